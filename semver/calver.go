@@ -1,0 +1,198 @@
+package semver
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
+
+// A CalVer is a calendar version YYYY.0M.MICRO, the optional scheme of
+// policy §1.12.5 (tag v2026.02.0). Year and month say which release train it
+// belongs to; Micro counts releases within the month from 0, and is also how
+// a hotfix of a train is written ([CalVer.BumpMicro]).
+//
+// A CalVer is not a [Version]: its zero-padded month is not strict SemVer.
+// The zero CalVer, 0000.00.0, is not a valid calendar version but sorts
+// before every one, so CalVer{}.Next(t) gives the first release.
+type CalVer struct {
+	Year  int    // 1000 to 9999
+	Month int    // 1 to 12
+	Micro uint64 // release within the month
+}
+
+// ParseCalVer parses s as YYYY.0M.MICRO: a four-digit year from 1000, a
+// two-digit month from 01 to 12, and a micro number without leading zeros
+// that fits in a uint64, such as 2026.02.0. s has no "v" prefix (see
+// [Scheme.ParseCalVer]) and is at most [MaxLength] bytes.
+//
+// Every error is a [*ParseError] that matches [ErrInvalidCalVer] and, where
+// it applies, [ErrLeadingZero], [ErrNumberOverflow] or [ErrTooLong].
+func ParseCalVer(s string) (CalVer, error) {
+	c, fail := scanCalVer(s)
+	if fail.kind != failNone {
+		return CalVer{}, fail.parseError(s)
+	}
+	return c, nil
+}
+
+func scanCalVer(s string) (CalVer, scanFail) {
+	switch {
+	case len(s) > MaxLength:
+		return CalVer{}, scanFail{kind: failTooLong, section: sectionYear, pos: MaxLength}
+	case s == "":
+		return CalVer{}, scanFail{kind: failEmpty, section: sectionYear}
+	}
+	var c CalVer
+	i := 0
+	for ; i < 4; i++ {
+		if i == len(s) || !isDigit(s[i]) {
+			return CalVer{}, scanFail{kind: failDigit, section: sectionYear, pos: i}
+		}
+		c.Year = c.Year*10 + int(s[i]-'0')
+	}
+	if s[0] == '0' {
+		return CalVer{}, scanFail{kind: failYear, section: sectionYear, pos: 0}
+	}
+	if i < len(s) && isDigit(s[i]) {
+		return CalVer{}, scanFail{kind: failYear, section: sectionYear, pos: i}
+	}
+	i, fail := expectDot(s, i, sectionYear)
+	if fail.kind != failNone {
+		return CalVer{}, fail
+	}
+	for end := i + 2; i < end; i++ {
+		if i == len(s) || !isDigit(s[i]) {
+			return CalVer{}, scanFail{kind: failMonth, section: sectionMonth, pos: i}
+		}
+		c.Month = c.Month*10 + int(s[i]-'0')
+	}
+	if c.Month < 1 || c.Month > 12 {
+		return CalVer{}, scanFail{kind: failMonth, section: sectionMonth, pos: i - 2}
+	}
+	if i < len(s) && isDigit(s[i]) {
+		return CalVer{}, scanFail{kind: failMonth, section: sectionMonth, pos: i}
+	}
+	if i, fail = expectDot(s, i, sectionMonth); fail.kind != failNone {
+		return CalVer{}, fail
+	}
+	if c.Micro, i, fail = scanNumber(s, i, sectionMicro); fail.kind != failNone {
+		return CalVer{}, fail
+	}
+	if i < len(s) {
+		return CalVer{}, scanFail{kind: failUnexpected, section: sectionMicro, pos: i}
+	}
+	return c, scanFail{}
+}
+
+// String returns c as YYYY.0M.MICRO, such as 2026.02.0.
+func (c CalVer) String() string {
+	return fmt.Sprintf("%04d.%02d.%d", c.Year, c.Month, c.Micro)
+}
+
+// Compare returns -1, 0 or +1 as c is before, equal to or after o.
+func (c CalVer) Compare(o CalVer) int {
+	if d := cmp.Compare(c.Year, o.Year); d != 0 {
+		return d
+	}
+	if d := cmp.Compare(c.Month, o.Month); d != 0 {
+		return d
+	}
+	return cmp.Compare(c.Micro, o.Micro)
+}
+
+// Next returns the calendar version of a release made at t, after c: in c's
+// year and month (of t in UTC) it is the next micro, 2026.02.0 → 2026.02.1;
+// in a later month it is that month's first release, 2026.03.0. The result
+// depends only on c and t.
+//
+// Next returns [ErrNotIncreasing] when t is before c's month (the clock went
+// back), [ErrInvalidCalVer] when t's year is not between 1000 and 9999, and
+// [ErrOverflow] when the micro number would pass the largest uint64.
+func (c CalVer) Next(t time.Time) (CalVer, error) {
+	t = t.UTC()
+	now := CalVer{Year: t.Year(), Month: int(t.Month())}
+	switch d := cmp.Or(cmp.Compare(now.Year, c.Year), cmp.Compare(now.Month, c.Month)); {
+	case d == 0:
+		return c.BumpMicro()
+	case d < 0:
+		return CalVer{}, fmt.Errorf("next calendar version after %s at %s: %w", c, t.Format(time.DateOnly), ErrNotIncreasing)
+	case now.Year < 1000 || now.Year > 9999:
+		return CalVer{}, fmt.Errorf("next calendar version at %s: year %d: %w", t.Format(time.DateOnly), now.Year, ErrInvalidCalVer)
+	}
+	return now, nil
+}
+
+// BumpMicro returns c with the next micro number, in the same year and
+// month: the hotfix of a train, 2026.02.0 → 2026.02.1, whatever the date. It
+// returns [ErrOverflow] when the micro number would pass the largest uint64.
+func (c CalVer) BumpMicro() (CalVer, error) {
+	if c.Micro == math.MaxUint64 {
+		return CalVer{}, fmt.Errorf("bump micro of %s: %w", c, ErrOverflow)
+	}
+	c.Micro++
+	return c, nil
+}
+
+// MarshalText implements [encoding.TextMarshaler] with [CalVer.String].
+func (c CalVer) MarshalText() ([]byte, error) {
+	return []byte(c.String()), nil
+}
+
+// UnmarshalText implements [encoding.TextUnmarshaler] with [ParseCalVer].
+// On error c is left unchanged.
+func (c *CalVer) UnmarshalText(text []byte) error {
+	p, err := ParseCalVer(string(text))
+	if err != nil {
+		return err
+	}
+	*c = p
+	return nil
+}
+
+// FormatCalVer returns the tag name of c under s, such as v2026.02.0.
+func (s Scheme) FormatCalVer(c CalVer) string {
+	return s.Prefix + c.String()
+}
+
+// ParseCalVer returns the calendar version of a tag named under s. A tag
+// without the prefix returns an error matching [ErrNoMatch]; otherwise the
+// rest of the tag is parsed with [ParseCalVer], and a [*ParseError] reports
+// the whole tag as Input, with Pos counted from the start of the tag.
+func (s Scheme) ParseCalVer(tag string) (CalVer, error) {
+	rest, ok := strings.CutPrefix(tag, s.Prefix)
+	if !ok {
+		return CalVer{}, fmt.Errorf("parse tag %q with prefix %q: %w", tag, s.Prefix, ErrNoMatch)
+	}
+	c, fail := scanCalVer(rest)
+	if fail.kind != failNone {
+		return CalVer{}, inTag(fail.parseError(rest), tag, len(s.Prefix))
+	}
+	return c, nil
+}
+
+// SelectCalVer returns the highest calendar version among tags that match s,
+// with its tag, and whether there is one. Other tags are ignored. When
+// several tags hold the highest version, the one with the smallest Name (then
+// Commit) is returned. SelectCalVer does not keep tags.
+func SelectCalVer(tags []Tag, s Scheme) (CalVer, Tag, bool) {
+	var best CalVer
+	var bestTag Tag
+	found := false
+	for _, t := range tags {
+		rest, ok := strings.CutPrefix(t.Name, s.Prefix)
+		if !ok {
+			continue
+		}
+		c, fail := scanCalVer(rest)
+		if fail.kind != failNone {
+			continue
+		}
+		d := c.Compare(best)
+		if !found || d > 0 || d == 0 && cmp.Or(strings.Compare(t.Name, bestTag.Name), strings.Compare(t.Commit, bestTag.Commit)) < 0 {
+			best, bestTag, found = c, t, true
+		}
+	}
+	return best, bestTag, found
+}
