@@ -1,0 +1,92 @@
+package commits_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/semver"
+)
+
+// exampleRepo builds a small repository with go-git: v1.2.0 released, then
+// a feature and a fix.
+func exampleRepo() (*git.Repository, func()) {
+	dir, err := os.MkdirTemp("", "commits-example-")
+	if err != nil {
+		panic(err)
+	}
+	repo, err := git.PlainInit(dir, false)
+	if err != nil {
+		panic(err)
+	}
+	wt, _ := repo.Worktree()
+	when := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	for i, msg := range []string{
+		"feat: first release",
+		"fix: a bug (#2)",
+		"feat(api): paginate (#3)\n\nRefs: PROJ-3",
+		"docs: explain pagination",
+	} {
+		if err := os.WriteFile(dir+"/f.txt", []byte(msg), 0o644); err != nil {
+			panic(err)
+		}
+		_, _ = wt.Add("f.txt")
+		sig := &object.Signature{Name: "Dev", Email: "dev@example.com", When: when.Add(time.Duration(i) * time.Minute)}
+		h, err := wt.Commit(msg, &git.CommitOptions{Author: sig, Committer: sig})
+		if err != nil {
+			panic(err)
+		}
+		if i == 1 {
+			_, _ = repo.CreateTag("v1.2.0", h, &git.CreateTagOptions{Tagger: sig, Message: "v1.2.0"})
+		}
+	}
+	return repo, func() { os.RemoveAll(dir) }
+}
+
+func ExampleNext() {
+	repo, cleanup := exampleRepo()
+	defer cleanup()
+	ctx := context.Background()
+	head, err := commits.Resolve(repo, "HEAD")
+	if err != nil {
+		panic(err)
+	}
+	plan, err := commits.Next(ctx, repo, head, semver.Scheme{Prefix: "v"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("previous:", plan.Previous.Latest.Tag)
+	fmt.Println("commits:", len(plan.Commits), "bump:", plan.Level)
+	fmt.Println("next:", plan.Tag)
+
+	rc, _ := commits.Next(ctx, repo, head, semver.Scheme{Prefix: "v"}, commits.WithChannel(semver.RC))
+	fmt.Println("next rc:", rc.Tag)
+	// Output:
+	// previous: v1.2.0
+	// commits: 2 bump: minor
+	// next: v1.3.0
+	// next rc: v1.3.0-rc.1
+}
+
+func ExampleLog() {
+	repo, cleanup := exampleRepo()
+	defer cleanup()
+	from, _ := commits.Resolve(repo, "v1.2.0")
+	to, _ := commits.Resolve(repo, "HEAD")
+	r := commits.Range{From: []plumbing.Hash{from}, To: to}
+	for c, err := range commits.Log(context.Background(), repo, r) {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Printf("%s(%s) %q tickets=%v\n", c.Type, c.Scope, c.Description, c.Tickets)
+	}
+	// Output:
+	// docs() "explain pagination" tickets=[]
+	// feat(api) "paginate (#3)" tickets=[PROJ-3]
+}

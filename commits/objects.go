@@ -1,0 +1,518 @@
+package commits
+
+import (
+	"bytes"
+	"cmp"
+	"compress/flate"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/packfile"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+)
+
+// objectStore reads raw git objects for the history walker.
+//
+// go-git's object storage decodes every object into a MemoryObject, hashes
+// it, and (unless the repository was opened with KeepDescriptors) opens and
+// closes the packfile for each lookup. For a history walk that reads every
+// commit once, that costs several times what git itself spends. objectStore
+// maps the packfiles and their version 2 indexes read-only and inflates
+// objects straight from the mapping; anything it cannot serve (loose objects,
+// alternates, repositories not on disk) goes to the repository's own storer,
+// so results never depend on which path served them.
+//
+// objectStore is safe for concurrent use.
+type objectStore struct {
+	packs    []*mappedPack
+	fallback storer.EncodedObjectStorer
+
+	baseMu    sync.Mutex
+	baseCache map[baseKey][]byte // delta bases, bounded by baseBudget
+	baseBytes int
+}
+
+type baseKey struct {
+	pack   int
+	offset uint64
+}
+
+const baseBudget = 32 << 20
+
+// Object types as stored in a packfile header.
+const (
+	packCommit   = 1
+	packTree     = 2
+	packBlob     = 3
+	packTag      = 4
+	packOfsDelta = 6
+	packRefDelta = 7
+)
+
+// errCorruptPack is returned when a packfile or its index does not have the
+// documented layout; the walk then stops with this error rather than guess.
+var errCorruptPack = errors.New("commits: corrupt packfile")
+
+func newObjectStore(repo *git.Repository) *objectStore {
+	s := &objectStore{fallback: repo.Storer, baseCache: make(map[baseKey][]byte)}
+	fsStorage, ok := repo.Storer.(*filesystem.Storage)
+	if !ok {
+		return s
+	}
+	root := fsStorage.Filesystem().Root()
+	packDir := filepath.Join(root, "objects", "pack")
+	entries, err := os.ReadDir(packDir)
+	if err != nil {
+		return s
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasSuffix(name, ".idx") {
+			continue
+		}
+		base := strings.TrimSuffix(name, ".idx")
+		p, err := openMappedPack(filepath.Join(packDir, base+".idx"), filepath.Join(packDir, base+".pack"))
+		if err != nil {
+			continue // the fallback storer still serves its objects
+		}
+		s.packs = append(s.packs, p)
+	}
+	// Larger packs first: most lookups hit the main pack.
+	sort.SliceStable(s.packs, func(i, j int) bool { return s.packs[i].count > s.packs[j].count })
+	return s
+}
+
+func (s *objectStore) close() {
+	for _, p := range s.packs {
+		p.close()
+	}
+	s.packs = nil
+}
+
+// location returns the pack and offset holding h, or ok=false.
+func (s *objectStore) location(h plumbing.Hash) (pack int, offset uint64, ok bool) {
+	for i, p := range s.packs {
+		if off, found := p.find(h); found {
+			return i, off, true
+		}
+	}
+	return 0, 0, false
+}
+
+// objectSet is a set of object ids that costs one bit per packed object
+// (plus a map entry for objects outside the packs), so that marking every
+// commit of a long history as seen stays small.
+type objectSet struct {
+	store *objectStore
+	bits  [][]uint64
+	other map[plumbing.Hash]struct{}
+}
+
+func newObjectSet(store *objectStore) *objectSet {
+	s := &objectSet{store: store, bits: make([][]uint64, len(store.packs)), other: make(map[plumbing.Hash]struct{})}
+	for i, p := range store.packs {
+		s.bits[i] = make([]uint64, (p.count+63)/64)
+	}
+	return s
+}
+
+func (s *objectSet) slot(h plumbing.Hash) (pack, pos int, ok bool) {
+	for i, p := range s.store.packs {
+		if pos, _, found := p.findPos(h); found {
+			return i, pos, true
+		}
+	}
+	return 0, 0, false
+}
+
+// add inserts h and reports whether it was already there.
+func (s *objectSet) add(h plumbing.Hash) bool {
+	if pi, pos, ok := s.slot(h); ok {
+		w, b := pos/64, uint64(1)<<(uint(pos)%64)
+		had := s.bits[pi][w]&b != 0
+		s.bits[pi][w] |= b
+		return had
+	}
+	_, had := s.other[h]
+	s.other[h] = struct{}{}
+	return had
+}
+
+func (s *objectSet) has(h plumbing.Hash) bool {
+	if pi, pos, ok := s.slot(h); ok {
+		return s.bits[pi][pos/64]&(uint64(1)<<(uint(pos)%64)) != 0
+	}
+	_, had := s.other[h]
+	return had
+}
+
+// packedType returns the type of h from its pack entry header when h is
+// packed whole (not as a delta), without inflating it.
+func (s *objectStore) packedType(h plumbing.Hash) (plumbing.ObjectType, bool) {
+	pi, off, ok := s.location(h)
+	if !ok {
+		return plumbing.InvalidObject, false
+	}
+	t, _, _, err := s.packs[pi].header(off)
+	if err != nil || t < packCommit || t > packTag {
+		return plumbing.InvalidObject, false
+	}
+	return plumbing.ObjectType(t), true
+}
+
+// read returns the type and content of the object h. The returned slice is
+// owned by the caller.
+func (s *objectStore) read(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
+	if pi, off, ok := s.location(h); ok {
+		t, data, err := s.readAt(pi, off)
+		if err == nil {
+			return t, data, nil
+		}
+		// A damaged or unusual pack entry: let go-git try before failing.
+	}
+	return s.readFallback(h)
+}
+
+func (s *objectStore) readFallback(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
+	obj, err := s.fallback.EncodedObject(plumbing.AnyObject, h)
+	if err != nil {
+		return plumbing.InvalidObject, nil, err
+	}
+	r, err := obj.Reader()
+	if err != nil {
+		return plumbing.InvalidObject, nil, err
+	}
+	defer r.Close()
+	data := make([]byte, 0, obj.Size())
+	buf := bytes.NewBuffer(data)
+	if _, err := io.Copy(buf, r); err != nil {
+		return plumbing.InvalidObject, nil, err
+	}
+	return obj.Type(), buf.Bytes(), nil
+}
+
+// readAt decodes the object at offset in pack pi, resolving deltas.
+func (s *objectStore) readAt(pi int, offset uint64) (plumbing.ObjectType, []byte, error) {
+	return s.readAtDepth(pi, offset, 0)
+}
+
+const maxDeltaDepth = 4096
+
+func (s *objectStore) readAtDepth(pi int, offset uint64, depth int) (plumbing.ObjectType, []byte, error) {
+	if depth > maxDeltaDepth {
+		return plumbing.InvalidObject, nil, errCorruptPack
+	}
+	p := s.packs[pi]
+	typ, size, hdr, err := p.header(offset)
+	if err != nil {
+		return plumbing.InvalidObject, nil, err
+	}
+	switch typ {
+	case packCommit, packTree, packBlob, packTag:
+		data, err := p.inflate(offset+uint64(hdr), size)
+		if err != nil {
+			return plumbing.InvalidObject, nil, err
+		}
+		return plumbing.ObjectType(typ), data, nil
+	case packOfsDelta, packRefDelta:
+		pos := offset + uint64(hdr)
+		var baseType plumbing.ObjectType
+		var base []byte
+		if typ == packOfsDelta {
+			rel, n, err := p.ofsDelta(pos)
+			if err != nil {
+				return plumbing.InvalidObject, nil, err
+			}
+			if rel > offset {
+				return plumbing.InvalidObject, nil, errCorruptPack
+			}
+			pos += uint64(n)
+			baseType, base, err = s.base(pi, offset-rel, depth)
+			if err != nil {
+				return plumbing.InvalidObject, nil, err
+			}
+		} else {
+			if pos+20 > uint64(len(p.data)) {
+				return plumbing.InvalidObject, nil, errCorruptPack
+			}
+			var bh plumbing.Hash
+			copy(bh[:], p.data[pos:pos+20])
+			pos += 20
+			bpi, boff, ok := s.location(bh)
+			if ok {
+				baseType, base, err = s.base(bpi, boff, depth)
+			} else {
+				baseType, base, err = s.readFallback(bh)
+			}
+			if err != nil {
+				return plumbing.InvalidObject, nil, err
+			}
+		}
+		delta, err := p.inflate(pos, size)
+		if err != nil {
+			return plumbing.InvalidObject, nil, err
+		}
+		out, err := packfile.PatchDelta(base, delta)
+		if err != nil {
+			return plumbing.InvalidObject, nil, fmt.Errorf("%w: %v", errCorruptPack, err)
+		}
+		return baseType, out, nil
+	default:
+		return plumbing.InvalidObject, nil, errCorruptPack
+	}
+}
+
+// base returns a delta base, from the cache when possible. The returned
+// slice must not be modified.
+func (s *objectStore) base(pi int, offset uint64, depth int) (plumbing.ObjectType, []byte, error) {
+	key := baseKey{pi, offset}
+	s.baseMu.Lock()
+	data, ok := s.baseCache[key]
+	s.baseMu.Unlock()
+	if ok {
+		t, _, _, err := s.packs[pi].header(offset)
+		if err == nil && t >= packCommit && t <= packTag {
+			return plumbing.ObjectType(t), data, nil
+		}
+	}
+	t, data, err := s.readAtDepth(pi, offset, depth+1)
+	if err != nil {
+		return t, nil, err
+	}
+	if t >= plumbing.CommitObject && t <= plumbing.TagObject {
+		// Only cache bases whose own header says what they are, so the
+		// type check above stays valid; resolved deltas are recomputed.
+		if raw, _, _, herr := s.packs[pi].header(offset); herr == nil && raw >= packCommit && raw <= packTag {
+			s.baseMu.Lock()
+			if s.baseBytes+len(data) > baseBudget {
+				clear(s.baseCache)
+				s.baseBytes = 0
+			}
+			s.baseCache[key] = data
+			s.baseBytes += len(data)
+			s.baseMu.Unlock()
+		}
+	}
+	return t, data, nil
+}
+
+// mappedPack is one packfile with its version 2 index, both mapped.
+type mappedPack struct {
+	data    []byte // the .pack file
+	idx     []byte // the .idx file
+	count   int
+	fanout  []byte
+	names   []byte
+	offsets []byte
+	large   []byte
+	unmap   func()
+}
+
+func openMappedPack(idxPath, packPath string) (*mappedPack, error) {
+	idx, unmapIdx, err := mapFile(idxPath)
+	if err != nil {
+		return nil, err
+	}
+	data, unmapPack, err := mapFile(packPath)
+	if err != nil {
+		unmapIdx()
+		return nil, err
+	}
+	p := &mappedPack{data: data, idx: idx, unmap: func() { unmapIdx(); unmapPack() }}
+	if err := p.parseIndex(); err != nil {
+		p.close()
+		return nil, err
+	}
+	if len(data) < 12 || !bytes.Equal(data[:4], []byte("PACK")) {
+		p.close()
+		return nil, errCorruptPack
+	}
+	return p, nil
+}
+
+func (p *mappedPack) close() {
+	if p.unmap != nil {
+		p.unmap()
+		p.unmap = nil
+	}
+}
+
+func (p *mappedPack) parseIndex() error {
+	b := p.idx
+	if len(b) < 8+256*4 || !bytes.Equal(b[:4], []byte{0xff, 't', 'O', 'c'}) || binary.BigEndian.Uint32(b[4:8]) != 2 {
+		return errCorruptPack
+	}
+	p.fanout = b[8 : 8+256*4]
+	n := int(binary.BigEndian.Uint32(p.fanout[255*4:]))
+	pos := 8 + 256*4
+	need := pos + n*20 + n*4 + n*4
+	if n < 0 || len(b) < need+40 {
+		return errCorruptPack
+	}
+	p.count = n
+	p.names = b[pos : pos+n*20]
+	pos += n * 20
+	pos += n * 4 // CRC32s
+	p.offsets = b[pos : pos+n*4]
+	pos += n * 4
+	p.large = b[pos : len(b)-40]
+	return nil
+}
+
+// find returns the pack offset of h.
+func (p *mappedPack) find(h plumbing.Hash) (uint64, bool) {
+	_, off, ok := p.findPos(h)
+	return off, ok
+}
+
+// findPos returns the index position and pack offset of h.
+func (p *mappedPack) findPos(h plumbing.Hash) (int, uint64, bool) {
+	first := int(h[0])
+	lo := 0
+	if first > 0 {
+		lo = int(binary.BigEndian.Uint32(p.fanout[(first-1)*4:]))
+	}
+	hi := int(binary.BigEndian.Uint32(p.fanout[first*4:]))
+	if hi > p.count || lo > hi {
+		return 0, 0, false
+	}
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		c := bytes.Compare(p.names[mid*20:mid*20+20], h[:])
+		switch {
+		case c == 0:
+			off, ok := p.offsetAt(mid)
+			return mid, off, ok
+		case c < 0:
+			lo = mid + 1
+		default:
+			hi = mid
+		}
+	}
+	return 0, 0, false
+}
+
+// hashAt returns the object id at index position i.
+func (p *mappedPack) hashAt(i int) plumbing.Hash {
+	var h plumbing.Hash
+	copy(h[:], p.names[i*20:i*20+20])
+	return h
+}
+
+func (p *mappedPack) offsetAt(i int) (uint64, bool) {
+	o := binary.BigEndian.Uint32(p.offsets[i*4:])
+	if o&0x80000000 == 0 {
+		return uint64(o), true
+	}
+	li := int(o & 0x7fffffff)
+	if (li+1)*8 > len(p.large) {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(p.large[li*8:]), true
+}
+
+// header decodes the type and size at offset; hdr is the header length.
+func (p *mappedPack) header(offset uint64) (typ int, size uint64, hdr int, err error) {
+	if offset >= uint64(len(p.data)) {
+		return 0, 0, 0, errCorruptPack
+	}
+	b := p.data[offset:]
+	c := b[0]
+	typ = int(c>>4) & 7
+	size = uint64(c & 0x0f)
+	shift := uint(4)
+	i := 1
+	for c&0x80 != 0 {
+		if i >= len(b) || shift > 57 {
+			return 0, 0, 0, errCorruptPack
+		}
+		c = b[i]
+		i++
+		size |= uint64(c&0x7f) << shift
+		shift += 7
+	}
+	return typ, size, i, nil
+}
+
+func (p *mappedPack) ofsDelta(pos uint64) (uint64, int, error) {
+	b := p.data[pos:]
+	if len(b) == 0 {
+		return 0, 0, errCorruptPack
+	}
+	c := b[0]
+	off := uint64(c & 0x7f)
+	i := 1
+	for c&0x80 != 0 {
+		if i >= len(b) || i > 9 {
+			return 0, 0, errCorruptPack
+		}
+		c = b[i]
+		i++
+		off = ((off + 1) << 7) | uint64(c&0x7f)
+	}
+	return off, i, nil
+}
+
+// maxObjectSize bounds what a single pack entry may claim to inflate to, so a
+// corrupt size field cannot make the reader allocate without limit.
+const maxObjectSize = 1 << 30
+
+var inflaters = sync.Pool{New: func() any { return flate.NewReader(bytes.NewReader(nil)) }}
+
+// inflate decompresses the zlib stream at pos into exactly size bytes.
+func (p *mappedPack) inflate(pos uint64, size uint64) ([]byte, error) {
+	if size > maxObjectSize || pos+2 > uint64(len(p.data)) {
+		return nil, errCorruptPack
+	}
+	// Skip the two-byte zlib header; the pack's own checksum covers integrity.
+	src := p.data[pos+2:]
+	out := make([]byte, size)
+	fr := inflaters.Get().(io.ReadCloser)
+	defer inflaters.Put(fr)
+	br := bytes.NewReader(src)
+	if err := fr.(flate.Resetter).Reset(br, nil); err != nil {
+		return nil, err
+	}
+	if _, err := io.ReadFull(fr, out); err != nil {
+		return nil, fmt.Errorf("%w: %v", errCorruptPack, err)
+	}
+	return out, nil
+}
+
+// commitOffsets returns the offsets of the entries whose packed type is
+// commit (not deltas), ascending, with their index positions, for
+// read-ahead in pack order.
+func (p *mappedPack) commitOffsets() ([]uint64, []int32) {
+	type entry struct {
+		off uint64
+		i   int32
+	}
+	es := make([]entry, 0, p.count/3)
+	for i := 0; i < p.count; i++ {
+		off, ok := p.offsetAt(i)
+		if !ok || off >= uint64(len(p.data)) {
+			continue
+		}
+		if int(p.data[off]>>4)&7 == packCommit {
+			es = append(es, entry{off, int32(i)})
+		}
+	}
+	slices.SortFunc(es, func(a, b entry) int { return cmp.Compare(a.off, b.off) })
+	offs := make([]uint64, len(es))
+	pos := make([]int32, len(es))
+	for k, e := range es {
+		offs[k], pos[k] = e.off, e.i
+	}
+	return offs, pos
+}

@@ -1,0 +1,84 @@
+package commits_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/releasekit/releasekit/commits"
+)
+
+// benchMessages are typical messages of a history: most are short
+// Conventional Commits, some have a body and trailers, a few are not
+// conventional or are merges.
+var benchMessages = []struct{ name, msg string }{
+	{"short", "feat(api): add the users endpoint\n"},
+	{"body-footers", "fix(parser): handle CRLF line endings in footers (#1234)\n\n" +
+		"The parser used to keep a carriage return at the end of every footer\n" +
+		"value, which broke the ticket links of PROJ-42 in the changelog.\n\n" +
+		"Refs: #1200, PROJ-42\n" +
+		"Risk: low\n" +
+		"Co-authored-by: Jane Doe <jane@example.com>\n" +
+		"Signed-off-by: John Roe <john@example.com>\n"},
+	{"non-conventional", "Update README.md with the new install steps\n"},
+	{"merge", "Merge pull request #4242 from octo/feature-x\n\nfeat(ui): new dashboard\n"},
+}
+
+func BenchmarkParse(b *testing.B) {
+	for _, bm := range benchMessages {
+		b.Run(bm.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(bm.msg)))
+			for b.Loop() {
+				_, _ = commits.Parse(bm.msg)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+		})
+	}
+}
+
+// BenchmarkParseMix parses the messages in the proportions of a typical
+// history: 70% short, 20% with body and trailers, 7% non-conventional and
+// 3% merges.
+func BenchmarkParseMix(b *testing.B) {
+	var mix []string
+	for i := 0; i < 100; i++ {
+		switch {
+		case i < 70:
+			mix = append(mix, benchMessages[0].msg)
+		case i < 90:
+			mix = append(mix, benchMessages[1].msg)
+		case i < 97:
+			mix = append(mix, benchMessages[2].msg)
+		default:
+			mix = append(mix, benchMessages[3].msg)
+		}
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		_, _ = commits.Parse(mix[i%len(mix)])
+		i++
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// BenchmarkParseLarge parses a 10 MB body, to show that time is linear.
+func BenchmarkParseLarge(b *testing.B) {
+	msg := "feat: big\n\n" + strings.Repeat("some body text with PROJ-1 in it\n", 10<<20/33)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(msg)))
+	for b.Loop() {
+		_, _ = commits.Parse(msg, commits.WithMaxLength(len(msg)))
+	}
+}
+
+// BenchmarkParseCRLFBomb is row 24 of RELIABILITY.md: "b", a million CRLF
+// and "b".
+func BenchmarkParseCRLFBomb(b *testing.B) {
+	msg := "b" + strings.Repeat("\r\n", 1_000_000) + "b"
+	b.ReportAllocs()
+	b.SetBytes(int64(len(msg)))
+	for b.Loop() {
+		_, _ = commits.Parse(msg, commits.WithMaxLength(len(msg)))
+	}
+}

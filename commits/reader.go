@@ -1,0 +1,243 @@
+package commits
+
+import (
+	"runtime"
+	"sort"
+	"sync"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// commitReader hands the walker decoded commits. Once a walk has read more
+// than a few dozen commits it starts reading ahead: git writes commits into
+// packfiles in traversal order (and fast-import in the reverse order), so
+// the commits the walker will ask for next usually sit next to the one it
+// asked for last. Workers on every core inflate and decode those ahead of
+// time, and when build is set they also parse the message, so the walker
+// itself only follows parents.
+type commitReader struct {
+	store *objectStore
+	build func(h plumbing.Hash, rc rawCommit) any // optional per-commit work done on the workers
+
+	reads int // synchronous reads so far
+
+	// read-ahead state, used by the walker goroutine only (slots is shared
+	// with the workers through each slot's done channel).
+	ahead    bool
+	pack     int
+	offsets  []uint64 // commit offsets in pack, ascending
+	idxPos   []int32  // index position of each offset's object
+	sched    []uint64 // bitset over offsets: scheduled or consumed
+	slots    map[uint64]*slot
+	lastPos  int
+	frontier int // furthest scheduled position in the current direction
+	dir      int
+	jobs     chan job
+	wg       sync.WaitGroup
+}
+
+type job struct {
+	offset uint64
+	s      *slot
+}
+
+type slot struct {
+	pos   int
+	done  chan struct{}
+	hash  plumbing.Hash
+	rc    rawCommit
+	built any
+	err   error
+}
+
+// readAheadAfter is the number of commits read one by one before read-ahead
+// starts, so that short walks (the commits since the last release) never
+// pay for building the offset table.
+const readAheadAfter = 64
+
+// readAheadWindow is how many commits ahead of the walker are scheduled.
+const readAheadWindow = 512
+
+// decoded is one commit handed to the walker.
+type decoded struct {
+	rc    rawCommit
+	built any // result of build, when it ran
+}
+
+func newCommitReader(store *objectStore, build func(plumbing.Hash, rawCommit) any) *commitReader {
+	return &commitReader{store: store, build: build}
+}
+
+func (r *commitReader) close() {
+	if r.jobs != nil {
+		close(r.jobs)
+		r.wg.Wait()
+		r.jobs = nil
+	}
+}
+
+// get returns commit h.
+func (r *commitReader) get(h plumbing.Hash) (decoded, error) {
+	pi, off, inPack := r.store.location(h)
+	if r.ahead && inPack && pi == r.pack {
+		if s, ok := r.slots[off]; ok {
+			<-s.done
+			delete(r.slots, off)
+			r.schedule(s.pos)
+			if s.err == nil && s.hash == h {
+				return decoded{rc: s.rc, built: s.built}, nil
+			}
+		} else if pos, ok := r.position(off); ok {
+			r.schedule(pos)
+		}
+	}
+	var typ plumbing.ObjectType
+	var data []byte
+	var err error
+	if inPack {
+		typ, data, err = r.store.readAt(pi, off)
+		if err != nil {
+			typ, data, err = r.store.readFallback(h)
+		}
+	} else {
+		typ, data, err = r.store.readFallback(h)
+	}
+	if err != nil {
+		return decoded{}, err
+	}
+	if typ != plumbing.CommitObject {
+		return decoded{}, errNotCommit
+	}
+	rc, err := parseRawCommit(data)
+	if err != nil {
+		return decoded{}, err
+	}
+	var built any
+	if r.build != nil {
+		built = r.build(h, rc)
+	}
+	r.reads++
+	if !r.ahead && r.reads == readAheadAfter && inPack {
+		r.startReadAhead(pi, off)
+	}
+	return decoded{rc: rc, built: built}, nil
+}
+
+func (r *commitReader) position(off uint64) (int, bool) {
+	i := sort.Search(len(r.offsets), func(i int) bool { return r.offsets[i] >= off })
+	if i < len(r.offsets) && r.offsets[i] == off {
+		return i, true
+	}
+	return 0, false
+}
+
+func (r *commitReader) startReadAhead(pi int, off uint64) {
+	p := r.store.packs[pi]
+	r.offsets, r.idxPos = p.commitOffsets()
+	pos, ok := r.position(off)
+	if !ok || len(r.offsets) < 2*readAheadAfter {
+		r.offsets = nil
+		return
+	}
+	r.ahead = true
+	r.pack = pi
+	r.sched = make([]uint64, (len(r.offsets)+63)/64)
+	r.slots = make(map[uint64]*slot)
+	r.lastPos = pos
+	r.frontier = pos
+	r.dir = 0
+	workers := runtime.GOMAXPROCS(0)
+	r.jobs = make(chan job, readAheadWindow)
+	for range workers {
+		r.wg.Add(1)
+		go r.work(pi)
+	}
+	r.schedule(pos)
+}
+
+func (r *commitReader) work(pi int) {
+	defer r.wg.Done()
+	for j := range r.jobs {
+		s := j.s
+		{
+			var data []byte
+			var typ plumbing.ObjectType
+			typ, data, s.err = r.store.readAt(pi, j.offset)
+			if s.err == nil && typ != plumbing.CommitObject {
+				s.err = errNotCommit
+			}
+			if s.err == nil {
+				s.rc, s.err = parseRawCommit(data)
+			}
+			if s.err == nil && r.build != nil {
+				s.built = r.build(s.hash, s.rc)
+			}
+		}
+		close(s.done)
+	}
+}
+
+// schedule queues read-ahead around position pos, in the direction the
+// walker is moving.
+func (r *commitReader) schedule(pos int) {
+	r.setBit(pos)
+	d := 1
+	if pos < r.lastPos {
+		d = -1
+	}
+	if d != r.dir {
+		r.dir = d
+		r.frontier = pos
+	}
+	r.lastPos = pos
+	if d > 0 && r.frontier < pos {
+		r.frontier = pos
+	}
+	if d < 0 && r.frontier > pos {
+		r.frontier = pos
+	}
+	limit := pos + d*readAheadWindow
+	for i := r.frontier + d; i >= 0 && i < len(r.offsets) && (d > 0 && i <= limit || d < 0 && i >= limit); i += d {
+		r.frontier = i
+		if r.bit(i) {
+			continue
+		}
+		r.setBit(i)
+		s := &slot{pos: i, done: make(chan struct{}), hash: r.store.packs[r.pack].hashAt(int(r.idxPos[i]))}
+		off := r.offsets[i]
+		r.slots[off] = s
+		select {
+		case r.jobs <- job{offset: off, s: s}:
+		default:
+			// The workers are a full window behind: stop here and let the
+			// walker catch up; unscheduled positions are picked up later.
+			r.clearBit(i)
+			delete(r.slots, off)
+			r.frontier = i - d
+			r.evict(pos)
+			return
+		}
+	}
+	r.evict(pos)
+}
+
+// evict drops finished read-ahead results far behind the walker (commits on
+// branches the walk never reached), keeping memory bounded.
+func (r *commitReader) evict(pos int) {
+	if len(r.slots) <= 4*readAheadWindow {
+		return
+	}
+	for off, s := range r.slots {
+		if s.pos-pos > 2*readAheadWindow || pos-s.pos > 2*readAheadWindow {
+			select {
+			case <-s.done:
+				delete(r.slots, off)
+			default:
+			}
+		}
+	}
+}
+
+func (r *commitReader) bit(i int) bool { return r.sched[i/64]&(1<<(uint(i)%64)) != 0 }
+func (r *commitReader) setBit(i int)   { r.sched[i/64] |= 1 << (uint(i) % 64) }
+func (r *commitReader) clearBit(i int) { r.sched[i/64] &^= 1 << (uint(i) % 64) }
