@@ -1,0 +1,285 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/semver"
+)
+
+// nextResult is the JSON contract of `relctl next --json`.
+type nextResult struct {
+	Previous   string   `json:"previous"`          // latest release tag reachable, "" when none
+	Next       string   `json:"next"`              // tag to create; equals previous when nothing is releasable
+	Bump       string   `json:"bump"`              // major|minor|patch|none
+	Commits    int      `json:"commits"`           // commits considered (base..rev)
+	Version    string   `json:"version"`           // next without the tag prefix
+	Base       string   `json:"base"`              // final release the commits are counted from
+	Releasable bool     `json:"releasable"`        // false when nothing calls for a release
+	Channel    string   `json:"channel,omitempty"` // pre-release channel asked for
+	Commit     string   `json:"commit"`            // the commit the release is for
+	Demo       bool     `json:"demo,omitempty"`    // true when run on the built-in demo repository
+	Skipped    []string `json:"nonconventional,omitempty"`
+}
+
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("relctl "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// errHelp is returned after --help printed the usage: exit 0.
+var errHelp = errors.New("help")
+
+func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("next", stderr)
+	repoDir := fs.String("repo", "", "repository `DIR` (default: the repository here, else a demo repository)")
+	rev := fs.String("rev", "HEAD", "`REV`ision to release")
+	prefix := fs.String("prefix", "v", "tag `PREFIX` before the version")
+	component := fs.String("component", "", "monorepo component `NAME`: tags NAME/vX.Y.Z (see --sep)")
+	sep := fs.String("sep", "/", "separator between component and version in tags (/ or -)")
+	path := fs.String("path", "", "only count commits touching `DIR` (defaults to the component name with --component)")
+	channel := fs.String("channel", "", "pre-release channel: alpha, beta or rc")
+	branch := fs.String("branch", "", "release or hotfix `BRANCH` (release/X.Y, hotfix/X.Y.Z-ID): only patch releases allowed")
+	initial := fs.String("initial", "0.1.0", "`VERSION` of the first release when no tag exists")
+	majorAtZero := fs.Bool("major-at-zero", false, "breaking changes bump major even at 0.x")
+	asJSON := fs.Bool("json", false, "print a JSON object")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: relctl next [flags]\n\nPrints the next release tag computed from the Conventional Commits since the\nprevious release tag reachable from --rev.\n\nFlags:")
+		fs.PrintDefaults()
+		fmt.Fprintln(stderr, "\nExamples:\n  relctl next --json\n  relctl next --channel rc\n  relctl next --component api --json")
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return helpOK(err)
+	}
+	scheme := semver.Scheme{Prefix: *prefix}
+	if *component != "" {
+		scheme = semver.Scheme{Prefix: *component + *sep + *prefix}
+		if *path == "" {
+			*path = *component
+		}
+	}
+	var opts []commits.PlanOption
+	if *channel != "" {
+		ch, err := semver.ParseChannel(*channel)
+		if err != nil {
+			return usageError{err}
+		}
+		opts = append(opts, commits.WithChannel(ch))
+	}
+	if *branch != "" {
+		l, ok := semver.LineFromBranch(*branch)
+		if !ok {
+			return usagef("--branch %q is not release/X.Y or hotfix/X.Y.Z-ID", *branch)
+		}
+		opts = append(opts, commits.WithLine(l))
+	}
+	iv, err := semver.Parse(*initial)
+	if err != nil {
+		return usageError{fmt.Errorf("--initial: %w", err)}
+	}
+	vopts := []semver.Option{semver.WithInitial(iv)}
+	if *majorAtZero {
+		vopts = append(vopts, semver.WithMajorAtZero())
+	}
+	opts = append(opts, commits.WithVersionOptions(vopts...))
+	if *path != "" {
+		opts = append(opts, commits.WithLogOptions(commits.Paths(*path)))
+	}
+
+	repo, demo, err := openRepo(*repoDir, stderr)
+	if err != nil {
+		return err
+	}
+	defer demo.remove()
+	head, err := commits.Resolve(repo, *rev)
+	if err != nil {
+		return usageError{err}
+	}
+	plan, err := commits.Next(ctx, repo, head, scheme, opts...)
+	if err != nil {
+		if errors.Is(err, semver.ErrInvalidVersion) || errors.Is(err, semver.ErrChannelRegression) || errors.Is(err, semver.ErrNotIncreasing) {
+			return usageError{err}
+		}
+		return err
+	}
+	res := nextResult{
+		Previous:   plan.Previous.Latest.Tag,
+		Next:       plan.Tag,
+		Bump:       plan.Level.String(),
+		Commits:    len(plan.Commits),
+		Version:    plan.Next.String(),
+		Base:       plan.Base,
+		Releasable: plan.Releasable,
+		Channel:    *channel,
+		Commit:     head.String(),
+		Demo:       demo != "",
+	}
+	if !plan.Releasable {
+		res.Bump = semver.None.String()
+		if !plan.Previous.HasLatest {
+			res.Version = ""
+		}
+	}
+	for _, c := range plan.Commits {
+		if !c.Conventional && !c.Ignored && c.Revert == nil && c.Merge == nil {
+			res.Skipped = append(res.Skipped, c.Hash)
+		}
+	}
+	if *asJSON {
+		return writeJSON(stdout, res)
+	}
+	fmt.Fprintln(stdout, res.Next)
+	return nil
+}
+
+func helpOK(err error) error {
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	return err
+}
+
+// demoDir is the directory of a demo repository ("" when there is none).
+type demoDir string
+
+// remove deletes the demo repository.
+func (d demoDir) remove() {
+	if d != "" {
+		_ = os.RemoveAll(string(d))
+	}
+}
+
+// openRepo opens dir, or the repository around the working directory, or
+// creates the demo repository when there is none and dir is empty. The
+// caller removes the demo repository when done.
+func openRepo(dir string, stderr io.Writer) (*git.Repository, demoDir, error) {
+	if dir != "" {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return nil, "", usagef("--repo %s: not a directory", dir)
+		}
+		repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
+		if err != nil {
+			return nil, "", usageError{fmt.Errorf("open repository %s: %w", dir, err)}
+		}
+		return repo, "", nil
+	}
+	repo, err := git.PlainOpenWithOptions(".", &git.PlainOpenOptions{DetectDotGit: true})
+	if err == nil {
+		return repo, "", nil
+	}
+	if !errors.Is(err, git.ErrRepositoryNotExists) {
+		return nil, "", fmt.Errorf("open repository: %w", err)
+	}
+	demo, err := makeDemo()
+	if err != nil {
+		return nil, "", fmt.Errorf("create demo repository: %w", err)
+	}
+	fmt.Fprintln(stderr, "relctl: no git repository here: running on a demo repository (v1.0.0..v1.2.0 released, then a feat and a fix)")
+	repo, err = git.PlainOpen(demo)
+	if err != nil {
+		_ = os.RemoveAll(demo)
+		return nil, "", err
+	}
+	return repo, demoDir(demo), nil
+}
+
+// logLine is one line of `relctl log`: the commit and its parse. It
+// documents the JSON contract; appendLogLine writes it.
+type logLine struct {
+	Hash      string            `json:"hash"`
+	Parents   []string          `json:"parents"`
+	Author    commits.Signature `json:"author"`
+	Committer commits.Signature `json:"committer"`
+	parseResult
+}
+
+func cmdLog(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("log", stderr)
+	repoDir := fs.String("repo", "", "repository `DIR` (default: the repository here, else a demo repository)")
+	since := fs.String("since", "", "exclude commits reachable from `REV` (e.g. the previous release tag)")
+	rev := fs.String("rev", "HEAD", "last `REV`ision of the range")
+	path := fs.String("path", "", "only commits touching `DIR`")
+	firstParent := fs.Bool("first-parent", false, "follow only the first parent of merges")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: relctl log [flags]\n\nPrints the commits of since..rev (git rev-list semantics), newest first, one\nJSON object per line with the parsed Conventional Commit.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return helpOK(err)
+	}
+	repo, demo, err := openRepo(*repoDir, stderr)
+	if err != nil {
+		return err
+	}
+	defer demo.remove()
+	to, err := commits.Resolve(repo, *rev)
+	if err != nil {
+		return usageError{err}
+	}
+	r := commits.Range{To: to}
+	if *since != "" {
+		from, err := commits.Resolve(repo, *since)
+		if err != nil {
+			return usageError{err}
+		}
+		r.From = []plumbing.Hash{from}
+	}
+	var opts []commits.LogOption
+	if *path != "" {
+		opts = append(opts, commits.Paths(*path))
+	}
+	if *firstParent {
+		opts = append(opts, commits.FirstParent())
+	}
+	bw := bufio.NewWriterSize(stdout, 64<<10)
+	var buf []byte
+	for c, err := range commits.Log(ctx, repo, r, opts...) {
+		if err != nil {
+			_ = bw.Flush()
+			return err
+		}
+		buf = appendLogLine(buf[:0], c)
+		if _, err := bw.Write(buf); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// firstLine returns the first line of s.
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
