@@ -2,6 +2,7 @@ package commits_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -89,4 +90,46 @@ func ExampleLog() {
 	// Output:
 	// docs() "explain pagination" tickets=[]
 	// feat(api) "paginate (#3)" tickets=[PROJ-3]
+}
+
+func ExampleParse() {
+	msg := "feat(api)!: remove the v1 endpoints (#42)\r\n\r\nClients must move to /v2.\r\n\r\nBREAKING CHANGE: /v1 is gone\r\nRefs: PROJ-7\r\n"
+	m, err := commits.Parse(msg)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(m.Type, m.Scope, m.Breaking, m.Description)
+	fmt.Println("notes:", m.BreakingNotes)
+	fmt.Println("tickets:", m.Tickets, "pr:", m.PR)
+	for _, f := range m.Footers {
+		fmt.Printf("footer %s=%s\n", f.Key, f.Value)
+	}
+
+	_, err = commits.Parse("fix(): empty scope")
+	fmt.Println(errors.Is(err, commits.ErrEmptyScope), errors.Is(err, commits.ErrNotConventional))
+	// Output:
+	// feat api true remove the v1 endpoints (#42)
+	// notes: [/v1 is gone]
+	// tickets: [PROJ-7] pr: 42
+	// footer BREAKING CHANGE=/v1 is gone
+	// footer Refs=PROJ-7
+	// true true
+}
+
+func ExampleLint() {
+	report := commits.Lint("Feat(db): Add a very long subject line that goes on", commits.Rules{
+		Types:            []string{"feat", "fix"},
+		Scopes:           []string{"api", "ui"},
+		RequireTicket:    true,
+		MaxSubjectLength: 40,
+	})
+	for _, v := range report.Violations {
+		fmt.Println(v.Rule)
+	}
+	fmt.Println(report.Err() != nil)
+	// Output:
+	// scope-enum
+	// ticket
+	// subject-max-length
+	// true
 }
