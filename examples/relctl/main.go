@@ -1,12 +1,18 @@
 // Command relctl is the releasekit CI command: it computes the next release
-// version from Conventional Commits, parses commit messages, and prints the
-// parsed history of a range, with JSON output a pipeline can script against.
+// version from Conventional Commits, parses commit messages, prints the
+// parsed history of a range, creates and verifies signed release tags, and
+// makes and checks SBOMs and provenance, with JSON output a pipeline can
+// script against.
 //
 // Usage:
 //
 //	relctl next  [--repo DIR] [--rev REV] [--prefix v] [--component NAME] [--channel alpha|beta|rc] [--json]
 //	relctl parse [--json] < message
 //	relctl log   [--repo DIR] [--since REV] [--rev REV] [--path DIR] [--first-parent]
+//	relctl tag   --name TAG --rev REV (--sign openpgp --key FILE | --sign ssh --key FILE | --unsigned) [--passphrase-env VAR] [--tagger "Name <email>"] [--message-file FILE] [--push REMOTE] [--repo DIR] [--json]
+//	relctl verify --tag TAG (--keyring FILE | --allowed-signers FILE) [--repo DIR] [--json]
+//	relctl sbom [generate|check|attest] ...
+//	relctl provenance [verify] ...
 //
 // With no --repo and no git repository in the working directory, next and
 // log run on a demo repository they create in a temporary directory, so
@@ -69,6 +75,15 @@ Usage:
   relctl next  [--repo DIR] [--rev REV] [--prefix v] [--component NAME] [--channel alpha|beta|rc] [--json]
   relctl parse [--json] < message
   relctl log   [--repo DIR] [--since REV] [--rev REV] [--path DIR] [--first-parent]
+  relctl tag   --name TAG --rev REV (--sign openpgp --key FILE | --sign ssh --key FILE | --unsigned)
+               [--passphrase-env VAR | --passphrase-file FILE] [--tagger "Name <email>"]
+               [--message-file FILE] [--push REMOTE] [--prefix v] [--repo DIR] [--json]
+  relctl verify --tag TAG (--keyring FILE | --allowed-signers FILE) [--principal P] [--at RFC3339] [--repo DIR] [--json]
+  relctl sbom  [generate] (--binary FILE | --module DIR [--artifact FILE] | --artifact FILE) [--format json|xml] [--spec 1.6] [--out FILE]
+  relctl sbom  check --sbom FILE --artifact FILE [--json]
+  relctl sbom  attest --sbom FILE --artifact FILE [--key FILE] [--out FILE]
+  relctl provenance --artifact FILE [--key FILE] [--out FILE]
+  relctl provenance verify --envelope FILE --artifact FILE --key FILE [--json]
 
 Run 'relctl COMMAND --help' for the flags of a command.
 
@@ -78,6 +93,9 @@ Examples:
   relctl next --component api --path api  # next api/vX.Y.Z of a monorepo component
   git log -1 --format=%B | relctl parse --json
   relctl log --since v1.2.0 > changes.jsonl
+  relctl tag --name v1.3.0 --rev HEAD --sign ssh --key ci_ed25519 --push origin
+  relctl verify --tag v1.3.0 --allowed-signers allowed_signers --json
+  relctl sbom --binary dist/app --out dist/app.cdx.json
 
 Exit codes: 0 ok, 1 failed, 2 bad usage or input.
 `
@@ -95,6 +113,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdParse(args[1:], stdin, stdout, stderr)
 	case "log":
 		return cmdLog(ctx, args[1:], stdout, stderr)
+	case "tag":
+		return cmdTag(ctx, args[1:], stdin, stdout, stderr)
+	case "verify":
+		return cmdVerify(ctx, args[1:], stdin, stdout, stderr)
+	case "sbom":
+		return cmdSBOM(ctx, args[1:], stdin, stdout, stderr)
+	case "provenance":
+		return cmdProvenance(ctx, args[1:], stdin, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,0 +1,368 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/agent"
+
+	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/semver"
+	"github.com/releasekit/releasekit/tagging"
+)
+
+// tagResult is the JSON contract of `relctl tag --json`.
+type tagResult struct {
+	Tag     string `json:"tag"`
+	Commit  string `json:"commit"`
+	Object  string `json:"object"`
+	Format  string `json:"format"`
+	Signer  string `json:"signer"`
+	Created bool   `json:"created"`
+	Pushed  string `json:"pushed,omitempty"`
+}
+
+// verifyResult is the JSON contract of `relctl verify --json`.
+type verifyResult struct {
+	Tag         string `json:"tag"`
+	Valid       bool   `json:"valid"`
+	Commit      string `json:"commit"`
+	Object      string `json:"object"`
+	Signer      string `json:"signer"`
+	Fingerprint string `json:"fingerprint"`
+	Format      string `json:"format"`
+	Error       string `json:"error,omitempty"`
+}
+
+// maxTagInput bounds what key, keyring and message files may hold.
+const maxTagInput = 1 << 20
+
+func readTagInput(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxTagInput+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxTagInput {
+		return nil, usagef("%s: larger than %d bytes", path, maxTagInput)
+	}
+	return b, nil
+}
+
+// cmdTag implements `relctl tag`.
+func cmdTag(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("tag", stderr)
+	name := fs.String("name", "", "tag `NAME`, such as v1.2.3 (required)")
+	rev := fs.String("rev", "HEAD", "the `REV`ision to tag; resolved once, the tag is made on that exact commit")
+	sign := fs.String("sign", "", "signature format: `openpgp` or ssh")
+	keyFile := fs.String("key", "", "signing key `FILE`: an armored OpenPGP private key, an SSH private key, or an SSH public key held by the ssh-agent at SSH_AUTH_SOCK")
+	unsigned := fs.Bool("unsigned", false, "create an unsigned annotated tag (explicit opt-out of signing)")
+	passEnv := fs.String("passphrase-env", "", "read the key passphrase from the environment variable `VAR`")
+	passFile := fs.String("passphrase-file", "", "read the key passphrase from `FILE` (first line)")
+	taggerFlag := fs.String("tagger", "", `tagger "Name <email>" (default: user.name and user.email of the repository)`)
+	msgFile := fs.String("message-file", "", "tag message `FILE` (default: \"Release NAME\")")
+	push := fs.String("push", "", "push the tag to `REMOTE` (a remote name or URL) without force")
+	prefix := fs.String("prefix", "v", "the tag scheme `PREFIX`: the name must be PREFIX followed by a SemVer version")
+	repoDir := fs.String("repo", "", "repository `DIR` (default: the repository here)")
+	asJSON := fs.Bool("json", false, "print a JSON object")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: relctl tag --name TAG --rev REV (--sign openpgp --key FILE | --sign ssh --key FILE | --unsigned) [flags]\n\nCreates a signed annotated release tag that never moves: an existing tag at\nthe same commit is reported as it is (exit 0), at another commit it is an\nerror (exit 1).\n\nFlags:")
+		fs.PrintDefaults()
+		fmt.Fprintln(stderr, "\nExample:\n  RELEASE_KEY_PASS=... relctl tag --name v1.2.3 --rev $GITHUB_SHA --sign openpgp --key release.asc --passphrase-env RELEASE_KEY_PASS --push origin")
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return helpOK(err)
+	}
+	if *name == "" {
+		return usagef("--name is required")
+	}
+	if err := tagging.ValidateName(*name); err != nil {
+		return usageError{err}
+	}
+	if *unsigned == (*sign != "") {
+		return usagef("give exactly one of --sign openpgp|ssh and --unsigned")
+	}
+	if *sign != "" && *keyFile == "" {
+		return usagef("--sign needs --key FILE")
+	}
+	if *passEnv != "" && *passFile != "" {
+		return usagef("give at most one of --passphrase-env and --passphrase-file")
+	}
+	passphrase, err := readPassphrase(*passEnv, *passFile)
+	if err != nil {
+		return err
+	}
+	var signer tagging.Signer
+	switch *sign {
+	case "":
+	case "openpgp":
+		key, err := readTagInput(*keyFile)
+		if err != nil {
+			return err
+		}
+		s, err := tagging.NewOpenPGPSigner(bytes.NewReader(key), passphrase)
+		if err != nil {
+			return usageError{fmt.Errorf("--key %s: %w", *keyFile, err)}
+		}
+		signer = s
+	case "ssh":
+		s, err := sshSignerFromFile(*keyFile, passphrase)
+		if err != nil {
+			return err
+		}
+		signer = s
+	default:
+		return usagef("--sign %q: want openpgp or ssh", *sign)
+	}
+	repo, demo, err := openRepo(*repoDir, stderr)
+	if err != nil {
+		return err
+	}
+	defer demo.remove()
+	target, err := commits.Resolve(repo, *rev)
+	if err != nil {
+		return usageError{err}
+	}
+	tagger, err := taggerIdentity(repo, *taggerFlag)
+	if err != nil {
+		return err
+	}
+	msg := "Release " + *name + "\n"
+	if *msgFile != "" {
+		b, err := readTagInput(*msgFile)
+		if err != nil {
+			return err
+		}
+		msg = string(b)
+	}
+	req := tagging.Request{Name: *name, Target: target, Tagger: tagger, Message: msg}
+	opts := []tagging.Option{tagging.WithScheme(semver.Scheme{Prefix: *prefix})}
+	var tag *tagging.Tag
+	if signer != nil {
+		tag, err = tagging.Create(ctx, repo, req, signer, opts...)
+	} else {
+		tag, err = tagging.CreateUnsigned(ctx, repo, req, opts...)
+	}
+	if errors.Is(err, tagging.ErrInvalidRefName) || errors.Is(err, tagging.ErrEmptyMessage) || errors.Is(err, tagging.ErrInvalidMessage) || errors.Is(err, tagging.ErrInvalidTagger) {
+		return usageError{err}
+	}
+	if err != nil {
+		return err
+	}
+	res := tagResult{Tag: tag.Name, Commit: tag.Target.String(), Object: tag.Hash.String(), Format: string(tag.Format), Created: tag.Created}
+	switch s := signer.(type) {
+	case *tagging.OpenPGPSigner:
+		res.Signer = s.Fingerprint()
+	case *tagging.SSHSigner:
+		res.Signer = s.Fingerprint()
+	}
+	if *push != "" {
+		if err := tagging.Push(ctx, repo, *push, tag.Name); err != nil {
+			return err
+		}
+		res.Pushed = *push
+	}
+	if *asJSON {
+		return writeJSON(stdout, res)
+	}
+	state := "created"
+	if !tag.Created {
+		state = "exists (unchanged)"
+	}
+	format := res.Format
+	if format == "" {
+		format = "unsigned"
+	}
+	fmt.Fprintf(stdout, "%s %s: %s -> %s (%s)\n", res.Tag, state, res.Object, res.Commit, format)
+	if res.Pushed != "" {
+		fmt.Fprintf(stdout, "pushed to %s\n", res.Pushed)
+	}
+	return nil
+}
+
+// readPassphrase reads the passphrase from an environment variable or the
+// first line of a file; it is never taken from the command line.
+func readPassphrase(env, file string) ([]byte, error) {
+	switch {
+	case env != "":
+		v, ok := os.LookupEnv(env)
+		if !ok {
+			return nil, usagef("--passphrase-env: %s is not set", env)
+		}
+		return []byte(v), nil
+	case file != "":
+		b, err := readTagInput(file)
+		if err != nil {
+			return nil, err
+		}
+		line, _, _ := strings.Cut(string(b), "\n")
+		return []byte(strings.TrimSuffix(line, "\r")), nil
+	}
+	return nil, nil
+}
+
+// sshSignerFromFile reads a private key file, or a public key file whose
+// private key the ssh-agent at SSH_AUTH_SOCK holds (as git's user.signingKey).
+func sshSignerFromFile(path string, passphrase []byte) (*tagging.SSHSigner, error) {
+	b, err := readTagInput(path)
+	if err != nil {
+		return nil, err
+	}
+	if pub, _, _, _, perr := ssh.ParseAuthorizedKey(b); perr == nil {
+		sock := os.Getenv("SSH_AUTH_SOCK")
+		if sock == "" {
+			return nil, usagef("--key %s is a public key and SSH_AUTH_SOCK is not set", path)
+		}
+		conn, err := net.Dial("unix", sock)
+		if err != nil {
+			return nil, fmt.Errorf("ssh-agent: %w", err)
+		}
+		signers, err := agent.NewClient(conn).Signers()
+		if err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("ssh-agent: %w", err)
+		}
+		for _, s := range signers {
+			if bytes.Equal(s.PublicKey().Marshal(), pub.Marshal()) {
+				return tagging.NewSSHSigner(s, tagging.GitNamespace)
+			}
+		}
+		conn.Close()
+		return nil, usagef("--key %s: the ssh-agent does not hold this key", path)
+	}
+	k, err := tagging.ParseSSHPrivateKey(b, passphrase)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--key %s: %w", path, err)}
+	}
+	return tagging.NewSSHSigner(k, tagging.GitNamespace)
+}
+
+// taggerIdentity parses "Name <email>", or takes user.name and user.email
+// from the repository's configuration. The time is now.
+func taggerIdentity(repo *git.Repository, flag string) (tagging.Identity, error) {
+	id := tagging.Identity{When: time.Now()}
+	if flag != "" {
+		name, rest, ok := strings.Cut(flag, " <")
+		if !ok || !strings.HasSuffix(rest, ">") {
+			return id, usagef(`--tagger %q: want "Name <email>"`, flag)
+		}
+		id.Name, id.Email = strings.TrimSpace(name), strings.TrimSuffix(rest, ">")
+		return id, nil
+	}
+	cfg, err := repo.ConfigScoped(config.GlobalScope)
+	if err != nil {
+		return id, err
+	}
+	id.Name, id.Email = cfg.User.Name, cfg.User.Email
+	if id.Name == "" || id.Email == "" {
+		return id, usagef("no tagger: give --tagger \"Name <email>\" or set user.name and user.email")
+	}
+	return id, nil
+}
+
+// cmdVerify implements `relctl verify`.
+func cmdVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("verify", stderr)
+	name := fs.String("tag", "", "the tag `NAME` to verify (required)")
+	keyring := fs.String("keyring", "", "trust the armored OpenPGP keys in `FILE`")
+	allowed := fs.String("allowed-signers", "", "trust the SSH allowed_signers `FILE` (as gpg.ssh.allowedSignersFile)")
+	principal := fs.String("principal", "", "with --allowed-signers, require this signer `PRINCIPAL`")
+	atFlag := fs.String("at", "", "verification `TIME` (RFC 3339; default now); never the tagger date")
+	repoDir := fs.String("repo", "", "repository `DIR` (default: the repository here)")
+	asJSON := fs.Bool("json", false, "print a JSON object")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: relctl verify --tag TAG (--keyring FILE | --allowed-signers FILE) [flags]\n\nVerifies a signed release tag against trusted keys. Exit 0 only when the tag\nis valid.\n\nFlags:")
+		fs.PrintDefaults()
+		fmt.Fprintln(stderr, "\nExample:\n  relctl verify --tag v1.2.3 --allowed-signers .github/allowed_signers --json")
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return helpOK(err)
+	}
+	if *name == "" {
+		return usagef("--tag is required")
+	}
+	if (*keyring == "") == (*allowed == "") {
+		return usagef("give exactly one of --keyring and --allowed-signers")
+	}
+	if *principal != "" && *allowed == "" {
+		return usagef("--principal needs --allowed-signers")
+	}
+	at := time.Now()
+	if *atFlag != "" {
+		t, err := time.Parse(time.RFC3339, *atFlag)
+		if err != nil {
+			return usagef("--at %q: %v", *atFlag, err)
+		}
+		at = t
+	}
+	var v tagging.Verifier
+	if *keyring != "" {
+		b, err := readTagInput(*keyring)
+		if err != nil {
+			return err
+		}
+		pv, err := tagging.NewOpenPGPVerifier(bytes.NewReader(b))
+		if err != nil {
+			return usageError{fmt.Errorf("--keyring %s: %w", *keyring, err)}
+		}
+		v = pv
+	} else {
+		b, err := readTagInput(*allowed)
+		if err != nil {
+			return err
+		}
+		signers, err := tagging.ParseAllowedSigners(b)
+		if err != nil {
+			return usageError{fmt.Errorf("--allowed-signers %s: %w", *allowed, err)}
+		}
+		sv := tagging.NewSSHVerifier(signers, tagging.GitNamespace)
+		if *principal != "" {
+			sv = sv.WithPrincipal(*principal)
+		}
+		v = sv
+	}
+	repo, demo, err := openRepo(*repoDir, stderr)
+	if err != nil {
+		return err
+	}
+	defer demo.remove()
+	res, verr := tagging.Verify(ctx, repo, *name, v, at)
+	out := verifyResult{Tag: *name}
+	if verr == nil {
+		out = verifyResult{Tag: res.Tag, Valid: true, Commit: res.Commit.String(), Object: res.Object.String(),
+			Signer: res.Signer.Identity, Fingerprint: res.Signer.Fingerprint, Format: string(res.Signer.Format)}
+	} else {
+		out.Error = verr.Error()
+	}
+	if *asJSON {
+		if err := writeJSON(stdout, out); err != nil {
+			return err
+		}
+		if verr != nil {
+			return errSilent
+		}
+		return nil
+	}
+	if verr != nil {
+		if errors.Is(verr, tagging.ErrInvalidRefName) {
+			return usageError{verr}
+		}
+		return verr
+	}
+	fmt.Fprintf(stdout, "%s: good %s signature by %s (%s) on %s\n", out.Tag, out.Format, out.Signer, out.Fingerprint, out.Commit)
+	return nil
+}

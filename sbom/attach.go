@@ -1,0 +1,217 @@
+package sbom
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// A Reference is what a release record keeps about its SBOM: where it is,
+// its media type, and the SHA-256 of the document's bytes. Its JSON form is
+// the record's field.
+type Reference struct {
+	Location  string `json:"location"`  // URL or path of the SBOM document
+	MediaType string `json:"mediaType"` // "application/vnd.cyclonedx+json; version=1.6"
+	SHA256    string `json:"sha256"`    // lower-case hex of the SHA-256 of the document
+}
+
+// Attach returns the reference to the SBOM document sbom (the exact bytes
+// published) at location, in format f and spec version v.
+func Attach(location string, sbom []byte, f Format, v SpecVersion) Reference {
+	sum := sha256.Sum256(sbom)
+	return Reference{Location: location, MediaType: MediaType(f, v), SHA256: hex.EncodeToString(sum[:])}
+}
+
+// Format returns the format of the referenced document from its media type.
+func (r Reference) Format() (Format, error) {
+	base, _, _ := strings.Cut(r.MediaType, ";")
+	switch strings.TrimSpace(base) {
+	case "application/vnd.cyclonedx+json":
+		return JSON, nil
+	case "application/vnd.cyclonedx+xml":
+		return XML, nil
+	}
+	return "", fmt.Errorf("%w: media type %q", ErrWrongFormat, r.MediaType)
+}
+
+// Verify returns nil when sbom's SHA-256 is the one recorded, and a
+// *MismatchError wrapping ErrReferenceMismatch when the document was
+// swapped or edited.
+func (r Reference) Verify(sbom []byte) error {
+	sum := sha256.Sum256(sbom)
+	got := hex.EncodeToString(sum[:])
+	if got != r.SHA256 {
+		return &MismatchError{Kind: ErrReferenceMismatch, Want: "sha256:" + r.SHA256, Got: "sha256:" + got}
+	}
+	return nil
+}
+
+// Open verifies sbom against the reference, decodes it in the referenced
+// format and checks that it describes artifact. It returns the errors of
+// Verify, Decode and Check.
+func (r Reference) Open(sbom []byte, artifact Subject, opts ...ReadOption) (*Document, error) {
+	if err := r.Verify(sbom); err != nil {
+		return nil, fmt.Errorf("open sbom %s: %w", r.Location, err)
+	}
+	f, err := r.Format()
+	if err != nil {
+		return nil, fmt.Errorf("open sbom %s: %w", r.Location, err)
+	}
+	doc, err := Decode(bytes.NewReader(sbom), f, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("open sbom %s: %w", r.Location, err)
+	}
+	if err := Check(doc, artifact); err != nil {
+		return nil, fmt.Errorf("open sbom %s: %w", r.Location, err)
+	}
+	return doc, nil
+}
+
+// In-toto identifiers.
+const (
+	// StatementType is the _type of an in-toto Statement v1.
+	StatementType = "https://in-toto.io/Statement/v1"
+	// PayloadType is the DSSE payload type of an in-toto statement.
+	PayloadType = "application/vnd.in-toto+json"
+	// CycloneDXPredicate is the predicate type of a statement carrying a
+	// CycloneDX SBOM.
+	CycloneDXPredicate = "https://cyclonedx.org/bom"
+	// SLSAProvenancePredicate is the predicate type of SLSA Provenance v1.
+	SLSAProvenancePredicate = "https://slsa.dev/provenance/v1"
+)
+
+// statement is an in-toto Statement v1. It is marshalled with encoding/json
+// (fields in this order), so the same input gives the same bytes.
+type statement struct {
+	Type          string             `json:"_type"`
+	Subject       []statementSubject `json:"subject"`
+	PredicateType string             `json:"predicateType"`
+	Predicate     json.RawMessage    `json:"predicate"`
+}
+
+type statementSubject struct {
+	Name   string            `json:"name,omitempty"`
+	Digest map[string]string `json:"digest"`
+}
+
+func toStatementSubject(s Subject) statementSubject {
+	d := map[string]string{"sha256": s.SHA256}
+	if s.SHA512 != "" {
+		d["sha512"] = s.SHA512
+	}
+	return statementSubject{Name: s.Name, Digest: d}
+}
+
+// BOMStatement returns an in-toto Statement v1 (JSON) whose subject is
+// artifact and whose predicate, of type CycloneDXPredicate, is the JSON SBOM
+// doc. The SBOM must describe artifact: Check's errors are returned
+// otherwise. Sign the statement with SignEnvelope.
+func BOMStatement(doc *Document, artifact Subject) ([]byte, error) {
+	if err := Check(doc, artifact); err != nil {
+		return nil, fmt.Errorf("sbom statement: %w", err)
+	}
+	var buf bytes.Buffer
+	if err := doc.encode(&buf, JSON); err != nil {
+		return nil, fmt.Errorf("sbom statement: %w", err)
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, buf.Bytes()); err != nil {
+		return nil, fmt.Errorf("sbom statement: %w", err)
+	}
+	return marshalStatement(statement{
+		Type:          StatementType,
+		Subject:       []statementSubject{toStatementSubject(artifact)},
+		PredicateType: CycloneDXPredicate,
+		Predicate:     compact.Bytes(),
+	})
+}
+
+func marshalStatement(st statement) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(st); err != nil {
+		return nil, fmt.Errorf("encode statement: %w", err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// A Statement is an in-toto Statement v1 read by ReadStatement.
+type Statement struct {
+	Subjects      []Subject // one per subject entry with a sha256 digest
+	PredicateType string
+	Predicate     json.RawMessage // the predicate's JSON, as read
+}
+
+// ReadStatement parses an in-toto Statement v1 strictly: exactly the v1
+// _type (v0.1 is refused), at least one subject, each with a sha256 digest
+// of the right form, the predicate type wanted, and a JSON object as
+// predicate. It returns ErrStatement (and ErrMalformed for bad JSON) and,
+// when artifact.SHA256 is set, a *MismatchError wrapping ErrSubjectMismatch
+// unless some subject names artifact.
+func ReadStatement(data []byte, predicateType string, artifact Subject) (*Statement, error) {
+	if err := strictJSON(data, DefaultMaxDepth); err != nil {
+		return nil, fmt.Errorf("read statement: %w", err)
+	}
+	var st statement
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&st); err != nil {
+		return nil, fmt.Errorf("read statement: %w: %v", ErrStatement, err)
+	}
+	switch {
+	case st.Type != StatementType:
+		return nil, fmt.Errorf("read statement: %w: _type %q, want %q", ErrStatement, st.Type, StatementType)
+	case st.PredicateType != predicateType:
+		return nil, fmt.Errorf("read statement: %w: predicateType %q, want %q", ErrStatement, st.PredicateType, predicateType)
+	case len(st.Subject) == 0:
+		return nil, fmt.Errorf("read statement: %w: no subject", ErrStatement)
+	case len(st.Predicate) == 0 || st.Predicate[0] != '{':
+		return nil, fmt.Errorf("read statement: %w: predicate is not an object", ErrStatement)
+	}
+	out := &Statement{PredicateType: st.PredicateType, Predicate: st.Predicate}
+	for _, s := range st.Subject {
+		sub := Subject{Name: s.Name, SHA256: s.Digest["sha256"], SHA512: s.Digest["sha512"]}
+		if sub.SHA256 == "" {
+			if len(s.Digest) == 0 {
+				return nil, fmt.Errorf("read statement: %w: subject %q has no digest", ErrStatement, s.Name)
+			}
+			continue // another algorithm only: not one this package binds to
+		}
+		if err := sub.Validate(); err != nil {
+			return nil, fmt.Errorf("read statement: %w: %w", ErrStatement, err)
+		}
+		out.Subjects = append(out.Subjects, sub)
+	}
+	if artifact.SHA256 != "" {
+		if err := matchAny(artifact, out.Subjects); err != nil {
+			return nil, fmt.Errorf("read statement: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// matchAny returns nil when one of subjects is artifact, else the mismatch
+// with the closest one (same SHA-256, different SHA-512) or the first.
+func matchAny(artifact Subject, subjects []Subject) error {
+	var first error
+	for _, s := range subjects {
+		err := artifact.matches(s)
+		if err == nil {
+			return nil
+		}
+		if s.SHA256 == artifact.SHA256 {
+			return err
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	if first == nil {
+		first = &MismatchError{Kind: ErrSubjectMismatch, Want: artifact.Digest()}
+	}
+	return first
+}

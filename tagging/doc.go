@@ -1,0 +1,93 @@
+// Package tagging creates, verifies, lists and pushes signed annotated
+// release tags that never move, byte for byte as git writes them and checked
+// the way `git verify-tag` checks them.
+//
+// It serves the release policy's tag rules: release tags are annotated,
+// follow vMAJOR.MINOR.PATCH and reference the exact commit that was built
+// (§1.12.3.3), are signed and verified before promotion (§1.12.3.4), and are
+// signed, immutable references created by CI (§1.21.3.3); a release tag is
+// the production release marker an auditor checks (§1.5.2 item 6).
+//
+// A release job signs and creates the tag on the commit it planned, then
+// pushes it; a promotion job verifies it against the keys it trusts:
+//
+//	key, err := tagging.ParseSSHPrivateKey(pemBytes, passphrase)
+//	signer, err := tagging.NewSSHSigner(key, tagging.GitNamespace)
+//	tag, err := tagging.Create(ctx, repo, tagging.Request{
+//		Name:    "v1.4.2",
+//		Target:  planned, // a commit hash, never "HEAD"
+//		Tagger:  tagging.Identity{Name: "Release Bot", Email: "bot@example.com", When: now},
+//		Message: "Release v1.4.2",
+//	}, signer, tagging.WithScheme(semver.Scheme{Prefix: "v"}))
+//	err = tagging.Push(ctx, repo, "origin", "v1.4.2")
+//
+//	signers, err := tagging.ParseAllowedSigners(allowedSignersFile)
+//	res, err := tagging.Verify(ctx, repo, "v1.4.2",
+//		tagging.NewSSHVerifier(signers, tagging.GitNamespace).WithPrincipal("bot@example.com"), time.Now())
+//
+// # Sections
+//
+//   - Creating tags: [Create], [CreateUnsigned], [Request], [Tag], [WithScheme],
+//     [RequireRefAt]
+//   - Signing: [Signer], [OpenPGPSigner], [SSHSigner], [ParseSSHPrivateKey]
+//   - Verifying: [Verify], [VerifyObject], [Verifier], [OpenPGPVerifier],
+//     [SSHVerifier], [ParseAllowedSigners], [Verification], [SignerInfo]
+//   - Reading objects and names: [Parse], [Object], [ValidateName], [CleanMessage]
+//   - Listing and pushing: [List], [Release], [SemverTags], [Push]
+//   - Errors: [ExistsError], [RemoteExistsError], [NameError],
+//     [AllowedSignersError] and the ErrXxx sentinels
+//
+// # Creating tags
+//
+// [Create] builds the tag object itself ("object", "type", "tag", "tagger",
+// a blank line, the message cleaned up as `git tag -m` does, then the
+// armored signature), so the object is the one `git tag -s` writes: for an
+// SSH Ed25519 key, whose signatures are deterministic, the very same bytes.
+// Unsigned tags come only from [CreateUnsigned], which a caller must choose.
+//
+// A tag never moves. The reference is created the way git creates one:
+// refs/tags/NAME.lock is opened with O_CREATE|O_EXCL, the reference is
+// checked again (loose and packed-refs) under the lock, the value is written,
+// fsynced and renamed into place. Of several goroutines or processes racing
+// for one name exactly one creates it; a call for the same commit then
+// returns the existing tag (an idempotent re-run of a half-failed job) and a
+// call for another commit gets an [*ExistsError] naming both commits. The
+// package has no function that moves, re-creates or deletes a tag, and
+// [Push] never forces.
+//
+// # Signing
+//
+// A [Signer] has the one method every releasekit package signs with,
+// Sign(ctx, message) ([]byte, error). [OpenPGPSigner] reads an armored
+// private key (RSA, Ed25519) and its passphrase: read the passphrase from an
+// environment variable or a file, never from argv. [SSHSigner] signs in the
+// sshsig format with the namespace bound when it is made: [GitNamespace] for
+// tags, another for manifests or envelopes, so that a signature made for one
+// kind of document never verifies as another. Its key comes from a key file
+// ([ParseSSHPrivateKey]) or from an ssh-agent (any ssh.Signer).
+//
+// # Verifying
+//
+// [Verify] reads the raw object bytes (never a re-encoding, so no parser
+// differential), parses them strictly ([Parse]) and fails closed: a changed
+// message, tagger, name or target, or a signature taken from another object
+// is [ErrBadSignature]; an unknown key [ErrUntrustedKey]; an expired or
+// revoked OpenPGP key [ErrKeyExpired] or [ErrKeyRevoked]; an SSH signature in
+// another namespace [ErrNamespace]; a principal the allowed_signers entry
+// does not list [ErrPrincipalNotAllowed]; duplicate headers or a second
+// signature block [ErrAmbiguous]; an unsigned or lightweight tag
+// [ErrUnsigned]; SHA-1, DSA or short RSA [ErrWeakAlgorithm].
+//
+// The verification time is always a parameter. It is never taken from the
+// tagger date, which the signer controls. An OpenPGP key must be valid both
+// at that time and when it signed; an audit of an old release that passes
+// the release date and gets [ErrKeyExpired] for today learns "signature
+// good, key expired since".
+//
+// # Concurrency
+//
+// Signers and verifiers are safe for concurrent use. Create, Verify, List and
+// Push may run concurrently on one repository directory, from several
+// goroutines (each with its own *git.Repository, as go-git asks) and from
+// several processes. Slices returned are owned by the caller.
+package tagging

@@ -1,0 +1,77 @@
+package tagging
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+)
+
+// A PushOption configures Push.
+type PushOption func(*pushConfig)
+
+type pushConfig struct{ auth transport.AuthMethod }
+
+// WithAuth authenticates the push.
+func WithAuth(auth transport.AuthMethod) PushOption {
+	return func(c *pushConfig) { c.auth = auth }
+}
+
+// Push sends the tag name to remote (a configured remote name or a URL:
+// file://, git://, ssh://, https://) without force. When the remote already
+// has the name at the same object it is a no-op; at another object it is a
+// *RemoteExistsError matching ErrRemoteTagExists, and nothing is sent. The
+// remote also refuses the update itself when the name appears between the
+// check and the push, since the update carries the expected old value.
+// Errors also include ErrInvalidRefName and ErrNotFound.
+func Push(ctx context.Context, repo *git.Repository, remote, name string, opts ...PushOption) error {
+	var c pushConfig
+	for _, o := range opts {
+		o(&c)
+	}
+	wrap := func(err error) error { return fmt.Errorf("push tag %s to %s: %w", name, remote, err) }
+	if err := ValidateName(name); err != nil {
+		return err
+	}
+	refName := plumbing.NewTagReferenceName(name)
+	local, err := repo.Reference(refName, false)
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return wrap(ErrNotFound)
+	}
+	if err != nil {
+		return wrap(err)
+	}
+	rem, err := repo.Remote(remote)
+	if errors.Is(err, git.ErrRemoteNotFound) {
+		rem = git.NewRemote(repo.Storer, &config.RemoteConfig{Name: "anonymous", URLs: []string{remote}})
+	} else if err != nil {
+		return wrap(err)
+	}
+	refs, err := rem.ListContext(ctx, &git.ListOptions{Auth: c.auth})
+	if err != nil && !errors.Is(err, transport.ErrEmptyRemoteRepository) {
+		return wrap(err)
+	}
+	for _, r := range refs {
+		if r.Name() == refName {
+			if r.Hash() == local.Hash() {
+				return nil
+			}
+			return &RemoteExistsError{Remote: remote, Name: name, Existing: r.Hash(), Requested: local.Hash()}
+		}
+	}
+	spec := config.RefSpec(refName.String() + ":" + refName.String())
+	err = rem.PushContext(ctx, &git.PushOptions{
+		RemoteName: rem.Config().Name,
+		RefSpecs:   []config.RefSpec{spec},
+		Auth:       c.auth,
+		Force:      false,
+	})
+	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return wrap(err)
+	}
+	return nil
+}

@@ -1,0 +1,103 @@
+package tagging
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// A Verification is the outcome of a successful Verify.
+type Verification struct {
+	Tag    string        // the tag name
+	Object plumbing.Hash // the tag object
+	Commit plumbing.Hash // the peeled commit
+	Tagger Identity      // as written in the object (signed, but chosen by the signer)
+	Signer SignerInfo    // who signed
+}
+
+// Verify checks the release tag name in repo: the reference must hold an
+// annotated tag object whose raw bytes parse strictly (Parse), whose tag
+// header is name, which points at a commit, and which carries exactly one
+// signature that v accepts at time at. The verification time is a parameter
+// and never the tagger date, which the signer controls. It fails closed:
+// ErrNotFound, ErrUnsigned (also for a lightweight tag), ErrMalformedTag,
+// ErrAmbiguous, ErrNameMismatch, ErrNotCommit, ErrObjectNotFound, ErrNoTime,
+// and whatever v returns (ErrBadSignature, ErrUntrustedKey, ErrKeyExpired,
+// ErrKeyRevoked, ErrNamespace, ErrPrincipalNotAllowed, ...).
+func Verify(ctx context.Context, repo *git.Repository, name string, v Verifier, at time.Time) (*Verification, error) {
+	wrap := func(err error) error { return fmt.Errorf("verify tag %s: %w", name, err) }
+	if err := ValidateName(name); err != nil {
+		return nil, err
+	}
+	if at.IsZero() {
+		return nil, wrap(ErrNoTime)
+	}
+	ref, err := repo.Reference(plumbing.NewTagReferenceName(name), false)
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return nil, wrap(ErrNotFound)
+	}
+	if err != nil {
+		return nil, wrap(err)
+	}
+	if ref.Type() != plumbing.HashReference {
+		return nil, wrap(fmt.Errorf("%w: symbolic reference", ErrMalformedTag))
+	}
+	typ, raw, err := readObject(repo, ref.Hash())
+	if err != nil {
+		return nil, wrap(err)
+	}
+	if typ != plumbing.TagObject {
+		return nil, wrap(fmt.Errorf("%w: lightweight tag (a %s)", ErrUnsigned, typ))
+	}
+	res, err := VerifyObject(ctx, raw, v, at)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	if res.Tag != name {
+		return nil, wrap(fmt.Errorf("%w: the object names %q", ErrNameMismatch, res.Tag))
+	}
+	if err := isCommit(repo, res.Commit); err != nil {
+		return nil, wrap(err)
+	}
+	res.Object = ref.Hash()
+	return res, nil
+}
+
+// VerifyObject verifies a raw tag object (as `git cat-file tag` prints it)
+// without a repository: it parses strictly, requires a commit target and one
+// signature, and has v check the signature over the bytes before it. The
+// result's Object is the hash of raw. Errors are those of Parse and v, plus
+// ErrUnsigned and ErrNotCommit.
+func VerifyObject(ctx context.Context, raw []byte, v Verifier, at time.Time) (*Verification, error) {
+	obj, err := Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	if obj.Signature == nil {
+		return nil, ErrUnsigned
+	}
+	if obj.TargetType != "commit" {
+		return nil, fmt.Errorf("%w: the tag points at a %s", ErrNotCommit, obj.TargetType)
+	}
+	if obj.Format != OpenPGP && obj.Format != SSH {
+		return nil, fmt.Errorf("%w: %s signatures", ErrUnsupported, obj.Format)
+	}
+	if v == nil {
+		return nil, fmt.Errorf("%w: no trusted keys", ErrUntrustedKey)
+	}
+	info, err := v.Verify(ctx, obj.Payload, obj.Signature, at)
+	if err != nil {
+		return nil, err
+	}
+	return &Verification{
+		Tag:    obj.Name,
+		Object: plumbing.ComputeHash(plumbing.TagObject, raw),
+		Commit: obj.Target,
+		Tagger: obj.Tagger,
+		Signer: info,
+	}, nil
+}

@@ -1,0 +1,300 @@
+package tagging
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rsa"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/ProtonMail/go-crypto/openpgp/armor"
+	pgperrors "github.com/ProtonMail/go-crypto/openpgp/errors"
+	"github.com/ProtonMail/go-crypto/openpgp/packet"
+	"github.com/hiddeco/sshsig"
+	"golang.org/x/crypto/ssh"
+)
+
+// A Verifier checks one armored signature over message against the keys it
+// trusts, at the explicit time at (never a date taken from the signed data).
+// OpenPGPVerifier and SSHVerifier implement it.
+type Verifier interface {
+	Verify(ctx context.Context, message, signature []byte, at time.Time) (SignerInfo, error)
+}
+
+// SignerInfo tells who made a valid signature.
+type SignerInfo struct {
+	Format Format `json:"format"`
+	// Fingerprint is the OpenPGP primary key fingerprint in upper-case hex,
+	// or the SSH key's "SHA256:..." fingerprint.
+	Fingerprint string `json:"fingerprint"`
+	// Identity is the OpenPGP primary user ID ("Name <email>"), or the
+	// principals of the matching allowed_signers entry.
+	Identity string `json:"identity"`
+	// SignedAt is the signature creation time (OpenPGP only; zero for SSH,
+	// whose signatures carry no time).
+	SignedAt time.Time `json:"signed_at,omitzero"`
+}
+
+// An OpenPGPVerifier verifies OpenPGP signatures against a keyring. It is
+// safe for concurrent use.
+type OpenPGPVerifier struct {
+	keyring openpgp.EntityList
+}
+
+// NewOpenPGPVerifier reads an armored keyring (public or private keys) of the
+// keys to trust. It returns ErrInvalidKey for unreadable or empty input.
+func NewOpenPGPVerifier(armoredKeyring io.Reader) (*OpenPGPVerifier, error) {
+	list, err := openpgp.ReadArmoredKeyRing(armoredKeyring)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidKey, err)
+	}
+	if len(list) == 0 {
+		return nil, fmt.Errorf("%w: empty keyring", ErrInvalidKey)
+	}
+	return &OpenPGPVerifier{keyring: list}, nil
+}
+
+// NewOpenPGPVerifierFromEntities trusts the given entities.
+func NewOpenPGPVerifierFromEntities(keys openpgp.EntityList) *OpenPGPVerifier {
+	return &OpenPGPVerifier{keyring: keys}
+}
+
+var strongHashes = map[crypto.Hash]bool{
+	crypto.SHA224: true, crypto.SHA256: true, crypto.SHA384: true, crypto.SHA512: true,
+	crypto.SHA3_256: true, crypto.SHA3_512: true,
+}
+
+// Verify checks an armored OpenPGP signature. The key must be trusted, valid
+// (neither expired nor revoked) both at the time the signature was made and
+// at at, and the signature must not be dated after at. Errors:
+// ErrMalformedSignature, ErrUnsupported, ErrWeakAlgorithm, ErrUntrustedKey,
+// ErrBadSignature, ErrKeyExpired, ErrKeyRevoked, ErrSignatureExpired,
+// ErrFutureSignature, ErrNoTime.
+func (v *OpenPGPVerifier) Verify(ctx context.Context, message, signature []byte, at time.Time) (SignerInfo, error) {
+	if err := ctx.Err(); err != nil {
+		return SignerInfo{}, err
+	}
+	if at.IsZero() {
+		return SignerInfo{}, ErrNoTime
+	}
+	if !bytes.HasPrefix(signature, []byte("-----BEGIN PGP SIGNATURE-----\n")) {
+		return SignerInfo{}, fmt.Errorf("%w: not an OpenPGP signature", ErrUntrustedKey)
+	}
+	block, err := armor.Decode(bytes.NewReader(signature))
+	if err != nil || block.Type != openpgp.SignatureType {
+		return SignerInfo{}, fmt.Errorf("%w: bad armor", ErrMalformedSignature)
+	}
+	body, err := io.ReadAll(block.Body)
+	if err != nil {
+		return SignerInfo{}, fmt.Errorf("%w: %v", ErrMalformedSignature, err)
+	}
+	pr := packet.NewReader(bytes.NewReader(body))
+	p, err := pr.Next()
+	if err != nil {
+		return SignerInfo{}, fmt.Errorf("%w: %v", ErrMalformedSignature, mapPGP(err))
+	}
+	sig, ok := p.(*packet.Signature)
+	if !ok {
+		return SignerInfo{}, fmt.Errorf("%w: not a signature packet", ErrMalformedSignature)
+	}
+	if _, err := pr.Next(); err != io.EOF {
+		return SignerInfo{}, fmt.Errorf("%w: more than one packet in the signature", ErrAmbiguous)
+	}
+	if sig.SigType != packet.SigTypeBinary && sig.SigType != packet.SigTypeText {
+		return SignerInfo{}, fmt.Errorf("%w: signature type %d", ErrUnsupported, sig.SigType)
+	}
+	if !strongHashes[sig.Hash] {
+		return SignerInfo{}, fmt.Errorf("%w: hash %v", ErrWeakAlgorithm, sig.Hash)
+	}
+	if sig.CreationTime.After(at) {
+		return SignerInfo{}, fmt.Errorf("%w: signed %s, verified at %s", ErrFutureSignature, sig.CreationTime.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339))
+	}
+	var info SignerInfo
+	for _, when := range []time.Time{at, sig.CreationTime} {
+		cfg := &packet.Config{Time: func() time.Time { return when }}
+		_, signer, err := openpgp.VerifyDetachedSignature(v.keyring, bytes.NewReader(message), bytes.NewReader(body), cfg)
+		if err != nil {
+			return SignerInfo{}, mapPGP(err)
+		}
+		if err := checkPGPKey(v.keyring, *sig.IssuerKeyId); err != nil {
+			return SignerInfo{}, err
+		}
+		info = SignerInfo{Format: OpenPGP, Fingerprint: fmt.Sprintf("%X", signer.PrimaryKey.Fingerprint), SignedAt: sig.CreationTime}
+		if id := signer.PrimaryIdentity(); id != nil {
+			info.Identity = id.Name
+		}
+	}
+	return info, nil
+}
+
+func checkPGPKey(keyring openpgp.EntityList, id uint64) error {
+	for _, k := range keyring.KeysById(id) {
+		switch k.PublicKey.PubKeyAlgo {
+		case packet.PubKeyAlgoDSA, packet.PubKeyAlgoElGamal:
+			return fmt.Errorf("%w: DSA key", ErrWeakAlgorithm)
+		case packet.PubKeyAlgoRSA, packet.PubKeyAlgoRSASignOnly:
+			if n, err := k.PublicKey.BitLength(); err != nil || n < 2048 {
+				return fmt.Errorf("%w: RSA key of %d bits", ErrWeakAlgorithm, n)
+			}
+		}
+	}
+	return nil
+}
+
+// mapPGP turns go-crypto errors into ours.
+func mapPGP(err error) error {
+	var weak pgperrors.WeakAlgorithmError
+	var unsup pgperrors.UnsupportedError
+	var sigErr pgperrors.SignatureError
+	var structural pgperrors.StructuralError
+	switch {
+	case errors.Is(err, pgperrors.ErrUnknownIssuer):
+		return fmt.Errorf("%w: %v", ErrUntrustedKey, err)
+	case errors.Is(err, pgperrors.ErrKeyRevoked):
+		return fmt.Errorf("%w: %v", ErrKeyRevoked, err)
+	case errors.Is(err, pgperrors.ErrKeyExpired):
+		return fmt.Errorf("%w: %v", ErrKeyExpired, err)
+	case errors.Is(err, pgperrors.ErrSignatureExpired):
+		return fmt.Errorf("%w: %v", ErrSignatureExpired, err)
+	case errors.As(err, &weak):
+		return fmt.Errorf("%w: %v", ErrWeakAlgorithm, err)
+	case errors.As(err, &unsup):
+		return fmt.Errorf("%w: %v", ErrUnsupported, err)
+	case errors.As(err, &structural):
+		return fmt.Errorf("%w: %v", ErrMalformedSignature, err)
+	case errors.As(err, &sigErr):
+		if strings.Contains(string(sigErr), "critical") {
+			return fmt.Errorf("%w: %v", ErrUnsupported, err)
+		}
+		return fmt.Errorf("%w: %v", ErrBadSignature, err)
+	}
+	return fmt.Errorf("%w: %v", ErrBadSignature, err)
+}
+
+// An SSHVerifier verifies SSH signatures (sshsig) against allowed signers in
+// one namespace, as `git verify-tag` does with gpg.ssh.allowedSignersFile.
+// It is safe for concurrent use.
+type SSHVerifier struct {
+	signers   []AllowedSigner
+	namespace string
+	principal string
+}
+
+// NewSSHVerifier trusts signers for signatures in namespace (GitNamespace
+// for tags).
+func NewSSHVerifier(signers []AllowedSigner, namespace string) *SSHVerifier {
+	return &SSHVerifier{signers: signers, namespace: namespace}
+}
+
+// WithPrincipal returns a copy of v that also requires the matching
+// allowed_signers entry to allow principal (as `ssh-keygen -Y verify -I`).
+func (v *SSHVerifier) WithPrincipal(principal string) *SSHVerifier {
+	c := *v
+	c.principal = principal
+	return &c
+}
+
+// Verify checks an armored SSH signature. The signature's namespace must be
+// the verifier's; an allowed_signers entry (not a cert-authority) must hold
+// the key, allow the namespace, be valid at at, and allow the required
+// principal, if any. Errors: ErrMalformedSignature, ErrNamespace,
+// ErrWeakAlgorithm, ErrUnsupported, ErrUntrustedKey, ErrBadSignature,
+// ErrKeyExpired, ErrKeyNotYetValid, ErrPrincipalNotAllowed, ErrNoTime.
+func (v *SSHVerifier) Verify(ctx context.Context, message, signature []byte, at time.Time) (SignerInfo, error) {
+	if err := ctx.Err(); err != nil {
+		return SignerInfo{}, err
+	}
+	if at.IsZero() {
+		return SignerInfo{}, ErrNoTime
+	}
+	if !bytes.HasPrefix(signature, []byte("-----BEGIN SSH SIGNATURE-----\n")) {
+		return SignerInfo{}, fmt.Errorf("%w: not an SSH signature", ErrUntrustedKey)
+	}
+	blob, err := unarmorSSH(signature)
+	if err != nil {
+		return SignerInfo{}, err
+	}
+	sig, err := sshsig.ParseSignature(blob)
+	if err != nil {
+		return SignerInfo{}, fmt.Errorf("%w: %v", ErrMalformedSignature, err)
+	}
+	if sig.Namespace != v.namespace {
+		return SignerInfo{}, fmt.Errorf("%w: signed for %q, want %q", ErrNamespace, sig.Namespace, v.namespace)
+	}
+	if sig.HashAlgorithm != sshsig.HashSHA256 && sig.HashAlgorithm != sshsig.HashSHA512 {
+		return SignerInfo{}, fmt.Errorf("%w: hash %s", ErrWeakAlgorithm, sig.HashAlgorithm)
+	}
+	if _, ok := sig.PublicKey.(*ssh.Certificate); ok {
+		return SignerInfo{}, fmt.Errorf("%w: SSH certificates", ErrUnsupported)
+	}
+	if err := checkSSHKey(sig.PublicKey); err != nil {
+		return SignerInfo{}, err
+	}
+	var matches []AllowedSigner
+	for _, a := range v.signers {
+		if !a.CertAuthority && a.Key != nil && bytes.Equal(a.Key.Marshal(), sig.PublicKey.Marshal()) {
+			matches = append(matches, a)
+		}
+	}
+	if len(matches) == 0 {
+		return SignerInfo{}, fmt.Errorf("%w: %s", ErrUntrustedKey, ssh.FingerprintSHA256(sig.PublicKey))
+	}
+	if err := sshsig.Verify(bytes.NewReader(message), sig, sig.PublicKey, sig.HashAlgorithm, v.namespace); err != nil {
+		return SignerInfo{}, fmt.Errorf("%w: %v", ErrBadSignature, err)
+	}
+	var first error
+	for _, a := range matches {
+		err := a.allows(v.namespace, v.principal, at)
+		if err == nil {
+			return SignerInfo{Format: SSH, Fingerprint: ssh.FingerprintSHA256(sig.PublicKey), Identity: strings.Join(a.Principals, ",")}, nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return SignerInfo{}, first
+}
+
+func checkSSHKey(pub ssh.PublicKey) error {
+	switch pub.Type() {
+	case ssh.KeyAlgoED25519, ssh.KeyAlgoECDSA256, ssh.KeyAlgoECDSA384, ssh.KeyAlgoECDSA521,
+		ssh.KeyAlgoSKED25519, ssh.KeyAlgoSKECDSA256:
+		return nil
+	case ssh.KeyAlgoRSA:
+		cpk, ok := pub.(ssh.CryptoPublicKey)
+		if !ok {
+			return fmt.Errorf("%w: RSA key", ErrInvalidKey)
+		}
+		rk, ok := cpk.CryptoPublicKey().(*rsa.PublicKey)
+		if !ok || rk.N.BitLen() < 2048 {
+			return fmt.Errorf("%w: RSA key under 2048 bits", ErrWeakAlgorithm)
+		}
+		return nil
+	case ssh.KeyAlgoDSA:
+		return fmt.Errorf("%w: DSA key", ErrWeakAlgorithm)
+	}
+	return fmt.Errorf("%w: key type %s", ErrUnsupported, pub.Type())
+}
+
+// unarmorSSH decodes exactly one SSH SIGNATURE block with nothing around it.
+func unarmorSSH(b []byte) ([]byte, error) {
+	const begin, end = "-----BEGIN SSH SIGNATURE-----\n", "-----END SSH SIGNATURE-----\n"
+	if !bytes.HasPrefix(b, []byte(begin)) || !bytes.HasSuffix(b, []byte(end)) || len(b) < len(begin)+len(end) {
+		return nil, fmt.Errorf("%w: bad armor", ErrMalformedSignature)
+	}
+	inner := string(b[len(begin) : len(b)-len(end)])
+	if strings.ContainsAny(inner, " \t\r-:") {
+		return nil, fmt.Errorf("%w: bad armor", ErrMalformedSignature)
+	}
+	blob, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(inner, "\n", ""))
+	if err != nil || len(blob) == 0 {
+		return nil, fmt.Errorf("%w: bad base64", ErrMalformedSignature)
+	}
+	return blob, nil
+}
