@@ -1612,14 +1612,16 @@ func msgFindOverride(text string, restOff int) (msgOverride, bool) {
 	if restOff >= len(text) {
 		return o, false
 	}
-	i := strings.Index(text[restOff:], begin)
+	// The markers count only on a line of their own, so that a message
+	// that merely mentions them in prose is not rewritten.
+	i := msgMarkerLine(text[restOff:], begin)
 	if i < 0 {
 		return o, false
 	}
 	o.off = restOff + i + len(begin)
 	ov := text[o.off:]
 	o.end = len(text)
-	if j := strings.Index(ov, end); j >= 0 {
+	if j := msgMarkerLine(ov, end); j >= 0 {
 		ov = ov[:j]
 		o.end = o.off + j + len(end)
 	}
@@ -1638,6 +1640,30 @@ func msgFindOverride(text string, restOff int) (msgOverride, bool) {
 	}
 	o.text = msgTrimTrailingBlank(ov)
 	return o, o.text != ""
+}
+
+// msgMarkerLine returns the offset of marker in text where it stands alone
+// on its line (surrounding blanks allowed), or -1.
+func msgMarkerLine(text, marker string) int {
+	from := 0
+	for {
+		i := strings.Index(text[from:], marker)
+		if i < 0 {
+			return -1
+		}
+		i += from
+		ls := strings.LastIndexByte(text[:i], '\n') + 1
+		le := strings.IndexByte(text[i:], '\n')
+		if le < 0 {
+			le = len(text)
+		} else {
+			le += i
+		}
+		if strings.TrimSpace(text[ls:le]) == marker {
+			return i
+		}
+		from = i + len(marker)
+	}
 }
 
 // msgApplyOverride parses an override block: every unindented line that is

@@ -9,6 +9,7 @@
 //	relctl next  [--repo DIR] [--rev REV] [--prefix v] [--component NAME] [--channel alpha|beta|rc] [--json]
 //	relctl parse [--json] < message
 //	relctl log   [--repo DIR] [--since REV] [--rev REV] [--path DIR] [--first-parent]
+//	relctl changelog [--since REV] [--rev REV] [--version TAG] [--format markdown|keepachangelog|json] [--all] [--write FILE] ...
 //	relctl tag   --name TAG --rev REV (--sign openpgp --key FILE | --sign ssh --key FILE | --unsigned) [--passphrase-env VAR] [--tagger "Name <email>"] [--message-file FILE] [--push REMOTE] [--repo DIR] [--json]
 //	relctl verify --tag TAG (--keyring FILE | --allowed-signers FILE) [--repo DIR] [--json]
 //	relctl sbom [generate|check|attest] ...
@@ -75,6 +76,9 @@ Usage:
   relctl next  [--repo DIR] [--rev REV] [--prefix v] [--component NAME] [--channel alpha|beta|rc] [--json]
   relctl parse [--json] < message
   relctl log   [--repo DIR] [--since REV] [--rev REV] [--path DIR] [--first-parent]
+  relctl changelog [--repo DIR] [--since REV] [--rev REV] [--version TAG] [--date YYYY-MM-DD]
+               [--format markdown|keepachangelog|json] [--all] [--unreleased] [--write FILE]
+               [--component NAME --path DIR] [--template FILE]
   relctl tag   --name TAG --rev REV (--sign openpgp --key FILE | --sign ssh --key FILE | --unsigned)
                [--passphrase-env VAR | --passphrase-file FILE] [--tagger "Name <email>"]
                [--message-file FILE] [--push REMOTE] [--prefix v] [--repo DIR] [--json]
@@ -93,6 +97,7 @@ Examples:
   relctl next --component api --path api  # next api/vX.Y.Z of a monorepo component
   git log -1 --format=%B | relctl parse --json
   relctl log --since v1.2.0 > changes.jsonl
+  relctl changelog --all --unreleased --write CHANGELOG.md
   relctl tag --name v1.3.0 --rev HEAD --sign ssh --key ci_ed25519 --push origin
   relctl verify --tag v1.3.0 --allowed-signers allowed_signers --json
   relctl sbom --binary dist/app --out dist/app.cdx.json
@@ -113,6 +118,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdParse(args[1:], stdin, stdout, stderr)
 	case "log":
 		return cmdLog(ctx, args[1:], stdout, stderr)
+	case "changelog":
+		return cmdChangelog(ctx, args[1:], stdout, stderr)
 	case "tag":
 		return cmdTag(ctx, args[1:], stdin, stdout, stderr)
 	case "verify":

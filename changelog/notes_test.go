@@ -1,0 +1,268 @@
+package changelog_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/releasekit/releasekit/changelog"
+	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/semver"
+)
+
+func links(t *testing.T) changelog.Links {
+	l, err := changelog.RemoteLinks("git@github.com:acme/app.git", "")
+	require.NoError(t, err)
+	l.Ticket = changelog.JiraTicket("https://acme.atlassian.net")
+	return l
+}
+
+// release20 reads v1.0.0..v2.0.0 of the fixture.
+func release20(t *testing.T, f fixture) changelog.Release {
+	repo := f.GoGit(t)
+	r, err := commits.ResolveRange(repo, "v1.0.0..v2.0.0")
+	require.NoError(t, err)
+	cs, err := changelog.Commits(t.Context(), repo, r)
+	require.NoError(t, err)
+	return changelog.Release{Version: "v2.0.0", Previous: "v1.0.0", Date: cs[0].Committer.When, Commits: cs}
+}
+
+func TestGoldenRelease(t *testing.T) {
+	f := newFixture(t)
+	notes := changelog.Build(release20(t, f), changelog.WithLinks(links(t)))
+	for _, tc := range []struct {
+		name   string
+		format changelog.Format
+	}{
+		{"release.md", changelog.Markdown},
+		{"release.keepachangelog.md", changelog.KeepAChangelog},
+		{"release.json", changelog.JSON},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			require.NoError(t, changelog.Write(&b, notes, tc.format))
+			golden(t, tc.name, b.Bytes())
+		})
+	}
+	t.Run("template", func(t *testing.T) {
+		tmpl, err := changelog.ParseTemplate("t", "{{.Version}} ({{date .Date}}) after {{.Previous}}\n{{range .Sections}}{{.Title}}:\n{{range .Entries}}- {{short .Hash}} {{md .Description}}{{if .BackportOf}} backport of {{short .BackportOf}}{{end}}\n{{end}}{{end}}")
+		require.NoError(t, err)
+		var b bytes.Buffer
+		require.NoError(t, changelog.WriteTemplate(&b, notes, tmpl))
+		golden(t, "release.template.txt", b.Bytes())
+	})
+	t.Run("releasenotes", func(t *testing.T) {
+		var b bytes.Buffer
+		meta := changelog.Metadata{
+			Signed: true, SourceBranch: "main", Commit: f.RevParse("v2.0.0^{commit}"),
+			Artifacts:   []changelog.Artifact{{Type: "container", Name: "app", Registry: "registry.example.com/acme/app:v2.0.0", Digest: "sha256:" + strings.Repeat("ab", 32)}},
+			Provenance:  "https://ci.example.com/runs/42/provenance.intoto.jsonl",
+			SBOM:        "https://ci.example.com/runs/42/sbom.cdx.json",
+			PipelineRun: "https://ci.example.com/runs/42",
+			Checks:      []changelog.Check{{Name: "Lint/unit", Result: "pass"}, {Name: "SAST", Result: "pass", Link: "https://ci.example.com/runs/42/sast"}},
+			Promotions:  []changelog.Promotion{{Environment: "staging", Time: f.Clock(), Approver: "Release Manager", Decision: "go"}},
+			RiskLevel:   "medium (breaking CLI flag)",
+			Rollback:    changelog.Rollback{Version: "v1.0.1", Digest: "sha256:" + strings.Repeat("cd", 32), Steps: []string{"Promote v1.0.1 to prod.", "Verify the health checks."}},
+		}
+		require.NoError(t, changelog.WriteReleaseNotes(&b, notes, meta))
+		golden(t, "release.notes.md", b.Bytes())
+	})
+}
+
+func TestGoldenHistory(t *testing.T) {
+	f := newFixture(t)
+	repo := f.GoGit(t)
+	head, err := commits.Resolve(repo, "HEAD")
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name   string
+		format changelog.Format
+	}{
+		{"history.md", changelog.Markdown},
+		{"history.keepachangelog.md", changelog.KeepAChangelog},
+		{"history.json", changelog.JSON},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			var versions []string
+			for rel, err := range changelog.History(t.Context(), repo, head, semver.Scheme{Prefix: "v"}, changelog.WithUnreleased()) {
+				require.NoError(t, err)
+				versions = append(versions, rel.Version)
+				require.NoError(t, changelog.Write(&b, changelog.Build(rel, changelog.WithLinks(links(t))), tc.format))
+				b.WriteString("\n")
+			}
+			assert.Equal(t, []string{"", "v2.0.0", "v1.0.1", "v1.0.0"}, versions)
+			golden(t, tc.name, b.Bytes())
+		})
+	}
+}
+
+func TestBuildFixture(t *testing.T) {
+	f := newFixture(t)
+	notes := changelog.Build(release20(t, f))
+	var titles []string
+	descs := map[string][]string{}
+	for _, s := range notes.Sections {
+		titles = append(titles, s.Title)
+		for _, e := range s.Entries {
+			descs[s.Title] = append(descs[s.Title], e.Description)
+		}
+	}
+	assert.Equal(t, []string{"Features", "Bug Fixes", "Performance Improvements", "Code Refactoring"}, titles)
+	assert.Equal(t, []string{"support the new config format", "pagination", "rename --out to --output"}, descs["Features"], "revert cancelled the dark mode; extra change listed")
+	assert.NotContains(t, strings.Join(descs["Features"], " "), "dark mode")
+	assert.Empty(t, descs["Reverts"])
+	require.Len(t, notes.Breaking, 2)
+	assert.Equal(t, "Older toolchains are no longer tested.", notes.Breaking[0].Note, "migration from the body")
+	assert.Equal(t, "the --out flag is now --output;\nupdate your scripts.", notes.Breaking[1].Note, "migration from the footer")
+	assert.Len(t, notes.Skipped, 1, "update readme")
+}
+
+func TestHistoryComponent(t *testing.T) {
+	f := newFixture(t)
+	f.CommitFiles("feat(api): component start\n", map[string]string{"api/a.go": "a"})
+	f.Tag("api/v0.1.0", "HEAD")
+	f.CommitFiles("fix(web): not api\n", map[string]string{"web/w.js": "w"})
+	f.CommitFiles("fix(api): component fix\n", map[string]string{"api/a.go": "b"})
+	f.Tag("api/v0.1.1", "HEAD")
+	f.CommitFiles("feat(api): unreleased api\n", map[string]string{"api/b.go": "b"})
+	repo := f.GoGit(t)
+	head, err := commits.Resolve(repo, "HEAD")
+	require.NoError(t, err)
+	var got []string
+	for rel, err := range changelog.History(t.Context(), repo, head, semver.ComponentScheme("api", "/"), changelog.WithPaths("api"), changelog.WithUnreleased()) {
+		require.NoError(t, err)
+		var ds []string
+		for _, c := range rel.Commits {
+			ds = append(ds, c.Description)
+		}
+		got = append(got, rel.Version+"<"+rel.Previous+": "+strings.Join(ds, ","))
+	}
+	assert.Equal(t, []string{
+		"<api/v0.1.1: unreleased api",
+		"api/v0.1.1<api/v0.1.0: component fix",
+		"api/v0.1.0<: component start",
+	}, got)
+}
+
+func TestHistoryErrors(t *testing.T) {
+	f := newFixture(t)
+	repo := f.GoGit(t)
+	for _, err := range changelog.History(t.Context(), repo, plumbing.NewHash("0123456789abcdef0123456789abcdef01234567"), semver.Scheme{Prefix: "v"}) {
+		require.Error(t, err)
+		assert.ErrorIs(t, err, commits.ErrIncompleteHistory)
+	}
+}
+
+func TestBuild(t *testing.T) {
+	const (
+		a = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		b = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+		c = "cccccccccccccccccccccccccccccccccccccccc"
+		d = "dddddddddddddddddddddddddddddddddddddddd"
+		o = "0000000000000000000000000000000000000001"
+	)
+	type entry struct{ section, hash, desc, backport string }
+	tests := []struct {
+		name    string
+		commits []commits.Commit // newest first
+		want    []entry
+	}{
+		{"revert cancels by abbreviated hash",
+			[]commits.Commit{parse(b, "Revert \"feat: x\"\n\nThis reverts commit aaaaaaa.\n"), parse(a, "feat: x\n")}, nil},
+		{"revert of a commit outside the release",
+			[]commits.Commit{parse(b, "Revert \"feat: x\"\n\nThis reverts commit "+c+".\n")},
+			[]entry{{"Reverts", b, "feat: x", ""}}},
+		{"cherry-picked twice shown once",
+			[]commits.Commit{
+				parse(b, "fix: y\n\n(cherry picked from commit "+o+")\n"),
+				parse(a, "fix: y\n\n(cherry picked from commit "+o+")\n"),
+			},
+			[]entry{{"Bug Fixes", a, "y", o}}},
+		{"cherry-pick with its original in the release",
+			[]commits.Commit{parse(b, "fix: y\n\n(cherry picked from commit "+a+")\n"), parse(a, "fix: y\n")},
+			[]entry{{"Bug Fixes", a, "y", ""}}},
+		{"same subject and body shown once",
+			[]commits.Commit{parse(b, "fix: z\n\nsame body\n"), parse(a, "fix: z\n\nsame body\n")},
+			[]entry{{"Bug Fixes", a, "z", ""}}},
+		{"hidden types unless breaking",
+			[]commits.Commit{parse(a, "docs: words\n"), parse(b, "chore!: drop things\n"), parse(c, "ci: x\n")},
+			[]entry{{"Miscellaneous Chores", b, "drop things", ""}}},
+		{"unknown breaking type gets its own section",
+			[]commits.Commit{parse(a, "wat!: odd\n"), parse(d, "wat: hidden\n")},
+			[]entry{{"wat", a, "odd", ""}}},
+		{"extra changes",
+			[]commits.Commit{parse(a, "feat: one\n\nfix: two\n")},
+			[]entry{{"Features", a, "one", ""}, {"Bug Fixes", a, "two", ""}}},
+		{"merges and fixups left out",
+			[]commits.Commit{parse(a, "Merge branch 'x'\n"), parse(b, "fixup! feat: one\n")}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			n := changelog.Build(changelog.Release{Version: "v1.0.0", Commits: tc.commits})
+			var got []entry
+			for _, s := range n.Sections {
+				for _, e := range s.Entries {
+					got = append(got, entry{s.Title, e.Hash, e.Description, e.BackportOf})
+				}
+			}
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+func TestCustomSections(t *testing.T) {
+	n := changelog.Build(changelog.Release{Commits: []commits.Commit{parse("ab", "docs: shown\n"), parse("cd", "feat: hidden\n")}},
+		changelog.WithSections([]changelog.SectionConfig{{Type: "docs", Title: "Docs"}, {Type: "feat", Title: "Features", Hidden: true}}))
+	require.Len(t, n.Sections, 1)
+	assert.Equal(t, "Docs", n.Sections[0].Title)
+}
+
+func TestRemoteLinks(t *testing.T) {
+	tests := []struct {
+		remote string
+		forge  changelog.Forge
+		commit string
+		err    error
+	}{
+		{"https://github.com/acme/app.git", "", "https://github.com/acme/app/commit/{hash}", nil},
+		{"https://x-token:secret@github.com/acme/app.git", "", "https://github.com/acme/app/commit/{hash}", nil},
+		{"git@github.com:acme/app.git", "", "https://github.com/acme/app/commit/{hash}", nil},
+		{"ssh://git@gitlab.com:2222/group/sub/app.git", "", "https://gitlab.com/group/sub/app/-/commit/{hash}", nil},
+		{"https://codeberg.org/acme/app", "", "https://codeberg.org/acme/app/commit/{hash}", nil},
+		{"git@bitbucket.org:acme/app.git", "", "https://bitbucket.org/acme/app/commits/{hash}", nil},
+		{"https://git.example.com/acme/app.git", changelog.Gitea, "https://git.example.com/acme/app/commit/{hash}", nil},
+		{"https://git.example.com/acme/app.git", "", "", changelog.ErrUnknownForge},
+		{"https://git.example.com/acme/app.git", "svn", "", changelog.ErrUnknownForge},
+		{"", "", "", changelog.ErrInvalidRemote},
+		{"javascript:alert(1)", "", "", changelog.ErrInvalidRemote},
+		{"file:///tmp/x", "", "", changelog.ErrInvalidRemote},
+		{"https://github.com/acme/a(b)", "", "", changelog.ErrInvalidRemote},
+		{"https://github.com/../../x", "", "", changelog.ErrInvalidRemote},
+	}
+	for _, tc := range tests {
+		t.Run(tc.remote, func(t *testing.T) {
+			l, err := changelog.RemoteLinks(tc.remote, tc.forge)
+			if tc.err != nil {
+				require.ErrorIs(t, err, tc.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.commit, l.Commit)
+		})
+	}
+}
+
+func TestParseFormat(t *testing.T) {
+	for _, s := range []string{"markdown", "keepachangelog", "json"} {
+		_, err := changelog.ParseFormat(s)
+		assert.NoError(t, err)
+	}
+	_, err := changelog.ParseFormat("html")
+	assert.ErrorIs(t, err, changelog.ErrFormat)
+	assert.ErrorIs(t, changelog.Write(&bytes.Buffer{}, changelog.Notes{}, changelog.Format(99)), changelog.ErrFormat)
+}

@@ -1,0 +1,339 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/releasekit/releasekit/changelog"
+	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/semver"
+)
+
+const changelogUsage = `Usage: relctl changelog [flags]
+
+Prints the release notes of one release (since..rev), or with --all the
+changelog of the whole history, one section per release tag, newest first.
+With --write FILE the sections are added to FILE (a CHANGELOG.md) in place:
+on top, replacing an Unreleased section, every other byte kept, written
+atomically. FILE is relative to --repo (default: the current directory).
+
+Without --date the date is the commit date of --rev, so the output is
+reproducible. Without --version the version is the release tag at --rev,
+or Unreleased when --rev is not tagged.
+
+Flags:`
+
+// cmdChangelog is `relctl changelog`.
+func cmdChangelog(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("changelog", stderr)
+	repoDir := fs.String("repo", "", "repository `DIR` (default: the repository here, else a demo repository)")
+	since := fs.String("since", "", "previous release `REV` (default: the previous release tag reachable from --rev)")
+	rev := fs.String("rev", "HEAD", "last `REV`ision of the release")
+	version := fs.String("version", "", "version `TAG` of the release (default: the tag at --rev, else Unreleased)")
+	date := fs.String("date", "", "release date `YYYY-MM-DD` (default: the commit date of --rev)")
+	format := fs.String("format", "markdown", "output `FORMAT`: markdown, keepachangelog or json")
+	all := fs.Bool("all", false, "the whole history: one section per release tag, newest first")
+	unreleased := fs.Bool("unreleased", false, "the commits after the last release tag, as an Unreleased section")
+	write := fs.String("write", "", "update `FILE` (a CHANGELOG.md) in place instead of printing")
+	component := fs.String("component", "", "monorepo component `NAME`: tags NAME/vX.Y.Z")
+	path := fs.String("path", "", "only commits touching `DIR` (defaults to the component name with --component)")
+	tmplFile := fs.String("template", "", "render with the text/template in `FILE` (data: changelog.Notes)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, changelogUsage)
+		fs.PrintDefaults()
+		fmt.Fprintln(stderr, "\nExamples:\n  relctl changelog --since v1.2.0 --version v1.3.0\n  relctl changelog --all --unreleased --write CHANGELOG.md\n  relctl changelog --component api --path api --format json")
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return helpOK(err)
+	}
+	f, err := changelog.ParseFormat(*format)
+	if err != nil {
+		return usageError{err}
+	}
+	var when time.Time
+	if *date != "" {
+		if when, err = time.Parse("2006-01-02", *date); err != nil {
+			return usagef("--date %q is not YYYY-MM-DD", *date)
+		}
+	}
+	if *all && (*since != "" || *version != "" || *date != "") {
+		return usagef("--all cannot be combined with --since, --version or --date")
+	}
+	if *unreleased && *version != "" {
+		return usagef("--unreleased cannot be combined with --version")
+	}
+	if *write != "" && (f == changelog.JSON || *tmplFile != "") {
+		return usagef("--write needs --format markdown or keepachangelog, without --template")
+	}
+	var tmpl *template.Template
+	if *tmplFile != "" {
+		text, err := os.ReadFile(*tmplFile)
+		if err != nil {
+			return usageError{fmt.Errorf("--template: %w", err)}
+		}
+		if tmpl, err = changelog.ParseTemplate(filepath.Base(*tmplFile), string(text)); err != nil {
+			return usageError{err}
+		}
+	}
+	scheme := semver.Scheme{Prefix: "v"}
+	if *component != "" {
+		scheme = semver.ComponentScheme(*component, "/")
+		if *path == "" {
+			*path = *component
+		}
+	}
+
+	repo, demo, err := openRepo(*repoDir, stderr)
+	if err != nil {
+		return err
+	}
+	defer demo.remove()
+	to, err := commits.Resolve(repo, *rev)
+	if err != nil {
+		return usageError{err}
+	}
+	var buildOpts []changelog.Option
+	if links, ok := originLinks(repo); ok {
+		buildOpts = append(buildOpts, changelog.WithLinks(links))
+	}
+	out := output{w: stdout, format: f, tmpl: tmpl}
+	if *write != "" {
+		out.collect = true
+	}
+
+	if *all {
+		hopts := []changelog.HistoryOption{}
+		if *unreleased {
+			hopts = append(hopts, changelog.WithUnreleased())
+		}
+		if *path != "" {
+			hopts = append(hopts, changelog.WithPaths(*path))
+		}
+		bw := bufio.NewWriterSize(stdout, 64<<10)
+		out.w = bw
+		out.all = true
+		for rel, err := range changelog.History(ctx, repo, to, scheme, hopts...) {
+			if err != nil {
+				_ = bw.Flush()
+				return err
+			}
+			if err := out.add(changelog.Build(rel, buildOpts...)); err != nil {
+				return err
+			}
+		}
+		if err := out.end(); err != nil {
+			return err
+		}
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+	} else {
+		rel, err := oneRelease(ctx, repo, to, scheme, *since, *version, *unreleased, *path)
+		if err != nil {
+			return err
+		}
+		rel.Date = when
+		if when.IsZero() {
+			c, err := repo.CommitObject(to)
+			if err != nil {
+				return fmt.Errorf("read commit %s: %w", to, err)
+			}
+			rel.Date = c.Committer.When.UTC()
+		}
+		if err := out.add(changelog.Build(rel, buildOpts...)); err != nil {
+			return err
+		}
+	}
+	out.reportSkipped(stderr)
+	if *write == "" {
+		return nil
+	}
+	root := *repoDir
+	if root == "" {
+		root = "."
+	}
+	opts := []changelog.UpdateOption{changelog.InFormat(f)}
+	if *all {
+		opts = append(opts, changelog.SkipDocumented())
+	}
+	if err := changelog.UpdateFile(root, *write, out.notes, opts...); err != nil {
+		if errors.Is(err, changelog.ErrUnsafePath) {
+			return usageError{err}
+		}
+		return err
+	}
+	fmt.Fprintf(stderr, "relctl: updated %s\n", *write)
+	return nil
+}
+
+// oneRelease reads the commits of one release: since..to.
+func oneRelease(ctx context.Context, repo *git.Repository, to plumbing.Hash, scheme semver.Scheme, since, version string, unreleased bool, path string) (changelog.Release, error) {
+	rel := changelog.Release{Version: version}
+	tags, err := commits.Tags(ctx, repo, scheme)
+	if err != nil {
+		return rel, err
+	}
+	if version == "" && !unreleased {
+		for _, t := range tags { // highest first
+			if t.Commit == to {
+				rel.Version = t.Name
+				break
+			}
+		}
+	}
+	r := commits.Range{To: to}
+	if since != "" {
+		from, err := commits.Resolve(repo, since)
+		if err != nil {
+			return rel, usageError{err}
+		}
+		r.From = []plumbing.Hash{from}
+		rel.Previous = since
+	} else {
+		prev, err := previousRelease(ctx, repo, to, scheme, rel.Version == "" || unreleased)
+		if err != nil {
+			return rel, err
+		}
+		if prev.Tag != "" {
+			r.From = []plumbing.Hash{plumbing.NewHash(prev.Commit)}
+			rel.Previous = prev.Tag
+		}
+	}
+	var opts []commits.LogOption
+	if path != "" {
+		opts = append(opts, commits.Paths(path))
+	}
+	rel.Commits, err = changelog.Commits(ctx, repo, r, opts...)
+	return rel, err
+}
+
+// previousRelease returns the latest release before commit to: the latest
+// tag reachable from to when to is unreleased, else the latest reachable
+// from its parents.
+func previousRelease(ctx context.Context, repo *git.Repository, to plumbing.Hash, scheme semver.Scheme, unreleased bool) (semver.Release, error) {
+	starts := []plumbing.Hash{to}
+	if !unreleased {
+		c, err := repo.CommitObject(to)
+		if err != nil {
+			return semver.Release{}, fmt.Errorf("read commit %s: %w", to, err)
+		}
+		starts = c.ParentHashes
+	}
+	var best semver.Release
+	for _, h := range starts {
+		p, err := commits.Previous(ctx, repo, h, scheme)
+		if err != nil {
+			return semver.Release{}, err
+		}
+		if p.HasLatest && (best.Tag == "" || semver.Compare(p.Latest.Version, best.Version) > 0) {
+			best = p.Latest
+		}
+	}
+	return best, nil
+}
+
+// originLinks returns the link templates of the origin remote, if its host
+// is a known forge.
+func originLinks(repo *git.Repository) (changelog.Links, bool) {
+	remote, err := repo.Remote("origin")
+	if err != nil || len(remote.Config().URLs) == 0 {
+		return changelog.Links{}, false
+	}
+	links, err := changelog.RemoteLinks(remote.Config().URLs[0], "")
+	return links, err == nil
+}
+
+// output prints notes as they come, or collects them for --write.
+type output struct {
+	w       io.Writer
+	format  changelog.Format
+	tmpl    *template.Template
+	all     bool
+	collect bool
+	notes   []changelog.Notes
+	n       int
+
+	skipped      int      // commits left out: not Conventional Commits
+	firstSkipped []string // the first few of them, abbreviated
+}
+
+// reportSkipped tells on stderr which commits the changelog leaves out
+// because they are not Conventional Commits (policy §1.20.3.3).
+func (o *output) reportSkipped(stderr io.Writer) {
+	if o.skipped == 0 {
+		return
+	}
+	fmt.Fprintf(stderr, "relctl: %d commit(s) are not Conventional Commits and are not in the changelog (%s", o.skipped, strings.Join(o.firstSkipped, ", "))
+	if o.skipped > len(o.firstSkipped) {
+		fmt.Fprint(stderr, ", ...")
+	}
+	fmt.Fprintln(stderr, "); see relctl parse")
+}
+
+func (o *output) add(n changelog.Notes) error {
+	o.skipped += len(n.Skipped)
+	for _, h := range n.Skipped {
+		if len(o.firstSkipped) < 5 {
+			o.firstSkipped = append(o.firstSkipped, h[:min(7, len(h))])
+		}
+	}
+	if o.collect {
+		o.notes = append(o.notes, n)
+		return nil
+	}
+	defer func() { o.n++ }()
+	if o.tmpl != nil {
+		return changelog.WriteTemplate(o.w, n, o.tmpl)
+	}
+	if o.all {
+		sep := "\n"
+		switch {
+		case o.format == changelog.JSON && o.n == 0:
+			sep = "[\n"
+		case o.format == changelog.JSON:
+			sep = ",\n"
+		case o.n == 0:
+			sep = "# Changelog\n\n"
+		}
+		if _, err := io.WriteString(o.w, sep); err != nil {
+			return err
+		}
+		if o.format == changelog.JSON {
+			b, err := n.MarshalJSON()
+			if err != nil {
+				return err
+			}
+			_, err = o.w.Write(b)
+			return err
+		}
+	}
+	return changelog.Write(o.w, n, o.format)
+}
+
+func (o *output) end() error {
+	if !o.all || o.collect || o.tmpl != nil {
+		return nil
+	}
+	var tail string
+	switch {
+	case o.format == changelog.JSON && o.n == 0:
+		tail = "[]\n"
+	case o.format == changelog.JSON:
+		tail = "\n]\n"
+	case o.n == 0:
+		tail = "# Changelog\n"
+	}
+	_, err := io.WriteString(o.w, tail)
+	return err
+}
