@@ -407,10 +407,7 @@ func Next(ctx context.Context, repo *git.Repository, to plumbing.Hash, scheme se
 		}
 	}
 	for _, c := range p.Commits {
-		if c.Ignored {
-			continue
-		}
-		lvl := cfg.rules.Max(c.Changes())
+		lvl := commitLevel(c, cfg.rules)
 		if lvl > p.Level {
 			p.Level = lvl
 		}
@@ -470,10 +467,24 @@ func levelSince(ctx context.Context, repo *git.Repository, from, to plumbing.Has
 		if err != nil {
 			return lvl, err
 		}
-		if c.Ignored {
-			continue
-		}
-		lvl = max(lvl, cfg.rules.Max(c.Changes()))
+		lvl = max(lvl, commitLevel(c, cfg.rules))
 	}
 	return lvl, nil
+}
+
+// commitLevel is the bump a commit calls for. Fixups and merges are
+// otherwise ignored, but a pull-request merge whose title is a Conventional
+// Commit counts by its title: with FirstParent the merged commits are not
+// read, and without it counting both cannot raise the highest level twice.
+func commitLevel(c Commit, rules semver.Rules) semver.Level {
+	if c.Merge != nil && c.Merge.Title != "" {
+		if m, err := Parse(c.Merge.Title); err == nil && m.Conventional {
+			return rules.Max(m.Changes())
+		}
+		return semver.None
+	}
+	if c.Ignored {
+		return semver.None
+	}
+	return rules.Max(c.Changes())
 }

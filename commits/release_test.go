@@ -209,3 +209,23 @@ func TestPreviousManyTags(t *testing.T) {
 	p := plan(t, g, "HEAD", semverV())
 	assert.Len(t, p.Commits, len(g.RevList(p.Base+"..HEAD")))
 }
+
+// TestNextFirstParentMergeTitle: with --first-parent only the merge commits
+// of main are read; a pull-request merge counts by its title.
+func TestNextFirstParentMergeTitle(t *testing.T) {
+	g := gittest.New(t)
+	g.Commit("feat: a")
+	g.Tag("v1.0.0", "HEAD")
+	g.Branch("topic", "HEAD")
+	g.Checkout("topic")
+	g.Commit("wip")
+	g.Commit("more wip")
+	g.Checkout("main")
+	g.Merge("topic", "Merge pull request #9 from acme/topic\n\nfeat(api): add listing")
+	p := plan(t, g, "HEAD", semverV(), commits.WithLogOptions(commits.FirstParent()))
+	assert.Len(t, p.Commits, 1)
+	assert.Equal(t, "v1.1.0", p.Tag)
+	p = plan(t, g, "HEAD", semverV())
+	assert.Len(t, p.Commits, 3)
+	assert.Equal(t, "v1.1.0", p.Tag)
+}
