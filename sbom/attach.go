@@ -19,7 +19,8 @@ type Reference struct {
 }
 
 // Attach returns the reference to the SBOM document sbom (the exact bytes
-// published) at location, in format f and spec version v.
+// published) at location, in format f and spec version v. Reference.Open
+// refuses a location that Reference.Validate refuses.
 func Attach(location string, sbom []byte, f Format, v SpecVersion) Reference {
 	sum := sha256.Sum256(sbom)
 	return Reference{Location: location, MediaType: MediaType(f, v), SHA256: hex.EncodeToString(sum[:])}
@@ -49,10 +50,45 @@ func (r Reference) Verify(sbom []byte) error {
 	return nil
 }
 
-// Open verifies sbom against the reference, decodes it in the referenced
-// format and checks that it describes artifact. It returns the errors of
-// Verify, Decode and Check.
+// Validate returns ErrInvalidReference unless the reference is usable: a
+// location that is not empty, has no control character or backslash, and
+// has no ".." element (also percent-encoded), so that resolving it against
+// the release's base directory or URL cannot climb out of it; and a SHA-256
+// of 64 lower-case hex digits.
+func (r Reference) Validate() error {
+	if r.Location == "" {
+		return fmt.Errorf("%w: empty location", ErrInvalidReference)
+	}
+	for _, c := range r.Location {
+		if c < 0x20 || c == 0x7f || c == '\\' {
+			return fmt.Errorf("%w: location %q has a control character or a backslash", ErrInvalidReference, r.Location)
+		}
+	}
+	loc := r.Location
+	if _, rest, ok := strings.Cut(loc, "://"); ok {
+		loc = rest // scheme://host/path: check the path
+	}
+	loc, _, _ = strings.Cut(loc, "?")
+	loc, _, _ = strings.Cut(loc, "#")
+	for _, el := range strings.Split(loc, "/") {
+		if el == ".." || strings.EqualFold(strings.ReplaceAll(strings.ReplaceAll(el, "%2e", "."), "%2E", "."), "..") {
+			return fmt.Errorf("%w: location %q climbs out with \"..\"", ErrInvalidReference, r.Location)
+		}
+	}
+	if !isHex(r.SHA256, sha256.Size) {
+		return fmt.Errorf("%w: sha256 %q is not 64 lower-case hex digits", ErrInvalidReference, r.SHA256)
+	}
+	return nil
+}
+
+// Open validates the reference (Validate), verifies sbom against it,
+// decodes it in the referenced format and checks that it describes
+// artifact. It returns ErrInvalidReference and the errors of Verify, Decode
+// and Check.
 func (r Reference) Open(sbom []byte, artifact Subject, opts ...ReadOption) (*Document, error) {
+	if err := r.Validate(); err != nil {
+		return nil, fmt.Errorf("open sbom: %w", err)
+	}
 	if err := r.Verify(sbom); err != nil {
 		return nil, fmt.Errorf("open sbom %s: %w", r.Location, err)
 	}
@@ -146,8 +182,9 @@ type Statement struct {
 	Predicate     json.RawMessage // the predicate's JSON, as read
 }
 
-// ReadStatement parses an in-toto Statement v1 strictly: exactly the v1
-// _type (v0.1 is refused), at least one subject, each with a sha256 digest
+// ReadStatement parses an in-toto Statement v1 strictly: field names
+// spelled exactly (encoding/json alone would take "_Type" for "_type"),
+// exactly the v1 _type (v0.1 is refused), at least one subject, each with a sha256 digest
 // of the right form, the predicate type wanted, and a JSON object as
 // predicate. It returns ErrStatement (and ErrMalformed for bad JSON) and,
 // when artifact.SHA256 is set, a *MismatchError wrapping ErrSubjectMismatch
@@ -161,6 +198,9 @@ func ReadStatement(data []byte, predicateType string, artifact Subject) (*Statem
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&st); err != nil {
 		return nil, fmt.Errorf("read statement: %w: %v", ErrStatement, err)
+	}
+	if err := exactKeys(data, &st); err != nil {
+		return nil, fmt.Errorf("read statement: %w: %w", ErrStatement, err)
 	}
 	switch {
 	case st.Type != StatementType:

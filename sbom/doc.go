@@ -42,9 +42,10 @@
 // # Attaching
 //
 // [Attach] returns the [Reference] a release record keeps: location, media
-// type and the SHA-256 of the SBOM's bytes. [Reference.Open] re-hashes,
-// decodes and checks the subject, so a swapped or edited SBOM is detected
-// ([ErrReferenceMismatch]). [BOMStatement] wraps an SBOM in an in-toto
+// type and the SHA-256 of the SBOM's bytes. [Reference.Open] refuses a
+// location that could climb out of its base ([Reference.Validate],
+// [ErrInvalidReference]), re-hashes, decodes and checks the subject, so a
+// swapped or edited SBOM is detected ([ErrReferenceMismatch]). [BOMStatement] wraps an SBOM in an in-toto
 // Statement v1 of predicate type [CycloneDXPredicate] whose subject is the
 // artifact.
 //

@@ -103,10 +103,14 @@ func SignEnvelope(ctx context.Context, payloadType string, payload []byte, signe
 const maxEnvelope = 64 << 20
 
 // OpenEnvelope parses a DSSE envelope strictly (one JSON object, no unknown
-// or duplicate fields, standard or URL-safe base64, at least one
-// signature), checks that its payload type is payloadType, and verifies the
-// signatures over the PAE encoding: it returns the payload when at least
-// one signature is accepted by one of the verifiers. It returns
+// or duplicate fields, field names spelled exactly, standard or URL-safe
+// base64, at least one
+// signature, none of them empty or badly encoded), checks that its payload
+// type is payloadType, and verifies the signatures over the PAE encoding:
+// it returns the payload when at least one signature is accepted by one of
+// the verifiers. Other signatures that no verifier accepts (from keys the
+// caller does not trust, or replayed from another envelope) neither help
+// nor hurt: the policy is "one trusted valid signature, none malformed". It returns
 // ErrMalformedEnvelope, ErrPayloadType, ErrBadSignature (also when no
 // verifier is given) and ctx's error; it fails closed on any change to the
 // type, the payload or a signature.
@@ -119,12 +123,18 @@ func OpenEnvelope(ctx context.Context, data []byte, payloadType string, verifier
 		return nil, fmt.Errorf("open envelope: %w: %q, want %q", ErrPayloadType, env.PayloadType, payloadType)
 	}
 	pae := dsse.PAE(env.PayloadType, payload)
-	var last error
+	// Every signature is decoded before any is verified, so that a
+	// malformed one is refused wherever it stands in the list.
+	sigs := make([][]byte, 0, len(env.Signatures))
 	for _, s := range env.Signatures {
 		sig, err := b64(s.Sig)
 		if err != nil || len(sig) == 0 {
 			return nil, fmt.Errorf("open envelope: %w: bad signature encoding", ErrMalformedEnvelope)
 		}
+		sigs = append(sigs, sig)
+	}
+	var last error
+	for _, sig := range sigs {
 		for _, v := range verifiers {
 			if err := ctx.Err(); err != nil {
 				return nil, fmt.Errorf("open envelope: %w", err)
@@ -154,6 +164,9 @@ func parseEnvelope(data []byte) ([]byte, envelope, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&env); err != nil {
 		return nil, env, fmt.Errorf("%w: %v", ErrMalformedEnvelope, err)
+	}
+	if err := exactKeys(data, &env); err != nil {
+		return nil, env, fmt.Errorf("%w: %w", ErrMalformedEnvelope, err)
 	}
 	if env.PayloadType == "" {
 		return nil, env, fmt.Errorf("%w: no payloadType", ErrMalformedEnvelope)

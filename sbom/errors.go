@@ -25,8 +25,9 @@ var (
 	// schema of its spec version or a structural rule this package checks.
 	// Match *ValidationError for the list of problems.
 	ErrInvalid = errors.New("sbom: document does not conform to the CycloneDX schema")
-	// ErrNoSubject reports an SBOM without metadata.component or without a
-	// SHA-256 hash on it, so it cannot be bound to an artifact.
+	// ErrNoSubject reports an SBOM without metadata.component, without a
+	// SHA-256 hash on it, or with two different hashes of one algorithm, so
+	// it cannot be bound to one artifact.
 	ErrNoSubject = errors.New("sbom: SBOM names no subject digest")
 	// ErrSubjectMismatch reports an SBOM, statement or provenance whose
 	// subject digest is not the artifact's. Match *MismatchError for both.
@@ -35,6 +36,10 @@ var (
 	// one the release recorded: the SBOM was swapped or edited. Match
 	// *MismatchError for both digests.
 	ErrReferenceMismatch = errors.New("sbom: SBOM document does not match its reference")
+	// ErrInvalidReference reports a Reference whose location is empty or
+	// could climb out of its base ("..", backslashes, control characters),
+	// or whose SHA-256 is not 64 lower-case hex digits.
+	ErrInvalidReference = errors.New("sbom: invalid SBOM reference")
 	// ErrInvalidDigest reports a digest that is not lower-case hex of the
 	// algorithm's length, or an unknown algorithm.
 	ErrInvalidDigest = errors.New("sbom: invalid digest")

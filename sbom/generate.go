@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -269,6 +268,9 @@ func Merge(base *Document, others []*Document, opts ...Option) (*Document, error
 	seen := map[string]bool{}
 	var comps []cdx.Component
 	refs := map[string]bool{}
+	if out.Metadata != nil && out.Metadata.Component != nil && out.Metadata.Component.BOMRef != "" {
+		refs[out.Metadata.Component.BOMRef] = true // bom-refs are unique across the document
+	}
 	add := func(cs *[]cdx.Component) {
 		if cs == nil {
 			return
@@ -345,7 +347,12 @@ func Merge(base *Document, others []*Document, opts ...Option) (*Document, error
 }
 
 // goPURL returns the package URL of a Go module, "pkg:golang/path@version",
-// each path segment and the version percent-encoded.
+// each path segment and the version percent-encoded (every byte outside
+// the purl unreserved set A-Z a-z 0-9 - . _ ~, so "+incompatible" becomes
+// "%2Bincompatible" and a stray "@", "?" or "#" cannot end the name). The
+// module path keeps its case: Go module paths are case-sensitive, as the
+// purl golang type definition (case_sensitive: true), cyclonedx-gomod and
+// syft have it.
 func goPURL(path, version string) string {
 	segs := strings.Split(path, "/")
 	for i, s := range segs {
@@ -359,7 +366,19 @@ func goPURL(path, version string) string {
 }
 
 func purlEscape(s string) string {
-	return strings.ReplaceAll(url.PathEscape(s), "+", "%2B")
+	const hexDigits = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hexDigits[c>>4])
+		b.WriteByte(hexDigits[c&15])
+	}
+	return b.String()
 }
 
 // sumHash turns a Go checksum "h1:<base64>" into a SHA-256 hash: h1 is the

@@ -186,6 +186,11 @@ func goList(ctx context.Context, c config, dir string) ([]goListModule, error) {
 		if i := strings.IndexByte(msg, '\n'); i >= 0 {
 			msg = msg[:i]
 		}
+		// The reason goes into the document: keep it free of where the
+		// module happens to be checked out, so the bytes stay the same.
+		if d := filepath.Clean(dir); filepath.IsAbs(d) && len(d) > 1 {
+			msg = strings.ReplaceAll(msg, d, ".")
+		}
 		return nil, fmt.Errorf("go list: %v: %s", err, msg)
 	}
 	var mods []goListModule
@@ -368,7 +373,8 @@ func parseGoSum(data []byte) map[string]string {
 }
 
 // A replacement is the target of a replace directive: a module version, or a
-// directory (no version, no sum).
+// directory (no version, no sum; the build information records its version
+// as "(devel)").
 type replacement struct{ path, version, sum string }
 
 // linkedModule is the component of module path@version, or of what replaced
@@ -380,7 +386,7 @@ func linkedModule(path, version, sum string, rep *replacement, props ...cdx.Prop
 	switch {
 	case rep == nil:
 		return moduleComponent(path, version, sum, props...)
-	case rep.version != "":
+	case !isDirectoryPath(rep.path) && rep.version != "" && rep.version != "(devel)":
 		props = append(props, cdx.Property{Name: PropGoReplaces, Value: path + "@" + version})
 		return moduleComponent(rep.path, rep.version, rep.sum, props...)
 	default:
@@ -389,4 +395,19 @@ func linkedModule(path, version, sum string, rep *replacement, props ...cdx.Prop
 		c.BOMRef = goPURL(path, "") + "#replaced-by-directory"
 		return c
 	}
+}
+
+// isDirectoryPath reports whether a replacement path is a file system path
+// rather than a module path, as go.mod tells them apart: "./x", "../x",
+// "/x", or a Windows drive or UNC path.
+func isDirectoryPath(p string) bool {
+	switch {
+	case p == "." || p == "..",
+		strings.HasPrefix(p, "./"), strings.HasPrefix(p, "../"), strings.HasPrefix(p, "/"),
+		strings.HasPrefix(p, `.\`), strings.HasPrefix(p, `..\`), strings.HasPrefix(p, `\`):
+		return true
+	case len(p) >= 2 && p[1] == ':' && ('a' <= p[0] && p[0] <= 'z' || 'A' <= p[0] && p[0] <= 'Z'):
+		return true
+	}
+	return false
 }

@@ -132,7 +132,7 @@ func versionM(t *testing.T, bin string) (goVersion string, mods []string) {
 			mods = append(mods, f[1]+" "+f[2])
 		case len(f) >= 2 && f[0] == "=>":
 			last := len(mods) - 1
-			if len(f) >= 3 && f[2] != "" {
+			if len(f) >= 3 && f[2] != "" && f[2] != "(devel)" {
 				mods[last] = f[1] + " " + f[2]
 			} else {
 				mods[last] = strings.SplitN(mods[last], " ", 2)[0] + " "

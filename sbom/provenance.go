@@ -24,6 +24,7 @@ type Provenance struct {
 	BuildType            string               // required: URI of the build's template
 	BuilderID            string               // required: URI of the trusted builder
 	BuilderVersion       map[string]string    // optional
+	BuilderDependencies  []ResourceDescriptor // optional: the builder's own inputs
 	ExternalParameters   map[string]any       // the inputs a user controls: repository, ref, workflow
 	InternalParameters   map[string]any       // the inputs the builder sets
 	ResolvedDependencies []ResourceDescriptor // the source commit, toolchains
@@ -36,9 +37,13 @@ type Provenance struct {
 // A ResourceDescriptor names a resource by URI and digests, as in-toto's
 // ResourceDescriptor does ("gitCommit" for a git commit).
 type ResourceDescriptor struct {
-	Name   string            `json:"name,omitempty"`
-	URI    string            `json:"uri,omitempty"`
-	Digest map[string]string `json:"digest,omitempty"`
+	Name             string            `json:"name,omitempty"`
+	URI              string            `json:"uri,omitempty"`
+	Digest           map[string]string `json:"digest,omitempty"`
+	Content          []byte            `json:"content,omitempty"`          // the resource itself, base64 in JSON
+	DownloadLocation string            `json:"downloadLocation,omitempty"` // where it can be fetched
+	MediaType        string            `json:"mediaType,omitempty"`
+	Annotations      map[string]any    `json:"annotations,omitempty"`
 }
 
 // The SLSA v1 JSON shape.
@@ -61,8 +66,9 @@ type slsaRunDetails struct {
 }
 
 type slsaBuilder struct {
-	ID      string            `json:"id"`
-	Version map[string]string `json:"version,omitempty"`
+	ID           string               `json:"id"`
+	Version      map[string]string    `json:"version,omitempty"`
+	Dependencies []ResourceDescriptor `json:"builderDependencies,omitempty"`
 }
 
 type slsaMetadata struct {
@@ -207,7 +213,7 @@ func ProvenanceStatement(subjects []Subject, p Provenance) ([]byte, error) {
 			ResolvedDependencies: p.ResolvedDependencies,
 		},
 		RunDetails: slsaRunDetails{
-			Builder:    slsaBuilder{ID: p.BuilderID, Version: p.BuilderVersion},
+			Builder:    slsaBuilder{ID: p.BuilderID, Version: p.BuilderVersion, Dependencies: p.BuilderDependencies},
 			Byproducts: p.Byproducts,
 		},
 	}
@@ -260,6 +266,9 @@ func VerifyProvenance(ctx context.Context, envelope []byte, artifact Subject, ve
 	if err := dec.Decode(&pred); err != nil {
 		return Provenance{}, fmt.Errorf("verify provenance: %w: predicate: %v", ErrStatement, err)
 	}
+	if err := exactKeys(st.Predicate, &pred); err != nil {
+		return Provenance{}, fmt.Errorf("verify provenance: %w: predicate: %w", ErrStatement, err)
+	}
 	if pred.BuildDefinition.BuildType == "" || pred.RunDetails.Builder.ID == "" {
 		return Provenance{}, fmt.Errorf("verify provenance: %w: predicate without build type or builder id", ErrStatement)
 	}
@@ -267,6 +276,7 @@ func VerifyProvenance(ctx context.Context, envelope []byte, artifact Subject, ve
 		BuildType:            pred.BuildDefinition.BuildType,
 		BuilderID:            pred.RunDetails.Builder.ID,
 		BuilderVersion:       pred.RunDetails.Builder.Version,
+		BuilderDependencies:  pred.RunDetails.Builder.Dependencies,
 		ExternalParameters:   pred.BuildDefinition.ExternalParameters,
 		InternalParameters:   pred.BuildDefinition.InternalParameters,
 		ResolvedDependencies: slices.Clip(pred.BuildDefinition.ResolvedDependencies),

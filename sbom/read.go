@@ -10,6 +10,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"unicode"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -42,9 +43,10 @@ func WithMaxDepth(n int) ReadOption { return func(c *readConfig) { c.maxDepth = 
 // and checks it before returning it:
 //
 //   - at most the size limit (ErrTooLarge);
-//   - JSON: one value with no trailing data, no duplicate object keys, no
-//     nesting deeper than the limit; XML: no DOCTYPE or entity declaration,
-//     no nesting deeper than the limit (ErrMalformed);
+//   - JSON: one value with no trailing data, no duplicate object keys (nor
+//     keys that differ only in case), no nesting deeper than the limit; XML:
+//     no DOCTYPE or entity declaration, one root element and no text outside
+//     it, no nesting deeper than the limit (ErrMalformed);
 //   - CycloneDX in format f: bomFormat "CycloneDX" in JSON, the CycloneDX
 //     namespace on a bom element in XML; SPDX or the other encoding is
 //     ErrWrongFormat;
@@ -84,10 +86,16 @@ func decode(data []byte, f Format, c readConfig) (*Document, error) {
 		if looksXML {
 			return nil, fmt.Errorf("%w: XML where JSON was expected", ErrWrongFormat)
 		}
+		if bytes.HasPrefix(trimmed, []byte("SPDXVersion:")) {
+			return nil, fmt.Errorf("%w: SPDX tag-value document", ErrWrongFormat)
+		}
 		return decodeJSON(data, c)
 	case XML:
 		if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
 			return nil, fmt.Errorf("%w: JSON where XML was expected", ErrWrongFormat)
+		}
+		if bytes.HasPrefix(trimmed, []byte("SPDXVersion:")) {
+			return nil, fmt.Errorf("%w: SPDX tag-value document", ErrWrongFormat)
 		}
 		return decodeXML(data, c)
 	}
@@ -132,7 +140,8 @@ func decodeJSON(data []byte, c readConfig) (*Document, error) {
 }
 
 // strictJSON checks that data is exactly one JSON value, without duplicate
-// keys in any object and nested at most maxDepth deep.
+// keys in any object (also keys that differ only in case, which
+// encoding/json does not tell apart) and nested at most maxDepth deep.
 func strictJSON(data []byte, maxDepth int) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -171,10 +180,14 @@ func strictJSON(data []byte, maxDepth int) error {
 				continue
 			}
 			k, _ := tok.(string)
-			if top.keys[k] {
+			// encoding/json matches struct fields without regard to case
+			// (Unicode simple folding): keys equal under folding would let
+			// this decoder read another value than a case-sensitive reader.
+			fk := foldKey(k)
+			if top.keys[fk] {
 				return fmt.Errorf("%w: duplicate key %q", ErrMalformed, k)
 			}
-			top.keys[k] = true
+			top.keys[fk] = true
 			top.key = false
 			continue
 		}
@@ -205,6 +218,20 @@ func strictJSON(data []byte, maxDepth int) error {
 	return nil
 }
 
+// foldKey maps k to one representative of its case-folding class, as
+// encoding/json compares field names.
+func foldKey(k string) string {
+	return strings.Map(func(r rune) rune {
+		min := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < min {
+				min = f
+			}
+		}
+		return min
+	}, k)
+}
+
 const cdxNamespacePrefix = "http://cyclonedx.org/schema/bom/"
 
 func decodeXML(data []byte, c readConfig) (*Document, error) {
@@ -225,7 +252,10 @@ func decodeXML(data []byte, c readConfig) (*Document, error) {
 			return nil, fmt.Errorf("%w: XML directive (DOCTYPE or ENTITY) not allowed", ErrMalformed)
 		case xml.StartElement:
 			if depth == 0 {
-				if ns != "" || t.Name.Local != "bom" {
+				if ns != "" {
+					return nil, fmt.Errorf("%w: more than one root element", ErrMalformed)
+				}
+				if t.Name.Local != "bom" {
 					if t.Name.Local == "SpdxDocument" || strings.Contains(t.Name.Space, "spdx") {
 						return nil, fmt.Errorf("%w: SPDX document", ErrWrongFormat)
 					}
@@ -246,6 +276,10 @@ func decodeXML(data []byte, c readConfig) (*Document, error) {
 			}
 		case xml.EndElement:
 			depth--
+		case xml.CharData:
+			if depth == 0 && len(bytes.TrimSpace(t)) > 0 {
+				return nil, fmt.Errorf("%w: text outside the root element", ErrMalformed)
+			}
 		}
 	}
 	v, ok := strings.CutPrefix(ns, cdxNamespacePrefix)

@@ -187,7 +187,8 @@ func (d *Document) SerialNumber() string { return d.bom.SerialNumber }
 
 // Subject returns the artifact the SBOM describes: metadata.component with
 // its SHA-256 and SHA-512 hashes. It returns ErrNoSubject when there is no
-// metadata.component or no SHA-256 hash on it.
+// metadata.component, no SHA-256 hash on it, or two different hashes of
+// the same algorithm (an ambiguous subject).
 func (d *Document) Subject() (Subject, error) {
 	if d.bom.Metadata == nil || d.bom.Metadata.Component == nil {
 		return Subject{}, fmt.Errorf("%w: no metadata.component", ErrNoSubject)
@@ -196,12 +197,22 @@ func (d *Document) Subject() (Subject, error) {
 	s := Subject{Name: c.Name}
 	if c.Hashes != nil {
 		for _, h := range *c.Hashes {
+			var dst *string
 			switch h.Algorithm {
 			case cdx.HashAlgoSHA256:
-				s.SHA256 = strings.ToLower(h.Value)
+				dst = &s.SHA256
 			case cdx.HashAlgoSHA512:
-				s.SHA512 = strings.ToLower(h.Value)
+				dst = &s.SHA512
+			default:
+				continue
 			}
+			v := strings.ToLower(h.Value)
+			if *dst != "" && *dst != v {
+				// Two digests of one algorithm name two artifacts: binding
+				// to either would depend on their order.
+				return Subject{}, fmt.Errorf("%w: metadata.component %q has two different %s hashes", ErrNoSubject, c.Name, h.Algorithm)
+			}
+			*dst = v
 		}
 	}
 	if s.SHA256 == "" {

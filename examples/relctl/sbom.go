@@ -180,7 +180,7 @@ func summary(doc *sbom.Document) sbomResult {
 // sbomErr marks errors caused by bad input files as usage errors (exit 2);
 // a failed check or a broken binding stays exit 1.
 func sbomErr(err error) error {
-	for _, e := range []error{sbom.ErrMalformed, sbom.ErrWrongFormat, sbom.ErrUnsupportedSpecVersion,
+	for _, e := range []error{sbom.ErrInvalidReference, sbom.ErrMalformed, sbom.ErrWrongFormat, sbom.ErrUnsupportedSpecVersion,
 		sbom.ErrTooLarge, sbom.ErrInvalid, sbom.ErrNotGoBinary, sbom.ErrNotGoModule, sbom.ErrInvalidKey,
 		sbom.ErrInvalidDigest, os.ErrNotExist} {
 		if errors.Is(err, e) {
@@ -222,7 +222,9 @@ func sbomCheck(args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return nil, err
 			}
-			ref := sbom.Reference{Location: *sbomFile, MediaType: sbom.MediaType(f, sbom.DefaultSpec), SHA256: strings.ToLower(*sum)}
+			// The file is read from the path given; the location is only
+			// informative here, so its base name stands for it.
+			ref := sbom.Reference{Location: filepath.Base(*sbomFile), MediaType: sbom.MediaType(f, sbom.DefaultSpec), SHA256: strings.ToLower(*sum)}
 			return ref.Open(data, s)
 		}
 		doc, err := decodeFile(*sbomFile, *format)
