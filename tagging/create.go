@@ -23,7 +23,7 @@ type Request struct {
 	Name    string        // the short tag name, such as v1.2.3
 	Target  plumbing.Hash // the exact commit to tag
 	Tagger  Identity      // who tags, and when
-	Message string        // cleaned up as `git tag -m` does (CleanMessage)
+	Message string        // cleaned up as `git tag -m` does (CleanMessage: '#' lines are dropped)
 }
 
 // A Tag is an annotated tag in a repository.
@@ -77,9 +77,12 @@ func WithLockTimeout(d time.Duration) Option {
 // packed-refs) at the requested commit is an idempotent success returning
 // the existing tag as it is, with Created false (its signature is not
 // checked or compared: look at Tag.Format, or Verify it); at another commit,
-// or as a lightweight tag, it is an
-// *ExistsError (ErrTagExists) naming both commits, and nothing is changed.
-// There is no way to move or delete a tag through this package.
+// as a lightweight tag, or as anything that is not a readable annotated tag
+// of a commit (a tag of a tree, a malformed object, a symbolic reference),
+// it is an *ExistsError (ErrTagExists) naming both commits, and nothing is
+// changed. A reference in the way (refs/tags/a when creating a/b, or the
+// reverse) is ErrInvalidRefName, as git refuses it. There is no way to move
+// or delete a tag through this package.
 //
 // Errors: ErrInvalidRefName (*NameError), ErrObjectNotFound, ErrNotCommit,
 // ErrInvalidTagger, ErrEmptyMessage, ErrInvalidMessage, ErrNoSigner,
@@ -197,10 +200,13 @@ func tagFromObject(h plumbing.Hash, o *Object) *Tag {
 // existing handles a name that already exists at h.
 func existing(repo *git.Repository, req Request, h plumbing.Hash) (*Tag, error) {
 	commit, obj, err := peel(repo, h)
-	if err != nil {
-		return nil, fmt.Errorf("create tag %s: read the existing tag: %w", req.Name, err)
-	}
-	if commit != req.Target || obj == nil || obj.Name != req.Name {
+	if err != nil || commit != req.Target || obj == nil || obj.Name != req.Name {
+		// The name is taken: by another commit, a lightweight tag, or
+		// something that is not a readable tag of a commit (a tag of a
+		// tree, a malformed object, a symbolic reference). Never ours.
+		if commit.IsZero() {
+			commit = h
+		}
 		return nil, &ExistsError{Name: req.Name, Existing: commit, Requested: req.Target}
 	}
 	return tagFromObject(h, obj), nil
@@ -268,6 +274,9 @@ func peel(repo *git.Repository, h plumbing.Hash) (plumbing.Hash, *Object, error)
 // gitDirOf returns the git directory holding refs (the common directory of
 // a linked worktree).
 func gitDirOf(repo *git.Repository) (string, error) {
+	if repo == nil {
+		return "", ErrUnsupportedStorage
+	}
 	fs, ok := repo.Storer.(*filesystem.Storage)
 	if !ok {
 		return "", ErrUnsupportedStorage
@@ -287,8 +296,11 @@ func gitDirOf(repo *git.Repository) (string, error) {
 }
 
 // readRef reads a reference from its loose file or from packed-refs. A
-// symbolic or unreadable value counts as existing at the zero hash.
+// symbolic or unreadable value counts as existing at the zero hash. A
+// reference in the way of name (refs/tags/a for refs/tags/a/b, or the
+// reverse, loose or packed), which git refuses too, is ErrInvalidRefName.
 func readRef(gitDir, name string) (plumbing.Hash, bool, error) {
+	inTheWay := fmt.Errorf("%w: a reference is in the way of %s", ErrInvalidRefName, name)
 	b, err := os.ReadFile(filepath.Join(gitDir, filepath.FromSlash(name)))
 	switch {
 	case err == nil:
@@ -299,9 +311,11 @@ func readRef(gitDir, name string) (plumbing.Hash, bool, error) {
 		return plumbing.ZeroHash, true, nil
 	case errors.Is(err, os.ErrNotExist):
 	default:
-		var pe *os.PathError
-		if errors.As(err, &pe) && fileInPath(gitDir, name) {
-			return plumbing.ZeroHash, false, fmt.Errorf("%w: a reference is in the way of %s", ErrInvalidRefName, name)
+		if fileInPath(gitDir, name) {
+			return plumbing.ZeroHash, false, inTheWay
+		}
+		if fi, serr := os.Stat(filepath.Join(gitDir, filepath.FromSlash(name))); serr == nil && fi.IsDir() {
+			return plumbing.ZeroHash, false, inTheWay
 		}
 		return plumbing.ZeroHash, false, err
 	}
@@ -312,11 +326,21 @@ func readRef(gitDir, name string) (plumbing.Hash, bool, error) {
 	if err != nil {
 		return plumbing.ZeroHash, false, err
 	}
+	conflict := false
 	for _, line := range strings.Split(string(b), "\n") {
-		h, n, ok := strings.Cut(line, " ")
-		if ok && n == name {
+		h, n, ok := strings.Cut(strings.TrimSuffix(line, "\r"), " ")
+		if !ok || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if n == name {
 			return plumbing.NewHash(h), true, nil
 		}
+		if strings.HasPrefix(n, name+"/") || strings.HasPrefix(name, n+"/") {
+			conflict = true
+		}
+	}
+	if conflict {
+		return plumbing.ZeroHash, false, inTheWay
 	}
 	return plumbing.ZeroHash, false, nil
 }
@@ -401,9 +425,30 @@ func createRef(ctx context.Context, gitDir, name string, h plumbing.Hash, timeou
 		return plumbing.ZeroHash, err
 	}
 	done = true
-	if err := os.Rename(lock, path); err != nil {
-		os.Remove(lock)
-		return plumbing.ZeroHash, err
+	// Put the value in place with link(2), which fails when the reference
+	// exists: even a writer that ignores the lock protocol (one that writes
+	// refs/tags/NAME directly) is never overwritten. Where hard links are
+	// not supported, fall back to git's own rename.
+	if err := os.Link(lock, path); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			os.Remove(lock)
+			cur, ok, rerr := readRef(gitDir, name)
+			if rerr != nil {
+				return plumbing.ZeroHash, rerr
+			}
+			if !ok {
+				return plumbing.ZeroHash, fmt.Errorf("%w: %s appeared and vanished", ErrLocked, name)
+			}
+			return cur, nil
+		}
+		if err := os.Rename(lock, path); err != nil {
+			os.Remove(lock)
+			return plumbing.ZeroHash, err
+		}
+	} else {
+		// The reference is in place; a lock left behind by a failed
+		// removal only makes later writers find the reference.
+		_ = os.Remove(lock)
 	}
 	if d, err := os.Open(filepath.Dir(path)); err == nil {
 		_ = d.Sync()

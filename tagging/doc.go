@@ -48,7 +48,9 @@
 // A tag never moves. The reference is created the way git creates one:
 // refs/tags/NAME.lock is opened with O_CREATE|O_EXCL, the reference is
 // checked again (loose and packed-refs) under the lock, the value is written,
-// fsynced and renamed into place. Of several goroutines or processes racing
+// fsynced and hard-linked into place (link fails if the reference exists, so
+// not even a writer that ignores the lock is overwritten; git's rename is the
+// fallback where links are unsupported). Of several goroutines or processes racing
 // for one name exactly one creates it; a call for the same commit then
 // returns the existing tag (an idempotent re-run of a half-failed job) and a
 // call for another commit gets an [*ExistsError] naming both commits. The

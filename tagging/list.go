@@ -18,7 +18,7 @@ type Release struct {
 	Name      string
 	Version   semver.Version
 	Object    plumbing.Hash // what the reference holds: a tag object, or the commit of a lightweight tag
-	Commit    plumbing.Hash // the peeled commit
+	Commit    plumbing.Hash // the peeled commit; zero when the tag does not lead to a commit
 	Annotated bool
 	Format    Format // the signature format found, "" when unsigned
 	// Verified holds the verification when List was given a Verifier and it
@@ -34,6 +34,9 @@ type Release struct {
 // outcome is recorded in the Release, never returned as an error: a release
 // audit sees every tag. Tags that are not versions under scheme are skipped.
 func List(ctx context.Context, repo *git.Repository, scheme semver.Scheme, v Verifier, at time.Time) ([]Release, error) {
+	if repo == nil {
+		return nil, fmt.Errorf("list tags: %w", ErrUnsupportedStorage)
+	}
 	refs, err := repo.References()
 	if err != nil {
 		return nil, fmt.Errorf("list tags: %w", err)
@@ -59,7 +62,10 @@ func List(ctx context.Context, repo *git.Repository, scheme semver.Scheme, v Ver
 			rel.Format = obj.Format
 		}
 		if err != nil {
+			// Not a tag of a commit (a tree, a blob, a malformed object):
+			// there is no commit to report or to hand to semver.
 			rel.Err = err
+			rel.Commit = plumbing.ZeroHash
 		} else if v != nil {
 			rel.Verified, rel.Err = Verify(ctx, repo, name, v, at)
 		}
@@ -78,10 +84,16 @@ func List(ctx context.Context, repo *git.Repository, scheme semver.Scheme, v Ver
 	return out, nil
 }
 
-// SemverTags converts releases into the input of semver.Select.
+// SemverTags converts releases into the input of semver.Select. Releases
+// without a commit (tags of a tree or a blob, unreadable tag objects) are
+// left out; unsigned or unverified ones are kept: filter on Err first when
+// only verified releases count.
 func SemverTags(rels []Release) []semver.Tag {
 	out := make([]semver.Tag, 0, len(rels))
 	for _, r := range rels {
+		if r.Commit.IsZero() {
+			continue
+		}
 		out = append(out, semver.Tag{Name: r.Name, Commit: r.Commit.String()})
 	}
 	return out

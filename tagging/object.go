@@ -11,7 +11,8 @@ import (
 )
 
 // An Identity is a tagger: a name, an email address and a time. Name and
-// Email must be non-empty and hold no '<', '>', newline or NUL; the time zone
+// Email must be non-empty, without leading or trailing white space, and hold
+// no '<', '>' or control character (newline, CR, NUL, ...); the time zone
 // of When is kept in the tag object.
 type Identity struct {
 	Name  string
@@ -31,7 +32,7 @@ func (id Identity) String() string {
 
 func (id Identity) validate() error {
 	for _, s := range []string{id.Name, id.Email} {
-		if s == "" || strings.TrimSpace(s) != s || strings.ContainsAny(s, "<>\n\x00") {
+		if s == "" || strings.TrimSpace(s) != s || strings.ContainsAny(s, "<>") || strings.ContainsFunc(s, isControl) {
 			return fmt.Errorf("%w: %q <%q>", ErrInvalidTagger, id.Name, id.Email)
 		}
 	}
@@ -40,6 +41,8 @@ func (id Identity) validate() error {
 	}
 	return nil
 }
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 // parseIdentity reads "Name <email> unix +hhmm".
 func parseIdentity(s string) (Identity, error) {
@@ -204,16 +207,21 @@ func encodeHeader(target plumbing.Hash, typ, name string, tagger Identity, messa
 	return b.Bytes()
 }
 
-// CleanMessage returns message cleaned up as `git tag -m` does (git
-// stripspace without comment removal): trailing white space removed from
-// every line, runs of blank lines collapsed into one, leading and trailing
-// blank lines removed, and a final newline added. It returns "" for a message
-// with no text.
+// CleanMessage returns message cleaned up as `git tag -m` and `git tag -F`
+// do by default (--cleanup=strip, git stripspace with comment removal):
+// lines starting with '#' (core.commentChar's default) are removed, trailing
+// white space (space, tab, CR; git keeps \v and \f) is removed from every
+// line, runs of blank lines are collapsed into one, leading and trailing
+// blank lines are removed, and a final newline is added. A CRLF line end
+// therefore becomes LF. It returns "" for a message with no text.
 func CleanMessage(message string) string {
 	var out []string
 	blank := false
-	for _, line := range strings.Split(strings.ReplaceAll(message, "\r\n", "\n"), "\n") {
-		line = strings.TrimRight(line, " \t\r\v\f")
+	for _, line := range strings.Split(message, "\n") {
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		line = strings.TrimRight(line, " \t\r")
 		if line == "" {
 			blank = len(out) > 0
 			continue

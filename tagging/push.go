@@ -24,9 +24,11 @@ func WithAuth(auth transport.AuthMethod) PushOption {
 // Push sends the tag name to remote (a configured remote name or a URL:
 // file://, git://, ssh://, https://) without force. When the remote already
 // has the name at the same object it is a no-op; at another object it is a
-// *RemoteExistsError matching ErrRemoteTagExists, and nothing is sent. The
-// remote also refuses the update itself when the name appears between the
-// check and the push, since the update carries the expected old value.
+// *RemoteExistsError matching ErrRemoteTagExists, and nothing is sent. When
+// the name appears on the remote between the check and the push, the push
+// is refused as not a fast-forward (it never forces) and the remote is
+// listed again, so that case is a *RemoteExistsError too (or a no-op when
+// the remote got the same object).
 // Errors also include ErrInvalidRefName and ErrNotFound.
 func Push(ctx context.Context, repo *git.Repository, remote, name string, opts ...PushOption) error {
 	var c pushConfig
@@ -38,6 +40,9 @@ func Push(ctx context.Context, repo *git.Repository, remote, name string, opts .
 		return err
 	}
 	refName := plumbing.NewTagReferenceName(name)
+	if repo == nil {
+		return wrap(ErrUnsupportedStorage)
+	}
 	local, err := repo.Reference(refName, false)
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
 		return wrap(ErrNotFound)
@@ -51,17 +56,25 @@ func Push(ctx context.Context, repo *git.Repository, remote, name string, opts .
 	} else if err != nil {
 		return wrap(err)
 	}
-	refs, err := rem.ListContext(ctx, &git.ListOptions{Auth: c.auth})
-	if err != nil && !errors.Is(err, transport.ErrEmptyRemoteRepository) {
-		return wrap(err)
-	}
-	for _, r := range refs {
-		if r.Name() == refName {
-			if r.Hash() == local.Hash() {
-				return nil
-			}
-			return &RemoteExistsError{Remote: remote, Name: name, Existing: r.Hash(), Requested: local.Hash()}
+	// remoteHas reports what the remote holds at the name: nil when it has
+	// nothing there or the same object, the typed error otherwise.
+	remoteHas := func() (bool, error) {
+		refs, err := rem.ListContext(ctx, &git.ListOptions{Auth: c.auth})
+		if err != nil && !errors.Is(err, transport.ErrEmptyRemoteRepository) {
+			return false, wrap(err)
 		}
+		for _, r := range refs {
+			if r.Name() == refName {
+				if r.Hash() == local.Hash() {
+					return true, nil
+				}
+				return true, &RemoteExistsError{Remote: remote, Name: name, Existing: r.Hash(), Requested: local.Hash()}
+			}
+		}
+		return false, nil
+	}
+	if found, err := remoteHas(); found || err != nil {
+		return err
 	}
 	spec := config.RefSpec(refName.String() + ":" + refName.String())
 	err = rem.PushContext(ctx, &git.PushOptions{
@@ -71,6 +84,11 @@ func Push(ctx context.Context, repo *git.Repository, remote, name string, opts .
 		Force:      false,
 	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+		// The name may have appeared on the remote since the check (the
+		// push is then refused as not a fast-forward): report it typed.
+		if found, lerr := remoteHas(); found {
+			return lerr
+		}
 		return wrap(err)
 	}
 	return nil

@@ -111,6 +111,9 @@ func NewOpenPGPSignerFromEntity(e *openpgp.Entity, opts ...SignerOption) (*OpenP
 
 // Fingerprint returns the primary key fingerprint in upper-case hex.
 func (s *OpenPGPSigner) Fingerprint() string {
+	if s == nil || s.entity == nil || s.entity.PrimaryKey == nil {
+		return ""
+	}
 	return fmt.Sprintf("%X", s.entity.PrimaryKey.Fingerprint)
 }
 
@@ -118,6 +121,9 @@ func (s *OpenPGPSigner) Fingerprint() string {
 func (s *OpenPGPSigner) Sign(ctx context.Context, message io.Reader) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if s == nil || s.entity == nil {
+		return nil, fmt.Errorf("%w: no key", ErrSign)
 	}
 	var bin bytes.Buffer
 	cfg := &packet.Config{DefaultHash: crypto.SHA256, Time: s.now}
@@ -190,13 +196,21 @@ func (s *SSHSigner) Namespace() string { return s.namespace }
 
 // Fingerprint returns the SHA256 fingerprint of the public key, as
 // ssh-keygen -l prints it.
-func (s *SSHSigner) Fingerprint() string { return ssh.FingerprintSHA256(s.signer.PublicKey()) }
+func (s *SSHSigner) Fingerprint() string {
+	if s == nil || s.signer == nil {
+		return ""
+	}
+	return ssh.FingerprintSHA256(s.signer.PublicKey())
+}
 
 // Sign returns an armored SSH signature of message, wrapped at 70 columns
 // exactly as ssh-keygen writes it.
 func (s *SSHSigner) Sign(ctx context.Context, message io.Reader) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if s == nil || s.signer == nil {
+		return nil, fmt.Errorf("%w: no key", ErrSign)
 	}
 	sig, err := sshsig.Sign(message, s.signer, sshsig.HashSHA512, s.namespace)
 	if err != nil {

@@ -36,6 +36,9 @@ func Verify(ctx context.Context, repo *git.Repository, name string, v Verifier, 
 	if at.IsZero() {
 		return nil, wrap(ErrNoTime)
 	}
+	if repo == nil {
+		return nil, wrap(ErrUnsupportedStorage)
+	}
 	ref, err := repo.Reference(plumbing.NewTagReferenceName(name), false)
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
 		return nil, wrap(ErrNotFound)

@@ -80,6 +80,9 @@ func (v *OpenPGPVerifier) Verify(ctx context.Context, message, signature []byte,
 	if err := ctx.Err(); err != nil {
 		return SignerInfo{}, err
 	}
+	if v == nil {
+		return SignerInfo{}, fmt.Errorf("%w: no keyring", ErrUntrustedKey)
+	}
 	if at.IsZero() {
 		return SignerInfo{}, ErrNoTime
 	}
@@ -94,20 +97,35 @@ func (v *OpenPGPVerifier) Verify(ctx context.Context, message, signature []byte,
 	if err != nil {
 		return SignerInfo{}, fmt.Errorf("%w: %v", ErrMalformedSignature, err)
 	}
-	pr := packet.NewReader(bytes.NewReader(body))
-	p, err := pr.Next()
+	// packet.Read, not packet.Reader.Next: Next silently skips a packet it
+	// cannot parse (an unknown critical subpacket), which would hide why.
+	rd := bytes.NewReader(body)
+	p, err := packet.Read(rd)
 	if err != nil {
-		return SignerInfo{}, fmt.Errorf("%w: %v", ErrMalformedSignature, mapPGP(err))
+		if m := mapPGP(err); errors.Is(m, ErrUnsupported) || errors.Is(m, ErrWeakAlgorithm) {
+			return SignerInfo{}, m
+		}
+		return SignerInfo{}, fmt.Errorf("%w: %v", ErrMalformedSignature, err)
 	}
 	sig, ok := p.(*packet.Signature)
 	if !ok {
 		return SignerInfo{}, fmt.Errorf("%w: not a signature packet", ErrMalformedSignature)
 	}
-	if _, err := pr.Next(); err != io.EOF {
+	if rd.Len() != 0 {
 		return SignerInfo{}, fmt.Errorf("%w: more than one packet in the signature", ErrAmbiguous)
+	}
+	if sig.IssuerKeyId == nil {
+		return SignerInfo{}, fmt.Errorf("%w: no issuer", ErrMalformedSignature)
 	}
 	if sig.SigType != packet.SigTypeBinary && sig.SigType != packet.SigTypeText {
 		return SignerInfo{}, fmt.Errorf("%w: signature type %d", ErrUnsupported, sig.SigType)
+	}
+	if sig.SigType == packet.SigTypeText && bytes.IndexByte(message, '\r') >= 0 {
+		// A text-mode signature hashes line ends canonically (LF as CRLF),
+		// so it would also accept the message with a CR added before any
+		// LF. Git signs in binary mode; a text-mode signature is accepted
+		// only over a message without CR, whose canonical form is unique.
+		return SignerInfo{}, fmt.Errorf("%w: text-mode signature over a message containing CR", ErrBadSignature)
 	}
 	if !strongHashes[sig.Hash] {
 		return SignerInfo{}, fmt.Errorf("%w: hash %v", ErrWeakAlgorithm, sig.Hash)
@@ -195,7 +213,10 @@ func NewSSHVerifier(signers []AllowedSigner, namespace string) *SSHVerifier {
 // WithPrincipal returns a copy of v that also requires the matching
 // allowed_signers entry to allow principal (as `ssh-keygen -Y verify -I`).
 func (v *SSHVerifier) WithPrincipal(principal string) *SSHVerifier {
-	c := *v
+	var c SSHVerifier
+	if v != nil {
+		c = *v
+	}
 	c.principal = principal
 	return &c
 }
@@ -209,6 +230,9 @@ func (v *SSHVerifier) WithPrincipal(principal string) *SSHVerifier {
 func (v *SSHVerifier) Verify(ctx context.Context, message, signature []byte, at time.Time) (SignerInfo, error) {
 	if err := ctx.Err(); err != nil {
 		return SignerInfo{}, err
+	}
+	if v == nil {
+		return SignerInfo{}, fmt.Errorf("%w: no allowed signers", ErrUntrustedKey)
 	}
 	if at.IsZero() {
 		return SignerInfo{}, ErrNoTime

@@ -74,7 +74,7 @@ func cmdTag(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	passEnv := fs.String("passphrase-env", "", "read the key passphrase from the environment variable `VAR`")
 	passFile := fs.String("passphrase-file", "", "read the key passphrase from `FILE` (first line)")
 	taggerFlag := fs.String("tagger", "", `tagger "Name <email>" (default: user.name and user.email of the repository)`)
-	msgFile := fs.String("message-file", "", "tag message `FILE` (default: \"Release NAME\")")
+	msgFile := fs.String("message-file", "", "tag message `FILE`, cleaned up as `git tag -F` does: lines starting with '#' are dropped (default: \"Release NAME\")")
 	push := fs.String("push", "", "push the tag to `REMOTE` (a remote name or URL) without force")
 	prefix := fs.String("prefix", "v", "the tag scheme `PREFIX`: the name must be PREFIX followed by a SemVer version")
 	repoDir := fs.String("repo", "", "repository `DIR` (default: the repository here)")
@@ -107,6 +107,9 @@ func cmdTag(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return err
 	}
 	var signer tagging.Signer
+	// own verifies an existing tag against the signing key itself: a re-run
+	// is a success only when the tag there was signed with this key.
+	var own tagging.Verifier
 	switch *sign {
 	case "":
 	case "openpgp":
@@ -118,12 +121,16 @@ func cmdTag(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		if err != nil {
 			return usageError{fmt.Errorf("--key %s: %w", *keyFile, err)}
 		}
+		if own, err = tagging.NewOpenPGPVerifier(bytes.NewReader(key)); err != nil {
+			return usageError{fmt.Errorf("--key %s: %w", *keyFile, err)}
+		}
 		signer = s
 	case "ssh":
-		s, err := sshSignerFromFile(*keyFile, passphrase)
+		s, pub, err := sshSignerFromFile(*keyFile, passphrase)
 		if err != nil {
 			return err
 		}
+		own = tagging.NewSSHVerifier([]tagging.AllowedSigner{{Principals: []string{"*"}, Key: pub}}, tagging.GitNamespace)
 		signer = s
 	default:
 		return usagef("--sign %q: want openpgp or ssh", *sign)
@@ -169,6 +176,14 @@ func cmdTag(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		res.Signer = s.Fingerprint()
 	case *tagging.SSHSigner:
 		res.Signer = s.Fingerprint()
+	}
+	if signer != nil && !tag.Created {
+		// The tag was there already at this commit: report it as signed by
+		// this key only when it verifies with this key; an unsigned tag or
+		// one signed by another key is not the signed release asked for.
+		if _, err := tagging.Verify(ctx, repo, tag.Name, own, time.Now()); err != nil {
+			return fmt.Errorf("tag %s exists at %s but is not a valid tag signed with --key %s: %w", tag.Name, tag.Target, *keyFile, err)
+		}
 	}
 	if *push != "" {
 		if err := tagging.Push(ctx, repo, *push, tag.Name); err != nil {
@@ -217,38 +232,41 @@ func readPassphrase(env, file string) ([]byte, error) {
 
 // sshSignerFromFile reads a private key file, or a public key file whose
 // private key the ssh-agent at SSH_AUTH_SOCK holds (as git's user.signingKey).
-func sshSignerFromFile(path string, passphrase []byte) (*tagging.SSHSigner, error) {
+// It also returns the public key.
+func sshSignerFromFile(path string, passphrase []byte) (*tagging.SSHSigner, ssh.PublicKey, error) {
 	b, err := readTagInput(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if pub, _, _, _, perr := ssh.ParseAuthorizedKey(b); perr == nil {
 		sock := os.Getenv("SSH_AUTH_SOCK")
 		if sock == "" {
-			return nil, usagef("--key %s is a public key and SSH_AUTH_SOCK is not set", path)
+			return nil, nil, usagef("--key %s is a public key and SSH_AUTH_SOCK is not set", path)
 		}
 		conn, err := net.Dial("unix", sock)
 		if err != nil {
-			return nil, fmt.Errorf("ssh-agent: %w", err)
+			return nil, nil, fmt.Errorf("ssh-agent: %w", err)
 		}
 		signers, err := agent.NewClient(conn).Signers()
 		if err != nil {
 			conn.Close()
-			return nil, fmt.Errorf("ssh-agent: %w", err)
+			return nil, nil, fmt.Errorf("ssh-agent: %w", err)
 		}
 		for _, s := range signers {
 			if bytes.Equal(s.PublicKey().Marshal(), pub.Marshal()) {
-				return tagging.NewSSHSigner(s, tagging.GitNamespace)
+				ss, err := tagging.NewSSHSigner(s, tagging.GitNamespace)
+				return ss, s.PublicKey(), err
 			}
 		}
 		conn.Close()
-		return nil, usagef("--key %s: the ssh-agent does not hold this key", path)
+		return nil, nil, usagef("--key %s: the ssh-agent does not hold this key", path)
 	}
 	k, err := tagging.ParseSSHPrivateKey(b, passphrase)
 	if err != nil {
-		return nil, usageError{fmt.Errorf("--key %s: %w", path, err)}
+		return nil, nil, usageError{fmt.Errorf("--key %s: %w", path, err)}
 	}
-	return tagging.NewSSHSigner(k, tagging.GitNamespace)
+	ss, err := tagging.NewSSHSigner(k, tagging.GitNamespace)
+	return ss, k.PublicKey(), err
 }
 
 // taggerIdentity parses "Name <email>", or takes user.name and user.email

@@ -126,8 +126,12 @@ func TestTagOpenPGPPassphrase(t *testing.T) {
 
 	_, errOut, code = runTagCmd(t, cmdTag, append(args, "--passphrase-file", passFile)...)
 	require.Equal(t, 0, code, errOut)
+	// A re-run with the same key is an idempotent success.
+	out, errOut, code := runTagCmd(t, cmdTag, append(args, "--passphrase-file", passFile)...)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "exists (unchanged)")
 	at := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
-	out, errOut, code := runTagCmd(t, cmdVerify, "--repo", g.Dir, "--tag", "v1.0.0", "--keyring", pubFile, "--at", at, "--json")
+	out, errOut, code = runTagCmd(t, cmdVerify, "--repo", g.Dir, "--tag", "v1.0.0", "--keyring", pubFile, "--at", at, "--json")
 	require.Equal(t, 0, code, errOut)
 	var vr map[string]any
 	require.NoError(t, json.Unmarshal([]byte(out), &vr))
@@ -225,4 +229,55 @@ func tagReadLine(r io.Reader) (string, error) {
 			return string(b), err
 		}
 	}
+}
+
+// A re-run that finds the tag at the same commit succeeds only when that tag
+// is signed with the given key: an unsigned tag or one signed with another
+// key is not the signed release asked for, and is not reported as signed.
+func TestTagExistingNotSignedByKey(t *testing.T) {
+	g := gittest.New(t)
+	c1 := g.Commit("feat: first\n")
+	key, _ := tagSSHKey(t)
+	other, _ := tagSSHKey(t)
+	_, errOut, code := runTagCmd(t, cmdTag, "--repo", g.Dir, "--name", "v1.0.0", "--rev", c1, "--unsigned", "--tagger", "Release Bot <bot@example.com>")
+	require.Equal(t, 0, code, errOut)
+	_, errOut, code = runTagCmd(t, cmdTag, "--repo", g.Dir, "--name", "v1.1.0", "--rev", c1, "--sign", "ssh", "--key", other, "--tagger", "Release Bot <bot@example.com>")
+	require.Equal(t, 0, code, errOut)
+	before := g.Git("show-ref", "--tags")
+	for _, name := range []string{"v1.0.0", "v1.1.0"} {
+		out, errOut, code := runTagCmd(t, cmdTag, "--repo", g.Dir, "--name", name, "--rev", c1, "--sign", "ssh", "--key", key, "--tagger", "Release Bot <bot@example.com>", "--json")
+		assert.Equal(t, 1, code, "%s: %s", name, out)
+		assert.Contains(t, errOut, "not a valid tag signed with --key")
+		assert.Empty(t, out)
+	}
+	assert.Equal(t, before, g.Git("show-ref", "--tags"))
+}
+
+// Row 27 for SSH keys: an encrypted key without its passphrase (or with a
+// wrong one) is bad input, and no object and no reference are written; the
+// passphrase comes only from --passphrase-env or --passphrase-file.
+func TestTagEncryptedSSHKey(t *testing.T) {
+	g := gittest.New(t)
+	c1 := g.Commit("feat: first\n")
+	key, allowed := tagSSHKey(t)
+	out, err := exec.Command("ssh-keygen", "-q", "-p", "-a", "1", "-N", "s3cret", "-f", key).CombinedOutput()
+	require.NoError(t, err, string(out))
+	before := g.Git("count-objects", "-v")
+	args := []string{"--repo", g.Dir, "--name", "v1.0.0", "--rev", c1, "--sign", "ssh", "--key", key, "--tagger", "Release Bot <bot@example.com>"}
+	_, errOut, code := runTagCmd(t, cmdTag, args...)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "encrypted")
+	t.Setenv("RELCTL_TEST_SSH_PASS", "wrong")
+	_, _, code = runTagCmd(t, cmdTag, append(args, "--passphrase-env", "RELCTL_TEST_SSH_PASS")...)
+	assert.Equal(t, 2, code)
+	_, _, code = runTagCmd(t, cmdTag, append(args, "--passphrase", "s3cret")...)
+	assert.Equal(t, 2, code, "no passphrase flag on the command line")
+	assert.Equal(t, before, g.Git("count-objects", "-v"), "no object written")
+	assert.Empty(t, strings.TrimSpace(g.Git("tag", "-l")))
+
+	t.Setenv("RELCTL_TEST_SSH_PASS", "s3cret")
+	_, errOut, code = runTagCmd(t, cmdTag, append(args, "--passphrase-env", "RELCTL_TEST_SSH_PASS")...)
+	require.Equal(t, 0, code, errOut)
+	_, errOut, code = runTagCmd(t, cmdVerify, "--repo", g.Dir, "--tag", "v1.0.0", "--allowed-signers", allowed)
+	require.Equal(t, 0, code, errOut)
 }
