@@ -68,6 +68,7 @@ func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	initial := fs.String("initial", "0.1.0", "`VERSION` of the first release when no tag exists")
 	majorAtZero := fs.Bool("major-at-zero", false, "breaking changes bump major even at 0.x")
 	asJSON := fs.Bool("json", false, "print a JSON object")
+	useDemo := fs.Bool("demo", false, "run on a demo repository created for the occasion")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: relctl next [flags]\n\nPrints the next release tag computed from the Conventional Commits since the\nprevious release tag reachable from --rev.\n\nFlags:")
 		fs.PrintDefaults()
@@ -111,7 +112,11 @@ func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		opts = append(opts, commits.WithLogOptions(commits.Paths(*path)))
 	}
 
-	repo, demo, err := openRepo(*repoDir, stderr)
+	open := openRepo
+	if *useDemo {
+		open = func(string, io.Writer) (*git.Repository, demoDir, error) { return openDemo(stderr) }
+	}
+	repo, demo, err := open(*repoDir, stderr)
 	if err != nil {
 		return err
 	}
@@ -195,12 +200,18 @@ func openRepo(dir string, stderr io.Writer) (*git.Repository, demoDir, error) {
 	if !errors.Is(err, git.ErrRepositoryNotExists) {
 		return nil, "", fmt.Errorf("open repository: %w", err)
 	}
+	fmt.Fprintln(stderr, "relctl: no git repository here")
+	return openDemo(stderr)
+}
+
+// openDemo creates and opens the demo repository.
+func openDemo(stderr io.Writer) (*git.Repository, demoDir, error) {
 	demo, err := makeDemo()
 	if err != nil {
 		return nil, "", fmt.Errorf("create demo repository: %w", err)
 	}
-	fmt.Fprintln(stderr, "relctl: no git repository here: running on a demo repository (v1.0.0..v1.2.0 released, then a feat and a fix)")
-	repo, err = git.PlainOpen(demo)
+	fmt.Fprintln(stderr, "relctl: running on a demo repository (v1.0.0..v1.2.0 released, then a feat and a fix)")
+	repo, err := git.PlainOpen(demo)
 	if err != nil {
 		_ = os.RemoveAll(demo)
 		return nil, "", err
@@ -225,6 +236,7 @@ func cmdLog(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	rev := fs.String("rev", "HEAD", "last `REV`ision of the range")
 	path := fs.String("path", "", "only commits touching `DIR`")
 	firstParent := fs.Bool("first-parent", false, "follow only the first parent of merges")
+	useDemo := fs.Bool("demo", false, "run on a demo repository created for the occasion")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: relctl log [flags]\n\nPrints the commits of since..rev (git rev-list semantics), newest first, one\nJSON object per line with the parsed Conventional Commit.\n\nFlags:")
 		fs.PrintDefaults()
@@ -232,7 +244,11 @@ func cmdLog(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
 	}
-	repo, demo, err := openRepo(*repoDir, stderr)
+	open := openRepo
+	if *useDemo {
+		open = func(string, io.Writer) (*git.Repository, demoDir, error) { return openDemo(stderr) }
+	}
+	repo, demo, err := open(*repoDir, stderr)
 	if err != nil {
 		return err
 	}

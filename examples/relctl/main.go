@@ -15,10 +15,11 @@
 //	relctl sbom [generate|check|attest] ...
 //	relctl provenance [verify] ...
 //
-// With no --repo and no git repository in the working directory, next and
-// log run on a demo repository they create in a temporary directory, so
+// With --demo, or with no --repo and no git repository in the working
+// directory, next and log run on a demo repository they create in a
+// temporary directory (and remove), so
 //
-//	go run ./examples/relctl next --json
+//	go run ./examples/relctl next --demo --json
 //
 // shows a real result on a fresh machine.
 //
@@ -73,7 +74,7 @@ func exitCode(err error, stderr io.Writer) int {
 const usage = `relctl: releases from Conventional Commits
 
 Usage:
-  relctl next  [--repo DIR] [--rev REV] [--prefix v] [--component NAME] [--channel alpha|beta|rc] [--json]
+  relctl next  [--repo DIR | --demo] [--rev REV] [--prefix v] [--component NAME] [--channel alpha|beta|rc] [--json]
   relctl parse [--json] < message
   relctl log   [--repo DIR] [--since REV] [--rev REV] [--path DIR] [--first-parent]
   relctl changelog [--repo DIR] [--since REV] [--rev REV] [--version TAG] [--date YYYY-MM-DD]

@@ -67,6 +67,21 @@ func TestNextJSON(t *testing.T) {
 	assert.Equal(t, float64(0), res["commits"])
 }
 
+func TestNextDemoFlag(t *testing.T) {
+	out, errOut, code := relctl(t, "", "next", "--demo", "--json")
+	require.Equal(t, 0, code, errOut)
+	var res nextResult
+	require.NoError(t, json.Unmarshal([]byte(out), &res))
+	assert.Equal(t, "v1.2.0", res.Previous)
+	assert.Equal(t, "v1.3.0", res.Next)
+	assert.True(t, res.Demo)
+	assert.Contains(t, errOut, "demo repository")
+
+	out, _, code = relctl(t, "", "log", "--demo", "--since", "v1.2.0")
+	require.Equal(t, 0, code)
+	assert.Equal(t, 4, strings.Count(out, "\n"))
+}
+
 func TestNextNoTags(t *testing.T) {
 	g := gittest.New(t)
 	g.Commit("chore: start")
