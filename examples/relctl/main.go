@@ -1,8 +1,9 @@
 // Command relctl is the releasekit CI command: it computes the next release
 // version from Conventional Commits, parses commit messages, prints the
 // parsed history of a range, creates and verifies signed release tags, and
-// makes and checks SBOMs and provenance, with JSON output a pipeline can
-// script against.
+// makes and checks SBOMs and provenance, keeps release records, signed
+// multi-repo manifests and an append-only promotion log, with JSON output a
+// pipeline can script against.
 //
 // Usage:
 //
@@ -14,6 +15,11 @@
 //	relctl verify --tag TAG (--keyring FILE | --allowed-signers FILE) [--repo DIR] [--json]
 //	relctl sbom [generate|check|attest] ...
 //	relctl provenance [verify] ...
+//	relctl record init|add-artifact|attach-sbom|set|check|show --release TAG ...
+//	relctl manifest build|sign|verify|diff ...
+//	relctl promote --release TAG --env ENV --digest D --approver ID --reason TEXT ...
+//	relctl rollback --env ENV --approver ID --reason TEXT ...
+//	relctl log verify [--checkpoint FILE] ...
 //
 // With --demo, or with no --repo and no git repository in the working
 // directory, next and log run on a demo repository they create in a
@@ -89,6 +95,12 @@ Usage:
   relctl sbom  attest --sbom FILE --artifact FILE [--key FILE] [--out FILE]
   relctl provenance --artifact FILE [--key FILE] [--out FILE]
   relctl provenance verify --envelope FILE --artifact FILE --key FILE [--json]
+  relctl record init|add-artifact|attach-sbom|set|check|show --release TAG (--store DIR | --git-store REPO) [--json] ...
+  relctl manifest build|sign|verify|diff ...
+  relctl promote --release TAG --env ENV --digest sha256:HEX --approver ID --reason TEXT [--emergency FILE]
+               [--keyring FILE | --allowed-signers FILE] (--store DIR | --git-store REPO) [--json]
+  relctl rollback --env ENV --approver ID --reason TEXT (--store DIR | --git-store REPO) [--json]
+  relctl log verify [--checkpoint FILE] (--store DIR | --git-store REPO) [--json]
 
 Run 'relctl COMMAND --help' for the flags of a command.
 
@@ -118,7 +130,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "parse":
 		return cmdParse(args[1:], stdin, stdout, stderr)
 	case "log":
+		if len(args) > 1 && args[1] == "verify" {
+			return cmdAuditLog(ctx, args[2:], stdin, stdout, stderr)
+		}
 		return cmdLog(ctx, args[1:], stdout, stderr)
+	case "record":
+		return cmdRecord(ctx, args[1:], stdin, stdout, stderr)
+	case "manifest":
+		return cmdManifest(ctx, args[1:], stdin, stdout, stderr)
+	case "promote":
+		return cmdPromote(ctx, args[1:], stdin, stdout, stderr)
+	case "rollback":
+		return cmdRollback(ctx, args[1:], stdin, stdout, stderr)
 	case "changelog":
 		return cmdChangelog(ctx, args[1:], stdout, stderr)
 	case "tag":

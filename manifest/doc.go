@@ -1,0 +1,154 @@
+// Package manifest keeps the evidence of a release: the release record, the
+// pinned multi-repo manifest, and an append-only, tamper-evident log of
+// promotions that proves the same artifact went from dev to production.
+//
+// It serves the release policy's system of record (§1.20.3.1) and its
+// minimum release metadata (§1.12.6.3); the signed multi-repo manifest of
+// coordinated releases (§1.18.3.3, and the "signed release manifest" of
+// §1.12.3.5 Exception); artifact immutability and environment progression
+// with approvals (§1.13.3.2, §1.13.3.3); and rollback by redeploying a
+// previously published digest, never a rebuild (§1.22.3.3).
+//
+// A release job records what it built, and a promotion job moves that exact
+// digest forward, one environment at a time:
+//
+//	st, err := manifest.NewDirStore("release-evidence")
+//	rec := manifest.Record{Version: manifest.RecordVersion, Tag: "v1.4.2", Commit: sha, ...}
+//	if err := manifest.Check(rec).Err(); err != nil { ... } // every missing field
+//	err = st.PutRecord(ctx, rec)
+//	_, err = manifest.Promote(ctx, st, manifest.Request{
+//		Release: "v1.4.2", Env: "prod", Digest: "sha256:…",
+//		Approver: "alice@example.com", Reason: "CHG-1234 approved",
+//	}, manifest.WithGate(policyGate), manifest.WithTagVerifier(tags))
+//	_, err = manifest.Rollback(ctx, st, "prod", "bob@example.com", "error rate")
+//
+// # Sections
+//
+//   - Release records: [Record], [ParseRecord], [MarshalRecord], [Check],
+//     [CheckReport], [Artifact], [ValidateDigest]
+//   - Manifests: [Manifest], [Repo], [Marshal], [ParseManifest], [Manifest.Digest],
+//     [Sign], [Open], [Diff], [Signer], [Verifier], [VerifierFunc], [Namespace]
+//   - The log: [Entry], [VerifyLog], [Checkpoint], [SignCheckpoint],
+//     [OpenCheckpoint], [ChainError]
+//   - Promotion and rollback: [Promote], [Rollback], [Request], [Promotion],
+//     [Gate], [TagVerifier], [DriftError], [GateError], [Current]
+//   - Deployment events: [Event], [NewEvent], [SignEvent], [OpenEvent],
+//     [SignedEvent], [DirTransport], [DeployResult], [RecordResult]
+//   - Stores: [Store], [Records], [Log], [DirStore], [GitStore], [VerifyStore]
+//
+// # Release records
+//
+// A [Record] has a documented, versioned JSON form ([RecordVersion]).
+// [ParseRecord] is strict: unknown fields, trailing data, another version,
+// a digest that is not "sha256:" and 64 lowercase hex digits
+// ([ErrInvalidDigest]) and two artifacts whose names differ only in case
+// ([ErrDuplicateArtifact]) are errors. A record that parses can still be
+// incomplete: [Check] lists every missing or malformed field at once, and
+// [CheckReport.Err] wraps [ErrIncomplete]. Promote refuses an incomplete
+// record.
+//
+// The record's JSON form, version 1 (MarshalRecord writes it canonical, on
+// one line; shown indented). Optional keys are omitted when empty: "uri",
+// "sha512" and "sbom" of an artifact, "original_pr"/"original_sha" of a
+// non-backport PR, "promotions" (the promotion log, when a caller copies it
+// into the record) and "extra" (free-form annotations). "known_issues" is []
+// when there are none and null when nobody said.
+//
+//	{
+//	  "artifacts": [
+//	    {"digest": "sha256:60c5764e…", "name": "app", "uri": "registry.example.com/app"}
+//	  ],
+//	  "checks": [{"name": "unit", "passed": true}],
+//	  "commit": "1111111111111111111111111111111111111111",
+//	  "known_issues": [],
+//	  "production_window": {"end": "2026-01-05T11:00:00Z", "start": "2026-01-05T09:00:00Z"},
+//	  "provenance": {"build_id": "run-7", "ref": "att://run-7"},
+//	  "prs": [
+//	    {"ref": "#42"},
+//	    {"original_pr": "#31", "original_sha": "2222222222222222222222222222222222222222", "ref": "#40"}
+//	  ],
+//	  "rollback": {"digest": "sha256:74106dfe…", "method": "redeploy previous digest", "version": "v1.4.1"},
+//	  "sbom": {"digest": "sha256:98f3ae1e…", "ref": "sbom.cdx.json"},
+//	  "tag": "v1.4.2",
+//	  "tickets": ["CHG-1234"],
+//	  "version": 1
+//	}
+//
+// # Manifests and signatures
+//
+// [Marshal] writes a [Manifest] as canonical JSON in the manner of RFC 8785
+// (keys sorted, no insignificant whitespace, minimal string escapes,
+// repositories and artifacts sorted by name), so Marshal, ParseManifest and
+// Marshal again give the same bytes. [Manifest.Digest] is the SHA-256 of
+// those bytes: the candidate's identity, which any change alters.
+//
+// Signatures are detached and made over the canonical bytes by a [Signer];
+// [Open] verifies them with a [Verifier] at an explicit time. The package
+// declares these small interfaces and does not import tagging: callers pass
+// tagging.OpenPGPSigner or tagging.SSHSigner, and wrap tagging's verifiers
+// with [VerifierFunc]. Build SSH signers and verifiers with [Namespace]
+// ("releasekit-manifest"), never tagging.GitNamespace, so that a manifest
+// signature can never be replayed as a git tag signature or the reverse.
+//
+// # The log
+//
+// Every promotion is an [Entry] in an append-only log. Each entry carries
+// the hash of the one before it, so [VerifyLog] detects any edited, removed,
+// reordered or inserted entry ([ErrTampered], as a *[ChainError]). A chain
+// alone cannot show that its tail was cut off or its last entry rewritten;
+// a [Checkpoint] (count and head hash), signed with [SignCheckpoint] and kept
+// apart from the log, can ([ErrTruncated]).
+//
+// # Promotion
+//
+// [Promote] moves a release's artifact digest to an environment in a
+// configured order (dev, staging, prod unless [WithOrder] says otherwise)
+// and refuses, with a typed error, a digest other than the one the previous
+// environment ran ([ErrDigestDrift]), a skipped environment
+// ([ErrSkippedEnv]), an incomplete record ([ErrIncomplete]), a missing
+// approval ([ErrApprovalRequired]; by default production needs an approver
+// and a reason), a release tag whose signature does not verify
+// ([ErrTagSignature], with [WithTagVerifier]) and a refusal of the [Gate]
+// ([ErrGateRefused]). Change windows and separation of duties belong to the
+// policy package, which implements Gate; manifest does not import it. Each
+// logged [Promotion] holds the environment, digest, approver, rationale,
+// timestamps from the injected clock ([WithClock]), and the change window or
+// emergency-change record used. [Rollback] promotes the last known-good
+// release's already-published digest again.
+//
+// # Stores
+//
+// A [Store] keeps records and the log. [DirStore] keeps them as files:
+// records are replaced atomically (temporary file, fsync, rename) and never
+// change an artifact digest once published ([ErrRepublish]); each log entry is
+// its own file, written completely and then hard-linked to its sequence
+// number, which only one writer can win. Appends are therefore safe across
+// goroutines and processes, and a writer killed mid-append leaves the store
+// readable and verifiable.
+//
+// [GitStore] keeps the same files in the repository itself, as commits under
+// [LogRef] (refs/releasekit/log), so the evidence travels with the code. The
+// ref moves by compare-and-swap under git's own lock protocol (LogRef.lock
+// created with O_EXCL, checked, written, synced and renamed), so concurrent
+// writers never lose an entry and a killed writer never leaves a half-written
+// ref; it may leave the lock file, which blocks writers with [ErrLocked]
+// until an operator removes it, as with git. Reading the log reads every
+// entry, so an append costs time linear in the log's length.
+//
+// # Deployment events
+//
+// After a promotion, [NewEvent] builds the minimal instruction for a deploy
+// agent (release, environment, digest, approver, record and log references,
+// expiry) and [SignEvent] signs it. A transport carries it ([DirTransport]
+// for a directory; other transports are the caller's). The agent verifies it
+// offline with [OpenEvent], which refuses a bad signature ([ErrBadSignature])
+// and an expired event ([ErrEventExpired]), acts, and reports a
+// [DeployResult], which [RecordResult] appends to the log as its own entry.
+//
+// # Concurrency
+//
+// All functions and DirStore are safe for concurrent use. Promote and
+// Rollback append with compare-and-swap on the log length and re-check the
+// log when another writer got there first. Slices in returned values are
+// owned by the caller.
+package manifest

@@ -1,0 +1,222 @@
+package manifest_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/tagging"
+)
+
+func exampleRecord(tag, artifact string) manifest.Record {
+	return manifest.Record{
+		Version:     manifest.RecordVersion,
+		Tag:         tag,
+		Commit:      strings.Repeat("1", 40),
+		Tickets:     []string{"CHG-1234"},
+		PRs:         []manifest.PR{{Ref: "#42"}},
+		Artifacts:   []manifest.Artifact{{Name: "app", URI: "registry.example.com/app", Digest: manifest.Digest([]byte(artifact))}},
+		Provenance:  manifest.Provenance{BuildID: "run-7", Ref: "att://run-7"},
+		SBOM:        manifest.SBOMRef{Ref: "sbom.cdx.json", Digest: manifest.Digest([]byte("sbom"))},
+		Checks:      []manifest.CheckResult{{Name: "unit", Passed: true}},
+		Rollback:    manifest.RollbackPlan{Method: "redeploy previous digest", Version: "none"},
+		KnownIssues: []string{},
+		Window: manifest.Window{
+			Start: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC),
+			End:   time.Date(2026, 1, 5, 11, 0, 0, 0, time.UTC),
+		},
+	}
+}
+
+// fixedClock is a clock that advances one minute per reading.
+func fixedClock() func() time.Time {
+	t := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	return func() time.Time { t = t.Add(time.Minute); return t }
+}
+
+func ExampleCheck() {
+	rec := manifest.Record{Version: manifest.RecordVersion, Tag: "v1.4.2", Commit: "HEAD"}
+	rep := manifest.Check(rec)
+	for _, p := range rep.Problems[:4] {
+		fmt.Printf("%s: %s\n", p.Field, p.Message)
+	}
+	fmt.Println(errors.Is(rep.Err(), manifest.ErrIncomplete))
+
+	rec = exampleRecord("v1.4.2", "app-1.4.2")
+	fmt.Println(manifest.Check(rec).Err())
+	// Output:
+	// commit: "HEAD" is not a full lowercase commit SHA
+	// tickets: missing: link the authoritative change record
+	// prs: missing: link the pull requests included
+	// artifacts: missing: at least one immutable artifact digest
+	// true
+	// <nil>
+}
+
+func ExamplePromote() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "manifest-example")
+	defer os.RemoveAll(dir)
+	st, _ := manifest.NewDirStore(dir)
+
+	rec := exampleRecord("v1.4.2", "app-1.4.2")
+	if err := st.PutRecord(ctx, rec); err != nil {
+		fmt.Println(err)
+		return
+	}
+	digest := rec.Artifacts[0].Digest
+	clock := manifest.WithClock(fixedClock())
+	for _, env := range []string{"dev", "staging", "prod"} {
+		e, err := manifest.Promote(ctx, st, manifest.Request{
+			Release: "v1.4.2", Env: env, Digest: digest,
+			Approver: "alice@example.com", Reason: "CHG-1234 approved",
+		}, clock)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("#%d %s %s at %s\n", e.Seq, e.Promotion.Release, e.Promotion.Env, e.Promotion.PromotedAt.Format(time.Kitchen))
+	}
+
+	// A rebuilt artifact cannot reach production under the same version.
+	_, err := manifest.Promote(ctx, st, manifest.Request{
+		Release: "v1.4.2", Env: "prod", Digest: manifest.Digest([]byte("rebuilt")),
+		Approver: "alice@example.com", Reason: "again",
+	}, clock)
+	fmt.Println(errors.Is(err, manifest.ErrDigestNotInRecord))
+
+	_, err = manifest.VerifyStore(ctx, st, nil)
+	fmt.Println("log verifies:", err == nil)
+	// Output:
+	// #1 v1.4.2 dev at 9:02AM
+	// #2 v1.4.2 staging at 9:04AM
+	// #3 v1.4.2 prod at 9:06AM
+	// true
+	// log verifies: true
+}
+
+func ExampleRollback() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "manifest-example")
+	defer os.RemoveAll(dir)
+	st, _ := manifest.NewDirStore(dir)
+	clock := manifest.WithClock(fixedClock())
+
+	for _, tag := range []string{"v1.4.2", "v1.5.0"} {
+		rec := exampleRecord(tag, "app-"+tag)
+		_ = st.PutRecord(ctx, rec)
+		for _, env := range []string{"dev", "staging", "prod"} {
+			_, err := manifest.Promote(ctx, st, manifest.Request{
+				Release: tag, Env: env, Digest: rec.Artifacts[0].Digest,
+				Approver: "alice@example.com", Reason: "approved",
+			}, clock)
+			if err != nil {
+				fmt.Println(err)
+				return
+			}
+		}
+	}
+
+	e, err := manifest.Rollback(ctx, st, "prod", "bob@example.com", "error rate above SLO", clock)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p := e.Promotion
+	fmt.Printf("prod: %s -> %s\n", p.RollbackFrom, p.Release)
+	fmt.Println("same published digest:", p.Digest == manifest.Digest([]byte("app-v1.4.2")))
+	// Output:
+	// prod: v1.5.0 -> v1.4.2
+	// same published digest: true
+}
+
+func ExampleDiff() {
+	old := manifest.Manifest{Name: "2026.01", Repos: []manifest.Repo{
+		{Name: "api", Tag: "v1.4.2", Artifacts: []manifest.Artifact{{Name: "api", Digest: manifest.Digest([]byte("api-1.4.2"))}}},
+		{Name: "web", Tag: "v2.0.0"},
+	}}
+	nw := manifest.Manifest{Name: "2026.01", Repos: []manifest.Repo{
+		{Name: "api", Tag: "v1.4.3", Artifacts: []manifest.Artifact{{Name: "api", Digest: manifest.Digest([]byte("api-1.4.3"))}}},
+		{Name: "worker", Tag: "v0.1.0"},
+	}}
+	d := manifest.Diff(old, nw)
+	fmt.Println("added:", d.Added, "removed:", d.Removed)
+	for _, c := range d.Changed {
+		fmt.Println("changed:", c.Name, c.Fields)
+	}
+	a, _ := old.Digest()
+	b, _ := nw.Digest()
+	fmt.Println("new candidate:", a != b)
+	// Output:
+	// added: [worker] removed: [web]
+	// changed: api [tag artifacts]
+	// new candidate: true
+}
+
+// exampleSSHKeys returns an SSH signer and verifier for the manifest
+// namespace, from a fixed seed (examples use no randomness).
+func exampleSSHKeys() (manifest.Signer, manifest.Verifier) {
+	sk, _ := ssh.NewSignerFromKey(ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)))
+	signer, _ := tagging.NewSSHSigner(sk, manifest.Namespace)
+	allowed, _ := tagging.ParseAllowedSigners(append([]byte("deploy@example.com "), ssh.MarshalAuthorizedKey(sk.PublicKey())...))
+	v := tagging.NewSSHVerifier(allowed, manifest.Namespace)
+	return signer, manifest.VerifierFunc(func(ctx context.Context, m, s []byte, at time.Time) error {
+		_, err := v.Verify(ctx, m, s, at)
+		return err
+	})
+}
+
+func ExampleOpenEvent() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "manifest-example")
+	defer os.RemoveAll(dir)
+	st, _ := manifest.NewDirStore(filepath.Join(dir, "store"))
+	rec := exampleRecord("v1.4.2", "app-1.4.2")
+	_ = st.PutRecord(ctx, rec)
+	e, err := manifest.Promote(ctx, st, manifest.Request{Release: "v1.4.2", Env: "dev", Digest: rec.Artifacts[0].Digest},
+		manifest.WithClock(fixedClock()))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	// The promotion job signs a short-lived event and publishes it.
+	signer, verifier := exampleSSHKeys()
+	now := e.Promotion.PromotedAt
+	ev, _ := manifest.NewEvent(e, rec, now.Add(15*time.Minute))
+	se, _ := manifest.SignEvent(ctx, ev, signer)
+	events, _ := manifest.NewDirTransport(filepath.Join(dir, "events"))
+	_ = events.Publish(ctx, se)
+
+	// The deploy agent verifies each event offline before acting.
+	pending, _ := events.Pending(ctx)
+	for _, se := range pending {
+		ev, err := manifest.OpenEvent(ctx, se, verifier, now.Add(time.Minute))
+		if err != nil {
+			fmt.Println("refused:", err)
+			continue
+		}
+		fmt.Printf("deploy %s %s to %s\n", ev.Release, ev.Digest[:15], ev.Env)
+		res, _ := manifest.RecordResult(ctx, st, manifest.DeployResult{
+			Event: manifest.Digest(se.Payload), Release: ev.Release, Env: ev.Env, Digest: ev.Digest,
+			Agent: "agent-1", Succeeded: true, Changed: "3 pods replaced", At: now.Add(2 * time.Minute),
+		})
+		fmt.Printf("logged result as entry #%d\n", res.Seq)
+		_ = events.Ack(ctx, se)
+
+		_, err = manifest.OpenEvent(ctx, se, verifier, now.Add(time.Hour))
+		fmt.Println("an hour later:", errors.Is(err, manifest.ErrEventExpired))
+	}
+	// Output:
+	// deploy v1.4.2 sha256:60c5764e to dev
+	// logged result as entry #2
+	// an hour later: true
+}

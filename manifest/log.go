@@ -1,0 +1,189 @@
+package manifest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Errors about the append-only log.
+var (
+	// ErrTampered is wrapped by the *ChainError [VerifyLog] returns when an
+	// entry was edited, removed, reordered or inserted.
+	ErrTampered = errors.New("manifest: log tampered")
+	// ErrTruncated is returned (wrapped) by [VerifyLog] when the log is
+	// shorter than, or does not contain, the checkpoint it is checked against.
+	ErrTruncated = errors.New("manifest: log truncated")
+	// ErrInvalidEntry is wrapped by every error ParseEntry returns.
+	ErrInvalidEntry = errors.New("manifest: invalid log entry")
+)
+
+// Kinds of log entries.
+const (
+	KindPromotion    = "promotion"     // a Promotion (also a rollback)
+	KindNote         = "note"          // a free-form audit note
+	KindDeployResult = "deploy-result" // a DeployResult reported by a deploy agent
+)
+
+// An Entry is one element of the append-only promotion and audit log. Each
+// entry carries the hash of the one before it (Prev), so that an edit,
+// removal, reordering or insertion breaks the chain; see [VerifyLog].
+type Entry struct {
+	Seq       uint64        `json:"seq"`                 // 1 for the first entry
+	Prev      string        `json:"prev"`                // Hash of entry Seq-1; "" for the first
+	Kind      string        `json:"kind"`                // KindPromotion, KindDeployResult or KindNote
+	Promotion *Promotion    `json:"promotion,omitempty"` // for KindPromotion
+	Note      string        `json:"note,omitempty"`      // for KindNote
+	Result    *DeployResult `json:"result,omitempty"`    // for KindDeployResult
+}
+
+// Hash returns the entry's identity: the SHA-256 digest of its canonical
+// JSON ([MarshalEntry]).
+func (e Entry) Hash() (string, error) {
+	b, err := MarshalEntry(e)
+	if err != nil {
+		return "", fmt.Errorf("hash log entry %d: %w", e.Seq, err)
+	}
+	return Digest(b), nil
+}
+
+// MarshalEntry returns e's canonical JSON, the form stores write and Hash
+// digests.
+func MarshalEntry(e Entry) ([]byte, error) {
+	return canonical(e)
+}
+
+// ParseEntry decodes one log entry strictly; errors wrap [ErrInvalidEntry].
+func ParseEntry(data []byte) (Entry, error) {
+	var e Entry
+	if err := decodeStrict(data, &e); err != nil {
+		return Entry{}, fmt.Errorf("%w: %w", ErrInvalidEntry, err)
+	}
+	if e.Seq == 0 {
+		return Entry{}, fmt.Errorf("%w: seq 0", ErrInvalidEntry)
+	}
+	if e.Prev != "" {
+		if err := ValidateDigest(e.Prev); err != nil {
+			return Entry{}, fmt.Errorf("%w: prev: %w", ErrInvalidEntry, err)
+		}
+	}
+	return e, nil
+}
+
+// A ChainError reports where a log's hash chain breaks.
+type ChainError struct {
+	Index  int    // position in the slice checked (0-based)
+	Seq    uint64 // the entry's Seq
+	Reason string
+}
+
+// Error describes where the chain breaks.
+func (e *ChainError) Error() string {
+	return fmt.Sprintf("manifest: log tampered at entry %d (seq %d): %s", e.Index, e.Seq, e.Reason)
+}
+
+// Unwrap returns [ErrTampered].
+func (e *ChainError) Unwrap() error { return ErrTampered }
+
+// A Checkpoint commits to a log's length and head. Signed and kept apart
+// from the log, it lets [VerifyLog] detect truncation and an edited last
+// entry, which a hash chain alone cannot.
+type Checkpoint struct {
+	Count uint64 `json:"count"`
+	Head  string `json:"head"` // Hash of entry Count; "" when Count is 0
+}
+
+// NewCheckpoint returns the checkpoint of entries, which should verify.
+func NewCheckpoint(entries []Entry) (Checkpoint, error) {
+	if len(entries) == 0 {
+		return Checkpoint{}, nil
+	}
+	last := entries[len(entries)-1]
+	h, err := last.Hash()
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	return Checkpoint{Count: last.Seq, Head: h}, nil
+}
+
+// VerifyLog checks that entries form one unbroken chain: Seq runs 1, 2, 3…
+// and each Prev is the Hash of the entry before. Given a checkpoint cp it
+// also checks that the log holds at least cp.Count entries and that entry
+// cp.Count hashes to cp.Head, so a truncated log, or a rewritten log that
+// ends differently, is detected. It returns a *ChainError (wrapping
+// [ErrTampered]) or an error wrapping [ErrTruncated].
+func VerifyLog(entries []Entry, cp *Checkpoint) error {
+	prev := ""
+	for i, e := range entries {
+		if e.Seq != uint64(i)+1 {
+			return &ChainError{Index: i, Seq: e.Seq, Reason: fmt.Sprintf("seq %d, want %d (entry removed, reordered or inserted)", e.Seq, i+1)}
+		}
+		if e.Prev != prev {
+			return &ChainError{Index: i, Seq: e.Seq, Reason: "prev does not match the hash of the entry before (entry edited, removed, reordered or inserted)"}
+		}
+		h, err := e.Hash()
+		if err != nil {
+			return &ChainError{Index: i, Seq: e.Seq, Reason: err.Error()}
+		}
+		prev = h
+	}
+	if cp == nil {
+		return nil
+	}
+	if uint64(len(entries)) < cp.Count {
+		return fmt.Errorf("%w: %d entries, checkpoint has %d", ErrTruncated, len(entries), cp.Count)
+	}
+	if cp.Count == 0 {
+		return nil
+	}
+	if got, err := entries[cp.Count-1].Hash(); err != nil || got != cp.Head {
+		return &ChainError{Index: int(cp.Count - 1), Seq: cp.Count, Reason: "does not match the checkpoint head"}
+	}
+	return nil
+}
+
+// MarshalCheckpoint returns cp's canonical JSON, the bytes that are signed.
+func MarshalCheckpoint(cp Checkpoint) ([]byte, error) {
+	return canonical(struct {
+		Type string `json:"type"`
+		Checkpoint
+	}{"releasekit-log-checkpoint", cp})
+}
+
+// SignCheckpoint returns the canonical JSON of cp and s's detached
+// signature over it.
+func SignCheckpoint(ctx context.Context, cp Checkpoint, s Signer) (data, sig []byte, err error) {
+	data, err = MarshalCheckpoint(cp)
+	if err != nil {
+		return nil, nil, err
+	}
+	sig, err = s.Sign(ctx, bytes.NewReader(data))
+	if err != nil {
+		return nil, nil, fmt.Errorf("sign checkpoint: %w", err)
+	}
+	return data, sig, nil
+}
+
+// OpenCheckpoint parses a checkpoint written by [SignCheckpoint] and
+// verifies its signature with v at time at. It returns an error wrapping
+// [ErrBadSignature] if the signature does not verify.
+func OpenCheckpoint(ctx context.Context, data, sig []byte, v Verifier, at time.Time) (Checkpoint, error) {
+	var w struct {
+		Type  string `json:"type"`
+		Count uint64 `json:"count"`
+		Head  string `json:"head"`
+	}
+	if err := decodeStrict(data, &w); err != nil || w.Type != "releasekit-log-checkpoint" {
+		return Checkpoint{}, fmt.Errorf("manifest: invalid checkpoint: %v", err)
+	}
+	cp := Checkpoint{Count: w.Count, Head: w.Head}
+	if canon, _ := MarshalCheckpoint(cp); !bytes.Equal(canon, data) {
+		return Checkpoint{}, errors.New("manifest: invalid checkpoint: not in canonical form")
+	}
+	if err := v.Verify(ctx, data, sig, at); err != nil {
+		return Checkpoint{}, fmt.Errorf("%w: %w", ErrBadSignature, err)
+	}
+	return cp, nil
+}

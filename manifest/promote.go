@@ -1,0 +1,424 @@
+package manifest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// defaultOrder is the promotion order used unless [WithOrder] is given.
+var defaultOrder = []string{"dev", "staging", "prod"}
+
+// Refusals of Promote and Rollback. Each is returned wrapped, so test with
+// errors.Is; [DriftError] and [GateError] carry details.
+var (
+	// ErrUnknownEnv: the environment is not in the configured order.
+	ErrUnknownEnv = errors.New("manifest: unknown environment")
+	// ErrDigestDrift: the digest differs from what the previous
+	// environment ran (a rebuild between environments).
+	ErrDigestDrift = errors.New("manifest: digest differs from the previous environment")
+	// ErrDigestNotInRecord: the digest is not one of the record's artifacts.
+	ErrDigestNotInRecord = errors.New("manifest: digest not in the release record")
+	// ErrSkippedEnv: the release never reached the previous environment.
+	ErrSkippedEnv = errors.New("manifest: previous environment skipped")
+	// ErrApprovalRequired: the environment needs an approver and a reason.
+	ErrApprovalRequired = errors.New("manifest: approval required")
+	// ErrTagSignature: the release tag's signature does not verify.
+	ErrTagSignature = errors.New("manifest: release tag signature does not verify")
+	// ErrGateRefused: the Gate (change window, separation of duties) refused.
+	ErrGateRefused = errors.New("manifest: promotion gate refused")
+	// ErrNoKnownGood: Rollback found no earlier known-good release.
+	ErrNoKnownGood = errors.New("manifest: no known-good release to roll back to")
+)
+
+// A DriftError is the ErrDigestDrift refusal with its details.
+type DriftError struct {
+	Release  string
+	Env      string // the environment being promoted to
+	Previous string // the environment before it
+	Ran      string // the digest Previous ran
+	Got      string // the digest requested
+}
+
+// Error names both digests.
+func (e *DriftError) Error() string {
+	return fmt.Sprintf("manifest: promote %s to %s: digest %s differs from %s that %s ran", e.Release, e.Env, e.Got, e.Ran, e.Previous)
+}
+
+// Unwrap returns [ErrDigestDrift].
+func (e *DriftError) Unwrap() error { return ErrDigestDrift }
+
+// A GateError is the ErrGateRefused refusal with the gate's reason.
+type GateError struct {
+	Env string
+	Err error // what the gate returned
+}
+
+// Error includes the gate's reason.
+func (e *GateError) Error() string {
+	return fmt.Sprintf("manifest: promotion to %s refused by gate: %v", e.Env, e.Err)
+}
+
+// Unwrap returns both [ErrGateRefused] and the gate's error.
+func (e *GateError) Unwrap() []error { return []error{ErrGateRefused, e.Err} }
+
+// An EmergencyChange is the record an out-of-window production change needs
+// (§1.13.3.3 Exception): reason, scope, approver, rollback plan, follow-up.
+type EmergencyChange struct {
+	ID           string `json:"id,omitempty"`
+	Reason       string `json:"reason"`
+	Scope        string `json:"scope"`
+	Approver     string `json:"approver"`
+	RollbackPlan string `json:"rollback_plan"`
+	FollowUp     string `json:"follow_up"`
+}
+
+// A Promotion is one environment-by-environment promotion as logged: what
+// went where, who approved it and why, when, and under which change window
+// or emergency-change record.
+type Promotion struct {
+	Release      string           `json:"release"`
+	Env          string           `json:"env"`
+	Digest       string           `json:"digest"`
+	Approver     string           `json:"approver,omitempty"`
+	Reason       string           `json:"reason,omitempty"`
+	RequestedAt  time.Time        `json:"requested_at"`
+	PromotedAt   time.Time        `json:"promoted_at"`
+	Window       string           `json:"window,omitempty"`
+	Emergency    *EmergencyChange `json:"emergency,omitempty"`
+	RollbackFrom string           `json:"rollback_from,omitempty"` // set on a rollback: the release replaced
+}
+
+// A Request asks [Promote] to promote Release's artifact Digest to Env.
+type Request struct {
+	Release   string
+	Env       string
+	Digest    string
+	Approver  string
+	Reason    string
+	Emergency *EmergencyChange // for a change outside the window
+}
+
+// A GateInput is what a [Gate] decides on.
+type GateInput struct {
+	Record    Record      // the release record (complete)
+	Promotion Promotion   // the promotion about to be logged
+	History   []Promotion // every earlier promotion in the log, oldest first
+}
+
+// A Gate decides rules manifest does not own, such as change windows and
+// separation of duties (policy implements it). It returns the name of the
+// change window used (or "" with an emergency record), or an error to
+// refuse.
+type Gate interface {
+	Allow(ctx context.Context, in GateInput) (window string, err error)
+}
+
+// GateFunc adapts a function to [Gate].
+type GateFunc func(ctx context.Context, in GateInput) (string, error)
+
+// Allow calls f.
+func (f GateFunc) Allow(ctx context.Context, in GateInput) (string, error) { return f(ctx, in) }
+
+// A TagVerifier checks the signature of a release tag at time at, for
+// example with tagging.Verify and the keys the caller trusts.
+type TagVerifier interface {
+	VerifyTag(ctx context.Context, tag string, at time.Time) error
+}
+
+// TagVerifierFunc adapts a function to [TagVerifier].
+type TagVerifierFunc func(ctx context.Context, tag string, at time.Time) error
+
+// VerifyTag calls f.
+func (f TagVerifierFunc) VerifyTag(ctx context.Context, tag string, at time.Time) error {
+	return f(ctx, tag, at)
+}
+
+// An Option configures [Promote] and [Rollback].
+type Option func(*config)
+
+type config struct {
+	order    []string
+	approval map[string]bool
+	now      func() time.Time
+	gate     Gate
+	tags     TagVerifier
+}
+
+// WithOrder sets the environments in promotion order (default dev, staging,
+// prod).
+func WithOrder(envs ...string) Option {
+	return func(c *config) { c.order = slices.Clone(envs) }
+}
+
+// WithApprovalRequired sets the environments that need an approver and a
+// reason. The default is the last environment of the order (production).
+func WithApprovalRequired(envs ...string) Option {
+	return func(c *config) {
+		c.approval = map[string]bool{}
+		for _, e := range envs {
+			c.approval[e] = true
+		}
+	}
+}
+
+// WithClock sets the clock used for timestamps (default time.Now).
+func WithClock(now func() time.Time) Option {
+	return func(c *config) { c.now = now }
+}
+
+// WithGate sets the gate consulted before every promotion.
+func WithGate(g Gate) Option {
+	return func(c *config) { c.gate = g }
+}
+
+// WithTagVerifier makes Promote verify the release tag's signature.
+func WithTagVerifier(v TagVerifier) Option {
+	return func(c *config) { c.tags = v }
+}
+
+func newConfig(opts []Option) config {
+	c := config{order: defaultOrder, now: time.Now}
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.approval == nil && len(c.order) > 0 {
+		c.approval = map[string]bool{c.order[len(c.order)-1]: true}
+	}
+	return c
+}
+
+func promotions(entries []Entry) []Promotion {
+	var out []Promotion
+	for _, e := range entries {
+		if e.Kind == KindPromotion && e.Promotion != nil {
+			out = append(out, *e.Promotion)
+		}
+	}
+	return out
+}
+
+// maxAppendRetries bounds how often Promote re-evaluates after losing a
+// compare-and-swap race.
+const maxAppendRetries = 100
+
+// Promote promotes req.Release's artifact req.Digest to req.Env and appends
+// the promotion to the log. In order, it refuses with:
+//   - ErrUnknownEnv if Env is not in the order;
+//   - ErrNotFound if the store has no record for Release;
+//   - ErrIncomplete (the record's [CheckReport] error) if the record is
+//     incomplete;
+//   - ErrInvalidDigest, or ErrDigestNotInRecord if Digest is not one of
+//     the record's artifacts;
+//   - ErrSkippedEnv if Release was never promoted to the environment
+//     before Env;
+//   - a *DriftError (ErrDigestDrift) if that environment never ran
+//     Digest for Release (it ran another: a rebuild between environments);
+//   - ErrApprovalRequired if Env needs an approval and Approver or Reason
+//     is empty, or an emergency record lacks a field;
+//   - ErrTagSignature if a TagVerifier is set and the tag does not verify;
+//   - a *GateError (ErrGateRefused) if the Gate refuses;
+//   - a *ChainError (ErrTampered) if the log does not verify: nothing is
+//     decided on, or appended to, a tampered history.
+//
+// The checks are made against the log as read; the append is a
+// compare-and-swap on its length, so a concurrent append makes Promote
+// re-read and check again.
+func Promote(ctx context.Context, st Store, req Request, opts ...Option) (Entry, error) {
+	c := newConfig(opts)
+	requested := c.now().UTC()
+	idx := slices.Index(c.order, req.Env)
+	if idx < 0 {
+		return Entry{}, fmt.Errorf("%w: %q (order %v)", ErrUnknownEnv, req.Env, c.order)
+	}
+	rec, err := st.Record(ctx, req.Release)
+	if err != nil {
+		return Entry{}, fmt.Errorf("promote %s: %w", req.Release, err)
+	}
+	if err := Check(rec).Err(); err != nil {
+		return Entry{}, fmt.Errorf("promote %s: %w", req.Release, err)
+	}
+	if err := ValidateDigest(req.Digest); err != nil {
+		return Entry{}, fmt.Errorf("promote %s: %w", req.Release, err)
+	}
+	if !rec.HasDigest(req.Digest) {
+		return Entry{}, fmt.Errorf("%w: %s has no artifact %s", ErrDigestNotInRecord, req.Release, req.Digest)
+	}
+	if c.approval[req.Env] && (req.Approver == "" || req.Reason == "") {
+		return Entry{}, fmt.Errorf("%w: %s needs an approver and a reason", ErrApprovalRequired, req.Env)
+	}
+	if em := req.Emergency; em != nil && (em.Reason == "" || em.Scope == "" || em.Approver == "" || em.RollbackPlan == "" || em.FollowUp == "") {
+		return Entry{}, fmt.Errorf("%w: emergency change needs reason, scope, approver, rollback plan and follow-up", ErrApprovalRequired)
+	}
+	if c.tags != nil {
+		if err := c.tags.VerifyTag(ctx, rec.Tag, requested); err != nil {
+			return Entry{}, fmt.Errorf("%w: %s: %w", ErrTagSignature, rec.Tag, err)
+		}
+	}
+	p := Promotion{
+		Release: req.Release, Env: req.Env, Digest: req.Digest,
+		Approver: req.Approver, Reason: req.Reason,
+		RequestedAt: requested, Emergency: req.Emergency,
+	}
+	for range maxAppendRetries {
+		entries, err := readLog(ctx, st)
+		if err != nil {
+			return Entry{}, err
+		}
+		hist := promotions(entries)
+		if idx > 0 {
+			prevEnv := c.order[idx-1]
+			ran, ok := lastDigest(hist, req.Release, prevEnv)
+			if !ok {
+				return Entry{}, fmt.Errorf("%w: %s never reached %s before %s", ErrSkippedEnv, req.Release, prevEnv, req.Env)
+			}
+			if !ranDigest(hist, req.Release, prevEnv, req.Digest) {
+				return Entry{}, &DriftError{Release: req.Release, Env: req.Env, Previous: prevEnv, Ran: ran, Got: req.Digest}
+			}
+		}
+		if c.gate != nil {
+			w, err := c.gate.Allow(ctx, GateInput{Record: rec, Promotion: p, History: hist})
+			if err != nil {
+				return Entry{}, &GateError{Env: req.Env, Err: err}
+			}
+			p.Window = w
+		}
+		p.PromotedAt = c.now().UTC()
+		pp := p
+		e, err := st.Append(ctx, Entry{Seq: uint64(len(entries)) + 1, Kind: KindPromotion, Promotion: &pp})
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		return e, err
+	}
+	return Entry{}, fmt.Errorf("%w: gave up after %d attempts", ErrConflict, maxAppendRetries)
+}
+
+// readLog reads the log and refuses to build on one that does not verify:
+// a promotion decided on a tampered history would launder it.
+func readLog(ctx context.Context, st Log) ([]Entry, error) {
+	entries, err := st.Entries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := VerifyLog(entries, nil); err != nil {
+		return nil, err
+	}
+	return entries, nil
+}
+
+// lastDigest returns the digest of release's latest promotion to env.
+func lastDigest(hist []Promotion, release, env string) (string, bool) {
+	for i := len(hist) - 1; i >= 0; i-- {
+		if hist[i].Release == release && hist[i].Env == env {
+			return hist[i].Digest, true
+		}
+	}
+	return "", false
+}
+
+// ranDigest reports whether digest of release was promoted to env (a
+// release with several artifacts promotes each).
+func ranDigest(hist []Promotion, release, env, digest string) bool {
+	for _, p := range hist {
+		if p.Release == release && p.Env == env && p.Digest == digest {
+			return true
+		}
+	}
+	return false
+}
+
+// Current returns the promotion env runs now (the latest to env), or false.
+func Current(entries []Entry, env string) (Promotion, bool) {
+	hist := promotions(entries)
+	for i := len(hist) - 1; i >= 0; i-- {
+		if hist[i].Env == env {
+			return hist[i], true
+		}
+	}
+	return Promotion{}, false
+}
+
+// Rollback redeploys the last known-good release to env by promoting its
+// already-published digest again (§1.22.3.3: never a rebuild). The
+// known-good release is the current record's rollback target if env ran it
+// before, otherwise the latest earlier release env ran that was not itself
+// rolled back from. Rollback needs an approver and reason like any
+// approval-gated promotion (ErrApprovalRequired), consults the Gate, and
+// returns an error wrapping ErrNoKnownGood when there is nothing to return
+// to. The logged Promotion has RollbackFrom set. It restores one digest: the
+// one of the known-good release that env ran last; a release of several
+// artifacts needs a Promote for each other artifact.
+func Rollback(ctx context.Context, st Store, env, approver, reason string, opts ...Option) (Entry, error) {
+	c := newConfig(opts)
+	requested := c.now().UTC()
+	if !slices.Contains(c.order, env) {
+		return Entry{}, fmt.Errorf("%w: %q (order %v)", ErrUnknownEnv, env, c.order)
+	}
+	if approver == "" || reason == "" {
+		return Entry{}, fmt.Errorf("%w: rollback of %s needs an approver and a reason", ErrApprovalRequired, env)
+	}
+	for range maxAppendRetries {
+		entries, err := readLog(ctx, st)
+		if err != nil {
+			return Entry{}, err
+		}
+		cur, ok := Current(entries, env)
+		if !ok {
+			return Entry{}, fmt.Errorf("%w: nothing was promoted to %s", ErrNoKnownGood, env)
+		}
+		target, err := knownGood(ctx, st, promotions(entries), env, cur)
+		if err != nil {
+			return Entry{}, err
+		}
+		rec, err := st.Record(ctx, target.Release)
+		if err != nil {
+			return Entry{}, fmt.Errorf("rollback %s: %w", env, err)
+		}
+		p := Promotion{
+			Release: target.Release, Env: env, Digest: target.Digest,
+			Approver: approver, Reason: reason, RequestedAt: requested,
+			RollbackFrom: cur.Release,
+		}
+		if c.gate != nil {
+			w, err := c.gate.Allow(ctx, GateInput{Record: rec, Promotion: p, History: promotions(entries)})
+			if err != nil {
+				return Entry{}, &GateError{Env: env, Err: err}
+			}
+			p.Window = w
+		}
+		p.PromotedAt = c.now().UTC()
+		e, err := st.Append(ctx, Entry{Seq: uint64(len(entries)) + 1, Kind: KindPromotion, Promotion: &p})
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		return e, err
+	}
+	return Entry{}, fmt.Errorf("%w: gave up after %d attempts", ErrConflict, maxAppendRetries)
+}
+
+func knownGood(ctx context.Context, st Store, hist []Promotion, env string, cur Promotion) (Promotion, error) {
+	bad := map[string]bool{cur.Release: true}
+	for _, p := range hist {
+		if p.RollbackFrom != "" {
+			bad[p.RollbackFrom] = true
+		}
+	}
+	if rec, err := st.Record(ctx, cur.Release); err == nil && rec.Rollback.Version != "" {
+		for i := len(hist) - 1; i >= 0; i-- {
+			p := hist[i]
+			if p.Env == env && p.Release == rec.Rollback.Version && (rec.Rollback.Digest == "" || rec.Rollback.Digest == p.Digest) {
+				return p, nil
+			}
+		}
+	}
+	for i := len(hist) - 1; i >= 0; i-- {
+		p := hist[i]
+		if p.Env == env && !bad[p.Release] {
+			return p, nil
+		}
+	}
+	return Promotion{}, fmt.Errorf("%w: %s has run only %s", ErrNoKnownGood, env, cur.Release)
+}

@@ -1,0 +1,288 @@
+package manifest_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/releasekit/releasekit/manifest"
+)
+
+// clock returns a fake clock that advances one minute per call.
+func clock() func() time.Time {
+	t := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	return func() time.Time {
+		t = t.Add(time.Minute)
+		return t
+	}
+}
+
+// storeFactory makes an empty store holding recs.
+type storeFactory func(t *testing.T, recs ...manifest.Record) manifest.Store
+
+func newStore(t *testing.T, recs ...manifest.Record) manifest.Store {
+	t.Helper()
+	st, err := manifest.NewDirStore(t.TempDir())
+	require.NoError(t, err)
+	for _, r := range recs {
+		require.NoError(t, st.PutRecord(t.Context(), r))
+	}
+	return st
+}
+
+// TestPromotion runs the promotion tests against every store.
+func TestPromotion(t *testing.T) {
+	for _, s := range stores {
+		newStore := func(t *testing.T, recs ...manifest.Record) manifest.Store {
+			t.Helper()
+			st, err := s.open(newDir(t, s.init))
+			require.NoError(t, err)
+			for _, r := range recs {
+				require.NoError(t, st.PutRecord(t.Context(), r))
+			}
+			return st
+		}
+		t.Run(s.name, func(t *testing.T) {
+			t.Run("RecordsEverything", func(t *testing.T) { testPromoteRecordsEverything(t, newStore) })
+			t.Run("Refusals", func(t *testing.T) { testPromoteRefusals(t, newStore) })
+			t.Run("ErrorDetails", func(t *testing.T) { testPromoteErrorDetails(t, newStore) })
+			t.Run("CustomOrder", func(t *testing.T) { testPromoteCustomOrder(t, newStore) })
+			t.Run("Rollback", func(t *testing.T) { testRollback(t, newStore) })
+			t.Run("ConcurrentCAS", func(t *testing.T) { testPromoteConcurrentCAS(t, newStore) })
+		})
+	}
+}
+
+func req(release, env, artifact string) manifest.Request {
+	return manifest.Request{Release: release, Env: env, Digest: digestOf(artifact), Approver: "alice", Reason: "tested in " + env}
+}
+
+func promoteAll(t *testing.T, st manifest.Store, release, artifact string, opts ...manifest.Option) {
+	t.Helper()
+	for _, env := range []string{"dev", "staging", "prod"} {
+		_, err := manifest.Promote(t.Context(), st, req(release, env, artifact), opts...)
+		require.NoError(t, err, env)
+	}
+}
+
+func testPromoteRecordsEverything(t *testing.T, newStore storeFactory) {
+	st := newStore(t, completeRecord("v1.0.0", "app"))
+	gate := manifest.GateFunc(func(ctx context.Context, in manifest.GateInput) (string, error) {
+		return "weekday-09-11", nil
+	})
+	promoteAll(t, st, "v1.0.0", "app", manifest.WithClock(clock()), manifest.WithGate(gate))
+	entries, err := manifest.VerifyStore(t.Context(), st, nil)
+	require.NoError(t, err)
+	require.Len(t, entries, 3)
+	p := entries[2].Promotion
+	require.NotNil(t, p)
+	assert.Equal(t, manifest.Promotion{
+		Release: "v1.0.0", Env: "prod", Digest: digestOf("app"), Approver: "alice", Reason: "tested in prod",
+		RequestedAt: time.Date(2026, 1, 5, 9, 5, 0, 0, time.UTC),
+		PromotedAt:  time.Date(2026, 1, 5, 9, 6, 0, 0, time.UTC),
+		Window:      "weekday-09-11",
+	}, *p)
+	cur, ok := manifest.Current(entries, "prod")
+	assert.True(t, ok)
+	assert.Equal(t, "v1.0.0", cur.Release)
+}
+
+func testPromoteRefusals(t *testing.T, newStore storeFactory) {
+	incomplete := completeRecord("v2.0.0", "app2")
+	incomplete.Tickets = nil
+	twoArtifacts := completeRecord("v3.0.0", "app3")
+	twoArtifacts.Artifacts = append(twoArtifacts.Artifacts, manifest.Artifact{Name: "rebuilt", Digest: digestOf("rebuilt")})
+
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, st manifest.Store)
+		req   manifest.Request
+		opts  []manifest.Option
+		want  error
+	}{
+		{name: "unknown env", req: req("v1.0.0", "qa", "app"), want: manifest.ErrUnknownEnv},
+		{name: "no record", req: req("v9.0.0", "dev", "app"), want: manifest.ErrNotFound},
+		{name: "incomplete record", req: req("v2.0.0", "dev", "app2"), want: manifest.ErrIncomplete},
+		{name: "malformed digest", req: manifest.Request{Release: "v1.0.0", Env: "dev", Digest: "sha256:nope"}, want: manifest.ErrInvalidDigest},
+		{name: "digest not in record", req: req("v1.0.0", "dev", "other"), want: manifest.ErrDigestNotInRecord},
+		{name: "skipped dev", req: req("v1.0.0", "staging", "app"), want: manifest.ErrSkippedEnv},
+		{name: "skipped staging", setup: func(t *testing.T, st manifest.Store) {
+			_, err := manifest.Promote(t.Context(), st, req("v1.0.0", "dev", "app"))
+			require.NoError(t, err)
+		}, req: req("v1.0.0", "prod", "app"), want: manifest.ErrSkippedEnv},
+		{name: "rebuild drift", setup: func(t *testing.T, st manifest.Store) {
+			_, err := manifest.Promote(t.Context(), st, req("v3.0.0", "dev", "app3"))
+			require.NoError(t, err)
+		}, req: req("v3.0.0", "staging", "rebuilt"), want: manifest.ErrDigestDrift},
+		{name: "no approver for prod", setup: func(t *testing.T, st manifest.Store) {
+			for _, env := range []string{"dev", "staging"} {
+				_, err := manifest.Promote(t.Context(), st, req("v1.0.0", env, "app"))
+				require.NoError(t, err)
+			}
+		}, req: manifest.Request{Release: "v1.0.0", Env: "prod", Digest: digestOf("app"), Reason: "why"}, want: manifest.ErrApprovalRequired},
+		{name: "no reason where required", req: manifest.Request{Release: "v1.0.0", Env: "dev", Digest: digestOf("app"), Approver: "bob"},
+			opts: []manifest.Option{manifest.WithApprovalRequired("dev")}, want: manifest.ErrApprovalRequired},
+		{name: "incomplete emergency record", req: manifest.Request{Release: "v1.0.0", Env: "dev", Digest: digestOf("app"), Emergency: &manifest.EmergencyChange{Reason: "outage"}},
+			want: manifest.ErrApprovalRequired},
+		{name: "tag signature", req: req("v1.0.0", "dev", "app"),
+			opts: []manifest.Option{manifest.WithTagVerifier(manifest.TagVerifierFunc(func(ctx context.Context, tag string, at time.Time) error {
+				return errors.New("bad signature")
+			}))}, want: manifest.ErrTagSignature},
+		{name: "gate", req: req("v1.0.0", "dev", "app"),
+			opts: []manifest.Option{manifest.WithGate(manifest.GateFunc(func(ctx context.Context, in manifest.GateInput) (string, error) {
+				return "", errors.New("outside change window")
+			}))}, want: manifest.ErrGateRefused},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := newStore(t, completeRecord("v1.0.0", "app"), incomplete, twoArtifacts)
+			if tt.setup != nil {
+				tt.setup(t, st)
+			}
+			before, err := st.Entries(t.Context())
+			require.NoError(t, err)
+			_, err = manifest.Promote(t.Context(), st, tt.req, append(tt.opts, manifest.WithClock(clock()))...)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, tt.want)
+			after, err := st.Entries(t.Context())
+			require.NoError(t, err)
+			assert.Equal(t, before, after, "a refused promotion logs nothing")
+		})
+	}
+}
+
+func testPromoteErrorDetails(t *testing.T, newStore storeFactory) {
+	r := completeRecord("v3.0.0", "app3")
+	r.Artifacts = append(r.Artifacts, manifest.Artifact{Name: "rebuilt", Digest: digestOf("rebuilt")})
+	st := newStore(t, r)
+	_, err := manifest.Promote(t.Context(), st, req("v3.0.0", "dev", "app3"))
+	require.NoError(t, err)
+	_, err = manifest.Promote(t.Context(), st, req("v3.0.0", "staging", "rebuilt"))
+	var de *manifest.DriftError
+	require.ErrorAs(t, err, &de)
+	assert.Equal(t, manifest.DriftError{Release: "v3.0.0", Env: "staging", Previous: "dev", Ran: digestOf("app3"), Got: digestOf("rebuilt")}, *de)
+
+	gateErr := errors.New("author is the sole approver")
+	_, err = manifest.Promote(t.Context(), st, req("v3.0.0", "staging", "app3"), manifest.WithGate(manifest.GateFunc(
+		func(ctx context.Context, in manifest.GateInput) (string, error) {
+			assert.Equal(t, "v3.0.0", in.Record.Tag)
+			assert.Len(t, in.History, 1)
+			return "", gateErr
+		})))
+	var ge *manifest.GateError
+	require.ErrorAs(t, err, &ge)
+	assert.ErrorIs(t, err, gateErr)
+	assert.Equal(t, "staging", ge.Env)
+}
+
+func testPromoteCustomOrder(t *testing.T, newStore storeFactory) {
+	st := newStore(t, completeRecord("v1.0.0", "app"))
+	opts := []manifest.Option{manifest.WithOrder("test", "live"), manifest.WithClock(clock())}
+	_, err := manifest.Promote(t.Context(), st, req("v1.0.0", "dev", "app"), opts...)
+	assert.ErrorIs(t, err, manifest.ErrUnknownEnv)
+	_, err = manifest.Promote(t.Context(), st, req("v1.0.0", "test", "app"), opts...)
+	require.NoError(t, err)
+	_, err = manifest.Promote(t.Context(), st, manifest.Request{Release: "v1.0.0", Env: "live", Digest: digestOf("app")}, opts...)
+	assert.ErrorIs(t, err, manifest.ErrApprovalRequired, "the last environment needs approval by default")
+	_, err = manifest.Promote(t.Context(), st, req("v1.0.0", "live", "app"), opts...)
+	require.NoError(t, err)
+}
+
+func testRollback(t *testing.T, newStore storeFactory) {
+	v2 := completeRecord("v1.1.0", "app-1.1")
+	v2.Rollback = manifest.RollbackPlan{Method: "redeploy", Version: "v1.0.0", Digest: digestOf("app")}
+	v3 := completeRecord("v1.2.0", "app-1.2")
+	st := newStore(t, completeRecord("v1.0.0", "app"), v2, v3)
+	opts := []manifest.Option{manifest.WithClock(clock())}
+
+	_, err := manifest.Rollback(t.Context(), st, "prod", "alice", "incident", opts...)
+	assert.ErrorIs(t, err, manifest.ErrNoKnownGood)
+	_, err = manifest.Rollback(t.Context(), st, "prod", "", "incident", opts...)
+	assert.ErrorIs(t, err, manifest.ErrApprovalRequired)
+	_, err = manifest.Rollback(t.Context(), st, "mars", "alice", "incident", opts...)
+	assert.ErrorIs(t, err, manifest.ErrUnknownEnv)
+
+	promoteAll(t, st, "v1.0.0", "app", opts...)
+	_, err = manifest.Rollback(t.Context(), st, "prod", "alice", "incident", opts...)
+	assert.ErrorIs(t, err, manifest.ErrNoKnownGood, "nothing before the first release")
+
+	promoteAll(t, st, "v1.1.0", "app-1.1", opts...)
+	promoteAll(t, st, "v1.2.0", "app-1.2", opts...)
+
+	// v1.2.0 is bad: back to v1.1.0, the previous release prod ran.
+	e, err := manifest.Rollback(t.Context(), st, "prod", "alice", "error rate", opts...)
+	require.NoError(t, err)
+	assert.Equal(t, "v1.1.0", e.Promotion.Release)
+	assert.Equal(t, digestOf("app-1.1"), e.Promotion.Digest, "the published digest, never a rebuild")
+	assert.Equal(t, "v1.2.0", e.Promotion.RollbackFrom)
+
+	// v1.1.0 is bad too: its record names v1.0.0 as known-good.
+	e, err = manifest.Rollback(t.Context(), st, "prod", "alice", "still failing", opts...)
+	require.NoError(t, err)
+	assert.Equal(t, "v1.0.0", e.Promotion.Release)
+	assert.Equal(t, digestOf("app"), e.Promotion.Digest)
+
+	entries, err := manifest.VerifyStore(t.Context(), st, nil)
+	require.NoError(t, err)
+	cur, _ := manifest.Current(entries, "prod")
+	assert.Equal(t, "v1.0.0", cur.Release)
+	cur, _ = manifest.Current(entries, "staging")
+	assert.Equal(t, "v1.2.0", cur.Release)
+}
+
+func testPromoteConcurrentCAS(t *testing.T, newStore storeFactory) {
+	// Concurrent promotions never lose an entry: each retries on conflict.
+	st := newStore(t, completeRecord("v1.0.0", "app"))
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			_, err := manifest.Promote(t.Context(), st, req("v1.0.0", "dev", "app"))
+			errs <- err
+		}()
+	}
+	for range 8 {
+		require.NoError(t, <-errs)
+	}
+	entries, err := manifest.VerifyStore(t.Context(), st, nil)
+	require.NoError(t, err)
+	assert.Len(t, entries, 8)
+}
+
+func TestPromoteRefusesTamperedLog(t *testing.T) {
+	dir := t.TempDir()
+	st, err := manifest.NewDirStore(dir)
+	require.NoError(t, err)
+	require.NoError(t, st.PutRecord(t.Context(), completeRecord("v1.0.0", "app")))
+	for range 2 {
+		_, err := manifest.Promote(t.Context(), st, req("v1.0.0", "dev", "app"))
+		require.NoError(t, err)
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "log", "*.json"))
+	require.NoError(t, err)
+	b, err := os.ReadFile(files[0])
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(files[0], []byte(strings.Replace(string(b), "alice", "mallory", 1)), 0o644))
+	_, err = manifest.Promote(t.Context(), st, req("v1.0.0", "staging", "app"))
+	assert.ErrorIs(t, err, manifest.ErrTampered)
+	_, err = manifest.Rollback(t.Context(), st, "dev", "alice", "r")
+	assert.ErrorIs(t, err, manifest.ErrTampered)
+}
+
+func TestPromoteSeveralArtifacts(t *testing.T) {
+	r := completeRecord("v1.0.0", "app")
+	r.Artifacts = append(r.Artifacts, manifest.Artifact{Name: "cli", Digest: digestOf("cli")})
+	st := newStore(t, r)
+	for _, env := range []string{"dev", "staging"} {
+		for _, a := range []string{"app", "cli"} {
+			_, err := manifest.Promote(t.Context(), st, req("v1.0.0", env, a))
+			require.NoError(t, err, env+" "+a)
+		}
+	}
+}

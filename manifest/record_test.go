@@ -1,0 +1,144 @@
+package manifest_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/releasekit/releasekit/manifest"
+)
+
+func digestOf(s string) string { return manifest.Digest([]byte(s)) }
+
+func completeRecord(tag, artifact string) manifest.Record {
+	return manifest.Record{
+		Version:     manifest.RecordVersion,
+		Tag:         tag,
+		Commit:      strings.Repeat("a", 40),
+		Tickets:     []string{"CHG-1"},
+		PRs:         []manifest.PR{{Ref: "#1"}, {Ref: "#2", OriginalPR: "#1", OriginalSHA: strings.Repeat("b", 40)}},
+		Artifacts:   []manifest.Artifact{{Name: "app", URI: "registry.example.com/app", Digest: digestOf(artifact)}},
+		Provenance:  manifest.Provenance{BuildID: "run-1", Ref: "https://ci.example.com/att/1"},
+		SBOM:        manifest.SBOMRef{Ref: "sbom.json", Digest: digestOf("sbom")},
+		Checks:      []manifest.CheckResult{{Name: "test", Passed: true}},
+		Rollback:    manifest.RollbackPlan{Method: "redeploy previous digest", Version: "none"},
+		KnownIssues: []string{},
+		Window: manifest.Window{
+			Start: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC),
+			End:   time.Date(2026, 1, 5, 11, 0, 0, 0, time.UTC),
+		},
+	}
+}
+
+func TestRecordRoundTrip(t *testing.T) {
+	r := completeRecord("v1.2.3", "app")
+	b, err := manifest.MarshalRecord(r)
+	require.NoError(t, err)
+	got, err := manifest.ParseRecord(b)
+	require.NoError(t, err)
+	b2, err := manifest.MarshalRecord(got)
+	require.NoError(t, err)
+	assert.Equal(t, string(b), string(b2))
+	assert.NoError(t, manifest.Check(got).Err())
+}
+
+func TestParseRecordStrict(t *testing.T) {
+	good, err := manifest.MarshalRecord(completeRecord("v1.2.3", "app"))
+	require.NoError(t, err)
+	tests := []struct {
+		name string
+		in   string
+		want error
+	}{
+		{"unknown field", strings.Replace(string(good), `{`, `{"bogus":1,`, 1), manifest.ErrInvalidRecord},
+		{"trailing data", string(good) + "{}", manifest.ErrInvalidRecord},
+		{"version", strings.Replace(string(good), `"version":1`, `"version":2`, 1), manifest.ErrUnsupportedVersion},
+		{"uppercase digest", strings.Replace(string(good), digestOf("app"), strings.ToUpper(digestOf("app")), 1), manifest.ErrInvalidDigest},
+		{"short digest", strings.Replace(string(good), digestOf("app"), "sha256:abc", 1), manifest.ErrInvalidDigest},
+		{"sbom digest", strings.Replace(string(good), digestOf("sbom"), "md5:00", 1), manifest.ErrInvalidDigest},
+		{"duplicate artifact", strings.Replace(string(good), `"artifacts":[`, `"artifacts":[{"name":"APP","digest":"`+digestOf("x")+`"},`, 1), manifest.ErrDuplicateArtifact},
+		{"not json", "nope", manifest.ErrInvalidRecord},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := manifest.ParseRecord([]byte(tt.in))
+			require.Error(t, err)
+			assert.ErrorIs(t, err, tt.want)
+			assert.ErrorIs(t, err, manifest.ErrInvalidRecord)
+		})
+	}
+}
+
+func TestCheckReportsEveryProblem(t *testing.T) {
+	rep := manifest.Check(manifest.Record{})
+	err := rep.Err()
+	require.Error(t, err)
+	assert.ErrorIs(t, err, manifest.ErrIncomplete)
+	var fields []string
+	for _, p := range rep.Problems {
+		fields = append(fields, p.Field)
+	}
+	assert.Equal(t, []string{
+		"version", "tag", "commit", "tickets", "prs", "artifacts",
+		"provenance.build_id", "provenance.ref", "sbom.ref", "sbom.digest",
+		"checks", "rollback.method", "rollback.version", "known_issues", "production_window",
+	}, fields)
+
+	r := completeRecord("v1.2", "app")
+	r.Commit = "ABC"
+	r.Artifacts = append(r.Artifacts, manifest.Artifact{Name: "App", Digest: "sha256:xyz"})
+	r.Checks[0].Passed = false
+	r.Window.End = r.Window.Start
+	rep = manifest.Check(r)
+	fields = nil
+	for _, p := range rep.Problems {
+		fields = append(fields, p.Field)
+	}
+	assert.Equal(t, []string{"tag", "commit", "artifacts[1].name", "artifacts[1].digest", "checks[0].passed", "production_window"}, fields)
+	assert.True(t, errors.Is(rep.Err(), manifest.ErrIncomplete))
+}
+
+func TestWithArtifact(t *testing.T) {
+	r := completeRecord("v1.0.0", "app")
+	r2, err := r.WithArtifact(manifest.Artifact{Name: "cli", Digest: digestOf("cli")})
+	require.NoError(t, err)
+	assert.Len(t, r2.Artifacts, 2)
+	assert.Len(t, r.Artifacts, 1, "receiver unchanged")
+	_, err = r.WithArtifact(manifest.Artifact{Name: "cli", Digest: "sha256:00"})
+	assert.ErrorIs(t, err, manifest.ErrInvalidDigest)
+	r3, err := r2.WithArtifact(manifest.Artifact{Name: "CLI", Digest: digestOf("cli2")})
+	require.NoError(t, err)
+	assert.Len(t, r3.Artifacts, 2)
+	assert.True(t, r3.HasDigest(digestOf("cli2")))
+}
+
+func FuzzParseRecord(f *testing.F) {
+	good, _ := manifest.MarshalRecord(completeRecord("v1.2.3", "app"))
+	f.Add(good)
+	f.Add([]byte(`{"version":1,"tag":"v1.0.0"}`))
+	f.Add([]byte(`{}`))
+	f.Add([]byte(`{"version":1,"artifacts":[{"name":"a","digest":"sha256:00"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := manifest.ParseRecord(data)
+		if err != nil {
+			return
+		}
+		_ = manifest.Check(r)
+		b, err := manifest.MarshalRecord(r)
+		if err != nil {
+			return // e.g. a time outside years 0-9999
+		}
+		r2, err := manifest.ParseRecord(b)
+		if err != nil {
+			t.Fatalf("reparse %s: %v", b, err)
+		}
+		b2, err := manifest.MarshalRecord(r2)
+		if err != nil || string(b) != string(b2) {
+			t.Fatalf("not stable:\n%s\n%s", b, b2)
+		}
+	})
+}

@@ -1,0 +1,293 @@
+package manifest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/releasekit/releasekit/internal/atomicfile"
+)
+
+// Errors returned by stores.
+var (
+	// ErrNotFound is returned (wrapped) when a record does not exist.
+	ErrNotFound = errors.New("manifest: not found")
+	// ErrConflict is returned (wrapped) by Append when the entry's Seq is
+	// set and another writer appended that Seq first.
+	ErrConflict = errors.New("manifest: concurrent append")
+	// ErrRepublish is returned (wrapped) by PutRecord when the new record
+	// changes the digest of an artifact already recorded: the same version
+	// is never republished (§1.20.3.1 guardrail).
+	ErrRepublish = errors.New("manifest: artifact digest changed for a published version")
+	// ErrInvalidName is returned (wrapped) for a release tag that cannot be
+	// a store key.
+	ErrInvalidName = errors.New("manifest: invalid release name")
+)
+
+// A Store keeps release records and the append-only log. [DirStore] and
+// [GitStore] implement it; other stores (object storage, a database) can too.
+type Store interface {
+	Records
+	Log
+}
+
+// Records holds release records by tag.
+type Records interface {
+	// Record returns the record for tag, or an error wrapping ErrNotFound.
+	Record(ctx context.Context, tag string) (Record, error)
+	// PutRecord writes r atomically, refusing (ErrRepublish) to change an
+	// artifact digest already recorded for r.Tag.
+	PutRecord(ctx context.Context, r Record) error
+}
+
+// Log is the append-only promotion and audit log.
+type Log interface {
+	// Entries returns the whole log in Seq order.
+	Entries(ctx context.Context) ([]Entry, error)
+	// Append adds e at the end of the log, filling Prev (and Seq when zero)
+	// and returning the entry as stored. When e.Seq is set and is not the
+	// next Seq it returns an error wrapping ErrConflict (compare-and-swap).
+	Append(ctx context.Context, e Entry) (Entry, error)
+}
+
+// A DirStore keeps records and the log as files in a directory:
+//
+//	records/TAG.json      one release record, replaced atomically
+//	log/00000000000000000001.json  one log entry per file, never rewritten
+//
+// A log entry is written to a temporary file, synced, and then hard-linked to
+// its sequence name, which fails if another writer took that name: of
+// concurrent appenders (goroutines or processes) exactly one wins each Seq and
+// the others retry on the new head, so no entry is lost and no file is ever
+// seen half-written. A writer killed mid-append leaves at most a temporary
+// file, which readers ignore.
+//
+// A DirStore is safe for concurrent use by goroutines and processes.
+type DirStore struct {
+	dir string
+}
+
+// NewDirStore returns a store in dir, creating its subdirectories.
+func NewDirStore(dir string) (*DirStore, error) {
+	for _, sub := range []string{"records", "log"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			return nil, fmt.Errorf("open store %s: %w", dir, err)
+		}
+	}
+	return &DirStore{dir: dir}, nil
+}
+
+func validName(tag string) error {
+	if tag == "" || strings.HasPrefix(tag, ".") || strings.ContainsAny(tag, "/\\\x00") || len(tag) > 200 {
+		return fmt.Errorf("%w: %q", ErrInvalidName, tag)
+	}
+	return nil
+}
+
+// Record implements [Store].
+func (s *DirStore) Record(ctx context.Context, tag string) (Record, error) {
+	if err := validName(tag); err != nil {
+		return Record{}, err
+	}
+	b, err := os.ReadFile(filepath.Join(s.dir, "records", tag+".json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return Record{}, fmt.Errorf("%w: record %s", ErrNotFound, tag)
+	}
+	if err != nil {
+		return Record{}, fmt.Errorf("read record %s: %w", tag, err)
+	}
+	return ParseRecord(b)
+}
+
+// PutRecord implements [Store].
+func (s *DirStore) PutRecord(ctx context.Context, r Record) error {
+	if err := validName(r.Tag); err != nil {
+		return err
+	}
+	data, err := MarshalRecord(r)
+	if err != nil {
+		return err
+	}
+	err = atomicfile.Update(filepath.Join(s.dir, "records"), r.Tag+".json", func(old []byte, exists bool) ([]byte, error) {
+		if exists {
+			prev, err := ParseRecord(old)
+			if err != nil {
+				return nil, err
+			}
+			if err := checkRepublish(prev, r); err != nil {
+				return nil, err
+			}
+		}
+		return data, nil
+	})
+	if err != nil {
+		return fmt.Errorf("write record %s: %w", r.Tag, err)
+	}
+	return nil
+}
+
+func checkRepublish(old, new Record) error {
+	for _, a := range old.Artifacts {
+		for _, b := range new.Artifacts {
+			if strings.EqualFold(a.Name, b.Name) && a.Digest != b.Digest {
+				return fmt.Errorf("%w: %s %s: %s → %s", ErrRepublish, old.Tag, a.Name, a.Digest, b.Digest)
+			}
+		}
+	}
+	return nil
+}
+
+const seqWidth = 20
+
+func (s *DirStore) logDir() string { return filepath.Join(s.dir, "log") }
+
+// seqs returns the sequence numbers present, sorted.
+func (s *DirStore) seqs() ([]uint64, error) {
+	des, err := os.ReadDir(s.logDir())
+	if err != nil {
+		return nil, fmt.Errorf("read log: %w", err)
+	}
+	var out []uint64
+	for _, de := range des {
+		name, ok := strings.CutSuffix(de.Name(), ".json")
+		if !ok || len(name) != seqWidth {
+			continue // temporary files of interrupted writers
+		}
+		n, err := strconv.ParseUint(name, 10, 64)
+		if err != nil {
+			continue
+		}
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func (s *DirStore) entryPath(seq uint64) string {
+	return filepath.Join(s.logDir(), fmt.Sprintf("%0*d.json", seqWidth, seq))
+}
+
+func (s *DirStore) readEntry(seq uint64) (Entry, error) {
+	b, err := os.ReadFile(s.entryPath(seq))
+	if err != nil {
+		return Entry{}, fmt.Errorf("read log entry %d: %w", seq, err)
+	}
+	e, err := ParseEntry(b)
+	if err != nil {
+		return Entry{}, fmt.Errorf("read log entry %d: %w", seq, err)
+	}
+	return e, nil
+}
+
+// Entries implements [Store]. It returns the entries as they are on disk; use
+// [VerifyLog] to check the chain.
+func (s *DirStore) Entries(ctx context.Context) ([]Entry, error) {
+	seqs, err := s.seqs()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, 0, len(seqs))
+	for _, n := range seqs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		e, err := s.readEntry(n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// Append implements [Store].
+func (s *DirStore) Append(ctx context.Context, e Entry) (Entry, error) {
+	cas := e.Seq != 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return Entry{}, err
+		}
+		seqs, err := s.seqs()
+		if err != nil {
+			return Entry{}, err
+		}
+		next, prev := uint64(1), ""
+		if len(seqs) > 0 {
+			last := seqs[len(seqs)-1]
+			head, err := s.readEntry(last)
+			if err != nil {
+				return Entry{}, err
+			}
+			if prev, err = head.Hash(); err != nil {
+				return Entry{}, err
+			}
+			next = last + 1
+		}
+		if cas && e.Seq != next {
+			return Entry{}, fmt.Errorf("%w: seq %d, log is at %d", ErrConflict, e.Seq, next-1)
+		}
+		e.Seq, e.Prev = next, prev
+		ok, err := s.link(e)
+		if err != nil {
+			return Entry{}, err
+		}
+		if ok {
+			return e, nil
+		}
+		if cas {
+			return Entry{}, fmt.Errorf("%w: seq %d taken", ErrConflict, e.Seq)
+		}
+	}
+}
+
+// link writes e to a synced temporary file and links it to its sequence
+// name. It returns false if another writer holds that name.
+func (s *DirStore) link(e Entry) (bool, error) {
+	data, err := MarshalEntry(e)
+	if err != nil {
+		return false, err
+	}
+	f, err := os.CreateTemp(s.logDir(), ".tmp-*")
+	if err != nil {
+		return false, fmt.Errorf("append log: %w", err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return false, fmt.Errorf("append log: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return false, fmt.Errorf("append log: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return false, fmt.Errorf("append log: %w", err)
+	}
+	if err := os.Link(tmp, s.entryPath(e.Seq)); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return false, nil
+		}
+		return false, fmt.Errorf("append log: %w", err)
+	}
+	if d, err := os.Open(s.logDir()); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return true, nil
+}
+
+// VerifyStore reads st's log and checks it with [VerifyLog]. It returns the
+// entries read even when they do not verify.
+func VerifyStore(ctx context.Context, st Log, cp *Checkpoint) ([]Entry, error) {
+	entries, err := st.Entries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return entries, VerifyLog(entries, cp)
+}
