@@ -156,8 +156,19 @@ func Log(ctx context.Context, repo *git.Repository, r Range, opts ...LogOption) 
 		}
 		store := newObjectStore(repo)
 		defer store.close()
+		paths := splitPaths(cfg.paths)
+		var trees *treeIndex
+		if paths != nil {
+			trees = newTreeIndex(store)
+		}
 		build := func(h plumbing.Hash, rc rawCommit) any {
-			return buildCommit(h, rc, cfg.parse)
+			b := logBuilt{commit: buildCommit(h, rc, cfg.parse)}
+			if trees != nil {
+				// Path lookups for history simplification, done on the
+				// workers; on error the walker looks them up itself.
+				b.paths, _ = trees.ids(rc.tree, paths)
+			}
+			return b
 		}
 		reader := newCommitReader(store, build)
 		defer reader.close()
@@ -168,7 +179,7 @@ func Log(ctx context.Context, repo *git.Repository, r Range, opts ...LogOption) 
 		}
 		w := newWalker(ctx, store, reader, shallow)
 		w.firstParent = cfg.firstParent
-		w.setPaths(cfg.paths)
+		w.setPaths(cfg.paths, trees)
 		for _, h := range r.From {
 			if err := w.add(h, true); err != nil {
 				yield(Commit{}, err)
@@ -181,7 +192,8 @@ func Log(ctx context.Context, repo *git.Repository, r Range, opts ...LogOption) 
 		}
 		stopped := false
 		err = w.run(func(n *wnode) bool {
-			c, ok := n.dec.built.(Commit)
+			b, ok := n.dec.built.(logBuilt)
+			c := b.commit
 			if !ok {
 				c = buildCommit(n.hash, n.dec.rc, cfg.parse)
 			}
@@ -211,6 +223,14 @@ func shallowSet(repo *git.Repository) (map[plumbing.Hash]bool, error) {
 	}
 	return m, nil
 }
+
+// logBuilt is what Log's read-ahead workers prepare for each commit.
+type logBuilt struct {
+	commit Commit
+	paths  []plumbing.Hash
+}
+
+func (b logBuilt) pathIDs() []plumbing.Hash { return b.paths }
 
 // buildCommit turns a decoded commit object into a Commit.
 func buildCommit(h plumbing.Hash, rc rawCommit, opts []ParseOption) Commit {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -34,6 +35,7 @@ type wnode struct {
 	seq     uint64
 	flags   uint8
 	dec     decoded
+	paths   []plumbing.Hash // ids at the walker's paths in tree, once known
 }
 
 // walker implements git rev-list's commit selection for "B ^A -- paths":
@@ -49,7 +51,7 @@ type walker struct {
 	seq         uint64
 	firstParent bool
 	paths       [][]string
-	trees       map[treeKey]plumbing.Hash
+	trees       *treeIndex
 	shallow     map[plumbing.Hash]bool
 	limited     bool // there are uninteresting commits: buffer until final
 	incomplete  error
@@ -67,18 +69,27 @@ func newWalker(ctx context.Context, store *objectStore, reader *commitReader, sh
 	return &walker{ctx: ctx, store: store, reader: reader, nodes: make(map[plumbing.Hash]*wnode), shallow: shallow}
 }
 
-func (w *walker) setPaths(paths []string) {
+func (w *walker) setPaths(paths []string, trees *treeIndex) {
+	w.paths = splitPaths(paths)
+	if w.paths != nil {
+		w.trees = trees
+		if w.trees == nil {
+			w.trees = newTreeIndex(w.store)
+		}
+	}
+}
+
+// splitPaths turns path filters into components; nil means no filter.
+func splitPaths(paths []string) [][]string {
+	var out [][]string
 	for _, p := range paths {
 		p = strings.Trim(p, "/")
 		if p == "" || p == "." {
-			w.paths = nil // the whole tree: no filtering
-			return
+			return nil // the whole tree: no filtering
 		}
-		w.paths = append(w.paths, strings.Split(p, "/"))
+		out = append(out, strings.Split(p, "/"))
 	}
-	if w.paths != nil {
-		w.trees = make(map[treeKey]plumbing.Hash)
-	}
+	return out
 }
 
 // node returns the node for h, loading the commit when needed.
@@ -99,6 +110,9 @@ func (w *walker) node(h plumbing.Hash) (*wnode, error) {
 		return nil, fmt.Errorf("read commit %s: %w", h, err)
 	}
 	n.dec = d
+	if pb, ok := d.built.(interface{ pathIDs() []plumbing.Hash }); ok {
+		n.paths = pb.pathIDs()
+	}
 	n.tree = d.rc.tree
 	n.time = d.rc.time
 	n.parents = d.rc.parents
@@ -223,7 +237,7 @@ func (w *walker) markParentsUninteresting(n *wnode) {
 // (try_to_simplify_commit with simplify_history).
 func (w *walker) simplify(n *wnode) error {
 	if len(n.parents) == 0 {
-		empty, err := w.pathsEmpty(n.tree)
+		empty, err := w.pathsEmpty(n)
 		if err != nil {
 			return err
 		}
@@ -245,7 +259,7 @@ func (w *walker) simplify(n *wnode) error {
 		if i == 1 && w.firstParent {
 			break
 		}
-		same, err := w.sameAt(p.tree, n.tree)
+		same, err := w.sameAt(p, n)
 		if err != nil {
 			return err
 		}
@@ -273,32 +287,32 @@ func (w *walker) simplify(n *wnode) error {
 	return nil
 }
 
-func (w *walker) sameAt(a, b plumbing.Hash) (bool, error) {
-	if a == b {
+func (w *walker) sameAt(a, b *wnode) (bool, error) {
+	if a.tree == b.tree {
 		return true, nil
 	}
-	for _, p := range w.paths {
-		ha, err := w.lookup(a, p)
-		if err != nil {
-			return false, err
-		}
-		hb, err := w.lookup(b, p)
-		if err != nil {
-			return false, err
-		}
-		if ha != hb {
+	ia, err := w.pathsOf(a)
+	if err != nil {
+		return false, err
+	}
+	ib, err := w.pathsOf(b)
+	if err != nil {
+		return false, err
+	}
+	for i := range ia {
+		if ia[i] != ib[i] {
 			return false, nil
 		}
 	}
 	return true, nil
 }
 
-func (w *walker) pathsEmpty(tree plumbing.Hash) (bool, error) {
-	for _, p := range w.paths {
-		h, err := w.lookup(tree, p)
-		if err != nil {
-			return false, err
-		}
+func (w *walker) pathsEmpty(n *wnode) (bool, error) {
+	ids, err := w.pathsOf(n)
+	if err != nil {
+		return false, err
+	}
+	for _, h := range ids {
 		if !h.IsZero() {
 			return false, nil
 		}
@@ -306,19 +320,60 @@ func (w *walker) pathsEmpty(tree plumbing.Hash) (bool, error) {
 	return true, nil
 }
 
+// pathsOf returns the ids at the walker's paths in n's tree, computed by
+// the read-ahead workers when they decoded n, else here.
+func (w *walker) pathsOf(n *wnode) ([]plumbing.Hash, error) {
+	if n.paths == nil {
+		ids, err := w.trees.ids(n.tree, w.paths)
+		if err != nil {
+			return nil, err
+		}
+		n.paths = ids
+	}
+	return n.paths, nil
+}
+
+// treeIndex looks up paths in trees, caching (tree, name) steps. It is
+// safe for concurrent use: the read-ahead workers and the walker share it.
+type treeIndex struct {
+	store *objectStore
+	mu    sync.Mutex
+	cache map[treeKey]plumbing.Hash
+}
+
+func newTreeIndex(store *objectStore) *treeIndex {
+	return &treeIndex{store: store, cache: make(map[treeKey]plumbing.Hash)}
+}
+
+// ids returns the id of each path in tree (zero where absent).
+func (t *treeIndex) ids(tree plumbing.Hash, paths [][]string) ([]plumbing.Hash, error) {
+	out := make([]plumbing.Hash, len(paths))
+	for i, p := range paths {
+		h, err := t.lookup(tree, p)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = h
+	}
+	return out, nil
+}
+
 // lookup returns the id of the entry at path in tree, or the zero hash.
-func (w *walker) lookup(tree plumbing.Hash, path []string) (plumbing.Hash, error) {
+func (t *treeIndex) lookup(tree plumbing.Hash, path []string) (plumbing.Hash, error) {
 	cur := tree
 	for _, name := range path {
 		if cur.IsZero() {
 			return cur, nil
 		}
 		k := treeKey{cur, name}
-		if h, ok := w.trees[k]; ok {
+		t.mu.Lock()
+		h, ok := t.cache[k]
+		t.mu.Unlock()
+		if ok {
 			cur = h
 			continue
 		}
-		typ, data, err := w.store.read(cur)
+		typ, data, err := t.store.read(cur)
 		if err != nil {
 			return plumbing.ZeroHash, fmt.Errorf("read tree %s: %w", cur, err)
 		}
@@ -326,10 +381,12 @@ func (w *walker) lookup(tree plumbing.Hash, path []string) (plumbing.Hash, error
 		if typ == plumbing.TreeObject {
 			next = treeEntry(data, name)
 		}
-		if len(w.trees) > 1<<20 {
-			clear(w.trees)
+		t.mu.Lock()
+		if len(t.cache) > 1<<20 {
+			clear(t.cache)
 		}
-		w.trees[k] = next
+		t.cache[k] = next
+		t.mu.Unlock()
 		cur = next
 	}
 	return cur, nil
