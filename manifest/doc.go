@@ -32,6 +32,8 @@
 //     [OpenCheckpoint], [ChainError]
 //   - Promotion and rollback: [Promote], [Rollback], [Request], [Promotion],
 //     [Gate], [TagVerifier], [DriftError], [GateError], [Current]
+//   - Promoting a manifest: [PromoteManifest], [RollbackManifest],
+//     [ManifestRequest], [WithManifestVerifier], [ErrManifestDigest]
 //   - Deployment events: [Event], [NewEvent], [SignEvent], [OpenEvent],
 //     [SignedEvent], [DirTransport], [DeployResult], [RecordResult]
 //   - Stores: [Store], [Records], [Log], [DirStore], [GitStore], [VerifyStore]
@@ -116,6 +118,34 @@
 // emergency-change record used. [Rollback] promotes the last known-good
 // release's already-published digest again.
 //
+// # Promoting a manifest
+//
+// [PromoteManifest] promotes a signed multi-repo [Manifest], identified by
+// its content digest, with the same order and rules: the previous environment
+// must have run that very digest ([ErrSkippedEnv], or a *[DriftError] when it
+// ran another manifest of the same name), the signature must verify when
+// [WithManifestVerifier] is given ([ErrBadSignature]), the approval must be
+// there and the Gate must allow it (its [GateInput] then has Manifest set).
+// The content must hash to the digest ([ErrManifestDigest]). Because any
+// change to a manifest changes its digest, a changed manifest is a new
+// candidate and starts again at the first environment. The logged
+// [Promotion] has Release set to the manifest's name, Digest to its content
+// digest and Manifest to the manifest itself, so the log holds every
+// repository's tag, commit and artifact digests; [ParseEntry] refuses an
+// entry whose manifest does not hash to its digest. [RollbackManifest]
+// promotes the previous manifest an environment ran (and was not rolled back
+// from) again, from the log, never a rebuild; its RollbackFrom is the digest
+// replaced. Record and manifest promotions share one log but not their
+// rules: Promote and Rollback ignore manifest promotions and
+// PromoteManifest and RollbackManifest ignore record promotions, while
+// [Current] reports the latest promotion of either kind.
+//
+//	_, err = manifest.PromoteManifest(ctx, st, manifest.ManifestRequest{
+//		Manifest: m, Digest: "sha256:…", Signature: sig, Env: "prod",
+//		Approver: "alice@example.com", Reason: "CHG-1300 approved",
+//	}, manifest.WithManifestVerifier(deployKeys), manifest.WithGate(policyGate))
+//	_, err = manifest.RollbackManifest(ctx, st, "prod", "bob@example.com", "error rate")
+//
 // # Stores
 //
 // A [Store] keeps records and the log. [DirStore] keeps them as files:
@@ -147,8 +177,8 @@
 //
 // # Concurrency
 //
-// All functions and DirStore are safe for concurrent use. Promote and
-// Rollback append with compare-and-swap on the log length and re-check the
+// All functions and DirStore are safe for concurrent use. Promote,
+// Rollback, PromoteManifest and RollbackManifest append with compare-and-swap on the log length and re-check the
 // log when another writer got there first. Slices in returned values are
 // owned by the caller.
 package manifest

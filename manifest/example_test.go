@@ -220,3 +220,72 @@ func ExampleOpenEvent() {
 	// logged result as entry #2
 	// an hour later: true
 }
+
+func ExamplePromoteManifest() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "manifest-example")
+	defer os.RemoveAll(dir)
+	st, _ := manifest.NewDirStore(dir)
+	signer, verifier := exampleSSHKeys()
+	opts := []manifest.Option{manifest.WithClock(fixedClock()), manifest.WithManifestVerifier(verifier)}
+
+	pin := func(name, api string) manifest.Manifest {
+		return manifest.Manifest{Name: name, Repos: []manifest.Repo{
+			{Name: "api", Tag: api, Commit: strings.Repeat("a", 40),
+				Artifacts: []manifest.Artifact{{Name: "api", Digest: manifest.Digest([]byte("api-" + api))}}},
+			{Name: "web", Tag: "v2.0.0", Commit: strings.Repeat("b", 40),
+				Artifacts: []manifest.Artifact{{Name: "web", Digest: manifest.Digest([]byte("web-v2.0.0"))}}},
+		}}
+	}
+	for _, m := range []manifest.Manifest{pin("2026.01", "v1.4.2"), pin("2026.02", "v1.5.0")} {
+		digest, _ := m.Digest()
+		sig, _ := manifest.Sign(ctx, m, signer)
+		for _, env := range []string{"dev", "staging", "prod"} {
+			e, err := manifest.PromoteManifest(ctx, st, manifest.ManifestRequest{
+				Manifest: m, Digest: digest, Signature: sig, Env: env,
+				Approver: "alice@example.com", Reason: "CHG-1300 approved",
+			}, opts...)
+			if err != nil {
+				fmt.Println(err)
+				return
+			}
+			fmt.Printf("#%d %s %s to %s\n", e.Seq, e.Promotion.Release, e.Promotion.Digest[:15], env)
+		}
+	}
+
+	// Rebuilding api changes the manifest, so it is a new candidate: it
+	// cannot skip dev, even under the same name.
+	rebuilt := pin("2026.02", "v1.5.0")
+	rebuilt.Repos[0].Artifacts[0].Digest = manifest.Digest([]byte("api-v1.5.0 rebuilt"))
+	digest, _ := rebuilt.Digest()
+	sig, _ := manifest.Sign(ctx, rebuilt, signer)
+	_, err := manifest.PromoteManifest(ctx, st, manifest.ManifestRequest{
+		Manifest: rebuilt, Digest: digest, Signature: sig, Env: "staging",
+	}, opts...)
+	fmt.Println("rebuilt to staging:", errors.Is(err, manifest.ErrDigestDrift))
+
+	e, err := manifest.RollbackManifest(ctx, st, "prod", "bob@example.com", "error rate above SLO", opts...)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p := e.Promotion
+	fmt.Printf("prod: %s -> %s %s\n", p.RollbackFrom[:15], p.Release, p.Digest[:15])
+	for _, r := range p.Manifest.Repos {
+		fmt.Println(" ", r.Name, r.Tag, r.Artifacts[0].Digest[:15])
+	}
+	_, err = manifest.VerifyStore(ctx, st, nil)
+	fmt.Println("log verifies:", err == nil)
+	// Output:
+	// #1 2026.01 sha256:b66e2384 to dev
+	// #2 2026.01 sha256:b66e2384 to staging
+	// #3 2026.01 sha256:b66e2384 to prod
+	// #4 2026.02 sha256:28499a47 to dev
+	// #5 2026.02 sha256:28499a47 to staging
+	// #6 2026.02 sha256:28499a47 to prod
+	// rebuilt to staging: true
+	// prod: sha256:28499a47 -> 2026.01 sha256:b66e2384
+	//   api v1.4.2 sha256:3ddb5cad
+	//   web v2.0.0 sha256:08b96fd2
+	// log verifies: true
+}

@@ -56,6 +56,7 @@ func MarshalEntry(e Entry) ([]byte, error) {
 }
 
 // ParseEntry decodes one log entry strictly; errors wrap [ErrInvalidEntry].
+// The manifest of a manifest promotion must hash to the promotion's digest.
 func ParseEntry(data []byte) (Entry, error) {
 	var e Entry
 	if err := decodeStrict(data, &e); err != nil {
@@ -67,6 +68,11 @@ func ParseEntry(data []byte) (Entry, error) {
 	if e.Prev != "" {
 		if err := ValidateDigest(e.Prev); err != nil {
 			return Entry{}, fmt.Errorf("%w: prev: %w", ErrInvalidEntry, err)
+		}
+	}
+	if p := e.Promotion; p != nil && p.Manifest != nil {
+		if d, err := p.Manifest.Digest(); err != nil || d != p.Digest {
+			return Entry{}, fmt.Errorf("%w: promoted manifest does not hash to %s", ErrInvalidEntry, p.Digest)
 		}
 	}
 	return e, nil

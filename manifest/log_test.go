@@ -151,6 +151,11 @@ func FuzzParseEntry(f *testing.F) {
 	f.Add(b)
 	f.Add([]byte(`{"seq":1,"prev":"","kind":"note","note":"x"}`))
 	f.Add([]byte(`{"seq":0}`))
+	m := sampleManifest()
+	md, _ := m.Digest()
+	me := manifest.Entry{Seq: 1, Kind: manifest.KindPromotion, Promotion: &manifest.Promotion{Release: m.Name, Env: "dev", Digest: md, Manifest: &m}}
+	b, _ = manifest.MarshalEntry(me)
+	f.Add(b)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		e, err := manifest.ParseEntry(data)
 		if err != nil {

@@ -88,7 +88,8 @@ type Promotion struct {
 	PromotedAt   time.Time        `json:"promoted_at"`
 	Window       string           `json:"window,omitempty"`
 	Emergency    *EmergencyChange `json:"emergency,omitempty"`
-	RollbackFrom string           `json:"rollback_from,omitempty"` // set on a rollback: the release replaced
+	RollbackFrom string           `json:"rollback_from,omitempty"` // set on a rollback: the release replaced (for a manifest, its digest)
+	Manifest     *Manifest        `json:"manifest,omitempty"`      // set on a manifest promotion: what Digest pins, every repository's artifacts
 }
 
 // A Request asks [Promote] to promote Release's artifact Digest to Env.
@@ -103,7 +104,8 @@ type Request struct {
 
 // A GateInput is what a [Gate] decides on.
 type GateInput struct {
-	Record    Record      // the release record (complete)
+	Record    Record      // the release record (complete); zero for a manifest
+	Manifest  *Manifest   // the manifest promoted, or nil for a record
 	Promotion Promotion   // the promotion about to be logged
 	History   []Promotion // every earlier promotion in the log, oldest first
 }
@@ -145,6 +147,7 @@ type config struct {
 	now      func() time.Time
 	gate     Gate
 	tags     TagVerifier
+	sigs     Verifier
 }
 
 // WithOrder sets the environments in promotion order (default dev, staging,
@@ -223,9 +226,9 @@ const maxAppendRetries = 100
 //   - a *ChainError (ErrTampered) if the log does not verify: nothing is
 //     decided on, or appended to, a tampered history.
 //
-// The checks are made against the log as read; the append is a
-// compare-and-swap on its length, so a concurrent append makes Promote
-// re-read and check again.
+// The checks are made against the log as read, ignoring manifest
+// promotions ([PromoteManifest]); the append is a compare-and-swap on its
+// length, so a concurrent append makes Promote re-read and check again.
 func Promote(ctx context.Context, st Store, req Request, opts ...Option) (Entry, error) {
 	c := newConfig(opts)
 	requested := c.now().UTC()
@@ -312,7 +315,7 @@ func readLog(ctx context.Context, st Log) ([]Entry, error) {
 // lastDigest returns the digest of release's latest promotion to env.
 func lastDigest(hist []Promotion, release, env string) (string, bool) {
 	for i := len(hist) - 1; i >= 0; i-- {
-		if hist[i].Release == release && hist[i].Env == env {
+		if hist[i].Manifest == nil && hist[i].Release == release && hist[i].Env == env {
 			return hist[i].Digest, true
 		}
 	}
@@ -323,18 +326,30 @@ func lastDigest(hist []Promotion, release, env string) (string, bool) {
 // release with several artifacts promotes each).
 func ranDigest(hist []Promotion, release, env, digest string) bool {
 	for _, p := range hist {
-		if p.Release == release && p.Env == env && p.Digest == digest {
+		if p.Manifest == nil && p.Release == release && p.Env == env && p.Digest == digest {
 			return true
 		}
 	}
 	return false
 }
 
-// Current returns the promotion env runs now (the latest to env), or false.
+// Current returns the promotion env runs now (the latest to env, of a
+// record or a manifest), or false.
 func Current(entries []Entry, env string) (Promotion, bool) {
 	hist := promotions(entries)
 	for i := len(hist) - 1; i >= 0; i-- {
 		if hist[i].Env == env {
+			return hist[i], true
+		}
+	}
+	return Promotion{}, false
+}
+
+// latest returns the latest promotion to env of a manifest (manifests
+// true) or of a record (false).
+func latest(hist []Promotion, env string, manifests bool) (Promotion, bool) {
+	for i := len(hist) - 1; i >= 0; i-- {
+		if hist[i].Env == env && (hist[i].Manifest != nil) == manifests {
 			return hist[i], true
 		}
 	}
@@ -348,7 +363,8 @@ func Current(entries []Entry, env string) (Promotion, bool) {
 // rolled back from. Rollback needs an approver and reason like any
 // approval-gated promotion (ErrApprovalRequired), consults the Gate, and
 // returns an error wrapping ErrNoKnownGood when there is nothing to return
-// to. The logged Promotion has RollbackFrom set. It restores one digest: the
+// to. The logged Promotion has RollbackFrom set. Rollback considers record
+// promotions only; [RollbackManifest] rolls back manifests. It restores one digest: the
 // one of the known-good release that env ran last; a release of several
 // artifacts needs a Promote for each other artifact.
 func Rollback(ctx context.Context, st Store, env, approver, reason string, opts ...Option) (Entry, error) {
@@ -365,11 +381,12 @@ func Rollback(ctx context.Context, st Store, env, approver, reason string, opts 
 		if err != nil {
 			return Entry{}, err
 		}
-		cur, ok := Current(entries, env)
+		hist := promotions(entries)
+		cur, ok := latest(hist, env, false)
 		if !ok {
 			return Entry{}, fmt.Errorf("%w: nothing was promoted to %s", ErrNoKnownGood, env)
 		}
-		target, err := knownGood(ctx, st, promotions(entries), env, cur)
+		target, err := knownGood(ctx, st, hist, env, cur)
 		if err != nil {
 			return Entry{}, err
 		}
@@ -383,7 +400,7 @@ func Rollback(ctx context.Context, st Store, env, approver, reason string, opts 
 			RollbackFrom: cur.Release,
 		}
 		if c.gate != nil {
-			w, err := c.gate.Allow(ctx, GateInput{Record: rec, Promotion: p, History: promotions(entries)})
+			w, err := c.gate.Allow(ctx, GateInput{Record: rec, Promotion: p, History: hist})
 			if err != nil {
 				return Entry{}, &GateError{Env: env, Err: err}
 			}
@@ -401,6 +418,7 @@ func Rollback(ctx context.Context, st Store, env, approver, reason string, opts 
 
 func knownGood(ctx context.Context, st Store, hist []Promotion, env string, cur Promotion) (Promotion, error) {
 	bad := map[string]bool{cur.Release: true}
+	hist = slices.DeleteFunc(slices.Clone(hist), func(p Promotion) bool { return p.Manifest != nil })
 	for _, p := range hist {
 		if p.RollbackFrom != "" {
 			bad[p.RollbackFrom] = true

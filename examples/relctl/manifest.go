@@ -728,15 +728,26 @@ func cmdPromote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	allowed := fs.String("allowed-signers", "", "verify the release tag against the SSH allowed_signers `FILE`")
 	repoDir := fs.String("repo", "", "repository `DIR` holding the release tag (with --keyring or --allowed-signers)")
 	order := fs.String("order", "dev,staging,prod", "promotion `ORDER` of environments, comma-separated")
+	manifestFile := fs.String("manifest", "", "promote the signed multi-repo manifest in `FILE` instead of a record (--keyring or --allowed-signers then verify its signature)")
+	sigFile := fs.String("sig", "", "with --manifest, the manifest's signature `FILE` (default: manifest FILE + .sig)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: relctl promote --store DIR --release TAG --env ENV --digest D --approver ID --reason TEXT [--emergency FILE] [--keyring FILE | --allowed-signers FILE]\n\nPromotes the exact artifact digest to the next environment and logs it.\nRefused (exit 1) on rebuild drift, a skipped environment, an incomplete\nrecord, a tag signature that does not verify, or a missing approval.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: relctl promote --store DIR --release TAG --env ENV --digest D --approver ID --reason TEXT [--emergency FILE] [--keyring FILE | --allowed-signers FILE]\n       relctl promote --store DIR --manifest FILE [--sig FILE] [--digest D] --env ENV --approver ID --reason TEXT [--emergency FILE] [--keyring FILE | --allowed-signers FILE]\n\nPromotes the exact artifact digest (or, with --manifest, the manifest's\ncontent digest) to the next environment and logs it. Refused (exit 1) on\nrebuild drift, a skipped environment, an incomplete record, a tag or\nmanifest signature that does not verify, or a missing approval.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
 	}
-	if *release == "" || *env == "" || *digest == "" {
+	if *manifestFile == "" && *sigFile != "" {
+		return usagef("--sig needs --manifest")
+	}
+	if *manifestFile == "" && (*release == "" || *env == "" || *digest == "") {
 		return usagef("--release, --env and --digest are required")
+	}
+	if *manifestFile != "" && *env == "" {
+		return usagef("--env is required")
+	}
+	if *manifestFile != "" && *repoDir != "" {
+		return usagef("--repo verifies a release tag; with --manifest the manifest's signature is verified")
 	}
 	st, err := sf.open()
 	if err != nil {
@@ -747,19 +758,26 @@ func cmdPromote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	opts := []manifest.Option{ord}
-	req := manifest.Request{Release: *release, Env: *env, Digest: *digest, Approver: *approver, Reason: *reason}
+	var em *manifest.EmergencyChange
 	if *emergency != "" {
 		b, err := readSmallFile(*emergency)
 		if err != nil {
 			return err
 		}
-		var em manifest.EmergencyChange
+		em = new(manifest.EmergencyChange)
 		dec := jsonStrict(b)
-		if err := dec.Decode(&em); err != nil {
+		if err := dec.Decode(em); err != nil {
 			return usagef("--emergency %s: %v", *emergency, err)
 		}
-		req.Emergency = &em
 	}
+	if *manifestFile != "" {
+		return promoteManifest(ctx, st, manifestRequest{
+			file: *manifestFile, sig: *sigFile, release: *release, digest: *digest,
+			keyring: *keyring, allowed: *allowed,
+			req: manifest.ManifestRequest{Env: *env, Approver: *approver, Reason: *reason, Emergency: em},
+		}, opts, stdout, *sf.json)
+	}
+	req := manifest.Request{Release: *release, Env: *env, Digest: *digest, Approver: *approver, Reason: *reason, Emergency: em}
 	if *keyring != "" || *allowed != "" {
 		tv, err := tagVerifier(*keyring, *allowed, "", tagging.GitNamespace)
 		if err != nil {
@@ -777,6 +795,66 @@ func cmdPromote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return evidenceErr(err)
 	}
 	return printPromotion(stdout, e, *sf.json)
+}
+
+// manifestRequest is `relctl promote --manifest`'s input.
+type manifestRequest struct {
+	file, sig, release, digest string
+	keyring, allowed           string
+	req                        manifest.ManifestRequest // Env, Approver, Reason, Emergency
+}
+
+// readManifestFile reads and parses a manifest file and returns it with its
+// content digest.
+func readManifestFile(file string) (manifest.Manifest, string, error) {
+	data, err := readSmallFile(file)
+	if err != nil {
+		return manifest.Manifest{}, "", err
+	}
+	m, err := manifest.ParseManifest(data)
+	if err != nil {
+		return manifest.Manifest{}, "", usageError{fmt.Errorf("--manifest %s: %w", file, err)}
+	}
+	d, err := m.Digest()
+	if err != nil {
+		return manifest.Manifest{}, "", usageError{fmt.Errorf("--manifest %s: %w", file, err)}
+	}
+	return m, d, nil
+}
+
+// promoteManifest implements `relctl promote --manifest`.
+func promoteManifest(ctx context.Context, st manifest.Store, mr manifestRequest, opts []manifest.Option, stdout io.Writer, asJSON bool) error {
+	m, d, err := readManifestFile(mr.file)
+	if err != nil {
+		return err
+	}
+	if mr.release != "" && mr.release != m.Name {
+		return usagef("--release %s: the manifest in %s is %s", mr.release, mr.file, m.Name)
+	}
+	req := mr.req
+	req.Manifest, req.Digest = m, d
+	if mr.digest != "" {
+		req.Digest = mr.digest // PromoteManifest refuses a manifest that does not hash to it
+	}
+	sigPath := mr.sig
+	if sigPath == "" {
+		sigPath = mr.file + ".sig"
+	}
+	if mr.keyring != "" || mr.allowed != "" {
+		v, err := evidenceVerifier(mr.keyring, mr.allowed, "", manifest.Namespace)
+		if err != nil {
+			return err
+		}
+		if req.Signature, err = readSmallFile(sigPath); err != nil {
+			return err
+		}
+		opts = append(opts, manifest.WithManifestVerifier(v))
+	}
+	e, err := manifest.PromoteManifest(ctx, st, req, opts...)
+	if err != nil {
+		return evidenceErr(err)
+	}
+	return printPromotion(stdout, e, asJSON)
 }
 
 // repoTagVerifier verifies release tags in a repository with tagging.
@@ -798,8 +876,9 @@ func cmdRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	approver := fs.String("approver", "", "approver identity `ID` (required)")
 	reason := fs.String("reason", "", "the rationale `TEXT` (required)")
 	order := fs.String("order", "dev,staging,prod", "promotion `ORDER` of environments, comma-separated")
+	manifestFile := fs.String("manifest", "", "roll back from the multi-repo manifest in `FILE`, which ENV must run now, to the previous manifest ENV ran")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: relctl rollback --store DIR --env ENV --approver ID --reason TEXT\n\nRedeploys the last known-good release's published digest (never a rebuild).\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: relctl rollback --store DIR --env ENV --approver ID --reason TEXT [--manifest FILE]\n\nRedeploys the last known-good release's published digest (never a rebuild);\nwith --manifest, the last known-good manifest's.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -816,11 +895,39 @@ func cmdRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if err != nil {
 		return err
 	}
-	e, err := manifest.Rollback(ctx, st, *env, *approver, *reason, ord)
+	var e manifest.Entry
+	if *manifestFile != "" {
+		e, err = rollbackManifest(ctx, st, *manifestFile, *env, *approver, *reason, ord)
+	} else {
+		e, err = manifest.Rollback(ctx, st, *env, *approver, *reason, ord)
+	}
 	if err != nil {
 		return evidenceErr(err)
 	}
 	return printPromotion(stdout, e, *sf.json)
+}
+
+// errNotRunning refuses a manifest rollback when the environment does not
+// run the manifest named.
+var errNotRunning = errors.New("relctl: the environment does not run that manifest")
+
+// rollbackManifest implements `relctl rollback --manifest`: it checks that
+// env runs the manifest in file and rolls back from it.
+func rollbackManifest(ctx context.Context, st manifest.Store, file, env, approver, reason string, opts ...manifest.Option) (manifest.Entry, error) {
+	m, d, err := readManifestFile(file)
+	if err != nil {
+		return manifest.Entry{}, err
+	}
+	entries, err := manifest.VerifyStore(ctx, st, nil)
+	if err != nil {
+		return manifest.Entry{}, err
+	}
+	// With nothing promoted to env, RollbackManifest says why (an unknown
+	// environment, or no known-good manifest).
+	if cur, ok := manifest.Current(entries, env); ok && (cur.Manifest == nil || cur.Digest != d) {
+		return manifest.Entry{}, fmt.Errorf("%w: %s runs %s %s, not manifest %s %s", errNotRunning, env, cur.Release, cur.Digest, m.Name, d)
+	}
+	return manifest.RollbackManifest(ctx, st, env, approver, reason, opts...)
 }
 
 // cmdAuditLog implements `relctl log verify` (the evidence log; `relctl

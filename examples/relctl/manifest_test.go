@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -293,4 +294,107 @@ func TestPromoteEmergencyAndHelp(t *testing.T) {
 	require.Equal(t, 0, code)
 	assert.Contains(t, out, `"original_pr":"#3"`)
 	assert.Contains(t, out, `"owner":"team-a"`)
+}
+
+// TestPromoteManifestCommands builds, signs, promotes and rolls back
+// multi-repo manifests with both stores.
+func TestPromoteManifestCommands(t *testing.T) {
+	for _, kind := range []string{"store", "git-store"} {
+		t.Run(kind, func(t *testing.T) {
+			g := evidenceRepo(t)
+			storeArgs := []string{"--store", t.TempDir()}
+			if kind == "git-store" {
+				storeArgs = []string{"--git-store", g.Dir}
+			}
+			with := func(args ...string) []string { return append(slices.Clone(storeArgs), args...) }
+			releaseRecordIn(t, g, storeArgs, "v1.0.0", "api 1")
+			releaseRecordIn(t, g, storeArgs, "v1.1.0", "web 1")
+
+			dir := t.TempDir()
+			key, allowed := tagSSHKey(t)
+			build := func(name, file string, pins ...string) string {
+				out, errOut, code := runTagCmd(t, cmdManifest, append(append([]string{"build"}, with("--name", name, "--out", file)...), pins...)...)
+				require.Equal(t, 0, code, errOut)
+				_, errOut, code = runTagCmd(t, cmdManifest, "sign", "--manifest", file, "--key", key)
+				require.Equal(t, 0, code, errOut)
+				return strings.Fields(out)[0]
+			}
+			m1, m2 := filepath.Join(dir, "m1.json"), filepath.Join(dir, "m2.json")
+			d1 := build("2026.01", m1, "api=v1.0.0", "web=v1.0.0")
+			d2 := build("2026.02", m2, "api=v1.0.0", "web=v1.1.0")
+
+			promote := func(file, env string, extra ...string) (string, string, int) {
+				return runTagCmd(t, cmdPromote, append(with("--manifest", file, "--env", env, "--approver", "alice", "--reason", "ok", "--allowed-signers", allowed), extra...)...)
+			}
+			for _, env := range []string{"dev", "staging", "prod"} {
+				out, errOut, code := promote(m1, env, "--json")
+				require.Equal(t, 0, code, errOut)
+				var res promoteResult
+				require.NoError(t, json.Unmarshal([]byte(out), &res))
+				assert.Equal(t, env, res.Promotion.Env)
+				assert.Equal(t, "2026.01", res.Promotion.Release)
+				assert.Equal(t, d1, res.Promotion.Digest)
+				require.NotNil(t, res.Promotion.Manifest)
+				assert.Len(t, res.Promotion.Manifest.Repos, 2, "every repo's artifact digests are logged")
+			}
+
+			// Refusals.
+			_, errOut, code := promote(m2, "staging")
+			assert.Equal(t, 1, code)
+			assert.Contains(t, errOut, "previous environment skipped")
+			_, otherAllowed := tagSSHKey(t)
+			_, errOut, code = runTagCmd(t, cmdPromote, with("--manifest", m2, "--env", "dev", "--allowed-signers", otherAllowed)...)
+			assert.Equal(t, 1, code)
+			assert.Contains(t, errOut, "signature does not verify")
+			_, errOut, code = promote(m2, "dev", "--digest", d1)
+			assert.Equal(t, 1, code)
+			assert.Contains(t, errOut, "does not match its digest")
+			_, _, code = promote(m2, "dev", "--release", "2026.01")
+			assert.Equal(t, 2, code, "--release names another manifest")
+			_, _, code = runTagCmd(t, cmdPromote, with("--release", "v1.0.0", "--env", "dev", "--digest", d1, "--sig", m1+".sig")...)
+			assert.Equal(t, 2, code, "--sig without --manifest")
+
+			// A manifest edited after signing is refused.
+			b, err := os.ReadFile(m2)
+			require.NoError(t, err)
+			edited := filepath.Join(dir, "edited.json")
+			require.NoError(t, os.WriteFile(edited, []byte(strings.Replace(string(b), "2026.02", "2026.09", 1)), 0o644))
+			_, errOut, code = promote(edited, "dev", "--sig", m2+".sig")
+			assert.Equal(t, 1, code)
+			assert.Contains(t, errOut, "signature does not verify")
+
+			for _, env := range []string{"dev", "staging"} {
+				_, errOut, code := promote(m2, env)
+				require.Equal(t, 0, code, errOut)
+			}
+			_, errOut, code = runTagCmd(t, cmdPromote, with("--manifest", m2, "--env", "prod", "--allowed-signers", allowed)...)
+			assert.Equal(t, 1, code)
+			assert.Contains(t, errOut, "approval required")
+			out, errOut, code := promote(m2, "prod")
+			require.Equal(t, 0, code, errOut)
+			assert.Contains(t, out, "promoted 2026.02 "+d2+" to prod")
+
+			// Roll prod back from 2026.02 to 2026.01's published digest.
+			rollback := func(file string, extra ...string) (string, string, int) {
+				return runTagCmd(t, cmdRollback, append(with("--manifest", file, "--env", "prod", "--approver", "bob", "--reason", "errors"), extra...)...)
+			}
+			_, errOut, code = rollback(m1)
+			assert.Equal(t, 1, code, "prod does not run m1")
+			assert.Contains(t, errOut, "does not run that manifest")
+			out, errOut, code = rollback(m2, "--json")
+			require.Equal(t, 0, code, errOut)
+			var res promoteResult
+			require.NoError(t, json.Unmarshal([]byte(out), &res))
+			assert.Equal(t, "2026.01", res.Promotion.Release)
+			assert.Equal(t, d1, res.Promotion.Digest)
+			assert.Equal(t, d2, res.Promotion.RollbackFrom)
+			_, errOut, code = rollback(m1)
+			assert.Equal(t, 1, code)
+			assert.Contains(t, errOut, "no known-good")
+
+			out, errOut, code = runTagCmd(t, cmdAuditLog, append([]string{"verify"}, storeArgs...)...)
+			require.Equal(t, 0, code, errOut)
+			assert.Contains(t, out, "7 entries")
+		})
+	}
 }

@@ -1,0 +1,240 @@
+package manifest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// ErrManifestDigest is returned (wrapped) by [PromoteManifest] when the
+// manifest's content does not hash to the digest that identifies it: the
+// manifest changed, so it is another candidate.
+var ErrManifestDigest = errors.New("manifest: manifest content does not match its digest")
+
+// A ManifestRequest asks [PromoteManifest] to promote the signed multi-repo
+// Manifest, identified by its content digest, to Env.
+type ManifestRequest struct {
+	Manifest  Manifest
+	Digest    string // Manifest's content digest ([Manifest.Digest]): the candidate identity
+	Signature []byte // detached signature over Manifest's canonical JSON, checked with WithManifestVerifier
+	Env       string
+	Approver  string
+	Reason    string
+	Emergency *EmergencyChange // for a change outside the window
+}
+
+// WithManifestVerifier makes [PromoteManifest] verify the manifest's
+// detached signature with v, at the time of the request.
+func WithManifestVerifier(v Verifier) Option {
+	return func(c *config) { c.sigs = v }
+}
+
+// checkPinned refuses a manifest that pins nothing to deploy.
+func checkPinned(m Manifest) error {
+	if len(m.Repos) == 0 {
+		return fmt.Errorf("%w: %s pins no repository", ErrInvalidManifest, m.Name)
+	}
+	for _, r := range m.Repos {
+		if r.Tag == "" || r.Commit == "" || len(r.Artifacts) == 0 {
+			return fmt.Errorf("%w: %s: repo %q needs a tag, a commit and at least one artifact", ErrInvalidManifest, m.Name, r.Name)
+		}
+	}
+	return nil
+}
+
+// PromoteManifest promotes the coordinated release req.Manifest, identified
+// by its content digest req.Digest, to req.Env and appends the promotion to
+// the log, with the same rules as [Promote]. The logged [Promotion] has
+// Release set to the manifest's name, Digest to its content digest and
+// Manifest to the manifest itself, so the log holds every repository's
+// artifact digests. In order, it refuses with:
+//   - ErrUnknownEnv if Env is not in the order;
+//   - ErrInvalidDigest if Digest is malformed;
+//   - ErrInvalidManifest if the manifest is malformed or pins a repository
+//     without a tag, a commit or an artifact, or no repository at all;
+//   - ErrManifestDigest if the manifest does not hash to Digest;
+//   - ErrApprovalRequired if Env needs an approval and Approver or Reason
+//     is empty, or an emergency record lacks a field;
+//   - ErrBadSignature if a verifier is set ([WithManifestVerifier]) and
+//     Signature is missing or does not verify;
+//   - ErrSkippedEnv if no manifest of this name reached the environment
+//     before Env;
+//   - a *DriftError (ErrDigestDrift) if that environment ran a manifest of
+//     this name but never this digest: any change to a manifest makes a new
+//     candidate, which must start again at the first environment;
+//   - a *GateError (ErrGateRefused) if the Gate refuses (its input has
+//     Manifest set and a zero Record);
+//   - a *ChainError (ErrTampered) if the log does not verify.
+//
+// [WithTagVerifier] does not apply: the manifest's signature covers its
+// repositories' tags and commits. Like Promote, the append is a
+// compare-and-swap on the log's length.
+func PromoteManifest(ctx context.Context, st Log, req ManifestRequest, opts ...Option) (Entry, error) {
+	c := newConfig(opts)
+	requested := c.now().UTC()
+	idx := slices.Index(c.order, req.Env)
+	if idx < 0 {
+		return Entry{}, fmt.Errorf("%w: %q (order %v)", ErrUnknownEnv, req.Env, c.order)
+	}
+	m := req.Manifest
+	if err := ValidateDigest(req.Digest); err != nil {
+		return Entry{}, fmt.Errorf("promote manifest %s: %w", m.Name, err)
+	}
+	data, err := Marshal(m)
+	if err != nil {
+		return Entry{}, fmt.Errorf("promote manifest %s: %w", m.Name, err)
+	}
+	m = m.normalize()
+	if err := checkPinned(m); err != nil {
+		return Entry{}, err
+	}
+	if got := Digest(data); got != req.Digest {
+		return Entry{}, fmt.Errorf("%w: %s hashes to %s, not %s", ErrManifestDigest, m.Name, got, req.Digest)
+	}
+	if c.approval[req.Env] && (req.Approver == "" || req.Reason == "") {
+		return Entry{}, fmt.Errorf("%w: %s needs an approver and a reason", ErrApprovalRequired, req.Env)
+	}
+	if em := req.Emergency; em != nil && (em.Reason == "" || em.Scope == "" || em.Approver == "" || em.RollbackPlan == "" || em.FollowUp == "") {
+		return Entry{}, fmt.Errorf("%w: emergency change needs reason, scope, approver, rollback plan and follow-up", ErrApprovalRequired)
+	}
+	if c.sigs != nil {
+		if len(req.Signature) == 0 {
+			return Entry{}, fmt.Errorf("%w: manifest %s %s is not signed", ErrBadSignature, m.Name, req.Digest)
+		}
+		if err := c.sigs.Verify(ctx, data, req.Signature, requested); err != nil {
+			return Entry{}, fmt.Errorf("%w: manifest %s %s: %w", ErrBadSignature, m.Name, req.Digest, err)
+		}
+	}
+	p := Promotion{
+		Release: m.Name, Env: req.Env, Digest: req.Digest,
+		Approver: req.Approver, Reason: req.Reason,
+		RequestedAt: requested, Emergency: req.Emergency, Manifest: &m,
+	}
+	for range maxAppendRetries {
+		entries, err := readLog(ctx, st)
+		if err != nil {
+			return Entry{}, err
+		}
+		hist := promotions(entries)
+		if idx > 0 {
+			prevEnv := c.order[idx-1]
+			if !ranManifest(hist, prevEnv, req.Digest) {
+				ran, ok := lastManifest(hist, m.Name, prevEnv)
+				if !ok {
+					return Entry{}, fmt.Errorf("%w: manifest %s %s never reached %s before %s", ErrSkippedEnv, m.Name, req.Digest, prevEnv, req.Env)
+				}
+				return Entry{}, &DriftError{Release: m.Name, Env: req.Env, Previous: prevEnv, Ran: ran, Got: req.Digest}
+			}
+		}
+		if c.gate != nil {
+			gm := m.normalize()
+			w, err := c.gate.Allow(ctx, GateInput{Manifest: &gm, Promotion: p, History: hist})
+			if err != nil {
+				return Entry{}, &GateError{Env: req.Env, Err: err}
+			}
+			p.Window = w
+		}
+		p.PromotedAt = c.now().UTC()
+		pp := p
+		e, err := st.Append(ctx, Entry{Seq: uint64(len(entries)) + 1, Kind: KindPromotion, Promotion: &pp})
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		return e, err
+	}
+	return Entry{}, fmt.Errorf("%w: gave up after %d attempts", ErrConflict, maxAppendRetries)
+}
+
+// ranManifest reports whether the manifest with digest was promoted to env.
+func ranManifest(hist []Promotion, env, digest string) bool {
+	return slices.ContainsFunc(hist, func(p Promotion) bool {
+		return p.Manifest != nil && p.Env == env && p.Digest == digest
+	})
+}
+
+// lastManifest returns the digest of the latest manifest named name
+// promoted to env.
+func lastManifest(hist []Promotion, name, env string) (string, bool) {
+	for i := len(hist) - 1; i >= 0; i-- {
+		if p := hist[i]; p.Manifest != nil && p.Release == name && p.Env == env {
+			return p.Digest, true
+		}
+	}
+	return "", false
+}
+
+// RollbackManifest redeploys the last known-good manifest to env by
+// promoting its already-published digest again, with the manifest as the
+// log recorded it (§1.22.3.3: never a rebuild). The known-good manifest is
+// the latest one promoted to env before the current one whose digest is
+// neither the current one's nor one that a rollback replaced. Like
+// [Rollback] it needs an approver and a reason (ErrApprovalRequired),
+// consults the Gate (*GateError), and returns an error wrapping
+// ErrNoKnownGood when env never ran a manifest or ran only one. The logged
+// [Promotion] has Manifest set and RollbackFrom set to the digest of the
+// manifest replaced. RollbackManifest considers manifest promotions only.
+func RollbackManifest(ctx context.Context, st Log, env, approver, reason string, opts ...Option) (Entry, error) {
+	c := newConfig(opts)
+	requested := c.now().UTC()
+	if !slices.Contains(c.order, env) {
+		return Entry{}, fmt.Errorf("%w: %q (order %v)", ErrUnknownEnv, env, c.order)
+	}
+	if approver == "" || reason == "" {
+		return Entry{}, fmt.Errorf("%w: rollback of %s needs an approver and a reason", ErrApprovalRequired, env)
+	}
+	for range maxAppendRetries {
+		entries, err := readLog(ctx, st)
+		if err != nil {
+			return Entry{}, err
+		}
+		hist := promotions(entries)
+		cur, ok := latest(hist, env, true)
+		if !ok {
+			return Entry{}, fmt.Errorf("%w: no manifest was promoted to %s", ErrNoKnownGood, env)
+		}
+		target, err := knownGoodManifest(hist, env, cur)
+		if err != nil {
+			return Entry{}, err
+		}
+		m := target.Manifest.normalize()
+		if d, err := m.Digest(); err != nil || d != target.Digest {
+			return Entry{}, fmt.Errorf("rollback %s: logged manifest %s: %w", env, target.Digest, ErrManifestDigest)
+		}
+		p := Promotion{
+			Release: target.Release, Env: env, Digest: target.Digest,
+			Approver: approver, Reason: reason, RequestedAt: requested,
+			RollbackFrom: cur.Digest, Manifest: &m,
+		}
+		if c.gate != nil {
+			gm := m.normalize()
+			w, err := c.gate.Allow(ctx, GateInput{Manifest: &gm, Promotion: p, History: hist})
+			if err != nil {
+				return Entry{}, &GateError{Env: env, Err: err}
+			}
+			p.Window = w
+		}
+		p.PromotedAt = c.now().UTC()
+		e, err := st.Append(ctx, Entry{Seq: uint64(len(entries)) + 1, Kind: KindPromotion, Promotion: &p})
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		return e, err
+	}
+	return Entry{}, fmt.Errorf("%w: gave up after %d attempts", ErrConflict, maxAppendRetries)
+}
+
+func knownGoodManifest(hist []Promotion, env string, cur Promotion) (Promotion, error) {
+	bad := map[string]bool{cur.Digest: true}
+	for _, p := range hist {
+		if p.Manifest != nil && p.RollbackFrom != "" {
+			bad[p.RollbackFrom] = true
+		}
+	}
+	for i := len(hist) - 1; i >= 0; i-- {
+		if p := hist[i]; p.Manifest != nil && p.Env == env && !bad[p.Digest] {
+			return p, nil
+		}
+	}
+	return Promotion{}, fmt.Errorf("%w: %s has run only manifest %s %s", ErrNoKnownGood, env, cur.Release, cur.Digest)
+}
