@@ -99,7 +99,8 @@ Usage:
   relctl manifest build|sign|verify|diff ...
   relctl promote --release TAG --env ENV --digest sha256:HEX --approver ID --reason TEXT [--emergency FILE]
                [--keyring FILE | --allowed-signers FILE] (--store DIR | --git-store REPO) [--json]
-  relctl rollback --env ENV --approver ID --reason TEXT (--store DIR | --git-store REPO) [--json]
+  relctl promote --manifest FILE [--sig FILE] --env ENV --approver ID --reason TEXT ...   (a multi-repo manifest)
+  relctl rollback --env ENV --approver ID --reason TEXT [--manifest FILE] (--store DIR | --git-store REPO) [--json]
   relctl log verify [--checkpoint FILE] (--store DIR | --git-store REPO) [--json]
 
 Run 'relctl COMMAND --help' for the flags of a command.
