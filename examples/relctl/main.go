@@ -40,6 +40,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 )
 
 func main() {
@@ -119,8 +120,25 @@ Examples:
 Exit codes: 0 ok, 1 failed, 2 bad usage or input.
 `
 
+// subcommandHelp is returned by a command with sub-actions asked for --help.
+type subcommandHelp struct{ names []string }
+
+func (h subcommandHelp) Error() string {
+	return "sub-commands: " + strings.Join(h.names, ", ") + " (add --help after one for its flags)"
+}
+
 // run is the whole command; tests call it directly.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	err := dispatch(ctx, args, stdin, stdout, stderr)
+	var sh subcommandHelp
+	if errors.As(err, &sh) {
+		fmt.Fprintln(stdout, sh.Error())
+		return nil
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return usagef("missing command")

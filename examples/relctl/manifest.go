@@ -68,6 +68,9 @@ func evidenceErr(err error) error {
 }
 
 func subcommand(args []string, names ...string) (string, []string, error) {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help") {
+		return "", nil, subcommandHelp{names}
+	}
 	if len(args) == 0 || !slices.Contains(names, args[0]) {
 		return "", nil, usagef("want a subcommand: %s", strings.Join(names, ", "))
 	}
