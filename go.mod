@@ -13,6 +13,7 @@ require (
 	github.com/secure-systems-lab/go-securesystemslib v0.11.1
 	github.com/stretchr/testify v1.12.1
 	golang.org/x/crypto v0.56.0
+	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (

@@ -20,6 +20,7 @@
 //	relctl promote --release TAG --env ENV --digest D --approver ID --reason TEXT ...
 //	relctl rollback --env ENV --approver ID --reason TEXT ...
 //	relctl log verify [--checkpoint FILE] ...
+//	relctl policy [--config FILE] [--range A..B] [--pr FILE] [--format text|json|sarif|junit] ...
 //
 // With --demo, or with no --repo and no git repository in the working
 // directory, next and log run on a demo repository they create in a
@@ -103,6 +104,8 @@ Usage:
   relctl promote --manifest FILE [--sig FILE] --env ENV --approver ID --reason TEXT ...   (a multi-repo manifest)
   relctl rollback --env ENV --approver ID --reason TEXT [--manifest FILE] (--store DIR | --git-store REPO) [--json]
   relctl log verify [--checkpoint FILE] (--store DIR | --git-store REPO) [--json]
+  relctl policy [--config FILE] [--repo DIR] [--range A..B] [--record FILE] [--promotion FILE] [--pr FILE]
+               [--format text|json|sarif|junit]   (exit 1 when a control fails)
 
 Run 'relctl COMMAND --help' for the flags of a command.
 
@@ -153,6 +156,8 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			return cmdAuditLog(ctx, args[2:], stdin, stdout, stderr)
 		}
 		return cmdLog(ctx, args[1:], stdout, stderr)
+	case "policy":
+		return cmdPolicy(ctx, args[1:], stdin, stdout, stderr)
 	case "record":
 		return cmdRecord(ctx, args[1:], stdin, stdout, stderr)
 	case "manifest":

@@ -1,0 +1,387 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/policy"
+	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/tagging"
+)
+
+// notYet is a control for evidence relctl accepts but cannot check yet (the
+// release record and promotion request need the manifest package).
+type notYet struct{ id, title, flag, file string }
+
+func (c notYet) Meta() policy.Meta {
+	return policy.Meta{ID: c.id, Title: c.title, Section: "§1.20.3.1", Criteria: []string{"CC8.1"}, Severity: policy.High}
+}
+
+func (c notYet) Evaluate(context.Context, policy.Facts) policy.Result {
+	return policy.Result{Status: policy.NotApplicable, Reason: fmt.Sprintf("%s %s was read but is not checked yet: relctl has no release-record support", c.flag, c.file)}
+}
+
+func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("policy", stderr)
+	configFile := fs.String("config", "", "policy `FILE` (YAML or JSON); default: every built-in control, strictest")
+	repoDir := fs.String("repo", "", "repository `DIR` (default: the repository here)")
+	rng := fs.String("range", "HEAD", "commit `RANGE` to check (A..B, or REV for its whole history)")
+	record := fs.String("record", "", "release record `FILE` (accepted; not checked yet)")
+	promotion := fs.String("promotion", "", "promotion request `FILE` (accepted; not checked yet)")
+	prFile := fs.String("pr", "", "pull-request `FILE` in policy's JSON form (- for standard input)")
+	tag := fs.String("tag", "", "release tag `NAME` to verify")
+	allowed := fs.String("allowed-signers", "", "with --tag, trust the SSH allowed_signers `FILE`")
+	keyring := fs.String("keyring", "", "with --tag, trust the armored OpenPGP keys in `FILE`")
+	hotfix := fs.String("hotfix", "", "hotfix `BRANCH` to check: cut from --production-tag, forward-ported to --main")
+	prodTag := fs.String("production-tag", "", "with --hotfix, the production `TAG`")
+	mainRef := fs.String("main", "main", "with --hotfix or --release-branch, the main-line `BRANCH`")
+	relBranch := fs.String("release-branch", "", "release `BRANCH` to check for features after --cutoff")
+	cutoff := fs.String("cutoff", "", "with --release-branch, the cutoff `TIME` (RFC 3339)")
+	artifactFile := fs.String("artifact", "", "release artifact `FILE` whose SBOM and provenance to check")
+	sbomFile := fs.String("sbom", "", "with --artifact, its CycloneDX JSON SBOM `FILE`")
+	provFile := fs.String("provenance", "", "with --artifact, its DSSE provenance envelope `FILE` (keys: REL-SBOM-001 provenance_keys)")
+	deployment := fs.String("deployment", "", "deployment `FILE` (JSON: environment, at, approvers, releaser, emergency)")
+	nowFlag := fs.String("now", "", "evaluation `TIME` (RFC 3339; default now): windows, expiry and flag dates use it")
+	format := fs.String("format", "text", "output `FORMAT`: text, json, sarif or junit")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: relctl policy [--config FILE] [--repo DIR] [--range A..B] [--pr FILE] [--tag TAG --allowed-signers FILE]\n                     [--hotfix BRANCH --production-tag TAG] [--release-branch BRANCH --cutoff RFC3339]\n                     [--artifact FILE --sbom FILE --provenance FILE] [--deployment FILE] [--record FILE] [--promotion FILE]\n                     [--now RFC3339] [--format text|json|sarif|junit]\n\nEvaluates the release policy on a repository. Exit 0 when every control\npasses (or is waived or not applicable) or the policy is advisory, 1 when one\nfails, 2 on bad input.\n\nFlags:")
+		fs.PrintDefaults()
+		fmt.Fprintln(stderr, "\nExample:\n  relctl policy --config .github/release-policy.yml --range v1.2.0..HEAD --pr pr.json --format sarif > policy.sarif")
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return helpOK(err)
+	}
+	switch *format {
+	case "text", "json", "sarif", "junit":
+	default:
+		return usagef("--format %q: want text, json, sarif or junit", *format)
+	}
+	if (*relBranch == "") != (*cutoff == "") {
+		return usagef("--release-branch and --cutoff go together")
+	}
+	var cut time.Time
+	if *cutoff != "" {
+		t, err := time.Parse(time.RFC3339, *cutoff)
+		if err != nil {
+			return usagef("--cutoff %q: %v", *cutoff, err)
+		}
+		cut = t
+	}
+	if (*hotfix == "") != (*prodTag == "") {
+		return usagef("--hotfix and --production-tag go together")
+	}
+	if *tag != "" && (*allowed == "") == (*keyring == "") {
+		return usagef("--tag needs exactly one of --allowed-signers and --keyring")
+	}
+	now := time.Now()
+	if *nowFlag != "" {
+		t, err := time.Parse(time.RFC3339, *nowFlag)
+		if err != nil {
+			return usagef("--now %q: %v", *nowFlag, err)
+		}
+		now = t
+	}
+
+	p := policy.Default()
+	configName := ".github/release-policy.yml"
+	if *configFile != "" {
+		b, err := readTagInput(*configFile)
+		if err != nil {
+			return err
+		}
+		if p, err = policy.Load(bytes.NewReader(b)); err != nil {
+			return usageError{fmt.Errorf("--config %s: %w", *configFile, err)}
+		}
+		configName = *configFile
+	}
+	for _, x := range []struct{ id, title, flag, file string }{
+		{"REL-RECORD-001", "Release record is complete", "--record", *record},
+		{"REL-PROMOTE-001", "Promotion request is complete", "--promotion", *promotion},
+	} {
+		if x.file == "" {
+			continue
+		}
+		if _, err := readTagInput(x.file); err != nil {
+			return err
+		}
+		p.Controls = append(p.Controls, notYet(x))
+	}
+
+	f := policy.Facts{Now: now, Range: *rng}
+	if *prFile != "" {
+		var r io.Reader = stdin
+		if *prFile != "-" {
+			b, err := readTagInput(*prFile)
+			if err != nil {
+				return err
+			}
+			r = bytes.NewReader(b)
+		}
+		pr, err := policy.ParsePullRequest(r)
+		if err != nil {
+			return usageError{fmt.Errorf("--pr %s: %w", *prFile, err)}
+		}
+		f.PullRequest = pr
+	}
+
+	if *artifactFile != "" {
+		a, err := readArtifact(*artifactFile, *sbomFile, *provFile)
+		if err != nil {
+			return err
+		}
+		f.Artifacts = []policy.Artifact{a}
+	} else if *sbomFile != "" || *provFile != "" {
+		return usagef("--sbom and --provenance need --artifact")
+	}
+	if *deployment != "" {
+		b, err := readTagInput(*deployment)
+		if err != nil {
+			return err
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		f.Deployment = &policy.Deployment{}
+		if err := dec.Decode(f.Deployment); err != nil {
+			return usageError{fmt.Errorf("--deployment %s: %w", *deployment, err)}
+		}
+	}
+
+	repo, demo, err := openRepo(*repoDir, stderr)
+	if err != nil {
+		return err
+	}
+	defer demo.remove()
+	if err := gatherRepo(ctx, repo, *rng, &f); err != nil {
+		return err
+	}
+	if *hotfix != "" {
+		if f.Hotfix, err = gatherHotfix(ctx, repo, *hotfix, *prodTag, *mainRef); err != nil {
+			return err
+		}
+	}
+	if *relBranch != "" {
+		r, err := commits.ResolveRange(repo, *mainRef+".."+*relBranch)
+		if err != nil {
+			return usageError{fmt.Errorf("--release-branch %s: %w", *relBranch, err)}
+		}
+		f.ReleaseBranch = &policy.ReleaseBranch{Name: *relBranch, Cutoff: cut, Commits: []commits.Commit{}}
+		for c, err := range commits.Log(ctx, repo, r) {
+			if err != nil {
+				return err
+			}
+			f.ReleaseBranch.Commits = append(f.ReleaseBranch.Commits, c)
+		}
+	}
+	if *tag != "" {
+		v, err := policyVerifier(*allowed, *keyring)
+		if err != nil {
+			return err
+		}
+		res, verr := tagging.Verify(ctx, repo, *tag, v, now)
+		f.Tag = &policy.Tag{Name: *tag, Verification: res, Err: verr}
+	}
+
+	report := policy.Evaluate(ctx, p, f)
+	switch *format {
+	case "json":
+		err = report.WriteJSON(stdout)
+	case "sarif":
+		err = report.WriteSARIF(stdout, configName)
+	case "junit":
+		err = report.WriteJUnit(stdout)
+	default:
+		err = report.WriteText(stdout)
+	}
+	if err != nil {
+		return err
+	}
+	if err := report.Err(); err != nil {
+		if report.Advisory && !errors.Is(err, policy.ErrEmptyPolicy) {
+			fmt.Fprintln(stderr, "relctl: advisory policy: failures reported, not enforced")
+			return nil
+		}
+		return errSilent
+	}
+	return nil
+}
+
+// readArtifact digests the artifact file and reads its SBOM and provenance.
+func readArtifact(file, bomFile, provFile string) (policy.Artifact, error) {
+	r, err := os.Open(file)
+	if err != nil {
+		return policy.Artifact{}, usageError{err}
+	}
+	defer r.Close()
+	subj, err := sbom.SubjectOf(filepath.Base(file), r)
+	if err != nil {
+		return policy.Artifact{}, fmt.Errorf("digest %s: %w", file, err)
+	}
+	a := policy.Artifact{Name: subj.Name, Digest: "sha256:" + subj.SHA256}
+	if bomFile != "" {
+		if a.SBOM, err = os.ReadFile(bomFile); err != nil {
+			return a, usageError{err}
+		}
+	}
+	if provFile != "" {
+		if a.Provenance, err = os.ReadFile(provFile); err != nil {
+			return a, usageError{err}
+		}
+	}
+	return a, nil
+}
+
+// gatherRepo fills the repository facts: branches, the commits of rng and
+// the files of the work tree.
+func gatherRepo(ctx context.Context, repo *git.Repository, rng string, f *policy.Facts) error {
+	r, err := commits.ResolveRange(repo, rng)
+	if err != nil {
+		if errors.Is(err, commits.ErrRevision) {
+			return usageError{fmt.Errorf("--range %s: %w", rng, err)}
+		}
+		return err
+	}
+	f.Commits = []commits.Commit{}
+	for c, err := range commits.Log(ctx, repo, r) {
+		if err != nil {
+			return err
+		}
+		f.Commits = append(f.Commits, c)
+	}
+	refs, err := repo.Branches()
+	if err != nil {
+		return fmt.Errorf("list branches: %w", err)
+	}
+	err = refs.ForEach(func(ref *plumbing.Reference) error {
+		f.Branches = append(f.Branches, ref.Name().Short())
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("list branches: %w", err)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		return fmt.Errorf("work tree: %w", err)
+	}
+	f.Files, err = policy.ReadFiles(os.DirFS(wt.Filesystem.Root()))
+	return err
+}
+
+// gatherHotfix fills the hotfix facts: where branch left main, the hotfix
+// commits after the production tag, the main commits after the fork point,
+// and the patch IDs of both.
+func gatherHotfix(ctx context.Context, repo *git.Repository, branch, prodTag, mainRef string) (*policy.Hotfix, error) {
+	resolve := func(flag, rev string) (plumbing.Hash, error) {
+		h, err := commits.Resolve(repo, rev)
+		if err != nil {
+			return h, usageError{fmt.Errorf("%s %s: %w", flag, rev, err)}
+		}
+		return h, nil
+	}
+	prod, err := resolve("--production-tag", prodTag)
+	if err != nil {
+		return nil, err
+	}
+	tip, err := resolve("--hotfix", branch)
+	if err != nil {
+		return nil, err
+	}
+	mainTip, err := resolve("--main", mainRef)
+	if err != nil {
+		return nil, err
+	}
+	a, err := repo.CommitObject(tip)
+	if err != nil {
+		return nil, err
+	}
+	b, err := repo.CommitObject(mainTip)
+	if err != nil {
+		return nil, err
+	}
+	bases, err := a.MergeBase(b)
+	if err != nil {
+		return nil, fmt.Errorf("merge base of %s and %s: %w", branch, mainRef, err)
+	}
+	h := &policy.Hotfix{Branch: branch, ProductionTag: prodTag, ProductionCommit: prod.String(), PatchIDs: map[string]string{}}
+	if len(bases) == 0 {
+		return nil, usagef("--hotfix %s shares no history with %s", branch, mainRef)
+	}
+	fork := bases[0].Hash
+	h.ForkPoint = fork.String()
+	logRange := func(from, to plumbing.Hash) ([]commits.Commit, error) {
+		out := []commits.Commit{}
+		for c, err := range commits.Log(ctx, repo, commits.Range{From: []plumbing.Hash{from}, To: to}) {
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, c)
+			id, err := patchID(repo, plumbing.NewHash(c.Hash))
+			if err != nil {
+				return nil, err
+			}
+			h.PatchIDs[c.Hash] = id
+		}
+		return out, nil
+	}
+	if h.Commits, err = logRange(prod, tip); err != nil {
+		return nil, err
+	}
+	if h.Main, err = logRange(fork, mainTip); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// patchID is policy.PatchID of the diff a single-parent commit introduces
+// ("" for merges and root commits).
+func patchID(repo *git.Repository, h plumbing.Hash) (string, error) {
+	c, err := repo.CommitObject(h)
+	if err != nil {
+		return "", err
+	}
+	if c.NumParents() != 1 {
+		return "", nil
+	}
+	parent, err := c.Parent(0)
+	if err != nil {
+		return "", err
+	}
+	patch, err := parent.Patch(c)
+	if err != nil {
+		return "", fmt.Errorf("diff %s: %w", h, err)
+	}
+	return policy.PatchID([]byte(patch.String())), nil
+}
+
+func policyVerifier(allowed, keyring string) (tagging.Verifier, error) {
+	if keyring != "" {
+		b, err := readTagInput(keyring)
+		if err != nil {
+			return nil, err
+		}
+		v, err := tagging.NewOpenPGPVerifier(bytes.NewReader(b))
+		if err != nil {
+			return nil, usageError{fmt.Errorf("--keyring %s: %w", keyring, err)}
+		}
+		return v, nil
+	}
+	b, err := readTagInput(allowed)
+	if err != nil {
+		return nil, err
+	}
+	signers, err := tagging.ParseAllowedSigners(b)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--allowed-signers %s: %w", allowed, err)}
+	}
+	return tagging.NewSSHVerifier(signers, tagging.GitNamespace), nil
+}

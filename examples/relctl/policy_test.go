@@ -1,0 +1,348 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"encoding/xml"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/ssh"
+
+	"github.com/releasekit/releasekit/internal/gittest"
+	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/tagging"
+)
+
+// runPolicy runs cmdPolicy and returns stdout, stderr and main's exit code.
+func runPolicy(t *testing.T, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := cmdPolicy(t.Context(), args, strings.NewReader(stdin), &out, &errOut)
+	code := exitCode(err, &errOut)
+	return out.String(), errOut.String(), code
+}
+
+const policyConfig = `controls:
+  REL-COMMIT-001: {}
+  REL-HISTORY-001: {}
+  REL-PIPE-001: {}
+  REL-SOD-001: {}
+`
+
+// policyRepo returns a repository whose history passes policyConfig, the
+// config file and a pull-request file.
+func policyRepo(t *testing.T) (g *gittest.Repo, config, pr string) {
+	t.Helper()
+	g = gittest.New(t)
+	g.CommitFiles("ci: build ABC-1", map[string]string{".github/workflows/ci.yml": "steps:\n  - uses: actions/checkout@b4ffde65f46336ab88eb53be808477a3936bae11\n"})
+	g.Commit("feat: greet ABC-2")
+	dir := t.TempDir()
+	config = filepath.Join(dir, "policy.yml")
+	require.NoError(t, os.WriteFile(config, []byte(policyConfig), 0o644))
+	pr = filepath.Join(dir, "pr.json")
+	require.NoError(t, os.WriteFile(pr, []byte(`{"number": 7, "author": "alice", "approvers": ["bob"], "merge_method": "squash"}`), 0o644))
+	return g, config, pr
+}
+
+func TestPolicyPass(t *testing.T) {
+	g, config, pr := policyRepo(t)
+	out, errOut, code := runPolicy(t, "", "--config", config, "--repo", g.Dir, "--pr", pr, "--format", "json")
+	require.Equal(t, 0, code, errOut+out)
+	var got struct {
+		Allowed bool
+		Results []struct{ Status string }
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &got))
+	assert.True(t, got.Allowed)
+	assert.Len(t, got.Results, 4)
+
+	// The pull request from standard input.
+	_, _, code = runPolicy(t, `{"number": 7, "author": "alice", "approvers": ["bob"]}`, "--config", config, "--repo", g.Dir, "--pr", "-")
+	assert.Equal(t, 0, code)
+}
+
+func TestPolicyFail(t *testing.T) {
+	g, config, pr := policyRepo(t)
+	base := g.Head()
+	bad := g.Commit("fix: no ticket")
+	out, _, code := runPolicy(t, "", "--config", config, "--repo", g.Dir, "--pr", pr)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "FAIL           REL-COMMIT-001")
+	assert.Contains(t, out, bad[:12])
+	assert.Contains(t, out, "result: DENY")
+
+	// The range excludes the earlier, passing commits but not the bad one.
+	out, _, code = runPolicy(t, "", "--config", config, "--repo", g.Dir, "--pr", pr, "--range", base+"..HEAD", "--format", "junit")
+	assert.Equal(t, 1, code)
+	var suites struct {
+		Failures int `xml:"failures,attr"`
+	}
+	require.NoError(t, xml.Unmarshal([]byte(out), &suites))
+	assert.Equal(t, 1, suites.Failures)
+
+	// Without pull-request data, separation of duties cannot be shown.
+	out, _, code = runPolicy(t, "", "--config", config, "--repo", g.Dir, "--range", bad+"~1..HEAD", "--format", "sarif")
+	assert.Equal(t, 1, code)
+	var log struct {
+		Version string
+		Runs    []struct {
+			Results []struct {
+				RuleID string `json:"ruleId"`
+				Level  string
+			}
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &log))
+	assert.Equal(t, "2.1.0", log.Version)
+	levels := map[string]string{}
+	for _, r := range log.Runs[0].Results {
+		levels[r.RuleID] = r.Level
+	}
+	assert.Equal(t, "error", levels["REL-SOD-001"])
+}
+
+func TestPolicyDefaultIsStrict(t *testing.T) {
+	g, _, pr := policyRepo(t)
+	out, _, code := runPolicy(t, "", "--repo", g.Dir, "--pr", pr)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "15 controls")
+}
+
+func TestPolicyBadInput(t *testing.T) {
+	g, config, pr := policyRepo(t)
+	dir := t.TempDir()
+	typo := filepath.Join(dir, "typo.yml")
+	require.NoError(t, os.WriteFile(typo, []byte("controls:\n  REL-TAG-001:\n    identity: [x]\n"), 0o644))
+	empty := filepath.Join(dir, "empty.yml")
+	require.NoError(t, os.WriteFile(empty, nil, 0o644))
+	badPR := filepath.Join(dir, "bad.json")
+	require.NoError(t, os.WriteFile(badPR, []byte(`{"author": "a", "aproovers": []}`), 0o644))
+	for _, tc := range []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"unknown key", []string{"--config", typo}, "line 3"},
+		{"empty config", []string{"--config", empty}, "empty"},
+		{"missing config", []string{"--config", filepath.Join(dir, "nope.yml")}, "nope.yml"},
+		{"bad pr", []string{"--config", config, "--pr", badPR}, "aproovers"},
+		{"bad format", []string{"--format", "html"}, "html"},
+		{"bad range", []string{"--config", config, "--pr", pr, "--range", "nope..HEAD"}, "nope"},
+		{"bad now", []string{"--now", "tomorrow"}, "tomorrow"},
+		{"tag without keys", []string{"--tag", "v1.0.0"}, "--allowed-signers"},
+		{"missing record", []string{"--config", config, "--record", filepath.Join(dir, "rec.json")}, "rec.json"},
+		{"argument", []string{"extra"}, "extra"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errOut, code := runPolicy(t, "", append(tc.args, "--repo", g.Dir)...)
+			assert.Equal(t, 2, code, errOut)
+			assert.Contains(t, errOut, tc.msg)
+		})
+	}
+	_, _, code := runPolicy(t, "", "--help")
+	assert.Equal(t, 0, code)
+}
+
+func TestPolicyRecordNotYet(t *testing.T) {
+	g, config, pr := policyRepo(t)
+	rec := filepath.Join(t.TempDir(), "record.json")
+	require.NoError(t, os.WriteFile(rec, []byte("{}"), 0o644))
+	out, _, code := runPolicy(t, "", "--config", config, "--repo", g.Dir, "--pr", pr, "--record", rec, "--promotion", rec)
+	assert.Equal(t, 0, code, out)
+	assert.Contains(t, out, "NOT-APPLICABLE REL-RECORD-001")
+	assert.Contains(t, out, "NOT-APPLICABLE REL-PROMOTE-001")
+}
+
+func TestPolicyTag(t *testing.T) {
+	g, _, _ := policyRepo(t)
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	key, err := ssh.NewSignerFromKey(priv)
+	require.NoError(t, err)
+	signer, err := tagging.NewSSHSigner(key, tagging.GitNamespace)
+	require.NoError(t, err)
+	req := tagging.Request{Name: "v1.0.0", Target: plumbing.NewHash(g.Head()), Message: "Release v1.0.0",
+		Tagger: tagging.Identity{Name: "Release Bot", Email: "ci@example.com", When: time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)}}
+	_, err = tagging.Create(context.Background(), g.GoGit(t), req, signer)
+	require.NoError(t, err)
+	g.Tag("v1.0.1", "HEAD")
+
+	dir := t.TempDir()
+	allowed := filepath.Join(dir, "allowed_signers")
+	require.NoError(t, os.WriteFile(allowed, []byte(`ci@example.com namespaces="git" `+string(ssh.MarshalAuthorizedKey(key.PublicKey()))), 0o644))
+	config := filepath.Join(dir, "policy.yml")
+	require.NoError(t, os.WriteFile(config, []byte("controls:\n  REL-TAG-001: {identities: [ci@example.com]}\n"), 0o644))
+
+	out, errOut, code := runPolicy(t, "", "--config", config, "--repo", g.Dir, "--tag", "v1.0.0", "--allowed-signers", allowed, "--now", "2026-02-01T00:00:00Z")
+	assert.Equal(t, 0, code, errOut+out)
+	assert.Contains(t, out, "PASS           REL-TAG-001")
+
+	out, _, code = runPolicy(t, "", "--config", config, "--repo", g.Dir, "--tag", "v1.0.1", "--allowed-signers", allowed)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "v1.0.1 did not verify")
+}
+
+func TestPolicyHotfix(t *testing.T) {
+	setup := func(t *testing.T) (*gittest.Repo, string, string) {
+		g := gittest.New(t)
+		g.CommitFiles("feat: app ABC-1", map[string]string{"app.txt": "one\ntwo\nthree\n"})
+		g.AnnotatedTag("v1.4.1", "HEAD", "Release v1.4.1")
+		g.CommitFiles("feat: more ABC-2", map[string]string{"other.txt": "x\n"})
+		g.Branch("hotfix/1.4.2-ABC-987", "v1.4.1")
+		g.Checkout("hotfix/1.4.2-ABC-987")
+		fix := g.CommitFiles("fix: crash ABC-987", map[string]string{"app.txt": "one\nTWO\nthree\n"})
+		g.Checkout("main")
+		config := filepath.Join(t.TempDir(), "policy.yml")
+		require.NoError(t, os.WriteFile(config, []byte("controls:\n  REL-HOTFIX-001: {}\n  REL-HOTFIX-002: {}\n"), 0o644))
+		return g, fix, config
+	}
+	args := func(g *gittest.Repo, config string) []string {
+		return []string{"--config", config, "--repo", g.Dir, "--hotfix", "hotfix/1.4.2-ABC-987", "--production-tag", "v1.4.1", "--format", "json"}
+	}
+	t.Run("not forward-ported", func(t *testing.T) {
+		g, fix, config := setup(t)
+		out, _, code := runPolicy(t, "", args(g, config)...)
+		assert.Equal(t, 1, code)
+		assert.Contains(t, out, "not on main ("+fix+")")
+	})
+	t.Run("cherry-picked", func(t *testing.T) {
+		g, _, config := setup(t)
+		g.CherryPick("hotfix/1.4.2-ABC-987")
+		out, _, code := runPolicy(t, "", args(g, config)...)
+		assert.Equal(t, 0, code, out)
+		assert.Contains(t, out, "cherry-picked as")
+	})
+	t.Run("same patch by hand", func(t *testing.T) {
+		g, _, config := setup(t)
+		g.CommitFiles("fix: crash on main ABC-987", map[string]string{"app.txt": "one\nTWO\nthree\n"})
+		out, _, code := runPolicy(t, "", args(g, config)...)
+		assert.Equal(t, 0, code, out)
+		assert.Contains(t, out, "same patch as")
+	})
+	t.Run("deployment", func(t *testing.T) {
+		g, _, _ := setup(t)
+		dir := t.TempDir()
+		config := filepath.Join(dir, "policy.yml")
+		require.NoError(t, os.WriteFile(config, []byte("controls:\n  REL-WINDOW-001:\n    windows: [{days: [mon], start: '09:00', end: '16:00', zone: Europe/Berlin}]\n"), 0o644))
+		dep := filepath.Join(dir, "deploy.json")
+		require.NoError(t, os.WriteFile(dep, []byte(`{"environment": "production", "at": "2026-03-02T08:30:00Z"}`), 0o644))
+		_, _, code := runPolicy(t, "", "--config", config, "--repo", g.Dir, "--deployment", dep)
+		assert.Equal(t, 0, code)
+		require.NoError(t, os.WriteFile(dep, []byte(`{"environment": "production", "at": "2026-03-02T18:30:00Z"}`), 0o644))
+		out, _, code := runPolicy(t, "", "--config", config, "--repo", g.Dir, "--deployment", dep)
+		assert.Equal(t, 1, code)
+		assert.Contains(t, out, "outside every change window")
+		require.NoError(t, os.WriteFile(dep, []byte(`{"environment": "production", "when": "x"}`), 0o644))
+		_, _, code = runPolicy(t, "", "--config", config, "--repo", g.Dir, "--deployment", dep)
+		assert.Equal(t, 2, code)
+	})
+}
+
+// TestPatchIDMatchesGit compares the patch IDs relctl computes from go-git
+// diffs with `git patch-id --stable`.
+func TestPatchIDMatchesGit(t *testing.T) {
+	g := gittest.New(t)
+	g.CommitFiles("feat: files ABC-1", map[string]string{"a.txt": "1\n2\n3\n4\n5\n6\n7\n8\n9\n", "b/c.txt": "x\n"})
+	g.CommitFiles("fix: edit two files ABC-2", map[string]string{"a.txt": "1\n2\nthree\n4\n5\n6\n7\neight\n9\n", "b/c.txt": "y\n\tz\n"})
+	g.CommitFiles("fix: add and delete ABC-3", map[string]string{"new.txt": "new\n", "b/c.txt": ""})
+	for _, rev := range []string{"HEAD~1", "HEAD"} {
+		cmd := exec.Command("git", "patch-id", "--stable")
+		cmd.Dir, cmd.Env = g.Dir, g.Env()
+		cmd.Stdin = strings.NewReader(g.Git("show", rev))
+		out, err := cmd.Output()
+		require.NoError(t, err)
+		want, _, _ := strings.Cut(string(out), " ")
+		got, err := patchID(g.GoGit(t), plumbing.NewHash(g.RevParse(rev)))
+		require.NoError(t, err)
+		assert.Equal(t, want, got, rev)
+	}
+}
+
+func TestPolicyReleaseBranch(t *testing.T) {
+	g := gittest.New(t)
+	g.Commit("feat: base ABC-1")
+	g.Branch("release/1.4", "")
+	g.Checkout("release/1.4")
+	g.Commit("fix: stabilise ABC-2")
+	cutoff := g.Clock().Format(time.RFC3339)
+	g.Tick()
+	g.Commit("fix: more ABC-3")
+	config := filepath.Join(t.TempDir(), "policy.yml")
+	require.NoError(t, os.WriteFile(config, []byte("controls:\n  REL-RELBRANCH-001: {}\n"), 0o644))
+	args := []string{"--config", config, "--repo", g.Dir, "--release-branch", "release/1.4", "--cutoff", cutoff}
+	out, _, code := runPolicy(t, "", args...)
+	assert.Equal(t, 0, code, out)
+	late := g.Commit("feat: too late ABC-4")
+	out, _, code = runPolicy(t, "", args...)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, late[:12])
+	_, _, code = runPolicy(t, "", "--repo", g.Dir, "--release-branch", "release/1.4")
+	assert.Equal(t, 2, code)
+}
+
+func TestPolicyAdvisory(t *testing.T) {
+	g, _, _ := policyRepo(t)
+	config := filepath.Join(t.TempDir(), "policy.yml")
+	require.NoError(t, os.WriteFile(config, []byte("advisory: true\ncontrols: {REL-SOD-001: {}}\n"), 0o644))
+	out, errOut, code := runPolicy(t, "", "--config", config, "--repo", g.Dir)
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "advisory policy: not enforced")
+	assert.Contains(t, errOut, "not enforced")
+}
+
+func TestPolicyArtifact(t *testing.T) {
+	g, _, _ := policyRepo(t)
+	dir := t.TempDir()
+	art := filepath.Join(dir, "app.tar.gz")
+	require.NoError(t, os.WriteFile(art, []byte("app v1"), 0o644))
+	subj, err := sbom.SubjectOf("app.tar.gz", strings.NewReader("app v1"))
+	require.NoError(t, err)
+	doc, err := sbom.ForArtifact(subj)
+	require.NoError(t, err)
+	bom, err := doc.Bytes(sbom.JSON)
+	require.NoError(t, err)
+	bomFile := filepath.Join(dir, "app.cdx.json")
+	require.NoError(t, os.WriteFile(bomFile, bom, 0o644))
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	signer, err := sbom.NewKeySigner(priv)
+	require.NoError(t, err)
+	prov, err := sbom.SignProvenance(context.Background(), []sbom.Subject{subj},
+		sbom.Provenance{BuildType: sbom.GitHubActionsBuildType, BuilderID: "https://github.com/actions/runner"}, signer)
+	require.NoError(t, err)
+	provFile := filepath.Join(dir, "app.intoto.json")
+	require.NoError(t, os.WriteFile(provFile, prov, 0o644))
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	require.NoError(t, err)
+	key := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+	config := filepath.Join(dir, "policy.yml")
+	require.NoError(t, os.WriteFile(config, []byte("controls:\n  REL-SBOM-001:\n    provenance_keys: ["+strconv.Quote(key)+"]\n"), 0o644))
+
+	args := []string{"--config", config, "--repo", g.Dir, "--artifact", art, "--sbom", bomFile, "--provenance", provFile}
+	out, errOut, code := runPolicy(t, "", args...)
+	assert.Equal(t, 0, code, out+errOut)
+	assert.Contains(t, out, "sha256:"+subj.SHA256)
+
+	require.NoError(t, os.WriteFile(art, []byte("app v1, tampered"), 0o644))
+	out, _, code = runPolicy(t, "", args...)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "SBOM: ")
+	assert.Contains(t, out, "provenance: ")
+
+	_, _, code = runPolicy(t, "", "--config", config, "--repo", g.Dir, "--sbom", bomFile)
+	assert.Equal(t, 2, code)
+}

@@ -1,0 +1,456 @@
+package policy
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"regexp"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/releasekit/releasekit/sbom"
+)
+
+// ErrInvalidConfig is wrapped by every [ConfigError].
+var ErrInvalidConfig = errors.New("policy: invalid configuration")
+
+// A ConfigError is a configuration problem at a line of the file (0 when
+// the file as a whole is at fault). It wraps [ErrInvalidConfig], and
+// [ErrEmptyPolicy] for a file that enables no control.
+type ConfigError struct {
+	Line int
+	Msg  string
+	Err  error // ErrInvalidConfig or ErrEmptyPolicy
+}
+
+// Error returns "policy: config line N: message".
+func (e *ConfigError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("policy: config line %d: %s", e.Line, e.Msg)
+	}
+	return "policy: config: " + e.Msg
+}
+
+// Unwrap returns ErrInvalidConfig, or ErrEmptyPolicy.
+func (e *ConfigError) Unwrap() []error {
+	if e.Err != nil && e.Err != ErrInvalidConfig {
+		return []error{ErrInvalidConfig, e.Err}
+	}
+	return []error{ErrInvalidConfig}
+}
+
+func cfgErr(n *yaml.Node, format string, args ...any) error {
+	line := 0
+	if n != nil {
+		line = n.Line
+	}
+	return &ConfigError{Line: line, Msg: fmt.Sprintf(format, args...), Err: ErrInvalidConfig}
+}
+
+// Default returns a policy with every built-in control in its strictest
+// setting and no exception. Controls that need parameters (SignedTag's
+// identities, ChangeWindow's windows) fail until they are configured.
+func Default() Policy {
+	return Policy{Controls: []Control{
+		BranchNames{}, ConventionalCommits{}, LinearHistory{}, SignedTag{}, ChangeWindow{}, SeparationOfDuties{},
+		HotfixFromTag{}, ForwardPort{}, ReleaseCutoff{}, RequiredFiles{}, PinnedPipelines{}, PinnedInputs{}, FeatureFlags{},
+		EnvironmentSeparation{}, ArtifactEvidence{},
+	}}
+}
+
+type noParams struct{}
+
+type branchParams struct {
+	Patterns []string `yaml:"patterns"`
+}
+
+type tagParams struct {
+	Identities []string `yaml:"identities"`
+}
+
+type windowParams struct {
+	Environments []string `yaml:"environments"`
+	Windows      []struct {
+		Days  []string `yaml:"days"`
+		Start string   `yaml:"start"`
+		End   string   `yaml:"end"`
+		Zone  string   `yaml:"zone"`
+	} `yaml:"windows"`
+	Freezes []struct {
+		From   time.Time `yaml:"from"`
+		To     time.Time `yaml:"to"`
+		Reason string    `yaml:"reason"`
+	} `yaml:"freezes"`
+}
+
+type repoParams struct {
+	ProductionPaths []string `yaml:"production_paths"`
+}
+
+type envParams struct {
+	Environments map[string]Environment `yaml:"environments"`
+}
+
+type flagParams struct {
+	Registry string `yaml:"registry"`
+}
+
+var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
+
+// Load reads a policy from YAML or JSON (JSON is read as YAML):
+//
+//	controls:
+//	  REL-BRANCH-001: {patterns: ['^main$', '^feature/[A-Z]+-[0-9]+-[a-z0-9-]+$']}
+//	  REL-COMMIT-001: {}
+//	  REL-TAG-001: {identities: [release-bot@example.com]}
+//	  REL-WINDOW-001:
+//	    environments: [production]
+//	    windows: [{days: [mon, tue, wed, thu], start: "09:00", end: "16:00", zone: Europe/Berlin}]
+//	    freezes: [{from: 2026-12-18T00:00:00+01:00, to: 2027-01-04T00:00:00+01:00, reason: year end}]
+//	  REL-REPO-001: {production_paths: [deploy/]}
+//	  REL-FLAG-001: {registry: flags/registry.yaml}
+//	  REL-ENV-001:
+//	    environments:
+//	      production: {identities: [release-bot@example.com], keys: ["SHA256:..."], approvers: [carol]}
+//	      staging: {identities: [staging-bot@example.com], approvers: [dave]}
+//	advisory: false   # true reports failures without enforcing them
+//	  REL-SBOM-001: {provenance_keys: ["-----BEGIN PUBLIC KEY-----\n..."]}
+//	exceptions:
+//	  - {id: EXC-7, owner: ..., type: temporary, expires: 2026-03-01, ...}
+//
+// Each control listed is enabled, in file order; the parameters of
+// [BranchNames], [SignedTag], [ChangeWindow], [RequiredFiles],
+// [FeatureFlags], [EnvironmentSeparation] and [ArtifactEvidence]
+// (provenance_keys: PEM public keys) are set as their fields, the other controls take {} or
+// null. Unknown keys, unknown control IDs, duplicate keys and bad values
+// (an invalid pattern, day, HH:MM time or time zone) are a *[ConfigError]
+// with the line they are on. A file enabling no control is a ConfigError
+// wrapping [ErrEmptyPolicy].
+func Load(r io.Reader) (Policy, error) {
+	data, err := io.ReadAll(io.LimitReader(r, 1<<20+1))
+	if err != nil {
+		return Policy{}, fmt.Errorf("policy: read config: %w", err)
+	}
+	if len(data) > 1<<20 {
+		return Policy{}, cfgErr(nil, "larger than 1 MiB")
+	}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return Policy{}, &ConfigError{Msg: "empty file: list the controls to enforce", Err: ErrEmptyPolicy}
+		}
+		return Policy{}, &ConfigError{Line: yamlLine(err), Msg: err.Error(), Err: ErrInvalidConfig}
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return Policy{}, cfgErr(&extra, "more than one YAML document")
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return Policy{}, cfgErr(root, "want a mapping with controls and exceptions")
+	}
+	if err := noDuplicates(root); err != nil {
+		return Policy{}, err
+	}
+	var p Policy
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		switch k.Value {
+		case "controls":
+			if v.Kind != yaml.MappingNode {
+				return Policy{}, cfgErr(v, "controls: want a mapping of control IDs")
+			}
+			if err := noDuplicates(v); err != nil {
+				return Policy{}, err
+			}
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				c, err := loadControl(v.Content[j], v.Content[j+1])
+				if err != nil {
+					return Policy{}, err
+				}
+				p.Controls = append(p.Controls, c)
+			}
+		case "advisory":
+			if err := v.Decode(&p.Advisory); err != nil || v.Kind != yaml.ScalarNode {
+				return Policy{}, cfgErr(v, "advisory: want true or false")
+			}
+		case "exceptions":
+			if err := decodeStrict(v, &p.Exceptions); err != nil {
+				return Policy{}, err
+			}
+			for j, e := range p.Exceptions {
+				if e.Type != "temporary" && e.Type != "permanent" {
+					return Policy{}, cfgErr(v.Content[j], "exception %q: type %q is not temporary or permanent", e.ID, e.Type)
+				}
+			}
+		default:
+			return Policy{}, cfgErr(k, "unknown key %q (want controls, exceptions, advisory)", k.Value)
+		}
+	}
+	if len(p.Controls) == 0 {
+		return Policy{}, &ConfigError{Line: root.Line, Msg: "no controls enabled: an empty policy allows nothing", Err: ErrEmptyPolicy}
+	}
+	return p, nil
+}
+
+func loadControl(k, v *yaml.Node) (Control, error) {
+	switch k.Value {
+	case "REL-COMMIT-001", "REL-HISTORY-001", "REL-SOD-001", "REL-HOTFIX-001", "REL-HOTFIX-002", "REL-RELBRANCH-001", "REL-PIPE-001", "REL-DEPS-001":
+		if err := decodeStrict(v, &noParams{}); err != nil {
+			return nil, err
+		}
+		switch k.Value {
+		case "REL-COMMIT-001":
+			return ConventionalCommits{}, nil
+		case "REL-HISTORY-001":
+			return LinearHistory{}, nil
+		case "REL-SOD-001":
+			return SeparationOfDuties{}, nil
+		case "REL-HOTFIX-001":
+			return HotfixFromTag{}, nil
+		case "REL-HOTFIX-002":
+			return ForwardPort{}, nil
+		case "REL-RELBRANCH-001":
+			return ReleaseCutoff{}, nil
+		case "REL-PIPE-001":
+			return PinnedPipelines{}, nil
+		default:
+			return PinnedInputs{}, nil
+		}
+	case "REL-BRANCH-001":
+		var pr branchParams
+		if err := decodeStrict(v, &pr); err != nil {
+			return nil, err
+		}
+		for i, pat := range pr.Patterns {
+			if _, err := regexp.Compile(pat); err != nil {
+				return nil, cfgErr(seqItem(v, "patterns", i), "pattern %q: %v", pat, err)
+			}
+		}
+		return BranchNames{Patterns: pr.Patterns}, nil
+	case "REL-TAG-001":
+		var pr tagParams
+		if err := decodeStrict(v, &pr); err != nil {
+			return nil, err
+		}
+		return SignedTag{Identities: pr.Identities}, nil
+	case "REL-WINDOW-001":
+		return loadWindows(v)
+	case "REL-REPO-001":
+		var pr repoParams
+		if err := decodeStrict(v, &pr); err != nil {
+			return nil, err
+		}
+		return RequiredFiles{ProductionPaths: pr.ProductionPaths}, nil
+	case "REL-ENV-001":
+		var pr envParams
+		if err := decodeStrict(v, &pr); err != nil {
+			return nil, err
+		}
+		return EnvironmentSeparation{Environments: pr.Environments}, nil
+	case "REL-SBOM-001":
+		var pr struct {
+			Keys []string `yaml:"provenance_keys"`
+		}
+		if err := decodeStrict(v, &pr); err != nil {
+			return nil, err
+		}
+		var c ArtifactEvidence
+		for i, k := range pr.Keys {
+			kv, err := sbom.ParsePublicKeyPEM([]byte(k))
+			if err != nil {
+				return nil, cfgErr(seqItem(v, "provenance_keys", i), "provenance key: %v", err)
+			}
+			c.Verifiers = append(c.Verifiers, kv)
+		}
+		return c, nil
+	case "REL-FLAG-001":
+		var pr flagParams
+		if err := decodeStrict(v, &pr); err != nil {
+			return nil, err
+		}
+		return FeatureFlags{Registry: pr.Registry}, nil
+	}
+	return nil, cfgErr(k, "unknown control %q", k.Value)
+}
+
+func loadWindows(v *yaml.Node) (Control, error) {
+	var pr windowParams
+	if err := decodeStrict(v, &pr); err != nil {
+		return nil, err
+	}
+	c := ChangeWindow{Environments: pr.Environments}
+	for i, w := range pr.Windows {
+		at := seqItem(v, "windows", i)
+		win := Window{Start: w.Start, End: w.End, Zone: w.Zone}
+		if len(w.Days) == 0 {
+			return nil, cfgErr(at, "window without days")
+		}
+		for _, d := range w.Days {
+			m := dayRE.FindString(d)
+			if m == "" || (len(d) > 3 && !strings.EqualFold(d, dayName(m))) {
+				return nil, cfgErr(at, "day %q: want mon, tue, ... or monday, tuesday, ...", d)
+			}
+			win.Days = append(win.Days, dayOf(m))
+		}
+		if _, err := win.contains(time.Time{}); err != nil {
+			return nil, cfgErr(at, "%v", err)
+		}
+		c.Windows = append(c.Windows, win)
+	}
+	for i, f := range pr.Freezes {
+		if f.From.IsZero() || !f.To.After(f.From) {
+			return nil, cfgErr(seqItem(v, "freezes", i), "freeze needs from and a later to")
+		}
+		c.Freezes = append(c.Freezes, Freeze{From: f.From, To: f.To, Reason: f.Reason})
+	}
+	return c, nil
+}
+
+func dayOf(abbr string) time.Weekday {
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		if strings.EqualFold(d.String()[:3], abbr) {
+			return d
+		}
+	}
+	return time.Sunday
+}
+
+func dayName(abbr string) string { return dayOf(abbr).String() }
+
+// seqItem returns the node of item i of the sequence under key in the
+// mapping m, or m.
+func seqItem(m *yaml.Node, key string, i int) *yaml.Node {
+	for j := 0; j+1 < len(m.Content); j += 2 {
+		if m.Content[j].Value == key && i < len(m.Content[j+1].Content) {
+			return m.Content[j+1].Content[i]
+		}
+	}
+	return m
+}
+
+// decodeStrict checks that n has only the keys v's type declares, then
+// decodes it; errors carry the line.
+func decodeStrict(n *yaml.Node, v any) error {
+	if err := checkKeys(n, reflect.TypeOf(v).Elem()); err != nil {
+		return err
+	}
+	if err := n.Decode(v); err != nil {
+		return &ConfigError{Line: yamlLine(err), Msg: strings.TrimPrefix(err.Error(), "yaml: "), Err: ErrInvalidConfig}
+	}
+	return nil
+}
+
+func checkKeys(n *yaml.Node, t reflect.Type) error {
+	if n.Kind == yaml.AliasNode {
+		return cfgErr(n, "aliases are not allowed")
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return nil
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t.Kind() == reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			return cfgErr(n, "want a mapping")
+		}
+		if err := noDuplicates(n); err != nil {
+			return err
+		}
+		for i := 1; i < len(n.Content); i += 2 {
+			if err := checkKeys(n.Content[i], t.Elem()); err != nil {
+				return err
+			}
+		}
+		return nil
+	case t == reflect.TypeOf(time.Time{}):
+		var tm time.Time
+		if n.Kind != yaml.ScalarNode || n.Decode(&tm) != nil {
+			return cfgErr(n, "%q is not a time: want RFC 3339 or YYYY-MM-DD", n.Value)
+		}
+		return nil
+	case t.Kind() == reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return cfgErr(n, "want a mapping")
+		}
+		if err := noDuplicates(n); err != nil {
+			return err
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			f, ok := fieldByTag(t, k.Value)
+			if !ok {
+				return cfgErr(k, "unknown key %q (want %s)", k.Value, strings.Join(tags(t), ", "))
+			}
+			if err := checkKeys(n.Content[i+1], f.Type); err != nil {
+				return err
+			}
+		}
+	case t.Kind() == reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			return cfgErr(n, "want a list")
+		}
+		for _, c := range n.Content {
+			if err := checkKeys(c, t.Elem()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// noDuplicates rejects a mapping that repeats a key.
+func noDuplicates(m *yaml.Node) error {
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k := m.Content[i]
+		if seen[k.Value] {
+			return cfgErr(k, "key %q already defined", k.Value)
+		}
+		seen[k.Value] = true
+	}
+	return nil
+}
+
+func fieldByTag(t reflect.Type, name string) (reflect.StructField, bool) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ","); tag == name && tag != "" {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+func tags(t reflect.Type) []string {
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); tag != "" {
+			out = append(out, tag)
+		}
+	}
+	if len(out) == 0 {
+		out = []string{"no parameters"}
+	}
+	return out
+}
+
+var lineRE = regexp.MustCompile(`line (\d+)`)
+
+// yamlLine extracts the first line number of a yaml.v3 error message.
+func yamlLine(err error) int {
+	m := lineRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return 0
+	}
+	n := 0
+	fmt.Sscan(m[1], &n)
+	return n
+}

@@ -1,0 +1,174 @@
+package policy_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/releasekit/releasekit/policy"
+)
+
+const fullConfig = `controls:
+  REL-BRANCH-001: {patterns: ['^main$', '^feature/[A-Z]+-[0-9]+-[a-z0-9-]+$']}
+  REL-COMMIT-001: {}
+  REL-HISTORY-001:
+  REL-TAG-001: {identities: [release-bot@example.com]}
+  REL-WINDOW-001:
+    environments: [production]
+    windows:
+      - {days: [mon, Tuesday], start: "09:00", end: "16:00", zone: Europe/Berlin}
+    freezes:
+      - {from: 2026-12-18T00:00:00+01:00, to: 2027-01-04T00:00:00+01:00, reason: year end}
+  REL-SOD-001: {}
+  REL-HOTFIX-001: {}
+  REL-HOTFIX-002: {}
+  REL-RELBRANCH-001: {}
+  REL-REPO-001: {production_paths: [deploy/]}
+  REL-PIPE-001: {}
+  REL-DEPS-001: {}
+  REL-FLAG-001: {registry: flags/registry.yaml}
+  REL-ENV-001:
+    environments:
+      production: {identities: [release-bot@example.com], keys: ["SHA256:prod"], approvers: [carol]}
+      staging: {identities: [staging-bot@example.com], approvers: [dave]}
+exceptions:
+  - id: EXC-7
+    owner: Engineering Manager
+    type: temporary
+    policy: "§1.11.3"
+    controls: [REL-HISTORY-001]
+    scope: repo api, main
+    risk: low
+    compensating_controls: extra review
+    requester: alice
+    approvers: [bob]
+    expires: 2026-03-01
+    rollback: revert
+    evidence: [https://tickets/EXC-7]
+`
+
+func TestLoad(t *testing.T) {
+	p, err := policy.Load(strings.NewReader(fullConfig))
+	require.NoError(t, err)
+	require.Len(t, p.Controls, 14)
+	assert.Equal(t, policy.BranchNames{Patterns: []string{"^main$", "^feature/[A-Z]+-[0-9]+-[a-z0-9-]+$"}}, p.Controls[0])
+	assert.Equal(t, policy.SignedTag{Identities: []string{"release-bot@example.com"}}, p.Controls[3])
+	w := p.Controls[4].(policy.ChangeWindow)
+	assert.Equal(t, []time.Weekday{time.Monday, time.Tuesday}, w.Windows[0].Days)
+	assert.Equal(t, "year end", w.Freezes[0].Reason)
+	assert.Equal(t, policy.FeatureFlags{Registry: "flags/registry.yaml"}, p.Controls[12])
+	assert.Equal(t, []string{"carol"}, p.Controls[13].(policy.EnvironmentSeparation).Environments["production"].Approvers)
+	require.Len(t, p.Exceptions, 1)
+	assert.Equal(t, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), p.Exceptions[0].Expires)
+	assert.Empty(t, p.Exceptions[0].Problems(time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)))
+
+	// JSON is read too.
+	p, err = policy.Load(strings.NewReader(`{"controls": {"REL-TAG-001": {"identities": ["ci"]}}}`))
+	require.NoError(t, err)
+	assert.Equal(t, []policy.Control{policy.SignedTag{Identities: []string{"ci"}}}, p.Controls)
+}
+
+func TestLoadErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		line     int
+		msg      string
+		empty    bool
+	}{
+		{"empty", "", 0, "empty", true},
+		{"no controls", "controls: {}\n", 1, "no controls", true},
+		{"only exceptions", "exceptions: []\n", 1, "no controls", true},
+		{"unknown top key", "controls: {REL-SOD-001: {}}\ncontrol: {}\n", 2, `unknown key "control"`, false},
+		{"unknown control", "controls:\n  REL-SOD-001: {}\n  REL-NOPE-001: {}\n", 3, `unknown control "REL-NOPE-001"`, false},
+		{"param typo", "controls:\n  REL-TAG-001:\n    identity: [x]\n", 3, `unknown key "identity" (want identities)`, false},
+		{"params on plain control", "controls:\n  REL-SOD-001: {strict: true}\n", 2, `unknown key "strict"`, false},
+		{"bad pattern", "controls:\n  REL-BRANCH-001:\n    patterns:\n      - '^main$'\n      - '('\n", 5, "pattern", false},
+		{"bad day", "controls:\n  REL-WINDOW-001:\n    windows:\n      - {days: [funday], start: '09:00', end: '10:00'}\n", 4, "funday", false},
+		{"bad time", "controls:\n  REL-WINDOW-001:\n    windows:\n      - {days: [mon], start: '9am', end: '10:00'}\n", 4, "HH:MM", false},
+		{"end before start", "controls:\n  REL-WINDOW-001:\n    windows:\n      - {days: [mon], start: '10:00', end: '09:00'}\n", 4, "not after start", false},
+		{"bad zone", "controls:\n  REL-WINDOW-001:\n    windows:\n      - {days: [mon], start: '09:00', end: '10:00', zone: Mars/Base}\n", 4, "Mars/Base", false},
+		{"window key typo", "controls:\n  REL-WINDOW-001:\n    windows:\n      - days: [mon]\n        strat: '09:00'\n", 5, `unknown key "strat"`, false},
+		{"freeze backwards", "controls:\n  REL-WINDOW-001:\n    freezes:\n      - {from: 2026-12-18, to: 2026-12-01}\n", 4, "freeze", false},
+		{"bad value type", "controls:\n  REL-TAG-001:\n    identities: {a: b}\n", 3, "want a list", false},
+		{"bad scalar", "controls:\n  REL-WINDOW-001:\n    freezes:\n      - {from: yesterday, to: 2026-12-01}\n", 4, "not a time", false},
+		{"exception typo", "controls: {REL-SOD-001: {}}\nexceptions:\n  - id: E\n    expiry: 2026-01-01\n", 4, `unknown key "expiry"`, false},
+		{"exception type", "controls: {REL-SOD-001: {}}\nexceptions:\n  - id: E\n    type: forever\n", 3, "forever", false},
+		{"environment typo", "controls:\n  REL-ENV-001:\n    environments:\n      production: {approver: [x]}\n", 4, `unknown key "approver"`, false},
+		{"duplicate key", "controls:\n  REL-SOD-001: {}\n  REL-SOD-001: {}\n", 3, "already defined", false},
+		{"not a mapping", "- a\n", 1, "want a mapping", false},
+		{"two documents", "controls: {REL-SOD-001: {}}\n---\ncontrols: {}\n", 2, "more than one", false},
+		{"syntax", "controls: [\n", 1, "", false},
+		{"bad number", "controls:\n  REL-FLAG-001:\n    registry: [a]\n", 3, "cannot unmarshal", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := policy.Load(strings.NewReader(tc.in))
+			require.Error(t, err)
+			assert.ErrorIs(t, err, policy.ErrInvalidConfig)
+			assert.Equal(t, tc.empty, errors.Is(err, policy.ErrEmptyPolicy), err.Error())
+			var ce *policy.ConfigError
+			require.ErrorAs(t, err, &ce)
+			assert.Equal(t, tc.line, ce.Line, err.Error())
+			assert.Contains(t, err.Error(), tc.msg)
+		})
+	}
+}
+
+func TestDefaultIsStrict(t *testing.T) {
+	r := policy.Evaluate(context.Background(), policy.Default(), policy.Facts{})
+	assert.Len(t, r.Results, 15)
+	assert.ErrorIs(t, r.Err(), policy.ErrFailed, "nothing gathered must never pass")
+	for _, res := range r.Results {
+		assert.NotEqual(t, policy.Pass, res.Status, res.Control.ID)
+	}
+}
+
+func FuzzLoad(f *testing.F) {
+	f.Add(fullConfig)
+	for _, s := range []string{"", "controls: {}\n", "controls:\n  REL-TAG-001:\n    identity: [x]\n",
+		"controls:\n  REL-WINDOW-001:\n    windows:\n      - {days: [mon], start: '09:00', end: '10:00', zone: UTC}\n",
+		`{"controls": {"REL-SOD-001": null}}`, "controls: &a {REL-SOD-001: *a}\n", "exceptions: [{expires: 2026-01-01}]\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		p, err := policy.Load(strings.NewReader(in))
+		if err != nil {
+			var ce *policy.ConfigError
+			if !errors.As(err, &ce) {
+				t.Fatalf("Load error %v is not a *ConfigError", err)
+			}
+			if len(p.Controls) != 0 {
+				t.Fatal("Load returned controls with an error")
+			}
+			return
+		}
+		if len(p.Controls) == 0 {
+			t.Fatal("Load accepted a policy without controls")
+		}
+		// Evaluating on no facts never passes everything.
+		r := policy.Evaluate(context.Background(), p, policy.Facts{})
+		if len(r.Results) != len(p.Controls) {
+			t.Fatal("results do not match controls")
+		}
+	})
+}
+
+func TestAdvisory(t *testing.T) {
+	p, err := policy.Load(strings.NewReader("advisory: true\ncontrols: {REL-SOD-001: {}}\n"))
+	require.NoError(t, err)
+	r := policy.Evaluate(context.Background(), p, policy.Facts{})
+	assert.True(t, r.Advisory)
+	assert.ErrorIs(t, r.Err(), policy.ErrFailed, "failures are still reported")
+	var b strings.Builder
+	require.NoError(t, r.WriteText(&b))
+	assert.Contains(t, b.String(), "result: DENY (advisory policy: not enforced)")
+
+	_, err = policy.Load(strings.NewReader("advisory: maybe\ncontrols: {REL-SOD-001: {}}\n"))
+	var ce *policy.ConfigError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, 1, ce.Line)
+}

@@ -1,0 +1,204 @@
+package policy
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"time"
+
+	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/tagging"
+)
+
+// Facts is the evidence a policy is evaluated on. The caller gathers it
+// (see the package example): policy reads no repository and no network, so
+// every fact is explicit and a test can build it. A nil or empty field is
+// missing evidence for the controls that need it, never a pass.
+//
+// The slices and maps belong to the caller; controls only read them.
+type Facts struct {
+	// Now is the evaluation time (an injected clock): exceptions, flag
+	// removal dates and, without a deployment time, change windows use it.
+	Now time.Time `json:"now"`
+	// Range is the commit range evaluated ("v1.2.0..main"), for reports.
+	Range string `json:"range,omitempty"`
+	// Commits are the commits of Range, as commits.Log returns them.
+	Commits []commits.Commit `json:"commits,omitempty"`
+	// Branches are the branch names to check (short names: "feature/ABC-1-x").
+	Branches []string `json:"branches,omitempty"`
+	// Files are repository files by slash-separated path from the root
+	// (CODEOWNERS, SECURITY.md, .github/workflows/*.yml, lockfiles, ...);
+	// see [ReadFiles].
+	Files map[string][]byte `json:"-"`
+	// Tag is the release tag and the outcome of its verification.
+	Tag *Tag `json:"tag,omitempty"`
+	// PullRequest is the pull request being merged or released, as the
+	// caller's forge reported it (see [ParsePullRequest]).
+	PullRequest *PullRequest `json:"pull_request,omitempty"`
+	// Deployment is the production change being evaluated.
+	Deployment *Deployment `json:"deployment,omitempty"`
+	// Hotfix describes a hotfix branch and the main line it must reach.
+	Hotfix *Hotfix `json:"hotfix,omitempty"`
+	// ReleaseBranch describes a release branch and its cutoff.
+	ReleaseBranch *ReleaseBranch `json:"release_branch,omitempty"`
+	// Artifacts are the release artifacts with their SBOM and provenance.
+	Artifacts []Artifact `json:"artifacts,omitempty"`
+}
+
+// A Tag is a release tag and what tagging.Verify said about it. Exactly one
+// of Verification and Err is set once the tag was verified.
+type Tag struct {
+	Name         string                `json:"name"`
+	Verification *tagging.Verification `json:"verification,omitempty"`
+	// Err is the error tagging.Verify returned (tagging.ErrUnsigned for a
+	// lightweight or unsigned tag, tagging.ErrUntrustedKey, ...).
+	Err error `json:"-"`
+	// Expected is the commit the release record planned; when set, a tag
+	// on another commit has moved.
+	Expected string `json:"expected,omitempty"`
+}
+
+// A Deployment is a change to an environment at a time, who approved and
+// started it, optionally under an emergency-change record.
+type Deployment struct {
+	Environment string    `json:"environment"`
+	At          time.Time `json:"at"`
+	// Approvers approved the deployment gate; Releaser started it.
+	Approvers []string         `json:"approvers,omitempty"`
+	Releaser  string           `json:"releaser,omitempty"`
+	Emergency *EmergencyChange `json:"emergency,omitempty"`
+}
+
+// An EmergencyChange is the record §1.21.3.5 requires for a production
+// change outside the windows. Every field is required.
+type EmergencyChange struct {
+	Reason    string   `json:"reason" yaml:"reason"`
+	Approver  string   `json:"approver" yaml:"approver"`
+	Scope     string   `json:"scope" yaml:"scope"`
+	Rollback  string   `json:"rollback" yaml:"rollback"`
+	FollowUps []string `json:"follow_ups" yaml:"follow_ups"`
+}
+
+// A Hotfix is a hotfix branch (§1.26): the production tag it must be cut
+// from, where it was actually cut, and the commits that must be
+// forward-ported to main.
+type Hotfix struct {
+	Branch           string `json:"branch"`
+	ProductionTag    string `json:"production_tag"`
+	ProductionCommit string `json:"production_commit"`
+	// ForkPoint is the merge base of the hotfix branch and the main line.
+	ForkPoint string `json:"fork_point"`
+	// Commits are the hotfix commits (ProductionTag..Branch).
+	Commits []commits.Commit `json:"commits"`
+	// Main are the main-line commits after the fork point.
+	Main []commits.Commit `json:"main"`
+	// PatchIDs maps a commit hash (hotfix or main) to its [PatchID].
+	PatchIDs map[string]string `json:"patch_ids,omitempty"`
+}
+
+// A ReleaseBranch is a release branch and its cutoff: after Cutoff it takes
+// fixes only (§1.25).
+type ReleaseBranch struct {
+	Name   string    `json:"name"`
+	Cutoff time.Time `json:"cutoff"`
+	// Commits are the branch's commits since it left main.
+	Commits []commits.Commit `json:"commits"`
+}
+
+// A PullRequest is the pull-request data the caller supplies, in this JSON
+// form (every field optional; missing data fails the controls that need it):
+//
+//	{
+//	  "number": 42,
+//	  "author": "alice",
+//	  "approvers": ["bob"],
+//	  "labels": ["release"],
+//	  "checks": {"build": "success", "test": "success"},
+//	  "merge_method": "squash",
+//	  "head": "feature/ABC-1-add-timeout",
+//	  "base": "main"
+//	}
+//
+// merge_method is "squash", "rebase" or "merge".
+type PullRequest struct {
+	Number      int               `json:"number"`
+	Author      string            `json:"author"`
+	Approvers   []string          `json:"approvers"`
+	Labels      []string          `json:"labels"`
+	Checks      map[string]string `json:"checks"`
+	MergeMethod string            `json:"merge_method"`
+	Head        string            `json:"head"`
+	Base        string            `json:"base"`
+}
+
+// ParsePullRequest reads a [PullRequest] in its JSON form. Unknown fields
+// and trailing data are errors.
+func ParsePullRequest(r io.Reader) (*PullRequest, error) {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	var pr PullRequest
+	if err := dec.Decode(&pr); err != nil {
+		return nil, fmt.Errorf("policy: parse pull request: %w", err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("policy: parse pull request: trailing data")
+	}
+	switch pr.MergeMethod {
+	case "", "squash", "rebase", "merge":
+	default:
+		return nil, fmt.Errorf("policy: parse pull request: merge_method %q: want squash, rebase or merge", pr.MergeMethod)
+	}
+	return &pr, nil
+}
+
+// ReadFiles reads the files that the built-in controls inspect from a
+// repository's work tree (os.DirFS(dir)) or any fs.FS: the repository
+// files of §2.5 and §1.21, CI workflows, Dockerfiles, compose and
+// Kubernetes manifests, lockfiles, feature-flag registries, and extra, the
+// paths of further files (for example Config.FlagRegistry). Missing files
+// are skipped; files larger than 1 MiB are an error. Directories named
+// .git, node_modules and vendor are not entered.
+func ReadFiles(fsys fs.FS, extra ...string) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	want := map[string]bool{}
+	for _, p := range extra {
+		want[p] = true
+	}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case ".git", "node_modules", "vendor":
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !want[p] && !interesting(p) {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if !info.Mode().IsRegular() {
+			return nil
+		}
+		if info.Size() > 1<<20 {
+			return fmt.Errorf("policy: read %s: larger than 1 MiB", p)
+		}
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		files[p] = bytes.Clone(b)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("policy: read files: %w", err)
+	}
+	return files, nil
+}

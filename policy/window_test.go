@@ -1,0 +1,91 @@
+package policy_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/releasekit/releasekit/policy"
+)
+
+func TestChangeWindow(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	require.NoError(t, err)
+	ny, err := time.LoadLocation("America/New_York")
+	require.NoError(t, err)
+	weekdays := []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday}
+	ctl := policy.ChangeWindow{
+		Windows: []policy.Window{{Days: weekdays, Start: "09:00", End: "16:00", Zone: "Europe/Berlin"}},
+		Freezes: []policy.Freeze{{From: time.Date(2026, 12, 18, 0, 0, 0, 0, berlin), To: time.Date(2027, 1, 4, 0, 0, 0, 0, berlin), Reason: "year-end freeze"}},
+	}
+	complete := &policy.EmergencyChange{Reason: "INC-1 outage", Approver: "oncall-manager", Scope: "api", Rollback: "redeploy v1.4.1", FollowUps: []string{"PIR-1"}}
+	for _, tc := range []struct {
+		name string
+		at   time.Time
+		env  string
+		em   *policy.EmergencyChange
+		want policy.Status
+	}{
+		{"inside, Berlin", time.Date(2026, 3, 2, 9, 0, 0, 0, berlin), "production", nil, policy.Pass},
+		{"end is exclusive", time.Date(2026, 3, 2, 16, 0, 0, 0, berlin), "production", nil, policy.Fail},
+		{"before start", time.Date(2026, 3, 2, 8, 59, 0, 0, berlin), "production", nil, policy.Fail},
+		{"Friday", time.Date(2026, 3, 6, 10, 0, 0, 0, berlin), "production", nil, policy.Fail},
+		// 03:30 in New York is 09:30 in Berlin in winter (CET, UTC+1 / EST, UTC-5).
+		{"other zone, same instant", time.Date(2026, 3, 2, 3, 30, 0, 0, ny), "production", nil, policy.Pass},
+		// In UTC the day is still Sunday 23:30 → Monday 00:30 Berlin: outside.
+		{"UTC day differs", time.Date(2026, 3, 1, 23, 30, 0, 0, time.UTC), "production", nil, policy.Fail},
+		// Berlin moves to CEST (UTC+2) on 2026-03-29: 07:30 UTC is 09:30 local after, 08:30 before.
+		{"after DST start", time.Date(2026, 3, 30, 7, 30, 0, 0, time.UTC), "production", nil, policy.Pass},
+		{"before DST start", time.Date(2026, 3, 23, 7, 30, 0, 0, time.UTC), "production", nil, policy.Fail},
+		// New York moved to EDT on 2026-03-08, Berlin not yet: 04:30 EDT is 09:30 CET.
+		{"zones out of step", time.Date(2026, 3, 9, 4, 30, 0, 0, ny), "production", nil, policy.Pass},
+		{"freeze beats window", time.Date(2026, 12, 21, 10, 0, 0, 0, berlin), "production", nil, policy.Fail},
+		{"emergency in freeze", time.Date(2026, 12, 21, 10, 0, 0, 0, berlin), "production", complete, policy.Pass},
+		{"emergency outside window", time.Date(2026, 3, 6, 22, 0, 0, 0, berlin), "production", complete, policy.Pass},
+		{"staging has no windows", time.Date(2026, 3, 6, 22, 0, 0, 0, berlin), "staging", nil, policy.NotApplicable},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := eval(t, ctl, policy.Facts{Deployment: &policy.Deployment{Environment: tc.env, At: tc.at, Emergency: tc.em}})
+			assert.Equal(t, tc.want, res.Status, res.Reason)
+		})
+	}
+
+	t.Run("emergency record missing a field", func(t *testing.T) {
+		for _, field := range []string{"reason", "approver", "scope", "rollback", "follow_ups"} {
+			em := *complete
+			switch field {
+			case "reason":
+				em.Reason = ""
+			case "approver":
+				em.Approver = " "
+			case "scope":
+				em.Scope = ""
+			case "rollback":
+				em.Rollback = ""
+			case "follow_ups":
+				em.FollowUps = []string{""}
+			}
+			res := eval(t, ctl, policy.Facts{Deployment: &policy.Deployment{Environment: "production", At: time.Date(2026, 3, 6, 22, 0, 0, 0, berlin), Emergency: &em}})
+			assert.Equal(t, policy.Fail, res.Status, field)
+			assert.Contains(t, res.Reason, field)
+		}
+	})
+	t.Run("clock from facts", func(t *testing.T) {
+		res := eval(t, ctl, policy.Facts{Now: time.Date(2026, 3, 2, 10, 0, 0, 0, berlin), Deployment: &policy.Deployment{Environment: "production"}})
+		assert.Equal(t, policy.Pass, res.Status, res.Reason)
+		res = eval(t, ctl, policy.Facts{Deployment: &policy.Deployment{Environment: "production"}})
+		assert.ErrorIs(t, res.Err, policy.ErrMissingEvidence)
+	})
+	t.Run("no windows", func(t *testing.T) {
+		res := eval(t, policy.ChangeWindow{}, policy.Facts{Deployment: &policy.Deployment{Environment: "production", At: time.Date(2026, 3, 2, 10, 0, 0, 0, berlin)}})
+		assert.Equal(t, policy.Fail, res.Status)
+	})
+	t.Run("bad zone", func(t *testing.T) {
+		bad := policy.ChangeWindow{Windows: []policy.Window{{Days: weekdays, Start: "09:00", End: "16:00", Zone: "Mars/Olympus"}}}
+		res := eval(t, bad, policy.Facts{Deployment: &policy.Deployment{Environment: "production", At: time.Date(2026, 3, 2, 10, 0, 0, 0, berlin)}})
+		assert.Equal(t, policy.Fail, res.Status)
+		assert.ErrorIs(t, res.Err, policy.ErrControlFailed)
+	})
+}
