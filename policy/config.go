@@ -58,7 +58,7 @@ func Default() Policy {
 	return Policy{Controls: []Control{
 		BranchNames{}, ConventionalCommits{}, LinearHistory{}, SignedTag{}, ChangeWindow{}, SeparationOfDuties{},
 		HotfixFromTag{}, ForwardPort{}, ReleaseCutoff{}, RequiredFiles{}, PinnedPipelines{}, PinnedInputs{}, FeatureFlags{},
-		EnvironmentSeparation{}, ArtifactEvidence{},
+		EnvironmentSeparation{}, ArtifactEvidence{}, RecordComplete{}, SameDigest{},
 	}}
 }
 
@@ -113,12 +113,14 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 //	    freezes: [{from: 2026-12-18T00:00:00+01:00, to: 2027-01-04T00:00:00+01:00, reason: year end}]
 //	  REL-REPO-001: {production_paths: [deploy/]}
 //	  REL-FLAG-001: {registry: flags/registry.yaml}
+//	  REL-RECORD-001: {}
+//	  REL-DIGEST-001: {}
 //	  REL-ENV-001:
 //	    environments:
 //	      production: {identities: [release-bot@example.com], keys: ["SHA256:..."], approvers: [carol]}
 //	      staging: {identities: [staging-bot@example.com], approvers: [dave]}
-//	advisory: false   # true reports failures without enforcing them
 //	  REL-SBOM-001: {provenance_keys: ["-----BEGIN PUBLIC KEY-----\n..."]}
+//	advisory: false   # true reports failures without enforcing them
 //	exceptions:
 //	  - {id: EXC-7, owner: ..., type: temporary, expires: 2026-03-01, ...}
 //
@@ -200,7 +202,7 @@ func Load(r io.Reader) (Policy, error) {
 
 func loadControl(k, v *yaml.Node) (Control, error) {
 	switch k.Value {
-	case "REL-COMMIT-001", "REL-HISTORY-001", "REL-SOD-001", "REL-HOTFIX-001", "REL-HOTFIX-002", "REL-RELBRANCH-001", "REL-PIPE-001", "REL-DEPS-001":
+	case "REL-COMMIT-001", "REL-HISTORY-001", "REL-SOD-001", "REL-HOTFIX-001", "REL-HOTFIX-002", "REL-RELBRANCH-001", "REL-PIPE-001", "REL-DEPS-001", "REL-RECORD-001", "REL-DIGEST-001":
 		if err := decodeStrict(v, &noParams{}); err != nil {
 			return nil, err
 		}
@@ -219,6 +221,10 @@ func loadControl(k, v *yaml.Node) (Control, error) {
 			return ReleaseCutoff{}, nil
 		case "REL-PIPE-001":
 			return PinnedPipelines{}, nil
+		case "REL-RECORD-001":
+			return RecordComplete{}, nil
+		case "REL-DIGEST-001":
+			return SameDigest{}, nil
 		default:
 			return PinnedInputs{}, nil
 		}

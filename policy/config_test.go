@@ -36,6 +36,8 @@ const fullConfig = `controls:
     environments:
       production: {identities: [release-bot@example.com], keys: ["SHA256:prod"], approvers: [carol]}
       staging: {identities: [staging-bot@example.com], approvers: [dave]}
+  REL-RECORD-001: {}
+  REL-DIGEST-001:
 exceptions:
   - id: EXC-7
     owner: Engineering Manager
@@ -55,7 +57,9 @@ exceptions:
 func TestLoad(t *testing.T) {
 	p, err := policy.Load(strings.NewReader(fullConfig))
 	require.NoError(t, err)
-	require.Len(t, p.Controls, 14)
+	require.Len(t, p.Controls, 16)
+	assert.Equal(t, policy.RecordComplete{}, p.Controls[14])
+	assert.Equal(t, policy.SameDigest{}, p.Controls[15])
 	assert.Equal(t, policy.BranchNames{Patterns: []string{"^main$", "^feature/[A-Z]+-[0-9]+-[a-z0-9-]+$"}}, p.Controls[0])
 	assert.Equal(t, policy.SignedTag{Identities: []string{"release-bot@example.com"}}, p.Controls[3])
 	w := p.Controls[4].(policy.ChangeWindow)
@@ -87,6 +91,9 @@ func TestLoadErrors(t *testing.T) {
 		{"unknown control", "controls:\n  REL-SOD-001: {}\n  REL-NOPE-001: {}\n", 3, `unknown control "REL-NOPE-001"`, false},
 		{"param typo", "controls:\n  REL-TAG-001:\n    identity: [x]\n", 3, `unknown key "identity" (want identities)`, false},
 		{"params on plain control", "controls:\n  REL-SOD-001: {strict: true}\n", 2, `unknown key "strict"`, false},
+		{"params on record control", "controls:\n  REL-SOD-001: {}\n  REL-RECORD-001:\n    fields: [tag]\n", 4, `unknown key "fields"`, false},
+		{"params on digest control", "controls:\n  REL-DIGEST-001: [prod]\n", 2, "want a mapping", false},
+		{"record control typo", "controls:\n  REL-RECORDS-001: {}\n", 2, `unknown control "REL-RECORDS-001"`, false},
 		{"bad pattern", "controls:\n  REL-BRANCH-001:\n    patterns:\n      - '^main$'\n      - '('\n", 5, "pattern", false},
 		{"bad day", "controls:\n  REL-WINDOW-001:\n    windows:\n      - {days: [funday], start: '09:00', end: '10:00'}\n", 4, "funday", false},
 		{"bad time", "controls:\n  REL-WINDOW-001:\n    windows:\n      - {days: [mon], start: '9am', end: '10:00'}\n", 4, "HH:MM", false},
@@ -120,7 +127,7 @@ func TestLoadErrors(t *testing.T) {
 
 func TestDefaultIsStrict(t *testing.T) {
 	r := policy.Evaluate(context.Background(), policy.Default(), policy.Facts{})
-	assert.Len(t, r.Results, 15)
+	assert.Len(t, r.Results, 17)
 	assert.ErrorIs(t, r.Err(), policy.ErrFailed, "nothing gathered must never pass")
 	for _, res := range r.Results {
 		assert.NotEqual(t, policy.Pass, res.Status, res.Control.ID)
@@ -131,7 +138,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add(fullConfig)
 	for _, s := range []string{"", "controls: {}\n", "controls:\n  REL-TAG-001:\n    identity: [x]\n",
 		"controls:\n  REL-WINDOW-001:\n    windows:\n      - {days: [mon], start: '09:00', end: '10:00', zone: UTC}\n",
-		`{"controls": {"REL-SOD-001": null}}`, "controls: &a {REL-SOD-001: *a}\n", "exceptions: [{expires: 2026-01-01}]\n"} {
+		`{"controls": {"REL-SOD-001": null}}`, "controls: {REL-RECORD-001: {}, REL-DIGEST-001: null}\n", "controls: &a {REL-SOD-001: *a}\n", "exceptions: [{expires: 2026-01-01}]\n"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {

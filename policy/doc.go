@@ -1,8 +1,9 @@
 // Package policy is the release policy as code: controls that check the
 // evidence of a change or a release and return results an auditor and a CI
 // system both understand. It serves §1.31.3.3 (policy-as-code) and
-// enforces §1.11.3, §1.17.3.1, §1.18.3.1, §1.21.3, §1.25, §1.26, §1.31.3
-// and §2.8.3.1, with exceptions per §1.32.3.1.
+// enforces §1.11.3, §1.12.3.5, §1.13.3, §1.17.3.1, §1.18.3.1, §1.20.3.1,
+// §1.21.3, §1.25, §1.26, §1.31.3, §2.4 and §2.8.3.1, with exceptions per
+// §1.32.3.1.
 //
 // # Controls
 //
@@ -11,12 +12,31 @@
 // to CC9.2, and a [Severity]) and an Evaluate method returning a [Result]:
 // [Pass], [Fail] or [NotApplicable], a reason a person can act on, and the
 // [Evidence] it looked at (commit SHAs, tag names, digests, files, fields).
-// Users add controls by implementing the interface. The built-in controls
-// are [BranchNames], [ConventionalCommits], [LinearHistory], [SignedTag],
-// [ChangeWindow], [SeparationOfDuties], [HotfixFromTag], [ForwardPort],
-// [ReleaseCutoff], [RequiredFiles], [PinnedPipelines], [PinnedInputs],
-// [FeatureFlags], [EnvironmentSeparation] and [ArtifactEvidence]; [Default]
-// enables all of them in their strictest form.
+// Users add controls by implementing the interface. The built-in controls,
+// with the ID a configuration file enables them by, the policy sections
+// they enforce and the SOC 2 criteria they serve:
+//
+//   - REL-BRANCH-001 [BranchNames]: §2.8.3.1; SOC 2 CC8.1
+//   - REL-COMMIT-001 [ConventionalCommits]: §1.11.3.1; SOC 2 CC8.1
+//   - REL-HISTORY-001 [LinearHistory]: §1.11.3; SOC 2 CC8.1
+//   - REL-TAG-001 [SignedTag]: §1.21.3.3; SOC 2 CC6.1, CC8.1
+//   - REL-WINDOW-001 [ChangeWindow]: §1.21.3.5; SOC 2 CC8.1
+//   - REL-SOD-001 [SeparationOfDuties]: §1.21.3.2; SOC 2 CC6.3, CC8.1
+//   - REL-HOTFIX-001 [HotfixFromTag]: §1.26, §2.8.3.1; SOC 2 CC8.1
+//   - REL-HOTFIX-002 [ForwardPort]: §1.26; SOC 2 CC8.1
+//   - REL-RELBRANCH-001 [ReleaseCutoff]: §1.25; SOC 2 CC8.1
+//   - REL-REPO-001 [RequiredFiles]: §1.31.3.1, §2.5; SOC 2 CC6.1, CC8.1
+//   - REL-PIPE-001 [PinnedPipelines]: §1.31.3.2; SOC 2 CC8.1, CC9.2
+//   - REL-DEPS-001 [PinnedInputs]: §1.18.3.1; SOC 2 CC8.1, CC9.2
+//   - REL-FLAG-001 [FeatureFlags]: §1.17.3.1; SOC 2 CC8.1
+//   - REL-ENV-001 [EnvironmentSeparation]: §1.21.3.2; SOC 2 CC6.1, CC6.3
+//   - REL-SBOM-001 [ArtifactEvidence]: §1.31.3.5; SOC 2 CC7.1, CC8.1
+//   - REL-RECORD-001 [RecordComplete]: §1.20.3.1, §2.4; SOC 2 CC8.1
+//   - REL-DIGEST-001 [SameDigest]: §1.12.3.5, §1.13.3.2; SOC 2 CC6.8, CC8.1
+//
+// [Default] enables all of them in their strictest form. A [Gate] adds
+// REL-GATE-001 to each promotion it decides: the decision is bound to the
+// record or manifest promoted (§1.12.3.5, §1.31.3.3; CC8.1).
 //
 // # Failing closed
 //
@@ -42,6 +62,30 @@
 // other than its requester and not expired at Facts.Now, turns a fail of
 // the controls it names into [Waived] and the reason says so. Expired and
 // incomplete exceptions do not, and the reason says why.
+//
+// # Releases and promotions
+//
+// [Facts].Record is a release record (manifest.ParseRecord), Promotions the
+// promotion log (manifest.VerifyStore) and Promotion a promotion requested
+// ([ParsePromotionRequest] reads relctl's JSON form). [RecordComplete]
+// fails an incomplete record with every missing field as evidence, and
+// [SameDigest] fails a digest that drifted between environments, naming
+// both digests.
+//
+// A [Gate] is manifest's promotion gate: manifest.Promote, Rollback,
+// PromoteManifest and RollbackManifest call its Allow method, which
+// evaluates the change window, separation of duties and the other
+// controls of its policy on the request, and refuses with a
+// *[DeniedError] (inside manifest's *GateError) that carries the report.
+// The decision holds only for the bytes evaluated: when the record or
+// manifest approved (Facts.Record, Facts.Manifest) is not the one promoted,
+// or a manifest does not hash to the digest promoted, the gate refuses
+// with [ErrNotBound] (RELIABILITY row 55):
+//
+//	gate := policy.Gate{Policy: p, Facts: policy.Facts{PullRequest: pr, Record: &approved}}
+//	_, err := manifest.Promote(ctx, st, req, manifest.WithGate(gate))
+//	var denied *policy.DeniedError
+//	if errors.As(err, &denied) { denied.Report.WriteText(os.Stderr) }
 //
 // # Configuration and reports
 //

@@ -2,6 +2,7 @@ package policy_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 )
 
@@ -95,4 +97,77 @@ controls:
 	// pass REL-PIPE-001
 	// not-applicable REL-HOTFIX-002
 	// true
+}
+
+// ExampleGate enforces a change window on manifest's promotions: a
+// production promotion on a Friday night is refused, on a Monday morning it
+// is allowed and logged with the window used.
+func ExampleGate() {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "policy-gate")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	st, err := manifest.NewDirStore(dir)
+	if err != nil {
+		log.Fatal(err)
+	}
+	app := manifest.Digest([]byte("app build run-1"))
+	rec := manifest.Record{
+		Version: manifest.RecordVersion, Tag: "v1.4.2", Commit: strings.Repeat("1", 40),
+		Tickets: []string{"CHG-1234"}, PRs: []manifest.PR{{Ref: "#42"}},
+		Artifacts:   []manifest.Artifact{{Name: "app", Digest: app}},
+		Provenance:  manifest.Provenance{BuildID: "run-1", Ref: "att://run-1"},
+		SBOM:        manifest.SBOMRef{Ref: "sbom.cdx.json", Digest: manifest.Digest([]byte("sbom"))},
+		Checks:      []manifest.CheckResult{{Name: "unit", Passed: true}},
+		Rollback:    manifest.RollbackPlan{Method: "redeploy previous digest", Version: "v1.4.1"},
+		KnownIssues: []string{},
+		Window:      manifest.Window{Start: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), End: time.Date(2026, 3, 2, 11, 0, 0, 0, time.UTC)},
+	}
+	if err := st.PutRecord(ctx, rec); err != nil {
+		log.Fatal(err)
+	}
+
+	p, err := policy.Load(strings.NewReader(`
+controls:
+  REL-WINDOW-001:
+    windows: [{days: [mon, tue, wed, thu], start: "09:00", end: "16:00", zone: Europe/Berlin}]
+  REL-SOD-001: {}
+  REL-RECORD-001: {}
+  REL-DIGEST-001: {}
+`))
+	if err != nil {
+		log.Fatal(err)
+	}
+	gate := policy.Gate{Policy: p, Facts: policy.Facts{
+		PullRequest: &policy.PullRequest{Number: 42, Author: "alice", Approvers: []string{"bob"}},
+	}}
+	promote := func(env string, at time.Time) {
+		req := manifest.Request{Release: "v1.4.2", Env: env, Digest: app, Approver: "carol", Reason: "CHG-1234 approved"}
+		e, err := manifest.Promote(ctx, st, req, manifest.WithGate(gate), manifest.WithClock(func() time.Time { return at }))
+		var denied *policy.DeniedError
+		switch {
+		case errors.As(err, &denied):
+			for _, res := range denied.Report.Results {
+				if res.Status == policy.Fail {
+					fmt.Println(env, "refused by", res.Control.ID)
+				}
+			}
+		case err != nil:
+			log.Fatal(err)
+		default:
+			fmt.Printf("%s promoted (window %q)\n", env, e.Promotion.Window)
+		}
+	}
+	friday := time.Date(2026, 3, 6, 21, 0, 0, 0, time.UTC)
+	promote("dev", friday)
+	promote("staging", friday)
+	promote("prod", friday)
+	promote("prod", time.Date(2026, 3, 9, 9, 0, 0, 0, time.UTC))
+	// Output:
+	// dev promoted (window "")
+	// staging promoted (window "")
+	// prod refused by REL-WINDOW-001
+	// prod promoted (window "Mon,Tue,Wed,Thu 09:00-16:00 Europe/Berlin")
 }

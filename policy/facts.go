@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -45,6 +46,20 @@ type Facts struct {
 	ReleaseBranch *ReleaseBranch `json:"release_branch,omitempty"`
 	// Artifacts are the release artifacts with their SBOM and provenance.
 	Artifacts []Artifact `json:"artifacts,omitempty"`
+	// Record is the release record evaluated (manifest.ParseRecord, or a
+	// store's Record), for [RecordComplete] and [SameDigest]. Given to a
+	// [Gate], it is the record that was approved: the gate refuses to
+	// promote another.
+	Record *manifest.Record `json:"record,omitempty"`
+	// Manifest is the multi-repo manifest that was approved; given to a
+	// [Gate], the gate refuses to promote a manifest with another digest.
+	Manifest *manifest.Manifest `json:"manifest,omitempty"`
+	// Promotions is the promotion log so far, oldest first (the Promotion
+	// of each manifest.KindPromotion entry of manifest.VerifyStore), for
+	// [SameDigest]. When nil, Record.Promotions is used.
+	Promotions []manifest.Promotion `json:"promotions,omitempty"`
+	// Promotion is the promotion requested and not yet logged.
+	Promotion *manifest.Promotion `json:"promotion,omitempty"`
 }
 
 // A Tag is a release tag and what tagging.Verify said about it. Exactly one

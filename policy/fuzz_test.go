@@ -48,3 +48,33 @@ func FuzzParsePullRequest(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParsePromotionRequest(f *testing.F) {
+	d := "sha256:" + strings.Repeat("ab", 32)
+	f.Add(`{"release": "v1.4.2", "env": "prod", "digest": "` + d + `", "approver": "carol", "reason": "CHG-1", "requested_at": "2026-03-02T10:00:00+01:00",
+ "emergency": {"reason": "r", "scope": "s", "approver": "a", "rollback_plan": "p", "follow_up": "f"},
+ "history": [{"release": "v1.4.2", "env": "staging", "digest": "` + d + `", "requested_at": "2026-03-01T10:00:00Z", "promoted_at": "2026-03-01T10:00:00Z"}]}`)
+	f.Add(`{"release": "v1", "env": "dev", "digest": "sha256:AB"}`)
+	f.Add(`{"release": "v1", "env": "dev", "digest": "` + d + `"} []`)
+	f.Fuzz(func(t *testing.T, in string) {
+		req, err := policy.ParsePromotionRequest(strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		b, err := json.Marshal(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := policy.ParsePromotionRequest(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("round trip of %s: %v", b, err)
+		}
+		b2, err := json.Marshal(again)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(b, b2) {
+			t.Fatalf("round trip changed %s to %s", b, b2)
+		}
+	})
+}

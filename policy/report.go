@@ -197,6 +197,9 @@ func location(res Result, def string) sarifLocation {
 		if e.Kind != "file" && e.Kind != "digest" {
 			continue
 		}
+		if strings.HasPrefix(e.Value, "sha256:") || strings.HasPrefix(e.Value, "sha512:") {
+			continue // a digest, not a path
+		}
 		p, line, ok := strings.Cut(e.Value, ":")
 		if strings.ContainsAny(p, " ()") || p == "" {
 			continue

@@ -104,7 +104,7 @@ Usage:
   relctl promote --manifest FILE [--sig FILE] --env ENV --approver ID --reason TEXT ...   (a multi-repo manifest)
   relctl rollback --env ENV --approver ID --reason TEXT [--manifest FILE] (--store DIR | --git-store REPO) [--json]
   relctl log verify [--checkpoint FILE] (--store DIR | --git-store REPO) [--json]
-  relctl policy [--config FILE] [--repo DIR] [--range A..B] [--record FILE] [--promotion FILE] [--pr FILE]
+  relctl policy [--config FILE] [--repo DIR] [--range A..B] [--record FILE [--promotion FILE]] [--pr FILE]
                [--format text|json|sarif|junit]   (exit 1 when a control fails)
 
 Run 'relctl COMMAND --help' for the flags of a command.

@@ -9,36 +9,26 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
 	"github.com/releasekit/releasekit/tagging"
 )
-
-// notYet is a control for evidence relctl accepts but cannot check yet (the
-// release record and promotion request need the manifest package).
-type notYet struct{ id, title, flag, file string }
-
-func (c notYet) Meta() policy.Meta {
-	return policy.Meta{ID: c.id, Title: c.title, Section: "§1.20.3.1", Criteria: []string{"CC8.1"}, Severity: policy.High}
-}
-
-func (c notYet) Evaluate(context.Context, policy.Facts) policy.Result {
-	return policy.Result{Status: policy.NotApplicable, Reason: fmt.Sprintf("%s %s was read but is not checked yet: relctl has no release-record support", c.flag, c.file)}
-}
 
 func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("policy", stderr)
 	configFile := fs.String("config", "", "policy `FILE` (YAML or JSON); default: every built-in control, strictest")
 	repoDir := fs.String("repo", "", "repository `DIR` (default: the repository here)")
 	rng := fs.String("range", "HEAD", "commit `RANGE` to check (A..B, or REV for its whole history)")
-	record := fs.String("record", "", "release record `FILE` (accepted; not checked yet)")
-	promotion := fs.String("promotion", "", "promotion request `FILE` (accepted; not checked yet)")
+	record := fs.String("record", "", "release record `FILE` (manifest's JSON form): checked by REL-RECORD-001 and REL-DIGEST-001")
+	promotion := fs.String("promotion", "", "with --record, promotion request `FILE` (JSON: release, env, digest, approver, reason, requested_at, emergency, history), decided as manifest's promotion gate would")
 	prFile := fs.String("pr", "", "pull-request `FILE` in policy's JSON form (- for standard input)")
 	tag := fs.String("tag", "", "release tag `NAME` to verify")
 	allowed := fs.String("allowed-signers", "", "with --tag, trust the SSH allowed_signers `FILE`")
@@ -55,9 +45,10 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	nowFlag := fs.String("now", "", "evaluation `TIME` (RFC 3339; default now): windows, expiry and flag dates use it")
 	format := fs.String("format", "text", "output `FORMAT`: text, json, sarif or junit")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: relctl policy [--config FILE] [--repo DIR] [--range A..B] [--pr FILE] [--tag TAG --allowed-signers FILE]\n                     [--hotfix BRANCH --production-tag TAG] [--release-branch BRANCH --cutoff RFC3339]\n                     [--artifact FILE --sbom FILE --provenance FILE] [--deployment FILE] [--record FILE] [--promotion FILE]\n                     [--now RFC3339] [--format text|json|sarif|junit]\n\nEvaluates the release policy on a repository. Exit 0 when every control\npasses (or is waived or not applicable) or the policy is advisory, 1 when one\nfails, 2 on bad input.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: relctl policy [--config FILE] [--repo DIR] [--range A..B] [--pr FILE] [--tag TAG --allowed-signers FILE]\n                     [--hotfix BRANCH --production-tag TAG] [--release-branch BRANCH --cutoff RFC3339]\n                     [--artifact FILE --sbom FILE --provenance FILE] [--deployment FILE] [--record FILE [--promotion FILE]]\n                     [--now RFC3339] [--format text|json|sarif|junit]\n\nEvaluates the release policy on a repository. Exit 0 when every control\npasses (or is waived or not applicable) or the policy is advisory, 1 when one\nfails, 2 on bad input.\n\nFlags:")
 		fs.PrintDefaults()
-		fmt.Fprintln(stderr, "\nExample:\n  relctl policy --config .github/release-policy.yml --range v1.2.0..HEAD --pr pr.json --format sarif > policy.sarif")
+		fmt.Fprintln(stderr, "\nA promotion request (--promotion) is JSON; history is the promotion log so far\n(default: the record's \"promotions\"), requested_at defaults to --now, and the\nenvironment \"prod\" is checked as production:\n  {\"release\": \"v1.4.2\", \"env\": \"prod\", \"digest\": \"sha256:...\", \"approver\": \"carol\",\n   \"reason\": \"CHG-1234\", \"requested_at\": \"2026-03-02T10:00:00+01:00\",\n   \"emergency\": {\"reason\": \"...\", \"scope\": \"...\", \"approver\": \"...\", \"rollback_plan\": \"...\", \"follow_up\": \"...\"},\n   \"history\": [{\"release\": \"v1.4.2\", \"env\": \"staging\", \"digest\": \"sha256:...\", \"requested_at\": \"...\", \"promoted_at\": \"...\"}]}")
+		fmt.Fprintln(stderr, "\nExample:\n  relctl policy --config .github/release-policy.yml --range v1.2.0..HEAD --pr pr.json --format sarif > policy.sarif\n  relctl policy --config promote-policy.yml --pr pr.json --record v1.4.2.json --promotion promote.json")
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
@@ -105,20 +96,42 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		configName = *configFile
 	}
-	for _, x := range []struct{ id, title, flag, file string }{
-		{"REL-RECORD-001", "Release record is complete", "--record", *record},
-		{"REL-PROMOTE-001", "Promotion request is complete", "--promotion", *promotion},
-	} {
-		if x.file == "" {
-			continue
-		}
-		if _, err := readTagInput(x.file); err != nil {
+	if *promotion != "" && *record == "" {
+		return usagef("--promotion needs --record: the promotion is decided on the record it promotes")
+	}
+	if *promotion != "" && *deployment != "" {
+		return usagef("--promotion and --deployment exclude each other: the promotion is the deployment")
+	}
+	var rec *manifest.Record
+	if *record != "" {
+		b, err := readTagInput(*record)
+		if err != nil {
 			return err
 		}
-		p.Controls = append(p.Controls, notYet(x))
+		r, err := manifest.ParseRecord(b)
+		if err != nil {
+			return usageError{fmt.Errorf("--record %s: %w", *record, err)}
+		}
+		rec = &r
+		// Evidence given is evidence checked.
+		for _, c := range []policy.Control{policy.RecordComplete{}, policy.SameDigest{}} {
+			if !slices.ContainsFunc(p.Controls, func(x policy.Control) bool { return x.Meta().ID == c.Meta().ID }) {
+				p.Controls = append(p.Controls, c)
+			}
+		}
+	}
+	var promote *policy.PromotionRequest
+	if *promotion != "" {
+		b, err := readTagInput(*promotion)
+		if err != nil {
+			return err
+		}
+		if promote, err = policy.ParsePromotionRequest(bytes.NewReader(b)); err != nil {
+			return usageError{fmt.Errorf("--promotion %s: %w", *promotion, err)}
+		}
 	}
 
-	f := policy.Facts{Now: now, Range: *rng}
+	f := policy.Facts{Now: now, Range: *rng, Record: rec}
 	if *prFile != "" {
 		var r io.Reader = stdin
 		if *prFile != "-" {
@@ -192,7 +205,17 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		f.Tag = &policy.Tag{Name: *tag, Verification: res, Err: verr}
 	}
 
-	report := policy.Evaluate(ctx, p, f)
+	var report policy.Report
+	if promote != nil {
+		// The promotion is decided as manifest.Promote's gate decides it.
+		in := promote.Input(*rec, now)
+		if in.History == nil {
+			in.History = rec.Promotions
+		}
+		report = policy.Gate{Policy: p, Facts: f}.Evaluate(ctx, in)
+	} else {
+		report = policy.Evaluate(ctx, p, f)
+	}
 	switch *format {
 	case "json":
 		err = report.WriteJSON(stdout)

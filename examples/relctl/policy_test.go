@@ -23,6 +23,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/releasekit/releasekit/internal/gittest"
+	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
 	"github.com/releasekit/releasekit/tagging"
 )
@@ -119,7 +120,7 @@ func TestPolicyDefaultIsStrict(t *testing.T) {
 	g, _, pr := policyRepo(t)
 	out, _, code := runPolicy(t, "", "--repo", g.Dir, "--pr", pr)
 	assert.Equal(t, 1, code)
-	assert.Contains(t, out, "15 controls")
+	assert.Contains(t, out, "17 controls")
 }
 
 func TestPolicyBadInput(t *testing.T) {
@@ -157,14 +158,138 @@ func TestPolicyBadInput(t *testing.T) {
 	assert.Equal(t, 0, code)
 }
 
-func TestPolicyRecordNotYet(t *testing.T) {
+// recordFile writes a release record (manifest's JSON form) with the
+// artifacts digests and returns its path.
+func recordFile(t *testing.T, dir string, complete bool, digests ...string) string {
+	t.Helper()
+	rec := manifest.Record{
+		Version: manifest.RecordVersion, Tag: "v1.4.2", Commit: strings.Repeat("1", 40),
+		Tickets: []string{"CHG-1234"}, PRs: []manifest.PR{{Ref: "#7"}},
+		Provenance:  manifest.Provenance{BuildID: "run-1", Ref: "att://run-1"},
+		SBOM:        manifest.SBOMRef{Ref: "sbom.cdx.json", Digest: manifest.Digest([]byte("sbom"))},
+		Checks:      []manifest.CheckResult{{Name: "unit", Passed: true}},
+		Rollback:    manifest.RollbackPlan{Method: "redeploy previous digest", Version: "v1.4.1"},
+		KnownIssues: []string{},
+		Window:      manifest.Window{Start: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), End: time.Date(2026, 3, 2, 11, 0, 0, 0, time.UTC)},
+	}
+	for i, d := range digests {
+		rec.Artifacts = append(rec.Artifacts, manifest.Artifact{Name: "app" + strconv.Itoa(i), Digest: d})
+	}
+	if !complete {
+		rec.Tickets, rec.Rollback = nil, manifest.RollbackPlan{}
+	}
+	b, err := manifest.MarshalRecord(rec)
+	require.NoError(t, err)
+	path := filepath.Join(dir, "record-"+strconv.FormatBool(complete)+".json")
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+	return path
+}
+
+func TestPolicyRecord(t *testing.T) {
 	g, config, pr := policyRepo(t)
-	rec := filepath.Join(t.TempDir(), "record.json")
-	require.NoError(t, os.WriteFile(rec, []byte("{}"), 0o644))
-	out, _, code := runPolicy(t, "", "--config", config, "--repo", g.Dir, "--pr", pr, "--record", rec, "--promotion", rec)
-	assert.Equal(t, 0, code, out)
-	assert.Contains(t, out, "NOT-APPLICABLE REL-RECORD-001")
-	assert.Contains(t, out, "NOT-APPLICABLE REL-PROMOTE-001")
+	dir := t.TempDir()
+	build1 := manifest.Digest([]byte("build 1"))
+	build2 := manifest.Digest([]byte("build 2"))
+	windowConfig := filepath.Join(dir, "promote.yml")
+	require.NoError(t, os.WriteFile(windowConfig, []byte(policyConfig+`  REL-WINDOW-001:
+    windows: [{days: [mon, tue, wed, thu], start: "09:00", end: "16:00", zone: Europe/Berlin}]
+  REL-RECORD-001: {}
+  REL-DIGEST-001: {}
+`), 0o644))
+	complete := recordFile(t, dir, true, build1, build2)
+	incomplete := recordFile(t, dir, false, build1)
+	request := func(name, digest, at, emergency string) string {
+		path := filepath.Join(dir, name+".json")
+		body := `{"release": "v1.4.2", "env": "prod", "digest": "` + digest + `", "approver": "carol", "reason": "CHG-1234",
+  "requested_at": "` + at + `",` + emergency + `
+  "history": [{"release": "v1.4.2", "env": "dev", "digest": "` + build1 + `", "requested_at": "2026-03-01T10:00:00Z", "promoted_at": "2026-03-01T10:00:00Z"},
+              {"release": "v1.4.2", "env": "staging", "digest": "` + build1 + `", "requested_at": "2026-03-01T11:00:00Z", "promoted_at": "2026-03-01T11:00:00Z"}]}`
+		require.NoError(t, os.WriteFile(path, []byte(body), 0o644))
+		return path
+	}
+	inWindow := request("in", build1, "2026-03-02T10:00:00+01:00", "")
+	outside := request("out", build1, "2026-03-06T22:00:00+01:00", "")
+	emergency := request("emergency", build1, "2026-03-06T22:00:00+01:00",
+		`"emergency": {"reason": "INC-7", "scope": "app", "approver": "dave", "rollback_plan": "redeploy v1.4.1", "follow_up": "PIR-7"},`)
+	drift := request("drift", build2, "2026-03-02T10:00:00+01:00", "")
+	statuses := func(t *testing.T, out string) map[string]string {
+		t.Helper()
+		var got struct {
+			Results []struct {
+				Control struct{ ID string }
+				Status  string
+				Reason  string
+			}
+		}
+		require.NoError(t, json.Unmarshal([]byte(out), &got), out)
+		m := map[string]string{}
+		for _, r := range got.Results {
+			m[r.Control.ID] = r.Status + ": " + r.Reason
+		}
+		return m
+	}
+	base := []string{"--repo", g.Dir, "--pr", pr, "--format", "json"}
+
+	t.Run("record only", func(t *testing.T) {
+		// A config without the record controls: giving the record enables them.
+		out, errOut, code := runPolicy(t, "", append(base, "--config", config, "--record", complete)...)
+		require.Equal(t, 0, code, errOut+out)
+		st := statuses(t, out)
+		assert.True(t, strings.HasPrefix(st["REL-RECORD-001"], "pass"), st["REL-RECORD-001"])
+		assert.True(t, strings.HasPrefix(st["REL-DIGEST-001"], "not-applicable"), st["REL-DIGEST-001"])
+
+		out, _, code = runPolicy(t, "", append(base, "--config", config, "--record", incomplete)...)
+		assert.Equal(t, 1, code)
+		st = statuses(t, out)
+		assert.Contains(t, st["REL-RECORD-001"], "fail")
+		assert.Contains(t, st["REL-RECORD-001"], "tickets")
+		assert.Contains(t, st["REL-RECORD-001"], "rollback")
+	})
+	t.Run("promotion in the window", func(t *testing.T) {
+		out, errOut, code := runPolicy(t, "", append(base, "--config", windowConfig, "--record", complete, "--promotion", inWindow)...)
+		require.Equal(t, 0, code, errOut+out)
+		st := statuses(t, out)
+		for _, id := range []string{"REL-GATE-001", "REL-WINDOW-001", "REL-SOD-001", "REL-RECORD-001", "REL-DIGEST-001"} {
+			assert.True(t, strings.HasPrefix(st[id], "pass"), id+" "+st[id])
+		}
+	})
+	t.Run("promotion outside the window", func(t *testing.T) {
+		out, _, code := runPolicy(t, "", append(base, "--config", windowConfig, "--record", complete, "--promotion", outside)...)
+		assert.Equal(t, 1, code)
+		assert.Contains(t, statuses(t, out)["REL-WINDOW-001"], "fail: deployment at 2026-03-06T21:00:00Z is outside every change window")
+
+		out, errOut, code := runPolicy(t, "", append(base, "--config", windowConfig, "--record", complete, "--promotion", emergency)...)
+		assert.Equal(t, 0, code, errOut+out)
+		assert.Contains(t, statuses(t, out)["REL-WINDOW-001"], "pass: emergency change approved by dave")
+	})
+	t.Run("digest drift", func(t *testing.T) {
+		out, _, code := runPolicy(t, "", append(base, "--config", windowConfig, "--record", complete, "--promotion", drift, "--format", "text")...)
+		assert.Equal(t, 1, code)
+		assert.Contains(t, out, "FAIL           REL-DIGEST-001")
+		assert.Contains(t, out, "ran "+build2+" in prod, but staging ran "+build1)
+	})
+	t.Run("bad input", func(t *testing.T) {
+		badReq := filepath.Join(dir, "bad.json")
+		require.NoError(t, os.WriteFile(badReq, []byte(`{"release": "v1.4.2", "env": "prod", "digest": "sha256:x"}`), 0o644))
+		notRecord := filepath.Join(dir, "empty.json")
+		require.NoError(t, os.WriteFile(notRecord, []byte(`{}`), 0o644))
+		for _, tc := range []struct {
+			name string
+			args []string
+			msg  string
+		}{
+			{"promotion without record", []string{"--promotion", inWindow}, "--promotion needs --record"},
+			{"bad promotion", []string{"--record", complete, "--promotion", badReq}, "bad.json"},
+			{"not a record", []string{"--record", notRecord}, "empty.json"},
+			{"promotion and deployment", []string{"--record", complete, "--promotion", inWindow, "--deployment", inWindow}, "exclude"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				_, errOut, code := runPolicy(t, "", append(tc.args, "--config", config, "--repo", g.Dir)...)
+				assert.Equal(t, 2, code, errOut)
+				assert.Contains(t, errOut, tc.msg)
+			})
+		}
+	})
 }
 
 func TestPolicyTag(t *testing.T) {
