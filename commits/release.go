@@ -406,7 +406,11 @@ func Next(ctx context.Context, repo *git.Repository, to plumbing.Hash, scheme se
 			releaseAs, releaseAsCommit = c.ReleaseAs, c.Hash
 		}
 	}
+	reverted := revertedIn(p.Commits)
 	for _, c := range p.Commits {
+		if reverted(c.Hash) {
+			continue // reverted within the same range: it ships nothing
+		}
 		lvl := commitLevel(c, cfg.rules)
 		if lvl > p.Level {
 			p.Level = lvl
@@ -470,6 +474,27 @@ func levelSince(ctx context.Context, repo *git.Repository, from, to plumbing.Has
 		lvl = max(lvl, commitLevel(c, cfg.rules))
 	}
 	return lvl, nil
+}
+
+// revertedIn returns a predicate telling whether a commit is reverted by
+// another commit of cs (by the "This reverts commit <sha>" line, full or
+// abbreviated), so that a change and its revert in one release cancel out,
+// as they do in the changelog.
+func revertedIn(cs []Commit) func(hash string) bool {
+	var targets []string
+	for _, c := range cs {
+		if c.Revert != nil && len(c.Revert.Hash) >= 7 {
+			targets = append(targets, strings.ToLower(c.Revert.Hash))
+		}
+	}
+	return func(hash string) bool {
+		for _, t := range targets {
+			if strings.HasPrefix(hash, t) {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // commitLevel is the bump a commit calls for. Fixups and merges are

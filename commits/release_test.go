@@ -229,3 +229,19 @@ func TestNextFirstParentMergeTitle(t *testing.T) {
 	assert.Len(t, p.Commits, 3)
 	assert.Equal(t, "v1.1.0", p.Tag)
 }
+
+// TestNextRevertCancels: a feature and its revert in one range call for no
+// release, as they cancel out in the changelog.
+func TestNextRevertCancels(t *testing.T) {
+	g := gittest.New(t)
+	g.Commit("fix: a")
+	g.Tag("v1.3.0", "HEAD")
+	feat := g.Commit("feat: risky")
+	g.Revert(feat)
+	p := plan(t, g, "HEAD", semverV())
+	assert.False(t, p.Releasable, "the feature was reverted")
+	assert.Len(t, p.Commits, 2)
+	g.Commit("fix: b")
+	p = plan(t, g, "HEAD", semverV())
+	assert.Equal(t, "v1.3.1", p.Tag)
+}

@@ -153,7 +153,7 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return cmdParse(args[1:], stdin, stdout, stderr)
 	case "log":
 		if len(args) > 1 && args[1] == "verify" {
-			return cmdAuditLog(ctx, args[2:], stdin, stdout, stderr)
+			return cmdAuditLog(ctx, args[1:], stdin, stdout, stderr)
 		}
 		return cmdLog(ctx, args[1:], stdout, stderr)
 	case "policy":

@@ -82,6 +82,17 @@ func TestNextDemoFlag(t *testing.T) {
 	assert.Equal(t, 4, strings.Count(out, "\n"))
 }
 
+// TestLogVerifyRouting: `relctl log verify` reaches the audit-log verifier,
+// while `relctl log` stays the commit log.
+func TestLogVerifyRouting(t *testing.T) {
+	out, errOut, code := relctl(t, "", "log", "verify", "--store", t.TempDir(), "--json")
+	require.Equal(t, 0, code, errOut)
+	var res map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &res))
+	assert.Equal(t, true, res["valid"])
+	assert.Equal(t, float64(0), res["entries"])
+}
+
 func TestNextNoTags(t *testing.T) {
 	g := gittest.New(t)
 	g.Commit("chore: start")
