@@ -1,0 +1,361 @@
+// Command deploy-agent plays the event-driven deployment of seed
+// 000_0ae270b4bf3520f5 ("A Better Deployments Pattern"): a promotion does
+// not push to servers; it writes a minimal, signed, expiring deployment event
+// to a storage directory. An agent next to each environment picks events up,
+// verifies the signature, the expiry, the environment and the artifact's
+// digest, deploys (copies the artifact from storage into the environment's
+// directory) and records the outcome in the promotion log. A stale event, a
+// tampered one and one replayed into the wrong environment are refused and
+// recorded as such.
+//
+// With no arguments it builds a throwaway repository, keys, storage and
+// environments:
+//
+//	go run ./examples/deploy-agent
+//
+// -dir keeps the workspace (repository, store, storage, events, envs). With
+// -repo PATH the release is the HEAD of that repository, which the example
+// tags with the next version.
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+
+	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/semver"
+	"github.com/releasekit/releasekit/tagging"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "deploy-agent:", err)
+		os.Exit(1)
+	}
+}
+
+const (
+	developer = "Ada Developer"
+	reviewer  = "Ben Reviewer"
+	releaser  = "Release Bot"
+)
+
+// run is the whole example. main_test.go calls it, so it writes to stdout and
+// stderr and returns an error instead of exiting.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("deploy-agent", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	repoPath := fs.String("repo", "", "release the HEAD of this repository instead of a temporary one")
+	keyPath := fs.String("ssh-key", "", "SSH private key of the promoter (default: a new Ed25519 key)")
+	keep := fs.String("dir", "", "keep the workspace in this directory")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	work := *keep
+	if work == "" {
+		tmp, err := os.MkdirTemp("", "deploy-agent-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		work = tmp
+	}
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return err
+	}
+	say := func(step int, format string, a ...any) {
+		fmt.Fprintf(stdout, "%2d. %s\n", step, fmt.Sprintf(format, a...))
+	}
+	clk := &clock{}
+
+	// 1. The promoter's key signs tags (namespace "git") and deployment
+	// events (manifest.Namespace); the agents trust its public half for
+	// events only.
+	key, err := sshKey(*keyPath)
+	if err != nil {
+		return fmt.Errorf("1. key: %w", err)
+	}
+	tagSigner, err := tagging.NewSSHSigner(key, tagging.GitNamespace)
+	if err != nil {
+		return fmt.Errorf("1. key: %w", err)
+	}
+	eventSigner, err := tagging.NewSSHSigner(key, manifest.Namespace)
+	if err != nil {
+		return fmt.Errorf("1. key: %w", err)
+	}
+	signersFile := allowedSigners(emailOf(releaser), manifest.Namespace, key.PublicKey())
+	if err := os.WriteFile(filepath.Join(work, "allowed_signers"), signersFile, 0o644); err != nil {
+		return fmt.Errorf("1. allowed_signers: %w", err)
+	}
+	allowed, err := tagging.ParseAllowedSigners(signersFile)
+	if err != nil {
+		return fmt.Errorf("1. allowed_signers: %w", err)
+	}
+	ev := tagging.NewSSHVerifier(allowed, manifest.Namespace)
+	eventVerifier := manifest.VerifierFunc(func(ctx context.Context, m, s []byte, at time.Time) error {
+		_, err := ev.Verify(ctx, m, s, at)
+		return err
+	})
+	store, err := manifest.NewDirStore(filepath.Join(work, "store"))
+	if err != nil {
+		return fmt.Errorf("1. store: %w", err)
+	}
+	say(1, "promoter key trusted by the agents for namespace %q only", manifest.Namespace)
+
+	// 2. The release: a signed tag, its artifact uploaded to storage by
+	// digest, and a complete release record.
+	var repo *git.Repository
+	if *repoPath != "" {
+		if repo, err = git.PlainOpen(*repoPath); err != nil {
+			return fmt.Errorf("2. open repository: %w", err)
+		}
+	} else {
+		if repo, err = initRepo(filepath.Join(work, "repo")); err != nil {
+			return fmt.Errorf("2. init: %w", err)
+		}
+		c, err := commitFiles(repo, map[string]string{"web.go": "package web\n"}, "feat(web): storefront (#1)\n\nRefs: WEB-1", developer, clk.next())
+		if err != nil {
+			return fmt.Errorf("2. commit: %w", err)
+		}
+		if _, err := tagging.Create(ctx, repo, tagging.Request{Name: "v0.9.0", Target: c, Message: "Release v0.9.0",
+			Tagger: tagging.Identity{Name: releaser, Email: emailOf(releaser), When: clk.next()}}, tagSigner); err != nil {
+			return fmt.Errorf("2. tag: %w", err)
+		}
+		if _, err := commitFiles(repo, map[string]string{"cart.go": "package web\n"}, "feat(web): cart page (#2)\n\nRefs: WEB-2", developer, clk.next()); err != nil {
+			return fmt.Errorf("2. commit: %w", err)
+		}
+	}
+	ref, err := repo.Head()
+	if err != nil {
+		return fmt.Errorf("2. %w", err)
+	}
+	plan, err := commits.Next(ctx, repo, ref.Hash(), semver.Scheme{Prefix: "v"})
+	if err != nil || !plan.Releasable {
+		return fmt.Errorf("2. next version: %v", err)
+	}
+	if _, err := tagging.Create(ctx, repo, tagging.Request{Name: plan.Tag, Target: ref.Hash(), Message: "Release " + plan.Tag,
+		Tagger: tagging.Identity{Name: releaser, Email: emailOf(releaser), When: clk.next()}}, tagSigner); err != nil {
+		return fmt.Errorf("2. tag: %w", err)
+	}
+	storage := filepath.Join(work, "storage")
+	artName := "web-" + plan.Tag + ".tar.gz"
+	art := []byte("web " + plan.Tag + " " + ref.Hash().String() + "\n")
+	subject, err := sbom.SubjectOf(artName, bytes.NewReader(art))
+	if err != nil {
+		return fmt.Errorf("2. artifact: %w", err)
+	}
+	artDir := filepath.Join(storage, strings.Replace(subject.Digest(), ":", "-", 1))
+	if err := os.MkdirAll(artDir, 0o755); err != nil {
+		return fmt.Errorf("2. upload: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(artDir, artName), art, 0o444); err != nil {
+		return fmt.Errorf("2. upload: %w", err)
+	}
+	doc, err := sbom.ForArtifact(subject)
+	if err != nil {
+		return fmt.Errorf("2. sbom: %w", err)
+	}
+	sb, err := doc.Bytes(sbom.JSON)
+	if err != nil {
+		return fmt.Errorf("2. sbom: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(artDir, "..", "sbom-"+artName+".cdx.json"), sb, 0o444); err != nil {
+		return fmt.Errorf("2. sbom: %w", err)
+	}
+	windowStart := clk.t.Add(3 * time.Hour)
+	rec := manifest.Record{
+		Version: manifest.RecordVersion, Tag: plan.Tag, Commit: ref.Hash().String(),
+		Tickets: []string{"WEB-2"}, PRs: []manifest.PR{{Ref: "#2"}},
+		Artifacts:   []manifest.Artifact{{Name: artName, URI: "storage/" + filepath.Base(artDir) + "/" + artName, Digest: subject.Digest()}},
+		Provenance:  manifest.Provenance{BuildID: "https://ci.example.com/web/runs/77", Ref: "storage/" + artName + ".intoto.jsonl"},
+		SBOM:        manifest.SBOMRef{Ref: "storage/sbom-" + artName + ".cdx.json", Digest: manifest.Digest(sb)},
+		Checks:      []manifest.CheckResult{{Name: "test", Passed: true}},
+		Rollback:    manifest.RollbackPlan{Method: "redeploy the previous artifact", Version: plan.Base},
+		KnownIssues: []string{},
+		Window:      manifest.Window{Start: windowStart, End: windowStart.Add(2 * time.Hour)},
+	}
+	if err := store.PutRecord(ctx, rec); err != nil {
+		return fmt.Errorf("2. record: %w", err)
+	}
+	say(2, "release %s: tag signed, artifact %s uploaded to storage, record complete", plan.Tag, subject.Digest())
+
+	// The queues and agents, one per environment.
+	queues := map[string]*manifest.DirTransport{}
+	agents := map[string]*agent{}
+	for _, env := range []string{"staging", "prod"} {
+		q, err := manifest.NewDirTransport(filepath.Join(work, "events", env))
+		if err != nil {
+			return fmt.Errorf("queue %s: %w", env, err)
+		}
+		queues[env] = q
+		agents[env] = &agent{name: env + "-agent-1", env: env, queue: q, verifier: eventVerifier,
+			storage: storage, envDir: filepath.Join(work, "envs", env), store: store}
+	}
+	now := clk.t
+	opts := []manifest.Option{
+		manifest.WithOrder("staging", "prod"),
+		manifest.WithClock(func() time.Time { return now }),
+		manifest.WithTagVerifier(manifest.TagVerifierFunc(func(ctx context.Context, tag string, at time.Time) error {
+			tv := tagging.NewSSHVerifier([]tagging.AllowedSigner{{Principals: []string{emailOf(releaser)}, Key: key.PublicKey()}}, tagging.GitNamespace)
+			_, err := tagging.Verify(ctx, repo, tag, tv, at)
+			return err
+		})),
+	}
+	// publish signs the event of a logged promotion, valid until expires,
+	// and puts it on the queue of the promotion's environment.
+	publish := func(e manifest.Entry, expires time.Time) (manifest.SignedEvent, error) {
+		evt, err := manifest.NewEvent(e, rec, expires)
+		if err != nil {
+			return manifest.SignedEvent{}, err
+		}
+		se, err := manifest.SignEvent(ctx, evt, eventSigner)
+		if err != nil {
+			return manifest.SignedEvent{}, err
+		}
+		return se, queues[e.Promotion.Env].Publish(ctx, se)
+	}
+	report := func(step int, rs []manifest.DeployResult) {
+		for _, r := range rs {
+			outcome := "REFUSED"
+			if r.Succeeded {
+				outcome = "OK"
+			}
+			say(step, "%s: %s %s — %s", r.Agent, outcome, orDash(r.Release), strings.TrimPrefix(r.Changed, "refused: "))
+		}
+	}
+
+	// 3. Promotion to staging writes a signed event valid for 15 minutes.
+	// The staging agent is down for an hour, so the event goes stale and
+	// is refused; the promoter re-issues it and the agent deploys.
+	now = now.Add(10 * time.Minute)
+	stagingEntry, err := manifest.Promote(ctx, store, manifest.Request{Release: rec.Tag, Env: "staging", Digest: subject.Digest()}, opts...)
+	if err != nil {
+		return fmt.Errorf("3. promote to staging: %w", err)
+	}
+	if _, err := publish(stagingEntry, now.Add(15*time.Minute)); err != nil {
+		return fmt.Errorf("3. publish: %w", err)
+	}
+	say(3, "promoted %s to staging (log entry %d); signed event published, expires in 15m", rec.Tag, stagingEntry.Seq)
+	rs, err := agents["staging"].run(ctx, now.Add(time.Hour))
+	if err != nil {
+		return fmt.Errorf("3. staging agent: %w", err)
+	}
+	report(3, rs)
+	now = now.Add(time.Hour)
+	reissued, err := publish(stagingEntry, now.Add(15*time.Minute))
+	if err != nil {
+		return fmt.Errorf("3. re-issue: %w", err)
+	}
+	rs, err = agents["staging"].run(ctx, now.Add(time.Minute))
+	if err != nil {
+		return fmt.Errorf("3. staging agent: %w", err)
+	}
+	report(3, rs)
+
+	// 4. An attacker with write access to the prod queue, but not the
+	// promoter's key, copies the valid staging event there with its
+	// environment edited, then unchanged (a replay). The prod agent refuses
+	// both: the first fails its signature, the second names staging.
+	tampered := manifest.SignedEvent{
+		Payload:   bytes.Replace(reissued.Payload, []byte(`"env":"staging"`), []byte(`"env":"prod"`), 1),
+		Signature: reissued.Signature,
+	}
+	if bytes.Equal(tampered.Payload, reissued.Payload) {
+		return errors.New("4. tamper: the payload did not change")
+	}
+	for i, se := range []manifest.SignedEvent{tampered, reissued} {
+		if err := queues["prod"].Publish(ctx, se); err != nil {
+			return fmt.Errorf("4. publish: %w", err)
+		}
+		rs, err = agents["prod"].run(ctx, now.Add(time.Duration(2+i)*time.Minute))
+		if err != nil {
+			return fmt.Errorf("4. prod agent: %w", err)
+		}
+		report(4, rs)
+	}
+
+	// 5. The real production promotion, approved inside the window, and the
+	// prod agent deploys it.
+	now = rec.Window.Start.Add(5 * time.Minute)
+	prodEntry, err := manifest.Promote(ctx, store, manifest.Request{Release: rec.Tag, Env: "prod", Digest: subject.Digest(),
+		Approver: reviewer, Reason: "CHG-31 approved"}, opts...)
+	if err != nil {
+		return fmt.Errorf("5. promote to prod: %w", err)
+	}
+	if _, err := publish(prodEntry, now.Add(15*time.Minute)); err != nil {
+		return fmt.Errorf("5. publish: %w", err)
+	}
+	say(5, "promoted %s to prod, approved by %s (log entry %d); signed event published", rec.Tag, reviewer, prodEntry.Seq)
+
+	// 6. Before the prod agent runs, the artifact in storage is replaced
+	// (same name, other bytes): the agent checks the digest of what it
+	// fetched and refuses. CI re-uploads the recorded artifact, the
+	// promoter re-issues the event, and the agent deploys.
+	stored := filepath.Join(artDir, artName)
+	swap := func(data []byte) error {
+		if err := os.Remove(stored); err != nil {
+			return err
+		}
+		return os.WriteFile(stored, data, 0o444)
+	}
+	if err := swap([]byte("web " + plan.Tag + " with a backdoor\n")); err != nil {
+		return fmt.Errorf("6. swap: %w", err)
+	}
+	rs, err = agents["prod"].run(ctx, now.Add(time.Minute))
+	if err != nil {
+		return fmt.Errorf("6. prod agent: %w", err)
+	}
+	report(6, rs)
+	if err := swap(art); err != nil {
+		return fmt.Errorf("6. re-upload: %w", err)
+	}
+	now = now.Add(5 * time.Minute)
+	if _, err := publish(prodEntry, now.Add(15*time.Minute)); err != nil {
+		return fmt.Errorf("6. re-issue: %w", err)
+	}
+	rs, err = agents["prod"].run(ctx, now.Add(time.Minute))
+	if err != nil {
+		return fmt.Errorf("6. prod agent: %w", err)
+	}
+	report(6, rs)
+
+	// 7. The evidence: the log verifies and holds every outcome.
+	entries, err := manifest.VerifyStore(ctx, store, nil)
+	if err != nil {
+		return fmt.Errorf("7. verify log: %w", err)
+	}
+	ok, refused := 0, 0
+	for _, e := range entries {
+		if e.Result != nil {
+			if e.Result.Succeeded {
+				ok++
+			} else {
+				refused++
+			}
+		}
+	}
+	say(7, "log of %d entries verifies: 2 promotions, %d deployments, %d refusals", len(entries), ok, refused)
+	return nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,414 @@
+// Command normal-change plays the normal change of the release policy
+// (§1.24, "Feature → PR → merge → deploy"): a feature branch is squash-merged
+// into main, the next version is computed from the Conventional Commits since
+// the last release, the changelog is updated, CI tags the release with an SSH
+// signature, builds one artifact with its SBOM and signed provenance, records
+// the release, and promotes that same artifact dev → staging → prod, with the
+// production approval checked against a change window.
+//
+// With no arguments it builds a throwaway repository, keys and artifacts:
+//
+//	go run ./examples/normal-change
+//
+// With -repo PATH it releases the HEAD of an existing repository instead
+// (steps 1–3, which fake the pull request, are skipped); -ssh-key names the
+// tag signing key (a new key is generated otherwise) and -dir keeps the
+// evidence (store, artifacts, allowed_signers) in a directory of your choice.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+
+	"github.com/releasekit/releasekit/changelog"
+	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/semver"
+	"github.com/releasekit/releasekit/tagging"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "normal-change:", err)
+		os.Exit(1)
+	}
+}
+
+// The people of the example. Separation of duties: the author of a change
+// never approves its production promotion.
+const (
+	developer = "Ada Developer"
+	reviewer  = "Ben Reviewer"
+	releaser  = "Release Bot"
+)
+
+// run is the whole example. main_test.go calls it, so it writes to stdout and
+// stderr and returns an error instead of exiting.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("normal-change", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	repoPath := fs.String("repo", "", "release the HEAD of this repository instead of a temporary one")
+	keyPath := fs.String("ssh-key", "", "SSH private key that signs the tag (default: a new Ed25519 key)")
+	keep := fs.String("dir", "", "keep the workspace (repository, store, artifacts) in this directory")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+
+	work := *keep
+	if work == "" {
+		tmp, err := os.MkdirTemp("", "normal-change-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		work = tmp
+	}
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return err
+	}
+	say := func(step int, format string, a ...any) {
+		fmt.Fprintf(stdout, "%2d. %s\n", step, fmt.Sprintf(format, a...))
+	}
+	clk := &clock{}
+	if *repoPath != "" {
+		clk.t = time.Now().UTC().Truncate(time.Minute)
+	}
+
+	// 1. The repository: a service already released as v1.2.0 (signed tag).
+	key, err := sshKey(*keyPath)
+	if err != nil {
+		return fmt.Errorf("1. signing key: %w", err)
+	}
+	tagSigner, err := tagging.NewSSHSigner(key, tagging.GitNamespace)
+	if err != nil {
+		return fmt.Errorf("1. signing key: %w", err)
+	}
+	signersFile := allowedSigners(emailOf(releaser), tagging.GitNamespace, key.PublicKey())
+	if err := os.WriteFile(filepath.Join(work, "allowed_signers"), signersFile, 0o644); err != nil {
+		return fmt.Errorf("1. allowed_signers: %w", err)
+	}
+	allowed, err := tagging.ParseAllowedSigners(signersFile)
+	if err != nil {
+		return fmt.Errorf("1. allowed_signers: %w", err)
+	}
+	tagVerifier := tagging.NewSSHVerifier(allowed, tagging.GitNamespace)
+
+	var repo *git.Repository
+	branch := "main"
+	if *repoPath != "" {
+		repo, err = git.PlainOpen(*repoPath)
+		if err != nil {
+			return fmt.Errorf("1. open repository: %w", err)
+		}
+		ref, err := repo.Head()
+		if err != nil {
+			return fmt.Errorf("1. open repository: %w", err)
+		}
+		branch = ref.Name().Short()
+		say(1, "repository %s at %s on %s", *repoPath, ref.Hash().String()[:12], branch)
+	} else {
+		repo, err = initRepo(filepath.Join(work, "repo"))
+		if err != nil {
+			return fmt.Errorf("1. init: %w", err)
+		}
+		first, err := commitFiles(repo, map[string]string{
+			"checkout.go": "package checkout\n\n// Pay charges a card.\nfunc Pay() {}\n",
+		}, "feat(checkout): pay by card (#1)\n\nRefs: SHOP-1", developer, clk.next())
+		if err != nil {
+			return fmt.Errorf("1. first commit: %w", err)
+		}
+		if _, err := tagging.Create(ctx, repo, tagging.Request{
+			Name: "v1.2.0", Target: first, Message: "Release v1.2.0",
+			Tagger: tagging.Identity{Name: releaser, Email: emailOf(releaser), When: clk.next()},
+		}, tagSigner); err != nil {
+			return fmt.Errorf("1. tag v1.2.0: %w", err)
+		}
+		say(1, "repository with main at %s, released as v1.2.0", first.String()[:12])
+
+		// 2. A feature branch named after its ticket, with work-in-progress
+		// commits that only the pull request sees.
+		if err := checkout(repo, "feature/SHOP-42-gift-cards", true); err != nil {
+			return fmt.Errorf("2. branch: %w", err)
+		}
+		if _, err := commitFiles(repo, map[string]string{
+			"giftcard.go": "package checkout\n\n// GiftCard is a prepaid card.\ntype GiftCard struct{}\n",
+		}, "wip: gift cards", developer, clk.next()); err != nil {
+			return fmt.Errorf("2. commit: %w", err)
+		}
+		if _, err := commitFiles(repo, map[string]string{
+			"giftcard.go": "package checkout\n\n// GiftCard is a prepaid card.\ntype GiftCard struct{ Balance int }\n\n// PayWithGiftCard charges a gift card.\nfunc PayWithGiftCard(GiftCard) {}\n",
+		}, "address review comments", developer, clk.next()); err != nil {
+			return fmt.Errorf("2. commit: %w", err)
+		}
+		say(2, "feature/SHOP-42-gift-cards: 2 commits by %s, PR #42 approved by %s", developer, reviewer)
+
+		// 3. Squash and merge: main gets one Conventional Commit carrying the
+		// PR number, the ticket and the risk note.
+		merged, err := squashMerge(repo, "main", "feature/SHOP-42-gift-cards",
+			"feat(checkout): accept gift cards (#42)\n\nCustomers can pay with a prepaid gift card.\n\nRefs: SHOP-42\nRisk: low",
+			reviewer, clk.next())
+		if err != nil {
+			return fmt.Errorf("3. squash merge: %w", err)
+		}
+		say(3, "squash-merged PR #42 into main as %s", merged.String()[:12])
+	}
+
+	// 4. The next version, from the commits since the last release.
+	scheme := semver.Scheme{Prefix: "v"}
+	tip, err := head(repo, branch)
+	if err != nil {
+		return fmt.Errorf("4. next version: %w", err)
+	}
+	plan, err := commits.Next(ctx, repo, tip, scheme)
+	if err != nil {
+		return fmt.Errorf("4. next version: %w", err)
+	}
+	if !plan.Releasable {
+		return fmt.Errorf("4. next version: nothing to release since %s", plan.Base)
+	}
+	say(4, "next version %s (%s bump over %s, %d commit(s))", plan.Tag, plan.Level, plan.Base, len(plan.Commits))
+
+	// 5. The changelog: the release's notes go on top of CHANGELOG.md in a
+	// release commit, which is what the tag will point at.
+	releaseDate := clk.next()
+	notes := changelog.Build(changelog.Release{
+		Version: plan.Tag, Previous: plan.Base, Date: releaseDate, Commits: plan.Commits,
+	})
+	wt, err := repo.Worktree()
+	if err != nil {
+		return fmt.Errorf("5. changelog: %w", err)
+	}
+	if err := changelog.UpdateFile(wt.Filesystem.Root(), "CHANGELOG.md", []changelog.Notes{notes}); err != nil {
+		return fmt.Errorf("5. changelog: %w", err)
+	}
+	if _, err := wt.Add("CHANGELOG.md"); err != nil {
+		return fmt.Errorf("5. changelog: %w", err)
+	}
+	s := sig(releaser, releaseDate)
+	releaseCommit, err := wt.Commit("chore(release): "+plan.Tag, &git.CommitOptions{Author: s, Committer: s})
+	if err != nil {
+		return fmt.Errorf("5. changelog: %w", err)
+	}
+	entries := 0
+	for _, sec := range notes.Sections {
+		entries += len(sec.Entries)
+	}
+	say(5, "CHANGELOG.md: %s with %d entr(ies), committed as %s", plan.Tag, entries, releaseCommit.String()[:12])
+
+	// 6. The signed annotated tag, made by CI, verified as `git verify-tag`
+	// would with gpg.ssh.allowedSignersFile.
+	if _, err := tagging.Create(ctx, repo, tagging.Request{
+		Name: plan.Tag, Target: releaseCommit, Message: "Release " + plan.Tag,
+		Tagger: tagging.Identity{Name: releaser, Email: emailOf(releaser), When: clk.next()},
+	}, tagSigner); err != nil {
+		return fmt.Errorf("6. tag: %w", err)
+	}
+	verifyAt := clk.next()
+	ver, err := tagging.Verify(ctx, repo, plan.Tag, tagVerifier, verifyAt)
+	if err != nil {
+		return fmt.Errorf("6. verify tag: %w", err)
+	}
+	say(6, "tag %s → %s: %s signature good, signer %s", ver.Tag, ver.Commit.String()[:12], ver.Signer.Format, ver.Signer.Identity)
+
+	// 7. One immutable artifact, its SBOM, and signed build provenance. The
+	// same digest is promoted everywhere afterwards (no rebuilds).
+	dist := filepath.Join(work, "dist")
+	if err := os.MkdirAll(dist, 0o755); err != nil {
+		return fmt.Errorf("7. artifact: %w", err)
+	}
+	artName := "checkout-" + strings.TrimPrefix(plan.Tag, "v") + ".tar.gz"
+	artBytes := []byte("checkout service " + plan.Tag + " built from " + releaseCommit.String() + "\n")
+	if err := os.WriteFile(filepath.Join(dist, artName), artBytes, 0o644); err != nil {
+		return fmt.Errorf("7. artifact: %w", err)
+	}
+	subject, err := sbom.SubjectOf(artName, bytes.NewReader(artBytes))
+	if err != nil {
+		return fmt.Errorf("7. artifact: %w", err)
+	}
+	doc, err := sbom.ForArtifact(subject, sbom.WithSerialNumber("urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79"))
+	if err != nil {
+		return fmt.Errorf("7. sbom: %w", err)
+	}
+	sbomBytes, err := doc.Bytes(sbom.JSON)
+	if err != nil {
+		return fmt.Errorf("7. sbom: %w", err)
+	}
+	sbomName := artName + ".cdx.json"
+	if err := os.WriteFile(filepath.Join(dist, sbomName), sbomBytes, 0o644); err != nil {
+		return fmt.Errorf("7. sbom: %w", err)
+	}
+	sbomRef := sbom.Attach("dist/"+sbomName, sbomBytes, sbom.JSON, doc.SpecVersion())
+
+	_, buildKey, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		return fmt.Errorf("7. provenance: %w", err)
+	}
+	buildSigner, err := sbom.NewKeySigner(buildKey)
+	if err != nil {
+		return fmt.Errorf("7. provenance: %w", err)
+	}
+	buildID := "https://ci.example.com/shop/checkout/runs/1042"
+	envelope, err := sbom.SignProvenance(ctx, []sbom.Subject{subject}, sbom.Provenance{
+		BuildType:          "https://ci.example.com/buildtypes/release/v1",
+		BuilderID:          "https://ci.example.com/builders/release",
+		ExternalParameters: map[string]any{"repository": "shop/checkout", "ref": "refs/tags/" + plan.Tag},
+		ResolvedDependencies: []sbom.ResourceDescriptor{{
+			URI: "git+https://git.example.com/shop/checkout@refs/tags/" + plan.Tag, Digest: map[string]string{"gitCommit": releaseCommit.String()},
+		}},
+		InvocationID: buildID,
+	}, buildSigner)
+	if err != nil {
+		return fmt.Errorf("7. provenance: %w", err)
+	}
+	provName := artName + ".intoto.jsonl"
+	if err := os.WriteFile(filepath.Join(dist, provName), envelope, 0o644); err != nil {
+		return fmt.Errorf("7. provenance: %w", err)
+	}
+	buildVerifier, err := sbom.NewKeyVerifier(buildKey.Public())
+	if err != nil {
+		return fmt.Errorf("7. provenance: %w", err)
+	}
+	prov, err := sbom.VerifyProvenance(ctx, envelope, subject, buildVerifier)
+	if err != nil {
+		return fmt.Errorf("7. verify provenance: %w", err)
+	}
+	say(7, "artifact %s %s; SBOM %s (CycloneDX %s); provenance signed and verified, builder %s",
+		artName, subject.Digest(), sbomName, doc.SpecVersion(), prov.BuilderID)
+
+	// 8. The release record (§1.20.3.1): everything an auditor asks for,
+	// checked complete before anything is promoted.
+	store, err := manifest.NewDirStore(filepath.Join(work, "store"))
+	if err != nil {
+		return fmt.Errorf("8. store: %w", err)
+	}
+	var tickets []string
+	var prs []manifest.PR
+	for _, c := range plan.Commits {
+		tickets = append(tickets, c.Tickets...)
+		if c.PR != 0 {
+			prs = append(prs, manifest.PR{Ref: fmt.Sprintf("#%d", c.PR)})
+		}
+	}
+	windowStart := clk.t.Truncate(24 * time.Hour).Add(24*time.Hour + 10*time.Hour) // tomorrow 10:00
+	window := manifest.Window{Start: windowStart, End: windowStart.Add(2 * time.Hour)}
+	rec := manifest.Record{
+		Version: manifest.RecordVersion,
+		Tag:     plan.Tag,
+		Commit:  releaseCommit.String(),
+		Tickets: tickets,
+		PRs:     prs,
+		Artifacts: []manifest.Artifact{{
+			Name: artName, URI: "dist/" + artName, Digest: subject.Digest(),
+			SHA512: "sha512:" + subject.SHA512, SBOM: "sha256:" + sbomRef.SHA256,
+		}},
+		Provenance:  manifest.Provenance{BuildID: buildID, Ref: "dist/" + provName},
+		SBOM:        manifest.SBOMRef{Ref: sbomRef.Location, Digest: "sha256:" + sbomRef.SHA256},
+		Checks:      []manifest.CheckResult{{Name: "test", Passed: true}, {Name: "codeowners-review", Passed: true}},
+		Rollback:    manifest.RollbackPlan{Method: "redeploy the previous artifact", Version: plan.Base},
+		KnownIssues: []string{},
+		Window:      window,
+	}
+	if err := manifest.Check(rec).Err(); err != nil {
+		return fmt.Errorf("8. release record: %w", err)
+	}
+	if err := store.PutRecord(ctx, rec); err != nil {
+		return fmt.Errorf("8. release record: %w", err)
+	}
+	say(8, "release record %s complete: tickets %v, PRs %d, checks %d passed, rollback to %s",
+		rec.Tag, rec.Tickets, len(rec.PRs), len(rec.Checks), rec.Rollback.Version)
+
+	// 9. Promotion dev → staging → prod of the same digest. The tag's
+	// signature is checked on every promotion. Production needs an approval
+	// inside the record's change window by someone other than the change's
+	// author: that rule is a small local gate here (the policy package
+	// provides the full one).
+	now := clk.t
+	authors := map[string]bool{}
+	for _, c := range plan.Commits {
+		authors[c.Author.Name] = true
+	}
+	gate := manifest.GateFunc(func(ctx context.Context, in manifest.GateInput) (string, error) {
+		p := in.Promotion
+		if p.Env != "prod" {
+			return "", nil
+		}
+		if p.RequestedAt.Before(in.Record.Window.Start) || !p.RequestedAt.Before(in.Record.Window.End) {
+			return "", fmt.Errorf("outside the change window %s–%s",
+				in.Record.Window.Start.Format("Jan 2 15:04"), in.Record.Window.End.Format("15:04 MST"))
+		}
+		if authors[p.Approver] {
+			return "", fmt.Errorf("approver %s authored a change of the release", p.Approver)
+		}
+		return "window " + in.Record.Window.Start.Format("2006-01-02T15:04Z"), nil
+	})
+	opts := []manifest.Option{
+		manifest.WithClock(func() time.Time { return now }),
+		manifest.WithGate(gate),
+		manifest.WithTagVerifier(manifest.TagVerifierFunc(func(ctx context.Context, tag string, at time.Time) error {
+			_, err := tagging.Verify(ctx, repo, tag, tagVerifier, at)
+			return err
+		})),
+	}
+	for _, env := range []string{"dev", "staging"} {
+		now = now.Add(10 * time.Minute)
+		e, err := manifest.Promote(ctx, store, manifest.Request{Release: rec.Tag, Env: env, Digest: subject.Digest()}, opts...)
+		if err != nil {
+			return fmt.Errorf("9. promote to %s: %w", env, err)
+		}
+		say(9, "promoted %s to %s (log entry %d)", rec.Tag, env, e.Seq)
+	}
+	// A request before the window opens is refused and nothing is logged.
+	now = window.Start.Add(-time.Hour)
+	_, err = manifest.Promote(ctx, store, manifest.Request{
+		Release: rec.Tag, Env: "prod", Digest: subject.Digest(), Approver: reviewer, Reason: "CHG-7 approved",
+	}, opts...)
+	if !errors.Is(err, manifest.ErrGateRefused) {
+		return fmt.Errorf("9. promote to prod before the window: want a gate refusal, got %v", err)
+	}
+	say(9, "prod before the window refused: %v", err)
+	// Inside the window, the change's own author cannot approve it.
+	now = window.Start.Add(10 * time.Minute)
+	_, err = manifest.Promote(ctx, store, manifest.Request{
+		Release: rec.Tag, Env: "prod", Digest: subject.Digest(), Approver: plan.Commits[0].Author.Name, Reason: "CHG-7 approved",
+	}, opts...)
+	if !errors.Is(err, manifest.ErrGateRefused) {
+		return fmt.Errorf("9. promote to prod approved by the author: want a gate refusal, got %v", err)
+	}
+	say(9, "prod approved by the author refused: %v", err)
+	now = window.Start.Add(15 * time.Minute)
+	e, err := manifest.Promote(ctx, store, manifest.Request{
+		Release: rec.Tag, Env: "prod", Digest: subject.Digest(), Approver: reviewer, Reason: "CHG-7 approved",
+	}, opts...)
+	if err != nil {
+		return fmt.Errorf("9. promote to prod: %w", err)
+	}
+	say(9, "promoted %s to prod, approved by %s under %s (log entry %d)", rec.Tag, e.Promotion.Approver, e.Promotion.Window, e.Seq)
+
+	// 10. The evidence: the log's hash chain verifies and prod runs the
+	// digest that was built, signed and recorded.
+	logEntries, err := manifest.VerifyStore(ctx, store, nil)
+	if err != nil {
+		return fmt.Errorf("10. verify log: %w", err)
+	}
+	cur, ok := manifest.Current(logEntries, "prod")
+	if !ok || cur.Digest != subject.Digest() {
+		return fmt.Errorf("10. prod does not run %s", subject.Digest())
+	}
+	say(10, "log of %d entries verifies; prod runs %s %s", len(logEntries), cur.Release, cur.Digest)
+	return nil
+}

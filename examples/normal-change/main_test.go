@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/tagging"
+)
+
+// TestRun plays the workflow in a kept workspace and checks what it left in
+// the repository and the store, not only what it printed.
+func TestRun(t *testing.T) {
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"-dir", dir}, &out, &errOut); err != nil {
+		t.Fatalf("run: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
+	}
+	golden(t, out.Bytes())
+
+	repo, err := git.PlainOpen(filepath.Join(dir, "repo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signers, err := os.ReadFile(filepath.Join(dir, "allowed_signers"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	allowed, err := tagging.ParseAllowedSigners(signers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := tagging.NewSSHVerifier(allowed, tagging.GitNamespace)
+	at := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+
+	// Both releases are signed tags that verify through allowed_signers.
+	for _, name := range []string{"v1.2.0", "v1.3.0"} {
+		ver, err := tagging.Verify(t.Context(), repo, name, v, at)
+		if err != nil {
+			t.Fatalf("verify %s: %v", name, err)
+		}
+		if ver.Signer.Identity != "release-bot@example.com" || ver.Signer.Format != tagging.SSH {
+			t.Errorf("%s signer = %+v", name, ver.Signer)
+		}
+	}
+	ver, err := tagging.Verify(t.Context(), repo, "v1.3.0", v, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The squash merge left one commit for the feature on main, and the tag
+	// points at the release commit on top of it.
+	main, err := repo.Reference(plumbing.NewBranchReferenceName("main"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if main.Hash() != ver.Commit {
+		t.Errorf("v1.3.0 at %s, main at %s", ver.Commit, main.Hash())
+	}
+	rc, err := repo.CommitObject(ver.Commit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	squash, err := rc.Parent(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if squash.NumParents() != 1 || !strings.HasPrefix(squash.Message, "feat(checkout): accept gift cards (#42)") {
+		t.Errorf("squash commit: %d parents, message %q", squash.NumParents(), squash.Message)
+	}
+	// The changelog in the tagged tree documents the release.
+	cl := fileAt(t, rc, "CHANGELOG.md")
+	for _, want := range []string{"v1.3.0", "accept gift cards", "SHOP-42"} {
+		if !strings.Contains(cl, want) {
+			t.Errorf("CHANGELOG.md lacks %q:\n%s", want, cl)
+		}
+	}
+
+	// The record is complete and names the artifact on disk.
+	store, err := manifest.NewDirStore(filepath.Join(dir, "store"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := store.Record(t.Context(), "v1.3.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := manifest.Check(rec).Err(); err != nil {
+		t.Errorf("record incomplete: %v", err)
+	}
+	if rec.Commit != ver.Commit.String() {
+		t.Errorf("record commit %s, tag commit %s", rec.Commit, ver.Commit)
+	}
+	art, err := os.Open(filepath.Join(dir, "dist", "checkout-1.3.0.tar.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer art.Close()
+	subject, err := sbom.SubjectOf("checkout-1.3.0.tar.gz", art)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rec.HasDigest(subject.Digest()) {
+		t.Errorf("record lacks the artifact digest %s", subject.Digest())
+	}
+
+	// The log verifies, holds dev, staging, prod (the refusals left nothing),
+	// all of the same digest, and prod's approval is by the reviewer.
+	entries, err := manifest.VerifyStore(t.Context(), store, nil)
+	if err != nil {
+		t.Fatalf("log: %v", err)
+	}
+	var envs []string
+	for _, e := range entries {
+		if e.Promotion == nil || e.Promotion.Digest != subject.Digest() {
+			t.Errorf("entry %d: %+v", e.Seq, e)
+			continue
+		}
+		envs = append(envs, e.Promotion.Env)
+	}
+	if got := strings.Join(envs, ","); got != "dev,staging,prod" {
+		t.Errorf("promotions %s, want dev,staging,prod", got)
+	}
+	prod, ok := manifest.Current(entries, "prod")
+	if !ok || prod.Approver != "Ben Reviewer" || prod.Window == "" {
+		t.Errorf("prod = %+v", prod)
+	}
+}
+
+// TestRunRepo releases the HEAD of an existing repository with -repo.
+func TestRunRepo(t *testing.T) {
+	dir := t.TempDir()
+	repo, err := initRepo(filepath.Join(dir, "repo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := commitFiles(repo, map[string]string{"a.txt": "a\n"}, "feat: first (#1)\n\nRefs: OPS-1", developer, epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := repo.CreateTag("v1.0.0", h, &git.CreateTagOptions{Tagger: sig(releaser, epoch), Message: "Release v1.0.0"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := commitFiles(repo, map[string]string{"b.txt": "b\n"}, "fix: second (#2)\n\nRefs: OPS-2", developer, epoch.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"-repo", filepath.Join(dir, "repo"), "-dir", filepath.Join(dir, "work")}, &out, &errOut); err != nil {
+		t.Fatalf("run: %v\n%s%s", err, out.String(), errOut.String())
+	}
+	signers, err := os.ReadFile(filepath.Join(dir, "work", "allowed_signers"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	allowed, err := tagging.ParseAllowedSigners(signers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tagging.Verify(t.Context(), repo, "v1.0.1", tagging.NewSSHVerifier(allowed, tagging.GitNamespace), time.Now()); err != nil {
+		t.Errorf("v1.0.1: %v", err)
+	}
+}
+
+func fileAt(t *testing.T, c *object.Commit, name string) string {
+	t.Helper()
+	f, err := c.File(name)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	s, err := f.Contents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/want.txt with the output of run")
+
+// golden compares the printed steps with testdata/want.txt: the output is
+// deterministic (fixed authors and times; keys are never printed).
+func golden(t *testing.T, got []byte) {
+	t.Helper()
+	want := filepath.Join("testdata", "want.txt")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(want, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := os.ReadFile(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, data) {
+		t.Errorf("output differs from %s (go test -update to accept):\n%s", want, got)
+	}
+}
