@@ -53,6 +53,7 @@ func cmdChangelog(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintln(stderr, changelogUsage)
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, "\nExamples:\n  relctl changelog --since v1.2.0 --version v1.3.0\n  relctl changelog --all --unreleased --write CHANGELOG.md\n  relctl changelog --component api --path api --format json")
+		fmt.Fprintln(stderr, ciHelp+"version, and the Markdown notes as the multi-line output notes\n(GitHub only) (RELCTL_VERSION=v1.3.0); none with --all.")
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
@@ -123,15 +124,19 @@ func cmdChangelog(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		bw := bufio.NewWriterSize(stdout, 64<<10)
 		out.w = bw
 		out.all = true
+		prog := newProgress(stderr, "relctl changelog")
+		defer prog.done()
 		for rel, err := range changelog.History(ctx, repo, to, scheme, hopts...) {
 			if err != nil {
 				_ = bw.Flush()
 				return err
 			}
+			prog.add(len(rel.Commits))
 			if err := out.add(changelog.Build(rel, buildOpts...)); err != nil {
 				return err
 			}
 		}
+		prog.done() // before any message on stderr
 		if err := out.end(); err != nil {
 			return err
 		}
@@ -151,7 +156,11 @@ func cmdChangelog(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			}
 			rel.Date = c.Committer.When.UTC()
 		}
-		if err := out.add(changelog.Build(rel, buildOpts...)); err != nil {
+		notes := changelog.Build(rel, buildOpts...)
+		if err := reportNotes(ciFrom(ctx), notes); err != nil {
+			return err
+		}
+		if err := out.add(notes); err != nil {
 			return err
 		}
 	}

@@ -73,6 +73,7 @@ func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintln(stderr, "Usage: relctl next [flags]\n\nPrints the next release tag computed from the Conventional Commits since the\nprevious release tag reachable from --rev.\n\nFlags:")
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, "\nExamples:\n  relctl next --json\n  relctl next --channel rc\n  relctl next --component api --json")
+		fmt.Fprintln(stderr, ciHelp+"previous, next, version, bump, commits, releasable (RELCTL_NEXT=v1.3.0 ...).")
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
@@ -155,6 +156,7 @@ func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			res.Skipped = append(res.Skipped, c.Hash)
 		}
 	}
+	reportNext(ciFrom(ctx), res)
 	if *asJSON {
 		return writeJSON(stdout, res)
 	}
@@ -274,11 +276,14 @@ func cmdLog(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	bw := bufio.NewWriterSize(stdout, 64<<10)
 	var buf []byte
+	prog := newProgress(stderr, "relctl log")
+	defer prog.done()
 	for c, err := range commits.Log(ctx, repo, r, opts...) {
 		if err != nil {
 			_ = bw.Flush()
 			return err
 		}
+		prog.add(1)
 		buf = appendLogLine(buf[:0], c)
 		if _, err := bw.Write(buf); err != nil {
 			return err

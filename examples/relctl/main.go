@@ -30,8 +30,16 @@
 //
 // shows a real result on a fresh machine.
 //
-// Exit codes: 0 success; 1 the operation failed (the repository could not be
-// read, a release rule was broken); 2 bad usage or bad input.
+// Exit codes: 0 success; 1 the operation failed (a control or verification
+// failed, the repository could not be read); 2 bad usage or bad input.
+//
+// Under GitHub Actions (GITHUB_ACTIONS=true) next, verify, tag, changelog,
+// policy, promote and rollback write step outputs to $GITHUB_OUTPUT and a
+// Markdown table to $GITHUB_STEP_SUMMARY, and a failure adds an ::error
+// annotation on stderr; under GitLab CI (GITLAB_CI=true) they append a dotenv
+// report (RELCTL_NEXT=v1.3.0 ...) to $RELCTL_DOTENV, else relctl.env. relctl
+// log and changelog --all show their progress on stderr when it is a
+// terminal.
 package main
 
 import (
@@ -46,7 +54,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	err := runCI(ctx, ciEnvFrom(os.Getenv), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(exitCode(err, os.Stderr))
 }
@@ -120,8 +128,17 @@ Examples:
   relctl verify --tag v1.3.0 --allowed-signers allowed_signers --json
   relctl sbom --binary dist/app --out dist/app.cdx.json
 
-Exit codes: 0 ok, 1 failed, 2 bad usage or input.
+CI: under GitHub Actions (GITHUB_ACTIONS=true) next, verify, tag, changelog,
+policy, promote and rollback write step outputs to $GITHUB_OUTPUT and a table
+to $GITHUB_STEP_SUMMARY, and failures add ::error annotations; under GitLab CI
+(GITLAB_CI=true) a dotenv report of RELCTL_* variables ($RELCTL_DOTENV, else
+relctl.env). See each command's --help.
+
+` + exitCodesHelp + `
 `
+
+// exitCodesHelp documents the exit codes, in the usage and --version.
+const exitCodesHelp = `Exit codes: 0 ok, 1 a control or verification failed, 2 bad usage or input.`
 
 // subcommandHelp is returned by a command with sub-actions asked for --help.
 type subcommandHelp struct{ names []string }
@@ -130,13 +147,32 @@ func (h subcommandHelp) Error() string {
 	return "sub-commands: " + strings.Join(h.names, ", ") + " (add --help after one for its flags)"
 }
 
-// run is the whole command; tests call it directly.
+// run is the whole command outside CI; tests call it directly.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return runCI(ctx, ciEnv{}, args, stdin, stdout, stderr)
+}
+
+// runCI is run reporting to the CI system env describes: the commands put
+// their key values in a ciReport, written once when the command is done.
+func runCI(ctx context.Context, env ciEnv, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	var rep *ciReport
+	if env.active() {
+		rep = &ciReport{command: ciCommand(args)}
+		ctx = withCI(ctx, rep)
+	}
 	err := dispatch(ctx, args, stdin, stdout, stderr)
 	var sh subcommandHelp
 	if errors.As(err, &sh) {
 		fmt.Fprintln(stdout, sh.Error())
 		return nil
+	}
+	if rep != nil {
+		if werr := env.write(rep, err, stderr); werr != nil {
+			if err == nil {
+				return werr
+			}
+			fmt.Fprintln(stderr, "relctl:", werr)
+		}
 	}
 	return err
 }
@@ -181,6 +217,7 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return nil
 	case "--version", "version":
 		fmt.Fprintln(stdout, "relctl", version())
+		fmt.Fprintln(stdout, exitCodesHelp)
 		return nil
 	default:
 		fmt.Fprint(stderr, usage)

@@ -237,7 +237,7 @@ func TestBinaryDemo(t *testing.T) {
 	dir := t.TempDir()
 	cmd := exec.Command(bin, "next", "--json")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_CEILING_DIRECTORIES="+filepath.Dir(dir))
+	cmd.Env = append(withoutCI(os.Environ()), "GIT_CEILING_DIRECTORIES="+filepath.Dir(dir))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -252,6 +252,7 @@ func TestBinaryDemo(t *testing.T) {
 
 	cmd = exec.Command(bin, "next", "--channel", "delta")
 	cmd.Dir = dir
+	cmd.Env = withoutCI(os.Environ())
 	err = cmd.Run()
 	var ee *exec.ExitError
 	require.True(t, errors.As(err, &ee))

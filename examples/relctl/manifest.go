@@ -692,7 +692,12 @@ type promoteResult struct {
 	Promotion manifest.Promotion `json:"promotion"`
 }
 
-func printPromotion(w io.Writer, e manifest.Entry, asJSON bool) error {
+func printPromotion(ctx context.Context, w io.Writer, e manifest.Entry, asJSON bool) error {
+	if rep := ciFrom(ctx); rep != nil && e.Promotion != nil {
+		rep.set("release", e.Promotion.Release)
+		rep.set("env", e.Promotion.Env)
+		rep.set("digest", e.Promotion.Digest)
+	}
 	h, err := e.Hash()
 	if err != nil {
 		return err
@@ -736,6 +741,7 @@ func cmdPromote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: relctl promote --store DIR --release TAG --env ENV --digest D --approver ID --reason TEXT [--emergency FILE] [--keyring FILE | --allowed-signers FILE]\n       relctl promote --store DIR --manifest FILE [--sig FILE] [--digest D] --env ENV --approver ID --reason TEXT [--emergency FILE] [--keyring FILE | --allowed-signers FILE]\n\nPromotes the exact artifact digest (or, with --manifest, the manifest's\ncontent digest) to the next environment and logs it. Refused (exit 1) on\nrebuild drift, a skipped environment, an incomplete record, a tag or\nmanifest signature that does not verify, or a missing approval.\n\nFlags:")
 		fs.PrintDefaults()
+		fmt.Fprintln(stderr, ciHelp+"release, env, digest (RELCTL_ENV=prod ...).")
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
@@ -797,7 +803,7 @@ func cmdPromote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return evidenceErr(err)
 	}
-	return printPromotion(stdout, e, *sf.json)
+	return printPromotion(ctx, stdout, e, *sf.json)
 }
 
 // manifestRequest is `relctl promote --manifest`'s input.
@@ -857,7 +863,7 @@ func promoteManifest(ctx context.Context, st manifest.Store, mr manifestRequest,
 	if err != nil {
 		return evidenceErr(err)
 	}
-	return printPromotion(stdout, e, asJSON)
+	return printPromotion(ctx, stdout, e, asJSON)
 }
 
 // repoTagVerifier verifies release tags in a repository with tagging.
@@ -883,6 +889,7 @@ func cmdRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: relctl rollback --store DIR --env ENV --approver ID --reason TEXT [--manifest FILE]\n\nRedeploys the last known-good release's published digest (never a rebuild);\nwith --manifest, the last known-good manifest's.\n\nFlags:")
 		fs.PrintDefaults()
+		fmt.Fprintln(stderr, ciHelp+"release, env, digest (RELCTL_RELEASE=v1.4.1 ...).")
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
@@ -907,7 +914,7 @@ func cmdRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if err != nil {
 		return evidenceErr(err)
 	}
-	return printPromotion(stdout, e, *sf.json)
+	return printPromotion(ctx, stdout, e, *sf.json)
 }
 
 // errNotRunning refuses a manifest rollback when the environment does not

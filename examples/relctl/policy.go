@@ -49,6 +49,7 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, "\nA promotion request (--promotion) is JSON; history is the promotion log so far\n(default: the record's \"promotions\"), requested_at defaults to --now, and the\nenvironment \"prod\" is checked as production:\n  {\"release\": \"v1.4.2\", \"env\": \"prod\", \"digest\": \"sha256:...\", \"approver\": \"carol\",\n   \"reason\": \"CHG-1234\", \"requested_at\": \"2026-03-02T10:00:00+01:00\",\n   \"emergency\": {\"reason\": \"...\", \"scope\": \"...\", \"approver\": \"...\", \"rollback_plan\": \"...\", \"follow_up\": \"...\"},\n   \"history\": [{\"release\": \"v1.4.2\", \"env\": \"staging\", \"digest\": \"sha256:...\", \"requested_at\": \"...\", \"promoted_at\": \"...\"}]}")
 		fmt.Fprintln(stderr, "\nExample:\n  relctl policy --config .github/release-policy.yml --range v1.2.0..HEAD --pr pr.json --format sarif > policy.sarif\n  relctl policy --config promote-policy.yml --pr pr.json --record v1.4.2.json --promotion promote.json")
+		fmt.Fprintln(stderr, ciHelp+"result (allow or deny), failed (the number of failed controls);\nthe summary has one row per failed control (RELCTL_RESULT=deny ...).")
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
@@ -216,6 +217,7 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	} else {
 		report = policy.Evaluate(ctx, p, f)
 	}
+	reportPolicy(ciFrom(ctx), report)
 	switch *format {
 	case "json":
 		err = report.WriteJSON(stdout)

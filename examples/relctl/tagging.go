@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -83,6 +84,7 @@ func cmdTag(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		fmt.Fprintln(stderr, "Usage: relctl tag --name TAG --rev REV (--sign openpgp --key FILE | --sign ssh --key FILE | --unsigned) [flags]\n\nCreates a signed annotated release tag that never moves: an existing tag at\nthe same commit is reported as it is (exit 0), at another commit it is an\nerror (exit 1).\n\nFlags:")
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, "\nExample:\n  RELEASE_KEY_PASS=... relctl tag --name v1.2.3 --rev $GITHUB_SHA --sign openpgp --key release.asc --passphrase-env RELEASE_KEY_PASS --push origin")
+		fmt.Fprintln(stderr, ciHelp+"tag, commit, object (RELCTL_TAG=v1.2.3 ...).")
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
@@ -191,6 +193,10 @@ func cmdTag(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 		res.Pushed = *push
 	}
+	rep := ciFrom(ctx)
+	rep.set("tag", res.Tag)
+	rep.set("commit", res.Commit)
+	rep.set("object", res.Object)
 	if *asJSON {
 		return writeJSON(stdout, res)
 	}
@@ -306,6 +312,7 @@ func cmdVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		fmt.Fprintln(stderr, "Usage: relctl verify --tag TAG (--keyring FILE | --allowed-signers FILE) [flags]\n\nVerifies a signed release tag against trusted keys. Exit 0 only when the tag\nis valid.\n\nFlags:")
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, "\nExample:\n  relctl verify --tag v1.2.3 --allowed-signers .github/allowed_signers --json")
+		fmt.Fprintln(stderr, ciHelp+"tag, commit, signer, fingerprint, format, valid (RELCTL_VALID=true ...).")
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
@@ -366,6 +373,14 @@ func cmdVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	} else {
 		out.Error = verr.Error()
 	}
+	rep := ciFrom(ctx)
+	rep.set("tag", out.Tag)
+	rep.set("commit", out.Commit)
+	rep.set("signer", out.Signer)
+	rep.set("fingerprint", out.Fingerprint)
+	rep.set("format", out.Format)
+	rep.set("valid", strconv.FormatBool(out.Valid))
+	rep.fail(out.Error)
 	if *asJSON {
 		if err := writeJSON(stdout, out); err != nil {
 			return err
