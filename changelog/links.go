@@ -88,7 +88,7 @@ func RemoteLinks(remote string, forge Forge) (Links, error) {
 // parseRemote returns the host and the owner/repo path of a remote URL.
 func parseRemote(remote string) (host, path string, err error) {
 	bad := func() (string, string, error) {
-		return "", "", fmt.Errorf("%w: %q", ErrInvalidRemote, remote)
+		return "", "", fmt.Errorf("%w: %q", ErrInvalidRemote, redactRemote(remote))
 	}
 	s := strings.TrimSpace(remote)
 	if s == "" || strings.ContainsAny(s, " \t\r\n\x00") {
@@ -125,7 +125,24 @@ func parseRemote(remote string) (host, path string, err error) {
 			return bad()
 		}
 	}
-	return host, path, nil
+	return strings.ToLower(host), path, nil
+}
+
+// redactRemote hides the user information (a user name, password or
+// token) of a remote URL, for error messages.
+func redactRemote(s string) string {
+	start := 0
+	if i := strings.Index(s, "://"); i >= 0 {
+		start = i + 3
+	}
+	end := len(s)
+	if i := strings.IndexByte(s[start:], '/'); i >= 0 {
+		end = start + i
+	}
+	if at := strings.LastIndexByte(s[start:end], '@'); at >= 0 {
+		return s[:start] + "REDACTED" + s[start+at:]
+	}
+	return s
 }
 
 func validHost(h string) bool {

@@ -93,7 +93,8 @@ func releaseNotesTemplate() *template.Template {
 			}
 			return "<" + escapeURL(s) + ">"
 		},
-		"inc": func(i int) int { return i + 1 },
+		"inc":   func(i int) int { return i + 1 },
+		"short": func(h string) string { return Escape(short(h)) }, // hashes are text too
 		"when": func(t time.Time) string {
 			if t.IsZero() {
 				return "not provided"

@@ -105,7 +105,7 @@ func markdown(n Notes, nl string) string {
 	} else if n.CompareURL != "" {
 		b.WriteString("[")
 		escapeTo(&b, n.Version)
-		b.WriteString("](" + n.CompareURL + ")")
+		b.WriteString("](" + escapeURL(n.CompareURL) + ")")
 	} else {
 		escapeTo(&b, n.Version)
 	}

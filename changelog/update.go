@@ -167,10 +167,10 @@ func insert(data []byte, notes []Notes, opts []UpdateOption) ([]byte, error) {
 		if !bytes.HasSuffix(data, []byte("\n")) {
 			out.WriteString(nl)
 		}
-		if fence != 0 {
+		if fence != "" {
 			// The file ends inside a fenced code block: close it, or the
 			// new section would be code.
-			out.WriteString(strings.Repeat(string(fence), 3) + nl)
+			out.WriteString(fence + nl)
 		}
 		if !bytes.HasSuffix(data, []byte("\n\n")) && !bytes.HasSuffix(data, []byte("\n\r\n")) {
 			out.WriteString(nl)
@@ -243,15 +243,16 @@ type heading struct {
 }
 
 // headings returns the level-2 headings of data outside fenced code
-// blocks, and the fence character of a block still open at the end (0 for
-// none).
-func headings(data []byte) ([]heading, byte) {
+// blocks, and the fence that closes a block still open at the end (""
+// for none).
+func headings(data []byte) ([]heading, string) {
 	var hs []heading
 	off := 0
 	if bytes.HasPrefix(data, []byte(bom)) {
 		off = len(bom)
 	}
 	var fence byte
+	fenceLen := 0 // length of the opening fence
 	for off < len(data) {
 		end := bytes.IndexByte(data[off:], '\n')
 		next := len(data)
@@ -263,17 +264,29 @@ func headings(data []byte) ([]heading, byte) {
 		indent := len(line) - len(trimmed)
 		switch {
 		case indent < 4 && (bytes.HasPrefix(trimmed, []byte("```")) || bytes.HasPrefix(trimmed, []byte("~~~"))):
-			if fence == 0 {
-				fence = trimmed[0]
-			} else if fence == trimmed[0] {
-				fence = 0
+			// A closing fence is made of the opening fence's character, at
+			// least as many of them, and nothing but white space after them.
+			run := 0
+			for run < len(trimmed) && trimmed[run] == trimmed[0] {
+				run++
 			}
-		case fence == 0 && bytes.HasPrefix(line, []byte("##")) && (len(line) == 2 || line[2] == ' ' || line[2] == '\t'):
-			hs = append(hs, heading{start: off, key: headingKey(string(line[2:]))})
+			if fence == 0 {
+				if trimmed[0] == '`' && bytes.IndexByte(trimmed[run:], '`') >= 0 {
+					break // not a fence: an info string cannot hold a backtick
+				}
+				fence, fenceLen = trimmed[0], run
+			} else if fence == trimmed[0] && run >= fenceLen && len(bytes.TrimSpace(trimmed[run:])) == 0 {
+				fence, fenceLen = 0, 0
+			}
+		case fence == 0 && indent < 4 && bytes.HasPrefix(trimmed, []byte("##")) && (len(trimmed) == 2 || trimmed[2] == ' ' || trimmed[2] == '\t'):
+			hs = append(hs, heading{start: off, key: headingKey(string(trimmed[2:]))})
 		}
 		off = next
 	}
-	return hs, fence
+	if fence == 0 {
+		return hs, ""
+	}
+	return hs, strings.Repeat(string(fence), fenceLen)
 }
 
 // sectionKey returns the key of the heading that starts a rendered
