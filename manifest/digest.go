@@ -10,6 +10,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ErrInvalidDigest is returned (wrapped) when a digest is not "sha256:"
@@ -169,8 +171,11 @@ func writeString(buf *bytes.Buffer, s string) {
 }
 
 // decodeStrict decodes exactly one JSON value from data into v, rejecting
-// unknown fields and trailing data.
+// unknown fields, trailing data and duplicate object keys.
 func decodeStrict(data []byte, v any) error {
+	if err := checkDuplicateKeys(data); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -180,4 +185,77 @@ func decodeStrict(data []byte, v any) error {
 		return errors.New("trailing data after JSON value")
 	}
 	return nil
+}
+
+// checkDuplicateKeys rejects a JSON document in which an object has the same
+// key twice. Go's decoder keeps the last of two equal keys and matches struct
+// fields case-insensitively, so such a document would mean one thing here
+// and another to a first-wins or case-sensitive reader. Keys are compared
+// the way the decoder matches field names (case-folded), except in the
+// free-form "extra" map of a record, whose keys the decoder does not fold:
+// there only identical keys are duplicates.
+func checkDuplicateKeys(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var walk func(fold bool, depth int) error
+	walk = func(fold bool, depth int) error {
+		if depth > 10000 {
+			return errors.New("JSON nested too deeply")
+		}
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		d, ok := tok.(json.Delim)
+		if !ok {
+			return nil
+		}
+		switch d {
+		case '[':
+			for dec.More() {
+				if err := walk(fold, depth+1); err != nil {
+					return err
+				}
+			}
+		case '{':
+			seen := map[string]bool{}
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return err
+				}
+				k, _ := kt.(string)
+				fk := k
+				if fold {
+					fk = foldKey(k)
+				}
+				if seen[fk] {
+					return fmt.Errorf("duplicate key %q", k)
+				}
+				seen[fk] = true
+				if err := walk(fold && foldKey(k) != "EXTRA", depth+1); err != nil {
+					return err
+				}
+			}
+		}
+		_, err = dec.Token() // the closing delimiter
+		return err
+	}
+	if err := walk(true, 0); err != nil {
+		return err
+	}
+	return nil
+}
+
+// foldKey folds k as encoding/json does when it matches object keys to
+// struct fields: each rune to the upper case of its lower case, so that
+// "k", "K" and the Kelvin sign, or "s", "S" and the long s, are one key.
+func foldKey(k string) string {
+	var b strings.Builder
+	for len(k) > 0 {
+		r, n := utf8.DecodeRuneInString(k)
+		k = k[n:]
+		b.WriteRune(unicode.ToUpper(unicode.ToLower(r)))
+	}
+	return b.String()
 }

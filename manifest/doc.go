@@ -41,7 +41,9 @@
 // # Release records
 //
 // A [Record] has a documented, versioned JSON form ([RecordVersion]).
-// [ParseRecord] is strict: unknown fields, trailing data, another version,
+// [ParseRecord] is strict: unknown fields, duplicate keys (also keys that
+// differ only in case, which Go's decoder would match to one field; this
+// holds for ParseManifest and ParseEntry too), trailing data, another version,
 // a digest that is not "sha256:" and 64 lowercase hex digits
 // ([ErrInvalidDigest]) and two artifacts whose names differ only in case
 // ([ErrDuplicateArtifact]) are errors. A record that parses can still be
@@ -150,7 +152,8 @@
 //
 // A [Store] keeps records and the log. [DirStore] keeps them as files:
 // records are replaced atomically (temporary file, fsync, rename) and never
-// change an artifact digest once published ([ErrRepublish]); each log entry is
+// change or drop an artifact digest once published ([ErrRepublish]), and a
+// record stored under another release's name is refused; each log entry is
 // its own file, written completely and then hard-linked to its sequence
 // number, which only one writer can win. Appends are therefore safe across
 // goroutines and processes, and a writer killed mid-append leaves the store

@@ -120,7 +120,7 @@ func (s *GitStore) Record(ctx context.Context, tag string) (Record, error) {
 	if err != nil {
 		return Record{}, fmt.Errorf("read record %s: %w", tag, err)
 	}
-	return ParseRecord(b)
+	return parseStoredRecord(b, tag)
 }
 
 // PutRecord implements [Store].

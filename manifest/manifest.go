@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ManifestVersion is the version of the manifest JSON form this package
@@ -95,6 +96,20 @@ func (m Manifest) normalize() Manifest {
 }
 
 func (m Manifest) validate() error {
+	// json.Marshal would replace invalid UTF-8 with U+FFFD, giving two
+	// different manifests one canonical form, digest and signature.
+	strs := []string{m.Name}
+	for _, r := range m.Repos {
+		strs = append(strs, r.Name, r.Tag, r.Commit, r.SBOM, r.Provenance)
+		for _, a := range r.Artifacts {
+			strs = append(strs, a.Name, a.URI, a.Digest, a.SHA512, a.SBOM)
+		}
+	}
+	for _, s := range strs {
+		if !utf8.ValidString(s) {
+			return fmt.Errorf("%q is not valid UTF-8", s)
+		}
+	}
 	seen := map[string]bool{}
 	for _, r := range m.Repos {
 		if r.Name == "" {

@@ -240,6 +240,9 @@ func Promote(ctx context.Context, st Store, req Request, opts ...Option) (Entry,
 	if err != nil {
 		return Entry{}, fmt.Errorf("promote %s: %w", req.Release, err)
 	}
+	if rec.Tag != req.Release {
+		return Entry{}, fmt.Errorf("promote %s: %w: the store returned the record of %q", req.Release, ErrInvalidRecord, rec.Tag)
+	}
 	if err := Check(rec).Err(); err != nil {
 		return Entry{}, fmt.Errorf("promote %s: %w", req.Release, err)
 	}

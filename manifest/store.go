@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/releasekit/releasekit/internal/atomicfile"
 )
@@ -40,8 +41,8 @@ type Store interface {
 type Records interface {
 	// Record returns the record for tag, or an error wrapping ErrNotFound.
 	Record(ctx context.Context, tag string) (Record, error)
-	// PutRecord writes r atomically, refusing (ErrRepublish) to change an
-	// artifact digest already recorded for r.Tag.
+	// PutRecord writes r atomically, refusing (ErrRepublish) to change or
+	// drop an artifact digest already recorded for r.Tag.
 	PutRecord(ctx context.Context, r Record) error
 }
 
@@ -83,7 +84,7 @@ func NewDirStore(dir string) (*DirStore, error) {
 }
 
 func validName(tag string) error {
-	if tag == "" || strings.HasPrefix(tag, ".") || strings.ContainsAny(tag, "/\\\x00") || len(tag) > 200 {
+	if tag == "" || !utf8.ValidString(tag) || strings.HasPrefix(tag, ".") || strings.ContainsAny(tag, "/\\\x00") || len(tag) > 200 {
 		return fmt.Errorf("%w: %q", ErrInvalidName, tag)
 	}
 	return nil
@@ -101,7 +102,22 @@ func (s *DirStore) Record(ctx context.Context, tag string) (Record, error) {
 	if err != nil {
 		return Record{}, fmt.Errorf("read record %s: %w", tag, err)
 	}
-	return ParseRecord(b)
+	return parseStoredRecord(b, tag)
+}
+
+// parseStoredRecord parses the record stored under tag and refuses one whose
+// own tag is another: a record copied or renamed under another release's
+// name must not stand in for it (its tag signature, rollback target and
+// artifacts are another release's).
+func parseStoredRecord(b []byte, tag string) (Record, error) {
+	r, err := ParseRecord(b)
+	if err != nil {
+		return Record{}, fmt.Errorf("read record %s: %w", tag, err)
+	}
+	if r.Tag != tag {
+		return Record{}, fmt.Errorf("%w: record stored as %q has tag %q", ErrInvalidRecord, tag, r.Tag)
+	}
+	return r, nil
 }
 
 // PutRecord implements [Store].
@@ -133,10 +149,19 @@ func (s *DirStore) PutRecord(ctx context.Context, r Record) error {
 
 func checkRepublish(old, new Record) error {
 	for _, a := range old.Artifacts {
+		found := false
 		for _, b := range new.Artifacts {
-			if strings.EqualFold(a.Name, b.Name) && a.Digest != b.Digest {
-				return fmt.Errorf("%w: %s %s: %s → %s", ErrRepublish, old.Tag, a.Name, a.Digest, b.Digest)
+			if strings.EqualFold(a.Name, b.Name) {
+				found = true
+				if a.Digest != b.Digest {
+					return fmt.Errorf("%w: %s %s: %s → %s", ErrRepublish, old.Tag, a.Name, a.Digest, b.Digest)
+				}
 			}
+		}
+		// Dropping a published artifact would let a later write add it
+		// back with another digest.
+		if !found {
+			return fmt.Errorf("%w: %s %s (%s) removed", ErrRepublish, old.Tag, a.Name, a.Digest)
 		}
 	}
 	return nil
