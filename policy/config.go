@@ -178,7 +178,10 @@ func Load(r io.Reader) (Policy, error) {
 				p.Controls = append(p.Controls, c)
 			}
 		case "advisory":
-			if err := v.Decode(&p.Advisory); err != nil || v.Kind != yaml.ScalarNode {
+			if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!bool" || (v.Value != "true" && v.Value != "false") {
+				return Policy{}, cfgErr(v, "advisory: want true or false")
+			}
+			if err := v.Decode(&p.Advisory); err != nil {
 				return Policy{}, cfgErr(v, "advisory: want true or false")
 			}
 		case "exceptions":

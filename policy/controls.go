@@ -153,14 +153,14 @@ func (SeparationOfDuties) Evaluate(_ context.Context, f Facts) Result {
 	if pr == nil {
 		return missing("no pull-request data (--pr)")
 	}
-	if pr.Author == "" {
+	if strings.TrimSpace(pr.Author) == "" {
 		return missing("pull request has no author")
 	}
 	ev := []Evidence{{Kind: "field", Value: pr.Author, Note: "author"}}
 	var independent []string
 	for _, a := range pr.Approvers {
 		ev = append(ev, Evidence{Kind: "field", Value: a, Note: "approver"})
-		if a != "" && !strings.EqualFold(a, pr.Author) {
+		if strings.TrimSpace(a) != "" && !samePerson(a, pr.Author) {
 			independent = append(independent, a)
 		}
 	}
@@ -171,9 +171,9 @@ func (SeparationOfDuties) Evaluate(_ context.Context, f Facts) Result {
 		var gate []string
 		for _, a := range d.Approvers {
 			ev = append(ev, Evidence{Kind: "field", Value: a, Note: "production approver"})
-			busy := strings.EqualFold(a, pr.Author) || strings.EqualFold(a, d.Releaser) ||
-				slices.ContainsFunc(pr.Approvers, func(p string) bool { return strings.EqualFold(p, a) })
-			if a != "" && !busy {
+			busy := samePerson(a, pr.Author) || samePerson(a, d.Releaser) ||
+				slices.ContainsFunc(pr.Approvers, func(p string) bool { return samePerson(p, a) })
+			if strings.TrimSpace(a) != "" && !busy {
 				gate = append(gate, a)
 			}
 		}
@@ -228,6 +228,12 @@ func (c SignedTag) Evaluate(_ context.Context, f Facts) Result {
 		return fail(fmt.Sprintf("tag %s points at %s but the release planned %s: the tag was moved; never move a release tag, cut a new version", t.Name, v.Commit, t.Expected), ev...)
 	}
 	return pass(fmt.Sprintf("tag %s is signed by %s", t.Name, v.Signer.Identity), ev...)
+}
+
+// samePerson reports whether two names denote the same person: equal up
+// to case and surrounding white space.
+func samePerson(a, b string) bool {
+	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
 }
 
 func identityAllowed(id string, allowed []string) bool {

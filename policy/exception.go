@@ -47,7 +47,10 @@ func (e Exception) Problems(now time.Time) []string {
 	if len(e.Evidence) == 0 {
 		p = append(p, "missing evidence links")
 	}
-	if !slices.ContainsFunc(e.Approvers, func(a string) bool { return a != "" && !strings.EqualFold(a, e.Requester) }) {
+	if !slices.ContainsFunc(e.Approvers, func(a string) bool {
+		a = strings.TrimSpace(a)
+		return a != "" && !strings.EqualFold(a, strings.TrimSpace(e.Requester))
+	}) {
 		p = append(p, "no approver other than the requester")
 	}
 	switch e.Type {

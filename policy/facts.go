@@ -151,7 +151,11 @@ type PullRequest struct {
 // ParsePullRequest reads a [PullRequest] in its JSON form. Unknown fields
 // and trailing data are errors.
 func ParsePullRequest(r io.Reader) (*PullRequest, error) {
-	dec := json.NewDecoder(r)
+	data, err := readStrictJSON(r, false)
+	if err != nil {
+		return nil, fmt.Errorf("policy: parse pull request: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var pr PullRequest
 	if err := dec.Decode(&pr); err != nil {

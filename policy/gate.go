@@ -81,9 +81,10 @@ func (g Gate) Allow(ctx context.Context, in manifest.GateInput) (string, error) 
 func (g Gate) Evaluate(ctx context.Context, in manifest.GateInput) Report {
 	f := g.Facts
 	p := in.Promotion
-	if !p.RequestedAt.IsZero() {
-		f.Now = p.RequestedAt
-	}
+	// The decision is made at the request's time, never at a time the gate
+	// was configured with: a request without one has no evaluation time, and
+	// the controls that need it deny.
+	f.Now = p.RequestedAt
 	env := p.Env
 	prod := g.Production
 	if prod == "" {
@@ -145,6 +146,9 @@ func (g Gate) bindResult(in manifest.GateInput) Result {
 		if d != p.Digest {
 			return fail(fmt.Sprintf("manifest %s evaluated hashes to %s but the promotion names %s; evaluate the manifest being promoted", m.Name, d, p.Digest), ev...)
 		}
+		if g.Facts.Record != nil {
+			return fail(fmt.Sprintf("the gate is bound to release record %s but manifest %s is being promoted; use a gate for this manifest", g.Facts.Record.Tag, m.Name), ev...)
+		}
 		if g.Facts.Manifest != nil {
 			ad, err := g.Facts.Manifest.Digest()
 			if err != nil || ad != d {
@@ -160,6 +164,9 @@ func (g Gate) bindResult(in manifest.GateInput) Result {
 	}
 	d := manifest.Digest(b)
 	ev := []Evidence{{Kind: "digest", Value: d, Note: "release record " + rec.Tag + " evaluated"}, {Kind: "digest", Value: p.Digest, Note: "artifact promoted"}}
+	if g.Facts.Manifest != nil {
+		return fail(fmt.Sprintf("the gate is bound to manifest %s but release record %s is being promoted; use a gate for this release", g.Facts.Manifest.Name, rec.Tag), ev...)
+	}
 	if rec.Tag != p.Release {
 		return fail(fmt.Sprintf("the record evaluated is for %q but the promotion is of %q; evaluate the release being promoted", rec.Tag, p.Release), ev...)
 	}

@@ -162,7 +162,9 @@ func Evaluate(ctx context.Context, p Policy, f Facts) Report {
 	r := Report{Advisory: p.Advisory}
 	for _, c := range p.Controls {
 		res := evalOne(ctx, c, f)
-		if res.Status == Fail {
+		// Only a decided fail may be waived: an evaluator that errored,
+		// panicked or was cancelled (ErrControlFailed) decided nothing.
+		if res.Status == Fail && !errors.Is(res.Err, ErrControlFailed) {
 			res = waive(res, p.Exceptions, f)
 		}
 		r.Results = append(r.Results, res)
@@ -187,6 +189,11 @@ func evalOne(ctx context.Context, c Control, f Facts) (res Result) {
 	}
 	res = c.Evaluate(ctx, f)
 	res.Control = meta
+	if err := ctx.Err(); err != nil && (res.Err == nil || !errors.Is(res.Err, ErrControlFailed)) {
+		// Cancelled while the control ran: whatever it returned may rest on
+		// a partial evaluation, so it denies.
+		res.Status, res.Err, res.Reason = Fail, fmt.Errorf("%w: %w", ErrControlFailed, err), "evaluation cancelled: "+err.Error()
+	}
 	if meta.Severity == "" {
 		res.Control.Severity = High
 	}

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -188,7 +189,11 @@ type PromotionRequest struct {
 // Unknown fields, trailing data, a missing release or env and a digest that
 // is not "sha256:" and 64 lowercase hex digits are errors.
 func ParsePromotionRequest(r io.Reader) (*PromotionRequest, error) {
-	dec := json.NewDecoder(r)
+	data, err := readStrictJSON(r, true)
+	if err != nil {
+		return nil, fmt.Errorf("policy: parse promotion request: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var req PromotionRequest
 	if err := dec.Decode(&req); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/require"
@@ -33,6 +34,20 @@ func TestSARIFSchema(t *testing.T) {
 	inst, err := jsonschema.UnmarshalJSON(&b)
 	require.NoError(t, err)
 	require.NoError(t, schema.Validate(inst))
+
+	// Hostile reason and evidence text (control characters, invalid
+	// UTF-8, very long strings, paths that are no URI) stays valid.
+	c2 := jsonschema.NewCompiler()
+	c2.AssertFormat()
+	require.NoError(t, c2.AddResource("sarif.json", doc))
+	strict, err := c2.Compile("sarif.json")
+	require.NoError(t, err)
+	var h bytes.Buffer
+	require.NoError(t, hostileReport().WriteSARIF(&h, ".github/release-policy.yml"))
+	require.True(t, utf8.Valid(h.Bytes()))
+	inst, err = jsonschema.UnmarshalJSON(bytes.NewReader(h.Bytes()))
+	require.NoError(t, err)
+	require.NoError(t, strict.Validate(inst))
 
 	// The schema is really applied: a level SARIF does not define fails.
 	inst, err = jsonschema.UnmarshalJSON(bytes.NewReader(bad))

@@ -30,6 +30,11 @@ type Freeze struct {
 // contains reports whether t falls in w.
 func (w Window) contains(t time.Time) (bool, error) {
 	loc := time.UTC
+	if w.Zone == "Local" {
+		// time.LoadLocation("Local") is the host's zone: the same policy
+		// would open different windows on different machines.
+		return false, fmt.Errorf("window zone %q: name an IANA time zone such as Europe/Berlin", w.Zone)
+	}
 	if w.Zone != "" {
 		l, err := time.LoadLocation(w.Zone)
 		if err != nil {
@@ -120,6 +125,11 @@ func (c ChangeWindow) Evaluate(_ context.Context, f Facts) Result {
 		}
 		ev = append(ev, Evidence{Kind: "field", Value: e.Approver, Note: "emergency approver"})
 		return pass("emergency change approved by "+e.Approver+": "+e.Reason, ev...)
+	}
+	for _, fr := range c.Freezes {
+		if fr.From.IsZero() || !fr.To.After(fr.From) {
+			return Result{Status: Fail, Err: fmt.Errorf("freeze %q: needs from and a later to", fr.Reason), Evidence: ev}
+		}
 	}
 	for _, fr := range c.Freezes {
 		if !at.Before(fr.From) && at.Before(fr.To) {
