@@ -123,9 +123,10 @@ func peel(store *objectStore, h plumbing.Hash) (commit plumbing.Hash, annotated,
 //
 // The cost follows the commits since the last release, not the size of the
 // history: the walk starts at from and stops at the first final-release
-// tags it meets, as `git describe` does, and only tags with a higher version
-// than those (tagging out of order, release branches) are checked for
-// reachability, each with a walk down to its merge base.
+// tags it meets, as `git describe` does, and only tags with a version at
+// least as high as those (tagging out of order, release branches, the same
+// version on another commit) are checked for reachability, each with a walk
+// down to its merge base.
 //
 // Errors: [semver.ErrAmbiguousVersion] (through *semver.AmbiguousError)
 // when two tags with the same version point at different commits;
