@@ -24,6 +24,7 @@ var allowed = map[string][]string{
 	"tagging":   {"semver", "github.com/go-git/go-git/v5", "github.com/ProtonMail/go-crypto", "github.com/hiddeco/sshsig", "golang.org/x/crypto"},
 	"manifest":  {"semver", "internal/atomicfile", "github.com/go-git/go-git/v5"},
 	"policy":    {"semver", "commits", "sbom", "changelog", "tagging", "manifest", "gopkg.in/yaml.v3"},
+	"audit":     {"semver", "commits", "sbom", "changelog", "tagging", "manifest", "policy", "internal/atomicfile", "github.com/go-git/go-git/v5"},
 }
 
 func TestImportGraph(t *testing.T) {
