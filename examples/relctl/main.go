@@ -108,7 +108,8 @@ Usage:
   relctl record init|add-artifact|attach-sbom|set|check|show --release TAG (--store DIR | --git-store REPO) [--json] ...
   relctl manifest build|sign|verify|diff ...
   relctl promote --release TAG --env ENV --digest sha256:HEX --approver ID --reason TEXT [--emergency FILE]
-               [--keyring FILE | --allowed-signers FILE] (--store DIR | --git-store REPO) [--json]
+               [--keyring FILE | --allowed-signers FILE] [--policy FILE [--pr FILE] [--releaser ID]]
+               (--store DIR | --git-store REPO) [--json]
   relctl promote --manifest FILE [--sig FILE] --env ENV --approver ID --reason TEXT ...   (a multi-repo manifest)
   relctl rollback --env ENV --approver ID --reason TEXT [--manifest FILE] (--store DIR | --git-store REPO) [--json]
   relctl log verify [--checkpoint FILE] (--store DIR | --git-store REPO) [--json]

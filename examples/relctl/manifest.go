@@ -738,8 +738,9 @@ func cmdPromote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	order := fs.String("order", "dev,staging,prod", "promotion `ORDER` of environments, comma-separated")
 	manifestFile := fs.String("manifest", "", "promote the signed multi-repo manifest in `FILE` instead of a record (--keyring or --allowed-signers then verify its signature)")
 	sigFile := fs.String("sig", "", "with --manifest, the manifest's signature `FILE` (default: manifest FILE + .sig)")
+	gf := addGateFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: relctl promote --store DIR --release TAG --env ENV --digest D --approver ID --reason TEXT [--emergency FILE] [--keyring FILE | --allowed-signers FILE]\n       relctl promote --store DIR --manifest FILE [--sig FILE] [--digest D] --env ENV --approver ID --reason TEXT [--emergency FILE] [--keyring FILE | --allowed-signers FILE]\n\nPromotes the exact artifact digest (or, with --manifest, the manifest's\ncontent digest) to the next environment and logs it. Refused (exit 1) on\nrebuild drift, a skipped environment, an incomplete record, a tag or\nmanifest signature that does not verify, or a missing approval.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: relctl promote --store DIR --release TAG --env ENV --digest D --approver ID --reason TEXT [--emergency FILE] [--keyring FILE | --allowed-signers FILE]\n                      [--policy FILE [--pr FILE] [--releaser ID]]\n       relctl promote --store DIR --manifest FILE [--sig FILE] [--digest D] --env ENV --approver ID --reason TEXT [--emergency FILE] [--keyring FILE | --allowed-signers FILE]\n\nPromotes the exact artifact digest (or, with --manifest, the manifest's\ncontent digest) to the next environment and logs it. Refused (exit 1) on\nrebuild drift, a skipped environment, an incomplete record, a tag or\nmanifest signature that does not verify, or a missing approval.\n\nFlags:")
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, ciHelp+"release, env, digest (RELCTL_ENV=prod ...).")
 	}
@@ -767,6 +768,13 @@ func cmdPromote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	opts := []manifest.Option{ord}
+	gate, err := gf.option()
+	if err != nil {
+		return err
+	}
+	if gate != nil {
+		opts = append(opts, gate)
+	}
 	var em *manifest.EmergencyChange
 	if *emergency != "" {
 		b, err := readSmallFile(*emergency)
@@ -886,6 +894,7 @@ func cmdRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	reason := fs.String("reason", "", "the rationale `TEXT` (required)")
 	order := fs.String("order", "dev,staging,prod", "promotion `ORDER` of environments, comma-separated")
 	manifestFile := fs.String("manifest", "", "roll back from the multi-repo manifest in `FILE`, which ENV must run now, to the previous manifest ENV ran")
+	gf := addGateFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: relctl rollback --store DIR --env ENV --approver ID --reason TEXT [--manifest FILE]\n\nRedeploys the last known-good release's published digest (never a rebuild);\nwith --manifest, the last known-good manifest's.\n\nFlags:")
 		fs.PrintDefaults()
@@ -905,11 +914,19 @@ func cmdRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if err != nil {
 		return err
 	}
+	opts := []manifest.Option{ord}
+	gate, err := gf.option()
+	if err != nil {
+		return err
+	}
+	if gate != nil {
+		opts = append(opts, gate)
+	}
 	var e manifest.Entry
 	if *manifestFile != "" {
-		e, err = rollbackManifest(ctx, st, *manifestFile, *env, *approver, *reason, ord)
+		e, err = rollbackManifest(ctx, st, *manifestFile, *env, *approver, *reason, opts...)
 	} else {
-		e, err = manifest.Rollback(ctx, st, *env, *approver, *reason, ord)
+		e, err = manifest.Rollback(ctx, st, *env, *approver, *reason, opts...)
 	}
 	if err != nil {
 		return evidenceErr(err)
