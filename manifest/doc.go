@@ -32,6 +32,7 @@
 //     [OpenCheckpoint], [ChainError]
 //   - Promotion and rollback: [Promote], [Rollback], [Request], [Promotion],
 //     [Gate], [TagVerifier], [DriftError], [GateError], [Current]
+//   - Gate evidence: [EvidenceGate], [EvidenceStore], [ErrEvidenceDigest]
 //   - Promoting a manifest: [PromoteManifest], [RollbackManifest],
 //     [ManifestRequest], [WithManifestVerifier], [ErrManifestDigest]
 //   - Deployment events: [Event], [NewEvent], [SignEvent], [OpenEvent],
@@ -119,6 +120,14 @@
 // timestamps from the injected clock ([WithClock]), and the change window or
 // emergency-change record used. [Rollback] promotes the last known-good
 // release's already-published digest again.
+//
+// A gate that is an [EvidenceGate] (policy.Gate is) also returns the
+// evidence it decided on, the policy report; its digest is logged in
+// Promotion.Gate and, when the store is an [EvidenceStore] (DirStore and
+// GitStore are), the evidence is kept there by digest, so an audit can show
+// the policy results that gated each promotion (§1.5.2, §1.21.3.4).
+// [EvidenceStore.Evidence] checks the bytes against the digest
+// ([ErrEvidenceDigest]).
 //
 // # Promoting a manifest
 //

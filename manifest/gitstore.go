@@ -35,7 +35,8 @@ const lockTimeout = 30 * time.Second
 // A GitStore keeps records and the log in the repository itself, as a
 // history of commits under [LogRef] (so the evidence travels with the code
 // when that ref is pushed and fetched). Each commit's tree holds
-// records/TAG.json and log/SEQ.json, laid out as in a [DirStore].
+// records/TAG.json, log/SEQ.json and evidence/HEX, laid out as in a
+// [DirStore].
 //
 // Every change is a new commit whose parent is the current head, and the
 // reference moves by compare-and-swap, the way git itself updates a ref:
@@ -224,7 +225,8 @@ func (s *GitStore) Append(ctx context.Context, e Entry) (Entry, error) {
 }
 
 // update adds one file to the tree of LogRef's head, commits, and moves the
-// ref by compare-and-swap, retrying on a lost race.
+// ref by compare-and-swap, retrying on a lost race. An edit that returns an
+// empty path changes nothing.
 func (s *GitStore) update(ctx context.Context, what string, edit func(*object.Tree) (string, []byte, error)) error {
 	for {
 		if err := ctx.Err(); err != nil {
@@ -237,6 +239,9 @@ func (s *GitStore) update(ctx context.Context, what string, edit func(*object.Tr
 		path, data, err := edit(t)
 		if err != nil {
 			return err
+		}
+		if path == "" {
+			return nil
 		}
 		c, err := s.commit(old, t, path, data, what)
 		if err != nil {

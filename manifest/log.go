@@ -70,6 +70,11 @@ func ParseEntry(data []byte) (Entry, error) {
 			return Entry{}, fmt.Errorf("%w: prev: %w", ErrInvalidEntry, err)
 		}
 	}
+	if p := e.Promotion; p != nil && p.Gate != "" {
+		if err := ValidateDigest(p.Gate); err != nil {
+			return Entry{}, fmt.Errorf("%w: gate: %w", ErrInvalidEntry, err)
+		}
+	}
 	if p := e.Promotion; p != nil && p.Manifest != nil {
 		if d, err := p.Manifest.Digest(); err != nil || d != p.Digest {
 			return Entry{}, fmt.Errorf("%w: promoted manifest does not hash to %s", ErrInvalidEntry, p.Digest)

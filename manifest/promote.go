@@ -90,6 +90,10 @@ type Promotion struct {
 	Emergency    *EmergencyChange `json:"emergency,omitempty"`
 	RollbackFrom string           `json:"rollback_from,omitempty"` // set on a rollback: the release replaced (for a manifest, its digest)
 	Manifest     *Manifest        `json:"manifest,omitempty"`      // set on a manifest promotion: what Digest pins, every repository's artifacts
+	// Gate is the digest of the evidence an [EvidenceGate] decided on (for
+	// policy.Gate, its report), kept in the store when it is an
+	// [EvidenceStore]; "" when the gate gave none.
+	Gate string `json:"gate,omitempty"`
 }
 
 // A Request asks [Promote] to promote Release's artifact Digest to Env.
@@ -229,6 +233,12 @@ const maxAppendRetries = 100
 // The checks are made against the log as read, ignoring manifest
 // promotions ([PromoteManifest]); the append is a compare-and-swap on its
 // length, so a concurrent append makes Promote re-read and check again.
+//
+// When the Gate is an [EvidenceGate], the logged Promotion's Gate is the
+// digest of the evidence it allowed on, stored first with PutEvidence
+// when st is an [EvidenceStore] (an error storing it is returned and
+// nothing is logged). This holds for Rollback, PromoteManifest and
+// RollbackManifest too.
 func Promote(ctx context.Context, st Store, req Request, opts ...Option) (Entry, error) {
 	c := newConfig(opts)
 	requested := c.now().UTC()
@@ -285,11 +295,11 @@ func Promote(ctx context.Context, st Store, req Request, opts ...Option) (Entry,
 			}
 		}
 		if c.gate != nil {
-			w, err := c.gate.Allow(ctx, GateInput{Record: rec, Promotion: p, History: hist})
+			w, g, err := c.gateDecision(ctx, st, GateInput{Record: rec, Promotion: p, History: hist})
 			if err != nil {
-				return Entry{}, &GateError{Env: req.Env, Err: err}
+				return Entry{}, err
 			}
-			p.Window = w
+			p.Window, p.Gate = w, g
 		}
 		p.PromotedAt = c.now().UTC()
 		pp := p
@@ -403,11 +413,11 @@ func Rollback(ctx context.Context, st Store, env, approver, reason string, opts 
 			RollbackFrom: cur.Release,
 		}
 		if c.gate != nil {
-			w, err := c.gate.Allow(ctx, GateInput{Record: rec, Promotion: p, History: hist})
+			w, g, err := c.gateDecision(ctx, st, GateInput{Record: rec, Promotion: p, History: hist})
 			if err != nil {
-				return Entry{}, &GateError{Env: env, Err: err}
+				return Entry{}, err
 			}
-			p.Window = w
+			p.Window, p.Gate = w, g
 		}
 		p.PromotedAt = c.now().UTC()
 		e, err := st.Append(ctx, Entry{Seq: uint64(len(entries)) + 1, Kind: KindPromotion, Promotion: &p})

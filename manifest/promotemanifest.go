@@ -129,11 +129,11 @@ func PromoteManifest(ctx context.Context, st Log, req ManifestRequest, opts ...O
 		}
 		if c.gate != nil {
 			gm := m.normalize()
-			w, err := c.gate.Allow(ctx, GateInput{Manifest: &gm, Promotion: p, History: hist})
+			w, g, err := c.gateDecision(ctx, st, GateInput{Manifest: &gm, Promotion: p, History: hist})
 			if err != nil {
-				return Entry{}, &GateError{Env: req.Env, Err: err}
+				return Entry{}, err
 			}
-			p.Window = w
+			p.Window, p.Gate = w, g
 		}
 		p.PromotedAt = c.now().UTC()
 		pp := p
@@ -208,11 +208,11 @@ func RollbackManifest(ctx context.Context, st Log, env, approver, reason string,
 		}
 		if c.gate != nil {
 			gm := m.normalize()
-			w, err := c.gate.Allow(ctx, GateInput{Manifest: &gm, Promotion: p, History: hist})
+			w, g, err := c.gateDecision(ctx, st, GateInput{Manifest: &gm, Promotion: p, History: hist})
 			if err != nil {
-				return Entry{}, &GateError{Env: env, Err: err}
+				return Entry{}, err
 			}
-			p.Window = w
+			p.Window, p.Gate = w, g
 		}
 		p.PromotedAt = c.now().UTC()
 		e, err := st.Append(ctx, Entry{Seq: uint64(len(entries)) + 1, Kind: KindPromotion, Promotion: &p})

@@ -60,6 +60,8 @@ type Log interface {
 //
 //	records/TAG.json      one release record, replaced atomically
 //	log/00000000000000000001.json  one log entry per file, never rewritten
+//	evidence/HEX          gate evidence ([EvidenceStore]) named by the 64 hex
+//	                      digits of its SHA-256 digest, written atomically
 //
 // A log entry is written to a temporary file, synced, and then hard-linked to
 // its sequence name, which fails if another writer took that name: of
@@ -75,7 +77,7 @@ type DirStore struct {
 
 // NewDirStore returns a store in dir, creating its subdirectories.
 func NewDirStore(dir string) (*DirStore, error) {
-	for _, sub := range []string{"records", "log"} {
+	for _, sub := range []string{"records", "log", "evidence"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			return nil, fmt.Errorf("open store %s: %w", dir, err)
 		}

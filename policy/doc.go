@@ -77,6 +77,10 @@
 // evaluates the change window, separation of duties and the other
 // controls of its policy on the request, and refuses with a
 // *[DeniedError] (inside manifest's *GateError) that carries the report.
+// As a manifest.EvidenceGate it also hands manifest the report as JSON
+// ([Gate.AllowEvidence]); the log records its digest with each promotion
+// and the store keeps it, so an audit can show the policy results that
+// gated a promotion (§1.5.2, §1.21.3.4); [ReadReport] reads it back.
 // The decision holds only for the bytes evaluated: when the record or
 // manifest approved (Facts.Record, Facts.Manifest) is not the one promoted,
 // or a manifest does not hash to the digest promoted, the gate refuses

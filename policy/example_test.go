@@ -1,6 +1,7 @@
 package policy_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -170,4 +171,68 @@ controls:
 	// staging promoted (window "")
 	// prod refused by REL-WINDOW-001
 	// prod promoted (window "Mon,Tue,Wed,Thu 09:00-16:00 Europe/Berlin")
+}
+
+// ExampleReadReport promotes through a [policy.Gate] into a
+// manifest.DirStore, which keeps the report the gate decided on; the log
+// names it by digest, and ReadReport reads it back for an audit.
+func ExampleReadReport() {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "policy-evidence")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	st, err := manifest.NewDirStore(dir)
+	if err != nil {
+		log.Fatal(err)
+	}
+	app := manifest.Digest([]byte("app build run-1"))
+	rec := manifest.Record{
+		Version: manifest.RecordVersion, Tag: "v1.4.2", Commit: strings.Repeat("1", 40),
+		Tickets: []string{"CHG-1234"}, PRs: []manifest.PR{{Ref: "#42"}},
+		Artifacts:   []manifest.Artifact{{Name: "app", Digest: app}},
+		Provenance:  manifest.Provenance{BuildID: "run-1", Ref: "att://run-1"},
+		SBOM:        manifest.SBOMRef{Ref: "sbom.cdx.json", Digest: manifest.Digest([]byte("sbom"))},
+		Checks:      []manifest.CheckResult{{Name: "unit", Passed: true}},
+		Rollback:    manifest.RollbackPlan{Method: "redeploy previous digest", Version: "v1.4.1"},
+		KnownIssues: []string{},
+		Window:      manifest.Window{Start: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), End: time.Date(2026, 3, 2, 11, 0, 0, 0, time.UTC)},
+	}
+	if err := st.PutRecord(ctx, rec); err != nil {
+		log.Fatal(err)
+	}
+	gate := policy.Gate{Policy: policy.Policy{Controls: []policy.Control{policy.RecordComplete{}, policy.SameDigest{}}}}
+	at := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
+	e, err := manifest.Promote(ctx, st, manifest.Request{Release: "v1.4.2", Env: "dev", Digest: app},
+		manifest.WithGate(gate), manifest.WithClock(func() time.Time { return at }))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// An audit reads the log, then the report each promotion names.
+	entries, err := manifest.VerifyStore(ctx, st, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	p := entries[len(entries)-1].Promotion
+	data, err := st.Evidence(ctx, p.Gate)
+	if err != nil {
+		log.Fatal(err)
+	}
+	rep, err := policy.ReadReport(bytes.NewReader(data))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(p.Env, "gated by", p.Gate[:len("sha256:")]+"…", "same as returned:", p.Gate == e.Promotion.Gate)
+	for _, res := range rep.Results {
+		fmt.Println(res.Control.ID, res.Status)
+	}
+	fmt.Println("allowed:", rep.Err() == nil)
+	// Output:
+	// dev gated by sha256:… same as returned: true
+	// REL-GATE-001 pass
+	// REL-RECORD-001 pass
+	// REL-DIGEST-001 pass
+	// allowed: true
 }

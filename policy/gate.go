@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -18,9 +19,14 @@ var ErrNotBound = errors.New("policy: evaluated content differs from the promote
 
 // A Gate is manifest's promotion gate (manifest.WithGate) enforcing a
 // policy: before each promotion, Promote, Rollback, PromoteManifest and
-// RollbackManifest call Allow, which evaluates every control of Policy on
+// RollbackManifest call it, and it evaluates every control of Policy on
 // Facts completed from the request, and refuses the promotion with a
-// *[DeniedError] when one fails.
+// *[DeniedError] when one fails. A Gate is a manifest.EvidenceGate, so
+// manifest calls [Gate.AllowEvidence] and logs the digest of the report
+// the decision was made on in Promotion.Gate, keeping the report itself in
+// the store when it is a manifest.EvidenceStore (manifest.DirStore and
+// manifest.GitStore are); read it back with the store's Evidence method
+// and [ReadReport].
 //
 // Give it the controls that decide a promotion ([ChangeWindow],
 // [SeparationOfDuties], [RecordComplete], [SameDigest],
@@ -53,14 +59,45 @@ type Gate struct {
 	Production string
 }
 
+// Gate is a manifest.EvidenceGate: the log keeps the report of each decision.
+var _ manifest.EvidenceGate = Gate{}
+
 // Allow implements manifest.Gate. It returns the change window used ("" for
 // an emergency change or a policy without ChangeWindow), or a *[DeniedError]
 // with the report when a control fails or the decision cannot be bound to
 // the promoted record or manifest.
 func (g Gate) Allow(ctx context.Context, in manifest.GateInput) (string, error) {
+	w, _, err := g.decide(ctx, in)
+	return w, err
+}
+
+// AllowEvidence implements manifest.EvidenceGate: it makes the decision of
+// [Gate.Allow] and also returns the report it decided on, as
+// [Report.WriteJSON] writes it ([ReadReport] reads it back). manifest
+// stores those bytes and logs their digest with the promotion, so an audit
+// can show the policy results that gated it (§1.5.2, §1.21.3.4). The report
+// is returned with a refusal too, next to the *[DeniedError]. A report that
+// cannot be encoded (an exception with a date past year 9999) refuses an
+// allowed promotion with an error wrapping [ErrInvalidReport]: a decision
+// without its evidence is not logged.
+func (g Gate) AllowEvidence(ctx context.Context, in manifest.GateInput) (string, []byte, error) {
+	w, rep, err := g.decide(ctx, in)
+	var b bytes.Buffer
+	if werr := rep.WriteJSON(&b); werr != nil {
+		if err != nil {
+			return "", nil, err
+		}
+		return "", nil, fmt.Errorf("%w: encode the report of the promotion of %s to %s: %w", ErrInvalidReport, in.Promotion.Release, in.Promotion.Env, werr)
+	}
+	return w, b.Bytes(), err
+}
+
+// decide evaluates in and returns the window used, the report and, when it
+// refuses, a *DeniedError.
+func (g Gate) decide(ctx context.Context, in manifest.GateInput) (string, Report, error) {
 	rep := g.Evaluate(ctx, in)
 	if err := rep.Err(); err != nil {
-		return "", &DeniedError{Release: in.Promotion.Release, Env: in.Promotion.Env, Digest: in.Promotion.Digest, Report: rep}
+		return "", rep, &DeniedError{Release: in.Promotion.Release, Env: in.Promotion.Env, Digest: in.Promotion.Digest, Report: rep}
 	}
 	for _, res := range rep.Results {
 		if res.Control.ID != (ChangeWindow{}).Meta().ID || res.Status != Pass {
@@ -68,11 +105,11 @@ func (g Gate) Allow(ctx context.Context, in manifest.GateInput) (string, error) 
 		}
 		for _, e := range res.Evidence {
 			if e.Kind == "field" && e.Note == "window used" {
-				return e.Value, nil
+				return e.Value, rep, nil
 			}
 		}
 	}
-	return "", nil
+	return "", rep, nil
 }
 
 // Evaluate returns the report Allow decides on: the result of binding the

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 )
 
 // maxJSON bounds the pull-request and promotion-request documents read.
@@ -67,7 +68,7 @@ func checkDupes(dec *json.Decoder, depth int, foldAll bool) error {
 			k, _ := kt.(string)
 			norm := k
 			if depth == 0 || foldAll {
-				norm = strings.ToLower(k)
+				norm = foldKey(k)
 			}
 			if seen[norm] {
 				return fmt.Errorf("key %q given twice", k)
@@ -80,4 +81,15 @@ func checkDupes(dec *json.Decoder, depth int, foldAll bool) error {
 	}
 	_, err = dec.Token() // the closing delimiter
 	return err
+}
+
+// foldKey folds k as encoding/json does when it matches object keys to
+// struct fields: each rune to the upper case of its lower case, so that
+// "k", "K" and the Kelvin sign, or "s", "S" and the long s, are one key.
+func foldKey(k string) string {
+	var b strings.Builder
+	for _, r := range k {
+		b.WriteRune(unicode.ToUpper(unicode.ToLower(r)))
+	}
+	return b.String()
 }

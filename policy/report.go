@@ -1,11 +1,14 @@
 package policy
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -81,7 +84,8 @@ type reportJSON struct {
 // WriteJSON writes r as one indented JSON object: {"allowed", "advisory", "error",
 // "results": [{"control", "status", "reason", "evidence", "waiver"}]}.
 func (r Report) WriteJSON(w io.Writer) error {
-	out := reportJSON{Allowed: r.Err() == nil, Advisory: r.Advisory, Results: r.Results}
+	// A copy: empty evidence is written as [] without touching r's results.
+	out := reportJSON{Allowed: r.Err() == nil, Advisory: r.Advisory, Results: slices.Clone(r.Results)}
 	if err := r.Err(); err != nil {
 		out.Error = err.Error()
 	}
@@ -96,6 +100,77 @@ func (r Report) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+// ErrInvalidReport is wrapped by every error [ReadReport] returns for input
+// that is not a report as [Report.WriteJSON] writes it, and by the error of
+// [Gate.AllowEvidence] when its report cannot be encoded.
+var ErrInvalidReport = errors.New("policy: invalid report")
+
+// ReadReport reads a report written by [Report.WriteJSON], strictly: it
+// refuses, with an error wrapping [ErrInvalidReport], input over 16 MiB,
+// anything but one JSON object, unknown or repeated keys (also keys that
+// differ only in case, which encoding/json would match to one field),
+// trailing data, a status other than pass, fail, not-applicable and
+// waived, a waiver on a result that is not waived or a waived result
+// without one, and "allowed" or "error" values that are not those the
+// results give. Errors reading r are returned wrapped as they are.
+//
+// Writing the report read with WriteJSON gives back the bytes WriteJSON
+// wrote. The causes of failed results (Result.Err) are not part of the
+// JSON form and stay nil; empty evidence reads as nil.
+func ReadReport(r io.Reader) (Report, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxJSON+1))
+	if err != nil {
+		return Report{}, fmt.Errorf("read report: %w", err)
+	}
+	if len(data) > maxJSON {
+		return Report{}, fmt.Errorf("%w: larger than 16 MiB", ErrInvalidReport)
+	}
+	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+		return Report{}, fmt.Errorf("%w: not a JSON object", ErrInvalidReport)
+	}
+	if _, err := readStrictJSON(bytes.NewReader(data), true); err != nil {
+		return Report{}, fmt.Errorf("%w: %w", ErrInvalidReport, err)
+	}
+	var in reportJSON
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return Report{}, fmt.Errorf("%w: %w", ErrInvalidReport, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Report{}, fmt.Errorf("%w: trailing data after the report", ErrInvalidReport)
+	}
+	rep := Report{Results: in.Results, Advisory: in.Advisory}
+	for i := range rep.Results {
+		res := &rep.Results[i]
+		switch res.Status {
+		case Pass, Fail, NotApplicable, Waived:
+		default:
+			return Report{}, fmt.Errorf("%w: result %d (%s): unknown status %q", ErrInvalidReport, i, res.Control.ID, res.Status)
+		}
+		if res.Status == Waived && res.Waiver == nil {
+			return Report{}, fmt.Errorf("%w: result %d (%s): waived without its exception", ErrInvalidReport, i, res.Control.ID)
+		}
+		if res.Status != Waived && res.Waiver != nil {
+			return Report{}, fmt.Errorf("%w: result %d (%s): exception on a result that is %s", ErrInvalidReport, i, res.Control.ID, res.Status)
+		}
+		if len(res.Evidence) == 0 {
+			res.Evidence = nil
+		}
+	}
+	if len(rep.Results) == 0 {
+		rep.Results = nil
+	}
+	verdict := ""
+	if err := rep.Err(); err != nil {
+		verdict = err.Error()
+	}
+	if in.Allowed != (verdict == "") || in.Error != verdict {
+		return Report{}, fmt.Errorf("%w: \"allowed\" and \"error\" do not match the results", ErrInvalidReport)
+	}
+	return rep, nil
 }
 
 // SARIFSchema is the JSON schema URI of the SARIF 2.1.0 logs WriteSARIF

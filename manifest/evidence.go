@@ -1,0 +1,200 @@
+package manifest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/releasekit/releasekit/internal/atomicfile"
+)
+
+// ErrEvidenceDigest is returned (wrapped) by [EvidenceStore.Evidence] when
+// the stored bytes do not hash to the digest they are stored under: the
+// evidence was edited after it was stored.
+var ErrEvidenceDigest = errors.New("manifest: evidence does not match its digest")
+
+// An EvidenceGate is a [Gate] that also returns the evidence of its
+// decision, such as the policy report it decided on (§1.5.2, §1.21.3.4:
+// the policy results that gated a promotion). When the gate given to
+// [WithGate] is an EvidenceGate, [Promote], [Rollback], [PromoteManifest]
+// and [RollbackManifest] call AllowEvidence instead of Allow and record
+// the evidence's digest in [Promotion].Gate. The evidence returned with a
+// refusal is ignored. policy.Gate implements it.
+type EvidenceGate interface {
+	Gate
+	AllowEvidence(ctx context.Context, in GateInput) (window string, evidence []byte, err error)
+}
+
+// An EvidenceStore keeps the evidence of gate decisions as blobs addressed
+// by their [Digest]. [DirStore] and [GitStore] implement it. When the store
+// given to Promote, Rollback, PromoteManifest or RollbackManifest is an
+// EvidenceStore, they store the gate's evidence before logging the
+// promotion; otherwise the log holds only its digest and keeping the
+// evidence is the caller's job.
+type EvidenceStore interface {
+	// PutEvidence stores data atomically and returns its digest. Storing
+	// the same bytes again returns the same digest and no error.
+	PutEvidence(ctx context.Context, data []byte) (digest string, err error)
+	// Evidence returns the bytes stored under digest after checking that
+	// they hash to it. It returns an error wrapping ErrInvalidDigest for a
+	// malformed digest, ErrNotFound when nothing is stored under it and
+	// ErrEvidenceDigest when the stored bytes were edited.
+	Evidence(ctx context.Context, digest string) ([]byte, error)
+}
+
+// maxEvidenceRetries bounds how often PutEvidence retries after another
+// writer changed the same blob file.
+const maxEvidenceRetries = 100
+
+// errEvidenceKept stops an update that would write what is already stored.
+var errEvidenceKept = errors.New("manifest: evidence already stored")
+
+// gateDecision consults c.gate about in, through AllowEvidence when it is
+// an [EvidenceGate], and returns the change window and the digest of the
+// evidence ("" without evidence), stored first in st when st is an
+// [EvidenceStore]. A refusal is a *GateError.
+func (c config) gateDecision(ctx context.Context, st any, in GateInput) (window, gate string, err error) {
+	eg, ok := c.gate.(EvidenceGate)
+	if !ok {
+		w, err := c.gate.Allow(ctx, in)
+		if err != nil {
+			return "", "", &GateError{Env: in.Promotion.Env, Err: err}
+		}
+		return w, "", nil
+	}
+	w, ev, err := eg.AllowEvidence(ctx, in)
+	if err != nil {
+		return "", "", &GateError{Env: in.Promotion.Env, Err: err}
+	}
+	if len(ev) == 0 {
+		return w, "", nil
+	}
+	es, ok := st.(EvidenceStore)
+	if !ok {
+		return w, Digest(ev), nil
+	}
+	d, err := es.PutEvidence(ctx, ev)
+	if err != nil {
+		return "", "", fmt.Errorf("store gate evidence for %s: %w", in.Promotion.Env, err)
+	}
+	if d != Digest(ev) {
+		return "", "", fmt.Errorf("store gate evidence for %s: %w: the store returned %s", in.Promotion.Env, ErrEvidenceDigest, d)
+	}
+	return w, d, nil
+}
+
+// evidenceName returns the file name of digest's blob, its 64 hex digits.
+func evidenceName(digest string) (string, error) {
+	if err := ValidateDigest(digest); err != nil {
+		return "", err
+	}
+	return strings.TrimPrefix(digest, "sha256:"), nil
+}
+
+// checkEvidence returns data if it hashes to digest.
+func checkEvidence(data []byte, digest string) ([]byte, error) {
+	if got := Digest(data); got != digest {
+		return nil, fmt.Errorf("%w: evidence %s hashes to %s", ErrEvidenceDigest, digest, got)
+	}
+	return data, nil
+}
+
+func (s *DirStore) evidenceDir() string { return filepath.Join(s.dir, "evidence") }
+
+// PutEvidence implements [EvidenceStore]: it writes data to
+// evidence/HEX atomically, or leaves the file as it is when it already
+// holds data. A blob file that was edited is written again.
+func (s *DirStore) PutEvidence(ctx context.Context, data []byte) (string, error) {
+	d := Digest(data)
+	name, _ := evidenceName(d)
+	for range maxEvidenceRetries {
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		err := atomicfile.Update(s.evidenceDir(), name, func(old []byte, exists bool) ([]byte, error) {
+			if exists && bytes.Equal(old, data) {
+				return nil, errEvidenceKept
+			}
+			return data, nil
+		})
+		switch {
+		case err == nil, errors.Is(err, errEvidenceKept):
+			return d, nil
+		case errors.Is(err, atomicfile.ErrConcurrentModification):
+			continue // another writer stored it too: check again
+		default:
+			return "", fmt.Errorf("write evidence %s: %w", d, err)
+		}
+	}
+	return "", fmt.Errorf("write evidence %s: %w: gave up after %d attempts", d, ErrConflict, maxEvidenceRetries)
+}
+
+// Evidence implements [EvidenceStore].
+func (s *DirStore) Evidence(ctx context.Context, digest string) ([]byte, error) {
+	name, err := evidenceName(digest)
+	if err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(filepath.Join(s.evidenceDir(), name))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w: evidence %s", ErrNotFound, digest)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read evidence %s: %w", digest, err)
+	}
+	return checkEvidence(b, digest)
+}
+
+// PutEvidence implements [EvidenceStore]: it commits data as evidence/HEX
+// under [LogRef], with the compare-and-swap of every GitStore change, or
+// commits nothing when that blob already holds data.
+func (s *GitStore) PutEvidence(ctx context.Context, data []byte) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := Digest(data)
+	name, _ := evidenceName(d)
+	path := "evidence/" + name
+	err := s.update(ctx, "evidence "+d, func(t *object.Tree) (string, []byte, error) {
+		if t != nil {
+			if old, err := readBlob(t, path); err == nil && bytes.Equal(old, data) {
+				return "", nil, nil
+			}
+		}
+		return path, data, nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return d, nil
+}
+
+// Evidence implements [EvidenceStore].
+func (s *GitStore) Evidence(ctx context.Context, digest string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	name, err := evidenceName(digest)
+	if err != nil {
+		return nil, err
+	}
+	_, t, err := s.head()
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
+		return nil, fmt.Errorf("%w: evidence %s", ErrNotFound, digest)
+	}
+	b, err := readBlob(t, "evidence/"+name)
+	if errors.Is(err, object.ErrFileNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
+		return nil, fmt.Errorf("%w: evidence %s", ErrNotFound, digest)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read evidence %s: %w", digest, err)
+	}
+	return checkEvidence(b, digest)
+}
