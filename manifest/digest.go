@@ -10,8 +10,8 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/releasekit/releasekit/internal/strictjson"
 )
 
 // ErrInvalidDigest is returned (wrapped) when a digest is not "sha256:"
@@ -195,67 +195,7 @@ func decodeStrict(data []byte, v any) error {
 // free-form "extra" map of a record, whose keys the decoder does not fold:
 // there only identical keys are duplicates.
 func checkDuplicateKeys(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var walk func(fold bool, depth int) error
-	walk = func(fold bool, depth int) error {
-		if depth > 10000 {
-			return errors.New("JSON nested too deeply")
-		}
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		d, ok := tok.(json.Delim)
-		if !ok {
-			return nil
-		}
-		switch d {
-		case '[':
-			for dec.More() {
-				if err := walk(fold, depth+1); err != nil {
-					return err
-				}
-			}
-		case '{':
-			seen := map[string]bool{}
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return err
-				}
-				k, _ := kt.(string)
-				fk := k
-				if fold {
-					fk = foldKey(k)
-				}
-				if seen[fk] {
-					return fmt.Errorf("duplicate key %q", k)
-				}
-				seen[fk] = true
-				if err := walk(fold && foldKey(k) != "EXTRA", depth+1); err != nil {
-					return err
-				}
-			}
-		}
-		_, err = dec.Token() // the closing delimiter
-		return err
-	}
-	if err := walk(true, 0); err != nil {
-		return err
-	}
-	return nil
-}
-
-// foldKey folds k as encoding/json does when it matches object keys to
-// struct fields: each rune to the upper case of its lower case, so that
-// "k", "K" and the Kelvin sign, or "s", "S" and the long s, are one key.
-func foldKey(k string) string {
-	var b strings.Builder
-	for len(k) > 0 {
-		r, n := utf8.DecodeRuneInString(k)
-		k = k[n:]
-		b.WriteRune(unicode.ToUpper(unicode.ToLower(r)))
-	}
-	return b.String()
+	return strictjson.Check(data, strictjson.Options{Fold: func(path []string) bool {
+		return !slices.ContainsFunc(path, func(k string) bool { return strictjson.FoldKey(k) == strictjson.FoldKey("extra") })
+	}})
 }

@@ -17,14 +17,3 @@ func TestGoPURL(t *testing.T) {
 		}
 	}
 }
-
-func TestFoldKey(t *testing.T) {
-	for _, pair := range [][2]string{{"payload", "PAYLOAD"}, {"sig", "ſig"}, {"keyid", "\u212aeyid"}} {
-		if foldKey(pair[0]) != foldKey(pair[1]) {
-			t.Errorf("foldKey(%q) != foldKey(%q)", pair[0], pair[1])
-		}
-	}
-	if foldKey("a") == foldKey("b") {
-		t.Error("foldKey(a) == foldKey(b)")
-	}
-}

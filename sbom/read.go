@@ -10,10 +10,11 @@ import (
 	"io"
 	"strings"
 	"sync"
-	"unicode"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/releasekit/releasekit/internal/strictjson"
 )
 
 // Default limits of Decode.
@@ -143,93 +144,10 @@ func decodeJSON(data []byte, c readConfig) (*Document, error) {
 // keys in any object (also keys that differ only in case, which
 // encoding/json does not tell apart) and nested at most maxDepth deep.
 func strictJSON(data []byte, maxDepth int) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	type frame struct {
-		obj  bool
-		keys map[string]bool
-		key  bool // the next string token in an object is a key
-	}
-	var stack []frame
-	started := false
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			if len(stack) > 0 {
-				return fmt.Errorf("%w: unexpected end of document", ErrMalformed)
-			}
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("%w: %v", ErrMalformed, err)
-		}
-		if len(stack) == 0 && started {
-			return fmt.Errorf("%w: trailing data after the document", ErrMalformed)
-		}
-		started = true
-		var top *frame
-		if len(stack) > 0 {
-			top = &stack[len(stack)-1]
-		}
-		if top != nil && top.obj && top.key {
-			if d, ok := tok.(json.Delim); ok && d == '}' {
-				stack = stack[:len(stack)-1]
-				if len(stack) > 0 && stack[len(stack)-1].obj {
-					stack[len(stack)-1].key = true
-				}
-				continue
-			}
-			k, _ := tok.(string)
-			// encoding/json matches struct fields without regard to case
-			// (Unicode simple folding): keys equal under folding would let
-			// this decoder read another value than a case-sensitive reader.
-			fk := foldKey(k)
-			if top.keys[fk] {
-				return fmt.Errorf("%w: duplicate key %q", ErrMalformed, k)
-			}
-			top.keys[fk] = true
-			top.key = false
-			continue
-		}
-		switch tok {
-		case json.Delim('{'):
-			if len(stack) >= maxDepth {
-				return fmt.Errorf("%w: nesting deeper than %d", ErrMalformed, maxDepth)
-			}
-			stack = append(stack, frame{obj: true, keys: map[string]bool{}, key: true})
-			continue
-		case json.Delim('['):
-			if len(stack) >= maxDepth {
-				return fmt.Errorf("%w: nesting deeper than %d", ErrMalformed, maxDepth)
-			}
-			stack = append(stack, frame{})
-			continue
-		case json.Delim(']'):
-			stack = stack[:len(stack)-1]
-		}
-		// A value ended: in an object, a key comes next.
-		if len(stack) > 0 && stack[len(stack)-1].obj {
-			stack[len(stack)-1].key = true
-		}
-	}
-	if !started {
-		return fmt.Errorf("%w: empty document", ErrMalformed)
+	if err := strictjson.Check(data, strictjson.Options{MaxDepth: maxDepth}); err != nil {
+		return fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	return nil
-}
-
-// foldKey maps k to one representative of its case-folding class, as
-// encoding/json compares field names.
-func foldKey(k string) string {
-	return strings.Map(func(r rune) rune {
-		min := r
-		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			if f < min {
-				min = f
-			}
-		}
-		return min
-	}, k)
 }
 
 const cdxNamespacePrefix = "http://cyclonedx.org/schema/bom/"
