@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path"
 	"time"
 
 	"github.com/releasekit/releasekit/commits"
@@ -177,8 +178,11 @@ func ParsePullRequest(r io.Reader) (*PullRequest, error) {
 // files of §2.5 and §1.21, CI workflows, Dockerfiles, compose and
 // Kubernetes manifests, lockfiles, feature-flag registries, and extra, the
 // paths of further files (for example Config.FlagRegistry). Missing files
-// are skipped; files larger than 1 MiB are an error. Directories named
-// .git, node_modules and vendor are not entered.
+// are skipped. Lockfiles (go.sum, package-lock.json, yarn.lock,
+// pnpm-lock.yaml, Cargo.lock, poetry.lock, uv.lock, Gemfile.lock), which
+// the controls only need to find, are recorded with empty content when
+// larger than 1 MiB; any other file larger than 1 MiB is an error.
+// Directories named .git, node_modules and vendor are not entered.
 func ReadFiles(fsys fs.FS, extra ...string) (map[string][]byte, error) {
 	files := map[string][]byte{}
 	want := map[string]bool{}
@@ -206,7 +210,11 @@ func ReadFiles(fsys fs.FS, extra ...string) (map[string][]byte, error) {
 		if !info.Mode().IsRegular() {
 			return nil
 		}
-		if info.Size() > 1<<20 {
+		if info.Size() > maxFile {
+			if isLockfile(path.Base(p)) {
+				files[p] = []byte{} // present; its content is never inspected
+				return nil
+			}
 			return fmt.Errorf("policy: read %s: larger than 1 MiB", p)
 		}
 		b, err := fs.ReadFile(fsys, p)

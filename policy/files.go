@@ -191,6 +191,19 @@ func (PinnedPipelines) Evaluate(_ context.Context, f Facts) Result {
 	return pass(fmt.Sprintf("%d workflow reference(s) pinned to commits", len(ev)), ev...)
 }
 
+// maxFile bounds the size of a file ReadFiles reads.
+const maxFile = 1 << 20
+
+// isLockfile reports whether base is the name of a lockfile.
+func isLockfile(base string) bool {
+	for _, m := range []string{"go.mod", "package.json", "Cargo.toml", "pyproject.toml", "Gemfile"} {
+		if locks, _ := lockfiles(m); slices.Contains(locks, base) {
+			return true
+		}
+	}
+	return false
+}
+
 // lockfiles returns the lockfiles that pin the dependency manifest base.
 func lockfiles(base string) ([]string, bool) {
 	switch base {

@@ -1,11 +1,15 @@
 package policy_test
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/internal/gittest"
 	"github.com/releasekit/releasekit/policy"
@@ -174,4 +178,25 @@ func TestFeatureFlags(t *testing.T) {
 	assert.Contains(t, res.Reason, "docs/flags.yaml is missing")
 	res = eval(t, policy.FeatureFlags{}, policy.Facts{Files: files(t, g)})
 	assert.ErrorIs(t, res.Err, policy.ErrMissingEvidence)
+}
+
+// TestReadFilesLarge: a lockfile over the size limit is still found (the
+// dependency control only needs it to exist), any other large file is an
+// error rather than silently missing evidence.
+func TestReadFilesLarge(t *testing.T) {
+	dir := t.TempDir()
+	big := bytes.Repeat([]byte("x"), 1<<20+1)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"dependencies": {}}`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "package-lock.json"), big, 0o644))
+	m, err := policy.ReadFiles(os.DirFS(dir))
+	require.NoError(t, err)
+	lock, ok := m["package-lock.json"]
+	assert.True(t, ok, "the large lockfile is recorded as present")
+	assert.Empty(t, lock)
+	res := policy.PinnedInputs{}.Evaluate(t.Context(), policy.Facts{Files: m})
+	assert.Equal(t, policy.Pass, res.Status, res.Reason)
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "CODEOWNERS"), big, 0o644))
+	_, err = policy.ReadFiles(os.DirFS(dir))
+	assert.ErrorContains(t, err, "CODEOWNERS: larger than 1 MiB")
 }
