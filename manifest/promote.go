@@ -262,11 +262,8 @@ func Promote(ctx context.Context, st Store, req Request, opts ...Option) (Entry,
 	if !rec.HasDigest(req.Digest) {
 		return Entry{}, fmt.Errorf("%w: %s has no artifact %s", ErrDigestNotInRecord, req.Release, req.Digest)
 	}
-	if c.approval[req.Env] && (req.Approver == "" || req.Reason == "") {
-		return Entry{}, fmt.Errorf("%w: %s needs an approver and a reason", ErrApprovalRequired, req.Env)
-	}
-	if em := req.Emergency; em != nil && (em.Reason == "" || em.Scope == "" || em.Approver == "" || em.RollbackPlan == "" || em.FollowUp == "") {
-		return Entry{}, fmt.Errorf("%w: emergency change needs reason, scope, approver, rollback plan and follow-up", ErrApprovalRequired)
+	if err := c.checkApproval(req.Env, req.Approver, req.Reason, req.Emergency); err != nil {
+		return Entry{}, err
 	}
 	if c.tags != nil {
 		if err := c.tags.VerifyTag(ctx, rec.Tag, requested); err != nil {
@@ -278,38 +275,78 @@ func Promote(ctx context.Context, st Store, req Request, opts ...Option) (Entry,
 		Approver: req.Approver, Reason: req.Reason,
 		RequestedAt: requested, Emergency: req.Emergency,
 	}
+	return c.appendPromotion(ctx, st, func(hist []Promotion) (Promotion, GateInput, error) {
+		if idx > 0 {
+			prevEnv := c.order[idx-1]
+			ran, ok := lastDigest(hist, req.Release, prevEnv)
+			if !ok {
+				return p, GateInput{}, fmt.Errorf("%w: %s never reached %s before %s", ErrSkippedEnv, req.Release, prevEnv, req.Env)
+			}
+			if !ranDigest(hist, req.Release, prevEnv, req.Digest) {
+				return p, GateInput{}, &DriftError{Release: req.Release, Env: req.Env, Previous: prevEnv, Ran: ran, Got: req.Digest}
+			}
+		}
+		return p, GateInput{Record: rec}, nil
+	})
+}
+
+// appendPromotion is the compare-and-swap loop of Promote, Rollback,
+// PromoteManifest and RollbackManifest: it reads the verified log, has
+// decide check the request against the history and return the promotion
+// (and the gate's input without Promotion and History, which it fills),
+// consults the gate, and appends. When another writer appended first, it
+// starts over on the new log.
+func (c config) appendPromotion(ctx context.Context, st Log, decide func(hist []Promotion) (Promotion, GateInput, error)) (Entry, error) {
 	for range maxAppendRetries {
 		entries, err := readLog(ctx, st)
 		if err != nil {
 			return Entry{}, err
 		}
 		hist := promotions(entries)
-		if idx > 0 {
-			prevEnv := c.order[idx-1]
-			ran, ok := lastDigest(hist, req.Release, prevEnv)
-			if !ok {
-				return Entry{}, fmt.Errorf("%w: %s never reached %s before %s", ErrSkippedEnv, req.Release, prevEnv, req.Env)
-			}
-			if !ranDigest(hist, req.Release, prevEnv, req.Digest) {
-				return Entry{}, &DriftError{Release: req.Release, Env: req.Env, Previous: prevEnv, Ran: ran, Got: req.Digest}
-			}
+		p, in, err := decide(hist)
+		if err != nil {
+			return Entry{}, err
 		}
 		if c.gate != nil {
-			w, g, err := c.gateDecision(ctx, st, GateInput{Record: rec, Promotion: p, History: hist})
+			in.Promotion, in.History = p, hist
+			w, g, err := c.gateDecision(ctx, st, in)
 			if err != nil {
 				return Entry{}, err
 			}
 			p.Window, p.Gate = w, g
 		}
 		p.PromotedAt = c.now().UTC()
-		pp := p
-		e, err := st.Append(ctx, Entry{Seq: uint64(len(entries)) + 1, Kind: KindPromotion, Promotion: &pp})
+		e, err := st.Append(ctx, Entry{Seq: uint64(len(entries)) + 1, Kind: KindPromotion, Promotion: &p})
 		if errors.Is(err, ErrConflict) {
 			continue
 		}
 		return e, err
 	}
 	return Entry{}, fmt.Errorf("%w: gave up after %d attempts", ErrConflict, maxAppendRetries)
+}
+
+// checkApproval refuses a request without the approval env needs, or with
+// an incomplete emergency-change record.
+func (c config) checkApproval(env, approver, reason string, em *EmergencyChange) error {
+	if c.approval[env] && (approver == "" || reason == "") {
+		return fmt.Errorf("%w: %s needs an approver and a reason", ErrApprovalRequired, env)
+	}
+	if em != nil && (em.Reason == "" || em.Scope == "" || em.Approver == "" || em.RollbackPlan == "" || em.FollowUp == "") {
+		return fmt.Errorf("%w: emergency change needs reason, scope, approver, rollback plan and follow-up", ErrApprovalRequired)
+	}
+	return nil
+}
+
+// checkRollback refuses a rollback of an unknown environment or one
+// without an approver and a reason.
+func (c config) checkRollback(env, approver, reason string) error {
+	if !slices.Contains(c.order, env) {
+		return fmt.Errorf("%w: %q (order %v)", ErrUnknownEnv, env, c.order)
+	}
+	if approver == "" || reason == "" {
+		return fmt.Errorf("%w: rollback of %s needs an approver and a reason", ErrApprovalRequired, env)
+	}
+	return nil
 }
 
 // readLog reads the log and refuses to build on one that does not verify:
@@ -383,50 +420,28 @@ func latest(hist []Promotion, env string, manifests bool) (Promotion, bool) {
 func Rollback(ctx context.Context, st Store, env, approver, reason string, opts ...Option) (Entry, error) {
 	c := newConfig(opts)
 	requested := c.now().UTC()
-	if !slices.Contains(c.order, env) {
-		return Entry{}, fmt.Errorf("%w: %q (order %v)", ErrUnknownEnv, env, c.order)
+	if err := c.checkRollback(env, approver, reason); err != nil {
+		return Entry{}, err
 	}
-	if approver == "" || reason == "" {
-		return Entry{}, fmt.Errorf("%w: rollback of %s needs an approver and a reason", ErrApprovalRequired, env)
-	}
-	for range maxAppendRetries {
-		entries, err := readLog(ctx, st)
-		if err != nil {
-			return Entry{}, err
-		}
-		hist := promotions(entries)
+	return c.appendPromotion(ctx, st, func(hist []Promotion) (Promotion, GateInput, error) {
 		cur, ok := latest(hist, env, false)
 		if !ok {
-			return Entry{}, fmt.Errorf("%w: nothing was promoted to %s", ErrNoKnownGood, env)
+			return Promotion{}, GateInput{}, fmt.Errorf("%w: nothing was promoted to %s", ErrNoKnownGood, env)
 		}
 		target, err := knownGood(ctx, st, hist, env, cur)
 		if err != nil {
-			return Entry{}, err
+			return Promotion{}, GateInput{}, err
 		}
 		rec, err := st.Record(ctx, target.Release)
 		if err != nil {
-			return Entry{}, fmt.Errorf("rollback %s: %w", env, err)
+			return Promotion{}, GateInput{}, fmt.Errorf("rollback %s: %w", env, err)
 		}
-		p := Promotion{
+		return Promotion{
 			Release: target.Release, Env: env, Digest: target.Digest,
 			Approver: approver, Reason: reason, RequestedAt: requested,
 			RollbackFrom: cur.Release,
-		}
-		if c.gate != nil {
-			w, g, err := c.gateDecision(ctx, st, GateInput{Record: rec, Promotion: p, History: hist})
-			if err != nil {
-				return Entry{}, err
-			}
-			p.Window, p.Gate = w, g
-		}
-		p.PromotedAt = c.now().UTC()
-		e, err := st.Append(ctx, Entry{Seq: uint64(len(entries)) + 1, Kind: KindPromotion, Promotion: &p})
-		if errors.Is(err, ErrConflict) {
-			continue
-		}
-		return e, err
-	}
-	return Entry{}, fmt.Errorf("%w: gave up after %d attempts", ErrConflict, maxAppendRetries)
+		}, GateInput{Record: rec}, nil
+	})
 }
 
 func knownGood(ctx context.Context, st Store, hist []Promotion, env string, cur Promotion) (Promotion, error) {

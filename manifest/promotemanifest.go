@@ -92,11 +92,8 @@ func PromoteManifest(ctx context.Context, st Log, req ManifestRequest, opts ...O
 	if got := Digest(data); got != req.Digest {
 		return Entry{}, fmt.Errorf("%w: %s hashes to %s, not %s", ErrManifestDigest, m.Name, got, req.Digest)
 	}
-	if c.approval[req.Env] && (req.Approver == "" || req.Reason == "") {
-		return Entry{}, fmt.Errorf("%w: %s needs an approver and a reason", ErrApprovalRequired, req.Env)
-	}
-	if em := req.Emergency; em != nil && (em.Reason == "" || em.Scope == "" || em.Approver == "" || em.RollbackPlan == "" || em.FollowUp == "") {
-		return Entry{}, fmt.Errorf("%w: emergency change needs reason, scope, approver, rollback plan and follow-up", ErrApprovalRequired)
+	if err := c.checkApproval(req.Env, req.Approver, req.Reason, req.Emergency); err != nil {
+		return Entry{}, err
 	}
 	if c.sigs != nil {
 		if len(req.Signature) == 0 {
@@ -111,39 +108,20 @@ func PromoteManifest(ctx context.Context, st Log, req ManifestRequest, opts ...O
 		Approver: req.Approver, Reason: req.Reason,
 		RequestedAt: requested, Emergency: req.Emergency, Manifest: &m,
 	}
-	for range maxAppendRetries {
-		entries, err := readLog(ctx, st)
-		if err != nil {
-			return Entry{}, err
-		}
-		hist := promotions(entries)
+	return c.appendPromotion(ctx, st, func(hist []Promotion) (Promotion, GateInput, error) {
 		if idx > 0 {
 			prevEnv := c.order[idx-1]
 			if !ranManifest(hist, prevEnv, req.Digest) {
 				ran, ok := lastManifest(hist, m.Name, prevEnv)
 				if !ok {
-					return Entry{}, fmt.Errorf("%w: manifest %s %s never reached %s before %s", ErrSkippedEnv, m.Name, req.Digest, prevEnv, req.Env)
+					return p, GateInput{}, fmt.Errorf("%w: manifest %s %s never reached %s before %s", ErrSkippedEnv, m.Name, req.Digest, prevEnv, req.Env)
 				}
-				return Entry{}, &DriftError{Release: m.Name, Env: req.Env, Previous: prevEnv, Ran: ran, Got: req.Digest}
+				return p, GateInput{}, &DriftError{Release: m.Name, Env: req.Env, Previous: prevEnv, Ran: ran, Got: req.Digest}
 			}
 		}
-		if c.gate != nil {
-			gm := m.normalize()
-			w, g, err := c.gateDecision(ctx, st, GateInput{Manifest: &gm, Promotion: p, History: hist})
-			if err != nil {
-				return Entry{}, err
-			}
-			p.Window, p.Gate = w, g
-		}
-		p.PromotedAt = c.now().UTC()
-		pp := p
-		e, err := st.Append(ctx, Entry{Seq: uint64(len(entries)) + 1, Kind: KindPromotion, Promotion: &pp})
-		if errors.Is(err, ErrConflict) {
-			continue
-		}
-		return e, err
-	}
-	return Entry{}, fmt.Errorf("%w: gave up after %d attempts", ErrConflict, maxAppendRetries)
+		gm := m.normalize()
+		return p, GateInput{Manifest: &gm}, nil
+	})
 }
 
 // ranManifest reports whether the manifest with digest was promoted to env.
@@ -177,51 +155,29 @@ func lastManifest(hist []Promotion, name, env string) (string, bool) {
 func RollbackManifest(ctx context.Context, st Log, env, approver, reason string, opts ...Option) (Entry, error) {
 	c := newConfig(opts)
 	requested := c.now().UTC()
-	if !slices.Contains(c.order, env) {
-		return Entry{}, fmt.Errorf("%w: %q (order %v)", ErrUnknownEnv, env, c.order)
+	if err := c.checkRollback(env, approver, reason); err != nil {
+		return Entry{}, err
 	}
-	if approver == "" || reason == "" {
-		return Entry{}, fmt.Errorf("%w: rollback of %s needs an approver and a reason", ErrApprovalRequired, env)
-	}
-	for range maxAppendRetries {
-		entries, err := readLog(ctx, st)
-		if err != nil {
-			return Entry{}, err
-		}
-		hist := promotions(entries)
+	return c.appendPromotion(ctx, st, func(hist []Promotion) (Promotion, GateInput, error) {
 		cur, ok := latest(hist, env, true)
 		if !ok {
-			return Entry{}, fmt.Errorf("%w: no manifest was promoted to %s", ErrNoKnownGood, env)
+			return Promotion{}, GateInput{}, fmt.Errorf("%w: no manifest was promoted to %s", ErrNoKnownGood, env)
 		}
 		target, err := knownGoodManifest(hist, env, cur)
 		if err != nil {
-			return Entry{}, err
+			return Promotion{}, GateInput{}, err
 		}
 		m := target.Manifest.normalize()
 		if d, err := m.Digest(); err != nil || d != target.Digest {
-			return Entry{}, fmt.Errorf("rollback %s: logged manifest %s: %w", env, target.Digest, ErrManifestDigest)
+			return Promotion{}, GateInput{}, fmt.Errorf("rollback %s: logged manifest %s: %w", env, target.Digest, ErrManifestDigest)
 		}
-		p := Promotion{
+		gm := m.normalize()
+		return Promotion{
 			Release: target.Release, Env: env, Digest: target.Digest,
 			Approver: approver, Reason: reason, RequestedAt: requested,
 			RollbackFrom: cur.Digest, Manifest: &m,
-		}
-		if c.gate != nil {
-			gm := m.normalize()
-			w, g, err := c.gateDecision(ctx, st, GateInput{Manifest: &gm, Promotion: p, History: hist})
-			if err != nil {
-				return Entry{}, err
-			}
-			p.Window, p.Gate = w, g
-		}
-		p.PromotedAt = c.now().UTC()
-		e, err := st.Append(ctx, Entry{Seq: uint64(len(entries)) + 1, Kind: KindPromotion, Promotion: &p})
-		if errors.Is(err, ErrConflict) {
-			continue
-		}
-		return e, err
-	}
-	return Entry{}, fmt.Errorf("%w: gave up after %d attempts", ErrConflict, maxAppendRetries)
+		}, GateInput{Manifest: &gm}, nil
+	})
 }
 
 func knownGoodManifest(hist []Promotion, env string, cur Promotion) (Promotion, error) {
