@@ -1,0 +1,355 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/policy"
+	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/tagging"
+)
+
+// TestRun plays the hotfix in a kept workspace and checks the repository,
+// the store and the policy reports: both tags are signed; the hotfix branch
+// starts at the production tag's commit, not at main; v1.4.3 is the fix on
+// that branch; the record names the incident and the release it repairs;
+// prod ran v1.4.2 inside its window and runs v1.4.3 as an emergency change
+// without one; main holds a cherry-pick -x of the fix; the forward-port
+// control failed before it and passes after.
+func TestRun(t *testing.T) {
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"-dir", dir}, &out, &errOut); err != nil {
+		t.Fatalf("run: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
+	}
+	golden(t, out.Bytes())
+	ctx := t.Context()
+
+	repo, err := git.PlainOpen(filepath.Join(dir, "repo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signers, err := os.ReadFile(filepath.Join(dir, "allowed_signers"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	allowed, err := tagging.ParseAllowedSigners(signers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := tagging.NewSSHVerifier(allowed, tagging.GitNamespace)
+	at := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	tags := map[string]plumbing.Hash{}
+	for _, name := range []string{"v1.4.2", "v1.4.3"} {
+		ver, err := tagging.Verify(ctx, repo, name, v, at)
+		if err != nil {
+			t.Fatalf("verify %s: %v", name, err)
+		}
+		if ver.Signer.Identity != "release-bot@example.com" || ver.Signer.Format != tagging.SSH {
+			t.Errorf("%s signer = %+v", name, ver.Signer)
+		}
+		tags[name] = ver.Commit
+	}
+
+	// The hotfix branch is the fix on top of the production tag's commit,
+	// and v1.4.3 tags its tip.
+	branch, err := repo.Reference(plumbing.NewBranchReferenceName("hotfix/1.4.3-INC123"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if branch.Hash() != tags["v1.4.3"] {
+		t.Errorf("v1.4.3 at %s, hotfix branch at %s", tags["v1.4.3"], branch.Hash())
+	}
+	fix, err := repo.CommitObject(tags["v1.4.3"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fix.NumParents() != 1 || fix.ParentHashes[0] != tags["v1.4.2"] {
+		t.Errorf("hotfix commit parents %v, want the v1.4.2 commit %s", fix.ParentHashes, tags["v1.4.2"])
+	}
+	msg, err := commits.Parse(fix.Message)
+	if err != nil || msg.Type != "fix" || !strings.Contains(fix.Message, "\nRefs: INC123") {
+		t.Errorf("hotfix commit message %q (%v)", fix.Message, err)
+	}
+
+	// main moved on, does not hold v1.4.3 itself, and ends with the
+	// cherry-pick -x of the fix on top of its own feature.
+	mainRef, err := repo.Reference(plumbing.NewBranchReferenceName("main"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp, err := repo.CommitObject(mainRef.Hash())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(strings.TrimRight(fp.Message, "\n"), "(cherry picked from commit "+fix.Hash.String()+")") {
+		t.Errorf("main's tip %q does not name the hotfix commit %s", fp.Message, fix.Hash)
+	}
+	if ok, _ := fix.IsAncestor(fp); ok {
+		t.Errorf("the hotfix commit itself is on main")
+	}
+	parent, err := fp.Parent(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(parent.Message, "feat(payments): pay with a wallet (#130)") {
+		t.Errorf("forward-port parent %q, want main's feature", parent.Message)
+	}
+	bases, err := fix.MergeBase(fp)
+	if err != nil || len(bases) != 1 || bases[0].Hash != tags["v1.4.2"] {
+		t.Errorf("fork point of the hotfix %v (%v), want v1.4.2's commit", bases, err)
+	}
+
+	// The record: complete, tied to the tag, the artifact on disk, the
+	// incident and the release it repairs, and v1.4.2's artifact as the
+	// rollback target.
+	store, err := manifest.NewDirStore(filepath.Join(dir, "store"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := store.Record(ctx, "v1.4.3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := manifest.Check(rec).Err(); err != nil {
+		t.Errorf("record incomplete: %v", err)
+	}
+	if rec.Commit != fix.Hash.String() || rec.Extra["incident"] != "INC123" || rec.Extra["hotfix_for"] != "v1.4.2" {
+		t.Errorf("record commit %s, extra %v", rec.Commit, rec.Extra)
+	}
+	art, err := os.Open(filepath.Join(dir, "dist", "payments-v1.4.3.tar.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer art.Close()
+	subject, err := sbom.SubjectOf("payments-v1.4.3.tar.gz", art)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rec.HasDigest(subject.Digest()) {
+		t.Errorf("record lacks the artifact digest %s", subject.Digest())
+	}
+	prev, err := store.Record(ctx, "v1.4.2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Rollback.Version != "v1.4.2" || !prev.HasDigest(rec.Rollback.Digest) {
+		t.Errorf("rollback %+v, want v1.4.2's artifact", rec.Rollback)
+	}
+
+	// The log: v1.4.2 went dev → staging → prod inside its window; v1.4.3
+	// went dev → staging → prod with a complete emergency record and no
+	// window. The refusals left nothing.
+	entries, err := manifest.VerifyStore(ctx, store, nil)
+	if err != nil {
+		t.Fatalf("log: %v", err)
+	}
+	var got []string
+	for _, e := range entries {
+		p := e.Promotion
+		if p == nil {
+			t.Fatalf("entry %d is not a promotion", e.Seq)
+		}
+		got = append(got, p.Release+" "+p.Env)
+		if p.Env != "prod" {
+			continue
+		}
+		switch p.Release {
+		case "v1.4.2":
+			if p.Emergency != nil || p.Window == "" || p.Approver != approver {
+				t.Errorf("v1.4.2 prod = %+v", p)
+			}
+		case "v1.4.3":
+			em := p.Emergency
+			if p.Window != "" || em == nil || em.Reason == "" || em.Scope == "" || em.Approver != approver || em.RollbackPlan == "" || em.FollowUp == "" {
+				t.Errorf("v1.4.3 prod = %+v, emergency %+v", p, em)
+			}
+			if p.Digest != subject.Digest() {
+				t.Errorf("prod runs %s, want %s", p.Digest, subject.Digest())
+			}
+		}
+	}
+	if s := strings.Join(got, ", "); s != "v1.4.2 dev, v1.4.2 staging, v1.4.2 prod, v1.4.3 dev, v1.4.3 staging, v1.4.3 prod" {
+		t.Errorf("promotions: %s", s)
+	}
+	if !strings.Contains(out.String(), "without an emergency-change record refused by REL-WINDOW-001") {
+		t.Errorf("output lacks the REL-WINDOW-001 refusal")
+	}
+
+	// The policy reports kept as evidence: the forward-port control failed
+	// before the forward-port and passes after; the branch was cut from the
+	// production tag throughout.
+	for file, want := range map[string]map[string]policy.Status{
+		"before-forward-port.json": {"REL-HOTFIX-001": policy.Pass, "REL-HOTFIX-002": policy.Fail},
+		"after-forward-port.json":  {"REL-HOTFIX-001": policy.Pass, "REL-HOTFIX-002": policy.Pass},
+	} {
+		if got := reportStatuses(t, filepath.Join(dir, "policy", file)); !equal(got, want) {
+			t.Errorf("%s: %v, want %v", file, got, want)
+		}
+	}
+
+	// The same control on the repository itself: it passes now, and fails
+	// once main no longer holds the forward-port.
+	hotfixPolicy := policy.Policy{Controls: []policy.Control{policy.ForwardPort{}}}
+	hf, err := hotfixFacts(ctx, repo, "hotfix/1.4.3-INC123", "v1.4.2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := policy.Evaluate(ctx, hotfixPolicy, policy.Facts{Hotfix: hf}).Err(); err != nil {
+		t.Errorf("ForwardPort on the result: %v", err)
+	}
+	if err := repo.Storer.SetReference(plumbing.NewHashReference(plumbing.NewBranchReferenceName("main"), parent.Hash)); err != nil {
+		t.Fatal(err)
+	}
+	if hf, err = hotfixFacts(ctx, repo, "hotfix/1.4.3-INC123", "v1.4.2"); err != nil {
+		t.Fatal(err)
+	}
+	r := policy.Evaluate(ctx, hotfixPolicy, policy.Facts{Hotfix: hf})
+	if r.Err() == nil || r.Results[0].Control.ID != "REL-HOTFIX-002" || r.Results[0].Status != policy.Fail {
+		t.Errorf("ForwardPort without the forward-port: %+v", r.Results)
+	}
+}
+
+// TestRunRepo releases the hotfix branch of an existing repository with
+// -repo and -branch.
+func TestRunRepo(t *testing.T) {
+	dir := t.TempDir()
+	repo, err := initRepo(filepath.Join(dir, "repo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := commitFiles(repo, map[string]string{"a.go": "package a\n"}, "feat: a (#1)\n\nRefs: OPS-1", developer, epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := repo.CreateTag("v2.0.0", base, &git.CreateTagOptions{Tagger: sig(releaser, epoch), Message: "Release v2.0.0"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := commitFiles(repo, map[string]string{"b.go": "package a\n\n// B is new.\n"}, "feat: b (#2)\n\nRefs: OPS-2", developer, epoch.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := repo.Storer.SetReference(plumbing.NewHashReference(plumbing.NewBranchReferenceName("hotfix/2.0.1-OPS-9"), base)); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkout(repo, "hotfix/2.0.1-OPS-9", false); err != nil {
+		t.Fatal(err)
+	}
+	fix, err := commitFiles(repo, map[string]string{"a.go": "package a\n\n// fixed\n"}, "fix: a leaks (#3)\n\nRefs: OPS-9", developer, epoch.Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	args := []string{"-repo", filepath.Join(dir, "repo"), "-branch", "hotfix/2.0.1-OPS-9", "-dir", filepath.Join(dir, "work")}
+	if err := run(t.Context(), args, &out, &errOut); err != nil {
+		t.Fatalf("run: %v\n%s%s", err, out.String(), errOut.String())
+	}
+	signers, err := os.ReadFile(filepath.Join(dir, "work", "allowed_signers"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	allowed, err := tagging.ParseAllowedSigners(signers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ver, err := tagging.Verify(t.Context(), repo, "v2.0.1", tagging.NewSSHVerifier(allowed, tagging.GitNamespace), time.Now().Add(72*time.Hour))
+	if err != nil {
+		t.Fatalf("v2.0.1: %v", err)
+	}
+	if ver.Commit != fix {
+		t.Errorf("v2.0.1 at %s, want the fix %s", ver.Commit, fix)
+	}
+	store, err := manifest.NewDirStore(filepath.Join(dir, "work", "store"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := store.Record(t.Context(), "v2.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Extra["incident"] != "OPS-9" || rec.Extra["hotfix_for"] != "v2.0.0" {
+		t.Errorf("record extra %v", rec.Extra)
+	}
+	h, err := commits.Resolve(repo, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := repo.CommitObject(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(c.Message, "(cherry picked from commit "+fix.String()+")") {
+		t.Errorf("main's tip %q is not the forward-port of %s", c.Message, fix)
+	}
+}
+
+// reportStatuses reads a policy report written with Report.WriteJSON.
+func reportStatuses(t *testing.T, path string) map[string]policy.Status {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		Results []struct {
+			Control struct {
+				ID string `json:"id"`
+			} `json:"control"`
+			Status policy.Status `json:"status"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	got := map[string]policy.Status{}
+	for _, res := range r.Results {
+		got[res.Control.ID] = res.Status
+	}
+	return got
+}
+
+func equal(a, b map[string]policy.Status) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/want.txt with the output of run")
+
+// golden compares the printed steps with testdata/want.txt: the output is
+// deterministic (fixed authors and times; keys are never printed).
+func golden(t *testing.T, got []byte) {
+	t.Helper()
+	want := filepath.Join("testdata", "want.txt")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(want, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := os.ReadFile(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, data) {
+		t.Errorf("output differs from %s (go test -update to accept):\n%s", want, got)
+	}
+}
