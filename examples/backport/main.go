@@ -33,6 +33,7 @@ import (
 	"github.com/releasekit/releasekit/changelog"
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/semver"
 	"github.com/releasekit/releasekit/tagging"
 )
@@ -48,6 +49,7 @@ const (
 	developer = "Ada Developer"
 	reviewer  = "Ben Reviewer"
 	releaser  = "Release Bot"
+	approver  = "Cleo Approver" // approves production changes (separation of duties)
 )
 
 // run is the whole example. main_test.go calls it, so it writes to stdout and
@@ -274,20 +276,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	say(7, "release record %s complete: PR #411 backports %s (%s), artifact %s", rec.Tag, orDash(originalPR), fix.String()[:12], digest)
 
-	// 8. Promotion dev → staging → prod; production inside the record's
-	// window with an approval (a small local gate; the policy package has
-	// the full one).
+	// 8. Promotion dev → staging → prod through the release policy:
+	// production inside the change window (REL-WINDOW-001), approved by
+	// someone independent of the backport PR's author and reviewer
+	// (REL-SOD-001), of the complete record (REL-RECORD-001) and of the
+	// digest dev and staging ran (REL-DIGEST-001).
 	now := clk.t
-	gate := manifest.GateFunc(func(ctx context.Context, in manifest.GateInput) (string, error) {
-		if in.Promotion.Env != "prod" {
-			return "", nil
-		}
-		w := in.Record.Window
-		if in.Promotion.RequestedAt.Before(w.Start) || !in.Promotion.RequestedAt.Before(w.End) {
-			return "", errors.New("outside the change window")
-		}
-		return "window " + w.Start.Format("2006-01-02T15:04Z"), nil
-	})
+	gate := policy.Gate{
+		Policy: policy.Policy{Controls: []policy.Control{
+			policy.ChangeWindow{Windows: []policy.Window{weekly(rec.Window)}},
+			policy.SeparationOfDuties{},
+			policy.RecordComplete{},
+			policy.SameDigest{},
+		}},
+		Facts: policy.Facts{
+			PullRequest: &policy.PullRequest{Number: 411, Author: developer, Approvers: []string{reviewer}, Labels: []string{"backport"}, Head: bpBranch, Base: releaseBranch},
+			Deployment:  &policy.Deployment{Releaser: releaser},
+			Record:      &rec,
+		},
+	}
 	opts := []manifest.Option{
 		manifest.WithClock(func() time.Time { return now }),
 		manifest.WithGate(gate),
@@ -301,7 +308,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		req := manifest.Request{Release: rec.Tag, Env: env, Digest: digest}
 		if env == "prod" {
 			now = rec.Window.Start.Add(5 * time.Minute)
-			req.Approver, req.Reason = reviewer, "security fix SEC-40 for 1.4 customers"
+			req.Approver, req.Reason = approver, "security fix SEC-40 for 1.4 customers"
 		}
 		if _, err := manifest.Promote(ctx, store, req, opts...); err != nil {
 			return fmt.Errorf("8. promote to %s: %w", env, err)
@@ -312,9 +319,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("8. verify log: %w", err)
 	}
 	prod, _ := manifest.Current(entries, "prod")
-	say(8, "promoted %s dev → staging → prod (approved by %s under %s); log of %d entries verifies",
+	say(8, "promoted %s dev → staging → prod (approved by %s inside the window %s); log of %d entries verifies",
 		rec.Tag, prod.Approver, prod.Window, len(entries))
 	return nil
+}
+
+// weekly is the policy's weekly change window that holds w, the record's
+// planned production window: the same weekday and hours, in UTC.
+func weekly(w manifest.Window) policy.Window {
+	return policy.Window{Days: []time.Weekday{w.Start.Weekday()}, Start: w.Start.UTC().Format("15:04"), End: w.End.UTC().Format("15:04"), Zone: "UTC"}
 }
 
 func orDash(s string) string {

@@ -47,6 +47,8 @@ func emailOf(name string) string {
 		return "ben@example.com"
 	case "Release Bot":
 		return "release-bot@example.com"
+	case "Cleo Approver":
+		return "cleo@example.com"
 	}
 	return "someone@example.com"
 }

@@ -32,6 +32,7 @@ import (
 
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
 	"github.com/releasekit/releasekit/semver"
 	"github.com/releasekit/releasekit/tagging"
@@ -48,6 +49,7 @@ const (
 	developer = "Ada Developer"
 	reviewer  = "Ben Reviewer"
 	releaser  = "Release Bot"
+	approver  = "Cleo Approver" // approves production changes
 )
 
 // component is one repository of the coordinated release.
@@ -200,27 +202,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
-	// The gate (a small local rule here; the policy package has the full
-	// one): staging and prod need the integration suite to have passed on
-	// this exact manifest digest, and prod needs its change window.
+	// The gate is the release policy, with the controls that fit a
+	// manifest: production only inside the weekday change window, 10:00 to
+	// 12:00 UTC (REL-WINDOW-001); each environment runs a manifest digest
+	// the one before it ran (REL-DIGEST-001); and a control of this
+	// example's own, SHOP-INT-001: staging and prod need the integration
+	// suite to have passed on this exact manifest digest. Each decision is
+	// bound to the manifest promoted (REL-GATE-001). window is the day's
+	// change window, when production promotions are scheduled.
 	integrationPassed := map[string]bool{}
-	window := manifest.Window{Start: epoch.Add(25 * time.Hour), End: epoch.Add(27 * time.Hour)}
-	gate := manifest.GateFunc(func(ctx context.Context, in manifest.GateInput) (string, error) {
-		p := in.Promotion
-		if p.Env == "dev" {
-			return "", nil
-		}
-		if p.RollbackFrom == "" && !integrationPassed[p.Digest] {
-			return "", fmt.Errorf("integration tests have not passed on manifest %s", p.Digest)
-		}
-		if p.Env == "prod" && (p.RequestedAt.Before(window.Start) || !p.RequestedAt.Before(window.End)) {
-			return "", errors.New("outside the change window")
-		}
-		if p.Env == "prod" {
-			return "window " + window.Start.Format("2006-01-02T15:04Z"), nil
-		}
-		return "", nil
-	})
+	var window manifest.Window
+	changeWindow := func(day time.Time) manifest.Window {
+		start := day.Truncate(24 * time.Hour).Add(10 * time.Hour)
+		return manifest.Window{Start: start, End: start.Add(2 * time.Hour)}
+	}
+	gate := policy.Gate{Policy: policy.Policy{Controls: []policy.Control{
+		policy.ChangeWindow{Windows: []policy.Window{{
+			Days:  []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday},
+			Start: "10:00", End: "12:00", Zone: "UTC",
+		}}},
+		policy.SameDigest{},
+		integrationTests{passed: integrationPassed},
+	}}}
 	now := epoch
 	opts := []manifest.Option{
 		manifest.WithClock(func() time.Time { return now }),
@@ -258,7 +261,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			now = now.Add(10 * time.Minute)
 			if env == "prod" {
 				now = window.Start.Add(5 * time.Minute)
-				req.Approver, req.Reason = reviewer, "go/no-go for "+m.Name
+				req.Approver, req.Reason = approver, "go/no-go for "+m.Name
 			}
 			if _, err := manifest.PromoteManifest(ctx, store, req, opts...); err != nil {
 				return "", fmt.Errorf("promote %s to %s: %w", m.Name, env, err)
@@ -268,7 +271,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	var oldDigest string
 	if *repoPath == "" {
-		window = manifest.Window{Start: clk.t.Add(time.Hour), End: clk.t.Add(3 * time.Hour)}
+		window = changeWindow(clk.t)
 		if oldDigest, err = promote(old, clk.t); err != nil {
 			return fmt.Errorf("2. %w", err)
 		}
@@ -277,7 +280,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		say(2, "library %s; services created in %s", *repoPath, work)
 	}
 	clk.t = clk.t.Add(24 * time.Hour)
-	window = manifest.Window{Start: clk.t.Add(2 * time.Hour), End: clk.t.Add(4 * time.Hour)}
+	window = changeWindow(clk.t)
 
 	// 3. The library's breaking release comes first (§1.18.3.4).
 	lib := repos["pricing-lib"]
@@ -363,7 +366,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// its published digest, with an approval. Nothing is rebuilt.
 	if *repoPath == "" {
 		now = window.Start.Add(time.Hour)
-		e, err := manifest.RollbackManifest(ctx, store, "prod", reviewer, "INC-88: invoice totals off by a cent", opts...)
+		e, err := manifest.RollbackManifest(ctx, store, "prod", approver, "INC-88: invoice totals off by a cent", opts...)
 		if err != nil {
 			return fmt.Errorf("8. rollback: %w", err)
 		}
@@ -383,6 +386,33 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	say(9, "log of %d entries verifies; %s", len(entries), strings.Join(runs, " "))
 	return nil
+}
+
+// integrationTests is a control of this example's own: users add controls
+// to a policy by implementing policy.Control. Staging and prod need the
+// integration suite to have passed on the exact manifest digest promoted; a
+// rollback to a known-good manifest does not. passed is filled by the test
+// run before the gate is consulted (one goroutine).
+type integrationTests struct{ passed map[string]bool }
+
+// Meta describes the control.
+func (integrationTests) Meta() policy.Meta {
+	return policy.Meta{ID: "SHOP-INT-001", Title: "Integration tests passed on the manifest promoted",
+		Section: "§1.13.3.1, §1.18.3.3", Criteria: []string{"CC8.1"}, Severity: policy.High}
+}
+
+// Evaluate checks the requested promotion of f.Manifest.
+func (c integrationTests) Evaluate(_ context.Context, f policy.Facts) policy.Result {
+	p := f.Promotion
+	if p == nil || f.Manifest == nil || p.Env == "dev" || p.RollbackFrom != "" {
+		return policy.Result{Status: policy.NotApplicable, Reason: "not a manifest promotion past dev"}
+	}
+	ev := []policy.Evidence{{Kind: "digest", Value: p.Digest, Note: "manifest " + f.Manifest.Name}}
+	if !c.passed[p.Digest] {
+		return policy.Result{Status: policy.Fail, Evidence: ev,
+			Reason: fmt.Sprintf("integration tests have not passed on manifest %s; run the suite on this exact set", f.Manifest.Name)}
+	}
+	return policy.Result{Status: policy.Pass, Evidence: ev, Reason: "integration tests passed on manifest " + f.Manifest.Name}
 }
 
 // pin builds name's artifact for tag (a file in work/dist, with its SBOM),

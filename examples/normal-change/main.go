@@ -3,8 +3,9 @@
 // into main, the next version is computed from the Conventional Commits since
 // the last release, the changelog is updated, CI tags the release with an SSH
 // signature, builds one artifact with its SBOM and signed provenance, records
-// the release, and promotes that same artifact dev → staging → prod, with the
-// production approval checked against a change window.
+// the release, and promotes that same artifact dev → staging → prod through
+// the release policy as the promotion gate (policy.Gate): the change window
+// and separation of duties refuse a production promotion, naming the control.
 //
 // With no arguments it builds a throwaway repository, keys and artifacts:
 //
@@ -34,6 +35,7 @@ import (
 	"github.com/releasekit/releasekit/changelog"
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
 	"github.com/releasekit/releasekit/semver"
 	"github.com/releasekit/releasekit/tagging"
@@ -46,12 +48,14 @@ func main() {
 	}
 }
 
-// The people of the example. Separation of duties: the author of a change
-// never approves its production promotion.
+// The people of the example. Separation of duties (§1.13.3.3, §1.21.3.2):
+// neither the author of a change, nor its code reviewer, nor the releaser
+// approves its production promotion; the change approver does.
 const (
 	developer = "Ada Developer"
 	reviewer  = "Ben Reviewer"
 	releaser  = "Release Bot"
+	approver  = "Cleo Approver"
 )
 
 // run is the whole example. main_test.go calls it, so it writes to stdout and
@@ -333,29 +337,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		rec.Tag, rec.Tickets, len(rec.PRs), len(rec.Checks), rec.Rollback.Version)
 
 	// 9. Promotion dev → staging → prod of the same digest. The tag's
-	// signature is checked on every promotion. Production needs an approval
-	// inside the record's change window by someone other than the change's
-	// author: that rule is a small local gate here (the policy package
-	// provides the full one).
+	// signature is checked on every promotion, and the release policy is
+	// the gate: production only inside the change window (REL-WINDOW-001,
+	// the weekly window holding the record's planned one), approved by
+	// someone independent of the pull request's author, its reviewers and
+	// the releaser (REL-SOD-001), of a complete record (REL-RECORD-001) and
+	// of the digest the earlier environments ran (REL-DIGEST-001). The
+	// decision is bound to this record (REL-GATE-001).
 	now := clk.t
-	authors := map[string]bool{}
-	for _, c := range plan.Commits {
-		authors[c.Author.Name] = true
+	pr := pullRequest(plan.Commits)
+	gate := policy.Gate{
+		Policy: policy.Policy{Controls: []policy.Control{
+			policy.ChangeWindow{Windows: []policy.Window{weekly(window)}},
+			policy.SeparationOfDuties{},
+			policy.RecordComplete{},
+			policy.SameDigest{},
+		}},
+		Facts: policy.Facts{
+			PullRequest: &pr,
+			Deployment:  &policy.Deployment{Releaser: releaser},
+			Record:      &rec,
+		},
 	}
-	gate := manifest.GateFunc(func(ctx context.Context, in manifest.GateInput) (string, error) {
-		p := in.Promotion
-		if p.Env != "prod" {
-			return "", nil
-		}
-		if p.RequestedAt.Before(in.Record.Window.Start) || !p.RequestedAt.Before(in.Record.Window.End) {
-			return "", fmt.Errorf("outside the change window %s–%s",
-				in.Record.Window.Start.Format("Jan 2 15:04"), in.Record.Window.End.Format("15:04 MST"))
-		}
-		if authors[p.Approver] {
-			return "", fmt.Errorf("approver %s authored a change of the release", p.Approver)
-		}
-		return "window " + in.Record.Window.Start.Format("2006-01-02T15:04Z"), nil
-	})
 	opts := []manifest.Option{
 		manifest.WithClock(func() time.Time { return now }),
 		manifest.WithGate(gate),
@@ -372,32 +375,35 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		say(9, "promoted %s to %s (log entry %d)", rec.Tag, env, e.Seq)
 	}
-	// A request before the window opens is refused and nothing is logged.
-	now = window.Start.Add(-time.Hour)
-	_, err = manifest.Promote(ctx, store, manifest.Request{
-		Release: rec.Tag, Env: "prod", Digest: subject.Digest(), Approver: reviewer, Reason: "CHG-7 approved",
-	}, opts...)
-	if !errors.Is(err, manifest.ErrGateRefused) {
-		return fmt.Errorf("9. promote to prod before the window: want a gate refusal, got %v", err)
+	// Refused, and nothing logged: a request before the window opens, the
+	// change's own author approving it, and its code reviewer as the only
+	// production approver.
+	for _, try := range []struct {
+		what, approver string
+		at             time.Time
+	}{
+		{"before the window", approver, window.Start.Add(-time.Hour)},
+		{"approved by the author", pr.Author, window.Start.Add(5 * time.Minute)},
+		{"approved by the code reviewer", reviewer, window.Start.Add(10 * time.Minute)},
+	} {
+		now = try.at
+		_, err = manifest.Promote(ctx, store, manifest.Request{
+			Release: rec.Tag, Env: "prod", Digest: subject.Digest(), Approver: try.approver, Reason: "CHG-7 approved",
+		}, opts...)
+		var denied *policy.DeniedError
+		if !errors.Is(err, manifest.ErrGateRefused) || !errors.As(err, &denied) {
+			return fmt.Errorf("9. promote to prod %s: want a policy refusal, got %v", try.what, err)
+		}
+		say(9, "prod %s refused by %s", try.what, refusal(denied))
 	}
-	say(9, "prod before the window refused: %v", err)
-	// Inside the window, the change's own author cannot approve it.
-	now = window.Start.Add(10 * time.Minute)
-	_, err = manifest.Promote(ctx, store, manifest.Request{
-		Release: rec.Tag, Env: "prod", Digest: subject.Digest(), Approver: plan.Commits[0].Author.Name, Reason: "CHG-7 approved",
-	}, opts...)
-	if !errors.Is(err, manifest.ErrGateRefused) {
-		return fmt.Errorf("9. promote to prod approved by the author: want a gate refusal, got %v", err)
-	}
-	say(9, "prod approved by the author refused: %v", err)
 	now = window.Start.Add(15 * time.Minute)
 	e, err := manifest.Promote(ctx, store, manifest.Request{
-		Release: rec.Tag, Env: "prod", Digest: subject.Digest(), Approver: reviewer, Reason: "CHG-7 approved",
+		Release: rec.Tag, Env: "prod", Digest: subject.Digest(), Approver: approver, Reason: "CHG-7 approved",
 	}, opts...)
 	if err != nil {
 		return fmt.Errorf("9. promote to prod: %w", err)
 	}
-	say(9, "promoted %s to prod, approved by %s under %s (log entry %d)", rec.Tag, e.Promotion.Approver, e.Promotion.Window, e.Seq)
+	say(9, "promoted %s to prod, approved by %s inside the window %s (log entry %d)", rec.Tag, e.Promotion.Approver, e.Promotion.Window, e.Seq)
 
 	// 10. The evidence: the log's hash chain verifies and prod runs the
 	// digest that was built, signed and recorded.
@@ -411,4 +417,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	say(10, "log of %d entries verifies; prod runs %s %s", len(logEntries), cur.Release, cur.Digest)
 	return nil
+}
+
+// pullRequest is the pull request of the release as the forge reports it:
+// the newest change with a PR number, its author, and the code reviewer's
+// approval (§1.24: a PR is approved before it merges).
+func pullRequest(cs []commits.Commit) policy.PullRequest {
+	pr := policy.PullRequest{Approvers: []string{reviewer}}
+	for i, c := range cs {
+		if i == 0 || (c.PR != 0 && pr.Number == 0) {
+			pr.Number, pr.Author = c.PR, c.Author.Name
+		}
+	}
+	return pr
+}
+
+// weekly is the policy's weekly change window that holds w, the record's
+// planned production window: the same weekday and hours, in UTC.
+func weekly(w manifest.Window) policy.Window {
+	return policy.Window{Days: []time.Weekday{w.Start.Weekday()}, Start: w.Start.UTC().Format("15:04"), End: w.End.UTC().Format("15:04"), Zone: "UTC"}
+}
+
+// refusal names the controls that refused a promotion, with their reasons.
+func refusal(denied *policy.DeniedError) string {
+	var why []string
+	for _, r := range denied.Report.Results {
+		if r.Status == policy.Fail {
+			why = append(why, r.Control.ID+": "+r.Reason)
+		}
+	}
+	return strings.Join(why, "; ")
 }

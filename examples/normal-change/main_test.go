@@ -113,8 +113,20 @@ func TestRun(t *testing.T) {
 		t.Errorf("record lacks the artifact digest %s", subject.Digest())
 	}
 
+	// The refusals came from the release policy and name its controls.
+	for _, want := range []string{
+		"prod before the window refused by REL-WINDOW-001",
+		"prod approved by the author refused by REL-SOD-001",
+		"prod approved by the code reviewer refused by REL-SOD-001",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+
 	// The log verifies, holds dev, staging, prod (the refusals left nothing),
-	// all of the same digest, and prod's approval is by the reviewer.
+	// all of the same digest, and prod's approval is by the change approver
+	// (neither the author nor the code reviewer) inside the policy's window.
 	entries, err := manifest.VerifyStore(t.Context(), store, nil)
 	if err != nil {
 		t.Fatalf("log: %v", err)
@@ -131,7 +143,7 @@ func TestRun(t *testing.T) {
 		t.Errorf("promotions %s, want dev,staging,prod", got)
 	}
 	prod, ok := manifest.Current(entries, "prod")
-	if !ok || prod.Approver != "Ben Reviewer" || prod.Window == "" {
+	if !ok || prod.Approver != "Cleo Approver" || prod.Window != "Tue 10:00-12:00 UTC" {
 		t.Errorf("prod = %+v", prod)
 	}
 }

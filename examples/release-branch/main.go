@@ -4,7 +4,8 @@
 // first and backported with `git cherry-pick -x` provenance; a feature aimed
 // at the release branch is refused (only PATCH moves on a release line); CI
 // tags v1.4.0 with an SSH signature, records the release and promotes the
-// artifact dev → staging → prod inside the change window.
+// artifact dev → staging → prod inside the change window, with the release
+// policy (policy.Gate) as the promotion gate.
 //
 // With no arguments it builds a throwaway repository, keys and artifacts:
 //
@@ -31,6 +32,7 @@ import (
 	"github.com/releasekit/releasekit/changelog"
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/semver"
 	"github.com/releasekit/releasekit/tagging"
 )
@@ -46,6 +48,7 @@ const (
 	developer = "Ada Developer"
 	reviewer  = "Ben Reviewer"
 	releaser  = "Release Bot"
+	approver  = "Cleo Approver" // approves production changes (separation of duties)
 )
 
 // run is the whole example. main_test.go calls it, so it writes to stdout and
@@ -241,20 +244,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	say(6, "release record %s complete: artifact %s, SBOM and provenance attached", rec.Tag, digest)
 
-	// 7. Promotion dev → staging → prod of the same digest. Production needs
-	// an approval inside the record's change window: a small local gate
-	// here (the policy package provides the full one).
+	// 7. Promotion dev → staging → prod of the same digest through the
+	// release policy: production inside the change window (REL-WINDOW-001),
+	// approved by someone independent of the last pull request's author
+	// and reviewer (REL-SOD-001), of the complete record (REL-RECORD-001)
+	// and of the digest dev and staging ran (REL-DIGEST-001).
 	now := clk.t
-	gate := manifest.GateFunc(func(ctx context.Context, in manifest.GateInput) (string, error) {
-		if in.Promotion.Env != "prod" {
-			return "", nil
-		}
-		w := in.Record.Window
-		if in.Promotion.RequestedAt.Before(w.Start) || !in.Promotion.RequestedAt.Before(w.End) {
-			return "", errors.New("outside the change window")
-		}
-		return "window " + w.Start.Format("2006-01-02T15:04Z"), nil
-	})
+	pr := pullRequest(rplan.Commits)
+	gate := policy.Gate{
+		Policy: policy.Policy{Controls: []policy.Control{
+			policy.ChangeWindow{Windows: []policy.Window{weekly(rec.Window)}},
+			policy.SeparationOfDuties{},
+			policy.RecordComplete{},
+			policy.SameDigest{},
+		}},
+		Facts: policy.Facts{
+			PullRequest: &pr,
+			Deployment:  &policy.Deployment{Releaser: releaser},
+			Record:      &rec,
+		},
+	}
 	opts := []manifest.Option{
 		manifest.WithClock(func() time.Time { return now }),
 		manifest.WithGate(gate),
@@ -268,7 +277,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		req := manifest.Request{Release: rec.Tag, Env: env, Digest: digest}
 		if env == "prod" {
 			now = rec.Window.Start.Add(5 * time.Minute)
-			req.Approver, req.Reason = reviewer, "go/no-go approved, CHG-14"
+			req.Approver, req.Reason = approver, "go/no-go approved, CHG-14"
 		}
 		e, err := manifest.Promote(ctx, store, req, opts...)
 		if err != nil {
@@ -309,5 +318,24 @@ func approval(p *manifest.Promotion) string {
 	if p.Approver == "" {
 		return ""
 	}
-	return fmt.Sprintf(", approved by %s under %s", p.Approver, p.Window)
+	return fmt.Sprintf(", approved by %s inside the window %s", p.Approver, p.Window)
+}
+
+// pullRequest is the last pull request of the release as the forge
+// reports it: the newest change with a PR number, its author, and the code
+// reviewer's approval.
+func pullRequest(cs []commits.Commit) policy.PullRequest {
+	pr := policy.PullRequest{Approvers: []string{reviewer}}
+	for i, c := range cs {
+		if i == 0 || (c.PR != 0 && pr.Number == 0) {
+			pr.Number, pr.Author = c.PR, c.Author.Name
+		}
+	}
+	return pr
+}
+
+// weekly is the policy's weekly change window that holds w, the record's
+// planned production window: the same weekday and hours, in UTC.
+func weekly(w manifest.Window) policy.Window {
+	return policy.Window{Days: []time.Weekday{w.Start.Weekday()}, Start: w.Start.UTC().Format("15:04"), End: w.End.UTC().Format("15:04"), Zone: "UTC"}
 }

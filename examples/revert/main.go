@@ -31,6 +31,7 @@ import (
 	"github.com/releasekit/releasekit/changelog"
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/semver"
 	"github.com/releasekit/releasekit/tagging"
 )
@@ -46,6 +47,7 @@ const (
 	developer = "Ada Developer"
 	reviewer  = "Ben Reviewer"
 	releaser  = "Release Bot"
+	approver  = "Cleo Approver" // approves production changes (separation of duties)
 )
 
 // run is the whole example. main_test.go calls it, so it writes to stdout and
@@ -111,20 +113,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	var repo *git.Repository
 	now := clk.t
-	// promote takes a release dev → staging → prod; production inside the
-	// record's window with an approval (a small local gate here; the policy
-	// package has the full one).
-	promote := func(rec manifest.Record, digest string) error {
-		gate := manifest.GateFunc(func(ctx context.Context, in manifest.GateInput) (string, error) {
-			if in.Promotion.Env != "prod" {
-				return "", nil
-			}
-			w := in.Record.Window
-			if in.Promotion.RequestedAt.Before(w.Start) || !in.Promotion.RequestedAt.Before(w.End) {
-				return "", errors.New("outside the change window")
-			}
-			return "window " + w.Start.Format("2006-01-02T15:04Z"), nil
-		})
+	// promote takes a release dev → staging → prod through the release
+	// policy: production inside the change window (REL-WINDOW-001), approved
+	// by someone independent of the pull request's author and reviewer
+	// (REL-SOD-001), of the complete record (REL-RECORD-001) and of the
+	// digest dev and staging ran (REL-DIGEST-001).
+	promote := func(rec manifest.Record, digest string, pr int) error {
+		gate := policy.Gate{
+			Policy: policy.Policy{Controls: []policy.Control{
+				policy.ChangeWindow{Windows: []policy.Window{weekly(rec.Window)}},
+				policy.SeparationOfDuties{},
+				policy.RecordComplete{},
+				policy.SameDigest{},
+			}},
+			Facts: policy.Facts{
+				PullRequest: &policy.PullRequest{Number: pr, Author: developer, Approvers: []string{reviewer}},
+				Deployment:  &policy.Deployment{Releaser: releaser},
+				Record:      &rec,
+			},
+		}
 		opts := []manifest.Option{
 			manifest.WithClock(func() time.Time { return now }),
 			manifest.WithGate(gate),
@@ -139,7 +146,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			req := manifest.Request{Release: rec.Tag, Env: env, Digest: digest}
 			if env == "prod" {
 				now = rec.Window.Start.Add(5 * time.Minute)
-				req.Approver, req.Reason = reviewer, "release "+rec.Tag+" approved"
+				req.Approver, req.Reason = approver, "release "+rec.Tag+" approved"
 			}
 			if _, err := manifest.Promote(ctx, store, req, opts...); err != nil {
 				return fmt.Errorf("promote %s to %s: %w", rec.Tag, env, err)
@@ -197,7 +204,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := store.PutRecord(ctx, rec); err != nil {
 			return fmt.Errorf("1. record v2.0.0: %w", err)
 		}
-		if err := promote(rec, digest); err != nil {
+		if err := promote(rec, digest, 488); err != nil {
 			return fmt.Errorf("1. %w", err)
 		}
 		if bad, err = commitFiles(repo, map[string]string{
@@ -317,7 +324,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	say(6, "release record %s complete; rollback to %s %s", rec.Tag, rec.Rollback.Version, orNone(rec.Rollback.Digest))
 
 	// 7. Promotion, and the log's evidence.
-	if err := promote(rec, digest); err != nil {
+	if err := promote(rec, digest, 503); err != nil { // the revert PR
 		return fmt.Errorf("7. %w", err)
 	}
 	entries, err := manifest.VerifyStore(ctx, store, nil)
@@ -325,7 +332,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("7. verify log: %w", err)
 	}
 	prod, _ := manifest.Current(entries, "prod")
-	say(7, "promoted %s dev → staging → prod (approved by %s); log of %d entries verifies", prod.Release, prod.Approver, len(entries))
+	say(7, "promoted %s dev → staging → prod (approved by %s inside the window %s); log of %d entries verifies", prod.Release, prod.Approver, prod.Window, len(entries))
 	return nil
 }
 
@@ -350,6 +357,12 @@ func findPR(ctx context.Context, repo *git.Repository, tip plumbing.Hash, n int)
 		}
 	}
 	return plumbing.ZeroHash, fmt.Errorf("PR #%d not found", n)
+}
+
+// weekly is the policy's weekly change window that holds w, the record's
+// planned production window: the same weekday and hours, in UTC.
+func weekly(w manifest.Window) policy.Window {
+	return policy.Window{Days: []time.Weekday{w.Start.Weekday()}, Start: w.Start.UTC().Format("15:04"), End: w.End.UTC().Format("15:04"), Zone: "UTC"}
 }
 
 func orNone(s string) string {
