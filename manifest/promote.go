@@ -146,12 +146,22 @@ func (f TagVerifierFunc) VerifyTag(ctx context.Context, tag string, at time.Time
 type Option func(*config)
 
 type config struct {
-	order    []string
-	approval map[string]bool
-	now      func() time.Time
-	gate     Gate
-	tags     TagVerifier
-	sigs     Verifier
+	order             []string
+	approval          map[string]bool
+	now               func() time.Time
+	gate              Gate
+	tags              TagVerifier
+	sigs              Verifier
+	rollbackEmergency *EmergencyChange
+}
+
+// WithEmergency gives [Rollback] and [RollbackManifest] the
+// emergency-change record (§1.13.3.3) of a rollback made outside the change
+// window, as Request.Emergency does for a promotion; it must be complete
+// (ErrApprovalRequired) and is logged with the rollback. Promote and
+// PromoteManifest ignore it: they take the record in their request.
+func WithEmergency(em EmergencyChange) Option {
+	return func(c *config) { c.rollbackEmergency = &em }
 }
 
 // WithOrder sets the environments in promotion order (default dev, staging,
@@ -346,7 +356,7 @@ func (c config) checkRollback(env, approver, reason string) error {
 	if approver == "" || reason == "" {
 		return fmt.Errorf("%w: rollback of %s needs an approver and a reason", ErrApprovalRequired, env)
 	}
-	return nil
+	return c.checkApproval(env, approver, reason, c.rollbackEmergency)
 }
 
 // readLog reads the log and refuses to build on one that does not verify:
@@ -411,7 +421,9 @@ func latest(hist []Promotion, env string, manifests bool) (Promotion, bool) {
 // known-good release is the current record's rollback target if env ran it
 // before, otherwise the latest earlier release env ran that was not itself
 // rolled back from. Rollback needs an approver and reason like any
-// approval-gated promotion (ErrApprovalRequired), consults the Gate, and
+// approval-gated promotion (ErrApprovalRequired), takes the
+// emergency-change record of a rollback outside the window from
+// [WithEmergency], consults the Gate, and
 // returns an error wrapping ErrNoKnownGood when there is nothing to return
 // to. The logged Promotion has RollbackFrom set. Rollback considers record
 // promotions only; [RollbackManifest] rolls back manifests. It restores one digest: the
@@ -439,7 +451,7 @@ func Rollback(ctx context.Context, st Store, env, approver, reason string, opts 
 		return Promotion{
 			Release: target.Release, Env: env, Digest: target.Digest,
 			Approver: approver, Reason: reason, RequestedAt: requested,
-			RollbackFrom: cur.Release,
+			RollbackFrom: cur.Release, Emergency: c.rollbackEmergency,
 		}, GateInput{Record: rec}, nil
 	})
 }

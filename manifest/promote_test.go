@@ -216,9 +216,28 @@ func testRollback(t *testing.T, newStore storeFactory) {
 	promoteAll(t, st, "v1.1.0", "app-1.1", opts...)
 	promoteAll(t, st, "v1.2.0", "app-1.2", opts...)
 
+	// A gate that, like a change window at night, allows only an
+	// emergency change; the rollback carries its record (WithEmergency),
+	// which must be complete.
+	nightGate := manifest.WithGate(manifest.GateFunc(func(ctx context.Context, in manifest.GateInput) (string, error) {
+		if in.Promotion.Emergency == nil {
+			return "", errors.New("outside every change window")
+		}
+		return "", nil
+	}))
+	_, err = manifest.Rollback(t.Context(), st, "prod", "alice", "error rate", append(opts, nightGate)...)
+	assert.ErrorIs(t, err, manifest.ErrGateRefused)
+	em := manifest.EmergencyChange{ID: "CHG-E-1", Reason: "error rate", Scope: "prod", Approver: "carol", RollbackPlan: "roll forward v1.2.0", FollowUp: "post-incident review"}
+	incomplete := em
+	incomplete.FollowUp = ""
+	_, err = manifest.Rollback(t.Context(), st, "prod", "alice", "error rate", append(opts, nightGate, manifest.WithEmergency(incomplete))...)
+	assert.ErrorIs(t, err, manifest.ErrApprovalRequired)
+
 	// v1.2.0 is bad: back to v1.1.0, the previous release prod ran.
-	e, err := manifest.Rollback(t.Context(), st, "prod", "alice", "error rate", opts...)
+	e, err := manifest.Rollback(t.Context(), st, "prod", "alice", "error rate", append(opts, nightGate, manifest.WithEmergency(em))...)
 	require.NoError(t, err)
+	require.NotNil(t, e.Promotion.Emergency)
+	assert.Equal(t, em, *e.Promotion.Emergency, "the emergency record is logged with the rollback")
 	assert.Equal(t, "v1.1.0", e.Promotion.Release)
 	assert.Equal(t, digestOf("app-1.1"), e.Promotion.Digest, "the published digest, never a rebuild")
 	assert.Equal(t, "v1.2.0", e.Promotion.RollbackFrom)

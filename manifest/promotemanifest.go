@@ -175,7 +175,7 @@ func RollbackManifest(ctx context.Context, st Log, env, approver, reason string,
 		return Promotion{
 			Release: target.Release, Env: env, Digest: target.Digest,
 			Approver: approver, Reason: reason, RequestedAt: requested,
-			RollbackFrom: cur.Digest, Manifest: &m,
+			RollbackFrom: cur.Digest, Manifest: &m, Emergency: c.rollbackEmergency,
 		}, GateInput{Manifest: &gm}, nil
 	})
 }

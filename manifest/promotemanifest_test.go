@@ -322,10 +322,13 @@ func testManifestRollback(t *testing.T, open openStore) {
 	third.Name = "2026.03"
 	m3 := signManifest(t, signer, third)
 	promoteManifestAll(t, st, m3, opts...)
-	e, err = manifest.RollbackManifest(t.Context(), st, "prod", "bob", "again", opts...)
+	em := manifest.EmergencyChange{Reason: "checkout down", Scope: "prod", Approver: "carol", RollbackPlan: "promote 2026.03 again", FollowUp: "review"}
+	e, err = manifest.RollbackManifest(t.Context(), st, "prod", "bob", "again", append(opts, manifest.WithEmergency(em))...)
 	require.NoError(t, err)
 	assert.Equal(t, m1.digest, e.Promotion.Digest)
 	assert.Equal(t, m3.digest, e.Promotion.RollbackFrom)
+	require.NotNil(t, e.Promotion.Emergency, "the emergency record is logged with the rollback")
+	assert.Equal(t, "carol", e.Promotion.Emergency.Approver)
 }
 
 func testManifestMixedWithRecords(t *testing.T, open openStore) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -68,9 +69,54 @@ func TestPromoteWithPolicy(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(out), &res))
 	assert.Equal(t, "prod", res.Promotion.Env)
 	assert.NotEmpty(t, res.Promotion.Window, "the window used is logged")
+	require.NotEmpty(t, res.Promotion.Gate, "the policy report's digest is logged")
+	_, err := os.Stat(filepath.Join(store, "evidence", strings.TrimPrefix(res.Promotion.Gate, "sha256:")))
+	assert.NoError(t, err, "the policy report is kept in the store")
 
 	_, _, code = runTagCmd(t, cmdPromote, "--store", store, "--release", "v1.1.0", "--env", "prod", "--digest", d, "--approver", "bob", "--reason", "x", "--pr", pr)
 	assert.Equal(t, 2, code, "--pr without --policy")
 	_, _, code = promote("prod", "bob", write("bad.yml", "controls:\n  REL-NOPE-001: {}\n"))
 	assert.Equal(t, 2, code, "an unknown control is bad input")
+}
+
+// TestRollbackEmergency: a rollback inside a freeze is refused by the
+// policy unless it carries a complete emergency-change record, which is
+// then logged with it.
+func TestRollbackEmergency(t *testing.T) {
+	g := evidenceRepo(t)
+	store := t.TempDir()
+	d1 := releaseRecord(t, g, store, "v1.0.0", "build 1")
+	d2 := releaseRecord(t, g, store, "v1.1.0", "build 2")
+	for _, rel := range []struct{ tag, digest string }{{"v1.0.0", d1}, {"v1.1.0", d2}} {
+		for _, env := range []string{"dev", "staging", "prod"} {
+			_, errOut, code := runTagCmd(t, cmdPromote, "--store", store, "--release", rel.tag, "--env", env, "--digest", rel.digest, "--approver", "carol", "--reason", "ok")
+			require.Equal(t, 0, code, errOut)
+		}
+	}
+	dir := t.TempDir()
+	frozen := filepath.Join(dir, "frozen.yml")
+	require.NoError(t, os.WriteFile(frozen, []byte(`controls:
+  REL-WINDOW-001:
+    windows:
+      - {days: [mon, tue, wed, thu, fri, sat, sun], start: "00:00", end: "23:59"}
+    freezes:
+      - {from: 2000-01-01T00:00:00Z, to: 2100-01-01T00:00:00Z, reason: change freeze}
+`), 0o644))
+	emergency := filepath.Join(dir, "emergency.json")
+	require.NoError(t, os.WriteFile(emergency, []byte(`{"id": "CHG-E-7", "reason": "checkout errors", "scope": "prod", "approver": "dana", "rollback_plan": "promote v1.1.0 again", "follow_up": "post-incident review"}`), 0o644))
+
+	rollback := func(extra ...string) (string, string, int) {
+		return runTagCmd(t, cmdRollback, append([]string{"--store", store, "--env", "prod", "--approver", "carol", "--reason", "INC-7", "--policy", frozen}, extra...)...)
+	}
+	_, errOut, code := rollback()
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "REL-WINDOW-001")
+	out, errOut, code := rollback("--emergency", emergency, "--json")
+	require.Equal(t, 0, code, errOut)
+	var res promoteResult
+	require.NoError(t, json.Unmarshal([]byte(out), &res))
+	assert.Equal(t, "v1.0.0", res.Promotion.Release)
+	require.NotNil(t, res.Promotion.Emergency)
+	assert.Equal(t, "CHG-E-7", res.Promotion.Emergency.ID)
+	assert.NotEmpty(t, res.Promotion.Gate, "the policy report's digest is logged")
 }

@@ -111,7 +111,8 @@ Usage:
                [--keyring FILE | --allowed-signers FILE] [--policy FILE [--pr FILE] [--releaser ID]]
                (--store DIR | --git-store REPO) [--json]
   relctl promote --manifest FILE [--sig FILE] --env ENV --approver ID --reason TEXT ...   (a multi-repo manifest)
-  relctl rollback --env ENV --approver ID --reason TEXT [--manifest FILE] (--store DIR | --git-store REPO) [--json]
+  relctl rollback --env ENV --approver ID --reason TEXT [--manifest FILE] [--emergency FILE] [--policy FILE ...]
+               (--store DIR | --git-store REPO) [--json]
   relctl log verify [--checkpoint FILE] (--store DIR | --git-store REPO) [--json]
   relctl policy [--config FILE] [--repo DIR] [--range A..B] [--record FILE [--promotion FILE]] [--pr FILE]
                [--format text|json|sarif|junit]   (exit 1 when a control fails)

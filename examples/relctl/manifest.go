@@ -775,17 +775,9 @@ func cmdPromote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if gate != nil {
 		opts = append(opts, gate)
 	}
-	var em *manifest.EmergencyChange
-	if *emergency != "" {
-		b, err := readSmallFile(*emergency)
-		if err != nil {
-			return err
-		}
-		em = new(manifest.EmergencyChange)
-		dec := jsonStrict(b)
-		if err := dec.Decode(em); err != nil {
-			return usagef("--emergency %s: %v", *emergency, err)
-		}
+	em, err := readEmergency(*emergency)
+	if err != nil {
+		return err
 	}
 	if *manifestFile != "" {
 		return promoteManifest(ctx, st, manifestRequest{
@@ -812,6 +804,23 @@ func cmdPromote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return evidenceErr(err)
 	}
 	return printPromotion(ctx, stdout, e, *sf.json)
+}
+
+// readEmergency reads an emergency-change record (--emergency FILE), or
+// returns nil without a file.
+func readEmergency(file string) (*manifest.EmergencyChange, error) {
+	if file == "" {
+		return nil, nil
+	}
+	b, err := readSmallFile(file)
+	if err != nil {
+		return nil, err
+	}
+	em := new(manifest.EmergencyChange)
+	if err := jsonStrict(b).Decode(em); err != nil {
+		return nil, usagef("--emergency %s: %v", file, err)
+	}
+	return em, nil
 }
 
 // manifestRequest is `relctl promote --manifest`'s input.
@@ -895,8 +904,9 @@ func cmdRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	order := fs.String("order", "dev,staging,prod", "promotion `ORDER` of environments, comma-separated")
 	manifestFile := fs.String("manifest", "", "roll back from the multi-repo manifest in `FILE`, which ENV must run now, to the previous manifest ENV ran")
 	gf := addGateFlags(fs)
+	emergency := fs.String("emergency", "", "emergency-change record `FILE` of a rollback outside the change window (JSON: id, reason, scope, approver, rollback_plan, follow_up)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: relctl rollback --store DIR --env ENV --approver ID --reason TEXT [--manifest FILE]\n\nRedeploys the last known-good release's published digest (never a rebuild);\nwith --manifest, the last known-good manifest's.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: relctl rollback --store DIR --env ENV --approver ID --reason TEXT [--manifest FILE] [--emergency FILE]\n                       [--policy FILE [--pr FILE] [--releaser ID]]\n\nRedeploys the last known-good release's published digest (never a rebuild);\nwith --manifest, the last known-good manifest's.\n\nFlags:")
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, ciHelp+"release, env, digest (RELCTL_RELEASE=v1.4.1 ...).")
 	}
@@ -921,6 +931,13 @@ func cmdRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	}
 	if gate != nil {
 		opts = append(opts, gate)
+	}
+	em, err := readEmergency(*emergency)
+	if err != nil {
+		return err
+	}
+	if em != nil {
+		opts = append(opts, manifest.WithEmergency(*em))
 	}
 	var e manifest.Entry
 	if *manifestFile != "" {
