@@ -1,0 +1,134 @@
+package audit_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"golang.org/x/crypto/ssh"
+
+	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/policy"
+	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/tagging"
+)
+
+// ExampleTrail reconstructs the audit trail of a release made in a fresh
+// repository: one commit, a signed tag, an artifact with its SBOM, and
+// promotions through a policy gate. The provenance envelope the record
+// names was never stored, so its link is a gap, and without a signed
+// checkpoint the log and promotions are recorded rather than verified.
+func ExampleTrail() {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "audit-trail")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	must := func(err error) {
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+
+	// A repository with one commit and a signed release tag.
+	repo, err := git.PlainInit(filepath.Join(dir, "repo"), false)
+	must(err)
+	wt, err := repo.Worktree()
+	must(err)
+	must(os.WriteFile(filepath.Join(dir, "repo", "README.md"), []byte("# Shop\n"), 0o644))
+	_, err = wt.Add("README.md")
+	must(err)
+	monday := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	who := &object.Signature{Name: "Alice", Email: "alice@example.com", When: monday}
+	commit, err := wt.Commit("feat(cart): add a cart (#1)\n\nRefs: SHOP-1\n", &git.CommitOptions{Author: who, Committer: who})
+	must(err)
+	key, err := ssh.NewSignerFromKey(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize)))
+	must(err)
+	signer, err := tagging.NewSSHSigner(key, tagging.GitNamespace)
+	must(err)
+	_, err = tagging.Create(ctx, repo, tagging.Request{
+		Name: "v1.0.0", Target: commit, Message: "Release v1.0.0",
+		Tagger: tagging.Identity{Name: "Release Bot", Email: "bot@example.com", When: monday.Add(time.Hour)},
+	}, signer)
+	must(err)
+	signers, err := tagging.ParseAllowedSigners(append([]byte("bot@example.com "), ssh.MarshalAuthorizedKey(key.PublicKey())...))
+	must(err)
+
+	// The artifact's SBOM in the evidence directory, the record in a store.
+	evidence := filepath.Join(dir, "evidence")
+	must(os.MkdirAll(evidence, 0o755))
+	app, err := sbom.SubjectOf("app", bytes.NewReader([]byte("the app binary")))
+	must(err)
+	doc, err := sbom.ForArtifact(app)
+	must(err)
+	bom, err := doc.Bytes(sbom.JSON)
+	must(err)
+	must(os.WriteFile(filepath.Join(evidence, "app.cdx.json"), bom, 0o644))
+	st, err := manifest.NewDirStore(filepath.Join(dir, "store"))
+	must(err)
+	must(st.PutRecord(ctx, manifest.Record{
+		Version: manifest.RecordVersion, Tag: "v1.0.0", Commit: commit.String(),
+		Tickets: []string{"SHOP-1"}, PRs: []manifest.PR{{Ref: "#1"}},
+		Artifacts:   []manifest.Artifact{{Name: "app", Digest: app.Digest()}},
+		Provenance:  manifest.Provenance{BuildID: "run-1", Ref: "app.intoto.json"},
+		SBOM:        manifest.SBOMRef{Ref: "app.cdx.json", Digest: manifest.Digest(bom)},
+		Checks:      []manifest.CheckResult{{Name: "unit", Passed: true}},
+		Rollback:    manifest.RollbackPlan{Method: "redeploy", Version: "none"},
+		KnownIssues: []string{},
+		Window:      manifest.Window{Start: monday, End: monday.Add(8 * time.Hour)},
+	}))
+
+	// Promotions through a gate that keeps its policy report.
+	gate := policy.Gate{Policy: policy.Policy{Controls: []policy.Control{
+		policy.ChangeWindow{Windows: []policy.Window{{Days: []time.Weekday{time.Monday}, Start: "09:00", End: "16:00"}}},
+		policy.RecordComplete{},
+	}}}
+	for i, env := range []string{"dev", "staging", "prod"} {
+		at := monday.Add(time.Duration(2+i) * time.Hour)
+		_, err := manifest.Promote(ctx, st, manifest.Request{
+			Release: "v1.0.0", Env: env, Digest: app.Digest(), Approver: "carol@example.com", Reason: "CHG-1 approved",
+		}, manifest.WithGate(gate), manifest.WithClock(func() time.Time { return at }))
+		must(err)
+	}
+
+	rep, err := audit.Trail(ctx, audit.Sources{
+		Repo: repo, Store: st, Evidence: os.DirFS(evidence),
+		TagVerifier: tagging.NewSSHVerifier(signers, tagging.GitNamespace),
+		At:          monday.Add(24 * time.Hour),
+	}, audit.Query{Release: "v1.0.0"})
+	must(err)
+	for _, l := range rep.Releases[0].Links {
+		id := l.ID
+		if l.Step == audit.StepCommit {
+			id = l.Commit.Subject
+		}
+		fmt.Println(l.Status, l.Step, id)
+	}
+	fmt.Println("gaps:", errors.Is(rep.Err(), audit.ErrMissingEvidence))
+	// Output:
+	// verified ticket SHOP-1
+	// verified pull_request #1
+	// verified commit feat(cart): add a cart (#1)
+	// verified tag v1.0.0
+	// recorded artifact app
+	// verified sbom app.cdx.json
+	// gap provenance app
+	// recorded log promotions
+	// recorded promotion dev
+	// verified gate dev
+	// recorded promotion staging
+	// verified gate staging
+	// recorded promotion prod
+	// verified gate prod
+	// gaps: true
+}

@@ -1,0 +1,492 @@
+package audittest
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"golang.org/x/crypto/ssh"
+
+	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/internal/gittest"
+	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/policy"
+	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/semver"
+	"github.com/releasekit/releasekit/tagging"
+)
+
+// day returns 2026-01-DD at hh:mm UTC. January 5, 2026 is a Monday.
+func day(dd, hh, mm int) time.Time {
+	return time.Date(2026, time.January, dd, hh, mm, 0, 0, time.UTC)
+}
+
+// builder carries the state of New.
+type builder struct {
+	t   testing.TB
+	ctx context.Context
+	f   *Fixture
+	scm semver.Scheme
+	run int // CI run number
+}
+
+// New builds the history described in the package documentation in
+// directories under t.TempDir() and returns it. Any failure fails t.
+func New(t testing.TB, opts ...Option) *Fixture {
+	t.Helper()
+	cfg := config{seed: DefaultSeed}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	g := gittest.New(t)
+	f := &Fixture{
+		Dir:         g.Dir,
+		Git:         g,
+		Repo:        g.GoGit(t),
+		EvidenceDir: filepath.Join(t.TempDir(), "evidence"),
+		At:          time.Date(2026, time.February, 2, 12, 0, 0, 0, time.UTC),
+		Window: policy.Window{
+			Days:  []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday},
+			Start: "09:00", End: "16:00", Zone: "UTC",
+		},
+	}
+	b := &builder{t: t, ctx: context.Background(), f: f, scm: semver.Scheme{Prefix: "v"}}
+	b.keys(cfg.seed)
+	if cfg.gitStore {
+		// A GitStore serializes its use of its handle: give it its own.
+		repo, err := git.PlainOpen(g.Dir)
+		b.check(err, "open repository for the store")
+		st, err := manifest.NewGitStore(repo)
+		b.check(err, "git store")
+		f.Store = st
+	} else {
+		f.StoreDir = filepath.Join(t.TempDir(), "store")
+		st, err := manifest.NewDirStore(f.StoreDir)
+		b.check(err, "dir store")
+		f.Store = st
+	}
+	f.Gate = policy.Gate{Policy: policy.Policy{Controls: []policy.Control{
+		policy.ChangeWindow{Windows: []policy.Window{f.Window}},
+		policy.SeparationOfDuties{},
+		policy.RecordComplete{},
+		policy.SameDigest{},
+	}}, Facts: policy.Facts{Deployment: &policy.Deployment{Releaser: Releaser}}}
+	b.history()
+	b.finish()
+	return f
+}
+
+// keys derives the fixture's keys from seed.
+func (b *builder) keys(seed string) {
+	k := &b.f.Keys
+	tagKey, err := ssh.NewSignerFromKey(DeriveKey(seed, "tag"))
+	b.check(err, "tag key")
+	k.Tag, err = tagging.NewSSHSigner(tagKey, tagging.GitNamespace)
+	b.check(err, "tag signer")
+	k.TagPublic = tagKey.PublicKey()
+	logKey, err := ssh.NewSignerFromKey(DeriveKey(seed, "log"))
+	b.check(err, "log key")
+	k.Log, err = tagging.NewSSHSigner(logKey, manifest.Namespace)
+	b.check(err, "log signer")
+	k.AllowedSigners = fmt.Appendf(nil, "%s namespaces=\"git\" %s\n%s namespaces=\"%s\" %s\n",
+		Releaser, strings.TrimSpace(string(ssh.MarshalAuthorizedKey(tagKey.PublicKey()))),
+		Releaser, manifest.Namespace, strings.TrimSpace(string(ssh.MarshalAuthorizedKey(logKey.PublicKey()))))
+	signers, err := tagging.ParseAllowedSigners(k.AllowedSigners)
+	b.check(err, "allowed signers")
+	k.TagVerifier = tagging.NewSSHVerifier(signers, tagging.GitNamespace).WithPrincipal(Releaser)
+	logVerifier := tagging.NewSSHVerifier(signers, manifest.Namespace)
+	k.LogVerifier = manifest.VerifierFunc(func(ctx context.Context, msg, sig []byte, at time.Time) error {
+		_, err := logVerifier.Verify(ctx, msg, sig, at)
+		return err
+	})
+	provKey := DeriveKey(seed, "provenance")
+	k.Provenance, err = sbom.NewKeySigner(provKey)
+	b.check(err, "provenance signer")
+	k.ProvenanceVerifier, err = sbom.NewKeyVerifier(provKey.Public().(ed25519.PublicKey))
+	b.check(err, "provenance verifier")
+}
+
+// history makes the commits, releases and promotions.
+func (b *builder) history() {
+	f := b.f
+	c := &f.Commits
+	c.Cart = b.commit(day(5, 9, 0), "feat(cart): add a shopping cart (#1)\n\nRefs: SHOP-1\n", map[string]string{
+		"app/README.md":   "# Shop\n",
+		"app/cart.go":     "package shop\n\n// Cart holds items.\n",
+		"app/config.yaml": "currency: EUR\n",
+	})
+	b.release("v1.0.0", "main", "", day(5, 12, 0), 1)
+	b.promoteAll("v1.0.0", day(5, 12, 10), day(5, 12, 20), day(5, 13, 0), nil)
+
+	c.Checkout = b.commit(day(6, 10, 0), "feat(checkout): add the checkout flow (#2)\n\nRefs: SHOP-2\n", map[string]string{
+		"app/checkout.go": "package shop\n\n// Checkout pays for a cart.\n",
+	})
+	c.Rounding = b.commit(day(7, 10, 0), "fix(cart): round totals to cents (#3)\n\nRefs: SHOP-3\n", map[string]string{
+		"app/cart.go": "package shop\n\n// Cart holds items; totals are rounded to cents.\n",
+	})
+	b.release("v1.1.0", "main", "v1.0.0", day(7, 12, 0), 3)
+	b.promoteAll("v1.1.0", day(7, 12, 10), day(7, 12, 20), day(8, 10, 0), nil)
+
+	c.Search = b.commit(day(12, 10, 0), "feat(search): add product search (#4)\n\nRefs: SHOP-4\n", map[string]string{
+		"app/search.go":        "package shop\n\n// Search finds products.\n",
+		"app/config.yaml":      "",
+		"app/config/shop.yaml": "currency: EUR\nsearch: true\n",
+		"app/README.md":        "# Shop\n\nCart, checkout and search.\n",
+	})
+	b.release("v1.2.0", "main", "v1.1.0", day(13, 9, 0), 4)
+	b.promoteAll("v1.2.0", day(13, 9, 10), day(13, 9, 20), day(13, 10, 0), nil)
+	b.rollback("v1.2.0", "v1.1.0", day(13, 14, 0), "SHOP-4 search doubles the error rate")
+
+	// A fix on main, backported to release/1.2 and released as v1.2.1.
+	b.git(day(13, 9, 0), nil, "branch", "release/1.2", f.Releases[2].Commit)
+	c.Fix = b.commit(day(14, 9, 0), "fix(checkout): reject empty carts (#5)\n\nRefs: SHOP-5\n", map[string]string{
+		"app/checkout.go": "package shop\n\n// Checkout pays for a cart and rejects empty carts.\n",
+	})
+	b.git(day(14, 9, 30), nil, "checkout", "-q", "release/1.2")
+	c.Backport = b.cherryPick(day(14, 9, 30), c.Fix)
+	b.release("v1.2.1", "release/1.2", "v1.2.0", day(14, 10, 0), 8)
+	b.promoteAll("v1.2.1", day(14, 10, 10), day(14, 10, 20), day(14, 11, 0), nil)
+
+	// Incident INC123 on a Saturday night: a hotfix cut from the
+	// production tag, promoted as an emergency change.
+	b.git(day(17, 1, 0), nil, "checkout", "-q", "-b", "hotfix/1.2.2-INC123", "v1.2.1")
+	c.Hotfix = b.commit(day(17, 1, 0), "fix(payment): retry gateway timeouts (#7)\n\nRefs: SHOP-7\nIncident: INC123\n", map[string]string{
+		"app/payment.go": "package shop\n\n// Pay retries gateway timeouts.\n",
+	})
+	b.release("v1.2.2", "hotfix/1.2.2-INC123", "v1.2.1", day(17, 1, 30), 7)
+	b.promoteAll("v1.2.2", day(17, 1, 40), day(17, 1, 50), day(17, 2, 0), &manifest.EmergencyChange{
+		ID:           Incident,
+		Reason:       "INC123: payment gateway timeouts fail every checkout",
+		Scope:        "shop v1.2.2: retry payment gateway timeouts",
+		Approver:     IncidentCommander,
+		RollbackPlan: "redeploy v1.2.1 (" + f.Releases[3].Digest + ")",
+		FollowUp:     "PIR-123 post-incident review; forward-port to main",
+	})
+
+	// Back on main: a feature, the forward-port of the hotfix, v1.3.0.
+	b.git(day(19, 9, 0), nil, "checkout", "-q", "main")
+	c.Wishlist = b.commit(day(19, 9, 0), "feat(wishlist): add wishlists (#6)\n\nRefs: SHOP-6\n", map[string]string{
+		"app/wishlist.go": "package shop\n\n// Wishlist keeps products for later.\n",
+	})
+	c.ForwardPort = b.cherryPick(day(19, 9, 30), c.Hotfix)
+	b.release("v1.3.0", "main", "v1.2.0", day(19, 12, 0), 6)
+	b.promoteAll("v1.3.0", day(19, 12, 10), day(19, 12, 20), day(20, 10, 0), nil)
+}
+
+// finish signs the checkpoint, fills the releases' promotions and the
+// sources.
+func (b *builder) finish() {
+	f := b.f
+	entries, err := manifest.VerifyStore(b.ctx, f.Store, nil)
+	b.check(err, "verify log")
+	f.Checkpoint, err = manifest.NewCheckpoint(entries)
+	b.check(err, "checkpoint")
+	data, sig, err := manifest.SignCheckpoint(b.ctx, f.Checkpoint, f.Keys.Log)
+	b.check(err, "sign checkpoint")
+	for i := range f.Releases {
+		r := &f.Releases[i]
+		for _, e := range entries {
+			if p := e.Promotion; p != nil && p.Manifest == nil && p.Release == r.Tag {
+				r.Promotions = append(r.Promotions, *p)
+			}
+		}
+	}
+	f.Sources = audit.Sources{
+		Repo:                f.Repo,
+		Store:               f.Store,
+		Evidence:            os.DirFS(f.EvidenceDir),
+		Checkpoint:          data,
+		CheckpointSig:       sig,
+		CheckpointVerifier:  f.Keys.LogVerifier,
+		TagVerifier:         f.Keys.TagVerifier,
+		ProvenanceVerifiers: []sbom.Verifier{f.Keys.ProvenanceVerifier},
+		At:                  f.At,
+	}
+}
+
+// release tags HEAD as tag, builds its artifact, SBOM and provenance, and
+// stores its record. pr is the pull request the record names for a
+// backport (its original comes from the commit), else the last one.
+func (b *builder) release(tag, branch, previous string, at time.Time, pr int) {
+	f := b.f
+	head := strings.TrimSpace(b.git(at, nil, "rev-parse", "HEAD"))
+	created, err := tagging.Create(b.ctx, f.Repo, tagging.Request{
+		Name:    tag,
+		Target:  plumbing.NewHash(head),
+		Tagger:  tagging.Identity{Name: "Release Bot", Email: Releaser, When: at},
+		Message: "Release " + tag + "\n",
+	}, f.Keys.Tag, tagging.WithScheme(b.scm))
+	b.check(err, "tag "+tag)
+	r := Release{
+		Tag: tag, Version: strings.TrimPrefix(tag, "v"), Commit: head, TagHash: created.Hash.String(),
+		Branch: branch, Previous: previous, TaggedAt: at,
+	}
+	rng := commits.Range{To: plumbing.NewHash(head)}
+	if previous != "" {
+		prev, ok := f.Release(previous)
+		if !ok {
+			b.t.Fatalf("audittest: no release %s", previous)
+		}
+		rng.From = []plumbing.Hash{plumbing.NewHash(prev.Commit)}
+	}
+	var prs []manifest.PR
+	for c, err := range commits.Log(b.ctx, f.Repo, rng) {
+		b.check(err, "log "+tag)
+		r.Commits = append(r.Commits, c.Hash)
+		for _, tk := range c.Tickets {
+			if !slices.Contains(r.Tickets, tk) {
+				r.Tickets = append(r.Tickets, tk)
+			}
+		}
+		if c.PR != 0 {
+			ref := fmt.Sprintf("#%d", c.PR)
+			r.PRs = append(r.PRs, ref)
+			p := manifest.PR{Ref: ref}
+			if len(c.CherryPickedFrom) > 0 && branch != "main" && c.PR != pr {
+				// A backport pull request: it names the original.
+				p = manifest.PR{Ref: fmt.Sprintf("#%d", pr), OriginalPR: ref, OriginalSHA: c.CherryPickedFrom[0]}
+			}
+			prs = append(prs, p)
+		}
+	}
+
+	// The artifact: app/ at the tagged commit, as shop/… in a tar.gz.
+	r.Files = b.tree(head)
+	archive := TarGz(r.Files, at)
+	subject, err := sbom.SubjectOf(ArtifactName, bytes.NewReader(archive))
+	b.check(err, "subject")
+	r.Artifact = path.Join("artifacts", tag, ArtifactName)
+	r.Digest = subject.Digest()
+	doc, err := sbom.ForArtifact(subject)
+	b.check(err, "sbom")
+	bom, err := doc.Bytes(sbom.JSON)
+	b.check(err, "sbom bytes")
+	r.SBOM = path.Join("sbom", tag, "shop.cdx.json")
+	r.SBOMDigest = manifest.Digest(bom)
+	b.run++
+	run := fmt.Sprintf("https://ci.example.com/shop/runs/%d", 100+b.run)
+	env, err := sbom.SignProvenance(b.ctx, []sbom.Subject{subject}, sbom.Provenance{
+		BuildType:          "https://ci.example.com/buildtypes/make/v1",
+		BuilderID:          "https://ci.example.com/builders/release",
+		ExternalParameters: map[string]any{"repository": "https://git.example.com/shop", "ref": "refs/tags/" + tag},
+		ResolvedDependencies: []sbom.ResourceDescriptor{{
+			URI:    "git+https://git.example.com/shop@refs/tags/" + tag,
+			Digest: map[string]string{"gitCommit": head},
+		}},
+		InvocationID: run,
+		StartedOn:    at.Add(time.Minute),
+		FinishedOn:   at.Add(3 * time.Minute),
+	}, f.Keys.Provenance)
+	b.check(err, "provenance")
+	r.Provenance = path.Join("provenance", tag+".intoto.json")
+	b.write(r.Artifact, archive)
+	b.write(r.SBOM, bom)
+	b.write(r.Provenance, env)
+
+	rollback := manifest.RollbackPlan{Method: "redeploy the previous production digest", Version: "none (first release)"}
+	if prod := b.production(); prod != nil {
+		rollback.Version, rollback.Digest = prod.Tag, prod.Digest
+	}
+	rec := manifest.Record{
+		Version:    manifest.RecordVersion,
+		Tag:        tag,
+		Commit:     head,
+		Tickets:    slices.Clone(r.Tickets),
+		PRs:        prs,
+		Artifacts:  []manifest.Artifact{{Name: ArtifactName, URI: r.Artifact, Digest: r.Digest, SBOM: r.SBOMDigest}},
+		Provenance: manifest.Provenance{BuildID: run, Ref: r.Provenance},
+		SBOM:       manifest.SBOMRef{Ref: r.SBOM, Digest: r.SBOMDigest},
+		Checks: []manifest.CheckResult{
+			{Name: "build", Passed: true, URL: run},
+			{Name: "unit", Passed: true, URL: run},
+		},
+		Rollback:    rollback,
+		KnownIssues: []string{},
+		Window:      manifest.Window{Start: at, End: at.Add(48 * time.Hour)},
+		Extra:       manifest.Extras{audit.ExtraComponent: Component},
+	}
+	if strings.HasPrefix(branch, "hotfix/") {
+		rec.Extra[audit.ExtraIncident] = Incident
+		rec.Extra[audit.ExtraHotfixFor] = previous
+	}
+	b.check(manifest.Check(rec).Err(), "record "+tag)
+	b.check(f.Store.PutRecord(b.ctx, rec), "put record "+tag)
+	r.Record = rec
+	f.Releases = append(f.Releases, r)
+}
+
+// production returns the release prod runs now, or nil.
+func (b *builder) production() *Release {
+	entries, err := b.f.Store.Entries(b.ctx)
+	b.check(err, "entries")
+	p, ok := manifest.Current(entries, "prod")
+	if !ok {
+		return nil
+	}
+	for i := range b.f.Releases {
+		if b.f.Releases[i].Tag == p.Release {
+			return &b.f.Releases[i]
+		}
+	}
+	return nil
+}
+
+// gate returns the gate for promotions of tag: the fixture's gate with
+// the release's pull request as evidence for separation of duties.
+func (b *builder) gate(tag string) policy.Gate {
+	r, _ := b.f.Release(tag)
+	g := b.f.Gate
+	num := 0
+	if len(r.Record.PRs) > 0 {
+		fmt.Sscanf(r.Record.PRs[0].Ref, "#%d", &num)
+	}
+	g.Facts.PullRequest = &policy.PullRequest{Number: num, Author: Author, Approvers: []string{Reviewer}, MergeMethod: "squash"}
+	return g
+}
+
+// promoteAll promotes tag to dev, staging and prod at the given times;
+// em makes the production promotion an emergency change.
+func (b *builder) promoteAll(tag string, dev, staging, prod time.Time, em *manifest.EmergencyChange) {
+	r, _ := b.f.Release(tag)
+	for i, at := range []time.Time{dev, staging, prod} {
+		req := manifest.Request{
+			Release: tag, Env: Envs[i], Digest: r.Digest,
+			Approver: Approver, Reason: "CHG-" + r.Version + " approved for " + Envs[i],
+		}
+		if Envs[i] == "prod" && em != nil {
+			req.Approver, req.Reason, req.Emergency = IncidentCommander, em.Reason, em
+		}
+		_, err := manifest.Promote(b.ctx, b.f.Store, req,
+			manifest.WithGate(b.gate(tag)),
+			manifest.WithClock(func() time.Time { return at }),
+			manifest.WithTagVerifier(manifest.TagVerifierFunc(func(ctx context.Context, tag string, at time.Time) error {
+				_, err := tagging.Verify(ctx, b.f.Repo, tag, b.f.Keys.TagVerifier, at)
+				return err
+			})))
+		b.check(err, "promote "+tag+" to "+Envs[i])
+	}
+}
+
+// rollback rolls prod back from from to to at at.
+func (b *builder) rollback(from, to string, at time.Time, reason string) {
+	_, err := manifest.Rollback(b.ctx, b.f.Store, "prod", Approver, reason,
+		manifest.WithGate(b.gate(to)), manifest.WithClock(func() time.Time { return at }))
+	b.check(err, "roll back "+from)
+	b.f.Rollback = Rollback{From: from, To: to, At: at, Approver: Approver, Reason: reason}
+}
+
+// commit writes files (removing those whose content is ""), stages app/
+// and commits with exactly msg at at.
+func (b *builder) commit(at time.Time, msg string, files map[string]string) string {
+	for name, content := range files {
+		p := filepath.Join(b.f.Dir, filepath.FromSlash(name))
+		if content == "" {
+			b.check(os.Remove(p), "remove "+name)
+			continue
+		}
+		b.check(os.MkdirAll(filepath.Dir(p), 0o755), "mkdir")
+		b.check(os.WriteFile(p, []byte(content), 0o644), "write "+name)
+	}
+	b.git(at, nil, "add", "-A", "--", "app")
+	b.git(at, []byte(msg), "commit", "-q", "--cleanup=verbatim", "-F", "-")
+	return strings.TrimSpace(b.git(at, nil, "rev-parse", "HEAD"))
+}
+
+// cherryPick applies rev to the current branch with `git cherry-pick -x`
+// (keeping rev's author date) and returns the new commit.
+func (b *builder) cherryPick(at time.Time, rev string) string {
+	b.git(at, nil, "cherry-pick", "-x", rev)
+	return strings.TrimSpace(b.git(at, nil, "rev-parse", "HEAD"))
+}
+
+// git runs git in the work tree with the isolated environment and both
+// dates set to at.
+func (b *builder) git(at time.Time, stdin []byte, args ...string) string {
+	b.t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = b.f.Dir
+	date := fmt.Sprintf("%d +0000", at.Unix())
+	cmd.Env = append(b.f.Git.Env(), "GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date)
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		b.t.Fatalf("audittest: git %s: %v\n%s", strings.Join(args, " "), err, errb.String())
+	}
+	return out.String()
+}
+
+// tree returns the files under app/ at commit, keyed by their path in the
+// artifact (shop/…).
+func (b *builder) tree(commit string) map[string]string {
+	c, err := b.f.Repo.CommitObject(plumbing.NewHash(commit))
+	b.check(err, "commit "+commit)
+	t, err := c.Tree()
+	b.check(err, "tree")
+	files := map[string]string{}
+	err = t.Files().ForEach(func(fl *object.File) error {
+		rest, ok := strings.CutPrefix(fl.Name, "app/")
+		if !ok {
+			return nil
+		}
+		s, err := fl.Contents()
+		files["shop/"+rest] = s
+		return err
+	})
+	b.check(err, "files")
+	return files
+}
+
+// write writes data to name under the evidence directory.
+func (b *builder) write(name string, data []byte) {
+	p := filepath.Join(b.f.EvidenceDir, filepath.FromSlash(name))
+	b.check(os.MkdirAll(filepath.Dir(p), 0o755), "mkdir")
+	b.check(os.WriteFile(p, data, 0o644), "write "+name)
+}
+
+func (b *builder) check(err error, what string) {
+	b.t.Helper()
+	if err != nil {
+		b.t.Fatalf("audittest: %s: %v", what, err)
+	}
+}
+
+// TarGz returns a gzip-compressed tar archive of files (path → content),
+// with entries in path order, mode 0644 and modification time mtime, so the
+// same files always give the same bytes.
+func TarGz(files map[string]string, mtime time.Time) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	tw := tar.NewWriter(zw)
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		content := files[name]
+		// Writes to a bytes.Buffer do not fail, nor does a header with a
+		// short path.
+		_ = tw.WriteHeader(&tar.Header{
+			Typeflag: tar.TypeReg, Name: name, Size: int64(len(content)), Mode: 0o644,
+			ModTime: mtime.UTC(), Format: tar.FormatUSTAR, Uname: "release", Gname: "release",
+		})
+		_, _ = tw.Write([]byte(content))
+	}
+	_ = tw.Close()
+	_ = zw.Close()
+	return buf.Bytes()
+}
