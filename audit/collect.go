@@ -1,0 +1,358 @@
+package audit
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/policy"
+	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/semver"
+	"github.com/releasekit/releasekit/tagging"
+)
+
+// Collect reads the History of src: the promotion log, verified with
+// manifest.VerifyStore (and against the signed checkpoint when src has one
+// and a verifier for it); the record of each release the log promotes;
+// the first commit of each release's changes, for lead time; each
+// release's evidence (tag signature, SBOM, provenance, record
+// completeness); and the policy reports that gated promotions, when the
+// store is a manifest.EvidenceStore.
+//
+// The changes of a release are the commits of `git rev-list TAG --not
+// EARLIER...`, where EARLIER are the tags of the same component (the same
+// tag prefix) with a lower version; their time is the committer time, when
+// the change landed on its branch, not the author time, which rebases and
+// cherry-picks keep.
+//
+// Collect reads src.Repo and src.Store and is as safe for concurrent use
+// as they are (go-git repositories are not: give each Collect its own).
+// The History returned belongs to the caller.
+//
+// Collect fails only for a missing Store (ErrNoStore), a log or tag list it
+// cannot read, or a done ctx. Evidence that is missing, unreadable or does not
+// verify (a tampered log included) becomes a HealthItem that is not OK
+// (BuildReport lists each as a gap), or a HealthGap in History.Gaps when it
+// has no item: never an error and never a pass.
+func Collect(ctx context.Context, src Sources) (*History, error) {
+	if src.Store == nil {
+		return nil, ErrNoStore
+	}
+	h := &History{Production: src.production(), Log: HealthItem{State: HealthOK}}
+	var cp *manifest.Checkpoint
+	switch {
+	case len(src.Checkpoint) > 0 && src.CheckpointVerifier != nil:
+		c, err := manifest.OpenCheckpoint(ctx, src.Checkpoint, src.CheckpointSig, src.CheckpointVerifier, src.at())
+		if err != nil {
+			h.Log = HealthItem{State: HealthFailed, Detail: "checkpoint: " + err.Error()}
+		} else {
+			cp = &c
+		}
+	default:
+		h.Log = HealthItem{State: HealthUnverified, Detail: "hash chain only: no signed checkpoint, so a truncated log cannot be detected"}
+	}
+	entries, err := manifest.VerifyStore(ctx, src.Store, cp)
+	switch {
+	case errors.Is(err, manifest.ErrTampered), errors.Is(err, manifest.ErrTruncated):
+		h.Log = HealthItem{State: HealthFailed, Detail: err.Error()}
+	case err != nil:
+		return nil, fmt.Errorf("read log: %w", err)
+	}
+	h.Entries = entries
+	if !h.Log.OK() {
+		h.Gaps = append(h.Gaps, HealthGap{What: "promotion log " + h.Log.State.Label() + ": " + h.Log.Detail})
+	}
+
+	tags, err := collectTags(src.Repo, src.scheme())
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		if e.Kind == manifest.KindPromotion && e.Promotion != nil && e.Promotion.Manifest == nil && !slices.Contains(names, e.Promotion.Release) {
+			names = append(names, e.Promotion.Release)
+		}
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		r, gaps := collectRelease(ctx, src, tags, name)
+		h.Releases = append(h.Releases, r)
+		h.Gaps = append(h.Gaps, gaps...)
+	}
+
+	evs, _ := src.Store.(manifest.EvidenceStore)
+	for _, e := range entries {
+		if e.Kind != manifest.KindPromotion || e.Promotion == nil || e.Promotion.Gate == "" {
+			continue
+		}
+		g := collectGate(ctx, evs, e)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		h.Gates = append(h.Gates, g)
+	}
+	return h, nil
+}
+
+func collectGate(ctx context.Context, evs manifest.EvidenceStore, e manifest.Entry) HistoryGate {
+	p := e.Promotion
+	g := HistoryGate{Seq: e.Seq, Release: p.Release, Env: p.Env, Digest: p.Gate}
+	if evs == nil {
+		g.State = HealthItem{State: HealthMissing, Detail: "the store keeps no gate evidence"}
+		return g
+	}
+	data, err := evs.Evidence(ctx, p.Gate)
+	switch {
+	case errors.Is(err, manifest.ErrNotFound):
+		g.State = HealthItem{State: HealthMissing, Detail: "not in the store"}
+		return g
+	case err != nil:
+		g.State = HealthItem{State: HealthFailed, Detail: err.Error()}
+		return g
+	}
+	rep, err := policy.ReadReport(bytes.NewReader(data))
+	if err != nil {
+		g.State = HealthItem{State: HealthFailed, Detail: err.Error()}
+		return g
+	}
+	g.State = HealthItem{State: HealthOK, Detail: "policy report " + p.Gate}
+	g.Allowed = rep.Err() == nil
+	for _, r := range rep.Results {
+		gr := GateResult{Control: r.Control.ID, Status: string(r.Status)}
+		if r.Waiver != nil {
+			gr.Waiver = r.Waiver.ID
+		}
+		g.Results = append(g.Results, gr)
+	}
+	return g
+}
+
+// collectTag is a release tag of the repository.
+type collectTag struct {
+	name    string
+	prefix  string
+	version semver.Version
+	commit  plumbing.Hash
+}
+
+func collectTags(repo *git.Repository, scheme semver.Scheme) ([]collectTag, error) {
+	if repo == nil {
+		return nil, nil
+	}
+	iter, err := repo.Tags()
+	if err != nil {
+		return nil, fmt.Errorf("list tags: %w", err)
+	}
+	var out []collectTag
+	err = iter.ForEach(func(ref *plumbing.Reference) error {
+		name := ref.Name().Short()
+		prefix, v, ok := collectSplitTag(scheme, name)
+		if !ok {
+			return nil
+		}
+		h, err := commits.Resolve(repo, ref.Name().String())
+		if err != nil {
+			return nil // a tag of something else than a commit
+		}
+		out = append(out, collectTag{name: name, prefix: prefix, version: v, commit: h})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list tags: %w", err)
+	}
+	slices.SortFunc(out, func(a, b collectTag) int { return cmp.Compare(a.name, b.name) })
+	return out, nil
+}
+
+// collectSplitTag splits a release tag into its prefix and version: by
+// scheme when the tag is of it, else at the last "v" followed by a
+// version ("api/v1.2.3": "api/v").
+func collectSplitTag(scheme semver.Scheme, tag string) (string, semver.Version, bool) {
+	if v, err := scheme.Parse(tag); err == nil {
+		return scheme.Prefix, v, true
+	}
+	for i := len(tag) - 1; i >= 0; i-- {
+		if tag[i] != 'v' {
+			continue
+		}
+		if v, err := (semver.Scheme{Prefix: tag[:i+1]}).Parse(tag); err == nil {
+			return tag[:i+1], v, true
+		}
+	}
+	return "", semver.Version{}, false
+}
+
+// collectComponent returns the component of a tag: the part of its prefix
+// before a "/v", "-v" or "_v" ("api" of "api/v1.2.3", as
+// semver.ComponentScheme writes them), or "".
+func collectComponent(tag string) string {
+	prefix, _, ok := collectSplitTag(semver.Scheme{Prefix: "v"}, tag)
+	if !ok {
+		return ""
+	}
+	for _, sep := range []string{"/v", "-v", "_v"} {
+		if c, found := strings.CutSuffix(prefix, sep); found {
+			return c
+		}
+	}
+	return ""
+}
+
+func collectRelease(ctx context.Context, src Sources, tags []collectTag, name string) (HistoryRelease, []HealthGap) {
+	r := HistoryRelease{Tag: name, Component: collectComponent(name)}
+	var gaps []HealthGap
+
+	rec, err := src.Store.Record(ctx, name)
+	switch {
+	case errors.Is(err, manifest.ErrNotFound):
+		r.Complete = HealthItem{State: HealthMissing, Detail: "no release record in the store"}
+	case err != nil:
+		r.Complete = HealthItem{State: HealthFailed, Detail: "record: " + err.Error()}
+	default:
+		r.Record = &rec
+		if c := rec.Extra[ExtraComponent]; c != "" {
+			r.Component = c
+		}
+		if cerr := manifest.Check(rec).Err(); cerr != nil {
+			r.Complete = HealthItem{State: HealthFailed, Detail: cerr.Error()}
+		} else {
+			r.Complete = HealthItem{State: HealthOK, Detail: "manifest.Check: complete"}
+		}
+	}
+
+	r.SignedTag = collectTagSignature(ctx, src, name)
+	if r.Record != nil {
+		r.SBOM = collectSBOM(src, *r.Record)
+		r.Provenance = collectProvenance(ctx, src, *r.Record)
+	} else {
+		r.SBOM = HealthItem{State: HealthMissing, Detail: "no release record"}
+		r.Provenance = HealthItem{State: HealthMissing, Detail: "no release record"}
+	}
+
+	if err := collectCommits(ctx, src.Repo, tags, name, &r); err != nil {
+		gaps = append(gaps, HealthGap{Release: name, What: "commits for lead time: " + err.Error()})
+	}
+	return r, gaps
+}
+
+func collectTagSignature(ctx context.Context, src Sources, name string) HealthItem {
+	if src.Repo == nil {
+		return HealthItem{State: HealthMissing, Detail: "no repository given"}
+	}
+	if src.TagVerifier == nil {
+		if _, err := src.Repo.Tag(name); err != nil {
+			return HealthItem{State: HealthMissing, Detail: "tag not found"}
+		}
+		return HealthItem{State: HealthUnverified, Detail: "no tag verifier given"}
+	}
+	v, err := tagging.Verify(ctx, src.Repo, name, src.TagVerifier, src.at())
+	switch {
+	case errors.Is(err, tagging.ErrNotFound):
+		return HealthItem{State: HealthMissing, Detail: err.Error()}
+	case err != nil:
+		return HealthItem{State: HealthFailed, Detail: err.Error()}
+	}
+	return HealthItem{State: HealthOK, Detail: "signed by " + cmp.Or(v.Signer.Identity, v.Signer.Fingerprint)}
+}
+
+func collectSBOM(src Sources, rec manifest.Record) HealthItem {
+	if rec.SBOM.Ref == "" || rec.SBOM.Digest == "" {
+		return HealthItem{State: HealthMissing, Detail: "the record names no SBOM"}
+	}
+	if src.Evidence == nil {
+		return HealthItem{State: HealthUnverified, Detail: "recorded as " + rec.SBOM.Ref + "; no evidence directory given"}
+	}
+	data, err := collectRead(src.Evidence, rec.SBOM.Ref)
+	if err != nil {
+		return HealthItem{State: HealthMissing, Detail: rec.SBOM.Ref + ": " + err.Error()}
+	}
+	if got := manifest.Digest(data); got != rec.SBOM.Digest {
+		return HealthItem{State: HealthFailed, Detail: fmt.Sprintf("%s has digest %s, the record says %s", rec.SBOM.Ref, got, rec.SBOM.Digest)}
+	}
+	return HealthItem{State: HealthOK, Detail: rec.SBOM.Ref + " matches " + rec.SBOM.Digest}
+}
+
+func collectProvenance(ctx context.Context, src Sources, rec manifest.Record) HealthItem {
+	if rec.Provenance.Ref == "" {
+		return HealthItem{State: HealthMissing, Detail: "the record names no provenance"}
+	}
+	if src.Evidence == nil {
+		return HealthItem{State: HealthUnverified, Detail: "recorded as " + rec.Provenance.Ref + "; no evidence directory given"}
+	}
+	data, err := collectRead(src.Evidence, rec.Provenance.Ref)
+	if err != nil {
+		return HealthItem{State: HealthMissing, Detail: rec.Provenance.Ref + ": " + err.Error()}
+	}
+	if len(src.ProvenanceVerifiers) == 0 {
+		return HealthItem{State: HealthUnverified, Detail: rec.Provenance.Ref + " present; no provenance verifier given"}
+	}
+	if len(rec.Artifacts) == 0 {
+		return HealthItem{State: HealthFailed, Detail: "the record has no artifact for the provenance to name"}
+	}
+	for _, a := range rec.Artifacts {
+		subj, err := sbom.ParseDigest(a.Name, a.Digest)
+		if err != nil {
+			return HealthItem{State: HealthFailed, Detail: a.Name + ": " + err.Error()}
+		}
+		if _, err := sbom.VerifyProvenance(ctx, data, subj, src.ProvenanceVerifiers...); err != nil {
+			return HealthItem{State: HealthFailed, Detail: rec.Provenance.Ref + ": " + err.Error()}
+		}
+	}
+	return HealthItem{State: HealthOK, Detail: rec.Provenance.Ref + " verified for every artifact"}
+}
+
+// collectRead reads a location recorded in a record from fsys; only
+// relative, slash-separated paths inside it are accepted.
+func collectRead(fsys fs.FS, ref string) ([]byte, error) {
+	name := strings.TrimPrefix(ref, "./")
+	if !fs.ValidPath(name) {
+		return nil, fmt.Errorf("not a path inside the evidence directory")
+	}
+	return fs.ReadFile(fsys, name)
+}
+
+// collectCommits fills r's first commit: the commits of the tag not
+// reachable from any earlier tag of the same prefix.
+func collectCommits(ctx context.Context, repo *git.Repository, tags []collectTag, name string, r *HistoryRelease) error {
+	if repo == nil {
+		return errors.New("no repository given")
+	}
+	i := slices.IndexFunc(tags, func(t collectTag) bool { return t.name == name })
+	if i < 0 {
+		return fmt.Errorf("tag %s not found or not a release tag", name)
+	}
+	this := tags[i]
+	rng := commits.Range{To: this.commit}
+	for _, t := range tags {
+		if t.prefix == this.prefix && t.version.Compare(this.version) < 0 {
+			rng.From = append(rng.From, t.commit)
+		}
+	}
+	for c, err := range commits.Log(ctx, repo, rng) {
+		if err != nil {
+			return err
+		}
+		r.Commits++
+		when := c.Committer.When
+		if r.FirstCommitAt.IsZero() || when.Before(r.FirstCommitAt) || (when.Equal(r.FirstCommitAt) && c.Hash < r.FirstCommit) {
+			r.FirstCommit, r.FirstCommitAt = c.Hash, when
+		}
+	}
+	if r.Commits == 0 {
+		return fmt.Errorf("tag %s adds no commit to the earlier releases", name)
+	}
+	return nil
+}

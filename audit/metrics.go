@@ -1,0 +1,865 @@
+package audit
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/releasekit/releasekit/manifest"
+)
+
+// An Incident is a production incident the caller's incident tool knows of,
+// linked to the release that caused it. ComputeMetrics counts the release's
+// production deployment as a failed change (§1.7.3) and, when Opened is set,
+// measures its time to restore from Opened.
+type Incident struct {
+	ID       string    `json:"id"`
+	Release  string    `json:"release"`           // the tag (or manifest name) that caused it
+	Opened   time.Time `json:"opened,omitzero"`   // when it was opened; zero if unknown
+	Resolved time.Time `json:"resolved,omitzero"` // when it was resolved; zero if unknown or open
+}
+
+// A History is the evidence the delivery metrics and the health report are
+// computed from: the promotion log and what was read for each release it
+// promotes. [Collect] fills one from a repository and a store; a History
+// built by hand (in tests, or from another system of record) works as well.
+// ComputeMetrics and BuildReport only read it, so one History may serve
+// several reports at once; the caller owns its slices.
+type History struct {
+	// Production is the environment that counts as production; "" means
+	// "prod".
+	Production string `json:"production"`
+	// Entries is the promotion log in Seq order.
+	Entries []manifest.Entry `json:"entries"`
+	// Log is the state of the log: HealthOK when its chain (and the
+	// signed checkpoint, when one was given) verified.
+	Log HealthItem `json:"log"`
+	// Releases are the releases the log promotes by record (not manifest
+	// promotions), sorted by tag.
+	Releases []HistoryRelease `json:"releases"`
+	// Gates are the policy reports that gated promotions (Promotion.Gate),
+	// in log order.
+	Gates []HistoryGate `json:"gates"`
+	// Gaps are what could not be read or verified while collecting.
+	Gaps []HealthGap `json:"gaps"`
+}
+
+// A HistoryRelease is one release of a History: its record, the first
+// commit of its changes and the state of its evidence.
+type HistoryRelease struct {
+	Tag string `json:"tag"`
+	// Component is the service or component of the release: the record's
+	// Extra["component"] ([ExtraComponent]), else the tag's component
+	// prefix ("api" of "api/v1.2.3"), else "".
+	Component string `json:"component"`
+	// Record is the release record, or nil when the store has none.
+	Record *manifest.Record `json:"record,omitempty"`
+	// FirstCommit is the earliest commit of the release's changes (the
+	// commits reachable from the tag and from no earlier release tag of the
+	// same component), by committer time; FirstCommitAt is that time, zero
+	// when the commits could not be read. Commits is how many there are.
+	FirstCommit   string    `json:"first_commit,omitempty"`
+	FirstCommitAt time.Time `json:"first_commit_at,omitzero"`
+	Commits       int       `json:"commits"`
+	// The release's evidence: its tag signature, its SBOM, its provenance
+	// and the completeness of its record (manifest.Check).
+	SignedTag  HealthItem `json:"signed_tag"`
+	SBOM       HealthItem `json:"sbom"`
+	Provenance HealthItem `json:"provenance"`
+	Complete   HealthItem `json:"complete"`
+}
+
+// A HistoryGate is the policy report that gated one promotion, read from
+// the store's gate evidence by the digest the log entry holds.
+type HistoryGate struct {
+	Seq     uint64 `json:"seq"`     // the promotion's log entry
+	Release string `json:"release"` // the release promoted
+	Env     string `json:"env"`
+	Digest  string `json:"digest"` // Promotion.Gate
+	// State is HealthOK when the report was read and matches its digest;
+	// then Allowed and Results are what it says.
+	State   HealthItem   `json:"state"`
+	Allowed bool         `json:"allowed"`
+	Results []GateResult `json:"results"`
+}
+
+// A GateResult is one control's result in a gate report.
+type GateResult struct {
+	Control string `json:"control"` // the control ID, e.g. "REL-WINDOW-001"
+	Status  string `json:"status"`  // "pass", "fail", "waived" or "not-applicable"
+	Waiver  string `json:"waiver,omitempty"`
+}
+
+// HealthState is the state of one piece of evidence.
+type HealthState string
+
+// The states of evidence. Only HealthOK is a pass; HealthNotApplicable is
+// neither a pass nor a gap.
+const (
+	HealthOK            HealthState = "ok"             // present and verified
+	HealthUnverified    HealthState = "unverified"     // present, but nothing was given to verify it with
+	HealthMissing       HealthState = "missing"        // not recorded or not found
+	HealthFailed        HealthState = "failed"         // present but does not verify
+	HealthNotApplicable HealthState = "not-applicable" // not expected here
+)
+
+// Label returns the state as a short text label for people ("OK",
+// "missing"), so that a report never conveys a state by colour alone.
+func (s HealthState) Label() string {
+	switch s {
+	case HealthOK:
+		return "OK"
+	case HealthUnverified:
+		return "unverified"
+	case HealthMissing, "":
+		return "missing"
+	case HealthFailed:
+		return "FAILED"
+	case HealthNotApplicable:
+		return "n/a"
+	}
+	return "unknown"
+}
+
+// A HealthItem is the state of one piece of evidence and what was found.
+// The zero HealthItem is missing.
+type HealthItem struct {
+	State  HealthState `json:"state"`
+	Detail string      `json:"detail,omitempty"`
+}
+
+// OK reports whether the evidence is present and verified.
+func (i HealthItem) OK() bool { return i.State == HealthOK }
+
+// MarshalJSON writes the zero item as missing.
+func (i HealthItem) MarshalJSON() ([]byte, error) {
+	type plain HealthItem
+	if i.State == "" {
+		i.State = HealthMissing
+	}
+	return json.Marshal(plain(i))
+}
+
+// A HealthGap is one thing an auditor would ask about: evidence that is
+// missing or does not verify, or a fact the metrics could not place.
+type HealthGap struct {
+	Release string `json:"release,omitempty"`
+	Seq     uint64 `json:"seq,omitempty"` // the log entry concerned, if any
+	What    string `json:"what"`
+}
+
+// Metrics are the delivery metrics of §1.7.3 over the period [Since,
+// Until), overall and per component.
+//
+// Every figure carries its samples, the records it came from (release tags,
+// log entry Seq numbers, commits, incident IDs), so that an auditor can
+// derive it again. A figure without samples is "no data", never 0; see
+// the Known methods.
+type Metrics struct {
+	Since time.Time `json:"since"`
+	Until time.Time `json:"until"`
+	// Overall are the figures of every release.
+	Overall ComponentMetrics `json:"overall"`
+	// Components are the figures of each component with a release or a
+	// log entry in the period, sorted by name ("" first).
+	Components []ComponentMetrics `json:"components"`
+}
+
+// ComponentMetrics are the delivery metrics of one component (or, in
+// Metrics.Overall, of all).
+type ComponentMetrics struct {
+	Component string `json:"component"`
+	// LeadTime: from the first commit of a release's changes (committer
+	// time) to its first production deployment, for releases first
+	// deployed to production in the period.
+	LeadTime DurationFigure `json:"lead_time"`
+	// Deployments: production deployments in the period, per day and per
+	// week.
+	Deployments FrequencyFigure `json:"deployments"`
+	// ChangeFailure: production deployments in the period later rolled
+	// back, hotfixed or linked to an incident, over all of them.
+	ChangeFailure RatioFigure `json:"change_failure"`
+	// Restore: from a failed deployment (or its incident's opening) to the
+	// production deployment that restored service, for the failed
+	// deployments of the period.
+	Restore DurationFigure `json:"restore"`
+	// Checks: required checks recorded as passed in the release records
+	// (Record.Checks), for releases first promoted in the period.
+	Checks RatioFigure `json:"checks"`
+	// DeployResults: deploy agents' results (log KindDeployResult entries)
+	// that succeeded, of those reported in the period, in any environment.
+	DeployResults RatioFigure `json:"deploy_results"`
+	// GateControls: results "pass" in the policy reports that gated the
+	// promotions of the period (any environment), over results "pass",
+	// "fail" and "waived" ("not-applicable" is not counted).
+	GateControls RatioFigure `json:"gate_controls"`
+}
+
+// A Sample is one record a figure was computed from.
+type Sample struct {
+	// Release is the release tag (or manifest name) concerned.
+	Release string `json:"release"`
+	// Seqs are the log entries used, ascending.
+	Seqs []uint64 `json:"seqs,omitempty"`
+	// Refs are the other evidence used: a commit hash, an incident ID, a
+	// gate report digest, a check or control name.
+	Refs []string `json:"refs,omitempty"`
+	// From and To bound a duration sample; Duration is To - From.
+	From     time.Time     `json:"from,omitzero"`
+	To       time.Time     `json:"to,omitzero"`
+	Duration time.Duration `json:"duration,omitempty"`
+	// Hit reports, in a ratio, whether the sample counts in the numerator
+	// (a failed change, a passed check).
+	Hit bool `json:"hit,omitempty"`
+	// Note says in words what the sample is.
+	Note string `json:"note,omitempty"`
+}
+
+// A DurationFigure summarises durations: the median and 90th percentile by
+// the nearest-rank method, and the mean.
+//
+// Nearest rank: with the N samples sorted ascending as x[1] … x[N], the
+// P-th percentile is x[ceil(P/100 × N)]. The median is the 50th
+// percentile, so for an even N it is the lower of the two middle values
+// (x[N/2]), never an average of two; the 90th percentile of 10 samples is
+// x[9] and of 5 samples x[5]. The mean is the sum over N, truncated to the
+// nanosecond.
+type DurationFigure struct {
+	Median  time.Duration `json:"-"`
+	P90     time.Duration `json:"-"`
+	Mean    time.Duration `json:"-"`
+	Samples []Sample      `json:"-"` // in log order
+}
+
+// Known reports whether the figure has data.
+func (f DurationFigure) Known() bool { return len(f.Samples) > 0 }
+
+// MarshalJSON writes the figure with null values when it has no data.
+func (f DurationFigure) MarshalJSON() ([]byte, error) {
+	type out struct {
+		N             int      `json:"n"`
+		NoData        bool     `json:"no_data"`
+		MedianSeconds *float64 `json:"median_seconds"`
+		P90Seconds    *float64 `json:"p90_seconds"`
+		MeanSeconds   *float64 `json:"mean_seconds"`
+		Samples       []Sample `json:"samples"`
+	}
+	o := out{N: len(f.Samples), NoData: !f.Known(), Samples: f.Samples}
+	if o.Samples == nil {
+		o.Samples = []Sample{}
+	}
+	if f.Known() {
+		m, p, a := f.Median.Seconds(), f.P90.Seconds(), f.Mean.Seconds()
+		o.MedianSeconds, o.P90Seconds, o.MeanSeconds = &m, &p, &a
+	}
+	return json.Marshal(o)
+}
+
+// A RatioFigure is a count of hits (Num) over a count of samples (Den).
+type RatioFigure struct {
+	Num     int      `json:"-"`
+	Den     int      `json:"-"`
+	Samples []Sample `json:"-"` // every sample counted in Den; Hit marks those in Num
+}
+
+// Known reports whether the figure has data.
+func (f RatioFigure) Known() bool { return f.Den > 0 }
+
+// Percent returns 100 × Num / Den, or 0 when the figure has no data (check
+// Known first).
+func (f RatioFigure) Percent() float64 {
+	if f.Den == 0 {
+		return 0
+	}
+	return 100 * float64(f.Num) / float64(f.Den)
+}
+
+// MarshalJSON writes the figure with a null percentage when it has no data.
+func (f RatioFigure) MarshalJSON() ([]byte, error) {
+	type out struct {
+		Num     int      `json:"num"`
+		Den     int      `json:"den"`
+		NoData  bool     `json:"no_data"`
+		Percent *float64 `json:"percent"`
+		Samples []Sample `json:"samples"`
+	}
+	o := out{Num: f.Num, Den: f.Den, NoData: !f.Known(), Samples: f.Samples}
+	if o.Samples == nil {
+		o.Samples = []Sample{}
+	}
+	if f.Known() {
+		p := f.Percent()
+		o.Percent = &p
+	}
+	return json.Marshal(o)
+}
+
+// A FrequencyFigure is a count of deployments over the length of the
+// period. A period without deployments has frequency 0: the log is the
+// evidence of their absence. It has no data when the period is empty, or
+// when the History has no log entries and its Log is not HealthOK (the log
+// was not read).
+type FrequencyFigure struct {
+	Count   int      `json:"-"`
+	Days    float64  `json:"-"` // length of the period in days (of 24 hours)
+	Samples []Sample `json:"-"` // one per deployment
+}
+
+// Known reports whether the figure has data.
+func (f FrequencyFigure) Known() bool { return f.Days > 0 }
+
+// PerDay returns deployments per day, or 0 without data (check Known).
+func (f FrequencyFigure) PerDay() float64 {
+	if f.Days <= 0 {
+		return 0
+	}
+	return float64(f.Count) / f.Days
+}
+
+// PerWeek returns deployments per 7 days, or 0 without data (check Known).
+func (f FrequencyFigure) PerWeek() float64 { return 7 * f.PerDay() }
+
+// MarshalJSON writes the figure with null rates when it has no data.
+func (f FrequencyFigure) MarshalJSON() ([]byte, error) {
+	type out struct {
+		Count   int      `json:"count"`
+		Days    float64  `json:"days"`
+		NoData  bool     `json:"no_data"`
+		PerDay  *float64 `json:"per_day"`
+		PerWeek *float64 `json:"per_week"`
+		Samples []Sample `json:"samples"`
+	}
+	o := out{Count: f.Count, Days: f.Days, NoData: !f.Known(), Samples: f.Samples}
+	if o.Samples == nil {
+		o.Samples = []Sample{}
+	}
+	if f.Known() {
+		d, w := f.PerDay(), f.PerWeek()
+		o.PerDay, o.PerWeek = &d, &w
+	}
+	return json.Marshal(o)
+}
+
+// ComputeMetrics computes the delivery metrics of h over [since, until).
+// It is pure and safe for concurrent use: the same History, period and
+// incidents give the same Metrics, and h and incidents are only read. The
+// slices of the result are new and belong to the caller.
+//
+// Definitions (each figure's samples name the records used):
+//
+//   - A production deployment is a promotion to h.Production that is not a
+//     rollback; consecutive promotions of the same release (one per
+//     artifact) are one deployment, dated by the first. It belongs to the
+//     period when that date is in [since, until).
+//   - Deployment frequency is the number of deployments in the period over
+//     its length (per day; per week is 7 times that).
+//   - Lead time for changes runs from the committer time of the earliest
+//     commit of a release's changes (HistoryRelease.FirstCommitAt) to the
+//     release's first production deployment, for releases whose first
+//     production deployment is in the period.
+//   - A deployment failed (change failure rate) when a production rollback
+//     names its release (Promotion.RollbackFrom) and replaces it, when a
+//     later release's record names it in Extra["hotfix_for"], or when an
+//     incident names its release: one in incidents (attributed to the
+//     latest deployment of the release at or before Opened), or the
+//     Extra["incident"] of a hotfix record naming it. The rate is failed
+//     deployments over deployments.
+//   - Time to restore runs from a failed deployment, or from the earliest
+//     Opened of its incidents when given and later, to the first later
+//     production promotion that is a rollback from the release or a
+//     deployment of its hotfix; without one, to the incident's Resolved
+//     time when given; else the failure has no restore sample (and
+//     BuildReport lists it as a gap). It is reported for the failed
+//     deployments of the period.
+//   - Checks, deploy results and gate controls are pass rates as described
+//     on [ComponentMetrics].
+//
+// Mean, median and 90th percentile are defined on [DurationFigure].
+func ComputeMetrics(h *History, since, until time.Time, incidents []Incident) Metrics {
+	m := metricModel(h, incidents)
+	out := Metrics{Since: since, Until: until}
+	out.Overall = m.compute(since, until, nil)
+	for _, c := range m.components(since, until) {
+		out.Components = append(out.Components, m.compute(since, until, &c))
+	}
+	return out
+}
+
+// metricDeploy is one production deployment or rollback.
+type metricDeploy struct {
+	release   string
+	digests   []string
+	seqs      []uint64
+	at        time.Time
+	rollback  string // RollbackFrom, for a rollback
+	component string
+
+	// Filled for failed deployments.
+	failed    bool
+	reasons   []string // notes: "rolled back (seq 9)", "hotfix v1.2.2", "incident INC1"
+	refs      []string // incident IDs, hotfix tags
+	failSeqs  []uint64 // the rollback entry
+	opened    time.Time
+	restored  *metricDeploy
+	resolved  time.Time
+	resolveID string
+}
+
+type metricHistory struct {
+	h        *History
+	prod     string
+	releases map[string]*HistoryRelease
+	deploys  []*metricDeploy // production deployments and rollbacks, log order
+	// promotedAt maps a log Seq of a promotion to its time.
+	promotedAt map[uint64]time.Time
+	// firstAny is each release's first promotion in any environment.
+	firstAny map[string]time.Time
+	gaps     []HealthGap
+}
+
+func (h *History) production() string {
+	if h.Production == "" {
+		return "prod"
+	}
+	return h.Production
+}
+
+// component returns the component of release: the History's, else the
+// tag's component prefix, else "".
+func (m *metricHistory) component(release string) string {
+	if r, ok := m.releases[release]; ok {
+		return r.Component
+	}
+	return collectComponent(release)
+}
+
+// metricModel indexes h and attributes failures and restorations.
+func metricModel(h *History, incidents []Incident) *metricHistory {
+	if h == nil {
+		h = &History{}
+	}
+	m := &metricHistory{
+		h:          h,
+		prod:       h.production(),
+		releases:   map[string]*HistoryRelease{},
+		promotedAt: map[uint64]time.Time{},
+		firstAny:   map[string]time.Time{},
+	}
+	for i := range h.Releases {
+		m.releases[h.Releases[i].Tag] = &h.Releases[i]
+	}
+	var cur *metricDeploy
+	for _, e := range h.Entries {
+		if e.Kind != manifest.KindPromotion || e.Promotion == nil {
+			continue
+		}
+		p := e.Promotion
+		m.promotedAt[e.Seq] = p.PromotedAt
+		if t, ok := m.firstAny[p.Release]; !ok || p.PromotedAt.Before(t) {
+			m.firstAny[p.Release] = p.PromotedAt
+		}
+		if p.Env != m.prod {
+			continue
+		}
+		if p.RollbackFrom == "" && cur != nil && cur.rollback == "" && cur.release == p.Release {
+			cur.seqs = append(cur.seqs, e.Seq)
+			cur.digests = append(cur.digests, p.Digest)
+			continue
+		}
+		cur = &metricDeploy{
+			release:   p.Release,
+			digests:   []string{p.Digest},
+			seqs:      []uint64{e.Seq},
+			at:        p.PromotedAt,
+			rollback:  p.RollbackFrom,
+			component: m.component(p.Release),
+		}
+		m.deploys = append(m.deploys, cur)
+	}
+	m.attributeFailures(incidents)
+	return m
+}
+
+func (d *metricDeploy) names(release string) bool {
+	return d.release == release || slices.Contains(d.digests, release)
+}
+
+// forward reports whether d is a deployment, not a rollback.
+func (d *metricDeploy) forward() bool { return d.rollback == "" }
+
+func (m *metricHistory) attributeFailures(incidents []Incident) {
+	// Rollbacks: a rollback replaces the latest deployment of the release
+	// it names, unless another release of that component replaced it
+	// first (deployments of other components may come between).
+	for i, d := range m.deploys {
+		if d.forward() {
+			continue
+		}
+		for j := i - 1; j >= 0; j-- {
+			prev := m.deploys[j]
+			if prev.forward() && prev.names(d.rollback) {
+				prev.fail(fmt.Sprintf("rolled back to %s (seq %d)", d.release, d.seqs[0]), "", d.seqs[0])
+				break
+			}
+			if prev.component == d.component {
+				break
+			}
+		}
+	}
+	// Hotfixes: the latest deployment of the release named before the
+	// hotfix's first deployment, or the latest at all.
+	for _, r := range m.sortedReleases() {
+		if r.Record == nil {
+			continue
+		}
+		target := r.Record.Extra[ExtraHotfixFor]
+		if target == "" {
+			if inc := r.Record.Extra[ExtraIncident]; inc != "" {
+				m.gaps = append(m.gaps, HealthGap{Release: r.Tag, What: fmt.Sprintf("responds to incident %s but names no failed release (extra %q)", inc, ExtraHotfixFor)})
+			}
+			continue
+		}
+		hotfixAt, promoted := m.firstDeploy(r.Tag)
+		var d *metricDeploy
+		if promoted {
+			d = m.latestDeploy(target, hotfixAt, false)
+		} else {
+			d = m.latestDeploy(target, time.Time{}, true)
+		}
+		if d == nil {
+			m.gaps = append(m.gaps, HealthGap{Release: r.Tag, What: fmt.Sprintf("hotfix for %s, which never ran in production before it", target)})
+			continue
+		}
+		note := "hotfix " + r.Tag
+		refs := []string{r.Tag}
+		if inc := r.Record.Extra[ExtraIncident]; inc != "" {
+			note += " for incident " + inc
+			refs = append(refs, inc)
+		}
+		d.fail(note, "", 0)
+		d.refs = append(d.refs, refs...)
+	}
+	// Incidents the caller knows of.
+	incs := slices.Clone(incidents)
+	slices.SortStableFunc(incs, func(a, b Incident) int {
+		return cmp.Or(a.Opened.Compare(b.Opened), cmp.Compare(a.ID, b.ID), cmp.Compare(a.Release, b.Release))
+	})
+	for _, inc := range incs {
+		d := m.latestDeploy(inc.Release, inc.Opened, inc.Opened.IsZero())
+		if d == nil {
+			m.gaps = append(m.gaps, HealthGap{What: fmt.Sprintf("incident %s names release %q, which did not run in production before it opened", inc.ID, inc.Release)})
+			continue
+		}
+		if !slices.Contains(d.refs, inc.ID) { // not already named by a hotfix
+			d.fail("incident "+inc.ID, inc.ID, 0)
+		}
+		if !inc.Opened.IsZero() && !inc.Opened.Before(d.at) && (d.opened.IsZero() || inc.Opened.Before(d.opened)) {
+			d.opened = inc.Opened
+		}
+		if !inc.Resolved.IsZero() && (d.resolved.IsZero() || inc.Resolved.Before(d.resolved)) {
+			d.resolved, d.resolveID = inc.Resolved, inc.ID
+		}
+	}
+	// Restoration: the first later production promotion that is a rollback
+	// from the release or a deployment of one of its hotfixes.
+	for i, d := range m.deploys {
+		if !d.failed {
+			continue
+		}
+		for _, n := range m.deploys[i+1:] {
+			if !n.forward() && d.names(n.rollback) {
+				d.restored = n
+				break
+			}
+			if n.forward() && m.hotfixFor(n.release) == d.release {
+				d.restored = n
+				break
+			}
+		}
+		if d.restored != nil && !d.opened.IsZero() && !d.opened.Before(d.restored.at) {
+			d.opened = time.Time{} // opened after the restoration: measure from the deployment
+		}
+	}
+}
+
+func (d *metricDeploy) fail(reason, ref string, seq uint64) {
+	d.failed = true
+	if !slices.Contains(d.reasons, reason) {
+		d.reasons = append(d.reasons, reason)
+	}
+	if ref != "" && !slices.Contains(d.refs, ref) {
+		d.refs = append(d.refs, ref)
+	}
+	if seq != 0 {
+		d.failSeqs = append(d.failSeqs, seq)
+	}
+}
+
+func (m *metricHistory) hotfixFor(release string) string {
+	if r, ok := m.releases[release]; ok && r.Record != nil {
+		return r.Record.Extra[ExtraHotfixFor]
+	}
+	return ""
+}
+
+func (m *metricHistory) sortedReleases() []*HistoryRelease {
+	out := make([]*HistoryRelease, 0, len(m.h.Releases))
+	for i := range m.h.Releases {
+		out = append(out, &m.h.Releases[i])
+	}
+	slices.SortStableFunc(out, func(a, b *HistoryRelease) int { return cmp.Compare(a.Tag, b.Tag) })
+	return out
+}
+
+// firstDeploy returns the time of release's first production deployment.
+func (m *metricHistory) firstDeploy(release string) (time.Time, bool) {
+	for _, d := range m.deploys {
+		if d.forward() && d.release == release {
+			return d.at, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// latestDeploy returns the latest production deployment of release at or
+// before t (any time when anyTime), or nil.
+func (m *metricHistory) latestDeploy(release string, t time.Time, anyTime bool) *metricDeploy {
+	var found *metricDeploy
+	for _, d := range m.deploys {
+		if d.forward() && d.names(release) && (anyTime || !d.at.After(t)) {
+			found = d
+		}
+	}
+	return found
+}
+
+func metricIn(t, since, until time.Time) bool {
+	return !t.Before(since) && t.Before(until)
+}
+
+// components returns the components with a deployment, a release or a log
+// entry in the period, sorted.
+func (m *metricHistory) components(since, until time.Time) []string {
+	var out []string
+	add := func(c string) {
+		if !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	for _, d := range m.deploys {
+		if metricIn(d.at, since, until) {
+			add(d.component)
+		}
+	}
+	for _, e := range m.h.Entries {
+		if e.Kind == manifest.KindDeployResult && e.Result != nil && metricIn(e.Result.At, since, until) {
+			add(m.component(e.Result.Release))
+		}
+	}
+	for _, r := range m.h.Releases {
+		if t, ok := m.firstAny[r.Tag]; ok && metricIn(t, since, until) {
+			add(r.Component)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// compute returns the figures of the period for component (nil: all).
+func (m *metricHistory) compute(since, until time.Time, component *string) ComponentMetrics {
+	var c ComponentMetrics
+	if component != nil {
+		c.Component = *component
+	}
+	mine := func(release string) bool { return component == nil || m.component(release) == *component }
+	logRead := len(m.h.Entries) > 0 || m.h.Log.State == HealthOK
+
+	// Deployments, change failure, restore.
+	if until.After(since) && logRead {
+		c.Deployments.Days = until.Sub(since).Hours() / 24
+	}
+	var lead, restore []Sample
+	for _, d := range m.deploys {
+		if !d.forward() || !metricIn(d.at, since, until) || (component != nil && d.component != *component) {
+			continue
+		}
+		c.Deployments.Count++
+		c.Deployments.Samples = append(c.Deployments.Samples, Sample{
+			Release: d.release, Seqs: slices.Clone(d.seqs), From: d.at, Note: "production deployment",
+		})
+		fs := Sample{Release: d.release, Seqs: slices.Clone(d.seqs), From: d.at, Hit: d.failed, Note: "not failed"}
+		if d.failed {
+			fs.Seqs = metricSeqs(fs.Seqs, d.failSeqs)
+			fs.Refs = slices.Clone(d.refs)
+			fs.Note = metricJoin(d.reasons)
+		}
+		c.ChangeFailure.Samples = append(c.ChangeFailure.Samples, fs)
+		c.ChangeFailure.Den++
+		if d.failed {
+			c.ChangeFailure.Num++
+			if s, ok := d.restoreSample(); ok {
+				restore = append(restore, s)
+			}
+		}
+	}
+	// Lead time: releases whose first production deployment is in the
+	// period.
+	seen := map[string]bool{}
+	for _, d := range m.deploys {
+		if !d.forward() || seen[d.release] {
+			continue
+		}
+		seen[d.release] = true
+		if !metricIn(d.at, since, until) || (component != nil && d.component != *component) {
+			continue
+		}
+		r, ok := m.releases[d.release]
+		if !ok || r.FirstCommitAt.IsZero() {
+			continue
+		}
+		lead = append(lead, Sample{
+			Release: d.release, Seqs: slices.Clone(d.seqs), Refs: []string{r.FirstCommit},
+			From: r.FirstCommitAt, To: d.at, Duration: d.at.Sub(r.FirstCommitAt),
+			Note: "first commit to first production deployment (" + reportCount(r.Commits, "commit|commits") + ")",
+		})
+	}
+	c.LeadTime = metricDurations(lead)
+	c.Restore = metricDurations(restore)
+
+	// Checks recorded in the records of releases first promoted in the
+	// period.
+	for _, r := range m.sortedReleases() {
+		t, ok := m.firstAny[r.Tag]
+		if r.Record == nil || !ok || !metricIn(t, since, until) || !mine(r.Tag) {
+			continue
+		}
+		for _, ch := range r.Record.Checks {
+			c.Checks.Den++
+			if ch.Passed {
+				c.Checks.Num++
+			}
+			c.Checks.Samples = append(c.Checks.Samples, Sample{Release: r.Tag, Refs: []string{ch.Name}, Hit: ch.Passed, Note: "release check " + metricPassed(ch.Passed)})
+		}
+	}
+	// Deploy agents' results.
+	for _, e := range m.h.Entries {
+		if e.Kind != manifest.KindDeployResult || e.Result == nil || !metricIn(e.Result.At, since, until) || !mine(e.Result.Release) {
+			continue
+		}
+		r := e.Result
+		c.DeployResults.Den++
+		if r.Succeeded {
+			c.DeployResults.Num++
+		}
+		c.DeployResults.Samples = append(c.DeployResults.Samples, Sample{Release: r.Release, Seqs: []uint64{e.Seq}, From: r.At, Hit: r.Succeeded, Note: fmt.Sprintf("deploy to %s %s", r.Env, metricSucceeded(r.Succeeded))})
+	}
+	// Gate reports of the promotions of the period.
+	for _, g := range m.h.Gates {
+		t, ok := m.promotedAt[g.Seq]
+		if !ok || !metricIn(t, since, until) || !mine(g.Release) || !g.State.OK() {
+			continue
+		}
+		for _, res := range g.Results {
+			if res.Status != "pass" && res.Status != "fail" && res.Status != "waived" {
+				continue
+			}
+			hit := res.Status == "pass"
+			c.GateControls.Den++
+			if hit {
+				c.GateControls.Num++
+			}
+			c.GateControls.Samples = append(c.GateControls.Samples, Sample{
+				Release: g.Release, Seqs: []uint64{g.Seq}, Refs: []string{g.Digest, res.Control}, Hit: hit,
+				Note: fmt.Sprintf("gate to %s: %s %s", g.Env, res.Control, res.Status),
+			})
+		}
+	}
+	return c
+}
+
+func (d *metricDeploy) restoreSample() (Sample, bool) {
+	from, fromNote := d.at, "deployment"
+	if !d.opened.IsZero() {
+		from, fromNote = d.opened, "incident opened"
+	}
+	s := Sample{Release: d.release, Seqs: slices.Clone(d.seqs), Refs: slices.Clone(d.refs), From: from}
+	switch {
+	case d.restored != nil:
+		s.Seqs = metricSeqs(s.Seqs, d.restored.seqs)
+		s.To = d.restored.at
+		how := "hotfix " + d.restored.release
+		if !d.restored.forward() {
+			how = "rollback to " + d.restored.release
+		}
+		s.Note = fmt.Sprintf("%s to %s (seq %d)", fromNote, how, d.restored.seqs[0])
+	case !d.resolved.IsZero() && !d.resolved.Before(from):
+		s.To = d.resolved
+		s.Note = fmt.Sprintf("%s to incident %s resolved (no restoring promotion logged)", fromNote, d.resolveID)
+	default:
+		return Sample{}, false
+	}
+	s.Duration = s.To.Sub(s.From)
+	return s, true
+}
+
+func metricSeqs(a, b []uint64) []uint64 {
+	out := slices.Concat(a, b)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func metricJoin(s []string) string {
+	out := ""
+	for i, x := range s {
+		if i > 0 {
+			out += "; "
+		}
+		out += x
+	}
+	return out
+}
+
+func metricPassed(ok bool) string {
+	if ok {
+		return "passed"
+	}
+	return "failed"
+}
+
+func metricSucceeded(ok bool) string {
+	if ok {
+		return "succeeded"
+	}
+	return "failed"
+}
+
+// metricDurations summarises samples: nearest-rank median and 90th
+// percentile, and the mean.
+func metricDurations(samples []Sample) DurationFigure {
+	f := DurationFigure{Samples: samples}
+	if len(samples) == 0 {
+		return f
+	}
+	ds := make([]time.Duration, len(samples))
+	var sum time.Duration
+	for i, s := range samples {
+		ds[i] = s.Duration
+		sum += s.Duration
+	}
+	slices.Sort(ds)
+	f.Median = metricNearestRank(ds, 50)
+	f.P90 = metricNearestRank(ds, 90)
+	f.Mean = sum / time.Duration(len(ds))
+	return f
+}
+
+// metricNearestRank returns the p-th percentile of sorted (ascending, not
+// empty) by the nearest-rank method: the value of rank ceil(p/100 × n).
+func metricNearestRank(sorted []time.Duration, p int) time.Duration {
+	n := len(sorted)
+	rank := (p*n + 99) / 100
+	rank = max(1, min(rank, n))
+	return sorted[rank-1]
+}

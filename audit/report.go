@@ -1,0 +1,716 @@
+package audit
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/releasekit/releasekit/manifest"
+)
+
+// A HealthReport is the monthly release health report of §1.7.5: the
+// delivery metrics of a period with their weekly trend, the releases
+// deployed to production with the state of their evidence, the emergency
+// changes, exceptions and rollbacks used, and the gaps found. BuildReport
+// makes one; WriteHTML, WriteMarkdown and WriteJSON write it. A
+// HealthReport is a value: writing it does not change it, and the same
+// report is always written as the same bytes.
+type HealthReport struct {
+	// Title heads the report; BuildReport sets "Release health report".
+	Title string `json:"title"`
+	// Since and Until bound the period [Since, Until); Generated is the
+	// time the report says it was made (an input, never the clock).
+	Since      time.Time `json:"since"`
+	Until      time.Time `json:"until"`
+	Generated  time.Time `json:"generated"`
+	Production string    `json:"production"`
+	// Log is the state of the promotion log the report is computed from.
+	Log HealthItem `json:"log"`
+	// Metrics are the figures of the whole period.
+	Metrics Metrics `json:"metrics"`
+	// Weeks are the overall figures of each ISO week overlapping the
+	// period, the first and last clipped to it.
+	Weeks []HealthWeek `json:"weeks"`
+	// Releases are the releases deployed to production in the period,
+	// by first deployment.
+	Releases []HealthRelease `json:"releases"`
+	// Emergencies are the promotions of the period made under an
+	// emergency-change record (Promotion.Emergency), in log order.
+	Emergencies []HealthEmergency `json:"emergencies"`
+	// Exceptions are the policy exceptions that waived a control in the
+	// gate reports of the period's promotions, in log order.
+	Exceptions []HealthException `json:"exceptions"`
+	// Rollbacks are the rollbacks of the period, in log order.
+	Rollbacks []HealthRollback `json:"rollbacks"`
+	// Gaps are the evidence missing or failing and the facts the metrics
+	// could not place, for the period.
+	Gaps []HealthGap `json:"gaps"`
+}
+
+// A HealthWeek is one ISO week of the trend.
+type HealthWeek struct {
+	Week    string           `json:"week"`  // "2026-W45"
+	Start   time.Time        `json:"start"` // clipped to the period
+	End     time.Time        `json:"end"`   // exclusive, clipped to the period
+	Partial bool             `json:"partial"`
+	Metrics ComponentMetrics `json:"metrics"`
+}
+
+// A HealthRelease is one release deployed to production in the period and
+// the state of its evidence.
+type HealthRelease struct {
+	Tag       string `json:"tag"`
+	Component string `json:"component"`
+	// Deployed is its first production deployment in the period; Seqs the
+	// log entries of its production promotions in the period.
+	Deployed time.Time `json:"deployed"`
+	Seqs     []uint64  `json:"seqs"`
+	// Evidence: the tag signature, SBOM, provenance, record completeness
+	// (manifest.Check), the approvals of its production promotions and
+	// the policy reports that gated them.
+	SignedTag  HealthItem `json:"signed_tag"`
+	SBOM       HealthItem `json:"sbom"`
+	Provenance HealthItem `json:"provenance"`
+	Complete   HealthItem `json:"complete"`
+	Approvals  HealthItem `json:"approvals"`
+	Gate       HealthItem `json:"gate"`
+	// Failed reports a failed change and Failure why.
+	Failed  bool   `json:"failed"`
+	Failure string `json:"failure,omitempty"`
+}
+
+// Items returns the release's evidence with its names, in report order.
+func (r HealthRelease) Items() []NamedHealthItem {
+	return []NamedHealthItem{
+		{"Signed tag", r.SignedTag}, {"SBOM", r.SBOM}, {"Provenance", r.Provenance},
+		{"Complete record", r.Complete}, {"Approvals", r.Approvals}, {"Gate report", r.Gate},
+	}
+}
+
+// EvidenceOK reports whether every piece of the release's evidence is OK.
+func (r HealthRelease) EvidenceOK() bool {
+	for _, it := range r.Items() {
+		if !it.Item.OK() {
+			return false
+		}
+	}
+	return true
+}
+
+// A NamedHealthItem is a HealthItem with the name of the evidence.
+type NamedHealthItem struct {
+	Name string
+	Item HealthItem
+}
+
+// A HealthEmergency is a promotion made under an emergency-change record.
+type HealthEmergency struct {
+	Seq     uint64                   `json:"seq"`
+	Release string                   `json:"release"`
+	Env     string                   `json:"env"`
+	At      time.Time                `json:"at"`
+	Change  manifest.EmergencyChange `json:"change"`
+}
+
+// A HealthException is a policy exception that waived a control of a
+// promotion's gate.
+type HealthException struct {
+	Seq       uint64 `json:"seq"`
+	Release   string `json:"release"`
+	Env       string `json:"env"`
+	Control   string `json:"control"`
+	Exception string `json:"exception"`
+	Gate      string `json:"gate"` // the gate report's digest
+}
+
+// A HealthRollback is one logged rollback.
+type HealthRollback struct {
+	Seq      uint64    `json:"seq"`
+	Env      string    `json:"env"`
+	At       time.Time `json:"at"`
+	From     string    `json:"from"` // the release replaced
+	To       string    `json:"to"`   // the release redeployed
+	Approver string    `json:"approver"`
+	Reason   string    `json:"reason"`
+}
+
+// BuildReport builds the health report of h for [since, until), with
+// the incidents the caller knows of (see ComputeMetrics), dated generated.
+// It is pure and safe for concurrent use: the same inputs give the same
+// report, h and incidents are only read, and the report shares no slice
+// with h except the samples' and records' strings.
+func BuildReport(h *History, since, until time.Time, incidents []Incident, generated time.Time) *HealthReport {
+	if h == nil {
+		h = &History{}
+	}
+	since, until, generated = since.UTC(), until.UTC(), generated.UTC()
+	m := metricModel(h, incidents)
+	rep := &HealthReport{
+		Title:      "Release health report",
+		Since:      since,
+		Until:      until,
+		Generated:  generated,
+		Production: h.production(),
+		Log:        h.Log,
+		Metrics:    ComputeMetrics(h, since, until, incidents),
+	}
+	if rep.Log.State == "" {
+		rep.Log = HealthItem{State: HealthMissing, Detail: "no log state recorded"}
+	}
+	for _, w := range reportWeeks(since, until) {
+		w.Metrics = m.compute(w.Start, w.End, nil)
+		rep.Weeks = append(rep.Weeks, w)
+	}
+	gates := map[uint64]HistoryGate{}
+	for _, g := range h.Gates {
+		gates[g.Seq] = g
+	}
+
+	// Releases deployed to production in the period, and what the period
+	// touched, for the gaps.
+	inPeriod := map[string]bool{}
+	periodSeqs := map[uint64]bool{}
+	byTag := map[string]*HealthRelease{}
+	for _, e := range h.Entries {
+		if e.Kind != manifest.KindPromotion || e.Promotion == nil || !metricIn(e.Promotion.PromotedAt, since, until) {
+			continue
+		}
+		p := e.Promotion
+		periodSeqs[e.Seq] = true
+		inPeriod[p.Release] = true
+		if p.Emergency != nil {
+			rep.Emergencies = append(rep.Emergencies, HealthEmergency{Seq: e.Seq, Release: p.Release, Env: p.Env, At: p.PromotedAt.UTC(), Change: *p.Emergency})
+		}
+		if g, ok := gates[e.Seq]; ok {
+			for _, r := range g.Results {
+				if r.Waiver != "" {
+					rep.Exceptions = append(rep.Exceptions, HealthException{Seq: e.Seq, Release: p.Release, Env: p.Env, Control: r.Control, Exception: r.Waiver, Gate: g.Digest})
+				}
+			}
+		}
+		if p.RollbackFrom != "" {
+			rep.Rollbacks = append(rep.Rollbacks, HealthRollback{Seq: e.Seq, Env: p.Env, At: p.PromotedAt.UTC(), From: p.RollbackFrom, To: p.Release, Approver: p.Approver, Reason: p.Reason})
+			continue
+		}
+		if p.Env != m.prod {
+			continue
+		}
+		hr, ok := byTag[p.Release]
+		if !ok {
+			hr = reportRelease(m, p.Release)
+			hr.Deployed = p.PromotedAt.UTC()
+			byTag[p.Release] = hr
+		}
+		hr.Seqs = append(hr.Seqs, e.Seq)
+		reportApproval(hr, e)
+		reportGate(hr, e, gates)
+	}
+	for _, d := range m.deploys {
+		if hr, ok := byTag[d.release]; ok && d.forward() && d.failed && metricIn(d.at, since, until) {
+			hr.Failed = true
+			hr.Failure = reportJoinUnique(hr.Failure, metricJoin(d.reasons))
+		}
+	}
+	for _, hr := range byTag {
+		rep.Releases = append(rep.Releases, *hr)
+	}
+	slices.SortFunc(rep.Releases, func(a, b HealthRelease) int {
+		return cmp.Or(a.Deployed.Compare(b.Deployed), cmp.Compare(a.Tag, b.Tag))
+	})
+
+	// Gaps: those found while collecting and by the metrics, for what the
+	// period touched, then the evidence of its releases and the failures
+	// it could not see restored.
+	relevant := func(g HealthGap) bool {
+		return (g.Release == "" && g.Seq == 0) || inPeriod[g.Release] || periodSeqs[g.Seq]
+	}
+	var gaps []HealthGap
+	for _, g := range slices.Concat(h.Gaps, m.gaps) {
+		if relevant(g) {
+			gaps = append(gaps, g)
+		}
+	}
+	for _, r := range rep.Releases {
+		for _, it := range r.Items() {
+			if !it.Item.OK() {
+				gaps = append(gaps, HealthGap{Release: r.Tag, What: it.Name + " " + it.Item.State.Label() + ": " + it.Item.Detail})
+			}
+		}
+	}
+	for _, g := range h.Gates {
+		if !g.State.OK() && g.Env != m.prod && periodSeqs[g.Seq] {
+			gaps = append(gaps, HealthGap{Release: g.Release, Seq: g.Seq, What: "gate report to " + g.Env + " " + g.State.State.Label() + ": " + g.State.Detail})
+		}
+	}
+	for _, d := range m.deploys {
+		if d.forward() && d.failed && metricIn(d.at, since, until) {
+			if _, ok := d.restoreSample(); !ok {
+				gaps = append(gaps, HealthGap{Release: d.release, Seq: d.seqs[0], What: "failed deployment (" + metricJoin(d.reasons) + ") with no restoration logged"})
+			}
+		}
+	}
+	slices.SortFunc(gaps, func(a, b HealthGap) int {
+		return cmp.Or(cmp.Compare(a.Release, b.Release), cmp.Compare(a.Seq, b.Seq), cmp.Compare(a.What, b.What))
+	})
+	rep.Gaps = slices.Compact(gaps)
+	return rep
+}
+
+// reportItem returns i, or missing "not recorded" for the zero item.
+func reportItem(i HealthItem) HealthItem {
+	if i.State == "" {
+		return HealthItem{State: HealthMissing, Detail: "not recorded"}
+	}
+	return i
+}
+
+func reportJoinUnique(a, b string) string {
+	if a == "" || a == b {
+		return b
+	}
+	return a + "; " + b
+}
+
+func reportRelease(m *metricHistory, tag string) *HealthRelease {
+	hr := &HealthRelease{Tag: tag, Component: m.component(tag)}
+	r, ok := m.releases[tag]
+	if !ok {
+		na := HealthItem{State: HealthMissing, Detail: "not collected (no release record read)"}
+		hr.SignedTag, hr.SBOM, hr.Provenance, hr.Complete = na, na, na, na
+	} else {
+		hr.SignedTag, hr.SBOM, hr.Provenance, hr.Complete = reportItem(r.SignedTag), reportItem(r.SBOM), reportItem(r.Provenance), reportItem(r.Complete)
+	}
+	hr.Approvals = HealthItem{State: HealthOK}
+	hr.Gate = HealthItem{State: HealthOK}
+	return hr
+}
+
+// reportApproval folds the approval of production promotion e into hr.
+func reportApproval(hr *HealthRelease, e manifest.Entry) {
+	p := e.Promotion
+	approver, what := p.Approver, "approved by"
+	ok := p.Approver != "" && p.Reason != ""
+	if p.Emergency != nil {
+		approver, what = cmp.Or(p.Emergency.Approver, p.Approver), "emergency change approved by"
+		ok = ok && p.Emergency.Approver != ""
+	}
+	if !ok {
+		hr.Approvals = HealthItem{State: HealthMissing, Detail: reportJoinUnique(reportFailDetail(hr.Approvals), fmt.Sprintf("seq %d has no approver or reason", e.Seq))}
+		return
+	}
+	if hr.Approvals.OK() {
+		hr.Approvals.Detail = reportJoinUnique(hr.Approvals.Detail, fmt.Sprintf("seq %d %s %s", e.Seq, what, approver))
+	}
+}
+
+// reportGate folds the gate report of production promotion e into hr.
+func reportGate(hr *HealthRelease, e manifest.Entry, gates map[uint64]HistoryGate) {
+	p := e.Promotion
+	var bad HealthItem
+	switch g, ok := gates[e.Seq]; {
+	case p.Gate == "":
+		bad = HealthItem{State: HealthMissing, Detail: fmt.Sprintf("seq %d logged no gate report", e.Seq)}
+	case !ok:
+		bad = HealthItem{State: HealthMissing, Detail: fmt.Sprintf("seq %d: gate report %s not read", e.Seq, p.Gate)}
+	case !g.State.OK():
+		bad = HealthItem{State: g.State.State, Detail: fmt.Sprintf("seq %d: %s", e.Seq, g.State.Detail)}
+	case !g.Allowed:
+		bad = HealthItem{State: HealthFailed, Detail: fmt.Sprintf("seq %d: gate report %s does not allow the promotion", e.Seq, p.Gate)}
+	default:
+		if hr.Gate.OK() {
+			hr.Gate.Detail = reportJoinUnique(hr.Gate.Detail, fmt.Sprintf("seq %d: %s", e.Seq, p.Gate))
+		}
+		return
+	}
+	bad.Detail = reportJoinUnique(reportFailDetail(hr.Gate), bad.Detail)
+	if hr.Gate.State == HealthFailed {
+		bad.State = HealthFailed
+	}
+	hr.Gate = bad
+}
+
+func reportFailDetail(i HealthItem) string {
+	if i.OK() {
+		return ""
+	}
+	return i.Detail
+}
+
+// reportWeeks returns the ISO weeks overlapping [since, until), clipped.
+func reportWeeks(since, until time.Time) []HealthWeek {
+	var out []HealthWeek
+	if !until.After(since) {
+		return nil
+	}
+	d := time.Date(since.Year(), since.Month(), since.Day(), 0, 0, 0, 0, time.UTC)
+	start := d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7)) // Monday
+	for ; start.Before(until); start = start.AddDate(0, 0, 7) {
+		end := start.AddDate(0, 0, 7)
+		y, wk := start.ISOWeek()
+		w := HealthWeek{Week: fmt.Sprintf("%04d-W%02d", y, wk), Start: start, End: end}
+		if w.Start.Before(since) {
+			w.Start, w.Partial = since, true
+		}
+		if w.End.After(until) {
+			w.End, w.Partial = until, true
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// WriteJSON writes the report as one indented JSON object, with every
+// figure's samples; a figure without data has "no_data": true and null
+// values.
+func (r *HealthReport) WriteJSON(w io.Writer) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r.jsonForm()); err != nil {
+		return fmt.Errorf("encode report: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func (r *HealthReport) jsonForm() HealthReport {
+	c := *r
+	c.Weeks = reportNonNil(c.Weeks)
+	c.Releases = reportNonNil(c.Releases)
+	c.Emergencies = reportNonNil(c.Emergencies)
+	c.Exceptions = reportNonNil(c.Exceptions)
+	c.Rollbacks = reportNonNil(c.Rollbacks)
+	c.Gaps = reportNonNil(c.Gaps)
+	c.Metrics.Components = reportNonNil(c.Metrics.Components)
+	return c
+}
+
+func reportNonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// reportFigure is a figure as people read it.
+type reportFigure struct {
+	Name   string // "Lead time for changes"
+	Value  string // "2d 4h" or "no data"
+	Detail string // "p90 5d 1h; 4 releases"
+	Known  bool
+}
+
+func reportFigures(c ComponentMetrics) []reportFigure {
+	dur := func(name string, f DurationFigure, what string, mean bool) reportFigure {
+		if !f.Known() {
+			return reportFigure{Name: name, Value: "no data", Detail: reportNone(what)}
+		}
+		d := fmt.Sprintf("median; p90 %s; %s", reportDuration(f.P90), reportCount(len(f.Samples), what))
+		if mean {
+			d = fmt.Sprintf("median; mean %s; p90 %s; %s", reportDuration(f.Mean), reportDuration(f.P90), reportCount(len(f.Samples), what))
+		}
+		return reportFigure{Name: name, Value: reportDuration(f.Median), Detail: d, Known: true}
+	}
+	ratio := func(name string, f RatioFigure, what string) reportFigure {
+		if !f.Known() {
+			return reportFigure{Name: name, Value: "no data", Detail: reportNone(what)}
+		}
+		return reportFigure{Name: name, Value: reportPercent(f), Detail: fmt.Sprintf("%d of %s", f.Num, reportCount(f.Den, what)), Known: true}
+	}
+	freq := reportFigure{Name: "Deployment frequency", Value: "no data", Detail: "the log was not read"}
+	if c.Deployments.Known() {
+		freq = reportFigure{Name: "Deployment frequency", Value: fmt.Sprintf("%.2f / week", c.Deployments.PerWeek()),
+			Detail: fmt.Sprintf("%s in %.1f days (%.2f / day)", reportCount(c.Deployments.Count, "production deployment|production deployments"), c.Deployments.Days, c.Deployments.PerDay()), Known: true}
+	}
+	return []reportFigure{
+		dur("Lead time for changes", c.LeadTime, "release first deployed|releases first deployed", false),
+		freq,
+		ratio("Change failure rate", c.ChangeFailure, "production deployment|production deployments"),
+		dur("Time to restore", c.Restore, "restoration|restorations", true),
+		ratio("Release checks passed", c.Checks, "recorded check|recorded checks"),
+		ratio("Deployments succeeded", c.DeployResults, "deploy result|deploy results"),
+		ratio("Gate controls passed", c.GateControls, "gate control result|gate control results"),
+	}
+}
+
+// reportCount writes "1 thing" or "n things"; what is "thing|things".
+func reportCount(n int, what string) string {
+	one, many, _ := strings.Cut(what, "|")
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// reportNone writes "no things" for what "thing|things".
+func reportNone(what string) string {
+	_, many, _ := strings.Cut(what, "|")
+	return "no " + many
+}
+
+func reportPercent(f RatioFigure) string {
+	if !f.Known() {
+		return "no data"
+	}
+	return fmt.Sprintf("%.1f%%", f.Percent())
+}
+
+// reportDuration writes d for people: "2d 4h", "3h 20m", "45m", "30s".
+func reportDuration(d time.Duration) string {
+	sign := ""
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	d = d.Round(time.Second)
+	switch {
+	case d >= 24*time.Hour:
+		d = d.Round(time.Hour)
+		return fmt.Sprintf("%s%dd %dh", sign, d/(24*time.Hour), (d%(24*time.Hour))/time.Hour)
+	case d >= time.Hour:
+		d = d.Round(time.Minute)
+		return fmt.Sprintf("%s%dh %dm", sign, d/time.Hour, (d%time.Hour)/time.Minute)
+	case d >= time.Minute:
+		return fmt.Sprintf("%s%dm %ds", sign, d/time.Minute, (d%time.Minute)/time.Second)
+	}
+	return fmt.Sprintf("%s%ds", sign, d/time.Second)
+}
+
+func reportTime(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+func reportDate(t time.Time) string { return t.UTC().Format("2006-01-02") }
+
+func reportSeqs(s []uint64) string {
+	parts := make([]string, len(s))
+	for i, x := range s {
+		parts[i] = fmt.Sprint(x)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func reportComponent(c string) string {
+	if c == "" {
+		return "(none)"
+	}
+	return c
+}
+
+// reportSampleText describes a sample in one line for people.
+func reportSampleText(s Sample) string {
+	var b strings.Builder
+	b.WriteString(s.Release)
+	if len(s.Seqs) > 0 {
+		b.WriteString(" · seq " + reportSeqs(s.Seqs))
+	}
+	if len(s.Refs) > 0 {
+		b.WriteString(" · " + strings.Join(s.Refs, ", "))
+	}
+	if !s.To.IsZero() {
+		fmt.Fprintf(&b, " · %s → %s = %s", reportTime(s.From), reportTime(s.To), reportDuration(s.Duration))
+	} else if !s.From.IsZero() {
+		b.WriteString(" · " + reportTime(s.From))
+	}
+	if s.Note != "" {
+		b.WriteString(" · " + s.Note)
+	}
+	return b.String()
+}
+
+// reportEvidence lists each overall figure's samples for the appendix.
+type reportEvidenceList struct {
+	Name    string
+	Samples []Sample
+	Hits    bool // a ratio: mark hits
+}
+
+func reportEvidenceLists(c ComponentMetrics) []reportEvidenceList {
+	return []reportEvidenceList{
+		{"Lead time for changes", c.LeadTime.Samples, false},
+		{"Deployment frequency", c.Deployments.Samples, false},
+		{"Change failure rate (hit = failed)", c.ChangeFailure.Samples, true},
+		{"Time to restore", c.Restore.Samples, false},
+		{"Release checks (hit = passed)", c.Checks.Samples, true},
+		{"Deploy results (hit = succeeded)", c.DeployResults.Samples, true},
+		{"Gate controls (hit = pass)", c.GateControls.Samples, true},
+	}
+}
+
+// reportMD escapes text from records for Markdown: no HTML, links,
+// emphasis or table breaks can come from a record.
+func reportMD(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '\\', '`', '*', '_', '[', ']', '<', '>', '|', '&', '~', '#', '!':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '\n', '\r', '\t':
+			b.WriteByte(' ')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// WriteMarkdown writes the report as Markdown (CommonMark with GitHub
+// tables): headline figures, components, the weekly trend, releases with
+// their evidence, emergency changes, exceptions, rollbacks, gaps, and the
+// samples of each figure. Text from records is escaped.
+func (r *HealthReport) WriteMarkdown(w io.Writer) error {
+	var b bytes.Buffer
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	p("# %s\n\n", reportMD(r.Title))
+	p("Period %s to %s (until excluded). Generated %s. Production environment: %s.\n\n",
+		reportDate(r.Since), reportDate(r.Until), reportTime(r.Generated), reportMD(r.Production))
+	p("Promotion log: **%s**", r.Log.State.Label())
+	if r.Log.Detail != "" {
+		p(" (%s)", reportMD(r.Log.Detail))
+	}
+	p(".\n\n## Headline figures\n\n| Metric | Value | Basis |\n|---|---|---|\n")
+	for _, f := range reportFigures(r.Metrics.Overall) {
+		p("| %s | %s | %s |\n", f.Name, reportMD(f.Value), reportMD(f.Detail))
+	}
+	ok := 0
+	for _, rel := range r.Releases {
+		if rel.EvidenceOK() {
+			ok++
+		}
+	}
+	p("| Releases with complete evidence | %d of %d | signed tag, SBOM, provenance, complete record, approvals, gate report |\n", ok, len(r.Releases))
+	p("| Gaps | %d | see below |\n\n", len(r.Gaps))
+
+	if len(r.Metrics.Components) > 0 {
+		p("## Per component\n\n| Component | Lead time (median) | Deployments | Change failure rate | Time to restore (median) | Checks passed | Gate controls passed |\n|---|---|---|---|---|---|---|\n")
+		for _, c := range r.Metrics.Components {
+			f := reportFigures(c)
+			p("| %s | %s | %d | %s | %s | %s | %s |\n", reportMD(reportComponent(c.Component)), f[0].Value, c.Deployments.Count, f[2].Value, f[3].Value, f[4].Value, f[6].Value)
+		}
+		p("\n")
+	}
+
+	p("## Weekly trend\n\n| ISO week | Deployments | Lead time (median) | Change failure rate | Time to restore (median) |\n|---|---|---|---|---|\n")
+	for _, wk := range r.Weeks {
+		f := reportFigures(wk.Metrics)
+		label := wk.Week
+		if wk.Partial {
+			label += " (partial)"
+		}
+		p("| %s | %d | %s | %s | %s |\n", label, wk.Metrics.Deployments.Count, f[0].Value, f[2].Value, f[3].Value)
+	}
+	p("\n## Releases\n\n")
+	if len(r.Releases) == 0 {
+		p("No release was deployed to production in the period.\n\n")
+	} else {
+		p("| Release | Component | Deployed | Signed tag | SBOM | Provenance | Complete record | Approvals | Gate report | Failed change |\n|---|---|---|---|---|---|---|---|---|---|\n")
+		for _, rel := range r.Releases {
+			p("| %s | %s | %s", reportMD(rel.Tag), reportMD(reportComponent(rel.Component)), reportTime(rel.Deployed))
+			for _, it := range rel.Items() {
+				p(" | %s", it.Item.State.Label())
+			}
+			failed := "no"
+			if rel.Failed {
+				failed = "yes: " + reportMD(rel.Failure)
+			}
+			p(" | %s |\n", failed)
+		}
+		p("\n")
+	}
+	p("## Emergency changes\n\n")
+	if len(r.Emergencies) == 0 {
+		p("None.\n\n")
+	}
+	for _, e := range r.Emergencies {
+		c := e.Change
+		p("- %s to %s at %s (seq %d): %s; reason: %s; scope: %s; approver: %s; rollback plan: %s; follow-up: %s\n",
+			reportMD(e.Release), reportMD(e.Env), reportTime(e.At), e.Seq, reportMD(cmp.Or(c.ID, "(no ID)")), reportMD(c.Reason), reportMD(c.Scope), reportMD(c.Approver), reportMD(c.RollbackPlan), reportMD(c.FollowUp))
+	}
+	if len(r.Emergencies) > 0 {
+		p("\n")
+	}
+	p("## Exceptions\n\n")
+	if len(r.Exceptions) == 0 {
+		p("None.\n\n")
+	}
+	for _, x := range r.Exceptions {
+		p("- %s to %s (seq %d): exception %s waived %s (gate report %s)\n", reportMD(x.Release), reportMD(x.Env), x.Seq, reportMD(x.Exception), reportMD(x.Control), reportMD(x.Gate))
+	}
+	if len(r.Exceptions) > 0 {
+		p("\n")
+	}
+	p("## Rollbacks\n\n")
+	if len(r.Rollbacks) == 0 {
+		p("None.\n\n")
+	}
+	for _, rb := range r.Rollbacks {
+		p("- %s: %s rolled back from %s to %s (seq %d), approved by %s: %s\n", reportTime(rb.At), reportMD(rb.Env), reportMD(rb.From), reportMD(rb.To), rb.Seq, reportMD(rb.Approver), reportMD(rb.Reason))
+	}
+	if len(r.Rollbacks) > 0 {
+		p("\n")
+	}
+	p("## Gaps\n\n")
+	if len(r.Gaps) == 0 {
+		p("None found.\n\n")
+	}
+	for _, g := range r.Gaps {
+		p("- %s\n", reportMD(reportGapText(g)))
+	}
+	if len(r.Gaps) > 0 {
+		p("\n")
+	}
+	p("## Evidence for the figures\n\nEach line is one sample: release, log entry Seq numbers, other references, times.\n\n")
+	for _, l := range reportEvidenceLists(r.Metrics.Overall) {
+		p("### %s\n\n", l.Name)
+		if len(l.Samples) == 0 {
+			p("No data.\n\n")
+			continue
+		}
+		for _, s := range l.Samples {
+			mark := ""
+			if l.Hits {
+				mark = "miss: "
+				if s.Hit {
+					mark = "hit: "
+				}
+			}
+			p("- %s%s\n", mark, reportMD(reportSampleText(s)))
+		}
+		p("\n")
+	}
+	p("## Definitions\n\n%s\n", reportDefinitions)
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+func reportGapText(g HealthGap) string {
+	var parts []string
+	if g.Release != "" {
+		parts = append(parts, g.Release)
+	}
+	if g.Seq != 0 {
+		parts = append(parts, fmt.Sprintf("seq %d", g.Seq))
+	}
+	if len(parts) == 0 {
+		return g.What
+	}
+	return strings.Join(parts, " ") + ": " + g.What
+}
+
+// reportDefinitions states how the figures are computed, for every format.
+const reportDefinitions = `- Production deployment: a promotion to the production environment that is not a rollback; consecutive promotions of one release (one per artifact) are one deployment, dated by the first.
+- Lead time for changes: committer time of the earliest commit of the release's changes (commits of the tag not reachable from an earlier tag of the same component) to the release's first production deployment; for releases first deployed in the period.
+- Deployment frequency: production deployments in the period over its length in days; per week is 7 times that. Zero deployments is a real 0.
+- Change failure rate: production deployments of the period that a rollback replaced, that a later release's record names as hotfix_for, or that an incident names, over all production deployments of the period.
+- Time to restore: from the failed deployment (or its incident's opening) to the first later production promotion that rolls it back or deploys its hotfix (else the incident's resolution).
+- Median and p90: nearest rank over the N samples sorted ascending, the value of rank ceil(P/100 × N); for an even N the median is the lower middle value. Mean: sum over N.
+- Pass rates: release checks recorded in records of releases first promoted in the period; deploy agents' results in the period (any environment); gate report control results of the period's promotions (pass over pass, fail and waived).
+- A figure without samples is "no data", never 0.`
