@@ -1,0 +1,930 @@
+package audit
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/policy"
+	"github.com/releasekit/releasekit/tagging"
+)
+
+// BundleFormat is the version of the evidence bundle layout and of its
+// index that [BuildBundle] writes and [VerifyBundle] accepts.
+const BundleFormat = 1
+
+// Limits of the bundle parser ([ReadBundle], [ReadBundleDir]). A bundle
+// over any of them is refused with [ErrBundleTooLarge].
+const (
+	MaxBundleFiles    = 10000     // files in one bundle
+	MaxBundleFileSize = 64 << 20  // bytes of one file
+	MaxBundleSize     = 512 << 20 // bytes of all files together
+	MaxBundleName     = 255       // bytes of one file name
+)
+
+// The files of a bundle, as slash-separated names relative to its root. The
+// layout is documented on [BuildBundle].
+const (
+	BundleIndexName         = "index.json"
+	BundleRecordName        = "record.json"
+	BundleTagName           = "tag/object"
+	BundleTagResultName     = "tag/verification.json"
+	BundleCheckpointName    = "log/checkpoint.json"
+	BundleCheckpointSigName = "log/checkpoint.sig"
+
+	bundleEvidenceDir = "evidence/"
+	bundleLogDir      = "log/entries/"
+	bundlePolicyDir   = "policy/"
+	bundleManifestDir = "manifests/"
+)
+
+// Errors of [BuildBundle].
+var (
+	// ErrBundleSource is returned (wrapped) by BuildBundle when a source
+	// it needs is missing or cannot be read: no store or repository, no
+	// record, no annotated release tag, an SBOM or provenance reference
+	// that is not a path inside Sources.Evidence, a policy report the store
+	// does not hold.
+	ErrBundleSource = errors.New("audit: bundle source missing or unreadable")
+)
+
+// Errors of the bundle parser ([ReadBundle], [ReadBundleDir]), each the Err
+// of a *[BundleFormatError].
+var (
+	// ErrBundleMalformed reports input that is not a gzip-compressed tar
+	// archive, or a corrupt one.
+	ErrBundleMalformed = errors.New("audit: malformed bundle archive")
+	// ErrBundleUnsafePath reports a file name that is absolute, holds "..",
+	// ".", an empty element, a backslash, a colon or a control character,
+	// is not UTF-8, or is longer than MaxBundleName.
+	ErrBundleUnsafePath = errors.New("audit: unsafe file name in bundle")
+	// ErrBundleDuplicate reports two files of one name (also names that
+	// differ only in case), or a name that is both a file and a directory.
+	ErrBundleDuplicate = errors.New("audit: duplicate file in bundle")
+	// ErrBundleNotRegular reports an entry that is not a regular file: a
+	// symbolic or hard link, a device, a FIFO, a directory entry in an
+	// archive.
+	ErrBundleNotRegular = errors.New("audit: bundle entry is not a regular file")
+	// ErrBundleTooLarge reports a bundle over one of the parser's limits.
+	ErrBundleTooLarge = errors.New("audit: bundle too large")
+	// ErrBundleTrailingData reports data after the end of the archive:
+	// anything but zero padding after the tar end marker, a second gzip
+	// member, bytes after the gzip stream.
+	ErrBundleTrailingData = errors.New("audit: trailing data after bundle archive")
+)
+
+// A BundleFormatError reports why the bundle parser refused its input. Err
+// is one of ErrBundleMalformed, ErrBundleUnsafePath, ErrBundleDuplicate,
+// ErrBundleNotRegular, ErrBundleTooLarge and ErrBundleTrailingData.
+type BundleFormatError struct {
+	Name   string // the file concerned, "" when none
+	Reason string // details
+	Err    error
+}
+
+// Error describes the problem and the file.
+func (e *BundleFormatError) Error() string {
+	s := "read bundle"
+	if e.Name != "" {
+		s += " " + strconv.Quote(e.Name)
+	}
+	s += ": " + e.Err.Error()
+	if e.Reason != "" {
+		s += ": " + e.Reason
+	}
+	return s
+}
+
+// Unwrap returns Err.
+func (e *BundleFormatError) Unwrap() error { return e.Err }
+
+// A Bundle is one release's evidence bundle held in memory: file names
+// (slash-separated, relative) and their bytes. [BuildBundle] collects one,
+// [ReadBundle] and [ReadBundleDir] parse one, [VerifyBundle] checks one, and
+// [Bundle.WriteTarGz] and [Bundle.WriteDir] store one.
+//
+// A Bundle is immutable and safe for concurrent use.
+type Bundle struct {
+	files map[string][]byte
+}
+
+// BundleIndex is the content of index.json: what the bundle is about and
+// every other file with its size and SHA-256. The index is not signed; it
+// binds the files together, and the signatures inside them are what an
+// auditor trusts.
+type BundleIndex struct {
+	Format  int    `json:"format"`  // BundleFormat
+	Release string `json:"release"` // the release tag, "v1.4.2"
+	Commit  string `json:"commit"`  // the commit the record and tag name
+	// TagObject is the git hash of the annotated tag object, the immutable
+	// identifier of the release tag; "" when the bundle has none.
+	TagObject string `json:"tag_object"`
+	// VerifiedAt is the verification time the bundle was built with
+	// (Sources.At): the build-time tag verification used it and
+	// VerifyBundle uses it unless BundleKeys.At is set.
+	VerifiedAt time.Time    `json:"verified_at"`
+	Files      []BundleFile `json:"files"` // sorted by name; index.json itself is not listed
+}
+
+// A BundleFile is one file listed in the index.
+type BundleFile struct {
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"` // lower-case hex, as sha256sum prints it
+}
+
+// BundleTagResult is the content of tag/verification.json: the release
+// tag's verification as BuildBundle made it, with Sources.TagVerifier at
+// Sources.At. It is a record of what the builder saw; VerifyBundle checks
+// the tag object again with the auditor's keys and never trusts this file.
+type BundleTagResult struct {
+	Checked  bool                `json:"checked"` // false: Sources had no TagVerifier
+	Verified bool                `json:"verified"`
+	At       time.Time           `json:"at"`
+	Object   string              `json:"object,omitempty"` // the tag object's hash when verified
+	Signer   *tagging.SignerInfo `json:"signer,omitempty"`
+	Error    string              `json:"error,omitempty"` // why verification failed
+}
+
+// bundleEvidenceReader is the read half of [manifest.EvidenceStore], all a
+// bundle needs.
+type bundleEvidenceReader interface {
+	Evidence(ctx context.Context, digest string) ([]byte, error)
+}
+
+// BuildBundle collects the evidence of release (its tag name) from src
+// into a self-contained bundle (§1.21.3.4: one evidence bundle per release,
+// referencing immutable identifiers). It collects and does not judge: check
+// the result with [VerifyBundle].
+//
+// The bundle holds these files (slash-separated names):
+//
+//	index.json                     BundleIndex: format, release, commit, tag object, verification time, every other file with size and SHA-256
+//	record.json                    the release record (manifest.MarshalRecord)
+//	tag/object                     the raw annotated tag object, as `git cat-file tag` prints it
+//	tag/verification.json          BundleTagResult: the tag's verification at build time
+//	evidence/REF                   the SBOM and the provenance envelope, under the relative
+//	                               paths the record names (Record.SBOM.Ref, Record.Provenance.Ref)
+//	log/entries/SEQ.json           log entries 1..N (manifest.MarshalEntry), SEQ zero-padded to 20 digits
+//	log/checkpoint.json, .sig      the signed checkpoint of the log and its signature, when src has one
+//	policy/HEX.json                each policy report that gated a promotion of the release, named by
+//	                               the hex of its SHA-256 (Promotion.Gate)
+//	manifests/HEX.json             each multi-repo manifest promoted that pins the release (its tag at
+//	                               the record's commit), canonical (manifest.Marshal), named by its digest
+//
+// The log is included from its first entry, so that the verifier can
+// recompute the hash chain, up to N, the larger of the checkpoint's count
+// and the last entry about the release (its promotions, rollbacks to it
+// and away from it, deploy results, and manifest promotions that pin it).
+// With a checkpoint covering every entry about the release, the verifier
+// proves against the signed head that nothing was cut or rewritten; entries
+// after the checkpoint are chained but not covered, and VerifyBundle says
+// so. Entries appended to the log later do not change the bundle while the
+// checkpoint stays the same. A store whose log is shorter than its
+// checkpoint gives a bundle that fails verification. The time of every file
+// in the archive is the release tag's tagger time (see [Bundle.WriteTarGz]).
+//
+// The release tag must be an annotated tag (reading it needs src.Repo).
+// The SBOM and provenance are read from src.Evidence when the record names
+// them; a record without them gives a bundle without them, which fails
+// verification. Policy reports are read from src.Store, which must then be a
+// [manifest.EvidenceStore]. Anything missing or unreadable is an error
+// wrapping [ErrBundleSource].
+//
+// The bundle is deterministic: the same sources and the same src.At give the
+// same files, and [Bundle.WriteTarGz] the same bytes. src.At is the
+// verification time written in the index; its zero value means the current
+// time, so set it when the bytes must be reproducible.
+//
+// BuildBundle reads src.Repo, which go-git does not make safe for concurrent
+// use: do not use that repository elsewhere at the same time.
+func BuildBundle(ctx context.Context, src Sources, release string) (*Bundle, error) {
+	if src.Store == nil {
+		return nil, fmt.Errorf("build bundle %s: %w: no store", release, ErrBundleSource)
+	}
+	if src.Repo == nil {
+		return nil, fmt.Errorf("build bundle %s: %w: no repository", release, ErrBundleSource)
+	}
+	at := src.at().UTC()
+	files := map[string][]byte{}
+
+	rec, err := src.Store.Record(ctx, release)
+	if err != nil {
+		return nil, fmt.Errorf("build bundle %s: %w: record: %w", release, ErrBundleSource, err)
+	}
+	if rec.Tag != release {
+		return nil, fmt.Errorf("build bundle %s: %w: the store returned the record of %q", release, ErrBundleSource, rec.Tag)
+	}
+	data, err := manifest.MarshalRecord(rec)
+	if err != nil {
+		return nil, fmt.Errorf("build bundle %s: marshal record: %w", release, err)
+	}
+	files[BundleRecordName] = data
+
+	raw, hash, err := bundleTagObject(src.Repo, release)
+	if err != nil {
+		return nil, fmt.Errorf("build bundle %s: %w: %w", release, ErrBundleSource, err)
+	}
+	files[BundleTagName] = raw
+	res := BundleTagResult{At: at}
+	if src.TagVerifier != nil {
+		res.Checked = true
+		v, err := tagging.VerifyObject(ctx, raw, src.TagVerifier, at)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			res.Error = err.Error()
+		} else {
+			res.Verified = true
+			res.Object = v.Object.String()
+			res.Signer = &v.Signer
+		}
+	}
+	if files[BundleTagResultName], err = bundleJSON(res); err != nil {
+		return nil, fmt.Errorf("build bundle %s: %w", release, err)
+	}
+
+	for _, ref := range []struct{ item, ref string }{{"sbom", rec.SBOM.Ref}, {"provenance", rec.Provenance.Ref}} {
+		if ref.ref == "" {
+			continue
+		}
+		name := bundleEvidenceDir + ref.ref
+		if _, ok := files[name]; ok {
+			continue
+		}
+		if err := bundleValidName(name); err != nil || !fs.ValidPath(ref.ref) {
+			return nil, fmt.Errorf("build bundle %s: %w: %s reference %q is not a relative path", release, ErrBundleSource, ref.item, ref.ref)
+		}
+		if src.Evidence == nil {
+			return nil, fmt.Errorf("build bundle %s: %w: %s %q: no evidence directory", release, ErrBundleSource, ref.item, ref.ref)
+		}
+		data, err := bundleReadFS(src.Evidence, ref.ref)
+		if err != nil {
+			return nil, fmt.Errorf("build bundle %s: %w: %s: %w", release, ErrBundleSource, ref.item, err)
+		}
+		files[name] = data
+	}
+
+	entries, err := src.Store.Entries(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("build bundle %s: %w: log: %w", release, ErrBundleSource, err)
+	}
+	var n uint64
+	if src.Checkpoint != nil {
+		if len(src.CheckpointSig) == 0 {
+			return nil, fmt.Errorf("build bundle %s: %w: a checkpoint without its signature", release, ErrBundleSource)
+		}
+		cp, err := bundleParseCheckpoint(src.Checkpoint)
+		if err != nil {
+			return nil, fmt.Errorf("build bundle %s: %w: checkpoint: %w", release, ErrBundleSource, err)
+		}
+		n = cp.Count
+		files[BundleCheckpointName] = slices.Clone(src.Checkpoint)
+		files[BundleCheckpointSigName] = slices.Clone(src.CheckpointSig)
+	}
+	for i, e := range entries {
+		if bundleConcerns(e, rec) {
+			n = max(n, uint64(i)+1)
+		}
+	}
+	n = min(n, uint64(len(entries)))
+	var ev bundleEvidenceReader
+	for i, e := range entries[:n] {
+		data, err := manifest.MarshalEntry(e)
+		if err != nil {
+			return nil, fmt.Errorf("build bundle %s: marshal log entry %d: %w", release, i+1, err)
+		}
+		files[bundleEntryName(uint64(i)+1)] = data
+		if !bundleConcerns(e, rec) || e.Promotion == nil {
+			continue
+		}
+		p := e.Promotion
+		if p.Manifest != nil {
+			data, err := manifest.Marshal(*p.Manifest)
+			if err != nil {
+				return nil, fmt.Errorf("build bundle %s: marshal manifest of log entry %d: %w", release, i+1, err)
+			}
+			files[bundleManifestDir+strings.TrimPrefix(manifest.Digest(data), "sha256:")+".json"] = data
+		}
+		if p.Gate == "" {
+			continue
+		}
+		if err := manifest.ValidateDigest(p.Gate); err != nil {
+			return nil, fmt.Errorf("build bundle %s: log entry %d: %w", release, i+1, err)
+		}
+		if ev == nil {
+			var ok bool
+			if ev, ok = src.Store.(bundleEvidenceReader); !ok {
+				return nil, fmt.Errorf("build bundle %s: %w: policy report %s: the store keeps no evidence", release, ErrBundleSource, p.Gate)
+			}
+		}
+		data, err = ev.Evidence(ctx, p.Gate)
+		if err != nil {
+			return nil, fmt.Errorf("build bundle %s: %w: policy report %s: %w", release, ErrBundleSource, p.Gate, err)
+		}
+		files[bundlePolicyDir+strings.TrimPrefix(p.Gate, "sha256:")+".json"] = data
+	}
+
+	idx := BundleIndex{
+		Format:     BundleFormat,
+		Release:    release,
+		Commit:     rec.Commit,
+		TagObject:  hash,
+		VerifiedAt: at,
+	}
+	b := &Bundle{files: files}
+	if err := bundleCheckNames(b.Names()); err != nil {
+		return nil, fmt.Errorf("build bundle %s: %w", release, err)
+	}
+	for _, name := range b.Names() {
+		sum := sha256.Sum256(files[name])
+		idx.Files = append(idx.Files, BundleFile{Name: name, Size: int64(len(files[name])), SHA256: hex.EncodeToString(sum[:])})
+	}
+	if files[BundleIndexName], err = bundleJSON(idx); err != nil {
+		return nil, fmt.Errorf("build bundle %s: %w", release, err)
+	}
+	return b, nil
+}
+
+// bundleConcerns reports whether e is about the release of rec: a promotion
+// of it (a rollback to it included), a rollback away from it, a manifest
+// promotion pinning its tag at its commit, or a deploy result of it.
+func bundleConcerns(e manifest.Entry, rec manifest.Record) bool {
+	if p := e.Promotion; p != nil {
+		if p.Manifest == nil {
+			return p.Release == rec.Tag || p.RollbackFrom == rec.Tag
+		}
+		return slices.ContainsFunc(p.Manifest.Repos, func(r manifest.Repo) bool {
+			return r.Tag == rec.Tag && r.Commit == rec.Commit
+		})
+	}
+	if r := e.Result; r != nil {
+		return r.Release == rec.Tag
+	}
+	return false
+}
+
+// bundleEntryName is the bundle file of log entry seq.
+func bundleEntryName(seq uint64) string {
+	return fmt.Sprintf("%s%020d.json", bundleLogDir, seq)
+}
+
+// bundleTagObject reads the raw annotated tag object of refs/tags/name and
+// its hash.
+func bundleTagObject(repo *git.Repository, name string) ([]byte, string, error) {
+	ref, err := repo.Reference(plumbing.NewTagReferenceName(name), false)
+	if err != nil {
+		return nil, "", fmt.Errorf("release tag %s: %w", name, err)
+	}
+	if ref.Type() != plumbing.HashReference {
+		return nil, "", fmt.Errorf("release tag %s is a symbolic reference", name)
+	}
+	obj, err := repo.Storer.EncodedObject(plumbing.AnyObject, ref.Hash())
+	if err != nil {
+		return nil, "", fmt.Errorf("release tag %s: %w", name, err)
+	}
+	if obj.Type() != plumbing.TagObject {
+		return nil, "", fmt.Errorf("release tag %s is not an annotated tag (it names a %s)", name, obj.Type())
+	}
+	if obj.Size() > MaxBundleFileSize {
+		return nil, "", fmt.Errorf("release tag %s: tag object of %d bytes", name, obj.Size())
+	}
+	r, err := obj.Reader()
+	if err != nil {
+		return nil, "", fmt.Errorf("release tag %s: %w", name, err)
+	}
+	defer r.Close()
+	raw, err := io.ReadAll(io.LimitReader(r, MaxBundleFileSize+1))
+	if err != nil {
+		return nil, "", fmt.Errorf("release tag %s: %w", name, err)
+	}
+	return raw, ref.Hash().String(), nil
+}
+
+// bundleReadFS reads the regular file name of fsys, up to MaxBundleFileSize.
+func bundleReadFS(fsys fs.FS, name string) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &BundleFormatError{Name: name, Reason: fi.Mode().Type().String(), Err: ErrBundleNotRegular}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxBundleFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxBundleFileSize {
+		return nil, &BundleFormatError{Name: name, Reason: "file over MaxBundleFileSize", Err: ErrBundleTooLarge}
+	}
+	return data, nil
+}
+
+// bundleParseCheckpoint reads the count and head of a checkpoint written by
+// manifest.SignCheckpoint without checking its signature.
+func bundleParseCheckpoint(data []byte) (manifest.Checkpoint, error) {
+	var w struct {
+		Type  string `json:"type"`
+		Count uint64 `json:"count"`
+		Head  string `json:"head"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&w); err != nil {
+		return manifest.Checkpoint{}, err
+	}
+	cp := manifest.Checkpoint{Count: w.Count, Head: w.Head}
+	if canon, err := manifest.MarshalCheckpoint(cp); err != nil || !bytes.Equal(canon, data) {
+		return manifest.Checkpoint{}, errors.New("not a canonical checkpoint")
+	}
+	return cp, nil
+}
+
+// bundleJSON is the indented JSON of v with a final newline, the form of
+// the bundle's own JSON files.
+func bundleJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// bundleDecodeStrict decodes data, one JSON value, into v, refusing unknown
+// fields and trailing data, and requires data to be the canonical form
+// bundleJSON writes, so that a document has one reading only (no duplicate
+// or case-folded keys, no other layout).
+func bundleDecodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("trailing data after JSON value")
+	}
+	canon, err := bundleJSON(v)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(canon, data) {
+		return errors.New("not in canonical form")
+	}
+	return nil
+}
+
+// Names returns the names of the bundle's files in sorted order. The slice
+// is the caller's.
+func (b *Bundle) Names() []string {
+	if b == nil {
+		return nil
+	}
+	names := make([]string, 0, len(b.files))
+	for name := range b.files {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// File returns a copy of the bytes of the file name, and whether the bundle
+// has it.
+func (b *Bundle) File(name string) ([]byte, bool) {
+	if b == nil {
+		return nil, false
+	}
+	data, ok := b.files[name]
+	return slices.Clone(data), ok
+}
+
+// Index returns the bundle's index.json, parsed. It returns an error
+// wrapping [ErrBundleIndex] when the file is missing or malformed.
+func (b *Bundle) Index() (BundleIndex, error) {
+	data, ok := b.File(BundleIndexName)
+	if !ok {
+		return BundleIndex{}, fmt.Errorf("%w: no %s", ErrBundleIndex, BundleIndexName)
+	}
+	var idx BundleIndex
+	if err := bundleDecodeStrict(data, &idx); err != nil {
+		return BundleIndex{}, fmt.Errorf("%w: %w", ErrBundleIndex, err)
+	}
+	return idx, nil
+}
+
+// modTime is the time written on the bundle's files: the tagger time of the
+// release tag (to the second), or the Unix epoch when the bundle has no tag
+// object that parses. It depends only on the bundle's content.
+func (b *Bundle) modTime() time.Time {
+	if raw, ok := b.files[BundleTagName]; ok {
+		if obj, err := tagging.Parse(raw); err == nil && obj.Tagger.When.Unix() > 0 {
+			return time.Unix(obj.Tagger.When.Unix(), 0).UTC()
+		}
+	}
+	return time.Unix(0, 0).UTC()
+}
+
+// WriteTarGz writes the bundle to w as a gzip-compressed tar archive. The
+// output depends only on the bundle's files (and the Go version's compressor):
+// files in name order, regular files only (no directory entries), mode
+// 0644, owner 0:0 without user or group names, and as modification time the
+// release tag's tagger time (the Unix epoch without a tag object); the gzip
+// header has no name and no time. index.json comes first, so that a reader
+// of the stream meets the index before the files it lists. So the same bundle always gives the same
+// bytes, and an archive read with [ReadBundle] and written again is
+// byte-identical to the original when that was written here too.
+func (b *Bundle) WriteTarGz(w io.Writer) error {
+	zw, err := gzip.NewWriterLevel(w, gzip.DefaultCompression)
+	if err != nil {
+		return err
+	}
+	tw := tar.NewWriter(zw)
+	mtime := b.modTime()
+	names := b.Names()
+	if i := slices.Index(names, BundleIndexName); i > 0 {
+		names = slices.Concat([]string{BundleIndexName}, names[:i], names[i+1:])
+	}
+	for _, name := range names {
+		data := b.files[name]
+		hdr := &tar.Header{
+			Typeflag: tar.TypeReg,
+			Name:     name,
+			Size:     int64(len(data)),
+			Mode:     0o644,
+			ModTime:  mtime,
+		}
+		if err := tw.WriteHeader(hdr); err != nil {
+			return fmt.Errorf("write bundle %s: %w", name, err)
+		}
+		if _, err := tw.Write(data); err != nil {
+			return fmt.Errorf("write bundle %s: %w", name, err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return fmt.Errorf("write bundle: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("write bundle: %w", err)
+	}
+	return nil
+}
+
+// WriteDir writes the bundle as a new directory dir, atomically: the files
+// are written and synced in a temporary directory next to dir, which is then
+// renamed to dir, so dir holds the whole bundle or does not exist. dir must
+// not exist (an error wrapping fs.ErrExist otherwise). On any error nothing is
+// left behind.
+func (b *Bundle) WriteDir(dir string) (err error) {
+	if _, err := os.Lstat(dir); err == nil {
+		return fmt.Errorf("write bundle %s: %w", dir, fs.ErrExist)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("write bundle %s: %w", dir, err)
+	}
+	parent := filepath.Dir(dir)
+	tmp, err := os.MkdirTemp(parent, ".bundle-*.tmp")
+	if err != nil {
+		return fmt.Errorf("write bundle %s: %w", dir, err)
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return fmt.Errorf("write bundle %s: %w", dir, err)
+	}
+	root, err := os.OpenRoot(tmp)
+	if err != nil {
+		return fmt.Errorf("write bundle %s: %w", dir, err)
+	}
+	defer root.Close()
+	dirs := map[string]bool{".": true}
+	for _, name := range b.Names() {
+		if err := bundleValidName(name); err != nil {
+			return fmt.Errorf("write bundle %s: %w", dir, err)
+		}
+		if d := path.Dir(name); !dirs[d] {
+			if err := root.MkdirAll(d, 0o755); err != nil {
+				return fmt.Errorf("write bundle %s: %w", dir, err)
+			}
+			for ; !dirs[d]; d = path.Dir(d) {
+				dirs[d] = true
+			}
+		}
+		if err := bundleWriteFile(root, name, b.files[name]); err != nil {
+			return fmt.Errorf("write bundle %s: %s: %w", dir, name, err)
+		}
+	}
+	for _, d := range slices.Sorted(maps.Keys(dirs)) {
+		if err := bundleSyncDir(root, d); err != nil {
+			return fmt.Errorf("write bundle %s: %w", dir, err)
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		return fmt.Errorf("write bundle %s: %w", dir, err)
+	}
+	if d, err := os.Open(parent); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+func bundleWriteFile(root *os.Root, name string, data []byte) error {
+	f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func bundleSyncDir(root *os.Root, name string) error {
+	d, err := root.Open(name)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// ReadBundle parses a bundle from r, a gzip-compressed tar archive as
+// [Bundle.WriteTarGz] writes it. It is strict, and every refusal is a
+// *[BundleFormatError]:
+//   - input that is not one gzip member holding a tar archive, or is
+//     corrupt (ErrBundleMalformed);
+//   - an entry that is not a regular file: links, devices, FIFOs, directory
+//     entries, sparse files (ErrBundleNotRegular);
+//   - a name that is absolute or holds "..", or is otherwise unsafe to
+//     extract (ErrBundleUnsafePath);
+//   - two entries of one name, also differing only in case, or a name that
+//     is also a directory of another (ErrBundleDuplicate);
+//   - more than MaxBundleFiles entries, a file over MaxBundleFileSize, or
+//     more than MaxBundleSize in all, however well compressed
+//     (ErrBundleTooLarge);
+//   - anything after the archive but zero padding (ErrBundleTrailingData).
+//
+// ReadBundle checks the form only; [VerifyBundle] checks the content.
+func ReadBundle(r io.Reader) (*Bundle, error) {
+	br := bufio.NewReader(r)
+	zr, err := gzip.NewReader(br)
+	if err != nil {
+		return nil, &BundleFormatError{Reason: err.Error(), Err: ErrBundleMalformed}
+	}
+	zr.Multistream(false)
+	// The archive may hold MaxBundleSize bytes of content, plus headers and
+	// padding: at most three 512-byte blocks per file of overhead (a PAX
+	// header, the header, padding), and tar's end padding.
+	lr := &bundleLimitReader{r: zr, n: MaxBundleSize + (MaxBundleFiles+1)*3*512 + 20*512}
+	tr := tar.NewReader(lr)
+	files := map[string][]byte{}
+	var total int64
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, bundleReadErr("", err)
+		}
+		if len(files) >= MaxBundleFiles {
+			return nil, &BundleFormatError{Reason: fmt.Sprintf("more than %d files", MaxBundleFiles), Err: ErrBundleTooLarge}
+		}
+		if err := bundleValidName(hdr.Name); err != nil {
+			return nil, err
+		}
+		if hdr.Typeflag != tar.TypeReg {
+			return nil, &BundleFormatError{Name: hdr.Name, Reason: fmt.Sprintf("type %q", hdr.Typeflag), Err: ErrBundleNotRegular}
+		}
+		for k := range hdr.PAXRecords {
+			if strings.HasPrefix(k, "GNU.sparse.") {
+				return nil, &BundleFormatError{Name: hdr.Name, Reason: "sparse file", Err: ErrBundleNotRegular}
+			}
+		}
+		if hdr.Size < 0 || hdr.Size > MaxBundleFileSize {
+			return nil, &BundleFormatError{Name: hdr.Name, Reason: fmt.Sprintf("%d bytes", hdr.Size), Err: ErrBundleTooLarge}
+		}
+		if total += hdr.Size; total > MaxBundleSize {
+			return nil, &BundleFormatError{Name: hdr.Name, Reason: "more than MaxBundleSize in all", Err: ErrBundleTooLarge}
+		}
+		if _, dup := files[hdr.Name]; dup {
+			return nil, &BundleFormatError{Name: hdr.Name, Err: ErrBundleDuplicate}
+		}
+		// Read what is there rather than allocate what the header claims:
+		// a header may claim far more than the archive holds.
+		var buf bytes.Buffer
+		if _, err := buf.ReadFrom(io.LimitReader(tr, hdr.Size)); err != nil {
+			return nil, bundleReadErr(hdr.Name, err)
+		}
+		if int64(buf.Len()) != hdr.Size {
+			return nil, &BundleFormatError{Name: hdr.Name, Reason: "unexpected end of archive", Err: ErrBundleMalformed}
+		}
+		files[hdr.Name] = buf.Bytes()
+	}
+	// After the end marker: zero padding only, to the end of the gzip member,
+	// whose checksum is checked when it is read to its end.
+	var buf [4096]byte
+	for {
+		n, err := lr.Read(buf[:])
+		if bytes.ContainsFunc(buf[:n], func(r rune) bool { return r != 0 }) {
+			return nil, &BundleFormatError{Reason: "data after the tar end marker", Err: ErrBundleTrailingData}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, bundleReadErr("", err)
+		}
+	}
+	if _, err := br.ReadByte(); err != io.EOF {
+		if err != nil {
+			return nil, bundleReadErr("", err)
+		}
+		return nil, &BundleFormatError{Reason: "data after the gzip stream", Err: ErrBundleTrailingData}
+	}
+	b := &Bundle{files: files}
+	if err := bundleCheckNames(b.Names()); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// errBundleLimit is the error of a bundleLimitReader past its limit.
+var errBundleLimit = errors.New("audit: bundle archive over its size limit")
+
+// bundleLimitReader reads at most n bytes from r and then fails with
+// errBundleLimit, so that a decompression bomb is cut short.
+type bundleLimitReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *bundleLimitReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		// Tell a stream that ended exactly at the limit from a longer one.
+		var one [1]byte
+		n, err := l.r.Read(one[:])
+		if n > 0 {
+			return 0, errBundleLimit
+		}
+		return 0, err
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
+
+// bundleReadErr turns an error reading the archive into a
+// *BundleFormatError.
+func bundleReadErr(name string, err error) error {
+	var fe *BundleFormatError
+	switch {
+	case errors.As(err, &fe):
+		return err
+	case errors.Is(err, errBundleLimit):
+		return &BundleFormatError{Name: name, Reason: "archive over its size limit", Err: ErrBundleTooLarge}
+	case errors.Is(err, io.EOF):
+		return &BundleFormatError{Name: name, Reason: "unexpected end of archive", Err: ErrBundleMalformed}
+	}
+	return &BundleFormatError{Name: name, Reason: err.Error(), Err: ErrBundleMalformed}
+}
+
+// ReadBundleDir parses a bundle from the directory tree fsys, as
+// [Bundle.WriteDir] writes it, with the limits and refusals of [ReadBundle]:
+// every entry must be a directory or a regular file (symbolic links,
+// devices and FIFOs are ErrBundleNotRegular). Directories carry no data and
+// empty ones are ignored. For a directory on disk, pass an os.Root's FS
+// (os.OpenRoot(dir) and Root.FS) so that nothing outside it can be opened
+// even when the tree changes while it is read.
+func ReadBundleDir(fsys fs.FS) (*Bundle, error) {
+	files := map[string][]byte{}
+	var total int64
+	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if name == "." {
+			return nil
+		}
+		if err := bundleValidName(name); err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return &BundleFormatError{Name: name, Reason: d.Type().String(), Err: ErrBundleNotRegular}
+		}
+		if len(files) >= MaxBundleFiles {
+			return &BundleFormatError{Reason: fmt.Sprintf("more than %d files", MaxBundleFiles), Err: ErrBundleTooLarge}
+		}
+		data, err := bundleReadFS(fsys, name)
+		if err != nil {
+			return err
+		}
+		if total += int64(len(data)); total > MaxBundleSize {
+			return &BundleFormatError{Name: name, Reason: "more than MaxBundleSize in all", Err: ErrBundleTooLarge}
+		}
+		files[name] = data
+		return nil
+	})
+	if err != nil {
+		var fe *BundleFormatError
+		if errors.As(err, &fe) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("read bundle: %w", err)
+	}
+	b := &Bundle{files: files}
+	if err := bundleCheckNames(b.Names()); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// bundleValidName returns a *BundleFormatError (ErrBundleUnsafePath) unless
+// name is a relative, slash-separated path that is safe to create on any
+// file system.
+func bundleValidName(name string) error {
+	bad := func(reason string) error {
+		return &BundleFormatError{Name: name, Reason: reason, Err: ErrBundleUnsafePath}
+	}
+	switch {
+	case len(name) > MaxBundleName:
+		return bad("name too long")
+	case !utf8.ValidString(name):
+		return bad("not UTF-8")
+	case !fs.ValidPath(name) || name == ".":
+		return bad("absolute, or holds an empty, \".\" or \"..\" element")
+	case strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' || r == ':' }):
+		return bad("holds a control character, a backslash or a colon")
+	}
+	return nil
+}
+
+// bundleCheckNames returns a *BundleFormatError (ErrBundleDuplicate) when
+// two of the sorted names differ only in case, or one is a directory of
+// another.
+func bundleCheckNames(names []string) error {
+	folded := make(map[string]string, len(names))
+	for _, name := range names {
+		k := strings.ToLower(name)
+		if other, ok := folded[k]; ok {
+			return &BundleFormatError{Name: name, Reason: "same name as " + strconv.Quote(other) + " but for case", Err: ErrBundleDuplicate}
+		}
+		folded[k] = name
+	}
+	for _, name := range names {
+		for d := path.Dir(name); d != "."; d = path.Dir(d) {
+			if other, ok := folded[strings.ToLower(d)]; ok {
+				return &BundleFormatError{Name: name, Reason: strconv.Quote(other) + " is a file", Err: ErrBundleDuplicate}
+			}
+		}
+	}
+	return nil
+}
+
+// bundleReadReport parses a policy report from the bundle.
+func bundleReadReport(data []byte) (policy.Report, error) {
+	return policy.ReadReport(bytes.NewReader(data))
+}

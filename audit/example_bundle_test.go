@@ -1,0 +1,177 @@
+package audit_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing/fstest"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"golang.org/x/crypto/ssh"
+
+	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/policy"
+	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/tagging"
+)
+
+// ExampleBuildBundle records a release (signed tag, SBOM, signed
+// provenance, record, gated promotions to production, signed checkpoint of
+// the log), builds its evidence bundle, writes it as a tar.gz, reads it
+// back and verifies it offline with the auditor's keys.
+func ExampleBuildBundle() {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "bundle-example")
+	bundleMust(err)
+	defer os.RemoveAll(dir)
+	when := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+
+	// The code: one commit, tagged v1.0.0 by the release key.
+	repo, err := git.PlainInit(filepath.Join(dir, "repo"), false)
+	bundleMust(err)
+	wt, err := repo.Worktree()
+	bundleMust(err)
+	bundleMust(os.WriteFile(filepath.Join(dir, "repo", "main.go"), []byte("package main\n"), 0o644))
+	_, err = wt.Add("main.go")
+	bundleMust(err)
+	commit, err := wt.Commit("feat: first", &git.CommitOptions{
+		Author: &object.Signature{Name: "Dev", Email: "dev@example.com", When: when},
+	})
+	bundleMust(err)
+	releaseKey, err := ssh.NewSignerFromKey(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{1}, 32)))
+	bundleMust(err)
+	tagSigner, err := tagging.NewSSHSigner(releaseKey, tagging.GitNamespace)
+	bundleMust(err)
+	_, err = tagging.Create(ctx, repo, tagging.Request{
+		Name: "v1.0.0", Target: commit, Message: "Release v1.0.0",
+		Tagger: tagging.Identity{Name: "Release Bot", Email: "bot@example.com", When: when},
+	}, tagSigner)
+	bundleMust(err)
+
+	// The artifact's SBOM and signed provenance.
+	sum := sha256.Sum256([]byte("the app binary"))
+	app := sbom.Subject{Name: "app", SHA256: hex.EncodeToString(sum[:])}
+	doc, err := sbom.ForArtifact(app)
+	bundleMust(err)
+	sbomJSON, err := doc.Bytes(sbom.JSON)
+	bundleMust(err)
+	buildKey := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{2}, 32))
+	buildSigner, err := sbom.NewKeySigner(buildKey)
+	bundleMust(err)
+	envelope, err := sbom.SignProvenance(ctx, []sbom.Subject{app}, sbom.Provenance{
+		BuildType: "https://example.com/build/v1", BuilderID: "https://example.com/ci",
+	}, buildSigner)
+	bundleMust(err)
+	evidence := fstest.MapFS{"app.cdx.json": {Data: sbomJSON}, "app.intoto.json": {Data: envelope}}
+
+	// The record and its gated promotions, then a signed checkpoint.
+	st, err := manifest.NewDirStore(filepath.Join(dir, "evidence"))
+	bundleMust(err)
+	bundleMust(st.PutRecord(ctx, manifest.Record{
+		Version: manifest.RecordVersion, Tag: "v1.0.0", Commit: commit.String(),
+		Tickets: []string{"CHG-1"}, PRs: []manifest.PR{{Ref: "#1"}},
+		Artifacts:   []manifest.Artifact{{Name: "app", Digest: app.Digest()}},
+		Provenance:  manifest.Provenance{BuildID: "run-1", Ref: "app.intoto.json"},
+		SBOM:        manifest.SBOMRef{Ref: "app.cdx.json", Digest: manifest.Digest(sbomJSON)},
+		Checks:      []manifest.CheckResult{{Name: "test", Passed: true}},
+		Rollback:    manifest.RollbackPlan{Method: "redeploy", Version: "v0.9.0"},
+		KnownIssues: []string{},
+		Window:      manifest.Window{Start: when, End: when.Add(2 * time.Hour)},
+	}))
+	gate := policy.Gate{Policy: policy.Policy{Controls: []policy.Control{policy.RecordComplete{}}}}
+	for _, env := range []string{"dev", "staging", "prod"} {
+		_, err := manifest.Promote(ctx, st, manifest.Request{
+			Release: "v1.0.0", Env: env, Digest: app.Digest(), Approver: "alice@example.com", Reason: "CHG-1",
+		}, manifest.WithGate(gate), manifest.WithClock(func() time.Time { return when.Add(time.Hour) }))
+		bundleMust(err)
+	}
+	entries, err := st.Entries(ctx)
+	bundleMust(err)
+	cp, err := manifest.NewCheckpoint(entries)
+	bundleMust(err)
+	logKey, err := ssh.NewSignerFromKey(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32)))
+	bundleMust(err)
+	cpSigner, err := tagging.NewSSHSigner(logKey, manifest.Namespace)
+	bundleMust(err)
+	cpData, cpSig, err := manifest.SignCheckpoint(ctx, cp, cpSigner)
+	bundleMust(err)
+
+	// Build the bundle, as a release job or an auditor would.
+	b, err := audit.BuildBundle(ctx, audit.Sources{
+		Repo: repo, Store: st, Evidence: evidence,
+		Checkpoint: cpData, CheckpointSig: cpSig,
+		At: when.Add(24 * time.Hour),
+	}, "v1.0.0")
+	bundleMust(err)
+	var archive bytes.Buffer
+	bundleMust(b.WriteTarGz(&archive))
+	for _, name := range b.Names() {
+		if strings.HasPrefix(name, "policy/") {
+			name = "policy/HEX.json" // HEX: the SHA-256 of the report, the promotions' Gate digest
+		}
+		fmt.Println(name)
+	}
+
+	// The auditor reads the archive and verifies it with the keys they
+	// trust, never keys from the bundle.
+	read, err := audit.ReadBundle(&archive)
+	bundleMust(err)
+	buildVerifier, err := sbom.NewKeyVerifier(buildKey.Public())
+	bundleMust(err)
+	logVerifier := tagging.NewSSHVerifier([]tagging.AllowedSigner{{Principals: []string{"log"}, Key: logKey.PublicKey()}}, manifest.Namespace)
+	rep, err := audit.VerifyBundle(ctx, read, audit.BundleKeys{
+		Tag:        tagging.NewSSHVerifier([]tagging.AllowedSigner{{Principals: []string{"bot@example.com"}, Key: releaseKey.PublicKey()}}, tagging.GitNamespace),
+		Provenance: []sbom.Verifier{buildVerifier},
+		Checkpoint: manifest.VerifierFunc(func(ctx context.Context, msg, sig []byte, at time.Time) error {
+			_, err := logVerifier.Verify(ctx, msg, sig, at)
+			return err
+		}),
+	})
+	fmt.Println()
+	for _, c := range rep.Checks {
+		fmt.Printf("%-13s %s\n", c.Name, c.Status)
+	}
+	fmt.Println("verdict:", rep.Status(), err)
+	// Output:
+	// evidence/app.cdx.json
+	// evidence/app.intoto.json
+	// index.json
+	// log/checkpoint.json
+	// log/checkpoint.sig
+	// log/entries/00000000000000000001.json
+	// log/entries/00000000000000000002.json
+	// log/entries/00000000000000000003.json
+	// policy/HEX.json
+	// record.json
+	// tag/object
+	// tag/verification.json
+	//
+	// index         pass
+	// files         pass
+	// record        pass
+	// tag           pass
+	// tag-signature pass
+	// sbom          pass
+	// provenance    pass
+	// log           pass
+	// checkpoint    pass
+	// promotions    pass
+	// policy        pass
+	// verdict: pass <nil>
+}
+
+func bundleMust(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}

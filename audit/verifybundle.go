@@ -1,0 +1,827 @@
+package audit
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/tagging"
+)
+
+// Errors of [VerifyBundle], each reached through a *[BundleCheckError] in
+// [BundleReport.Err]. Errors of the packages that checked (tagging,
+// manifest, sbom, policy) stay wrapped inside them, so that errors.Is also
+// matches, for example, tagging.ErrBadSignature or manifest.ErrTampered.
+var (
+	// ErrBundleIndex reports an index.json that is missing, malformed, not
+	// in its canonical form, of another format version, or that lists a
+	// file twice.
+	ErrBundleIndex = errors.New("audit: bundle index missing or malformed")
+	// ErrBundleDigest reports a file whose size or SHA-256 is not the one
+	// the index lists: the file was edited. Match *BundleDigestError.
+	ErrBundleDigest = errors.New("audit: bundle file does not match the index")
+	// ErrBundleMissingFile reports a file the index lists that the bundle
+	// does not hold.
+	ErrBundleMissingFile = errors.New("audit: file listed in the bundle index is missing")
+	// ErrBundleExtraFile reports a file the index does not list.
+	ErrBundleExtraFile = errors.New("audit: bundle file not listed in the index")
+	// ErrBundleUnexpectedFile reports a file, listed or not, that no part
+	// of the bundle refers to: not the record's SBOM or provenance, not a
+	// log entry, not a report or manifest of one of the release's
+	// promotions.
+	ErrBundleUnexpectedFile = errors.New("audit: bundle file has no place in the bundle")
+	// ErrBundleRecord reports a release record that is missing, does not
+	// parse (manifest.ParseRecord), is not canonical, or names another
+	// release or commit than the index.
+	ErrBundleRecord = errors.New("audit: bundle record missing, malformed or of another release")
+	// ErrBundleTag reports a tag object that is missing, does not parse
+	// (tagging.Parse), or is not the release's: another tag name, another
+	// commit, another object than the index names.
+	ErrBundleTag = errors.New("audit: bundle tag object is not the release's")
+	// ErrBundleSignature reports a signature that the auditor's keys do not
+	// accept: the tag object's, the provenance envelope's or the log
+	// checkpoint's. The verifier's own error is wrapped too.
+	ErrBundleSignature = errors.New("audit: signature in bundle does not verify")
+	// ErrBundleEvidence reports an SBOM or provenance that is missing, does
+	// not match the record's digest, or does not name the record's
+	// artifacts.
+	ErrBundleEvidence = errors.New("audit: SBOM or provenance does not bind to the release")
+	// ErrBundleLog reports log entries that do not parse, are misnamed, or
+	// whose hash chain is broken (then manifest.ErrTampered is wrapped too).
+	ErrBundleLog = errors.New("audit: bundle log does not verify")
+	// ErrBundleCheckpoint reports a signed checkpoint that the bundle's log
+	// does not reach or whose head it does not have: the log was cut or
+	// rewritten, or the checkpoint is another log's (manifest.ErrTruncated
+	// or manifest.ErrTampered is wrapped too).
+	ErrBundleCheckpoint = errors.New("audit: checkpoint does not match the bundle's log")
+	// ErrBundlePromotion reports a logged promotion or deploy result of the
+	// release whose digest is not one of the record's artifacts, or a
+	// manifest promotion whose manifest is missing or does not match.
+	ErrBundlePromotion = errors.New("audit: promotion does not match the release record")
+	// ErrBundlePolicy reports a policy report that a promotion's Gate digest
+	// names but the bundle lacks, that does not hash to that digest, does
+	// not parse (policy.ReadReport), or denies.
+	ErrBundlePolicy = errors.New("audit: policy report does not match its promotion")
+	// ErrBundleUnchecked is returned by [BundleReport.Err] when nothing
+	// failed but some check could not be made (no trusted key given, no
+	// checkpoint in the bundle): the bundle is not shown to be good.
+	ErrBundleUnchecked = errors.New("audit: bundle not fully checked")
+)
+
+// A BundleDigestError reports a bundle file that does not match the index:
+// Want is the SHA-256 and size listed, Got what the file has. It matches
+// ErrBundleDigest.
+type BundleDigestError struct {
+	Name              string
+	Want, Got         string // lower-case hex SHA-256
+	WantSize, GotSize int64
+}
+
+// Error names the file and both digests.
+func (e *BundleDigestError) Error() string {
+	return fmt.Sprintf("%s: %s: index lists sha256 %s (%d bytes), file has %s (%d bytes)",
+		ErrBundleDigest.Error(), e.Name, e.Want, e.WantSize, e.Got, e.GotSize)
+}
+
+// Unwrap returns ErrBundleDigest.
+func (e *BundleDigestError) Unwrap() error { return ErrBundleDigest }
+
+// A BundleCheckError is one failure of a check of [VerifyBundle]: the check's
+// name and the cause, which wraps one of the ErrBundleXxx sentinels.
+type BundleCheckError struct {
+	Check string
+	Err   error
+}
+
+// Error names the check and the cause.
+func (e *BundleCheckError) Error() string { return "bundle " + e.Check + ": " + e.Err.Error() }
+
+// Unwrap returns Err.
+func (e *BundleCheckError) Unwrap() error { return e.Err }
+
+// A BundleStatus is the outcome of one check of a bundle.
+type BundleStatus string
+
+// The outcomes of a check.
+const (
+	BundlePass BundleStatus = "pass"
+	BundleFail BundleStatus = "fail"
+	// BundleNotChecked: the check could not be made, for want of a trusted
+	// key or of a checkpoint. It is never a pass.
+	BundleNotChecked BundleStatus = "not-checked"
+)
+
+// A BundleCheck is one check of [VerifyBundle].
+type BundleCheck struct {
+	Name   string       `json:"name"`
+	Status BundleStatus `json:"status"`
+	// Detail says what was checked, why it could not be, or what failed.
+	Detail string `json:"detail"`
+	// Errs are the failures (*BundleCheckError each), nil unless Status is
+	// BundleFail.
+	Errs []error `json:"-"`
+}
+
+// BundleKeys are what the auditor trusts. VerifyBundle never uses a key
+// found in the bundle. A nil verifier leaves its signatures "not checked",
+// never passed.
+type BundleKeys struct {
+	// Tag checks the release tag object's signature (tagging.VerifyObject),
+	// for example tagging.NewSSHVerifier(signers, tagging.GitNamespace).
+	Tag tagging.Verifier
+	// Provenance checks the provenance envelope (sbom.VerifyProvenance).
+	Provenance []sbom.Verifier
+	// Checkpoint checks the signed log checkpoint (manifest.OpenCheckpoint);
+	// build SSH verifiers with manifest.Namespace.
+	Checkpoint manifest.Verifier
+	// At is the time signatures are verified at. Zero means the bundle's
+	// own verification time (BundleIndex.VerifiedAt), which the builder
+	// chose: "was it valid when the bundle was made". Pass the current time
+	// to ask "is it valid now" (keys expired or revoked since then fail).
+	At time.Time
+}
+
+// A BundleReport is the outcome of [VerifyBundle]: every check, in a fixed
+// order, with its status.
+type BundleReport struct {
+	Release   string    `json:"release"`
+	Commit    string    `json:"commit"`
+	TagObject string    `json:"tag_object"`
+	At        time.Time `json:"at"` // the verification time used
+	// BuildTag is the tag verification recorded at build time
+	// (tag/verification.json), informative only; nil when absent or
+	// malformed.
+	BuildTag *BundleTagResult `json:"build_tag,omitempty"`
+	// Checkpoint is the signed checkpoint the log was verified against,
+	// nil when none was. VerifyBundle cannot know whether a later one
+	// exists: an auditor who holds a newer checkpoint of the log compares
+	// its count with this one's, since a bundle built from an older
+	// checkpoint can leave out later entries.
+	Checkpoint *manifest.Checkpoint `json:"checkpoint,omitempty"`
+	// LogEntries is how many log entries the bundle holds.
+	LogEntries int           `json:"log_entries"`
+	Checks     []BundleCheck `json:"checks"`
+}
+
+// Status is the overall verdict: BundleFail when a check failed, otherwise
+// BundleNotChecked when a check could not be made, otherwise BundlePass.
+func (r *BundleReport) Status() BundleStatus {
+	st := BundlePass
+	for _, c := range r.Checks {
+		switch c.Status {
+		case BundleFail:
+			return BundleFail
+		case BundleNotChecked:
+			st = BundleNotChecked
+		}
+	}
+	return st
+}
+
+// Check returns the check named name, and whether there is one.
+func (r *BundleReport) Check(name string) (BundleCheck, bool) {
+	for _, c := range r.Checks {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return BundleCheck{}, false
+}
+
+// Err returns nil when every check passed. Otherwise it returns every
+// failure joined (each a *BundleCheckError, matched with errors.Is and
+// errors.As), or, when nothing failed, an error wrapping ErrBundleUnchecked
+// that names the checks not made.
+func (r *BundleReport) Err() error {
+	var errs []error
+	var unchecked []string
+	for _, c := range r.Checks {
+		switch c.Status {
+		case BundleFail:
+			errs = append(errs, c.Errs...)
+		case BundleNotChecked:
+			unchecked = append(unchecked, c.Name+" ("+c.Detail+")")
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	if len(unchecked) > 0 {
+		return fmt.Errorf("%w: %s", ErrBundleUnchecked, strings.Join(unchecked, "; "))
+	}
+	return nil
+}
+
+// The checks of VerifyBundle, in report order.
+const (
+	bundleCheckIndex      = "index"
+	bundleCheckFiles      = "files"
+	bundleCheckRecord     = "record"
+	bundleCheckTag        = "tag"
+	bundleCheckTagSig     = "tag-signature"
+	bundleCheckSBOM       = "sbom"
+	bundleCheckProvenance = "provenance"
+	bundleCheckLog        = "log"
+	bundleCheckCheckpoint = "checkpoint"
+	bundleCheckPromotions = "promotions"
+	bundleCheckPolicy     = "policy"
+)
+
+var bundleCheckOrder = []string{
+	bundleCheckIndex, bundleCheckFiles, bundleCheckRecord, bundleCheckTag,
+	bundleCheckTagSig, bundleCheckSBOM, bundleCheckProvenance, bundleCheckLog,
+	bundleCheckCheckpoint, bundleCheckPromotions, bundleCheckPolicy,
+}
+
+// VerifyBundle checks b offline against the auditor's keys and returns a
+// report of every check, in this order, and the report's Err:
+//
+//   - index: index.json parses, is canonical and of BundleFormat
+//     (ErrBundleIndex);
+//   - files: the files are exactly those the index lists
+//     (ErrBundleMissingFile, ErrBundleExtraFile), each with its size and
+//     SHA-256 (*BundleDigestError), and each has its place in the bundle
+//     (ErrBundleUnexpectedFile);
+//   - record: record.json parses strictly and names the index's release and
+//     commit (ErrBundleRecord);
+//   - tag: the tag object parses strictly, is the object the index names,
+//     and names the release and points at the record's commit
+//     (ErrBundleTag);
+//   - tag-signature: keys.Tag accepts the tag object's signature at the
+//     verification time (ErrBundleSignature and tagging's error);
+//   - sbom: the SBOM has the record's SBOM digest, decodes strictly and
+//     describes one of the record's artifacts (sbom.Check) (ErrBundleEvidence
+//     and sbom's error);
+//   - provenance: keys.Provenance accept the envelope and its statement
+//     names every artifact of the record (sbom.VerifyProvenance)
+//     (ErrBundleSignature or ErrBundleEvidence, and sbom's error);
+//   - log: the entries parse, are named by their sequence numbers, and form
+//     one hash chain from the first (manifest.VerifyLog) (ErrBundleLog and
+//     manifest.ErrTampered);
+//   - checkpoint: keys.Checkpoint accepts the checkpoint's signature
+//     (ErrBundleSignature) and the log reaches it and has its head
+//     (ErrBundleCheckpoint and manifest.ErrTruncated or ErrTampered);
+//   - promotions: every promotion (rollbacks to the release included) and
+//     deploy result of the release in the log carries a digest of the
+//     record's artifacts (a rollback away from the release is listed but
+//     carries the other release's digest), and every
+//     manifest promoted that pins the release is in the bundle and pins only
+//     those digests (ErrBundlePromotion);
+//   - policy: for each of those promotions with a Gate digest, the bundle
+//     holds a policy report with that digest, which parses
+//     (policy.ReadReport) and allows (ErrBundlePolicy).
+//
+// A check that needs a key the auditor did not give (tag-signature,
+// provenance, checkpoint), a checkpoint the bundle lacks, or a promotion
+// the checkpoint does not cover, or a promotion without a Gate digest, is
+// BundleNotChecked, never passed: then, if nothing failed, Err wraps
+// ErrBundleUnchecked. VerifyBundle makes every check even after a failure,
+// so the report lists every problem.
+//
+// The error is the report's Err, or ctx's error (then the report is nil).
+// VerifyBundle is safe for concurrent use when the verifiers are.
+func VerifyBundle(ctx context.Context, b *Bundle, keys BundleKeys) (*BundleReport, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if b == nil {
+		b = &Bundle{}
+	}
+	v := &bundleVerifier{ctx: ctx, b: b, keys: keys, used: map[string]bool{BundleIndexName: true}, checks: map[string]*BundleCheck{}}
+	v.checkIndex()
+	v.checkRecord()
+	v.checkTag()
+	v.checkSBOM()
+	v.checkProvenance()
+	v.checkLog()
+	v.checkCheckpoint()
+	v.checkPromotions()
+	v.checkFiles()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rep := &BundleReport{Release: v.idx.Release, Commit: v.idx.Commit, TagObject: v.idx.TagObject, At: v.at, BuildTag: v.buildTag, Checkpoint: v.cp, LogEntries: len(v.entries)}
+	for _, name := range bundleCheckOrder {
+		rep.Checks = append(rep.Checks, *v.checks[name])
+	}
+	return rep, rep.Err()
+}
+
+// bundleVerifier carries what one VerifyBundle has learned so far.
+type bundleVerifier struct {
+	ctx  context.Context
+	b    *Bundle
+	keys BundleKeys
+	used map[string]bool // files some check looked for
+
+	idx      BundleIndex
+	idxOK    bool
+	at       time.Time
+	rec      manifest.Record
+	recOK    bool
+	buildTag *BundleTagResult
+	entries  []manifest.Entry // parsed, in sequence order
+	entOK    bool             // every entry file parsed
+	chainOK  bool             // and the chain verifies
+	cp       *manifest.Checkpoint
+
+	checks map[string]*BundleCheck
+}
+
+// file returns the bundle's file name and marks it as having a place.
+func (v *bundleVerifier) file(name string) ([]byte, bool) {
+	v.used[name] = true
+	data, ok := v.b.files[name]
+	return data, ok
+}
+
+func (v *bundleVerifier) pass(check, detail string) {
+	v.checks[check] = &BundleCheck{Name: check, Status: BundlePass, Detail: detail}
+}
+
+func (v *bundleVerifier) notChecked(check, detail string) {
+	v.checks[check] = &BundleCheck{Name: check, Status: BundleNotChecked, Detail: detail}
+}
+
+// fail records the failures errs of check; with none it records a pass
+// with detail.
+func (v *bundleVerifier) fail(check string, errs []error, detail string) {
+	if len(errs) == 0 {
+		v.pass(check, detail)
+		return
+	}
+	c := &BundleCheck{Name: check, Status: BundleFail}
+	var msgs []string
+	for _, err := range errs {
+		c.Errs = append(c.Errs, &BundleCheckError{Check: check, Err: err})
+		msgs = append(msgs, err.Error())
+	}
+	c.Detail = strings.Join(msgs, "; ")
+	v.checks[check] = c
+}
+
+func (v *bundleVerifier) checkIndex() {
+	idx, err := v.b.Index()
+	if err != nil {
+		v.at = v.keys.At
+		v.fail(bundleCheckIndex, []error{err}, "")
+		return
+	}
+	var errs []error
+	if idx.Format != BundleFormat {
+		errs = append(errs, fmt.Errorf("%w: format %d, want %d", ErrBundleIndex, idx.Format, BundleFormat))
+	}
+	if idx.Release == "" {
+		errs = append(errs, fmt.Errorf("%w: no release", ErrBundleIndex))
+	}
+	seen := map[string]bool{}
+	for _, f := range idx.Files {
+		if seen[f.Name] {
+			errs = append(errs, fmt.Errorf("%w: %q listed twice", ErrBundleIndex, f.Name))
+		}
+		seen[f.Name] = true
+		if f.Name == BundleIndexName {
+			errs = append(errs, fmt.Errorf("%w: lists itself", ErrBundleIndex))
+		}
+	}
+	if !slices.IsSortedFunc(idx.Files, func(a, b BundleFile) int { return strings.Compare(a.Name, b.Name) }) {
+		errs = append(errs, fmt.Errorf("%w: files not sorted by name", ErrBundleIndex))
+	}
+	v.idx, v.idxOK = idx, true
+	v.at = v.keys.At
+	if v.at.IsZero() {
+		v.at = idx.VerifiedAt
+	}
+	v.fail(bundleCheckIndex, errs, fmt.Sprintf("format %d, release %s, %d files", idx.Format, idx.Release, len(idx.Files)))
+}
+
+// checkFiles runs last: it needs to know which files the other checks used.
+func (v *bundleVerifier) checkFiles() {
+	var errs []error
+	listed := map[string]bool{BundleIndexName: true}
+	if v.idxOK {
+		for _, f := range v.idx.Files {
+			listed[f.Name] = true
+			data, ok := v.b.files[f.Name]
+			if !ok {
+				errs = append(errs, fmt.Errorf("%w: %s", ErrBundleMissingFile, f.Name))
+				continue
+			}
+			sum := sha256.Sum256(data)
+			if got := hex.EncodeToString(sum[:]); got != f.SHA256 || int64(len(data)) != f.Size {
+				errs = append(errs, &BundleDigestError{Name: f.Name, Want: f.SHA256, Got: got, WantSize: f.Size, GotSize: int64(len(data))})
+			}
+		}
+	}
+	for _, name := range v.b.Names() {
+		if v.idxOK && !listed[name] {
+			errs = append(errs, fmt.Errorf("%w: %s", ErrBundleExtraFile, name))
+		}
+		if !v.used[name] && v.canPlace(name) {
+			errs = append(errs, fmt.Errorf("%w: %s", ErrBundleUnexpectedFile, name))
+		}
+	}
+	if !v.idxOK && len(errs) == 0 {
+		v.notChecked(bundleCheckFiles, "no index to check the files against")
+		return
+	}
+	v.fail(bundleCheckFiles, errs, fmt.Sprintf("%d files match the index", len(v.b.files)-1))
+}
+
+// canPlace reports whether the checks could tell where name belongs: the
+// places of evidence files come from the record, those of policy reports
+// and manifests from the record and the log. A file whose place could not
+// be known is not reported as unexpected, since its check already failed.
+func (v *bundleVerifier) canPlace(name string) bool {
+	switch {
+	case strings.HasPrefix(name, bundleEvidenceDir):
+		return v.recOK
+	case strings.HasPrefix(name, bundlePolicyDir), strings.HasPrefix(name, bundleManifestDir):
+		return v.recOK && v.entOK
+	}
+	return true
+}
+
+func (v *bundleVerifier) checkRecord() {
+	data, ok := v.file(BundleRecordName)
+	if !ok {
+		v.fail(bundleCheckRecord, []error{fmt.Errorf("%w: no %s", ErrBundleRecord, BundleRecordName)}, "")
+		return
+	}
+	rec, err := manifest.ParseRecord(data)
+	if err != nil {
+		v.fail(bundleCheckRecord, []error{fmt.Errorf("%w: %w", ErrBundleRecord, err)}, "")
+		return
+	}
+	var errs []error
+	if canon, err := manifest.MarshalRecord(rec); err != nil || !bytes.Equal(canon, data) {
+		errs = append(errs, fmt.Errorf("%w: not in canonical form (manifest.MarshalRecord)", ErrBundleRecord))
+	}
+	if v.idxOK && (rec.Tag != v.idx.Release || rec.Commit != v.idx.Commit) {
+		errs = append(errs, fmt.Errorf("%w: record of %s at %s, index names %s at %s", ErrBundleRecord, rec.Tag, rec.Commit, v.idx.Release, v.idx.Commit))
+	}
+	v.rec, v.recOK = rec, true
+	v.fail(bundleCheckRecord, errs, fmt.Sprintf("release %s at %s, %d artifacts", rec.Tag, rec.Commit, len(rec.Artifacts)))
+}
+
+// release is the release the bundle is about, as best known.
+func (v *bundleVerifier) release() string {
+	if v.idxOK {
+		return v.idx.Release
+	}
+	return v.rec.Tag
+}
+
+func (v *bundleVerifier) checkTag() {
+	if data, ok := v.file(BundleTagResultName); ok {
+		var res BundleTagResult
+		if err := bundleDecodeStrict(data, &res); err == nil {
+			v.buildTag = &res
+		}
+	}
+	raw, ok := v.file(BundleTagName)
+	if !ok {
+		err := fmt.Errorf("%w: no %s", ErrBundleTag, BundleTagName)
+		v.fail(bundleCheckTag, []error{err}, "")
+		v.fail(bundleCheckTagSig, []error{err}, "")
+		return
+	}
+	var errs []error
+	if v.buildTag == nil {
+		errs = append(errs, fmt.Errorf("%w: %s missing or malformed", ErrBundleTag, BundleTagResultName))
+	}
+	obj, err := tagging.Parse(raw)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("%w: %w", ErrBundleTag, err))
+	} else {
+		if rel := v.release(); obj.Name != rel {
+			errs = append(errs, fmt.Errorf("%w: tag object names %q, not %q", ErrBundleTag, obj.Name, rel))
+		}
+		if obj.TargetType != "commit" {
+			errs = append(errs, fmt.Errorf("%w: tag object points at a %s", ErrBundleTag, obj.TargetType))
+		}
+		if v.recOK && obj.Target.String() != v.rec.Commit {
+			errs = append(errs, fmt.Errorf("%w: tag object points at %s, the record at %s", ErrBundleTag, obj.Target, v.rec.Commit))
+		}
+	}
+	hash := plumbing.ComputeHash(plumbing.TagObject, raw).String()
+	if v.idxOK && hash != v.idx.TagObject {
+		errs = append(errs, fmt.Errorf("%w: tag object %s, index names %s", ErrBundleTag, hash, v.idx.TagObject))
+	}
+	v.fail(bundleCheckTag, errs, "tag object "+hash+" names "+v.release()+" at its commit")
+
+	switch {
+	case v.keys.Tag == nil:
+		v.notChecked(bundleCheckTagSig, "no trusted tag key given")
+		return
+	case v.at.IsZero():
+		v.notChecked(bundleCheckTagSig, "no verification time: the index has none and BundleKeys.At is not set")
+		return
+	}
+	ver, err := tagging.VerifyObject(v.ctx, raw, v.keys.Tag, v.at)
+	if err != nil {
+		v.fail(bundleCheckTagSig, []error{fmt.Errorf("%w: tag %s: %w", ErrBundleSignature, v.release(), err)}, "")
+		return
+	}
+	v.pass(bundleCheckTagSig, fmt.Sprintf("signed by %s (%s %s) at %s", ver.Signer.Identity, ver.Signer.Format, ver.Signer.Fingerprint, v.at.Format(time.RFC3339)))
+}
+
+// evidence returns the bundle file of the record's reference ref to item.
+func (v *bundleVerifier) evidence(item, ref string) ([]byte, error) {
+	if !v.recOK {
+		return nil, fmt.Errorf("%w: no record to name the %s", ErrBundleEvidence, item)
+	}
+	if ref == "" {
+		return nil, fmt.Errorf("%w: the record names no %s", ErrBundleEvidence, item)
+	}
+	data, ok := v.file(bundleEvidenceDir + ref)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s %s not in the bundle", ErrBundleEvidence, item, bundleEvidenceDir+ref)
+	}
+	return data, nil
+}
+
+// bundleDigests lists the digests of artifacts, for messages.
+func bundleDigests(artifacts []manifest.Artifact) string {
+	var ds []string
+	for _, a := range artifacts {
+		ds = append(ds, a.Digest)
+	}
+	return strings.Join(ds, " or ")
+}
+
+// bundleSubject is the subject of artifact a.
+func bundleSubject(a manifest.Artifact) sbom.Subject {
+	return sbom.Subject{Name: a.Name, SHA256: strings.TrimPrefix(a.Digest, "sha256:"), SHA512: strings.TrimPrefix(a.SHA512, "sha512:")}
+}
+
+func (v *bundleVerifier) checkSBOM() {
+	data, err := v.evidence("SBOM", v.rec.SBOM.Ref)
+	if err != nil {
+		v.fail(bundleCheckSBOM, []error{err}, "")
+		return
+	}
+	if got := manifest.Digest(data); got != v.rec.SBOM.Digest {
+		v.fail(bundleCheckSBOM, []error{fmt.Errorf("%w: %w", ErrBundleEvidence,
+			&sbom.MismatchError{Kind: sbom.ErrReferenceMismatch, Want: v.rec.SBOM.Digest, Got: got})}, "")
+		return
+	}
+	f := sbom.JSON
+	if t := bytes.TrimLeft(data, " \t\r\n\ufeff"); len(t) > 0 && t[0] == '<' {
+		f = sbom.XML
+	}
+	doc, err := sbom.Decode(bytes.NewReader(data), f, sbom.WithMaxSize(MaxBundleFileSize))
+	if err != nil {
+		v.fail(bundleCheckSBOM, []error{fmt.Errorf("%w: %w", ErrBundleEvidence, err)}, "")
+		return
+	}
+	subj, err := doc.Subject()
+	if err != nil {
+		v.fail(bundleCheckSBOM, []error{fmt.Errorf("%w: %w", ErrBundleEvidence, err)}, "")
+		return
+	}
+	i := slices.IndexFunc(v.rec.Artifacts, func(a manifest.Artifact) bool { return a.Digest == subj.Digest() })
+	if i < 0 {
+		v.fail(bundleCheckSBOM, []error{fmt.Errorf("%w: SBOM describes %s, not an artifact of the record: %w", ErrBundleEvidence, subj.Digest(),
+			&sbom.MismatchError{Kind: sbom.ErrSubjectMismatch, Want: bundleDigests(v.rec.Artifacts), Got: subj.Digest()})}, "")
+		return
+	}
+	a := v.rec.Artifacts[i]
+	if err := sbom.Check(doc, bundleSubject(a)); err != nil {
+		v.fail(bundleCheckSBOM, []error{fmt.Errorf("%w: %w", ErrBundleEvidence, err)}, "")
+		return
+	}
+	v.pass(bundleCheckSBOM, fmt.Sprintf("%s (%s) describes %s %s", v.rec.SBOM.Ref, v.rec.SBOM.Digest, a.Name, a.Digest))
+}
+
+func (v *bundleVerifier) checkProvenance() {
+	data, err := v.evidence("provenance", v.rec.Provenance.Ref)
+	if err != nil {
+		v.fail(bundleCheckProvenance, []error{err}, "")
+		return
+	}
+	if len(v.rec.Artifacts) == 0 {
+		v.fail(bundleCheckProvenance, []error{fmt.Errorf("%w: the record has no artifact", ErrBundleEvidence)}, "")
+		return
+	}
+	if len(v.keys.Provenance) == 0 {
+		v.notChecked(bundleCheckProvenance, "no trusted provenance key given")
+		return
+	}
+	var errs []error
+	for _, a := range v.rec.Artifacts {
+		if _, err := sbom.VerifyProvenance(v.ctx, data, bundleSubject(a), v.keys.Provenance...); err != nil {
+			kind := ErrBundleEvidence
+			if errors.Is(err, sbom.ErrBadSignature) {
+				kind = ErrBundleSignature
+			}
+			errs = append(errs, fmt.Errorf("%w: provenance of %s: %w", kind, a.Name, err))
+		}
+	}
+	v.fail(bundleCheckProvenance, errs, fmt.Sprintf("%s is signed by a trusted key and names all %d artifacts", v.rec.Provenance.Ref, len(v.rec.Artifacts)))
+}
+
+func (v *bundleVerifier) checkLog() {
+	var errs []error
+	for _, name := range v.b.Names() {
+		if !strings.HasPrefix(name, bundleLogDir) {
+			continue
+		}
+		data, _ := v.file(name)
+		e, err := manifest.ParseEntry(data)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%w: %s: %w", ErrBundleLog, name, err))
+			continue
+		}
+		if bundleEntryName(e.Seq) != name {
+			errs = append(errs, fmt.Errorf("%w: %s holds entry %d", ErrBundleLog, name, e.Seq))
+			continue
+		}
+		v.entries = append(v.entries, e)
+	}
+	if len(errs) > 0 {
+		v.fail(bundleCheckLog, errs, "")
+		return
+	}
+	v.entOK = true
+	if err := manifest.VerifyLog(v.entries, nil); err != nil {
+		v.fail(bundleCheckLog, []error{fmt.Errorf("%w: %w", ErrBundleLog, err)}, "")
+		return
+	}
+	v.chainOK = true
+	v.pass(bundleCheckLog, fmt.Sprintf("%d entries form one hash chain", len(v.entries)))
+}
+
+func (v *bundleVerifier) checkCheckpoint() {
+	data, okData := v.file(BundleCheckpointName)
+	sig, okSig := v.file(BundleCheckpointSigName)
+	switch {
+	case !okData && !okSig:
+		v.notChecked(bundleCheckCheckpoint, "no signed checkpoint in the bundle: a truncated log cannot be detected")
+		return
+	case !okData || !okSig:
+		v.fail(bundleCheckCheckpoint, []error{fmt.Errorf("%w: checkpoint without its signature, or the reverse", ErrBundleCheckpoint)}, "")
+		return
+	case v.keys.Checkpoint == nil:
+		v.notChecked(bundleCheckCheckpoint, "no trusted checkpoint key given")
+		return
+	case v.at.IsZero():
+		v.notChecked(bundleCheckCheckpoint, "no verification time: the index has none and BundleKeys.At is not set")
+		return
+	}
+	cp, err := manifest.OpenCheckpoint(v.ctx, data, sig, v.keys.Checkpoint, v.at)
+	if err != nil {
+		kind := ErrBundleCheckpoint
+		if errors.Is(err, manifest.ErrBadSignature) {
+			kind = ErrBundleSignature
+		}
+		v.fail(bundleCheckCheckpoint, []error{fmt.Errorf("%w: %w", kind, err)}, "")
+		return
+	}
+	if !v.chainOK {
+		v.notChecked(bundleCheckCheckpoint, "the checkpoint's signature verifies, but the log does not")
+		return
+	}
+	if err := manifest.VerifyLog(v.entries, &cp); err != nil {
+		v.fail(bundleCheckCheckpoint, []error{fmt.Errorf("%w: %w", ErrBundleCheckpoint, err)}, "")
+		return
+	}
+	v.cp = &cp
+	v.pass(bundleCheckCheckpoint, fmt.Sprintf("signed checkpoint of %d entries matches the log", cp.Count))
+}
+
+// checkPromotions checks the release's promotions and, for their Gate
+// digests, the policy reports.
+func (v *bundleVerifier) checkPromotions() {
+	if !v.entOK || !v.recOK {
+		missing := "the log does not parse"
+		if !v.recOK {
+			missing = "no record"
+		}
+		v.fail(bundleCheckPromotions, []error{fmt.Errorf("%w: %s", ErrBundlePromotion, missing)}, "")
+		v.fail(bundleCheckPolicy, []error{fmt.Errorf("%w: %s", ErrBundlePolicy, missing)}, "")
+		return
+	}
+	var errs, polErrs []error
+	var uncovered, ungated []string
+	var proms, results, reports, rollbacks int
+	for i, e := range v.entries {
+		if !bundleConcerns(e, v.rec) {
+			continue
+		}
+		seq := uint64(i) + 1
+		if v.cp != nil && seq > v.cp.Count {
+			uncovered = append(uncovered, fmt.Sprint(seq))
+		}
+		if r := e.Result; r != nil {
+			results++
+			if !v.rec.HasDigest(r.Digest) {
+				errs = append(errs, fmt.Errorf("%w: entry %d: deploy result for %s, not an artifact of %s", ErrBundlePromotion, seq, r.Digest, v.rec.Tag))
+			}
+			continue
+		}
+		p := e.Promotion
+		proms++
+		if p.Manifest == nil {
+			if p.Release != v.rec.Tag {
+				// A rollback away from the release: it promotes another
+				// release's digest; its gate report is still evidence.
+				rollbacks++
+			} else if !v.rec.HasDigest(p.Digest) {
+				errs = append(errs, fmt.Errorf("%w: entry %d: %s promoted %s, not an artifact of the record", ErrBundlePromotion, seq, p.Env, p.Digest))
+			}
+		} else {
+			errs = append(errs, v.checkManifest(seq, p)...)
+		}
+		if p.Gate == "" {
+			ungated = append(ungated, fmt.Sprint(seq))
+			continue
+		}
+		reports++
+		polErrs = append(polErrs, v.checkReport(seq, p)...)
+	}
+	var detail string
+	if len(uncovered) > 0 {
+		detail = "; entries " + strings.Join(uncovered, ", ") + " are after the signed checkpoint"
+	}
+	switch {
+	case len(errs) > 0:
+		v.fail(bundleCheckPromotions, errs, "")
+	case len(uncovered) > 0:
+		v.notChecked(bundleCheckPromotions, bundlePromotionsDetail(proms, rollbacks, results)+detail)
+	default:
+		v.pass(bundleCheckPromotions, bundlePromotionsDetail(proms, rollbacks, results))
+	}
+	switch {
+	case len(polErrs) > 0:
+		v.fail(bundleCheckPolicy, polErrs, "")
+	case len(ungated) > 0:
+		v.notChecked(bundleCheckPolicy, "promotions in entries "+strings.Join(ungated, ", ")+" name no policy report")
+	default:
+		v.pass(bundleCheckPolicy, fmt.Sprintf("%d policy reports match their promotions and allow them", reports))
+	}
+}
+
+func bundlePromotionsDetail(proms, rollbacks, results int) string {
+	s := fmt.Sprintf("%d promotion(s) and %d deploy result(s) match the record", proms-rollbacks, results)
+	if rollbacks > 0 {
+		s += fmt.Sprintf("; %d rollback(s) away from the release", rollbacks)
+	}
+	return s
+}
+
+// checkManifest checks the manifest file of manifest promotion p (in entry
+// seq) and that it pins only the record's digests for the release.
+func (v *bundleVerifier) checkManifest(seq uint64, p *manifest.Promotion) []error {
+	name := bundleManifestDir + strings.TrimPrefix(p.Digest, "sha256:") + ".json"
+	data, ok := v.file(name)
+	if !ok {
+		return []error{fmt.Errorf("%w: entry %d: manifest %s not in the bundle", ErrBundlePromotion, seq, p.Digest)}
+	}
+	if got := manifest.Digest(data); got != p.Digest {
+		return []error{fmt.Errorf("%w: entry %d: %s hashes to %s, not %s", ErrBundlePromotion, seq, name, got, p.Digest)}
+	}
+	var errs []error
+	for _, r := range p.Manifest.Repos {
+		if r.Tag != v.rec.Tag || r.Commit != v.rec.Commit {
+			continue
+		}
+		for _, a := range r.Artifacts {
+			if !v.rec.HasDigest(a.Digest) {
+				errs = append(errs, fmt.Errorf("%w: entry %d: manifest %s pins %s %s, not an artifact of the record", ErrBundlePromotion, seq, p.Manifest.Name, a.Name, a.Digest))
+			}
+		}
+	}
+	return errs
+}
+
+// checkReport checks the policy report that gated promotion p (in entry
+// seq).
+func (v *bundleVerifier) checkReport(seq uint64, p *manifest.Promotion) []error {
+	name := bundlePolicyDir + strings.TrimPrefix(p.Gate, "sha256:") + ".json"
+	data, ok := v.file(name)
+	if !ok {
+		return []error{fmt.Errorf("%w: entry %d: policy report %s not in the bundle", ErrBundlePolicy, seq, p.Gate)}
+	}
+	if got := manifest.Digest(data); got != p.Gate {
+		return []error{fmt.Errorf("%w: entry %d: %s hashes to %s, the promotion's gate is %s", ErrBundlePolicy, seq, name, got, p.Gate)}
+	}
+	rep, err := bundleReadReport(data)
+	if err != nil {
+		return []error{fmt.Errorf("%w: entry %d: %w", ErrBundlePolicy, seq, err)}
+	}
+	if err := rep.Err(); err != nil {
+		return []error{fmt.Errorf("%w: entry %d: the report denies the promotion it gated: %w", ErrBundlePolicy, seq, err)}
+	}
+	return nil
+}
