@@ -1,4 +1,58 @@
 // Package audit answers an auditor's questions from the evidence the other
 // releasekit packages leave behind: who changed what, who approved it, what
 // ran in production, and when (policy §1.5.2, §1.7, §1.21.3.4).
+//
+// Everything starts from [Sources]: the code repository with its signed
+// release tags, the manifest store with the release records and the
+// hash-chained promotion log (whose entries carry the digest of the policy
+// report that gated each promotion), the directory the SBOMs and provenance
+// envelopes were written to, and the keys the auditor trusts. Only the
+// store is required; a missing source turns the links that need it into
+// gaps, never into passes. Signatures are checked at Sources.At, never at a
+// date taken from the signed data.
+//
+// # Trails (§1.5.2)
+//
+// [Trail] reconstructs, for a release tag, a version, an artifact digest or
+// a commit, the whole chain: tickets → pull requests and commits (the range
+// from the previous release) → the release tag and its signature → the
+// artifacts → SBOM and provenance bound to them → every promotion with its
+// approver, time, change window or emergency-change record, and rollbacks →
+// the policy report that gated each promotion. Each [Link] is Verified,
+// Recorded (present but not checkable, for example without a key), a Gap
+// (missing evidence) or Failed (with its typed error); [TrailReport.Err]
+// joins the gaps and failures.
+//
+// [Lookup] and [LookupTicket] answer the reverse question: which production
+// releases contain a commit or a ticket, following backports and
+// forward-ports through the "(cherry picked from commit …)" lines that
+// git cherry-pick -x writes. [Compare] says what changed between two
+// releases: commits, tickets, pull requests, approvals, and for archive
+// artifacts (tar, tar.gz, zip; read by [ListArchive] within limits) the
+// files added, removed and changed by SHA-256.
+//
+// # Evidence bundles (§1.21.3.4)
+//
+// [BuildBundle] collects one release's evidence into a self-contained
+// [Bundle]: the record, the tag object and its verification, SBOM,
+// provenance envelope, the log from its first entry with the signed
+// checkpoint, the gating policy reports, and an index of SHA-256 digests.
+// The same inputs give the same bytes ([Bundle.WriteTarGz],
+// [Bundle.WriteDir]). [VerifyBundle] re-checks every digest, signature and
+// the hash chain offline with the auditor's [BundleKeys] only, never with a
+// key found in the bundle; [ReadBundle] and [ReadBundleDir] read a bundle
+// back strictly.
+//
+// # Delivery metrics and the release-health report (§1.7)
+//
+// [Collect] reads the verified log, the records, each release's commits and
+// its evidence into a [History]; [ComputeMetrics] computes, over a period,
+// lead time for changes, deployment frequency, change failure rate and time
+// to restore, with check, deploy and gate pass rates, overall and per
+// component, each figure with the records it came from. [BuildReport] makes
+// the monthly release-health report of §1.7.5 ([HealthReport]): a
+// self-contained HTML page with SVG charts, Markdown and JSON.
+//
+// Release records link to incidents and hotfixes through the Extra keys
+// [ExtraIncident], [ExtraHotfixFor] and [ExtraComponent].
 package audit
