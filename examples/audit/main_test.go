@@ -1,0 +1,298 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"golang.org/x/crypto/ssh"
+
+	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/internal/audittest"
+	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/tagging"
+)
+
+// The workspace paths audittest.Build gives the history under history/.
+const (
+	repoDir     = "history/001/repo"
+	evidenceDir = "history/002/evidence"
+	storeDir    = "history/003/store"
+)
+
+// TestRun audits the history in a kept workspace and checks what it left
+// there: the bundle of v1.2.2 verifies with the fixture's keys (derived
+// here, not read from the workspace) and its tampered copy fails on the
+// edited file and the broken hash chain; the report files exist and the
+// HTML has its charts and every release; the trail of v1.2.2, read again
+// from the workspace, has no gap and an emergency promotion to prod; the
+// evidence without the SBOM gives a gap. Then it runs -repo on the same
+// workspace, as an auditor would on a real setup.
+func TestRun(t *testing.T) {
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"-dir", dir}, &out, &errOut); err != nil {
+		t.Fatalf("run: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
+	}
+	golden(t, out.Bytes())
+	ctx := t.Context()
+	keys := fixtureKeys(t)
+
+	// The bundle: a tar.gz that verifies offline with the fixture's keys.
+	data, err := os.ReadFile(filepath.Join(dir, "bundle", "v1.2.2.tar.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := audit.ReadBundle(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := audit.VerifyBundle(ctx, b, keys)
+	if err != nil || rep.Status() != audit.BundlePass {
+		t.Fatalf("bundle v1.2.2: %v, %v", rep.Status(), err)
+	}
+	if rep.Release != "v1.2.2" || rep.Checkpoint == nil || rep.Checkpoint.Count != 19 {
+		t.Errorf("bundle of %s, checkpoint %+v", rep.Release, rep.Checkpoint)
+	}
+
+	// The tampered copy: the edited log entry no longer matches the index
+	// and breaks the hash chain.
+	root, err := os.OpenRoot(filepath.Join(dir, "bundle", "v1.2.2-tampered"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	tb, err := audit.ReadBundleDir(root.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = audit.VerifyBundle(ctx, tb, keys)
+	if !errors.Is(err, audit.ErrBundleDigest) || !errors.Is(err, audit.ErrBundleLog) || !errors.Is(err, manifest.ErrTampered) {
+		t.Errorf("tampered bundle: %v, want ErrBundleDigest, ErrBundleLog and manifest.ErrTampered", err)
+	}
+	var de *audit.BundleDigestError
+	if !errors.As(err, &de) || de.Name != "log/entries/00000000000000000016.json" {
+		t.Errorf("tampered bundle: digest error %+v, want the prod promotion's entry", de)
+	}
+	edited, ok := tb.File(de.Name)
+	if !ok || !bytes.Contains(edited, []byte(`"mallory@example.com"`)) {
+		t.Errorf("the tampered entry does not name the new approver")
+	}
+
+	// The report: HTML with SVG charts and every release, Markdown, JSON.
+	report := filepath.Join(dir, "report", "release-health-2026-01")
+	html, err := os.ReadFile(report + ".html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<svg", "v1.0.0", "v1.1.0", "v1.2.0", "v1.2.1", "v1.2.2", "v1.3.0", "INC123"} {
+		if !bytes.Contains(html, []byte(want)) {
+			t.Errorf("HTML report lacks %q", want)
+		}
+	}
+	md, err := os.ReadFile(report + ".md")
+	if err != nil || !bytes.Contains(md, []byte("| v1.2.2 |")) {
+		t.Errorf("Markdown report: %v, lacks v1.2.2", err)
+	}
+	js, err := os.ReadFile(report + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var health struct {
+		Releases    []struct{ Tag string } `json:"releases"`
+		Emergencies []struct{ Release string }
+		Rollbacks   []struct{ From, To string }
+		Gaps        []json.RawMessage `json:"gaps"`
+	}
+	if err := json.Unmarshal(js, &health); err != nil {
+		t.Fatal(err)
+	}
+	if len(health.Releases) != 6 || len(health.Emergencies) != 1 || health.Emergencies[0].Release != "v1.2.2" ||
+		len(health.Rollbacks) != 1 || health.Rollbacks[0].From != "v1.2.0" || len(health.Gaps) != 0 {
+		t.Errorf("JSON report: %+v", health)
+	}
+
+	// The trail of v1.2.2, from the workspace: no gap, and prod reached by
+	// an emergency change outside the window.
+	src := sources(t, dir, keys)
+	tr, err := audit.Trail(ctx, src, audit.Query{Release: "v1.2.2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Err(); err != nil {
+		t.Errorf("trail of v1.2.2: %v", err)
+	}
+	prod, ok := tr.Releases[0].Find(audit.StepPromotion, "prod")
+	if !ok || prod.Status != audit.Verified || prod.Promotion.Emergency == nil ||
+		prod.Promotion.Emergency.ID != audittest.Incident || prod.Promotion.Window != "" || prod.Promotion.Approver != audittest.IncidentCommander {
+		t.Errorf("prod promotion of v1.2.2: %+v", prod)
+	}
+	if tr.Releases[0].HotfixFor != "v1.2.1" || tr.Releases[0].Incident != audittest.Incident {
+		t.Errorf("v1.2.2 hotfix for %q, incident %q", tr.Releases[0].HotfixFor, tr.Releases[0].Incident)
+	}
+
+	// The gap: the same trail on the evidence without the SBOM.
+	src.Evidence = os.DirFS(filepath.Join(dir, "evidence-gap"))
+	tr, err = audit.Trail(ctx, src, audit.Query{Release: "v1.2.2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, ok := tr.Releases[0].Find(audit.StepSBOM, "sbom/v1.2.2/shop.cdx.json"); !ok || l.Status != audit.Gap {
+		t.Errorf("SBOM link without the SBOM: %+v", l)
+	}
+	if !errors.Is(tr.Err(), audit.ErrMissingEvidence) {
+		t.Errorf("trail without the SBOM: %v, want ErrMissingEvidence", tr.Err())
+	}
+
+	// -repo on the workspace: the trail, the bundle and the report of a
+	// real setup, from the files an auditor is given.
+	out.Reset()
+	errOut.Reset()
+	work := filepath.Join(t.TempDir(), "audit")
+	args := []string{
+		"-repo", filepath.Join(dir, repoDir), "-store", filepath.Join(dir, storeDir), "-evidence", filepath.Join(dir, evidenceDir),
+		"-allowed-signers", filepath.Join(dir, "keys", "allowed_signers"), "-provenance-key", filepath.Join(dir, "keys", "provenance.pub"),
+		"-checkpoint", filepath.Join(dir, "keys", "checkpoint.json"),
+		"-release", "v1.2.2", "-since", "2026-01-01", "-until", "2026-02-01", "-dir", work,
+	}
+	if err := run(ctx, args, &out, &errOut); err != nil {
+		t.Fatalf("run -repo: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
+	}
+	for _, want := range []string{
+		" 2. Who deployed v1.2.2 and why? trail v1.2.1..v1.2.2",
+		" 5. verified offline with the auditor's keys (" + filepath.Join(dir, "keys", "allowed_signers"),
+		"): pass (19 log entries, checkpoint of 19)",
+		"report/release-health-2026-01.html",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("run -repo output lacks %q:\n%s", want, out.String())
+		}
+	}
+	again, err := os.ReadFile(filepath.Join(work, "bundle", "v1.2.2.tar.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := audit.ReadBundle(bytes.NewReader(again)); err != nil {
+		t.Error(err)
+	} else if _, err := audit.VerifyBundle(ctx, b, keys); err != nil {
+		t.Errorf("bundle of -repo: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(work, "report", "release-health-2026-01.html")); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestRunFlags: -repo needs the rest of the real setup, and -dir a new
+// workspace.
+func TestRunFlags(t *testing.T) {
+	for name, args := range map[string][]string{
+		"repo alone": {"-repo", t.TempDir()},
+		"bad date": {"-repo", "r", "-store", "s", "-evidence", "e", "-allowed-signers", "a", "-provenance-key", "p",
+			"-release", "v1.0.0", "-since", "January", "-until", "2026-02-01"},
+		"argument": {"extra"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			if err := run(t.Context(), append(args, "-dir", t.TempDir()), &out, &errOut); err == nil {
+				t.Errorf("run %q succeeded", args)
+			}
+		})
+	}
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "history"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"-dir", dir}, &out, &errOut); err == nil {
+		t.Error("run in a used workspace succeeded")
+	}
+}
+
+// fixtureKeys are the keys of the history, derived from audittest's seed
+// as the fixture derives them: the auditor's trust, independent of the
+// files the example wrote.
+func fixtureKeys(t *testing.T) audit.BundleKeys {
+	t.Helper()
+	tagKey, err := ssh.NewSignerFromKey(audittest.DeriveKey(audittest.DefaultSeed, "tag"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logKey, err := ssh.NewSignerFromKey(audittest.DeriveKey(audittest.DefaultSeed, "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prov, err := sbom.NewKeyVerifier(audittest.DeriveKey(audittest.DefaultSeed, "provenance").Public().(ed25519.PublicKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logV := tagging.NewSSHVerifier([]tagging.AllowedSigner{{Principals: []string{audittest.Releaser}, Key: logKey.PublicKey()}}, manifest.Namespace)
+	return audit.BundleKeys{
+		Tag:        tagging.NewSSHVerifier([]tagging.AllowedSigner{{Principals: []string{audittest.Releaser}, Key: tagKey.PublicKey()}}, tagging.GitNamespace),
+		Provenance: []sbom.Verifier{prov},
+		Checkpoint: manifest.VerifierFunc(func(ctx context.Context, msg, sig []byte, at time.Time) error {
+			_, err := logV.Verify(ctx, msg, sig, at)
+			return err
+		}),
+		At: time.Date(2026, time.February, 2, 12, 0, 0, 0, time.UTC),
+	}
+}
+
+// sources are the audit's sources in the workspace dir, with keys.
+func sources(t *testing.T, dir string, keys audit.BundleKeys) audit.Sources {
+	t.Helper()
+	repo, err := git.PlainOpen(filepath.Join(dir, repoDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := manifest.NewDirStore(filepath.Join(dir, storeDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := os.ReadFile(filepath.Join(dir, "keys", "checkpoint.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, err := os.ReadFile(filepath.Join(dir, "keys", "checkpoint.json.sig"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return audit.Sources{
+		Repo: repo, Store: st, Evidence: os.DirFS(filepath.Join(dir, evidenceDir)),
+		Checkpoint: cp, CheckpointSig: sig, CheckpointVerifier: keys.Checkpoint,
+		TagVerifier: keys.Tag, ProvenanceVerifiers: keys.Provenance, At: keys.At,
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/want.txt with the output of run")
+
+// golden compares the printed steps with testdata/want.txt: the output is
+// deterministic (fixed authors and times, keys derived from a fixed seed).
+func golden(t *testing.T, got []byte) {
+	t.Helper()
+	want := filepath.Join("testdata", "want.txt")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(want, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := os.ReadFile(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, data) {
+		t.Errorf("output differs from %s (go test -update to accept):\n%s", want, got)
+	}
+}
