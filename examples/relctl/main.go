@@ -2,8 +2,9 @@
 // version from Conventional Commits, parses commit messages, prints the
 // parsed history of a range, creates and verifies signed release tags, and
 // makes and checks SBOMs and provenance, keeps release records, signed
-// multi-repo manifests and an append-only promotion log, with JSON output a
-// pipeline can script against.
+// multi-repo manifests and an append-only promotion log, and answers
+// auditors (audit trails, evidence bundles, release health reports), with
+// JSON output a pipeline can script against.
 //
 // Usage:
 //
@@ -21,6 +22,11 @@
 //	relctl rollback --env ENV --approver ID --reason TEXT ...
 //	relctl log verify [--checkpoint FILE] ...
 //	relctl policy [--config FILE] [--range A..B] [--pr FILE] [--format text|json|sarif|junit] ...
+//	relctl audit trail (--release TAG | --digest D | --commit SHA | --ticket ID) (--store DIR | --git-store REPO) ...
+//	relctl audit bundle --release TAG --out FILE (--store DIR | --git-store REPO) ...
+//	relctl audit verify-bundle [--allowed-signers FILE | --keyring FILE] [--provenance-key FILE] BUNDLE
+//	relctl audit report --since DATE --until DATE [--format html|markdown|json] --out FILE ...
+//	relctl audit compare --from TAG --to TAG (--store DIR | --git-store REPO) ...
 //
 // With --demo, or with no --repo and no git repository in the working
 // directory, next and log run on a demo repository they create in a
@@ -31,11 +37,14 @@
 // shows a real result on a fresh machine.
 //
 // Exit codes: 0 success; 1 the operation failed (a control or verification
-// failed, the repository could not be read); 2 bad usage or bad input.
+// failed, an audit trail has gaps or failed links, an evidence bundle fails
+// verification, the repository could not be read); 2 bad usage or bad input
+// (an unknown release included). relctl audit report exits 0 even when the
+// report lists gaps.
 //
 // Under GitHub Actions (GITHUB_ACTIONS=true) next, verify, tag, changelog,
-// policy, promote and rollback write step outputs to $GITHUB_OUTPUT and a
-// Markdown table to $GITHUB_STEP_SUMMARY, and a failure adds an ::error
+// policy, promote, rollback and audit write step outputs to $GITHUB_OUTPUT
+// and a Markdown table to $GITHUB_STEP_SUMMARY, and a failure adds an ::error
 // annotation on stderr; under GitLab CI (GITLAB_CI=true) they append a dotenv
 // report (RELCTL_NEXT=v1.3.0 ...) to $RELCTL_DOTENV, else relctl.env. relctl
 // log and changelog --all show their progress on stderr when it is a
@@ -116,6 +125,14 @@ Usage:
   relctl log verify [--checkpoint FILE] (--store DIR | --git-store REPO) [--json]
   relctl policy [--config FILE] [--repo DIR] [--range A..B] [--record FILE [--promotion FILE]] [--pr FILE]
                [--format text|json|sarif|junit]   (exit 1 when a control fails)
+  relctl audit trail (--release TAG | --digest sha256:HEX | --commit SHA | --ticket ID)
+               (--store DIR | --git-store REPO) [--repo DIR] [--evidence DIR]
+               [--allowed-signers FILE | --keyring FILE] [--provenance-key FILE] [--checkpoint FILE]
+               [--production ENV] [--at RFC3339] [--json]   (exit 1 on gaps or failed links)
+  relctl audit bundle --release TAG --out FILE ...        (FILE.tar.gz, or a directory: FILE/)
+  relctl audit verify-bundle [--allowed-signers FILE | --keyring FILE] [--provenance-key FILE] [--json] BUNDLE
+  relctl audit report --since DATE --until DATE [--format html|markdown|json] --out FILE [--incidents FILE] ...
+  relctl audit compare --from TAG --to TAG ...
 
 Run 'relctl COMMAND --help' for the flags of a command.
 
@@ -129,14 +146,22 @@ Examples:
   relctl tag --name v1.3.0 --rev HEAD --sign ssh --key ci_ed25519 --push origin
   relctl verify --tag v1.3.0 --allowed-signers allowed_signers --json
   relctl sbom --binary dist/app --out dist/app.cdx.json
+  relctl audit trail --store evidence --release v1.3.0 --allowed-signers allowed_signers --json
+  relctl audit bundle --store evidence --release v1.3.0 --out v1.3.0.bundle.tar.gz
+  relctl audit verify-bundle --allowed-signers allowed_signers --provenance-key prov.pub v1.3.0.bundle.tar.gz
+  relctl audit report --store evidence --since 2026-01-01 --until 2026-02-01 --out health.html
 
 CI: under GitHub Actions (GITHUB_ACTIONS=true) next, verify, tag, changelog,
-policy, promote and rollback write step outputs to $GITHUB_OUTPUT and a table
-to $GITHUB_STEP_SUMMARY, and failures add ::error annotations; under GitLab CI
-(GITLAB_CI=true) a dotenv report of RELCTL_* variables ($RELCTL_DOTENV, else
-relctl.env). See each command's --help.
+policy, promote, rollback and audit write step outputs to $GITHUB_OUTPUT and
+a table to $GITHUB_STEP_SUMMARY, and failures add ::error annotations; under
+GitLab CI (GITLAB_CI=true) a dotenv report of RELCTL_* variables
+($RELCTL_DOTENV, else relctl.env). See each command's --help.
 
 ` + exitCodesHelp + `
+  audit: trail exits 1 when a link is a gap or failed (or a commit or ticket is
+  in no production release), verify-bundle when a check fails or cannot be
+  made; report exits 0 even with gaps (their count goes to stderr); an unknown
+  release is bad input (2). See 'relctl audit --help'.
 `
 
 // exitCodesHelp documents the exit codes, in the usage and --version.
@@ -214,6 +239,8 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return cmdSBOM(ctx, args[1:], stdin, stdout, stderr)
 	case "provenance":
 		return cmdProvenance(ctx, args[1:], stdin, stdout, stderr)
+	case "audit":
+		return cmdAudit(ctx, args[1:], stdin, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
