@@ -210,8 +210,9 @@ type bundleEvidenceReader interface {
 // The SBOM and provenance are read from src.Evidence when the record names
 // them; a record without them gives a bundle without them, which fails
 // verification. Policy reports are read from src.Store, which must then be a
-// [manifest.EvidenceStore]. Anything missing or unreadable is an error
-// wrapping [ErrBundleSource].
+// [manifest.EvidenceStore]. A release without a record is an error wrapping
+// [ErrUnknownRelease] and manifest.ErrNotFound; anything else missing or
+// unreadable is an error wrapping [ErrBundleSource].
 //
 // The bundle is deterministic: the same sources and the same src.At give the
 // same files, and [Bundle.WriteTarGz] the same bytes. src.At is the
@@ -231,6 +232,9 @@ func BuildBundle(ctx context.Context, src Sources, release string) (*Bundle, err
 	files := map[string][]byte{}
 
 	rec, err := src.Store.Record(ctx, release)
+	if errors.Is(err, manifest.ErrNotFound) {
+		return nil, fmt.Errorf("build bundle %s: %w: %w", release, ErrUnknownRelease, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("build bundle %s: %w: record: %w", release, ErrBundleSource, err)
 	}

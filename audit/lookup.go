@@ -37,6 +37,10 @@ const (
 	HowTicket = "ticket"
 	// HowRecord: the release record lists the ticket, no commit names it.
 	HowRecord = "record"
+	// HowIncident: the commit is one of the changes of a release whose
+	// record responds to the incident looked up (Extra[ExtraIncident]):
+	// a hotfix, whose fix then counts wherever it was forward-ported.
+	HowIncident = "incident"
 )
 
 // A LookupReport answers "which production releases contain this change"
@@ -149,7 +153,10 @@ func Lookup(ctx context.Context, src Sources, rev string) (*LookupReport, error)
 
 // LookupTicket returns the production releases that contain a commit
 // naming ticket (cherry-picks keep the ticket, so backports and
-// forward-ports count), or whose record lists it. Errors are those of
+// forward-ports count), or whose record lists it. An incident ID
+// (Extra[ExtraIncident] of a hotfix's record) finds the releases that
+// contain the changes of the releases responding to it (HowIncident),
+// forward-ports included. Errors are those of
 // Lookup.
 func LookupTicket(ctx context.Context, src Sources, ticket string) (*LookupReport, error) {
 	if src.Store == nil {
@@ -178,12 +185,38 @@ func LookupTicket(ctx context.Context, src Sources, ticket string) (*LookupRepor
 	for _, c := range rep.Commits {
 		cands[c] = HowTicket
 	}
+	// An incident: the changes of the releases that respond to it (§1.7.5:
+	// map a production incident to its release), wherever they went.
+	for _, r := range rels {
+		if r.incident != ticket || r.commit.IsZero() {
+			continue
+		}
+		rng := commits.Range{To: r.commit}
+		if !r.prev.IsZero() {
+			rng.From = []plumbing.Hash{r.prev}
+		}
+		for c, err := range commits.Log(ctx, src.Repo, rng) {
+			if err != nil {
+				return nil, fmt.Errorf("walk changes of %s: %w", r.tag, err)
+			}
+			if _, ok := cands[c.Hash]; !ok {
+				cands[c.Hash] = HowIncident
+				rep.Commits = append(rep.Commits, c.Hash)
+			}
+			for _, p := range idx.picks[c.Hash] {
+				if _, ok := cands[p]; !ok {
+					cands[p] = HowCherryPick
+					rep.Commits = append(rep.Commits, p)
+				}
+			}
+		}
+	}
 	for _, r := range rels {
 		c, err := lookupContain(ctx, src, r, rep.Commits, cands)
 		if err != nil {
 			return nil, err
 		}
-		if len(c.Via) == 0 && slices.Contains(r.tickets, ticket) {
+		if len(c.Via) == 0 && (slices.Contains(r.tickets, ticket) || r.incident == ticket) {
 			c.Via = append(c.Via, Via{How: HowRecord, Introduced: true})
 		}
 		if len(c.Via) > 0 {
@@ -195,11 +228,12 @@ func LookupTicket(ctx context.Context, src Sources, ticket string) (*LookupRepor
 
 // lookupRelease is a production release.
 type lookupRelease struct {
-	tag     string
-	commit  plumbing.Hash
-	prev    plumbing.Hash // the previous release's commit, zero for none
-	tickets []string
-	state   ProductionState
+	tag      string
+	commit   plumbing.Hash
+	prev     plumbing.Hash // the previous release's commit, zero for none
+	tickets  []string
+	incident string // Extra[ExtraIncident] of the record
+	state    ProductionState
 }
 
 // lookupProduction returns the releases promoted to production, in the order
@@ -241,6 +275,7 @@ func lookupProduction(ctx context.Context, src Sources, entries []manifest.Entry
 		case err == nil:
 			r.commit = plumbing.NewHash(rec.Commit)
 			r.tickets = rec.Tickets
+			r.incident = rec.Extra[ExtraIncident]
 		case errors.Is(err, manifest.ErrNotFound):
 			h, err := commits.Resolve(src.Repo, r.tag)
 			if err != nil {

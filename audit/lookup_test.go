@@ -175,6 +175,25 @@ func TestLookupTicket(t *testing.T) {
 	}
 }
 
+// TestLookupIncident maps a production incident to its releases (§1.7.5):
+// the hotfix release whose record responds to INC123, and the main-line
+// release its fix was forward-ported to.
+func TestLookupIncident(t *testing.T) {
+	f := audittest.New(t)
+	rep, err := audit.LookupTicket(t.Context(), f.Sources, "INC123")
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{f.Commits.Hotfix, f.Commits.ForwardPort}, rep.Commits)
+	got := map[string][]audit.Via{}
+	for _, r := range rep.Releases {
+		got[r.Release] = r.Via
+	}
+	require.Len(t, got, 2, "%+v", rep.Releases)
+	require.Len(t, got["v1.2.2"], 1)
+	assert.Equal(t, audit.Via{Commit: f.Commits.Hotfix, How: audit.HowIncident, Introduced: true}, got["v1.2.2"][0])
+	require.Len(t, got["v1.3.0"], 1)
+	assert.Equal(t, audit.Via{Commit: f.Commits.ForwardPort, How: audit.HowCherryPick, Introduced: true}, got["v1.3.0"][0])
+}
+
 func TestLookupErrors(t *testing.T) {
 	f := audittest.New(t)
 	ctx := t.Context()

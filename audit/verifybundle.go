@@ -471,7 +471,7 @@ func (v *bundleVerifier) checkRecord() {
 		errs = append(errs, fmt.Errorf("%w: record of %s at %s, index names %s at %s", ErrBundleRecord, rec.Tag, rec.Commit, v.idx.Release, v.idx.Commit))
 	}
 	v.rec, v.recOK = rec, true
-	v.fail(bundleCheckRecord, errs, fmt.Sprintf("release %s at %s, %d artifacts", rec.Tag, rec.Commit, len(rec.Artifacts)))
+	v.fail(bundleCheckRecord, errs, fmt.Sprintf("release %s at %s, %s", rec.Tag, rec.Commit, bundleCount(len(rec.Artifacts), "artifact")))
 }
 
 // release is the release the bundle is about, as best known.
@@ -628,7 +628,7 @@ func (v *bundleVerifier) checkProvenance() {
 			errs = append(errs, fmt.Errorf("%w: provenance of %s: %w", kind, a.Name, err))
 		}
 	}
-	v.fail(bundleCheckProvenance, errs, fmt.Sprintf("%s is signed by a trusted key and names all %d artifacts", v.rec.Provenance.Ref, len(v.rec.Artifacts)))
+	v.fail(bundleCheckProvenance, errs, fmt.Sprintf("%s is signed by a trusted key and names the record's %s", v.rec.Provenance.Ref, bundleCount(len(v.rec.Artifacts), "artifact")))
 }
 
 func (v *bundleVerifier) checkLog() {
@@ -824,4 +824,12 @@ func (v *bundleVerifier) checkReport(seq uint64, p *manifest.Promotion) []error 
 		return []error{fmt.Errorf("%w: entry %d: the report denies the promotion it gated: %w", ErrBundlePolicy, seq, err)}
 	}
 	return nil
+}
+
+// bundleCount returns "1 artifact", "2 artifacts".
+func bundleCount(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -330,13 +330,16 @@ func lookupStep(ctx context.Context, s setup, f *audittest.Fixture, say sayFunc,
 		say(3, "which production releases contain %s (%s)? %s", short(q.rev), q.what, releases(rep))
 		quote(stdout, containments(rep)...)
 	}
-	const ticket = "SHOP-5"
-	rep, err := audit.LookupTicket(ctx, s.src, ticket)
-	if err != nil {
-		return fmt.Errorf("3. lookup %s: %w", ticket, err)
+	// A ticket, and the production incident the hotfix responds to
+	// (§1.7.5: map an incident to its releases).
+	for _, q := range []struct{ what, id string }{{"ticket", "SHOP-5"}, {"incident", "INC123"}} {
+		rep, err := audit.LookupTicket(ctx, s.src, q.id)
+		if err != nil {
+			return fmt.Errorf("3. lookup %s: %w", q.id, err)
+		}
+		say(3, "which production releases contain %s %s? %s", q.what, q.id, releases(rep))
+		quote(stdout, containments(rep)...)
 	}
-	say(3, "which production releases contain ticket %s? %s", ticket, releases(rep))
-	quote(stdout, containments(rep)...)
 	return nil
 }
 

@@ -422,7 +422,11 @@ func (b *builder) git(at time.Time, stdin []byte, args ...string) string {
 	cmd := exec.Command("git", args...)
 	cmd.Dir = b.f.Dir
 	date := fmt.Sprintf("%d +0000", at.Unix())
-	cmd.Env = append(b.f.Git.Env(), "GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date)
+	// Commits are authored by the pull requests' author, as the policy
+	// gate's facts say; the committer is the merge bot.
+	cmd.Env = append(b.f.Git.Env(), "GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date,
+		"GIT_AUTHOR_NAME=Alice Author", "GIT_AUTHOR_EMAIL="+Author,
+		"GIT_COMMITTER_NAME=Merge Bot", "GIT_COMMITTER_EMAIL=merge-bot@example.com")
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
