@@ -3,10 +3,14 @@
 package ci
 
 import (
+	"bytes"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/releasekit/releasekit/policy"
 )
 
 // TestGitHubActionsPinned checks that every action is pinned by a full
@@ -28,7 +32,8 @@ func TestGitHubActionsPinned(t *testing.T) {
 		}
 	}
 	s := string(data)
-	for _, want := range []string{"environment: production", "needs: [release, promote-staging]", "relctl tag --name", "relctl record check", "relctl promote"} {
+	for _, want := range []string{"environment: production", "needs: [release, promote-staging]", "relctl tag --name", "relctl record check", "relctl promote",
+		"--policy .github/release-policy.yml", "relctl audit bundle", "relctl audit verify-bundle"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("github-release.yml lacks %q", want)
 		}
@@ -58,5 +63,27 @@ func TestGitLabProductionProtected(t *testing.T) {
 	}
 	if !regexp.MustCompile(`relctl/?[\w/]*@[0-9a-f]{40}`).MatchString(s) {
 		t.Error("relctl is not pinned by commit")
+	}
+}
+
+// TestReleasePolicy checks that the policy the pipeline promotes through
+// loads and holds the controls that decide a promotion.
+func TestReleasePolicy(t *testing.T) {
+	data, err := os.ReadFile("release-policy.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := policy.Load(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, c := range p.Controls {
+		ids = append(ids, c.Meta().ID)
+	}
+	for _, want := range []string{"REL-WINDOW-001", "REL-SOD-001", "REL-RECORD-001", "REL-DIGEST-001"} {
+		if !slices.Contains(ids, want) {
+			t.Errorf("release-policy.yml lacks %s (has %v)", want, ids)
+		}
 	}
 }
