@@ -494,32 +494,9 @@ func cmdManifest(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		if err != nil {
 			return usageError{err}
 		}
-		keyData, err := readSmallFile(*key)
+		signer, err := evidenceSigner("--key", *key, *format, *passEnv)
 		if err != nil {
 			return err
-		}
-		pass, err := readPassphrase(*passEnv, "")
-		if err != nil {
-			return err
-		}
-		var signer manifest.Signer
-		switch *format {
-		case "ssh":
-			k, err := tagging.ParseSSHPrivateKey(keyData, pass)
-			if err != nil {
-				return usageError{fmt.Errorf("--key %s: %w", *key, err)}
-			}
-			if signer, err = tagging.NewSSHSigner(k, manifest.Namespace); err != nil {
-				return err
-			}
-		case "openpgp":
-			s, err := tagging.NewOpenPGPSigner(bytes.NewReader(keyData), pass)
-			if err != nil {
-				return usageError{fmt.Errorf("--key %s: %w", *key, err)}
-			}
-			signer = s
-		default:
-			return usagef("--format %q: want ssh or openpgp", *format)
 		}
 		canon, err := manifest.Marshal(m)
 		if err != nil {
@@ -641,6 +618,35 @@ func printDigest(w io.Writer, file, digest string, asJSON bool) error {
 	}
 	_, err := fmt.Fprintf(w, "%s %s\n", digest, file)
 	return err
+}
+
+// evidenceSigner reads the private key in file (flag names it in errors)
+// and returns a signer for evidence (manifests, log checkpoints): SSH in
+// namespace manifest.Namespace, or OpenPGP.
+func evidenceSigner(flag, file, format, passEnv string) (manifest.Signer, error) {
+	keyData, err := readSmallFile(file)
+	if err != nil {
+		return nil, err
+	}
+	pass, err := readPassphrase(passEnv, "")
+	if err != nil {
+		return nil, err
+	}
+	switch format {
+	case "ssh":
+		k, err := tagging.ParseSSHPrivateKey(keyData, pass)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("%s %s: %w", flag, file, err)}
+		}
+		return tagging.NewSSHSigner(k, manifest.Namespace)
+	case "openpgp":
+		s, err := tagging.NewOpenPGPSigner(bytes.NewReader(keyData), pass)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("%s %s: %w", flag, file, err)}
+		}
+		return s, nil
+	}
+	return nil, usagef("--format %q: want ssh or openpgp", format)
 }
 
 // evidenceVerifier builds a manifest.Verifier from a keyring or an
@@ -988,12 +994,25 @@ func cmdAuditLog(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	keyring := fs.String("keyring", "", "verify the checkpoint signature with the OpenPGP keys in `FILE`")
 	allowed := fs.String("allowed-signers", "", "verify the checkpoint signature with the SSH allowed_signers `FILE`")
 	writeCP := fs.String("write-checkpoint", "", "after verifying, write the current checkpoint to `FILE`")
+	signKey := fs.String("sign-key", "", "with --write-checkpoint, sign the checkpoint with the private key in `FILE` (namespace "+manifest.Namespace+" for SSH) and write the signature to FILE.sig")
+	signFormat := fs.String("sign-format", "ssh", "with --sign-key, the key format: `ssh` or openpgp")
+	signPassEnv := fs.String("passphrase-env", "", "with --sign-key, read the key passphrase from the environment variable `VAR`")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: relctl log verify --store DIR [--checkpoint FILE [--keyring FILE | --allowed-signers FILE]] [--write-checkpoint FILE]\n\nChecks the promotion log's hash chain, and against a checkpoint, truncation.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: relctl log verify --store DIR [--checkpoint FILE [--keyring FILE | --allowed-signers FILE]] [--write-checkpoint FILE [--sign-key KEY]]\n\nChecks the promotion log's hash chain, and against a checkpoint, truncation;\nwith --write-checkpoint, writes the verified head (signed with --sign-key, to\nFILE.sig) for the next verification and for relctl audit.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
+	}
+	if *signKey != "" && *writeCP == "" {
+		return usagef("--sign-key needs --write-checkpoint")
+	}
+	var signer manifest.Signer
+	if *signKey != "" {
+		var err error
+		if signer, err = evidenceSigner("--sign-key", *signKey, *signFormat, *signPassEnv); err != nil {
+			return err
+		}
 	}
 	st, err := sf.open()
 	if err != nil {
@@ -1032,8 +1051,19 @@ func cmdAuditLog(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		if err != nil {
 			return err
 		}
+		var sig []byte
+		if signer != nil {
+			if data, sig, err = manifest.SignCheckpoint(ctx, head, signer); err != nil {
+				return err
+			}
+		}
 		if err := writeFileAtomic(*writeCP, data); err != nil {
 			return err
+		}
+		if sig != nil {
+			if err := writeFileAtomic(*writeCP+".sig", sig); err != nil {
+				return err
+			}
 		}
 	}
 	if *sf.json {
