@@ -32,6 +32,7 @@ import (
 
 	"github.com/releasekit/releasekit/changelog"
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/semver"
@@ -87,15 +88,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	say := func(step int, format string, a ...any) {
 		fmt.Fprintf(stdout, "%2d. %s\n", step, fmt.Sprintf(format, a...))
 	}
-	clk := &clock{}
+	clk := &demo.Clock{}
 	if *repoPath != "" {
-		clk.t = time.Now().UTC().Truncate(time.Minute)
+		clk.T = time.Now().UTC().Truncate(time.Minute)
 	}
 	scheme := semver.Scheme{Prefix: "v"}
 
 	// 1. Keys, store and repository: v1.4.0 is released from release/1.4
 	// and still supported; main has moved on to v1.5.0.
-	key, err := sshKey(*keyPath)
+	key, err := demo.SSHKey(*keyPath)
 	if err != nil {
 		return fmt.Errorf("1. signing key: %w", err)
 	}
@@ -103,7 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("1. signing key: %w", err)
 	}
-	signersFile := allowedSigners(emailOf(releaser), tagging.GitNamespace, key.PublicKey())
+	signersFile := demo.AllowedSigners(demo.Email(releaser), tagging.GitNamespace, key.PublicKey())
 	if err := os.WriteFile(filepath.Join(work, "allowed_signers"), signersFile, 0o644); err != nil {
 		return fmt.Errorf("1. allowed_signers: %w", err)
 	}
@@ -119,7 +120,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	tag := func(name string, target plumbing.Hash, repo *git.Repository) error {
 		_, err := tagging.Create(ctx, repo, tagging.Request{
 			Name: name, Target: target, Message: "Release " + name,
-			Tagger: tagging.Identity{Name: releaser, Email: emailOf(releaser), When: clk.next()},
+			Tagger: tagging.Identity{Name: releaser, Email: demo.Email(releaser), When: clk.Next()},
 		}, tagSigner)
 		return err
 	}
@@ -142,12 +143,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		say(1, "repository %s: backporting %s to release/%s", *repoPath, fix.String()[:12], line)
 	} else {
 		line = semver.Line{Major: 1, Minor: 4}
-		if repo, err = initRepo(filepath.Join(work, "repo")); err != nil {
+		if repo, err = demo.Init(filepath.Join(work, "repo")); err != nil {
 			return fmt.Errorf("1. init: %w", err)
 		}
-		v140, err := commitFiles(repo, map[string]string{
+		v140, err := demo.Commit(repo, map[string]string{
 			"auth.go": "package auth\n\nfunc Valid(expired bool) bool { return true }\n",
-		}, "feat(auth): token authentication (#390)\n\nRefs: SEC-1", developer, clk.next())
+		}, "feat(auth): token authentication (#390)\n\nRefs: SEC-1", developer, clk.Next())
 		if err != nil {
 			return fmt.Errorf("1. commit: %w", err)
 		}
@@ -157,8 +158,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := repo.Storer.SetReference(plumbing.NewHashReference(plumbing.NewBranchReferenceName("release/1.4"), v140)); err != nil {
 			return fmt.Errorf("1. release branch: %w", err)
 		}
-		v150, err := commitFiles(repo, map[string]string{"sessions.go": "package auth\n"},
-			"feat(auth): sessions (#405)\n\nRefs: SEC-30", developer, clk.next())
+		v150, err := demo.Commit(repo, map[string]string{"sessions.go": "package auth\n"},
+			"feat(auth): sessions (#405)\n\nRefs: SEC-30", developer, clk.Next())
 		if err != nil {
 			return fmt.Errorf("1. commit: %w", err)
 		}
@@ -168,9 +169,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		say(1, "repository: v1.4.0 on release/1.4 (supported), v1.5.0 on main")
 
 		// 2. The fix lands on main first, through its own PR.
-		if fix, err = commitFiles(repo, map[string]string{
+		if fix, err = demo.Commit(repo, map[string]string{
 			"auth.go": "package auth\n\nfunc Valid(expired bool) bool { return !expired }\n",
-		}, "fix(auth): reject expired tokens (#410)\n\nRefs: SEC-40", developer, clk.next()); err != nil {
+		}, "fix(auth): reject expired tokens (#410)\n\nRefs: SEC-40", developer, clk.Next()); err != nil {
 			return fmt.Errorf("2. fix on main: %w", err)
 		}
 		originalPR = "#410"
@@ -181,14 +182,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// 3. The backport branch off the release branch, the cherry-pick with
 	// provenance, and the PR that links the original.
 	bpBranch := fmt.Sprintf("backport/%s-to-%s", *ticket, line)
-	base, err := head(repo, releaseBranch)
+	base, err := demo.Head(repo, releaseBranch)
 	if err != nil {
 		return fmt.Errorf("3. backport: %w", err)
 	}
 	if err := repo.Storer.SetReference(plumbing.NewHashReference(plumbing.NewBranchReferenceName(bpBranch), base)); err != nil {
 		return fmt.Errorf("3. backport branch: %w", err)
 	}
-	picked, err := cherryPick(repo, fix, bpBranch, true, developer, clk.next())
+	picked, err := demo.CherryPick(repo, fix, bpBranch, true, developer, clk.Next())
 	if err != nil {
 		return fmt.Errorf("3. cherry-pick -x: %w", err)
 	}
@@ -209,7 +210,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		plumbing.NewHashReference(plumbing.NewBranchReferenceName(releaseBranch), base)); err != nil {
 		return fmt.Errorf("4. merge PR #411: %w", err)
 	}
-	if err := checkout(repo, releaseBranch, false); err != nil {
+	if err := demo.Checkout(repo, releaseBranch, false); err != nil {
 		return fmt.Errorf("4. merge PR #411: %w", err)
 	}
 	say(4, "PR #411 approved by %s and merged into %s", reviewer, releaseBranch)
@@ -220,7 +221,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil || !plan.Releasable {
 		return fmt.Errorf("5. next version on %s: %v", line, err)
 	}
-	notes := changelog.Build(changelog.Release{Version: plan.Tag, Previous: plan.Base, Date: clk.next(), Commits: plan.Commits})
+	notes := changelog.Build(changelog.Release{Version: plan.Tag, Previous: plan.Base, Date: clk.Next(), Commits: plan.Commits})
 	wt, err := repo.Worktree()
 	if err != nil {
 		return fmt.Errorf("5. changelog: %w", err)
@@ -231,7 +232,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if _, err := wt.Add("CHANGELOG.md"); err != nil {
 		return fmt.Errorf("5. changelog: %w", err)
 	}
-	rs := sig(releaser, clk.next())
+	rs := demo.Identity(releaser, clk.Next())
 	relCommit, err := wt.Commit("chore(release): "+plan.Tag, &git.CommitOptions{Author: rs, Committer: rs})
 	if err != nil {
 		return fmt.Errorf("5. changelog: %w", err)
@@ -250,11 +251,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// 6. The signed tag.
 	if _, err := tagging.Create(ctx, repo, tagging.Request{
 		Name: plan.Tag, Target: relCommit, Message: "Release " + plan.Tag,
-		Tagger: tagging.Identity{Name: releaser, Email: emailOf(releaser), When: clk.next()},
+		Tagger: tagging.Identity{Name: releaser, Email: demo.Email(releaser), When: clk.Next()},
 	}, tagSigner, tagging.RequireRefAt(plumbing.NewBranchReferenceName(releaseBranch))); err != nil {
 		return fmt.Errorf("6. tag: %w", err)
 	}
-	ver, err := tagging.Verify(ctx, repo, plan.Tag, tagVerifier, clk.next())
+	ver, err := tagging.Verify(ctx, repo, plan.Tag, tagVerifier, clk.Next())
 	if err != nil {
 		return fmt.Errorf("6. verify tag: %w", err)
 	}
@@ -281,7 +282,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// someone independent of the backport PR's author and reviewer
 	// (REL-SOD-001), of the complete record (REL-RECORD-001) and of the
 	// digest dev and staging ran (REL-DIGEST-001).
-	now := clk.t
+	now := clk.T
 	gate := policy.Gate{
 		Policy: policy.Policy{Controls: []policy.Control{
 			policy.ChangeWindow{Windows: []policy.Window{weekly(rec.Window)}},

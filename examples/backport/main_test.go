@@ -14,6 +14,7 @@ import (
 
 	"github.com/releasekit/releasekit/changelog"
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/tagging"
 )
@@ -170,21 +171,21 @@ func golden(t *testing.T, got []byte) {
 // -commit and -line, and checks the patch release's provenance.
 func TestRunRepo(t *testing.T) {
 	dir := t.TempDir()
-	repo, err := initRepo(filepath.Join(dir, "repo"))
+	repo, err := demo.Init(filepath.Join(dir, "repo"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, err := commitFiles(repo, map[string]string{"a.go": "package a\n"}, "feat: a (#1)\n\nRefs: OPS-1", developer, epoch)
+	base, err := demo.Commit(repo, map[string]string{"a.go": "package a\n"}, "feat: a (#1)\n\nRefs: OPS-1", developer, demo.Epoch())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := repo.CreateTag("v2.0.0", base, &git.CreateTagOptions{Tagger: sig(releaser, epoch), Message: "Release v2.0.0"}); err != nil {
+	if _, err := repo.CreateTag("v2.0.0", base, &git.CreateTagOptions{Tagger: demo.Identity(releaser, demo.Epoch()), Message: "Release v2.0.0"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := repo.Storer.SetReference(plumbing.NewHashReference(plumbing.NewBranchReferenceName("release/2.0"), base)); err != nil {
 		t.Fatal(err)
 	}
-	fix, err := commitFiles(repo, map[string]string{"a.go": "package a\n\n// fixed\n"}, "fix: a leaks (#2)\n\nRefs: OPS-2", developer, epoch.Add(time.Hour))
+	fix, err := demo.Commit(repo, map[string]string{"a.go": "package a\n\n// fixed\n"}, "fix: a leaks (#2)\n\nRefs: OPS-2", developer, demo.Epoch().Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,6 +33,7 @@ import (
 	"github.com/go-git/go-git/v5"
 
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
 	"github.com/releasekit/releasekit/semver"
@@ -81,12 +82,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	say := func(step int, format string, a ...any) {
 		fmt.Fprintf(stdout, "%2d. %s\n", step, fmt.Sprintf(format, a...))
 	}
-	clk := &clock{}
+	clk := &demo.Clock{}
 
 	// 1. The promoter's key signs tags (namespace "git") and deployment
 	// events (manifest.Namespace); the agents trust its public half for
 	// events only.
-	key, err := sshKey(*keyPath)
+	key, err := demo.SSHKey(*keyPath)
 	if err != nil {
 		return fmt.Errorf("1. key: %w", err)
 	}
@@ -98,7 +99,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("1. key: %w", err)
 	}
-	signersFile := allowedSigners(emailOf(releaser), manifest.Namespace, key.PublicKey())
+	signersFile := demo.AllowedSigners(demo.Email(releaser), manifest.Namespace, key.PublicKey())
 	if err := os.WriteFile(filepath.Join(work, "allowed_signers"), signersFile, 0o644); err != nil {
 		return fmt.Errorf("1. allowed_signers: %w", err)
 	}
@@ -125,18 +126,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("2. open repository: %w", err)
 		}
 	} else {
-		if repo, err = initRepo(filepath.Join(work, "repo")); err != nil {
+		if repo, err = demo.Init(filepath.Join(work, "repo")); err != nil {
 			return fmt.Errorf("2. init: %w", err)
 		}
-		c, err := commitFiles(repo, map[string]string{"web.go": "package web\n"}, "feat(web): storefront (#1)\n\nRefs: WEB-1", developer, clk.next())
+		c, err := demo.Commit(repo, map[string]string{"web.go": "package web\n"}, "feat(web): storefront (#1)\n\nRefs: WEB-1", developer, clk.Next())
 		if err != nil {
 			return fmt.Errorf("2. commit: %w", err)
 		}
 		if _, err := tagging.Create(ctx, repo, tagging.Request{Name: "v0.9.0", Target: c, Message: "Release v0.9.0",
-			Tagger: tagging.Identity{Name: releaser, Email: emailOf(releaser), When: clk.next()}}, tagSigner); err != nil {
+			Tagger: tagging.Identity{Name: releaser, Email: demo.Email(releaser), When: clk.Next()}}, tagSigner); err != nil {
 			return fmt.Errorf("2. tag: %w", err)
 		}
-		if _, err := commitFiles(repo, map[string]string{"cart.go": "package web\n"}, "feat(web): cart page (#2)\n\nRefs: WEB-2", developer, clk.next()); err != nil {
+		if _, err := demo.Commit(repo, map[string]string{"cart.go": "package web\n"}, "feat(web): cart page (#2)\n\nRefs: WEB-2", developer, clk.Next()); err != nil {
 			return fmt.Errorf("2. commit: %w", err)
 		}
 	}
@@ -149,7 +150,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("2. next version: %v", err)
 	}
 	if _, err := tagging.Create(ctx, repo, tagging.Request{Name: plan.Tag, Target: ref.Hash(), Message: "Release " + plan.Tag,
-		Tagger: tagging.Identity{Name: releaser, Email: emailOf(releaser), When: clk.next()}}, tagSigner); err != nil {
+		Tagger: tagging.Identity{Name: releaser, Email: demo.Email(releaser), When: clk.Next()}}, tagSigner); err != nil {
 		return fmt.Errorf("2. tag: %w", err)
 	}
 	storage := filepath.Join(work, "storage")
@@ -177,7 +178,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := os.WriteFile(filepath.Join(artDir, "..", "sbom-"+artName+".cdx.json"), sb, 0o444); err != nil {
 		return fmt.Errorf("2. sbom: %w", err)
 	}
-	windowStart := clk.t.Add(3 * time.Hour)
+	windowStart := clk.T.Add(3 * time.Hour)
 	rec := manifest.Record{
 		Version: manifest.RecordVersion, Tag: plan.Tag, Commit: ref.Hash().String(),
 		Tickets: []string{"WEB-2"}, PRs: []manifest.PR{{Ref: "#2"}},
@@ -206,12 +207,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		agents[env] = &agent{name: env + "-agent-1", env: env, queue: q, verifier: eventVerifier,
 			storage: storage, envDir: filepath.Join(work, "envs", env), store: store}
 	}
-	now := clk.t
+	now := clk.T
 	opts := []manifest.Option{
 		manifest.WithOrder("staging", "prod"),
 		manifest.WithClock(func() time.Time { return now }),
 		manifest.WithTagVerifier(manifest.TagVerifierFunc(func(ctx context.Context, tag string, at time.Time) error {
-			tv := tagging.NewSSHVerifier([]tagging.AllowedSigner{{Principals: []string{emailOf(releaser)}, Key: key.PublicKey()}}, tagging.GitNamespace)
+			tv := tagging.NewSSHVerifier([]tagging.AllowedSigner{{Principals: []string{demo.Email(releaser)}, Key: key.PublicKey()}}, tagging.GitNamespace)
 			_, err := tagging.Verify(ctx, repo, tag, tv, at)
 			return err
 		})),

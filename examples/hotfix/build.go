@@ -12,6 +12,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
 )
@@ -28,7 +29,7 @@ type build struct {
 // provenance into work/dist, verifies the provenance, and returns the
 // release record (its production window the next day, 10:00 to 12:00 UTC)
 // with the artifact's digest.
-func buildAndRecord(ctx context.Context, work, product, tag, previous string, commit plumbing.Hash, cs []commits.Commit, clk *clock) (build, error) {
+func buildAndRecord(ctx context.Context, work, product, tag, previous string, commit plumbing.Hash, cs []commits.Commit, clk *demo.Clock) (build, error) {
 	dist := filepath.Join(work, "dist")
 	if err := os.MkdirAll(dist, 0o755); err != nil {
 		return build{}, err
@@ -93,7 +94,7 @@ func buildAndRecord(ctx context.Context, work, product, tag, previous string, co
 			prs = append(prs, manifest.PR{Ref: fmt.Sprintf("#%d", c.PR)})
 		}
 	}
-	start := clk.t.Truncate(24 * time.Hour).Add(34 * time.Hour) // the next day, 10:00
+	start := clk.T.Truncate(24 * time.Hour).Add(34 * time.Hour) // the next day, 10:00
 	return build{
 		Record: manifest.Record{
 			Version: manifest.RecordVersion, Tag: tag, Commit: commit.String(),

@@ -42,6 +42,7 @@ import (
 
 	"github.com/releasekit/releasekit/changelog"
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/semver"
@@ -106,15 +107,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	say := func(step int, format string, a ...any) {
 		fmt.Fprintf(stdout, "%2d. %s\n", step, fmt.Sprintf(format, a...))
 	}
-	clk := &clock{}
+	clk := &demo.Clock{}
 	if *repoPath != "" {
-		clk.t = time.Now().UTC().Truncate(time.Minute)
+		clk.T = time.Now().UTC().Truncate(time.Minute)
 	}
 	scheme := semver.Scheme{Prefix: "v"}
 
 	// 1. Keys, store and repository: v1.4.2 is released (signed tag) and
 	// main has moved on with a feature that is not released yet.
-	key, err := sshKey(*keyPath)
+	key, err := demo.SSHKey(*keyPath)
 	if err != nil {
 		return fmt.Errorf("1. signing key: %w", err)
 	}
@@ -122,7 +123,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("1. signing key: %w", err)
 	}
-	signersFile := allowedSigners(emailOf(releaser), tagging.GitNamespace, key.PublicKey())
+	signersFile := demo.AllowedSigners(demo.Email(releaser), tagging.GitNamespace, key.PublicKey())
 	if err := os.WriteFile(filepath.Join(work, "allowed_signers"), signersFile, 0o644); err != nil {
 		return fmt.Errorf("1. allowed_signers: %w", err)
 	}
@@ -138,7 +139,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	tag := func(repo *git.Repository, name, message string, target plumbing.Hash, opts ...tagging.Option) error {
 		_, err := tagging.Create(ctx, repo, tagging.Request{
 			Name: name, Target: target, Message: message,
-			Tagger: tagging.Identity{Name: releaser, Email: emailOf(releaser), When: clk.next()},
+			Tagger: tagging.Identity{Name: releaser, Email: demo.Email(releaser), When: clk.Next()},
 		}, tagSigner, opts...)
 		return err
 	}
@@ -152,29 +153,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		say(1, "repository %s: releasing %s", *repoPath, branch)
 	} else {
 		branch = "hotfix/1.4.3-INC123"
-		if repo, err = initRepo(filepath.Join(work, "repo")); err != nil {
+		if repo, err = demo.Init(filepath.Join(work, "repo")); err != nil {
 			return fmt.Errorf("1. init: %w", err)
 		}
-		v141, err := commitFiles(repo, map[string]string{
+		v141, err := demo.Commit(repo, map[string]string{
 			"charge.go": "package payments\n\n// Charge charges card once.\nfunc Charge(card string) error { return charge(card) }\n\nfunc charge(string) error { return nil }\n",
-		}, "fix(payments): round amounts to cents (#112)\n\nRefs: PAY-12", developer, clk.next())
+		}, "fix(payments): round amounts to cents (#112)\n\nRefs: PAY-12", developer, clk.Next())
 		if err != nil {
 			return fmt.Errorf("1. commit: %w", err)
 		}
 		if err := tag(repo, "v1.4.1", "Release v1.4.1", v141); err != nil {
 			return fmt.Errorf("1. tag v1.4.1: %w", err)
 		}
-		v142, err := commitFiles(repo, map[string]string{
+		v142, err := demo.Commit(repo, map[string]string{
 			"charge.go": "package payments\n\n// Charge charges card; a declined card is retried once.\nfunc Charge(card string) error {\n\tcharge(card)\n\treturn charge(card)\n}\n\nfunc charge(string) error { return nil }\n",
-		}, "fix(payments): retry declined cards once (#117)\n\nRefs: PAY-17", developer, clk.next())
+		}, "fix(payments): retry declined cards once (#117)\n\nRefs: PAY-17", developer, clk.Next())
 		if err != nil {
 			return fmt.Errorf("1. commit: %w", err)
 		}
 		if err := tag(repo, "v1.4.2", "Release v1.4.2", v142); err != nil {
 			return fmt.Errorf("1. tag v1.4.2: %w", err)
 		}
-		if _, err := commitFiles(repo, map[string]string{"wallet.go": "package payments\n\n// PayWithWallet charges a wallet.\nfunc PayWithWallet(id string) error { return nil }\n"},
-			"feat(payments): pay with a wallet (#130)\n\nRefs: PAY-30", developer, clk.next()); err != nil {
+		if _, err := demo.Commit(repo, map[string]string{"wallet.go": "package payments\n\n// PayWithWallet charges a wallet.\nfunc PayWithWallet(id string) error { return nil }\n"},
+			"feat(payments): pay with a wallet (#130)\n\nRefs: PAY-30", developer, clk.Next()); err != nil {
 			return fmt.Errorf("1. commit: %w", err)
 		}
 		say(1, "repository: v1.4.2 signed at %s; main has moved on with PR #130 (feat, unreleased)", v142.String()[:12])
@@ -193,7 +194,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		product = filepath.Base(filepath.Clean(*repoPath))
 		// The release the branch repairs: the latest release of its line
 		// that the branch holds.
-		tip, err := head(repo, branch)
+		tip, err := demo.Head(repo, branch)
 		if err != nil {
 			return fmt.Errorf("1. %w", err)
 		}
@@ -242,7 +243,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := store.PutRecord(ctx, prodBuild.Record); err != nil {
 		return fmt.Errorf("2. record %s: %w", prodTag, err)
 	}
-	now := clk.t
+	now := clk.T
 	// opts are the promotion options: the clock, the gate, and the check of
 	// the release tag's signature against allowed_signers. With -repo, the
 	// release in production was signed by a key this example does not know:
@@ -302,22 +303,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// main, and gets the minimal fix through a reviewed PR.
 	incident := prodRec.Window.Start.Truncate(24 * time.Hour).Add(24*time.Hour + 2*time.Hour) // the next night, 02:00
 	if *repoPath != "" {
-		tip, err := head(repo, branch)
+		tip, err := demo.Head(repo, branch)
 		if err != nil {
 			return fmt.Errorf("3. %w", err)
 		}
 		say(3, "%s at %s", branch, tip.String()[:12])
 	} else {
-		clk.t = incident
+		clk.T = incident
 		if err := repo.Storer.SetReference(plumbing.NewHashReference(plumbing.NewBranchReferenceName(branch), prodCommit)); err != nil {
 			return fmt.Errorf("3. cut %s: %w", branch, err)
 		}
-		if err := checkout(repo, branch, false); err != nil {
+		if err := demo.Checkout(repo, branch, false); err != nil {
 			return fmt.Errorf("3. cut %s: %w", branch, err)
 		}
-		fix, err := commitFiles(repo, map[string]string{
+		fix, err := demo.Commit(repo, map[string]string{
 			"charge.go": "package payments\n\n// Charge charges card; a declined card is retried once, an accepted one\n// never.\nfunc Charge(card string) error {\n\tif err := charge(card); err == nil {\n\t\treturn nil\n\t}\n\treturn charge(card)\n}\n\nfunc charge(string) error { return nil }\n",
-		}, "fix(payments): charge a retried card only once (#131)\n\nA card was charged again even when the first attempt went through.\n\nRefs: INC123", developer, clk.next())
+		}, "fix(payments): charge a retried card only once (#131)\n\nA card was charged again even when the first attempt went through.\n\nRefs: INC123", developer, clk.Next())
 		if err != nil {
 			return fmt.Errorf("3. fix: %w", err)
 		}
@@ -327,7 +328,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// 4. The next version: a hotfix branch is a patch line, so only a patch
 	// may follow, and it must be the version the branch is named after.
-	tip, err := head(repo, branch)
+	tip, err := demo.Head(repo, branch)
 	if err != nil {
 		return fmt.Errorf("4. %w", err)
 	}
@@ -338,7 +339,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if !plan.Releasable || plan.Tag != scheme.Format(want) || plan.Base != prodTag {
 		return fmt.Errorf("4. %s names %s over %s, the commits call for %s over %s", branch, scheme.Format(want), prodTag, plan.Tag, plan.Base)
 	}
-	notes := changelog.Build(changelog.Release{Version: plan.Tag, Previous: plan.Base, Date: clk.next(), Commits: plan.Commits})
+	notes := changelog.Build(changelog.Release{Version: plan.Tag, Previous: plan.Base, Date: clk.Next(), Commits: plan.Commits})
 	var md bytes.Buffer
 	if err := changelog.Write(&md, notes, changelog.Markdown); err != nil {
 		return fmt.Errorf("4. release notes: %w", err)
@@ -356,7 +357,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		tagging.RequireRefAt(plumbing.NewBranchReferenceName(branch))); err != nil {
 		return fmt.Errorf("5. tag: %w", err)
 	}
-	ver, err := tagging.Verify(ctx, repo, plan.Tag, tagVerifier, clk.next())
+	ver, err := tagging.Verify(ctx, repo, plan.Tag, tagVerifier, clk.Next())
 	if err != nil {
 		return fmt.Errorf("5. verify tag: %w", err)
 	}
@@ -457,7 +458,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// cherry-picked with -x onto a branch off main, and the PR that takes
 	// it to main is reviewed and merged.
 	fpBranch := "forwardport/" + ticket + "-to-main"
-	mainTip, err := head(repo, "main")
+	mainTip, err := demo.Head(repo, "main")
 	if err != nil {
 		return fmt.Errorf("9. %w", err)
 	}
@@ -470,7 +471,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if len(c.Parents) > 1 {
 			continue
 		}
-		if last, err = cherryPick(repo, plumbing.NewHash(c.Hash), fpBranch, true, developer, clk.next()); err != nil {
+		if last, err = demo.CherryPick(repo, plumbing.NewHash(c.Hash), fpBranch, true, developer, clk.Next()); err != nil {
 			return fmt.Errorf("9. cherry-pick -x %s: %w", c.Hash[:12], err)
 		}
 		picks = append(picks, c.Hash[:12]+" as "+last.String()[:12])
@@ -552,11 +553,11 @@ func hotfixFacts(ctx context.Context, repo *git.Repository, branch, prodTag stri
 	if err != nil {
 		return nil, err
 	}
-	tip, err := head(repo, branch)
+	tip, err := demo.Head(repo, branch)
 	if err != nil {
 		return nil, err
 	}
-	mainTip, err := head(repo, "main")
+	mainTip, err := demo.Head(repo, "main")
 	if err != nil {
 		return nil, err
 	}
@@ -664,5 +665,5 @@ func fastForward(repo *git.Repository, branch string, old, new plumbing.Hash) er
 	if err := repo.Storer.CheckAndSetReference(plumbing.NewHashReference(name, new), plumbing.NewHashReference(name, old)); err != nil {
 		return err
 	}
-	return checkout(repo, branch, false)
+	return demo.Checkout(repo, branch, false)
 }

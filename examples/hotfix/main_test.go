@@ -14,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
@@ -225,27 +226,27 @@ func TestRun(t *testing.T) {
 // -repo and -branch.
 func TestRunRepo(t *testing.T) {
 	dir := t.TempDir()
-	repo, err := initRepo(filepath.Join(dir, "repo"))
+	repo, err := demo.Init(filepath.Join(dir, "repo"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, err := commitFiles(repo, map[string]string{"a.go": "package a\n"}, "feat: a (#1)\n\nRefs: OPS-1", developer, epoch)
+	base, err := demo.Commit(repo, map[string]string{"a.go": "package a\n"}, "feat: a (#1)\n\nRefs: OPS-1", developer, demo.Epoch())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := repo.CreateTag("v2.0.0", base, &git.CreateTagOptions{Tagger: sig(releaser, epoch), Message: "Release v2.0.0"}); err != nil {
+	if _, err := repo.CreateTag("v2.0.0", base, &git.CreateTagOptions{Tagger: demo.Identity(releaser, demo.Epoch()), Message: "Release v2.0.0"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := commitFiles(repo, map[string]string{"b.go": "package a\n\n// B is new.\n"}, "feat: b (#2)\n\nRefs: OPS-2", developer, epoch.Add(time.Hour)); err != nil {
+	if _, err := demo.Commit(repo, map[string]string{"b.go": "package a\n\n// B is new.\n"}, "feat: b (#2)\n\nRefs: OPS-2", developer, demo.Epoch().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if err := repo.Storer.SetReference(plumbing.NewHashReference(plumbing.NewBranchReferenceName("hotfix/2.0.1-OPS-9"), base)); err != nil {
 		t.Fatal(err)
 	}
-	if err := checkout(repo, "hotfix/2.0.1-OPS-9", false); err != nil {
+	if err := demo.Checkout(repo, "hotfix/2.0.1-OPS-9", false); err != nil {
 		t.Fatal(err)
 	}
-	fix, err := commitFiles(repo, map[string]string{"a.go": "package a\n\n// fixed\n"}, "fix: a leaks (#3)\n\nRefs: OPS-9", developer, epoch.Add(2*time.Hour))
+	fix, err := demo.Commit(repo, map[string]string{"a.go": "package a\n\n// fixed\n"}, "fix: a leaks (#3)\n\nRefs: OPS-9", developer, demo.Epoch().Add(2*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
@@ -87,13 +88,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	say := func(step int, format string, a ...any) {
 		fmt.Fprintf(stdout, "%2d. %s\n", step, fmt.Sprintf(format, a...))
 	}
-	clk := &clock{}
+	clk := &demo.Clock{}
 	scheme := semver.Scheme{Prefix: "v"}
 
 	// 1. One release key, used in two namespaces: "git" for tags and
 	// manifest.Namespace for manifests, so neither signature can pass for
 	// the other. allowed_signers trusts it for both.
-	key, err := sshKey(*keyPath)
+	key, err := demo.SSHKey(*keyPath)
 	if err != nil {
 		return fmt.Errorf("1. signing key: %w", err)
 	}
@@ -105,7 +106,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("1. signing key: %w", err)
 	}
-	signersFile := allowedSigners(emailOf(releaser), tagging.GitNamespace+","+manifest.Namespace, key.PublicKey())
+	signersFile := demo.AllowedSigners(demo.Email(releaser), tagging.GitNamespace+","+manifest.Namespace, key.PublicKey())
 	if err := os.WriteFile(filepath.Join(work, "allowed_signers"), signersFile, 0o644); err != nil {
 		return fmt.Errorf("1. allowed_signers: %w", err)
 	}
@@ -141,11 +142,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		if _, err := tagging.Create(ctx, c.repo, tagging.Request{
 			Name: plan.Tag, Target: ref.Hash(), Message: "Release " + c.name + " " + plan.Tag,
-			Tagger: tagging.Identity{Name: releaser, Email: emailOf(releaser), When: clk.next()},
+			Tagger: tagging.Identity{Name: releaser, Email: demo.Email(releaser), When: clk.Next()},
 		}, tagSigner); err != nil {
 			return manifest.Repo{}, err
 		}
-		if _, err := tagging.Verify(ctx, c.repo, plan.Tag, tagVerifier, clk.next()); err != nil {
+		if _, err := tagging.Verify(ctx, c.repo, plan.Tag, tagVerifier, clk.Next()); err != nil {
 			return manifest.Repo{}, err
 		}
 		return pin(c.name, plan.Tag, ref.Hash(), work)
@@ -164,7 +165,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			repos[n] = component{n, r}
 			continue
 		}
-		if r, err = initRepo(filepath.Join(work, n)); err != nil {
+		if r, err = demo.Init(filepath.Join(work, n)); err != nil {
 			return fmt.Errorf("2. init %s: %w", n, err)
 		}
 		files := map[string]string{"main.go": "package " + strings.ReplaceAll(n, "-", "") + "\n"}
@@ -174,7 +175,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				files["deps.txt"] = "pricing-lib (not yet pinned)\n"
 			}
 		}
-		if _, err := commitFiles(r, files, "feat: "+n+" (#1)\n\nRefs: REL-1", developer, clk.next()); err != nil {
+		if _, err := demo.Commit(r, files, "feat: "+n+" (#1)\n\nRefs: REL-1", developer, clk.Next()); err != nil {
 			return fmt.Errorf("2. commit %s: %w", n, err)
 		}
 		repos[n] = component{n, r}
@@ -190,7 +191,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			tag := map[string]string{"pricing-lib": "v1.4.0", "checkout": "v2.3.0", "invoicing": "v1.1.0"}[n]
 			if _, err := tagging.Create(ctx, c.repo, tagging.Request{
 				Name: tag, Target: ref.Hash(), Message: "Release " + n + " " + tag,
-				Tagger: tagging.Identity{Name: releaser, Email: emailOf(releaser), When: clk.next()},
+				Tagger: tagging.Identity{Name: releaser, Email: demo.Email(releaser), When: clk.Next()},
 			}, tagSigner); err != nil {
 				return fmt.Errorf("2. tag %s: %w", n, err)
 			}
@@ -224,7 +225,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		policy.SameDigest{},
 		integrationTests{passed: integrationPassed},
 	}}}
-	now := epoch
+	now := demo.Epoch()
 	opts := []manifest.Option{
 		manifest.WithClock(func() time.Time { return now }),
 		manifest.WithGate(gate),
@@ -271,22 +272,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	var oldDigest string
 	if *repoPath == "" {
-		window = changeWindow(clk.t)
-		if oldDigest, err = promote(old, clk.t); err != nil {
+		window = changeWindow(clk.T)
+		if oldDigest, err = promote(old, clk.T); err != nil {
 			return fmt.Errorf("2. %w", err)
 		}
 		say(2, "pricing-lib v1.4.0, checkout v2.3.0, invoicing v1.1.0 run everywhere as manifest 2026.01 %s", oldDigest)
 	} else {
 		say(2, "library %s; services created in %s", *repoPath, work)
 	}
-	clk.t = clk.t.Add(24 * time.Hour)
-	window = changeWindow(clk.t)
+	clk.T = clk.T.Add(24 * time.Hour)
+	window = changeWindow(clk.T)
 
 	// 3. The library's breaking release comes first (§1.18.3.4).
 	lib := repos["pricing-lib"]
 	if *repoPath == "" {
-		if _, err := commitFiles(lib.repo, map[string]string{"round.go": "package pricinglib\n\n// Round uses banker's rounding.\n"},
-			"feat(round)!: banker's rounding\n\nBREAKING CHANGE: Round(2.5) is now 2; callers that need half-up call RoundHalfUp.\n\nRefs: PRC-20", developer, clk.next()); err != nil {
+		if _, err := demo.Commit(lib.repo, map[string]string{"round.go": "package pricinglib\n\n// Round uses banker's rounding.\n"},
+			"feat(round)!: banker's rounding\n\nBREAKING CHANGE: Round(2.5) is now 2; callers that need half-up call RoundHalfUp.\n\nRefs: PRC-20", developer, clk.Next()); err != nil {
 			return fmt.Errorf("3. library change: %w", err)
 		}
 	}
@@ -300,8 +301,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	pins := []manifest.Repo{libPin}
 	for _, n := range names[1:] {
 		c := repos[n]
-		if _, err := commitFiles(c.repo, map[string]string{"deps.txt": "pricing-lib " + libPin.Tag + "\n"},
-			fmt.Sprintf("fix(deps): upgrade pricing-lib to %s\n\nRefs: PRC-21", libPin.Tag), developer, clk.next()); err != nil {
+		if _, err := demo.Commit(c.repo, map[string]string{"deps.txt": "pricing-lib " + libPin.Tag + "\n"},
+			fmt.Sprintf("fix(deps): upgrade pricing-lib to %s\n\nRefs: PRC-21", libPin.Tag), developer, clk.Next()); err != nil {
 			return fmt.Errorf("4. upgrade %s: %w", n, err)
 		}
 		p, err := tagRelease(c)
@@ -348,7 +349,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("6. %w", err)
 	}
-	now = clk.next()
+	now = clk.Next()
 	_, err = manifest.PromoteManifest(ctx, store, manifest.ManifestRequest{Manifest: altered, Digest: ad, Signature: sig, Env: "dev"}, opts...)
 	if !errors.Is(err, manifest.ErrBadSignature) {
 		return fmt.Errorf("6. altered manifest: want ErrBadSignature, got %v", err)
@@ -356,7 +357,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	say(6, "manifest 2026.02 with checkout's artifact swapped after signing refused: %v", manifest.ErrBadSignature)
 
 	// 7. The signed manifest goes dev → staging → prod behind the gate.
-	newDigest, err := promote(next, clk.next())
+	newDigest, err := promote(next, clk.Next())
 	if err != nil {
 		return fmt.Errorf("7. %w", err)
 	}

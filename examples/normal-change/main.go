@@ -34,6 +34,7 @@ import (
 
 	"github.com/releasekit/releasekit/changelog"
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
@@ -88,13 +89,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	say := func(step int, format string, a ...any) {
 		fmt.Fprintf(stdout, "%2d. %s\n", step, fmt.Sprintf(format, a...))
 	}
-	clk := &clock{}
+	clk := &demo.Clock{}
 	if *repoPath != "" {
-		clk.t = time.Now().UTC().Truncate(time.Minute)
+		clk.T = time.Now().UTC().Truncate(time.Minute)
 	}
 
 	// 1. The repository: a service already released as v1.2.0 (signed tag).
-	key, err := sshKey(*keyPath)
+	key, err := demo.SSHKey(*keyPath)
 	if err != nil {
 		return fmt.Errorf("1. signing key: %w", err)
 	}
@@ -102,7 +103,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("1. signing key: %w", err)
 	}
-	signersFile := allowedSigners(emailOf(releaser), tagging.GitNamespace, key.PublicKey())
+	signersFile := demo.AllowedSigners(demo.Email(releaser), tagging.GitNamespace, key.PublicKey())
 	if err := os.WriteFile(filepath.Join(work, "allowed_signers"), signersFile, 0o644); err != nil {
 		return fmt.Errorf("1. allowed_signers: %w", err)
 	}
@@ -126,19 +127,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		branch = ref.Name().Short()
 		say(1, "repository %s at %s on %s", *repoPath, ref.Hash().String()[:12], branch)
 	} else {
-		repo, err = initRepo(filepath.Join(work, "repo"))
+		repo, err = demo.Init(filepath.Join(work, "repo"))
 		if err != nil {
 			return fmt.Errorf("1. init: %w", err)
 		}
-		first, err := commitFiles(repo, map[string]string{
+		first, err := demo.Commit(repo, map[string]string{
 			"checkout.go": "package checkout\n\n// Pay charges a card.\nfunc Pay() {}\n",
-		}, "feat(checkout): pay by card (#1)\n\nRefs: SHOP-1", developer, clk.next())
+		}, "feat(checkout): pay by card (#1)\n\nRefs: SHOP-1", developer, clk.Next())
 		if err != nil {
 			return fmt.Errorf("1. first commit: %w", err)
 		}
 		if _, err := tagging.Create(ctx, repo, tagging.Request{
 			Name: "v1.2.0", Target: first, Message: "Release v1.2.0",
-			Tagger: tagging.Identity{Name: releaser, Email: emailOf(releaser), When: clk.next()},
+			Tagger: tagging.Identity{Name: releaser, Email: demo.Email(releaser), When: clk.Next()},
 		}, tagSigner); err != nil {
 			return fmt.Errorf("1. tag v1.2.0: %w", err)
 		}
@@ -146,26 +147,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 		// 2. A feature branch named after its ticket, with work-in-progress
 		// commits that only the pull request sees.
-		if err := checkout(repo, "feature/SHOP-42-gift-cards", true); err != nil {
+		if err := demo.Checkout(repo, "feature/SHOP-42-gift-cards", true); err != nil {
 			return fmt.Errorf("2. branch: %w", err)
 		}
-		if _, err := commitFiles(repo, map[string]string{
+		if _, err := demo.Commit(repo, map[string]string{
 			"giftcard.go": "package checkout\n\n// GiftCard is a prepaid card.\ntype GiftCard struct{}\n",
-		}, "wip: gift cards", developer, clk.next()); err != nil {
+		}, "wip: gift cards", developer, clk.Next()); err != nil {
 			return fmt.Errorf("2. commit: %w", err)
 		}
-		if _, err := commitFiles(repo, map[string]string{
+		if _, err := demo.Commit(repo, map[string]string{
 			"giftcard.go": "package checkout\n\n// GiftCard is a prepaid card.\ntype GiftCard struct{ Balance int }\n\n// PayWithGiftCard charges a gift card.\nfunc PayWithGiftCard(GiftCard) {}\n",
-		}, "address review comments", developer, clk.next()); err != nil {
+		}, "address review comments", developer, clk.Next()); err != nil {
 			return fmt.Errorf("2. commit: %w", err)
 		}
 		say(2, "feature/SHOP-42-gift-cards: 2 commits by %s, PR #42 approved by %s", developer, reviewer)
 
 		// 3. Squash and merge: main gets one Conventional Commit carrying the
 		// PR number, the ticket and the risk note.
-		merged, err := squashMerge(repo, "main", "feature/SHOP-42-gift-cards",
+		merged, err := demo.SquashMerge(repo, "main", "feature/SHOP-42-gift-cards",
 			"feat(checkout): accept gift cards (#42)\n\nCustomers can pay with a prepaid gift card.\n\nRefs: SHOP-42\nRisk: low",
-			reviewer, clk.next())
+			reviewer, clk.Next())
 		if err != nil {
 			return fmt.Errorf("3. squash merge: %w", err)
 		}
@@ -174,7 +175,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// 4. The next version, from the commits since the last release.
 	scheme := semver.Scheme{Prefix: "v"}
-	tip, err := head(repo, branch)
+	tip, err := demo.Head(repo, branch)
 	if err != nil {
 		return fmt.Errorf("4. next version: %w", err)
 	}
@@ -189,7 +190,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// 5. The changelog: the release's notes go on top of CHANGELOG.md in a
 	// release commit, which is what the tag will point at.
-	releaseDate := clk.next()
+	releaseDate := clk.Next()
 	notes := changelog.Build(changelog.Release{
 		Version: plan.Tag, Previous: plan.Base, Date: releaseDate, Commits: plan.Commits,
 	})
@@ -203,7 +204,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if _, err := wt.Add("CHANGELOG.md"); err != nil {
 		return fmt.Errorf("5. changelog: %w", err)
 	}
-	s := sig(releaser, releaseDate)
+	s := demo.Identity(releaser, releaseDate)
 	releaseCommit, err := wt.Commit("chore(release): "+plan.Tag, &git.CommitOptions{Author: s, Committer: s})
 	if err != nil {
 		return fmt.Errorf("5. changelog: %w", err)
@@ -218,11 +219,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// would with gpg.ssh.allowedSignersFile.
 	if _, err := tagging.Create(ctx, repo, tagging.Request{
 		Name: plan.Tag, Target: releaseCommit, Message: "Release " + plan.Tag,
-		Tagger: tagging.Identity{Name: releaser, Email: emailOf(releaser), When: clk.next()},
+		Tagger: tagging.Identity{Name: releaser, Email: demo.Email(releaser), When: clk.Next()},
 	}, tagSigner); err != nil {
 		return fmt.Errorf("6. tag: %w", err)
 	}
-	verifyAt := clk.next()
+	verifyAt := clk.Next()
 	ver, err := tagging.Verify(ctx, repo, plan.Tag, tagVerifier, verifyAt)
 	if err != nil {
 		return fmt.Errorf("6. verify tag: %w", err)
@@ -308,7 +309,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			prs = append(prs, manifest.PR{Ref: fmt.Sprintf("#%d", c.PR)})
 		}
 	}
-	windowStart := clk.t.Truncate(24 * time.Hour).Add(24*time.Hour + 10*time.Hour) // tomorrow 10:00
+	windowStart := clk.T.Truncate(24 * time.Hour).Add(24*time.Hour + 10*time.Hour) // tomorrow 10:00
 	window := manifest.Window{Start: windowStart, End: windowStart.Add(2 * time.Hour)}
 	rec := manifest.Record{
 		Version: manifest.RecordVersion,
@@ -344,7 +345,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// the releaser (REL-SOD-001), of a complete record (REL-RECORD-001) and
 	// of the digest the earlier environments ran (REL-DIGEST-001). The
 	// decision is bound to this record (REL-GATE-001).
-	now := clk.t
+	now := clk.T
 	pr := pullRequest(plan.Commits)
 	gate := policy.Gate{
 		Policy: policy.Policy{Controls: []policy.Control{

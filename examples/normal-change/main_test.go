@@ -13,6 +13,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
+	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
 	"github.com/releasekit/releasekit/tagging"
@@ -151,18 +152,18 @@ func TestRun(t *testing.T) {
 // TestRunRepo releases the HEAD of an existing repository with -repo.
 func TestRunRepo(t *testing.T) {
 	dir := t.TempDir()
-	repo, err := initRepo(filepath.Join(dir, "repo"))
+	repo, err := demo.Init(filepath.Join(dir, "repo"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := commitFiles(repo, map[string]string{"a.txt": "a\n"}, "feat: first (#1)\n\nRefs: OPS-1", developer, epoch)
+	h, err := demo.Commit(repo, map[string]string{"a.txt": "a\n"}, "feat: first (#1)\n\nRefs: OPS-1", developer, demo.Epoch())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := repo.CreateTag("v1.0.0", h, &git.CreateTagOptions{Tagger: sig(releaser, epoch), Message: "Release v1.0.0"}); err != nil {
+	if _, err := repo.CreateTag("v1.0.0", h, &git.CreateTagOptions{Tagger: demo.Identity(releaser, demo.Epoch()), Message: "Release v1.0.0"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := commitFiles(repo, map[string]string{"b.txt": "b\n"}, "fix: second (#2)\n\nRefs: OPS-2", developer, epoch.Add(time.Hour)); err != nil {
+	if _, err := demo.Commit(repo, map[string]string{"b.txt": "b\n"}, "fix: second (#2)\n\nRefs: OPS-2", developer, demo.Epoch().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	var out, errOut bytes.Buffer

@@ -34,6 +34,7 @@ import (
 
 	"github.com/releasekit/releasekit/changelog"
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/semver"
 	"github.com/releasekit/releasekit/tagging"
 )
@@ -55,7 +56,7 @@ const (
 type flow struct {
 	ctx    context.Context
 	repo   *git.Repository
-	clk    *clock
+	clk    *demo.Clock
 	signer *tagging.SSHSigner
 	verify *tagging.SSHVerifier
 	out    io.Writer
@@ -94,22 +95,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		return err
 	}
-	f := &flow{ctx: ctx, clk: &clock{}, out: stdout, nextPR: 270, real: *repoPath != ""}
+	f := &flow{ctx: ctx, clk: &demo.Clock{}, out: stdout, nextPR: 270, real: *repoPath != ""}
 	if *repoPath != "" {
-		f.clk.t = time.Now().UTC().Truncate(time.Minute)
+		f.clk.T = time.Now().UTC().Truncate(time.Minute)
 	}
 
 	// 1. Keys and the repository, with v1.2.0 released and two changes
 	// squash-merged since.
 	f.step = 1
-	key, err := sshKey(*keyPath)
+	key, err := demo.SSHKey(*keyPath)
 	if err != nil {
 		return fmt.Errorf("1. signing key: %w", err)
 	}
 	if f.signer, err = tagging.NewSSHSigner(key, tagging.GitNamespace); err != nil {
 		return fmt.Errorf("1. signing key: %w", err)
 	}
-	signersFile := allowedSigners(emailOf(releaser), tagging.GitNamespace, key.PublicKey())
+	signersFile := demo.AllowedSigners(demo.Email(releaser), tagging.GitNamespace, key.PublicKey())
 	if err := os.WriteFile(filepath.Join(work, "allowed_signers"), signersFile, 0o644); err != nil {
 		return fmt.Errorf("1. allowed_signers: %w", err)
 	}
@@ -122,16 +123,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if f.repo, err = git.PlainOpen(*repoPath); err != nil {
 			return fmt.Errorf("1. open repository: %w", err)
 		}
-		if err := checkout(f.repo, "main", false); err != nil {
+		if err := demo.Checkout(f.repo, "main", false); err != nil {
 			return fmt.Errorf("1. checkout main: %w", err)
 		}
 		f.say("repository %s, branch main", *repoPath)
 	} else {
-		if f.repo, err = initRepo(filepath.Join(work, "repo")); err != nil {
+		if f.repo, err = demo.Init(filepath.Join(work, "repo")); err != nil {
 			return fmt.Errorf("1. init: %w", err)
 		}
-		first, err := commitFiles(f.repo, map[string]string{"VERSION": "1.2.0\n", "catalog.go": "package shop\n"},
-			"feat(catalog): list products (#200)\n\nRefs: MAG-1", developer, f.clk.next())
+		first, err := demo.Commit(f.repo, map[string]string{"VERSION": "1.2.0\n", "catalog.go": "package shop\n"},
+			"feat(catalog): list products (#200)\n\nRefs: MAG-1", developer, f.clk.Next())
 		if err != nil {
 			return fmt.Errorf("1. commit: %w", err)
 		}
@@ -142,7 +143,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			{"bundle.go", "feat(catalog): sell product bundles (#261)\n\nRefs: MAG-12"},
 			{"cart.go", "fix(cart): keep the cart across logins (#262)\n\nRefs: MAG-15"},
 		} {
-			if _, err := commitFiles(f.repo, map[string]string{c.file: "package shop\n"}, c.msg, developer, f.clk.next()); err != nil {
+			if _, err := demo.Commit(f.repo, map[string]string{c.file: "package shop\n"}, c.msg, developer, f.clk.Next()); err != nil {
 				return fmt.Errorf("1. commit: %w", err)
 			}
 		}
@@ -161,7 +162,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			{"cart.go", "package shop\n\n// Totals are rounded.\n", "fix(cart): round totals to the currency's precision (#273)\n\nRefs: MAG-21"},
 			{"bundle.go", "package shop\n\n// Bundles are discounted.\n", "fix(catalog): price bundles after discounts (#274)\n\nRefs: MAG-22"},
 		} {
-			if _, err := commitFiles(f.repo, map[string]string{c.file: c.content}, c.msg, developer, f.clk.next()); err != nil {
+			if _, err := demo.Commit(f.repo, map[string]string{c.file: c.content}, c.msg, developer, f.clk.Next()); err != nil {
 				return fmt.Errorf("5. commit: %w", err)
 			}
 		}
@@ -191,7 +192,7 @@ func (f *flow) release(step int, ch semver.Channel) error {
 		kind = "release"
 	}
 	scheme := semver.Scheme{Prefix: "v"}
-	tip, err := head(repo, "main")
+	tip, err := demo.Head(repo, "main")
 	if err != nil {
 		return fmt.Errorf("%d. %s PR: %w", step, kind, err)
 	}
@@ -212,7 +213,7 @@ func (f *flow) release(step int, ch semver.Channel) error {
 	}
 	// A pre-release documents what changed since the previous tag, pre-release
 	// included; the release documents everything since the last stable one.
-	rel := changelog.Release{Version: plan.Tag, Previous: plan.Base, Date: f.clk.next(), Commits: plan.Commits}
+	rel := changelog.Release{Version: plan.Tag, Previous: plan.Base, Date: f.clk.Next(), Commits: plan.Commits}
 	if ch != "" && plan.Previous.HasLatest {
 		from, err := commits.Resolve(repo, plan.Previous.Latest.Tag)
 		if err != nil {
@@ -230,7 +231,7 @@ func (f *flow) release(step int, ch semver.Channel) error {
 	pr := f.nextPR
 	f.nextPR++
 	branch := "release-bot/" + plan.Tag
-	if err := checkout(repo, branch, true); err != nil {
+	if err := demo.Checkout(repo, branch, true); err != nil {
 		return fmt.Errorf("%d. %s PR: %w", step, kind, err)
 	}
 	wt, err := repo.Worktree()
@@ -242,10 +243,10 @@ func (f *flow) release(step int, ch semver.Channel) error {
 		return fmt.Errorf("%d. %s PR: changelog: %w", step, kind, err)
 	}
 	title := fmt.Sprintf("chore(release): %s %s", kind, plan.Tag)
-	if _, err := commitFiles(repo, map[string]string{
+	if _, err := demo.Commit(repo, map[string]string{
 		"VERSION":      strings.TrimPrefix(plan.Tag, "v") + "\n",
 		"CHANGELOG.md": mustRead(filepath.Join(root, "CHANGELOG.md")),
-	}, title, releaser, f.clk.next()); err != nil {
+	}, title, releaser, f.clk.Next()); err != nil {
 		return fmt.Errorf("%d. %s PR: %w", step, kind, err)
 	}
 	var body bytes.Buffer
@@ -259,7 +260,7 @@ func (f *flow) release(step int, ch semver.Channel) error {
 
 	// The squash merge, approved by a reviewer: main gets the PR title.
 	f.step++
-	merged, err := squashMerge(repo, "main", branch, fmt.Sprintf("%s (#%d)", title, pr), reviewer, f.clk.next())
+	merged, err := demo.SquashMerge(repo, "main", branch, fmt.Sprintf("%s (#%d)", title, pr), reviewer, f.clk.Next())
 	if err != nil {
 		return fmt.Errorf("%d. merge PR #%d: %w", f.step, pr, err)
 	}
@@ -272,7 +273,7 @@ func (f *flow) release(step int, ch semver.Channel) error {
 	if err := f.tag(plan.Tag, merged); err != nil {
 		return fmt.Errorf("%d. %w", f.step, err)
 	}
-	ver, err := tagging.Verify(ctx, repo, plan.Tag, f.verify, f.clk.next())
+	ver, err := tagging.Verify(ctx, repo, plan.Tag, f.verify, f.clk.Next())
 	if err != nil {
 		return fmt.Errorf("%d. verify %s: %w", f.step, plan.Tag, err)
 	}
@@ -294,7 +295,7 @@ func (f *flow) release(step int, ch semver.Channel) error {
 func (f *flow) tag(name string, target plumbing.Hash) error {
 	_, err := tagging.Create(f.ctx, f.repo, tagging.Request{
 		Name: name, Target: target, Message: "Release " + name,
-		Tagger: tagging.Identity{Name: releaser, Email: emailOf(releaser), When: f.clk.next()},
+		Tagger: tagging.Identity{Name: releaser, Email: demo.Email(releaser), When: f.clk.Next()},
 	}, f.signer)
 	if err != nil {
 		return fmt.Errorf("tag %s: %w", name, err)

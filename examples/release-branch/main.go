@@ -31,6 +31,7 @@ import (
 
 	"github.com/releasekit/releasekit/changelog"
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/semver"
@@ -80,15 +81,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	say := func(step int, format string, a ...any) {
 		fmt.Fprintf(stdout, "%2d. %s\n", step, fmt.Sprintf(format, a...))
 	}
-	clk := &clock{}
+	clk := &demo.Clock{}
 	if *repoPath != "" {
-		clk.t = time.Now().UTC().Truncate(time.Minute)
+		clk.T = time.Now().UTC().Truncate(time.Minute)
 	}
 	scheme := semver.Scheme{Prefix: "v"}
 
 	// 1. Keys, the repository and its store. v1.3.0 is released and main has
 	// two changes since.
-	key, err := sshKey(*keyPath)
+	key, err := demo.SSHKey(*keyPath)
 	if err != nil {
 		return fmt.Errorf("1. signing key: %w", err)
 	}
@@ -96,7 +97,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("1. signing key: %w", err)
 	}
-	signersFile := allowedSigners(emailOf(releaser), tagging.GitNamespace, key.PublicKey())
+	signersFile := demo.AllowedSigners(demo.Email(releaser), tagging.GitNamespace, key.PublicKey())
 	if err := os.WriteFile(filepath.Join(work, "allowed_signers"), signersFile, 0o644); err != nil {
 		return fmt.Errorf("1. allowed_signers: %w", err)
 	}
@@ -114,31 +115,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if repo, err = git.PlainOpen(*repoPath); err != nil {
 			return fmt.Errorf("1. open repository: %w", err)
 		}
-		if err := checkout(repo, "main", false); err != nil {
+		if err := demo.Checkout(repo, "main", false); err != nil {
 			return fmt.Errorf("1. checkout main: %w", err)
 		}
 		say(1, "repository %s, branch main", *repoPath)
 	} else {
-		if repo, err = initRepo(filepath.Join(work, "repo")); err != nil {
+		if repo, err = demo.Init(filepath.Join(work, "repo")); err != nil {
 			return fmt.Errorf("1. init: %w", err)
 		}
-		first, err := commitFiles(repo, map[string]string{"api.go": "package api\n"},
-			"feat(api): orders API (#290)\n\nRefs: API-1", developer, clk.next())
+		first, err := demo.Commit(repo, map[string]string{"api.go": "package api\n"},
+			"feat(api): orders API (#290)\n\nRefs: API-1", developer, clk.Next())
 		if err != nil {
 			return fmt.Errorf("1. commit: %w", err)
 		}
 		if _, err := tagging.Create(ctx, repo, tagging.Request{
 			Name: "v1.3.0", Target: first, Message: "Release v1.3.0",
-			Tagger: tagging.Identity{Name: releaser, Email: emailOf(releaser), When: clk.next()},
+			Tagger: tagging.Identity{Name: releaser, Email: demo.Email(releaser), When: clk.Next()},
 		}, tagSigner); err != nil {
 			return fmt.Errorf("1. tag v1.3.0: %w", err)
 		}
-		if _, err := commitFiles(repo, map[string]string{"export.go": "package api\n\nfunc Export(s string) string { return s }\n"},
-			"feat(export): export orders as CSV (#301)\n\nRefs: API-7", developer, clk.next()); err != nil {
+		if _, err := demo.Commit(repo, map[string]string{"export.go": "package api\n\nfunc Export(s string) string { return s }\n"},
+			"feat(export): export orders as CSV (#301)\n\nRefs: API-7", developer, clk.Next()); err != nil {
 			return fmt.Errorf("1. commit: %w", err)
 		}
-		if _, err := commitFiles(repo, map[string]string{"api.go": "package api\n\n// Orders are paged.\n"},
-			"fix(api): page past the last order (#302)\n\nRefs: API-8", developer, clk.next()); err != nil {
+		if _, err := demo.Commit(repo, map[string]string{"api.go": "package api\n\n// Orders are paged.\n"},
+			"fix(api): page past the last order (#302)\n\nRefs: API-8", developer, clk.Next()); err != nil {
 			return fmt.Errorf("1. commit: %w", err)
 		}
 		say(1, "repository with v1.3.0 and PRs #301 (feat), #302 (fix) on main")
@@ -146,7 +147,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// 2. The cutoff: release/X.Y is cut from main's tip, and the cutoff
 	// (commit and time) is recorded in the audit log.
-	cutoff, err := head(repo, "main")
+	cutoff, err := demo.Head(repo, "main")
 	if err != nil {
 		return fmt.Errorf("2. cutoff: %w", err)
 	}
@@ -159,7 +160,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := repo.Storer.SetReference(plumbing.NewHashReference(plumbing.NewBranchReferenceName(branch), cutoff)); err != nil {
 		return fmt.Errorf("2. cut %s: %w", branch, err)
 	}
-	cutAt := clk.next()
+	cutAt := clk.Next()
 	note, err := store.Append(ctx, manifest.Entry{Kind: manifest.KindNote,
 		Note: fmt.Sprintf("cutoff %s at %s (%s) by %s", branch, cutoff, cutAt.Format(time.RFC3339), releaser)})
 	if err != nil {
@@ -170,20 +171,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	lineOpt := commits.WithLine(line)
 	if *repoPath == "" {
 		// 3. Main moves on with a feature that is not part of the release.
-		if _, err := commitFiles(repo, map[string]string{"search.go": "package api\n"},
-			"feat(search): search orders (#305)\n\nRefs: API-11", developer, clk.next()); err != nil {
+		if _, err := demo.Commit(repo, map[string]string{"search.go": "package api\n"},
+			"feat(search): search orders (#305)\n\nRefs: API-11", developer, clk.Next()); err != nil {
 			return fmt.Errorf("3. commit: %w", err)
 		}
 		say(3, "main gets PR #305 (feat) after the cutoff; %s does not", branch)
 
 		// 4. A bug in the release is fixed on main first, then backported
 		// with cherry-pick -x, so the release branch names its origin.
-		fix, err := commitFiles(repo, map[string]string{"export.go": "package api\n\nimport \"strings\"\n\nfunc Export(s string) string { return strings.ReplaceAll(s, \",\", \"\\\\,\") }\n"},
-			"fix(export): escape commas in CSV fields (#306)\n\nRefs: API-12", developer, clk.next())
+		fix, err := demo.Commit(repo, map[string]string{"export.go": "package api\n\nimport \"strings\"\n\nfunc Export(s string) string { return strings.ReplaceAll(s, \",\", \"\\\\,\") }\n"},
+			"fix(export): escape commas in CSV fields (#306)\n\nRefs: API-12", developer, clk.Next())
 		if err != nil {
 			return fmt.Errorf("4. fix on main: %w", err)
 		}
-		picked, err := cherryPick(repo, fix, branch, true, reviewer, clk.next())
+		picked, err := demo.CherryPick(repo, fix, branch, true, reviewer, clk.Next())
 		if err != nil {
 			return fmt.Errorf("4. backport: %w", err)
 		}
@@ -199,7 +200,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// 5. The release: the next version on the line, its notes, and the
 	// signed tag on the release branch's tip.
-	tip, err := head(repo, branch)
+	tip, err := demo.Head(repo, branch)
 	if err != nil {
 		return fmt.Errorf("5. release: %w", err)
 	}
@@ -207,7 +208,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("5. release: %w", err)
 	}
-	notes := changelog.Build(changelog.Release{Version: rplan.Tag, Previous: rplan.Base, Date: clk.next(), Commits: rplan.Commits})
+	notes := changelog.Build(changelog.Release{Version: rplan.Tag, Previous: rplan.Base, Date: clk.Next(), Commits: rplan.Commits})
 	var backports []string
 	for _, s := range notes.Sections {
 		for _, e := range s.Entries {
@@ -218,11 +219,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if _, err := tagging.Create(ctx, repo, tagging.Request{
 		Name: rplan.Tag, Target: tip, Message: "Release " + rplan.Tag,
-		Tagger: tagging.Identity{Name: releaser, Email: emailOf(releaser), When: clk.next()},
+		Tagger: tagging.Identity{Name: releaser, Email: demo.Email(releaser), When: clk.Next()},
 	}, tagSigner, tagging.RequireRefAt(plumbing.NewBranchReferenceName(branch))); err != nil {
 		return fmt.Errorf("5. tag: %w", err)
 	}
-	ver, err := tagging.Verify(ctx, repo, rplan.Tag, tagVerifier, clk.next())
+	ver, err := tagging.Verify(ctx, repo, rplan.Tag, tagVerifier, clk.Next())
 	if err != nil {
 		return fmt.Errorf("5. verify tag: %w", err)
 	}
@@ -249,7 +250,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// approved by someone independent of the last pull request's author
 	// and reviewer (REL-SOD-001), of the complete record (REL-RECORD-001)
 	// and of the digest dev and staging ran (REL-DIGEST-001).
-	now := clk.t
+	now := clk.T
 	pr := pullRequest(rplan.Commits)
 	gate := policy.Gate{
 		Policy: policy.Policy{Controls: []policy.Control{
@@ -294,14 +295,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// 8. After v1.4.0 only PATCH moves on the line: a feature proposed
 		// for the release branch (PR #308) is refused by the version rule of
 		// the line, so it is never merged.
-		if err := checkout(repo, branch, false); err != nil {
+		if err := demo.Checkout(repo, branch, false); err != nil {
 			return fmt.Errorf("8. %w", err)
 		}
-		if err := checkout(repo, "pr/308", true); err != nil {
+		if err := demo.Checkout(repo, "pr/308", true); err != nil {
 			return fmt.Errorf("8. %w", err)
 		}
-		feat, err := commitFiles(repo, map[string]string{"bulk.go": "package api\n"},
-			"feat(export): bulk export (#308)\n\nRefs: API-13", developer, clk.next())
+		feat, err := demo.Commit(repo, map[string]string{"bulk.go": "package api\n"},
+			"feat(export): bulk export (#308)\n\nRefs: API-13", developer, clk.Next())
 		if err != nil {
 			return fmt.Errorf("8. commit: %w", err)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/semver"
 	"github.com/releasekit/releasekit/tagging"
@@ -192,18 +193,18 @@ func golden(t *testing.T, got []byte) {
 // repository with -repo.
 func TestRunRepo(t *testing.T) {
 	dir := t.TempDir()
-	repo, err := initRepo(filepath.Join(dir, "repo"))
+	repo, err := demo.Init(filepath.Join(dir, "repo"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, err := commitFiles(repo, map[string]string{"a.go": "package a\n"}, "feat: a (#1)\n\nRefs: OPS-1", developer, epoch)
+	base, err := demo.Commit(repo, map[string]string{"a.go": "package a\n"}, "feat: a (#1)\n\nRefs: OPS-1", developer, demo.Epoch())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := repo.CreateTag("v3.1.0", base, &git.CreateTagOptions{Tagger: sig(releaser, epoch), Message: "Release v3.1.0"}); err != nil {
+	if _, err := repo.CreateTag("v3.1.0", base, &git.CreateTagOptions{Tagger: demo.Identity(releaser, demo.Epoch()), Message: "Release v3.1.0"}); err != nil {
 		t.Fatal(err)
 	}
-	tip, err := commitFiles(repo, map[string]string{"b.go": "package a\n"}, "feat: b (#2)\n\nRefs: OPS-2", developer, epoch.Add(time.Hour))
+	tip, err := demo.Commit(repo, map[string]string{"b.go": "package a\n"}, "feat: b (#2)\n\nRefs: OPS-2", developer, demo.Epoch().Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
 )
@@ -19,7 +20,7 @@ import (
 // buildAndRecord builds product's release's artifact, its SBOM and signed
 // provenance into work/dist, and returns the release record and the
 // artifact's digest.
-func buildAndRecord(ctx context.Context, work, product, tag, previous string, commit plumbing.Hash, cs []commits.Commit, clk *clock) (manifest.Record, string, error) {
+func buildAndRecord(ctx context.Context, work, product, tag, previous string, commit plumbing.Hash, cs []commits.Commit, clk *demo.Clock) (manifest.Record, string, error) {
 	dist := filepath.Join(work, "dist")
 	if err := os.MkdirAll(dist, 0o755); err != nil {
 		return manifest.Record{}, "", err
@@ -77,7 +78,7 @@ func buildAndRecord(ctx context.Context, work, product, tag, previous string, co
 			prs = append(prs, pr)
 		}
 	}
-	start := clk.t.Truncate(24 * time.Hour).Add(34 * time.Hour) // the next day, 10:00
+	start := clk.T.Truncate(24 * time.Hour).Add(34 * time.Hour) // the next day, 10:00
 	return manifest.Record{
 		Version: manifest.RecordVersion, Tag: tag, Commit: commit.String(),
 		Tickets: tickets, PRs: prs,

@@ -30,6 +30,7 @@ import (
 
 	"github.com/releasekit/releasekit/changelog"
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/semver"
@@ -83,14 +84,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	say := func(step int, format string, a ...any) {
 		fmt.Fprintf(stdout, "%2d. %s\n", step, fmt.Sprintf(format, a...))
 	}
-	clk := &clock{}
+	clk := &demo.Clock{}
 	if *repoPath != "" {
-		clk.t = time.Now().UTC().Truncate(time.Minute)
+		clk.T = time.Now().UTC().Truncate(time.Minute)
 	}
 	scheme := semver.Scheme{Prefix: "v"}
 
 	// 1. Keys, store and repository.
-	key, err := sshKey(*keyPath)
+	key, err := demo.SSHKey(*keyPath)
 	if err != nil {
 		return fmt.Errorf("1. signing key: %w", err)
 	}
@@ -98,7 +99,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("1. signing key: %w", err)
 	}
-	signersFile := allowedSigners(emailOf(releaser), tagging.GitNamespace, key.PublicKey())
+	signersFile := demo.AllowedSigners(demo.Email(releaser), tagging.GitNamespace, key.PublicKey())
 	if err := os.WriteFile(filepath.Join(work, "allowed_signers"), signersFile, 0o644); err != nil {
 		return fmt.Errorf("1. allowed_signers: %w", err)
 	}
@@ -112,7 +113,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("1. store: %w", err)
 	}
 	var repo *git.Repository
-	now := clk.t
+	now := clk.T
 	// promote takes a release dev → staging → prod through the release
 	// policy: production inside the change window (REL-WINDOW-001), approved
 	// by someone independent of the pull request's author and reviewer
@@ -140,7 +141,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return err
 			})),
 		}
-		now = clk.t
+		now = clk.T
 		for _, env := range []string{"dev", "staging", "prod"} {
 			now = now.Add(10 * time.Minute)
 			req := manifest.Request{Release: rec.Tag, Env: env, Digest: digest}
@@ -152,17 +153,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return fmt.Errorf("promote %s to %s: %w", rec.Tag, env, err)
 			}
 		}
-		clk.t = now
+		clk.T = now
 		return nil
 	}
 	release := func(tag string, target plumbing.Hash) error {
 		if _, err := tagging.Create(ctx, repo, tagging.Request{
 			Name: tag, Target: target, Message: "Release " + tag,
-			Tagger: tagging.Identity{Name: releaser, Email: emailOf(releaser), When: clk.next()},
+			Tagger: tagging.Identity{Name: releaser, Email: demo.Email(releaser), When: clk.Next()},
 		}, tagSigner); err != nil {
 			return err
 		}
-		_, err := tagging.Verify(ctx, repo, tag, tagVerifier, clk.next())
+		_, err := tagging.Verify(ctx, repo, tag, tagVerifier, clk.Next())
 		return err
 	}
 
@@ -171,7 +172,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if repo, err = git.PlainOpen(*repoPath); err != nil {
 			return fmt.Errorf("1. open repository: %w", err)
 		}
-		if err := checkout(repo, "main", false); err != nil {
+		if err := demo.Checkout(repo, "main", false); err != nil {
 			return fmt.Errorf("1. checkout main: %w", err)
 		}
 		if bad, err = commits.Resolve(repo, *commitRev); err != nil {
@@ -181,15 +182,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	} else {
 		// v2.0.0 shipped a promo banner and runs in production; since then
 		// main got dynamic pricing (#501) and save-for-later (#502).
-		if repo, err = initRepo(filepath.Join(work, "repo")); err != nil {
+		if repo, err = demo.Init(filepath.Join(work, "repo")); err != nil {
 			return fmt.Errorf("1. init: %w", err)
 		}
-		if _, err := commitFiles(repo, map[string]string{"pricing.go": "package shop\n\nfunc Price(p int) int { return p }\n"},
-			"feat(pricing)!: prices in cents (#480)\n\nRefs: PRC-1", developer, clk.next()); err != nil {
+		if _, err := demo.Commit(repo, map[string]string{"pricing.go": "package shop\n\nfunc Price(p int) int { return p }\n"},
+			"feat(pricing)!: prices in cents (#480)\n\nRefs: PRC-1", developer, clk.Next()); err != nil {
 			return fmt.Errorf("1. commit: %w", err)
 		}
-		v200, err := commitFiles(repo, map[string]string{"banner.go": "package shop\n\nconst Banner = \"SALE\"\n"},
-			"feat(promo): show a sale banner (#488)\n\nRefs: MKT-3", developer, clk.next())
+		v200, err := demo.Commit(repo, map[string]string{"banner.go": "package shop\n\nconst Banner = \"SALE\"\n"},
+			"feat(promo): show a sale banner (#488)\n\nRefs: MKT-3", developer, clk.Next())
 		if err != nil {
 			return fmt.Errorf("1. commit: %w", err)
 		}
@@ -207,13 +208,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := promote(rec, digest, 488); err != nil {
 			return fmt.Errorf("1. %w", err)
 		}
-		if bad, err = commitFiles(repo, map[string]string{
+		if bad, err = demo.Commit(repo, map[string]string{
 			"pricing.go": "package shop\n\nfunc Price(p int) int { return p * surge() }\n\nfunc surge() int { return 2 }\n",
-		}, "feat(pricing): dynamic pricing (#501)\n\nRefs: PRC-9", developer, clk.next()); err != nil {
+		}, "feat(pricing): dynamic pricing (#501)\n\nRefs: PRC-9", developer, clk.Next()); err != nil {
 			return fmt.Errorf("1. commit: %w", err)
 		}
-		if _, err := commitFiles(repo, map[string]string{"later.go": "package shop\n"},
-			"feat(cart): save items for later (#502)\n\nRefs: CART-4", developer, clk.next()); err != nil {
+		if _, err := demo.Commit(repo, map[string]string{"later.go": "package shop\n"},
+			"feat(cart): save items for later (#502)\n\nRefs: CART-4", developer, clk.Next()); err != nil {
 			return fmt.Errorf("1. commit: %w", err)
 		}
 		say(1, "repository: v2.0.0 (with the sale banner #488) in prod; main has #501 dynamic pricing and #502 save for later")
@@ -222,14 +223,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// 2. The revert goes through a PR like any change: a branch, `git
 	// revert`, review, merge. The incident is noted in the audit log.
 	revBranch := "feature/INC-77-revert-dynamic-pricing"
-	mainTip, err := head(repo, "main")
+	mainTip, err := demo.Head(repo, "main")
 	if err != nil {
 		return fmt.Errorf("2. revert: %w", err)
 	}
 	if err := repo.Storer.SetReference(plumbing.NewHashReference(plumbing.NewBranchReferenceName(revBranch), mainTip)); err != nil {
 		return fmt.Errorf("2. revert branch: %w", err)
 	}
-	reverted, err := revert(repo, bad, revBranch, developer, clk.next())
+	reverted, err := demo.Revert(repo, bad, revBranch, developer, clk.Next())
 	if err != nil {
 		return fmt.Errorf("2. git revert %s: %w", bad.String()[:12], err)
 	}
@@ -251,10 +252,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("3. %w", err)
 		}
-		if err := checkout(repo, "main", false); err != nil {
+		if err := demo.Checkout(repo, "main", false); err != nil {
 			return fmt.Errorf("3. %w", err)
 		}
-		rb, err := revert(repo, banner, "main", developer, clk.next())
+		rb, err := demo.Revert(repo, banner, "main", developer, clk.Next())
 		if err != nil {
 			return fmt.Errorf("3. git revert %s: %w", banner.String()[:12], err)
 		}
@@ -264,7 +265,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// 4. The next release: the changelog cancels #501 against its revert
 	// (both are in this release) and lists the banner's revert, whose target
 	// shipped in v2.0.0.
-	tip, err := head(repo, "main")
+	tip, err := demo.Head(repo, "main")
 	if err != nil {
 		return fmt.Errorf("4. %w", err)
 	}
@@ -272,14 +273,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil || !plan.Releasable {
 		return fmt.Errorf("4. next version: %v", err)
 	}
-	notes := changelog.Build(changelog.Release{Version: plan.Tag, Previous: plan.Base, Date: clk.next(), Commits: plan.Commits})
+	notes := changelog.Build(changelog.Release{Version: plan.Tag, Previous: plan.Base, Date: clk.Next(), Commits: plan.Commits})
 	var shown []string
 	for _, s := range notes.Sections {
 		for _, e := range s.Entries {
 			shown = append(shown, fmt.Sprintf("%s: %s", s.Title, e.Description))
 		}
 	}
-	if err := checkout(repo, "main", false); err != nil {
+	if err := demo.Checkout(repo, "main", false); err != nil {
 		return fmt.Errorf("4. %w", err)
 	}
 	wt, err := repo.Worktree()
@@ -292,7 +293,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if _, err := wt.Add("CHANGELOG.md"); err != nil {
 		return fmt.Errorf("4. changelog: %w", err)
 	}
-	rs := sig(releaser, clk.next())
+	rs := demo.Identity(releaser, clk.Next())
 	relCommit, err := wt.Commit("chore(release): "+plan.Tag, &git.CommitOptions{Author: rs, Committer: rs})
 	if err != nil {
 		return fmt.Errorf("4. changelog: %w", err)
@@ -343,7 +344,7 @@ func fastForward(repo *git.Repository, branch string, old, new plumbing.Hash) er
 	if err := repo.Storer.CheckAndSetReference(plumbing.NewHashReference(name, new), plumbing.NewHashReference(name, old)); err != nil {
 		return err
 	}
-	return checkout(repo, branch, false)
+	return demo.Checkout(repo, branch, false)
 }
 
 // findPR returns the commit of PR n in the history of tip.

@@ -14,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/tagging"
 )
@@ -179,22 +180,22 @@ func golden(t *testing.T, got []byte) {
 // -commit, and checks that the release no longer has the change.
 func TestRunRepo(t *testing.T) {
 	dir := t.TempDir()
-	repo, err := initRepo(filepath.Join(dir, "repo"))
+	repo, err := demo.Init(filepath.Join(dir, "repo"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, err := commitFiles(repo, map[string]string{"a.go": "package a\n"}, "feat: a (#1)\n\nRefs: OPS-1", developer, epoch)
+	base, err := demo.Commit(repo, map[string]string{"a.go": "package a\n"}, "feat: a (#1)\n\nRefs: OPS-1", developer, demo.Epoch())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := repo.CreateTag("v1.0.0", base, &git.CreateTagOptions{Tagger: sig(releaser, epoch), Message: "Release v1.0.0"}); err != nil {
+	if _, err := repo.CreateTag("v1.0.0", base, &git.CreateTagOptions{Tagger: demo.Identity(releaser, demo.Epoch()), Message: "Release v1.0.0"}); err != nil {
 		t.Fatal(err)
 	}
-	bad, err := commitFiles(repo, map[string]string{"b.go": "package a\n"}, "fix: b (#2)\n\nRefs: OPS-2", developer, epoch.Add(time.Hour))
+	bad, err := demo.Commit(repo, map[string]string{"b.go": "package a\n"}, "fix: b (#2)\n\nRefs: OPS-2", developer, demo.Epoch().Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := commitFiles(repo, map[string]string{"c.go": "package a\n"}, "fix: c (#3)\n\nRefs: OPS-3", developer, epoch.Add(2*time.Hour)); err != nil {
+	if _, err := demo.Commit(repo, map[string]string{"c.go": "package a\n"}, "fix: c (#3)\n\nRefs: OPS-3", developer, demo.Epoch().Add(2*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	var out, errOut bytes.Buffer

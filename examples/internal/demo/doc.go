@@ -1,0 +1,46 @@
+// Package demo builds the go-git repositories, people, times and keys that
+// the release workflows under examples/ play on. It exists so that the
+// examples share one copy of this scaffolding; it is not part of the
+// releasekit API, and an example copied out of this repository needs this
+// package too.
+//
+// # People and times
+//
+// Every commit, tag and promotion in the examples is made by one of four
+// fixed people — Ada Developer, Ben Reviewer, Release Bot and Cleo Approver
+// ([Email], [Identity]) — at a time handed out by a [Clock], which starts
+// at [Epoch] and moves one minute a step. Commit SHAs and printed output
+// are therefore the same on every run (STYLE.md §23).
+//
+// # Repositories
+//
+// [Init] creates a repository with a main branch on disk; [Commit] writes
+// files and commits them; [Checkout] switches or creates a branch; [Head]
+// reads a branch's tip. [SquashMerge] does what a forge's "Squash and
+// merge" does (the normal change, §1.24), [CherryPick] what `git
+// cherry-pick [-x]` does (release branches and backports, §1.25 and
+// §1.27), and [Revert] what `git revert` does (§1.28). None of them needs
+// the git binary.
+//
+// # Keys
+//
+// [SSHKey] loads an OpenSSH private key or makes a new Ed25519 key, and
+// [AllowedSigners] writes the allowed_signers line that trusts it.
+//
+// # Example
+//
+// A feature branch squash-merged into main:
+//
+//	var clk demo.Clock
+//	repo, err := demo.Init(dir)
+//	...
+//	_, err = demo.Commit(repo, map[string]string{"a.go": "package a\n"}, "feat: a (#1)", "Ada Developer", clk.Next())
+//	err = demo.Checkout(repo, "feature/b", true)
+//	_, err = demo.Commit(repo, map[string]string{"b.go": "package a\n"}, "wip: b", "Ada Developer", clk.Next())
+//	merged, err := demo.SquashMerge(repo, "main", "feature/b", "feat: b (#2)", "Ben Reviewer", clk.Next())
+//
+// # Concurrency
+//
+// The functions do not lock: use one repository from one goroutine at a
+// time. A [Clock] is not safe for concurrent use.
+package demo
