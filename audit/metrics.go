@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"slices"
 	"time"
 
@@ -225,7 +226,7 @@ type Sample struct {
 // percentile, so for an even N it is the lower of the two middle values
 // (x[N/2]), never an average of two; the 90th percentile of 10 samples is
 // x[9] and of 5 samples x[5]. The mean is the sum over N, truncated to the
-// nanosecond.
+// nanosecond (the sum is exact: it does not overflow).
 type DurationFigure struct {
 	Median  time.Duration `json:"-"`
 	P90     time.Duration `json:"-"`
@@ -351,8 +352,9 @@ func (f FrequencyFigure) MarshalJSON() ([]byte, error) {
 //
 //   - A production deployment is a promotion to h.Production that is not a
 //     rollback; consecutive promotions of the same release (one per
-//     artifact) are one deployment, dated by the first. It belongs to the
-//     period when that date is in [since, until).
+//     artifact) are one deployment, dated by the first. A promotion of an
+//     artifact the deployment already holds starts a new deployment. It
+//     belongs to the period when that date is in [since, until).
 //   - Deployment frequency is the number of deployments in the period over
 //     its length (per day; per week is 7 times that).
 //   - Lead time for changes runs from the committer time of the earliest
@@ -360,16 +362,21 @@ func (f FrequencyFigure) MarshalJSON() ([]byte, error) {
 //     release's first production deployment, for releases whose first
 //     production deployment is in the period.
 //   - A deployment failed (change failure rate) when a production rollback
-//     names its release (Promotion.RollbackFrom) and replaces it, when a
+//     names its release (Promotion.RollbackFrom) and replaces it (it is the
+//     latest deployment of the release and no other release of its
+//     component replaced it, unless an earlier rollback put the release
+//     back; a rollback that replaces nothing is a gap), when a
 //     later release's record names it in Extra["hotfix_for"], or when an
 //     incident names its release: one in incidents (attributed to the
 //     latest deployment of the release at or before Opened), or the
 //     Extra["incident"] of a hotfix record naming it. The rate is failed
 //     deployments over deployments.
-//   - Time to restore runs from a failed deployment, or from the earliest
-//     Opened of its incidents when given and later, to the first later
-//     production promotion that is a rollback from the release or a
-//     deployment of its hotfix; without one, to the incident's Resolved
+//   - Time to restore runs from a failed deployment (from the rollback that
+//     put its release back, when it failed after one), or from the
+//     earliest Opened of its incidents when given and later, to the first
+//     later production promotion that is the rollback that replaced it or
+//     a deployment of a hotfix attributed to it (not those of a later
+//     deployment of the release); without one, to the incident's Resolved
 //     time when given; else the failure has no restore sample (and
 //     BuildReport lists it as a gap). It is reported for the failed
 //     deployments of the period.
@@ -397,12 +404,18 @@ type metricDeploy struct {
 	component string
 
 	// Filled for failed deployments.
-	failed    bool
-	reasons   []string // notes: "rolled back (seq 9)", "hotfix v1.2.2", "incident INC1"
-	refs      []string // incident IDs, hotfix tags
-	failSeqs  []uint64 // the rollback entry
-	opened    time.Time
-	restored  *metricDeploy
+	failed   bool
+	reasons  []string // notes: "rolled back (seq 9)", "hotfix v1.2.2", "incident INC1"
+	refs     []string // incident IDs, hotfix tags
+	failSeqs []uint64 // the rollback entry
+	opened   time.Time
+	restored *metricDeploy
+	// rolledBack is the rollback that replaced the deployment, and back
+	// the rollback that had put the release back before it, if any.
+	rolledBack *metricDeploy
+	back       *metricDeploy
+	// hotfixes are the releases whose hotfix_for was attributed to it.
+	hotfixes  []string
 	resolved  time.Time
 	resolveID string
 }
@@ -463,7 +476,7 @@ func metricModel(h *History, incidents []Incident) *metricHistory {
 		if p.Env != m.prod {
 			continue
 		}
-		if p.RollbackFrom == "" && cur != nil && cur.rollback == "" && cur.release == p.Release {
+		if p.RollbackFrom == "" && cur != nil && cur.rollback == "" && cur.release == p.Release && !slices.Contains(cur.digests, p.Digest) {
 			cur.seqs = append(cur.seqs, e.Seq)
 			cur.digests = append(cur.digests, p.Digest)
 			continue
@@ -492,20 +505,36 @@ func (d *metricDeploy) forward() bool { return d.rollback == "" }
 func (m *metricHistory) attributeFailures(incidents []Incident) {
 	// Rollbacks: a rollback replaces the latest deployment of the release
 	// it names, unless another release of that component replaced it
-	// first (deployments of other components may come between).
+	// first (deployments of other components may come between, and so may
+	// an earlier rollback that put the named release back).
 	for i, d := range m.deploys {
 		if d.forward() {
 			continue
 		}
+		var back *metricDeploy
+		placed := false
 		for j := i - 1; j >= 0; j-- {
 			prev := m.deploys[j]
 			if prev.forward() && prev.names(d.rollback) {
 				prev.fail(fmt.Sprintf("rolled back to %s (seq %d)", d.release, d.seqs[0]), "", d.seqs[0])
+				if prev.rolledBack == nil {
+					prev.rolledBack, prev.back = d, back
+				}
+				placed = true
 				break
 			}
-			if prev.component == d.component {
+			if !prev.forward() && prev.names(d.rollback) {
+				if back == nil {
+					back = prev // it put the release back: keep looking for its deployment
+				}
+				continue
+			}
+			if back == nil && prev.component == d.component {
 				break
 			}
+		}
+		if !placed {
+			m.gaps = append(m.gaps, HealthGap{Release: d.release, Seq: d.seqs[0], What: fmt.Sprintf("rollback from %s replaced no production deployment of it", d.rollback)})
 		}
 	}
 	// Hotfixes: the latest deployment of the release named before the
@@ -540,6 +569,7 @@ func (m *metricHistory) attributeFailures(incidents []Incident) {
 		}
 		d.fail(note, "", 0)
 		d.refs = append(d.refs, refs...)
+		d.hotfixes = append(d.hotfixes, r.Tag)
 	}
 	// Incidents the caller knows of.
 	incs := slices.Clone(incidents)
@@ -562,18 +592,16 @@ func (m *metricHistory) attributeFailures(incidents []Incident) {
 			d.resolved, d.resolveID = inc.Resolved, inc.ID
 		}
 	}
-	// Restoration: the first later production promotion that is a rollback
-	// from the release or a deployment of one of its hotfixes.
+	// Restoration: the first later production promotion that is the
+	// rollback that replaced the deployment or a deployment of one of the
+	// hotfixes attributed to it (not those of a later deployment of the
+	// same release).
 	for i, d := range m.deploys {
 		if !d.failed {
 			continue
 		}
 		for _, n := range m.deploys[i+1:] {
-			if !n.forward() && d.names(n.rollback) {
-				d.restored = n
-				break
-			}
-			if n.forward() && m.hotfixFor(n.release) == d.release {
+			if n == d.rolledBack || (n.forward() && slices.Contains(d.hotfixes, n.release)) {
 				d.restored = n
 				break
 			}
@@ -595,13 +623,6 @@ func (d *metricDeploy) fail(reason, ref string, seq uint64) {
 	if seq != 0 {
 		d.failSeqs = append(d.failSeqs, seq)
 	}
-}
-
-func (m *metricHistory) hotfixFor(release string) string {
-	if r, ok := m.releases[release]; ok && r.Record != nil {
-		return r.Record.Extra[ExtraHotfixFor]
-	}
-	return ""
 }
 
 func (m *metricHistory) sortedReleases() []*HistoryRelease {
@@ -781,10 +802,15 @@ func (m *metricHistory) compute(since, until time.Time, component *string) Compo
 
 func (d *metricDeploy) restoreSample() (Sample, bool) {
 	from, fromNote := d.at, "deployment"
-	if !d.opened.IsZero() {
+	seqs := slices.Clone(d.seqs)
+	if d.back != nil && d.restored == d.rolledBack {
+		from, fromNote = d.back.at, fmt.Sprintf("rollback to %s (seq %d)", d.release, d.back.seqs[0])
+		seqs = metricSeqs(seqs, d.back.seqs)
+	}
+	if !d.opened.IsZero() && !d.opened.Before(from) {
 		from, fromNote = d.opened, "incident opened"
 	}
-	s := Sample{Release: d.release, Seqs: slices.Clone(d.seqs), Refs: slices.Clone(d.refs), From: from}
+	s := Sample{Release: d.release, Seqs: seqs, Refs: slices.Clone(d.refs), From: from}
 	switch {
 	case d.restored != nil:
 		s.Seqs = metricSeqs(s.Seqs, d.restored.seqs)
@@ -843,15 +869,15 @@ func metricDurations(samples []Sample) DurationFigure {
 		return f
 	}
 	ds := make([]time.Duration, len(samples))
-	var sum time.Duration
+	sum := new(big.Int) // durations near the limit of int64 must not overflow
 	for i, s := range samples {
 		ds[i] = s.Duration
-		sum += s.Duration
+		sum.Add(sum, big.NewInt(int64(s.Duration)))
 	}
 	slices.Sort(ds)
 	f.Median = metricNearestRank(ds, 50)
 	f.P90 = metricNearestRank(ds, 90)
-	f.Mean = sum / time.Duration(len(ds))
+	f.Mean = time.Duration(sum.Quo(sum, big.NewInt(int64(len(ds)))).Int64()) // truncated toward zero
 	return f
 }
 

@@ -175,6 +175,7 @@ func BuildReport(h *History, since, until time.Time, incidents []Incident, gener
 	// touched, for the gaps.
 	inPeriod := map[string]bool{}
 	periodSeqs := map[uint64]bool{}
+	rollbackSeqs := map[uint64]bool{}
 	byTag := map[string]*HealthRelease{}
 	for _, e := range h.Entries {
 		if e.Kind != manifest.KindPromotion || e.Promotion == nil || !metricIn(e.Promotion.PromotedAt, since, until) {
@@ -194,6 +195,7 @@ func BuildReport(h *History, since, until time.Time, incidents []Incident, gener
 			}
 		}
 		if p.RollbackFrom != "" {
+			rollbackSeqs[e.Seq] = true
 			rep.Rollbacks = append(rep.Rollbacks, HealthRollback{Seq: e.Seq, Env: p.Env, At: p.PromotedAt.UTC(), From: p.RollbackFrom, To: p.Release, Approver: p.Approver, Reason: p.Reason})
 			continue
 		}
@@ -230,6 +232,9 @@ func BuildReport(h *History, since, until time.Time, incidents []Incident, gener
 		return (g.Release == "" && g.Seq == 0) || inPeriod[g.Release] || periodSeqs[g.Seq]
 	}
 	var gaps []HealthGap
+	if !rep.Log.OK() { // as Collect words it, so that its gap is not repeated
+		gaps = append(gaps, HealthGap{What: "promotion log " + rep.Log.State.Label() + ": " + rep.Log.Detail})
+	}
 	for _, g := range slices.Concat(h.Gaps, m.gaps) {
 		if relevant(g) {
 			gaps = append(gaps, g)
@@ -242,9 +247,18 @@ func BuildReport(h *History, since, until time.Time, incidents []Incident, gener
 			}
 		}
 	}
+	// The gate reports of the other promotions: those to other
+	// environments and the rollbacks (the production deployments' are in
+	// their Gate item).
 	for _, g := range h.Gates {
-		if !g.State.OK() && g.Env != m.prod && periodSeqs[g.Seq] {
-			gaps = append(gaps, HealthGap{Release: g.Release, Seq: g.Seq, What: "gate report to " + g.Env + " " + g.State.State.Label() + ": " + g.State.Detail})
+		if !periodSeqs[g.Seq] || (g.Env == m.prod && !rollbackSeqs[g.Seq]) {
+			continue
+		}
+		switch {
+		case !g.State.OK():
+			gaps = append(gaps, HealthGap{Release: g.Release, Seq: g.Seq, What: "gate report to " + g.Env + " " + reportItem(g.State).State.Label() + ": " + g.State.Detail})
+		case !g.Allowed:
+			gaps = append(gaps, HealthGap{Release: g.Release, Seq: g.Seq, What: "gate report to " + g.Env + " " + g.Digest + " does not allow the promotion"})
 		}
 	}
 	for _, d := range m.deploys {
@@ -544,11 +558,26 @@ func reportEvidenceLists(c ComponentMetrics) []reportEvidenceList {
 	}
 }
 
+// reportBidi reports whether r is a bidirectional formatting character,
+// which would reorder the report's own text after a record's.
+func reportBidi(r rune) bool {
+	switch r {
+	case '\u061c', '\u200e', '\u200f', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069':
+		return true
+	}
+	return false
+}
+
 // reportMD escapes text from records for Markdown: no HTML, links,
-// emphasis or table breaks can come from a record.
+// emphasis, table breaks or bidirectional reordering can come from a
+// record (a bidi control is written as "(U+202E)").
 func reportMD(s string) string {
 	var b strings.Builder
 	for _, r := range s {
+		if reportBidi(r) {
+			fmt.Fprintf(&b, "(U+%04X)", r)
+			continue
+		}
 		switch r {
 		case '\\', '`', '*', '_', '[', ']', '<', '>', '|', '&', '~', '#', '!':
 			b.WriteByte('\\')
@@ -706,11 +735,11 @@ func reportGapText(g HealthGap) string {
 }
 
 // reportDefinitions states how the figures are computed, for every format.
-const reportDefinitions = `- Production deployment: a promotion to the production environment that is not a rollback; consecutive promotions of one release (one per artifact) are one deployment, dated by the first.
+const reportDefinitions = `- Production deployment: a promotion to the production environment that is not a rollback; consecutive promotions of one release (one per artifact) are one deployment, dated by the first; promoting an artifact again is a new deployment.
 - Lead time for changes: committer time of the earliest commit of the release's changes (commits of the tag not reachable from an earlier tag of the same component) to the release's first production deployment; for releases first deployed in the period.
 - Deployment frequency: production deployments in the period over its length in days; per week is 7 times that. Zero deployments is a real 0.
 - Change failure rate: production deployments of the period that a rollback replaced, that a later release's record names as hotfix_for, or that an incident names, over all production deployments of the period.
-- Time to restore: from the failed deployment (or its incident's opening) to the first later production promotion that rolls it back or deploys its hotfix (else the incident's resolution).
+- Time to restore: from the failed deployment (or the rollback that put its release back, or its incident's opening) to the first later production promotion that rolls it back or deploys its hotfix (else the incident's resolution).
 - Median and p90: nearest rank over the N samples sorted ascending, the value of rank ceil(P/100 × N); for an even N the median is the lower middle value. Mean: sum over N.
 - Pass rates: release checks recorded in records of releases first promoted in the period; deploy agents' results in the period (any environment); gate report control results of the period's promotions (pass over pass, fail and waived).
 - A figure without samples is "no data", never 0.`

@@ -17,13 +17,27 @@ import (
 // exceptions, rollbacks, gaps and the samples behind every figure. Every
 // status has a text label as well as a colour, each chart is an <svg
 // role="img"> with a <title> and a <desc> holding its data, and the page
-// prints on A4 or Letter. Text from records is escaped by html/template.
+// prints on A4 or Letter. Text from records is escaped by html/template,
+// and a bidirectional formatting character in it, which would reorder the
+// page's own text after it, is written visibly as "(U+202E)".
 func (r *HealthReport) WriteHTML(w io.Writer) error {
 	var buf bytes.Buffer
 	if err := reportHTMLTemplate.Execute(&buf, reportHTMLView(r)); err != nil {
 		return fmt.Errorf("render report: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
+	out := buf.Bytes()
+	if bytes.ContainsFunc(out, reportBidi) { // the template has none of its own
+		var b bytes.Buffer
+		for _, c := range string(out) {
+			if reportBidi(c) {
+				fmt.Fprintf(&b, "(U+%04X)", c)
+			} else {
+				b.WriteRune(c)
+			}
+		}
+		out = b.Bytes()
+	}
+	_, err := w.Write(out)
 	return err
 }
 
@@ -303,8 +317,8 @@ svg .mark { fill: var(--accent); }
 svg .val { font-size: 11px; font-weight: 600; fill: var(--ink); }
 svg .nodata { font-size: 10px; fill: #59636e; font-style: italic; }
 table { border-collapse: collapse; width: 100%; font-size: 13.5px; margin: 6px 0 12px; }
-th, td { border: 1px solid var(--line); padding: 5px 7px; text-align: left; vertical-align: top; overflow-wrap: break-word; }
-td.long, td code { overflow-wrap: anywhere; }
+th, td { border: 1px solid var(--line); padding: 5px 7px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+p, li, code { overflow-wrap: anywhere; }
 th { background: var(--panel); }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .st { display: inline-block; padding: 1px 7px; border-radius: 10px; font-size: 12px; font-weight: 600; white-space: nowrap; border: 1px solid; }
@@ -340,7 +354,7 @@ code { font-size: 12.5px; }
 <h2 id="h-headline">Headline figures</h2>
 <div class="cards">
 {{range .Figures}}<div class="card{{if not .Known}} nodata{{end}}"><div class="name">{{.Name}}</div><div class="value">{{.Value}}</div><div class="detail">{{.Detail}}</div></div>
-{{end}}<div class="card {{if eq .EvidenceOK (len .R.Releases)}}good{{else}}alert{{end}}"><div class="name">Releases with complete evidence</div><div class="value">{{.EvidenceOK}} of {{len .R.Releases}}</div><div class="detail">signed tag, SBOM, provenance, complete record, approvals, gate report</div></div>
+{{end}}<div class="card {{if not .R.Releases}}nodata{{else if eq .EvidenceOK (len .R.Releases)}}good{{else}}alert{{end}}"><div class="name">Releases with complete evidence</div><div class="value">{{.EvidenceOK}} of {{len .R.Releases}}</div><div class="detail">signed tag, SBOM, provenance, complete record, approvals, gate report</div></div>
 <div class="card {{if .R.Gaps}}alert{{else}}good{{end}}"><div class="name">Gaps</div><div class="value">{{len .R.Gaps}}</div><div class="detail">{{if .R.Gaps}}to resolve: see Gaps{{else}}none found{{end}}</div></div>
 </div>
 </section>
