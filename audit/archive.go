@@ -27,7 +27,9 @@ var (
 	// ErrArchiveEntry reports an entry ListArchive refuses: a symbolic or
 	// hard link, a device, a FIFO, a sparse file, an absolute path, a path
 	// that climbs out of the archive, a path that is not valid UTF-8 or
-	// holds a backslash or control character, or a path given twice.
+	// holds a backslash or control character, a path given twice, a path
+	// that is both a file and a directory ("a" and "a/b"), or a zip
+	// directory entry that holds data or whose name does not end in "/".
 	ErrArchiveEntry = errors.New("audit: unsafe archive entry")
 )
 
@@ -95,9 +97,10 @@ func (e *ArchiveError) Unwrap() error { return e.Err }
 // with its size and SHA-256. It reads within lim (entries, bytes of one
 // file, bytes in all), cleans each path and refuses, with an *ArchiveError,
 // any entry that is not a directory or a regular file and any path that is
-// absolute, climbs out of the archive or appears twice, rather than
-// skipping them: an audit must not silently lose a file. ListArchive does
-// not panic on any input and never writes anything.
+// absolute, climbs out of the archive, appears twice or is both a file and
+// a directory, rather than skipping them: an audit must not silently lose
+// a file. ListArchive does not panic on any input and never writes
+// anything.
 func ListArchive(r io.ReaderAt, size int64, lim ArchiveLimits) ([]ArchiveFile, error) {
 	lim = lim.withDefaults()
 	if size < 0 {
@@ -109,7 +112,7 @@ func ListArchive(r io.ReaderAt, size int64, lim ArchiveLimits) ([]ArchiveFile, e
 		return nil, &ArchiveError{Reason: "read: " + err.Error(), Err: ErrArchiveFormat}
 	}
 	head = head[:n]
-	l := &archiveLister{lim: lim, seen: map[string]bool{}}
+	l := &archiveLister{lim: lim, seen: map[string]string{}, dirs: map[string]string{}}
 	switch archiveKind(head) {
 	case "tar.gz":
 		zr, err := gzip.NewReader(io.NewSectionReader(r, 0, size))
@@ -133,8 +136,28 @@ func ListArchive(r io.ReaderAt, size int64, lim ArchiveLimits) ([]ArchiveFile, e
 	default:
 		return nil, &ArchiveError{Reason: "not a tar, tar.gz or zip archive", Err: ErrArchiveFormat}
 	}
+	if err := l.conflicts(); err != nil {
+		return nil, err
+	}
 	slices.SortFunc(l.files, func(a, b ArchiveFile) int { return strings.Compare(a.Path, b.Path) })
 	return l.files, nil
+}
+
+// conflicts refuses a path that is both a file and a directory: a file
+// that is also a directory entry, or a file inside another file.
+func (l *archiveLister) conflicts() error {
+	for _, f := range l.files {
+		name := l.seen[f.Path]
+		if _, ok := l.dirs[f.Path]; ok {
+			return &ArchiveError{Entry: name, Reason: "path is both a file and a directory", Err: ErrArchiveEntry}
+		}
+		for d := path.Dir(f.Path); d != "."; d = path.Dir(d) {
+			if _, ok := l.seen[d]; ok {
+				return &ArchiveError{Entry: name, Reason: fmt.Sprintf("path is inside the file %q", d), Err: ErrArchiveEntry}
+			}
+		}
+	}
+	return nil
 }
 
 // archiveHeaderAllowance is the decompressed bytes allowed per tar entry
@@ -167,7 +190,8 @@ type archiveLister struct {
 	lim     ArchiveLimits
 	entries int
 	total   int64
-	seen    map[string]bool
+	seen    map[string]string // clean path of each file -> its name
+	dirs    map[string]string // clean path of each directory entry -> its name
 	files   []ArchiveFile
 }
 
@@ -220,11 +244,13 @@ func (l *archiveLister) cleanPath(name string, dir bool) (string, error) {
 	if p == "." || !fs.ValidPath(p) {
 		return "", bad("path climbs out of the archive")
 	}
-	if !dir {
-		if l.seen[p] {
+	if dir {
+		l.dirs[p] = name
+	} else {
+		if _, ok := l.seen[p]; ok {
 			return "", bad("path appears twice")
 		}
-		l.seen[p] = true
+		l.seen[p] = name
 	}
 	return p, nil
 }
@@ -324,6 +350,12 @@ func (l *archiveLister) zip(r io.ReaderAt, size int64) error {
 		mode := f.Mode()
 		switch {
 		case mode.IsDir():
+			// unzip and most tools take an entry for a directory by its
+			// trailing slash: one without it is a file that skipping would
+			// lose, and one declaring data would hide that data.
+			if !strings.HasSuffix(f.Name, "/") || f.UncompressedSize64 != 0 {
+				return &ArchiveError{Entry: f.Name, Reason: "directory entry that is not an empty directory by its name and size", Err: ErrArchiveEntry}
+			}
 			if _, err := l.cleanPath(f.Name, true); err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -238,7 +239,7 @@ func compareList(src Sources, tag string, a manifest.Artifact) ([]ArchiveFile, s
 	if got := manifest.Digest(data); got != a.Digest {
 		return nil, "", fmt.Errorf("%w: %s of %s at %s is %s, the record names %s", ErrDigestMismatch, a.Name, tag, where, got, a.Digest)
 	}
-	if archiveKind(data) == "" {
+	if kind := archiveKind(data); kind == "" || (kind == "tar.gz" && !compareGzipIsTar(data)) {
 		return nil, fmt.Sprintf("%s is not a tar, tar.gz or zip archive: digests compared only", a.Name), nil
 	}
 	files, err := ListArchive(bytes.NewReader(data), int64(len(data)), ArchiveLimits{})
@@ -251,41 +252,66 @@ func compareList(src Sources, tag string, a manifest.Artifact) ([]ArchiveFile, s
 	return files, "", nil
 }
 
-// WriteText writes the comparison for people.
+// WriteText writes the comparison for people, with control characters
+// escaped as TrailReport.WriteText does.
 func (c *Comparison) WriteText(w io.Writer) error {
 	var buf bytes.Buffer
-	fmt.Fprintf(&buf, "%s..%s: %d commit(s), tickets %s, pull requests %s\n", c.From, c.To, len(c.Commits),
+	trailLine(&buf, "%s..%s: %d commit(s), tickets %s, pull requests %s", c.From, c.To, len(c.Commits),
 		trailDash(strings.Join(c.Tickets, ", ")), trailDash(strings.Join(c.PRs, ", ")))
 	for _, cm := range c.Commits {
-		fmt.Fprintf(&buf, "  commit %s %s\n", lookupShort(cm.Hash), cm.Subject)
+		trailLine(&buf, "  commit %s %s", lookupShort(cm.Hash), cm.Subject)
 	}
 	for _, p := range c.Promotions {
-		fmt.Fprintf(&buf, "  promotion %s: %s\n", p.Env, trailPromotionReason(&manifest.Promotion{
+		trailLine(&buf, "  promotion %s: %s", p.Env, trailPromotionReason(&manifest.Promotion{
 			PromotedAt: p.PromotedAt, Approver: p.Approver, Window: p.Window, Emergency: p.Emergency, RollbackFrom: p.RollbackFrom,
 		}))
 	}
 	for _, a := range c.Artifacts {
-		fmt.Fprintf(&buf, "  artifact %s: %s\n", a.Name, a.Change)
+		trailLine(&buf, "  artifact %s: %s", a.Name, a.Change)
 		if a.Files != nil {
 			for _, f := range a.Files.Added {
-				fmt.Fprintf(&buf, "    + %s\n", f.Path)
+				trailLine(&buf, "    + %s", f.Path)
 			}
 			for _, f := range a.Files.Removed {
-				fmt.Fprintf(&buf, "    - %s\n", f.Path)
+				trailLine(&buf, "    - %s", f.Path)
 			}
 			for _, f := range a.Files.Changed {
-				fmt.Fprintf(&buf, "    ~ %s\n", f.Path)
+				trailLine(&buf, "    ~ %s", f.Path)
 			}
 		}
 		if a.Reason != "" {
-			fmt.Fprintf(&buf, "    (%s)\n", a.Reason)
+			trailLine(&buf, "    (%s)", a.Reason)
 		}
 		if a.Error != "" {
-			fmt.Fprintf(&buf, "    error: %s\n", a.Error)
+			trailLine(&buf, "    error: %s", a.Error)
 		}
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// compareGzipIsTar reports whether the gzip stream data may hold a tar
+// archive: false only when it decompresses cleanly to something that is not
+// one (a compressed binary), so that a corrupt archive is still listed and
+// refused by ListArchive.
+func compareGzipIsTar(data []byte) bool {
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return true
+	}
+	head := make([]byte, 512)
+	n, err := io.ReadFull(zr, head)
+	switch {
+	case err == nil:
+		return archiveKind(head[:n]) == "tar"
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		// A whole stream shorter than one tar block is no archive; a
+		// stream cut short is left to ListArchive.
+		_, err := io.Copy(io.Discard, zr)
+		return err != nil
+	default:
+		return true
+	}
 }
 
 // archiveKind names the archive format data starts with: "tar.gz", "zip",

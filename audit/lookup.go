@@ -55,6 +55,11 @@ type LookupReport struct {
 	// Releases are the production releases that contain it, in the order
 	// they first reached production.
 	Releases []Containment `json:"releases"`
+	// Unchecked are the production releases whose history could not be
+	// read (neither record nor tag, or a commit the repository does not
+	// have), in the order they first reached production: whether they
+	// contain the change is unknown.
+	Unchecked []string `json:"unchecked,omitempty"`
 	// Log is the promotion log's link: production releases are read from
 	// it, so a failed log makes the answer unreliable.
 	Log Link `json:"log"`
@@ -135,9 +140,10 @@ func lookupShort(h string) string {
 // history, or through a commit that was cherry-picked from it (a backport,
 // a forward-port), or because rev was itself cherry-picked from a commit on
 // their history. Cherry-picks are recognised by the "(cherry picked from
-// commit X)" line only, not by patch ID. The cost is one walk of the
-// production releases' histories plus a reachability walk per release and
-// candidate commit. It returns an error wrapping ErrNoStore, ErrNoRepository,
+// commit X)" line only, not by patch ID; X may be abbreviated (7 hex
+// digits or more), and a line naming no commit of the repository is
+// ignored. The cost is one walk of the production releases' histories plus
+// a reachability walk per release and candidate commit. It returns an error wrapping ErrNoStore, ErrNoRepository,
 // ErrInvalidQuery for a revision that names no commit, and errors reading
 // the store or the repository.
 func Lookup(ctx context.Context, src Sources, rev string) (*LookupReport, error) {
@@ -152,12 +158,12 @@ func Lookup(ctx context.Context, src Sources, rev string) (*LookupReport, error)
 }
 
 // LookupTicket returns the production releases that contain a commit
-// naming ticket (cherry-picks keep the ticket, so backports and
-// forward-ports count), or whose record lists it. An incident ID
+// naming ticket, or whose record lists it. An incident ID
 // (Extra[ExtraIncident] of a hotfix's record) finds the releases that
-// contain the changes of the releases responding to it (HowIncident),
-// forward-ports included. Errors are those of
-// Lookup.
+// contain the changes of the releases responding to it (HowIncident).
+// Either way the cherry-pick graph is followed as Lookup follows it, so
+// backports, forward-ports and originals count even when a pick's message
+// lost the ticket. Errors are those of Lookup.
 func LookupTicket(ctx context.Context, src Sources, ticket string) (*LookupReport, error) {
 	if src.Store == nil {
 		return nil, ErrNoStore
@@ -203,14 +209,10 @@ func LookupTicket(ctx context.Context, src Sources, ticket string) (*LookupRepor
 				cands[c.Hash] = HowIncident
 				rep.Commits = append(rep.Commits, c.Hash)
 			}
-			for _, p := range idx.picks[c.Hash] {
-				if _, ok := cands[p]; !ok {
-					cands[p] = HowCherryPick
-					rep.Commits = append(rep.Commits, p)
-				}
-			}
 		}
 	}
+	// Their backports, forward-ports and originals.
+	rep.Commits = idx.follow(rep.Commits, cands)
 	for _, r := range rels {
 		c, err := lookupContain(ctx, src, r, rep.Commits, cands)
 		if err != nil {
@@ -223,7 +225,20 @@ func LookupTicket(ctx context.Context, src Sources, ticket string) (*LookupRepor
 			rep.Releases = append(rep.Releases, c)
 		}
 	}
+	rep.Unchecked = lookupUnchecked(rels)
 	return rep, nil
+}
+
+// lookupUnchecked returns the tags of the releases without a readable
+// history.
+func lookupUnchecked(rels []lookupRelease) []string {
+	var out []string
+	for _, r := range rels {
+		if r.commit.IsZero() {
+			out = append(out, r.tag)
+		}
+	}
+	return out
 }
 
 // lookupRelease is a production release.
@@ -305,11 +320,76 @@ type lookupIdx struct {
 	picks   map[string][]string // original -> commits cherry-picked from it
 	origins map[string][]string // commit -> the commits it was picked from
 	tickets map[string][]string // ticket -> commits naming it
+	full    map[string]string   // hash of a cherry-pick line -> the commit's full hash, "" for none
+}
+
+// follow extends order, the commits found so far with how each carries the
+// change, with the commits the cherry-pick graph links to them, transitively:
+// their cherry-picks (HowCherryPick), their originals (HowOriginal), and
+// other picks of those (HowRelated).
+func (idx *lookupIdx) follow(order []string, how map[string]string) []string {
+	for i := 0; i < len(order); i++ {
+		x := order[i]
+		seed := how[x] == HowDirect || how[x] == HowTicket || how[x] == HowIncident
+		for _, edge := range []struct {
+			next []string
+			how  string
+		}{{idx.picks[x], HowCherryPick}, {idx.origins[x], HowOriginal}} {
+			for _, n := range edge.next {
+				if _, seen := how[n]; seen {
+					continue
+				}
+				h := edge.how
+				if !seed && how[x] != h {
+					h = HowRelated
+				}
+				how[n] = h
+				order = append(order, n)
+			}
+		}
+	}
+	return order
+}
+
+// resolve returns the commits that cherry-pick lines name as full hashes:
+// an abbreviated hash (7 digits or more) that names a commit of the
+// repository stands for that commit, and a hash that names no commit is
+// dropped, so that a line naming a missing commit adds no candidate.
+func (idx *lookupIdx) resolve(src Sources, hashes []string) ([]string, error) {
+	var out []string
+	for _, h := range hashes {
+		full, ok := idx.full[h]
+		if !ok {
+			var cand plumbing.Hash
+			switch {
+			case len(h) == 2*len(plumbing.ZeroHash):
+				cand = plumbing.NewHash(h)
+			case len(h) >= 7:
+				if r, err := src.Repo.ResolveRevision(plumbing.Revision(h)); err == nil && strings.HasPrefix(r.String(), h) {
+					cand = *r
+				}
+			}
+			if !cand.IsZero() {
+				_, err := src.Repo.CommitObject(cand)
+				switch {
+				case err == nil:
+					full = cand.String()
+				case !errors.Is(err, plumbing.ErrObjectNotFound):
+					return nil, fmt.Errorf("read commit %s: %w", cand, err)
+				}
+			}
+			idx.full[h] = full
+		}
+		if full != "" && !slices.Contains(out, full) {
+			out = append(out, full)
+		}
+	}
+	return out, nil
 }
 
 // lookupIndex walks the union of the releases' histories once.
 func lookupIndex(ctx context.Context, src Sources, rels []lookupRelease) (*lookupIdx, error) {
-	idx := &lookupIdx{picks: map[string][]string{}, origins: map[string][]string{}, tickets: map[string][]string{}}
+	idx := &lookupIdx{picks: map[string][]string{}, origins: map[string][]string{}, tickets: map[string][]string{}, full: map[string]string{}}
 	var walked []plumbing.Hash
 	for _, r := range rels {
 		if r.commit.IsZero() {
@@ -319,7 +399,11 @@ func lookupIndex(ctx context.Context, src Sources, rels []lookupRelease) (*looku
 			if err != nil {
 				return nil, fmt.Errorf("walk history of %s: %w", r.tag, err)
 			}
-			for _, o := range c.CherryPickedFrom {
+			origins, err := idx.resolve(src, c.CherryPickedFrom)
+			if err != nil {
+				return nil, err
+			}
+			for _, o := range origins {
 				idx.picks[o] = append(idx.picks[o], c.Hash)
 				idx.origins[c.Hash] = append(idx.origins[c.Hash], o)
 			}
@@ -355,30 +439,13 @@ func lookupCommit(ctx context.Context, src Sources, lg *trailLog, rev string) (*
 		return nil, err
 	}
 	if _, ok := idx.origins[h.String()]; !ok && len(msg.CherryPickedFrom) > 0 {
-		idx.origins[h.String()] = msg.CherryPickedFrom
+		if idx.origins[h.String()], err = idx.resolve(src, msg.CherryPickedFrom); err != nil {
+			return nil, err
+		}
 	}
 	// The commits carrying the change: a walk of the cherry-pick graph.
 	cands := map[string]string{h.String(): HowDirect}
-	order := []string{h.String()}
-	for i := 0; i < len(order); i++ {
-		x := order[i]
-		for _, edge := range []struct {
-			next []string
-			how  string
-		}{{idx.picks[x], HowCherryPick}, {idx.origins[x], HowOriginal}} {
-			for _, n := range edge.next {
-				if _, seen := cands[n]; seen {
-					continue
-				}
-				how := edge.how
-				if cands[x] != HowDirect && cands[x] != how {
-					how = HowRelated
-				}
-				cands[n] = how
-				order = append(order, n)
-			}
-		}
-	}
+	order := idx.follow([]string{h.String()}, cands)
 	rep := &LookupReport{Query: h.String(), Commits: order, Log: lg.link}
 	for _, r := range rels {
 		c, err := lookupContain(ctx, src, r, order, cands)
@@ -389,6 +456,7 @@ func lookupCommit(ctx context.Context, src Sources, lg *trailLog, rev string) (*
 			rep.Releases = append(rep.Releases, c)
 		}
 	}
+	rep.Unchecked = lookupUnchecked(rels)
 	return rep, nil
 }
 
@@ -448,22 +516,25 @@ func lookupReaches(src Sources, tip plumbing.Hash, h string) (bool, error) {
 }
 
 // WriteText writes the report for people: the commits, then one line per
-// release.
+// release, with control characters escaped as TrailReport.WriteText does.
 func (r *LookupReport) WriteText(w io.Writer) error {
 	var buf bytes.Buffer
-	fmt.Fprintf(&buf, "%s: %d production release(s)\n", r.Query, len(r.Releases))
+	trailLine(&buf, "%s: %d production release(s)", r.Query, len(r.Releases))
 	if len(r.Commits) > 0 {
 		short := make([]string, len(r.Commits))
 		for i, c := range r.Commits {
 			short[i] = lookupShort(c)
 		}
-		fmt.Fprintf(&buf, "  commits: %s\n", strings.Join(short, ", "))
+		trailLine(&buf, "  commits: %s", strings.Join(short, ", "))
 	}
 	for _, c := range r.Releases {
-		fmt.Fprintf(&buf, "  %s: %s\n", c.Release, c.describe())
+		trailLine(&buf, "  %s: %s", c.Release, c.describe())
+	}
+	if len(r.Unchecked) > 0 {
+		trailLine(&buf, "  not checked (history not in the repository): %s", strings.Join(r.Unchecked, ", "))
 	}
 	if r.Log.Status != Verified {
-		fmt.Fprintf(&buf, "  log %s: %s\n", r.Log.Status, r.Log.Reason)
+		trailLine(&buf, "  log %s: %s", r.Log.Status, r.Log.Reason)
 	}
 	_, err := w.Write(buf.Bytes())
 	return err

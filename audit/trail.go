@@ -12,10 +12,14 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/manifest"
@@ -50,7 +54,8 @@ var (
 	// digest that is not one of the record's).
 	ErrDigestMismatch = errors.New("audit: digest does not match the release record")
 	// ErrGateFailed is wrapped by the error of a gate link whose stored
-	// policy report has failed controls.
+	// policy report denies: it has failed controls, or no control at all
+	// (then policy.ErrEmptyPolicy is wrapped too).
 	ErrGateFailed = errors.New("audit: gate report has failed controls")
 )
 
@@ -454,12 +459,19 @@ func trailRecord(ctx context.Context, src Sources, name string) (manifest.Record
 }
 
 // trailReleaseNames lists the releases that may have records: those the log
-// names and the repository's release tags, in log order then tag order.
+// names, in the order of their first production promotion, then the others
+// in the order of their first promotion, then the repository's release tags
+// in tag order.
 func trailReleaseNames(ctx context.Context, src Sources, entries []manifest.Entry) ([]string, error) {
 	var names []string
-	for _, e := range entries {
-		if p := e.Promotion; p != nil && p.Manifest == nil && !slices.Contains(names, p.Release) {
-			names = append(names, p.Release)
+	seen := map[string]bool{}
+	prod := src.production()
+	for _, inProd := range []bool{true, false} {
+		for _, e := range entries {
+			if p := e.Promotion; p != nil && p.Manifest == nil && (!inProd || p.Env == prod) && !seen[p.Release] {
+				seen[p.Release] = true
+				names = append(names, p.Release)
+			}
 		}
 	}
 	if src.Repo != nil {
@@ -468,7 +480,8 @@ func trailReleaseNames(ctx context.Context, src Sources, entries []manifest.Entr
 			return nil, fmt.Errorf("list release tags: %w", err)
 		}
 		for _, r := range rels {
-			if !slices.Contains(names, r.Name) {
+			if !seen[r.Name] {
+				seen[r.Name] = true
 				names = append(names, r.Name)
 			}
 		}
@@ -611,10 +624,14 @@ func (b *trailBuilder) changes() error {
 		var err error
 		cs, err = b.readRange()
 		if err != nil {
-			if errors.Is(err, commits.ErrIncompleteHistory) || errors.Is(err, commits.ErrRevision) || errors.Is(err, plumbing.ErrObjectNotFound) {
+			switch {
+			case errors.Is(err, commits.ErrIncompleteHistory) || errors.Is(err, commits.ErrRevision) || errors.Is(err, plumbing.ErrObjectNotFound):
 				l := b.gap(StepCommit, b.rec.Commit, "the release's commits are not in the repository", err)
 				rangeLink = &l
-			} else {
+			case errors.Is(err, semver.ErrAmbiguousVersion):
+				l := b.gap(StepCommit, b.rec.Commit, "the previous release is ambiguous, so the release's range cannot be told", err)
+				rangeLink = &l
+			default:
 				return err
 			}
 		}
@@ -819,10 +836,23 @@ func (b *trailBuilder) tag() {
 		} else {
 			info.Target = ref.Hash().String() // a lightweight tag
 		}
-		l.Status, l.Reason = Recorded, "no tag verifier given: the signature was not checked"
-		if info.Target != b.rec.Commit {
+		// The signature cannot be checked without a verifier, but whether
+		// there is one can.
+		signed, perr := trailTagSigned(b.src.Repo.Storer, ref.Hash())
+		if perr == nil && signed != "" {
+			info.Format = signed
+		}
+		switch {
+		case info.Target != b.rec.Commit:
 			l.Status, l.Err = Failed, fmt.Errorf("%w: %s points at %s, the record names %s", ErrTagMoved, name, info.Target, b.rec.Commit)
 			l.Reason = "the tag does not point at the recorded commit"
+		case perr != nil:
+			l.Status, l.Err, l.Reason = Failed, perr, "the tag object does not parse"
+		case signed == "":
+			l.Status, l.Reason = Gap, "the release tag is not signed (a lightweight or unsigned tag)"
+			l.Err = fmt.Errorf("%w: %s: %w", ErrMissingEvidence, name, tagging.ErrUnsigned)
+		default:
+			l.Status, l.Reason = Recorded, "no tag verifier given: the signature was not checked"
 		}
 		b.add(l)
 		return
@@ -847,6 +877,36 @@ func (b *trailBuilder) tag() {
 		}
 	}
 	b.add(l)
+}
+
+// trailTagSigned returns the signature format of the tag object h ("" for
+// an unsigned tag object or for h naming no tag object: a lightweight tag),
+// or the error of a tag object that does not parse (tagging.Parse).
+func trailTagSigned(st storer.EncodedObjectStorer, h plumbing.Hash) (string, error) {
+	obj, err := st.EncodedObject(plumbing.TagObject, h)
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read tag object %s: %w", h, err)
+	}
+	rd, err := obj.Reader()
+	if err != nil {
+		return "", fmt.Errorf("read tag object %s: %w", h, err)
+	}
+	defer rd.Close()
+	raw, err := io.ReadAll(io.LimitReader(rd, 1<<20))
+	if err != nil {
+		return "", fmt.Errorf("read tag object %s: %w", h, err)
+	}
+	t, err := tagging.Parse(raw)
+	if err != nil {
+		return "", err
+	}
+	if t.Signature == nil {
+		return "", nil
+	}
+	return string(t.Format), nil
 }
 
 // artifacts adds one link per recorded artifact; an artifact found in the
@@ -1023,6 +1083,14 @@ func (b *trailBuilder) provenance() {
 		case err != nil:
 			l.Status, l.Err, l.Reason = Failed, err, "the recorded digest is malformed"
 		case len(b.src.ProvenanceVerifiers) == 0:
+			// The signature cannot be checked; the envelope's form and its
+			// binding to the artifact can: open it with a verifier that
+			// accepts any signature.
+			anySig := sbom.VerifierFunc(func(context.Context, io.Reader, []byte) error { return nil })
+			if _, err := sbom.VerifyProvenance(b.ctx, env, subj, anySig); err != nil {
+				l.Status, l.Err, l.Reason = Failed, err, "the provenance does not name "+a.Digest+" (its signature was not checked: no provenance verifier given)"
+				break
+			}
 			l.Status, l.Reason = Recorded, "no provenance verifier given: the envelope's signature was not checked"
 		default:
 			p, err := sbom.VerifyProvenance(b.ctx, env, subj, b.src.ProvenanceVerifiers...)
@@ -1132,7 +1200,7 @@ func trailPromotionInfo(e manifest.Entry, entries []manifest.Entry) *PromotionIn
 		if n.Seq <= e.Seq || q == nil || q.Env != p.Env {
 			continue
 		}
-		if q.Manifest == nil && q.Release == p.Release && q.Digest == p.Digest {
+		if q.Manifest == nil && q.Release == p.Release {
 			continue // the same release again (another artifact, a re-run)
 		}
 		info.ReplacedBy, info.ReplacedAt = q.Release, q.PromotedAt
@@ -1192,6 +1260,11 @@ func (b *trailBuilder) gate(p *manifest.Promotion, tampered bool) {
 	case len(info.FailedControls) > 0:
 		l.Status, l.Reason = Failed, "the gate report has failed controls: "+strings.Join(info.FailedControls, ", ")
 		l.Err = fmt.Errorf("%w: %s", ErrGateFailed, strings.Join(info.FailedControls, ", "))
+	case rep.Err() != nil:
+		// A report that denies without a failed control: no controls at
+		// all (policy.ErrEmptyPolicy), which a gate refuses.
+		l.Status, l.Reason = Failed, "the gate report denies: "+rep.Err().Error()
+		l.Err = fmt.Errorf("%w: %w", ErrGateFailed, rep.Err())
 	default:
 		l.Status = Verified
 		l.Reason = fmt.Sprintf("policy report %s: %d pass, %d not applicable, %d waived", p.Gate,
@@ -1201,30 +1274,67 @@ func (b *trailBuilder) gate(p *manifest.Promotion, tampered bool) {
 }
 
 // WriteText writes the report for people: per release a header and one
-// line per link, "status step id: reason".
+// line per link, "status step id: reason". Control characters, line
+// separators and invalid UTF-8 in the evidence's text (an approver, a
+// reason from the log) are written as Go escapes, so that they cannot start
+// a line of their own.
 func (r *TrailReport) WriteText(w io.Writer) error {
 	var buf bytes.Buffer
 	for _, c := range r.Containing {
-		fmt.Fprintf(&buf, "contained in %s (%s)\n", c.Release, c.describe())
+		trailLine(&buf, "contained in %s (%s)", c.Release, c.describe())
 	}
 	for i, t := range r.Releases {
 		if i > 0 || len(r.Containing) > 0 {
 			buf.WriteString("\n")
 		}
-		fmt.Fprintf(&buf, "release %s (commit %s, range %s): %s\n", t.Release, t.Commit, t.Range, t.Status)
+		trailLine(&buf, "release %s (commit %s, range %s): %s", t.Release, t.Commit, t.Range, t.Status)
 		if t.Incident != "" || t.HotfixFor != "" {
-			fmt.Fprintf(&buf, "  hotfix for %s, incident %s\n", trailDash(t.HotfixFor), trailDash(t.Incident))
+			trailLine(&buf, "  hotfix for %s, incident %s", trailDash(t.HotfixFor), trailDash(t.Incident))
 		}
 		for _, l := range t.Links {
 			id := l.ID
 			if id == "" {
 				id = "-"
 			}
-			fmt.Fprintf(&buf, "  %-8s %-12s %s: %s\n", l.Status, l.Step, id, l.Reason)
+			trailLine(&buf, "  %-8s %-12s %s: %s", l.Status, l.Step, id, l.Reason)
 		}
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// trailLine writes one line of a text report, made safe by trailOneLine,
+// and its newline.
+func trailLine(buf *bytes.Buffer, format string, args ...any) {
+	buf.WriteString(trailOneLine(fmt.Sprintf(format, args...)))
+	buf.WriteByte('\n')
+}
+
+// trailOneLine writes control characters, line and paragraph separators,
+// format characters (bidirectional overrides) and invalid UTF-8 in s as Go
+// escapes, so that s stays on one line and cannot drive a terminal.
+func trailOneLine(s string) string {
+	unsafe := func(r rune) bool {
+		return r != ' ' && (unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Cf, r))
+	}
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, unsafe) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case unsafe(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }
 
 func trailDash(s string) string {
