@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/go-git/go-git/v5"
@@ -81,7 +82,8 @@ var (
 	// is not UTF-8, or is longer than MaxBundleName.
 	ErrBundleUnsafePath = errors.New("audit: unsafe file name in bundle")
 	// ErrBundleDuplicate reports two files of one name (also names that
-	// differ only in case), or a name that is both a file and a directory.
+	// differ only in case, under Unicode case folding as strings.EqualFold),
+	// or a name that is both a file and a directory.
 	ErrBundleDuplicate = errors.New("audit: duplicate file in bundle")
 	// ErrBundleNotRegular reports an entry that is not a regular file: a
 	// symbolic or hard link, a device, a FIFO, a directory entry in an
@@ -197,7 +199,8 @@ type bundleEvidenceReader interface {
 // The log is included from its first entry, so that the verifier can
 // recompute the hash chain, up to N, the larger of the checkpoint's count
 // and the last entry about the release (its promotions, rollbacks to it
-// and away from it, deploy results, and manifest promotions that pin it).
+// and away from it, deploy results, manifest promotions that pin it and
+// manifest rollbacks away from those).
 // With a checkpoint covering every entry about the release, the verifier
 // proves against the signed head that nothing was cut or rewritten; entries
 // after the checkpoint are chained but not covered, and VerifyBundle says
@@ -309,20 +312,22 @@ func BuildBundle(ctx context.Context, src Sources, release string) (*Bundle, err
 		files[BundleCheckpointName] = slices.Clone(src.Checkpoint)
 		files[BundleCheckpointSigName] = slices.Clone(src.CheckpointSig)
 	}
+	about := newBundleAbout(rec)
 	for i, e := range entries {
-		if bundleConcerns(e, rec) {
+		if about.concerns(e) {
 			n = max(n, uint64(i)+1)
 		}
 	}
 	n = min(n, uint64(len(entries)))
 	var ev bundleEvidenceReader
+	about = newBundleAbout(rec)
 	for i, e := range entries[:n] {
 		data, err := manifest.MarshalEntry(e)
 		if err != nil {
 			return nil, fmt.Errorf("build bundle %s: marshal log entry %d: %w", release, i+1, err)
 		}
 		files[bundleEntryName(uint64(i)+1)] = data
-		if !bundleConcerns(e, rec) || e.Promotion == nil {
+		if !about.concerns(e) || e.Promotion == nil {
 			continue
 		}
 		p := e.Promotion
@@ -373,22 +378,45 @@ func BuildBundle(ctx context.Context, src Sources, release string) (*Bundle, err
 	return b, nil
 }
 
-// bundleConcerns reports whether e is about the release of rec: a promotion
-// of it (a rollback to it included), a rollback away from it, a manifest
-// promotion pinning its tag at its commit, or a deploy result of it.
-func bundleConcerns(e manifest.Entry, rec manifest.Record) bool {
+// bundleAbout tells which log entries are about the release of rec. Feed it
+// the log in order: a manifest rollback is about the release when the
+// manifest it replaced, promoted earlier, pinned it.
+type bundleAbout struct {
+	rec       manifest.Record
+	manifests map[string]bool // digests of the manifests seen that pin the release
+}
+
+func newBundleAbout(rec manifest.Record) *bundleAbout {
+	return &bundleAbout{rec: rec, manifests: map[string]bool{}}
+}
+
+// concerns reports whether e, the next entry of the log, is about the
+// release: a promotion of it (a rollback to it included), a rollback away
+// from it, a manifest promotion pinning its tag at its commit, a manifest
+// rollback away from such a manifest, or a deploy result of it.
+func (a *bundleAbout) concerns(e manifest.Entry) bool {
 	if p := e.Promotion; p != nil {
 		if p.Manifest == nil {
-			return p.Release == rec.Tag || p.RollbackFrom == rec.Tag
+			return p.Release == a.rec.Tag || p.RollbackFrom == a.rec.Tag
 		}
-		return slices.ContainsFunc(p.Manifest.Repos, func(r manifest.Repo) bool {
-			return r.Tag == rec.Tag && r.Commit == rec.Commit
-		})
+		if bundlePins(*p.Manifest, a.rec) {
+			a.manifests[p.Digest] = true
+			return true
+		}
+		return p.RollbackFrom != "" && a.manifests[p.RollbackFrom]
 	}
 	if r := e.Result; r != nil {
-		return r.Release == rec.Tag
+		return r.Release == a.rec.Tag
 	}
 	return false
+}
+
+// bundlePins reports whether m pins the release of rec: its tag at its
+// commit.
+func bundlePins(m manifest.Manifest, rec manifest.Record) bool {
+	return slices.ContainsFunc(m.Repos, func(r manifest.Repo) bool {
+		return r.Tag == rec.Tag && r.Commit == rec.Commit
+	})
 }
 
 // bundleEntryName is the bundle file of log entry seq.
@@ -532,12 +560,26 @@ func (b *Bundle) File(name string) ([]byte, bool) {
 	return slices.Clone(data), ok
 }
 
+// bundleMaxIndexSize bounds index.json: the canonical index of
+// MaxBundleFiles files, each entry well under 1 KiB (a name of at most
+// MaxBundleName bytes, its size and SHA-256), is smaller. A larger index is
+// refused before it is decoded.
+const bundleMaxIndexSize = MaxBundleFiles << 10
+
 // Index returns the bundle's index.json, parsed. It returns an error
-// wrapping [ErrBundleIndex] when the file is missing or malformed.
+// wrapping [ErrBundleIndex] when the file is missing or malformed, or larger
+// than the index of MaxBundleFiles files can be.
 func (b *Bundle) Index() (BundleIndex, error) {
-	data, ok := b.File(BundleIndexName)
+	var data []byte
+	ok := false
+	if b != nil {
+		data, ok = b.files[BundleIndexName]
+	}
 	if !ok {
 		return BundleIndex{}, fmt.Errorf("%w: no %s", ErrBundleIndex, BundleIndexName)
+	}
+	if len(data) > bundleMaxIndexSize {
+		return BundleIndex{}, fmt.Errorf("%w: %d bytes, larger than an index of MaxBundleFiles files", ErrBundleIndex, len(data))
 	}
 	var idx BundleIndex
 	if err := bundleDecodeStrict(data, &idx); err != nil {
@@ -714,9 +756,10 @@ func ReadBundle(r io.Reader) (*Bundle, error) {
 	}
 	zr.Multistream(false)
 	// The archive may hold MaxBundleSize bytes of content, plus headers and
-	// padding: at most three 512-byte blocks per file of overhead (a PAX
-	// header, the header, padding), and tar's end padding.
-	lr := &bundleLimitReader{r: zr, n: MaxBundleSize + (MaxBundleFiles+1)*3*512 + 20*512}
+	// padding: at most four 512-byte blocks per file of overhead (a PAX
+	// header and its records, which a name of MaxBundleName bytes fits in
+	// one block, the header, padding), and tar's end padding.
+	lr := &bundleLimitReader{r: zr, n: MaxBundleSize + (MaxBundleFiles+1)*4*512 + 20*512}
 	tr := tar.NewReader(lr)
 	files := map[string][]byte{}
 	var total int64
@@ -907,12 +950,13 @@ func bundleValidName(name string) error {
 }
 
 // bundleCheckNames returns a *BundleFormatError (ErrBundleDuplicate) when
-// two of the sorted names differ only in case, or one is a directory of
-// another.
+// two of the sorted names differ only in case (Unicode simple case folding,
+// as strings.EqualFold: "σ" and "ς", "s" and "ſ" too), or one is a
+// directory of another.
 func bundleCheckNames(names []string) error {
 	folded := make(map[string]string, len(names))
 	for _, name := range names {
-		k := strings.ToLower(name)
+		k := bundleFold(name)
 		if other, ok := folded[k]; ok {
 			return &BundleFormatError{Name: name, Reason: "same name as " + strconv.Quote(other) + " but for case", Err: ErrBundleDuplicate}
 		}
@@ -920,12 +964,25 @@ func bundleCheckNames(names []string) error {
 	}
 	for _, name := range names {
 		for d := path.Dir(name); d != "."; d = path.Dir(d) {
-			if other, ok := folded[strings.ToLower(d)]; ok {
+			if other, ok := folded[bundleFold(d)]; ok {
 				return &BundleFormatError{Name: name, Reason: strconv.Quote(other) + " is a file", Err: ErrBundleDuplicate}
 			}
 		}
 	}
 	return nil
+}
+
+// bundleFold maps name to a key that two names share exactly when
+// strings.EqualFold reports them equal: each rune becomes the smallest rune
+// of its case-folding orbit (unicode.SimpleFold).
+func bundleFold(name string) string {
+	return strings.Map(func(r rune) rune {
+		m := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			m = min(m, f)
+		}
+		return m
+	}, name)
 }
 
 // bundleReadReport parses a policy report from the bundle.

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
 	"github.com/releasekit/releasekit/tagging"
 )
@@ -25,7 +27,7 @@ import (
 var (
 	// ErrBundleIndex reports an index.json that is missing, malformed, not
 	// in its canonical form, of another format version, or that lists a
-	// file twice.
+	// file twice or more than MaxBundleFiles files.
 	ErrBundleIndex = errors.New("audit: bundle index missing or malformed")
 	// ErrBundleDigest reports a file whose size or SHA-256 is not the one
 	// the index lists: the file was edited. Match *BundleDigestError.
@@ -53,8 +55,8 @@ var (
 	// checkpoint's. The verifier's own error is wrapped too.
 	ErrBundleSignature = errors.New("audit: signature in bundle does not verify")
 	// ErrBundleEvidence reports an SBOM or provenance that is missing, does
-	// not match the record's digest, or does not name the record's
-	// artifacts.
+	// not match the record's digest, does not name the record's artifacts,
+	// or (provenance) names a source commit that is not the record's.
 	ErrBundleEvidence = errors.New("audit: SBOM or provenance does not bind to the release")
 	// ErrBundleLog reports log entries that do not parse, are misnamed, or
 	// whose hash chain is broken (then manifest.ErrTampered is wrapped too).
@@ -74,7 +76,8 @@ var (
 	ErrBundlePolicy = errors.New("audit: policy report does not match its promotion")
 	// ErrBundleUnchecked is returned by [BundleReport.Err] when nothing
 	// failed but some check could not be made (no trusted key given, no
-	// checkpoint in the bundle): the bundle is not shown to be good.
+	// checkpoint in the bundle, a record the gates did not approve): the
+	// bundle is not shown to be good.
 	ErrBundleUnchecked = errors.New("audit: bundle not fully checked")
 )
 
@@ -117,7 +120,7 @@ const (
 	BundlePass BundleStatus = "pass"
 	BundleFail BundleStatus = "fail"
 	// BundleNotChecked: the check could not be made, for want of a trusted
-	// key or of a checkpoint. It is never a pass.
+	// key, of a checkpoint or of a gate's approval. It is never a pass.
 	BundleNotChecked BundleStatus = "not-checked"
 )
 
@@ -144,10 +147,13 @@ type BundleKeys struct {
 	// Checkpoint checks the signed log checkpoint (manifest.OpenCheckpoint);
 	// build SSH verifiers with manifest.Namespace.
 	Checkpoint manifest.Verifier
-	// At is the time signatures are verified at. Zero means the bundle's
-	// own verification time (BundleIndex.VerifiedAt), which the builder
-	// chose: "was it valid when the bundle was made". Pass the current time
-	// to ask "is it valid now" (keys expired or revoked since then fail).
+	// At is the time the tag's and the checkpoint's signatures are
+	// verified at (sbom.Verifier takes no time: Provenance keys are trusted
+	// or not, whenever). Zero means the bundle's own verification time
+	// (BundleIndex.VerifiedAt), which the builder chose and which, like the
+	// whole index, is not signed: "was it valid when the bundle was made",
+	// by the bundle's word. Pass the current time to ask "is it valid now"
+	// (keys expired or revoked since then fail).
 	At time.Time
 }
 
@@ -253,7 +259,10 @@ var bundleCheckOrder = []string{
 //     SHA-256 (*BundleDigestError), and each has its place in the bundle
 //     (ErrBundleUnexpectedFile);
 //   - record: record.json parses strictly and names the index's release and
-//     commit (ErrBundleRecord);
+//     commit (ErrBundleRecord). record.json is not signed: when policy gates
+//     logged the digest of the record they approved (REL-GATE-001 in the
+//     reports of the promotions the checkpoint covers), it must be one of
+//     those, or the record is BundleNotChecked (updated since, or altered);
 //   - tag: the tag object parses strictly, is the object the index names,
 //     and names the release and points at the record's commit
 //     (ErrBundleTag);
@@ -263,8 +272,10 @@ var bundleCheckOrder = []string{
 //     describes one of the record's artifacts (sbom.Check) (ErrBundleEvidence
 //     and sbom's error);
 //   - provenance: keys.Provenance accept the envelope and its statement
-//     names every artifact of the record (sbom.VerifyProvenance)
-//     (ErrBundleSignature or ErrBundleEvidence, and sbom's error);
+//     names every artifact of the record (sbom.VerifyProvenance), and, when
+//     its resolved dependencies name the git commits built ("gitCommit"),
+//     one of them is the record's commit (ErrBundleSignature or
+//     ErrBundleEvidence, and sbom's error);
 //   - log: the entries parse, are named by their sequence numbers, and form
 //     one hash chain from the first (manifest.VerifyLog) (ErrBundleLog and
 //     manifest.ErrTampered);
@@ -273,8 +284,9 @@ var bundleCheckOrder = []string{
 //     (ErrBundleCheckpoint and manifest.ErrTruncated or ErrTampered);
 //   - promotions: every promotion (rollbacks to the release included) and
 //     deploy result of the release in the log carries a digest of the
-//     record's artifacts (a rollback away from the release is listed but
-//     carries the other release's digest), and every
+//     record's artifacts (a rollback away from the release, also a manifest
+//     rollback away from a manifest that pinned it, is listed but carries
+//     the other release's digest), and every
 //     manifest promoted that pins the release is in the bundle and pins only
 //     those digests (ErrBundlePromotion);
 //   - policy: for each of those promotions with a Gate digest, the bundle
@@ -283,7 +295,8 @@ var bundleCheckOrder = []string{
 //
 // A check that needs a key the auditor did not give (tag-signature,
 // provenance, checkpoint), a checkpoint the bundle lacks, or a promotion
-// the checkpoint does not cover, or a promotion without a Gate digest, is
+// the checkpoint does not cover, or a promotion without a Gate digest, or a
+// record no gate approved while gates approved others, is
 // BundleNotChecked, never passed: then, if nothing failed, Err wraps
 // ErrBundleUnchecked. VerifyBundle makes every check even after a failure,
 // so the report lists every problem.
@@ -306,6 +319,7 @@ func VerifyBundle(ctx context.Context, b *Bundle, keys BundleKeys) (*BundleRepor
 	v.checkLog()
 	v.checkCheckpoint()
 	v.checkPromotions()
+	v.checkRecordApproved()
 	v.checkFiles()
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -324,11 +338,16 @@ type bundleVerifier struct {
 	keys BundleKeys
 	used map[string]bool // files some check looked for
 
-	idx      BundleIndex
-	idxOK    bool
-	at       time.Time
-	rec      manifest.Record
-	recOK    bool
+	idx       BundleIndex
+	idxOK     bool
+	at        time.Time
+	rec       manifest.Record
+	recOK     bool
+	recDigest string
+	// approved are the digests of the records the gates of the covered
+	// promotions of the release approved (REL-GATE-001), with the entries.
+	approved map[string][]string
+	reports  map[string]bundleReportResult // policy reports read, by digest
 	buildTag *BundleTagResult
 	entries  []manifest.Entry // parsed, in sequence order
 	entOK    bool             // every entry file parsed
@@ -375,6 +394,12 @@ func (v *bundleVerifier) checkIndex() {
 	if err != nil {
 		v.at = v.keys.At
 		v.fail(bundleCheckIndex, []error{err}, "")
+		return
+	}
+	if len(idx.Files) > MaxBundleFiles {
+		// More than a bundle can hold: refuse it before checking each entry.
+		v.at = v.keys.At
+		v.fail(bundleCheckIndex, []error{fmt.Errorf("%w: lists %d files, more than MaxBundleFiles", ErrBundleIndex, len(idx.Files))}, "")
 		return
 	}
 	var errs []error
@@ -470,7 +495,7 @@ func (v *bundleVerifier) checkRecord() {
 	if v.idxOK && (rec.Tag != v.idx.Release || rec.Commit != v.idx.Commit) {
 		errs = append(errs, fmt.Errorf("%w: record of %s at %s, index names %s at %s", ErrBundleRecord, rec.Tag, rec.Commit, v.idx.Release, v.idx.Commit))
 	}
-	v.rec, v.recOK = rec, true
+	v.rec, v.recOK, v.recDigest = rec, true, manifest.Digest(data)
 	v.fail(bundleCheckRecord, errs, fmt.Sprintf("release %s at %s, %s", rec.Tag, rec.Commit, bundleCount(len(rec.Artifacts), "artifact")))
 }
 
@@ -619,16 +644,44 @@ func (v *bundleVerifier) checkProvenance() {
 		return
 	}
 	var errs []error
+	var commits []string // the git commits the verified provenance was built from
 	for _, a := range v.rec.Artifacts {
-		if _, err := sbom.VerifyProvenance(v.ctx, data, bundleSubject(a), v.keys.Provenance...); err != nil {
+		prov, err := sbom.VerifyProvenance(v.ctx, data, bundleSubject(a), v.keys.Provenance...)
+		if err != nil {
 			kind := ErrBundleEvidence
 			if errors.Is(err, sbom.ErrBadSignature) {
 				kind = ErrBundleSignature
 			}
 			errs = append(errs, fmt.Errorf("%w: provenance of %s: %w", kind, a.Name, err))
+			if !errors.Is(err, sbom.ErrSubjectMismatch) {
+				// The envelope or its statement is bad, whatever the
+				// artifact: opening it again for every artifact of the
+				// record would only repeat this error, and cost each time.
+				break
+			}
+			continue
 		}
+		commits = bundleGitCommits(prov)
+	}
+	// A provenance that names the source commit it was built from must name
+	// the release's: otherwise it is the provenance of another release's
+	// build, whatever artifacts the record claims.
+	if len(errs) == 0 && len(commits) > 0 && !slices.ContainsFunc(commits, func(c string) bool { return strings.EqualFold(c, v.rec.Commit) }) {
+		errs = append(errs, fmt.Errorf("%w: provenance built from commit %s, not the record's %s", ErrBundleEvidence, strings.Join(commits, ", "), v.rec.Commit))
 	}
 	v.fail(bundleCheckProvenance, errs, fmt.Sprintf("%s is signed by a trusted key and names the record's %s", v.rec.Provenance.Ref, bundleCount(len(v.rec.Artifacts), "artifact")))
+}
+
+// bundleGitCommits returns the git commits ("gitCommit" digests) among the
+// resolved dependencies of prov, in order.
+func bundleGitCommits(prov sbom.Provenance) []string {
+	var commits []string
+	for _, d := range prov.ResolvedDependencies {
+		if c := d.Digest["gitCommit"]; c != "" {
+			commits = append(commits, c)
+		}
+	}
+	return commits
 }
 
 func (v *bundleVerifier) checkLog() {
@@ -715,11 +768,12 @@ func (v *bundleVerifier) checkPromotions() {
 	var errs, polErrs []error
 	var uncovered, ungated []string
 	var proms, results, reports, rollbacks int
-	for i, e := range v.entries {
-		if !bundleConcerns(e, v.rec) {
+	about := newBundleAbout(v.rec)
+	for _, e := range v.entries {
+		if !about.concerns(e) {
 			continue
 		}
-		seq := uint64(i) + 1
+		seq := e.Seq // i+1 when the chain verifies
 		if v.cp != nil && seq > v.cp.Count {
 			uncovered = append(uncovered, fmt.Sprint(seq))
 		}
@@ -741,6 +795,11 @@ func (v *bundleVerifier) checkPromotions() {
 				errs = append(errs, fmt.Errorf("%w: entry %d: %s promoted %s, not an artifact of the record", ErrBundlePromotion, seq, p.Env, p.Digest))
 			}
 		} else {
+			if !bundlePins(*p.Manifest, v.rec) {
+				// A manifest rollback away from a manifest that pinned
+				// the release.
+				rollbacks++
+			}
 			errs = append(errs, v.checkManifest(seq, p)...)
 		}
 		if p.Gate == "" {
@@ -808,22 +867,96 @@ func (v *bundleVerifier) checkManifest(seq uint64, p *manifest.Promotion) []erro
 // checkReport checks the policy report that gated promotion p (in entry
 // seq).
 func (v *bundleVerifier) checkReport(seq uint64, p *manifest.Promotion) []error {
-	name := bundlePolicyDir + strings.TrimPrefix(p.Gate, "sha256:") + ".json"
-	data, ok := v.file(name)
-	if !ok {
-		return []error{fmt.Errorf("%w: entry %d: policy report %s not in the bundle", ErrBundlePolicy, seq, p.Gate)}
-	}
-	if got := manifest.Digest(data); got != p.Gate {
-		return []error{fmt.Errorf("%w: entry %d: %s hashes to %s, the promotion's gate is %s", ErrBundlePolicy, seq, name, got, p.Gate)}
-	}
-	rep, err := bundleReadReport(data)
+	records, err := v.readReport(p.Gate)
 	if err != nil {
 		return []error{fmt.Errorf("%w: entry %d: %w", ErrBundlePolicy, seq, err)}
 	}
-	if err := rep.Err(); err != nil {
-		return []error{fmt.Errorf("%w: entry %d: the report denies the promotion it gated: %w", ErrBundlePolicy, seq, err)}
+	if p.Manifest == nil && p.Release == v.rec.Tag && (v.cp == nil || seq <= v.cp.Count) {
+		for _, d := range records {
+			if v.approved == nil {
+				v.approved = map[string][]string{}
+			}
+			v.approved[d] = append(v.approved[d], fmt.Sprint(seq))
+		}
 	}
 	return nil
+}
+
+// bundleReportResult is what readReport learned of one policy report.
+type bundleReportResult struct {
+	records []string // the records it approved (bundleApprovedRecords)
+	err     error
+}
+
+// readReport checks the policy report of digest gate once, however many
+// promotions name it (entries after the checkpoint, which anyone can
+// append, could name one large report thousands of times): it is in the
+// bundle, hashes to gate, parses and allows.
+func (v *bundleVerifier) readReport(gate string) ([]string, error) {
+	if r, ok := v.reports[gate]; ok {
+		return r.records, r.err
+	}
+	r := v.readReportOnce(gate)
+	if v.reports == nil {
+		v.reports = map[string]bundleReportResult{}
+	}
+	v.reports[gate] = r
+	return r.records, r.err
+}
+
+func (v *bundleVerifier) readReportOnce(gate string) bundleReportResult {
+	name := bundlePolicyDir + strings.TrimPrefix(gate, "sha256:") + ".json"
+	data, ok := v.file(name)
+	if !ok {
+		return bundleReportResult{err: fmt.Errorf("policy report %s not in the bundle", gate)}
+	}
+	if got := manifest.Digest(data); got != gate {
+		return bundleReportResult{err: fmt.Errorf("%s hashes to %s, the promotion's gate is %s", name, got, gate)}
+	}
+	rep, err := bundleReadReport(data)
+	if err != nil {
+		return bundleReportResult{err: err}
+	}
+	if err := rep.Err(); err != nil {
+		return bundleReportResult{err: fmt.Errorf("the report denies the promotion it gated: %w", err)}
+	}
+	return bundleReportResult{records: bundleApprovedRecords(rep, v.rec.Tag)}
+}
+
+// bundleApprovedRecords returns the digests of the release records of tag
+// that a policy.Gate's report says it evaluated and bound its decision to
+// (control REL-GATE-001, passed).
+func bundleApprovedRecords(rep policy.Report, tag string) []string {
+	var ds []string
+	for _, r := range rep.Results {
+		if r.Control.ID != "REL-GATE-001" || r.Status != policy.Pass {
+			continue
+		}
+		for _, e := range r.Evidence {
+			if e.Kind == "digest" && e.Note == "release record "+tag+" evaluated" {
+				ds = append(ds, e.Value)
+			}
+		}
+	}
+	return ds
+}
+
+// checkRecordApproved runs after checkPromotions: record.json is not
+// signed, but the gate of each promotion of the release logged (in its
+// report, bound to the signed log by its digest) the digest of the record
+// it approved. A record that no gate approved is not shown to be the
+// release's: the record may have been updated since, or altered.
+func (v *bundleVerifier) checkRecordApproved() {
+	c := v.checks[bundleCheckRecord]
+	if c.Status != BundlePass || len(v.approved) == 0 {
+		return
+	}
+	if seqs, ok := v.approved[v.recDigest]; ok {
+		c.Detail += fmt.Sprintf("; the record (%s) is the one approved by the gate of entries %s", v.recDigest, strings.Join(seqs, ", "))
+		return
+	}
+	ds := slices.Sorted(maps.Keys(v.approved))
+	v.notChecked(bundleCheckRecord, fmt.Sprintf("the record (%s) is not one that the gates of the release's promotions approved (%s): it was changed after them, or altered", v.recDigest, strings.Join(ds, ", ")))
 }
 
 // bundleCount returns "1 artifact", "2 artifacts".
