@@ -73,18 +73,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *repoPath != "" && (*commitRev == "" || *lineFlag == "") {
 		return errors.New("-repo needs -commit and -line")
 	}
-	work := *keep
-	if work == "" {
-		tmp, err := os.MkdirTemp("", "backport-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		work = tmp
-	}
-	if err := os.MkdirAll(work, 0o755); err != nil {
+	work, cleanup, err := demo.Workspace(*keep, "backport-")
+	if err != nil {
 		return err
 	}
+	defer cleanup()
 	say := func(step int, format string, a ...any) {
 		fmt.Fprintf(stdout, "%2d. %s\n", step, fmt.Sprintf(format, a...))
 	}
@@ -96,23 +89,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// 1. Keys, store and repository: v1.4.0 is released from release/1.4
 	// and still supported; main has moved on to v1.5.0.
-	key, err := demo.SSHKey(*keyPath)
+	keys, err := demo.SetupSigning(work, *keyPath)
 	if err != nil {
-		return fmt.Errorf("1. signing key: %w", err)
+		return fmt.Errorf("1. %w", err)
 	}
-	tagSigner, err := tagging.NewSSHSigner(key, tagging.GitNamespace)
-	if err != nil {
-		return fmt.Errorf("1. signing key: %w", err)
-	}
-	signersFile := demo.AllowedSigners(demo.Email(releaser), tagging.GitNamespace, key.PublicKey())
-	if err := os.WriteFile(filepath.Join(work, "allowed_signers"), signersFile, 0o644); err != nil {
-		return fmt.Errorf("1. allowed_signers: %w", err)
-	}
-	allowed, err := tagging.ParseAllowedSigners(signersFile)
-	if err != nil {
-		return fmt.Errorf("1. allowed_signers: %w", err)
-	}
-	tagVerifier := tagging.NewSSHVerifier(allowed, tagging.GitNamespace)
+	tagSigner, tagVerifier := keys.Tag, keys.Verifier(tagging.GitNamespace)
 	store, err := manifest.NewDirStore(filepath.Join(work, "store"))
 	if err != nil {
 		return fmt.Errorf("1. store: %w", err)
@@ -201,7 +182,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	body := fmt.Sprintf("Backport of %s (%s) to %s.\n\nOriginal commit: %s\nCherry-picked with -x; tests: go test ./... passed on %s.\nLabels: backport, backport-%s",
 		orDash(originalPR), subject, releaseBranch, fix, bpBranch, line)
 	say(3, "%s: cherry-pick -x of %s as %s; PR #411 → %s, body:", bpBranch, fix.String()[:12], picked.String()[:12], releaseBranch)
-	quote(stdout, body)
+	demo.Quote(stdout, body)
 
 	// 4. The PR is approved and merged (fast-forward: the backport commit,
 	// with its provenance line, is what lands on the release branch).
@@ -244,7 +225,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	say(5, "%s on %s (patch over %s); CHANGELOG.md entry:", plan.Tag, releaseBranch, plan.Base)
 	for _, l := range strings.Split(md.String(), "\n") {
 		if strings.HasPrefix(l, "* ") {
-			quote(stdout, l)
+			demo.Quote(stdout, l)
 		}
 	}
 
@@ -263,7 +244,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// 7. The release record links the backport PR to the original PR and
 	// commit (§1.27: "link the backport PR to the original PR/commit SHAs").
-	rec, digest, err := buildAndRecord(ctx, work, "auth-service", plan.Tag, plan.Base, relCommit, plan.Commits, clk)
+	rec, digest, err := demo.BuildAndRecord(ctx, work, "auth-service", plan.Tag, plan.Base, relCommit, plan.Commits, clk)
 	if err != nil {
 		return fmt.Errorf("7. build: %w", err)
 	}
@@ -285,7 +266,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	now := clk.T
 	gate := policy.Gate{
 		Policy: policy.Policy{Controls: []policy.Control{
-			policy.ChangeWindow{Windows: []policy.Window{weekly(rec.Window)}},
+			policy.ChangeWindow{Windows: []policy.Window{demo.WeeklyWindow(rec.Window)}},
 			policy.SeparationOfDuties{},
 			policy.RecordComplete{},
 			policy.SameDigest{},
@@ -325,22 +306,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// weekly is the policy's weekly change window that holds w, the record's
-// planned production window: the same weekday and hours, in UTC.
-func weekly(w manifest.Window) policy.Window {
-	return policy.Window{Days: []time.Weekday{w.Start.Weekday()}, Start: w.Start.UTC().Format("15:04"), End: w.End.UTC().Format("15:04"), Zone: "UTC"}
-}
-
 func orDash(s string) string {
 	if s == "" {
 		return "the commit"
 	}
 	return s
-}
-
-// quote prints text indented under a step.
-func quote(w io.Writer, text string) {
-	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
-		fmt.Fprintln(w, strings.TrimRight("    | "+line, " "))
-	}
 }

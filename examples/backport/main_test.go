@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,6 +13,7 @@ import (
 	"github.com/releasekit/releasekit/changelog"
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/examples/internal/demo"
+	"github.com/releasekit/releasekit/examples/internal/demotest"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/tagging"
 )
@@ -29,22 +28,14 @@ func TestRun(t *testing.T) {
 	if err := run(t.Context(), []string{"-dir", dir}, &out, &errOut); err != nil {
 		t.Fatalf("run: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
 	}
-	golden(t, out.Bytes())
+	demotest.Golden(t, out.Bytes())
 	ctx := t.Context()
 
 	repo, err := git.PlainOpen(filepath.Join(dir, "repo"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	signers, err := os.ReadFile(filepath.Join(dir, "allowed_signers"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	allowed, err := tagging.ParseAllowedSigners(signers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := tagging.NewSSHVerifier(allowed, tagging.GitNamespace)
+	v := demotest.TagVerifier(t, dir)
 	at := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
 	ver, err := tagging.Verify(ctx, repo, "v1.4.1", v, at)
 	if err != nil {
@@ -143,45 +134,11 @@ func TestRun(t *testing.T) {
 	}
 }
 
-var update = flag.Bool("update", false, "rewrite testdata/want.txt with the output of run")
-
-// golden compares the printed steps with testdata/want.txt: the output is
-// deterministic (fixed authors and times; keys are never printed).
-func golden(t *testing.T, got []byte) {
-	t.Helper()
-	want := filepath.Join("testdata", "want.txt")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(want, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	data, err := os.ReadFile(want)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, data) {
-		t.Errorf("output differs from %s (go test -update to accept):\n%s", want, got)
-	}
-}
-
 // TestRunRepo backports a fix of an existing repository with -repo,
 // -commit and -line, and checks the patch release's provenance.
 func TestRunRepo(t *testing.T) {
 	dir := t.TempDir()
-	repo, err := demo.Init(filepath.Join(dir, "repo"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, err := demo.Commit(repo, map[string]string{"a.go": "package a\n"}, "feat: a (#1)\n\nRefs: OPS-1", developer, demo.Epoch())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := repo.CreateTag("v2.0.0", base, &git.CreateTagOptions{Tagger: demo.Identity(releaser, demo.Epoch()), Message: "Release v2.0.0"}); err != nil {
-		t.Fatal(err)
-	}
+	repo, base := demotest.ReleasedRepo(t, filepath.Join(dir, "repo"), "v2.0.0")
 	if err := repo.Storer.SetReference(plumbing.NewHashReference(plumbing.NewBranchReferenceName("release/2.0"), base)); err != nil {
 		t.Fatal(err)
 	}

@@ -67,18 +67,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
-	work := *keep
-	if work == "" {
-		tmp, err := os.MkdirTemp("", "deploy-agent-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		work = tmp
-	}
-	if err := os.MkdirAll(work, 0o755); err != nil {
+	work, cleanup, err := demo.Workspace(*keep, "deploy-agent-")
+	if err != nil {
 		return err
 	}
+	defer cleanup()
 	say := func(step int, format string, a ...any) {
 		fmt.Fprintf(stdout, "%2d. %s\n", step, fmt.Sprintf(format, a...))
 	}

@@ -92,15 +92,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *repoPath != "" && *branchFlag == "" {
 		return errors.New("-repo needs -branch hotfix/X.Y.Z-TICKET")
 	}
-	work := *keep
-	if work == "" {
-		tmp, err := os.MkdirTemp("", "hotfix-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		work = tmp
+	work, cleanup, err := demo.Workspace(*keep, "hotfix-")
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	if err := os.MkdirAll(filepath.Join(work, "policy"), 0o755); err != nil {
 		return err
 	}
@@ -115,23 +111,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// 1. Keys, store and repository: v1.4.2 is released (signed tag) and
 	// main has moved on with a feature that is not released yet.
-	key, err := demo.SSHKey(*keyPath)
+	keys, err := demo.SetupSigning(work, *keyPath)
 	if err != nil {
-		return fmt.Errorf("1. signing key: %w", err)
+		return fmt.Errorf("1. %w", err)
 	}
-	tagSigner, err := tagging.NewSSHSigner(key, tagging.GitNamespace)
-	if err != nil {
-		return fmt.Errorf("1. signing key: %w", err)
-	}
-	signersFile := demo.AllowedSigners(demo.Email(releaser), tagging.GitNamespace, key.PublicKey())
-	if err := os.WriteFile(filepath.Join(work, "allowed_signers"), signersFile, 0o644); err != nil {
-		return fmt.Errorf("1. allowed_signers: %w", err)
-	}
-	allowed, err := tagging.ParseAllowedSigners(signersFile)
-	if err != nil {
-		return fmt.Errorf("1. allowed_signers: %w", err)
-	}
-	tagVerifier := tagging.NewSSHVerifier(allowed, tagging.GitNamespace)
+	tagSigner, tagVerifier := keys.Tag, keys.Verifier(tagging.GitNamespace)
 	store, err := manifest.NewDirStore(filepath.Join(work, "store"))
 	if err != nil {
 		return fmt.Errorf("1. store: %w", err)
@@ -348,7 +332,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		plan.Tag, line, plan.Base, len(plan.Commits), branch)
 	for _, l := range strings.Split(md.String(), "\n") {
 		if strings.HasPrefix(l, "* ") {
-			quote(stdout, l)
+			demo.Quote(stdout, l)
 		}
 	}
 
@@ -396,7 +380,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("7. %w", err)
 	}
-	hotfixGate := releaseGate(rec, pullRequest(plan.Commits), hf)
+	hotfixGate := releaseGate(rec, demo.PullRequest(plan.Commits, reviewer), hf)
 	now = incident.Add(20 * time.Minute)
 	for _, env := range []string{"dev", "staging"} {
 		now = now.Add(10 * time.Minute)
@@ -413,7 +397,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if !errors.As(err, &denied) {
 		return fmt.Errorf("7. prod outside the window: want a policy refusal, got %v", err)
 	}
-	say(7, "prod at %s without an emergency-change record refused by %s", now.Format("15:04"), refusal(denied))
+	say(7, "prod at %s without an emergency-change record refused by %s", now.Format("15:04"), demo.Refusal(denied))
 	emergency := &manifest.EmergencyChange{
 		ID:           "CHG-E-" + ticket,
 		Reason:       ticket + ": customers charged twice when a declined card is retried; " + prodTag + " is in production",
@@ -439,7 +423,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	em := e.Promotion.Emergency
 	say(7, "promoted %s to prod at %s as emergency change %s approved by %s, outside every window (log entry %d):",
 		rec.Tag, e.Promotion.RequestedAt.Format("15:04"), em.ID, em.Approver, e.Seq)
-	quote(stdout, "reason: "+em.Reason+"\nscope: "+em.Scope+"\nrollback plan: "+em.RollbackPlan+"\nfollow-up: "+em.FollowUp)
+	demo.Quote(stdout, "reason: "+em.Reason+"\nscope: "+em.Scope+"\nrollback plan: "+em.RollbackPlan+"\nfollow-up: "+em.FollowUp)
 
 	// 8. The policy on the hotfix before the forward-port: cut from the
 	// production tag (REL-HOTFIX-001) but not on main (REL-HOTFIX-002).
@@ -476,7 +460,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		picks = append(picks, c.Hash[:12]+" as "+last.String()[:12])
 	}
-	if err := fastForward(repo, "main", mainTip, last); err != nil {
+	if err := demo.FastForward(repo, "main", mainTip, last); err != nil {
 		return fmt.Errorf("9. merge the forward-port PR: %w", err)
 	}
 	lc, err := repo.CommitObject(last)
@@ -486,7 +470,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	msgLines := strings.Split(strings.TrimRight(lc.Message, "\n"), "\n")
 	say(9, "%s: cherry-pick -x of %s; PR approved by %s and merged into main, which now ends with:",
 		fpBranch, strings.Join(picks, ", "), reviewer)
-	quote(stdout, msgLines[len(msgLines)-1])
+	demo.Quote(stdout, msgLines[len(msgLines)-1])
 
 	// 10. The policy after the forward-port: both hotfix controls pass.
 	hf, err = hotfixFacts(ctx, repo, branch, prodTag)
@@ -526,7 +510,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // bound to rec (REL-GATE-001).
 func releaseGate(rec manifest.Record, pr policy.PullRequest, hf *policy.Hotfix) policy.Gate {
 	controls := []policy.Control{
-		policy.ChangeWindow{Windows: []policy.Window{weekly(rec.Window)}},
+		policy.ChangeWindow{Windows: []policy.Window{demo.WeeklyWindow(rec.Window)}},
 		policy.SeparationOfDuties{},
 		policy.RecordComplete{},
 		policy.SameDigest{},
@@ -595,36 +579,6 @@ func hotfixFacts(ctx context.Context, repo *git.Repository, branch, prodTag stri
 	return h, nil
 }
 
-// pullRequest is the hotfix's pull request as the forge reports it: the
-// newest change with a PR number, its author, and the code reviewer's
-// approval.
-func pullRequest(cs []commits.Commit) policy.PullRequest {
-	pr := policy.PullRequest{Approvers: []string{reviewer}}
-	for i, c := range cs {
-		if i == 0 || (c.PR != 0 && pr.Number == 0) {
-			pr.Number, pr.Author = c.PR, c.Author.Name
-		}
-	}
-	return pr
-}
-
-// weekly is the policy's weekly change window that holds w, a record's
-// planned production window: the same weekday and hours, in UTC.
-func weekly(w manifest.Window) policy.Window {
-	return policy.Window{Days: []time.Weekday{w.Start.Weekday()}, Start: w.Start.UTC().Format("15:04"), End: w.End.UTC().Format("15:04"), Zone: "UTC"}
-}
-
-// refusal names the controls that refused a promotion, with their reasons.
-func refusal(denied *policy.DeniedError) string {
-	var why []string
-	for _, r := range denied.Report.Results {
-		if r.Status == policy.Fail {
-			why = append(why, r.Control.ID+": "+r.Reason)
-		}
-	}
-	return strings.Join(why, "; ")
-}
-
 // writeReport keeps a policy report as JSON evidence.
 func writeReport(path string, r policy.Report) error {
 	var buf bytes.Buffer
@@ -648,22 +602,5 @@ func printReport(w io.Writer, r policy.Report) {
 			}
 		}
 	}
-	quote(w, fullSHA.ReplaceAllStringFunc(b.String(), func(s string) string { return s[:12] }))
-}
-
-// quote prints text indented under a step.
-func quote(w io.Writer, text string) {
-	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
-		fmt.Fprintln(w, strings.TrimRight("    | "+line, " "))
-	}
-}
-
-// fastForward moves branch from old to new, as a protected-branch merge of
-// an up-to-date PR does.
-func fastForward(repo *git.Repository, branch string, old, new plumbing.Hash) error {
-	name := plumbing.NewBranchReferenceName(branch)
-	if err := repo.Storer.CheckAndSetReference(plumbing.NewHashReference(name, new), plumbing.NewHashReference(name, old)); err != nil {
-		return err
-	}
-	return demo.Checkout(repo, branch, false)
+	demo.Quote(w, fullSHA.ReplaceAllStringFunc(b.String(), func(s string) string { return s[:12] }))
 }

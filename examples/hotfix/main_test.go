@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/examples/internal/demo"
+	"github.com/releasekit/releasekit/examples/internal/demotest"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
@@ -34,22 +34,14 @@ func TestRun(t *testing.T) {
 	if err := run(t.Context(), []string{"-dir", dir}, &out, &errOut); err != nil {
 		t.Fatalf("run: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
 	}
-	golden(t, out.Bytes())
+	demotest.Golden(t, out.Bytes())
 	ctx := t.Context()
 
 	repo, err := git.PlainOpen(filepath.Join(dir, "repo"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	signers, err := os.ReadFile(filepath.Join(dir, "allowed_signers"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	allowed, err := tagging.ParseAllowedSigners(signers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := tagging.NewSSHVerifier(allowed, tagging.GitNamespace)
+	v := demotest.TagVerifier(t, dir)
 	at := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
 	tags := map[string]plumbing.Hash{}
 	for _, name := range []string{"v1.4.2", "v1.4.3"} {
@@ -226,17 +218,7 @@ func TestRun(t *testing.T) {
 // -repo and -branch.
 func TestRunRepo(t *testing.T) {
 	dir := t.TempDir()
-	repo, err := demo.Init(filepath.Join(dir, "repo"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, err := demo.Commit(repo, map[string]string{"a.go": "package a\n"}, "feat: a (#1)\n\nRefs: OPS-1", developer, demo.Epoch())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := repo.CreateTag("v2.0.0", base, &git.CreateTagOptions{Tagger: demo.Identity(releaser, demo.Epoch()), Message: "Release v2.0.0"}); err != nil {
-		t.Fatal(err)
-	}
+	repo, base := demotest.ReleasedRepo(t, filepath.Join(dir, "repo"), "v2.0.0")
 	if _, err := demo.Commit(repo, map[string]string{"b.go": "package a\n\n// B is new.\n"}, "feat: b (#2)\n\nRefs: OPS-2", developer, demo.Epoch().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
@@ -255,15 +237,7 @@ func TestRunRepo(t *testing.T) {
 	if err := run(t.Context(), args, &out, &errOut); err != nil {
 		t.Fatalf("run: %v\n%s%s", err, out.String(), errOut.String())
 	}
-	signers, err := os.ReadFile(filepath.Join(dir, "work", "allowed_signers"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	allowed, err := tagging.ParseAllowedSigners(signers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ver, err := tagging.Verify(t.Context(), repo, "v2.0.1", tagging.NewSSHVerifier(allowed, tagging.GitNamespace), time.Now().Add(72*time.Hour))
+	ver, err := tagging.Verify(t.Context(), repo, "v2.0.1", demotest.TagVerifier(t, filepath.Join(dir, "work")), time.Now().Add(72*time.Hour))
 	if err != nil {
 		t.Fatalf("v2.0.1: %v", err)
 	}
@@ -329,28 +303,4 @@ func equal(a, b map[string]policy.Status) bool {
 		}
 	}
 	return true
-}
-
-var update = flag.Bool("update", false, "rewrite testdata/want.txt with the output of run")
-
-// golden compares the printed steps with testdata/want.txt: the output is
-// deterministic (fixed authors and times; keys are never printed).
-func golden(t *testing.T, got []byte) {
-	t.Helper()
-	want := filepath.Join("testdata", "want.txt")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(want, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	data, err := os.ReadFile(want)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, data) {
-		t.Errorf("output differs from %s (go test -update to accept):\n%s", want, got)
-	}
 }

@@ -73,15 +73,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
-	work := *keep
-	if work == "" {
-		tmp, err := os.MkdirTemp("", "multi-repo-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		work = tmp
+	work, cleanup, err := demo.Workspace(*keep, "multi-repo-")
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	if err := os.MkdirAll(filepath.Join(work, "manifests"), 0o755); err != nil {
 		return err
 	}
@@ -94,28 +90,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// 1. One release key, used in two namespaces: "git" for tags and
 	// manifest.Namespace for manifests, so neither signature can pass for
 	// the other. allowed_signers trusts it for both.
-	key, err := demo.SSHKey(*keyPath)
+	keys, err := demo.SetupSigning(work, *keyPath, tagging.GitNamespace, manifest.Namespace)
+	if err != nil {
+		return fmt.Errorf("1. %w", err)
+	}
+	manifestSigner, err := tagging.NewSSHSigner(keys.Key, manifest.Namespace)
 	if err != nil {
 		return fmt.Errorf("1. signing key: %w", err)
 	}
-	tagSigner, err := tagging.NewSSHSigner(key, tagging.GitNamespace)
-	if err != nil {
-		return fmt.Errorf("1. signing key: %w", err)
-	}
-	manifestSigner, err := tagging.NewSSHSigner(key, manifest.Namespace)
-	if err != nil {
-		return fmt.Errorf("1. signing key: %w", err)
-	}
-	signersFile := demo.AllowedSigners(demo.Email(releaser), tagging.GitNamespace+","+manifest.Namespace, key.PublicKey())
-	if err := os.WriteFile(filepath.Join(work, "allowed_signers"), signersFile, 0o644); err != nil {
-		return fmt.Errorf("1. allowed_signers: %w", err)
-	}
-	allowed, err := tagging.ParseAllowedSigners(signersFile)
-	if err != nil {
-		return fmt.Errorf("1. allowed_signers: %w", err)
-	}
-	tagVerifier := tagging.NewSSHVerifier(allowed, tagging.GitNamespace)
-	mv := tagging.NewSSHVerifier(allowed, manifest.Namespace)
+	tagSigner, tagVerifier := keys.Tag, keys.Verifier(tagging.GitNamespace)
+	mv := keys.Verifier(manifest.Namespace)
 	manifestVerifier := manifest.VerifierFunc(func(ctx context.Context, m, s []byte, at time.Time) error {
 		_, err := mv.Verify(ctx, m, s, at)
 		return err

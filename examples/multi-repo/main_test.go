@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/go-git/go-git/v5"
 
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/examples/internal/demotest"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/tagging"
 )
@@ -27,18 +27,11 @@ func TestRun(t *testing.T) {
 	if err := run(t.Context(), []string{"-dir", dir}, &out, &errOut); err != nil {
 		t.Fatalf("run: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
 	}
-	golden(t, out.Bytes())
+	demotest.Golden(t, out.Bytes())
 	ctx := t.Context()
 	at := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
 
-	signers, err := os.ReadFile(filepath.Join(dir, "allowed_signers"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	allowed, err := tagging.ParseAllowedSigners(signers)
-	if err != nil {
-		t.Fatal(err)
-	}
+	allowed := demotest.AllowedSigners(t, dir)
 	tv := tagging.NewSSHVerifier(allowed, tagging.GitNamespace)
 	mv := tagging.NewSSHVerifier(allowed, manifest.Namespace)
 
@@ -134,29 +127,5 @@ func TestRun(t *testing.T) {
 	staging, _ := manifest.Current(entries, "staging")
 	if prod.Digest != first.Digest || staging.Digest != newDigest {
 		t.Errorf("prod runs %s (want 2026.01 %s), staging %s (want %s)", prod.Digest, first.Digest, staging.Digest, newDigest)
-	}
-}
-
-var update = flag.Bool("update", false, "rewrite testdata/want.txt with the output of run")
-
-// golden compares the printed steps with testdata/want.txt: the output is
-// deterministic (fixed authors and times; keys are never printed).
-func golden(t *testing.T, got []byte) {
-	t.Helper()
-	want := filepath.Join("testdata", "want.txt")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(want, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	data, err := os.ReadFile(want)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, data) {
-		t.Errorf("output differs from %s (go test -update to accept):\n%s", want, got)
 	}
 }

@@ -74,18 +74,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
 
-	work := *keep
-	if work == "" {
-		tmp, err := os.MkdirTemp("", "normal-change-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		work = tmp
-	}
-	if err := os.MkdirAll(work, 0o755); err != nil {
+	work, cleanup, err := demo.Workspace(*keep, "normal-change-")
+	if err != nil {
 		return err
 	}
+	defer cleanup()
 	say := func(step int, format string, a ...any) {
 		fmt.Fprintf(stdout, "%2d. %s\n", step, fmt.Sprintf(format, a...))
 	}
@@ -95,23 +88,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	// 1. The repository: a service already released as v1.2.0 (signed tag).
-	key, err := demo.SSHKey(*keyPath)
+	keys, err := demo.SetupSigning(work, *keyPath)
 	if err != nil {
-		return fmt.Errorf("1. signing key: %w", err)
+		return fmt.Errorf("1. %w", err)
 	}
-	tagSigner, err := tagging.NewSSHSigner(key, tagging.GitNamespace)
-	if err != nil {
-		return fmt.Errorf("1. signing key: %w", err)
-	}
-	signersFile := demo.AllowedSigners(demo.Email(releaser), tagging.GitNamespace, key.PublicKey())
-	if err := os.WriteFile(filepath.Join(work, "allowed_signers"), signersFile, 0o644); err != nil {
-		return fmt.Errorf("1. allowed_signers: %w", err)
-	}
-	allowed, err := tagging.ParseAllowedSigners(signersFile)
-	if err != nil {
-		return fmt.Errorf("1. allowed_signers: %w", err)
-	}
-	tagVerifier := tagging.NewSSHVerifier(allowed, tagging.GitNamespace)
+	tagSigner, tagVerifier := keys.Tag, keys.Verifier(tagging.GitNamespace)
 
 	var repo *git.Repository
 	branch := "main"
@@ -346,10 +327,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// of the digest the earlier environments ran (REL-DIGEST-001). The
 	// decision is bound to this record (REL-GATE-001).
 	now := clk.T
-	pr := pullRequest(plan.Commits)
+	pr := demo.PullRequest(plan.Commits, reviewer)
 	gate := policy.Gate{
 		Policy: policy.Policy{Controls: []policy.Control{
-			policy.ChangeWindow{Windows: []policy.Window{weekly(window)}},
+			policy.ChangeWindow{Windows: []policy.Window{demo.WeeklyWindow(window)}},
 			policy.SeparationOfDuties{},
 			policy.RecordComplete{},
 			policy.SameDigest{},
@@ -395,7 +376,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if !errors.Is(err, manifest.ErrGateRefused) || !errors.As(err, &denied) {
 			return fmt.Errorf("9. promote to prod %s: want a policy refusal, got %v", try.what, err)
 		}
-		say(9, "prod %s refused by %s", try.what, refusal(denied))
+		say(9, "prod %s refused by %s", try.what, demo.Refusal(denied))
 	}
 	now = window.Start.Add(15 * time.Minute)
 	e, err := manifest.Promote(ctx, store, manifest.Request{
@@ -418,34 +399,4 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	say(10, "log of %d entries verifies; prod runs %s %s", len(logEntries), cur.Release, cur.Digest)
 	return nil
-}
-
-// pullRequest is the pull request of the release as the forge reports it:
-// the newest change with a PR number, its author, and the code reviewer's
-// approval (§1.24: a PR is approved before it merges).
-func pullRequest(cs []commits.Commit) policy.PullRequest {
-	pr := policy.PullRequest{Approvers: []string{reviewer}}
-	for i, c := range cs {
-		if i == 0 || (c.PR != 0 && pr.Number == 0) {
-			pr.Number, pr.Author = c.PR, c.Author.Name
-		}
-	}
-	return pr
-}
-
-// weekly is the policy's weekly change window that holds w, the record's
-// planned production window: the same weekday and hours, in UTC.
-func weekly(w manifest.Window) policy.Window {
-	return policy.Window{Days: []time.Weekday{w.Start.Weekday()}, Start: w.Start.UTC().Format("15:04"), End: w.End.UTC().Format("15:04"), Zone: "UTC"}
-}
-
-// refusal names the controls that refused a promotion, with their reasons.
-func refusal(denied *policy.DeniedError) string {
-	var why []string
-	for _, r := range denied.Report.Results {
-		if r.Status == policy.Fail {
-			why = append(why, r.Control.ID+": "+r.Reason)
-		}
-	}
-	return strings.Join(why, "; ")
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/releasekit/releasekit/examples/internal/demo"
+	"github.com/releasekit/releasekit/examples/internal/demotest"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
 	"github.com/releasekit/releasekit/tagging"
@@ -27,21 +27,13 @@ func TestRun(t *testing.T) {
 	if err := run(t.Context(), []string{"-dir", dir}, &out, &errOut); err != nil {
 		t.Fatalf("run: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
 	}
-	golden(t, out.Bytes())
+	demotest.Golden(t, out.Bytes())
 
 	repo, err := git.PlainOpen(filepath.Join(dir, "repo"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	signers, err := os.ReadFile(filepath.Join(dir, "allowed_signers"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	allowed, err := tagging.ParseAllowedSigners(signers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := tagging.NewSSHVerifier(allowed, tagging.GitNamespace)
+	v := demotest.TagVerifier(t, dir)
 	at := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
 
 	// Both releases are signed tags that verify through allowed_signers.
@@ -170,15 +162,7 @@ func TestRunRepo(t *testing.T) {
 	if err := run(t.Context(), []string{"-repo", filepath.Join(dir, "repo"), "-dir", filepath.Join(dir, "work")}, &out, &errOut); err != nil {
 		t.Fatalf("run: %v\n%s%s", err, out.String(), errOut.String())
 	}
-	signers, err := os.ReadFile(filepath.Join(dir, "work", "allowed_signers"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	allowed, err := tagging.ParseAllowedSigners(signers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tagging.Verify(t.Context(), repo, "v1.0.1", tagging.NewSSHVerifier(allowed, tagging.GitNamespace), time.Now()); err != nil {
+	if _, err := tagging.Verify(t.Context(), repo, "v1.0.1", demotest.TagVerifier(t, filepath.Join(dir, "work")), time.Now()); err != nil {
 		t.Errorf("v1.0.1: %v", err)
 	}
 }
@@ -194,28 +178,4 @@ func fileAt(t *testing.T, c *object.Commit, name string) string {
 		t.Fatal(err)
 	}
 	return s
-}
-
-var update = flag.Bool("update", false, "rewrite testdata/want.txt with the output of run")
-
-// golden compares the printed steps with testdata/want.txt: the output is
-// deterministic (fixed authors and times; keys are never printed).
-func golden(t *testing.T, got []byte) {
-	t.Helper()
-	want := filepath.Join("testdata", "want.txt")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(want, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	data, err := os.ReadFile(want)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, data) {
-		t.Errorf("output differs from %s (go test -update to accept):\n%s", want, got)
-	}
 }

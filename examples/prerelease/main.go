@@ -83,18 +83,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
-	work := *keep
-	if work == "" {
-		tmp, err := os.MkdirTemp("", "prerelease-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		work = tmp
-	}
-	if err := os.MkdirAll(work, 0o755); err != nil {
+	work, cleanup, err := demo.Workspace(*keep, "prerelease-")
+	if err != nil {
 		return err
 	}
+	defer cleanup()
 	f := &flow{ctx: ctx, clk: &demo.Clock{}, out: stdout, nextPR: 270, real: *repoPath != ""}
 	if *repoPath != "" {
 		f.clk.T = time.Now().UTC().Truncate(time.Minute)
@@ -103,22 +96,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// 1. Keys and the repository, with v1.2.0 released and two changes
 	// squash-merged since.
 	f.step = 1
-	key, err := demo.SSHKey(*keyPath)
+	keys, err := demo.SetupSigning(work, *keyPath)
 	if err != nil {
-		return fmt.Errorf("1. signing key: %w", err)
+		return fmt.Errorf("1. %w", err)
 	}
-	if f.signer, err = tagging.NewSSHSigner(key, tagging.GitNamespace); err != nil {
-		return fmt.Errorf("1. signing key: %w", err)
-	}
-	signersFile := demo.AllowedSigners(demo.Email(releaser), tagging.GitNamespace, key.PublicKey())
-	if err := os.WriteFile(filepath.Join(work, "allowed_signers"), signersFile, 0o644); err != nil {
-		return fmt.Errorf("1. allowed_signers: %w", err)
-	}
-	allowed, err := tagging.ParseAllowedSigners(signersFile)
-	if err != nil {
-		return fmt.Errorf("1. allowed_signers: %w", err)
-	}
-	f.verify = tagging.NewSSHVerifier(allowed, tagging.GitNamespace)
+	f.signer, f.verify = keys.Tag, keys.Verifier(tagging.GitNamespace)
 	if *repoPath != "" {
 		if f.repo, err = git.PlainOpen(*repoPath); err != nil {
 			return fmt.Errorf("1. open repository: %w", err)
@@ -256,7 +238,7 @@ func (f *flow) release(step int, ch semver.Channel) error {
 	}
 	fmt.Fprintf(&body, "\nVersion bump: VERSION = %s. Merging this PR tags %s and deploys it to %s.", strings.TrimPrefix(plan.Tag, "v"), plan.Tag, envOf(ch))
 	f.say("%s PR #%d %q from %s, %d change(s); body:", kind, pr, title, branch, entries(notes))
-	quote(f.out, body.String())
+	demo.Quote(f.out, body.String())
 
 	// The squash merge, approved by a reviewer: main gets the PR title.
 	f.step++
@@ -287,7 +269,7 @@ func (f *flow) release(step int, ch semver.Channel) error {
 		"| | |\n|---|---|\n| environment | %s |\n| commit | %s |\n| artifact | sha256:%s |\n| tag signature | %s, %s |\n| run | https://ci.example.com/shop/runs/%d |",
 		plan.Tag, envOf(ch), merged, hex.EncodeToString(sum[:]), ver.Signer.Format, ver.Signer.Identity, 9000+pr)
 	f.say("deployed %s to %s; comment on PR #%d:", plan.Tag, envOf(ch), pr)
-	quote(f.out, comment)
+	demo.Quote(f.out, comment)
 	return nil
 }
 
@@ -316,13 +298,6 @@ func entries(n changelog.Notes) int {
 		k += len(s.Entries)
 	}
 	return k
-}
-
-// quote prints text indented under a step, as a PR body or comment.
-func quote(w io.Writer, text string) {
-	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
-		fmt.Fprintln(w, strings.TrimRight("    | "+line, " "))
-	}
 }
 
 func mustRead(name string) string {

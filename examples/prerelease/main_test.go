@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +11,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/examples/internal/demotest"
 	"github.com/releasekit/releasekit/semver"
 	"github.com/releasekit/releasekit/tagging"
 )
@@ -26,21 +25,13 @@ func TestRun(t *testing.T) {
 	if err := run(t.Context(), []string{"-dir", dir}, &out, &errOut); err != nil {
 		t.Fatalf("run: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
 	}
-	golden(t, out.Bytes())
+	demotest.Golden(t, out.Bytes())
 
 	repo, err := git.PlainOpen(filepath.Join(dir, "repo"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	signers, err := os.ReadFile(filepath.Join(dir, "allowed_signers"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	allowed, err := tagging.ParseAllowedSigners(signers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := tagging.NewSSHVerifier(allowed, tagging.GitNamespace)
+	v := demotest.TagVerifier(t, dir)
 	at := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
 
 	want := []struct {
@@ -104,28 +95,4 @@ func fileAt(t *testing.T, repo *git.Repository, h plumbing.Hash, name string) st
 		t.Fatal(err)
 	}
 	return s
-}
-
-var update = flag.Bool("update", false, "rewrite testdata/want.txt with the output of run")
-
-// golden compares the printed steps with testdata/want.txt: the output is
-// deterministic (fixed authors and times; keys are never printed).
-func golden(t *testing.T, got []byte) {
-	t.Helper()
-	want := filepath.Join("testdata", "want.txt")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(want, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	data, err := os.ReadFile(want)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, data) {
-		t.Errorf("output differs from %s (go test -update to accept):\n%s", want, got)
-	}
 }

@@ -66,18 +66,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
-	work := *keep
-	if work == "" {
-		tmp, err := os.MkdirTemp("", "release-branch-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		work = tmp
-	}
-	if err := os.MkdirAll(work, 0o755); err != nil {
+	work, cleanup, err := demo.Workspace(*keep, "release-branch-")
+	if err != nil {
 		return err
 	}
+	defer cleanup()
 	say := func(step int, format string, a ...any) {
 		fmt.Fprintf(stdout, "%2d. %s\n", step, fmt.Sprintf(format, a...))
 	}
@@ -89,23 +82,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// 1. Keys, the repository and its store. v1.3.0 is released and main has
 	// two changes since.
-	key, err := demo.SSHKey(*keyPath)
+	keys, err := demo.SetupSigning(work, *keyPath)
 	if err != nil {
-		return fmt.Errorf("1. signing key: %w", err)
+		return fmt.Errorf("1. %w", err)
 	}
-	tagSigner, err := tagging.NewSSHSigner(key, tagging.GitNamespace)
-	if err != nil {
-		return fmt.Errorf("1. signing key: %w", err)
-	}
-	signersFile := demo.AllowedSigners(demo.Email(releaser), tagging.GitNamespace, key.PublicKey())
-	if err := os.WriteFile(filepath.Join(work, "allowed_signers"), signersFile, 0o644); err != nil {
-		return fmt.Errorf("1. allowed_signers: %w", err)
-	}
-	allowed, err := tagging.ParseAllowedSigners(signersFile)
-	if err != nil {
-		return fmt.Errorf("1. allowed_signers: %w", err)
-	}
-	tagVerifier := tagging.NewSSHVerifier(allowed, tagging.GitNamespace)
+	tagSigner, tagVerifier := keys.Tag, keys.Verifier(tagging.GitNamespace)
 	store, err := manifest.NewDirStore(filepath.Join(work, "store"))
 	if err != nil {
 		return fmt.Errorf("1. store: %w", err)
@@ -232,7 +213,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// 6. The artifact, its SBOM and signed provenance, and the complete
 	// release record, with the cutoff and backports in its annotations.
-	rec, digest, err := buildAndRecord(ctx, work, "orders-api", rplan.Tag, rplan.Base, tip, rplan.Commits, clk)
+	rec, digest, err := demo.BuildAndRecord(ctx, work, "orders-api", rplan.Tag, rplan.Base, tip, rplan.Commits, clk)
 	if err != nil {
 		return fmt.Errorf("6. build: %w", err)
 	}
@@ -251,10 +232,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// and reviewer (REL-SOD-001), of the complete record (REL-RECORD-001)
 	// and of the digest dev and staging ran (REL-DIGEST-001).
 	now := clk.T
-	pr := pullRequest(rplan.Commits)
+	pr := demo.PullRequest(rplan.Commits, reviewer)
 	gate := policy.Gate{
 		Policy: policy.Policy{Controls: []policy.Control{
-			policy.ChangeWindow{Windows: []policy.Window{weekly(rec.Window)}},
+			policy.ChangeWindow{Windows: []policy.Window{demo.WeeklyWindow(rec.Window)}},
 			policy.SeparationOfDuties{},
 			policy.RecordComplete{},
 			policy.SameDigest{},
@@ -320,23 +301,4 @@ func approval(p *manifest.Promotion) string {
 		return ""
 	}
 	return fmt.Sprintf(", approved by %s inside the window %s", p.Approver, p.Window)
-}
-
-// pullRequest is the last pull request of the release as the forge
-// reports it: the newest change with a PR number, its author, and the code
-// reviewer's approval.
-func pullRequest(cs []commits.Commit) policy.PullRequest {
-	pr := policy.PullRequest{Approvers: []string{reviewer}}
-	for i, c := range cs {
-		if i == 0 || (c.PR != 0 && pr.Number == 0) {
-			pr.Number, pr.Author = c.PR, c.Author.Name
-		}
-	}
-	return pr
-}
-
-// weekly is the policy's weekly change window that holds w, the record's
-// planned production window: the same weekday and hours, in UTC.
-func weekly(w manifest.Window) policy.Window {
-	return policy.Window{Days: []time.Weekday{w.Start.Weekday()}, Start: w.Start.UTC().Format("15:04"), End: w.End.UTC().Format("15:04"), Zone: "UTC"}
 }

@@ -69,18 +69,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *repoPath != "" && *commitRev == "" {
 		return errors.New("-repo needs -commit")
 	}
-	work := *keep
-	if work == "" {
-		tmp, err := os.MkdirTemp("", "revert-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		work = tmp
-	}
-	if err := os.MkdirAll(work, 0o755); err != nil {
+	work, cleanup, err := demo.Workspace(*keep, "revert-")
+	if err != nil {
 		return err
 	}
+	defer cleanup()
 	say := func(step int, format string, a ...any) {
 		fmt.Fprintf(stdout, "%2d. %s\n", step, fmt.Sprintf(format, a...))
 	}
@@ -91,23 +84,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	scheme := semver.Scheme{Prefix: "v"}
 
 	// 1. Keys, store and repository.
-	key, err := demo.SSHKey(*keyPath)
+	keys, err := demo.SetupSigning(work, *keyPath)
 	if err != nil {
-		return fmt.Errorf("1. signing key: %w", err)
+		return fmt.Errorf("1. %w", err)
 	}
-	tagSigner, err := tagging.NewSSHSigner(key, tagging.GitNamespace)
-	if err != nil {
-		return fmt.Errorf("1. signing key: %w", err)
-	}
-	signersFile := demo.AllowedSigners(demo.Email(releaser), tagging.GitNamespace, key.PublicKey())
-	if err := os.WriteFile(filepath.Join(work, "allowed_signers"), signersFile, 0o644); err != nil {
-		return fmt.Errorf("1. allowed_signers: %w", err)
-	}
-	allowed, err := tagging.ParseAllowedSigners(signersFile)
-	if err != nil {
-		return fmt.Errorf("1. allowed_signers: %w", err)
-	}
-	tagVerifier := tagging.NewSSHVerifier(allowed, tagging.GitNamespace)
+	tagSigner, tagVerifier := keys.Tag, keys.Verifier(tagging.GitNamespace)
 	store, err := manifest.NewDirStore(filepath.Join(work, "store"))
 	if err != nil {
 		return fmt.Errorf("1. store: %w", err)
@@ -122,7 +103,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	promote := func(rec manifest.Record, digest string, pr int) error {
 		gate := policy.Gate{
 			Policy: policy.Policy{Controls: []policy.Control{
-				policy.ChangeWindow{Windows: []policy.Window{weekly(rec.Window)}},
+				policy.ChangeWindow{Windows: []policy.Window{demo.WeeklyWindow(rec.Window)}},
 				policy.SeparationOfDuties{},
 				policy.RecordComplete{},
 				policy.SameDigest{},
@@ -197,7 +178,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := release("v2.0.0", v200); err != nil {
 			return fmt.Errorf("1. tag v2.0.0: %w", err)
 		}
-		rec, digest, err := buildAndRecord(ctx, work, "shop", "v2.0.0", "v1.9.0", v200, nil, clk)
+		rec, digest, err := demo.BuildAndRecord(ctx, work, "shop", "v2.0.0", "v1.9.0", v200, nil, clk)
 		if err != nil {
 			return fmt.Errorf("1. build v2.0.0: %w", err)
 		}
@@ -234,7 +215,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("2. git revert %s: %w", bad.String()[:12], err)
 	}
-	if err := fastForward(repo, "main", mainTip, reverted); err != nil {
+	if err := demo.FastForward(repo, "main", mainTip, reverted); err != nil {
 		return fmt.Errorf("2. merge revert PR: %w", err)
 	}
 	note, err := store.Append(ctx, manifest.Entry{Kind: manifest.KindNote,
@@ -308,7 +289,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// 6. The record: the prior release's digest is the rollback target, and
 	// the incident is a known issue with its mitigation.
-	rec, digest, err := buildAndRecord(ctx, work, "shop", plan.Tag, plan.Base, relCommit, plan.Commits, clk)
+	rec, digest, err := demo.BuildAndRecord(ctx, work, "shop", plan.Tag, plan.Base, relCommit, plan.Commits, clk)
 	if err != nil {
 		return fmt.Errorf("6. build: %w", err)
 	}
@@ -337,16 +318,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// fastForward moves branch from old to new, as a protected-branch merge of
-// an up-to-date PR does.
-func fastForward(repo *git.Repository, branch string, old, new plumbing.Hash) error {
-	name := plumbing.NewBranchReferenceName(branch)
-	if err := repo.Storer.CheckAndSetReference(plumbing.NewHashReference(name, new), plumbing.NewHashReference(name, old)); err != nil {
-		return err
-	}
-	return demo.Checkout(repo, branch, false)
-}
-
 // findPR returns the commit of PR n in the history of tip.
 func findPR(ctx context.Context, repo *git.Repository, tip plumbing.Hash, n int) (plumbing.Hash, error) {
 	for c, err := range commits.Log(ctx, repo, commits.Range{To: tip}) {
@@ -358,12 +329,6 @@ func findPR(ctx context.Context, repo *git.Repository, tip plumbing.Hash, n int)
 		}
 	}
 	return plumbing.ZeroHash, fmt.Errorf("PR #%d not found", n)
-}
-
-// weekly is the policy's weekly change window that holds w, the record's
-// planned production window: the same weekday and hours, in UTC.
-func weekly(w manifest.Window) policy.Window {
-	return policy.Window{Days: []time.Weekday{w.Start.Weekday()}, Start: w.Start.UTC().Format("15:04"), End: w.End.UTC().Format("15:04"), Zone: "UTC"}
 }
 
 func orNone(s string) string {

@@ -26,6 +26,21 @@
 //
 // [SSHKey] loads an OpenSSH private key or makes a new Ed25519 key, and
 // [AllowedSigners] writes the allowed_signers line that trusts it.
+// [SetupSigning] does both for an example's workspace and returns the
+// [Keys]: the tag signer, the parsed allowed_signers and a [Keys.Verifier].
+//
+// # Workspaces
+//
+// [Workspace] returns the directory an example works in: the one -dir
+// keeps, or a temporary one removed when the example ends.
+//
+// # Releases and policy
+//
+// [BuildAndRecord] writes a release's artifact, SBOM and signed provenance
+// and returns its release record. [PullRequest], [WeeklyWindow] and
+// [Refusal] give the release policy its facts and print why it refused;
+// [FastForward] merges an up-to-date PR; [Quote] prints a PR body or a
+// comment under a step.
 //
 // # Example
 //

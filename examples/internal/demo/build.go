@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"bytes"
@@ -12,15 +12,18 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/releasekit/releasekit/commits"
-	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
 )
 
-// buildAndRecord builds product's release's artifact, its SBOM and signed
-// provenance into work/dist, and returns the release record and the
-// artifact's digest.
-func buildAndRecord(ctx context.Context, work, product, tag, previous string, commit plumbing.Hash, cs []commits.Commit, clk *demo.Clock) (manifest.Record, string, error) {
+// BuildAndRecord does what CI does for release tag of product at commit:
+// it writes the artifact, its CycloneDX SBOM and its in-toto provenance
+// (signed with a throwaway Ed25519 key) into work/dist, and returns the
+// release record and the artifact's digest. The record lists the tickets
+// and PRs of cs (a PR's OriginalSHA is the commit it was cherry-picked
+// from), rolls back to previous, and plans production for the day after
+// clk.T, 10:00 to 12:00 UTC. The caller checks and stores it.
+func BuildAndRecord(ctx context.Context, work, product, tag, previous string, commit plumbing.Hash, cs []commits.Commit, clk *Clock) (manifest.Record, string, error) {
 	dist := filepath.Join(work, "dist")
 	if err := os.MkdirAll(dist, 0o755); err != nil {
 		return manifest.Record{}, "", err

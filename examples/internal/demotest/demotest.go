@@ -1,0 +1,98 @@
+// Package demotest holds the test helpers that the tests of the release
+// workflows under examples/ share: [Golden] compares a run's printed steps
+// with testdata/want.txt, and [AllowedSigners] and [TagVerifier] read back
+// the allowed_signers file a run left in its workspace. [ReleasedRepo]
+// makes the repository with one release that the -repo tests start from.
+//
+// Importing demotest registers the -update flag (go test -update rewrites
+// testdata/want.txt instead of comparing), so every example test binary
+// has it.
+package demotest
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/releasekit/releasekit/examples/internal/demo"
+	"github.com/releasekit/releasekit/tagging"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/want.txt with the output of run")
+
+// Golden compares got, the printed steps of a run, with testdata/want.txt
+// in the current directory (the package of the test) and fails t when they
+// differ; with -update it first writes got there. The examples' output is
+// deterministic: fixed authors and times, and keys that are never printed
+// or are derived from a fixed seed.
+func Golden(t testing.TB, got []byte) {
+	t.Helper()
+	golden(t, filepath.Join("testdata", "want.txt"), got, *update)
+}
+
+func golden(t testing.TB, want string, got []byte, update bool) {
+	t.Helper()
+	if update {
+		if err := os.MkdirAll(filepath.Dir(want), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(want, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := os.ReadFile(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, data) {
+		t.Errorf("output differs from %s (go test -update to accept):\n%s", want, got)
+	}
+}
+
+// AllowedSigners reads and parses the allowed_signers file in dir, a
+// workspace a run kept, failing t if it cannot.
+func AllowedSigners(t testing.TB, dir string) []tagging.AllowedSigner {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "allowed_signers"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	allowed, err := tagging.ParseAllowedSigners(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return allowed
+}
+
+// TagVerifier returns a verifier of tags (tagging.GitNamespace) that
+// trusts the allowed_signers file in dir.
+func TagVerifier(t testing.TB, dir string) *tagging.SSHVerifier {
+	t.Helper()
+	return tagging.NewSSHVerifier(AllowedSigners(t, dir), tagging.GitNamespace)
+}
+
+// ReleasedRepo creates a repository at path with one released commit, as
+// the -repo tests of the examples start from: a.go committed as "feat: a
+// (#1)" (Refs: OPS-1) by Ada Developer at demo.Epoch on main, and tag, an
+// unsigned annotated tag ("Release " + tag) by Release Bot. It returns the
+// repository and the commit.
+func ReleasedRepo(t testing.TB, path, tag string) (*git.Repository, plumbing.Hash) {
+	t.Helper()
+	repo, err := demo.Init(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := demo.Commit(repo, map[string]string{"a.go": "package a\n"}, "feat: a (#1)\n\nRefs: OPS-1", "Ada Developer", demo.Epoch())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := repo.CreateTag(tag, h, &git.CreateTagOptions{Tagger: demo.Identity("Release Bot", demo.Epoch()), Message: "Release " + tag}); err != nil {
+		t.Fatal(err)
+	}
+	return repo, h
+}
