@@ -24,6 +24,23 @@ func addGateFlags(fs *flag.FlagSet) gateFlags {
 	}
 }
 
+// options returns the options of a promotion or rollback: the promotion
+// order (--order) and, with --policy, the gate.
+func (g gateFlags) options(order string) ([]manifest.Option, error) {
+	ord, err := orderOption(order)
+	if err != nil {
+		return nil, err
+	}
+	gate, err := g.option()
+	if err != nil {
+		return nil, err
+	}
+	if gate == nil {
+		return []manifest.Option{ord}, nil
+	}
+	return []manifest.Option{ord, gate}, nil
+}
+
 // option returns the manifest option installing the gate, or nil without
 // --policy.
 func (g gateFlags) option() (manifest.Option, error) {

@@ -769,17 +769,9 @@ func cmdPromote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return err
 	}
-	ord, err := orderOption(*order)
+	opts, err := gf.options(*order)
 	if err != nil {
 		return err
-	}
-	opts := []manifest.Option{ord}
-	gate, err := gf.option()
-	if err != nil {
-		return err
-	}
-	if gate != nil {
-		opts = append(opts, gate)
 	}
 	em, err := readEmergency(*emergency)
 	if err != nil {
@@ -926,17 +918,9 @@ func cmdRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if err != nil {
 		return err
 	}
-	ord, err := orderOption(*order)
+	opts, err := gf.options(*order)
 	if err != nil {
 		return err
-	}
-	opts := []manifest.Option{ord}
-	gate, err := gf.option()
-	if err != nil {
-		return err
-	}
-	if gate != nil {
-		opts = append(opts, gate)
 	}
 	em, err := readEmergency(*emergency)
 	if err != nil {
