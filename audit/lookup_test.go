@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/audit"
-	"github.com/releasekit/releasekit/internal/audittest"
+	"github.com/releasekit/releasekit/internal/testkit/audittest"
 )
 
 // lookupWant is one expected containment: the release and its vias.

@@ -24,7 +24,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/audit"
-	"github.com/releasekit/releasekit/internal/audittest"
+	"github.com/releasekit/releasekit/internal/testkit/audittest"
 )
 
 // The browser check renders a report page in headless Chromium twice:

@@ -16,7 +16,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/releasekit/releasekit/audit"
-	"github.com/releasekit/releasekit/internal/audittest"
+	"github.com/releasekit/releasekit/internal/testkit/audittest"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
 	"github.com/releasekit/releasekit/tagging"

@@ -10,12 +10,12 @@ import (
 
 	"github.com/releasekit/releasekit/changelog"
 	"github.com/releasekit/releasekit/commits"
-	"github.com/releasekit/releasekit/internal/gittest"
+	"github.com/releasekit/releasekit/internal/testkit/gittest"
 	"github.com/releasekit/releasekit/semver"
 )
 
 // benchRepo opens $RELEASEKIT_BENCH_REPO (a repository made with
-// internal/gittest/genrepo, such as 100k commits with a tag every 50) or
+// internal/testkit/gittest/genrepo, such as 100k commits with a tag every 50) or
 // generates 10k commits with a tag every 50.
 func benchRepo(b *testing.B) *git.Repository {
 	b.Helper()

@@ -7,12 +7,12 @@ import (
 	"github.com/go-git/go-git/v5"
 
 	"github.com/releasekit/releasekit/commits"
-	"github.com/releasekit/releasekit/internal/gittest"
+	"github.com/releasekit/releasekit/internal/testkit/gittest"
 	"github.com/releasekit/releasekit/semver"
 )
 
 // benchRepo opens $RELEASEKIT_BENCH_REPO (a repository made with
-// internal/gittest/genrepo, e.g. 100k commits) or generates 10k commits.
+// internal/testkit/gittest/genrepo, e.g. 100k commits) or generates 10k commits.
 func benchRepo(b *testing.B) *git.Repository {
 	b.Helper()
 	if dir := os.Getenv("RELEASEKIT_BENCH_REPO"); dir != "" {

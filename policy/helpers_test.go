@@ -15,7 +15,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/releasekit/releasekit/commits"
-	"github.com/releasekit/releasekit/internal/gittest"
+	"github.com/releasekit/releasekit/internal/testkit/gittest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/tagging"
 )

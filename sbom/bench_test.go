@@ -20,7 +20,7 @@ import (
 // binary (build information and SHA-256/SHA-512 of the whole file).
 func BenchmarkFromBinaryRelctl(b *testing.B) {
 	bin := filepath.Join(b.TempDir(), "relctl")
-	buildGo(b, "..", bin, "./examples/relctl")
+	buildGo(b, "..", bin, "./cmd/relctl")
 	data, err := os.ReadFile(bin)
 	require.NoError(b, err)
 	b.SetBytes(int64(len(data)))

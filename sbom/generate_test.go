@@ -232,7 +232,7 @@ func TestRelctlBinary(t *testing.T) {
 		t.Skip("builds relctl")
 	}
 	bin := filepath.Join(t.TempDir(), "relctl")
-	buildGo(t, "..", bin, "./examples/relctl")
+	buildGo(t, "..", bin, "./cmd/relctl")
 	doc, err := sbom.FromBinaryFile(bin)
 	require.NoError(t, err)
 	_, want := versionM(t, bin)

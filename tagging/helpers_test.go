@@ -19,7 +19,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/stretchr/testify/require"
 
-	"github.com/releasekit/releasekit/internal/gittest"
+	"github.com/releasekit/releasekit/internal/testkit/gittest"
 	"github.com/releasekit/releasekit/semver"
 	"github.com/releasekit/releasekit/tagging"
 )

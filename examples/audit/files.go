@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/releasekit/releasekit/audit"
-	"github.com/releasekit/releasekit/internal/audittest"
+	"github.com/releasekit/releasekit/internal/testkit/audittest"
 	"github.com/releasekit/releasekit/manifest"
 )
 

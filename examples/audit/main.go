@@ -6,7 +6,7 @@
 // monthly release-health report with the delivery metrics.
 //
 // With no arguments it builds, in a temporary workspace, one release history
-// with the releases the other examples make (internal/audittest, the git
+// with the releases the other examples make (internal/testkit/audittest, the git
 // binary drives it): v1.0.0 and v1.1.0 (normal changes), v1.2.0 (rolled back
 // in production the same day), a backport on release/1.2 released as v1.2.1,
 // the hotfix v1.2.2 of incident INC123 promoted at night as an emergency
@@ -55,7 +55,7 @@ import (
 	"github.com/go-git/go-git/v5"
 
 	"github.com/releasekit/releasekit/audit"
-	"github.com/releasekit/releasekit/internal/audittest"
+	"github.com/releasekit/releasekit/internal/testkit/audittest"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
 	"github.com/releasekit/releasekit/tagging"

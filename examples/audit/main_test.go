@@ -17,7 +17,7 @@ import (
 
 	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/examples/internal/demotest"
-	"github.com/releasekit/releasekit/internal/audittest"
+	"github.com/releasekit/releasekit/internal/testkit/audittest"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
 	"github.com/releasekit/releasekit/tagging"

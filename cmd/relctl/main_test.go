@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/releasekit/releasekit/internal/gittest"
+	"github.com/releasekit/releasekit/internal/testkit/gittest"
 )
 
 // relctl runs the command in-process and returns stdout, stderr and the

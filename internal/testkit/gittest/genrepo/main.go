@@ -5,13 +5,13 @@
 //
 // Usage:
 //
-//	go run ./internal/gittest/genrepo [flags] DIR
+//	go run ./internal/testkit/gittest/genrepo [flags] DIR
 //
 // For example, 100,000 commits, a release tag every 50 commits, a linear
 // history, 20 commits since the last release, files under api/ and web/,
 // and no commit-graph file:
 //
-//	go run ./internal/gittest/genrepo -commits 100000 -tag-every 50 -merge-every 0 \
+//	go run ./internal/testkit/gittest/genrepo -commits 100000 -tag-every 50 -merge-every 0 \
 //		-unreleased 20 -paths api/,web/ -commit-graph=false /tmp/r100k
 //
 // DIR must not exist or be empty. The same flags always give the same
@@ -33,7 +33,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/releasekit/releasekit/internal/gittest"
+	"github.com/releasekit/releasekit/internal/testkit/gittest"
 )
 
 func main() {

@@ -24,7 +24,7 @@ import (
 
 	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/commits"
-	"github.com/releasekit/releasekit/internal/gittest"
+	"github.com/releasekit/releasekit/internal/testkit/gittest"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/releasekit/releasekit/internal/audittest"
+	"github.com/releasekit/releasekit/internal/testkit/audittest"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
 	"github.com/releasekit/releasekit/tagging"

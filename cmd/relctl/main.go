@@ -32,7 +32,7 @@
 // directory, next and log run on a demo repository they create in a
 // temporary directory (and remove), so
 //
-//	go run ./examples/relctl next --demo --json
+//	go run ./cmd/relctl next --demo --json
 //
 // shows a real result on a fresh machine.
 //

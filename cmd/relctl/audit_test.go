@@ -19,7 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/audit"
-	"github.com/releasekit/releasekit/internal/audittest"
+	"github.com/releasekit/releasekit/internal/testkit/audittest"
 )
 
 // auditEnv is the audit fixture with its keys written to files, as a

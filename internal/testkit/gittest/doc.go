@@ -41,7 +41,7 @@
 // [Synthetic] does the same in t.TempDir(). The command genrepo, in the
 // folder of that name, calls Generate for whole-command benchmarks:
 //
-//	go run ./internal/gittest/genrepo -commits 100000 -tag-every 50 -unreleased 20 /tmp/r100k
+//	go run ./internal/testkit/gittest/genrepo -commits 100000 -tag-every 50 -unreleased 20 /tmp/r100k
 //
 // # Hard graphs
 //

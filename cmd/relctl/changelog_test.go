@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/releasekit/releasekit/internal/gittest"
+	"github.com/releasekit/releasekit/internal/testkit/gittest"
 )
 
 // changelogCmd runs `relctl changelog` in-process: stdout, stderr and the
