@@ -1,8 +1,14 @@
+// This file checks the module's import graph against a statement of
+// policy, after go/build's deps_test.go in the Go source tree.
+
 package internal_test
 
 import (
 	"errors"
+	"fmt"
 	"go/build"
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,72 +16,435 @@ import (
 	"testing"
 )
 
-const module = "github.com/releasekit/releasekit/"
+// module is the module path of releasekit.
+const module = "github.com/releasekit/releasekit"
 
-// allowed is a statement of policy (see DESIGN.md): for each package, the
-// module packages and third-party modules it may import. Change it by
-// decision, never to make a build pass. A third-party entry covers every
-// package under that module path; the standard library is always allowed.
-var allowed = map[string][]string{
-	"semver":    {"github.com/Masterminds/semver/v3"},
-	"commits":   {"semver", "github.com/go-git/go-git/v5", "github.com/leodido/go-conventionalcommits"},
-	"sbom":      {"internal/strictjson", "github.com/CycloneDX/cyclonedx-go", "github.com/in-toto/attestation", "github.com/secure-systems-lab/go-securesystemslib", "github.com/santhosh-tekuri/jsonschema/v6"},
-	"changelog": {"commits", "semver", "internal/atomicfile", "github.com/go-git/go-git/v5"},
-	"tagging":   {"semver", "github.com/go-git/go-git/v5", "github.com/ProtonMail/go-crypto", "github.com/hiddeco/sshsig", "golang.org/x/crypto"},
-	"manifest":  {"semver", "internal/atomicfile", "internal/strictjson", "github.com/go-git/go-git/v5"},
-	"policy":    {"semver", "commits", "sbom", "changelog", "tagging", "manifest", "internal/strictjson", "gopkg.in/yaml.v3"},
-	"audit":     {"semver", "commits", "sbom", "changelog", "tagging", "manifest", "policy", "internal/atomicfile", "internal/strictjson", "github.com/go-git/go-git/v5"},
+// depsRules is a statement of policy (see ARCHITECTURE.md): for each package
+// of the module, the module packages and third-party modules it may import.
+// Change it by decision, never to make a build pass.
+//
+// DO NOT CHANGE THIS DATA TO FIX BUILDS. A package that is not listed fails
+// the test until a rule for it is added, by decision.
+//
+// The syntax is go/build's:
+//
+//	a, b < c, d;
+//
+// means that c and d may import a and b (a rule may chain, "a < b < c" is
+// "a < b; b < c;"). Unlike go/build's rules, "<" is not transitive for
+// packages: a package may import exactly what its rule names, so that a
+// third-party module stays in the packages named for it (STYLE.md §3). Each
+// package appears exactly once on the right of a "<": that rule is its
+// whole list.
+//
+// Names are module packages relative to the module root ("semver",
+// "internal/atomicfile"), "dir/..." for every module package under dir,
+// third-party module paths (first element with a dot), which cover every
+// package under that path, and ALL-CAPS pseudo-names, which stand for the
+// set of names their own rule gives them. NONE is the empty set. The
+// standard library is always allowed. Comments begin with #.
+//
+// The rules cover the non-test imports. Test files may also import any
+// module package, internal/testkit/... and test-only modules (testify).
+// Whatever the rules say, checkImports refuses (see forbidden): an import of
+// cmd/...; an import of examples/... other than examples/internal/... by a
+// package under examples/; and a non-test import of internal/testkit/... by
+// a package outside examples/ and internal/testkit/.
+const depsRules = `
+	# Third-party modules, by what they are for.
+	github.com/go-git/go-git/v5 < GIT;
+	github.com/ProtonMail/go-crypto, github.com/hiddeco/sshsig, golang.org/x/crypto < SIGNING;
+	github.com/secure-systems-lab/go-securesystemslib < DSSE;
+	DSSE, github.com/CycloneDX/cyclonedx-go, github.com/in-toto/attestation,
+	  github.com/santhosh-tekuri/jsonschema/v6 < SBOMFORMATS;
+
+	# Product helpers: the standard library only.
+	NONE < internal/atomicfile, internal/strictjson;
+
+	# The product packages, lowest first.
+	github.com/Masterminds/semver/v3 < semver;
+	SIGNING, DSSE < signature;
+	semver, GIT, github.com/leodido/go-conventionalcommits < commits;
+	signature, internal/strictjson, SBOMFORMATS < sbom;
+	semver, commits, internal/atomicfile, GIT < changelog;
+	semver, signature, GIT, SIGNING < tagging;
+	semver, signature, internal/atomicfile, internal/strictjson, GIT < manifest;
+	semver, commits, sbom, changelog, tagging, manifest, signature,
+	  internal/strictjson, gopkg.in/yaml.v3 < policy;
+	semver, commits, sbom, changelog, tagging, manifest, policy, signature,
+	  internal/atomicfile, internal/strictjson, GIT < AUDITDEPS < audit;
+	audit, AUDITDEPS < audit/bundle, audit/metrics;
+
+	semver, signature, commits, sbom, changelog, tagging, manifest, policy,
+	  audit, audit/bundle, audit/metrics < PRODUCT;
+
+	# The demonstration history that examples/audit plays on and
+	# internal/testkit/audittest gives the tests: a helper, not the API.
+	PRODUCT, GIT, golang.org/x/crypto < internal/demohistory;
+
+	# Test fixtures (only tests and examples import them).
+	GIT < internal/testkit/gittest;
+	internal/testkit/gittest < internal/testkit/gittest/genrepo;
+	PRODUCT, internal/demohistory, internal/testkit/gittest, GIT, golang.org/x/crypto
+	  < internal/testkit/audittest;
+	NONE < internal/testkit/golden;
+	NONE < internal; # this test
+
+	# The programs: the CLI and the examples use every product package.
+	PRODUCT, internal/atomicfile, internal/strictjson, GIT, golang.org/x/crypto < cmd/relctl;
+	PRODUCT, GIT, golang.org/x/crypto < examples/internal/demo;
+	PRODUCT, examples/internal/demo, internal/testkit/..., GIT < examples/internal/demotest;
+	PRODUCT, examples/internal/..., internal/demohistory, internal/testkit/...,
+	  GIT, golang.org/x/crypto
+	  < examples/audit, examples/backport, examples/ci, examples/deploy-agent,
+	    examples/hotfix, examples/multi-repo, examples/normal-change,
+	    examples/prerelease, examples/release-branch, examples/revert;
+`
+
+// planned are packages the rules list before they exist (or while they
+// exist only on another branch). A rule for a package that is neither in
+// the tree nor planned fails the test, so that stale rules go.
+var planned = []string{
+	"signature",               // signing vocabulary, OpenPGP and SSH (wave 1)
+	"audit/bundle",            // evidence bundles, split from audit (wave 1)
+	"audit/metrics",           // delivery metrics and the health report, split from audit (wave 1)
+	"internal/testkit/golden", // golden files with -update (wave 1)
 }
 
-func TestImportGraph(t *testing.T) {
+// TestImports checks every package of the module against depsRules.
+func TestImports(t *testing.T) {
+	allowed, err := parseRules(depsRules)
+	if err != nil {
+		t.Fatal(err)
+	}
 	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for pkg, allow := range allowed {
-		dir := filepath.Join(root, pkg)
-		if _, err := os.Stat(dir); os.IsNotExist(err) {
-			continue // the package does not exist yet
+	pkgs, err := modulePackages(root, module)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pkgs) < 10 {
+		t.Fatalf("found %d packages under %s; is the walk broken?", len(pkgs), root)
+	}
+	for _, p := range checkImports(allowed, pkgs, planned) {
+		t.Error(p)
+	}
+}
+
+// A pkg is one package of the module and its imports, as module-relative
+// names for module packages and import paths for the others.
+type pkg struct {
+	Name        string   // relative to the module root, "." for the root
+	Imports     []string // non-test imports
+	TestImports []string // imports of _test.go files, both packages
+}
+
+// rules is a parsed depsRules: for each package, what it may import
+// (pseudo-names expanded).
+type rules map[string][]string
+
+// parseRules parses the syntax described at depsRules.
+func parseRules(text string) (rules, error) {
+	sets := map[string][]string{"NONE": nil} // pseudo-names
+	r := rules{}
+	var lines []string
+	for line := range strings.SplitSeq(text, "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		lines = append(lines, line)
+	}
+	for stmt := range strings.SplitSeq(strings.Join(lines, " "), ";") {
+		if strings.TrimSpace(stmt) == "" {
+			continue
 		}
-		bp, err := build.Default.ImportDir(dir, 0)
+		parts := strings.Split(stmt, "<")
+		if len(parts) < 2 {
+			return nil, fmt.Errorf("rule %q: no <", strings.Join(strings.Fields(stmt), " "))
+		}
+		for i := 1; i < len(parts); i++ {
+			var from []string
+			for _, name := range names(parts[i-1]) {
+				if isPseudo(name) {
+					set, ok := sets[name]
+					if !ok {
+						return nil, fmt.Errorf("%s is used before its rule", name)
+					}
+					from = append(from, set...)
+					continue
+				}
+				from = append(from, name)
+			}
+			to := names(parts[i])
+			if len(to) == 0 || len(names(parts[i-1])) == 0 {
+				return nil, fmt.Errorf("rule %q: empty side", strings.Join(strings.Fields(stmt), " "))
+			}
+			for _, name := range to {
+				_, isSet := sets[name]
+				_, isPkg := r[name]
+				if isSet || isPkg {
+					return nil, fmt.Errorf("%s has two rules", name)
+				}
+				if isPseudo(name) {
+					sets[name] = slices.Clone(from)
+				} else {
+					r[name] = slices.Clone(from)
+				}
+			}
+		}
+	}
+	return r, nil
+}
+
+// names splits a side of a rule at commas.
+func names(side string) []string {
+	var out []string
+	for f := range strings.SplitSeq(side, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// isPseudo reports whether name is an ALL-CAPS pseudo-name.
+func isPseudo(name string) bool {
+	return strings.ToUpper(name) == name && strings.Trim(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == ""
+}
+
+// isThirdParty reports whether path is outside the standard library and the
+// module: its first element has a dot.
+func isThirdParty(path string) bool {
+	first, _, _ := strings.Cut(path, "/")
+	return strings.Contains(first, ".")
+}
+
+// under reports whether the module package name is dir or below it.
+func under(name, dir string) bool {
+	return name == dir || strings.HasPrefix(name, dir+"/")
+}
+
+// allows reports whether the rule entry a allows the import imp (a module
+// package name or a third-party import path).
+func allows(a, imp string) bool {
+	if dir, ok := strings.CutSuffix(a, "/..."); ok {
+		return !isThirdParty(imp) && under(imp, dir)
+	}
+	if isThirdParty(a) {
+		return isThirdParty(imp) && under(imp, a)
+	}
+	return a == imp
+}
+
+// forbidden returns why pkg may not import imp (a module package name)
+// whatever the rules say, or "".
+func forbidden(pkg, imp string, test bool) string {
+	switch {
+	case under(imp, "cmd"):
+		return "no package imports cmd/"
+	case under(imp, "examples") && !(under(pkg, "examples") && under(imp, "examples/internal")):
+		return "only examples import examples/, and only examples/internal/"
+	case under(imp, "internal/testkit") && !test && !under(pkg, "examples") && !under(pkg, "internal/testkit"):
+		return "only tests and examples import internal/testkit/"
+	}
+	return ""
+}
+
+// checkImports returns the problems of pkgs under r: packages without a
+// rule, rules without a package (unless planned), imports the rules do not
+// allow and forbidden imports.
+func checkImports(r rules, pkgs []pkg, planned []string) []string {
+	var problems []string
+	seen := map[string]bool{}
+	for _, p := range pkgs {
+		seen[p.Name] = true
+		allow, ok := r[p.Name]
+		if !ok {
+			problems = append(problems, fmt.Sprintf("package %s is not listed in allowed: add it by decision (internal/deps_test.go, depsRules)", p.Name))
+		}
+		for _, imp := range p.Imports {
+			if why := forbidden(p.Name, imp, false); why != "" {
+				problems = append(problems, fmt.Sprintf("%s imports %s: %s", p.Name, imp, why))
+				continue
+			}
+			if ok && !slices.ContainsFunc(allow, func(a string) bool { return allows(a, imp) }) {
+				problems = append(problems, fmt.Sprintf("%s imports %s, which depsRules does not allow (see ARCHITECTURE.md)", p.Name, imp))
+			}
+		}
+		for _, imp := range p.TestImports {
+			if why := forbidden(p.Name, imp, true); why != "" {
+				problems = append(problems, fmt.Sprintf("tests of %s import %s: %s", p.Name, imp, why))
+			}
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(r)) {
+		if !seen[name] && !slices.Contains(planned, name) {
+			problems = append(problems, fmt.Sprintf("depsRules lists %s, which is not a package of the module and not planned", name))
+		}
+	}
+	return problems
+}
+
+// modulePackages walks the module rooted at root, whose path is modPath, and
+// returns its packages: every directory with Go files (test files
+// included), except testdata, vendor and directories whose names begin with
+// "." or "_", and nested modules. Imports of modPath's packages are given
+// relative to the root; the standard library is left out.
+func modulePackages(root, modPath string) ([]pkg, error) {
+	var pkgs []pkg
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		if path != root {
+			n := d.Name()
+			if n == "testdata" || n == "vendor" || strings.HasPrefix(n, ".") || strings.HasPrefix(n, "_") {
+				return filepath.SkipDir
+			}
+			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
+				return filepath.SkipDir // another module
+			}
+		}
+		bp, err := build.Default.ImportDir(path, build.ImportComment)
 		var noGo *build.NoGoError
 		if errors.As(err, &noGo) {
-			continue // no code yet
+			return nil
 		}
 		if err != nil {
-			t.Errorf("%s: %v", pkg, err)
-			continue
+			return fmt.Errorf("%s: %w", path, err)
 		}
-		for _, imp := range bp.Imports {
-			if !strings.Contains(strings.SplitN(imp, "/", 2)[0], ".") {
-				continue // standard library
-			}
-			name := strings.TrimPrefix(imp, module)
-			ok := slices.ContainsFunc(allow, func(a string) bool {
-				return name == a || strings.HasPrefix(name, a+"/")
-			})
-			if !ok {
-				t.Errorf("%s imports %s, which DESIGN.md does not allow", pkg, imp)
-			}
+		rel, err := filepath.Rel(root, path)
+		if err != nil {
+			return err
+		}
+		p := pkg{Name: filepath.ToSlash(rel)}
+		p.Imports = relImports(bp.Imports, modPath)
+		p.TestImports = relImports(append(slices.Clone(bp.TestImports), bp.XTestImports...), modPath)
+		pkgs = append(pkgs, p)
+		return nil
+	})
+	return pkgs, err
+}
+
+// relImports drops the standard library from imps and makes the module's
+// own imports relative to its root.
+func relImports(imps []string, modPath string) []string {
+	var out []string
+	for _, imp := range imps {
+		switch {
+		case imp == modPath:
+			out = append(out, ".")
+		case strings.HasPrefix(imp, modPath+"/"):
+			out = append(out, strings.TrimPrefix(imp, modPath+"/"))
+		case isThirdParty(imp):
+			out = append(out, imp)
+		}
+	}
+	return out
+}
+
+// TestCheckImports runs the checker on a package list made up for it: a
+// package without a rule fails, and so do imports the rules do not allow,
+// forbidden imports and rules for packages that are gone; planned packages
+// may be missing.
+func TestCheckImports(t *testing.T) {
+	r, err := parseRules(`
+		example.com/lib < LIB;
+		NONE < a;
+		a, LIB < b;
+		b < c;
+		a, b < PRODUCT;
+		PRODUCT, examples/internal/... < examples/x;
+		NONE < examples/internal/demo;
+		NONE < gone, later;
+	`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkgs := []pkg{
+		{Name: "a"},
+		{Name: "b", Imports: []string{"a", "example.com/lib/sub"}, TestImports: []string{"internal/testkit/gittest", "c"}},
+		{Name: "c", Imports: []string{"a", "internal/testkit/gittest"}},
+		{Name: "examples/internal/demo"},
+		{Name: "examples/x", Imports: []string{"b", "examples/internal/demo", "internal/testkit/gittest"}},
+		{Name: "unlisted", Imports: []string{"a"}, TestImports: []string{"cmd/relctl", "examples/x"}},
+	}
+	got := checkImports(r, pkgs, []string{"later"})
+	want := []string{
+		"c imports a, which depsRules does not allow (see ARCHITECTURE.md)",
+		"c imports internal/testkit/gittest: only tests and examples import internal/testkit/",
+		"examples/x imports internal/testkit/gittest, which depsRules does not allow (see ARCHITECTURE.md)",
+		"package unlisted is not listed in allowed: add it by decision (internal/deps_test.go, depsRules)",
+		"tests of unlisted import cmd/relctl: no package imports cmd/",
+		"tests of unlisted import examples/x: only examples import examples/, and only examples/internal/",
+		"depsRules lists gone, which is not a package of the module and not planned",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("checkImports:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestParseRulesErrors: a package with two rules, a pseudo-name used before
+// its rule and a rule without "<" are errors.
+func TestParseRulesErrors(t *testing.T) {
+	for _, text := range []string{
+		"NONE < a; NONE < a;",
+		"LATER < a; NONE < LATER;",
+		"a, b;",
+		"< a;",
+	} {
+		if _, err := parseRules(text); err == nil {
+			t.Errorf("parseRules(%q) = nil error", text)
 		}
 	}
 }
 
-// TestNoUpwardImports checks that no package imports examples/.
-func TestNoUpwardImports(t *testing.T) {
-	root, err := filepath.Abs("..")
+// TestUnlistedPackageInTree builds a module in a temporary directory and
+// runs the walk and the check on it, as TestImports does on the module: a
+// package added to the tree without a rule fails.
+func TestUnlistedPackageInTree(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"go.mod":            "module example.com/m\n\ngo 1.26\n",
+		"a/a.go":            "package a\n",
+		"b/b.go":            "package b\n\nimport _ \"example.com/m/a\"\n",
+		"b/b_test.go":       "package b_test\n\nimport _ \"example.com/m/b\"\n",
+		"b/testdata/x/x.go": "package x\n",
+		"newpkg/new.go":     "package newpkg\n\nimport (\n\t_ \"fmt\"\n\t_ \"example.com/m/a\"\n)\n",
+		"nested/go.mod":     "module example.com/nested\n",
+		"nested/n.go":       "package n\n",
+		".hidden/h.go":      "package h\n",
+	}
+	for name, content := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pkgs, err := modulePackages(root, "example.com/m")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for pkg := range allowed {
-		bp, err := build.Default.ImportDir(filepath.Join(root, pkg), build.ImportComment)
-		if err != nil {
-			continue
-		}
-		for _, imp := range append(bp.Imports, bp.TestImports...) {
-			if strings.HasPrefix(imp, module+"examples") {
-				t.Errorf("%s imports %s", pkg, imp)
-			}
-		}
+	var found []string
+	for _, p := range pkgs {
+		found = append(found, p.Name)
+	}
+	if want := []string{"a", "b", "newpkg"}; !slices.Equal(found, want) {
+		t.Fatalf("modulePackages found %q, want %q", found, want)
+	}
+	r, err := parseRules("NONE < a; a < b;")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := checkImports(r, pkgs, nil)
+	want := []string{"package newpkg is not listed in allowed: add it by decision (internal/deps_test.go, depsRules)"}
+	if !slices.Equal(got, want) {
+		t.Errorf("checkImports = %q, want %q", got, want)
 	}
 }

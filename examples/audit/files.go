@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/releasekit/releasekit/audit"
-	"github.com/releasekit/releasekit/internal/testkit/audittest"
+	"github.com/releasekit/releasekit/internal/demohistory"
 	"github.com/releasekit/releasekit/manifest"
 )
 
@@ -22,12 +22,12 @@ import (
 // manifest.Namespace), the builder's provenance public key as PEM, and the
 // signed checkpoint of the log with its signature. -repo mode reads the
 // same files.
-func writeKeys(work string, f *audittest.Fixture) error {
+func writeKeys(work string, f *demohistory.History) error {
 	dir := filepath.Join(work, "keys")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	der, err := x509.MarshalPKIXPublicKey(audittest.DeriveKey(audittest.DefaultSeed, "provenance").Public())
+	der, err := x509.MarshalPKIXPublicKey(demohistory.DeriveKey(demohistory.DefaultSeed, "provenance").Public())
 	if err != nil {
 		return err
 	}

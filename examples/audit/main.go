@@ -6,8 +6,8 @@
 // monthly release-health report with the delivery metrics.
 //
 // With no arguments it builds, in a temporary workspace, one release history
-// with the releases the other examples make (internal/testkit/audittest, the git
-// binary drives it): v1.0.0 and v1.1.0 (normal changes), v1.2.0 (rolled back
+// with the releases the other examples make (internal/demohistory, with
+// go-git and the public API; no git binary): v1.0.0 and v1.1.0 (normal changes), v1.2.0 (rolled back
 // in production the same day), a backport on release/1.2 released as v1.2.1,
 // the hotfix v1.2.2 of incident INC123 promoted at night as an emergency
 // change and forward-ported to main, and v1.3.0. Every tag is signed, every
@@ -55,7 +55,7 @@ import (
 	"github.com/go-git/go-git/v5"
 
 	"github.com/releasekit/releasekit/audit"
-	"github.com/releasekit/releasekit/internal/testkit/audittest"
+	"github.com/releasekit/releasekit/internal/demohistory"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
 	"github.com/releasekit/releasekit/tagging"
@@ -171,13 +171,13 @@ func demo(ctx context.Context, work string, say sayFunc, stdout io.Writer) error
 	if err := os.Mkdir(hist, 0o755); err != nil {
 		return fmt.Errorf("workspace: %w (use a new or empty -dir)", err)
 	}
-	f, err := audittest.Build(hist)
+	f, err := demohistory.Build(ctx, demohistory.NumberedDirs(hist))
 	if err != nil {
 		return fmt.Errorf("1. build the history: %w", err)
 	}
 	s := setup{work: work, src: f.Sources, now: f.At}
 	// The auditor's keys are files, as an auditor receives them: read them
-	// back rather than reusing the fixture's verifiers.
+	// back rather than reusing the history's verifiers.
 	if err := writeKeys(work, f); err != nil {
 		return fmt.Errorf("1. keys: %w", err)
 	}
@@ -240,7 +240,7 @@ func demo(ctx context.Context, work string, say sayFunc, stdout io.Writer) error
 
 // historyStep prints the releases and what production ran, from the log
 // verified against the signed checkpoint.
-func historyStep(ctx context.Context, s setup, f *audittest.Fixture, say sayFunc, stdout io.Writer) error {
+func historyStep(ctx context.Context, s setup, f *demohistory.History, say sayFunc, stdout io.Writer) error {
 	cp, err := manifest.OpenCheckpoint(ctx, s.src.Checkpoint, s.src.CheckpointSig, s.src.CheckpointVerifier, s.src.At)
 	if err != nil {
 		return fmt.Errorf("1. checkpoint: %w", err)
@@ -318,7 +318,7 @@ func trailStep(ctx context.Context, s setup, step int, release string, say sayFu
 
 // lookupStep answers "which production releases contain this change" for
 // the backported fix, the hotfix and a ticket.
-func lookupStep(ctx context.Context, s setup, f *audittest.Fixture, say sayFunc, stdout io.Writer) error {
+func lookupStep(ctx context.Context, s setup, f *demohistory.History, say sayFunc, stdout io.Writer) error {
 	for _, q := range []struct{ what, rev string }{
 		{"the fix backported to release/1.2", f.Commits.Fix},
 		{"the hotfix forward-ported to main", f.Commits.Hotfix},
@@ -570,7 +570,7 @@ func reportStep(ctx context.Context, s setup, step int, from, to time.Time, say 
 
 // gapStep removes the SBOM of the hotfix from a copy of the evidence and
 // shows the trail reporting it as a gap.
-func gapStep(ctx context.Context, s setup, f *audittest.Fixture, say sayFunc, stdout io.Writer) error {
+func gapStep(ctx context.Context, s setup, f *demohistory.History, say sayFunc, stdout io.Writer) error {
 	r, _ := f.Release(hotfix)
 	dir := filepath.Join(s.work, "evidence-gap")
 	if err := os.CopyFS(dir, os.DirFS(f.EvidenceDir)); err != nil {

@@ -17,13 +17,13 @@ import (
 
 	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/examples/internal/demotest"
-	"github.com/releasekit/releasekit/internal/testkit/audittest"
+	"github.com/releasekit/releasekit/internal/demohistory"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
 	"github.com/releasekit/releasekit/tagging"
 )
 
-// The workspace paths audittest.Build gives the history under history/.
+// The workspace paths demohistory.Build gives the history under history/.
 const (
 	repoDir     = "history/001/repo"
 	evidenceDir = "history/002/evidence"
@@ -134,10 +134,10 @@ func TestRun(t *testing.T) {
 	}
 	prod, ok := tr.Releases[0].Find(audit.StepPromotion, "prod")
 	if !ok || prod.Status != audit.Verified || prod.Promotion.Emergency == nil ||
-		prod.Promotion.Emergency.ID != audittest.Incident || prod.Promotion.Window != "" || prod.Promotion.Approver != audittest.IncidentCommander {
+		prod.Promotion.Emergency.ID != demohistory.Incident || prod.Promotion.Window != "" || prod.Promotion.Approver != demohistory.IncidentCommander {
 		t.Errorf("prod promotion of v1.2.2: %+v", prod)
 	}
-	if tr.Releases[0].HotfixFor != "v1.2.1" || tr.Releases[0].Incident != audittest.Incident {
+	if tr.Releases[0].HotfixFor != "v1.2.1" || tr.Releases[0].Incident != demohistory.Incident {
 		t.Errorf("v1.2.2 hotfix for %q, incident %q", tr.Releases[0].HotfixFor, tr.Releases[0].Incident)
 	}
 
@@ -218,26 +218,26 @@ func TestRunFlags(t *testing.T) {
 	}
 }
 
-// fixtureKeys are the keys of the history, derived from audittest's seed
+// fixtureKeys are the keys of the history, derived from demohistory's seed
 // as the fixture derives them: the auditor's trust, independent of the
 // files the example wrote.
 func fixtureKeys(t *testing.T) audit.BundleKeys {
 	t.Helper()
-	tagKey, err := ssh.NewSignerFromKey(audittest.DeriveKey(audittest.DefaultSeed, "tag"))
+	tagKey, err := ssh.NewSignerFromKey(demohistory.DeriveKey(demohistory.DefaultSeed, "tag"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	logKey, err := ssh.NewSignerFromKey(audittest.DeriveKey(audittest.DefaultSeed, "log"))
+	logKey, err := ssh.NewSignerFromKey(demohistory.DeriveKey(demohistory.DefaultSeed, "log"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	prov, err := sbom.NewKeyVerifier(audittest.DeriveKey(audittest.DefaultSeed, "provenance").Public().(ed25519.PublicKey))
+	prov, err := sbom.NewKeyVerifier(demohistory.DeriveKey(demohistory.DefaultSeed, "provenance").Public().(ed25519.PublicKey))
 	if err != nil {
 		t.Fatal(err)
 	}
-	logV := tagging.NewSSHVerifier([]tagging.AllowedSigner{{Principals: []string{audittest.Releaser}, Key: logKey.PublicKey()}}, manifest.Namespace)
+	logV := tagging.NewSSHVerifier([]tagging.AllowedSigner{{Principals: []string{demohistory.Releaser}, Key: logKey.PublicKey()}}, manifest.Namespace)
 	return audit.BundleKeys{
-		Tag:        tagging.NewSSHVerifier([]tagging.AllowedSigner{{Principals: []string{audittest.Releaser}, Key: tagKey.PublicKey()}}, tagging.GitNamespace),
+		Tag:        tagging.NewSSHVerifier([]tagging.AllowedSigner{{Principals: []string{demohistory.Releaser}, Key: tagKey.PublicKey()}}, tagging.GitNamespace),
 		Provenance: []sbom.Verifier{prov},
 		Checkpoint: manifest.VerifierFunc(func(ctx context.Context, msg, sig []byte, at time.Time) error {
 			_, err := logV.Verify(ctx, msg, sig, at)

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/releasekit/releasekit/internal/demohistory"
 	"github.com/releasekit/releasekit/internal/testkit/audittest"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
@@ -167,4 +168,19 @@ func TestGitStore(t *testing.T) {
 	rec, err := f.Store.Record(context.Background(), "v1.0.0")
 	require.NoError(t, err)
 	assert.Equal(t, d, rec, "the same history whichever the store")
+}
+
+// TestNewIsDemoHistory: a test gets the history examples/audit plays on,
+// though its repository was made by the git binary.
+func TestNewIsDemoHistory(t *testing.T) {
+	f := audittest.New(t)
+	want, err := demohistory.Build(t.Context(), func() (string, error) { return t.TempDir(), nil })
+	require.NoError(t, err)
+	require.Len(t, f.Releases, len(want.Releases))
+	for i, r := range f.Releases {
+		assert.Equal(t, want.Releases[i].Commit, r.Commit, r.Tag)
+		assert.Equal(t, want.Releases[i].TagHash, r.TagHash, r.Tag)
+		assert.Equal(t, want.Releases[i].Digest, r.Digest, r.Tag)
+	}
+	assert.Equal(t, want.Commits, f.Commits)
 }

@@ -1,4 +1,4 @@
-package audittest
+package demohistory
 
 import (
 	"archive/tar"
@@ -9,12 +9,10 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/go-git/go-git/v5"
@@ -24,7 +22,6 @@ import (
 
 	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/commits"
-	"github.com/releasekit/releasekit/internal/testkit/gittest"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
@@ -37,46 +34,79 @@ func day(dd, hh, mm int) time.Time {
 	return time.Date(2026, time.January, dd, hh, mm, 0, 0, time.UTC)
 }
 
-// builder carries the state of New.
+// builder carries the state of Build.
 type builder struct {
-	t   testing.TB
-	ctx context.Context
-	f   *Fixture
-	scm semver.Scheme
-	run int // CI run number
+	ctx    context.Context
+	newDir func() (string, error)
+	f      *History
+	scm    semver.Scheme
+	run    int // CI run number
 }
 
-// New builds the history described in the package documentation in
-// directories under t.TempDir() and returns it. Any failure fails t.
-func New(t testing.TB, opts ...Option) *Fixture {
-	t.Helper()
+// failure is the panic value of builder.check, recovered by Build: the
+// builder's steps stop at the first error without checking it at every
+// call (as encoding/json's decoder does).
+type failure struct{ err error }
+
+// Build builds the history described in the package documentation and
+// returns it. newDir returns a new empty directory each time it is called
+// (t.TempDir in a test); see the package documentation for what goes where.
+// Nothing is removed afterwards: the caller owns the directories. The error
+// names the step that failed.
+func Build(ctx context.Context, newDir func() (string, error), opts ...Option) (f *History, err error) {
 	cfg := config{seed: DefaultSeed}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	g := gittest.New(t)
-	f := &Fixture{
-		Dir:         g.Dir,
-		Git:         g,
-		Repo:        g.GoGit(t),
-		EvidenceDir: filepath.Join(t.TempDir(), "evidence"),
+	b := &builder{ctx: ctx, newDir: newDir, scm: semver.Scheme{Prefix: "v"}}
+	defer func() {
+		if r := recover(); r != nil {
+			fail, ok := r.(failure)
+			if !ok {
+				panic(r)
+			}
+			f, err = nil, fail.err
+		}
+	}()
+	b.build(cfg)
+	return b.f, nil
+}
+
+// build builds the history with cfg into b.f.
+func (b *builder) build(cfg config) {
+	dir := cfg.repoDir
+	var repo *git.Repository
+	var err error
+	if dir == "" {
+		dir = filepath.Join(b.dir(), "repo")
+		repo, err = git.PlainInitWithOptions(dir, &git.PlainInitOptions{
+			InitOptions: git.InitOptions{DefaultBranch: plumbing.Main},
+		})
+	} else {
+		repo, err = git.PlainOpen(dir)
+	}
+	b.check(err, "repository")
+	f := &History{
+		Dir:         dir,
+		Repo:        repo,
+		EvidenceDir: filepath.Join(b.dir(), "evidence"),
 		At:          time.Date(2026, time.February, 2, 12, 0, 0, 0, time.UTC),
 		Window: policy.Window{
 			Days:  []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday},
 			Start: "09:00", End: "16:00", Zone: "UTC",
 		},
 	}
-	b := &builder{t: t, ctx: context.Background(), f: f, scm: semver.Scheme{Prefix: "v"}}
+	b.f = f
 	b.keys(cfg.seed)
 	if cfg.gitStore {
 		// A GitStore serializes its use of its handle: give it its own.
-		repo, err := git.PlainOpen(g.Dir)
+		repo, err := git.PlainOpen(dir)
 		b.check(err, "open repository for the store")
 		st, err := manifest.NewGitStore(repo)
 		b.check(err, "git store")
 		f.Store = st
 	} else {
-		f.StoreDir = filepath.Join(t.TempDir(), "store")
+		f.StoreDir = filepath.Join(b.dir(), "store")
 		st, err := manifest.NewDirStore(f.StoreDir)
 		b.check(err, "dir store")
 		f.Store = st
@@ -89,7 +119,6 @@ func New(t testing.TB, opts ...Option) *Fixture {
 	}}, Facts: policy.Facts{Deployment: &policy.Deployment{Releaser: Releaser}}}
 	b.history()
 	b.finish()
-	return f
 }
 
 // keys derives the fixture's keys from seed.
@@ -154,18 +183,19 @@ func (b *builder) history() {
 	b.rollback("v1.2.0", "v1.1.0", day(13, 14, 0), "SHOP-4 search doubles the error rate")
 
 	// A fix on main, backported to release/1.2 and released as v1.2.1.
-	b.git(day(13, 9, 0), nil, "branch", "release/1.2", f.Releases[2].Commit)
+	b.branch("release/1.2", f.Releases[2].Commit)
 	c.Fix = b.commit(day(14, 9, 0), "fix(checkout): reject empty carts (#5)\n\nRefs: SHOP-5\n", map[string]string{
 		"app/checkout.go": "package shop\n\n// Checkout pays for a cart and rejects empty carts.\n",
 	})
-	b.git(day(14, 9, 30), nil, "checkout", "-q", "release/1.2")
+	b.checkout("release/1.2")
 	c.Backport = b.cherryPick(day(14, 9, 30), c.Fix)
 	b.release("v1.2.1", "release/1.2", "v1.2.0", day(14, 10, 0), 8)
 	b.promoteAll("v1.2.1", day(14, 10, 10), day(14, 10, 20), day(14, 11, 0), nil)
 
 	// Incident INC123 on a Saturday night: a hotfix cut from the
 	// production tag, promoted as an emergency change.
-	b.git(day(17, 1, 0), nil, "checkout", "-q", "-b", "hotfix/1.2.2-INC123", "v1.2.1")
+	b.branch("hotfix/1.2.2-INC123", f.Releases[3].Commit) // v1.2.1
+	b.checkout("hotfix/1.2.2-INC123")
 	c.Hotfix = b.commit(day(17, 1, 0), "fix(payment): retry gateway timeouts (#7)\n\nRefs: SHOP-7\nIncident: INC123\n", map[string]string{
 		"app/payment.go": "package shop\n\n// Pay retries gateway timeouts.\n",
 	})
@@ -180,7 +210,7 @@ func (b *builder) history() {
 	})
 
 	// Back on main: a feature, the forward-port of the hotfix, v1.3.0.
-	b.git(day(19, 9, 0), nil, "checkout", "-q", "main")
+	b.checkout("main")
 	c.Wishlist = b.commit(day(19, 9, 0), "feat(wishlist): add wishlists (#6)\n\nRefs: SHOP-6\n", map[string]string{
 		"app/wishlist.go": "package shop\n\n// Wishlist keeps products for later.\n",
 	})
@@ -225,7 +255,9 @@ func (b *builder) finish() {
 // backport (its original comes from the commit), else the last one.
 func (b *builder) release(tag, branch, previous string, at time.Time, pr int) {
 	f := b.f
-	head := strings.TrimSpace(b.git(at, nil, "rev-parse", "HEAD"))
+	ref, err := f.Repo.Head()
+	b.check(err, "HEAD")
+	head := ref.Hash().String()
 	created, err := tagging.Create(b.ctx, f.Repo, tagging.Request{
 		Name:    tag,
 		Target:  plumbing.NewHash(head),
@@ -241,7 +273,7 @@ func (b *builder) release(tag, branch, previous string, at time.Time, pr int) {
 	if previous != "" {
 		prev, ok := f.Release(previous)
 		if !ok {
-			b.t.Fatalf("audittest: no release %s", previous)
+			b.check(fmt.Errorf("no release %s", previous), "release "+tag)
 		}
 		rng.From = []plumbing.Hash{plumbing.NewHash(prev.Commit)}
 	}
@@ -391,51 +423,112 @@ func (b *builder) rollback(from, to string, at time.Time, reason string) {
 	b.f.Rollback = Rollback{From: from, To: to, At: at, Approver: Approver, Reason: reason}
 }
 
-// commit writes files (removing those whose content is ""), stages app/
-// and commits with exactly msg at at.
+// commit writes files (removing those whose content is "") under the work
+// tree, stages them and commits with exactly msg at at.
 func (b *builder) commit(at time.Time, msg string, files map[string]string) string {
-	for name, content := range files {
-		p := filepath.Join(b.f.Dir, filepath.FromSlash(name))
+	wt, err := b.f.Repo.Worktree()
+	b.check(err, "worktree")
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		content := files[name]
 		if content == "" {
-			b.check(os.Remove(p), "remove "+name)
+			_, err := wt.Remove(name)
+			b.check(err, "remove "+name)
 			continue
 		}
-		b.check(os.MkdirAll(filepath.Dir(p), 0o755), "mkdir")
-		b.check(os.WriteFile(p, []byte(content), 0o644), "write "+name)
+		b.put(wt, name, content)
 	}
-	b.git(at, nil, "add", "-A", "--", "app")
-	b.git(at, []byte(msg), "commit", "-q", "--cleanup=verbatim", "-F", "-")
-	return strings.TrimSpace(b.git(at, nil, "rev-parse", "HEAD"))
+	return b.commitAs(wt, msg, author(at), at)
 }
 
-// cherryPick applies rev to the current branch with `git cherry-pick -x`
-// (keeping rev's author date) and returns the new commit.
+// cherryPick applies the change rev made to its parent on the current
+// branch and commits it as `git cherry-pick -x` does: rev's author and
+// author date, rev's message with "(cherry picked from commit rev)"
+// appended to its trailer block (or as a paragraph of its own when it has
+// none), committed at at. It returns the new commit.
 func (b *builder) cherryPick(at time.Time, rev string) string {
-	b.git(at, nil, "cherry-pick", "-x", rev)
-	return strings.TrimSpace(b.git(at, nil, "rev-parse", "HEAD"))
+	c, err := b.f.Repo.CommitObject(plumbing.NewHash(rev))
+	b.check(err, "commit "+rev)
+	parent, err := c.Parent(0)
+	b.check(err, "parent of "+rev)
+	from, err := parent.Tree()
+	b.check(err, "tree")
+	to, err := c.Tree()
+	b.check(err, "tree")
+	changes, err := object.DiffTree(from, to)
+	b.check(err, "diff "+rev)
+	wt, err := b.f.Repo.Worktree()
+	b.check(err, "worktree")
+	for _, ch := range changes {
+		_, after, err := ch.Files()
+		b.check(err, "diff "+rev)
+		if after == nil {
+			_, err := wt.Remove(ch.From.Name)
+			b.check(err, "remove "+ch.From.Name)
+			continue
+		}
+		content, err := after.Contents()
+		b.check(err, "read "+ch.To.Name)
+		b.put(wt, ch.To.Name, content) // ch.To.Name is the path, after.Name the base name
+	}
+	msg := strings.TrimRight(c.Message, "\n")
+	if last := msg[strings.LastIndex(msg, "\n\n")+1:]; !strings.Contains(msg, "\n\n") || !isTrailers(last) {
+		msg += "\n"
+	}
+	msg += "\n(cherry picked from commit " + rev + ")\n"
+	a := c.Author
+	a.When = a.When.UTC()
+	return b.commitAs(wt, msg, &a, at)
 }
 
-// git runs git in the work tree with the isolated environment and both
-// dates set to at.
-func (b *builder) git(at time.Time, stdin []byte, args ...string) string {
-	b.t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = b.f.Dir
-	date := fmt.Sprintf("%d +0000", at.Unix())
-	// Commits are authored by the pull requests' author, as the policy
-	// gate's facts say; the committer is the merge bot.
-	cmd.Env = append(b.f.Git.Env(), "GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date,
-		"GIT_AUTHOR_NAME=Alice Author", "GIT_AUTHOR_EMAIL="+Author,
-		"GIT_COMMITTER_NAME=Merge Bot", "GIT_COMMITTER_EMAIL=merge-bot@example.com")
-	if stdin != nil {
-		cmd.Stdin = bytes.NewReader(stdin)
+// put writes content to name (slash-separated) in the work tree and stages
+// it.
+func (b *builder) put(wt *git.Worktree, name, content string) {
+	p := filepath.Join(b.f.Dir, filepath.FromSlash(name))
+	b.check(os.MkdirAll(filepath.Dir(p), 0o755), "mkdir")
+	b.check(os.WriteFile(p, []byte(content), 0o644), "write "+name)
+	_, err := wt.Add(name)
+	b.check(err, "add "+name)
+}
+
+// isTrailers reports whether every line of para is a "Key: value" trailer.
+func isTrailers(para string) bool {
+	for _, line := range strings.Split(strings.TrimSpace(para), "\n") {
+		k, _, ok := strings.Cut(line, ": ")
+		if !ok || k == "" || strings.ContainsAny(k, " \t") {
+			return false
+		}
 	}
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		b.t.Fatalf("audittest: git %s: %v\n%s", strings.Join(args, " "), err, errb.String())
-	}
-	return out.String()
+	return true
+}
+
+// author is the pull requests' author at at: commits are authored by her,
+// as the policy gate's facts say, and committed by the merge bot.
+func author(at time.Time) *object.Signature {
+	return &object.Signature{Name: "Alice Author", Email: Author, When: at}
+}
+
+// commitAs commits the staged work tree with exactly msg, authored by a and
+// committed by the merge bot at at, and returns the new commit.
+func (b *builder) commitAs(wt *git.Worktree, msg string, a *object.Signature, at time.Time) string {
+	h, err := wt.Commit(msg, &git.CommitOptions{
+		Author:    a,
+		Committer: &object.Signature{Name: "Merge Bot", Email: "merge-bot@example.com", When: at},
+	})
+	b.check(err, "commit")
+	return h.String()
+}
+
+// branch creates branch at commit.
+func (b *builder) branch(name, commit string) {
+	ref := plumbing.NewHashReference(plumbing.NewBranchReferenceName(name), plumbing.NewHash(commit))
+	b.check(b.f.Repo.Storer.SetReference(ref), "branch "+name)
+}
+
+// checkout switches the work tree to branch.
+func (b *builder) checkout(branch string) {
+	wt, err := b.f.Repo.Worktree()
+	b.check(err, "worktree")
+	b.check(wt.Checkout(&git.CheckoutOptions{Branch: plumbing.NewBranchReferenceName(branch)}), "checkout "+branch)
 }
 
 // tree returns the files under app/ at commit, keyed by their path in the
@@ -466,10 +559,18 @@ func (b *builder) write(name string, data []byte) {
 	b.check(os.WriteFile(p, data, 0o644), "write "+name)
 }
 
+// dir returns a new directory from newDir.
+func (b *builder) dir() string {
+	d, err := b.newDir()
+	b.check(err, "directory")
+	return d
+}
+
+// check stops the build at the first error: it panics with a failure,
+// which Build recovers and returns.
 func (b *builder) check(err error, what string) {
-	b.t.Helper()
 	if err != nil {
-		b.t.Fatalf("audittest: %s: %v", what, err)
+		panic(failure{fmt.Errorf("demohistory: %s: %w", what, err)})
 	}
 }
 
@@ -493,4 +594,19 @@ func TarGz(files map[string]string, mtime time.Time) []byte {
 	_ = tw.Close()
 	_ = zw.Close()
 	return buf.Bytes()
+}
+
+// NumberedDirs returns a function for [Build] that creates and returns
+// parent/001, parent/002, … in turn, for a program that keeps the history
+// in one directory. parent must exist.
+func NumberedDirs(parent string) func() (string, error) {
+	n := 0
+	return func() (string, error) {
+		n++
+		d := filepath.Join(parent, fmt.Sprintf("%03d", n))
+		if err := os.Mkdir(d, 0o755); err != nil {
+			return "", err
+		}
+		return d, nil
+	}
 }
