@@ -16,11 +16,11 @@
 //	rec := manifest.Record{Version: manifest.RecordVersion, Tag: "v1.4.2", Commit: sha, ...}
 //	if err := manifest.Check(rec).Err(); err != nil { ... } // every missing field
 //	err = st.PutRecord(ctx, rec)
-//	_, err = manifest.Promote(ctx, st, manifest.Request{
+//	_, err = manifest.Promote(ctx, st, manifest.PromoteRequest{
 //		Release: "v1.4.2", Env: "prod", Digest: "sha256:…",
 //		Approver: "alice@example.com", Reason: "CHG-1234 approved",
 //	}, manifest.WithGate(policyGate), manifest.WithTagVerifier(tags))
-//	_, err = manifest.Rollback(ctx, st, "prod", "bob@example.com", "error rate")
+//	_, err = manifest.Rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "bob@example.com", Reason: "error rate"})
 //
 // # Sections
 //
@@ -30,7 +30,7 @@
 //     [Sign], [Open], [Diff], [Signer], [Verifier], [VerifierFunc], [Namespace]
 //   - The log: [Entry], [VerifyLog], [Checkpoint], [SignCheckpoint],
 //     [OpenCheckpoint], [ChainError]
-//   - Promotion and rollback: [Promote], [Rollback], [Request], [Promotion],
+//   - Promotion and rollback: [Promote], [Rollback], [PromoteRequest], [RollbackRequest], [Promotion],
 //     [Gate], [TagVerifier], [DriftError], [GateError], [Current]
 //   - Gate evidence: [EvidenceGate], [EvidenceStore], [ErrEvidenceDigest]
 //   - Promoting a manifest: [PromoteManifest], [RollbackManifest],
@@ -155,7 +155,7 @@
 //		Manifest: m, Digest: "sha256:…", Signature: sig, Env: "prod",
 //		Approver: "alice@example.com", Reason: "CHG-1300 approved",
 //	}, manifest.WithManifestVerifier(deployKeys), manifest.WithGate(policyGate))
-//	_, err = manifest.RollbackManifest(ctx, st, "prod", "bob@example.com", "error rate")
+//	_, err = manifest.RollbackManifest(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "bob@example.com", Reason: "error rate"})
 //
 // # Stores
 //

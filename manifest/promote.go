@@ -96,14 +96,26 @@ type Promotion struct {
 	Gate string `json:"gate,omitempty"`
 }
 
-// A Request asks [Promote] to promote Release's artifact Digest to Env.
-type Request struct {
+// A PromoteRequest asks [Promote] to promote Release's artifact Digest to
+// Env.
+type PromoteRequest struct {
 	Release   string
 	Env       string
 	Digest    string
 	Approver  string
 	Reason    string
 	Emergency *EmergencyChange // for a change outside the window
+}
+
+// A RollbackRequest asks [Rollback] or [RollbackManifest] to redeploy the
+// last known-good release (or manifest) to Env. Approver and Reason are
+// required; Emergency is the record of a rollback outside the change window
+// (§1.13.3.3), which must be complete and is logged with the rollback.
+type RollbackRequest struct {
+	Env       string
+	Approver  string
+	Reason    string
+	Emergency *EmergencyChange // for a rollback outside the window
 }
 
 // A GateInput is what a [Gate] decides on.
@@ -146,22 +158,12 @@ func (f TagVerifierFunc) VerifyTag(ctx context.Context, tag string, at time.Time
 type Option func(*config)
 
 type config struct {
-	order             []string
-	approval          map[string]bool
-	now               func() time.Time
-	gate              Gate
-	tags              TagVerifier
-	sigs              Verifier
-	rollbackEmergency *EmergencyChange
-}
-
-// WithEmergency gives [Rollback] and [RollbackManifest] the
-// emergency-change record (§1.13.3.3) of a rollback made outside the change
-// window, as Request.Emergency does for a promotion; it must be complete
-// (ErrApprovalRequired) and is logged with the rollback. Promote and
-// PromoteManifest ignore it: they take the record in their request.
-func WithEmergency(em EmergencyChange) Option {
-	return func(c *config) { c.rollbackEmergency = &em }
+	order    []string
+	approval map[string]bool
+	now      func() time.Time
+	gate     Gate
+	tags     TagVerifier
+	sigs     Verifier
 }
 
 // WithOrder sets the environments in promotion order (default dev, staging,
@@ -249,7 +251,7 @@ const maxAppendRetries = 100
 // when st is an [EvidenceStore] (an error storing it is returned and
 // nothing is logged). This holds for Rollback, PromoteManifest and
 // RollbackManifest too.
-func Promote(ctx context.Context, st Store, req Request, opts ...Option) (Entry, error) {
+func Promote(ctx context.Context, st Store, req PromoteRequest, opts ...Option) (Entry, error) {
 	c := newConfig(opts)
 	requested := c.now().UTC()
 	idx := slices.Index(c.order, req.Env)
@@ -347,16 +349,16 @@ func (c config) checkApproval(env, approver, reason string, em *EmergencyChange)
 	return nil
 }
 
-// checkRollback refuses a rollback of an unknown environment or one
-// without an approver and a reason.
-func (c config) checkRollback(env, approver, reason string) error {
-	if !slices.Contains(c.order, env) {
-		return fmt.Errorf("%w: %q (order %v)", ErrUnknownEnv, env, c.order)
+// checkRollback refuses a rollback of an unknown environment, one without
+// an approver and a reason, or one with an incomplete emergency record.
+func (c config) checkRollback(req RollbackRequest) error {
+	if !slices.Contains(c.order, req.Env) {
+		return fmt.Errorf("%w: %q (order %v)", ErrUnknownEnv, req.Env, c.order)
 	}
-	if approver == "" || reason == "" {
-		return fmt.Errorf("%w: rollback of %s needs an approver and a reason", ErrApprovalRequired, env)
+	if req.Approver == "" || req.Reason == "" {
+		return fmt.Errorf("%w: rollback of %s needs an approver and a reason", ErrApprovalRequired, req.Env)
 	}
-	return c.checkApproval(env, approver, reason, c.rollbackEmergency)
+	return c.checkApproval(req.Env, req.Approver, req.Reason, req.Emergency)
 }
 
 // readLog reads the log and refuses to build on one that does not verify:
@@ -416,25 +418,26 @@ func latest(hist []Promotion, env string, manifests bool) (Promotion, bool) {
 	return Promotion{}, false
 }
 
-// Rollback redeploys the last known-good release to env by promoting its
+// Rollback redeploys the last known-good release to req.Env by promoting its
 // already-published digest again (§1.22.3.3: never a rebuild). The
 // known-good release is the current record's rollback target if env ran it
 // before, otherwise the latest earlier release env ran that was not itself
 // rolled back from. Rollback needs an approver and reason like any
 // approval-gated promotion (ErrApprovalRequired), takes the
-// emergency-change record of a rollback outside the window from
-// [WithEmergency], consults the Gate, and
+// emergency-change record of a rollback outside the window in
+// req.Emergency, consults the Gate, and
 // returns an error wrapping ErrNoKnownGood when there is nothing to return
 // to. The logged Promotion has RollbackFrom set. Rollback considers record
 // promotions only; [RollbackManifest] rolls back manifests. It restores one digest: the
 // one of the known-good release that env ran last; a release of several
 // artifacts needs a Promote for each other artifact.
-func Rollback(ctx context.Context, st Store, env, approver, reason string, opts ...Option) (Entry, error) {
+func Rollback(ctx context.Context, st Store, req RollbackRequest, opts ...Option) (Entry, error) {
 	c := newConfig(opts)
 	requested := c.now().UTC()
-	if err := c.checkRollback(env, approver, reason); err != nil {
+	if err := c.checkRollback(req); err != nil {
 		return Entry{}, err
 	}
+	env := req.Env
 	return c.appendPromotion(ctx, st, func(hist []Promotion) (Promotion, GateInput, error) {
 		cur, ok := latest(hist, env, false)
 		if !ok {
@@ -450,8 +453,8 @@ func Rollback(ctx context.Context, st Store, env, approver, reason string, opts 
 		}
 		return Promotion{
 			Release: target.Release, Env: env, Digest: target.Digest,
-			Approver: approver, Reason: reason, RequestedAt: requested,
-			RollbackFrom: cur.Release, Emergency: c.rollbackEmergency,
+			Approver: req.Approver, Reason: req.Reason, RequestedAt: requested,
+			RollbackFrom: cur.Release, Emergency: req.Emergency,
 		}, GateInput{Record: rec}, nil
 	})
 }

@@ -60,8 +60,8 @@ func TestPromotion(t *testing.T) {
 	}
 }
 
-func req(release, env, artifact string) manifest.Request {
-	return manifest.Request{Release: release, Env: env, Digest: digestOf(artifact), Approver: "alice", Reason: "tested in " + env}
+func req(release, env, artifact string) manifest.PromoteRequest {
+	return manifest.PromoteRequest{Release: release, Env: env, Digest: digestOf(artifact), Approver: "alice", Reason: "tested in " + env}
 }
 
 func promoteAll(t *testing.T, st manifest.Store, release, artifact string, opts ...manifest.Option) {
@@ -103,14 +103,14 @@ func testPromoteRefusals(t *testing.T, newStore storeFactory) {
 	tests := []struct {
 		name  string
 		setup func(t *testing.T, st manifest.Store)
-		req   manifest.Request
+		req   manifest.PromoteRequest
 		opts  []manifest.Option
 		want  error
 	}{
 		{name: "unknown env", req: req("v1.0.0", "qa", "app"), want: manifest.ErrUnknownEnv},
 		{name: "no record", req: req("v9.0.0", "dev", "app"), want: manifest.ErrNotFound},
 		{name: "incomplete record", req: req("v2.0.0", "dev", "app2"), want: manifest.ErrIncomplete},
-		{name: "malformed digest", req: manifest.Request{Release: "v1.0.0", Env: "dev", Digest: "sha256:nope"}, want: manifest.ErrInvalidDigest},
+		{name: "malformed digest", req: manifest.PromoteRequest{Release: "v1.0.0", Env: "dev", Digest: "sha256:nope"}, want: manifest.ErrInvalidDigest},
 		{name: "digest not in record", req: req("v1.0.0", "dev", "other"), want: manifest.ErrDigestNotInRecord},
 		{name: "skipped dev", req: req("v1.0.0", "staging", "app"), want: manifest.ErrSkippedEnv},
 		{name: "skipped staging", setup: func(t *testing.T, st manifest.Store) {
@@ -126,10 +126,10 @@ func testPromoteRefusals(t *testing.T, newStore storeFactory) {
 				_, err := manifest.Promote(t.Context(), st, req("v1.0.0", env, "app"))
 				require.NoError(t, err)
 			}
-		}, req: manifest.Request{Release: "v1.0.0", Env: "prod", Digest: digestOf("app"), Reason: "why"}, want: manifest.ErrApprovalRequired},
-		{name: "no reason where required", req: manifest.Request{Release: "v1.0.0", Env: "dev", Digest: digestOf("app"), Approver: "bob"},
+		}, req: manifest.PromoteRequest{Release: "v1.0.0", Env: "prod", Digest: digestOf("app"), Reason: "why"}, want: manifest.ErrApprovalRequired},
+		{name: "no reason where required", req: manifest.PromoteRequest{Release: "v1.0.0", Env: "dev", Digest: digestOf("app"), Approver: "bob"},
 			opts: []manifest.Option{manifest.WithApprovalRequired("dev")}, want: manifest.ErrApprovalRequired},
-		{name: "incomplete emergency record", req: manifest.Request{Release: "v1.0.0", Env: "dev", Digest: digestOf("app"), Emergency: &manifest.EmergencyChange{Reason: "outage"}},
+		{name: "incomplete emergency record", req: manifest.PromoteRequest{Release: "v1.0.0", Env: "dev", Digest: digestOf("app"), Emergency: &manifest.EmergencyChange{Reason: "outage"}},
 			want: manifest.ErrApprovalRequired},
 		{name: "tag signature", req: req("v1.0.0", "dev", "app"),
 			opts: []manifest.Option{manifest.WithTagVerifier(manifest.TagVerifierFunc(func(ctx context.Context, tag string, at time.Time) error {
@@ -189,7 +189,7 @@ func testPromoteCustomOrder(t *testing.T, newStore storeFactory) {
 	assert.ErrorIs(t, err, manifest.ErrUnknownEnv)
 	_, err = manifest.Promote(t.Context(), st, req("v1.0.0", "test", "app"), opts...)
 	require.NoError(t, err)
-	_, err = manifest.Promote(t.Context(), st, manifest.Request{Release: "v1.0.0", Env: "live", Digest: digestOf("app")}, opts...)
+	_, err = manifest.Promote(t.Context(), st, manifest.PromoteRequest{Release: "v1.0.0", Env: "live", Digest: digestOf("app")}, opts...)
 	assert.ErrorIs(t, err, manifest.ErrApprovalRequired, "the last environment needs approval by default")
 	_, err = manifest.Promote(t.Context(), st, req("v1.0.0", "live", "app"), opts...)
 	require.NoError(t, err)
@@ -202,22 +202,22 @@ func testRollback(t *testing.T, newStore storeFactory) {
 	st := newStore(t, completeRecord("v1.0.0", "app"), v2, v3)
 	opts := []manifest.Option{manifest.WithClock(clock())}
 
-	_, err := manifest.Rollback(t.Context(), st, "prod", "alice", "incident", opts...)
+	_, err := manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
 	assert.ErrorIs(t, err, manifest.ErrNoKnownGood)
-	_, err = manifest.Rollback(t.Context(), st, "prod", "", "incident", opts...)
+	_, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "", Reason: "incident"}, opts...)
 	assert.ErrorIs(t, err, manifest.ErrApprovalRequired)
-	_, err = manifest.Rollback(t.Context(), st, "mars", "alice", "incident", opts...)
+	_, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "mars", Approver: "alice", Reason: "incident"}, opts...)
 	assert.ErrorIs(t, err, manifest.ErrUnknownEnv)
 
 	promoteAll(t, st, "v1.0.0", "app", opts...)
-	_, err = manifest.Rollback(t.Context(), st, "prod", "alice", "incident", opts...)
+	_, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
 	assert.ErrorIs(t, err, manifest.ErrNoKnownGood, "nothing before the first release")
 
 	promoteAll(t, st, "v1.1.0", "app-1.1", opts...)
 	promoteAll(t, st, "v1.2.0", "app-1.2", opts...)
 
 	// A gate that, like a change window at night, allows only an
-	// emergency change; the rollback carries its record (WithEmergency),
+	// emergency change; the rollback carries its record (RollbackRequest.Emergency),
 	// which must be complete.
 	nightGate := manifest.WithGate(manifest.GateFunc(func(ctx context.Context, in manifest.GateInput) (string, error) {
 		if in.Promotion.Emergency == nil {
@@ -225,16 +225,16 @@ func testRollback(t *testing.T, newStore storeFactory) {
 		}
 		return "", nil
 	}))
-	_, err = manifest.Rollback(t.Context(), st, "prod", "alice", "error rate", append(opts, nightGate)...)
+	_, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "error rate"}, append(opts, nightGate)...)
 	assert.ErrorIs(t, err, manifest.ErrGateRefused)
 	em := manifest.EmergencyChange{ID: "CHG-E-1", Reason: "error rate", Scope: "prod", Approver: "carol", RollbackPlan: "roll forward v1.2.0", FollowUp: "post-incident review"}
 	incomplete := em
 	incomplete.FollowUp = ""
-	_, err = manifest.Rollback(t.Context(), st, "prod", "alice", "error rate", append(opts, nightGate, manifest.WithEmergency(incomplete))...)
+	_, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "error rate", Emergency: &incomplete}, append(opts, nightGate)...)
 	assert.ErrorIs(t, err, manifest.ErrApprovalRequired)
 
 	// v1.2.0 is bad: back to v1.1.0, the previous release prod ran.
-	e, err := manifest.Rollback(t.Context(), st, "prod", "alice", "error rate", append(opts, nightGate, manifest.WithEmergency(em))...)
+	e, err := manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "error rate", Emergency: &em}, append(opts, nightGate)...)
 	require.NoError(t, err)
 	require.NotNil(t, e.Promotion.Emergency)
 	assert.Equal(t, em, *e.Promotion.Emergency, "the emergency record is logged with the rollback")
@@ -243,7 +243,7 @@ func testRollback(t *testing.T, newStore storeFactory) {
 	assert.Equal(t, "v1.2.0", e.Promotion.RollbackFrom)
 
 	// v1.1.0 is bad too: its record names v1.0.0 as known-good.
-	e, err = manifest.Rollback(t.Context(), st, "prod", "alice", "still failing", opts...)
+	e, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "still failing"}, opts...)
 	require.NoError(t, err)
 	assert.Equal(t, "v1.0.0", e.Promotion.Release)
 	assert.Equal(t, digestOf("app"), e.Promotion.Digest)
@@ -290,7 +290,7 @@ func TestPromoteRefusesTamperedLog(t *testing.T) {
 	require.NoError(t, os.WriteFile(files[0], []byte(strings.Replace(string(b), "alice", "mallory", 1)), 0o644))
 	_, err = manifest.Promote(t.Context(), st, req("v1.0.0", "staging", "app"))
 	assert.ErrorIs(t, err, manifest.ErrTampered)
-	_, err = manifest.Rollback(t.Context(), st, "dev", "alice", "r")
+	_, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "dev", Approver: "alice", Reason: "r"})
 	assert.ErrorIs(t, err, manifest.ErrTampered)
 }
 

@@ -142,7 +142,7 @@ func lastManifest(hist []Promotion, name, env string) (string, bool) {
 	return "", false
 }
 
-// RollbackManifest redeploys the last known-good manifest to env by
+// RollbackManifest redeploys the last known-good manifest to req.Env by
 // promoting its already-published digest again, with the manifest as the
 // log recorded it (§1.22.3.3: never a rebuild). The known-good manifest is
 // the latest one promoted to env before the current one whose digest is
@@ -152,12 +152,13 @@ func lastManifest(hist []Promotion, name, env string) (string, bool) {
 // ErrNoKnownGood when env never ran a manifest or ran only one. The logged
 // [Promotion] has Manifest set and RollbackFrom set to the digest of the
 // manifest replaced. RollbackManifest considers manifest promotions only.
-func RollbackManifest(ctx context.Context, st Log, env, approver, reason string, opts ...Option) (Entry, error) {
+func RollbackManifest(ctx context.Context, st Log, req RollbackRequest, opts ...Option) (Entry, error) {
 	c := newConfig(opts)
 	requested := c.now().UTC()
-	if err := c.checkRollback(env, approver, reason); err != nil {
+	if err := c.checkRollback(req); err != nil {
 		return Entry{}, err
 	}
+	env := req.Env
 	return c.appendPromotion(ctx, st, func(hist []Promotion) (Promotion, GateInput, error) {
 		cur, ok := latest(hist, env, true)
 		if !ok {
@@ -174,8 +175,8 @@ func RollbackManifest(ctx context.Context, st Log, env, approver, reason string,
 		gm := m.normalize()
 		return Promotion{
 			Release: target.Release, Env: env, Digest: target.Digest,
-			Approver: approver, Reason: reason, RequestedAt: requested,
-			RollbackFrom: cur.Digest, Manifest: &m, Emergency: c.rollbackEmergency,
+			Approver: req.Approver, Reason: req.Reason, RequestedAt: requested,
+			RollbackFrom: cur.Digest, Manifest: &m, Emergency: req.Emergency,
 		}, GateInput{Manifest: &gm}, nil
 	})
 }

@@ -273,21 +273,21 @@ func testManifestRollback(t *testing.T, open openStore) {
 	m2 := signManifest(t, signer, second)
 	st, reopen := open(t)
 
-	_, err := manifest.RollbackManifest(t.Context(), st, "prod", "alice", "incident", opts...)
+	_, err := manifest.RollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
 	assert.ErrorIs(t, err, manifest.ErrNoKnownGood, "nothing promoted")
-	_, err = manifest.RollbackManifest(t.Context(), st, "prod", "", "incident", opts...)
+	_, err = manifest.RollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "", Reason: "incident"}, opts...)
 	assert.ErrorIs(t, err, manifest.ErrApprovalRequired)
-	_, err = manifest.RollbackManifest(t.Context(), st, "prod", "alice", "", opts...)
+	_, err = manifest.RollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: ""}, opts...)
 	assert.ErrorIs(t, err, manifest.ErrApprovalRequired)
-	_, err = manifest.RollbackManifest(t.Context(), st, "mars", "alice", "incident", opts...)
+	_, err = manifest.RollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "mars", Approver: "alice", Reason: "incident"}, opts...)
 	assert.ErrorIs(t, err, manifest.ErrUnknownEnv)
 
 	promoteManifestAll(t, st, m1, opts...)
-	_, err = manifest.RollbackManifest(t.Context(), st, "prod", "alice", "incident", opts...)
+	_, err = manifest.RollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
 	assert.ErrorIs(t, err, manifest.ErrNoKnownGood, "nothing before the first manifest")
 	promoteManifestAll(t, st, m2, opts...)
 
-	_, err = manifest.RollbackManifest(t.Context(), reopen(), "prod", "alice", "incident", append(opts, manifest.WithGate(manifest.GateFunc(
+	_, err = manifest.RollbackManifest(t.Context(), reopen(), manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, append(opts, manifest.WithGate(manifest.GateFunc(
 		func(ctx context.Context, in manifest.GateInput) (string, error) {
 			require.NotNil(t, in.Manifest)
 			assert.Equal(t, m1.digest, in.Promotion.Digest)
@@ -295,7 +295,7 @@ func testManifestRollback(t *testing.T, open openStore) {
 		})))...)
 	assert.ErrorIs(t, err, manifest.ErrGateRefused)
 
-	e, err := manifest.RollbackManifest(t.Context(), reopen(), "prod", "bob", "error rate", opts...)
+	e, err := manifest.RollbackManifest(t.Context(), reopen(), manifest.RollbackRequest{Env: "prod", Approver: "bob", Reason: "error rate"}, opts...)
 	require.NoError(t, err)
 	p := e.Promotion
 	assert.Equal(t, "2026.01", p.Release)
@@ -307,7 +307,7 @@ func testManifestRollback(t *testing.T, open openStore) {
 
 	// m1 (rolled back to) is now current and m2 was rolled back from:
 	// there is nothing left to return to.
-	_, err = manifest.RollbackManifest(t.Context(), reopen(), "prod", "bob", "still failing", opts...)
+	_, err = manifest.RollbackManifest(t.Context(), reopen(), manifest.RollbackRequest{Env: "prod", Approver: "bob", Reason: "still failing"}, opts...)
 	assert.ErrorIs(t, err, manifest.ErrNoKnownGood)
 
 	entries, err := manifest.VerifyStore(t.Context(), reopen(), nil)
@@ -323,7 +323,7 @@ func testManifestRollback(t *testing.T, open openStore) {
 	m3 := signManifest(t, signer, third)
 	promoteManifestAll(t, st, m3, opts...)
 	em := manifest.EmergencyChange{Reason: "checkout down", Scope: "prod", Approver: "carol", RollbackPlan: "promote 2026.03 again", FollowUp: "review"}
-	e, err = manifest.RollbackManifest(t.Context(), st, "prod", "bob", "again", append(opts, manifest.WithEmergency(em))...)
+	e, err = manifest.RollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "bob", Reason: "again", Emergency: &em}, opts...)
 	require.NoError(t, err)
 	assert.Equal(t, m1.digest, e.Promotion.Digest)
 	assert.Equal(t, m3.digest, e.Promotion.RollbackFrom)
@@ -355,12 +355,12 @@ func testManifestMixedWithRecords(t *testing.T, open openStore) {
 	require.NoError(t, err)
 
 	// Record rollback ignores the manifest prod now runs, and the reverse.
-	e, err := manifest.Rollback(t.Context(), st, "prod", "alice", "incident", opts...)
+	e, err := manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
 	require.NoError(t, err)
 	assert.Nil(t, e.Promotion.Manifest)
 	assert.Equal(t, "v1.0.0", e.Promotion.Release)
 	assert.Equal(t, "v1.1.0", e.Promotion.RollbackFrom)
-	_, err = manifest.RollbackManifest(t.Context(), st, "prod", "alice", "incident", opts...)
+	_, err = manifest.RollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
 	assert.ErrorIs(t, err, manifest.ErrNoKnownGood)
 }
 
@@ -405,7 +405,7 @@ func TestPromoteManifestRefusesTamperedLog(t *testing.T) {
 	require.NoError(t, os.WriteFile(files[0], []byte(strings.Replace(string(b), "alice", "mallory", 1)), 0o644))
 	_, err = manifest.PromoteManifest(t.Context(), st, sm.req("prod"))
 	assert.ErrorIs(t, err, manifest.ErrTampered)
-	_, err = manifest.RollbackManifest(t.Context(), st, "dev", "alice", "r")
+	_, err = manifest.RollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "dev", Approver: "alice", Reason: "r"})
 	assert.ErrorIs(t, err, manifest.ErrTampered)
 
 	// Rewriting a logged repo's artifact digest no longer matches the

@@ -108,7 +108,7 @@ func TestReviewRecordUnderWrongName(t *testing.T) {
 	})
 	// A store that returns whatever it holds, as another Store might.
 	loose := looseStore{st, rec}
-	if _, err := manifest.Promote(ctx, loose, manifest.Request{
+	if _, err := manifest.Promote(ctx, loose, manifest.PromoteRequest{
 		Release: "v2.0.0", Env: "dev", Digest: rec.Artifacts[0].Digest,
 	}, manifest.WithTagVerifier(tags), manifest.WithClock(clock())); err == nil {
 		t.Errorf("promoted v2.0.0 on the record of v1.0.0 (tag verified: %v)", verified)

@@ -63,15 +63,15 @@ func stagedStore(t *testing.T, git bool, g policy.Gate) manifest.Store {
 	// Friday night is fine for lower environments: they have no window.
 	clock := manifest.WithClock(fixedClock(time.Date(2026, 3, 6, 22, 0, 0, 0, berlin)))
 	for _, env := range []string{"dev", "staging"} {
-		e, err := manifest.Promote(ctx, st, manifest.Request{Release: "v1.4.2", Env: env, Digest: build1}, manifest.WithGate(g), clock)
+		e, err := manifest.Promote(ctx, st, manifest.PromoteRequest{Release: "v1.4.2", Env: env, Digest: build1}, manifest.WithGate(g), clock)
 		require.NoError(t, err, env)
 		assert.Empty(t, e.Promotion.Window)
 	}
 	return st
 }
 
-func prodRequest() manifest.Request {
-	return manifest.Request{Release: "v1.4.2", Env: "prod", Digest: build1, Approver: "carol", Reason: "CHG-1234 approved"}
+func prodRequest() manifest.PromoteRequest {
+	return manifest.PromoteRequest{Release: "v1.4.2", Env: "prod", Digest: build1, Approver: "carol", Reason: "CHG-1234 approved"}
 }
 
 func TestGatePromote(t *testing.T) {
@@ -153,7 +153,7 @@ func TestGateBindsToEvaluatedRecord(t *testing.T) {
 	st, err := manifest.NewDirStore(t.TempDir())
 	require.NoError(t, err)
 	require.NoError(t, st.PutRecord(ctx, completeRecord(t, "v1.4.2")))
-	_, err = manifest.Promote(ctx, st, manifest.Request{Release: "v1.4.2", Env: "dev", Digest: build1}, manifest.WithGate(g), inWindow)
+	_, err = manifest.Promote(ctx, st, manifest.PromoteRequest{Release: "v1.4.2", Env: "dev", Digest: build1}, manifest.WithGate(g), inWindow)
 	require.ErrorIs(t, err, manifest.ErrGateRefused)
 	assert.ErrorIs(t, err, policy.ErrNotBound)
 	assert.Contains(t, err.Error(), "REL-GATE-001")
@@ -162,7 +162,7 @@ func TestGateBindsToEvaluatedRecord(t *testing.T) {
 	st2, err := manifest.NewDirStore(t.TempDir())
 	require.NoError(t, err)
 	require.NoError(t, st2.PutRecord(ctx, approved))
-	_, err = manifest.Promote(ctx, st2, manifest.Request{Release: "v1.4.2", Env: "dev", Digest: build1}, manifest.WithGate(g), inWindow)
+	_, err = manifest.Promote(ctx, st2, manifest.PromoteRequest{Release: "v1.4.2", Env: "dev", Digest: build1}, manifest.WithGate(g), inWindow)
 	require.NoError(t, err)
 
 	// A digest that is not the record's, or another release, is refused
@@ -304,11 +304,11 @@ func TestGateRollback(t *testing.T) {
 		}
 	}
 	friday := time.Date(2026, 3, 6, 22, 0, 0, 0, berlin)
-	_, err = manifest.Rollback(ctx, st, "prod", "carol", "error rate", manifest.WithGate(g), manifest.WithClock(fixedClock(friday)))
+	_, err = manifest.Rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "carol", Reason: "error rate"}, manifest.WithGate(g), manifest.WithClock(fixedClock(friday)))
 	require.ErrorIs(t, err, manifest.ErrGateRefused)
 	assert.Contains(t, err.Error(), "REL-WINDOW-001")
 
-	e, err := manifest.Rollback(ctx, st, "prod", "carol", "error rate", manifest.WithGate(g), manifest.WithClock(fixedClock(monday.Add(time.Hour))))
+	e, err := manifest.Rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "carol", Reason: "error rate"}, manifest.WithGate(g), manifest.WithClock(fixedClock(monday.Add(time.Hour))))
 	require.NoError(t, err)
 	assert.Equal(t, "v1.4.1", e.Promotion.Release)
 	assert.Equal(t, "v1.4.2", e.Promotion.RollbackFrom)
@@ -318,6 +318,6 @@ func TestGateRollback(t *testing.T) {
 	approved := completeRecord(t, "v1.4.2")
 	bound := g
 	bound.Facts.Record = &approved
-	_, err = manifest.Rollback(ctx, st, "prod", "carol", "error rate", manifest.WithGate(bound), manifest.WithClock(fixedClock(monday.Add(2*time.Hour))))
+	_, err = manifest.Rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "carol", Reason: "error rate"}, manifest.WithGate(bound), manifest.WithClock(fixedClock(monday.Add(2*time.Hour))))
 	assert.ErrorIs(t, err, policy.ErrNotBound)
 }
