@@ -82,19 +82,11 @@ type Deployment struct {
 	Environment string    `json:"environment"`
 	At          time.Time `json:"at"`
 	// Approvers approved the deployment gate; Releaser started it.
-	Approvers []string         `json:"approvers,omitempty"`
-	Releaser  string           `json:"releaser,omitempty"`
-	Emergency *EmergencyChange `json:"emergency,omitempty"`
-}
-
-// An EmergencyChange is the record §1.21.3.5 requires for a production
-// change outside the windows. Every field is required.
-type EmergencyChange struct {
-	Reason    string   `json:"reason" yaml:"reason"`
-	Approver  string   `json:"approver" yaml:"approver"`
-	Scope     string   `json:"scope" yaml:"scope"`
-	Rollback  string   `json:"rollback" yaml:"rollback"`
-	FollowUps []string `json:"follow_ups" yaml:"follow_ups"`
+	Approvers []string `json:"approvers,omitempty"`
+	Releaser  string   `json:"releaser,omitempty"`
+	// Emergency is the emergency-change record (§1.21.3.5) of a production
+	// change outside the windows; every field but ID is required.
+	Emergency *manifest.EmergencyChange `json:"emergency,omitempty"`
 }
 
 // A Hotfix is a hotfix branch (§1.26): the production tag it must be cut

@@ -137,12 +137,7 @@ func (g Gate) Evaluate(ctx context.Context, in manifest.GateInput) Report {
 	if g.Facts.Deployment != nil {
 		d.Releaser = g.Facts.Deployment.Releaser
 	}
-	if em := p.Emergency; em != nil {
-		d.Emergency = &EmergencyChange{Reason: em.Reason, Approver: em.Approver, Scope: em.Scope, Rollback: em.RollbackPlan}
-		if em.FollowUp != "" {
-			d.Emergency.FollowUps = []string{em.FollowUp}
-		}
-	}
+	d.Emergency = p.Emergency
 	f.Deployment = d
 	if in.Manifest != nil {
 		f.Record, f.Manifest = nil, in.Manifest

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 )
 
@@ -20,12 +21,12 @@ func TestChangeWindow(t *testing.T) {
 		Windows: []policy.Window{{Days: weekdays, Start: "09:00", End: "16:00", Zone: "Europe/Berlin"}},
 		Freezes: []policy.Freeze{{From: time.Date(2026, 12, 18, 0, 0, 0, 0, berlin), To: time.Date(2027, 1, 4, 0, 0, 0, 0, berlin), Reason: "year-end freeze"}},
 	}
-	complete := &policy.EmergencyChange{Reason: "INC-1 outage", Approver: "oncall-manager", Scope: "api", Rollback: "redeploy v1.4.1", FollowUps: []string{"PIR-1"}}
+	complete := &manifest.EmergencyChange{Reason: "INC-1 outage", Approver: "oncall-manager", Scope: "api", RollbackPlan: "redeploy v1.4.1", FollowUp: "PIR-1"}
 	for _, tc := range []struct {
 		name string
 		at   time.Time
 		env  string
-		em   *policy.EmergencyChange
+		em   *manifest.EmergencyChange
 		want policy.Status
 	}{
 		{"inside, Berlin", time.Date(2026, 3, 2, 9, 0, 0, 0, berlin), "production", nil, policy.Pass},
@@ -63,9 +64,9 @@ func TestChangeWindow(t *testing.T) {
 			case "scope":
 				em.Scope = ""
 			case "rollback":
-				em.Rollback = ""
+				em.RollbackPlan = ""
 			case "follow_ups":
-				em.FollowUps = []string{""}
+				em.FollowUp = " "
 			}
 			res := eval(t, ctl, policy.Facts{Deployment: &policy.Deployment{Environment: "production", At: time.Date(2026, 3, 6, 22, 0, 0, 0, berlin), Emergency: &em}})
 			assert.Equal(t, policy.Fail, res.Status, field)
