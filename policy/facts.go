@@ -2,7 +2,6 @@ package policy
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -144,18 +143,9 @@ type PullRequest struct {
 // ParsePullRequest reads a [PullRequest] in its JSON form. Unknown fields
 // and trailing data are errors.
 func ParsePullRequest(r io.Reader) (*PullRequest, error) {
-	data, err := readStrictJSON(r, false)
-	if err != nil {
-		return nil, fmt.Errorf("policy: parse pull request: %w", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var pr PullRequest
-	if err := dec.Decode(&pr); err != nil {
+	if err := readStrictJSON(r, &pr, false); err != nil {
 		return nil, fmt.Errorf("policy: parse pull request: %w", err)
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("policy: parse pull request: trailing data")
 	}
 	switch pr.MergeMethod {
 	case "", "squash", "rebase", "merge":

@@ -1,9 +1,7 @@
 package policy
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -189,18 +187,9 @@ type PromotionRequest struct {
 // Unknown fields, trailing data, a missing release or env and a digest that
 // is not "sha256:" and 64 lowercase hex digits are errors.
 func ParsePromotionRequest(r io.Reader) (*PromotionRequest, error) {
-	data, err := readStrictJSON(r, true)
-	if err != nil {
-		return nil, fmt.Errorf("policy: parse promotion request: %w", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var req PromotionRequest
-	if err := dec.Decode(&req); err != nil {
+	if err := readStrictJSON(r, &req, true); err != nil {
 		return nil, fmt.Errorf("policy: parse promotion request: %w", err)
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("policy: parse promotion request: trailing data")
 	}
 	if req.Release == "" || req.Env == "" {
 		return nil, fmt.Errorf("policy: parse promotion request: release and env are required")

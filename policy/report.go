@@ -130,17 +130,9 @@ func ReadReport(r io.Reader) (Report, error) {
 	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) == 0 || t[0] != '{' {
 		return Report{}, fmt.Errorf("%w: not a JSON object", ErrInvalidReport)
 	}
-	if _, err := readStrictJSON(bytes.NewReader(data), true); err != nil {
-		return Report{}, fmt.Errorf("%w: %w", ErrInvalidReport, err)
-	}
 	var in reportJSON
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
+	if err := unmarshalStrict(data, &in, true); err != nil {
 		return Report{}, fmt.Errorf("%w: %w", ErrInvalidReport, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return Report{}, fmt.Errorf("%w: trailing data after the report", ErrInvalidReport)
 	}
 	rep := Report{Results: in.Results, Advisory: in.Advisory}
 	for i := range rep.Results {

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,6 +20,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/internal/strictjson"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/semver"
 	"github.com/releasekit/releasekit/tagging"
@@ -815,7 +815,7 @@ func readEmergency(file string) (*manifest.EmergencyChange, error) {
 		return nil, err
 	}
 	em := new(manifest.EmergencyChange)
-	if err := jsonStrict(b).Decode(em); err != nil {
+	if err := strictjson.Unmarshal(b, em, strictjson.Options{}); err != nil {
 		return nil, usagef("--emergency %s: %v", file, err)
 	}
 	return em, nil
@@ -1071,7 +1071,7 @@ func readCheckpoint(ctx context.Context, data []byte, file, sigFile, keyring, al
 			Count uint64 `json:"count"`
 			Head  string `json:"head"`
 		}
-		if err := jsonStrict(data).Decode(&w); err != nil {
+		if err := strictjson.Unmarshal(data, &w, strictjson.Options{}); err != nil {
 			return manifest.Checkpoint{}, usagef("--checkpoint %s: %v", file, err)
 		}
 		return manifest.Checkpoint{Count: w.Count, Head: w.Head}, nil
@@ -1088,13 +1088,6 @@ func readCheckpoint(ctx context.Context, data []byte, file, sigFile, keyring, al
 		return manifest.Checkpoint{}, err
 	}
 	return manifest.OpenCheckpoint(ctx, data, sig, v, time.Now())
-}
-
-// jsonStrict returns a decoder that rejects unknown fields.
-func jsonStrict(data []byte) *json.Decoder {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	return dec
 }
 
 // openGitStore opens the evidence store kept in a git repository under

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/internal/strictjson"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
@@ -163,10 +163,8 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		if err != nil {
 			return err
 		}
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
 		f.Deployment = &policy.Deployment{}
-		if err := dec.Decode(f.Deployment); err != nil {
+		if err := strictjson.Unmarshal(b, f.Deployment, strictjson.Options{}); err != nil {
 			return usageError{fmt.Errorf("--deployment %s: %w", *deployment, err)}
 		}
 	}
