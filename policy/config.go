@@ -101,7 +101,7 @@ type flagParams struct {
 
 var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 
-// Load reads a policy from YAML or JSON (JSON is read as YAML):
+// ReadConfig reads a policy from YAML or JSON (JSON is read as YAML):
 //
 //	controls:
 //	  REL-BRANCH-001: {patterns: ['^main$', '^feature/[A-Z]+-[0-9]+-[a-z0-9-]+$']}
@@ -132,7 +132,7 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 // (an invalid pattern, day, HH:MM time or time zone) are a *[ConfigError]
 // with the line they are on. A file enabling no control is a ConfigError
 // wrapping [ErrEmptyPolicy].
-func Load(r io.Reader) (Policy, error) {
+func ReadConfig(r io.Reader) (Policy, error) {
 	data, err := io.ReadAll(io.LimitReader(r, 1<<20+1))
 	if err != nil {
 		return Policy{}, fmt.Errorf("policy: read config: %w", err)

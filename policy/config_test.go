@@ -55,7 +55,7 @@ exceptions:
 `
 
 func TestLoad(t *testing.T) {
-	p, err := policy.Load(strings.NewReader(fullConfig))
+	p, err := policy.ReadConfig(strings.NewReader(fullConfig))
 	require.NoError(t, err)
 	require.Len(t, p.Controls, 16)
 	assert.Equal(t, policy.RecordComplete{}, p.Controls[14])
@@ -72,7 +72,7 @@ func TestLoad(t *testing.T) {
 	assert.Empty(t, p.Exceptions[0].Problems(time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)))
 
 	// JSON is read too.
-	p, err = policy.Load(strings.NewReader(`{"controls": {"REL-TAG-001": {"identities": ["ci"]}}}`))
+	p, err = policy.ReadConfig(strings.NewReader(`{"controls": {"REL-TAG-001": {"identities": ["ci"]}}}`))
 	require.NoError(t, err)
 	assert.Equal(t, []policy.Control{policy.SignedTag{Identities: []string{"ci"}}}, p.Controls)
 }
@@ -113,7 +113,7 @@ func TestLoadErrors(t *testing.T) {
 		{"bad number", "controls:\n  REL-FLAG-001:\n    registry: [a]\n", 3, "cannot unmarshal", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := policy.Load(strings.NewReader(tc.in))
+			_, err := policy.ReadConfig(strings.NewReader(tc.in))
 			require.Error(t, err)
 			assert.ErrorIs(t, err, policy.ErrInvalidConfig)
 			assert.Equal(t, tc.empty, errors.Is(err, policy.ErrEmptyPolicy), err.Error())
@@ -134,7 +134,7 @@ func TestDefaultIsStrict(t *testing.T) {
 	}
 }
 
-func FuzzLoad(f *testing.F) {
+func FuzzReadConfig(f *testing.F) {
 	f.Add(fullConfig)
 	for _, s := range []string{"", "controls: {}\n", "controls:\n  REL-TAG-001:\n    identity: [x]\n",
 		"controls:\n  REL-WINDOW-001:\n    windows:\n      - {days: [mon], start: '09:00', end: '10:00', zone: UTC}\n",
@@ -142,19 +142,19 @@ func FuzzLoad(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		p, err := policy.Load(strings.NewReader(in))
+		p, err := policy.ReadConfig(strings.NewReader(in))
 		if err != nil {
 			var ce *policy.ConfigError
 			if !errors.As(err, &ce) {
-				t.Fatalf("Load error %v is not a *ConfigError", err)
+				t.Fatalf("ReadConfig error %v is not a *ConfigError", err)
 			}
 			if len(p.Controls) != 0 {
-				t.Fatal("Load returned controls with an error")
+				t.Fatal("ReadConfig returned controls with an error")
 			}
 			return
 		}
 		if len(p.Controls) == 0 {
-			t.Fatal("Load accepted a policy without controls")
+			t.Fatal("ReadConfig accepted a policy without controls")
 		}
 		// Evaluating on no facts never passes everything.
 		r := policy.Evaluate(context.Background(), p, policy.Facts{})
@@ -165,7 +165,7 @@ func FuzzLoad(f *testing.F) {
 }
 
 func TestAdvisory(t *testing.T) {
-	p, err := policy.Load(strings.NewReader("advisory: true\ncontrols: {REL-SOD-001: {}}\n"))
+	p, err := policy.ReadConfig(strings.NewReader("advisory: true\ncontrols: {REL-SOD-001: {}}\n"))
 	require.NoError(t, err)
 	r := policy.Evaluate(context.Background(), p, policy.Facts{})
 	assert.True(t, r.Advisory)
@@ -174,7 +174,7 @@ func TestAdvisory(t *testing.T) {
 	require.NoError(t, r.WriteText(&b))
 	assert.Contains(t, b.String(), "result: DENY (advisory policy: not enforced)")
 
-	_, err = policy.Load(strings.NewReader("advisory: maybe\ncontrols: {REL-SOD-001: {}}\n"))
+	_, err = policy.ReadConfig(strings.NewReader("advisory: maybe\ncontrols: {REL-SOD-001: {}}\n"))
 	var ce *policy.ConfigError
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, 1, ce.Line)

@@ -51,7 +51,7 @@
 // Policy reads no repository and no network: the caller gathers [Facts]
 // with commits.Log (the commits of a range), tagging.Verify (the release
 // tag), [ReadFiles] (repository files from an fs.FS), [PatchID] (for
-// forward-ports) and [ParsePullRequest] (pull-request data the caller's
+// forward-ports) and [ReadPullRequest] (pull-request data the caller's
 // forge reported, in a documented JSON form); [Artifact] carries an
 // artifact's digest, SBOM and provenance envelope. The example below and
 // relctl's policy command show the gathering.
@@ -67,7 +67,7 @@
 //
 // [Facts].Record is a release record (manifest.ParseRecord), Promotions the
 // promotion log (manifest.VerifyStore) and Promotion a promotion requested
-// ([ParsePromotionRequest] reads relctl's JSON form). [RecordComplete]
+// ([ReadPromotionRequest] reads relctl's JSON form). [RecordComplete]
 // fails an incomplete record with every missing field as evidence, and
 // [SameDigest] fails a digest that drifted between environments, naming
 // both digests.
@@ -93,14 +93,14 @@
 //
 // # Configuration and reports
 //
-// [Load] reads the policy from YAML or JSON and rejects unknown keys and
+// [ReadConfig] reads the policy from YAML or JSON and rejects unknown keys and
 // bad values with the line they are on ([ConfigError]). A [Report] is
 // written as text ([Report.WriteText]), JSON, SARIF 2.1.0 for code scanning
 // and JUnit XML, so CI systems show the results natively.
 //
 // A worked example:
 //
-//	p, err := policy.Load(file) // controls: {REL-COMMIT-001: {}, REL-TAG-001: {identities: [ci@example.com]}}
+//	p, err := policy.ReadConfig(file) // controls: {REL-COMMIT-001: {}, REL-TAG-001: {identities: [ci@example.com]}}
 //	f := policy.Facts{Now: now, Commits: logged, Tag: &policy.Tag{Name: "v1.2.3", Verification: v, Err: verr}}
 //	report := policy.Evaluate(ctx, p, f)
 //	report.WriteSARIF(os.Stdout, ".github/release-policy.yml")

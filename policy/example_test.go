@@ -60,7 +60,7 @@ func Example() {
 	}
 
 	// The policy, as a release repository keeps it in a file.
-	p, err := policy.Load(strings.NewReader(`
+	p, err := policy.ReadConfig(strings.NewReader(`
 controls:
   REL-COMMIT-001: {}
   REL-HISTORY-001: {}
@@ -130,7 +130,7 @@ func ExampleGate() {
 		log.Fatal(err)
 	}
 
-	p, err := policy.Load(strings.NewReader(`
+	p, err := policy.ReadConfig(strings.NewReader(`
 controls:
   REL-WINDOW-001:
     windows: [{days: [mon, tue, wed, thu], start: "09:00", end: "16:00", zone: Europe/Berlin}]

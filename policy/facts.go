@@ -36,7 +36,7 @@ type Facts struct {
 	// Tag is the release tag and the outcome of its verification.
 	Tag *Tag `json:"tag,omitempty"`
 	// PullRequest is the pull request being merged or released, as the
-	// caller's forge reported it (see [ParsePullRequest]).
+	// caller's forge reported it (see [ReadPullRequest]).
 	PullRequest *PullRequest `json:"pull_request,omitempty"`
 	// Deployment is the production change being evaluated.
 	Deployment *Deployment `json:"deployment,omitempty"`
@@ -140,9 +140,9 @@ type PullRequest struct {
 	Base        string            `json:"base"`
 }
 
-// ParsePullRequest reads a [PullRequest] in its JSON form. Unknown fields
+// ReadPullRequest reads a [PullRequest] in its JSON form. Unknown fields
 // and trailing data are errors.
-func ParsePullRequest(r io.Reader) (*PullRequest, error) {
+func ReadPullRequest(r io.Reader) (*PullRequest, error) {
 	var pr PullRequest
 	if err := readStrictJSON(r, &pr, false); err != nil {
 		return nil, fmt.Errorf("policy: parse pull request: %w", err)

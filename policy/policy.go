@@ -13,7 +13,7 @@ import (
 var ErrMissingEvidence = errors.New("policy: missing evidence")
 
 // ErrEmptyPolicy is returned by [Report.Err] for a run without controls and
-// by [Load] for a configuration that enables none: an empty policy never
+// by [ReadConfig] for a configuration that enables none: an empty policy never
 // allows everything.
 var ErrEmptyPolicy = errors.New("policy: no controls")
 

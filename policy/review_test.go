@@ -234,7 +234,7 @@ func TestReviewConfigRejects(t *testing.T) {
 		"null controls":      "controls:\n",
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := policy.Load(strings.NewReader(doc))
+			_, err := policy.ReadConfig(strings.NewReader(doc))
 			require.Error(t, err)
 			var ce *policy.ConfigError
 			require.ErrorAs(t, err, &ce)
@@ -277,15 +277,15 @@ func TestReviewJSONDuplicateKeys(t *testing.T) {
 		`{"author": "alice", "approvers": ["bob"], "Author": "bob"}`,
 		`{"author": "alice", "approvers": ["bob"], "checks": {"ci": "failure", "ci": "success"}}`,
 	} {
-		_, err := policy.ParsePullRequest(strings.NewReader(doc))
+		_, err := policy.ReadPullRequest(strings.NewReader(doc))
 		assert.Error(t, err, doc)
 	}
-	_, err := policy.ParsePullRequest(strings.NewReader(`{"author": "alice", "approvers": ["bob"], "checks": {"ci": "success", "CI": "success"}}`))
+	_, err := policy.ReadPullRequest(strings.NewReader(`{"author": "alice", "approvers": ["bob"], "checks": {"ci": "success", "CI": "success"}}`))
 	assert.NoError(t, err, "distinct map keys that differ in case are distinct checks")
 	d := "sha256:" + strings.Repeat("a", 64)
-	_, err = policy.ParsePromotionRequest(strings.NewReader(`{"release": "v1.0.0", "env": "prod", "digest": "` + d + `", "env": "dev"}`))
+	_, err = policy.ReadPromotionRequest(strings.NewReader(`{"release": "v1.0.0", "env": "prod", "digest": "` + d + `", "env": "dev"}`))
 	assert.Error(t, err)
-	_, err = policy.ParsePromotionRequest(strings.NewReader(`{"release": "v1.0.0", "env": "prod", "digest": "` + d + `"}`))
+	_, err = policy.ReadPromotionRequest(strings.NewReader(`{"release": "v1.0.0", "env": "prod", "digest": "` + d + `"}`))
 	assert.NoError(t, err)
 }
 

@@ -92,7 +92,7 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		if err != nil {
 			return err
 		}
-		if p, err = policy.Load(bytes.NewReader(b)); err != nil {
+		if p, err = policy.ReadConfig(bytes.NewReader(b)); err != nil {
 			return usageError{fmt.Errorf("--config %s: %w", *configFile, err)}
 		}
 		configName = *configFile
@@ -127,7 +127,7 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		if err != nil {
 			return err
 		}
-		if promote, err = policy.ParsePromotionRequest(bytes.NewReader(b)); err != nil {
+		if promote, err = policy.ReadPromotionRequest(bytes.NewReader(b)); err != nil {
 			return usageError{fmt.Errorf("--promotion %s: %w", *promotion, err)}
 		}
 	}
@@ -142,7 +142,7 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			}
 			r = bytes.NewReader(b)
 		}
-		pr, err := policy.ParsePullRequest(r)
+		pr, err := policy.ReadPullRequest(r)
 		if err != nil {
 			return usageError{fmt.Errorf("--pr %s: %w", *prFile, err)}
 		}
