@@ -305,3 +305,51 @@ func TestPromoteSeveralArtifacts(t *testing.T) {
 		}
 	}
 }
+
+// A record file copied under another release's name (records/v2.json holding
+// the record of v1) must not stand in for v2: Promote would verify v1's tag
+// signature while logging a promotion of "v2".
+func TestPromoteRecordUnderWrongName(t *testing.T) {
+	dir := t.TempDir()
+	st, err := manifest.NewDirStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	rec := exampleRecord("v1.0.0", "app-1")
+	if err := st.PutRecord(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "records", "v1.0.0.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "records", "v2.0.0.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Record(ctx, "v2.0.0"); err == nil {
+		t.Error("DirStore.Record returned the record of v1.0.0 for v2.0.0")
+	}
+	var verified []string
+	tags := manifest.TagVerifierFunc(func(_ context.Context, tag string, _ time.Time) error {
+		verified = append(verified, tag)
+		if tag != "v1.0.0" {
+			return errors.New("unsigned tag")
+		}
+		return nil
+	})
+	// A store that returns whatever it holds, as another Store might.
+	loose := looseStore{st, rec}
+	if _, err := manifest.Promote(ctx, loose, manifest.PromoteRequest{
+		Release: "v2.0.0", Env: "dev", Digest: rec.Artifacts[0].Digest,
+	}, manifest.WithTagVerifier(tags), manifest.WithClock(clock())); err == nil {
+		t.Errorf("promoted v2.0.0 on the record of v1.0.0 (tag verified: %v)", verified)
+	}
+}
+
+type looseStore struct {
+	*manifest.DirStore
+	rec manifest.Record
+}
+
+func (l looseStore) Record(context.Context, string) (manifest.Record, error) { return l.rec, nil }

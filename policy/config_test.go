@@ -179,3 +179,30 @@ func TestAdvisory(t *testing.T) {
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, 1, ce.Line)
 }
+
+// Hostile configurations are rejected with the line they are on.
+func TestConfigRejects(t *testing.T) {
+	for name, doc := range map[string]string{
+		"local zone":         "controls:\n  REL-WINDOW-001:\n    windows: [{days: [mon], start: \"09:00\", end: \"10:00\", zone: Local}]\n",
+		"merge key":          "base: &b {patterns: ['.*']}\ncontrols:\n  REL-BRANCH-001:\n    <<: *b\n",
+		"merge in exception": "controls: {REL-SOD-001: {}}\nexceptions:\n  - &e {id: E}\n  - <<: *e\n",
+		"alias value":        "controls:\n  REL-TAG-001: {identities: &i [a]}\n  REL-BRANCH-001: {patterns: *i}\n",
+		"json dup":           "{\"controls\": {\"REL-SOD-001\": {}, \"REL-SOD-001\": {}}}",
+		"advisory string":    "controls: {REL-SOD-001: {}}\nadvisory: \"true\"\n",
+		"advisory yes":       "controls: {REL-SOD-001: {}}\nadvisory: yes\n",
+		"reason list":        "controls:\n  REL-WINDOW-001:\n    freezes: [{from: 2026-01-01, to: 2026-01-02, reason: [x]}]\n",
+		"unknown id":         "controls:\n  REL-NOPE-001: {}\n",
+		"params on noparams": "controls:\n  REL-SOD-001: {x: 1}\n",
+		"scalar params":      "controls:\n  REL-SOD-001: yes\n",
+		"empty controls":     "controls: {}\n",
+		"null controls":      "controls:\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := policy.ReadConfig(strings.NewReader(doc))
+			require.Error(t, err)
+			var ce *policy.ConfigError
+			require.ErrorAs(t, err, &ce)
+			assert.Positive(t, ce.Line, "%v", err)
+		})
+	}
+}

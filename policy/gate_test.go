@@ -321,3 +321,41 @@ func TestGateRollback(t *testing.T) {
 	_, err = manifest.Rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "carol", Reason: "error rate"}, manifest.WithGate(bound), manifest.WithClock(fixedClock(monday.Add(2*time.Hour))))
 	assert.ErrorIs(t, err, policy.ErrNotBound)
 }
+
+// A gate bound to an approved record refuses a manifest promotion and vice
+// versa: the decision holds only for what was approved.
+func TestGateBindingKindMismatch(t *testing.T) {
+	ctx := context.Background()
+	approved := completeRecord(t, "v1.4.2")
+	f := gateFacts()
+	f.Record = &approved
+	g := policy.Gate{Policy: policy.Policy{Controls: []policy.Control{policy.SameDigest{}}}, Facts: f}
+	m := manifest.Manifest{Version: manifest.ManifestVersion, Name: "2026.03", Repos: []manifest.Repo{{
+		Name: "app", Tag: "v1.4.2", Commit: strings.Repeat("1", 40),
+		Artifacts: []manifest.Artifact{{Name: "app", Digest: build2}},
+	}}}
+	md, err := m.Digest()
+	require.NoError(t, err)
+	_, err = g.Allow(ctx, manifest.GateInput{Manifest: &m, Promotion: manifest.Promotion{Release: "2026.03", Env: "dev", Digest: md}})
+	assert.ErrorIs(t, err, policy.ErrNotBound, "record-bound gate allowed a manifest")
+
+	f2 := gateFacts()
+	f2.Manifest = &m
+	g2 := policy.Gate{Policy: policy.Policy{Controls: []policy.Control{policy.SameDigest{}}}, Facts: f2}
+	_, err = g2.Allow(ctx, manifest.GateInput{Record: approved, Promotion: manifest.Promotion{Release: "v1.4.2", Env: "dev", Digest: build1}})
+	assert.ErrorIs(t, err, policy.ErrNotBound, "manifest-bound gate allowed a record")
+}
+
+// A promotion request without a time is not evaluated at a time the gate
+// was configured with long before: the deployment time is missing.
+func TestGateRequestWithoutTime(t *testing.T) {
+	ctx := context.Background()
+	rec := completeRecord(t, "v1.4.2")
+	f := gateFacts()
+	f.Now = time.Date(2026, 3, 2, 10, 0, 0, 0, berlin) // inside the window
+	g := policy.Gate{Policy: policy.Policy{Controls: []policy.Control{gatePolicy().Controls[0]}}, Facts: f}
+	_, err := g.Allow(ctx, manifest.GateInput{Record: rec, Promotion: manifest.Promotion{Release: "v1.4.2", Env: "prod", Digest: build1, Approver: "carol"}})
+	assert.ErrorIs(t, err, policy.ErrFailed)
+	_, err = g.Allow(ctx, manifest.GateInput{Record: rec, Promotion: manifest.Promotion{Release: "v1.4.2", Env: "prod", Digest: build1, Approver: "carol", RequestedAt: f.Now}})
+	assert.NoError(t, err)
+}

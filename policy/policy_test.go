@@ -95,3 +95,17 @@ func TestControlWithoutID(t *testing.T) {
 	assert.Equal(t, policy.Fail, r.Results[0].Status)
 	assert.ErrorIs(t, r.Results[0].Err, policy.ErrControlFailed)
 }
+
+// A context cancelled while a control runs denies even when the control,
+// having stopped early, reports a pass.
+func TestEvaluateCancelledMidway(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c := funcControl{id: "X-1", fn: func(ctx context.Context) policy.Result {
+		cancel()
+		return policy.Result{Status: policy.Pass, Reason: "nothing checked"}
+	}}
+	rep := policy.Evaluate(ctx, policy.Policy{Controls: []policy.Control{c}}, policy.Facts{})
+	assert.Equal(t, policy.Fail, rep.Results[0].Status)
+	assert.ErrorIs(t, rep.Err(), policy.ErrFailed)
+}
