@@ -335,7 +335,7 @@ func TestEntryGateFormat(t *testing.T) {
 		b, err := manifest.MarshalEntry(e)
 		require.NoError(t, err)
 		_, err = manifest.ParseEntry(b)
-		assert.ErrorIs(t, err, manifest.ErrInvalidEntry, bad)
+		assert.ErrorIs(t, err, &manifest.FormatError{Reason: "invalid log entry"}, bad)
 		assert.ErrorIs(t, err, manifest.ErrInvalidDigest, bad)
 	}
 }

@@ -48,7 +48,7 @@ func ExampleCheck() {
 	for _, p := range rep.Problems[:4] {
 		fmt.Printf("%s: %s\n", p.Field, p.Message)
 	}
-	fmt.Println(errors.Is(rep.Err(), manifest.ErrIncomplete))
+	fmt.Println(errors.Is(rep.Err(), &manifest.FormatError{Reason: "release record incomplete"}))
 
 	rec = exampleRecord("v1.4.2", "app-1.4.2")
 	fmt.Println(manifest.Check(rec).Err())
@@ -91,7 +91,7 @@ func ExamplePromote() {
 		Release: "v1.4.2", Env: "prod", Digest: manifest.Digest([]byte("rebuilt")),
 		Approver: "alice@example.com", Reason: "again",
 	}, clock)
-	fmt.Println(errors.Is(err, manifest.ErrDigestNotInRecord))
+	fmt.Println(errors.Is(err, &manifest.RefusalError{Reason: "digest not in the release record"}))
 
 	_, err = manifest.VerifyStore(ctx, st, nil)
 	fmt.Println("log verifies:", err == nil)
@@ -262,7 +262,7 @@ func ExamplePromoteManifest() {
 	_, err := manifest.PromoteManifest(ctx, st, manifest.ManifestRequest{
 		Manifest: rebuilt, Digest: digest, Signature: sig, Env: "staging",
 	}, opts...)
-	fmt.Println("rebuilt to staging:", errors.Is(err, manifest.ErrDigestDrift))
+	fmt.Println("rebuilt to staging:", errors.Is(err, &manifest.DriftError{}))
 
 	e, err := manifest.RollbackManifest(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "bob@example.com", Reason: "error rate above SLO"}, opts...)
 	if err != nil {

@@ -11,29 +11,20 @@ import (
 // defaultOrder is the promotion order used unless [WithOrder] is given.
 var defaultOrder = []string{"dev", "staging", "prod"}
 
-// Refusals of Promote and Rollback. Each is returned wrapped, so test with
-// errors.Is; [DriftError] and [GateError] carry details.
+// Refusals of Promote and Rollback that callers branch on. Each is returned
+// wrapped, so test with errors.Is; [GateError] carries details, and the
+// other refusals are a [DriftError] or a [RefusalError].
 var (
 	// ErrUnknownEnv: the environment is not in the configured order.
 	ErrUnknownEnv = errors.New("manifest: unknown environment")
-	// ErrDigestDrift: the digest differs from what the previous
-	// environment ran (a rebuild between environments).
-	ErrDigestDrift = errors.New("manifest: digest differs from the previous environment")
-	// ErrDigestNotInRecord: the digest is not one of the record's artifacts.
-	ErrDigestNotInRecord = errors.New("manifest: digest not in the release record")
-	// ErrSkippedEnv: the release never reached the previous environment.
-	ErrSkippedEnv = errors.New("manifest: previous environment skipped")
 	// ErrApprovalRequired: the environment needs an approver and a reason.
 	ErrApprovalRequired = errors.New("manifest: approval required")
-	// ErrTagSignature: the release tag's signature does not verify.
-	ErrTagSignature = errors.New("manifest: release tag signature does not verify")
 	// ErrGateRefused: the Gate (change window, separation of duties) refused.
 	ErrGateRefused = errors.New("manifest: promotion gate refused")
-	// ErrNoKnownGood: Rollback found no earlier known-good release.
-	ErrNoKnownGood = errors.New("manifest: no known-good release to roll back to")
 )
 
-// A DriftError is the ErrDigestDrift refusal with its details.
+// A DriftError refuses a digest that differs from the one the previous
+// environment ran (a rebuild between environments).
 type DriftError struct {
 	Release  string
 	Env      string // the environment being promoted to
@@ -47,8 +38,12 @@ func (e *DriftError) Error() string {
 	return fmt.Sprintf("manifest: promote %s to %s: digest %s differs from %s that %s ran", e.Release, e.Env, e.Got, e.Ran, e.Previous)
 }
 
-// Unwrap returns [ErrDigestDrift].
-func (e *DriftError) Unwrap() error { return ErrDigestDrift }
+// Is reports whether target is a *DriftError, so that
+// errors.Is(err, &DriftError{}) tells a drift refusal apart.
+func (e *DriftError) Is(target error) bool {
+	_, ok := target.(*DriftError)
+	return ok
+}
 
 // A GateError is the ErrGateRefused refusal with the gate's reason.
 type GateError struct {
@@ -227,17 +222,18 @@ const maxAppendRetries = 100
 // the promotion to the log. In order, it refuses with:
 //   - ErrUnknownEnv if Env is not in the order;
 //   - ErrNotFound if the store has no record for Release;
-//   - ErrIncomplete (the record's [CheckReport] error) if the record is
-//     incomplete;
-//   - ErrInvalidDigest, or ErrDigestNotInRecord if Digest is not one of
-//     the record's artifacts;
-//   - ErrSkippedEnv if Release was never promoted to the environment
-//     before Env;
-//   - a *DriftError (ErrDigestDrift) if that environment never ran
+//   - a *FormatError "release record incomplete" (the record's
+//     [CheckReport] error) if the record is incomplete;
+//   - ErrInvalidDigest, or a *RefusalError "digest not in the release
+//     record" if Digest is not one of the record's artifacts;
+//   - a *RefusalError "previous environment skipped" if Release was never
+//     promoted to the environment before Env;
+//   - a *DriftError if that environment never ran
 //     Digest for Release (it ran another: a rebuild between environments);
 //   - ErrApprovalRequired if Env needs an approval and Approver or Reason
 //     is empty, or an emergency record lacks a field;
-//   - ErrTagSignature if a TagVerifier is set and the tag does not verify;
+//   - a *RefusalError "release tag signature does not verify" (wrapping the
+//     verifier's error) if a TagVerifier is set and the tag does not verify;
 //   - a *GateError (ErrGateRefused) if the Gate refuses;
 //   - a *ChainError (ErrTampered) if the log does not verify: nothing is
 //     decided on, or appended to, a tampered history.
@@ -272,14 +268,14 @@ func Promote(ctx context.Context, st Store, req PromoteRequest, opts ...Option) 
 		return Entry{}, fmt.Errorf("promote %s: %w", req.Release, err)
 	}
 	if !rec.HasDigest(req.Digest) {
-		return Entry{}, fmt.Errorf("%w: %s has no artifact %s", ErrDigestNotInRecord, req.Release, req.Digest)
+		return Entry{}, refused("digest not in the release record", nil, "%s has no artifact %s", req.Release, req.Digest)
 	}
 	if err := c.checkApproval(req.Env, req.Approver, req.Reason, req.Emergency); err != nil {
 		return Entry{}, err
 	}
 	if c.tags != nil {
 		if err := c.tags.VerifyTag(ctx, rec.Tag, requested); err != nil {
-			return Entry{}, fmt.Errorf("%w: %s: %w", ErrTagSignature, rec.Tag, err)
+			return Entry{}, refused("release tag signature does not verify", err, "%s", rec.Tag)
 		}
 	}
 	p := Promotion{
@@ -292,7 +288,7 @@ func Promote(ctx context.Context, st Store, req PromoteRequest, opts ...Option) 
 			prevEnv := c.order[idx-1]
 			ran, ok := lastDigest(hist, req.Release, prevEnv)
 			if !ok {
-				return p, GateInput{}, fmt.Errorf("%w: %s never reached %s before %s", ErrSkippedEnv, req.Release, prevEnv, req.Env)
+				return p, GateInput{}, refused("previous environment skipped", nil, "%s never reached %s before %s", req.Release, prevEnv, req.Env)
 			}
 			if !ranDigest(hist, req.Release, prevEnv, req.Digest) {
 				return p, GateInput{}, &DriftError{Release: req.Release, Env: req.Env, Previous: prevEnv, Ran: ran, Got: req.Digest}
@@ -426,7 +422,7 @@ func latest(hist []Promotion, env string, manifests bool) (Promotion, bool) {
 // approval-gated promotion (ErrApprovalRequired), takes the
 // emergency-change record of a rollback outside the window in
 // req.Emergency, consults the Gate, and
-// returns an error wrapping ErrNoKnownGood when there is nothing to return
+// returns a *RefusalError "no known-good release to roll back to" when there is nothing to return
 // to. The logged Promotion has RollbackFrom set. Rollback considers record
 // promotions only; [RollbackManifest] rolls back manifests. It restores one digest: the
 // one of the known-good release that env ran last; a release of several
@@ -441,7 +437,7 @@ func Rollback(ctx context.Context, st Store, req RollbackRequest, opts ...Option
 	return c.appendPromotion(ctx, st, func(hist []Promotion) (Promotion, GateInput, error) {
 		cur, ok := latest(hist, env, false)
 		if !ok {
-			return Promotion{}, GateInput{}, fmt.Errorf("%w: nothing was promoted to %s", ErrNoKnownGood, env)
+			return Promotion{}, GateInput{}, refused("no known-good release to roll back to", nil, "nothing was promoted to %s", env)
 		}
 		target, err := knownGood(ctx, st, hist, env, cur)
 		if err != nil {
@@ -481,5 +477,5 @@ func knownGood(ctx context.Context, st Store, hist []Promotion, env string, cur 
 			return p, nil
 		}
 	}
-	return Promotion{}, fmt.Errorf("%w: %s has run only %s", ErrNoKnownGood, env, cur.Release)
+	return Promotion{}, refused("no known-good release to roll back to", nil, "%s has run only %s", env, cur.Release)
 }

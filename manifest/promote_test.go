@@ -109,18 +109,18 @@ func testPromoteRefusals(t *testing.T, newStore storeFactory) {
 	}{
 		{name: "unknown env", req: req("v1.0.0", "qa", "app"), want: manifest.ErrUnknownEnv},
 		{name: "no record", req: req("v9.0.0", "dev", "app"), want: manifest.ErrNotFound},
-		{name: "incomplete record", req: req("v2.0.0", "dev", "app2"), want: manifest.ErrIncomplete},
+		{name: "incomplete record", req: req("v2.0.0", "dev", "app2"), want: &manifest.FormatError{Reason: "release record incomplete"}},
 		{name: "malformed digest", req: manifest.PromoteRequest{Release: "v1.0.0", Env: "dev", Digest: "sha256:nope"}, want: manifest.ErrInvalidDigest},
-		{name: "digest not in record", req: req("v1.0.0", "dev", "other"), want: manifest.ErrDigestNotInRecord},
-		{name: "skipped dev", req: req("v1.0.0", "staging", "app"), want: manifest.ErrSkippedEnv},
+		{name: "digest not in record", req: req("v1.0.0", "dev", "other"), want: &manifest.RefusalError{Reason: "digest not in the release record"}},
+		{name: "skipped dev", req: req("v1.0.0", "staging", "app"), want: &manifest.RefusalError{Reason: "previous environment skipped"}},
 		{name: "skipped staging", setup: func(t *testing.T, st manifest.Store) {
 			_, err := manifest.Promote(t.Context(), st, req("v1.0.0", "dev", "app"))
 			require.NoError(t, err)
-		}, req: req("v1.0.0", "prod", "app"), want: manifest.ErrSkippedEnv},
+		}, req: req("v1.0.0", "prod", "app"), want: &manifest.RefusalError{Reason: "previous environment skipped"}},
 		{name: "rebuild drift", setup: func(t *testing.T, st manifest.Store) {
 			_, err := manifest.Promote(t.Context(), st, req("v3.0.0", "dev", "app3"))
 			require.NoError(t, err)
-		}, req: req("v3.0.0", "staging", "rebuilt"), want: manifest.ErrDigestDrift},
+		}, req: req("v3.0.0", "staging", "rebuilt"), want: &manifest.DriftError{}},
 		{name: "no approver for prod", setup: func(t *testing.T, st manifest.Store) {
 			for _, env := range []string{"dev", "staging"} {
 				_, err := manifest.Promote(t.Context(), st, req("v1.0.0", env, "app"))
@@ -134,7 +134,7 @@ func testPromoteRefusals(t *testing.T, newStore storeFactory) {
 		{name: "tag signature", req: req("v1.0.0", "dev", "app"),
 			opts: []manifest.Option{manifest.WithTagVerifier(manifest.TagVerifierFunc(func(ctx context.Context, tag string, at time.Time) error {
 				return errors.New("bad signature")
-			}))}, want: manifest.ErrTagSignature},
+			}))}, want: &manifest.RefusalError{Reason: "release tag signature does not verify"}},
 		{name: "gate", req: req("v1.0.0", "dev", "app"),
 			opts: []manifest.Option{manifest.WithGate(manifest.GateFunc(func(ctx context.Context, in manifest.GateInput) (string, error) {
 				return "", errors.New("outside change window")
@@ -203,7 +203,7 @@ func testRollback(t *testing.T, newStore storeFactory) {
 	opts := []manifest.Option{manifest.WithClock(clock())}
 
 	_, err := manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
-	assert.ErrorIs(t, err, manifest.ErrNoKnownGood)
+	assert.ErrorIs(t, err, &manifest.RefusalError{Reason: "no known-good release to roll back to"})
 	_, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "", Reason: "incident"}, opts...)
 	assert.ErrorIs(t, err, manifest.ErrApprovalRequired)
 	_, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "mars", Approver: "alice", Reason: "incident"}, opts...)
@@ -211,7 +211,7 @@ func testRollback(t *testing.T, newStore storeFactory) {
 
 	promoteAll(t, st, "v1.0.0", "app", opts...)
 	_, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
-	assert.ErrorIs(t, err, manifest.ErrNoKnownGood, "nothing before the first release")
+	assert.ErrorIs(t, err, &manifest.RefusalError{Reason: "no known-good release to roll back to"}, "nothing before the first release")
 
 	promoteAll(t, st, "v1.1.0", "app-1.1", opts...)
 	promoteAll(t, st, "v1.2.0", "app-1.2", opts...)

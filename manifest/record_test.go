@@ -56,11 +56,11 @@ func TestParseRecordStrict(t *testing.T) {
 	}{
 		{"unknown field", strings.Replace(string(good), `{`, `{"bogus":1,`, 1), manifest.ErrInvalidRecord},
 		{"trailing data", string(good) + "{}", manifest.ErrInvalidRecord},
-		{"version", strings.Replace(string(good), `"version":1`, `"version":2`, 1), manifest.ErrUnsupportedVersion},
+		{"version", strings.Replace(string(good), `"version":1`, `"version":2`, 1), &manifest.FormatError{Reason: "unsupported format version"}},
 		{"uppercase digest", strings.Replace(string(good), digestOf("app"), strings.ToUpper(digestOf("app")), 1), manifest.ErrInvalidDigest},
 		{"short digest", strings.Replace(string(good), digestOf("app"), "sha256:abc", 1), manifest.ErrInvalidDigest},
 		{"sbom digest", strings.Replace(string(good), digestOf("sbom"), "md5:00", 1), manifest.ErrInvalidDigest},
-		{"duplicate artifact", strings.Replace(string(good), `"artifacts":[`, `"artifacts":[{"name":"APP","digest":"`+digestOf("x")+`"},`, 1), manifest.ErrDuplicateArtifact},
+		{"duplicate artifact", strings.Replace(string(good), `"artifacts":[`, `"artifacts":[{"name":"APP","digest":"`+digestOf("x")+`"},`, 1), &manifest.FormatError{Reason: "duplicate artifact name"}},
 		{"not json", "nope", manifest.ErrInvalidRecord},
 	}
 	for _, tt := range tests {
@@ -77,7 +77,7 @@ func TestCheckReportsEveryProblem(t *testing.T) {
 	rep := manifest.Check(manifest.Record{})
 	err := rep.Err()
 	require.Error(t, err)
-	assert.ErrorIs(t, err, manifest.ErrIncomplete)
+	assert.ErrorIs(t, err, &manifest.FormatError{Reason: "release record incomplete"})
 	var fields []string
 	for _, p := range rep.Problems {
 		fields = append(fields, p.Field)
@@ -99,7 +99,7 @@ func TestCheckReportsEveryProblem(t *testing.T) {
 		fields = append(fields, p.Field)
 	}
 	assert.Equal(t, []string{"tag", "commit", "artifacts[1].name", "artifacts[1].digest", "checks[0].passed", "production_window"}, fields)
-	assert.True(t, errors.Is(rep.Err(), manifest.ErrIncomplete))
+	assert.True(t, errors.Is(rep.Err(), &manifest.FormatError{Reason: "release record incomplete"}))
 }
 
 func TestWithArtifact(t *testing.T) {

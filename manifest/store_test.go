@@ -71,7 +71,7 @@ func TestStoreRecords(t *testing.T) {
 		r.Tickets = append(r.Tickets, "CHG-2")
 		require.NoError(t, st.PutRecord(ctx, r))
 		r.Artifacts[0].Digest = digestOf("rebuilt")
-		assert.ErrorIs(t, st.PutRecord(ctx, r), manifest.ErrRepublish)
+		assert.ErrorIs(t, st.PutRecord(ctx, r), &manifest.RefusalError{Reason: "artifact digest changed for a published version"})
 		got, err = st.Record(ctx, "v1.0.0")
 		require.NoError(t, err)
 		assert.Equal(t, digestOf("app"), got.Artifacts[0].Digest)
@@ -233,7 +233,7 @@ func TestRepublishInTwoSteps(t *testing.T) {
 	rebuilt := rec
 	rebuilt.Artifacts = []manifest.Artifact{{Name: "app", Digest: manifest.Digest([]byte("build-2"))}}
 	errRebuild := st.PutRecord(ctx, rebuilt)
-	if !errors.Is(errDrop, manifest.ErrRepublish) && !errors.Is(errRebuild, manifest.ErrRepublish) {
+	if !errors.Is(errDrop, &manifest.RefusalError{Reason: "artifact digest changed for a published version"}) && !errors.Is(errRebuild, &manifest.RefusalError{Reason: "artifact digest changed for a published version"}) {
 		got, _ := st.Record(ctx, "v1.0.0")
 		t.Fatalf("artifact app republished with another digest: %v", got.Artifacts)
 	}
