@@ -43,7 +43,8 @@
 // [Evaluate] never turns doubt into a pass. Missing evidence fails with
 // [ErrMissingEvidence]; a control that panics or returns an error fails
 // with [ErrControlFailed]; a [Policy] without controls reports
-// [ErrEmptyPolicy] from [Report.Err]. Time-based controls read
+// [ErrEmptyPolicy] from [Report.Err], and failed controls a [ReportError]
+// "controls failed". Time-based controls read
 // [Facts].Now (an injected clock), never the wall clock.
 //
 // # Facts
@@ -84,7 +85,8 @@
 // The decision holds only for the bytes evaluated: when the record or
 // manifest approved (Facts.Record, Facts.Manifest) is not the one promoted,
 // or a manifest does not hash to the digest promoted, the gate refuses
-// with [ErrNotBound] (RELIABILITY row 55):
+// with a [DeniedError] wrapping a [ReportError] "evaluated content differs
+// from the promoted content" (RELIABILITY row 55):
 //
 //	gate := policy.Gate{Policy: p, Facts: policy.Facts{PullRequest: pr, Record: &approved}}
 //	_, err := manifest.Promote(ctx, st, req, manifest.WithGate(gate))

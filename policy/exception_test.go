@@ -78,7 +78,7 @@ func TestExceptionDoesNotWaiveControlError(t *testing.T) {
 			rep := policy.Evaluate(context.Background(), p, policy.Facts{Now: now})
 			require.Len(t, rep.Results, 1)
 			assert.Equal(t, policy.Fail, rep.Results[0].Status)
-			assert.ErrorIs(t, rep.Err(), policy.ErrFailed)
+			assert.ErrorIs(t, rep.Err(), &policy.ReportError{Reason: "controls failed"})
 		})
 	}
 	t.Run("cancelled", func(t *testing.T) {

@@ -92,7 +92,7 @@ func TestGatePromote(t *testing.T) {
 				var ge *manifest.GateError
 				require.ErrorAs(t, err, &ge)
 				assert.ErrorIs(t, err, manifest.ErrGateRefused)
-				assert.ErrorIs(t, err, policy.ErrFailed)
+				assert.ErrorIs(t, err, &policy.ReportError{Reason: "controls failed"})
 				var de *policy.DeniedError
 				require.ErrorAs(t, err, &de)
 				assert.Equal(t, "prod", de.Env)
@@ -155,7 +155,7 @@ func TestGateBindsToEvaluatedRecord(t *testing.T) {
 	require.NoError(t, st.PutRecord(ctx, completeRecord(t, "v1.4.2")))
 	_, err = manifest.Promote(ctx, st, manifest.PromoteRequest{Release: "v1.4.2", Env: "dev", Digest: build1}, manifest.WithGate(g), inWindow)
 	require.ErrorIs(t, err, manifest.ErrGateRefused)
-	assert.ErrorIs(t, err, policy.ErrNotBound)
+	assert.ErrorIs(t, err, &policy.ReportError{Reason: "evaluated content differs from the promoted content"})
 	assert.Contains(t, err.Error(), "REL-GATE-001")
 
 	// The approved record itself passes.
@@ -175,7 +175,7 @@ func TestGateBindsToEvaluatedRecord(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			p.RequestedAt = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 			_, err := g.Allow(ctx, manifest.GateInput{Record: approved, Promotion: p})
-			assert.ErrorIs(t, err, policy.ErrNotBound)
+			assert.ErrorIs(t, err, &policy.ReportError{Reason: "evaluated content differs from the promoted content"})
 			rep := g.Evaluate(ctx, manifest.GateInput{Record: approved, Promotion: p})
 			assert.Equal(t, "REL-GATE-001", rep.Results[0].Control.ID)
 			assert.Equal(t, policy.Fail, rep.Results[0].Status)
@@ -215,11 +215,11 @@ func TestGateManifest(t *testing.T) {
 	require.NoError(t, err)
 	_, err = manifest.PromoteManifest(ctx, st, manifest.ManifestRequest{Manifest: other, Digest: od, Env: "dev"}, manifest.WithGate(g), clock)
 	require.ErrorIs(t, err, manifest.ErrGateRefused)
-	assert.ErrorIs(t, err, policy.ErrNotBound)
+	assert.ErrorIs(t, err, &policy.ReportError{Reason: "evaluated content differs from the promoted content"})
 
 	// Evaluated bytes that do not hash to the digest promoted.
 	_, err = g.Allow(ctx, manifest.GateInput{Manifest: &approved, Promotion: manifest.Promotion{Release: "2026.03", Env: "dev", Digest: od}})
-	assert.ErrorIs(t, err, policy.ErrNotBound)
+	assert.ErrorIs(t, err, &policy.ReportError{Reason: "evaluated content differs from the promoted content"})
 }
 
 func TestGateFailsClosed(t *testing.T) {
@@ -233,7 +233,7 @@ func TestGateFailsClosed(t *testing.T) {
 
 	// Without pull-request data separation of duties cannot be shown.
 	_, err = policy.Gate{Policy: gatePolicy()}.Allow(ctx, in)
-	assert.ErrorIs(t, err, policy.ErrFailed)
+	assert.ErrorIs(t, err, &policy.ReportError{Reason: "controls failed"})
 	assert.Contains(t, err.Error(), "REL-SOD-001")
 
 	// An incomplete record (one that manifest would not even reach the gate with).
@@ -319,7 +319,7 @@ func TestGateRollback(t *testing.T) {
 	bound := g
 	bound.Facts.Record = &approved
 	_, err = manifest.Rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "carol", Reason: "error rate"}, manifest.WithGate(bound), manifest.WithClock(fixedClock(monday.Add(2*time.Hour))))
-	assert.ErrorIs(t, err, policy.ErrNotBound)
+	assert.ErrorIs(t, err, &policy.ReportError{Reason: "evaluated content differs from the promoted content"})
 }
 
 // A gate bound to an approved record refuses a manifest promotion and vice
@@ -337,13 +337,13 @@ func TestGateBindingKindMismatch(t *testing.T) {
 	md, err := m.Digest()
 	require.NoError(t, err)
 	_, err = g.Allow(ctx, manifest.GateInput{Manifest: &m, Promotion: manifest.Promotion{Release: "2026.03", Env: "dev", Digest: md}})
-	assert.ErrorIs(t, err, policy.ErrNotBound, "record-bound gate allowed a manifest")
+	assert.ErrorIs(t, err, &policy.ReportError{Reason: "evaluated content differs from the promoted content"}, "record-bound gate allowed a manifest")
 
 	f2 := gateFacts()
 	f2.Manifest = &m
 	g2 := policy.Gate{Policy: policy.Policy{Controls: []policy.Control{policy.SameDigest{}}}, Facts: f2}
 	_, err = g2.Allow(ctx, manifest.GateInput{Record: approved, Promotion: manifest.Promotion{Release: "v1.4.2", Env: "dev", Digest: build1}})
-	assert.ErrorIs(t, err, policy.ErrNotBound, "manifest-bound gate allowed a record")
+	assert.ErrorIs(t, err, &policy.ReportError{Reason: "evaluated content differs from the promoted content"}, "manifest-bound gate allowed a record")
 }
 
 // A promotion request without a time is not evaluated at a time the gate
@@ -355,7 +355,7 @@ func TestGateRequestWithoutTime(t *testing.T) {
 	f.Now = time.Date(2026, 3, 2, 10, 0, 0, 0, berlin) // inside the window
 	g := policy.Gate{Policy: policy.Policy{Controls: []policy.Control{gatePolicy().Controls[0]}}, Facts: f}
 	_, err := g.Allow(ctx, manifest.GateInput{Record: rec, Promotion: manifest.Promotion{Release: "v1.4.2", Env: "prod", Digest: build1, Approver: "carol"}})
-	assert.ErrorIs(t, err, policy.ErrFailed)
+	assert.ErrorIs(t, err, &policy.ReportError{Reason: "controls failed"})
 	_, err = g.Allow(ctx, manifest.GateInput{Record: rec, Promotion: manifest.Promotion{Release: "v1.4.2", Env: "prod", Digest: build1, Approver: "carol", RequestedAt: f.Now}})
 	assert.NoError(t, err)
 }
