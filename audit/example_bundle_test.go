@@ -90,7 +90,7 @@ func ExampleBuildBundle() {
 	}))
 	gate := policy.Gate{Policy: policy.Policy{Controls: []policy.Control{policy.RecordComplete{}}}}
 	for _, env := range []string{"dev", "staging", "prod"} {
-		_, err := manifest.Promote(ctx, st, manifest.Request{
+		_, err := manifest.Promote(ctx, st, manifest.PromoteRequest{
 			Release: "v1.0.0", Env: env, Digest: app.Digest(), Approver: "alice@example.com", Reason: "CHG-1",
 		}, manifest.WithGate(gate), manifest.WithClock(func() time.Time { return when.Add(time.Hour) }))
 		bundleMust(err)

@@ -95,7 +95,7 @@ func ExampleTrail() {
 	}}}
 	for i, env := range []string{"dev", "staging", "prod"} {
 		at := monday.Add(time.Duration(2+i) * time.Hour)
-		_, err := manifest.Promote(ctx, st, manifest.Request{
+		_, err := manifest.Promote(ctx, st, manifest.PromoteRequest{
 			Release: "v1.0.0", Env: env, Digest: app.Digest(), Approver: "carol@example.com", Reason: "CHG-1 approved",
 		}, manifest.WithGate(gate), manifest.WithClock(func() time.Time { return at }))
 		must(err)

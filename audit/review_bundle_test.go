@@ -210,7 +210,7 @@ func TestReviewManifestRollbackAway(t *testing.T) {
 	require.NoError(t, err)
 	f.src.Checkpoint, f.src.CheckpointSig, err = manifest.SignCheckpoint(ctx, cp, f.cpSigner)
 	require.NoError(t, err)
-	rb, err := manifest.RollbackManifest(ctx, f.store, "dev", "alice@example.com", "errors", clock)
+	rb, err := manifest.RollbackManifest(ctx, f.store, manifest.RollbackRequest{Env: "dev", Approver: "alice@example.com", Reason: "errors"}, clock)
 	require.NoError(t, err)
 	pinsDigest, _ := pins.Digest()
 	require.Equal(t, pinsDigest, rb.Promotion.RollbackFrom)

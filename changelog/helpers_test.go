@@ -1,32 +1,11 @@
 package changelog_test
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/internal/testkit/gittest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -update to create %s", path)
-	assert.Equal(t, string(want), string(got), "golden file %s (rerun with -update if the change is intended)", path)
-}
 
 // fixture builds the history of the golden tests: features, fixes,
 // breaking changes (footer and body), a backport made with cherry-pick -x

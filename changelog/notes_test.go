@@ -2,6 +2,7 @@ package changelog_test
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/releasekit/releasekit/changelog"
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/internal/testkit/golden"
 	"github.com/releasekit/releasekit/semver"
 )
 
@@ -45,7 +47,7 @@ func TestGoldenRelease(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
 			require.NoError(t, changelog.Write(&b, notes, tc.format))
-			golden(t, tc.name, b.Bytes())
+			golden.Check(t, filepath.Join("testdata", tc.name), b.Bytes())
 		})
 	}
 	t.Run("template", func(t *testing.T) {
@@ -53,7 +55,7 @@ func TestGoldenRelease(t *testing.T) {
 		require.NoError(t, err)
 		var b bytes.Buffer
 		require.NoError(t, changelog.WriteTemplate(&b, notes, tmpl))
-		golden(t, "release.template.txt", b.Bytes())
+		golden.Check(t, filepath.Join("testdata", "release.template.txt"), b.Bytes())
 	})
 	t.Run("releasenotes", func(t *testing.T) {
 		var b bytes.Buffer
@@ -69,7 +71,7 @@ func TestGoldenRelease(t *testing.T) {
 			Rollback:    changelog.Rollback{Version: "v1.0.1", Digest: "sha256:" + strings.Repeat("cd", 32), Steps: []string{"Promote v1.0.1 to prod.", "Verify the health checks."}},
 		}
 		require.NoError(t, changelog.WriteReleaseNotes(&b, notes, meta))
-		golden(t, "release.notes.md", b.Bytes())
+		golden.Check(t, filepath.Join("testdata", "release.notes.md"), b.Bytes())
 	})
 }
 
@@ -96,7 +98,7 @@ func TestGoldenHistory(t *testing.T) {
 				b.WriteString("\n")
 			}
 			assert.Equal(t, []string{"", "v2.0.0", "v1.0.1", "v1.0.0"}, versions)
-			golden(t, tc.name, b.Bytes())
+			golden.Check(t, filepath.Join("testdata", tc.name), b.Bytes())
 		})
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/releasekit/releasekit/changelog"
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/internal/testkit/golden"
 )
 
 const handWritten = "# Changelog\n\nAll notable changes are documented here.\nHand-written *notes* stay.\n\n## [Unreleased]\n\n- something pending\n\n## [1.0.0] - 2025-12-01\n\n### Added\n\n- The first release, written by hand.\n\n```md\n## [2.0.0] inside a fence is not a heading\n```\n"
@@ -88,7 +89,7 @@ func TestInsertDocumentedForms(t *testing.T) {
 func TestInsertKeepAChangelog(t *testing.T) {
 	out, err := changelog.Insert([]byte(handWritten), notesFor("1.1.0", "feat: a\n"), changelog.InFormat(changelog.KeepAChangelog))
 	require.NoError(t, err)
-	golden(t, "update.keepachangelog.md", out)
+	golden.Check(t, filepath.Join("testdata", "update.keepachangelog.md"), out)
 }
 
 type failWriter struct{}

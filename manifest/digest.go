@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
@@ -170,32 +169,16 @@ func writeString(buf *bytes.Buffer, s string) {
 	buf.WriteByte('"')
 }
 
-// decodeStrict decodes exactly one JSON value from data into v, rejecting
-// unknown fields, trailing data and duplicate object keys.
+// decodeStrict decodes exactly one JSON value from data into v with
+// strictjson.Unmarshal, rejecting unknown fields, trailing data and
+// duplicate object keys. Go's decoder keeps the last of two equal keys and
+// matches struct fields case-insensitively, so such a document would mean
+// one thing here and another to a first-wins or case-sensitive reader. Keys
+// are compared the way the decoder matches field names (case-folded), except
+// in the free-form "extra" map of a record, whose keys the decoder does not
+// fold: there only identical keys are duplicates.
 func decodeStrict(data []byte, v any) error {
-	if err := checkDuplicateKeys(data); err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("trailing data after JSON value")
-	}
-	return nil
-}
-
-// checkDuplicateKeys rejects a JSON document in which an object has the same
-// key twice. Go's decoder keeps the last of two equal keys and matches struct
-// fields case-insensitively, so such a document would mean one thing here
-// and another to a first-wins or case-sensitive reader. Keys are compared
-// the way the decoder matches field names (case-folded), except in the
-// free-form "extra" map of a record, whose keys the decoder does not fold:
-// there only identical keys are duplicates.
-func checkDuplicateKeys(data []byte) error {
-	return strictjson.Check(data, strictjson.Options{Fold: func(path []string) bool {
+	return strictjson.Unmarshal(data, v, strictjson.Options{Fold: func(path []string) bool {
 		return !slices.ContainsFunc(path, func(k string) bool { return strictjson.FoldKey(k) == strictjson.FoldKey("extra") })
 	}})
 }

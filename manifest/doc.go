@@ -16,11 +16,11 @@
 //	rec := manifest.Record{Version: manifest.RecordVersion, Tag: "v1.4.2", Commit: sha, ...}
 //	if err := manifest.Check(rec).Err(); err != nil { ... } // every missing field
 //	err = st.PutRecord(ctx, rec)
-//	_, err = manifest.Promote(ctx, st, manifest.Request{
+//	_, err = manifest.Promote(ctx, st, manifest.PromoteRequest{
 //		Release: "v1.4.2", Env: "prod", Digest: "sha256:…",
 //		Approver: "alice@example.com", Reason: "CHG-1234 approved",
 //	}, manifest.WithGate(policyGate), manifest.WithTagVerifier(tags))
-//	_, err = manifest.Rollback(ctx, st, "prod", "bob@example.com", "error rate")
+//	_, err = manifest.Rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "bob@example.com", Reason: "error rate"})
 //
 // # Sections
 //
@@ -30,14 +30,18 @@
 //     [Sign], [Open], [Diff], [Signer], [Verifier], [VerifierFunc], [Namespace]
 //   - The log: [Entry], [VerifyLog], [Checkpoint], [SignCheckpoint],
 //     [OpenCheckpoint], [ChainError]
-//   - Promotion and rollback: [Promote], [Rollback], [Request], [Promotion],
-//     [Gate], [TagVerifier], [DriftError], [GateError], [Current]
+//   - Promotion and rollback: [Promote], [Rollback], [PromoteRequest], [RollbackRequest], [Promotion],
+//     [Gate], [TagVerifier], [DriftError], [GateError], [RefusalError],
+//     [Current]
 //   - Gate evidence: [EvidenceGate], [EvidenceStore], [ErrEvidenceDigest]
 //   - Promoting a manifest: [PromoteManifest], [RollbackManifest],
-//     [ManifestRequest], [WithManifestVerifier], [ErrManifestDigest]
+//     [ManifestRequest], [WithManifestVerifier]
 //   - Deployment events: [Event], [NewEvent], [SignEvent], [OpenEvent],
 //     [SignedEvent], [DirTransport], [DeployResult], [RecordResult]
 //   - Stores: [Store], [Records], [Log], [DirStore], [GitStore], [VerifyStore]
+//   - Errors: the sentinels callers branch on ([ErrInvalidRecord],
+//     [ErrNotFound], [ErrApprovalRequired], ...), and [RefusalError] and
+//     [FormatError], whose Reason tells the other failures apart
 //
 // # Release records
 //
@@ -47,9 +51,10 @@
 // holds for ParseManifest and ParseEntry too), trailing data, another version,
 // a digest that is not "sha256:" and 64 lowercase hex digits
 // ([ErrInvalidDigest]) and two artifacts whose names differ only in case
-// ([ErrDuplicateArtifact]) are errors. A record that parses can still be
-// incomplete: [Check] lists every missing or malformed field at once, and
-// [CheckReport.Err] wraps [ErrIncomplete]. Promote refuses an incomplete
+// (a [FormatError] "duplicate artifact name") are errors. A record that
+// parses can still be incomplete: [Check] lists every missing or malformed
+// field at once, and [CheckReport.Err] is a [FormatError] "release record
+// incomplete". Promote refuses an incomplete
 // record.
 //
 // The record's JSON form, version 1 (MarshalRecord writes it canonical, on
@@ -109,11 +114,11 @@
 // [Promote] moves a release's artifact digest to an environment in a
 // configured order (dev, staging, prod unless [WithOrder] says otherwise)
 // and refuses, with a typed error, a digest other than the one the previous
-// environment ran ([ErrDigestDrift]), a skipped environment
-// ([ErrSkippedEnv]), an incomplete record ([ErrIncomplete]), a missing
+// environment ran ([DriftError]), a skipped environment
+// ([RefusalError]), an incomplete record ([FormatError]), a missing
 // approval ([ErrApprovalRequired]; by default production needs an approver
 // and a reason), a release tag whose signature does not verify
-// ([ErrTagSignature], with [WithTagVerifier]) and a refusal of the [Gate]
+// ([RefusalError], with [WithTagVerifier]) and a refusal of the [Gate]
 // ([ErrGateRefused]). Change windows and separation of duties belong to the
 // policy package, which implements Gate; manifest does not import it. Each
 // logged [Promotion] holds the environment, digest, approver, rationale,
@@ -133,11 +138,11 @@
 //
 // [PromoteManifest] promotes a signed multi-repo [Manifest], identified by
 // its content digest, with the same order and rules: the previous environment
-// must have run that very digest ([ErrSkippedEnv], or a *[DriftError] when it
+// must have run that very digest (a *[RefusalError], or a *[DriftError] when it
 // ran another manifest of the same name), the signature must verify when
 // [WithManifestVerifier] is given ([ErrBadSignature]), the approval must be
 // there and the Gate must allow it (its [GateInput] then has Manifest set).
-// The content must hash to the digest ([ErrManifestDigest]). Because any
+// The content must hash to the digest (a *RefusalError otherwise). Because any
 // change to a manifest changes its digest, a changed manifest is a new
 // candidate and starts again at the first environment. The logged
 // [Promotion] has Release set to the manifest's name, Digest to its content
@@ -155,13 +160,13 @@
 //		Manifest: m, Digest: "sha256:…", Signature: sig, Env: "prod",
 //		Approver: "alice@example.com", Reason: "CHG-1300 approved",
 //	}, manifest.WithManifestVerifier(deployKeys), manifest.WithGate(policyGate))
-//	_, err = manifest.RollbackManifest(ctx, st, "prod", "bob@example.com", "error rate")
+//	_, err = manifest.RollbackManifest(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "bob@example.com", Reason: "error rate"})
 //
 // # Stores
 //
 // A [Store] keeps records and the log. [DirStore] keeps them as files:
 // records are replaced atomically (temporary file, fsync, rename) and never
-// change or drop an artifact digest once published ([ErrRepublish]), and a
+// change or drop an artifact digest once published (a [RefusalError]), and a
 // record stored under another release's name is refused; each log entry is
 // its own file, written completely and then hard-linked to its sequence
 // number, which only one writer can win. Appends are therefore safe across
@@ -173,7 +178,8 @@
 // ref moves by compare-and-swap under git's own lock protocol (LogRef.lock
 // created with O_EXCL, checked, written, synced and renamed), so concurrent
 // writers never lose an entry and a killed writer never leaves a half-written
-// ref; it may leave the lock file, which blocks writers with [ErrLocked]
+// ref; it may leave the lock file, which blocks writers (a [RefusalError]
+// "store reference is locked")
 // until an operator removes it, as with git. Reading the log reads every
 // entry, so an append costs time linear in the log's length.
 //

@@ -20,8 +20,6 @@ const EventVersion = 1
 
 // Errors about deployment events.
 var (
-	// ErrInvalidEvent is wrapped by every error about a malformed event.
-	ErrInvalidEvent = errors.New("manifest: invalid deployment event")
 	// ErrEventExpired is returned (wrapped) by OpenEvent for an event past
 	// its expiry: an agent must not act on a stale instruction.
 	ErrEventExpired = errors.New("manifest: deployment event expired")
@@ -54,7 +52,7 @@ type SignedEvent struct {
 // record rec, expiring at expires.
 func NewEvent(e Entry, rec Record, expires time.Time) (Event, error) {
 	if e.Kind != KindPromotion || e.Promotion == nil {
-		return Event{}, fmt.Errorf("%w: entry %d is not a promotion", ErrInvalidEvent, e.Seq)
+		return Event{}, malformed("invalid deployment event", nil, "entry %d is not a promotion", e.Seq)
 	}
 	recJSON, err := MarshalRecord(rec)
 	if err != nil {
@@ -75,7 +73,7 @@ func SignEvent(ctx context.Context, ev Event, s Signer) (SignedEvent, error) {
 	ev.Version = EventVersion
 	payload, err := canonical(ev)
 	if err != nil {
-		return SignedEvent{}, fmt.Errorf("%w: %w", ErrInvalidEvent, err)
+		return SignedEvent{}, malformed("invalid deployment event", err, "")
 	}
 	sig, err := s.Sign(ctx, bytes.NewReader(payload))
 	if err != nil {
@@ -86,7 +84,7 @@ func SignEvent(ctx context.Context, ev Event, s Signer) (SignedEvent, error) {
 
 // OpenEvent verifies se with v at time at, offline, and returns the event.
 // It returns an error wrapping [ErrBadSignature] if the signature does not
-// verify, [ErrInvalidEvent] for a malformed or non-canonical payload, and
+// verify, a *[FormatError] "invalid deployment event" for a malformed or non-canonical payload, and
 // [ErrEventExpired] if at is not before the event's expiry.
 func OpenEvent(ctx context.Context, se SignedEvent, v Verifier, at time.Time) (Event, error) {
 	if err := v.Verify(ctx, se.Payload, se.Signature, at); err != nil {
@@ -94,13 +92,13 @@ func OpenEvent(ctx context.Context, se SignedEvent, v Verifier, at time.Time) (E
 	}
 	var ev Event
 	if err := decodeStrict(se.Payload, &ev); err != nil {
-		return Event{}, fmt.Errorf("%w: %w", ErrInvalidEvent, err)
+		return Event{}, malformed("invalid deployment event", err, "")
 	}
 	if canon, err := canonical(ev); err != nil || !bytes.Equal(canon, se.Payload) || ev.Version != EventVersion {
-		return Event{}, fmt.Errorf("%w: not a canonical version %d event", ErrInvalidEvent, EventVersion)
+		return Event{}, malformed("invalid deployment event", nil, "not a canonical version %d event", EventVersion)
 	}
 	if err := ValidateDigest(ev.Digest); err != nil {
-		return Event{}, fmt.Errorf("%w: %w", ErrInvalidEvent, err)
+		return Event{}, malformed("invalid deployment event", err, "")
 	}
 	if !at.Before(ev.Expires) {
 		return Event{}, fmt.Errorf("%w: %s to %s expired at %s", ErrEventExpired, ev.Release, ev.Env, ev.Expires.Format(time.RFC3339))
@@ -166,7 +164,7 @@ func (d *DirTransport) Publish(ctx context.Context, se SignedEvent) error {
 }
 
 // Pending returns the events not yet acknowledged, in name order. A file
-// that does not decode is an error wrapping [ErrInvalidEvent]; signatures
+// that does not decode is a *[FormatError] "invalid deployment event"; signatures
 // are checked by [OpenEvent], not here.
 func (d *DirTransport) Pending(ctx context.Context) ([]SignedEvent, error) {
 	des, err := os.ReadDir(d.dir)
@@ -184,7 +182,7 @@ func (d *DirTransport) Pending(ctx context.Context) ([]SignedEvent, error) {
 		}
 		var se SignedEvent
 		if err := decodeStrict(b, &se); err != nil {
-			return nil, fmt.Errorf("%w: %s: %w", ErrInvalidEvent, de.Name(), err)
+			return nil, malformed("invalid deployment event", err, "%s", de.Name())
 		}
 		out = append(out, se)
 	}

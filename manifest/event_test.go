@@ -70,5 +70,5 @@ func TestDeploymentEvent(t *testing.T) {
 	assert.Equal(t, manifest.KindDeployResult, entries[1].Kind)
 
 	_, err = manifest.NewEvent(entries[1], rec, expires)
-	assert.ErrorIs(t, err, manifest.ErrInvalidEvent)
+	assert.ErrorIs(t, err, &manifest.FormatError{Reason: "invalid deployment event"})
 }

@@ -230,7 +230,7 @@ func TestPromotionGateEvidence(t *testing.T) {
 		opts := []manifest.Option{manifest.WithClock(clock()), manifest.WithGate(reportGate)}
 		promoteAll(t, st, "v1.0.0", "app1", opts...)
 		promoteAll(t, st, "v2.0.0", "app2", opts...)
-		_, err = manifest.Rollback(ctx, st, "prod", "bob", "error rate", opts...)
+		_, err = manifest.Rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "bob", Reason: "error rate"}, opts...)
 		require.NoError(t, err)
 		sm := signedManifest{m: sampleManifest()}
 		sm.digest, err = sm.m.Digest()
@@ -240,7 +240,7 @@ func TestPromotionGateEvidence(t *testing.T) {
 		cm.digest, err = cm.m.Digest()
 		require.NoError(t, err)
 		promoteManifestAll(t, st, cm, opts...)
-		_, err = manifest.RollbackManifest(ctx, st, "prod", "bob", "error rate", opts...)
+		_, err = manifest.RollbackManifest(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "bob", Reason: "error rate"}, opts...)
 		require.NoError(t, err)
 
 		st, err = open(dir)
@@ -335,7 +335,7 @@ func TestEntryGateFormat(t *testing.T) {
 		b, err := manifest.MarshalEntry(e)
 		require.NoError(t, err)
 		_, err = manifest.ParseEntry(b)
-		assert.ErrorIs(t, err, manifest.ErrInvalidEntry, bad)
+		assert.ErrorIs(t, err, &manifest.FormatError{Reason: "invalid log entry"}, bad)
 		assert.ErrorIs(t, err, manifest.ErrInvalidDigest, bad)
 	}
 }

@@ -48,7 +48,7 @@ func ExampleCheck() {
 	for _, p := range rep.Problems[:4] {
 		fmt.Printf("%s: %s\n", p.Field, p.Message)
 	}
-	fmt.Println(errors.Is(rep.Err(), manifest.ErrIncomplete))
+	fmt.Println(errors.Is(rep.Err(), &manifest.FormatError{Reason: "release record incomplete"}))
 
 	rec = exampleRecord("v1.4.2", "app-1.4.2")
 	fmt.Println(manifest.Check(rec).Err())
@@ -75,7 +75,7 @@ func ExamplePromote() {
 	digest := rec.Artifacts[0].Digest
 	clock := manifest.WithClock(fixedClock())
 	for _, env := range []string{"dev", "staging", "prod"} {
-		e, err := manifest.Promote(ctx, st, manifest.Request{
+		e, err := manifest.Promote(ctx, st, manifest.PromoteRequest{
 			Release: "v1.4.2", Env: env, Digest: digest,
 			Approver: "alice@example.com", Reason: "CHG-1234 approved",
 		}, clock)
@@ -87,11 +87,11 @@ func ExamplePromote() {
 	}
 
 	// A rebuilt artifact cannot reach production under the same version.
-	_, err := manifest.Promote(ctx, st, manifest.Request{
+	_, err := manifest.Promote(ctx, st, manifest.PromoteRequest{
 		Release: "v1.4.2", Env: "prod", Digest: manifest.Digest([]byte("rebuilt")),
 		Approver: "alice@example.com", Reason: "again",
 	}, clock)
-	fmt.Println(errors.Is(err, manifest.ErrDigestNotInRecord))
+	fmt.Println(errors.Is(err, &manifest.RefusalError{Reason: "digest not in the release record"}))
 
 	_, err = manifest.VerifyStore(ctx, st, nil)
 	fmt.Println("log verifies:", err == nil)
@@ -114,7 +114,7 @@ func ExampleRollback() {
 		rec := exampleRecord(tag, "app-"+tag)
 		_ = st.PutRecord(ctx, rec)
 		for _, env := range []string{"dev", "staging", "prod"} {
-			_, err := manifest.Promote(ctx, st, manifest.Request{
+			_, err := manifest.Promote(ctx, st, manifest.PromoteRequest{
 				Release: tag, Env: env, Digest: rec.Artifacts[0].Digest,
 				Approver: "alice@example.com", Reason: "approved",
 			}, clock)
@@ -125,7 +125,7 @@ func ExampleRollback() {
 		}
 	}
 
-	e, err := manifest.Rollback(ctx, st, "prod", "bob@example.com", "error rate above SLO", clock)
+	e, err := manifest.Rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "bob@example.com", Reason: "error rate above SLO"}, clock)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -181,7 +181,7 @@ func ExampleOpenEvent() {
 	st, _ := manifest.NewDirStore(filepath.Join(dir, "store"))
 	rec := exampleRecord("v1.4.2", "app-1.4.2")
 	_ = st.PutRecord(ctx, rec)
-	e, err := manifest.Promote(ctx, st, manifest.Request{Release: "v1.4.2", Env: "dev", Digest: rec.Artifacts[0].Digest},
+	e, err := manifest.Promote(ctx, st, manifest.PromoteRequest{Release: "v1.4.2", Env: "dev", Digest: rec.Artifacts[0].Digest},
 		manifest.WithClock(fixedClock()))
 	if err != nil {
 		fmt.Println(err)
@@ -262,9 +262,9 @@ func ExamplePromoteManifest() {
 	_, err := manifest.PromoteManifest(ctx, st, manifest.ManifestRequest{
 		Manifest: rebuilt, Digest: digest, Signature: sig, Env: "staging",
 	}, opts...)
-	fmt.Println("rebuilt to staging:", errors.Is(err, manifest.ErrDigestDrift))
+	fmt.Println("rebuilt to staging:", errors.Is(err, &manifest.DriftError{}))
 
-	e, err := manifest.RollbackManifest(ctx, st, "prod", "bob@example.com", "error rate above SLO", opts...)
+	e, err := manifest.RollbackManifest(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "bob@example.com", Reason: "error rate above SLO"}, opts...)
 	if err != nil {
 		fmt.Println(err)
 		return

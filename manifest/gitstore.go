@@ -23,12 +23,6 @@ import (
 // LogRef is the reference under which a [GitStore] keeps records and the log.
 const LogRef = "refs/releasekit/log"
 
-// ErrLocked is returned (wrapped) when a GitStore cannot take the reference
-// lock (LogRef + ".lock") in time, for example because a writer that was
-// killed left it behind; remove the lock file after checking that no writer
-// runs.
-var ErrLocked = errors.New("manifest: store reference is locked")
-
 // lockTimeout bounds how long a GitStore waits for the reference lock.
 const lockTimeout = 30 * time.Second
 
@@ -348,7 +342,7 @@ func (s *GitStore) casRef(ctx context.Context, old, new plumbing.Hash) error {
 			return fmt.Errorf("update %s: %w", LogRef, err)
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%w: %s exists", ErrLocked, lock)
+			return refused("store reference is locked", nil, "%s exists", lock)
 		}
 		if err := ctx.Err(); err != nil {
 			return err

@@ -16,8 +16,6 @@ var (
 	// ErrTruncated is returned (wrapped) by [VerifyLog] when the log is
 	// shorter than, or does not contain, the checkpoint it is checked against.
 	ErrTruncated = errors.New("manifest: log truncated")
-	// ErrInvalidEntry is wrapped by every error ParseEntry returns.
-	ErrInvalidEntry = errors.New("manifest: invalid log entry")
 )
 
 // Kinds of log entries.
@@ -55,29 +53,30 @@ func MarshalEntry(e Entry) ([]byte, error) {
 	return canonical(e)
 }
 
-// ParseEntry decodes one log entry strictly; errors wrap [ErrInvalidEntry].
+// ParseEntry decodes one log entry strictly; its errors are a *[FormatError]
+// "invalid log entry".
 // The manifest of a manifest promotion must hash to the promotion's digest.
 func ParseEntry(data []byte) (Entry, error) {
 	var e Entry
 	if err := decodeStrict(data, &e); err != nil {
-		return Entry{}, fmt.Errorf("%w: %w", ErrInvalidEntry, err)
+		return Entry{}, malformed("invalid log entry", err, "")
 	}
 	if e.Seq == 0 {
-		return Entry{}, fmt.Errorf("%w: seq 0", ErrInvalidEntry)
+		return Entry{}, malformed("invalid log entry", nil, "seq 0")
 	}
 	if e.Prev != "" {
 		if err := ValidateDigest(e.Prev); err != nil {
-			return Entry{}, fmt.Errorf("%w: prev: %w", ErrInvalidEntry, err)
+			return Entry{}, malformed("invalid log entry", err, "prev")
 		}
 	}
 	if p := e.Promotion; p != nil && p.Gate != "" {
 		if err := ValidateDigest(p.Gate); err != nil {
-			return Entry{}, fmt.Errorf("%w: gate: %w", ErrInvalidEntry, err)
+			return Entry{}, malformed("invalid log entry", err, "gate")
 		}
 	}
 	if p := e.Promotion; p != nil && p.Manifest != nil {
 		if d, err := p.Manifest.Digest(); err != nil || d != p.Digest {
-			return Entry{}, fmt.Errorf("%w: promoted manifest does not hash to %s", ErrInvalidEntry, p.Digest)
+			return Entry{}, malformed("invalid log entry", nil, "promoted manifest does not hash to %s", p.Digest)
 		}
 	}
 	return e, nil

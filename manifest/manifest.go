@@ -135,8 +135,9 @@ func (m Manifest) validate() error {
 // Marshal returns m's canonical JSON (RFC 8785 style: sorted keys, no
 // insignificant whitespace, repositories and artifacts sorted by name).
 // Marshal of ParseManifest of Marshal's output is byte-identical. It returns
-// an error wrapping [ErrInvalidManifest] (and [ErrInvalidDigest] or
-// [ErrDuplicateArtifact] where that is the cause) for a malformed manifest.
+// an error wrapping [ErrInvalidManifest] (and [ErrInvalidDigest] or a
+// *[FormatError] "duplicate artifact name" where that is the cause) for a
+// malformed manifest.
 func Marshal(m Manifest) ([]byte, error) {
 	m = m.normalize()
 	if err := m.validate(); err != nil {
@@ -169,7 +170,7 @@ func ParseManifest(data []byte) (Manifest, error) {
 		return Manifest{}, fmt.Errorf("%w: %w", ErrInvalidManifest, err)
 	}
 	if m.Version != ManifestVersion {
-		return Manifest{}, fmt.Errorf("%w: %w: %d", ErrInvalidManifest, ErrUnsupportedVersion, m.Version)
+		return Manifest{}, fmt.Errorf("%w: %w", ErrInvalidManifest, malformed("unsupported format version", nil, "%d", m.Version))
 	}
 	if err := m.validate(); err != nil {
 		return Manifest{}, fmt.Errorf("%w: %w", ErrInvalidManifest, err)

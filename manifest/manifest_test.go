@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -189,4 +190,23 @@ func FuzzParseManifest(f *testing.F) {
 			t.Fatal("round trip changed content")
 		}
 	})
+}
+
+// json.Marshal replaces invalid UTF-8 with U+FFFD, so two different
+// manifests would share one canonical form, digest and signature.
+func TestManifestInvalidUTF8(t *testing.T) {
+	a := manifest.Manifest{Version: manifest.ManifestVersion, Name: "rel\xff", Repos: []manifest.Repo{}}
+	b := manifest.Manifest{Version: manifest.ManifestVersion, Name: "rel\ufffd", Repos: []manifest.Repo{}}
+	da, errA := a.Digest()
+	db, _ := b.Digest()
+	if errA == nil && da == db {
+		t.Fatalf("manifests %q and %q share digest %s", a.Name, b.Name, da)
+	}
+	if errA != nil && !errors.Is(errA, manifest.ErrInvalidManifest) {
+		t.Fatalf("err = %v, want ErrInvalidManifest", errA)
+	}
+	tagged := manifest.Manifest{Version: manifest.ManifestVersion, Name: "n", Repos: []manifest.Repo{{Name: "r", Tag: "v1\xc0", Artifacts: []manifest.Artifact{}}}}
+	if _, err := manifest.Marshal(tagged); err == nil {
+		t.Error("Marshal accepted a tag that is not UTF-8")
+	}
 }

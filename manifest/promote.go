@@ -11,29 +11,20 @@ import (
 // defaultOrder is the promotion order used unless [WithOrder] is given.
 var defaultOrder = []string{"dev", "staging", "prod"}
 
-// Refusals of Promote and Rollback. Each is returned wrapped, so test with
-// errors.Is; [DriftError] and [GateError] carry details.
+// Refusals of Promote and Rollback that callers branch on. Each is returned
+// wrapped, so test with errors.Is; [GateError] carries details, and the
+// other refusals are a [DriftError] or a [RefusalError].
 var (
 	// ErrUnknownEnv: the environment is not in the configured order.
 	ErrUnknownEnv = errors.New("manifest: unknown environment")
-	// ErrDigestDrift: the digest differs from what the previous
-	// environment ran (a rebuild between environments).
-	ErrDigestDrift = errors.New("manifest: digest differs from the previous environment")
-	// ErrDigestNotInRecord: the digest is not one of the record's artifacts.
-	ErrDigestNotInRecord = errors.New("manifest: digest not in the release record")
-	// ErrSkippedEnv: the release never reached the previous environment.
-	ErrSkippedEnv = errors.New("manifest: previous environment skipped")
 	// ErrApprovalRequired: the environment needs an approver and a reason.
 	ErrApprovalRequired = errors.New("manifest: approval required")
-	// ErrTagSignature: the release tag's signature does not verify.
-	ErrTagSignature = errors.New("manifest: release tag signature does not verify")
 	// ErrGateRefused: the Gate (change window, separation of duties) refused.
 	ErrGateRefused = errors.New("manifest: promotion gate refused")
-	// ErrNoKnownGood: Rollback found no earlier known-good release.
-	ErrNoKnownGood = errors.New("manifest: no known-good release to roll back to")
 )
 
-// A DriftError is the ErrDigestDrift refusal with its details.
+// A DriftError refuses a digest that differs from the one the previous
+// environment ran (a rebuild between environments).
 type DriftError struct {
 	Release  string
 	Env      string // the environment being promoted to
@@ -47,8 +38,12 @@ func (e *DriftError) Error() string {
 	return fmt.Sprintf("manifest: promote %s to %s: digest %s differs from %s that %s ran", e.Release, e.Env, e.Got, e.Ran, e.Previous)
 }
 
-// Unwrap returns [ErrDigestDrift].
-func (e *DriftError) Unwrap() error { return ErrDigestDrift }
+// Is reports whether target is a *DriftError, so that
+// errors.Is(err, &DriftError{}) tells a drift refusal apart.
+func (e *DriftError) Is(target error) bool {
+	_, ok := target.(*DriftError)
+	return ok
+}
 
 // A GateError is the ErrGateRefused refusal with the gate's reason.
 type GateError struct {
@@ -96,14 +91,26 @@ type Promotion struct {
 	Gate string `json:"gate,omitempty"`
 }
 
-// A Request asks [Promote] to promote Release's artifact Digest to Env.
-type Request struct {
+// A PromoteRequest asks [Promote] to promote Release's artifact Digest to
+// Env.
+type PromoteRequest struct {
 	Release   string
 	Env       string
 	Digest    string
 	Approver  string
 	Reason    string
 	Emergency *EmergencyChange // for a change outside the window
+}
+
+// A RollbackRequest asks [Rollback] or [RollbackManifest] to redeploy the
+// last known-good release (or manifest) to Env. Approver and Reason are
+// required; Emergency is the record of a rollback outside the change window
+// (§1.13.3.3), which must be complete and is logged with the rollback.
+type RollbackRequest struct {
+	Env       string
+	Approver  string
+	Reason    string
+	Emergency *EmergencyChange // for a rollback outside the window
 }
 
 // A GateInput is what a [Gate] decides on.
@@ -146,22 +153,12 @@ func (f TagVerifierFunc) VerifyTag(ctx context.Context, tag string, at time.Time
 type Option func(*config)
 
 type config struct {
-	order             []string
-	approval          map[string]bool
-	now               func() time.Time
-	gate              Gate
-	tags              TagVerifier
-	sigs              Verifier
-	rollbackEmergency *EmergencyChange
-}
-
-// WithEmergency gives [Rollback] and [RollbackManifest] the
-// emergency-change record (§1.13.3.3) of a rollback made outside the change
-// window, as Request.Emergency does for a promotion; it must be complete
-// (ErrApprovalRequired) and is logged with the rollback. Promote and
-// PromoteManifest ignore it: they take the record in their request.
-func WithEmergency(em EmergencyChange) Option {
-	return func(c *config) { c.rollbackEmergency = &em }
+	order    []string
+	approval map[string]bool
+	now      func() time.Time
+	gate     Gate
+	tags     TagVerifier
+	sigs     Verifier
 }
 
 // WithOrder sets the environments in promotion order (default dev, staging,
@@ -225,17 +222,18 @@ const maxAppendRetries = 100
 // the promotion to the log. In order, it refuses with:
 //   - ErrUnknownEnv if Env is not in the order;
 //   - ErrNotFound if the store has no record for Release;
-//   - ErrIncomplete (the record's [CheckReport] error) if the record is
-//     incomplete;
-//   - ErrInvalidDigest, or ErrDigestNotInRecord if Digest is not one of
-//     the record's artifacts;
-//   - ErrSkippedEnv if Release was never promoted to the environment
-//     before Env;
-//   - a *DriftError (ErrDigestDrift) if that environment never ran
+//   - a *FormatError "release record incomplete" (the record's
+//     [CheckReport] error) if the record is incomplete;
+//   - ErrInvalidDigest, or a *RefusalError "digest not in the release
+//     record" if Digest is not one of the record's artifacts;
+//   - a *RefusalError "previous environment skipped" if Release was never
+//     promoted to the environment before Env;
+//   - a *DriftError if that environment never ran
 //     Digest for Release (it ran another: a rebuild between environments);
 //   - ErrApprovalRequired if Env needs an approval and Approver or Reason
 //     is empty, or an emergency record lacks a field;
-//   - ErrTagSignature if a TagVerifier is set and the tag does not verify;
+//   - a *RefusalError "release tag signature does not verify" (wrapping the
+//     verifier's error) if a TagVerifier is set and the tag does not verify;
 //   - a *GateError (ErrGateRefused) if the Gate refuses;
 //   - a *ChainError (ErrTampered) if the log does not verify: nothing is
 //     decided on, or appended to, a tampered history.
@@ -249,7 +247,7 @@ const maxAppendRetries = 100
 // when st is an [EvidenceStore] (an error storing it is returned and
 // nothing is logged). This holds for Rollback, PromoteManifest and
 // RollbackManifest too.
-func Promote(ctx context.Context, st Store, req Request, opts ...Option) (Entry, error) {
+func Promote(ctx context.Context, st Store, req PromoteRequest, opts ...Option) (Entry, error) {
 	c := newConfig(opts)
 	requested := c.now().UTC()
 	idx := slices.Index(c.order, req.Env)
@@ -270,14 +268,14 @@ func Promote(ctx context.Context, st Store, req Request, opts ...Option) (Entry,
 		return Entry{}, fmt.Errorf("promote %s: %w", req.Release, err)
 	}
 	if !rec.HasDigest(req.Digest) {
-		return Entry{}, fmt.Errorf("%w: %s has no artifact %s", ErrDigestNotInRecord, req.Release, req.Digest)
+		return Entry{}, refused("digest not in the release record", nil, "%s has no artifact %s", req.Release, req.Digest)
 	}
 	if err := c.checkApproval(req.Env, req.Approver, req.Reason, req.Emergency); err != nil {
 		return Entry{}, err
 	}
 	if c.tags != nil {
 		if err := c.tags.VerifyTag(ctx, rec.Tag, requested); err != nil {
-			return Entry{}, fmt.Errorf("%w: %s: %w", ErrTagSignature, rec.Tag, err)
+			return Entry{}, refused("release tag signature does not verify", err, "%s", rec.Tag)
 		}
 	}
 	p := Promotion{
@@ -290,7 +288,7 @@ func Promote(ctx context.Context, st Store, req Request, opts ...Option) (Entry,
 			prevEnv := c.order[idx-1]
 			ran, ok := lastDigest(hist, req.Release, prevEnv)
 			if !ok {
-				return p, GateInput{}, fmt.Errorf("%w: %s never reached %s before %s", ErrSkippedEnv, req.Release, prevEnv, req.Env)
+				return p, GateInput{}, refused("previous environment skipped", nil, "%s never reached %s before %s", req.Release, prevEnv, req.Env)
 			}
 			if !ranDigest(hist, req.Release, prevEnv, req.Digest) {
 				return p, GateInput{}, &DriftError{Release: req.Release, Env: req.Env, Previous: prevEnv, Ran: ran, Got: req.Digest}
@@ -347,16 +345,16 @@ func (c config) checkApproval(env, approver, reason string, em *EmergencyChange)
 	return nil
 }
 
-// checkRollback refuses a rollback of an unknown environment or one
-// without an approver and a reason.
-func (c config) checkRollback(env, approver, reason string) error {
-	if !slices.Contains(c.order, env) {
-		return fmt.Errorf("%w: %q (order %v)", ErrUnknownEnv, env, c.order)
+// checkRollback refuses a rollback of an unknown environment, one without
+// an approver and a reason, or one with an incomplete emergency record.
+func (c config) checkRollback(req RollbackRequest) error {
+	if !slices.Contains(c.order, req.Env) {
+		return fmt.Errorf("%w: %q (order %v)", ErrUnknownEnv, req.Env, c.order)
 	}
-	if approver == "" || reason == "" {
-		return fmt.Errorf("%w: rollback of %s needs an approver and a reason", ErrApprovalRequired, env)
+	if req.Approver == "" || req.Reason == "" {
+		return fmt.Errorf("%w: rollback of %s needs an approver and a reason", ErrApprovalRequired, req.Env)
 	}
-	return c.checkApproval(env, approver, reason, c.rollbackEmergency)
+	return c.checkApproval(req.Env, req.Approver, req.Reason, req.Emergency)
 }
 
 // readLog reads the log and refuses to build on one that does not verify:
@@ -416,29 +414,30 @@ func latest(hist []Promotion, env string, manifests bool) (Promotion, bool) {
 	return Promotion{}, false
 }
 
-// Rollback redeploys the last known-good release to env by promoting its
+// Rollback redeploys the last known-good release to req.Env by promoting its
 // already-published digest again (§1.22.3.3: never a rebuild). The
 // known-good release is the current record's rollback target if env ran it
 // before, otherwise the latest earlier release env ran that was not itself
 // rolled back from. Rollback needs an approver and reason like any
 // approval-gated promotion (ErrApprovalRequired), takes the
-// emergency-change record of a rollback outside the window from
-// [WithEmergency], consults the Gate, and
-// returns an error wrapping ErrNoKnownGood when there is nothing to return
+// emergency-change record of a rollback outside the window in
+// req.Emergency, consults the Gate, and
+// returns a *RefusalError "no known-good release to roll back to" when there is nothing to return
 // to. The logged Promotion has RollbackFrom set. Rollback considers record
 // promotions only; [RollbackManifest] rolls back manifests. It restores one digest: the
 // one of the known-good release that env ran last; a release of several
 // artifacts needs a Promote for each other artifact.
-func Rollback(ctx context.Context, st Store, env, approver, reason string, opts ...Option) (Entry, error) {
+func Rollback(ctx context.Context, st Store, req RollbackRequest, opts ...Option) (Entry, error) {
 	c := newConfig(opts)
 	requested := c.now().UTC()
-	if err := c.checkRollback(env, approver, reason); err != nil {
+	if err := c.checkRollback(req); err != nil {
 		return Entry{}, err
 	}
+	env := req.Env
 	return c.appendPromotion(ctx, st, func(hist []Promotion) (Promotion, GateInput, error) {
 		cur, ok := latest(hist, env, false)
 		if !ok {
-			return Promotion{}, GateInput{}, fmt.Errorf("%w: nothing was promoted to %s", ErrNoKnownGood, env)
+			return Promotion{}, GateInput{}, refused("no known-good release to roll back to", nil, "nothing was promoted to %s", env)
 		}
 		target, err := knownGood(ctx, st, hist, env, cur)
 		if err != nil {
@@ -450,8 +449,8 @@ func Rollback(ctx context.Context, st Store, env, approver, reason string, opts 
 		}
 		return Promotion{
 			Release: target.Release, Env: env, Digest: target.Digest,
-			Approver: approver, Reason: reason, RequestedAt: requested,
-			RollbackFrom: cur.Release, Emergency: c.rollbackEmergency,
+			Approver: req.Approver, Reason: req.Reason, RequestedAt: requested,
+			RollbackFrom: cur.Release, Emergency: req.Emergency,
 		}, GateInput{Record: rec}, nil
 	})
 }
@@ -478,5 +477,5 @@ func knownGood(ctx context.Context, st Store, hist []Promotion, env string, cur 
 			return p, nil
 		}
 	}
-	return Promotion{}, fmt.Errorf("%w: %s has run only %s", ErrNoKnownGood, env, cur.Release)
+	return Promotion{}, refused("no known-good release to roll back to", nil, "%s has run only %s", env, cur.Release)
 }

@@ -60,8 +60,8 @@ func TestPromotion(t *testing.T) {
 	}
 }
 
-func req(release, env, artifact string) manifest.Request {
-	return manifest.Request{Release: release, Env: env, Digest: digestOf(artifact), Approver: "alice", Reason: "tested in " + env}
+func req(release, env, artifact string) manifest.PromoteRequest {
+	return manifest.PromoteRequest{Release: release, Env: env, Digest: digestOf(artifact), Approver: "alice", Reason: "tested in " + env}
 }
 
 func promoteAll(t *testing.T, st manifest.Store, release, artifact string, opts ...manifest.Option) {
@@ -103,38 +103,38 @@ func testPromoteRefusals(t *testing.T, newStore storeFactory) {
 	tests := []struct {
 		name  string
 		setup func(t *testing.T, st manifest.Store)
-		req   manifest.Request
+		req   manifest.PromoteRequest
 		opts  []manifest.Option
 		want  error
 	}{
 		{name: "unknown env", req: req("v1.0.0", "qa", "app"), want: manifest.ErrUnknownEnv},
 		{name: "no record", req: req("v9.0.0", "dev", "app"), want: manifest.ErrNotFound},
-		{name: "incomplete record", req: req("v2.0.0", "dev", "app2"), want: manifest.ErrIncomplete},
-		{name: "malformed digest", req: manifest.Request{Release: "v1.0.0", Env: "dev", Digest: "sha256:nope"}, want: manifest.ErrInvalidDigest},
-		{name: "digest not in record", req: req("v1.0.0", "dev", "other"), want: manifest.ErrDigestNotInRecord},
-		{name: "skipped dev", req: req("v1.0.0", "staging", "app"), want: manifest.ErrSkippedEnv},
+		{name: "incomplete record", req: req("v2.0.0", "dev", "app2"), want: &manifest.FormatError{Reason: "release record incomplete"}},
+		{name: "malformed digest", req: manifest.PromoteRequest{Release: "v1.0.0", Env: "dev", Digest: "sha256:nope"}, want: manifest.ErrInvalidDigest},
+		{name: "digest not in record", req: req("v1.0.0", "dev", "other"), want: &manifest.RefusalError{Reason: "digest not in the release record"}},
+		{name: "skipped dev", req: req("v1.0.0", "staging", "app"), want: &manifest.RefusalError{Reason: "previous environment skipped"}},
 		{name: "skipped staging", setup: func(t *testing.T, st manifest.Store) {
 			_, err := manifest.Promote(t.Context(), st, req("v1.0.0", "dev", "app"))
 			require.NoError(t, err)
-		}, req: req("v1.0.0", "prod", "app"), want: manifest.ErrSkippedEnv},
+		}, req: req("v1.0.0", "prod", "app"), want: &manifest.RefusalError{Reason: "previous environment skipped"}},
 		{name: "rebuild drift", setup: func(t *testing.T, st manifest.Store) {
 			_, err := manifest.Promote(t.Context(), st, req("v3.0.0", "dev", "app3"))
 			require.NoError(t, err)
-		}, req: req("v3.0.0", "staging", "rebuilt"), want: manifest.ErrDigestDrift},
+		}, req: req("v3.0.0", "staging", "rebuilt"), want: &manifest.DriftError{}},
 		{name: "no approver for prod", setup: func(t *testing.T, st manifest.Store) {
 			for _, env := range []string{"dev", "staging"} {
 				_, err := manifest.Promote(t.Context(), st, req("v1.0.0", env, "app"))
 				require.NoError(t, err)
 			}
-		}, req: manifest.Request{Release: "v1.0.0", Env: "prod", Digest: digestOf("app"), Reason: "why"}, want: manifest.ErrApprovalRequired},
-		{name: "no reason where required", req: manifest.Request{Release: "v1.0.0", Env: "dev", Digest: digestOf("app"), Approver: "bob"},
+		}, req: manifest.PromoteRequest{Release: "v1.0.0", Env: "prod", Digest: digestOf("app"), Reason: "why"}, want: manifest.ErrApprovalRequired},
+		{name: "no reason where required", req: manifest.PromoteRequest{Release: "v1.0.0", Env: "dev", Digest: digestOf("app"), Approver: "bob"},
 			opts: []manifest.Option{manifest.WithApprovalRequired("dev")}, want: manifest.ErrApprovalRequired},
-		{name: "incomplete emergency record", req: manifest.Request{Release: "v1.0.0", Env: "dev", Digest: digestOf("app"), Emergency: &manifest.EmergencyChange{Reason: "outage"}},
+		{name: "incomplete emergency record", req: manifest.PromoteRequest{Release: "v1.0.0", Env: "dev", Digest: digestOf("app"), Emergency: &manifest.EmergencyChange{Reason: "outage"}},
 			want: manifest.ErrApprovalRequired},
 		{name: "tag signature", req: req("v1.0.0", "dev", "app"),
 			opts: []manifest.Option{manifest.WithTagVerifier(manifest.TagVerifierFunc(func(ctx context.Context, tag string, at time.Time) error {
 				return errors.New("bad signature")
-			}))}, want: manifest.ErrTagSignature},
+			}))}, want: &manifest.RefusalError{Reason: "release tag signature does not verify"}},
 		{name: "gate", req: req("v1.0.0", "dev", "app"),
 			opts: []manifest.Option{manifest.WithGate(manifest.GateFunc(func(ctx context.Context, in manifest.GateInput) (string, error) {
 				return "", errors.New("outside change window")
@@ -189,7 +189,7 @@ func testPromoteCustomOrder(t *testing.T, newStore storeFactory) {
 	assert.ErrorIs(t, err, manifest.ErrUnknownEnv)
 	_, err = manifest.Promote(t.Context(), st, req("v1.0.0", "test", "app"), opts...)
 	require.NoError(t, err)
-	_, err = manifest.Promote(t.Context(), st, manifest.Request{Release: "v1.0.0", Env: "live", Digest: digestOf("app")}, opts...)
+	_, err = manifest.Promote(t.Context(), st, manifest.PromoteRequest{Release: "v1.0.0", Env: "live", Digest: digestOf("app")}, opts...)
 	assert.ErrorIs(t, err, manifest.ErrApprovalRequired, "the last environment needs approval by default")
 	_, err = manifest.Promote(t.Context(), st, req("v1.0.0", "live", "app"), opts...)
 	require.NoError(t, err)
@@ -202,22 +202,22 @@ func testRollback(t *testing.T, newStore storeFactory) {
 	st := newStore(t, completeRecord("v1.0.0", "app"), v2, v3)
 	opts := []manifest.Option{manifest.WithClock(clock())}
 
-	_, err := manifest.Rollback(t.Context(), st, "prod", "alice", "incident", opts...)
-	assert.ErrorIs(t, err, manifest.ErrNoKnownGood)
-	_, err = manifest.Rollback(t.Context(), st, "prod", "", "incident", opts...)
+	_, err := manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
+	assert.ErrorIs(t, err, &manifest.RefusalError{Reason: "no known-good release to roll back to"})
+	_, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "", Reason: "incident"}, opts...)
 	assert.ErrorIs(t, err, manifest.ErrApprovalRequired)
-	_, err = manifest.Rollback(t.Context(), st, "mars", "alice", "incident", opts...)
+	_, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "mars", Approver: "alice", Reason: "incident"}, opts...)
 	assert.ErrorIs(t, err, manifest.ErrUnknownEnv)
 
 	promoteAll(t, st, "v1.0.0", "app", opts...)
-	_, err = manifest.Rollback(t.Context(), st, "prod", "alice", "incident", opts...)
-	assert.ErrorIs(t, err, manifest.ErrNoKnownGood, "nothing before the first release")
+	_, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
+	assert.ErrorIs(t, err, &manifest.RefusalError{Reason: "no known-good release to roll back to"}, "nothing before the first release")
 
 	promoteAll(t, st, "v1.1.0", "app-1.1", opts...)
 	promoteAll(t, st, "v1.2.0", "app-1.2", opts...)
 
 	// A gate that, like a change window at night, allows only an
-	// emergency change; the rollback carries its record (WithEmergency),
+	// emergency change; the rollback carries its record (RollbackRequest.Emergency),
 	// which must be complete.
 	nightGate := manifest.WithGate(manifest.GateFunc(func(ctx context.Context, in manifest.GateInput) (string, error) {
 		if in.Promotion.Emergency == nil {
@@ -225,16 +225,16 @@ func testRollback(t *testing.T, newStore storeFactory) {
 		}
 		return "", nil
 	}))
-	_, err = manifest.Rollback(t.Context(), st, "prod", "alice", "error rate", append(opts, nightGate)...)
+	_, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "error rate"}, append(opts, nightGate)...)
 	assert.ErrorIs(t, err, manifest.ErrGateRefused)
 	em := manifest.EmergencyChange{ID: "CHG-E-1", Reason: "error rate", Scope: "prod", Approver: "carol", RollbackPlan: "roll forward v1.2.0", FollowUp: "post-incident review"}
 	incomplete := em
 	incomplete.FollowUp = ""
-	_, err = manifest.Rollback(t.Context(), st, "prod", "alice", "error rate", append(opts, nightGate, manifest.WithEmergency(incomplete))...)
+	_, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "error rate", Emergency: &incomplete}, append(opts, nightGate)...)
 	assert.ErrorIs(t, err, manifest.ErrApprovalRequired)
 
 	// v1.2.0 is bad: back to v1.1.0, the previous release prod ran.
-	e, err := manifest.Rollback(t.Context(), st, "prod", "alice", "error rate", append(opts, nightGate, manifest.WithEmergency(em))...)
+	e, err := manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "error rate", Emergency: &em}, append(opts, nightGate)...)
 	require.NoError(t, err)
 	require.NotNil(t, e.Promotion.Emergency)
 	assert.Equal(t, em, *e.Promotion.Emergency, "the emergency record is logged with the rollback")
@@ -243,7 +243,7 @@ func testRollback(t *testing.T, newStore storeFactory) {
 	assert.Equal(t, "v1.2.0", e.Promotion.RollbackFrom)
 
 	// v1.1.0 is bad too: its record names v1.0.0 as known-good.
-	e, err = manifest.Rollback(t.Context(), st, "prod", "alice", "still failing", opts...)
+	e, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "still failing"}, opts...)
 	require.NoError(t, err)
 	assert.Equal(t, "v1.0.0", e.Promotion.Release)
 	assert.Equal(t, digestOf("app"), e.Promotion.Digest)
@@ -290,7 +290,7 @@ func TestPromoteRefusesTamperedLog(t *testing.T) {
 	require.NoError(t, os.WriteFile(files[0], []byte(strings.Replace(string(b), "alice", "mallory", 1)), 0o644))
 	_, err = manifest.Promote(t.Context(), st, req("v1.0.0", "staging", "app"))
 	assert.ErrorIs(t, err, manifest.ErrTampered)
-	_, err = manifest.Rollback(t.Context(), st, "dev", "alice", "r")
+	_, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "dev", Approver: "alice", Reason: "r"})
 	assert.ErrorIs(t, err, manifest.ErrTampered)
 }
 
@@ -305,3 +305,51 @@ func TestPromoteSeveralArtifacts(t *testing.T) {
 		}
 	}
 }
+
+// A record file copied under another release's name (records/v2.json holding
+// the record of v1) must not stand in for v2: Promote would verify v1's tag
+// signature while logging a promotion of "v2".
+func TestPromoteRecordUnderWrongName(t *testing.T) {
+	dir := t.TempDir()
+	st, err := manifest.NewDirStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	rec := exampleRecord("v1.0.0", "app-1")
+	if err := st.PutRecord(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "records", "v1.0.0.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "records", "v2.0.0.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Record(ctx, "v2.0.0"); err == nil {
+		t.Error("DirStore.Record returned the record of v1.0.0 for v2.0.0")
+	}
+	var verified []string
+	tags := manifest.TagVerifierFunc(func(_ context.Context, tag string, _ time.Time) error {
+		verified = append(verified, tag)
+		if tag != "v1.0.0" {
+			return errors.New("unsigned tag")
+		}
+		return nil
+	})
+	// A store that returns whatever it holds, as another Store might.
+	loose := looseStore{st, rec}
+	if _, err := manifest.Promote(ctx, loose, manifest.PromoteRequest{
+		Release: "v2.0.0", Env: "dev", Digest: rec.Artifacts[0].Digest,
+	}, manifest.WithTagVerifier(tags), manifest.WithClock(clock())); err == nil {
+		t.Errorf("promoted v2.0.0 on the record of v1.0.0 (tag verified: %v)", verified)
+	}
+}
+
+type looseStore struct {
+	*manifest.DirStore
+	rec manifest.Record
+}
+
+func (l looseStore) Record(context.Context, string) (manifest.Record, error) { return l.rec, nil }

@@ -2,15 +2,9 @@ package manifest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 )
-
-// ErrManifestDigest is returned (wrapped) by [PromoteManifest] when the
-// manifest's content does not hash to the digest that identifies it: the
-// manifest changed, so it is another candidate.
-var ErrManifestDigest = errors.New("manifest: manifest content does not match its digest")
 
 // A ManifestRequest asks [PromoteManifest] to promote the signed multi-repo
 // Manifest, identified by its content digest, to Env.
@@ -53,14 +47,16 @@ func checkPinned(m Manifest) error {
 //   - ErrInvalidDigest if Digest is malformed;
 //   - ErrInvalidManifest if the manifest is malformed or pins a repository
 //     without a tag, a commit or an artifact, or no repository at all;
-//   - ErrManifestDigest if the manifest does not hash to Digest;
+//   - a *RefusalError "manifest content does not match its digest" if the
+//     manifest does not hash to Digest (it changed, so it is another
+//     candidate);
 //   - ErrApprovalRequired if Env needs an approval and Approver or Reason
 //     is empty, or an emergency record lacks a field;
 //   - ErrBadSignature if a verifier is set ([WithManifestVerifier]) and
 //     Signature is missing or does not verify;
-//   - ErrSkippedEnv if no manifest of this name reached the environment
-//     before Env;
-//   - a *DriftError (ErrDigestDrift) if that environment ran a manifest of
+//   - a *RefusalError "previous environment skipped" if no manifest of this
+//     name reached the environment before Env;
+//   - a *DriftError if that environment ran a manifest of
 //     this name but never this digest: any change to a manifest makes a new
 //     candidate, which must start again at the first environment;
 //   - a *GateError (ErrGateRefused) if the Gate refuses (its input has
@@ -90,7 +86,7 @@ func PromoteManifest(ctx context.Context, st Log, req ManifestRequest, opts ...O
 		return Entry{}, err
 	}
 	if got := Digest(data); got != req.Digest {
-		return Entry{}, fmt.Errorf("%w: %s hashes to %s, not %s", ErrManifestDigest, m.Name, got, req.Digest)
+		return Entry{}, refused("manifest content does not match its digest", nil, "%s hashes to %s, not %s", m.Name, got, req.Digest)
 	}
 	if err := c.checkApproval(req.Env, req.Approver, req.Reason, req.Emergency); err != nil {
 		return Entry{}, err
@@ -114,7 +110,7 @@ func PromoteManifest(ctx context.Context, st Log, req ManifestRequest, opts ...O
 			if !ranManifest(hist, prevEnv, req.Digest) {
 				ran, ok := lastManifest(hist, m.Name, prevEnv)
 				if !ok {
-					return p, GateInput{}, fmt.Errorf("%w: manifest %s %s never reached %s before %s", ErrSkippedEnv, m.Name, req.Digest, prevEnv, req.Env)
+					return p, GateInput{}, refused("previous environment skipped", nil, "manifest %s %s never reached %s before %s", m.Name, req.Digest, prevEnv, req.Env)
 				}
 				return p, GateInput{}, &DriftError{Release: m.Name, Env: req.Env, Previous: prevEnv, Ran: ran, Got: req.Digest}
 			}
@@ -142,26 +138,27 @@ func lastManifest(hist []Promotion, name, env string) (string, bool) {
 	return "", false
 }
 
-// RollbackManifest redeploys the last known-good manifest to env by
+// RollbackManifest redeploys the last known-good manifest to req.Env by
 // promoting its already-published digest again, with the manifest as the
 // log recorded it (§1.22.3.3: never a rebuild). The known-good manifest is
 // the latest one promoted to env before the current one whose digest is
 // neither the current one's nor one that a rollback replaced. Like
 // [Rollback] it needs an approver and a reason (ErrApprovalRequired),
-// consults the Gate (*GateError), and returns an error wrapping
-// ErrNoKnownGood when env never ran a manifest or ran only one. The logged
+// consults the Gate (*GateError), and returns a *RefusalError "no known-good
+// release to roll back to" when env never ran a manifest or ran only one. The logged
 // [Promotion] has Manifest set and RollbackFrom set to the digest of the
 // manifest replaced. RollbackManifest considers manifest promotions only.
-func RollbackManifest(ctx context.Context, st Log, env, approver, reason string, opts ...Option) (Entry, error) {
+func RollbackManifest(ctx context.Context, st Log, req RollbackRequest, opts ...Option) (Entry, error) {
 	c := newConfig(opts)
 	requested := c.now().UTC()
-	if err := c.checkRollback(env, approver, reason); err != nil {
+	if err := c.checkRollback(req); err != nil {
 		return Entry{}, err
 	}
+	env := req.Env
 	return c.appendPromotion(ctx, st, func(hist []Promotion) (Promotion, GateInput, error) {
 		cur, ok := latest(hist, env, true)
 		if !ok {
-			return Promotion{}, GateInput{}, fmt.Errorf("%w: no manifest was promoted to %s", ErrNoKnownGood, env)
+			return Promotion{}, GateInput{}, refused("no known-good release to roll back to", nil, "no manifest was promoted to %s", env)
 		}
 		target, err := knownGoodManifest(hist, env, cur)
 		if err != nil {
@@ -169,13 +166,13 @@ func RollbackManifest(ctx context.Context, st Log, env, approver, reason string,
 		}
 		m := target.Manifest.normalize()
 		if d, err := m.Digest(); err != nil || d != target.Digest {
-			return Promotion{}, GateInput{}, fmt.Errorf("rollback %s: logged manifest %s: %w", env, target.Digest, ErrManifestDigest)
+			return Promotion{}, GateInput{}, fmt.Errorf("rollback %s: logged manifest %s: %w", env, target.Digest, &RefusalError{Reason: "manifest content does not match its digest"})
 		}
 		gm := m.normalize()
 		return Promotion{
 			Release: target.Release, Env: env, Digest: target.Digest,
-			Approver: approver, Reason: reason, RequestedAt: requested,
-			RollbackFrom: cur.Digest, Manifest: &m, Emergency: c.rollbackEmergency,
+			Approver: req.Approver, Reason: req.Reason, RequestedAt: requested,
+			RollbackFrom: cur.Digest, Manifest: &m, Emergency: req.Emergency,
 		}, GateInput{Manifest: &gm}, nil
 	})
 }
@@ -192,5 +189,5 @@ func knownGoodManifest(hist []Promotion, env string, cur Promotion) (Promotion, 
 			return p, nil
 		}
 	}
-	return Promotion{}, fmt.Errorf("%w: %s has run only manifest %s %s", ErrNoKnownGood, env, cur.Release, cur.Digest)
+	return Promotion{}, refused("no known-good release to roll back to", nil, "%s has run only manifest %s %s", env, cur.Release, cur.Digest)
 }

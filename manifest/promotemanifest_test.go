@@ -172,16 +172,16 @@ func testManifestRefusals(t *testing.T, open openStore) {
 		{name: "invalid manifest", req: with("dev", func(r *manifest.ManifestRequest) { r.Manifest = invalid }), want: manifest.ErrInvalidManifest},
 		{name: "no repos", req: manifest.ManifestRequest{Manifest: empty, Digest: emptyDigest, Env: "dev"}, want: manifest.ErrInvalidManifest},
 		{name: "repo without artifacts", req: manifest.ManifestRequest{Manifest: noArtifacts, Digest: noArtifactsDigest, Env: "dev"}, want: manifest.ErrInvalidManifest},
-		{name: "content differs from digest", req: with("dev", func(r *manifest.ManifestRequest) { r.Manifest = changed.m }), want: manifest.ErrManifestDigest},
+		{name: "content differs from digest", req: with("dev", func(r *manifest.ManifestRequest) { r.Manifest = changed.m }), want: &manifest.RefusalError{Reason: "manifest content does not match its digest"}},
 		{name: "unsigned", req: with("dev", func(r *manifest.ManifestRequest) { r.Signature = nil }), opts: signed, want: manifest.ErrBadSignature},
 		{name: "signed by another key", req: with("dev", func(r *manifest.ManifestRequest) {
 			r.Signature = signManifest(t, otherSigner, sm.m).sig
 		}), opts: signed, want: manifest.ErrBadSignature},
 		{name: "signature of another manifest", req: with("dev", func(r *manifest.ManifestRequest) { r.Signature = changed.sig }), opts: signed, want: manifest.ErrBadSignature},
-		{name: "skipped dev", req: sm.req("staging"), want: manifest.ErrSkippedEnv},
-		{name: "skipped staging", setup: []func(*testing.T, manifest.Store){promote("dev", sm)}, req: sm.req("prod"), want: manifest.ErrSkippedEnv},
-		{name: "dev ran another build", setup: []func(*testing.T, manifest.Store){promote("dev", changed)}, req: sm.req("staging"), want: manifest.ErrDigestDrift},
-		{name: "changed after staging", setup: []func(*testing.T, manifest.Store){promote("dev", sm), promote("staging", sm)}, req: changed.req("prod"), want: manifest.ErrDigestDrift},
+		{name: "skipped dev", req: sm.req("staging"), want: &manifest.RefusalError{Reason: "previous environment skipped"}},
+		{name: "skipped staging", setup: []func(*testing.T, manifest.Store){promote("dev", sm)}, req: sm.req("prod"), want: &manifest.RefusalError{Reason: "previous environment skipped"}},
+		{name: "dev ran another build", setup: []func(*testing.T, manifest.Store){promote("dev", changed)}, req: sm.req("staging"), want: &manifest.DriftError{}},
+		{name: "changed after staging", setup: []func(*testing.T, manifest.Store){promote("dev", sm), promote("staging", sm)}, req: changed.req("prod"), want: &manifest.DriftError{}},
 		{name: "prod needs approver", setup: []func(*testing.T, manifest.Store){promote("dev", sm), promote("staging", sm)},
 			req: with("prod", func(r *manifest.ManifestRequest) { r.Approver = "" }), want: manifest.ErrApprovalRequired},
 		{name: "prod needs reason", setup: []func(*testing.T, manifest.Store){promote("dev", sm), promote("staging", sm)},
@@ -229,7 +229,7 @@ func testManifestNewCandidate(t *testing.T, open openStore) {
 	// The changed manifest is a new candidate: it starts again at dev.
 	for _, env := range []string{"staging", "prod"} {
 		_, err := manifest.PromoteManifest(t.Context(), reopen(), changed.req(env), opts...)
-		assert.ErrorIs(t, err, manifest.ErrDigestDrift, env)
+		assert.ErrorIs(t, err, &manifest.DriftError{}, env)
 	}
 	promoteManifestAll(t, reopen(), changed, opts...)
 	entries, err := manifest.VerifyStore(t.Context(), reopen(), nil)
@@ -273,21 +273,21 @@ func testManifestRollback(t *testing.T, open openStore) {
 	m2 := signManifest(t, signer, second)
 	st, reopen := open(t)
 
-	_, err := manifest.RollbackManifest(t.Context(), st, "prod", "alice", "incident", opts...)
-	assert.ErrorIs(t, err, manifest.ErrNoKnownGood, "nothing promoted")
-	_, err = manifest.RollbackManifest(t.Context(), st, "prod", "", "incident", opts...)
+	_, err := manifest.RollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
+	assert.ErrorIs(t, err, &manifest.RefusalError{Reason: "no known-good release to roll back to"}, "nothing promoted")
+	_, err = manifest.RollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "", Reason: "incident"}, opts...)
 	assert.ErrorIs(t, err, manifest.ErrApprovalRequired)
-	_, err = manifest.RollbackManifest(t.Context(), st, "prod", "alice", "", opts...)
+	_, err = manifest.RollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: ""}, opts...)
 	assert.ErrorIs(t, err, manifest.ErrApprovalRequired)
-	_, err = manifest.RollbackManifest(t.Context(), st, "mars", "alice", "incident", opts...)
+	_, err = manifest.RollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "mars", Approver: "alice", Reason: "incident"}, opts...)
 	assert.ErrorIs(t, err, manifest.ErrUnknownEnv)
 
 	promoteManifestAll(t, st, m1, opts...)
-	_, err = manifest.RollbackManifest(t.Context(), st, "prod", "alice", "incident", opts...)
-	assert.ErrorIs(t, err, manifest.ErrNoKnownGood, "nothing before the first manifest")
+	_, err = manifest.RollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
+	assert.ErrorIs(t, err, &manifest.RefusalError{Reason: "no known-good release to roll back to"}, "nothing before the first manifest")
 	promoteManifestAll(t, st, m2, opts...)
 
-	_, err = manifest.RollbackManifest(t.Context(), reopen(), "prod", "alice", "incident", append(opts, manifest.WithGate(manifest.GateFunc(
+	_, err = manifest.RollbackManifest(t.Context(), reopen(), manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, append(opts, manifest.WithGate(manifest.GateFunc(
 		func(ctx context.Context, in manifest.GateInput) (string, error) {
 			require.NotNil(t, in.Manifest)
 			assert.Equal(t, m1.digest, in.Promotion.Digest)
@@ -295,7 +295,7 @@ func testManifestRollback(t *testing.T, open openStore) {
 		})))...)
 	assert.ErrorIs(t, err, manifest.ErrGateRefused)
 
-	e, err := manifest.RollbackManifest(t.Context(), reopen(), "prod", "bob", "error rate", opts...)
+	e, err := manifest.RollbackManifest(t.Context(), reopen(), manifest.RollbackRequest{Env: "prod", Approver: "bob", Reason: "error rate"}, opts...)
 	require.NoError(t, err)
 	p := e.Promotion
 	assert.Equal(t, "2026.01", p.Release)
@@ -307,8 +307,8 @@ func testManifestRollback(t *testing.T, open openStore) {
 
 	// m1 (rolled back to) is now current and m2 was rolled back from:
 	// there is nothing left to return to.
-	_, err = manifest.RollbackManifest(t.Context(), reopen(), "prod", "bob", "still failing", opts...)
-	assert.ErrorIs(t, err, manifest.ErrNoKnownGood)
+	_, err = manifest.RollbackManifest(t.Context(), reopen(), manifest.RollbackRequest{Env: "prod", Approver: "bob", Reason: "still failing"}, opts...)
+	assert.ErrorIs(t, err, &manifest.RefusalError{Reason: "no known-good release to roll back to"})
 
 	entries, err := manifest.VerifyStore(t.Context(), reopen(), nil)
 	require.NoError(t, err)
@@ -323,7 +323,7 @@ func testManifestRollback(t *testing.T, open openStore) {
 	m3 := signManifest(t, signer, third)
 	promoteManifestAll(t, st, m3, opts...)
 	em := manifest.EmergencyChange{Reason: "checkout down", Scope: "prod", Approver: "carol", RollbackPlan: "promote 2026.03 again", FollowUp: "review"}
-	e, err = manifest.RollbackManifest(t.Context(), st, "prod", "bob", "again", append(opts, manifest.WithEmergency(em))...)
+	e, err = manifest.RollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "bob", Reason: "again", Emergency: &em}, opts...)
 	require.NoError(t, err)
 	assert.Equal(t, m1.digest, e.Promotion.Digest)
 	assert.Equal(t, m3.digest, e.Promotion.RollbackFrom)
@@ -345,7 +345,7 @@ func testManifestMixedWithRecords(t *testing.T, open openStore) {
 	_, err := manifest.PromoteManifest(t.Context(), st, sm.req("dev"), opts...)
 	require.NoError(t, err)
 	_, err = manifest.Promote(t.Context(), st, req("v1.0.0", "staging", "app"), opts...)
-	assert.ErrorIs(t, err, manifest.ErrSkippedEnv)
+	assert.ErrorIs(t, err, &manifest.RefusalError{Reason: "previous environment skipped"})
 	_, err = manifest.PromoteManifest(t.Context(), st, sm.req("staging"), opts...)
 	require.NoError(t, err)
 
@@ -355,13 +355,13 @@ func testManifestMixedWithRecords(t *testing.T, open openStore) {
 	require.NoError(t, err)
 
 	// Record rollback ignores the manifest prod now runs, and the reverse.
-	e, err := manifest.Rollback(t.Context(), st, "prod", "alice", "incident", opts...)
+	e, err := manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
 	require.NoError(t, err)
 	assert.Nil(t, e.Promotion.Manifest)
 	assert.Equal(t, "v1.0.0", e.Promotion.Release)
 	assert.Equal(t, "v1.1.0", e.Promotion.RollbackFrom)
-	_, err = manifest.RollbackManifest(t.Context(), st, "prod", "alice", "incident", opts...)
-	assert.ErrorIs(t, err, manifest.ErrNoKnownGood)
+	_, err = manifest.RollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
+	assert.ErrorIs(t, err, &manifest.RefusalError{Reason: "no known-good release to roll back to"})
 }
 
 func testManifestConcurrentCAS(t *testing.T, open openStore) {
@@ -405,7 +405,7 @@ func TestPromoteManifestRefusesTamperedLog(t *testing.T) {
 	require.NoError(t, os.WriteFile(files[0], []byte(strings.Replace(string(b), "alice", "mallory", 1)), 0o644))
 	_, err = manifest.PromoteManifest(t.Context(), st, sm.req("prod"))
 	assert.ErrorIs(t, err, manifest.ErrTampered)
-	_, err = manifest.RollbackManifest(t.Context(), st, "dev", "alice", "r")
+	_, err = manifest.RollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "dev", Approver: "alice", Reason: "r"})
 	assert.ErrorIs(t, err, manifest.ErrTampered)
 
 	// Rewriting a logged repo's artifact digest no longer matches the
@@ -415,5 +415,5 @@ func TestPromoteManifestRefusesTamperedLog(t *testing.T) {
 	forged := bytes.Replace(b, []byte(digestOf("web")), []byte(digestOf("evil")), 1)
 	require.NotEqual(t, b, forged)
 	_, err = manifest.ParseEntry(forged)
-	assert.ErrorIs(t, err, manifest.ErrInvalidEntry)
+	assert.ErrorIs(t, err, &manifest.FormatError{Reason: "invalid log entry"})
 }

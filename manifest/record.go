@@ -18,16 +18,6 @@ var (
 	// ErrInvalidRecord is wrapped by every error ParseRecord returns for
 	// input that is not a well-formed release record.
 	ErrInvalidRecord = errors.New("manifest: invalid release record")
-	// ErrUnsupportedVersion is returned (wrapped) for a record or manifest
-	// whose "version" is not the one this package writes.
-	ErrUnsupportedVersion = errors.New("manifest: unsupported format version")
-	// ErrDuplicateArtifact is returned (wrapped) when two artifacts share a
-	// name, compared case-insensitively.
-	ErrDuplicateArtifact = errors.New("manifest: duplicate artifact name")
-	// ErrIncomplete is wrapped by [CheckReport.Err] when a record lacks a
-	// required field or has a malformed one (§2.4: an incomplete record
-	// must not be promoted).
-	ErrIncomplete = errors.New("manifest: release record incomplete")
 )
 
 // A Record is the release record of §1.20.3.1 and §1.12.6.3: the system of
@@ -107,8 +97,9 @@ type Window struct {
 }
 
 // ParseRecord decodes a release record strictly: unknown fields, trailing
-// data, a version other than [RecordVersion], a malformed digest
-// ([ErrInvalidDigest]) and duplicate artifact names ([ErrDuplicateArtifact])
+// data, a version other than [RecordVersion] (a *[FormatError]
+// "unsupported format version"), a malformed digest ([ErrInvalidDigest])
+// and duplicate artifact names (a *FormatError "duplicate artifact name")
 // are errors, all wrapping [ErrInvalidRecord]. A record that parses may
 // still be incomplete; see [Check].
 func ParseRecord(data []byte) (Record, error) {
@@ -117,7 +108,7 @@ func ParseRecord(data []byte) (Record, error) {
 		return Record{}, fmt.Errorf("%w: %w", ErrInvalidRecord, err)
 	}
 	if r.Version != RecordVersion {
-		return Record{}, fmt.Errorf("%w: %w: %d", ErrInvalidRecord, ErrUnsupportedVersion, r.Version)
+		return Record{}, fmt.Errorf("%w: %w", ErrInvalidRecord, malformed("unsupported format version", nil, "%d", r.Version))
 	}
 	if err := validateArtifacts(r.Artifacts); err != nil {
 		return Record{}, fmt.Errorf("%w: %w", ErrInvalidRecord, err)
@@ -140,7 +131,7 @@ func validateArtifacts(as []Artifact) error {
 	for _, a := range as {
 		key := strings.ToLower(a.Name)
 		if seen[key] {
-			return fmt.Errorf("%w: %q", ErrDuplicateArtifact, a.Name)
+			return malformed("duplicate artifact name", nil, "%q", a.Name)
 		}
 		seen[key] = true
 		if err := ValidateDigest(a.Digest); err != nil {
@@ -217,8 +208,9 @@ type CheckReport struct {
 	Problems []Problem `json:"problems"`
 }
 
-// Err returns nil for a complete record, or an error wrapping
-// [ErrIncomplete] that lists every problem.
+// Err returns nil for a complete record, or a *[FormatError] "release
+// record incomplete" that lists every problem (§2.4: an incomplete record
+// must not be promoted).
 func (c CheckReport) Err() error {
 	if len(c.Problems) == 0 {
 		return nil
@@ -230,7 +222,7 @@ func (c CheckReport) Err() error {
 		}
 		b.WriteString(p.Field + ": " + p.Message)
 	}
-	return fmt.Errorf("%w: %s: %s", ErrIncomplete, c.Tag, b.String())
+	return malformed("release record incomplete", nil, "%s: %s", c.Tag, b.String())
 }
 
 // Check returns every missing or malformed field of r against §1.20.3.1:

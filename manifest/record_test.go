@@ -56,11 +56,11 @@ func TestParseRecordStrict(t *testing.T) {
 	}{
 		{"unknown field", strings.Replace(string(good), `{`, `{"bogus":1,`, 1), manifest.ErrInvalidRecord},
 		{"trailing data", string(good) + "{}", manifest.ErrInvalidRecord},
-		{"version", strings.Replace(string(good), `"version":1`, `"version":2`, 1), manifest.ErrUnsupportedVersion},
+		{"version", strings.Replace(string(good), `"version":1`, `"version":2`, 1), &manifest.FormatError{Reason: "unsupported format version"}},
 		{"uppercase digest", strings.Replace(string(good), digestOf("app"), strings.ToUpper(digestOf("app")), 1), manifest.ErrInvalidDigest},
 		{"short digest", strings.Replace(string(good), digestOf("app"), "sha256:abc", 1), manifest.ErrInvalidDigest},
 		{"sbom digest", strings.Replace(string(good), digestOf("sbom"), "md5:00", 1), manifest.ErrInvalidDigest},
-		{"duplicate artifact", strings.Replace(string(good), `"artifacts":[`, `"artifacts":[{"name":"APP","digest":"`+digestOf("x")+`"},`, 1), manifest.ErrDuplicateArtifact},
+		{"duplicate artifact", strings.Replace(string(good), `"artifacts":[`, `"artifacts":[{"name":"APP","digest":"`+digestOf("x")+`"},`, 1), &manifest.FormatError{Reason: "duplicate artifact name"}},
 		{"not json", "nope", manifest.ErrInvalidRecord},
 	}
 	for _, tt := range tests {
@@ -77,7 +77,7 @@ func TestCheckReportsEveryProblem(t *testing.T) {
 	rep := manifest.Check(manifest.Record{})
 	err := rep.Err()
 	require.Error(t, err)
-	assert.ErrorIs(t, err, manifest.ErrIncomplete)
+	assert.ErrorIs(t, err, &manifest.FormatError{Reason: "release record incomplete"})
 	var fields []string
 	for _, p := range rep.Problems {
 		fields = append(fields, p.Field)
@@ -99,7 +99,7 @@ func TestCheckReportsEveryProblem(t *testing.T) {
 		fields = append(fields, p.Field)
 	}
 	assert.Equal(t, []string{"tag", "commit", "artifacts[1].name", "artifacts[1].digest", "checks[0].passed", "production_window"}, fields)
-	assert.True(t, errors.Is(rep.Err(), manifest.ErrIncomplete))
+	assert.True(t, errors.Is(rep.Err(), &manifest.FormatError{Reason: "release record incomplete"}))
 }
 
 func TestWithArtifact(t *testing.T) {
@@ -141,4 +141,62 @@ func FuzzParseRecord(f *testing.F) {
 			t.Fatalf("not stable:\n%s\n%s", b, b2)
 		}
 	})
+}
+
+// Go's decoder keeps the last of two equal keys and matches struct fields
+// case-insensitively, so a document with a duplicated (or case-folded) key
+// means one thing to this package and another to a first-wins or
+// case-sensitive reader. Every strict parser must refuse it.
+func TestParseDuplicateKeys(t *testing.T) {
+	const sha = "sha256:" + "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	cases := []struct {
+		name  string
+		parse func([]byte) error
+		doc   string
+	}{
+		{"manifest exact", func(b []byte) error { _, err := manifest.ParseManifest(b); return err },
+			`{"name":"good","name":"evil","repos":[],"version":1}`},
+		{"manifest folded", func(b []byte) error { _, err := manifest.ParseManifest(b); return err },
+			`{"NAME":"evil","name":"good","repos":[],"version":1}`},
+		{"manifest kelvin fold", func(b []byte) error { _, err := manifest.ParseManifest(b); return err },
+			`{"name":"good","repos":[{"artifacts":[],"name":"a","tag":"v1","\u212aag":"x"}],"version":1}`},
+		{"manifest nested", func(b []byte) error { _, err := manifest.ParseManifest(b); return err },
+			`{"name":"n","repos":[{"artifacts":[{"digest":"` + sha + `","Digest":"` + sha + `","name":"a"}],"name":"r","tag":"v1"}],"version":1}`},
+		{"entry exact", func(b []byte) error { _, err := manifest.ParseEntry(b); return err },
+			`{"kind":"note","note":"original","note":"forged","prev":"","seq":1}`},
+		{"entry folded", func(b []byte) error { _, err := manifest.ParseEntry(b); return err },
+			`{"kind":"note","note":"original","prev":"","seq":1,"Seq":2}`},
+		{"record folded", func(b []byte) error { _, err := manifest.ParseRecord(b); return err },
+			`{"tag":"v1","TAG":"v2","version":1}`},
+		{"record extra exact", func(b []byte) error { _, err := manifest.ParseRecord(b); return err },
+			`{"extra":{"k":"1","k":"2"},"tag":"v1","version":1}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if err := c.parse([]byte(c.doc)); err == nil {
+				t.Fatalf("accepted a document with a duplicate key: %s", c.doc)
+			}
+		})
+	}
+}
+
+// Extras are a free-form map: keys differing only in case are distinct keys
+// (the decoder does not fold map keys), and a record that MarshalRecord
+// writes must parse again.
+func TestExtrasCaseDistinctKeysRoundTrip(t *testing.T) {
+	doc := `{"extra":{"K":"1","k":"2"},"tag":"v1","version":1}`
+	r, err := manifest.ParseRecord([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Extra["K"] != "1" || r.Extra["k"] != "2" {
+		t.Fatalf("extras = %v", r.Extra)
+	}
+}
+
+func TestDuplicateKeyErrorWraps(t *testing.T) {
+	_, err := manifest.ParseManifest([]byte(`{"name":"a","name":"b","repos":[],"version":1}`))
+	if !errors.Is(err, manifest.ErrInvalidManifest) || !strings.Contains(err.Error(), "duplicate") {
+		t.Fatalf("err = %v", err)
+	}
 }

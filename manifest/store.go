@@ -21,10 +21,6 @@ var (
 	// ErrConflict is returned (wrapped) by Append when the entry's Seq is
 	// set and another writer appended that Seq first.
 	ErrConflict = errors.New("manifest: concurrent append")
-	// ErrRepublish is returned (wrapped) by PutRecord when the new record
-	// changes the digest of an artifact already recorded: the same version
-	// is never republished (§1.20.3.1 guardrail).
-	ErrRepublish = errors.New("manifest: artifact digest changed for a published version")
 	// ErrInvalidName is returned (wrapped) for a release tag that cannot be
 	// a store key.
 	ErrInvalidName = errors.New("manifest: invalid release name")
@@ -41,7 +37,7 @@ type Store interface {
 type Records interface {
 	// Record returns the record for tag, or an error wrapping ErrNotFound.
 	Record(ctx context.Context, tag string) (Record, error)
-	// PutRecord writes r atomically, refusing (ErrRepublish) to change or
+	// PutRecord writes r atomically, refusing (a *RefusalError "artifact digest changed for a published version": the same version is never republished, §1.20.3.1) to change or
 	// drop an artifact digest already recorded for r.Tag.
 	PutRecord(ctx context.Context, r Record) error
 }
@@ -156,14 +152,14 @@ func checkRepublish(old, new Record) error {
 			if strings.EqualFold(a.Name, b.Name) {
 				found = true
 				if a.Digest != b.Digest {
-					return fmt.Errorf("%w: %s %s: %s → %s", ErrRepublish, old.Tag, a.Name, a.Digest, b.Digest)
+					return refused("artifact digest changed for a published version", nil, "%s %s: %s → %s", old.Tag, a.Name, a.Digest, b.Digest)
 				}
 			}
 		}
 		// Dropping a published artifact would let a later write add it
 		// back with another digest.
 		if !found {
-			return fmt.Errorf("%w: %s %s (%s) removed", ErrRepublish, old.Tag, a.Name, a.Digest)
+			return refused("artifact digest changed for a published version", nil, "%s %s (%s) removed", old.Tag, a.Name, a.Digest)
 		}
 	}
 	return nil

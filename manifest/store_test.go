@@ -2,16 +2,19 @@ package manifest_test
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
 
 	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -68,7 +71,7 @@ func TestStoreRecords(t *testing.T) {
 		r.Tickets = append(r.Tickets, "CHG-2")
 		require.NoError(t, st.PutRecord(ctx, r))
 		r.Artifacts[0].Digest = digestOf("rebuilt")
-		assert.ErrorIs(t, st.PutRecord(ctx, r), manifest.ErrRepublish)
+		assert.ErrorIs(t, st.PutRecord(ctx, r), &manifest.RefusalError{Reason: "artifact digest changed for a published version"})
 		got, err = st.Record(ctx, "v1.0.0")
 		require.NoError(t, err)
 		assert.Equal(t, digestOf("app"), got.Artifacts[0].Digest)
@@ -208,5 +211,95 @@ func TestStoreCrash(t *testing.T) {
 			_, err = manifest.VerifyStore(t.Context(), st, nil)
 			require.NoError(t, err)
 		})
+	}
+}
+
+// PutRecord refuses to change a published artifact's digest; doing it in two
+// writes (drop the artifact, then add it back with another digest) must be
+// refused too, or a rebuild is republished under the same version.
+func TestRepublishInTwoSteps(t *testing.T) {
+	ctx := t.Context()
+	st, err := manifest.NewDirStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := exampleRecord("v1.0.0", "build-1")
+	if err := st.PutRecord(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	dropped := rec
+	dropped.Artifacts = []manifest.Artifact{{Name: "other", Digest: manifest.Digest([]byte("other"))}}
+	errDrop := st.PutRecord(ctx, dropped)
+	rebuilt := rec
+	rebuilt.Artifacts = []manifest.Artifact{{Name: "app", Digest: manifest.Digest([]byte("build-2"))}}
+	errRebuild := st.PutRecord(ctx, rebuilt)
+	if !errors.Is(errDrop, &manifest.RefusalError{Reason: "artifact digest changed for a published version"}) && !errors.Is(errRebuild, &manifest.RefusalError{Reason: "artifact digest changed for a published version"}) {
+		got, _ := st.Record(ctx, "v1.0.0")
+		t.Fatalf("artifact app republished with another digest: %v", got.Artifacts)
+	}
+}
+
+// A GitStore's ref reset to an older commit is a consistent, shorter log:
+// it verifies on its own, and fails against the later checkpoint.
+func TestGitStoreRefRewound(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	repo, err := git.PlainInit(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := manifest.NewGitStore(repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var old *plumbing.Reference
+	for i := range 3 {
+		if _, err := st.Append(ctx, manifest.Entry{Kind: manifest.KindNote, Note: fmt.Sprint("n", i)}); err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 {
+			if old, err = repo.Reference(manifest.LogRef, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	entries, err := manifest.VerifyStore(ctx, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := manifest.NewCheckpoint(entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := repo.Storer.SetReference(old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := manifest.VerifyStore(ctx, st, nil); err != nil {
+		t.Fatalf("rewound log without checkpoint: %v", err)
+	}
+	if _, err := manifest.VerifyStore(ctx, st, &cp); !errors.Is(err, manifest.ErrTruncated) {
+		t.Fatalf("rewound log against checkpoint: err = %v, want ErrTruncated", err)
+	}
+}
+
+func TestDirStoreNamesStayInside(t *testing.T) {
+	ctx := t.Context()
+	root := t.TempDir()
+	dir := filepath.Join(root, "store")
+	st, err := manifest.NewDirStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tag := range []string{"", ".", "..", "../escape", "a/../../escape", "a\\b", "a\x00b", "/abs", ".hidden", "v1\xff", strings.Repeat("v", 300)} {
+		r := exampleRecord(tag, "x")
+		if err := st.PutRecord(ctx, r); !errors.Is(err, manifest.ErrInvalidName) {
+			t.Errorf("PutRecord(%q) = %v, want ErrInvalidName", tag, err)
+		}
+		if _, err := st.Record(ctx, tag); !errors.Is(err, manifest.ErrInvalidName) {
+			t.Errorf("Record(%q) = %v, want ErrInvalidName", tag, err)
+		}
+	}
+	if des, _ := os.ReadDir(root); len(des) != 1 {
+		t.Errorf("files written outside the store: %v", des)
 	}
 }

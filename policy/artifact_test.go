@@ -81,11 +81,11 @@ func TestArtifactEvidence(t *testing.T) {
 	der, err := x509.MarshalPKIXPublicKey(pub)
 	require.NoError(t, err)
 	key := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
-	p, err := policy.Load(strings.NewReader("controls:\n  REL-SBOM-001:\n    provenance_keys: [" + strconv.Quote(key) + "]\n"))
+	p, err := policy.ReadConfig(strings.NewReader("controls:\n  REL-SBOM-001:\n    provenance_keys: [" + strconv.Quote(key) + "]\n"))
 	require.NoError(t, err)
 	r := policy.Evaluate(context.Background(), p, policy.Facts{Artifacts: []policy.Artifact{app}})
 	assert.NoError(t, r.Err())
-	_, err = policy.Load(strings.NewReader("controls:\n  REL-SBOM-001:\n    provenance_keys:\n      - not a key\n"))
+	_, err = policy.ReadConfig(strings.NewReader("controls:\n  REL-SBOM-001:\n    provenance_keys:\n      - not a key\n"))
 	var ce *policy.ConfigError
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, 4, ce.Line)

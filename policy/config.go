@@ -15,16 +15,13 @@ import (
 	"github.com/releasekit/releasekit/sbom"
 )
 
-// ErrInvalidConfig is wrapped by every [ConfigError].
-var ErrInvalidConfig = errors.New("policy: invalid configuration")
-
 // A ConfigError is a configuration problem at a line of the file (0 when
-// the file as a whole is at fault). It wraps [ErrInvalidConfig], and
-// [ErrEmptyPolicy] for a file that enables no control.
+// the file as a whole is at fault). It wraps [ErrEmptyPolicy] for a file
+// that enables no control.
 type ConfigError struct {
 	Line int
 	Msg  string
-	Err  error // ErrInvalidConfig or ErrEmptyPolicy
+	Err  error // ErrEmptyPolicy, or nil
 }
 
 // Error returns "policy: config line N: message".
@@ -35,20 +32,15 @@ func (e *ConfigError) Error() string {
 	return "policy: config: " + e.Msg
 }
 
-// Unwrap returns ErrInvalidConfig, or ErrEmptyPolicy.
-func (e *ConfigError) Unwrap() []error {
-	if e.Err != nil && e.Err != ErrInvalidConfig {
-		return []error{ErrInvalidConfig, e.Err}
-	}
-	return []error{ErrInvalidConfig}
-}
+// Unwrap returns ErrEmptyPolicy, or nil.
+func (e *ConfigError) Unwrap() error { return e.Err }
 
 func cfgErr(n *yaml.Node, format string, args ...any) error {
 	line := 0
 	if n != nil {
 		line = n.Line
 	}
-	return &ConfigError{Line: line, Msg: fmt.Sprintf(format, args...), Err: ErrInvalidConfig}
+	return &ConfigError{Line: line, Msg: fmt.Sprintf(format, args...)}
 }
 
 // Default returns a policy with every built-in control in its strictest
@@ -101,7 +93,7 @@ type flagParams struct {
 
 var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 
-// Load reads a policy from YAML or JSON (JSON is read as YAML):
+// ReadConfig reads a policy from YAML or JSON (JSON is read as YAML):
 //
 //	controls:
 //	  REL-BRANCH-001: {patterns: ['^main$', '^feature/[A-Z]+-[0-9]+-[a-z0-9-]+$']}
@@ -132,7 +124,7 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 // (an invalid pattern, day, HH:MM time or time zone) are a *[ConfigError]
 // with the line they are on. A file enabling no control is a ConfigError
 // wrapping [ErrEmptyPolicy].
-func Load(r io.Reader) (Policy, error) {
+func ReadConfig(r io.Reader) (Policy, error) {
 	data, err := io.ReadAll(io.LimitReader(r, 1<<20+1))
 	if err != nil {
 		return Policy{}, fmt.Errorf("policy: read config: %w", err)
@@ -146,7 +138,7 @@ func Load(r io.Reader) (Policy, error) {
 		if errors.Is(err, io.EOF) {
 			return Policy{}, &ConfigError{Msg: "empty file: list the controls to enforce", Err: ErrEmptyPolicy}
 		}
-		return Policy{}, &ConfigError{Line: yamlLine(err), Msg: err.Error(), Err: ErrInvalidConfig}
+		return Policy{}, &ConfigError{Line: yamlLine(err), Msg: err.Error()}
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
@@ -350,7 +342,7 @@ func decodeStrict(n *yaml.Node, v any) error {
 		return err
 	}
 	if err := n.Decode(v); err != nil {
-		return &ConfigError{Line: yamlLine(err), Msg: strings.TrimPrefix(err.Error(), "yaml: "), Err: ErrInvalidConfig}
+		return &ConfigError{Line: yamlLine(err), Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
 	}
 	return nil
 }

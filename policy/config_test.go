@@ -55,7 +55,7 @@ exceptions:
 `
 
 func TestLoad(t *testing.T) {
-	p, err := policy.Load(strings.NewReader(fullConfig))
+	p, err := policy.ReadConfig(strings.NewReader(fullConfig))
 	require.NoError(t, err)
 	require.Len(t, p.Controls, 16)
 	assert.Equal(t, policy.RecordComplete{}, p.Controls[14])
@@ -72,7 +72,7 @@ func TestLoad(t *testing.T) {
 	assert.Empty(t, p.Exceptions[0].Problems(time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)))
 
 	// JSON is read too.
-	p, err = policy.Load(strings.NewReader(`{"controls": {"REL-TAG-001": {"identities": ["ci"]}}}`))
+	p, err = policy.ReadConfig(strings.NewReader(`{"controls": {"REL-TAG-001": {"identities": ["ci"]}}}`))
 	require.NoError(t, err)
 	assert.Equal(t, []policy.Control{policy.SignedTag{Identities: []string{"ci"}}}, p.Controls)
 }
@@ -113,9 +113,8 @@ func TestLoadErrors(t *testing.T) {
 		{"bad number", "controls:\n  REL-FLAG-001:\n    registry: [a]\n", 3, "cannot unmarshal", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := policy.Load(strings.NewReader(tc.in))
+			_, err := policy.ReadConfig(strings.NewReader(tc.in))
 			require.Error(t, err)
-			assert.ErrorIs(t, err, policy.ErrInvalidConfig)
 			assert.Equal(t, tc.empty, errors.Is(err, policy.ErrEmptyPolicy), err.Error())
 			var ce *policy.ConfigError
 			require.ErrorAs(t, err, &ce)
@@ -128,13 +127,13 @@ func TestLoadErrors(t *testing.T) {
 func TestDefaultIsStrict(t *testing.T) {
 	r := policy.Evaluate(context.Background(), policy.Default(), policy.Facts{})
 	assert.Len(t, r.Results, 17)
-	assert.ErrorIs(t, r.Err(), policy.ErrFailed, "nothing gathered must never pass")
+	assert.ErrorIs(t, r.Err(), &policy.ReportError{Reason: "controls failed"}, "nothing gathered must never pass")
 	for _, res := range r.Results {
 		assert.NotEqual(t, policy.Pass, res.Status, res.Control.ID)
 	}
 }
 
-func FuzzLoad(f *testing.F) {
+func FuzzReadConfig(f *testing.F) {
 	f.Add(fullConfig)
 	for _, s := range []string{"", "controls: {}\n", "controls:\n  REL-TAG-001:\n    identity: [x]\n",
 		"controls:\n  REL-WINDOW-001:\n    windows:\n      - {days: [mon], start: '09:00', end: '10:00', zone: UTC}\n",
@@ -142,19 +141,19 @@ func FuzzLoad(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		p, err := policy.Load(strings.NewReader(in))
+		p, err := policy.ReadConfig(strings.NewReader(in))
 		if err != nil {
 			var ce *policy.ConfigError
 			if !errors.As(err, &ce) {
-				t.Fatalf("Load error %v is not a *ConfigError", err)
+				t.Fatalf("ReadConfig error %v is not a *ConfigError", err)
 			}
 			if len(p.Controls) != 0 {
-				t.Fatal("Load returned controls with an error")
+				t.Fatal("ReadConfig returned controls with an error")
 			}
 			return
 		}
 		if len(p.Controls) == 0 {
-			t.Fatal("Load accepted a policy without controls")
+			t.Fatal("ReadConfig accepted a policy without controls")
 		}
 		// Evaluating on no facts never passes everything.
 		r := policy.Evaluate(context.Background(), p, policy.Facts{})
@@ -165,17 +164,44 @@ func FuzzLoad(f *testing.F) {
 }
 
 func TestAdvisory(t *testing.T) {
-	p, err := policy.Load(strings.NewReader("advisory: true\ncontrols: {REL-SOD-001: {}}\n"))
+	p, err := policy.ReadConfig(strings.NewReader("advisory: true\ncontrols: {REL-SOD-001: {}}\n"))
 	require.NoError(t, err)
 	r := policy.Evaluate(context.Background(), p, policy.Facts{})
 	assert.True(t, r.Advisory)
-	assert.ErrorIs(t, r.Err(), policy.ErrFailed, "failures are still reported")
+	assert.ErrorIs(t, r.Err(), &policy.ReportError{Reason: "controls failed"}, "failures are still reported")
 	var b strings.Builder
 	require.NoError(t, r.WriteText(&b))
 	assert.Contains(t, b.String(), "result: DENY (advisory policy: not enforced)")
 
-	_, err = policy.Load(strings.NewReader("advisory: maybe\ncontrols: {REL-SOD-001: {}}\n"))
+	_, err = policy.ReadConfig(strings.NewReader("advisory: maybe\ncontrols: {REL-SOD-001: {}}\n"))
 	var ce *policy.ConfigError
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, 1, ce.Line)
+}
+
+// Hostile configurations are rejected with the line they are on.
+func TestConfigRejects(t *testing.T) {
+	for name, doc := range map[string]string{
+		"local zone":         "controls:\n  REL-WINDOW-001:\n    windows: [{days: [mon], start: \"09:00\", end: \"10:00\", zone: Local}]\n",
+		"merge key":          "base: &b {patterns: ['.*']}\ncontrols:\n  REL-BRANCH-001:\n    <<: *b\n",
+		"merge in exception": "controls: {REL-SOD-001: {}}\nexceptions:\n  - &e {id: E}\n  - <<: *e\n",
+		"alias value":        "controls:\n  REL-TAG-001: {identities: &i [a]}\n  REL-BRANCH-001: {patterns: *i}\n",
+		"json dup":           "{\"controls\": {\"REL-SOD-001\": {}, \"REL-SOD-001\": {}}}",
+		"advisory string":    "controls: {REL-SOD-001: {}}\nadvisory: \"true\"\n",
+		"advisory yes":       "controls: {REL-SOD-001: {}}\nadvisory: yes\n",
+		"reason list":        "controls:\n  REL-WINDOW-001:\n    freezes: [{from: 2026-01-01, to: 2026-01-02, reason: [x]}]\n",
+		"unknown id":         "controls:\n  REL-NOPE-001: {}\n",
+		"params on noparams": "controls:\n  REL-SOD-001: {x: 1}\n",
+		"scalar params":      "controls:\n  REL-SOD-001: yes\n",
+		"empty controls":     "controls: {}\n",
+		"null controls":      "controls:\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := policy.ReadConfig(strings.NewReader(doc))
+			require.Error(t, err)
+			var ce *policy.ConfigError
+			require.ErrorAs(t, err, &ce)
+			assert.Positive(t, ce.Line, "%v", err)
+		})
+	}
 }

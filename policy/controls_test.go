@@ -1,6 +1,7 @@
 package policy_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 
@@ -234,4 +235,20 @@ func TestForwardPort(t *testing.T) {
 		res := eval(t, policy.ForwardPort{}, policy.Facts{Hotfix: hotfixFacts(t, g, prod)})
 		assert.Equal(t, policy.Fail, res.Status)
 	})
+}
+
+// Padding a name with white space does not make the author their own
+// independent reviewer or production approver.
+func TestSeparationOfDutiesWhitespace(t *testing.T) {
+	for name, f := range map[string]policy.Facts{
+		"pr approver":       {PullRequest: &policy.PullRequest{Number: 1, Author: "alice", Approvers: []string{" alice", "  "}}},
+		"blank author":      {PullRequest: &policy.PullRequest{Number: 1, Author: "  ", Approvers: []string{"bob"}}},
+		"prod approver":     {PullRequest: &policy.PullRequest{Number: 1, Author: "alice", Approvers: []string{"bob"}}, Deployment: &policy.Deployment{Environment: "production", Approvers: []string{"alice\t", " "}}},
+		"releaser approves": {PullRequest: &policy.PullRequest{Number: 1, Author: "alice", Approvers: []string{"bob"}}, Deployment: &policy.Deployment{Environment: "production", Releaser: "rel", Approvers: []string{"REL ", "bob "}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := policy.Evaluate(context.Background(), policy.Policy{Controls: []policy.Control{policy.SeparationOfDuties{}}}, f).Results[0]
+			assert.Equal(t, policy.Fail, res.Status, res.Reason)
+		})
+	}
 }

@@ -43,7 +43,8 @@
 // [Evaluate] never turns doubt into a pass. Missing evidence fails with
 // [ErrMissingEvidence]; a control that panics or returns an error fails
 // with [ErrControlFailed]; a [Policy] without controls reports
-// [ErrEmptyPolicy] from [Report.Err]. Time-based controls read
+// [ErrEmptyPolicy] from [Report.Err], and failed controls a [ReportError]
+// "controls failed". Time-based controls read
 // [Facts].Now (an injected clock), never the wall clock.
 //
 // # Facts
@@ -51,7 +52,7 @@
 // Policy reads no repository and no network: the caller gathers [Facts]
 // with commits.Log (the commits of a range), tagging.Verify (the release
 // tag), [ReadFiles] (repository files from an fs.FS), [PatchID] (for
-// forward-ports) and [ParsePullRequest] (pull-request data the caller's
+// forward-ports) and [ReadPullRequest] (pull-request data the caller's
 // forge reported, in a documented JSON form); [Artifact] carries an
 // artifact's digest, SBOM and provenance envelope. The example below and
 // relctl's policy command show the gathering.
@@ -67,7 +68,7 @@
 //
 // [Facts].Record is a release record (manifest.ParseRecord), Promotions the
 // promotion log (manifest.VerifyStore) and Promotion a promotion requested
-// ([ParsePromotionRequest] reads relctl's JSON form). [RecordComplete]
+// ([ReadPromotionRequest] reads relctl's JSON form). [RecordComplete]
 // fails an incomplete record with every missing field as evidence, and
 // [SameDigest] fails a digest that drifted between environments, naming
 // both digests.
@@ -84,7 +85,8 @@
 // The decision holds only for the bytes evaluated: when the record or
 // manifest approved (Facts.Record, Facts.Manifest) is not the one promoted,
 // or a manifest does not hash to the digest promoted, the gate refuses
-// with [ErrNotBound] (RELIABILITY row 55):
+// with a [DeniedError] wrapping a [ReportError] "evaluated content differs
+// from the promoted content" (RELIABILITY row 55):
 //
 //	gate := policy.Gate{Policy: p, Facts: policy.Facts{PullRequest: pr, Record: &approved}}
 //	_, err := manifest.Promote(ctx, st, req, manifest.WithGate(gate))
@@ -93,14 +95,14 @@
 //
 // # Configuration and reports
 //
-// [Load] reads the policy from YAML or JSON and rejects unknown keys and
+// [ReadConfig] reads the policy from YAML or JSON and rejects unknown keys and
 // bad values with the line they are on ([ConfigError]). A [Report] is
 // written as text ([Report.WriteText]), JSON, SARIF 2.1.0 for code scanning
 // and JUnit XML, so CI systems show the results natively.
 //
 // A worked example:
 //
-//	p, err := policy.Load(file) // controls: {REL-COMMIT-001: {}, REL-TAG-001: {identities: [ci@example.com]}}
+//	p, err := policy.ReadConfig(file) // controls: {REL-COMMIT-001: {}, REL-TAG-001: {identities: [ci@example.com]}}
 //	f := policy.Facts{Now: now, Commits: logged, Tag: &policy.Tag{Name: "v1.2.3", Verification: v, Err: verr}}
 //	report := policy.Evaluate(ctx, p, f)
 //	report.WriteSARIF(os.Stdout, ".github/release-policy.yml")

@@ -119,7 +119,7 @@ func TestReadReportStrict(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := policy.ReadReport(strings.NewReader(tc.in))
-			assert.ErrorIs(t, err, policy.ErrInvalidReport)
+			assert.ErrorIs(t, err, &policy.ReportError{Reason: "invalid report"})
 		})
 	}
 	_, err := policy.ReadReport(strings.NewReader(pass))
@@ -129,7 +129,7 @@ func TestReadReportStrict(t *testing.T) {
 
 	_, err = policy.ReadReport(iotest.ErrReader(errors.New("disk on fire")))
 	assert.ErrorContains(t, err, "disk on fire")
-	assert.NotErrorIs(t, err, policy.ErrInvalidReport)
+	assert.NotErrorIs(t, err, &policy.ReportError{Reason: "invalid report"})
 }
 
 func FuzzReadReport(f *testing.F) {
@@ -141,8 +141,8 @@ func FuzzReadReport(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		rep, err := policy.ReadReport(bytes.NewReader(in))
 		if err != nil {
-			if !errors.Is(err, policy.ErrInvalidReport) {
-				t.Fatalf("error %v does not wrap ErrInvalidReport", err)
+			if !errors.Is(err, &policy.ReportError{Reason: "invalid report"}) {
+				t.Fatalf("error %v is not an invalid-report ReportError", err)
 			}
 			return
 		}
@@ -190,7 +190,7 @@ func TestGateAllowEvidence(t *testing.T) {
 			if tc.refused {
 				var de *policy.DeniedError
 				require.ErrorAs(t, err, &de)
-				assert.ErrorIs(t, rep.Err(), policy.ErrFailed)
+				assert.ErrorIs(t, rep.Err(), &policy.ReportError{Reason: "controls failed"})
 				assert.Equal(t, de.Report.Err().Error(), rep.Err().Error())
 			} else {
 				require.NoError(t, err)
@@ -251,6 +251,6 @@ func TestGateEvidenceUnencodable(t *testing.T) {
 	_, err := g.Allow(ctx, in)
 	require.NoError(t, err)
 	_, ev, err := g.AllowEvidence(ctx, in)
-	assert.ErrorIs(t, err, policy.ErrInvalidReport)
+	assert.ErrorIs(t, err, &policy.ReportError{Reason: "invalid report"})
 	assert.Nil(t, ev)
 }

@@ -60,7 +60,7 @@ func Example() {
 	}
 
 	// The policy, as a release repository keeps it in a file.
-	p, err := policy.Load(strings.NewReader(`
+	p, err := policy.ReadConfig(strings.NewReader(`
 controls:
   REL-COMMIT-001: {}
   REL-HISTORY-001: {}
@@ -130,7 +130,7 @@ func ExampleGate() {
 		log.Fatal(err)
 	}
 
-	p, err := policy.Load(strings.NewReader(`
+	p, err := policy.ReadConfig(strings.NewReader(`
 controls:
   REL-WINDOW-001:
     windows: [{days: [mon, tue, wed, thu], start: "09:00", end: "16:00", zone: Europe/Berlin}]
@@ -145,7 +145,7 @@ controls:
 		PullRequest: &policy.PullRequest{Number: 42, Author: "alice", Approvers: []string{"bob"}},
 	}}
 	promote := func(env string, at time.Time) {
-		req := manifest.Request{Release: "v1.4.2", Env: env, Digest: app, Approver: "carol", Reason: "CHG-1234 approved"}
+		req := manifest.PromoteRequest{Release: "v1.4.2", Env: env, Digest: app, Approver: "carol", Reason: "CHG-1234 approved"}
 		e, err := manifest.Promote(ctx, st, req, manifest.WithGate(gate), manifest.WithClock(func() time.Time { return at }))
 		var denied *policy.DeniedError
 		switch {
@@ -204,7 +204,7 @@ func ExampleReadReport() {
 	}
 	gate := policy.Gate{Policy: policy.Policy{Controls: []policy.Control{policy.RecordComplete{}, policy.SameDigest{}}}}
 	at := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
-	e, err := manifest.Promote(ctx, st, manifest.Request{Release: "v1.4.2", Env: "dev", Digest: app},
+	e, err := manifest.Promote(ctx, st, manifest.PromoteRequest{Release: "v1.4.2", Env: "dev", Digest: app},
 		manifest.WithGate(gate), manifest.WithClock(func() time.Time { return at }))
 	if err != nil {
 		log.Fatal(err)

@@ -2,10 +2,12 @@ package policy_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/policy"
 )
@@ -59,4 +61,47 @@ func TestExceptions(t *testing.T) {
 			}
 		})
 	}
+}
+
+// An exception waives a failed control, never an evaluator that could not
+// decide (a panic, an error, a cancelled evaluation).
+func TestExceptionDoesNotWaiveControlError(t *testing.T) {
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	for name, fn := range map[string]func(context.Context) policy.Result{
+		"panic": func(context.Context) policy.Result { panic("boom") },
+		"error": func(context.Context) policy.Result {
+			return policy.Result{Status: policy.Pass, Err: errors.New("backend down")}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := policy.Policy{Controls: []policy.Control{funcControl{id: "X-1", fn: fn}}, Exceptions: []policy.Exception{testException("X-1")}}
+			rep := policy.Evaluate(context.Background(), p, policy.Facts{Now: now})
+			require.Len(t, rep.Results, 1)
+			assert.Equal(t, policy.Fail, rep.Results[0].Status)
+			assert.ErrorIs(t, rep.Err(), &policy.ReportError{Reason: "controls failed"})
+		})
+	}
+	t.Run("cancelled", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		ok := funcControl{id: "X-1", fn: func(context.Context) policy.Result { return policy.Result{Status: policy.Pass} }}
+		p := policy.Policy{Controls: []policy.Control{ok}, Exceptions: []policy.Exception{testException("X-1")}}
+		rep := policy.Evaluate(ctx, p, policy.Facts{Now: now})
+		assert.Equal(t, policy.Fail, rep.Results[0].Status)
+	})
+}
+
+// A blank approver is no approver: separation of duties needs a real
+// second person.
+func TestExceptionBlankApprover(t *testing.T) {
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	for _, a := range []string{" ", "\t", " alice", "ALICE "} {
+		e := testException("X-1")
+		e.Approvers = []string{a}
+		assert.NotEmpty(t, e.Problems(now), "approver %q", a)
+	}
+	e := testException("X-1")
+	assert.Empty(t, e.Problems(now))
+	e.Expires = now
+	assert.NotEmpty(t, e.Problems(now), "expires exactly at the evaluation instant")
 }

@@ -2,7 +2,6 @@ package policy
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -37,7 +36,7 @@ type Facts struct {
 	// Tag is the release tag and the outcome of its verification.
 	Tag *Tag `json:"tag,omitempty"`
 	// PullRequest is the pull request being merged or released, as the
-	// caller's forge reported it (see [ParsePullRequest]).
+	// caller's forge reported it (see [ReadPullRequest]).
 	PullRequest *PullRequest `json:"pull_request,omitempty"`
 	// Deployment is the production change being evaluated.
 	Deployment *Deployment `json:"deployment,omitempty"`
@@ -82,19 +81,11 @@ type Deployment struct {
 	Environment string    `json:"environment"`
 	At          time.Time `json:"at"`
 	// Approvers approved the deployment gate; Releaser started it.
-	Approvers []string         `json:"approvers,omitempty"`
-	Releaser  string           `json:"releaser,omitempty"`
-	Emergency *EmergencyChange `json:"emergency,omitempty"`
-}
-
-// An EmergencyChange is the record §1.21.3.5 requires for a production
-// change outside the windows. Every field is required.
-type EmergencyChange struct {
-	Reason    string   `json:"reason" yaml:"reason"`
-	Approver  string   `json:"approver" yaml:"approver"`
-	Scope     string   `json:"scope" yaml:"scope"`
-	Rollback  string   `json:"rollback" yaml:"rollback"`
-	FollowUps []string `json:"follow_ups" yaml:"follow_ups"`
+	Approvers []string `json:"approvers,omitempty"`
+	Releaser  string   `json:"releaser,omitempty"`
+	// Emergency is the emergency-change record (§1.21.3.5) of a production
+	// change outside the windows; every field but ID is required.
+	Emergency *manifest.EmergencyChange `json:"emergency,omitempty"`
 }
 
 // A Hotfix is a hotfix branch (§1.26): the production tag it must be cut
@@ -149,21 +140,12 @@ type PullRequest struct {
 	Base        string            `json:"base"`
 }
 
-// ParsePullRequest reads a [PullRequest] in its JSON form. Unknown fields
+// ReadPullRequest reads a [PullRequest] in its JSON form. Unknown fields
 // and trailing data are errors.
-func ParsePullRequest(r io.Reader) (*PullRequest, error) {
-	data, err := readStrictJSON(r, false)
-	if err != nil {
-		return nil, fmt.Errorf("policy: parse pull request: %w", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
+func ReadPullRequest(r io.Reader) (*PullRequest, error) {
 	var pr PullRequest
-	if err := dec.Decode(&pr); err != nil {
+	if err := readStrictJSON(r, &pr, false); err != nil {
 		return nil, fmt.Errorf("policy: parse pull request: %w", err)
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("policy: parse pull request: trailing data")
 	}
 	switch pr.MergeMethod {
 	case "", "squash", "rebase", "merge":

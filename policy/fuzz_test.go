@@ -31,7 +31,7 @@ func FuzzParsePullRequest(f *testing.F) {
 	f.Add(`{"merge_method": "octopus"}`)
 	f.Add(`{} {}`)
 	f.Fuzz(func(t *testing.T, in string) {
-		pr, err := policy.ParsePullRequest(strings.NewReader(in))
+		pr, err := policy.ReadPullRequest(strings.NewReader(in))
 		if err != nil {
 			return
 		}
@@ -39,7 +39,7 @@ func FuzzParsePullRequest(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		again, err := policy.ParsePullRequest(bytes.NewReader(b))
+		again, err := policy.ReadPullRequest(bytes.NewReader(b))
 		if err != nil {
 			t.Fatalf("round trip of %s: %v", b, err)
 		}
@@ -57,7 +57,7 @@ func FuzzParsePromotionRequest(f *testing.F) {
 	f.Add(`{"release": "v1", "env": "dev", "digest": "sha256:AB"}`)
 	f.Add(`{"release": "v1", "env": "dev", "digest": "` + d + `"} []`)
 	f.Fuzz(func(t *testing.T, in string) {
-		req, err := policy.ParsePromotionRequest(strings.NewReader(in))
+		req, err := policy.ReadPromotionRequest(strings.NewReader(in))
 		if err != nil {
 			return
 		}
@@ -65,7 +65,7 @@ func FuzzParsePromotionRequest(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		again, err := policy.ParsePromotionRequest(bytes.NewReader(b))
+		again, err := policy.ReadPromotionRequest(bytes.NewReader(b))
 		if err != nil {
 			t.Fatalf("round trip of %s: %v", b, err)
 		}

@@ -3,19 +3,11 @@ package policy
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/releasekit/releasekit/manifest"
 )
-
-// ErrNotBound is wrapped by a [DeniedError] when the record or manifest the
-// gate evaluated is not the one being promoted: the approved record differs
-// from the promoted one, the promoted digest is not one of the record's
-// artifacts, or a manifest does not hash to the digest promoted (RELIABILITY
-// row 55: a decision holds only for the bytes it was made on).
-var ErrNotBound = errors.New("policy: evaluated content differs from the promoted content")
 
 // A Gate is manifest's promotion gate (manifest.WithGate) enforcing a
 // policy: before each promotion, Promote, Rollback, PromoteManifest and
@@ -78,7 +70,7 @@ func (g Gate) Allow(ctx context.Context, in manifest.GateInput) (string, error) 
 // can show the policy results that gated it (§1.5.2, §1.21.3.4). The report
 // is returned with a refusal too, next to the *[DeniedError]. A report that
 // cannot be encoded (an exception with a date past year 9999) refuses an
-// allowed promotion with an error wrapping [ErrInvalidReport]: a decision
+// allowed promotion with a *[ReportError] "invalid report": a decision
 // without its evidence is not logged.
 func (g Gate) AllowEvidence(ctx context.Context, in manifest.GateInput) (string, []byte, error) {
 	w, rep, err := g.decide(ctx, in)
@@ -87,7 +79,7 @@ func (g Gate) AllowEvidence(ctx context.Context, in manifest.GateInput) (string,
 		if err != nil {
 			return "", nil, err
 		}
-		return "", nil, fmt.Errorf("%w: encode the report of the promotion of %s to %s: %w", ErrInvalidReport, in.Promotion.Release, in.Promotion.Env, werr)
+		return "", nil, &ReportError{Reason: reasonInvalid, Detail: fmt.Sprintf("encode the report of the promotion of %s to %s", in.Promotion.Release, in.Promotion.Env), Err: werr}
 	}
 	return w, b.Bytes(), err
 }
@@ -137,12 +129,7 @@ func (g Gate) Evaluate(ctx context.Context, in manifest.GateInput) Report {
 	if g.Facts.Deployment != nil {
 		d.Releaser = g.Facts.Deployment.Releaser
 	}
-	if em := p.Emergency; em != nil {
-		d.Emergency = &EmergencyChange{Reason: em.Reason, Approver: em.Approver, Scope: em.Scope, Rollback: em.RollbackPlan}
-		if em.FollowUp != "" {
-			d.Emergency.FollowUps = []string{em.FollowUp}
-		}
-	}
+	d.Emergency = p.Emergency
 	f.Deployment = d
 	if in.Manifest != nil {
 		f.Record, f.Manifest = nil, in.Manifest
@@ -167,7 +154,7 @@ func (g Gate) bind(in manifest.GateInput) Result {
 	res := g.bindResult(in)
 	res.Control = bindMeta
 	if res.Status == Fail {
-		res.Err = ErrNotBound
+		res.Err = &ReportError{Reason: reasonNotBound}
 	}
 	return res
 }
@@ -242,14 +229,18 @@ func (e *DeniedError) Error() string {
 	return fmt.Sprintf("policy: promotion of %s %s to %s denied: %v", e.Release, e.Digest, e.Env, e.Report.Err())
 }
 
-// Unwrap returns the report's error (wrapping [ErrFailed] or
-// [ErrEmptyPolicy]) and [ErrNotBound] when the decision could not be bound
-// to the promoted record or manifest.
+// Unwrap returns the report's error (a *[ReportError] "controls failed", or
+// [ErrEmptyPolicy]) and a *ReportError "evaluated content differs from the
+// promoted content" when the decision could not be bound to the promoted
+// record or manifest: the approved record differs from the promoted one,
+// the promoted digest is not one of the record's artifacts, or a manifest
+// does not hash to the digest promoted (RELIABILITY row 55: a decision holds
+// only for the bytes it was made on).
 func (e *DeniedError) Unwrap() []error {
 	errs := []error{e.Report.Err()}
 	for _, r := range e.Report.Results {
 		if r.Control.ID == bindMeta.ID && r.Status == Fail {
-			errs = append(errs, ErrNotBound)
+			errs = append(errs, &ReportError{Reason: reasonNotBound})
 		}
 	}
 	return errs

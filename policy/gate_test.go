@@ -63,15 +63,15 @@ func stagedStore(t *testing.T, git bool, g policy.Gate) manifest.Store {
 	// Friday night is fine for lower environments: they have no window.
 	clock := manifest.WithClock(fixedClock(time.Date(2026, 3, 6, 22, 0, 0, 0, berlin)))
 	for _, env := range []string{"dev", "staging"} {
-		e, err := manifest.Promote(ctx, st, manifest.Request{Release: "v1.4.2", Env: env, Digest: build1}, manifest.WithGate(g), clock)
+		e, err := manifest.Promote(ctx, st, manifest.PromoteRequest{Release: "v1.4.2", Env: env, Digest: build1}, manifest.WithGate(g), clock)
 		require.NoError(t, err, env)
 		assert.Empty(t, e.Promotion.Window)
 	}
 	return st
 }
 
-func prodRequest() manifest.Request {
-	return manifest.Request{Release: "v1.4.2", Env: "prod", Digest: build1, Approver: "carol", Reason: "CHG-1234 approved"}
+func prodRequest() manifest.PromoteRequest {
+	return manifest.PromoteRequest{Release: "v1.4.2", Env: "prod", Digest: build1, Approver: "carol", Reason: "CHG-1234 approved"}
 }
 
 func TestGatePromote(t *testing.T) {
@@ -92,7 +92,7 @@ func TestGatePromote(t *testing.T) {
 				var ge *manifest.GateError
 				require.ErrorAs(t, err, &ge)
 				assert.ErrorIs(t, err, manifest.ErrGateRefused)
-				assert.ErrorIs(t, err, policy.ErrFailed)
+				assert.ErrorIs(t, err, &policy.ReportError{Reason: "controls failed"})
 				var de *policy.DeniedError
 				require.ErrorAs(t, err, &de)
 				assert.Equal(t, "prod", de.Env)
@@ -153,16 +153,16 @@ func TestGateBindsToEvaluatedRecord(t *testing.T) {
 	st, err := manifest.NewDirStore(t.TempDir())
 	require.NoError(t, err)
 	require.NoError(t, st.PutRecord(ctx, completeRecord(t, "v1.4.2")))
-	_, err = manifest.Promote(ctx, st, manifest.Request{Release: "v1.4.2", Env: "dev", Digest: build1}, manifest.WithGate(g), inWindow)
+	_, err = manifest.Promote(ctx, st, manifest.PromoteRequest{Release: "v1.4.2", Env: "dev", Digest: build1}, manifest.WithGate(g), inWindow)
 	require.ErrorIs(t, err, manifest.ErrGateRefused)
-	assert.ErrorIs(t, err, policy.ErrNotBound)
+	assert.ErrorIs(t, err, &policy.ReportError{Reason: "evaluated content differs from the promoted content"})
 	assert.Contains(t, err.Error(), "REL-GATE-001")
 
 	// The approved record itself passes.
 	st2, err := manifest.NewDirStore(t.TempDir())
 	require.NoError(t, err)
 	require.NoError(t, st2.PutRecord(ctx, approved))
-	_, err = manifest.Promote(ctx, st2, manifest.Request{Release: "v1.4.2", Env: "dev", Digest: build1}, manifest.WithGate(g), inWindow)
+	_, err = manifest.Promote(ctx, st2, manifest.PromoteRequest{Release: "v1.4.2", Env: "dev", Digest: build1}, manifest.WithGate(g), inWindow)
 	require.NoError(t, err)
 
 	// A digest that is not the record's, or another release, is refused
@@ -175,7 +175,7 @@ func TestGateBindsToEvaluatedRecord(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			p.RequestedAt = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 			_, err := g.Allow(ctx, manifest.GateInput{Record: approved, Promotion: p})
-			assert.ErrorIs(t, err, policy.ErrNotBound)
+			assert.ErrorIs(t, err, &policy.ReportError{Reason: "evaluated content differs from the promoted content"})
 			rep := g.Evaluate(ctx, manifest.GateInput{Record: approved, Promotion: p})
 			assert.Equal(t, "REL-GATE-001", rep.Results[0].Control.ID)
 			assert.Equal(t, policy.Fail, rep.Results[0].Status)
@@ -215,11 +215,11 @@ func TestGateManifest(t *testing.T) {
 	require.NoError(t, err)
 	_, err = manifest.PromoteManifest(ctx, st, manifest.ManifestRequest{Manifest: other, Digest: od, Env: "dev"}, manifest.WithGate(g), clock)
 	require.ErrorIs(t, err, manifest.ErrGateRefused)
-	assert.ErrorIs(t, err, policy.ErrNotBound)
+	assert.ErrorIs(t, err, &policy.ReportError{Reason: "evaluated content differs from the promoted content"})
 
 	// Evaluated bytes that do not hash to the digest promoted.
 	_, err = g.Allow(ctx, manifest.GateInput{Manifest: &approved, Promotion: manifest.Promotion{Release: "2026.03", Env: "dev", Digest: od}})
-	assert.ErrorIs(t, err, policy.ErrNotBound)
+	assert.ErrorIs(t, err, &policy.ReportError{Reason: "evaluated content differs from the promoted content"})
 }
 
 func TestGateFailsClosed(t *testing.T) {
@@ -233,7 +233,7 @@ func TestGateFailsClosed(t *testing.T) {
 
 	// Without pull-request data separation of duties cannot be shown.
 	_, err = policy.Gate{Policy: gatePolicy()}.Allow(ctx, in)
-	assert.ErrorIs(t, err, policy.ErrFailed)
+	assert.ErrorIs(t, err, &policy.ReportError{Reason: "controls failed"})
 	assert.Contains(t, err.Error(), "REL-SOD-001")
 
 	// An incomplete record (one that manifest would not even reach the gate with).
@@ -304,11 +304,11 @@ func TestGateRollback(t *testing.T) {
 		}
 	}
 	friday := time.Date(2026, 3, 6, 22, 0, 0, 0, berlin)
-	_, err = manifest.Rollback(ctx, st, "prod", "carol", "error rate", manifest.WithGate(g), manifest.WithClock(fixedClock(friday)))
+	_, err = manifest.Rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "carol", Reason: "error rate"}, manifest.WithGate(g), manifest.WithClock(fixedClock(friday)))
 	require.ErrorIs(t, err, manifest.ErrGateRefused)
 	assert.Contains(t, err.Error(), "REL-WINDOW-001")
 
-	e, err := manifest.Rollback(ctx, st, "prod", "carol", "error rate", manifest.WithGate(g), manifest.WithClock(fixedClock(monday.Add(time.Hour))))
+	e, err := manifest.Rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "carol", Reason: "error rate"}, manifest.WithGate(g), manifest.WithClock(fixedClock(monday.Add(time.Hour))))
 	require.NoError(t, err)
 	assert.Equal(t, "v1.4.1", e.Promotion.Release)
 	assert.Equal(t, "v1.4.2", e.Promotion.RollbackFrom)
@@ -318,6 +318,44 @@ func TestGateRollback(t *testing.T) {
 	approved := completeRecord(t, "v1.4.2")
 	bound := g
 	bound.Facts.Record = &approved
-	_, err = manifest.Rollback(ctx, st, "prod", "carol", "error rate", manifest.WithGate(bound), manifest.WithClock(fixedClock(monday.Add(2*time.Hour))))
-	assert.ErrorIs(t, err, policy.ErrNotBound)
+	_, err = manifest.Rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "carol", Reason: "error rate"}, manifest.WithGate(bound), manifest.WithClock(fixedClock(monday.Add(2*time.Hour))))
+	assert.ErrorIs(t, err, &policy.ReportError{Reason: "evaluated content differs from the promoted content"})
+}
+
+// A gate bound to an approved record refuses a manifest promotion and vice
+// versa: the decision holds only for what was approved.
+func TestGateBindingKindMismatch(t *testing.T) {
+	ctx := context.Background()
+	approved := completeRecord(t, "v1.4.2")
+	f := gateFacts()
+	f.Record = &approved
+	g := policy.Gate{Policy: policy.Policy{Controls: []policy.Control{policy.SameDigest{}}}, Facts: f}
+	m := manifest.Manifest{Version: manifest.ManifestVersion, Name: "2026.03", Repos: []manifest.Repo{{
+		Name: "app", Tag: "v1.4.2", Commit: strings.Repeat("1", 40),
+		Artifacts: []manifest.Artifact{{Name: "app", Digest: build2}},
+	}}}
+	md, err := m.Digest()
+	require.NoError(t, err)
+	_, err = g.Allow(ctx, manifest.GateInput{Manifest: &m, Promotion: manifest.Promotion{Release: "2026.03", Env: "dev", Digest: md}})
+	assert.ErrorIs(t, err, &policy.ReportError{Reason: "evaluated content differs from the promoted content"}, "record-bound gate allowed a manifest")
+
+	f2 := gateFacts()
+	f2.Manifest = &m
+	g2 := policy.Gate{Policy: policy.Policy{Controls: []policy.Control{policy.SameDigest{}}}, Facts: f2}
+	_, err = g2.Allow(ctx, manifest.GateInput{Record: approved, Promotion: manifest.Promotion{Release: "v1.4.2", Env: "dev", Digest: build1}})
+	assert.ErrorIs(t, err, &policy.ReportError{Reason: "evaluated content differs from the promoted content"}, "manifest-bound gate allowed a record")
+}
+
+// A promotion request without a time is not evaluated at a time the gate
+// was configured with long before: the deployment time is missing.
+func TestGateRequestWithoutTime(t *testing.T) {
+	ctx := context.Background()
+	rec := completeRecord(t, "v1.4.2")
+	f := gateFacts()
+	f.Now = time.Date(2026, 3, 2, 10, 0, 0, 0, berlin) // inside the window
+	g := policy.Gate{Policy: policy.Policy{Controls: []policy.Control{gatePolicy().Controls[0]}}, Facts: f}
+	_, err := g.Allow(ctx, manifest.GateInput{Record: rec, Promotion: manifest.Promotion{Release: "v1.4.2", Env: "prod", Digest: build1, Approver: "carol"}})
+	assert.ErrorIs(t, err, &policy.ReportError{Reason: "controls failed"})
+	_, err = g.Allow(ctx, manifest.GateInput{Record: rec, Promotion: manifest.Promotion{Release: "v1.4.2", Env: "prod", Digest: build1, Approver: "carol", RequestedAt: f.Now}})
+	assert.NoError(t, err)
 }

@@ -122,3 +122,19 @@ func splitLines(s string) []string {
 
 // logRangeEmpty is a gathered, empty range.
 func logRangeEmpty() []commits.Commit { return []commits.Commit{} }
+
+type funcControl struct {
+	id string
+	fn func(ctx context.Context) policy.Result
+}
+
+func (c funcControl) Meta() policy.Meta { return policy.Meta{ID: c.id, Title: "review"} }
+func (c funcControl) Evaluate(ctx context.Context, _ policy.Facts) policy.Result {
+	return c.fn(ctx)
+}
+
+func testException(controls ...string) policy.Exception {
+	return policy.Exception{ID: "EX-1", Owner: "o", Type: "temporary", Policy: "p", Controls: controls, Scope: "s", Risk: "r",
+		Compensating: "c", Requester: "alice", Approvers: []string{"bob"}, Expires: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
+		Rollback: "rb", Evidence: []string{"https://x"}}
+}

@@ -1,9 +1,14 @@
 package policy_test
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/internal/testkit/gittest"
 	"github.com/releasekit/releasekit/policy"
@@ -30,4 +35,44 @@ func TestPatchIDMatchesGit(t *testing.T) {
 	assert.NotEqual(t, policy.PatchID([]byte(ws)), policy.PatchID([]byte(other)))
 	assert.Empty(t, policy.PatchID(nil))
 	assert.Empty(t, policy.PatchID([]byte("commit 0123\n\n    message only\n")))
+}
+
+// PatchID agrees with `git patch-id --stable` on renames, mode changes,
+// CRLF files and binary files, with and without rename detection.
+func TestPatchIDGitEdgeCases(t *testing.T) {
+	g := gittest.New(t)
+	g.CommitFiles("feat: base ABC-1", map[string]string{"a.txt": "1\n2\n3\n4\n5\n6\n7\n8\n", "crlf.txt": "a\r\nb\r\n", "run.sh": "echo\n", "bin.dat": "\x00\x01"})
+	var revs []string
+	g.Git("mv", "a.txt", "b.txt")
+	g.Git("commit", "-q", "-m", "fix: pure rename ABC-2")
+	revs = append(revs, g.Head())
+	g.Git("mv", "b.txt", "c.txt")
+	require.NoError(t, os.WriteFile(filepath.Join(g.Dir, "c.txt"), []byte("1\n2\n3\n4\n5\n6\n7\nEIGHT\n"), 0o644))
+	g.Git("add", "-A")
+	g.Git("commit", "-q", "-m", "fix: rename with change ABC-3")
+	revs = append(revs, g.Head())
+	g.Git("update-index", "--chmod=+x", "run.sh")
+	g.Git("commit", "-q", "-m", "fix: mode only ABC-4")
+	revs = append(revs, g.Head())
+	require.NoError(t, os.WriteFile(filepath.Join(g.Dir, "run.sh"), []byte("echo hi\n"), 0o644))
+	g.Git("add", "-A")
+	g.Git("update-index", "--chmod=-x", "run.sh")
+	g.Git("commit", "-q", "-m", "fix: mode and content ABC-5")
+	revs = append(revs, g.Head())
+	revs = append(revs, g.CommitFiles("fix: crlf ABC-6", map[string]string{"crlf.txt": "a\r\nc \r\n"}))
+	revs = append(revs, g.CommitFiles("fix: binary ABC-7", map[string]string{"bin.dat": "\x00\x02\x03"}))
+	g.Git("mv", "bin.dat", "bin2.dat")
+	g.Git("commit", "-q", "-m", "fix: binary rename ABC-8")
+	revs = append(revs, g.Head())
+	for _, rev := range revs {
+		for _, args := range [][]string{{"show", rev}, {"show", "--format=", "-M", rev}, {"show", "--format=", "--no-renames", rev}, {"show", "--binary", "--format=", rev}} {
+			show := g.Git(args...)
+			cmd := exec.Command("git", "patch-id", "--stable")
+			cmd.Dir, cmd.Env, cmd.Stdin = g.Dir, g.Env(), strings.NewReader(show)
+			out, err := cmd.Output()
+			require.NoError(t, err)
+			want, _, _ := strings.Cut(strings.TrimSpace(string(out)), " ")
+			assert.Equal(t, want, policy.PatchID([]byte(show)), "%v: %s", args, show)
+		}
+	}
 }

@@ -13,16 +13,13 @@ import (
 var ErrMissingEvidence = errors.New("policy: missing evidence")
 
 // ErrEmptyPolicy is returned by [Report.Err] for a run without controls and
-// by [Load] for a configuration that enables none: an empty policy never
+// by [ReadConfig] for a configuration that enables none: an empty policy never
 // allows everything.
 var ErrEmptyPolicy = errors.New("policy: no controls")
 
 // ErrControlFailed is the cause of a fail when a control returned an error
 // or panicked: an evaluator that cannot decide denies.
 var ErrControlFailed = errors.New("policy: control error")
-
-// ErrFailed is wrapped by [Report.Err] when at least one control failed.
-var ErrFailed = errors.New("policy: controls failed")
 
 // A Status is the outcome of one control.
 type Status string
@@ -125,8 +122,8 @@ type Report struct {
 	Advisory bool `json:"advisory"`
 }
 
-// Err returns nil when no control failed, an error wrapping [ErrFailed] that
-// names each failed control otherwise, and [ErrEmptyPolicy] for a report
+// Err returns nil when no control failed, a *[ReportError] "controls
+// failed" that names each failed control otherwise, and [ErrEmptyPolicy] for a report
 // without results. Waived and not-applicable results do not fail.
 func (r Report) Err() error {
 	if len(r.Results) == 0 {
@@ -141,7 +138,7 @@ func (r Report) Err() error {
 	if len(failed) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%w: %s", ErrFailed, strings.Join(failed, "; "))
+	return &ReportError{Reason: reasonFailed, Detail: strings.Join(failed, "; ")}
 }
 
 // Counts returns how many results have each status.

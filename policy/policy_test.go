@@ -47,7 +47,7 @@ func TestEvaluateDenies(t *testing.T) {
 			assert.Equal(t, policy.Fail, res.Status)
 			assert.ErrorIs(t, res.Err, tc.want)
 			assert.NotEmpty(t, res.Reason)
-			assert.ErrorIs(t, r.Err(), policy.ErrFailed)
+			assert.ErrorIs(t, r.Err(), &policy.ReportError{Reason: "controls failed"})
 		})
 	}
 }
@@ -81,7 +81,7 @@ func TestReportErr(t *testing.T) {
 	r := policy.Evaluate(context.Background(), policy.Policy{Controls: []policy.Control{ok, na}}, policy.Facts{})
 	assert.NoError(t, r.Err())
 	r = policy.Evaluate(context.Background(), policy.Policy{Controls: []policy.Control{ok, na, bad}}, policy.Facts{})
-	require.ErrorIs(t, r.Err(), policy.ErrFailed)
+	require.ErrorIs(t, r.Err(), &policy.ReportError{Reason: "controls failed"})
 	assert.Contains(t, r.Err().Error(), "A-3: rename it")
 	assert.Equal(t, map[policy.Status]int{policy.Pass: 1, policy.NotApplicable: 1, policy.Fail: 1}, r.Counts())
 	assert.Equal(t, policy.High, r.Results[0].Control.Severity, "zero severity reads as high")
@@ -94,4 +94,18 @@ func TestControlWithoutID(t *testing.T) {
 	r := policy.Evaluate(context.Background(), policy.Policy{Controls: []policy.Control{c}}, policy.Facts{})
 	assert.Equal(t, policy.Fail, r.Results[0].Status)
 	assert.ErrorIs(t, r.Results[0].Err, policy.ErrControlFailed)
+}
+
+// A context cancelled while a control runs denies even when the control,
+// having stopped early, reports a pass.
+func TestEvaluateCancelledMidway(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c := funcControl{id: "X-1", fn: func(ctx context.Context) policy.Result {
+		cancel()
+		return policy.Result{Status: policy.Pass, Reason: "nothing checked"}
+	}}
+	rep := policy.Evaluate(ctx, policy.Policy{Controls: []policy.Control{c}}, policy.Facts{})
+	assert.Equal(t, policy.Fail, rep.Results[0].Status)
+	assert.ErrorIs(t, rep.Err(), &policy.ReportError{Reason: "controls failed"})
 }

@@ -1,9 +1,7 @@
 package policy
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -155,7 +153,7 @@ func (SameDigest) Evaluate(_ context.Context, f Facts) Result {
 }
 
 // A PromotionRequest is a promotion about to be made, in the JSON form
-// relctl's --promotion flag reads ([ParsePromotionRequest]):
+// relctl's --promotion flag reads ([ReadPromotionRequest]):
 //
 //	{
 //	  "release": "v1.4.2",
@@ -185,22 +183,13 @@ type PromotionRequest struct {
 	History     []manifest.Promotion      `json:"history,omitempty"`
 }
 
-// ParsePromotionRequest reads a [PromotionRequest] in its JSON form.
+// ReadPromotionRequest reads a [PromotionRequest] in its JSON form.
 // Unknown fields, trailing data, a missing release or env and a digest that
 // is not "sha256:" and 64 lowercase hex digits are errors.
-func ParsePromotionRequest(r io.Reader) (*PromotionRequest, error) {
-	data, err := readStrictJSON(r, true)
-	if err != nil {
-		return nil, fmt.Errorf("policy: parse promotion request: %w", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
+func ReadPromotionRequest(r io.Reader) (*PromotionRequest, error) {
 	var req PromotionRequest
-	if err := dec.Decode(&req); err != nil {
+	if err := readStrictJSON(r, &req, true); err != nil {
 		return nil, fmt.Errorf("policy: parse promotion request: %w", err)
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("policy: parse promotion request: trailing data")
 	}
 	if req.Release == "" || req.Env == "" {
 		return nil, fmt.Errorf("policy: parse promotion request: release and env are required")

@@ -129,11 +129,11 @@ func TestSameDigest(t *testing.T) {
 		st := newStore(t)
 		for _, env := range []string{"dev", "staging"} {
 			for _, d := range []string{build1, worker} {
-				_, err := manifest.Promote(ctx, st, manifest.Request{Release: "v1.4.2", Env: env, Digest: d}, clock)
+				_, err := manifest.Promote(ctx, st, manifest.PromoteRequest{Release: "v1.4.2", Env: env, Digest: d}, clock)
 				require.NoError(t, err)
 			}
 		}
-		_, err := manifest.Promote(ctx, st, manifest.Request{Release: "v1.4.2", Env: "prod", Digest: build1, Approver: "carol", Reason: "CHG-1234"}, clock)
+		_, err := manifest.Promote(ctx, st, manifest.PromoteRequest{Release: "v1.4.2", Env: "prod", Digest: build1, Approver: "carol", Reason: "CHG-1234"}, clock)
 		require.NoError(t, err)
 		res := eval(t, policy.SameDigest{}, policy.Facts{Record: &rec, Promotions: promotions(t, st)})
 		assert.Equal(t, policy.Pass, res.Status, res.Reason)
@@ -177,7 +177,7 @@ func TestSameDigest(t *testing.T) {
 	t.Run("request drifts from the log", func(t *testing.T) {
 		st := newStore(t)
 		for _, env := range []string{"dev", "staging"} {
-			_, err := manifest.Promote(ctx, st, manifest.Request{Release: "v1.4.2", Env: env, Digest: build1}, clock)
+			_, err := manifest.Promote(ctx, st, manifest.PromoteRequest{Release: "v1.4.2", Env: env, Digest: build1}, clock)
 			require.NoError(t, err)
 		}
 		res := eval(t, policy.SameDigest{}, policy.Facts{Promotions: promotions(t, st),
@@ -209,7 +209,7 @@ func TestParsePromotionRequest(t *testing.T) {
 	good := `{"release": "v1.4.2", "env": "prod", "digest": "` + build1 + `", "approver": "carol", "reason": "CHG-1234",
   "requested_at": "2026-03-02T10:00:00+01:00",
   "history": [{"release": "v1.4.2", "env": "staging", "digest": "` + build1 + `", "requested_at": "2026-03-01T10:00:00Z", "promoted_at": "2026-03-01T10:00:00Z"}]}`
-	req, err := policy.ParsePromotionRequest(strings.NewReader(good))
+	req, err := policy.ReadPromotionRequest(strings.NewReader(good))
 	require.NoError(t, err)
 	assert.Equal(t, "prod", req.Env)
 	require.Len(t, req.History, 1)
@@ -217,7 +217,7 @@ func TestParsePromotionRequest(t *testing.T) {
 	assert.Equal(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), in.Promotion.RequestedAt)
 	assert.Equal(t, build1, in.Promotion.Digest)
 
-	noTime, err := policy.ParsePromotionRequest(strings.NewReader(`{"release": "v1", "env": "dev", "digest": "` + build1 + `"}`))
+	noTime, err := policy.ReadPromotionRequest(strings.NewReader(`{"release": "v1", "env": "dev", "digest": "` + build1 + `"}`))
 	require.NoError(t, err)
 	now := time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC)
 	assert.Equal(t, now, noTime.Input(manifest.Record{}, now).Promotion.RequestedAt)
@@ -230,7 +230,7 @@ func TestParsePromotionRequest(t *testing.T) {
 		"not json":      `release: v1`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := policy.ParsePromotionRequest(strings.NewReader(in))
+			_, err := policy.ReadPromotionRequest(strings.NewReader(in))
 			assert.Error(t, err)
 		})
 	}

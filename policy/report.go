@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -102,13 +101,8 @@ func (r Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(out)
 }
 
-// ErrInvalidReport is wrapped by every error [ReadReport] returns for input
-// that is not a report as [Report.WriteJSON] writes it, and by the error of
-// [Gate.AllowEvidence] when its report cannot be encoded.
-var ErrInvalidReport = errors.New("policy: invalid report")
-
 // ReadReport reads a report written by [Report.WriteJSON], strictly: it
-// refuses, with an error wrapping [ErrInvalidReport], input over 16 MiB,
+// refuses, with a *[ReportError] "invalid report", input over 16 MiB,
 // anything but one JSON object, unknown or repeated keys (also keys that
 // differ only in case, which encoding/json would match to one field),
 // trailing data, a status other than pass, fail, not-applicable and
@@ -125,22 +119,14 @@ func ReadReport(r io.Reader) (Report, error) {
 		return Report{}, fmt.Errorf("read report: %w", err)
 	}
 	if len(data) > maxJSON {
-		return Report{}, fmt.Errorf("%w: larger than 16 MiB", ErrInvalidReport)
+		return Report{}, &ReportError{Reason: reasonInvalid, Detail: "larger than 16 MiB"}
 	}
 	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) == 0 || t[0] != '{' {
-		return Report{}, fmt.Errorf("%w: not a JSON object", ErrInvalidReport)
-	}
-	if _, err := readStrictJSON(bytes.NewReader(data), true); err != nil {
-		return Report{}, fmt.Errorf("%w: %w", ErrInvalidReport, err)
+		return Report{}, &ReportError{Reason: reasonInvalid, Detail: "not a JSON object"}
 	}
 	var in reportJSON
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return Report{}, fmt.Errorf("%w: %w", ErrInvalidReport, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return Report{}, fmt.Errorf("%w: trailing data after the report", ErrInvalidReport)
+	if err := unmarshalStrict(data, &in, true); err != nil {
+		return Report{}, &ReportError{Reason: reasonInvalid, Err: err}
 	}
 	rep := Report{Results: in.Results, Advisory: in.Advisory}
 	for i := range rep.Results {
@@ -148,13 +134,13 @@ func ReadReport(r io.Reader) (Report, error) {
 		switch res.Status {
 		case Pass, Fail, NotApplicable, Waived:
 		default:
-			return Report{}, fmt.Errorf("%w: result %d (%s): unknown status %q", ErrInvalidReport, i, res.Control.ID, res.Status)
+			return Report{}, &ReportError{Reason: reasonInvalid, Detail: fmt.Sprintf("result %d (%s): unknown status %q", i, res.Control.ID, res.Status)}
 		}
 		if res.Status == Waived && res.Waiver == nil {
-			return Report{}, fmt.Errorf("%w: result %d (%s): waived without its exception", ErrInvalidReport, i, res.Control.ID)
+			return Report{}, &ReportError{Reason: reasonInvalid, Detail: fmt.Sprintf("result %d (%s): waived without its exception", i, res.Control.ID)}
 		}
 		if res.Status != Waived && res.Waiver != nil {
-			return Report{}, fmt.Errorf("%w: result %d (%s): exception on a result that is %s", ErrInvalidReport, i, res.Control.ID, res.Status)
+			return Report{}, &ReportError{Reason: reasonInvalid, Detail: fmt.Sprintf("result %d (%s): exception on a result that is %s", i, res.Control.ID, res.Status)}
 		}
 		if len(res.Evidence) == 0 {
 			res.Evidence = nil
@@ -168,7 +154,7 @@ func ReadReport(r io.Reader) (Report, error) {
 		verdict = err.Error()
 	}
 	if in.Allowed != (verdict == "") || in.Error != verdict {
-		return Report{}, fmt.Errorf("%w: \"allowed\" and \"error\" do not match the results", ErrInvalidReport)
+		return Report{}, &ReportError{Reason: reasonInvalid, Detail: `"allowed" and "error" do not match the results`}
 	}
 	return rep, nil
 }

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"io"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -163,4 +165,46 @@ func TestWriteJUnit(t *testing.T) {
 	assert.Contains(t, cases[1].Skipped.Message, "waived: waived by exception EXC-7")
 	assert.Nil(t, cases[3].Failure)
 	assert.Nil(t, cases[3].Skipped)
+}
+
+func hostileReport() policy.Report {
+	long := strings.Repeat("A\x00\x1b[31m", 20000)
+	bad := "bad \xff\xfe utf8 \x01\x02\x7f \u2028 \r\nPASS           REL-FAKE-001 forged\n"
+	return policy.Report{Results: []policy.Result{
+		{Control: policy.Meta{ID: "REL-X-001", Title: "t" + bad, Section: "§1", Severity: policy.High}, Status: policy.Fail,
+			Reason:   "denied\nPASS           REL-TAG-001 forged (§1)\n    ok\n1 controls: 1 pass, 0 fail, 0 waived, 0 not applicable\nresult: ALLOW" + bad + long,
+			Evidence: []policy.Evidence{{Kind: "file", Value: "dir/%zz[\x01\xff\\:3", Note: bad}, {Kind: "file", Value: "dir/a b%zz\x01\xff:3", Note: bad}, {Kind: "file", Value: "x\n- file y" + bad, Note: "n\nresult: ALLOW"}, {Kind: "commit", Value: bad, Note: long}}},
+	}}
+}
+
+// Evidence and reasons cannot forge result lines in the text report.
+func TestWriteTextNoForgedLines(t *testing.T) {
+	var b strings.Builder
+	require.NoError(t, hostileReport().WriteText(&b))
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	assert.Equal(t, "result: DENY", lines[len(lines)-1])
+	for _, l := range lines {
+		assert.NotContains(t, l, "\r")
+		assert.False(t, strings.HasPrefix(l, "PASS"), "forged line %q", l)
+		assert.NotEqual(t, "result: ALLOW", l)
+		if i := strings.IndexFunc(l, func(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f || r == '\u2028' || r == utf8.RuneError }); i >= 0 {
+			t.Errorf("control character or invalid UTF-8 in text output at %d of %.80q", i, l)
+		}
+	}
+	assert.Equal(t, "1 controls: 0 pass, 1 fail, 0 waived, 0 not applicable", lines[len(lines)-2])
+	assert.Len(t, lines, 1+1+4+2, "one header, one reason, four evidence lines, summary and result")
+}
+
+// JUnit stays well-formed XML and parses back.
+func TestWriteJUnitHostile(t *testing.T) {
+	var b strings.Builder
+	require.NoError(t, hostileReport().WriteJUnit(&b))
+	d := xml.NewDecoder(strings.NewReader(b.String()))
+	for {
+		_, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+	}
 }

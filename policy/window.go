@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/releasekit/releasekit/manifest"
 )
 
 // A Window is a weekly production change window: on Days, from Start to End
@@ -84,7 +86,7 @@ func (w Window) String() string {
 
 // ChangeWindow (REL-WINDOW-001) allows a deployment to one of Environments
 // (nil: "production") only inside one of Windows and outside every Freeze,
-// or with a complete [EmergencyChange] record (§1.21.3.5). The deployment
+// or with a complete [manifest.EmergencyChange] record (§1.21.3.5). The deployment
 // time is Facts.Deployment.At, or Facts.Now when that is zero. No windows
 // means every normal change fails.
 type ChangeWindow struct {
@@ -120,7 +122,7 @@ func (c ChangeWindow) Evaluate(_ context.Context, f Facts) Result {
 	}
 	ev := []Evidence{{Kind: "time", Value: at.UTC().Format(time.RFC3339), Note: "deployment to " + d.Environment}}
 	if e := d.Emergency; e != nil {
-		if miss := e.missing(); len(miss) > 0 {
+		if miss := missingEmergency(e); len(miss) > 0 {
 			return fail(fmt.Sprintf("emergency-change record lacks %s; complete it", strings.Join(miss, ", ")), ev...)
 		}
 		ev = append(ev, Evidence{Kind: "field", Value: e.Approver, Note: "emergency approver"})
@@ -158,15 +160,14 @@ func (c ChangeWindow) Evaluate(_ context.Context, f Facts) Result {
 		at.UTC().Format(time.RFC3339), strings.Join(names, "; ")), ev...)
 }
 
-func (e *EmergencyChange) missing() []string {
+// missingEmergency names the fields an emergency-change record lacks, by
+// the names the report has always used.
+func missingEmergency(e *manifest.EmergencyChange) []string {
 	var m []string
-	for _, f := range []struct{ name, v string }{{"reason", e.Reason}, {"approver", e.Approver}, {"scope", e.Scope}, {"rollback", e.Rollback}} {
+	for _, f := range []struct{ name, v string }{{"reason", e.Reason}, {"approver", e.Approver}, {"scope", e.Scope}, {"rollback", e.RollbackPlan}, {"follow_ups", e.FollowUp}} {
 		if strings.TrimSpace(f.v) == "" {
 			m = append(m, f.name)
 		}
-	}
-	if !slices.ContainsFunc(e.FollowUps, func(s string) bool { return strings.TrimSpace(s) != "" }) {
-		m = append(m, "follow_ups")
 	}
 	return m
 }

@@ -1,12 +1,14 @@
 package policy_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 )
 
@@ -20,12 +22,12 @@ func TestChangeWindow(t *testing.T) {
 		Windows: []policy.Window{{Days: weekdays, Start: "09:00", End: "16:00", Zone: "Europe/Berlin"}},
 		Freezes: []policy.Freeze{{From: time.Date(2026, 12, 18, 0, 0, 0, 0, berlin), To: time.Date(2027, 1, 4, 0, 0, 0, 0, berlin), Reason: "year-end freeze"}},
 	}
-	complete := &policy.EmergencyChange{Reason: "INC-1 outage", Approver: "oncall-manager", Scope: "api", Rollback: "redeploy v1.4.1", FollowUps: []string{"PIR-1"}}
+	complete := &manifest.EmergencyChange{Reason: "INC-1 outage", Approver: "oncall-manager", Scope: "api", RollbackPlan: "redeploy v1.4.1", FollowUp: "PIR-1"}
 	for _, tc := range []struct {
 		name string
 		at   time.Time
 		env  string
-		em   *policy.EmergencyChange
+		em   *manifest.EmergencyChange
 		want policy.Status
 	}{
 		{"inside, Berlin", time.Date(2026, 3, 2, 9, 0, 0, 0, berlin), "production", nil, policy.Pass},
@@ -63,9 +65,9 @@ func TestChangeWindow(t *testing.T) {
 			case "scope":
 				em.Scope = ""
 			case "rollback":
-				em.Rollback = ""
+				em.RollbackPlan = ""
 			case "follow_ups":
-				em.FollowUps = []string{""}
+				em.FollowUp = " "
 			}
 			res := eval(t, ctl, policy.Facts{Deployment: &policy.Deployment{Environment: "production", At: time.Date(2026, 3, 6, 22, 0, 0, 0, berlin), Emergency: &em}})
 			assert.Equal(t, policy.Fail, res.Status, field)
@@ -88,4 +90,49 @@ func TestChangeWindow(t *testing.T) {
 		assert.Equal(t, policy.Fail, res.Status)
 		assert.ErrorIs(t, res.Err, policy.ErrControlFailed)
 	})
+}
+
+// A freeze without an end (or ending before it starts) is a configuration
+// error that denies, never a freeze that silently never applies.
+func TestOpenFreezeDenies(t *testing.T) {
+	at := time.Date(2026, 12, 21, 10, 0, 0, 0, time.UTC) // a Monday
+	win := []policy.Window{{Days: []time.Weekday{time.Monday}, Start: "09:00", End: "16:00"}}
+	for name, fr := range map[string]policy.Freeze{
+		"no end":   {From: at.Add(-time.Hour), Reason: "year end"},
+		"reversed": {From: at.Add(-time.Hour), To: at.Add(-2 * time.Hour)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := policy.ChangeWindow{Windows: win, Freezes: []policy.Freeze{fr}}
+			f := policy.Facts{Now: at, Deployment: &policy.Deployment{Environment: "production", At: at}}
+			res := policy.Evaluate(context.Background(), policy.Policy{Controls: []policy.Control{c}}, f).Results[0]
+			assert.Equal(t, policy.Fail, res.Status, res.Reason)
+		})
+	}
+	// A freeze given in another zone is the same instant range.
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	require.NoError(t, err)
+	c := policy.ChangeWindow{Windows: win, Freezes: []policy.Freeze{{From: at.In(tokyo), To: at.Add(time.Minute).In(tokyo)}}}
+	f := policy.Facts{Now: at, Deployment: &policy.Deployment{Environment: "production", At: at}}
+	assert.Equal(t, policy.Fail, policy.Evaluate(context.Background(), policy.Policy{Controls: []policy.Control{c}}, f).Results[0].Status)
+	f.Deployment.At = at.Add(time.Minute)
+	assert.Equal(t, policy.Pass, policy.Evaluate(context.Background(), policy.Policy{Controls: []policy.Control{c}}, f).Results[0].Status)
+}
+
+// Windows are wall-clock hours in their zone across DST changes.
+func TestWindowDST(t *testing.T) {
+	w := policy.ChangeWindow{Windows: []policy.Window{{Days: []time.Weekday{time.Sunday}, Start: "02:00", End: "03:00", Zone: "Europe/Berlin"}}}
+	eval := func(at time.Time) policy.Status {
+		f := policy.Facts{Now: at, Deployment: &policy.Deployment{Environment: "production", At: at}}
+		return policy.Evaluate(context.Background(), policy.Policy{Controls: []policy.Control{w}}, f).Results[0].Status
+	}
+	// 2026-03-29: 02:00-03:00 CET does not exist (01:00 UTC is 03:00 CEST).
+	assert.Equal(t, policy.Fail, eval(time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC)))
+	assert.Equal(t, policy.Fail, eval(time.Date(2026, 3, 29, 0, 59, 0, 0, time.UTC))) // 01:59 CET
+	// 2026-10-25: 02:00-03:00 happens twice (00:00-01:00 and 01:00-02:00 UTC).
+	assert.Equal(t, policy.Pass, eval(time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC)))
+	assert.Equal(t, policy.Pass, eval(time.Date(2026, 10, 25, 1, 30, 0, 0, time.UTC)))
+	assert.Equal(t, policy.Fail, eval(time.Date(2026, 10, 25, 2, 0, 0, 0, time.UTC)))
+	// Across midnight is not expressible; it denies instead of allowing.
+	w.Windows[0] = policy.Window{Days: []time.Weekday{time.Sunday}, Start: "22:00", End: "02:00"}
+	assert.Equal(t, policy.Fail, eval(time.Date(2026, 10, 25, 23, 0, 0, 0, time.UTC)))
 }

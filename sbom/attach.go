@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/releasekit/releasekit/internal/strictjson"
 )
 
 // A Reference is what a release record keeps about its SBOM: where it is,
@@ -194,9 +196,7 @@ func ReadStatement(data []byte, predicateType string, artifact Subject) (*Statem
 		return nil, fmt.Errorf("read statement: %w", err)
 	}
 	var st statement
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&st); err != nil {
+	if err := strictjson.Unmarshal(data, &st, strictjson.Options{MaxDepth: DefaultMaxDepth}); err != nil {
 		return nil, fmt.Errorf("read statement: %w: %v", ErrStatement, err)
 	}
 	if err := exactKeys(data, &st); err != nil {

@@ -18,6 +18,8 @@ import (
 	"io"
 
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
+
+	"github.com/releasekit/releasekit/internal/strictjson"
 )
 
 // A Signer signs a message and returns the signature bytes. It is the
@@ -160,9 +162,7 @@ func parseEnvelope(data []byte) ([]byte, envelope, error) {
 	if err := strictJSON(data, 8); err != nil {
 		return nil, env, fmt.Errorf("%w: %w", ErrMalformedEnvelope, err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&env); err != nil {
+	if err := strictjson.Unmarshal(data, &env, strictjson.Options{MaxDepth: 8}); err != nil {
 		return nil, env, fmt.Errorf("%w: %v", ErrMalformedEnvelope, err)
 	}
 	if err := exactKeys(data, &env); err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/releasekit/releasekit/internal/testkit/golden"
 	"github.com/releasekit/releasekit/sbom"
 )
 
@@ -44,7 +45,7 @@ func TestGolden(t *testing.T) {
 			require.NoError(t, err)
 			got, err := doc.Bytes(tc.format)
 			require.NoError(t, err)
-			golden(t, tc.file, got)
+			golden.Check(t, filepath.Join("testdata", "golden", tc.file), got)
 
 			// Same input, same bytes.
 			again, err := sbom.FromModule(ctx, filepath.Join("testdata", "mod"), sbom.WithoutGoCommand(),

@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"io"
 	"os"
 	"os/exec"
@@ -19,22 +18,6 @@ import (
 
 	"github.com/releasekit/releasekit/sbom"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/golden/name, rewriting it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test ./sbom -update to create it")
-	require.Equal(t, string(want), string(got), "golden file %s differs (go test ./sbom -update rewrites it)", path)
-}
 
 // edSigner and edVerifier are the tests' own Ed25519 implementation of the
 // sbom.Signer and sbom.Verifier interfaces.

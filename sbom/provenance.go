@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/releasekit/releasekit/internal/strictjson"
 )
 
 // Build types written by ProvenanceFromCI.
@@ -261,9 +263,7 @@ func VerifyProvenance(ctx context.Context, envelope []byte, artifact Subject, ve
 		return Provenance{}, fmt.Errorf("verify provenance: %w", err)
 	}
 	var pred slsaPredicate
-	dec := json.NewDecoder(bytes.NewReader(st.Predicate))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&pred); err != nil {
+	if err := strictjson.Unmarshal(st.Predicate, &pred, strictjson.Options{MaxDepth: DefaultMaxDepth}); err != nil {
 		return Provenance{}, fmt.Errorf("verify provenance: %w: predicate: %v", ErrStatement, err)
 	}
 	if err := exactKeys(st.Predicate, &pred); err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/go-git/go-git/v5"
 
 	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/internal/strictjson"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
 	"github.com/releasekit/releasekit/semver"
@@ -821,7 +822,7 @@ Examples:
 		if err != nil {
 			return err
 		}
-		if err := jsonStrict(data).Decode(&incs); err != nil {
+		if err := strictjson.Unmarshal(data, &incs, strictjson.Options{}); err != nil {
 			return usagef("--incidents %s: %v", *incidents, err)
 		}
 	}

@@ -54,7 +54,7 @@ func (g gateFlags) option() (manifest.Option, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := policy.Load(bytes.NewReader(b))
+	p, err := policy.ReadConfig(bytes.NewReader(b))
 	if err != nil {
 		return nil, usageError{fmt.Errorf("--policy %s: %w", *g.config, err)}
 	}
@@ -64,7 +64,7 @@ func (g gateFlags) option() (manifest.Option, error) {
 		if err != nil {
 			return nil, err
 		}
-		pr, err := policy.ParsePullRequest(bytes.NewReader(b))
+		pr, err := policy.ReadPullRequest(bytes.NewReader(b))
 		if err != nil {
 			return nil, usageError{fmt.Errorf("--pr %s: %w", *g.pr, err)}
 		}

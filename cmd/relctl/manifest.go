@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,6 +20,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/internal/strictjson"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/semver"
 	"github.com/releasekit/releasekit/tagging"
@@ -784,7 +784,7 @@ func cmdPromote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			req: manifest.ManifestRequest{Env: *env, Approver: *approver, Reason: *reason, Emergency: em},
 		}, opts, stdout, *sf.json)
 	}
-	req := manifest.Request{Release: *release, Env: *env, Digest: *digest, Approver: *approver, Reason: *reason, Emergency: em}
+	req := manifest.PromoteRequest{Release: *release, Env: *env, Digest: *digest, Approver: *approver, Reason: *reason, Emergency: em}
 	if *keyring != "" || *allowed != "" {
 		tv, err := tagVerifier(*keyring, *allowed, "", tagging.GitNamespace)
 		if err != nil {
@@ -815,7 +815,7 @@ func readEmergency(file string) (*manifest.EmergencyChange, error) {
 		return nil, err
 	}
 	em := new(manifest.EmergencyChange)
-	if err := jsonStrict(b).Decode(em); err != nil {
+	if err := strictjson.Unmarshal(b, em, strictjson.Options{}); err != nil {
 		return nil, usagef("--emergency %s: %v", file, err)
 	}
 	return em, nil
@@ -926,14 +926,12 @@ func cmdRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if err != nil {
 		return err
 	}
-	if em != nil {
-		opts = append(opts, manifest.WithEmergency(*em))
-	}
+	req := manifest.RollbackRequest{Env: *env, Approver: *approver, Reason: *reason, Emergency: em}
 	var e manifest.Entry
 	if *manifestFile != "" {
-		e, err = rollbackManifest(ctx, st, *manifestFile, *env, *approver, *reason, opts...)
+		e, err = rollbackManifest(ctx, st, *manifestFile, req, opts...)
 	} else {
-		e, err = manifest.Rollback(ctx, st, *env, *approver, *reason, opts...)
+		e, err = manifest.Rollback(ctx, st, req, opts...)
 	}
 	if err != nil {
 		return evidenceErr(err)
@@ -947,7 +945,7 @@ var errNotRunning = errors.New("relctl: the environment does not run that manife
 
 // rollbackManifest implements `relctl rollback --manifest`: it checks that
 // env runs the manifest in file and rolls back from it.
-func rollbackManifest(ctx context.Context, st manifest.Store, file, env, approver, reason string, opts ...manifest.Option) (manifest.Entry, error) {
+func rollbackManifest(ctx context.Context, st manifest.Store, file string, req manifest.RollbackRequest, opts ...manifest.Option) (manifest.Entry, error) {
 	m, d, err := readManifestFile(file)
 	if err != nil {
 		return manifest.Entry{}, err
@@ -958,10 +956,10 @@ func rollbackManifest(ctx context.Context, st manifest.Store, file, env, approve
 	}
 	// With nothing promoted to env, RollbackManifest says why (an unknown
 	// environment, or no known-good manifest).
-	if cur, ok := manifest.Current(entries, env); ok && (cur.Manifest == nil || cur.Digest != d) {
-		return manifest.Entry{}, fmt.Errorf("%w: %s runs %s %s, not manifest %s %s", errNotRunning, env, cur.Release, cur.Digest, m.Name, d)
+	if cur, ok := manifest.Current(entries, req.Env); ok && (cur.Manifest == nil || cur.Digest != d) {
+		return manifest.Entry{}, fmt.Errorf("%w: %s runs %s %s, not manifest %s %s", errNotRunning, req.Env, cur.Release, cur.Digest, m.Name, d)
 	}
-	return manifest.RollbackManifest(ctx, st, env, approver, reason, opts...)
+	return manifest.RollbackManifest(ctx, st, req, opts...)
 }
 
 // cmdAuditLog implements `relctl log verify` (the evidence log; `relctl
@@ -1073,7 +1071,7 @@ func readCheckpoint(ctx context.Context, data []byte, file, sigFile, keyring, al
 			Count uint64 `json:"count"`
 			Head  string `json:"head"`
 		}
-		if err := jsonStrict(data).Decode(&w); err != nil {
+		if err := strictjson.Unmarshal(data, &w, strictjson.Options{}); err != nil {
 			return manifest.Checkpoint{}, usagef("--checkpoint %s: %v", file, err)
 		}
 		return manifest.Checkpoint{Count: w.Count, Head: w.Head}, nil
@@ -1090,13 +1088,6 @@ func readCheckpoint(ctx context.Context, data []byte, file, sigFile, keyring, al
 		return manifest.Checkpoint{}, err
 	}
 	return manifest.OpenCheckpoint(ctx, data, sig, v, time.Now())
-}
-
-// jsonStrict returns a decoder that rejects unknown fields.
-func jsonStrict(data []byte) *json.Decoder {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	return dec
 }
 
 // openGitStore opens the evidence store kept in a git repository under

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/internal/strictjson"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
@@ -92,7 +92,7 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		if err != nil {
 			return err
 		}
-		if p, err = policy.Load(bytes.NewReader(b)); err != nil {
+		if p, err = policy.ReadConfig(bytes.NewReader(b)); err != nil {
 			return usageError{fmt.Errorf("--config %s: %w", *configFile, err)}
 		}
 		configName = *configFile
@@ -127,7 +127,7 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		if err != nil {
 			return err
 		}
-		if promote, err = policy.ParsePromotionRequest(bytes.NewReader(b)); err != nil {
+		if promote, err = policy.ReadPromotionRequest(bytes.NewReader(b)); err != nil {
 			return usageError{fmt.Errorf("--promotion %s: %w", *promotion, err)}
 		}
 	}
@@ -142,7 +142,7 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			}
 			r = bytes.NewReader(b)
 		}
-		pr, err := policy.ParsePullRequest(r)
+		pr, err := policy.ReadPullRequest(r)
 		if err != nil {
 			return usageError{fmt.Errorf("--pr %s: %w", *prFile, err)}
 		}
@@ -163,10 +163,8 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		if err != nil {
 			return err
 		}
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
 		f.Deployment = &policy.Deployment{}
-		if err := dec.Decode(f.Deployment); err != nil {
+		if err := strictjson.Unmarshal(b, f.Deployment, strictjson.Options{}); err != nil {
 			return usageError{fmt.Errorf("--deployment %s: %w", *deployment, err)}
 		}
 	}

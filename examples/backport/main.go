@@ -287,7 +287,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	for _, env := range []string{"dev", "staging", "prod"} {
 		now = now.Add(10 * time.Minute)
-		req := manifest.Request{Release: rec.Tag, Env: env, Digest: digest}
+		req := manifest.PromoteRequest{Release: rec.Tag, Env: env, Digest: digest}
 		if env == "prod" {
 			now = rec.Window.Start.Add(5 * time.Minute)
 			req.Approver, req.Reason = approver, "security fix SEC-40 for 1.4 customers"

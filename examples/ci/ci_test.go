@@ -73,7 +73,7 @@ func TestReleasePolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := policy.Load(bytes.NewReader(data))
+	p, err := policy.ReadConfig(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -237,7 +237,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// The staging agent is down for an hour, so the event goes stale and
 	// is refused; the promoter re-issues it and the agent deploys.
 	now = now.Add(10 * time.Minute)
-	stagingEntry, err := manifest.Promote(ctx, store, manifest.Request{Release: rec.Tag, Env: "staging", Digest: subject.Digest()}, opts...)
+	stagingEntry, err := manifest.Promote(ctx, store, manifest.PromoteRequest{Release: rec.Tag, Env: "staging", Digest: subject.Digest()}, opts...)
 	if err != nil {
 		return fmt.Errorf("3. promote to staging: %w", err)
 	}
@@ -286,7 +286,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// 5. The real production promotion, approved inside the window, and the
 	// prod agent deploys it.
 	now = rec.Window.Start.Add(5 * time.Minute)
-	prodEntry, err := manifest.Promote(ctx, store, manifest.Request{Release: rec.Tag, Env: "prod", Digest: subject.Digest(),
+	prodEntry, err := manifest.Promote(ctx, store, manifest.PromoteRequest{Release: rec.Tag, Env: "prod", Digest: subject.Digest(),
 		Approver: reviewer, Reason: "CHG-31 approved"}, opts...)
 	if err != nil {
 		return fmt.Errorf("5. promote to prod: %w", err)

@@ -246,7 +246,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	prodGate := releaseGate(prodRec, policy.PullRequest{Number: pmsg.PR, Author: pc.Author.Name, Approvers: []string{reviewer}}, nil)
 	for _, env := range []string{"dev", "staging", "prod"} {
 		now = now.Add(10 * time.Minute)
-		req := manifest.Request{Release: prodTag, Env: env, Digest: prodBuild.Digest}
+		req := manifest.PromoteRequest{Release: prodTag, Env: env, Digest: prodBuild.Digest}
 		if env == "prod" {
 			now = prodRec.Window.Start.Add(5 * time.Minute)
 			req.Approver, req.Reason = approver, "release "+prodTag+" approved, CHG-21"
@@ -384,13 +384,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	now = incident.Add(20 * time.Minute)
 	for _, env := range []string{"dev", "staging"} {
 		now = now.Add(10 * time.Minute)
-		e, err := manifest.Promote(ctx, store, manifest.Request{Release: rec.Tag, Env: env, Digest: b.Digest}, opts(hotfixGate)...)
+		e, err := manifest.Promote(ctx, store, manifest.PromoteRequest{Release: rec.Tag, Env: env, Digest: b.Digest}, opts(hotfixGate)...)
 		if err != nil {
 			return fmt.Errorf("7. promote to %s: %w", env, err)
 		}
 		say(7, "promoted %s to %s (log entry %d)", rec.Tag, env, e.Seq)
 	}
-	req := manifest.Request{Release: rec.Tag, Env: "prod", Digest: b.Digest, Approver: approver, Reason: ticket + ": stop double charges"}
+	req := manifest.PromoteRequest{Release: rec.Tag, Env: "prod", Digest: b.Digest, Approver: approver, Reason: ticket + ": stop double charges"}
 	now = now.Add(10 * time.Minute)
 	_, err = manifest.Promote(ctx, store, req, opts(hotfixGate)...)
 	var denied *policy.DeniedError

@@ -351,7 +351,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// its published digest, with an approval. Nothing is rebuilt.
 	if *repoPath == "" {
 		now = window.Start.Add(time.Hour)
-		e, err := manifest.RollbackManifest(ctx, store, "prod", approver, "INC-88: invoice totals off by a cent", opts...)
+		e, err := manifest.RollbackManifest(ctx, store, manifest.RollbackRequest{Env: "prod", Approver: approver, Reason: "INC-88: invoice totals off by a cent"}, opts...)
 		if err != nil {
 			return fmt.Errorf("8. rollback: %w", err)
 		}

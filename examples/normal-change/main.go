@@ -351,7 +351,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	for _, env := range []string{"dev", "staging"} {
 		now = now.Add(10 * time.Minute)
-		e, err := manifest.Promote(ctx, store, manifest.Request{Release: rec.Tag, Env: env, Digest: subject.Digest()}, opts...)
+		e, err := manifest.Promote(ctx, store, manifest.PromoteRequest{Release: rec.Tag, Env: env, Digest: subject.Digest()}, opts...)
 		if err != nil {
 			return fmt.Errorf("9. promote to %s: %w", env, err)
 		}
@@ -369,7 +369,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		{"approved by the code reviewer", reviewer, window.Start.Add(10 * time.Minute)},
 	} {
 		now = try.at
-		_, err = manifest.Promote(ctx, store, manifest.Request{
+		_, err = manifest.Promote(ctx, store, manifest.PromoteRequest{
 			Release: rec.Tag, Env: "prod", Digest: subject.Digest(), Approver: try.approver, Reason: "CHG-7 approved",
 		}, opts...)
 		var denied *policy.DeniedError
@@ -379,7 +379,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		say(9, "prod %s refused by %s", try.what, demo.Refusal(denied))
 	}
 	now = window.Start.Add(15 * time.Minute)
-	e, err := manifest.Promote(ctx, store, manifest.Request{
+	e, err := manifest.Promote(ctx, store, manifest.PromoteRequest{
 		Release: rec.Tag, Env: "prod", Digest: subject.Digest(), Approver: approver, Reason: "CHG-7 approved",
 	}, opts...)
 	if err != nil {

@@ -397,7 +397,7 @@ func (b *builder) gate(tag string) policy.Gate {
 func (b *builder) promoteAll(tag string, dev, staging, prod time.Time, em *manifest.EmergencyChange) {
 	r, _ := b.f.Release(tag)
 	for i, at := range []time.Time{dev, staging, prod} {
-		req := manifest.Request{
+		req := manifest.PromoteRequest{
 			Release: tag, Env: Envs[i], Digest: r.Digest,
 			Approver: Approver, Reason: "CHG-" + r.Version + " approved for " + Envs[i],
 		}
@@ -417,7 +417,7 @@ func (b *builder) promoteAll(tag string, dev, staging, prod time.Time, em *manif
 
 // rollback rolls prod back from from to to at at.
 func (b *builder) rollback(from, to string, at time.Time, reason string) {
-	_, err := manifest.Rollback(b.ctx, b.f.Store, "prod", Approver, reason,
+	_, err := manifest.Rollback(b.ctx, b.f.Store, manifest.RollbackRequest{Env: "prod", Approver: Approver, Reason: reason},
 		manifest.WithGate(b.gate(to)), manifest.WithClock(func() time.Time { return at }))
 	b.check(err, "roll back "+from)
 	b.f.Rollback = Rollback{From: from, To: to, At: at, Approver: Approver, Reason: reason}

@@ -25,3 +25,36 @@ func FuzzCheck(f *testing.F) {
 		}
 	})
 }
+
+// FuzzUnmarshal: Unmarshal never panics, accepts only what Check accepts,
+// and then decodes what encoding/json decodes (with unknown fields
+// refused): its result equals json.Unmarshal's for every document it
+// accepts.
+func FuzzUnmarshal(f *testing.F) {
+	for _, s := range []string{`{}`, `{"name":"a","n":1}`, `{"name":"a","Name":"b"}`, `{"name":"a","other":1}`, `{"n":"x"}`, `{} {}`, `[1]`, `{"tags":{"k":"v","K":"w"}}`} {
+		f.Add([]byte(s))
+	}
+	type doc struct {
+		Name string            `json:"name"`
+		N    int               `json:"n"`
+		Tags map[string]string `json:"tags"`
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		o := strictjson.Options{MaxDepth: 64}
+		var got doc
+		err := strictjson.Unmarshal(data, &got, o)
+		if err == nil && strictjson.Check(data, o) != nil {
+			t.Fatalf("Unmarshal accepted %q that Check refuses", data)
+		}
+		if err != nil {
+			return
+		}
+		var want doc
+		if err := json.Unmarshal(data, &want); err != nil {
+			t.Fatalf("Unmarshal accepted %q that encoding/json refuses: %v", data, err)
+		}
+		if got.Name != want.Name || got.N != want.N || len(got.Tags) != len(want.Tags) {
+			t.Fatalf("Unmarshal(%q) = %+v, encoding/json gives %+v", data, got, want)
+		}
+	})
+}

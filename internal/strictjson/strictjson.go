@@ -4,7 +4,9 @@
 // {"author": "a", "Author": "b"} means one thing to this decoder and another
 // to a first-wins or case-sensitive reader), trailing data after the value,
 // and unbounded nesting. The packages that read evidence (manifest, policy,
-// sbom) call Check before decoding.
+// sbom) and relctl decode JSON only through [Unmarshal], which runs [Check]
+// and then decodes with unknown fields refused; [Check] alone serves readers
+// that decode with another decoder.
 package strictjson
 
 import (
@@ -63,6 +65,22 @@ func Check(data []byte, o Options) error {
 		return err
 	}
 	return nil
+}
+
+// Unmarshal decodes data, which must be exactly one JSON value, into v
+// strictly: it runs [Check] with o (duplicate keys, nesting, trailing data)
+// and then decodes with encoding/json refusing object keys that match no
+// struct field. Errors of Check are returned as Check returns them (wrapping
+// ErrDuplicateKey, ErrTooDeep or ErrTrailingData, or a syntax error);
+// decoding errors are encoding/json's, unwrapped, so that callers wrap both
+// as they need.
+func Unmarshal(data []byte, v any, o Options) error {
+	if err := Check(data, o); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
 }
 
 type checker struct {

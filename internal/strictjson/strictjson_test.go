@@ -91,3 +91,47 @@ func decodesInto(t *testing.T, name, doc string) bool {
 	}
 	return v.Elem().Field(0).Int() == 1
 }
+
+func TestUnmarshal(t *testing.T) {
+	type doc struct {
+		Name  string            `json:"name"`
+		Extra map[string]string `json:"extra"`
+	}
+	noExtra := func(path []string) bool { return len(path) == 0 }
+	for _, tc := range []struct {
+		name     string
+		in       string
+		o        strictjson.Options
+		want     error // nil: accepted; errSyntax: any other error
+		wantName string
+	}{
+		{"ok", `{"name": "a"}`, strictjson.Options{}, nil, "a"},
+		{"duplicate", `{"name": "a", "Name": "b"}`, strictjson.Options{}, strictjson.ErrDuplicateKey, ""},
+		{"map keys exact", `{"name": "a", "extra": {"k": "1", "K": "2"}}`, strictjson.Options{Fold: noExtra}, nil, "a"},
+		{"unknown field", `{"name": "a", "role": "admin"}`, strictjson.Options{}, errSyntax, ""},
+		{"wrong type", `{"name": 1}`, strictjson.Options{}, errSyntax, ""},
+		{"trailing", `{"name": "a"} {}`, strictjson.Options{}, strictjson.ErrTrailingData, ""},
+		{"too deep", `{"extra": {}}`, strictjson.Options{MaxDepth: 1}, strictjson.ErrTooDeep, ""},
+		{"empty", ``, strictjson.Options{}, errSyntax, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var d doc
+			err := strictjson.Unmarshal([]byte(tc.in), &d, tc.o)
+			switch {
+			case tc.want == nil:
+				if err != nil {
+					t.Fatalf("Unmarshal(%q) = %v, want nil", tc.in, err)
+				}
+				if d.Name != tc.wantName {
+					t.Errorf("Unmarshal(%q): name %q, want %q", tc.in, d.Name, tc.wantName)
+				}
+			case tc.want == errSyntax:
+				if err == nil {
+					t.Fatalf("Unmarshal(%q) = nil, want an error", tc.in)
+				}
+			case !errors.Is(err, tc.want):
+				t.Fatalf("Unmarshal(%q) = %v, want %v", tc.in, err, tc.want)
+			}
+		})
+	}
+}

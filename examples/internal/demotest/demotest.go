@@ -4,14 +4,12 @@
 // the allowed_signers file a run left in its workspace. [ReleasedRepo]
 // makes the repository with one release that the -repo tests start from.
 //
-// Importing demotest registers the -update flag (go test -update rewrites
-// testdata/want.txt instead of comparing), so every example test binary
-// has it.
+// Importing demotest registers the -update flag of
+// internal/testkit/golden (go test -update rewrites testdata/want.txt
+// instead of comparing), so every example test binary has it.
 package demotest
 
 import (
-	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
@@ -20,10 +18,9 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/releasekit/releasekit/examples/internal/demo"
+	"github.com/releasekit/releasekit/internal/testkit/golden"
 	"github.com/releasekit/releasekit/tagging"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/want.txt with the output of run")
 
 // Golden compares got, the printed steps of a run, with testdata/want.txt
 // in the current directory (the package of the test) and fails t when they
@@ -32,26 +29,7 @@ var update = flag.Bool("update", false, "rewrite testdata/want.txt with the outp
 // or are derived from a fixed seed.
 func Golden(t testing.TB, got []byte) {
 	t.Helper()
-	golden(t, filepath.Join("testdata", "want.txt"), got, *update)
-}
-
-func golden(t testing.TB, want string, got []byte, update bool) {
-	t.Helper()
-	if update {
-		if err := os.MkdirAll(filepath.Dir(want), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(want, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	data, err := os.ReadFile(want)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, data) {
-		t.Errorf("output differs from %s (go test -update to accept):\n%s", want, got)
-	}
+	golden.Check(t, filepath.Join("testdata", "want.txt"), got)
 }
 
 // AllowedSigners reads and parses the allowed_signers file in dir, a

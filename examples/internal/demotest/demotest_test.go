@@ -46,22 +46,6 @@ func TestGolden(t *testing.T) {
 	assert.Equal(t, " 1. done\n", string(data), "Golden without -update wrote the file")
 }
 
-func TestGoldenUpdate(t *testing.T) {
-	t.Chdir(t.TempDir())
-	want := filepath.Join("testdata", "want.txt")
-	golden(t, want, []byte(" 1. new\n"), true) // creates testdata
-	data, err := os.ReadFile(want)
-	require.NoError(t, err)
-	assert.Equal(t, " 1. new\n", string(data))
-
-	r := &recorder{TB: t}
-	golden(r, want, []byte(" 1. newer\n"), true)
-	assert.Empty(t, r.errors)
-	data, err = os.ReadFile(want)
-	require.NoError(t, err)
-	assert.Equal(t, " 1. newer\n", string(data))
-}
-
 func TestUpdateFlag(t *testing.T) {
 	// The flag is registered once, here, for every example test binary.
 	f := flag.Lookup("update")
