@@ -26,7 +26,7 @@ func entries(t *testing.T, dir string) []string {
 
 // A parent directory that is a symbolic link out of the root is refused,
 // nothing is written outside, and no temporary file is left.
-func TestReviewParentSymlinkOutsideRoot(t *testing.T) {
+func TestParentSymlinkOutsideRoot(t *testing.T) {
 	root, outside := t.TempDir(), t.TempDir()
 	require.NoError(t, os.Symlink(outside, filepath.Join(root, "docs")))
 	err := atomicfile.Write(root, "docs/CHANGELOG.md", []byte("x"))
@@ -40,7 +40,7 @@ func TestReviewParentSymlinkOutsideRoot(t *testing.T) {
 
 // Every failure after the temporary file exists removes it, and the
 // original keeps its bytes and permissions.
-func TestReviewFailuresLeaveNoTemp(t *testing.T) {
+func TestFailuresLeaveNoTemp(t *testing.T) {
 	root := t.TempDir()
 	p := filepath.Join(root, "C.md")
 	require.NoError(t, os.WriteFile(p, []byte("old"), 0o600))
