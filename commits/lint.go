@@ -102,7 +102,7 @@ func (r LintReport) Err() error {
 // of its first change. Lint is safe for concurrent use.
 func Lint(message string, rules Rules) LintReport {
 	cfg := parseConfig{lenient: rules.Lenient, tickets: rules.TicketPattern, maxLength: DefaultMaxLength}
-	m, info := msgParse(message, &cfg, false)
+	m, info := parse(message, &cfg, false)
 	r := LintReport{Message: m}
 	text := info.text
 
@@ -121,7 +121,7 @@ func Lint(message string, rules Rules) LintReport {
 				v.Rule = "footer"
 			}
 			if pe.Line > 0 {
-				v.Line, v.Column = pe.Line, pe.Pos-lintLineStart(text, pe.Line)+1
+				v.Line, v.Column = pe.Line, pe.Pos-lineStart(text, pe.Line)+1
 			}
 		}
 		r.Violations = append(r.Violations, v)
@@ -132,7 +132,7 @@ func Lint(message string, rules Rules) LintReport {
 
 	if info.hdrOK {
 		h := info.hdr
-		if rules.Types != nil && !lintContainsFold(rules.Types, h.typ) {
+		if rules.Types != nil && !containsFold(rules.Types, h.typ) {
 			r.addAt(text, "type-enum", info.hdrOff, ErrDisallowedType,
 				fmt.Sprintf("%q is not one of %s", h.typ, strings.Join(rules.Types, ", ")))
 		}
@@ -147,7 +147,7 @@ func Lint(message string, rules Rules) LintReport {
 					part = part[:i]
 				}
 				trimmed := strings.TrimSpace(part)
-				if !lintContains(rules.Scopes, trimmed) {
+				if !contains(rules.Scopes, trimmed) {
 					lead := len(part) - len(strings.TrimLeft(part, " \t"))
 					r.addAt(text, "scope-enum", info.hdrOff+h.scopePos+off+lead, ErrDisallowedScope,
 						fmt.Sprintf("%q is not one of %s", trimmed, strings.Join(rules.Scopes, ", ")))
@@ -189,11 +189,11 @@ func (r *LintReport) add(rule string, line, col int, sentinel error, detail stri
 // addAt appends a violation at offset off of text.
 func (r *LintReport) addAt(text, rule string, off int, sentinel error, detail string) {
 	line := strings.Count(text[:off], "\n") + 1
-	r.add(rule, line, off-lintLineStart(text, line)+1, sentinel, detail)
+	r.add(rule, line, off-lineStart(text, line)+1, sentinel, detail)
 }
 
-// lintLineStart returns the offset of the 1-based line in s.
-func lintLineStart(s string, line int) int {
+// lineStart returns the offset of the 1-based line in s.
+func lineStart(s string, line int) int {
 	off := 0
 	for l := 1; l < line; l++ {
 		i := strings.IndexByte(s[off:], '\n')
@@ -205,7 +205,7 @@ func lintLineStart(s string, line int) int {
 	return off
 }
 
-func lintContainsFold(list []string, s string) bool {
+func containsFold(list []string, s string) bool {
 	for _, x := range list {
 		if strings.EqualFold(x, s) {
 			return true
@@ -214,7 +214,7 @@ func lintContainsFold(list []string, s string) bool {
 	return false
 }
 
-func lintContains(list []string, s string) bool {
+func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
 			return true
