@@ -41,8 +41,10 @@
 //
 // # Errors
 //
-// Parse errors are *[ParseError] values wrapping a sentinel such as
-// [ErrEmptyScope] and [ErrNotConventional]. A shallow clone or a missing
+// Parse errors are *[ParseError] values that wrap [ErrNotConventional] and
+// give the problem as a Reason such as "empty scope"; [ErrEmpty],
+// [ErrInvalidUTF8], [ErrControlChar] and [ErrTooLong] mark input that is not
+// a message at all. A shallow clone or a missing
 // object yields [ErrIncompleteHistory], never "no changes"; an unknown
 // revision yields [ErrRevision].
 //

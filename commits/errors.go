@@ -3,47 +3,19 @@ package commits
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
-// Errors returned by [Parse] and reported by [Lint]. A *[ParseError] wraps
-// exactly one of them together with [ErrNotConventional], so
-// errors.Is(err, ErrNotConventional) holds for every parse error.
+// Errors of [Parse] that callers branch on. A *[ParseError] wraps
+// [ErrNotConventional] and, when the input itself cannot be read as a
+// message, one of [ErrEmpty], [ErrInvalidUTF8], [ErrControlChar] and
+// [ErrTooLong]; the other problems are told apart by ParseError.Reason.
 var (
 	// ErrNotConventional is wrapped by every error of [Parse]: the message
 	// is not a valid Conventional Commit in the chosen mode.
 	ErrNotConventional = errors.New("commits: not a conventional commit")
 	// ErrEmpty means that the message, or its first line, is empty.
 	ErrEmpty = errors.New("commits: empty message")
-	// ErrEmptyScope means that the header has parentheses with no scope in
-	// them, as in "fix(): x". Strict mode only.
-	ErrEmptyScope = errors.New("commits: empty scope")
-	// ErrMissingSpace means that the colon after the type is not followed
-	// by a space, as in "fix:x" or "fix:\tx".
-	ErrMissingSpace = errors.New("commits: missing space after colon")
-	// ErrEmptyDescription means that nothing but white space follows the
-	// colon and space of the header.
-	ErrEmptyDescription = errors.New("commits: empty description")
-	// ErrIncompleteHeader means that the header stops before its colon, as
-	// in "fix", "fix(scope)" or "fix(scope)!".
-	ErrIncompleteHeader = errors.New("commits: incomplete header")
-	// ErrMalformedScope means that the scope is not closed or holds a
-	// character a scope cannot hold, as in "fix(scope" or "fix((".
-	ErrMalformedScope = errors.New("commits: malformed scope")
-	// ErrColon means that the type, scope and "!" are not followed by a
-	// colon, as in "fix(a))" or "some(scope)text: a".
-	ErrColon = errors.New("commits: expected colon")
-	// ErrInvalidType means that the type is not a word: in strict mode it
-	// must match [A-Za-z][A-Za-z0-9_-]*; in lenient mode it must start with
-	// a letter and may also hold spaces, commas, dots, slashes and "+".
-	ErrInvalidType = errors.New("commits: invalid type")
-	// ErrMissingBlankLine means that the second line of the message is not
-	// blank. Strict mode only.
-	ErrMissingBlankLine = errors.New("commits: missing blank line after header")
-	// ErrInvalidFooter means that the footer block holds a misspelt or
-	// wrongly cased breaking-change token, such as "breaking change: x" or
-	// "BREAKING CHANG: x". Strict mode only: lenient mode keeps such a
-	// line as an ordinary, non-breaking footer.
-	ErrInvalidFooter = errors.New("commits: invalid footer")
 	// ErrInvalidUTF8 means that the message is not valid UTF-8.
 	ErrInvalidUTF8 = errors.New("commits: invalid UTF-8")
 	// ErrControlChar means that the message holds NUL, another C0 control
@@ -52,6 +24,41 @@ var (
 	// ErrTooLong means that the message is longer than the limit set with
 	// [WithMaxLength]. Nothing of such a message is read.
 	ErrTooLong = errors.New("commits: message too long")
+)
+
+// The problems of a header or footer, which a *[ParseError] gives as its
+// Reason (the text after "commits: ").
+var (
+	// errEmptyScope: the header has parentheses with no scope in them, as
+	// in "fix(): x". Strict mode only.
+	errEmptyScope = errors.New("commits: empty scope")
+	// errMissingSpace: the colon after the type is not followed by a
+	// space, as in "fix:x" or "fix:\tx".
+	errMissingSpace = errors.New("commits: missing space after colon")
+	// errEmptyDescription: nothing but white space follows the colon and
+	// space of the header.
+	errEmptyDescription = errors.New("commits: empty description")
+	// errIncompleteHeader: the header stops before its colon, as in "fix",
+	// "fix(scope)" or "fix(scope)!".
+	errIncompleteHeader = errors.New("commits: incomplete header")
+	// errMalformedScope: the scope is not closed or holds a character a
+	// scope cannot hold, as in "fix(scope" or "fix((".
+	errMalformedScope = errors.New("commits: malformed scope")
+	// errColon: the type, scope and "!" are not followed by a colon, as in
+	// "fix(a))" or "some(scope)text: a".
+	errColon = errors.New("commits: expected colon")
+	// errInvalidType: the type is not a word: in strict mode it must match
+	// [A-Za-z][A-Za-z0-9_-]*; in lenient mode it must start with a letter
+	// and may also hold spaces, commas, dots, slashes and "+".
+	errInvalidType = errors.New("commits: invalid type")
+	// errMissingBlankLine: the second line of the message is not blank.
+	// Strict mode only.
+	errMissingBlankLine = errors.New("commits: missing blank line after header")
+	// errInvalidFooter: the footer block holds a misspelt or wrongly cased
+	// breaking-change token, such as "breaking change: x" or "BREAKING
+	// CHANG: x". Strict mode only: lenient mode keeps such a line as an
+	// ordinary, non-breaking footer.
+	errInvalidFooter = errors.New("commits: invalid footer")
 )
 
 // ParseError describes why a message is not a valid Conventional Commit.
@@ -63,26 +70,46 @@ var (
 // column of the last byte accepted: "fix:x" gives 4. Line is the 1-based
 // line of that byte, or 0 when the message was not read (ErrTooLong, where
 // Pos is the limit).
+//
+// Reason says what is wrong: "empty message", "empty scope", "missing space
+// after colon", "empty description", "incomplete header", "malformed
+// scope", "expected colon", "invalid type", "missing blank line after
+// header", "invalid footer", "invalid UTF-8", "control character", "message
+// too long" or "not a conventional commit". Err is the sentinel of a
+// problem callers branch on ([ErrEmpty], [ErrInvalidUTF8], [ErrControlChar]
+// or [ErrTooLong]) and nil otherwise.
 type ParseError struct {
-	Pos  int
-	Line int
-	Err  error
+	Pos    int
+	Line   int
+	Reason string
+	Err    error
 }
 
-// Error returns the sentinel's text followed by the position.
+// newParseError returns the error for problem at pos on line: problem is
+// one of the sentinels above, exported or not.
+func newParseError(pos, line int, problem error) *ParseError {
+	e := &ParseError{Pos: pos, Line: line, Reason: reason(problem)}
+	switch problem {
+	case ErrEmpty, ErrInvalidUTF8, ErrControlChar, ErrTooLong:
+		e.Err = problem
+	}
+	return e
+}
+
+// reason is the text of one of the sentinels above without "commits: ".
+func reason(problem error) string {
+	return strings.TrimPrefix(problem.Error(), "commits: ")
+}
+
+// Error returns "commits: ", the reason and the position.
 func (e *ParseError) Error() string {
-	return fmt.Sprintf("%v (line %d, pos %d)", e.Err, e.Line, e.Pos)
+	return fmt.Sprintf("commits: %s (line %d, pos %d)", e.Reason, e.Line, e.Pos)
 }
 
-// Unwrap returns the sentinel and [ErrNotConventional].
+// Unwrap returns the sentinel, if any, and [ErrNotConventional].
 func (e *ParseError) Unwrap() []error {
 	if e.Err == nil || e.Err == ErrNotConventional {
 		return []error{ErrNotConventional}
 	}
 	return []error{e.Err, ErrNotConventional}
 }
-
-// Footer is one trailer of a commit message, in message order. Key is as
-// written ("Signed-off-by", "BREAKING CHANGE"); Value is trimmed and holds
-// the continuation lines of a multi-line value joined by "\n". For the
-// "Key #value" form the "#" is a separator and not part of Value: "Fixes #3"

@@ -27,14 +27,14 @@ func parseHeader(h string, lenient bool) (parsedHeader, error) {
 		return f, nil
 	}
 	if sentinel, pos, ok := headerReject(h); ok {
-		return parsedHeader{}, &ParseError{Pos: pos, Line: 1, Err: sentinel}
+		return parsedHeader{}, newParseError(pos, 1, sentinel)
 	}
 	if err := headerMachine(h); err != nil {
 		return parsedHeader{}, err
 	}
 	f, pos, err := headerFields(h, lenient)
 	if err != nil {
-		return parsedHeader{}, &ParseError{Pos: pos, Line: 1, Err: err}
+		return parsedHeader{}, newParseError(pos, 1, err)
 	}
 	return f, nil
 }
@@ -114,9 +114,9 @@ func headerReject(h string) (sentinel error, pos int, ok bool) {
 		c := h[i]
 		if c >= 0x80 {
 			if i == 0 {
-				return ErrInvalidType, 0, true
+				return errInvalidType, 0, true
 			}
-			return ErrColon, i, true
+			return errColon, i, true
 		}
 		if c < 0x20 || c == 0x7f {
 			return nil, 0, false
@@ -126,7 +126,7 @@ func headerReject(h string) (sentinel error, pos int, ok bool) {
 		}
 	}
 	if i == n {
-		return ErrIncompleteHeader, n, true
+		return errIncompleteHeader, n, true
 	}
 	if h[i] != '(' || i == 0 {
 		return nil, 0, false
@@ -141,11 +141,11 @@ func headerReject(h string) (sentinel error, pos int, ok bool) {
 	case j == n:
 		return nil, 0, false
 	case j == n-1:
-		return ErrIncompleteHeader, n, true
+		return errIncompleteHeader, n, true
 	case h[j+1] == '!' || h[j+1] == ':':
 		return nil, 0, false
 	}
-	return ErrColon, j + 1, true
+	return errColon, j + 1, true
 }
 
 // headerMachine runs go-conventionalcommits on the header alone and maps
@@ -190,19 +190,19 @@ func mapMachineError(h, s string) error {
 		template string
 		err      error
 	}{
-		{ccparser.ErrTypeIncomplete, ErrIncompleteHeader},
-		{ccparser.ErrType, ErrInvalidType},
-		{ccparser.ErrColon, ErrColon},
-		{ccparser.ErrScopeIncomplete, ErrMalformedScope},
-		{ccparser.ErrScope, ErrMalformedScope},
+		{ccparser.ErrTypeIncomplete, errIncompleteHeader},
+		{ccparser.ErrType, errInvalidType},
+		{ccparser.ErrColon, errColon},
+		{ccparser.ErrScopeIncomplete, errMalformedScope},
+		{ccparser.ErrScope, errMalformedScope},
 		{ccparser.ErrEmpty, ErrEmpty},
-		{ccparser.ErrEarly, ErrIncompleteHeader},
-		{ccparser.ErrDescriptionInit, ErrMissingSpace},
-		{ccparser.ErrDescription, ErrEmptyDescription},
-		{ccparser.ErrNewline, ErrMissingBlankLine},
-		{ccparser.ErrMissingBlankLineAtBeginning, ErrMissingBlankLine},
-		{ccparser.ErrTrailerIncomplete, ErrInvalidFooter},
-		{ccparser.ErrTrailer, ErrInvalidFooter},
+		{ccparser.ErrEarly, errIncompleteHeader},
+		{ccparser.ErrDescriptionInit, errMissingSpace},
+		{ccparser.ErrDescription, errEmptyDescription},
+		{ccparser.ErrNewline, errMissingBlankLine},
+		{ccparser.ErrMissingBlankLineAtBeginning, errMissingBlankLine},
+		{ccparser.ErrTrailerIncomplete, errInvalidFooter},
+		{ccparser.ErrTrailer, errInvalidFooter},
 	}
 	sentinel := ErrNotConventional
 	for _, e := range machineErrors {
@@ -215,14 +215,14 @@ func mapMachineError(h, s string) error {
 		case ccparser.ErrEarly:
 			pos = len(h)
 			if arg == ":" {
-				sentinel = ErrEmptyDescription
+				sentinel = errEmptyDescription
 			}
 		case ccparser.ErrEmpty:
 			pos = 0
 		}
 		break
 	}
-	return &ParseError{Pos: pos, Line: 1, Err: sentinel}
+	return newParseError(pos, 1, sentinel)
 }
 
 // headerFields reads the fields of a header that go-conventionalcommits
@@ -233,20 +233,20 @@ func headerFields(h string, lenient bool) (parsedHeader, int, error) {
 	var f parsedHeader
 	i := strings.IndexAny(h, "(!:")
 	if i < 0 {
-		return f, 0, ErrColon
+		return f, 0, errColon
 	}
 	f.typ = h[:i]
 	if pos, ok := checkType(f.typ, lenient); !ok {
-		return f, pos, ErrInvalidType
+		return f, pos, errInvalidType
 	}
 	if h[i] == '(' {
 		j := strings.IndexByte(h[i+1:], ')')
 		if j < 0 {
-			return f, len(h), ErrMalformedScope
+			return f, len(h), errMalformedScope
 		}
 		f.scope, f.scopePos = h[i+1:i+1+j], i+1
 		if strings.TrimSpace(f.scope) == "" && !lenient {
-			return f, i + 1, ErrEmptyScope
+			return f, i + 1, errEmptyScope
 		}
 		i += j + 2
 	}
@@ -255,11 +255,11 @@ func headerFields(h string, lenient bool) (parsedHeader, int, error) {
 		i++
 	}
 	if i >= len(h) || h[i] != ':' {
-		return f, i, ErrColon
+		return f, i, errColon
 	}
 	f.desc = strings.Trim(h[i+1:], " \t")
 	if f.desc == "" {
-		return f, len(h), ErrEmptyDescription
+		return f, len(h), errEmptyDescription
 	}
 	return f, 0, nil
 }

@@ -37,7 +37,7 @@ func TestParseMachineQuirks(t *testing.T) {
 			assert.True(t, m.Ignored, s)
 		}
 		_, err := commits.Parse("Merge the two parsers")
-		assert.ErrorIs(t, err, commits.ErrIncompleteHeader, "an unknown Merge subject is an ordinary subject")
+		assertReason(t, err, reasonIncompleteHeader, "an unknown Merge subject is an ordinary subject")
 	})
 	t.Run("footer order and key case are kept", func(t *testing.T) {
 		m, err := commits.Parse("fix: x\n\nZeta: 1\nalpha: 2\nZeta: 3\nSIGNED-OFF-BY: Leo")
@@ -52,7 +52,7 @@ func TestParseMachineQuirks(t *testing.T) {
 	})
 	t.Run("empty scope", func(t *testing.T) {
 		_, err := commits.Parse("feat(): x")
-		assert.ErrorIs(t, err, commits.ErrEmptyScope)
+		assertReason(t, err, reasonEmptyScope)
 		m, err := commits.Parse("feat(): x", commits.Lenient())
 		require.NoError(t, err)
 		assert.True(t, m.Conventional)
@@ -61,7 +61,7 @@ func TestParseMachineQuirks(t *testing.T) {
 	t.Run("leading space", func(t *testing.T) {
 		for _, opts := range [][]commits.ParseOption{nil, {commits.Lenient()}} {
 			m, err := commits.Parse(" feat(s): x", opts...)
-			assert.ErrorIs(t, err, commits.ErrInvalidType)
+			assertReason(t, err, reasonInvalidType)
 			assert.False(t, m.Conventional)
 		}
 	})

@@ -8,21 +8,22 @@ import (
 	"unicode/utf8"
 )
 
-// Errors reported by [Lint] besides those of [Parse].
+// Problems reported by [Lint] besides those of [Parse]; a [Violation]'s
+// Rule tells them apart.
 var (
-	// ErrDisallowedType means that the type is not one of Rules.Types.
-	ErrDisallowedType = errors.New("commits: type not allowed")
-	// ErrDisallowedScope means that a scope is not one of Rules.Scopes.
-	ErrDisallowedScope = errors.New("commits: scope not allowed")
-	// ErrMissingScope means that Rules.RequireScope is set and the header
+	// errDisallowedType means that the type is not one of Rules.Types.
+	errDisallowedType = errors.New("commits: type not allowed")
+	// errDisallowedScope means that a scope is not one of Rules.Scopes.
+	errDisallowedScope = errors.New("commits: scope not allowed")
+	// errMissingScope means that Rules.RequireScope is set and the header
 	// has no scope.
-	ErrMissingScope = errors.New("commits: missing scope")
-	// ErrMissingTicket means that Rules.RequireTicket is set and the
+	errMissingScope = errors.New("commits: missing scope")
+	// errMissingTicket means that Rules.RequireTicket is set and the
 	// message names no ticket.
-	ErrMissingTicket = errors.New("commits: missing ticket")
-	// ErrSubjectTooLong means that the subject has more characters than
+	errMissingTicket = errors.New("commits: missing ticket")
+	// errSubjectTooLong means that the subject has more characters than
 	// Rules.MaxSubjectLength.
-	ErrSubjectTooLong = errors.New("commits: subject too long")
+	errSubjectTooLong = errors.New("commits: subject too long")
 )
 
 // Rules are the constraints [Lint] checks. The zero value requires a
@@ -59,8 +60,8 @@ type Rules struct {
 // "subject-max-length". Line and Column are 1-based and point at the
 // problem in the message with its line endings normalised to "\n"; both
 // are 0 for a problem of the whole message (a missing ticket, a message
-// too long to read). Column counts bytes. Err is the error, which
-// errors.Is matches to its sentinel.
+// too long to read). Column counts bytes. Err is the error, a
+// *[ParseError] for the rules that [Parse] checks.
 type Violation struct {
 	Rule    string `json:"rule"`
 	Line    int    `json:"line"`
@@ -77,9 +78,8 @@ type LintReport struct {
 }
 
 // Err returns nil when r has no violation, and otherwise an error joining
-// those of all violations (errors.Join): errors.Is finds each one's
-// sentinel ([ErrDisallowedType], [ErrDisallowedScope], [ErrMissingScope],
-// [ErrMissingTicket], [ErrSubjectTooLong] or those of [Parse]).
+// those of all violations (errors.Join): errors.Is finds the sentinels of
+// [Parse] among them.
 func (r LintReport) Err() error {
 	if len(r.Violations) == 0 {
 		return nil
@@ -115,9 +115,9 @@ func Lint(message string, rules Rules) LintReport {
 				v.Rule = "max-length"
 			case errors.Is(pe.Err, ErrInvalidUTF8), errors.Is(pe.Err, ErrControlChar):
 				v.Rule = "encoding"
-			case errors.Is(pe.Err, ErrMissingBlankLine):
+			case pe.Reason == reason(errMissingBlankLine):
 				v.Rule = "body-leading-blank"
-			case errors.Is(pe.Err, ErrInvalidFooter):
+			case pe.Reason == reason(errInvalidFooter):
 				v.Rule = "footer"
 			}
 			if pe.Line > 0 {
@@ -133,12 +133,12 @@ func Lint(message string, rules Rules) LintReport {
 	if info.hdrOK {
 		h := info.hdr
 		if rules.Types != nil && !containsFold(rules.Types, h.typ) {
-			r.addAt(text, "type-enum", info.hdrOff, ErrDisallowedType,
+			r.addAt(text, "type-enum", info.hdrOff, errDisallowedType,
 				fmt.Sprintf("%q is not one of %s", h.typ, strings.Join(rules.Types, ", ")))
 		}
 		if strings.TrimSpace(h.scope) == "" {
 			if rules.RequireScope {
-				r.addAt(text, "scope-empty", info.hdrOff+len(h.typ), ErrMissingScope, "the header has no scope")
+				r.addAt(text, "scope-empty", info.hdrOff+len(h.typ), errMissingScope, "the header has no scope")
 			}
 		} else if rules.Scopes != nil {
 			for off := 0; off <= len(h.scope); {
@@ -149,7 +149,7 @@ func Lint(message string, rules Rules) LintReport {
 				trimmed := strings.TrimSpace(part)
 				if !contains(rules.Scopes, trimmed) {
 					lead := len(part) - len(strings.TrimLeft(part, " \t"))
-					r.addAt(text, "scope-enum", info.hdrOff+h.scopePos+off+lead, ErrDisallowedScope,
+					r.addAt(text, "scope-enum", info.hdrOff+h.scopePos+off+lead, errDisallowedScope,
 						fmt.Sprintf("%q is not one of %s", trimmed, strings.Join(rules.Scopes, ", ")))
 				}
 				off += len(part) + 1
@@ -161,7 +161,7 @@ func Lint(message string, rules Rules) LintReport {
 		if rules.TicketPattern != nil {
 			pattern = rules.TicketPattern.String()
 		}
-		r.add("ticket", 0, 0, ErrMissingTicket, "no ticket matching "+pattern)
+		r.add("ticket", 0, 0, errMissingTicket, "no ticket matching "+pattern)
 	}
 	if max := rules.MaxSubjectLength; max > 0 {
 		if n := utf8.RuneCountInString(m.Subject); n > max {
@@ -173,7 +173,7 @@ func Lint(message string, rules Rules) LintReport {
 				}
 				runes++
 			}
-			r.add("subject-max-length", 1, col+1, ErrSubjectTooLong,
+			r.add("subject-max-length", 1, col+1, errSubjectTooLong,
 				fmt.Sprintf("%d characters, more than %d", n, max))
 		}
 	}

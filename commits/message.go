@@ -219,11 +219,9 @@ func WithMaxLength(n int) ParseOption {
 // Parse always returns a filled [Message]. It returns a non-nil error, also
 // stored in Message.Err, only when the header is not a valid Conventional
 // Commit in the chosen mode or when the input is invalid; the error is a
-// *[ParseError] that wraps [ErrNotConventional] and one of [ErrEmpty],
-// [ErrEmptyScope], [ErrMissingSpace], [ErrEmptyDescription],
-// [ErrIncompleteHeader], [ErrMalformedScope], [ErrColon], [ErrInvalidType],
-// [ErrMissingBlankLine], [ErrInvalidFooter], [ErrInvalidUTF8],
-// [ErrControlChar] or [ErrTooLong]. The forms git generates (`Revert "…"`,
+// *[ParseError] that wraps [ErrNotConventional], says what is wrong in its
+// Reason, and also wraps [ErrEmpty], [ErrInvalidUTF8], [ErrControlChar] or
+// [ErrTooLong] when the input itself is at fault. The forms git generates (`Revert "…"`,
 // merge subjects, fixup!/squash!/amend!) give a nil error with Conventional
 // false. CRLF and lone CR line endings are read as "\n".
 //
@@ -276,7 +274,7 @@ func parse(message string, cfg *parseConfig, nested bool) (Message, parseInfo) {
 	var m Message
 	var info parseInfo
 	if len(message) > cfg.maxLength {
-		m.Err = &ParseError{Pos: cfg.maxLength, Err: ErrTooLong}
+		m.Err = newParseError(cfg.maxLength, 0, ErrTooLong)
 		return m, info
 	}
 	text := message
@@ -288,7 +286,7 @@ func parse(message string, cfg *parseConfig, nested bool) (Message, parseInfo) {
 
 	var inputErr error
 	if pos, err := checkBytes(text); err != nil {
-		inputErr = &ParseError{Pos: pos, Line: lineOf(text, pos), Err: err}
+		inputErr = newParseError(pos, lineOf(text, pos), err)
 	}
 
 	subject, restOff := text, len(text)
@@ -381,11 +379,11 @@ func parseConventional(m *Message, info *parseInfo, text string, restOff int, b 
 	info.hdr, info.hdrOK = h, true
 	if !cfg.lenient {
 		if b.line2NonBlank {
-			m.Err = &ParseError{Pos: restOff, Line: 2, Err: ErrMissingBlankLine}
+			m.Err = newParseError(restOff, 2, errMissingBlankLine)
 			return
 		}
 		if b.badFooter >= 0 {
-			m.Err = &ParseError{Pos: b.badFooter, Line: lineOf(text, b.badFooter), Err: ErrInvalidFooter}
+			m.Err = newParseError(b.badFooter, lineOf(text, b.badFooter), errInvalidFooter)
 			return
 		}
 	}

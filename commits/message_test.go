@@ -31,7 +31,7 @@ func TestParseOptions(t *testing.T) {
 		m, err := commits.Parse(msg, commits.WithMaxLength(50))
 		var pe *commits.ParseError
 		require.ErrorAs(t, err, &pe)
-		assert.Equal(t, &commits.ParseError{Pos: 50, Err: commits.ErrTooLong}, pe)
+		assert.Equal(t, &commits.ParseError{Pos: 50, Reason: reasonTooLong, Err: commits.ErrTooLong}, pe)
 		assert.Empty(t, m.Subject, "nothing of a message over the limit is read")
 		_, err = commits.Parse(msg, commits.WithMaxLength(len(msg)))
 		require.NoError(t, err, "the limit is inclusive")

@@ -113,7 +113,7 @@ func applyOverride(m *Message, info *parseInfo, text string, o overrideBlock, cf
 			if pe.Line <= 1 {
 				p += len(first) - len(stripBullet(first)) + pe.Pos
 			}
-			m.Err = &ParseError{Pos: p, Line: lineOf(text, p), Err: pe.Err}
+			m.Err = &ParseError{Pos: p, Line: lineOf(text, p), Reason: pe.Reason, Err: pe.Err}
 		} else {
 			m.Err = x.Err
 		}
