@@ -42,7 +42,7 @@ func TestEscapeHostile(t *testing.T) {
 				assertInert(t, out)
 				// A fresh CHANGELOG holding the section has exactly one
 				// version heading.
-				doc, err := changelog.Insert(nil, n, changelog.InFormat(f))
+				doc, err := changelog.Insert(nil, n, changelog.WithFormat(f))
 				require.NoError(t, err)
 				_, err = changelog.Insert(doc, changelog.Notes{Version: "9.9.9"})
 				require.NoError(t, err, "9.9.9 must not look documented:\n%s", doc)

@@ -28,18 +28,18 @@ type historyConfig struct {
 func WithUnreleased() HistoryOption { return func(c *historyConfig) { c.unreleased = true } }
 
 // WithPaths restricts the changelog to commits that change one of paths,
-// for a monorepo component ([commits.Paths]); use it with the component's
+// for a monorepo component ([commits.WithPaths]); use it with the component's
 // tag scheme ([semver.ComponentScheme]).
 func WithPaths(paths ...string) HistoryOption {
 	return func(c *historyConfig) { c.paths = append(c.paths, paths...) }
 }
 
 // WithFirstParent follows only the first parent of merges
-// ([commits.FirstParent]).
+// ([commits.WithFirstParent]).
 func WithFirstParent() HistoryOption { return func(c *historyConfig) { c.firstParent = true } }
 
 // WithParseOptions sets the options used to parse commit messages
-// ([commits.ParseWith]).
+// ([commits.WithParseOptions]).
 func WithParseOptions(opts ...commits.ParseOption) HistoryOption {
 	return func(c *historyConfig) { c.parse = append(c.parse, opts...) }
 }
@@ -47,13 +47,13 @@ func WithParseOptions(opts ...commits.ParseOption) HistoryOption {
 func (c historyConfig) logOptions() []commits.LogOption {
 	var opts []commits.LogOption
 	if len(c.paths) > 0 {
-		opts = append(opts, commits.Paths(c.paths...))
+		opts = append(opts, commits.WithPaths(c.paths...))
 	}
 	if c.firstParent {
-		opts = append(opts, commits.FirstParent())
+		opts = append(opts, commits.WithFirstParent())
 	}
 	if len(c.parse) > 0 {
-		opts = append(opts, commits.ParseWith(c.parse...))
+		opts = append(opts, commits.WithParseOptions(c.parse...))
 	}
 	return opts
 }

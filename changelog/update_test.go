@@ -65,10 +65,10 @@ func TestInsert(t *testing.T) {
 			// Never a second copy.
 			_, err := changelog.Insert(out.Bytes(), v110)
 			require.ErrorIs(t, err, changelog.ErrAlreadyDocumented)
-			same, err := changelog.Insert(out.Bytes(), v110, changelog.SkipDocumented())
+			same, err := changelog.Insert(out.Bytes(), v110, changelog.WithSkipDocumented())
 			require.NoError(t, err)
 			assert.Equal(t, out.String(), string(same))
-			again, err := changelog.Insert(out.Bytes(), v110, changelog.Replace())
+			again, err := changelog.Insert(out.Bytes(), v110, changelog.WithReplace())
 			require.NoError(t, err)
 			assert.Equal(t, out.String(), string(again), "replace is idempotent")
 			assert.Equal(t, 1, strings.Count(string(again), "## [v1.1.0]")+strings.Count(string(again), "## v1.1.0"))
@@ -81,12 +81,12 @@ func TestInsertDocumentedForms(t *testing.T) {
 		_, err := changelog.Insert([]byte("# C\n\n"+heading+"\n\n- x\n"), notesFor("v1.1.0", "feat: a\n"))
 		assert.ErrorIs(t, err, changelog.ErrAlreadyDocumented, heading)
 	}
-	_, err := changelog.Insert([]byte("# C\n"), notesFor("v1.1.0", "feat: a\n"), changelog.InFormat(changelog.JSON))
+	_, err := changelog.Insert([]byte("# C\n"), notesFor("v1.1.0", "feat: a\n"), changelog.WithFormat(changelog.JSON))
 	assert.ErrorIs(t, err, changelog.ErrFormat)
 }
 
 func TestInsertKeepAChangelog(t *testing.T) {
-	out, err := changelog.Insert([]byte(handWritten), notesFor("1.1.0", "feat: a\n"), changelog.InFormat(changelog.KeepAChangelog))
+	out, err := changelog.Insert([]byte(handWritten), notesFor("1.1.0", "feat: a\n"), changelog.WithFormat(changelog.KeepAChangelog))
 	require.NoError(t, err)
 	golden(t, "update.keepachangelog.md", out)
 }

@@ -361,7 +361,7 @@ func TestCorpus(t *testing.T) {
 			if c.lenient != nil {
 				lw = *c.lenient
 			}
-			lenient, err := commits.Parse(c.in, append(opts, commits.Lenient())...)
+			lenient, err := commits.Parse(c.in, append(opts, commits.WithLenient())...)
 			t.Run("lenient", func(t *testing.T) { checkWant(t, lw, lenient, err) })
 			if c.lenient == nil {
 				assert.True(t, reflect.DeepEqual(withoutErrs(strict), withoutErrs(lenient)), "lenient must equal strict")

@@ -21,8 +21,8 @@
 // # History
 //
 // [Log] streams the commits of a [Range] newest first, in exactly the order
-// and selection of `git rev-list TO --not FROM...` ([FirstParent] and
-// [Paths] mirror `--first-parent` and `-- PATH`), each with its parsed
+// and selection of `git rev-list TO --not FROM...` ([WithFirstParent] and
+// [WithPaths] mirror `--first-parent` and `-- PATH`), each with its parsed
 // message. It reads packfiles directly and parses on every core, so reading
 // and parsing a whole history costs about what `git log` does.
 //

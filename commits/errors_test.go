@@ -34,7 +34,7 @@ func TestParseErrorWrapping(t *testing.T) {
 
 func TestParseInvalidInputIsKept(t *testing.T) {
 	in := "feat(api): x\n\nbody with NUL \x00 here\n\nRefs: PROJ-9\nCo-authored-by: A <a@b>"
-	for _, opts := range [][]commits.ParseOption{nil, {commits.Lenient()}} {
+	for _, opts := range [][]commits.ParseOption{nil, {commits.WithLenient()}} {
 		m, err := commits.Parse(in, opts...)
 		var pe *commits.ParseError
 		require.ErrorAs(t, err, &pe)

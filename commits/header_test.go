@@ -53,13 +53,13 @@ func TestParseMachineQuirks(t *testing.T) {
 	t.Run("empty scope", func(t *testing.T) {
 		_, err := commits.Parse("feat(): x")
 		assertReason(t, err, reasonEmptyScope)
-		m, err := commits.Parse("feat(): x", commits.Lenient())
+		m, err := commits.Parse("feat(): x", commits.WithLenient())
 		require.NoError(t, err)
 		assert.True(t, m.Conventional)
 		assert.Empty(t, m.Scope)
 	})
 	t.Run("leading space", func(t *testing.T) {
-		for _, opts := range [][]commits.ParseOption{nil, {commits.Lenient()}} {
+		for _, opts := range [][]commits.ParseOption{nil, {commits.WithLenient()}} {
 			m, err := commits.Parse(" feat(s): x", opts...)
 			assertReason(t, err, reasonInvalidType)
 			assert.False(t, m.Conventional)

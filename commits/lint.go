@@ -44,7 +44,7 @@ type Rules struct {
 	// MaxSubjectLength is the largest number of characters (runes) in
 	// the subject; 0 means no limit.
 	MaxSubjectLength int
-	// Lenient parses with [Lenient].
+	// Lenient parses with [WithLenient].
 	Lenient bool
 	// TicketPattern is the pattern of ticket IDs; nil means
 	// [DefaultTicketPattern].

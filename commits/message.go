@@ -185,11 +185,11 @@ const DefaultMaxLength = 1 << 20
 // [WithTicketPattern] sets another.
 const DefaultTicketPattern = `\b[A-Z][A-Z0-9]+-[0-9]+\b`
 
-// Lenient makes [Parse] keep partial parses where strict mode rejects the
+// WithLenient makes [Parse] keep partial parses where strict mode rejects the
 // message: a free-form type such as "bpf, selftests", an empty scope, a
 // missing blank line after the header, and a misspelt breaking-change footer
 // (kept as an ordinary footer that is not breaking).
-func Lenient() ParseOption {
+func WithLenient() ParseOption {
 	return func(c *parseConfig) { c.lenient = true }
 }
 
@@ -228,7 +228,7 @@ func WithMaxLength(n int) ParseOption {
 // Strict mode, the default, follows the specification: the type is a word,
 // a scope is not empty, the header is followed by a blank line, and only
 // the footers of the final paragraph count, with BREAKING CHANGE in upper
-// case. [Lenient] relaxes these rules.
+// case. [WithLenient] relaxes these rules.
 //
 // A BEGIN_COMMIT_OVERRIDE … END_COMMIT_OVERRIDE block in the body replaces
 // the conventional part of the message (type, scope, description, breaking

@@ -55,7 +55,7 @@ func FuzzParse(f *testing.F) {
 		if !reflect.DeepEqual(withoutErrs(strict), withoutErrs(again)) || fmt.Sprint(serr) != fmt.Sprint(aerr) {
 			t.Fatalf("Parse(%q) is not deterministic", in)
 		}
-		lenient, lerr := commits.Parse(in, commits.Lenient())
+		lenient, lerr := commits.Parse(in, commits.WithLenient())
 		checkResult(t, in, strict, serr)
 		checkResult(t, in, lenient, lerr)
 		if strict.Conventional && !lenient.Conventional {
@@ -167,7 +167,7 @@ func checkHeaderAgainstMachine(t *testing.T, in string) {
 	for _, lenient := range []bool{false, true} {
 		var opts []commits.ParseOption
 		if lenient {
-			opts = append(opts, commits.Lenient())
+			opts = append(opts, commits.WithLenient())
 		}
 		m, err := commits.Parse(h, opts...)
 		if merr != nil {
