@@ -88,7 +88,8 @@ func FuzzRemoteLinks(f *testing.F) {
 	f.Fuzz(func(t *testing.T, remote string) {
 		l, err := changelog.RemoteLinks(remote, "")
 		if err != nil {
-			if !errors.Is(err, changelog.ErrInvalidRemote) && !errors.Is(err, changelog.ErrUnknownForge) {
+			var re *changelog.RemoteError
+			if !errors.As(err, &re) || re.Reason != "invalid remote URL" && re.Reason != "unknown forge" {
 				t.Fatalf("RemoteLinks(%q): untyped error %v", remote, err)
 			}
 			return

@@ -20,7 +20,10 @@ func TestRemoteLinksRedactsCredentials(t *testing.T) {
 	} {
 		_, err := changelog.RemoteLinks(r, "")
 		require.Error(t, err, r)
-		assert.ErrorIs(t, err, changelog.ErrInvalidRemote)
+		var re *changelog.RemoteError
+		require.ErrorAs(t, err, &re, r)
+		assert.Equal(t, "invalid remote URL", re.Reason)
+		assert.NotContains(t, re.Remote, "s3cret", r)
 		assert.NotContains(t, err.Error(), "s3cret", r)
 	}
 	l, err := changelog.RemoteLinks("git@GitHub.COM:o/r.git", "")

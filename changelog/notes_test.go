@@ -227,28 +227,30 @@ func TestRemoteLinks(t *testing.T) {
 		remote string
 		forge  changelog.Forge
 		commit string
-		err    error
+		reason string // the RemoteError's Reason, or "" for none
 	}{
-		{"https://github.com/acme/app.git", "", "https://github.com/acme/app/commit/{hash}", nil},
-		{"https://x-token:secret@github.com/acme/app.git", "", "https://github.com/acme/app/commit/{hash}", nil},
-		{"git@github.com:acme/app.git", "", "https://github.com/acme/app/commit/{hash}", nil},
-		{"ssh://git@gitlab.com:2222/group/sub/app.git", "", "https://gitlab.com/group/sub/app/-/commit/{hash}", nil},
-		{"https://codeberg.org/acme/app", "", "https://codeberg.org/acme/app/commit/{hash}", nil},
-		{"git@bitbucket.org:acme/app.git", "", "https://bitbucket.org/acme/app/commits/{hash}", nil},
-		{"https://git.example.com/acme/app.git", changelog.Gitea, "https://git.example.com/acme/app/commit/{hash}", nil},
-		{"https://git.example.com/acme/app.git", "", "", changelog.ErrUnknownForge},
-		{"https://git.example.com/acme/app.git", "svn", "", changelog.ErrUnknownForge},
-		{"", "", "", changelog.ErrInvalidRemote},
-		{"javascript:alert(1)", "", "", changelog.ErrInvalidRemote},
-		{"file:///tmp/x", "", "", changelog.ErrInvalidRemote},
-		{"https://github.com/acme/a(b)", "", "", changelog.ErrInvalidRemote},
-		{"https://github.com/../../x", "", "", changelog.ErrInvalidRemote},
+		{"https://github.com/acme/app.git", "", "https://github.com/acme/app/commit/{hash}", ""},
+		{"https://x-token:secret@github.com/acme/app.git", "", "https://github.com/acme/app/commit/{hash}", ""},
+		{"git@github.com:acme/app.git", "", "https://github.com/acme/app/commit/{hash}", ""},
+		{"ssh://git@gitlab.com:2222/group/sub/app.git", "", "https://gitlab.com/group/sub/app/-/commit/{hash}", ""},
+		{"https://codeberg.org/acme/app", "", "https://codeberg.org/acme/app/commit/{hash}", ""},
+		{"git@bitbucket.org:acme/app.git", "", "https://bitbucket.org/acme/app/commits/{hash}", ""},
+		{"https://git.example.com/acme/app.git", changelog.Gitea, "https://git.example.com/acme/app/commit/{hash}", ""},
+		{"https://git.example.com/acme/app.git", "", "", "unknown forge"},
+		{"https://git.example.com/acme/app.git", "svn", "", "unknown forge"},
+		{"", "", "", "invalid remote URL"},
+		{"javascript:alert(1)", "", "", "invalid remote URL"},
+		{"file:///tmp/x", "", "", "invalid remote URL"},
+		{"https://github.com/acme/a(b)", "", "", "invalid remote URL"},
+		{"https://github.com/../../x", "", "", "invalid remote URL"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.remote, func(t *testing.T) {
 			l, err := changelog.RemoteLinks(tc.remote, tc.forge)
-			if tc.err != nil {
-				require.ErrorIs(t, err, tc.err)
+			if tc.reason != "" {
+				var re *changelog.RemoteError
+				require.ErrorAs(t, err, &re)
+				assert.Equal(t, tc.reason, re.Reason)
 				return
 			}
 			require.NoError(t, err)
@@ -263,6 +265,11 @@ func TestParseFormat(t *testing.T) {
 		assert.NoError(t, err)
 	}
 	_, err := changelog.ParseFormat("html")
-	assert.ErrorIs(t, err, changelog.ErrFormat)
-	assert.ErrorIs(t, changelog.Write(&bytes.Buffer{}, changelog.Notes{}, changelog.Format(99)), changelog.ErrFormat)
+	var fe *changelog.FormatError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "unknown format", fe.Reason)
+	assert.Equal(t, `changelog: unknown format: "html"`, err.Error())
+	err = changelog.Write(&bytes.Buffer{}, changelog.Notes{}, changelog.Format(99))
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "unknown format", fe.Reason)
 }

@@ -41,7 +41,7 @@ func WithReplace() UpdateOption { return func(c *updateConfig) { c.replace = tru
 func WithSkipDocumented() UpdateOption { return func(c *updateConfig) { c.skip = true } }
 
 // WithFormat sets the style of the new section: [Markdown] (the default) or
-// [KeepAChangelog]. [JSON] is refused with [ErrFormat].
+// [KeepAChangelog]. [JSON] is refused with a [*FormatError].
 func WithFormat(f Format) UpdateOption { return func(c *updateConfig) { c.format = f } }
 
 // WithTitle sets the first lines of a CHANGELOG that is created from
@@ -91,7 +91,7 @@ func insert(data []byte, notes []Notes, opts []UpdateOption) ([]byte, error) {
 		o(&cfg)
 	}
 	if cfg.format != Markdown && cfg.format != KeepAChangelog {
-		return nil, fmt.Errorf("%w: %d cannot go into a CHANGELOG.md", ErrFormat, cfg.format)
+		return nil, formatError(cfg.format)
 	}
 	nl := "\n"
 	if i := bytes.IndexByte(data, '\n'); i > 0 && data[i-1] == '\r' || i < 0 && bytes.HasSuffix(data, []byte("\r")) {

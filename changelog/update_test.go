@@ -82,7 +82,9 @@ func TestInsertDocumentedForms(t *testing.T) {
 		assert.ErrorIs(t, err, changelog.ErrAlreadyDocumented, heading)
 	}
 	_, err := changelog.Insert([]byte("# C\n"), notesFor("v1.1.0", "feat: a\n"), changelog.WithFormat(changelog.JSON))
-	assert.ErrorIs(t, err, changelog.ErrFormat)
+	var fe *changelog.FormatError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "cannot go into a CHANGELOG.md", fe.Reason)
 }
 
 func TestInsertKeepAChangelog(t *testing.T) {
