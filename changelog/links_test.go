@@ -30,3 +30,40 @@ func TestRemoteLinksRedactsCredentials(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "https://github.com/o/r/commit/{hash}", l.Commit)
 }
+
+func TestRemoteLinks(t *testing.T) {
+	tests := []struct {
+		remote string
+		forge  changelog.Forge
+		commit string
+		reason string // the RemoteError's Reason, or "" for none
+	}{
+		{"https://github.com/acme/app.git", "", "https://github.com/acme/app/commit/{hash}", ""},
+		{"https://x-token:secret@github.com/acme/app.git", "", "https://github.com/acme/app/commit/{hash}", ""},
+		{"git@github.com:acme/app.git", "", "https://github.com/acme/app/commit/{hash}", ""},
+		{"ssh://git@gitlab.com:2222/group/sub/app.git", "", "https://gitlab.com/group/sub/app/-/commit/{hash}", ""},
+		{"https://codeberg.org/acme/app", "", "https://codeberg.org/acme/app/commit/{hash}", ""},
+		{"git@bitbucket.org:acme/app.git", "", "https://bitbucket.org/acme/app/commits/{hash}", ""},
+		{"https://git.example.com/acme/app.git", changelog.Gitea, "https://git.example.com/acme/app/commit/{hash}", ""},
+		{"https://git.example.com/acme/app.git", "", "", "unknown forge"},
+		{"https://git.example.com/acme/app.git", "svn", "", "unknown forge"},
+		{"", "", "", "invalid remote URL"},
+		{"javascript:alert(1)", "", "", "invalid remote URL"},
+		{"file:///tmp/x", "", "", "invalid remote URL"},
+		{"https://github.com/acme/a(b)", "", "", "invalid remote URL"},
+		{"https://github.com/../../x", "", "", "invalid remote URL"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.remote, func(t *testing.T) {
+			l, err := changelog.RemoteLinks(tc.remote, tc.forge)
+			if tc.reason != "" {
+				var re *changelog.RemoteError
+				require.ErrorAs(t, err, &re)
+				assert.Equal(t, tc.reason, re.Reason)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.commit, l.Commit)
+		})
+	}
+}
