@@ -60,8 +60,8 @@
 // held in memory or read from an io.Reader: on top, under the title and
 // introduction, in place of an "Unreleased" section, with every other byte
 // kept (byte order mark, CRLF line endings, a missing final newline). A
-// version already in the file is [ErrAlreadyDocumented] unless [Replace]
-// or [SkipDocumented] is given, so a section is never duplicated.
+// version already in the file is [ErrAlreadyDocumented] unless [WithReplace]
+// or [WithSkipDocumented] is given, so a section is never duplicated.
 // [UpdateFile] does the same to a file and replaces it atomically
 // (temporary file in the same directory, fsync, rename, fsync of the
 // directory): a crash or a full disk leaves the old file intact. It refuses

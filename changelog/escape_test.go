@@ -42,7 +42,7 @@ func TestEscapeHostile(t *testing.T) {
 				assertInert(t, out)
 				// A fresh CHANGELOG holding the section has exactly one
 				// version heading.
-				doc, err := changelog.Insert(nil, n, changelog.InFormat(f))
+				doc, err := changelog.Insert(nil, n, changelog.WithFormat(f))
 				require.NoError(t, err)
 				_, err = changelog.Insert(doc, changelog.Notes{Version: "9.9.9"})
 				require.NoError(t, err, "9.9.9 must not look documented:\n%s", doc)
@@ -108,4 +108,52 @@ func TestReleaseNotesHostileMetadata(t *testing.T) {
 	assertInertWith(t, out, `^(# Release v1\.0\.0|## (Release metadata|Scope|Risk and rollout|Validation evidence|Promotion record|Rollback))$`)
 	assert.NotContains(t, out, "<javascript:")
 	assert.Contains(t, out, "<https://ok.example/p%3Ex>")
+}
+
+// A description that starts with a list marker or indentation must not
+// open a nested list or code block inside the entry's list item.
+func TestEntryListInjection(t *testing.T) {
+	for _, desc := range []string{"- nested item", "+ nested item", "1. nested", "2) nested", "     indented code", "---"} {
+		n := changelog.Notes{Version: "v1.0.0", Sections: []changelog.Section{{Title: "Features", Type: "feat", Entries: []changelog.Entry{{Hash: "abcdef0123456789", Description: desc, Tickets: []string{}}}}}}
+		for _, f := range []changelog.Format{changelog.Markdown, changelog.KeepAChangelog} {
+			var b bytes.Buffer
+			require.NoError(t, changelog.Write(&b, n, f))
+			for _, line := range strings.Split(b.String(), "\n") {
+				if len(line) > 2 && (line[0] == '*' || line[0] == '-') && line[1] == ' ' {
+					rest := line[2:]
+					assert.False(t, strings.HasPrefix(rest, " "), "indented content %q", line)
+					assert.False(t, strings.HasPrefix(rest, "- ") || strings.HasPrefix(rest, "+ ") || strings.HasPrefix(rest, "---"), "nested list/rule %q", line)
+					assert.NotRegexp(t, `^[0-9]+[.)]`, rest, "nested ordered list %q", line)
+				}
+			}
+		}
+		var b bytes.Buffer
+		require.NoError(t, changelog.WriteReleaseNotes(&b, n, changelog.Metadata{}))
+		assert.NotContains(t, b.String(), "  - - ")
+		assert.NotContains(t, b.String(), "  - 1. ")
+		assert.NotContains(t, b.String(), "  - + ")
+	}
+	assert.Equal(t, `\- x`, changelog.Escape("- x"))
+	assert.Equal(t, `1\. x`, changelog.Escape("1. x"))
+}
+
+// A caller-set CompareURL cannot end the heading link early.
+func TestCompareURLEscaped(t *testing.T) {
+	n := changelog.Notes{Version: "v1.0.0", CompareURL: "https://h/o/r/compare/a)[x](javascript:alert(1)"}
+	var b bytes.Buffer
+	require.NoError(t, changelog.Write(&b, n, changelog.Markdown))
+	assert.NotContains(t, b.String(), "](javascript:")
+}
+
+// WriteReleaseNotes promises that every text is escaped, hashes included
+// (Notes are exported, so a caller can build entries by hand).
+func TestReleaseNotesEscapeHashes(t *testing.T) {
+	e := changelog.Entry{Hash: "<script>x</script>", BackportOf: "<img src=x onerror=alert(1)>", Description: "d", Type: "fix", Tickets: []string{}}
+	n := changelog.Notes{Version: "v1.0.0", Sections: []changelog.Section{{Title: "Bug Fixes", Type: "fix", Entries: []changelog.Entry{e}}},
+		Breaking: []changelog.Breaking{{Hash: "<b>h</b>", Description: "d", Note: "n"}}}
+	var b bytes.Buffer
+	require.NoError(t, changelog.WriteReleaseNotes(&b, n, changelog.Metadata{}))
+	assert.NotContains(t, b.String(), "<script>")
+	assert.NotContains(t, b.String(), "<img")
+	assert.NotContains(t, b.String(), "<b>")
 }

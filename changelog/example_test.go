@@ -70,7 +70,7 @@ func ExampleUpdate() {
 		Commits: []commits.Commit{commit("abcdef0123456789abcdef0123456789abcdef01", "feat: export to CSV\n")},
 	})
 	var out bytes.Buffer
-	if err := changelog.Update(strings.NewReader(old), &out, notes, changelog.InFormat(changelog.KeepAChangelog)); err != nil {
+	if err := changelog.Update(strings.NewReader(old), &out, notes, changelog.WithFormat(changelog.KeepAChangelog)); err != nil {
 		fmt.Println(err)
 		return
 	}

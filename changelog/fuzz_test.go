@@ -12,7 +12,7 @@ import (
 
 // FuzzInsert checks that updating any CHANGELOG never panics, keeps the
 // bytes before the insertion point, and is idempotent: a second update for
-// the same version is ErrAlreadyDocumented, or with Replace gives the same
+// the same version is ErrAlreadyDocumented, or with WithReplace gives the same
 // bytes.
 func FuzzInsert(f *testing.F) {
 	f.Add(handWritten, "v1.1.0", "feat: a\n")
@@ -27,11 +27,11 @@ func FuzzInsert(f *testing.F) {
 		m, _ := commits.Parse(msg)
 		n := changelog.Build(changelog.Release{Version: version, Commits: []commits.Commit{{Hash: "0123456789abcdef0123456789abcdef01234567", Message: m}}})
 		for _, format := range []changelog.Format{changelog.Markdown, changelog.KeepAChangelog} {
-			out, err := changelog.Insert([]byte(doc), n, changelog.InFormat(format))
+			out, err := changelog.Insert([]byte(doc), n, changelog.WithFormat(format))
 			if err != nil {
 				continue
 			}
-			again, err := changelog.Insert(out, n, changelog.InFormat(format), changelog.Replace())
+			again, err := changelog.Insert(out, n, changelog.WithFormat(format), changelog.WithReplace())
 			if err != nil {
 				t.Fatalf("replace after insert: %v", err)
 			}
@@ -39,7 +39,7 @@ func FuzzInsert(f *testing.F) {
 				t.Fatalf("replace is not idempotent:\n%q\n%q", out, again)
 			}
 			if version != "" {
-				if _, err := changelog.Insert(out, n, changelog.InFormat(format)); err == nil && strings.TrimSpace(version) != "" && !strings.ContainsAny(version, "[]\\ \t\r\n(") {
+				if _, err := changelog.Insert(out, n, changelog.WithFormat(format)); err == nil && strings.TrimSpace(version) != "" && !strings.ContainsAny(version, "[]\\ \t\r\n(") {
 					t.Fatalf("second insert of %q gave no error:\n%q", version, out)
 				}
 			}
@@ -88,7 +88,8 @@ func FuzzRemoteLinks(f *testing.F) {
 	f.Fuzz(func(t *testing.T, remote string) {
 		l, err := changelog.RemoteLinks(remote, "")
 		if err != nil {
-			if !errors.Is(err, changelog.ErrInvalidRemote) && !errors.Is(err, changelog.ErrUnknownForge) {
+			var re *changelog.RemoteError
+			if !errors.As(err, &re) || re.Reason != "invalid remote URL" && re.Reason != "unknown forge" {
 				t.Fatalf("RemoteLinks(%q): untyped error %v", remote, err)
 			}
 			return

@@ -28,18 +28,18 @@ type historyConfig struct {
 func WithUnreleased() HistoryOption { return func(c *historyConfig) { c.unreleased = true } }
 
 // WithPaths restricts the changelog to commits that change one of paths,
-// for a monorepo component ([commits.Paths]); use it with the component's
+// for a monorepo component ([commits.WithPaths]); use it with the component's
 // tag scheme ([semver.ComponentScheme]).
 func WithPaths(paths ...string) HistoryOption {
 	return func(c *historyConfig) { c.paths = append(c.paths, paths...) }
 }
 
 // WithFirstParent follows only the first parent of merges
-// ([commits.FirstParent]).
+// ([commits.WithFirstParent]).
 func WithFirstParent() HistoryOption { return func(c *historyConfig) { c.firstParent = true } }
 
 // WithParseOptions sets the options used to parse commit messages
-// ([commits.ParseWith]).
+// ([commits.WithParseOptions]).
 func WithParseOptions(opts ...commits.ParseOption) HistoryOption {
 	return func(c *historyConfig) { c.parse = append(c.parse, opts...) }
 }
@@ -47,13 +47,13 @@ func WithParseOptions(opts ...commits.ParseOption) HistoryOption {
 func (c historyConfig) logOptions() []commits.LogOption {
 	var opts []commits.LogOption
 	if len(c.paths) > 0 {
-		opts = append(opts, commits.Paths(c.paths...))
+		opts = append(opts, commits.WithPaths(c.paths...))
 	}
 	if c.firstParent {
-		opts = append(opts, commits.FirstParent())
+		opts = append(opts, commits.WithFirstParent())
 	}
 	if len(c.parse) > 0 {
-		opts = append(opts, commits.ParseWith(c.parse...))
+		opts = append(opts, commits.WithParseOptions(c.parse...))
 	}
 	return opts
 }
@@ -92,19 +92,19 @@ func History(ctx context.Context, repo *git.Repository, rev plumbing.Hash, schem
 			return
 		}
 		if len(cfg.paths) > 0 {
-			historyByRange(ctx, repo, rev, scheme, tags, cfg, yield)
+			byRange(ctx, repo, rev, scheme, tags, cfg, yield)
 			return
 		}
-		historyOnePass(ctx, repo, rev, tags, cfg, yield)
+		onePass(ctx, repo, rev, tags, cfg, yield)
 	}
 }
 
-// historyOnePass labels each commit, newest first, with the lowest version
+// onePass labels each commit, newest first, with the lowest version
 // among the tags that contain it (the index in tags, which is sorted by
 // descending version; -1 for no tag) by propagating labels from children to
 // parents, and yields a release when no commit left in the walk's frontier
 // carries its label.
-func historyOnePass(ctx context.Context, repo *git.Repository, rev plumbing.Hash, tags []commits.TaggedVersion, cfg historyConfig, yield func(Release, error) bool) {
+func onePass(ctx context.Context, repo *git.Repository, rev plumbing.Hash, tags []commits.TaggedVersion, cfg historyConfig, yield func(Release, error) bool) {
 	tagAt := make(map[string]int, len(tags))
 	for i, t := range tags {
 		h := t.Commit.String()
@@ -229,9 +229,9 @@ func historyOnePass(ctx context.Context, repo *git.Repository, rev plumbing.Hash
 	}
 }
 
-// historyByRange reads each release with its own Log between consecutive
+// byRange reads each release with its own Log between consecutive
 // reachable tags (by version), for path-filtered histories.
-func historyByRange(ctx context.Context, repo *git.Repository, rev plumbing.Hash, scheme semver.Scheme, tags []commits.TaggedVersion, cfg historyConfig, yield func(Release, error) bool) {
+func byRange(ctx context.Context, repo *git.Repository, rev plumbing.Hash, scheme semver.Scheme, tags []commits.TaggedVersion, cfg historyConfig, yield func(Release, error) bool) {
 	prev, err := commits.Previous(ctx, repo, rev, scheme)
 	if err != nil {
 		yield(Release{}, fmt.Errorf("find latest release: %w", err))

@@ -1,19 +1,31 @@
 package changelog
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
 )
 
-// ErrUnknownForge means that the host of a remote URL is not one whose URL
-// layout is known, and no [Forge] was given.
-var ErrUnknownForge = errors.New("changelog: unknown forge")
+// A RemoteError reports a remote URL that gives no links. Reason is
+// "invalid remote URL" when the URL cannot be read, and "unknown forge"
+// when its host is not one whose URL layout is known and no [Forge] was
+// given, or when the [Forge] given is not known. Remote is the URL with its
+// credentials redacted, the host or the forge.
+type RemoteError struct {
+	Remote string
+	Reason string
 
-// ErrInvalidRemote means that a remote URL could not be parsed.
-var ErrInvalidRemote = errors.New("changelog: invalid remote URL")
+	text string // the message, when it is not "changelog: Reason: Remote"
+}
+
+// Error returns "changelog: ", the reason and what was refused.
+func (e *RemoteError) Error() string {
+	if e.text != "" {
+		return e.text
+	}
+	return "changelog: " + e.Reason + ": " + e.Remote
+}
 
 // Links are the URL templates of the links in the notes. Each holds
 // placeholders that are replaced, URL-escaped, by the values of an entry:
@@ -49,8 +61,8 @@ func JiraTicket(base string) string {
 // "https://host/owner/repo(.git)", "ssh://git@host[:port]/owner/repo.git"
 // and the scp-like "git@host:owner/repo.git". When forge is empty it is
 // inferred from the host (github.com, gitlab.*, bitbucket.org, gitea.*,
-// codeberg.org); an unknown host then gives [ErrUnknownForge]. A URL that
-// cannot be read gives [ErrInvalidRemote]. Ticket is left empty: set it with
+// codeberg.org); an unknown host then gives a [*RemoteError], as does a
+// URL that cannot be read. Ticket is left empty: set it with
 // [JiraTicket] or a template of your own.
 func RemoteLinks(remote string, forge Forge) (Links, error) {
 	host, path, err := parseRemote(remote)
@@ -68,7 +80,7 @@ func RemoteLinks(remote string, forge Forge) (Links, error) {
 		case h == "codeberg.org" || strings.HasPrefix(h, "gitea.") || strings.HasPrefix(h, "forgejo."):
 			forge = Gitea
 		default:
-			return Links{}, fmt.Errorf("%w: %s", ErrUnknownForge, host)
+			return Links{}, &RemoteError{Remote: host, Reason: "unknown forge"}
 		}
 	}
 	base := "https://" + host + "/" + path
@@ -82,13 +94,14 @@ func RemoteLinks(remote string, forge Forge) (Links, error) {
 	case Bitbucket:
 		return Links{Commit: base + "/commits/{hash}", PR: base + "/pull-requests/{pr}", Compare: base + "/branches/compare/{to}%0D{from}"}, nil
 	}
-	return Links{}, fmt.Errorf("%w: %q", ErrUnknownForge, forge)
+	return Links{}, &RemoteError{Remote: string(forge), Reason: "unknown forge", text: fmt.Sprintf("changelog: unknown forge: %q", forge)}
 }
 
 // parseRemote returns the host and the owner/repo path of a remote URL.
 func parseRemote(remote string) (host, path string, err error) {
 	bad := func() (string, string, error) {
-		return "", "", fmt.Errorf("%w: %q", ErrInvalidRemote, redactRemote(remote))
+		r := redactRemote(remote)
+		return "", "", &RemoteError{Remote: r, Reason: "invalid remote URL", text: fmt.Sprintf("changelog: invalid remote URL: %q", r)}
 	}
 	s := strings.TrimSpace(remote)
 	if s == "" || strings.ContainsAny(s, " \t\r\n\x00") {

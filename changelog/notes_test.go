@@ -6,14 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/changelog"
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/internal/testkit/golden"
-	"github.com/releasekit/releasekit/semver"
 )
 
 func links(t *testing.T) changelog.Links {
@@ -75,34 +73,6 @@ func TestGoldenRelease(t *testing.T) {
 	})
 }
 
-func TestGoldenHistory(t *testing.T) {
-	f := newFixture(t)
-	repo := f.GoGit(t)
-	head, err := commits.Resolve(repo, "HEAD")
-	require.NoError(t, err)
-	for _, tc := range []struct {
-		name   string
-		format changelog.Format
-	}{
-		{"history.md", changelog.Markdown},
-		{"history.keepachangelog.md", changelog.KeepAChangelog},
-		{"history.json", changelog.JSON},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var b bytes.Buffer
-			var versions []string
-			for rel, err := range changelog.History(t.Context(), repo, head, semver.Scheme{Prefix: "v"}, changelog.WithUnreleased()) {
-				require.NoError(t, err)
-				versions = append(versions, rel.Version)
-				require.NoError(t, changelog.Write(&b, changelog.Build(rel, changelog.WithLinks(links(t))), tc.format))
-				b.WriteString("\n")
-			}
-			assert.Equal(t, []string{"", "v2.0.0", "v1.0.1", "v1.0.0"}, versions)
-			golden.Check(t, filepath.Join("testdata", tc.name), b.Bytes())
-		})
-	}
-}
-
 func TestBuildFixture(t *testing.T) {
 	f := newFixture(t)
 	notes := changelog.Build(release20(t, f))
@@ -122,42 +92,6 @@ func TestBuildFixture(t *testing.T) {
 	assert.Equal(t, "Older toolchains are no longer tested.", notes.Breaking[0].Note, "migration from the body")
 	assert.Equal(t, "the --out flag is now --output;\nupdate your scripts.", notes.Breaking[1].Note, "migration from the footer")
 	assert.Len(t, notes.Skipped, 1, "update readme")
-}
-
-func TestHistoryComponent(t *testing.T) {
-	f := newFixture(t)
-	f.CommitFiles("feat(api): component start\n", map[string]string{"api/a.go": "a"})
-	f.Tag("api/v0.1.0", "HEAD")
-	f.CommitFiles("fix(web): not api\n", map[string]string{"web/w.js": "w"})
-	f.CommitFiles("fix(api): component fix\n", map[string]string{"api/a.go": "b"})
-	f.Tag("api/v0.1.1", "HEAD")
-	f.CommitFiles("feat(api): unreleased api\n", map[string]string{"api/b.go": "b"})
-	repo := f.GoGit(t)
-	head, err := commits.Resolve(repo, "HEAD")
-	require.NoError(t, err)
-	var got []string
-	for rel, err := range changelog.History(t.Context(), repo, head, semver.ComponentScheme("api", "/"), changelog.WithPaths("api"), changelog.WithUnreleased()) {
-		require.NoError(t, err)
-		var ds []string
-		for _, c := range rel.Commits {
-			ds = append(ds, c.Description)
-		}
-		got = append(got, rel.Version+"<"+rel.Previous+": "+strings.Join(ds, ","))
-	}
-	assert.Equal(t, []string{
-		"<api/v0.1.1: unreleased api",
-		"api/v0.1.1<api/v0.1.0: component fix",
-		"api/v0.1.0<: component start",
-	}, got)
-}
-
-func TestHistoryErrors(t *testing.T) {
-	f := newFixture(t)
-	repo := f.GoGit(t)
-	for _, err := range changelog.History(t.Context(), repo, plumbing.NewHash("0123456789abcdef0123456789abcdef01234567"), semver.Scheme{Prefix: "v"}) {
-		require.Error(t, err)
-		assert.ErrorIs(t, err, commits.ErrIncompleteHistory)
-	}
 }
 
 func TestBuild(t *testing.T) {
@@ -224,47 +158,17 @@ func TestCustomSections(t *testing.T) {
 	assert.Equal(t, "Docs", n.Sections[0].Title)
 }
 
-func TestRemoteLinks(t *testing.T) {
-	tests := []struct {
-		remote string
-		forge  changelog.Forge
-		commit string
-		err    error
-	}{
-		{"https://github.com/acme/app.git", "", "https://github.com/acme/app/commit/{hash}", nil},
-		{"https://x-token:secret@github.com/acme/app.git", "", "https://github.com/acme/app/commit/{hash}", nil},
-		{"git@github.com:acme/app.git", "", "https://github.com/acme/app/commit/{hash}", nil},
-		{"ssh://git@gitlab.com:2222/group/sub/app.git", "", "https://gitlab.com/group/sub/app/-/commit/{hash}", nil},
-		{"https://codeberg.org/acme/app", "", "https://codeberg.org/acme/app/commit/{hash}", nil},
-		{"git@bitbucket.org:acme/app.git", "", "https://bitbucket.org/acme/app/commits/{hash}", nil},
-		{"https://git.example.com/acme/app.git", changelog.Gitea, "https://git.example.com/acme/app/commit/{hash}", nil},
-		{"https://git.example.com/acme/app.git", "", "", changelog.ErrUnknownForge},
-		{"https://git.example.com/acme/app.git", "svn", "", changelog.ErrUnknownForge},
-		{"", "", "", changelog.ErrInvalidRemote},
-		{"javascript:alert(1)", "", "", changelog.ErrInvalidRemote},
-		{"file:///tmp/x", "", "", changelog.ErrInvalidRemote},
-		{"https://github.com/acme/a(b)", "", "", changelog.ErrInvalidRemote},
-		{"https://github.com/../../x", "", "", changelog.ErrInvalidRemote},
-	}
-	for _, tc := range tests {
-		t.Run(tc.remote, func(t *testing.T) {
-			l, err := changelog.RemoteLinks(tc.remote, tc.forge)
-			if tc.err != nil {
-				require.ErrorIs(t, err, tc.err)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tc.commit, l.Commit)
-		})
-	}
-}
-
 func TestParseFormat(t *testing.T) {
 	for _, s := range []string{"markdown", "keepachangelog", "json"} {
 		_, err := changelog.ParseFormat(s)
 		assert.NoError(t, err)
 	}
 	_, err := changelog.ParseFormat("html")
-	assert.ErrorIs(t, err, changelog.ErrFormat)
-	assert.ErrorIs(t, changelog.Write(&bytes.Buffer{}, changelog.Notes{}, changelog.Format(99)), changelog.ErrFormat)
+	var fe *changelog.FormatError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "unknown format", fe.Reason)
+	assert.Equal(t, `changelog: unknown format: "html"`, err.Error())
+	err = changelog.Write(&bytes.Buffer{}, changelog.Notes{}, changelog.Format(99))
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "unknown format", fe.Reason)
 }

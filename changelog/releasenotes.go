@@ -127,7 +127,7 @@ func WriteReleaseNotes(w io.Writer, n Notes, m Metadata) error {
 	}
 	var buf bytes.Buffer
 	if err := releaseNotesTemplate().Execute(&buf, d); err != nil {
-		return fmt.Errorf("%w: release notes: %v", ErrTemplate, err)
+		return &TemplateError{Reason: "execute", Err: err, op: "release notes: "}
 	}
 	if _, err := w.Write(buf.Bytes()); err != nil {
 		return fmt.Errorf("write release notes: %w", err)

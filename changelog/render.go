@@ -3,9 +3,9 @@ package changelog
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/template"
 	"time"
@@ -30,14 +30,56 @@ const (
 	JSON
 )
 
-// ErrFormat means that a format or format name is not known.
-var ErrFormat = errors.New("changelog: unknown format")
+// A FormatError reports a format that cannot be used. Format is the name
+// given to [ParseFormat] or the [Format] value in decimal. Reason is
+// "unknown format", or "cannot go into a CHANGELOG.md" for [JSON] given to
+// [Insert] or [Update].
+type FormatError struct {
+	Format string
+	Reason string
 
-// ErrTemplate means that a user template could not be parsed or executed.
-var ErrTemplate = errors.New("changelog: template error")
+	text string // the message
+}
+
+// Error returns "changelog: unknown format: " and the format.
+func (e *FormatError) Error() string {
+	if e.text != "" {
+		return e.text
+	}
+	return "changelog: " + e.Reason + ": " + e.Format
+}
+
+// formatError returns the error for format f, which has no Markdown
+// section, or is not a format at all.
+func formatError(f Format) *FormatError {
+	n := strconv.Itoa(int(f))
+	if f == JSON {
+		return &FormatError{Format: n, Reason: "cannot go into a CHANGELOG.md", text: "changelog: unknown format: " + n + " cannot go into a CHANGELOG.md"}
+	}
+	return &FormatError{Format: n, Reason: "unknown format"}
+}
+
+// A TemplateError reports a template that could not be parsed (Reason
+// "parse") or executed (Reason "execute"). Err is the error of
+// text/template.
+type TemplateError struct {
+	Reason string
+	Err    error
+
+	op string // what the message names, such as "release notes: "
+}
+
+// Error returns "changelog: template error: " and the error of
+// text/template.
+func (e *TemplateError) Error() string {
+	return fmt.Sprintf("changelog: template error: %s%v", e.op, e.Err)
+}
+
+// Unwrap returns Err.
+func (e *TemplateError) Unwrap() error { return e.Err }
 
 // ParseFormat returns the format named "markdown", "keepachangelog" or
-// "json", or an error matching [ErrFormat].
+// "json", or a [*FormatError].
 func ParseFormat(s string) (Format, error) {
 	switch s {
 	case "markdown", "md":
@@ -47,7 +89,7 @@ func ParseFormat(s string) (Format, error) {
 	case "json":
 		return JSON, nil
 	}
-	return 0, fmt.Errorf("%w: %q", ErrFormat, s)
+	return 0, &FormatError{Format: s, Reason: "unknown format", text: fmt.Sprintf("changelog: unknown format: %q", s)}
 }
 
 // Write renders n in format f to w. Text that came from commits is escaped
@@ -68,7 +110,7 @@ func Write(w io.Writer, n Notes, f Format) error {
 		}
 		b = append(b, '\n')
 	default:
-		return fmt.Errorf("%w: %d", ErrFormat, f)
+		return &FormatError{Format: strconv.Itoa(int(f)), Reason: "unknown format"}
 	}
 	if _, err := w.Write(b); err != nil {
 		return fmt.Errorf("write notes: %w", err)
@@ -85,7 +127,7 @@ func render(n Notes, f Format, nl string) (string, error) {
 	case KeepAChangelog:
 		return keepAChangelog(n, nl), nil
 	}
-	return "", fmt.Errorf("%w: %d cannot go into a CHANGELOG.md", ErrFormat, f)
+	return "", formatError(f)
 }
 
 const dateLayout = "2006-01-02"
@@ -300,11 +342,11 @@ func (n Notes) MarshalJSON() ([]byte, error) { return marshalJSON(n) }
 //   - date: format a time.Time as YYYY-MM-DD ("" for the zero time);
 //   - short: the first 7 characters of a commit hash.
 //
-// Its error matches [ErrTemplate].
+// Its error is a [*TemplateError].
 func ParseTemplate(name, text string) (*template.Template, error) {
 	t, err := template.New(name).Funcs(templateFuncs()).Option("missingkey=error").Parse(text)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrTemplate, err)
+		return nil, &TemplateError{Reason: "parse", Err: err}
 	}
 	return t, nil
 }
@@ -330,12 +372,12 @@ func dateOf(t time.Time) string {
 // The data is not escaped: pipe commit text through md ({{md
 // .Description}}) when the output is Markdown or HTML. Commit text is only
 // ever data: "{{…}}" in a message is printed, never executed. The output
-// is built in memory and written to w once; an execution error matches
-// [ErrTemplate] and writes nothing.
+// is built in memory and written to w once; an execution error is a
+// [*TemplateError] and writes nothing.
 func WriteTemplate(w io.Writer, n Notes, t *template.Template) error {
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, n); err != nil {
-		return fmt.Errorf("%w: %v", ErrTemplate, err)
+		return &TemplateError{Reason: "execute", Err: err}
 	}
 	if _, err := w.Write(buf.Bytes()); err != nil {
 		return fmt.Errorf("write notes: %w", err)

@@ -12,7 +12,7 @@ import (
 
 var (
 	// ErrAlreadyDocumented means that the CHANGELOG already has a section
-	// for the version, and [Replace] was not given.
+	// for the version, and [WithReplace] was not given.
 	ErrAlreadyDocumented = errors.New("changelog: version already documented")
 	// ErrUnsafePath means that the CHANGELOG path escapes the root
 	// directory given to [UpdateFile] or is a symbolic link.
@@ -32,17 +32,17 @@ type updateConfig struct {
 	title   string
 }
 
-// Replace makes an update for a version already in the file replace that
+// WithReplace makes an update for a version already in the file replace that
 // version's section instead of failing with [ErrAlreadyDocumented].
-func Replace() UpdateOption { return func(c *updateConfig) { c.replace = true } }
+func WithReplace() UpdateOption { return func(c *updateConfig) { c.replace = true } }
 
-// SkipDocumented makes an update for a version already in the file a no-op
+// WithSkipDocumented makes an update for a version already in the file a no-op
 // instead of failing with [ErrAlreadyDocumented].
-func SkipDocumented() UpdateOption { return func(c *updateConfig) { c.skip = true } }
+func WithSkipDocumented() UpdateOption { return func(c *updateConfig) { c.skip = true } }
 
-// InFormat sets the style of the new section: [Markdown] (the default) or
-// [KeepAChangelog]. [JSON] is refused with [ErrFormat].
-func InFormat(f Format) UpdateOption { return func(c *updateConfig) { c.format = f } }
+// WithFormat sets the style of the new section: [Markdown] (the default) or
+// [KeepAChangelog]. [JSON] is refused with a [*FormatError].
+func WithFormat(f Format) UpdateOption { return func(c *updateConfig) { c.format = f } }
 
 // WithTitle sets the first lines of a CHANGELOG that is created from
 // nothing (default "# Changelog").
@@ -77,7 +77,7 @@ func Update(r io.Reader, w io.Writer, n Notes, opts ...UpdateOption) error {
 // the end. Headings inside fenced code blocks are ignored. When the file
 // already has a section for n.Version ("## [v1.2.0]", "## 1.2.0 …", a
 // leading "v" ignored), Insert returns [ErrAlreadyDocumented], or with
-// [Replace] replaces that section, or with [SkipDocumented] returns data
+// [WithReplace] replaces that section, or with [WithSkipDocumented] returns data
 // unchanged. Notes with an empty Version replace the Unreleased section.
 // Insert does not modify data.
 func Insert(data []byte, n Notes, opts ...UpdateOption) ([]byte, error) {
@@ -91,7 +91,7 @@ func insert(data []byte, notes []Notes, opts []UpdateOption) ([]byte, error) {
 		o(&cfg)
 	}
 	if cfg.format != Markdown && cfg.format != KeepAChangelog {
-		return nil, fmt.Errorf("%w: %d cannot go into a CHANGELOG.md", ErrFormat, cfg.format)
+		return nil, formatError(cfg.format)
 	}
 	nl := "\n"
 	if i := bytes.IndexByte(data, '\n'); i > 0 && data[i-1] == '\r' || i < 0 && bytes.HasSuffix(data, []byte("\r")) {

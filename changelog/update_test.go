@@ -66,10 +66,10 @@ func TestInsert(t *testing.T) {
 			// Never a second copy.
 			_, err := changelog.Insert(out.Bytes(), v110)
 			require.ErrorIs(t, err, changelog.ErrAlreadyDocumented)
-			same, err := changelog.Insert(out.Bytes(), v110, changelog.SkipDocumented())
+			same, err := changelog.Insert(out.Bytes(), v110, changelog.WithSkipDocumented())
 			require.NoError(t, err)
 			assert.Equal(t, out.String(), string(same))
-			again, err := changelog.Insert(out.Bytes(), v110, changelog.Replace())
+			again, err := changelog.Insert(out.Bytes(), v110, changelog.WithReplace())
 			require.NoError(t, err)
 			assert.Equal(t, out.String(), string(again), "replace is idempotent")
 			assert.Equal(t, 1, strings.Count(string(again), "## [v1.1.0]")+strings.Count(string(again), "## v1.1.0"))
@@ -82,12 +82,14 @@ func TestInsertDocumentedForms(t *testing.T) {
 		_, err := changelog.Insert([]byte("# C\n\n"+heading+"\n\n- x\n"), notesFor("v1.1.0", "feat: a\n"))
 		assert.ErrorIs(t, err, changelog.ErrAlreadyDocumented, heading)
 	}
-	_, err := changelog.Insert([]byte("# C\n"), notesFor("v1.1.0", "feat: a\n"), changelog.InFormat(changelog.JSON))
-	assert.ErrorIs(t, err, changelog.ErrFormat)
+	_, err := changelog.Insert([]byte("# C\n"), notesFor("v1.1.0", "feat: a\n"), changelog.WithFormat(changelog.JSON))
+	var fe *changelog.FormatError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "cannot go into a CHANGELOG.md", fe.Reason)
 }
 
 func TestInsertKeepAChangelog(t *testing.T) {
-	out, err := changelog.Insert([]byte(handWritten), notesFor("1.1.0", "feat: a\n"), changelog.InFormat(changelog.KeepAChangelog))
+	out, err := changelog.Insert([]byte(handWritten), notesFor("1.1.0", "feat: a\n"), changelog.WithFormat(changelog.KeepAChangelog))
 	require.NoError(t, err)
 	golden.Check(t, filepath.Join("testdata", "update.keepachangelog.md"), out)
 }
@@ -191,4 +193,53 @@ func assertNoTemp(t *testing.T, dir string) {
 	for _, e := range entries {
 		assert.NotContains(t, e.Name(), ".tmp-", "temporary file left behind")
 	}
+}
+
+// A heading inside a fenced code block whose inner lines look like fences
+// (a longer opening fence, an info string on an inner line) is not a
+// section of the file.
+func TestInsertFenceNotClosedByInnerFence(t *testing.T) {
+	for _, doc := range []string{
+		"# Changelog\n\n````md\n```go\n## [1.0.0]\n```\n````\n",
+		"# Changelog\n\n```\n```js\n## [1.0.0]\n```\n",
+		"# Changelog\n\n~~~~\n~~~\n## [1.0.0]\n~~~\n~~~~\n",
+	} {
+		n := changelog.Notes{Version: "v1.0.0"}
+		out, err := changelog.Insert([]byte(doc), n)
+		require.NoError(t, err, doc)
+		assert.True(t, strings.HasPrefix(string(out), doc), "original kept on top: %q", out)
+	}
+}
+
+// A file that ends inside an unclosed long fence gets a fence that closes
+// it before the new section, so the section is not swallowed as code.
+func TestInsertUnclosedLongFence(t *testing.T) {
+	doc := "# Changelog\n\n````\ncode\n"
+	out, err := changelog.Insert([]byte(doc), changelog.Notes{Version: "v1.0.0"})
+	require.NoError(t, err)
+	rest := strings.TrimPrefix(string(out), doc)
+	require.True(t, strings.HasPrefix(string(out), doc))
+	closing, _, _ := strings.Cut(rest, "\n")
+	assert.GreaterOrEqual(t, len(closing), 4, "closing fence %q", closing)
+	// Re-running finds the section: it is outside the fence.
+	_, err = changelog.Insert(out, changelog.Notes{Version: "v1.0.0"})
+	assert.ErrorIs(t, err, changelog.ErrAlreadyDocumented)
+}
+
+// A heading indented by up to three spaces is still a heading: the
+// version it documents is detected, not documented a second time.
+func TestInsertIndentedHeadingDetected(t *testing.T) {
+	doc := "# Changelog\n\n   ## [1.0.0] - 2025-01-01\n\n- First.\n"
+	_, err := changelog.Insert([]byte(doc), changelog.Notes{Version: "v1.0.0"})
+	assert.ErrorIs(t, err, changelog.ErrAlreadyDocumented)
+	out, err := changelog.Insert([]byte(doc), changelog.Notes{Version: "v1.1.0"})
+	require.NoError(t, err)
+	assert.Less(t, strings.Index(string(out), "1.1.0"), strings.Index(string(out), "1.0.0"), "new version on top: %q", out)
+}
+
+// "```a`b" is inline code, not a fence: the heading after it is real.
+func TestInsertBacktickInfoStringIsNotAFence(t *testing.T) {
+	doc := "# Changelog\n\n```a`b\n\n## [1.0.0]\n\n- First.\n"
+	_, err := changelog.Insert([]byte(doc), changelog.Notes{Version: "1.0.0"})
+	assert.ErrorIs(t, err, changelog.ErrAlreadyDocumented)
 }

@@ -21,8 +21,8 @@
 // # History
 //
 // [Log] streams the commits of a [Range] newest first, in exactly the order
-// and selection of `git rev-list TO --not FROM...` ([FirstParent] and
-// [Paths] mirror `--first-parent` and `-- PATH`), each with its parsed
+// and selection of `git rev-list TO --not FROM...` ([WithFirstParent] and
+// [WithPaths] mirror `--first-parent` and `-- PATH`), each with its parsed
 // message. It reads packfiles directly and parses on every core, so reading
 // and parsing a whole history costs about what `git log` does.
 //
@@ -41,8 +41,10 @@
 //
 // # Errors
 //
-// Parse errors are *[ParseError] values wrapping a sentinel such as
-// [ErrEmptyScope] and [ErrNotConventional]. A shallow clone or a missing
+// Parse errors are *[ParseError] values that wrap [ErrNotConventional] and
+// give the problem as a Reason such as "empty scope"; [ErrEmpty],
+// [ErrInvalidUTF8], [ErrControlChar] and [ErrTooLong] mark input that is not
+// a message at all. A shallow clone or a missing
 // object yields [ErrIncompleteHistory], never "no changes"; an unknown
 // revision yields [ErrRevision].
 //

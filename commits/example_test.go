@@ -106,7 +106,8 @@ func ExampleParse() {
 	}
 
 	_, err = commits.Parse("fix(): empty scope")
-	fmt.Println(errors.Is(err, commits.ErrEmptyScope), errors.Is(err, commits.ErrNotConventional))
+	var pe *commits.ParseError
+	fmt.Println(errors.As(err, &pe) && pe.Reason == "empty scope", errors.Is(err, commits.ErrNotConventional))
 	// Output:
 	// feat api true remove the v1 endpoints (#42)
 	// notes: [/v1 is gone]

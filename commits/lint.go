@@ -8,21 +8,22 @@ import (
 	"unicode/utf8"
 )
 
-// Errors reported by [Lint] besides those of [Parse].
+// Problems reported by [Lint] besides those of [Parse]; a [Violation]'s
+// Rule tells them apart.
 var (
-	// ErrDisallowedType means that the type is not one of Rules.Types.
-	ErrDisallowedType = errors.New("commits: type not allowed")
-	// ErrDisallowedScope means that a scope is not one of Rules.Scopes.
-	ErrDisallowedScope = errors.New("commits: scope not allowed")
-	// ErrMissingScope means that Rules.RequireScope is set and the header
+	// errDisallowedType means that the type is not one of Rules.Types.
+	errDisallowedType = errors.New("commits: type not allowed")
+	// errDisallowedScope means that a scope is not one of Rules.Scopes.
+	errDisallowedScope = errors.New("commits: scope not allowed")
+	// errMissingScope means that Rules.RequireScope is set and the header
 	// has no scope.
-	ErrMissingScope = errors.New("commits: missing scope")
-	// ErrMissingTicket means that Rules.RequireTicket is set and the
+	errMissingScope = errors.New("commits: missing scope")
+	// errMissingTicket means that Rules.RequireTicket is set and the
 	// message names no ticket.
-	ErrMissingTicket = errors.New("commits: missing ticket")
-	// ErrSubjectTooLong means that the subject has more characters than
+	errMissingTicket = errors.New("commits: missing ticket")
+	// errSubjectTooLong means that the subject has more characters than
 	// Rules.MaxSubjectLength.
-	ErrSubjectTooLong = errors.New("commits: subject too long")
+	errSubjectTooLong = errors.New("commits: subject too long")
 )
 
 // Rules are the constraints [Lint] checks. The zero value requires a
@@ -43,7 +44,7 @@ type Rules struct {
 	// MaxSubjectLength is the largest number of characters (runes) in
 	// the subject; 0 means no limit.
 	MaxSubjectLength int
-	// Lenient parses with [Lenient].
+	// Lenient parses with [WithLenient].
 	Lenient bool
 	// TicketPattern is the pattern of ticket IDs; nil means
 	// [DefaultTicketPattern].
@@ -59,8 +60,8 @@ type Rules struct {
 // "subject-max-length". Line and Column are 1-based and point at the
 // problem in the message with its line endings normalised to "\n"; both
 // are 0 for a problem of the whole message (a missing ticket, a message
-// too long to read). Column counts bytes. Err is the error, which
-// errors.Is matches to its sentinel.
+// too long to read). Column counts bytes. Err is the error, a
+// *[ParseError] for the rules that [Parse] checks.
 type Violation struct {
 	Rule    string `json:"rule"`
 	Line    int    `json:"line"`
@@ -77,9 +78,8 @@ type LintReport struct {
 }
 
 // Err returns nil when r has no violation, and otherwise an error joining
-// those of all violations (errors.Join): errors.Is finds each one's
-// sentinel ([ErrDisallowedType], [ErrDisallowedScope], [ErrMissingScope],
-// [ErrMissingTicket], [ErrSubjectTooLong] or those of [Parse]).
+// those of all violations (errors.Join): errors.Is finds the sentinels of
+// [Parse] among them.
 func (r LintReport) Err() error {
 	if len(r.Violations) == 0 {
 		return nil
@@ -102,7 +102,7 @@ func (r LintReport) Err() error {
 // of its first change. Lint is safe for concurrent use.
 func Lint(message string, rules Rules) LintReport {
 	cfg := parseConfig{lenient: rules.Lenient, tickets: rules.TicketPattern, maxLength: DefaultMaxLength}
-	m, info := msgParse(message, &cfg, false)
+	m, info := parse(message, &cfg, false)
 	r := LintReport{Message: m}
 	text := info.text
 
@@ -115,13 +115,13 @@ func Lint(message string, rules Rules) LintReport {
 				v.Rule = "max-length"
 			case errors.Is(pe.Err, ErrInvalidUTF8), errors.Is(pe.Err, ErrControlChar):
 				v.Rule = "encoding"
-			case errors.Is(pe.Err, ErrMissingBlankLine):
+			case pe.Reason == reason(errMissingBlankLine):
 				v.Rule = "body-leading-blank"
-			case errors.Is(pe.Err, ErrInvalidFooter):
+			case pe.Reason == reason(errInvalidFooter):
 				v.Rule = "footer"
 			}
 			if pe.Line > 0 {
-				v.Line, v.Column = pe.Line, pe.Pos-lintLineStart(text, pe.Line)+1
+				v.Line, v.Column = pe.Line, pe.Pos-lineStart(text, pe.Line)+1
 			}
 		}
 		r.Violations = append(r.Violations, v)
@@ -132,13 +132,13 @@ func Lint(message string, rules Rules) LintReport {
 
 	if info.hdrOK {
 		h := info.hdr
-		if rules.Types != nil && !lintContainsFold(rules.Types, h.typ) {
-			r.addAt(text, "type-enum", info.hdrOff, ErrDisallowedType,
+		if rules.Types != nil && !containsFold(rules.Types, h.typ) {
+			r.addAt(text, "type-enum", info.hdrOff, errDisallowedType,
 				fmt.Sprintf("%q is not one of %s", h.typ, strings.Join(rules.Types, ", ")))
 		}
 		if strings.TrimSpace(h.scope) == "" {
 			if rules.RequireScope {
-				r.addAt(text, "scope-empty", info.hdrOff+len(h.typ), ErrMissingScope, "the header has no scope")
+				r.addAt(text, "scope-empty", info.hdrOff+len(h.typ), errMissingScope, "the header has no scope")
 			}
 		} else if rules.Scopes != nil {
 			for off := 0; off <= len(h.scope); {
@@ -147,9 +147,9 @@ func Lint(message string, rules Rules) LintReport {
 					part = part[:i]
 				}
 				trimmed := strings.TrimSpace(part)
-				if !lintContains(rules.Scopes, trimmed) {
+				if !contains(rules.Scopes, trimmed) {
 					lead := len(part) - len(strings.TrimLeft(part, " \t"))
-					r.addAt(text, "scope-enum", info.hdrOff+h.scopePos+off+lead, ErrDisallowedScope,
+					r.addAt(text, "scope-enum", info.hdrOff+h.scopePos+off+lead, errDisallowedScope,
 						fmt.Sprintf("%q is not one of %s", trimmed, strings.Join(rules.Scopes, ", ")))
 				}
 				off += len(part) + 1
@@ -161,7 +161,7 @@ func Lint(message string, rules Rules) LintReport {
 		if rules.TicketPattern != nil {
 			pattern = rules.TicketPattern.String()
 		}
-		r.add("ticket", 0, 0, ErrMissingTicket, "no ticket matching "+pattern)
+		r.add("ticket", 0, 0, errMissingTicket, "no ticket matching "+pattern)
 	}
 	if max := rules.MaxSubjectLength; max > 0 {
 		if n := utf8.RuneCountInString(m.Subject); n > max {
@@ -173,7 +173,7 @@ func Lint(message string, rules Rules) LintReport {
 				}
 				runes++
 			}
-			r.add("subject-max-length", 1, col+1, ErrSubjectTooLong,
+			r.add("subject-max-length", 1, col+1, errSubjectTooLong,
 				fmt.Sprintf("%d characters, more than %d", n, max))
 		}
 	}
@@ -189,11 +189,11 @@ func (r *LintReport) add(rule string, line, col int, sentinel error, detail stri
 // addAt appends a violation at offset off of text.
 func (r *LintReport) addAt(text, rule string, off int, sentinel error, detail string) {
 	line := strings.Count(text[:off], "\n") + 1
-	r.add(rule, line, off-lintLineStart(text, line)+1, sentinel, detail)
+	r.add(rule, line, off-lineStart(text, line)+1, sentinel, detail)
 }
 
-// lintLineStart returns the offset of the 1-based line in s.
-func lintLineStart(s string, line int) int {
+// lineStart returns the offset of the 1-based line in s.
+func lineStart(s string, line int) int {
 	off := 0
 	for l := 1; l < line; l++ {
 		i := strings.IndexByte(s[off:], '\n')
@@ -205,7 +205,7 @@ func lintLineStart(s string, line int) int {
 	return off
 }
 
-func lintContainsFold(list []string, s string) bool {
+func containsFold(list []string, s string) bool {
 	for _, x := range list {
 		if strings.EqualFold(x, s) {
 			return true
@@ -214,7 +214,7 @@ func lintContainsFold(list []string, s string) bool {
 	return false
 }
 
-func lintContains(list []string, s string) bool {
+func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
 			return true

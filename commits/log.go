@@ -60,19 +60,19 @@ type logConfig struct {
 	parse       []ParseOption
 }
 
-// FirstParent follows only the first parent of merge commits on the
+// WithFirstParent follows only the first parent of merge commits on the
 // included side, as `git rev-list --first-parent`.
-func FirstParent() LogOption { return func(c *logConfig) { c.firstParent = true } }
+func WithFirstParent() LogOption { return func(c *logConfig) { c.firstParent = true } }
 
-// Paths restricts the log to commits that change one of the given paths
+// WithPaths restricts the log to commits that change one of the given paths
 // (directories or files, relative to the repository root), with git's
 // default history simplification, as `git rev-list -- PATH...`.
-func Paths(paths ...string) LogOption {
+func WithPaths(paths ...string) LogOption {
 	return func(c *logConfig) { c.paths = append(c.paths, paths...) }
 }
 
-// ParseWith sets the options used to parse each commit message.
-func ParseWith(opts ...ParseOption) LogOption {
+// WithParseOptions sets the options used to parse each commit message.
+func WithParseOptions(opts ...ParseOption) LogOption {
 	return func(c *logConfig) { c.parse = append(c.parse, opts...) }
 }
 

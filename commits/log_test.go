@@ -55,17 +55,17 @@ func TestLogMatchesRevList(t *testing.T) {
 			var cases []tc
 			for i, to := range picks {
 				cases = append(cases, tc{to: to})
-				cases = append(cases, tc{to: to, args: []string{"--first-parent"}, opts: []commits.LogOption{commits.FirstParent()}})
+				cases = append(cases, tc{to: to, args: []string{"--first-parent"}, opts: []commits.LogOption{commits.WithFirstParent()}})
 				for _, p := range []string{"api", "web/", "docs"} {
-					cases = append(cases, tc{to: to, args: []string{"--", p}, opts: []commits.LogOption{commits.Paths(p)}})
+					cases = append(cases, tc{to: to, args: []string{"--", p}, opts: []commits.LogOption{commits.WithPaths(p)}})
 				}
 				for j, from := range picks {
 					if i == j || (i+j)%2 == 1 {
 						continue
 					}
 					cases = append(cases, tc{from: from, to: to})
-					cases = append(cases, tc{from: from, to: to, args: []string{"--first-parent"}, opts: []commits.LogOption{commits.FirstParent()}})
-					cases = append(cases, tc{from: from, to: to, args: []string{"--", "api"}, opts: []commits.LogOption{commits.Paths("api")}})
+					cases = append(cases, tc{from: from, to: to, args: []string{"--first-parent"}, opts: []commits.LogOption{commits.WithFirstParent()}})
+					cases = append(cases, tc{from: from, to: to, args: []string{"--", "api"}, opts: []commits.LogOption{commits.WithPaths("api")}})
 				}
 			}
 			for _, c := range cases {
@@ -89,8 +89,8 @@ func TestLogLargeHistory(t *testing.T) {
 	repo := g.GoGit(t)
 	head := resolve(t, repo, "HEAD")
 	assert.Equal(t, g.RevList("HEAD"), logHashes(t, repo, commits.Range{To: head}))
-	assert.Equal(t, g.RevList("--first-parent", "HEAD"), logHashes(t, repo, commits.Range{To: head}, commits.FirstParent()))
-	assert.Equal(t, g.RevList("HEAD", "--", "api"), logHashes(t, repo, commits.Range{To: head}, commits.Paths("api/")))
+	assert.Equal(t, g.RevList("--first-parent", "HEAD"), logHashes(t, repo, commits.Range{To: head}, commits.WithFirstParent()))
+	assert.Equal(t, g.RevList("HEAD", "--", "api"), logHashes(t, repo, commits.Range{To: head}, commits.WithPaths("api/")))
 	from := resolve(t, repo, "HEAD~1000")
 	assert.Equal(t, g.RevList("HEAD~1000..HEAD"), logHashes(t, repo, commits.Range{From: []plumbing.Hash{from}, To: head}))
 
@@ -99,7 +99,7 @@ func TestLogLargeHistory(t *testing.T) {
 	g.Git("gc", "--quiet", "--aggressive")
 	repo = g.GoGit(t)
 	assert.Equal(t, g.RevList("HEAD"), logHashes(t, repo, commits.Range{To: head}))
-	assert.Equal(t, g.RevList("HEAD", "--", "web"), logHashes(t, repo, commits.Range{To: head}, commits.Paths("web")))
+	assert.Equal(t, g.RevList("HEAD", "--", "web"), logHashes(t, repo, commits.Range{To: head}, commits.WithPaths("web")))
 }
 
 func TestLogParsesMessages(t *testing.T) {

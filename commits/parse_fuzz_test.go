@@ -55,7 +55,7 @@ func FuzzParse(f *testing.F) {
 		if !reflect.DeepEqual(withoutErrs(strict), withoutErrs(again)) || fmt.Sprint(serr) != fmt.Sprint(aerr) {
 			t.Fatalf("Parse(%q) is not deterministic", in)
 		}
-		lenient, lerr := commits.Parse(in, commits.Lenient())
+		lenient, lerr := commits.Parse(in, commits.WithLenient())
 		checkResult(t, in, strict, serr)
 		checkResult(t, in, lenient, lerr)
 		if strict.Conventional && !lenient.Conventional {
@@ -115,9 +115,9 @@ func checkResult(t *testing.T, in string, m commits.Message, err error) {
 	}
 }
 
-// machineSentinel maps go-conventionalcommits' error texts as
+// machineReason maps go-conventionalcommits' error texts as
 // RELIABILITY.md's table does, independently of the package's mapping.
-func machineSentinel(h, s string) (error, int) {
+func machineReason(h, s string) (string, int) {
 	i := strings.LastIndex(s, ": col=")
 	col, _ := strconv.Atoi(s[i+len(": col="):])
 	has := func(t string) bool {
@@ -126,26 +126,26 @@ func machineSentinel(h, s string) (error, int) {
 	}
 	switch {
 	case has(ccparser.ErrEmpty):
-		return commits.ErrEmpty, 0
+		return reasonEmpty, 0
 	case has(ccparser.ErrEarly):
 		if strings.HasPrefix(s, "early exit after ':'") {
-			return commits.ErrEmptyDescription, len(h)
+			return reasonEmptyDescription, len(h)
 		}
-		return commits.ErrIncompleteHeader, len(h)
+		return reasonIncompleteHeader, len(h)
 	case has(ccparser.ErrTypeIncomplete):
-		return commits.ErrIncompleteHeader, col
+		return reasonIncompleteHeader, col
 	case has(ccparser.ErrType):
-		return commits.ErrInvalidType, col
+		return reasonInvalidType, col
 	case has(ccparser.ErrColon):
-		return commits.ErrColon, col
+		return reasonColon, col
 	case has(ccparser.ErrScopeIncomplete), has(ccparser.ErrScope):
-		return commits.ErrMalformedScope, col
+		return reasonMalformedScope, col
 	case has(ccparser.ErrDescriptionInit):
-		return commits.ErrMissingSpace, col
+		return reasonMissingSpace, col
 	case has(ccparser.ErrDescription):
-		return commits.ErrEmptyDescription, col
+		return reasonEmptyDescription, col
 	}
-	return commits.ErrNotConventional, col
+	return reasonNotConventional, col
 }
 
 // checkHeaderAgainstMachine parses the first line of in alone and compares
@@ -167,14 +167,14 @@ func checkHeaderAgainstMachine(t *testing.T, in string) {
 	for _, lenient := range []bool{false, true} {
 		var opts []commits.ParseOption
 		if lenient {
-			opts = append(opts, commits.Lenient())
+			opts = append(opts, commits.WithLenient())
 		}
 		m, err := commits.Parse(h, opts...)
 		if merr != nil {
-			sentinel, pos := machineSentinel(h, merr.Error())
+			reason, pos := machineReason(h, merr.Error())
 			var pe *commits.ParseError
-			if !errors.As(err, &pe) || pe.Err != sentinel || pe.Pos != pos || pe.Line != 1 {
-				t.Fatalf("header %q (lenient %v): machine says %q (%v at %d), Parse says %v", h, lenient, merr, sentinel, pos, err)
+			if !errors.As(err, &pe) || pe.Reason != reason || pe.Err != sentinels[reason] || pe.Pos != pos || pe.Line != 1 {
+				t.Fatalf("header %q (lenient %v): machine says %q (%v at %d), Parse says %v", h, lenient, merr, reason, pos, err)
 			}
 			continue
 		}
@@ -182,26 +182,26 @@ func checkHeaderAgainstMachine(t *testing.T, in string) {
 		// The machine accepted h: read its fields from the bytes, as the
 		// package does, and apply our checks in the package's order.
 		typ := h[:strings.IndexAny(h, "(!:")]
-		var wantErr error
+		var wantReason string
 		if !lenient && !strictTypeRE.MatchString(typ) || lenient && (!lenientTypeRE.MatchString(typ) || strings.HasSuffix(typ, " ")) {
-			wantErr = commits.ErrInvalidType
+			wantReason = reasonInvalidType
 		}
 		rest := h[len(typ):]
 		scope, hasScope := "", false
-		if j := strings.IndexByte(rest, ')'); wantErr == nil && strings.HasPrefix(rest, "(") && j > 0 {
+		if j := strings.IndexByte(rest, ')'); wantReason == "" && strings.HasPrefix(rest, "(") && j > 0 {
 			scope, hasScope, rest = rest[1:j], true, rest[j+1:]
 		}
 		desc := strings.Trim(rest[strings.IndexByte(rest, ':')+1:], " \t")
 		switch {
-		case wantErr != nil:
+		case wantReason != "":
 		case !lenient && hasScope && strings.TrimSpace(scope) == "":
-			wantErr = commits.ErrEmptyScope
+			wantReason = reasonEmptyScope
 		case desc == "":
-			wantErr = commits.ErrEmptyDescription
+			wantReason = reasonEmptyDescription
 		}
-		if wantErr != nil {
-			if !errors.Is(err, wantErr) {
-				t.Fatalf("header %q (lenient %v): machine accepts, want %v, Parse says %v", h, lenient, wantErr, err)
+		if wantReason != "" {
+			if reasonOf(err) != wantReason {
+				t.Fatalf("header %q (lenient %v): machine accepts, want %v, Parse says %v", h, lenient, wantReason, err)
 			}
 			continue
 		}

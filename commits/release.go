@@ -500,7 +500,7 @@ func revertedIn(cs []Commit) func(hash string) bool {
 
 // commitLevel is the bump a commit calls for. Fixups and merges are
 // otherwise ignored, but a pull-request merge whose title is a Conventional
-// Commit counts by its title: with FirstParent the merged commits are not
+// Commit counts by its title: with WithFirstParent the merged commits are not
 // read, and without it counting both cannot raise the highest level twice.
 func commitLevel(c Commit, rules semver.Rules) semver.Level {
 	if c.Merge != nil && c.Merge.Title != "" {

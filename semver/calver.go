@@ -27,8 +27,8 @@ type CalVer struct {
 // that fits in a uint64, such as 2026.02.0. s has no "v" prefix (see
 // [Scheme.ParseCalVer]) and is at most [MaxLength] bytes.
 //
-// Every error is a [*ParseError] that matches [ErrInvalidCalVer] and, where
-// it applies, [ErrLeadingZero], [ErrNumberOverflow] or [ErrTooLong].
+// Every error is a [*ParseError] that matches [ErrInvalidCalVer]; its Reason
+// tells a leading zero, a number past 64 bits or over-long input apart.
 func ParseCalVer(s string) (CalVer, error) {
 	c, fail := scanCalVer(s)
 	if fail.kind != failNone {
@@ -109,7 +109,7 @@ func (c CalVer) Compare(o CalVer) int {
 //
 // Next returns [ErrNotIncreasing] when t is before c's month (the clock went
 // back), [ErrInvalidCalVer] when t's year is not between 1000 and 9999, and
-// [ErrOverflow] when the micro number would pass the largest uint64.
+// a [*ValueError] when the micro number would pass the largest uint64.
 func (c CalVer) Next(t time.Time) (CalVer, error) {
 	t = t.UTC()
 	now := CalVer{Year: t.Year(), Month: int(t.Month())}
@@ -126,10 +126,10 @@ func (c CalVer) Next(t time.Time) (CalVer, error) {
 
 // BumpMicro returns c with the next micro number, in the same year and
 // month: the hotfix of a train, 2026.02.0 → 2026.02.1, whatever the date. It
-// returns [ErrOverflow] when the micro number would pass the largest uint64.
+// returns a [*ValueError] when the micro number would pass the largest uint64.
 func (c CalVer) BumpMicro() (CalVer, error) {
 	if c.Micro == math.MaxUint64 {
-		return CalVer{}, fmt.Errorf("bump micro of %s: %w", c, ErrOverflow)
+		return CalVer{}, &ValueError{Op: fmt.Sprintf("bump micro of %s", c), Reason: "version number overflows"}
 	}
 	c.Micro++
 	return c, nil
@@ -157,13 +157,13 @@ func (s Scheme) FormatCalVer(c CalVer) string {
 }
 
 // ParseCalVer returns the calendar version of a tag named under s. A tag
-// without the prefix returns an error matching [ErrNoMatch]; otherwise the
+// without the prefix returns a [*ValueError]; otherwise the
 // rest of the tag is parsed with [ParseCalVer], and a [*ParseError] reports
 // the whole tag as Input, with Pos counted from the start of the tag.
 func (s Scheme) ParseCalVer(tag string) (CalVer, error) {
 	rest, ok := strings.CutPrefix(tag, s.Prefix)
 	if !ok {
-		return CalVer{}, fmt.Errorf("parse tag %q with prefix %q: %w", tag, s.Prefix, ErrNoMatch)
+		return CalVer{}, &ValueError{Op: fmt.Sprintf("parse tag %q with prefix %q", tag, s.Prefix), Reason: "tag does not match scheme"}
 	}
 	c, fail := scanCalVer(rest)
 	if fail.kind != failNone {

@@ -44,8 +44,8 @@
 // PATCH within a uint64, and at most [MaxLength] (256) bytes, checked before
 // any byte is scanned (the node-semver limit adopted after CVE-2022-25883).
 // A failure is a [*ParseError] with the byte offset of the offending byte,
-// matching [ErrInvalidVersion] and, where it applies, [ErrLeadingZero],
-// [ErrNumberOverflow] or [ErrTooLong]. Every accepted text comes back
+// matching [ErrInvalidVersion], whose Reason says what is wrong (a leading
+// zero, a number past 64 bits, over-long input ...). Every accepted text comes back
 // unchanged from [Version.String].
 //
 // [Compare] implements SemVer §11 precedence: build metadata is ignored, so

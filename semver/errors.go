@@ -8,35 +8,14 @@ import (
 )
 
 // Sentinel errors. Callers branch on them with [errors.Is]; the typed errors
-// [*ParseError], [*AmbiguousError] and [*LineError] carry the details.
+// [*ParseError], [*ValueError], [*AmbiguousError] and [*LineError] carry the
+// details.
 var (
 	// ErrInvalidVersion is matched by every error that [Parse], [MustParse],
 	// [Version.UnmarshalText], [Version.WithPrerelease], [Version.WithBuild]
 	// and [Scheme.Parse] (past the prefix) return for malformed input. The
 	// error is a [*ParseError] giving the offending byte.
 	ErrInvalidVersion = errors.New("semver: invalid version")
-
-	// ErrLeadingZero reports a numeric field or numeric pre-release identifier
-	// with a leading zero, such as 01.1.1, 1.2.3-0123 or 1.0.0-alpha.01.
-	// Errors that match it also match [ErrInvalidVersion] (or
-	// [ErrInvalidCalVer] for calendar versions).
-	ErrLeadingZero = errors.New("semver: number has a leading zero")
-
-	// ErrNumberOverflow reports a major, minor, patch or CalVer micro number
-	// that does not fit in a uint64. Versions never wrap around.
-	ErrNumberOverflow = errors.New("semver: number does not fit in 64 bits")
-
-	// ErrTooLong reports input longer than [MaxLength] bytes. The length is
-	// checked before any byte is scanned (the node-semver limit that followed
-	// CVE-2022-25883).
-	ErrTooLong = errors.New("semver: version longer than 256 bytes")
-
-	// ErrOverflow reports a bump or pre-release increment past the largest
-	// uint64, such as bumping the major of 18446744073709551615.0.0.
-	ErrOverflow = errors.New("semver: version number overflows")
-
-	// ErrNoMatch reports a tag that does not start with a [Scheme]'s prefix.
-	ErrNoMatch = errors.New("semver: tag does not match scheme")
 
 	// ErrAmbiguousVersion reports that the previous release cannot be chosen
 	// because tags of equal precedence point at different commits. The error
@@ -61,14 +40,6 @@ var (
 	// release, or a clock that went back for a calendar version.
 	ErrNotIncreasing = errors.New("semver: version does not increase")
 
-	// ErrInvalidChannel reports a pre-release channel other than alpha, beta
-	// and rc.
-	ErrInvalidChannel = errors.New("semver: invalid pre-release channel")
-
-	// ErrInvalidLevel reports a bump level name or value other than none,
-	// patch, minor and major.
-	ErrInvalidLevel = errors.New("semver: invalid bump level")
-
 	// ErrInvalidCalVer is matched by every error that [ParseCalVer] and
 	// [Scheme.ParseCalVer] (past the prefix) return for malformed input, and
 	// by [CalVer.Next] when the date cannot be written as YYYY.0M.
@@ -77,21 +48,20 @@ var (
 
 // A ParseError reports malformed version text and where it goes wrong.
 //
-// It matches both its specific sentinel ([ErrLeadingZero],
-// [ErrNumberOverflow], [ErrTooLong], or the generic one) and the generic
-// sentinel of its kind, [ErrInvalidVersion] or [ErrInvalidCalVer], with
-// [errors.Is].
+// It matches the sentinel of its kind, [ErrInvalidVersion] or
+// [ErrInvalidCalVer], with [errors.Is].
 type ParseError struct {
 	// Input is the text that failed to parse: the whole tag when the error
 	// comes from a [Scheme].
 	Input string
 	// Pos is the 0-based byte offset of the offending byte in Input. It is
 	// len(Input) when the input ends too early, and MaxLength plus any tag
-	// prefix for [ErrTooLong].
+	// prefix for input longer than [MaxLength].
 	Pos int
-	// Err is the specific sentinel.
-	Err error
-	// Reason says in a few words what is wrong at Pos, for people.
+	// Reason says in a few words what is wrong at Pos. It ends with
+	// "number has a leading zero" for a leading zero, "number does not fit
+	// in 64 bits" for a number past the largest uint64, and "longer than
+	// 256" for input longer than [MaxLength].
 	Reason string
 
 	kind error // ErrInvalidVersion when nil, or ErrInvalidCalVer
@@ -104,17 +74,13 @@ func (e *ParseError) Error() string {
 	if e.kindErr() == ErrInvalidCalVer {
 		what = "calendar version"
 	}
-	reason := e.Reason
-	if reason == "" && e.Err != nil {
-		reason = strings.TrimPrefix(e.Err.Error(), "semver: ")
-	}
-	return fmt.Sprintf("semver: invalid %s %s at byte %d: %s", what, quoteInput(e.Input), e.Pos, reason)
+	return fmt.Sprintf("semver: invalid %s %s at byte %d: %s", what, quoteInput(e.Input), e.Pos, e.Reason)
 }
 
-// Unwrap returns the specific sentinel and the generic one of the error's
-// kind, so that errors.Is matches both.
-func (e *ParseError) Unwrap() []error {
-	return []error{e.Err, e.kindErr()}
+// Unwrap returns the sentinel of the error's kind, so that errors.Is
+// matches it.
+func (e *ParseError) Unwrap() error {
+	return e.kindErr()
 }
 
 func (e *ParseError) kindErr() error {
@@ -122,6 +88,26 @@ func (e *ParseError) kindErr() error {
 		return ErrInvalidVersion
 	}
 	return e.kind
+}
+
+// A ValueError reports a value that semver cannot work with. Reason is
+// "version number overflows" (a bump or pre-release increment past the
+// largest uint64, such as bumping the major of 18446744073709551615.0.0),
+// "invalid bump level" (a level name or value other than none, patch, minor
+// and major), "invalid pre-release channel" (a channel other than alpha,
+// beta and rc) or "tag does not match scheme" (a tag that does not start
+// with a [Scheme]'s prefix).
+type ValueError struct {
+	// Op is what was being done, such as `bump major of 1.2.3` or
+	// `parse level "huge"`.
+	Op string
+	// Reason is the problem, one of the phrases above.
+	Reason string
+}
+
+// Error returns the operation and the reason.
+func (e *ValueError) Error() string {
+	return e.Op + ": semver: " + e.Reason
 }
 
 // quoteInput quotes s for an error message, cutting it after 64 bytes so that

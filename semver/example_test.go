@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/releasekit/releasekit/semver"
@@ -60,9 +61,9 @@ func ExampleParse() {
 
 	_, err = semver.Parse("1.04.2")
 	fmt.Println(err)
-	fmt.Println(errors.Is(err, semver.ErrLeadingZero), errors.Is(err, semver.ErrInvalidVersion))
-
 	var pe *semver.ParseError
+	fmt.Println(errors.As(err, &pe) && strings.HasSuffix(pe.Reason, "number has a leading zero"), errors.Is(err, semver.ErrInvalidVersion))
+
 	if _, err := semver.Parse("v1.4.2"); errors.As(err, &pe) {
 		fmt.Println("bad byte at", pe.Pos)
 	}
@@ -101,7 +102,8 @@ func ExampleVersion_Bump() {
 		fmt.Println(in, "→", patch, minor, major)
 	}
 	_, err := semver.MustParse("18446744073709551615.0.0").Bump(semver.Major)
-	fmt.Println(errors.Is(err, semver.ErrOverflow))
+	var ve *semver.ValueError
+	fmt.Println(errors.As(err, &ve) && ve.Reason == "version number overflows")
 	// Output:
 	// 1.2.3 → 1.2.4 1.3.0 2.0.0
 	// 1.0.0-rc.1 → 1.0.0 1.0.0 1.0.0
@@ -118,7 +120,8 @@ func ExampleComponentScheme() {
 		fmt.Println(s.Format(semver.New(1, 2, 3)))
 	}
 	_, err := semver.ComponentScheme("api", "/").Parse("web/v1.2.3")
-	fmt.Println(errors.Is(err, semver.ErrNoMatch))
+	var ve *semver.ValueError
+	fmt.Println(errors.As(err, &ve) && ve.Reason == "tag does not match scheme")
 	// Output:
 	// api/v1.2.3
 	// api-v1.2.3

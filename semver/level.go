@@ -37,21 +37,21 @@ func (l Level) String() string {
 func (l Level) valid() bool { return None <= l && l <= Major }
 
 // ParseLevel returns the level named s ("none", "patch", "minor" or "major",
-// in any case). Any other s returns [ErrInvalidLevel].
+// in any case). Any other s returns a [*ValueError].
 func ParseLevel(s string) (Level, error) {
 	for l := None; l <= Major; l++ {
 		if strings.EqualFold(s, l.String()) {
 			return l, nil
 		}
 	}
-	return None, fmt.Errorf("parse level %q: %w", s, ErrInvalidLevel)
+	return None, &ValueError{Op: fmt.Sprintf("parse level %q", s), Reason: "invalid bump level"}
 }
 
 // MarshalText implements [encoding.TextMarshaler] with [Level.String]. An
-// unknown level returns [ErrInvalidLevel].
+// unknown level returns a [*ValueError].
 func (l Level) MarshalText() ([]byte, error) {
 	if !l.valid() {
-		return nil, fmt.Errorf("marshal level %d: %w", int(l), ErrInvalidLevel)
+		return nil, &ValueError{Op: fmt.Sprintf("marshal level %d", int(l)), Reason: "invalid bump level"}
 	}
 	return []byte(l.String()), nil
 }
@@ -154,14 +154,14 @@ const (
 )
 
 // ParseChannel returns the channel named s ("alpha", "beta" or "rc", in any
-// case, or "" for stable). Any other s returns [ErrInvalidChannel].
+// case, or "" for stable). Any other s returns a [*ValueError].
 func ParseChannel(s string) (Channel, error) {
 	if s == "" {
 		return "", nil
 	}
 	c := Channel(strings.ToLower(s))
 	if c.rank() == 0 {
-		return "", fmt.Errorf("parse channel %q: %w", s, ErrInvalidChannel)
+		return "", &ValueError{Op: fmt.Sprintf("parse channel %q", s), Reason: "invalid pre-release channel"}
 	}
 	return c, nil
 }

@@ -29,7 +29,7 @@ func WithInitial(v Version) Option {
 
 // WithChannel asks for a pre-release on channel c ([Alpha], [Beta] or [RC]).
 // The empty channel, the default, asks for a stable release. [Next] returns
-// [ErrInvalidChannel] for any other value.
+// a [*ValueError] for any other value.
 func WithChannel(c Channel) Option {
 	return func(o *options) { o.channel = c }
 }
@@ -180,19 +180,18 @@ func scanLine(s string) (Line, int, bool) {
 // result but a Release-As version keeps its own.
 //
 // Whatever the path, the result is greater than prev.Latest, or Next returns
-// [ErrNotIncreasing]. Next also returns [ErrInvalidLevel] and
-// [ErrInvalidChannel] for unknown values and [ErrOverflow] when a number
-// would pass the largest uint64.
+// [ErrNotIncreasing]. Next also returns a [*ValueError] for unknown levels
+// and channels and when a number would pass the largest uint64.
 func Next(prev Previous, level Level, opts ...Option) (Version, error) {
 	o := options{initial: New(0, 1, 0), preStart: 1}
 	for _, opt := range opts {
 		opt(&o)
 	}
 	if !level.valid() {
-		return Version{}, fmt.Errorf("next version: level %d: %w", int(level), ErrInvalidLevel)
+		return Version{}, &ValueError{Op: fmt.Sprintf("next version: level %d", int(level)), Reason: "invalid bump level"}
 	}
 	if o.channel != "" && o.channel.rank() == 0 {
-		return Version{}, fmt.Errorf("next version: channel %q: %w", o.channel, ErrInvalidChannel)
+		return Version{}, &ValueError{Op: fmt.Sprintf("next version: channel %q", o.channel), Reason: "invalid pre-release channel"}
 	}
 
 	// Mend a Previous built by hand: Latest is the higher of the two, and a
@@ -291,7 +290,7 @@ func onChannel(core Version, prev Previous, level Level, o *options) (Version, e
 			if num != "" && isNumeric(num) {
 				last, err := strconv.ParseUint(num, 10, 64)
 				if err != nil || last == math.MaxUint64 {
-					return Version{}, fmt.Errorf("next %s after %s: %w", c, latest, ErrOverflow)
+					return Version{}, &ValueError{Op: fmt.Sprintf("next %s after %s", c, latest), Reason: "version number overflows"}
 				}
 				n = last + 1
 			}

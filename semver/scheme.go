@@ -38,13 +38,13 @@ func (s Scheme) Format(v Version) string {
 }
 
 // Parse returns the version of a tag named under s. A tag without the prefix
-// returns an error matching [ErrNoMatch]; otherwise the rest of the tag is
+// returns a [*ValueError]; otherwise the rest of the tag is
 // parsed with [Parse], and a [*ParseError] reports the whole tag as Input,
 // with Pos counted from the start of the tag.
 func (s Scheme) Parse(tag string) (Version, error) {
 	rest, ok := strings.CutPrefix(tag, s.Prefix)
 	if !ok {
-		return Version{}, fmt.Errorf("parse tag %q with prefix %q: %w", tag, s.Prefix, ErrNoMatch)
+		return Version{}, &ValueError{Op: fmt.Sprintf("parse tag %q with prefix %q", tag, s.Prefix), Reason: "tag does not match scheme"}
 	}
 	v, fail := scan(rest)
 	if fail.kind != failNone {

@@ -9,7 +9,7 @@ import (
 )
 
 // MaxLength is the longest version text, in bytes, that [Parse] and
-// [ParseCalVer] accept. Longer input fails with [ErrTooLong] before any byte
+// [ParseCalVer] accept. Longer input fails with a [*ParseError] before any byte
 // is scanned.
 const MaxLength = 256
 
@@ -36,8 +36,9 @@ func New(major, minor, patch uint64) Version {
 // have no leading zeros, MAJOR, MINOR and PATCH fit in a uint64, and s is at
 // most [MaxLength] bytes.
 //
-// Every error is a [*ParseError] that matches [ErrInvalidVersion] and,
-// where it applies, [ErrLeadingZero], [ErrNumberOverflow] or [ErrTooLong].
+// Every error is a [*ParseError] that matches [ErrInvalidVersion]; its
+// Reason tells a leading zero, a number past 64 bits or over-long input
+// apart.
 func Parse(s string) (Version, error) {
 	v, fail := scan(s)
 	if fail.kind != failNone {
@@ -241,8 +242,8 @@ func (v Version) Equal(o Version) bool { return v == o }
 // 1.3.0, 2.0.0-rc.1 at [Major] is 2.0.0, but 1.3.1-rc.1 at Minor is 1.4.0.
 // [None] returns v unchanged. Bump applies no 0.x rule: see [Next] for that.
 //
-// Bump returns [ErrOverflow] when a number would pass the largest uint64 and
-// [ErrInvalidLevel] for an unknown level.
+// Bump returns a [*ValueError] when a number would pass the largest uint64
+// or for an unknown level.
 func (v Version) Bump(l Level) (Version, error) {
 	core := v.Core()
 	switch l {
@@ -253,7 +254,7 @@ func (v Version) Bump(l Level) (Version, error) {
 			return core, nil
 		}
 		if v.patch == math.MaxUint64 {
-			return v, fmt.Errorf("bump patch of %s: %w", v, ErrOverflow)
+			return v, &ValueError{Op: fmt.Sprintf("bump patch of %s", v), Reason: "version number overflows"}
 		}
 		return New(v.major, v.minor, v.patch+1), nil
 	case Minor:
@@ -261,7 +262,7 @@ func (v Version) Bump(l Level) (Version, error) {
 			return core, nil
 		}
 		if v.minor == math.MaxUint64 {
-			return v, fmt.Errorf("bump minor of %s: %w", v, ErrOverflow)
+			return v, &ValueError{Op: fmt.Sprintf("bump minor of %s", v), Reason: "version number overflows"}
 		}
 		return New(v.major, v.minor+1, 0), nil
 	case Major:
@@ -269,11 +270,11 @@ func (v Version) Bump(l Level) (Version, error) {
 			return core, nil
 		}
 		if v.major == math.MaxUint64 {
-			return v, fmt.Errorf("bump major of %s: %w", v, ErrOverflow)
+			return v, &ValueError{Op: fmt.Sprintf("bump major of %s", v), Reason: "version number overflows"}
 		}
 		return New(v.major+1, 0, 0), nil
 	}
-	return v, fmt.Errorf("bump %s: level %d: %w", v, int(l), ErrInvalidLevel)
+	return v, &ValueError{Op: fmt.Sprintf("bump %s: level %d", v, int(l)), Reason: "invalid bump level"}
 }
 
 // MarshalText implements [encoding.TextMarshaler] with [Version.String].
@@ -338,9 +339,9 @@ type scanFail struct {
 
 // parseError describes f for input s.
 func (f scanFail) parseError(s string) *ParseError {
-	e := &ParseError{Input: s, Pos: f.pos, Err: ErrInvalidVersion}
+	e := &ParseError{Input: s, Pos: f.pos}
 	if f.section >= sectionYear {
-		e.kind, e.Err = ErrInvalidCalVer, ErrInvalidCalVer
+		e.kind = ErrInvalidCalVer
 	}
 	found := "end of input"
 	if f.pos < len(s) {
@@ -350,7 +351,6 @@ func (f scanFail) parseError(s string) *ParseError {
 	case failEmpty:
 		e.Reason = "empty string"
 	case failTooLong:
-		e.Err = ErrTooLong
 		e.Reason = fmt.Sprintf("%d bytes, longer than %d", len(s), MaxLength)
 	case failDigit:
 		e.Reason = fmt.Sprintf("%s: want a digit, found %s", f.section, found)
@@ -358,10 +358,8 @@ func (f scanFail) parseError(s string) *ParseError {
 			e.Reason += ` (a tag prefix such as "v" belongs to a Scheme)`
 		}
 	case failLeadingZero:
-		e.Err = ErrLeadingZero
 		e.Reason = fmt.Sprintf("%s: number has a leading zero", f.section)
 	case failOverflow:
-		e.Err = ErrNumberOverflow
 		e.Reason = fmt.Sprintf("%s: number does not fit in 64 bits", f.section)
 	case failDot:
 		e.Reason = fmt.Sprintf("after %s: want '.', found %s", f.section, found)

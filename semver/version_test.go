@@ -87,8 +87,8 @@ var invalidVersions = []struct {
 	// semver.org regex test vectors.
 	{"1", semver.ErrInvalidVersion, 1},
 	{"1.2", semver.ErrInvalidVersion, 3},
-	{"1.2.3-0123", semver.ErrLeadingZero, 6},
-	{"1.2.3-0123.0123", semver.ErrLeadingZero, 6},
+	{"1.2.3-0123", leadingZero, 6},
+	{"1.2.3-0123.0123", leadingZero, 6},
 	{"1.1.2+.123", semver.ErrInvalidVersion, 6},
 	{"+invalid", semver.ErrInvalidVersion, 0},
 	{"-invalid", semver.ErrInvalidVersion, 0},
@@ -112,9 +112,9 @@ var invalidVersions = []struct {
 	{"1.0.0-alpha.....1", semver.ErrInvalidVersion, 12},
 	{"1.0.0-alpha......1", semver.ErrInvalidVersion, 12},
 	{"1.0.0-alpha.......1", semver.ErrInvalidVersion, 12},
-	{"01.1.1", semver.ErrLeadingZero, 0},
-	{"1.01.1", semver.ErrLeadingZero, 2},
-	{"1.1.01", semver.ErrLeadingZero, 4},
+	{"01.1.1", leadingZero, 0},
+	{"1.01.1", leadingZero, 2},
+	{"1.1.01", leadingZero, 4},
 	{"1.2.3.DEV", semver.ErrInvalidVersion, 5},
 	{"1.2-SNAPSHOT", semver.ErrInvalidVersion, 3},
 	{"1.2.31.2.3----RC-SNAPSHOT.12.09.1--..12+788", semver.ErrInvalidVersion, 6},
@@ -123,17 +123,17 @@ var invalidVersions = []struct {
 	{"+justmeta", semver.ErrInvalidVersion, 0},
 	{"9.8.7+meta+meta", semver.ErrInvalidVersion, 10},
 	{"9.8.7-whatever+meta+meta", semver.ErrInvalidVersion, 19},
-	{"99999999999999999999999.999999999999999999.99999999999999999----RC-SNAPSHOT.12.09.1--------------------------------..12", semver.ErrNumberOverflow, 0},
+	{"99999999999999999999999.999999999999999999.99999999999999999----RC-SNAPSHOT.12.09.1--------------------------------..12", numberOverflow, 0},
 
 	// RELIABILITY.md semver rows 1-3, 6, 7.
-	{"1.0.0-alpha.01", semver.ErrLeadingZero, 12},
-	{"00.0.0", semver.ErrLeadingZero, 0},
-	{"00000000000000000000001.0.0", semver.ErrLeadingZero, 0},
-	{"99999999999999999999999.0.0", semver.ErrNumberOverflow, 0},
-	{"99999999999999999999999.999999999999999999.99999999999999999", semver.ErrNumberOverflow, 0},
-	{"18446744073709551616.0.0", semver.ErrNumberOverflow, 0},
-	{"1.18446744073709551616.0", semver.ErrNumberOverflow, 2},
-	{"1.0.18446744073709551616", semver.ErrNumberOverflow, 4},
+	{"1.0.0-alpha.01", leadingZero, 12},
+	{"00.0.0", leadingZero, 0},
+	{"00000000000000000000001.0.0", leadingZero, 0},
+	{"99999999999999999999999.0.0", numberOverflow, 0},
+	{"99999999999999999999999.999999999999999999.99999999999999999", numberOverflow, 0},
+	{"18446744073709551616.0.0", numberOverflow, 0},
+	{"1.18446744073709551616.0", numberOverflow, 2},
+	{"1.0.18446744073709551616", numberOverflow, 4},
 	{" 1.2.3", semver.ErrInvalidVersion, 0},
 	{"1.2.3 ", semver.ErrInvalidVersion, 5},
 	{"1.2.3\n", semver.ErrInvalidVersion, 5},
@@ -143,9 +143,9 @@ var invalidVersions = []struct {
 	{"1.2.3\x00", semver.ErrInvalidVersion, 5},
 	{"v1.2.3", semver.ErrInvalidVersion, 0},
 	{"V1.2.3", semver.ErrInvalidVersion, 0},
-	{strings.Repeat("1", semver.MaxLength+1), semver.ErrTooLong, semver.MaxLength},
-	{"1.0.0-" + strings.Repeat("a", semver.MaxLength-5), semver.ErrTooLong, semver.MaxLength},
-	{strings.Repeat(".", 1<<20), semver.ErrTooLong, semver.MaxLength},
+	{strings.Repeat("1", semver.MaxLength+1), tooLong, semver.MaxLength},
+	{"1.0.0-" + strings.Repeat("a", semver.MaxLength-5), tooLong, semver.MaxLength},
+	{strings.Repeat(".", 1<<20), tooLong, semver.MaxLength},
 
 	// Edges of the grammar.
 	{"", semver.ErrInvalidVersion, 0},
@@ -186,13 +186,13 @@ func TestParseInvalid(t *testing.T) {
 			require.Error(t, err)
 			assert.Equal(t, semver.Version{}, v)
 			assert.ErrorIs(t, err, semver.ErrInvalidVersion)
-			assert.ErrorIs(t, err, tt.err)
+			assertMatches(t, err, tt.err)
 
 			var pe *semver.ParseError
 			require.ErrorAs(t, err, &pe)
 			assert.Equal(t, tt.in, pe.Input)
 			assert.Equal(t, tt.pos, pe.Pos, "position of the offending byte")
-			assert.Equal(t, tt.err, pe.Err)
+			assert.Equal(t, tt.err, specificProblem(err), "the specific problem, or none")
 			assert.NotEmpty(t, pe.Reason)
 			assert.True(t, strings.HasPrefix(err.Error(), "semver: invalid version "), err.Error())
 			assert.LessOrEqual(t, len(err.Error()), 200, "a long input must not flood the message")
@@ -228,8 +228,8 @@ func TestParseErrorMessage(t *testing.T) {
 
 func TestParseErrorUnwrap(t *testing.T) {
 	// A ParseError built by hand still matches ErrInvalidVersion.
-	err := error(&semver.ParseError{Input: "x", Err: semver.ErrLeadingZero})
-	assert.ErrorIs(t, err, semver.ErrLeadingZero)
+	err := error(&semver.ParseError{Input: "x", Reason: "number has a leading zero"})
+	assertMatches(t, err, leadingZero)
 	assert.ErrorIs(t, err, semver.ErrInvalidVersion)
 	assert.NotErrorIs(t, err, semver.ErrInvalidCalVer)
 	assert.Equal(t, `semver: invalid version "x" at byte 0: number has a leading zero`, err.Error())
@@ -288,13 +288,13 @@ func TestWithPrereleaseAndBuild(t *testing.T) {
 	}{
 		{name: "set both", pre: "beta.2", build: "sha.1", want: "1.2.3-beta.2+sha.1"},
 		{name: "clear both", want: "1.2.3"},
-		{name: "leading zero pre", pre: "rc.01", build: "b", err: semver.ErrLeadingZero, pos: 3},
+		{name: "leading zero pre", pre: "rc.01", build: "b", err: leadingZero, pos: 3},
 		{name: "empty pre identifier", pre: "rc..1", build: "b", err: semver.ErrInvalidVersion, pos: 3},
 		{name: "plus in pre", pre: "rc+1", build: "b", err: semver.ErrInvalidVersion, pos: 2},
 		{name: "space in build", pre: "rc", build: "b 1", err: semver.ErrInvalidVersion, pos: 1},
 		{name: "plus in build", pre: "rc", build: "b+1", err: semver.ErrInvalidVersion, pos: 1},
 		{name: "leading zero build is fine", pre: "rc", build: "001", want: "1.2.3-rc+001"},
-		{name: "too long build", pre: "rc", build: strings.Repeat("b", 257), err: semver.ErrTooLong, pos: 256},
+		{name: "too long build", pre: "rc", build: strings.Repeat("b", 257), err: tooLong, pos: 256},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -303,7 +303,7 @@ func TestWithPrereleaseAndBuild(t *testing.T) {
 				v, err = v.WithBuild(tt.build)
 			}
 			if tt.err != nil {
-				require.ErrorIs(t, err, tt.err)
+				requireMatches(t, err, tt.err)
 				require.ErrorIs(t, err, semver.ErrInvalidVersion)
 				var pe *semver.ParseError
 				require.ErrorAs(t, err, &pe)
@@ -476,20 +476,20 @@ func TestBump(t *testing.T) {
 		{"1.3.0-rc.1", semver.Major, "2.0.0", nil},
 		{"1.3.1-rc.1", semver.Patch, "1.3.1", nil},
 		// No wrap-around.
-		{max + ".0.0", semver.Major, "", semver.ErrOverflow},
-		{"1." + max + ".0", semver.Minor, "", semver.ErrOverflow},
-		{"1.1." + max, semver.Patch, "", semver.ErrOverflow},
+		{max + ".0.0", semver.Major, "", overflow},
+		{"1." + max + ".0", semver.Minor, "", overflow},
+		{"1.1." + max, semver.Patch, "", overflow},
 		{"1.1." + max, semver.Minor, "1.2.0", nil},
 		{"1." + max + "." + max, semver.Major, "2.0.0", nil},
 		{max + ".0.0-rc.1", semver.Major, max + ".0.0", nil},
-		{"1.2.3", semver.Level(4), "", semver.ErrInvalidLevel},
-		{"1.2.3", semver.Level(-1), "", semver.ErrInvalidLevel},
+		{"1.2.3", semver.Level(4), "", invalidLevel},
+		{"1.2.3", semver.Level(-1), "", invalidLevel},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in+"/"+tt.level.String(), func(t *testing.T) {
 			got, err := semver.MustParse(tt.in).Bump(tt.level)
 			if tt.err != nil {
-				require.ErrorIs(t, err, tt.err)
+				requireMatches(t, err, tt.err)
 				return
 			}
 			require.NoError(t, err)
@@ -516,18 +516,16 @@ func TestVersionText(t *testing.T) {
 
 	var v semver.Version
 	err = v.UnmarshalText([]byte("1.2.3-01"))
-	require.ErrorIs(t, err, semver.ErrLeadingZero)
+	requireMatches(t, err, leadingZero)
 	assert.Equal(t, semver.Version{}, v)
 }
 
 // TestErrorSentinels pins the package prefix of every sentinel message.
 func TestErrorSentinels(t *testing.T) {
 	for _, err := range []error{
-		semver.ErrInvalidVersion, semver.ErrLeadingZero, semver.ErrNumberOverflow,
-		semver.ErrTooLong, semver.ErrOverflow, semver.ErrNoMatch,
+		semver.ErrInvalidVersion,
 		semver.ErrAmbiguousVersion, semver.ErrNoRelease, semver.ErrNotPatch,
-		semver.ErrChannelRegression, semver.ErrNotIncreasing, semver.ErrInvalidChannel,
-		semver.ErrInvalidLevel, semver.ErrInvalidCalVer,
+		semver.ErrChannelRegression, semver.ErrNotIncreasing, semver.ErrInvalidCalVer,
 	} {
 		assert.True(t, strings.HasPrefix(err.Error(), "semver: "), err.Error())
 		for _, other := range []error{semver.ErrInvalidVersion, semver.ErrInvalidCalVer} {

@@ -172,9 +172,9 @@ func cmdChangelog(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if root == "" {
 		root = "."
 	}
-	opts := []changelog.UpdateOption{changelog.InFormat(f)}
+	opts := []changelog.UpdateOption{changelog.WithFormat(f)}
 	if *all {
-		opts = append(opts, changelog.SkipDocumented())
+		opts = append(opts, changelog.WithSkipDocumented())
 	}
 	if err := changelog.UpdateFile(root, *write, out.notes, opts...); err != nil {
 		if errors.Is(err, changelog.ErrUnsafePath) {
@@ -221,7 +221,7 @@ func oneRelease(ctx context.Context, repo *git.Repository, to plumbing.Hash, sch
 	}
 	var opts []commits.LogOption
 	if path != "" {
-		opts = append(opts, commits.Paths(path))
+		opts = append(opts, commits.WithPaths(path))
 	}
 	rel.Commits, err = changelog.Commits(ctx, repo, r, opts...)
 	return rel, err

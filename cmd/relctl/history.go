@@ -110,7 +110,7 @@ func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	opts = append(opts, commits.WithVersionOptions(vopts...))
 	if *path != "" {
-		opts = append(opts, commits.WithLogOptions(commits.Paths(*path)))
+		opts = append(opts, commits.WithLogOptions(commits.WithPaths(*path)))
 	}
 
 	open := openRepo
@@ -269,10 +269,10 @@ func cmdLog(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	var opts []commits.LogOption
 	if *path != "" {
-		opts = append(opts, commits.Paths(*path))
+		opts = append(opts, commits.WithPaths(*path))
 	}
 	if *firstParent {
-		opts = append(opts, commits.FirstParent())
+		opts = append(opts, commits.WithFirstParent())
 	}
 	bw := bufio.NewWriterSize(stdout, 64<<10)
 	var buf []byte

@@ -106,7 +106,7 @@ func cmdParse(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	var popts []commits.ParseOption
 	if *lenient {
-		popts = append(popts, commits.Lenient())
+		popts = append(popts, commits.WithLenient())
 	}
 	m, perr := commits.Parse(string(data), popts...)
 	if errors.Is(perr, commits.ErrInvalidUTF8) || errors.Is(perr, commits.ErrControlChar) || errors.Is(perr, commits.ErrTooLong) || errors.Is(perr, commits.ErrEmpty) {

@@ -1,10 +1,16 @@
 package commits_test
 
 import (
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 
+	"github.com/go-git/go-git/v5"
+
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/internal/testkit/gittest"
+	"github.com/releasekit/releasekit/semver"
 )
 
 // benchMessages are typical messages of a history: most are short
@@ -80,5 +86,78 @@ func BenchmarkParseCRLFBomb(b *testing.B) {
 	b.SetBytes(int64(len(msg)))
 	for b.Loop() {
 		_, _ = commits.Parse(msg, commits.WithMaxLength(len(msg)))
+	}
+}
+
+// benchRepo opens $RELEASEKIT_BENCH_REPO (a repository made with
+// internal/testkit/gittest/genrepo, e.g. 100k commits) or generates 10k commits.
+func benchRepo(b *testing.B) *git.Repository {
+	b.Helper()
+	if dir := os.Getenv("RELEASEKIT_BENCH_REPO"); dir != "" {
+		repo, err := git.PlainOpen(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return repo
+	}
+	g := gittest.Synthetic(b, gittest.Spec{Commits: 10000, TagEvery: 50, Unreleased: 20, Seed: 1})
+	return g.GoGit(b)
+}
+
+// BenchmarkLogHistory reads and parses the whole history of HEAD.
+func BenchmarkLogHistory(b *testing.B) {
+	repo := benchRepo(b)
+	head, err := commits.Resolve(repo, "HEAD")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		n = 0
+		for _, err := range commits.Log(b.Context(), repo, commits.Range{To: head}) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+	}
+	b.ReportMetric(float64(n), "commits")
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "commits/s")
+}
+
+// BenchmarkNext computes the next version: previous release among the tags
+// plus the commits since it.
+func BenchmarkNext(b *testing.B) {
+	repo := benchRepo(b)
+	head, err := commits.Resolve(repo, "HEAD")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := commits.Next(b.Context(), repo, head, semver.Scheme{Prefix: "v"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParseShapes times each of [parseShapes] at 64 KiB and 1 MiB:
+// with linear time the ns/op of the two sizes differ by about 16, with
+// quadratic time by about 256. TestParseLinearWork guards the same shapes
+// by counting work.
+func BenchmarkParseShapes(b *testing.B) {
+	for name, shape := range parseShapes {
+		for _, n := range []int{64 << 10, 1 << 20} {
+			msg := shape(n)
+			opts := []commits.ParseOption{commits.WithMaxLength(len(msg))}
+			b.Run(fmt.Sprintf("%s/%dKiB", name, n>>10), func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetBytes(int64(len(msg)))
+				for b.Loop() {
+					_, _ = commits.Parse(msg, opts...)
+				}
+			})
+		}
 	}
 }

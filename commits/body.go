@@ -1,0 +1,210 @@
+package commits
+
+import (
+	"strings"
+)
+
+// body is what one pass over the lines after the header finds.
+type body struct {
+	line2NonBlank bool // the second line is not blank
+	badFooter     int  // offset of the first misspelt breaking footer, or -1
+	breaking      int  // number of BREAKING CHANGE footers
+	mergeRequest  int  // GitLab "See merge request …!n"
+	bodyStart     int  // body region [bodyStart, bodyEnd) in the text
+	bodyEnd       int
+	starts        []int // offsets of lines that start a further change
+	hashForm      []int // indexes in Footers of "Key #value" footers
+}
+
+// scan fills m.Body, m.Footers and the line-level fields from the text
+// after the header at restOff, in time linear in its length.
+// Footers are only looked for in a final paragraph that starts at or
+// after footersFrom.
+func (b *body) scan(m *Message, text string, restOff, footersFrom int) {
+	b.badFooter = -1
+	n := len(text)
+	if restOff >= n {
+		b.bodyStart, b.bodyEnd = n, n
+		return
+	}
+	// The final paragraph: after the last blank line.
+	final := restOff
+	for e := n; ; {
+		s := strings.LastIndexByte(text[restOff:e], '\n')
+		if s < 0 {
+			s = restOff
+		} else {
+			s += restOff + 1
+		}
+		if isBlank(text[s:e]) {
+			final = e + 1
+			break
+		}
+		if s == restOff {
+			break
+		}
+		e = s - 1
+	}
+	footers := final < n && final >= footersFrom && isFooterBlock(text[final:])
+	if footers {
+		m.Footers = make([]Footer, 0, strings.Count(text[final:], "\n")+1)
+	}
+	b.bodyStart, b.bodyEnd = restOff, n
+	if footers {
+		b.bodyEnd = final
+	}
+	b.line2NonBlank = !isBlank(firstLine(text[restOff:]))
+
+	// One pass over every line after the header.
+	var coAuthors stringSet
+	prevBlank := false
+	var buf []byte
+	bufFor := -1   // index in m.Footers of the value gathered in buf
+	cur := -1      // index in m.Footers of the footer being read
+	curStart := 0  // offset of its value in text
+	contig := true // its value is text[curStart:end of its last line]
+	for s := restOff; s < n; {
+		if text[s] == '\n' && s < b.bodyEnd {
+			// An empty line of the body (the final paragraph has none).
+			prevBlank = true
+			s++
+			continue
+		}
+		e := strings.IndexByte(text[s:], '\n')
+		if e < 0 {
+			e = n
+		} else {
+			e += s
+		}
+		line := text[s:e]
+		cherry := false
+		if len(line) > 0 {
+			switch line[0] {
+			case '(':
+				if h, ok := cherryPick(line); ok {
+					m.CherryPickedFrom = append(m.CherryPickedFrom, h)
+					cherry = true
+				}
+			case 'C', 'c':
+				const co = "co-authored-by:"
+				if len(line) > len(co) && strings.EqualFold(line[:len(co)], co) {
+					if v := strings.TrimSpace(line[len(co):]); v != "" {
+						m.CoAuthors = coAuthors.add(m.CoAuthors, v)
+					}
+				}
+			case 'T':
+				if rest, ok := strings.CutPrefix(line, "This reverts commit "); ok {
+					if m.Revert == nil {
+						m.Revert = &Revert{}
+					}
+					if m.Revert.Hash == "" {
+						m.Revert.Hash = hexPrefix(rest)
+					}
+				}
+			case 'S':
+				if b.mergeRequest == 0 && strings.HasPrefix(line, "See merge request ") {
+					b.mergeRequest = mergeRequestNumber(line)
+				}
+			}
+		}
+		switch {
+		case footers && s >= final:
+			if cherry {
+				contig = false
+				break
+			}
+			key, vi, kind := footerLine(line)
+			if kind == footerOther {
+				// A continuation line (Conventional Commits rule 10).
+				if cur < 0 {
+					break
+				}
+				if contig {
+					m.Footers[cur].Value = strings.TrimRight(text[curStart:e], " \t")
+					break
+				}
+				// After a cherry-pick line the value is no longer one
+				// piece of text: gather it in buf.
+				if bufFor != cur {
+					buf = append(buf[:0], m.Footers[cur].Value...)
+					bufFor = cur
+				}
+				buf = append(buf, '\n')
+				buf = append(buf, strings.TrimRight(line, " \t")...)
+				break
+			}
+			if bufFor >= 0 {
+				m.Footers[bufFor].Value = string(buf)
+				bufFor = -1
+			}
+			if kind == footerBadBreaking && b.badFooter < 0 {
+				b.badFooter = s
+			}
+			if kind == footerToken && isBreakingKey(key) {
+				b.breaking++
+			}
+			if kind == footerHash {
+				b.hashForm = append(b.hashForm, len(m.Footers))
+			}
+			for vi < len(line) && isSpace(line[vi]) {
+				vi++
+			}
+			m.Footers = append(m.Footers, Footer{Key: key, Value: strings.TrimRight(line[vi:], " \t")})
+			cur, curStart, contig = len(m.Footers)-1, s+vi, true
+		case s < b.bodyEnd:
+			blank := isBlank(line)
+			if !blank && (prevBlank || isBullet(line)) && looksLikeChange(line) {
+				b.starts = append(b.starts, s)
+			}
+			prevBlank = blank
+		}
+		s = e + 1
+	}
+	if bufFor >= 0 {
+		m.Footers[bufFor].Value = string(buf)
+	}
+	if len(m.Footers) == 0 {
+		m.Footers = nil
+	}
+	m.Body = trimBlankLines(text[b.bodyStart:b.bodyEnd])
+	footerFields(m, b.hashForm)
+}
+
+// trimBlankLines removes leading and trailing blank lines.
+func trimBlankLines(s string) string {
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			start = i + 1
+		} else if !isSpace(s[i]) {
+			break
+		}
+	}
+	if isBlank(s[start:]) {
+		return ""
+	}
+	return trimTrailingBlank(s[start:])
+}
+
+// isFooterBlock reports whether a final paragraph is a footer block:
+// its first line that is not a cherry-pick line is a footer token (or a
+// misspelt breaking-change token) and not the header of a further change,
+// or it only holds cherry-pick lines.
+func isFooterBlock(p string) bool {
+	for len(p) > 0 {
+		line := firstLine(p)
+		if _, ok := cherryPick(line); !ok {
+			if _, _, kind := footerLine(line); kind == footerOther {
+				return false
+			}
+			// "fix: x" reads as a footer but is a further change.
+			_, change := changeHeader(line)
+			return !change
+		}
+		if len(line) == len(p) {
+			break
+		}
+		p = p[len(line)+1:]
+	}
+	return true
+}
