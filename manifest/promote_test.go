@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // clock returns a fake clock that advances one minute per call.
@@ -132,9 +134,7 @@ func testPromoteRefusals(t *testing.T, newStore storeFactory) {
 		{name: "incomplete emergency record", req: manifest.Request{Release: "v1.0.0", Env: "dev", Digest: digestOf("app"), Emergency: &manifest.EmergencyChange{Reason: "outage"}},
 			want: manifest.ErrApprovalRequired},
 		{name: "tag signature", req: req("v1.0.0", "dev", "app"),
-			opts: []manifest.Option{manifest.WithTagVerifier(manifest.TagVerifierFunc(func(ctx context.Context, tag string, at time.Time) error {
-				return errors.New("bad signature")
-			}))}, want: manifest.ErrTagSignature},
+			opts: []manifest.Option{manifest.WithTagVerifier(&listTags{})}, want: manifest.ErrTagSignature},
 		{name: "gate", req: req("v1.0.0", "dev", "app"),
 			opts: []manifest.Option{manifest.WithGate(manifest.GateFunc(func(ctx context.Context, in manifest.GateInput) (string, error) {
 				return "", errors.New("outside change window")
@@ -304,4 +304,19 @@ func TestPromoteSeveralArtifacts(t *testing.T) {
 			require.NoError(t, err, env+" "+a)
 		}
 	}
+}
+
+// listTags is a manifest.TagVerifier that accepts the tags in signed and
+// records every tag it is asked about.
+type listTags struct {
+	signed   []string
+	verified []string
+}
+
+func (l *listTags) VerifyTag(_ context.Context, tag string, _ time.Time) (signature.Identity, error) {
+	l.verified = append(l.verified, tag)
+	if !slices.Contains(l.signed, tag) {
+		return signature.Identity{}, errors.New("unsigned tag")
+	}
+	return signature.Identity{Format: signature.SSH, Identity: "release@example.com"}, nil
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/releasekit/releasekit/signature"
 )
 
 // ErrManifestDigest is returned (wrapped) by [PromoteManifest] when the
@@ -26,7 +28,7 @@ type ManifestRequest struct {
 
 // WithManifestVerifier makes [PromoteManifest] verify the manifest's
 // detached signature with v, at the time of the request.
-func WithManifestVerifier(v Verifier) Option {
+func WithManifestVerifier(v signature.Verifier) Option {
 	return func(c *config) { c.sigs = v }
 }
 
@@ -99,7 +101,7 @@ func PromoteManifest(ctx context.Context, st Log, req ManifestRequest, opts ...O
 		if len(req.Signature) == 0 {
 			return Entry{}, fmt.Errorf("%w: manifest %s %s is not signed", ErrBadSignature, m.Name, req.Digest)
 		}
-		if err := c.sigs.Verify(ctx, data, req.Signature, requested); err != nil {
+		if _, err := c.sigs.Verify(ctx, data, req.Signature, requested); err != nil {
 			return Entry{}, fmt.Errorf("%w: manifest %s %s: %w", ErrBadSignature, m.Name, req.Digest, err)
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -98,20 +97,13 @@ func TestReviewRecordUnderWrongName(t *testing.T) {
 	if _, err := st.Record(ctx, "v2.0.0"); err == nil {
 		t.Error("DirStore.Record returned the record of v1.0.0 for v2.0.0")
 	}
-	var verified []string
-	tags := manifest.TagVerifierFunc(func(_ context.Context, tag string, _ time.Time) error {
-		verified = append(verified, tag)
-		if tag != "v1.0.0" {
-			return errors.New("unsigned tag")
-		}
-		return nil
-	})
+	tags := &listTags{signed: []string{"v1.0.0"}}
 	// A store that returns whatever it holds, as another Store might.
 	loose := looseStore{st, rec}
 	if _, err := manifest.Promote(ctx, loose, manifest.Request{
 		Release: "v2.0.0", Env: "dev", Digest: rec.Artifacts[0].Digest,
 	}, manifest.WithTagVerifier(tags), manifest.WithClock(clock())); err == nil {
-		t.Errorf("promoted v2.0.0 on the record of v1.0.0 (tag verified: %v)", verified)
+		t.Errorf("promoted v2.0.0 on the record of v1.0.0 (tag verified: %v)", tags.verified)
 	}
 }
 

@@ -175,21 +175,21 @@ func marshalStatement(st statement) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// A Statement is an in-toto Statement v1 read by ReadStatement.
+// A Statement is an in-toto Statement v1 read by ParseStatement.
 type Statement struct {
 	Subjects      []Subject // one per subject entry with a sha256 digest
 	PredicateType string
 	Predicate     json.RawMessage // the predicate's JSON, as read
 }
 
-// ReadStatement parses an in-toto Statement v1 strictly: field names
+// ParseStatement parses an in-toto Statement v1 strictly: field names
 // spelled exactly (encoding/json alone would take "_Type" for "_type"),
 // exactly the v1 _type (v0.1 is refused), at least one subject, each with a sha256 digest
 // of the right form, the predicate type wanted, and a JSON object as
 // predicate. It returns ErrStatement (and ErrMalformed for bad JSON) and,
 // when artifact.SHA256 is set, a *MismatchError wrapping ErrSubjectMismatch
 // unless some subject names artifact.
-func ReadStatement(data []byte, predicateType string, artifact Subject) (*Statement, error) {
+func ParseStatement(data []byte, predicateType string, artifact Subject) (*Statement, error) {
 	if err := strictJSON(data, DefaultMaxDepth); err != nil {
 		return nil, fmt.Errorf("read statement: %w", err)
 	}

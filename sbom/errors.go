@@ -54,16 +54,9 @@ var (
 	// ErrPayloadType reports a DSSE envelope whose payload type is not the
 	// one expected.
 	ErrPayloadType = errors.New("sbom: unexpected DSSE payload type")
-	// ErrBadSignature reports an envelope with no signature that a trusted
-	// key verifies over the PAE encoding of its payload.
-	ErrBadSignature = errors.New("sbom: no valid signature from a trusted key")
-	// ErrSign reports a signer that failed or returned an empty signature.
-	ErrSign = errors.New("sbom: signing failed")
 	// ErrStatement reports an in-toto statement that is not a v1 Statement
 	// with the expected predicate type, or whose predicate is malformed.
 	ErrStatement = errors.New("sbom: invalid in-toto statement")
-	// ErrInvalidKey reports key material that cannot sign or verify.
-	ErrInvalidKey = errors.New("sbom: invalid key")
 )
 
 // A MismatchError reports two digests that should be equal. It wraps

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/releasekit/releasekit/signature"
 )
 
 // Build types written by ProvenanceFromCI.
@@ -241,22 +243,43 @@ func ProvenanceStatement(subjects []Subject, p Provenance) ([]byte, error) {
 	})
 }
 
-// VerifyProvenance opens a DSSE envelope with the verifiers (OpenEnvelope),
-// reads the payload as an in-toto Statement v1 with a SLSA Provenance v1
-// predicate (ReadStatement) that names artifact among its subjects, and
-// returns the provenance. It fails closed with the errors of OpenEnvelope
-// and ReadStatement: ErrMalformedEnvelope, ErrPayloadType, ErrBadSignature,
-// ErrStatement (also for a predicate without build type or builder) and a
-// *MismatchError wrapping ErrSubjectMismatch.
-func VerifyProvenance(ctx context.Context, envelope []byte, artifact Subject, verifiers ...Verifier) (Provenance, error) {
+// VerifyProvenance opens a DSSE envelope with the verifiers at time at
+// (OpenEnvelope), reads the payload as an in-toto Statement v1 with a SLSA
+// Provenance v1 predicate (ParseStatement) that names artifact among its
+// subjects, and returns the provenance. It fails closed with the errors of
+// OpenEnvelope and ParseStatement: ErrMalformedEnvelope, ErrPayloadType,
+// signature.ErrBadSignature, ErrStatement (also for a predicate without
+// build type or builder) and a *MismatchError wrapping ErrSubjectMismatch.
+func VerifyProvenance(ctx context.Context, envelope []byte, artifact Subject, at time.Time, verifiers ...signature.Verifier) (Provenance, error) {
 	if err := artifact.Validate(); err != nil {
 		return Provenance{}, fmt.Errorf("verify provenance: %w", err)
 	}
-	payload, err := OpenEnvelope(ctx, envelope, PayloadType, verifiers...)
+	payload, err := OpenEnvelope(ctx, envelope, PayloadType, at, verifiers...)
 	if err != nil {
 		return Provenance{}, fmt.Errorf("verify provenance: %w", err)
 	}
-	st, err := ReadStatement(payload, SLSAProvenancePredicate, artifact)
+	return provenanceOf(payload, artifact)
+}
+
+// ParseProvenanceUnverifiedUnsafe reads a provenance envelope as
+// VerifyProvenance does (strict envelope, every signature well encoded,
+// statement bound to artifact) but checks no signature: for a report that
+// has no keys to trust and says so. Its errors are those of VerifyProvenance
+// except signature.ErrBadSignature.
+func ParseProvenanceUnverifiedUnsafe(envelope []byte, artifact Subject) (Provenance, error) {
+	if err := artifact.Validate(); err != nil {
+		return Provenance{}, fmt.Errorf("verify provenance: %w", err)
+	}
+	payload, _, err := decodeEnvelope(envelope, PayloadType)
+	if err != nil {
+		return Provenance{}, fmt.Errorf("verify provenance: %w", err)
+	}
+	return provenanceOf(payload, artifact)
+}
+
+// provenanceOf reads the statement payload of a provenance envelope.
+func provenanceOf(payload []byte, artifact Subject) (Provenance, error) {
+	st, err := ParseStatement(payload, SLSAProvenancePredicate, artifact)
 	if err != nil {
 		return Provenance{}, fmt.Errorf("verify provenance: %w", err)
 	}
@@ -302,7 +325,7 @@ func VerifyProvenance(ctx context.Context, envelope []byte, artifact Subject, ve
 }
 
 // SignProvenance is ProvenanceStatement followed by SignEnvelope.
-func SignProvenance(ctx context.Context, subjects []Subject, p Provenance, signers ...Signer) ([]byte, error) {
+func SignProvenance(ctx context.Context, subjects []Subject, p Provenance, signers ...signature.Signer) ([]byte, error) {
 	st, err := ProvenanceStatement(subjects, p)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,8 @@ package sbom_test
 
 import (
 	"bytes"
+	"context"
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
@@ -171,4 +173,74 @@ func FuzzDecode(f *testing.F) {
 			_, _ = doc.Subject()
 		}
 	})
+}
+
+// TestJSONCaseFoldDuplicates: encoding/json matches keys without regard to
+// case, so "Payload" after "payload" would silently win.
+func TestJSONCaseFoldDuplicates(t *testing.T) {
+	s := newEdSigner(1)
+	env, err := sbom.SignEnvelope(context.Background(), sbom.PayloadType, []byte(`{"a":1}`), s)
+	require.NoError(t, err)
+	other := base64.StdEncoding.EncodeToString([]byte(`{"a":2}`))
+	edited := bytes.Replace(env, []byte(`"payload":`), []byte(`"Payload":"`+other+`","payload":`), 1)
+	_, err = sbom.OpenEnvelope(context.Background(), edited, sbom.PayloadType, verifyAt, s.verifier())
+	assert.ErrorIs(t, err, sbom.ErrMalformedEnvelope)
+	edited = bytes.Replace(env, []byte(`"signatures":`), []byte(`"payloadType":"x","signatures":`), 1)
+	edited = bytes.Replace(edited, []byte(`"payloadType":"x"`), []byte(`"payloadtype":"x"`), 1)
+	_, err = sbom.OpenEnvelope(context.Background(), edited, sbom.PayloadType, verifyAt, s.verifier())
+	assert.ErrorIs(t, err, sbom.ErrMalformedEnvelope)
+
+	art := sbom.Subject{Name: "a", SHA256: strings.Repeat("a", 64)}
+	doc, err := sbom.ForArtifact(art)
+	require.NoError(t, err)
+	b, err := doc.Bytes(sbom.JSON)
+	require.NoError(t, err)
+	// a second metadata under another case
+	b2 := bytes.Replace(b, []byte(`"metadata": {`), []byte(`"Metadata": {"component":{"type":"file","name":"x","hashes":[{"alg":"SHA-256","content":"`+strings.Repeat("b", 64)+`"}]}},
+  "metadata": {`), 1)
+	require.NotEqual(t, b, b2)
+	_, err = sbom.Decode(bytes.NewReader(b2), sbom.JSON)
+	assert.Error(t, err)
+}
+
+// TestSubjectAmbiguous: two different SHA-256 hashes on the subject do not
+// name one artifact.
+func TestSubjectAmbiguous(t *testing.T) {
+	a, b := strings.Repeat("a", 64), strings.Repeat("b", 64)
+	doc, err := sbom.ForArtifact(sbom.Subject{Name: "x", SHA256: a})
+	require.NoError(t, err)
+	data, err := doc.Bytes(sbom.JSON)
+	require.NoError(t, err)
+	two := bytes.Replace(data, []byte(`"content": "`+a+`"`), []byte(`"content": "`+a+`"}, {"alg": "SHA-256", "content": "`+b+`"`), 1)
+	require.NotEqual(t, data, two)
+	d2, err := sbom.Decode(bytes.NewReader(two), sbom.JSON)
+	require.NoError(t, err)
+	assert.Error(t, sbom.Check(d2, sbom.Subject{SHA256: b}))
+	assert.Error(t, sbom.Check(d2, sbom.Subject{SHA256: a}))
+}
+
+// TestXMLTrailing: text or a second element after the root is refused.
+func TestXMLTrailing(t *testing.T) {
+	doc, err := sbom.ForArtifact(sbom.Subject{Name: "x", SHA256: strings.Repeat("a", 64)})
+	require.NoError(t, err)
+	data, err := doc.Bytes(sbom.XML)
+	require.NoError(t, err)
+	_, err = sbom.Decode(bytes.NewReader(data), sbom.XML)
+	require.NoError(t, err)
+	for _, tail := range []string{"junk", "<bom/>", "<!-- c -->x"} {
+		_, err = sbom.Decode(bytes.NewReader(append(bytes.Clone(data), tail...)), sbom.XML)
+		assert.Error(t, err, tail)
+	}
+	for _, head := range []string{`<?xml version="1.0"?><!DOCTYPE bom [<!ENTITY x "y">]>`, `<!DOCTYPE bom SYSTEM "file:///etc/passwd">`} {
+		body := bytes.TrimPrefix(data, []byte(`<?xml version="1.0" encoding="UTF-8"?>`))
+		_, err = sbom.Decode(bytes.NewReader(append([]byte(head), body...)), sbom.XML)
+		assert.ErrorIs(t, err, sbom.ErrMalformed, head)
+	}
+}
+
+func TestDecodeSPDXTagValue(t *testing.T) {
+	for _, f := range []sbom.Format{sbom.JSON, sbom.XML} {
+		_, err := sbom.Decode(strings.NewReader("SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\n"), f)
+		assert.ErrorIs(t, err, sbom.ErrWrongFormat, f)
+	}
 }

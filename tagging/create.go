@@ -16,6 +16,7 @@ import (
 	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"github.com/releasekit/releasekit/semver"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // A Request describes the tag to create. Every field is required.
@@ -32,9 +33,9 @@ type Tag struct {
 	Hash      plumbing.Hash // the tag object
 	Target    plumbing.Hash // the commit it points at
 	Tagger    Identity
-	Message   string // the message, without the signature
-	Signature []byte // the armored signature block; nil when unsigned
-	Format    Format // "" when unsigned
+	Message   string           // the message, without the signature
+	Signature []byte           // the armored signature block; nil when unsigned
+	Format    signature.Format // "" when unsigned
 	// Created is false when the tag already existed at the requested commit
 	// and was returned as it is (an idempotent re-run).
 	Created bool
@@ -86,9 +87,9 @@ func WithLockTimeout(d time.Duration) Option {
 //
 // Errors: ErrInvalidRefName (*NameError), ErrObjectNotFound, ErrNotCommit,
 // ErrInvalidTagger, ErrEmptyMessage, ErrInvalidMessage, ErrNoSigner,
-// ErrSign, ErrTagExists, ErrLocked, ErrUnsupportedStorage, ErrWrongRef. When signing
+// signature.ErrSign, ErrTagExists, ErrLocked, ErrUnsupportedStorage, ErrWrongRef. When signing
 // fails no object and no reference are written.
-func Create(ctx context.Context, repo *git.Repository, req Request, s Signer, opts ...Option) (*Tag, error) {
+func Create(ctx context.Context, repo *git.Repository, req Request, s signature.Signer, opts ...Option) (*Tag, error) {
 	if s == nil {
 		return nil, fmt.Errorf("create tag %s: %w (use CreateUnsigned for an unsigned tag)", req.Name, ErrNoSigner)
 	}
@@ -101,7 +102,7 @@ func CreateUnsigned(ctx context.Context, repo *git.Repository, req Request, opts
 	return create(ctx, repo, req, nil, opts)
 }
 
-func create(ctx context.Context, repo *git.Repository, req Request, s Signer, opts []Option) (*Tag, error) {
+func create(ctx context.Context, repo *git.Repository, req Request, s signature.Signer, opts []Option) (*Tag, error) {
 	c := createConfig{lockTimeout: 10 * time.Second}
 	for _, o := range opts {
 		o(&c)
@@ -151,16 +152,16 @@ func create(ctx context.Context, repo *git.Repository, req Request, s Signer, op
 	if s != nil {
 		sig, err := s.Sign(ctx, bytes.NewReader(raw))
 		if err != nil {
-			if errors.Is(err, ErrSign) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			if errors.Is(err, signature.ErrSign) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 				return nil, wrap(err)
 			}
-			return nil, wrap(fmt.Errorf("%w: %v", ErrSign, err))
+			return nil, wrap(fmt.Errorf("%w: %v", signature.ErrSign, err))
 		}
 		raw = append(raw, sig...)
 	}
 	obj, err := Parse(raw)
 	if err != nil || !bytes.Equal(obj.Payload, raw[:len(obj.Payload)]) || (s != nil && obj.Signature == nil) {
-		return nil, wrap(fmt.Errorf("%w: the signer did not return one armored signature block", ErrSign))
+		return nil, wrap(fmt.Errorf("%w: the signer did not return one armored signature block", signature.ErrSign))
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, wrap(err)

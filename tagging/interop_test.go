@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -26,7 +27,7 @@ func TestCreateOpenPGPPassesGitVerifyTag(t *testing.T) {
 			tag, err := tagging.Create(t.Context(), f.repo, f.req("v1.0.0"), pgpSigner(t, e))
 			require.NoError(t, err)
 			assert.True(t, tag.Created)
-			assert.Equal(t, tagging.OpenPGP, tag.Format)
+			assert.Equal(t, signature.OpenPGP, tag.Format)
 			out, err := f.runAll(t, nil, "git", "verify-tag", "--raw", "v1.0.0")
 			require.NoError(t, err, out)
 			assert.Contains(t, out, "GOODSIG")
@@ -38,7 +39,7 @@ func TestCreateOpenPGPPassesGitVerifyTag(t *testing.T) {
 			assert.Equal(t, tag.Hash, v.Object)
 			assert.Equal(t, fmt.Sprintf("%X", e.PrimaryKey.Fingerprint), v.Signer.Fingerprint)
 			assert.Equal(t, "Release Bot <bot@example.com>", v.Signer.Identity)
-			assert.Equal(t, tagging.OpenPGP, v.Signer.Format)
+			assert.Equal(t, signature.OpenPGP, v.Signer.Format)
 		})
 	}
 }
@@ -52,7 +53,7 @@ func TestCreateSSHPassesGitVerifyTag(t *testing.T) {
 			file, verifier := allowedSigners(t, key, "bot@example.com", `namespaces="git"`)
 			tag, err := tagging.Create(t.Context(), f.repo, f.req("v1.0.0"), sshSigner(t, key, tagging.GitNamespace))
 			require.NoError(t, err)
-			assert.Equal(t, tagging.SSH, tag.Format)
+			assert.Equal(t, signature.SSH, tag.Format)
 			out, err := f.runAll(t, nil, "git", "-c", "gpg.format=ssh", "-c", "gpg.ssh.allowedSignersFile="+file, "verify-tag", "v1.0.0")
 			require.NoError(t, err, out)
 			assert.Contains(t, out, `Good "git" signature for bot@example.com`)
@@ -75,7 +76,7 @@ func TestGitTagSVerifiesHere(t *testing.T) {
 			"--quick-gen-key", "Git Signer <git@example.com>", "ed25519", "sign", "never")
 		pub := f.must(t, nil, "gpg", "--batch", "--armor", "--export", "git@example.com")
 		f.must(t, nil, "git", "-c", "user.signingKey=git@example.com", "tag", "-s", "-m", "Release v1.0.0", "v1.0.0", f.commit.String())
-		v, err := tagging.NewOpenPGPVerifier(strings.NewReader(pub))
+		v, err := signature.NewOpenPGPVerifier(strings.NewReader(pub))
 		require.NoError(t, err)
 		res, err := tagging.Verify(t.Context(), f.repo, "v1.0.0", v, verifyAt.AddDate(10, 0, 0))
 		require.NoError(t, err)
@@ -91,7 +92,7 @@ func TestGitTagSVerifiesHere(t *testing.T) {
 			res, err := tagging.Verify(t.Context(), f.repo, "v1.0.0", verifier, verifyAt)
 			require.NoError(t, err)
 			assert.Equal(t, f.commit, res.Commit)
-			assert.Equal(t, tagging.SSH, res.Signer.Format)
+			assert.Equal(t, signature.SSH, res.Signer.Format)
 		})
 	}
 }
@@ -141,7 +142,7 @@ func TestLayoutMatchesGit(t *testing.T) {
 		f.must(t, nil, "gpg", "--batch", "--quiet", "--pinentry-mode", "loopback", "--passphrase", "",
 			"--quick-gen-key", "Release Bot <bot@example.com>", "ed25519", "sign", "never")
 		secret := f.must(t, nil, "gpg", "--batch", "--armor", "--pinentry-mode", "loopback", "--passphrase", "", "--export-secret-keys")
-		s, err := tagging.NewOpenPGPSigner(strings.NewReader(secret), nil)
+		s, err := signature.NewOpenPGPSigner(strings.NewReader(secret), nil)
 		require.NoError(t, err)
 		req := f.req("v1.0.0")
 		req.Message = msg

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // An Identity is a tagger: a name, an email address and a time. Name and
@@ -77,15 +78,15 @@ func parseIdentity(s string) (Identity, error) {
 // The lines that start a signature block, as git recognises them.
 var sigStarts = []struct {
 	begin, end string
-	format     Format
+	format     signature.Format
 }{
-	{"-----BEGIN PGP SIGNATURE-----", "-----END PGP SIGNATURE-----", OpenPGP},
-	{"-----BEGIN PGP MESSAGE-----", "-----END PGP MESSAGE-----", OpenPGP},
-	{"-----BEGIN SSH SIGNATURE-----", "-----END SSH SIGNATURE-----", SSH},
+	{"-----BEGIN PGP SIGNATURE-----", "-----END PGP SIGNATURE-----", signature.OpenPGP},
+	{"-----BEGIN PGP MESSAGE-----", "-----END PGP MESSAGE-----", signature.OpenPGP},
+	{"-----BEGIN SSH SIGNATURE-----", "-----END SSH SIGNATURE-----", signature.SSH},
 	{"-----BEGIN SIGNED MESSAGE-----", "-----END SIGNED MESSAGE-----", formatX509},
 }
 
-const formatX509 Format = "x509"
+const formatX509 signature.Format = "x509"
 
 // An Object is a tag object read strictly from its raw bytes.
 type Object struct {
@@ -100,14 +101,14 @@ type Object struct {
 	// Signature is the armored signature block, nil when unsigned.
 	Signature []byte
 	// Format is the signature's format, "" when unsigned.
-	Format Format
+	Format signature.Format
 }
 
 // Parse reads a raw tag object (the bytes `git cat-file tag` prints) strictly.
 // The headers must be exactly object, type, tag and tagger, in that order,
 // each once; a repeated header or a second signature block is ErrAmbiguous,
 // anything else unexpected (an unknown header, a NUL byte, data after the
-// signature block) is ErrMalformedTag or ErrMalformedSignature. Parse does not
+// signature block) is ErrMalformedTag or signature.ErrMalformedSignature. Parse does not
 // verify anything. The returned slices do not alias raw.
 func Parse(raw []byte) (*Object, error) {
 	if bytes.IndexByte(raw, 0) >= 0 {
@@ -163,7 +164,7 @@ func Parse(raw []byte) (*Object, error) {
 	sigAt, count := -1, 0
 	var sig struct {
 		begin, end string
-		format     Format
+		format     signature.Format
 	}
 	for off := start; off < len(raw); {
 		line := raw[off:]
@@ -191,7 +192,7 @@ func Parse(raw []byte) (*Object, error) {
 	block := raw[sigAt:]
 	if !bytes.HasPrefix(block, []byte(sig.begin+"\n")) || !bytes.HasSuffix(block, []byte("\n"+sig.end+"\n")) ||
 		bytes.Count(block, []byte(sig.end)) != 1 {
-		return nil, fmt.Errorf("%w: the signature block must end the object with %s", ErrMalformedSignature, sig.end)
+		return nil, fmt.Errorf("%w: the signature block must end the object with %s", signature.ErrMalformedSignature, sig.end)
 	}
 	o.Payload = bytes.Clone(raw[:sigAt])
 	o.Message = string(raw[start:sigAt])

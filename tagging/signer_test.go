@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/semver"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -24,16 +23,16 @@ func TestOpenPGPSignerKeys(t *testing.T) {
 	e := pgpKey(t, "ed25519", nil)
 	armored := armoredPrivate(t, e, "s3cret")
 
-	_, err := tagging.NewOpenPGPSigner(bytes.NewReader(armored), nil)
-	require.ErrorIs(t, err, tagging.ErrKeyLocked)
-	_, err = tagging.NewOpenPGPSigner(bytes.NewReader(armored), []byte("wrong"))
-	require.ErrorIs(t, err, tagging.ErrBadPassphrase)
-	_, err = tagging.NewOpenPGPSigner(strings.NewReader("not a key"), nil)
-	require.ErrorIs(t, err, tagging.ErrInvalidKey)
-	_, err = tagging.NewOpenPGPSigner(bytes.NewReader(armoredPublic(t, e)), nil)
-	require.ErrorIs(t, err, tagging.ErrInvalidKey)
+	_, err := signature.NewOpenPGPSigner(bytes.NewReader(armored), nil)
+	require.ErrorIs(t, err, signature.ErrKeyLocked)
+	_, err = signature.NewOpenPGPSigner(bytes.NewReader(armored), []byte("wrong"))
+	require.ErrorIs(t, err, signature.ErrBadPassphrase)
+	_, err = signature.NewOpenPGPSigner(strings.NewReader("not a key"), nil)
+	require.ErrorIs(t, err, signature.ErrInvalidKey)
+	_, err = signature.NewOpenPGPSigner(bytes.NewReader(armoredPublic(t, e)), nil)
+	require.ErrorIs(t, err, signature.ErrInvalidKey)
 
-	s, err := tagging.NewOpenPGPSigner(bytes.NewReader(armored), []byte("s3cret"), tagging.WithClock(func() time.Time { return verifyAt.Add(-time.Hour) }))
+	s, err := signature.NewOpenPGPSigner(bytes.NewReader(armored), []byte("s3cret"), signature.WithClock(func() time.Time { return verifyAt.Add(-time.Hour) }))
 	require.NoError(t, err)
 	assert.Len(t, s.Fingerprint(), 40)
 	f := newFixture(t)
@@ -41,29 +40,6 @@ func TestOpenPGPSignerKeys(t *testing.T) {
 	require.NoError(t, err)
 	_, err = tagging.Verify(t.Context(), f.repo, "v1.0.0", pgpVerifier(t, e), verifyAt)
 	require.NoError(t, err)
-}
-
-func TestSSHSignerKeys(t *testing.T) {
-	need(t, "ssh-keygen")
-	key := sshKey(t, "ed25519")
-	out, err := exec.Command("ssh-keygen", "-q", "-p", "-a", "1", "-N", "s3cret", "-f", key).CombinedOutput()
-	require.NoError(t, err, string(out))
-	pemBytes, err := os.ReadFile(key)
-	require.NoError(t, err)
-	_, err = tagging.ParseSSHPrivateKey(pemBytes, nil)
-	require.ErrorIs(t, err, tagging.ErrKeyLocked)
-	_, err = tagging.ParseSSHPrivateKey(pemBytes, []byte("wrong"))
-	require.ErrorIs(t, err, tagging.ErrBadPassphrase)
-	_, err = tagging.ParseSSHPrivateKey([]byte("junk"), nil)
-	require.ErrorIs(t, err, tagging.ErrInvalidKey)
-	k, err := tagging.ParseSSHPrivateKey(pemBytes, []byte("s3cret"))
-	require.NoError(t, err)
-	_, err = tagging.NewSSHSigner(k, "")
-	require.ErrorIs(t, err, tagging.ErrInvalidKey)
-	s, err := tagging.NewSSHSigner(k, tagging.GitNamespace)
-	require.NoError(t, err)
-	assert.Equal(t, tagging.GitNamespace, s.Namespace())
-	assert.True(t, strings.HasPrefix(s.Fingerprint(), "SHA256:"))
 }
 
 type failingSigner struct{ out []byte }
@@ -76,7 +52,7 @@ func (f failingSigner) Sign(_ context.Context, _ io.Reader) ([]byte, error) {
 }
 
 func TestCreateSignerFailureWritesNothing(t *testing.T) {
-	for name, s := range map[string]tagging.Signer{
+	for name, s := range map[string]signature.Signer{
 		"error":        failingSigner{},
 		"not armored":  failingSigner{out: []byte("garbage\n")},
 		"two blocks":   failingSigner{out: []byte(sshSig + sshSig)},
@@ -86,7 +62,7 @@ func TestCreateSignerFailureWritesNothing(t *testing.T) {
 			f := newFixture(t)
 			before := f.must(t, nil, "git", "count-objects", "-v")
 			_, err := tagging.Create(t.Context(), f.repo, f.req("v1.0.0"), s)
-			require.ErrorIs(t, err, tagging.ErrSign)
+			require.ErrorIs(t, err, signature.ErrSign)
 			assert.Equal(t, before, f.must(t, nil, "git", "count-objects", "-v"), "no object written")
 			assert.Empty(t, f.must(t, nil, "git", "tag", "-l"))
 		})
@@ -114,7 +90,7 @@ func TestList(t *testing.T) {
 	assert.False(t, rels[0].Annotated)
 	assert.ErrorIs(t, rels[0].Err, tagging.ErrUnsigned)
 	assert.Equal(t, f.commit, rels[1].Commit)
-	assert.Equal(t, tagging.SSH, rels[1].Format)
+	assert.Equal(t, signature.SSH, rels[1].Format)
 	require.NotNil(t, rels[1].Verified)
 	assert.NoError(t, rels[1].Err)
 	assert.Equal(t, f.other, rels[2].Commit)

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // sbomFixture writes an artifact, a module and an Ed25519 key pair in a
@@ -193,7 +194,7 @@ func TestProvenanceCommand(t *testing.T) {
 	otherPub := filepath.Join(dir, "other.pem")
 	require.NoError(t, os.WriteFile(otherPub, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o644))
 	_, _, err = runSBOM(t, provCmd, "verify", "--envelope", envFile, "--artifact", artifact, "--key", otherPub)
-	require.ErrorIs(t, err, sbom.ErrBadSignature)
+	require.ErrorIs(t, err, signature.ErrBadSignature)
 
 	env, err := os.ReadFile(envFile)
 	require.NoError(t, err)

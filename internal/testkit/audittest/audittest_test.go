@@ -14,6 +14,7 @@ import (
 	"github.com/releasekit/releasekit/internal/testkit/audittest"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -74,7 +75,7 @@ func TestHistory(t *testing.T) {
 		require.NoError(t, sbom.Check(doc, subj))
 		env, err := os.ReadFile(filepath.Join(f.EvidenceDir, r.Provenance))
 		require.NoError(t, err)
-		_, err = sbom.VerifyProvenance(ctx, env, subj, f.Keys.ProvenanceVerifier)
+		_, err = sbom.VerifyProvenance(ctx, env, subj, f.At, f.Keys.ProvenanceVerifier)
 		require.NoError(t, err)
 		art, err := os.ReadFile(filepath.Join(f.EvidenceDir, r.Artifact))
 		require.NoError(t, err)
@@ -149,7 +150,7 @@ func TestDeterministic(t *testing.T) {
 	assert.Equal(t, a.Commits, c.Commits)
 	assert.NotEqual(t, a.Releases[0].TagHash, c.Releases[0].TagHash)
 	_, err := tagging.Verify(context.Background(), c.Repo, "v1.0.0", a.Keys.TagVerifier, a.At)
-	assert.ErrorIs(t, err, tagging.ErrUntrustedKey)
+	assert.ErrorIs(t, err, signature.ErrUntrustedKey)
 }
 
 func TestGitStore(t *testing.T) {

@@ -1,4 +1,4 @@
-package tagging
+package signature
 
 import (
 	"bytes"
@@ -19,27 +19,6 @@ import (
 	"github.com/hiddeco/sshsig"
 	"golang.org/x/crypto/ssh"
 )
-
-// A Verifier checks one armored signature over message against the keys it
-// trusts, at the explicit time at (never a date taken from the signed data).
-// OpenPGPVerifier and SSHVerifier implement it.
-type Verifier interface {
-	Verify(ctx context.Context, message, signature []byte, at time.Time) (SignerInfo, error)
-}
-
-// SignerInfo tells who made a valid signature.
-type SignerInfo struct {
-	Format Format `json:"format"`
-	// Fingerprint is the OpenPGP primary key fingerprint in upper-case hex,
-	// or the SSH key's "SHA256:..." fingerprint.
-	Fingerprint string `json:"fingerprint"`
-	// Identity is the OpenPGP primary user ID ("Name <email>"), or the
-	// principals of the matching allowed_signers entry.
-	Identity string `json:"identity"`
-	// SignedAt is the signature creation time (OpenPGP only; zero for SSH,
-	// whose signatures carry no time).
-	SignedAt time.Time `json:"signed_at,omitzero"`
-}
 
 // An OpenPGPVerifier verifies OpenPGP signatures against a keyring. It is
 // safe for concurrent use.
@@ -76,26 +55,26 @@ var strongHashes = map[crypto.Hash]bool{
 // ErrMalformedSignature, ErrUnsupported, ErrWeakAlgorithm, ErrUntrustedKey,
 // ErrBadSignature, ErrKeyExpired, ErrKeyRevoked, ErrSignatureExpired,
 // ErrFutureSignature, ErrNoTime.
-func (v *OpenPGPVerifier) Verify(ctx context.Context, message, signature []byte, at time.Time) (SignerInfo, error) {
+func (v *OpenPGPVerifier) Verify(ctx context.Context, message, signature []byte, at time.Time) (Identity, error) {
 	if err := ctx.Err(); err != nil {
-		return SignerInfo{}, err
+		return Identity{}, err
 	}
 	if v == nil {
-		return SignerInfo{}, fmt.Errorf("%w: no keyring", ErrUntrustedKey)
+		return Identity{}, fmt.Errorf("%w: no keyring", ErrUntrustedKey)
 	}
 	if at.IsZero() {
-		return SignerInfo{}, ErrNoTime
+		return Identity{}, ErrNoTime
 	}
 	if !bytes.HasPrefix(signature, []byte("-----BEGIN PGP SIGNATURE-----\n")) {
-		return SignerInfo{}, fmt.Errorf("%w: not an OpenPGP signature", ErrUntrustedKey)
+		return Identity{}, fmt.Errorf("%w: not an OpenPGP signature", ErrUntrustedKey)
 	}
 	block, err := armor.Decode(bytes.NewReader(signature))
 	if err != nil || block.Type != openpgp.SignatureType {
-		return SignerInfo{}, fmt.Errorf("%w: bad armor", ErrMalformedSignature)
+		return Identity{}, fmt.Errorf("%w: bad armor", ErrMalformedSignature)
 	}
 	body, err := io.ReadAll(block.Body)
 	if err != nil {
-		return SignerInfo{}, fmt.Errorf("%w: %v", ErrMalformedSignature, err)
+		return Identity{}, fmt.Errorf("%w: %v", ErrMalformedSignature, err)
 	}
 	// packet.Read, not packet.Reader.Next: Next silently skips a packet it
 	// cannot parse (an unknown critical subpacket), which would hide why.
@@ -103,47 +82,47 @@ func (v *OpenPGPVerifier) Verify(ctx context.Context, message, signature []byte,
 	p, err := packet.Read(rd)
 	if err != nil {
 		if m := mapPGP(err); errors.Is(m, ErrUnsupported) || errors.Is(m, ErrWeakAlgorithm) {
-			return SignerInfo{}, m
+			return Identity{}, m
 		}
-		return SignerInfo{}, fmt.Errorf("%w: %v", ErrMalformedSignature, err)
+		return Identity{}, fmt.Errorf("%w: %v", ErrMalformedSignature, err)
 	}
 	sig, ok := p.(*packet.Signature)
 	if !ok {
-		return SignerInfo{}, fmt.Errorf("%w: not a signature packet", ErrMalformedSignature)
+		return Identity{}, fmt.Errorf("%w: not a signature packet", ErrMalformedSignature)
 	}
 	if rd.Len() != 0 {
-		return SignerInfo{}, fmt.Errorf("%w: more than one packet in the signature", ErrAmbiguous)
+		return Identity{}, fmt.Errorf("%w: more than one packet in the signature", ErrMalformedSignature)
 	}
 	if sig.IssuerKeyId == nil {
-		return SignerInfo{}, fmt.Errorf("%w: no issuer", ErrMalformedSignature)
+		return Identity{}, fmt.Errorf("%w: no issuer", ErrMalformedSignature)
 	}
 	if sig.SigType != packet.SigTypeBinary && sig.SigType != packet.SigTypeText {
-		return SignerInfo{}, fmt.Errorf("%w: signature type %d", ErrUnsupported, sig.SigType)
+		return Identity{}, fmt.Errorf("%w: signature type %d", ErrUnsupported, sig.SigType)
 	}
 	if sig.SigType == packet.SigTypeText && bytes.IndexByte(message, '\r') >= 0 {
 		// A text-mode signature hashes line ends canonically (LF as CRLF),
 		// so it would also accept the message with a CR added before any
 		// LF. Git signs in binary mode; a text-mode signature is accepted
 		// only over a message without CR, whose canonical form is unique.
-		return SignerInfo{}, fmt.Errorf("%w: text-mode signature over a message containing CR", ErrBadSignature)
+		return Identity{}, fmt.Errorf("%w: text-mode signature over a message containing CR", ErrBadSignature)
 	}
 	if !strongHashes[sig.Hash] {
-		return SignerInfo{}, fmt.Errorf("%w: hash %v", ErrWeakAlgorithm, sig.Hash)
+		return Identity{}, fmt.Errorf("%w: hash %v", ErrWeakAlgorithm, sig.Hash)
 	}
 	if sig.CreationTime.After(at) {
-		return SignerInfo{}, fmt.Errorf("%w: signed %s, verified at %s", ErrFutureSignature, sig.CreationTime.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339))
+		return Identity{}, fmt.Errorf("%w: signed %s, verified at %s", ErrFutureSignature, sig.CreationTime.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339))
 	}
-	var info SignerInfo
+	var info Identity
 	for _, when := range []time.Time{at, sig.CreationTime} {
 		cfg := &packet.Config{Time: func() time.Time { return when }}
 		_, signer, err := openpgp.VerifyDetachedSignature(v.keyring, bytes.NewReader(message), bytes.NewReader(body), cfg)
 		if err != nil {
-			return SignerInfo{}, mapPGP(err)
+			return Identity{}, mapPGP(err)
 		}
 		if err := checkPGPKey(v.keyring, *sig.IssuerKeyId); err != nil {
-			return SignerInfo{}, err
+			return Identity{}, err
 		}
-		info = SignerInfo{Format: OpenPGP, Fingerprint: fmt.Sprintf("%X", signer.PrimaryKey.Fingerprint), SignedAt: sig.CreationTime}
+		info = Identity{Format: OpenPGP, Fingerprint: fmt.Sprintf("%X", signer.PrimaryKey.Fingerprint), SignedAt: sig.CreationTime}
 		if id := signer.PrimaryIdentity(); id != nil {
 			info.Identity = id.Name
 		}
@@ -227,38 +206,38 @@ func (v *SSHVerifier) WithPrincipal(principal string) *SSHVerifier {
 // principal, if any. Errors: ErrMalformedSignature, ErrNamespace,
 // ErrWeakAlgorithm, ErrUnsupported, ErrUntrustedKey, ErrBadSignature,
 // ErrKeyExpired, ErrKeyNotYetValid, ErrPrincipalNotAllowed, ErrNoTime.
-func (v *SSHVerifier) Verify(ctx context.Context, message, signature []byte, at time.Time) (SignerInfo, error) {
+func (v *SSHVerifier) Verify(ctx context.Context, message, signature []byte, at time.Time) (Identity, error) {
 	if err := ctx.Err(); err != nil {
-		return SignerInfo{}, err
+		return Identity{}, err
 	}
 	if v == nil {
-		return SignerInfo{}, fmt.Errorf("%w: no allowed signers", ErrUntrustedKey)
+		return Identity{}, fmt.Errorf("%w: no allowed signers", ErrUntrustedKey)
 	}
 	if at.IsZero() {
-		return SignerInfo{}, ErrNoTime
+		return Identity{}, ErrNoTime
 	}
 	if !bytes.HasPrefix(signature, []byte("-----BEGIN SSH SIGNATURE-----\n")) {
-		return SignerInfo{}, fmt.Errorf("%w: not an SSH signature", ErrUntrustedKey)
+		return Identity{}, fmt.Errorf("%w: not an SSH signature", ErrUntrustedKey)
 	}
 	blob, err := unarmorSSH(signature)
 	if err != nil {
-		return SignerInfo{}, err
+		return Identity{}, err
 	}
 	sig, err := sshsig.ParseSignature(blob)
 	if err != nil {
-		return SignerInfo{}, fmt.Errorf("%w: %v", ErrMalformedSignature, err)
+		return Identity{}, fmt.Errorf("%w: %v", ErrMalformedSignature, err)
 	}
 	if sig.Namespace != v.namespace {
-		return SignerInfo{}, fmt.Errorf("%w: signed for %q, want %q", ErrNamespace, sig.Namespace, v.namespace)
+		return Identity{}, fmt.Errorf("%w: signed for %q, want %q", ErrNamespace, sig.Namespace, v.namespace)
 	}
 	if sig.HashAlgorithm != sshsig.HashSHA256 && sig.HashAlgorithm != sshsig.HashSHA512 {
-		return SignerInfo{}, fmt.Errorf("%w: hash %s", ErrWeakAlgorithm, sig.HashAlgorithm)
+		return Identity{}, fmt.Errorf("%w: hash %s", ErrWeakAlgorithm, sig.HashAlgorithm)
 	}
 	if _, ok := sig.PublicKey.(*ssh.Certificate); ok {
-		return SignerInfo{}, fmt.Errorf("%w: SSH certificates", ErrUnsupported)
+		return Identity{}, fmt.Errorf("%w: SSH certificates", ErrUnsupported)
 	}
 	if err := checkSSHKey(sig.PublicKey); err != nil {
-		return SignerInfo{}, err
+		return Identity{}, err
 	}
 	var matches []AllowedSigner
 	for _, a := range v.signers {
@@ -267,22 +246,22 @@ func (v *SSHVerifier) Verify(ctx context.Context, message, signature []byte, at 
 		}
 	}
 	if len(matches) == 0 {
-		return SignerInfo{}, fmt.Errorf("%w: %s", ErrUntrustedKey, ssh.FingerprintSHA256(sig.PublicKey))
+		return Identity{}, fmt.Errorf("%w: %s", ErrUntrustedKey, ssh.FingerprintSHA256(sig.PublicKey))
 	}
 	if err := sshsig.Verify(bytes.NewReader(message), sig, sig.PublicKey, sig.HashAlgorithm, v.namespace); err != nil {
-		return SignerInfo{}, fmt.Errorf("%w: %v", ErrBadSignature, err)
+		return Identity{}, fmt.Errorf("%w: %v", ErrBadSignature, err)
 	}
 	var first error
 	for _, a := range matches {
 		err := a.allows(v.namespace, v.principal, at)
 		if err == nil {
-			return SignerInfo{Format: SSH, Fingerprint: ssh.FingerprintSHA256(sig.PublicKey), Identity: strings.Join(a.Principals, ",")}, nil
+			return Identity{Format: SSH, Fingerprint: ssh.FingerprintSHA256(sig.PublicKey), Identity: strings.Join(a.Principals, ",")}, nil
 		}
 		if first == nil {
 			first = err
 		}
 	}
-	return SignerInfo{}, first
+	return Identity{}, first
 }
 
 func checkSSHKey(pub ssh.PublicKey) error {

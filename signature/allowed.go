@@ -1,4 +1,4 @@
-package tagging
+package signature
 
 import (
 	"bufio"
