@@ -17,9 +17,6 @@ var (
 	ErrBadPassphrase = errors.New("signature: wrong passphrase")
 	// ErrInvalidKey reports key material that cannot be read or cannot sign.
 	ErrInvalidKey = errors.New("signature: invalid key")
-	// ErrMalformedSignature reports a signature block that is not exactly one
-	// well-formed signature (trailing data, bad armor, extra packets).
-	ErrMalformedSignature = errors.New("signature: malformed signature")
 	// ErrBadSignature reports a signature that does not match the signed
 	// bytes: a changed message, tagger, name or target, or a signature taken
 	// from another object.
@@ -30,36 +27,10 @@ var (
 	// ErrKeyExpired reports a key that was expired at the verification time or
 	// when it signed, or an allowed_signers entry past its valid-before.
 	ErrKeyExpired = errors.New("signature: signing key expired")
-	// ErrKeyNotYetValid reports an allowed_signers entry whose valid-after is
-	// later than the verification time, or a signature made after it.
-	ErrKeyNotYetValid = errors.New("signature: signing key not yet valid")
-	// ErrKeyRevoked reports a revoked OpenPGP key.
-	ErrKeyRevoked = errors.New("signature: signing key revoked")
-	// ErrSignatureExpired reports an OpenPGP signature past its own expiry.
-	ErrSignatureExpired = errors.New("signature: signature expired")
-	// ErrNamespace reports an SSH signature made for another namespace, or an
-	// allowed_signers entry whose namespaces= does not include it.
-	ErrNamespace = errors.New("signature: wrong signature namespace")
-	// ErrPrincipalNotAllowed reports an SSH signer whose principals do not
-	// include the required one.
-	ErrPrincipalNotAllowed = errors.New("signature: principal not allowed")
-	// ErrWeakAlgorithm reports a signature or key that uses a broken or weak
-	// algorithm (SHA-1, DSA, RSA under 2048 bits).
-	ErrWeakAlgorithm = errors.New("signature: weak algorithm")
-	// ErrUnsupported reports a signature format or feature not supported here
-	// (X.509 signatures, SSH certificates, unknown critical subpackets).
-	ErrUnsupported = errors.New("signature: unsupported signature")
-	// ErrFutureSignature reports a signature created after the verification time.
-	ErrFutureSignature = errors.New("signature: signature made after the verification time")
-	// ErrNoTime reports a zero verification time: the time is always explicit.
-	ErrNoTime = errors.New("signature: verification time not given")
-	// ErrAllowedSigners reports a line of an allowed_signers file that does not
-	// parse; match *AllowedSignersError for the line number.
-	ErrAllowedSigners = errors.New("signature: invalid allowed_signers entry")
 )
 
 // An AllowedSignersError reports the line of an allowed_signers file that
-// does not parse. It matches ErrAllowedSigners.
+// does not parse.
 type AllowedSignersError struct {
 	Line   int
 	Reason string
@@ -70,5 +41,31 @@ func (e *AllowedSignersError) Error() string {
 	return fmt.Sprintf("signature: allowed_signers line %d: %s", e.Line, e.Reason)
 }
 
-// Unwrap returns ErrAllowedSigners.
-func (e *AllowedSignersError) Unwrap() error { return ErrAllowedSigners }
+// An Error reports a signature or key refused for a reason callers do not
+// branch on: a malformed signature, a weak algorithm, another namespace, a
+// principal not allowed, a revoked key, ... Reason is a short lower-case
+// phrase ("malformed signature", "weak algorithm", "wrong signature
+// namespace", "principal not allowed", "signing key not yet valid",
+// "signing key revoked", "signature expired", "unsupported signature",
+// "signature made after the verification time", "verification time not
+// given"); Detail says more, when there is more to say.
+type Error struct {
+	Reason string
+	Detail string
+}
+
+// Error returns the reason and the detail.
+func (e *Error) Error() string {
+	if e.Detail == "" {
+		return "signature: " + e.Reason
+	}
+	return "signature: " + e.Reason + ": " + e.Detail
+}
+
+// Is reports whether target is an *Error with the same Reason, so that
+// errors.Is(err, &signature.Error{Reason: "weak algorithm"}) matches any
+// detail.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Reason == e.Reason
+}

@@ -52,9 +52,10 @@ var strongHashes = map[crypto.Hash]bool{
 // Verify checks an armored OpenPGP signature. The key must be trusted, valid
 // (neither expired nor revoked) both at the time the signature was made and
 // at at, and the signature must not be dated after at. Errors:
-// ErrMalformedSignature, ErrUnsupported, ErrWeakAlgorithm, ErrUntrustedKey,
-// ErrBadSignature, ErrKeyExpired, ErrKeyRevoked, ErrSignatureExpired,
-// ErrFutureSignature, ErrNoTime.
+// ErrUntrustedKey, ErrBadSignature, ErrKeyExpired, and an *Error for the
+// other refusals (a malformed signature, an unsupported or weak algorithm,
+// a revoked key, an expired signature, a signature made after at, a zero
+// at).
 func (v *OpenPGPVerifier) Verify(ctx context.Context, message, signature []byte, at time.Time) (Identity, error) {
 	if err := ctx.Err(); err != nil {
 		return Identity{}, err
@@ -63,41 +64,41 @@ func (v *OpenPGPVerifier) Verify(ctx context.Context, message, signature []byte,
 		return Identity{}, fmt.Errorf("%w: no keyring", ErrUntrustedKey)
 	}
 	if at.IsZero() {
-		return Identity{}, ErrNoTime
+		return Identity{}, &Error{Reason: "verification time not given"}
 	}
 	if !bytes.HasPrefix(signature, []byte("-----BEGIN PGP SIGNATURE-----\n")) {
 		return Identity{}, fmt.Errorf("%w: not an OpenPGP signature", ErrUntrustedKey)
 	}
 	block, err := armor.Decode(bytes.NewReader(signature))
 	if err != nil || block.Type != openpgp.SignatureType {
-		return Identity{}, fmt.Errorf("%w: bad armor", ErrMalformedSignature)
+		return Identity{}, &Error{Reason: "malformed signature", Detail: "bad armor"}
 	}
 	body, err := io.ReadAll(block.Body)
 	if err != nil {
-		return Identity{}, fmt.Errorf("%w: %v", ErrMalformedSignature, err)
+		return Identity{}, &Error{Reason: "malformed signature", Detail: fmt.Sprintf("%v", err)}
 	}
 	// packet.Read, not packet.Reader.Next: Next silently skips a packet it
 	// cannot parse (an unknown critical subpacket), which would hide why.
 	rd := bytes.NewReader(body)
 	p, err := packet.Read(rd)
 	if err != nil {
-		if m := mapPGP(err); errors.Is(m, ErrUnsupported) || errors.Is(m, ErrWeakAlgorithm) {
+		if m := mapPGP(err); errors.Is(m, &Error{Reason: "unsupported signature"}) || errors.Is(m, &Error{Reason: "weak algorithm"}) {
 			return Identity{}, m
 		}
-		return Identity{}, fmt.Errorf("%w: %v", ErrMalformedSignature, err)
+		return Identity{}, &Error{Reason: "malformed signature", Detail: fmt.Sprintf("%v", err)}
 	}
 	sig, ok := p.(*packet.Signature)
 	if !ok {
-		return Identity{}, fmt.Errorf("%w: not a signature packet", ErrMalformedSignature)
+		return Identity{}, &Error{Reason: "malformed signature", Detail: "not a signature packet"}
 	}
 	if rd.Len() != 0 {
-		return Identity{}, fmt.Errorf("%w: more than one packet in the signature", ErrMalformedSignature)
+		return Identity{}, &Error{Reason: "malformed signature", Detail: "more than one packet in the signature"}
 	}
 	if sig.IssuerKeyId == nil {
-		return Identity{}, fmt.Errorf("%w: no issuer", ErrMalformedSignature)
+		return Identity{}, &Error{Reason: "malformed signature", Detail: "no issuer"}
 	}
 	if sig.SigType != packet.SigTypeBinary && sig.SigType != packet.SigTypeText {
-		return Identity{}, fmt.Errorf("%w: signature type %d", ErrUnsupported, sig.SigType)
+		return Identity{}, &Error{Reason: "unsupported signature", Detail: fmt.Sprintf("signature type %d", sig.SigType)}
 	}
 	if sig.SigType == packet.SigTypeText && bytes.IndexByte(message, '\r') >= 0 {
 		// A text-mode signature hashes line ends canonically (LF as CRLF),
@@ -107,10 +108,10 @@ func (v *OpenPGPVerifier) Verify(ctx context.Context, message, signature []byte,
 		return Identity{}, fmt.Errorf("%w: text-mode signature over a message containing CR", ErrBadSignature)
 	}
 	if !strongHashes[sig.Hash] {
-		return Identity{}, fmt.Errorf("%w: hash %v", ErrWeakAlgorithm, sig.Hash)
+		return Identity{}, &Error{Reason: "weak algorithm", Detail: fmt.Sprintf("hash %v", sig.Hash)}
 	}
 	if sig.CreationTime.After(at) {
-		return Identity{}, fmt.Errorf("%w: signed %s, verified at %s", ErrFutureSignature, sig.CreationTime.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339))
+		return Identity{}, &Error{Reason: "signature made after the verification time", Detail: fmt.Sprintf("signed %s, verified at %s", sig.CreationTime.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339))}
 	}
 	var info Identity
 	for _, when := range []time.Time{at, sig.CreationTime} {
@@ -134,10 +135,10 @@ func checkPGPKey(keyring openpgp.EntityList, id uint64) error {
 	for _, k := range keyring.KeysById(id) {
 		switch k.PublicKey.PubKeyAlgo {
 		case packet.PubKeyAlgoDSA, packet.PubKeyAlgoElGamal:
-			return fmt.Errorf("%w: DSA key", ErrWeakAlgorithm)
+			return &Error{Reason: "weak algorithm", Detail: "DSA key"}
 		case packet.PubKeyAlgoRSA, packet.PubKeyAlgoRSASignOnly:
 			if n, err := k.PublicKey.BitLength(); err != nil || n < 2048 {
-				return fmt.Errorf("%w: RSA key of %d bits", ErrWeakAlgorithm, n)
+				return &Error{Reason: "weak algorithm", Detail: fmt.Sprintf("RSA key of %d bits", n)}
 			}
 		}
 	}
@@ -154,20 +155,20 @@ func mapPGP(err error) error {
 	case errors.Is(err, pgperrors.ErrUnknownIssuer):
 		return fmt.Errorf("%w: %v", ErrUntrustedKey, err)
 	case errors.Is(err, pgperrors.ErrKeyRevoked):
-		return fmt.Errorf("%w: %v", ErrKeyRevoked, err)
+		return &Error{Reason: "signing key revoked", Detail: fmt.Sprintf("%v", err)}
 	case errors.Is(err, pgperrors.ErrKeyExpired):
 		return fmt.Errorf("%w: %v", ErrKeyExpired, err)
 	case errors.Is(err, pgperrors.ErrSignatureExpired):
-		return fmt.Errorf("%w: %v", ErrSignatureExpired, err)
+		return &Error{Reason: "signature expired", Detail: fmt.Sprintf("%v", err)}
 	case errors.As(err, &weak):
-		return fmt.Errorf("%w: %v", ErrWeakAlgorithm, err)
+		return &Error{Reason: "weak algorithm", Detail: fmt.Sprintf("%v", err)}
 	case errors.As(err, &unsup):
-		return fmt.Errorf("%w: %v", ErrUnsupported, err)
+		return &Error{Reason: "unsupported signature", Detail: fmt.Sprintf("%v", err)}
 	case errors.As(err, &structural):
-		return fmt.Errorf("%w: %v", ErrMalformedSignature, err)
+		return &Error{Reason: "malformed signature", Detail: fmt.Sprintf("%v", err)}
 	case errors.As(err, &sigErr):
 		if strings.Contains(string(sigErr), "critical") {
-			return fmt.Errorf("%w: %v", ErrUnsupported, err)
+			return &Error{Reason: "unsupported signature", Detail: fmt.Sprintf("%v", err)}
 		}
 		return fmt.Errorf("%w: %v", ErrBadSignature, err)
 	}
@@ -203,9 +204,10 @@ func (v *SSHVerifier) WithPrincipal(principal string) *SSHVerifier {
 // Verify checks an armored SSH signature. The signature's namespace must be
 // the verifier's; an allowed_signers entry (not a cert-authority) must hold
 // the key, allow the namespace, be valid at at, and allow the required
-// principal, if any. Errors: ErrMalformedSignature, ErrNamespace,
-// ErrWeakAlgorithm, ErrUnsupported, ErrUntrustedKey, ErrBadSignature,
-// ErrKeyExpired, ErrKeyNotYetValid, ErrPrincipalNotAllowed, ErrNoTime.
+// principal, if any. Errors: ErrUntrustedKey, ErrBadSignature,
+// ErrKeyExpired, and an *Error for the other refusals (a malformed
+// signature, another namespace, a weak or unsupported algorithm, an entry
+// not yet valid, a principal not allowed, a zero at).
 func (v *SSHVerifier) Verify(ctx context.Context, message, signature []byte, at time.Time) (Identity, error) {
 	if err := ctx.Err(); err != nil {
 		return Identity{}, err
@@ -214,7 +216,7 @@ func (v *SSHVerifier) Verify(ctx context.Context, message, signature []byte, at 
 		return Identity{}, fmt.Errorf("%w: no allowed signers", ErrUntrustedKey)
 	}
 	if at.IsZero() {
-		return Identity{}, ErrNoTime
+		return Identity{}, &Error{Reason: "verification time not given"}
 	}
 	if !bytes.HasPrefix(signature, []byte("-----BEGIN SSH SIGNATURE-----\n")) {
 		return Identity{}, fmt.Errorf("%w: not an SSH signature", ErrUntrustedKey)
@@ -225,16 +227,16 @@ func (v *SSHVerifier) Verify(ctx context.Context, message, signature []byte, at 
 	}
 	sig, err := sshsig.ParseSignature(blob)
 	if err != nil {
-		return Identity{}, fmt.Errorf("%w: %v", ErrMalformedSignature, err)
+		return Identity{}, &Error{Reason: "malformed signature", Detail: fmt.Sprintf("%v", err)}
 	}
 	if sig.Namespace != v.namespace {
-		return Identity{}, fmt.Errorf("%w: signed for %q, want %q", ErrNamespace, sig.Namespace, v.namespace)
+		return Identity{}, &Error{Reason: "wrong signature namespace", Detail: fmt.Sprintf("signed for %q, want %q", sig.Namespace, v.namespace)}
 	}
 	if sig.HashAlgorithm != sshsig.HashSHA256 && sig.HashAlgorithm != sshsig.HashSHA512 {
-		return Identity{}, fmt.Errorf("%w: hash %s", ErrWeakAlgorithm, sig.HashAlgorithm)
+		return Identity{}, &Error{Reason: "weak algorithm", Detail: fmt.Sprintf("hash %s", sig.HashAlgorithm)}
 	}
 	if _, ok := sig.PublicKey.(*ssh.Certificate); ok {
-		return Identity{}, fmt.Errorf("%w: SSH certificates", ErrUnsupported)
+		return Identity{}, &Error{Reason: "unsupported signature", Detail: "SSH certificates"}
 	}
 	if err := checkSSHKey(sig.PublicKey); err != nil {
 		return Identity{}, err
@@ -276,28 +278,28 @@ func checkSSHKey(pub ssh.PublicKey) error {
 		}
 		rk, ok := cpk.CryptoPublicKey().(*rsa.PublicKey)
 		if !ok || rk.N.BitLen() < 2048 {
-			return fmt.Errorf("%w: RSA key under 2048 bits", ErrWeakAlgorithm)
+			return &Error{Reason: "weak algorithm", Detail: "RSA key under 2048 bits"}
 		}
 		return nil
 	case ssh.KeyAlgoDSA:
-		return fmt.Errorf("%w: DSA key", ErrWeakAlgorithm)
+		return &Error{Reason: "weak algorithm", Detail: "DSA key"}
 	}
-	return fmt.Errorf("%w: key type %s", ErrUnsupported, pub.Type())
+	return &Error{Reason: "unsupported signature", Detail: fmt.Sprintf("key type %s", pub.Type())}
 }
 
 // unarmorSSH decodes exactly one SSH SIGNATURE block with nothing around it.
 func unarmorSSH(b []byte) ([]byte, error) {
 	const begin, end = "-----BEGIN SSH SIGNATURE-----\n", "-----END SSH SIGNATURE-----\n"
 	if !bytes.HasPrefix(b, []byte(begin)) || !bytes.HasSuffix(b, []byte(end)) || len(b) < len(begin)+len(end) {
-		return nil, fmt.Errorf("%w: bad armor", ErrMalformedSignature)
+		return nil, &Error{Reason: "malformed signature", Detail: "bad armor"}
 	}
 	inner := string(b[len(begin) : len(b)-len(end)])
 	if strings.ContainsAny(inner, " \t\r-:") {
-		return nil, fmt.Errorf("%w: bad armor", ErrMalformedSignature)
+		return nil, &Error{Reason: "malformed signature", Detail: "bad armor"}
 	}
 	blob, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(inner, "\n", ""))
 	if err != nil || len(blob) == 0 {
-		return nil, fmt.Errorf("%w: bad base64", ErrMalformedSignature)
+		return nil, &Error{Reason: "malformed signature", Detail: "bad base64"}
 	}
 	return blob, nil
 }

@@ -108,7 +108,7 @@ type Object struct {
 // The headers must be exactly object, type, tag and tagger, in that order,
 // each once; a repeated header or a second signature block is ErrAmbiguous,
 // anything else unexpected (an unknown header, a NUL byte, data after the
-// signature block) is ErrMalformedTag or signature.ErrMalformedSignature. Parse does not
+// signature block) is ErrMalformedTag or a *signature.Error ("malformed signature"). Parse does not
 // verify anything. The returned slices do not alias raw.
 func Parse(raw []byte) (*Object, error) {
 	if bytes.IndexByte(raw, 0) >= 0 {
@@ -192,7 +192,7 @@ func Parse(raw []byte) (*Object, error) {
 	block := raw[sigAt:]
 	if !bytes.HasPrefix(block, []byte(sig.begin+"\n")) || !bytes.HasSuffix(block, []byte("\n"+sig.end+"\n")) ||
 		bytes.Count(block, []byte(sig.end)) != 1 {
-		return nil, fmt.Errorf("%w: the signature block must end the object with %s", signature.ErrMalformedSignature, sig.end)
+		return nil, &signature.Error{Reason: "malformed signature", Detail: fmt.Sprintf("the signature block must end the object with %s", sig.end)}
 	}
 	o.Payload = bytes.Clone(raw[:sigAt])
 	o.Message = string(raw[start:sigAt])

@@ -38,7 +38,7 @@ func TestParse(t *testing.T) {
 		"no blank line":        tagging.ErrMalformedTag,
 		"missing tagger":       tagging.ErrMalformedTag,
 		"two signatures":       tagging.ErrAmbiguous,
-		"trailing data":        signature.ErrMalformedSignature,
+		"trailing data":        &signature.Error{Reason: "malformed signature"},
 		"bad tagger":           tagging.ErrMalformedTag,
 		"uppercase hash":       tagging.ErrMalformedTag,
 		"unknown type":         tagging.ErrMalformedTag,

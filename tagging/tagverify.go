@@ -31,16 +31,18 @@ type Verification struct {
 // signature that v accepts at time at. The verification time is a parameter
 // and never the tagger date, which the signer controls. It fails closed:
 // ErrNotFound, ErrUnsigned (also for a lightweight tag), ErrMalformedTag,
-// ErrAmbiguous, ErrNameMismatch, ErrNotCommit, ErrObjectNotFound, signature.ErrNoTime,
-// and whatever v returns (signature.ErrBadSignature, signature.ErrUntrustedKey, signature.ErrKeyExpired,
-// signature.ErrKeyRevoked, signature.ErrNamespace, signature.ErrPrincipalNotAllowed, ...).
+// ErrAmbiguous, ErrNameMismatch, ErrNotCommit, ErrObjectNotFound, a
+// *signature.Error for a zero at, and whatever v returns
+// (signature.ErrBadSignature, signature.ErrUntrustedKey,
+// signature.ErrKeyExpired, and *signature.Error refusals: another
+// namespace, a principal not allowed, ...).
 func Verify(ctx context.Context, repo *git.Repository, name string, v signature.Verifier, at time.Time) (*Verification, error) {
 	wrap := func(err error) error { return fmt.Errorf("verify tag %s: %w", name, err) }
 	if err := ValidateName(name); err != nil {
 		return nil, err
 	}
 	if at.IsZero() {
-		return nil, wrap(signature.ErrNoTime)
+		return nil, wrap(&signature.Error{Reason: "verification time not given"})
 	}
 	if repo == nil {
 		return nil, wrap(ErrUnsupportedStorage)
@@ -93,7 +95,7 @@ func VerifyObject(ctx context.Context, raw []byte, v signature.Verifier, at time
 		return nil, fmt.Errorf("%w: the tag points at a %s", ErrNotCommit, obj.TargetType)
 	}
 	if obj.Format != signature.OpenPGP && obj.Format != signature.SSH {
-		return nil, fmt.Errorf("%w: %s signatures", signature.ErrUnsupported, obj.Format)
+		return nil, &signature.Error{Reason: "unsupported signature", Detail: fmt.Sprintf("%s signatures", obj.Format)}
 	}
 	if v == nil {
 		return nil, fmt.Errorf("%w: no trusted keys", signature.ErrUntrustedKey)

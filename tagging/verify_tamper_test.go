@@ -88,11 +88,11 @@ func TestVerifyFailsClosed(t *testing.T) {
 			return v
 		}, signature.ErrUntrustedKey},
 		{"ssh signature checked against an OpenPGP keyring", func(t *testing.T) []byte { return sf.sshRaw }, "v1.0.0", pgpV, signature.ErrUntrustedKey},
-		{"ssh principal not allowed", func(t *testing.T) []byte { return sf.sshRaw }, "v1.0.0", func() signature.Verifier { return sf.ssh.WithPrincipal("mallory@example.com") }, signature.ErrPrincipalNotAllowed},
+		{"ssh principal not allowed", func(t *testing.T) []byte { return sf.sshRaw }, "v1.0.0", func() signature.Verifier { return sf.ssh.WithPrincipal("mallory@example.com") }, &signature.Error{Reason: "principal not allowed"}},
 		{"ssh namespaces= excludes git", func(t *testing.T) []byte { return sf.sshRaw }, "v1.0.0", func() signature.Verifier {
 			_, v := allowedSigners(t, sf.sshKey, "bot@example.com", `namespaces="file"`)
 			return v
-		}, signature.ErrNamespace},
+		}, &signature.Error{Reason: "wrong signature namespace"}},
 		{"ssh entry expired (valid-before)", func(t *testing.T) []byte { return sf.sshRaw }, "v1.0.0", func() signature.Verifier {
 			_, v := allowedSigners(t, sf.sshKey, "bot@example.com", `valid-before="20260115Z"`)
 			return v
@@ -100,7 +100,7 @@ func TestVerifyFailsClosed(t *testing.T) {
 		{"ssh entry not yet valid (valid-after)", func(t *testing.T) []byte { return sf.sshRaw }, "v1.0.0", func() signature.Verifier {
 			_, v := allowedSigners(t, sf.sshKey, "bot@example.com", `valid-after="20270101Z"`)
 			return v
-		}, signature.ErrKeyNotYetValid},
+		}, &signature.Error{Reason: "signing key not yet valid"}},
 		{"ssh cert-authority entry only", func(t *testing.T) []byte { return sf.sshRaw }, "v1.0.0", func() signature.Verifier {
 			_, v := allowedSigners(t, sf.sshKey, "bot@example.com", "cert-authority")
 			return v
@@ -119,7 +119,7 @@ func TestVerifyFailsClosed(t *testing.T) {
 			o, _ := tagging.Parse(sf.sshRaw)
 			return o.Payload
 		}, "", sshV, tagging.ErrUnsigned},
-		{"data after the signature", func(t *testing.T) []byte { return append(bytes.Clone(sf.sshRaw), "extra\n"...) }, "", sshV, signature.ErrMalformedSignature},
+		{"data after the signature", func(t *testing.T) []byte { return append(bytes.Clone(sf.sshRaw), "extra\n"...) }, "", sshV, &signature.Error{Reason: "malformed signature"}},
 		{"NUL after the signature", func(t *testing.T) []byte { return append(bytes.Clone(sf.pgpRaw), 0) }, "", pgpV, tagging.ErrMalformedTag},
 		{"duplicate object header", func(t *testing.T) []byte {
 			return replaceOnce(t, sf.sshRaw, "type commit\n", "object "+other+"\ntype commit\n")
@@ -158,7 +158,7 @@ func TestVerifyFailsClosed(t *testing.T) {
 	})
 	t.Run("zero verification time", func(t *testing.T) {
 		_, err := tagging.Verify(t.Context(), sf.repo, "v1.0.0", sf.ssh, time.Time{})
-		require.ErrorIs(t, err, signature.ErrNoTime)
+		require.ErrorIs(t, err, &signature.Error{Reason: "verification time not given"})
 	})
 }
 
@@ -179,7 +179,7 @@ func TestVerifySSHWrongNamespace(t *testing.T) {
 	_, err := tagging.Create(t.Context(), sf.repo, req, sshSigner(t, sf.sshKey, "file"))
 	require.NoError(t, err)
 	_, err = tagging.Verify(t.Context(), sf.repo, "v3.0.0", sf.ssh, verifyAt)
-	require.ErrorIs(t, err, signature.ErrNamespace)
+	require.ErrorIs(t, err, &signature.Error{Reason: "wrong signature namespace"})
 }
 
 // Expiry and revocation are judged at the explicit verification time, and
@@ -197,13 +197,13 @@ func TestVerifyOpenPGPKeyLifetime(t *testing.T) {
 	_, err = tagging.Verify(t.Context(), f.repo, "v1.0.0", v, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
 	require.ErrorIs(t, err, signature.ErrKeyExpired, "expired at the verification time")
 	_, err = tagging.Verify(t.Context(), f.repo, "v1.0.0", v, time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC))
-	require.ErrorIs(t, err, signature.ErrFutureSignature, "signed after the verification time")
+	require.ErrorIs(t, err, &signature.Error{Reason: "signature made after the verification time"}, "signed after the verification time")
 
 	// Revoked on 2026-01-15.
 	require.NoError(t, e.RevokeKey(packet.KeyCompromised, "lost", &packet.Config{Time: func() time.Time { return time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC) }}))
 	rv := pgpVerifier(t, e)
 	_, err = tagging.Verify(t.Context(), f.repo, "v1.0.0", rv, time.Date(2026, 1, 20, 0, 0, 0, 0, time.UTC))
-	require.ErrorIs(t, err, signature.ErrKeyRevoked)
+	require.ErrorIs(t, err, &signature.Error{Reason: "signing key revoked"})
 }
 
 // A SHA-1 signature or an RSA key under 2048 bits, both made by gpg, are
@@ -228,7 +228,7 @@ func TestVerifyOpenPGPWeak(t *testing.T) {
 			v, err := signature.NewOpenPGPVerifier(strings.NewReader(pub))
 			require.NoError(t, err)
 			_, err = tagging.Verify(t.Context(), f.repo, "v1.0.0", v, verifyAt.AddDate(5, 0, 0))
-			require.ErrorIs(t, err, signature.ErrWeakAlgorithm)
+			require.ErrorIs(t, err, &signature.Error{Reason: "weak algorithm"})
 		})
 	}
 }

@@ -84,7 +84,7 @@ func TestVerifyMoreSmuggling(t *testing.T) {
 		"pgp message block":        {append(bytes.Replace(bytes.Clone(o2.Payload), []byte("Release v2.0.0\n"), []byte("Release v2.0.0\n-----BEGIN PGP MESSAGE-----\n"), 1), o2.Signature...), sf.pgp, tagging.ErrAmbiguous},
 		"NUL before the signature": {append(append(bytes.Clone(o2.Payload), 0), o2.Signature...), sf.pgp, tagging.ErrMalformedTag},
 		"NUL in the ssh armor":     {bytes.Replace(sf.sshRaw, []byte("-----END SSH"), []byte("\x00\n-----END SSH"), 1), sf.ssh, tagging.ErrMalformedTag},
-		"blank line after pgp":     {append(bytes.Clone(sf.pgpRaw), '\n'), sf.pgp, signature.ErrMalformedSignature},
+		"blank line after pgp":     {append(bytes.Clone(sf.pgpRaw), '\n'), sf.pgp, &signature.Error{Reason: "malformed signature"}},
 		"CRLF armor":               {bytes.ReplaceAll(sf.sshRaw[len(o1.Payload):], []byte("\n"), []byte("\r\n")), sf.ssh, tagging.ErrMalformedTag},
 	}
 	for name, c := range cases {
@@ -92,7 +92,7 @@ func TestVerifyMoreSmuggling(t *testing.T) {
 			raw := c.raw
 			if name == "CRLF armor" {
 				raw = append(bytes.Clone(o1.Payload), raw...)
-				c.want = signature.ErrMalformedSignature
+				c.want = &signature.Error{Reason: "malformed signature"}
 			}
 			_, err := tagging.VerifyObject(t.Context(), raw, c.v, verifyAt)
 			require.ErrorIs(t, err, c.want)
@@ -101,7 +101,7 @@ func TestVerifyMoreSmuggling(t *testing.T) {
 }
 
 // Row 36: an unknown critical notation or an unknown critical subpacket is
-// ErrUnsupported, not a silently skipped packet.
+// an unsupported signature, not a silently skipped packet.
 func TestVerifyOpenPGPUnknownCritical(t *testing.T) {
 	f := newFixture(t)
 	e := pgpKey(t, "ed25519", nil)
@@ -130,7 +130,7 @@ func TestVerifyOpenPGPUnknownCritical(t *testing.T) {
 
 	crit := sign([]*packet.Notation{{Name: "policy@example.com", Value: []byte("x"), IsCritical: true, IsHumanReadable: true}})
 	_, err = tagging.VerifyObject(t.Context(), append(bytes.Clone(payload), armored(crit)...), v, verifyAt)
-	require.ErrorIs(t, err, signature.ErrUnsupported, "unknown critical notation")
+	require.ErrorIs(t, err, &signature.Error{Reason: "unsupported signature"}, "unknown critical notation")
 
 	// Add an unknown critical subpacket (type 111) to the hashed area (in
 	// the unhashed area, which nobody signs, go-crypto rightly ignores it).
@@ -144,13 +144,13 @@ func TestVerifyOpenPGPUnknownCritical(t *testing.T) {
 	patched = append(append(patched, sub...), body[6:]...)
 	pkt := append([]byte{0xc2, byte(len(patched))}, patched...)
 	_, err = tagging.VerifyObject(t.Context(), append(bytes.Clone(payload), armored(pkt)...), v, verifyAt)
-	require.ErrorIs(t, err, signature.ErrUnsupported, "unknown critical subpacket")
+	require.ErrorIs(t, err, &signature.Error{Reason: "unsupported signature"}, "unknown critical subpacket")
 }
 
 // Row 32, both time policies: a signature dated after the key expired, and
 // one dated before the key existed (valid at the verification time, not at
 // the signing time), are ErrKeyExpired; a signature dated after the
-// verification time is ErrFutureSignature. The tagger date plays no part.
+// verification time is refused ("signature made after the verification time"). The tagger date plays no part.
 func TestVerifyOpenPGPSigningTimePolicy(t *testing.T) {
 	f := newFixture(t)
 	// Created 2026-01-01, expires 2026-01-31.
@@ -186,5 +186,5 @@ func TestVerifyOpenPGPSigningTimePolicy(t *testing.T) {
 	_, err = tagging.VerifyObject(t.Context(), signAt(time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC)), v, day(1, 20))
 	require.ErrorIs(t, err, signature.ErrKeyExpired, "signed before the key existed")
 	_, err = tagging.VerifyObject(t.Context(), signAt(day(1, 25)), v, day(1, 20))
-	require.ErrorIs(t, err, signature.ErrFutureSignature)
+	require.ErrorIs(t, err, &signature.Error{Reason: "signature made after the verification time"})
 }
