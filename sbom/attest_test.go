@@ -102,7 +102,7 @@ func TestBOMStatement(t *testing.T) {
 	_, err = sbom.ParseStatement(st, sbom.CycloneDXPredicate, other)
 	require.ErrorIs(t, err, sbom.ErrSubjectMismatch)
 	_, err = sbom.ParseStatement(st, sbom.SLSAProvenancePredicate, art)
-	require.ErrorIs(t, err, sbom.ErrStatement)
+	require.ErrorIs(t, err, &sbom.Error{Reason: "invalid in-toto statement"})
 }
 
 func TestReadStatementErrors(t *testing.T) {
@@ -114,14 +114,14 @@ func TestReadStatementErrors(t *testing.T) {
 		in   string
 		want error
 	}{
-		"v0.1 type":       {strings.Replace(good, "Statement/v1", "Statement/v0.1", 1), sbom.ErrStatement},
-		"no type":         {strings.Replace(good, `"_type":"https://in-toto.io/Statement/v1",`, ``, 1), sbom.ErrStatement},
-		"unknown field":   {strings.Replace(good, `"predicate":{}`, `"predicate":{},"x":1`, 1), sbom.ErrStatement},
+		"v0.1 type":       {strings.Replace(good, "Statement/v1", "Statement/v0.1", 1), &sbom.Error{Reason: "invalid in-toto statement"}},
+		"no type":         {strings.Replace(good, `"_type":"https://in-toto.io/Statement/v1",`, ``, 1), &sbom.Error{Reason: "invalid in-toto statement"}},
+		"unknown field":   {strings.Replace(good, `"predicate":{}`, `"predicate":{},"x":1`, 1), &sbom.Error{Reason: "invalid in-toto statement"}},
 		"duplicate field": {strings.Replace(good, `"predicate":{}`, `"predicate":{},"predicate":{}`, 1), sbom.ErrMalformed},
-		"no subject":      {strings.Replace(good, `[{"name":"app","digest":{"sha256":"`+art.SHA256+`"}}]`, `[]`, 1), sbom.ErrStatement},
-		"empty digest":    {strings.Replace(good, `{"sha256":"`+art.SHA256+`"}`, `{}`, 1), sbom.ErrStatement},
+		"no subject":      {strings.Replace(good, `[{"name":"app","digest":{"sha256":"`+art.SHA256+`"}}]`, `[]`, 1), &sbom.Error{Reason: "invalid in-toto statement"}},
+		"empty digest":    {strings.Replace(good, `{"sha256":"`+art.SHA256+`"}`, `{}`, 1), &sbom.Error{Reason: "invalid in-toto statement"}},
 		"bad digest":      {strings.Replace(good, art.SHA256, "XYZ", 1), sbom.ErrInvalidDigest},
-		"predicate array": {strings.Replace(good, `"predicate":{}`, `"predicate":[]`, 1), sbom.ErrStatement},
+		"predicate array": {strings.Replace(good, `"predicate":{}`, `"predicate":[]`, 1), &sbom.Error{Reason: "invalid in-toto statement"}},
 		"trailing":        {good + "{}", sbom.ErrMalformed},
 		"other digest":    {strings.Replace(good, `"sha256":"`+art.SHA256, `"sha512":"`+art.SHA512, 1), sbom.ErrSubjectMismatch},
 	} {
@@ -254,20 +254,20 @@ func TestProvenanceTampering(t *testing.T) {
 		{"payload edited", reenvelope(t, env, func(e *dsse.Envelope) {
 			e.Payload = base64.StdEncoding.EncodeToString(bytes.Replace(payload, []byte("acme"), []byte("evil"), 1))
 		}), art, signer.verifier(), signature.ErrBadSignature},
-		{"payload type changed", reenvelope(t, env, func(e *dsse.Envelope) { e.PayloadType = "application/json" }), art, signer.verifier(), sbom.ErrPayloadType},
-		{"signed with another payload type", wrongType, art, signer.verifier(), sbom.ErrPayloadType},
+		{"payload type changed", reenvelope(t, env, func(e *dsse.Envelope) { e.PayloadType = "application/json" }), art, signer.verifier(), &sbom.Error{Reason: "unexpected DSSE payload type"}},
+		{"signed with another payload type", wrongType, art, signer.verifier(), &sbom.Error{Reason: "unexpected DSSE payload type"}},
 		{"signature over the raw payload", reenvelope(t, env, func(e *dsse.Envelope) { e.Signatures[0].Sig = rawSig }), art, signer.verifier(), signature.ErrBadSignature},
-		{"signature removed", reenvelope(t, env, func(e *dsse.Envelope) { e.Signatures = nil }), art, signer.verifier(), sbom.ErrMalformedEnvelope},
-		{"signature not base64", reenvelope(t, env, func(e *dsse.Envelope) { e.Signatures[0].Sig = "!!" }), art, signer.verifier(), sbom.ErrMalformedEnvelope},
-		{"payload not base64", reenvelope(t, env, func(e *dsse.Envelope) { e.Payload = "!!" }), art, signer.verifier(), sbom.ErrMalformedEnvelope},
+		{"signature removed", reenvelope(t, env, func(e *dsse.Envelope) { e.Signatures = nil }), art, signer.verifier(), &sbom.Error{Reason: "malformed DSSE envelope"}},
+		{"signature not base64", reenvelope(t, env, func(e *dsse.Envelope) { e.Signatures[0].Sig = "!!" }), art, signer.verifier(), &sbom.Error{Reason: "malformed DSSE envelope"}},
+		{"payload not base64", reenvelope(t, env, func(e *dsse.Envelope) { e.Payload = "!!" }), art, signer.verifier(), &sbom.Error{Reason: "malformed DSSE envelope"}},
 		{"wrong key", env, art, newEdSigner(2).verifier(), signature.ErrBadSignature},
 		{"no verifier", env, art, nil, signature.ErrBadSignature},
 		{"subject mismatch", env, otherArt, signer.verifier(), sbom.ErrSubjectMismatch},
-		{"statement v0.1", v01env, art, signer.verifier(), sbom.ErrStatement},
-		{"unknown envelope field", bytes.Replace(env, []byte(`"payloadType"`), []byte(`"x": 1, "payloadType"`), 1), art, signer.verifier(), sbom.ErrMalformedEnvelope},
-		{"duplicate envelope field", bytes.Replace(env, []byte(`"payloadType"`), []byte(`"payload": "", "payloadType"`), 1), art, signer.verifier(), sbom.ErrMalformedEnvelope},
-		{"trailing data", append(bytes.Clone(env), "{}"...), art, signer.verifier(), sbom.ErrMalformedEnvelope},
-		{"not json", []byte("DSSEv1"), art, signer.verifier(), sbom.ErrMalformedEnvelope},
+		{"statement v0.1", v01env, art, signer.verifier(), &sbom.Error{Reason: "invalid in-toto statement"}},
+		{"unknown envelope field", bytes.Replace(env, []byte(`"payloadType"`), []byte(`"x": 1, "payloadType"`), 1), art, signer.verifier(), &sbom.Error{Reason: "malformed DSSE envelope"}},
+		{"duplicate envelope field", bytes.Replace(env, []byte(`"payloadType"`), []byte(`"payload": "", "payloadType"`), 1), art, signer.verifier(), &sbom.Error{Reason: "malformed DSSE envelope"}},
+		{"trailing data", append(bytes.Clone(env), "{}"...), art, signer.verifier(), &sbom.Error{Reason: "malformed DSSE envelope"}},
+		{"not json", []byte("DSSEv1"), art, signer.verifier(), &sbom.Error{Reason: "malformed DSSE envelope"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var vs []signature.Verifier
@@ -313,9 +313,9 @@ func TestSignErrors(t *testing.T) {
 	_, err := sbom.SignProvenance(ctx, []sbom.Subject{art}, p)
 	require.ErrorIs(t, err, signature.ErrSign)
 	_, err = sbom.SignProvenance(ctx, nil, p, newEdSigner(1))
-	require.ErrorIs(t, err, sbom.ErrStatement)
+	require.ErrorIs(t, err, &sbom.Error{Reason: "invalid in-toto statement"})
 	_, err = sbom.SignProvenance(ctx, []sbom.Subject{art}, sbom.Provenance{}, newEdSigner(1))
-	require.ErrorIs(t, err, sbom.ErrStatement)
+	require.ErrorIs(t, err, &sbom.Error{Reason: "invalid in-toto statement"})
 	_, err = sbom.SignProvenance(ctx, []sbom.Subject{{SHA256: "x"}}, p, newEdSigner(1))
 	require.ErrorIs(t, err, sbom.ErrInvalidDigest)
 	c, cancel := context.WithCancel(ctx)

@@ -69,7 +69,8 @@ const maxEnvelope = 64 << 20
 // the verifiers. Other signatures that no verifier accepts (from keys the
 // caller does not trust, or replayed from another envelope) neither help
 // nor hurt: the policy is "one trusted valid signature, none malformed". It returns
-// ErrMalformedEnvelope, ErrPayloadType, signature.ErrBadSignature (also
+// an *Error ("malformed DSSE envelope", "unexpected DSSE payload type"),
+// signature.ErrBadSignature (also
 // when no verifier is given) and ctx's error; it fails closed on any change
 // to the type, the payload or a signature. The verifiers check the
 // signatures at time at.
@@ -106,7 +107,7 @@ func decodeEnvelope(data []byte, payloadType string) (payload []byte, sigs [][]b
 		return nil, nil, fmt.Errorf("open envelope: %w", err)
 	}
 	if env.PayloadType != payloadType {
-		return nil, nil, fmt.Errorf("open envelope: %w: %q, want %q", ErrPayloadType, env.PayloadType, payloadType)
+		return nil, nil, fmt.Errorf("open envelope: %w: %q, want %q", &Error{Reason: "unexpected DSSE payload type"}, env.PayloadType, payloadType)
 	}
 	// Every signature is decoded before any is verified, so that a
 	// malformed one is refused wherever it stands in the list.
@@ -114,7 +115,7 @@ func decodeEnvelope(data []byte, payloadType string) (payload []byte, sigs [][]b
 	for _, s := range env.Signatures {
 		sig, err := b64(s.Sig)
 		if err != nil || len(sig) == 0 {
-			return nil, nil, fmt.Errorf("open envelope: %w: bad signature encoding", ErrMalformedEnvelope)
+			return nil, nil, fmt.Errorf("open envelope: %w: bad signature encoding", &Error{Reason: "malformed DSSE envelope"})
 		}
 		sigs = append(sigs, sig)
 	}
@@ -124,28 +125,28 @@ func decodeEnvelope(data []byte, payloadType string) (payload []byte, sigs [][]b
 func parseEnvelope(data []byte) ([]byte, envelope, error) {
 	var env envelope
 	if len(data) > maxEnvelope {
-		return nil, env, fmt.Errorf("%w: over %d bytes", ErrMalformedEnvelope, maxEnvelope)
+		return nil, env, fmt.Errorf("%w: over %d bytes", &Error{Reason: "malformed DSSE envelope"}, maxEnvelope)
 	}
 	if err := strictJSON(data, 8); err != nil {
-		return nil, env, fmt.Errorf("%w: %w", ErrMalformedEnvelope, err)
+		return nil, env, fmt.Errorf("%w: %w", &Error{Reason: "malformed DSSE envelope"}, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&env); err != nil {
-		return nil, env, fmt.Errorf("%w: %v", ErrMalformedEnvelope, err)
+		return nil, env, fmt.Errorf("%w: %v", &Error{Reason: "malformed DSSE envelope"}, err)
 	}
 	if err := exactKeys(data, &env); err != nil {
-		return nil, env, fmt.Errorf("%w: %w", ErrMalformedEnvelope, err)
+		return nil, env, fmt.Errorf("%w: %w", &Error{Reason: "malformed DSSE envelope"}, err)
 	}
 	if env.PayloadType == "" {
-		return nil, env, fmt.Errorf("%w: no payloadType", ErrMalformedEnvelope)
+		return nil, env, fmt.Errorf("%w: no payloadType", &Error{Reason: "malformed DSSE envelope"})
 	}
 	if len(env.Signatures) == 0 {
-		return nil, env, fmt.Errorf("%w: no signatures", ErrMalformedEnvelope)
+		return nil, env, fmt.Errorf("%w: no signatures", &Error{Reason: "malformed DSSE envelope"})
 	}
 	payload, err := b64(env.Payload)
 	if err != nil {
-		return nil, env, fmt.Errorf("%w: payload: %v", ErrMalformedEnvelope, err)
+		return nil, env, fmt.Errorf("%w: payload: %v", &Error{Reason: "malformed DSSE envelope"}, err)
 	}
 	return payload, env, nil
 }

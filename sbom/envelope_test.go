@@ -27,7 +27,7 @@ func TestEnvelopeSignatureOrder(t *testing.T) {
 		m["signatures"] = sigs
 		b, _ := json.Marshal(m)
 		_, err := sbom.OpenEnvelope(context.Background(), b, sbom.PayloadType, verifyAt, s.verifier())
-		assert.ErrorIs(t, err, sbom.ErrMalformedEnvelope, name)
+		assert.ErrorIs(t, err, &sbom.Error{Reason: "malformed DSSE envelope"}, name)
 	}
 }
 
@@ -71,6 +71,6 @@ func TestEnvelopeReplayAndNearMisses(t *testing.T) {
 		env, err := sbom.SignEnvelope(ctx, sbom.PayloadType, edited, s)
 		require.NoError(t, err)
 		_, err = sbom.VerifyProvenance(ctx, env, art, verifyAt, s.verifier())
-		assert.ErrorIs(t, err, sbom.ErrStatement, "%q", edit[1])
+		assert.ErrorIs(t, err, &sbom.Error{Reason: "invalid in-toto statement"}, "%q", edit[1])
 	}
 }

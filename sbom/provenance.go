@@ -185,16 +185,17 @@ func nonEmpty(m map[string]any) map[string]any {
 }
 
 // ProvenanceStatement returns an in-toto Statement v1 (JSON) with the SLSA
-// Provenance v1 predicate p about the subjects. It returns ErrStatement when
+// Provenance v1 predicate p about the subjects. It returns an *Error
+// ("invalid in-toto statement") when
 // p has no build type or builder, or there is no subject, and
 // ErrInvalidDigest for a bad subject. Sign it with SignEnvelope(ctx,
 // PayloadType, statement, signer).
 func ProvenanceStatement(subjects []Subject, p Provenance) ([]byte, error) {
 	if len(subjects) == 0 {
-		return nil, fmt.Errorf("provenance: %w: no subject", ErrStatement)
+		return nil, fmt.Errorf("provenance: %w: no subject", &Error{Reason: "invalid in-toto statement"})
 	}
 	if p.BuildType == "" || p.BuilderID == "" {
-		return nil, fmt.Errorf("provenance: %w: build type and builder id are required", ErrStatement)
+		return nil, fmt.Errorf("provenance: %w: build type and builder id are required", &Error{Reason: "invalid in-toto statement"})
 	}
 	var subs []statementSubject
 	for _, s := range subjects {
@@ -247,8 +248,9 @@ func ProvenanceStatement(subjects []Subject, p Provenance) ([]byte, error) {
 // (OpenEnvelope), reads the payload as an in-toto Statement v1 with a SLSA
 // Provenance v1 predicate (ParseStatement) that names artifact among its
 // subjects, and returns the provenance. It fails closed with the errors of
-// OpenEnvelope and ParseStatement: ErrMalformedEnvelope, ErrPayloadType,
-// signature.ErrBadSignature, ErrStatement (also for a predicate without
+// OpenEnvelope and ParseStatement: an *Error (malformed envelope, payload
+// type, statement),
+// signature.ErrBadSignature, an *Error (also for a predicate without
 // build type or builder) and a *MismatchError wrapping ErrSubjectMismatch.
 func VerifyProvenance(ctx context.Context, envelope []byte, artifact Subject, at time.Time, verifiers ...signature.Verifier) (Provenance, error) {
 	if err := artifact.Validate(); err != nil {
@@ -287,13 +289,13 @@ func provenanceOf(payload []byte, artifact Subject) (Provenance, error) {
 	dec := json.NewDecoder(bytes.NewReader(st.Predicate))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&pred); err != nil {
-		return Provenance{}, fmt.Errorf("verify provenance: %w: predicate: %v", ErrStatement, err)
+		return Provenance{}, fmt.Errorf("verify provenance: %w: predicate: %v", &Error{Reason: "invalid in-toto statement"}, err)
 	}
 	if err := exactKeys(st.Predicate, &pred); err != nil {
-		return Provenance{}, fmt.Errorf("verify provenance: %w: predicate: %w", ErrStatement, err)
+		return Provenance{}, fmt.Errorf("verify provenance: %w: predicate: %w", &Error{Reason: "invalid in-toto statement"}, err)
 	}
 	if pred.BuildDefinition.BuildType == "" || pred.RunDetails.Builder.ID == "" {
-		return Provenance{}, fmt.Errorf("verify provenance: %w: predicate without build type or builder id", ErrStatement)
+		return Provenance{}, fmt.Errorf("verify provenance: %w: predicate without build type or builder id", &Error{Reason: "invalid in-toto statement"})
 	}
 	p := Provenance{
 		BuildType:            pred.BuildDefinition.BuildType,
@@ -316,7 +318,7 @@ func provenanceOf(payload []byte, artifact Subject) (Provenance, error) {
 			}
 			t, err := time.Parse(time.RFC3339, f.s)
 			if err != nil {
-				return Provenance{}, fmt.Errorf("verify provenance: %w: timestamp %q", ErrStatement, f.s)
+				return Provenance{}, fmt.Errorf("verify provenance: %w: timestamp %q", &Error{Reason: "invalid in-toto statement"}, f.s)
 			}
 			*f.t = t
 		}

@@ -184,11 +184,11 @@ func TestJSONCaseFoldDuplicates(t *testing.T) {
 	other := base64.StdEncoding.EncodeToString([]byte(`{"a":2}`))
 	edited := bytes.Replace(env, []byte(`"payload":`), []byte(`"Payload":"`+other+`","payload":`), 1)
 	_, err = sbom.OpenEnvelope(context.Background(), edited, sbom.PayloadType, verifyAt, s.verifier())
-	assert.ErrorIs(t, err, sbom.ErrMalformedEnvelope)
+	assert.ErrorIs(t, err, &sbom.Error{Reason: "malformed DSSE envelope"})
 	edited = bytes.Replace(env, []byte(`"signatures":`), []byte(`"payloadType":"x","signatures":`), 1)
 	edited = bytes.Replace(edited, []byte(`"payloadType":"x"`), []byte(`"payloadtype":"x"`), 1)
 	_, err = sbom.OpenEnvelope(context.Background(), edited, sbom.PayloadType, verifyAt, s.verifier())
-	assert.ErrorIs(t, err, sbom.ErrMalformedEnvelope)
+	assert.ErrorIs(t, err, &sbom.Error{Reason: "malformed DSSE envelope"})
 
 	art := sbom.Subject{Name: "a", SHA256: strings.Repeat("a", 64)}
 	doc, err := sbom.ForArtifact(art)

@@ -50,7 +50,8 @@ type createConfig struct {
 	refs        []plumbing.ReferenceName
 }
 
-// RequireRefAt makes Create fail with ErrWrongRef unless ref (HEAD,
+// RequireRefAt makes Create fail (an *Error, "reference moved since the
+// release was planned") unless ref (HEAD,
 // refs/heads/main, ...) still resolves to the requested commit when the tag
 // is made: a release job that planned a commit refuses to tag once the
 // branch it planned from has moved on.
@@ -65,7 +66,8 @@ func WithScheme(scheme semver.Scheme) Option {
 }
 
 // WithLockTimeout sets how long Create waits for a reference lock held by
-// another writer before it returns ErrLocked (default 10 seconds).
+// another writer before it returns an *Error, "reference is locked" (default
+// 10 seconds).
 func WithLockTimeout(d time.Duration) Option {
 	return func(c *createConfig) { c.lockTimeout = d }
 }
@@ -85,13 +87,15 @@ func WithLockTimeout(d time.Duration) Option {
 // reverse) is ErrInvalidRefName, as git refuses it. There is no way to move
 // or delete a tag through this package.
 //
-// Errors: ErrInvalidRefName (*NameError), ErrObjectNotFound, ErrNotCommit,
-// ErrInvalidTagger, ErrEmptyMessage, ErrInvalidMessage, ErrNoSigner,
-// signature.ErrSign, ErrTagExists, ErrLocked, ErrUnsupportedStorage, ErrWrongRef. When signing
+// Errors: ErrInvalidRefName (*NameError), ErrInvalidTagger,
+// ErrEmptyMessage, ErrInvalidMessage, signature.ErrSign, ErrTagExists
+// (*ExistsError), and an *Error for an object not found, a target that is
+// not a commit, no signer, a reference locked or moved, or storage that is
+// not a git directory. When signing
 // fails no object and no reference are written.
 func Create(ctx context.Context, repo *git.Repository, req Request, s signature.Signer, opts ...Option) (*Tag, error) {
 	if s == nil {
-		return nil, fmt.Errorf("create tag %s: %w (use CreateUnsigned for an unsigned tag)", req.Name, ErrNoSigner)
+		return nil, fmt.Errorf("create tag %s: %w (use CreateUnsigned for an unsigned tag)", req.Name, &Error{Reason: "no signer"})
 	}
 	return create(ctx, repo, req, s, opts)
 }
@@ -136,10 +140,10 @@ func create(ctx context.Context, repo *git.Repository, req Request, s signature.
 	for _, r := range c.refs {
 		ref, err := repo.Reference(r, true)
 		if err != nil {
-			return nil, wrap(fmt.Errorf("%w: %s: %v", ErrWrongRef, r, err))
+			return nil, wrap(&Error{Reason: "reference moved since the release was planned", Detail: fmt.Sprintf("%s: %v", r, err)})
 		}
 		if ref.Hash() != req.Target {
-			return nil, wrap(fmt.Errorf("%w: %s is at %s, not at the planned %s", ErrWrongRef, r, ref.Hash(), req.Target))
+			return nil, wrap(&Error{Reason: "reference moved since the release was planned", Detail: fmt.Sprintf("%s is at %s, not at the planned %s", r, ref.Hash(), req.Target)})
 		}
 	}
 	refName := "refs/tags/" + req.Name
@@ -216,11 +220,11 @@ func existing(repo *git.Repository, req Request, h plumbing.Hash) (*Tag, error) 
 // readObject returns the raw bytes and type of an object.
 func readObject(repo *git.Repository, h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
 	if h.IsZero() {
-		return 0, nil, ErrObjectNotFound
+		return 0, nil, &Error{Reason: "object not found"}
 	}
 	eo, err := repo.Storer.EncodedObject(plumbing.AnyObject, h)
 	if errors.Is(err, plumbing.ErrObjectNotFound) {
-		return 0, nil, fmt.Errorf("%w: %s", ErrObjectNotFound, h)
+		return 0, nil, &Error{Reason: "object not found", Detail: fmt.Sprint(h)}
 	}
 	if err != nil {
 		return 0, nil, err
@@ -240,7 +244,7 @@ func isCommit(repo *git.Repository, h plumbing.Hash) error {
 		return err
 	}
 	if typ != plumbing.CommitObject {
-		return fmt.Errorf("%w: %s is a %s", ErrNotCommit, h, typ)
+		return &Error{Reason: "target is not a commit", Detail: fmt.Sprintf("%s is a %s", h, typ)}
 	}
 	return nil
 }
@@ -262,25 +266,25 @@ func peel(repo *git.Repository, h plumbing.Hash) (plumbing.Hash, *Object, error)
 			return plumbing.ZeroHash, nil, err
 		}
 		if obj.TargetType != "commit" {
-			return obj.Target, obj, fmt.Errorf("%w: tag %s points at a %s", ErrNotCommit, h, obj.TargetType)
+			return obj.Target, obj, &Error{Reason: "target is not a commit", Detail: fmt.Sprintf("tag %s points at a %s", h, obj.TargetType)}
 		}
 		if err := isCommit(repo, obj.Target); err != nil {
 			return obj.Target, obj, err
 		}
 		return obj.Target, obj, nil
 	}
-	return h, nil, fmt.Errorf("%w: %s is a %s", ErrNotCommit, h, typ)
+	return h, nil, &Error{Reason: "target is not a commit", Detail: fmt.Sprintf("%s is a %s", h, typ)}
 }
 
 // gitDirOf returns the git directory holding refs (the common directory of
 // a linked worktree).
 func gitDirOf(repo *git.Repository) (string, error) {
 	if repo == nil {
-		return "", ErrUnsupportedStorage
+		return "", &Error{Reason: "repository storage is not a git directory"}
 	}
 	fs, ok := repo.Storer.(*filesystem.Storage)
 	if !ok {
-		return "", ErrUnsupportedStorage
+		return "", &Error{Reason: "repository storage is not a git directory"}
 	}
 	dir := fs.Filesystem().Root()
 	if b, err := os.ReadFile(filepath.Join(dir, "commondir")); err == nil {
@@ -291,7 +295,7 @@ func gitDirOf(repo *git.Repository) (string, error) {
 		dir = c
 	}
 	if fi, err := os.Stat(filepath.Join(dir, "refs")); err != nil || !fi.IsDir() {
-		return "", ErrUnsupportedStorage
+		return "", &Error{Reason: "repository storage is not a git directory"}
 	}
 	return dir, nil
 }
@@ -390,7 +394,7 @@ func createRef(ctx context.Context, gitDir, name string, h plumbing.Hash, timeou
 			return cur, nil
 		}
 		if time.Now().After(deadline) {
-			return plumbing.ZeroHash, fmt.Errorf("%w: %s", ErrLocked, lock)
+			return plumbing.ZeroHash, &Error{Reason: "reference is locked", Detail: fmt.Sprint(lock)}
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -438,7 +442,7 @@ func createRef(ctx context.Context, gitDir, name string, h plumbing.Hash, timeou
 				return plumbing.ZeroHash, rerr
 			}
 			if !ok {
-				return plumbing.ZeroHash, fmt.Errorf("%w: %s appeared and vanished", ErrLocked, name)
+				return plumbing.ZeroHash, &Error{Reason: "reference is locked", Detail: fmt.Sprintf("%s appeared and vanished", name)}
 			}
 			return cur, nil
 		}

@@ -66,7 +66,7 @@ func TestCreateStaleLock(t *testing.T) {
 	require.NoError(t, os.MkdirAll(filepath.Dir(lock), 0o755))
 	require.NoError(t, os.WriteFile(lock, nil, 0o644))
 	_, err := tagging.CreateUnsigned(t.Context(), f.repo, f.req("v1.0.0"), tagging.WithLockTimeout(0))
-	require.ErrorIs(t, err, tagging.ErrLocked)
+	require.ErrorIs(t, err, &tagging.Error{Reason: "reference is locked"})
 	_, err = os.Stat(lock)
 	require.NoError(t, err, "someone else's lock is not removed")
 	assert.Empty(t, strings.TrimSpace(f.must(t, nil, "git", "tag", "-l")))

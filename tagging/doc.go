@@ -72,7 +72,7 @@
 // message, tagger, name or target, or a signature taken from another object
 // is signature.ErrBadSignature; an unknown key signature.ErrUntrustedKey;
 // an expired OpenPGP key or allowed_signers entry signature.ErrKeyExpired;
-// duplicate headers or a second signature block [ErrAmbiguous]; an unsigned
+// duplicate headers or a second signature block an *Error ("ambiguous tag object"); an unsigned
 // or lightweight tag [ErrUnsigned]; the other refusals of the verifier (a
 // revoked key, another SSH namespace, a principal not allowed, a weak
 // algorithm) are signature errors too. [RepoVerifier] binds a repository

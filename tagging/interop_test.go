@@ -214,9 +214,9 @@ func TestCreateBadInput(t *testing.T) {
 		mod  func(*tagging.Request)
 		want error
 	}{
-		{"zero target", func(r *tagging.Request) { r.Target = plumbing.ZeroHash }, tagging.ErrObjectNotFound},
-		{"missing target", func(r *tagging.Request) { r.Target = plumbing.NewHash(strings.Repeat("ab", 20)) }, tagging.ErrObjectNotFound},
-		{"tree target", func(r *tagging.Request) { r.Target = tree }, tagging.ErrNotCommit},
+		{"zero target", func(r *tagging.Request) { r.Target = plumbing.ZeroHash }, &tagging.Error{Reason: "object not found"}},
+		{"missing target", func(r *tagging.Request) { r.Target = plumbing.NewHash(strings.Repeat("ab", 20)) }, &tagging.Error{Reason: "object not found"}},
+		{"tree target", func(r *tagging.Request) { r.Target = tree }, &tagging.Error{Reason: "target is not a commit"}},
 		{"empty message", func(r *tagging.Request) { r.Message = " \n\n" }, tagging.ErrEmptyMessage},
 		{"signature in message", func(r *tagging.Request) { r.Message = "x\n-----BEGIN PGP SIGNATURE-----\n" }, tagging.ErrInvalidMessage},
 		{"no tagger", func(r *tagging.Request) { r.Tagger = tagging.Identity{} }, tagging.ErrInvalidTagger},
@@ -233,15 +233,15 @@ func TestCreateBadInput(t *testing.T) {
 		})
 	}
 	_, err := tagging.Create(t.Context(), f.repo, f.req("v1.0.0"), nil)
-	require.ErrorIs(t, err, tagging.ErrNoSigner)
+	require.ErrorIs(t, err, &tagging.Error{Reason: "no signer"})
 	_, err = tagging.Create(t.Context(), f.repo, f.req("release-1"), s, tagging.WithScheme(semverV))
 	require.ErrorIs(t, err, tagging.ErrInvalidRefName)
 	// Row 37: HEAD moved on since the release was planned at f.commit.
 	_, err = tagging.Create(t.Context(), f.repo, f.req("v1.0.0"), s, tagging.RequireRefAt(plumbing.HEAD))
-	require.ErrorIs(t, err, tagging.ErrWrongRef)
+	require.ErrorIs(t, err, &tagging.Error{Reason: "reference moved since the release was planned"})
 	assert.Empty(t, strings.TrimSpace(f.must(t, nil, "git", "tag", "-l")))
 	_, err = tagging.Create(t.Context(), f.repo, f.req("v1.0.0"), s, tagging.WithScheme(semverV), tagging.RequireRefAt("refs/heads/main~1"))
-	require.ErrorIs(t, err, tagging.ErrWrongRef)
+	require.ErrorIs(t, err, &tagging.Error{Reason: "reference moved since the release was planned"})
 	req := f.req("v1.0.0")
 	req.Target = f.other
 	_, err = tagging.Create(t.Context(), f.repo, req, s, tagging.WithScheme(semverV), tagging.RequireRefAt(plumbing.HEAD))

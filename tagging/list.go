@@ -36,7 +36,7 @@ type Release struct {
 // audit sees every tag. Tags that are not versions under scheme are skipped.
 func List(ctx context.Context, repo *git.Repository, scheme semver.Scheme, v signature.Verifier, at time.Time) ([]Release, error) {
 	if repo == nil {
-		return nil, fmt.Errorf("list tags: %w", ErrUnsupportedStorage)
+		return nil, fmt.Errorf("list tags: %w", &Error{Reason: "repository storage is not a git directory"})
 	}
 	refs, err := repo.References()
 	if err != nil {

@@ -21,7 +21,7 @@ func TestListTagOfTree(t *testing.T) {
 	rels, err := tagging.List(t.Context(), f.repo, semverV, nil, verifyAt)
 	require.NoError(t, err)
 	require.Len(t, rels, 2)
-	assert.ErrorIs(t, rels[1].Err, tagging.ErrNotCommit)
+	assert.ErrorIs(t, rels[1].Err, &tagging.Error{Reason: "target is not a commit"})
 	assert.True(t, rels[1].Commit.IsZero())
 	tags := tagging.SemverTags(rels)
 	require.Len(t, tags, 1)

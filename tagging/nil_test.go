@@ -57,10 +57,10 @@ func errorsIsAny(err error, targets ...error) bool {
 func TestNilRepository(t *testing.T) {
 	req := tagging.Request{Name: "v1.0.0", Target: plumbing.NewHash(hashA), Tagger: tagger, Message: "x"}
 	_, err := tagging.CreateUnsigned(t.Context(), nil, req)
-	require.ErrorIs(t, err, tagging.ErrUnsupportedStorage)
+	require.ErrorIs(t, err, &tagging.Error{Reason: "repository storage is not a git directory"})
 	_, err = tagging.Verify(t.Context(), nil, "v1.0.0", &signature.SSHVerifier{}, verifyAt)
-	require.ErrorIs(t, err, tagging.ErrUnsupportedStorage)
+	require.ErrorIs(t, err, &tagging.Error{Reason: "repository storage is not a git directory"})
 	_, err = tagging.List(t.Context(), nil, semverV, nil, verifyAt)
-	require.ErrorIs(t, err, tagging.ErrUnsupportedStorage)
-	require.ErrorIs(t, tagging.Push(t.Context(), nil, "origin", "v1.0.0"), tagging.ErrUnsupportedStorage)
+	require.ErrorIs(t, err, &tagging.Error{Reason: "repository storage is not a git directory"})
+	require.ErrorIs(t, tagging.Push(t.Context(), nil, "origin", "v1.0.0"), &tagging.Error{Reason: "repository storage is not a git directory"})
 }

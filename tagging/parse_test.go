@@ -35,14 +35,14 @@ func TestParse(t *testing.T) {
 	assert.Equal(t, "Release Bot <bot@example.com> 1767610800 +0100", o.Tagger.String())
 
 	bad := map[string]error{
-		"no blank line":        tagging.ErrMalformedTag,
-		"missing tagger":       tagging.ErrMalformedTag,
-		"two signatures":       tagging.ErrAmbiguous,
+		"no blank line":        &tagging.Error{Reason: "malformed tag object"},
+		"missing tagger":       &tagging.Error{Reason: "malformed tag object"},
+		"two signatures":       &tagging.Error{Reason: "ambiguous tag object"},
 		"trailing data":        &signature.Error{Reason: "malformed signature"},
-		"bad tagger":           tagging.ErrMalformedTag,
-		"uppercase hash":       tagging.ErrMalformedTag,
-		"unknown type":         tagging.ErrMalformedTag,
-		"headers out of order": tagging.ErrMalformedTag,
+		"bad tagger":           &tagging.Error{Reason: "malformed tag object"},
+		"uppercase hash":       &tagging.Error{Reason: "malformed tag object"},
+		"unknown type":         &tagging.Error{Reason: "malformed tag object"},
+		"headers out of order": &tagging.Error{Reason: "malformed tag object"},
 	}
 	inputs := map[string]string{
 		"no blank line":        strings.TrimSuffix(header, "\n"),

@@ -30,9 +30,9 @@ type Verification struct {
 // header is name, which points at a commit, and which carries exactly one
 // signature that v accepts at time at. The verification time is a parameter
 // and never the tagger date, which the signer controls. It fails closed:
-// ErrNotFound, ErrUnsigned (also for a lightweight tag), ErrMalformedTag,
-// ErrAmbiguous, ErrNameMismatch, ErrNotCommit, ErrObjectNotFound, a
-// *signature.Error for a zero at, and whatever v returns
+// ErrNotFound, ErrUnsigned (also for a lightweight tag), an *Error for a
+// malformed or ambiguous object, a tag header naming another tag, a target
+// that is not a commit or is missing, a *signature.Error for a zero at, and whatever v returns
 // (signature.ErrBadSignature, signature.ErrUntrustedKey,
 // signature.ErrKeyExpired, and *signature.Error refusals: another
 // namespace, a principal not allowed, ...).
@@ -45,7 +45,7 @@ func Verify(ctx context.Context, repo *git.Repository, name string, v signature.
 		return nil, wrap(&signature.Error{Reason: "verification time not given"})
 	}
 	if repo == nil {
-		return nil, wrap(ErrUnsupportedStorage)
+		return nil, wrap(&Error{Reason: "repository storage is not a git directory"})
 	}
 	ref, err := repo.Reference(plumbing.NewTagReferenceName(name), false)
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
@@ -55,7 +55,7 @@ func Verify(ctx context.Context, repo *git.Repository, name string, v signature.
 		return nil, wrap(err)
 	}
 	if ref.Type() != plumbing.HashReference {
-		return nil, wrap(fmt.Errorf("%w: symbolic reference", ErrMalformedTag))
+		return nil, wrap(&Error{Reason: "malformed tag object", Detail: "symbolic reference"})
 	}
 	typ, raw, err := readObject(repo, ref.Hash())
 	if err != nil {
@@ -69,7 +69,7 @@ func Verify(ctx context.Context, repo *git.Repository, name string, v signature.
 		return nil, wrap(err)
 	}
 	if res.Tag != name {
-		return nil, wrap(fmt.Errorf("%w: the object names %q", ErrNameMismatch, res.Tag))
+		return nil, wrap(&Error{Reason: "tag header does not match the reference name", Detail: fmt.Sprintf("the object names %q", res.Tag)})
 	}
 	if err := isCommit(repo, res.Commit); err != nil {
 		return nil, wrap(err)
@@ -82,7 +82,7 @@ func Verify(ctx context.Context, repo *git.Repository, name string, v signature.
 // without a repository: it parses strictly, requires a commit target and one
 // signature, and has v check the signature over the bytes before it. The
 // result's Object is the hash of raw. Errors are those of Parse and v, plus
-// ErrUnsigned and ErrNotCommit.
+// ErrUnsigned and an *Error for a target that is not a commit.
 func VerifyObject(ctx context.Context, raw []byte, v signature.Verifier, at time.Time) (*Verification, error) {
 	obj, err := Parse(raw)
 	if err != nil {
@@ -92,7 +92,7 @@ func VerifyObject(ctx context.Context, raw []byte, v signature.Verifier, at time
 		return nil, ErrUnsigned
 	}
 	if obj.TargetType != "commit" {
-		return nil, fmt.Errorf("%w: the tag points at a %s", ErrNotCommit, obj.TargetType)
+		return nil, &Error{Reason: "target is not a commit", Detail: fmt.Sprintf("the tag points at a %s", obj.TargetType)}
 	}
 	if obj.Format != signature.OpenPGP && obj.Format != signature.SSH {
 		return nil, &signature.Error{Reason: "unsupported signature", Detail: fmt.Sprintf("%s signatures", obj.Format)}

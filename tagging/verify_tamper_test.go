@@ -74,7 +74,7 @@ func TestVerifyFailsClosed(t *testing.T) {
 		{"ssh target modified", func(t *testing.T) []byte { return replaceOnce(t, sf.sshRaw, sf.commit.String(), other) }, "", sshV, signature.ErrBadSignature},
 		{"pgp target modified", func(t *testing.T) []byte { return replaceOnce(t, sf.pgpRaw, sf.commit.String(), other) }, "", pgpV, signature.ErrBadSignature},
 		{"tag header renamed", func(t *testing.T) []byte { return replaceOnce(t, sf.sshRaw, "tag v1.0.0", "tag v9.0.0") }, "v9.0.0", sshV, signature.ErrBadSignature},
-		{"valid tag under another name", func(t *testing.T) []byte { return sf.sshRaw }, "v1.0.1", sshV, tagging.ErrNameMismatch},
+		{"valid tag under another name", func(t *testing.T) []byte { return sf.sshRaw }, "v1.0.1", sshV, &tagging.Error{Reason: "tag header does not match the reference name"}},
 		{"signature transplanted from another tag object", func(t *testing.T) []byte {
 			o1, err := tagging.Parse(sf.sshRaw)
 			require.NoError(t, err)
@@ -109,27 +109,27 @@ func TestVerifyFailsClosed(t *testing.T) {
 			o, err := tagging.Parse(sf.sshRaw)
 			require.NoError(t, err)
 			return append(append(bytes.Clone(o.Payload), o.Signature...), o.Signature...)
-		}, "", sshV, tagging.ErrAmbiguous},
+		}, "", sshV, &tagging.Error{Reason: "ambiguous tag object"}},
 		{"pgp block smuggled before an ssh signature", func(t *testing.T) []byte {
 			o1, _ := tagging.Parse(sf.sshRaw)
 			o2, _ := tagging.Parse(sf.pgpRaw)
 			return append(append(bytes.Clone(o1.Payload), o2.Signature...), o1.Signature...)
-		}, "", sshV, tagging.ErrAmbiguous},
+		}, "", sshV, &tagging.Error{Reason: "ambiguous tag object"}},
 		{"unsigned annotated tag", func(t *testing.T) []byte {
 			o, _ := tagging.Parse(sf.sshRaw)
 			return o.Payload
 		}, "", sshV, tagging.ErrUnsigned},
 		{"data after the signature", func(t *testing.T) []byte { return append(bytes.Clone(sf.sshRaw), "extra\n"...) }, "", sshV, &signature.Error{Reason: "malformed signature"}},
-		{"NUL after the signature", func(t *testing.T) []byte { return append(bytes.Clone(sf.pgpRaw), 0) }, "", pgpV, tagging.ErrMalformedTag},
+		{"NUL after the signature", func(t *testing.T) []byte { return append(bytes.Clone(sf.pgpRaw), 0) }, "", pgpV, &tagging.Error{Reason: "malformed tag object"}},
 		{"duplicate object header", func(t *testing.T) []byte {
 			return replaceOnce(t, sf.sshRaw, "type commit\n", "object "+other+"\ntype commit\n")
-		}, "", sshV, tagging.ErrAmbiguous},
+		}, "", sshV, &tagging.Error{Reason: "ambiguous tag object"}},
 		{"duplicate tag header", func(t *testing.T) []byte {
 			return replaceOnce(t, sf.sshRaw, "tag v1.0.0\n", "tag v1.0.0\ntag v1.0.0\n")
-		}, "", sshV, tagging.ErrAmbiguous},
+		}, "", sshV, &tagging.Error{Reason: "ambiguous tag object"}},
 		{"extra header", func(t *testing.T) []byte {
 			return replaceOnce(t, sf.sshRaw, "\n\n", "\nencoding latin1\n\n")
-		}, "", sshV, tagging.ErrMalformedTag},
+		}, "", sshV, &tagging.Error{Reason: "malformed tag object"}},
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

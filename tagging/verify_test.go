@@ -60,7 +60,7 @@ func TestVerifyNonCommitTarget(t *testing.T) {
 		require.NoError(t, err)
 		f.writeRaw(t, name, append([]byte(payload), sig...))
 		_, err = tagging.Verify(t.Context(), f.repo, name, v, verifyAt)
-		require.ErrorIs(t, err, tagging.ErrNotCommit, "%s %s", c.typ, c.obj)
+		require.ErrorIs(t, err, &tagging.Error{Reason: "target is not a commit"}, "%s %s", c.typ, c.obj)
 	}
 }
 
@@ -77,15 +77,15 @@ func TestVerifyMoreSmuggling(t *testing.T) {
 		v    signature.Verifier
 		want error
 	}{
-		"dup type":                 {bytes.Replace(sf.pgpRaw, []byte("type commit\n"), []byte("type commit\ntype commit\n"), 1), sf.pgp, tagging.ErrAmbiguous},
-		"dup tagger":               {bytes.Replace(sf.pgpRaw, []byte("\n\n"), []byte("\ntagger "+tagger.String()+"\n\n"), 1), sf.pgp, tagging.ErrAmbiguous},
-		"ssh then pgp":             {append(append(bytes.Clone(o2.Payload), o1.Signature...), o2.Signature...), sf.pgp, tagging.ErrAmbiguous},
-		"pgp twice":                {append(append(bytes.Clone(o2.Payload), o2.Signature...), o2.Signature...), sf.pgp, tagging.ErrAmbiguous},
-		"pgp message block":        {append(bytes.Replace(bytes.Clone(o2.Payload), []byte("Release v2.0.0\n"), []byte("Release v2.0.0\n-----BEGIN PGP MESSAGE-----\n"), 1), o2.Signature...), sf.pgp, tagging.ErrAmbiguous},
-		"NUL before the signature": {append(append(bytes.Clone(o2.Payload), 0), o2.Signature...), sf.pgp, tagging.ErrMalformedTag},
-		"NUL in the ssh armor":     {bytes.Replace(sf.sshRaw, []byte("-----END SSH"), []byte("\x00\n-----END SSH"), 1), sf.ssh, tagging.ErrMalformedTag},
+		"dup type":                 {bytes.Replace(sf.pgpRaw, []byte("type commit\n"), []byte("type commit\ntype commit\n"), 1), sf.pgp, &tagging.Error{Reason: "ambiguous tag object"}},
+		"dup tagger":               {bytes.Replace(sf.pgpRaw, []byte("\n\n"), []byte("\ntagger "+tagger.String()+"\n\n"), 1), sf.pgp, &tagging.Error{Reason: "ambiguous tag object"}},
+		"ssh then pgp":             {append(append(bytes.Clone(o2.Payload), o1.Signature...), o2.Signature...), sf.pgp, &tagging.Error{Reason: "ambiguous tag object"}},
+		"pgp twice":                {append(append(bytes.Clone(o2.Payload), o2.Signature...), o2.Signature...), sf.pgp, &tagging.Error{Reason: "ambiguous tag object"}},
+		"pgp message block":        {append(bytes.Replace(bytes.Clone(o2.Payload), []byte("Release v2.0.0\n"), []byte("Release v2.0.0\n-----BEGIN PGP MESSAGE-----\n"), 1), o2.Signature...), sf.pgp, &tagging.Error{Reason: "ambiguous tag object"}},
+		"NUL before the signature": {append(append(bytes.Clone(o2.Payload), 0), o2.Signature...), sf.pgp, &tagging.Error{Reason: "malformed tag object"}},
+		"NUL in the ssh armor":     {bytes.Replace(sf.sshRaw, []byte("-----END SSH"), []byte("\x00\n-----END SSH"), 1), sf.ssh, &tagging.Error{Reason: "malformed tag object"}},
 		"blank line after pgp":     {append(bytes.Clone(sf.pgpRaw), '\n'), sf.pgp, &signature.Error{Reason: "malformed signature"}},
-		"CRLF armor":               {bytes.ReplaceAll(sf.sshRaw[len(o1.Payload):], []byte("\n"), []byte("\r\n")), sf.ssh, tagging.ErrMalformedTag},
+		"CRLF armor":               {bytes.ReplaceAll(sf.sshRaw[len(o1.Payload):], []byte("\n"), []byte("\r\n")), sf.ssh, &tagging.Error{Reason: "malformed tag object"}},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

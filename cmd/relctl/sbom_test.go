@@ -200,7 +200,7 @@ func TestProvenanceCommand(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(envFile, bytes.Replace(env, []byte(`"payloadType": "application/vnd.in-toto+json"`), []byte(`"payloadType": "application/json"`), 1), 0o644))
 	_, _, err = runSBOM(t, provCmd, "verify", "--envelope", envFile, "--artifact", artifact, "--key", pub)
-	require.ErrorIs(t, err, sbom.ErrPayloadType)
+	require.ErrorIs(t, err, &sbom.Error{Reason: "unexpected DSSE payload type"})
 }
 
 func TestProvenanceFromGitHubEnv(t *testing.T) {
