@@ -1033,7 +1033,7 @@ func (b *trailBuilder) sbom() {
 	if strings.HasSuffix(strings.ToLower(ref.Ref), ".xml") {
 		format = sbom.XML
 	}
-	doc, err := sbom.Decode(bytes.NewReader(data), format)
+	doc, err := sbom.Read(bytes.NewReader(data), format)
 	if err != nil {
 		l.Status, l.Err, l.Reason = Failed, err, "the SBOM is not a valid CycloneDX document"
 		b.add(l)

@@ -605,7 +605,7 @@ func (v *bundleVerifier) checkSBOM() {
 	if t := bytes.TrimLeft(data, " \t\r\n\ufeff"); len(t) > 0 && t[0] == '<' {
 		f = sbom.XML
 	}
-	doc, err := sbom.Decode(bytes.NewReader(data), f, sbom.WithMaxSize(MaxBundleFileSize))
+	doc, err := sbom.Read(bytes.NewReader(data), f, sbom.WithMaxSize(MaxBundleFileSize))
 	if err != nil {
 		v.fail(bundleCheckSBOM, []error{fmt.Errorf("%w: %w", ErrBundleEvidence, err)}, "")
 		return

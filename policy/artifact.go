@@ -50,7 +50,7 @@ func (c ArtifactEvidence) Evaluate(ctx context.Context, f Facts) Result {
 		case len(a.SBOM) == 0:
 			bad = append(bad, Evidence{Kind: "digest", Value: a.Digest, Note: a.Name + ": no SBOM"})
 		default:
-			doc, err := sbom.Decode(bytes.NewReader(a.SBOM), sbom.JSON)
+			doc, err := sbom.Read(bytes.NewReader(a.SBOM), sbom.JSON)
 			if err == nil {
 				err = sbom.Check(doc, subj)
 			}

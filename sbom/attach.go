@@ -83,7 +83,7 @@ func (r Reference) Validate() error {
 
 // Open validates the reference (Validate), verifies sbom against it,
 // decodes it in the referenced format and checks that it describes
-// artifact. It returns ErrInvalidReference and the errors of Verify, Decode
+// artifact. It returns ErrInvalidReference and the errors of Verify, Read
 // and Check.
 func (r Reference) Open(sbom []byte, artifact Subject, opts ...ReadOption) (*Document, error) {
 	if err := r.Validate(); err != nil {
@@ -96,7 +96,7 @@ func (r Reference) Open(sbom []byte, artifact Subject, opts ...ReadOption) (*Doc
 	if err != nil {
 		return nil, fmt.Errorf("open sbom %s: %w", r.Location, err)
 	}
-	doc, err := Decode(bytes.NewReader(sbom), f, opts...)
+	doc, err := Read(bytes.NewReader(sbom), f, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("open sbom %s: %w", r.Location, err)
 	}

@@ -92,7 +92,7 @@ func TestBOMStatement(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, read.Subjects, 1)
 	assert.Equal(t, art, read.Subjects[0])
-	inner, err := sbom.Decode(bytes.NewReader(read.Predicate), sbom.JSON)
+	inner, err := sbom.Read(bytes.NewReader(read.Predicate), sbom.JSON)
 	require.NoError(t, err)
 	require.NoError(t, sbom.Check(inner, art))
 

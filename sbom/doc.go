@@ -29,7 +29,7 @@
 //
 // # Reading SBOMs from other tools
 //
-// [Decode] reads CycloneDX 1.4 to 1.7 JSON or XML as cyclonedx-gomod, syft
+// [Read] reads CycloneDX 1.4 to 1.7 JSON or XML as cyclonedx-gomod, syft
 // and others write it, with metadata.tools in its legacy (array) or current
 // (object) form. It rejects, with [ErrTooLarge], [ErrMalformed],
 // [ErrWrongFormat], [ErrUnsupportedSpecVersion] or a [*ValidationError]:

@@ -75,15 +75,15 @@ func ExampleAttach() {
 	// true
 }
 
-// Decode reads SBOMs from other tools and Check binds them to an artifact.
-func ExampleDecode() {
+// Read reads SBOMs from other tools and Check binds them to an artifact.
+func ExampleRead() {
 	f, err := os.Open("testdata/read/tools-object-1.5.json")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	defer f.Close()
-	doc, err := sbom.Decode(f, sbom.JSON)
+	doc, err := sbom.Read(f, sbom.JSON)
 	if err != nil {
 		fmt.Println(err)
 		return

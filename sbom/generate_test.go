@@ -55,9 +55,9 @@ func TestGolden(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, sha256Hex(got), sha256Hex(b2))
 
-			// Decode validates JSON against the official schema; both
+			// Read validates JSON against the official schema; both
 			// formats round-trip to the same bytes.
-			read, err := sbom.Decode(bytes.NewReader(got), tc.format)
+			read, err := sbom.Read(bytes.NewReader(got), tc.format)
 			require.NoError(t, err)
 			assert.Equal(t, tc.spec, read.SpecVersion())
 			b3, err := read.Bytes(tc.format)
@@ -211,7 +211,7 @@ func TestFromBinary(t *testing.T) {
 	for _, f := range []sbom.Format{sbom.JSON, sbom.XML} {
 		b, err := doc.Bytes(f)
 		require.NoError(t, err)
-		_, err = sbom.Decode(bytes.NewReader(b), f)
+		_, err = sbom.Read(bytes.NewReader(b), f)
 		require.NoError(t, err, "%s", f)
 	}
 }
@@ -248,7 +248,7 @@ func TestRelctlBinary(t *testing.T) {
 	assert.Equal(t, want, got)
 	b, err := doc.Bytes(sbom.JSON)
 	require.NoError(t, err)
-	_, err = sbom.Decode(bytes.NewReader(b), sbom.JSON)
+	_, err = sbom.Read(bytes.NewReader(b), sbom.JSON)
 	require.NoError(t, err)
 }
 
@@ -280,7 +280,7 @@ func TestForArtifactAndMerge(t *testing.T) {
 	assert.NotEqual(t, base.SerialNumber(), merged.SerialNumber(), "WithSerialNumber is not inherited")
 	b, err := merged.Bytes(sbom.JSON)
 	require.NoError(t, err)
-	_, err = sbom.Decode(bytes.NewReader(b), sbom.JSON)
+	_, err = sbom.Read(bytes.NewReader(b), sbom.JSON)
 	require.NoError(t, err)
 
 	other, err := sbom.ForArtifact(subjectOf(t, "other", []byte("other")))
@@ -360,7 +360,7 @@ func TestFromBinaryDirectoryReplace(t *testing.T) {
 	assert.Contains(t, cs[0].Properties, sbom.Property{Name: sbom.PropGoReplace, Value: "./bar"})
 	b, err := doc.Bytes(sbom.JSON)
 	require.NoError(t, err)
-	_, err = sbom.Decode(bytes.NewReader(b), sbom.JSON)
+	_, err = sbom.Read(bytes.NewReader(b), sbom.JSON)
 	require.NoError(t, err)
 }
 
@@ -371,7 +371,7 @@ func TestMergeBOMRefUnique(t *testing.T) {
 	base, err := sbom.ForArtifact(art)
 	require.NoError(t, err)
 	other := `{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[{"type":"library","name":"lib","version":"1","bom-ref":"artifact:` + art.Digest() + `"}]}`
-	o, err := sbom.Decode(strings.NewReader(other), sbom.JSON)
+	o, err := sbom.Read(strings.NewReader(other), sbom.JSON)
 	require.NoError(t, err)
 	m, err := sbom.Merge(base, []*sbom.Document{o})
 	require.NoError(t, err)

@@ -19,7 +19,7 @@ var one = sbom.Subject{Name: "app", SHA256: strings.Repeat("0", 63) + "1"}
 
 // TestDecodeOtherTools reads SBOMs shaped like cyclonedx-gomod's and
 // syft's, with metadata.tools as the legacy array and as the 1.5+ object.
-func TestDecodeOtherTools(t *testing.T) {
+func TestReadOtherTools(t *testing.T) {
 	for _, tc := range []struct {
 		file string
 		f    sbom.Format
@@ -33,7 +33,7 @@ func TestDecodeOtherTools(t *testing.T) {
 		t.Run(tc.file, func(t *testing.T) {
 			data, err := os.ReadFile(filepath.Join("testdata", "read", tc.file))
 			require.NoError(t, err)
-			doc, err := sbom.Decode(bytes.NewReader(data), tc.f)
+			doc, err := sbom.Read(bytes.NewReader(data), tc.f)
 			require.NoError(t, err)
 			assert.Equal(t, tc.spec, doc.SpecVersion())
 			require.NoError(t, sbom.Check(doc, one))
@@ -49,7 +49,7 @@ func TestDecodeOtherTools(t *testing.T) {
 	}
 }
 
-func TestDecodeErrors(t *testing.T) {
+func TestReadErrors(t *testing.T) {
 	valid, err := os.ReadFile("testdata/read/tools-object-1.5.json")
 	require.NoError(t, err)
 	validXML, err := os.ReadFile("testdata/read/syft-1.6.xml")
@@ -101,7 +101,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"xml: no name", swap(validXML, `<name>golang.org/x/text</name>`, ``), sbom.XML, sbom.ErrInvalid, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := sbom.Decode(strings.NewReader(tc.in), tc.f, tc.opts...)
+			_, err := sbom.Read(strings.NewReader(tc.in), tc.f, tc.opts...)
 			require.ErrorIs(t, err, tc.want)
 		})
 	}
@@ -111,7 +111,7 @@ func TestValidationErrorLists(t *testing.T) {
 	valid, err := os.ReadFile("testdata/read/tools-object-1.5.json")
 	require.NoError(t, err)
 	bad := strings.Replace(string(valid), `"type": "library",`, `"type": "gadget",`, 1)
-	_, err = sbom.Decode(strings.NewReader(bad), sbom.JSON)
+	_, err = sbom.Read(strings.NewReader(bad), sbom.JSON)
 	var ve *sbom.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.NotEmpty(t, ve.Problems)
@@ -120,11 +120,11 @@ func TestValidationErrorLists(t *testing.T) {
 
 func TestCheckNoSubject(t *testing.T) {
 	in := `{"bomFormat":"CycloneDX","specVersion":"1.6","version":1}`
-	doc, err := sbom.Decode(strings.NewReader(in), sbom.JSON)
+	doc, err := sbom.Read(strings.NewReader(in), sbom.JSON)
 	require.NoError(t, err)
 	require.ErrorIs(t, sbom.Check(doc, one), sbom.ErrNoSubject)
 	in = `{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"metadata":{"component":{"type":"file","name":"x","hashes":[{"alg":"MD5","content":"00000000000000000000000000000000"}]}}}`
-	doc, err = sbom.Decode(strings.NewReader(in), sbom.JSON)
+	doc, err = sbom.Read(strings.NewReader(in), sbom.JSON)
 	require.NoError(t, err)
 	require.ErrorIs(t, sbom.Check(doc, one), sbom.ErrNoSubject)
 	require.ErrorIs(t, sbom.Check(doc, sbom.Subject{SHA256: "x"}), sbom.ErrInvalidDigest)
@@ -142,7 +142,7 @@ func TestSHA512Mismatch(t *testing.T) {
 	assert.True(t, strings.HasPrefix(me.Want, "sha512:"))
 }
 
-func FuzzDecode(f *testing.F) {
+func FuzzRead(f *testing.F) {
 	for _, name := range []string{"tools-array-1.4.json", "tools-object-1.5.json", "syft-1.6.xml", "tools-legacy-1.4.xml"} {
 		b, err := os.ReadFile(filepath.Join("testdata", "read", name))
 		require.NoError(f, err)
@@ -152,17 +152,17 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`<!DOCTYPE x><bom/>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, format := range []sbom.Format{sbom.JSON, sbom.XML} {
-			doc, err := sbom.Decode(bytes.NewReader(data), format, sbom.WithMaxSize(1<<20))
+			doc, err := sbom.Read(bytes.NewReader(data), format, sbom.WithMaxSize(1<<20))
 			if err != nil {
 				continue
 			}
-			// What Decode accepts re-encodes and reads back as the same
+			// What Read accepts re-encodes and reads back as the same
 			// document.
 			out, err := doc.Bytes(format)
 			if err != nil {
 				t.Fatalf("re-encode: %v", err)
 			}
-			again, err := sbom.Decode(bytes.NewReader(out), format)
+			again, err := sbom.Read(bytes.NewReader(out), format)
 			if err != nil {
 				t.Fatalf("decode re-encoded %s: %v\n%s", format, err, out)
 			}
@@ -199,7 +199,7 @@ func TestJSONCaseFoldDuplicates(t *testing.T) {
 	b2 := bytes.Replace(b, []byte(`"metadata": {`), []byte(`"Metadata": {"component":{"type":"file","name":"x","hashes":[{"alg":"SHA-256","content":"`+strings.Repeat("b", 64)+`"}]}},
   "metadata": {`), 1)
 	require.NotEqual(t, b, b2)
-	_, err = sbom.Decode(bytes.NewReader(b2), sbom.JSON)
+	_, err = sbom.Read(bytes.NewReader(b2), sbom.JSON)
 	assert.Error(t, err)
 }
 
@@ -213,7 +213,7 @@ func TestSubjectAmbiguous(t *testing.T) {
 	require.NoError(t, err)
 	two := bytes.Replace(data, []byte(`"content": "`+a+`"`), []byte(`"content": "`+a+`"}, {"alg": "SHA-256", "content": "`+b+`"`), 1)
 	require.NotEqual(t, data, two)
-	d2, err := sbom.Decode(bytes.NewReader(two), sbom.JSON)
+	d2, err := sbom.Read(bytes.NewReader(two), sbom.JSON)
 	require.NoError(t, err)
 	assert.Error(t, sbom.Check(d2, sbom.Subject{SHA256: b}))
 	assert.Error(t, sbom.Check(d2, sbom.Subject{SHA256: a}))
@@ -225,22 +225,22 @@ func TestXMLTrailing(t *testing.T) {
 	require.NoError(t, err)
 	data, err := doc.Bytes(sbom.XML)
 	require.NoError(t, err)
-	_, err = sbom.Decode(bytes.NewReader(data), sbom.XML)
+	_, err = sbom.Read(bytes.NewReader(data), sbom.XML)
 	require.NoError(t, err)
 	for _, tail := range []string{"junk", "<bom/>", "<!-- c -->x"} {
-		_, err = sbom.Decode(bytes.NewReader(append(bytes.Clone(data), tail...)), sbom.XML)
+		_, err = sbom.Read(bytes.NewReader(append(bytes.Clone(data), tail...)), sbom.XML)
 		assert.Error(t, err, tail)
 	}
 	for _, head := range []string{`<?xml version="1.0"?><!DOCTYPE bom [<!ENTITY x "y">]>`, `<!DOCTYPE bom SYSTEM "file:///etc/passwd">`} {
 		body := bytes.TrimPrefix(data, []byte(`<?xml version="1.0" encoding="UTF-8"?>`))
-		_, err = sbom.Decode(bytes.NewReader(append([]byte(head), body...)), sbom.XML)
+		_, err = sbom.Read(bytes.NewReader(append([]byte(head), body...)), sbom.XML)
 		assert.ErrorIs(t, err, sbom.ErrMalformed, head)
 	}
 }
 
-func TestDecodeSPDXTagValue(t *testing.T) {
+func TestReadSPDXTagValue(t *testing.T) {
 	for _, f := range []sbom.Format{sbom.JSON, sbom.XML} {
-		_, err := sbom.Decode(strings.NewReader("SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\n"), f)
+		_, err := sbom.Read(strings.NewReader("SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\n"), f)
 		assert.ErrorIs(t, err, sbom.ErrWrongFormat, f)
 	}
 }

@@ -106,10 +106,10 @@ type Object struct {
 
 // Parse reads a raw tag object (the bytes `git cat-file tag` prints) strictly.
 // The headers must be exactly object, type, tag and tagger, in that order,
-// each once; a repeated header or a second signature block is an *Error ("ambiguous tag object"),
-// anything else unexpected (an unknown header, a NUL byte, data after the
-// signature block) is an *Error ("malformed tag object") or a *signature.Error
-// ("malformed signature"). Parse does not
+// each once; a repeated header or a second signature block is an *Error
+// ("ambiguous tag object"), anything else unexpected (an unknown header, a
+// NUL byte, data after the signature block) is an *Error ("malformed tag
+// object") or a *signature.Error ("malformed signature"). Parse does not
 // verify anything. The returned slices do not alias raw.
 func Parse(raw []byte) (*Object, error) {
 	if bytes.IndexByte(raw, 0) >= 0 {

@@ -460,7 +460,7 @@ func decodeFile(path, format string) (*sbom.Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc, err := sbom.Decode(bytes.NewReader(data), f)
+	doc, err := sbom.Read(bytes.NewReader(data), f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

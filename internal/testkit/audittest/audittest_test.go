@@ -68,7 +68,7 @@ func TestHistory(t *testing.T) {
 		bom, err := os.ReadFile(filepath.Join(f.EvidenceDir, r.SBOM))
 		require.NoError(t, err)
 		assert.Equal(t, r.SBOMDigest, manifest.Digest(bom))
-		doc, err := sbom.Decode(bytes.NewReader(bom), sbom.JSON)
+		doc, err := sbom.Read(bytes.NewReader(bom), sbom.JSON)
 		require.NoError(t, err)
 		subj, err := sbom.ParseDigest(audittest.ArtifactName, r.Digest)
 		require.NoError(t, err)
