@@ -29,6 +29,7 @@ import (
 
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -166,7 +167,7 @@ type BundleTagResult struct {
 	Verified bool                `json:"verified"`
 	At       time.Time           `json:"at"`
 	Object   string              `json:"object,omitempty"` // the tag object's hash when verified
-	Signer   *tagging.SignerInfo `json:"signer,omitempty"`
+	Signer   *signature.Identity `json:"signer,omitempty"`
 	Error    string              `json:"error,omitempty"` // why verification failed
 }
 

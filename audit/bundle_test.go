@@ -28,6 +28,7 @@ import (
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -43,7 +44,7 @@ type bundleFixture struct {
 	evidence fstest.MapFS
 	otherTag []byte // v0.9.0's raw tag object, signed by the same key
 	otherEnv []byte // a provenance envelope of another artifact, same key
-	cpSigner *tagging.SSHSigner
+	cpSigner *signature.SSHSigner
 }
 
 var bundleAt = time.Date(2026, 1, 6, 12, 0, 0, 0, time.UTC)
@@ -52,14 +53,14 @@ func bundleKey(seed byte) ed25519.PrivateKey {
 	return ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, ed25519.SeedSize))
 }
 
-func bundleSSH(t testing.TB, seed byte, namespace string) (*tagging.SSHSigner, *tagging.SSHVerifier) {
+func bundleSSH(t testing.TB, seed byte, namespace string) (*signature.SSHSigner, *signature.SSHVerifier) {
 	t.Helper()
 	s, err := ssh.NewSignerFromKey(bundleKey(seed))
 	require.NoError(t, err)
-	signer, err := tagging.NewSSHSigner(s, namespace)
+	signer, err := signature.NewSSHSigner(s, namespace)
 	require.NoError(t, err)
-	allowed := []tagging.AllowedSigner{{Principals: []string{"bot@example.com"}, Key: s.PublicKey()}}
-	return signer, tagging.NewSSHVerifier(allowed, namespace)
+	allowed := []signature.AllowedSigner{{Principals: []string{"bot@example.com"}, Key: s.PublicKey()}}
+	return signer, signature.NewSSHVerifier(allowed, namespace)
 }
 
 func newBundleFixture(t testing.TB) *bundleFixture {
@@ -72,9 +73,9 @@ func newBundleFixture(t testing.TB) *bundleFixture {
 
 	tagSigner, tagVerifier := bundleSSH(t, 1, tagging.GitNamespace)
 	cpSigner, cpVerifier := bundleSSH(t, 2, manifest.Namespace)
-	provSigner, err := sbom.NewKeySigner(bundleKey(3))
+	provSigner, err := signature.NewKeySigner(bundleKey(3))
 	require.NoError(t, err)
-	provVerifier, err := sbom.NewKeyVerifier(bundleKey(3).Public())
+	provVerifier, err := signature.NewKeyVerifier(bundleKey(3).Public())
 	require.NoError(t, err)
 
 	tagAt := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
@@ -156,10 +157,7 @@ func newBundleFixture(t testing.TB) *bundleFixture {
 	_, err = st.Append(ctx, manifest.Entry{Kind: manifest.KindNote, Note: "after the checkpoint"})
 	require.NoError(t, err)
 
-	cpVerify := manifest.VerifierFunc(func(ctx context.Context, msg, sig []byte, at time.Time) error {
-		_, err := cpVerifier.Verify(ctx, msg, sig, at)
-		return err
-	})
+	cpVerify := cpVerifier
 	return &bundleFixture{
 		src: audit.Sources{
 			Repo:                repo,
@@ -169,12 +167,12 @@ func newBundleFixture(t testing.TB) *bundleFixture {
 			CheckpointSig:       cpSig,
 			CheckpointVerifier:  cpVerify,
 			TagVerifier:         tagVerifier,
-			ProvenanceVerifiers: []sbom.Verifier{provVerifier},
+			ProvenanceVerifiers: []signature.Verifier{provVerifier},
 			At:                  bundleAt,
 		},
 		keys: audit.BundleKeys{
 			Tag:        tagVerifier,
-			Provenance: []sbom.Verifier{provVerifier},
+			Provenance: []signature.Verifier{provVerifier},
 			Checkpoint: cpVerify,
 		},
 		store:    st,

@@ -307,7 +307,7 @@ func collectProvenance(ctx context.Context, src Sources, rec manifest.Record) He
 		if err != nil {
 			return HealthItem{State: HealthFailed, Detail: a.Name + ": " + err.Error()}
 		}
-		if _, err := sbom.VerifyProvenance(ctx, data, subj, src.ProvenanceVerifiers...); err != nil {
+		if _, err := sbom.VerifyProvenance(ctx, data, subj, src.at(), src.ProvenanceVerifiers...); err != nil {
 			return HealthItem{State: HealthFailed, Detail: rec.Provenance.Ref + ": " + err.Error()}
 		}
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -50,7 +51,7 @@ func ExampleBuildBundle() {
 	bundleMust(err)
 	releaseKey, err := ssh.NewSignerFromKey(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{1}, 32)))
 	bundleMust(err)
-	tagSigner, err := tagging.NewSSHSigner(releaseKey, tagging.GitNamespace)
+	tagSigner, err := signature.NewSSHSigner(releaseKey, tagging.GitNamespace)
 	bundleMust(err)
 	_, err = tagging.Create(ctx, repo, tagging.Request{
 		Name: "v1.0.0", Target: commit, Message: "Release v1.0.0",
@@ -66,7 +67,7 @@ func ExampleBuildBundle() {
 	sbomJSON, err := doc.Bytes(sbom.JSON)
 	bundleMust(err)
 	buildKey := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{2}, 32))
-	buildSigner, err := sbom.NewKeySigner(buildKey)
+	buildSigner, err := signature.NewKeySigner(buildKey)
 	bundleMust(err)
 	envelope, err := sbom.SignProvenance(ctx, []sbom.Subject{app}, sbom.Provenance{
 		BuildType: "https://example.com/build/v1", BuilderID: "https://example.com/ci",
@@ -101,7 +102,7 @@ func ExampleBuildBundle() {
 	bundleMust(err)
 	logKey, err := ssh.NewSignerFromKey(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32)))
 	bundleMust(err)
-	cpSigner, err := tagging.NewSSHSigner(logKey, manifest.Namespace)
+	cpSigner, err := signature.NewSSHSigner(logKey, manifest.Namespace)
 	bundleMust(err)
 	cpData, cpSig, err := manifest.SignCheckpoint(ctx, cp, cpSigner)
 	bundleMust(err)
@@ -126,16 +127,13 @@ func ExampleBuildBundle() {
 	// trust, never keys from the bundle.
 	read, err := audit.ReadBundle(&archive)
 	bundleMust(err)
-	buildVerifier, err := sbom.NewKeyVerifier(buildKey.Public())
+	buildVerifier, err := signature.NewKeyVerifier(buildKey.Public())
 	bundleMust(err)
-	logVerifier := tagging.NewSSHVerifier([]tagging.AllowedSigner{{Principals: []string{"log"}, Key: logKey.PublicKey()}}, manifest.Namespace)
+	logVerifier := signature.NewSSHVerifier([]signature.AllowedSigner{{Principals: []string{"log"}, Key: logKey.PublicKey()}}, manifest.Namespace)
 	rep, err := audit.VerifyBundle(ctx, read, audit.BundleKeys{
-		Tag:        tagging.NewSSHVerifier([]tagging.AllowedSigner{{Principals: []string{"bot@example.com"}, Key: releaseKey.PublicKey()}}, tagging.GitNamespace),
-		Provenance: []sbom.Verifier{buildVerifier},
-		Checkpoint: manifest.VerifierFunc(func(ctx context.Context, msg, sig []byte, at time.Time) error {
-			_, err := logVerifier.Verify(ctx, msg, sig, at)
-			return err
-		}),
+		Tag:        signature.NewSSHVerifier([]signature.AllowedSigner{{Principals: []string{"bot@example.com"}, Key: releaseKey.PublicKey()}}, tagging.GitNamespace),
+		Provenance: []signature.Verifier{buildVerifier},
+		Checkpoint: logVerifier,
 	})
 	fmt.Println()
 	for _, c := range rep.Checks {

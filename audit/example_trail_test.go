@@ -19,6 +19,7 @@ import (
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -54,14 +55,14 @@ func ExampleTrail() {
 	must(err)
 	key, err := ssh.NewSignerFromKey(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize)))
 	must(err)
-	signer, err := tagging.NewSSHSigner(key, tagging.GitNamespace)
+	signer, err := signature.NewSSHSigner(key, tagging.GitNamespace)
 	must(err)
 	_, err = tagging.Create(ctx, repo, tagging.Request{
 		Name: "v1.0.0", Target: commit, Message: "Release v1.0.0",
 		Tagger: tagging.Identity{Name: "Release Bot", Email: "bot@example.com", When: monday.Add(time.Hour)},
 	}, signer)
 	must(err)
-	signers, err := tagging.ParseAllowedSigners(append([]byte("bot@example.com "), ssh.MarshalAuthorizedKey(key.PublicKey())...))
+	signers, err := signature.ParseAllowedSigners(append([]byte("bot@example.com "), ssh.MarshalAuthorizedKey(key.PublicKey())...))
 	must(err)
 
 	// The artifact's SBOM in the evidence directory, the record in a store.
@@ -103,7 +104,7 @@ func ExampleTrail() {
 
 	rep, err := audit.Trail(ctx, audit.Sources{
 		Repo: repo, Store: st, Evidence: os.DirFS(evidence),
-		TagVerifier: tagging.NewSSHVerifier(signers, tagging.GitNamespace),
+		TagVerifier: signature.NewSSHVerifier(signers, tagging.GitNamespace),
 		At:          monday.Add(24 * time.Hour),
 	}, audit.Query{Release: "v1.0.0"})
 	must(err)

@@ -19,6 +19,7 @@ import (
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -75,7 +76,7 @@ func TestReviewProvenanceOfAnotherCommit(t *testing.T) {
 	require.NoError(t, err)
 	bom, err := doc.Bytes(sbom.JSON)
 	require.NoError(t, err)
-	provSigner, err := sbom.NewKeySigner(bundleKey(3))
+	provSigner, err := signature.NewKeySigner(bundleKey(3))
 	require.NoError(t, err)
 	env, err := sbom.SignProvenance(ctx, []sbom.Subject{subj}, sbom.Provenance{
 		BuildType: "https://example.com/build/v1", BuilderID: "https://example.com/builder",

@@ -7,9 +7,8 @@ import (
 	"github.com/go-git/go-git/v5"
 
 	"github.com/releasekit/releasekit/manifest"
-	"github.com/releasekit/releasekit/sbom"
 	"github.com/releasekit/releasekit/semver"
-	"github.com/releasekit/releasekit/tagging"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // Keys of [manifest.Record.Extra] that audit reads. A release pipeline sets
@@ -48,11 +47,11 @@ type Sources struct {
 	// them a truncated log cannot be told from a complete one, and the
 	// log link is "recorded", not "verified".
 	Checkpoint, CheckpointSig []byte
-	CheckpointVerifier        manifest.Verifier
+	CheckpointVerifier        signature.Verifier
 	// TagVerifier checks release tag signatures (tagging.Verify).
-	TagVerifier tagging.Verifier
+	TagVerifier signature.Verifier
 	// ProvenanceVerifiers check provenance envelopes (sbom.VerifyProvenance).
-	ProvenanceVerifiers []sbom.Verifier
+	ProvenanceVerifiers []signature.Verifier
 	// Scheme is the tag scheme of the releases; nil means
 	// semver.Scheme{Prefix: "v"} (vMAJOR.MINOR.PATCH, §1.12.3.3).
 	Scheme *semver.Scheme

@@ -19,6 +19,7 @@ import (
 	"github.com/releasekit/releasekit/internal/testkit/audittest"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -263,9 +264,9 @@ func TestTrailGapsAndFailures(t *testing.T) {
 	const tag = "v1.2.1"
 	otherKey, err := ssh.NewSignerFromKey(audittest.DeriveKey("someone else", "tag"))
 	require.NoError(t, err)
-	otherSigners, err := tagging.ParseAllowedSigners([]byte(audittest.Releaser + " " + string(ssh.MarshalAuthorizedKey(otherKey.PublicKey()))))
+	otherSigners, err := signature.ParseAllowedSigners([]byte(audittest.Releaser + " " + string(ssh.MarshalAuthorizedKey(otherKey.PublicKey()))))
 	require.NoError(t, err)
-	otherProv, err := sbom.NewKeyVerifier(audittest.DeriveKey("someone else", "provenance").Public().(ed25519.PublicKey))
+	otherProv, err := signature.NewKeyVerifier(audittest.DeriveKey("someone else", "provenance").Public().(ed25519.PublicKey))
 	require.NoError(t, err)
 
 	for _, tc := range []struct {
@@ -300,11 +301,11 @@ func TestTrailGapsAndFailures(t *testing.T) {
 			name: "tag verified with the wrong key",
 			change: func(t *testing.T, f *audittest.Fixture, r audittest.Release) audit.Sources {
 				src := f.Sources
-				src.TagVerifier = tagging.NewSSHVerifier(otherSigners, tagging.GitNamespace)
+				src.TagVerifier = signature.NewSSHVerifier(otherSigners, tagging.GitNamespace)
 				return src
 			},
 			step: audit.StepTag, id: func(r audittest.Release) string { return r.Tag },
-			status: audit.Failed, reason: "signature does not verify", errs: []error{tagging.ErrUntrustedKey},
+			status: audit.Failed, reason: "signature does not verify", errs: []error{signature.ErrUntrustedKey},
 		},
 		{
 			name: "no tag verifier",
@@ -329,11 +330,11 @@ func TestTrailGapsAndFailures(t *testing.T) {
 			name: "provenance from an untrusted key",
 			change: func(t *testing.T, f *audittest.Fixture, r audittest.Release) audit.Sources {
 				src := f.Sources
-				src.ProvenanceVerifiers = []sbom.Verifier{otherProv}
+				src.ProvenanceVerifiers = []signature.Verifier{otherProv}
 				return src
 			},
 			step: audit.StepProvenance, id: func(audittest.Release) string { return audittest.ArtifactName },
-			status: audit.Failed, errs: []error{sbom.ErrBadSignature},
+			status: audit.Failed, errs: []error{signature.ErrBadSignature},
 		},
 		{
 			name: "no provenance verifier",

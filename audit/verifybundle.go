@@ -17,13 +17,14 @@ import (
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
 // Errors of [VerifyBundle], each reached through a *[BundleCheckError] in
 // [BundleReport.Err]. Errors of the packages that checked (tagging,
 // manifest, sbom, policy) stay wrapped inside them, so that errors.Is also
-// matches, for example, tagging.ErrBadSignature or manifest.ErrTampered.
+// matches, for example, signature.ErrBadSignature or manifest.ErrTampered.
 var (
 	// ErrBundleIndex reports an index.json that is missing, malformed, not
 	// in its canonical form, of another format version, or that lists a
@@ -140,16 +141,15 @@ type BundleCheck struct {
 // never passed.
 type BundleKeys struct {
 	// Tag checks the release tag object's signature (tagging.VerifyObject),
-	// for example tagging.NewSSHVerifier(signers, tagging.GitNamespace).
-	Tag tagging.Verifier
+	// for example signature.NewSSHVerifier(signers, tagging.GitNamespace).
+	Tag signature.Verifier
 	// Provenance checks the provenance envelope (sbom.VerifyProvenance).
-	Provenance []sbom.Verifier
+	Provenance []signature.Verifier
 	// Checkpoint checks the signed log checkpoint (manifest.OpenCheckpoint);
 	// build SSH verifiers with manifest.Namespace.
-	Checkpoint manifest.Verifier
-	// At is the time the tag's and the checkpoint's signatures are
-	// verified at (sbom.Verifier takes no time: Provenance keys are trusted
-	// or not, whenever). Zero means the bundle's own verification time
+	Checkpoint signature.Verifier
+	// At is the time the tag's, the checkpoint's and the provenance's
+	// signatures are verified at. Zero means the bundle's own verification time
 	// (BundleIndex.VerifiedAt), which the builder chose and which, like the
 	// whole index, is not signed: "was it valid when the bundle was made",
 	// by the bundle's word. Pass the current time to ask "is it valid now"
@@ -605,7 +605,7 @@ func (v *bundleVerifier) checkSBOM() {
 	if t := bytes.TrimLeft(data, " \t\r\n\ufeff"); len(t) > 0 && t[0] == '<' {
 		f = sbom.XML
 	}
-	doc, err := sbom.Decode(bytes.NewReader(data), f, sbom.WithMaxSize(MaxBundleFileSize))
+	doc, err := sbom.Read(bytes.NewReader(data), f, sbom.WithMaxSize(MaxBundleFileSize))
 	if err != nil {
 		v.fail(bundleCheckSBOM, []error{fmt.Errorf("%w: %w", ErrBundleEvidence, err)}, "")
 		return
@@ -646,10 +646,10 @@ func (v *bundleVerifier) checkProvenance() {
 	var errs []error
 	var commits []string // the git commits the verified provenance was built from
 	for _, a := range v.rec.Artifacts {
-		prov, err := sbom.VerifyProvenance(v.ctx, data, bundleSubject(a), v.keys.Provenance...)
+		prov, err := sbom.VerifyProvenance(v.ctx, data, bundleSubject(a), v.at, v.keys.Provenance...)
 		if err != nil {
 			kind := ErrBundleEvidence
-			if errors.Is(err, sbom.ErrBadSignature) {
+			if errors.Is(err, signature.ErrBadSignature) {
 				kind = ErrBundleSignature
 			}
 			errs = append(errs, fmt.Errorf("%w: provenance of %s: %w", kind, a.Name, err))

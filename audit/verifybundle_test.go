@@ -19,6 +19,7 @@ import (
 	"github.com/releasekit/releasekit/internal/testkit/audittest"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -83,7 +84,7 @@ func TestVerifyBundleKeysAt(t *testing.T) {
 	s, err := ssh.NewSignerFromKey(bundleKey(1))
 	require.NoError(t, err)
 	keys := f.keys
-	keys.Tag = tagging.NewSSHVerifier([]tagging.AllowedSigner{{
+	keys.Tag = signature.NewSSHVerifier([]signature.AllowedSigner{{
 		Principals: []string{"bot@example.com"}, Key: s.PublicKey(),
 		ValidBefore: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC),
 	}}, tagging.GitNamespace)
@@ -92,7 +93,7 @@ func TestVerifyBundleKeysAt(t *testing.T) {
 	keys.At = time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
 	_, err = audit.VerifyBundle(context.Background(), b, keys)
 	require.ErrorIs(t, err, audit.ErrBundleSignature)
-	require.ErrorIs(t, err, tagging.ErrKeyExpired)
+	require.ErrorIs(t, err, signature.ErrKeyExpired)
 }
 
 func swapSig(t testing.TB, envelope, other []byte) []byte {
@@ -169,7 +170,7 @@ func TestVerifyBundleTampered(t *testing.T) {
 				require.NoError(t, err)
 				files["tag/object"] = append(mine.Payload, theirs.Signature...)
 			},
-			reindex: true, check: "tag-signature", want: []error{audit.ErrBundleSignature, tagging.ErrBadSignature},
+			reindex: true, check: "tag-signature", want: []error{audit.ErrBundleSignature, signature.ErrBadSignature},
 		},
 		{
 			name:    "tag object replaced",
@@ -186,7 +187,7 @@ func TestVerifyBundleTampered(t *testing.T) {
 			tamper: func(files map[string][]byte) {
 				files["evidence/provenance/app.intoto.json"] = swapSig(t, files["evidence/provenance/app.intoto.json"], f.otherEnv)
 			},
-			reindex: true, check: "provenance", want: []error{audit.ErrBundleSignature, sbom.ErrBadSignature},
+			reindex: true, check: "provenance", want: []error{audit.ErrBundleSignature, signature.ErrBadSignature},
 		},
 		{
 			name:    "provenance of another artifact",
@@ -346,7 +347,7 @@ func TestVerifyBundleUntrustedKey(t *testing.T) {
 	keys.Tag = wrong
 	_, err := audit.VerifyBundle(context.Background(), buildBundle(t, f), keys)
 	require.ErrorIs(t, err, audit.ErrBundleSignature)
-	require.ErrorIs(t, err, tagging.ErrUntrustedKey)
+	require.ErrorIs(t, err, signature.ErrUntrustedKey)
 }
 
 func TestVerifyBundleDirTampered(t *testing.T) {
@@ -454,7 +455,7 @@ func TestBundleAuditTest(t *testing.T) {
 			f := audittest.New(t, store.opts...)
 			keys := audit.BundleKeys{
 				Tag:        f.Keys.TagVerifier,
-				Provenance: []sbom.Verifier{f.Keys.ProvenanceVerifier},
+				Provenance: []signature.Verifier{f.Keys.ProvenanceVerifier},
 				Checkpoint: f.Keys.LogVerifier,
 			}
 			for _, rel := range f.Releases {

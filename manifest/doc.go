@@ -27,7 +27,7 @@
 //   - Release records: [Record], [ParseRecord], [MarshalRecord], [Check],
 //     [CheckReport], [Artifact], [ValidateDigest]
 //   - Manifests: [Manifest], [Repo], [Marshal], [ParseManifest], [Manifest.Digest],
-//     [Sign], [Open], [Diff], [Signer], [Verifier], [VerifierFunc], [Namespace]
+//     [Sign], [Open], [Diff], [Namespace]
 //   - The log: [Entry], [VerifyLog], [Checkpoint], [SignCheckpoint],
 //     [OpenCheckpoint], [ChainError]
 //   - Promotion and rollback: [Promote], [Rollback], [PromoteRequest], [RollbackRequest], [Promotion],
@@ -92,11 +92,11 @@
 // Marshal again give the same bytes. [Manifest.Digest] is the SHA-256 of
 // those bytes: the candidate's identity, which any change alters.
 //
-// Signatures are detached and made over the canonical bytes by a [Signer];
-// [Open] verifies them with a [Verifier] at an explicit time. The package
-// declares these small interfaces and does not import tagging: callers pass
-// tagging.OpenPGPSigner or tagging.SSHSigner, and wrap tagging's verifiers
-// with [VerifierFunc]. Build SSH signers and verifiers with [Namespace]
+// Signatures are detached and made over the canonical bytes by a
+// signature.Signer; [Open] verifies them with a signature.Verifier at an
+// explicit time. The package does not import tagging: callers pass
+// signature.OpenPGPSigner or signature.SSHSigner and the matching verifiers
+// as they are. Build SSH signers and verifiers with [Namespace]
 // ("releasekit-manifest"), never tagging.GitNamespace, so that a manifest
 // signature can never be replayed as a git tag signature or the reverse.
 //

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/releasekit/releasekit/internal/atomicfile"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // EventVersion is the version of the deployment event's JSON form.
@@ -69,7 +70,7 @@ func NewEvent(e Entry, rec Record, expires time.Time) (Event, error) {
 
 // SignEvent signs ev's canonical JSON with s. Use an SSH signer built with
 // [Namespace].
-func SignEvent(ctx context.Context, ev Event, s Signer) (SignedEvent, error) {
+func SignEvent(ctx context.Context, ev Event, s signature.Signer) (SignedEvent, error) {
 	ev.Version = EventVersion
 	payload, err := canonical(ev)
 	if err != nil {
@@ -86,8 +87,8 @@ func SignEvent(ctx context.Context, ev Event, s Signer) (SignedEvent, error) {
 // It returns an error wrapping [ErrBadSignature] if the signature does not
 // verify, a *[FormatError] "invalid deployment event" for a malformed or non-canonical payload, and
 // [ErrEventExpired] if at is not before the event's expiry.
-func OpenEvent(ctx context.Context, se SignedEvent, v Verifier, at time.Time) (Event, error) {
-	if err := v.Verify(ctx, se.Payload, se.Signature, at); err != nil {
+func OpenEvent(ctx context.Context, se SignedEvent, v signature.Verifier, at time.Time) (Event, error) {
+	if _, err := v.Verify(ctx, se.Payload, se.Signature, at); err != nil {
 		return Event{}, fmt.Errorf("%w: %w", ErrBadSignature, err)
 	}
 	var ev Event

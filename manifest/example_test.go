@@ -13,7 +13,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/releasekit/releasekit/manifest"
-	"github.com/releasekit/releasekit/tagging"
+	"github.com/releasekit/releasekit/signature"
 )
 
 func exampleRecord(tag, artifact string) manifest.Record {
@@ -163,15 +163,12 @@ func ExampleDiff() {
 
 // exampleSSHKeys returns an SSH signer and verifier for the manifest
 // namespace, from a fixed seed (examples use no randomness).
-func exampleSSHKeys() (manifest.Signer, manifest.Verifier) {
+func exampleSSHKeys() (signature.Signer, signature.Verifier) {
 	sk, _ := ssh.NewSignerFromKey(ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)))
-	signer, _ := tagging.NewSSHSigner(sk, manifest.Namespace)
-	allowed, _ := tagging.ParseAllowedSigners(append([]byte("deploy@example.com "), ssh.MarshalAuthorizedKey(sk.PublicKey())...))
-	v := tagging.NewSSHVerifier(allowed, manifest.Namespace)
-	return signer, manifest.VerifierFunc(func(ctx context.Context, m, s []byte, at time.Time) error {
-		_, err := v.Verify(ctx, m, s, at)
-		return err
-	})
+	signer, _ := signature.NewSSHSigner(sk, manifest.Namespace)
+	allowed, _ := signature.ParseAllowedSigners(append([]byte("deploy@example.com "), ssh.MarshalAuthorizedKey(sk.PublicKey())...))
+	v := signature.NewSSHVerifier(allowed, manifest.Namespace)
+	return signer, v
 }
 
 func ExampleOpenEvent() {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/releasekit/releasekit/signature"
 )
 
 // Errors about the append-only log.
@@ -164,7 +166,7 @@ func MarshalCheckpoint(cp Checkpoint) ([]byte, error) {
 
 // SignCheckpoint returns the canonical JSON of cp and s's detached
 // signature over it.
-func SignCheckpoint(ctx context.Context, cp Checkpoint, s Signer) (data, sig []byte, err error) {
+func SignCheckpoint(ctx context.Context, cp Checkpoint, s signature.Signer) (data, sig []byte, err error) {
 	data, err = MarshalCheckpoint(cp)
 	if err != nil {
 		return nil, nil, err
@@ -179,7 +181,7 @@ func SignCheckpoint(ctx context.Context, cp Checkpoint, s Signer) (data, sig []b
 // OpenCheckpoint parses a checkpoint written by [SignCheckpoint] and
 // verifies its signature with v at time at. It returns an error wrapping
 // [ErrBadSignature] if the signature does not verify.
-func OpenCheckpoint(ctx context.Context, data, sig []byte, v Verifier, at time.Time) (Checkpoint, error) {
+func OpenCheckpoint(ctx context.Context, data, sig []byte, v signature.Verifier, at time.Time) (Checkpoint, error) {
 	var w struct {
 		Type  string `json:"type"`
 		Count uint64 `json:"count"`
@@ -192,7 +194,7 @@ func OpenCheckpoint(ctx context.Context, data, sig []byte, v Verifier, at time.T
 	if canon, _ := MarshalCheckpoint(cp); !bytes.Equal(canon, data) {
 		return Checkpoint{}, errors.New("manifest: invalid checkpoint: not in canonical form")
 	}
-	if err := v.Verify(ctx, data, sig, at); err != nil {
+	if _, err := v.Verify(ctx, data, sig, at); err != nil {
 		return Checkpoint{}, fmt.Errorf("%w: %w", ErrBadSignature, err)
 	}
 	return cp, nil

@@ -5,11 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/releasekit/releasekit/signature"
 )
 
 // ManifestVersion is the version of the manifest JSON form this package
@@ -18,7 +19,7 @@ const ManifestVersion = 1
 
 // Namespace is the SSH signature namespace for manifests, checkpoints and
 // deployment events. Build the SSH signer and verifier with it (for example
-// tagging.NewSSHSigner(key, manifest.Namespace)) so that a manifest
+// signature.NewSSHSigner(key, manifest.Namespace)) so that a manifest
 // signature can never be replayed as a git tag signature (namespace "git").
 const Namespace = "releasekit-manifest"
 
@@ -49,32 +50,6 @@ type Repo struct {
 	Artifacts  []Artifact `json:"artifacts"`
 	SBOM       string     `json:"sbom,omitempty"`
 	Provenance string     `json:"provenance,omitempty"`
-}
-
-// A Signer makes a detached signature over message. tagging.OpenPGPSigner
-// and tagging.SSHSigner implement it; build the SSH one with [Namespace].
-type Signer interface {
-	Sign(ctx context.Context, message io.Reader) ([]byte, error)
-}
-
-// A Verifier checks a detached signature over message against the keys it
-// trusts at time at. Wrap tagging's verifiers with [VerifierFunc].
-type Verifier interface {
-	Verify(ctx context.Context, message, signature []byte, at time.Time) error
-}
-
-// VerifierFunc adapts a function to [Verifier], for example:
-//
-//	v := tagging.NewSSHVerifier(allowed, manifest.Namespace)
-//	mv := manifest.VerifierFunc(func(ctx context.Context, m, s []byte, at time.Time) error {
-//		_, err := v.Verify(ctx, m, s, at)
-//		return err
-//	})
-type VerifierFunc func(ctx context.Context, message, signature []byte, at time.Time) error
-
-// Verify calls f.
-func (f VerifierFunc) Verify(ctx context.Context, message, signature []byte, at time.Time) error {
-	return f(ctx, message, signature, at)
 }
 
 // normalize returns a copy of m with the version set and repos and
@@ -179,7 +154,7 @@ func ParseManifest(data []byte) (Manifest, error) {
 }
 
 // Sign returns s's detached signature over m's canonical JSON.
-func Sign(ctx context.Context, m Manifest, s Signer) ([]byte, error) {
+func Sign(ctx context.Context, m Manifest, s signature.Signer) ([]byte, error) {
 	b, err := Marshal(m)
 	if err != nil {
 		return nil, err
@@ -197,7 +172,7 @@ func Sign(ctx context.Context, m Manifest, s Signer) ([]byte, error) {
 // It returns an error wrapping [ErrInvalidManifest] for bad input and
 // [ErrBadSignature] (with the verifier's error) when the signature does not
 // verify.
-func Open(ctx context.Context, data, sig []byte, v Verifier, at time.Time) (Manifest, error) {
+func Open(ctx context.Context, data, sig []byte, v signature.Verifier, at time.Time) (Manifest, error) {
 	m, err := ParseManifest(data)
 	if err != nil {
 		return Manifest{}, err
@@ -209,7 +184,7 @@ func Open(ctx context.Context, data, sig []byte, v Verifier, at time.Time) (Mani
 	if !bytes.Equal(canon, data) {
 		return Manifest{}, fmt.Errorf("%w: not in canonical form", ErrInvalidManifest)
 	}
-	if err := v.Verify(ctx, data, sig, at); err != nil {
+	if _, err := v.Verify(ctx, data, sig, at); err != nil {
 		return Manifest{}, fmt.Errorf("%w: %w", ErrBadSignature, err)
 	}
 	return m, nil

@@ -1,7 +1,6 @@
 package manifest_test
 
 import (
-	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
@@ -14,29 +13,27 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
 var verifyAt = time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
 
-// sshKeys returns a signer in namespace ns and a manifest.Verifier trusting
-// that key for the manifest namespace.
-func sshKeys(t testing.TB, ns string) (*tagging.SSHSigner, manifest.Verifier, tagging.Verifier) {
+// sshKeys returns a signer in namespace ns and a verifier trusting that key
+// for the manifest namespace (twice, as callers take two results).
+func sshKeys(t testing.TB, ns string) (*signature.SSHSigner, signature.Verifier, signature.Verifier) {
 	t.Helper()
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	require.NoError(t, err)
 	sk, err := ssh.NewSignerFromKey(priv)
 	require.NoError(t, err)
-	signer, err := tagging.NewSSHSigner(sk, ns)
+	signer, err := signature.NewSSHSigner(sk, ns)
 	require.NoError(t, err)
 	line := "release@example.com " + strings.TrimSpace(string(ssh.MarshalAuthorizedKey(sk.PublicKey())))
-	allowed, err := tagging.ParseAllowedSigners([]byte(line + "\n"))
+	allowed, err := signature.ParseAllowedSigners([]byte(line + "\n"))
 	require.NoError(t, err)
-	tv := tagging.NewSSHVerifier(allowed, manifest.Namespace)
-	return signer, manifest.VerifierFunc(func(ctx context.Context, m, s []byte, at time.Time) error {
-		_, err := tv.Verify(ctx, m, s, at)
-		return err
-	}), tv
+	tv := signature.NewSSHVerifier(allowed, manifest.Namespace)
+	return signer, tv, tv
 }
 
 func sampleManifest() manifest.Manifest {
@@ -140,7 +137,7 @@ func TestManifestSignVerify(t *testing.T) {
 		require.NoError(t, err)
 		_, err = manifest.Open(ctx, data, sig, verifier, verifyAt)
 		assert.ErrorIs(t, err, manifest.ErrBadSignature)
-		assert.ErrorIs(t, err, tagging.ErrUntrustedKey)
+		assert.ErrorIs(t, err, signature.ErrUntrustedKey)
 	})
 }
 

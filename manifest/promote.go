@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/releasekit/releasekit/signature"
 )
 
 // defaultOrder is the promotion order used unless [WithOrder] is given.
@@ -135,18 +137,11 @@ type GateFunc func(ctx context.Context, in GateInput) (string, error)
 // Allow calls f.
 func (f GateFunc) Allow(ctx context.Context, in GateInput) (string, error) { return f(ctx, in) }
 
-// A TagVerifier checks the signature of a release tag at time at, for
-// example with tagging.Verify and the keys the caller trusts.
+// A TagVerifier checks the signature of a release tag at time at and says
+// who signed it. tagging.RepoVerifier implements it
+// (tagging.NewRepoVerifier(repo, keys)).
 type TagVerifier interface {
-	VerifyTag(ctx context.Context, tag string, at time.Time) error
-}
-
-// TagVerifierFunc adapts a function to [TagVerifier].
-type TagVerifierFunc func(ctx context.Context, tag string, at time.Time) error
-
-// VerifyTag calls f.
-func (f TagVerifierFunc) VerifyTag(ctx context.Context, tag string, at time.Time) error {
-	return f(ctx, tag, at)
+	VerifyTag(ctx context.Context, tag string, at time.Time) (signature.Identity, error)
 }
 
 // An Option configures [Promote] and [Rollback].
@@ -158,7 +153,7 @@ type config struct {
 	now      func() time.Time
 	gate     Gate
 	tags     TagVerifier
-	sigs     Verifier
+	sigs     signature.Verifier
 }
 
 // WithOrder sets the environments in promotion order (default dev, staging,
@@ -274,7 +269,7 @@ func Promote(ctx context.Context, st Store, req PromoteRequest, opts ...Option) 
 		return Entry{}, err
 	}
 	if c.tags != nil {
-		if err := c.tags.VerifyTag(ctx, rec.Tag, requested); err != nil {
+		if _, err := c.tags.VerifyTag(ctx, rec.Tag, requested); err != nil {
 			return Entry{}, refused("release tag signature does not verify", err, "%s", rec.Tag)
 		}
 	}

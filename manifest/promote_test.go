@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // clock returns a fake clock that advances one minute per call.
@@ -132,9 +134,7 @@ func testPromoteRefusals(t *testing.T, newStore storeFactory) {
 		{name: "incomplete emergency record", req: manifest.PromoteRequest{Release: "v1.0.0", Env: "dev", Digest: digestOf("app"), Emergency: &manifest.EmergencyChange{Reason: "outage"}},
 			want: manifest.ErrApprovalRequired},
 		{name: "tag signature", req: req("v1.0.0", "dev", "app"),
-			opts: []manifest.Option{manifest.WithTagVerifier(manifest.TagVerifierFunc(func(ctx context.Context, tag string, at time.Time) error {
-				return errors.New("bad signature")
-			}))}, want: &manifest.RefusalError{Reason: "release tag signature does not verify"}},
+			opts: []manifest.Option{manifest.WithTagVerifier(&listTags{})}, want: &manifest.RefusalError{Reason: "release tag signature does not verify"}},
 		{name: "gate", req: req("v1.0.0", "dev", "app"),
 			opts: []manifest.Option{manifest.WithGate(manifest.GateFunc(func(ctx context.Context, in manifest.GateInput) (string, error) {
 				return "", errors.New("outside change window")
@@ -330,20 +330,13 @@ func TestPromoteRecordUnderWrongName(t *testing.T) {
 	if _, err := st.Record(ctx, "v2.0.0"); err == nil {
 		t.Error("DirStore.Record returned the record of v1.0.0 for v2.0.0")
 	}
-	var verified []string
-	tags := manifest.TagVerifierFunc(func(_ context.Context, tag string, _ time.Time) error {
-		verified = append(verified, tag)
-		if tag != "v1.0.0" {
-			return errors.New("unsigned tag")
-		}
-		return nil
-	})
+	tags := &listTags{signed: []string{"v1.0.0"}}
 	// A store that returns whatever it holds, as another Store might.
 	loose := looseStore{st, rec}
 	if _, err := manifest.Promote(ctx, loose, manifest.PromoteRequest{
 		Release: "v2.0.0", Env: "dev", Digest: rec.Artifacts[0].Digest,
 	}, manifest.WithTagVerifier(tags), manifest.WithClock(clock())); err == nil {
-		t.Errorf("promoted v2.0.0 on the record of v1.0.0 (tag verified: %v)", verified)
+		t.Errorf("promoted v2.0.0 on the record of v1.0.0 (tag verified: %v)", tags.verified)
 	}
 }
 
@@ -353,3 +346,18 @@ type looseStore struct {
 }
 
 func (l looseStore) Record(context.Context, string) (manifest.Record, error) { return l.rec, nil }
+
+// listTags is a manifest.TagVerifier that accepts the tags in signed and
+// records every tag it is asked about.
+type listTags struct {
+	signed   []string
+	verified []string
+}
+
+func (l *listTags) VerifyTag(_ context.Context, tag string, _ time.Time) (signature.Identity, error) {
+	l.verified = append(l.verified, tag)
+	if !slices.Contains(l.signed, tag) {
+		return signature.Identity{}, errors.New("unsigned tag")
+	}
+	return signature.Identity{Format: signature.SSH, Identity: "release@example.com"}, nil
+}

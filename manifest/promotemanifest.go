@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+
+	"github.com/releasekit/releasekit/signature"
 )
 
 // A ManifestRequest asks [PromoteManifest] to promote the signed multi-repo
@@ -20,7 +22,7 @@ type ManifestRequest struct {
 
 // WithManifestVerifier makes [PromoteManifest] verify the manifest's
 // detached signature with v, at the time of the request.
-func WithManifestVerifier(v Verifier) Option {
+func WithManifestVerifier(v signature.Verifier) Option {
 	return func(c *config) { c.sigs = v }
 }
 
@@ -95,7 +97,7 @@ func PromoteManifest(ctx context.Context, st Log, req ManifestRequest, opts ...O
 		if len(req.Signature) == 0 {
 			return Entry{}, fmt.Errorf("%w: manifest %s %s is not signed", ErrBadSignature, m.Name, req.Digest)
 		}
-		if err := c.sigs.Verify(ctx, data, req.Signature, requested); err != nil {
+		if _, err := c.sigs.Verify(ctx, data, req.Signature, requested); err != nil {
 			return Entry{}, fmt.Errorf("%w: manifest %s %s: %w", ErrBadSignature, m.Name, req.Digest, err)
 		}
 	}

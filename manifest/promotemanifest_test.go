@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // TestManifestPromotion runs the manifest promotion tests against every
@@ -51,7 +52,7 @@ type signedManifest struct {
 	sig    []byte
 }
 
-func signManifest(t *testing.T, s manifest.Signer, m manifest.Manifest) signedManifest {
+func signManifest(t *testing.T, s signature.Signer, m manifest.Manifest) signedManifest {
 	t.Helper()
 	d, err := m.Digest()
 	require.NoError(t, err)

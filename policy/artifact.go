@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // An Artifact is one release artifact and its supply-chain evidence: Digest
@@ -22,9 +23,9 @@ type Artifact struct {
 // ArtifactEvidence (REL-SBOM-001) requires every artifact of Facts.Artifacts
 // to have an SBOM whose subject is the artifact's digest (sbom.Check) and a
 // provenance signed by one of Verifiers that names that digest
-// (sbom.VerifyProvenance). No verifiers means no provenance is trusted.
+// (sbom.VerifyProvenance, at Facts.Now). No verifiers means no provenance is trusted.
 type ArtifactEvidence struct {
-	Verifiers []sbom.Verifier
+	Verifiers []signature.Verifier
 }
 
 // Meta describes the control.
@@ -49,7 +50,7 @@ func (c ArtifactEvidence) Evaluate(ctx context.Context, f Facts) Result {
 		case len(a.SBOM) == 0:
 			bad = append(bad, Evidence{Kind: "digest", Value: a.Digest, Note: a.Name + ": no SBOM"})
 		default:
-			doc, err := sbom.Decode(bytes.NewReader(a.SBOM), sbom.JSON)
+			doc, err := sbom.Read(bytes.NewReader(a.SBOM), sbom.JSON)
 			if err == nil {
 				err = sbom.Check(doc, subj)
 			}
@@ -63,7 +64,7 @@ func (c ArtifactEvidence) Evaluate(ctx context.Context, f Facts) Result {
 		case len(c.Verifiers) == 0:
 			bad = append(bad, Evidence{Kind: "digest", Value: a.Digest, Note: a.Name + ": no trusted provenance keys configured"})
 		default:
-			if _, err := sbom.VerifyProvenance(ctx, a.Provenance, subj, c.Verifiers...); err != nil {
+			if _, err := sbom.VerifyProvenance(ctx, a.Provenance, subj, f.Now, c.Verifiers...); err != nil {
 				bad = append(bad, Evidence{Kind: "digest", Value: a.Digest, Note: a.Name + ": provenance: " + err.Error()})
 			}
 		}

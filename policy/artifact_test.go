@@ -15,6 +15,7 @@ import (
 
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // artifact returns an artifact named name with its SBOM and a provenance
@@ -27,7 +28,7 @@ func artifact(t *testing.T, name, content string, key ed25519.PrivateKey) policy
 	require.NoError(t, err)
 	bom, err := doc.Bytes(sbom.JSON)
 	require.NoError(t, err)
-	signer, err := sbom.NewKeySigner(key)
+	signer, err := signature.NewKeySigner(key)
 	require.NoError(t, err)
 	prov, err := sbom.SignProvenance(context.Background(), []sbom.Subject{subj},
 		sbom.Provenance{BuildType: sbom.GitHubActionsBuildType, BuilderID: "https://github.com/actions/runner"}, signer)
@@ -40,9 +41,9 @@ func TestArtifactEvidence(t *testing.T) {
 	require.NoError(t, err)
 	_, other, err := ed25519.GenerateKey(rand.Reader)
 	require.NoError(t, err)
-	v, err := sbom.NewKeyVerifier(pub)
+	v, err := signature.NewKeyVerifier(pub)
 	require.NoError(t, err)
-	ctl := policy.ArtifactEvidence{Verifiers: []sbom.Verifier{v}}
+	ctl := policy.ArtifactEvidence{Verifiers: []signature.Verifier{v}}
 
 	app := artifact(t, "app.tar.gz", "app v1", priv)
 	res := eval(t, ctl, policy.Facts{Artifacts: []policy.Artifact{app}})

@@ -10,9 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/releasekit/releasekit/signature"
 	"gopkg.in/yaml.v3"
-
-	"github.com/releasekit/releasekit/sbom"
 )
 
 // A ConfigError is a configuration problem at a line of the file (0 when
@@ -263,7 +262,7 @@ func loadControl(k, v *yaml.Node) (Control, error) {
 		}
 		var c ArtifactEvidence
 		for i, k := range pr.Keys {
-			kv, err := sbom.ParsePublicKeyPEM([]byte(k))
+			kv, err := signature.ParsePublicKeyPEM([]byte(k))
 			if err != nil {
 				return nil, cfgErr(seqItem(v, "provenance_keys", i), "provenance key: %v", err)
 			}

@@ -68,7 +68,7 @@ type Tag struct {
 	Name         string                `json:"name"`
 	Verification *tagging.Verification `json:"verification,omitempty"`
 	// Err is the error tagging.Verify returned (tagging.ErrUnsigned for a
-	// lightweight or unsigned tag, tagging.ErrUntrustedKey, ...).
+	// lightweight or unsigned tag, signature.ErrUntrustedKey, ...).
 	Err error `json:"-"`
 	// Expected is the commit the release record planned; when set, a tag
 	// on another commit has moved.

@@ -17,6 +17,7 @@ import (
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/internal/testkit/gittest"
 	"github.com/releasekit/releasekit/policy"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -66,24 +67,24 @@ func gitPatchID(t *testing.T, g *gittest.Repo, rev string) string {
 
 // newKey returns a fresh SSH signer and its allowed_signers verifier for
 // principal.
-func newKey(t *testing.T, principal string) (*tagging.SSHSigner, *tagging.SSHVerifier) {
+func newKey(t *testing.T, principal string) (*signature.SSHSigner, *signature.SSHVerifier) {
 	t.Helper()
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	require.NoError(t, err)
 	key, err := ssh.NewSignerFromKey(priv)
 	require.NoError(t, err)
-	signer, err := tagging.NewSSHSigner(key, tagging.GitNamespace)
+	signer, err := signature.NewSSHSigner(key, tagging.GitNamespace)
 	require.NoError(t, err)
 	allowed := principal + ` namespaces="git" ` + string(ssh.MarshalAuthorizedKey(key.PublicKey()))
-	signers, err := tagging.ParseAllowedSigners([]byte(allowed))
+	signers, err := signature.ParseAllowedSigners([]byte(allowed))
 	require.NoError(t, err)
-	return signer, tagging.NewSSHVerifier(signers, tagging.GitNamespace)
+	return signer, signature.NewSSHVerifier(signers, tagging.GitNamespace)
 }
 
 var at = time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
 
 // signTag creates a signed tag name on rev and returns what Verify says.
-func signTag(t *testing.T, g *gittest.Repo, name, rev string, s tagging.Signer, v tagging.Verifier) *policy.Tag {
+func signTag(t *testing.T, g *gittest.Repo, name, rev string, s signature.Signer, v signature.Verifier) *policy.Tag {
 	t.Helper()
 	repo := g.GoGit(t)
 	req := tagging.Request{Name: name, Target: plumbing.NewHash(g.RevParse(rev)), Message: "Release " + name,
@@ -93,7 +94,7 @@ func signTag(t *testing.T, g *gittest.Repo, name, rev string, s tagging.Signer, 
 	return verifyTag(t, g, name, v)
 }
 
-func verifyTag(t *testing.T, g *gittest.Repo, name string, v tagging.Verifier) *policy.Tag {
+func verifyTag(t *testing.T, g *gittest.Repo, name string, v signature.Verifier) *policy.Tag {
 	t.Helper()
 	res, err := tagging.Verify(context.Background(), g.GoGit(t), name, v, at)
 	return &policy.Tag{Name: name, Verification: res, Err: err}

@@ -85,7 +85,7 @@ func (r Reference) Validate() error {
 
 // Open validates the reference (Validate), verifies sbom against it,
 // decodes it in the referenced format and checks that it describes
-// artifact. It returns ErrInvalidReference and the errors of Verify, Decode
+// artifact. It returns ErrInvalidReference and the errors of Verify, Read
 // and Check.
 func (r Reference) Open(sbom []byte, artifact Subject, opts ...ReadOption) (*Document, error) {
 	if err := r.Validate(); err != nil {
@@ -98,7 +98,7 @@ func (r Reference) Open(sbom []byte, artifact Subject, opts ...ReadOption) (*Doc
 	if err != nil {
 		return nil, fmt.Errorf("open sbom %s: %w", r.Location, err)
 	}
-	doc, err := Decode(bytes.NewReader(sbom), f, opts...)
+	doc, err := Read(bytes.NewReader(sbom), f, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("open sbom %s: %w", r.Location, err)
 	}
@@ -177,52 +177,53 @@ func marshalStatement(st statement) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// A Statement is an in-toto Statement v1 read by ReadStatement.
+// A Statement is an in-toto Statement v1 read by ParseStatement.
 type Statement struct {
 	Subjects      []Subject // one per subject entry with a sha256 digest
 	PredicateType string
 	Predicate     json.RawMessage // the predicate's JSON, as read
 }
 
-// ReadStatement parses an in-toto Statement v1 strictly: field names
+// ParseStatement parses an in-toto Statement v1 strictly: field names
 // spelled exactly (encoding/json alone would take "_Type" for "_type"),
 // exactly the v1 _type (v0.1 is refused), at least one subject, each with a sha256 digest
 // of the right form, the predicate type wanted, and a JSON object as
-// predicate. It returns ErrStatement (and ErrMalformed for bad JSON) and,
+// predicate. It returns an *Error ("invalid in-toto statement", with
+// ErrMalformed for bad JSON) and,
 // when artifact.SHA256 is set, a *MismatchError wrapping ErrSubjectMismatch
 // unless some subject names artifact.
-func ReadStatement(data []byte, predicateType string, artifact Subject) (*Statement, error) {
+func ParseStatement(data []byte, predicateType string, artifact Subject) (*Statement, error) {
 	if err := strictJSON(data, DefaultMaxDepth); err != nil {
 		return nil, fmt.Errorf("read statement: %w", err)
 	}
 	var st statement
 	if err := strictjson.Unmarshal(data, &st, strictjson.Options{MaxDepth: DefaultMaxDepth}); err != nil {
-		return nil, fmt.Errorf("read statement: %w: %v", ErrStatement, err)
+		return nil, fmt.Errorf("read statement: %w: %v", &Error{Reason: "invalid in-toto statement"}, err)
 	}
 	if err := exactKeys(data, &st); err != nil {
-		return nil, fmt.Errorf("read statement: %w: %w", ErrStatement, err)
+		return nil, fmt.Errorf("read statement: %w: %w", &Error{Reason: "invalid in-toto statement"}, err)
 	}
 	switch {
 	case st.Type != StatementType:
-		return nil, fmt.Errorf("read statement: %w: _type %q, want %q", ErrStatement, st.Type, StatementType)
+		return nil, fmt.Errorf("read statement: %w: _type %q, want %q", &Error{Reason: "invalid in-toto statement"}, st.Type, StatementType)
 	case st.PredicateType != predicateType:
-		return nil, fmt.Errorf("read statement: %w: predicateType %q, want %q", ErrStatement, st.PredicateType, predicateType)
+		return nil, fmt.Errorf("read statement: %w: predicateType %q, want %q", &Error{Reason: "invalid in-toto statement"}, st.PredicateType, predicateType)
 	case len(st.Subject) == 0:
-		return nil, fmt.Errorf("read statement: %w: no subject", ErrStatement)
+		return nil, fmt.Errorf("read statement: %w: no subject", &Error{Reason: "invalid in-toto statement"})
 	case len(st.Predicate) == 0 || st.Predicate[0] != '{':
-		return nil, fmt.Errorf("read statement: %w: predicate is not an object", ErrStatement)
+		return nil, fmt.Errorf("read statement: %w: predicate is not an object", &Error{Reason: "invalid in-toto statement"})
 	}
 	out := &Statement{PredicateType: st.PredicateType, Predicate: st.Predicate}
 	for _, s := range st.Subject {
 		sub := Subject{Name: s.Name, SHA256: s.Digest["sha256"], SHA512: s.Digest["sha512"]}
 		if sub.SHA256 == "" {
 			if len(s.Digest) == 0 {
-				return nil, fmt.Errorf("read statement: %w: subject %q has no digest", ErrStatement, s.Name)
+				return nil, fmt.Errorf("read statement: %w: subject %q has no digest", &Error{Reason: "invalid in-toto statement"}, s.Name)
 			}
 			continue // another algorithm only: not one this package binds to
 		}
 		if err := sub.Validate(); err != nil {
-			return nil, fmt.Errorf("read statement: %w: %w", ErrStatement, err)
+			return nil, fmt.Errorf("read statement: %w: %w", &Error{Reason: "invalid in-toto statement"}, err)
 		}
 		out.Subjects = append(out.Subjects, sub)
 	}

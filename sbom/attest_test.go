@@ -3,25 +3,27 @@ package sbom_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
-	"encoding/base64"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
-	"io"
-	"strings"
-	"testing"
 	"time"
 
-	"github.com/secure-systems-lab/go-securesystemslib/dsse"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
 	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/signature"
+
+	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 )
 
 func TestReference(t *testing.T) {
@@ -86,45 +88,45 @@ func TestBOMStatement(t *testing.T) {
 	require.NoError(t, err)
 	st, err := sbom.BOMStatement(doc, art)
 	require.NoError(t, err)
-	read, err := sbom.ReadStatement(st, sbom.CycloneDXPredicate, art)
+	read, err := sbom.ParseStatement(st, sbom.CycloneDXPredicate, art)
 	require.NoError(t, err)
 	require.Len(t, read.Subjects, 1)
 	assert.Equal(t, art, read.Subjects[0])
-	inner, err := sbom.Decode(bytes.NewReader(read.Predicate), sbom.JSON)
+	inner, err := sbom.Read(bytes.NewReader(read.Predicate), sbom.JSON)
 	require.NoError(t, err)
 	require.NoError(t, sbom.Check(inner, art))
 
 	other := subjectOf(t, "other", []byte("other"))
 	_, err = sbom.BOMStatement(doc, other)
 	require.ErrorIs(t, err, sbom.ErrSubjectMismatch)
-	_, err = sbom.ReadStatement(st, sbom.CycloneDXPredicate, other)
+	_, err = sbom.ParseStatement(st, sbom.CycloneDXPredicate, other)
 	require.ErrorIs(t, err, sbom.ErrSubjectMismatch)
-	_, err = sbom.ReadStatement(st, sbom.SLSAProvenancePredicate, art)
-	require.ErrorIs(t, err, sbom.ErrStatement)
+	_, err = sbom.ParseStatement(st, sbom.SLSAProvenancePredicate, art)
+	require.ErrorIs(t, err, &sbom.Error{Reason: "invalid in-toto statement"})
 }
 
 func TestReadStatementErrors(t *testing.T) {
 	art := subjectOf(t, "app", []byte("app"))
 	good := `{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"app","digest":{"sha256":"` + art.SHA256 + `"}}],"predicateType":"https://slsa.dev/provenance/v1","predicate":{}}`
-	_, err := sbom.ReadStatement([]byte(good), sbom.SLSAProvenancePredicate, art)
+	_, err := sbom.ParseStatement([]byte(good), sbom.SLSAProvenancePredicate, art)
 	require.NoError(t, err)
 	for name, tc := range map[string]struct {
 		in   string
 		want error
 	}{
-		"v0.1 type":       {strings.Replace(good, "Statement/v1", "Statement/v0.1", 1), sbom.ErrStatement},
-		"no type":         {strings.Replace(good, `"_type":"https://in-toto.io/Statement/v1",`, ``, 1), sbom.ErrStatement},
-		"unknown field":   {strings.Replace(good, `"predicate":{}`, `"predicate":{},"x":1`, 1), sbom.ErrStatement},
+		"v0.1 type":       {strings.Replace(good, "Statement/v1", "Statement/v0.1", 1), &sbom.Error{Reason: "invalid in-toto statement"}},
+		"no type":         {strings.Replace(good, `"_type":"https://in-toto.io/Statement/v1",`, ``, 1), &sbom.Error{Reason: "invalid in-toto statement"}},
+		"unknown field":   {strings.Replace(good, `"predicate":{}`, `"predicate":{},"x":1`, 1), &sbom.Error{Reason: "invalid in-toto statement"}},
 		"duplicate field": {strings.Replace(good, `"predicate":{}`, `"predicate":{},"predicate":{}`, 1), sbom.ErrMalformed},
-		"no subject":      {strings.Replace(good, `[{"name":"app","digest":{"sha256":"`+art.SHA256+`"}}]`, `[]`, 1), sbom.ErrStatement},
-		"empty digest":    {strings.Replace(good, `{"sha256":"`+art.SHA256+`"}`, `{}`, 1), sbom.ErrStatement},
+		"no subject":      {strings.Replace(good, `[{"name":"app","digest":{"sha256":"`+art.SHA256+`"}}]`, `[]`, 1), &sbom.Error{Reason: "invalid in-toto statement"}},
+		"empty digest":    {strings.Replace(good, `{"sha256":"`+art.SHA256+`"}`, `{}`, 1), &sbom.Error{Reason: "invalid in-toto statement"}},
 		"bad digest":      {strings.Replace(good, art.SHA256, "XYZ", 1), sbom.ErrInvalidDigest},
-		"predicate array": {strings.Replace(good, `"predicate":{}`, `"predicate":[]`, 1), sbom.ErrStatement},
+		"predicate array": {strings.Replace(good, `"predicate":{}`, `"predicate":[]`, 1), &sbom.Error{Reason: "invalid in-toto statement"}},
 		"trailing":        {good + "{}", sbom.ErrMalformed},
 		"other digest":    {strings.Replace(good, `"sha256":"`+art.SHA256, `"sha512":"`+art.SHA512, 1), sbom.ErrSubjectMismatch},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := sbom.ReadStatement([]byte(tc.in), sbom.SLSAProvenancePredicate, art)
+			_, err := sbom.ParseStatement([]byte(tc.in), sbom.SLSAProvenancePredicate, art)
 			require.ErrorIs(t, err, tc.want)
 		})
 	}
@@ -180,7 +182,7 @@ func TestProvenanceFromCI(t *testing.T) {
 	assert.False(t, ok)
 }
 
-func signedProvenance(t *testing.T, art sbom.Subject, s sbom.Signer) []byte {
+func signedProvenance(t *testing.T, art sbom.Subject, s signature.Signer) []byte {
 	t.Helper()
 	p, _ := sbom.ProvenanceFromCI(githubEnv())
 	p.StartedOn, p.FinishedOn = started, finished
@@ -205,7 +207,7 @@ func TestProvenanceRoundTrip(t *testing.T) {
 	art := subjectOf(t, "app", []byte("app"))
 	signer := newEdSigner(1)
 	env := signedProvenance(t, art, signer)
-	p, err := sbom.VerifyProvenance(ctx, env, art, signer.verifier())
+	p, err := sbom.VerifyProvenance(ctx, env, art, verifyAt, signer.verifier())
 	require.NoError(t, err)
 	assert.Equal(t, sbom.GitHubActionsBuildType, p.BuildType)
 	assert.Equal(t, started, p.StartedOn)
@@ -246,56 +248,52 @@ func TestProvenanceTampering(t *testing.T) {
 		name     string
 		env      []byte
 		artifact sbom.Subject
-		verifier sbom.Verifier
+		verifier signature.Verifier
 		want     error
 	}{
 		{"payload edited", reenvelope(t, env, func(e *dsse.Envelope) {
 			e.Payload = base64.StdEncoding.EncodeToString(bytes.Replace(payload, []byte("acme"), []byte("evil"), 1))
-		}), art, signer.verifier(), sbom.ErrBadSignature},
-		{"payload type changed", reenvelope(t, env, func(e *dsse.Envelope) { e.PayloadType = "application/json" }), art, signer.verifier(), sbom.ErrPayloadType},
-		{"signed with another payload type", wrongType, art, signer.verifier(), sbom.ErrPayloadType},
-		{"signature over the raw payload", reenvelope(t, env, func(e *dsse.Envelope) { e.Signatures[0].Sig = rawSig }), art, signer.verifier(), sbom.ErrBadSignature},
-		{"signature removed", reenvelope(t, env, func(e *dsse.Envelope) { e.Signatures = nil }), art, signer.verifier(), sbom.ErrMalformedEnvelope},
-		{"signature not base64", reenvelope(t, env, func(e *dsse.Envelope) { e.Signatures[0].Sig = "!!" }), art, signer.verifier(), sbom.ErrMalformedEnvelope},
-		{"payload not base64", reenvelope(t, env, func(e *dsse.Envelope) { e.Payload = "!!" }), art, signer.verifier(), sbom.ErrMalformedEnvelope},
-		{"wrong key", env, art, newEdSigner(2).verifier(), sbom.ErrBadSignature},
-		{"no verifier", env, art, nil, sbom.ErrBadSignature},
+		}), art, signer.verifier(), signature.ErrBadSignature},
+		{"payload type changed", reenvelope(t, env, func(e *dsse.Envelope) { e.PayloadType = "application/json" }), art, signer.verifier(), &sbom.Error{Reason: "unexpected DSSE payload type"}},
+		{"signed with another payload type", wrongType, art, signer.verifier(), &sbom.Error{Reason: "unexpected DSSE payload type"}},
+		{"signature over the raw payload", reenvelope(t, env, func(e *dsse.Envelope) { e.Signatures[0].Sig = rawSig }), art, signer.verifier(), signature.ErrBadSignature},
+		{"signature removed", reenvelope(t, env, func(e *dsse.Envelope) { e.Signatures = nil }), art, signer.verifier(), &sbom.Error{Reason: "malformed DSSE envelope"}},
+		{"signature not base64", reenvelope(t, env, func(e *dsse.Envelope) { e.Signatures[0].Sig = "!!" }), art, signer.verifier(), &sbom.Error{Reason: "malformed DSSE envelope"}},
+		{"payload not base64", reenvelope(t, env, func(e *dsse.Envelope) { e.Payload = "!!" }), art, signer.verifier(), &sbom.Error{Reason: "malformed DSSE envelope"}},
+		{"wrong key", env, art, newEdSigner(2).verifier(), signature.ErrBadSignature},
+		{"no verifier", env, art, nil, signature.ErrBadSignature},
 		{"subject mismatch", env, otherArt, signer.verifier(), sbom.ErrSubjectMismatch},
-		{"statement v0.1", v01env, art, signer.verifier(), sbom.ErrStatement},
-		{"unknown envelope field", bytes.Replace(env, []byte(`"payloadType"`), []byte(`"x": 1, "payloadType"`), 1), art, signer.verifier(), sbom.ErrMalformedEnvelope},
-		{"duplicate envelope field", bytes.Replace(env, []byte(`"payloadType"`), []byte(`"payload": "", "payloadType"`), 1), art, signer.verifier(), sbom.ErrMalformedEnvelope},
-		{"trailing data", append(bytes.Clone(env), "{}"...), art, signer.verifier(), sbom.ErrMalformedEnvelope},
-		{"not json", []byte("DSSEv1"), art, signer.verifier(), sbom.ErrMalformedEnvelope},
+		{"statement v0.1", v01env, art, signer.verifier(), &sbom.Error{Reason: "invalid in-toto statement"}},
+		{"unknown envelope field", bytes.Replace(env, []byte(`"payloadType"`), []byte(`"x": 1, "payloadType"`), 1), art, signer.verifier(), &sbom.Error{Reason: "malformed DSSE envelope"}},
+		{"duplicate envelope field", bytes.Replace(env, []byte(`"payloadType"`), []byte(`"payload": "", "payloadType"`), 1), art, signer.verifier(), &sbom.Error{Reason: "malformed DSSE envelope"}},
+		{"trailing data", append(bytes.Clone(env), "{}"...), art, signer.verifier(), &sbom.Error{Reason: "malformed DSSE envelope"}},
+		{"not json", []byte("DSSEv1"), art, signer.verifier(), &sbom.Error{Reason: "malformed DSSE envelope"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var vs []sbom.Verifier
+			var vs []signature.Verifier
 			if tc.verifier != nil {
 				vs = append(vs, tc.verifier)
 			}
-			_, err := sbom.VerifyProvenance(ctx, tc.env, tc.artifact, vs...)
+			_, err := sbom.VerifyProvenance(ctx, tc.env, tc.artifact, verifyAt, vs...)
 			require.ErrorIs(t, err, tc.want)
 		})
 	}
 	t.Run("mismatch details", func(t *testing.T) {
-		_, err := sbom.VerifyProvenance(ctx, env, otherArt, signer.verifier())
+		_, err := sbom.VerifyProvenance(ctx, env, otherArt, verifyAt, signer.verifier())
 		var me *sbom.MismatchError
 		require.ErrorAs(t, err, &me)
 		assert.Equal(t, otherArt.Digest(), me.Want)
 	})
-	t.Run("verifier func", func(t *testing.T) {
-		calls := 0
-		v := sbom.VerifierFunc(func(ctx context.Context, msg io.Reader, sig []byte) error {
-			calls++
-			return signer.verifier().Verify(ctx, msg, sig)
-		})
-		_, err := sbom.VerifyProvenance(ctx, env, art, v)
+	t.Run("verifier called once", func(t *testing.T) {
+		v := signer.verifier()
+		_, err := sbom.VerifyProvenance(ctx, env, art, verifyAt, v)
 		require.NoError(t, err)
-		assert.Equal(t, 1, calls)
+		assert.Equal(t, 1, v.calls)
 	})
 	t.Run("a second, trusted signature suffices", func(t *testing.T) {
 		two, err := sbom.SignProvenance(ctx, []sbom.Subject{art}, sbom.Provenance{BuildType: "b", BuilderID: "i"}, newEdSigner(3), signer)
 		require.NoError(t, err)
-		_, err = sbom.VerifyProvenance(ctx, two, art, signer.verifier())
+		_, err = sbom.VerifyProvenance(ctx, two, art, verifyAt, signer.verifier())
 		require.NoError(t, err)
 	})
 }
@@ -306,18 +304,18 @@ func TestSignErrors(t *testing.T) {
 	p := sbom.Provenance{BuildType: "b", BuilderID: "i"}
 	failing := &edSigner{SignFunc: func([]byte) ([]byte, error) { return nil, errors.New("token expired") }}
 	empty := &edSigner{SignFunc: func([]byte) ([]byte, error) { return nil, nil }}
-	for name, s := range map[string]sbom.Signer{"failing": failing, "empty": empty} {
+	for name, s := range map[string]signature.Signer{"failing": failing, "empty": empty} {
 		t.Run(name, func(t *testing.T) {
 			_, err := sbom.SignProvenance(ctx, []sbom.Subject{art}, p, s)
-			require.ErrorIs(t, err, sbom.ErrSign)
+			require.ErrorIs(t, err, signature.ErrSign)
 		})
 	}
 	_, err := sbom.SignProvenance(ctx, []sbom.Subject{art}, p)
-	require.ErrorIs(t, err, sbom.ErrSign)
+	require.ErrorIs(t, err, signature.ErrSign)
 	_, err = sbom.SignProvenance(ctx, nil, p, newEdSigner(1))
-	require.ErrorIs(t, err, sbom.ErrStatement)
+	require.ErrorIs(t, err, &sbom.Error{Reason: "invalid in-toto statement"})
 	_, err = sbom.SignProvenance(ctx, []sbom.Subject{art}, sbom.Provenance{}, newEdSigner(1))
-	require.ErrorIs(t, err, sbom.ErrStatement)
+	require.ErrorIs(t, err, &sbom.Error{Reason: "invalid in-toto statement"})
 	_, err = sbom.SignProvenance(ctx, []sbom.Subject{{SHA256: "x"}}, p, newEdSigner(1))
 	require.ErrorIs(t, err, sbom.ErrInvalidDigest)
 	c, cancel := context.WithCancel(ctx)
@@ -340,22 +338,22 @@ func TestKeySigner(t *testing.T) {
 			der, err := x509.MarshalPKCS8PrivateKey(key)
 			require.NoError(t, err)
 			priv := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
-			s, err := sbom.ParsePrivateKeyPEM(priv)
+			s, err := signature.ParsePrivateKeyPEM(priv)
 			require.NoError(t, err)
-			v, err := sbom.ParsePublicKeyPEM(priv)
+			v, err := signature.ParsePublicKeyPEM(priv)
 			require.NoError(t, err)
 			assert.Equal(t, s.KeyID(), v.KeyID())
 			env, err := sbom.SignProvenance(ctx, []sbom.Subject{art}, sbom.Provenance{BuildType: "b", BuilderID: "i"}, s)
 			require.NoError(t, err)
 			assert.Contains(t, string(env), s.KeyID())
-			_, err = sbom.VerifyProvenance(ctx, env, art, v)
+			_, err = sbom.VerifyProvenance(ctx, env, art, verifyAt, v)
 			require.NoError(t, err)
 		})
 	}
-	_, err = sbom.ParsePrivateKeyPEM([]byte("not pem"))
-	require.ErrorIs(t, err, sbom.ErrInvalidKey)
-	_, err = sbom.ParsePublicKeyPEM([]byte("-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n"))
-	require.ErrorIs(t, err, sbom.ErrInvalidKey)
+	_, err = signature.ParsePrivateKeyPEM([]byte("not pem"))
+	require.ErrorIs(t, err, signature.ErrInvalidKey)
+	_, err = signature.ParsePublicKeyPEM([]byte("-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n"))
+	require.ErrorIs(t, err, signature.ErrInvalidKey)
 }
 
 func FuzzOpenEnvelope(f *testing.F) {
@@ -367,14 +365,57 @@ func FuzzOpenEnvelope(f *testing.F) {
 	f.Add([]byte(`{"payloadType":"application/vnd.in-toto+json","payload":"","signatures":[{"keyid":"","sig":"AA=="}]}`))
 	f.Add([]byte(`{}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		payload, err := sbom.OpenEnvelope(context.Background(), data, sbom.PayloadType, signer.verifier())
+		payload, err := sbom.OpenEnvelope(context.Background(), data, sbom.PayloadType, verifyAt, signer.verifier())
 		if err != nil {
 			return
 		}
 		// Only an envelope the key signed opens: its payload is the one
 		// signed (the fuzzer cannot forge Ed25519).
-		if _, err := sbom.ReadStatement(payload, sbom.SLSAProvenancePredicate, art); err != nil {
+		if _, err := sbom.ParseStatement(payload, sbom.SLSAProvenancePredicate, art); err != nil {
 			t.Fatalf("a signed payload does not read back: %v", err)
 		}
 	})
+}
+
+func TestReferenceLocation(t *testing.T) {
+	art := sbom.Subject{Name: "x", SHA256: strings.Repeat("a", 64)}
+	doc, err := sbom.ForArtifact(art)
+	require.NoError(t, err)
+	data, err := doc.Bytes(sbom.JSON)
+	require.NoError(t, err)
+	for _, loc := range []string{"sbom/x.cdx.json", "https://ci.example.com/runs/42/sbom.cdx.json", "/abs/x.json", "x..json"} {
+		ref := sbom.Attach(loc, data, sbom.JSON, sbom.Spec1_6)
+		require.NoError(t, ref.Validate(), loc)
+		_, err := ref.Open(data, art)
+		require.NoError(t, err, loc)
+	}
+	for _, loc := range []string{"", "../x.json", "sbom/../../x.json", "https://h/a/%2e%2E/x", `sbom\..\x`, "a\x00b", "sbom/..", ".."} {
+		ref := sbom.Attach(loc, data, sbom.JSON, sbom.Spec1_6)
+		_, err := ref.Open(data, art)
+		assert.ErrorIs(t, err, sbom.ErrInvalidReference, "%q", loc)
+	}
+	ref := sbom.Attach("x.json", data, sbom.JSON, sbom.Spec1_6)
+	ref.SHA256 = strings.ToUpper(ref.SHA256)
+	_, err = ref.Open(data, art)
+	assert.ErrorIs(t, err, sbom.ErrInvalidReference)
+}
+
+// TestProvenanceFromOtherTools: SLSA v1 fields this package does not write
+// (builderDependencies, a resource's content, downloadLocation, mediaType,
+// annotations) are read, not refused.
+func TestProvenanceFromOtherTools(t *testing.T) {
+	ctx := context.Background()
+	art := subjectOf(t, "app", []byte("app"))
+	s := newEdSigner(1)
+	st := `{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"app","digest":{"sha256":"` + art.SHA256 + `"}}],` +
+		`"predicateType":"https://slsa.dev/provenance/v1","predicate":{"buildDefinition":{"buildType":"https://example.com/bt","externalParameters":{},` +
+		`"resolvedDependencies":[{"uri":"git+https://example.com/r","digest":{"gitCommit":"abc"},"downloadLocation":"https://example.com/r","mediaType":"text/plain","annotations":{"k":"v"},"content":"aGk="}]},` +
+		`"runDetails":{"builder":{"id":"https://example.com/b","builderDependencies":[{"uri":"https://example.com/tool","digest":{"sha256":"` + art.SHA256 + `"}}]}}}}`
+	env, err := sbom.SignEnvelope(ctx, sbom.PayloadType, []byte(st), s)
+	require.NoError(t, err)
+	p, err := sbom.VerifyProvenance(ctx, env, art, verifyAt, s.verifier())
+	require.NoError(t, err)
+	require.Len(t, p.ResolvedDependencies, 1)
+	assert.Equal(t, []byte("hi"), p.ResolvedDependencies[0].Content)
+	require.Len(t, p.BuilderDependencies, 1)
 }

@@ -29,7 +29,7 @@
 //
 // # Reading SBOMs from other tools
 //
-// [Decode] reads CycloneDX 1.4 to 1.7 JSON or XML as cyclonedx-gomod, syft
+// [Read] reads CycloneDX 1.4 to 1.7 JSON or XML as cyclonedx-gomod, syft
 // and others write it, with metadata.tools in its legacy (array) or current
 // (object) form. It rejects, with [ErrTooLarge], [ErrMalformed],
 // [ErrWrongFormat], [ErrUnsupportedSpecVersion] or a [*ValidationError]:
@@ -54,10 +54,10 @@
 // [ProvenanceFromCI] fills a SLSA Provenance v1 predicate from GitHub
 // Actions or GitLab CI variables; [SignProvenance] makes the statement and
 // signs the DSSE pre-authentication encoding (never the raw payload) with
-// any [Signer]: the tagging package's OpenPGP and SSH signers, or a
-// [KeySigner] around a crypto.Signer. [VerifyProvenance] accepts an
-// envelope only if its payload type is [PayloadType], a trusted [Verifier]
-// accepts a signature, the statement's _type is exactly in-toto v1 (not
+// any signature.Signer: an OpenPGP or SSH signer, or a signature.KeySigner
+// around a crypto.Signer. [VerifyProvenance] accepts an envelope only if its
+// payload type is [PayloadType], a trusted signature.Verifier accepts a
+// signature at the verification time, the statement's _type is exactly in-toto v1 (not
 // v0.1), the predicate is SLSA v1 and a subject is the artifact.
 //
 // # Example
@@ -69,7 +69,7 @@
 //	art, _ := doc.Subject()
 //	env, err := sbom.SignProvenance(ctx, []sbom.Subject{art}, prov, signer)
 //	...
-//	_, err = sbom.VerifyProvenance(ctx, env, art, verifier)
+//	_, err = sbom.VerifyProvenance(ctx, env, art, at, verifier)
 //
 // # Concurrency and ownership
 //

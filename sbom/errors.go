@@ -47,23 +47,6 @@ var (
 	ErrNotGoBinary = errors.New("sbom: not a Go binary with build information")
 	// ErrNotGoModule reports a directory without a readable go.mod.
 	ErrNotGoModule = errors.New("sbom: not a Go module")
-	// ErrMalformedEnvelope reports a DSSE envelope that does not parse
-	// strictly: bad JSON, unknown or duplicate fields, bad base64, no
-	// signatures.
-	ErrMalformedEnvelope = errors.New("sbom: malformed DSSE envelope")
-	// ErrPayloadType reports a DSSE envelope whose payload type is not the
-	// one expected.
-	ErrPayloadType = errors.New("sbom: unexpected DSSE payload type")
-	// ErrBadSignature reports an envelope with no signature that a trusted
-	// key verifies over the PAE encoding of its payload.
-	ErrBadSignature = errors.New("sbom: no valid signature from a trusted key")
-	// ErrSign reports a signer that failed or returned an empty signature.
-	ErrSign = errors.New("sbom: signing failed")
-	// ErrStatement reports an in-toto statement that is not a v1 Statement
-	// with the expected predicate type, or whose predicate is malformed.
-	ErrStatement = errors.New("sbom: invalid in-toto statement")
-	// ErrInvalidKey reports key material that cannot sign or verify.
-	ErrInvalidKey = errors.New("sbom: invalid key")
 )
 
 // A MismatchError reports two digests that should be equal. It wraps
@@ -109,3 +92,22 @@ func (e *ValidationError) Error() string {
 
 // Unwrap returns ErrInvalid.
 func (e *ValidationError) Unwrap() error { return ErrInvalid }
+
+// An Error reports a document refused for a reason callers do not branch
+// on. Reason is a short lower-case phrase: "malformed DSSE envelope" (bad
+// JSON, unknown or duplicate fields, bad base64, no signatures),
+// "unexpected DSSE payload type", "invalid in-toto statement" (not a v1
+// Statement with the expected predicate type, or a malformed predicate).
+// It is wrapped together with the cause, when there is one.
+type Error struct {
+	Reason string
+}
+
+// Error returns the reason.
+func (e *Error) Error() string { return "sbom: " + e.Reason }
+
+// Is reports whether target is an *Error with the same Reason.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Reason == e.Reason
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // A minimal SBOM for a tarball, bound to its digest, serial number and
@@ -74,15 +75,15 @@ func ExampleAttach() {
 	// true
 }
 
-// Decode reads SBOMs from other tools and Check binds them to an artifact.
-func ExampleDecode() {
+// Read reads SBOMs from other tools and Check binds them to an artifact.
+func ExampleRead() {
 	f, err := os.Open("testdata/read/tools-object-1.5.json")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	defer f.Close()
-	doc, err := sbom.Decode(f, sbom.JSON)
+	doc, err := sbom.Read(f, sbom.JSON)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -97,13 +98,13 @@ func ExampleDecode() {
 }
 
 // Signing provenance in a DSSE envelope and verifying it. The key here is a
-// fixed Ed25519 key; in CI it is an OpenPGP or SSH key from tagging, or any
+// fixed Ed25519 key; in CI it is an OpenPGP or SSH key (package signature), or any
 // crypto.Signer.
 func ExampleSignProvenance() {
 	ctx := context.Background()
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))
-	signer, _ := sbom.NewKeySigner(key)
-	verifier, _ := sbom.NewKeyVerifier(key.Public())
+	signer, _ := signature.NewKeySigner(key)
+	verifier, _ := signature.NewKeyVerifier(key.Public())
 
 	art, _ := sbom.SubjectOf("app", strings.NewReader("app"))
 	p, _ := sbom.ProvenanceFromCI(map[string]string{
@@ -116,11 +117,12 @@ func ExampleSignProvenance() {
 		fmt.Println(err)
 		return
 	}
-	got, err := sbom.VerifyProvenance(ctx, env, art, verifier)
+	at := time.Date(2026, 2, 1, 13, 0, 0, 0, time.UTC) // the verification time
+	got, err := sbom.VerifyProvenance(ctx, env, art, at, verifier)
 	fmt.Println(got.BuilderID, err)
 
 	other, _ := sbom.SubjectOf("other", strings.NewReader("other"))
-	_, err = sbom.VerifyProvenance(ctx, env, other, verifier)
+	_, err = sbom.VerifyProvenance(ctx, env, other, at, verifier)
 	fmt.Println(errors.Is(err, sbom.ErrSubjectMismatch))
 	// Output:
 	// https://github.com/actions/runner/github-hosted <nil>

@@ -3,20 +3,22 @@ package sbom_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha512"
-	"encoding/hex"
-	"errors"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"crypto/sha512"
+	"encoding/hex"
+	"errors"
+	"slices"
+	"time"
+
 	"github.com/releasekit/releasekit/internal/testkit/golden"
+
 	"github.com/releasekit/releasekit/sbom"
 )
 
@@ -55,9 +57,9 @@ func TestGolden(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, sha256Hex(got), sha256Hex(b2))
 
-			// Decode validates JSON against the official schema; both
+			// Read validates JSON against the official schema; both
 			// formats round-trip to the same bytes.
-			read, err := sbom.Decode(bytes.NewReader(got), tc.format)
+			read, err := sbom.Read(bytes.NewReader(got), tc.format)
 			require.NoError(t, err)
 			assert.Equal(t, tc.spec, read.SpecVersion())
 			b3, err := read.Bytes(tc.format)
@@ -211,7 +213,7 @@ func TestFromBinary(t *testing.T) {
 	for _, f := range []sbom.Format{sbom.JSON, sbom.XML} {
 		b, err := doc.Bytes(f)
 		require.NoError(t, err)
-		_, err = sbom.Decode(bytes.NewReader(b), f)
+		_, err = sbom.Read(bytes.NewReader(b), f)
 		require.NoError(t, err, "%s", f)
 	}
 }
@@ -248,7 +250,7 @@ func TestRelctlBinary(t *testing.T) {
 	assert.Equal(t, want, got)
 	b, err := doc.Bytes(sbom.JSON)
 	require.NoError(t, err)
-	_, err = sbom.Decode(bytes.NewReader(b), sbom.JSON)
+	_, err = sbom.Read(bytes.NewReader(b), sbom.JSON)
 	require.NoError(t, err)
 }
 
@@ -280,7 +282,7 @@ func TestForArtifactAndMerge(t *testing.T) {
 	assert.NotEqual(t, base.SerialNumber(), merged.SerialNumber(), "WithSerialNumber is not inherited")
 	b, err := merged.Bytes(sbom.JSON)
 	require.NoError(t, err)
-	_, err = sbom.Decode(bytes.NewReader(b), sbom.JSON)
+	_, err = sbom.Read(bytes.NewReader(b), sbom.JSON)
 	require.NoError(t, err)
 
 	other, err := sbom.ForArtifact(subjectOf(t, "other", []byte("other")))
@@ -334,4 +336,49 @@ func TestModuleGoListFailsOffline(t *testing.T) {
 	cs := doc.Components()
 	require.Len(t, cs, 1)
 	assert.Equal(t, "pkg:golang/example.invalid/nowhere@v1.0.0", cs[0].PURL)
+}
+
+// TestFromBinaryDirectoryReplace: a module replaced by a directory is listed
+// under its own path, without a made-up version or a purl of the directory.
+func TestFromBinaryDirectoryReplace(t *testing.T) {
+	dir := t.TempDir()
+	w := func(p, s string) {
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, p), []byte(s), 0o644))
+	}
+	w("go.mod", "module example.com/rep\n\ngo 1.22\n\nrequire github.com/Foo/Bar v1.0.0\n\nreplace github.com/Foo/Bar => ./bar\n")
+	w("bar/go.mod", "module github.com/Foo/Bar\n\ngo 1.22\n")
+	w("bar/bar.go", "package bar\n\nfunc X() string { return \"x\" }\n")
+	w("main.go", "package main\n\nimport \"github.com/Foo/Bar\"\n\nfunc main() { println(bar.X()) }\n")
+	out := filepath.Join(dir, "rep")
+	buildGo(t, dir, out, ".")
+	doc, err := sbom.FromBinaryFile(out)
+	require.NoError(t, err)
+	cs := doc.Components()
+	require.Len(t, cs, 1)
+	assert.Equal(t, "github.com/Foo/Bar", cs[0].Name)
+	assert.Equal(t, "pkg:golang/github.com/Foo/Bar", cs[0].PURL)
+	assert.Empty(t, cs[0].Version)
+	assert.Contains(t, cs[0].Properties, sbom.Property{Name: sbom.PropGoReplace, Value: "./bar"})
+	b, err := doc.Bytes(sbom.JSON)
+	require.NoError(t, err)
+	_, err = sbom.Read(bytes.NewReader(b), sbom.JSON)
+	require.NoError(t, err)
+}
+
+// TestMergeBOMRefUnique: a merged component cannot take the subject's
+// bom-ref.
+func TestMergeBOMRefUnique(t *testing.T) {
+	art := sbom.Subject{Name: "x", SHA256: strings.Repeat("a", 64)}
+	base, err := sbom.ForArtifact(art)
+	require.NoError(t, err)
+	other := `{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[{"type":"library","name":"lib","version":"1","bom-ref":"artifact:` + art.Digest() + `"}]}`
+	o, err := sbom.Read(strings.NewReader(other), sbom.JSON)
+	require.NoError(t, err)
+	m, err := sbom.Merge(base, []*sbom.Document{o})
+	require.NoError(t, err)
+	b, err := m.Bytes(sbom.JSON)
+	require.NoError(t, err)
+	assert.Equal(t, 1, strings.Count(string(b), `"bom-ref": "artifact:`+art.Digest()+`"`))
+	assert.Len(t, m.Components(), 1)
 }

@@ -13,14 +13,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // edSigner and edVerifier are the tests' own Ed25519 implementation of the
-// sbom.Signer and sbom.Verifier interfaces.
+// signature.Signer and signature.Verifier interfaces. The verifier counts
+// its calls.
 type edSigner struct {
 	key ed25519.PrivateKey
 	// SignFunc, when set, replaces signing (to inject failures).
@@ -46,20 +49,23 @@ func (s *edSigner) verifier() *edVerifier {
 	return &edVerifier{pub: s.key.Public().(ed25519.PublicKey)}
 }
 
-type edVerifier struct{ pub ed25519.PublicKey }
+type edVerifier struct {
+	pub   ed25519.PublicKey
+	calls int
+}
 
 var errEdBad = errors.New("ed25519: bad signature")
 
-func (v *edVerifier) Verify(ctx context.Context, message io.Reader, sig []byte) error {
-	msg, err := io.ReadAll(message)
-	if err != nil {
-		return err
-	}
+func (v *edVerifier) Verify(ctx context.Context, msg, sig []byte, at time.Time) (signature.Identity, error) {
+	v.calls++
 	if !ed25519.Verify(v.pub, msg, sig) {
-		return errEdBad
+		return signature.Identity{}, errEdBad
 	}
-	return nil
+	return signature.Identity{Format: signature.Key, Identity: "ed25519"}, nil
 }
+
+// verifyAt is the fixed verification time of the tests.
+var verifyAt = time.Date(2026, time.January, 10, 12, 0, 0, 0, time.UTC)
 
 // goTool returns the path of the go command or skips the test.
 func goTool(t testing.TB) string {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/releasekit/releasekit/internal/strictjson"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // Build types written by ProvenanceFromCI.
@@ -185,16 +186,17 @@ func nonEmpty(m map[string]any) map[string]any {
 }
 
 // ProvenanceStatement returns an in-toto Statement v1 (JSON) with the SLSA
-// Provenance v1 predicate p about the subjects. It returns ErrStatement when
+// Provenance v1 predicate p about the subjects. It returns an *Error
+// ("invalid in-toto statement") when
 // p has no build type or builder, or there is no subject, and
 // ErrInvalidDigest for a bad subject. Sign it with SignEnvelope(ctx,
 // PayloadType, statement, signer).
 func ProvenanceStatement(subjects []Subject, p Provenance) ([]byte, error) {
 	if len(subjects) == 0 {
-		return nil, fmt.Errorf("provenance: %w: no subject", ErrStatement)
+		return nil, fmt.Errorf("provenance: %w: no subject", &Error{Reason: "invalid in-toto statement"})
 	}
 	if p.BuildType == "" || p.BuilderID == "" {
-		return nil, fmt.Errorf("provenance: %w: build type and builder id are required", ErrStatement)
+		return nil, fmt.Errorf("provenance: %w: build type and builder id are required", &Error{Reason: "invalid in-toto statement"})
 	}
 	var subs []statementSubject
 	for _, s := range subjects {
@@ -243,34 +245,56 @@ func ProvenanceStatement(subjects []Subject, p Provenance) ([]byte, error) {
 	})
 }
 
-// VerifyProvenance opens a DSSE envelope with the verifiers (OpenEnvelope),
-// reads the payload as an in-toto Statement v1 with a SLSA Provenance v1
-// predicate (ReadStatement) that names artifact among its subjects, and
-// returns the provenance. It fails closed with the errors of OpenEnvelope
-// and ReadStatement: ErrMalformedEnvelope, ErrPayloadType, ErrBadSignature,
-// ErrStatement (also for a predicate without build type or builder) and a
-// *MismatchError wrapping ErrSubjectMismatch.
-func VerifyProvenance(ctx context.Context, envelope []byte, artifact Subject, verifiers ...Verifier) (Provenance, error) {
+// VerifyProvenance opens a DSSE envelope with the verifiers at time at
+// (OpenEnvelope), reads the payload as an in-toto Statement v1 with a SLSA
+// Provenance v1 predicate (ParseStatement) that names artifact among its
+// subjects, and returns the provenance. It fails closed with the errors of
+// OpenEnvelope and ParseStatement: an *Error (malformed envelope, payload
+// type, statement),
+// signature.ErrBadSignature, an *Error (also for a predicate without
+// build type or builder) and a *MismatchError wrapping ErrSubjectMismatch.
+func VerifyProvenance(ctx context.Context, envelope []byte, artifact Subject, at time.Time, verifiers ...signature.Verifier) (Provenance, error) {
 	if err := artifact.Validate(); err != nil {
 		return Provenance{}, fmt.Errorf("verify provenance: %w", err)
 	}
-	payload, err := OpenEnvelope(ctx, envelope, PayloadType, verifiers...)
+	payload, err := OpenEnvelope(ctx, envelope, PayloadType, at, verifiers...)
 	if err != nil {
 		return Provenance{}, fmt.Errorf("verify provenance: %w", err)
 	}
-	st, err := ReadStatement(payload, SLSAProvenancePredicate, artifact)
+	return provenanceOf(payload, artifact)
+}
+
+// ParseProvenanceUnverifiedUnsafe reads a provenance envelope as
+// VerifyProvenance does (strict envelope, every signature well encoded,
+// statement bound to artifact) but checks no signature: for a report that
+// has no keys to trust and says so. Its errors are those of VerifyProvenance
+// except signature.ErrBadSignature.
+func ParseProvenanceUnverifiedUnsafe(envelope []byte, artifact Subject) (Provenance, error) {
+	if err := artifact.Validate(); err != nil {
+		return Provenance{}, fmt.Errorf("verify provenance: %w", err)
+	}
+	payload, _, err := decodeEnvelope(envelope, PayloadType)
+	if err != nil {
+		return Provenance{}, fmt.Errorf("verify provenance: %w", err)
+	}
+	return provenanceOf(payload, artifact)
+}
+
+// provenanceOf reads the statement payload of a provenance envelope.
+func provenanceOf(payload []byte, artifact Subject) (Provenance, error) {
+	st, err := ParseStatement(payload, SLSAProvenancePredicate, artifact)
 	if err != nil {
 		return Provenance{}, fmt.Errorf("verify provenance: %w", err)
 	}
 	var pred slsaPredicate
 	if err := strictjson.Unmarshal(st.Predicate, &pred, strictjson.Options{MaxDepth: DefaultMaxDepth}); err != nil {
-		return Provenance{}, fmt.Errorf("verify provenance: %w: predicate: %v", ErrStatement, err)
+		return Provenance{}, fmt.Errorf("verify provenance: %w: predicate: %v", &Error{Reason: "invalid in-toto statement"}, err)
 	}
 	if err := exactKeys(st.Predicate, &pred); err != nil {
-		return Provenance{}, fmt.Errorf("verify provenance: %w: predicate: %w", ErrStatement, err)
+		return Provenance{}, fmt.Errorf("verify provenance: %w: predicate: %w", &Error{Reason: "invalid in-toto statement"}, err)
 	}
 	if pred.BuildDefinition.BuildType == "" || pred.RunDetails.Builder.ID == "" {
-		return Provenance{}, fmt.Errorf("verify provenance: %w: predicate without build type or builder id", ErrStatement)
+		return Provenance{}, fmt.Errorf("verify provenance: %w: predicate without build type or builder id", &Error{Reason: "invalid in-toto statement"})
 	}
 	p := Provenance{
 		BuildType:            pred.BuildDefinition.BuildType,
@@ -293,7 +317,7 @@ func VerifyProvenance(ctx context.Context, envelope []byte, artifact Subject, ve
 			}
 			t, err := time.Parse(time.RFC3339, f.s)
 			if err != nil {
-				return Provenance{}, fmt.Errorf("verify provenance: %w: timestamp %q", ErrStatement, f.s)
+				return Provenance{}, fmt.Errorf("verify provenance: %w: timestamp %q", &Error{Reason: "invalid in-toto statement"}, f.s)
 			}
 			*f.t = t
 		}
@@ -302,7 +326,7 @@ func VerifyProvenance(ctx context.Context, envelope []byte, artifact Subject, ve
 }
 
 // SignProvenance is ProvenanceStatement followed by SignEnvelope.
-func SignProvenance(ctx context.Context, subjects []Subject, p Provenance, signers ...Signer) ([]byte, error) {
+func SignProvenance(ctx context.Context, subjects []Subject, p Provenance, signers ...signature.Signer) ([]byte, error) {
 	st, err := ProvenanceStatement(subjects, p)
 	if err != nil {
 		return nil, err

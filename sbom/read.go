@@ -17,13 +17,13 @@ import (
 	"github.com/releasekit/releasekit/internal/strictjson"
 )
 
-// Default limits of Decode.
+// Default limits of Read.
 const (
 	DefaultMaxSize  = 64 << 20 // bytes
 	DefaultMaxDepth = 64       // nested objects and arrays (JSON) or elements (XML)
 )
 
-// A ReadOption configures Decode.
+// A ReadOption configures Read.
 type ReadOption func(*readConfig)
 
 type readConfig struct {
@@ -31,15 +31,15 @@ type readConfig struct {
 	maxDepth int
 }
 
-// WithMaxSize sets the largest document Decode accepts, in bytes
+// WithMaxSize sets the largest document Read accepts, in bytes
 // (default DefaultMaxSize).
 func WithMaxSize(n int64) ReadOption { return func(c *readConfig) { c.maxSize = n } }
 
-// WithMaxDepth sets the deepest nesting Decode accepts (default
+// WithMaxDepth sets the deepest nesting Read accepts (default
 // DefaultMaxDepth).
 func WithMaxDepth(n int) ReadOption { return func(c *readConfig) { c.maxDepth = n } }
 
-// Decode reads one CycloneDX SBOM in format f, as made by this package or
+// Read reads one CycloneDX SBOM in format f, as made by this package or
 // by other tools (cyclonedx-gomod, syft, ...), spec versions 1.4 to 1.7,
 // and checks it before returning it:
 //
@@ -58,9 +58,9 @@ func WithMaxDepth(n int) ReadOption { return func(c *readConfig) { c.maxDepth = 
 //     there is no XSD validator in Go). A violation is a *ValidationError
 //     wrapping ErrInvalid.
 //
-// metadata.tools may be the legacy array or the 1.5+ object. Decode does
+// metadata.tools may be the legacy array or the 1.5+ object. Read does
 // not check the subject: call Check.
-func Decode(r io.Reader, f Format, opts ...ReadOption) (*Document, error) {
+func Read(r io.Reader, f Format, opts ...ReadOption) (*Document, error) {
 	c := readConfig{maxSize: DefaultMaxSize, maxDepth: DefaultMaxDepth}
 	for _, o := range opts {
 		o(&c)

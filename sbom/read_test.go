@@ -2,6 +2,8 @@ package sbom_test
 
 import (
 	"bytes"
+	"context"
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +19,7 @@ var one = sbom.Subject{Name: "app", SHA256: strings.Repeat("0", 63) + "1"}
 
 // TestDecodeOtherTools reads SBOMs shaped like cyclonedx-gomod's and
 // syft's, with metadata.tools as the legacy array and as the 1.5+ object.
-func TestDecodeOtherTools(t *testing.T) {
+func TestReadOtherTools(t *testing.T) {
 	for _, tc := range []struct {
 		file string
 		f    sbom.Format
@@ -31,7 +33,7 @@ func TestDecodeOtherTools(t *testing.T) {
 		t.Run(tc.file, func(t *testing.T) {
 			data, err := os.ReadFile(filepath.Join("testdata", "read", tc.file))
 			require.NoError(t, err)
-			doc, err := sbom.Decode(bytes.NewReader(data), tc.f)
+			doc, err := sbom.Read(bytes.NewReader(data), tc.f)
 			require.NoError(t, err)
 			assert.Equal(t, tc.spec, doc.SpecVersion())
 			require.NoError(t, sbom.Check(doc, one))
@@ -47,7 +49,7 @@ func TestDecodeOtherTools(t *testing.T) {
 	}
 }
 
-func TestDecodeErrors(t *testing.T) {
+func TestReadErrors(t *testing.T) {
 	valid, err := os.ReadFile("testdata/read/tools-object-1.5.json")
 	require.NoError(t, err)
 	validXML, err := os.ReadFile("testdata/read/syft-1.6.xml")
@@ -99,7 +101,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"xml: no name", swap(validXML, `<name>golang.org/x/text</name>`, ``), sbom.XML, sbom.ErrInvalid, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := sbom.Decode(strings.NewReader(tc.in), tc.f, tc.opts...)
+			_, err := sbom.Read(strings.NewReader(tc.in), tc.f, tc.opts...)
 			require.ErrorIs(t, err, tc.want)
 		})
 	}
@@ -109,7 +111,7 @@ func TestValidationErrorLists(t *testing.T) {
 	valid, err := os.ReadFile("testdata/read/tools-object-1.5.json")
 	require.NoError(t, err)
 	bad := strings.Replace(string(valid), `"type": "library",`, `"type": "gadget",`, 1)
-	_, err = sbom.Decode(strings.NewReader(bad), sbom.JSON)
+	_, err = sbom.Read(strings.NewReader(bad), sbom.JSON)
 	var ve *sbom.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.NotEmpty(t, ve.Problems)
@@ -118,11 +120,11 @@ func TestValidationErrorLists(t *testing.T) {
 
 func TestCheckNoSubject(t *testing.T) {
 	in := `{"bomFormat":"CycloneDX","specVersion":"1.6","version":1}`
-	doc, err := sbom.Decode(strings.NewReader(in), sbom.JSON)
+	doc, err := sbom.Read(strings.NewReader(in), sbom.JSON)
 	require.NoError(t, err)
 	require.ErrorIs(t, sbom.Check(doc, one), sbom.ErrNoSubject)
 	in = `{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"metadata":{"component":{"type":"file","name":"x","hashes":[{"alg":"MD5","content":"00000000000000000000000000000000"}]}}}`
-	doc, err = sbom.Decode(strings.NewReader(in), sbom.JSON)
+	doc, err = sbom.Read(strings.NewReader(in), sbom.JSON)
 	require.NoError(t, err)
 	require.ErrorIs(t, sbom.Check(doc, one), sbom.ErrNoSubject)
 	require.ErrorIs(t, sbom.Check(doc, sbom.Subject{SHA256: "x"}), sbom.ErrInvalidDigest)
@@ -140,7 +142,7 @@ func TestSHA512Mismatch(t *testing.T) {
 	assert.True(t, strings.HasPrefix(me.Want, "sha512:"))
 }
 
-func FuzzDecode(f *testing.F) {
+func FuzzRead(f *testing.F) {
 	for _, name := range []string{"tools-array-1.4.json", "tools-object-1.5.json", "syft-1.6.xml", "tools-legacy-1.4.xml"} {
 		b, err := os.ReadFile(filepath.Join("testdata", "read", name))
 		require.NoError(f, err)
@@ -150,17 +152,17 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`<!DOCTYPE x><bom/>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, format := range []sbom.Format{sbom.JSON, sbom.XML} {
-			doc, err := sbom.Decode(bytes.NewReader(data), format, sbom.WithMaxSize(1<<20))
+			doc, err := sbom.Read(bytes.NewReader(data), format, sbom.WithMaxSize(1<<20))
 			if err != nil {
 				continue
 			}
-			// What Decode accepts re-encodes and reads back as the same
+			// What Read accepts re-encodes and reads back as the same
 			// document.
 			out, err := doc.Bytes(format)
 			if err != nil {
 				t.Fatalf("re-encode: %v", err)
 			}
-			again, err := sbom.Decode(bytes.NewReader(out), format)
+			again, err := sbom.Read(bytes.NewReader(out), format)
 			if err != nil {
 				t.Fatalf("decode re-encoded %s: %v\n%s", format, err, out)
 			}
@@ -171,4 +173,74 @@ func FuzzDecode(f *testing.F) {
 			_, _ = doc.Subject()
 		}
 	})
+}
+
+// TestJSONCaseFoldDuplicates: encoding/json matches keys without regard to
+// case, so "Payload" after "payload" would silently win.
+func TestJSONCaseFoldDuplicates(t *testing.T) {
+	s := newEdSigner(1)
+	env, err := sbom.SignEnvelope(context.Background(), sbom.PayloadType, []byte(`{"a":1}`), s)
+	require.NoError(t, err)
+	other := base64.StdEncoding.EncodeToString([]byte(`{"a":2}`))
+	edited := bytes.Replace(env, []byte(`"payload":`), []byte(`"Payload":"`+other+`","payload":`), 1)
+	_, err = sbom.OpenEnvelope(context.Background(), edited, sbom.PayloadType, verifyAt, s.verifier())
+	assert.ErrorIs(t, err, &sbom.Error{Reason: "malformed DSSE envelope"})
+	edited = bytes.Replace(env, []byte(`"signatures":`), []byte(`"payloadType":"x","signatures":`), 1)
+	edited = bytes.Replace(edited, []byte(`"payloadType":"x"`), []byte(`"payloadtype":"x"`), 1)
+	_, err = sbom.OpenEnvelope(context.Background(), edited, sbom.PayloadType, verifyAt, s.verifier())
+	assert.ErrorIs(t, err, &sbom.Error{Reason: "malformed DSSE envelope"})
+
+	art := sbom.Subject{Name: "a", SHA256: strings.Repeat("a", 64)}
+	doc, err := sbom.ForArtifact(art)
+	require.NoError(t, err)
+	b, err := doc.Bytes(sbom.JSON)
+	require.NoError(t, err)
+	// a second metadata under another case
+	b2 := bytes.Replace(b, []byte(`"metadata": {`), []byte(`"Metadata": {"component":{"type":"file","name":"x","hashes":[{"alg":"SHA-256","content":"`+strings.Repeat("b", 64)+`"}]}},
+  "metadata": {`), 1)
+	require.NotEqual(t, b, b2)
+	_, err = sbom.Read(bytes.NewReader(b2), sbom.JSON)
+	assert.Error(t, err)
+}
+
+// TestSubjectAmbiguous: two different SHA-256 hashes on the subject do not
+// name one artifact.
+func TestSubjectAmbiguous(t *testing.T) {
+	a, b := strings.Repeat("a", 64), strings.Repeat("b", 64)
+	doc, err := sbom.ForArtifact(sbom.Subject{Name: "x", SHA256: a})
+	require.NoError(t, err)
+	data, err := doc.Bytes(sbom.JSON)
+	require.NoError(t, err)
+	two := bytes.Replace(data, []byte(`"content": "`+a+`"`), []byte(`"content": "`+a+`"}, {"alg": "SHA-256", "content": "`+b+`"`), 1)
+	require.NotEqual(t, data, two)
+	d2, err := sbom.Read(bytes.NewReader(two), sbom.JSON)
+	require.NoError(t, err)
+	assert.Error(t, sbom.Check(d2, sbom.Subject{SHA256: b}))
+	assert.Error(t, sbom.Check(d2, sbom.Subject{SHA256: a}))
+}
+
+// TestXMLTrailing: text or a second element after the root is refused.
+func TestXMLTrailing(t *testing.T) {
+	doc, err := sbom.ForArtifact(sbom.Subject{Name: "x", SHA256: strings.Repeat("a", 64)})
+	require.NoError(t, err)
+	data, err := doc.Bytes(sbom.XML)
+	require.NoError(t, err)
+	_, err = sbom.Read(bytes.NewReader(data), sbom.XML)
+	require.NoError(t, err)
+	for _, tail := range []string{"junk", "<bom/>", "<!-- c -->x"} {
+		_, err = sbom.Read(bytes.NewReader(append(bytes.Clone(data), tail...)), sbom.XML)
+		assert.Error(t, err, tail)
+	}
+	for _, head := range []string{`<?xml version="1.0"?><!DOCTYPE bom [<!ENTITY x "y">]>`, `<!DOCTYPE bom SYSTEM "file:///etc/passwd">`} {
+		body := bytes.TrimPrefix(data, []byte(`<?xml version="1.0" encoding="UTF-8"?>`))
+		_, err = sbom.Read(bytes.NewReader(append([]byte(head), body...)), sbom.XML)
+		assert.ErrorIs(t, err, sbom.ErrMalformed, head)
+	}
+}
+
+func TestReadSPDXTagValue(t *testing.T) {
+	for _, f := range []sbom.Format{sbom.JSON, sbom.XML} {
+		_, err := sbom.Read(strings.NewReader("SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\n"), f)
+		assert.ErrorIs(t, err, sbom.ErrWrongFormat, f)
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"github.com/releasekit/releasekit/semver"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // A Request describes the tag to create. Every field is required.
@@ -32,9 +33,9 @@ type Tag struct {
 	Hash      plumbing.Hash // the tag object
 	Target    plumbing.Hash // the commit it points at
 	Tagger    Identity
-	Message   string // the message, without the signature
-	Signature []byte // the armored signature block; nil when unsigned
-	Format    Format // "" when unsigned
+	Message   string           // the message, without the signature
+	Signature []byte           // the armored signature block; nil when unsigned
+	Format    signature.Format // "" when unsigned
 	// Created is false when the tag already existed at the requested commit
 	// and was returned as it is (an idempotent re-run).
 	Created bool
@@ -49,7 +50,8 @@ type createConfig struct {
 	refs        []plumbing.ReferenceName
 }
 
-// RequireRefAt makes Create fail with ErrWrongRef unless ref (HEAD,
+// RequireRefAt makes Create fail (an *Error, "reference moved since the
+// release was planned") unless ref (HEAD,
 // refs/heads/main, ...) still resolves to the requested commit when the tag
 // is made: a release job that planned a commit refuses to tag once the
 // branch it planned from has moved on.
@@ -64,7 +66,8 @@ func WithScheme(scheme semver.Scheme) Option {
 }
 
 // WithLockTimeout sets how long Create waits for a reference lock held by
-// another writer before it returns ErrLocked (default 10 seconds).
+// another writer before it returns an *Error, "reference is locked" (default
+// 10 seconds).
 func WithLockTimeout(d time.Duration) Option {
 	return func(c *createConfig) { c.lockTimeout = d }
 }
@@ -84,13 +87,15 @@ func WithLockTimeout(d time.Duration) Option {
 // reverse) is ErrInvalidRefName, as git refuses it. There is no way to move
 // or delete a tag through this package.
 //
-// Errors: ErrInvalidRefName (*NameError), ErrObjectNotFound, ErrNotCommit,
-// ErrInvalidTagger, ErrEmptyMessage, ErrInvalidMessage, ErrNoSigner,
-// ErrSign, ErrTagExists, ErrLocked, ErrUnsupportedStorage, ErrWrongRef. When signing
+// Errors: ErrInvalidRefName (*NameError), ErrInvalidTagger,
+// ErrEmptyMessage, ErrInvalidMessage, signature.ErrSign, ErrTagExists
+// (*ExistsError), and an *Error for an object not found, a target that is
+// not a commit, no signer, a reference locked or moved, or storage that is
+// not a git directory. When signing
 // fails no object and no reference are written.
-func Create(ctx context.Context, repo *git.Repository, req Request, s Signer, opts ...Option) (*Tag, error) {
+func Create(ctx context.Context, repo *git.Repository, req Request, s signature.Signer, opts ...Option) (*Tag, error) {
 	if s == nil {
-		return nil, fmt.Errorf("create tag %s: %w (use CreateUnsigned for an unsigned tag)", req.Name, ErrNoSigner)
+		return nil, fmt.Errorf("create tag %s: %w (use CreateUnsigned for an unsigned tag)", req.Name, &Error{Reason: "no signer"})
 	}
 	return create(ctx, repo, req, s, opts)
 }
@@ -101,7 +106,7 @@ func CreateUnsigned(ctx context.Context, repo *git.Repository, req Request, opts
 	return create(ctx, repo, req, nil, opts)
 }
 
-func create(ctx context.Context, repo *git.Repository, req Request, s Signer, opts []Option) (*Tag, error) {
+func create(ctx context.Context, repo *git.Repository, req Request, s signature.Signer, opts []Option) (*Tag, error) {
 	c := createConfig{lockTimeout: 10 * time.Second}
 	for _, o := range opts {
 		o(&c)
@@ -135,10 +140,10 @@ func create(ctx context.Context, repo *git.Repository, req Request, s Signer, op
 	for _, r := range c.refs {
 		ref, err := repo.Reference(r, true)
 		if err != nil {
-			return nil, wrap(fmt.Errorf("%w: %s: %v", ErrWrongRef, r, err))
+			return nil, wrap(&Error{Reason: "reference moved since the release was planned", Detail: fmt.Sprintf("%s: %v", r, err)})
 		}
 		if ref.Hash() != req.Target {
-			return nil, wrap(fmt.Errorf("%w: %s is at %s, not at the planned %s", ErrWrongRef, r, ref.Hash(), req.Target))
+			return nil, wrap(&Error{Reason: "reference moved since the release was planned", Detail: fmt.Sprintf("%s is at %s, not at the planned %s", r, ref.Hash(), req.Target)})
 		}
 	}
 	refName := "refs/tags/" + req.Name
@@ -151,16 +156,16 @@ func create(ctx context.Context, repo *git.Repository, req Request, s Signer, op
 	if s != nil {
 		sig, err := s.Sign(ctx, bytes.NewReader(raw))
 		if err != nil {
-			if errors.Is(err, ErrSign) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			if errors.Is(err, signature.ErrSign) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 				return nil, wrap(err)
 			}
-			return nil, wrap(fmt.Errorf("%w: %v", ErrSign, err))
+			return nil, wrap(fmt.Errorf("%w: %v", signature.ErrSign, err))
 		}
 		raw = append(raw, sig...)
 	}
 	obj, err := Parse(raw)
 	if err != nil || !bytes.Equal(obj.Payload, raw[:len(obj.Payload)]) || (s != nil && obj.Signature == nil) {
-		return nil, wrap(fmt.Errorf("%w: the signer did not return one armored signature block", ErrSign))
+		return nil, wrap(fmt.Errorf("%w: the signer did not return one armored signature block", signature.ErrSign))
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, wrap(err)
@@ -215,11 +220,11 @@ func existing(repo *git.Repository, req Request, h plumbing.Hash) (*Tag, error) 
 // readObject returns the raw bytes and type of an object.
 func readObject(repo *git.Repository, h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
 	if h.IsZero() {
-		return 0, nil, ErrObjectNotFound
+		return 0, nil, &Error{Reason: "object not found"}
 	}
 	eo, err := repo.Storer.EncodedObject(plumbing.AnyObject, h)
 	if errors.Is(err, plumbing.ErrObjectNotFound) {
-		return 0, nil, fmt.Errorf("%w: %s", ErrObjectNotFound, h)
+		return 0, nil, &Error{Reason: "object not found", Detail: fmt.Sprint(h)}
 	}
 	if err != nil {
 		return 0, nil, err
@@ -239,7 +244,7 @@ func isCommit(repo *git.Repository, h plumbing.Hash) error {
 		return err
 	}
 	if typ != plumbing.CommitObject {
-		return fmt.Errorf("%w: %s is a %s", ErrNotCommit, h, typ)
+		return &Error{Reason: "target is not a commit", Detail: fmt.Sprintf("%s is a %s", h, typ)}
 	}
 	return nil
 }
@@ -261,25 +266,25 @@ func peel(repo *git.Repository, h plumbing.Hash) (plumbing.Hash, *Object, error)
 			return plumbing.ZeroHash, nil, err
 		}
 		if obj.TargetType != "commit" {
-			return obj.Target, obj, fmt.Errorf("%w: tag %s points at a %s", ErrNotCommit, h, obj.TargetType)
+			return obj.Target, obj, &Error{Reason: "target is not a commit", Detail: fmt.Sprintf("tag %s points at a %s", h, obj.TargetType)}
 		}
 		if err := isCommit(repo, obj.Target); err != nil {
 			return obj.Target, obj, err
 		}
 		return obj.Target, obj, nil
 	}
-	return h, nil, fmt.Errorf("%w: %s is a %s", ErrNotCommit, h, typ)
+	return h, nil, &Error{Reason: "target is not a commit", Detail: fmt.Sprintf("%s is a %s", h, typ)}
 }
 
 // gitDirOf returns the git directory holding refs (the common directory of
 // a linked worktree).
 func gitDirOf(repo *git.Repository) (string, error) {
 	if repo == nil {
-		return "", ErrUnsupportedStorage
+		return "", &Error{Reason: "repository storage is not a git directory"}
 	}
 	fs, ok := repo.Storer.(*filesystem.Storage)
 	if !ok {
-		return "", ErrUnsupportedStorage
+		return "", &Error{Reason: "repository storage is not a git directory"}
 	}
 	dir := fs.Filesystem().Root()
 	if b, err := os.ReadFile(filepath.Join(dir, "commondir")); err == nil {
@@ -290,7 +295,7 @@ func gitDirOf(repo *git.Repository) (string, error) {
 		dir = c
 	}
 	if fi, err := os.Stat(filepath.Join(dir, "refs")); err != nil || !fi.IsDir() {
-		return "", ErrUnsupportedStorage
+		return "", &Error{Reason: "repository storage is not a git directory"}
 	}
 	return dir, nil
 }
@@ -389,7 +394,7 @@ func createRef(ctx context.Context, gitDir, name string, h plumbing.Hash, timeou
 			return cur, nil
 		}
 		if time.Now().After(deadline) {
-			return plumbing.ZeroHash, fmt.Errorf("%w: %s", ErrLocked, lock)
+			return plumbing.ZeroHash, &Error{Reason: "reference is locked", Detail: fmt.Sprint(lock)}
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -437,7 +442,7 @@ func createRef(ctx context.Context, gitDir, name string, h plumbing.Hash, timeou
 				return plumbing.ZeroHash, rerr
 			}
 			if !ok {
-				return plumbing.ZeroHash, fmt.Errorf("%w: %s appeared and vanished", ErrLocked, name)
+				return plumbing.ZeroHash, &Error{Reason: "reference is locked", Detail: fmt.Sprintf("%s appeared and vanished", name)}
 			}
 			return cur, nil
 		}

@@ -11,8 +11,8 @@
 // A release job signs and creates the tag on the commit it planned, then
 // pushes it; a promotion job verifies it against the keys it trusts:
 //
-//	key, err := tagging.ParseSSHPrivateKey(pemBytes, passphrase)
-//	signer, err := tagging.NewSSHSigner(key, tagging.GitNamespace)
+//	key, err := signature.ParseSSHPrivateKey(pemBytes, passphrase)
+//	signer, err := signature.NewSSHSigner(key, tagging.GitNamespace)
 //	tag, err := tagging.Create(ctx, repo, tagging.Request{
 //		Name:    "v1.4.2",
 //		Target:  planned, // a commit hash, never "HEAD"
@@ -21,21 +21,22 @@
 //	}, signer, tagging.WithScheme(semver.Scheme{Prefix: "v"}))
 //	err = tagging.Push(ctx, repo, "origin", "v1.4.2")
 //
-//	signers, err := tagging.ParseAllowedSigners(allowedSignersFile)
+//	signers, err := signature.ParseAllowedSigners(allowedSignersFile)
 //	res, err := tagging.Verify(ctx, repo, "v1.4.2",
-//		tagging.NewSSHVerifier(signers, tagging.GitNamespace).WithPrincipal("bot@example.com"), time.Now())
+//		signature.NewSSHVerifier(signers, tagging.GitNamespace).WithPrincipal("bot@example.com"), time.Now())
 //
 // # Sections
 //
 //   - Creating tags: [Create], [CreateUnsigned], [Request], [Tag], [WithScheme],
 //     [RequireRefAt]
-//   - Signing: [Signer], [OpenPGPSigner], [SSHSigner], [ParseSSHPrivateKey]
-//   - Verifying: [Verify], [VerifyObject], [Verifier], [OpenPGPVerifier],
-//     [SSHVerifier], [ParseAllowedSigners], [Verification], [SignerInfo]
+//   - Signing: [Create] takes a signature.Signer, tags are signed in
+//     [GitNamespace]
+//   - Verifying: [Verify], [VerifyObject], [RepoVerifier], [NewRepoVerifier],
+//     [Verification]; keys are a signature.Verifier
 //   - Reading objects and names: [Parse], [Object], [ValidateName], [CleanMessage]
 //   - Listing and pushing: [List], [Release], [SemverTags], [Push]
-//   - Errors: [ExistsError], [RemoteExistsError], [NameError],
-//     [AllowedSignersError] and the ErrXxx sentinels
+//   - Errors: [ExistsError], [RemoteExistsError], [NameError] and the ErrXxx
+//     sentinels (signature errors are package signature's)
 //
 // # Creating tags
 //
@@ -59,32 +60,29 @@
 //
 // # Signing
 //
-// A [Signer] has the one method every releasekit package signs with,
-// Sign(ctx, message) ([]byte, error). [OpenPGPSigner] reads an armored
-// private key (RSA, Ed25519) and its passphrase: read the passphrase from an
-// environment variable or a file, never from argv. [SSHSigner] signs in the
-// sshsig format with the namespace bound when it is made: [GitNamespace] for
-// tags, another for manifests or envelopes, so that a signature made for one
-// kind of document never verifies as another. Its key comes from a key file
-// ([ParseSSHPrivateKey]) or from an ssh-agent (any ssh.Signer).
+// [Create] signs with a signature.Signer, the one signing interface of
+// releasekit: signature.OpenPGPSigner, or signature.SSHSigner made with
+// [GitNamespace] for tags (another namespace for manifests or envelopes, so
+// that a signature made for one kind of document never verifies as another).
 //
 // # Verifying
 //
 // [Verify] reads the raw object bytes (never a re-encoding, so no parser
 // differential), parses them strictly ([Parse]) and fails closed: a changed
 // message, tagger, name or target, or a signature taken from another object
-// is [ErrBadSignature]; an unknown key [ErrUntrustedKey]; an expired or
-// revoked OpenPGP key [ErrKeyExpired] or [ErrKeyRevoked]; an SSH signature in
-// another namespace [ErrNamespace]; a principal the allowed_signers entry
-// does not list [ErrPrincipalNotAllowed]; duplicate headers or a second
-// signature block [ErrAmbiguous]; an unsigned or lightweight tag
-// [ErrUnsigned]; SHA-1, DSA or short RSA [ErrWeakAlgorithm].
+// is signature.ErrBadSignature; an unknown key signature.ErrUntrustedKey;
+// an expired OpenPGP key or allowed_signers entry signature.ErrKeyExpired;
+// duplicate headers or a second signature block an *Error ("ambiguous tag object"); an unsigned
+// or lightweight tag [ErrUnsigned]; the other refusals of the verifier (a
+// revoked key, another SSH namespace, a principal not allowed, a weak
+// algorithm) are signature errors too. [RepoVerifier] binds a repository
+// and the trusted keys into the tag check manifest.Promote and audit take.
 //
 // The verification time is always a parameter. It is never taken from the
 // tagger date, which the signer controls. An OpenPGP key must be valid both
 // at that time and when it signed; an audit of an old release that passes
-// the release date and gets [ErrKeyExpired] for today learns "signature
-// good, key expired since".
+// the release date and gets signature.ErrKeyExpired for today learns
+// "signature good, key expired since".
 //
 // # Concurrency
 //

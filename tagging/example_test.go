@@ -15,6 +15,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/releasekit/releasekit/semver"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -62,7 +63,7 @@ func ExampleCreate() {
 	repo, commit, second, cleanup := exampleRepo()
 	defer cleanup()
 
-	signer, err := tagging.NewSSHSigner(exampleKey(), tagging.GitNamespace)
+	signer, err := signature.NewSSHSigner(exampleKey(), tagging.GitNamespace)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -101,7 +102,7 @@ func ExampleVerify() {
 	repo, commit, _, cleanup := exampleRepo()
 	defer cleanup()
 	key := exampleKey()
-	signer, err := tagging.NewSSHSigner(key, tagging.GitNamespace)
+	signer, err := signature.NewSSHSigner(key, tagging.GitNamespace)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -114,11 +115,11 @@ func ExampleVerify() {
 	// The trusted keys: an allowed_signers file, as for git's
 	// gpg.ssh.allowedSignersFile.
 	allowed := `bot@example.com namespaces="git" ` + string(ssh.MarshalAuthorizedKey(key.PublicKey()))
-	signers, err := tagging.ParseAllowedSigners([]byte(allowed))
+	signers, err := signature.ParseAllowedSigners([]byte(allowed))
 	if err != nil {
 		log.Fatal(err)
 	}
-	v := tagging.NewSSHVerifier(signers, tagging.GitNamespace)
+	v := signature.NewSSHVerifier(signers, tagging.GitNamespace)
 
 	// The verification time is explicit, never the tagger date.
 	at := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
@@ -132,7 +133,7 @@ func ExampleVerify() {
 	fmt.Println(err)
 	// Output:
 	// v1.0.0 true ssh bot@example.com
-	// verify tag v1.0.0: tagging: principal not allowed: "someone@example.com" on line 1
+	// verify tag v1.0.0: signature: principal not allowed: "someone@example.com" on line 1
 }
 
 func ExampleValidateName() {

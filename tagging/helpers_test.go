@@ -21,6 +21,7 @@ import (
 
 	"github.com/releasekit/releasekit/internal/testkit/gittest"
 	"github.com/releasekit/releasekit/semver"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -164,16 +165,16 @@ func armoredPrivate(t testing.TB, e *openpgp.Entity, passphrase string) []byte {
 	return b.Bytes()
 }
 
-func pgpSigner(t testing.TB, e *openpgp.Entity) *tagging.OpenPGPSigner {
+func pgpSigner(t testing.TB, e *openpgp.Entity) *signature.OpenPGPSigner {
 	t.Helper()
-	s, err := tagging.NewOpenPGPSignerFromEntity(e, tagging.WithClock(func() time.Time { return time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC) }))
+	s, err := signature.NewOpenPGPSignerFromEntity(e, signature.WithClock(func() time.Time { return time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC) }))
 	require.NoError(t, err)
 	return s
 }
 
-func pgpVerifier(t testing.TB, e *openpgp.Entity) *tagging.OpenPGPVerifier {
+func pgpVerifier(t testing.TB, e *openpgp.Entity) *signature.OpenPGPVerifier {
 	t.Helper()
-	v, err := tagging.NewOpenPGPVerifier(bytes.NewReader(armoredPublic(t, e)))
+	v, err := signature.NewOpenPGPVerifier(bytes.NewReader(armoredPublic(t, e)))
 	require.NoError(t, err)
 	return v
 }
@@ -194,20 +195,20 @@ func sshKey(t testing.TB, typ string) string {
 	return path
 }
 
-func sshSigner(t testing.TB, keyPath, namespace string) *tagging.SSHSigner {
+func sshSigner(t testing.TB, keyPath, namespace string) *signature.SSHSigner {
 	t.Helper()
 	pemBytes, err := os.ReadFile(keyPath)
 	require.NoError(t, err)
-	k, err := tagging.ParseSSHPrivateKey(pemBytes, nil)
+	k, err := signature.ParseSSHPrivateKey(pemBytes, nil)
 	require.NoError(t, err)
-	s, err := tagging.NewSSHSigner(k, namespace)
+	s, err := signature.NewSSHSigner(k, namespace)
 	require.NoError(t, err)
 	return s
 }
 
 // allowedSigners writes an allowed_signers file trusting the key at keyPath
 // for principal with options, and returns its path and the verifier.
-func allowedSigners(t testing.TB, keyPath, principal, options string) (string, *tagging.SSHVerifier) {
+func allowedSigners(t testing.TB, keyPath, principal, options string) (string, *signature.SSHVerifier) {
 	t.Helper()
 	pub, err := os.ReadFile(keyPath + ".pub")
 	require.NoError(t, err)
@@ -219,9 +220,9 @@ func allowedSigners(t testing.TB, keyPath, principal, options string) (string, *
 	line += fields[0] + " " + fields[1] + "\n"
 	path := filepath.Join(t.TempDir(), "allowed_signers")
 	require.NoError(t, os.WriteFile(path, []byte(line), 0o644))
-	signers, err := tagging.ParseAllowedSigners([]byte(line))
+	signers, err := signature.ParseAllowedSigners([]byte(line))
 	require.NoError(t, err)
-	return path, tagging.NewSSHVerifier(signers, tagging.GitNamespace)
+	return path, signature.NewSSHVerifier(signers, tagging.GitNamespace)
 }
 
 var semverV = semver.Scheme{Prefix: "v"}

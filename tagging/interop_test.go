@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -26,7 +27,7 @@ func TestCreateOpenPGPPassesGitVerifyTag(t *testing.T) {
 			tag, err := tagging.Create(t.Context(), f.repo, f.req("v1.0.0"), pgpSigner(t, e))
 			require.NoError(t, err)
 			assert.True(t, tag.Created)
-			assert.Equal(t, tagging.OpenPGP, tag.Format)
+			assert.Equal(t, signature.OpenPGP, tag.Format)
 			out, err := f.runAll(t, nil, "git", "verify-tag", "--raw", "v1.0.0")
 			require.NoError(t, err, out)
 			assert.Contains(t, out, "GOODSIG")
@@ -38,7 +39,7 @@ func TestCreateOpenPGPPassesGitVerifyTag(t *testing.T) {
 			assert.Equal(t, tag.Hash, v.Object)
 			assert.Equal(t, fmt.Sprintf("%X", e.PrimaryKey.Fingerprint), v.Signer.Fingerprint)
 			assert.Equal(t, "Release Bot <bot@example.com>", v.Signer.Identity)
-			assert.Equal(t, tagging.OpenPGP, v.Signer.Format)
+			assert.Equal(t, signature.OpenPGP, v.Signer.Format)
 		})
 	}
 }
@@ -52,7 +53,7 @@ func TestCreateSSHPassesGitVerifyTag(t *testing.T) {
 			file, verifier := allowedSigners(t, key, "bot@example.com", `namespaces="git"`)
 			tag, err := tagging.Create(t.Context(), f.repo, f.req("v1.0.0"), sshSigner(t, key, tagging.GitNamespace))
 			require.NoError(t, err)
-			assert.Equal(t, tagging.SSH, tag.Format)
+			assert.Equal(t, signature.SSH, tag.Format)
 			out, err := f.runAll(t, nil, "git", "-c", "gpg.format=ssh", "-c", "gpg.ssh.allowedSignersFile="+file, "verify-tag", "v1.0.0")
 			require.NoError(t, err, out)
 			assert.Contains(t, out, `Good "git" signature for bot@example.com`)
@@ -75,7 +76,7 @@ func TestGitTagSVerifiesHere(t *testing.T) {
 			"--quick-gen-key", "Git Signer <git@example.com>", "ed25519", "sign", "never")
 		pub := f.must(t, nil, "gpg", "--batch", "--armor", "--export", "git@example.com")
 		f.must(t, nil, "git", "-c", "user.signingKey=git@example.com", "tag", "-s", "-m", "Release v1.0.0", "v1.0.0", f.commit.String())
-		v, err := tagging.NewOpenPGPVerifier(strings.NewReader(pub))
+		v, err := signature.NewOpenPGPVerifier(strings.NewReader(pub))
 		require.NoError(t, err)
 		res, err := tagging.Verify(t.Context(), f.repo, "v1.0.0", v, verifyAt.AddDate(10, 0, 0))
 		require.NoError(t, err)
@@ -91,7 +92,7 @@ func TestGitTagSVerifiesHere(t *testing.T) {
 			res, err := tagging.Verify(t.Context(), f.repo, "v1.0.0", verifier, verifyAt)
 			require.NoError(t, err)
 			assert.Equal(t, f.commit, res.Commit)
-			assert.Equal(t, tagging.SSH, res.Signer.Format)
+			assert.Equal(t, signature.SSH, res.Signer.Format)
 		})
 	}
 }
@@ -141,7 +142,7 @@ func TestLayoutMatchesGit(t *testing.T) {
 		f.must(t, nil, "gpg", "--batch", "--quiet", "--pinentry-mode", "loopback", "--passphrase", "",
 			"--quick-gen-key", "Release Bot <bot@example.com>", "ed25519", "sign", "never")
 		secret := f.must(t, nil, "gpg", "--batch", "--armor", "--pinentry-mode", "loopback", "--passphrase", "", "--export-secret-keys")
-		s, err := tagging.NewOpenPGPSigner(strings.NewReader(secret), nil)
+		s, err := signature.NewOpenPGPSigner(strings.NewReader(secret), nil)
 		require.NoError(t, err)
 		req := f.req("v1.0.0")
 		req.Message = msg
@@ -213,9 +214,9 @@ func TestCreateBadInput(t *testing.T) {
 		mod  func(*tagging.Request)
 		want error
 	}{
-		{"zero target", func(r *tagging.Request) { r.Target = plumbing.ZeroHash }, tagging.ErrObjectNotFound},
-		{"missing target", func(r *tagging.Request) { r.Target = plumbing.NewHash(strings.Repeat("ab", 20)) }, tagging.ErrObjectNotFound},
-		{"tree target", func(r *tagging.Request) { r.Target = tree }, tagging.ErrNotCommit},
+		{"zero target", func(r *tagging.Request) { r.Target = plumbing.ZeroHash }, &tagging.Error{Reason: "object not found"}},
+		{"missing target", func(r *tagging.Request) { r.Target = plumbing.NewHash(strings.Repeat("ab", 20)) }, &tagging.Error{Reason: "object not found"}},
+		{"tree target", func(r *tagging.Request) { r.Target = tree }, &tagging.Error{Reason: "target is not a commit"}},
 		{"empty message", func(r *tagging.Request) { r.Message = " \n\n" }, tagging.ErrEmptyMessage},
 		{"signature in message", func(r *tagging.Request) { r.Message = "x\n-----BEGIN PGP SIGNATURE-----\n" }, tagging.ErrInvalidMessage},
 		{"no tagger", func(r *tagging.Request) { r.Tagger = tagging.Identity{} }, tagging.ErrInvalidTagger},
@@ -232,15 +233,15 @@ func TestCreateBadInput(t *testing.T) {
 		})
 	}
 	_, err := tagging.Create(t.Context(), f.repo, f.req("v1.0.0"), nil)
-	require.ErrorIs(t, err, tagging.ErrNoSigner)
+	require.ErrorIs(t, err, &tagging.Error{Reason: "no signer"})
 	_, err = tagging.Create(t.Context(), f.repo, f.req("release-1"), s, tagging.WithScheme(semverV))
 	require.ErrorIs(t, err, tagging.ErrInvalidRefName)
 	// Row 37: HEAD moved on since the release was planned at f.commit.
 	_, err = tagging.Create(t.Context(), f.repo, f.req("v1.0.0"), s, tagging.RequireRefAt(plumbing.HEAD))
-	require.ErrorIs(t, err, tagging.ErrWrongRef)
+	require.ErrorIs(t, err, &tagging.Error{Reason: "reference moved since the release was planned"})
 	assert.Empty(t, strings.TrimSpace(f.must(t, nil, "git", "tag", "-l")))
 	_, err = tagging.Create(t.Context(), f.repo, f.req("v1.0.0"), s, tagging.WithScheme(semverV), tagging.RequireRefAt("refs/heads/main~1"))
-	require.ErrorIs(t, err, tagging.ErrWrongRef)
+	require.ErrorIs(t, err, &tagging.Error{Reason: "reference moved since the release was planned"})
 	req := f.req("v1.0.0")
 	req.Target = f.other
 	_, err = tagging.Create(t.Context(), f.repo, req, s, tagging.WithScheme(semverV), tagging.RequireRefAt(plumbing.HEAD))

@@ -11,6 +11,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/releasekit/releasekit/semver"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // A Release is a release tag found by List.
@@ -20,7 +21,7 @@ type Release struct {
 	Object    plumbing.Hash // what the reference holds: a tag object, or the commit of a lightweight tag
 	Commit    plumbing.Hash // the peeled commit; zero when the tag does not lead to a commit
 	Annotated bool
-	Format    Format // the signature format found, "" when unsigned
+	Format    signature.Format // the signature format found, "" when unsigned
 	// Verified holds the verification when List was given a Verifier and it
 	// accepted the signature; Err holds why it did not (or why the tag could
 	// not be read).
@@ -33,9 +34,9 @@ type Release struct {
 // signature state. With a non-nil v, each tag is verified at time at and the
 // outcome is recorded in the Release, never returned as an error: a release
 // audit sees every tag. Tags that are not versions under scheme are skipped.
-func List(ctx context.Context, repo *git.Repository, scheme semver.Scheme, v Verifier, at time.Time) ([]Release, error) {
+func List(ctx context.Context, repo *git.Repository, scheme semver.Scheme, v signature.Verifier, at time.Time) ([]Release, error) {
 	if repo == nil {
-		return nil, fmt.Errorf("list tags: %w", ErrUnsupportedStorage)
+		return nil, fmt.Errorf("list tags: %w", &Error{Reason: "repository storage is not a git directory"})
 	}
 	refs, err := repo.References()
 	if err != nil {

@@ -1,8 +1,11 @@
 package tagging_test
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -69,4 +72,44 @@ func FuzzValidateName(f *testing.F) {
 			t.Fatalf("ValidateName(%q) accepted a bad name", name)
 		}
 	})
+}
+
+// Differential test of ValidateName against git check-ref-format on
+// generated names. Known, deliberate differences: a leading '-', HEAD, "@"
+// and invalid UTF-8 are refused here although check-ref-format allows them.
+func TestValidateNameDifferential(t *testing.T) {
+	need(t, "git")
+	pieces := []string{"v", "1", ".", "..", "/", "//", "-", "@", "@{", "{", "}", "lock", ".lock", "a", "é", " ", "~", "^", ":", "?", "*", "[", "\\", "\t", "\x7f", "\x01", "+", "_", ",", "!", "#", "\"", "'", "%", "=", "]", "HEAD"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	names := make([]string, 0, 1500)
+	for range cap(names) {
+		var b strings.Builder
+		for range 1 + rng.IntN(5) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		names = append(names, b.String())
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	var mu sync.Mutex
+	var diffs []string
+	for _, name := range names {
+		if strings.HasPrefix(name, "-") || name == "HEAD" || name == "@" {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			gitOK := exec.Command("git", "check-ref-format", "refs/tags/"+name).Run() == nil
+			if ours := tagging.ValidateName(name) == nil; ours != gitOK {
+				mu.Lock()
+				diffs = append(diffs, fmt.Sprintf("%q: git %v, ours %v", name, gitOK, ours))
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	assert.Empty(t, diffs)
 }

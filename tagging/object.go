@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // An Identity is a tagger: a name, an email address and a time. Name and
@@ -49,22 +50,22 @@ func parseIdentity(s string) (Identity, error) {
 	lt := strings.IndexByte(s, '<')
 	gt := strings.IndexByte(s, '>')
 	if lt < 1 || gt < lt || s[lt-1] != ' ' || strings.Count(s, "<") != 1 || strings.Count(s, ">") != 1 {
-		return Identity{}, fmt.Errorf("%w: bad tagger %q", ErrMalformedTag, s)
+		return Identity{}, &Error{Reason: "malformed tag object", Detail: fmt.Sprintf("bad tagger %q", s)}
 	}
 	id := Identity{Name: s[:lt-1], Email: s[lt+1 : gt]}
 	rest := strings.Split(s[gt+1:], " ")
 	if len(rest) != 3 || rest[0] != "" {
-		return Identity{}, fmt.Errorf("%w: bad tagger date %q", ErrMalformedTag, s)
+		return Identity{}, &Error{Reason: "malformed tag object", Detail: fmt.Sprintf("bad tagger date %q", s)}
 	}
 	sec, err := strconv.ParseInt(rest[1], 10, 64)
 	tz := rest[2]
 	if err != nil || len(tz) != 5 || (tz[0] != '+' && tz[0] != '-') {
-		return Identity{}, fmt.Errorf("%w: bad tagger date %q", ErrMalformedTag, s)
+		return Identity{}, &Error{Reason: "malformed tag object", Detail: fmt.Sprintf("bad tagger date %q", s)}
 	}
 	hh, err1 := strconv.Atoi(tz[1:3])
 	mm, err2 := strconv.Atoi(tz[3:5])
 	if err1 != nil || err2 != nil || mm > 59 {
-		return Identity{}, fmt.Errorf("%w: bad tagger zone %q", ErrMalformedTag, s)
+		return Identity{}, &Error{Reason: "malformed tag object", Detail: fmt.Sprintf("bad tagger zone %q", s)}
 	}
 	off := hh*3600 + mm*60
 	if tz[0] == '-' {
@@ -77,15 +78,15 @@ func parseIdentity(s string) (Identity, error) {
 // The lines that start a signature block, as git recognises them.
 var sigStarts = []struct {
 	begin, end string
-	format     Format
+	format     signature.Format
 }{
-	{"-----BEGIN PGP SIGNATURE-----", "-----END PGP SIGNATURE-----", OpenPGP},
-	{"-----BEGIN PGP MESSAGE-----", "-----END PGP MESSAGE-----", OpenPGP},
-	{"-----BEGIN SSH SIGNATURE-----", "-----END SSH SIGNATURE-----", SSH},
+	{"-----BEGIN PGP SIGNATURE-----", "-----END PGP SIGNATURE-----", signature.OpenPGP},
+	{"-----BEGIN PGP MESSAGE-----", "-----END PGP MESSAGE-----", signature.OpenPGP},
+	{"-----BEGIN SSH SIGNATURE-----", "-----END SSH SIGNATURE-----", signature.SSH},
 	{"-----BEGIN SIGNED MESSAGE-----", "-----END SIGNED MESSAGE-----", formatX509},
 }
 
-const formatX509 Format = "x509"
+const formatX509 signature.Format = "x509"
 
 // An Object is a tag object read strictly from its raw bytes.
 type Object struct {
@@ -100,22 +101,23 @@ type Object struct {
 	// Signature is the armored signature block, nil when unsigned.
 	Signature []byte
 	// Format is the signature's format, "" when unsigned.
-	Format Format
+	Format signature.Format
 }
 
 // Parse reads a raw tag object (the bytes `git cat-file tag` prints) strictly.
 // The headers must be exactly object, type, tag and tagger, in that order,
-// each once; a repeated header or a second signature block is ErrAmbiguous,
-// anything else unexpected (an unknown header, a NUL byte, data after the
-// signature block) is ErrMalformedTag or ErrMalformedSignature. Parse does not
+// each once; a repeated header or a second signature block is an *Error
+// ("ambiguous tag object"), anything else unexpected (an unknown header, a
+// NUL byte, data after the signature block) is an *Error ("malformed tag
+// object") or a *signature.Error ("malformed signature"). Parse does not
 // verify anything. The returned slices do not alias raw.
 func Parse(raw []byte) (*Object, error) {
 	if bytes.IndexByte(raw, 0) >= 0 {
-		return nil, fmt.Errorf("%w: NUL byte", ErrMalformedTag)
+		return nil, &Error{Reason: "malformed tag object", Detail: "NUL byte"}
 	}
 	head, body, ok := bytes.Cut(raw, []byte("\n\n"))
 	if !ok {
-		return nil, fmt.Errorf("%w: no blank line after the headers", ErrMalformedTag)
+		return nil, &Error{Reason: "malformed tag object", Detail: "no blank line after the headers"}
 	}
 	o := &Object{}
 	want := []string{"object", "type", "tag", "tagger"}
@@ -124,28 +126,28 @@ func Parse(raw []byte) (*Object, error) {
 	for i, line := range lines {
 		key, val, _ := strings.Cut(line, " ")
 		if seen[key] {
-			return nil, fmt.Errorf("%w: duplicate %s header", ErrAmbiguous, key)
+			return nil, &Error{Reason: "ambiguous tag object", Detail: fmt.Sprintf("duplicate %s header", key)}
 		}
 		seen[key] = true
 		if i >= len(want) || key != want[i] {
-			return nil, fmt.Errorf("%w: unexpected header %q", ErrMalformedTag, key)
+			return nil, &Error{Reason: "malformed tag object", Detail: fmt.Sprintf("unexpected header %q", key)}
 		}
 		switch key {
 		case "object":
 			if len(val) != 40 || strings.ToLower(val) != val || !plumbing.IsHash(val) {
-				return nil, fmt.Errorf("%w: bad object header %q", ErrMalformedTag, val)
+				return nil, &Error{Reason: "malformed tag object", Detail: fmt.Sprintf("bad object header %q", val)}
 			}
 			o.Target = plumbing.NewHash(val)
 		case "type":
 			switch val {
 			case "commit", "tree", "blob", "tag":
 			default:
-				return nil, fmt.Errorf("%w: bad type %q", ErrMalformedTag, val)
+				return nil, &Error{Reason: "malformed tag object", Detail: fmt.Sprintf("bad type %q", val)}
 			}
 			o.TargetType = val
 		case "tag":
 			if ValidateName(val) != nil {
-				return nil, fmt.Errorf("%w: bad tag name %q", ErrMalformedTag, val)
+				return nil, &Error{Reason: "malformed tag object", Detail: fmt.Sprintf("bad tag name %q", val)}
 			}
 			o.Name = val
 		case "tagger":
@@ -157,13 +159,13 @@ func Parse(raw []byte) (*Object, error) {
 		}
 	}
 	if len(lines) != len(want) {
-		return nil, fmt.Errorf("%w: missing headers", ErrMalformedTag)
+		return nil, &Error{Reason: "malformed tag object", Detail: "missing headers"}
 	}
 	start := len(raw) - len(body)
 	sigAt, count := -1, 0
 	var sig struct {
 		begin, end string
-		format     Format
+		format     signature.Format
 	}
 	for off := start; off < len(raw); {
 		line := raw[off:]
@@ -181,7 +183,7 @@ func Parse(raw []byte) (*Object, error) {
 		off += len(line)
 	}
 	if count > 1 {
-		return nil, fmt.Errorf("%w: %d signature blocks", ErrAmbiguous, count)
+		return nil, &Error{Reason: "ambiguous tag object", Detail: fmt.Sprintf("%d signature blocks", count)}
 	}
 	if sigAt < 0 {
 		o.Payload = bytes.Clone(raw)
@@ -191,7 +193,7 @@ func Parse(raw []byte) (*Object, error) {
 	block := raw[sigAt:]
 	if !bytes.HasPrefix(block, []byte(sig.begin+"\n")) || !bytes.HasSuffix(block, []byte("\n"+sig.end+"\n")) ||
 		bytes.Count(block, []byte(sig.end)) != 1 {
-		return nil, fmt.Errorf("%w: the signature block must end the object with %s", ErrMalformedSignature, sig.end)
+		return nil, &signature.Error{Reason: "malformed signature", Detail: fmt.Sprintf("the signature block must end the object with %s", sig.end)}
 	}
 	o.Payload = bytes.Clone(raw[:sigAt])
 	o.Message = string(raw[start:sigAt])

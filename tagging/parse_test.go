@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/ssh"
 
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -30,18 +31,18 @@ func TestParse(t *testing.T) {
 	assert.Equal(t, message, o.Message)
 	assert.Equal(t, header+message, string(o.Payload))
 	assert.Equal(t, sshSig, string(o.Signature))
-	assert.Equal(t, tagging.SSH, o.Format)
+	assert.Equal(t, signature.SSH, o.Format)
 	assert.Equal(t, "Release Bot <bot@example.com> 1767610800 +0100", o.Tagger.String())
 
 	bad := map[string]error{
-		"no blank line":        tagging.ErrMalformedTag,
-		"missing tagger":       tagging.ErrMalformedTag,
-		"two signatures":       tagging.ErrAmbiguous,
-		"trailing data":        tagging.ErrMalformedSignature,
-		"bad tagger":           tagging.ErrMalformedTag,
-		"uppercase hash":       tagging.ErrMalformedTag,
-		"unknown type":         tagging.ErrMalformedTag,
-		"headers out of order": tagging.ErrMalformedTag,
+		"no blank line":        &tagging.Error{Reason: "malformed tag object"},
+		"missing tagger":       &tagging.Error{Reason: "malformed tag object"},
+		"two signatures":       &tagging.Error{Reason: "ambiguous tag object"},
+		"trailing data":        &signature.Error{Reason: "malformed signature"},
+		"bad tagger":           &tagging.Error{Reason: "malformed tag object"},
+		"uppercase hash":       &tagging.Error{Reason: "malformed tag object"},
+		"unknown type":         &tagging.Error{Reason: "malformed tag object"},
+		"headers out of order": &tagging.Error{Reason: "malformed tag object"},
 	}
 	inputs := map[string]string{
 		"no blank line":        strings.TrimSuffix(header, "\n"),
@@ -100,7 +101,7 @@ func FuzzParse(f *testing.F) {
 // and never a success unless the signed bytes are exactly the seed's.
 func FuzzVerifyObject(f *testing.F) {
 	key := exampleKey()
-	signer, err := tagging.NewSSHSigner(key, tagging.GitNamespace)
+	signer, err := signature.NewSSHSigner(key, tagging.GitNamespace)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -110,11 +111,11 @@ func FuzzVerifyObject(f *testing.F) {
 		f.Fatal(err)
 	}
 	signed := append(bytes.Clone(payload), sig...)
-	allowed, err := tagging.ParseAllowedSigners([]byte("bot@example.com " + string(ssh.MarshalAuthorizedKey(key.PublicKey()))))
+	allowed, err := signature.ParseAllowedSigners([]byte("bot@example.com " + string(ssh.MarshalAuthorizedKey(key.PublicKey()))))
 	if err != nil {
 		f.Fatal(err)
 	}
-	sshV := tagging.NewSSHVerifier(allowed, tagging.GitNamespace)
+	sshV := signature.NewSSHVerifier(allowed, tagging.GitNamespace)
 	pgpV := pgpVerifier(f, pgpKey(f, "ed25519", nil))
 	for _, s := range []string{string(signed), header + message + pgpSig, header + message + sshSig} {
 		f.Add([]byte(s))

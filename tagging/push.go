@@ -24,7 +24,7 @@ func WithAuth(auth transport.AuthMethod) PushOption {
 // Push sends the tag name to remote (a configured remote name or a URL:
 // file://, git://, ssh://, https://) without force. When the remote already
 // has the name at the same object it is a no-op; at another object it is a
-// *RemoteExistsError matching ErrRemoteTagExists, and nothing is sent. When
+// *RemoteExistsError, and nothing is sent. When
 // the name appears on the remote between the check and the push, the push
 // is refused as not a fast-forward (it never forces) and the remote is
 // listed again, so that case is a *RemoteExistsError too (or a no-op when
@@ -41,7 +41,7 @@ func Push(ctx context.Context, repo *git.Repository, remote, name string, opts .
 	}
 	refName := plumbing.NewTagReferenceName(name)
 	if repo == nil {
-		return wrap(ErrUnsupportedStorage)
+		return wrap(&Error{Reason: "repository storage is not a git directory"})
 	}
 	local, err := repo.Reference(refName, false)
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {

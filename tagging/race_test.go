@@ -1,23 +1,26 @@
 package tagging_test
 
 import (
-	"bufio"
-	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"bufio"
+	"context"
+	"io"
+
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
+
+	"github.com/go-git/go-git/v5"
 )
 
 const raceEnv = "TAGGING_RACE_HELPER"
@@ -135,4 +138,29 @@ func TestCreateRace(t *testing.T) {
 	_, err := os.Stat(f.g.Dir + "/.git/refs/tags/v1.0.0.lock")
 	assert.True(t, os.IsNotExist(err), "no lock file is left")
 	assert.Empty(t, f.must(t, nil, "git", "fsck", "--no-dangling"))
+}
+
+// Signers and verifiers are documented safe for concurrent use (run with
+// -race).
+func TestSignersAndVerifiersConcurrent(t *testing.T) {
+	sf := newSigned(t)
+	pgpS := pgpSigner(t, sf.entity)
+	sshS := sshSigner(t, sf.sshKey, tagging.GitNamespace)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for _, c := range []struct {
+				raw []byte
+				v   signature.Verifier
+			}{{sf.sshRaw, sf.ssh}, {sf.pgpRaw, sf.pgp}} {
+				_, err := tagging.VerifyObject(t.Context(), c.raw, c.v, verifyAt)
+				assert.NoError(t, err)
+			}
+			for _, s := range []signature.Signer{pgpS, sshS} {
+				_, err := s.Sign(t.Context(), strings.NewReader("x\n"))
+				assert.NoError(t, err)
+			}
+		})
+	}
+	wg.Wait()
 }

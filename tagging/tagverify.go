@@ -8,15 +8,21 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/releasekit/releasekit/signature"
 )
+
+// GitNamespace is the SSH signature namespace git uses for commits and tags:
+// build SSH signers and verifiers for tags with it
+// (signature.NewSSHSigner(key, tagging.GitNamespace)).
+const GitNamespace = "git"
 
 // A Verification is the outcome of a successful Verify.
 type Verification struct {
-	Tag    string        // the tag name
-	Object plumbing.Hash // the tag object
-	Commit plumbing.Hash // the peeled commit
-	Tagger Identity      // as written in the object (signed, but chosen by the signer)
-	Signer SignerInfo    // who signed
+	Tag    string             // the tag name
+	Object plumbing.Hash      // the tag object
+	Commit plumbing.Hash      // the peeled commit
+	Tagger Identity           // as written in the object (signed, but chosen by the signer)
+	Signer signature.Identity // who signed
 }
 
 // Verify checks the release tag name in repo: the reference must hold an
@@ -24,20 +30,22 @@ type Verification struct {
 // header is name, which points at a commit, and which carries exactly one
 // signature that v accepts at time at. The verification time is a parameter
 // and never the tagger date, which the signer controls. It fails closed:
-// ErrNotFound, ErrUnsigned (also for a lightweight tag), ErrMalformedTag,
-// ErrAmbiguous, ErrNameMismatch, ErrNotCommit, ErrObjectNotFound, ErrNoTime,
-// and whatever v returns (ErrBadSignature, ErrUntrustedKey, ErrKeyExpired,
-// ErrKeyRevoked, ErrNamespace, ErrPrincipalNotAllowed, ...).
-func Verify(ctx context.Context, repo *git.Repository, name string, v Verifier, at time.Time) (*Verification, error) {
+// ErrNotFound, ErrUnsigned (also for a lightweight tag), an *Error for a
+// malformed or ambiguous object, a tag header naming another tag, a target
+// that is not a commit or is missing, a *signature.Error for a zero at, and whatever v returns
+// (signature.ErrBadSignature, signature.ErrUntrustedKey,
+// signature.ErrKeyExpired, and *signature.Error refusals: another
+// namespace, a principal not allowed, ...).
+func Verify(ctx context.Context, repo *git.Repository, name string, v signature.Verifier, at time.Time) (*Verification, error) {
 	wrap := func(err error) error { return fmt.Errorf("verify tag %s: %w", name, err) }
 	if err := ValidateName(name); err != nil {
 		return nil, err
 	}
 	if at.IsZero() {
-		return nil, wrap(ErrNoTime)
+		return nil, wrap(&signature.Error{Reason: "verification time not given"})
 	}
 	if repo == nil {
-		return nil, wrap(ErrUnsupportedStorage)
+		return nil, wrap(&Error{Reason: "repository storage is not a git directory"})
 	}
 	ref, err := repo.Reference(plumbing.NewTagReferenceName(name), false)
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
@@ -47,7 +55,7 @@ func Verify(ctx context.Context, repo *git.Repository, name string, v Verifier, 
 		return nil, wrap(err)
 	}
 	if ref.Type() != plumbing.HashReference {
-		return nil, wrap(fmt.Errorf("%w: symbolic reference", ErrMalformedTag))
+		return nil, wrap(&Error{Reason: "malformed tag object", Detail: "symbolic reference"})
 	}
 	typ, raw, err := readObject(repo, ref.Hash())
 	if err != nil {
@@ -61,7 +69,7 @@ func Verify(ctx context.Context, repo *git.Repository, name string, v Verifier, 
 		return nil, wrap(err)
 	}
 	if res.Tag != name {
-		return nil, wrap(fmt.Errorf("%w: the object names %q", ErrNameMismatch, res.Tag))
+		return nil, wrap(&Error{Reason: "tag header does not match the reference name", Detail: fmt.Sprintf("the object names %q", res.Tag)})
 	}
 	if err := isCommit(repo, res.Commit); err != nil {
 		return nil, wrap(err)
@@ -74,8 +82,8 @@ func Verify(ctx context.Context, repo *git.Repository, name string, v Verifier, 
 // without a repository: it parses strictly, requires a commit target and one
 // signature, and has v check the signature over the bytes before it. The
 // result's Object is the hash of raw. Errors are those of Parse and v, plus
-// ErrUnsigned and ErrNotCommit.
-func VerifyObject(ctx context.Context, raw []byte, v Verifier, at time.Time) (*Verification, error) {
+// ErrUnsigned and an *Error for a target that is not a commit.
+func VerifyObject(ctx context.Context, raw []byte, v signature.Verifier, at time.Time) (*Verification, error) {
 	obj, err := Parse(raw)
 	if err != nil {
 		return nil, err
@@ -84,13 +92,13 @@ func VerifyObject(ctx context.Context, raw []byte, v Verifier, at time.Time) (*V
 		return nil, ErrUnsigned
 	}
 	if obj.TargetType != "commit" {
-		return nil, fmt.Errorf("%w: the tag points at a %s", ErrNotCommit, obj.TargetType)
+		return nil, &Error{Reason: "target is not a commit", Detail: fmt.Sprintf("the tag points at a %s", obj.TargetType)}
 	}
-	if obj.Format != OpenPGP && obj.Format != SSH {
-		return nil, fmt.Errorf("%w: %s signatures", ErrUnsupported, obj.Format)
+	if obj.Format != signature.OpenPGP && obj.Format != signature.SSH {
+		return nil, &signature.Error{Reason: "unsupported signature", Detail: fmt.Sprintf("%s signatures", obj.Format)}
 	}
 	if v == nil {
-		return nil, fmt.Errorf("%w: no trusted keys", ErrUntrustedKey)
+		return nil, fmt.Errorf("%w: no trusted keys", signature.ErrUntrustedKey)
 	}
 	info, err := v.Verify(ctx, obj.Payload, obj.Signature, at)
 	if err != nil {
@@ -103,4 +111,33 @@ func VerifyObject(ctx context.Context, raw []byte, v Verifier, at time.Time) (*V
 		Tagger: obj.Tagger,
 		Signer: info,
 	}, nil
+}
+
+// A RepoVerifier verifies release tags of one repository against the keys
+// of a signature.Verifier. Its VerifyTag is the tag check manifest.Promote
+// (manifest.WithTagVerifier) and audit need, so it is passed to them as it
+// is.
+type RepoVerifier struct {
+	repo *git.Repository
+	v    signature.Verifier
+}
+
+// NewRepoVerifier returns a verifier of repo's release tags that trusts v.
+func NewRepoVerifier(repo *git.Repository, v signature.Verifier) *RepoVerifier {
+	return &RepoVerifier{repo: repo, v: v}
+}
+
+// VerifyTag verifies the release tag name at time at, as [Verify] does, and
+// returns who signed it. Its errors are those of [Verify].
+func (r *RepoVerifier) VerifyTag(ctx context.Context, name string, at time.Time) (signature.Identity, error) {
+	var repo *git.Repository
+	var v signature.Verifier
+	if r != nil {
+		repo, v = r.repo, r.v
+	}
+	res, err := Verify(ctx, repo, name, v, at)
+	if err != nil {
+		return signature.Identity{}, err
+	}
+	return res.Signer, nil
 }

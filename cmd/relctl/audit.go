@@ -20,8 +20,8 @@ import (
 	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/internal/strictjson"
 	"github.com/releasekit/releasekit/manifest"
-	"github.com/releasekit/releasekit/sbom"
 	"github.com/releasekit/releasekit/semver"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -139,32 +139,28 @@ func addKeyFlags(fs *flag.FlagSet) keyFlags {
 
 // verifiers returns the tag, checkpoint and provenance verifiers the flags
 // name; each is nil (empty) when no key was given for it.
-func (k keyFlags) verifiers() (tagging.Verifier, manifest.Verifier, []sbom.Verifier, error) {
+func (k keyFlags) verifiers() (signature.Verifier, signature.Verifier, []signature.Verifier, error) {
 	var (
-		tv tagging.Verifier
-		cv manifest.Verifier
-		pv []sbom.Verifier
+		tv signature.Verifier
+		cv signature.Verifier
+		pv []signature.Verifier
 	)
 	if *k.principal != "" && *k.allowed == "" {
 		return nil, nil, nil, usagef("--principal needs --allowed-signers")
 	}
 	if *k.allowed != "" || *k.keyring != "" {
 		var err error
-		if tv, err = tagVerifier(*k.keyring, *k.allowed, *k.principal, tagging.GitNamespace); err != nil {
+		if tv, err = trustedKeys(*k.keyring, *k.allowed, *k.principal, tagging.GitNamespace); err != nil {
 			return nil, nil, nil, err
 		}
-		if cv, err = evidenceVerifier(*k.keyring, *k.allowed, "", manifest.Namespace); err != nil {
+		if cv, err = trustedKeys(*k.keyring, *k.allowed, "", manifest.Namespace); err != nil {
 			return nil, nil, nil, err
 		}
 	}
 	for _, file := range *k.provenance {
-		data, err := readSmallFile(file)
+		v, err := provenanceKey("--provenance-key", file)
 		if err != nil {
 			return nil, nil, nil, err
-		}
-		v, err := sbom.ParsePublicKeyPEM(data)
-		if err != nil {
-			return nil, nil, nil, usageError{fmt.Errorf("--provenance-key %s: %w", file, err)}
 		}
 		pv = append(pv, v)
 	}

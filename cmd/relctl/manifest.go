@@ -23,6 +23,7 @@ import (
 	"github.com/releasekit/releasekit/internal/strictjson"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/semver"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -524,7 +525,7 @@ func cmdManifest(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		if *file == "" || fs.NArg() > 0 {
 			return usagef("--manifest is required")
 		}
-		v, err := evidenceVerifier(*keyring, *allowed, *principal, manifest.Namespace)
+		v, err := trustedKeys(*keyring, *allowed, *principal, manifest.Namespace)
 		if err != nil {
 			return err
 		}
@@ -618,78 +619,6 @@ func printDigest(w io.Writer, file, digest string, asJSON bool) error {
 	}
 	_, err := fmt.Fprintf(w, "%s %s\n", digest, file)
 	return err
-}
-
-// evidenceSigner reads the private key in file (flag names it in errors)
-// and returns a signer for evidence (manifests, log checkpoints): SSH in
-// namespace manifest.Namespace, or OpenPGP.
-func evidenceSigner(flag, file, format, passEnv string) (manifest.Signer, error) {
-	keyData, err := readSmallFile(file)
-	if err != nil {
-		return nil, err
-	}
-	pass, err := readPassphrase(passEnv, "")
-	if err != nil {
-		return nil, err
-	}
-	switch format {
-	case "ssh":
-		k, err := tagging.ParseSSHPrivateKey(keyData, pass)
-		if err != nil {
-			return nil, usageError{fmt.Errorf("%s %s: %w", flag, file, err)}
-		}
-		return tagging.NewSSHSigner(k, manifest.Namespace)
-	case "openpgp":
-		s, err := tagging.NewOpenPGPSigner(bytes.NewReader(keyData), pass)
-		if err != nil {
-			return nil, usageError{fmt.Errorf("%s %s: %w", flag, file, err)}
-		}
-		return s, nil
-	}
-	return nil, usagef("--format %q: want ssh or openpgp", format)
-}
-
-// evidenceVerifier builds a manifest.Verifier from a keyring or an
-// allowed_signers file, for SSH in namespace ns.
-func evidenceVerifier(keyring, allowed, principal, ns string) (manifest.Verifier, error) {
-	tv, err := tagVerifier(keyring, allowed, principal, ns)
-	if err != nil {
-		return nil, err
-	}
-	return manifest.VerifierFunc(func(ctx context.Context, m, s []byte, at time.Time) error {
-		_, err := tv.Verify(ctx, m, s, at)
-		return err
-	}), nil
-}
-
-func tagVerifier(keyring, allowed, principal, ns string) (tagging.Verifier, error) {
-	if (keyring == "") == (allowed == "") {
-		return nil, usagef("give exactly one of --keyring and --allowed-signers")
-	}
-	if keyring != "" {
-		b, err := readSmallFile(keyring)
-		if err != nil {
-			return nil, err
-		}
-		v, err := tagging.NewOpenPGPVerifier(bytes.NewReader(b))
-		if err != nil {
-			return nil, usageError{fmt.Errorf("--keyring %s: %w", keyring, err)}
-		}
-		return v, nil
-	}
-	b, err := readSmallFile(allowed)
-	if err != nil {
-		return nil, err
-	}
-	signers, err := tagging.ParseAllowedSigners(b)
-	if err != nil {
-		return nil, usageError{fmt.Errorf("--allowed-signers %s: %w", allowed, err)}
-	}
-	v := tagging.NewSSHVerifier(signers, ns)
-	if principal != "" {
-		v = v.WithPrincipal(principal)
-	}
-	return v, nil
 }
 
 type promoteResult struct {
@@ -786,7 +715,7 @@ func cmdPromote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	req := manifest.PromoteRequest{Release: *release, Env: *env, Digest: *digest, Approver: *approver, Reason: *reason, Emergency: em}
 	if *keyring != "" || *allowed != "" {
-		tv, err := tagVerifier(*keyring, *allowed, "", tagging.GitNamespace)
+		tv, err := trustedKeys(*keyring, *allowed, "", tagging.GitNamespace)
 		if err != nil {
 			return err
 		}
@@ -795,7 +724,7 @@ func cmdPromote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			return err
 		}
 		defer demo.remove()
-		opts = append(opts, manifest.WithTagVerifier(repoTagVerifier{repo: repo, v: tv}))
+		opts = append(opts, manifest.WithTagVerifier(tagging.NewRepoVerifier(repo, tv)))
 	}
 	e, err := manifest.Promote(ctx, st, req, opts...)
 	if err != nil {
@@ -865,7 +794,7 @@ func promoteManifest(ctx context.Context, st manifest.Store, mr manifestRequest,
 		sigPath = mr.file + ".sig"
 	}
 	if mr.keyring != "" || mr.allowed != "" {
-		v, err := evidenceVerifier(mr.keyring, mr.allowed, "", manifest.Namespace)
+		v, err := trustedKeys(mr.keyring, mr.allowed, "", manifest.Namespace)
 		if err != nil {
 			return err
 		}
@@ -879,17 +808,6 @@ func promoteManifest(ctx context.Context, st manifest.Store, mr manifestRequest,
 		return evidenceErr(err)
 	}
 	return printPromotion(ctx, stdout, e, asJSON)
-}
-
-// repoTagVerifier verifies release tags in a repository with tagging.
-type repoTagVerifier struct {
-	repo *git.Repository
-	v    tagging.Verifier
-}
-
-func (r repoTagVerifier) VerifyTag(ctx context.Context, tag string, at time.Time) error {
-	_, err := tagging.Verify(ctx, r.repo, tag, r.v, at)
-	return err
 }
 
 // cmdRollback implements `relctl rollback`.
@@ -989,7 +907,7 @@ func cmdAuditLog(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if *signKey != "" && *writeCP == "" {
 		return usagef("--sign-key needs --write-checkpoint")
 	}
-	var signer manifest.Signer
+	var signer signature.Signer
 	if *signKey != "" {
 		var err error
 		if signer, err = evidenceSigner("--sign-key", *signKey, *signFormat, *signPassEnv); err != nil {
@@ -1076,7 +994,7 @@ func readCheckpoint(ctx context.Context, data []byte, file, sigFile, keyring, al
 		}
 		return manifest.Checkpoint{Count: w.Count, Head: w.Head}, nil
 	}
-	v, err := evidenceVerifier(keyring, allowed, "", manifest.Namespace)
+	v, err := trustedKeys(keyring, allowed, "", manifest.Namespace)
 	if err != nil {
 		return manifest.Checkpoint{}, err
 	}

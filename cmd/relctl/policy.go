@@ -196,7 +196,7 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 	}
 	if *tag != "" {
-		v, err := policyVerifier(*allowed, *keyring)
+		v, err := trustedKeys(*keyring, *allowed, "", tagging.GitNamespace)
 		if err != nil {
 			return err
 		}
@@ -384,27 +384,4 @@ func patchID(repo *git.Repository, h plumbing.Hash) (string, error) {
 		return "", fmt.Errorf("diff %s: %w", h, err)
 	}
 	return policy.PatchID([]byte(patch.String())), nil
-}
-
-func policyVerifier(allowed, keyring string) (tagging.Verifier, error) {
-	if keyring != "" {
-		b, err := readTagInput(keyring)
-		if err != nil {
-			return nil, err
-		}
-		v, err := tagging.NewOpenPGPVerifier(bytes.NewReader(b))
-		if err != nil {
-			return nil, usageError{fmt.Errorf("--keyring %s: %w", keyring, err)}
-		}
-		return v, nil
-	}
-	b, err := readTagInput(allowed)
-	if err != nil {
-		return nil, err
-	}
-	signers, err := tagging.ParseAllowedSigners(b)
-	if err != nil {
-		return nil, usageError{fmt.Errorf("--allowed-signers %s: %w", allowed, err)}
-	}
-	return tagging.NewSSHVerifier(signers, tagging.GitNamespace), nil
 }

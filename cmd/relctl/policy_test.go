@@ -25,6 +25,7 @@ import (
 	"github.com/releasekit/releasekit/internal/testkit/gittest"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -298,7 +299,7 @@ func TestPolicyTag(t *testing.T) {
 	require.NoError(t, err)
 	key, err := ssh.NewSignerFromKey(priv)
 	require.NoError(t, err)
-	signer, err := tagging.NewSSHSigner(key, tagging.GitNamespace)
+	signer, err := signature.NewSSHSigner(key, tagging.GitNamespace)
 	require.NoError(t, err)
 	req := tagging.Request{Name: "v1.0.0", Target: plumbing.NewHash(g.Head()), Message: "Release v1.0.0",
 		Tagger: tagging.Identity{Name: "Release Bot", Email: "ci@example.com", When: time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)}}
@@ -444,7 +445,7 @@ func TestPolicyArtifact(t *testing.T) {
 	require.NoError(t, os.WriteFile(bomFile, bom, 0o644))
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	require.NoError(t, err)
-	signer, err := sbom.NewKeySigner(priv)
+	signer, err := signature.NewKeySigner(priv)
 	require.NoError(t, err)
 	prov, err := sbom.SignProvenance(context.Background(), []sbom.Subject{subj},
 		sbom.Provenance{BuildType: sbom.GitHubActionsBuildType, BuilderID: "https://github.com/actions/runner"}, signer)

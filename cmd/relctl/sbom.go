@@ -13,6 +13,7 @@ import (
 
 	"github.com/releasekit/releasekit/internal/atomicfile"
 	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // sbomUsage documents `relctl sbom` and `relctl provenance`.
@@ -181,7 +182,7 @@ func summary(doc *sbom.Document) sbomResult {
 // a failed check or a broken binding stays exit 1.
 func sbomErr(err error) error {
 	for _, e := range []error{sbom.ErrInvalidReference, sbom.ErrMalformed, sbom.ErrWrongFormat, sbom.ErrUnsupportedSpecVersion,
-		sbom.ErrTooLarge, sbom.ErrInvalid, sbom.ErrNotGoBinary, sbom.ErrNotGoModule, sbom.ErrInvalidKey,
+		sbom.ErrTooLarge, sbom.ErrInvalid, sbom.ErrNotGoBinary, sbom.ErrNotGoModule, signature.ErrInvalidKey,
 		sbom.ErrInvalidDigest, os.ErrNotExist} {
 		if errors.Is(err, e) {
 			return usageError{err}
@@ -367,13 +368,9 @@ func provenanceVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 		fs.Usage()
 		return usagef("--envelope, --artifact and --key are required")
 	}
-	keyPEM, err := os.ReadFile(*keyFile)
+	v, err := provenanceKeyFile(*keyFile)
 	if err != nil {
-		return usageError{err}
-	}
-	v, err := sbom.ParsePublicKeyPEM(keyPEM)
-	if err != nil {
-		return usageError{err}
+		return err
 	}
 	env, err := os.ReadFile(*envFile)
 	if err != nil {
@@ -383,7 +380,7 @@ func provenanceVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err != nil {
 		return sbomErr(err)
 	}
-	p, err := sbom.VerifyProvenance(ctx, env, s, v)
+	p, err := sbom.VerifyProvenance(ctx, env, s, time.Now(), v) // a bare key has no validity window
 	if err != nil {
 		return err
 	}
@@ -405,13 +402,9 @@ func provenanceVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 func emitStatement(ctx context.Context, st []byte, keyFile, out string, stdout io.Writer) error {
 	data := append(st, '\n')
 	if keyFile != "" {
-		keyPEM, err := os.ReadFile(keyFile)
+		signer, err := provenanceSigner(keyFile)
 		if err != nil {
-			return usageError{err}
-		}
-		signer, err := sbom.ParsePrivateKeyPEM(keyPEM)
-		if err != nil {
-			return usageError{err}
+			return err
 		}
 		if data, err = sbom.SignEnvelope(ctx, sbom.PayloadType, st, signer); err != nil {
 			return err
@@ -467,7 +460,7 @@ func decodeFile(path, format string) (*sbom.Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc, err := sbom.Decode(bytes.NewReader(data), f)
+	doc, err := sbom.Read(bytes.NewReader(data), f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // sbomFixture writes an artifact, a module and an Ed25519 key pair in a
@@ -193,13 +194,13 @@ func TestProvenanceCommand(t *testing.T) {
 	otherPub := filepath.Join(dir, "other.pem")
 	require.NoError(t, os.WriteFile(otherPub, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o644))
 	_, _, err = runSBOM(t, provCmd, "verify", "--envelope", envFile, "--artifact", artifact, "--key", otherPub)
-	require.ErrorIs(t, err, sbom.ErrBadSignature)
+	require.ErrorIs(t, err, signature.ErrBadSignature)
 
 	env, err := os.ReadFile(envFile)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(envFile, bytes.Replace(env, []byte(`"payloadType": "application/vnd.in-toto+json"`), []byte(`"payloadType": "application/json"`), 1), 0o644))
 	_, _, err = runSBOM(t, provCmd, "verify", "--envelope", envFile, "--artifact", artifact, "--key", pub)
-	require.ErrorIs(t, err, sbom.ErrPayloadType)
+	require.ErrorIs(t, err, &sbom.Error{Reason: "unexpected DSSE payload type"})
 }
 
 func TestProvenanceFromGitHubEnv(t *testing.T) {

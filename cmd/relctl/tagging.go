@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -14,11 +12,10 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
-	"golang.org/x/crypto/ssh"
-	"golang.org/x/crypto/ssh/agent"
 
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/semver"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -108,34 +105,11 @@ func cmdTag(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	var signer tagging.Signer
 	// own verifies an existing tag against the signing key itself: a re-run
 	// is a success only when the tag there was signed with this key.
-	var own tagging.Verifier
-	switch *sign {
-	case "":
-	case "openpgp":
-		key, err := readTagInput(*keyFile)
-		if err != nil {
-			return err
-		}
-		s, err := tagging.NewOpenPGPSigner(bytes.NewReader(key), passphrase)
-		if err != nil {
-			return usageError{fmt.Errorf("--key %s: %w", *keyFile, err)}
-		}
-		if own, err = tagging.NewOpenPGPVerifier(bytes.NewReader(key)); err != nil {
-			return usageError{fmt.Errorf("--key %s: %w", *keyFile, err)}
-		}
-		signer = s
-	case "ssh":
-		s, pub, err := sshSignerFromFile(*keyFile, passphrase)
-		if err != nil {
-			return err
-		}
-		own = tagging.NewSSHVerifier([]tagging.AllowedSigner{{Principals: []string{"*"}, Key: pub}}, tagging.GitNamespace)
-		signer = s
-	default:
-		return usagef("--sign %q: want openpgp or ssh", *sign)
+	signer, own, err := tagSigner(*sign, *keyFile, passphrase)
+	if err != nil {
+		return err
 	}
 	repo, demo, err := openRepo(*repoDir, stderr)
 	if err != nil {
@@ -174,9 +148,9 @@ func cmdTag(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	res := tagResult{Tag: tag.Name, Commit: tag.Target.String(), Object: tag.Hash.String(), Format: string(tag.Format), Created: tag.Created}
 	switch s := signer.(type) {
-	case *tagging.OpenPGPSigner:
+	case *signature.OpenPGPSigner:
 		res.Signer = s.Fingerprint()
-	case *tagging.SSHSigner:
+	case *signature.SSHSigner:
 		res.Signer = s.Fingerprint()
 	}
 	if signer != nil && !tag.Created {
@@ -234,45 +208,6 @@ func readPassphrase(env, file string) ([]byte, error) {
 		return []byte(strings.TrimSuffix(line, "\r")), nil
 	}
 	return nil, nil
-}
-
-// sshSignerFromFile reads a private key file, or a public key file whose
-// private key the ssh-agent at SSH_AUTH_SOCK holds (as git's user.signingKey).
-// It also returns the public key.
-func sshSignerFromFile(path string, passphrase []byte) (*tagging.SSHSigner, ssh.PublicKey, error) {
-	b, err := readTagInput(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	if pub, _, _, _, perr := ssh.ParseAuthorizedKey(b); perr == nil {
-		sock := os.Getenv("SSH_AUTH_SOCK")
-		if sock == "" {
-			return nil, nil, usagef("--key %s is a public key and SSH_AUTH_SOCK is not set", path)
-		}
-		conn, err := net.Dial("unix", sock)
-		if err != nil {
-			return nil, nil, fmt.Errorf("ssh-agent: %w", err)
-		}
-		signers, err := agent.NewClient(conn).Signers()
-		if err != nil {
-			conn.Close()
-			return nil, nil, fmt.Errorf("ssh-agent: %w", err)
-		}
-		for _, s := range signers {
-			if bytes.Equal(s.PublicKey().Marshal(), pub.Marshal()) {
-				ss, err := tagging.NewSSHSigner(s, tagging.GitNamespace)
-				return ss, s.PublicKey(), err
-			}
-		}
-		conn.Close()
-		return nil, nil, usagef("--key %s: the ssh-agent does not hold this key", path)
-	}
-	k, err := tagging.ParseSSHPrivateKey(b, passphrase)
-	if err != nil {
-		return nil, nil, usageError{fmt.Errorf("--key %s: %w", path, err)}
-	}
-	ss, err := tagging.NewSSHSigner(k, tagging.GitNamespace)
-	return ss, k.PublicKey(), err
 }
 
 // taggerIdentity parses "Name <email>", or takes user.name and user.email
@@ -334,31 +269,9 @@ func cmdVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		at = t
 	}
-	var v tagging.Verifier
-	if *keyring != "" {
-		b, err := readTagInput(*keyring)
-		if err != nil {
-			return err
-		}
-		pv, err := tagging.NewOpenPGPVerifier(bytes.NewReader(b))
-		if err != nil {
-			return usageError{fmt.Errorf("--keyring %s: %w", *keyring, err)}
-		}
-		v = pv
-	} else {
-		b, err := readTagInput(*allowed)
-		if err != nil {
-			return err
-		}
-		signers, err := tagging.ParseAllowedSigners(b)
-		if err != nil {
-			return usageError{fmt.Errorf("--allowed-signers %s: %w", *allowed, err)}
-		}
-		sv := tagging.NewSSHVerifier(signers, tagging.GitNamespace)
-		if *principal != "" {
-			sv = sv.WithPrincipal(*principal)
-		}
-		v = sv
+	v, err := trustedKeys(*keyring, *allowed, *principal, tagging.GitNamespace)
+	if err != nil {
+		return err
 	}
 	repo, demo, err := openRepo(*repoDir, stderr)
 	if err != nil {

@@ -57,7 +57,7 @@ import (
 	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/internal/demohistory"
 	"github.com/releasekit/releasekit/manifest"
-	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -645,7 +645,7 @@ func auditorKeys(signersFile, provKey string) (audit.BundleKeys, error) {
 	if err != nil {
 		return audit.BundleKeys{}, err
 	}
-	signers, err := tagging.ParseAllowedSigners(data)
+	signers, err := signature.ParseAllowedSigners(data)
 	if err != nil {
 		return audit.BundleKeys{}, fmt.Errorf("%s: %w", signersFile, err)
 	}
@@ -653,18 +653,15 @@ func auditorKeys(signersFile, provKey string) (audit.BundleKeys, error) {
 	if err != nil {
 		return audit.BundleKeys{}, err
 	}
-	prov, err := sbom.ParsePublicKeyPEM(pem)
+	prov, err := signature.ParsePublicKeyPEM(pem)
 	if err != nil {
 		return audit.BundleKeys{}, fmt.Errorf("%s: %w", provKey, err)
 	}
-	logVerifier := tagging.NewSSHVerifier(signers, manifest.Namespace)
+	logVerifier := signature.NewSSHVerifier(signers, manifest.Namespace)
 	return audit.BundleKeys{
-		Tag:        tagging.NewSSHVerifier(signers, tagging.GitNamespace),
-		Provenance: []sbom.Verifier{prov},
-		Checkpoint: manifest.VerifierFunc(func(ctx context.Context, msg, sig []byte, at time.Time) error {
-			_, err := logVerifier.Verify(ctx, msg, sig, at)
-			return err
-		}),
+		Tag:        signature.NewSSHVerifier(signers, tagging.GitNamespace),
+		Provenance: []signature.Verifier{prov},
+		Checkpoint: logVerifier,
 	}, nil
 }
 

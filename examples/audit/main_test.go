@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
@@ -19,7 +18,7 @@ import (
 	"github.com/releasekit/releasekit/examples/internal/demotest"
 	"github.com/releasekit/releasekit/internal/demohistory"
 	"github.com/releasekit/releasekit/manifest"
-	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -218,7 +217,7 @@ func TestRunFlags(t *testing.T) {
 	}
 }
 
-// fixtureKeys are the keys of the history, derived from demohistory's seed
+// fixtureKeys are the keys of the history, derived from audittest's seed
 // as the fixture derives them: the auditor's trust, independent of the
 // files the example wrote.
 func fixtureKeys(t *testing.T) audit.BundleKeys {
@@ -231,19 +230,16 @@ func fixtureKeys(t *testing.T) audit.BundleKeys {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prov, err := sbom.NewKeyVerifier(demohistory.DeriveKey(demohistory.DefaultSeed, "provenance").Public().(ed25519.PublicKey))
+	prov, err := signature.NewKeyVerifier(demohistory.DeriveKey(demohistory.DefaultSeed, "provenance").Public().(ed25519.PublicKey))
 	if err != nil {
 		t.Fatal(err)
 	}
-	logV := tagging.NewSSHVerifier([]tagging.AllowedSigner{{Principals: []string{demohistory.Releaser}, Key: logKey.PublicKey()}}, manifest.Namespace)
+	logV := signature.NewSSHVerifier([]signature.AllowedSigner{{Principals: []string{demohistory.Releaser}, Key: logKey.PublicKey()}}, manifest.Namespace)
 	return audit.BundleKeys{
-		Tag:        tagging.NewSSHVerifier([]tagging.AllowedSigner{{Principals: []string{demohistory.Releaser}, Key: tagKey.PublicKey()}}, tagging.GitNamespace),
-		Provenance: []sbom.Verifier{prov},
-		Checkpoint: manifest.VerifierFunc(func(ctx context.Context, msg, sig []byte, at time.Time) error {
-			_, err := logV.Verify(ctx, msg, sig, at)
-			return err
-		}),
-		At: time.Date(2026, time.February, 2, 12, 0, 0, 0, time.UTC),
+		Tag:        signature.NewSSHVerifier([]signature.AllowedSigner{{Principals: []string{demohistory.Releaser}, Key: tagKey.PublicKey()}}, tagging.GitNamespace),
+		Provenance: []signature.Verifier{prov},
+		Checkpoint: logV,
+		At:         time.Date(2026, time.February, 2, 12, 0, 0, 0, time.UTC),
 	}
 }
 

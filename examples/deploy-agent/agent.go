@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // An agent is the deploy agent of one environment ("A Better Deployments
@@ -31,7 +32,7 @@ type agent struct {
 	name     string
 	env      string
 	queue    *manifest.DirTransport
-	verifier manifest.Verifier
+	verifier signature.Verifier
 	storage  string // artifacts by digest: storage/sha256-HEX/NAME
 	envDir   string // where the environment's running artifact is
 	store    manifest.Store

@@ -37,6 +37,7 @@ import (
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
 	"github.com/releasekit/releasekit/semver"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -84,11 +85,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("1. key: %w", err)
 	}
-	tagSigner, err := tagging.NewSSHSigner(key, tagging.GitNamespace)
+	tagSigner, err := signature.NewSSHSigner(key, tagging.GitNamespace)
 	if err != nil {
 		return fmt.Errorf("1. key: %w", err)
 	}
-	eventSigner, err := tagging.NewSSHSigner(key, manifest.Namespace)
+	eventSigner, err := signature.NewSSHSigner(key, manifest.Namespace)
 	if err != nil {
 		return fmt.Errorf("1. key: %w", err)
 	}
@@ -96,15 +97,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := os.WriteFile(filepath.Join(work, "allowed_signers"), signersFile, 0o644); err != nil {
 		return fmt.Errorf("1. allowed_signers: %w", err)
 	}
-	allowed, err := tagging.ParseAllowedSigners(signersFile)
+	allowed, err := signature.ParseAllowedSigners(signersFile)
 	if err != nil {
 		return fmt.Errorf("1. allowed_signers: %w", err)
 	}
-	ev := tagging.NewSSHVerifier(allowed, manifest.Namespace)
-	eventVerifier := manifest.VerifierFunc(func(ctx context.Context, m, s []byte, at time.Time) error {
-		_, err := ev.Verify(ctx, m, s, at)
-		return err
-	})
+	eventVerifier := signature.NewSSHVerifier(allowed, manifest.Namespace)
 	store, err := manifest.NewDirStore(filepath.Join(work, "store"))
 	if err != nil {
 		return fmt.Errorf("1. store: %w", err)
@@ -204,11 +201,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	opts := []manifest.Option{
 		manifest.WithOrder("staging", "prod"),
 		manifest.WithClock(func() time.Time { return now }),
-		manifest.WithTagVerifier(manifest.TagVerifierFunc(func(ctx context.Context, tag string, at time.Time) error {
-			tv := tagging.NewSSHVerifier([]tagging.AllowedSigner{{Principals: []string{demo.Email(releaser)}, Key: key.PublicKey()}}, tagging.GitNamespace)
-			_, err := tagging.Verify(ctx, repo, tag, tv, at)
-			return err
-		})),
+		manifest.WithTagVerifier(tagging.NewRepoVerifier(repo,
+			signature.NewSSHVerifier([]signature.AllowedSigner{{Principals: []string{demo.Email(releaser)}, Key: key.PublicKey()}}, tagging.GitNamespace))),
 	}
 	// publish signs the event of a logged promotion, valid until expires,
 	// and puts it on the queue of the promotion's environment.

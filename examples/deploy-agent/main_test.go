@@ -14,6 +14,7 @@ import (
 
 	"github.com/releasekit/releasekit/examples/internal/demotest"
 	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -54,8 +55,8 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gitSigners := []tagging.AllowedSigner{{Principals: allowed[0].Principals, Key: allowed[0].Key}}
-	if _, err := tagging.Verify(ctx, repo, rec.Tag, tagging.NewSSHVerifier(gitSigners, tagging.GitNamespace), time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+	gitSigners := []signature.AllowedSigner{{Principals: allowed[0].Principals, Key: allowed[0].Key}}
+	if _, err := tagging.Verify(ctx, repo, rec.Tag, signature.NewSSHVerifier(gitSigners, tagging.GitNamespace), time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)); err != nil {
 		t.Errorf("tag %s: %v", rec.Tag, err)
 	}
 

@@ -15,6 +15,7 @@ import (
 	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // build is what CI leaves behind for a release: the artifact, its SBOM,
@@ -59,7 +60,7 @@ func buildAndRecord(ctx context.Context, work, product, tag, previous string, co
 	if err != nil {
 		return build{}, err
 	}
-	signer, err := sbom.NewKeySigner(key)
+	signer, err := signature.NewKeySigner(key)
 	if err != nil {
 		return build{}, err
 	}
@@ -78,11 +79,11 @@ func buildAndRecord(ctx context.Context, work, product, tag, previous string, co
 	if err := os.WriteFile(filepath.Join(dist, name+".intoto.jsonl"), env, 0o644); err != nil {
 		return build{}, err
 	}
-	verifier, err := sbom.NewKeyVerifier(key.Public())
+	verifier, err := signature.NewKeyVerifier(key.Public())
 	if err != nil {
 		return build{}, err
 	}
-	prov, err := sbom.VerifyProvenance(ctx, env, subject, verifier)
+	prov, err := sbom.VerifyProvenance(ctx, env, subject, clk.T, verifier)
 	if err != nil {
 		return build{}, fmt.Errorf("verify provenance: %w", err)
 	}

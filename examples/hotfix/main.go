@@ -237,10 +237,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if *repoPath != "" && gate.Facts.Record.Tag == prodTag {
 			return o
 		}
-		return append(o, manifest.WithTagVerifier(manifest.TagVerifierFunc(func(ctx context.Context, tag string, at time.Time) error {
-			_, err := tagging.Verify(ctx, repo, tag, tagVerifier, at)
-			return err
-		})))
+		return append(o, manifest.WithTagVerifier(tagging.NewRepoVerifier(repo, tagVerifier)))
 	}
 	prodRec := prodBuild.Record
 	prodGate := releaseGate(prodRec, policy.PullRequest{Number: pmsg.PR, Author: pc.Author.Name, Approvers: []string{reviewer}}, nil)

@@ -36,6 +36,7 @@ import (
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
 	"github.com/releasekit/releasekit/semver"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -94,16 +95,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("1. %w", err)
 	}
-	manifestSigner, err := tagging.NewSSHSigner(keys.Key, manifest.Namespace)
+	manifestSigner, err := signature.NewSSHSigner(keys.Key, manifest.Namespace)
 	if err != nil {
 		return fmt.Errorf("1. signing key: %w", err)
 	}
 	tagSigner, tagVerifier := keys.Tag, keys.Verifier(tagging.GitNamespace)
 	mv := keys.Verifier(manifest.Namespace)
-	manifestVerifier := manifest.VerifierFunc(func(ctx context.Context, m, s []byte, at time.Time) error {
-		_, err := mv.Verify(ctx, m, s, at)
-		return err
-	})
+	manifestVerifier := mv
 	store, err := manifest.NewDirStore(filepath.Join(work, "store"))
 	if err != nil {
 		return fmt.Errorf("1. store: %w", err)

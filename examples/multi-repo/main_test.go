@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/examples/internal/demotest"
 	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -32,8 +32,8 @@ func TestRun(t *testing.T) {
 	at := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
 
 	allowed := demotest.AllowedSigners(t, dir)
-	tv := tagging.NewSSHVerifier(allowed, tagging.GitNamespace)
-	mv := tagging.NewSSHVerifier(allowed, manifest.Namespace)
+	tv := signature.NewSSHVerifier(allowed, tagging.GitNamespace)
+	mv := signature.NewSSHVerifier(allowed, manifest.Namespace)
 
 	// The signed manifest on disk opens, and pins what the repositories hold.
 	data, err := os.ReadFile(filepath.Join(dir, "manifests", "2026.02.json"))
@@ -44,10 +44,7 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := manifest.Open(ctx, data, sig, manifest.VerifierFunc(func(ctx context.Context, msg, s []byte, at time.Time) error {
-		_, err := mv.Verify(ctx, msg, s, at)
-		return err
-	}), at)
+	m, err := manifest.Open(ctx, data, sig, mv, at)
 	if err != nil {
 		t.Fatalf("open manifest: %v", err)
 	}

@@ -39,6 +39,7 @@ import (
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
 	"github.com/releasekit/releasekit/semver"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -244,7 +245,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("7. provenance: %w", err)
 	}
-	buildSigner, err := sbom.NewKeySigner(buildKey)
+	buildSigner, err := signature.NewKeySigner(buildKey)
 	if err != nil {
 		return fmt.Errorf("7. provenance: %w", err)
 	}
@@ -265,11 +266,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := os.WriteFile(filepath.Join(dist, provName), envelope, 0o644); err != nil {
 		return fmt.Errorf("7. provenance: %w", err)
 	}
-	buildVerifier, err := sbom.NewKeyVerifier(buildKey.Public())
+	buildVerifier, err := signature.NewKeyVerifier(buildKey.Public())
 	if err != nil {
 		return fmt.Errorf("7. provenance: %w", err)
 	}
-	prov, err := sbom.VerifyProvenance(ctx, envelope, subject, buildVerifier)
+	prov, err := sbom.VerifyProvenance(ctx, envelope, subject, clk.T, buildVerifier)
 	if err != nil {
 		return fmt.Errorf("7. verify provenance: %w", err)
 	}
@@ -344,10 +345,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	opts := []manifest.Option{
 		manifest.WithClock(func() time.Time { return now }),
 		manifest.WithGate(gate),
-		manifest.WithTagVerifier(manifest.TagVerifierFunc(func(ctx context.Context, tag string, at time.Time) error {
-			_, err := tagging.Verify(ctx, repo, tag, tagVerifier, at)
-			return err
-		})),
+		manifest.WithTagVerifier(tagging.NewRepoVerifier(repo, tagVerifier)),
 	}
 	for _, env := range []string{"dev", "staging"} {
 		now = now.Add(10 * time.Minute)

@@ -16,6 +16,7 @@ import (
 	"github.com/releasekit/releasekit/examples/internal/demotest"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -42,7 +43,7 @@ func TestRun(t *testing.T) {
 		if err != nil {
 			t.Fatalf("verify %s: %v", name, err)
 		}
-		if ver.Signer.Identity != "release-bot@example.com" || ver.Signer.Format != tagging.SSH {
+		if ver.Signer.Identity != "release-bot@example.com" || ver.Signer.Format != signature.SSH {
 			t.Errorf("%s signer = %+v", name, ver.Signer)
 		}
 	}

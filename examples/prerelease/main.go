@@ -36,6 +36,7 @@ import (
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/semver"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -57,8 +58,8 @@ type flow struct {
 	ctx    context.Context
 	repo   *git.Repository
 	clk    *demo.Clock
-	signer *tagging.SSHSigner
-	verify *tagging.SSHVerifier
+	signer *signature.SSHSigner
+	verify *signature.SSHVerifier
 	out    io.Writer
 	step   int
 	nextPR int

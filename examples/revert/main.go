@@ -117,10 +117,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		opts := []manifest.Option{
 			manifest.WithClock(func() time.Time { return now }),
 			manifest.WithGate(gate),
-			manifest.WithTagVerifier(manifest.TagVerifierFunc(func(ctx context.Context, tag string, at time.Time) error {
-				_, err := tagging.Verify(ctx, repo, tag, tagVerifier, at)
-				return err
-			})),
+			manifest.WithTagVerifier(tagging.NewRepoVerifier(repo, tagVerifier)),
 		}
 		now = clk.T
 		for _, env := range []string{"dev", "staging", "prod"} {

@@ -26,6 +26,7 @@ import (
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
 	"github.com/releasekit/releasekit/semver"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -126,28 +127,24 @@ func (b *builder) keys(seed string) {
 	k := &b.f.Keys
 	tagKey, err := ssh.NewSignerFromKey(DeriveKey(seed, "tag"))
 	b.check(err, "tag key")
-	k.Tag, err = tagging.NewSSHSigner(tagKey, tagging.GitNamespace)
+	k.Tag, err = signature.NewSSHSigner(tagKey, tagging.GitNamespace)
 	b.check(err, "tag signer")
 	k.TagPublic = tagKey.PublicKey()
 	logKey, err := ssh.NewSignerFromKey(DeriveKey(seed, "log"))
 	b.check(err, "log key")
-	k.Log, err = tagging.NewSSHSigner(logKey, manifest.Namespace)
+	k.Log, err = signature.NewSSHSigner(logKey, manifest.Namespace)
 	b.check(err, "log signer")
 	k.AllowedSigners = fmt.Appendf(nil, "%s namespaces=\"git\" %s\n%s namespaces=\"%s\" %s\n",
 		Releaser, strings.TrimSpace(string(ssh.MarshalAuthorizedKey(tagKey.PublicKey()))),
 		Releaser, manifest.Namespace, strings.TrimSpace(string(ssh.MarshalAuthorizedKey(logKey.PublicKey()))))
-	signers, err := tagging.ParseAllowedSigners(k.AllowedSigners)
+	signers, err := signature.ParseAllowedSigners(k.AllowedSigners)
 	b.check(err, "allowed signers")
-	k.TagVerifier = tagging.NewSSHVerifier(signers, tagging.GitNamespace).WithPrincipal(Releaser)
-	logVerifier := tagging.NewSSHVerifier(signers, manifest.Namespace)
-	k.LogVerifier = manifest.VerifierFunc(func(ctx context.Context, msg, sig []byte, at time.Time) error {
-		_, err := logVerifier.Verify(ctx, msg, sig, at)
-		return err
-	})
+	k.TagVerifier = signature.NewSSHVerifier(signers, tagging.GitNamespace).WithPrincipal(Releaser)
+	k.LogVerifier = signature.NewSSHVerifier(signers, manifest.Namespace)
 	provKey := DeriveKey(seed, "provenance")
-	k.Provenance, err = sbom.NewKeySigner(provKey)
+	k.Provenance, err = signature.NewKeySigner(provKey)
 	b.check(err, "provenance signer")
-	k.ProvenanceVerifier, err = sbom.NewKeyVerifier(provKey.Public().(ed25519.PublicKey))
+	k.ProvenanceVerifier, err = signature.NewKeyVerifier(provKey.Public().(ed25519.PublicKey))
 	b.check(err, "provenance verifier")
 }
 
@@ -245,7 +242,7 @@ func (b *builder) finish() {
 		CheckpointSig:       sig,
 		CheckpointVerifier:  f.Keys.LogVerifier,
 		TagVerifier:         f.Keys.TagVerifier,
-		ProvenanceVerifiers: []sbom.Verifier{f.Keys.ProvenanceVerifier},
+		ProvenanceVerifiers: []signature.Verifier{f.Keys.ProvenanceVerifier},
 		At:                  f.At,
 	}
 }
@@ -407,10 +404,7 @@ func (b *builder) promoteAll(tag string, dev, staging, prod time.Time, em *manif
 		_, err := manifest.Promote(b.ctx, b.f.Store, req,
 			manifest.WithGate(b.gate(tag)),
 			manifest.WithClock(func() time.Time { return at }),
-			manifest.WithTagVerifier(manifest.TagVerifierFunc(func(ctx context.Context, tag string, at time.Time) error {
-				_, err := tagging.Verify(ctx, b.f.Repo, tag, b.f.Keys.TagVerifier, at)
-				return err
-			})))
+			manifest.WithTagVerifier(tagging.NewRepoVerifier(b.f.Repo, b.f.Keys.TagVerifier)))
 		b.check(err, "promote "+tag+" to "+Envs[i])
 	}
 }

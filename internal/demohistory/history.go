@@ -11,8 +11,7 @@ import (
 	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
-	"github.com/releasekit/releasekit/sbom"
-	"github.com/releasekit/releasekit/tagging"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // DefaultSeed is the seed of the keys when no WithSeed option is given. It
@@ -141,16 +140,16 @@ type Commits struct {
 type Keys struct {
 	// Tag signs release tags in namespace "git"; AllowedSigners trusts its
 	// public key for Releaser; TagVerifier checks tags with it.
-	Tag            *tagging.SSHSigner
+	Tag            *signature.SSHSigner
 	TagPublic      ssh.PublicKey
 	AllowedSigners []byte
-	TagVerifier    *tagging.SSHVerifier
+	TagVerifier    *signature.SSHVerifier
 	// Log signs the checkpoint in manifest.Namespace; LogVerifier checks it.
-	Log         *tagging.SSHSigner
-	LogVerifier manifest.Verifier
+	Log         *signature.SSHSigner
+	LogVerifier signature.Verifier
 	// Provenance signs the provenance envelopes.
-	Provenance         *sbom.KeySigner
-	ProvenanceVerifier *sbom.KeyVerifier
+	Provenance         *signature.KeySigner
+	ProvenanceVerifier *signature.KeyVerifier
 }
 
 // Rollback is the production rollback of the history.

@@ -14,6 +14,7 @@ import (
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // BuildAndRecord does what CI does for release tag of product at commit:
@@ -53,7 +54,7 @@ func BuildAndRecord(ctx context.Context, work, product, tag, previous string, co
 	if err != nil {
 		return manifest.Record{}, "", err
 	}
-	signer, err := sbom.NewKeySigner(key)
+	signer, err := signature.NewKeySigner(key)
 	if err != nil {
 		return manifest.Record{}, "", err
 	}

@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/releasekit/releasekit/signature"
 	"golang.org/x/crypto/ssh"
-
-	"github.com/releasekit/releasekit/tagging"
 )
 
 // SSHKey returns an SSH signing key: the OpenSSH private key in the file at
@@ -18,7 +17,7 @@ func SSHKey(path string) (ssh.Signer, error) {
 		if err != nil {
 			return nil, err
 		}
-		return tagging.ParseSSHPrivateKey(data, nil)
+		return signature.ParseSSHPrivateKey(data, nil)
 	}
 	_, priv, err := ed25519.GenerateKey(nil)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -15,12 +16,12 @@ import (
 // Release Bot.
 type Keys struct {
 	// Key is the private key. Sign in another namespace with
-	// tagging.NewSSHSigner(k.Key, namespace).
+	// signature.NewSSHSigner(k.Key, namespace).
 	Key ssh.Signer
 	// Tag signs tags with Key in tagging.GitNamespace.
-	Tag *tagging.SSHSigner
+	Tag *signature.SSHSigner
 	// Allowed is the allowed_signers file, parsed.
-	Allowed []tagging.AllowedSigner
+	Allowed []signature.AllowedSigner
 	// File is the path of the allowed_signers file.
 	File string
 }
@@ -35,7 +36,7 @@ func SetupSigning(work, keyPath string, namespaces ...string) (*Keys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
-	tag, err := tagging.NewSSHSigner(key, tagging.GitNamespace)
+	tag, err := signature.NewSSHSigner(key, tagging.GitNamespace)
 	if err != nil {
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
@@ -51,7 +52,7 @@ func SetupSigning(work, keyPath string, namespaces ...string) (*Keys, error) {
 	if err := os.WriteFile(file, data, 0o644); err != nil {
 		return nil, fmt.Errorf("allowed_signers: %w", err)
 	}
-	allowed, err := tagging.ParseAllowedSigners(data)
+	allowed, err := signature.ParseAllowedSigners(data)
 	if err != nil {
 		return nil, fmt.Errorf("allowed_signers: %w", err)
 	}
@@ -60,6 +61,6 @@ func SetupSigning(work, keyPath string, namespaces ...string) (*Keys, error) {
 
 // Verifier returns a verifier that trusts the allowed_signers file in
 // namespace: tagging.GitNamespace for tags.
-func (k *Keys) Verifier(namespace string) *tagging.SSHVerifier {
-	return tagging.NewSSHVerifier(k.Allowed, namespace)
+func (k *Keys) Verifier(namespace string) *signature.SSHVerifier {
+	return signature.NewSSHVerifier(k.Allowed, namespace)
 }

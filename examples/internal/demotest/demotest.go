@@ -19,6 +19,7 @@ import (
 
 	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/internal/testkit/golden"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -34,13 +35,13 @@ func Golden(t testing.TB, got []byte) {
 
 // AllowedSigners reads and parses the allowed_signers file in dir, a
 // workspace a run kept, failing t if it cannot.
-func AllowedSigners(t testing.TB, dir string) []tagging.AllowedSigner {
+func AllowedSigners(t testing.TB, dir string) []signature.AllowedSigner {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, "allowed_signers"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	allowed, err := tagging.ParseAllowedSigners(data)
+	allowed, err := signature.ParseAllowedSigners(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,9 +50,9 @@ func AllowedSigners(t testing.TB, dir string) []tagging.AllowedSigner {
 
 // TagVerifier returns a verifier of tags (tagging.GitNamespace) that
 // trusts the allowed_signers file in dir.
-func TagVerifier(t testing.TB, dir string) *tagging.SSHVerifier {
+func TagVerifier(t testing.TB, dir string) *signature.SSHVerifier {
 	t.Helper()
-	return tagging.NewSSHVerifier(AllowedSigners(t, dir), tagging.GitNamespace)
+	return signature.NewSSHVerifier(AllowedSigners(t, dir), tagging.GitNamespace)
 }
 
 // ReleasedRepo creates a repository at path with one released commit, as

@@ -15,6 +15,7 @@ import (
 	"github.com/releasekit/releasekit/internal/testkit/audittest"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -68,14 +69,14 @@ func TestHistory(t *testing.T) {
 		bom, err := os.ReadFile(filepath.Join(f.EvidenceDir, r.SBOM))
 		require.NoError(t, err)
 		assert.Equal(t, r.SBOMDigest, manifest.Digest(bom))
-		doc, err := sbom.Decode(bytes.NewReader(bom), sbom.JSON)
+		doc, err := sbom.Read(bytes.NewReader(bom), sbom.JSON)
 		require.NoError(t, err)
 		subj, err := sbom.ParseDigest(audittest.ArtifactName, r.Digest)
 		require.NoError(t, err)
 		require.NoError(t, sbom.Check(doc, subj))
 		env, err := os.ReadFile(filepath.Join(f.EvidenceDir, r.Provenance))
 		require.NoError(t, err)
-		_, err = sbom.VerifyProvenance(ctx, env, subj, f.Keys.ProvenanceVerifier)
+		_, err = sbom.VerifyProvenance(ctx, env, subj, f.At, f.Keys.ProvenanceVerifier)
 		require.NoError(t, err)
 		art, err := os.ReadFile(filepath.Join(f.EvidenceDir, r.Artifact))
 		require.NoError(t, err)
@@ -150,7 +151,7 @@ func TestDeterministic(t *testing.T) {
 	assert.Equal(t, a.Commits, c.Commits)
 	assert.NotEqual(t, a.Releases[0].TagHash, c.Releases[0].TagHash)
 	_, err := tagging.Verify(context.Background(), c.Repo, "v1.0.0", a.Keys.TagVerifier, a.At)
-	assert.ErrorIs(t, err, tagging.ErrUntrustedKey)
+	assert.ErrorIs(t, err, signature.ErrUntrustedKey)
 }
 
 func TestGitStore(t *testing.T) {

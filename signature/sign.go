@@ -1,4 +1,4 @@
-package tagging
+package signature
 
 import (
 	"bytes"
@@ -17,26 +17,6 @@ import (
 	"github.com/hiddeco/sshsig"
 	"golang.org/x/crypto/ssh"
 )
-
-// A Format is a signature format, named as in git's gpg.format setting.
-type Format string
-
-// The signature formats.
-const (
-	OpenPGP Format = "openpgp"
-	SSH     Format = "ssh"
-)
-
-// GitNamespace is the SSH signature namespace git uses for commits and tags.
-const GitNamespace = "git"
-
-// A Signer signs a message and returns one armored signature block ending in
-// a newline, as `gpg --detach-sign --armor` or `ssh-keygen -Y sign` print it.
-// OpenPGPSigner and SSHSigner implement it; the manifest and sbom packages
-// declare the same method set.
-type Signer interface {
-	Sign(ctx context.Context, message io.Reader) ([]byte, error)
-}
 
 // An OpenPGPSigner signs with an OpenPGP private key, producing binary
 // detached signatures (SHA-256) as git's `gpg -bsau` does. It is safe for

@@ -2,12 +2,10 @@ package sbom_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"io"
 	"testing"
 	"time"
 
@@ -16,37 +14,24 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/releasekit/releasekit/sbom"
-	"github.com/releasekit/releasekit/tagging"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // provenanceNamespace is the sshsig namespace for provenance envelopes: a
 // signature made for a git tag (namespace "git") can never verify here.
 const provenanceNamespace = "releasekit-provenance"
 
-// sshVerifier adapts tagging's SSH verifier (allowed_signers, namespace,
-// explicit time) to sbom.Verifier.
-func sshVerifier(v *tagging.SSHVerifier, at time.Time) sbom.Verifier {
-	return sbom.VerifierFunc(func(ctx context.Context, message io.Reader, sig []byte) error {
-		msg, err := io.ReadAll(message)
-		if err != nil {
-			return err
-		}
-		_, err = v.Verify(ctx, msg, sig, at)
-		return err
-	})
-}
-
-// TestProvenanceSignedWithTaggingSSHKey signs provenance with the SSH signer
+// TestProvenanceSignedWithSSHKey signs provenance with the SSH signer
 // of the tagging package (sshsig over the DSSE PAE) and verifies it with an
 // allowed_signers file, as a pipeline that already signs its tags with SSH
 // would.
-func TestProvenanceSignedWithTaggingSSHKey(t *testing.T) {
+func TestProvenanceSignedWithSSHKey(t *testing.T) {
 	ctx := t.Context()
 	_, priv, err := ed25519.GenerateKey(bytes.NewReader(bytes.Repeat([]byte{7}, 64)))
 	require.NoError(t, err)
 	sshKey, err := ssh.NewSignerFromKey(priv)
 	require.NoError(t, err)
-	signer, err := tagging.NewSSHSigner(sshKey, provenanceNamespace)
+	signer, err := signature.NewSSHSigner(sshKey, provenanceNamespace)
 	require.NoError(t, err)
 
 	artifact := []byte("the artifact bytes")
@@ -58,22 +43,22 @@ func TestProvenanceSignedWithTaggingSSHKey(t *testing.T) {
 	}, signer)
 	require.NoError(t, err)
 
-	allowed, err := tagging.ParseAllowedSigners([]byte("ci@example.com namespaces=\"" + provenanceNamespace + "\" " + string(ssh.MarshalAuthorizedKey(sshKey.PublicKey()))))
+	allowed, err := signature.ParseAllowedSigners([]byte("ci@example.com namespaces=\"" + provenanceNamespace + "\" " + string(ssh.MarshalAuthorizedKey(sshKey.PublicKey()))))
 	require.NoError(t, err)
 	at := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
-	p, err := sbom.VerifyProvenance(ctx, env, subject, sshVerifier(tagging.NewSSHVerifier(allowed, provenanceNamespace), at))
+	p, err := sbom.VerifyProvenance(ctx, env, subject, at, signature.NewSSHVerifier(allowed, provenanceNamespace))
 	require.NoError(t, err)
 	assert.Equal(t, "https://ci.example.com/runner", p.BuilderID)
 
 	// The same key allowed only for git tags does not verify provenance.
-	gitOnly, err := tagging.ParseAllowedSigners([]byte("ci@example.com namespaces=\"git\" " + string(ssh.MarshalAuthorizedKey(sshKey.PublicKey()))))
+	gitOnly, err := signature.ParseAllowedSigners([]byte("ci@example.com namespaces=\"git\" " + string(ssh.MarshalAuthorizedKey(sshKey.PublicKey()))))
 	require.NoError(t, err)
-	_, err = sbom.VerifyProvenance(ctx, env, subject, sshVerifier(tagging.NewSSHVerifier(gitOnly, "git"), at))
+	_, err = sbom.VerifyProvenance(ctx, env, subject, at, signature.NewSSHVerifier(gitOnly, "git"))
 	require.Error(t, err)
-	assert.True(t, errors.Is(err, sbom.ErrBadSignature), "got %v", err)
+	assert.True(t, errors.Is(err, signature.ErrBadSignature), "got %v", err)
 
 	// Another artifact's digest does not match the statement.
 	other := sha256.Sum256([]byte("another artifact"))
-	_, err = sbom.VerifyProvenance(ctx, env, sbom.Subject{SHA256: hex.EncodeToString(other[:])}, sshVerifier(tagging.NewSSHVerifier(allowed, provenanceNamespace), at))
+	_, err = sbom.VerifyProvenance(ctx, env, sbom.Subject{SHA256: hex.EncodeToString(other[:])}, at, signature.NewSSHVerifier(allowed, provenanceNamespace))
 	assert.ErrorIs(t, err, sbom.ErrSubjectMismatch)
 }

@@ -1,4 +1,4 @@
-package tagging
+package signature
 
 import (
 	"bufio"
@@ -31,7 +31,7 @@ type AllowedSigner struct {
 // namespaces="list" and valid-after/valid-before="YYYYMMDD[HHMM[SS]][Z]"
 // (without Z the time is local, as in ssh-keygen); any other option is an
 // error, so that a restriction is never silently dropped. A bad line is an
-// *AllowedSignersError matching ErrAllowedSigners.
+// *AllowedSignersError.
 func ParseAllowedSigners(data []byte) ([]AllowedSigner, error) {
 	var out []AllowedSigner
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -218,16 +218,16 @@ func wildcard(p, s string) bool {
 
 func (a AllowedSigner) allows(namespace, principal string, at time.Time) error {
 	if a.Namespaces != nil && !matchList(namespace, a.Namespaces) {
-		return fmt.Errorf("%w: line %d does not allow namespace %q", ErrNamespace, a.Line, namespace)
+		return &Error{Reason: "wrong signature namespace", Detail: fmt.Sprintf("line %d does not allow namespace %q", a.Line, namespace)}
 	}
 	if !a.ValidBefore.IsZero() && !at.Before(a.ValidBefore) {
 		return fmt.Errorf("%w: line %d valid before %s", ErrKeyExpired, a.Line, a.ValidBefore.UTC().Format(time.RFC3339))
 	}
 	if !a.ValidAfter.IsZero() && at.Before(a.ValidAfter) {
-		return fmt.Errorf("%w: line %d valid after %s", ErrKeyNotYetValid, a.Line, a.ValidAfter.UTC().Format(time.RFC3339))
+		return &Error{Reason: "signing key not yet valid", Detail: fmt.Sprintf("line %d valid after %s", a.Line, a.ValidAfter.UTC().Format(time.RFC3339))}
 	}
 	if principal != "" && !matchList(principal, a.Principals) {
-		return fmt.Errorf("%w: %q on line %d", ErrPrincipalNotAllowed, principal, a.Line)
+		return &Error{Reason: "principal not allowed", Detail: fmt.Sprintf("%q on line %d", principal, a.Line)}
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package tagging
+package signature
 
 import (
 	"bytes"
@@ -19,27 +19,6 @@ import (
 	"github.com/hiddeco/sshsig"
 	"golang.org/x/crypto/ssh"
 )
-
-// A Verifier checks one armored signature over message against the keys it
-// trusts, at the explicit time at (never a date taken from the signed data).
-// OpenPGPVerifier and SSHVerifier implement it.
-type Verifier interface {
-	Verify(ctx context.Context, message, signature []byte, at time.Time) (SignerInfo, error)
-}
-
-// SignerInfo tells who made a valid signature.
-type SignerInfo struct {
-	Format Format `json:"format"`
-	// Fingerprint is the OpenPGP primary key fingerprint in upper-case hex,
-	// or the SSH key's "SHA256:..." fingerprint.
-	Fingerprint string `json:"fingerprint"`
-	// Identity is the OpenPGP primary user ID ("Name <email>"), or the
-	// principals of the matching allowed_signers entry.
-	Identity string `json:"identity"`
-	// SignedAt is the signature creation time (OpenPGP only; zero for SSH,
-	// whose signatures carry no time).
-	SignedAt time.Time `json:"signed_at,omitzero"`
-}
 
 // An OpenPGPVerifier verifies OpenPGP signatures against a keyring. It is
 // safe for concurrent use.
@@ -73,77 +52,78 @@ var strongHashes = map[crypto.Hash]bool{
 // Verify checks an armored OpenPGP signature. The key must be trusted, valid
 // (neither expired nor revoked) both at the time the signature was made and
 // at at, and the signature must not be dated after at. Errors:
-// ErrMalformedSignature, ErrUnsupported, ErrWeakAlgorithm, ErrUntrustedKey,
-// ErrBadSignature, ErrKeyExpired, ErrKeyRevoked, ErrSignatureExpired,
-// ErrFutureSignature, ErrNoTime.
-func (v *OpenPGPVerifier) Verify(ctx context.Context, message, signature []byte, at time.Time) (SignerInfo, error) {
+// ErrUntrustedKey, ErrBadSignature, ErrKeyExpired, and an *Error for the
+// other refusals (a malformed signature, an unsupported or weak algorithm,
+// a revoked key, an expired signature, a signature made after at, a zero
+// at).
+func (v *OpenPGPVerifier) Verify(ctx context.Context, message, signature []byte, at time.Time) (Identity, error) {
 	if err := ctx.Err(); err != nil {
-		return SignerInfo{}, err
+		return Identity{}, err
 	}
 	if v == nil {
-		return SignerInfo{}, fmt.Errorf("%w: no keyring", ErrUntrustedKey)
+		return Identity{}, fmt.Errorf("%w: no keyring", ErrUntrustedKey)
 	}
 	if at.IsZero() {
-		return SignerInfo{}, ErrNoTime
+		return Identity{}, &Error{Reason: "verification time not given"}
 	}
 	if !bytes.HasPrefix(signature, []byte("-----BEGIN PGP SIGNATURE-----\n")) {
-		return SignerInfo{}, fmt.Errorf("%w: not an OpenPGP signature", ErrUntrustedKey)
+		return Identity{}, fmt.Errorf("%w: not an OpenPGP signature", ErrUntrustedKey)
 	}
 	block, err := armor.Decode(bytes.NewReader(signature))
 	if err != nil || block.Type != openpgp.SignatureType {
-		return SignerInfo{}, fmt.Errorf("%w: bad armor", ErrMalformedSignature)
+		return Identity{}, &Error{Reason: "malformed signature", Detail: "bad armor"}
 	}
 	body, err := io.ReadAll(block.Body)
 	if err != nil {
-		return SignerInfo{}, fmt.Errorf("%w: %v", ErrMalformedSignature, err)
+		return Identity{}, &Error{Reason: "malformed signature", Detail: fmt.Sprintf("%v", err)}
 	}
 	// packet.Read, not packet.Reader.Next: Next silently skips a packet it
 	// cannot parse (an unknown critical subpacket), which would hide why.
 	rd := bytes.NewReader(body)
 	p, err := packet.Read(rd)
 	if err != nil {
-		if m := mapPGP(err); errors.Is(m, ErrUnsupported) || errors.Is(m, ErrWeakAlgorithm) {
-			return SignerInfo{}, m
+		if m := mapPGP(err); errors.Is(m, &Error{Reason: "unsupported signature"}) || errors.Is(m, &Error{Reason: "weak algorithm"}) {
+			return Identity{}, m
 		}
-		return SignerInfo{}, fmt.Errorf("%w: %v", ErrMalformedSignature, err)
+		return Identity{}, &Error{Reason: "malformed signature", Detail: fmt.Sprintf("%v", err)}
 	}
 	sig, ok := p.(*packet.Signature)
 	if !ok {
-		return SignerInfo{}, fmt.Errorf("%w: not a signature packet", ErrMalformedSignature)
+		return Identity{}, &Error{Reason: "malformed signature", Detail: "not a signature packet"}
 	}
 	if rd.Len() != 0 {
-		return SignerInfo{}, fmt.Errorf("%w: more than one packet in the signature", ErrAmbiguous)
+		return Identity{}, &Error{Reason: "malformed signature", Detail: "more than one packet in the signature"}
 	}
 	if sig.IssuerKeyId == nil {
-		return SignerInfo{}, fmt.Errorf("%w: no issuer", ErrMalformedSignature)
+		return Identity{}, &Error{Reason: "malformed signature", Detail: "no issuer"}
 	}
 	if sig.SigType != packet.SigTypeBinary && sig.SigType != packet.SigTypeText {
-		return SignerInfo{}, fmt.Errorf("%w: signature type %d", ErrUnsupported, sig.SigType)
+		return Identity{}, &Error{Reason: "unsupported signature", Detail: fmt.Sprintf("signature type %d", sig.SigType)}
 	}
 	if sig.SigType == packet.SigTypeText && bytes.IndexByte(message, '\r') >= 0 {
 		// A text-mode signature hashes line ends canonically (LF as CRLF),
 		// so it would also accept the message with a CR added before any
 		// LF. Git signs in binary mode; a text-mode signature is accepted
 		// only over a message without CR, whose canonical form is unique.
-		return SignerInfo{}, fmt.Errorf("%w: text-mode signature over a message containing CR", ErrBadSignature)
+		return Identity{}, fmt.Errorf("%w: text-mode signature over a message containing CR", ErrBadSignature)
 	}
 	if !strongHashes[sig.Hash] {
-		return SignerInfo{}, fmt.Errorf("%w: hash %v", ErrWeakAlgorithm, sig.Hash)
+		return Identity{}, &Error{Reason: "weak algorithm", Detail: fmt.Sprintf("hash %v", sig.Hash)}
 	}
 	if sig.CreationTime.After(at) {
-		return SignerInfo{}, fmt.Errorf("%w: signed %s, verified at %s", ErrFutureSignature, sig.CreationTime.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339))
+		return Identity{}, &Error{Reason: "signature made after the verification time", Detail: fmt.Sprintf("signed %s, verified at %s", sig.CreationTime.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339))}
 	}
-	var info SignerInfo
+	var info Identity
 	for _, when := range []time.Time{at, sig.CreationTime} {
 		cfg := &packet.Config{Time: func() time.Time { return when }}
 		_, signer, err := openpgp.VerifyDetachedSignature(v.keyring, bytes.NewReader(message), bytes.NewReader(body), cfg)
 		if err != nil {
-			return SignerInfo{}, mapPGP(err)
+			return Identity{}, mapPGP(err)
 		}
 		if err := checkPGPKey(v.keyring, *sig.IssuerKeyId); err != nil {
-			return SignerInfo{}, err
+			return Identity{}, err
 		}
-		info = SignerInfo{Format: OpenPGP, Fingerprint: fmt.Sprintf("%X", signer.PrimaryKey.Fingerprint), SignedAt: sig.CreationTime}
+		info = Identity{Format: OpenPGP, Fingerprint: fmt.Sprintf("%X", signer.PrimaryKey.Fingerprint), SignedAt: sig.CreationTime}
 		if id := signer.PrimaryIdentity(); id != nil {
 			info.Identity = id.Name
 		}
@@ -155,10 +135,10 @@ func checkPGPKey(keyring openpgp.EntityList, id uint64) error {
 	for _, k := range keyring.KeysById(id) {
 		switch k.PublicKey.PubKeyAlgo {
 		case packet.PubKeyAlgoDSA, packet.PubKeyAlgoElGamal:
-			return fmt.Errorf("%w: DSA key", ErrWeakAlgorithm)
+			return &Error{Reason: "weak algorithm", Detail: "DSA key"}
 		case packet.PubKeyAlgoRSA, packet.PubKeyAlgoRSASignOnly:
 			if n, err := k.PublicKey.BitLength(); err != nil || n < 2048 {
-				return fmt.Errorf("%w: RSA key of %d bits", ErrWeakAlgorithm, n)
+				return &Error{Reason: "weak algorithm", Detail: fmt.Sprintf("RSA key of %d bits", n)}
 			}
 		}
 	}
@@ -175,20 +155,20 @@ func mapPGP(err error) error {
 	case errors.Is(err, pgperrors.ErrUnknownIssuer):
 		return fmt.Errorf("%w: %v", ErrUntrustedKey, err)
 	case errors.Is(err, pgperrors.ErrKeyRevoked):
-		return fmt.Errorf("%w: %v", ErrKeyRevoked, err)
+		return &Error{Reason: "signing key revoked", Detail: fmt.Sprintf("%v", err)}
 	case errors.Is(err, pgperrors.ErrKeyExpired):
 		return fmt.Errorf("%w: %v", ErrKeyExpired, err)
 	case errors.Is(err, pgperrors.ErrSignatureExpired):
-		return fmt.Errorf("%w: %v", ErrSignatureExpired, err)
+		return &Error{Reason: "signature expired", Detail: fmt.Sprintf("%v", err)}
 	case errors.As(err, &weak):
-		return fmt.Errorf("%w: %v", ErrWeakAlgorithm, err)
+		return &Error{Reason: "weak algorithm", Detail: fmt.Sprintf("%v", err)}
 	case errors.As(err, &unsup):
-		return fmt.Errorf("%w: %v", ErrUnsupported, err)
+		return &Error{Reason: "unsupported signature", Detail: fmt.Sprintf("%v", err)}
 	case errors.As(err, &structural):
-		return fmt.Errorf("%w: %v", ErrMalformedSignature, err)
+		return &Error{Reason: "malformed signature", Detail: fmt.Sprintf("%v", err)}
 	case errors.As(err, &sigErr):
 		if strings.Contains(string(sigErr), "critical") {
-			return fmt.Errorf("%w: %v", ErrUnsupported, err)
+			return &Error{Reason: "unsupported signature", Detail: fmt.Sprintf("%v", err)}
 		}
 		return fmt.Errorf("%w: %v", ErrBadSignature, err)
 	}
@@ -224,41 +204,42 @@ func (v *SSHVerifier) WithPrincipal(principal string) *SSHVerifier {
 // Verify checks an armored SSH signature. The signature's namespace must be
 // the verifier's; an allowed_signers entry (not a cert-authority) must hold
 // the key, allow the namespace, be valid at at, and allow the required
-// principal, if any. Errors: ErrMalformedSignature, ErrNamespace,
-// ErrWeakAlgorithm, ErrUnsupported, ErrUntrustedKey, ErrBadSignature,
-// ErrKeyExpired, ErrKeyNotYetValid, ErrPrincipalNotAllowed, ErrNoTime.
-func (v *SSHVerifier) Verify(ctx context.Context, message, signature []byte, at time.Time) (SignerInfo, error) {
+// principal, if any. Errors: ErrUntrustedKey, ErrBadSignature,
+// ErrKeyExpired, and an *Error for the other refusals (a malformed
+// signature, another namespace, a weak or unsupported algorithm, an entry
+// not yet valid, a principal not allowed, a zero at).
+func (v *SSHVerifier) Verify(ctx context.Context, message, signature []byte, at time.Time) (Identity, error) {
 	if err := ctx.Err(); err != nil {
-		return SignerInfo{}, err
+		return Identity{}, err
 	}
 	if v == nil {
-		return SignerInfo{}, fmt.Errorf("%w: no allowed signers", ErrUntrustedKey)
+		return Identity{}, fmt.Errorf("%w: no allowed signers", ErrUntrustedKey)
 	}
 	if at.IsZero() {
-		return SignerInfo{}, ErrNoTime
+		return Identity{}, &Error{Reason: "verification time not given"}
 	}
 	if !bytes.HasPrefix(signature, []byte("-----BEGIN SSH SIGNATURE-----\n")) {
-		return SignerInfo{}, fmt.Errorf("%w: not an SSH signature", ErrUntrustedKey)
+		return Identity{}, fmt.Errorf("%w: not an SSH signature", ErrUntrustedKey)
 	}
 	blob, err := unarmorSSH(signature)
 	if err != nil {
-		return SignerInfo{}, err
+		return Identity{}, err
 	}
 	sig, err := sshsig.ParseSignature(blob)
 	if err != nil {
-		return SignerInfo{}, fmt.Errorf("%w: %v", ErrMalformedSignature, err)
+		return Identity{}, &Error{Reason: "malformed signature", Detail: fmt.Sprintf("%v", err)}
 	}
 	if sig.Namespace != v.namespace {
-		return SignerInfo{}, fmt.Errorf("%w: signed for %q, want %q", ErrNamespace, sig.Namespace, v.namespace)
+		return Identity{}, &Error{Reason: "wrong signature namespace", Detail: fmt.Sprintf("signed for %q, want %q", sig.Namespace, v.namespace)}
 	}
 	if sig.HashAlgorithm != sshsig.HashSHA256 && sig.HashAlgorithm != sshsig.HashSHA512 {
-		return SignerInfo{}, fmt.Errorf("%w: hash %s", ErrWeakAlgorithm, sig.HashAlgorithm)
+		return Identity{}, &Error{Reason: "weak algorithm", Detail: fmt.Sprintf("hash %s", sig.HashAlgorithm)}
 	}
 	if _, ok := sig.PublicKey.(*ssh.Certificate); ok {
-		return SignerInfo{}, fmt.Errorf("%w: SSH certificates", ErrUnsupported)
+		return Identity{}, &Error{Reason: "unsupported signature", Detail: "SSH certificates"}
 	}
 	if err := checkSSHKey(sig.PublicKey); err != nil {
-		return SignerInfo{}, err
+		return Identity{}, err
 	}
 	var matches []AllowedSigner
 	for _, a := range v.signers {
@@ -267,22 +248,22 @@ func (v *SSHVerifier) Verify(ctx context.Context, message, signature []byte, at 
 		}
 	}
 	if len(matches) == 0 {
-		return SignerInfo{}, fmt.Errorf("%w: %s", ErrUntrustedKey, ssh.FingerprintSHA256(sig.PublicKey))
+		return Identity{}, fmt.Errorf("%w: %s", ErrUntrustedKey, ssh.FingerprintSHA256(sig.PublicKey))
 	}
 	if err := sshsig.Verify(bytes.NewReader(message), sig, sig.PublicKey, sig.HashAlgorithm, v.namespace); err != nil {
-		return SignerInfo{}, fmt.Errorf("%w: %v", ErrBadSignature, err)
+		return Identity{}, fmt.Errorf("%w: %v", ErrBadSignature, err)
 	}
 	var first error
 	for _, a := range matches {
 		err := a.allows(v.namespace, v.principal, at)
 		if err == nil {
-			return SignerInfo{Format: SSH, Fingerprint: ssh.FingerprintSHA256(sig.PublicKey), Identity: strings.Join(a.Principals, ",")}, nil
+			return Identity{Format: SSH, Fingerprint: ssh.FingerprintSHA256(sig.PublicKey), Identity: strings.Join(a.Principals, ",")}, nil
 		}
 		if first == nil {
 			first = err
 		}
 	}
-	return SignerInfo{}, first
+	return Identity{}, first
 }
 
 func checkSSHKey(pub ssh.PublicKey) error {
@@ -297,28 +278,28 @@ func checkSSHKey(pub ssh.PublicKey) error {
 		}
 		rk, ok := cpk.CryptoPublicKey().(*rsa.PublicKey)
 		if !ok || rk.N.BitLen() < 2048 {
-			return fmt.Errorf("%w: RSA key under 2048 bits", ErrWeakAlgorithm)
+			return &Error{Reason: "weak algorithm", Detail: "RSA key under 2048 bits"}
 		}
 		return nil
 	case ssh.KeyAlgoDSA:
-		return fmt.Errorf("%w: DSA key", ErrWeakAlgorithm)
+		return &Error{Reason: "weak algorithm", Detail: "DSA key"}
 	}
-	return fmt.Errorf("%w: key type %s", ErrUnsupported, pub.Type())
+	return &Error{Reason: "unsupported signature", Detail: fmt.Sprintf("key type %s", pub.Type())}
 }
 
 // unarmorSSH decodes exactly one SSH SIGNATURE block with nothing around it.
 func unarmorSSH(b []byte) ([]byte, error) {
 	const begin, end = "-----BEGIN SSH SIGNATURE-----\n", "-----END SSH SIGNATURE-----\n"
 	if !bytes.HasPrefix(b, []byte(begin)) || !bytes.HasSuffix(b, []byte(end)) || len(b) < len(begin)+len(end) {
-		return nil, fmt.Errorf("%w: bad armor", ErrMalformedSignature)
+		return nil, &Error{Reason: "malformed signature", Detail: "bad armor"}
 	}
 	inner := string(b[len(begin) : len(b)-len(end)])
 	if strings.ContainsAny(inner, " \t\r-:") {
-		return nil, fmt.Errorf("%w: bad armor", ErrMalformedSignature)
+		return nil, &Error{Reason: "malformed signature", Detail: "bad armor"}
 	}
 	blob, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(inner, "\n", ""))
 	if err != nil || len(blob) == 0 {
-		return nil, fmt.Errorf("%w: bad base64", ErrMalformedSignature)
+		return nil, &Error{Reason: "malformed signature", Detail: "bad base64"}
 	}
 	return blob, nil
 }
