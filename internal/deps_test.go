@@ -25,6 +25,9 @@ var allowed = map[string][]string{
 	"manifest":  {"semver", "internal/atomicfile", "internal/strictjson", "github.com/go-git/go-git/v5"},
 	"policy":    {"semver", "commits", "sbom", "changelog", "tagging", "manifest", "internal/strictjson", "gopkg.in/yaml.v3"},
 	"audit":     {"semver", "commits", "sbom", "changelog", "tagging", "manifest", "policy", "internal/atomicfile", "internal/strictjson", "github.com/go-git/go-git/v5"},
+	// audit/bundle and audit/metrics build on audit (Sources, Status), never the reverse.
+	"audit/bundle":  {"audit", "semver", "sbom", "tagging", "manifest", "policy", "signature", "github.com/go-git/go-git/v5"},
+	"audit/metrics": {"audit", "semver", "commits", "sbom", "tagging", "manifest", "policy", "signature", "github.com/go-git/go-git/v5"},
 }
 
 func TestImportGraph(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"github.com/releasekit/releasekit/audit/bundle"
 	"io"
 	"os"
 	"path"
@@ -49,7 +50,7 @@ func writeKeys(work string, f *audittest.Fixture) error {
 // their tracks would: in place, leaving every other byte alone. It returns
 // the file edited.
 func editApprover(dir, env, approver string) (string, error) {
-	idx, err := os.ReadFile(filepath.Join(dir, audit.BundleIndexName))
+	idx, err := os.ReadFile(filepath.Join(dir, bundle.IndexName))
 	if err != nil {
 		return "", err
 	}

@@ -45,6 +45,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/releasekit/releasekit/audit/bundle"
+	"github.com/releasekit/releasekit/audit/metrics"
 	"io"
 	"os"
 	"path/filepath"
@@ -86,7 +88,7 @@ var (
 type setup struct {
 	work string // the workspace
 	src  audit.Sources
-	keys audit.BundleKeys
+	keys bundle.Keys
 	// keyFiles names the files the keys were read from.
 	keyFiles string
 	// now is the date the report says it was generated.
@@ -393,10 +395,10 @@ func bundleStep(ctx context.Context, s setup, step int, release string, say sayF
 		return "", err
 	}
 	var archives [2][]byte
-	var b *audit.Bundle
+	var b *bundle.Bundle
 	for i := range archives {
 		var err error
-		if b, err = audit.BuildBundle(ctx, s.src, release); err != nil {
+		if b, err = bundle.Build(ctx, s.src, release); err != nil {
 			return "", fmt.Errorf("%d. bundle %s: %w", step, release, err)
 		}
 		var buf bytes.Buffer
@@ -427,11 +429,11 @@ func bundleStep(ctx context.Context, s setup, step int, release string, say sayF
 	if err != nil {
 		return "", err
 	}
-	read, err := audit.ReadBundle(bytes.NewReader(data))
+	read, err := bundle.Read(bytes.NewReader(data))
 	if err != nil {
 		return "", fmt.Errorf("%d. read %s: %w", step, rel(s.work, file), err)
 	}
-	rep, err := audit.VerifyBundle(ctx, read, s.keys)
+	rep, err := bundle.Verify(ctx, read, s.keys)
 	say(step, "verified offline with the auditor's keys (%s): %s (%d log entries, checkpoint of %d)", s.keyFiles, rep.Status(), rep.LogEntries, checkpointCount(rep))
 	var lines []string
 	for _, c := range rep.Checks {
@@ -460,22 +462,22 @@ func tamperStep(ctx context.Context, s setup, tree string, say sayFunc, stdout i
 		return err
 	}
 	defer root.Close()
-	b, err := audit.ReadBundleDir(root.FS())
+	b, err := bundle.ReadDir(root.FS())
 	if err != nil {
 		return fmt.Errorf("5. read %s: %w", rel(s.work, bad), err)
 	}
-	rep, err := audit.VerifyBundle(ctx, b, s.keys)
+	rep, err := bundle.Verify(ctx, b, s.keys)
 	if err == nil {
 		return fmt.Errorf("5. the tampered bundle %s verifies", rel(s.work, bad))
 	}
-	var de *audit.BundleDigestError
+	var de *bundle.DigestError
 	if !errors.As(err, &de) {
 		return fmt.Errorf("5. the tampered bundle fails for another reason: %w", err)
 	}
 	say(5, "tampered copy %s (prod approver in %s set to mallory@example.com): %s", rel(s.work, bad), name, rep.Status())
 	var lines []string
 	for _, c := range rep.Checks {
-		if c.Status == audit.BundleFail {
+		if c.Status == bundle.BundleFail {
 			for _, e := range c.Errs {
 				lines = append(lines, fmt.Sprintf("%s fail: %v", c.Name, e))
 			}
@@ -489,11 +491,11 @@ func tamperStep(ctx context.Context, s setup, tree string, say sayFunc, stdout i
 // [from, to) with the records each came from, and writes the release-health
 // report under work/report.
 func reportStep(ctx context.Context, s setup, step int, from, to time.Time, say sayFunc, stdout io.Writer) error {
-	h, err := audit.Collect(ctx, s.src)
+	h, err := metrics.Collect(ctx, s.src)
 	if err != nil {
 		return fmt.Errorf("%d. collect: %w", step, err)
 	}
-	m := audit.ComputeMetrics(h, from, to, nil).Overall
+	m := metrics.Compute(h, from, to, nil).Overall
 	say(step, "delivery metrics %s to %s (log %s, %d releases, %d gaps collecting):",
 		from.Format(dateLayout), to.Format(dateLayout), h.Log.State.Label(), len(h.Releases), len(h.Gaps))
 	var lines []string
@@ -537,7 +539,7 @@ func reportStep(ctx context.Context, s setup, step int, from, to time.Time, say 
 	}
 	quote(stdout, lines...)
 
-	rep := audit.BuildReport(h, from, to, nil, s.now)
+	rep := metrics.BuildReport(h, from, to, nil, s.now)
 	dir := filepath.Join(s.work, "report")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -595,8 +597,8 @@ func gapStep(ctx context.Context, s setup, f *audittest.Fixture, say sayFunc, st
 		}
 	}
 	quote(stdout, lines...)
-	_, err = audit.BuildBundle(ctx, src, hotfix)
-	if !errors.Is(err, audit.ErrBundleSource) {
+	_, err = bundle.Build(ctx, src, hotfix)
+	if !errors.Is(err, bundle.ErrBundleSource) {
 		return fmt.Errorf("7. bundle without its SBOM: %v, want audit.ErrBundleSource", err)
 	}
 	say(7, "no bundle of %s without its SBOM: audit.BuildBundle refuses with audit.ErrBundleSource", hotfix)
@@ -640,25 +642,25 @@ func openSetup(ctx context.Context, work, repoPath, storeDir, evidenceDir, signe
 // auditorKeys reads the auditor's keys: allowed_signers for the tags
 // (namespace git) and the log checkpoint (manifest.Namespace), and the
 // builder's PEM public key for provenance.
-func auditorKeys(signersFile, provKey string) (audit.BundleKeys, error) {
+func auditorKeys(signersFile, provKey string) (bundle.Keys, error) {
 	data, err := os.ReadFile(signersFile)
 	if err != nil {
-		return audit.BundleKeys{}, err
+		return bundle.Keys{}, err
 	}
 	signers, err := tagging.ParseAllowedSigners(data)
 	if err != nil {
-		return audit.BundleKeys{}, fmt.Errorf("%s: %w", signersFile, err)
+		return bundle.Keys{}, fmt.Errorf("%s: %w", signersFile, err)
 	}
 	pem, err := os.ReadFile(provKey)
 	if err != nil {
-		return audit.BundleKeys{}, err
+		return bundle.Keys{}, err
 	}
 	prov, err := sbom.ParsePublicKeyPEM(pem)
 	if err != nil {
-		return audit.BundleKeys{}, fmt.Errorf("%s: %w", provKey, err)
+		return bundle.Keys{}, fmt.Errorf("%s: %w", provKey, err)
 	}
 	logVerifier := tagging.NewSSHVerifier(signers, manifest.Namespace)
-	return audit.BundleKeys{
+	return bundle.Keys{
 		Tag:        tagging.NewSSHVerifier(signers, tagging.GitNamespace),
 		Provenance: []sbom.Verifier{prov},
 		Checkpoint: manifest.VerifierFunc(func(ctx context.Context, msg, sig []byte, at time.Time) error {
@@ -704,7 +706,7 @@ func containments(rep *audit.LookupReport) []string {
 	return lines
 }
 
-func checkpointCount(rep *audit.BundleReport) uint64 {
+func checkpointCount(rep *bundle.Report) uint64 {
 	if rep.Checkpoint == nil {
 		return 0
 	}

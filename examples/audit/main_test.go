@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
+	"github.com/releasekit/releasekit/audit/bundle"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,12 +54,12 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := audit.ReadBundle(bytes.NewReader(data))
+	b, err := bundle.Read(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := audit.VerifyBundle(ctx, b, keys)
-	if err != nil || rep.Status() != audit.BundlePass {
+	rep, err := bundle.Verify(ctx, b, keys)
+	if err != nil || rep.Status() != bundle.BundlePass {
 		t.Fatalf("bundle v1.2.2: %v, %v", rep.Status(), err)
 	}
 	if rep.Release != "v1.2.2" || rep.Checkpoint == nil || rep.Checkpoint.Count != 19 {
@@ -72,15 +73,15 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer root.Close()
-	tb, err := audit.ReadBundleDir(root.FS())
+	tb, err := bundle.ReadDir(root.FS())
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = audit.VerifyBundle(ctx, tb, keys)
-	if !errors.Is(err, audit.ErrBundleDigest) || !errors.Is(err, audit.ErrBundleLog) || !errors.Is(err, manifest.ErrTampered) {
+	_, err = bundle.Verify(ctx, tb, keys)
+	if !errors.Is(err, bundle.ErrBundleDigest) || !errors.Is(err, bundle.ErrBundleLog) || !errors.Is(err, manifest.ErrTampered) {
 		t.Errorf("tampered bundle: %v, want ErrBundleDigest, ErrBundleLog and manifest.ErrTampered", err)
 	}
-	var de *audit.BundleDigestError
+	var de *bundle.DigestError
 	if !errors.As(err, &de) || de.Name != "log/entries/00000000000000000016.json" {
 		t.Errorf("tampered bundle: digest error %+v, want the prod promotion's entry", de)
 	}
@@ -182,9 +183,9 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b, err := audit.ReadBundle(bytes.NewReader(again)); err != nil {
+	if b, err := bundle.Read(bytes.NewReader(again)); err != nil {
 		t.Error(err)
-	} else if _, err := audit.VerifyBundle(ctx, b, keys); err != nil {
+	} else if _, err := bundle.Verify(ctx, b, keys); err != nil {
 		t.Errorf("bundle of -repo: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(work, "report", "release-health-2026-01.html")); err != nil {
@@ -221,7 +222,7 @@ func TestRunFlags(t *testing.T) {
 // fixtureKeys are the keys of the history, derived from audittest's seed
 // as the fixture derives them: the auditor's trust, independent of the
 // files the example wrote.
-func fixtureKeys(t *testing.T) audit.BundleKeys {
+func fixtureKeys(t *testing.T) bundle.Keys {
 	t.Helper()
 	tagKey, err := ssh.NewSignerFromKey(audittest.DeriveKey(audittest.DefaultSeed, "tag"))
 	if err != nil {
@@ -236,7 +237,7 @@ func fixtureKeys(t *testing.T) audit.BundleKeys {
 		t.Fatal(err)
 	}
 	logV := tagging.NewSSHVerifier([]tagging.AllowedSigner{{Principals: []string{audittest.Releaser}, Key: logKey.PublicKey()}}, manifest.Namespace)
-	return audit.BundleKeys{
+	return bundle.Keys{
 		Tag:        tagging.NewSSHVerifier([]tagging.AllowedSigner{{Principals: []string{audittest.Releaser}, Key: tagKey.PublicKey()}}, tagging.GitNamespace),
 		Provenance: []sbom.Verifier{prov},
 		Checkpoint: manifest.VerifierFunc(func(ctx context.Context, msg, sig []byte, at time.Time) error {
@@ -248,7 +249,7 @@ func fixtureKeys(t *testing.T) audit.BundleKeys {
 }
 
 // sources are the audit's sources in the workspace dir, with keys.
-func sources(t *testing.T, dir string, keys audit.BundleKeys) audit.Sources {
+func sources(t *testing.T, dir string, keys bundle.Keys) audit.Sources {
 	t.Helper()
 	repo, err := git.PlainOpen(filepath.Join(dir, repoDir))
 	if err != nil {

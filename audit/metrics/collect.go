@@ -1,6 +1,8 @@
-package audit
+package metrics
 
 import (
+	"github.com/releasekit/releasekit/audit"
+
 	"bytes"
 	"cmp"
 	"context"
@@ -39,20 +41,21 @@ import (
 // as they are (go-git repositories are not: give each Collect its own).
 // The History returned belongs to the caller.
 //
-// Collect fails only for a missing Store (ErrNoStore), a log or tag list it
+// Collect fails only for a missing Store (audit.ErrNoStore), a log or tag list it
 // cannot read, or a done ctx. Evidence that is missing, unreadable or does not
 // verify (a tampered log included) becomes a HealthItem that is not OK
 // (BuildReport lists each as a gap), or a HealthGap in History.Gaps when it
 // has no item: never an error and never a pass.
-func Collect(ctx context.Context, src Sources) (*History, error) {
+func Collect(ctx context.Context, src audit.Sources) (*History, error) {
 	if src.Store == nil {
-		return nil, ErrNoStore
+		return nil, audit.ErrNoStore
 	}
-	h := &History{Production: src.production(), Log: HealthItem{State: HealthOK}}
+	src = src.WithDefaults()
+	h := &History{Production: src.Production, Log: HealthItem{State: HealthOK}}
 	var cp *manifest.Checkpoint
 	switch {
 	case len(src.Checkpoint) > 0 && src.CheckpointVerifier != nil:
-		c, err := manifest.OpenCheckpoint(ctx, src.Checkpoint, src.CheckpointSig, src.CheckpointVerifier, src.at())
+		c, err := manifest.OpenCheckpoint(ctx, src.Checkpoint, src.CheckpointSig, src.CheckpointVerifier, src.At)
 		if err != nil {
 			h.Log = HealthItem{State: HealthFailed, Detail: "checkpoint: " + err.Error()}
 		} else {
@@ -73,7 +76,7 @@ func Collect(ctx context.Context, src Sources) (*History, error) {
 		h.Gaps = append(h.Gaps, HealthGap{What: "promotion log " + h.Log.State.Label() + ": " + h.Log.Detail})
 	}
 
-	tags, err := collectTags(src.Repo, src.scheme())
+	tags, err := collectTags(src.Repo, *src.Scheme)
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +214,7 @@ func collectComponent(tag string) string {
 	return ""
 }
 
-func collectRelease(ctx context.Context, src Sources, tags []collectTag, name string) (HistoryRelease, []HealthGap) {
+func collectRelease(ctx context.Context, src audit.Sources, tags []collectTag, name string) (HistoryRelease, []HealthGap) {
 	r := HistoryRelease{Tag: name, Component: collectComponent(name)}
 	var gaps []HealthGap
 
@@ -223,7 +226,7 @@ func collectRelease(ctx context.Context, src Sources, tags []collectTag, name st
 		r.Complete = HealthItem{State: HealthFailed, Detail: "record: " + err.Error()}
 	default:
 		r.Record = &rec
-		if c := rec.Extra[ExtraComponent]; c != "" {
+		if c := rec.Extra[audit.ExtraComponent]; c != "" {
 			r.Component = c
 		}
 		if cerr := manifest.Check(rec).Err(); cerr != nil {
@@ -248,7 +251,7 @@ func collectRelease(ctx context.Context, src Sources, tags []collectTag, name st
 	return r, gaps
 }
 
-func collectTagSignature(ctx context.Context, src Sources, name string) HealthItem {
+func collectTagSignature(ctx context.Context, src audit.Sources, name string) HealthItem {
 	if src.Repo == nil {
 		return HealthItem{State: HealthMissing, Detail: "no repository given"}
 	}
@@ -258,7 +261,7 @@ func collectTagSignature(ctx context.Context, src Sources, name string) HealthIt
 		}
 		return HealthItem{State: HealthUnverified, Detail: "no tag verifier given"}
 	}
-	v, err := tagging.Verify(ctx, src.Repo, name, src.TagVerifier, src.at())
+	v, err := tagging.Verify(ctx, src.Repo, name, src.TagVerifier, src.At)
 	switch {
 	case errors.Is(err, tagging.ErrNotFound):
 		return HealthItem{State: HealthMissing, Detail: err.Error()}
@@ -268,7 +271,7 @@ func collectTagSignature(ctx context.Context, src Sources, name string) HealthIt
 	return HealthItem{State: HealthOK, Detail: "signed by " + cmp.Or(v.Signer.Identity, v.Signer.Fingerprint)}
 }
 
-func collectSBOM(src Sources, rec manifest.Record) HealthItem {
+func collectSBOM(src audit.Sources, rec manifest.Record) HealthItem {
 	if rec.SBOM.Ref == "" || rec.SBOM.Digest == "" {
 		return HealthItem{State: HealthMissing, Detail: "the record names no SBOM"}
 	}
@@ -285,7 +288,7 @@ func collectSBOM(src Sources, rec manifest.Record) HealthItem {
 	return HealthItem{State: HealthOK, Detail: rec.SBOM.Ref + " matches " + rec.SBOM.Digest}
 }
 
-func collectProvenance(ctx context.Context, src Sources, rec manifest.Record) HealthItem {
+func collectProvenance(ctx context.Context, src audit.Sources, rec manifest.Record) HealthItem {
 	if rec.Provenance.Ref == "" {
 		return HealthItem{State: HealthMissing, Detail: "the record names no provenance"}
 	}

@@ -1,13 +1,12 @@
-package audit_test
+package bundle_test
 
 import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"github.com/releasekit/releasekit/audit/bundle"
 	"io"
 	"testing"
-
-	"github.com/releasekit/releasekit/audit"
 )
 
 // FuzzReadBundle checks that the bundle parser never panics, that
@@ -40,7 +39,7 @@ func FuzzReadBundle(f *testing.F) {
 		zw.Write(data)
 		zw.Close()
 		for _, in := range [][]byte{data, gz.Bytes()} {
-			b, err := audit.ReadBundle(bytes.NewReader(in))
+			b, err := bundle.Read(bytes.NewReader(in))
 			if err != nil {
 				if b != nil {
 					t.Fatalf("ReadBundle returned a bundle and %v", err)
@@ -51,7 +50,7 @@ func FuzzReadBundle(f *testing.F) {
 			if err := b.WriteTarGz(&out); err != nil {
 				t.Fatalf("WriteTarGz: %v", err)
 			}
-			b2, err := audit.ReadBundle(bytes.NewReader(out.Bytes()))
+			b2, err := bundle.Read(bytes.NewReader(out.Bytes()))
 			if err != nil {
 				t.Fatalf("ReadBundle(WriteTarGz(b)): %v", err)
 			}
@@ -66,8 +65,8 @@ func FuzzReadBundle(f *testing.F) {
 					t.Fatalf("round trip changed %q", name)
 				}
 			}
-			rep, err := audit.VerifyBundle(context.Background(), b, audit.BundleKeys{})
-			if err == nil || rep == nil || rep.Status() == audit.BundlePass {
+			rep, err := bundle.Verify(context.Background(), b, bundle.Keys{})
+			if err == nil || rep == nil || rep.Status() == bundle.BundlePass {
 				t.Fatalf("VerifyBundle without keys passed a bundle: %v", err)
 			}
 		}

@@ -1,4 +1,4 @@
-package audit_test
+package bundle_test
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/releasekit/releasekit/audit/bundle"
 	"runtime"
 	"strings"
 	"testing"
@@ -15,7 +16,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
@@ -31,26 +31,26 @@ func TestReviewRecordEditedAfterGate(t *testing.T) {
 	ctx := context.Background()
 	f := newBundleFixture(t)
 	files := bundleFiles(buildBundle(t, f))
-	rec, err := manifest.ParseRecord(files[audit.BundleRecordName])
+	rec, err := manifest.ParseRecord(files[bundle.RecordName])
 	require.NoError(t, err)
 	rec.Tickets = []string{"CHG-666"}
 	rec.PRs = []manifest.PR{{Ref: "#666"}}
 	rec.Checks = []manifest.CheckResult{{Name: "unit", Passed: true}, {Name: "security-review", Passed: true}}
-	files[audit.BundleRecordName], err = manifest.MarshalRecord(rec)
+	files[bundle.RecordName], err = manifest.MarshalRecord(rec)
 	require.NoError(t, err)
 	reindex(t, files)
 
-	rep, err := audit.VerifyBundle(ctx, fromFiles(t, files), f.keys)
+	rep, err := bundle.Verify(ctx, fromFiles(t, files), f.keys)
 	require.Error(t, err)
-	assert.NotEqual(t, audit.BundlePass, rep.Status())
+	assert.NotEqual(t, bundle.BundlePass, rep.Status())
 	c, _ := rep.Check("record")
-	assert.NotEqual(t, audit.BundlePass, c.Status, c.Detail)
+	assert.NotEqual(t, bundle.BundlePass, c.Status, c.Detail)
 	assert.Contains(t, c.Detail, "sha256:")
 	t.Log(err)
 
 	// The untouched bundle still passes, and says the record is the one
 	// the gates approved.
-	rep, err = audit.VerifyBundle(ctx, buildBundle(t, f), f.keys)
+	rep, err = bundle.Verify(ctx, buildBundle(t, f), f.keys)
 	require.NoError(t, err)
 	c, _ = rep.Check("record")
 	assert.Contains(t, c.Detail, "approved by the gate")
@@ -83,11 +83,11 @@ func TestReviewProvenanceOfAnotherCommit(t *testing.T) {
 	}, provSigner)
 	require.NoError(t, err)
 
-	rec, err := manifest.ParseRecord(files[audit.BundleRecordName])
+	rec, err := manifest.ParseRecord(files[bundle.RecordName])
 	require.NoError(t, err)
 	rec.Artifacts = []manifest.Artifact{{Name: "app", Digest: subj.Digest()}}
 	rec.SBOM.Digest = manifest.Digest(bom)
-	files[audit.BundleRecordName], err = manifest.MarshalRecord(rec)
+	files[bundle.RecordName], err = manifest.MarshalRecord(rec)
 	require.NoError(t, err)
 	files["evidence/"+rec.SBOM.Ref] = bom
 	files["evidence/"+rec.Provenance.Ref] = env
@@ -98,7 +98,7 @@ func TestReviewProvenanceOfAnotherCommit(t *testing.T) {
 	require.NoError(t, err)
 	cp, err := manifest.NewCheckpoint([]manifest.Entry{first})
 	require.NoError(t, err)
-	files[audit.BundleCheckpointName], files[audit.BundleCheckpointSigName], err = manifest.SignCheckpoint(ctx, cp, f.cpSigner)
+	files[bundle.CheckpointName], files[bundle.CheckpointSigName], err = manifest.SignCheckpoint(ctx, cp, f.cpSigner)
 	require.NoError(t, err)
 	for name := range files {
 		if strings.HasPrefix(name, "policy/") || (strings.HasPrefix(name, "log/entries/") && name != entryName(1)) {
@@ -107,12 +107,12 @@ func TestReviewProvenanceOfAnotherCommit(t *testing.T) {
 	}
 	reindex(t, files)
 
-	rep, err := audit.VerifyBundle(ctx, fromFiles(t, files), f.keys)
+	rep, err := bundle.Verify(ctx, fromFiles(t, files), f.keys)
 	require.Error(t, err)
-	assert.Equal(t, audit.BundleFail, rep.Status())
-	require.ErrorIs(t, err, audit.ErrBundleEvidence)
+	assert.Equal(t, bundle.BundleFail, rep.Status())
+	require.ErrorIs(t, err, bundle.ErrBundleEvidence)
 	c, _ := rep.Check("provenance")
-	assert.Equal(t, audit.BundleFail, c.Status, c.Detail)
+	assert.Equal(t, bundle.BundleFail, c.Status, c.Detail)
 	assert.Contains(t, c.Detail, oldTag.Target.String())
 }
 
@@ -128,11 +128,11 @@ func TestReviewNamesFoldedCase(t *testing.T) {
 		{"evidence/ſ", "evidence/S/b"},
 	} {
 		fsys := fstest.MapFS{pair[0]: {Data: []byte("x")}, pair[1]: {Data: []byte("y")}}
-		_, err := audit.ReadBundleDir(fsys)
-		require.ErrorIs(t, err, audit.ErrBundleDuplicate, "%q and %q", pair[0], pair[1])
+		_, err := bundle.ReadDir(fsys)
+		require.ErrorIs(t, err, bundle.ErrBundleDuplicate, "%q and %q", pair[0], pair[1])
 		data := makeTarGz(t, []tarEntry{reg(pair[0], "x"), reg(pair[1], "y")}, nil, nil)
-		_, err = audit.ReadBundle(strings.NewReader(string(data)))
-		require.ErrorIs(t, err, audit.ErrBundleDuplicate, "%q and %q", pair[0], pair[1])
+		_, err = bundle.Read(strings.NewReader(string(data)))
+		require.ErrorIs(t, err, bundle.ErrBundleDuplicate, "%q and %q", pair[0], pair[1])
 	}
 }
 
@@ -144,25 +144,25 @@ func TestReviewNamesFoldedCase(t *testing.T) {
 // before each entry is checked; the largest real index still reads.
 func TestReviewHugeIndex(t *testing.T) {
 	ctx := context.Background()
-	idx := audit.BundleIndex{Format: audit.BundleFormat, Release: "v1.0.0", VerifiedAt: bundleAt}
+	idx := bundle.Index{Format: bundle.Format, Release: "v1.0.0", VerifiedAt: bundleAt}
 	for i := range 400000 {
-		idx.Files = append(idx.Files, audit.BundleFile{Name: fmt.Sprintf("x/%09d", i), Size: 1, SHA256: strings.Repeat("0", 64)})
+		idx.Files = append(idx.Files, bundle.File{Name: fmt.Sprintf("x/%09d", i), Size: 1, SHA256: strings.Repeat("0", 64)})
 	}
-	b := fromFiles(t, map[string][]byte{audit.BundleIndexName: indexJSON(t, idx)})
+	b := fromFiles(t, map[string][]byte{bundle.IndexName: indexJSON(t, idx)})
 	var m0, m1 runtime.MemStats
 	runtime.ReadMemStats(&m0)
-	rep, err := audit.VerifyBundle(ctx, b, audit.BundleKeys{})
+	rep, err := bundle.Verify(ctx, b, bundle.Keys{})
 	runtime.ReadMemStats(&m1)
-	require.ErrorIs(t, err, audit.ErrBundleIndex)
+	require.ErrorIs(t, err, bundle.ErrBundleIndex)
 	assert.Less(t, m1.TotalAlloc-m0.TotalAlloc, uint64(16<<20), "bytes allocated")
 	assert.Less(t, len(err.Error()), 4096)
-	assert.Equal(t, audit.BundleFail, rep.Status())
+	assert.Equal(t, bundle.BundleFail, rep.Status())
 
 	// Under the size bound but listing more than MaxBundleFiles files.
-	idx.Files = idx.Files[:audit.MaxBundleFiles+1]
-	b = fromFiles(t, map[string][]byte{audit.BundleIndexName: indexJSON(t, idx)})
-	_, err = audit.VerifyBundle(ctx, b, audit.BundleKeys{})
-	require.ErrorIs(t, err, audit.ErrBundleIndex)
+	idx.Files = idx.Files[:bundle.MaxFiles+1]
+	b = fromFiles(t, map[string][]byte{bundle.IndexName: indexJSON(t, idx)})
+	_, err = bundle.Verify(ctx, b, bundle.Keys{})
+	require.ErrorIs(t, err, bundle.ErrBundleIndex)
 	assert.Contains(t, err.Error(), "more than MaxBundleFiles")
 	assert.Less(t, len(err.Error()), 4096)
 
@@ -170,16 +170,16 @@ func TestReviewHugeIndex(t *testing.T) {
 	// each with a name of MaxBundleName bytes that JSON escapes to twice
 	// its length (U+2028 is written \u2028).
 	files := map[string][]byte{}
-	long := "d/" + strings.Repeat("\u2028", (audit.MaxBundleName-2-5)/3)
-	for i := range audit.MaxBundleFiles - 1 {
+	long := "d/" + strings.Repeat("\u2028", (bundle.MaxName-2-5)/3)
+	for i := range bundle.MaxFiles - 1 {
 		files[long+fmt.Sprintf("%05d", i)] = []byte("x")
 	}
-	files[audit.BundleIndexName] = indexJSON(t, audit.BundleIndex{Format: audit.BundleFormat, Release: "v1.0.0"})
+	files[bundle.IndexName] = indexJSON(t, bundle.Index{Format: bundle.Format, Release: "v1.0.0"})
 	reindex(t, files)
 	b = fromFiles(t, files)
 	got, err := b.Index()
 	require.NoError(t, err)
-	assert.Len(t, got.Files, audit.MaxBundleFiles-1)
+	assert.Len(t, got.Files, bundle.MaxFiles-1)
 }
 
 // TestReviewManifestRollbackAway: a manifest that pinned the release is
@@ -218,10 +218,10 @@ func TestReviewManifestRollbackAway(t *testing.T) {
 	b := buildBundle(t, f)
 	_, ok := b.File(entryName(int(rb.Seq)))
 	assert.True(t, ok, "the rollback away from the release is in its bundle")
-	rep, err := audit.VerifyBundle(ctx, b, f.keys)
+	rep, err := bundle.Verify(ctx, b, f.keys)
 	require.Error(t, err)
 	c, _ := rep.Check("promotions")
-	assert.Equal(t, audit.BundleNotChecked, c.Status, c.Detail)
+	assert.Equal(t, bundle.BundleNotChecked, c.Status, c.Detail)
 	assert.Contains(t, c.Detail, "1 rollback(s) away from the release")
 	assert.Contains(t, c.Detail, fmt.Sprintf("entries %d are after the signed checkpoint", rb.Seq))
 
@@ -232,9 +232,9 @@ func TestReviewManifestRollbackAway(t *testing.T) {
 	require.NoError(t, err)
 	f.src.Checkpoint, f.src.CheckpointSig, err = manifest.SignCheckpoint(ctx, cp, f.cpSigner)
 	require.NoError(t, err)
-	rep, _ = audit.VerifyBundle(ctx, buildBundle(t, f), f.keys)
+	rep, _ = bundle.Verify(ctx, buildBundle(t, f), f.keys)
 	c, _ = rep.Check("promotions")
-	assert.Equal(t, audit.BundlePass, c.Status, c.Detail)
+	assert.Equal(t, bundle.BundlePass, c.Status, c.Detail)
 	assert.Contains(t, c.Detail, "1 rollback(s) away from the release")
 }
 
@@ -252,8 +252,8 @@ func TestReviewPromotionReasonNamesEntry(t *testing.T) {
 	require.NoError(t, err)
 	delete(files, entryName(2))
 	reindex(t, files)
-	rep, err := audit.VerifyBundle(context.Background(), fromFiles(t, files), f.keys)
-	require.ErrorIs(t, err, audit.ErrBundlePromotion)
+	rep, err := bundle.Verify(context.Background(), fromFiles(t, files), f.keys)
+	require.ErrorIs(t, err, bundle.ErrBundlePromotion)
 	c, _ := rep.Check("promotions")
 	assert.Contains(t, c.Detail, "entry 4: prod promoted sha256:eeee")
 }
@@ -266,32 +266,32 @@ func TestReviewPromotionReasonNamesEntry(t *testing.T) {
 func TestReviewProvenanceEnvelopeCheckedOnce(t *testing.T) {
 	f := newBundleFixture(t)
 	files := bundleFiles(buildBundle(t, f))
-	rec, err := manifest.ParseRecord(files[audit.BundleRecordName])
+	rec, err := manifest.ParseRecord(files[bundle.RecordName])
 	require.NoError(t, err)
 	for i := range 200 {
 		rec.Artifacts = append(rec.Artifacts, manifest.Artifact{Name: fmt.Sprintf("a%05d", i), Digest: fmt.Sprintf("sha256:%064x", i+1)})
 	}
-	files[audit.BundleRecordName], err = manifest.MarshalRecord(rec)
+	files[bundle.RecordName], err = manifest.MarshalRecord(rec)
 	require.NoError(t, err)
 	files["evidence/"+rec.Provenance.Ref] = []byte(`{"payloadType":"application/vnd.in-toto+json","payload":"` +
 		strings.Repeat("A", 1<<20) + `","signatures":[{"keyid":"x","sig":"AAAA"}]}`)
 	reindex(t, files)
 	start := time.Now()
-	rep, err := audit.VerifyBundle(context.Background(), fromFiles(t, files), f.keys)
+	rep, err := bundle.Verify(context.Background(), fromFiles(t, files), f.keys)
 	t.Logf("%v", time.Since(start))
-	require.ErrorIs(t, err, audit.ErrBundleSignature)
+	require.ErrorIs(t, err, bundle.ErrBundleSignature)
 	c, _ := rep.Check("provenance")
-	assert.Equal(t, audit.BundleFail, c.Status)
+	assert.Equal(t, bundle.BundleFail, c.Status)
 	assert.Len(t, c.Errs, 1)
 
 	// A trusted envelope that leaves out artifacts still names each one
 	// missing.
 	files = bundleFiles(buildBundle(t, f))
 	rec.Artifacts = rec.Artifacts[:3]
-	files[audit.BundleRecordName], err = manifest.MarshalRecord(rec)
+	files[bundle.RecordName], err = manifest.MarshalRecord(rec)
 	require.NoError(t, err)
 	reindex(t, files)
-	rep, err = audit.VerifyBundle(context.Background(), fromFiles(t, files), f.keys)
+	rep, err = bundle.Verify(context.Background(), fromFiles(t, files), f.keys)
 	require.ErrorIs(t, err, sbom.ErrSubjectMismatch)
 	c, _ = rep.Check("provenance")
 	assert.Len(t, c.Errs, 2)
@@ -333,11 +333,11 @@ func TestReviewSharedPolicyReportReadOnce(t *testing.T) {
 	reindex(t, files)
 	b := fromFiles(t, files)
 	start := time.Now()
-	r, err := audit.VerifyBundle(context.Background(), b, f.keys)
+	r, err := bundle.Verify(context.Background(), b, f.keys)
 	elapsed := time.Since(start)
 	t.Logf("%d bytes report, %v", buf.Len(), elapsed)
-	require.ErrorIs(t, err, audit.ErrBundleUnchecked)
+	require.ErrorIs(t, err, bundle.ErrBundleUnchecked)
 	c, _ := r.Check("policy")
-	assert.Equal(t, audit.BundlePass, c.Status, c.Detail)
+	assert.Equal(t, bundle.BundlePass, c.Status, c.Detail)
 	assert.Less(t, elapsed, 20*time.Second)
 }

@@ -1,6 +1,8 @@
-package audit
+package bundle
 
 import (
+	"github.com/releasekit/releasekit/audit"
+
 	"archive/tar"
 	"bufio"
 	"bytes"
@@ -32,28 +34,28 @@ import (
 	"github.com/releasekit/releasekit/tagging"
 )
 
-// BundleFormat is the version of the evidence bundle layout and of its
-// index that [BuildBundle] writes and [VerifyBundle] accepts.
-const BundleFormat = 1
+// Format is the version of the evidence bundle layout and of its
+// index that [Build] writes and [Verify] accepts.
+const Format = 1
 
-// Limits of the bundle parser ([ReadBundle], [ReadBundleDir]). A bundle
+// Limits of the bundle parser ([Read], [ReadDir]). A bundle
 // over any of them is refused with [ErrBundleTooLarge].
 const (
-	MaxBundleFiles    = 10000     // files in one bundle
-	MaxBundleFileSize = 64 << 20  // bytes of one file
-	MaxBundleSize     = 512 << 20 // bytes of all files together
-	MaxBundleName     = 255       // bytes of one file name
+	MaxFiles    = 10000     // files in one bundle
+	MaxFileSize = 64 << 20  // bytes of one file
+	MaxSize     = 512 << 20 // bytes of all files together
+	MaxName     = 255       // bytes of one file name
 )
 
 // The files of a bundle, as slash-separated names relative to its root. The
-// layout is documented on [BuildBundle].
+// layout is documented on [Build].
 const (
-	BundleIndexName         = "index.json"
-	BundleRecordName        = "record.json"
-	BundleTagName           = "tag/object"
-	BundleTagResultName     = "tag/verification.json"
-	BundleCheckpointName    = "log/checkpoint.json"
-	BundleCheckpointSigName = "log/checkpoint.sig"
+	IndexName         = "index.json"
+	RecordName        = "record.json"
+	TagName           = "tag/object"
+	TagResultName     = "tag/verification.json"
+	CheckpointName    = "log/checkpoint.json"
+	CheckpointSigName = "log/checkpoint.sig"
 
 	bundleEvidenceDir = "evidence/"
 	bundleLogDir      = "log/entries/"
@@ -61,25 +63,25 @@ const (
 	bundleManifestDir = "manifests/"
 )
 
-// Errors of [BuildBundle].
+// Errors of [Build].
 var (
-	// ErrBundleSource is returned (wrapped) by BuildBundle when a source
+	// ErrBundleSource is returned (wrapped) by Build when a source
 	// it needs is missing or cannot be read: no store or repository, no
 	// record, no annotated release tag, an SBOM or provenance reference
-	// that is not a path inside Sources.Evidence, a policy report the store
+	// that is not a path inside audit.Sources.Evidence, a policy report the store
 	// does not hold.
 	ErrBundleSource = errors.New("audit: bundle source missing or unreadable")
 )
 
-// Errors of the bundle parser ([ReadBundle], [ReadBundleDir]), each the Err
-// of a *[BundleFormatError].
+// Errors of the bundle parser ([Read], [ReadDir]), each the Err
+// of a *[FormatError].
 var (
 	// ErrBundleMalformed reports input that is not a gzip-compressed tar
 	// archive, or a corrupt one.
 	ErrBundleMalformed = errors.New("audit: malformed bundle archive")
 	// ErrBundleUnsafePath reports a file name that is absolute, holds "..",
 	// ".", an empty element, a backslash, a colon or a control character,
-	// is not UTF-8, or is longer than MaxBundleName.
+	// is not UTF-8, or is longer than MaxName.
 	ErrBundleUnsafePath = errors.New("audit: unsafe file name in bundle")
 	// ErrBundleDuplicate reports two files of one name (also names that
 	// differ only in case, under Unicode case folding as strings.EqualFold),
@@ -97,17 +99,17 @@ var (
 	ErrBundleTrailingData = errors.New("audit: trailing data after bundle archive")
 )
 
-// A BundleFormatError reports why the bundle parser refused its input. Err
+// A FormatError reports why the bundle parser refused its input. Err
 // is one of ErrBundleMalformed, ErrBundleUnsafePath, ErrBundleDuplicate,
 // ErrBundleNotRegular, ErrBundleTooLarge and ErrBundleTrailingData.
-type BundleFormatError struct {
+type FormatError struct {
 	Name   string // the file concerned, "" when none
 	Reason string // details
 	Err    error
 }
 
 // Error describes the problem and the file.
-func (e *BundleFormatError) Error() string {
+func (e *FormatError) Error() string {
 	s := "read bundle"
 	if e.Name != "" {
 		s += " " + strconv.Quote(e.Name)
@@ -120,11 +122,11 @@ func (e *BundleFormatError) Error() string {
 }
 
 // Unwrap returns Err.
-func (e *BundleFormatError) Unwrap() error { return e.Err }
+func (e *FormatError) Unwrap() error { return e.Err }
 
 // A Bundle is one release's evidence bundle held in memory: file names
-// (slash-separated, relative) and their bytes. [BuildBundle] collects one,
-// [ReadBundle] and [ReadBundleDir] parse one, [VerifyBundle] checks one, and
+// (slash-separated, relative) and their bytes. [Build] collects one,
+// [Read] and [ReadDir] parse one, [Verify] checks one, and
 // [Bundle.WriteTarGz] and [Bundle.WriteDir] store one.
 //
 // A Bundle is immutable and safe for concurrent use.
@@ -132,37 +134,37 @@ type Bundle struct {
 	files map[string][]byte
 }
 
-// BundleIndex is the content of index.json: what the bundle is about and
+// Index is the content of index.json: what the bundle is about and
 // every other file with its size and SHA-256. The index is not signed; it
 // binds the files together, and the signatures inside them are what an
 // auditor trusts.
-type BundleIndex struct {
-	Format  int    `json:"format"`  // BundleFormat
+type Index struct {
+	Format  int    `json:"format"`  // Format
 	Release string `json:"release"` // the release tag, "v1.4.2"
 	Commit  string `json:"commit"`  // the commit the record and tag name
 	// TagObject is the git hash of the annotated tag object, the immutable
 	// identifier of the release tag; "" when the bundle has none.
 	TagObject string `json:"tag_object"`
 	// VerifiedAt is the verification time the bundle was built with
-	// (Sources.At): the build-time tag verification used it and
-	// VerifyBundle uses it unless BundleKeys.At is set.
-	VerifiedAt time.Time    `json:"verified_at"`
-	Files      []BundleFile `json:"files"` // sorted by name; index.json itself is not listed
+	// (audit.Sources.At): the build-time tag verification used it and
+	// Verify uses it unless Keys.At is set.
+	VerifiedAt time.Time `json:"verified_at"`
+	Files      []File    `json:"files"` // sorted by name; index.json itself is not listed
 }
 
-// A BundleFile is one file listed in the index.
-type BundleFile struct {
+// A File is one file listed in the index.
+type File struct {
 	Name   string `json:"name"`
 	Size   int64  `json:"size"`
 	SHA256 string `json:"sha256"` // lower-case hex, as sha256sum prints it
 }
 
-// BundleTagResult is the content of tag/verification.json: the release
-// tag's verification as BuildBundle made it, with Sources.TagVerifier at
-// Sources.At. It is a record of what the builder saw; VerifyBundle checks
+// TagResult is the content of tag/verification.json: the release
+// tag's verification as Build made it, with audit.Sources.TagVerifier at
+// audit.Sources.At. It is a record of what the builder saw; Verify checks
 // the tag object again with the auditor's keys and never trusts this file.
-type BundleTagResult struct {
-	Checked  bool                `json:"checked"` // false: Sources had no TagVerifier
+type TagResult struct {
+	Checked  bool                `json:"checked"` // false: audit.Sources had no TagVerifier
 	Verified bool                `json:"verified"`
 	At       time.Time           `json:"at"`
 	Object   string              `json:"object,omitempty"` // the tag object's hash when verified
@@ -176,17 +178,17 @@ type bundleEvidenceReader interface {
 	Evidence(ctx context.Context, digest string) ([]byte, error)
 }
 
-// BuildBundle collects the evidence of release (its tag name) from src
+// Build collects the evidence of release (its tag name) from src
 // into a self-contained bundle (§1.21.3.4: one evidence bundle per release,
 // referencing immutable identifiers). It collects and does not judge: check
-// the result with [VerifyBundle].
+// the result with [Verify].
 //
 // The bundle holds these files (slash-separated names):
 //
-//	index.json                     BundleIndex: format, release, commit, tag object, verification time, every other file with size and SHA-256
+//	index.json                     Index: format, release, commit, tag object, verification time, every other file with size and SHA-256
 //	record.json                    the release record (manifest.MarshalRecord)
 //	tag/object                     the raw annotated tag object, as `git cat-file tag` prints it
-//	tag/verification.json          BundleTagResult: the tag's verification at build time
+//	tag/verification.json          TagResult: the tag's verification at build time
 //	evidence/REF                   the SBOM and the provenance envelope, under the relative
 //	                               paths the record names (Record.SBOM.Ref, Record.Provenance.Ref)
 //	log/entries/SEQ.json           log entries 1..N (manifest.MarshalEntry), SEQ zero-padded to 20 digits
@@ -203,7 +205,7 @@ type bundleEvidenceReader interface {
 // manifest rollbacks away from those).
 // With a checkpoint covering every entry about the release, the verifier
 // proves against the signed head that nothing was cut or rewritten; entries
-// after the checkpoint are chained but not covered, and VerifyBundle says
+// after the checkpoint are chained but not covered, and Verify says
 // so. Entries appended to the log later do not change the bundle while the
 // checkpoint stays the same. A store whose log is shorter than its
 // checkpoint gives a bundle that fails verification. The time of every file
@@ -214,7 +216,7 @@ type bundleEvidenceReader interface {
 // them; a record without them gives a bundle without them, which fails
 // verification. Policy reports are read from src.Store, which must then be a
 // [manifest.EvidenceStore]. A release without a record is an error wrapping
-// [ErrUnknownRelease] and manifest.ErrNotFound; anything else missing or
+// [audit.ErrUnknownRelease] and manifest.ErrNotFound; anything else missing or
 // unreadable is an error wrapping [ErrBundleSource].
 //
 // The bundle is deterministic: the same sources and the same src.At give the
@@ -222,21 +224,21 @@ type bundleEvidenceReader interface {
 // verification time written in the index; its zero value means the current
 // time, so set it when the bytes must be reproducible.
 //
-// BuildBundle reads src.Repo, which go-git does not make safe for concurrent
+// Build reads src.Repo, which go-git does not make safe for concurrent
 // use: do not use that repository elsewhere at the same time.
-func BuildBundle(ctx context.Context, src Sources, release string) (*Bundle, error) {
+func Build(ctx context.Context, src audit.Sources, release string) (*Bundle, error) {
 	if src.Store == nil {
 		return nil, fmt.Errorf("build bundle %s: %w: no store", release, ErrBundleSource)
 	}
 	if src.Repo == nil {
 		return nil, fmt.Errorf("build bundle %s: %w: no repository", release, ErrBundleSource)
 	}
-	at := src.at().UTC()
+	at := src.WithDefaults().At.UTC()
 	files := map[string][]byte{}
 
 	rec, err := src.Store.Record(ctx, release)
 	if errors.Is(err, manifest.ErrNotFound) {
-		return nil, fmt.Errorf("build bundle %s: %w: %w", release, ErrUnknownRelease, err)
+		return nil, fmt.Errorf("build bundle %s: %w: %w", release, audit.ErrUnknownRelease, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("build bundle %s: %w: record: %w", release, ErrBundleSource, err)
@@ -248,14 +250,14 @@ func BuildBundle(ctx context.Context, src Sources, release string) (*Bundle, err
 	if err != nil {
 		return nil, fmt.Errorf("build bundle %s: marshal record: %w", release, err)
 	}
-	files[BundleRecordName] = data
+	files[RecordName] = data
 
 	raw, hash, err := bundleTagObject(src.Repo, release)
 	if err != nil {
 		return nil, fmt.Errorf("build bundle %s: %w: %w", release, ErrBundleSource, err)
 	}
-	files[BundleTagName] = raw
-	res := BundleTagResult{At: at}
+	files[TagName] = raw
+	res := TagResult{At: at}
 	if src.TagVerifier != nil {
 		res.Checked = true
 		v, err := tagging.VerifyObject(ctx, raw, src.TagVerifier, at)
@@ -270,7 +272,7 @@ func BuildBundle(ctx context.Context, src Sources, release string) (*Bundle, err
 			res.Signer = &v.Signer
 		}
 	}
-	if files[BundleTagResultName], err = bundleJSON(res); err != nil {
+	if files[TagResultName], err = bundleJSON(res); err != nil {
 		return nil, fmt.Errorf("build bundle %s: %w", release, err)
 	}
 
@@ -309,8 +311,8 @@ func BuildBundle(ctx context.Context, src Sources, release string) (*Bundle, err
 			return nil, fmt.Errorf("build bundle %s: %w: checkpoint: %w", release, ErrBundleSource, err)
 		}
 		n = cp.Count
-		files[BundleCheckpointName] = slices.Clone(src.Checkpoint)
-		files[BundleCheckpointSigName] = slices.Clone(src.CheckpointSig)
+		files[CheckpointName] = slices.Clone(src.Checkpoint)
+		files[CheckpointSigName] = slices.Clone(src.CheckpointSig)
 	}
 	about := newBundleAbout(rec)
 	for i, e := range entries {
@@ -357,8 +359,8 @@ func BuildBundle(ctx context.Context, src Sources, release string) (*Bundle, err
 		files[bundlePolicyDir+strings.TrimPrefix(p.Gate, "sha256:")+".json"] = data
 	}
 
-	idx := BundleIndex{
-		Format:     BundleFormat,
+	idx := Index{
+		Format:     Format,
 		Release:    release,
 		Commit:     rec.Commit,
 		TagObject:  hash,
@@ -370,9 +372,9 @@ func BuildBundle(ctx context.Context, src Sources, release string) (*Bundle, err
 	}
 	for _, name := range b.Names() {
 		sum := sha256.Sum256(files[name])
-		idx.Files = append(idx.Files, BundleFile{Name: name, Size: int64(len(files[name])), SHA256: hex.EncodeToString(sum[:])})
+		idx.Files = append(idx.Files, File{Name: name, Size: int64(len(files[name])), SHA256: hex.EncodeToString(sum[:])})
 	}
-	if files[BundleIndexName], err = bundleJSON(idx); err != nil {
+	if files[IndexName], err = bundleJSON(idx); err != nil {
 		return nil, fmt.Errorf("build bundle %s: %w", release, err)
 	}
 	return b, nil
@@ -441,7 +443,7 @@ func bundleTagObject(repo *git.Repository, name string) ([]byte, string, error) 
 	if obj.Type() != plumbing.TagObject {
 		return nil, "", fmt.Errorf("release tag %s is not an annotated tag (it names a %s)", name, obj.Type())
 	}
-	if obj.Size() > MaxBundleFileSize {
+	if obj.Size() > MaxFileSize {
 		return nil, "", fmt.Errorf("release tag %s: tag object of %d bytes", name, obj.Size())
 	}
 	r, err := obj.Reader()
@@ -449,14 +451,14 @@ func bundleTagObject(repo *git.Repository, name string) ([]byte, string, error) 
 		return nil, "", fmt.Errorf("release tag %s: %w", name, err)
 	}
 	defer r.Close()
-	raw, err := io.ReadAll(io.LimitReader(r, MaxBundleFileSize+1))
+	raw, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
 	if err != nil {
 		return nil, "", fmt.Errorf("release tag %s: %w", name, err)
 	}
 	return raw, ref.Hash().String(), nil
 }
 
-// bundleReadFS reads the regular file name of fsys, up to MaxBundleFileSize.
+// bundleReadFS reads the regular file name of fsys, up to MaxFileSize.
 func bundleReadFS(fsys fs.FS, name string) ([]byte, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
@@ -468,14 +470,14 @@ func bundleReadFS(fsys fs.FS, name string) ([]byte, error) {
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, &BundleFormatError{Name: name, Reason: fi.Mode().Type().String(), Err: ErrBundleNotRegular}
+		return nil, &FormatError{Name: name, Reason: fi.Mode().Type().String(), Err: ErrBundleNotRegular}
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxBundleFileSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > MaxBundleFileSize {
-		return nil, &BundleFormatError{Name: name, Reason: "file over MaxBundleFileSize", Err: ErrBundleTooLarge}
+	if len(data) > MaxFileSize {
+		return nil, &FormatError{Name: name, Reason: "file over MaxBundleFileSize", Err: ErrBundleTooLarge}
 	}
 	return data, nil
 }
@@ -561,29 +563,29 @@ func (b *Bundle) File(name string) ([]byte, bool) {
 }
 
 // bundleMaxIndexSize bounds index.json: the canonical index of
-// MaxBundleFiles files, each entry well under 1 KiB (a name of at most
-// MaxBundleName bytes, its size and SHA-256), is smaller. A larger index is
+// MaxFiles files, each entry well under 1 KiB (a name of at most
+// MaxName bytes, its size and SHA-256), is smaller. A larger index is
 // refused before it is decoded.
-const bundleMaxIndexSize = MaxBundleFiles << 10
+const bundleMaxIndexSize = MaxFiles << 10
 
 // Index returns the bundle's index.json, parsed. It returns an error
 // wrapping [ErrBundleIndex] when the file is missing or malformed, or larger
-// than the index of MaxBundleFiles files can be.
-func (b *Bundle) Index() (BundleIndex, error) {
+// than the index of MaxFiles files can be.
+func (b *Bundle) Index() (Index, error) {
 	var data []byte
 	ok := false
 	if b != nil {
-		data, ok = b.files[BundleIndexName]
+		data, ok = b.files[IndexName]
 	}
 	if !ok {
-		return BundleIndex{}, fmt.Errorf("%w: no %s", ErrBundleIndex, BundleIndexName)
+		return Index{}, fmt.Errorf("%w: no %s", ErrBundleIndex, IndexName)
 	}
 	if len(data) > bundleMaxIndexSize {
-		return BundleIndex{}, fmt.Errorf("%w: %d bytes, larger than an index of MaxBundleFiles files", ErrBundleIndex, len(data))
+		return Index{}, fmt.Errorf("%w: %d bytes, larger than an index of MaxBundleFiles files", ErrBundleIndex, len(data))
 	}
-	var idx BundleIndex
+	var idx Index
 	if err := bundleDecodeStrict(data, &idx); err != nil {
-		return BundleIndex{}, fmt.Errorf("%w: %w", ErrBundleIndex, err)
+		return Index{}, fmt.Errorf("%w: %w", ErrBundleIndex, err)
 	}
 	return idx, nil
 }
@@ -592,7 +594,7 @@ func (b *Bundle) Index() (BundleIndex, error) {
 // release tag (to the second), or the Unix epoch when the bundle has no tag
 // object that parses. It depends only on the bundle's content.
 func (b *Bundle) modTime() time.Time {
-	if raw, ok := b.files[BundleTagName]; ok {
+	if raw, ok := b.files[TagName]; ok {
 		if obj, err := tagging.Parse(raw); err == nil && obj.Tagger.When.Unix() > 0 {
 			return time.Unix(obj.Tagger.When.Unix(), 0).UTC()
 		}
@@ -607,7 +609,7 @@ func (b *Bundle) modTime() time.Time {
 // release tag's tagger time (the Unix epoch without a tag object); the gzip
 // header has no name and no time. index.json comes first, so that a reader
 // of the stream meets the index before the files it lists. So the same bundle always gives the same
-// bytes, and an archive read with [ReadBundle] and written again is
+// bytes, and an archive read with [Read] and written again is
 // byte-identical to the original when that was written here too.
 func (b *Bundle) WriteTarGz(w io.Writer) error {
 	zw, err := gzip.NewWriterLevel(w, gzip.DefaultCompression)
@@ -617,8 +619,8 @@ func (b *Bundle) WriteTarGz(w io.Writer) error {
 	tw := tar.NewWriter(zw)
 	mtime := b.modTime()
 	names := b.Names()
-	if i := slices.Index(names, BundleIndexName); i > 0 {
-		names = slices.Concat([]string{BundleIndexName}, names[:i], names[i+1:])
+	if i := slices.Index(names, IndexName); i > 0 {
+		names = slices.Concat([]string{IndexName}, names[:i], names[i+1:])
 	}
 	for _, name := range names {
 		data := b.files[name]
@@ -731,9 +733,9 @@ func bundleSyncDir(root *os.Root, name string) error {
 	return d.Sync()
 }
 
-// ReadBundle parses a bundle from r, a gzip-compressed tar archive as
+// Read parses a bundle from r, a gzip-compressed tar archive as
 // [Bundle.WriteTarGz] writes it. It is strict, and every refusal is a
-// *[BundleFormatError]:
+// *[FormatError]:
 //   - input that is not one gzip member holding a tar archive, or is
 //     corrupt (ErrBundleMalformed);
 //   - an entry that is not a regular file: links, devices, FIFOs, directory
@@ -742,24 +744,24 @@ func bundleSyncDir(root *os.Root, name string) error {
 //     extract (ErrBundleUnsafePath);
 //   - two entries of one name, also differing only in case, or a name that
 //     is also a directory of another (ErrBundleDuplicate);
-//   - more than MaxBundleFiles entries, a file over MaxBundleFileSize, or
-//     more than MaxBundleSize in all, however well compressed
+//   - more than MaxFiles entries, a file over MaxFileSize, or
+//     more than MaxSize in all, however well compressed
 //     (ErrBundleTooLarge);
 //   - anything after the archive but zero padding (ErrBundleTrailingData).
 //
-// ReadBundle checks the form only; [VerifyBundle] checks the content.
-func ReadBundle(r io.Reader) (*Bundle, error) {
+// Read checks the form only; [Verify] checks the content.
+func Read(r io.Reader) (*Bundle, error) {
 	br := bufio.NewReader(r)
 	zr, err := gzip.NewReader(br)
 	if err != nil {
-		return nil, &BundleFormatError{Reason: err.Error(), Err: ErrBundleMalformed}
+		return nil, &FormatError{Reason: err.Error(), Err: ErrBundleMalformed}
 	}
 	zr.Multistream(false)
-	// The archive may hold MaxBundleSize bytes of content, plus headers and
+	// The archive may hold MaxSize bytes of content, plus headers and
 	// padding: at most four 512-byte blocks per file of overhead (a PAX
-	// header and its records, which a name of MaxBundleName bytes fits in
+	// header and its records, which a name of MaxName bytes fits in
 	// one block, the header, padding), and tar's end padding.
-	lr := &bundleLimitReader{r: zr, n: MaxBundleSize + (MaxBundleFiles+1)*4*512 + 20*512}
+	lr := &bundleLimitReader{r: zr, n: MaxSize + (MaxFiles+1)*4*512 + 20*512}
 	tr := tar.NewReader(lr)
 	files := map[string][]byte{}
 	var total int64
@@ -771,28 +773,28 @@ func ReadBundle(r io.Reader) (*Bundle, error) {
 		if err != nil {
 			return nil, bundleReadErr("", err)
 		}
-		if len(files) >= MaxBundleFiles {
-			return nil, &BundleFormatError{Reason: fmt.Sprintf("more than %d files", MaxBundleFiles), Err: ErrBundleTooLarge}
+		if len(files) >= MaxFiles {
+			return nil, &FormatError{Reason: fmt.Sprintf("more than %d files", MaxFiles), Err: ErrBundleTooLarge}
 		}
 		if err := bundleValidName(hdr.Name); err != nil {
 			return nil, err
 		}
 		if hdr.Typeflag != tar.TypeReg {
-			return nil, &BundleFormatError{Name: hdr.Name, Reason: fmt.Sprintf("type %q", hdr.Typeflag), Err: ErrBundleNotRegular}
+			return nil, &FormatError{Name: hdr.Name, Reason: fmt.Sprintf("type %q", hdr.Typeflag), Err: ErrBundleNotRegular}
 		}
 		for k := range hdr.PAXRecords {
 			if strings.HasPrefix(k, "GNU.sparse.") {
-				return nil, &BundleFormatError{Name: hdr.Name, Reason: "sparse file", Err: ErrBundleNotRegular}
+				return nil, &FormatError{Name: hdr.Name, Reason: "sparse file", Err: ErrBundleNotRegular}
 			}
 		}
-		if hdr.Size < 0 || hdr.Size > MaxBundleFileSize {
-			return nil, &BundleFormatError{Name: hdr.Name, Reason: fmt.Sprintf("%d bytes", hdr.Size), Err: ErrBundleTooLarge}
+		if hdr.Size < 0 || hdr.Size > MaxFileSize {
+			return nil, &FormatError{Name: hdr.Name, Reason: fmt.Sprintf("%d bytes", hdr.Size), Err: ErrBundleTooLarge}
 		}
-		if total += hdr.Size; total > MaxBundleSize {
-			return nil, &BundleFormatError{Name: hdr.Name, Reason: "more than MaxBundleSize in all", Err: ErrBundleTooLarge}
+		if total += hdr.Size; total > MaxSize {
+			return nil, &FormatError{Name: hdr.Name, Reason: "more than MaxBundleSize in all", Err: ErrBundleTooLarge}
 		}
 		if _, dup := files[hdr.Name]; dup {
-			return nil, &BundleFormatError{Name: hdr.Name, Err: ErrBundleDuplicate}
+			return nil, &FormatError{Name: hdr.Name, Err: ErrBundleDuplicate}
 		}
 		// Read what is there rather than allocate what the header claims:
 		// a header may claim far more than the archive holds.
@@ -801,7 +803,7 @@ func ReadBundle(r io.Reader) (*Bundle, error) {
 			return nil, bundleReadErr(hdr.Name, err)
 		}
 		if int64(buf.Len()) != hdr.Size {
-			return nil, &BundleFormatError{Name: hdr.Name, Reason: "unexpected end of archive", Err: ErrBundleMalformed}
+			return nil, &FormatError{Name: hdr.Name, Reason: "unexpected end of archive", Err: ErrBundleMalformed}
 		}
 		files[hdr.Name] = buf.Bytes()
 	}
@@ -811,7 +813,7 @@ func ReadBundle(r io.Reader) (*Bundle, error) {
 	for {
 		n, err := lr.Read(buf[:])
 		if bytes.ContainsFunc(buf[:n], func(r rune) bool { return r != 0 }) {
-			return nil, &BundleFormatError{Reason: "data after the tar end marker", Err: ErrBundleTrailingData}
+			return nil, &FormatError{Reason: "data after the tar end marker", Err: ErrBundleTrailingData}
 		}
 		if err == io.EOF {
 			break
@@ -824,7 +826,7 @@ func ReadBundle(r io.Reader) (*Bundle, error) {
 		if err != nil {
 			return nil, bundleReadErr("", err)
 		}
-		return nil, &BundleFormatError{Reason: "data after the gzip stream", Err: ErrBundleTrailingData}
+		return nil, &FormatError{Reason: "data after the gzip stream", Err: ErrBundleTrailingData}
 	}
 	b := &Bundle{files: files}
 	if err := bundleCheckNames(b.Names()); err != nil {
@@ -862,28 +864,28 @@ func (l *bundleLimitReader) Read(p []byte) (int, error) {
 }
 
 // bundleReadErr turns an error reading the archive into a
-// *BundleFormatError.
+// *FormatError.
 func bundleReadErr(name string, err error) error {
-	var fe *BundleFormatError
+	var fe *FormatError
 	switch {
 	case errors.As(err, &fe):
 		return err
 	case errors.Is(err, errBundleLimit):
-		return &BundleFormatError{Name: name, Reason: "archive over its size limit", Err: ErrBundleTooLarge}
+		return &FormatError{Name: name, Reason: "archive over its size limit", Err: ErrBundleTooLarge}
 	case errors.Is(err, io.EOF):
-		return &BundleFormatError{Name: name, Reason: "unexpected end of archive", Err: ErrBundleMalformed}
+		return &FormatError{Name: name, Reason: "unexpected end of archive", Err: ErrBundleMalformed}
 	}
-	return &BundleFormatError{Name: name, Reason: err.Error(), Err: ErrBundleMalformed}
+	return &FormatError{Name: name, Reason: err.Error(), Err: ErrBundleMalformed}
 }
 
-// ReadBundleDir parses a bundle from the directory tree fsys, as
-// [Bundle.WriteDir] writes it, with the limits and refusals of [ReadBundle]:
+// ReadDir parses a bundle from the directory tree fsys, as
+// [Bundle.WriteDir] writes it, with the limits and refusals of [Read]:
 // every entry must be a directory or a regular file (symbolic links,
 // devices and FIFOs are ErrBundleNotRegular). Directories carry no data and
 // empty ones are ignored. For a directory on disk, pass an os.Root's FS
 // (os.OpenRoot(dir) and Root.FS) so that nothing outside it can be opened
 // even when the tree changes while it is read.
-func ReadBundleDir(fsys fs.FS) (*Bundle, error) {
+func ReadDir(fsys fs.FS) (*Bundle, error) {
 	files := map[string][]byte{}
 	var total int64
 	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
@@ -900,23 +902,23 @@ func ReadBundleDir(fsys fs.FS) (*Bundle, error) {
 			return nil
 		}
 		if !d.Type().IsRegular() {
-			return &BundleFormatError{Name: name, Reason: d.Type().String(), Err: ErrBundleNotRegular}
+			return &FormatError{Name: name, Reason: d.Type().String(), Err: ErrBundleNotRegular}
 		}
-		if len(files) >= MaxBundleFiles {
-			return &BundleFormatError{Reason: fmt.Sprintf("more than %d files", MaxBundleFiles), Err: ErrBundleTooLarge}
+		if len(files) >= MaxFiles {
+			return &FormatError{Reason: fmt.Sprintf("more than %d files", MaxFiles), Err: ErrBundleTooLarge}
 		}
 		data, err := bundleReadFS(fsys, name)
 		if err != nil {
 			return err
 		}
-		if total += int64(len(data)); total > MaxBundleSize {
-			return &BundleFormatError{Name: name, Reason: "more than MaxBundleSize in all", Err: ErrBundleTooLarge}
+		if total += int64(len(data)); total > MaxSize {
+			return &FormatError{Name: name, Reason: "more than MaxBundleSize in all", Err: ErrBundleTooLarge}
 		}
 		files[name] = data
 		return nil
 	})
 	if err != nil {
-		var fe *BundleFormatError
+		var fe *FormatError
 		if errors.As(err, &fe) {
 			return nil, err
 		}
@@ -929,15 +931,15 @@ func ReadBundleDir(fsys fs.FS) (*Bundle, error) {
 	return b, nil
 }
 
-// bundleValidName returns a *BundleFormatError (ErrBundleUnsafePath) unless
+// bundleValidName returns a *FormatError (ErrBundleUnsafePath) unless
 // name is a relative, slash-separated path that is safe to create on any
 // file system.
 func bundleValidName(name string) error {
 	bad := func(reason string) error {
-		return &BundleFormatError{Name: name, Reason: reason, Err: ErrBundleUnsafePath}
+		return &FormatError{Name: name, Reason: reason, Err: ErrBundleUnsafePath}
 	}
 	switch {
-	case len(name) > MaxBundleName:
+	case len(name) > MaxName:
 		return bad("name too long")
 	case !utf8.ValidString(name):
 		return bad("not UTF-8")
@@ -949,7 +951,7 @@ func bundleValidName(name string) error {
 	return nil
 }
 
-// bundleCheckNames returns a *BundleFormatError (ErrBundleDuplicate) when
+// bundleCheckNames returns a *FormatError (ErrBundleDuplicate) when
 // two of the sorted names differ only in case (Unicode simple case folding,
 // as strings.EqualFold: "σ" and "ς", "s" and "ſ" too), or one is a
 // directory of another.
@@ -958,14 +960,14 @@ func bundleCheckNames(names []string) error {
 	for _, name := range names {
 		k := bundleFold(name)
 		if other, ok := folded[k]; ok {
-			return &BundleFormatError{Name: name, Reason: "same name as " + strconv.Quote(other) + " but for case", Err: ErrBundleDuplicate}
+			return &FormatError{Name: name, Reason: "same name as " + strconv.Quote(other) + " but for case", Err: ErrBundleDuplicate}
 		}
 		folded[k] = name
 	}
 	for _, name := range names {
 		for d := path.Dir(name); d != "."; d = path.Dir(d) {
 			if other, ok := folded[bundleFold(d)]; ok {
-				return &BundleFormatError{Name: name, Reason: strconv.Quote(other) + " is a file", Err: ErrBundleDuplicate}
+				return &FormatError{Name: name, Reason: strconv.Quote(other) + " is a file", Err: ErrBundleDuplicate}
 			}
 		}
 	}

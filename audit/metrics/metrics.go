@@ -1,6 +1,8 @@
-package audit
+package metrics
 
 import (
+	"github.com/releasekit/releasekit/audit"
+
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -12,7 +14,7 @@ import (
 )
 
 // An Incident is a production incident the caller's incident tool knows of,
-// linked to the release that caused it. ComputeMetrics counts the release's
+// linked to the release that caused it. Compute counts the release's
 // production deployment as a failed change (§1.7.3) and, when Opened is set,
 // measures its time to restore from Opened.
 type Incident struct {
@@ -26,7 +28,7 @@ type Incident struct {
 // computed from: the promotion log and what was read for each release it
 // promotes. [Collect] fills one from a repository and a store; a History
 // built by hand (in tests, or from another system of record) works as well.
-// ComputeMetrics and BuildReport only read it, so one History may serve
+// Compute and BuildReport only read it, so one History may serve
 // several reports at once; the caller owns its slices.
 type History struct {
 	// Production is the environment that counts as production; "" means
@@ -52,7 +54,7 @@ type History struct {
 type HistoryRelease struct {
 	Tag string `json:"tag"`
 	// Component is the service or component of the release: the record's
-	// Extra["component"] ([ExtraComponent]), else the tag's component
+	// Extra["component"] ([audit.ExtraComponent]), else the tag's component
 	// prefix ("api" of "api/v1.2.3"), else "".
 	Component string `json:"component"`
 	// Record is the release record, or nil when the store has none.
@@ -151,26 +153,26 @@ type HealthGap struct {
 	What    string `json:"what"`
 }
 
-// Metrics are the delivery metrics of §1.7.3 over the period [Since,
+// Summary are the delivery metrics of §1.7.3 over the period [Since,
 // Until), overall and per component.
 //
 // Every figure carries its samples, the records it came from (release tags,
 // log entry Seq numbers, commits, incident IDs), so that an auditor can
 // derive it again. A figure without samples is "no data", never 0; see
 // the Known methods.
-type Metrics struct {
+type Summary struct {
 	Since time.Time `json:"since"`
 	Until time.Time `json:"until"`
 	// Overall are the figures of every release.
-	Overall ComponentMetrics `json:"overall"`
+	Overall ComponentSummary `json:"overall"`
 	// Components are the figures of each component with a release or a
 	// log entry in the period, sorted by name ("" first).
-	Components []ComponentMetrics `json:"components"`
+	Components []ComponentSummary `json:"components"`
 }
 
-// ComponentMetrics are the delivery metrics of one component (or, in
-// Metrics.Overall, of all).
-type ComponentMetrics struct {
+// ComponentSummary are the delivery metrics of one component (or, in
+// Summary.Overall, of all).
+type ComponentSummary struct {
 	Component string `json:"component"`
 	// LeadTime: from the first commit of a release's changes (committer
 	// time) to its first production deployment, for releases first
@@ -343,9 +345,9 @@ func (f FrequencyFigure) MarshalJSON() ([]byte, error) {
 	return json.Marshal(o)
 }
 
-// ComputeMetrics computes the delivery metrics of h over [since, until).
+// Compute computes the delivery metrics of h over [since, until).
 // It is pure and safe for concurrent use: the same History, period and
-// incidents give the same Metrics, and h and incidents are only read. The
+// incidents give the same Summary, and h and incidents are only read. The
 // slices of the result are new and belong to the caller.
 //
 // Definitions (each figure's samples name the records used):
@@ -381,12 +383,12 @@ func (f FrequencyFigure) MarshalJSON() ([]byte, error) {
 //     BuildReport lists it as a gap). It is reported for the failed
 //     deployments of the period.
 //   - Checks, deploy results and gate controls are pass rates as described
-//     on [ComponentMetrics].
+//     on [ComponentSummary].
 //
 // Mean, median and 90th percentile are defined on [DurationFigure].
-func ComputeMetrics(h *History, since, until time.Time, incidents []Incident) Metrics {
+func Compute(h *History, since, until time.Time, incidents []Incident) Summary {
 	m := metricModel(h, incidents)
-	out := Metrics{Since: since, Until: until}
+	out := Summary{Since: since, Until: until}
 	out.Overall = m.compute(since, until, nil)
 	for _, c := range m.components(since, until) {
 		out.Components = append(out.Components, m.compute(since, until, &c))
@@ -543,10 +545,10 @@ func (m *metricHistory) attributeFailures(incidents []Incident) {
 		if r.Record == nil {
 			continue
 		}
-		target := r.Record.Extra[ExtraHotfixFor]
+		target := r.Record.Extra[audit.ExtraHotfixFor]
 		if target == "" {
-			if inc := r.Record.Extra[ExtraIncident]; inc != "" {
-				m.gaps = append(m.gaps, HealthGap{Release: r.Tag, What: fmt.Sprintf("responds to incident %s but names no failed release (extra %q)", inc, ExtraHotfixFor)})
+			if inc := r.Record.Extra[audit.ExtraIncident]; inc != "" {
+				m.gaps = append(m.gaps, HealthGap{Release: r.Tag, What: fmt.Sprintf("responds to incident %s but names no failed release (extra %q)", inc, audit.ExtraHotfixFor)})
 			}
 			continue
 		}
@@ -563,7 +565,7 @@ func (m *metricHistory) attributeFailures(incidents []Incident) {
 		}
 		note := "hotfix " + r.Tag
 		refs := []string{r.Tag}
-		if inc := r.Record.Extra[ExtraIncident]; inc != "" {
+		if inc := r.Record.Extra[audit.ExtraIncident]; inc != "" {
 			note += " for incident " + inc
 			refs = append(refs, inc)
 		}
@@ -689,8 +691,8 @@ func (m *metricHistory) components(since, until time.Time) []string {
 }
 
 // compute returns the figures of the period for component (nil: all).
-func (m *metricHistory) compute(since, until time.Time, component *string) ComponentMetrics {
-	var c ComponentMetrics
+func (m *metricHistory) compute(since, until time.Time, component *string) ComponentSummary {
+	var c ComponentSummary
 	if component != nil {
 		c.Component = *component
 	}

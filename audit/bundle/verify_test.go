@@ -1,10 +1,11 @@
-package audit_test
+package bundle_test
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/releasekit/releasekit/audit/bundle"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,7 +16,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/ssh"
 
-	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/internal/testkit/audittest"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
@@ -24,17 +24,17 @@ import (
 
 func TestVerifyBundleWithoutKeys(t *testing.T) {
 	f := newBundleFixture(t)
-	rep, err := audit.VerifyBundle(context.Background(), buildBundle(t, f), audit.BundleKeys{})
-	require.ErrorIs(t, err, audit.ErrBundleUnchecked)
-	assert.Equal(t, audit.BundleNotChecked, rep.Status())
+	rep, err := bundle.Verify(context.Background(), buildBundle(t, f), bundle.Keys{})
+	require.ErrorIs(t, err, bundle.ErrBundleUnchecked)
+	assert.Equal(t, bundle.BundleNotChecked, rep.Status())
 	for _, name := range []string{"tag-signature", "provenance", "checkpoint"} {
 		c, ok := rep.Check(name)
 		require.True(t, ok)
-		assert.Equal(t, audit.BundleNotChecked, c.Status, name)
+		assert.Equal(t, bundle.BundleNotChecked, c.Status, name)
 		assert.Contains(t, err.Error(), name)
 	}
 	c, _ := rep.Check("tag")
-	assert.Equal(t, audit.BundlePass, c.Status)
+	assert.Equal(t, bundle.BundlePass, c.Status)
 }
 
 func TestVerifyBundleWithoutCheckpoint(t *testing.T) {
@@ -45,10 +45,10 @@ func TestVerifyBundleWithoutCheckpoint(t *testing.T) {
 	assert.True(t, ok, "entries up to the last one about the release")
 	_, ok = b.File(entryName(6))
 	assert.False(t, ok)
-	rep, err := audit.VerifyBundle(context.Background(), b, f.keys)
-	require.ErrorIs(t, err, audit.ErrBundleUnchecked)
+	rep, err := bundle.Verify(context.Background(), b, f.keys)
+	require.ErrorIs(t, err, bundle.ErrBundleUnchecked)
 	c, _ := rep.Check("checkpoint")
-	assert.Equal(t, audit.BundleNotChecked, c.Status)
+	assert.Equal(t, bundle.BundleNotChecked, c.Status)
 	assert.Contains(t, c.Detail, "truncated log cannot be detected")
 }
 
@@ -63,10 +63,10 @@ func TestVerifyBundlePromotionAfterCheckpoint(t *testing.T) {
 	b := buildBundle(t, f)
 	_, ok := b.File(entryName(7))
 	assert.True(t, ok)
-	rep, err := audit.VerifyBundle(ctx, b, f.keys)
-	require.ErrorIs(t, err, audit.ErrBundleUnchecked)
+	rep, err := bundle.Verify(ctx, b, f.keys)
+	require.ErrorIs(t, err, bundle.ErrBundleUnchecked)
 	c, _ := rep.Check("promotions")
-	assert.Equal(t, audit.BundleNotChecked, c.Status)
+	assert.Equal(t, bundle.BundleNotChecked, c.Status)
 	assert.Contains(t, c.Detail, "entries 7 are after the signed checkpoint")
 }
 
@@ -87,11 +87,11 @@ func TestVerifyBundleKeysAt(t *testing.T) {
 		Principals: []string{"bot@example.com"}, Key: s.PublicKey(),
 		ValidBefore: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC),
 	}}, tagging.GitNamespace)
-	_, err = audit.VerifyBundle(context.Background(), b, keys)
+	_, err = bundle.Verify(context.Background(), b, keys)
 	require.NoError(t, err, "valid at the bundle's time")
 	keys.At = time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
-	_, err = audit.VerifyBundle(context.Background(), b, keys)
-	require.ErrorIs(t, err, audit.ErrBundleSignature)
+	_, err = bundle.Verify(context.Background(), b, keys)
+	require.ErrorIs(t, err, bundle.ErrBundleSignature)
 	require.ErrorIs(t, err, tagging.ErrKeyExpired)
 }
 
@@ -140,14 +140,14 @@ func TestVerifyBundleTampered(t *testing.T) {
 		{
 			name:   "file edited",
 			tamper: func(files map[string][]byte) { files["record.json"] = append(files["record.json"], ' ') },
-			check:  "files", want: []error{audit.ErrBundleDigest},
+			check:  "files", want: []error{bundle.ErrBundleDigest},
 		},
 		{
 			name: "SBOM edited, index fixed",
 			tamper: func(files map[string][]byte) {
 				files["evidence/sbom/app.cdx.json"] = bytes.Replace(files["evidence/sbom/app.cdx.json"], []byte(`"app"`), []byte(`"apq"`), 1)
 			},
-			reindex: true, check: "sbom", want: []error{audit.ErrBundleEvidence, sbom.ErrReferenceMismatch},
+			reindex: true, check: "sbom", want: []error{bundle.ErrBundleEvidence, sbom.ErrReferenceMismatch},
 		},
 		{
 			name: "record edited, index fixed",
@@ -158,7 +158,7 @@ func TestVerifyBundleTampered(t *testing.T) {
 				files["record.json"], err = manifest.MarshalRecord(rec)
 				require.NoError(t, err)
 			},
-			reindex: true, check: "promotions", want: []error{audit.ErrBundlePromotion, audit.ErrBundleEvidence},
+			reindex: true, check: "promotions", want: []error{bundle.ErrBundlePromotion, bundle.ErrBundleEvidence},
 		},
 		{
 			name: "tag signature swapped",
@@ -169,56 +169,56 @@ func TestVerifyBundleTampered(t *testing.T) {
 				require.NoError(t, err)
 				files["tag/object"] = append(mine.Payload, theirs.Signature...)
 			},
-			reindex: true, check: "tag-signature", want: []error{audit.ErrBundleSignature, tagging.ErrBadSignature},
+			reindex: true, check: "tag-signature", want: []error{bundle.ErrBundleSignature, tagging.ErrBadSignature},
 		},
 		{
 			name:    "tag object replaced",
 			tamper:  func(files map[string][]byte) { files["tag/object"] = f.otherTag },
-			reindex: true, check: "tag", want: []error{audit.ErrBundleTag},
+			reindex: true, check: "tag", want: []error{bundle.ErrBundleTag},
 		},
 		{
 			name:   "tag object replaced, index not fixed",
 			tamper: func(files map[string][]byte) { files["tag/object"] = f.otherTag },
-			check:  "files", want: []error{audit.ErrBundleDigest, audit.ErrBundleTag},
+			check:  "files", want: []error{bundle.ErrBundleDigest, bundle.ErrBundleTag},
 		},
 		{
 			name: "provenance signature swapped",
 			tamper: func(files map[string][]byte) {
 				files["evidence/provenance/app.intoto.json"] = swapSig(t, files["evidence/provenance/app.intoto.json"], f.otherEnv)
 			},
-			reindex: true, check: "provenance", want: []error{audit.ErrBundleSignature, sbom.ErrBadSignature},
+			reindex: true, check: "provenance", want: []error{bundle.ErrBundleSignature, sbom.ErrBadSignature},
 		},
 		{
 			name:    "provenance of another artifact",
 			tamper:  func(files map[string][]byte) { files["evidence/provenance/app.intoto.json"] = f.otherEnv },
-			reindex: true, check: "provenance", want: []error{audit.ErrBundleEvidence, sbom.ErrSubjectMismatch},
+			reindex: true, check: "provenance", want: []error{bundle.ErrBundleEvidence, sbom.ErrSubjectMismatch},
 		},
 		{
 			name:    "checkpoint signature swapped",
 			tamper:  func(files map[string][]byte) { files["log/checkpoint.sig"] = otherCPSig },
-			reindex: true, check: "checkpoint", want: []error{audit.ErrBundleSignature, manifest.ErrBadSignature},
+			reindex: true, check: "checkpoint", want: []error{bundle.ErrBundleSignature, manifest.ErrBadSignature},
 		},
 		{
 			name: "checkpoint for another log",
 			tamper: func(files map[string][]byte) {
 				files["log/checkpoint.json"], files["log/checkpoint.sig"] = otherCPData, otherCPSig
 			},
-			reindex: true, check: "checkpoint", want: []error{audit.ErrBundleCheckpoint, manifest.ErrTampered},
+			reindex: true, check: "checkpoint", want: []error{bundle.ErrBundleCheckpoint, manifest.ErrTampered},
 		},
 		{
 			name:    "log entry removed",
 			tamper:  func(files map[string][]byte) { delete(files, entryName(3)) },
-			reindex: true, check: "log", want: []error{audit.ErrBundleLog, manifest.ErrTampered},
+			reindex: true, check: "log", want: []error{bundle.ErrBundleLog, manifest.ErrTampered},
 		},
 		{
 			name:    "last log entry removed",
 			tamper:  func(files map[string][]byte) { delete(files, entryName(5)) },
-			reindex: true, check: "checkpoint", want: []error{audit.ErrBundleCheckpoint, manifest.ErrTruncated},
+			reindex: true, check: "checkpoint", want: []error{bundle.ErrBundleCheckpoint, manifest.ErrTruncated},
 		},
 		{
 			name:   "log entry removed, index not fixed",
 			tamper: func(files map[string][]byte) { delete(files, entryName(3)) },
-			check:  "files", want: []error{audit.ErrBundleMissingFile, manifest.ErrTampered},
+			check:  "files", want: []error{bundle.ErrBundleMissingFile, manifest.ErrTampered},
 		},
 		{
 			name: "log entry edited",
@@ -229,7 +229,7 @@ func TestVerifyBundleTampered(t *testing.T) {
 				files[entryName(4)], err = manifest.MarshalEntry(e)
 				require.NoError(t, err)
 			},
-			reindex: true, check: "log", want: []error{audit.ErrBundleLog, manifest.ErrTampered},
+			reindex: true, check: "log", want: []error{bundle.ErrBundleLog, manifest.ErrTampered},
 		},
 		{
 			name: "log entry renamed",
@@ -237,70 +237,70 @@ func TestVerifyBundleTampered(t *testing.T) {
 				files[entryName(9)] = files[entryName(5)]
 				delete(files, entryName(5))
 			},
-			reindex: true, check: "log", want: []error{audit.ErrBundleLog},
+			reindex: true, check: "log", want: []error{bundle.ErrBundleLog},
 		},
 		{
 			name: "index edited: digest",
 			tamper: func(files map[string][]byte) {
 				files["index.json"] = bytes.Replace(files["index.json"], []byte(`"sha256": "`), []byte(`"sha256": "0`), 1)
 			},
-			check: "files", want: []error{audit.ErrBundleDigest},
+			check: "files", want: []error{bundle.ErrBundleDigest},
 		},
 		{
 			name: "index edited: release",
 			tamper: func(files map[string][]byte) {
 				files["index.json"] = bytes.Replace(files["index.json"], []byte(`"release": "v1.0.0"`), []byte(`"release": "v0.9.0"`), 1)
 			},
-			check: "record", want: []error{audit.ErrBundleRecord, audit.ErrBundleTag},
+			check: "record", want: []error{bundle.ErrBundleRecord, bundle.ErrBundleTag},
 		},
 		{
 			name: "index edited: not canonical",
 			tamper: func(files map[string][]byte) {
 				files["index.json"] = append([]byte(" "), files["index.json"]...)
 			},
-			check: "index", want: []error{audit.ErrBundleIndex},
+			check: "index", want: []error{bundle.ErrBundleIndex},
 		},
 		{
 			name:   "index removed",
 			tamper: func(files map[string][]byte) { delete(files, "index.json") },
-			check:  "index", want: []error{audit.ErrBundleIndex},
+			check:  "index", want: []error{bundle.ErrBundleIndex},
 		},
 		{
 			name:   "extra file added",
 			tamper: func(files map[string][]byte) { files["evidence/run.sh"] = []byte("#!/bin/sh\n") },
-			check:  "files", want: []error{audit.ErrBundleExtraFile, audit.ErrBundleUnexpectedFile},
+			check:  "files", want: []error{bundle.ErrBundleExtraFile, bundle.ErrBundleUnexpectedFile},
 		},
 		{
 			name:    "extra file added, index fixed",
 			tamper:  func(files map[string][]byte) { files["evidence/run.sh"] = []byte("#!/bin/sh\n") },
-			reindex: true, check: "files", want: []error{audit.ErrBundleUnexpectedFile},
+			reindex: true, check: "files", want: []error{bundle.ErrBundleUnexpectedFile},
 		},
 		{
 			name:   "file missing",
 			tamper: func(files map[string][]byte) { delete(files, "evidence/sbom/app.cdx.json") },
-			check:  "files", want: []error{audit.ErrBundleMissingFile, audit.ErrBundleEvidence},
+			check:  "files", want: []error{bundle.ErrBundleMissingFile, bundle.ErrBundleEvidence},
 		},
 		{
 			name:    "file missing, index fixed",
 			tamper:  func(files map[string][]byte) { delete(files, "evidence/provenance/app.intoto.json") },
-			reindex: true, check: "provenance", want: []error{audit.ErrBundleEvidence},
+			reindex: true, check: "provenance", want: []error{bundle.ErrBundleEvidence},
 		},
 		{
 			name:    "policy report removed",
 			tamper:  func(files map[string][]byte) { delete(files, gateName) },
-			reindex: true, check: "policy", want: []error{audit.ErrBundlePolicy},
+			reindex: true, check: "policy", want: []error{bundle.ErrBundlePolicy},
 		},
 		{
 			name: "policy report edited",
 			tamper: func(files map[string][]byte) {
 				files[gateName] = bytes.Replace(files[gateName], []byte(`"pass"`), []byte(`"waived"`), 1)
 			},
-			reindex: true, check: "policy", want: []error{audit.ErrBundlePolicy},
+			reindex: true, check: "policy", want: []error{bundle.ErrBundlePolicy},
 		},
 		{
 			name:    "record removed",
 			tamper:  func(files map[string][]byte) { delete(files, "record.json") },
-			reindex: true, check: "record", want: []error{audit.ErrBundleRecord},
+			reindex: true, check: "record", want: []error{bundle.ErrBundleRecord},
 		},
 	}
 	for _, tt := range tests {
@@ -310,17 +310,17 @@ func TestVerifyBundleTampered(t *testing.T) {
 			if tt.reindex {
 				reindex(t, files)
 			}
-			rep, err := audit.VerifyBundle(ctx, fromFiles(t, files), f.keys)
+			rep, err := bundle.Verify(ctx, fromFiles(t, files), f.keys)
 			require.Error(t, err)
 			t.Log(err)
-			assert.Equal(t, audit.BundleFail, rep.Status())
+			assert.Equal(t, bundle.BundleFail, rep.Status())
 			for _, want := range tt.want {
 				assert.ErrorIs(t, err, want)
 			}
 			c, ok := rep.Check(tt.check)
 			require.True(t, ok)
-			require.Equal(t, audit.BundleFail, c.Status, "%s: %s", tt.check, err)
-			var ce *audit.BundleCheckError
+			require.Equal(t, bundle.BundleFail, c.Status, "%s: %s", tt.check, err)
+			var ce *bundle.CheckError
 			require.ErrorAs(t, err, &ce)
 			assert.ErrorIs(t, errors.Join(c.Errs...), tt.want[0], "the check named reports the first cause")
 		})
@@ -331,8 +331,8 @@ func TestVerifyBundleDigestError(t *testing.T) {
 	f := newBundleFixture(t)
 	files := bundleFiles(buildBundle(t, f))
 	files["record.json"] = append(files["record.json"], '\n')
-	_, err := audit.VerifyBundle(context.Background(), fromFiles(t, files), f.keys)
-	var de *audit.BundleDigestError
+	_, err := bundle.Verify(context.Background(), fromFiles(t, files), f.keys)
+	var de *bundle.DigestError
 	require.ErrorAs(t, err, &de)
 	assert.Equal(t, "record.json", de.Name)
 	assert.Equal(t, de.WantSize+1, de.GotSize)
@@ -344,8 +344,8 @@ func TestVerifyBundleUntrustedKey(t *testing.T) {
 	_, wrong := bundleSSH(t, 9, tagging.GitNamespace)
 	keys := f.keys
 	keys.Tag = wrong
-	_, err := audit.VerifyBundle(context.Background(), buildBundle(t, f), keys)
-	require.ErrorIs(t, err, audit.ErrBundleSignature)
+	_, err := bundle.Verify(context.Background(), buildBundle(t, f), keys)
+	require.ErrorIs(t, err, bundle.ErrBundleSignature)
 	require.ErrorIs(t, err, tagging.ErrUntrustedKey)
 }
 
@@ -360,10 +360,10 @@ func TestVerifyBundleDirTampered(t *testing.T) {
 	root, err := os.OpenRoot(dir)
 	require.NoError(t, err)
 	defer root.Close()
-	b, err := audit.ReadBundleDir(root.FS())
+	b, err := bundle.ReadDir(root.FS())
 	require.NoError(t, err)
-	_, err = audit.VerifyBundle(context.Background(), b, f.keys)
-	var de *audit.BundleDigestError
+	_, err = bundle.Verify(context.Background(), b, f.keys)
+	var de *bundle.DigestError
 	require.ErrorAs(t, err, &de)
 	assert.Equal(t, "evidence/sbom/app.cdx.json", de.Name)
 }
@@ -373,19 +373,19 @@ func TestVerifyBundleCheckpointRemoved(t *testing.T) {
 	// cannot make the bundle pass, only "not checked".
 	f := newBundleFixture(t)
 	files := bundleFiles(buildBundle(t, f))
-	delete(files, audit.BundleCheckpointName)
-	delete(files, audit.BundleCheckpointSigName)
+	delete(files, bundle.CheckpointName)
+	delete(files, bundle.CheckpointSigName)
 	reindex(t, files)
-	rep, err := audit.VerifyBundle(context.Background(), fromFiles(t, files), f.keys)
-	require.ErrorIs(t, err, audit.ErrBundleUnchecked)
-	assert.Equal(t, audit.BundleNotChecked, rep.Status())
+	rep, err := bundle.Verify(context.Background(), fromFiles(t, files), f.keys)
+	require.ErrorIs(t, err, bundle.ErrBundleUnchecked)
+	assert.Equal(t, bundle.BundleNotChecked, rep.Status())
 	assert.Nil(t, rep.Checkpoint)
 
-	delete(files, audit.BundleCheckpointSigName)
-	files[audit.BundleCheckpointName] = []byte("{}")
+	delete(files, bundle.CheckpointSigName)
+	files[bundle.CheckpointName] = []byte("{}")
 	reindex(t, files)
-	_, err = audit.VerifyBundle(context.Background(), fromFiles(t, files), f.keys)
-	require.ErrorIs(t, err, audit.ErrBundleCheckpoint, "a checkpoint without its signature")
+	_, err = bundle.Verify(context.Background(), fromFiles(t, files), f.keys)
+	require.ErrorIs(t, err, bundle.ErrBundleCheckpoint, "a checkpoint without its signature")
 }
 
 func TestVerifyBundleManifestPromotion(t *testing.T) {
@@ -415,13 +415,13 @@ func TestVerifyBundleManifestPromotion(t *testing.T) {
 	canon, err := manifest.Marshal(m)
 	require.NoError(t, err)
 	assert.Equal(t, canon, data)
-	rep, err := audit.VerifyBundle(ctx, b, f.keys)
+	rep, err := bundle.Verify(ctx, b, f.keys)
 	// The manifest promotion had no gate: its policy is not checked.
-	require.ErrorIs(t, err, audit.ErrBundleUnchecked)
+	require.ErrorIs(t, err, bundle.ErrBundleUnchecked)
 	c, _ := rep.Check("promotions")
-	assert.Equal(t, audit.BundlePass, c.Status, c.Detail)
+	assert.Equal(t, bundle.BundlePass, c.Status, c.Detail)
 	c, _ = rep.Check("policy")
-	assert.Equal(t, audit.BundleNotChecked, c.Status)
+	assert.Equal(t, bundle.BundleNotChecked, c.Status)
 	assert.Contains(t, c.Detail, "entries 7 name no policy report")
 	require.NotNil(t, rep.Checkpoint)
 	assert.Equal(t, uint64(7), rep.Checkpoint.Count)
@@ -433,12 +433,12 @@ func TestVerifyBundleManifestPromotion(t *testing.T) {
 	files[name], err = manifest.Marshal(m)
 	require.NoError(t, err)
 	reindex(t, files)
-	_, err = audit.VerifyBundle(ctx, fromFiles(t, files), f.keys)
-	require.ErrorIs(t, err, audit.ErrBundlePromotion)
+	_, err = bundle.Verify(ctx, fromFiles(t, files), f.keys)
+	require.ErrorIs(t, err, bundle.ErrBundlePromotion)
 	delete(files, name)
 	reindex(t, files)
-	_, err = audit.VerifyBundle(ctx, fromFiles(t, files), f.keys)
-	require.ErrorIs(t, err, audit.ErrBundlePromotion)
+	_, err = bundle.Verify(ctx, fromFiles(t, files), f.keys)
+	require.ErrorIs(t, err, bundle.ErrBundlePromotion)
 }
 
 // TestBundleAuditTest builds and verifies the bundle of every release of
@@ -452,17 +452,17 @@ func TestBundleAuditTest(t *testing.T) {
 	}{{"dir store", nil}, {"git store", []audittest.Option{audittest.WithGitStore()}}} {
 		t.Run(store.name, func(t *testing.T) {
 			f := audittest.New(t, store.opts...)
-			keys := audit.BundleKeys{
+			keys := bundle.Keys{
 				Tag:        f.Keys.TagVerifier,
 				Provenance: []sbom.Verifier{f.Keys.ProvenanceVerifier},
 				Checkpoint: f.Keys.LogVerifier,
 			}
 			for _, rel := range f.Releases {
-				b, err := audit.BuildBundle(ctx, f.Sources, rel.Tag)
+				b, err := bundle.Build(ctx, f.Sources, rel.Tag)
 				require.NoError(t, err, rel.Tag)
-				rep, err := audit.VerifyBundle(ctx, b, keys)
+				rep, err := bundle.Verify(ctx, b, keys)
 				require.NoError(t, err, rel.Tag)
-				assert.Equal(t, audit.BundlePass, rep.Status())
+				assert.Equal(t, bundle.BundlePass, rep.Status())
 				assert.Equal(t, rel.TagHash, rep.TagObject)
 				if rel.Tag == f.Rollback.From {
 					c, _ := rep.Check("promotions")
@@ -471,7 +471,7 @@ func TestBundleAuditTest(t *testing.T) {
 				idx, err := b.Index()
 				require.NoError(t, err)
 				assert.Equal(t, rel.Commit, idx.Commit)
-				again, err := audit.BuildBundle(ctx, f.Sources, rel.Tag)
+				again, err := bundle.Build(ctx, f.Sources, rel.Tag)
 				require.NoError(t, err)
 				assert.Equal(t, tarGz(t, b), tarGz(t, again), rel.Tag)
 			}

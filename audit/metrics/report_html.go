@@ -1,4 +1,4 @@
-package audit
+package metrics
 
 import (
 	"bytes"
@@ -121,7 +121,7 @@ func reportHTMLView(r *HealthReport) reportHTMLData {
 		known bool
 		label string
 	}
-	series := func(f func(ComponentMetrics) point) []point {
+	series := func(f func(ComponentSummary) point) []point {
 		var out []point
 		for _, wk := range r.Weeks {
 			out = append(out, f(wk.Metrics))
@@ -147,16 +147,16 @@ func reportHTMLView(r *HealthReport) reportHTMLData {
 		}
 		return reportBuildChart(id, title+" ("+unit+")", r.Weeks, values, known, labels)
 	}
-	deploys := series(func(c ComponentMetrics) point {
+	deploys := series(func(c ComponentSummary) point {
 		return point{float64(c.Deployments.Count), c.Deployments.Known(), fmt.Sprint(c.Deployments.Count)}
 	})
-	lead := series(func(c ComponentMetrics) point {
+	lead := series(func(c ComponentSummary) point {
 		return point{c.LeadTime.Median.Hours(), c.LeadTime.Known(), reportDuration(c.LeadTime.Median)}
 	})
-	cfr := series(func(c ComponentMetrics) point {
+	cfr := series(func(c ComponentSummary) point {
 		return point{c.ChangeFailure.Percent(), c.ChangeFailure.Known(), reportPercent(c.ChangeFailure)}
 	})
-	restore := series(func(c ComponentMetrics) point {
+	restore := series(func(c ComponentSummary) point {
 		return point{c.Restore.Median.Hours(), c.Restore.Known(), reportDuration(c.Restore.Median)}
 	})
 	ls, lu := durUnit(lead)

@@ -1,7 +1,8 @@
-package audit_test
+package metrics_test
 
 import (
 	"bytes"
+	"github.com/releasekit/releasekit/audit/metrics"
 	"strings"
 	"testing"
 	"time"
@@ -9,14 +10,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/manifest"
 )
 
 // restoreOf returns the restore sample of release, failing without one.
-func restoreOf(t *testing.T, f audit.DurationFigure, release string) []audit.Sample {
+func restoreOf(t *testing.T, f metrics.DurationFigure, release string) []metrics.Sample {
 	t.Helper()
-	var out []audit.Sample
+	var out []metrics.Sample
 	for _, s := range f.Samples {
 		if s.Release == release {
 			out = append(out, s)
@@ -34,8 +34,8 @@ func TestMetricsReviewRestoreNotByLaterRedeployment(t *testing.T) {
 	b.promote("prod", "v1.1.0", "2026-11-04 10:00")                                                            // seq 2
 	b.promote("prod", "v1.0.0", "2026-11-10 10:00")                                                            // seq 3: d3, a new deployment
 	b.promote("prod", "v1.1.0", "2026-11-10 11:00", func(p *manifest.Promotion) { p.RollbackFrom = "v1.0.0" }) // seq 4: replaces d3
-	incidents := []audit.Incident{{ID: "INC1", Release: "v1.0.0", Opened: at("2026-11-03 12:00"), Resolved: at("2026-11-03 14:00")}}
-	o := audit.ComputeMetrics(&b.h, novSince, novUntil, incidents).Overall
+	incidents := []metrics.Incident{{ID: "INC1", Release: "v1.0.0", Opened: at("2026-11-03 12:00"), Resolved: at("2026-11-03 14:00")}}
+	o := metrics.Compute(&b.h, novSince, novUntil, incidents).Overall
 
 	// d1 failed (INC1), d3 failed (rolled back): 2 of 3.
 	assert.Equal(t, 2, o.ChangeFailure.Num)
@@ -59,7 +59,7 @@ func TestMetricsReviewTwoRollbacksInARow(t *testing.T) {
 	b.promote("prod", "v3.0.0", "2026-11-05 10:00")                                                            // 3
 	b.promote("prod", "v2.0.0", "2026-11-05 12:00", func(p *manifest.Promotion) { p.RollbackFrom = "v3.0.0" }) // 4
 	b.promote("prod", "v1.0.0", "2026-11-05 13:00", func(p *manifest.Promotion) { p.RollbackFrom = "v2.0.0" }) // 5
-	rep := audit.BuildReport(&b.h, novSince, novUntil, nil, novGenerated)
+	rep := metrics.BuildReport(&b.h, novSince, novUntil, nil, novGenerated)
 	o := rep.Metrics.Overall
 
 	assert.Equal(t, 3, o.ChangeFailure.Den)
@@ -86,11 +86,11 @@ func TestMetricsReviewSameArtifactPromotedTwice(t *testing.T) {
 	same := func(p *manifest.Promotion) { p.Digest = "sha256:" + strings.Repeat("a", 64) }
 	b.promote("prod", "v1.0.0", "2026-11-03 10:00", same)
 	b.promote("prod", "v1.0.0", "2026-11-20 10:00", same)
-	o := audit.ComputeMetrics(&b.h, novSince, novUntil, nil).Overall
+	o := metrics.Compute(&b.h, novSince, novUntil, nil).Overall
 	assert.Equal(t, 2, o.Deployments.Count)
 	// Lead time is still for the first deployment alone.
 	b.release("v1.0.0", "2026-11-03 08:00", nil, nil)
-	o = audit.ComputeMetrics(&b.h, novSince, novUntil, nil).Overall
+	o = metrics.Compute(&b.h, novSince, novUntil, nil).Overall
 	require.Len(t, o.LeadTime.Samples, 1)
 	assert.Equal(t, hours(2), o.LeadTime.Median)
 }
@@ -104,7 +104,7 @@ func TestMetricsReviewMeanNoOverflow(t *testing.T) {
 		b.promote("prod", tag, when.Format("2006-01-02 15:04"))
 		b.release(tag, "1970-01-01 00:00", nil, nil) // a bogus commit date: ~57 years
 	}
-	f := audit.ComputeMetrics(&b.h, novSince, novUntil, nil).Overall.LeadTime
+	f := metrics.Compute(&b.h, novSince, novUntil, nil).Overall.LeadTime
 	require.Len(t, f.Samples, 6)
 	assert.Greater(t, f.Mean, 56*365*24*time.Hour)
 	assert.LessOrEqual(t, f.Mean, f.Samples[5].Duration)
@@ -119,9 +119,9 @@ func TestMetricsReviewRollbackGateGap(t *testing.T) {
 	b.promote("prod", "v1.0.0", "2026-11-03 10:00")
 	b.promote("prod", "v1.1.0", "2026-11-04 10:00")
 	rb := b.promote("prod", "v1.0.0", "2026-11-04 11:00", func(p *manifest.Promotion) { p.RollbackFrom = "v1.1.0"; p.Gate = "sha256:gate-rb" })
-	b.h.Gates = []audit.HistoryGate{{Seq: rb, Release: "v1.0.0", Env: "prod", Digest: "sha256:gate-rb",
-		State: audit.HealthItem{State: audit.HealthFailed, Detail: "evidence edited"}}}
-	rep := audit.BuildReport(&b.h, novSince, novUntil, nil, novGenerated)
+	b.h.Gates = []metrics.HistoryGate{{Seq: rb, Release: "v1.0.0", Env: "prod", Digest: "sha256:gate-rb",
+		State: metrics.HealthItem{State: metrics.HealthFailed, Detail: "evidence edited"}}}
+	rep := metrics.BuildReport(&b.h, novSince, novUntil, nil, novGenerated)
 	var found bool
 	for _, g := range rep.Gaps {
 		if g.Seq == rb && strings.Contains(g.What, "evidence edited") {
@@ -133,7 +133,7 @@ func TestMetricsReviewRollbackGateGap(t *testing.T) {
 
 // reviewHostileReport is a report whose record text is very long, holds
 // markup for every context and bidi controls.
-func reviewHostileReport() *audit.HealthReport {
+func reviewHostileReport() *metrics.HealthReport {
 	h := november()
 	long := strings.Repeat("x", 400)
 	for i := range h.Entries {
@@ -151,7 +151,7 @@ func reviewHostileReport() *audit.HealthReport {
 		}
 	}
 	h.Releases[6].SBOM.Detail = "missing " + long + " \u202Egnissim"
-	return audit.BuildReport(h, novSince, novUntil, nil, novGenerated)
+	return metrics.BuildReport(h, novSince, novUntil, nil, novGenerated)
 }
 
 func TestMetricsReviewHostileReportInBrowser(t *testing.T) {
@@ -187,10 +187,10 @@ func TestMetricsReviewChartEdgesInBrowser(t *testing.T) {
 	b.release("v1.0.0", "2026-11-03 12:00", nil, nil) // committed after it ran: negative lead time
 	b.promote("prod", "v1.1.0", "2026-11-04 10:00")
 	b.release("v1.1.0", "1970-01-01 00:00", nil, nil)
-	for _, rep := range []*audit.HealthReport{
-		audit.BuildReport(&b.h, at("2026-11-03 00:00"), at("2026-11-04 00:00"), nil, novGenerated),
-		audit.BuildReport(&b.h, at("2026-11-05 00:00"), at("2026-11-06 00:00"), nil, novGenerated),
-		audit.BuildReport(&b.h, novSince, novUntil, nil, novGenerated),
+	for _, rep := range []*metrics.HealthReport{
+		metrics.BuildReport(&b.h, at("2026-11-03 00:00"), at("2026-11-04 00:00"), nil, novGenerated),
+		metrics.BuildReport(&b.h, at("2026-11-05 00:00"), at("2026-11-06 00:00"), nil, novGenerated),
+		metrics.BuildReport(&b.h, novSince, novUntil, nil, novGenerated),
 	} {
 		var page bytes.Buffer
 		require.NoError(t, rep.WriteHTML(&page))
@@ -209,7 +209,7 @@ func TestMetricsReviewWeeksAroundWeek53(t *testing.T) {
 	b.promote("prod", "v1.1.0", "2027-01-04 00:00")     // Monday of 2027-W01
 	since := time.Date(2026, 12, 28, 9, 0, 0, 0, tokyo) // 2026-12-28 00:00 UTC
 	until := time.Date(2027, 1, 6, 9, 0, 0, 0, tokyo)   // 2027-01-06 00:00 UTC
-	rep := audit.BuildReport(&b.h, since, until, nil, novGenerated)
+	rep := metrics.BuildReport(&b.h, since, until, nil, novGenerated)
 	require.Len(t, rep.Weeks, 2)
 	assert.Equal(t, "2026-W53", rep.Weeks[0].Week)
 	assert.False(t, rep.Weeks[0].Partial)
@@ -227,7 +227,7 @@ func TestMetricsReviewUnplacedRollbackIsAGap(t *testing.T) {
 	b.promote("prod", "v1.0.0", "2026-11-03 10:00")
 	b.promote("prod", "v1.1.0", "2026-11-04 10:00")
 	rb := b.promote("prod", "v1.0.0", "2026-11-04 11:00", func(p *manifest.Promotion) { p.RollbackFrom = "v9.9.9" })
-	rep := audit.BuildReport(&b.h, novSince, novUntil, nil, novGenerated)
+	rep := metrics.BuildReport(&b.h, novSince, novUntil, nil, novGenerated)
 	assert.Equal(t, 0, rep.Metrics.Overall.ChangeFailure.Num)
 	var found bool
 	for _, g := range rep.Gaps {
@@ -239,11 +239,11 @@ func TestMetricsReviewUnplacedRollbackIsAGap(t *testing.T) {
 // A History whose log was not read, or did not verify, is never a report
 // without gaps, and no release is not "complete evidence".
 func TestMetricsReviewUnreadLogIsAGap(t *testing.T) {
-	for _, h := range []*audit.History{
+	for _, h := range []*metrics.History{
 		{},
-		{Log: audit.HealthItem{State: audit.HealthFailed, Detail: "seq 3: hash mismatch"}},
+		{Log: metrics.HealthItem{State: metrics.HealthFailed, Detail: "seq 3: hash mismatch"}},
 	} {
-		rep := audit.BuildReport(h, novSince, novUntil, nil, novGenerated)
+		rep := metrics.BuildReport(h, novSince, novUntil, nil, novGenerated)
 		require.NotEmpty(t, rep.Gaps, "log %q", h.Log.State)
 		assert.Contains(t, rep.Gaps[0].What, "promotion log")
 		var page bytes.Buffer
@@ -252,7 +252,7 @@ func TestMetricsReviewUnreadLogIsAGap(t *testing.T) {
 		assert.False(t, strings.Contains(page.String(), "none found"))
 	}
 	// Collect's own gap for the log is not repeated.
-	h := &audit.History{Log: audit.HealthItem{State: audit.HealthUnverified, Detail: "hash chain only"}}
-	h.Gaps = []audit.HealthGap{{What: "promotion log unverified: hash chain only"}}
-	assert.Len(t, audit.BuildReport(h, novSince, novUntil, nil, novGenerated).Gaps, 1)
+	h := &metrics.History{Log: metrics.HealthItem{State: metrics.HealthUnverified, Detail: "hash chain only"}}
+	h.Gaps = []metrics.HealthGap{{What: "promotion log unverified: hash chain only"}}
+	assert.Len(t, metrics.BuildReport(h, novSince, novUntil, nil, novGenerated).Gaps, 1)
 }

@@ -1,4 +1,4 @@
-package audit
+package metrics
 
 import (
 	"bytes"
@@ -32,7 +32,7 @@ type HealthReport struct {
 	// Log is the state of the promotion log the report is computed from.
 	Log HealthItem `json:"log"`
 	// Metrics are the figures of the whole period.
-	Metrics Metrics `json:"metrics"`
+	Metrics Summary `json:"metrics"`
 	// Weeks are the overall figures of each ISO week overlapping the
 	// period, the first and last clipped to it.
 	Weeks []HealthWeek `json:"weeks"`
@@ -58,7 +58,7 @@ type HealthWeek struct {
 	Start   time.Time        `json:"start"` // clipped to the period
 	End     time.Time        `json:"end"`   // exclusive, clipped to the period
 	Partial bool             `json:"partial"`
-	Metrics ComponentMetrics `json:"metrics"`
+	Metrics ComponentSummary `json:"metrics"`
 }
 
 // A HealthRelease is one release deployed to production in the period and
@@ -140,7 +140,7 @@ type HealthRollback struct {
 }
 
 // BuildReport builds the health report of h for [since, until), with
-// the incidents the caller knows of (see ComputeMetrics), dated generated.
+// the incidents the caller knows of (see Compute), dated generated.
 // It is pure and safe for concurrent use: the same inputs give the same
 // report, h and incidents are only read, and the report shares no slice
 // with h except the samples' and records' strings.
@@ -157,7 +157,7 @@ func BuildReport(h *History, since, until time.Time, incidents []Incident, gener
 		Generated:  generated,
 		Production: h.production(),
 		Log:        h.Log,
-		Metrics:    ComputeMetrics(h, since, until, incidents),
+		Metrics:    Compute(h, since, until, incidents),
 	}
 	if rep.Log.State == "" {
 		rep.Log = HealthItem{State: HealthMissing, Detail: "no log state recorded"}
@@ -419,7 +419,7 @@ type reportFigure struct {
 	Known  bool
 }
 
-func reportFigures(c ComponentMetrics) []reportFigure {
+func reportFigures(c ComponentSummary) []reportFigure {
 	dur := func(name string, f DurationFigure, what string, mean bool) reportFigure {
 		if !f.Known() {
 			return reportFigure{Name: name, Value: "no data", Detail: reportNone(what)}
@@ -546,7 +546,7 @@ type reportEvidenceList struct {
 	Hits    bool // a ratio: mark hits
 }
 
-func reportEvidenceLists(c ComponentMetrics) []reportEvidenceList {
+func reportEvidenceLists(c ComponentSummary) []reportEvidenceList {
 	return []reportEvidenceList{
 		{"Lead time for changes", c.LeadTime.Samples, false},
 		{"Deployment frequency", c.Deployments.Samples, false},

@@ -1,4 +1,4 @@
-package audit
+package bundle
 
 import (
 	"bytes"
@@ -20,17 +20,17 @@ import (
 	"github.com/releasekit/releasekit/tagging"
 )
 
-// Errors of [VerifyBundle], each reached through a *[BundleCheckError] in
-// [BundleReport.Err]. Errors of the packages that checked (tagging,
+// Errors of [Verify], each reached through a *[CheckError] in
+// [Report.Err]. Errors of the packages that checked (tagging,
 // manifest, sbom, policy) stay wrapped inside them, so that errors.Is also
 // matches, for example, tagging.ErrBadSignature or manifest.ErrTampered.
 var (
 	// ErrBundleIndex reports an index.json that is missing, malformed, not
 	// in its canonical form, of another format version, or that lists a
-	// file twice or more than MaxBundleFiles files.
+	// file twice or more than MaxFiles files.
 	ErrBundleIndex = errors.New("audit: bundle index missing or malformed")
 	// ErrBundleDigest reports a file whose size or SHA-256 is not the one
-	// the index lists: the file was edited. Match *BundleDigestError.
+	// the index lists: the file was edited. Match *DigestError.
 	ErrBundleDigest = errors.New("audit: bundle file does not match the index")
 	// ErrBundleMissingFile reports a file the index lists that the bundle
 	// does not hold.
@@ -74,43 +74,43 @@ var (
 	// names but the bundle lacks, that does not hash to that digest, does
 	// not parse (policy.ReadReport), or denies.
 	ErrBundlePolicy = errors.New("audit: policy report does not match its promotion")
-	// ErrBundleUnchecked is returned by [BundleReport.Err] when nothing
+	// ErrBundleUnchecked is returned by [Report.Err] when nothing
 	// failed but some check could not be made (no trusted key given, no
 	// checkpoint in the bundle, a record the gates did not approve): the
 	// bundle is not shown to be good.
 	ErrBundleUnchecked = errors.New("audit: bundle not fully checked")
 )
 
-// A BundleDigestError reports a bundle file that does not match the index:
+// A DigestError reports a bundle file that does not match the index:
 // Want is the SHA-256 and size listed, Got what the file has. It matches
 // ErrBundleDigest.
-type BundleDigestError struct {
+type DigestError struct {
 	Name              string
 	Want, Got         string // lower-case hex SHA-256
 	WantSize, GotSize int64
 }
 
 // Error names the file and both digests.
-func (e *BundleDigestError) Error() string {
+func (e *DigestError) Error() string {
 	return fmt.Sprintf("%s: %s: index lists sha256 %s (%d bytes), file has %s (%d bytes)",
 		ErrBundleDigest.Error(), e.Name, e.Want, e.WantSize, e.Got, e.GotSize)
 }
 
 // Unwrap returns ErrBundleDigest.
-func (e *BundleDigestError) Unwrap() error { return ErrBundleDigest }
+func (e *DigestError) Unwrap() error { return ErrBundleDigest }
 
-// A BundleCheckError is one failure of a check of [VerifyBundle]: the check's
+// A CheckError is one failure of a check of [Verify]: the check's
 // name and the cause, which wraps one of the ErrBundleXxx sentinels.
-type BundleCheckError struct {
+type CheckError struct {
 	Check string
 	Err   error
 }
 
 // Error names the check and the cause.
-func (e *BundleCheckError) Error() string { return "bundle " + e.Check + ": " + e.Err.Error() }
+func (e *CheckError) Error() string { return "bundle " + e.Check + ": " + e.Err.Error() }
 
 // Unwrap returns Err.
-func (e *BundleCheckError) Unwrap() error { return e.Err }
+func (e *CheckError) Unwrap() error { return e.Err }
 
 // A BundleStatus is the outcome of one check of a bundle.
 type BundleStatus string
@@ -124,21 +124,21 @@ const (
 	BundleNotChecked BundleStatus = "not-checked"
 )
 
-// A BundleCheck is one check of [VerifyBundle].
-type BundleCheck struct {
+// A Check is one check of [Verify].
+type Check struct {
 	Name   string       `json:"name"`
 	Status BundleStatus `json:"status"`
 	// Detail says what was checked, why it could not be, or what failed.
 	Detail string `json:"detail"`
-	// Errs are the failures (*BundleCheckError each), nil unless Status is
+	// Errs are the failures (*CheckError each), nil unless Status is
 	// BundleFail.
 	Errs []error `json:"-"`
 }
 
-// BundleKeys are what the auditor trusts. VerifyBundle never uses a key
+// Keys are what the auditor trusts. Verify never uses a key
 // found in the bundle. A nil verifier leaves its signatures "not checked",
 // never passed.
-type BundleKeys struct {
+type Keys struct {
 	// Tag checks the release tag object's signature (tagging.VerifyObject),
 	// for example tagging.NewSSHVerifier(signers, tagging.GitNamespace).
 	Tag tagging.Verifier
@@ -150,16 +150,16 @@ type BundleKeys struct {
 	// At is the time the tag's and the checkpoint's signatures are
 	// verified at (sbom.Verifier takes no time: Provenance keys are trusted
 	// or not, whenever). Zero means the bundle's own verification time
-	// (BundleIndex.VerifiedAt), which the builder chose and which, like the
+	// (Index.VerifiedAt), which the builder chose and which, like the
 	// whole index, is not signed: "was it valid when the bundle was made",
 	// by the bundle's word. Pass the current time to ask "is it valid now"
 	// (keys expired or revoked since then fail).
 	At time.Time
 }
 
-// A BundleReport is the outcome of [VerifyBundle]: every check, in a fixed
+// A Report is the outcome of [Verify]: every check, in a fixed
 // order, with its status.
-type BundleReport struct {
+type Report struct {
 	Release   string    `json:"release"`
 	Commit    string    `json:"commit"`
 	TagObject string    `json:"tag_object"`
@@ -167,21 +167,21 @@ type BundleReport struct {
 	// BuildTag is the tag verification recorded at build time
 	// (tag/verification.json), informative only; nil when absent or
 	// malformed.
-	BuildTag *BundleTagResult `json:"build_tag,omitempty"`
+	BuildTag *TagResult `json:"build_tag,omitempty"`
 	// Checkpoint is the signed checkpoint the log was verified against,
-	// nil when none was. VerifyBundle cannot know whether a later one
+	// nil when none was. Verify cannot know whether a later one
 	// exists: an auditor who holds a newer checkpoint of the log compares
 	// its count with this one's, since a bundle built from an older
 	// checkpoint can leave out later entries.
 	Checkpoint *manifest.Checkpoint `json:"checkpoint,omitempty"`
 	// LogEntries is how many log entries the bundle holds.
-	LogEntries int           `json:"log_entries"`
-	Checks     []BundleCheck `json:"checks"`
+	LogEntries int     `json:"log_entries"`
+	Checks     []Check `json:"checks"`
 }
 
 // Status is the overall verdict: BundleFail when a check failed, otherwise
 // BundleNotChecked when a check could not be made, otherwise BundlePass.
-func (r *BundleReport) Status() BundleStatus {
+func (r *Report) Status() BundleStatus {
 	st := BundlePass
 	for _, c := range r.Checks {
 		switch c.Status {
@@ -195,20 +195,20 @@ func (r *BundleReport) Status() BundleStatus {
 }
 
 // Check returns the check named name, and whether there is one.
-func (r *BundleReport) Check(name string) (BundleCheck, bool) {
+func (r *Report) Check(name string) (Check, bool) {
 	for _, c := range r.Checks {
 		if c.Name == name {
 			return c, true
 		}
 	}
-	return BundleCheck{}, false
+	return Check{}, false
 }
 
 // Err returns nil when every check passed. Otherwise it returns every
-// failure joined (each a *BundleCheckError, matched with errors.Is and
+// failure joined (each a *CheckError, matched with errors.Is and
 // errors.As), or, when nothing failed, an error wrapping ErrBundleUnchecked
 // that names the checks not made.
-func (r *BundleReport) Err() error {
+func (r *Report) Err() error {
 	var errs []error
 	var unchecked []string
 	for _, c := range r.Checks {
@@ -228,7 +228,7 @@ func (r *BundleReport) Err() error {
 	return nil
 }
 
-// The checks of VerifyBundle, in report order.
+// The checks of Verify, in report order.
 const (
 	bundleCheckIndex      = "index"
 	bundleCheckFiles      = "files"
@@ -249,14 +249,14 @@ var bundleCheckOrder = []string{
 	bundleCheckCheckpoint, bundleCheckPromotions, bundleCheckPolicy,
 }
 
-// VerifyBundle checks b offline against the auditor's keys and returns a
+// Verify checks b offline against the auditor's keys and returns a
 // report of every check, in this order, and the report's Err:
 //
-//   - index: index.json parses, is canonical and of BundleFormat
+//   - index: index.json parses, is canonical and of Format
 //     (ErrBundleIndex);
 //   - files: the files are exactly those the index lists
 //     (ErrBundleMissingFile, ErrBundleExtraFile), each with its size and
-//     SHA-256 (*BundleDigestError), and each has its place in the bundle
+//     SHA-256 (*DigestError), and each has its place in the bundle
 //     (ErrBundleUnexpectedFile);
 //   - record: record.json parses strictly and names the index's release and
 //     commit (ErrBundleRecord). record.json is not signed: when policy gates
@@ -298,19 +298,19 @@ var bundleCheckOrder = []string{
 // the checkpoint does not cover, or a promotion without a Gate digest, or a
 // record no gate approved while gates approved others, is
 // BundleNotChecked, never passed: then, if nothing failed, Err wraps
-// ErrBundleUnchecked. VerifyBundle makes every check even after a failure,
+// ErrBundleUnchecked. Verify makes every check even after a failure,
 // so the report lists every problem.
 //
 // The error is the report's Err, or ctx's error (then the report is nil).
-// VerifyBundle is safe for concurrent use when the verifiers are.
-func VerifyBundle(ctx context.Context, b *Bundle, keys BundleKeys) (*BundleReport, error) {
+// Verify is safe for concurrent use when the verifiers are.
+func Verify(ctx context.Context, b *Bundle, keys Keys) (*Report, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if b == nil {
 		b = &Bundle{}
 	}
-	v := &bundleVerifier{ctx: ctx, b: b, keys: keys, used: map[string]bool{BundleIndexName: true}, checks: map[string]*BundleCheck{}}
+	v := &bundleVerifier{ctx: ctx, b: b, keys: keys, used: map[string]bool{IndexName: true}, checks: map[string]*Check{}}
 	v.checkIndex()
 	v.checkRecord()
 	v.checkTag()
@@ -324,21 +324,21 @@ func VerifyBundle(ctx context.Context, b *Bundle, keys BundleKeys) (*BundleRepor
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rep := &BundleReport{Release: v.idx.Release, Commit: v.idx.Commit, TagObject: v.idx.TagObject, At: v.at, BuildTag: v.buildTag, Checkpoint: v.cp, LogEntries: len(v.entries)}
+	rep := &Report{Release: v.idx.Release, Commit: v.idx.Commit, TagObject: v.idx.TagObject, At: v.at, BuildTag: v.buildTag, Checkpoint: v.cp, LogEntries: len(v.entries)}
 	for _, name := range bundleCheckOrder {
 		rep.Checks = append(rep.Checks, *v.checks[name])
 	}
 	return rep, rep.Err()
 }
 
-// bundleVerifier carries what one VerifyBundle has learned so far.
+// bundleVerifier carries what one Verify has learned so far.
 type bundleVerifier struct {
 	ctx  context.Context
 	b    *Bundle
-	keys BundleKeys
+	keys Keys
 	used map[string]bool // files some check looked for
 
-	idx       BundleIndex
+	idx       Index
 	idxOK     bool
 	at        time.Time
 	rec       manifest.Record
@@ -348,13 +348,13 @@ type bundleVerifier struct {
 	// promotions of the release approved (REL-GATE-001), with the entries.
 	approved map[string][]string
 	reports  map[string]bundleReportResult // policy reports read, by digest
-	buildTag *BundleTagResult
+	buildTag *TagResult
 	entries  []manifest.Entry // parsed, in sequence order
 	entOK    bool             // every entry file parsed
 	chainOK  bool             // and the chain verifies
 	cp       *manifest.Checkpoint
 
-	checks map[string]*BundleCheck
+	checks map[string]*Check
 }
 
 // file returns the bundle's file name and marks it as having a place.
@@ -365,11 +365,11 @@ func (v *bundleVerifier) file(name string) ([]byte, bool) {
 }
 
 func (v *bundleVerifier) pass(check, detail string) {
-	v.checks[check] = &BundleCheck{Name: check, Status: BundlePass, Detail: detail}
+	v.checks[check] = &Check{Name: check, Status: BundlePass, Detail: detail}
 }
 
 func (v *bundleVerifier) notChecked(check, detail string) {
-	v.checks[check] = &BundleCheck{Name: check, Status: BundleNotChecked, Detail: detail}
+	v.checks[check] = &Check{Name: check, Status: BundleNotChecked, Detail: detail}
 }
 
 // fail records the failures errs of check; with none it records a pass
@@ -379,10 +379,10 @@ func (v *bundleVerifier) fail(check string, errs []error, detail string) {
 		v.pass(check, detail)
 		return
 	}
-	c := &BundleCheck{Name: check, Status: BundleFail}
+	c := &Check{Name: check, Status: BundleFail}
 	var msgs []string
 	for _, err := range errs {
-		c.Errs = append(c.Errs, &BundleCheckError{Check: check, Err: err})
+		c.Errs = append(c.Errs, &CheckError{Check: check, Err: err})
 		msgs = append(msgs, err.Error())
 	}
 	c.Detail = strings.Join(msgs, "; ")
@@ -396,15 +396,15 @@ func (v *bundleVerifier) checkIndex() {
 		v.fail(bundleCheckIndex, []error{err}, "")
 		return
 	}
-	if len(idx.Files) > MaxBundleFiles {
+	if len(idx.Files) > MaxFiles {
 		// More than a bundle can hold: refuse it before checking each entry.
 		v.at = v.keys.At
 		v.fail(bundleCheckIndex, []error{fmt.Errorf("%w: lists %d files, more than MaxBundleFiles", ErrBundleIndex, len(idx.Files))}, "")
 		return
 	}
 	var errs []error
-	if idx.Format != BundleFormat {
-		errs = append(errs, fmt.Errorf("%w: format %d, want %d", ErrBundleIndex, idx.Format, BundleFormat))
+	if idx.Format != Format {
+		errs = append(errs, fmt.Errorf("%w: format %d, want %d", ErrBundleIndex, idx.Format, Format))
 	}
 	if idx.Release == "" {
 		errs = append(errs, fmt.Errorf("%w: no release", ErrBundleIndex))
@@ -415,11 +415,11 @@ func (v *bundleVerifier) checkIndex() {
 			errs = append(errs, fmt.Errorf("%w: %q listed twice", ErrBundleIndex, f.Name))
 		}
 		seen[f.Name] = true
-		if f.Name == BundleIndexName {
+		if f.Name == IndexName {
 			errs = append(errs, fmt.Errorf("%w: lists itself", ErrBundleIndex))
 		}
 	}
-	if !slices.IsSortedFunc(idx.Files, func(a, b BundleFile) int { return strings.Compare(a.Name, b.Name) }) {
+	if !slices.IsSortedFunc(idx.Files, func(a, b File) int { return strings.Compare(a.Name, b.Name) }) {
 		errs = append(errs, fmt.Errorf("%w: files not sorted by name", ErrBundleIndex))
 	}
 	v.idx, v.idxOK = idx, true
@@ -433,7 +433,7 @@ func (v *bundleVerifier) checkIndex() {
 // checkFiles runs last: it needs to know which files the other checks used.
 func (v *bundleVerifier) checkFiles() {
 	var errs []error
-	listed := map[string]bool{BundleIndexName: true}
+	listed := map[string]bool{IndexName: true}
 	if v.idxOK {
 		for _, f := range v.idx.Files {
 			listed[f.Name] = true
@@ -444,7 +444,7 @@ func (v *bundleVerifier) checkFiles() {
 			}
 			sum := sha256.Sum256(data)
 			if got := hex.EncodeToString(sum[:]); got != f.SHA256 || int64(len(data)) != f.Size {
-				errs = append(errs, &BundleDigestError{Name: f.Name, Want: f.SHA256, Got: got, WantSize: f.Size, GotSize: int64(len(data))})
+				errs = append(errs, &DigestError{Name: f.Name, Want: f.SHA256, Got: got, WantSize: f.Size, GotSize: int64(len(data))})
 			}
 		}
 	}
@@ -478,9 +478,9 @@ func (v *bundleVerifier) canPlace(name string) bool {
 }
 
 func (v *bundleVerifier) checkRecord() {
-	data, ok := v.file(BundleRecordName)
+	data, ok := v.file(RecordName)
 	if !ok {
-		v.fail(bundleCheckRecord, []error{fmt.Errorf("%w: no %s", ErrBundleRecord, BundleRecordName)}, "")
+		v.fail(bundleCheckRecord, []error{fmt.Errorf("%w: no %s", ErrBundleRecord, RecordName)}, "")
 		return
 	}
 	rec, err := manifest.ParseRecord(data)
@@ -508,22 +508,22 @@ func (v *bundleVerifier) release() string {
 }
 
 func (v *bundleVerifier) checkTag() {
-	if data, ok := v.file(BundleTagResultName); ok {
-		var res BundleTagResult
+	if data, ok := v.file(TagResultName); ok {
+		var res TagResult
 		if err := bundleDecodeStrict(data, &res); err == nil {
 			v.buildTag = &res
 		}
 	}
-	raw, ok := v.file(BundleTagName)
+	raw, ok := v.file(TagName)
 	if !ok {
-		err := fmt.Errorf("%w: no %s", ErrBundleTag, BundleTagName)
+		err := fmt.Errorf("%w: no %s", ErrBundleTag, TagName)
 		v.fail(bundleCheckTag, []error{err}, "")
 		v.fail(bundleCheckTagSig, []error{err}, "")
 		return
 	}
 	var errs []error
 	if v.buildTag == nil {
-		errs = append(errs, fmt.Errorf("%w: %s missing or malformed", ErrBundleTag, BundleTagResultName))
+		errs = append(errs, fmt.Errorf("%w: %s missing or malformed", ErrBundleTag, TagResultName))
 	}
 	obj, err := tagging.Parse(raw)
 	if err != nil {
@@ -605,7 +605,7 @@ func (v *bundleVerifier) checkSBOM() {
 	if t := bytes.TrimLeft(data, " \t\r\n\ufeff"); len(t) > 0 && t[0] == '<' {
 		f = sbom.XML
 	}
-	doc, err := sbom.Decode(bytes.NewReader(data), f, sbom.WithMaxSize(MaxBundleFileSize))
+	doc, err := sbom.Decode(bytes.NewReader(data), f, sbom.WithMaxSize(MaxFileSize))
 	if err != nil {
 		v.fail(bundleCheckSBOM, []error{fmt.Errorf("%w: %w", ErrBundleEvidence, err)}, "")
 		return
@@ -716,8 +716,8 @@ func (v *bundleVerifier) checkLog() {
 }
 
 func (v *bundleVerifier) checkCheckpoint() {
-	data, okData := v.file(BundleCheckpointName)
-	sig, okSig := v.file(BundleCheckpointSigName)
+	data, okData := v.file(CheckpointName)
+	sig, okSig := v.file(CheckpointSigName)
 	switch {
 	case !okData && !okSig:
 		v.notChecked(bundleCheckCheckpoint, "no signed checkpoint in the bundle: a truncated log cannot be detected")

@@ -1,4 +1,4 @@
-package audit_test
+package bundle_test
 
 import (
 	"archive/tar"
@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/releasekit/releasekit/audit/bundle"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -38,7 +39,7 @@ import (
 // cover. Every key and time is fixed, so two fixtures are byte-identical.
 type bundleFixture struct {
 	src      audit.Sources
-	keys     audit.BundleKeys
+	keys     bundle.Keys
 	store    *manifest.DirStore
 	evidence fstest.MapFS
 	otherTag []byte // v0.9.0's raw tag object, signed by the same key
@@ -172,7 +173,7 @@ func newBundleFixture(t testing.TB) *bundleFixture {
 			ProvenanceVerifiers: []sbom.Verifier{provVerifier},
 			At:                  bundleAt,
 		},
-		keys: audit.BundleKeys{
+		keys: bundle.Keys{
 			Tag:        tagVerifier,
 			Provenance: []sbom.Verifier{provVerifier},
 			Checkpoint: cpVerify,
@@ -185,14 +186,14 @@ func newBundleFixture(t testing.TB) *bundleFixture {
 	}
 }
 
-func buildBundle(t testing.TB, f *bundleFixture) *audit.Bundle {
+func buildBundle(t testing.TB, f *bundleFixture) *bundle.Bundle {
 	t.Helper()
-	b, err := audit.BuildBundle(context.Background(), f.src, "v1.0.0")
+	b, err := bundle.Build(context.Background(), f.src, "v1.0.0")
 	require.NoError(t, err)
 	return b
 }
 
-func tarGz(t testing.TB, b *audit.Bundle) []byte {
+func tarGz(t testing.TB, b *bundle.Bundle) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	require.NoError(t, b.WriteTarGz(&buf))
@@ -200,7 +201,7 @@ func tarGz(t testing.TB, b *audit.Bundle) []byte {
 }
 
 // bundleFiles returns b's files as a map the tests can tamper with.
-func bundleFiles(b *audit.Bundle) map[string][]byte {
+func bundleFiles(b *bundle.Bundle) map[string][]byte {
 	files := map[string][]byte{}
 	for _, name := range b.Names() {
 		files[name], _ = b.File(name)
@@ -209,13 +210,13 @@ func bundleFiles(b *audit.Bundle) map[string][]byte {
 }
 
 // fromFiles makes a bundle of files through the directory parser.
-func fromFiles(t testing.TB, files map[string][]byte) *audit.Bundle {
+func fromFiles(t testing.TB, files map[string][]byte) *bundle.Bundle {
 	t.Helper()
 	fsys := fstest.MapFS{}
 	for name, data := range files {
 		fsys[name] = &fstest.MapFile{Data: data, Mode: 0o644}
 	}
-	b, err := audit.ReadBundleDir(fsys)
+	b, err := bundle.ReadDir(fsys)
 	require.NoError(t, err)
 	return b
 }
@@ -224,23 +225,23 @@ func fromFiles(t testing.TB, files map[string][]byte) *audit.Bundle {
 // not signed, so it can always be made to match.
 func reindex(t testing.TB, files map[string][]byte) {
 	t.Helper()
-	var idx audit.BundleIndex
-	require.NoError(t, json.Unmarshal(files[audit.BundleIndexName], &idx))
+	var idx bundle.Index
+	require.NoError(t, json.Unmarshal(files[bundle.IndexName], &idx))
 	idx.Files = nil
 	for _, name := range sortedNames(files) {
-		if name == audit.BundleIndexName {
+		if name == bundle.IndexName {
 			continue
 		}
 		sum := sha256.Sum256(files[name])
-		idx.Files = append(idx.Files, audit.BundleFile{Name: name, Size: int64(len(files[name])), SHA256: hex.EncodeToString(sum[:])})
+		idx.Files = append(idx.Files, bundle.File{Name: name, Size: int64(len(files[name])), SHA256: hex.EncodeToString(sum[:])})
 	}
-	if raw, ok := files[audit.BundleTagName]; ok {
+	if raw, ok := files[bundle.TagName]; ok {
 		idx.TagObject = plumbing.ComputeHash(plumbing.TagObject, raw).String()
 	}
-	files[audit.BundleIndexName] = indexJSON(t, idx)
+	files[bundle.IndexName] = indexJSON(t, idx)
 }
 
-func indexJSON(t testing.TB, idx audit.BundleIndex) []byte {
+func indexJSON(t testing.TB, idx bundle.Index) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -283,7 +284,7 @@ func TestBuildBundleVerifies(t *testing.T) {
 
 	idx, err := b.Index()
 	require.NoError(t, err)
-	assert.Equal(t, audit.BundleFormat, idx.Format)
+	assert.Equal(t, bundle.Format, idx.Format)
 	assert.Equal(t, "v1.0.0", idx.Release)
 	assert.Equal(t, bundleAt, idx.VerifiedAt)
 	var names []string
@@ -311,16 +312,16 @@ func TestBuildBundleVerifies(t *testing.T) {
 	}, names)
 	assert.ElementsMatch(t, append([]string{"index.json"}, names...), b.Names())
 
-	var res audit.BundleTagResult
-	data, _ := b.File(audit.BundleTagResultName)
+	var res bundle.TagResult
+	data, _ := b.File(bundle.TagResultName)
 	require.NoError(t, json.Unmarshal(data, &res))
 	assert.True(t, res.Checked)
 	assert.True(t, res.Verified)
 	assert.Equal(t, idx.TagObject, res.Object)
 
-	rep, err := audit.VerifyBundle(ctx, b, f.keys)
+	rep, err := bundle.Verify(ctx, b, f.keys)
 	require.NoError(t, err)
-	assert.Equal(t, audit.BundlePass, rep.Status())
+	assert.Equal(t, bundle.BundlePass, rep.Status())
 	assert.Equal(t, "v1.0.0", rep.Release)
 	assert.Equal(t, bundleAt, rep.At)
 	require.NotNil(t, rep.BuildTag)
@@ -353,7 +354,7 @@ func TestBundleDeterministic(t *testing.T) {
 	assert.Equal(t, first, tarGz(t, buildBundle(t, f)), "after a later append")
 
 	// Reading and writing again round-trips, from tar.gz and from a directory.
-	b, err := audit.ReadBundle(bytes.NewReader(first))
+	b, err := bundle.Read(bytes.NewReader(first))
 	require.NoError(t, err)
 	assert.Equal(t, first, tarGz(t, b), "tar.gz round trip")
 	dir := filepath.Join(t.TempDir(), "bundle")
@@ -361,7 +362,7 @@ func TestBundleDeterministic(t *testing.T) {
 	root, err := os.OpenRoot(dir)
 	require.NoError(t, err)
 	defer root.Close()
-	b2, err := audit.ReadBundleDir(root.FS())
+	b2, err := bundle.ReadDir(root.FS())
 	require.NoError(t, err)
 	assert.Equal(t, first, tarGz(t, b2), "directory round trip")
 
@@ -407,20 +408,20 @@ func TestBundleDeterministicAcrossProcesses(t *testing.T) {
 func TestBuildBundleErrors(t *testing.T) {
 	ctx := context.Background()
 	f := newBundleFixture(t)
-	_, err := audit.BuildBundle(ctx, f.src, "v2.0.0")
+	_, err := bundle.Build(ctx, f.src, "v2.0.0")
 	require.ErrorIs(t, err, audit.ErrUnknownRelease)
 	require.ErrorIs(t, err, manifest.ErrNotFound)
 
 	src := f.src
 	src.Evidence = fstest.MapFS{}
-	_, err = audit.BuildBundle(ctx, src, "v1.0.0")
-	require.ErrorIs(t, err, audit.ErrBundleSource)
+	_, err = bundle.Build(ctx, src, "v1.0.0")
+	require.ErrorIs(t, err, bundle.ErrBundleSource)
 	require.ErrorIs(t, err, fs.ErrNotExist)
 
 	src = f.src
 	src.Repo = nil
-	_, err = audit.BuildBundle(ctx, src, "v1.0.0")
-	require.ErrorIs(t, err, audit.ErrBundleSource)
+	_, err = bundle.Build(ctx, src, "v1.0.0")
+	require.ErrorIs(t, err, bundle.ErrBundleSource)
 
 	// A lightweight tag has no tag object to put in the bundle.
 	rec := mustRecord(t, f)
@@ -428,14 +429,14 @@ func TestBuildBundleErrors(t *testing.T) {
 	require.NoError(t, f.store.PutRecord(ctx, rec))
 	_, err = f.src.Repo.CreateTag("v1.0.1", plumbing.NewHash(rec.Commit), nil)
 	require.NoError(t, err)
-	_, err = audit.BuildBundle(ctx, f.src, "v1.0.1")
-	require.ErrorIs(t, err, audit.ErrBundleSource)
+	_, err = bundle.Build(ctx, f.src, "v1.0.1")
+	require.ErrorIs(t, err, bundle.ErrBundleSource)
 	assert.Contains(t, err.Error(), "not an annotated tag")
 
 	src = f.src
 	src.Store = bundleLogOnly{f.store}
-	_, err = audit.BuildBundle(ctx, src, "v1.0.0")
-	require.ErrorIs(t, err, audit.ErrBundleSource, "policy reports need an evidence store")
+	_, err = bundle.Build(ctx, src, "v1.0.0")
+	require.ErrorIs(t, err, bundle.ErrBundleSource, "policy reports need an evidence store")
 }
 
 // bundleLogOnly hides the evidence methods of a store.
@@ -518,7 +519,7 @@ func makeTarGz(t testing.TB, entries []tarEntry, tail, after []byte) []byte {
 func TestReadBundleRejects(t *testing.T) {
 	ok := []tarEntry{reg("index.json", "{}\n"), reg("a/b.json", "x")}
 	second := makeTarGz(t, ok, nil, nil)
-	tooMany := make([]tarEntry, audit.MaxBundleFiles+1)
+	tooMany := make([]tarEntry, bundle.MaxFiles+1)
 	for i := range tooMany {
 		tooMany[i] = reg("f/"+strings.Repeat("x", i%50)+itoa(i), "")
 	}
@@ -527,46 +528,46 @@ func TestReadBundleRejects(t *testing.T) {
 		data []byte
 		want error
 	}{
-		{"not gzip", []byte("PK\x03\x04 a zip file"), audit.ErrBundleMalformed},
-		{"empty input", nil, audit.ErrBundleMalformed},
-		{"truncated", second[:len(second)-10], audit.ErrBundleMalformed},
+		{"not gzip", []byte("PK\x03\x04 a zip file"), bundle.ErrBundleMalformed},
+		{"empty input", nil, bundle.ErrBundleMalformed},
+		{"truncated", second[:len(second)-10], bundle.ErrBundleMalformed},
 		{"gzip of garbage", func() []byte {
 			var buf bytes.Buffer
 			zw := gzip.NewWriter(&buf)
 			zw.Write(bytes.Repeat([]byte("garbage!"), 200))
 			zw.Close()
 			return buf.Bytes()
-		}(), audit.ErrBundleMalformed},
-		{"absolute path", makeTarGz(t, []tarEntry{reg("/etc/passwd", "x")}, nil, nil), audit.ErrBundleUnsafePath},
-		{"dot-dot", makeTarGz(t, []tarEntry{reg("../x", "x")}, nil, nil), audit.ErrBundleUnsafePath},
-		{"inner dot-dot", makeTarGz(t, []tarEntry{reg("a/../../x", "x")}, nil, nil), audit.ErrBundleUnsafePath},
-		{"dot element", makeTarGz(t, []tarEntry{reg("./x", "x")}, nil, nil), audit.ErrBundleUnsafePath},
-		{"backslash", makeTarGz(t, []tarEntry{reg(`a\..\x`, "x")}, nil, nil), audit.ErrBundleUnsafePath},
-		{"drive letter", makeTarGz(t, []tarEntry{reg("C:/x", "x")}, nil, nil), audit.ErrBundleUnsafePath},
-		{"control character", makeTarGz(t, []tarEntry{reg("a\nb", "x")}, nil, nil), audit.ErrBundleUnsafePath},
-		{"not UTF-8", makeTarGz(t, []tarEntry{reg("a\xffb", "x")}, nil, nil), audit.ErrBundleUnsafePath},
-		{"long name", makeTarGz(t, []tarEntry{reg(strings.Repeat("a", 256), "x")}, nil, nil), audit.ErrBundleUnsafePath},
-		{"symlink", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeSymlink, Name: "x", Linkname: "/etc/passwd"}}}, nil, nil), audit.ErrBundleNotRegular},
-		{"hard link", makeTarGz(t, []tarEntry{reg("a", "x"), {hdr: tar.Header{Typeflag: tar.TypeLink, Name: "b", Linkname: "a"}}}, nil, nil), audit.ErrBundleNotRegular},
-		{"char device", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeChar, Name: "null", Devmajor: 1, Devminor: 3}}}, nil, nil), audit.ErrBundleNotRegular},
-		{"fifo", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeFifo, Name: "p"}}}, nil, nil), audit.ErrBundleNotRegular},
-		{"directory entry", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeDir, Name: "d/", Mode: 0o755}}}, nil, nil), audit.ErrBundleUnsafePath},
-		{"directory entry without slash", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeDir, Name: "d", Mode: 0o755}}}, nil, nil), audit.ErrBundleNotRegular},
-		{"duplicate", makeTarGz(t, []tarEntry{reg("a", "x"), reg("a", "y")}, nil, nil), audit.ErrBundleDuplicate},
-		{"duplicate but for case", makeTarGz(t, []tarEntry{reg("Index.json", "x"), reg("index.json", "y")}, nil, nil), audit.ErrBundleDuplicate},
-		{"file and directory", makeTarGz(t, []tarEntry{reg("a", "x"), reg("a/b", "y")}, nil, nil), audit.ErrBundleDuplicate},
-		{"file over the limit", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeReg, Name: "big", Size: audit.MaxBundleFileSize + 1}}}, nil, nil), audit.ErrBundleTooLarge},
-		{"too many files", makeTarGz(t, tooMany, nil, nil), audit.ErrBundleTooLarge},
-		{"garbage after the tar end", makeTarGz(t, ok, []byte("evil"), nil), audit.ErrBundleTrailingData},
-		{"garbage after gzip", makeTarGz(t, ok, nil, []byte("evil")), audit.ErrBundleTrailingData},
-		{"second gzip member", makeTarGz(t, ok, nil, second), audit.ErrBundleTrailingData},
+		}(), bundle.ErrBundleMalformed},
+		{"absolute path", makeTarGz(t, []tarEntry{reg("/etc/passwd", "x")}, nil, nil), bundle.ErrBundleUnsafePath},
+		{"dot-dot", makeTarGz(t, []tarEntry{reg("../x", "x")}, nil, nil), bundle.ErrBundleUnsafePath},
+		{"inner dot-dot", makeTarGz(t, []tarEntry{reg("a/../../x", "x")}, nil, nil), bundle.ErrBundleUnsafePath},
+		{"dot element", makeTarGz(t, []tarEntry{reg("./x", "x")}, nil, nil), bundle.ErrBundleUnsafePath},
+		{"backslash", makeTarGz(t, []tarEntry{reg(`a\..\x`, "x")}, nil, nil), bundle.ErrBundleUnsafePath},
+		{"drive letter", makeTarGz(t, []tarEntry{reg("C:/x", "x")}, nil, nil), bundle.ErrBundleUnsafePath},
+		{"control character", makeTarGz(t, []tarEntry{reg("a\nb", "x")}, nil, nil), bundle.ErrBundleUnsafePath},
+		{"not UTF-8", makeTarGz(t, []tarEntry{reg("a\xffb", "x")}, nil, nil), bundle.ErrBundleUnsafePath},
+		{"long name", makeTarGz(t, []tarEntry{reg(strings.Repeat("a", 256), "x")}, nil, nil), bundle.ErrBundleUnsafePath},
+		{"symlink", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeSymlink, Name: "x", Linkname: "/etc/passwd"}}}, nil, nil), bundle.ErrBundleNotRegular},
+		{"hard link", makeTarGz(t, []tarEntry{reg("a", "x"), {hdr: tar.Header{Typeflag: tar.TypeLink, Name: "b", Linkname: "a"}}}, nil, nil), bundle.ErrBundleNotRegular},
+		{"char device", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeChar, Name: "null", Devmajor: 1, Devminor: 3}}}, nil, nil), bundle.ErrBundleNotRegular},
+		{"fifo", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeFifo, Name: "p"}}}, nil, nil), bundle.ErrBundleNotRegular},
+		{"directory entry", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeDir, Name: "d/", Mode: 0o755}}}, nil, nil), bundle.ErrBundleUnsafePath},
+		{"directory entry without slash", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeDir, Name: "d", Mode: 0o755}}}, nil, nil), bundle.ErrBundleNotRegular},
+		{"duplicate", makeTarGz(t, []tarEntry{reg("a", "x"), reg("a", "y")}, nil, nil), bundle.ErrBundleDuplicate},
+		{"duplicate but for case", makeTarGz(t, []tarEntry{reg("Index.json", "x"), reg("index.json", "y")}, nil, nil), bundle.ErrBundleDuplicate},
+		{"file and directory", makeTarGz(t, []tarEntry{reg("a", "x"), reg("a/b", "y")}, nil, nil), bundle.ErrBundleDuplicate},
+		{"file over the limit", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeReg, Name: "big", Size: bundle.MaxFileSize + 1}}}, nil, nil), bundle.ErrBundleTooLarge},
+		{"too many files", makeTarGz(t, tooMany, nil, nil), bundle.ErrBundleTooLarge},
+		{"garbage after the tar end", makeTarGz(t, ok, []byte("evil"), nil), bundle.ErrBundleTrailingData},
+		{"garbage after gzip", makeTarGz(t, ok, nil, []byte("evil")), bundle.ErrBundleTrailingData},
+		{"second gzip member", makeTarGz(t, ok, nil, second), bundle.ErrBundleTrailingData},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b, err := audit.ReadBundle(bytes.NewReader(tt.data))
+			b, err := bundle.Read(bytes.NewReader(tt.data))
 			require.ErrorIs(t, err, tt.want)
 			assert.Nil(t, b)
-			var fe *audit.BundleFormatError
+			var fe *bundle.FormatError
 			require.ErrorAs(t, err, &fe)
 		})
 	}
@@ -575,9 +576,9 @@ func TestReadBundleRejects(t *testing.T) {
 func TestReadBundleAccepts(t *testing.T) {
 	// Zero padding after the end marker (GNU tar pads to 10240 bytes) and a
 	// file of exactly the limit's name length are fine.
-	name := strings.Repeat("n", audit.MaxBundleName)
+	name := strings.Repeat("n", bundle.MaxName)
 	data := makeTarGz(t, []tarEntry{reg("index.json", "{}\n"), reg(name, "x")}, make([]byte, 9216), nil)
-	b, err := audit.ReadBundle(bytes.NewReader(data))
+	b, err := bundle.Read(bytes.NewReader(data))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"index.json", name}, b.Names())
 	got, ok := b.File(name)
@@ -594,15 +595,15 @@ func TestReadBundleDirRejects(t *testing.T) {
 		fsys fs.FS
 		want error
 	}{
-		{"device", fstest.MapFS{"dev": {Mode: fs.ModeDevice}}, audit.ErrBundleNotRegular},
-		{"symlink", fstest.MapFS{"link": {Mode: fs.ModeSymlink, Data: []byte("/etc/passwd")}}, audit.ErrBundleNotRegular},
-		{"pipe", fstest.MapFS{"p": {Mode: fs.ModeNamedPipe}}, audit.ErrBundleNotRegular},
-		{"backslash", fstest.MapFS{`a\b`: {Data: []byte("x")}}, audit.ErrBundleUnsafePath},
-		{"case", fstest.MapFS{"A": {Data: []byte("x")}, "a": {Data: []byte("y")}}, audit.ErrBundleDuplicate},
+		{"device", fstest.MapFS{"dev": {Mode: fs.ModeDevice}}, bundle.ErrBundleNotRegular},
+		{"symlink", fstest.MapFS{"link": {Mode: fs.ModeSymlink, Data: []byte("/etc/passwd")}}, bundle.ErrBundleNotRegular},
+		{"pipe", fstest.MapFS{"p": {Mode: fs.ModeNamedPipe}}, bundle.ErrBundleNotRegular},
+		{"backslash", fstest.MapFS{`a\b`: {Data: []byte("x")}}, bundle.ErrBundleUnsafePath},
+		{"case", fstest.MapFS{"A": {Data: []byte("x")}, "a": {Data: []byte("y")}}, bundle.ErrBundleDuplicate},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := audit.ReadBundleDir(tt.fsys)
+			_, err := bundle.ReadDir(tt.fsys)
 			require.ErrorIs(t, err, tt.want)
 		})
 	}
@@ -611,13 +612,13 @@ func TestReadBundleDirRejects(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "index.json"), []byte("{}\n"), 0o644))
 	require.NoError(t, os.Symlink("index.json", filepath.Join(dir, "record.json")))
-	_, err := audit.ReadBundleDir(os.DirFS(dir))
-	require.ErrorIs(t, err, audit.ErrBundleNotRegular)
+	_, err := bundle.ReadDir(os.DirFS(dir))
+	require.ErrorIs(t, err, bundle.ErrBundleNotRegular)
 }
 
 func TestBuildBundleCheckpointWithoutSignature(t *testing.T) {
 	f := newBundleFixture(t)
 	f.src.CheckpointSig = nil
-	_, err := audit.BuildBundle(context.Background(), f.src, "v1.0.0")
-	require.ErrorIs(t, err, audit.ErrBundleSource)
+	_, err := bundle.Build(context.Background(), f.src, "v1.0.0")
+	require.ErrorIs(t, err, bundle.ErrBundleSource)
 }

@@ -1,4 +1,4 @@
-package audit_test
+package bundle_test
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/releasekit/releasekit/audit/bundle"
 	"log"
 	"os"
 	"path/filepath"
@@ -29,7 +30,7 @@ import (
 // provenance, record, gated promotions to production, signed checkpoint of
 // the log), builds its evidence bundle, writes it as a tar.gz, reads it
 // back and verifies it offline with the auditor's keys.
-func ExampleBuildBundle() {
+func ExampleBuild() {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "bundle-example")
 	bundleMust(err)
@@ -107,7 +108,7 @@ func ExampleBuildBundle() {
 	bundleMust(err)
 
 	// Build the bundle, as a release job or an auditor would.
-	b, err := audit.BuildBundle(ctx, audit.Sources{
+	b, err := bundle.Build(ctx, audit.Sources{
 		Repo: repo, Store: st, Evidence: evidence,
 		Checkpoint: cpData, CheckpointSig: cpSig,
 		At: when.Add(24 * time.Hour),
@@ -124,12 +125,12 @@ func ExampleBuildBundle() {
 
 	// The auditor reads the archive and verifies it with the keys they
 	// trust, never keys from the bundle.
-	read, err := audit.ReadBundle(&archive)
+	read, err := bundle.Read(&archive)
 	bundleMust(err)
 	buildVerifier, err := sbom.NewKeyVerifier(buildKey.Public())
 	bundleMust(err)
 	logVerifier := tagging.NewSSHVerifier([]tagging.AllowedSigner{{Principals: []string{"log"}, Key: logKey.PublicKey()}}, manifest.Namespace)
-	rep, err := audit.VerifyBundle(ctx, read, audit.BundleKeys{
+	rep, err := bundle.Verify(ctx, read, bundle.Keys{
 		Tag:        tagging.NewSSHVerifier([]tagging.AllowedSigner{{Principals: []string{"bot@example.com"}, Key: releaseKey.PublicKey()}}, tagging.GitNamespace),
 		Provenance: []sbom.Verifier{buildVerifier},
 		Checkpoint: manifest.VerifierFunc(func(ctx context.Context, msg, sig []byte, at time.Time) error {
