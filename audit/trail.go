@@ -59,10 +59,14 @@ var (
 	ErrGateFailed = errors.New("audit: gate report has failed controls")
 )
 
-// Status is how far a link of the audit trail could be established.
+// Status is how far a piece of evidence could be established: a link of
+// the audit trail, a check of an evidence bundle (audit/bundle), the
+// evidence of a release in the health report (audit/metrics). It is the
+// one status vocabulary of audit and its subpackages; each prints it in its
+// own words (a trail "verified", a bundle check "pass", a report "OK").
 type Status string
 
-// The statuses of a link, from best to worst.
+// The statuses, from best to worst (NotApplicable aside).
 const (
 	// Verified: the evidence is there and was checked (a signature, a
 	// digest, a hash chain).
@@ -74,6 +78,9 @@ const (
 	Gap Status = "gap"
 	// Failed: the evidence is there and does not verify.
 	Failed Status = "failed"
+	// NotApplicable: the evidence is not expected here; neither a pass
+	// nor a gap. Trails do not use it.
+	NotApplicable Status = "not-applicable"
 )
 
 func (s Status) rank() int {

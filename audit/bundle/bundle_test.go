@@ -321,13 +321,13 @@ func TestBuildBundleVerifies(t *testing.T) {
 
 	rep, err := bundle.Verify(ctx, b, f.keys)
 	require.NoError(t, err)
-	assert.Equal(t, bundle.BundlePass, rep.Status())
+	assert.Equal(t, audit.Verified, rep.Status())
 	assert.Equal(t, "v1.0.0", rep.Release)
 	assert.Equal(t, bundleAt, rep.At)
 	require.NotNil(t, rep.BuildTag)
 	var got []string
 	for _, c := range rep.Checks {
-		got = append(got, c.Name+"="+string(c.Status))
+		got = append(got, c.Name+"="+bundle.StatusText(c.Status))
 	}
 	assert.Equal(t, []string{
 		"index=pass", "files=pass", "record=pass", "tag=pass", "tag-signature=pass",

@@ -140,9 +140,9 @@ func ExampleBuild() {
 	})
 	fmt.Println()
 	for _, c := range rep.Checks {
-		fmt.Printf("%-13s %s\n", c.Name, c.Status)
+		fmt.Printf("%-13s %s\n", c.Name, bundle.StatusText(c.Status))
 	}
-	fmt.Println("verdict:", rep.Status(), err)
+	fmt.Println("verdict:", bundle.StatusText(rep.Status()), err)
 	// Output:
 	// evidence/app.cdx.json
 	// evidence/app.intoto.json

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/audit/bundle"
 	"runtime"
 	"strings"
@@ -42,9 +43,9 @@ func TestReviewRecordEditedAfterGate(t *testing.T) {
 
 	rep, err := bundle.Verify(ctx, fromFiles(t, files), f.keys)
 	require.Error(t, err)
-	assert.NotEqual(t, bundle.BundlePass, rep.Status())
+	assert.NotEqual(t, audit.Verified, rep.Status())
 	c, _ := rep.Check("record")
-	assert.NotEqual(t, bundle.BundlePass, c.Status, c.Detail)
+	assert.NotEqual(t, audit.Verified, c.Status, c.Detail)
 	assert.Contains(t, c.Detail, "sha256:")
 	t.Log(err)
 
@@ -109,10 +110,10 @@ func TestReviewProvenanceOfAnotherCommit(t *testing.T) {
 
 	rep, err := bundle.Verify(ctx, fromFiles(t, files), f.keys)
 	require.Error(t, err)
-	assert.Equal(t, bundle.BundleFail, rep.Status())
+	assert.Equal(t, audit.Failed, rep.Status())
 	require.ErrorIs(t, err, bundle.ErrBundleEvidence)
 	c, _ := rep.Check("provenance")
-	assert.Equal(t, bundle.BundleFail, c.Status, c.Detail)
+	assert.Equal(t, audit.Failed, c.Status, c.Detail)
 	assert.Contains(t, c.Detail, oldTag.Target.String())
 }
 
@@ -156,7 +157,7 @@ func TestReviewHugeIndex(t *testing.T) {
 	require.ErrorIs(t, err, bundle.ErrBundleIndex)
 	assert.Less(t, m1.TotalAlloc-m0.TotalAlloc, uint64(16<<20), "bytes allocated")
 	assert.Less(t, len(err.Error()), 4096)
-	assert.Equal(t, bundle.BundleFail, rep.Status())
+	assert.Equal(t, audit.Failed, rep.Status())
 
 	// Under the size bound but listing more than MaxBundleFiles files.
 	idx.Files = idx.Files[:bundle.MaxFiles+1]
@@ -221,7 +222,7 @@ func TestReviewManifestRollbackAway(t *testing.T) {
 	rep, err := bundle.Verify(ctx, b, f.keys)
 	require.Error(t, err)
 	c, _ := rep.Check("promotions")
-	assert.Equal(t, bundle.BundleNotChecked, c.Status, c.Detail)
+	assert.Equal(t, audit.Recorded, c.Status, c.Detail)
 	assert.Contains(t, c.Detail, "1 rollback(s) away from the release")
 	assert.Contains(t, c.Detail, fmt.Sprintf("entries %d are after the signed checkpoint", rb.Seq))
 
@@ -234,7 +235,7 @@ func TestReviewManifestRollbackAway(t *testing.T) {
 	require.NoError(t, err)
 	rep, _ = bundle.Verify(ctx, buildBundle(t, f), f.keys)
 	c, _ = rep.Check("promotions")
-	assert.Equal(t, bundle.BundlePass, c.Status, c.Detail)
+	assert.Equal(t, audit.Verified, c.Status, c.Detail)
 	assert.Contains(t, c.Detail, "1 rollback(s) away from the release")
 }
 
@@ -281,7 +282,7 @@ func TestReviewProvenanceEnvelopeCheckedOnce(t *testing.T) {
 	t.Logf("%v", time.Since(start))
 	require.ErrorIs(t, err, bundle.ErrBundleSignature)
 	c, _ := rep.Check("provenance")
-	assert.Equal(t, bundle.BundleFail, c.Status)
+	assert.Equal(t, audit.Failed, c.Status)
 	assert.Len(t, c.Errs, 1)
 
 	// A trusted envelope that leaves out artifacts still names each one
@@ -338,6 +339,6 @@ func TestReviewSharedPolicyReportReadOnce(t *testing.T) {
 	t.Logf("%d bytes report, %v", buf.Len(), elapsed)
 	require.ErrorIs(t, err, bundle.ErrBundleUnchecked)
 	c, _ := r.Check("policy")
-	assert.Equal(t, bundle.BundlePass, c.Status, c.Detail)
+	assert.Equal(t, audit.Verified, c.Status, c.Detail)
 	assert.Less(t, elapsed, 20*time.Second)
 }

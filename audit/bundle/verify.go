@@ -5,8 +5,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/releasekit/releasekit/audit"
 	"maps"
 	"slices"
 	"strings"
@@ -112,27 +114,43 @@ func (e *CheckError) Error() string { return "bundle " + e.Check + ": " + e.Err.
 // Unwrap returns Err.
 func (e *CheckError) Unwrap() error { return e.Err }
 
-// A BundleStatus is the outcome of one check of a bundle.
-type BundleStatus string
-
-// The outcomes of a check.
-const (
-	BundlePass BundleStatus = "pass"
-	BundleFail BundleStatus = "fail"
-	// BundleNotChecked: the check could not be made, for want of a trusted
-	// key, of a checkpoint or of a gate's approval. It is never a pass.
-	BundleNotChecked BundleStatus = "not-checked"
-)
+// StatusText returns the word a bundle report prints for the outcome s of a
+// check: "pass" for [audit.Verified], "fail" for [audit.Failed] and
+// "not-checked" for [audit.Recorded] (the check could not be made, for want
+// of a trusted key, of a checkpoint or of a gate's approval; never a pass).
+// Other statuses print as themselves.
+func StatusText(s audit.Status) string {
+	switch s {
+	case audit.Verified:
+		return "pass"
+	case audit.Failed:
+		return "fail"
+	case audit.Recorded:
+		return "not-checked"
+	}
+	return string(s)
+}
 
 // A Check is one check of [Verify].
 type Check struct {
-	Name   string       `json:"name"`
-	Status BundleStatus `json:"status"`
+	Name string `json:"name"`
+	// Status is audit.Verified (pass), audit.Failed (fail) or
+	// audit.Recorded (not checked); JSON writes it as [StatusText] does.
+	Status audit.Status `json:"status"`
 	// Detail says what was checked, why it could not be, or what failed.
 	Detail string `json:"detail"`
 	// Errs are the failures (*CheckError each), nil unless Status is
-	// BundleFail.
+	// audit.Failed.
 	Errs []error `json:"-"`
+}
+
+// MarshalJSON writes the check with its status in the words of [StatusText].
+func (c Check) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Name   string `json:"name"`
+		Status string `json:"status"`
+		Detail string `json:"detail"`
+	}{c.Name, StatusText(c.Status), c.Detail})
 }
 
 // Keys are what the auditor trusts. Verify never uses a key
@@ -179,16 +197,16 @@ type Report struct {
 	Checks     []Check `json:"checks"`
 }
 
-// Status is the overall verdict: BundleFail when a check failed, otherwise
-// BundleNotChecked when a check could not be made, otherwise BundlePass.
-func (r *Report) Status() BundleStatus {
-	st := BundlePass
+// Status is the overall verdict: audit.Failed when a check failed, otherwise
+// audit.Recorded when a check could not be made, otherwise audit.Verified.
+func (r *Report) Status() audit.Status {
+	st := audit.Verified
 	for _, c := range r.Checks {
 		switch c.Status {
-		case BundleFail:
-			return BundleFail
-		case BundleNotChecked:
-			st = BundleNotChecked
+		case audit.Failed:
+			return audit.Failed
+		case audit.Recorded:
+			st = audit.Recorded
 		}
 	}
 	return st
@@ -213,9 +231,9 @@ func (r *Report) Err() error {
 	var unchecked []string
 	for _, c := range r.Checks {
 		switch c.Status {
-		case BundleFail:
+		case audit.Failed:
 			errs = append(errs, c.Errs...)
-		case BundleNotChecked:
+		case audit.Recorded:
 			unchecked = append(unchecked, c.Name+" ("+c.Detail+")")
 		}
 	}
@@ -262,7 +280,7 @@ var bundleCheckOrder = []string{
 //     commit (ErrBundleRecord). record.json is not signed: when policy gates
 //     logged the digest of the record they approved (REL-GATE-001 in the
 //     reports of the promotions the checkpoint covers), it must be one of
-//     those, or the record is BundleNotChecked (updated since, or altered);
+//     those, or the record is audit.Recorded (updated since, or altered);
 //   - tag: the tag object parses strictly, is the object the index names,
 //     and names the release and points at the record's commit
 //     (ErrBundleTag);
@@ -297,7 +315,7 @@ var bundleCheckOrder = []string{
 // provenance, checkpoint), a checkpoint the bundle lacks, or a promotion
 // the checkpoint does not cover, or a promotion without a Gate digest, or a
 // record no gate approved while gates approved others, is
-// BundleNotChecked, never passed: then, if nothing failed, Err wraps
+// audit.Recorded, never passed: then, if nothing failed, Err wraps
 // ErrBundleUnchecked. Verify makes every check even after a failure,
 // so the report lists every problem.
 //
@@ -365,11 +383,11 @@ func (v *bundleVerifier) file(name string) ([]byte, bool) {
 }
 
 func (v *bundleVerifier) pass(check, detail string) {
-	v.checks[check] = &Check{Name: check, Status: BundlePass, Detail: detail}
+	v.checks[check] = &Check{Name: check, Status: audit.Verified, Detail: detail}
 }
 
 func (v *bundleVerifier) notChecked(check, detail string) {
-	v.checks[check] = &Check{Name: check, Status: BundleNotChecked, Detail: detail}
+	v.checks[check] = &Check{Name: check, Status: audit.Recorded, Detail: detail}
 }
 
 // fail records the failures errs of check; with none it records a pass
@@ -379,7 +397,7 @@ func (v *bundleVerifier) fail(check string, errs []error, detail string) {
 		v.pass(check, detail)
 		return
 	}
-	c := &Check{Name: check, Status: BundleFail}
+	c := &Check{Name: check, Status: audit.Failed}
 	var msgs []string
 	for _, err := range errs {
 		c.Errs = append(c.Errs, &CheckError{Check: check, Err: err})
@@ -948,7 +966,7 @@ func bundleApprovedRecords(rep policy.Report, tag string) []string {
 // release's: the record may have been updated since, or altered.
 func (v *bundleVerifier) checkRecordApproved() {
 	c := v.checks[bundleCheckRecord]
-	if c.Status != BundlePass || len(v.approved) == 0 {
+	if c.Status != audit.Verified || len(v.approved) == 0 {
 		return
 	}
 	if seqs, ok := v.approved[v.recDigest]; ok {

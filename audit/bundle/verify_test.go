@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/audit/bundle"
 	"os"
 	"path/filepath"
@@ -26,15 +27,15 @@ func TestVerifyBundleWithoutKeys(t *testing.T) {
 	f := newBundleFixture(t)
 	rep, err := bundle.Verify(context.Background(), buildBundle(t, f), bundle.Keys{})
 	require.ErrorIs(t, err, bundle.ErrBundleUnchecked)
-	assert.Equal(t, bundle.BundleNotChecked, rep.Status())
+	assert.Equal(t, audit.Recorded, rep.Status())
 	for _, name := range []string{"tag-signature", "provenance", "checkpoint"} {
 		c, ok := rep.Check(name)
 		require.True(t, ok)
-		assert.Equal(t, bundle.BundleNotChecked, c.Status, name)
+		assert.Equal(t, audit.Recorded, c.Status, name)
 		assert.Contains(t, err.Error(), name)
 	}
 	c, _ := rep.Check("tag")
-	assert.Equal(t, bundle.BundlePass, c.Status)
+	assert.Equal(t, audit.Verified, c.Status)
 }
 
 func TestVerifyBundleWithoutCheckpoint(t *testing.T) {
@@ -48,7 +49,7 @@ func TestVerifyBundleWithoutCheckpoint(t *testing.T) {
 	rep, err := bundle.Verify(context.Background(), b, f.keys)
 	require.ErrorIs(t, err, bundle.ErrBundleUnchecked)
 	c, _ := rep.Check("checkpoint")
-	assert.Equal(t, bundle.BundleNotChecked, c.Status)
+	assert.Equal(t, audit.Recorded, c.Status)
 	assert.Contains(t, c.Detail, "truncated log cannot be detected")
 }
 
@@ -66,7 +67,7 @@ func TestVerifyBundlePromotionAfterCheckpoint(t *testing.T) {
 	rep, err := bundle.Verify(ctx, b, f.keys)
 	require.ErrorIs(t, err, bundle.ErrBundleUnchecked)
 	c, _ := rep.Check("promotions")
-	assert.Equal(t, bundle.BundleNotChecked, c.Status)
+	assert.Equal(t, audit.Recorded, c.Status)
 	assert.Contains(t, c.Detail, "entries 7 are after the signed checkpoint")
 }
 
@@ -313,13 +314,13 @@ func TestVerifyBundleTampered(t *testing.T) {
 			rep, err := bundle.Verify(ctx, fromFiles(t, files), f.keys)
 			require.Error(t, err)
 			t.Log(err)
-			assert.Equal(t, bundle.BundleFail, rep.Status())
+			assert.Equal(t, audit.Failed, rep.Status())
 			for _, want := range tt.want {
 				assert.ErrorIs(t, err, want)
 			}
 			c, ok := rep.Check(tt.check)
 			require.True(t, ok)
-			require.Equal(t, bundle.BundleFail, c.Status, "%s: %s", tt.check, err)
+			require.Equal(t, audit.Failed, c.Status, "%s: %s", tt.check, err)
 			var ce *bundle.CheckError
 			require.ErrorAs(t, err, &ce)
 			assert.ErrorIs(t, errors.Join(c.Errs...), tt.want[0], "the check named reports the first cause")
@@ -378,7 +379,7 @@ func TestVerifyBundleCheckpointRemoved(t *testing.T) {
 	reindex(t, files)
 	rep, err := bundle.Verify(context.Background(), fromFiles(t, files), f.keys)
 	require.ErrorIs(t, err, bundle.ErrBundleUnchecked)
-	assert.Equal(t, bundle.BundleNotChecked, rep.Status())
+	assert.Equal(t, audit.Recorded, rep.Status())
 	assert.Nil(t, rep.Checkpoint)
 
 	delete(files, bundle.CheckpointSigName)
@@ -419,9 +420,9 @@ func TestVerifyBundleManifestPromotion(t *testing.T) {
 	// The manifest promotion had no gate: its policy is not checked.
 	require.ErrorIs(t, err, bundle.ErrBundleUnchecked)
 	c, _ := rep.Check("promotions")
-	assert.Equal(t, bundle.BundlePass, c.Status, c.Detail)
+	assert.Equal(t, audit.Verified, c.Status, c.Detail)
 	c, _ = rep.Check("policy")
-	assert.Equal(t, bundle.BundleNotChecked, c.Status)
+	assert.Equal(t, audit.Recorded, c.Status)
 	assert.Contains(t, c.Detail, "entries 7 name no policy report")
 	require.NotNil(t, rep.Checkpoint)
 	assert.Equal(t, uint64(7), rep.Checkpoint.Count)
@@ -462,7 +463,7 @@ func TestBundleAuditTest(t *testing.T) {
 				require.NoError(t, err, rel.Tag)
 				rep, err := bundle.Verify(ctx, b, keys)
 				require.NoError(t, err, rel.Tag)
-				assert.Equal(t, bundle.BundlePass, rep.Status())
+				assert.Equal(t, audit.Verified, rep.Status())
 				assert.Equal(t, rel.TagHash, rep.TagObject)
 				if rel.Tag == f.Rollback.From {
 					c, _ := rep.Check("promotions")

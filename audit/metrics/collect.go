@@ -51,29 +51,29 @@ func Collect(ctx context.Context, src audit.Sources) (*History, error) {
 		return nil, audit.ErrNoStore
 	}
 	src = src.WithDefaults()
-	h := &History{Production: src.Production, Log: HealthItem{State: HealthOK}}
+	h := &History{Production: src.Production, Log: HealthItem{State: audit.Verified}}
 	var cp *manifest.Checkpoint
 	switch {
 	case len(src.Checkpoint) > 0 && src.CheckpointVerifier != nil:
 		c, err := manifest.OpenCheckpoint(ctx, src.Checkpoint, src.CheckpointSig, src.CheckpointVerifier, src.At)
 		if err != nil {
-			h.Log = HealthItem{State: HealthFailed, Detail: "checkpoint: " + err.Error()}
+			h.Log = HealthItem{State: audit.Failed, Detail: "checkpoint: " + err.Error()}
 		} else {
 			cp = &c
 		}
 	default:
-		h.Log = HealthItem{State: HealthUnverified, Detail: "hash chain only: no signed checkpoint, so a truncated log cannot be detected"}
+		h.Log = HealthItem{State: audit.Recorded, Detail: "hash chain only: no signed checkpoint, so a truncated log cannot be detected"}
 	}
 	entries, err := manifest.VerifyStore(ctx, src.Store, cp)
 	switch {
 	case errors.Is(err, manifest.ErrTampered), errors.Is(err, manifest.ErrTruncated):
-		h.Log = HealthItem{State: HealthFailed, Detail: err.Error()}
+		h.Log = HealthItem{State: audit.Failed, Detail: err.Error()}
 	case err != nil:
 		return nil, fmt.Errorf("read log: %w", err)
 	}
 	h.Entries = entries
 	if !h.Log.OK() {
-		h.Gaps = append(h.Gaps, HealthGap{What: "promotion log " + h.Log.State.Label() + ": " + h.Log.Detail})
+		h.Gaps = append(h.Gaps, HealthGap{What: "promotion log " + StatusLabel(h.Log.State) + ": " + h.Log.Detail})
 	}
 
 	tags, err := collectTags(src.Repo, *src.Scheme)
@@ -114,24 +114,24 @@ func collectGate(ctx context.Context, evs manifest.EvidenceStore, e manifest.Ent
 	p := e.Promotion
 	g := HistoryGate{Seq: e.Seq, Release: p.Release, Env: p.Env, Digest: p.Gate}
 	if evs == nil {
-		g.State = HealthItem{State: HealthMissing, Detail: "the store keeps no gate evidence"}
+		g.State = HealthItem{State: audit.Gap, Detail: "the store keeps no gate evidence"}
 		return g
 	}
 	data, err := evs.Evidence(ctx, p.Gate)
 	switch {
 	case errors.Is(err, manifest.ErrNotFound):
-		g.State = HealthItem{State: HealthMissing, Detail: "not in the store"}
+		g.State = HealthItem{State: audit.Gap, Detail: "not in the store"}
 		return g
 	case err != nil:
-		g.State = HealthItem{State: HealthFailed, Detail: err.Error()}
+		g.State = HealthItem{State: audit.Failed, Detail: err.Error()}
 		return g
 	}
 	rep, err := policy.ReadReport(bytes.NewReader(data))
 	if err != nil {
-		g.State = HealthItem{State: HealthFailed, Detail: err.Error()}
+		g.State = HealthItem{State: audit.Failed, Detail: err.Error()}
 		return g
 	}
-	g.State = HealthItem{State: HealthOK, Detail: "policy report " + p.Gate}
+	g.State = HealthItem{State: audit.Verified, Detail: "policy report " + p.Gate}
 	g.Allowed = rep.Err() == nil
 	for _, r := range rep.Results {
 		gr := GateResult{Control: r.Control.ID, Status: string(r.Status)}
@@ -221,18 +221,18 @@ func collectRelease(ctx context.Context, src audit.Sources, tags []collectTag, n
 	rec, err := src.Store.Record(ctx, name)
 	switch {
 	case errors.Is(err, manifest.ErrNotFound):
-		r.Complete = HealthItem{State: HealthMissing, Detail: "no release record in the store"}
+		r.Complete = HealthItem{State: audit.Gap, Detail: "no release record in the store"}
 	case err != nil:
-		r.Complete = HealthItem{State: HealthFailed, Detail: "record: " + err.Error()}
+		r.Complete = HealthItem{State: audit.Failed, Detail: "record: " + err.Error()}
 	default:
 		r.Record = &rec
 		if c := rec.Extra[audit.ExtraComponent]; c != "" {
 			r.Component = c
 		}
 		if cerr := manifest.Check(rec).Err(); cerr != nil {
-			r.Complete = HealthItem{State: HealthFailed, Detail: cerr.Error()}
+			r.Complete = HealthItem{State: audit.Failed, Detail: cerr.Error()}
 		} else {
-			r.Complete = HealthItem{State: HealthOK, Detail: "manifest.Check: complete"}
+			r.Complete = HealthItem{State: audit.Verified, Detail: "manifest.Check: complete"}
 		}
 	}
 
@@ -241,8 +241,8 @@ func collectRelease(ctx context.Context, src audit.Sources, tags []collectTag, n
 		r.SBOM = collectSBOM(src, *r.Record)
 		r.Provenance = collectProvenance(ctx, src, *r.Record)
 	} else {
-		r.SBOM = HealthItem{State: HealthMissing, Detail: "no release record"}
-		r.Provenance = HealthItem{State: HealthMissing, Detail: "no release record"}
+		r.SBOM = HealthItem{State: audit.Gap, Detail: "no release record"}
+		r.Provenance = HealthItem{State: audit.Gap, Detail: "no release record"}
 	}
 
 	if err := collectCommits(ctx, src.Repo, tags, name, &r); err != nil {
@@ -253,68 +253,68 @@ func collectRelease(ctx context.Context, src audit.Sources, tags []collectTag, n
 
 func collectTagSignature(ctx context.Context, src audit.Sources, name string) HealthItem {
 	if src.Repo == nil {
-		return HealthItem{State: HealthMissing, Detail: "no repository given"}
+		return HealthItem{State: audit.Gap, Detail: "no repository given"}
 	}
 	if src.TagVerifier == nil {
 		if _, err := src.Repo.Tag(name); err != nil {
-			return HealthItem{State: HealthMissing, Detail: "tag not found"}
+			return HealthItem{State: audit.Gap, Detail: "tag not found"}
 		}
-		return HealthItem{State: HealthUnverified, Detail: "no tag verifier given"}
+		return HealthItem{State: audit.Recorded, Detail: "no tag verifier given"}
 	}
 	v, err := tagging.Verify(ctx, src.Repo, name, src.TagVerifier, src.At)
 	switch {
 	case errors.Is(err, tagging.ErrNotFound):
-		return HealthItem{State: HealthMissing, Detail: err.Error()}
+		return HealthItem{State: audit.Gap, Detail: err.Error()}
 	case err != nil:
-		return HealthItem{State: HealthFailed, Detail: err.Error()}
+		return HealthItem{State: audit.Failed, Detail: err.Error()}
 	}
-	return HealthItem{State: HealthOK, Detail: "signed by " + cmp.Or(v.Signer.Identity, v.Signer.Fingerprint)}
+	return HealthItem{State: audit.Verified, Detail: "signed by " + cmp.Or(v.Signer.Identity, v.Signer.Fingerprint)}
 }
 
 func collectSBOM(src audit.Sources, rec manifest.Record) HealthItem {
 	if rec.SBOM.Ref == "" || rec.SBOM.Digest == "" {
-		return HealthItem{State: HealthMissing, Detail: "the record names no SBOM"}
+		return HealthItem{State: audit.Gap, Detail: "the record names no SBOM"}
 	}
 	if src.Evidence == nil {
-		return HealthItem{State: HealthUnverified, Detail: "recorded as " + rec.SBOM.Ref + "; no evidence directory given"}
+		return HealthItem{State: audit.Recorded, Detail: "recorded as " + rec.SBOM.Ref + "; no evidence directory given"}
 	}
 	data, err := collectRead(src.Evidence, rec.SBOM.Ref)
 	if err != nil {
-		return HealthItem{State: HealthMissing, Detail: rec.SBOM.Ref + ": " + err.Error()}
+		return HealthItem{State: audit.Gap, Detail: rec.SBOM.Ref + ": " + err.Error()}
 	}
 	if got := manifest.Digest(data); got != rec.SBOM.Digest {
-		return HealthItem{State: HealthFailed, Detail: fmt.Sprintf("%s has digest %s, the record says %s", rec.SBOM.Ref, got, rec.SBOM.Digest)}
+		return HealthItem{State: audit.Failed, Detail: fmt.Sprintf("%s has digest %s, the record says %s", rec.SBOM.Ref, got, rec.SBOM.Digest)}
 	}
-	return HealthItem{State: HealthOK, Detail: rec.SBOM.Ref + " matches " + rec.SBOM.Digest}
+	return HealthItem{State: audit.Verified, Detail: rec.SBOM.Ref + " matches " + rec.SBOM.Digest}
 }
 
 func collectProvenance(ctx context.Context, src audit.Sources, rec manifest.Record) HealthItem {
 	if rec.Provenance.Ref == "" {
-		return HealthItem{State: HealthMissing, Detail: "the record names no provenance"}
+		return HealthItem{State: audit.Gap, Detail: "the record names no provenance"}
 	}
 	if src.Evidence == nil {
-		return HealthItem{State: HealthUnverified, Detail: "recorded as " + rec.Provenance.Ref + "; no evidence directory given"}
+		return HealthItem{State: audit.Recorded, Detail: "recorded as " + rec.Provenance.Ref + "; no evidence directory given"}
 	}
 	data, err := collectRead(src.Evidence, rec.Provenance.Ref)
 	if err != nil {
-		return HealthItem{State: HealthMissing, Detail: rec.Provenance.Ref + ": " + err.Error()}
+		return HealthItem{State: audit.Gap, Detail: rec.Provenance.Ref + ": " + err.Error()}
 	}
 	if len(src.ProvenanceVerifiers) == 0 {
-		return HealthItem{State: HealthUnverified, Detail: rec.Provenance.Ref + " present; no provenance verifier given"}
+		return HealthItem{State: audit.Recorded, Detail: rec.Provenance.Ref + " present; no provenance verifier given"}
 	}
 	if len(rec.Artifacts) == 0 {
-		return HealthItem{State: HealthFailed, Detail: "the record has no artifact for the provenance to name"}
+		return HealthItem{State: audit.Failed, Detail: "the record has no artifact for the provenance to name"}
 	}
 	for _, a := range rec.Artifacts {
 		subj, err := sbom.ParseDigest(a.Name, a.Digest)
 		if err != nil {
-			return HealthItem{State: HealthFailed, Detail: a.Name + ": " + err.Error()}
+			return HealthItem{State: audit.Failed, Detail: a.Name + ": " + err.Error()}
 		}
 		if _, err := sbom.VerifyProvenance(ctx, data, subj, src.ProvenanceVerifiers...); err != nil {
-			return HealthItem{State: HealthFailed, Detail: rec.Provenance.Ref + ": " + err.Error()}
+			return HealthItem{State: audit.Failed, Detail: rec.Provenance.Ref + ": " + err.Error()}
 		}
 	}
-	return HealthItem{State: HealthOK, Detail: rec.Provenance.Ref + " verified for every artifact"}
+	return HealthItem{State: audit.Verified, Detail: rec.Provenance.Ref + " verified for every artifact"}
 }
 
 // collectRead reads a location recorded in a record from fsys; only

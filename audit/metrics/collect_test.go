@@ -34,7 +34,7 @@ func TestCollect(t *testing.T) {
 			require.NoError(t, err)
 
 			assert.Equal(t, "prod", h.Production)
-			assert.Equal(t, metrics.HealthOK, h.Log.State, h.Log.Detail)
+			assert.Equal(t, audit.Verified, h.Log.State, h.Log.Detail)
 			assert.Empty(t, h.Gaps)
 			var tags []string
 			for _, r := range h.Releases {
@@ -42,7 +42,7 @@ func TestCollect(t *testing.T) {
 				assert.Equal(t, audittest.Component, r.Component, r.Tag)
 				require.NotNil(t, r.Record, r.Tag)
 				for _, it := range []metrics.HealthItem{r.SignedTag, r.SBOM, r.Provenance, r.Complete} {
-					assert.Equal(t, metrics.HealthOK, it.State, "%s: %s", r.Tag, it.Detail)
+					assert.Equal(t, audit.Verified, it.State, "%s: %s", r.Tag, it.Detail)
 				}
 			}
 			assert.Equal(t, []string{"v1.0.0", "v1.1.0", "v1.2.0", "v1.2.1", "v1.2.2", "v1.3.0"}, tags)
@@ -66,7 +66,7 @@ func TestCollect(t *testing.T) {
 			// rollback) was gated, and its report is in the store.
 			assert.Len(t, h.Gates, 19)
 			for _, g := range h.Gates {
-				assert.Equal(t, metrics.HealthOK, g.State.State, "seq %d: %s", g.Seq, g.State.Detail)
+				assert.Equal(t, audit.Verified, g.State.State, "seq %d: %s", g.Seq, g.State.Detail)
 				assert.True(t, g.Allowed, "seq %d", g.Seq)
 				assert.NotEmpty(t, g.Results)
 			}
@@ -123,12 +123,12 @@ func TestCollectGaps(t *testing.T) {
 		src.TagVerifier, src.ProvenanceVerifiers, src.Checkpoint, src.Evidence = nil, nil, nil, nil
 		h, err := metrics.Collect(t.Context(), src)
 		require.NoError(t, err)
-		assert.Equal(t, metrics.HealthUnverified, h.Log.State)
+		assert.Equal(t, audit.Recorded, h.Log.State)
 		r := h.Releases[0]
-		assert.Equal(t, metrics.HealthUnverified, r.SignedTag.State)
-		assert.Equal(t, metrics.HealthUnverified, r.SBOM.State)
-		assert.Equal(t, metrics.HealthUnverified, r.Provenance.State)
-		assert.Equal(t, metrics.HealthOK, r.Complete.State)
+		assert.Equal(t, audit.Recorded, r.SignedTag.State)
+		assert.Equal(t, audit.Recorded, r.SBOM.State)
+		assert.Equal(t, audit.Recorded, r.Provenance.State)
+		assert.Equal(t, audit.Verified, r.Complete.State)
 		rep := metrics.BuildReport(h, janSince, janUntil, nil, janGenerated)
 		assert.NotEmpty(t, rep.Gaps, "unverified evidence is a gap, never a pass")
 	})
@@ -140,8 +140,8 @@ func TestCollectGaps(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(f.EvidenceDir, filepath.FromSlash(v110.SBOM)), []byte("{}"), 0o644))
 		h, err := metrics.Collect(t.Context(), f.Sources)
 		require.NoError(t, err)
-		assert.Equal(t, metrics.HealthMissing, h.Releases[0].SBOM.State)
-		assert.Equal(t, metrics.HealthFailed, h.Releases[1].SBOM.State)
+		assert.Equal(t, audit.Gap, h.Releases[0].SBOM.State)
+		assert.Equal(t, audit.Failed, h.Releases[1].SBOM.State)
 		assert.Contains(t, h.Releases[1].SBOM.Detail, "the record says")
 	})
 	t.Run("tampered log", func(t *testing.T) {
@@ -159,9 +159,9 @@ func TestCollectGaps(t *testing.T) {
 		require.NoError(t, os.WriteFile(name, data, 0o644))
 		h, err := metrics.Collect(t.Context(), f.Sources)
 		require.NoError(t, err)
-		assert.Equal(t, metrics.HealthFailed, h.Log.State)
+		assert.Equal(t, audit.Failed, h.Log.State)
 		rep := metrics.BuildReport(h, janSince, janUntil, nil, janGenerated)
-		assert.Equal(t, metrics.HealthFailed, rep.Log.State)
+		assert.Equal(t, audit.Failed, rep.Log.State)
 		require.NotEmpty(t, rep.Gaps)
 		assert.Contains(t, rep.Gaps[0].What, "promotion log FAILED")
 	})

@@ -2,6 +2,7 @@ package metrics_test
 
 import (
 	"fmt"
+	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/audit/metrics"
 	"os"
 	"strings"
@@ -22,14 +23,14 @@ func exampleHistory() *metrics.History {
 		}}
 	}
 	release := func(tag string, firstCommit time.Time) metrics.HistoryRelease {
-		ok := metrics.HealthItem{State: metrics.HealthOK}
+		ok := metrics.HealthItem{State: audit.Verified}
 		return metrics.HistoryRelease{Tag: tag, Component: "shop", Commits: 2, FirstCommit: "c0ffee", FirstCommitAt: firstCommit,
 			SignedTag: ok, SBOM: ok, Provenance: ok, Complete: ok,
 			Record: &manifest.Record{Tag: tag, Checks: []manifest.CheckResult{{Name: "unit", Passed: true}}}}
 	}
 	return &metrics.History{
 		Production: "prod",
-		Log:        metrics.HealthItem{State: metrics.HealthOK},
+		Log:        metrics.HealthItem{State: audit.Verified},
 		Entries: []manifest.Entry{
 			promote(1, "v1.0.0", day(2, 10), ""),       // lead 2-00:00 → 2-10:00 = 10h
 			promote(2, "v1.1.0", day(4, 10), ""),       // lead 3-10:00 → 4-10:00 = 24h

@@ -36,7 +36,7 @@ type History struct {
 	Production string `json:"production"`
 	// Entries is the promotion log in Seq order.
 	Entries []manifest.Entry `json:"entries"`
-	// Log is the state of the log: HealthOK when its chain (and the
+	// Log is the state of the log: audit.Verified when its chain (and the
 	// signed checkpoint, when one was given) verified.
 	Log HealthItem `json:"log"`
 	// Releases are the releases the log promotes by record (not manifest
@@ -81,7 +81,7 @@ type HistoryGate struct {
 	Release string `json:"release"` // the release promoted
 	Env     string `json:"env"`
 	Digest  string `json:"digest"` // Promotion.Gate
-	// State is HealthOK when the report was read and matches its digest;
+	// State is audit.Verified when the report was read and matches its digest;
 	// then Allowed and Results are what it says.
 	State   HealthItem   `json:"state"`
 	Allowed bool         `json:"allowed"`
@@ -95,54 +95,61 @@ type GateResult struct {
 	Waiver  string `json:"waiver,omitempty"`
 }
 
-// HealthState is the state of one piece of evidence.
-type HealthState string
-
-// The states of evidence. Only HealthOK is a pass; HealthNotApplicable is
-// neither a pass nor a gap.
-const (
-	HealthOK            HealthState = "ok"             // present and verified
-	HealthUnverified    HealthState = "unverified"     // present, but nothing was given to verify it with
-	HealthMissing       HealthState = "missing"        // not recorded or not found
-	HealthFailed        HealthState = "failed"         // present but does not verify
-	HealthNotApplicable HealthState = "not-applicable" // not expected here
-)
-
-// Label returns the state as a short text label for people ("OK",
-// "missing"), so that a report never conveys a state by colour alone.
-func (s HealthState) Label() string {
+// StatusLabel returns the state s of a piece of evidence as a short text
+// label for people, so that a report never conveys a state by colour alone:
+// "OK" for [audit.Verified] (present and verified), "unverified" for
+// [audit.Recorded] (present, but nothing was given to verify it with),
+// "missing" for [audit.Gap] (not recorded or not found) and the zero
+// Status, "FAILED" for [audit.Failed] (present but does not verify) and
+// "n/a" for [audit.NotApplicable] (not expected here; neither a pass nor a
+// gap). Only audit.Verified is a pass.
+func StatusLabel(s audit.Status) string {
 	switch s {
-	case HealthOK:
+	case audit.Verified:
 		return "OK"
-	case HealthUnverified:
+	case audit.Recorded:
 		return "unverified"
-	case HealthMissing, "":
+	case audit.Gap, "":
 		return "missing"
-	case HealthFailed:
+	case audit.Failed:
 		return "FAILED"
-	case HealthNotApplicable:
+	case audit.NotApplicable:
 		return "n/a"
 	}
 	return "unknown"
 }
 
+// stateWord is the word the JSON report and the HTML page's classes use for
+// the state s: "ok", "unverified", "missing", "failed", "not-applicable".
+func stateWord(s audit.Status) string {
+	switch s {
+	case audit.Verified:
+		return "ok"
+	case audit.Recorded:
+		return "unverified"
+	case audit.Gap, "":
+		return "missing"
+	}
+	return string(s)
+}
+
 // A HealthItem is the state of one piece of evidence and what was found.
 // The zero HealthItem is missing.
 type HealthItem struct {
-	State  HealthState `json:"state"`
-	Detail string      `json:"detail,omitempty"`
+	State  audit.Status `json:"state"`
+	Detail string       `json:"detail,omitempty"`
 }
 
 // OK reports whether the evidence is present and verified.
-func (i HealthItem) OK() bool { return i.State == HealthOK }
+func (i HealthItem) OK() bool { return i.State == audit.Verified }
 
-// MarshalJSON writes the zero item as missing.
+// MarshalJSON writes the state in the report's words ("ok", "missing",
+// ...; see StatusLabel for their meaning), the zero item as missing.
 func (i HealthItem) MarshalJSON() ([]byte, error) {
-	type plain HealthItem
-	if i.State == "" {
-		i.State = HealthMissing
-	}
-	return json.Marshal(plain(i))
+	return json.Marshal(struct {
+		State  string `json:"state"`
+		Detail string `json:"detail,omitempty"`
+	}{stateWord(i.State), i.Detail})
 }
 
 // A HealthGap is one thing an auditor would ask about: evidence that is
@@ -302,7 +309,7 @@ func (f RatioFigure) MarshalJSON() ([]byte, error) {
 // A FrequencyFigure is a count of deployments over the length of the
 // period. A period without deployments has frequency 0: the log is the
 // evidence of their absence. It has no data when the period is empty, or
-// when the History has no log entries and its Log is not HealthOK (the log
+// when the History has no log entries and its Log is not audit.Verified (the log
 // was not read).
 type FrequencyFigure struct {
 	Count   int      `json:"-"`
@@ -697,7 +704,7 @@ func (m *metricHistory) compute(since, until time.Time, component *string) Compo
 		c.Component = *component
 	}
 	mine := func(release string) bool { return component == nil || m.component(release) == *component }
-	logRead := len(m.h.Entries) > 0 || m.h.Log.State == HealthOK
+	logRead := len(m.h.Entries) > 0 || m.h.Log.State == audit.Verified
 
 	// Deployments, change failure, restore.
 	if until.After(since) && logRead {

@@ -68,7 +68,7 @@ func (b *historyBuilder) release(tag, firstCommit string, checks map[string]bool
 	b.h.Releases = append(b.h.Releases, r)
 }
 
-func ok() metrics.HealthItem { return metrics.HealthItem{State: metrics.HealthOK} }
+func ok() metrics.HealthItem { return metrics.HealthItem{State: audit.Verified} }
 
 // november builds the history the metric tests hand-compute against. The
 // period is November 2026 as four ISO weeks: [2026-11-02, 2026-11-30),
@@ -126,7 +126,7 @@ func november() *metrics.History {
 	b.release("v1.3.0", "2026-11-20 10:00", map[string]bool{"unit": true}, nil)
 	b.release("v1.4.0", "2026-11-30 10:00", nil, nil)
 	b.h.Releases = append(b.h.Releases, metrics.HistoryRelease{Tag: "api/v2.0.0", Component: "api"})
-	b.h.Releases[6].SBOM = metrics.HealthItem{State: metrics.HealthMissing, Detail: "the record names no SBOM"} // v1.3.0
+	b.h.Releases[6].SBOM = metrics.HealthItem{State: audit.Gap, Detail: "the record names no SBOM"} // v1.3.0
 
 	b.h.Gates = []metrics.HistoryGate{
 		{Seq: api, Release: "api/v2.0.0", Env: "prod", Digest: "sha256:gate-api", State: ok(), Allowed: true, Results: []metrics.GateResult{

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"github.com/releasekit/releasekit/audit"
 	"io"
 	"slices"
 	"strings"
@@ -160,7 +161,7 @@ func BuildReport(h *History, since, until time.Time, incidents []Incident, gener
 		Metrics:    Compute(h, since, until, incidents),
 	}
 	if rep.Log.State == "" {
-		rep.Log = HealthItem{State: HealthMissing, Detail: "no log state recorded"}
+		rep.Log = HealthItem{State: audit.Gap, Detail: "no log state recorded"}
 	}
 	for _, w := range reportWeeks(since, until) {
 		w.Metrics = m.compute(w.Start, w.End, nil)
@@ -233,7 +234,7 @@ func BuildReport(h *History, since, until time.Time, incidents []Incident, gener
 	}
 	var gaps []HealthGap
 	if !rep.Log.OK() { // as Collect words it, so that its gap is not repeated
-		gaps = append(gaps, HealthGap{What: "promotion log " + rep.Log.State.Label() + ": " + rep.Log.Detail})
+		gaps = append(gaps, HealthGap{What: "promotion log " + StatusLabel(rep.Log.State) + ": " + rep.Log.Detail})
 	}
 	for _, g := range slices.Concat(h.Gaps, m.gaps) {
 		if relevant(g) {
@@ -243,7 +244,7 @@ func BuildReport(h *History, since, until time.Time, incidents []Incident, gener
 	for _, r := range rep.Releases {
 		for _, it := range r.Items() {
 			if !it.Item.OK() {
-				gaps = append(gaps, HealthGap{Release: r.Tag, What: it.Name + " " + it.Item.State.Label() + ": " + it.Item.Detail})
+				gaps = append(gaps, HealthGap{Release: r.Tag, What: it.Name + " " + StatusLabel(it.Item.State) + ": " + it.Item.Detail})
 			}
 		}
 	}
@@ -256,7 +257,7 @@ func BuildReport(h *History, since, until time.Time, incidents []Incident, gener
 		}
 		switch {
 		case !g.State.OK():
-			gaps = append(gaps, HealthGap{Release: g.Release, Seq: g.Seq, What: "gate report to " + g.Env + " " + reportItem(g.State).State.Label() + ": " + g.State.Detail})
+			gaps = append(gaps, HealthGap{Release: g.Release, Seq: g.Seq, What: "gate report to " + g.Env + " " + StatusLabel(reportItem(g.State).State) + ": " + g.State.Detail})
 		case !g.Allowed:
 			gaps = append(gaps, HealthGap{Release: g.Release, Seq: g.Seq, What: "gate report to " + g.Env + " " + g.Digest + " does not allow the promotion"})
 		}
@@ -278,7 +279,7 @@ func BuildReport(h *History, since, until time.Time, incidents []Incident, gener
 // reportItem returns i, or missing "not recorded" for the zero item.
 func reportItem(i HealthItem) HealthItem {
 	if i.State == "" {
-		return HealthItem{State: HealthMissing, Detail: "not recorded"}
+		return HealthItem{State: audit.Gap, Detail: "not recorded"}
 	}
 	return i
 }
@@ -294,13 +295,13 @@ func reportRelease(m *metricHistory, tag string) *HealthRelease {
 	hr := &HealthRelease{Tag: tag, Component: m.component(tag)}
 	r, ok := m.releases[tag]
 	if !ok {
-		na := HealthItem{State: HealthMissing, Detail: "not collected (no release record read)"}
+		na := HealthItem{State: audit.Gap, Detail: "not collected (no release record read)"}
 		hr.SignedTag, hr.SBOM, hr.Provenance, hr.Complete = na, na, na, na
 	} else {
 		hr.SignedTag, hr.SBOM, hr.Provenance, hr.Complete = reportItem(r.SignedTag), reportItem(r.SBOM), reportItem(r.Provenance), reportItem(r.Complete)
 	}
-	hr.Approvals = HealthItem{State: HealthOK}
-	hr.Gate = HealthItem{State: HealthOK}
+	hr.Approvals = HealthItem{State: audit.Verified}
+	hr.Gate = HealthItem{State: audit.Verified}
 	return hr
 }
 
@@ -314,7 +315,7 @@ func reportApproval(hr *HealthRelease, e manifest.Entry) {
 		ok = ok && p.Emergency.Approver != ""
 	}
 	if !ok {
-		hr.Approvals = HealthItem{State: HealthMissing, Detail: reportJoinUnique(reportFailDetail(hr.Approvals), fmt.Sprintf("seq %d has no approver or reason", e.Seq))}
+		hr.Approvals = HealthItem{State: audit.Gap, Detail: reportJoinUnique(reportFailDetail(hr.Approvals), fmt.Sprintf("seq %d has no approver or reason", e.Seq))}
 		return
 	}
 	if hr.Approvals.OK() {
@@ -328,13 +329,13 @@ func reportGate(hr *HealthRelease, e manifest.Entry, gates map[uint64]HistoryGat
 	var bad HealthItem
 	switch g, ok := gates[e.Seq]; {
 	case p.Gate == "":
-		bad = HealthItem{State: HealthMissing, Detail: fmt.Sprintf("seq %d logged no gate report", e.Seq)}
+		bad = HealthItem{State: audit.Gap, Detail: fmt.Sprintf("seq %d logged no gate report", e.Seq)}
 	case !ok:
-		bad = HealthItem{State: HealthMissing, Detail: fmt.Sprintf("seq %d: gate report %s not read", e.Seq, p.Gate)}
+		bad = HealthItem{State: audit.Gap, Detail: fmt.Sprintf("seq %d: gate report %s not read", e.Seq, p.Gate)}
 	case !g.State.OK():
 		bad = HealthItem{State: g.State.State, Detail: fmt.Sprintf("seq %d: %s", e.Seq, g.State.Detail)}
 	case !g.Allowed:
-		bad = HealthItem{State: HealthFailed, Detail: fmt.Sprintf("seq %d: gate report %s does not allow the promotion", e.Seq, p.Gate)}
+		bad = HealthItem{State: audit.Failed, Detail: fmt.Sprintf("seq %d: gate report %s does not allow the promotion", e.Seq, p.Gate)}
 	default:
 		if hr.Gate.OK() {
 			hr.Gate.Detail = reportJoinUnique(hr.Gate.Detail, fmt.Sprintf("seq %d: %s", e.Seq, p.Gate))
@@ -342,8 +343,8 @@ func reportGate(hr *HealthRelease, e manifest.Entry, gates map[uint64]HistoryGat
 		return
 	}
 	bad.Detail = reportJoinUnique(reportFailDetail(hr.Gate), bad.Detail)
-	if hr.Gate.State == HealthFailed {
-		bad.State = HealthFailed
+	if hr.Gate.State == audit.Failed {
+		bad.State = audit.Failed
 	}
 	hr.Gate = bad
 }
@@ -601,7 +602,7 @@ func (r *HealthReport) WriteMarkdown(w io.Writer) error {
 	p("# %s\n\n", reportMD(r.Title))
 	p("Period %s to %s (until excluded). Generated %s. Production environment: %s.\n\n",
 		reportDate(r.Since), reportDate(r.Until), reportTime(r.Generated), reportMD(r.Production))
-	p("Promotion log: **%s**", r.Log.State.Label())
+	p("Promotion log: **%s**", StatusLabel(r.Log.State))
 	if r.Log.Detail != "" {
 		p(" (%s)", reportMD(r.Log.Detail))
 	}
@@ -644,7 +645,7 @@ func (r *HealthReport) WriteMarkdown(w io.Writer) error {
 		for _, rel := range r.Releases {
 			p("| %s | %s | %s", reportMD(rel.Tag), reportMD(reportComponent(rel.Component)), reportTime(rel.Deployed))
 			for _, it := range rel.Items() {
-				p(" | %s", it.Item.State.Label())
+				p(" | %s", StatusLabel(it.Item.State))
 			}
 			failed := "no"
 			if rel.Failed {

@@ -3,6 +3,7 @@ package metrics
 import (
 	"bytes"
 	"fmt"
+	"github.com/releasekit/releasekit/audit"
 	"html/template"
 	"io"
 	"math"
@@ -255,27 +256,28 @@ var reportHTMLTemplate = template.Must(template.New("report").Funcs(template.Fun
 	"sample":  reportSampleText,
 	"gap":     reportGapText,
 	"comp":    reportComponent,
-	"stclass": func(s HealthState) string { return "st-" + string(reportStateClass(s)) },
+	"stclass": func(s audit.Status) string { return "st-" + reportStateClass(s) },
+	"label":   StatusLabel,
 	"sticon":  reportStateIcon,
 }).Parse(reportHTML))
 
-func reportStateClass(s HealthState) HealthState {
+func reportStateClass(s audit.Status) string {
 	switch s {
-	case HealthOK, HealthUnverified, HealthMissing, HealthFailed, HealthNotApplicable:
-		return s
+	case audit.Verified, audit.Recorded, audit.Gap, audit.Failed, audit.NotApplicable:
+		return stateWord(s)
 	}
-	return HealthMissing
+	return stateWord(audit.Gap)
 }
 
-func reportStateIcon(s HealthState) string {
+func reportStateIcon(s audit.Status) string {
 	switch s {
-	case HealthOK:
+	case audit.Verified:
 		return "✓"
-	case HealthFailed:
+	case audit.Failed:
 		return "✗"
-	case HealthUnverified:
+	case audit.Recorded:
 		return "?"
-	case HealthNotApplicable:
+	case audit.NotApplicable:
 		return "–"
 	}
 	return "!"
@@ -347,7 +349,7 @@ code { font-size: 12.5px; }
 <main>
 <header>
 <h1>{{.R.Title}}</h1>
-<p class="meta">Period {{.Period}} (until excluded) · generated {{.Generated}} · production environment <code>{{.R.Production}}</code> · promotion log <span class="st {{stclass .R.Log.State}}" title="{{.R.Log.Detail}}">{{sticon .R.Log.State}} {{.R.Log.State.Label}}</span></p>
+<p class="meta">Period {{.Period}} (until excluded) · generated {{.Generated}} · production environment <code>{{.R.Production}}</code> · promotion log <span class="st {{stclass .R.Log.State}}" title="{{.R.Log.Detail}}">{{sticon .R.Log.State}} {{label .R.Log.State}}</span></p>
 </header>
 
 <section aria-labelledby="h-headline">
@@ -398,7 +400,7 @@ code { font-size: 12.5px; }
 {{if .R.Releases}}<table>
 <thead><tr><th scope="col">Release</th><th scope="col">Component</th><th scope="col">Deployed</th><th scope="col">Signed tag</th><th scope="col">SBOM</th><th scope="col">Provenance</th><th scope="col">Complete record</th><th scope="col">Approvals</th><th scope="col">Gate report</th><th scope="col">Failed change</th></tr></thead>
 <tbody>
-{{range .R.Releases}}<tr><th scope="row">{{.Tag}}</th><td>{{comp .Component}}</td><td>{{time .Deployed}}<br><small>seq {{seqs .Seqs}}</small></td>{{range .Items}}<td><span class="st {{stclass .Item.State}}" title="{{.Item.Detail}}">{{sticon .Item.State}} {{.Item.State.Label}}</span></td>{{end}}<td class="long">{{if .Failed}}<span class="st st-failed">✗ yes</span> {{.Failure}}{{else}}<span class="st st-ok">✓ no</span>{{end}}</td></tr>
+{{range .R.Releases}}<tr><th scope="row">{{.Tag}}</th><td>{{comp .Component}}</td><td>{{time .Deployed}}<br><small>seq {{seqs .Seqs}}</small></td>{{range .Items}}<td><span class="st {{stclass .Item.State}}" title="{{.Item.Detail}}">{{sticon .Item.State}} {{label .Item.State}}</span></td>{{end}}<td class="long">{{if .Failed}}<span class="st st-failed">✗ yes</span> {{.Failure}}{{else}}<span class="st st-ok">✓ no</span>{{end}}</td></tr>
 {{end}}</tbody>
 </table>{{else}}<p class="nodata-text">No release was deployed to production in the period.</p>{{end}}
 </section>

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/audit/metrics"
 	"html"
 	"image"
@@ -300,7 +301,7 @@ func TestFixtureReportInBrowser(t *testing.T) {
 	require.Len(t, rep.Releases, 6)
 	for _, r := range rep.Releases {
 		for _, it := range r.Items() {
-			assert.Equal(t, metrics.HealthOK, it.Item.State, "%s %s: %s", r.Tag, it.Name, it.Item.Detail)
+			assert.Equal(t, audit.Verified, it.Item.State, "%s %s: %s", r.Tag, it.Name, it.Item.Detail)
 		}
 	}
 	assert.Empty(t, rep.Gaps)

@@ -101,11 +101,11 @@ func TestBuildReport(t *testing.T) {
 	assert.True(t, byTag["v1.2.1"].Failed)
 	assert.Contains(t, byTag["v1.2.1"].Failure, "hotfix v1.2.2 for incident INC1")
 	assert.False(t, byTag["v1.3.0"].Failed)
-	assert.Equal(t, metrics.HealthOK, byTag["v1.3.0"].Gate.State)
-	assert.Equal(t, metrics.HealthMissing, byTag["v1.3.0"].SBOM.State)
-	assert.Equal(t, metrics.HealthMissing, byTag["v1.1.0"].Gate.State, "no gate report logged")
-	assert.Equal(t, metrics.HealthMissing, byTag["api/v2.0.1"].Approvals.State, "no reason")
-	assert.Equal(t, metrics.HealthOK, byTag["v1.2.2"].Approvals.State)
+	assert.Equal(t, audit.Verified, byTag["v1.3.0"].Gate.State)
+	assert.Equal(t, audit.Gap, byTag["v1.3.0"].SBOM.State)
+	assert.Equal(t, audit.Gap, byTag["v1.1.0"].Gate.State, "no gate report logged")
+	assert.Equal(t, audit.Gap, byTag["api/v2.0.1"].Approvals.State, "no reason")
+	assert.Equal(t, audit.Verified, byTag["v1.2.2"].Approvals.State)
 	assert.Contains(t, byTag["v1.2.2"].Approvals.Detail, "emergency change approved by dana@example.com")
 
 	require.Len(t, rep.Emergencies, 1)
@@ -239,5 +239,5 @@ func TestBuildReportManifestPromotion(t *testing.T) {
 	rep := metrics.BuildReport(h, novSince, novUntil, nil, novGenerated)
 	assert.Equal(t, 1, rep.Metrics.Overall.Deployments.Count)
 	require.Len(t, rep.Releases, 1)
-	assert.Equal(t, metrics.HealthMissing, rep.Releases[0].SBOM.State)
+	assert.Equal(t, audit.Gap, rep.Releases[0].SBOM.State)
 }

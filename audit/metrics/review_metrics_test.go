@@ -2,6 +2,7 @@ package metrics_test
 
 import (
 	"bytes"
+	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/audit/metrics"
 	"strings"
 	"testing"
@@ -120,7 +121,7 @@ func TestMetricsReviewRollbackGateGap(t *testing.T) {
 	b.promote("prod", "v1.1.0", "2026-11-04 10:00")
 	rb := b.promote("prod", "v1.0.0", "2026-11-04 11:00", func(p *manifest.Promotion) { p.RollbackFrom = "v1.1.0"; p.Gate = "sha256:gate-rb" })
 	b.h.Gates = []metrics.HistoryGate{{Seq: rb, Release: "v1.0.0", Env: "prod", Digest: "sha256:gate-rb",
-		State: metrics.HealthItem{State: metrics.HealthFailed, Detail: "evidence edited"}}}
+		State: metrics.HealthItem{State: audit.Failed, Detail: "evidence edited"}}}
 	rep := metrics.BuildReport(&b.h, novSince, novUntil, nil, novGenerated)
 	var found bool
 	for _, g := range rep.Gaps {
@@ -241,7 +242,7 @@ func TestMetricsReviewUnplacedRollbackIsAGap(t *testing.T) {
 func TestMetricsReviewUnreadLogIsAGap(t *testing.T) {
 	for _, h := range []*metrics.History{
 		{},
-		{Log: metrics.HealthItem{State: metrics.HealthFailed, Detail: "seq 3: hash mismatch"}},
+		{Log: metrics.HealthItem{State: audit.Failed, Detail: "seq 3: hash mismatch"}},
 	} {
 		rep := metrics.BuildReport(h, novSince, novUntil, nil, novGenerated)
 		require.NotEmpty(t, rep.Gaps, "log %q", h.Log.State)
@@ -252,7 +253,7 @@ func TestMetricsReviewUnreadLogIsAGap(t *testing.T) {
 		assert.False(t, strings.Contains(page.String(), "none found"))
 	}
 	// Collect's own gap for the log is not repeated.
-	h := &metrics.History{Log: metrics.HealthItem{State: metrics.HealthUnverified, Detail: "hash chain only"}}
+	h := &metrics.History{Log: metrics.HealthItem{State: audit.Recorded, Detail: "hash chain only"}}
 	h.Gaps = []metrics.HealthGap{{What: "promotion log unverified: hash chain only"}}
 	assert.Len(t, metrics.BuildReport(h, novSince, novUntil, nil, novGenerated).Gaps, 1)
 }

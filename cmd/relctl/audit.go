@@ -688,7 +688,7 @@ Examples:
 	var fe *bundle.FormatError
 	if errors.As(err, &fe) {
 		ci.set("result", "fail")
-		ci.set("status", string(bundle.BundleFail))
+		ci.set("status", bundle.StatusText(audit.Failed))
 		return fmt.Errorf("bundle %s refused: %w", pos[0], err)
 	}
 	if err != nil {
@@ -698,8 +698,8 @@ Examples:
 	if rep == nil {
 		return verr
 	}
-	res := verifyBundleResult{Result: "fail", Status: string(rep.Status()), Report: rep}
-	if rep.Status() == bundle.BundlePass {
+	res := verifyBundleResult{Result: "fail", Status: bundle.StatusText(rep.Status()), Report: rep}
+	if rep.Status() == audit.Verified {
 		res.Result = "pass"
 	}
 	if verr != nil {
@@ -722,7 +722,7 @@ Examples:
 		return nil
 	}
 	var msg string
-	if rep.Status() == bundle.BundleFail {
+	if rep.Status() == audit.Failed {
 		msg = fmt.Sprintf("bundle %s fails verification: %s", pos[0], oneLine(verr))
 	} else {
 		msg = fmt.Sprintf("bundle %s is not fully checked: %s", pos[0], oneLine(verr))
@@ -744,9 +744,9 @@ func writeBundleReport(w io.Writer, r *bundle.Report) error {
 	fmt.Fprintf(&b, "bundle %s (commit %s, tag object %s), signatures verified at %s\n",
 		orNone(r.Release), orNone(r.Commit), orNone(r.TagObject), r.At.UTC().Format(time.RFC3339))
 	for _, c := range r.Checks {
-		fmt.Fprintf(&b, "  %-12s %-14s %s\n", c.Status, c.Name, c.Detail)
+		fmt.Fprintf(&b, "  %-12s %-14s %s\n", bundle.StatusText(c.Status), c.Name, c.Detail)
 	}
-	fmt.Fprintf(&b, "result: %s\n", r.Status())
+	fmt.Fprintf(&b, "result: %s\n", bundle.StatusText(r.Status()))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -434,10 +434,10 @@ func bundleStep(ctx context.Context, s setup, step int, release string, say sayF
 		return "", fmt.Errorf("%d. read %s: %w", step, rel(s.work, file), err)
 	}
 	rep, err := bundle.Verify(ctx, read, s.keys)
-	say(step, "verified offline with the auditor's keys (%s): %s (%d log entries, checkpoint of %d)", s.keyFiles, rep.Status(), rep.LogEntries, checkpointCount(rep))
+	say(step, "verified offline with the auditor's keys (%s): %s (%d log entries, checkpoint of %d)", s.keyFiles, bundle.StatusText(rep.Status()), rep.LogEntries, checkpointCount(rep))
 	var lines []string
 	for _, c := range rep.Checks {
-		lines = append(lines, fmt.Sprintf("%-13s %-4s %s", c.Name, c.Status, c.Detail))
+		lines = append(lines, fmt.Sprintf("%-13s %-4s %s", c.Name, bundle.StatusText(c.Status), c.Detail))
 	}
 	quote(stdout, lines...)
 	if err != nil {
@@ -474,10 +474,10 @@ func tamperStep(ctx context.Context, s setup, tree string, say sayFunc, stdout i
 	if !errors.As(err, &de) {
 		return fmt.Errorf("5. the tampered bundle fails for another reason: %w", err)
 	}
-	say(5, "tampered copy %s (prod approver in %s set to mallory@example.com): %s", rel(s.work, bad), name, rep.Status())
+	say(5, "tampered copy %s (prod approver in %s set to mallory@example.com): %s", rel(s.work, bad), name, bundle.StatusText(rep.Status()))
 	var lines []string
 	for _, c := range rep.Checks {
-		if c.Status == bundle.BundleFail {
+		if c.Status == audit.Failed {
 			for _, e := range c.Errs {
 				lines = append(lines, fmt.Sprintf("%s fail: %v", c.Name, e))
 			}
@@ -497,7 +497,7 @@ func reportStep(ctx context.Context, s setup, step int, from, to time.Time, say 
 	}
 	m := metrics.Compute(h, from, to, nil).Overall
 	say(step, "delivery metrics %s to %s (log %s, %d releases, %d gaps collecting):",
-		from.Format(dateLayout), to.Format(dateLayout), h.Log.State.Label(), len(h.Releases), len(h.Gaps))
+		from.Format(dateLayout), to.Format(dateLayout), metrics.StatusLabel(h.Log.State), len(h.Releases), len(h.Gaps))
 	var lines []string
 	if m.LeadTime.Known() {
 		lines = append(lines, fmt.Sprintf("lead time for changes: median %s, p90 %s (%d releases)",

@@ -59,7 +59,7 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep, err := bundle.Verify(ctx, b, keys)
-	if err != nil || rep.Status() != bundle.BundlePass {
+	if err != nil || rep.Status() != audit.Verified {
 		t.Fatalf("bundle v1.2.2: %v, %v", rep.Status(), err)
 	}
 	if rep.Release != "v1.2.2" || rep.Checkpoint == nil || rep.Checkpoint.Count != 19 {
