@@ -7,16 +7,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/releasekit/releasekit/internal/textsafe"
 	"io"
 	"io/fs"
 	"path"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/storer"
@@ -1310,38 +1308,11 @@ func (r *TrailReport) WriteText(w io.Writer) error {
 	return err
 }
 
-// trailLine writes one line of a text report, made safe by trailOneLine,
+// trailLine writes one line of a text report, made safe by textsafe.OneLine,
 // and its newline.
 func trailLine(buf *bytes.Buffer, format string, args ...any) {
-	buf.WriteString(trailOneLine(fmt.Sprintf(format, args...)))
+	buf.WriteString(textsafe.OneLine(fmt.Sprintf(format, args...)))
 	buf.WriteByte('\n')
-}
-
-// trailOneLine writes control characters, line and paragraph separators,
-// format characters (bidirectional overrides) and invalid UTF-8 in s as Go
-// escapes, so that s stays on one line and cannot drive a terminal.
-func trailOneLine(s string) string {
-	unsafe := func(r rune) bool {
-		return r != ' ' && (unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Cf, r))
-	}
-	if utf8.ValidString(s) && !strings.ContainsFunc(s, unsafe) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n <= 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case unsafe(r):
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
 }
 
 func trailDash(s string) string {

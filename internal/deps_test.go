@@ -23,8 +23,8 @@ var allowed = map[string][]string{
 	"changelog": {"commits", "semver", "internal/atomicfile", "github.com/go-git/go-git/v5"},
 	"tagging":   {"semver", "github.com/go-git/go-git/v5", "github.com/ProtonMail/go-crypto", "github.com/hiddeco/sshsig", "golang.org/x/crypto"},
 	"manifest":  {"semver", "internal/atomicfile", "internal/strictjson", "github.com/go-git/go-git/v5"},
-	"policy":    {"semver", "commits", "sbom", "changelog", "tagging", "manifest", "internal/strictjson", "gopkg.in/yaml.v3"},
-	"audit":     {"semver", "commits", "sbom", "changelog", "tagging", "manifest", "policy", "internal/atomicfile", "internal/strictjson", "github.com/go-git/go-git/v5"},
+	"policy":    {"semver", "commits", "sbom", "changelog", "tagging", "manifest", "internal/strictjson", "internal/textsafe", "gopkg.in/yaml.v3"},
+	"audit":     {"semver", "commits", "sbom", "changelog", "tagging", "manifest", "policy", "internal/atomicfile", "internal/strictjson", "internal/textsafe", "github.com/go-git/go-git/v5"},
 	// audit/bundle and audit/metrics build on audit (Sources, Status), never the reverse.
 	"audit/bundle":  {"audit", "semver", "sbom", "tagging", "manifest", "policy", "signature", "github.com/go-git/go-git/v5"},
 	"audit/metrics": {"audit", "semver", "commits", "sbom", "tagging", "manifest", "policy", "signature", "github.com/go-git/go-git/v5"},
