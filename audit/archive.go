@@ -112,8 +112,8 @@ func ListArchive(r io.ReaderAt, size int64, lim ArchiveLimits) ([]ArchiveFile, e
 		return nil, &ArchiveError{Reason: "read: " + err.Error(), Err: ErrArchiveFormat}
 	}
 	head = head[:n]
-	l := &archiveLister{lim: lim, seen: map[string]string{}, dirs: map[string]string{}}
-	switch archiveKind(head) {
+	l := &lister{lim: lim, seen: map[string]string{}, dirs: map[string]string{}}
+	switch sniffKind(head) {
 	case "tar.gz":
 		zr, err := gzip.NewReader(io.NewSectionReader(r, 0, size))
 		if err != nil {
@@ -121,8 +121,8 @@ func ListArchive(r io.ReaderAt, size int64, lim ArchiveLimits) ([]ArchiveFile, e
 		}
 		// The decompressed stream is bounded too: headers and skipped
 		// data count, not only the files' bytes.
-		left := lim.MaxTotalSize + int64(lim.MaxEntries+2)*archiveHeaderAllowance
-		if err := l.tar(&archiveCapReader{r: zr, left: left}); err != nil {
+		left := lim.MaxTotalSize + int64(lim.MaxEntries+2)*headerAllowance
+		if err := l.tar(&capReader{r: zr, left: left}); err != nil {
 			return nil, err
 		}
 	case "zip":
@@ -145,7 +145,7 @@ func ListArchive(r io.ReaderAt, size int64, lim ArchiveLimits) ([]ArchiveFile, e
 
 // conflicts refuses a path that is both a file and a directory: a file
 // that is also a directory entry, or a file inside another file.
-func (l *archiveLister) conflicts() error {
+func (l *lister) conflicts() error {
 	for _, f := range l.files {
 		name := l.seen[f.Path]
 		if _, ok := l.dirs[f.Path]; ok {
@@ -160,20 +160,20 @@ func (l *archiveLister) conflicts() error {
 	return nil
 }
 
-// archiveHeaderAllowance is the decompressed bytes allowed per tar entry
+// headerAllowance is the decompressed bytes allowed per tar entry
 // beyond its content (header blocks, padding, PAX records).
-const archiveHeaderAllowance = 8 << 10
+const headerAllowance = 8 << 10
 
 // errArchiveCap is the cause when a decompressed stream exceeds its cap.
 var errArchiveCap = errors.New("decompressed stream over its limit")
 
-// archiveCapReader fails once more than left bytes were read.
-type archiveCapReader struct {
+// capReader fails once more than left bytes were read.
+type capReader struct {
 	r    io.Reader
 	left int64
 }
 
-func (c *archiveCapReader) Read(p []byte) (int, error) {
+func (c *capReader) Read(p []byte) (int, error) {
 	if c.left <= 0 {
 		return 0, errArchiveCap
 	}
@@ -185,8 +185,8 @@ func (c *archiveCapReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// archiveLister collects files within limits.
-type archiveLister struct {
+// lister collects files within limits.
+type lister struct {
 	lim     ArchiveLimits
 	entries int
 	total   int64
@@ -195,8 +195,8 @@ type archiveLister struct {
 	files   []ArchiveFile
 }
 
-// archiveErr turns a reader's error into an *ArchiveError.
-func archiveErr(entry string, err error) error {
+// entryErr turns a reader's error into an *ArchiveError.
+func entryErr(entry string, err error) error {
 	var ae *ArchiveError
 	switch {
 	case errors.As(err, &ae):
@@ -211,7 +211,7 @@ func archiveErr(entry string, err error) error {
 }
 
 // entry counts one entry against the limit.
-func (l *archiveLister) entry(name string) error {
+func (l *lister) entry(name string) error {
 	l.entries++
 	if l.entries > l.lim.MaxEntries {
 		return &ArchiveError{Entry: name, Reason: fmt.Sprintf("more than %d entries", l.lim.MaxEntries), Err: ErrArchiveLimit}
@@ -220,7 +220,7 @@ func (l *archiveLister) entry(name string) error {
 }
 
 // cleanPath returns name as a clean relative slash path, or an error.
-func (l *archiveLister) cleanPath(name string, dir bool) (string, error) {
+func (l *lister) cleanPath(name string, dir bool) (string, error) {
 	bad := func(reason string) error { return &ArchiveError{Entry: name, Reason: reason, Err: ErrArchiveEntry} }
 	switch {
 	case name == "":
@@ -256,14 +256,14 @@ func (l *archiveLister) cleanPath(name string, dir bool) (string, error) {
 }
 
 // file hashes one file's content, read from r, declared size bytes.
-func (l *archiveLister) file(name, p string, declared int64, r io.Reader) error {
+func (l *lister) file(name, p string, declared int64, r io.Reader) error {
 	if declared > l.lim.MaxFileSize {
 		return &ArchiveError{Entry: name, Reason: fmt.Sprintf("file of %d bytes, over %d", declared, l.lim.MaxFileSize), Err: ErrArchiveLimit}
 	}
 	h := sha256.New()
 	n, err := io.Copy(h, io.LimitReader(r, l.lim.MaxFileSize+1))
 	if err != nil {
-		return archiveErr(name, err)
+		return entryErr(name, err)
 	}
 	if n > l.lim.MaxFileSize {
 		return &ArchiveError{Entry: name, Reason: fmt.Sprintf("file over %d bytes", l.lim.MaxFileSize), Err: ErrArchiveLimit}
@@ -277,7 +277,7 @@ func (l *archiveLister) file(name, p string, declared int64, r io.Reader) error 
 }
 
 // tar lists a tar stream.
-func (l *archiveLister) tar(r io.Reader) error {
+func (l *lister) tar(r io.Reader) error {
 	tr := tar.NewReader(r)
 	for {
 		hdr, err := tr.Next()
@@ -285,7 +285,7 @@ func (l *archiveLister) tar(r io.Reader) error {
 			return nil
 		}
 		if err != nil {
-			return archiveErr("", err)
+			return entryErr("", err)
 		}
 		if err := l.entry(hdr.Name); err != nil {
 			return err
@@ -309,12 +309,12 @@ func (l *archiveLister) tar(r io.Reader) error {
 				return err
 			}
 		default:
-			return &ArchiveError{Entry: hdr.Name, Reason: archiveTarKind(hdr.Typeflag) + " entries are refused", Err: ErrArchiveEntry}
+			return &ArchiveError{Entry: hdr.Name, Reason: tarKind(hdr.Typeflag) + " entries are refused", Err: ErrArchiveEntry}
 		}
 	}
 }
 
-func archiveTarKind(t byte) string {
+func tarKind(t byte) string {
 	switch t {
 	case tar.TypeSymlink:
 		return "symbolic link"
@@ -332,13 +332,13 @@ func archiveTarKind(t byte) string {
 }
 
 // zip lists a zip archive.
-func (l *archiveLister) zip(r io.ReaderAt, size int64) error {
+func (l *lister) zip(r io.ReaderAt, size int64) error {
 	zr, err := zip.NewReader(r, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
-		return archiveErr("", err)
+		return entryErr("", err)
 	}
 	if zr == nil {
-		return archiveErr("", err)
+		return entryErr("", err)
 	}
 	if len(zr.File) > l.lim.MaxEntries {
 		return &ArchiveError{Reason: fmt.Sprintf("%d entries, more than %d", len(zr.File), l.lim.MaxEntries), Err: ErrArchiveLimit}
@@ -374,7 +374,7 @@ func (l *archiveLister) zip(r io.ReaderAt, size int64) error {
 		}
 		rc, err := f.Open()
 		if err != nil {
-			return archiveErr(f.Name, err)
+			return entryErr(f.Name, err)
 		}
 		err = l.file(f.Name, p, int64(f.UncompressedSize64), rc)
 		rc.Close()

@@ -124,7 +124,7 @@ type Query struct {
 	Commit string `json:"commit,omitempty"`
 }
 
-var trailHex = regexp.MustCompile(`^[0-9a-f]{7,64}$`)
+var hexRE = regexp.MustCompile(`^[0-9a-f]{7,64}$`)
 
 // ParseQuery reads a query as a command line gives it: "sha256:…" is a
 // digest, 7 to 64 lowercase hex digits a commit, anything else a release
@@ -133,7 +133,7 @@ func ParseQuery(s string) Query {
 	switch {
 	case strings.HasPrefix(s, "sha256:"):
 		return Query{Digest: s}
-	case trailHex.MatchString(s):
+	case hexRE.MatchString(s):
 		return Query{Commit: s}
 	default:
 		return Query{Release: s}
@@ -378,7 +378,7 @@ func Trail(ctx context.Context, src Sources, q Query) (*TrailReport, error) {
 	if n != 1 {
 		return nil, fmt.Errorf("%w: set exactly one of release, digest and commit", ErrInvalidQuery)
 	}
-	lg, err := trailReadLog(ctx, src)
+	lg, err := readLog(ctx, src)
 	if err != nil {
 		return nil, err
 	}
@@ -386,7 +386,7 @@ func Trail(ctx context.Context, src Sources, q Query) (*TrailReport, error) {
 	var recs []manifest.Record
 	switch {
 	case q.Release != "":
-		rec, err := trailRecord(ctx, src, q.Release)
+		rec, err := record(ctx, src, q.Release)
 		if err != nil {
 			return nil, err
 		}
@@ -395,7 +395,7 @@ func Trail(ctx context.Context, src Sources, q Query) (*TrailReport, error) {
 		if err := manifest.ValidateDigest(q.Digest); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidQuery, err)
 		}
-		names, err := trailReleaseNames(ctx, src, lg.entries)
+		names, err := releaseNames(ctx, src, lg.entries)
 		if err != nil {
 			return nil, err
 		}
@@ -415,7 +415,7 @@ func Trail(ctx context.Context, src Sources, q Query) (*TrailReport, error) {
 			return nil, fmt.Errorf("%w: no release record lists %s: %w", ErrUnknownRelease, q.Digest, manifest.ErrNotFound)
 		}
 	default:
-		lr, err := lookupCommit(ctx, src, lg, q.Commit)
+		lr, err := findCommit(ctx, src, lg, q.Commit)
 		if err != nil {
 			return nil, err
 		}
@@ -424,7 +424,7 @@ func Trail(ctx context.Context, src Sources, q Query) (*TrailReport, error) {
 		}
 		rep.Containing = lr.Releases
 		for _, c := range lr.Releases {
-			rec, err := trailRecord(ctx, src, c.Release)
+			rec, err := record(ctx, src, c.Release)
 			if err != nil {
 				return nil, err
 			}
@@ -432,7 +432,7 @@ func Trail(ctx context.Context, src Sources, q Query) (*TrailReport, error) {
 		}
 	}
 	for _, rec := range recs {
-		t, err := trailRelease(ctx, src, lg, rec)
+		t, err := traceRelease(ctx, src, lg, rec)
 		if err != nil {
 			return nil, err
 		}
@@ -441,8 +441,8 @@ func Trail(ctx context.Context, src Sources, q Query) (*TrailReport, error) {
 	return rep, nil
 }
 
-// trailRecord reads the record of a release tag or version.
-func trailRecord(ctx context.Context, src Sources, name string) (manifest.Record, error) {
+// record reads the record of a release tag or version.
+func record(ctx context.Context, src Sources, name string) (manifest.Record, error) {
 	tag := name
 	scm := src.scheme()
 	if _, err := scm.Parse(name); err != nil {
@@ -463,11 +463,11 @@ func trailRecord(ctx context.Context, src Sources, name string) (manifest.Record
 	return rec, nil
 }
 
-// trailReleaseNames lists the releases that may have records: those the log
+// releaseNames lists the releases that may have records: those the log
 // names, in the order of their first production promotion, then the others
 // in the order of their first promotion, then the repository's release tags
 // in tag order.
-func trailReleaseNames(ctx context.Context, src Sources, entries []manifest.Entry) ([]string, error) {
+func releaseNames(ctx context.Context, src Sources, entries []manifest.Entry) ([]string, error) {
 	var names []string
 	seen := map[string]bool{}
 	prod := src.production()
@@ -494,18 +494,18 @@ func trailReleaseNames(ctx context.Context, src Sources, entries []manifest.Entr
 	return names, nil
 }
 
-// trailLog is the promotion log as read and verified once per call.
-type trailLog struct {
+// log is the promotion log as read and verified once per call.
+type log struct {
 	entries []manifest.Entry
 	link    Link
 	cp      *manifest.Checkpoint
 }
 
-// trailReadLog reads and verifies the log, with the signed checkpoint when
+// readLog reads and verifies the log, with the signed checkpoint when
 // src has one. A log that does not verify is a failed link, not an error:
 // its entries are still shown, as failed.
-func trailReadLog(ctx context.Context, src Sources) (*trailLog, error) {
-	lg := &trailLog{link: Link{Step: StepLog, ID: "promotions"}}
+func readLog(ctx context.Context, src Sources) (*log, error) {
+	lg := &log{link: Link{Step: StepLog, ID: "promotions"}}
 	info := &LogInfo{}
 	lg.link.Log = info
 	var cpErr error
@@ -548,7 +548,7 @@ func trailReadLog(ctx context.Context, src Sources) (*trailLog, error) {
 }
 
 // entryStatus is the status of a log entry's evidence.
-func (lg *trailLog) entryStatus(e manifest.Entry) (Status, string, error) {
+func (lg *log) entryStatus(e manifest.Entry) (Status, string, error) {
 	switch {
 	case lg.link.Status == Failed:
 		return Failed, "the promotion log does not verify", lg.link.Err
@@ -561,15 +561,15 @@ func (lg *trailLog) entryStatus(e manifest.Entry) (Status, string, error) {
 	}
 }
 
-// trailBuilder assembles one release's trail.
-type trailBuilder struct {
+// builder assembles one release's trail.
+type builder struct {
 	ctx context.Context
 	src Sources
 	rec manifest.Record
 	t   ReleaseTrail
 }
 
-func (b *trailBuilder) add(l Link) {
+func (b *builder) add(l Link) {
 	if l.Err != nil && l.Error == "" {
 		l.Error = l.Err.Error()
 	}
@@ -581,7 +581,7 @@ func (b *trailBuilder) add(l Link) {
 }
 
 // gap returns a gap link whose error wraps ErrMissingEvidence (and cause).
-func (b *trailBuilder) gap(step Step, id, reason string, cause error) Link {
+func (b *builder) gap(step Step, id, reason string, cause error) Link {
 	err := fmt.Errorf("%w: %s", ErrMissingEvidence, reason)
 	if cause != nil {
 		err = fmt.Errorf("%w: %s: %w", ErrMissingEvidence, reason, cause)
@@ -589,9 +589,9 @@ func (b *trailBuilder) gap(step Step, id, reason string, cause error) Link {
 	return Link{Step: step, ID: id, Status: Gap, Reason: reason, Err: err}
 }
 
-// trailRelease builds the trail of one release record.
-func trailRelease(ctx context.Context, src Sources, lg *trailLog, rec manifest.Record) (ReleaseTrail, error) {
-	b := &trailBuilder{ctx: ctx, src: src, rec: rec}
+// traceRelease builds the trail of one release record.
+func traceRelease(ctx context.Context, src Sources, lg *log, rec manifest.Record) (ReleaseTrail, error) {
+	b := &builder{ctx: ctx, src: src, rec: rec}
 	b.t = ReleaseTrail{
 		Release: rec.Tag, Commit: rec.Commit,
 		Component: rec.Extra[ExtraComponent], Incident: rec.Extra[ExtraIncident], HotfixFor: rec.Extra[ExtraHotfixFor],
@@ -618,7 +618,7 @@ func trailRelease(ctx context.Context, src Sources, lg *trailLog, rec manifest.R
 
 // changes adds the tickets, pull requests and commits of the release's
 // range, matched against the record.
-func (b *trailBuilder) changes() error {
+func (b *builder) changes() error {
 	var cs []commits.Commit
 	var rangeLink *Link
 	if b.src.Repo == nil {
@@ -739,13 +739,13 @@ func (b *trailBuilder) changes() error {
 
 // readRange finds the previous release and reads the commits of
 // previous..release, newest first.
-func (b *trailBuilder) readRange() ([]commits.Commit, error) {
+func (b *builder) readRange() ([]commits.Commit, error) {
 	repo := b.src.Repo
 	to := plumbing.NewHash(b.rec.Commit)
 	if _, err := repo.CommitObject(to); err != nil {
 		return nil, fmt.Errorf("read commit %s: %w", b.rec.Commit, err)
 	}
-	prev, err := trailPrevious(b.ctx, b.src, b.rec.Tag, to)
+	prev, err := previous(b.ctx, b.src, b.rec.Tag, to)
 	if err != nil {
 		return nil, err
 	}
@@ -766,11 +766,11 @@ func (b *trailBuilder) readRange() ([]commits.Commit, error) {
 	return out, nil
 }
 
-// trailPrevious returns the previous release of tag (at commit to): among
+// previous returns the previous release of tag (at commit to): among
 // the release tags of lower precedence whose commits are ancestors of to,
 // the highest final release (for a pre-release, the highest release), as
 // semver.Select chooses. It returns the zero Release for a first release.
-func trailPrevious(ctx context.Context, src Sources, tag string, to plumbing.Hash) (semver.Release, error) {
+func previous(ctx context.Context, src Sources, tag string, to plumbing.Hash) (semver.Release, error) {
 	scm := src.scheme()
 	cur, err := scm.Parse(tag)
 	if err != nil {
@@ -816,7 +816,7 @@ func trailPrevious(ctx context.Context, src Sources, tag string, to plumbing.Has
 
 // tag adds the release tag link: its signature verified with
 // src.TagVerifier at src.At, and its target compared with the record.
-func (b *trailBuilder) tag() {
+func (b *builder) tag() {
 	name := b.rec.Tag
 	if b.src.Repo == nil {
 		b.add(b.gap(StepTag, name, "no repository given: the release tag cannot be read", nil))
@@ -843,7 +843,7 @@ func (b *trailBuilder) tag() {
 		}
 		// The signature cannot be checked without a verifier, but whether
 		// there is one can.
-		signed, perr := trailTagSigned(b.src.Repo.Storer, ref.Hash())
+		signed, perr := tagSigned(b.src.Repo.Storer, ref.Hash())
 		if perr == nil && signed != "" {
 			info.Format = signed
 		}
@@ -884,10 +884,10 @@ func (b *trailBuilder) tag() {
 	b.add(l)
 }
 
-// trailTagSigned returns the signature format of the tag object h ("" for
+// tagSigned returns the signature format of the tag object h ("" for
 // an unsigned tag object or for h naming no tag object: a lightweight tag),
 // or the error of a tag object that does not parse (tagging.Parse).
-func trailTagSigned(st storer.EncodedObjectStorer, h plumbing.Hash) (string, error) {
+func tagSigned(st storer.EncodedObjectStorer, h plumbing.Hash) (string, error) {
 	obj, err := st.EncodedObject(plumbing.TagObject, h)
 	if errors.Is(err, plumbing.ErrObjectNotFound) {
 		return "", nil
@@ -916,7 +916,7 @@ func trailTagSigned(st storer.EncodedObjectStorer, h plumbing.Hash) (string, err
 
 // artifacts adds one link per recorded artifact; an artifact found in the
 // evidence at its URI is hashed again.
-func (b *trailBuilder) artifacts() {
+func (b *builder) artifacts() {
 	if len(b.rec.Artifacts) == 0 {
 		b.add(b.gap(StepArtifact, "", "the release record lists no artifact", nil))
 		return
@@ -929,7 +929,7 @@ func (b *trailBuilder) artifacts() {
 			b.add(l)
 			continue
 		}
-		got, err := trailHashFile(b.src.Evidence, a.URI)
+		got, err := hashFile(b.src.Evidence, a.URI)
 		switch {
 		case err != nil && errors.Is(err, ErrMissingEvidence):
 			l.Status, l.Reason = Recorded, "digest from the release record; the artifact is not in the evidence"
@@ -947,10 +947,10 @@ func (b *trailBuilder) artifacts() {
 	}
 }
 
-// trailEvidencePath returns ref as a path in the evidence, or an error
+// evidencePath returns ref as a path in the evidence, or an error
 // wrapping ErrMissingEvidence when it is a URL or empty, or
 // sbom.ErrInvalidReference when it could climb out.
-func trailEvidencePath(evidence fs.FS, ref string) (string, error) {
+func evidencePath(evidence fs.FS, ref string) (string, error) {
 	switch {
 	case evidence == nil:
 		return "", fmt.Errorf("%w: no evidence source given", ErrMissingEvidence)
@@ -966,9 +966,9 @@ func trailEvidencePath(evidence fs.FS, ref string) (string, error) {
 	return p, nil
 }
 
-// trailReadEvidence reads ref from the evidence, at most limit bytes.
-func trailReadEvidence(evidence fs.FS, ref string, limit int64) ([]byte, error) {
-	p, err := trailEvidencePath(evidence, ref)
+// readEvidence reads ref from the evidence, at most limit bytes.
+func readEvidence(evidence fs.FS, ref string, limit int64) ([]byte, error) {
+	p, err := evidencePath(evidence, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -990,9 +990,9 @@ func trailReadEvidence(evidence fs.FS, ref string, limit int64) ([]byte, error) 
 	return data, nil
 }
 
-// trailHashFile returns the "sha256:" digest of ref in the evidence.
-func trailHashFile(evidence fs.FS, ref string) (string, error) {
-	p, err := trailEvidencePath(evidence, ref)
+// hashFile returns the "sha256:" digest of ref in the evidence.
+func hashFile(evidence fs.FS, ref string) (string, error) {
+	p, err := evidencePath(evidence, ref)
 	if err != nil {
 		return "", err
 	}
@@ -1013,11 +1013,11 @@ func trailHashFile(evidence fs.FS, ref string) (string, error) {
 
 // sbom adds the SBOM link: the document read from the evidence, its digest
 // compared with the record, decoded and bound to an artifact.
-func (b *trailBuilder) sbom() {
+func (b *builder) sbom() {
 	ref := b.rec.SBOM
 	info := &SBOMInfo{Ref: ref.Ref, Digest: ref.Digest}
 	l := Link{Step: StepSBOM, ID: ref.Ref, SBOM: info}
-	data, err := trailReadEvidence(b.src.Evidence, ref.Ref, sbom.DefaultMaxSize)
+	data, err := readEvidence(b.src.Evidence, ref.Ref, sbom.DefaultMaxSize)
 	switch {
 	case errors.Is(err, ErrMissingEvidence):
 		l.Status, l.Err, l.Reason = Gap, err, "the SBOM is not in the evidence"
@@ -1071,11 +1071,11 @@ func (b *trailBuilder) sbom() {
 
 // provenance adds one link per artifact: the envelope at the record's
 // provenance reference verified for that artifact.
-func (b *trailBuilder) provenance() {
+func (b *builder) provenance() {
 	ref := b.rec.Provenance.Ref
 	var env []byte
 	var readErr error
-	env, readErr = trailReadEvidence(b.src.Evidence, ref, sbom.DefaultMaxSize)
+	env, readErr = readEvidence(b.src.Evidence, ref, sbom.DefaultMaxSize)
 	for _, a := range b.rec.Artifacts {
 		info := &ProvenanceInfo{Ref: ref, BuildID: b.rec.Provenance.BuildID, Artifact: a.Digest}
 		l := Link{Step: StepProvenance, ID: a.Name, Provenance: info}
@@ -1115,7 +1115,7 @@ func (b *trailBuilder) provenance() {
 
 // promotions adds the log link, then each promotion of the release with
 // the gate that decided it, then each rollback away from the release.
-func (b *trailBuilder) promotions(lg *trailLog) {
+func (b *builder) promotions(lg *log) {
 	b.add(lg.link)
 	var proms []manifest.Entry
 	for _, e := range lg.entries {
@@ -1129,7 +1129,7 @@ func (b *trailBuilder) promotions(lg *trailLog) {
 	prod := b.src.production()
 	for _, e := range proms {
 		p := e.Promotion
-		info := trailPromotionInfo(e, lg.entries)
+		info := promotionInfo(e, lg.entries)
 		st, reason, err := lg.entryStatus(e)
 		l := Link{Step: StepPromotion, ID: p.Env, Promotion: info, Status: st, Reason: reason, Err: err}
 		switch {
@@ -1143,11 +1143,11 @@ func (b *trailBuilder) promotions(lg *trailLog) {
 		case p.Env == prod && p.Window == "" && p.Emergency == nil:
 			l.Status, l.Reason = Gap, "the production promotion names no change window and no emergency record"
 			l.Err = fmt.Errorf("%w: %s", ErrMissingEvidence, l.Reason)
-		case p.Emergency != nil && !trailEmergencyComplete(p.Emergency):
+		case p.Emergency != nil && !emergencyComplete(p.Emergency):
 			l.Status, l.Reason = Gap, "the emergency-change record is incomplete"
 			l.Err = fmt.Errorf("%w: %s", ErrMissingEvidence, l.Reason)
 		default:
-			l.Reason = trailPromotionReason(p) + "; " + reason
+			l.Reason = promotionReason(p) + "; " + reason
 		}
 		b.add(l)
 		b.gate(p, l.Status == Failed && errors.Is(l.Err, manifest.ErrTampered))
@@ -1161,13 +1161,13 @@ func (b *trailBuilder) promotions(lg *trailLog) {
 		b.add(Link{
 			Step: StepRollback, ID: p.Env, Status: st, Err: err,
 			Reason:    fmt.Sprintf("rolled back to %s at %s, approved by %s: %s; %s", p.Release, p.PromotedAt.UTC().Format(time.RFC3339), p.Approver, p.Reason, reason),
-			Promotion: trailPromotionInfo(e, lg.entries),
+			Promotion: promotionInfo(e, lg.entries),
 		})
 	}
 }
 
-// trailPromotionReason describes a promotion in one line.
-func trailPromotionReason(p *manifest.Promotion) string {
+// promotionReason describes a promotion in one line.
+func promotionReason(p *manifest.Promotion) string {
 	s := fmt.Sprintf("promoted at %s", p.PromotedAt.UTC().Format(time.RFC3339))
 	if p.Approver != "" {
 		s += ", approved by " + p.Approver
@@ -1187,13 +1187,13 @@ func trailPromotionReason(p *manifest.Promotion) string {
 	return s
 }
 
-func trailEmergencyComplete(em *manifest.EmergencyChange) bool {
+func emergencyComplete(em *manifest.EmergencyChange) bool {
 	return em.Reason != "" && em.Scope != "" && em.Approver != "" && em.RollbackPlan != "" && em.FollowUp != ""
 }
 
-// trailPromotionInfo describes e's promotion and what replaced it in its
+// promotionInfo describes e's promotion and what replaced it in its
 // environment.
-func trailPromotionInfo(e manifest.Entry, entries []manifest.Entry) *PromotionInfo {
+func promotionInfo(e manifest.Entry, entries []manifest.Entry) *PromotionInfo {
 	p := e.Promotion
 	info := &PromotionInfo{
 		Seq: e.Seq, Release: p.Release, Env: p.Env, Digest: p.Digest, Approver: p.Approver, Reason: p.Reason,
@@ -1216,7 +1216,7 @@ func trailPromotionInfo(e manifest.Entry, entries []manifest.Entry) *PromotionIn
 }
 
 // gate adds the link of the policy report that gated p.
-func (b *trailBuilder) gate(p *manifest.Promotion, tampered bool) {
+func (b *builder) gate(p *manifest.Promotion, tampered bool) {
 	info := &GateInfo{Digest: p.Gate, Env: p.Env}
 	l := Link{Step: StepGate, ID: p.Env, Gate: info}
 	if p.Gate == "" {
@@ -1286,36 +1286,36 @@ func (b *trailBuilder) gate(p *manifest.Promotion, tampered bool) {
 func (r *TrailReport) WriteText(w io.Writer) error {
 	var buf bytes.Buffer
 	for _, c := range r.Containing {
-		trailLine(&buf, "contained in %s (%s)", c.Release, c.describe())
+		line(&buf, "contained in %s (%s)", c.Release, c.describe())
 	}
 	for i, t := range r.Releases {
 		if i > 0 || len(r.Containing) > 0 {
 			buf.WriteString("\n")
 		}
-		trailLine(&buf, "release %s (commit %s, range %s): %s", t.Release, t.Commit, t.Range, t.Status)
+		line(&buf, "release %s (commit %s, range %s): %s", t.Release, t.Commit, t.Range, t.Status)
 		if t.Incident != "" || t.HotfixFor != "" {
-			trailLine(&buf, "  hotfix for %s, incident %s", trailDash(t.HotfixFor), trailDash(t.Incident))
+			line(&buf, "  hotfix for %s, incident %s", dash(t.HotfixFor), dash(t.Incident))
 		}
 		for _, l := range t.Links {
 			id := l.ID
 			if id == "" {
 				id = "-"
 			}
-			trailLine(&buf, "  %-8s %-12s %s: %s", l.Status, l.Step, id, l.Reason)
+			line(&buf, "  %-8s %-12s %s: %s", l.Status, l.Step, id, l.Reason)
 		}
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
 }
 
-// trailLine writes one line of a text report, made safe by textsafe.OneLine,
+// line writes one line of a text report, made safe by textsafe.OneLine,
 // and its newline.
-func trailLine(buf *bytes.Buffer, format string, args ...any) {
+func line(buf *bytes.Buffer, format string, args ...any) {
 	buf.WriteString(textsafe.OneLine(fmt.Sprintf(format, args...)))
 	buf.WriteByte('\n')
 }
 
-func trailDash(s string) string {
+func dash(s string) string {
 	if s == "" {
 		return "-"
 	}

@@ -57,10 +57,10 @@ const (
 	CheckpointName    = "log/checkpoint.json"
 	CheckpointSigName = "log/checkpoint.sig"
 
-	bundleEvidenceDir = "evidence/"
-	bundleLogDir      = "log/entries/"
-	bundlePolicyDir   = "policy/"
-	bundleManifestDir = "manifests/"
+	evidenceDir = "evidence/"
+	logDir      = "log/entries/"
+	policyDir   = "policy/"
+	manifestDir = "manifests/"
 )
 
 // Errors of [Build].
@@ -172,9 +172,9 @@ type TagResult struct {
 	Error    string              `json:"error,omitempty"` // why verification failed
 }
 
-// bundleEvidenceReader is the read half of [manifest.EvidenceStore], all a
+// evidenceReader is the read half of [manifest.EvidenceStore], all a
 // bundle needs.
-type bundleEvidenceReader interface {
+type evidenceReader interface {
 	Evidence(ctx context.Context, digest string) ([]byte, error)
 }
 
@@ -252,7 +252,7 @@ func Build(ctx context.Context, src audit.Sources, release string) (*Bundle, err
 	}
 	files[RecordName] = data
 
-	raw, hash, err := bundleTagObject(src.Repo, release)
+	raw, hash, err := tagObject(src.Repo, release)
 	if err != nil {
 		return nil, fmt.Errorf("build bundle %s: %w: %w", release, ErrBundleSource, err)
 	}
@@ -272,7 +272,7 @@ func Build(ctx context.Context, src audit.Sources, release string) (*Bundle, err
 			res.Signer = &v.Signer
 		}
 	}
-	if files[TagResultName], err = bundleJSON(res); err != nil {
+	if files[TagResultName], err = marshalJSON(res); err != nil {
 		return nil, fmt.Errorf("build bundle %s: %w", release, err)
 	}
 
@@ -280,17 +280,17 @@ func Build(ctx context.Context, src audit.Sources, release string) (*Bundle, err
 		if ref.ref == "" {
 			continue
 		}
-		name := bundleEvidenceDir + ref.ref
+		name := evidenceDir + ref.ref
 		if _, ok := files[name]; ok {
 			continue
 		}
-		if err := bundleValidName(name); err != nil || !fs.ValidPath(ref.ref) {
+		if err := validName(name); err != nil || !fs.ValidPath(ref.ref) {
 			return nil, fmt.Errorf("build bundle %s: %w: %s reference %q is not a relative path", release, ErrBundleSource, ref.item, ref.ref)
 		}
 		if src.Evidence == nil {
 			return nil, fmt.Errorf("build bundle %s: %w: %s %q: no evidence directory", release, ErrBundleSource, ref.item, ref.ref)
 		}
-		data, err := bundleReadFS(src.Evidence, ref.ref)
+		data, err := readFS(src.Evidence, ref.ref)
 		if err != nil {
 			return nil, fmt.Errorf("build bundle %s: %w: %s: %w", release, ErrBundleSource, ref.item, err)
 		}
@@ -306,7 +306,7 @@ func Build(ctx context.Context, src audit.Sources, release string) (*Bundle, err
 		if len(src.CheckpointSig) == 0 {
 			return nil, fmt.Errorf("build bundle %s: %w: a checkpoint without its signature", release, ErrBundleSource)
 		}
-		cp, err := bundleParseCheckpoint(src.Checkpoint)
+		cp, err := parseCheckpoint(src.Checkpoint)
 		if err != nil {
 			return nil, fmt.Errorf("build bundle %s: %w: checkpoint: %w", release, ErrBundleSource, err)
 		}
@@ -321,14 +321,14 @@ func Build(ctx context.Context, src audit.Sources, release string) (*Bundle, err
 		}
 	}
 	n = min(n, uint64(len(entries)))
-	var ev bundleEvidenceReader
+	var ev evidenceReader
 	about = newBundleAbout(rec)
 	for i, e := range entries[:n] {
 		data, err := manifest.MarshalEntry(e)
 		if err != nil {
 			return nil, fmt.Errorf("build bundle %s: marshal log entry %d: %w", release, i+1, err)
 		}
-		files[bundleEntryName(uint64(i)+1)] = data
+		files[entryName(uint64(i)+1)] = data
 		if !about.concerns(e) || e.Promotion == nil {
 			continue
 		}
@@ -338,7 +338,7 @@ func Build(ctx context.Context, src audit.Sources, release string) (*Bundle, err
 			if err != nil {
 				return nil, fmt.Errorf("build bundle %s: marshal manifest of log entry %d: %w", release, i+1, err)
 			}
-			files[bundleManifestDir+strings.TrimPrefix(manifest.Digest(data), "sha256:")+".json"] = data
+			files[manifestDir+strings.TrimPrefix(manifest.Digest(data), "sha256:")+".json"] = data
 		}
 		if p.Gate == "" {
 			continue
@@ -348,7 +348,7 @@ func Build(ctx context.Context, src audit.Sources, release string) (*Bundle, err
 		}
 		if ev == nil {
 			var ok bool
-			if ev, ok = src.Store.(bundleEvidenceReader); !ok {
+			if ev, ok = src.Store.(evidenceReader); !ok {
 				return nil, fmt.Errorf("build bundle %s: %w: policy report %s: the store keeps no evidence", release, ErrBundleSource, p.Gate)
 			}
 		}
@@ -356,7 +356,7 @@ func Build(ctx context.Context, src audit.Sources, release string) (*Bundle, err
 		if err != nil {
 			return nil, fmt.Errorf("build bundle %s: %w: policy report %s: %w", release, ErrBundleSource, p.Gate, err)
 		}
-		files[bundlePolicyDir+strings.TrimPrefix(p.Gate, "sha256:")+".json"] = data
+		files[policyDir+strings.TrimPrefix(p.Gate, "sha256:")+".json"] = data
 	}
 
 	idx := Index{
@@ -367,41 +367,41 @@ func Build(ctx context.Context, src audit.Sources, release string) (*Bundle, err
 		VerifiedAt: at,
 	}
 	b := &Bundle{files: files}
-	if err := bundleCheckNames(b.Names()); err != nil {
+	if err := checkNames(b.Names()); err != nil {
 		return nil, fmt.Errorf("build bundle %s: %w", release, err)
 	}
 	for _, name := range b.Names() {
 		sum := sha256.Sum256(files[name])
 		idx.Files = append(idx.Files, File{Name: name, Size: int64(len(files[name])), SHA256: hex.EncodeToString(sum[:])})
 	}
-	if files[IndexName], err = bundleJSON(idx); err != nil {
+	if files[IndexName], err = marshalJSON(idx); err != nil {
 		return nil, fmt.Errorf("build bundle %s: %w", release, err)
 	}
 	return b, nil
 }
 
-// bundleAbout tells which log entries are about the release of rec. Feed it
+// releaseFilter tells which log entries are about the release of rec. Feed it
 // the log in order: a manifest rollback is about the release when the
 // manifest it replaced, promoted earlier, pinned it.
-type bundleAbout struct {
+type releaseFilter struct {
 	rec       manifest.Record
 	manifests map[string]bool // digests of the manifests seen that pin the release
 }
 
-func newBundleAbout(rec manifest.Record) *bundleAbout {
-	return &bundleAbout{rec: rec, manifests: map[string]bool{}}
+func newBundleAbout(rec manifest.Record) *releaseFilter {
+	return &releaseFilter{rec: rec, manifests: map[string]bool{}}
 }
 
 // concerns reports whether e, the next entry of the log, is about the
 // release: a promotion of it (a rollback to it included), a rollback away
 // from it, a manifest promotion pinning its tag at its commit, a manifest
 // rollback away from such a manifest, or a deploy result of it.
-func (a *bundleAbout) concerns(e manifest.Entry) bool {
+func (a *releaseFilter) concerns(e manifest.Entry) bool {
 	if p := e.Promotion; p != nil {
 		if p.Manifest == nil {
 			return p.Release == a.rec.Tag || p.RollbackFrom == a.rec.Tag
 		}
-		if bundlePins(*p.Manifest, a.rec) {
+		if pins(*p.Manifest, a.rec) {
 			a.manifests[p.Digest] = true
 			return true
 		}
@@ -413,22 +413,22 @@ func (a *bundleAbout) concerns(e manifest.Entry) bool {
 	return false
 }
 
-// bundlePins reports whether m pins the release of rec: its tag at its
+// pins reports whether m pins the release of rec: its tag at its
 // commit.
-func bundlePins(m manifest.Manifest, rec manifest.Record) bool {
+func pins(m manifest.Manifest, rec manifest.Record) bool {
 	return slices.ContainsFunc(m.Repos, func(r manifest.Repo) bool {
 		return r.Tag == rec.Tag && r.Commit == rec.Commit
 	})
 }
 
-// bundleEntryName is the bundle file of log entry seq.
-func bundleEntryName(seq uint64) string {
-	return fmt.Sprintf("%s%020d.json", bundleLogDir, seq)
+// entryName is the bundle file of log entry seq.
+func entryName(seq uint64) string {
+	return fmt.Sprintf("%s%020d.json", logDir, seq)
 }
 
-// bundleTagObject reads the raw annotated tag object of refs/tags/name and
+// tagObject reads the raw annotated tag object of refs/tags/name and
 // its hash.
-func bundleTagObject(repo *git.Repository, name string) ([]byte, string, error) {
+func tagObject(repo *git.Repository, name string) ([]byte, string, error) {
 	ref, err := repo.Reference(plumbing.NewTagReferenceName(name), false)
 	if err != nil {
 		return nil, "", fmt.Errorf("release tag %s: %w", name, err)
@@ -458,8 +458,8 @@ func bundleTagObject(repo *git.Repository, name string) ([]byte, string, error) 
 	return raw, ref.Hash().String(), nil
 }
 
-// bundleReadFS reads the regular file name of fsys, up to MaxFileSize.
-func bundleReadFS(fsys fs.FS, name string) ([]byte, error) {
+// readFS reads the regular file name of fsys, up to MaxFileSize.
+func readFS(fsys fs.FS, name string) ([]byte, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, err
@@ -482,9 +482,9 @@ func bundleReadFS(fsys fs.FS, name string) ([]byte, error) {
 	return data, nil
 }
 
-// bundleParseCheckpoint reads the count and head of a checkpoint written by
+// parseCheckpoint reads the count and head of a checkpoint written by
 // manifest.SignCheckpoint without checking its signature.
-func bundleParseCheckpoint(data []byte) (manifest.Checkpoint, error) {
+func parseCheckpoint(data []byte) (manifest.Checkpoint, error) {
 	var w struct {
 		Type  string `json:"type"`
 		Count uint64 `json:"count"`
@@ -502,9 +502,9 @@ func bundleParseCheckpoint(data []byte) (manifest.Checkpoint, error) {
 	return cp, nil
 }
 
-// bundleJSON is the indented JSON of v with a final newline, the form of
+// marshalJSON is the indented JSON of v with a final newline, the form of
 // the bundle's own JSON files.
-func bundleJSON(v any) ([]byte, error) {
+func marshalJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -515,11 +515,11 @@ func bundleJSON(v any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// bundleDecodeStrict decodes data, one JSON value, into v, refusing unknown
+// decodeStrict decodes data, one JSON value, into v, refusing unknown
 // fields and trailing data, and requires data to be the canonical form
-// bundleJSON writes, so that a document has one reading only (no duplicate
+// marshalJSON writes, so that a document has one reading only (no duplicate
 // or case-folded keys, no other layout).
-func bundleDecodeStrict(data []byte, v any) error {
+func decodeStrict(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -528,7 +528,7 @@ func bundleDecodeStrict(data []byte, v any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return errors.New("trailing data after JSON value")
 	}
-	canon, err := bundleJSON(v)
+	canon, err := marshalJSON(v)
 	if err != nil {
 		return err
 	}
@@ -562,11 +562,11 @@ func (b *Bundle) File(name string) ([]byte, bool) {
 	return slices.Clone(data), ok
 }
 
-// bundleMaxIndexSize bounds index.json: the canonical index of
+// maxIndexSize bounds index.json: the canonical index of
 // MaxFiles files, each entry well under 1 KiB (a name of at most
 // MaxName bytes, its size and SHA-256), is smaller. A larger index is
 // refused before it is decoded.
-const bundleMaxIndexSize = MaxFiles << 10
+const maxIndexSize = MaxFiles << 10
 
 // Index returns the bundle's index.json, parsed. It returns an error
 // wrapping [ErrBundleIndex] when the file is missing or malformed, or larger
@@ -580,11 +580,11 @@ func (b *Bundle) Index() (Index, error) {
 	if !ok {
 		return Index{}, fmt.Errorf("%w: no %s", ErrBundleIndex, IndexName)
 	}
-	if len(data) > bundleMaxIndexSize {
+	if len(data) > maxIndexSize {
 		return Index{}, fmt.Errorf("%w: %d bytes, larger than an index of MaxBundleFiles files", ErrBundleIndex, len(data))
 	}
 	var idx Index
-	if err := bundleDecodeStrict(data, &idx); err != nil {
+	if err := decodeStrict(data, &idx); err != nil {
 		return Index{}, fmt.Errorf("%w: %w", ErrBundleIndex, err)
 	}
 	return idx, nil
@@ -678,7 +678,7 @@ func (b *Bundle) WriteDir(dir string) (err error) {
 	defer root.Close()
 	dirs := map[string]bool{".": true}
 	for _, name := range b.Names() {
-		if err := bundleValidName(name); err != nil {
+		if err := validName(name); err != nil {
 			return fmt.Errorf("write bundle %s: %w", dir, err)
 		}
 		if d := path.Dir(name); !dirs[d] {
@@ -689,12 +689,12 @@ func (b *Bundle) WriteDir(dir string) (err error) {
 				dirs[d] = true
 			}
 		}
-		if err := bundleWriteFile(root, name, b.files[name]); err != nil {
+		if err := writeFile(root, name, b.files[name]); err != nil {
 			return fmt.Errorf("write bundle %s: %s: %w", dir, name, err)
 		}
 	}
 	for _, d := range slices.Sorted(maps.Keys(dirs)) {
-		if err := bundleSyncDir(root, d); err != nil {
+		if err := syncDir(root, d); err != nil {
 			return fmt.Errorf("write bundle %s: %w", dir, err)
 		}
 	}
@@ -708,7 +708,7 @@ func (b *Bundle) WriteDir(dir string) (err error) {
 	return nil
 }
 
-func bundleWriteFile(root *os.Root, name string, data []byte) error {
+func writeFile(root *os.Root, name string, data []byte) error {
 	f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
@@ -724,7 +724,7 @@ func bundleWriteFile(root *os.Root, name string, data []byte) error {
 	return f.Close()
 }
 
-func bundleSyncDir(root *os.Root, name string) error {
+func syncDir(root *os.Root, name string) error {
 	d, err := root.Open(name)
 	if err != nil {
 		return err
@@ -761,7 +761,7 @@ func Read(r io.Reader) (*Bundle, error) {
 	// padding: at most four 512-byte blocks per file of overhead (a PAX
 	// header and its records, which a name of MaxName bytes fits in
 	// one block, the header, padding), and tar's end padding.
-	lr := &bundleLimitReader{r: zr, n: MaxSize + (MaxFiles+1)*4*512 + 20*512}
+	lr := &limitReader{r: zr, n: MaxSize + (MaxFiles+1)*4*512 + 20*512}
 	tr := tar.NewReader(lr)
 	files := map[string][]byte{}
 	var total int64
@@ -771,12 +771,12 @@ func Read(r io.Reader) (*Bundle, error) {
 			break
 		}
 		if err != nil {
-			return nil, bundleReadErr("", err)
+			return nil, readErr("", err)
 		}
 		if len(files) >= MaxFiles {
 			return nil, &FormatError{Reason: fmt.Sprintf("more than %d files", MaxFiles), Err: ErrBundleTooLarge}
 		}
-		if err := bundleValidName(hdr.Name); err != nil {
+		if err := validName(hdr.Name); err != nil {
 			return nil, err
 		}
 		if hdr.Typeflag != tar.TypeReg {
@@ -800,7 +800,7 @@ func Read(r io.Reader) (*Bundle, error) {
 		// a header may claim far more than the archive holds.
 		var buf bytes.Buffer
 		if _, err := buf.ReadFrom(io.LimitReader(tr, hdr.Size)); err != nil {
-			return nil, bundleReadErr(hdr.Name, err)
+			return nil, readErr(hdr.Name, err)
 		}
 		if int64(buf.Len()) != hdr.Size {
 			return nil, &FormatError{Name: hdr.Name, Reason: "unexpected end of archive", Err: ErrBundleMalformed}
@@ -819,33 +819,33 @@ func Read(r io.Reader) (*Bundle, error) {
 			break
 		}
 		if err != nil {
-			return nil, bundleReadErr("", err)
+			return nil, readErr("", err)
 		}
 	}
 	if _, err := br.ReadByte(); err != io.EOF {
 		if err != nil {
-			return nil, bundleReadErr("", err)
+			return nil, readErr("", err)
 		}
 		return nil, &FormatError{Reason: "data after the gzip stream", Err: ErrBundleTrailingData}
 	}
 	b := &Bundle{files: files}
-	if err := bundleCheckNames(b.Names()); err != nil {
+	if err := checkNames(b.Names()); err != nil {
 		return nil, err
 	}
 	return b, nil
 }
 
-// errBundleLimit is the error of a bundleLimitReader past its limit.
+// errBundleLimit is the error of a limitReader past its limit.
 var errBundleLimit = errors.New("audit: bundle archive over its size limit")
 
-// bundleLimitReader reads at most n bytes from r and then fails with
+// limitReader reads at most n bytes from r and then fails with
 // errBundleLimit, so that a decompression bomb is cut short.
-type bundleLimitReader struct {
+type limitReader struct {
 	r io.Reader
 	n int64
 }
 
-func (l *bundleLimitReader) Read(p []byte) (int, error) {
+func (l *limitReader) Read(p []byte) (int, error) {
 	if l.n <= 0 {
 		// Tell a stream that ended exactly at the limit from a longer one.
 		var one [1]byte
@@ -863,9 +863,9 @@ func (l *bundleLimitReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// bundleReadErr turns an error reading the archive into a
+// readErr turns an error reading the archive into a
 // *FormatError.
-func bundleReadErr(name string, err error) error {
+func readErr(name string, err error) error {
 	var fe *FormatError
 	switch {
 	case errors.As(err, &fe):
@@ -895,7 +895,7 @@ func ReadDir(fsys fs.FS) (*Bundle, error) {
 		if name == "." {
 			return nil
 		}
-		if err := bundleValidName(name); err != nil {
+		if err := validName(name); err != nil {
 			return err
 		}
 		if d.IsDir() {
@@ -907,7 +907,7 @@ func ReadDir(fsys fs.FS) (*Bundle, error) {
 		if len(files) >= MaxFiles {
 			return &FormatError{Reason: fmt.Sprintf("more than %d files", MaxFiles), Err: ErrBundleTooLarge}
 		}
-		data, err := bundleReadFS(fsys, name)
+		data, err := readFS(fsys, name)
 		if err != nil {
 			return err
 		}
@@ -925,16 +925,16 @@ func ReadDir(fsys fs.FS) (*Bundle, error) {
 		return nil, fmt.Errorf("read bundle: %w", err)
 	}
 	b := &Bundle{files: files}
-	if err := bundleCheckNames(b.Names()); err != nil {
+	if err := checkNames(b.Names()); err != nil {
 		return nil, err
 	}
 	return b, nil
 }
 
-// bundleValidName returns a *FormatError (ErrBundleUnsafePath) unless
+// validName returns a *FormatError (ErrBundleUnsafePath) unless
 // name is a relative, slash-separated path that is safe to create on any
 // file system.
-func bundleValidName(name string) error {
+func validName(name string) error {
 	bad := func(reason string) error {
 		return &FormatError{Name: name, Reason: reason, Err: ErrBundleUnsafePath}
 	}
@@ -951,14 +951,14 @@ func bundleValidName(name string) error {
 	return nil
 }
 
-// bundleCheckNames returns a *FormatError (ErrBundleDuplicate) when
+// checkNames returns a *FormatError (ErrBundleDuplicate) when
 // two of the sorted names differ only in case (Unicode simple case folding,
 // as strings.EqualFold: "σ" and "ς", "s" and "ſ" too), or one is a
 // directory of another.
-func bundleCheckNames(names []string) error {
+func checkNames(names []string) error {
 	folded := make(map[string]string, len(names))
 	for _, name := range names {
-		k := bundleFold(name)
+		k := fold(name)
 		if other, ok := folded[k]; ok {
 			return &FormatError{Name: name, Reason: "same name as " + strconv.Quote(other) + " but for case", Err: ErrBundleDuplicate}
 		}
@@ -966,7 +966,7 @@ func bundleCheckNames(names []string) error {
 	}
 	for _, name := range names {
 		for d := path.Dir(name); d != "."; d = path.Dir(d) {
-			if other, ok := folded[bundleFold(d)]; ok {
+			if other, ok := folded[fold(d)]; ok {
 				return &FormatError{Name: name, Reason: strconv.Quote(other) + " is a file", Err: ErrBundleDuplicate}
 			}
 		}
@@ -974,10 +974,10 @@ func bundleCheckNames(names []string) error {
 	return nil
 }
 
-// bundleFold maps name to a key that two names share exactly when
+// fold maps name to a key that two names share exactly when
 // strings.EqualFold reports them equal: each rune becomes the smallest rune
 // of its case-folding orbit (unicode.SimpleFold).
-func bundleFold(name string) string {
+func fold(name string) string {
 	return strings.Map(func(r rune) rune {
 		m := r
 		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
@@ -987,7 +987,7 @@ func bundleFold(name string) string {
 	}, name)
 }
 
-// bundleReadReport parses a policy report from the bundle.
-func bundleReadReport(data []byte) (policy.Report, error) {
+// parseReport parses a policy report from the bundle.
+func parseReport(data []byte) (policy.Report, error) {
 	return policy.ReadReport(bytes.NewReader(data))
 }

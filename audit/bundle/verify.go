@@ -248,23 +248,23 @@ func (r *Report) Err() error {
 
 // The checks of Verify, in report order.
 const (
-	bundleCheckIndex      = "index"
-	bundleCheckFiles      = "files"
-	bundleCheckRecord     = "record"
-	bundleCheckTag        = "tag"
-	bundleCheckTagSig     = "tag-signature"
-	bundleCheckSBOM       = "sbom"
-	bundleCheckProvenance = "provenance"
-	bundleCheckLog        = "log"
-	bundleCheckCheckpoint = "checkpoint"
-	bundleCheckPromotions = "promotions"
-	bundleCheckPolicy     = "policy"
+	checkNameIndex      = "index"
+	checkNameFiles      = "files"
+	checkNameRecord     = "record"
+	checkNameTag        = "tag"
+	checkNameTagSig     = "tag-signature"
+	checkNameSBOM       = "sbom"
+	checkNameProvenance = "provenance"
+	checkNameLog        = "log"
+	checkNameCheckpoint = "checkpoint"
+	checkNamePromotions = "promotions"
+	checkNamePolicy     = "policy"
 )
 
-var bundleCheckOrder = []string{
-	bundleCheckIndex, bundleCheckFiles, bundleCheckRecord, bundleCheckTag,
-	bundleCheckTagSig, bundleCheckSBOM, bundleCheckProvenance, bundleCheckLog,
-	bundleCheckCheckpoint, bundleCheckPromotions, bundleCheckPolicy,
+var checkOrder = []string{
+	checkNameIndex, checkNameFiles, checkNameRecord, checkNameTag,
+	checkNameTagSig, checkNameSBOM, checkNameProvenance, checkNameLog,
+	checkNameCheckpoint, checkNamePromotions, checkNamePolicy,
 }
 
 // Verify checks b offline against the auditor's keys and returns a
@@ -328,7 +328,7 @@ func Verify(ctx context.Context, b *Bundle, keys Keys) (*Report, error) {
 	if b == nil {
 		b = &Bundle{}
 	}
-	v := &bundleVerifier{ctx: ctx, b: b, keys: keys, used: map[string]bool{IndexName: true}, checks: map[string]*Check{}}
+	v := &verifier{ctx: ctx, b: b, keys: keys, used: map[string]bool{IndexName: true}, checks: map[string]*Check{}}
 	v.checkIndex()
 	v.checkRecord()
 	v.checkTag()
@@ -343,14 +343,14 @@ func Verify(ctx context.Context, b *Bundle, keys Keys) (*Report, error) {
 		return nil, err
 	}
 	rep := &Report{Release: v.idx.Release, Commit: v.idx.Commit, TagObject: v.idx.TagObject, At: v.at, BuildTag: v.buildTag, Checkpoint: v.cp, LogEntries: len(v.entries)}
-	for _, name := range bundleCheckOrder {
+	for _, name := range checkOrder {
 		rep.Checks = append(rep.Checks, *v.checks[name])
 	}
 	return rep, rep.Err()
 }
 
-// bundleVerifier carries what one Verify has learned so far.
-type bundleVerifier struct {
+// verifier carries what one Verify has learned so far.
+type verifier struct {
 	ctx  context.Context
 	b    *Bundle
 	keys Keys
@@ -365,7 +365,7 @@ type bundleVerifier struct {
 	// approved are the digests of the records the gates of the covered
 	// promotions of the release approved (REL-GATE-001), with the entries.
 	approved map[string][]string
-	reports  map[string]bundleReportResult // policy reports read, by digest
+	reports  map[string]reportResult // policy reports read, by digest
 	buildTag *TagResult
 	entries  []manifest.Entry // parsed, in sequence order
 	entOK    bool             // every entry file parsed
@@ -376,23 +376,23 @@ type bundleVerifier struct {
 }
 
 // file returns the bundle's file name and marks it as having a place.
-func (v *bundleVerifier) file(name string) ([]byte, bool) {
+func (v *verifier) file(name string) ([]byte, bool) {
 	v.used[name] = true
 	data, ok := v.b.files[name]
 	return data, ok
 }
 
-func (v *bundleVerifier) pass(check, detail string) {
+func (v *verifier) pass(check, detail string) {
 	v.checks[check] = &Check{Name: check, Status: audit.Verified, Detail: detail}
 }
 
-func (v *bundleVerifier) notChecked(check, detail string) {
+func (v *verifier) notChecked(check, detail string) {
 	v.checks[check] = &Check{Name: check, Status: audit.Recorded, Detail: detail}
 }
 
 // fail records the failures errs of check; with none it records a pass
 // with detail.
-func (v *bundleVerifier) fail(check string, errs []error, detail string) {
+func (v *verifier) fail(check string, errs []error, detail string) {
 	if len(errs) == 0 {
 		v.pass(check, detail)
 		return
@@ -407,17 +407,17 @@ func (v *bundleVerifier) fail(check string, errs []error, detail string) {
 	v.checks[check] = c
 }
 
-func (v *bundleVerifier) checkIndex() {
+func (v *verifier) checkIndex() {
 	idx, err := v.b.Index()
 	if err != nil {
 		v.at = v.keys.At
-		v.fail(bundleCheckIndex, []error{err}, "")
+		v.fail(checkNameIndex, []error{err}, "")
 		return
 	}
 	if len(idx.Files) > MaxFiles {
 		// More than a bundle can hold: refuse it before checking each entry.
 		v.at = v.keys.At
-		v.fail(bundleCheckIndex, []error{fmt.Errorf("%w: lists %d files, more than MaxBundleFiles", ErrBundleIndex, len(idx.Files))}, "")
+		v.fail(checkNameIndex, []error{fmt.Errorf("%w: lists %d files, more than MaxBundleFiles", ErrBundleIndex, len(idx.Files))}, "")
 		return
 	}
 	var errs []error
@@ -445,11 +445,11 @@ func (v *bundleVerifier) checkIndex() {
 	if v.at.IsZero() {
 		v.at = idx.VerifiedAt
 	}
-	v.fail(bundleCheckIndex, errs, fmt.Sprintf("format %d, release %s, %d files", idx.Format, idx.Release, len(idx.Files)))
+	v.fail(checkNameIndex, errs, fmt.Sprintf("format %d, release %s, %d files", idx.Format, idx.Release, len(idx.Files)))
 }
 
 // checkFiles runs last: it needs to know which files the other checks used.
-func (v *bundleVerifier) checkFiles() {
+func (v *verifier) checkFiles() {
 	var errs []error
 	listed := map[string]bool{IndexName: true}
 	if v.idxOK {
@@ -475,35 +475,35 @@ func (v *bundleVerifier) checkFiles() {
 		}
 	}
 	if !v.idxOK && len(errs) == 0 {
-		v.notChecked(bundleCheckFiles, "no index to check the files against")
+		v.notChecked(checkNameFiles, "no index to check the files against")
 		return
 	}
-	v.fail(bundleCheckFiles, errs, fmt.Sprintf("%d files match the index", len(v.b.files)-1))
+	v.fail(checkNameFiles, errs, fmt.Sprintf("%d files match the index", len(v.b.files)-1))
 }
 
 // canPlace reports whether the checks could tell where name belongs: the
 // places of evidence files come from the record, those of policy reports
 // and manifests from the record and the log. A file whose place could not
 // be known is not reported as unexpected, since its check already failed.
-func (v *bundleVerifier) canPlace(name string) bool {
+func (v *verifier) canPlace(name string) bool {
 	switch {
-	case strings.HasPrefix(name, bundleEvidenceDir):
+	case strings.HasPrefix(name, evidenceDir):
 		return v.recOK
-	case strings.HasPrefix(name, bundlePolicyDir), strings.HasPrefix(name, bundleManifestDir):
+	case strings.HasPrefix(name, policyDir), strings.HasPrefix(name, manifestDir):
 		return v.recOK && v.entOK
 	}
 	return true
 }
 
-func (v *bundleVerifier) checkRecord() {
+func (v *verifier) checkRecord() {
 	data, ok := v.file(RecordName)
 	if !ok {
-		v.fail(bundleCheckRecord, []error{fmt.Errorf("%w: no %s", ErrBundleRecord, RecordName)}, "")
+		v.fail(checkNameRecord, []error{fmt.Errorf("%w: no %s", ErrBundleRecord, RecordName)}, "")
 		return
 	}
 	rec, err := manifest.ParseRecord(data)
 	if err != nil {
-		v.fail(bundleCheckRecord, []error{fmt.Errorf("%w: %w", ErrBundleRecord, err)}, "")
+		v.fail(checkNameRecord, []error{fmt.Errorf("%w: %w", ErrBundleRecord, err)}, "")
 		return
 	}
 	var errs []error
@@ -514,29 +514,29 @@ func (v *bundleVerifier) checkRecord() {
 		errs = append(errs, fmt.Errorf("%w: record of %s at %s, index names %s at %s", ErrBundleRecord, rec.Tag, rec.Commit, v.idx.Release, v.idx.Commit))
 	}
 	v.rec, v.recOK, v.recDigest = rec, true, manifest.Digest(data)
-	v.fail(bundleCheckRecord, errs, fmt.Sprintf("release %s at %s, %s", rec.Tag, rec.Commit, bundleCount(len(rec.Artifacts), "artifact")))
+	v.fail(checkNameRecord, errs, fmt.Sprintf("release %s at %s, %s", rec.Tag, rec.Commit, count(len(rec.Artifacts), "artifact")))
 }
 
 // release is the release the bundle is about, as best known.
-func (v *bundleVerifier) release() string {
+func (v *verifier) release() string {
 	if v.idxOK {
 		return v.idx.Release
 	}
 	return v.rec.Tag
 }
 
-func (v *bundleVerifier) checkTag() {
+func (v *verifier) checkTag() {
 	if data, ok := v.file(TagResultName); ok {
 		var res TagResult
-		if err := bundleDecodeStrict(data, &res); err == nil {
+		if err := decodeStrict(data, &res); err == nil {
 			v.buildTag = &res
 		}
 	}
 	raw, ok := v.file(TagName)
 	if !ok {
 		err := fmt.Errorf("%w: no %s", ErrBundleTag, TagName)
-		v.fail(bundleCheckTag, []error{err}, "")
-		v.fail(bundleCheckTagSig, []error{err}, "")
+		v.fail(checkNameTag, []error{err}, "")
+		v.fail(checkNameTagSig, []error{err}, "")
 		return
 	}
 	var errs []error
@@ -561,41 +561,41 @@ func (v *bundleVerifier) checkTag() {
 	if v.idxOK && hash != v.idx.TagObject {
 		errs = append(errs, fmt.Errorf("%w: tag object %s, index names %s", ErrBundleTag, hash, v.idx.TagObject))
 	}
-	v.fail(bundleCheckTag, errs, "tag object "+hash+" names "+v.release()+" at its commit")
+	v.fail(checkNameTag, errs, "tag object "+hash+" names "+v.release()+" at its commit")
 
 	switch {
 	case v.keys.Tag == nil:
-		v.notChecked(bundleCheckTagSig, "no trusted tag key given")
+		v.notChecked(checkNameTagSig, "no trusted tag key given")
 		return
 	case v.at.IsZero():
-		v.notChecked(bundleCheckTagSig, "no verification time: the index has none and BundleKeys.At is not set")
+		v.notChecked(checkNameTagSig, "no verification time: the index has none and BundleKeys.At is not set")
 		return
 	}
 	ver, err := tagging.VerifyObject(v.ctx, raw, v.keys.Tag, v.at)
 	if err != nil {
-		v.fail(bundleCheckTagSig, []error{fmt.Errorf("%w: tag %s: %w", ErrBundleSignature, v.release(), err)}, "")
+		v.fail(checkNameTagSig, []error{fmt.Errorf("%w: tag %s: %w", ErrBundleSignature, v.release(), err)}, "")
 		return
 	}
-	v.pass(bundleCheckTagSig, fmt.Sprintf("signed by %s (%s %s) at %s", ver.Signer.Identity, ver.Signer.Format, ver.Signer.Fingerprint, v.at.Format(time.RFC3339)))
+	v.pass(checkNameTagSig, fmt.Sprintf("signed by %s (%s %s) at %s", ver.Signer.Identity, ver.Signer.Format, ver.Signer.Fingerprint, v.at.Format(time.RFC3339)))
 }
 
 // evidence returns the bundle file of the record's reference ref to item.
-func (v *bundleVerifier) evidence(item, ref string) ([]byte, error) {
+func (v *verifier) evidence(item, ref string) ([]byte, error) {
 	if !v.recOK {
 		return nil, fmt.Errorf("%w: no record to name the %s", ErrBundleEvidence, item)
 	}
 	if ref == "" {
 		return nil, fmt.Errorf("%w: the record names no %s", ErrBundleEvidence, item)
 	}
-	data, ok := v.file(bundleEvidenceDir + ref)
+	data, ok := v.file(evidenceDir + ref)
 	if !ok {
-		return nil, fmt.Errorf("%w: %s %s not in the bundle", ErrBundleEvidence, item, bundleEvidenceDir+ref)
+		return nil, fmt.Errorf("%w: %s %s not in the bundle", ErrBundleEvidence, item, evidenceDir+ref)
 	}
 	return data, nil
 }
 
-// bundleDigests lists the digests of artifacts, for messages.
-func bundleDigests(artifacts []manifest.Artifact) string {
+// digests lists the digests of artifacts, for messages.
+func digests(artifacts []manifest.Artifact) string {
 	var ds []string
 	for _, a := range artifacts {
 		ds = append(ds, a.Digest)
@@ -603,19 +603,19 @@ func bundleDigests(artifacts []manifest.Artifact) string {
 	return strings.Join(ds, " or ")
 }
 
-// bundleSubject is the subject of artifact a.
-func bundleSubject(a manifest.Artifact) sbom.Subject {
+// subject is the subject of artifact a.
+func subject(a manifest.Artifact) sbom.Subject {
 	return sbom.Subject{Name: a.Name, SHA256: strings.TrimPrefix(a.Digest, "sha256:"), SHA512: strings.TrimPrefix(a.SHA512, "sha512:")}
 }
 
-func (v *bundleVerifier) checkSBOM() {
+func (v *verifier) checkSBOM() {
 	data, err := v.evidence("SBOM", v.rec.SBOM.Ref)
 	if err != nil {
-		v.fail(bundleCheckSBOM, []error{err}, "")
+		v.fail(checkNameSBOM, []error{err}, "")
 		return
 	}
 	if got := manifest.Digest(data); got != v.rec.SBOM.Digest {
-		v.fail(bundleCheckSBOM, []error{fmt.Errorf("%w: %w", ErrBundleEvidence,
+		v.fail(checkNameSBOM, []error{fmt.Errorf("%w: %w", ErrBundleEvidence,
 			&sbom.MismatchError{Kind: sbom.ErrReferenceMismatch, Want: v.rec.SBOM.Digest, Got: got})}, "")
 		return
 	}
@@ -625,46 +625,46 @@ func (v *bundleVerifier) checkSBOM() {
 	}
 	doc, err := sbom.Decode(bytes.NewReader(data), f, sbom.WithMaxSize(MaxFileSize))
 	if err != nil {
-		v.fail(bundleCheckSBOM, []error{fmt.Errorf("%w: %w", ErrBundleEvidence, err)}, "")
+		v.fail(checkNameSBOM, []error{fmt.Errorf("%w: %w", ErrBundleEvidence, err)}, "")
 		return
 	}
 	subj, err := doc.Subject()
 	if err != nil {
-		v.fail(bundleCheckSBOM, []error{fmt.Errorf("%w: %w", ErrBundleEvidence, err)}, "")
+		v.fail(checkNameSBOM, []error{fmt.Errorf("%w: %w", ErrBundleEvidence, err)}, "")
 		return
 	}
 	i := slices.IndexFunc(v.rec.Artifacts, func(a manifest.Artifact) bool { return a.Digest == subj.Digest() })
 	if i < 0 {
-		v.fail(bundleCheckSBOM, []error{fmt.Errorf("%w: SBOM describes %s, not an artifact of the record: %w", ErrBundleEvidence, subj.Digest(),
-			&sbom.MismatchError{Kind: sbom.ErrSubjectMismatch, Want: bundleDigests(v.rec.Artifacts), Got: subj.Digest()})}, "")
+		v.fail(checkNameSBOM, []error{fmt.Errorf("%w: SBOM describes %s, not an artifact of the record: %w", ErrBundleEvidence, subj.Digest(),
+			&sbom.MismatchError{Kind: sbom.ErrSubjectMismatch, Want: digests(v.rec.Artifacts), Got: subj.Digest()})}, "")
 		return
 	}
 	a := v.rec.Artifacts[i]
-	if err := sbom.Check(doc, bundleSubject(a)); err != nil {
-		v.fail(bundleCheckSBOM, []error{fmt.Errorf("%w: %w", ErrBundleEvidence, err)}, "")
+	if err := sbom.Check(doc, subject(a)); err != nil {
+		v.fail(checkNameSBOM, []error{fmt.Errorf("%w: %w", ErrBundleEvidence, err)}, "")
 		return
 	}
-	v.pass(bundleCheckSBOM, fmt.Sprintf("%s (%s) describes %s %s", v.rec.SBOM.Ref, v.rec.SBOM.Digest, a.Name, a.Digest))
+	v.pass(checkNameSBOM, fmt.Sprintf("%s (%s) describes %s %s", v.rec.SBOM.Ref, v.rec.SBOM.Digest, a.Name, a.Digest))
 }
 
-func (v *bundleVerifier) checkProvenance() {
+func (v *verifier) checkProvenance() {
 	data, err := v.evidence("provenance", v.rec.Provenance.Ref)
 	if err != nil {
-		v.fail(bundleCheckProvenance, []error{err}, "")
+		v.fail(checkNameProvenance, []error{err}, "")
 		return
 	}
 	if len(v.rec.Artifacts) == 0 {
-		v.fail(bundleCheckProvenance, []error{fmt.Errorf("%w: the record has no artifact", ErrBundleEvidence)}, "")
+		v.fail(checkNameProvenance, []error{fmt.Errorf("%w: the record has no artifact", ErrBundleEvidence)}, "")
 		return
 	}
 	if len(v.keys.Provenance) == 0 {
-		v.notChecked(bundleCheckProvenance, "no trusted provenance key given")
+		v.notChecked(checkNameProvenance, "no trusted provenance key given")
 		return
 	}
 	var errs []error
 	var commits []string // the git commits the verified provenance was built from
 	for _, a := range v.rec.Artifacts {
-		prov, err := sbom.VerifyProvenance(v.ctx, data, bundleSubject(a), v.keys.Provenance...)
+		prov, err := sbom.VerifyProvenance(v.ctx, data, subject(a), v.keys.Provenance...)
 		if err != nil {
 			kind := ErrBundleEvidence
 			if errors.Is(err, sbom.ErrBadSignature) {
@@ -679,7 +679,7 @@ func (v *bundleVerifier) checkProvenance() {
 			}
 			continue
 		}
-		commits = bundleGitCommits(prov)
+		commits = gitCommits(prov)
 	}
 	// A provenance that names the source commit it was built from must name
 	// the release's: otherwise it is the provenance of another release's
@@ -687,12 +687,12 @@ func (v *bundleVerifier) checkProvenance() {
 	if len(errs) == 0 && len(commits) > 0 && !slices.ContainsFunc(commits, func(c string) bool { return strings.EqualFold(c, v.rec.Commit) }) {
 		errs = append(errs, fmt.Errorf("%w: provenance built from commit %s, not the record's %s", ErrBundleEvidence, strings.Join(commits, ", "), v.rec.Commit))
 	}
-	v.fail(bundleCheckProvenance, errs, fmt.Sprintf("%s is signed by a trusted key and names the record's %s", v.rec.Provenance.Ref, bundleCount(len(v.rec.Artifacts), "artifact")))
+	v.fail(checkNameProvenance, errs, fmt.Sprintf("%s is signed by a trusted key and names the record's %s", v.rec.Provenance.Ref, count(len(v.rec.Artifacts), "artifact")))
 }
 
-// bundleGitCommits returns the git commits ("gitCommit" digests) among the
+// gitCommits returns the git commits ("gitCommit" digests) among the
 // resolved dependencies of prov, in order.
-func bundleGitCommits(prov sbom.Provenance) []string {
+func gitCommits(prov sbom.Provenance) []string {
 	var commits []string
 	for _, d := range prov.ResolvedDependencies {
 		if c := d.Digest["gitCommit"]; c != "" {
@@ -702,10 +702,10 @@ func bundleGitCommits(prov sbom.Provenance) []string {
 	return commits
 }
 
-func (v *bundleVerifier) checkLog() {
+func (v *verifier) checkLog() {
 	var errs []error
 	for _, name := range v.b.Names() {
-		if !strings.HasPrefix(name, bundleLogDir) {
+		if !strings.HasPrefix(name, logDir) {
 			continue
 		}
 		data, _ := v.file(name)
@@ -714,40 +714,40 @@ func (v *bundleVerifier) checkLog() {
 			errs = append(errs, fmt.Errorf("%w: %s: %w", ErrBundleLog, name, err))
 			continue
 		}
-		if bundleEntryName(e.Seq) != name {
+		if entryName(e.Seq) != name {
 			errs = append(errs, fmt.Errorf("%w: %s holds entry %d", ErrBundleLog, name, e.Seq))
 			continue
 		}
 		v.entries = append(v.entries, e)
 	}
 	if len(errs) > 0 {
-		v.fail(bundleCheckLog, errs, "")
+		v.fail(checkNameLog, errs, "")
 		return
 	}
 	v.entOK = true
 	if err := manifest.VerifyLog(v.entries, nil); err != nil {
-		v.fail(bundleCheckLog, []error{fmt.Errorf("%w: %w", ErrBundleLog, err)}, "")
+		v.fail(checkNameLog, []error{fmt.Errorf("%w: %w", ErrBundleLog, err)}, "")
 		return
 	}
 	v.chainOK = true
-	v.pass(bundleCheckLog, fmt.Sprintf("%d entries form one hash chain", len(v.entries)))
+	v.pass(checkNameLog, fmt.Sprintf("%d entries form one hash chain", len(v.entries)))
 }
 
-func (v *bundleVerifier) checkCheckpoint() {
+func (v *verifier) checkCheckpoint() {
 	data, okData := v.file(CheckpointName)
 	sig, okSig := v.file(CheckpointSigName)
 	switch {
 	case !okData && !okSig:
-		v.notChecked(bundleCheckCheckpoint, "no signed checkpoint in the bundle: a truncated log cannot be detected")
+		v.notChecked(checkNameCheckpoint, "no signed checkpoint in the bundle: a truncated log cannot be detected")
 		return
 	case !okData || !okSig:
-		v.fail(bundleCheckCheckpoint, []error{fmt.Errorf("%w: checkpoint without its signature, or the reverse", ErrBundleCheckpoint)}, "")
+		v.fail(checkNameCheckpoint, []error{fmt.Errorf("%w: checkpoint without its signature, or the reverse", ErrBundleCheckpoint)}, "")
 		return
 	case v.keys.Checkpoint == nil:
-		v.notChecked(bundleCheckCheckpoint, "no trusted checkpoint key given")
+		v.notChecked(checkNameCheckpoint, "no trusted checkpoint key given")
 		return
 	case v.at.IsZero():
-		v.notChecked(bundleCheckCheckpoint, "no verification time: the index has none and BundleKeys.At is not set")
+		v.notChecked(checkNameCheckpoint, "no verification time: the index has none and BundleKeys.At is not set")
 		return
 	}
 	cp, err := manifest.OpenCheckpoint(v.ctx, data, sig, v.keys.Checkpoint, v.at)
@@ -756,31 +756,31 @@ func (v *bundleVerifier) checkCheckpoint() {
 		if errors.Is(err, manifest.ErrBadSignature) {
 			kind = ErrBundleSignature
 		}
-		v.fail(bundleCheckCheckpoint, []error{fmt.Errorf("%w: %w", kind, err)}, "")
+		v.fail(checkNameCheckpoint, []error{fmt.Errorf("%w: %w", kind, err)}, "")
 		return
 	}
 	if !v.chainOK {
-		v.notChecked(bundleCheckCheckpoint, "the checkpoint's signature verifies, but the log does not")
+		v.notChecked(checkNameCheckpoint, "the checkpoint's signature verifies, but the log does not")
 		return
 	}
 	if err := manifest.VerifyLog(v.entries, &cp); err != nil {
-		v.fail(bundleCheckCheckpoint, []error{fmt.Errorf("%w: %w", ErrBundleCheckpoint, err)}, "")
+		v.fail(checkNameCheckpoint, []error{fmt.Errorf("%w: %w", ErrBundleCheckpoint, err)}, "")
 		return
 	}
 	v.cp = &cp
-	v.pass(bundleCheckCheckpoint, fmt.Sprintf("signed checkpoint of %d entries matches the log", cp.Count))
+	v.pass(checkNameCheckpoint, fmt.Sprintf("signed checkpoint of %d entries matches the log", cp.Count))
 }
 
 // checkPromotions checks the release's promotions and, for their Gate
 // digests, the policy reports.
-func (v *bundleVerifier) checkPromotions() {
+func (v *verifier) checkPromotions() {
 	if !v.entOK || !v.recOK {
 		missing := "the log does not parse"
 		if !v.recOK {
 			missing = "no record"
 		}
-		v.fail(bundleCheckPromotions, []error{fmt.Errorf("%w: %s", ErrBundlePromotion, missing)}, "")
-		v.fail(bundleCheckPolicy, []error{fmt.Errorf("%w: %s", ErrBundlePolicy, missing)}, "")
+		v.fail(checkNamePromotions, []error{fmt.Errorf("%w: %s", ErrBundlePromotion, missing)}, "")
+		v.fail(checkNamePolicy, []error{fmt.Errorf("%w: %s", ErrBundlePolicy, missing)}, "")
 		return
 	}
 	var errs, polErrs []error
@@ -813,7 +813,7 @@ func (v *bundleVerifier) checkPromotions() {
 				errs = append(errs, fmt.Errorf("%w: entry %d: %s promoted %s, not an artifact of the record", ErrBundlePromotion, seq, p.Env, p.Digest))
 			}
 		} else {
-			if !bundlePins(*p.Manifest, v.rec) {
+			if !pins(*p.Manifest, v.rec) {
 				// A manifest rollback away from a manifest that pinned
 				// the release.
 				rollbacks++
@@ -833,23 +833,23 @@ func (v *bundleVerifier) checkPromotions() {
 	}
 	switch {
 	case len(errs) > 0:
-		v.fail(bundleCheckPromotions, errs, "")
+		v.fail(checkNamePromotions, errs, "")
 	case len(uncovered) > 0:
-		v.notChecked(bundleCheckPromotions, bundlePromotionsDetail(proms, rollbacks, results)+detail)
+		v.notChecked(checkNamePromotions, promotionsDetail(proms, rollbacks, results)+detail)
 	default:
-		v.pass(bundleCheckPromotions, bundlePromotionsDetail(proms, rollbacks, results))
+		v.pass(checkNamePromotions, promotionsDetail(proms, rollbacks, results))
 	}
 	switch {
 	case len(polErrs) > 0:
-		v.fail(bundleCheckPolicy, polErrs, "")
+		v.fail(checkNamePolicy, polErrs, "")
 	case len(ungated) > 0:
-		v.notChecked(bundleCheckPolicy, "promotions in entries "+strings.Join(ungated, ", ")+" name no policy report")
+		v.notChecked(checkNamePolicy, "promotions in entries "+strings.Join(ungated, ", ")+" name no policy report")
 	default:
-		v.pass(bundleCheckPolicy, fmt.Sprintf("%d policy reports match their promotions and allow them", reports))
+		v.pass(checkNamePolicy, fmt.Sprintf("%d policy reports match their promotions and allow them", reports))
 	}
 }
 
-func bundlePromotionsDetail(proms, rollbacks, results int) string {
+func promotionsDetail(proms, rollbacks, results int) string {
 	s := fmt.Sprintf("%d promotion(s) and %d deploy result(s) match the record", proms-rollbacks, results)
 	if rollbacks > 0 {
 		s += fmt.Sprintf("; %d rollback(s) away from the release", rollbacks)
@@ -859,8 +859,8 @@ func bundlePromotionsDetail(proms, rollbacks, results int) string {
 
 // checkManifest checks the manifest file of manifest promotion p (in entry
 // seq) and that it pins only the record's digests for the release.
-func (v *bundleVerifier) checkManifest(seq uint64, p *manifest.Promotion) []error {
-	name := bundleManifestDir + strings.TrimPrefix(p.Digest, "sha256:") + ".json"
+func (v *verifier) checkManifest(seq uint64, p *manifest.Promotion) []error {
+	name := manifestDir + strings.TrimPrefix(p.Digest, "sha256:") + ".json"
 	data, ok := v.file(name)
 	if !ok {
 		return []error{fmt.Errorf("%w: entry %d: manifest %s not in the bundle", ErrBundlePromotion, seq, p.Digest)}
@@ -884,7 +884,7 @@ func (v *bundleVerifier) checkManifest(seq uint64, p *manifest.Promotion) []erro
 
 // checkReport checks the policy report that gated promotion p (in entry
 // seq).
-func (v *bundleVerifier) checkReport(seq uint64, p *manifest.Promotion) []error {
+func (v *verifier) checkReport(seq uint64, p *manifest.Promotion) []error {
 	records, err := v.readReport(p.Gate)
 	if err != nil {
 		return []error{fmt.Errorf("%w: entry %d: %w", ErrBundlePolicy, seq, err)}
@@ -900,9 +900,9 @@ func (v *bundleVerifier) checkReport(seq uint64, p *manifest.Promotion) []error 
 	return nil
 }
 
-// bundleReportResult is what readReport learned of one policy report.
-type bundleReportResult struct {
-	records []string // the records it approved (bundleApprovedRecords)
+// reportResult is what readReport learned of one policy report.
+type reportResult struct {
+	records []string // the records it approved (approvedRecords)
 	err     error
 }
 
@@ -910,41 +910,41 @@ type bundleReportResult struct {
 // promotions name it (entries after the checkpoint, which anyone can
 // append, could name one large report thousands of times): it is in the
 // bundle, hashes to gate, parses and allows.
-func (v *bundleVerifier) readReport(gate string) ([]string, error) {
+func (v *verifier) readReport(gate string) ([]string, error) {
 	if r, ok := v.reports[gate]; ok {
 		return r.records, r.err
 	}
 	r := v.readReportOnce(gate)
 	if v.reports == nil {
-		v.reports = map[string]bundleReportResult{}
+		v.reports = map[string]reportResult{}
 	}
 	v.reports[gate] = r
 	return r.records, r.err
 }
 
-func (v *bundleVerifier) readReportOnce(gate string) bundleReportResult {
-	name := bundlePolicyDir + strings.TrimPrefix(gate, "sha256:") + ".json"
+func (v *verifier) readReportOnce(gate string) reportResult {
+	name := policyDir + strings.TrimPrefix(gate, "sha256:") + ".json"
 	data, ok := v.file(name)
 	if !ok {
-		return bundleReportResult{err: fmt.Errorf("policy report %s not in the bundle", gate)}
+		return reportResult{err: fmt.Errorf("policy report %s not in the bundle", gate)}
 	}
 	if got := manifest.Digest(data); got != gate {
-		return bundleReportResult{err: fmt.Errorf("%s hashes to %s, the promotion's gate is %s", name, got, gate)}
+		return reportResult{err: fmt.Errorf("%s hashes to %s, the promotion's gate is %s", name, got, gate)}
 	}
-	rep, err := bundleReadReport(data)
+	rep, err := parseReport(data)
 	if err != nil {
-		return bundleReportResult{err: err}
+		return reportResult{err: err}
 	}
 	if err := rep.Err(); err != nil {
-		return bundleReportResult{err: fmt.Errorf("the report denies the promotion it gated: %w", err)}
+		return reportResult{err: fmt.Errorf("the report denies the promotion it gated: %w", err)}
 	}
-	return bundleReportResult{records: bundleApprovedRecords(rep, v.rec.Tag)}
+	return reportResult{records: approvedRecords(rep, v.rec.Tag)}
 }
 
-// bundleApprovedRecords returns the digests of the release records of tag
+// approvedRecords returns the digests of the release records of tag
 // that a policy.Gate's report says it evaluated and bound its decision to
 // (control REL-GATE-001, passed).
-func bundleApprovedRecords(rep policy.Report, tag string) []string {
+func approvedRecords(rep policy.Report, tag string) []string {
 	var ds []string
 	for _, r := range rep.Results {
 		if r.Control.ID != "REL-GATE-001" || r.Status != policy.Pass {
@@ -964,8 +964,8 @@ func bundleApprovedRecords(rep policy.Report, tag string) []string {
 // report, bound to the signed log by its digest) the digest of the record
 // it approved. A record that no gate approved is not shown to be the
 // release's: the record may have been updated since, or altered.
-func (v *bundleVerifier) checkRecordApproved() {
-	c := v.checks[bundleCheckRecord]
+func (v *verifier) checkRecordApproved() {
+	c := v.checks[checkNameRecord]
 	if c.Status != audit.Verified || len(v.approved) == 0 {
 		return
 	}
@@ -974,11 +974,11 @@ func (v *bundleVerifier) checkRecordApproved() {
 		return
 	}
 	ds := slices.Sorted(maps.Keys(v.approved))
-	v.notChecked(bundleCheckRecord, fmt.Sprintf("the record (%s) is not one that the gates of the release's promotions approved (%s): it was changed after them, or altered", v.recDigest, strings.Join(ds, ", ")))
+	v.notChecked(checkNameRecord, fmt.Sprintf("the record (%s) is not one that the gates of the release's promotions approved (%s): it was changed after them, or altered", v.recDigest, strings.Join(ds, ", ")))
 }
 
-// bundleCount returns "1 artifact", "2 artifacts".
-func bundleCount(n int, noun string) string {
+// count returns "1 artifact", "2 artifacts".
+func count(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}

@@ -76,7 +76,7 @@ func Collect(ctx context.Context, src audit.Sources) (*History, error) {
 		h.Gaps = append(h.Gaps, HealthGap{What: "promotion log " + StatusLabel(h.Log.State) + ": " + h.Log.Detail})
 	}
 
-	tags, err := collectTags(src.Repo, *src.Scheme)
+	tags, err := listTags(src.Repo, *src.Scheme)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +91,7 @@ func Collect(ctx context.Context, src audit.Sources) (*History, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		r, gaps := collectRelease(ctx, src, tags, name)
+		r, gaps := readRelease(ctx, src, tags, name)
 		h.Releases = append(h.Releases, r)
 		h.Gaps = append(h.Gaps, gaps...)
 	}
@@ -101,7 +101,7 @@ func Collect(ctx context.Context, src audit.Sources) (*History, error) {
 		if e.Kind != manifest.KindPromotion || e.Promotion == nil || e.Promotion.Gate == "" {
 			continue
 		}
-		g := collectGate(ctx, evs, e)
+		g := readGate(ctx, evs, e)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -110,7 +110,7 @@ func Collect(ctx context.Context, src audit.Sources) (*History, error) {
 	return h, nil
 }
 
-func collectGate(ctx context.Context, evs manifest.EvidenceStore, e manifest.Entry) HistoryGate {
+func readGate(ctx context.Context, evs manifest.EvidenceStore, e manifest.Entry) HistoryGate {
 	p := e.Promotion
 	g := HistoryGate{Seq: e.Seq, Release: p.Release, Env: p.Env, Digest: p.Gate}
 	if evs == nil {
@@ -143,15 +143,15 @@ func collectGate(ctx context.Context, evs manifest.EvidenceStore, e manifest.Ent
 	return g
 }
 
-// collectTag is a release tag of the repository.
-type collectTag struct {
+// taggedRelease is a release tag of the repository.
+type taggedRelease struct {
 	name    string
 	prefix  string
 	version semver.Version
 	commit  plumbing.Hash
 }
 
-func collectTags(repo *git.Repository, scheme semver.Scheme) ([]collectTag, error) {
+func listTags(repo *git.Repository, scheme semver.Scheme) ([]taggedRelease, error) {
 	if repo == nil {
 		return nil, nil
 	}
@@ -159,10 +159,10 @@ func collectTags(repo *git.Repository, scheme semver.Scheme) ([]collectTag, erro
 	if err != nil {
 		return nil, fmt.Errorf("list tags: %w", err)
 	}
-	var out []collectTag
+	var out []taggedRelease
 	err = iter.ForEach(func(ref *plumbing.Reference) error {
 		name := ref.Name().Short()
-		prefix, v, ok := collectSplitTag(scheme, name)
+		prefix, v, ok := splitTag(scheme, name)
 		if !ok {
 			return nil
 		}
@@ -170,20 +170,20 @@ func collectTags(repo *git.Repository, scheme semver.Scheme) ([]collectTag, erro
 		if err != nil {
 			return nil // a tag of something else than a commit
 		}
-		out = append(out, collectTag{name: name, prefix: prefix, version: v, commit: h})
+		out = append(out, taggedRelease{name: name, prefix: prefix, version: v, commit: h})
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list tags: %w", err)
 	}
-	slices.SortFunc(out, func(a, b collectTag) int { return cmp.Compare(a.name, b.name) })
+	slices.SortFunc(out, func(a, b taggedRelease) int { return cmp.Compare(a.name, b.name) })
 	return out, nil
 }
 
-// collectSplitTag splits a release tag into its prefix and version: by
+// splitTag splits a release tag into its prefix and version: by
 // scheme when the tag is of it, else at the last "v" followed by a
 // version ("api/v1.2.3": "api/v").
-func collectSplitTag(scheme semver.Scheme, tag string) (string, semver.Version, bool) {
+func splitTag(scheme semver.Scheme, tag string) (string, semver.Version, bool) {
 	if v, err := scheme.Parse(tag); err == nil {
 		return scheme.Prefix, v, true
 	}
@@ -198,11 +198,11 @@ func collectSplitTag(scheme semver.Scheme, tag string) (string, semver.Version, 
 	return "", semver.Version{}, false
 }
 
-// collectComponent returns the component of a tag: the part of its prefix
+// tagComponent returns the component of a tag: the part of its prefix
 // before a "/v", "-v" or "_v" ("api" of "api/v1.2.3", as
 // semver.ComponentScheme writes them), or "".
-func collectComponent(tag string) string {
-	prefix, _, ok := collectSplitTag(semver.Scheme{Prefix: "v"}, tag)
+func tagComponent(tag string) string {
+	prefix, _, ok := splitTag(semver.Scheme{Prefix: "v"}, tag)
 	if !ok {
 		return ""
 	}
@@ -214,8 +214,8 @@ func collectComponent(tag string) string {
 	return ""
 }
 
-func collectRelease(ctx context.Context, src audit.Sources, tags []collectTag, name string) (HistoryRelease, []HealthGap) {
-	r := HistoryRelease{Tag: name, Component: collectComponent(name)}
+func readRelease(ctx context.Context, src audit.Sources, tags []taggedRelease, name string) (HistoryRelease, []HealthGap) {
+	r := HistoryRelease{Tag: name, Component: tagComponent(name)}
 	var gaps []HealthGap
 
 	rec, err := src.Store.Record(ctx, name)
@@ -236,22 +236,22 @@ func collectRelease(ctx context.Context, src audit.Sources, tags []collectTag, n
 		}
 	}
 
-	r.SignedTag = collectTagSignature(ctx, src, name)
+	r.SignedTag = tagSignature(ctx, src, name)
 	if r.Record != nil {
-		r.SBOM = collectSBOM(src, *r.Record)
-		r.Provenance = collectProvenance(ctx, src, *r.Record)
+		r.SBOM = checkSBOM(src, *r.Record)
+		r.Provenance = provenance(ctx, src, *r.Record)
 	} else {
 		r.SBOM = HealthItem{State: audit.Gap, Detail: "no release record"}
 		r.Provenance = HealthItem{State: audit.Gap, Detail: "no release record"}
 	}
 
-	if err := collectCommits(ctx, src.Repo, tags, name, &r); err != nil {
+	if err := readCommits(ctx, src.Repo, tags, name, &r); err != nil {
 		gaps = append(gaps, HealthGap{Release: name, What: "commits for lead time: " + err.Error()})
 	}
 	return r, gaps
 }
 
-func collectTagSignature(ctx context.Context, src audit.Sources, name string) HealthItem {
+func tagSignature(ctx context.Context, src audit.Sources, name string) HealthItem {
 	if src.Repo == nil {
 		return HealthItem{State: audit.Gap, Detail: "no repository given"}
 	}
@@ -271,14 +271,14 @@ func collectTagSignature(ctx context.Context, src audit.Sources, name string) He
 	return HealthItem{State: audit.Verified, Detail: "signed by " + cmp.Or(v.Signer.Identity, v.Signer.Fingerprint)}
 }
 
-func collectSBOM(src audit.Sources, rec manifest.Record) HealthItem {
+func checkSBOM(src audit.Sources, rec manifest.Record) HealthItem {
 	if rec.SBOM.Ref == "" || rec.SBOM.Digest == "" {
 		return HealthItem{State: audit.Gap, Detail: "the record names no SBOM"}
 	}
 	if src.Evidence == nil {
 		return HealthItem{State: audit.Recorded, Detail: "recorded as " + rec.SBOM.Ref + "; no evidence directory given"}
 	}
-	data, err := collectRead(src.Evidence, rec.SBOM.Ref)
+	data, err := read(src.Evidence, rec.SBOM.Ref)
 	if err != nil {
 		return HealthItem{State: audit.Gap, Detail: rec.SBOM.Ref + ": " + err.Error()}
 	}
@@ -288,14 +288,14 @@ func collectSBOM(src audit.Sources, rec manifest.Record) HealthItem {
 	return HealthItem{State: audit.Verified, Detail: rec.SBOM.Ref + " matches " + rec.SBOM.Digest}
 }
 
-func collectProvenance(ctx context.Context, src audit.Sources, rec manifest.Record) HealthItem {
+func provenance(ctx context.Context, src audit.Sources, rec manifest.Record) HealthItem {
 	if rec.Provenance.Ref == "" {
 		return HealthItem{State: audit.Gap, Detail: "the record names no provenance"}
 	}
 	if src.Evidence == nil {
 		return HealthItem{State: audit.Recorded, Detail: "recorded as " + rec.Provenance.Ref + "; no evidence directory given"}
 	}
-	data, err := collectRead(src.Evidence, rec.Provenance.Ref)
+	data, err := read(src.Evidence, rec.Provenance.Ref)
 	if err != nil {
 		return HealthItem{State: audit.Gap, Detail: rec.Provenance.Ref + ": " + err.Error()}
 	}
@@ -317,9 +317,9 @@ func collectProvenance(ctx context.Context, src audit.Sources, rec manifest.Reco
 	return HealthItem{State: audit.Verified, Detail: rec.Provenance.Ref + " verified for every artifact"}
 }
 
-// collectRead reads a location recorded in a record from fsys; only
+// read reads a location recorded in a record from fsys; only
 // relative, slash-separated paths inside it are accepted.
-func collectRead(fsys fs.FS, ref string) ([]byte, error) {
+func read(fsys fs.FS, ref string) ([]byte, error) {
 	name := strings.TrimPrefix(ref, "./")
 	if !fs.ValidPath(name) {
 		return nil, fmt.Errorf("not a path inside the evidence directory")
@@ -327,13 +327,13 @@ func collectRead(fsys fs.FS, ref string) ([]byte, error) {
 	return fs.ReadFile(fsys, name)
 }
 
-// collectCommits fills r's first commit: the commits of the tag not
+// readCommits fills r's first commit: the commits of the tag not
 // reachable from any earlier tag of the same prefix.
-func collectCommits(ctx context.Context, repo *git.Repository, tags []collectTag, name string, r *HistoryRelease) error {
+func readCommits(ctx context.Context, repo *git.Repository, tags []taggedRelease, name string, r *HistoryRelease) error {
 	if repo == nil {
 		return errors.New("no repository given")
 	}
-	i := slices.IndexFunc(tags, func(t collectTag) bool { return t.name == name })
+	i := slices.IndexFunc(tags, func(t taggedRelease) bool { return t.name == name })
 	if i < 0 {
 		return fmt.Errorf("tag %s not found or not a release tag", name)
 	}

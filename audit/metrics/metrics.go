@@ -394,7 +394,7 @@ func (f FrequencyFigure) MarshalJSON() ([]byte, error) {
 //
 // Mean, median and 90th percentile are defined on [DurationFigure].
 func Compute(h *History, since, until time.Time, incidents []Incident) Summary {
-	m := metricModel(h, incidents)
+	m := model(h, incidents)
 	out := Summary{Since: since, Until: until}
 	out.Overall = m.compute(since, until, nil)
 	for _, c := range m.components(since, until) {
@@ -403,8 +403,8 @@ func Compute(h *History, since, until time.Time, incidents []Incident) Summary {
 	return out
 }
 
-// metricDeploy is one production deployment or rollback.
-type metricDeploy struct {
+// deploy is one production deployment or rollback.
+type deploy struct {
 	release   string
 	digests   []string
 	seqs      []uint64
@@ -418,22 +418,22 @@ type metricDeploy struct {
 	refs     []string // incident IDs, hotfix tags
 	failSeqs []uint64 // the rollback entry
 	opened   time.Time
-	restored *metricDeploy
+	restored *deploy
 	// rolledBack is the rollback that replaced the deployment, and back
 	// the rollback that had put the release back before it, if any.
-	rolledBack *metricDeploy
-	back       *metricDeploy
+	rolledBack *deploy
+	back       *deploy
 	// hotfixes are the releases whose hotfix_for was attributed to it.
 	hotfixes  []string
 	resolved  time.Time
 	resolveID string
 }
 
-type metricHistory struct {
+type history struct {
 	h        *History
 	prod     string
 	releases map[string]*HistoryRelease
-	deploys  []*metricDeploy // production deployments and rollbacks, log order
+	deploys  []*deploy // production deployments and rollbacks, log order
 	// promotedAt maps a log Seq of a promotion to its time.
 	promotedAt map[uint64]time.Time
 	// firstAny is each release's first promotion in any environment.
@@ -450,19 +450,19 @@ func (h *History) production() string {
 
 // component returns the component of release: the History's, else the
 // tag's component prefix, else "".
-func (m *metricHistory) component(release string) string {
+func (m *history) component(release string) string {
 	if r, ok := m.releases[release]; ok {
 		return r.Component
 	}
-	return collectComponent(release)
+	return tagComponent(release)
 }
 
-// metricModel indexes h and attributes failures and restorations.
-func metricModel(h *History, incidents []Incident) *metricHistory {
+// model indexes h and attributes failures and restorations.
+func model(h *History, incidents []Incident) *history {
 	if h == nil {
 		h = &History{}
 	}
-	m := &metricHistory{
+	m := &history{
 		h:          h,
 		prod:       h.production(),
 		releases:   map[string]*HistoryRelease{},
@@ -472,7 +472,7 @@ func metricModel(h *History, incidents []Incident) *metricHistory {
 	for i := range h.Releases {
 		m.releases[h.Releases[i].Tag] = &h.Releases[i]
 	}
-	var cur *metricDeploy
+	var cur *deploy
 	for _, e := range h.Entries {
 		if e.Kind != manifest.KindPromotion || e.Promotion == nil {
 			continue
@@ -490,7 +490,7 @@ func metricModel(h *History, incidents []Incident) *metricHistory {
 			cur.digests = append(cur.digests, p.Digest)
 			continue
 		}
-		cur = &metricDeploy{
+		cur = &deploy{
 			release:   p.Release,
 			digests:   []string{p.Digest},
 			seqs:      []uint64{e.Seq},
@@ -504,14 +504,14 @@ func metricModel(h *History, incidents []Incident) *metricHistory {
 	return m
 }
 
-func (d *metricDeploy) names(release string) bool {
+func (d *deploy) names(release string) bool {
 	return d.release == release || slices.Contains(d.digests, release)
 }
 
 // forward reports whether d is a deployment, not a rollback.
-func (d *metricDeploy) forward() bool { return d.rollback == "" }
+func (d *deploy) forward() bool { return d.rollback == "" }
 
-func (m *metricHistory) attributeFailures(incidents []Incident) {
+func (m *history) attributeFailures(incidents []Incident) {
 	// Rollbacks: a rollback replaces the latest deployment of the release
 	// it names, unless another release of that component replaced it
 	// first (deployments of other components may come between, and so may
@@ -520,7 +520,7 @@ func (m *metricHistory) attributeFailures(incidents []Incident) {
 		if d.forward() {
 			continue
 		}
-		var back *metricDeploy
+		var back *deploy
 		placed := false
 		for j := i - 1; j >= 0; j-- {
 			prev := m.deploys[j]
@@ -560,7 +560,7 @@ func (m *metricHistory) attributeFailures(incidents []Incident) {
 			continue
 		}
 		hotfixAt, promoted := m.firstDeploy(r.Tag)
-		var d *metricDeploy
+		var d *deploy
 		if promoted {
 			d = m.latestDeploy(target, hotfixAt, false)
 		} else {
@@ -621,7 +621,7 @@ func (m *metricHistory) attributeFailures(incidents []Incident) {
 	}
 }
 
-func (d *metricDeploy) fail(reason, ref string, seq uint64) {
+func (d *deploy) fail(reason, ref string, seq uint64) {
 	d.failed = true
 	if !slices.Contains(d.reasons, reason) {
 		d.reasons = append(d.reasons, reason)
@@ -634,7 +634,7 @@ func (d *metricDeploy) fail(reason, ref string, seq uint64) {
 	}
 }
 
-func (m *metricHistory) sortedReleases() []*HistoryRelease {
+func (m *history) sortedReleases() []*HistoryRelease {
 	out := make([]*HistoryRelease, 0, len(m.h.Releases))
 	for i := range m.h.Releases {
 		out = append(out, &m.h.Releases[i])
@@ -644,7 +644,7 @@ func (m *metricHistory) sortedReleases() []*HistoryRelease {
 }
 
 // firstDeploy returns the time of release's first production deployment.
-func (m *metricHistory) firstDeploy(release string) (time.Time, bool) {
+func (m *history) firstDeploy(release string) (time.Time, bool) {
 	for _, d := range m.deploys {
 		if d.forward() && d.release == release {
 			return d.at, true
@@ -655,8 +655,8 @@ func (m *metricHistory) firstDeploy(release string) (time.Time, bool) {
 
 // latestDeploy returns the latest production deployment of release at or
 // before t (any time when anyTime), or nil.
-func (m *metricHistory) latestDeploy(release string, t time.Time, anyTime bool) *metricDeploy {
-	var found *metricDeploy
+func (m *history) latestDeploy(release string, t time.Time, anyTime bool) *deploy {
+	var found *deploy
 	for _, d := range m.deploys {
 		if d.forward() && d.names(release) && (anyTime || !d.at.After(t)) {
 			found = d
@@ -665,13 +665,13 @@ func (m *metricHistory) latestDeploy(release string, t time.Time, anyTime bool) 
 	return found
 }
 
-func metricIn(t, since, until time.Time) bool {
+func in(t, since, until time.Time) bool {
 	return !t.Before(since) && t.Before(until)
 }
 
 // components returns the components with a deployment, a release or a log
 // entry in the period, sorted.
-func (m *metricHistory) components(since, until time.Time) []string {
+func (m *history) components(since, until time.Time) []string {
 	var out []string
 	add := func(c string) {
 		if !slices.Contains(out, c) {
@@ -679,17 +679,17 @@ func (m *metricHistory) components(since, until time.Time) []string {
 		}
 	}
 	for _, d := range m.deploys {
-		if metricIn(d.at, since, until) {
+		if in(d.at, since, until) {
 			add(d.component)
 		}
 	}
 	for _, e := range m.h.Entries {
-		if e.Kind == manifest.KindDeployResult && e.Result != nil && metricIn(e.Result.At, since, until) {
+		if e.Kind == manifest.KindDeployResult && e.Result != nil && in(e.Result.At, since, until) {
 			add(m.component(e.Result.Release))
 		}
 	}
 	for _, r := range m.h.Releases {
-		if t, ok := m.firstAny[r.Tag]; ok && metricIn(t, since, until) {
+		if t, ok := m.firstAny[r.Tag]; ok && in(t, since, until) {
 			add(r.Component)
 		}
 	}
@@ -698,7 +698,7 @@ func (m *metricHistory) components(since, until time.Time) []string {
 }
 
 // compute returns the figures of the period for component (nil: all).
-func (m *metricHistory) compute(since, until time.Time, component *string) ComponentSummary {
+func (m *history) compute(since, until time.Time, component *string) ComponentSummary {
 	var c ComponentSummary
 	if component != nil {
 		c.Component = *component
@@ -712,7 +712,7 @@ func (m *metricHistory) compute(since, until time.Time, component *string) Compo
 	}
 	var lead, restore []Sample
 	for _, d := range m.deploys {
-		if !d.forward() || !metricIn(d.at, since, until) || (component != nil && d.component != *component) {
+		if !d.forward() || !in(d.at, since, until) || (component != nil && d.component != *component) {
 			continue
 		}
 		c.Deployments.Count++
@@ -721,9 +721,9 @@ func (m *metricHistory) compute(since, until time.Time, component *string) Compo
 		})
 		fs := Sample{Release: d.release, Seqs: slices.Clone(d.seqs), From: d.at, Hit: d.failed, Note: "not failed"}
 		if d.failed {
-			fs.Seqs = metricSeqs(fs.Seqs, d.failSeqs)
+			fs.Seqs = mergeSeqs(fs.Seqs, d.failSeqs)
 			fs.Refs = slices.Clone(d.refs)
-			fs.Note = metricJoin(d.reasons)
+			fs.Note = join(d.reasons)
 		}
 		c.ChangeFailure.Samples = append(c.ChangeFailure.Samples, fs)
 		c.ChangeFailure.Den++
@@ -742,7 +742,7 @@ func (m *metricHistory) compute(since, until time.Time, component *string) Compo
 			continue
 		}
 		seen[d.release] = true
-		if !metricIn(d.at, since, until) || (component != nil && d.component != *component) {
+		if !in(d.at, since, until) || (component != nil && d.component != *component) {
 			continue
 		}
 		r, ok := m.releases[d.release]
@@ -752,17 +752,17 @@ func (m *metricHistory) compute(since, until time.Time, component *string) Compo
 		lead = append(lead, Sample{
 			Release: d.release, Seqs: slices.Clone(d.seqs), Refs: []string{r.FirstCommit},
 			From: r.FirstCommitAt, To: d.at, Duration: d.at.Sub(r.FirstCommitAt),
-			Note: "first commit to first production deployment (" + reportCount(r.Commits, "commit|commits") + ")",
+			Note: "first commit to first production deployment (" + count(r.Commits, "commit|commits") + ")",
 		})
 	}
-	c.LeadTime = metricDurations(lead)
-	c.Restore = metricDurations(restore)
+	c.LeadTime = durations(lead)
+	c.Restore = durations(restore)
 
 	// Checks recorded in the records of releases first promoted in the
 	// period.
 	for _, r := range m.sortedReleases() {
 		t, ok := m.firstAny[r.Tag]
-		if r.Record == nil || !ok || !metricIn(t, since, until) || !mine(r.Tag) {
+		if r.Record == nil || !ok || !in(t, since, until) || !mine(r.Tag) {
 			continue
 		}
 		for _, ch := range r.Record.Checks {
@@ -770,12 +770,12 @@ func (m *metricHistory) compute(since, until time.Time, component *string) Compo
 			if ch.Passed {
 				c.Checks.Num++
 			}
-			c.Checks.Samples = append(c.Checks.Samples, Sample{Release: r.Tag, Refs: []string{ch.Name}, Hit: ch.Passed, Note: "release check " + metricPassed(ch.Passed)})
+			c.Checks.Samples = append(c.Checks.Samples, Sample{Release: r.Tag, Refs: []string{ch.Name}, Hit: ch.Passed, Note: "release check " + passed(ch.Passed)})
 		}
 	}
 	// Deploy agents' results.
 	for _, e := range m.h.Entries {
-		if e.Kind != manifest.KindDeployResult || e.Result == nil || !metricIn(e.Result.At, since, until) || !mine(e.Result.Release) {
+		if e.Kind != manifest.KindDeployResult || e.Result == nil || !in(e.Result.At, since, until) || !mine(e.Result.Release) {
 			continue
 		}
 		r := e.Result
@@ -783,12 +783,12 @@ func (m *metricHistory) compute(since, until time.Time, component *string) Compo
 		if r.Succeeded {
 			c.DeployResults.Num++
 		}
-		c.DeployResults.Samples = append(c.DeployResults.Samples, Sample{Release: r.Release, Seqs: []uint64{e.Seq}, From: r.At, Hit: r.Succeeded, Note: fmt.Sprintf("deploy to %s %s", r.Env, metricSucceeded(r.Succeeded))})
+		c.DeployResults.Samples = append(c.DeployResults.Samples, Sample{Release: r.Release, Seqs: []uint64{e.Seq}, From: r.At, Hit: r.Succeeded, Note: fmt.Sprintf("deploy to %s %s", r.Env, succeeded(r.Succeeded))})
 	}
 	// Gate reports of the promotions of the period.
 	for _, g := range m.h.Gates {
 		t, ok := m.promotedAt[g.Seq]
-		if !ok || !metricIn(t, since, until) || !mine(g.Release) || !g.State.OK() {
+		if !ok || !in(t, since, until) || !mine(g.Release) || !g.State.OK() {
 			continue
 		}
 		for _, res := range g.Results {
@@ -809,12 +809,12 @@ func (m *metricHistory) compute(since, until time.Time, component *string) Compo
 	return c
 }
 
-func (d *metricDeploy) restoreSample() (Sample, bool) {
+func (d *deploy) restoreSample() (Sample, bool) {
 	from, fromNote := d.at, "deployment"
 	seqs := slices.Clone(d.seqs)
 	if d.back != nil && d.restored == d.rolledBack {
 		from, fromNote = d.back.at, fmt.Sprintf("rollback to %s (seq %d)", d.release, d.back.seqs[0])
-		seqs = metricSeqs(seqs, d.back.seqs)
+		seqs = mergeSeqs(seqs, d.back.seqs)
 	}
 	if !d.opened.IsZero() && !d.opened.Before(from) {
 		from, fromNote = d.opened, "incident opened"
@@ -822,7 +822,7 @@ func (d *metricDeploy) restoreSample() (Sample, bool) {
 	s := Sample{Release: d.release, Seqs: seqs, Refs: slices.Clone(d.refs), From: from}
 	switch {
 	case d.restored != nil:
-		s.Seqs = metricSeqs(s.Seqs, d.restored.seqs)
+		s.Seqs = mergeSeqs(s.Seqs, d.restored.seqs)
 		s.To = d.restored.at
 		how := "hotfix " + d.restored.release
 		if !d.restored.forward() {
@@ -839,13 +839,13 @@ func (d *metricDeploy) restoreSample() (Sample, bool) {
 	return s, true
 }
 
-func metricSeqs(a, b []uint64) []uint64 {
+func mergeSeqs(a, b []uint64) []uint64 {
 	out := slices.Concat(a, b)
 	slices.Sort(out)
 	return slices.Compact(out)
 }
 
-func metricJoin(s []string) string {
+func join(s []string) string {
 	out := ""
 	for i, x := range s {
 		if i > 0 {
@@ -856,23 +856,23 @@ func metricJoin(s []string) string {
 	return out
 }
 
-func metricPassed(ok bool) string {
+func passed(ok bool) string {
 	if ok {
 		return "passed"
 	}
 	return "failed"
 }
 
-func metricSucceeded(ok bool) string {
+func succeeded(ok bool) string {
 	if ok {
 		return "succeeded"
 	}
 	return "failed"
 }
 
-// metricDurations summarises samples: nearest-rank median and 90th
+// durations summarises samples: nearest-rank median and 90th
 // percentile, and the mean.
-func metricDurations(samples []Sample) DurationFigure {
+func durations(samples []Sample) DurationFigure {
 	f := DurationFigure{Samples: samples}
 	if len(samples) == 0 {
 		return f
@@ -884,15 +884,15 @@ func metricDurations(samples []Sample) DurationFigure {
 		sum.Add(sum, big.NewInt(int64(s.Duration)))
 	}
 	slices.Sort(ds)
-	f.Median = metricNearestRank(ds, 50)
-	f.P90 = metricNearestRank(ds, 90)
+	f.Median = nearestRank(ds, 50)
+	f.P90 = nearestRank(ds, 90)
 	f.Mean = time.Duration(sum.Quo(sum, big.NewInt(int64(len(ds)))).Int64()) // truncated toward zero
 	return f
 }
 
-// metricNearestRank returns the p-th percentile of sorted (ascending, not
+// nearestRank returns the p-th percentile of sorted (ascending, not
 // empty) by the nearest-rank method: the value of rank ceil(p/100 × n).
-func metricNearestRank(sorted []time.Duration, p int) time.Duration {
+func nearestRank(sorted []time.Duration, p int) time.Duration {
 	n := len(sorted)
 	rank := (p*n + 99) / 100
 	rank = max(1, min(rank, n))
