@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/releasekit/releasekit/internal/textsafe"
 	"io"
 	"io/fs"
 	"path"
@@ -20,6 +19,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/storer"
 
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/internal/textsafe"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"

@@ -6,12 +6,13 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"github.com/releasekit/releasekit/internal/textsafe"
 	"io"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/releasekit/releasekit/internal/textsafe"
 )
 
 // WriteText writes r for people: one block per control with its status,

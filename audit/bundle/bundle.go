@@ -1,8 +1,6 @@
 package bundle
 
 import (
-	"github.com/releasekit/releasekit/audit"
-
 	"archive/tar"
 	"bufio"
 	"bytes"
@@ -29,6 +27,7 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/tagging"

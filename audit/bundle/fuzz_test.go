@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"github.com/releasekit/releasekit/audit"
-	"github.com/releasekit/releasekit/audit/bundle"
 	"io"
 	"testing"
+
+	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/audit/bundle"
 )
 
 // FuzzReadBundle checks that the bundle parser never panics, that

@@ -1,8 +1,6 @@
 package metrics
 
 import (
-	"github.com/releasekit/releasekit/audit"
-
 	"bytes"
 	"cmp"
 	"context"
@@ -15,6 +13,7 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"

@@ -2,12 +2,12 @@ package metrics_test
 
 import (
 	"fmt"
-	"github.com/releasekit/releasekit/audit"
-	"github.com/releasekit/releasekit/audit/metrics"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/audit/metrics"
 	"github.com/releasekit/releasekit/manifest"
 )
 

@@ -1,8 +1,6 @@
 package metrics
 
 import (
-	"github.com/releasekit/releasekit/audit"
-
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -10,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/manifest"
 )
 

@@ -2,7 +2,6 @@ package metrics_test
 
 import (
 	"fmt"
-	"github.com/releasekit/releasekit/audit/metrics"
 	"testing"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/audit/metrics"
 	"github.com/releasekit/releasekit/manifest"
 )
 

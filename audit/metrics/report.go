@@ -5,12 +5,12 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"github.com/releasekit/releasekit/audit"
 	"io"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/manifest"
 )
 
@@ -540,7 +540,7 @@ func sampleText(s Sample) string {
 	return b.String()
 }
 
-// reportEvidence lists each overall figure's samples for the appendix.
+// An evidenceList is one overall figure's samples for the appendix.
 type evidenceList struct {
 	Name    string
 	Samples []Sample

@@ -3,12 +3,13 @@ package metrics
 import (
 	"bytes"
 	"fmt"
-	"github.com/releasekit/releasekit/audit"
 	"html/template"
 	"io"
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/releasekit/releasekit/audit"
 )
 
 // WriteHTML writes the report as one self-contained HTML page: inline CSS

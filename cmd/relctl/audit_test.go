@@ -8,8 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
-	"github.com/releasekit/releasekit/audit/bundle"
-	"github.com/releasekit/releasekit/audit/metrics"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,6 +19,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/audit/bundle"
+	"github.com/releasekit/releasekit/audit/metrics"
 	"github.com/releasekit/releasekit/internal/testkit/audittest"
 )
 

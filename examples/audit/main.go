@@ -45,8 +45,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/releasekit/releasekit/audit/bundle"
-	"github.com/releasekit/releasekit/audit/metrics"
 	"io"
 	"os"
 	"path/filepath"
@@ -57,6 +55,8 @@ import (
 	"github.com/go-git/go-git/v5"
 
 	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/audit/bundle"
+	"github.com/releasekit/releasekit/audit/metrics"
 	"github.com/releasekit/releasekit/internal/testkit/audittest"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
