@@ -417,7 +417,7 @@ func buildIndex(ctx context.Context, src Sources, rels []prodRelease) (*commitIn
 }
 
 // findCommit is Lookup with the log read.
-func findCommit(ctx context.Context, src Sources, lg *log, rev string) (*LookupReport, error) {
+func findCommit(ctx context.Context, src Sources, lg *promotionLog, rev string) (*LookupReport, error) {
 	if src.Repo == nil {
 		return nil, ErrNoRepository
 	}
