@@ -16,7 +16,7 @@ func TestListArchiveZipDirectoryWithData(t *testing.T) {
 	data := archiveZip(t, []archiveEntry{{"run.sh", tar.TypeDir, "#!/bin/sh\nrm -rf /\n"}, {"a.txt", tar.TypeReg, "a"}})
 	files, err := archiveList(data, audit.ArchiveLimits{})
 	assert.Nil(t, files)
-	require.ErrorIs(t, err, audit.ErrArchiveEntry)
+	require.Equal(t, audit.ReasonArchiveEntry, archiveReason(err))
 	var ae *audit.ArchiveError
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, "run.sh", ae.Entry)
@@ -36,7 +36,7 @@ func TestListArchiveFileAndDirectory(t *testing.T) {
 			for kind, data := range map[string][]byte{"tar": archiveTar(t, entries), "zip": archiveZip(t, entries)} {
 				files, err := archiveList(data, audit.ArchiveLimits{})
 				assert.Nil(t, files, kind)
-				assert.ErrorIs(t, err, audit.ErrArchiveEntry, kind)
+				assert.Equal(t, audit.ReasonArchiveEntry, archiveReason(err), kind)
 			}
 		})
 	}

@@ -250,7 +250,7 @@ func (b *builder) tag() {
 		}
 		switch {
 		case info.Target != b.rec.Commit:
-			l.Status, l.Err = Failed, fmt.Errorf("%w: %s points at %s, the record names %s", ErrTagMoved, name, info.Target, b.rec.Commit)
+			l.Status, l.Err = Failed, &TrailError{Reason: ReasonTagMoved, Detail: fmt.Sprintf("%s points at %s, the record names %s", name, info.Target, b.rec.Commit)}
 			l.Reason = "the tag does not point at the recorded commit"
 		case perr != nil:
 			l.Status, l.Err, l.Reason = Failed, perr, "the tag object does not parse"
@@ -278,7 +278,7 @@ func (b *builder) tag() {
 		l.Status = Verified
 		l.Reason = fmt.Sprintf("signed by %s (%s), verified at %s", v.Signer.Identity, v.Signer.Fingerprint, b.src.at().UTC().Format(time.RFC3339))
 		if info.Target != b.rec.Commit {
-			l.Status, l.Err = Failed, fmt.Errorf("%w: %s points at %s, the record names %s", ErrTagMoved, name, info.Target, b.rec.Commit)
+			l.Status, l.Err = Failed, &TrailError{Reason: ReasonTagMoved, Detail: fmt.Sprintf("%s points at %s, the record names %s", name, info.Target, b.rec.Commit)}
 			l.Reason = "the tag does not point at the recorded commit"
 		}
 	}

@@ -65,7 +65,7 @@ type ArtifactDiff struct {
 	Reason string `json:"reason,omitempty"`
 	Error  string `json:"error,omitempty"`
 	// Err is set when an artifact could not be read, does not hash to its
-	// recorded digest (ErrDigestMismatch) or is refused by ListArchive
+	// recorded digest (a *TrailError with ReasonDigestMismatch) or is refused by ListArchive
 	// (*ArchiveError).
 	Err error `json:"-"`
 }
@@ -237,7 +237,7 @@ func list(src Sources, tag string, a manifest.Artifact) ([]ArchiveFile, string, 
 		return nil, fmt.Sprintf("%s of %s is not in the evidence: digests compared only", a.Name, tag), nil
 	}
 	if got := manifest.Digest(data); got != a.Digest {
-		return nil, "", fmt.Errorf("%w: %s of %s at %s is %s, the record names %s", ErrDigestMismatch, a.Name, tag, where, got, a.Digest)
+		return nil, "", &TrailError{Reason: ReasonDigestMismatch, Detail: fmt.Sprintf("%s of %s at %s is %s, the record names %s", a.Name, tag, where, got, a.Digest)}
 	}
 	if kind := sniffKind(data); kind == "" || (kind == "tar.gz" && !gzipIsTar(data)) {
 		return nil, fmt.Sprintf("%s is not a tar, tar.gz or zip archive: digests compared only", a.Name), nil

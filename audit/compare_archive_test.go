@@ -52,5 +52,5 @@ func TestCompareGzipThatIsNotATar(t *testing.T) {
 	require.NoError(t, src.Store.PutRecord(ctx, rec14))
 	cmp, err = audit.Compare(ctx, src, "v1.5.0", "v1.5.0")
 	require.NoError(t, err)
-	assert.ErrorIs(t, cmp.Artifacts[0].Err, audit.ErrArchiveFormat)
+	assert.Equal(t, audit.ReasonArchiveFormat, archiveReason(cmp.Artifacts[0].Err))
 }

@@ -40,7 +40,7 @@ func (b *builder) artifacts() {
 		case got != a.Digest:
 			info.Rehashed = true
 			l.Status, l.Reason = Failed, "the artifact in the evidence hashes to "+got
-			l.Err = fmt.Errorf("%w: %s is %s, the record names %s", ErrDigestMismatch, a.URI, got, a.Digest)
+			l.Err = &TrailError{Reason: ReasonDigestMismatch, Detail: fmt.Sprintf("%s is %s, the record names %s", a.URI, got, a.Digest)}
 		default:
 			info.Rehashed = true
 			l.Status, l.Reason = Verified, "the artifact at "+a.URI+" hashes to the recorded digest"

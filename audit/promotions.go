@@ -34,7 +34,7 @@ func (b *builder) promotions(lg *promotionLog) {
 		case st == Failed:
 		case !b.rec.HasDigest(p.Digest):
 			l.Status, l.Reason = Failed, "the promoted digest is not one of the record's artifacts"
-			l.Err = fmt.Errorf("%w: %s promoted %s", ErrDigestMismatch, p.Env, p.Digest)
+			l.Err = &TrailError{Reason: ReasonDigestMismatch, Detail: fmt.Sprintf("%s promoted %s", p.Env, p.Digest)}
 		case p.Env == prod && (p.Approver == "" || p.Reason == ""):
 			l.Status, l.Reason = Gap, "the production promotion has no approver or reason"
 			l.Err = fmt.Errorf("%w: %s", ErrMissingEvidence, l.Reason)
@@ -162,12 +162,12 @@ func (b *builder) gate(p *manifest.Promotion, tampered bool) {
 		l.Err = manifest.ErrTampered
 	case len(info.FailedControls) > 0:
 		l.Status, l.Reason = Failed, "the gate report has failed controls: "+strings.Join(info.FailedControls, ", ")
-		l.Err = fmt.Errorf("%w: %s", ErrGateFailed, strings.Join(info.FailedControls, ", "))
+		l.Err = &TrailError{Reason: ReasonGateFailed, Detail: strings.Join(info.FailedControls, ", ")}
 	case rep.Err() != nil:
 		// A report that denies without a failed control: no controls at
 		// all (policy.ErrEmptyPolicy), which a gate refuses.
 		l.Status, l.Reason = Failed, "the gate report denies: "+rep.Err().Error()
-		l.Err = fmt.Errorf("%w: %w", ErrGateFailed, rep.Err())
+		l.Err = &TrailError{Reason: ReasonGateFailed, Err: rep.Err()}
 	default:
 		l.Status = Verified
 		l.Reason = fmt.Sprintf("policy report %s: %d pass, %d not applicable, %d waived", p.Gate,

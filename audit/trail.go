@@ -22,9 +22,6 @@ var (
 	// manifest.ErrNotFound) when a queried release, version or digest has
 	// no release record.
 	ErrUnknownRelease = errors.New("audit: unknown release")
-	// ErrNotInProduction is returned (wrapped) by Trail for a commit that no
-	// production release contains.
-	ErrNotInProduction = errors.New("audit: commit is in no production release")
 	// ErrInvalidQuery is returned (wrapped) for an empty query, a query
 	// that sets more than one field, or a malformed digest or commit.
 	ErrInvalidQuery = errors.New("audit: invalid query")
@@ -33,18 +30,49 @@ var (
 	// ErrMissingEvidence is wrapped by the error of every gap: a link of the
 	// chain whose evidence is not there.
 	ErrMissingEvidence = errors.New("audit: evidence missing")
-	// ErrTagMoved is wrapped by the error of a tag link whose tag does not
-	// point at the commit the release record names.
-	ErrTagMoved = errors.New("audit: release tag does not point at the recorded commit")
-	// ErrDigestMismatch is wrapped when evidence does not hash to the
-	// digest the release record names (an artifact file, a promotion's
-	// digest that is not one of the record's).
-	ErrDigestMismatch = errors.New("audit: digest does not match the release record")
-	// ErrGateFailed is wrapped by the error of a gate link whose stored
-	// policy report denies: it has failed controls, or no control at all
-	// (then policy.ErrEmptyPolicy is wrapped too).
-	ErrGateFailed = errors.New("audit: gate report has failed controls")
 )
+
+// The reasons of a [TrailError].
+const (
+	// ReasonNotInProduction: Trail was asked for a commit that no
+	// production release contains.
+	ReasonNotInProduction = "commit is in no production release"
+	// ReasonTagMoved: a release tag does not point at the commit the
+	// release record names (the error of a tag link).
+	ReasonTagMoved = "release tag does not point at the recorded commit"
+	// ReasonDigestMismatch: evidence does not hash to the digest the
+	// release record names (an artifact file, a promotion's digest that is
+	// not one of the record's, an artifact Compare reads).
+	ReasonDigestMismatch = "digest does not match the release record"
+	// ReasonGateFailed: a gate link's stored policy report denies: it has
+	// failed controls, or no control at all (then Err wraps
+	// policy.ErrEmptyPolicy).
+	ReasonGateFailed = "gate report has failed controls"
+)
+
+// A TrailError reports what Trail, Lookup or Compare found wrong with the
+// evidence or the query: Reason is one of the Reason constants above,
+// Detail says where, Err is the cause when there is one.
+type TrailError struct {
+	Reason string
+	Detail string
+	Err    error
+}
+
+// Error returns "audit: " followed by the reason, the detail and the cause.
+func (e *TrailError) Error() string {
+	s := "audit: " + e.Reason
+	if e.Detail != "" {
+		s += ": " + e.Detail
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the cause.
+func (e *TrailError) Unwrap() error { return e.Err }
 
 // Status is how far a piece of evidence could be established: a link of
 // the audit trail, a check of an evidence bundle (audit/bundle), the
@@ -351,7 +379,7 @@ func (t ReleaseTrail) Steps(step Step) []Link {
 //
 // Trail returns an error wrapping ErrNoStore without a store,
 // ErrInvalidQuery for a bad query, ErrUnknownRelease (with
-// manifest.ErrNotFound) when no record matches, ErrNotInProduction for a
+// manifest.ErrNotFound) when no record matches, a *TrailError with ReasonNotInProduction for a
 // commit no production release contains, and errors reading the store or
 // the repository.
 func Trail(ctx context.Context, src Sources, q Query) (*TrailReport, error) {
@@ -409,7 +437,7 @@ func Trail(ctx context.Context, src Sources, q Query) (*TrailReport, error) {
 			return nil, err
 		}
 		if len(lr.Releases) == 0 {
-			return nil, fmt.Errorf("%w: %s", ErrNotInProduction, lr.Query)
+			return nil, &TrailError{Reason: ReasonNotInProduction, Detail: lr.Query}
 		}
 		rep.Containing = lr.Releases
 		for _, c := range lr.Releases {

@@ -58,7 +58,7 @@ func TestTrailEmptyGateReportIsNotVerified(t *testing.T) {
 	tr := trailOf(t, src, r.Tag)
 	g := trailLink(t, tr, audit.StepGate, "prod")
 	assert.Equal(t, audit.Failed, g.Status, g.Reason)
-	assert.ErrorIs(t, g.Err, audit.ErrGateFailed)
+	assert.Equal(t, audit.ReasonGateFailed, trailReason(g.Err))
 	assert.ErrorIs(t, g.Err, policy.ErrEmptyPolicy)
 }
 

@@ -38,7 +38,7 @@ import (
 const Format = 1
 
 // Limits of the bundle parser ([Read], [ReadDir]). A bundle
-// over any of them is refused with [ErrBundleTooLarge].
+// over any of them is refused with [ReasonTooLarge].
 const (
 	MaxFiles    = 10000     // files in one bundle
 	MaxFileSize = 64 << 20  // bytes of one file
@@ -64,47 +64,46 @@ const (
 
 // Errors of [Build].
 var (
-	// ErrBundleSource is returned (wrapped) by Build when a source
+	// ErrSource is returned (wrapped) by Build when a source
 	// it needs is missing or cannot be read: no store or repository, no
 	// record, no annotated release tag, an SBOM or provenance reference
 	// that is not a path inside audit.Sources.Evidence, a policy report the store
 	// does not hold.
-	ErrBundleSource = errors.New("audit: bundle source missing or unreadable")
+	ErrSource = errors.New("audit: bundle source missing or unreadable")
 )
 
-// Errors of the bundle parser ([Read], [ReadDir]), each the Err
-// of a *[FormatError].
-var (
-	// ErrBundleMalformed reports input that is not a gzip-compressed tar
-	// archive, or a corrupt one.
-	ErrBundleMalformed = errors.New("audit: malformed bundle archive")
-	// ErrBundleUnsafePath reports a file name that is absolute, holds "..",
-	// ".", an empty element, a backslash, a colon or a control character,
-	// is not UTF-8, or is longer than MaxName.
-	ErrBundleUnsafePath = errors.New("audit: unsafe file name in bundle")
-	// ErrBundleDuplicate reports two files of one name (also names that
-	// differ only in case, under Unicode case folding as strings.EqualFold),
-	// or a name that is both a file and a directory.
-	ErrBundleDuplicate = errors.New("audit: duplicate file in bundle")
-	// ErrBundleNotRegular reports an entry that is not a regular file: a
-	// symbolic or hard link, a device, a FIFO, a directory entry in an
-	// archive.
-	ErrBundleNotRegular = errors.New("audit: bundle entry is not a regular file")
-	// ErrBundleTooLarge reports a bundle over one of the parser's limits.
-	ErrBundleTooLarge = errors.New("audit: bundle too large")
-	// ErrBundleTrailingData reports data after the end of the archive:
-	// anything but zero padding after the tar end marker, a second gzip
-	// member, bytes after the gzip stream.
-	ErrBundleTrailingData = errors.New("audit: trailing data after bundle archive")
+// The reasons of a [FormatError]: why the bundle parser ([Read], [ReadDir])
+// refused its input.
+const (
+	// ReasonMalformed: input that is not a gzip-compressed tar archive, or
+	// a corrupt one.
+	ReasonMalformed = "malformed bundle archive"
+	// ReasonUnsafePath: a file name that is absolute, holds "..", ".", an
+	// empty element, a backslash, a colon or a control character, is not
+	// UTF-8, or is longer than MaxName.
+	ReasonUnsafePath = "unsafe file name in bundle"
+	// ReasonDuplicate: two files of one name (also names that differ only in
+	// case, under Unicode case folding as strings.EqualFold), or a name that
+	// is both a file and a directory.
+	ReasonDuplicate = "duplicate file in bundle"
+	// ReasonNotRegular: an entry that is not a regular file: a symbolic or
+	// hard link, a device, a FIFO, a directory entry in an archive.
+	ReasonNotRegular = "bundle entry is not a regular file"
+	// ReasonTooLarge: a bundle over one of the parser's limits.
+	ReasonTooLarge = "bundle too large"
+	// ReasonTrailingData: data after the end of the archive: anything but
+	// zero padding after the tar end marker, a second gzip member, bytes
+	// after the gzip stream.
+	ReasonTrailingData = "trailing data after bundle archive"
 )
 
-// A FormatError reports why the bundle parser refused its input. Err
-// is one of ErrBundleMalformed, ErrBundleUnsafePath, ErrBundleDuplicate,
-// ErrBundleNotRegular, ErrBundleTooLarge and ErrBundleTrailingData.
+// A FormatError reports why the bundle parser refused its input. Reason is
+// one of ReasonMalformed, ReasonUnsafePath, ReasonDuplicate,
+// ReasonNotRegular, ReasonTooLarge and ReasonTrailingData.
 type FormatError struct {
 	Name   string // the file concerned, "" when none
-	Reason string // details
-	Err    error
+	Reason string // why, one of the Reason constants
+	Detail string // details
 }
 
 // Error describes the problem and the file.
@@ -113,15 +112,12 @@ func (e *FormatError) Error() string {
 	if e.Name != "" {
 		s += " " + strconv.Quote(e.Name)
 	}
-	s += ": " + e.Err.Error()
-	if e.Reason != "" {
-		s += ": " + e.Reason
+	s += ": audit: " + e.Reason
+	if e.Detail != "" {
+		s += ": " + e.Detail
 	}
 	return s
 }
-
-// Unwrap returns Err.
-func (e *FormatError) Unwrap() error { return e.Err }
 
 // A Bundle is one release's evidence bundle held in memory: file names
 // (slash-separated, relative) and their bytes. [Build] collects one,
@@ -216,7 +212,7 @@ type evidenceReader interface {
 // verification. Policy reports are read from src.Store, which must then be a
 // [manifest.EvidenceStore]. A release without a record is an error wrapping
 // [audit.ErrUnknownRelease] and manifest.ErrNotFound; anything else missing or
-// unreadable is an error wrapping [ErrBundleSource].
+// unreadable is an error wrapping [ErrSource].
 //
 // The bundle is deterministic: the same sources and the same src.At give the
 // same files, and [Bundle.WriteTarGz] the same bytes. src.At is the
@@ -227,10 +223,10 @@ type evidenceReader interface {
 // use: do not use that repository elsewhere at the same time.
 func Build(ctx context.Context, src audit.Sources, release string) (*Bundle, error) {
 	if src.Store == nil {
-		return nil, fmt.Errorf("build bundle %s: %w: no store", release, ErrBundleSource)
+		return nil, fmt.Errorf("build bundle %s: %w: no store", release, ErrSource)
 	}
 	if src.Repo == nil {
-		return nil, fmt.Errorf("build bundle %s: %w: no repository", release, ErrBundleSource)
+		return nil, fmt.Errorf("build bundle %s: %w: no repository", release, ErrSource)
 	}
 	at := src.WithDefaults().At.UTC()
 	files := map[string][]byte{}
@@ -240,10 +236,10 @@ func Build(ctx context.Context, src audit.Sources, release string) (*Bundle, err
 		return nil, fmt.Errorf("build bundle %s: %w: %w", release, audit.ErrUnknownRelease, err)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("build bundle %s: %w: record: %w", release, ErrBundleSource, err)
+		return nil, fmt.Errorf("build bundle %s: %w: record: %w", release, ErrSource, err)
 	}
 	if rec.Tag != release {
-		return nil, fmt.Errorf("build bundle %s: %w: the store returned the record of %q", release, ErrBundleSource, rec.Tag)
+		return nil, fmt.Errorf("build bundle %s: %w: the store returned the record of %q", release, ErrSource, rec.Tag)
 	}
 	data, err := manifest.MarshalRecord(rec)
 	if err != nil {
@@ -253,7 +249,7 @@ func Build(ctx context.Context, src audit.Sources, release string) (*Bundle, err
 
 	raw, hash, err := tagObject(src.Repo, release)
 	if err != nil {
-		return nil, fmt.Errorf("build bundle %s: %w: %w", release, ErrBundleSource, err)
+		return nil, fmt.Errorf("build bundle %s: %w: %w", release, ErrSource, err)
 	}
 	files[TagName] = raw
 	res := TagResult{At: at}
@@ -284,30 +280,30 @@ func Build(ctx context.Context, src audit.Sources, release string) (*Bundle, err
 			continue
 		}
 		if err := validName(name); err != nil || !fs.ValidPath(ref.ref) {
-			return nil, fmt.Errorf("build bundle %s: %w: %s reference %q is not a relative path", release, ErrBundleSource, ref.item, ref.ref)
+			return nil, fmt.Errorf("build bundle %s: %w: %s reference %q is not a relative path", release, ErrSource, ref.item, ref.ref)
 		}
 		if src.Evidence == nil {
-			return nil, fmt.Errorf("build bundle %s: %w: %s %q: no evidence directory", release, ErrBundleSource, ref.item, ref.ref)
+			return nil, fmt.Errorf("build bundle %s: %w: %s %q: no evidence directory", release, ErrSource, ref.item, ref.ref)
 		}
 		data, err := readFS(src.Evidence, ref.ref)
 		if err != nil {
-			return nil, fmt.Errorf("build bundle %s: %w: %s: %w", release, ErrBundleSource, ref.item, err)
+			return nil, fmt.Errorf("build bundle %s: %w: %s: %w", release, ErrSource, ref.item, err)
 		}
 		files[name] = data
 	}
 
 	entries, err := src.Store.Entries(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("build bundle %s: %w: log: %w", release, ErrBundleSource, err)
+		return nil, fmt.Errorf("build bundle %s: %w: log: %w", release, ErrSource, err)
 	}
 	var n uint64
 	if src.Checkpoint != nil {
 		if len(src.CheckpointSig) == 0 {
-			return nil, fmt.Errorf("build bundle %s: %w: a checkpoint without its signature", release, ErrBundleSource)
+			return nil, fmt.Errorf("build bundle %s: %w: a checkpoint without its signature", release, ErrSource)
 		}
 		cp, err := parseCheckpoint(src.Checkpoint)
 		if err != nil {
-			return nil, fmt.Errorf("build bundle %s: %w: checkpoint: %w", release, ErrBundleSource, err)
+			return nil, fmt.Errorf("build bundle %s: %w: checkpoint: %w", release, ErrSource, err)
 		}
 		n = cp.Count
 		files[CheckpointName] = slices.Clone(src.Checkpoint)
@@ -348,12 +344,12 @@ func Build(ctx context.Context, src audit.Sources, release string) (*Bundle, err
 		if ev == nil {
 			var ok bool
 			if ev, ok = src.Store.(evidenceReader); !ok {
-				return nil, fmt.Errorf("build bundle %s: %w: policy report %s: the store keeps no evidence", release, ErrBundleSource, p.Gate)
+				return nil, fmt.Errorf("build bundle %s: %w: policy report %s: the store keeps no evidence", release, ErrSource, p.Gate)
 			}
 		}
 		data, err = ev.Evidence(ctx, p.Gate)
 		if err != nil {
-			return nil, fmt.Errorf("build bundle %s: %w: policy report %s: %w", release, ErrBundleSource, p.Gate, err)
+			return nil, fmt.Errorf("build bundle %s: %w: policy report %s: %w", release, ErrSource, p.Gate, err)
 		}
 		files[policyDir+strings.TrimPrefix(p.Gate, "sha256:")+".json"] = data
 	}
@@ -469,14 +465,14 @@ func readFS(fsys fs.FS, name string) ([]byte, error) {
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, &FormatError{Name: name, Reason: fi.Mode().Type().String(), Err: ErrBundleNotRegular}
+		return nil, &FormatError{Name: name, Detail: fi.Mode().Type().String(), Reason: ReasonNotRegular}
 	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, err
 	}
 	if len(data) > MaxFileSize {
-		return nil, &FormatError{Name: name, Reason: "file over MaxBundleFileSize", Err: ErrBundleTooLarge}
+		return nil, &FormatError{Name: name, Detail: "file over MaxBundleFileSize", Reason: ReasonTooLarge}
 	}
 	return data, nil
 }
@@ -568,7 +564,7 @@ func (b *Bundle) File(name string) ([]byte, bool) {
 const maxIndexSize = MaxFiles << 10
 
 // Index returns the bundle's index.json, parsed. It returns an error
-// wrapping [ErrBundleIndex] when the file is missing or malformed, or larger
+// wrapping [ErrIndex] when the file is missing or malformed, or larger
 // than the index of MaxFiles files can be.
 func (b *Bundle) Index() (Index, error) {
 	var data []byte
@@ -577,14 +573,14 @@ func (b *Bundle) Index() (Index, error) {
 		data, ok = b.files[IndexName]
 	}
 	if !ok {
-		return Index{}, fmt.Errorf("%w: no %s", ErrBundleIndex, IndexName)
+		return Index{}, fmt.Errorf("%w: no %s", ErrIndex, IndexName)
 	}
 	if len(data) > maxIndexSize {
-		return Index{}, fmt.Errorf("%w: %d bytes, larger than an index of MaxBundleFiles files", ErrBundleIndex, len(data))
+		return Index{}, fmt.Errorf("%w: %d bytes, larger than an index of MaxBundleFiles files", ErrIndex, len(data))
 	}
 	var idx Index
 	if err := decodeStrict(data, &idx); err != nil {
-		return Index{}, fmt.Errorf("%w: %w", ErrBundleIndex, err)
+		return Index{}, fmt.Errorf("%w: %w", ErrIndex, err)
 	}
 	return idx, nil
 }
@@ -736,24 +732,24 @@ func syncDir(root *os.Root, name string) error {
 // [Bundle.WriteTarGz] writes it. It is strict, and every refusal is a
 // *[FormatError]:
 //   - input that is not one gzip member holding a tar archive, or is
-//     corrupt (ErrBundleMalformed);
+//     corrupt (ReasonMalformed);
 //   - an entry that is not a regular file: links, devices, FIFOs, directory
-//     entries, sparse files (ErrBundleNotRegular);
+//     entries, sparse files (ReasonNotRegular);
 //   - a name that is absolute or holds "..", or is otherwise unsafe to
-//     extract (ErrBundleUnsafePath);
+//     extract (ReasonUnsafePath);
 //   - two entries of one name, also differing only in case, or a name that
-//     is also a directory of another (ErrBundleDuplicate);
+//     is also a directory of another (ReasonDuplicate);
 //   - more than MaxFiles entries, a file over MaxFileSize, or
 //     more than MaxSize in all, however well compressed
-//     (ErrBundleTooLarge);
-//   - anything after the archive but zero padding (ErrBundleTrailingData).
+//     (ReasonTooLarge);
+//   - anything after the archive but zero padding (ReasonTrailingData).
 //
 // Read checks the form only; [Verify] checks the content.
 func Read(r io.Reader) (*Bundle, error) {
 	br := bufio.NewReader(r)
 	zr, err := gzip.NewReader(br)
 	if err != nil {
-		return nil, &FormatError{Reason: err.Error(), Err: ErrBundleMalformed}
+		return nil, &FormatError{Detail: err.Error(), Reason: ReasonMalformed}
 	}
 	zr.Multistream(false)
 	// The archive may hold MaxSize bytes of content, plus headers and
@@ -773,27 +769,27 @@ func Read(r io.Reader) (*Bundle, error) {
 			return nil, readErr("", err)
 		}
 		if len(files) >= MaxFiles {
-			return nil, &FormatError{Reason: fmt.Sprintf("more than %d files", MaxFiles), Err: ErrBundleTooLarge}
+			return nil, &FormatError{Detail: fmt.Sprintf("more than %d files", MaxFiles), Reason: ReasonTooLarge}
 		}
 		if err := validName(hdr.Name); err != nil {
 			return nil, err
 		}
 		if hdr.Typeflag != tar.TypeReg {
-			return nil, &FormatError{Name: hdr.Name, Reason: fmt.Sprintf("type %q", hdr.Typeflag), Err: ErrBundleNotRegular}
+			return nil, &FormatError{Name: hdr.Name, Detail: fmt.Sprintf("type %q", hdr.Typeflag), Reason: ReasonNotRegular}
 		}
 		for k := range hdr.PAXRecords {
 			if strings.HasPrefix(k, "GNU.sparse.") {
-				return nil, &FormatError{Name: hdr.Name, Reason: "sparse file", Err: ErrBundleNotRegular}
+				return nil, &FormatError{Name: hdr.Name, Detail: "sparse file", Reason: ReasonNotRegular}
 			}
 		}
 		if hdr.Size < 0 || hdr.Size > MaxFileSize {
-			return nil, &FormatError{Name: hdr.Name, Reason: fmt.Sprintf("%d bytes", hdr.Size), Err: ErrBundleTooLarge}
+			return nil, &FormatError{Name: hdr.Name, Detail: fmt.Sprintf("%d bytes", hdr.Size), Reason: ReasonTooLarge}
 		}
 		if total += hdr.Size; total > MaxSize {
-			return nil, &FormatError{Name: hdr.Name, Reason: "more than MaxBundleSize in all", Err: ErrBundleTooLarge}
+			return nil, &FormatError{Name: hdr.Name, Detail: "more than MaxBundleSize in all", Reason: ReasonTooLarge}
 		}
 		if _, dup := files[hdr.Name]; dup {
-			return nil, &FormatError{Name: hdr.Name, Err: ErrBundleDuplicate}
+			return nil, &FormatError{Name: hdr.Name, Reason: ReasonDuplicate}
 		}
 		// Read what is there rather than allocate what the header claims:
 		// a header may claim far more than the archive holds.
@@ -802,7 +798,7 @@ func Read(r io.Reader) (*Bundle, error) {
 			return nil, readErr(hdr.Name, err)
 		}
 		if int64(buf.Len()) != hdr.Size {
-			return nil, &FormatError{Name: hdr.Name, Reason: "unexpected end of archive", Err: ErrBundleMalformed}
+			return nil, &FormatError{Name: hdr.Name, Detail: "unexpected end of archive", Reason: ReasonMalformed}
 		}
 		files[hdr.Name] = buf.Bytes()
 	}
@@ -812,7 +808,7 @@ func Read(r io.Reader) (*Bundle, error) {
 	for {
 		n, err := lr.Read(buf[:])
 		if bytes.ContainsFunc(buf[:n], func(r rune) bool { return r != 0 }) {
-			return nil, &FormatError{Reason: "data after the tar end marker", Err: ErrBundleTrailingData}
+			return nil, &FormatError{Detail: "data after the tar end marker", Reason: ReasonTrailingData}
 		}
 		if err == io.EOF {
 			break
@@ -825,7 +821,7 @@ func Read(r io.Reader) (*Bundle, error) {
 		if err != nil {
 			return nil, readErr("", err)
 		}
-		return nil, &FormatError{Reason: "data after the gzip stream", Err: ErrBundleTrailingData}
+		return nil, &FormatError{Detail: "data after the gzip stream", Reason: ReasonTrailingData}
 	}
 	b := &Bundle{files: files}
 	if err := checkNames(b.Names()); err != nil {
@@ -834,11 +830,11 @@ func Read(r io.Reader) (*Bundle, error) {
 	return b, nil
 }
 
-// errBundleLimit is the error of a limitReader past its limit.
-var errBundleLimit = errors.New("audit: bundle archive over its size limit")
+// errLimit is the error of a limitReader past its limit.
+var errLimit = errors.New("audit: bundle archive over its size limit")
 
 // limitReader reads at most n bytes from r and then fails with
-// errBundleLimit, so that a decompression bomb is cut short.
+// errLimit, so that a decompression bomb is cut short.
 type limitReader struct {
 	r io.Reader
 	n int64
@@ -850,7 +846,7 @@ func (l *limitReader) Read(p []byte) (int, error) {
 		var one [1]byte
 		n, err := l.r.Read(one[:])
 		if n > 0 {
-			return 0, errBundleLimit
+			return 0, errLimit
 		}
 		return 0, err
 	}
@@ -869,18 +865,18 @@ func readErr(name string, err error) error {
 	switch {
 	case errors.As(err, &fe):
 		return err
-	case errors.Is(err, errBundleLimit):
-		return &FormatError{Name: name, Reason: "archive over its size limit", Err: ErrBundleTooLarge}
+	case errors.Is(err, errLimit):
+		return &FormatError{Name: name, Detail: "archive over its size limit", Reason: ReasonTooLarge}
 	case errors.Is(err, io.EOF):
-		return &FormatError{Name: name, Reason: "unexpected end of archive", Err: ErrBundleMalformed}
+		return &FormatError{Name: name, Detail: "unexpected end of archive", Reason: ReasonMalformed}
 	}
-	return &FormatError{Name: name, Reason: err.Error(), Err: ErrBundleMalformed}
+	return &FormatError{Name: name, Detail: err.Error(), Reason: ReasonMalformed}
 }
 
 // ReadDir parses a bundle from the directory tree fsys, as
 // [Bundle.WriteDir] writes it, with the limits and refusals of [Read]:
 // every entry must be a directory or a regular file (symbolic links,
-// devices and FIFOs are ErrBundleNotRegular). Directories carry no data and
+// devices and FIFOs are ReasonNotRegular). Directories carry no data and
 // empty ones are ignored. For a directory on disk, pass an os.Root's FS
 // (os.OpenRoot(dir) and Root.FS) so that nothing outside it can be opened
 // even when the tree changes while it is read.
@@ -901,17 +897,17 @@ func ReadDir(fsys fs.FS) (*Bundle, error) {
 			return nil
 		}
 		if !d.Type().IsRegular() {
-			return &FormatError{Name: name, Reason: d.Type().String(), Err: ErrBundleNotRegular}
+			return &FormatError{Name: name, Detail: d.Type().String(), Reason: ReasonNotRegular}
 		}
 		if len(files) >= MaxFiles {
-			return &FormatError{Reason: fmt.Sprintf("more than %d files", MaxFiles), Err: ErrBundleTooLarge}
+			return &FormatError{Detail: fmt.Sprintf("more than %d files", MaxFiles), Reason: ReasonTooLarge}
 		}
 		data, err := readFS(fsys, name)
 		if err != nil {
 			return err
 		}
 		if total += int64(len(data)); total > MaxSize {
-			return &FormatError{Name: name, Reason: "more than MaxBundleSize in all", Err: ErrBundleTooLarge}
+			return &FormatError{Name: name, Detail: "more than MaxBundleSize in all", Reason: ReasonTooLarge}
 		}
 		files[name] = data
 		return nil
@@ -930,12 +926,12 @@ func ReadDir(fsys fs.FS) (*Bundle, error) {
 	return b, nil
 }
 
-// validName returns a *FormatError (ErrBundleUnsafePath) unless
+// validName returns a *FormatError (ReasonUnsafePath) unless
 // name is a relative, slash-separated path that is safe to create on any
 // file system.
 func validName(name string) error {
 	bad := func(reason string) error {
-		return &FormatError{Name: name, Reason: reason, Err: ErrBundleUnsafePath}
+		return &FormatError{Name: name, Detail: reason, Reason: ReasonUnsafePath}
 	}
 	switch {
 	case len(name) > MaxName:
@@ -950,7 +946,7 @@ func validName(name string) error {
 	return nil
 }
 
-// checkNames returns a *FormatError (ErrBundleDuplicate) when
+// checkNames returns a *FormatError (ReasonDuplicate) when
 // two of the sorted names differ only in case (Unicode simple case folding,
 // as strings.EqualFold: "σ" and "ς", "s" and "ſ" too), or one is a
 // directory of another.
@@ -959,14 +955,14 @@ func checkNames(names []string) error {
 	for _, name := range names {
 		k := fold(name)
 		if other, ok := folded[k]; ok {
-			return &FormatError{Name: name, Reason: "same name as " + strconv.Quote(other) + " but for case", Err: ErrBundleDuplicate}
+			return &FormatError{Name: name, Detail: "same name as " + strconv.Quote(other) + " but for case", Reason: ReasonDuplicate}
 		}
 		folded[k] = name
 	}
 	for _, name := range names {
 		for d := path.Dir(name); d != "."; d = path.Dir(d) {
 			if other, ok := folded[fold(d)]; ok {
-				return &FormatError{Name: name, Reason: strconv.Quote(other) + " is a file", Err: ErrBundleDuplicate}
+				return &FormatError{Name: name, Detail: strconv.Quote(other) + " is a file", Reason: ReasonDuplicate}
 			}
 		}
 	}

@@ -17,7 +17,7 @@ import (
 
 // TestReviewNamesFoldedCase: names that differ only in case under Unicode
 // case folding (σ/ς/Σ, ſ/s, K/k/K) are one file on a case-insensitive file
-// system, as ErrBundleDuplicate documents.
+// system, as ReasonDuplicate documents.
 func TestReadNamesFoldedCase(t *testing.T) {
 	for _, pair := range [][2]string{
 		{"evidence/σ.json", "evidence/ς.json"},
@@ -28,10 +28,10 @@ func TestReadNamesFoldedCase(t *testing.T) {
 	} {
 		fsys := fstest.MapFS{pair[0]: {Data: []byte("x")}, pair[1]: {Data: []byte("y")}}
 		_, err := bundle.ReadDir(fsys)
-		require.ErrorIs(t, err, bundle.ErrBundleDuplicate, "%q and %q", pair[0], pair[1])
+		require.Equal(t, bundle.ReasonDuplicate, formatReason(err), "%q and %q", pair[0], pair[1])
 		data := makeTarGz(t, []tarEntry{reg(pair[0], "x"), reg(pair[1], "y")}, nil, nil)
 		_, err = bundle.Read(strings.NewReader(string(data)))
-		require.ErrorIs(t, err, bundle.ErrBundleDuplicate, "%q and %q", pair[0], pair[1])
+		require.Equal(t, bundle.ReasonDuplicate, formatReason(err), "%q and %q", pair[0], pair[1])
 	}
 }
 
@@ -52,7 +52,7 @@ func TestVerifyHugeIndex(t *testing.T) {
 	runtime.ReadMemStats(&m0)
 	rep, err := bundle.Verify(ctx, b, bundle.Keys{})
 	runtime.ReadMemStats(&m1)
-	require.ErrorIs(t, err, bundle.ErrBundleIndex)
+	require.ErrorIs(t, err, bundle.ErrIndex)
 	assert.Less(t, m1.TotalAlloc-m0.TotalAlloc, uint64(16<<20), "bytes allocated")
 	assert.Less(t, len(err.Error()), 4096)
 	assert.Equal(t, audit.Failed, rep.Status())
@@ -61,7 +61,7 @@ func TestVerifyHugeIndex(t *testing.T) {
 	idx.Files = idx.Files[:bundle.MaxFiles+1]
 	b = fromFiles(t, map[string][]byte{bundle.IndexName: indexJSON(t, idx)})
 	_, err = bundle.Verify(ctx, b, bundle.Keys{})
-	require.ErrorIs(t, err, bundle.ErrBundleIndex)
+	require.ErrorIs(t, err, bundle.ErrIndex)
 	assert.Contains(t, err.Error(), "more than MaxBundleFiles")
 	assert.Less(t, len(err.Error()), 4096)
 

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -415,13 +416,13 @@ func TestBuildBundleErrors(t *testing.T) {
 	src := f.src
 	src.Evidence = fstest.MapFS{}
 	_, err = bundle.Build(ctx, src, "v1.0.0")
-	require.ErrorIs(t, err, bundle.ErrBundleSource)
+	require.ErrorIs(t, err, bundle.ErrSource)
 	require.ErrorIs(t, err, fs.ErrNotExist)
 
 	src = f.src
 	src.Repo = nil
 	_, err = bundle.Build(ctx, src, "v1.0.0")
-	require.ErrorIs(t, err, bundle.ErrBundleSource)
+	require.ErrorIs(t, err, bundle.ErrSource)
 
 	// A lightweight tag has no tag object to put in the bundle.
 	rec := mustRecord(t, f)
@@ -430,13 +431,13 @@ func TestBuildBundleErrors(t *testing.T) {
 	_, err = f.src.Repo.CreateTag("v1.0.1", plumbing.NewHash(rec.Commit), nil)
 	require.NoError(t, err)
 	_, err = bundle.Build(ctx, f.src, "v1.0.1")
-	require.ErrorIs(t, err, bundle.ErrBundleSource)
+	require.ErrorIs(t, err, bundle.ErrSource)
 	assert.Contains(t, err.Error(), "not an annotated tag")
 
 	src = f.src
 	src.Store = bundleLogOnly{f.store}
 	_, err = bundle.Build(ctx, src, "v1.0.0")
-	require.ErrorIs(t, err, bundle.ErrBundleSource, "policy reports need an evidence store")
+	require.ErrorIs(t, err, bundle.ErrSource, "policy reports need an evidence store")
 }
 
 // bundleLogOnly hides the evidence methods of a store.
@@ -526,49 +527,49 @@ func TestReadBundleRejects(t *testing.T) {
 	tests := []struct {
 		name string
 		data []byte
-		want error
+		want string
 	}{
-		{"not gzip", []byte("PK\x03\x04 a zip file"), bundle.ErrBundleMalformed},
-		{"empty input", nil, bundle.ErrBundleMalformed},
-		{"truncated", second[:len(second)-10], bundle.ErrBundleMalformed},
+		{"not gzip", []byte("PK\x03\x04 a zip file"), bundle.ReasonMalformed},
+		{"empty input", nil, bundle.ReasonMalformed},
+		{"truncated", second[:len(second)-10], bundle.ReasonMalformed},
 		{"gzip of garbage", func() []byte {
 			var buf bytes.Buffer
 			zw := gzip.NewWriter(&buf)
 			zw.Write(bytes.Repeat([]byte("garbage!"), 200))
 			zw.Close()
 			return buf.Bytes()
-		}(), bundle.ErrBundleMalformed},
-		{"absolute path", makeTarGz(t, []tarEntry{reg("/etc/passwd", "x")}, nil, nil), bundle.ErrBundleUnsafePath},
-		{"dot-dot", makeTarGz(t, []tarEntry{reg("../x", "x")}, nil, nil), bundle.ErrBundleUnsafePath},
-		{"inner dot-dot", makeTarGz(t, []tarEntry{reg("a/../../x", "x")}, nil, nil), bundle.ErrBundleUnsafePath},
-		{"dot element", makeTarGz(t, []tarEntry{reg("./x", "x")}, nil, nil), bundle.ErrBundleUnsafePath},
-		{"backslash", makeTarGz(t, []tarEntry{reg(`a\..\x`, "x")}, nil, nil), bundle.ErrBundleUnsafePath},
-		{"drive letter", makeTarGz(t, []tarEntry{reg("C:/x", "x")}, nil, nil), bundle.ErrBundleUnsafePath},
-		{"control character", makeTarGz(t, []tarEntry{reg("a\nb", "x")}, nil, nil), bundle.ErrBundleUnsafePath},
-		{"not UTF-8", makeTarGz(t, []tarEntry{reg("a\xffb", "x")}, nil, nil), bundle.ErrBundleUnsafePath},
-		{"long name", makeTarGz(t, []tarEntry{reg(strings.Repeat("a", 256), "x")}, nil, nil), bundle.ErrBundleUnsafePath},
-		{"symlink", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeSymlink, Name: "x", Linkname: "/etc/passwd"}}}, nil, nil), bundle.ErrBundleNotRegular},
-		{"hard link", makeTarGz(t, []tarEntry{reg("a", "x"), {hdr: tar.Header{Typeflag: tar.TypeLink, Name: "b", Linkname: "a"}}}, nil, nil), bundle.ErrBundleNotRegular},
-		{"char device", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeChar, Name: "null", Devmajor: 1, Devminor: 3}}}, nil, nil), bundle.ErrBundleNotRegular},
-		{"fifo", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeFifo, Name: "p"}}}, nil, nil), bundle.ErrBundleNotRegular},
-		{"directory entry", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeDir, Name: "d/", Mode: 0o755}}}, nil, nil), bundle.ErrBundleUnsafePath},
-		{"directory entry without slash", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeDir, Name: "d", Mode: 0o755}}}, nil, nil), bundle.ErrBundleNotRegular},
-		{"duplicate", makeTarGz(t, []tarEntry{reg("a", "x"), reg("a", "y")}, nil, nil), bundle.ErrBundleDuplicate},
-		{"duplicate but for case", makeTarGz(t, []tarEntry{reg("Index.json", "x"), reg("index.json", "y")}, nil, nil), bundle.ErrBundleDuplicate},
-		{"file and directory", makeTarGz(t, []tarEntry{reg("a", "x"), reg("a/b", "y")}, nil, nil), bundle.ErrBundleDuplicate},
-		{"file over the limit", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeReg, Name: "big", Size: bundle.MaxFileSize + 1}}}, nil, nil), bundle.ErrBundleTooLarge},
-		{"too many files", makeTarGz(t, tooMany, nil, nil), bundle.ErrBundleTooLarge},
-		{"garbage after the tar end", makeTarGz(t, ok, []byte("evil"), nil), bundle.ErrBundleTrailingData},
-		{"garbage after gzip", makeTarGz(t, ok, nil, []byte("evil")), bundle.ErrBundleTrailingData},
-		{"second gzip member", makeTarGz(t, ok, nil, second), bundle.ErrBundleTrailingData},
+		}(), bundle.ReasonMalformed},
+		{"absolute path", makeTarGz(t, []tarEntry{reg("/etc/passwd", "x")}, nil, nil), bundle.ReasonUnsafePath},
+		{"dot-dot", makeTarGz(t, []tarEntry{reg("../x", "x")}, nil, nil), bundle.ReasonUnsafePath},
+		{"inner dot-dot", makeTarGz(t, []tarEntry{reg("a/../../x", "x")}, nil, nil), bundle.ReasonUnsafePath},
+		{"dot element", makeTarGz(t, []tarEntry{reg("./x", "x")}, nil, nil), bundle.ReasonUnsafePath},
+		{"backslash", makeTarGz(t, []tarEntry{reg(`a\..\x`, "x")}, nil, nil), bundle.ReasonUnsafePath},
+		{"drive letter", makeTarGz(t, []tarEntry{reg("C:/x", "x")}, nil, nil), bundle.ReasonUnsafePath},
+		{"control character", makeTarGz(t, []tarEntry{reg("a\nb", "x")}, nil, nil), bundle.ReasonUnsafePath},
+		{"not UTF-8", makeTarGz(t, []tarEntry{reg("a\xffb", "x")}, nil, nil), bundle.ReasonUnsafePath},
+		{"long name", makeTarGz(t, []tarEntry{reg(strings.Repeat("a", 256), "x")}, nil, nil), bundle.ReasonUnsafePath},
+		{"symlink", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeSymlink, Name: "x", Linkname: "/etc/passwd"}}}, nil, nil), bundle.ReasonNotRegular},
+		{"hard link", makeTarGz(t, []tarEntry{reg("a", "x"), {hdr: tar.Header{Typeflag: tar.TypeLink, Name: "b", Linkname: "a"}}}, nil, nil), bundle.ReasonNotRegular},
+		{"char device", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeChar, Name: "null", Devmajor: 1, Devminor: 3}}}, nil, nil), bundle.ReasonNotRegular},
+		{"fifo", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeFifo, Name: "p"}}}, nil, nil), bundle.ReasonNotRegular},
+		{"directory entry", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeDir, Name: "d/", Mode: 0o755}}}, nil, nil), bundle.ReasonUnsafePath},
+		{"directory entry without slash", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeDir, Name: "d", Mode: 0o755}}}, nil, nil), bundle.ReasonNotRegular},
+		{"duplicate", makeTarGz(t, []tarEntry{reg("a", "x"), reg("a", "y")}, nil, nil), bundle.ReasonDuplicate},
+		{"duplicate but for case", makeTarGz(t, []tarEntry{reg("Index.json", "x"), reg("index.json", "y")}, nil, nil), bundle.ReasonDuplicate},
+		{"file and directory", makeTarGz(t, []tarEntry{reg("a", "x"), reg("a/b", "y")}, nil, nil), bundle.ReasonDuplicate},
+		{"file over the limit", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeReg, Name: "big", Size: bundle.MaxFileSize + 1}}}, nil, nil), bundle.ReasonTooLarge},
+		{"too many files", makeTarGz(t, tooMany, nil, nil), bundle.ReasonTooLarge},
+		{"garbage after the tar end", makeTarGz(t, ok, []byte("evil"), nil), bundle.ReasonTrailingData},
+		{"garbage after gzip", makeTarGz(t, ok, nil, []byte("evil")), bundle.ReasonTrailingData},
+		{"second gzip member", makeTarGz(t, ok, nil, second), bundle.ReasonTrailingData},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b, err := bundle.Read(bytes.NewReader(tt.data))
-			require.ErrorIs(t, err, tt.want)
 			assert.Nil(t, b)
 			var fe *bundle.FormatError
 			require.ErrorAs(t, err, &fe)
+			assert.Equal(t, tt.want, fe.Reason)
 		})
 	}
 }
@@ -593,18 +594,18 @@ func TestReadBundleDirRejects(t *testing.T) {
 	tests := []struct {
 		name string
 		fsys fs.FS
-		want error
+		want string
 	}{
-		{"device", fstest.MapFS{"dev": {Mode: fs.ModeDevice}}, bundle.ErrBundleNotRegular},
-		{"symlink", fstest.MapFS{"link": {Mode: fs.ModeSymlink, Data: []byte("/etc/passwd")}}, bundle.ErrBundleNotRegular},
-		{"pipe", fstest.MapFS{"p": {Mode: fs.ModeNamedPipe}}, bundle.ErrBundleNotRegular},
-		{"backslash", fstest.MapFS{`a\b`: {Data: []byte("x")}}, bundle.ErrBundleUnsafePath},
-		{"case", fstest.MapFS{"A": {Data: []byte("x")}, "a": {Data: []byte("y")}}, bundle.ErrBundleDuplicate},
+		{"device", fstest.MapFS{"dev": {Mode: fs.ModeDevice}}, bundle.ReasonNotRegular},
+		{"symlink", fstest.MapFS{"link": {Mode: fs.ModeSymlink, Data: []byte("/etc/passwd")}}, bundle.ReasonNotRegular},
+		{"pipe", fstest.MapFS{"p": {Mode: fs.ModeNamedPipe}}, bundle.ReasonNotRegular},
+		{"backslash", fstest.MapFS{`a\b`: {Data: []byte("x")}}, bundle.ReasonUnsafePath},
+		{"case", fstest.MapFS{"A": {Data: []byte("x")}, "a": {Data: []byte("y")}}, bundle.ReasonDuplicate},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := bundle.ReadDir(tt.fsys)
-			require.ErrorIs(t, err, tt.want)
+			assert.Equal(t, tt.want, formatReason(err))
 		})
 	}
 
@@ -613,12 +614,22 @@ func TestReadBundleDirRejects(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "index.json"), []byte("{}\n"), 0o644))
 	require.NoError(t, os.Symlink("index.json", filepath.Join(dir, "record.json")))
 	_, err := bundle.ReadDir(os.DirFS(dir))
-	require.ErrorIs(t, err, bundle.ErrBundleNotRegular)
+	require.Equal(t, bundle.ReasonNotRegular, formatReason(err))
 }
 
 func TestBuildBundleCheckpointWithoutSignature(t *testing.T) {
 	f := newBundleFixture(t)
 	f.src.CheckpointSig = nil
 	_, err := bundle.Build(context.Background(), f.src, "v1.0.0")
-	require.ErrorIs(t, err, bundle.ErrBundleSource)
+	require.ErrorIs(t, err, bundle.ErrSource)
+}
+
+// formatReason returns the Reason of err's *bundle.FormatError, "" when it
+// has none.
+func formatReason(err error) string {
+	var fe *bundle.FormatError
+	if errors.As(err, &fe) {
+		return fe.Reason
+	}
+	return ""
 }

@@ -27,65 +27,65 @@ import (
 // manifest, sbom, policy) stay wrapped inside them, so that errors.Is also
 // matches, for example, tagging.ErrBadSignature or manifest.ErrTampered.
 var (
-	// ErrBundleIndex reports an index.json that is missing, malformed, not
+	// ErrIndex reports an index.json that is missing, malformed, not
 	// in its canonical form, of another format version, or that lists a
 	// file twice or more than MaxFiles files.
-	ErrBundleIndex = errors.New("audit: bundle index missing or malformed")
-	// ErrBundleDigest reports a file whose size or SHA-256 is not the one
+	ErrIndex = errors.New("audit: bundle index missing or malformed")
+	// ErrDigest reports a file whose size or SHA-256 is not the one
 	// the index lists: the file was edited. Match *DigestError.
-	ErrBundleDigest = errors.New("audit: bundle file does not match the index")
-	// ErrBundleMissingFile reports a file the index lists that the bundle
+	ErrDigest = errors.New("audit: bundle file does not match the index")
+	// ErrMissingFile reports a file the index lists that the bundle
 	// does not hold.
-	ErrBundleMissingFile = errors.New("audit: file listed in the bundle index is missing")
-	// ErrBundleExtraFile reports a file the index does not list.
-	ErrBundleExtraFile = errors.New("audit: bundle file not listed in the index")
-	// ErrBundleUnexpectedFile reports a file, listed or not, that no part
+	ErrMissingFile = errors.New("audit: file listed in the bundle index is missing")
+	// ErrExtraFile reports a file the index does not list.
+	ErrExtraFile = errors.New("audit: bundle file not listed in the index")
+	// ErrUnexpectedFile reports a file, listed or not, that no part
 	// of the bundle refers to: not the record's SBOM or provenance, not a
 	// log entry, not a report or manifest of one of the release's
 	// promotions.
-	ErrBundleUnexpectedFile = errors.New("audit: bundle file has no place in the bundle")
-	// ErrBundleRecord reports a release record that is missing, does not
+	ErrUnexpectedFile = errors.New("audit: bundle file has no place in the bundle")
+	// ErrRecord reports a release record that is missing, does not
 	// parse (manifest.ParseRecord), is not canonical, or names another
 	// release or commit than the index.
-	ErrBundleRecord = errors.New("audit: bundle record missing, malformed or of another release")
-	// ErrBundleTag reports a tag object that is missing, does not parse
+	ErrRecord = errors.New("audit: bundle record missing, malformed or of another release")
+	// ErrTag reports a tag object that is missing, does not parse
 	// (tagging.Parse), or is not the release's: another tag name, another
 	// commit, another object than the index names.
-	ErrBundleTag = errors.New("audit: bundle tag object is not the release's")
-	// ErrBundleSignature reports a signature that the auditor's keys do not
+	ErrTag = errors.New("audit: bundle tag object is not the release's")
+	// ErrSignature reports a signature that the auditor's keys do not
 	// accept: the tag object's, the provenance envelope's or the log
 	// checkpoint's. The verifier's own error is wrapped too.
-	ErrBundleSignature = errors.New("audit: signature in bundle does not verify")
-	// ErrBundleEvidence reports an SBOM or provenance that is missing, does
+	ErrSignature = errors.New("audit: signature in bundle does not verify")
+	// ErrEvidence reports an SBOM or provenance that is missing, does
 	// not match the record's digest, does not name the record's artifacts,
 	// or (provenance) names a source commit that is not the record's.
-	ErrBundleEvidence = errors.New("audit: SBOM or provenance does not bind to the release")
-	// ErrBundleLog reports log entries that do not parse, are misnamed, or
+	ErrEvidence = errors.New("audit: SBOM or provenance does not bind to the release")
+	// ErrLog reports log entries that do not parse, are misnamed, or
 	// whose hash chain is broken (then manifest.ErrTampered is wrapped too).
-	ErrBundleLog = errors.New("audit: bundle log does not verify")
-	// ErrBundleCheckpoint reports a signed checkpoint that the bundle's log
+	ErrLog = errors.New("audit: bundle log does not verify")
+	// ErrCheckpoint reports a signed checkpoint that the bundle's log
 	// does not reach or whose head it does not have: the log was cut or
 	// rewritten, or the checkpoint is another log's (manifest.ErrTruncated
 	// or manifest.ErrTampered is wrapped too).
-	ErrBundleCheckpoint = errors.New("audit: checkpoint does not match the bundle's log")
-	// ErrBundlePromotion reports a logged promotion or deploy result of the
+	ErrCheckpoint = errors.New("audit: checkpoint does not match the bundle's log")
+	// ErrPromotion reports a logged promotion or deploy result of the
 	// release whose digest is not one of the record's artifacts, or a
 	// manifest promotion whose manifest is missing or does not match.
-	ErrBundlePromotion = errors.New("audit: promotion does not match the release record")
-	// ErrBundlePolicy reports a policy report that a promotion's Gate digest
+	ErrPromotion = errors.New("audit: promotion does not match the release record")
+	// ErrPolicy reports a policy report that a promotion's Gate digest
 	// names but the bundle lacks, that does not hash to that digest, does
 	// not parse (policy.ReadReport), or denies.
-	ErrBundlePolicy = errors.New("audit: policy report does not match its promotion")
-	// ErrBundleUnchecked is returned by [Report.Err] when nothing
+	ErrPolicy = errors.New("audit: policy report does not match its promotion")
+	// ErrUnchecked is returned by [Report.Err] when nothing
 	// failed but some check could not be made (no trusted key given, no
 	// checkpoint in the bundle, a record the gates did not approve): the
 	// bundle is not shown to be good.
-	ErrBundleUnchecked = errors.New("audit: bundle not fully checked")
+	ErrUnchecked = errors.New("audit: bundle not fully checked")
 )
 
 // A DigestError reports a bundle file that does not match the index:
 // Want is the SHA-256 and size listed, Got what the file has. It matches
-// ErrBundleDigest.
+// ErrDigest.
 type DigestError struct {
 	Name              string
 	Want, Got         string // lower-case hex SHA-256
@@ -95,14 +95,14 @@ type DigestError struct {
 // Error names the file and both digests.
 func (e *DigestError) Error() string {
 	return fmt.Sprintf("%s: %s: index lists sha256 %s (%d bytes), file has %s (%d bytes)",
-		ErrBundleDigest.Error(), e.Name, e.Want, e.WantSize, e.Got, e.GotSize)
+		ErrDigest.Error(), e.Name, e.Want, e.WantSize, e.Got, e.GotSize)
 }
 
-// Unwrap returns ErrBundleDigest.
-func (e *DigestError) Unwrap() error { return ErrBundleDigest }
+// Unwrap returns ErrDigest.
+func (e *DigestError) Unwrap() error { return ErrDigest }
 
 // A CheckError is one failure of a check of [Verify]: the check's
-// name and the cause, which wraps one of the ErrBundleXxx sentinels.
+// name and the cause, which wraps one of the Err sentinels of this package.
 type CheckError struct {
 	Check string
 	Err   error
@@ -224,7 +224,7 @@ func (r *Report) Check(name string) (Check, bool) {
 
 // Err returns nil when every check passed. Otherwise it returns every
 // failure joined (each a *CheckError, matched with errors.Is and
-// errors.As), or, when nothing failed, an error wrapping ErrBundleUnchecked
+// errors.As), or, when nothing failed, an error wrapping ErrUnchecked
 // that names the checks not made.
 func (r *Report) Err() error {
 	var errs []error
@@ -241,7 +241,7 @@ func (r *Report) Err() error {
 		return errors.Join(errs...)
 	}
 	if len(unchecked) > 0 {
-		return fmt.Errorf("%w: %s", ErrBundleUnchecked, strings.Join(unchecked, "; "))
+		return fmt.Errorf("%w: %s", ErrUnchecked, strings.Join(unchecked, "; "))
 	}
 	return nil
 }
@@ -271,52 +271,52 @@ var checkOrder = []string{
 // report of every check, in this order, and the report's Err:
 //
 //   - index: index.json parses, is canonical and of Format
-//     (ErrBundleIndex);
+//     (ErrIndex);
 //   - files: the files are exactly those the index lists
-//     (ErrBundleMissingFile, ErrBundleExtraFile), each with its size and
+//     (ErrMissingFile, ErrExtraFile), each with its size and
 //     SHA-256 (*DigestError), and each has its place in the bundle
-//     (ErrBundleUnexpectedFile);
+//     (ErrUnexpectedFile);
 //   - record: record.json parses strictly and names the index's release and
-//     commit (ErrBundleRecord). record.json is not signed: when policy gates
+//     commit (ErrRecord). record.json is not signed: when policy gates
 //     logged the digest of the record they approved (REL-GATE-001 in the
 //     reports of the promotions the checkpoint covers), it must be one of
 //     those, or the record is audit.Recorded (updated since, or altered);
 //   - tag: the tag object parses strictly, is the object the index names,
 //     and names the release and points at the record's commit
-//     (ErrBundleTag);
+//     (ErrTag);
 //   - tag-signature: keys.Tag accepts the tag object's signature at the
-//     verification time (ErrBundleSignature and tagging's error);
+//     verification time (ErrSignature and tagging's error);
 //   - sbom: the SBOM has the record's SBOM digest, decodes strictly and
-//     describes one of the record's artifacts (sbom.Check) (ErrBundleEvidence
+//     describes one of the record's artifacts (sbom.Check) (ErrEvidence
 //     and sbom's error);
 //   - provenance: keys.Provenance accept the envelope and its statement
 //     names every artifact of the record (sbom.VerifyProvenance), and, when
 //     its resolved dependencies name the git commits built ("gitCommit"),
-//     one of them is the record's commit (ErrBundleSignature or
-//     ErrBundleEvidence, and sbom's error);
+//     one of them is the record's commit (ErrSignature or
+//     ErrEvidence, and sbom's error);
 //   - log: the entries parse, are named by their sequence numbers, and form
-//     one hash chain from the first (manifest.VerifyLog) (ErrBundleLog and
+//     one hash chain from the first (manifest.VerifyLog) (ErrLog and
 //     manifest.ErrTampered);
 //   - checkpoint: keys.Checkpoint accepts the checkpoint's signature
-//     (ErrBundleSignature) and the log reaches it and has its head
-//     (ErrBundleCheckpoint and manifest.ErrTruncated or ErrTampered);
+//     (ErrSignature) and the log reaches it and has its head
+//     (ErrCheckpoint and manifest.ErrTruncated or ErrTampered);
 //   - promotions: every promotion (rollbacks to the release included) and
 //     deploy result of the release in the log carries a digest of the
 //     record's artifacts (a rollback away from the release, also a manifest
 //     rollback away from a manifest that pinned it, is listed but carries
 //     the other release's digest), and every
 //     manifest promoted that pins the release is in the bundle and pins only
-//     those digests (ErrBundlePromotion);
+//     those digests (ErrPromotion);
 //   - policy: for each of those promotions with a Gate digest, the bundle
 //     holds a policy report with that digest, which parses
-//     (policy.ReadReport) and allows (ErrBundlePolicy).
+//     (policy.ReadReport) and allows (ErrPolicy).
 //
 // A check that needs a key the auditor did not give (tag-signature,
 // provenance, checkpoint), a checkpoint the bundle lacks, or a promotion
 // the checkpoint does not cover, or a promotion without a Gate digest, or a
 // record no gate approved while gates approved others, is
 // audit.Recorded, never passed: then, if nothing failed, Err wraps
-// ErrBundleUnchecked. Verify makes every check even after a failure,
+// ErrUnchecked. Verify makes every check even after a failure,
 // so the report lists every problem.
 //
 // The error is the report's Err, or ctx's error (then the report is nil).
@@ -417,28 +417,28 @@ func (v *verifier) checkIndex() {
 	if len(idx.Files) > MaxFiles {
 		// More than a bundle can hold: refuse it before checking each entry.
 		v.at = v.keys.At
-		v.fail(checkNameIndex, []error{fmt.Errorf("%w: lists %d files, more than MaxBundleFiles", ErrBundleIndex, len(idx.Files))}, "")
+		v.fail(checkNameIndex, []error{fmt.Errorf("%w: lists %d files, more than MaxBundleFiles", ErrIndex, len(idx.Files))}, "")
 		return
 	}
 	var errs []error
 	if idx.Format != Format {
-		errs = append(errs, fmt.Errorf("%w: format %d, want %d", ErrBundleIndex, idx.Format, Format))
+		errs = append(errs, fmt.Errorf("%w: format %d, want %d", ErrIndex, idx.Format, Format))
 	}
 	if idx.Release == "" {
-		errs = append(errs, fmt.Errorf("%w: no release", ErrBundleIndex))
+		errs = append(errs, fmt.Errorf("%w: no release", ErrIndex))
 	}
 	seen := map[string]bool{}
 	for _, f := range idx.Files {
 		if seen[f.Name] {
-			errs = append(errs, fmt.Errorf("%w: %q listed twice", ErrBundleIndex, f.Name))
+			errs = append(errs, fmt.Errorf("%w: %q listed twice", ErrIndex, f.Name))
 		}
 		seen[f.Name] = true
 		if f.Name == IndexName {
-			errs = append(errs, fmt.Errorf("%w: lists itself", ErrBundleIndex))
+			errs = append(errs, fmt.Errorf("%w: lists itself", ErrIndex))
 		}
 	}
 	if !slices.IsSortedFunc(idx.Files, func(a, b File) int { return strings.Compare(a.Name, b.Name) }) {
-		errs = append(errs, fmt.Errorf("%w: files not sorted by name", ErrBundleIndex))
+		errs = append(errs, fmt.Errorf("%w: files not sorted by name", ErrIndex))
 	}
 	v.idx, v.idxOK = idx, true
 	v.at = v.keys.At
@@ -457,7 +457,7 @@ func (v *verifier) checkFiles() {
 			listed[f.Name] = true
 			data, ok := v.b.files[f.Name]
 			if !ok {
-				errs = append(errs, fmt.Errorf("%w: %s", ErrBundleMissingFile, f.Name))
+				errs = append(errs, fmt.Errorf("%w: %s", ErrMissingFile, f.Name))
 				continue
 			}
 			sum := sha256.Sum256(data)
@@ -468,10 +468,10 @@ func (v *verifier) checkFiles() {
 	}
 	for _, name := range v.b.Names() {
 		if v.idxOK && !listed[name] {
-			errs = append(errs, fmt.Errorf("%w: %s", ErrBundleExtraFile, name))
+			errs = append(errs, fmt.Errorf("%w: %s", ErrExtraFile, name))
 		}
 		if !v.used[name] && v.canPlace(name) {
-			errs = append(errs, fmt.Errorf("%w: %s", ErrBundleUnexpectedFile, name))
+			errs = append(errs, fmt.Errorf("%w: %s", ErrUnexpectedFile, name))
 		}
 	}
 	if !v.idxOK && len(errs) == 0 {
@@ -498,20 +498,20 @@ func (v *verifier) canPlace(name string) bool {
 func (v *verifier) checkRecord() {
 	data, ok := v.file(RecordName)
 	if !ok {
-		v.fail(checkNameRecord, []error{fmt.Errorf("%w: no %s", ErrBundleRecord, RecordName)}, "")
+		v.fail(checkNameRecord, []error{fmt.Errorf("%w: no %s", ErrRecord, RecordName)}, "")
 		return
 	}
 	rec, err := manifest.ParseRecord(data)
 	if err != nil {
-		v.fail(checkNameRecord, []error{fmt.Errorf("%w: %w", ErrBundleRecord, err)}, "")
+		v.fail(checkNameRecord, []error{fmt.Errorf("%w: %w", ErrRecord, err)}, "")
 		return
 	}
 	var errs []error
 	if canon, err := manifest.MarshalRecord(rec); err != nil || !bytes.Equal(canon, data) {
-		errs = append(errs, fmt.Errorf("%w: not in canonical form (manifest.MarshalRecord)", ErrBundleRecord))
+		errs = append(errs, fmt.Errorf("%w: not in canonical form (manifest.MarshalRecord)", ErrRecord))
 	}
 	if v.idxOK && (rec.Tag != v.idx.Release || rec.Commit != v.idx.Commit) {
-		errs = append(errs, fmt.Errorf("%w: record of %s at %s, index names %s at %s", ErrBundleRecord, rec.Tag, rec.Commit, v.idx.Release, v.idx.Commit))
+		errs = append(errs, fmt.Errorf("%w: record of %s at %s, index names %s at %s", ErrRecord, rec.Tag, rec.Commit, v.idx.Release, v.idx.Commit))
 	}
 	v.rec, v.recOK, v.recDigest = rec, true, manifest.Digest(data)
 	v.fail(checkNameRecord, errs, fmt.Sprintf("release %s at %s, %s", rec.Tag, rec.Commit, count(len(rec.Artifacts), "artifact")))
@@ -534,32 +534,32 @@ func (v *verifier) checkTag() {
 	}
 	raw, ok := v.file(TagName)
 	if !ok {
-		err := fmt.Errorf("%w: no %s", ErrBundleTag, TagName)
+		err := fmt.Errorf("%w: no %s", ErrTag, TagName)
 		v.fail(checkNameTag, []error{err}, "")
 		v.fail(checkNameTagSig, []error{err}, "")
 		return
 	}
 	var errs []error
 	if v.buildTag == nil {
-		errs = append(errs, fmt.Errorf("%w: %s missing or malformed", ErrBundleTag, TagResultName))
+		errs = append(errs, fmt.Errorf("%w: %s missing or malformed", ErrTag, TagResultName))
 	}
 	obj, err := tagging.Parse(raw)
 	if err != nil {
-		errs = append(errs, fmt.Errorf("%w: %w", ErrBundleTag, err))
+		errs = append(errs, fmt.Errorf("%w: %w", ErrTag, err))
 	} else {
 		if rel := v.release(); obj.Name != rel {
-			errs = append(errs, fmt.Errorf("%w: tag object names %q, not %q", ErrBundleTag, obj.Name, rel))
+			errs = append(errs, fmt.Errorf("%w: tag object names %q, not %q", ErrTag, obj.Name, rel))
 		}
 		if obj.TargetType != "commit" {
-			errs = append(errs, fmt.Errorf("%w: tag object points at a %s", ErrBundleTag, obj.TargetType))
+			errs = append(errs, fmt.Errorf("%w: tag object points at a %s", ErrTag, obj.TargetType))
 		}
 		if v.recOK && obj.Target.String() != v.rec.Commit {
-			errs = append(errs, fmt.Errorf("%w: tag object points at %s, the record at %s", ErrBundleTag, obj.Target, v.rec.Commit))
+			errs = append(errs, fmt.Errorf("%w: tag object points at %s, the record at %s", ErrTag, obj.Target, v.rec.Commit))
 		}
 	}
 	hash := plumbing.ComputeHash(plumbing.TagObject, raw).String()
 	if v.idxOK && hash != v.idx.TagObject {
-		errs = append(errs, fmt.Errorf("%w: tag object %s, index names %s", ErrBundleTag, hash, v.idx.TagObject))
+		errs = append(errs, fmt.Errorf("%w: tag object %s, index names %s", ErrTag, hash, v.idx.TagObject))
 	}
 	v.fail(checkNameTag, errs, "tag object "+hash+" names "+v.release()+" at its commit")
 
@@ -573,7 +573,7 @@ func (v *verifier) checkTag() {
 	}
 	ver, err := tagging.VerifyObject(v.ctx, raw, v.keys.Tag, v.at)
 	if err != nil {
-		v.fail(checkNameTagSig, []error{fmt.Errorf("%w: tag %s: %w", ErrBundleSignature, v.release(), err)}, "")
+		v.fail(checkNameTagSig, []error{fmt.Errorf("%w: tag %s: %w", ErrSignature, v.release(), err)}, "")
 		return
 	}
 	v.pass(checkNameTagSig, fmt.Sprintf("signed by %s (%s %s) at %s", ver.Signer.Identity, ver.Signer.Format, ver.Signer.Fingerprint, v.at.Format(time.RFC3339)))
@@ -582,14 +582,14 @@ func (v *verifier) checkTag() {
 // evidence returns the bundle file of the record's reference ref to item.
 func (v *verifier) evidence(item, ref string) ([]byte, error) {
 	if !v.recOK {
-		return nil, fmt.Errorf("%w: no record to name the %s", ErrBundleEvidence, item)
+		return nil, fmt.Errorf("%w: no record to name the %s", ErrEvidence, item)
 	}
 	if ref == "" {
-		return nil, fmt.Errorf("%w: the record names no %s", ErrBundleEvidence, item)
+		return nil, fmt.Errorf("%w: the record names no %s", ErrEvidence, item)
 	}
 	data, ok := v.file(evidenceDir + ref)
 	if !ok {
-		return nil, fmt.Errorf("%w: %s %s not in the bundle", ErrBundleEvidence, item, evidenceDir+ref)
+		return nil, fmt.Errorf("%w: %s %s not in the bundle", ErrEvidence, item, evidenceDir+ref)
 	}
 	return data, nil
 }
@@ -615,7 +615,7 @@ func (v *verifier) checkSBOM() {
 		return
 	}
 	if got := manifest.Digest(data); got != v.rec.SBOM.Digest {
-		v.fail(checkNameSBOM, []error{fmt.Errorf("%w: %w", ErrBundleEvidence,
+		v.fail(checkNameSBOM, []error{fmt.Errorf("%w: %w", ErrEvidence,
 			&sbom.MismatchError{Kind: sbom.ErrReferenceMismatch, Want: v.rec.SBOM.Digest, Got: got})}, "")
 		return
 	}
@@ -625,23 +625,23 @@ func (v *verifier) checkSBOM() {
 	}
 	doc, err := sbom.Decode(bytes.NewReader(data), f, sbom.WithMaxSize(MaxFileSize))
 	if err != nil {
-		v.fail(checkNameSBOM, []error{fmt.Errorf("%w: %w", ErrBundleEvidence, err)}, "")
+		v.fail(checkNameSBOM, []error{fmt.Errorf("%w: %w", ErrEvidence, err)}, "")
 		return
 	}
 	subj, err := doc.Subject()
 	if err != nil {
-		v.fail(checkNameSBOM, []error{fmt.Errorf("%w: %w", ErrBundleEvidence, err)}, "")
+		v.fail(checkNameSBOM, []error{fmt.Errorf("%w: %w", ErrEvidence, err)}, "")
 		return
 	}
 	i := slices.IndexFunc(v.rec.Artifacts, func(a manifest.Artifact) bool { return a.Digest == subj.Digest() })
 	if i < 0 {
-		v.fail(checkNameSBOM, []error{fmt.Errorf("%w: SBOM describes %s, not an artifact of the record: %w", ErrBundleEvidence, subj.Digest(),
+		v.fail(checkNameSBOM, []error{fmt.Errorf("%w: SBOM describes %s, not an artifact of the record: %w", ErrEvidence, subj.Digest(),
 			&sbom.MismatchError{Kind: sbom.ErrSubjectMismatch, Want: digests(v.rec.Artifacts), Got: subj.Digest()})}, "")
 		return
 	}
 	a := v.rec.Artifacts[i]
 	if err := sbom.Check(doc, subject(a)); err != nil {
-		v.fail(checkNameSBOM, []error{fmt.Errorf("%w: %w", ErrBundleEvidence, err)}, "")
+		v.fail(checkNameSBOM, []error{fmt.Errorf("%w: %w", ErrEvidence, err)}, "")
 		return
 	}
 	v.pass(checkNameSBOM, fmt.Sprintf("%s (%s) describes %s %s", v.rec.SBOM.Ref, v.rec.SBOM.Digest, a.Name, a.Digest))
@@ -654,7 +654,7 @@ func (v *verifier) checkProvenance() {
 		return
 	}
 	if len(v.rec.Artifacts) == 0 {
-		v.fail(checkNameProvenance, []error{fmt.Errorf("%w: the record has no artifact", ErrBundleEvidence)}, "")
+		v.fail(checkNameProvenance, []error{fmt.Errorf("%w: the record has no artifact", ErrEvidence)}, "")
 		return
 	}
 	if len(v.keys.Provenance) == 0 {
@@ -666,9 +666,9 @@ func (v *verifier) checkProvenance() {
 	for _, a := range v.rec.Artifacts {
 		prov, err := sbom.VerifyProvenance(v.ctx, data, subject(a), v.keys.Provenance...)
 		if err != nil {
-			kind := ErrBundleEvidence
+			kind := ErrEvidence
 			if errors.Is(err, sbom.ErrBadSignature) {
-				kind = ErrBundleSignature
+				kind = ErrSignature
 			}
 			errs = append(errs, fmt.Errorf("%w: provenance of %s: %w", kind, a.Name, err))
 			if !errors.Is(err, sbom.ErrSubjectMismatch) {
@@ -685,7 +685,7 @@ func (v *verifier) checkProvenance() {
 	// the release's: otherwise it is the provenance of another release's
 	// build, whatever artifacts the record claims.
 	if len(errs) == 0 && len(commits) > 0 && !slices.ContainsFunc(commits, func(c string) bool { return strings.EqualFold(c, v.rec.Commit) }) {
-		errs = append(errs, fmt.Errorf("%w: provenance built from commit %s, not the record's %s", ErrBundleEvidence, strings.Join(commits, ", "), v.rec.Commit))
+		errs = append(errs, fmt.Errorf("%w: provenance built from commit %s, not the record's %s", ErrEvidence, strings.Join(commits, ", "), v.rec.Commit))
 	}
 	v.fail(checkNameProvenance, errs, fmt.Sprintf("%s is signed by a trusted key and names the record's %s", v.rec.Provenance.Ref, count(len(v.rec.Artifacts), "artifact")))
 }
@@ -711,11 +711,11 @@ func (v *verifier) checkLog() {
 		data, _ := v.file(name)
 		e, err := manifest.ParseEntry(data)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%w: %s: %w", ErrBundleLog, name, err))
+			errs = append(errs, fmt.Errorf("%w: %s: %w", ErrLog, name, err))
 			continue
 		}
 		if entryName(e.Seq) != name {
-			errs = append(errs, fmt.Errorf("%w: %s holds entry %d", ErrBundleLog, name, e.Seq))
+			errs = append(errs, fmt.Errorf("%w: %s holds entry %d", ErrLog, name, e.Seq))
 			continue
 		}
 		v.entries = append(v.entries, e)
@@ -726,7 +726,7 @@ func (v *verifier) checkLog() {
 	}
 	v.entOK = true
 	if err := manifest.VerifyLog(v.entries, nil); err != nil {
-		v.fail(checkNameLog, []error{fmt.Errorf("%w: %w", ErrBundleLog, err)}, "")
+		v.fail(checkNameLog, []error{fmt.Errorf("%w: %w", ErrLog, err)}, "")
 		return
 	}
 	v.chainOK = true
@@ -741,7 +741,7 @@ func (v *verifier) checkCheckpoint() {
 		v.notChecked(checkNameCheckpoint, "no signed checkpoint in the bundle: a truncated log cannot be detected")
 		return
 	case !okData || !okSig:
-		v.fail(checkNameCheckpoint, []error{fmt.Errorf("%w: checkpoint without its signature, or the reverse", ErrBundleCheckpoint)}, "")
+		v.fail(checkNameCheckpoint, []error{fmt.Errorf("%w: checkpoint without its signature, or the reverse", ErrCheckpoint)}, "")
 		return
 	case v.keys.Checkpoint == nil:
 		v.notChecked(checkNameCheckpoint, "no trusted checkpoint key given")
@@ -752,9 +752,9 @@ func (v *verifier) checkCheckpoint() {
 	}
 	cp, err := manifest.OpenCheckpoint(v.ctx, data, sig, v.keys.Checkpoint, v.at)
 	if err != nil {
-		kind := ErrBundleCheckpoint
+		kind := ErrCheckpoint
 		if errors.Is(err, manifest.ErrBadSignature) {
-			kind = ErrBundleSignature
+			kind = ErrSignature
 		}
 		v.fail(checkNameCheckpoint, []error{fmt.Errorf("%w: %w", kind, err)}, "")
 		return
@@ -764,7 +764,7 @@ func (v *verifier) checkCheckpoint() {
 		return
 	}
 	if err := manifest.VerifyLog(v.entries, &cp); err != nil {
-		v.fail(checkNameCheckpoint, []error{fmt.Errorf("%w: %w", ErrBundleCheckpoint, err)}, "")
+		v.fail(checkNameCheckpoint, []error{fmt.Errorf("%w: %w", ErrCheckpoint, err)}, "")
 		return
 	}
 	v.cp = &cp
@@ -779,8 +779,8 @@ func (v *verifier) checkPromotions() {
 		if !v.recOK {
 			missing = "no record"
 		}
-		v.fail(checkNamePromotions, []error{fmt.Errorf("%w: %s", ErrBundlePromotion, missing)}, "")
-		v.fail(checkNamePolicy, []error{fmt.Errorf("%w: %s", ErrBundlePolicy, missing)}, "")
+		v.fail(checkNamePromotions, []error{fmt.Errorf("%w: %s", ErrPromotion, missing)}, "")
+		v.fail(checkNamePolicy, []error{fmt.Errorf("%w: %s", ErrPolicy, missing)}, "")
 		return
 	}
 	var errs, polErrs []error
@@ -798,7 +798,7 @@ func (v *verifier) checkPromotions() {
 		if r := e.Result; r != nil {
 			results++
 			if !v.rec.HasDigest(r.Digest) {
-				errs = append(errs, fmt.Errorf("%w: entry %d: deploy result for %s, not an artifact of %s", ErrBundlePromotion, seq, r.Digest, v.rec.Tag))
+				errs = append(errs, fmt.Errorf("%w: entry %d: deploy result for %s, not an artifact of %s", ErrPromotion, seq, r.Digest, v.rec.Tag))
 			}
 			continue
 		}
@@ -810,7 +810,7 @@ func (v *verifier) checkPromotions() {
 				// release's digest; its gate report is still evidence.
 				rollbacks++
 			} else if !v.rec.HasDigest(p.Digest) {
-				errs = append(errs, fmt.Errorf("%w: entry %d: %s promoted %s, not an artifact of the record", ErrBundlePromotion, seq, p.Env, p.Digest))
+				errs = append(errs, fmt.Errorf("%w: entry %d: %s promoted %s, not an artifact of the record", ErrPromotion, seq, p.Env, p.Digest))
 			}
 		} else {
 			if !pins(*p.Manifest, v.rec) {
@@ -863,10 +863,10 @@ func (v *verifier) checkManifest(seq uint64, p *manifest.Promotion) []error {
 	name := manifestDir + strings.TrimPrefix(p.Digest, "sha256:") + ".json"
 	data, ok := v.file(name)
 	if !ok {
-		return []error{fmt.Errorf("%w: entry %d: manifest %s not in the bundle", ErrBundlePromotion, seq, p.Digest)}
+		return []error{fmt.Errorf("%w: entry %d: manifest %s not in the bundle", ErrPromotion, seq, p.Digest)}
 	}
 	if got := manifest.Digest(data); got != p.Digest {
-		return []error{fmt.Errorf("%w: entry %d: %s hashes to %s, not %s", ErrBundlePromotion, seq, name, got, p.Digest)}
+		return []error{fmt.Errorf("%w: entry %d: %s hashes to %s, not %s", ErrPromotion, seq, name, got, p.Digest)}
 	}
 	var errs []error
 	for _, r := range p.Manifest.Repos {
@@ -875,7 +875,7 @@ func (v *verifier) checkManifest(seq uint64, p *manifest.Promotion) []error {
 		}
 		for _, a := range r.Artifacts {
 			if !v.rec.HasDigest(a.Digest) {
-				errs = append(errs, fmt.Errorf("%w: entry %d: manifest %s pins %s %s, not an artifact of the record", ErrBundlePromotion, seq, p.Manifest.Name, a.Name, a.Digest))
+				errs = append(errs, fmt.Errorf("%w: entry %d: manifest %s pins %s %s, not an artifact of the record", ErrPromotion, seq, p.Manifest.Name, a.Name, a.Digest))
 			}
 		}
 	}
@@ -887,7 +887,7 @@ func (v *verifier) checkManifest(seq uint64, p *manifest.Promotion) []error {
 func (v *verifier) checkReport(seq uint64, p *manifest.Promotion) []error {
 	records, err := v.readReport(p.Gate)
 	if err != nil {
-		return []error{fmt.Errorf("%w: entry %d: %w", ErrBundlePolicy, seq, err)}
+		return []error{fmt.Errorf("%w: entry %d: %w", ErrPolicy, seq, err)}
 	}
 	if p.Manifest == nil && p.Release == v.rec.Tag && (v.cp == nil || seq <= v.cp.Count) {
 		for _, d := range records {

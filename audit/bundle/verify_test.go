@@ -26,7 +26,7 @@ import (
 func TestVerifyBundleWithoutKeys(t *testing.T) {
 	f := newBundleFixture(t)
 	rep, err := bundle.Verify(context.Background(), buildBundle(t, f), bundle.Keys{})
-	require.ErrorIs(t, err, bundle.ErrBundleUnchecked)
+	require.ErrorIs(t, err, bundle.ErrUnchecked)
 	assert.Equal(t, audit.Recorded, rep.Status())
 	for _, name := range []string{"tag-signature", "provenance", "checkpoint"} {
 		c, ok := rep.Check(name)
@@ -47,7 +47,7 @@ func TestVerifyBundleWithoutCheckpoint(t *testing.T) {
 	_, ok = b.File(entryName(6))
 	assert.False(t, ok)
 	rep, err := bundle.Verify(context.Background(), b, f.keys)
-	require.ErrorIs(t, err, bundle.ErrBundleUnchecked)
+	require.ErrorIs(t, err, bundle.ErrUnchecked)
 	c, _ := rep.Check("checkpoint")
 	assert.Equal(t, audit.Recorded, c.Status)
 	assert.Contains(t, c.Detail, "truncated log cannot be detected")
@@ -65,7 +65,7 @@ func TestVerifyBundlePromotionAfterCheckpoint(t *testing.T) {
 	_, ok := b.File(entryName(7))
 	assert.True(t, ok)
 	rep, err := bundle.Verify(ctx, b, f.keys)
-	require.ErrorIs(t, err, bundle.ErrBundleUnchecked)
+	require.ErrorIs(t, err, bundle.ErrUnchecked)
 	c, _ := rep.Check("promotions")
 	assert.Equal(t, audit.Recorded, c.Status)
 	assert.Contains(t, c.Detail, "entries 7 are after the signed checkpoint")
@@ -92,7 +92,7 @@ func TestVerifyBundleKeysAt(t *testing.T) {
 	require.NoError(t, err, "valid at the bundle's time")
 	keys.At = time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
 	_, err = bundle.Verify(context.Background(), b, keys)
-	require.ErrorIs(t, err, bundle.ErrBundleSignature)
+	require.ErrorIs(t, err, bundle.ErrSignature)
 	require.ErrorIs(t, err, tagging.ErrKeyExpired)
 }
 
@@ -141,14 +141,14 @@ func TestVerifyBundleTampered(t *testing.T) {
 		{
 			name:   "file edited",
 			tamper: func(files map[string][]byte) { files["record.json"] = append(files["record.json"], ' ') },
-			check:  "files", want: []error{bundle.ErrBundleDigest},
+			check:  "files", want: []error{bundle.ErrDigest},
 		},
 		{
 			name: "SBOM edited, index fixed",
 			tamper: func(files map[string][]byte) {
 				files["evidence/sbom/app.cdx.json"] = bytes.Replace(files["evidence/sbom/app.cdx.json"], []byte(`"app"`), []byte(`"apq"`), 1)
 			},
-			reindex: true, check: "sbom", want: []error{bundle.ErrBundleEvidence, sbom.ErrReferenceMismatch},
+			reindex: true, check: "sbom", want: []error{bundle.ErrEvidence, sbom.ErrReferenceMismatch},
 		},
 		{
 			name: "record edited, index fixed",
@@ -159,7 +159,7 @@ func TestVerifyBundleTampered(t *testing.T) {
 				files["record.json"], err = manifest.MarshalRecord(rec)
 				require.NoError(t, err)
 			},
-			reindex: true, check: "promotions", want: []error{bundle.ErrBundlePromotion, bundle.ErrBundleEvidence},
+			reindex: true, check: "promotions", want: []error{bundle.ErrPromotion, bundle.ErrEvidence},
 		},
 		{
 			name: "tag signature swapped",
@@ -170,56 +170,56 @@ func TestVerifyBundleTampered(t *testing.T) {
 				require.NoError(t, err)
 				files["tag/object"] = append(mine.Payload, theirs.Signature...)
 			},
-			reindex: true, check: "tag-signature", want: []error{bundle.ErrBundleSignature, tagging.ErrBadSignature},
+			reindex: true, check: "tag-signature", want: []error{bundle.ErrSignature, tagging.ErrBadSignature},
 		},
 		{
 			name:    "tag object replaced",
 			tamper:  func(files map[string][]byte) { files["tag/object"] = f.otherTag },
-			reindex: true, check: "tag", want: []error{bundle.ErrBundleTag},
+			reindex: true, check: "tag", want: []error{bundle.ErrTag},
 		},
 		{
 			name:   "tag object replaced, index not fixed",
 			tamper: func(files map[string][]byte) { files["tag/object"] = f.otherTag },
-			check:  "files", want: []error{bundle.ErrBundleDigest, bundle.ErrBundleTag},
+			check:  "files", want: []error{bundle.ErrDigest, bundle.ErrTag},
 		},
 		{
 			name: "provenance signature swapped",
 			tamper: func(files map[string][]byte) {
 				files["evidence/provenance/app.intoto.json"] = swapSig(t, files["evidence/provenance/app.intoto.json"], f.otherEnv)
 			},
-			reindex: true, check: "provenance", want: []error{bundle.ErrBundleSignature, sbom.ErrBadSignature},
+			reindex: true, check: "provenance", want: []error{bundle.ErrSignature, sbom.ErrBadSignature},
 		},
 		{
 			name:    "provenance of another artifact",
 			tamper:  func(files map[string][]byte) { files["evidence/provenance/app.intoto.json"] = f.otherEnv },
-			reindex: true, check: "provenance", want: []error{bundle.ErrBundleEvidence, sbom.ErrSubjectMismatch},
+			reindex: true, check: "provenance", want: []error{bundle.ErrEvidence, sbom.ErrSubjectMismatch},
 		},
 		{
 			name:    "checkpoint signature swapped",
 			tamper:  func(files map[string][]byte) { files["log/checkpoint.sig"] = otherCPSig },
-			reindex: true, check: "checkpoint", want: []error{bundle.ErrBundleSignature, manifest.ErrBadSignature},
+			reindex: true, check: "checkpoint", want: []error{bundle.ErrSignature, manifest.ErrBadSignature},
 		},
 		{
 			name: "checkpoint for another log",
 			tamper: func(files map[string][]byte) {
 				files["log/checkpoint.json"], files["log/checkpoint.sig"] = otherCPData, otherCPSig
 			},
-			reindex: true, check: "checkpoint", want: []error{bundle.ErrBundleCheckpoint, manifest.ErrTampered},
+			reindex: true, check: "checkpoint", want: []error{bundle.ErrCheckpoint, manifest.ErrTampered},
 		},
 		{
 			name:    "log entry removed",
 			tamper:  func(files map[string][]byte) { delete(files, entryName(3)) },
-			reindex: true, check: "log", want: []error{bundle.ErrBundleLog, manifest.ErrTampered},
+			reindex: true, check: "log", want: []error{bundle.ErrLog, manifest.ErrTampered},
 		},
 		{
 			name:    "last log entry removed",
 			tamper:  func(files map[string][]byte) { delete(files, entryName(5)) },
-			reindex: true, check: "checkpoint", want: []error{bundle.ErrBundleCheckpoint, manifest.ErrTruncated},
+			reindex: true, check: "checkpoint", want: []error{bundle.ErrCheckpoint, manifest.ErrTruncated},
 		},
 		{
 			name:   "log entry removed, index not fixed",
 			tamper: func(files map[string][]byte) { delete(files, entryName(3)) },
-			check:  "files", want: []error{bundle.ErrBundleMissingFile, manifest.ErrTampered},
+			check:  "files", want: []error{bundle.ErrMissingFile, manifest.ErrTampered},
 		},
 		{
 			name: "log entry edited",
@@ -230,7 +230,7 @@ func TestVerifyBundleTampered(t *testing.T) {
 				files[entryName(4)], err = manifest.MarshalEntry(e)
 				require.NoError(t, err)
 			},
-			reindex: true, check: "log", want: []error{bundle.ErrBundleLog, manifest.ErrTampered},
+			reindex: true, check: "log", want: []error{bundle.ErrLog, manifest.ErrTampered},
 		},
 		{
 			name: "log entry renamed",
@@ -238,70 +238,70 @@ func TestVerifyBundleTampered(t *testing.T) {
 				files[entryName(9)] = files[entryName(5)]
 				delete(files, entryName(5))
 			},
-			reindex: true, check: "log", want: []error{bundle.ErrBundleLog},
+			reindex: true, check: "log", want: []error{bundle.ErrLog},
 		},
 		{
 			name: "index edited: digest",
 			tamper: func(files map[string][]byte) {
 				files["index.json"] = bytes.Replace(files["index.json"], []byte(`"sha256": "`), []byte(`"sha256": "0`), 1)
 			},
-			check: "files", want: []error{bundle.ErrBundleDigest},
+			check: "files", want: []error{bundle.ErrDigest},
 		},
 		{
 			name: "index edited: release",
 			tamper: func(files map[string][]byte) {
 				files["index.json"] = bytes.Replace(files["index.json"], []byte(`"release": "v1.0.0"`), []byte(`"release": "v0.9.0"`), 1)
 			},
-			check: "record", want: []error{bundle.ErrBundleRecord, bundle.ErrBundleTag},
+			check: "record", want: []error{bundle.ErrRecord, bundle.ErrTag},
 		},
 		{
 			name: "index edited: not canonical",
 			tamper: func(files map[string][]byte) {
 				files["index.json"] = append([]byte(" "), files["index.json"]...)
 			},
-			check: "index", want: []error{bundle.ErrBundleIndex},
+			check: "index", want: []error{bundle.ErrIndex},
 		},
 		{
 			name:   "index removed",
 			tamper: func(files map[string][]byte) { delete(files, "index.json") },
-			check:  "index", want: []error{bundle.ErrBundleIndex},
+			check:  "index", want: []error{bundle.ErrIndex},
 		},
 		{
 			name:   "extra file added",
 			tamper: func(files map[string][]byte) { files["evidence/run.sh"] = []byte("#!/bin/sh\n") },
-			check:  "files", want: []error{bundle.ErrBundleExtraFile, bundle.ErrBundleUnexpectedFile},
+			check:  "files", want: []error{bundle.ErrExtraFile, bundle.ErrUnexpectedFile},
 		},
 		{
 			name:    "extra file added, index fixed",
 			tamper:  func(files map[string][]byte) { files["evidence/run.sh"] = []byte("#!/bin/sh\n") },
-			reindex: true, check: "files", want: []error{bundle.ErrBundleUnexpectedFile},
+			reindex: true, check: "files", want: []error{bundle.ErrUnexpectedFile},
 		},
 		{
 			name:   "file missing",
 			tamper: func(files map[string][]byte) { delete(files, "evidence/sbom/app.cdx.json") },
-			check:  "files", want: []error{bundle.ErrBundleMissingFile, bundle.ErrBundleEvidence},
+			check:  "files", want: []error{bundle.ErrMissingFile, bundle.ErrEvidence},
 		},
 		{
 			name:    "file missing, index fixed",
 			tamper:  func(files map[string][]byte) { delete(files, "evidence/provenance/app.intoto.json") },
-			reindex: true, check: "provenance", want: []error{bundle.ErrBundleEvidence},
+			reindex: true, check: "provenance", want: []error{bundle.ErrEvidence},
 		},
 		{
 			name:    "policy report removed",
 			tamper:  func(files map[string][]byte) { delete(files, gateName) },
-			reindex: true, check: "policy", want: []error{bundle.ErrBundlePolicy},
+			reindex: true, check: "policy", want: []error{bundle.ErrPolicy},
 		},
 		{
 			name: "policy report edited",
 			tamper: func(files map[string][]byte) {
 				files[gateName] = bytes.Replace(files[gateName], []byte(`"pass"`), []byte(`"waived"`), 1)
 			},
-			reindex: true, check: "policy", want: []error{bundle.ErrBundlePolicy},
+			reindex: true, check: "policy", want: []error{bundle.ErrPolicy},
 		},
 		{
 			name:    "record removed",
 			tamper:  func(files map[string][]byte) { delete(files, "record.json") },
-			reindex: true, check: "record", want: []error{bundle.ErrBundleRecord},
+			reindex: true, check: "record", want: []error{bundle.ErrRecord},
 		},
 	}
 	for _, tt := range tests {
@@ -346,7 +346,7 @@ func TestVerifyBundleUntrustedKey(t *testing.T) {
 	keys := f.keys
 	keys.Tag = wrong
 	_, err := bundle.Verify(context.Background(), buildBundle(t, f), keys)
-	require.ErrorIs(t, err, bundle.ErrBundleSignature)
+	require.ErrorIs(t, err, bundle.ErrSignature)
 	require.ErrorIs(t, err, tagging.ErrUntrustedKey)
 }
 
@@ -378,7 +378,7 @@ func TestVerifyBundleCheckpointRemoved(t *testing.T) {
 	delete(files, bundle.CheckpointSigName)
 	reindex(t, files)
 	rep, err := bundle.Verify(context.Background(), fromFiles(t, files), f.keys)
-	require.ErrorIs(t, err, bundle.ErrBundleUnchecked)
+	require.ErrorIs(t, err, bundle.ErrUnchecked)
 	assert.Equal(t, audit.Recorded, rep.Status())
 	assert.Nil(t, rep.Checkpoint)
 
@@ -386,7 +386,7 @@ func TestVerifyBundleCheckpointRemoved(t *testing.T) {
 	files[bundle.CheckpointName] = []byte("{}")
 	reindex(t, files)
 	_, err = bundle.Verify(context.Background(), fromFiles(t, files), f.keys)
-	require.ErrorIs(t, err, bundle.ErrBundleCheckpoint, "a checkpoint without its signature")
+	require.ErrorIs(t, err, bundle.ErrCheckpoint, "a checkpoint without its signature")
 }
 
 func TestVerifyBundleManifestPromotion(t *testing.T) {
@@ -418,7 +418,7 @@ func TestVerifyBundleManifestPromotion(t *testing.T) {
 	assert.Equal(t, canon, data)
 	rep, err := bundle.Verify(ctx, b, f.keys)
 	// The manifest promotion had no gate: its policy is not checked.
-	require.ErrorIs(t, err, bundle.ErrBundleUnchecked)
+	require.ErrorIs(t, err, bundle.ErrUnchecked)
 	c, _ := rep.Check("promotions")
 	assert.Equal(t, audit.Verified, c.Status, c.Detail)
 	c, _ = rep.Check("policy")
@@ -435,11 +435,11 @@ func TestVerifyBundleManifestPromotion(t *testing.T) {
 	require.NoError(t, err)
 	reindex(t, files)
 	_, err = bundle.Verify(ctx, fromFiles(t, files), f.keys)
-	require.ErrorIs(t, err, bundle.ErrBundlePromotion)
+	require.ErrorIs(t, err, bundle.ErrPromotion)
 	delete(files, name)
 	reindex(t, files)
 	_, err = bundle.Verify(ctx, fromFiles(t, files), f.keys)
-	require.ErrorIs(t, err, bundle.ErrBundlePromotion)
+	require.ErrorIs(t, err, bundle.ErrPromotion)
 }
 
 // TestBundleAuditTest builds and verifies the bundle of every release of

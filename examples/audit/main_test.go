@@ -78,8 +78,8 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = bundle.Verify(ctx, tb, keys)
-	if !errors.Is(err, bundle.ErrBundleDigest) || !errors.Is(err, bundle.ErrBundleLog) || !errors.Is(err, manifest.ErrTampered) {
-		t.Errorf("tampered bundle: %v, want ErrBundleDigest, ErrBundleLog and manifest.ErrTampered", err)
+	if !errors.Is(err, bundle.ErrDigest) || !errors.Is(err, bundle.ErrLog) || !errors.Is(err, manifest.ErrTampered) {
+		t.Errorf("tampered bundle: %v, want bundle.ErrDigest, bundle.ErrLog and manifest.ErrTampered", err)
 	}
 	var de *bundle.DigestError
 	if !errors.As(err, &de) || de.Name != "log/entries/00000000000000000016.json" {
