@@ -278,7 +278,7 @@ func itoa(n int) string {
 	return itoa(n/10) + string(rune('0'+n%10))
 }
 
-func TestBuildBundleVerifies(t *testing.T) {
+func TestBuildVerifies(t *testing.T) {
 	ctx := context.Background()
 	f := newBundleFixture(t)
 	b := buildBundle(t, f)
@@ -406,7 +406,7 @@ func TestBundleDeterministicAcrossProcesses(t *testing.T) {
 	assert.Equal(t, tarGz(t, buildBundle(t, newBundleFixture(t))), other)
 }
 
-func TestBuildBundleErrors(t *testing.T) {
+func TestBuildErrors(t *testing.T) {
 	ctx := context.Background()
 	f := newBundleFixture(t)
 	_, err := bundle.Build(ctx, f.src, "v2.0.0")
@@ -517,7 +517,7 @@ func makeTarGz(t testing.TB, entries []tarEntry, tail, after []byte) []byte {
 	return buf.Bytes()
 }
 
-func TestReadBundleRejects(t *testing.T) {
+func TestReadRejects(t *testing.T) {
 	ok := []tarEntry{reg("index.json", "{}\n"), reg("a/b.json", "x")}
 	second := makeTarGz(t, ok, nil, nil)
 	tooMany := make([]tarEntry, bundle.MaxFiles+1)
@@ -574,7 +574,7 @@ func TestReadBundleRejects(t *testing.T) {
 	}
 }
 
-func TestReadBundleAccepts(t *testing.T) {
+func TestReadAccepts(t *testing.T) {
 	// Zero padding after the end marker (GNU tar pads to 10240 bytes) and a
 	// file of exactly the limit's name length are fine.
 	name := strings.Repeat("n", bundle.MaxName)
@@ -590,7 +590,7 @@ func TestReadBundleAccepts(t *testing.T) {
 	assert.Equal(t, "x", string(again), "File returns a copy")
 }
 
-func TestReadBundleDirRejects(t *testing.T) {
+func TestReadDirRejects(t *testing.T) {
 	tests := []struct {
 		name string
 		fsys fs.FS
@@ -617,7 +617,7 @@ func TestReadBundleDirRejects(t *testing.T) {
 	require.Equal(t, bundle.ReasonNotRegular, formatReason(err))
 }
 
-func TestBuildBundleCheckpointWithoutSignature(t *testing.T) {
+func TestBuildCheckpointWithoutSignature(t *testing.T) {
 	f := newBundleFixture(t)
 	f.src.CheckpointSig = nil
 	_, err := bundle.Build(context.Background(), f.src, "v1.0.0")

@@ -26,7 +26,7 @@ import (
 	"github.com/releasekit/releasekit/tagging"
 )
 
-// ExampleBuildBundle records a release (signed tag, SBOM, signed
+// ExampleBuild records a release (signed tag, SBOM, signed
 // provenance, record, gated promotions to production, signed checkpoint of
 // the log), builds its evidence bundle, writes it as a tar.gz, reads it
 // back and verifies it offline with the auditor's keys.

@@ -11,13 +11,13 @@ import (
 	"github.com/releasekit/releasekit/audit/bundle"
 )
 
-// FuzzReadBundle checks that the bundle parser never panics, that
+// FuzzRead checks that the bundle parser never panics, that
 // whatever it accepts writes back (WriteTarGz) to an archive it reads again
 // to the same files, and that the verifier neither panics on it nor passes
 // it without keys. (WriteTarGz's determinism is TestBundleDeterministic's.) Each input is tried as it is (a tar.gz) and gzip-compressed (so
 // that the fuzzer mutates tar headers directly). Seeds: a real bundle, its
-// tar stream, and the archives of TestReadBundleRejects.
-func FuzzReadBundle(f *testing.F) {
+// tar stream, and the archives of TestReadRejects.
+func FuzzRead(f *testing.F) {
 	real := tarGz(f, buildBundle(f, newBundleFixture(f)))
 	f.Add(real)
 	zr, err := gzip.NewReader(bytes.NewReader(real))

@@ -23,7 +23,7 @@ import (
 	"github.com/releasekit/releasekit/tagging"
 )
 
-func TestVerifyBundleWithoutKeys(t *testing.T) {
+func TestVerifyWithoutKeys(t *testing.T) {
 	f := newBundleFixture(t)
 	rep, err := bundle.Verify(context.Background(), buildBundle(t, f), bundle.Keys{})
 	require.ErrorIs(t, err, bundle.ErrUnchecked)
@@ -38,7 +38,7 @@ func TestVerifyBundleWithoutKeys(t *testing.T) {
 	assert.Equal(t, audit.Verified, c.Status)
 }
 
-func TestVerifyBundleWithoutCheckpoint(t *testing.T) {
+func TestVerifyWithoutCheckpoint(t *testing.T) {
 	f := newBundleFixture(t)
 	f.src.Checkpoint, f.src.CheckpointSig = nil, nil
 	b := buildBundle(t, f)
@@ -53,7 +53,7 @@ func TestVerifyBundleWithoutCheckpoint(t *testing.T) {
 	assert.Contains(t, c.Detail, "truncated log cannot be detected")
 }
 
-func TestVerifyBundlePromotionAfterCheckpoint(t *testing.T) {
+func TestVerifyPromotionAfterCheckpoint(t *testing.T) {
 	ctx := context.Background()
 	f := newBundleFixture(t)
 	_, err := manifest.RecordResult(ctx, f.store, manifest.DeployResult{
@@ -77,7 +77,7 @@ func mustRecord(t testing.TB, f *bundleFixture) manifest.Record {
 	return rec
 }
 
-func TestVerifyBundleKeysAt(t *testing.T) {
+func TestVerifyKeysAt(t *testing.T) {
 	f := newBundleFixture(t)
 	b := buildBundle(t, f)
 	// A key valid only before the verification time asked for fails.
@@ -107,7 +107,7 @@ func swapSig(t testing.TB, envelope, other []byte) []byte {
 	return out
 }
 
-func TestVerifyBundleTampered(t *testing.T) {
+func TestVerifyTampered(t *testing.T) {
 	ctx := context.Background()
 	f := newBundleFixture(t)
 	orig := bundleFiles(buildBundle(t, f))
@@ -328,7 +328,7 @@ func TestVerifyBundleTampered(t *testing.T) {
 	}
 }
 
-func TestVerifyBundleDigestError(t *testing.T) {
+func TestVerifyDigestError(t *testing.T) {
 	f := newBundleFixture(t)
 	files := bundleFiles(buildBundle(t, f))
 	files["record.json"] = append(files["record.json"], '\n')
@@ -340,7 +340,7 @@ func TestVerifyBundleDigestError(t *testing.T) {
 	assert.NotEqual(t, de.Want, de.Got)
 }
 
-func TestVerifyBundleUntrustedKey(t *testing.T) {
+func TestVerifyUntrustedKey(t *testing.T) {
 	f := newBundleFixture(t)
 	_, wrong := bundleSSH(t, 9, tagging.GitNamespace)
 	keys := f.keys
@@ -350,7 +350,7 @@ func TestVerifyBundleUntrustedKey(t *testing.T) {
 	require.ErrorIs(t, err, tagging.ErrUntrustedKey)
 }
 
-func TestVerifyBundleDirTampered(t *testing.T) {
+func TestVerifyDirTampered(t *testing.T) {
 	f := newBundleFixture(t)
 	dir := filepath.Join(t.TempDir(), "v1.0.0")
 	require.NoError(t, buildBundle(t, f).WriteDir(dir))
@@ -369,7 +369,7 @@ func TestVerifyBundleDirTampered(t *testing.T) {
 	assert.Equal(t, "evidence/sbom/app.cdx.json", de.Name)
 }
 
-func TestVerifyBundleCheckpointRemoved(t *testing.T) {
+func TestVerifyCheckpointRemoved(t *testing.T) {
 	// The index is not signed: removing the checkpoint and fixing the index
 	// cannot make the bundle pass, only "not checked".
 	f := newBundleFixture(t)
@@ -389,7 +389,7 @@ func TestVerifyBundleCheckpointRemoved(t *testing.T) {
 	require.ErrorIs(t, err, bundle.ErrCheckpoint, "a checkpoint without its signature")
 }
 
-func TestVerifyBundleManifestPromotion(t *testing.T) {
+func TestVerifyManifestPromotion(t *testing.T) {
 	ctx := context.Background()
 	f := newBundleFixture(t)
 	rec := mustRecord(t, f)

@@ -147,7 +147,7 @@ var (
 
 func hours(h float64) time.Duration { return time.Duration(h * float64(time.Hour)) }
 
-func TestComputeMetricsOverall(t *testing.T) {
+func TestComputeOverall(t *testing.T) {
 	m := metrics.Compute(november(), novSince, novUntil, nil)
 	o := m.Overall
 
@@ -216,7 +216,7 @@ func TestComputeMetricsOverall(t *testing.T) {
 	assert.Equal(t, 4, o.GateControls.Den)
 }
 
-func TestComputeMetricsComponents(t *testing.T) {
+func TestComputeComponents(t *testing.T) {
 	m := metrics.Compute(november(), novSince, novUntil, nil)
 	require.Len(t, m.Components, 2)
 	api, shop := m.Components[0], m.Components[1]
@@ -244,7 +244,7 @@ func TestComputeMetricsComponents(t *testing.T) {
 	assert.Equal(t, 1, shop.GateControls.Num)
 }
 
-func TestComputeMetricsIncidents(t *testing.T) {
+func TestComputeIncidents(t *testing.T) {
 	incidents := []metrics.Incident{
 		// INC1 was opened at 18:00 on v1.2.1: restore runs from then to the
 		// hotfix at 22:00 = 4h.
@@ -272,7 +272,7 @@ func TestComputeMetricsIncidents(t *testing.T) {
 	assert.Equal(t, at("2026-11-25 09:30"), o.Restore.Samples[2].To)
 }
 
-func TestComputeMetricsNoData(t *testing.T) {
+func TestComputeNoData(t *testing.T) {
 	t.Run("period without deployments", func(t *testing.T) {
 		o := metrics.Compute(november(), at("2027-01-04 00:00"), at("2027-01-11 00:00"), nil).Overall
 		assert.True(t, o.Deployments.Known(), "the log shows none: a real 0")
@@ -330,14 +330,14 @@ func TestNearestRank(t *testing.T) {
 	}
 }
 
-func TestComputeMetricsDeterministic(t *testing.T) {
+func TestComputeDeterministic(t *testing.T) {
 	a := metrics.Compute(november(), novSince, novUntil, []metrics.Incident{{ID: "B", Release: "v1.3.0"}, {ID: "A", Release: "v1.3.0"}})
 	b := metrics.Compute(november(), novSince, novUntil, []metrics.Incident{{ID: "A", Release: "v1.3.0"}, {ID: "B", Release: "v1.3.0"}})
 	assert.Equal(t, a, b, "incident order must not matter")
 }
 
 // A release the History has no entry for takes the component of its tag.
-func TestComputeMetricsTagComponents(t *testing.T) {
+func TestComputeTagComponents(t *testing.T) {
 	var b historyBuilder
 	for i, tag := range []string{"web-v1.0.0", "svc_v1.0.0", "api/v1.0.0", "v1.0.0", "release-1.0.0", "api/v1.1.0"} {
 		b.promote("prod", tag, fmt.Sprintf("2026-11-1%d 10:00", i))
