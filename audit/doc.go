@@ -1,7 +1,7 @@
 // Package audit answers an auditor's questions from the evidence the other
 // releasekit packages leave behind: who changed what, who approved it, what
-// ran in production, and when (policy §1.5.2; with audit/bundle and audit/metrics also §1.7
-// and §1.21.3.4).
+// ran in production, and when (policy §1.5.2; with audit/bundle and
+// audit/metrics also §1.7 and §1.21.3.4).
 //
 // Everything starts from [Sources]: the code repository with its signed
 // release tags, the manifest store with the release records and the
@@ -21,8 +21,9 @@
 // approver, time, change window or emergency-change record, and rollbacks →
 // the policy report that gated each promotion. Each [Link] is Verified,
 // Recorded (present but not checkable, for example without a key), a Gap
-// (missing evidence) or Failed (with its typed error); [TrailReport.Err]
-// joins the gaps and failures.
+// (missing evidence) or Failed (with its typed error, a *[TrailError] when
+// the evidence contradicts the record); [TrailReport.Err] joins the gaps
+// and failures.
 //
 // [Lookup] and [LookupTicket] answer the reverse question: which production
 // releases contain a commit or a ticket, following backports and
@@ -37,7 +38,11 @@
 // Two packages build on audit and its [Sources]: audit/bundle collects one
 // release's evidence into a self-contained bundle and verifies it offline
 // (§1.21.3.4); audit/metrics computes the delivery metrics and writes the
-// release-health report (§1.7). Both read link states as [Status].
+// release-health report (§1.7). [Status] is the one status vocabulary of
+// all three: a trail prints it as is ("verified", "recorded", "gap",
+// "failed"), a bundle check as "pass", "not-checked" or "fail", the health
+// report as "OK", "unverified", "missing", "FAILED" or "n/a"
+// ([NotApplicable]).
 //
 // Release records link to incidents and hotfixes through the Extra keys
 // [ExtraIncident], [ExtraHotfixFor] and [ExtraComponent].
