@@ -564,7 +564,7 @@ func (b *Bundle) File(name string) ([]byte, bool) {
 const maxIndexSize = MaxFiles << 10
 
 // Index returns the bundle's index.json, parsed. It returns an error
-// wrapping [ErrIndex] when the file is missing or malformed, or larger
+// wrapping [errIndex] when the file is missing or malformed, or larger
 // than the index of MaxFiles files can be.
 func (b *Bundle) Index() (Index, error) {
 	var data []byte
@@ -573,14 +573,14 @@ func (b *Bundle) Index() (Index, error) {
 		data, ok = b.files[IndexName]
 	}
 	if !ok {
-		return Index{}, fmt.Errorf("%w: no %s", ErrIndex, IndexName)
+		return Index{}, fmt.Errorf("%w: no %s", errIndex, IndexName)
 	}
 	if len(data) > maxIndexSize {
-		return Index{}, fmt.Errorf("%w: %d bytes, larger than an index of MaxBundleFiles files", ErrIndex, len(data))
+		return Index{}, fmt.Errorf("%w: %d bytes, larger than an index of MaxBundleFiles files", errIndex, len(data))
 	}
 	var idx Index
 	if err := decodeStrict(data, &idx); err != nil {
-		return Index{}, fmt.Errorf("%w: %w", ErrIndex, err)
+		return Index{}, fmt.Errorf("%w: %w", errIndex, err)
 	}
 	return idx, nil
 }

@@ -22,65 +22,88 @@ import (
 	"github.com/releasekit/releasekit/tagging"
 )
 
-// Errors of [Verify], each reached through a *[CheckError] in
-// [Report.Err]. Errors of the packages that checked (tagging,
-// manifest, sbom, policy) stay wrapped inside them, so that errors.Is also
-// matches, for example, tagging.ErrBadSignature or manifest.ErrTampered.
-var (
-	// ErrIndex reports an index.json that is missing, malformed, not
+// The reasons of a [CheckError]: what a failed check found. The error of
+// each CheckError has the text "audit: " + Reason, followed by details.
+const (
+	// ReasonIndex reports an index.json that is missing, malformed, not
 	// in its canonical form, of another format version, or that lists a
 	// file twice or more than MaxFiles files.
-	ErrIndex = errors.New("audit: bundle index missing or malformed")
-	// ErrDigest reports a file whose size or SHA-256 is not the one
+	ReasonIndex = "bundle index missing or malformed"
+	// ReasonDigest reports a file whose size or SHA-256 is not the one
 	// the index lists: the file was edited. Match *DigestError.
-	ErrDigest = errors.New("audit: bundle file does not match the index")
-	// ErrMissingFile reports a file the index lists that the bundle
+	ReasonDigest = "bundle file does not match the index"
+	// ReasonMissingFile reports a file the index lists that the bundle
 	// does not hold.
-	ErrMissingFile = errors.New("audit: file listed in the bundle index is missing")
-	// ErrExtraFile reports a file the index does not list.
-	ErrExtraFile = errors.New("audit: bundle file not listed in the index")
-	// ErrUnexpectedFile reports a file, listed or not, that no part
+	ReasonMissingFile = "file listed in the bundle index is missing"
+	// ReasonExtraFile reports a file the index does not list.
+	ReasonExtraFile = "bundle file not listed in the index"
+	// ReasonUnexpectedFile reports a file, listed or not, that no part
 	// of the bundle refers to: not the record's SBOM or provenance, not a
 	// log entry, not a report or manifest of one of the release's
 	// promotions.
-	ErrUnexpectedFile = errors.New("audit: bundle file has no place in the bundle")
-	// ErrRecord reports a release record that is missing, does not
+	ReasonUnexpectedFile = "bundle file has no place in the bundle"
+	// ReasonRecord reports a release record that is missing, does not
 	// parse (manifest.ParseRecord), is not canonical, or names another
 	// release or commit than the index.
-	ErrRecord = errors.New("audit: bundle record missing, malformed or of another release")
-	// ErrTag reports a tag object that is missing, does not parse
+	ReasonRecord = "bundle record missing, malformed or of another release"
+	// ReasonTag reports a tag object that is missing, does not parse
 	// (tagging.Parse), or is not the release's: another tag name, another
 	// commit, another object than the index names.
-	ErrTag = errors.New("audit: bundle tag object is not the release's")
-	// ErrSignature reports a signature that the auditor's keys do not
+	ReasonTag = "bundle tag object is not the release's"
+	// ReasonSignature reports a signature that the auditor's keys do not
 	// accept: the tag object's, the provenance envelope's or the log
 	// checkpoint's. The verifier's own error is wrapped too.
-	ErrSignature = errors.New("audit: signature in bundle does not verify")
-	// ErrEvidence reports an SBOM or provenance that is missing, does
+	ReasonSignature = "signature in bundle does not verify"
+	// ReasonEvidence reports an SBOM or provenance that is missing, does
 	// not match the record's digest, does not name the record's artifacts,
 	// or (provenance) names a source commit that is not the record's.
-	ErrEvidence = errors.New("audit: SBOM or provenance does not bind to the release")
-	// ErrLog reports log entries that do not parse, are misnamed, or
+	ReasonEvidence = "SBOM or provenance does not bind to the release"
+	// ReasonLog reports log entries that do not parse, are misnamed, or
 	// whose hash chain is broken (then manifest.ErrTampered is wrapped too).
-	ErrLog = errors.New("audit: bundle log does not verify")
-	// ErrCheckpoint reports a signed checkpoint that the bundle's log
+	ReasonLog = "bundle log does not verify"
+	// ReasonCheckpoint reports a signed checkpoint that the bundle's log
 	// does not reach or whose head it does not have: the log was cut or
 	// rewritten, or the checkpoint is another log's (manifest.ErrTruncated
 	// or manifest.ErrTampered is wrapped too).
-	ErrCheckpoint = errors.New("audit: checkpoint does not match the bundle's log")
-	// ErrPromotion reports a logged promotion or deploy result of the
+	ReasonCheckpoint = "checkpoint does not match the bundle's log"
+	// ReasonPromotion reports a logged promotion or deploy result of the
 	// release whose digest is not one of the record's artifacts, or a
 	// manifest promotion whose manifest is missing or does not match.
-	ErrPromotion = errors.New("audit: promotion does not match the release record")
-	// ErrPolicy reports a policy report that a promotion's Gate digest
+	ReasonPromotion = "promotion does not match the release record"
+	// ReasonPolicy reports a policy report that a promotion's Gate digest
 	// names but the bundle lacks, that does not hash to that digest, does
 	// not parse (policy.ReadReport), or denies.
-	ErrPolicy = errors.New("audit: policy report does not match its promotion")
+	ReasonPolicy = "policy report does not match its promotion"
+)
+
+// Errors of [Verify], reached through a *[CheckError] in [Report.Err]
+// (match a CheckError's Reason for the others). Errors of the packages that
+// checked (tagging, manifest, sbom, policy) stay wrapped inside them, so
+// that errors.Is also matches, for example, tagging.ErrBadSignature or
+// manifest.ErrTampered.
+var (
+	// ErrDigest reports a file whose size or SHA-256 is not the one
+	// the index lists: the file was edited. Match *DigestError.
+	ErrDigest = errors.New("audit: bundle file does not match the index")
+	// ErrLog reports log entries that do not parse, are misnamed, or
+	// whose hash chain is broken (then manifest.ErrTampered is wrapped too).
+	ErrLog = errors.New("audit: bundle log does not verify")
 	// ErrUnchecked is returned by [Report.Err] when nothing
 	// failed but some check could not be made (no trusted key given, no
 	// checkpoint in the bundle, a record the gates did not approve): the
 	// bundle is not shown to be good.
-	ErrUnchecked = errors.New("audit: bundle not fully checked")
+	ErrUnchecked      = errors.New("audit: bundle not fully checked")
+	errIndex          = errors.New("audit: " + ReasonIndex)
+	errMissingFile    = errors.New("audit: " + ReasonMissingFile)
+	errExtraFile      = errors.New("audit: " + ReasonExtraFile)
+	errUnexpectedFile = errors.New("audit: " + ReasonUnexpectedFile)
+	errRecord         = errors.New("audit: " + ReasonRecord)
+	errTag            = errors.New("audit: " + ReasonTag)
+	errSignature      = errors.New("audit: " + ReasonSignature)
+	errEvidence       = errors.New("audit: " + ReasonEvidence)
+	errCheckpoint     = errors.New("audit: " + ReasonCheckpoint)
+	errPromotion      = errors.New("audit: " + ReasonPromotion)
+	errPolicy         = errors.New("audit: " + ReasonPolicy)
 )
 
 // A DigestError reports a bundle file that does not match the index:
@@ -105,7 +128,9 @@ func (e *DigestError) Unwrap() error { return ErrDigest }
 // name and the cause, which wraps one of the Err sentinels of this package.
 type CheckError struct {
 	Check string
-	Err   error
+	// Reason is what the check found, one of the Reason constants.
+	Reason string
+	Err    error
 }
 
 // Error names the check and the cause.
@@ -271,45 +296,45 @@ var checkOrder = []string{
 // report of every check, in this order, and the report's Err:
 //
 //   - index: index.json parses, is canonical and of Format
-//     (ErrIndex);
+//     (errIndex);
 //   - files: the files are exactly those the index lists
-//     (ErrMissingFile, ErrExtraFile), each with its size and
+//     (errMissingFile, errExtraFile), each with its size and
 //     SHA-256 (*DigestError), and each has its place in the bundle
-//     (ErrUnexpectedFile);
+//     (errUnexpectedFile);
 //   - record: record.json parses strictly and names the index's release and
-//     commit (ErrRecord). record.json is not signed: when policy gates
+//     commit (errRecord). record.json is not signed: when policy gates
 //     logged the digest of the record they approved (REL-GATE-001 in the
 //     reports of the promotions the checkpoint covers), it must be one of
 //     those, or the record is audit.Recorded (updated since, or altered);
 //   - tag: the tag object parses strictly, is the object the index names,
 //     and names the release and points at the record's commit
-//     (ErrTag);
+//     (errTag);
 //   - tag-signature: keys.Tag accepts the tag object's signature at the
-//     verification time (ErrSignature and tagging's error);
+//     verification time (errSignature and tagging's error);
 //   - sbom: the SBOM has the record's SBOM digest, decodes strictly and
-//     describes one of the record's artifacts (sbom.Check) (ErrEvidence
+//     describes one of the record's artifacts (sbom.Check) (errEvidence
 //     and sbom's error);
 //   - provenance: keys.Provenance accept the envelope and its statement
 //     names every artifact of the record (sbom.VerifyProvenance), and, when
 //     its resolved dependencies name the git commits built ("gitCommit"),
-//     one of them is the record's commit (ErrSignature or
-//     ErrEvidence, and sbom's error);
+//     one of them is the record's commit (errSignature or
+//     errEvidence, and sbom's error);
 //   - log: the entries parse, are named by their sequence numbers, and form
 //     one hash chain from the first (manifest.VerifyLog) (ErrLog and
 //     manifest.ErrTampered);
 //   - checkpoint: keys.Checkpoint accepts the checkpoint's signature
-//     (ErrSignature) and the log reaches it and has its head
-//     (ErrCheckpoint and manifest.ErrTruncated or ErrTampered);
+//     (errSignature) and the log reaches it and has its head
+//     (errCheckpoint and manifest.ErrTruncated or ErrTampered);
 //   - promotions: every promotion (rollbacks to the release included) and
 //     deploy result of the release in the log carries a digest of the
 //     record's artifacts (a rollback away from the release, also a manifest
 //     rollback away from a manifest that pinned it, is listed but carries
 //     the other release's digest), and every
 //     manifest promoted that pins the release is in the bundle and pins only
-//     those digests (ErrPromotion);
+//     those digests (errPromotion);
 //   - policy: for each of those promotions with a Gate digest, the bundle
 //     holds a policy report with that digest, which parses
-//     (policy.ReadReport) and allows (ErrPolicy).
+//     (policy.ReadReport) and allows (errPolicy).
 //
 // A check that needs a key the auditor did not give (tag-signature,
 // provenance, checkpoint), a checkpoint the bundle lacks, or a promotion
@@ -400,7 +425,7 @@ func (v *verifier) fail(check string, errs []error, detail string) {
 	c := &Check{Name: check, Status: audit.Failed}
 	var msgs []string
 	for _, err := range errs {
-		c.Errs = append(c.Errs, &CheckError{Check: check, Err: err})
+		c.Errs = append(c.Errs, &CheckError{Check: check, Reason: reasonOf(err), Err: err})
 		msgs = append(msgs, err.Error())
 	}
 	c.Detail = strings.Join(msgs, "; ")
@@ -417,28 +442,28 @@ func (v *verifier) checkIndex() {
 	if len(idx.Files) > MaxFiles {
 		// More than a bundle can hold: refuse it before checking each entry.
 		v.at = v.keys.At
-		v.fail(checkNameIndex, []error{fmt.Errorf("%w: lists %d files, more than MaxBundleFiles", ErrIndex, len(idx.Files))}, "")
+		v.fail(checkNameIndex, []error{fmt.Errorf("%w: lists %d files, more than MaxBundleFiles", errIndex, len(idx.Files))}, "")
 		return
 	}
 	var errs []error
 	if idx.Format != Format {
-		errs = append(errs, fmt.Errorf("%w: format %d, want %d", ErrIndex, idx.Format, Format))
+		errs = append(errs, fmt.Errorf("%w: format %d, want %d", errIndex, idx.Format, Format))
 	}
 	if idx.Release == "" {
-		errs = append(errs, fmt.Errorf("%w: no release", ErrIndex))
+		errs = append(errs, fmt.Errorf("%w: no release", errIndex))
 	}
 	seen := map[string]bool{}
 	for _, f := range idx.Files {
 		if seen[f.Name] {
-			errs = append(errs, fmt.Errorf("%w: %q listed twice", ErrIndex, f.Name))
+			errs = append(errs, fmt.Errorf("%w: %q listed twice", errIndex, f.Name))
 		}
 		seen[f.Name] = true
 		if f.Name == IndexName {
-			errs = append(errs, fmt.Errorf("%w: lists itself", ErrIndex))
+			errs = append(errs, fmt.Errorf("%w: lists itself", errIndex))
 		}
 	}
 	if !slices.IsSortedFunc(idx.Files, func(a, b File) int { return strings.Compare(a.Name, b.Name) }) {
-		errs = append(errs, fmt.Errorf("%w: files not sorted by name", ErrIndex))
+		errs = append(errs, fmt.Errorf("%w: files not sorted by name", errIndex))
 	}
 	v.idx, v.idxOK = idx, true
 	v.at = v.keys.At
@@ -457,7 +482,7 @@ func (v *verifier) checkFiles() {
 			listed[f.Name] = true
 			data, ok := v.b.files[f.Name]
 			if !ok {
-				errs = append(errs, fmt.Errorf("%w: %s", ErrMissingFile, f.Name))
+				errs = append(errs, fmt.Errorf("%w: %s", errMissingFile, f.Name))
 				continue
 			}
 			sum := sha256.Sum256(data)
@@ -468,10 +493,10 @@ func (v *verifier) checkFiles() {
 	}
 	for _, name := range v.b.Names() {
 		if v.idxOK && !listed[name] {
-			errs = append(errs, fmt.Errorf("%w: %s", ErrExtraFile, name))
+			errs = append(errs, fmt.Errorf("%w: %s", errExtraFile, name))
 		}
 		if !v.used[name] && v.canPlace(name) {
-			errs = append(errs, fmt.Errorf("%w: %s", ErrUnexpectedFile, name))
+			errs = append(errs, fmt.Errorf("%w: %s", errUnexpectedFile, name))
 		}
 	}
 	if !v.idxOK && len(errs) == 0 {
@@ -498,20 +523,20 @@ func (v *verifier) canPlace(name string) bool {
 func (v *verifier) checkRecord() {
 	data, ok := v.file(RecordName)
 	if !ok {
-		v.fail(checkNameRecord, []error{fmt.Errorf("%w: no %s", ErrRecord, RecordName)}, "")
+		v.fail(checkNameRecord, []error{fmt.Errorf("%w: no %s", errRecord, RecordName)}, "")
 		return
 	}
 	rec, err := manifest.ParseRecord(data)
 	if err != nil {
-		v.fail(checkNameRecord, []error{fmt.Errorf("%w: %w", ErrRecord, err)}, "")
+		v.fail(checkNameRecord, []error{fmt.Errorf("%w: %w", errRecord, err)}, "")
 		return
 	}
 	var errs []error
 	if canon, err := manifest.MarshalRecord(rec); err != nil || !bytes.Equal(canon, data) {
-		errs = append(errs, fmt.Errorf("%w: not in canonical form (manifest.MarshalRecord)", ErrRecord))
+		errs = append(errs, fmt.Errorf("%w: not in canonical form (manifest.MarshalRecord)", errRecord))
 	}
 	if v.idxOK && (rec.Tag != v.idx.Release || rec.Commit != v.idx.Commit) {
-		errs = append(errs, fmt.Errorf("%w: record of %s at %s, index names %s at %s", ErrRecord, rec.Tag, rec.Commit, v.idx.Release, v.idx.Commit))
+		errs = append(errs, fmt.Errorf("%w: record of %s at %s, index names %s at %s", errRecord, rec.Tag, rec.Commit, v.idx.Release, v.idx.Commit))
 	}
 	v.rec, v.recOK, v.recDigest = rec, true, manifest.Digest(data)
 	v.fail(checkNameRecord, errs, fmt.Sprintf("release %s at %s, %s", rec.Tag, rec.Commit, count(len(rec.Artifacts), "artifact")))
@@ -534,32 +559,32 @@ func (v *verifier) checkTag() {
 	}
 	raw, ok := v.file(TagName)
 	if !ok {
-		err := fmt.Errorf("%w: no %s", ErrTag, TagName)
+		err := fmt.Errorf("%w: no %s", errTag, TagName)
 		v.fail(checkNameTag, []error{err}, "")
 		v.fail(checkNameTagSig, []error{err}, "")
 		return
 	}
 	var errs []error
 	if v.buildTag == nil {
-		errs = append(errs, fmt.Errorf("%w: %s missing or malformed", ErrTag, TagResultName))
+		errs = append(errs, fmt.Errorf("%w: %s missing or malformed", errTag, TagResultName))
 	}
 	obj, err := tagging.Parse(raw)
 	if err != nil {
-		errs = append(errs, fmt.Errorf("%w: %w", ErrTag, err))
+		errs = append(errs, fmt.Errorf("%w: %w", errTag, err))
 	} else {
 		if rel := v.release(); obj.Name != rel {
-			errs = append(errs, fmt.Errorf("%w: tag object names %q, not %q", ErrTag, obj.Name, rel))
+			errs = append(errs, fmt.Errorf("%w: tag object names %q, not %q", errTag, obj.Name, rel))
 		}
 		if obj.TargetType != "commit" {
-			errs = append(errs, fmt.Errorf("%w: tag object points at a %s", ErrTag, obj.TargetType))
+			errs = append(errs, fmt.Errorf("%w: tag object points at a %s", errTag, obj.TargetType))
 		}
 		if v.recOK && obj.Target.String() != v.rec.Commit {
-			errs = append(errs, fmt.Errorf("%w: tag object points at %s, the record at %s", ErrTag, obj.Target, v.rec.Commit))
+			errs = append(errs, fmt.Errorf("%w: tag object points at %s, the record at %s", errTag, obj.Target, v.rec.Commit))
 		}
 	}
 	hash := plumbing.ComputeHash(plumbing.TagObject, raw).String()
 	if v.idxOK && hash != v.idx.TagObject {
-		errs = append(errs, fmt.Errorf("%w: tag object %s, index names %s", ErrTag, hash, v.idx.TagObject))
+		errs = append(errs, fmt.Errorf("%w: tag object %s, index names %s", errTag, hash, v.idx.TagObject))
 	}
 	v.fail(checkNameTag, errs, "tag object "+hash+" names "+v.release()+" at its commit")
 
@@ -573,7 +598,7 @@ func (v *verifier) checkTag() {
 	}
 	ver, err := tagging.VerifyObject(v.ctx, raw, v.keys.Tag, v.at)
 	if err != nil {
-		v.fail(checkNameTagSig, []error{fmt.Errorf("%w: tag %s: %w", ErrSignature, v.release(), err)}, "")
+		v.fail(checkNameTagSig, []error{fmt.Errorf("%w: tag %s: %w", errSignature, v.release(), err)}, "")
 		return
 	}
 	v.pass(checkNameTagSig, fmt.Sprintf("signed by %s (%s %s) at %s", ver.Signer.Identity, ver.Signer.Format, ver.Signer.Fingerprint, v.at.Format(time.RFC3339)))
@@ -582,14 +607,14 @@ func (v *verifier) checkTag() {
 // evidence returns the bundle file of the record's reference ref to item.
 func (v *verifier) evidence(item, ref string) ([]byte, error) {
 	if !v.recOK {
-		return nil, fmt.Errorf("%w: no record to name the %s", ErrEvidence, item)
+		return nil, fmt.Errorf("%w: no record to name the %s", errEvidence, item)
 	}
 	if ref == "" {
-		return nil, fmt.Errorf("%w: the record names no %s", ErrEvidence, item)
+		return nil, fmt.Errorf("%w: the record names no %s", errEvidence, item)
 	}
 	data, ok := v.file(evidenceDir + ref)
 	if !ok {
-		return nil, fmt.Errorf("%w: %s %s not in the bundle", ErrEvidence, item, evidenceDir+ref)
+		return nil, fmt.Errorf("%w: %s %s not in the bundle", errEvidence, item, evidenceDir+ref)
 	}
 	return data, nil
 }
@@ -615,7 +640,7 @@ func (v *verifier) checkSBOM() {
 		return
 	}
 	if got := manifest.Digest(data); got != v.rec.SBOM.Digest {
-		v.fail(checkNameSBOM, []error{fmt.Errorf("%w: %w", ErrEvidence,
+		v.fail(checkNameSBOM, []error{fmt.Errorf("%w: %w", errEvidence,
 			&sbom.MismatchError{Kind: sbom.ErrReferenceMismatch, Want: v.rec.SBOM.Digest, Got: got})}, "")
 		return
 	}
@@ -625,23 +650,23 @@ func (v *verifier) checkSBOM() {
 	}
 	doc, err := sbom.Decode(bytes.NewReader(data), f, sbom.WithMaxSize(MaxFileSize))
 	if err != nil {
-		v.fail(checkNameSBOM, []error{fmt.Errorf("%w: %w", ErrEvidence, err)}, "")
+		v.fail(checkNameSBOM, []error{fmt.Errorf("%w: %w", errEvidence, err)}, "")
 		return
 	}
 	subj, err := doc.Subject()
 	if err != nil {
-		v.fail(checkNameSBOM, []error{fmt.Errorf("%w: %w", ErrEvidence, err)}, "")
+		v.fail(checkNameSBOM, []error{fmt.Errorf("%w: %w", errEvidence, err)}, "")
 		return
 	}
 	i := slices.IndexFunc(v.rec.Artifacts, func(a manifest.Artifact) bool { return a.Digest == subj.Digest() })
 	if i < 0 {
-		v.fail(checkNameSBOM, []error{fmt.Errorf("%w: SBOM describes %s, not an artifact of the record: %w", ErrEvidence, subj.Digest(),
+		v.fail(checkNameSBOM, []error{fmt.Errorf("%w: SBOM describes %s, not an artifact of the record: %w", errEvidence, subj.Digest(),
 			&sbom.MismatchError{Kind: sbom.ErrSubjectMismatch, Want: digests(v.rec.Artifacts), Got: subj.Digest()})}, "")
 		return
 	}
 	a := v.rec.Artifacts[i]
 	if err := sbom.Check(doc, subject(a)); err != nil {
-		v.fail(checkNameSBOM, []error{fmt.Errorf("%w: %w", ErrEvidence, err)}, "")
+		v.fail(checkNameSBOM, []error{fmt.Errorf("%w: %w", errEvidence, err)}, "")
 		return
 	}
 	v.pass(checkNameSBOM, fmt.Sprintf("%s (%s) describes %s %s", v.rec.SBOM.Ref, v.rec.SBOM.Digest, a.Name, a.Digest))
@@ -654,7 +679,7 @@ func (v *verifier) checkProvenance() {
 		return
 	}
 	if len(v.rec.Artifacts) == 0 {
-		v.fail(checkNameProvenance, []error{fmt.Errorf("%w: the record has no artifact", ErrEvidence)}, "")
+		v.fail(checkNameProvenance, []error{fmt.Errorf("%w: the record has no artifact", errEvidence)}, "")
 		return
 	}
 	if len(v.keys.Provenance) == 0 {
@@ -666,9 +691,9 @@ func (v *verifier) checkProvenance() {
 	for _, a := range v.rec.Artifacts {
 		prov, err := sbom.VerifyProvenance(v.ctx, data, subject(a), v.keys.Provenance...)
 		if err != nil {
-			kind := ErrEvidence
+			kind := errEvidence
 			if errors.Is(err, sbom.ErrBadSignature) {
-				kind = ErrSignature
+				kind = errSignature
 			}
 			errs = append(errs, fmt.Errorf("%w: provenance of %s: %w", kind, a.Name, err))
 			if !errors.Is(err, sbom.ErrSubjectMismatch) {
@@ -685,7 +710,7 @@ func (v *verifier) checkProvenance() {
 	// the release's: otherwise it is the provenance of another release's
 	// build, whatever artifacts the record claims.
 	if len(errs) == 0 && len(commits) > 0 && !slices.ContainsFunc(commits, func(c string) bool { return strings.EqualFold(c, v.rec.Commit) }) {
-		errs = append(errs, fmt.Errorf("%w: provenance built from commit %s, not the record's %s", ErrEvidence, strings.Join(commits, ", "), v.rec.Commit))
+		errs = append(errs, fmt.Errorf("%w: provenance built from commit %s, not the record's %s", errEvidence, strings.Join(commits, ", "), v.rec.Commit))
 	}
 	v.fail(checkNameProvenance, errs, fmt.Sprintf("%s is signed by a trusted key and names the record's %s", v.rec.Provenance.Ref, count(len(v.rec.Artifacts), "artifact")))
 }
@@ -741,7 +766,7 @@ func (v *verifier) checkCheckpoint() {
 		v.notChecked(checkNameCheckpoint, "no signed checkpoint in the bundle: a truncated log cannot be detected")
 		return
 	case !okData || !okSig:
-		v.fail(checkNameCheckpoint, []error{fmt.Errorf("%w: checkpoint without its signature, or the reverse", ErrCheckpoint)}, "")
+		v.fail(checkNameCheckpoint, []error{fmt.Errorf("%w: checkpoint without its signature, or the reverse", errCheckpoint)}, "")
 		return
 	case v.keys.Checkpoint == nil:
 		v.notChecked(checkNameCheckpoint, "no trusted checkpoint key given")
@@ -752,9 +777,9 @@ func (v *verifier) checkCheckpoint() {
 	}
 	cp, err := manifest.OpenCheckpoint(v.ctx, data, sig, v.keys.Checkpoint, v.at)
 	if err != nil {
-		kind := ErrCheckpoint
+		kind := errCheckpoint
 		if errors.Is(err, manifest.ErrBadSignature) {
-			kind = ErrSignature
+			kind = errSignature
 		}
 		v.fail(checkNameCheckpoint, []error{fmt.Errorf("%w: %w", kind, err)}, "")
 		return
@@ -764,7 +789,7 @@ func (v *verifier) checkCheckpoint() {
 		return
 	}
 	if err := manifest.VerifyLog(v.entries, &cp); err != nil {
-		v.fail(checkNameCheckpoint, []error{fmt.Errorf("%w: %w", ErrCheckpoint, err)}, "")
+		v.fail(checkNameCheckpoint, []error{fmt.Errorf("%w: %w", errCheckpoint, err)}, "")
 		return
 	}
 	v.cp = &cp
@@ -779,8 +804,8 @@ func (v *verifier) checkPromotions() {
 		if !v.recOK {
 			missing = "no record"
 		}
-		v.fail(checkNamePromotions, []error{fmt.Errorf("%w: %s", ErrPromotion, missing)}, "")
-		v.fail(checkNamePolicy, []error{fmt.Errorf("%w: %s", ErrPolicy, missing)}, "")
+		v.fail(checkNamePromotions, []error{fmt.Errorf("%w: %s", errPromotion, missing)}, "")
+		v.fail(checkNamePolicy, []error{fmt.Errorf("%w: %s", errPolicy, missing)}, "")
 		return
 	}
 	var errs, polErrs []error
@@ -798,7 +823,7 @@ func (v *verifier) checkPromotions() {
 		if r := e.Result; r != nil {
 			results++
 			if !v.rec.HasDigest(r.Digest) {
-				errs = append(errs, fmt.Errorf("%w: entry %d: deploy result for %s, not an artifact of %s", ErrPromotion, seq, r.Digest, v.rec.Tag))
+				errs = append(errs, fmt.Errorf("%w: entry %d: deploy result for %s, not an artifact of %s", errPromotion, seq, r.Digest, v.rec.Tag))
 			}
 			continue
 		}
@@ -810,7 +835,7 @@ func (v *verifier) checkPromotions() {
 				// release's digest; its gate report is still evidence.
 				rollbacks++
 			} else if !v.rec.HasDigest(p.Digest) {
-				errs = append(errs, fmt.Errorf("%w: entry %d: %s promoted %s, not an artifact of the record", ErrPromotion, seq, p.Env, p.Digest))
+				errs = append(errs, fmt.Errorf("%w: entry %d: %s promoted %s, not an artifact of the record", errPromotion, seq, p.Env, p.Digest))
 			}
 		} else {
 			if !pins(*p.Manifest, v.rec) {
@@ -863,10 +888,10 @@ func (v *verifier) checkManifest(seq uint64, p *manifest.Promotion) []error {
 	name := manifestDir + strings.TrimPrefix(p.Digest, "sha256:") + ".json"
 	data, ok := v.file(name)
 	if !ok {
-		return []error{fmt.Errorf("%w: entry %d: manifest %s not in the bundle", ErrPromotion, seq, p.Digest)}
+		return []error{fmt.Errorf("%w: entry %d: manifest %s not in the bundle", errPromotion, seq, p.Digest)}
 	}
 	if got := manifest.Digest(data); got != p.Digest {
-		return []error{fmt.Errorf("%w: entry %d: %s hashes to %s, not %s", ErrPromotion, seq, name, got, p.Digest)}
+		return []error{fmt.Errorf("%w: entry %d: %s hashes to %s, not %s", errPromotion, seq, name, got, p.Digest)}
 	}
 	var errs []error
 	for _, r := range p.Manifest.Repos {
@@ -875,7 +900,7 @@ func (v *verifier) checkManifest(seq uint64, p *manifest.Promotion) []error {
 		}
 		for _, a := range r.Artifacts {
 			if !v.rec.HasDigest(a.Digest) {
-				errs = append(errs, fmt.Errorf("%w: entry %d: manifest %s pins %s %s, not an artifact of the record", ErrPromotion, seq, p.Manifest.Name, a.Name, a.Digest))
+				errs = append(errs, fmt.Errorf("%w: entry %d: manifest %s pins %s %s, not an artifact of the record", errPromotion, seq, p.Manifest.Name, a.Name, a.Digest))
 			}
 		}
 	}
@@ -887,7 +912,7 @@ func (v *verifier) checkManifest(seq uint64, p *manifest.Promotion) []error {
 func (v *verifier) checkReport(seq uint64, p *manifest.Promotion) []error {
 	records, err := v.readReport(p.Gate)
 	if err != nil {
-		return []error{fmt.Errorf("%w: entry %d: %w", ErrPolicy, seq, err)}
+		return []error{fmt.Errorf("%w: entry %d: %w", errPolicy, seq, err)}
 	}
 	if p.Manifest == nil && p.Release == v.rec.Tag && (v.cp == nil || seq <= v.cp.Count) {
 		for _, d := range records {
@@ -983,4 +1008,47 @@ func count(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// reasons map the errors a check wraps to the Reason of its CheckError.
+var reasons = []struct {
+	err    error
+	reason string
+}{
+	{errIndex, ReasonIndex},
+	{ErrDigest, ReasonDigest},
+	{errMissingFile, ReasonMissingFile},
+	{errExtraFile, ReasonExtraFile},
+	{errUnexpectedFile, ReasonUnexpectedFile},
+	{errRecord, ReasonRecord},
+	{errTag, ReasonTag},
+	{errSignature, ReasonSignature},
+	{errEvidence, ReasonEvidence},
+	{ErrLog, ReasonLog},
+	{errCheckpoint, ReasonCheckpoint},
+	{errPromotion, ReasonPromotion},
+	{errPolicy, ReasonPolicy},
+}
+
+// reasonOf returns the reason of the first error of this package in err's
+// tree (depth first, outermost first), "" when there is none.
+func reasonOf(err error) string {
+	for _, r := range reasons {
+		if err == r.err {
+			return r.reason
+		}
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		if e := u.Unwrap(); e != nil {
+			return reasonOf(e)
+		}
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			if r := reasonOf(e); r != "" {
+				return r
+			}
+		}
+	}
+	return ""
 }

@@ -599,7 +599,7 @@ func gapStep(ctx context.Context, s setup, f *audittest.Fixture, say sayFunc, st
 	quote(stdout, lines...)
 	_, err = bundle.Build(ctx, src, hotfix)
 	if !errors.Is(err, bundle.ErrSource) {
-		return fmt.Errorf("7. bundle without its SBOM: %v, want audit.ErrBundleSource", err)
+		return fmt.Errorf("7. bundle without its SBOM: %v, want bundle.ErrSource", err)
 	}
 	say(7, "no bundle of %s without its SBOM: audit.BuildBundle refuses with audit.ErrBundleSource", hotfix)
 	return nil
