@@ -17,20 +17,21 @@ import (
 )
 
 // Errors of ListArchive. Each is returned inside an *ArchiveError.
-var (
-	// ErrArchiveFormat reports input that is not a tar, tar.gz or zip
-	// archive, or one that does not parse (truncated, corrupt, an
-	// unsupported compression method).
-	ErrArchiveFormat = errors.New("audit: not a readable archive")
-	// ErrArchiveLimit reports an archive over a limit of ArchiveLimits.
-	ErrArchiveLimit = errors.New("audit: archive over its limits")
-	// ErrArchiveEntry reports an entry ListArchive refuses: a symbolic or
-	// hard link, a device, a FIFO, a sparse file, an absolute path, a path
-	// that climbs out of the archive, a path that is not valid UTF-8 or
-	// holds a backslash or control character, a path given twice, a path
-	// that is both a file and a directory ("a" and "a/b"), or a zip
-	// directory entry that holds data or whose name does not end in "/".
-	ErrArchiveEntry = errors.New("audit: unsafe archive entry")
+// The reasons of an [ArchiveError].
+const (
+	// ReasonArchiveFormat: input that is not a tar, tar.gz or zip archive,
+	// or one that does not parse (truncated, corrupt, an unsupported
+	// compression method).
+	ReasonArchiveFormat = "not a readable archive"
+	// ReasonArchiveLimit: an archive over a limit of ArchiveLimits.
+	ReasonArchiveLimit = "archive over its limits"
+	// ReasonArchiveEntry: an entry ListArchive refuses: a symbolic or hard
+	// link, a device, a FIFO, a sparse file, an absolute path, a path that
+	// climbs out of the archive, a path that is not valid UTF-8 or holds a
+	// backslash or control character, a path given twice, a path that is
+	// both a file and a directory ("a" and "a/b"), or a zip directory entry
+	// that holds data or whose name does not end in "/".
+	ReasonArchiveEntry = "unsafe archive entry"
 )
 
 // Default limits of ListArchive.
@@ -75,21 +76,21 @@ type ArchiveFile struct {
 // An ArchiveError is a refusal of ListArchive: Entry is the entry's name as
 // written in the archive ("" for the archive as a whole).
 type ArchiveError struct {
-	Entry  string
+	Entry string
+	// Reason is ReasonArchiveFormat, ReasonArchiveLimit or
+	// ReasonArchiveEntry.
 	Reason string
-	Err    error // ErrArchiveFormat, ErrArchiveLimit or ErrArchiveEntry
+	// Detail says what exactly was refused.
+	Detail string
 }
 
-// Error names the entry and the reason.
+// Error names the entry, the reason and the detail.
 func (e *ArchiveError) Error() string {
 	if e.Entry == "" {
-		return fmt.Sprintf("%v: %s", e.Err, e.Reason)
+		return fmt.Sprintf("audit: %s: %s", e.Reason, e.Detail)
 	}
-	return fmt.Sprintf("%v: %q: %s", e.Err, e.Entry, e.Reason)
+	return fmt.Sprintf("audit: %s: %q: %s", e.Reason, e.Entry, e.Detail)
 }
-
-// Unwrap returns the sentinel.
-func (e *ArchiveError) Unwrap() error { return e.Err }
 
 // ListArchive lists the regular files of the archive in r (size bytes):
 // a tar, a gzip-compressed tar or a zip archive, recognised by its content.
@@ -104,25 +105,25 @@ func (e *ArchiveError) Unwrap() error { return e.Err }
 func ListArchive(r io.ReaderAt, size int64, lim ArchiveLimits) ([]ArchiveFile, error) {
 	lim = lim.withDefaults()
 	if size < 0 {
-		return nil, &ArchiveError{Reason: "negative size", Err: ErrArchiveFormat}
+		return nil, &ArchiveError{Detail: "negative size", Reason: ReasonArchiveFormat}
 	}
 	head := make([]byte, 512)
 	n, err := r.ReadAt(head, 0)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, &ArchiveError{Reason: "read: " + err.Error(), Err: ErrArchiveFormat}
+		return nil, &ArchiveError{Detail: "read: " + err.Error(), Reason: ReasonArchiveFormat}
 	}
 	head = head[:n]
-	l := &archiveLister{lim: lim, seen: map[string]string{}, dirs: map[string]string{}}
-	switch archiveKind(head) {
+	l := &lister{lim: lim, seen: map[string]string{}, dirs: map[string]string{}}
+	switch sniffKind(head) {
 	case "tar.gz":
 		zr, err := gzip.NewReader(io.NewSectionReader(r, 0, size))
 		if err != nil {
-			return nil, &ArchiveError{Reason: "gzip: " + err.Error(), Err: ErrArchiveFormat}
+			return nil, &ArchiveError{Detail: "gzip: " + err.Error(), Reason: ReasonArchiveFormat}
 		}
 		// The decompressed stream is bounded too: headers and skipped
 		// data count, not only the files' bytes.
-		left := lim.MaxTotalSize + int64(lim.MaxEntries+2)*archiveHeaderAllowance
-		if err := l.tar(&archiveCapReader{r: zr, left: left}); err != nil {
+		left := lim.MaxTotalSize + int64(lim.MaxEntries+2)*headerAllowance
+		if err := l.tar(&capReader{r: zr, left: left}); err != nil {
 			return nil, err
 		}
 	case "zip":
@@ -134,7 +135,7 @@ func ListArchive(r io.ReaderAt, size int64, lim ArchiveLimits) ([]ArchiveFile, e
 			return nil, err
 		}
 	default:
-		return nil, &ArchiveError{Reason: "not a tar, tar.gz or zip archive", Err: ErrArchiveFormat}
+		return nil, &ArchiveError{Detail: "not a tar, tar.gz or zip archive", Reason: ReasonArchiveFormat}
 	}
 	if err := l.conflicts(); err != nil {
 		return nil, err
@@ -145,35 +146,35 @@ func ListArchive(r io.ReaderAt, size int64, lim ArchiveLimits) ([]ArchiveFile, e
 
 // conflicts refuses a path that is both a file and a directory: a file
 // that is also a directory entry, or a file inside another file.
-func (l *archiveLister) conflicts() error {
+func (l *lister) conflicts() error {
 	for _, f := range l.files {
 		name := l.seen[f.Path]
 		if _, ok := l.dirs[f.Path]; ok {
-			return &ArchiveError{Entry: name, Reason: "path is both a file and a directory", Err: ErrArchiveEntry}
+			return &ArchiveError{Entry: name, Detail: "path is both a file and a directory", Reason: ReasonArchiveEntry}
 		}
 		for d := path.Dir(f.Path); d != "."; d = path.Dir(d) {
 			if _, ok := l.seen[d]; ok {
-				return &ArchiveError{Entry: name, Reason: fmt.Sprintf("path is inside the file %q", d), Err: ErrArchiveEntry}
+				return &ArchiveError{Entry: name, Detail: fmt.Sprintf("path is inside the file %q", d), Reason: ReasonArchiveEntry}
 			}
 		}
 	}
 	return nil
 }
 
-// archiveHeaderAllowance is the decompressed bytes allowed per tar entry
+// headerAllowance is the decompressed bytes allowed per tar entry
 // beyond its content (header blocks, padding, PAX records).
-const archiveHeaderAllowance = 8 << 10
+const headerAllowance = 8 << 10
 
 // errArchiveCap is the cause when a decompressed stream exceeds its cap.
 var errArchiveCap = errors.New("decompressed stream over its limit")
 
-// archiveCapReader fails once more than left bytes were read.
-type archiveCapReader struct {
+// capReader fails once more than left bytes were read.
+type capReader struct {
 	r    io.Reader
 	left int64
 }
 
-func (c *archiveCapReader) Read(p []byte) (int, error) {
+func (c *capReader) Read(p []byte) (int, error) {
 	if c.left <= 0 {
 		return 0, errArchiveCap
 	}
@@ -185,8 +186,8 @@ func (c *archiveCapReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// archiveLister collects files within limits.
-type archiveLister struct {
+// lister collects files within limits.
+type lister struct {
 	lim     ArchiveLimits
 	entries int
 	total   int64
@@ -195,33 +196,35 @@ type archiveLister struct {
 	files   []ArchiveFile
 }
 
-// archiveErr turns a reader's error into an *ArchiveError.
-func archiveErr(entry string, err error) error {
+// entryErr turns a reader's error into an *ArchiveError.
+func entryErr(entry string, err error) error {
 	var ae *ArchiveError
 	switch {
 	case errors.As(err, &ae):
 		return err
 	case errors.Is(err, errArchiveCap):
-		return &ArchiveError{Entry: entry, Reason: err.Error(), Err: ErrArchiveLimit}
+		return &ArchiveError{Entry: entry, Detail: err.Error(), Reason: ReasonArchiveLimit}
 	case errors.Is(err, tar.ErrInsecurePath), errors.Is(err, zip.ErrInsecurePath):
-		return &ArchiveError{Entry: entry, Reason: err.Error(), Err: ErrArchiveEntry}
+		return &ArchiveError{Entry: entry, Detail: err.Error(), Reason: ReasonArchiveEntry}
 	default:
-		return &ArchiveError{Entry: entry, Reason: err.Error(), Err: ErrArchiveFormat}
+		return &ArchiveError{Entry: entry, Detail: err.Error(), Reason: ReasonArchiveFormat}
 	}
 }
 
 // entry counts one entry against the limit.
-func (l *archiveLister) entry(name string) error {
+func (l *lister) entry(name string) error {
 	l.entries++
 	if l.entries > l.lim.MaxEntries {
-		return &ArchiveError{Entry: name, Reason: fmt.Sprintf("more than %d entries", l.lim.MaxEntries), Err: ErrArchiveLimit}
+		return &ArchiveError{Entry: name, Detail: fmt.Sprintf("more than %d entries", l.lim.MaxEntries), Reason: ReasonArchiveLimit}
 	}
 	return nil
 }
 
 // cleanPath returns name as a clean relative slash path, or an error.
-func (l *archiveLister) cleanPath(name string, dir bool) (string, error) {
-	bad := func(reason string) error { return &ArchiveError{Entry: name, Reason: reason, Err: ErrArchiveEntry} }
+func (l *lister) cleanPath(name string, dir bool) (string, error) {
+	bad := func(reason string) error {
+		return &ArchiveError{Entry: name, Detail: reason, Reason: ReasonArchiveEntry}
+	}
 	switch {
 	case name == "":
 		return "", bad("empty path")
@@ -256,28 +259,28 @@ func (l *archiveLister) cleanPath(name string, dir bool) (string, error) {
 }
 
 // file hashes one file's content, read from r, declared size bytes.
-func (l *archiveLister) file(name, p string, declared int64, r io.Reader) error {
+func (l *lister) file(name, p string, declared int64, r io.Reader) error {
 	if declared > l.lim.MaxFileSize {
-		return &ArchiveError{Entry: name, Reason: fmt.Sprintf("file of %d bytes, over %d", declared, l.lim.MaxFileSize), Err: ErrArchiveLimit}
+		return &ArchiveError{Entry: name, Detail: fmt.Sprintf("file of %d bytes, over %d", declared, l.lim.MaxFileSize), Reason: ReasonArchiveLimit}
 	}
 	h := sha256.New()
 	n, err := io.Copy(h, io.LimitReader(r, l.lim.MaxFileSize+1))
 	if err != nil {
-		return archiveErr(name, err)
+		return entryErr(name, err)
 	}
 	if n > l.lim.MaxFileSize {
-		return &ArchiveError{Entry: name, Reason: fmt.Sprintf("file over %d bytes", l.lim.MaxFileSize), Err: ErrArchiveLimit}
+		return &ArchiveError{Entry: name, Detail: fmt.Sprintf("file over %d bytes", l.lim.MaxFileSize), Reason: ReasonArchiveLimit}
 	}
 	l.total += n
 	if l.total > l.lim.MaxTotalSize {
-		return &ArchiveError{Entry: name, Reason: fmt.Sprintf("files over %d bytes in all", l.lim.MaxTotalSize), Err: ErrArchiveLimit}
+		return &ArchiveError{Entry: name, Detail: fmt.Sprintf("files over %d bytes in all", l.lim.MaxTotalSize), Reason: ReasonArchiveLimit}
 	}
 	l.files = append(l.files, ArchiveFile{Path: p, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))})
 	return nil
 }
 
 // tar lists a tar stream.
-func (l *archiveLister) tar(r io.Reader) error {
+func (l *lister) tar(r io.Reader) error {
 	tr := tar.NewReader(r)
 	for {
 		hdr, err := tr.Next()
@@ -285,7 +288,7 @@ func (l *archiveLister) tar(r io.Reader) error {
 			return nil
 		}
 		if err != nil {
-			return archiveErr("", err)
+			return entryErr("", err)
 		}
 		if err := l.entry(hdr.Name); err != nil {
 			return err
@@ -303,18 +306,18 @@ func (l *archiveLister) tar(r io.Reader) error {
 				return err
 			}
 			if hdr.Size < 0 {
-				return &ArchiveError{Entry: hdr.Name, Reason: "negative size", Err: ErrArchiveFormat}
+				return &ArchiveError{Entry: hdr.Name, Detail: "negative size", Reason: ReasonArchiveFormat}
 			}
 			if err := l.file(hdr.Name, p, hdr.Size, tr); err != nil {
 				return err
 			}
 		default:
-			return &ArchiveError{Entry: hdr.Name, Reason: archiveTarKind(hdr.Typeflag) + " entries are refused", Err: ErrArchiveEntry}
+			return &ArchiveError{Entry: hdr.Name, Detail: tarKind(hdr.Typeflag) + " entries are refused", Reason: ReasonArchiveEntry}
 		}
 	}
 }
 
-func archiveTarKind(t byte) string {
+func tarKind(t byte) string {
 	switch t {
 	case tar.TypeSymlink:
 		return "symbolic link"
@@ -332,16 +335,16 @@ func archiveTarKind(t byte) string {
 }
 
 // zip lists a zip archive.
-func (l *archiveLister) zip(r io.ReaderAt, size int64) error {
+func (l *lister) zip(r io.ReaderAt, size int64) error {
 	zr, err := zip.NewReader(r, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
-		return archiveErr("", err)
+		return entryErr("", err)
 	}
 	if zr == nil {
-		return archiveErr("", err)
+		return entryErr("", err)
 	}
 	if len(zr.File) > l.lim.MaxEntries {
-		return &ArchiveError{Reason: fmt.Sprintf("%d entries, more than %d", len(zr.File), l.lim.MaxEntries), Err: ErrArchiveLimit}
+		return &ArchiveError{Detail: fmt.Sprintf("%d entries, more than %d", len(zr.File), l.lim.MaxEntries), Reason: ReasonArchiveLimit}
 	}
 	for _, f := range zr.File {
 		if err := l.entry(f.Name); err != nil {
@@ -354,27 +357,27 @@ func (l *archiveLister) zip(r io.ReaderAt, size int64) error {
 			// trailing slash: one without it is a file that skipping would
 			// lose, and one declaring data would hide that data.
 			if !strings.HasSuffix(f.Name, "/") || f.UncompressedSize64 != 0 {
-				return &ArchiveError{Entry: f.Name, Reason: "directory entry that is not an empty directory by its name and size", Err: ErrArchiveEntry}
+				return &ArchiveError{Entry: f.Name, Detail: "directory entry that is not an empty directory by its name and size", Reason: ReasonArchiveEntry}
 			}
 			if _, err := l.cleanPath(f.Name, true); err != nil {
 				return err
 			}
 			continue
 		case mode&fs.ModeSymlink != 0:
-			return &ArchiveError{Entry: f.Name, Reason: "symbolic link entries are refused", Err: ErrArchiveEntry}
+			return &ArchiveError{Entry: f.Name, Detail: "symbolic link entries are refused", Reason: ReasonArchiveEntry}
 		case !mode.IsRegular():
-			return &ArchiveError{Entry: f.Name, Reason: "special file entries are refused", Err: ErrArchiveEntry}
+			return &ArchiveError{Entry: f.Name, Detail: "special file entries are refused", Reason: ReasonArchiveEntry}
 		}
 		p, err := l.cleanPath(f.Name, false)
 		if err != nil {
 			return err
 		}
 		if f.UncompressedSize64 > uint64(l.lim.MaxFileSize) {
-			return &ArchiveError{Entry: f.Name, Reason: fmt.Sprintf("file of %d bytes, over %d", f.UncompressedSize64, l.lim.MaxFileSize), Err: ErrArchiveLimit}
+			return &ArchiveError{Entry: f.Name, Detail: fmt.Sprintf("file of %d bytes, over %d", f.UncompressedSize64, l.lim.MaxFileSize), Reason: ReasonArchiveLimit}
 		}
 		rc, err := f.Open()
 		if err != nil {
-			return archiveErr(f.Name, err)
+			return entryErr(f.Name, err)
 		}
 		err = l.file(f.Name, p, int64(f.UncompressedSize64), rc)
 		rc.Close()

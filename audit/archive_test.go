@@ -149,55 +149,55 @@ func TestListArchiveRefuses(t *testing.T) {
 		name  string
 		data  func(t testing.TB) []byte
 		lim   audit.ArchiveLimits
-		want  error
+		want  string
 		entry string
 	}{
-		{"tar symlink", func(t testing.TB) []byte { return archiveTar(t, []archiveEntry{{"l", tar.TypeSymlink, "/etc/passwd"}}) }, small, audit.ErrArchiveEntry, "l"},
-		{"tar hard link", func(t testing.TB) []byte { return archiveTar(t, []archiveEntry{reg("a"), {"b", tar.TypeLink, "a"}}) }, small, audit.ErrArchiveEntry, "b"},
-		{"tar fifo", func(t testing.TB) []byte { return archiveTar(t, []archiveEntry{{"p", tar.TypeFifo, ""}}) }, small, audit.ErrArchiveEntry, "p"},
-		{"tar device", func(t testing.TB) []byte { return archiveTar(t, []archiveEntry{{"d", tar.TypeChar, ""}}) }, small, audit.ErrArchiveEntry, "d"},
-		{"tar absolute", func(t testing.TB) []byte { return archiveTar(t, []archiveEntry{reg("/etc/passwd")}) }, small, audit.ErrArchiveEntry, "/etc/passwd"},
-		{"tar dot-dot", func(t testing.TB) []byte { return archiveTar(t, []archiveEntry{reg("a/../../x")}) }, small, audit.ErrArchiveEntry, "a/../../x"},
-		{"tar backslash", func(t testing.TB) []byte { return archiveTar(t, []archiveEntry{reg(`..\x`)}) }, small, audit.ErrArchiveEntry, `..\x`},
-		{"tar control", func(t testing.TB) []byte { return archiveTar(t, []archiveEntry{reg("a\nb")}) }, small, audit.ErrArchiveEntry, "a\nb"},
-		{"tar duplicate", func(t testing.TB) []byte { return archiveTar(t, []archiveEntry{reg("a"), reg("./a")}) }, small, audit.ErrArchiveEntry, "./a"},
-		{"tar too many", func(t testing.TB) []byte { return archiveTar(t, many) }, small, audit.ErrArchiveLimit, "k"},
-		{"tar file too big", func(t testing.TB) []byte { return archiveTar(t, []archiveEntry{big}) }, small, audit.ErrArchiveLimit, "big.bin"},
+		{"tar symlink", func(t testing.TB) []byte { return archiveTar(t, []archiveEntry{{"l", tar.TypeSymlink, "/etc/passwd"}}) }, small, audit.ReasonArchiveEntry, "l"},
+		{"tar hard link", func(t testing.TB) []byte { return archiveTar(t, []archiveEntry{reg("a"), {"b", tar.TypeLink, "a"}}) }, small, audit.ReasonArchiveEntry, "b"},
+		{"tar fifo", func(t testing.TB) []byte { return archiveTar(t, []archiveEntry{{"p", tar.TypeFifo, ""}}) }, small, audit.ReasonArchiveEntry, "p"},
+		{"tar device", func(t testing.TB) []byte { return archiveTar(t, []archiveEntry{{"d", tar.TypeChar, ""}}) }, small, audit.ReasonArchiveEntry, "d"},
+		{"tar absolute", func(t testing.TB) []byte { return archiveTar(t, []archiveEntry{reg("/etc/passwd")}) }, small, audit.ReasonArchiveEntry, "/etc/passwd"},
+		{"tar dot-dot", func(t testing.TB) []byte { return archiveTar(t, []archiveEntry{reg("a/../../x")}) }, small, audit.ReasonArchiveEntry, "a/../../x"},
+		{"tar backslash", func(t testing.TB) []byte { return archiveTar(t, []archiveEntry{reg(`..\x`)}) }, small, audit.ReasonArchiveEntry, `..\x`},
+		{"tar control", func(t testing.TB) []byte { return archiveTar(t, []archiveEntry{reg("a\nb")}) }, small, audit.ReasonArchiveEntry, "a\nb"},
+		{"tar duplicate", func(t testing.TB) []byte { return archiveTar(t, []archiveEntry{reg("a"), reg("./a")}) }, small, audit.ReasonArchiveEntry, "./a"},
+		{"tar too many", func(t testing.TB) []byte { return archiveTar(t, many) }, small, audit.ReasonArchiveLimit, "k"},
+		{"tar file too big", func(t testing.TB) []byte { return archiveTar(t, []archiveEntry{big}) }, small, audit.ReasonArchiveLimit, "big.bin"},
 		{"tar total too big", func(t testing.TB) []byte {
 			return archiveTar(t, []archiveEntry{{"a", tar.TypeReg, strings.Repeat("a", 4000)}, {"b", tar.TypeReg, strings.Repeat("b", 4000)}, {"c", tar.TypeReg, strings.Repeat("c", 4000)}})
-		}, small, audit.ErrArchiveLimit, "c"},
+		}, small, audit.ReasonArchiveLimit, "c"},
 		{"gzip bomb", func(t testing.TB) []byte {
 			return archiveGzip(t, archiveTar(t, []archiveEntry{{"zeros", tar.TypeReg, strings.Repeat("\x00", 1<<20)}}))
-		}, small, audit.ErrArchiveLimit, "zeros"},
-		{"gzip of junk", func(t testing.TB) []byte { return archiveGzip(t, []byte("not a tar at all")) }, small, audit.ErrArchiveFormat, ""},
+		}, small, audit.ReasonArchiveLimit, "zeros"},
+		{"gzip of junk", func(t testing.TB) []byte { return archiveGzip(t, []byte("not a tar at all")) }, small, audit.ReasonArchiveFormat, ""},
 		{"truncated gzip", func(t testing.TB) []byte {
 			d := archiveGzip(t, archiveTar(t, archiveGood))
 			return d[:len(d)/2]
-		}, small, audit.ErrArchiveFormat, ""},
+		}, small, audit.ReasonArchiveFormat, ""},
 		{"truncated tar", func(t testing.TB) []byte {
 			d := archiveTar(t, []archiveEntry{{"a", tar.TypeReg, strings.Repeat("a", 2000)}})
 			return d[:1000]
-		}, small, audit.ErrArchiveFormat, "a"},
-		{"zip symlink", func(t testing.TB) []byte { return archiveZip(t, []archiveEntry{{"l", tar.TypeSymlink, "/etc"}}) }, small, audit.ErrArchiveEntry, "l"},
-		{"zip fifo", func(t testing.TB) []byte { return archiveZip(t, []archiveEntry{{"p", tar.TypeFifo, ""}}) }, small, audit.ErrArchiveEntry, "p"},
-		{"zip dot-dot", func(t testing.TB) []byte { return archiveZip(t, []archiveEntry{reg("../x")}) }, small, audit.ErrArchiveEntry, "../x"},
-		{"zip too many", func(t testing.TB) []byte { return archiveZip(t, many) }, small, audit.ErrArchiveLimit, ""},
-		{"zip file too big", func(t testing.TB) []byte { return archiveZip(t, []archiveEntry{big}) }, small, audit.ErrArchiveLimit, "big.bin"},
+		}, small, audit.ReasonArchiveFormat, "a"},
+		{"zip symlink", func(t testing.TB) []byte { return archiveZip(t, []archiveEntry{{"l", tar.TypeSymlink, "/etc"}}) }, small, audit.ReasonArchiveEntry, "l"},
+		{"zip fifo", func(t testing.TB) []byte { return archiveZip(t, []archiveEntry{{"p", tar.TypeFifo, ""}}) }, small, audit.ReasonArchiveEntry, "p"},
+		{"zip dot-dot", func(t testing.TB) []byte { return archiveZip(t, []archiveEntry{reg("../x")}) }, small, audit.ReasonArchiveEntry, "../x"},
+		{"zip too many", func(t testing.TB) []byte { return archiveZip(t, many) }, small, audit.ReasonArchiveLimit, ""},
+		{"zip file too big", func(t testing.TB) []byte { return archiveZip(t, []archiveEntry{big}) }, small, audit.ReasonArchiveLimit, "big.bin"},
 		{"zip truncated", func(t testing.TB) []byte {
 			d := archiveZip(t, archiveGood)
 			return d[:len(d)-30]
-		}, small, audit.ErrArchiveFormat, ""},
-		{"not an archive", func(t testing.TB) []byte { return []byte("#!/bin/sh\necho hello\n") }, small, audit.ErrArchiveFormat, ""},
-		{"empty", func(t testing.TB) []byte { return nil }, small, audit.ErrArchiveFormat, ""},
+		}, small, audit.ReasonArchiveFormat, ""},
+		{"not an archive", func(t testing.TB) []byte { return []byte("#!/bin/sh\necho hello\n") }, small, audit.ReasonArchiveFormat, ""},
+		{"empty", func(t testing.TB) []byte { return nil }, small, audit.ReasonArchiveFormat, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := archiveList(tc.data(t), tc.lim)
 			assert.Nil(t, got)
-			require.ErrorIs(t, err, tc.want)
 			var ae *audit.ArchiveError
 			require.ErrorAs(t, err, &ae)
+			assert.Equal(t, tc.want, ae.Reason)
 			assert.Equal(t, tc.entry, ae.Entry)
-			assert.NotEmpty(t, ae.Reason)
+			assert.NotEmpty(t, ae.Detail)
 		})
 	}
 }
@@ -223,8 +223,8 @@ func FuzzArchive(f *testing.F) {
 			if !errors.As(err, &ae) {
 				t.Fatalf("error %v is not an *ArchiveError", err)
 			}
-			if !errors.Is(err, audit.ErrArchiveFormat) && !errors.Is(err, audit.ErrArchiveLimit) && !errors.Is(err, audit.ErrArchiveEntry) {
-				t.Fatalf("error %v wraps no sentinel", err)
+			if ae.Reason != audit.ReasonArchiveFormat && ae.Reason != audit.ReasonArchiveLimit && ae.Reason != audit.ReasonArchiveEntry {
+				t.Fatalf("error %v has no known reason", err)
 			}
 			return
 		}
@@ -248,4 +248,14 @@ func FuzzArchive(f *testing.F) {
 			t.Fatalf("total %d over the limit", total)
 		}
 	})
+}
+
+// archiveReason returns the Reason of err's *audit.ArchiveError, "" when
+// it has none.
+func archiveReason(err error) string {
+	var ae *audit.ArchiveError
+	if errors.As(err, &ae) {
+		return ae.Reason
+	}
+	return ""
 }

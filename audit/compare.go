@@ -65,7 +65,7 @@ type ArtifactDiff struct {
 	Reason string `json:"reason,omitempty"`
 	Error  string `json:"error,omitempty"`
 	// Err is set when an artifact could not be read, does not hash to its
-	// recorded digest (ErrDigestMismatch) or is refused by ListArchive
+	// recorded digest (a *TrailError with ReasonDigestMismatch) or is refused by ListArchive
 	// (*ArchiveError).
 	Err error `json:"-"`
 }
@@ -103,15 +103,15 @@ func Compare(ctx context.Context, src Sources, from, to string) (*Comparison, er
 	if src.Repo == nil {
 		return nil, ErrNoRepository
 	}
-	a, err := trailRecord(ctx, src, from)
+	a, err := record(ctx, src, from)
 	if err != nil {
 		return nil, err
 	}
-	b, err := trailRecord(ctx, src, to)
+	b, err := record(ctx, src, to)
 	if err != nil {
 		return nil, err
 	}
-	lg, err := trailReadLog(ctx, src)
+	lg, err := readLog(ctx, src)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +128,7 @@ func Compare(ctx context.Context, src Sources, from, to string) (*Comparison, er
 			c.ToProduction = c.ToProduction || p.Release == b.Tag
 		}
 		if p.Release == b.Tag {
-			c.Promotions = append(c.Promotions, *trailPromotionInfo(e, lg.entries))
+			c.Promotions = append(c.Promotions, *promotionInfo(e, lg.entries))
 		}
 	}
 	rng := commits.Range{From: []plumbing.Hash{plumbing.NewHash(a.Commit)}, To: plumbing.NewHash(b.Commit)}
@@ -163,7 +163,7 @@ func Compare(ctx context.Context, src Sources, from, to string) (*Comparison, er
 		if old.Digest == art.Digest {
 			d.Change = ChangeUnchanged
 		}
-		d.Files, d.Reason, d.Err = compareFiles(ctx, src, a.Tag, old, b.Tag, art)
+		d.Files, d.Reason, d.Err = diffFiles(ctx, src, a.Tag, old, b.Tag, art)
 		if d.Err != nil {
 			d.Error = d.Err.Error()
 		}
@@ -177,16 +177,16 @@ func Compare(ctx context.Context, src Sources, from, to string) (*Comparison, er
 	return c, nil
 }
 
-// compareFiles lists both archives and compares their files.
-func compareFiles(ctx context.Context, src Sources, fromTag string, from manifest.Artifact, toTag string, to manifest.Artifact) (*FileDiff, string, error) {
+// diffFiles lists both archives and compares their files.
+func diffFiles(ctx context.Context, src Sources, fromTag string, from manifest.Artifact, toTag string, to manifest.Artifact) (*FileDiff, string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, "", err
 	}
-	oldFiles, reason, err := compareList(src, fromTag, from)
+	oldFiles, reason, err := list(src, fromTag, from)
 	if oldFiles == nil {
 		return nil, reason, err
 	}
-	newFiles, reason, err := compareList(src, toTag, to)
+	newFiles, reason, err := list(src, toTag, to)
 	if newFiles == nil {
 		return nil, reason, err
 	}
@@ -215,15 +215,15 @@ func compareFiles(ctx context.Context, src Sources, fromTag string, from manifes
 	return d, "", nil
 }
 
-// compareList reads the artifact a of release tag from the evidence, checks
+// list reads the artifact a of release tag from the evidence, checks
 // its digest and lists it. Without files it returns why: a reason alone
 // when the artifact is not in the evidence or not an archive, an error when
 // it cannot be read or trusted.
-func compareList(src Sources, tag string, a manifest.Artifact) ([]ArchiveFile, string, error) {
+func list(src Sources, tag string, a manifest.Artifact) ([]ArchiveFile, string, error) {
 	var data []byte
 	var where string
 	for _, loc := range []string{a.URI, path.Join(tag, a.Name)} {
-		b, err := trailReadEvidence(src.Evidence, loc, DefaultArchiveMaxTotalSize)
+		b, err := readEvidence(src.Evidence, loc, DefaultArchiveMaxTotalSize)
 		if errors.Is(err, ErrMissingEvidence) || errors.Is(err, sbom.ErrInvalidReference) {
 			continue
 		}
@@ -237,9 +237,9 @@ func compareList(src Sources, tag string, a manifest.Artifact) ([]ArchiveFile, s
 		return nil, fmt.Sprintf("%s of %s is not in the evidence: digests compared only", a.Name, tag), nil
 	}
 	if got := manifest.Digest(data); got != a.Digest {
-		return nil, "", fmt.Errorf("%w: %s of %s at %s is %s, the record names %s", ErrDigestMismatch, a.Name, tag, where, got, a.Digest)
+		return nil, "", &TrailError{Reason: ReasonDigestMismatch, Detail: fmt.Sprintf("%s of %s at %s is %s, the record names %s", a.Name, tag, where, got, a.Digest)}
 	}
-	if kind := archiveKind(data); kind == "" || (kind == "tar.gz" && !compareGzipIsTar(data)) {
+	if kind := sniffKind(data); kind == "" || (kind == "tar.gz" && !gzipIsTar(data)) {
 		return nil, fmt.Sprintf("%s is not a tar, tar.gz or zip archive: digests compared only", a.Name), nil
 	}
 	files, err := ListArchive(bytes.NewReader(data), int64(len(data)), ArchiveLimits{})
@@ -256,45 +256,45 @@ func compareList(src Sources, tag string, a manifest.Artifact) ([]ArchiveFile, s
 // escaped as TrailReport.WriteText does.
 func (c *Comparison) WriteText(w io.Writer) error {
 	var buf bytes.Buffer
-	trailLine(&buf, "%s..%s: %d commit(s), tickets %s, pull requests %s", c.From, c.To, len(c.Commits),
-		trailDash(strings.Join(c.Tickets, ", ")), trailDash(strings.Join(c.PRs, ", ")))
+	line(&buf, "%s..%s: %d commit(s), tickets %s, pull requests %s", c.From, c.To, len(c.Commits),
+		dash(strings.Join(c.Tickets, ", ")), dash(strings.Join(c.PRs, ", ")))
 	for _, cm := range c.Commits {
-		trailLine(&buf, "  commit %s %s", lookupShort(cm.Hash), cm.Subject)
+		line(&buf, "  commit %s %s", shortHash(cm.Hash), cm.Subject)
 	}
 	for _, p := range c.Promotions {
-		trailLine(&buf, "  promotion %s: %s", p.Env, trailPromotionReason(&manifest.Promotion{
+		line(&buf, "  promotion %s: %s", p.Env, promotionReason(&manifest.Promotion{
 			PromotedAt: p.PromotedAt, Approver: p.Approver, Window: p.Window, Emergency: p.Emergency, RollbackFrom: p.RollbackFrom,
 		}))
 	}
 	for _, a := range c.Artifacts {
-		trailLine(&buf, "  artifact %s: %s", a.Name, a.Change)
+		line(&buf, "  artifact %s: %s", a.Name, a.Change)
 		if a.Files != nil {
 			for _, f := range a.Files.Added {
-				trailLine(&buf, "    + %s", f.Path)
+				line(&buf, "    + %s", f.Path)
 			}
 			for _, f := range a.Files.Removed {
-				trailLine(&buf, "    - %s", f.Path)
+				line(&buf, "    - %s", f.Path)
 			}
 			for _, f := range a.Files.Changed {
-				trailLine(&buf, "    ~ %s", f.Path)
+				line(&buf, "    ~ %s", f.Path)
 			}
 		}
 		if a.Reason != "" {
-			trailLine(&buf, "    (%s)", a.Reason)
+			line(&buf, "    (%s)", a.Reason)
 		}
 		if a.Error != "" {
-			trailLine(&buf, "    error: %s", a.Error)
+			line(&buf, "    error: %s", a.Error)
 		}
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
 }
 
-// compareGzipIsTar reports whether the gzip stream data may hold a tar
+// gzipIsTar reports whether the gzip stream data may hold a tar
 // archive: false only when it decompresses cleanly to something that is not
 // one (a compressed binary), so that a corrupt archive is still listed and
 // refused by ListArchive.
-func compareGzipIsTar(data []byte) bool {
+func gzipIsTar(data []byte) bool {
 	zr, err := gzip.NewReader(bytes.NewReader(data))
 	if err != nil {
 		return true
@@ -303,7 +303,7 @@ func compareGzipIsTar(data []byte) bool {
 	n, err := io.ReadFull(zr, head)
 	switch {
 	case err == nil:
-		return archiveKind(head[:n]) == "tar"
+		return sniffKind(head[:n]) == "tar"
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		// A whole stream shorter than one tar block is no archive; a
 		// stream cut short is left to ListArchive.
@@ -314,9 +314,9 @@ func compareGzipIsTar(data []byte) bool {
 	}
 }
 
-// archiveKind names the archive format data starts with: "tar.gz", "zip",
+// sniffKind names the archive format data starts with: "tar.gz", "zip",
 // "tar", or "" for none of them.
-func archiveKind(head []byte) string {
+func sniffKind(head []byte) string {
 	switch {
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
 		return "tar.gz"

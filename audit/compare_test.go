@@ -132,7 +132,7 @@ func TestCompareEvidenceProblems(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(f.EvidenceDir, r.Artifact), data, 0o644))
 	cmp, err = audit.Compare(t.Context(), f.Sources, "v1.2.1", "v1.2.2")
 	require.NoError(t, err)
-	assert.ErrorIs(t, cmp.Artifacts[0].Err, audit.ErrDigestMismatch)
+	assert.Equal(t, audit.ReasonDigestMismatch, trailReason(cmp.Artifacts[0].Err))
 	assert.Nil(t, cmp.Artifacts[0].Files)
 	assert.NotEmpty(t, cmp.Artifacts[0].Error)
 

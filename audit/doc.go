@@ -1,6 +1,7 @@
 // Package audit answers an auditor's questions from the evidence the other
 // releasekit packages leave behind: who changed what, who approved it, what
-// ran in production, and when (policy §1.5.2, §1.7, §1.21.3.4).
+// ran in production, and when (policy §1.5.2; with audit/bundle and
+// audit/metrics also §1.7 and §1.21.3.4).
 //
 // Everything starts from [Sources]: the code repository with its signed
 // release tags, the manifest store with the release records and the
@@ -20,8 +21,9 @@
 // approver, time, change window or emergency-change record, and rollbacks →
 // the policy report that gated each promotion. Each [Link] is Verified,
 // Recorded (present but not checkable, for example without a key), a Gap
-// (missing evidence) or Failed (with its typed error); [TrailReport.Err]
-// joins the gaps and failures.
+// (missing evidence) or Failed (with its typed error, a *[TrailError] when
+// the evidence contradicts the record); [TrailReport.Err] joins the gaps
+// and failures.
 //
 // [Lookup] and [LookupTicket] answer the reverse question: which production
 // releases contain a commit or a ticket, following backports and
@@ -31,27 +33,16 @@
 // artifacts (tar, tar.gz, zip; read by [ListArchive] within limits) the
 // files added, removed and changed by SHA-256.
 //
-// # Evidence bundles (§1.21.3.4)
+// # Evidence bundles and delivery metrics
 //
-// [BuildBundle] collects one release's evidence into a self-contained
-// [Bundle]: the record, the tag object and its verification, SBOM,
-// provenance envelope, the log from its first entry with the signed
-// checkpoint, the gating policy reports, and an index of SHA-256 digests.
-// The same inputs give the same bytes ([Bundle.WriteTarGz],
-// [Bundle.WriteDir]). [VerifyBundle] re-checks every digest, signature and
-// the hash chain offline with the auditor's [BundleKeys] only, never with a
-// key found in the bundle; [ReadBundle] and [ReadBundleDir] read a bundle
-// back strictly.
-//
-// # Delivery metrics and the release-health report (§1.7)
-//
-// [Collect] reads the verified log, the records, each release's commits and
-// its evidence into a [History]; [ComputeMetrics] computes, over a period,
-// lead time for changes, deployment frequency, change failure rate and time
-// to restore, with check, deploy and gate pass rates, overall and per
-// component, each figure with the records it came from. [BuildReport] makes
-// the monthly release-health report of §1.7.5 ([HealthReport]): a
-// self-contained HTML page with SVG charts, Markdown and JSON.
+// Two packages build on audit and its [Sources]: audit/bundle collects one
+// release's evidence into a self-contained bundle and verifies it offline
+// (§1.21.3.4); audit/metrics computes the delivery metrics and writes the
+// release-health report (§1.7). [Status] is the one status vocabulary of
+// all three: a trail prints it as is ("verified", "recorded", "gap",
+// "failed"), a bundle check as "pass", "not-checked" or "fail", the health
+// report as "OK", "unverified", "missing", "FAILED" or "n/a"
+// ([NotApplicable]).
 //
 // Release records link to incidents and hotfixes through the Extra keys
 // [ExtraIncident], [ExtraHotfixFor] and [ExtraComponent].

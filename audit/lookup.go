@@ -105,7 +105,7 @@ func (c Containment) describe() string {
 	for _, v := range c.Via {
 		s := v.How
 		if v.Commit != "" {
-			s += " " + lookupShort(v.Commit)
+			s += " " + shortHash(v.Commit)
 		}
 		if v.Introduced {
 			s += " (introduced)"
@@ -128,7 +128,7 @@ func (p ProductionState) describe() string {
 	}
 }
 
-func lookupShort(h string) string {
+func shortHash(h string) string {
 	if len(h) > 12 {
 		return h[:12]
 	}
@@ -150,11 +150,11 @@ func Lookup(ctx context.Context, src Sources, rev string) (*LookupReport, error)
 	if src.Store == nil {
 		return nil, ErrNoStore
 	}
-	lg, err := trailReadLog(ctx, src)
+	lg, err := readLog(ctx, src)
 	if err != nil {
 		return nil, err
 	}
-	return lookupCommit(ctx, src, lg, rev)
+	return findCommit(ctx, src, lg, rev)
 }
 
 // LookupTicket returns the production releases that contain a commit
@@ -174,15 +174,15 @@ func LookupTicket(ctx context.Context, src Sources, ticket string) (*LookupRepor
 	if strings.TrimSpace(ticket) == "" {
 		return nil, fmt.Errorf("%w: empty ticket", ErrInvalidQuery)
 	}
-	lg, err := trailReadLog(ctx, src)
+	lg, err := readLog(ctx, src)
 	if err != nil {
 		return nil, err
 	}
-	rels, err := lookupProduction(ctx, src, lg.entries)
+	rels, err := prodReleases(ctx, src, lg.entries)
 	if err != nil {
 		return nil, err
 	}
-	idx, err := lookupIndex(ctx, src, rels)
+	idx, err := buildIndex(ctx, src, rels)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +214,7 @@ func LookupTicket(ctx context.Context, src Sources, ticket string) (*LookupRepor
 	// Their backports, forward-ports and originals.
 	rep.Commits = idx.follow(rep.Commits, cands)
 	for _, r := range rels {
-		c, err := lookupContain(ctx, src, r, rep.Commits, cands)
+		c, err := contain(ctx, src, r, rep.Commits, cands)
 		if err != nil {
 			return nil, err
 		}
@@ -225,13 +225,13 @@ func LookupTicket(ctx context.Context, src Sources, ticket string) (*LookupRepor
 			rep.Releases = append(rep.Releases, c)
 		}
 	}
-	rep.Unchecked = lookupUnchecked(rels)
+	rep.Unchecked = uncheckedReleases(rels)
 	return rep, nil
 }
 
-// lookupUnchecked returns the tags of the releases without a readable
+// uncheckedReleases returns the tags of the releases without a readable
 // history.
-func lookupUnchecked(rels []lookupRelease) []string {
+func uncheckedReleases(rels []prodRelease) []string {
 	var out []string
 	for _, r := range rels {
 		if r.commit.IsZero() {
@@ -241,8 +241,8 @@ func lookupUnchecked(rels []lookupRelease) []string {
 	return out
 }
 
-// lookupRelease is a production release.
-type lookupRelease struct {
+// prodRelease is a production release.
+type prodRelease struct {
 	tag      string
 	commit   plumbing.Hash
 	prev     plumbing.Hash // the previous release's commit, zero for none
@@ -251,11 +251,11 @@ type lookupRelease struct {
 	state    ProductionState
 }
 
-// lookupProduction returns the releases promoted to production, in the order
+// prodReleases returns the releases promoted to production, in the order
 // they first got there.
-func lookupProduction(ctx context.Context, src Sources, entries []manifest.Entry) ([]lookupRelease, error) {
+func prodReleases(ctx context.Context, src Sources, entries []manifest.Entry) ([]prodRelease, error) {
 	prod := src.production()
-	var rels []lookupRelease
+	var rels []prodRelease
 	var order []int // indexes of production promotions of records
 	for i, e := range entries {
 		p := e.Promotion
@@ -263,10 +263,10 @@ func lookupProduction(ctx context.Context, src Sources, entries []manifest.Entry
 			continue
 		}
 		order = append(order, i)
-		if p.Manifest != nil || slices.ContainsFunc(rels, func(r lookupRelease) bool { return r.tag == p.Release }) {
+		if p.Manifest != nil || slices.ContainsFunc(rels, func(r prodRelease) bool { return r.tag == p.Release }) {
 			continue
 		}
-		rels = append(rels, lookupRelease{tag: p.Release, state: ProductionState{Env: prod, FirstPromotedAt: p.PromotedAt}})
+		rels = append(rels, prodRelease{tag: p.Release, state: ProductionState{Env: prod, FirstPromotedAt: p.PromotedAt}})
 	}
 	cur, hasCur := manifest.Current(entries, prod)
 	for i := range rels {
@@ -304,7 +304,7 @@ func lookupProduction(ctx context.Context, src Sources, entries []manifest.Entry
 			r.commit = plumbing.ZeroHash // not in this repository
 			continue
 		}
-		prev, err := trailPrevious(ctx, src, r.tag, r.commit)
+		prev, err := previous(ctx, src, r.tag, r.commit)
 		if err != nil {
 			return nil, err
 		}
@@ -315,8 +315,8 @@ func lookupProduction(ctx context.Context, src Sources, entries []manifest.Entry
 	return rels, nil
 }
 
-// lookupIdx indexes the histories of the production releases.
-type lookupIdx struct {
+// commitIndex indexes the histories of the production releases.
+type commitIndex struct {
 	picks   map[string][]string // original -> commits cherry-picked from it
 	origins map[string][]string // commit -> the commits it was picked from
 	tickets map[string][]string // ticket -> commits naming it
@@ -327,7 +327,7 @@ type lookupIdx struct {
 // change, with the commits the cherry-pick graph links to them, transitively:
 // their cherry-picks (HowCherryPick), their originals (HowOriginal), and
 // other picks of those (HowRelated).
-func (idx *lookupIdx) follow(order []string, how map[string]string) []string {
+func (idx *commitIndex) follow(order []string, how map[string]string) []string {
 	for i := 0; i < len(order); i++ {
 		x := order[i]
 		seed := how[x] == HowDirect || how[x] == HowTicket || how[x] == HowIncident
@@ -355,7 +355,7 @@ func (idx *lookupIdx) follow(order []string, how map[string]string) []string {
 // an abbreviated hash (7 digits or more) that names a commit of the
 // repository stands for that commit, and a hash that names no commit is
 // dropped, so that a line naming a missing commit adds no candidate.
-func (idx *lookupIdx) resolve(src Sources, hashes []string) ([]string, error) {
+func (idx *commitIndex) resolve(src Sources, hashes []string) ([]string, error) {
 	var out []string
 	for _, h := range hashes {
 		full, ok := idx.full[h]
@@ -387,9 +387,9 @@ func (idx *lookupIdx) resolve(src Sources, hashes []string) ([]string, error) {
 	return out, nil
 }
 
-// lookupIndex walks the union of the releases' histories once.
-func lookupIndex(ctx context.Context, src Sources, rels []lookupRelease) (*lookupIdx, error) {
-	idx := &lookupIdx{picks: map[string][]string{}, origins: map[string][]string{}, tickets: map[string][]string{}, full: map[string]string{}}
+// buildIndex walks the union of the releases' histories once.
+func buildIndex(ctx context.Context, src Sources, rels []prodRelease) (*commitIndex, error) {
+	idx := &commitIndex{picks: map[string][]string{}, origins: map[string][]string{}, tickets: map[string][]string{}, full: map[string]string{}}
 	var walked []plumbing.Hash
 	for _, r := range rels {
 		if r.commit.IsZero() {
@@ -416,8 +416,8 @@ func lookupIndex(ctx context.Context, src Sources, rels []lookupRelease) (*looku
 	return idx, nil
 }
 
-// lookupCommit is Lookup with the log read.
-func lookupCommit(ctx context.Context, src Sources, lg *trailLog, rev string) (*LookupReport, error) {
+// findCommit is Lookup with the log read.
+func findCommit(ctx context.Context, src Sources, lg *promotionLog, rev string) (*LookupReport, error) {
 	if src.Repo == nil {
 		return nil, ErrNoRepository
 	}
@@ -430,11 +430,11 @@ func lookupCommit(ctx context.Context, src Sources, lg *trailLog, rev string) (*
 		return nil, fmt.Errorf("%w: read commit %s: %w", ErrInvalidQuery, h, err)
 	}
 	msg, _ := commits.Parse(obj.Message) // metadata is filled even when not conventional
-	rels, err := lookupProduction(ctx, src, lg.entries)
+	rels, err := prodReleases(ctx, src, lg.entries)
 	if err != nil {
 		return nil, err
 	}
-	idx, err := lookupIndex(ctx, src, rels)
+	idx, err := buildIndex(ctx, src, rels)
 	if err != nil {
 		return nil, err
 	}
@@ -448,7 +448,7 @@ func lookupCommit(ctx context.Context, src Sources, lg *trailLog, rev string) (*
 	order := idx.follow([]string{h.String()}, cands)
 	rep := &LookupReport{Query: h.String(), Commits: order, Log: lg.link}
 	for _, r := range rels {
-		c, err := lookupContain(ctx, src, r, order, cands)
+		c, err := contain(ctx, src, r, order, cands)
 		if err != nil {
 			return nil, err
 		}
@@ -456,12 +456,12 @@ func lookupCommit(ctx context.Context, src Sources, lg *trailLog, rev string) (*
 			rep.Releases = append(rep.Releases, c)
 		}
 	}
-	rep.Unchecked = lookupUnchecked(rels)
+	rep.Unchecked = uncheckedReleases(rels)
 	return rep, nil
 }
 
-// lookupContain returns how r contains the candidate commits (in order).
-func lookupContain(ctx context.Context, src Sources, r lookupRelease, order []string, how map[string]string) (Containment, error) {
+// contain returns how r contains the candidate commits (in order).
+func contain(ctx context.Context, src Sources, r prodRelease, order []string, how map[string]string) (Containment, error) {
 	c := Containment{Release: r.tag, Production: r.state}
 	if r.commit.IsZero() {
 		return c, nil
@@ -471,7 +471,7 @@ func lookupContain(ctx context.Context, src Sources, r lookupRelease, order []st
 		if err := ctx.Err(); err != nil {
 			return c, err
 		}
-		in, err := lookupReaches(src, r.commit, h)
+		in, err := reaches(src, r.commit, h)
 		if err != nil {
 			return c, err
 		}
@@ -480,7 +480,7 @@ func lookupContain(ctx context.Context, src Sources, r lookupRelease, order []st
 		}
 		v := Via{Commit: h, How: how[h], Introduced: true}
 		if !r.prev.IsZero() {
-			before, err := lookupReaches(src, r.prev, h)
+			before, err := reaches(src, r.prev, h)
 			if err != nil {
 				return c, err
 			}
@@ -491,8 +491,8 @@ func lookupContain(ctx context.Context, src Sources, r lookupRelease, order []st
 	return c, nil
 }
 
-// lookupReaches reports whether commit h is on the history of tip.
-func lookupReaches(src Sources, tip plumbing.Hash, h string) (bool, error) {
+// reaches reports whether commit h is on the history of tip.
+func reaches(src Sources, tip plumbing.Hash, h string) (bool, error) {
 	hh := plumbing.NewHash(h)
 	if hh == tip {
 		return true, nil
@@ -519,22 +519,22 @@ func lookupReaches(src Sources, tip plumbing.Hash, h string) (bool, error) {
 // release, with control characters escaped as TrailReport.WriteText does.
 func (r *LookupReport) WriteText(w io.Writer) error {
 	var buf bytes.Buffer
-	trailLine(&buf, "%s: %d production release(s)", r.Query, len(r.Releases))
+	line(&buf, "%s: %d production release(s)", r.Query, len(r.Releases))
 	if len(r.Commits) > 0 {
 		short := make([]string, len(r.Commits))
 		for i, c := range r.Commits {
-			short[i] = lookupShort(c)
+			short[i] = shortHash(c)
 		}
-		trailLine(&buf, "  commits: %s", strings.Join(short, ", "))
+		line(&buf, "  commits: %s", strings.Join(short, ", "))
 	}
 	for _, c := range r.Releases {
-		trailLine(&buf, "  %s: %s", c.Release, c.describe())
+		line(&buf, "  %s: %s", c.Release, c.describe())
 	}
 	if len(r.Unchecked) > 0 {
-		trailLine(&buf, "  not checked (history not in the repository): %s", strings.Join(r.Unchecked, ", "))
+		line(&buf, "  not checked (history not in the repository): %s", strings.Join(r.Unchecked, ", "))
 	}
 	if r.Log.Status != Verified {
-		trailLine(&buf, "  log %s: %s", r.Log.Status, r.Log.Reason)
+		line(&buf, "  log %s: %s", r.Log.Status, r.Log.Reason)
 	}
 	_, err := w.Write(buf.Bytes())
 	return err

@@ -64,6 +64,18 @@ type Sources struct {
 	At time.Time
 }
 
+// WithDefaults returns s with its unset settings filled in as documented on
+// the fields: Production "prod", Scheme semver.Scheme{Prefix: "v"} and At
+// the current time. The packages that read Sources (audit/bundle,
+// audit/metrics) call it once on entry.
+func (s Sources) WithDefaults() Sources {
+	s.Production = s.production()
+	sc := s.scheme()
+	s.Scheme = &sc
+	s.At = s.at()
+	return s
+}
+
 func (s Sources) production() string {
 	if s.Production == "" {
 		return "prod"

@@ -3,28 +3,15 @@ package audit
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"path"
 	"regexp"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/storer"
-
-	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/internal/textsafe"
 	"github.com/releasekit/releasekit/manifest"
-	"github.com/releasekit/releasekit/policy"
-	"github.com/releasekit/releasekit/sbom"
 	"github.com/releasekit/releasekit/semver"
 	"github.com/releasekit/releasekit/tagging"
 )
@@ -35,9 +22,6 @@ var (
 	// manifest.ErrNotFound) when a queried release, version or digest has
 	// no release record.
 	ErrUnknownRelease = errors.New("audit: unknown release")
-	// ErrNotInProduction is returned (wrapped) by Trail for a commit that no
-	// production release contains.
-	ErrNotInProduction = errors.New("audit: commit is in no production release")
 	// ErrInvalidQuery is returned (wrapped) for an empty query, a query
 	// that sets more than one field, or a malformed digest or commit.
 	ErrInvalidQuery = errors.New("audit: invalid query")
@@ -46,23 +30,58 @@ var (
 	// ErrMissingEvidence is wrapped by the error of every gap: a link of the
 	// chain whose evidence is not there.
 	ErrMissingEvidence = errors.New("audit: evidence missing")
-	// ErrTagMoved is wrapped by the error of a tag link whose tag does not
-	// point at the commit the release record names.
-	ErrTagMoved = errors.New("audit: release tag does not point at the recorded commit")
-	// ErrDigestMismatch is wrapped when evidence does not hash to the
-	// digest the release record names (an artifact file, a promotion's
-	// digest that is not one of the record's).
-	ErrDigestMismatch = errors.New("audit: digest does not match the release record")
-	// ErrGateFailed is wrapped by the error of a gate link whose stored
-	// policy report denies: it has failed controls, or no control at all
-	// (then policy.ErrEmptyPolicy is wrapped too).
-	ErrGateFailed = errors.New("audit: gate report has failed controls")
 )
 
-// Status is how far a link of the audit trail could be established.
+// The reasons of a [TrailError].
+const (
+	// ReasonNotInProduction: Trail was asked for a commit that no
+	// production release contains.
+	ReasonNotInProduction = "commit is in no production release"
+	// ReasonTagMoved: a release tag does not point at the commit the
+	// release record names (the error of a tag link).
+	ReasonTagMoved = "release tag does not point at the recorded commit"
+	// ReasonDigestMismatch: evidence does not hash to the digest the
+	// release record names (an artifact file, a promotion's digest that is
+	// not one of the record's, an artifact Compare reads).
+	ReasonDigestMismatch = "digest does not match the release record"
+	// ReasonGateFailed: a gate link's stored policy report denies: it has
+	// failed controls, or no control at all (then Err wraps
+	// policy.ErrEmptyPolicy).
+	ReasonGateFailed = "gate report has failed controls"
+)
+
+// A TrailError reports what Trail, Lookup or Compare found wrong with the
+// evidence or the query: Reason is one of the Reason constants above,
+// Detail says where, Err is the cause when there is one.
+type TrailError struct {
+	Reason string
+	Detail string
+	Err    error
+}
+
+// Error returns "audit: " followed by the reason, the detail and the cause.
+func (e *TrailError) Error() string {
+	s := "audit: " + e.Reason
+	if e.Detail != "" {
+		s += ": " + e.Detail
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the cause.
+func (e *TrailError) Unwrap() error { return e.Err }
+
+// Status is how far a piece of evidence could be established: a link of
+// the audit trail, a check of an evidence bundle (audit/bundle), the
+// evidence of a release in the health report (audit/metrics). It is the
+// one status vocabulary of audit and its subpackages; each prints it in its
+// own words (a trail "verified", a bundle check "pass", a report "OK").
 type Status string
 
-// The statuses of a link, from best to worst.
+// The statuses, from best to worst (NotApplicable aside).
 const (
 	// Verified: the evidence is there and was checked (a signature, a
 	// digest, a hash chain).
@@ -74,6 +93,9 @@ const (
 	Gap Status = "gap"
 	// Failed: the evidence is there and does not verify.
 	Failed Status = "failed"
+	// NotApplicable: the evidence is not expected here; neither a pass
+	// nor a gap. Trails do not use it.
+	NotApplicable Status = "not-applicable"
 )
 
 func (s Status) rank() int {
@@ -119,7 +141,7 @@ type Query struct {
 	Commit string `json:"commit,omitempty"`
 }
 
-var trailHex = regexp.MustCompile(`^[0-9a-f]{7,64}$`)
+var hexRE = regexp.MustCompile(`^[0-9a-f]{7,64}$`)
 
 // ParseQuery reads a query as a command line gives it: "sha256:…" is a
 // digest, 7 to 64 lowercase hex digits a commit, anything else a release
@@ -128,7 +150,7 @@ func ParseQuery(s string) Query {
 	switch {
 	case strings.HasPrefix(s, "sha256:"):
 		return Query{Digest: s}
-	case trailHex.MatchString(s):
+	case hexRE.MatchString(s):
 		return Query{Commit: s}
 	default:
 		return Query{Release: s}
@@ -357,7 +379,7 @@ func (t ReleaseTrail) Steps(step Step) []Link {
 //
 // Trail returns an error wrapping ErrNoStore without a store,
 // ErrInvalidQuery for a bad query, ErrUnknownRelease (with
-// manifest.ErrNotFound) when no record matches, ErrNotInProduction for a
+// manifest.ErrNotFound) when no record matches, a *TrailError with ReasonNotInProduction for a
 // commit no production release contains, and errors reading the store or
 // the repository.
 func Trail(ctx context.Context, src Sources, q Query) (*TrailReport, error) {
@@ -373,7 +395,7 @@ func Trail(ctx context.Context, src Sources, q Query) (*TrailReport, error) {
 	if n != 1 {
 		return nil, fmt.Errorf("%w: set exactly one of release, digest and commit", ErrInvalidQuery)
 	}
-	lg, err := trailReadLog(ctx, src)
+	lg, err := readLog(ctx, src)
 	if err != nil {
 		return nil, err
 	}
@@ -381,7 +403,7 @@ func Trail(ctx context.Context, src Sources, q Query) (*TrailReport, error) {
 	var recs []manifest.Record
 	switch {
 	case q.Release != "":
-		rec, err := trailRecord(ctx, src, q.Release)
+		rec, err := record(ctx, src, q.Release)
 		if err != nil {
 			return nil, err
 		}
@@ -390,7 +412,7 @@ func Trail(ctx context.Context, src Sources, q Query) (*TrailReport, error) {
 		if err := manifest.ValidateDigest(q.Digest); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidQuery, err)
 		}
-		names, err := trailReleaseNames(ctx, src, lg.entries)
+		names, err := releaseNames(ctx, src, lg.entries)
 		if err != nil {
 			return nil, err
 		}
@@ -410,16 +432,16 @@ func Trail(ctx context.Context, src Sources, q Query) (*TrailReport, error) {
 			return nil, fmt.Errorf("%w: no release record lists %s: %w", ErrUnknownRelease, q.Digest, manifest.ErrNotFound)
 		}
 	default:
-		lr, err := lookupCommit(ctx, src, lg, q.Commit)
+		lr, err := findCommit(ctx, src, lg, q.Commit)
 		if err != nil {
 			return nil, err
 		}
 		if len(lr.Releases) == 0 {
-			return nil, fmt.Errorf("%w: %s", ErrNotInProduction, lr.Query)
+			return nil, &TrailError{Reason: ReasonNotInProduction, Detail: lr.Query}
 		}
 		rep.Containing = lr.Releases
 		for _, c := range lr.Releases {
-			rec, err := trailRecord(ctx, src, c.Release)
+			rec, err := record(ctx, src, c.Release)
 			if err != nil {
 				return nil, err
 			}
@@ -427,7 +449,7 @@ func Trail(ctx context.Context, src Sources, q Query) (*TrailReport, error) {
 		}
 	}
 	for _, rec := range recs {
-		t, err := trailRelease(ctx, src, lg, rec)
+		t, err := traceRelease(ctx, src, lg, rec)
 		if err != nil {
 			return nil, err
 		}
@@ -436,8 +458,8 @@ func Trail(ctx context.Context, src Sources, q Query) (*TrailReport, error) {
 	return rep, nil
 }
 
-// trailRecord reads the record of a release tag or version.
-func trailRecord(ctx context.Context, src Sources, name string) (manifest.Record, error) {
+// record reads the record of a release tag or version.
+func record(ctx context.Context, src Sources, name string) (manifest.Record, error) {
 	tag := name
 	scm := src.scheme()
 	if _, err := scm.Parse(name); err != nil {
@@ -458,11 +480,11 @@ func trailRecord(ctx context.Context, src Sources, name string) (manifest.Record
 	return rec, nil
 }
 
-// trailReleaseNames lists the releases that may have records: those the log
+// releaseNames lists the releases that may have records: those the log
 // names, in the order of their first production promotion, then the others
 // in the order of their first promotion, then the repository's release tags
 // in tag order.
-func trailReleaseNames(ctx context.Context, src Sources, entries []manifest.Entry) ([]string, error) {
+func releaseNames(ctx context.Context, src Sources, entries []manifest.Entry) ([]string, error) {
 	var names []string
 	seen := map[string]bool{}
 	prod := src.production()
@@ -489,18 +511,18 @@ func trailReleaseNames(ctx context.Context, src Sources, entries []manifest.Entr
 	return names, nil
 }
 
-// trailLog is the promotion log as read and verified once per call.
-type trailLog struct {
+// promotionLog is the promotion log as read and verified once per call.
+type promotionLog struct {
 	entries []manifest.Entry
 	link    Link
 	cp      *manifest.Checkpoint
 }
 
-// trailReadLog reads and verifies the log, with the signed checkpoint when
+// readLog reads and verifies the log, with the signed checkpoint when
 // src has one. A log that does not verify is a failed link, not an error:
 // its entries are still shown, as failed.
-func trailReadLog(ctx context.Context, src Sources) (*trailLog, error) {
-	lg := &trailLog{link: Link{Step: StepLog, ID: "promotions"}}
+func readLog(ctx context.Context, src Sources) (*promotionLog, error) {
+	lg := &promotionLog{link: Link{Step: StepLog, ID: "promotions"}}
 	info := &LogInfo{}
 	lg.link.Log = info
 	var cpErr error
@@ -543,7 +565,7 @@ func trailReadLog(ctx context.Context, src Sources) (*trailLog, error) {
 }
 
 // entryStatus is the status of a log entry's evidence.
-func (lg *trailLog) entryStatus(e manifest.Entry) (Status, string, error) {
+func (lg *promotionLog) entryStatus(e manifest.Entry) (Status, string, error) {
 	switch {
 	case lg.link.Status == Failed:
 		return Failed, "the promotion log does not verify", lg.link.Err
@@ -556,15 +578,15 @@ func (lg *trailLog) entryStatus(e manifest.Entry) (Status, string, error) {
 	}
 }
 
-// trailBuilder assembles one release's trail.
-type trailBuilder struct {
+// builder assembles one release's trail.
+type builder struct {
 	ctx context.Context
 	src Sources
 	rec manifest.Record
 	t   ReleaseTrail
 }
 
-func (b *trailBuilder) add(l Link) {
+func (b *builder) add(l Link) {
 	if l.Err != nil && l.Error == "" {
 		l.Error = l.Err.Error()
 	}
@@ -576,7 +598,7 @@ func (b *trailBuilder) add(l Link) {
 }
 
 // gap returns a gap link whose error wraps ErrMissingEvidence (and cause).
-func (b *trailBuilder) gap(step Step, id, reason string, cause error) Link {
+func (b *builder) gap(step Step, id, reason string, cause error) Link {
 	err := fmt.Errorf("%w: %s", ErrMissingEvidence, reason)
 	if cause != nil {
 		err = fmt.Errorf("%w: %s: %w", ErrMissingEvidence, reason, cause)
@@ -584,9 +606,9 @@ func (b *trailBuilder) gap(step Step, id, reason string, cause error) Link {
 	return Link{Step: step, ID: id, Status: Gap, Reason: reason, Err: err}
 }
 
-// trailRelease builds the trail of one release record.
-func trailRelease(ctx context.Context, src Sources, lg *trailLog, rec manifest.Record) (ReleaseTrail, error) {
-	b := &trailBuilder{ctx: ctx, src: src, rec: rec}
+// traceRelease builds the trail of one release record.
+func traceRelease(ctx context.Context, src Sources, lg *promotionLog, rec manifest.Record) (ReleaseTrail, error) {
+	b := &builder{ctx: ctx, src: src, rec: rec}
 	b.t = ReleaseTrail{
 		Release: rec.Tag, Commit: rec.Commit,
 		Component: rec.Extra[ExtraComponent], Incident: rec.Extra[ExtraIncident], HotfixFor: rec.Extra[ExtraHotfixFor],
@@ -611,666 +633,6 @@ func trailRelease(ctx context.Context, src Sources, lg *trailLog, rec manifest.R
 	return b.t, nil
 }
 
-// changes adds the tickets, pull requests and commits of the release's
-// range, matched against the record.
-func (b *trailBuilder) changes() error {
-	var cs []commits.Commit
-	var rangeLink *Link
-	if b.src.Repo == nil {
-		l := b.gap(StepCommit, "", "no repository given: the commits of the release cannot be listed", nil)
-		rangeLink = &l
-		b.t.Range = ".." + b.rec.Tag
-	} else {
-		var err error
-		cs, err = b.readRange()
-		if err != nil {
-			switch {
-			case errors.Is(err, commits.ErrIncompleteHistory) || errors.Is(err, commits.ErrRevision) || errors.Is(err, plumbing.ErrObjectNotFound):
-				l := b.gap(StepCommit, b.rec.Commit, "the release's commits are not in the repository", err)
-				rangeLink = &l
-			case errors.Is(err, semver.ErrAmbiguousVersion):
-				l := b.gap(StepCommit, b.rec.Commit, "the previous release is ambiguous, so the release's range cannot be told", err)
-				rangeLink = &l
-			default:
-				return err
-			}
-		}
-	}
-
-	// Tickets: the record's and those the commits name.
-	inCommits := map[string]bool{}
-	var order []string
-	for _, c := range cs {
-		for _, tk := range c.Tickets {
-			if !inCommits[tk] {
-				inCommits[tk] = true
-				order = append(order, tk)
-			}
-		}
-	}
-	for _, tk := range b.rec.Tickets {
-		if !slices.Contains(order, tk) {
-			order = append(order, tk)
-		}
-	}
-	for _, tk := range order {
-		inRec := slices.Contains(b.rec.Tickets, tk)
-		switch {
-		case inRec && inCommits[tk]:
-			b.add(Link{Step: StepTicket, ID: tk, Status: Verified, Reason: "in the release record and named by a commit of the range"})
-		case inRec:
-			b.add(Link{Step: StepTicket, ID: tk, Status: Recorded, Reason: "in the release record; no commit of the range names it"})
-		default:
-			b.add(Link{Step: StepTicket, ID: tk, Status: Recorded, Reason: "named by a commit of the range; not in the release record"})
-		}
-	}
-	if len(order) == 0 {
-		b.add(b.gap(StepTicket, "", "no ticket ID in the release record or the commits", nil))
-	}
-
-	// Pull requests: the record's, matched to the commits' "(#n)".
-	commitPRs := map[string]string{} // "#n" -> commit
-	var prOrder []string
-	for _, c := range cs {
-		if c.PR != 0 {
-			ref := fmt.Sprintf("#%d", c.PR)
-			if _, ok := commitPRs[ref]; !ok {
-				commitPRs[ref] = c.Hash
-				prOrder = append(prOrder, ref)
-			}
-		}
-	}
-	used := map[string]bool{}
-	for _, pr := range b.rec.PRs {
-		l := Link{Step: StepPullRequest, ID: pr.Ref}
-		switch {
-		case commitPRs[pr.Ref] != "":
-			used[pr.Ref] = true
-			l.Status, l.Reason = Verified, "in the release record and named by commit "+commitPRs[pr.Ref]
-		case pr.OriginalPR != "" && commitPRs[pr.OriginalPR] != "":
-			used[pr.OriginalPR] = true
-			l.Status = Verified
-			l.Reason = fmt.Sprintf("backport of %s (%s), picked as commit %s", pr.OriginalPR, pr.OriginalSHA, commitPRs[pr.OriginalPR])
-		default:
-			l.Status, l.Reason = Recorded, "in the release record; no commit of the range names it"
-		}
-		b.add(l)
-	}
-	for _, ref := range prOrder {
-		if !used[ref] {
-			b.add(Link{Step: StepPullRequest, ID: ref, Status: Recorded, Reason: "named by commit " + commitPRs[ref] + "; not in the release record"})
-		}
-	}
-	if len(b.rec.PRs) == 0 && len(prOrder) == 0 {
-		b.add(b.gap(StepPullRequest, "", "no pull request in the release record or the commits", nil))
-	}
-
-	// Commits.
-	if rangeLink != nil {
-		b.add(*rangeLink)
-		return nil
-	}
-	for _, c := range cs {
-		info := &CommitInfo{
-			Hash: c.Hash, Subject: c.Subject, Author: c.Author.Name + " <" + c.Author.Email + ">",
-			Date: c.Committer.When, Conventional: c.Conventional, Tickets: c.Tickets, PR: c.PR,
-			CherryPickedFrom: c.CherryPickedFrom,
-		}
-		l := Link{Step: StepCommit, ID: c.Hash, Commit: info, Status: Verified, Reason: "in " + b.t.Range}
-		if len(c.CherryPickedFrom) > 0 {
-			l.Reason += "; cherry-picked from " + strings.Join(c.CherryPickedFrom, ", ")
-		}
-		if len(c.Tickets) == 0 && !c.Ignored && c.Merge == nil {
-			l = b.gap(StepCommit, c.Hash, "the commit names no ticket ID (§1.11.3.1)", nil)
-			l.Commit = info
-		}
-		b.add(l)
-	}
-	if len(cs) == 0 {
-		b.add(b.gap(StepCommit, "", "the range "+b.t.Range+" holds no commit", nil))
-	}
-	return nil
-}
-
-// readRange finds the previous release and reads the commits of
-// previous..release, newest first.
-func (b *trailBuilder) readRange() ([]commits.Commit, error) {
-	repo := b.src.Repo
-	to := plumbing.NewHash(b.rec.Commit)
-	if _, err := repo.CommitObject(to); err != nil {
-		return nil, fmt.Errorf("read commit %s: %w", b.rec.Commit, err)
-	}
-	prev, err := trailPrevious(b.ctx, b.src, b.rec.Tag, to)
-	if err != nil {
-		return nil, err
-	}
-	rng := commits.Range{To: to}
-	b.t.Range = b.rec.Tag
-	if prev.Tag != "" {
-		b.t.Previous = prev.Tag
-		b.t.Range = prev.Tag + ".." + b.rec.Tag
-		rng.From = []plumbing.Hash{plumbing.NewHash(prev.Commit)}
-	}
-	var out []commits.Commit
-	for c, err := range commits.Log(b.ctx, repo, rng) {
-		if err != nil {
-			return nil, fmt.Errorf("log %s: %w", b.t.Range, err)
-		}
-		out = append(out, c)
-	}
-	return out, nil
-}
-
-// trailPrevious returns the previous release of tag (at commit to): among
-// the release tags of lower precedence whose commits are ancestors of to,
-// the highest final release (for a pre-release, the highest release), as
-// semver.Select chooses. It returns the zero Release for a first release.
-func trailPrevious(ctx context.Context, src Sources, tag string, to plumbing.Hash) (semver.Release, error) {
-	scm := src.scheme()
-	cur, err := scm.Parse(tag)
-	if err != nil {
-		return semver.Release{}, nil // not a version: no previous release
-	}
-	rels, err := tagging.List(ctx, src.Repo, scm, nil, time.Time{})
-	if err != nil {
-		return semver.Release{}, fmt.Errorf("list release tags: %w", err)
-	}
-	head, err := src.Repo.CommitObject(to)
-	if err != nil {
-		return semver.Release{}, fmt.Errorf("read commit %s: %w", to, err)
-	}
-	var cands []semver.Tag
-	for _, r := range rels {
-		if r.Commit.IsZero() || !r.Version.Less(cur) {
-			continue
-		}
-		if !cur.IsPrerelease() && r.Version.IsPrerelease() {
-			continue
-		}
-		c, err := src.Repo.CommitObject(r.Commit)
-		if err != nil {
-			continue // a tag of a missing commit is not on the history
-		}
-		ok, err := c.IsAncestor(head)
-		if err != nil {
-			return semver.Release{}, fmt.Errorf("walk history of %s: %w", tag, err)
-		}
-		if ok {
-			cands = append(cands, semver.Tag{Name: r.Name, Commit: r.Commit.String()})
-		}
-	}
-	prev, err := semver.Select(cands, scm)
-	if err != nil {
-		return semver.Release{}, fmt.Errorf("previous release of %s: %w", tag, err)
-	}
-	if cur.IsPrerelease() {
-		return prev.Latest, nil
-	}
-	return prev.Stable, nil
-}
-
-// tag adds the release tag link: its signature verified with
-// src.TagVerifier at src.At, and its target compared with the record.
-func (b *trailBuilder) tag() {
-	name := b.rec.Tag
-	if b.src.Repo == nil {
-		b.add(b.gap(StepTag, name, "no repository given: the release tag cannot be read", nil))
-		return
-	}
-	info := &TagInfo{Name: name}
-	l := Link{Step: StepTag, ID: name, Tag: info}
-	if b.src.TagVerifier == nil {
-		ref, err := b.src.Repo.Tag(name)
-		if err != nil {
-			l = b.gap(StepTag, name, "the release tag is not in the repository", err)
-			b.add(l)
-			return
-		}
-		info.Object = ref.Hash().String()
-		to, err := b.src.Repo.TagObject(ref.Hash())
-		if err == nil {
-			info.Tagger, info.TaggedAt = to.Tagger.String(), to.Tagger.When
-			if c, err := to.Commit(); err == nil {
-				info.Target = c.Hash.String()
-			}
-		} else {
-			info.Target = ref.Hash().String() // a lightweight tag
-		}
-		// The signature cannot be checked without a verifier, but whether
-		// there is one can.
-		signed, perr := trailTagSigned(b.src.Repo.Storer, ref.Hash())
-		if perr == nil && signed != "" {
-			info.Format = signed
-		}
-		switch {
-		case info.Target != b.rec.Commit:
-			l.Status, l.Err = Failed, fmt.Errorf("%w: %s points at %s, the record names %s", ErrTagMoved, name, info.Target, b.rec.Commit)
-			l.Reason = "the tag does not point at the recorded commit"
-		case perr != nil:
-			l.Status, l.Err, l.Reason = Failed, perr, "the tag object does not parse"
-		case signed == "":
-			l.Status, l.Reason = Gap, "the release tag is not signed (a lightweight or unsigned tag)"
-			l.Err = fmt.Errorf("%w: %s: %w", ErrMissingEvidence, name, tagging.ErrUnsigned)
-		default:
-			l.Status, l.Reason = Recorded, "no tag verifier given: the signature was not checked"
-		}
-		b.add(l)
-		return
-	}
-	v, err := tagging.Verify(b.ctx, b.src.Repo, name, b.src.TagVerifier, b.src.at())
-	switch {
-	case errors.Is(err, tagging.ErrNotFound):
-		l = b.gap(StepTag, name, "the release tag is not in the repository", err)
-		l.Tag = info
-	case err != nil:
-		l.Status, l.Err = Failed, err
-		l.Reason = "the tag signature does not verify at " + b.src.at().UTC().Format(time.RFC3339) + ": " + err.Error()
-	default:
-		info.Object, info.Target = v.Object.String(), v.Commit.String()
-		info.Tagger, info.TaggedAt = v.Tagger.Name+" <"+v.Tagger.Email+">", v.Tagger.When
-		info.Format, info.Signer, info.Fingerprint = string(v.Signer.Format), v.Signer.Identity, v.Signer.Fingerprint
-		l.Status = Verified
-		l.Reason = fmt.Sprintf("signed by %s (%s), verified at %s", v.Signer.Identity, v.Signer.Fingerprint, b.src.at().UTC().Format(time.RFC3339))
-		if info.Target != b.rec.Commit {
-			l.Status, l.Err = Failed, fmt.Errorf("%w: %s points at %s, the record names %s", ErrTagMoved, name, info.Target, b.rec.Commit)
-			l.Reason = "the tag does not point at the recorded commit"
-		}
-	}
-	b.add(l)
-}
-
-// trailTagSigned returns the signature format of the tag object h ("" for
-// an unsigned tag object or for h naming no tag object: a lightweight tag),
-// or the error of a tag object that does not parse (tagging.Parse).
-func trailTagSigned(st storer.EncodedObjectStorer, h plumbing.Hash) (string, error) {
-	obj, err := st.EncodedObject(plumbing.TagObject, h)
-	if errors.Is(err, plumbing.ErrObjectNotFound) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("read tag object %s: %w", h, err)
-	}
-	rd, err := obj.Reader()
-	if err != nil {
-		return "", fmt.Errorf("read tag object %s: %w", h, err)
-	}
-	defer rd.Close()
-	raw, err := io.ReadAll(io.LimitReader(rd, 1<<20))
-	if err != nil {
-		return "", fmt.Errorf("read tag object %s: %w", h, err)
-	}
-	t, err := tagging.Parse(raw)
-	if err != nil {
-		return "", err
-	}
-	if t.Signature == nil {
-		return "", nil
-	}
-	return string(t.Format), nil
-}
-
-// artifacts adds one link per recorded artifact; an artifact found in the
-// evidence at its URI is hashed again.
-func (b *trailBuilder) artifacts() {
-	if len(b.rec.Artifacts) == 0 {
-		b.add(b.gap(StepArtifact, "", "the release record lists no artifact", nil))
-		return
-	}
-	for _, a := range b.rec.Artifacts {
-		info := &ArtifactInfo{Name: a.Name, URI: a.URI, Digest: a.Digest}
-		l := Link{Step: StepArtifact, ID: a.Name, Artifact: info}
-		if err := manifest.ValidateDigest(a.Digest); err != nil {
-			l.Status, l.Err, l.Reason = Failed, err, "the recorded digest is malformed"
-			b.add(l)
-			continue
-		}
-		got, err := trailHashFile(b.src.Evidence, a.URI)
-		switch {
-		case err != nil && errors.Is(err, ErrMissingEvidence):
-			l.Status, l.Reason = Recorded, "digest from the release record; the artifact is not in the evidence"
-		case err != nil:
-			l.Status, l.Err, l.Reason = Failed, err, "the artifact in the evidence cannot be read"
-		case got != a.Digest:
-			info.Rehashed = true
-			l.Status, l.Reason = Failed, "the artifact in the evidence hashes to "+got
-			l.Err = fmt.Errorf("%w: %s is %s, the record names %s", ErrDigestMismatch, a.URI, got, a.Digest)
-		default:
-			info.Rehashed = true
-			l.Status, l.Reason = Verified, "the artifact at "+a.URI+" hashes to the recorded digest"
-		}
-		b.add(l)
-	}
-}
-
-// trailEvidencePath returns ref as a path in the evidence, or an error
-// wrapping ErrMissingEvidence when it is a URL or empty, or
-// sbom.ErrInvalidReference when it could climb out.
-func trailEvidencePath(evidence fs.FS, ref string) (string, error) {
-	switch {
-	case evidence == nil:
-		return "", fmt.Errorf("%w: no evidence source given", ErrMissingEvidence)
-	case ref == "":
-		return "", fmt.Errorf("%w: no location recorded", ErrMissingEvidence)
-	case strings.Contains(ref, "://"):
-		return "", fmt.Errorf("%w: %s is not in the evidence", ErrMissingEvidence, ref)
-	}
-	p := strings.TrimPrefix(ref, "./")
-	if !fs.ValidPath(p) || strings.Contains(p, `\`) || path.Clean(p) != p {
-		return "", fmt.Errorf("%w: %q is not a clean relative path", sbom.ErrInvalidReference, ref)
-	}
-	return p, nil
-}
-
-// trailReadEvidence reads ref from the evidence, at most limit bytes.
-func trailReadEvidence(evidence fs.FS, ref string, limit int64) ([]byte, error) {
-	p, err := trailEvidencePath(evidence, ref)
-	if err != nil {
-		return nil, err
-	}
-	f, err := evidence.Open(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s: %w", ErrMissingEvidence, ref, err)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", ref, err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", ref, err)
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("read %s: %w: over %d bytes", ref, sbom.ErrTooLarge, limit)
-	}
-	return data, nil
-}
-
-// trailHashFile returns the "sha256:" digest of ref in the evidence.
-func trailHashFile(evidence fs.FS, ref string) (string, error) {
-	p, err := trailEvidencePath(evidence, ref)
-	if err != nil {
-		return "", err
-	}
-	f, err := evidence.Open(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("%w: %s: %w", ErrMissingEvidence, ref, err)
-	}
-	if err != nil {
-		return "", fmt.Errorf("open %s: %w", ref, err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("read %s: %w", ref, err)
-	}
-	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// sbom adds the SBOM link: the document read from the evidence, its digest
-// compared with the record, decoded and bound to an artifact.
-func (b *trailBuilder) sbom() {
-	ref := b.rec.SBOM
-	info := &SBOMInfo{Ref: ref.Ref, Digest: ref.Digest}
-	l := Link{Step: StepSBOM, ID: ref.Ref, SBOM: info}
-	data, err := trailReadEvidence(b.src.Evidence, ref.Ref, sbom.DefaultMaxSize)
-	switch {
-	case errors.Is(err, ErrMissingEvidence):
-		l.Status, l.Err, l.Reason = Gap, err, "the SBOM is not in the evidence"
-		b.add(l)
-		return
-	case err != nil:
-		l.Status, l.Err, l.Reason = Failed, err, "the SBOM cannot be read"
-		b.add(l)
-		return
-	}
-	if got := manifest.Digest(data); got != ref.Digest {
-		l.Status, l.Reason = Failed, "the SBOM was edited or swapped: it hashes to "+got+", the record names "+ref.Digest
-		l.Err = &sbom.MismatchError{Kind: sbom.ErrReferenceMismatch, Want: ref.Digest, Got: got}
-		b.add(l)
-		return
-	}
-	format := sbom.JSON
-	if strings.HasSuffix(strings.ToLower(ref.Ref), ".xml") {
-		format = sbom.XML
-	}
-	doc, err := sbom.Read(bytes.NewReader(data), format)
-	if err != nil {
-		l.Status, l.Err, l.Reason = Failed, err, "the SBOM is not a valid CycloneDX document"
-		b.add(l)
-		return
-	}
-	info.SpecVersion, info.Components = string(doc.SpecVersion()), len(doc.Components())
-	var bindErr error
-	for _, a := range b.rec.Artifacts {
-		subj, err := sbom.ParseDigest(a.Name, a.Digest)
-		if err != nil {
-			continue
-		}
-		if err := sbom.Check(doc, subj); err != nil {
-			if bindErr == nil {
-				bindErr = err
-			}
-			continue
-		}
-		info.Subject, info.Artifact = a.Digest, a.Name
-		l.Status, l.Reason = Verified, "digest matches the record; CycloneDX "+info.SpecVersion+" bound to "+a.Name+" "+a.Digest
-		b.add(l)
-		return
-	}
-	if bindErr == nil {
-		bindErr = fmt.Errorf("%w: the record lists no artifact to bind the SBOM to", sbom.ErrNoSubject)
-	}
-	l.Status, l.Err, l.Reason = Failed, bindErr, "the SBOM describes none of the release's artifacts"
-	b.add(l)
-}
-
-// provenance adds one link per artifact: the envelope at the record's
-// provenance reference verified for that artifact.
-func (b *trailBuilder) provenance() {
-	ref := b.rec.Provenance.Ref
-	var env []byte
-	var readErr error
-	env, readErr = trailReadEvidence(b.src.Evidence, ref, sbom.DefaultMaxSize)
-	for _, a := range b.rec.Artifacts {
-		info := &ProvenanceInfo{Ref: ref, BuildID: b.rec.Provenance.BuildID, Artifact: a.Digest}
-		l := Link{Step: StepProvenance, ID: a.Name, Provenance: info}
-		subj, err := sbom.ParseDigest(a.Name, a.Digest)
-		switch {
-		case errors.Is(readErr, ErrMissingEvidence):
-			l.Status, l.Err, l.Reason = Gap, readErr, "the provenance envelope is not in the evidence"
-		case readErr != nil:
-			l.Status, l.Err, l.Reason = Failed, readErr, "the provenance envelope cannot be read"
-		case err != nil:
-			l.Status, l.Err, l.Reason = Failed, err, "the recorded digest is malformed"
-		case len(b.src.ProvenanceVerifiers) == 0:
-			// The signature cannot be checked; the envelope's form and its
-			// binding to the artifact can.
-			if _, err := sbom.ParseProvenanceUnverifiedUnsafe(env, subj); err != nil {
-				l.Status, l.Err, l.Reason = Failed, err, "the provenance does not name "+a.Digest+" (its signature was not checked: no provenance verifier given)"
-				break
-			}
-			l.Status, l.Reason = Recorded, "no provenance verifier given: the envelope's signature was not checked"
-		default:
-			p, err := sbom.VerifyProvenance(b.ctx, env, subj, b.src.at(), b.src.ProvenanceVerifiers...)
-			if err != nil {
-				l.Status, l.Err, l.Reason = Failed, err, "the provenance does not verify for "+a.Digest
-				break
-			}
-			info.BuildType, info.BuilderID, info.InvocationID = p.BuildType, p.BuilderID, p.InvocationID
-			l.Status, l.Reason = Verified, "signed SLSA provenance names "+a.Digest+", built by "+p.BuilderID
-		}
-		b.add(l)
-	}
-	if len(b.rec.Artifacts) == 0 {
-		b.add(b.gap(StepProvenance, ref, "the release record lists no artifact", nil))
-	}
-}
-
-// promotions adds the log link, then each promotion of the release with
-// the gate that decided it, then each rollback away from the release.
-func (b *trailBuilder) promotions(lg *trailLog) {
-	b.add(lg.link)
-	var proms []manifest.Entry
-	for _, e := range lg.entries {
-		if p := e.Promotion; p != nil && p.Manifest == nil && p.Release == b.rec.Tag {
-			proms = append(proms, e)
-		}
-	}
-	if len(proms) == 0 {
-		b.add(b.gap(StepPromotion, "", "the log holds no promotion of "+b.rec.Tag, nil))
-	}
-	prod := b.src.production()
-	for _, e := range proms {
-		p := e.Promotion
-		info := trailPromotionInfo(e, lg.entries)
-		st, reason, err := lg.entryStatus(e)
-		l := Link{Step: StepPromotion, ID: p.Env, Promotion: info, Status: st, Reason: reason, Err: err}
-		switch {
-		case st == Failed:
-		case !b.rec.HasDigest(p.Digest):
-			l.Status, l.Reason = Failed, "the promoted digest is not one of the record's artifacts"
-			l.Err = fmt.Errorf("%w: %s promoted %s", ErrDigestMismatch, p.Env, p.Digest)
-		case p.Env == prod && (p.Approver == "" || p.Reason == ""):
-			l.Status, l.Reason = Gap, "the production promotion has no approver or reason"
-			l.Err = fmt.Errorf("%w: %s", ErrMissingEvidence, l.Reason)
-		case p.Env == prod && p.Window == "" && p.Emergency == nil:
-			l.Status, l.Reason = Gap, "the production promotion names no change window and no emergency record"
-			l.Err = fmt.Errorf("%w: %s", ErrMissingEvidence, l.Reason)
-		case p.Emergency != nil && !trailEmergencyComplete(p.Emergency):
-			l.Status, l.Reason = Gap, "the emergency-change record is incomplete"
-			l.Err = fmt.Errorf("%w: %s", ErrMissingEvidence, l.Reason)
-		default:
-			l.Reason = trailPromotionReason(p) + "; " + reason
-		}
-		b.add(l)
-		b.gate(p, l.Status == Failed && errors.Is(l.Err, manifest.ErrTampered))
-	}
-	for _, e := range lg.entries {
-		p := e.Promotion
-		if p == nil || p.Manifest != nil || p.RollbackFrom != b.rec.Tag {
-			continue
-		}
-		st, reason, err := lg.entryStatus(e)
-		b.add(Link{
-			Step: StepRollback, ID: p.Env, Status: st, Err: err,
-			Reason:    fmt.Sprintf("rolled back to %s at %s, approved by %s: %s; %s", p.Release, p.PromotedAt.UTC().Format(time.RFC3339), p.Approver, p.Reason, reason),
-			Promotion: trailPromotionInfo(e, lg.entries),
-		})
-	}
-}
-
-// trailPromotionReason describes a promotion in one line.
-func trailPromotionReason(p *manifest.Promotion) string {
-	s := fmt.Sprintf("promoted at %s", p.PromotedAt.UTC().Format(time.RFC3339))
-	if p.Approver != "" {
-		s += ", approved by " + p.Approver
-	}
-	switch {
-	case p.Emergency != nil:
-		s += ", emergency change"
-		if p.Emergency.ID != "" {
-			s += " " + p.Emergency.ID
-		}
-	case p.Window != "":
-		s += ", in window " + p.Window
-	}
-	if p.RollbackFrom != "" {
-		s += ", rolling back " + p.RollbackFrom
-	}
-	return s
-}
-
-func trailEmergencyComplete(em *manifest.EmergencyChange) bool {
-	return em.Reason != "" && em.Scope != "" && em.Approver != "" && em.RollbackPlan != "" && em.FollowUp != ""
-}
-
-// trailPromotionInfo describes e's promotion and what replaced it in its
-// environment.
-func trailPromotionInfo(e manifest.Entry, entries []manifest.Entry) *PromotionInfo {
-	p := e.Promotion
-	info := &PromotionInfo{
-		Seq: e.Seq, Release: p.Release, Env: p.Env, Digest: p.Digest, Approver: p.Approver, Reason: p.Reason,
-		RequestedAt: p.RequestedAt, PromotedAt: p.PromotedAt, Window: p.Window, Emergency: p.Emergency,
-		RollbackFrom: p.RollbackFrom, Gate: p.Gate,
-	}
-	for _, n := range entries {
-		q := n.Promotion
-		if n.Seq <= e.Seq || q == nil || q.Env != p.Env {
-			continue
-		}
-		if q.Manifest == nil && q.Release == p.Release {
-			continue // the same release again (another artifact, a re-run)
-		}
-		info.ReplacedBy, info.ReplacedAt = q.Release, q.PromotedAt
-		info.RolledBack = q.RollbackFrom == p.Release
-		break
-	}
-	return info
-}
-
-// gate adds the link of the policy report that gated p.
-func (b *trailBuilder) gate(p *manifest.Promotion, tampered bool) {
-	info := &GateInfo{Digest: p.Gate, Env: p.Env}
-	l := Link{Step: StepGate, ID: p.Env, Gate: info}
-	if p.Gate == "" {
-		l = b.gap(StepGate, p.Env, "no gate decision recorded for the promotion to "+p.Env, nil)
-		l.Gate = info
-		b.add(l)
-		return
-	}
-	es, ok := b.src.Store.(manifest.EvidenceStore)
-	if !ok {
-		l.Status, l.Reason = Recorded, "the log names the gate report "+p.Gate+"; the store keeps no evidence"
-		b.add(l)
-		return
-	}
-	data, err := es.Evidence(b.ctx, p.Gate)
-	switch {
-	case errors.Is(err, manifest.ErrNotFound):
-		l.Status, l.Err, l.Reason = Gap, fmt.Errorf("%w: %w", ErrMissingEvidence, err), "the gate report "+p.Gate+" is not in the store"
-		b.add(l)
-		return
-	case err != nil:
-		l.Status, l.Err, l.Reason = Failed, err, "the gate report cannot be read or was edited"
-		b.add(l)
-		return
-	}
-	rep, err := policy.ReadReport(bytes.NewReader(data))
-	if err != nil {
-		l.Status, l.Err, l.Reason = Failed, err, "the gate report does not parse"
-		b.add(l)
-		return
-	}
-	info.Counts = map[string]int{}
-	for st, n := range rep.Counts() {
-		info.Counts[string(st)] = n
-	}
-	for _, r := range rep.Results {
-		info.Controls = append(info.Controls, r.Control.ID)
-		if r.Status == policy.Fail {
-			info.FailedControls = append(info.FailedControls, r.Control.ID)
-		}
-	}
-	switch {
-	case tampered:
-		l.Status, l.Reason = Failed, "the report is stored but the log entry naming it does not verify"
-		l.Err = manifest.ErrTampered
-	case len(info.FailedControls) > 0:
-		l.Status, l.Reason = Failed, "the gate report has failed controls: "+strings.Join(info.FailedControls, ", ")
-		l.Err = fmt.Errorf("%w: %s", ErrGateFailed, strings.Join(info.FailedControls, ", "))
-	case rep.Err() != nil:
-		// A report that denies without a failed control: no controls at
-		// all (policy.ErrEmptyPolicy), which a gate refuses.
-		l.Status, l.Reason = Failed, "the gate report denies: "+rep.Err().Error()
-		l.Err = fmt.Errorf("%w: %w", ErrGateFailed, rep.Err())
-	default:
-		l.Status = Verified
-		l.Reason = fmt.Sprintf("policy report %s: %d pass, %d not applicable, %d waived", p.Gate,
-			info.Counts[string(policy.Pass)], info.Counts[string(policy.NotApplicable)], info.Counts[string(policy.Waived)])
-	}
-	b.add(l)
-}
-
 // WriteText writes the report for people: per release a header and one
 // line per link, "status step id: reason". Control characters, line
 // separators and invalid UTF-8 in the evidence's text (an approver, a
@@ -1279,63 +641,36 @@ func (b *trailBuilder) gate(p *manifest.Promotion, tampered bool) {
 func (r *TrailReport) WriteText(w io.Writer) error {
 	var buf bytes.Buffer
 	for _, c := range r.Containing {
-		trailLine(&buf, "contained in %s (%s)", c.Release, c.describe())
+		line(&buf, "contained in %s (%s)", c.Release, c.describe())
 	}
 	for i, t := range r.Releases {
 		if i > 0 || len(r.Containing) > 0 {
 			buf.WriteString("\n")
 		}
-		trailLine(&buf, "release %s (commit %s, range %s): %s", t.Release, t.Commit, t.Range, t.Status)
+		line(&buf, "release %s (commit %s, range %s): %s", t.Release, t.Commit, t.Range, t.Status)
 		if t.Incident != "" || t.HotfixFor != "" {
-			trailLine(&buf, "  hotfix for %s, incident %s", trailDash(t.HotfixFor), trailDash(t.Incident))
+			line(&buf, "  hotfix for %s, incident %s", dash(t.HotfixFor), dash(t.Incident))
 		}
 		for _, l := range t.Links {
 			id := l.ID
 			if id == "" {
 				id = "-"
 			}
-			trailLine(&buf, "  %-8s %-12s %s: %s", l.Status, l.Step, id, l.Reason)
+			line(&buf, "  %-8s %-12s %s: %s", l.Status, l.Step, id, l.Reason)
 		}
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
 }
 
-// trailLine writes one line of a text report, made safe by trailOneLine,
+// line writes one line of a text report, made safe by textsafe.OneLine,
 // and its newline.
-func trailLine(buf *bytes.Buffer, format string, args ...any) {
-	buf.WriteString(trailOneLine(fmt.Sprintf(format, args...)))
+func line(buf *bytes.Buffer, format string, args ...any) {
+	buf.WriteString(textsafe.OneLine(fmt.Sprintf(format, args...)))
 	buf.WriteByte('\n')
 }
 
-// trailOneLine writes control characters, line and paragraph separators,
-// format characters (bidirectional overrides) and invalid UTF-8 in s as Go
-// escapes, so that s stays on one line and cannot drive a terminal.
-func trailOneLine(s string) string {
-	unsafe := func(r rune) bool {
-		return r != ' ' && (unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Cf, r))
-	}
-	if utf8.ValidString(s) && !strings.ContainsFunc(s, unsafe) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n <= 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case unsafe(r):
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
-}
-
-func trailDash(s string) string {
+func dash(s string) string {
 	if s == "" {
 		return "-"
 	}

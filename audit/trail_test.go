@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -249,7 +250,7 @@ func TestTrailQueries(t *testing.T) {
 	f.Git.Checkout("main")
 	unreleased := f.Git.Commit("feat(search): fuzzy matching (#9)\n\nRefs: SHOP-9\n")
 	_, err = audit.Trail(ctx, f.Sources, audit.Query{Commit: unreleased})
-	assert.ErrorIs(t, err, audit.ErrNotInProduction)
+	assert.Equal(t, audit.ReasonNotInProduction, trailReason(err))
 }
 
 // trailCorrupt rewrites file with change.
@@ -277,6 +278,7 @@ func TestTrailGapsAndFailures(t *testing.T) {
 		status audit.Status
 		reason string
 		errs   []error
+		why    string // the Reason of a *audit.TrailError in the error
 		as     any
 	}{
 		{
@@ -356,7 +358,7 @@ func TestTrailGapsAndFailures(t *testing.T) {
 				return f.Sources
 			},
 			step: audit.StepArtifact, id: func(audittest.Release) string { return audittest.ArtifactName },
-			status: audit.Failed, errs: []error{audit.ErrDigestMismatch},
+			status: audit.Failed, why: audit.ReasonDigestMismatch,
 		},
 		{
 			name: "no evidence at all",
@@ -456,6 +458,9 @@ func TestTrailGapsAndFailures(t *testing.T) {
 			for _, w := range tc.errs {
 				assert.ErrorIs(t, l.Err, w)
 			}
+			if tc.why != "" {
+				assert.Equal(t, tc.why, trailReason(l.Err))
+			}
 			if tc.as != nil {
 				assert.ErrorAs(t, l.Err, tc.as)
 			}
@@ -472,6 +477,9 @@ func TestTrailGapsAndFailures(t *testing.T) {
 				require.ErrorAs(t, rep.Err(), &le)
 				for _, w := range tc.errs {
 					assert.ErrorIs(t, rep.Err(), w)
+				}
+				if tc.why != "" {
+					assert.Equal(t, tc.why, trailReason(rep.Err()))
 				}
 			case audit.Recorded:
 				assert.Equal(t, audit.Recorded, tr.Status)
@@ -581,7 +589,7 @@ func TestTrailHandMadeLog(t *testing.T) {
 	assert.Equal(t, audit.Failed, tr.Status)
 	tag := trailLink(t, tr, audit.StepTag, r.Tag)
 	assert.Equal(t, audit.Failed, tag.Status)
-	assert.ErrorIs(t, tag.Err, audit.ErrTagMoved)
+	assert.Equal(t, audit.ReasonTagMoved, trailReason(tag.Err))
 	assert.Equal(t, r.Commit, tag.Tag.Target)
 
 	proms := tr.Steps(audit.StepPromotion)
@@ -589,7 +597,7 @@ func TestTrailHandMadeLog(t *testing.T) {
 	assert.Equal(t, audit.Recorded, proms[0].Status)
 	assert.Contains(t, proms[0].Reason, "no signed checkpoint")
 	assert.Equal(t, audit.Failed, proms[1].Status)
-	assert.ErrorIs(t, proms[1].Err, audit.ErrDigestMismatch)
+	assert.Equal(t, audit.ReasonDigestMismatch, trailReason(proms[1].Err))
 	assert.Equal(t, audit.Gap, proms[2].Status)
 	assert.Contains(t, proms[2].Reason, "no change window and no emergency record")
 	assert.Equal(t, audit.Gap, proms[3].Status)
@@ -614,4 +622,14 @@ func TestTrailHandMadeLog(t *testing.T) {
 	g := trailLink(t, tr, audit.StepGate, "prod")
 	assert.Equal(t, audit.Recorded, g.Status)
 	assert.Equal(t, r.Promotions[2].Gate, g.Gate.Digest)
+}
+
+// trailReason returns the Reason of err's *audit.TrailError, "" when it has
+// none.
+func trailReason(err error) string {
+	var te *audit.TrailError
+	if errors.As(err, &te) {
+		return te.Reason
+	}
+	return ""
 }

@@ -10,8 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/releasekit/releasekit/internal/textsafe"
 )
 
 // WriteText writes r for people: one block per control with its status,
@@ -19,7 +19,7 @@ import (
 func (r Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	for _, res := range r.Results {
-		q := oneLine
+		q := textsafe.OneLine
 		fmt.Fprintf(&b, "%-14s %s %s (%s)\n", q(strings.ToUpper(string(res.Status))), q(res.Control.ID), q(res.Control.Title), q(res.Control.Section))
 		fmt.Fprintf(&b, "    %s\n", q(res.Reason))
 		for _, e := range res.Evidence {
@@ -41,35 +41,6 @@ func (r Report) WriteText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// oneLine makes s safe for one line of the text report: control
-// characters, line and paragraph separators and invalid UTF-8 are written as
-// Go escapes, so reason or evidence text cannot start a line of its own
-// (forging a result or the verdict) or drive a terminal.
-func oneLine(s string) string {
-	if !strings.ContainsFunc(s, unsafeRune) && utf8.ValidString(s) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n <= 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case unsafeRune(r):
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
-}
-
-func unsafeRune(r rune) bool {
-	return r != ' ' && (unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == '\u0085' || unicode.Is(unicode.Cf, r))
 }
 
 // reportJSON is the JSON form of a Report.

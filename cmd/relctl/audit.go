@@ -18,6 +18,8 @@ import (
 	"github.com/go-git/go-git/v5"
 
 	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/audit/bundle"
+	"github.com/releasekit/releasekit/audit/metrics"
 	"github.com/releasekit/releasekit/internal/strictjson"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/semver"
@@ -557,7 +559,7 @@ Examples:
 	if err := knownRelease(ctx, src.Store, "--release", *release); err != nil {
 		return err
 	}
-	b, err := audit.BuildBundle(ctx, src, *release)
+	b, err := bundle.Build(ctx, src, *release)
 	if err != nil {
 		return auditErr(err)
 	}
@@ -605,7 +607,7 @@ Examples:
 }
 
 // readBundleArg reads the bundle at path: a directory, or a tar.gz file.
-func readBundleArg(path string) (*audit.Bundle, error) {
+func readBundleArg(path string) (*bundle.Bundle, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, usageError{err}
@@ -616,14 +618,14 @@ func readBundleArg(path string) (*audit.Bundle, error) {
 			return nil, usageError{err}
 		}
 		defer root.Close()
-		return audit.ReadBundleDir(root.FS())
+		return bundle.ReadDir(root.FS())
 	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, usageError{err}
 	}
 	defer f.Close()
-	return audit.ReadBundle(f)
+	return bundle.Read(f)
 }
 
 // verifyBundleResult is the JSON of `relctl audit verify-bundle`: the
@@ -632,7 +634,7 @@ type verifyBundleResult struct {
 	Result string `json:"result"` // pass or fail
 	Status string `json:"status"` // pass, fail or not-checked
 	Error  string `json:"error,omitempty"`
-	*audit.BundleReport
+	*bundle.Report
 }
 
 // auditVerifyBundle implements `relctl audit verify-bundle`.
@@ -671,7 +673,7 @@ Examples:
 	if len(pos) != 1 {
 		return usagef("give one BUNDLE (a .tar.gz file or a directory)")
 	}
-	var keys audit.BundleKeys
+	var keys bundle.Keys
 	if keys.Tag, keys.Checkpoint, keys.Provenance, err = kf.verifiers(); err != nil {
 		return err
 	}
@@ -680,21 +682,21 @@ Examples:
 	}
 	ci := ciFrom(ctx)
 	b, err := readBundleArg(pos[0])
-	var fe *audit.BundleFormatError
+	var fe *bundle.FormatError
 	if errors.As(err, &fe) {
 		ci.set("result", "fail")
-		ci.set("status", string(audit.BundleFail))
+		ci.set("status", bundle.StatusText(audit.Failed))
 		return fmt.Errorf("bundle %s refused: %w", pos[0], err)
 	}
 	if err != nil {
 		return err
 	}
-	rep, verr := audit.VerifyBundle(ctx, b, keys)
+	rep, verr := bundle.Verify(ctx, b, keys)
 	if rep == nil {
 		return verr
 	}
-	res := verifyBundleResult{Result: "fail", Status: string(rep.Status()), BundleReport: rep}
-	if rep.Status() == audit.BundlePass {
+	res := verifyBundleResult{Result: "fail", Status: bundle.StatusText(rep.Status()), Report: rep}
+	if rep.Status() == audit.Verified {
 		res.Result = "pass"
 	}
 	if verr != nil {
@@ -705,7 +707,7 @@ Examples:
 	ci.set("release", rep.Release)
 	if *asJSON {
 		if rep.Checks == nil {
-			rep.Checks = []audit.BundleCheck{}
+			rep.Checks = []bundle.Check{}
 		}
 		if err := writeJSON(stdout, res); err != nil {
 			return err
@@ -717,7 +719,7 @@ Examples:
 		return nil
 	}
 	var msg string
-	if rep.Status() == audit.BundleFail {
+	if rep.Status() == audit.Failed {
 		msg = fmt.Sprintf("bundle %s fails verification: %s", pos[0], oneLine(verr))
 	} else {
 		msg = fmt.Sprintf("bundle %s is not fully checked: %s", pos[0], oneLine(verr))
@@ -734,14 +736,14 @@ func oneLine(err error) string {
 
 // writeBundleReport writes a bundle report for people: one line per check
 // and the verdict.
-func writeBundleReport(w io.Writer, r *audit.BundleReport) error {
+func writeBundleReport(w io.Writer, r *bundle.Report) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "bundle %s (commit %s, tag object %s), signatures verified at %s\n",
 		orNone(r.Release), orNone(r.Commit), orNone(r.TagObject), r.At.UTC().Format(time.RFC3339))
 	for _, c := range r.Checks {
-		fmt.Fprintf(&b, "  %-12s %-14s %s\n", c.Status, c.Name, c.Detail)
+		fmt.Fprintf(&b, "  %-12s %-14s %s\n", bundle.StatusText(c.Status), c.Name, c.Detail)
 	}
-	fmt.Fprintf(&b, "result: %s\n", r.Status())
+	fmt.Fprintf(&b, "result: %s\n", bundle.StatusText(r.Status()))
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -804,15 +806,15 @@ Examples:
 	if *out == "" {
 		return usagef("--out is required (- for stdout)")
 	}
-	write := map[string]func(*audit.HealthReport, io.Writer) error{
-		"html":     (*audit.HealthReport).WriteHTML,
-		"markdown": (*audit.HealthReport).WriteMarkdown,
-		"json":     (*audit.HealthReport).WriteJSON,
+	write := map[string]func(*metrics.HealthReport, io.Writer) error{
+		"html":     (*metrics.HealthReport).WriteHTML,
+		"markdown": (*metrics.HealthReport).WriteMarkdown,
+		"json":     (*metrics.HealthReport).WriteJSON,
 	}[*format]
 	if write == nil {
 		return usagef("--format %q: want html, markdown or json", *format)
 	}
-	var incs []audit.Incident
+	var incs []metrics.Incident
 	if *incidents != "" {
 		data, err := readSmallFile(*incidents)
 		if err != nil {
@@ -832,11 +834,11 @@ Examples:
 		generated = time.Now().UTC()
 		src.At = generated
 	}
-	h, err := audit.Collect(ctx, src)
+	h, err := metrics.Collect(ctx, src)
 	if err != nil {
 		return auditErr(err)
 	}
-	rep := audit.BuildReport(h, since, until, incs, generated)
+	rep := metrics.BuildReport(h, since, until, incs, generated)
 	var buf bytes.Buffer
 	if err := write(rep, &buf); err != nil {
 		return err

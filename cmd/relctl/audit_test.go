@@ -19,6 +19,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/audit/bundle"
+	"github.com/releasekit/releasekit/audit/metrics"
 	"github.com/releasekit/releasekit/internal/testkit/audittest"
 )
 
@@ -269,7 +271,7 @@ func TestAuditBundle(t *testing.T) {
 		bdir := filepath.Join(parent, "v1.2.2")
 		assert.Contains(t, out, "(dir)")
 		assert.Contains(t, out, "written to "+bdir)
-		assert.FileExists(t, filepath.Join(bdir, audit.BundleIndexName))
+		assert.FileExists(t, filepath.Join(bdir, bundle.IndexName))
 
 		_, errOut, code = runTagCmd(t, cmdAudit, e.args("bundle", "--release", "v1.2.2", "--out", parent)...)
 		assert.Equal(t, 2, code, "the bundle directory exists")
@@ -278,12 +280,12 @@ func TestAuditBundle(t *testing.T) {
 		nd := filepath.Join(t.TempDir(), "new") + "/"
 		_, errOut, code = runTagCmd(t, cmdAudit, e.args("bundle", "--release", "v1.2.2", "--out", nd)...)
 		require.Equal(t, 0, code, errOut)
-		assert.FileExists(t, filepath.Join(nd, audit.BundleRecordName))
+		assert.FileExists(t, filepath.Join(nd, bundle.RecordName))
 
 		_, errOut, code = runTagCmd(t, cmdAudit, append([]string{"verify-bundle", bdir}, e.keys...)...)
 		require.Equal(t, 0, code, errOut)
 
-		rec := filepath.Join(bdir, filepath.FromSlash(audit.BundleRecordName))
+		rec := filepath.Join(bdir, filepath.FromSlash(bundle.RecordName))
 		data, err := os.ReadFile(rec)
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(rec, bytes.Replace(data, []byte("v1.2.2"), []byte("v1.2.3"), 1), 0o644))
@@ -343,7 +345,7 @@ func TestAuditReportAndCompare(t *testing.T) {
 		require.NoError(t, os.WriteFile(inc, []byte(`[{"id":"INC9","release":"v1.3.0","opened":"2026-01-21T00:00:00Z"}]`), 0o644))
 		out, errOut, code := runTagCmd(t, cmdAudit, e.args("report", "--since", "2026-01-01", "--until", "2026-02-01", "--format", "json", "--out", "-", "--incidents", inc)...)
 		require.Equal(t, 0, code, errOut)
-		var rep audit.HealthReport
+		var rep metrics.HealthReport
 		auditJSON(t, out, &rep)
 		assert.Len(t, rep.Releases, 6)
 		assert.True(t, rep.Generated.Equal(e.f.At), "--at dates the report")

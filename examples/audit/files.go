@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/audit/bundle"
 	"github.com/releasekit/releasekit/internal/demohistory"
 	"github.com/releasekit/releasekit/manifest"
 )
@@ -49,7 +50,7 @@ func writeKeys(work string, f *demohistory.History) error {
 // their tracks would: in place, leaving every other byte alone. It returns
 // the file edited.
 func editApprover(dir, env, approver string) (string, error) {
-	idx, err := os.ReadFile(filepath.Join(dir, audit.BundleIndexName))
+	idx, err := os.ReadFile(filepath.Join(dir, bundle.IndexName))
 	if err != nil {
 		return "", err
 	}

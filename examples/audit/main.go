@@ -55,6 +55,8 @@ import (
 	"github.com/go-git/go-git/v5"
 
 	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/audit/bundle"
+	"github.com/releasekit/releasekit/audit/metrics"
 	"github.com/releasekit/releasekit/internal/demohistory"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/signature"
@@ -82,11 +84,11 @@ var (
 )
 
 // setup is what the audit reads: the sources, and the auditor's keys for
-// bundles (the same keys, kept apart: VerifyBundle trusts only these).
+// bundles (the same keys, kept apart: bundle.Verify trusts only these).
 type setup struct {
 	work string // the workspace
 	src  audit.Sources
-	keys audit.BundleKeys
+	keys bundle.Keys
 	// keyFiles names the files the keys were read from.
 	keyFiles string
 	// now is the date the report says it was generated.
@@ -393,10 +395,10 @@ func bundleStep(ctx context.Context, s setup, step int, release string, say sayF
 		return "", err
 	}
 	var archives [2][]byte
-	var b *audit.Bundle
+	var b *bundle.Bundle
 	for i := range archives {
 		var err error
-		if b, err = audit.BuildBundle(ctx, s.src, release); err != nil {
+		if b, err = bundle.Build(ctx, s.src, release); err != nil {
 			return "", fmt.Errorf("%d. bundle %s: %w", step, release, err)
 		}
 		var buf bytes.Buffer
@@ -427,15 +429,15 @@ func bundleStep(ctx context.Context, s setup, step int, release string, say sayF
 	if err != nil {
 		return "", err
 	}
-	read, err := audit.ReadBundle(bytes.NewReader(data))
+	read, err := bundle.Read(bytes.NewReader(data))
 	if err != nil {
 		return "", fmt.Errorf("%d. read %s: %w", step, rel(s.work, file), err)
 	}
-	rep, err := audit.VerifyBundle(ctx, read, s.keys)
-	say(step, "verified offline with the auditor's keys (%s): %s (%d log entries, checkpoint of %d)", s.keyFiles, rep.Status(), rep.LogEntries, checkpointCount(rep))
+	rep, err := bundle.Verify(ctx, read, s.keys)
+	say(step, "verified offline with the auditor's keys (%s): %s (%d log entries, checkpoint of %d)", s.keyFiles, bundle.StatusText(rep.Status()), rep.LogEntries, checkpointCount(rep))
 	var lines []string
 	for _, c := range rep.Checks {
-		lines = append(lines, fmt.Sprintf("%-13s %-4s %s", c.Name, c.Status, c.Detail))
+		lines = append(lines, fmt.Sprintf("%-13s %-4s %s", c.Name, bundle.StatusText(c.Status), c.Detail))
 	}
 	quote(stdout, lines...)
 	if err != nil {
@@ -460,22 +462,22 @@ func tamperStep(ctx context.Context, s setup, tree string, say sayFunc, stdout i
 		return err
 	}
 	defer root.Close()
-	b, err := audit.ReadBundleDir(root.FS())
+	b, err := bundle.ReadDir(root.FS())
 	if err != nil {
 		return fmt.Errorf("5. read %s: %w", rel(s.work, bad), err)
 	}
-	rep, err := audit.VerifyBundle(ctx, b, s.keys)
+	rep, err := bundle.Verify(ctx, b, s.keys)
 	if err == nil {
 		return fmt.Errorf("5. the tampered bundle %s verifies", rel(s.work, bad))
 	}
-	var de *audit.BundleDigestError
+	var de *bundle.DigestError
 	if !errors.As(err, &de) {
 		return fmt.Errorf("5. the tampered bundle fails for another reason: %w", err)
 	}
-	say(5, "tampered copy %s (prod approver in %s set to mallory@example.com): %s", rel(s.work, bad), name, rep.Status())
+	say(5, "tampered copy %s (prod approver in %s set to mallory@example.com): %s", rel(s.work, bad), name, bundle.StatusText(rep.Status()))
 	var lines []string
 	for _, c := range rep.Checks {
-		if c.Status == audit.BundleFail {
+		if c.Status == audit.Failed {
 			for _, e := range c.Errs {
 				lines = append(lines, fmt.Sprintf("%s fail: %v", c.Name, e))
 			}
@@ -489,13 +491,13 @@ func tamperStep(ctx context.Context, s setup, tree string, say sayFunc, stdout i
 // [from, to) with the records each came from, and writes the release-health
 // report under work/report.
 func reportStep(ctx context.Context, s setup, step int, from, to time.Time, say sayFunc, stdout io.Writer) error {
-	h, err := audit.Collect(ctx, s.src)
+	h, err := metrics.Collect(ctx, s.src)
 	if err != nil {
 		return fmt.Errorf("%d. collect: %w", step, err)
 	}
-	m := audit.ComputeMetrics(h, from, to, nil).Overall
+	m := metrics.Compute(h, from, to, nil).Overall
 	say(step, "delivery metrics %s to %s (log %s, %d releases, %d gaps collecting):",
-		from.Format(dateLayout), to.Format(dateLayout), h.Log.State.Label(), len(h.Releases), len(h.Gaps))
+		from.Format(dateLayout), to.Format(dateLayout), metrics.StatusLabel(h.Log.State), len(h.Releases), len(h.Gaps))
 	var lines []string
 	if m.LeadTime.Known() {
 		lines = append(lines, fmt.Sprintf("lead time for changes: median %s, p90 %s (%d releases)",
@@ -537,7 +539,7 @@ func reportStep(ctx context.Context, s setup, step int, from, to time.Time, say 
 	}
 	quote(stdout, lines...)
 
-	rep := audit.BuildReport(h, from, to, nil, s.now)
+	rep := metrics.BuildReport(h, from, to, nil, s.now)
 	dir := filepath.Join(s.work, "report")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -595,11 +597,11 @@ func gapStep(ctx context.Context, s setup, f *demohistory.History, say sayFunc, 
 		}
 	}
 	quote(stdout, lines...)
-	_, err = audit.BuildBundle(ctx, src, hotfix)
-	if !errors.Is(err, audit.ErrBundleSource) {
-		return fmt.Errorf("7. bundle without its SBOM: %v, want audit.ErrBundleSource", err)
+	_, err = bundle.Build(ctx, src, hotfix)
+	if !errors.Is(err, bundle.ErrSource) {
+		return fmt.Errorf("7. bundle without its SBOM: %v, want bundle.ErrSource", err)
 	}
-	say(7, "no bundle of %s without its SBOM: audit.BuildBundle refuses with audit.ErrBundleSource", hotfix)
+	say(7, "no bundle of %s without its SBOM: bundle.Build refuses with bundle.ErrSource", hotfix)
 	return nil
 }
 
@@ -640,25 +642,25 @@ func openSetup(ctx context.Context, work, repoPath, storeDir, evidenceDir, signe
 // auditorKeys reads the auditor's keys: allowed_signers for the tags
 // (namespace git) and the log checkpoint (manifest.Namespace), and the
 // builder's PEM public key for provenance.
-func auditorKeys(signersFile, provKey string) (audit.BundleKeys, error) {
+func auditorKeys(signersFile, provKey string) (bundle.Keys, error) {
 	data, err := os.ReadFile(signersFile)
 	if err != nil {
-		return audit.BundleKeys{}, err
+		return bundle.Keys{}, err
 	}
 	signers, err := signature.ParseAllowedSigners(data)
 	if err != nil {
-		return audit.BundleKeys{}, fmt.Errorf("%s: %w", signersFile, err)
+		return bundle.Keys{}, fmt.Errorf("%s: %w", signersFile, err)
 	}
 	pem, err := os.ReadFile(provKey)
 	if err != nil {
-		return audit.BundleKeys{}, err
+		return bundle.Keys{}, err
 	}
 	prov, err := signature.ParsePublicKeyPEM(pem)
 	if err != nil {
-		return audit.BundleKeys{}, fmt.Errorf("%s: %w", provKey, err)
+		return bundle.Keys{}, fmt.Errorf("%s: %w", provKey, err)
 	}
 	logVerifier := signature.NewSSHVerifier(signers, manifest.Namespace)
-	return audit.BundleKeys{
+	return bundle.Keys{
 		Tag:        signature.NewSSHVerifier(signers, tagging.GitNamespace),
 		Provenance: []signature.Verifier{prov},
 		Checkpoint: logVerifier,
@@ -701,7 +703,7 @@ func containments(rep *audit.LookupReport) []string {
 	return lines
 }
 
-func checkpointCount(rep *audit.BundleReport) uint64 {
+func checkpointCount(rep *bundle.Report) uint64 {
 	if rep.Checkpoint == nil {
 		return 0
 	}

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/audit/bundle"
 	"github.com/releasekit/releasekit/examples/internal/demotest"
 	"github.com/releasekit/releasekit/internal/demohistory"
 	"github.com/releasekit/releasekit/manifest"
@@ -52,12 +53,12 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := audit.ReadBundle(bytes.NewReader(data))
+	b, err := bundle.Read(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := audit.VerifyBundle(ctx, b, keys)
-	if err != nil || rep.Status() != audit.BundlePass {
+	rep, err := bundle.Verify(ctx, b, keys)
+	if err != nil || rep.Status() != audit.Verified {
 		t.Fatalf("bundle v1.2.2: %v, %v", rep.Status(), err)
 	}
 	if rep.Release != "v1.2.2" || rep.Checkpoint == nil || rep.Checkpoint.Count != 19 {
@@ -71,15 +72,15 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer root.Close()
-	tb, err := audit.ReadBundleDir(root.FS())
+	tb, err := bundle.ReadDir(root.FS())
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = audit.VerifyBundle(ctx, tb, keys)
-	if !errors.Is(err, audit.ErrBundleDigest) || !errors.Is(err, audit.ErrBundleLog) || !errors.Is(err, manifest.ErrTampered) {
-		t.Errorf("tampered bundle: %v, want ErrBundleDigest, ErrBundleLog and manifest.ErrTampered", err)
+	_, err = bundle.Verify(ctx, tb, keys)
+	if !errors.Is(err, bundle.ErrDigest) || !errors.Is(err, bundle.ErrLog) || !errors.Is(err, manifest.ErrTampered) {
+		t.Errorf("tampered bundle: %v, want bundle.ErrDigest, bundle.ErrLog and manifest.ErrTampered", err)
 	}
-	var de *audit.BundleDigestError
+	var de *bundle.DigestError
 	if !errors.As(err, &de) || de.Name != "log/entries/00000000000000000016.json" {
 		t.Errorf("tampered bundle: digest error %+v, want the prod promotion's entry", de)
 	}
@@ -181,9 +182,9 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b, err := audit.ReadBundle(bytes.NewReader(again)); err != nil {
+	if b, err := bundle.Read(bytes.NewReader(again)); err != nil {
 		t.Error(err)
-	} else if _, err := audit.VerifyBundle(ctx, b, keys); err != nil {
+	} else if _, err := bundle.Verify(ctx, b, keys); err != nil {
 		t.Errorf("bundle of -repo: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(work, "report", "release-health-2026-01.html")); err != nil {
@@ -220,7 +221,7 @@ func TestRunFlags(t *testing.T) {
 // fixtureKeys are the keys of the history, derived from audittest's seed
 // as the fixture derives them: the auditor's trust, independent of the
 // files the example wrote.
-func fixtureKeys(t *testing.T) audit.BundleKeys {
+func fixtureKeys(t *testing.T) bundle.Keys {
 	t.Helper()
 	tagKey, err := ssh.NewSignerFromKey(demohistory.DeriveKey(demohistory.DefaultSeed, "tag"))
 	if err != nil {
@@ -235,7 +236,7 @@ func fixtureKeys(t *testing.T) audit.BundleKeys {
 		t.Fatal(err)
 	}
 	logV := signature.NewSSHVerifier([]signature.AllowedSigner{{Principals: []string{demohistory.Releaser}, Key: logKey.PublicKey()}}, manifest.Namespace)
-	return audit.BundleKeys{
+	return bundle.Keys{
 		Tag:        signature.NewSSHVerifier([]signature.AllowedSigner{{Principals: []string{demohistory.Releaser}, Key: tagKey.PublicKey()}}, tagging.GitNamespace),
 		Provenance: []signature.Verifier{prov},
 		Checkpoint: logV,
@@ -244,7 +245,7 @@ func fixtureKeys(t *testing.T) audit.BundleKeys {
 }
 
 // sources are the audit's sources in the workspace dir, with keys.
-func sources(t *testing.T, dir string, keys audit.BundleKeys) audit.Sources {
+func sources(t *testing.T, dir string, keys bundle.Keys) audit.Sources {
 	t.Helper()
 	repo, err := git.PlainOpen(filepath.Join(dir, repoDir))
 	if err != nil {

@@ -1,4 +1,4 @@
-package audit_test
+package metrics_test
 
 import (
 	"os"
@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/audit/metrics"
 	"github.com/releasekit/releasekit/internal/testkit/audittest"
 	"github.com/releasekit/releasekit/manifest"
 )
@@ -29,19 +30,19 @@ func TestCollect(t *testing.T) {
 	}{{"DirStore", nil}, {"GitStore", []audittest.Option{audittest.WithGitStore()}}} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := audittest.New(t, tc.opts...)
-			h, err := audit.Collect(t.Context(), f.Sources)
+			h, err := metrics.Collect(t.Context(), f.Sources)
 			require.NoError(t, err)
 
 			assert.Equal(t, "prod", h.Production)
-			assert.Equal(t, audit.HealthOK, h.Log.State, h.Log.Detail)
+			assert.Equal(t, audit.Verified, h.Log.State, h.Log.Detail)
 			assert.Empty(t, h.Gaps)
 			var tags []string
 			for _, r := range h.Releases {
 				tags = append(tags, r.Tag)
 				assert.Equal(t, audittest.Component, r.Component, r.Tag)
 				require.NotNil(t, r.Record, r.Tag)
-				for _, it := range []audit.HealthItem{r.SignedTag, r.SBOM, r.Provenance, r.Complete} {
-					assert.Equal(t, audit.HealthOK, it.State, "%s: %s", r.Tag, it.Detail)
+				for _, it := range []metrics.HealthItem{r.SignedTag, r.SBOM, r.Provenance, r.Complete} {
+					assert.Equal(t, audit.Verified, it.State, "%s: %s", r.Tag, it.Detail)
 				}
 			}
 			assert.Equal(t, []string{"v1.0.0", "v1.1.0", "v1.2.0", "v1.2.1", "v1.2.2", "v1.3.0"}, tags)
@@ -65,7 +66,7 @@ func TestCollect(t *testing.T) {
 			// rollback) was gated, and its report is in the store.
 			assert.Len(t, h.Gates, 19)
 			for _, g := range h.Gates {
-				assert.Equal(t, audit.HealthOK, g.State.State, "seq %d: %s", g.Seq, g.State.Detail)
+				assert.Equal(t, audit.Verified, g.State.State, "seq %d: %s", g.Seq, g.State.Detail)
 				assert.True(t, g.Allowed, "seq %d", g.Seq)
 				assert.NotEmpty(t, g.Results)
 			}
@@ -75,11 +76,11 @@ func TestCollect(t *testing.T) {
 
 func TestCollectMetrics(t *testing.T) {
 	f := audittest.New(t)
-	h, err := audit.Collect(t.Context(), f.Sources)
+	h, err := metrics.Collect(t.Context(), f.Sources)
 	require.NoError(t, err)
-	incidents := []audit.Incident{{ID: audittest.Incident, Release: "v1.2.1",
+	incidents := []metrics.Incident{{ID: audittest.Incident, Release: "v1.2.1",
 		Opened: time.Date(2026, time.January, 17, 0, 30, 0, 0, time.UTC), Resolved: time.Date(2026, time.January, 17, 2, 30, 0, 0, time.UTC)}}
-	o := audit.ComputeMetrics(h, janSince, janUntil, nil).Overall
+	o := metrics.Compute(h, janSince, janUntil, nil).Overall
 
 	// Production deployments: v1.0.0 01-05 13:00, v1.1.0 01-08 10:00,
 	// v1.2.0 01-13 10:00, v1.2.1 01-14 11:00, v1.2.2 01-17 02:00, v1.3.0
@@ -110,7 +111,7 @@ func TestCollectMetrics(t *testing.T) {
 
 	// With the incident's opening time, v1.2.1's restore runs from 00:30
 	// to the hotfix at 02:00: 1h30m; median of 1h30m and 4h is 1h30m.
-	o = audit.ComputeMetrics(h, janSince, janUntil, incidents).Overall
+	o = metrics.Compute(h, janSince, janUntil, incidents).Overall
 	assert.Equal(t, 90*time.Minute, o.Restore.Median)
 	assert.Equal(t, 4*time.Hour, o.Restore.P90)
 }
@@ -120,15 +121,15 @@ func TestCollectGaps(t *testing.T) {
 		f := audittest.New(t)
 		src := f.Sources
 		src.TagVerifier, src.ProvenanceVerifiers, src.Checkpoint, src.Evidence = nil, nil, nil, nil
-		h, err := audit.Collect(t.Context(), src)
+		h, err := metrics.Collect(t.Context(), src)
 		require.NoError(t, err)
-		assert.Equal(t, audit.HealthUnverified, h.Log.State)
+		assert.Equal(t, audit.Recorded, h.Log.State)
 		r := h.Releases[0]
-		assert.Equal(t, audit.HealthUnverified, r.SignedTag.State)
-		assert.Equal(t, audit.HealthUnverified, r.SBOM.State)
-		assert.Equal(t, audit.HealthUnverified, r.Provenance.State)
-		assert.Equal(t, audit.HealthOK, r.Complete.State)
-		rep := audit.BuildReport(h, janSince, janUntil, nil, janGenerated)
+		assert.Equal(t, audit.Recorded, r.SignedTag.State)
+		assert.Equal(t, audit.Recorded, r.SBOM.State)
+		assert.Equal(t, audit.Recorded, r.Provenance.State)
+		assert.Equal(t, audit.Verified, r.Complete.State)
+		rep := metrics.BuildReport(h, janSince, janUntil, nil, janGenerated)
 		assert.NotEmpty(t, rep.Gaps, "unverified evidence is a gap, never a pass")
 	})
 	t.Run("evidence removed or changed", func(t *testing.T) {
@@ -137,10 +138,10 @@ func TestCollectGaps(t *testing.T) {
 		v110, _ := f.Release("v1.1.0")
 		require.NoError(t, os.Remove(filepath.Join(f.EvidenceDir, filepath.FromSlash(v100.SBOM))))
 		require.NoError(t, os.WriteFile(filepath.Join(f.EvidenceDir, filepath.FromSlash(v110.SBOM)), []byte("{}"), 0o644))
-		h, err := audit.Collect(t.Context(), f.Sources)
+		h, err := metrics.Collect(t.Context(), f.Sources)
 		require.NoError(t, err)
-		assert.Equal(t, audit.HealthMissing, h.Releases[0].SBOM.State)
-		assert.Equal(t, audit.HealthFailed, h.Releases[1].SBOM.State)
+		assert.Equal(t, audit.Gap, h.Releases[0].SBOM.State)
+		assert.Equal(t, audit.Failed, h.Releases[1].SBOM.State)
 		assert.Contains(t, h.Releases[1].SBOM.Detail, "the record says")
 	})
 	t.Run("tampered log", func(t *testing.T) {
@@ -156,16 +157,16 @@ func TestCollectGaps(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, os.Chmod(name, 0o644))
 		require.NoError(t, os.WriteFile(name, data, 0o644))
-		h, err := audit.Collect(t.Context(), f.Sources)
+		h, err := metrics.Collect(t.Context(), f.Sources)
 		require.NoError(t, err)
-		assert.Equal(t, audit.HealthFailed, h.Log.State)
-		rep := audit.BuildReport(h, janSince, janUntil, nil, janGenerated)
-		assert.Equal(t, audit.HealthFailed, rep.Log.State)
+		assert.Equal(t, audit.Failed, h.Log.State)
+		rep := metrics.BuildReport(h, janSince, janUntil, nil, janGenerated)
+		assert.Equal(t, audit.Failed, rep.Log.State)
 		require.NotEmpty(t, rep.Gaps)
 		assert.Contains(t, rep.Gaps[0].What, "promotion log FAILED")
 	})
 	t.Run("no store", func(t *testing.T) {
-		_, err := audit.Collect(t.Context(), audit.Sources{})
+		_, err := metrics.Collect(t.Context(), audit.Sources{})
 		assert.ErrorIs(t, err, audit.ErrNoStore)
 	})
 }

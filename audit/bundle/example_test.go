@@ -1,4 +1,4 @@
-package audit_test
+package bundle_test
 
 import (
 	"bytes"
@@ -19,6 +19,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/audit/bundle"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
@@ -26,11 +27,11 @@ import (
 	"github.com/releasekit/releasekit/tagging"
 )
 
-// ExampleBuildBundle records a release (signed tag, SBOM, signed
+// ExampleBuild records a release (signed tag, SBOM, signed
 // provenance, record, gated promotions to production, signed checkpoint of
 // the log), builds its evidence bundle, writes it as a tar.gz, reads it
 // back and verifies it offline with the auditor's keys.
-func ExampleBuildBundle() {
+func ExampleBuild() {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "bundle-example")
 	bundleMust(err)
@@ -108,7 +109,7 @@ func ExampleBuildBundle() {
 	bundleMust(err)
 
 	// Build the bundle, as a release job or an auditor would.
-	b, err := audit.BuildBundle(ctx, audit.Sources{
+	b, err := bundle.Build(ctx, audit.Sources{
 		Repo: repo, Store: st, Evidence: evidence,
 		Checkpoint: cpData, CheckpointSig: cpSig,
 		At: when.Add(24 * time.Hour),
@@ -125,21 +126,21 @@ func ExampleBuildBundle() {
 
 	// The auditor reads the archive and verifies it with the keys they
 	// trust, never keys from the bundle.
-	read, err := audit.ReadBundle(&archive)
+	read, err := bundle.Read(&archive)
 	bundleMust(err)
 	buildVerifier, err := signature.NewKeyVerifier(buildKey.Public())
 	bundleMust(err)
 	logVerifier := signature.NewSSHVerifier([]signature.AllowedSigner{{Principals: []string{"log"}, Key: logKey.PublicKey()}}, manifest.Namespace)
-	rep, err := audit.VerifyBundle(ctx, read, audit.BundleKeys{
+	rep, err := bundle.Verify(ctx, read, bundle.Keys{
 		Tag:        signature.NewSSHVerifier([]signature.AllowedSigner{{Principals: []string{"bot@example.com"}, Key: releaseKey.PublicKey()}}, tagging.GitNamespace),
 		Provenance: []signature.Verifier{buildVerifier},
 		Checkpoint: logVerifier,
 	})
 	fmt.Println()
 	for _, c := range rep.Checks {
-		fmt.Printf("%-13s %s\n", c.Name, c.Status)
+		fmt.Printf("%-13s %s\n", c.Name, bundle.StatusText(c.Status))
 	}
-	fmt.Println("verdict:", rep.Status(), err)
+	fmt.Println("verdict:", bundle.StatusText(rep.Status()), err)
 	// Output:
 	// evidence/app.cdx.json
 	// evidence/app.intoto.json

@@ -1,4 +1,4 @@
-package audit_test
+package bundle_test
 
 import (
 	"archive/tar"
@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -24,6 +25,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/audit/bundle"
 	"github.com/releasekit/releasekit/internal/testkit/gittest"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
@@ -39,7 +41,7 @@ import (
 // cover. Every key and time is fixed, so two fixtures are byte-identical.
 type bundleFixture struct {
 	src      audit.Sources
-	keys     audit.BundleKeys
+	keys     bundle.Keys
 	store    *manifest.DirStore
 	evidence fstest.MapFS
 	otherTag []byte // v0.9.0's raw tag object, signed by the same key
@@ -170,7 +172,7 @@ func newBundleFixture(t testing.TB) *bundleFixture {
 			ProvenanceVerifiers: []signature.Verifier{provVerifier},
 			At:                  bundleAt,
 		},
-		keys: audit.BundleKeys{
+		keys: bundle.Keys{
 			Tag:        tagVerifier,
 			Provenance: []signature.Verifier{provVerifier},
 			Checkpoint: cpVerify,
@@ -183,14 +185,14 @@ func newBundleFixture(t testing.TB) *bundleFixture {
 	}
 }
 
-func buildBundle(t testing.TB, f *bundleFixture) *audit.Bundle {
+func buildBundle(t testing.TB, f *bundleFixture) *bundle.Bundle {
 	t.Helper()
-	b, err := audit.BuildBundle(context.Background(), f.src, "v1.0.0")
+	b, err := bundle.Build(context.Background(), f.src, "v1.0.0")
 	require.NoError(t, err)
 	return b
 }
 
-func tarGz(t testing.TB, b *audit.Bundle) []byte {
+func tarGz(t testing.TB, b *bundle.Bundle) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	require.NoError(t, b.WriteTarGz(&buf))
@@ -198,7 +200,7 @@ func tarGz(t testing.TB, b *audit.Bundle) []byte {
 }
 
 // bundleFiles returns b's files as a map the tests can tamper with.
-func bundleFiles(b *audit.Bundle) map[string][]byte {
+func bundleFiles(b *bundle.Bundle) map[string][]byte {
 	files := map[string][]byte{}
 	for _, name := range b.Names() {
 		files[name], _ = b.File(name)
@@ -207,13 +209,13 @@ func bundleFiles(b *audit.Bundle) map[string][]byte {
 }
 
 // fromFiles makes a bundle of files through the directory parser.
-func fromFiles(t testing.TB, files map[string][]byte) *audit.Bundle {
+func fromFiles(t testing.TB, files map[string][]byte) *bundle.Bundle {
 	t.Helper()
 	fsys := fstest.MapFS{}
 	for name, data := range files {
 		fsys[name] = &fstest.MapFile{Data: data, Mode: 0o644}
 	}
-	b, err := audit.ReadBundleDir(fsys)
+	b, err := bundle.ReadDir(fsys)
 	require.NoError(t, err)
 	return b
 }
@@ -222,23 +224,23 @@ func fromFiles(t testing.TB, files map[string][]byte) *audit.Bundle {
 // not signed, so it can always be made to match.
 func reindex(t testing.TB, files map[string][]byte) {
 	t.Helper()
-	var idx audit.BundleIndex
-	require.NoError(t, json.Unmarshal(files[audit.BundleIndexName], &idx))
+	var idx bundle.Index
+	require.NoError(t, json.Unmarshal(files[bundle.IndexName], &idx))
 	idx.Files = nil
 	for _, name := range sortedNames(files) {
-		if name == audit.BundleIndexName {
+		if name == bundle.IndexName {
 			continue
 		}
 		sum := sha256.Sum256(files[name])
-		idx.Files = append(idx.Files, audit.BundleFile{Name: name, Size: int64(len(files[name])), SHA256: hex.EncodeToString(sum[:])})
+		idx.Files = append(idx.Files, bundle.File{Name: name, Size: int64(len(files[name])), SHA256: hex.EncodeToString(sum[:])})
 	}
-	if raw, ok := files[audit.BundleTagName]; ok {
+	if raw, ok := files[bundle.TagName]; ok {
 		idx.TagObject = plumbing.ComputeHash(plumbing.TagObject, raw).String()
 	}
-	files[audit.BundleIndexName] = indexJSON(t, idx)
+	files[bundle.IndexName] = indexJSON(t, idx)
 }
 
-func indexJSON(t testing.TB, idx audit.BundleIndex) []byte {
+func indexJSON(t testing.TB, idx bundle.Index) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -274,14 +276,14 @@ func itoa(n int) string {
 	return itoa(n/10) + string(rune('0'+n%10))
 }
 
-func TestBuildBundleVerifies(t *testing.T) {
+func TestBuildVerifies(t *testing.T) {
 	ctx := context.Background()
 	f := newBundleFixture(t)
 	b := buildBundle(t, f)
 
 	idx, err := b.Index()
 	require.NoError(t, err)
-	assert.Equal(t, audit.BundleFormat, idx.Format)
+	assert.Equal(t, bundle.Format, idx.Format)
 	assert.Equal(t, "v1.0.0", idx.Release)
 	assert.Equal(t, bundleAt, idx.VerifiedAt)
 	var names []string
@@ -309,22 +311,22 @@ func TestBuildBundleVerifies(t *testing.T) {
 	}, names)
 	assert.ElementsMatch(t, append([]string{"index.json"}, names...), b.Names())
 
-	var res audit.BundleTagResult
-	data, _ := b.File(audit.BundleTagResultName)
+	var res bundle.TagResult
+	data, _ := b.File(bundle.TagResultName)
 	require.NoError(t, json.Unmarshal(data, &res))
 	assert.True(t, res.Checked)
 	assert.True(t, res.Verified)
 	assert.Equal(t, idx.TagObject, res.Object)
 
-	rep, err := audit.VerifyBundle(ctx, b, f.keys)
+	rep, err := bundle.Verify(ctx, b, f.keys)
 	require.NoError(t, err)
-	assert.Equal(t, audit.BundlePass, rep.Status())
+	assert.Equal(t, audit.Verified, rep.Status())
 	assert.Equal(t, "v1.0.0", rep.Release)
 	assert.Equal(t, bundleAt, rep.At)
 	require.NotNil(t, rep.BuildTag)
 	var got []string
 	for _, c := range rep.Checks {
-		got = append(got, c.Name+"="+string(c.Status))
+		got = append(got, c.Name+"="+bundle.StatusText(c.Status))
 	}
 	assert.Equal(t, []string{
 		"index=pass", "files=pass", "record=pass", "tag=pass", "tag-signature=pass",
@@ -351,7 +353,7 @@ func TestBundleDeterministic(t *testing.T) {
 	assert.Equal(t, first, tarGz(t, buildBundle(t, f)), "after a later append")
 
 	// Reading and writing again round-trips, from tar.gz and from a directory.
-	b, err := audit.ReadBundle(bytes.NewReader(first))
+	b, err := bundle.Read(bytes.NewReader(first))
 	require.NoError(t, err)
 	assert.Equal(t, first, tarGz(t, b), "tar.gz round trip")
 	dir := filepath.Join(t.TempDir(), "bundle")
@@ -359,7 +361,7 @@ func TestBundleDeterministic(t *testing.T) {
 	root, err := os.OpenRoot(dir)
 	require.NoError(t, err)
 	defer root.Close()
-	b2, err := audit.ReadBundleDir(root.FS())
+	b2, err := bundle.ReadDir(root.FS())
 	require.NoError(t, err)
 	assert.Equal(t, first, tarGz(t, b2), "directory round trip")
 
@@ -402,23 +404,23 @@ func TestBundleDeterministicAcrossProcesses(t *testing.T) {
 	assert.Equal(t, tarGz(t, buildBundle(t, newBundleFixture(t))), other)
 }
 
-func TestBuildBundleErrors(t *testing.T) {
+func TestBuildErrors(t *testing.T) {
 	ctx := context.Background()
 	f := newBundleFixture(t)
-	_, err := audit.BuildBundle(ctx, f.src, "v2.0.0")
+	_, err := bundle.Build(ctx, f.src, "v2.0.0")
 	require.ErrorIs(t, err, audit.ErrUnknownRelease)
 	require.ErrorIs(t, err, manifest.ErrNotFound)
 
 	src := f.src
 	src.Evidence = fstest.MapFS{}
-	_, err = audit.BuildBundle(ctx, src, "v1.0.0")
-	require.ErrorIs(t, err, audit.ErrBundleSource)
+	_, err = bundle.Build(ctx, src, "v1.0.0")
+	require.ErrorIs(t, err, bundle.ErrSource)
 	require.ErrorIs(t, err, fs.ErrNotExist)
 
 	src = f.src
 	src.Repo = nil
-	_, err = audit.BuildBundle(ctx, src, "v1.0.0")
-	require.ErrorIs(t, err, audit.ErrBundleSource)
+	_, err = bundle.Build(ctx, src, "v1.0.0")
+	require.ErrorIs(t, err, bundle.ErrSource)
 
 	// A lightweight tag has no tag object to put in the bundle.
 	rec := mustRecord(t, f)
@@ -426,14 +428,14 @@ func TestBuildBundleErrors(t *testing.T) {
 	require.NoError(t, f.store.PutRecord(ctx, rec))
 	_, err = f.src.Repo.CreateTag("v1.0.1", plumbing.NewHash(rec.Commit), nil)
 	require.NoError(t, err)
-	_, err = audit.BuildBundle(ctx, f.src, "v1.0.1")
-	require.ErrorIs(t, err, audit.ErrBundleSource)
+	_, err = bundle.Build(ctx, f.src, "v1.0.1")
+	require.ErrorIs(t, err, bundle.ErrSource)
 	assert.Contains(t, err.Error(), "not an annotated tag")
 
 	src = f.src
 	src.Store = bundleLogOnly{f.store}
-	_, err = audit.BuildBundle(ctx, src, "v1.0.0")
-	require.ErrorIs(t, err, audit.ErrBundleSource, "policy reports need an evidence store")
+	_, err = bundle.Build(ctx, src, "v1.0.0")
+	require.ErrorIs(t, err, bundle.ErrSource, "policy reports need an evidence store")
 }
 
 // bundleLogOnly hides the evidence methods of a store.
@@ -513,69 +515,69 @@ func makeTarGz(t testing.TB, entries []tarEntry, tail, after []byte) []byte {
 	return buf.Bytes()
 }
 
-func TestReadBundleRejects(t *testing.T) {
+func TestReadRejects(t *testing.T) {
 	ok := []tarEntry{reg("index.json", "{}\n"), reg("a/b.json", "x")}
 	second := makeTarGz(t, ok, nil, nil)
-	tooMany := make([]tarEntry, audit.MaxBundleFiles+1)
+	tooMany := make([]tarEntry, bundle.MaxFiles+1)
 	for i := range tooMany {
 		tooMany[i] = reg("f/"+strings.Repeat("x", i%50)+itoa(i), "")
 	}
 	tests := []struct {
 		name string
 		data []byte
-		want error
+		want string
 	}{
-		{"not gzip", []byte("PK\x03\x04 a zip file"), audit.ErrBundleMalformed},
-		{"empty input", nil, audit.ErrBundleMalformed},
-		{"truncated", second[:len(second)-10], audit.ErrBundleMalformed},
+		{"not gzip", []byte("PK\x03\x04 a zip file"), bundle.ReasonMalformed},
+		{"empty input", nil, bundle.ReasonMalformed},
+		{"truncated", second[:len(second)-10], bundle.ReasonMalformed},
 		{"gzip of garbage", func() []byte {
 			var buf bytes.Buffer
 			zw := gzip.NewWriter(&buf)
 			zw.Write(bytes.Repeat([]byte("garbage!"), 200))
 			zw.Close()
 			return buf.Bytes()
-		}(), audit.ErrBundleMalformed},
-		{"absolute path", makeTarGz(t, []tarEntry{reg("/etc/passwd", "x")}, nil, nil), audit.ErrBundleUnsafePath},
-		{"dot-dot", makeTarGz(t, []tarEntry{reg("../x", "x")}, nil, nil), audit.ErrBundleUnsafePath},
-		{"inner dot-dot", makeTarGz(t, []tarEntry{reg("a/../../x", "x")}, nil, nil), audit.ErrBundleUnsafePath},
-		{"dot element", makeTarGz(t, []tarEntry{reg("./x", "x")}, nil, nil), audit.ErrBundleUnsafePath},
-		{"backslash", makeTarGz(t, []tarEntry{reg(`a\..\x`, "x")}, nil, nil), audit.ErrBundleUnsafePath},
-		{"drive letter", makeTarGz(t, []tarEntry{reg("C:/x", "x")}, nil, nil), audit.ErrBundleUnsafePath},
-		{"control character", makeTarGz(t, []tarEntry{reg("a\nb", "x")}, nil, nil), audit.ErrBundleUnsafePath},
-		{"not UTF-8", makeTarGz(t, []tarEntry{reg("a\xffb", "x")}, nil, nil), audit.ErrBundleUnsafePath},
-		{"long name", makeTarGz(t, []tarEntry{reg(strings.Repeat("a", 256), "x")}, nil, nil), audit.ErrBundleUnsafePath},
-		{"symlink", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeSymlink, Name: "x", Linkname: "/etc/passwd"}}}, nil, nil), audit.ErrBundleNotRegular},
-		{"hard link", makeTarGz(t, []tarEntry{reg("a", "x"), {hdr: tar.Header{Typeflag: tar.TypeLink, Name: "b", Linkname: "a"}}}, nil, nil), audit.ErrBundleNotRegular},
-		{"char device", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeChar, Name: "null", Devmajor: 1, Devminor: 3}}}, nil, nil), audit.ErrBundleNotRegular},
-		{"fifo", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeFifo, Name: "p"}}}, nil, nil), audit.ErrBundleNotRegular},
-		{"directory entry", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeDir, Name: "d/", Mode: 0o755}}}, nil, nil), audit.ErrBundleUnsafePath},
-		{"directory entry without slash", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeDir, Name: "d", Mode: 0o755}}}, nil, nil), audit.ErrBundleNotRegular},
-		{"duplicate", makeTarGz(t, []tarEntry{reg("a", "x"), reg("a", "y")}, nil, nil), audit.ErrBundleDuplicate},
-		{"duplicate but for case", makeTarGz(t, []tarEntry{reg("Index.json", "x"), reg("index.json", "y")}, nil, nil), audit.ErrBundleDuplicate},
-		{"file and directory", makeTarGz(t, []tarEntry{reg("a", "x"), reg("a/b", "y")}, nil, nil), audit.ErrBundleDuplicate},
-		{"file over the limit", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeReg, Name: "big", Size: audit.MaxBundleFileSize + 1}}}, nil, nil), audit.ErrBundleTooLarge},
-		{"too many files", makeTarGz(t, tooMany, nil, nil), audit.ErrBundleTooLarge},
-		{"garbage after the tar end", makeTarGz(t, ok, []byte("evil"), nil), audit.ErrBundleTrailingData},
-		{"garbage after gzip", makeTarGz(t, ok, nil, []byte("evil")), audit.ErrBundleTrailingData},
-		{"second gzip member", makeTarGz(t, ok, nil, second), audit.ErrBundleTrailingData},
+		}(), bundle.ReasonMalformed},
+		{"absolute path", makeTarGz(t, []tarEntry{reg("/etc/passwd", "x")}, nil, nil), bundle.ReasonUnsafePath},
+		{"dot-dot", makeTarGz(t, []tarEntry{reg("../x", "x")}, nil, nil), bundle.ReasonUnsafePath},
+		{"inner dot-dot", makeTarGz(t, []tarEntry{reg("a/../../x", "x")}, nil, nil), bundle.ReasonUnsafePath},
+		{"dot element", makeTarGz(t, []tarEntry{reg("./x", "x")}, nil, nil), bundle.ReasonUnsafePath},
+		{"backslash", makeTarGz(t, []tarEntry{reg(`a\..\x`, "x")}, nil, nil), bundle.ReasonUnsafePath},
+		{"drive letter", makeTarGz(t, []tarEntry{reg("C:/x", "x")}, nil, nil), bundle.ReasonUnsafePath},
+		{"control character", makeTarGz(t, []tarEntry{reg("a\nb", "x")}, nil, nil), bundle.ReasonUnsafePath},
+		{"not UTF-8", makeTarGz(t, []tarEntry{reg("a\xffb", "x")}, nil, nil), bundle.ReasonUnsafePath},
+		{"long name", makeTarGz(t, []tarEntry{reg(strings.Repeat("a", 256), "x")}, nil, nil), bundle.ReasonUnsafePath},
+		{"symlink", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeSymlink, Name: "x", Linkname: "/etc/passwd"}}}, nil, nil), bundle.ReasonNotRegular},
+		{"hard link", makeTarGz(t, []tarEntry{reg("a", "x"), {hdr: tar.Header{Typeflag: tar.TypeLink, Name: "b", Linkname: "a"}}}, nil, nil), bundle.ReasonNotRegular},
+		{"char device", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeChar, Name: "null", Devmajor: 1, Devminor: 3}}}, nil, nil), bundle.ReasonNotRegular},
+		{"fifo", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeFifo, Name: "p"}}}, nil, nil), bundle.ReasonNotRegular},
+		{"directory entry", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeDir, Name: "d/", Mode: 0o755}}}, nil, nil), bundle.ReasonUnsafePath},
+		{"directory entry without slash", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeDir, Name: "d", Mode: 0o755}}}, nil, nil), bundle.ReasonNotRegular},
+		{"duplicate", makeTarGz(t, []tarEntry{reg("a", "x"), reg("a", "y")}, nil, nil), bundle.ReasonDuplicate},
+		{"duplicate but for case", makeTarGz(t, []tarEntry{reg("Index.json", "x"), reg("index.json", "y")}, nil, nil), bundle.ReasonDuplicate},
+		{"file and directory", makeTarGz(t, []tarEntry{reg("a", "x"), reg("a/b", "y")}, nil, nil), bundle.ReasonDuplicate},
+		{"file over the limit", makeTarGz(t, []tarEntry{{hdr: tar.Header{Typeflag: tar.TypeReg, Name: "big", Size: bundle.MaxFileSize + 1}}}, nil, nil), bundle.ReasonTooLarge},
+		{"too many files", makeTarGz(t, tooMany, nil, nil), bundle.ReasonTooLarge},
+		{"garbage after the tar end", makeTarGz(t, ok, []byte("evil"), nil), bundle.ReasonTrailingData},
+		{"garbage after gzip", makeTarGz(t, ok, nil, []byte("evil")), bundle.ReasonTrailingData},
+		{"second gzip member", makeTarGz(t, ok, nil, second), bundle.ReasonTrailingData},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b, err := audit.ReadBundle(bytes.NewReader(tt.data))
-			require.ErrorIs(t, err, tt.want)
+			b, err := bundle.Read(bytes.NewReader(tt.data))
 			assert.Nil(t, b)
-			var fe *audit.BundleFormatError
+			var fe *bundle.FormatError
 			require.ErrorAs(t, err, &fe)
+			assert.Equal(t, tt.want, fe.Reason)
 		})
 	}
 }
 
-func TestReadBundleAccepts(t *testing.T) {
+func TestReadAccepts(t *testing.T) {
 	// Zero padding after the end marker (GNU tar pads to 10240 bytes) and a
 	// file of exactly the limit's name length are fine.
-	name := strings.Repeat("n", audit.MaxBundleName)
+	name := strings.Repeat("n", bundle.MaxName)
 	data := makeTarGz(t, []tarEntry{reg("index.json", "{}\n"), reg(name, "x")}, make([]byte, 9216), nil)
-	b, err := audit.ReadBundle(bytes.NewReader(data))
+	b, err := bundle.Read(bytes.NewReader(data))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"index.json", name}, b.Names())
 	got, ok := b.File(name)
@@ -586,22 +588,22 @@ func TestReadBundleAccepts(t *testing.T) {
 	assert.Equal(t, "x", string(again), "File returns a copy")
 }
 
-func TestReadBundleDirRejects(t *testing.T) {
+func TestReadDirRejects(t *testing.T) {
 	tests := []struct {
 		name string
 		fsys fs.FS
-		want error
+		want string
 	}{
-		{"device", fstest.MapFS{"dev": {Mode: fs.ModeDevice}}, audit.ErrBundleNotRegular},
-		{"symlink", fstest.MapFS{"link": {Mode: fs.ModeSymlink, Data: []byte("/etc/passwd")}}, audit.ErrBundleNotRegular},
-		{"pipe", fstest.MapFS{"p": {Mode: fs.ModeNamedPipe}}, audit.ErrBundleNotRegular},
-		{"backslash", fstest.MapFS{`a\b`: {Data: []byte("x")}}, audit.ErrBundleUnsafePath},
-		{"case", fstest.MapFS{"A": {Data: []byte("x")}, "a": {Data: []byte("y")}}, audit.ErrBundleDuplicate},
+		{"device", fstest.MapFS{"dev": {Mode: fs.ModeDevice}}, bundle.ReasonNotRegular},
+		{"symlink", fstest.MapFS{"link": {Mode: fs.ModeSymlink, Data: []byte("/etc/passwd")}}, bundle.ReasonNotRegular},
+		{"pipe", fstest.MapFS{"p": {Mode: fs.ModeNamedPipe}}, bundle.ReasonNotRegular},
+		{"backslash", fstest.MapFS{`a\b`: {Data: []byte("x")}}, bundle.ReasonUnsafePath},
+		{"case", fstest.MapFS{"A": {Data: []byte("x")}, "a": {Data: []byte("y")}}, bundle.ReasonDuplicate},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := audit.ReadBundleDir(tt.fsys)
-			require.ErrorIs(t, err, tt.want)
+			_, err := bundle.ReadDir(tt.fsys)
+			assert.Equal(t, tt.want, formatReason(err))
 		})
 	}
 
@@ -609,13 +611,23 @@ func TestReadBundleDirRejects(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "index.json"), []byte("{}\n"), 0o644))
 	require.NoError(t, os.Symlink("index.json", filepath.Join(dir, "record.json")))
-	_, err := audit.ReadBundleDir(os.DirFS(dir))
-	require.ErrorIs(t, err, audit.ErrBundleNotRegular)
+	_, err := bundle.ReadDir(os.DirFS(dir))
+	require.Equal(t, bundle.ReasonNotRegular, formatReason(err))
 }
 
-func TestBuildBundleCheckpointWithoutSignature(t *testing.T) {
+func TestBuildCheckpointWithoutSignature(t *testing.T) {
 	f := newBundleFixture(t)
 	f.src.CheckpointSig = nil
-	_, err := audit.BuildBundle(context.Background(), f.src, "v1.0.0")
-	require.ErrorIs(t, err, audit.ErrBundleSource)
+	_, err := bundle.Build(context.Background(), f.src, "v1.0.0")
+	require.ErrorIs(t, err, bundle.ErrSource)
+}
+
+// formatReason returns the Reason of err's *bundle.FormatError, "" when it
+// has none.
+func formatReason(err error) string {
+	var fe *bundle.FormatError
+	if errors.As(err, &fe) {
+		return fe.Reason
+	}
+	return ""
 }

@@ -1,4 +1,4 @@
-package audit
+package bundle
 
 import (
 	"archive/tar"
@@ -27,105 +27,102 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
-// BundleFormat is the version of the evidence bundle layout and of its
-// index that [BuildBundle] writes and [VerifyBundle] accepts.
-const BundleFormat = 1
+// Format is the version of the evidence bundle layout and of its
+// index that [Build] writes and [Verify] accepts.
+const Format = 1
 
-// Limits of the bundle parser ([ReadBundle], [ReadBundleDir]). A bundle
-// over any of them is refused with [ErrBundleTooLarge].
+// Limits of the bundle parser ([Read], [ReadDir]). A bundle
+// over any of them is refused with [ReasonTooLarge].
 const (
-	MaxBundleFiles    = 10000     // files in one bundle
-	MaxBundleFileSize = 64 << 20  // bytes of one file
-	MaxBundleSize     = 512 << 20 // bytes of all files together
-	MaxBundleName     = 255       // bytes of one file name
+	MaxFiles    = 10000     // files in one bundle
+	MaxFileSize = 64 << 20  // bytes of one file
+	MaxSize     = 512 << 20 // bytes of all files together
+	MaxName     = 255       // bytes of one file name
 )
 
 // The files of a bundle, as slash-separated names relative to its root. The
-// layout is documented on [BuildBundle].
+// layout is documented on [Build].
 const (
-	BundleIndexName         = "index.json"
-	BundleRecordName        = "record.json"
-	BundleTagName           = "tag/object"
-	BundleTagResultName     = "tag/verification.json"
-	BundleCheckpointName    = "log/checkpoint.json"
-	BundleCheckpointSigName = "log/checkpoint.sig"
+	IndexName         = "index.json"
+	RecordName        = "record.json"
+	TagName           = "tag/object"
+	TagResultName     = "tag/verification.json"
+	CheckpointName    = "log/checkpoint.json"
+	CheckpointSigName = "log/checkpoint.sig"
 
-	bundleEvidenceDir = "evidence/"
-	bundleLogDir      = "log/entries/"
-	bundlePolicyDir   = "policy/"
-	bundleManifestDir = "manifests/"
+	evidenceDir = "evidence/"
+	logDir      = "log/entries/"
+	policyDir   = "policy/"
+	manifestDir = "manifests/"
 )
 
-// Errors of [BuildBundle].
+// Errors of [Build].
 var (
-	// ErrBundleSource is returned (wrapped) by BuildBundle when a source
+	// ErrSource is returned (wrapped) by Build when a source
 	// it needs is missing or cannot be read: no store or repository, no
 	// record, no annotated release tag, an SBOM or provenance reference
-	// that is not a path inside Sources.Evidence, a policy report the store
+	// that is not a path inside audit.Sources.Evidence, a policy report the store
 	// does not hold.
-	ErrBundleSource = errors.New("audit: bundle source missing or unreadable")
+	ErrSource = errors.New("audit: bundle source missing or unreadable")
 )
 
-// Errors of the bundle parser ([ReadBundle], [ReadBundleDir]), each the Err
-// of a *[BundleFormatError].
-var (
-	// ErrBundleMalformed reports input that is not a gzip-compressed tar
-	// archive, or a corrupt one.
-	ErrBundleMalformed = errors.New("audit: malformed bundle archive")
-	// ErrBundleUnsafePath reports a file name that is absolute, holds "..",
-	// ".", an empty element, a backslash, a colon or a control character,
-	// is not UTF-8, or is longer than MaxBundleName.
-	ErrBundleUnsafePath = errors.New("audit: unsafe file name in bundle")
-	// ErrBundleDuplicate reports two files of one name (also names that
-	// differ only in case, under Unicode case folding as strings.EqualFold),
-	// or a name that is both a file and a directory.
-	ErrBundleDuplicate = errors.New("audit: duplicate file in bundle")
-	// ErrBundleNotRegular reports an entry that is not a regular file: a
-	// symbolic or hard link, a device, a FIFO, a directory entry in an
-	// archive.
-	ErrBundleNotRegular = errors.New("audit: bundle entry is not a regular file")
-	// ErrBundleTooLarge reports a bundle over one of the parser's limits.
-	ErrBundleTooLarge = errors.New("audit: bundle too large")
-	// ErrBundleTrailingData reports data after the end of the archive:
-	// anything but zero padding after the tar end marker, a second gzip
-	// member, bytes after the gzip stream.
-	ErrBundleTrailingData = errors.New("audit: trailing data after bundle archive")
+// The reasons of a [FormatError]: why the bundle parser ([Read], [ReadDir])
+// refused its input.
+const (
+	// ReasonMalformed: input that is not a gzip-compressed tar archive, or
+	// a corrupt one.
+	ReasonMalformed = "malformed bundle archive"
+	// ReasonUnsafePath: a file name that is absolute, holds "..", ".", an
+	// empty element, a backslash, a colon or a control character, is not
+	// UTF-8, or is longer than MaxName.
+	ReasonUnsafePath = "unsafe file name in bundle"
+	// ReasonDuplicate: two files of one name (also names that differ only in
+	// case, under Unicode case folding as strings.EqualFold), or a name that
+	// is both a file and a directory.
+	ReasonDuplicate = "duplicate file in bundle"
+	// ReasonNotRegular: an entry that is not a regular file: a symbolic or
+	// hard link, a device, a FIFO, a directory entry in an archive.
+	ReasonNotRegular = "bundle entry is not a regular file"
+	// ReasonTooLarge: a bundle over one of the parser's limits.
+	ReasonTooLarge = "bundle too large"
+	// ReasonTrailingData: data after the end of the archive: anything but
+	// zero padding after the tar end marker, a second gzip member, bytes
+	// after the gzip stream.
+	ReasonTrailingData = "trailing data after bundle archive"
 )
 
-// A BundleFormatError reports why the bundle parser refused its input. Err
-// is one of ErrBundleMalformed, ErrBundleUnsafePath, ErrBundleDuplicate,
-// ErrBundleNotRegular, ErrBundleTooLarge and ErrBundleTrailingData.
-type BundleFormatError struct {
+// A FormatError reports why the bundle parser refused its input. Reason is
+// one of ReasonMalformed, ReasonUnsafePath, ReasonDuplicate,
+// ReasonNotRegular, ReasonTooLarge and ReasonTrailingData.
+type FormatError struct {
 	Name   string // the file concerned, "" when none
-	Reason string // details
-	Err    error
+	Reason string // why, one of the Reason constants
+	Detail string // details
 }
 
 // Error describes the problem and the file.
-func (e *BundleFormatError) Error() string {
+func (e *FormatError) Error() string {
 	s := "read bundle"
 	if e.Name != "" {
 		s += " " + strconv.Quote(e.Name)
 	}
-	s += ": " + e.Err.Error()
-	if e.Reason != "" {
-		s += ": " + e.Reason
+	s += ": audit: " + e.Reason
+	if e.Detail != "" {
+		s += ": " + e.Detail
 	}
 	return s
 }
 
-// Unwrap returns Err.
-func (e *BundleFormatError) Unwrap() error { return e.Err }
-
 // A Bundle is one release's evidence bundle held in memory: file names
-// (slash-separated, relative) and their bytes. [BuildBundle] collects one,
-// [ReadBundle] and [ReadBundleDir] parse one, [VerifyBundle] checks one, and
+// (slash-separated, relative) and their bytes. [Build] collects one,
+// [Read] and [ReadDir] parse one, [Verify] checks one, and
 // [Bundle.WriteTarGz] and [Bundle.WriteDir] store one.
 //
 // A Bundle is immutable and safe for concurrent use.
@@ -133,37 +130,37 @@ type Bundle struct {
 	files map[string][]byte
 }
 
-// BundleIndex is the content of index.json: what the bundle is about and
+// Index is the content of index.json: what the bundle is about and
 // every other file with its size and SHA-256. The index is not signed; it
 // binds the files together, and the signatures inside them are what an
 // auditor trusts.
-type BundleIndex struct {
-	Format  int    `json:"format"`  // BundleFormat
+type Index struct {
+	Format  int    `json:"format"`  // Format
 	Release string `json:"release"` // the release tag, "v1.4.2"
 	Commit  string `json:"commit"`  // the commit the record and tag name
 	// TagObject is the git hash of the annotated tag object, the immutable
 	// identifier of the release tag; "" when the bundle has none.
 	TagObject string `json:"tag_object"`
 	// VerifiedAt is the verification time the bundle was built with
-	// (Sources.At): the build-time tag verification used it and
-	// VerifyBundle uses it unless BundleKeys.At is set.
-	VerifiedAt time.Time    `json:"verified_at"`
-	Files      []BundleFile `json:"files"` // sorted by name; index.json itself is not listed
+	// (audit.Sources.At): the build-time tag verification used it and
+	// Verify uses it unless Keys.At is set.
+	VerifiedAt time.Time `json:"verified_at"`
+	Files      []File    `json:"files"` // sorted by name; index.json itself is not listed
 }
 
-// A BundleFile is one file listed in the index.
-type BundleFile struct {
+// A File is one file listed in the index.
+type File struct {
 	Name   string `json:"name"`
 	Size   int64  `json:"size"`
 	SHA256 string `json:"sha256"` // lower-case hex, as sha256sum prints it
 }
 
-// BundleTagResult is the content of tag/verification.json: the release
-// tag's verification as BuildBundle made it, with Sources.TagVerifier at
-// Sources.At. It is a record of what the builder saw; VerifyBundle checks
+// TagResult is the content of tag/verification.json: the release
+// tag's verification as Build made it, with audit.Sources.TagVerifier at
+// audit.Sources.At. It is a record of what the builder saw; Verify checks
 // the tag object again with the auditor's keys and never trusts this file.
-type BundleTagResult struct {
-	Checked  bool                `json:"checked"` // false: Sources had no TagVerifier
+type TagResult struct {
+	Checked  bool                `json:"checked"` // false: audit.Sources had no TagVerifier
 	Verified bool                `json:"verified"`
 	At       time.Time           `json:"at"`
 	Object   string              `json:"object,omitempty"` // the tag object's hash when verified
@@ -171,23 +168,23 @@ type BundleTagResult struct {
 	Error    string              `json:"error,omitempty"` // why verification failed
 }
 
-// bundleEvidenceReader is the read half of [manifest.EvidenceStore], all a
+// evidenceReader is the read half of [manifest.EvidenceStore], all a
 // bundle needs.
-type bundleEvidenceReader interface {
+type evidenceReader interface {
 	Evidence(ctx context.Context, digest string) ([]byte, error)
 }
 
-// BuildBundle collects the evidence of release (its tag name) from src
+// Build collects the evidence of release (its tag name) from src
 // into a self-contained bundle (§1.21.3.4: one evidence bundle per release,
 // referencing immutable identifiers). It collects and does not judge: check
-// the result with [VerifyBundle].
+// the result with [Verify].
 //
 // The bundle holds these files (slash-separated names):
 //
-//	index.json                     BundleIndex: format, release, commit, tag object, verification time, every other file with size and SHA-256
+//	index.json                     Index: format, release, commit, tag object, verification time, every other file with size and SHA-256
 //	record.json                    the release record (manifest.MarshalRecord)
 //	tag/object                     the raw annotated tag object, as `git cat-file tag` prints it
-//	tag/verification.json          BundleTagResult: the tag's verification at build time
+//	tag/verification.json          TagResult: the tag's verification at build time
 //	evidence/REF                   the SBOM and the provenance envelope, under the relative
 //	                               paths the record names (Record.SBOM.Ref, Record.Provenance.Ref)
 //	log/entries/SEQ.json           log entries 1..N (manifest.MarshalEntry), SEQ zero-padded to 20 digits
@@ -204,7 +201,7 @@ type bundleEvidenceReader interface {
 // manifest rollbacks away from those).
 // With a checkpoint covering every entry about the release, the verifier
 // proves against the signed head that nothing was cut or rewritten; entries
-// after the checkpoint are chained but not covered, and VerifyBundle says
+// after the checkpoint are chained but not covered, and Verify says
 // so. Entries appended to the log later do not change the bundle while the
 // checkpoint stays the same. A store whose log is shorter than its
 // checkpoint gives a bundle that fails verification. The time of every file
@@ -215,48 +212,48 @@ type bundleEvidenceReader interface {
 // them; a record without them gives a bundle without them, which fails
 // verification. Policy reports are read from src.Store, which must then be a
 // [manifest.EvidenceStore]. A release without a record is an error wrapping
-// [ErrUnknownRelease] and manifest.ErrNotFound; anything else missing or
-// unreadable is an error wrapping [ErrBundleSource].
+// [audit.ErrUnknownRelease] and manifest.ErrNotFound; anything else missing or
+// unreadable is an error wrapping [ErrSource].
 //
 // The bundle is deterministic: the same sources and the same src.At give the
 // same files, and [Bundle.WriteTarGz] the same bytes. src.At is the
 // verification time written in the index; its zero value means the current
 // time, so set it when the bytes must be reproducible.
 //
-// BuildBundle reads src.Repo, which go-git does not make safe for concurrent
+// Build reads src.Repo, which go-git does not make safe for concurrent
 // use: do not use that repository elsewhere at the same time.
-func BuildBundle(ctx context.Context, src Sources, release string) (*Bundle, error) {
+func Build(ctx context.Context, src audit.Sources, release string) (*Bundle, error) {
 	if src.Store == nil {
-		return nil, fmt.Errorf("build bundle %s: %w: no store", release, ErrBundleSource)
+		return nil, fmt.Errorf("build bundle %s: %w: no store", release, ErrSource)
 	}
 	if src.Repo == nil {
-		return nil, fmt.Errorf("build bundle %s: %w: no repository", release, ErrBundleSource)
+		return nil, fmt.Errorf("build bundle %s: %w: no repository", release, ErrSource)
 	}
-	at := src.at().UTC()
+	at := src.WithDefaults().At.UTC()
 	files := map[string][]byte{}
 
 	rec, err := src.Store.Record(ctx, release)
 	if errors.Is(err, manifest.ErrNotFound) {
-		return nil, fmt.Errorf("build bundle %s: %w: %w", release, ErrUnknownRelease, err)
+		return nil, fmt.Errorf("build bundle %s: %w: %w", release, audit.ErrUnknownRelease, err)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("build bundle %s: %w: record: %w", release, ErrBundleSource, err)
+		return nil, fmt.Errorf("build bundle %s: %w: record: %w", release, ErrSource, err)
 	}
 	if rec.Tag != release {
-		return nil, fmt.Errorf("build bundle %s: %w: the store returned the record of %q", release, ErrBundleSource, rec.Tag)
+		return nil, fmt.Errorf("build bundle %s: %w: the store returned the record of %q", release, ErrSource, rec.Tag)
 	}
 	data, err := manifest.MarshalRecord(rec)
 	if err != nil {
 		return nil, fmt.Errorf("build bundle %s: marshal record: %w", release, err)
 	}
-	files[BundleRecordName] = data
+	files[RecordName] = data
 
-	raw, hash, err := bundleTagObject(src.Repo, release)
+	raw, hash, err := tagObject(src.Repo, release)
 	if err != nil {
-		return nil, fmt.Errorf("build bundle %s: %w: %w", release, ErrBundleSource, err)
+		return nil, fmt.Errorf("build bundle %s: %w: %w", release, ErrSource, err)
 	}
-	files[BundleTagName] = raw
-	res := BundleTagResult{At: at}
+	files[TagName] = raw
+	res := TagResult{At: at}
 	if src.TagVerifier != nil {
 		res.Checked = true
 		v, err := tagging.VerifyObject(ctx, raw, src.TagVerifier, at)
@@ -271,7 +268,7 @@ func BuildBundle(ctx context.Context, src Sources, release string) (*Bundle, err
 			res.Signer = &v.Signer
 		}
 	}
-	if files[BundleTagResultName], err = bundleJSON(res); err != nil {
+	if files[TagResultName], err = marshalJSON(res); err != nil {
 		return nil, fmt.Errorf("build bundle %s: %w", release, err)
 	}
 
@@ -279,39 +276,39 @@ func BuildBundle(ctx context.Context, src Sources, release string) (*Bundle, err
 		if ref.ref == "" {
 			continue
 		}
-		name := bundleEvidenceDir + ref.ref
+		name := evidenceDir + ref.ref
 		if _, ok := files[name]; ok {
 			continue
 		}
-		if err := bundleValidName(name); err != nil || !fs.ValidPath(ref.ref) {
-			return nil, fmt.Errorf("build bundle %s: %w: %s reference %q is not a relative path", release, ErrBundleSource, ref.item, ref.ref)
+		if err := validName(name); err != nil || !fs.ValidPath(ref.ref) {
+			return nil, fmt.Errorf("build bundle %s: %w: %s reference %q is not a relative path", release, ErrSource, ref.item, ref.ref)
 		}
 		if src.Evidence == nil {
-			return nil, fmt.Errorf("build bundle %s: %w: %s %q: no evidence directory", release, ErrBundleSource, ref.item, ref.ref)
+			return nil, fmt.Errorf("build bundle %s: %w: %s %q: no evidence directory", release, ErrSource, ref.item, ref.ref)
 		}
-		data, err := bundleReadFS(src.Evidence, ref.ref)
+		data, err := readFS(src.Evidence, ref.ref)
 		if err != nil {
-			return nil, fmt.Errorf("build bundle %s: %w: %s: %w", release, ErrBundleSource, ref.item, err)
+			return nil, fmt.Errorf("build bundle %s: %w: %s: %w", release, ErrSource, ref.item, err)
 		}
 		files[name] = data
 	}
 
 	entries, err := src.Store.Entries(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("build bundle %s: %w: log: %w", release, ErrBundleSource, err)
+		return nil, fmt.Errorf("build bundle %s: %w: log: %w", release, ErrSource, err)
 	}
 	var n uint64
 	if src.Checkpoint != nil {
 		if len(src.CheckpointSig) == 0 {
-			return nil, fmt.Errorf("build bundle %s: %w: a checkpoint without its signature", release, ErrBundleSource)
+			return nil, fmt.Errorf("build bundle %s: %w: a checkpoint without its signature", release, ErrSource)
 		}
-		cp, err := bundleParseCheckpoint(src.Checkpoint)
+		cp, err := parseCheckpoint(src.Checkpoint)
 		if err != nil {
-			return nil, fmt.Errorf("build bundle %s: %w: checkpoint: %w", release, ErrBundleSource, err)
+			return nil, fmt.Errorf("build bundle %s: %w: checkpoint: %w", release, ErrSource, err)
 		}
 		n = cp.Count
-		files[BundleCheckpointName] = slices.Clone(src.Checkpoint)
-		files[BundleCheckpointSigName] = slices.Clone(src.CheckpointSig)
+		files[CheckpointName] = slices.Clone(src.Checkpoint)
+		files[CheckpointSigName] = slices.Clone(src.CheckpointSig)
 	}
 	about := newBundleAbout(rec)
 	for i, e := range entries {
@@ -320,14 +317,14 @@ func BuildBundle(ctx context.Context, src Sources, release string) (*Bundle, err
 		}
 	}
 	n = min(n, uint64(len(entries)))
-	var ev bundleEvidenceReader
+	var ev evidenceReader
 	about = newBundleAbout(rec)
 	for i, e := range entries[:n] {
 		data, err := manifest.MarshalEntry(e)
 		if err != nil {
 			return nil, fmt.Errorf("build bundle %s: marshal log entry %d: %w", release, i+1, err)
 		}
-		files[bundleEntryName(uint64(i)+1)] = data
+		files[entryName(uint64(i)+1)] = data
 		if !about.concerns(e) || e.Promotion == nil {
 			continue
 		}
@@ -337,7 +334,7 @@ func BuildBundle(ctx context.Context, src Sources, release string) (*Bundle, err
 			if err != nil {
 				return nil, fmt.Errorf("build bundle %s: marshal manifest of log entry %d: %w", release, i+1, err)
 			}
-			files[bundleManifestDir+strings.TrimPrefix(manifest.Digest(data), "sha256:")+".json"] = data
+			files[manifestDir+strings.TrimPrefix(manifest.Digest(data), "sha256:")+".json"] = data
 		}
 		if p.Gate == "" {
 			continue
@@ -347,60 +344,60 @@ func BuildBundle(ctx context.Context, src Sources, release string) (*Bundle, err
 		}
 		if ev == nil {
 			var ok bool
-			if ev, ok = src.Store.(bundleEvidenceReader); !ok {
-				return nil, fmt.Errorf("build bundle %s: %w: policy report %s: the store keeps no evidence", release, ErrBundleSource, p.Gate)
+			if ev, ok = src.Store.(evidenceReader); !ok {
+				return nil, fmt.Errorf("build bundle %s: %w: policy report %s: the store keeps no evidence", release, ErrSource, p.Gate)
 			}
 		}
 		data, err = ev.Evidence(ctx, p.Gate)
 		if err != nil {
-			return nil, fmt.Errorf("build bundle %s: %w: policy report %s: %w", release, ErrBundleSource, p.Gate, err)
+			return nil, fmt.Errorf("build bundle %s: %w: policy report %s: %w", release, ErrSource, p.Gate, err)
 		}
-		files[bundlePolicyDir+strings.TrimPrefix(p.Gate, "sha256:")+".json"] = data
+		files[policyDir+strings.TrimPrefix(p.Gate, "sha256:")+".json"] = data
 	}
 
-	idx := BundleIndex{
-		Format:     BundleFormat,
+	idx := Index{
+		Format:     Format,
 		Release:    release,
 		Commit:     rec.Commit,
 		TagObject:  hash,
 		VerifiedAt: at,
 	}
 	b := &Bundle{files: files}
-	if err := bundleCheckNames(b.Names()); err != nil {
+	if err := checkNames(b.Names()); err != nil {
 		return nil, fmt.Errorf("build bundle %s: %w", release, err)
 	}
 	for _, name := range b.Names() {
 		sum := sha256.Sum256(files[name])
-		idx.Files = append(idx.Files, BundleFile{Name: name, Size: int64(len(files[name])), SHA256: hex.EncodeToString(sum[:])})
+		idx.Files = append(idx.Files, File{Name: name, Size: int64(len(files[name])), SHA256: hex.EncodeToString(sum[:])})
 	}
-	if files[BundleIndexName], err = bundleJSON(idx); err != nil {
+	if files[IndexName], err = marshalJSON(idx); err != nil {
 		return nil, fmt.Errorf("build bundle %s: %w", release, err)
 	}
 	return b, nil
 }
 
-// bundleAbout tells which log entries are about the release of rec. Feed it
+// releaseFilter tells which log entries are about the release of rec. Feed it
 // the log in order: a manifest rollback is about the release when the
 // manifest it replaced, promoted earlier, pinned it.
-type bundleAbout struct {
+type releaseFilter struct {
 	rec       manifest.Record
 	manifests map[string]bool // digests of the manifests seen that pin the release
 }
 
-func newBundleAbout(rec manifest.Record) *bundleAbout {
-	return &bundleAbout{rec: rec, manifests: map[string]bool{}}
+func newBundleAbout(rec manifest.Record) *releaseFilter {
+	return &releaseFilter{rec: rec, manifests: map[string]bool{}}
 }
 
 // concerns reports whether e, the next entry of the log, is about the
 // release: a promotion of it (a rollback to it included), a rollback away
 // from it, a manifest promotion pinning its tag at its commit, a manifest
 // rollback away from such a manifest, or a deploy result of it.
-func (a *bundleAbout) concerns(e manifest.Entry) bool {
+func (a *releaseFilter) concerns(e manifest.Entry) bool {
 	if p := e.Promotion; p != nil {
 		if p.Manifest == nil {
 			return p.Release == a.rec.Tag || p.RollbackFrom == a.rec.Tag
 		}
-		if bundlePins(*p.Manifest, a.rec) {
+		if pins(*p.Manifest, a.rec) {
 			a.manifests[p.Digest] = true
 			return true
 		}
@@ -412,22 +409,22 @@ func (a *bundleAbout) concerns(e manifest.Entry) bool {
 	return false
 }
 
-// bundlePins reports whether m pins the release of rec: its tag at its
+// pins reports whether m pins the release of rec: its tag at its
 // commit.
-func bundlePins(m manifest.Manifest, rec manifest.Record) bool {
+func pins(m manifest.Manifest, rec manifest.Record) bool {
 	return slices.ContainsFunc(m.Repos, func(r manifest.Repo) bool {
 		return r.Tag == rec.Tag && r.Commit == rec.Commit
 	})
 }
 
-// bundleEntryName is the bundle file of log entry seq.
-func bundleEntryName(seq uint64) string {
-	return fmt.Sprintf("%s%020d.json", bundleLogDir, seq)
+// entryName is the bundle file of log entry seq.
+func entryName(seq uint64) string {
+	return fmt.Sprintf("%s%020d.json", logDir, seq)
 }
 
-// bundleTagObject reads the raw annotated tag object of refs/tags/name and
+// tagObject reads the raw annotated tag object of refs/tags/name and
 // its hash.
-func bundleTagObject(repo *git.Repository, name string) ([]byte, string, error) {
+func tagObject(repo *git.Repository, name string) ([]byte, string, error) {
 	ref, err := repo.Reference(plumbing.NewTagReferenceName(name), false)
 	if err != nil {
 		return nil, "", fmt.Errorf("release tag %s: %w", name, err)
@@ -442,7 +439,7 @@ func bundleTagObject(repo *git.Repository, name string) ([]byte, string, error) 
 	if obj.Type() != plumbing.TagObject {
 		return nil, "", fmt.Errorf("release tag %s is not an annotated tag (it names a %s)", name, obj.Type())
 	}
-	if obj.Size() > MaxBundleFileSize {
+	if obj.Size() > MaxFileSize {
 		return nil, "", fmt.Errorf("release tag %s: tag object of %d bytes", name, obj.Size())
 	}
 	r, err := obj.Reader()
@@ -450,15 +447,15 @@ func bundleTagObject(repo *git.Repository, name string) ([]byte, string, error) 
 		return nil, "", fmt.Errorf("release tag %s: %w", name, err)
 	}
 	defer r.Close()
-	raw, err := io.ReadAll(io.LimitReader(r, MaxBundleFileSize+1))
+	raw, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
 	if err != nil {
 		return nil, "", fmt.Errorf("release tag %s: %w", name, err)
 	}
 	return raw, ref.Hash().String(), nil
 }
 
-// bundleReadFS reads the regular file name of fsys, up to MaxBundleFileSize.
-func bundleReadFS(fsys fs.FS, name string) ([]byte, error) {
+// readFS reads the regular file name of fsys, up to MaxFileSize.
+func readFS(fsys fs.FS, name string) ([]byte, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, err
@@ -469,21 +466,21 @@ func bundleReadFS(fsys fs.FS, name string) ([]byte, error) {
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, &BundleFormatError{Name: name, Reason: fi.Mode().Type().String(), Err: ErrBundleNotRegular}
+		return nil, &FormatError{Name: name, Detail: fi.Mode().Type().String(), Reason: ReasonNotRegular}
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxBundleFileSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > MaxBundleFileSize {
-		return nil, &BundleFormatError{Name: name, Reason: "file over MaxBundleFileSize", Err: ErrBundleTooLarge}
+	if len(data) > MaxFileSize {
+		return nil, &FormatError{Name: name, Detail: "file over MaxBundleFileSize", Reason: ReasonTooLarge}
 	}
 	return data, nil
 }
 
-// bundleParseCheckpoint reads the count and head of a checkpoint written by
+// parseCheckpoint reads the count and head of a checkpoint written by
 // manifest.SignCheckpoint without checking its signature.
-func bundleParseCheckpoint(data []byte) (manifest.Checkpoint, error) {
+func parseCheckpoint(data []byte) (manifest.Checkpoint, error) {
 	var w struct {
 		Type  string `json:"type"`
 		Count uint64 `json:"count"`
@@ -501,9 +498,9 @@ func bundleParseCheckpoint(data []byte) (manifest.Checkpoint, error) {
 	return cp, nil
 }
 
-// bundleJSON is the indented JSON of v with a final newline, the form of
+// marshalJSON is the indented JSON of v with a final newline, the form of
 // the bundle's own JSON files.
-func bundleJSON(v any) ([]byte, error) {
+func marshalJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -514,11 +511,11 @@ func bundleJSON(v any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// bundleDecodeStrict decodes data, one JSON value, into v, refusing unknown
+// decodeStrict decodes data, one JSON value, into v, refusing unknown
 // fields and trailing data, and requires data to be the canonical form
-// bundleJSON writes, so that a document has one reading only (no duplicate
+// marshalJSON writes, so that a document has one reading only (no duplicate
 // or case-folded keys, no other layout).
-func bundleDecodeStrict(data []byte, v any) error {
+func decodeStrict(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -527,7 +524,7 @@ func bundleDecodeStrict(data []byte, v any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return errors.New("trailing data after JSON value")
 	}
-	canon, err := bundleJSON(v)
+	canon, err := marshalJSON(v)
 	if err != nil {
 		return err
 	}
@@ -561,30 +558,30 @@ func (b *Bundle) File(name string) ([]byte, bool) {
 	return slices.Clone(data), ok
 }
 
-// bundleMaxIndexSize bounds index.json: the canonical index of
-// MaxBundleFiles files, each entry well under 1 KiB (a name of at most
-// MaxBundleName bytes, its size and SHA-256), is smaller. A larger index is
+// maxIndexSize bounds index.json: the canonical index of
+// MaxFiles files, each entry well under 1 KiB (a name of at most
+// MaxName bytes, its size and SHA-256), is smaller. A larger index is
 // refused before it is decoded.
-const bundleMaxIndexSize = MaxBundleFiles << 10
+const maxIndexSize = MaxFiles << 10
 
 // Index returns the bundle's index.json, parsed. It returns an error
-// wrapping [ErrBundleIndex] when the file is missing or malformed, or larger
-// than the index of MaxBundleFiles files can be.
-func (b *Bundle) Index() (BundleIndex, error) {
+// wrapping [errIndex] when the file is missing or malformed, or larger
+// than the index of MaxFiles files can be.
+func (b *Bundle) Index() (Index, error) {
 	var data []byte
 	ok := false
 	if b != nil {
-		data, ok = b.files[BundleIndexName]
+		data, ok = b.files[IndexName]
 	}
 	if !ok {
-		return BundleIndex{}, fmt.Errorf("%w: no %s", ErrBundleIndex, BundleIndexName)
+		return Index{}, fmt.Errorf("%w: no %s", errIndex, IndexName)
 	}
-	if len(data) > bundleMaxIndexSize {
-		return BundleIndex{}, fmt.Errorf("%w: %d bytes, larger than an index of MaxBundleFiles files", ErrBundleIndex, len(data))
+	if len(data) > maxIndexSize {
+		return Index{}, fmt.Errorf("%w: %d bytes, larger than an index of MaxBundleFiles files", errIndex, len(data))
 	}
-	var idx BundleIndex
-	if err := bundleDecodeStrict(data, &idx); err != nil {
-		return BundleIndex{}, fmt.Errorf("%w: %w", ErrBundleIndex, err)
+	var idx Index
+	if err := decodeStrict(data, &idx); err != nil {
+		return Index{}, fmt.Errorf("%w: %w", errIndex, err)
 	}
 	return idx, nil
 }
@@ -593,7 +590,7 @@ func (b *Bundle) Index() (BundleIndex, error) {
 // release tag (to the second), or the Unix epoch when the bundle has no tag
 // object that parses. It depends only on the bundle's content.
 func (b *Bundle) modTime() time.Time {
-	if raw, ok := b.files[BundleTagName]; ok {
+	if raw, ok := b.files[TagName]; ok {
 		if obj, err := tagging.Parse(raw); err == nil && obj.Tagger.When.Unix() > 0 {
 			return time.Unix(obj.Tagger.When.Unix(), 0).UTC()
 		}
@@ -608,7 +605,7 @@ func (b *Bundle) modTime() time.Time {
 // release tag's tagger time (the Unix epoch without a tag object); the gzip
 // header has no name and no time. index.json comes first, so that a reader
 // of the stream meets the index before the files it lists. So the same bundle always gives the same
-// bytes, and an archive read with [ReadBundle] and written again is
+// bytes, and an archive read with [Read] and written again is
 // byte-identical to the original when that was written here too.
 func (b *Bundle) WriteTarGz(w io.Writer) error {
 	zw, err := gzip.NewWriterLevel(w, gzip.DefaultCompression)
@@ -618,8 +615,8 @@ func (b *Bundle) WriteTarGz(w io.Writer) error {
 	tw := tar.NewWriter(zw)
 	mtime := b.modTime()
 	names := b.Names()
-	if i := slices.Index(names, BundleIndexName); i > 0 {
-		names = slices.Concat([]string{BundleIndexName}, names[:i], names[i+1:])
+	if i := slices.Index(names, IndexName); i > 0 {
+		names = slices.Concat([]string{IndexName}, names[:i], names[i+1:])
 	}
 	for _, name := range names {
 		data := b.files[name]
@@ -677,7 +674,7 @@ func (b *Bundle) WriteDir(dir string) (err error) {
 	defer root.Close()
 	dirs := map[string]bool{".": true}
 	for _, name := range b.Names() {
-		if err := bundleValidName(name); err != nil {
+		if err := validName(name); err != nil {
 			return fmt.Errorf("write bundle %s: %w", dir, err)
 		}
 		if d := path.Dir(name); !dirs[d] {
@@ -688,12 +685,12 @@ func (b *Bundle) WriteDir(dir string) (err error) {
 				dirs[d] = true
 			}
 		}
-		if err := bundleWriteFile(root, name, b.files[name]); err != nil {
+		if err := writeFile(root, name, b.files[name]); err != nil {
 			return fmt.Errorf("write bundle %s: %s: %w", dir, name, err)
 		}
 	}
 	for _, d := range slices.Sorted(maps.Keys(dirs)) {
-		if err := bundleSyncDir(root, d); err != nil {
+		if err := syncDir(root, d); err != nil {
 			return fmt.Errorf("write bundle %s: %w", dir, err)
 		}
 	}
@@ -707,7 +704,7 @@ func (b *Bundle) WriteDir(dir string) (err error) {
 	return nil
 }
 
-func bundleWriteFile(root *os.Root, name string, data []byte) error {
+func writeFile(root *os.Root, name string, data []byte) error {
 	f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
@@ -723,7 +720,7 @@ func bundleWriteFile(root *os.Root, name string, data []byte) error {
 	return f.Close()
 }
 
-func bundleSyncDir(root *os.Root, name string) error {
+func syncDir(root *os.Root, name string) error {
 	d, err := root.Open(name)
 	if err != nil {
 		return err
@@ -732,35 +729,35 @@ func bundleSyncDir(root *os.Root, name string) error {
 	return d.Sync()
 }
 
-// ReadBundle parses a bundle from r, a gzip-compressed tar archive as
+// Read parses a bundle from r, a gzip-compressed tar archive as
 // [Bundle.WriteTarGz] writes it. It is strict, and every refusal is a
-// *[BundleFormatError]:
+// *[FormatError]:
 //   - input that is not one gzip member holding a tar archive, or is
-//     corrupt (ErrBundleMalformed);
+//     corrupt (ReasonMalformed);
 //   - an entry that is not a regular file: links, devices, FIFOs, directory
-//     entries, sparse files (ErrBundleNotRegular);
+//     entries, sparse files (ReasonNotRegular);
 //   - a name that is absolute or holds "..", or is otherwise unsafe to
-//     extract (ErrBundleUnsafePath);
+//     extract (ReasonUnsafePath);
 //   - two entries of one name, also differing only in case, or a name that
-//     is also a directory of another (ErrBundleDuplicate);
-//   - more than MaxBundleFiles entries, a file over MaxBundleFileSize, or
-//     more than MaxBundleSize in all, however well compressed
-//     (ErrBundleTooLarge);
-//   - anything after the archive but zero padding (ErrBundleTrailingData).
+//     is also a directory of another (ReasonDuplicate);
+//   - more than MaxFiles entries, a file over MaxFileSize, or
+//     more than MaxSize in all, however well compressed
+//     (ReasonTooLarge);
+//   - anything after the archive but zero padding (ReasonTrailingData).
 //
-// ReadBundle checks the form only; [VerifyBundle] checks the content.
-func ReadBundle(r io.Reader) (*Bundle, error) {
+// Read checks the form only; [Verify] checks the content.
+func Read(r io.Reader) (*Bundle, error) {
 	br := bufio.NewReader(r)
 	zr, err := gzip.NewReader(br)
 	if err != nil {
-		return nil, &BundleFormatError{Reason: err.Error(), Err: ErrBundleMalformed}
+		return nil, &FormatError{Detail: err.Error(), Reason: ReasonMalformed}
 	}
 	zr.Multistream(false)
-	// The archive may hold MaxBundleSize bytes of content, plus headers and
+	// The archive may hold MaxSize bytes of content, plus headers and
 	// padding: at most four 512-byte blocks per file of overhead (a PAX
-	// header and its records, which a name of MaxBundleName bytes fits in
+	// header and its records, which a name of MaxName bytes fits in
 	// one block, the header, padding), and tar's end padding.
-	lr := &bundleLimitReader{r: zr, n: MaxBundleSize + (MaxBundleFiles+1)*4*512 + 20*512}
+	lr := &limitReader{r: zr, n: MaxSize + (MaxFiles+1)*4*512 + 20*512}
 	tr := tar.NewReader(lr)
 	files := map[string][]byte{}
 	var total int64
@@ -770,39 +767,39 @@ func ReadBundle(r io.Reader) (*Bundle, error) {
 			break
 		}
 		if err != nil {
-			return nil, bundleReadErr("", err)
+			return nil, readErr("", err)
 		}
-		if len(files) >= MaxBundleFiles {
-			return nil, &BundleFormatError{Reason: fmt.Sprintf("more than %d files", MaxBundleFiles), Err: ErrBundleTooLarge}
+		if len(files) >= MaxFiles {
+			return nil, &FormatError{Detail: fmt.Sprintf("more than %d files", MaxFiles), Reason: ReasonTooLarge}
 		}
-		if err := bundleValidName(hdr.Name); err != nil {
+		if err := validName(hdr.Name); err != nil {
 			return nil, err
 		}
 		if hdr.Typeflag != tar.TypeReg {
-			return nil, &BundleFormatError{Name: hdr.Name, Reason: fmt.Sprintf("type %q", hdr.Typeflag), Err: ErrBundleNotRegular}
+			return nil, &FormatError{Name: hdr.Name, Detail: fmt.Sprintf("type %q", hdr.Typeflag), Reason: ReasonNotRegular}
 		}
 		for k := range hdr.PAXRecords {
 			if strings.HasPrefix(k, "GNU.sparse.") {
-				return nil, &BundleFormatError{Name: hdr.Name, Reason: "sparse file", Err: ErrBundleNotRegular}
+				return nil, &FormatError{Name: hdr.Name, Detail: "sparse file", Reason: ReasonNotRegular}
 			}
 		}
-		if hdr.Size < 0 || hdr.Size > MaxBundleFileSize {
-			return nil, &BundleFormatError{Name: hdr.Name, Reason: fmt.Sprintf("%d bytes", hdr.Size), Err: ErrBundleTooLarge}
+		if hdr.Size < 0 || hdr.Size > MaxFileSize {
+			return nil, &FormatError{Name: hdr.Name, Detail: fmt.Sprintf("%d bytes", hdr.Size), Reason: ReasonTooLarge}
 		}
-		if total += hdr.Size; total > MaxBundleSize {
-			return nil, &BundleFormatError{Name: hdr.Name, Reason: "more than MaxBundleSize in all", Err: ErrBundleTooLarge}
+		if total += hdr.Size; total > MaxSize {
+			return nil, &FormatError{Name: hdr.Name, Detail: "more than MaxBundleSize in all", Reason: ReasonTooLarge}
 		}
 		if _, dup := files[hdr.Name]; dup {
-			return nil, &BundleFormatError{Name: hdr.Name, Err: ErrBundleDuplicate}
+			return nil, &FormatError{Name: hdr.Name, Reason: ReasonDuplicate}
 		}
 		// Read what is there rather than allocate what the header claims:
 		// a header may claim far more than the archive holds.
 		var buf bytes.Buffer
 		if _, err := buf.ReadFrom(io.LimitReader(tr, hdr.Size)); err != nil {
-			return nil, bundleReadErr(hdr.Name, err)
+			return nil, readErr(hdr.Name, err)
 		}
 		if int64(buf.Len()) != hdr.Size {
-			return nil, &BundleFormatError{Name: hdr.Name, Reason: "unexpected end of archive", Err: ErrBundleMalformed}
+			return nil, &FormatError{Name: hdr.Name, Detail: "unexpected end of archive", Reason: ReasonMalformed}
 		}
 		files[hdr.Name] = buf.Bytes()
 	}
@@ -812,45 +809,45 @@ func ReadBundle(r io.Reader) (*Bundle, error) {
 	for {
 		n, err := lr.Read(buf[:])
 		if bytes.ContainsFunc(buf[:n], func(r rune) bool { return r != 0 }) {
-			return nil, &BundleFormatError{Reason: "data after the tar end marker", Err: ErrBundleTrailingData}
+			return nil, &FormatError{Detail: "data after the tar end marker", Reason: ReasonTrailingData}
 		}
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, bundleReadErr("", err)
+			return nil, readErr("", err)
 		}
 	}
 	if _, err := br.ReadByte(); err != io.EOF {
 		if err != nil {
-			return nil, bundleReadErr("", err)
+			return nil, readErr("", err)
 		}
-		return nil, &BundleFormatError{Reason: "data after the gzip stream", Err: ErrBundleTrailingData}
+		return nil, &FormatError{Detail: "data after the gzip stream", Reason: ReasonTrailingData}
 	}
 	b := &Bundle{files: files}
-	if err := bundleCheckNames(b.Names()); err != nil {
+	if err := checkNames(b.Names()); err != nil {
 		return nil, err
 	}
 	return b, nil
 }
 
-// errBundleLimit is the error of a bundleLimitReader past its limit.
-var errBundleLimit = errors.New("audit: bundle archive over its size limit")
+// errLimit is the error of a limitReader past its limit.
+var errLimit = errors.New("audit: bundle archive over its size limit")
 
-// bundleLimitReader reads at most n bytes from r and then fails with
-// errBundleLimit, so that a decompression bomb is cut short.
-type bundleLimitReader struct {
+// limitReader reads at most n bytes from r and then fails with
+// errLimit, so that a decompression bomb is cut short.
+type limitReader struct {
 	r io.Reader
 	n int64
 }
 
-func (l *bundleLimitReader) Read(p []byte) (int, error) {
+func (l *limitReader) Read(p []byte) (int, error) {
 	if l.n <= 0 {
 		// Tell a stream that ended exactly at the limit from a longer one.
 		var one [1]byte
 		n, err := l.r.Read(one[:])
 		if n > 0 {
-			return 0, errBundleLimit
+			return 0, errLimit
 		}
 		return 0, err
 	}
@@ -862,29 +859,29 @@ func (l *bundleLimitReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// bundleReadErr turns an error reading the archive into a
-// *BundleFormatError.
-func bundleReadErr(name string, err error) error {
-	var fe *BundleFormatError
+// readErr turns an error reading the archive into a
+// *FormatError.
+func readErr(name string, err error) error {
+	var fe *FormatError
 	switch {
 	case errors.As(err, &fe):
 		return err
-	case errors.Is(err, errBundleLimit):
-		return &BundleFormatError{Name: name, Reason: "archive over its size limit", Err: ErrBundleTooLarge}
+	case errors.Is(err, errLimit):
+		return &FormatError{Name: name, Detail: "archive over its size limit", Reason: ReasonTooLarge}
 	case errors.Is(err, io.EOF):
-		return &BundleFormatError{Name: name, Reason: "unexpected end of archive", Err: ErrBundleMalformed}
+		return &FormatError{Name: name, Detail: "unexpected end of archive", Reason: ReasonMalformed}
 	}
-	return &BundleFormatError{Name: name, Reason: err.Error(), Err: ErrBundleMalformed}
+	return &FormatError{Name: name, Detail: err.Error(), Reason: ReasonMalformed}
 }
 
-// ReadBundleDir parses a bundle from the directory tree fsys, as
-// [Bundle.WriteDir] writes it, with the limits and refusals of [ReadBundle]:
+// ReadDir parses a bundle from the directory tree fsys, as
+// [Bundle.WriteDir] writes it, with the limits and refusals of [Read]:
 // every entry must be a directory or a regular file (symbolic links,
-// devices and FIFOs are ErrBundleNotRegular). Directories carry no data and
+// devices and FIFOs are ReasonNotRegular). Directories carry no data and
 // empty ones are ignored. For a directory on disk, pass an os.Root's FS
 // (os.OpenRoot(dir) and Root.FS) so that nothing outside it can be opened
 // even when the tree changes while it is read.
-func ReadBundleDir(fsys fs.FS) (*Bundle, error) {
+func ReadDir(fsys fs.FS) (*Bundle, error) {
 	files := map[string][]byte{}
 	var total int64
 	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
@@ -894,51 +891,51 @@ func ReadBundleDir(fsys fs.FS) (*Bundle, error) {
 		if name == "." {
 			return nil
 		}
-		if err := bundleValidName(name); err != nil {
+		if err := validName(name); err != nil {
 			return err
 		}
 		if d.IsDir() {
 			return nil
 		}
 		if !d.Type().IsRegular() {
-			return &BundleFormatError{Name: name, Reason: d.Type().String(), Err: ErrBundleNotRegular}
+			return &FormatError{Name: name, Detail: d.Type().String(), Reason: ReasonNotRegular}
 		}
-		if len(files) >= MaxBundleFiles {
-			return &BundleFormatError{Reason: fmt.Sprintf("more than %d files", MaxBundleFiles), Err: ErrBundleTooLarge}
+		if len(files) >= MaxFiles {
+			return &FormatError{Detail: fmt.Sprintf("more than %d files", MaxFiles), Reason: ReasonTooLarge}
 		}
-		data, err := bundleReadFS(fsys, name)
+		data, err := readFS(fsys, name)
 		if err != nil {
 			return err
 		}
-		if total += int64(len(data)); total > MaxBundleSize {
-			return &BundleFormatError{Name: name, Reason: "more than MaxBundleSize in all", Err: ErrBundleTooLarge}
+		if total += int64(len(data)); total > MaxSize {
+			return &FormatError{Name: name, Detail: "more than MaxBundleSize in all", Reason: ReasonTooLarge}
 		}
 		files[name] = data
 		return nil
 	})
 	if err != nil {
-		var fe *BundleFormatError
+		var fe *FormatError
 		if errors.As(err, &fe) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("read bundle: %w", err)
 	}
 	b := &Bundle{files: files}
-	if err := bundleCheckNames(b.Names()); err != nil {
+	if err := checkNames(b.Names()); err != nil {
 		return nil, err
 	}
 	return b, nil
 }
 
-// bundleValidName returns a *BundleFormatError (ErrBundleUnsafePath) unless
+// validName returns a *FormatError (ReasonUnsafePath) unless
 // name is a relative, slash-separated path that is safe to create on any
 // file system.
-func bundleValidName(name string) error {
+func validName(name string) error {
 	bad := func(reason string) error {
-		return &BundleFormatError{Name: name, Reason: reason, Err: ErrBundleUnsafePath}
+		return &FormatError{Name: name, Detail: reason, Reason: ReasonUnsafePath}
 	}
 	switch {
-	case len(name) > MaxBundleName:
+	case len(name) > MaxName:
 		return bad("name too long")
 	case !utf8.ValidString(name):
 		return bad("not UTF-8")
@@ -950,33 +947,33 @@ func bundleValidName(name string) error {
 	return nil
 }
 
-// bundleCheckNames returns a *BundleFormatError (ErrBundleDuplicate) when
+// checkNames returns a *FormatError (ReasonDuplicate) when
 // two of the sorted names differ only in case (Unicode simple case folding,
 // as strings.EqualFold: "σ" and "ς", "s" and "ſ" too), or one is a
 // directory of another.
-func bundleCheckNames(names []string) error {
+func checkNames(names []string) error {
 	folded := make(map[string]string, len(names))
 	for _, name := range names {
-		k := bundleFold(name)
+		k := fold(name)
 		if other, ok := folded[k]; ok {
-			return &BundleFormatError{Name: name, Reason: "same name as " + strconv.Quote(other) + " but for case", Err: ErrBundleDuplicate}
+			return &FormatError{Name: name, Detail: "same name as " + strconv.Quote(other) + " but for case", Reason: ReasonDuplicate}
 		}
 		folded[k] = name
 	}
 	for _, name := range names {
 		for d := path.Dir(name); d != "."; d = path.Dir(d) {
-			if other, ok := folded[bundleFold(d)]; ok {
-				return &BundleFormatError{Name: name, Reason: strconv.Quote(other) + " is a file", Err: ErrBundleDuplicate}
+			if other, ok := folded[fold(d)]; ok {
+				return &FormatError{Name: name, Detail: strconv.Quote(other) + " is a file", Reason: ReasonDuplicate}
 			}
 		}
 	}
 	return nil
 }
 
-// bundleFold maps name to a key that two names share exactly when
+// fold maps name to a key that two names share exactly when
 // strings.EqualFold reports them equal: each rune becomes the smallest rune
 // of its case-folding orbit (unicode.SimpleFold).
-func bundleFold(name string) string {
+func fold(name string) string {
 	return strings.Map(func(r rune) rune {
 		m := r
 		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
@@ -986,7 +983,7 @@ func bundleFold(name string) string {
 	}, name)
 }
 
-// bundleReadReport parses a policy report from the bundle.
-func bundleReadReport(data []byte) (policy.Report, error) {
+// parseReport parses a policy report from the bundle.
+func parseReport(data []byte) (policy.Report, error) {
 	return policy.ReadReport(bytes.NewReader(data))
 }

@@ -1,4 +1,4 @@
-package audit_test
+package bundle_test
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/audit/bundle"
 	"github.com/releasekit/releasekit/internal/testkit/audittest"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
@@ -23,22 +24,22 @@ import (
 	"github.com/releasekit/releasekit/tagging"
 )
 
-func TestVerifyBundleWithoutKeys(t *testing.T) {
+func TestVerifyWithoutKeys(t *testing.T) {
 	f := newBundleFixture(t)
-	rep, err := audit.VerifyBundle(context.Background(), buildBundle(t, f), audit.BundleKeys{})
-	require.ErrorIs(t, err, audit.ErrBundleUnchecked)
-	assert.Equal(t, audit.BundleNotChecked, rep.Status())
+	rep, err := bundle.Verify(context.Background(), buildBundle(t, f), bundle.Keys{})
+	require.ErrorIs(t, err, bundle.ErrUnchecked)
+	assert.Equal(t, audit.Recorded, rep.Status())
 	for _, name := range []string{"tag-signature", "provenance", "checkpoint"} {
 		c, ok := rep.Check(name)
 		require.True(t, ok)
-		assert.Equal(t, audit.BundleNotChecked, c.Status, name)
+		assert.Equal(t, audit.Recorded, c.Status, name)
 		assert.Contains(t, err.Error(), name)
 	}
 	c, _ := rep.Check("tag")
-	assert.Equal(t, audit.BundlePass, c.Status)
+	assert.Equal(t, audit.Verified, c.Status)
 }
 
-func TestVerifyBundleWithoutCheckpoint(t *testing.T) {
+func TestVerifyWithoutCheckpoint(t *testing.T) {
 	f := newBundleFixture(t)
 	f.src.Checkpoint, f.src.CheckpointSig = nil, nil
 	b := buildBundle(t, f)
@@ -46,14 +47,14 @@ func TestVerifyBundleWithoutCheckpoint(t *testing.T) {
 	assert.True(t, ok, "entries up to the last one about the release")
 	_, ok = b.File(entryName(6))
 	assert.False(t, ok)
-	rep, err := audit.VerifyBundle(context.Background(), b, f.keys)
-	require.ErrorIs(t, err, audit.ErrBundleUnchecked)
+	rep, err := bundle.Verify(context.Background(), b, f.keys)
+	require.ErrorIs(t, err, bundle.ErrUnchecked)
 	c, _ := rep.Check("checkpoint")
-	assert.Equal(t, audit.BundleNotChecked, c.Status)
+	assert.Equal(t, audit.Recorded, c.Status)
 	assert.Contains(t, c.Detail, "truncated log cannot be detected")
 }
 
-func TestVerifyBundlePromotionAfterCheckpoint(t *testing.T) {
+func TestVerifyPromotionAfterCheckpoint(t *testing.T) {
 	ctx := context.Background()
 	f := newBundleFixture(t)
 	_, err := manifest.RecordResult(ctx, f.store, manifest.DeployResult{
@@ -64,10 +65,10 @@ func TestVerifyBundlePromotionAfterCheckpoint(t *testing.T) {
 	b := buildBundle(t, f)
 	_, ok := b.File(entryName(7))
 	assert.True(t, ok)
-	rep, err := audit.VerifyBundle(ctx, b, f.keys)
-	require.ErrorIs(t, err, audit.ErrBundleUnchecked)
+	rep, err := bundle.Verify(ctx, b, f.keys)
+	require.ErrorIs(t, err, bundle.ErrUnchecked)
 	c, _ := rep.Check("promotions")
-	assert.Equal(t, audit.BundleNotChecked, c.Status)
+	assert.Equal(t, audit.Recorded, c.Status)
 	assert.Contains(t, c.Detail, "entries 7 are after the signed checkpoint")
 }
 
@@ -77,7 +78,7 @@ func mustRecord(t testing.TB, f *bundleFixture) manifest.Record {
 	return rec
 }
 
-func TestVerifyBundleKeysAt(t *testing.T) {
+func TestVerifyKeysAt(t *testing.T) {
 	f := newBundleFixture(t)
 	b := buildBundle(t, f)
 	// A key valid only before the verification time asked for fails.
@@ -88,11 +89,11 @@ func TestVerifyBundleKeysAt(t *testing.T) {
 		Principals: []string{"bot@example.com"}, Key: s.PublicKey(),
 		ValidBefore: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC),
 	}}, tagging.GitNamespace)
-	_, err = audit.VerifyBundle(context.Background(), b, keys)
+	_, err = bundle.Verify(context.Background(), b, keys)
 	require.NoError(t, err, "valid at the bundle's time")
 	keys.At = time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
-	_, err = audit.VerifyBundle(context.Background(), b, keys)
-	require.ErrorIs(t, err, audit.ErrBundleSignature)
+	_, err = bundle.Verify(context.Background(), b, keys)
+	require.Contains(t, checkReasons(err), bundle.ReasonSignature)
 	require.ErrorIs(t, err, signature.ErrKeyExpired)
 }
 
@@ -107,7 +108,7 @@ func swapSig(t testing.TB, envelope, other []byte) []byte {
 	return out
 }
 
-func TestVerifyBundleTampered(t *testing.T) {
+func TestVerifyTampered(t *testing.T) {
 	ctx := context.Background()
 	f := newBundleFixture(t)
 	orig := bundleFiles(buildBundle(t, f))
@@ -141,14 +142,14 @@ func TestVerifyBundleTampered(t *testing.T) {
 		{
 			name:   "file edited",
 			tamper: func(files map[string][]byte) { files["record.json"] = append(files["record.json"], ' ') },
-			check:  "files", want: []error{audit.ErrBundleDigest},
+			check:  "files", want: []error{bundle.ErrDigest},
 		},
 		{
 			name: "SBOM edited, index fixed",
 			tamper: func(files map[string][]byte) {
 				files["evidence/sbom/app.cdx.json"] = bytes.Replace(files["evidence/sbom/app.cdx.json"], []byte(`"app"`), []byte(`"apq"`), 1)
 			},
-			reindex: true, check: "sbom", want: []error{audit.ErrBundleEvidence, sbom.ErrReferenceMismatch},
+			reindex: true, check: "sbom", want: []error{reasonIs(bundle.ReasonEvidence), sbom.ErrReferenceMismatch},
 		},
 		{
 			name: "record edited, index fixed",
@@ -159,7 +160,7 @@ func TestVerifyBundleTampered(t *testing.T) {
 				files["record.json"], err = manifest.MarshalRecord(rec)
 				require.NoError(t, err)
 			},
-			reindex: true, check: "promotions", want: []error{audit.ErrBundlePromotion, audit.ErrBundleEvidence},
+			reindex: true, check: "promotions", want: []error{reasonIs(bundle.ReasonPromotion), reasonIs(bundle.ReasonEvidence)},
 		},
 		{
 			name: "tag signature swapped",
@@ -170,56 +171,56 @@ func TestVerifyBundleTampered(t *testing.T) {
 				require.NoError(t, err)
 				files["tag/object"] = append(mine.Payload, theirs.Signature...)
 			},
-			reindex: true, check: "tag-signature", want: []error{audit.ErrBundleSignature, signature.ErrBadSignature},
+			reindex: true, check: "tag-signature", want: []error{reasonIs(bundle.ReasonSignature), signature.ErrBadSignature},
 		},
 		{
 			name:    "tag object replaced",
 			tamper:  func(files map[string][]byte) { files["tag/object"] = f.otherTag },
-			reindex: true, check: "tag", want: []error{audit.ErrBundleTag},
+			reindex: true, check: "tag", want: []error{reasonIs(bundle.ReasonTag)},
 		},
 		{
 			name:   "tag object replaced, index not fixed",
 			tamper: func(files map[string][]byte) { files["tag/object"] = f.otherTag },
-			check:  "files", want: []error{audit.ErrBundleDigest, audit.ErrBundleTag},
+			check:  "files", want: []error{bundle.ErrDigest, reasonIs(bundle.ReasonTag)},
 		},
 		{
 			name: "provenance signature swapped",
 			tamper: func(files map[string][]byte) {
 				files["evidence/provenance/app.intoto.json"] = swapSig(t, files["evidence/provenance/app.intoto.json"], f.otherEnv)
 			},
-			reindex: true, check: "provenance", want: []error{audit.ErrBundleSignature, signature.ErrBadSignature},
+			reindex: true, check: "provenance", want: []error{reasonIs(bundle.ReasonSignature), signature.ErrBadSignature},
 		},
 		{
 			name:    "provenance of another artifact",
 			tamper:  func(files map[string][]byte) { files["evidence/provenance/app.intoto.json"] = f.otherEnv },
-			reindex: true, check: "provenance", want: []error{audit.ErrBundleEvidence, sbom.ErrSubjectMismatch},
+			reindex: true, check: "provenance", want: []error{reasonIs(bundle.ReasonEvidence), sbom.ErrSubjectMismatch},
 		},
 		{
 			name:    "checkpoint signature swapped",
 			tamper:  func(files map[string][]byte) { files["log/checkpoint.sig"] = otherCPSig },
-			reindex: true, check: "checkpoint", want: []error{audit.ErrBundleSignature, manifest.ErrBadSignature},
+			reindex: true, check: "checkpoint", want: []error{reasonIs(bundle.ReasonSignature), manifest.ErrBadSignature},
 		},
 		{
 			name: "checkpoint for another log",
 			tamper: func(files map[string][]byte) {
 				files["log/checkpoint.json"], files["log/checkpoint.sig"] = otherCPData, otherCPSig
 			},
-			reindex: true, check: "checkpoint", want: []error{audit.ErrBundleCheckpoint, manifest.ErrTampered},
+			reindex: true, check: "checkpoint", want: []error{reasonIs(bundle.ReasonCheckpoint), manifest.ErrTampered},
 		},
 		{
 			name:    "log entry removed",
 			tamper:  func(files map[string][]byte) { delete(files, entryName(3)) },
-			reindex: true, check: "log", want: []error{audit.ErrBundleLog, manifest.ErrTampered},
+			reindex: true, check: "log", want: []error{bundle.ErrLog, manifest.ErrTampered},
 		},
 		{
 			name:    "last log entry removed",
 			tamper:  func(files map[string][]byte) { delete(files, entryName(5)) },
-			reindex: true, check: "checkpoint", want: []error{audit.ErrBundleCheckpoint, manifest.ErrTruncated},
+			reindex: true, check: "checkpoint", want: []error{reasonIs(bundle.ReasonCheckpoint), manifest.ErrTruncated},
 		},
 		{
 			name:   "log entry removed, index not fixed",
 			tamper: func(files map[string][]byte) { delete(files, entryName(3)) },
-			check:  "files", want: []error{audit.ErrBundleMissingFile, manifest.ErrTampered},
+			check:  "files", want: []error{reasonIs(bundle.ReasonMissingFile), manifest.ErrTampered},
 		},
 		{
 			name: "log entry edited",
@@ -230,7 +231,7 @@ func TestVerifyBundleTampered(t *testing.T) {
 				files[entryName(4)], err = manifest.MarshalEntry(e)
 				require.NoError(t, err)
 			},
-			reindex: true, check: "log", want: []error{audit.ErrBundleLog, manifest.ErrTampered},
+			reindex: true, check: "log", want: []error{bundle.ErrLog, manifest.ErrTampered},
 		},
 		{
 			name: "log entry renamed",
@@ -238,70 +239,70 @@ func TestVerifyBundleTampered(t *testing.T) {
 				files[entryName(9)] = files[entryName(5)]
 				delete(files, entryName(5))
 			},
-			reindex: true, check: "log", want: []error{audit.ErrBundleLog},
+			reindex: true, check: "log", want: []error{bundle.ErrLog},
 		},
 		{
 			name: "index edited: digest",
 			tamper: func(files map[string][]byte) {
 				files["index.json"] = bytes.Replace(files["index.json"], []byte(`"sha256": "`), []byte(`"sha256": "0`), 1)
 			},
-			check: "files", want: []error{audit.ErrBundleDigest},
+			check: "files", want: []error{bundle.ErrDigest},
 		},
 		{
 			name: "index edited: release",
 			tamper: func(files map[string][]byte) {
 				files["index.json"] = bytes.Replace(files["index.json"], []byte(`"release": "v1.0.0"`), []byte(`"release": "v0.9.0"`), 1)
 			},
-			check: "record", want: []error{audit.ErrBundleRecord, audit.ErrBundleTag},
+			check: "record", want: []error{reasonIs(bundle.ReasonRecord), reasonIs(bundle.ReasonTag)},
 		},
 		{
 			name: "index edited: not canonical",
 			tamper: func(files map[string][]byte) {
 				files["index.json"] = append([]byte(" "), files["index.json"]...)
 			},
-			check: "index", want: []error{audit.ErrBundleIndex},
+			check: "index", want: []error{reasonIs(bundle.ReasonIndex)},
 		},
 		{
 			name:   "index removed",
 			tamper: func(files map[string][]byte) { delete(files, "index.json") },
-			check:  "index", want: []error{audit.ErrBundleIndex},
+			check:  "index", want: []error{reasonIs(bundle.ReasonIndex)},
 		},
 		{
 			name:   "extra file added",
 			tamper: func(files map[string][]byte) { files["evidence/run.sh"] = []byte("#!/bin/sh\n") },
-			check:  "files", want: []error{audit.ErrBundleExtraFile, audit.ErrBundleUnexpectedFile},
+			check:  "files", want: []error{reasonIs(bundle.ReasonExtraFile), reasonIs(bundle.ReasonUnexpectedFile)},
 		},
 		{
 			name:    "extra file added, index fixed",
 			tamper:  func(files map[string][]byte) { files["evidence/run.sh"] = []byte("#!/bin/sh\n") },
-			reindex: true, check: "files", want: []error{audit.ErrBundleUnexpectedFile},
+			reindex: true, check: "files", want: []error{reasonIs(bundle.ReasonUnexpectedFile)},
 		},
 		{
 			name:   "file missing",
 			tamper: func(files map[string][]byte) { delete(files, "evidence/sbom/app.cdx.json") },
-			check:  "files", want: []error{audit.ErrBundleMissingFile, audit.ErrBundleEvidence},
+			check:  "files", want: []error{reasonIs(bundle.ReasonMissingFile), reasonIs(bundle.ReasonEvidence)},
 		},
 		{
 			name:    "file missing, index fixed",
 			tamper:  func(files map[string][]byte) { delete(files, "evidence/provenance/app.intoto.json") },
-			reindex: true, check: "provenance", want: []error{audit.ErrBundleEvidence},
+			reindex: true, check: "provenance", want: []error{reasonIs(bundle.ReasonEvidence)},
 		},
 		{
 			name:    "policy report removed",
 			tamper:  func(files map[string][]byte) { delete(files, gateName) },
-			reindex: true, check: "policy", want: []error{audit.ErrBundlePolicy},
+			reindex: true, check: "policy", want: []error{reasonIs(bundle.ReasonPolicy)},
 		},
 		{
 			name: "policy report edited",
 			tamper: func(files map[string][]byte) {
 				files[gateName] = bytes.Replace(files[gateName], []byte(`"pass"`), []byte(`"waived"`), 1)
 			},
-			reindex: true, check: "policy", want: []error{audit.ErrBundlePolicy},
+			reindex: true, check: "policy", want: []error{reasonIs(bundle.ReasonPolicy)},
 		},
 		{
 			name:    "record removed",
 			tamper:  func(files map[string][]byte) { delete(files, "record.json") },
-			reindex: true, check: "record", want: []error{audit.ErrBundleRecord},
+			reindex: true, check: "record", want: []error{reasonIs(bundle.ReasonRecord)},
 		},
 	}
 	for _, tt := range tests {
@@ -311,46 +312,54 @@ func TestVerifyBundleTampered(t *testing.T) {
 			if tt.reindex {
 				reindex(t, files)
 			}
-			rep, err := audit.VerifyBundle(ctx, fromFiles(t, files), f.keys)
+			rep, err := bundle.Verify(ctx, fromFiles(t, files), f.keys)
 			require.Error(t, err)
 			t.Log(err)
-			assert.Equal(t, audit.BundleFail, rep.Status())
+			assert.Equal(t, audit.Failed, rep.Status())
 			for _, want := range tt.want {
-				assert.ErrorIs(t, err, want)
+				if r, ok := want.(reasonIs); ok {
+					assert.Contains(t, checkReasons(err), string(r))
+				} else {
+					assert.ErrorIs(t, err, want)
+				}
 			}
 			c, ok := rep.Check(tt.check)
 			require.True(t, ok)
-			require.Equal(t, audit.BundleFail, c.Status, "%s: %s", tt.check, err)
-			var ce *audit.BundleCheckError
+			require.Equal(t, audit.Failed, c.Status, "%s: %s", tt.check, err)
+			var ce *bundle.CheckError
 			require.ErrorAs(t, err, &ce)
-			assert.ErrorIs(t, errors.Join(c.Errs...), tt.want[0], "the check named reports the first cause")
+			if r, ok := tt.want[0].(reasonIs); ok {
+				assert.Contains(t, checkReasons(errors.Join(c.Errs...)), string(r), "the check named reports the first cause")
+			} else {
+				assert.ErrorIs(t, errors.Join(c.Errs...), tt.want[0], "the check named reports the first cause")
+			}
 		})
 	}
 }
 
-func TestVerifyBundleDigestError(t *testing.T) {
+func TestVerifyDigestError(t *testing.T) {
 	f := newBundleFixture(t)
 	files := bundleFiles(buildBundle(t, f))
 	files["record.json"] = append(files["record.json"], '\n')
-	_, err := audit.VerifyBundle(context.Background(), fromFiles(t, files), f.keys)
-	var de *audit.BundleDigestError
+	_, err := bundle.Verify(context.Background(), fromFiles(t, files), f.keys)
+	var de *bundle.DigestError
 	require.ErrorAs(t, err, &de)
 	assert.Equal(t, "record.json", de.Name)
 	assert.Equal(t, de.WantSize+1, de.GotSize)
 	assert.NotEqual(t, de.Want, de.Got)
 }
 
-func TestVerifyBundleUntrustedKey(t *testing.T) {
+func TestVerifyUntrustedKey(t *testing.T) {
 	f := newBundleFixture(t)
 	_, wrong := bundleSSH(t, 9, tagging.GitNamespace)
 	keys := f.keys
 	keys.Tag = wrong
-	_, err := audit.VerifyBundle(context.Background(), buildBundle(t, f), keys)
-	require.ErrorIs(t, err, audit.ErrBundleSignature)
+	_, err := bundle.Verify(context.Background(), buildBundle(t, f), keys)
+	require.Contains(t, checkReasons(err), bundle.ReasonSignature)
 	require.ErrorIs(t, err, signature.ErrUntrustedKey)
 }
 
-func TestVerifyBundleDirTampered(t *testing.T) {
+func TestVerifyDirTampered(t *testing.T) {
 	f := newBundleFixture(t)
 	dir := filepath.Join(t.TempDir(), "v1.0.0")
 	require.NoError(t, buildBundle(t, f).WriteDir(dir))
@@ -361,35 +370,35 @@ func TestVerifyBundleDirTampered(t *testing.T) {
 	root, err := os.OpenRoot(dir)
 	require.NoError(t, err)
 	defer root.Close()
-	b, err := audit.ReadBundleDir(root.FS())
+	b, err := bundle.ReadDir(root.FS())
 	require.NoError(t, err)
-	_, err = audit.VerifyBundle(context.Background(), b, f.keys)
-	var de *audit.BundleDigestError
+	_, err = bundle.Verify(context.Background(), b, f.keys)
+	var de *bundle.DigestError
 	require.ErrorAs(t, err, &de)
 	assert.Equal(t, "evidence/sbom/app.cdx.json", de.Name)
 }
 
-func TestVerifyBundleCheckpointRemoved(t *testing.T) {
+func TestVerifyCheckpointRemoved(t *testing.T) {
 	// The index is not signed: removing the checkpoint and fixing the index
 	// cannot make the bundle pass, only "not checked".
 	f := newBundleFixture(t)
 	files := bundleFiles(buildBundle(t, f))
-	delete(files, audit.BundleCheckpointName)
-	delete(files, audit.BundleCheckpointSigName)
+	delete(files, bundle.CheckpointName)
+	delete(files, bundle.CheckpointSigName)
 	reindex(t, files)
-	rep, err := audit.VerifyBundle(context.Background(), fromFiles(t, files), f.keys)
-	require.ErrorIs(t, err, audit.ErrBundleUnchecked)
-	assert.Equal(t, audit.BundleNotChecked, rep.Status())
+	rep, err := bundle.Verify(context.Background(), fromFiles(t, files), f.keys)
+	require.ErrorIs(t, err, bundle.ErrUnchecked)
+	assert.Equal(t, audit.Recorded, rep.Status())
 	assert.Nil(t, rep.Checkpoint)
 
-	delete(files, audit.BundleCheckpointSigName)
-	files[audit.BundleCheckpointName] = []byte("{}")
+	delete(files, bundle.CheckpointSigName)
+	files[bundle.CheckpointName] = []byte("{}")
 	reindex(t, files)
-	_, err = audit.VerifyBundle(context.Background(), fromFiles(t, files), f.keys)
-	require.ErrorIs(t, err, audit.ErrBundleCheckpoint, "a checkpoint without its signature")
+	_, err = bundle.Verify(context.Background(), fromFiles(t, files), f.keys)
+	require.Contains(t, checkReasons(err), bundle.ReasonCheckpoint, "a checkpoint without its signature")
 }
 
-func TestVerifyBundleManifestPromotion(t *testing.T) {
+func TestVerifyManifestPromotion(t *testing.T) {
 	ctx := context.Background()
 	f := newBundleFixture(t)
 	rec := mustRecord(t, f)
@@ -416,13 +425,13 @@ func TestVerifyBundleManifestPromotion(t *testing.T) {
 	canon, err := manifest.Marshal(m)
 	require.NoError(t, err)
 	assert.Equal(t, canon, data)
-	rep, err := audit.VerifyBundle(ctx, b, f.keys)
+	rep, err := bundle.Verify(ctx, b, f.keys)
 	// The manifest promotion had no gate: its policy is not checked.
-	require.ErrorIs(t, err, audit.ErrBundleUnchecked)
+	require.ErrorIs(t, err, bundle.ErrUnchecked)
 	c, _ := rep.Check("promotions")
-	assert.Equal(t, audit.BundlePass, c.Status, c.Detail)
+	assert.Equal(t, audit.Verified, c.Status, c.Detail)
 	c, _ = rep.Check("policy")
-	assert.Equal(t, audit.BundleNotChecked, c.Status)
+	assert.Equal(t, audit.Recorded, c.Status)
 	assert.Contains(t, c.Detail, "entries 7 name no policy report")
 	require.NotNil(t, rep.Checkpoint)
 	assert.Equal(t, uint64(7), rep.Checkpoint.Count)
@@ -434,12 +443,12 @@ func TestVerifyBundleManifestPromotion(t *testing.T) {
 	files[name], err = manifest.Marshal(m)
 	require.NoError(t, err)
 	reindex(t, files)
-	_, err = audit.VerifyBundle(ctx, fromFiles(t, files), f.keys)
-	require.ErrorIs(t, err, audit.ErrBundlePromotion)
+	_, err = bundle.Verify(ctx, fromFiles(t, files), f.keys)
+	require.Contains(t, checkReasons(err), bundle.ReasonPromotion)
 	delete(files, name)
 	reindex(t, files)
-	_, err = audit.VerifyBundle(ctx, fromFiles(t, files), f.keys)
-	require.ErrorIs(t, err, audit.ErrBundlePromotion)
+	_, err = bundle.Verify(ctx, fromFiles(t, files), f.keys)
+	require.Contains(t, checkReasons(err), bundle.ReasonPromotion)
 }
 
 // TestBundleAuditTest builds and verifies the bundle of every release of
@@ -453,17 +462,17 @@ func TestBundleAuditTest(t *testing.T) {
 	}{{"dir store", nil}, {"git store", []audittest.Option{audittest.WithGitStore()}}} {
 		t.Run(store.name, func(t *testing.T) {
 			f := audittest.New(t, store.opts...)
-			keys := audit.BundleKeys{
+			keys := bundle.Keys{
 				Tag:        f.Keys.TagVerifier,
 				Provenance: []signature.Verifier{f.Keys.ProvenanceVerifier},
 				Checkpoint: f.Keys.LogVerifier,
 			}
 			for _, rel := range f.Releases {
-				b, err := audit.BuildBundle(ctx, f.Sources, rel.Tag)
+				b, err := bundle.Build(ctx, f.Sources, rel.Tag)
 				require.NoError(t, err, rel.Tag)
-				rep, err := audit.VerifyBundle(ctx, b, keys)
+				rep, err := bundle.Verify(ctx, b, keys)
 				require.NoError(t, err, rel.Tag)
-				assert.Equal(t, audit.BundlePass, rep.Status())
+				assert.Equal(t, audit.Verified, rep.Status())
 				assert.Equal(t, rel.TagHash, rep.TagObject)
 				if rel.Tag == f.Rollback.From {
 					c, _ := rep.Check("promotions")
@@ -472,10 +481,39 @@ func TestBundleAuditTest(t *testing.T) {
 				idx, err := b.Index()
 				require.NoError(t, err)
 				assert.Equal(t, rel.Commit, idx.Commit)
-				again, err := audit.BuildBundle(ctx, f.Sources, rel.Tag)
+				again, err := bundle.Build(ctx, f.Sources, rel.Tag)
 				require.NoError(t, err)
 				assert.Equal(t, tarGz(t, b), tarGz(t, again), rel.Tag)
 			}
 		})
 	}
+}
+
+// reasonIs stands, in a list of errors a report must wrap, for a
+// *bundle.CheckError with that Reason.
+type reasonIs string
+
+func (r reasonIs) Error() string { return string(r) }
+
+// checkReasons returns the Reasons of the *bundle.CheckErrors in err's tree.
+func checkReasons(err error) []string {
+	var out []string
+	var walk func(error)
+	walk = func(e error) {
+		if ce, ok := e.(*bundle.CheckError); ok {
+			out = append(out, ce.Reason)
+		}
+		switch u := e.(type) {
+		case interface{ Unwrap() error }:
+			if x := u.Unwrap(); x != nil {
+				walk(x)
+			}
+		case interface{ Unwrap() []error }:
+			for _, x := range u.Unwrap() {
+				walk(x)
+			}
+		}
+	}
+	walk(err)
+	return out
 }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package audit_test
+package metrics_test
 
 import (
 	"bytes"
@@ -24,6 +24,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/audit/metrics"
 	"github.com/releasekit/releasekit/internal/testkit/audittest"
 )
 
@@ -290,9 +291,9 @@ func containsAny(list []string, sub string) bool {
 // report for January 2026 and checks the page in the browser.
 func TestFixtureReportInBrowser(t *testing.T) {
 	f := audittest.New(t)
-	h, err := audit.Collect(t.Context(), f.Sources)
+	h, err := metrics.Collect(t.Context(), f.Sources)
 	require.NoError(t, err)
-	rep := audit.BuildReport(h, janSince, janUntil, []audit.Incident{{ID: audittest.Incident, Release: "v1.2.1",
+	rep := metrics.BuildReport(h, janSince, janUntil, []metrics.Incident{{ID: audittest.Incident, Release: "v1.2.1",
 		Opened: time.Date(2026, time.January, 17, 0, 30, 0, 0, time.UTC)}}, janGenerated)
 
 	// Every release of the period has its whole evidence; the emergency
@@ -300,7 +301,7 @@ func TestFixtureReportInBrowser(t *testing.T) {
 	require.Len(t, rep.Releases, 6)
 	for _, r := range rep.Releases {
 		for _, it := range r.Items() {
-			assert.Equal(t, audit.HealthOK, it.Item.State, "%s %s: %s", r.Tag, it.Name, it.Item.Detail)
+			assert.Equal(t, audit.Verified, it.Item.State, "%s %s: %s", r.Tag, it.Name, it.Item.Detail)
 		}
 	}
 	assert.Empty(t, rep.Gaps)

@@ -1,4 +1,4 @@
-package audit
+package metrics
 
 import (
 	"cmp"
@@ -8,11 +8,12 @@ import (
 	"slices"
 	"time"
 
+	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/manifest"
 )
 
 // An Incident is a production incident the caller's incident tool knows of,
-// linked to the release that caused it. ComputeMetrics counts the release's
+// linked to the release that caused it. Compute counts the release's
 // production deployment as a failed change (§1.7.3) and, when Opened is set,
 // measures its time to restore from Opened.
 type Incident struct {
@@ -26,7 +27,7 @@ type Incident struct {
 // computed from: the promotion log and what was read for each release it
 // promotes. [Collect] fills one from a repository and a store; a History
 // built by hand (in tests, or from another system of record) works as well.
-// ComputeMetrics and BuildReport only read it, so one History may serve
+// Compute and BuildReport only read it, so one History may serve
 // several reports at once; the caller owns its slices.
 type History struct {
 	// Production is the environment that counts as production; "" means
@@ -34,7 +35,7 @@ type History struct {
 	Production string `json:"production"`
 	// Entries is the promotion log in Seq order.
 	Entries []manifest.Entry `json:"entries"`
-	// Log is the state of the log: HealthOK when its chain (and the
+	// Log is the state of the log: audit.Verified when its chain (and the
 	// signed checkpoint, when one was given) verified.
 	Log HealthItem `json:"log"`
 	// Releases are the releases the log promotes by record (not manifest
@@ -52,7 +53,7 @@ type History struct {
 type HistoryRelease struct {
 	Tag string `json:"tag"`
 	// Component is the service or component of the release: the record's
-	// Extra["component"] ([ExtraComponent]), else the tag's component
+	// Extra["component"] ([audit.ExtraComponent]), else the tag's component
 	// prefix ("api" of "api/v1.2.3"), else "".
 	Component string `json:"component"`
 	// Record is the release record, or nil when the store has none.
@@ -79,7 +80,7 @@ type HistoryGate struct {
 	Release string `json:"release"` // the release promoted
 	Env     string `json:"env"`
 	Digest  string `json:"digest"` // Promotion.Gate
-	// State is HealthOK when the report was read and matches its digest;
+	// State is audit.Verified when the report was read and matches its digest;
 	// then Allowed and Results are what it says.
 	State   HealthItem   `json:"state"`
 	Allowed bool         `json:"allowed"`
@@ -93,54 +94,61 @@ type GateResult struct {
 	Waiver  string `json:"waiver,omitempty"`
 }
 
-// HealthState is the state of one piece of evidence.
-type HealthState string
-
-// The states of evidence. Only HealthOK is a pass; HealthNotApplicable is
-// neither a pass nor a gap.
-const (
-	HealthOK            HealthState = "ok"             // present and verified
-	HealthUnverified    HealthState = "unverified"     // present, but nothing was given to verify it with
-	HealthMissing       HealthState = "missing"        // not recorded or not found
-	HealthFailed        HealthState = "failed"         // present but does not verify
-	HealthNotApplicable HealthState = "not-applicable" // not expected here
-)
-
-// Label returns the state as a short text label for people ("OK",
-// "missing"), so that a report never conveys a state by colour alone.
-func (s HealthState) Label() string {
+// StatusLabel returns the state s of a piece of evidence as a short text
+// label for people, so that a report never conveys a state by colour alone:
+// "OK" for [audit.Verified] (present and verified), "unverified" for
+// [audit.Recorded] (present, but nothing was given to verify it with),
+// "missing" for [audit.Gap] (not recorded or not found) and the zero
+// Status, "FAILED" for [audit.Failed] (present but does not verify) and
+// "n/a" for [audit.NotApplicable] (not expected here; neither a pass nor a
+// gap). Only audit.Verified is a pass.
+func StatusLabel(s audit.Status) string {
 	switch s {
-	case HealthOK:
+	case audit.Verified:
 		return "OK"
-	case HealthUnverified:
+	case audit.Recorded:
 		return "unverified"
-	case HealthMissing, "":
+	case audit.Gap, "":
 		return "missing"
-	case HealthFailed:
+	case audit.Failed:
 		return "FAILED"
-	case HealthNotApplicable:
+	case audit.NotApplicable:
 		return "n/a"
 	}
 	return "unknown"
 }
 
+// stateWord is the word the JSON report and the HTML page's classes use for
+// the state s: "ok", "unverified", "missing", "failed", "not-applicable".
+func stateWord(s audit.Status) string {
+	switch s {
+	case audit.Verified:
+		return "ok"
+	case audit.Recorded:
+		return "unverified"
+	case audit.Gap, "":
+		return "missing"
+	}
+	return string(s)
+}
+
 // A HealthItem is the state of one piece of evidence and what was found.
 // The zero HealthItem is missing.
 type HealthItem struct {
-	State  HealthState `json:"state"`
-	Detail string      `json:"detail,omitempty"`
+	State  audit.Status `json:"state"`
+	Detail string       `json:"detail,omitempty"`
 }
 
 // OK reports whether the evidence is present and verified.
-func (i HealthItem) OK() bool { return i.State == HealthOK }
+func (i HealthItem) OK() bool { return i.State == audit.Verified }
 
-// MarshalJSON writes the zero item as missing.
+// MarshalJSON writes the state in the report's words ("ok", "missing",
+// ...; see StatusLabel for their meaning), the zero item as missing.
 func (i HealthItem) MarshalJSON() ([]byte, error) {
-	type plain HealthItem
-	if i.State == "" {
-		i.State = HealthMissing
-	}
-	return json.Marshal(plain(i))
+	return json.Marshal(struct {
+		State  string `json:"state"`
+		Detail string `json:"detail,omitempty"`
+	}{stateWord(i.State), i.Detail})
 }
 
 // A HealthGap is one thing an auditor would ask about: evidence that is
@@ -151,26 +159,26 @@ type HealthGap struct {
 	What    string `json:"what"`
 }
 
-// Metrics are the delivery metrics of §1.7.3 over the period [Since,
+// Summary are the delivery metrics of §1.7.3 over the period [Since,
 // Until), overall and per component.
 //
 // Every figure carries its samples, the records it came from (release tags,
 // log entry Seq numbers, commits, incident IDs), so that an auditor can
 // derive it again. A figure without samples is "no data", never 0; see
 // the Known methods.
-type Metrics struct {
+type Summary struct {
 	Since time.Time `json:"since"`
 	Until time.Time `json:"until"`
 	// Overall are the figures of every release.
-	Overall ComponentMetrics `json:"overall"`
+	Overall ComponentSummary `json:"overall"`
 	// Components are the figures of each component with a release or a
 	// log entry in the period, sorted by name ("" first).
-	Components []ComponentMetrics `json:"components"`
+	Components []ComponentSummary `json:"components"`
 }
 
-// ComponentMetrics are the delivery metrics of one component (or, in
-// Metrics.Overall, of all).
-type ComponentMetrics struct {
+// ComponentSummary are the delivery metrics of one component (or, in
+// Summary.Overall, of all).
+type ComponentSummary struct {
 	Component string `json:"component"`
 	// LeadTime: from the first commit of a release's changes (committer
 	// time) to its first production deployment, for releases first
@@ -300,7 +308,7 @@ func (f RatioFigure) MarshalJSON() ([]byte, error) {
 // A FrequencyFigure is a count of deployments over the length of the
 // period. A period without deployments has frequency 0: the log is the
 // evidence of their absence. It has no data when the period is empty, or
-// when the History has no log entries and its Log is not HealthOK (the log
+// when the History has no log entries and its Log is not audit.Verified (the log
 // was not read).
 type FrequencyFigure struct {
 	Count   int      `json:"-"`
@@ -343,9 +351,9 @@ func (f FrequencyFigure) MarshalJSON() ([]byte, error) {
 	return json.Marshal(o)
 }
 
-// ComputeMetrics computes the delivery metrics of h over [since, until).
+// Compute computes the delivery metrics of h over [since, until).
 // It is pure and safe for concurrent use: the same History, period and
-// incidents give the same Metrics, and h and incidents are only read. The
+// incidents give the same Summary, and h and incidents are only read. The
 // slices of the result are new and belong to the caller.
 //
 // Definitions (each figure's samples name the records used):
@@ -381,12 +389,12 @@ func (f FrequencyFigure) MarshalJSON() ([]byte, error) {
 //     BuildReport lists it as a gap). It is reported for the failed
 //     deployments of the period.
 //   - Checks, deploy results and gate controls are pass rates as described
-//     on [ComponentMetrics].
+//     on [ComponentSummary].
 //
 // Mean, median and 90th percentile are defined on [DurationFigure].
-func ComputeMetrics(h *History, since, until time.Time, incidents []Incident) Metrics {
-	m := metricModel(h, incidents)
-	out := Metrics{Since: since, Until: until}
+func Compute(h *History, since, until time.Time, incidents []Incident) Summary {
+	m := model(h, incidents)
+	out := Summary{Since: since, Until: until}
 	out.Overall = m.compute(since, until, nil)
 	for _, c := range m.components(since, until) {
 		out.Components = append(out.Components, m.compute(since, until, &c))
@@ -394,8 +402,8 @@ func ComputeMetrics(h *History, since, until time.Time, incidents []Incident) Me
 	return out
 }
 
-// metricDeploy is one production deployment or rollback.
-type metricDeploy struct {
+// deploy is one production deployment or rollback.
+type deploy struct {
 	release   string
 	digests   []string
 	seqs      []uint64
@@ -409,22 +417,22 @@ type metricDeploy struct {
 	refs     []string // incident IDs, hotfix tags
 	failSeqs []uint64 // the rollback entry
 	opened   time.Time
-	restored *metricDeploy
+	restored *deploy
 	// rolledBack is the rollback that replaced the deployment, and back
 	// the rollback that had put the release back before it, if any.
-	rolledBack *metricDeploy
-	back       *metricDeploy
+	rolledBack *deploy
+	back       *deploy
 	// hotfixes are the releases whose hotfix_for was attributed to it.
 	hotfixes  []string
 	resolved  time.Time
 	resolveID string
 }
 
-type metricHistory struct {
+type history struct {
 	h        *History
 	prod     string
 	releases map[string]*HistoryRelease
-	deploys  []*metricDeploy // production deployments and rollbacks, log order
+	deploys  []*deploy // production deployments and rollbacks, log order
 	// promotedAt maps a log Seq of a promotion to its time.
 	promotedAt map[uint64]time.Time
 	// firstAny is each release's first promotion in any environment.
@@ -441,19 +449,19 @@ func (h *History) production() string {
 
 // component returns the component of release: the History's, else the
 // tag's component prefix, else "".
-func (m *metricHistory) component(release string) string {
+func (m *history) component(release string) string {
 	if r, ok := m.releases[release]; ok {
 		return r.Component
 	}
-	return collectComponent(release)
+	return tagComponent(release)
 }
 
-// metricModel indexes h and attributes failures and restorations.
-func metricModel(h *History, incidents []Incident) *metricHistory {
+// model indexes h and attributes failures and restorations.
+func model(h *History, incidents []Incident) *history {
 	if h == nil {
 		h = &History{}
 	}
-	m := &metricHistory{
+	m := &history{
 		h:          h,
 		prod:       h.production(),
 		releases:   map[string]*HistoryRelease{},
@@ -463,7 +471,7 @@ func metricModel(h *History, incidents []Incident) *metricHistory {
 	for i := range h.Releases {
 		m.releases[h.Releases[i].Tag] = &h.Releases[i]
 	}
-	var cur *metricDeploy
+	var cur *deploy
 	for _, e := range h.Entries {
 		if e.Kind != manifest.KindPromotion || e.Promotion == nil {
 			continue
@@ -481,7 +489,7 @@ func metricModel(h *History, incidents []Incident) *metricHistory {
 			cur.digests = append(cur.digests, p.Digest)
 			continue
 		}
-		cur = &metricDeploy{
+		cur = &deploy{
 			release:   p.Release,
 			digests:   []string{p.Digest},
 			seqs:      []uint64{e.Seq},
@@ -495,14 +503,14 @@ func metricModel(h *History, incidents []Incident) *metricHistory {
 	return m
 }
 
-func (d *metricDeploy) names(release string) bool {
+func (d *deploy) names(release string) bool {
 	return d.release == release || slices.Contains(d.digests, release)
 }
 
 // forward reports whether d is a deployment, not a rollback.
-func (d *metricDeploy) forward() bool { return d.rollback == "" }
+func (d *deploy) forward() bool { return d.rollback == "" }
 
-func (m *metricHistory) attributeFailures(incidents []Incident) {
+func (m *history) attributeFailures(incidents []Incident) {
 	// Rollbacks: a rollback replaces the latest deployment of the release
 	// it names, unless another release of that component replaced it
 	// first (deployments of other components may come between, and so may
@@ -511,7 +519,7 @@ func (m *metricHistory) attributeFailures(incidents []Incident) {
 		if d.forward() {
 			continue
 		}
-		var back *metricDeploy
+		var back *deploy
 		placed := false
 		for j := i - 1; j >= 0; j-- {
 			prev := m.deploys[j]
@@ -543,15 +551,15 @@ func (m *metricHistory) attributeFailures(incidents []Incident) {
 		if r.Record == nil {
 			continue
 		}
-		target := r.Record.Extra[ExtraHotfixFor]
+		target := r.Record.Extra[audit.ExtraHotfixFor]
 		if target == "" {
-			if inc := r.Record.Extra[ExtraIncident]; inc != "" {
-				m.gaps = append(m.gaps, HealthGap{Release: r.Tag, What: fmt.Sprintf("responds to incident %s but names no failed release (extra %q)", inc, ExtraHotfixFor)})
+			if inc := r.Record.Extra[audit.ExtraIncident]; inc != "" {
+				m.gaps = append(m.gaps, HealthGap{Release: r.Tag, What: fmt.Sprintf("responds to incident %s but names no failed release (extra %q)", inc, audit.ExtraHotfixFor)})
 			}
 			continue
 		}
 		hotfixAt, promoted := m.firstDeploy(r.Tag)
-		var d *metricDeploy
+		var d *deploy
 		if promoted {
 			d = m.latestDeploy(target, hotfixAt, false)
 		} else {
@@ -563,7 +571,7 @@ func (m *metricHistory) attributeFailures(incidents []Incident) {
 		}
 		note := "hotfix " + r.Tag
 		refs := []string{r.Tag}
-		if inc := r.Record.Extra[ExtraIncident]; inc != "" {
+		if inc := r.Record.Extra[audit.ExtraIncident]; inc != "" {
 			note += " for incident " + inc
 			refs = append(refs, inc)
 		}
@@ -612,7 +620,7 @@ func (m *metricHistory) attributeFailures(incidents []Incident) {
 	}
 }
 
-func (d *metricDeploy) fail(reason, ref string, seq uint64) {
+func (d *deploy) fail(reason, ref string, seq uint64) {
 	d.failed = true
 	if !slices.Contains(d.reasons, reason) {
 		d.reasons = append(d.reasons, reason)
@@ -625,7 +633,7 @@ func (d *metricDeploy) fail(reason, ref string, seq uint64) {
 	}
 }
 
-func (m *metricHistory) sortedReleases() []*HistoryRelease {
+func (m *history) sortedReleases() []*HistoryRelease {
 	out := make([]*HistoryRelease, 0, len(m.h.Releases))
 	for i := range m.h.Releases {
 		out = append(out, &m.h.Releases[i])
@@ -635,7 +643,7 @@ func (m *metricHistory) sortedReleases() []*HistoryRelease {
 }
 
 // firstDeploy returns the time of release's first production deployment.
-func (m *metricHistory) firstDeploy(release string) (time.Time, bool) {
+func (m *history) firstDeploy(release string) (time.Time, bool) {
 	for _, d := range m.deploys {
 		if d.forward() && d.release == release {
 			return d.at, true
@@ -646,8 +654,8 @@ func (m *metricHistory) firstDeploy(release string) (time.Time, bool) {
 
 // latestDeploy returns the latest production deployment of release at or
 // before t (any time when anyTime), or nil.
-func (m *metricHistory) latestDeploy(release string, t time.Time, anyTime bool) *metricDeploy {
-	var found *metricDeploy
+func (m *history) latestDeploy(release string, t time.Time, anyTime bool) *deploy {
+	var found *deploy
 	for _, d := range m.deploys {
 		if d.forward() && d.names(release) && (anyTime || !d.at.After(t)) {
 			found = d
@@ -656,13 +664,13 @@ func (m *metricHistory) latestDeploy(release string, t time.Time, anyTime bool) 
 	return found
 }
 
-func metricIn(t, since, until time.Time) bool {
+func in(t, since, until time.Time) bool {
 	return !t.Before(since) && t.Before(until)
 }
 
 // components returns the components with a deployment, a release or a log
 // entry in the period, sorted.
-func (m *metricHistory) components(since, until time.Time) []string {
+func (m *history) components(since, until time.Time) []string {
 	var out []string
 	add := func(c string) {
 		if !slices.Contains(out, c) {
@@ -670,17 +678,17 @@ func (m *metricHistory) components(since, until time.Time) []string {
 		}
 	}
 	for _, d := range m.deploys {
-		if metricIn(d.at, since, until) {
+		if in(d.at, since, until) {
 			add(d.component)
 		}
 	}
 	for _, e := range m.h.Entries {
-		if e.Kind == manifest.KindDeployResult && e.Result != nil && metricIn(e.Result.At, since, until) {
+		if e.Kind == manifest.KindDeployResult && e.Result != nil && in(e.Result.At, since, until) {
 			add(m.component(e.Result.Release))
 		}
 	}
 	for _, r := range m.h.Releases {
-		if t, ok := m.firstAny[r.Tag]; ok && metricIn(t, since, until) {
+		if t, ok := m.firstAny[r.Tag]; ok && in(t, since, until) {
 			add(r.Component)
 		}
 	}
@@ -689,13 +697,13 @@ func (m *metricHistory) components(since, until time.Time) []string {
 }
 
 // compute returns the figures of the period for component (nil: all).
-func (m *metricHistory) compute(since, until time.Time, component *string) ComponentMetrics {
-	var c ComponentMetrics
+func (m *history) compute(since, until time.Time, component *string) ComponentSummary {
+	var c ComponentSummary
 	if component != nil {
 		c.Component = *component
 	}
 	mine := func(release string) bool { return component == nil || m.component(release) == *component }
-	logRead := len(m.h.Entries) > 0 || m.h.Log.State == HealthOK
+	logRead := len(m.h.Entries) > 0 || m.h.Log.State == audit.Verified
 
 	// Deployments, change failure, restore.
 	if until.After(since) && logRead {
@@ -703,7 +711,7 @@ func (m *metricHistory) compute(since, until time.Time, component *string) Compo
 	}
 	var lead, restore []Sample
 	for _, d := range m.deploys {
-		if !d.forward() || !metricIn(d.at, since, until) || (component != nil && d.component != *component) {
+		if !d.forward() || !in(d.at, since, until) || (component != nil && d.component != *component) {
 			continue
 		}
 		c.Deployments.Count++
@@ -712,9 +720,9 @@ func (m *metricHistory) compute(since, until time.Time, component *string) Compo
 		})
 		fs := Sample{Release: d.release, Seqs: slices.Clone(d.seqs), From: d.at, Hit: d.failed, Note: "not failed"}
 		if d.failed {
-			fs.Seqs = metricSeqs(fs.Seqs, d.failSeqs)
+			fs.Seqs = mergeSeqs(fs.Seqs, d.failSeqs)
 			fs.Refs = slices.Clone(d.refs)
-			fs.Note = metricJoin(d.reasons)
+			fs.Note = join(d.reasons)
 		}
 		c.ChangeFailure.Samples = append(c.ChangeFailure.Samples, fs)
 		c.ChangeFailure.Den++
@@ -733,7 +741,7 @@ func (m *metricHistory) compute(since, until time.Time, component *string) Compo
 			continue
 		}
 		seen[d.release] = true
-		if !metricIn(d.at, since, until) || (component != nil && d.component != *component) {
+		if !in(d.at, since, until) || (component != nil && d.component != *component) {
 			continue
 		}
 		r, ok := m.releases[d.release]
@@ -743,17 +751,17 @@ func (m *metricHistory) compute(since, until time.Time, component *string) Compo
 		lead = append(lead, Sample{
 			Release: d.release, Seqs: slices.Clone(d.seqs), Refs: []string{r.FirstCommit},
 			From: r.FirstCommitAt, To: d.at, Duration: d.at.Sub(r.FirstCommitAt),
-			Note: "first commit to first production deployment (" + reportCount(r.Commits, "commit|commits") + ")",
+			Note: "first commit to first production deployment (" + count(r.Commits, "commit|commits") + ")",
 		})
 	}
-	c.LeadTime = metricDurations(lead)
-	c.Restore = metricDurations(restore)
+	c.LeadTime = durations(lead)
+	c.Restore = durations(restore)
 
 	// Checks recorded in the records of releases first promoted in the
 	// period.
 	for _, r := range m.sortedReleases() {
 		t, ok := m.firstAny[r.Tag]
-		if r.Record == nil || !ok || !metricIn(t, since, until) || !mine(r.Tag) {
+		if r.Record == nil || !ok || !in(t, since, until) || !mine(r.Tag) {
 			continue
 		}
 		for _, ch := range r.Record.Checks {
@@ -761,12 +769,12 @@ func (m *metricHistory) compute(since, until time.Time, component *string) Compo
 			if ch.Passed {
 				c.Checks.Num++
 			}
-			c.Checks.Samples = append(c.Checks.Samples, Sample{Release: r.Tag, Refs: []string{ch.Name}, Hit: ch.Passed, Note: "release check " + metricPassed(ch.Passed)})
+			c.Checks.Samples = append(c.Checks.Samples, Sample{Release: r.Tag, Refs: []string{ch.Name}, Hit: ch.Passed, Note: "release check " + passed(ch.Passed)})
 		}
 	}
 	// Deploy agents' results.
 	for _, e := range m.h.Entries {
-		if e.Kind != manifest.KindDeployResult || e.Result == nil || !metricIn(e.Result.At, since, until) || !mine(e.Result.Release) {
+		if e.Kind != manifest.KindDeployResult || e.Result == nil || !in(e.Result.At, since, until) || !mine(e.Result.Release) {
 			continue
 		}
 		r := e.Result
@@ -774,12 +782,12 @@ func (m *metricHistory) compute(since, until time.Time, component *string) Compo
 		if r.Succeeded {
 			c.DeployResults.Num++
 		}
-		c.DeployResults.Samples = append(c.DeployResults.Samples, Sample{Release: r.Release, Seqs: []uint64{e.Seq}, From: r.At, Hit: r.Succeeded, Note: fmt.Sprintf("deploy to %s %s", r.Env, metricSucceeded(r.Succeeded))})
+		c.DeployResults.Samples = append(c.DeployResults.Samples, Sample{Release: r.Release, Seqs: []uint64{e.Seq}, From: r.At, Hit: r.Succeeded, Note: fmt.Sprintf("deploy to %s %s", r.Env, succeeded(r.Succeeded))})
 	}
 	// Gate reports of the promotions of the period.
 	for _, g := range m.h.Gates {
 		t, ok := m.promotedAt[g.Seq]
-		if !ok || !metricIn(t, since, until) || !mine(g.Release) || !g.State.OK() {
+		if !ok || !in(t, since, until) || !mine(g.Release) || !g.State.OK() {
 			continue
 		}
 		for _, res := range g.Results {
@@ -800,12 +808,12 @@ func (m *metricHistory) compute(since, until time.Time, component *string) Compo
 	return c
 }
 
-func (d *metricDeploy) restoreSample() (Sample, bool) {
+func (d *deploy) restoreSample() (Sample, bool) {
 	from, fromNote := d.at, "deployment"
 	seqs := slices.Clone(d.seqs)
 	if d.back != nil && d.restored == d.rolledBack {
 		from, fromNote = d.back.at, fmt.Sprintf("rollback to %s (seq %d)", d.release, d.back.seqs[0])
-		seqs = metricSeqs(seqs, d.back.seqs)
+		seqs = mergeSeqs(seqs, d.back.seqs)
 	}
 	if !d.opened.IsZero() && !d.opened.Before(from) {
 		from, fromNote = d.opened, "incident opened"
@@ -813,7 +821,7 @@ func (d *metricDeploy) restoreSample() (Sample, bool) {
 	s := Sample{Release: d.release, Seqs: seqs, Refs: slices.Clone(d.refs), From: from}
 	switch {
 	case d.restored != nil:
-		s.Seqs = metricSeqs(s.Seqs, d.restored.seqs)
+		s.Seqs = mergeSeqs(s.Seqs, d.restored.seqs)
 		s.To = d.restored.at
 		how := "hotfix " + d.restored.release
 		if !d.restored.forward() {
@@ -830,13 +838,13 @@ func (d *metricDeploy) restoreSample() (Sample, bool) {
 	return s, true
 }
 
-func metricSeqs(a, b []uint64) []uint64 {
+func mergeSeqs(a, b []uint64) []uint64 {
 	out := slices.Concat(a, b)
 	slices.Sort(out)
 	return slices.Compact(out)
 }
 
-func metricJoin(s []string) string {
+func join(s []string) string {
 	out := ""
 	for i, x := range s {
 		if i > 0 {
@@ -847,23 +855,23 @@ func metricJoin(s []string) string {
 	return out
 }
 
-func metricPassed(ok bool) string {
+func passed(ok bool) string {
 	if ok {
 		return "passed"
 	}
 	return "failed"
 }
 
-func metricSucceeded(ok bool) string {
+func succeeded(ok bool) string {
 	if ok {
 		return "succeeded"
 	}
 	return "failed"
 }
 
-// metricDurations summarises samples: nearest-rank median and 90th
+// durations summarises samples: nearest-rank median and 90th
 // percentile, and the mean.
-func metricDurations(samples []Sample) DurationFigure {
+func durations(samples []Sample) DurationFigure {
 	f := DurationFigure{Samples: samples}
 	if len(samples) == 0 {
 		return f
@@ -875,15 +883,15 @@ func metricDurations(samples []Sample) DurationFigure {
 		sum.Add(sum, big.NewInt(int64(s.Duration)))
 	}
 	slices.Sort(ds)
-	f.Median = metricNearestRank(ds, 50)
-	f.P90 = metricNearestRank(ds, 90)
+	f.Median = nearestRank(ds, 50)
+	f.P90 = nearestRank(ds, 90)
 	f.Mean = time.Duration(sum.Quo(sum, big.NewInt(int64(len(ds)))).Int64()) // truncated toward zero
 	return f
 }
 
-// metricNearestRank returns the p-th percentile of sorted (ascending, not
+// nearestRank returns the p-th percentile of sorted (ascending, not
 // empty) by the nearest-rank method: the value of rank ceil(p/100 × n).
-func metricNearestRank(sorted []time.Duration, p int) time.Duration {
+func nearestRank(sorted []time.Duration, p int) time.Duration {
 	n := len(sorted)
 	rank := (p*n + 99) / 100
 	rank = max(1, min(rank, n))

@@ -1,4 +1,4 @@
-package audit_test
+package bundle_test
 
 import (
 	"bytes"
@@ -9,13 +9,13 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/audit/bundle"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
@@ -28,30 +28,30 @@ import (
 // record the gate approved, and that report is bound by its digest to the
 // signed log. An attacker who edits the record's tickets, pull requests or
 // check results and fixes the index must not get a pass.
-func TestReviewRecordEditedAfterGate(t *testing.T) {
+func TestVerifyRecordEditedAfterGate(t *testing.T) {
 	ctx := context.Background()
 	f := newBundleFixture(t)
 	files := bundleFiles(buildBundle(t, f))
-	rec, err := manifest.ParseRecord(files[audit.BundleRecordName])
+	rec, err := manifest.ParseRecord(files[bundle.RecordName])
 	require.NoError(t, err)
 	rec.Tickets = []string{"CHG-666"}
 	rec.PRs = []manifest.PR{{Ref: "#666"}}
 	rec.Checks = []manifest.CheckResult{{Name: "unit", Passed: true}, {Name: "security-review", Passed: true}}
-	files[audit.BundleRecordName], err = manifest.MarshalRecord(rec)
+	files[bundle.RecordName], err = manifest.MarshalRecord(rec)
 	require.NoError(t, err)
 	reindex(t, files)
 
-	rep, err := audit.VerifyBundle(ctx, fromFiles(t, files), f.keys)
+	rep, err := bundle.Verify(ctx, fromFiles(t, files), f.keys)
 	require.Error(t, err)
-	assert.NotEqual(t, audit.BundlePass, rep.Status())
+	assert.NotEqual(t, audit.Verified, rep.Status())
 	c, _ := rep.Check("record")
-	assert.NotEqual(t, audit.BundlePass, c.Status, c.Detail)
+	assert.NotEqual(t, audit.Verified, c.Status, c.Detail)
 	assert.Contains(t, c.Detail, "sha256:")
 	t.Log(err)
 
 	// The untouched bundle still passes, and says the record is the one
 	// the gates approved.
-	rep, err = audit.VerifyBundle(ctx, buildBundle(t, f), f.keys)
+	rep, err = bundle.Verify(ctx, buildBundle(t, f), f.keys)
 	require.NoError(t, err)
 	c, _ = rep.Check("record")
 	assert.Contains(t, c.Detail, "approved by the gate")
@@ -63,7 +63,7 @@ func TestReviewRecordEditedAfterGate(t *testing.T) {
 // and hides v1.0.0's promotions behind an older, validly signed checkpoint.
 // The provenance names the commit it was built from: it is not the
 // release's.
-func TestReviewProvenanceOfAnotherCommit(t *testing.T) {
+func TestVerifyProvenanceOfAnotherCommit(t *testing.T) {
 	ctx := context.Background()
 	f := newBundleFixture(t)
 	files := bundleFiles(buildBundle(t, f))
@@ -84,11 +84,11 @@ func TestReviewProvenanceOfAnotherCommit(t *testing.T) {
 	}, provSigner)
 	require.NoError(t, err)
 
-	rec, err := manifest.ParseRecord(files[audit.BundleRecordName])
+	rec, err := manifest.ParseRecord(files[bundle.RecordName])
 	require.NoError(t, err)
 	rec.Artifacts = []manifest.Artifact{{Name: "app", Digest: subj.Digest()}}
 	rec.SBOM.Digest = manifest.Digest(bom)
-	files[audit.BundleRecordName], err = manifest.MarshalRecord(rec)
+	files[bundle.RecordName], err = manifest.MarshalRecord(rec)
 	require.NoError(t, err)
 	files["evidence/"+rec.SBOM.Ref] = bom
 	files["evidence/"+rec.Provenance.Ref] = env
@@ -99,7 +99,7 @@ func TestReviewProvenanceOfAnotherCommit(t *testing.T) {
 	require.NoError(t, err)
 	cp, err := manifest.NewCheckpoint([]manifest.Entry{first})
 	require.NoError(t, err)
-	files[audit.BundleCheckpointName], files[audit.BundleCheckpointSigName], err = manifest.SignCheckpoint(ctx, cp, f.cpSigner)
+	files[bundle.CheckpointName], files[bundle.CheckpointSigName], err = manifest.SignCheckpoint(ctx, cp, f.cpSigner)
 	require.NoError(t, err)
 	for name := range files {
 		if strings.HasPrefix(name, "policy/") || (strings.HasPrefix(name, "log/entries/") && name != entryName(1)) {
@@ -108,79 +108,13 @@ func TestReviewProvenanceOfAnotherCommit(t *testing.T) {
 	}
 	reindex(t, files)
 
-	rep, err := audit.VerifyBundle(ctx, fromFiles(t, files), f.keys)
+	rep, err := bundle.Verify(ctx, fromFiles(t, files), f.keys)
 	require.Error(t, err)
-	assert.Equal(t, audit.BundleFail, rep.Status())
-	require.ErrorIs(t, err, audit.ErrBundleEvidence)
+	assert.Equal(t, audit.Failed, rep.Status())
+	require.Contains(t, checkReasons(err), bundle.ReasonEvidence)
 	c, _ := rep.Check("provenance")
-	assert.Equal(t, audit.BundleFail, c.Status, c.Detail)
+	assert.Equal(t, audit.Failed, c.Status, c.Detail)
 	assert.Contains(t, c.Detail, oldTag.Target.String())
-}
-
-// TestReviewNamesFoldedCase: names that differ only in case under Unicode
-// case folding (σ/ς/Σ, ſ/s, K/k/K) are one file on a case-insensitive file
-// system, as ErrBundleDuplicate documents.
-func TestReviewNamesFoldedCase(t *testing.T) {
-	for _, pair := range [][2]string{
-		{"evidence/σ.json", "evidence/ς.json"},
-		{"evidence/sbom.json", "evidence/ſbom.json"},
-		{"evidence/k.json", "evidence/\u212a.json"},
-		{"evidence/a", "Evidence/a/b"},
-		{"evidence/ſ", "evidence/S/b"},
-	} {
-		fsys := fstest.MapFS{pair[0]: {Data: []byte("x")}, pair[1]: {Data: []byte("y")}}
-		_, err := audit.ReadBundleDir(fsys)
-		require.ErrorIs(t, err, audit.ErrBundleDuplicate, "%q and %q", pair[0], pair[1])
-		data := makeTarGz(t, []tarEntry{reg(pair[0], "x"), reg(pair[1], "y")}, nil, nil)
-		_, err = audit.ReadBundle(strings.NewReader(string(data)))
-		require.ErrorIs(t, err, audit.ErrBundleDuplicate, "%q and %q", pair[0], pair[1])
-	}
-}
-
-// TestReviewHugeIndex: an index.json of tens of megabytes (the bundle
-// parser allows 64 MiB for one file) cost the verifier over ten times its
-// size in memory and seconds of CPU, and a report of one error per listed
-// file. An index larger than that of MaxBundleFiles files is refused
-// before it is decoded, one listing more files than a bundle can hold
-// before each entry is checked; the largest real index still reads.
-func TestReviewHugeIndex(t *testing.T) {
-	ctx := context.Background()
-	idx := audit.BundleIndex{Format: audit.BundleFormat, Release: "v1.0.0", VerifiedAt: bundleAt}
-	for i := range 400000 {
-		idx.Files = append(idx.Files, audit.BundleFile{Name: fmt.Sprintf("x/%09d", i), Size: 1, SHA256: strings.Repeat("0", 64)})
-	}
-	b := fromFiles(t, map[string][]byte{audit.BundleIndexName: indexJSON(t, idx)})
-	var m0, m1 runtime.MemStats
-	runtime.ReadMemStats(&m0)
-	rep, err := audit.VerifyBundle(ctx, b, audit.BundleKeys{})
-	runtime.ReadMemStats(&m1)
-	require.ErrorIs(t, err, audit.ErrBundleIndex)
-	assert.Less(t, m1.TotalAlloc-m0.TotalAlloc, uint64(16<<20), "bytes allocated")
-	assert.Less(t, len(err.Error()), 4096)
-	assert.Equal(t, audit.BundleFail, rep.Status())
-
-	// Under the size bound but listing more than MaxBundleFiles files.
-	idx.Files = idx.Files[:audit.MaxBundleFiles+1]
-	b = fromFiles(t, map[string][]byte{audit.BundleIndexName: indexJSON(t, idx)})
-	_, err = audit.VerifyBundle(ctx, b, audit.BundleKeys{})
-	require.ErrorIs(t, err, audit.ErrBundleIndex)
-	assert.Contains(t, err.Error(), "more than MaxBundleFiles")
-	assert.Less(t, len(err.Error()), 4096)
-
-	// The largest index a bundle can have: MaxBundleFiles-1 other files,
-	// each with a name of MaxBundleName bytes that JSON escapes to twice
-	// its length (U+2028 is written \u2028).
-	files := map[string][]byte{}
-	long := "d/" + strings.Repeat("\u2028", (audit.MaxBundleName-2-5)/3)
-	for i := range audit.MaxBundleFiles - 1 {
-		files[long+fmt.Sprintf("%05d", i)] = []byte("x")
-	}
-	files[audit.BundleIndexName] = indexJSON(t, audit.BundleIndex{Format: audit.BundleFormat, Release: "v1.0.0"})
-	reindex(t, files)
-	b = fromFiles(t, files)
-	got, err := b.Index()
-	require.NoError(t, err)
-	assert.Len(t, got.Files, audit.MaxBundleFiles-1)
 }
 
 // TestReviewManifestRollbackAway: a manifest that pinned the release is
@@ -188,7 +122,7 @@ func TestReviewHugeIndex(t *testing.T) {
 // longer runs the release. A rollback away from a single release is part
 // of its bundle; the manifest rollback away was left out, so a bundle
 // built from a checkpoint before it passed without a word about it.
-func TestReviewManifestRollbackAway(t *testing.T) {
+func TestVerifyManifestRollbackAway(t *testing.T) {
 	ctx := context.Background()
 	f := newBundleFixture(t)
 	rec := mustRecord(t, f)
@@ -219,10 +153,10 @@ func TestReviewManifestRollbackAway(t *testing.T) {
 	b := buildBundle(t, f)
 	_, ok := b.File(entryName(int(rb.Seq)))
 	assert.True(t, ok, "the rollback away from the release is in its bundle")
-	rep, err := audit.VerifyBundle(ctx, b, f.keys)
+	rep, err := bundle.Verify(ctx, b, f.keys)
 	require.Error(t, err)
 	c, _ := rep.Check("promotions")
-	assert.Equal(t, audit.BundleNotChecked, c.Status, c.Detail)
+	assert.Equal(t, audit.Recorded, c.Status, c.Detail)
 	assert.Contains(t, c.Detail, "1 rollback(s) away from the release")
 	assert.Contains(t, c.Detail, fmt.Sprintf("entries %d are after the signed checkpoint", rb.Seq))
 
@@ -233,9 +167,9 @@ func TestReviewManifestRollbackAway(t *testing.T) {
 	require.NoError(t, err)
 	f.src.Checkpoint, f.src.CheckpointSig, err = manifest.SignCheckpoint(ctx, cp, f.cpSigner)
 	require.NoError(t, err)
-	rep, _ = audit.VerifyBundle(ctx, buildBundle(t, f), f.keys)
+	rep, _ = bundle.Verify(ctx, buildBundle(t, f), f.keys)
 	c, _ = rep.Check("promotions")
-	assert.Equal(t, audit.BundlePass, c.Status, c.Detail)
+	assert.Equal(t, audit.Verified, c.Status, c.Detail)
 	assert.Contains(t, c.Detail, "1 rollback(s) away from the release")
 }
 
@@ -243,7 +177,7 @@ func TestReviewManifestRollbackAway(t *testing.T) {
 // removed), the promotions check still reports the promotions it could
 // read; its reasons must name the entry by its sequence number, not by its
 // position among the entries that are left.
-func TestReviewPromotionReasonNamesEntry(t *testing.T) {
+func TestVerifyPromotionReasonNamesEntry(t *testing.T) {
 	f := newBundleFixture(t)
 	files := bundleFiles(buildBundle(t, f))
 	e, err := manifest.ParseEntry(files[entryName(4)])
@@ -253,8 +187,8 @@ func TestReviewPromotionReasonNamesEntry(t *testing.T) {
 	require.NoError(t, err)
 	delete(files, entryName(2))
 	reindex(t, files)
-	rep, err := audit.VerifyBundle(context.Background(), fromFiles(t, files), f.keys)
-	require.ErrorIs(t, err, audit.ErrBundlePromotion)
+	rep, err := bundle.Verify(context.Background(), fromFiles(t, files), f.keys)
+	require.Contains(t, checkReasons(err), bundle.ReasonPromotion)
 	c, _ := rep.Check("promotions")
 	assert.Contains(t, c.Detail, "entry 4: prod promoted sha256:eeee")
 }
@@ -264,33 +198,33 @@ func TestReviewPromotionReasonNamesEntry(t *testing.T) {
 // and every artifact got the same error: a record of many artifacts with a
 // large forged envelope kept the verifier busy for hours (2000 artifacts
 // and 8 MiB: over ten minutes). An envelope that does not open fails once.
-func TestReviewProvenanceEnvelopeCheckedOnce(t *testing.T) {
+func TestVerifyProvenanceEnvelopeCheckedOnce(t *testing.T) {
 	f := newBundleFixture(t)
 	files := bundleFiles(buildBundle(t, f))
-	rec, err := manifest.ParseRecord(files[audit.BundleRecordName])
+	rec, err := manifest.ParseRecord(files[bundle.RecordName])
 	require.NoError(t, err)
 	for i := range 200 {
 		rec.Artifacts = append(rec.Artifacts, manifest.Artifact{Name: fmt.Sprintf("a%05d", i), Digest: fmt.Sprintf("sha256:%064x", i+1)})
 	}
-	files[audit.BundleRecordName], err = manifest.MarshalRecord(rec)
+	files[bundle.RecordName], err = manifest.MarshalRecord(rec)
 	require.NoError(t, err)
 	files["evidence/"+rec.Provenance.Ref] = []byte(`{"payloadType":"application/vnd.in-toto+json","payload":"` +
 		strings.Repeat("A", 1<<20) + `","signatures":[{"keyid":"x","sig":"AAAA"}]}`)
 	reindex(t, files)
-	rep, err := audit.VerifyBundle(context.Background(), fromFiles(t, files), f.keys)
-	require.ErrorIs(t, err, audit.ErrBundleSignature)
+	rep, err := bundle.Verify(context.Background(), fromFiles(t, files), f.keys)
+	require.Contains(t, checkReasons(err), bundle.ReasonSignature)
 	c, _ := rep.Check("provenance")
-	assert.Equal(t, audit.BundleFail, c.Status)
+	assert.Equal(t, audit.Failed, c.Status)
 	assert.Len(t, c.Errs, 1)
 
 	// A trusted envelope that leaves out artifacts still names each one
 	// missing.
 	files = bundleFiles(buildBundle(t, f))
 	rec.Artifacts = rec.Artifacts[:3]
-	files[audit.BundleRecordName], err = manifest.MarshalRecord(rec)
+	files[bundle.RecordName], err = manifest.MarshalRecord(rec)
 	require.NoError(t, err)
 	reindex(t, files)
-	rep, err = audit.VerifyBundle(context.Background(), fromFiles(t, files), f.keys)
+	rep, err = bundle.Verify(context.Background(), fromFiles(t, files), f.keys)
 	require.ErrorIs(t, err, sbom.ErrSubjectMismatch)
 	c, _ = rep.Check("provenance")
 	assert.Len(t, c.Errs, 2)
@@ -300,7 +234,7 @@ func TestReviewProvenanceEnvelopeCheckedOnce(t *testing.T) {
 // chained by hashes only, so anyone can append them. Many promotions that
 // name one large policy report made the verifier hash and parse that
 // report once per promotion.
-func TestReviewSharedPolicyReportReadOnce(t *testing.T) {
+func TestVerifySharedPolicyReportReadOnce(t *testing.T) {
 	f := newBundleFixture(t)
 	files := bundleFiles(buildBundle(t, f))
 	rep := policy.Report{}
@@ -333,13 +267,13 @@ func TestReviewSharedPolicyReportReadOnce(t *testing.T) {
 	b := fromFiles(t, files)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	r, err := audit.VerifyBundle(context.Background(), b, f.keys)
+	r, err := bundle.Verify(context.Background(), b, f.keys)
 	runtime.ReadMemStats(&after)
 	allocated := after.TotalAlloc - before.TotalAlloc
 	t.Logf("%d bytes report, %d bytes allocated", buf.Len(), allocated)
-	require.ErrorIs(t, err, audit.ErrBundleUnchecked)
+	require.ErrorIs(t, err, bundle.ErrUnchecked)
 	c, _ := r.Check("policy")
-	assert.Equal(t, audit.BundlePass, c.Status, c.Detail)
+	assert.Equal(t, audit.Verified, c.Status, c.Detail)
 	// Reading the report once per promotion allocates hundreds of times its size.
 	assert.Less(t, allocated, uint64(40*buf.Len()), "the report is read more than once")
 }

@@ -1,4 +1,4 @@
-package audit
+package metrics
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/releasekit/releasekit/audit"
 )
 
 // WriteHTML writes the report as one self-contained HTML page: inline CSS
@@ -22,14 +24,14 @@ import (
 // page's own text after it, is written visibly as "(U+202E)".
 func (r *HealthReport) WriteHTML(w io.Writer) error {
 	var buf bytes.Buffer
-	if err := reportHTMLTemplate.Execute(&buf, reportHTMLView(r)); err != nil {
+	if err := htmlTemplate.Execute(&buf, htmlView(r)); err != nil {
 		return fmt.Errorf("render report: %w", err)
 	}
 	out := buf.Bytes()
-	if bytes.ContainsFunc(out, reportBidi) { // the template has none of its own
+	if bytes.ContainsFunc(out, bidi) { // the template has none of its own
 		var b bytes.Buffer
 		for _, c := range string(out) {
-			if reportBidi(c) {
+			if bidi(c) {
 				fmt.Fprintf(&b, "(U+%04X)", c)
 			} else {
 				b.WriteRune(c)
@@ -41,50 +43,50 @@ func (r *HealthReport) WriteHTML(w io.Writer) error {
 	return err
 }
 
-type reportHTMLData struct {
+type htmlData struct {
 	R          *HealthReport
 	Period     string
 	Generated  string
-	Figures    []reportFigure
+	Figures    []figure
 	EvidenceOK int
-	Charts     []reportChart
-	Weeks      []reportWeekRow
-	Components []reportComponentRow
-	Evidence   []reportEvidenceList
+	Charts     []chart
+	Weeks      []weekRow
+	Components []componentRow
+	Evidence   []evidenceList
 	Defs       []string
 	Partial    bool // a week is clipped to the period
 }
 
-type reportWeekRow struct {
+type weekRow struct {
 	Week    string
 	Partial bool
 	Deploys int
-	Figures []reportFigure
+	Figures []figure
 }
 
-type reportComponentRow struct {
+type componentRow struct {
 	Name    string
 	Deploys int
-	Figures []reportFigure
+	Figures []figure
 }
 
-// reportChart is a bar chart drawn in SVG; all coordinates are in the
+// chart is a bar chart drawn in SVG; all coordinates are in the
 // chart's own pixels.
-type reportChart struct {
+type chart struct {
 	ID, Title, Desc string
 	W, H            int
 	Left, Right     string
 	Baseline        string
-	Grid            []reportGridLine
-	Bars            []reportBar
+	Grid            []gridLine
+	Bars            []bar
 	Marks           int
 }
 
-type reportGridLine struct {
+type gridLine struct {
 	Y, LabelY, Label string
 }
 
-type reportBar struct {
+type bar struct {
 	X, Y, W, H   string
 	CX, ValueY   string
 	LabelY       string
@@ -95,14 +97,14 @@ type reportBar struct {
 	AccessibleID string
 }
 
-func reportHTMLView(r *HealthReport) reportHTMLData {
-	d := reportHTMLData{
+func htmlView(r *HealthReport) htmlData {
+	d := htmlData{
 		R:         r,
-		Period:    fmt.Sprintf("%s to %s", reportDate(r.Since), reportDate(r.Until)),
-		Generated: reportTime(r.Generated),
-		Figures:   reportFigures(r.Metrics.Overall),
-		Evidence:  reportEvidenceLists(r.Metrics.Overall),
-		Defs:      strings.Split(strings.ReplaceAll(reportDefinitions, "- ", ""), "\n"),
+		Period:    fmt.Sprintf("%s to %s", date(r.Since), date(r.Until)),
+		Generated: timeText(r.Generated),
+		Figures:   figures(r.Metrics.Overall),
+		Evidence:  evidenceLists(r.Metrics.Overall),
+		Defs:      strings.Split(strings.ReplaceAll(definitions, "- ", ""), "\n"),
 	}
 	for _, rel := range r.Releases {
 		if rel.EvidenceOK() {
@@ -111,17 +113,17 @@ func reportHTMLView(r *HealthReport) reportHTMLData {
 	}
 	for _, wk := range r.Weeks {
 		d.Partial = d.Partial || wk.Partial
-		d.Weeks = append(d.Weeks, reportWeekRow{Week: wk.Week, Partial: wk.Partial, Deploys: wk.Metrics.Deployments.Count, Figures: reportFigures(wk.Metrics)})
+		d.Weeks = append(d.Weeks, weekRow{Week: wk.Week, Partial: wk.Partial, Deploys: wk.Metrics.Deployments.Count, Figures: figures(wk.Metrics)})
 	}
 	for _, c := range r.Metrics.Components {
-		d.Components = append(d.Components, reportComponentRow{Name: reportComponent(c.Component), Deploys: c.Deployments.Count, Figures: reportFigures(c)})
+		d.Components = append(d.Components, componentRow{Name: componentText(c.Component), Deploys: c.Deployments.Count, Figures: figures(c)})
 	}
 	type point struct {
 		v     float64
 		known bool
 		label string
 	}
-	series := func(f func(ComponentMetrics) point) []point {
+	series := func(f func(ComponentSummary) point) []point {
 		var out []point
 		for _, wk := range r.Weeks {
 			out = append(out, f(wk.Metrics))
@@ -138,30 +140,30 @@ func reportHTMLView(r *HealthReport) reportHTMLData {
 		}
 		return 1, "hours"
 	}
-	mk := func(id, title string, pts []point, unit string, scale float64) reportChart {
+	mk := func(id, title string, pts []point, unit string, scale float64) chart {
 		values := make([]float64, len(pts))
 		known := make([]bool, len(pts))
 		labels := make([]string, len(pts))
 		for i, p := range pts {
 			values[i], known[i], labels[i] = p.v/scale, p.known, p.label
 		}
-		return reportBuildChart(id, title+" ("+unit+")", r.Weeks, values, known, labels)
+		return buildChart(id, title+" ("+unit+")", r.Weeks, values, known, labels)
 	}
-	deploys := series(func(c ComponentMetrics) point {
+	deploys := series(func(c ComponentSummary) point {
 		return point{float64(c.Deployments.Count), c.Deployments.Known(), fmt.Sprint(c.Deployments.Count)}
 	})
-	lead := series(func(c ComponentMetrics) point {
-		return point{c.LeadTime.Median.Hours(), c.LeadTime.Known(), reportDuration(c.LeadTime.Median)}
+	lead := series(func(c ComponentSummary) point {
+		return point{c.LeadTime.Median.Hours(), c.LeadTime.Known(), duration(c.LeadTime.Median)}
 	})
-	cfr := series(func(c ComponentMetrics) point {
-		return point{c.ChangeFailure.Percent(), c.ChangeFailure.Known(), reportPercent(c.ChangeFailure)}
+	cfr := series(func(c ComponentSummary) point {
+		return point{c.ChangeFailure.Percent(), c.ChangeFailure.Known(), percent(c.ChangeFailure)}
 	})
-	restore := series(func(c ComponentMetrics) point {
-		return point{c.Restore.Median.Hours(), c.Restore.Known(), reportDuration(c.Restore.Median)}
+	restore := series(func(c ComponentSummary) point {
+		return point{c.Restore.Median.Hours(), c.Restore.Known(), duration(c.Restore.Median)}
 	})
 	ls, lu := durUnit(lead)
 	rs, ru := durUnit(restore)
-	d.Charts = []reportChart{
+	d.Charts = []chart{
 		mk("chart-deployments", "Production deployments per ISO week", deploys, "count", 1),
 		mk("chart-lead-time", "Lead time for changes, median per ISO week", lead, lu, ls),
 		mk("chart-change-failure", "Change failure rate per ISO week", cfr, "%", 1),
@@ -170,10 +172,10 @@ func reportHTMLView(r *HealthReport) reportHTMLData {
 	return d
 }
 
-// reportBuildChart lays out a bar chart of one value per week. Weeks
+// buildChart lays out a bar chart of one value per week. Weeks
 // without data get a "no data" label and no bar; a known value of 0 gets
 // a thin bar so that it reads as a value, not as missing.
-func reportBuildChart(id, title string, weeks []HealthWeek, values []float64, known []bool, labels []string) reportChart {
+func buildChart(id, title string, weeks []HealthWeek, values []float64, known []bool, labels []string) chart {
 	const (
 		w, h         = 520, 240
 		left, right  = 48.0, 12.0
@@ -188,14 +190,14 @@ func reportBuildChart(id, title string, weeks []HealthWeek, values []float64, kn
 			maxv = max(maxv, v)
 		}
 	}
-	step := reportNiceStep(maxv / 4)
+	step := niceStep(maxv / 4)
 	ticks := max(1, int(math.Ceil(maxv/step-1e-9)))
 	top1 := step * float64(ticks)
-	c := reportChart{ID: id, Title: title, W: w, H: h,
+	c := chart{ID: id, Title: title, W: w, H: h,
 		Left: fmt.Sprintf(f, left), Right: fmt.Sprintf(f, w-right), Baseline: fmt.Sprintf(f, top+plotH)}
 	for i := 0; i <= ticks; i++ {
 		y := top + plotH - plotH*float64(i)/float64(ticks)
-		c.Grid = append(c.Grid, reportGridLine{Y: fmt.Sprintf(f, y), LabelY: fmt.Sprintf(f, y+4), Label: reportAxisLabel(step * float64(i))})
+		c.Grid = append(c.Grid, gridLine{Y: fmt.Sprintf(f, y), LabelY: fmt.Sprintf(f, y+4), Label: axisLabel(step * float64(i))})
 	}
 	var desc []string
 	n := max(1, len(weeks))
@@ -203,7 +205,7 @@ func reportBuildChart(id, title string, weeks []HealthWeek, values []float64, kn
 	bw := math.Min(slot*0.6, 56)
 	for i, wk := range weeks {
 		cx := left + slot*(float64(i)+0.5)
-		b := reportBar{CX: fmt.Sprintf(f, cx), LabelY: fmt.Sprintf(f, top+plotH+16), Week: wk.Week[5:], Partial: wk.Partial,
+		b := bar{CX: fmt.Sprintf(f, cx), LabelY: fmt.Sprintf(f, top+plotH+16), Week: wk.Week[5:], Partial: wk.Partial,
 			NoDataY: fmt.Sprintf(f, top+plotH-8)}
 		if wk.Partial {
 			b.Week += "*"
@@ -229,9 +231,9 @@ func reportBuildChart(id, title string, weeks []HealthWeek, values []float64, kn
 	return c
 }
 
-// reportNiceStep rounds v up to 1, 2 or 5 times a power of ten; at least
+// niceStep rounds v up to 1, 2 or 5 times a power of ten; at least
 // 0.1, and 1 for v <= 0.
-func reportNiceStep(v float64) float64 {
+func niceStep(v float64) float64 {
 	if v <= 0 {
 		return 1
 	}
@@ -245,43 +247,44 @@ func reportNiceStep(v float64) float64 {
 	return 10 * p
 }
 
-func reportAxisLabel(v float64) string {
+func axisLabel(v float64) string {
 	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
 }
 
-var reportHTMLTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"time":    reportTime,
-	"seqs":    reportSeqs,
-	"sample":  reportSampleText,
-	"gap":     reportGapText,
-	"comp":    reportComponent,
-	"stclass": func(s HealthState) string { return "st-" + string(reportStateClass(s)) },
-	"sticon":  reportStateIcon,
-}).Parse(reportHTML))
+var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
+	"time":    timeText,
+	"seqs":    seqsText,
+	"sample":  sampleText,
+	"gap":     gapText,
+	"comp":    componentText,
+	"stclass": func(s audit.Status) string { return "st-" + stateClass(s) },
+	"label":   StatusLabel,
+	"sticon":  stateIcon,
+}).Parse(html))
 
-func reportStateClass(s HealthState) HealthState {
+func stateClass(s audit.Status) string {
 	switch s {
-	case HealthOK, HealthUnverified, HealthMissing, HealthFailed, HealthNotApplicable:
-		return s
+	case audit.Verified, audit.Recorded, audit.Gap, audit.Failed, audit.NotApplicable:
+		return stateWord(s)
 	}
-	return HealthMissing
+	return stateWord(audit.Gap)
 }
 
-func reportStateIcon(s HealthState) string {
+func stateIcon(s audit.Status) string {
 	switch s {
-	case HealthOK:
+	case audit.Verified:
 		return "✓"
-	case HealthFailed:
+	case audit.Failed:
 		return "✗"
-	case HealthUnverified:
+	case audit.Recorded:
 		return "?"
-	case HealthNotApplicable:
+	case audit.NotApplicable:
 		return "–"
 	}
 	return "!"
 }
 
-const reportHTML = `<!DOCTYPE html>
+const html = `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -347,7 +350,7 @@ code { font-size: 12.5px; }
 <main>
 <header>
 <h1>{{.R.Title}}</h1>
-<p class="meta">Period {{.Period}} (until excluded) · generated {{.Generated}} · production environment <code>{{.R.Production}}</code> · promotion log <span class="st {{stclass .R.Log.State}}" title="{{.R.Log.Detail}}">{{sticon .R.Log.State}} {{.R.Log.State.Label}}</span></p>
+<p class="meta">Period {{.Period}} (until excluded) · generated {{.Generated}} · production environment <code>{{.R.Production}}</code> · promotion log <span class="st {{stclass .R.Log.State}}" title="{{.R.Log.Detail}}">{{sticon .R.Log.State}} {{label .R.Log.State}}</span></p>
 </header>
 
 <section aria-labelledby="h-headline">
@@ -398,7 +401,7 @@ code { font-size: 12.5px; }
 {{if .R.Releases}}<table>
 <thead><tr><th scope="col">Release</th><th scope="col">Component</th><th scope="col">Deployed</th><th scope="col">Signed tag</th><th scope="col">SBOM</th><th scope="col">Provenance</th><th scope="col">Complete record</th><th scope="col">Approvals</th><th scope="col">Gate report</th><th scope="col">Failed change</th></tr></thead>
 <tbody>
-{{range .R.Releases}}<tr><th scope="row">{{.Tag}}</th><td>{{comp .Component}}</td><td>{{time .Deployed}}<br><small>seq {{seqs .Seqs}}</small></td>{{range .Items}}<td><span class="st {{stclass .Item.State}}" title="{{.Item.Detail}}">{{sticon .Item.State}} {{.Item.State.Label}}</span></td>{{end}}<td class="long">{{if .Failed}}<span class="st st-failed">✗ yes</span> {{.Failure}}{{else}}<span class="st st-ok">✓ no</span>{{end}}</td></tr>
+{{range .R.Releases}}<tr><th scope="row">{{.Tag}}</th><td>{{comp .Component}}</td><td>{{time .Deployed}}<br><small>seq {{seqs .Seqs}}</small></td>{{range .Items}}<td><span class="st {{stclass .Item.State}}" title="{{.Item.Detail}}">{{sticon .Item.State}} {{label .Item.State}}</span></td>{{end}}<td class="long">{{if .Failed}}<span class="st st-failed">✗ yes</span> {{.Failure}}{{else}}<span class="st st-ok">✓ no</span>{{end}}</td></tr>
 {{end}}</tbody>
 </table>{{else}}<p class="nodata-text">No release was deployed to production in the period.</p>{{end}}
 </section>

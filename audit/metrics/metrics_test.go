@@ -1,4 +1,4 @@
-package audit_test
+package metrics_test
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/audit/metrics"
 	"github.com/releasekit/releasekit/manifest"
 )
 
@@ -23,7 +24,7 @@ func at(s string) time.Time {
 
 // historyBuilder builds a History entry by entry, with Seq numbers in order.
 type historyBuilder struct {
-	h audit.History
+	h metrics.History
 }
 
 func (b *historyBuilder) promote(env, release, when string, mod ...func(*manifest.Promotion)) uint64 {
@@ -49,7 +50,7 @@ func (b *historyBuilder) result(release, env, when string, ok bool) uint64 {
 }
 
 func (b *historyBuilder) release(tag, firstCommit string, checks map[string]bool, extra map[string]string) {
-	r := audit.HistoryRelease{Tag: tag, Component: "shop", Commits: 3,
+	r := metrics.HistoryRelease{Tag: tag, Component: "shop", Commits: 3,
 		SignedTag: ok(), SBOM: ok(), Provenance: ok(), Complete: ok()}
 	if firstCommit != "" {
 		r.FirstCommit, r.FirstCommitAt = "c0ffee"+tag, at(firstCommit)
@@ -67,7 +68,7 @@ func (b *historyBuilder) release(tag, firstCommit string, checks map[string]bool
 	b.h.Releases = append(b.h.Releases, r)
 }
 
-func ok() audit.HealthItem { return audit.HealthItem{State: audit.HealthOK} }
+func ok() metrics.HealthItem { return metrics.HealthItem{State: audit.Verified} }
 
 // november builds the history the metric tests hand-compute against. The
 // period is November 2026 as four ISO weeks: [2026-11-02, 2026-11-30),
@@ -92,7 +93,7 @@ func ok() audit.HealthItem { return audit.HealthItem{State: audit.HealthOK} }
 //	                                             v1.2.1 failed, restored 11-17 10:00 → 11-18 22:00 = 36h
 //	16   prod     v1.3.0       11-24 10:00       lead 96h (11-20 10:00); gate: pass
 //	17   prod     v1.4.0       12-01 10:00       after the period
-func november() *audit.History {
+func november() *metrics.History {
 	var b historyBuilder
 	b.h.Production = "prod"
 	b.h.Log = ok()
@@ -124,15 +125,15 @@ func november() *audit.History {
 	b.release("v1.2.2", "2026-11-18 20:00", nil, map[string]string{audit.ExtraHotfixFor: "v1.2.1", audit.ExtraIncident: "INC1"})
 	b.release("v1.3.0", "2026-11-20 10:00", map[string]bool{"unit": true}, nil)
 	b.release("v1.4.0", "2026-11-30 10:00", nil, nil)
-	b.h.Releases = append(b.h.Releases, audit.HistoryRelease{Tag: "api/v2.0.0", Component: "api"})
-	b.h.Releases[6].SBOM = audit.HealthItem{State: audit.HealthMissing, Detail: "the record names no SBOM"} // v1.3.0
+	b.h.Releases = append(b.h.Releases, metrics.HistoryRelease{Tag: "api/v2.0.0", Component: "api"})
+	b.h.Releases[6].SBOM = metrics.HealthItem{State: audit.Gap, Detail: "the record names no SBOM"} // v1.3.0
 
-	b.h.Gates = []audit.HistoryGate{
-		{Seq: api, Release: "api/v2.0.0", Env: "prod", Digest: "sha256:gate-api", State: ok(), Allowed: true, Results: []audit.GateResult{
+	b.h.Gates = []metrics.HistoryGate{
+		{Seq: api, Release: "api/v2.0.0", Env: "prod", Digest: "sha256:gate-api", State: ok(), Allowed: true, Results: []metrics.GateResult{
 			{Control: "REL-WINDOW-001", Status: "pass"}, {Control: "REL-SOD-001", Status: "pass"},
 			{Control: "REL-TAG-001", Status: "waived", Waiver: "EXC-1"}, {Control: "REL-FLAG-001", Status: "not-applicable"},
 		}},
-		{Seq: last, Release: "v1.3.0", Env: "prod", Digest: "sha256:gate-130", State: ok(), Allowed: true, Results: []audit.GateResult{
+		{Seq: last, Release: "v1.3.0", Env: "prod", Digest: "sha256:gate-130", State: ok(), Allowed: true, Results: []metrics.GateResult{
 			{Control: "REL-WINDOW-001", Status: "pass"},
 		}},
 	}
@@ -146,8 +147,8 @@ var (
 
 func hours(h float64) time.Duration { return time.Duration(h * float64(time.Hour)) }
 
-func TestComputeMetricsOverall(t *testing.T) {
-	m := audit.ComputeMetrics(november(), novSince, novUntil, nil)
+func TestComputeOverall(t *testing.T) {
+	m := metrics.Compute(november(), novSince, novUntil, nil)
 	o := m.Overall
 
 	// Lead times (h): v1.0.0 96, v1.1.0 48, v1.2.0 12, v1.2.1 24, v1.2.2 2,
@@ -215,8 +216,8 @@ func TestComputeMetricsOverall(t *testing.T) {
 	assert.Equal(t, 4, o.GateControls.Den)
 }
 
-func TestComputeMetricsComponents(t *testing.T) {
-	m := audit.ComputeMetrics(november(), novSince, novUntil, nil)
+func TestComputeComponents(t *testing.T) {
+	m := metrics.Compute(november(), novSince, novUntil, nil)
 	require.Len(t, m.Components, 2)
 	api, shop := m.Components[0], m.Components[1]
 	assert.Equal(t, "api", api.Component)
@@ -243,8 +244,8 @@ func TestComputeMetricsComponents(t *testing.T) {
 	assert.Equal(t, 1, shop.GateControls.Num)
 }
 
-func TestComputeMetricsIncidents(t *testing.T) {
-	incidents := []audit.Incident{
+func TestComputeIncidents(t *testing.T) {
+	incidents := []metrics.Incident{
 		// INC1 was opened at 18:00 on v1.2.1: restore runs from then to the
 		// hotfix at 22:00 = 4h.
 		{ID: "INC1", Release: "v1.2.1", Opened: at("2026-11-18 18:00"), Resolved: at("2026-11-18 23:00")},
@@ -254,7 +255,7 @@ func TestComputeMetricsIncidents(t *testing.T) {
 		// Opened before v9.9.9 ever ran: not placed (a gap in the report).
 		{ID: "INC10", Release: "v9.9.9", Opened: at("2026-11-25 08:00")},
 	}
-	o := audit.ComputeMetrics(november(), novSince, novUntil, incidents).Overall
+	o := metrics.Compute(november(), novSince, novUntil, incidents).Overall
 
 	// Failed: v1.2.0, v1.2.1, v1.3.0: 3 of 8.
 	assert.Equal(t, 3, o.ChangeFailure.Num)
@@ -271,9 +272,9 @@ func TestComputeMetricsIncidents(t *testing.T) {
 	assert.Equal(t, at("2026-11-25 09:30"), o.Restore.Samples[2].To)
 }
 
-func TestComputeMetricsNoData(t *testing.T) {
+func TestComputeNoData(t *testing.T) {
 	t.Run("period without deployments", func(t *testing.T) {
-		o := audit.ComputeMetrics(november(), at("2027-01-04 00:00"), at("2027-01-11 00:00"), nil).Overall
+		o := metrics.Compute(november(), at("2027-01-04 00:00"), at("2027-01-11 00:00"), nil).Overall
 		assert.True(t, o.Deployments.Known(), "the log shows none: a real 0")
 		assert.Equal(t, 0, o.Deployments.Count)
 		assert.False(t, o.LeadTime.Known())
@@ -284,12 +285,12 @@ func TestComputeMetricsNoData(t *testing.T) {
 		assert.False(t, o.GateControls.Known())
 	})
 	t.Run("empty history", func(t *testing.T) {
-		o := audit.ComputeMetrics(&audit.History{}, novSince, novUntil, nil).Overall
+		o := metrics.Compute(&metrics.History{}, novSince, novUntil, nil).Overall
 		assert.False(t, o.Deployments.Known(), "no log read: no data")
 		assert.False(t, o.LeadTime.Known())
 	})
 	t.Run("empty period", func(t *testing.T) {
-		o := audit.ComputeMetrics(november(), novUntil, novSince, nil).Overall
+		o := metrics.Compute(november(), novUntil, novSince, nil).Overall
 		assert.False(t, o.Deployments.Known())
 		assert.Equal(t, 0.0, o.Deployments.PerWeek())
 	})
@@ -321,7 +322,7 @@ func TestNearestRank(t *testing.T) {
 				b.promote("prod", tag, when.Format("2006-01-02 15:04"))
 				b.release(tag, when.Add(-hours(h)).Format("2006-01-02 15:04"), nil, nil)
 			}
-			f := audit.ComputeMetrics(&b.h, novSince, novUntil, nil).Overall.LeadTime
+			f := metrics.Compute(&b.h, novSince, novUntil, nil).Overall.LeadTime
 			assert.Equal(t, hours(tt.median), f.Median, "median")
 			assert.Equal(t, hours(tt.p90), f.P90, "p90")
 			assert.Equal(t, hours(tt.mean), f.Mean, "mean")
@@ -329,19 +330,19 @@ func TestNearestRank(t *testing.T) {
 	}
 }
 
-func TestComputeMetricsDeterministic(t *testing.T) {
-	a := audit.ComputeMetrics(november(), novSince, novUntil, []audit.Incident{{ID: "B", Release: "v1.3.0"}, {ID: "A", Release: "v1.3.0"}})
-	b := audit.ComputeMetrics(november(), novSince, novUntil, []audit.Incident{{ID: "A", Release: "v1.3.0"}, {ID: "B", Release: "v1.3.0"}})
+func TestComputeDeterministic(t *testing.T) {
+	a := metrics.Compute(november(), novSince, novUntil, []metrics.Incident{{ID: "B", Release: "v1.3.0"}, {ID: "A", Release: "v1.3.0"}})
+	b := metrics.Compute(november(), novSince, novUntil, []metrics.Incident{{ID: "A", Release: "v1.3.0"}, {ID: "B", Release: "v1.3.0"}})
 	assert.Equal(t, a, b, "incident order must not matter")
 }
 
 // A release the History has no entry for takes the component of its tag.
-func TestComputeMetricsTagComponents(t *testing.T) {
+func TestComputeTagComponents(t *testing.T) {
 	var b historyBuilder
 	for i, tag := range []string{"web-v1.0.0", "svc_v1.0.0", "api/v1.0.0", "v1.0.0", "release-1.0.0", "api/v1.1.0"} {
 		b.promote("prod", tag, fmt.Sprintf("2026-11-1%d 10:00", i))
 	}
-	m := audit.ComputeMetrics(&b.h, novSince, novUntil, nil)
+	m := metrics.Compute(&b.h, novSince, novUntil, nil)
 	got := map[string]int{}
 	for _, c := range m.Components {
 		got[c.Component] = c.Deployments.Count

@@ -1,4 +1,4 @@
-package audit_test
+package metrics_test
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/audit/metrics"
 	"github.com/releasekit/releasekit/manifest"
 )
 
@@ -36,14 +37,14 @@ var novGenerated = at("2026-12-01 06:00")
 
 // novReport is the report of november() with a record text meant to
 // break out of HTML and Markdown.
-func novReport() *audit.HealthReport {
+func novReport() *metrics.HealthReport {
 	h := november()
 	for i := range h.Entries {
 		if p := h.Entries[i].Promotion; p != nil && p.RollbackFrom != "" {
 			p.Reason = "error rate <script>alert(1)</script> | [x](http://evil.example)"
 		}
 	}
-	return audit.BuildReport(h, novSince, novUntil, nil, novGenerated)
+	return metrics.BuildReport(h, novSince, novUntil, nil, novGenerated)
 }
 
 func TestBuildReport(t *testing.T) {
@@ -90,7 +91,7 @@ func TestBuildReport(t *testing.T) {
 		tags = append(tags, r.Tag)
 	}
 	assert.Equal(t, []string{"v1.0.0", "api/v2.0.0", "v1.1.0", "v1.2.0", "api/v2.0.1", "v1.2.1", "v1.2.2", "v1.3.0"}, tags)
-	byTag := map[string]audit.HealthRelease{}
+	byTag := map[string]metrics.HealthRelease{}
 	for _, r := range rep.Releases {
 		byTag[r.Tag] = r
 	}
@@ -100,18 +101,18 @@ func TestBuildReport(t *testing.T) {
 	assert.True(t, byTag["v1.2.1"].Failed)
 	assert.Contains(t, byTag["v1.2.1"].Failure, "hotfix v1.2.2 for incident INC1")
 	assert.False(t, byTag["v1.3.0"].Failed)
-	assert.Equal(t, audit.HealthOK, byTag["v1.3.0"].Gate.State)
-	assert.Equal(t, audit.HealthMissing, byTag["v1.3.0"].SBOM.State)
-	assert.Equal(t, audit.HealthMissing, byTag["v1.1.0"].Gate.State, "no gate report logged")
-	assert.Equal(t, audit.HealthMissing, byTag["api/v2.0.1"].Approvals.State, "no reason")
-	assert.Equal(t, audit.HealthOK, byTag["v1.2.2"].Approvals.State)
+	assert.Equal(t, audit.Verified, byTag["v1.3.0"].Gate.State)
+	assert.Equal(t, audit.Gap, byTag["v1.3.0"].SBOM.State)
+	assert.Equal(t, audit.Gap, byTag["v1.1.0"].Gate.State, "no gate report logged")
+	assert.Equal(t, audit.Gap, byTag["api/v2.0.1"].Approvals.State, "no reason")
+	assert.Equal(t, audit.Verified, byTag["v1.2.2"].Approvals.State)
 	assert.Contains(t, byTag["v1.2.2"].Approvals.Detail, "emergency change approved by dana@example.com")
 
 	require.Len(t, rep.Emergencies, 1)
 	assert.Equal(t, uint64(15), rep.Emergencies[0].Seq)
 	assert.Equal(t, "EMG-7", rep.Emergencies[0].Change.ID)
 	require.Len(t, rep.Exceptions, 1)
-	assert.Equal(t, audit.HealthException{Seq: 4, Release: "api/v2.0.0", Env: "prod", Control: "REL-TAG-001", Exception: "EXC-1", Gate: "sha256:gate-api"}, rep.Exceptions[0])
+	assert.Equal(t, metrics.HealthException{Seq: 4, Release: "api/v2.0.0", Env: "prod", Control: "REL-TAG-001", Exception: "EXC-1", Gate: "sha256:gate-api"}, rep.Exceptions[0])
 	require.Len(t, rep.Rollbacks, 1)
 	assert.Equal(t, uint64(12), rep.Rollbacks[0].Seq)
 	assert.Equal(t, "v1.2.0", rep.Rollbacks[0].From)
@@ -130,10 +131,10 @@ func TestBuildReportGaps(t *testing.T) {
 	h := november()
 	// v1.2.2 responds to INC1 but no longer names what it repairs.
 	delete(h.Releases[5].Record.Extra, audit.ExtraHotfixFor)
-	rep := audit.BuildReport(h, novSince, novUntil, []audit.Incident{{ID: "INC10", Release: "v9.9.9"}, {ID: "INC11", Release: "v1.3.0"}}, novGenerated)
+	rep := metrics.BuildReport(h, novSince, novUntil, []metrics.Incident{{ID: "INC10", Release: "v9.9.9"}, {ID: "INC11", Release: "v1.3.0"}}, novGenerated)
 	var gaps []string
 	for _, g := range rep.Gaps {
-		gaps = append(gaps, audit.HealthGap{Release: g.Release, Seq: g.Seq, What: g.What}.What)
+		gaps = append(gaps, metrics.HealthGap{Release: g.Release, Seq: g.Seq, What: g.What}.What)
 	}
 	all := strings.Join(gaps, "\n")
 	assert.Contains(t, all, "responds to incident INC1 but names no failed release")
@@ -203,10 +204,10 @@ func TestHealthReportWriters(t *testing.T) {
 		assert.Equal(t, []uint64{3}, v.Metrics.Overall.LeadTime.Samples[0].Seqs)
 	})
 	t.Run("deterministic", func(t *testing.T) {
-		for _, write := range []func(*audit.HealthReport, *bytes.Buffer) error{
-			func(r *audit.HealthReport, b *bytes.Buffer) error { return r.WriteHTML(b) },
-			func(r *audit.HealthReport, b *bytes.Buffer) error { return r.WriteMarkdown(b) },
-			func(r *audit.HealthReport, b *bytes.Buffer) error { return r.WriteJSON(b) },
+		for _, write := range []func(*metrics.HealthReport, *bytes.Buffer) error{
+			func(r *metrics.HealthReport, b *bytes.Buffer) error { return r.WriteHTML(b) },
+			func(r *metrics.HealthReport, b *bytes.Buffer) error { return r.WriteMarkdown(b) },
+			func(r *metrics.HealthReport, b *bytes.Buffer) error { return r.WriteJSON(b) },
 		} {
 			var a, b bytes.Buffer
 			require.NoError(t, write(novReport(), &a))
@@ -217,7 +218,7 @@ func TestHealthReportWriters(t *testing.T) {
 }
 
 func TestBuildReportEmpty(t *testing.T) {
-	rep := audit.BuildReport(&audit.History{}, novSince, novUntil, nil, novGenerated)
+	rep := metrics.BuildReport(&metrics.History{}, novSince, novUntil, nil, novGenerated)
 	var md bytes.Buffer
 	require.NoError(t, rep.WriteMarkdown(&md))
 	assert.Contains(t, md.String(), "| Lead time for changes | no data |")
@@ -231,12 +232,12 @@ func TestBuildReportEmpty(t *testing.T) {
 // A manifest promotion (a coordinated release) counts as a deployment with
 // no record to show.
 func TestBuildReportManifestPromotion(t *testing.T) {
-	h := &audit.History{Production: "prod", Log: ok(), Entries: []manifest.Entry{{Seq: 1, Kind: manifest.KindPromotion, Promotion: &manifest.Promotion{
+	h := &metrics.History{Production: "prod", Log: ok(), Entries: []manifest.Entry{{Seq: 1, Kind: manifest.KindPromotion, Promotion: &manifest.Promotion{
 		Release: "2026.11", Env: "prod", Digest: "sha256:" + strings.Repeat("a", 64), Approver: "carol", Reason: "CHG-9",
 		PromotedAt: at("2026-11-10 10:00"), Manifest: &manifest.Manifest{Version: 1, Name: "2026.11"},
 	}}}}
-	rep := audit.BuildReport(h, novSince, novUntil, nil, novGenerated)
+	rep := metrics.BuildReport(h, novSince, novUntil, nil, novGenerated)
 	assert.Equal(t, 1, rep.Metrics.Overall.Deployments.Count)
 	require.Len(t, rep.Releases, 1)
-	assert.Equal(t, audit.HealthMissing, rep.Releases[0].SBOM.State)
+	assert.Equal(t, audit.Gap, rep.Releases[0].SBOM.State)
 }

@@ -1,4 +1,4 @@
-package audit_test
+package bundle_test
 
 import (
 	"bytes"
@@ -8,15 +8,16 @@ import (
 	"testing"
 
 	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/audit/bundle"
 )
 
-// FuzzReadBundle checks that the bundle parser never panics, that
+// FuzzRead checks that the bundle parser never panics, that
 // whatever it accepts writes back (WriteTarGz) to an archive it reads again
 // to the same files, and that the verifier neither panics on it nor passes
 // it without keys. (WriteTarGz's determinism is TestBundleDeterministic's.) Each input is tried as it is (a tar.gz) and gzip-compressed (so
 // that the fuzzer mutates tar headers directly). Seeds: a real bundle, its
-// tar stream, and the archives of TestReadBundleRejects.
-func FuzzReadBundle(f *testing.F) {
+// tar stream, and the archives of TestReadRejects.
+func FuzzRead(f *testing.F) {
 	real := tarGz(f, buildBundle(f, newBundleFixture(f)))
 	f.Add(real)
 	zr, err := gzip.NewReader(bytes.NewReader(real))
@@ -40,7 +41,7 @@ func FuzzReadBundle(f *testing.F) {
 		zw.Write(data)
 		zw.Close()
 		for _, in := range [][]byte{data, gz.Bytes()} {
-			b, err := audit.ReadBundle(bytes.NewReader(in))
+			b, err := bundle.Read(bytes.NewReader(in))
 			if err != nil {
 				if b != nil {
 					t.Fatalf("ReadBundle returned a bundle and %v", err)
@@ -51,7 +52,7 @@ func FuzzReadBundle(f *testing.F) {
 			if err := b.WriteTarGz(&out); err != nil {
 				t.Fatalf("WriteTarGz: %v", err)
 			}
-			b2, err := audit.ReadBundle(bytes.NewReader(out.Bytes()))
+			b2, err := bundle.Read(bytes.NewReader(out.Bytes()))
 			if err != nil {
 				t.Fatalf("ReadBundle(WriteTarGz(b)): %v", err)
 			}
@@ -66,9 +67,9 @@ func FuzzReadBundle(f *testing.F) {
 					t.Fatalf("round trip changed %q", name)
 				}
 			}
-			rep, err := audit.VerifyBundle(context.Background(), b, audit.BundleKeys{})
-			if err == nil || rep == nil || rep.Status() == audit.BundlePass {
-				t.Fatalf("VerifyBundle without keys passed a bundle: %v", err)
+			rep, err := bundle.Verify(context.Background(), b, bundle.Keys{})
+			if err == nil || rep == nil || rep.Status() == audit.Verified {
+				t.Fatalf("Verify without keys passed a bundle: %v", err)
 			}
 		}
 	})

@@ -1,4 +1,4 @@
-package audit
+package metrics
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
@@ -39,41 +40,42 @@ import (
 // as they are (go-git repositories are not: give each Collect its own).
 // The History returned belongs to the caller.
 //
-// Collect fails only for a missing Store (ErrNoStore), a log or tag list it
+// Collect fails only for a missing Store (audit.ErrNoStore), a log or tag list it
 // cannot read, or a done ctx. Evidence that is missing, unreadable or does not
 // verify (a tampered log included) becomes a HealthItem that is not OK
 // (BuildReport lists each as a gap), or a HealthGap in History.Gaps when it
 // has no item: never an error and never a pass.
-func Collect(ctx context.Context, src Sources) (*History, error) {
+func Collect(ctx context.Context, src audit.Sources) (*History, error) {
 	if src.Store == nil {
-		return nil, ErrNoStore
+		return nil, audit.ErrNoStore
 	}
-	h := &History{Production: src.production(), Log: HealthItem{State: HealthOK}}
+	src = src.WithDefaults()
+	h := &History{Production: src.Production, Log: HealthItem{State: audit.Verified}}
 	var cp *manifest.Checkpoint
 	switch {
 	case len(src.Checkpoint) > 0 && src.CheckpointVerifier != nil:
-		c, err := manifest.OpenCheckpoint(ctx, src.Checkpoint, src.CheckpointSig, src.CheckpointVerifier, src.at())
+		c, err := manifest.OpenCheckpoint(ctx, src.Checkpoint, src.CheckpointSig, src.CheckpointVerifier, src.At)
 		if err != nil {
-			h.Log = HealthItem{State: HealthFailed, Detail: "checkpoint: " + err.Error()}
+			h.Log = HealthItem{State: audit.Failed, Detail: "checkpoint: " + err.Error()}
 		} else {
 			cp = &c
 		}
 	default:
-		h.Log = HealthItem{State: HealthUnverified, Detail: "hash chain only: no signed checkpoint, so a truncated log cannot be detected"}
+		h.Log = HealthItem{State: audit.Recorded, Detail: "hash chain only: no signed checkpoint, so a truncated log cannot be detected"}
 	}
 	entries, err := manifest.VerifyStore(ctx, src.Store, cp)
 	switch {
 	case errors.Is(err, manifest.ErrTampered), errors.Is(err, manifest.ErrTruncated):
-		h.Log = HealthItem{State: HealthFailed, Detail: err.Error()}
+		h.Log = HealthItem{State: audit.Failed, Detail: err.Error()}
 	case err != nil:
 		return nil, fmt.Errorf("read log: %w", err)
 	}
 	h.Entries = entries
 	if !h.Log.OK() {
-		h.Gaps = append(h.Gaps, HealthGap{What: "promotion log " + h.Log.State.Label() + ": " + h.Log.Detail})
+		h.Gaps = append(h.Gaps, HealthGap{What: "promotion log " + StatusLabel(h.Log.State) + ": " + h.Log.Detail})
 	}
 
-	tags, err := collectTags(src.Repo, src.scheme())
+	tags, err := listTags(src.Repo, *src.Scheme)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +90,7 @@ func Collect(ctx context.Context, src Sources) (*History, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		r, gaps := collectRelease(ctx, src, tags, name)
+		r, gaps := readRelease(ctx, src, tags, name)
 		h.Releases = append(h.Releases, r)
 		h.Gaps = append(h.Gaps, gaps...)
 	}
@@ -98,7 +100,7 @@ func Collect(ctx context.Context, src Sources) (*History, error) {
 		if e.Kind != manifest.KindPromotion || e.Promotion == nil || e.Promotion.Gate == "" {
 			continue
 		}
-		g := collectGate(ctx, evs, e)
+		g := readGate(ctx, evs, e)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -107,28 +109,28 @@ func Collect(ctx context.Context, src Sources) (*History, error) {
 	return h, nil
 }
 
-func collectGate(ctx context.Context, evs manifest.EvidenceStore, e manifest.Entry) HistoryGate {
+func readGate(ctx context.Context, evs manifest.EvidenceStore, e manifest.Entry) HistoryGate {
 	p := e.Promotion
 	g := HistoryGate{Seq: e.Seq, Release: p.Release, Env: p.Env, Digest: p.Gate}
 	if evs == nil {
-		g.State = HealthItem{State: HealthMissing, Detail: "the store keeps no gate evidence"}
+		g.State = HealthItem{State: audit.Gap, Detail: "the store keeps no gate evidence"}
 		return g
 	}
 	data, err := evs.Evidence(ctx, p.Gate)
 	switch {
 	case errors.Is(err, manifest.ErrNotFound):
-		g.State = HealthItem{State: HealthMissing, Detail: "not in the store"}
+		g.State = HealthItem{State: audit.Gap, Detail: "not in the store"}
 		return g
 	case err != nil:
-		g.State = HealthItem{State: HealthFailed, Detail: err.Error()}
+		g.State = HealthItem{State: audit.Failed, Detail: err.Error()}
 		return g
 	}
 	rep, err := policy.ReadReport(bytes.NewReader(data))
 	if err != nil {
-		g.State = HealthItem{State: HealthFailed, Detail: err.Error()}
+		g.State = HealthItem{State: audit.Failed, Detail: err.Error()}
 		return g
 	}
-	g.State = HealthItem{State: HealthOK, Detail: "policy report " + p.Gate}
+	g.State = HealthItem{State: audit.Verified, Detail: "policy report " + p.Gate}
 	g.Allowed = rep.Err() == nil
 	for _, r := range rep.Results {
 		gr := GateResult{Control: r.Control.ID, Status: string(r.Status)}
@@ -140,15 +142,15 @@ func collectGate(ctx context.Context, evs manifest.EvidenceStore, e manifest.Ent
 	return g
 }
 
-// collectTag is a release tag of the repository.
-type collectTag struct {
+// taggedRelease is a release tag of the repository.
+type taggedRelease struct {
 	name    string
 	prefix  string
 	version semver.Version
 	commit  plumbing.Hash
 }
 
-func collectTags(repo *git.Repository, scheme semver.Scheme) ([]collectTag, error) {
+func listTags(repo *git.Repository, scheme semver.Scheme) ([]taggedRelease, error) {
 	if repo == nil {
 		return nil, nil
 	}
@@ -156,10 +158,10 @@ func collectTags(repo *git.Repository, scheme semver.Scheme) ([]collectTag, erro
 	if err != nil {
 		return nil, fmt.Errorf("list tags: %w", err)
 	}
-	var out []collectTag
+	var out []taggedRelease
 	err = iter.ForEach(func(ref *plumbing.Reference) error {
 		name := ref.Name().Short()
-		prefix, v, ok := collectSplitTag(scheme, name)
+		prefix, v, ok := splitTag(scheme, name)
 		if !ok {
 			return nil
 		}
@@ -167,20 +169,20 @@ func collectTags(repo *git.Repository, scheme semver.Scheme) ([]collectTag, erro
 		if err != nil {
 			return nil // a tag of something else than a commit
 		}
-		out = append(out, collectTag{name: name, prefix: prefix, version: v, commit: h})
+		out = append(out, taggedRelease{name: name, prefix: prefix, version: v, commit: h})
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list tags: %w", err)
 	}
-	slices.SortFunc(out, func(a, b collectTag) int { return cmp.Compare(a.name, b.name) })
+	slices.SortFunc(out, func(a, b taggedRelease) int { return cmp.Compare(a.name, b.name) })
 	return out, nil
 }
 
-// collectSplitTag splits a release tag into its prefix and version: by
+// splitTag splits a release tag into its prefix and version: by
 // scheme when the tag is of it, else at the last "v" followed by a
 // version ("api/v1.2.3": "api/v").
-func collectSplitTag(scheme semver.Scheme, tag string) (string, semver.Version, bool) {
+func splitTag(scheme semver.Scheme, tag string) (string, semver.Version, bool) {
 	if v, err := scheme.Parse(tag); err == nil {
 		return scheme.Prefix, v, true
 	}
@@ -195,11 +197,11 @@ func collectSplitTag(scheme semver.Scheme, tag string) (string, semver.Version, 
 	return "", semver.Version{}, false
 }
 
-// collectComponent returns the component of a tag: the part of its prefix
+// tagComponent returns the component of a tag: the part of its prefix
 // before a "/v", "-v" or "_v" ("api" of "api/v1.2.3", as
 // semver.ComponentScheme writes them), or "".
-func collectComponent(tag string) string {
-	prefix, _, ok := collectSplitTag(semver.Scheme{Prefix: "v"}, tag)
+func tagComponent(tag string) string {
+	prefix, _, ok := splitTag(semver.Scheme{Prefix: "v"}, tag)
 	if !ok {
 		return ""
 	}
@@ -211,112 +213,112 @@ func collectComponent(tag string) string {
 	return ""
 }
 
-func collectRelease(ctx context.Context, src Sources, tags []collectTag, name string) (HistoryRelease, []HealthGap) {
-	r := HistoryRelease{Tag: name, Component: collectComponent(name)}
+func readRelease(ctx context.Context, src audit.Sources, tags []taggedRelease, name string) (HistoryRelease, []HealthGap) {
+	r := HistoryRelease{Tag: name, Component: tagComponent(name)}
 	var gaps []HealthGap
 
 	rec, err := src.Store.Record(ctx, name)
 	switch {
 	case errors.Is(err, manifest.ErrNotFound):
-		r.Complete = HealthItem{State: HealthMissing, Detail: "no release record in the store"}
+		r.Complete = HealthItem{State: audit.Gap, Detail: "no release record in the store"}
 	case err != nil:
-		r.Complete = HealthItem{State: HealthFailed, Detail: "record: " + err.Error()}
+		r.Complete = HealthItem{State: audit.Failed, Detail: "record: " + err.Error()}
 	default:
 		r.Record = &rec
-		if c := rec.Extra[ExtraComponent]; c != "" {
+		if c := rec.Extra[audit.ExtraComponent]; c != "" {
 			r.Component = c
 		}
 		if cerr := manifest.Check(rec).Err(); cerr != nil {
-			r.Complete = HealthItem{State: HealthFailed, Detail: cerr.Error()}
+			r.Complete = HealthItem{State: audit.Failed, Detail: cerr.Error()}
 		} else {
-			r.Complete = HealthItem{State: HealthOK, Detail: "manifest.Check: complete"}
+			r.Complete = HealthItem{State: audit.Verified, Detail: "manifest.Check: complete"}
 		}
 	}
 
-	r.SignedTag = collectTagSignature(ctx, src, name)
+	r.SignedTag = tagSignature(ctx, src, name)
 	if r.Record != nil {
-		r.SBOM = collectSBOM(src, *r.Record)
-		r.Provenance = collectProvenance(ctx, src, *r.Record)
+		r.SBOM = checkSBOM(src, *r.Record)
+		r.Provenance = provenance(ctx, src, *r.Record)
 	} else {
-		r.SBOM = HealthItem{State: HealthMissing, Detail: "no release record"}
-		r.Provenance = HealthItem{State: HealthMissing, Detail: "no release record"}
+		r.SBOM = HealthItem{State: audit.Gap, Detail: "no release record"}
+		r.Provenance = HealthItem{State: audit.Gap, Detail: "no release record"}
 	}
 
-	if err := collectCommits(ctx, src.Repo, tags, name, &r); err != nil {
+	if err := readCommits(ctx, src.Repo, tags, name, &r); err != nil {
 		gaps = append(gaps, HealthGap{Release: name, What: "commits for lead time: " + err.Error()})
 	}
 	return r, gaps
 }
 
-func collectTagSignature(ctx context.Context, src Sources, name string) HealthItem {
+func tagSignature(ctx context.Context, src audit.Sources, name string) HealthItem {
 	if src.Repo == nil {
-		return HealthItem{State: HealthMissing, Detail: "no repository given"}
+		return HealthItem{State: audit.Gap, Detail: "no repository given"}
 	}
 	if src.TagVerifier == nil {
 		if _, err := src.Repo.Tag(name); err != nil {
-			return HealthItem{State: HealthMissing, Detail: "tag not found"}
+			return HealthItem{State: audit.Gap, Detail: "tag not found"}
 		}
-		return HealthItem{State: HealthUnverified, Detail: "no tag verifier given"}
+		return HealthItem{State: audit.Recorded, Detail: "no tag verifier given"}
 	}
-	v, err := tagging.Verify(ctx, src.Repo, name, src.TagVerifier, src.at())
+	v, err := tagging.Verify(ctx, src.Repo, name, src.TagVerifier, src.At)
 	switch {
 	case errors.Is(err, tagging.ErrNotFound):
-		return HealthItem{State: HealthMissing, Detail: err.Error()}
+		return HealthItem{State: audit.Gap, Detail: err.Error()}
 	case err != nil:
-		return HealthItem{State: HealthFailed, Detail: err.Error()}
+		return HealthItem{State: audit.Failed, Detail: err.Error()}
 	}
-	return HealthItem{State: HealthOK, Detail: "signed by " + cmp.Or(v.Signer.Identity, v.Signer.Fingerprint)}
+	return HealthItem{State: audit.Verified, Detail: "signed by " + cmp.Or(v.Signer.Identity, v.Signer.Fingerprint)}
 }
 
-func collectSBOM(src Sources, rec manifest.Record) HealthItem {
+func checkSBOM(src audit.Sources, rec manifest.Record) HealthItem {
 	if rec.SBOM.Ref == "" || rec.SBOM.Digest == "" {
-		return HealthItem{State: HealthMissing, Detail: "the record names no SBOM"}
+		return HealthItem{State: audit.Gap, Detail: "the record names no SBOM"}
 	}
 	if src.Evidence == nil {
-		return HealthItem{State: HealthUnverified, Detail: "recorded as " + rec.SBOM.Ref + "; no evidence directory given"}
+		return HealthItem{State: audit.Recorded, Detail: "recorded as " + rec.SBOM.Ref + "; no evidence directory given"}
 	}
-	data, err := collectRead(src.Evidence, rec.SBOM.Ref)
+	data, err := read(src.Evidence, rec.SBOM.Ref)
 	if err != nil {
-		return HealthItem{State: HealthMissing, Detail: rec.SBOM.Ref + ": " + err.Error()}
+		return HealthItem{State: audit.Gap, Detail: rec.SBOM.Ref + ": " + err.Error()}
 	}
 	if got := manifest.Digest(data); got != rec.SBOM.Digest {
-		return HealthItem{State: HealthFailed, Detail: fmt.Sprintf("%s has digest %s, the record says %s", rec.SBOM.Ref, got, rec.SBOM.Digest)}
+		return HealthItem{State: audit.Failed, Detail: fmt.Sprintf("%s has digest %s, the record says %s", rec.SBOM.Ref, got, rec.SBOM.Digest)}
 	}
-	return HealthItem{State: HealthOK, Detail: rec.SBOM.Ref + " matches " + rec.SBOM.Digest}
+	return HealthItem{State: audit.Verified, Detail: rec.SBOM.Ref + " matches " + rec.SBOM.Digest}
 }
 
-func collectProvenance(ctx context.Context, src Sources, rec manifest.Record) HealthItem {
+func provenance(ctx context.Context, src audit.Sources, rec manifest.Record) HealthItem {
 	if rec.Provenance.Ref == "" {
-		return HealthItem{State: HealthMissing, Detail: "the record names no provenance"}
+		return HealthItem{State: audit.Gap, Detail: "the record names no provenance"}
 	}
 	if src.Evidence == nil {
-		return HealthItem{State: HealthUnverified, Detail: "recorded as " + rec.Provenance.Ref + "; no evidence directory given"}
+		return HealthItem{State: audit.Recorded, Detail: "recorded as " + rec.Provenance.Ref + "; no evidence directory given"}
 	}
-	data, err := collectRead(src.Evidence, rec.Provenance.Ref)
+	data, err := read(src.Evidence, rec.Provenance.Ref)
 	if err != nil {
-		return HealthItem{State: HealthMissing, Detail: rec.Provenance.Ref + ": " + err.Error()}
+		return HealthItem{State: audit.Gap, Detail: rec.Provenance.Ref + ": " + err.Error()}
 	}
 	if len(src.ProvenanceVerifiers) == 0 {
-		return HealthItem{State: HealthUnverified, Detail: rec.Provenance.Ref + " present; no provenance verifier given"}
+		return HealthItem{State: audit.Recorded, Detail: rec.Provenance.Ref + " present; no provenance verifier given"}
 	}
 	if len(rec.Artifacts) == 0 {
-		return HealthItem{State: HealthFailed, Detail: "the record has no artifact for the provenance to name"}
+		return HealthItem{State: audit.Failed, Detail: "the record has no artifact for the provenance to name"}
 	}
 	for _, a := range rec.Artifacts {
 		subj, err := sbom.ParseDigest(a.Name, a.Digest)
 		if err != nil {
-			return HealthItem{State: HealthFailed, Detail: a.Name + ": " + err.Error()}
+			return HealthItem{State: audit.Failed, Detail: a.Name + ": " + err.Error()}
 		}
-		if _, err := sbom.VerifyProvenance(ctx, data, subj, src.at(), src.ProvenanceVerifiers...); err != nil {
-			return HealthItem{State: HealthFailed, Detail: rec.Provenance.Ref + ": " + err.Error()}
+		if _, err := sbom.VerifyProvenance(ctx, data, subj, src.At, src.ProvenanceVerifiers...); err != nil {
+			return HealthItem{State: audit.Failed, Detail: rec.Provenance.Ref + ": " + err.Error()}
 		}
 	}
-	return HealthItem{State: HealthOK, Detail: rec.Provenance.Ref + " verified for every artifact"}
+	return HealthItem{State: audit.Verified, Detail: rec.Provenance.Ref + " verified for every artifact"}
 }
 
-// collectRead reads a location recorded in a record from fsys; only
+// read reads a location recorded in a record from fsys; only
 // relative, slash-separated paths inside it are accepted.
-func collectRead(fsys fs.FS, ref string) ([]byte, error) {
+func read(fsys fs.FS, ref string) ([]byte, error) {
 	name := strings.TrimPrefix(ref, "./")
 	if !fs.ValidPath(name) {
 		return nil, fmt.Errorf("not a path inside the evidence directory")
@@ -324,13 +326,13 @@ func collectRead(fsys fs.FS, ref string) ([]byte, error) {
 	return fs.ReadFile(fsys, name)
 }
 
-// collectCommits fills r's first commit: the commits of the tag not
+// readCommits fills r's first commit: the commits of the tag not
 // reachable from any earlier tag of the same prefix.
-func collectCommits(ctx context.Context, repo *git.Repository, tags []collectTag, name string, r *HistoryRelease) error {
+func readCommits(ctx context.Context, repo *git.Repository, tags []taggedRelease, name string, r *HistoryRelease) error {
 	if repo == nil {
 		return errors.New("no repository given")
 	}
-	i := slices.IndexFunc(tags, func(t collectTag) bool { return t.name == name })
+	i := slices.IndexFunc(tags, func(t taggedRelease) bool { return t.name == name })
 	if i < 0 {
 		return fmt.Errorf("tag %s not found or not a release tag", name)
 	}

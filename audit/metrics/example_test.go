@@ -1,4 +1,4 @@
-package audit_test
+package metrics_test
 
 import (
 	"fmt"
@@ -7,12 +7,13 @@ import (
 	"time"
 
 	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/audit/metrics"
 	"github.com/releasekit/releasekit/manifest"
 )
 
 // exampleHistory is a small history built by hand: three releases of one
 // service in the first week of March 2026, the second rolled back.
-func exampleHistory() *audit.History {
+func exampleHistory() *metrics.History {
 	day := func(d, h int) time.Time { return time.Date(2026, time.March, d, h, 0, 0, 0, time.UTC) }
 	promote := func(seq uint64, release string, at time.Time, rollbackFrom string) manifest.Entry {
 		return manifest.Entry{Seq: seq, Kind: manifest.KindPromotion, Promotion: &manifest.Promotion{
@@ -21,31 +22,31 @@ func exampleHistory() *audit.History {
 			RollbackFrom: rollbackFrom,
 		}}
 	}
-	release := func(tag string, firstCommit time.Time) audit.HistoryRelease {
-		ok := audit.HealthItem{State: audit.HealthOK}
-		return audit.HistoryRelease{Tag: tag, Component: "shop", Commits: 2, FirstCommit: "c0ffee", FirstCommitAt: firstCommit,
+	release := func(tag string, firstCommit time.Time) metrics.HistoryRelease {
+		ok := metrics.HealthItem{State: audit.Verified}
+		return metrics.HistoryRelease{Tag: tag, Component: "shop", Commits: 2, FirstCommit: "c0ffee", FirstCommitAt: firstCommit,
 			SignedTag: ok, SBOM: ok, Provenance: ok, Complete: ok,
 			Record: &manifest.Record{Tag: tag, Checks: []manifest.CheckResult{{Name: "unit", Passed: true}}}}
 	}
-	return &audit.History{
+	return &metrics.History{
 		Production: "prod",
-		Log:        audit.HealthItem{State: audit.HealthOK},
+		Log:        metrics.HealthItem{State: audit.Verified},
 		Entries: []manifest.Entry{
 			promote(1, "v1.0.0", day(2, 10), ""),       // lead 2-00:00 → 2-10:00 = 10h
 			promote(2, "v1.1.0", day(4, 10), ""),       // lead 3-10:00 → 4-10:00 = 24h
 			promote(3, "v1.0.0", day(4, 13), "v1.1.0"), // rollback: v1.1.0 failed, restored in 3h
 			promote(4, "v1.1.1", day(5, 10), ""),       // lead 5-06:00 → 5-10:00 = 4h
 		},
-		Releases: []audit.HistoryRelease{
+		Releases: []metrics.HistoryRelease{
 			release("v1.0.0", day(2, 0)), release("v1.1.0", day(3, 10)), release("v1.1.1", day(5, 6)),
 		},
 	}
 }
 
 // ExampleComputeMetrics computes the delivery metrics of a week.
-func ExampleComputeMetrics() {
+func ExampleCompute() {
 	since := time.Date(2026, time.March, 2, 0, 0, 0, 0, time.UTC)
-	m := audit.ComputeMetrics(exampleHistory(), since, since.AddDate(0, 0, 7), nil)
+	m := metrics.Compute(exampleHistory(), since, since.AddDate(0, 0, 7), nil)
 	o := m.Overall
 	// Lead times 4h, 10h, 24h: the median is rank ceil(0.5×3) = 2.
 	fmt.Println("lead time median:", o.LeadTime.Median, "p90:", o.LeadTime.P90)
@@ -66,7 +67,7 @@ func ExampleComputeMetrics() {
 func ExampleBuildReport() {
 	since := time.Date(2026, time.March, 2, 0, 0, 0, 0, time.UTC)
 	generated := time.Date(2026, time.March, 9, 6, 0, 0, 0, time.UTC)
-	rep := audit.BuildReport(exampleHistory(), since, since.AddDate(0, 0, 7), nil, generated)
+	rep := metrics.BuildReport(exampleHistory(), since, since.AddDate(0, 0, 7), nil, generated)
 	var md strings.Builder
 	if err := rep.WriteMarkdown(&md); err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -1,4 +1,4 @@
-package audit
+package metrics
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/manifest"
 )
 
@@ -32,7 +33,7 @@ type HealthReport struct {
 	// Log is the state of the promotion log the report is computed from.
 	Log HealthItem `json:"log"`
 	// Metrics are the figures of the whole period.
-	Metrics Metrics `json:"metrics"`
+	Metrics Summary `json:"metrics"`
 	// Weeks are the overall figures of each ISO week overlapping the
 	// period, the first and last clipped to it.
 	Weeks []HealthWeek `json:"weeks"`
@@ -58,7 +59,7 @@ type HealthWeek struct {
 	Start   time.Time        `json:"start"` // clipped to the period
 	End     time.Time        `json:"end"`   // exclusive, clipped to the period
 	Partial bool             `json:"partial"`
-	Metrics ComponentMetrics `json:"metrics"`
+	Metrics ComponentSummary `json:"metrics"`
 }
 
 // A HealthRelease is one release deployed to production in the period and
@@ -140,7 +141,7 @@ type HealthRollback struct {
 }
 
 // BuildReport builds the health report of h for [since, until), with
-// the incidents the caller knows of (see ComputeMetrics), dated generated.
+// the incidents the caller knows of (see Compute), dated generated.
 // It is pure and safe for concurrent use: the same inputs give the same
 // report, h and incidents are only read, and the report shares no slice
 // with h except the samples' and records' strings.
@@ -149,7 +150,7 @@ func BuildReport(h *History, since, until time.Time, incidents []Incident, gener
 		h = &History{}
 	}
 	since, until, generated = since.UTC(), until.UTC(), generated.UTC()
-	m := metricModel(h, incidents)
+	m := model(h, incidents)
 	rep := &HealthReport{
 		Title:      "Release health report",
 		Since:      since,
@@ -157,12 +158,12 @@ func BuildReport(h *History, since, until time.Time, incidents []Incident, gener
 		Generated:  generated,
 		Production: h.production(),
 		Log:        h.Log,
-		Metrics:    ComputeMetrics(h, since, until, incidents),
+		Metrics:    Compute(h, since, until, incidents),
 	}
 	if rep.Log.State == "" {
-		rep.Log = HealthItem{State: HealthMissing, Detail: "no log state recorded"}
+		rep.Log = HealthItem{State: audit.Gap, Detail: "no log state recorded"}
 	}
-	for _, w := range reportWeeks(since, until) {
+	for _, w := range splitWeeks(since, until) {
 		w.Metrics = m.compute(w.Start, w.End, nil)
 		rep.Weeks = append(rep.Weeks, w)
 	}
@@ -178,7 +179,7 @@ func BuildReport(h *History, since, until time.Time, incidents []Incident, gener
 	rollbackSeqs := map[uint64]bool{}
 	byTag := map[string]*HealthRelease{}
 	for _, e := range h.Entries {
-		if e.Kind != manifest.KindPromotion || e.Promotion == nil || !metricIn(e.Promotion.PromotedAt, since, until) {
+		if e.Kind != manifest.KindPromotion || e.Promotion == nil || !in(e.Promotion.PromotedAt, since, until) {
 			continue
 		}
 		p := e.Promotion
@@ -204,18 +205,18 @@ func BuildReport(h *History, since, until time.Time, incidents []Incident, gener
 		}
 		hr, ok := byTag[p.Release]
 		if !ok {
-			hr = reportRelease(m, p.Release)
+			hr = newRelease(m, p.Release)
 			hr.Deployed = p.PromotedAt.UTC()
 			byTag[p.Release] = hr
 		}
 		hr.Seqs = append(hr.Seqs, e.Seq)
-		reportApproval(hr, e)
-		reportGate(hr, e, gates)
+		approval(hr, e)
+		addGate(hr, e, gates)
 	}
 	for _, d := range m.deploys {
-		if hr, ok := byTag[d.release]; ok && d.forward() && d.failed && metricIn(d.at, since, until) {
+		if hr, ok := byTag[d.release]; ok && d.forward() && d.failed && in(d.at, since, until) {
 			hr.Failed = true
-			hr.Failure = reportJoinUnique(hr.Failure, metricJoin(d.reasons))
+			hr.Failure = joinUnique(hr.Failure, join(d.reasons))
 		}
 	}
 	for _, hr := range byTag {
@@ -233,7 +234,7 @@ func BuildReport(h *History, since, until time.Time, incidents []Incident, gener
 	}
 	var gaps []HealthGap
 	if !rep.Log.OK() { // as Collect words it, so that its gap is not repeated
-		gaps = append(gaps, HealthGap{What: "promotion log " + rep.Log.State.Label() + ": " + rep.Log.Detail})
+		gaps = append(gaps, HealthGap{What: "promotion log " + StatusLabel(rep.Log.State) + ": " + rep.Log.Detail})
 	}
 	for _, g := range slices.Concat(h.Gaps, m.gaps) {
 		if relevant(g) {
@@ -243,7 +244,7 @@ func BuildReport(h *History, since, until time.Time, incidents []Incident, gener
 	for _, r := range rep.Releases {
 		for _, it := range r.Items() {
 			if !it.Item.OK() {
-				gaps = append(gaps, HealthGap{Release: r.Tag, What: it.Name + " " + it.Item.State.Label() + ": " + it.Item.Detail})
+				gaps = append(gaps, HealthGap{Release: r.Tag, What: it.Name + " " + StatusLabel(it.Item.State) + ": " + it.Item.Detail})
 			}
 		}
 	}
@@ -256,15 +257,15 @@ func BuildReport(h *History, since, until time.Time, incidents []Incident, gener
 		}
 		switch {
 		case !g.State.OK():
-			gaps = append(gaps, HealthGap{Release: g.Release, Seq: g.Seq, What: "gate report to " + g.Env + " " + reportItem(g.State).State.Label() + ": " + g.State.Detail})
+			gaps = append(gaps, HealthGap{Release: g.Release, Seq: g.Seq, What: "gate report to " + g.Env + " " + StatusLabel(item(g.State).State) + ": " + g.State.Detail})
 		case !g.Allowed:
 			gaps = append(gaps, HealthGap{Release: g.Release, Seq: g.Seq, What: "gate report to " + g.Env + " " + g.Digest + " does not allow the promotion"})
 		}
 	}
 	for _, d := range m.deploys {
-		if d.forward() && d.failed && metricIn(d.at, since, until) {
+		if d.forward() && d.failed && in(d.at, since, until) {
 			if _, ok := d.restoreSample(); !ok {
-				gaps = append(gaps, HealthGap{Release: d.release, Seq: d.seqs[0], What: "failed deployment (" + metricJoin(d.reasons) + ") with no restoration logged"})
+				gaps = append(gaps, HealthGap{Release: d.release, Seq: d.seqs[0], What: "failed deployment (" + join(d.reasons) + ") with no restoration logged"})
 			}
 		}
 	}
@@ -275,37 +276,37 @@ func BuildReport(h *History, since, until time.Time, incidents []Incident, gener
 	return rep
 }
 
-// reportItem returns i, or missing "not recorded" for the zero item.
-func reportItem(i HealthItem) HealthItem {
+// item returns i, or missing "not recorded" for the zero item.
+func item(i HealthItem) HealthItem {
 	if i.State == "" {
-		return HealthItem{State: HealthMissing, Detail: "not recorded"}
+		return HealthItem{State: audit.Gap, Detail: "not recorded"}
 	}
 	return i
 }
 
-func reportJoinUnique(a, b string) string {
+func joinUnique(a, b string) string {
 	if a == "" || a == b {
 		return b
 	}
 	return a + "; " + b
 }
 
-func reportRelease(m *metricHistory, tag string) *HealthRelease {
+func newRelease(m *history, tag string) *HealthRelease {
 	hr := &HealthRelease{Tag: tag, Component: m.component(tag)}
 	r, ok := m.releases[tag]
 	if !ok {
-		na := HealthItem{State: HealthMissing, Detail: "not collected (no release record read)"}
+		na := HealthItem{State: audit.Gap, Detail: "not collected (no release record read)"}
 		hr.SignedTag, hr.SBOM, hr.Provenance, hr.Complete = na, na, na, na
 	} else {
-		hr.SignedTag, hr.SBOM, hr.Provenance, hr.Complete = reportItem(r.SignedTag), reportItem(r.SBOM), reportItem(r.Provenance), reportItem(r.Complete)
+		hr.SignedTag, hr.SBOM, hr.Provenance, hr.Complete = item(r.SignedTag), item(r.SBOM), item(r.Provenance), item(r.Complete)
 	}
-	hr.Approvals = HealthItem{State: HealthOK}
-	hr.Gate = HealthItem{State: HealthOK}
+	hr.Approvals = HealthItem{State: audit.Verified}
+	hr.Gate = HealthItem{State: audit.Verified}
 	return hr
 }
 
-// reportApproval folds the approval of production promotion e into hr.
-func reportApproval(hr *HealthRelease, e manifest.Entry) {
+// approval folds the approval of production promotion e into hr.
+func approval(hr *HealthRelease, e manifest.Entry) {
 	p := e.Promotion
 	approver, what := p.Approver, "approved by"
 	ok := p.Approver != "" && p.Reason != ""
@@ -314,49 +315,49 @@ func reportApproval(hr *HealthRelease, e manifest.Entry) {
 		ok = ok && p.Emergency.Approver != ""
 	}
 	if !ok {
-		hr.Approvals = HealthItem{State: HealthMissing, Detail: reportJoinUnique(reportFailDetail(hr.Approvals), fmt.Sprintf("seq %d has no approver or reason", e.Seq))}
+		hr.Approvals = HealthItem{State: audit.Gap, Detail: joinUnique(failDetail(hr.Approvals), fmt.Sprintf("seq %d has no approver or reason", e.Seq))}
 		return
 	}
 	if hr.Approvals.OK() {
-		hr.Approvals.Detail = reportJoinUnique(hr.Approvals.Detail, fmt.Sprintf("seq %d %s %s", e.Seq, what, approver))
+		hr.Approvals.Detail = joinUnique(hr.Approvals.Detail, fmt.Sprintf("seq %d %s %s", e.Seq, what, approver))
 	}
 }
 
-// reportGate folds the gate report of production promotion e into hr.
-func reportGate(hr *HealthRelease, e manifest.Entry, gates map[uint64]HistoryGate) {
+// addGate folds the gate report of production promotion e into hr.
+func addGate(hr *HealthRelease, e manifest.Entry, gates map[uint64]HistoryGate) {
 	p := e.Promotion
 	var bad HealthItem
 	switch g, ok := gates[e.Seq]; {
 	case p.Gate == "":
-		bad = HealthItem{State: HealthMissing, Detail: fmt.Sprintf("seq %d logged no gate report", e.Seq)}
+		bad = HealthItem{State: audit.Gap, Detail: fmt.Sprintf("seq %d logged no gate report", e.Seq)}
 	case !ok:
-		bad = HealthItem{State: HealthMissing, Detail: fmt.Sprintf("seq %d: gate report %s not read", e.Seq, p.Gate)}
+		bad = HealthItem{State: audit.Gap, Detail: fmt.Sprintf("seq %d: gate report %s not read", e.Seq, p.Gate)}
 	case !g.State.OK():
 		bad = HealthItem{State: g.State.State, Detail: fmt.Sprintf("seq %d: %s", e.Seq, g.State.Detail)}
 	case !g.Allowed:
-		bad = HealthItem{State: HealthFailed, Detail: fmt.Sprintf("seq %d: gate report %s does not allow the promotion", e.Seq, p.Gate)}
+		bad = HealthItem{State: audit.Failed, Detail: fmt.Sprintf("seq %d: gate report %s does not allow the promotion", e.Seq, p.Gate)}
 	default:
 		if hr.Gate.OK() {
-			hr.Gate.Detail = reportJoinUnique(hr.Gate.Detail, fmt.Sprintf("seq %d: %s", e.Seq, p.Gate))
+			hr.Gate.Detail = joinUnique(hr.Gate.Detail, fmt.Sprintf("seq %d: %s", e.Seq, p.Gate))
 		}
 		return
 	}
-	bad.Detail = reportJoinUnique(reportFailDetail(hr.Gate), bad.Detail)
-	if hr.Gate.State == HealthFailed {
-		bad.State = HealthFailed
+	bad.Detail = joinUnique(failDetail(hr.Gate), bad.Detail)
+	if hr.Gate.State == audit.Failed {
+		bad.State = audit.Failed
 	}
 	hr.Gate = bad
 }
 
-func reportFailDetail(i HealthItem) string {
+func failDetail(i HealthItem) string {
 	if i.OK() {
 		return ""
 	}
 	return i.Detail
 }
 
-// reportWeeks returns the ISO weeks overlapping [since, until), clipped.
-func reportWeeks(since, until time.Time) []HealthWeek {
+// splitWeeks returns the ISO weeks overlapping [since, until), clipped.
+func splitWeeks(since, until time.Time) []HealthWeek {
 	var out []HealthWeek
 	if !until.After(since) {
 		return nil
@@ -394,54 +395,54 @@ func (r *HealthReport) WriteJSON(w io.Writer) error {
 
 func (r *HealthReport) jsonForm() HealthReport {
 	c := *r
-	c.Weeks = reportNonNil(c.Weeks)
-	c.Releases = reportNonNil(c.Releases)
-	c.Emergencies = reportNonNil(c.Emergencies)
-	c.Exceptions = reportNonNil(c.Exceptions)
-	c.Rollbacks = reportNonNil(c.Rollbacks)
-	c.Gaps = reportNonNil(c.Gaps)
-	c.Metrics.Components = reportNonNil(c.Metrics.Components)
+	c.Weeks = nonNil(c.Weeks)
+	c.Releases = nonNil(c.Releases)
+	c.Emergencies = nonNil(c.Emergencies)
+	c.Exceptions = nonNil(c.Exceptions)
+	c.Rollbacks = nonNil(c.Rollbacks)
+	c.Gaps = nonNil(c.Gaps)
+	c.Metrics.Components = nonNil(c.Metrics.Components)
 	return c
 }
 
-func reportNonNil[T any](s []T) []T {
+func nonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}
 	}
 	return s
 }
 
-// reportFigure is a figure as people read it.
-type reportFigure struct {
+// figure is a figure as people read it.
+type figure struct {
 	Name   string // "Lead time for changes"
 	Value  string // "2d 4h" or "no data"
 	Detail string // "p90 5d 1h; 4 releases"
 	Known  bool
 }
 
-func reportFigures(c ComponentMetrics) []reportFigure {
-	dur := func(name string, f DurationFigure, what string, mean bool) reportFigure {
+func figures(c ComponentSummary) []figure {
+	dur := func(name string, f DurationFigure, what string, mean bool) figure {
 		if !f.Known() {
-			return reportFigure{Name: name, Value: "no data", Detail: reportNone(what)}
+			return figure{Name: name, Value: "no data", Detail: none(what)}
 		}
-		d := fmt.Sprintf("median; p90 %s; %s", reportDuration(f.P90), reportCount(len(f.Samples), what))
+		d := fmt.Sprintf("median; p90 %s; %s", duration(f.P90), count(len(f.Samples), what))
 		if mean {
-			d = fmt.Sprintf("median; mean %s; p90 %s; %s", reportDuration(f.Mean), reportDuration(f.P90), reportCount(len(f.Samples), what))
+			d = fmt.Sprintf("median; mean %s; p90 %s; %s", duration(f.Mean), duration(f.P90), count(len(f.Samples), what))
 		}
-		return reportFigure{Name: name, Value: reportDuration(f.Median), Detail: d, Known: true}
+		return figure{Name: name, Value: duration(f.Median), Detail: d, Known: true}
 	}
-	ratio := func(name string, f RatioFigure, what string) reportFigure {
+	ratio := func(name string, f RatioFigure, what string) figure {
 		if !f.Known() {
-			return reportFigure{Name: name, Value: "no data", Detail: reportNone(what)}
+			return figure{Name: name, Value: "no data", Detail: none(what)}
 		}
-		return reportFigure{Name: name, Value: reportPercent(f), Detail: fmt.Sprintf("%d of %s", f.Num, reportCount(f.Den, what)), Known: true}
+		return figure{Name: name, Value: percent(f), Detail: fmt.Sprintf("%d of %s", f.Num, count(f.Den, what)), Known: true}
 	}
-	freq := reportFigure{Name: "Deployment frequency", Value: "no data", Detail: "the log was not read"}
+	freq := figure{Name: "Deployment frequency", Value: "no data", Detail: "the log was not read"}
 	if c.Deployments.Known() {
-		freq = reportFigure{Name: "Deployment frequency", Value: fmt.Sprintf("%.2f / week", c.Deployments.PerWeek()),
-			Detail: fmt.Sprintf("%s in %.1f days (%.2f / day)", reportCount(c.Deployments.Count, "production deployment|production deployments"), c.Deployments.Days, c.Deployments.PerDay()), Known: true}
+		freq = figure{Name: "Deployment frequency", Value: fmt.Sprintf("%.2f / week", c.Deployments.PerWeek()),
+			Detail: fmt.Sprintf("%s in %.1f days (%.2f / day)", count(c.Deployments.Count, "production deployment|production deployments"), c.Deployments.Days, c.Deployments.PerDay()), Known: true}
 	}
-	return []reportFigure{
+	return []figure{
 		dur("Lead time for changes", c.LeadTime, "release first deployed|releases first deployed", false),
 		freq,
 		ratio("Change failure rate", c.ChangeFailure, "production deployment|production deployments"),
@@ -452,8 +453,8 @@ func reportFigures(c ComponentMetrics) []reportFigure {
 	}
 }
 
-// reportCount writes "1 thing" or "n things"; what is "thing|things".
-func reportCount(n int, what string) string {
+// count writes "1 thing" or "n things"; what is "thing|things".
+func count(n int, what string) string {
 	one, many, _ := strings.Cut(what, "|")
 	if n == 1 {
 		return "1 " + one
@@ -461,21 +462,21 @@ func reportCount(n int, what string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// reportNone writes "no things" for what "thing|things".
-func reportNone(what string) string {
+// none writes "no things" for what "thing|things".
+func none(what string) string {
 	_, many, _ := strings.Cut(what, "|")
 	return "no " + many
 }
 
-func reportPercent(f RatioFigure) string {
+func percent(f RatioFigure) string {
 	if !f.Known() {
 		return "no data"
 	}
 	return fmt.Sprintf("%.1f%%", f.Percent())
 }
 
-// reportDuration writes d for people: "2d 4h", "3h 20m", "45m", "30s".
-func reportDuration(d time.Duration) string {
+// duration writes d for people: "2d 4h", "3h 20m", "45m", "30s".
+func duration(d time.Duration) string {
 	sign := ""
 	if d < 0 {
 		sign, d = "-", -d
@@ -494,16 +495,16 @@ func reportDuration(d time.Duration) string {
 	return fmt.Sprintf("%s%ds", sign, d/time.Second)
 }
 
-func reportTime(t time.Time) string {
+func timeText(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
 	return t.UTC().Format("2006-01-02 15:04 UTC")
 }
 
-func reportDate(t time.Time) string { return t.UTC().Format("2006-01-02") }
+func date(t time.Time) string { return t.UTC().Format("2006-01-02") }
 
-func reportSeqs(s []uint64) string {
+func seqsText(s []uint64) string {
 	parts := make([]string, len(s))
 	for i, x := range s {
 		parts[i] = fmt.Sprint(x)
@@ -511,27 +512,27 @@ func reportSeqs(s []uint64) string {
 	return strings.Join(parts, ", ")
 }
 
-func reportComponent(c string) string {
+func componentText(c string) string {
 	if c == "" {
 		return "(none)"
 	}
 	return c
 }
 
-// reportSampleText describes a sample in one line for people.
-func reportSampleText(s Sample) string {
+// sampleText describes a sample in one line for people.
+func sampleText(s Sample) string {
 	var b strings.Builder
 	b.WriteString(s.Release)
 	if len(s.Seqs) > 0 {
-		b.WriteString(" · seq " + reportSeqs(s.Seqs))
+		b.WriteString(" · seq " + seqsText(s.Seqs))
 	}
 	if len(s.Refs) > 0 {
 		b.WriteString(" · " + strings.Join(s.Refs, ", "))
 	}
 	if !s.To.IsZero() {
-		fmt.Fprintf(&b, " · %s → %s = %s", reportTime(s.From), reportTime(s.To), reportDuration(s.Duration))
+		fmt.Fprintf(&b, " · %s → %s = %s", timeText(s.From), timeText(s.To), duration(s.Duration))
 	} else if !s.From.IsZero() {
-		b.WriteString(" · " + reportTime(s.From))
+		b.WriteString(" · " + timeText(s.From))
 	}
 	if s.Note != "" {
 		b.WriteString(" · " + s.Note)
@@ -539,15 +540,15 @@ func reportSampleText(s Sample) string {
 	return b.String()
 }
 
-// reportEvidence lists each overall figure's samples for the appendix.
-type reportEvidenceList struct {
+// An evidenceList is one overall figure's samples for the appendix.
+type evidenceList struct {
 	Name    string
 	Samples []Sample
 	Hits    bool // a ratio: mark hits
 }
 
-func reportEvidenceLists(c ComponentMetrics) []reportEvidenceList {
-	return []reportEvidenceList{
+func evidenceLists(c ComponentSummary) []evidenceList {
+	return []evidenceList{
 		{"Lead time for changes", c.LeadTime.Samples, false},
 		{"Deployment frequency", c.Deployments.Samples, false},
 		{"Change failure rate (hit = failed)", c.ChangeFailure.Samples, true},
@@ -558,9 +559,9 @@ func reportEvidenceLists(c ComponentMetrics) []reportEvidenceList {
 	}
 }
 
-// reportBidi reports whether r is a bidirectional formatting character,
+// bidi reports whether r is a bidirectional formatting character,
 // which would reorder the report's own text after a record's.
-func reportBidi(r rune) bool {
+func bidi(r rune) bool {
 	switch r {
 	case '\u061c', '\u200e', '\u200f', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069':
 		return true
@@ -568,13 +569,13 @@ func reportBidi(r rune) bool {
 	return false
 }
 
-// reportMD escapes text from records for Markdown: no HTML, links,
+// md escapes text from records for Markdown: no HTML, links,
 // emphasis, table breaks or bidirectional reordering can come from a
 // record (a bidi control is written as "(U+202E)").
-func reportMD(s string) string {
+func md(s string) string {
 	var b strings.Builder
 	for _, r := range s {
-		if reportBidi(r) {
+		if bidi(r) {
 			fmt.Fprintf(&b, "(U+%04X)", r)
 			continue
 		}
@@ -598,16 +599,16 @@ func reportMD(s string) string {
 func (r *HealthReport) WriteMarkdown(w io.Writer) error {
 	var b bytes.Buffer
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	p("# %s\n\n", reportMD(r.Title))
+	p("# %s\n\n", md(r.Title))
 	p("Period %s to %s (until excluded). Generated %s. Production environment: %s.\n\n",
-		reportDate(r.Since), reportDate(r.Until), reportTime(r.Generated), reportMD(r.Production))
-	p("Promotion log: **%s**", r.Log.State.Label())
+		date(r.Since), date(r.Until), timeText(r.Generated), md(r.Production))
+	p("Promotion log: **%s**", StatusLabel(r.Log.State))
 	if r.Log.Detail != "" {
-		p(" (%s)", reportMD(r.Log.Detail))
+		p(" (%s)", md(r.Log.Detail))
 	}
 	p(".\n\n## Headline figures\n\n| Metric | Value | Basis |\n|---|---|---|\n")
-	for _, f := range reportFigures(r.Metrics.Overall) {
-		p("| %s | %s | %s |\n", f.Name, reportMD(f.Value), reportMD(f.Detail))
+	for _, f := range figures(r.Metrics.Overall) {
+		p("| %s | %s | %s |\n", f.Name, md(f.Value), md(f.Detail))
 	}
 	ok := 0
 	for _, rel := range r.Releases {
@@ -621,15 +622,15 @@ func (r *HealthReport) WriteMarkdown(w io.Writer) error {
 	if len(r.Metrics.Components) > 0 {
 		p("## Per component\n\n| Component | Lead time (median) | Deployments | Change failure rate | Time to restore (median) | Checks passed | Gate controls passed |\n|---|---|---|---|---|---|---|\n")
 		for _, c := range r.Metrics.Components {
-			f := reportFigures(c)
-			p("| %s | %s | %d | %s | %s | %s | %s |\n", reportMD(reportComponent(c.Component)), f[0].Value, c.Deployments.Count, f[2].Value, f[3].Value, f[4].Value, f[6].Value)
+			f := figures(c)
+			p("| %s | %s | %d | %s | %s | %s | %s |\n", md(componentText(c.Component)), f[0].Value, c.Deployments.Count, f[2].Value, f[3].Value, f[4].Value, f[6].Value)
 		}
 		p("\n")
 	}
 
 	p("## Weekly trend\n\n| ISO week | Deployments | Lead time (median) | Change failure rate | Time to restore (median) |\n|---|---|---|---|---|\n")
 	for _, wk := range r.Weeks {
-		f := reportFigures(wk.Metrics)
+		f := figures(wk.Metrics)
 		label := wk.Week
 		if wk.Partial {
 			label += " (partial)"
@@ -642,13 +643,13 @@ func (r *HealthReport) WriteMarkdown(w io.Writer) error {
 	} else {
 		p("| Release | Component | Deployed | Signed tag | SBOM | Provenance | Complete record | Approvals | Gate report | Failed change |\n|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, rel := range r.Releases {
-			p("| %s | %s | %s", reportMD(rel.Tag), reportMD(reportComponent(rel.Component)), reportTime(rel.Deployed))
+			p("| %s | %s | %s", md(rel.Tag), md(componentText(rel.Component)), timeText(rel.Deployed))
 			for _, it := range rel.Items() {
-				p(" | %s", it.Item.State.Label())
+				p(" | %s", StatusLabel(it.Item.State))
 			}
 			failed := "no"
 			if rel.Failed {
-				failed = "yes: " + reportMD(rel.Failure)
+				failed = "yes: " + md(rel.Failure)
 			}
 			p(" | %s |\n", failed)
 		}
@@ -661,7 +662,7 @@ func (r *HealthReport) WriteMarkdown(w io.Writer) error {
 	for _, e := range r.Emergencies {
 		c := e.Change
 		p("- %s to %s at %s (seq %d): %s; reason: %s; scope: %s; approver: %s; rollback plan: %s; follow-up: %s\n",
-			reportMD(e.Release), reportMD(e.Env), reportTime(e.At), e.Seq, reportMD(cmp.Or(c.ID, "(no ID)")), reportMD(c.Reason), reportMD(c.Scope), reportMD(c.Approver), reportMD(c.RollbackPlan), reportMD(c.FollowUp))
+			md(e.Release), md(e.Env), timeText(e.At), e.Seq, md(cmp.Or(c.ID, "(no ID)")), md(c.Reason), md(c.Scope), md(c.Approver), md(c.RollbackPlan), md(c.FollowUp))
 	}
 	if len(r.Emergencies) > 0 {
 		p("\n")
@@ -671,7 +672,7 @@ func (r *HealthReport) WriteMarkdown(w io.Writer) error {
 		p("None.\n\n")
 	}
 	for _, x := range r.Exceptions {
-		p("- %s to %s (seq %d): exception %s waived %s (gate report %s)\n", reportMD(x.Release), reportMD(x.Env), x.Seq, reportMD(x.Exception), reportMD(x.Control), reportMD(x.Gate))
+		p("- %s to %s (seq %d): exception %s waived %s (gate report %s)\n", md(x.Release), md(x.Env), x.Seq, md(x.Exception), md(x.Control), md(x.Gate))
 	}
 	if len(r.Exceptions) > 0 {
 		p("\n")
@@ -681,7 +682,7 @@ func (r *HealthReport) WriteMarkdown(w io.Writer) error {
 		p("None.\n\n")
 	}
 	for _, rb := range r.Rollbacks {
-		p("- %s: %s rolled back from %s to %s (seq %d), approved by %s: %s\n", reportTime(rb.At), reportMD(rb.Env), reportMD(rb.From), reportMD(rb.To), rb.Seq, reportMD(rb.Approver), reportMD(rb.Reason))
+		p("- %s: %s rolled back from %s to %s (seq %d), approved by %s: %s\n", timeText(rb.At), md(rb.Env), md(rb.From), md(rb.To), rb.Seq, md(rb.Approver), md(rb.Reason))
 	}
 	if len(r.Rollbacks) > 0 {
 		p("\n")
@@ -691,13 +692,13 @@ func (r *HealthReport) WriteMarkdown(w io.Writer) error {
 		p("None found.\n\n")
 	}
 	for _, g := range r.Gaps {
-		p("- %s\n", reportMD(reportGapText(g)))
+		p("- %s\n", md(gapText(g)))
 	}
 	if len(r.Gaps) > 0 {
 		p("\n")
 	}
 	p("## Evidence for the figures\n\nEach line is one sample: release, log entry Seq numbers, other references, times.\n\n")
-	for _, l := range reportEvidenceLists(r.Metrics.Overall) {
+	for _, l := range evidenceLists(r.Metrics.Overall) {
 		p("### %s\n\n", l.Name)
 		if len(l.Samples) == 0 {
 			p("No data.\n\n")
@@ -711,16 +712,16 @@ func (r *HealthReport) WriteMarkdown(w io.Writer) error {
 					mark = "hit: "
 				}
 			}
-			p("- %s%s\n", mark, reportMD(reportSampleText(s)))
+			p("- %s%s\n", mark, md(sampleText(s)))
 		}
 		p("\n")
 	}
-	p("## Definitions\n\n%s\n", reportDefinitions)
+	p("## Definitions\n\n%s\n", definitions)
 	_, err := w.Write(b.Bytes())
 	return err
 }
 
-func reportGapText(g HealthGap) string {
+func gapText(g HealthGap) string {
 	var parts []string
 	if g.Release != "" {
 		parts = append(parts, g.Release)
@@ -734,8 +735,8 @@ func reportGapText(g HealthGap) string {
 	return strings.Join(parts, " ") + ": " + g.What
 }
 
-// reportDefinitions states how the figures are computed, for every format.
-const reportDefinitions = `- Production deployment: a promotion to the production environment that is not a rollback; consecutive promotions of one release (one per artifact) are one deployment, dated by the first; promoting an artifact again is a new deployment.
+// definitions states how the figures are computed, for every format.
+const definitions = `- Production deployment: a promotion to the production environment that is not a rollback; consecutive promotions of one release (one per artifact) are one deployment, dated by the first; promoting an artifact again is a new deployment.
 - Lead time for changes: committer time of the earliest commit of the release's changes (commits of the tag not reachable from an earlier tag of the same component) to the release's first production deployment; for releases first deployed in the period.
 - Deployment frequency: production deployments in the period over its length in days; per week is 7 times that. Zero deployments is a real 0.
 - Change failure rate: production deployments of the period that a rollback replaced, that a later release's record names as hotfix_for, or that an incident names, over all production deployments of the period.

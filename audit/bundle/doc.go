@@ -1,0 +1,26 @@
+// Package bundle collects one release's audit evidence into a
+// self-contained evidence bundle and verifies it offline (policy
+// §1.21.3.4).
+//
+// # Building (§1.21.3.4)
+//
+// [Build] reads an [audit.Sources] and collects one release's evidence into
+// a [Bundle]: the record, the tag object and its verification, SBOM,
+// provenance envelope, the log from its first entry with the signed
+// checkpoint, the gating policy reports, and an [Index] of SHA-256 digests.
+// The same inputs give the same bytes ([Bundle.WriteTarGz],
+// [Bundle.WriteDir]).
+//
+// # Reading and verifying
+//
+// [Read] and [ReadDir] read a bundle back strictly, within the limits
+// [MaxFiles], [MaxFileSize], [MaxSize] and [MaxName] (a *[FormatError]
+// says why one is refused). [Verify] re-checks every digest, signature and
+// the hash chain offline with the auditor's [Keys] only, never with a key
+// found in the bundle, and returns a [Report] of every [Check]; each check
+// is [audit.Verified] ("pass"), [audit.Failed] ("fail") or
+// [audit.Recorded] ("not-checked": it could not be made, never a pass).
+//
+// A Bundle is not safe for concurrent modification; its methods that only
+// read it may run concurrently.
+package bundle
