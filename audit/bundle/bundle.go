@@ -28,6 +28,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/internal/strictjson"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/signature"
@@ -486,9 +487,7 @@ func parseCheckpoint(data []byte) (manifest.Checkpoint, error) {
 		Count uint64 `json:"count"`
 		Head  string `json:"head"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&w); err != nil {
+	if err := strictjson.Unmarshal(data, &w, strictjson.Options{}); err != nil {
 		return manifest.Checkpoint{}, err
 	}
 	cp := manifest.Checkpoint{Count: w.Count, Head: w.Head}
@@ -512,17 +511,12 @@ func marshalJSON(v any) ([]byte, error) {
 }
 
 // decodeStrict decodes data, one JSON value, into v, refusing unknown
-// fields and trailing data, and requires data to be the canonical form
-// marshalJSON writes, so that a document has one reading only (no duplicate
-// or case-folded keys, no other layout).
+// fields, duplicate keys and trailing data (strictjson.Unmarshal), and
+// requires data to be the canonical form marshalJSON writes, so that a
+// document has one reading only (no case-folded keys, no other layout).
 func decodeStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := strictjson.Unmarshal(data, v, strictjson.Options{}); err != nil {
 		return err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("trailing data after JSON value")
 	}
 	canon, err := marshalJSON(v)
 	if err != nil {

@@ -3,8 +3,6 @@ package metrics_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,24 +12,9 @@ import (
 
 	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/audit/metrics"
+	"github.com/releasekit/releasekit/internal/testkit/golden"
 	"github.com/releasekit/releasekit/manifest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -update to create it")
-	assert.Equal(t, string(want), string(got), "%s differs; run go test -update and review the diff", path)
-}
 
 var novGenerated = at("2026-12-01 06:00")
 
@@ -148,9 +131,9 @@ func TestHealthReportWriters(t *testing.T) {
 	require.NoError(t, rep.WriteMarkdown(&md))
 	require.NoError(t, rep.WriteJSON(&js))
 	require.NoError(t, rep.WriteHTML(&page))
-	golden(t, "health_report.md", md.Bytes())
-	golden(t, "health_report.json", js.Bytes())
-	golden(t, "health_report.html", page.Bytes())
+	golden.Check(t, filepath.Join("testdata", "health_report.md"), md.Bytes())
+	golden.Check(t, filepath.Join("testdata", "health_report.json"), js.Bytes())
+	golden.Check(t, filepath.Join("testdata", "health_report.html"), page.Bytes())
 
 	t.Run("markdown escapes records", func(t *testing.T) {
 		s := md.String()
