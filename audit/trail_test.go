@@ -389,7 +389,7 @@ func TestTrailGapsAndFailures(t *testing.T) {
 				return src
 			},
 			step: audit.StepLog, id: func(audittest.Release) string { return "promotions" },
-			status: audit.Failed, errs: []error{manifest.ErrBadSignature},
+			status: audit.Failed, errs: []error{signature.ErrBadSignature},
 		},
 		{
 			name: "log entry edited",

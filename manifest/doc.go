@@ -140,7 +140,7 @@
 // its content digest, with the same order and rules: the previous environment
 // must have run that very digest (a *[RefusalError], or a *[DriftError] when it
 // ran another manifest of the same name), the signature must verify when
-// [WithManifestVerifier] is given ([ErrBadSignature]), the approval must be
+// [WithManifestVerifier] is given ([signature.ErrBadSignature]), the approval must be
 // there and the Gate must allow it (its [GateInput] then has Manifest set).
 // The content must hash to the digest (a *RefusalError otherwise). Because any
 // change to a manifest changes its digest, a changed manifest is a new
@@ -189,7 +189,7 @@
 // agent (release, environment, digest, approver, record and log references,
 // expiry) and [SignEvent] signs it. A transport carries it ([DirTransport]
 // for a directory; other transports are the caller's). The agent verifies it
-// offline with [OpenEvent], which refuses a bad signature ([ErrBadSignature])
+// offline with [OpenEvent], which refuses a bad signature ([signature.ErrBadSignature])
 // and an expired event ([ErrEventExpired]), acts, and reports a
 // [DeployResult], which [RecordResult] appends to the log as its own entry.
 //

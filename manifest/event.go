@@ -84,12 +84,12 @@ func SignEvent(ctx context.Context, ev Event, s signature.Signer) (SignedEvent, 
 }
 
 // OpenEvent verifies se with v at time at, offline, and returns the event.
-// It returns an error wrapping [ErrBadSignature] if the signature does not
+// It returns an error wrapping signature.ErrBadSignature if the signature does not
 // verify, a *[FormatError] "invalid deployment event" for a malformed or non-canonical payload, and
 // [ErrEventExpired] if at is not before the event's expiry.
 func OpenEvent(ctx context.Context, se SignedEvent, v signature.Verifier, at time.Time) (Event, error) {
 	if _, err := v.Verify(ctx, se.Payload, se.Signature, at); err != nil {
-		return Event{}, fmt.Errorf("%w: %w", ErrBadSignature, err)
+		return Event{}, badSignature(err)
 	}
 	var ev Event
 	if err := decodeStrict(se.Payload, &ev); err != nil {

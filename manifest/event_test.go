@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -46,13 +47,13 @@ func TestDeploymentEvent(t *testing.T) {
 	forged := pending[0]
 	forged.Payload = []byte(strings.Replace(string(forged.Payload), `"env":"dev"`, `"env":"prod"`, 1))
 	_, err = manifest.OpenEvent(ctx, forged, verifier, verifyAt)
-	assert.ErrorIs(t, err, manifest.ErrBadSignature)
+	assert.ErrorIs(t, err, signature.ErrBadSignature)
 
 	gitSigner, _, _ := sshKeys(t, tagging.GitNamespace)
 	gitSigned, err := manifest.SignEvent(ctx, ev, gitSigner)
 	require.NoError(t, err)
 	_, err = manifest.OpenEvent(ctx, gitSigned, verifier, verifyAt)
-	assert.ErrorIs(t, err, manifest.ErrBadSignature)
+	assert.ErrorIs(t, err, signature.ErrBadSignature)
 
 	// The agent's outcome is its own log entry.
 	res, err := manifest.RecordResult(ctx, st, manifest.DeployResult{

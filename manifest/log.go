@@ -180,7 +180,7 @@ func SignCheckpoint(ctx context.Context, cp Checkpoint, s signature.Signer) (dat
 
 // OpenCheckpoint parses a checkpoint written by [SignCheckpoint] and
 // verifies its signature with v at time at. It returns an error wrapping
-// [ErrBadSignature] if the signature does not verify.
+// signature.ErrBadSignature if the signature does not verify.
 func OpenCheckpoint(ctx context.Context, data, sig []byte, v signature.Verifier, at time.Time) (Checkpoint, error) {
 	var w struct {
 		Type  string `json:"type"`
@@ -195,7 +195,7 @@ func OpenCheckpoint(ctx context.Context, data, sig []byte, v signature.Verifier,
 		return Checkpoint{}, errors.New("manifest: invalid checkpoint: not in canonical form")
 	}
 	if _, err := v.Verify(ctx, data, sig, at); err != nil {
-		return Checkpoint{}, fmt.Errorf("%w: %w", ErrBadSignature, err)
+		return Checkpoint{}, badSignature(err)
 	}
 	return cp, nil
 }

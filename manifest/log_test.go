@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // chain builds a verified log of n notes in a fresh directory store.
@@ -115,7 +116,7 @@ func TestCheckpointSignature(t *testing.T) {
 
 	forged := strings.Replace(string(data), `"count":2`, `"count":1`, 1)
 	_, err = manifest.OpenCheckpoint(ctx, []byte(forged), sig, verifier, verifyAt)
-	assert.ErrorIs(t, err, manifest.ErrBadSignature)
+	assert.ErrorIs(t, err, signature.ErrBadSignature)
 }
 
 func TestAppendCompareAndSwap(t *testing.T) {

@@ -27,10 +27,33 @@ const Namespace = "releasekit-manifest"
 var (
 	// ErrInvalidManifest is wrapped by every error ParseManifest returns.
 	ErrInvalidManifest = errors.New("manifest: invalid manifest")
-	// ErrBadSignature is returned (wrapped) when a detached signature does
-	// not verify.
-	ErrBadSignature = errors.New("manifest: signature does not verify")
 )
+
+// errBadSignature is the text of every refused signature of a manifest,
+// checkpoint or event; the error matches signature.ErrBadSignature (see
+// badSignature), the one sentinel of the signature vocabulary.
+var errBadSignature = errors.New("manifest: signature does not verify")
+
+// badSignatureError is a signature of a manifest, checkpoint or event that
+// does not verify. It reads "manifest: signature does not verify: ..." and
+// matches both signature.ErrBadSignature and the verifier's own error
+// (signature.ErrUntrustedKey, say).
+type badSignatureError struct{ err error }
+
+func (e *badSignatureError) Error() string {
+	if e.err == nil {
+		return errBadSignature.Error()
+	}
+	return errBadSignature.Error() + ": " + e.err.Error()
+}
+
+func (e *badSignatureError) Unwrap() error { return e.err }
+
+func (e *badSignatureError) Is(target error) bool { return target == signature.ErrBadSignature }
+
+// badSignature returns an error matching signature.ErrBadSignature that
+// wraps err (which may be nil: no signature at all).
+func badSignature(err error) error { return &badSignatureError{err: err} }
 
 // A Manifest pins a coordinated multi-repo release (§1.18.3.3): for each
 // repository its tag, commit, artifact digests and SBOM/provenance refs.
@@ -170,7 +193,7 @@ func Sign(ctx context.Context, m Manifest, s signature.Signer) ([]byte, error) {
 // exactly those bytes, with v at time at. The bytes must be the manifest's
 // canonical form, so a re-encoded manifest cannot pass for the signed one.
 // It returns an error wrapping [ErrInvalidManifest] for bad input and
-// [ErrBadSignature] (with the verifier's error) when the signature does not
+// signature.ErrBadSignature (with the verifier's error) when the signature does not
 // verify.
 func Open(ctx context.Context, data, sig []byte, v signature.Verifier, at time.Time) (Manifest, error) {
 	m, err := ParseManifest(data)
@@ -185,7 +208,7 @@ func Open(ctx context.Context, data, sig []byte, v signature.Verifier, at time.T
 		return Manifest{}, fmt.Errorf("%w: not in canonical form", ErrInvalidManifest)
 	}
 	if _, err := v.Verify(ctx, data, sig, at); err != nil {
-		return Manifest{}, fmt.Errorf("%w: %w", ErrBadSignature, err)
+		return Manifest{}, badSignature(err)
 	}
 	return m, nil
 }

@@ -112,12 +112,12 @@ func TestManifestSignVerify(t *testing.T) {
 	t.Run("tampered digest", func(t *testing.T) {
 		bad := strings.Replace(string(data), digestOf("web"), digestOf("evil"), 1)
 		_, err := manifest.Open(ctx, []byte(bad), sig, verifier, verifyAt)
-		assert.ErrorIs(t, err, manifest.ErrBadSignature)
+		assert.ErrorIs(t, err, signature.ErrBadSignature)
 	})
 	t.Run("tampered signature", func(t *testing.T) {
 		bad := []byte(strings.Replace(string(sig), "A", "B", 3))
 		_, err := manifest.Open(ctx, data, bad, verifier, verifyAt)
-		assert.ErrorIs(t, err, manifest.ErrBadSignature)
+		assert.ErrorIs(t, err, signature.ErrBadSignature)
 	})
 	t.Run("re-encoded", func(t *testing.T) {
 		bad := strings.Replace(string(data), `,"repos"`, `, "repos"`, 1)
@@ -129,14 +129,14 @@ func TestManifestSignVerify(t *testing.T) {
 		sig, err := manifest.Sign(ctx, m, gitSigner)
 		require.NoError(t, err)
 		_, err = manifest.Open(ctx, data, sig, verifier, verifyAt)
-		assert.ErrorIs(t, err, manifest.ErrBadSignature)
+		assert.ErrorIs(t, err, signature.ErrBadSignature)
 	})
 	t.Run("other key", func(t *testing.T) {
 		other, _, _ := sshKeys(t, manifest.Namespace)
 		sig, err := manifest.Sign(ctx, m, other)
 		require.NoError(t, err)
 		_, err = manifest.Open(ctx, data, sig, verifier, verifyAt)
-		assert.ErrorIs(t, err, manifest.ErrBadSignature)
+		assert.ErrorIs(t, err, signature.ErrBadSignature)
 		assert.ErrorIs(t, err, signature.ErrUntrustedKey)
 	})
 }

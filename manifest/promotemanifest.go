@@ -54,7 +54,7 @@ func checkPinned(m Manifest) error {
 //     candidate);
 //   - ErrApprovalRequired if Env needs an approval and Approver or Reason
 //     is empty, or an emergency record lacks a field;
-//   - ErrBadSignature if a verifier is set ([WithManifestVerifier]) and
+//   - signature.ErrBadSignature if a verifier is set ([WithManifestVerifier]) and
 //     Signature is missing or does not verify;
 //   - a *RefusalError "previous environment skipped" if no manifest of this
 //     name reached the environment before Env;
@@ -95,10 +95,10 @@ func PromoteManifest(ctx context.Context, st Log, req ManifestRequest, opts ...O
 	}
 	if c.sigs != nil {
 		if len(req.Signature) == 0 {
-			return Entry{}, fmt.Errorf("%w: manifest %s %s is not signed", ErrBadSignature, m.Name, req.Digest)
+			return Entry{}, badSignature(fmt.Errorf("manifest %s %s is not signed", m.Name, req.Digest))
 		}
 		if _, err := c.sigs.Verify(ctx, data, req.Signature, requested); err != nil {
-			return Entry{}, fmt.Errorf("%w: manifest %s %s: %w", ErrBadSignature, m.Name, req.Digest, err)
+			return Entry{}, badSignature(fmt.Errorf("manifest %s %s: %w", m.Name, req.Digest, err))
 		}
 	}
 	p := Promotion{

@@ -174,11 +174,11 @@ func testManifestRefusals(t *testing.T, open openStore) {
 		{name: "no repos", req: manifest.ManifestRequest{Manifest: empty, Digest: emptyDigest, Env: "dev"}, want: manifest.ErrInvalidManifest},
 		{name: "repo without artifacts", req: manifest.ManifestRequest{Manifest: noArtifacts, Digest: noArtifactsDigest, Env: "dev"}, want: manifest.ErrInvalidManifest},
 		{name: "content differs from digest", req: with("dev", func(r *manifest.ManifestRequest) { r.Manifest = changed.m }), want: &manifest.RefusalError{Reason: "manifest content does not match its digest"}},
-		{name: "unsigned", req: with("dev", func(r *manifest.ManifestRequest) { r.Signature = nil }), opts: signed, want: manifest.ErrBadSignature},
+		{name: "unsigned", req: with("dev", func(r *manifest.ManifestRequest) { r.Signature = nil }), opts: signed, want: signature.ErrBadSignature},
 		{name: "signed by another key", req: with("dev", func(r *manifest.ManifestRequest) {
 			r.Signature = signManifest(t, otherSigner, sm.m).sig
-		}), opts: signed, want: manifest.ErrBadSignature},
-		{name: "signature of another manifest", req: with("dev", func(r *manifest.ManifestRequest) { r.Signature = changed.sig }), opts: signed, want: manifest.ErrBadSignature},
+		}), opts: signed, want: signature.ErrBadSignature},
+		{name: "signature of another manifest", req: with("dev", func(r *manifest.ManifestRequest) { r.Signature = changed.sig }), opts: signed, want: signature.ErrBadSignature},
 		{name: "skipped dev", req: sm.req("staging"), want: &manifest.RefusalError{Reason: "previous environment skipped"}},
 		{name: "skipped staging", setup: []func(*testing.T, manifest.Store){promote("dev", sm)}, req: sm.req("prod"), want: &manifest.RefusalError{Reason: "previous environment skipped"}},
 		{name: "dev ran another build", setup: []func(*testing.T, manifest.Store){promote("dev", changed)}, req: sm.req("staging"), want: &manifest.DriftError{}},

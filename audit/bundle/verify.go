@@ -778,7 +778,7 @@ func (v *verifier) checkCheckpoint() {
 	cp, err := manifest.OpenCheckpoint(v.ctx, data, sig, v.keys.Checkpoint, v.at)
 	if err != nil {
 		kind := errCheckpoint
-		if errors.Is(err, manifest.ErrBadSignature) {
+		if errors.Is(err, signature.ErrBadSignature) {
 			kind = errSignature
 		}
 		v.fail(checkNameCheckpoint, []error{fmt.Errorf("%w: %w", kind, err)}, "")

@@ -198,7 +198,7 @@ func TestVerifyTampered(t *testing.T) {
 		{
 			name:    "checkpoint signature swapped",
 			tamper:  func(files map[string][]byte) { files["log/checkpoint.sig"] = otherCPSig },
-			reindex: true, check: "checkpoint", want: []error{reasonIs(bundle.ReasonSignature), manifest.ErrBadSignature},
+			reindex: true, check: "checkpoint", want: []error{reasonIs(bundle.ReasonSignature), signature.ErrBadSignature},
 		},
 		{
 			name: "checkpoint for another log",

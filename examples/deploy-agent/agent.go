@@ -76,7 +76,7 @@ func (a *agent) deploy(ctx context.Context, se manifest.SignedEvent, at time.Tim
 		switch {
 		case errors.Is(err, manifest.ErrEventExpired):
 			return "", ev, errors.New("event expired")
-		case errors.Is(err, manifest.ErrBadSignature):
+		case errors.Is(err, signature.ErrBadSignature):
 			return "", ev, errors.New("bad signature")
 		}
 		return "", ev, err

@@ -333,10 +333,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	now = clk.Next()
 	_, err = manifest.PromoteManifest(ctx, store, manifest.ManifestRequest{Manifest: altered, Digest: ad, Signature: sig, Env: "dev"}, opts...)
-	if !errors.Is(err, manifest.ErrBadSignature) {
+	if !errors.Is(err, signature.ErrBadSignature) {
 		return fmt.Errorf("6. altered manifest: want ErrBadSignature, got %v", err)
 	}
-	say(6, "manifest 2026.02 with checkout's artifact swapped after signing refused: %v", manifest.ErrBadSignature)
+	say(6, "manifest 2026.02 with checkout's artifact swapped after signing refused: %v", signature.ErrBadSignature)
 
 	// 7. The signed manifest goes dev → staging → prod behind the gate.
 	newDigest, err := promote(next, clk.Next())
