@@ -8,6 +8,76 @@ import (
 	"github.com/releasekit/releasekit/commits"
 )
 
+// This file holds the JSON form of commits: parseResult, the document of
+// `relctl parse --json` and the message part of each `relctl log` line, and
+// appendLogLine, the fast encoder of `relctl log` lines.
+
+// parseResult is the JSON contract of `relctl parse --json` (and the parse
+// part of each `relctl log` line).
+type parseResult struct {
+	Conventional     bool             `json:"conventional"`
+	Type             string           `json:"type"`
+	Scope            string           `json:"scope"`
+	Breaking         bool             `json:"breaking"`
+	Description      string           `json:"description"`
+	Subject          string           `json:"subject"`
+	Body             string           `json:"body"`
+	Footers          []commits.Footer `json:"footers"`
+	BreakingNotes    []string         `json:"breaking_notes"`
+	Tickets          []string         `json:"tickets"`
+	PR               *int             `json:"pr"`
+	Refs             []string         `json:"refs"`
+	Closes           []string         `json:"closes"`
+	Risk             string           `json:"risk"`
+	Owners           []string         `json:"owners"`
+	CoAuthors        []string         `json:"co_authors"`
+	CherryPickedFrom []string         `json:"cherry_picked_from"`
+	Reverts          *commits.Revert  `json:"reverts"`
+	Merge            bool             `json:"merge"`
+	MergeInfo        *commits.Merge   `json:"merge_info,omitempty"`
+	ReleaseAs        string           `json:"release_as,omitempty"`
+	Ignored          bool             `json:"ignored"`
+	Extra            []parseResult    `json:"extra,omitempty"`
+	Error            string           `json:"error,omitempty"`
+}
+
+func toParseResult(m commits.Message) parseResult {
+	r := parseResult{
+		Conventional:     m.Conventional,
+		Type:             m.Type,
+		Scope:            m.Scope,
+		Breaking:         m.Breaking,
+		Description:      m.Description,
+		Subject:          m.Subject,
+		Body:             m.Body,
+		Footers:          nonNil(m.Footers),
+		BreakingNotes:    nonNil(m.BreakingNotes),
+		Tickets:          nonNil(m.Tickets),
+		Refs:             nonNil(m.Refs),
+		Closes:           nonNil(m.Closes),
+		Risk:             m.Risk,
+		Owners:           nonNil(m.Owners),
+		CoAuthors:        nonNil(m.CoAuthors),
+		CherryPickedFrom: nonNil(m.CherryPickedFrom),
+		Reverts:          m.Revert,
+		Merge:            m.Merge != nil,
+		MergeInfo:        m.Merge,
+		ReleaseAs:        m.ReleaseAs,
+		Ignored:          m.Ignored,
+	}
+	if m.PR != 0 {
+		pr := m.PR
+		r.PR = &pr
+	}
+	for _, e := range m.Extra {
+		r.Extra = append(r.Extra, toParseResult(e))
+	}
+	if m.Err != nil {
+		r.Error = m.Err.Error()
+	}
+	return r
+}
+
 // appendLogLine appends the JSON form of one `relctl log` line, the same
 // document encoding/json produces for logLine (the test checks that), at a
 // fraction of its cost: a history of a million commits is a million lines.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
@@ -26,7 +27,7 @@ func trustedKeys(keyring, allowed, principal, ns string) (signature.Verifier, er
 		return nil, usagef("give exactly one of --keyring and --allowed-signers")
 	}
 	if keyring != "" {
-		b, err := readTagInput(keyring)
+		b, err := readSmallFile(keyring)
 		if err != nil {
 			return nil, err
 		}
@@ -36,7 +37,7 @@ func trustedKeys(keyring, allowed, principal, ns string) (signature.Verifier, er
 		}
 		return v, nil
 	}
-	b, err := readTagInput(allowed)
+	b, err := readSmallFile(allowed)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +60,7 @@ func tagSigner(format, keyFile string, passphrase []byte) (signature.Signer, sig
 	case "":
 		return nil, nil, nil
 	case "openpgp":
-		key, err := readTagInput(keyFile)
+		key, err := readSmallFile(keyFile)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -86,7 +87,7 @@ func tagSigner(format, keyFile string, passphrase []byte) (signature.Signer, sig
 // private key the ssh-agent at SSH_AUTH_SOCK holds (as git's user.signingKey).
 // It also returns the public key.
 func sshSignerFromFile(path string, passphrase []byte) (*signature.SSHSigner, ssh.PublicKey, error) {
-	b, err := readTagInput(path)
+	b, err := readSmallFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -125,7 +126,7 @@ func sshSignerFromFile(path string, passphrase []byte) (*signature.SSHSigner, ss
 // and returns a signer for evidence (manifests, log checkpoints): SSH in
 // namespace manifest.Namespace, or OpenPGP.
 func evidenceSigner(flag, file, format, passEnv string) (signature.Signer, error) {
-	keyData, err := readTagInput(file)
+	keyData, err := readSmallFile(file)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +154,7 @@ func evidenceSigner(flag, file, format, passEnv string) (signature.Signer, error
 // provenanceKey reads the PEM public key in file (flag names it in
 // errors) that provenance envelopes are verified with.
 func provenanceKey(flag, file string) (*signature.KeyVerifier, error) {
-	data, err := readTagInput(file)
+	data, err := readSmallFile(file)
 	if err != nil {
 		return nil, err
 	}
@@ -190,4 +191,25 @@ func provenanceSigner(file string) (*signature.KeySigner, error) {
 		return nil, usageError{err}
 	}
 	return s, nil
+}
+
+// readPassphrase reads the passphrase from an environment variable or the
+// first line of a file; it is never taken from the command line.
+func readPassphrase(env, file string) ([]byte, error) {
+	switch {
+	case env != "":
+		v, ok := os.LookupEnv(env)
+		if !ok {
+			return nil, usagef("--passphrase-env: %s is not set", env)
+		}
+		return []byte(v), nil
+	case file != "":
+		b, err := readSmallFile(file)
+		if err != nil {
+			return nil, err
+		}
+		line, _, _ := strings.Cut(string(b), "\n")
+		return []byte(strings.TrimSuffix(line, "\r")), nil
+	}
+	return nil, nil
 }

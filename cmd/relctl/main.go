@@ -36,6 +36,13 @@
 //
 // shows a real result on a fresh machine.
 //
+// Install a released version, the one a pipeline pins, with
+//
+//	go install github.com/releasekit/releasekit/cmd/relctl@VERSION
+//
+// (VERSION a module version such as v1.4.0, or a commit); relctl --version
+// prints the version it was built from and the exit codes.
+//
 // Exit codes: 0 success; 1 the operation failed (a control or verification
 // failed, an audit trail has gaps or failed links, an evidence bundle fails
 // verification, the repository could not be read); 2 bad usage or bad input
@@ -166,6 +173,19 @@ GitLab CI (GITLAB_CI=true) a dotenv report of RELCTL_* variables
 
 // exitCodesHelp documents the exit codes, in the usage and --version.
 const exitCodesHelp = `Exit codes: 0 ok, 1 a control or verification failed, 2 bad usage or input.`
+
+// sbomUsage documents `relctl sbom` and `relctl provenance`.
+const sbomUsage = `Usage:
+  relctl sbom (--binary FILE | --module DIR [--artifact FILE] | --artifact FILE [--merge SBOM]...)
+              [--format json|xml] [--spec 1.5|1.6|1.7] [--out FILE] [--json]
+  relctl sbom check  --sbom FILE --artifact FILE [--format json|xml] [--sha256 HEX] [--json]
+  relctl sbom attest --sbom FILE --artifact FILE [--key KEY.pem] [--out FILE]
+  relctl provenance  --artifact FILE [--key KEY.pem] [--out FILE] [--json]
+  relctl provenance verify --envelope FILE --artifact FILE --key KEY.pem [--json]
+
+Keys are PEM PKCS #8 files (Ed25519, ECDSA or RSA), as 'openssl genpkey
+-algorithm ed25519' writes them; verify also takes a PEM public key.
+`
 
 // subcommandHelp is returned by a command with sub-actions asked for --help.
 type subcommandHelp struct{ names []string }

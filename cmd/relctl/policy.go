@@ -88,7 +88,7 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	p := policy.Default()
 	configName := ".github/release-policy.yml"
 	if *configFile != "" {
-		b, err := readTagInput(*configFile)
+		b, err := readSmallFile(*configFile)
 		if err != nil {
 			return err
 		}
@@ -105,7 +105,7 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	var rec *manifest.Record
 	if *record != "" {
-		b, err := readTagInput(*record)
+		b, err := readSmallFile(*record)
 		if err != nil {
 			return err
 		}
@@ -123,7 +123,7 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	var promote *policy.PromotionRequest
 	if *promotion != "" {
-		b, err := readTagInput(*promotion)
+		b, err := readSmallFile(*promotion)
 		if err != nil {
 			return err
 		}
@@ -136,7 +136,7 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if *prFile != "" {
 		var r io.Reader = stdin
 		if *prFile != "-" {
-			b, err := readTagInput(*prFile)
+			b, err := readSmallFile(*prFile)
 			if err != nil {
 				return err
 			}
@@ -159,7 +159,7 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return usagef("--sbom and --provenance need --artifact")
 	}
 	if *deployment != "" {
-		b, err := readTagInput(*deployment)
+		b, err := readSmallFile(*deployment)
 		if err != nil {
 			return err
 		}

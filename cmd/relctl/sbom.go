@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,23 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/releasekit/releasekit/internal/atomicfile"
 	"github.com/releasekit/releasekit/sbom"
-	"github.com/releasekit/releasekit/signature"
 )
-
-// sbomUsage documents `relctl sbom` and `relctl provenance`.
-const sbomUsage = `Usage:
-  relctl sbom (--binary FILE | --module DIR [--artifact FILE] | --artifact FILE [--merge SBOM]...)
-              [--format json|xml] [--spec 1.5|1.6|1.7] [--out FILE] [--json]
-  relctl sbom check  --sbom FILE --artifact FILE [--format json|xml] [--sha256 HEX] [--json]
-  relctl sbom attest --sbom FILE --artifact FILE [--key KEY.pem] [--out FILE]
-  relctl provenance  --artifact FILE [--key KEY.pem] [--out FILE] [--json]
-  relctl provenance verify --envelope FILE --artifact FILE --key KEY.pem [--json]
-
-Keys are PEM PKCS #8 files (Ed25519, ECDSA or RSA), as 'openssl genpkey
--algorithm ed25519' writes them; verify also takes a PEM public key.
-`
 
 // sbomResult is the JSON contract of `relctl sbom --json` (with --out) and
 // `relctl sbom check --json`.
@@ -178,19 +162,6 @@ func summary(doc *sbom.Document) sbomResult {
 	return res
 }
 
-// sbomErr marks errors caused by bad input files as usage errors (exit 2);
-// a failed check or a broken binding stays exit 1.
-func sbomErr(err error) error {
-	for _, e := range []error{sbom.ErrInvalidReference, sbom.ErrMalformed, sbom.ErrWrongFormat, sbom.ErrUnsupportedSpecVersion,
-		sbom.ErrTooLarge, sbom.ErrInvalid, sbom.ErrNotGoBinary, sbom.ErrNotGoModule, signature.ErrInvalidKey,
-		sbom.ErrInvalidDigest, os.ErrNotExist} {
-		if errors.Is(err, e) {
-			return usageError{err}
-		}
-	}
-	return err
-}
-
 func sbomCheck(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sbom check", stderr)
 	sbomFile := fs.String("sbom", "", "SBOM `FILE` (CycloneDX 1.4-1.7, JSON or XML)")
@@ -291,152 +262,6 @@ func sbomAttest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return emitStatement(ctx, st, *keyFile, *out, stdout)
 }
 
-// cmdProvenance runs `relctl provenance` and `relctl provenance verify`.
-func cmdProvenance(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "verify" {
-		return provenanceVerify(ctx, args[1:], stdout, stderr)
-	}
-	fs := newFlags("provenance", stderr)
-	artifact := fs.String("artifact", "", "artifact `FILE` (the subject)")
-	keyFile := fs.String("key", "", "PEM private `KEY` to sign a DSSE envelope (default: print the unsigned statement)")
-	out := fs.String("out", "", "write to `FILE` (atomically) instead of standard output")
-	builderID := fs.String("builder-id", "", "builder `URI` (default: from GitHub Actions or GitLab CI variables)")
-	buildType := fs.String("build-type", "", "build type `URI` (default: from the CI)")
-	started := fs.String("started", "", "build start time, RFC 3339")
-	finished := fs.String("finished", "", "build finish time, RFC 3339")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "relctl provenance: SLSA v1 provenance for an artifact, signed as a DSSE envelope\n\n", sbomUsage, "\nFlags:\n")
-		fs.PrintDefaults()
-		fmt.Fprintln(stderr, "\nGitHub Actions (GITHUB_*) and GitLab CI (CI_*) variables fill the builder,\nrepository, ref, commit and run. Outside CI, give --builder-id and --build-type.")
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return helpOK(err)
-	}
-	if *artifact == "" {
-		fs.Usage()
-		return usagef("--artifact is required")
-	}
-	p, _ := sbom.ProvenanceFromCI(environ())
-	if *builderID != "" {
-		p.BuilderID = *builderID
-	}
-	if *buildType != "" {
-		p.BuildType = *buildType
-	}
-	if p.BuilderID == "" || p.BuildType == "" {
-		return usagef("not in GitHub Actions or GitLab CI: give --builder-id and --build-type")
-	}
-	for _, t := range []struct {
-		flag string
-		s    string
-		t    *time.Time
-	}{{"started", *started, &p.StartedOn}, {"finished", *finished, &p.FinishedOn}} {
-		if t.s == "" {
-			continue
-		}
-		v, err := time.Parse(time.RFC3339, t.s)
-		if err != nil {
-			return usagef("--%s: %v", t.flag, err)
-		}
-		*t.t = v
-	}
-	s, err := subjectOfFile(*artifact)
-	if err != nil {
-		return sbomErr(err)
-	}
-	st, err := sbom.ProvenanceStatement([]sbom.Subject{s}, p)
-	if err != nil {
-		return err
-	}
-	return emitStatement(ctx, st, *keyFile, *out, stdout)
-}
-
-func provenanceVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("provenance verify", stderr)
-	envFile := fs.String("envelope", "", "DSSE envelope `FILE`")
-	artifact := fs.String("artifact", "", "artifact `FILE` the provenance must be about")
-	keyFile := fs.String("key", "", "trusted PEM public (or private) `KEY`")
-	asJSON := fs.Bool("json", false, "print the verified provenance as JSON")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "relctl provenance verify: check a signed provenance envelope against a key and an artifact\n\n", sbomUsage, "\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return helpOK(err)
-	}
-	if *envFile == "" || *artifact == "" || *keyFile == "" {
-		fs.Usage()
-		return usagef("--envelope, --artifact and --key are required")
-	}
-	v, err := provenanceKeyFile(*keyFile)
-	if err != nil {
-		return err
-	}
-	env, err := os.ReadFile(*envFile)
-	if err != nil {
-		return usageError{err}
-	}
-	s, err := subjectOfFile(*artifact)
-	if err != nil {
-		return sbomErr(err)
-	}
-	p, err := sbom.VerifyProvenance(ctx, env, s, time.Now(), v) // a bare key has no validity window
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return writeJSON(stdout, struct {
-			Subject   string `json:"subject"`
-			BuildType string `json:"build_type"`
-			BuilderID string `json:"builder_id"`
-			KeyID     string `json:"key_id"`
-			OK        bool   `json:"ok"`
-		}{s.Digest(), p.BuildType, p.BuilderID, v.KeyID(), true})
-	}
-	fmt.Fprintf(stdout, "ok provenance for %s built by %s, signed by key %s\n", s.Digest(), p.BuilderID, v.KeyID())
-	return nil
-}
-
-// emitStatement signs st into a DSSE envelope when keyFile is set and
-// writes the result to out or stdout.
-func emitStatement(ctx context.Context, st []byte, keyFile, out string, stdout io.Writer) error {
-	data := append(st, '\n')
-	if keyFile != "" {
-		signer, err := provenanceSigner(keyFile)
-		if err != nil {
-			return err
-		}
-		if data, err = sbom.SignEnvelope(ctx, sbom.PayloadType, st, signer); err != nil {
-			return err
-		}
-	}
-	if out == "" {
-		_, err := stdout.Write(data)
-		return err
-	}
-	return writeFileAtomic(out, data)
-}
-
-// environ returns the process environment as a map (relctl is the edge
-// where the environment is read; the sbom package takes the map).
-func environ() map[string]string {
-	m := map[string]string{}
-	for _, kv := range os.Environ() {
-		k, v, _ := strings.Cut(kv, "=")
-		m[k] = v
-	}
-	return m
-}
-
-func subjectOfFile(path string) (sbom.Subject, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return sbom.Subject{}, err
-	}
-	defer f.Close()
-	return sbom.SubjectOf(filepath.Base(path), f)
-}
-
 func fileFormat(path, format string) (sbom.Format, error) {
 	if format != "" {
 		f, err := sbom.ParseFormat(format)
@@ -465,13 +290,4 @@ func decodeFile(path, format string) (*sbom.Document, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return doc, nil
-}
-
-// writeFileAtomic replaces path with data: a reader never sees half a file.
-func writeFileAtomic(path string, data []byte) error {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return err
-	}
-	return atomicfile.Write(filepath.Dir(abs), filepath.Base(abs), data)
 }

@@ -1,18 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 
 	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/semver"
@@ -32,28 +26,6 @@ type nextResult struct {
 	Demo       bool     `json:"demo,omitempty"`    // true when run on the built-in demo repository
 	Skipped    []string `json:"nonconventional,omitempty"`
 }
-
-func newFlags(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("relctl "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
-}
-
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
-	}
-	return nil
-}
-
-// errHelp is returned after --help printed the usage: exit 0.
-var errHelp = errors.New("help")
 
 func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("next", stderr)
@@ -162,145 +134,4 @@ func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintln(stdout, res.Next)
 	return nil
-}
-
-func helpOK(err error) error {
-	if errors.Is(err, errHelp) {
-		return nil
-	}
-	return err
-}
-
-// demoDir is the directory of a demo repository ("" when there is none).
-type demoDir string
-
-// remove deletes the demo repository.
-func (d demoDir) remove() {
-	if d != "" {
-		_ = os.RemoveAll(string(d))
-	}
-}
-
-// openRepo opens dir, or the repository around the working directory, or
-// creates the demo repository when there is none and dir is empty. The
-// caller removes the demo repository when done.
-func openRepo(dir string, stderr io.Writer) (*git.Repository, demoDir, error) {
-	if dir != "" {
-		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-			return nil, "", usagef("--repo %s: not a directory", dir)
-		}
-		repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
-		if err != nil {
-			return nil, "", usageError{fmt.Errorf("open repository %s: %w", dir, err)}
-		}
-		return repo, "", nil
-	}
-	repo, err := git.PlainOpenWithOptions(".", &git.PlainOpenOptions{DetectDotGit: true})
-	if err == nil {
-		return repo, "", nil
-	}
-	if !errors.Is(err, git.ErrRepositoryNotExists) {
-		return nil, "", fmt.Errorf("open repository: %w", err)
-	}
-	fmt.Fprintln(stderr, "relctl: no git repository here")
-	return openDemo(stderr)
-}
-
-// openDemo creates and opens the demo repository.
-func openDemo(stderr io.Writer) (*git.Repository, demoDir, error) {
-	demo, err := makeDemo()
-	if err != nil {
-		return nil, "", fmt.Errorf("create demo repository: %w", err)
-	}
-	fmt.Fprintln(stderr, "relctl: running on a demo repository (v1.0.0..v1.2.0 released, then a feat and a fix)")
-	repo, err := git.PlainOpen(demo)
-	if err != nil {
-		_ = os.RemoveAll(demo)
-		return nil, "", err
-	}
-	return repo, demoDir(demo), nil
-}
-
-// logLine is one line of `relctl log`: the commit and its parse. It
-// documents the JSON contract; appendLogLine writes it.
-type logLine struct {
-	Hash      string            `json:"hash"`
-	Parents   []string          `json:"parents"`
-	Author    commits.Signature `json:"author"`
-	Committer commits.Signature `json:"committer"`
-	parseResult
-}
-
-func cmdLog(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("log", stderr)
-	repoDir := fs.String("repo", "", "repository `DIR` (default: the repository here, else a demo repository)")
-	since := fs.String("since", "", "exclude commits reachable from `REV` (e.g. the previous release tag)")
-	rev := fs.String("rev", "HEAD", "last `REV`ision of the range")
-	path := fs.String("path", "", "only commits touching `DIR`")
-	firstParent := fs.Bool("first-parent", false, "follow only the first parent of merges")
-	useDemo := fs.Bool("demo", false, "run on a demo repository created for the occasion")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: relctl log [flags]\n\nPrints the commits of since..rev (git rev-list semantics), newest first, one\nJSON object per line with the parsed Conventional Commit.\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return helpOK(err)
-	}
-	open := openRepo
-	if *useDemo {
-		open = func(string, io.Writer) (*git.Repository, demoDir, error) { return openDemo(stderr) }
-	}
-	repo, demo, err := open(*repoDir, stderr)
-	if err != nil {
-		return err
-	}
-	defer demo.remove()
-	to, err := commits.Resolve(repo, *rev)
-	if err != nil {
-		return usageError{err}
-	}
-	r := commits.Range{To: to}
-	if *since != "" {
-		from, err := commits.Resolve(repo, *since)
-		if err != nil {
-			return usageError{err}
-		}
-		r.From = []plumbing.Hash{from}
-	}
-	var opts []commits.LogOption
-	if *path != "" {
-		opts = append(opts, commits.WithPaths(*path))
-	}
-	if *firstParent {
-		opts = append(opts, commits.WithFirstParent())
-	}
-	bw := bufio.NewWriterSize(stdout, 64<<10)
-	var buf []byte
-	prog := newProgress(stderr, "relctl log")
-	defer prog.done()
-	for c, err := range commits.Log(ctx, repo, r, opts...) {
-		if err != nil {
-			_ = bw.Flush()
-			return err
-		}
-		prog.add(1)
-		buf = appendLogLine(buf[:0], c)
-		if _, err := bw.Write(buf); err != nil {
-			return err
-		}
-	}
-	return bw.Flush()
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
-// firstLine returns the first line of s.
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return line
 }

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -28,37 +26,6 @@ type tagResult struct {
 	Signer  string `json:"signer"`
 	Created bool   `json:"created"`
 	Pushed  string `json:"pushed,omitempty"`
-}
-
-// verifyResult is the JSON contract of `relctl verify --json`.
-type verifyResult struct {
-	Tag         string `json:"tag"`
-	Valid       bool   `json:"valid"`
-	Commit      string `json:"commit"`
-	Object      string `json:"object"`
-	Signer      string `json:"signer"`
-	Fingerprint string `json:"fingerprint"`
-	Format      string `json:"format"`
-	Error       string `json:"error,omitempty"`
-}
-
-// maxTagInput bounds what key, keyring and message files may hold.
-const maxTagInput = 1 << 20
-
-func readTagInput(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, usageError{err}
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxTagInput+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxTagInput {
-		return nil, usagef("%s: larger than %d bytes", path, maxTagInput)
-	}
-	return b, nil
 }
 
 // cmdTag implements `relctl tag`.
@@ -126,7 +93,7 @@ func cmdTag(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	msg := "Release " + *name + "\n"
 	if *msgFile != "" {
-		b, err := readTagInput(*msgFile)
+		b, err := readSmallFile(*msgFile)
 		if err != nil {
 			return err
 		}
@@ -189,27 +156,6 @@ func cmdTag(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	return nil
 }
 
-// readPassphrase reads the passphrase from an environment variable or the
-// first line of a file; it is never taken from the command line.
-func readPassphrase(env, file string) ([]byte, error) {
-	switch {
-	case env != "":
-		v, ok := os.LookupEnv(env)
-		if !ok {
-			return nil, usagef("--passphrase-env: %s is not set", env)
-		}
-		return []byte(v), nil
-	case file != "":
-		b, err := readTagInput(file)
-		if err != nil {
-			return nil, err
-		}
-		line, _, _ := strings.Cut(string(b), "\n")
-		return []byte(strings.TrimSuffix(line, "\r")), nil
-	}
-	return nil, nil
-}
-
 // taggerIdentity parses "Name <email>", or takes user.name and user.email
 // from the repository's configuration. The time is now.
 func taggerIdentity(repo *git.Repository, flag string) (tagging.Identity, error) {
@@ -231,84 +177,4 @@ func taggerIdentity(repo *git.Repository, flag string) (tagging.Identity, error)
 		return id, usagef("no tagger: give --tagger \"Name <email>\" or set user.name and user.email")
 	}
 	return id, nil
-}
-
-// cmdVerify implements `relctl verify`.
-func cmdVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlags("verify", stderr)
-	name := fs.String("tag", "", "the tag `NAME` to verify (required)")
-	keyring := fs.String("keyring", "", "trust the armored OpenPGP keys in `FILE`")
-	allowed := fs.String("allowed-signers", "", "trust the SSH allowed_signers `FILE` (as gpg.ssh.allowedSignersFile)")
-	principal := fs.String("principal", "", "with --allowed-signers, require this signer `PRINCIPAL`")
-	atFlag := fs.String("at", "", "verification `TIME` (RFC 3339; default now); never the tagger date")
-	repoDir := fs.String("repo", "", "repository `DIR` (default: the repository here)")
-	asJSON := fs.Bool("json", false, "print a JSON object")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: relctl verify --tag TAG (--keyring FILE | --allowed-signers FILE) [flags]\n\nVerifies a signed release tag against trusted keys. Exit 0 only when the tag\nis valid.\n\nFlags:")
-		fs.PrintDefaults()
-		fmt.Fprintln(stderr, "\nExample:\n  relctl verify --tag v1.2.3 --allowed-signers .github/allowed_signers --json")
-		fmt.Fprintln(stderr, ciHelp+"tag, commit, signer, fingerprint, format, valid (RELCTL_VALID=true ...).")
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return helpOK(err)
-	}
-	if *name == "" {
-		return usagef("--tag is required")
-	}
-	if (*keyring == "") == (*allowed == "") {
-		return usagef("give exactly one of --keyring and --allowed-signers")
-	}
-	if *principal != "" && *allowed == "" {
-		return usagef("--principal needs --allowed-signers")
-	}
-	at := time.Now()
-	if *atFlag != "" {
-		t, err := time.Parse(time.RFC3339, *atFlag)
-		if err != nil {
-			return usagef("--at %q: %v", *atFlag, err)
-		}
-		at = t
-	}
-	v, err := trustedKeys(*keyring, *allowed, *principal, tagging.GitNamespace)
-	if err != nil {
-		return err
-	}
-	repo, demo, err := openRepo(*repoDir, stderr)
-	if err != nil {
-		return err
-	}
-	defer demo.remove()
-	res, verr := tagging.Verify(ctx, repo, *name, v, at)
-	out := verifyResult{Tag: *name}
-	if verr == nil {
-		out = verifyResult{Tag: res.Tag, Valid: true, Commit: res.Commit.String(), Object: res.Object.String(),
-			Signer: res.Signer.Identity, Fingerprint: res.Signer.Fingerprint, Format: string(res.Signer.Format)}
-	} else {
-		out.Error = verr.Error()
-	}
-	rep := ciFrom(ctx)
-	rep.set("tag", out.Tag)
-	rep.set("commit", out.Commit)
-	rep.set("signer", out.Signer)
-	rep.set("fingerprint", out.Fingerprint)
-	rep.set("format", out.Format)
-	rep.set("valid", strconv.FormatBool(out.Valid))
-	rep.fail(out.Error)
-	if *asJSON {
-		if err := writeJSON(stdout, out); err != nil {
-			return err
-		}
-		if verr != nil {
-			return errSilent
-		}
-		return nil
-	}
-	if verr != nil {
-		if errors.Is(verr, tagging.ErrInvalidRefName) {
-			return usageError{verr}
-		}
-		return verr
-	}
-	fmt.Fprintf(stdout, "%s: good %s signature by %s (%s) on %s\n", out.Tag, out.Format, out.Signer, out.Fingerprint, out.Commit)
-	return nil
 }

@@ -1,0 +1,354 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/go-git/go-git/v5"
+
+	"github.com/releasekit/releasekit/internal/atomicfile"
+	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/policy"
+	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/signature"
+)
+
+// This file holds what several commands share: reading their flags, the
+// flags they have in common (the evidence store, the promotion gate), mapping
+// package errors to exit codes, opening the repository, and writing output.
+// Keys are loaded in keys.go, input files read in input.go, CI reports made
+// in ci.go.
+
+// newFlags returns the flag set of `relctl name`, printing to stderr.
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("relctl "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parseFlags parses args, which must hold flags only: errHelp after --help,
+// a usage error for a bad flag or an argument.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// errHelp is returned after --help printed the usage: exit 0.
+var errHelp = errors.New("help")
+
+// helpOK turns errHelp into success (exit 0).
+func helpOK(err error) error {
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	return err
+}
+
+// subcommand splits the sub-command, one of names, off args.
+func subcommand(args []string, names ...string) (string, []string, error) {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help") {
+		return "", nil, subcommandHelp{names}
+	}
+	if len(args) == 0 || !slices.Contains(names, args[0]) {
+		return "", nil, usagef("want a subcommand: %s", strings.Join(names, ", "))
+	}
+	return args[0], args[1:], nil
+}
+
+// storeFlags are the flags every evidence subcommand shares.
+type storeFlags struct {
+	dir     *string
+	gitRepo *string
+	json    *bool
+}
+
+func addStoreFlags(fs *flag.FlagSet) storeFlags {
+	return storeFlags{
+		dir:     fs.String("store", "", "evidence store `DIR` (directory store)"),
+		gitRepo: fs.String("git-store", "", "keep the evidence in the git repository `REPO` under refs/releasekit/log"),
+		json:    fs.Bool("json", false, "print JSON"),
+	}
+}
+
+func (s storeFlags) open() (manifest.Store, error) {
+	switch {
+	case *s.dir != "" && *s.gitRepo != "":
+		return nil, usagef("give only one of --store and --git-store")
+	case *s.dir != "":
+		return manifest.NewDirStore(*s.dir)
+	case *s.gitRepo != "":
+		return openGitStore(*s.gitRepo)
+	}
+	return nil, usagef("--store DIR or --git-store REPO is required")
+}
+
+// openGitStore opens the evidence store kept in a git repository under
+// manifest.LogRef.
+func openGitStore(dir string) (manifest.Store, error) {
+	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--git-store %s: %w", dir, err)}
+	}
+	return manifest.NewGitStore(repo)
+}
+
+// gateFlags are the flags of promote and rollback that put a policy gate
+// in front of the promotion.
+type gateFlags struct {
+	config, pr, releaser, production *string
+}
+
+func addGateFlags(fs *flag.FlagSet) gateFlags {
+	return gateFlags{
+		config:     fs.String("policy", "", "decide the promotion with the release policy in `FILE` (YAML or JSON, as relctl policy --config); its JSON report is kept in the store and its digest in the log entry"),
+		pr:         fs.String("pr", "", "with --policy, the pull request `FILE` (policy's JSON form) the release came from: separation of duties checks its author and reviewers"),
+		releaser:   fs.String("releaser", "", "with --policy, the identity `ID` that started this promotion (separation of duties)"),
+		production: fs.String("production", "", "with --policy, the `ENV` the controls treat as production (default prod)"),
+	}
+}
+
+// options returns the options of a promotion or rollback: the promotion
+// order (--order) and, with --policy, the gate.
+func (g gateFlags) options(order string) ([]manifest.Option, error) {
+	ord, err := orderOption(order)
+	if err != nil {
+		return nil, err
+	}
+	gate, err := g.option()
+	if err != nil {
+		return nil, err
+	}
+	if gate == nil {
+		return []manifest.Option{ord}, nil
+	}
+	return []manifest.Option{ord, gate}, nil
+}
+
+// option returns the manifest option installing the gate, or nil without
+// --policy.
+func (g gateFlags) option() (manifest.Option, error) {
+	if *g.config == "" {
+		if *g.pr != "" || *g.releaser != "" || *g.production != "" {
+			return nil, usagef("--pr, --releaser and --production need --policy")
+		}
+		return nil, nil
+	}
+	b, err := readSmallFile(*g.config)
+	if err != nil {
+		return nil, err
+	}
+	p, err := policy.ReadConfig(bytes.NewReader(b))
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--policy %s: %w", *g.config, err)}
+	}
+	var f policy.Facts
+	if *g.pr != "" {
+		b, err := readSmallFile(*g.pr)
+		if err != nil {
+			return nil, err
+		}
+		pr, err := policy.ReadPullRequest(bytes.NewReader(b))
+		if err != nil {
+			return nil, usageError{fmt.Errorf("--pr %s: %w", *g.pr, err)}
+		}
+		f.PullRequest = pr
+	}
+	if *g.releaser != "" {
+		f.Deployment = &policy.Deployment{Releaser: *g.releaser}
+	}
+	return manifest.WithGate(policy.Gate{Policy: p, Facts: f, Production: *g.production}), nil
+}
+
+func orderOption(order string) (manifest.Option, error) {
+	envs := splitList(order)
+	if len(envs) == 0 {
+		return nil, usagef("--order is empty")
+	}
+	return manifest.WithOrder(envs...), nil
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// evidenceErr maps the package's input errors to usage errors (exit 2) and
+// leaves refusals (exit 1) as they are.
+func evidenceErr(err error) error {
+	if errors.Is(err, manifest.ErrInvalidDigest) || errors.Is(err, manifest.ErrInvalidName) ||
+		errors.Is(err, manifest.ErrUnknownEnv) || errors.Is(err, manifest.ErrInvalidRecord) ||
+		errors.Is(err, manifest.ErrInvalidManifest) {
+		return usageError{err}
+	}
+	return err
+}
+
+// sbomErr marks errors caused by bad input files as usage errors (exit 2);
+// a failed check or a broken binding stays exit 1.
+func sbomErr(err error) error {
+	for _, e := range []error{sbom.ErrInvalidReference, sbom.ErrMalformed, sbom.ErrWrongFormat, sbom.ErrUnsupportedSpecVersion,
+		sbom.ErrTooLarge, sbom.ErrInvalid, sbom.ErrNotGoBinary, sbom.ErrNotGoModule, signature.ErrInvalidKey,
+		sbom.ErrInvalidDigest, os.ErrNotExist} {
+		if errors.Is(err, e) {
+			return usageError{err}
+		}
+	}
+	return err
+}
+
+// demoDir is the directory of a demo repository ("" when there is none).
+type demoDir string
+
+// remove deletes the demo repository.
+func (d demoDir) remove() {
+	if d != "" {
+		_ = os.RemoveAll(string(d))
+	}
+}
+
+// openRepo opens dir, or the repository around the working directory, or
+// creates the demo repository when there is none and dir is empty. The
+// caller removes the demo repository when done.
+func openRepo(dir string, stderr io.Writer) (*git.Repository, demoDir, error) {
+	if dir != "" {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return nil, "", usagef("--repo %s: not a directory", dir)
+		}
+		repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
+		if err != nil {
+			return nil, "", usageError{fmt.Errorf("open repository %s: %w", dir, err)}
+		}
+		return repo, "", nil
+	}
+	repo, err := git.PlainOpenWithOptions(".", &git.PlainOpenOptions{DetectDotGit: true})
+	if err == nil {
+		return repo, "", nil
+	}
+	if !errors.Is(err, git.ErrRepositoryNotExists) {
+		return nil, "", fmt.Errorf("open repository: %w", err)
+	}
+	fmt.Fprintln(stderr, "relctl: no git repository here")
+	return openDemo(stderr)
+}
+
+// openDemo creates and opens the demo repository.
+func openDemo(stderr io.Writer) (*git.Repository, demoDir, error) {
+	demo, err := makeDemo()
+	if err != nil {
+		return nil, "", fmt.Errorf("create demo repository: %w", err)
+	}
+	fmt.Fprintln(stderr, "relctl: running on a demo repository (v1.0.0..v1.2.0 released, then a feat and a fix)")
+	repo, err := git.PlainOpen(demo)
+	if err != nil {
+		_ = os.RemoveAll(demo)
+		return nil, "", err
+	}
+	return repo, demoDir(demo), nil
+}
+
+// writeJSON prints v as indented JSON, without HTML escaping.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// firstLine returns the first line of s.
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+type promoteResult struct {
+	Seq       uint64             `json:"seq"`
+	Hash      string             `json:"hash"`
+	Promotion manifest.Promotion `json:"promotion"`
+}
+
+func printPromotion(ctx context.Context, w io.Writer, e manifest.Entry, asJSON bool) error {
+	if rep := ciFrom(ctx); rep != nil && e.Promotion != nil {
+		rep.set("release", e.Promotion.Release)
+		rep.set("env", e.Promotion.Env)
+		rep.set("digest", e.Promotion.Digest)
+	}
+	h, err := e.Hash()
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(w, promoteResult{Seq: e.Seq, Hash: h, Promotion: *e.Promotion})
+	}
+	p := e.Promotion
+	if p.RollbackFrom != "" {
+		_, err = fmt.Fprintf(w, "rolled back %s: %s -> %s %s (log #%d)\n", p.Env, p.RollbackFrom, p.Release, p.Digest, e.Seq)
+	} else {
+		_, err = fmt.Fprintf(w, "promoted %s %s to %s (log #%d)\n", p.Release, p.Digest, p.Env, e.Seq)
+	}
+	return err
+}
+
+// emitStatement signs st into a DSSE envelope when keyFile is set and
+// writes the result to out or stdout.
+func emitStatement(ctx context.Context, st []byte, keyFile, out string, stdout io.Writer) error {
+	data := append(st, '\n')
+	if keyFile != "" {
+		signer, err := provenanceSigner(keyFile)
+		if err != nil {
+			return err
+		}
+		if data, err = sbom.SignEnvelope(ctx, sbom.PayloadType, st, signer); err != nil {
+			return err
+		}
+	}
+	if out == "" {
+		_, err := stdout.Write(data)
+		return err
+	}
+	return writeFileAtomic(out, data)
+}
+
+// writeFileAtomic replaces path with data: a reader never sees half a file.
+func writeFileAtomic(path string, data []byte) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(filepath.Dir(abs), filepath.Base(abs), data)
+}

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/internal/strictjson"
+	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/signature"
+)
+
+// logLine is one line of `relctl log`: the commit and its parse. It
+// documents the JSON contract; appendLogLine writes it.
+type logLine struct {
+	Hash      string            `json:"hash"`
+	Parents   []string          `json:"parents"`
+	Author    commits.Signature `json:"author"`
+	Committer commits.Signature `json:"committer"`
+	parseResult
+}
+
+func cmdLog(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("log", stderr)
+	repoDir := fs.String("repo", "", "repository `DIR` (default: the repository here, else a demo repository)")
+	since := fs.String("since", "", "exclude commits reachable from `REV` (e.g. the previous release tag)")
+	rev := fs.String("rev", "HEAD", "last `REV`ision of the range")
+	path := fs.String("path", "", "only commits touching `DIR`")
+	firstParent := fs.Bool("first-parent", false, "follow only the first parent of merges")
+	useDemo := fs.Bool("demo", false, "run on a demo repository created for the occasion")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: relctl log [flags]\n\nPrints the commits of since..rev (git rev-list semantics), newest first, one\nJSON object per line with the parsed Conventional Commit.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return helpOK(err)
+	}
+	open := openRepo
+	if *useDemo {
+		open = func(string, io.Writer) (*git.Repository, demoDir, error) { return openDemo(stderr) }
+	}
+	repo, demo, err := open(*repoDir, stderr)
+	if err != nil {
+		return err
+	}
+	defer demo.remove()
+	to, err := commits.Resolve(repo, *rev)
+	if err != nil {
+		return usageError{err}
+	}
+	r := commits.Range{To: to}
+	if *since != "" {
+		from, err := commits.Resolve(repo, *since)
+		if err != nil {
+			return usageError{err}
+		}
+		r.From = []plumbing.Hash{from}
+	}
+	var opts []commits.LogOption
+	if *path != "" {
+		opts = append(opts, commits.WithPaths(*path))
+	}
+	if *firstParent {
+		opts = append(opts, commits.WithFirstParent())
+	}
+	bw := bufio.NewWriterSize(stdout, 64<<10)
+	var buf []byte
+	prog := newProgress(stderr, "relctl log")
+	defer prog.done()
+	for c, err := range commits.Log(ctx, repo, r, opts...) {
+		if err != nil {
+			_ = bw.Flush()
+			return err
+		}
+		prog.add(1)
+		buf = appendLogLine(buf[:0], c)
+		if _, err := bw.Write(buf); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// cmdAuditLog implements `relctl log verify` (the evidence log; `relctl
+// log` without "verify" is the commit log).
+func cmdAuditLog(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	_, args, err := subcommand(args, "verify")
+	if err != nil {
+		return err
+	}
+	fs := newFlags("log verify", stderr)
+	sf := addStoreFlags(fs)
+	cpFile := fs.String("checkpoint", "", "checkpoint `FILE` ({\"count\":N,\"head\":\"sha256:…\"}) to detect truncation")
+	cpSig := fs.String("checkpoint-sig", "", "signature `FILE` of the checkpoint (default: checkpoint FILE + .sig if it exists)")
+	keyring := fs.String("keyring", "", "verify the checkpoint signature with the OpenPGP keys in `FILE`")
+	allowed := fs.String("allowed-signers", "", "verify the checkpoint signature with the SSH allowed_signers `FILE`")
+	writeCP := fs.String("write-checkpoint", "", "after verifying, write the current checkpoint to `FILE`")
+	signKey := fs.String("sign-key", "", "with --write-checkpoint, sign the checkpoint with the private key in `FILE` (namespace "+manifest.Namespace+" for SSH) and write the signature to FILE.sig")
+	signFormat := fs.String("sign-format", "ssh", "with --sign-key, the key format: `ssh` or openpgp")
+	signPassEnv := fs.String("passphrase-env", "", "with --sign-key, read the key passphrase from the environment variable `VAR`")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: relctl log verify --store DIR [--checkpoint FILE [--keyring FILE | --allowed-signers FILE]] [--write-checkpoint FILE [--sign-key KEY]]\n\nChecks the promotion log's hash chain, and against a checkpoint, truncation;\nwith --write-checkpoint, writes the verified head (signed with --sign-key, to\nFILE.sig) for the next verification and for relctl audit.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return helpOK(err)
+	}
+	if *signKey != "" && *writeCP == "" {
+		return usagef("--sign-key needs --write-checkpoint")
+	}
+	var signer signature.Signer
+	if *signKey != "" {
+		var err error
+		if signer, err = evidenceSigner("--sign-key", *signKey, *signFormat, *signPassEnv); err != nil {
+			return err
+		}
+	}
+	st, err := sf.open()
+	if err != nil {
+		return err
+	}
+	var cp *manifest.Checkpoint
+	if *cpFile != "" {
+		data, err := readSmallFile(*cpFile)
+		if err != nil {
+			return err
+		}
+		c, err := readCheckpoint(ctx, data, *cpFile, *cpSig, *keyring, *allowed)
+		if err != nil {
+			return err
+		}
+		cp = &c
+	}
+	entries, verr := manifest.VerifyStore(ctx, st, cp)
+	if verr != nil && entries == nil {
+		return verr
+	}
+	head, herr := manifest.NewCheckpoint(entries)
+	res := struct {
+		Valid   bool   `json:"valid"`
+		Entries int    `json:"entries"`
+		Head    string `json:"head"`
+		Error   string `json:"error,omitempty"`
+	}{Valid: verr == nil, Entries: len(entries), Head: head.Head}
+	if verr != nil {
+		res.Error = verr.Error()
+	} else if herr != nil {
+		return herr
+	}
+	if verr == nil && *writeCP != "" {
+		data, err := manifest.MarshalCheckpoint(head)
+		if err != nil {
+			return err
+		}
+		var sig []byte
+		if signer != nil {
+			if data, sig, err = manifest.SignCheckpoint(ctx, head, signer); err != nil {
+				return err
+			}
+		}
+		if err := writeFileAtomic(*writeCP, data); err != nil {
+			return err
+		}
+		if sig != nil {
+			if err := writeFileAtomic(*writeCP+".sig", sig); err != nil {
+				return err
+			}
+		}
+	}
+	if *sf.json {
+		if err := writeJSON(stdout, res); err != nil {
+			return err
+		}
+		if verr != nil {
+			return errSilent
+		}
+		return nil
+	}
+	if verr != nil {
+		return verr
+	}
+	fmt.Fprintf(stdout, "log verifies: %d entries, head %s\n", res.Entries, orNone(res.Head))
+	return nil
+}
+
+func readCheckpoint(ctx context.Context, data []byte, file, sigFile, keyring, allowed string) (manifest.Checkpoint, error) {
+	if keyring == "" && allowed == "" {
+		var w struct {
+			Type  string `json:"type"`
+			Count uint64 `json:"count"`
+			Head  string `json:"head"`
+		}
+		if err := strictjson.Unmarshal(data, &w, strictjson.Options{}); err != nil {
+			return manifest.Checkpoint{}, usagef("--checkpoint %s: %v", file, err)
+		}
+		return manifest.Checkpoint{Count: w.Count, Head: w.Head}, nil
+	}
+	v, err := trustedKeys(keyring, allowed, "", manifest.Namespace)
+	if err != nil {
+		return manifest.Checkpoint{}, err
+	}
+	if sigFile == "" {
+		sigFile = file + ".sig"
+	}
+	sig, err := readSmallFile(sigFile)
+	if err != nil {
+		return manifest.Checkpoint{}, err
+	}
+	return manifest.OpenCheckpoint(ctx, data, sig, v, time.Now())
+}
