@@ -50,12 +50,12 @@ type createConfig struct {
 	refs        []plumbing.ReferenceName
 }
 
-// RequireRefAt makes Create fail (an *Error, "reference moved since the
+// WithRequiredRef makes Create fail (an *Error, "reference moved since the
 // release was planned") unless ref (HEAD,
 // refs/heads/main, ...) still resolves to the requested commit when the tag
 // is made: a release job that planned a commit refuses to tag once the
 // branch it planned from has moved on.
-func RequireRefAt(ref plumbing.ReferenceName) Option {
+func WithRequiredRef(ref plumbing.ReferenceName) Option {
 	return func(c *createConfig) { c.refs = append(c.refs, ref) }
 }
 

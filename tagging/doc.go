@@ -28,7 +28,7 @@
 // # Sections
 //
 //   - Creating tags: [Create], [CreateUnsigned], [Request], [Tag], [WithScheme],
-//     [RequireRefAt]
+//     [WithRequiredRef]
 //   - Signing: [Create] takes a signature.Signer, tags are signed in
 //     [GitNamespace]
 //   - Verifying: [Verify], [VerifyObject], [RepoVerifier], [NewRepoVerifier],

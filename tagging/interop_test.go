@@ -237,13 +237,13 @@ func TestCreateBadInput(t *testing.T) {
 	_, err = tagging.Create(t.Context(), f.repo, f.req("release-1"), s, tagging.WithScheme(semverV))
 	require.ErrorIs(t, err, tagging.ErrInvalidRefName)
 	// Row 37: HEAD moved on since the release was planned at f.commit.
-	_, err = tagging.Create(t.Context(), f.repo, f.req("v1.0.0"), s, tagging.RequireRefAt(plumbing.HEAD))
+	_, err = tagging.Create(t.Context(), f.repo, f.req("v1.0.0"), s, tagging.WithRequiredRef(plumbing.HEAD))
 	require.ErrorIs(t, err, &tagging.Error{Reason: "reference moved since the release was planned"})
 	assert.Empty(t, strings.TrimSpace(f.must(t, nil, "git", "tag", "-l")))
-	_, err = tagging.Create(t.Context(), f.repo, f.req("v1.0.0"), s, tagging.WithScheme(semverV), tagging.RequireRefAt("refs/heads/main~1"))
+	_, err = tagging.Create(t.Context(), f.repo, f.req("v1.0.0"), s, tagging.WithScheme(semverV), tagging.WithRequiredRef("refs/heads/main~1"))
 	require.ErrorIs(t, err, &tagging.Error{Reason: "reference moved since the release was planned"})
 	req := f.req("v1.0.0")
 	req.Target = f.other
-	_, err = tagging.Create(t.Context(), f.repo, req, s, tagging.WithScheme(semverV), tagging.RequireRefAt(plumbing.HEAD))
+	_, err = tagging.Create(t.Context(), f.repo, req, s, tagging.WithScheme(semverV), tagging.WithRequiredRef(plumbing.HEAD))
 	require.NoError(t, err)
 }

@@ -233,7 +233,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if _, err := tagging.Create(ctx, repo, tagging.Request{
 		Name: plan.Tag, Target: relCommit, Message: "Release " + plan.Tag,
 		Tagger: tagging.Identity{Name: releaser, Email: demo.Email(releaser), When: clk.Next()},
-	}, tagSigner, tagging.RequireRefAt(plumbing.NewBranchReferenceName(releaseBranch))); err != nil {
+	}, tagSigner, tagging.WithRequiredRef(plumbing.NewBranchReferenceName(releaseBranch))); err != nil {
 		return fmt.Errorf("6. tag: %w", err)
 	}
 	ver, err := tagging.Verify(ctx, repo, plan.Tag, tagVerifier, clk.Next())

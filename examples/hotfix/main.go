@@ -335,7 +335,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// 5. The signed tag, on the hotfix branch's tip and nowhere else.
 	if err := tag(repo, plan.Tag, "Hotfix "+plan.Tag+" ("+ticket+")", tip,
-		tagging.RequireRefAt(plumbing.NewBranchReferenceName(branch))); err != nil {
+		tagging.WithRequiredRef(plumbing.NewBranchReferenceName(branch))); err != nil {
 		return fmt.Errorf("5. tag: %w", err)
 	}
 	ver, err := tagging.Verify(ctx, repo, plan.Tag, tagVerifier, clk.Next())

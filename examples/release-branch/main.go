@@ -201,7 +201,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if _, err := tagging.Create(ctx, repo, tagging.Request{
 		Name: rplan.Tag, Target: tip, Message: "Release " + rplan.Tag,
 		Tagger: tagging.Identity{Name: releaser, Email: demo.Email(releaser), When: clk.Next()},
-	}, tagSigner, tagging.RequireRefAt(plumbing.NewBranchReferenceName(branch))); err != nil {
+	}, tagSigner, tagging.WithRequiredRef(plumbing.NewBranchReferenceName(branch))); err != nil {
 		return fmt.Errorf("5. tag: %w", err)
 	}
 	ver, err := tagging.Verify(ctx, repo, rplan.Tag, tagVerifier, clk.Next())
