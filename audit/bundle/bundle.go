@@ -21,7 +21,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/go-git/go-git/v5"
@@ -948,7 +947,7 @@ func validName(name string) error {
 func checkNames(names []string) error {
 	folded := make(map[string]string, len(names))
 	for _, name := range names {
-		k := fold(name)
+		k := strictjson.FoldKey(name)
 		if other, ok := folded[k]; ok {
 			return &FormatError{Name: name, Detail: "same name as " + strconv.Quote(other) + " but for case", Reason: ReasonDuplicate}
 		}
@@ -956,25 +955,12 @@ func checkNames(names []string) error {
 	}
 	for _, name := range names {
 		for d := path.Dir(name); d != "."; d = path.Dir(d) {
-			if other, ok := folded[fold(d)]; ok {
+			if other, ok := folded[strictjson.FoldKey(d)]; ok {
 				return &FormatError{Name: name, Detail: strconv.Quote(other) + " is a file", Reason: ReasonDuplicate}
 			}
 		}
 	}
 	return nil
-}
-
-// fold maps name to a key that two names share exactly when
-// strings.EqualFold reports them equal: each rune becomes the smallest rune
-// of its case-folding orbit (unicode.SimpleFold).
-func fold(name string) string {
-	return strings.Map(func(r rune) rune {
-		m := r
-		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			m = min(m, f)
-		}
-		return m
-	}, name)
 }
 
 // parseReport parses a policy report from the bundle.
