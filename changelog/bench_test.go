@@ -3,10 +3,7 @@ package changelog_test
 import (
 	"bufio"
 	"io"
-	"os"
 	"testing"
-
-	"github.com/go-git/go-git/v5"
 
 	"github.com/releasekit/releasekit/changelog"
 	"github.com/releasekit/releasekit/commits"
@@ -14,26 +11,10 @@ import (
 	"github.com/releasekit/releasekit/semver"
 )
 
-// benchRepo opens $RELEASEKIT_BENCH_REPO (a repository made with
-// internal/testkit/gittest/genrepo, such as 100k commits with a tag every 50) or
-// generates 10k commits with a tag every 50.
-func benchRepo(b *testing.B) *git.Repository {
-	b.Helper()
-	if dir := os.Getenv("RELEASEKIT_BENCH_REPO"); dir != "" {
-		repo, err := git.PlainOpen(dir)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return repo
-	}
-	g := gittest.Synthetic(b, gittest.Spec{Commits: 10000, TagEvery: 50, Unreleased: 20, Seed: 1})
-	return g.GoGit(b)
-}
-
 // BenchmarkHistory renders the whole-history changelog of HEAD in the
 // Markdown format: one section per release tag plus Unreleased.
 func BenchmarkHistory(b *testing.B) {
-	repo := benchRepo(b)
+	repo := gittest.BenchRepo(b)
 	head, err := commits.Resolve(repo, "HEAD")
 	if err != nil {
 		b.Fatal(err)

@@ -2,11 +2,8 @@ package commits_test
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
-
-	"github.com/go-git/go-git/v5"
 
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/internal/testkit/gittest"
@@ -89,24 +86,9 @@ func BenchmarkParseCRLFBomb(b *testing.B) {
 	}
 }
 
-// benchRepo opens $RELEASEKIT_BENCH_REPO (a repository made with
-// internal/testkit/gittest/genrepo, e.g. 100k commits) or generates 10k commits.
-func benchRepo(b *testing.B) *git.Repository {
-	b.Helper()
-	if dir := os.Getenv("RELEASEKIT_BENCH_REPO"); dir != "" {
-		repo, err := git.PlainOpen(dir)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return repo
-	}
-	g := gittest.Synthetic(b, gittest.Spec{Commits: 10000, TagEvery: 50, Unreleased: 20, Seed: 1})
-	return g.GoGit(b)
-}
-
 // BenchmarkLogHistory reads and parses the whole history of HEAD.
 func BenchmarkLogHistory(b *testing.B) {
-	repo := benchRepo(b)
+	repo := gittest.BenchRepo(b)
 	head, err := commits.Resolve(repo, "HEAD")
 	if err != nil {
 		b.Fatal(err)
@@ -129,7 +111,7 @@ func BenchmarkLogHistory(b *testing.B) {
 // BenchmarkNext computes the next version: previous release among the tags
 // plus the commits since it.
 func BenchmarkNext(b *testing.B) {
-	repo := benchRepo(b)
+	repo := gittest.BenchRepo(b)
 	head, err := commits.Resolve(repo, "HEAD")
 	if err != nil {
 		b.Fatal(err)

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/go-git/go-git/v5"
 )
 
 // ErrNotEmpty is returned by [Generate] when its directory exists and holds
@@ -421,4 +423,21 @@ func (g *generator) maybeTag() {
 		g.fi.annotatedTag(name, markRef(g.mark), EpochUnix+int64(g.pos-1)*int64(Step.Seconds()), g.msg)
 	}
 	g.startWindow()
+}
+
+// BenchRepo is the repository of a history benchmark: the one at
+// $RELEASEKIT_BENCH_REPO (made with internal/testkit/gittest/genrepo, such
+// as 100k commits with a tag every 50) when it is set, or else 10k
+// generated commits with a tag every 50 and 20 unreleased ones.
+func BenchRepo(b *testing.B) *git.Repository {
+	b.Helper()
+	if dir := os.Getenv("RELEASEKIT_BENCH_REPO"); dir != "" {
+		repo, err := git.PlainOpen(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return repo
+	}
+	g := Synthetic(b, Spec{Commits: 10000, TagEvery: 50, Unreleased: 20, Seed: 1})
+	return g.GoGit(b)
 }
