@@ -276,6 +276,19 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
+// writeVerdict writes the JSON result of a verification and returns
+// errSilent when verification failed (the JSON already says why), so that
+// the exit code is 1 without a second message.
+func writeVerdict(w io.Writer, v any, verr error) error {
+	if err := writeJSON(w, v); err != nil {
+		return err
+	}
+	if verr != nil {
+		return errSilent
+	}
+	return nil
+}
+
 func orNone(s string) string {
 	if s == "" {
 		return "(none)"

@@ -174,13 +174,7 @@ func cmdAuditLog(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		}
 	}
 	if *sf.json {
-		if err := writeJSON(stdout, res); err != nil {
-			return err
-		}
-		if verr != nil {
-			return errSilent
-		}
-		return nil
+		return writeVerdict(stdout, res, verr)
 	}
 	if verr != nil {
 		return verr

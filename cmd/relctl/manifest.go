@@ -165,13 +165,7 @@ func cmdManifest(ctx context.Context, args []string, stdin io.Reader, stdout, st
 			res.Error = verr.Error()
 		}
 		if *asJSON {
-			if err := writeJSON(stdout, res); err != nil {
-				return err
-			}
-			if verr != nil {
-				return errSilent
-			}
-			return nil
+			return writeVerdict(stdout, res, verr)
 		}
 		if verr != nil {
 			return verr

@@ -85,13 +85,7 @@ func cmdVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	rep.set("valid", strconv.FormatBool(out.Valid))
 	rep.fail(out.Error)
 	if *asJSON {
-		if err := writeJSON(stdout, out); err != nil {
-			return err
-		}
-		if verr != nil {
-			return errSilent
-		}
-		return nil
+		return writeVerdict(stdout, out, verr)
 	}
 	if verr != nil {
 		if errors.Is(verr, tagging.ErrInvalidRefName) {
