@@ -26,7 +26,7 @@ func FuzzPatchID(f *testing.F) {
 	})
 }
 
-func FuzzParsePullRequest(f *testing.F) {
+func FuzzReadPullRequest(f *testing.F) {
 	f.Add(`{"number": 42, "author": "alice", "approvers": ["bob"], "labels": ["release"], "checks": {"build": "success"}, "merge_method": "squash", "head": "feature/ABC-1-x", "base": "main"}`)
 	f.Add(`{"merge_method": "octopus"}`)
 	f.Add(`{} {}`)
@@ -49,7 +49,7 @@ func FuzzParsePullRequest(f *testing.F) {
 	})
 }
 
-func FuzzParsePromotionRequest(f *testing.F) {
+func FuzzReadPromotionRequest(f *testing.F) {
 	d := "sha256:" + strings.Repeat("ab", 32)
 	f.Add(`{"release": "v1.4.2", "env": "prod", "digest": "` + d + `", "approver": "carol", "reason": "CHG-1", "requested_at": "2026-03-02T10:00:00+01:00",
  "emergency": {"reason": "r", "scope": "s", "approver": "a", "rollback_plan": "p", "follow_up": "f"},
