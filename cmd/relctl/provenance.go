@@ -124,6 +124,7 @@ func provenanceVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "relctl provenance verify: check a signed provenance envelope against a key and an artifact\n\n", sbomUsage, "\nFlags:\n")
 		fs.PrintDefaults()
+		fmt.Fprintln(stderr, "\nThe envelope's payload is an in-toto Statement v1, or v0.1 as cosign attest-blob\nwrites it, with a SLSA Provenance v1 predicate (cosign --type slsaprovenance1);\nSLSA v0.2 predicates are refused. relctl provenance writes v1 statements.")
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)

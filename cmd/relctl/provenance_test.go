@@ -109,6 +109,43 @@ func TestProvenanceJSON(t *testing.T) {
 	}
 }
 
+// TestProvenanceVerifyStatementV01 verifies provenance as cosign attest-blob
+// --type slsaprovenance1 writes it: an in-toto Statement v0.1 with a SLSA v1
+// predicate (the envelope as cosign writes it is sbom's test).
+func TestProvenanceVerifyStatementV01(t *testing.T) {
+	dir, artifact, _, priv, pub := sbomFixture(t)
+	s, err := subjectOfFile(artifact)
+	require.NoError(t, err)
+	statement := func(predicateType string) []byte {
+		return []byte(`{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"` + predicateType + `",` +
+			`"subject":[{"name":"app.tar.gz","digest":{"sha256":"` + s.SHA256 + `"}}],` +
+			`"predicate":{"buildDefinition":{"buildType":"https://ci.example/type/v1","externalParameters":null},` +
+			`"runDetails":{"builder":{"id":"https://ci.example/builder"},"metadata":{}}}}`)
+	}
+	signer, err := provenanceSigner(priv)
+	require.NoError(t, err)
+	write := func(name string, payload []byte) string {
+		env, err := sbom.SignEnvelope(t.Context(), sbom.PayloadType, payload, signer)
+		require.NoError(t, err)
+		path := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(path, env, 0o644))
+		return path
+	}
+
+	env := write("v01.intoto.json", statement(sbom.SLSAProvenancePredicate))
+	stdout, _, err := runSBOM(t, provCmd, "verify", "--envelope", env, "--artifact", artifact, "--key", pub, "--json")
+	require.NoError(t, err)
+	var res map[string]any
+	require.NoError(t, json.Unmarshal([]byte(stdout), &res))
+	assert.Equal(t, true, res["ok"])
+	assert.Equal(t, "https://ci.example/builder", res["builder_id"])
+
+	// SLSA v0.2 (cosign's --type slsaprovenance) is not a predicate relctl reads.
+	env = write("v02.intoto.json", statement("https://slsa.dev/provenance/v0.2"))
+	_, _, err = runSBOM(t, provCmd, "verify", "--envelope", env, "--artifact", artifact, "--key", pub)
+	require.ErrorIs(t, err, &sbom.Error{Reason: "invalid in-toto statement"})
+}
+
 func TestProvenanceFromGitHubEnv(t *testing.T) {
 	t.Setenv("GITLAB_CI", "")
 	t.Setenv("GITHUB_ACTIONS", "true")
