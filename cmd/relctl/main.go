@@ -8,7 +8,7 @@
 //
 // Usage:
 //
-//	relctl next  [--repo DIR] [--rev REV] [--prefix v] [--component NAME] [--channel alpha|beta|rc] [--json]
+//	relctl next  [--repo DIR] [--rev REV] [--prefix v] [--component NAME] [--channel alpha|beta|rc] [--branch BRANCH] [--json]
 //	relctl parse [--json] < message
 //	relctl log   [--repo DIR] [--since REV] [--rev REV] [--path DIR] [--first-parent]
 //	relctl changelog [--since REV] [--rev REV] [--version TAG] [--format markdown|keepachangelog|json] [--all] [--write FILE] ...
@@ -106,7 +106,8 @@ func exitCode(err error, stderr io.Writer) int {
 const usage = `relctl: releases from Conventional Commits
 
 Usage:
-  relctl next  [--repo DIR | --demo] [--rev REV] [--prefix v] [--component NAME] [--channel alpha|beta|rc] [--json]
+  relctl next  [--repo DIR | --demo] [--rev REV] [--prefix v] [--component NAME] [--channel alpha|beta|rc]
+               [--branch release/X.Y|hotfix/X.Y.Z-ID] [--json]   (default: the branch checked out)
   relctl parse [--json] < message
   relctl log   [--repo DIR] [--since REV] [--rev REV] [--path DIR] [--first-parent]
   relctl changelog [--repo DIR] [--since REV] [--rev REV] [--version TAG] [--date YYYY-MM-DD]
