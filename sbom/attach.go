@@ -110,8 +110,15 @@ func (r Reference) Open(sbom []byte, artifact Subject, opts ...ReadOption) (*Doc
 
 // In-toto identifiers.
 const (
-	// StatementType is the _type of an in-toto Statement v1.
+	// StatementType is the _type of an in-toto Statement v1, the one this
+	// package writes.
 	StatementType = "https://in-toto.io/Statement/v1"
+	// StatementTypeV01 is the _type of an in-toto Statement v0.1, which
+	// cosign attest-blob and in-toto-golang still write. Its fields are
+	// those of v1 (_type, subject with name and digest, predicateType,
+	// predicate); ParseStatement and VerifyProvenance accept it, and no
+	// function of this package writes it.
+	StatementTypeV01 = "https://in-toto.io/Statement/v0.1"
 	// PayloadType is the DSSE payload type of an in-toto statement.
 	PayloadType = "application/vnd.in-toto+json"
 	// CycloneDXPredicate is the predicate type of a statement carrying a
@@ -177,18 +184,21 @@ func marshalStatement(st statement) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// A Statement is an in-toto Statement v1 read by ParseStatement.
+// A Statement is an in-toto Statement (v1 or v0.1) read by ParseStatement.
 type Statement struct {
+	Type          string    // the _type read: StatementType or StatementTypeV01
 	Subjects      []Subject // one per subject entry with a sha256 digest
 	PredicateType string
 	Predicate     json.RawMessage // the predicate's JSON, as read
 }
 
-// ParseStatement parses an in-toto Statement v1 strictly: field names
+// ParseStatement parses an in-toto Statement strictly: field names
 // spelled exactly (encoding/json alone would take "_Type" for "_type"),
-// exactly the v1 _type (v0.1 is refused), at least one subject, each with a sha256 digest
-// of the right form, the predicate type wanted, and a JSON object as
-// predicate. It returns an *Error ("invalid in-toto statement", with
+// a _type that is exactly StatementType (v1) or StatementTypeV01 (v0.1, as
+// cosign attest-blob writes it), at least one subject, each with a sha256 digest
+// of the right form, the predicate type wanted (the predicate's own version
+// is not relaxed: a v0.1 statement must carry the predicate type asked for),
+// and a JSON object as predicate. It returns an *Error ("invalid in-toto statement", with
 // ErrMalformed for bad JSON) and,
 // when artifact.SHA256 is set, a *MismatchError wrapping ErrSubjectMismatch
 // unless some subject names artifact.
@@ -204,8 +214,8 @@ func ParseStatement(data []byte, predicateType string, artifact Subject) (*State
 		return nil, fmt.Errorf("read statement: %w: %w", &Error{Reason: "invalid in-toto statement"}, err)
 	}
 	switch {
-	case st.Type != StatementType:
-		return nil, fmt.Errorf("read statement: %w: _type %q, want %q", &Error{Reason: "invalid in-toto statement"}, st.Type, StatementType)
+	case st.Type != StatementType && st.Type != StatementTypeV01:
+		return nil, fmt.Errorf("read statement: %w: _type %q, want %q or %q", &Error{Reason: "invalid in-toto statement"}, st.Type, StatementType, StatementTypeV01)
 	case st.PredicateType != predicateType:
 		return nil, fmt.Errorf("read statement: %w: predicateType %q, want %q", &Error{Reason: "invalid in-toto statement"}, st.PredicateType, predicateType)
 	case len(st.Subject) == 0:
@@ -213,7 +223,7 @@ func ParseStatement(data []byte, predicateType string, artifact Subject) (*State
 	case len(st.Predicate) == 0 || st.Predicate[0] != '{':
 		return nil, fmt.Errorf("read statement: %w: predicate is not an object", &Error{Reason: "invalid in-toto statement"})
 	}
-	out := &Statement{PredicateType: st.PredicateType, Predicate: st.Predicate}
+	out := &Statement{Type: st.Type, PredicateType: st.PredicateType, Predicate: st.Predicate}
 	for _, s := range st.Subject {
 		sub := Subject{Name: s.Name, SHA256: s.Digest["sha256"], SHA512: s.Digest["sha512"]}
 		if sub.SHA256 == "" {

@@ -108,13 +108,19 @@ func TestBOMStatement(t *testing.T) {
 func TestReadStatementErrors(t *testing.T) {
 	art := subjectOf(t, "app", []byte("app"))
 	good := `{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"app","digest":{"sha256":"` + art.SHA256 + `"}}],"predicateType":"https://slsa.dev/provenance/v1","predicate":{}}`
-	_, err := sbom.ParseStatement([]byte(good), sbom.SLSAProvenancePredicate, art)
+	st, err := sbom.ParseStatement([]byte(good), sbom.SLSAProvenancePredicate, art)
 	require.NoError(t, err)
+	assert.Equal(t, sbom.StatementType, st.Type)
+	st, err = sbom.ParseStatement([]byte(strings.Replace(good, "Statement/v1", "Statement/v0.1", 1)), sbom.SLSAProvenancePredicate, art)
+	require.NoError(t, err, "in-toto Statement v0.1, as cosign attest-blob writes it")
+	assert.Equal(t, sbom.StatementTypeV01, st.Type)
 	for name, tc := range map[string]struct {
 		in   string
 		want error
 	}{
-		"v0.1 type":       {strings.Replace(good, "Statement/v1", "Statement/v0.1", 1), &sbom.Error{Reason: "invalid in-toto statement"}},
+		"v0.2 type":       {strings.Replace(good, "Statement/v1", "Statement/v0.2", 1), &sbom.Error{Reason: "invalid in-toto statement"}},
+		"v0.1/ type":      {strings.Replace(good, "Statement/v1", "Statement/v0.1/", 1), &sbom.Error{Reason: "invalid in-toto statement"}},
+		"v0.1 SLSA v0.2":  {strings.Replace(strings.Replace(good, "Statement/v1", "Statement/v0.1", 1), "provenance/v1", "provenance/v0.2", 1), &sbom.Error{Reason: "invalid in-toto statement"}},
 		"no type":         {strings.Replace(good, `"_type":"https://in-toto.io/Statement/v1",`, ``, 1), &sbom.Error{Reason: "invalid in-toto statement"}},
 		"unknown field":   {strings.Replace(good, `"predicate":{}`, `"predicate":{},"x":1`, 1), &sbom.Error{Reason: "invalid in-toto statement"}},
 		"duplicate field": {strings.Replace(good, `"predicate":{}`, `"predicate":{},"predicate":{}`, 1), sbom.ErrMalformed},
@@ -227,6 +233,74 @@ func TestProvenanceRoundTrip(t *testing.T) {
 	assert.False(t, ed25519.Verify(signer.verifier().pub, payload, sig))
 }
 
+// cosignStatement is an in-toto Statement v0.1 as cosign attest-blob
+// --type slsaprovenance1 writes it (in-toto-golang's StatementHeader and
+// slsa_provenance/v1 predicate, in their field order: metadata always
+// present, times with nanoseconds), predicate type predicateType.
+func cosignStatement(art sbom.Subject, predicateType string) []byte {
+	return []byte(`{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"` + predicateType + `",` +
+		`"subject":[{"name":"dist/app","digest":{"sha256":"` + art.SHA256 + `"}}],` +
+		`"predicate":{"buildDefinition":{"buildType":"https://example.com/build/v1",` +
+		`"externalParameters":{"repository":"https://github.com/acme/app","ref":"refs/tags/v1.2.0"},` +
+		`"resolvedDependencies":[{"uri":"git+https://github.com/acme/app@refs/tags/v1.2.0","digest":{"gitCommit":"0123456789abcdef0123456789abcdef01234567"}}]},` +
+		`"runDetails":{"builder":{"id":"https://example.com/builder","version":{"cosign":"v2.4.1"}},` +
+		`"metadata":{"invocationId":"https://example.com/runs/7","startedOn":"2026-01-05T10:00:00.123456789Z","finishedOn":"2026-01-05T10:05:00Z"}}}}`)
+}
+
+// cosignEnvelope signs payload into a DSSE envelope as cosign writes it:
+// compact JSON, one signature with an empty keyid.
+func cosignEnvelope(t *testing.T, payload []byte, s *edSigner) []byte {
+	t.Helper()
+	sig := ed25519.Sign(s.key, dsse.PAE(sbom.PayloadType, payload))
+	env, err := json.Marshal(dsse.Envelope{
+		PayloadType: sbom.PayloadType,
+		Payload:     base64.StdEncoding.EncodeToString(payload),
+		Signatures:  []dsse.Signature{{KeyID: "", Sig: base64.StdEncoding.EncodeToString(sig)}},
+	})
+	require.NoError(t, err)
+	return env
+}
+
+func TestVerifyProvenanceStatementV01(t *testing.T) {
+	ctx := context.Background()
+	art := subjectOf(t, "app", []byte("app"))
+	signer := newEdSigner(1)
+
+	env := cosignEnvelope(t, cosignStatement(art, sbom.SLSAProvenancePredicate), signer)
+	p, err := sbom.VerifyProvenance(ctx, env, art, verifyAt, signer.verifier())
+	require.NoError(t, err)
+	assert.Equal(t, "https://example.com/build/v1", p.BuildType)
+	assert.Equal(t, "https://example.com/builder", p.BuilderID)
+	assert.Equal(t, map[string]string{"cosign": "v2.4.1"}, p.BuilderVersion)
+	assert.Equal(t, "https://example.com/runs/7", p.InvocationID)
+	assert.Equal(t, time.Date(2026, 1, 5, 10, 0, 0, 123456789, time.UTC), p.StartedOn)
+	assert.Equal(t, "0123456789abcdef0123456789abcdef01234567", p.ResolvedDependencies[0].Digest["gitCommit"])
+
+	// The statement's version is relaxed, nothing else: the signature, the
+	// subject and the predicate type are checked as for v1. SLSA v0.2, which
+	// cosign's --type slsaprovenance writes, is another predicate shape.
+	for name, tc := range map[string]struct {
+		env      []byte
+		artifact sbom.Subject
+		want     error
+	}{
+		"wrong key":      {cosignEnvelope(t, cosignStatement(art, sbom.SLSAProvenancePredicate), newEdSigner(2)), art, signature.ErrBadSignature},
+		"other artifact": {env, subjectOf(t, "other", []byte("other")), sbom.ErrSubjectMismatch},
+		"SLSA v0.2":      {cosignEnvelope(t, cosignStatement(art, "https://slsa.dev/provenance/v0.2"), signer), art, &sbom.Error{Reason: "invalid in-toto statement"}},
+		"statement v0.2": {cosignEnvelope(t, bytes.Replace(cosignStatement(art, sbom.SLSAProvenancePredicate), []byte("Statement/v0.1"), []byte("Statement/v0.2"), 1), signer), art, &sbom.Error{Reason: "invalid in-toto statement"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := sbom.VerifyProvenance(ctx, tc.env, tc.artifact, verifyAt, signer.verifier())
+			require.ErrorIs(t, err, tc.want)
+		})
+	}
+
+	// What this package writes stays v1.
+	st, err := sbom.ProvenanceStatement([]sbom.Subject{art}, p)
+	require.NoError(t, err)
+	assert.True(t, bytes.HasPrefix(st, []byte(`{"_type":"`+sbom.StatementType+`"`)), "%s", st)
+}
+
 func TestProvenanceTampering(t *testing.T) {
 	ctx := context.Background()
 	art := subjectOf(t, "app", []byte("app"))
@@ -237,9 +311,9 @@ func TestProvenanceTampering(t *testing.T) {
 	payload, _ := base64.StdEncoding.DecodeString(e.Payload)
 	rawSig := base64.StdEncoding.EncodeToString(ed25519.Sign(signer.key, payload))
 	otherArt := subjectOf(t, "other", []byte("other"))
-	unsignedV01, _ := sbom.ProvenanceStatement([]sbom.Subject{art}, sbom.Provenance{BuildType: "b", BuilderID: "i"})
-	v01 := bytes.Replace(unsignedV01, []byte("Statement/v1"), []byte("Statement/v0.1"), 1)
-	v01env, err := sbom.SignEnvelope(ctx, sbom.PayloadType, v01, signer)
+	unsigned, _ := sbom.ProvenanceStatement([]sbom.Subject{art}, sbom.Provenance{BuildType: "b", BuilderID: "i"})
+	v02 := bytes.Replace(unsigned, []byte("Statement/v1"), []byte("Statement/v0.2"), 1)
+	v02env, err := sbom.SignEnvelope(ctx, sbom.PayloadType, v02, signer)
 	require.NoError(t, err)
 	wrongType, err := sbom.SignEnvelope(ctx, "application/json", payload, signer)
 	require.NoError(t, err)
@@ -263,7 +337,7 @@ func TestProvenanceTampering(t *testing.T) {
 		{"wrong key", env, art, newEdSigner(2).verifier(), signature.ErrBadSignature},
 		{"no verifier", env, art, nil, signature.ErrBadSignature},
 		{"subject mismatch", env, otherArt, signer.verifier(), sbom.ErrSubjectMismatch},
-		{"statement v0.1", v01env, art, signer.verifier(), &sbom.Error{Reason: "invalid in-toto statement"}},
+		{"statement v0.2", v02env, art, signer.verifier(), &sbom.Error{Reason: "invalid in-toto statement"}},
 		{"unknown envelope field", bytes.Replace(env, []byte(`"payloadType"`), []byte(`"x": 1, "payloadType"`), 1), art, signer.verifier(), &sbom.Error{Reason: "malformed DSSE envelope"}},
 		{"duplicate envelope field", bytes.Replace(env, []byte(`"payloadType"`), []byte(`"payload": "", "payloadType"`), 1), art, signer.verifier(), &sbom.Error{Reason: "malformed DSSE envelope"}},
 		{"trailing data", append(bytes.Clone(env), "{}"...), art, signer.verifier(), &sbom.Error{Reason: "malformed DSSE envelope"}},

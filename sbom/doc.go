@@ -57,8 +57,10 @@
 // any signature.Signer: an OpenPGP or SSH signer, or a signature.KeySigner
 // around a crypto.Signer. [VerifyProvenance] accepts an envelope only if its
 // payload type is [PayloadType], a trusted signature.Verifier accepts a
-// signature at the verification time, the statement's _type is exactly in-toto v1 (not
-// v0.1), the predicate is SLSA v1 and a subject is the artifact.
+// signature at the verification time, the statement's _type is exactly in-toto v1 or
+// v0.1 ([StatementTypeV01], which cosign attest-blob still writes; the two
+// have the same fields), the predicate is SLSA v1 (v0.2 is refused) and a
+// subject is the artifact. This package writes v1 statements only.
 //
 // # Example
 //

@@ -246,9 +246,12 @@ func ProvenanceStatement(subjects []Subject, p Provenance) ([]byte, error) {
 }
 
 // VerifyProvenance opens a DSSE envelope with the verifiers at time at
-// (OpenEnvelope), reads the payload as an in-toto Statement v1 with a SLSA
+// (OpenEnvelope), reads the payload as an in-toto Statement v1 or v0.1
+// (cosign attest-blob --type slsaprovenance1 writes v0.1) with a SLSA
 // Provenance v1 predicate (ParseStatement) that names artifact among its
-// subjects, and returns the provenance. It fails closed with the errors of
+// subjects, and returns the provenance. SLSA Provenance v0.2 predicates
+// (https://slsa.dev/provenance/v0.2, cosign's --type slsaprovenance) are
+// refused: their shape is another one, which this package does not read. It fails closed with the errors of
 // OpenEnvelope and ParseStatement: an *Error (malformed envelope, payload
 // type, statement),
 // signature.ErrBadSignature, an *Error (also for a predicate without

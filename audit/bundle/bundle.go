@@ -143,8 +143,10 @@ type Index struct {
 	TagObject string `json:"tag_object"`
 	// VerifiedAt is the verification time the bundle was built with
 	// (audit.Sources.At): the build-time tag verification used it and
-	// Verify uses it unless Keys.At is set.
-	VerifiedAt time.Time `json:"verified_at"`
+	// Verify uses it unless Keys.At is set. It is zero, and left out of
+	// index.json, when the builder gave no time: the default, which keeps
+	// the bundle's bytes independent of when it was built.
+	VerifiedAt time.Time `json:"verified_at,omitzero"`
 	Files      []File    `json:"files"` // sorted by name; index.json itself is not listed
 }
 
@@ -159,10 +161,13 @@ type File struct {
 // tag's verification as Build made it, with audit.Sources.TagVerifier at
 // audit.Sources.At. It is a record of what the builder saw; Verify checks
 // the tag object again with the auditor's keys and never trusts this file.
+// Without audit.Sources.At, Build verifies nothing and records
+// {"checked": false, "verified": false}: a verification is a report made
+// at some time, not content of the bundle.
 type TagResult struct {
-	Checked  bool                `json:"checked"` // false: audit.Sources had no TagVerifier
+	Checked  bool                `json:"checked"` // false: audit.Sources had no TagVerifier, or no At
 	Verified bool                `json:"verified"`
-	At       time.Time           `json:"at"`
+	At       time.Time           `json:"at,omitzero"`      // zero and left out when not checked
 	Object   string              `json:"object,omitempty"` // the tag object's hash when verified
 	Signer   *signature.Identity `json:"signer,omitempty"`
 	Error    string              `json:"error,omitempty"` // why verification failed
@@ -181,10 +186,11 @@ type evidenceReader interface {
 //
 // The bundle holds these files (slash-separated names):
 //
-//	index.json                     Index: format, release, commit, tag object, verification time, every other file with size and SHA-256
+//	index.json                     Index: format, release, commit, tag object, verification time (only when src.At is set),
+//	                               every other file with size and SHA-256
 //	record.json                    the release record (manifest.MarshalRecord)
 //	tag/object                     the raw annotated tag object, as `git cat-file tag` prints it
-//	tag/verification.json          TagResult: the tag's verification at build time
+//	tag/verification.json          TagResult: the tag's verification at src.At (not checked when src.At is zero)
 //	evidence/REF                   the SBOM and the provenance envelope, under the relative
 //	                               paths the record names (Record.SBOM.Ref, Record.Provenance.Ref)
 //	log/entries/SEQ.json           log entries 1..N (manifest.MarshalEntry), SEQ zero-padded to 20 digits
@@ -215,10 +221,15 @@ type evidenceReader interface {
 // [audit.ErrUnknownRelease] and manifest.ErrNotFound; anything else missing or
 // unreadable is an error wrapping [ErrSource].
 //
-// The bundle is deterministic: the same sources and the same src.At give the
-// same files, and [Bundle.WriteTarGz] the same bytes. src.At is the
-// verification time written in the index; its zero value means the current
-// time, so set it when the bytes must be reproducible.
+// The bundle is reproducible: its content depends on the sources and
+// src.At only, never on the clock, and [Bundle.WriteTarGz] gives the same
+// bytes for the same files. src.At is a verification time that the builder
+// chooses to record: when it is set, Build verifies the tag at src.At with
+// src.TagVerifier, writes the result in tag/verification.json and src.At in
+// the index (Index.VerifiedAt), which [Verify] uses when [Keys].At is zero.
+// When it is zero (unlike elsewhere in audit, it does not mean "now"), the
+// bundle records no verification time and no tag verification, so building
+// it again later gives the same bytes; [Verify] then needs [Keys].At.
 //
 // Build reads src.Repo, which go-git does not make safe for concurrent
 // use: do not use that repository elsewhere at the same time.
@@ -229,7 +240,12 @@ func Build(ctx context.Context, src audit.Sources, release string) (*Bundle, err
 	if src.Repo == nil {
 		return nil, fmt.Errorf("build bundle %s: %w: no repository", release, ErrSource)
 	}
-	at := src.WithDefaults().At.UTC()
+	// The verification time is recorded only when the caller chose one:
+	// the current time would make every build of the same evidence differ.
+	var at time.Time
+	if !src.At.IsZero() {
+		at = src.At.UTC()
+	}
 	files := map[string][]byte{}
 
 	rec, err := src.Store.Record(ctx, release)
@@ -254,7 +270,7 @@ func Build(ctx context.Context, src audit.Sources, release string) (*Bundle, err
 	}
 	files[TagName] = raw
 	res := TagResult{At: at}
-	if src.TagVerifier != nil {
+	if src.TagVerifier != nil && !at.IsZero() {
 		res.Checked = true
 		v, err := tagging.VerifyObject(ctx, raw, src.TagVerifier, at)
 		if err != nil {

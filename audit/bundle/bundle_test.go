@@ -276,6 +276,47 @@ func itoa(n int) string {
 	return itoa(n/10) + string(rune('0'+n%10))
 }
 
+// TestBuildReproducible checks that a bundle built without a verification
+// time does not depend on the clock: two builds, at two different times,
+// give the same bytes, which record no time and no verification; Verify then
+// checks every signature at the time the auditor gives.
+func TestBuildReproducible(t *testing.T) {
+	ctx := context.Background()
+	f := newBundleFixture(t)
+	f.src.At = time.Time{}
+	first := tarGz(t, buildBundle(t, f))
+	b := buildBundle(t, f) // later: the clock has moved on
+	assert.Equal(t, first, tarGz(t, b), "the bundle bytes depend on the clock")
+
+	data, _ := b.File(bundle.IndexName)
+	assert.NotContains(t, string(data), "verified_at")
+	idx, err := b.Index()
+	require.NoError(t, err)
+	assert.True(t, idx.VerifiedAt.IsZero())
+	data, _ = b.File(bundle.TagResultName)
+	assert.JSONEq(t, `{"checked": false, "verified": false}`, string(data))
+
+	rep, err := bundle.Verify(ctx, b, f.keys)
+	require.Error(t, err, "no time given, none recorded: signatures are not checked")
+	assert.Equal(t, audit.Recorded, rep.Status())
+
+	keys := f.keys
+	keys.At = bundleAt
+	rep, err = bundle.Verify(ctx, b, keys)
+	require.NoError(t, err)
+	assert.Equal(t, audit.Verified, rep.Status())
+	assert.Equal(t, bundleAt, rep.At)
+	require.NotNil(t, rep.BuildTag)
+	assert.False(t, rep.BuildTag.Checked)
+
+	// With a time, Build records it and the tag's verification at it, as
+	// before: the bytes depend on that time and on nothing else.
+	f.src.At = bundleAt
+	withAt := tarGz(t, buildBundle(t, f))
+	assert.NotEqual(t, first, withAt)
+	assert.Equal(t, withAt, tarGz(t, buildBundle(t, f)))
+}
+
 func TestBuildVerifies(t *testing.T) {
 	ctx := context.Background()
 	f := newBundleFixture(t)

@@ -196,7 +196,9 @@ type Keys struct {
 	// (Index.VerifiedAt), which the builder chose and which, like the
 	// whole index, is not signed: "was it valid when the bundle was made",
 	// by the bundle's word. Pass the current time to ask "is it valid now"
-	// (keys expired or revoked since then fail).
+	// (keys expired or revoked since then fail). A bundle built without a
+	// verification time (the default of [Build]) has none: with At zero its
+	// signatures are then "not checked".
 	At time.Time
 }
 

@@ -516,13 +516,14 @@ type bundleResult struct {
 func auditBundle(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("audit bundle", stderr)
 	af := addAuditFlags(fs)
+	fs.Lookup("at").Usage = "record the tag's verification at `TIME`, RFC 3339 or \"now\", and TIME in the index (default: none, for reproducible bytes)"
 	release := fs.String("release", "", "the release `TAG` to bundle (required)")
 	out := fs.String("out", "", "write the bundle to `FILE` (required): a tar.gz, or a directory (see above); - for stdout")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, `Usage: relctl audit bundle --release TAG --out FILE --store DIR [flags]
 
 Collects one release's evidence into a self-contained bundle: index.json,
-the record, the raw signed tag object and its verification at --at, the SBOM
+the record, the raw signed tag object (and its verification at --at), the SBOM
 and provenance, the promotion log up to the release's last entry (or the
 checkpoint), the signed checkpoint, and the gate reports and manifests of its
 promotions. It collects and does not judge: check the result with
@@ -533,8 +534,13 @@ with "/" (then the bundle is written as that new directory) or is an existing
 directory (then as the new directory FILE/TAG, "/" in TAG replaced by "-").
 A directory must not exist yet. "-" writes the tar.gz to stdout.
 
-The bytes depend only on the evidence and on the verification time written
-in the index: give --at to make them reproducible (the default is now).
+The bytes depend only on the evidence: building the same release again, at
+any time, gives the same bytes. A verification is a report, made at some
+time, not content: by default the bundle records none, and verify-bundle
+checks every signature with the auditor's keys at the time it is given (now
+by default). --at TIME (or now) also records the tag's verification at TIME
+and TIME itself in the bundle, which verify-bundle then uses by default; the
+bytes then depend on TIME.
 
 Flags:`)
 		fs.PrintDefaults()
@@ -641,7 +647,7 @@ type verifyBundleResult struct {
 func auditVerifyBundle(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("audit verify-bundle", stderr)
 	kf := addKeyFlags(fs)
-	atFlag := fs.String("at", "", "verify signatures at `TIME`, RFC 3339 or \"now\" (default: the time the bundle was built for)")
+	atFlag := fs.String("at", "", "verify signatures at `TIME`, RFC 3339 or \"now\" (default: the time the bundle records, when it was built with --at; else now)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, `Usage: relctl audit verify-bundle [--allowed-signers FILE | --keyring FILE] [--provenance-key FILE]... [--at TIME] [--json] BUNDLE
@@ -690,6 +696,13 @@ Examples:
 	}
 	if err != nil {
 		return err
+	}
+	if keys.At.IsZero() {
+		// A bundle built without --at records no verification time: the
+		// signatures are verified now, and the report says when.
+		if idx, err := b.Index(); err == nil && idx.VerifiedAt.IsZero() {
+			keys.At = time.Now().UTC()
+		}
 	}
 	rep, verr := bundle.Verify(ctx, b, keys)
 	if rep == nil {

@@ -222,6 +222,39 @@ func TestAuditBundle(t *testing.T) {
 	ab, bb := readFile(t, a), readFile(t, b)
 	assert.Equal(t, ab, bb, "the same sources and --at give the same bytes")
 
+	t.Run("reproducible without --at", func(t *testing.T) {
+		// Without --at the bundle records no verification time: two builds
+		// (the clock moving between them) give the same bytes, and
+		// verify-bundle checks the signatures now.
+		var sources []string
+		for i := 0; i < len(e.sources); i++ {
+			if e.sources[i] == "--at" {
+				i++
+				continue
+			}
+			sources = append(sources, e.sources[i])
+		}
+		dir := t.TempDir()
+		var bundles []string
+		for _, name := range []string{"x.tar.gz", "y.tar.gz"} {
+			out := filepath.Join(dir, name)
+			_, errOut, code := runTagCmd(t, cmdAudit, append([]string{"bundle", "--release", "v1.2.2", "--out", out}, sources...)...)
+			require.Equal(t, 0, code, errOut)
+			bundles = append(bundles, readFile(t, out))
+		}
+		assert.Equal(t, bundles[0], bundles[1], "without --at the bytes do not depend on the clock")
+		assert.NotEqual(t, ab, bundles[0], "--at is recorded when given")
+
+		out, errOut, code := runTagCmd(t, cmdAudit, append([]string{"verify-bundle", "--json", filepath.Join(dir, "x.tar.gz")}, e.keys...)...)
+		require.Equal(t, 0, code, errOut)
+		var res verifyBundleResult
+		auditJSON(t, out, &res)
+		assert.Equal(t, "pass", res.Result)
+		assert.False(t, res.At.IsZero(), "verified at a time, now")
+		require.NotNil(t, res.BuildTag)
+		assert.False(t, res.BuildTag.Checked)
+	})
+
 	t.Run("json and CI outputs", func(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "c.tar.gz")
 		code, output, _, stderr := ciRelctl(t, append([]string{"audit"}, e.args("bundle", "--release", "v1.2.2", "--out", out)...)...)

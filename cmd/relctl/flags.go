@@ -340,21 +340,32 @@ func printPromotion(ctx context.Context, w io.Writer, e manifest.Entry, asJSON b
 // emitStatement signs st into a DSSE envelope when keyFile is set and
 // writes the result to out or stdout.
 func emitStatement(ctx context.Context, st []byte, keyFile, out string, stdout io.Writer) error {
-	data := append(st, '\n')
-	if keyFile != "" {
-		signer, err := provenanceSigner(keyFile)
-		if err != nil {
-			return err
-		}
-		if data, err = sbom.SignEnvelope(ctx, sbom.PayloadType, st, signer); err != nil {
-			return err
-		}
+	data, _, err := statementBytes(ctx, st, keyFile)
+	if err != nil {
+		return err
 	}
 	if out == "" {
 		_, err := stdout.Write(data)
 		return err
 	}
 	return writeFileAtomic(out, data)
+}
+
+// statementBytes returns the in-toto statement st as written: signed as a
+// DSSE envelope with the PEM key in keyFile (and that key's id), else the
+// statement and a newline.
+func statementBytes(ctx context.Context, st []byte, keyFile string) (data []byte, keyID string, err error) {
+	if keyFile == "" {
+		return append(st, '\n'), "", nil
+	}
+	signer, err := provenanceSigner(keyFile)
+	if err != nil {
+		return nil, "", err
+	}
+	if data, err = sbom.SignEnvelope(ctx, sbom.PayloadType, st, signer); err != nil {
+		return nil, "", err
+	}
+	return data, signer.KeyID(), nil
 }
 
 // writeFileAtomic replaces path with data: a reader never sees half a file.

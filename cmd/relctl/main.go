@@ -8,7 +8,7 @@
 //
 // Usage:
 //
-//	relctl next  [--repo DIR] [--rev REV] [--prefix v] [--component NAME] [--channel alpha|beta|rc] [--json]
+//	relctl next  [--repo DIR] [--rev REV] [--prefix v] [--component NAME] [--channel alpha|beta|rc] [--branch BRANCH] [--json]
 //	relctl parse [--json] < message
 //	relctl log   [--repo DIR] [--since REV] [--rev REV] [--path DIR] [--first-parent]
 //	relctl changelog [--since REV] [--rev REV] [--version TAG] [--format markdown|keepachangelog|json] [--all] [--write FILE] ...
@@ -106,7 +106,8 @@ func exitCode(err error, stderr io.Writer) int {
 const usage = `relctl: releases from Conventional Commits
 
 Usage:
-  relctl next  [--repo DIR | --demo] [--rev REV] [--prefix v] [--component NAME] [--channel alpha|beta|rc] [--json]
+  relctl next  [--repo DIR | --demo] [--rev REV] [--prefix v] [--component NAME] [--channel alpha|beta|rc]
+               [--branch release/X.Y|hotfix/X.Y.Z-ID] [--json]   (default: the branch checked out)
   relctl parse [--json] < message
   relctl log   [--repo DIR] [--since REV] [--rev REV] [--path DIR] [--first-parent]
   relctl changelog [--repo DIR] [--since REV] [--rev REV] [--version TAG] [--date YYYY-MM-DD]
@@ -119,7 +120,7 @@ Usage:
   relctl sbom  [generate] (--binary FILE | --module DIR [--artifact FILE] | --artifact FILE) [--format json|xml] [--spec 1.6] [--out FILE]
   relctl sbom  check --sbom FILE --artifact FILE [--json]
   relctl sbom  attest --sbom FILE --artifact FILE [--key FILE] [--out FILE]
-  relctl provenance --artifact FILE [--key FILE] [--out FILE]
+  relctl provenance --artifact FILE [--key FILE] [--out FILE [--json]]
   relctl provenance verify --envelope FILE --artifact FILE --key FILE [--json]
   relctl record init|add-artifact|attach-sbom|set|check|show --release TAG (--store DIR | --git-store REPO) [--json] ...
   relctl manifest build|sign|verify|diff ...
@@ -177,10 +178,10 @@ const exitCodesHelp = `Exit codes: 0 ok, 1 a control or verification failed, 2 b
 // sbomUsage documents `relctl sbom` and `relctl provenance`.
 const sbomUsage = `Usage:
   relctl sbom (--binary FILE | --module DIR [--artifact FILE] | --artifact FILE [--merge SBOM]...)
-              [--format json|xml] [--spec 1.5|1.6|1.7] [--out FILE] [--json]
+              [--format json|xml] [--spec 1.5|1.6|1.7] [--out FILE [--json]]
   relctl sbom check  --sbom FILE --artifact FILE [--format json|xml] [--sha256 HEX] [--json]
   relctl sbom attest --sbom FILE --artifact FILE [--key KEY.pem] [--out FILE]
-  relctl provenance  --artifact FILE [--key KEY.pem] [--out FILE] [--json]
+  relctl provenance  --artifact FILE [--key KEY.pem] [--out FILE [--json]]
   relctl provenance verify --envelope FILE --artifact FILE --key KEY.pem [--json]
 
 Keys are PEM PKCS #8 files (Ed25519, ECDSA or RSA), as 'openssl genpkey

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -172,4 +173,58 @@ func TestBinaryDemo(t *testing.T) {
 	var ee *exec.ExitError
 	require.True(t, errors.As(err, &ee))
 	assert.Equal(t, 2, ee.ExitCode())
+}
+
+// TestAdvertisedJSON checks that every command line the usage texts show
+// with --json accepts it: --json --help parses and prints help.
+func TestAdvertisedJSON(t *testing.T) {
+	var entries []string
+	for _, text := range []string{usage, sbomUsage} {
+		for _, line := range strings.Split(text, "\n") {
+			trimmed := strings.TrimSpace(line)
+			switch {
+			case strings.HasPrefix(trimmed, "relctl "):
+				entries = append(entries, trimmed)
+			case len(entries) > 0 && strings.HasPrefix(line, "   ") && trimmed != "":
+				entries[len(entries)-1] += " " + trimmed
+			}
+		}
+	}
+	tested := map[string]bool{}
+	for _, e := range entries {
+		if !strings.Contains(e, "--json") {
+			continue
+		}
+		// The words before the first flag or group are the command;
+		// "a|b" are alternatives and "[a]" an optional word.
+		cmds := [][]string{nil}
+		for _, w := range strings.Fields(e)[1:] {
+			if strings.HasPrefix(w, "-") || strings.HasPrefix(w, "(") || (strings.HasPrefix(w, "[") && strings.HasPrefix(strings.Trim(w, "[]"), "-")) {
+				break
+			}
+			var next [][]string
+			alts := strings.Split(strings.Trim(w, "[]"), "|")
+			for _, c := range cmds {
+				if strings.HasPrefix(w, "[") {
+					next = append(next, c)
+				}
+				for _, a := range alts {
+					next = append(next, append(slices.Clone(c), a))
+				}
+			}
+			cmds = next
+		}
+		for _, c := range cmds {
+			if tested[strings.Join(c, " ")] {
+				continue
+			}
+			tested[strings.Join(c, " ")] = true
+			args := append(c, "--json", "--help")
+			t.Run(strings.Join(c, " "), func(t *testing.T) {
+				_, errOut, code := relctl(t, "", args...)
+				assert.Equal(t, 0, code, "relctl %s advertises --json: %s", strings.Join(args, " "), errOut)
+			})
+		}
+	}
+	assert.GreaterOrEqual(t, len(tested), 15, "the usage texts were read")
 }

@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/semver"
@@ -24,6 +27,7 @@ type nextResult struct {
 	Channel    string   `json:"channel,omitempty"` // pre-release channel asked for
 	Commit     string   `json:"commit"`            // the commit the release is for
 	Demo       bool     `json:"demo,omitempty"`    // true when run on the built-in demo repository
+	Branch     string   `json:"branch,omitempty"`  // release or hotfix branch whose patch-line rule applied
 	Skipped    []string `json:"nonconventional,omitempty"`
 }
 
@@ -36,7 +40,7 @@ func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	sep := fs.String("sep", "/", "separator between component and version in tags (/ or -)")
 	path := fs.String("path", "", "only count commits touching `DIR` (defaults to the component name with --component)")
 	channel := fs.String("channel", "", "pre-release channel: alpha, beta or rc")
-	branch := fs.String("branch", "", "release or hotfix `BRANCH` (release/X.Y, hotfix/X.Y.Z-ID): only patch releases allowed")
+	branch := fs.String("branch", "", "release or hotfix `BRANCH` (release/X.Y, hotfix/X.Y.Z-ID): only patch releases allowed (default: the branch checked out, see below; \"\" for no branch rule)")
 	initial := fs.String("initial", "0.1.0", "`VERSION` of the first release when no tag exists")
 	majorAtZero := fs.Bool("major-at-zero", false, "breaking changes bump major even at 0.x")
 	asJSON := fs.Bool("json", false, "print a JSON object")
@@ -44,7 +48,8 @@ func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: relctl next [flags]\n\nPrints the next release tag computed from the Conventional Commits since the\nprevious release tag reachable from --rev.\n\nFlags:")
 		fs.PrintDefaults()
-		fmt.Fprintln(stderr, "\nExamples:\n  relctl next --json\n  relctl next --channel rc\n  relctl next --component api --json")
+		fmt.Fprintln(stderr, "\nOn a release or hotfix branch (release/X.Y, hotfix/X.Y.Z-ID) only patch releases\nof line X.Y are allowed (policy §1.10.3.3, §1.10.3.4); a feature or breaking\nchange there is refused (exit 1). Without --branch the branch is the one checked\nout (HEAD) when --rev is HEAD, or --rev itself when it names a local branch.\nA detached HEAD, or any other branch, applies no branch rule: CI checkouts are\noften detached, so there give --branch (--branch \"$GITHUB_REF_NAME\",\n--branch \"$CI_COMMIT_REF_NAME\"). --branch BRANCH wins over the branch checked\nout; --branch \"\" applies none. The JSON says which branch's rule applied.")
+		fmt.Fprintln(stderr, "\nExamples:\n  relctl next --json\n  relctl next --channel rc\n  relctl next --component api --json\n  relctl next --branch release/1.4")
 		fmt.Fprintln(stderr, ciHelp+"previous, next, version, bump, commits, releasable (RELCTL_NEXT=v1.3.0 ...).")
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -65,12 +70,12 @@ func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		opts = append(opts, commits.WithChannel(ch))
 	}
+	branchSet := false
+	fs.Visit(func(f *flag.Flag) { branchSet = branchSet || f.Name == "branch" })
 	if *branch != "" {
-		l, ok := semver.LineFromBranch(*branch)
-		if !ok {
+		if _, ok := semver.LineFromBranch(*branch); !ok {
 			return usagef("--branch %q is not release/X.Y or hotfix/X.Y.Z-ID", *branch)
 		}
-		opts = append(opts, commits.WithLine(l))
 	}
 	iv, err := semver.Parse(*initial)
 	if err != nil {
@@ -98,6 +103,15 @@ func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return usageError{err}
 	}
+	lineBranch := *branch
+	if !branchSet {
+		lineBranch = checkedOutBranch(repo, *rev)
+	}
+	if l, ok := semver.LineFromBranch(lineBranch); ok {
+		opts = append(opts, commits.WithLine(l))
+	} else {
+		lineBranch = ""
+	}
 	plan, err := commits.Next(ctx, repo, head, scheme, opts...)
 	if err != nil {
 		if errors.Is(err, semver.ErrInvalidVersion) || errors.Is(err, semver.ErrChannelRegression) || errors.Is(err, semver.ErrNotIncreasing) {
@@ -116,6 +130,7 @@ func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Channel:    *channel,
 		Commit:     head.String(),
 		Demo:       demo != "",
+		Branch:     lineBranch,
 	}
 	if !plan.Releasable {
 		res.Bump = semver.None.String()
@@ -134,4 +149,23 @@ func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintln(stdout, res.Next)
 	return nil
+}
+
+// checkedOutBranch returns the short name of the branch rev stands for: the
+// branch HEAD is a symbolic reference to when rev is HEAD, or rev itself
+// when it names a local branch ("release/1.4", "refs/heads/release/1.4").
+// A detached HEAD, or a rev that is no branch, gives "".
+func checkedOutBranch(repo *git.Repository, rev string) string {
+	if rev == "HEAD" {
+		ref, err := repo.Reference(plumbing.HEAD, false)
+		if err != nil || ref.Type() != plumbing.SymbolicReference || !ref.Target().IsBranch() {
+			return ""
+		}
+		return ref.Target().Short()
+	}
+	name := plumbing.NewBranchReferenceName(strings.TrimPrefix(rev, "refs/heads/"))
+	if _, err := repo.Reference(name, false); err != nil {
+		return ""
+	}
+	return name.Short()
 }

@@ -91,3 +91,81 @@ func TestNextReleaseBranch(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, g.Head())
 }
+
+// TestNextCheckedOutBranch checks that next applies the patch-line rule of
+// the release or hotfix branch checked out, as --branch does, unless
+// --branch says otherwise; a detached HEAD applies none.
+func TestNextCheckedOutBranch(t *testing.T) {
+	g := gittest.New(t)
+	g.Commit("feat: a")
+	g.Tag("v1.2.0", "HEAD")
+	g.Commit("fix: b")
+	g.Tag("v1.2.1", "HEAD")
+	base := g.Head()
+	g.Commit("feat: on main, after the cut")
+
+	next := func(t *testing.T, args ...string) (nextResult, string, int) {
+		t.Helper()
+		out, errOut, code := relctl(t, "", append([]string{"next", "--repo", g.Dir, "--json"}, args...)...)
+		var res nextResult
+		if code == 0 {
+			require.NoError(t, json.Unmarshal([]byte(out), &res))
+		}
+		return res, errOut, code
+	}
+
+	// On main: no branch rule.
+	res, _, code := next(t)
+	require.Equal(t, 0, code)
+	assert.Equal(t, "v1.3.0", res.Next)
+	assert.Empty(t, res.Branch)
+
+	// On release/1.2, a fix gives 1.2.(n+1).
+	g.Branch("release/1.2", base)
+	g.Checkout("release/1.2")
+	g.Commit("fix: on the release branch")
+	res, errOut, code := next(t)
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, "v1.2.2", res.Next)
+	assert.Equal(t, "patch", res.Bump)
+	assert.Equal(t, "release/1.2", res.Branch)
+
+	// A feature there is refused, exactly as --branch release/1.2 refuses it.
+	g.Commit("feat: on the release branch")
+	_, explicitErr, explicitCode := next(t, "--branch", "release/1.2")
+	require.Equal(t, 1, explicitCode)
+	_, errOut, code = next(t)
+	assert.Equal(t, explicitCode, code)
+	assert.Equal(t, explicitErr, errOut)
+	assert.Contains(t, errOut, "takes only patch releases")
+
+	// An explicit --branch wins; --branch "" applies no rule.
+	res, _, code = next(t, "--branch", "")
+	require.Equal(t, 0, code)
+	assert.Equal(t, "v1.3.0", res.Next)
+	assert.Empty(t, res.Branch)
+	_, _, code = next(t, "--branch", "release/1.1")
+	assert.Equal(t, 1, code, "line 1.1 is behind v1.2.1")
+
+	// --rev naming a branch takes that branch's rule, whatever is checked out.
+	g.Checkout("main")
+	_, errOut, code = next(t, "--rev", "release/1.2")
+	assert.Equal(t, explicitErr, errOut)
+	assert.Equal(t, 1, code)
+
+	// A detached HEAD is on no branch: no rule.
+	g.Checkout("release/1.2^0")
+	res, errOut, code = next(t)
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, "v1.3.0", res.Next)
+	assert.Empty(t, res.Branch)
+
+	// A hotfix branch is on the line of its version.
+	g.Branch("hotfix/1.2.1-PROJ-9", base)
+	g.Checkout("hotfix/1.2.1-PROJ-9")
+	g.Commit("fix: urgent\n\nRefs: PROJ-9")
+	res, errOut, code = next(t)
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, "v1.2.2", res.Next)
+	assert.Equal(t, "hotfix/1.2.1-PROJ-9", res.Branch)
+}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +12,23 @@ import (
 
 	"github.com/releasekit/releasekit/sbom"
 )
+
+// provenanceResult is the JSON contract of `relctl provenance --json`
+// (with --out): what was written.
+type provenanceResult struct {
+	Subject       string `json:"subject"`          // "sha256:<hex>" of the artifact
+	Name          string `json:"name"`             // the artifact's file name, as the statement names it
+	StatementType string `json:"statement_type"`   // the in-toto _type written (sbom.StatementType)
+	PredicateType string `json:"predicate_type"`   // sbom.SLSAProvenancePredicate
+	BuildType     string `json:"build_type"`       // the build type written
+	BuilderID     string `json:"builder_id"`       // the builder written
+	Signed        bool   `json:"signed"`           // true: a DSSE envelope signed with --key; false: the bare statement
+	KeyID         string `json:"key_id,omitempty"` // the signing key's id when signed
+	PayloadType   string `json:"payload_type,omitempty"`
+	Path          string `json:"path"`   // the file written (--out)
+	SHA256        string `json:"sha256"` // lower-case hex of the SHA-256 of the file written
+	OK            bool   `json:"ok"`
+}
 
 // cmdProvenance runs `relctl provenance` and `relctl provenance verify`.
 func cmdProvenance(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -24,6 +43,7 @@ func cmdProvenance(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	buildType := fs.String("build-type", "", "build type `URI` (default: from the CI)")
 	started := fs.String("started", "", "build start time, RFC 3339")
 	finished := fs.String("finished", "", "build finish time, RFC 3339")
+	asJSON := fs.Bool("json", false, "with --out: print a JSON summary of what was written (the statement or envelope itself goes to the file)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "relctl provenance: SLSA v1 provenance for an artifact, signed as a DSSE envelope\n\n", sbomUsage, "\nFlags:\n")
 		fs.PrintDefaults()
@@ -35,6 +55,9 @@ func cmdProvenance(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	if *artifact == "" {
 		fs.Usage()
 		return usagef("--artifact is required")
+	}
+	if *asJSON && *out == "" {
+		return usagef("--json needs --out: without it the statement itself goes to standard output")
 	}
 	p, _ := sbom.ProvenanceFromCI(environ())
 	if *builderID != "" {
@@ -68,7 +91,28 @@ func cmdProvenance(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	if err != nil {
 		return err
 	}
-	return emitStatement(ctx, st, *keyFile, *out, stdout)
+	if !*asJSON {
+		return emitStatement(ctx, st, *keyFile, *out, stdout)
+	}
+	data, keyID, err := statementBytes(ctx, st, *keyFile)
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(*out, data); err != nil {
+		return err
+	}
+	sum := sha256.Sum256(data)
+	res := provenanceResult{
+		Subject: s.Digest(), Name: s.Name,
+		StatementType: sbom.StatementType, PredicateType: sbom.SLSAProvenancePredicate,
+		BuildType: p.BuildType, BuilderID: p.BuilderID,
+		Signed: keyID != "", KeyID: keyID,
+		Path: *out, SHA256: hex.EncodeToString(sum[:]), OK: true,
+	}
+	if res.Signed {
+		res.PayloadType = sbom.PayloadType
+	}
+	return writeJSON(stdout, res)
 }
 
 func provenanceVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -80,6 +124,7 @@ func provenanceVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "relctl provenance verify: check a signed provenance envelope against a key and an artifact\n\n", sbomUsage, "\nFlags:\n")
 		fs.PrintDefaults()
+		fmt.Fprintln(stderr, "\nThe envelope's payload is an in-toto Statement v1, or v0.1 as cosign attest-blob\nwrites it, with a SLSA Provenance v1 predicate (cosign --type slsaprovenance1);\nSLSA v0.2 predicates are refused. relctl provenance writes v1 statements.")
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
