@@ -50,6 +50,15 @@ var changeShapes = []changeShape{
 		"* fix(deps): update module golang.org/x/net to v0.38.0\n\n* refactor!: use the new resolver\n\n" +
 		"BREAKING: not a footer, part of an intermediate commit\n\n* test: cover the resolver",
 		changes: []semver.Change{{Type: "fix", Scope: "deps"}}, origins: []string{commits.OriginHeader}, pr: 412},
+	// GitHub writes each intermediate commit's whole message, unindented:
+	// a BREAKING CHANGE footer of one of them is at the start of a
+	// paragraph of the squash message, and the specification reads it as a
+	// footer of the squash commit, running to the end (as
+	// conventional-commits-parser does). The bullets still add nothing.
+	{name: "github-squash-breaking-footer", in: "feat(auth): sessions (#311)\n\n* feat(auth)!: drop basic auth\n\n" +
+		"BREAKING CHANGE: basic auth is gone\n\n* chore: lint",
+		changes: []semver.Change{{Type: "feat", Scope: "auth", Breaking: true}}, origins: []string{commits.OriginHeader}, pr: 311,
+		notes: []string{"basic auth is gone\n\n* chore: lint"}},
 	// GitLab's default squash commit template is "%{title}"; the merge
 	// commit (when the project keeps one) carries the title again.
 	{name: "gitlab-squash-title", in: "feat(api): paginate the project list",
