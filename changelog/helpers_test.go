@@ -48,7 +48,7 @@ func newFixture(t *testing.T) fixture {
 }
 
 // parse returns a Commit with hash h and message msg.
-func parse(h, msg string) commits.Commit {
-	m, _ := commits.Parse(msg)
+func parse(h, msg string, opts ...commits.ParseOption) commits.Commit {
+	m, _ := commits.Parse(msg, opts...)
 	return commits.Commit{Hash: h, Message: m}
 }

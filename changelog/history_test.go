@@ -32,7 +32,8 @@ func TestGoldenHistory(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
 			var versions []string
-			for rel, err := range changelog.History(t.Context(), repo, head, semver.Scheme{Prefix: "v"}, changelog.WithUnreleased()) {
+			for rel, err := range changelog.History(t.Context(), repo, head, semver.Scheme{Prefix: "v"}, changelog.WithUnreleased(),
+				changelog.WithParseOptions(commits.WithAdditionalHeaders())) {
 				require.NoError(t, err)
 				versions = append(versions, rel.Version)
 				require.NoError(t, changelog.Write(&b, changelog.Build(rel, changelog.WithLinks(links(t))), tc.format))

@@ -341,12 +341,11 @@ func newItem(c commits.Commit, m commits.Message, origin string, k int, l Links)
 }
 
 // migrationNotes returns the migration text of a breaking message: its
-// BREAKING CHANGE footers, else its body, else its description.
+// BREAKING CHANGE footers, else its body, else its description. The change
+// of an override block has only its own notes: the message's body is the
+// raw block, not that change's text.
 func migrationNotes(m commits.Message) []string {
-	hasFooter := slices.ContainsFunc(m.Footers, func(f commits.Footer) bool {
-		return f.Key == "BREAKING CHANGE" || f.Key == "BREAKING-CHANGE"
-	})
-	if hasFooter {
+	if m.BreakingFrom == commits.BreakingFromFooter {
 		var out []string
 		for _, n := range m.BreakingNotes {
 			if strings.TrimSpace(n) != "" {
@@ -357,8 +356,10 @@ func migrationNotes(m commits.Message) []string {
 			return out
 		}
 	}
-	if b := strings.TrimSpace(stripProvenance(m.Body)); b != "" {
-		return []string{b}
+	if m.Origin != commits.OriginOverride {
+		if b := strings.TrimSpace(stripProvenance(m.Body)); b != "" {
+			return []string{b}
+		}
 	}
 	return []string{m.Description}
 }

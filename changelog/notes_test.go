@@ -26,7 +26,8 @@ func release20(t *testing.T, f fixture) changelog.Release {
 	repo := f.GoGit(t)
 	r, err := commits.ResolveRange(repo, "v1.0.0..v2.0.0")
 	require.NoError(t, err)
-	cs, err := changelog.Commits(t.Context(), repo, r)
+	// The fixture's extra change is an additional header: read them.
+	cs, err := changelog.Commits(t.Context(), repo, r, commits.WithParseOptions(commits.WithAdditionalHeaders()))
 	require.NoError(t, err)
 	return changelog.Release{Version: "v2.0.0", Previous: "v1.0.0", Date: cs[0].Committer.When, Commits: cs}
 }
@@ -132,8 +133,11 @@ func TestBuild(t *testing.T) {
 			[]commits.Commit{parse(a, "wat!: odd\n"), parse(d, "wat: hidden\n")},
 			[]entry{{"wat", a, "odd", ""}}},
 		{"extra changes",
-			[]commits.Commit{parse(a, "feat: one\n\nfix: two\n")},
+			[]commits.Commit{parse(a, "feat: one\n\nfix: two\n", commits.WithAdditionalHeaders())},
 			[]entry{{"Features", a, "one", ""}, {"Bug Fixes", a, "two", ""}}},
+		{"squash bullets are not changes",
+			[]commits.Commit{parse(a, "feat: one (#5)\n\n* feat!: remove x\n\n* fix: lint\n")},
+			[]entry{{"Features", a, "one", ""}}},
 		{"merges and fixups left out",
 			[]commits.Commit{parse(a, "Merge branch 'x'\n"), parse(b, "fixup! feat: one\n")}, nil},
 	}
@@ -171,4 +175,31 @@ func TestParseFormat(t *testing.T) {
 	err = changelog.Write(&bytes.Buffer{}, changelog.Notes{}, changelog.Format(99))
 	require.ErrorAs(t, err, &fe)
 	assert.Equal(t, "unknown format", fe.Reason)
+}
+
+// TestBuildOverrideBreakingNote: the migration note of a breaking change
+// inside an override block is that change's own text, never the raw block.
+func TestBuildOverrideBreakingNote(t *testing.T) {
+	const a = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	tests := []struct {
+		name, msg string
+		want      []string
+	}{
+		{"footer", "chore: squash (#9)\n\nBEGIN_COMMIT_OVERRIDE\nfeat(api): new client\n\nBREAKING CHANGE: Client.Do takes a context.\n\n" +
+			"fix: retry on 503\nEND_COMMIT_OVERRIDE\n", []string{"Client.Do takes a context."}},
+		{"bang", "chore: squash (#9)\n\nBEGIN_COMMIT_OVERRIDE\nfeat(api)!: drop v1\nfix: retry on 503\nEND_COMMIT_OVERRIDE\n", []string{"drop v1"}},
+		{"nested footer", "chore: squash\n\nBEGIN_COMMIT_OVERRIDE\n- fix: a\n- feat(ui)!: b\n  BREAKING-CHANGE: the theme API moved.\nEND_COMMIT_OVERRIDE\n",
+			[]string{"the theme API moved."}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			n := changelog.Build(changelog.Release{Version: "v2.0.0", Commits: []commits.Commit{parse(a, tc.msg, commits.WithOverride())}})
+			var notes []string
+			for _, b := range n.Breaking {
+				notes = append(notes, b.Note)
+				assert.NotContains(t, b.Note, "COMMIT_OVERRIDE")
+			}
+			assert.Equal(t, tc.want, notes)
+		})
+	}
 }

@@ -12,14 +12,33 @@ type body struct {
 	mergeRequest  int  // GitLab "See merge request …!n"
 	bodyStart     int  // body region [bodyStart, bodyEnd) in the text
 	bodyEnd       int
-	starts        []int // offsets of lines that start a further change
 	hashForm      []int // indexes in Footers of "Key #value" footers
+
+	// With additional headers wanted, the body lines that may start one:
+	// paragraph starts (every one, for the trailing run) and unindented
+	// header-like lines inside paragraphs.
+	wantStarts bool
+	paras      []para
+	inner      []int
+}
+
+// para is a paragraph start of the body; change reports that its first
+// line looks like a header (not a bullet).
+type para struct {
+	off    int
+	change bool
 }
 
 // scan fills m.Body, m.Footers and the line-level fields from the text
 // after the header at restOff, in time linear in its length.
-// Footers are only looked for in a final paragraph that starts at or
-// after footersFrom.
+//
+// The footer block starts at the final paragraph when that paragraph is a
+// footer block, or earlier at the first paragraph that starts with a
+// BREAKING CHANGE (or BREAKING-CHANGE) token: a footer's value runs until
+// the next footer token, blank lines included (Conventional Commits rules
+// 8 to 10), so a migration note followed by a list or a code block stays
+// in the footer. Inside a fenced code block (``` or ~~~) no line is a
+// token. Footers are only looked for at or after footersFrom.
 func (b *body) scan(m *Message, text string, restOff, footersFrom int) {
 	b.badFooter = -1
 	n := len(text)
@@ -46,6 +65,9 @@ func (b *body) scan(m *Message, text string, restOff, footersFrom int) {
 		e = s - 1
 	}
 	footers := final < n && final >= footersFrom && isFooterBlock(text[final:])
+	if bp := breakingParagraph(text, max(restOff, footersFrom)); bp >= 0 && (!footers || bp < final) {
+		final, footers = bp, true
+	}
 	if footers {
 		m.Footers = make([]Footer, 0, strings.Count(text[final:], "\n")+1)
 	}
@@ -58,6 +80,8 @@ func (b *body) scan(m *Message, text string, restOff, footersFrom int) {
 	// One pass over every line after the header.
 	var coAuthors stringSet
 	prevBlank := false
+	fence := false // inside a fenced code block of the footer block
+	blanks := 0    // blank lines not yet added to buf
 	var buf []byte
 	bufFor := -1   // index in m.Footers of the value gathered in buf
 	cur := -1      // index in m.Footers of the footer being read
@@ -113,14 +137,26 @@ func (b *body) scan(m *Message, text string, restOff, footersFrom int) {
 				contig = false
 				break
 			}
-			key, vi, kind := footerLine(line)
+			key, vi, kind := "", 0, footerOther
+			if isFence(line) {
+				fence = !fence
+			} else if !fence {
+				key, vi, kind = footerLine(line)
+			}
 			if kind == footerOther {
-				// A continuation line (Conventional Commits rule 10).
+				// A continuation line (Conventional Commits rule 10),
+				// blank lines included: the value ends at its last
+				// non-blank line.
 				if cur < 0 {
+					break
+				}
+				if isBlank(line) {
+					blanks++
 					break
 				}
 				if contig {
 					m.Footers[cur].Value = strings.TrimRight(text[curStart:e], " \t")
+					blanks = 0
 					break
 				}
 				// After a cherry-pick line the value is no longer one
@@ -129,10 +165,14 @@ func (b *body) scan(m *Message, text string, restOff, footersFrom int) {
 					buf = append(buf[:0], m.Footers[cur].Value...)
 					bufFor = cur
 				}
+				for ; blanks > 0; blanks-- {
+					buf = append(buf, '\n')
+				}
 				buf = append(buf, '\n')
 				buf = append(buf, strings.TrimRight(line, " \t")...)
 				break
 			}
+			blanks = 0
 			if bufFor >= 0 {
 				m.Footers[bufFor].Value = string(buf)
 				bufFor = -1
@@ -153,8 +193,13 @@ func (b *body) scan(m *Message, text string, restOff, footersFrom int) {
 			cur, curStart, contig = len(m.Footers)-1, s+vi, true
 		case s < b.bodyEnd:
 			blank := isBlank(line)
-			if !blank && (prevBlank || isBullet(line)) && looksLikeChange(line) {
-				b.starts = append(b.starts, s)
+			if b.wantStarts && !blank {
+				switch {
+				case prevBlank:
+					b.paras = append(b.paras, para{off: s, change: !isBullet(line) && looksLikeChange(line)})
+				case !isBullet(line) && looksLikeChange(line):
+					b.inner = append(b.inner, s)
+				}
 			}
 			prevBlank = blank
 		}
@@ -168,6 +213,47 @@ func (b *body) scan(m *Message, text string, restOff, footersFrom int) {
 	}
 	m.Body = trimBlankLines(text[b.bodyStart:b.bodyEnd])
 	footerFields(m, b.hashForm)
+}
+
+// breakingParagraph returns the offset of the first paragraph at or after
+// from (a line after a blank line, or the line at from) whose first line
+// is a BREAKING CHANGE or BREAKING-CHANGE footer token, or -1. Lines inside
+// fenced code blocks are skipped.
+func breakingParagraph(text string, from int) int {
+	if from >= len(text) || !strings.Contains(text[from:], "BREAKING") {
+		return -1
+	}
+	prevBlank, fence := true, false
+	for s := from; s < len(text); {
+		e := strings.IndexByte(text[s:], '\n')
+		if e < 0 {
+			e = len(text)
+		} else {
+			e += s
+		}
+		line := text[s:e]
+		switch {
+		case isFence(line):
+			fence = !fence
+			prevBlank = false
+		case isBlank(line):
+			prevBlank = true
+		default:
+			if prevBlank && !fence && line[0] == 'B' {
+				if key, _, kind := footerLine(line); kind == footerToken && isBreakingKey(key) {
+					return s
+				}
+			}
+			prevBlank = false
+		}
+		s = e + 1
+	}
+	return -1
+}
+
+// isFence reports a line that opens or closes a fenced code block.
+func isFence(line string) bool {
+	return strings.HasPrefix(line, "```") || strings.HasPrefix(line, "~~~")
 }
 
 // trimBlankLines removes leading and trailing blank lines.

@@ -32,13 +32,22 @@ var parseShapes = map[string]func(n int) string{
 		return "fix: x\n\nA: b\n" + strings.Repeat("breaking "+strings.Repeat("x", 30)+"\n", n/40)
 	},
 	"paragraphs": func(n int) string { return "fix: x\n\n" + strings.Repeat("a\n\n", n/3) + "Refs: 1" },
-	"co-authors": func(n int) string { return "fix: x\n\n" + genCoAuthors(n) },
+	"breaking-paragraphs": func(n int) string {
+		return "fix: x\n\nBREAKING CHANGE: a\n" + strings.Repeat("\n", n/4) + strings.Repeat("- b\n\n", n/8)
+	},
+	"breaking-after-cherry": func(n int) string {
+		return "fix: x\n\nBREAKING CHANGE: a\n(cherry picked from commit abcd)\n" + strings.Repeat("\nb\n", n/3)
+	},
+	"header-paragraphs": func(n int) string { return "feat: x\n\n" + strings.Repeat("fix: y\nfeat: z\n\n", n/16) },
+	"co-authors":        func(n int) string { return "fix: x\n\n" + genCoAuthors(n) },
 }
 
 // parseWork is the work one Parse of msg does, counted in allocations and
-// allocated bytes; it does not depend on the machine's speed or load.
+// allocated bytes; it does not depend on the machine's speed or load. The
+// override block and the additional headers are read, so that their shapes
+// are measured.
 func parseWork(msg string) (allocs, bytes float64) {
-	opts := []commits.ParseOption{commits.WithMaxLength(len(msg))}
+	opts := []commits.ParseOption{commits.WithMaxLength(len(msg)), commits.WithOverride(), commits.WithAdditionalHeaders()}
 	allocs = testing.AllocsPerRun(2, func() { _, _ = commits.Parse(msg, opts...) })
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)

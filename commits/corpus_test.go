@@ -194,6 +194,7 @@ var corpus = []corpusCase{
 	// Our own cases.
 	{name: "override", in: "feat: squashed title (#77)\n\nSome description.\n\nBEGIN_COMMIT_OVERRIDE\nfeat(api): add the endpoint\n\n" +
 		"fix: another message\nchore: a third message\nEND_COMMIT_OVERRIDE\n\nSigned-off-by: A <a@example.com>",
+		opts: []commits.ParseOption{commits.WithOverride()},
 		strict: corpusWant{conv: true, typ: "feat", scope: "api", desc: "add the endpoint",
 			body:    "Some description.\n\nBEGIN_COMMIT_OVERRIDE\nfeat(api): add the endpoint\n\nfix: another message\nchore: a third message\nEND_COMMIT_OVERRIDE",
 			footers: footerList("Signed-off-by", "A <a@example.com>"),
@@ -204,6 +205,7 @@ var corpus = []corpusCase{
 			}}},
 	{name: "override-breaking-nested", in: "chore: deps\n\nBEGIN_COMMIT_OVERRIDE\n- fix(utils): unicode no longer throws\n" +
 		"  PiperOrigin-RevId: 345559154\n  BREAKING-CHANGE: encode no longer throws.\n- feat: second\nEND_COMMIT_OVERRIDE",
+		opts: []commits.ParseOption{commits.WithOverride()},
 		strict: corpusWant{conv: true, typ: "fix", scope: "utils", desc: "unicode no longer throws", brk: true,
 			notes: []string{"encode no longer throws."},
 			body:  "BEGIN_COMMIT_OVERRIDE\n- fix(utils): unicode no longer throws\n  PiperOrigin-RevId: 345559154\n  BREAKING-CHANGE: encode no longer throws.\n- feat: second\nEND_COMMIT_OVERRIDE",
@@ -212,8 +214,10 @@ var corpus = []corpusCase{
 				assert.Equal(t, "second", m.Extra[0].Description)
 			})}},
 	{name: "override-not-conventional", in: "feat: title\n\nBEGIN_COMMIT_OVERRIDE\nUpdate things\nEND_COMMIT_OVERRIDE",
+		opts:   []commits.ParseOption{commits.WithOverride()},
 		strict: corpusWant{reason: reasonIncompleteHeader, line: 4, pos: 48, body: "BEGIN_COMMIT_OVERRIDE\nUpdate things\nEND_COMMIT_OVERRIDE"}},
 	{name: "override-bullet-error", in: "feat: title\n\nBEGIN_COMMIT_OVERRIDE\n* fix:x\nEND_COMMIT_OVERRIDE",
+		opts:   []commits.ParseOption{commits.WithOverride()},
 		strict: corpusWant{reason: reasonMissingSpace, line: 4, pos: 41, body: "BEGIN_COMMIT_OVERRIDE\n* fix:x\nEND_COMMIT_OVERRIDE"}},
 	{name: "squash-bullets", in: "feat(cli): add the login command (#12)\n\n* feat(cli): add the login command\n\n* fix: handle empty passwords\n\n" +
 		"* docs: explain login\n  more details\n\nCo-authored-by: Jane <jane@example.com>\nCo-authored-by: Jane <jane@example.com>",
@@ -223,15 +227,15 @@ var corpus = []corpusCase{
 			check: func(t *testing.T, m commits.Message) {
 				assert.Equal(t, 12, m.PR)
 				assert.Equal(t, []string{"Jane <jane@example.com>"}, m.CoAuthors)
-				assert.Equal(t, []semver.Change{{Type: "feat", Scope: "cli"}, {Type: "fix"}, {Type: "docs"}}, m.Changes(),
-					"the bullet repeating the title is not counted twice")
-				require.Len(t, m.Extra, 2)
-				assert.Equal(t, "more details", m.Extra[1].Body)
+				assert.Equal(t, []semver.Change{{Type: "feat", Scope: "cli"}}, m.Changes(),
+					"the bullets are the pull request's intermediate commits, not changes")
+				assert.Empty(t, m.Extra)
 			}}},
 	{name: "release-please-nested", in: "feat: adds v4 UUID to crypto\n\nThis adds support for v4 UUIDs to the library.\n\n" +
 		"fix(utils): unicode no longer throws exception\n  PiperOrigin-RevId: 345559154\n  BREAKING-CHANGE: encode method no longer throws.\n" +
 		"  Source-Link: googleapis/googleapis@5e0dcb2\n\nfeat(utils): update encode to support unicode\n  PiperOrigin-RevId: 345559182\n" +
 		"  Source-Link: googleapis/googleapis@e5eef86",
+		opts: []commits.ParseOption{commits.WithAdditionalHeaders()},
 		strict: corpusWant{conv: true, typ: "feat", desc: "adds v4 UUID to crypto",
 			body: "This adds support for v4 UUIDs to the library.\n\nfix(utils): unicode no longer throws exception\n  PiperOrigin-RevId: 345559154\n" +
 				"  BREAKING-CHANGE: encode method no longer throws.\n  Source-Link: googleapis/googleapis@5e0dcb2\n\n" +
@@ -246,7 +250,7 @@ var corpus = []corpusCase{
 		strict: corpusWant{reason: reasonIncompleteHeader, line: 1, pos: 24, body: "* feat: a\n\n* fix: b",
 			check: func(t *testing.T, m commits.Message) {
 				assert.Equal(t, 7, m.PR)
-				assert.Equal(t, []semver.Change{{Type: "feat"}, {Type: "fix"}}, m.Changes(), "non-conventional title, conventional bullets")
+				assert.Nil(t, m.Changes(), "non-conventional title: the bullets do not make it a change")
 			}}},
 	{name: "gitlab-merge-request", in: "Merge branch 'feature/login' into 'main'\n\nfeat: add login\n\nCloses #5\n\nSee merge request group/project!42",
 		strict: corpusWant{body: "feat: add login\n\nCloses #5\n\nSee merge request group/project!42", check: allChecks(hasNoChanges,
@@ -307,15 +311,17 @@ var corpus = []corpusCase{
 			footers: footerList("Refs", "#1"), check: bumpsTo(semver.Patch)}},
 	{name: "breaking-in-subject", in: "feat: BREAKING CHANGE: drop v1", strict: corpusWant{conv: true, typ: "feat",
 		desc: "BREAKING CHANGE: drop v1", check: bumpsTo(semver.Minor)}},
-	{name: "nested-change-paragraph", in: "feat: main\n\nfix(core): nested\n\nSigned-off-by: A", strict: corpusWant{conv: true,
-		typ: "feat", desc: "main", body: "fix(core): nested", footers: footerList("Signed-off-by", "A"),
-		check: func(t *testing.T, m commits.Message) {
-			assert.Equal(t, []semver.Change{{Type: "feat"}, {Type: "fix", Scope: "core"}}, m.Changes())
-		}}},
-	{name: "change-as-final-paragraph", in: "feat: main\n\nfix: second change", strict: corpusWant{conv: true, typ: "feat",
-		desc: "main", body: "fix: second change", check: func(t *testing.T, m commits.Message) {
-			assert.Equal(t, []semver.Change{{Type: "feat"}, {Type: "fix"}}, m.Changes())
-		}}},
+	{name: "nested-change-paragraph", in: "feat: main\n\nfix(core): nested\n\nSigned-off-by: A", opts: []commits.ParseOption{commits.WithAdditionalHeaders()},
+		strict: corpusWant{conv: true,
+			typ: "feat", desc: "main", body: "fix(core): nested", footers: footerList("Signed-off-by", "A"),
+			check: func(t *testing.T, m commits.Message) {
+				assert.Equal(t, []semver.Change{{Type: "feat"}, {Type: "fix", Scope: "core"}}, m.Changes())
+			}}},
+	{name: "change-as-final-paragraph", in: "feat: main\n\nfix: second change", opts: []commits.ParseOption{commits.WithAdditionalHeaders()},
+		strict: corpusWant{conv: true, typ: "feat",
+			desc: "main", body: "fix: second change", check: func(t *testing.T, m commits.Message) {
+				assert.Equal(t, []semver.Change{{Type: "feat"}, {Type: "fix"}}, m.Changes())
+			}}},
 	{name: "lowercase-trailer-not-a-change", in: "fix: a\n\nrefs: #1", strict: corpusWant{conv: true, typ: "fix", desc: "a",
 		footers: footerList("refs", "#1"), check: func(t *testing.T, m commits.Message) { assert.Empty(t, m.Extra) }}},
 	{name: "empty", in: "", strict: wantErrAt(reasonEmpty, 1, 0)},

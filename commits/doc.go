@@ -18,6 +18,54 @@
 // Message.Err set), never dropped. [Lint] checks a message against [Rules]
 // and returns every violation, for commit-msg hooks and policy checks.
 //
+// # Changes
+//
+// By default a message yields what the Conventional Commits 1.0
+// specification reads, and nothing else: the change of its header (type and
+// scope), breaking when the header has a "!" or a footer is BREAKING CHANGE
+// or BREAKING-CHANGE ([Message.Change], [Message.Changes]).
+//
+//   - The footer block is the final paragraph when it starts with a footer
+//     token, or starts earlier at the first paragraph that begins with a
+//     BREAKING CHANGE token: a footer's value runs until the next footer
+//     token, blank lines included, so a migration note followed by a list,
+//     an indented code block or a fenced code block is breaking and its note
+//     ([Message.BreakingNotes]) keeps those paragraphs. Lines inside a fenced
+//     block (``` or ~~~) are never tokens.
+//   - The body never adds a change. A squash commit's list of the pull
+//     request's intermediate commits ("* feat!: remove x", "* chore: fix
+//     lint" as GitHub, GitLab's %{all_commits} and Bitbucket write them, or
+//     the indented log of git merge --squash) is work in progress, not a
+//     change of the release.
+//   - Several changes in one commit come only from the two documented
+//     conventions, each off by default so that the specification is the
+//     default: [WithOverride] reads a BEGIN_COMMIT_OVERRIDE …
+//     END_COMMIT_OVERRIDE block (its first change replaces the header's),
+//     and [WithAdditionalHeaders] reads release-please's additional
+//     Conventional Commit headers at the end of the body. Their changes are
+//     in [Message.Extra]; [Message.Origin] and [Message.BreakingFrom] say
+//     where each change and its breaking flag were read. Pass them to [Log]
+//     and [Next] with [WithParseOptions].
+//   - A revert (a "This reverts commit <sha>." line, whatever the subject,
+//     or a `Revert "…"` subject, truncated or not) is in [Message.Revert].
+//     [Next] cancels a revert and its target when both are in the range (a
+//     revert of a revert brings the original back) and counts the revert of
+//     a change already released as a patch ([WithRevertLevel]).
+//
+// For example, this squash commit yields one change, feat(cli), breaking,
+// with the whole list as its migration note; its bullets yield nothing:
+//
+//	feat(cli): rename flags (#88)
+//
+//	* feat!: wip, drop the config file
+//
+//	* chore: fix lint
+//
+//	BREAKING CHANGE: two flags are renamed:
+//
+//	- --out is now --output
+//	- --dry is now --dry-run
+//
 // # History
 //
 // [Log] streams the commits of a [Range] newest first, in exactly the order

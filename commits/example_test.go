@@ -134,3 +134,33 @@ func ExampleLint() {
 	// subject-max-length
 	// true
 }
+
+// ExampleParse_squash: a squash commit yields the change of its title; the
+// pull request's intermediate commits, listed as bullets, are not changes.
+// A BREAKING CHANGE footer runs until the next footer token, so the list
+// after it is part of the migration note.
+func ExampleParse_squash() {
+	m, err := commits.Parse("feat(cli): rename flags (#88)\n\n" +
+		"* feat(cli): rename flags\n\n" +
+		"* feat!: wip, drop the config file\n\n" +
+		"* chore: fix lint\n\n" +
+		"BREAKING CHANGE: two flags are renamed:\n\n" +
+		"- --out is now --output\n" +
+		"- --dry is now --dry-run\n\n" +
+		"Refs: #80")
+	if err != nil {
+		panic(err)
+	}
+	for _, c := range m.Changes() {
+		fmt.Printf("%s(%s) breaking=%v from the %s, breaking from a %s\n", c.Type, c.Scope, c.Breaking, m.Origin, m.BreakingFrom)
+	}
+	fmt.Println(m.BreakingNotes[0])
+	fmt.Println(m.Refs)
+	// Output:
+	// feat(cli) breaking=true from the header, breaking from a footer
+	// two flags are renamed:
+	//
+	// - --out is now --output
+	// - --dry is now --dry-run
+	// [#80]
+}

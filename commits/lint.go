@@ -46,6 +46,9 @@ type Rules struct {
 	MaxSubjectLength int
 	// Lenient parses with [WithLenient].
 	Lenient bool
+	// Override parses with [WithOverride]: the first change of a
+	// BEGIN_COMMIT_OVERRIDE block is checked instead of the header.
+	Override bool
 	// TicketPattern is the pattern of ticket IDs; nil means
 	// [DefaultTicketPattern].
 	TicketPattern *regexp.Regexp
@@ -98,10 +101,10 @@ func (r LintReport) Err() error {
 // is not is still checked for its type and scope. The forms git generates
 // and [Parse] marks as ignored or as reverts (merges, fixup!/squash!/amend!,
 // `Revert "…"`) give no violation unless the input itself is invalid.
-// With a BEGIN_COMMIT_OVERRIDE block, the type and scope checked are those
-// of its first change. Lint is safe for concurrent use.
+// With Rules.Override and a BEGIN_COMMIT_OVERRIDE block, the type and scope
+// checked are those of its first change. Lint is safe for concurrent use.
 func Lint(message string, rules Rules) LintReport {
-	cfg := parseConfig{lenient: rules.Lenient, tickets: rules.TicketPattern, maxLength: DefaultMaxLength}
+	cfg := parseConfig{lenient: rules.Lenient, override: rules.Override, tickets: rules.TicketPattern, maxLength: DefaultMaxLength}
 	m, info := parse(message, &cfg, false)
 	r := LintReport{Message: m}
 	text := info.text

@@ -95,10 +95,12 @@ func TestLint(t *testing.T) {
 		{name: "subject length column is a byte column", msg: "feat: ññññññ", rules: commits.Rules{MaxSubjectLength: 11},
 			want: []lintViolation{{"subject-max-length", 1, 17, reasonSubjectTooLong}}},
 		{name: "override: its first change is checked", msg: "feat(api): x ABC-1\n\nBEGIN_COMMIT_OVERRIDE\nwip(db): y\nEND_COMMIT_OVERRIDE",
-			rules: policy, want: []lintViolation{
+			rules: withOverride(policy), want: []lintViolation{
 				{"type-enum", 4, 1, reasonDisallowedType},
 				{"scope-enum", 4, 5, reasonDisallowedScope},
 			}},
+		{name: "override: ignored by default", msg: "feat(api): x ABC-1\n\nBEGIN_COMMIT_OVERRIDE\nwip(db): y\nEND_COMMIT_OVERRIDE",
+			rules: policy},
 		{name: "too long", msg: strings.Repeat("x", commits.DefaultMaxLength+1), rules: policy,
 			want: []lintViolation{{"max-length", 0, 0, reasonTooLong}}},
 	}
@@ -154,4 +156,9 @@ func violationReason(v commits.Violation) string {
 	}
 	problem, _, _ := strings.Cut(strings.TrimPrefix(v.Err.Error(), "commits: "), ": ")
 	return problem
+}
+
+func withOverride(r commits.Rules) commits.Rules {
+	r.Override = true
+	return r
 }

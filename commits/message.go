@@ -117,19 +117,51 @@ type Message struct {
 	// Ignored marks messages that never bump a version and are never a
 	// lint violation: fixup!, squash! and amend! commits and merges.
 	Ignored bool `json:"ignored,omitempty"`
-	// Extra are further changes carried by the same commit: the changes
-	// after the first in a BEGIN_COMMIT_OVERRIDE block, or, without one,
-	// the body paragraphs (and "* " or "- " bullets) that are themselves
-	// Conventional Commit headers, less those repeating an earlier change.
-	// Each is parsed as a message of its own. Merges, reverts and fixups
-	// have none: the changes a merge brings are its parents' (and, for a
-	// first-parent walk, Merge.Title).
+	// Extra are further changes carried by the same commit, only through
+	// the conventions enabled by options: the changes after the first in a
+	// BEGIN_COMMIT_OVERRIDE block ([WithOverride]), and release-please's
+	// additional Conventional Commit headers at the end of the body
+	// ([WithAdditionalHeaders]), less those repeating an earlier change.
+	// Each is parsed as a message of its own. By default there are none: a
+	// squash body's bullet list of intermediate commits is never a change.
+	// Merges, reverts and fixups have none: the changes a merge brings are
+	// its parents' (and, for a first-parent walk, Merge.Title).
 	Extra []Message `json:"extra,omitempty"`
+	// Origin says where the change of a conventional message was read:
+	// [OriginHeader], [OriginOverride] or [OriginAdditional]. It is empty
+	// when Conventional is false.
+	Origin string `json:"origin,omitempty"`
+	// BreakingFrom says what made a breaking change breaking:
+	// [BreakingFromFooter] for a BREAKING CHANGE (or BREAKING-CHANGE)
+	// footer, with or without a "!", else [BreakingFromHeader] for the "!".
+	// It is empty when Breaking is false.
+	BreakingFrom string `json:"breaking_from,omitempty"`
 	// Err says why the message is not conventional. It is nil when
 	// Conventional is true and for the forms git generates (reverts,
 	// merges, fixups).
 	Err error `json:"-"`
 }
+
+// The values of Message.Origin.
+const (
+	// OriginHeader is the message's own header (and its footers).
+	OriginHeader = "header"
+	// OriginOverride is a change of a BEGIN_COMMIT_OVERRIDE …
+	// END_COMMIT_OVERRIDE block, read with [WithOverride].
+	OriginOverride = "override"
+	// OriginAdditional is one of release-please's additional Conventional
+	// Commit headers at the end of the body, read with
+	// [WithAdditionalHeaders].
+	OriginAdditional = "additional"
+)
+
+// The values of Message.BreakingFrom.
+const (
+	// BreakingFromHeader is a "!" before the colon of the header.
+	BreakingFromHeader = "header"
+	// BreakingFromFooter is a BREAKING CHANGE or BREAKING-CHANGE footer.
+	BreakingFromFooter = "footer"
+)
 
 // Change returns the message's type, scope and breaking flag, or the zero
 // Change when the message is not conventional.
@@ -172,9 +204,11 @@ func (m Message) Changes() []semver.Change {
 type ParseOption func(*parseConfig)
 
 type parseConfig struct {
-	lenient   bool
-	tickets   *regexp.Regexp // nil: the default pattern, matched without a regexp
-	maxLength int
+	lenient    bool
+	override   bool           // read BEGIN_COMMIT_OVERRIDE blocks
+	additional bool           // read additional headers at the end of the body
+	tickets    *regexp.Regexp // nil: the default pattern, matched without a regexp
+	maxLength  int
 }
 
 // DefaultMaxLength is the length above which [Parse] returns [ErrTooLong]
@@ -191,6 +225,38 @@ const DefaultTicketPattern = `\b[A-Z][A-Z0-9]+-[0-9]+\b`
 // (kept as an ordinary footer that is not breaking).
 func WithLenient() ParseOption {
 	return func(c *parseConfig) { c.lenient = true }
+}
+
+// WithOverride makes [Parse] read a BEGIN_COMMIT_OVERRIDE …
+// END_COMMIT_OVERRIDE block of the body, release-please's way of correcting
+// a squash commit: the block's first change replaces the header's (type,
+// scope, description, breaking flag and notes, and the error) and its other
+// changes go to Message.Extra. Each change starts at an unindented line
+// (a "* " or "- " bullet allowed) that is a Conventional Commit header; the
+// lines up to the next one, without their common indentation, are its body
+// and footers. The markers count only on a line of their own.
+//
+// Off by default: the specification reads only the header and the
+// footers, so without this option the block is body text. With or without
+// it, an override block is never a footer block.
+func WithOverride() ParseOption {
+	return func(c *parseConfig) { c.override = true }
+}
+
+// WithAdditionalHeaders makes [Parse] read release-please's additional
+// changes: when the header is a Conventional Commit, the paragraphs at the
+// end of the body (before the footer block) that each start with an
+// unindented Conventional Commit header are further changes, one per
+// unindented header line, each with the indented lines under it as its
+// body and footers (see the release-please documentation, "What if my PR
+// contains multiple fixes or features?"). Bullets ("* feat: x", "- fix: y")
+// are never headers: they are the intermediate commits GitHub, GitLab and
+// Bitbucket list in squash commits.
+//
+// Off by default: the specification reads only the header and the
+// footers.
+func WithAdditionalHeaders() ParseOption {
+	return func(c *parseConfig) { c.additional = true }
 }
 
 // WithTicketPattern sets the pattern of ticket IDs; nil restores
@@ -230,11 +296,14 @@ func WithMaxLength(n int) ParseOption {
 // the footers of the final paragraph count, with BREAKING CHANGE in upper
 // case. [WithLenient] relaxes these rules.
 //
-// A BEGIN_COMMIT_OVERRIDE … END_COMMIT_OVERRIDE block in the body replaces
-// the conventional part of the message (type, scope, description, breaking
-// flag and notes, and the error) with its first change; its other changes
-// go to Message.Extra. The metadata (subject, body, footers, tickets …)
-// stay those of the real message.
+// A message yields the change of its header, made breaking by a "!" or a
+// BREAKING CHANGE footer, and nothing else: the body, including a squash
+// commit's bullet list of intermediate commits, never adds a change. A
+// footer's value runs until the next footer token, blank lines included,
+// so a BREAKING CHANGE footer followed by a list or a code block is read
+// whole. [WithOverride] and [WithAdditionalHeaders] enable the two
+// documented ways to carry several changes in one commit; the metadata
+// (subject, body, footers, tickets …) stay those of the real message.
 //
 // Parse takes time linear in the length of the message and is safe for
 // concurrent use.
@@ -251,6 +320,24 @@ func Parse(message string, opts ...ParseOption) (Message, error) {
 	}
 	m, _ := parse(message, &cfg, false)
 	return m, m.Err
+}
+
+// revertedHeader returns the header quoted by a `Revert "<header>"`
+// subject: without the closing quote, and without the " (#123)" that
+// GitHub adds after it. A subject GitHub truncated (`Revert "fix: a lo…"
+// (#12)`) gives the truncated header.
+func revertedHeader(subject string) string {
+	h := subject[len(`Revert "`):]
+	if subjectPR(h) > 0 {
+		t := strings.TrimRight(h[:strings.LastIndex(h, "(#")], " ")
+		if strings.HasSuffix(t, `"`) {
+			h = t
+		}
+	}
+	if strings.HasSuffix(h, `"`) {
+		h = h[:len(h)-1]
+	}
+	return h
 }
 
 // parsedHeader is what a valid header holds, with positions for Lint.
@@ -301,6 +388,7 @@ func parse(message string, cfg *parseConfig, nested bool) (Message, parseInfo) {
 		override, hasOverride = findOverride(text, restOff)
 	}
 	var b body
+	b.wantStarts = cfg.additional && !nested
 	footersFrom := restOff
 	if hasOverride {
 		// An override block is never a footer block.
@@ -334,10 +422,7 @@ func parse(message string, cfg *parseConfig, nested bool) (Message, parseInfo) {
 		fallthrough
 	default:
 		if strings.HasPrefix(subject, `Revert "`) {
-			h := subject[len(`Revert "`):]
-			if strings.HasSuffix(h, `"`) {
-				h = h[:len(h)-1]
-			}
+			h := revertedHeader(subject)
 			if m.Revert == nil {
 				m.Revert = &Revert{}
 			}
@@ -347,13 +432,13 @@ func parse(message string, cfg *parseConfig, nested bool) (Message, parseInfo) {
 		if inputErr != nil {
 			break
 		}
-		if hasOverride {
+		if hasOverride && cfg.override {
 			applyOverride(&m, &info, text, override, cfg)
 			break
 		}
 		parseConventional(&m, &info, text, restOff, &b, cfg)
-		if !nested {
-			addExtras(&m, text, &b, cfg)
+		if !nested && cfg.additional && m.Conventional {
+			addAdditional(&m, text, &b, cfg)
 		}
 	}
 	if m.PR == 0 {
@@ -391,7 +476,14 @@ func parseConventional(m *Message, info *parseInfo, text string, restOff int, b 
 	m.Type = strings.ToLower(h.typ)
 	m.Scope = h.scope
 	m.Description = h.desc
+	m.Origin = OriginHeader
 	m.Breaking = h.bang || b.breaking > 0
+	switch {
+	case b.breaking > 0:
+		m.BreakingFrom = BreakingFromFooter
+	case h.bang:
+		m.BreakingFrom = BreakingFromHeader
+	}
 	if b.breaking > 0 {
 		m.BreakingNotes = make([]string, 0, b.breaking)
 		for _, f := range m.Footers {

@@ -50,8 +50,13 @@ func TestMessageChanges(t *testing.T) {
 	m, err := commits.Parse("feat(api)!: x\n\n* fix: y\n\n* chore(deps): z\n\n* Update: not lower-case, not a change")
 	require.NoError(t, err)
 	assert.Equal(t, semver.Change{Type: "feat", Scope: "api", Breaking: true}, m.Change())
-	assert.Equal(t, []semver.Change{{Type: "feat", Scope: "api", Breaking: true}, {Type: "fix"}, {Type: "chore", Scope: "deps"}}, m.Changes())
+	assert.Equal(t, []semver.Change{{Type: "feat", Scope: "api", Breaking: true}}, m.Changes(),
+		"a squash body's bullets are intermediate commits, never changes")
 	assert.Equal(t, semver.Major, semver.DefaultRules().Max(m.Changes()))
+
+	m, err = commits.Parse("feat(api)!: x\n\nfix: y\n\nchore(deps): z", commits.WithAdditionalHeaders())
+	require.NoError(t, err)
+	assert.Equal(t, []semver.Change{{Type: "feat", Scope: "api", Breaking: true}, {Type: "fix"}, {Type: "chore", Scope: "deps"}}, m.Changes())
 
 	bad, err := commits.Parse("fix(): x")
 	require.Error(t, err)
@@ -66,7 +71,7 @@ func TestParseJSON(t *testing.T) {
 	b, err := json.Marshal(m)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"conventional":true,"type":"fix","scope":"db","breaking":false,"description":"x (#9)",
-		"subject":"fix(db): x (#9)","body":"This reverts commit abcdef0.",
+		"origin":"header","subject":"fix(db): x (#9)","body":"This reverts commit abcdef0.",
 		"footers":[{"key":"Refs","value":"#1"},{"key":"Closes","value":"2"},{"key":"Risk","value":"Low"},
 			{"key":"Owners","value":"@db"},{"key":"Release-As","value":"1.2.3"},{"key":"Co-authored-by","value":"A <a@b>"}],
 		"tickets":null,"pr":9,"refs":["#1"],"closes":["#2"],"risk":"low","owners":["@db"],"co_authors":["A <a@b>"],

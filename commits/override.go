@@ -98,6 +98,9 @@ func applyOverride(m *Message, info *parseInfo, text string, o overrideBlock, cf
 			end = starts[i+1]
 		}
 		x := parseSegment(ov[s:end], cfg)
+		if x.Conventional {
+			x.Origin = OriginOverride
+		}
 		if i >= 0 {
 			set.addExtra(m, x)
 			continue
@@ -105,6 +108,7 @@ func applyOverride(m *Message, info *parseInfo, text string, o overrideBlock, cf
 		m.Conventional = x.Conventional
 		m.Type, m.Scope, m.Description = x.Type, x.Scope, x.Description
 		m.Breaking, m.BreakingNotes = x.Breaking, x.BreakingNotes
+		m.Origin, m.BreakingFrom = x.Origin, x.BreakingFrom
 		if pe, ok := x.Err.(*ParseError); ok {
 			// Point into the message: at the error in the change's header
 			// line, or at that line for an error further down.

@@ -33,7 +33,10 @@ var (
 //   - the header verdict, fields, error and column are those of
 //     go-conventionalcommits (plus our strict checks), whichever of our
 //     scanners or the machine produced them;
-//   - Lint does not panic and its report is consistent.
+//   - Lint does not panic and its report is consistent;
+//   - by default a message yields at most its header's change (no Extra),
+//     and the options WithOverride and WithAdditionalHeaders give
+//     consistent results too, the metadata of the real message unchanged.
 func FuzzParse(f *testing.F) {
 	for _, c := range corpus {
 		if len(c.in) <= 4096 {
@@ -46,6 +49,8 @@ func FuzzParse(f *testing.F) {
 		"fix: a\n\nBREAKING-CHANGE #5\nRefs #1, #2", "fix: a\n\n- feat: b\n- fix(c)!: d\n  BREAKING CHANGE: e",
 		"fix: x\r\n\r\nRefs: AB-1\rCloses #2", "AB-12-CD-34 X_AB-9 ab-1 AB1-2x", "feat: x\n\nBEGIN_COMMIT_OVERRIDE",
 		"feat: x\n\nBEGIN_COMMIT_OVERRIDE\n\nEND_COMMIT_OVERRIDE", "Merge pull request #x from y", "Revert \"",
+		"fix: a\n\nBREAKING CHANGE: b\n\n```\nRefs: c\n```\n\nRefs: d", "fix: a\n\nBREAKING CHANGE: b\n(cherry picked from commit abcd)\n\nc\n\nd",
+		"Revert \"fix: a (#1…\" (#2)\n\nThis reverts commit abcdef0.", "feat: a\n\nfix: b\nfeat(c): d\n  BREAKING-CHANGE: e\n\nRefs: f",
 	} {
 		f.Add(s)
 	}
@@ -56,6 +61,14 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse(%q) is not deterministic", in)
 		}
 		lenient, lerr := commits.Parse(in, commits.WithLenient())
+		if len(strict.Extra) > 0 || len(lenient.Extra) > 0 {
+			t.Fatalf("Parse(%q): further changes without an option", in)
+		}
+		multi, merr := commits.Parse(in, commits.WithOverride(), commits.WithAdditionalHeaders())
+		checkResult(t, in, multi, merr)
+		if multi.Subject != strict.Subject || multi.Body != strict.Body || !reflect.DeepEqual(multi.Footers, strict.Footers) {
+			t.Fatalf("Parse(%q): the options changed the message's metadata", in)
+		}
 		checkResult(t, in, strict, serr)
 		checkResult(t, in, lenient, lerr)
 		if strict.Conventional && !lenient.Conventional {

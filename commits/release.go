@@ -339,6 +339,7 @@ type Plan struct {
 type PlanOption func(*planConfig)
 
 type planConfig struct {
+	revert  semver.Level // the level of a revert of a released change
 	rules   semver.Rules
 	next    []semver.Option
 	log     []LogOption
@@ -354,6 +355,16 @@ func WithRules(r semver.Rules) PlanOption { return func(c *planConfig) { c.rules
 func WithVersionOptions(opts ...semver.Option) PlanOption {
 	return func(c *planConfig) { c.next = append(c.next, opts...) }
 }
+
+// WithRevertLevel sets the bump a revert of an already released change
+// calls for (default [semver.Patch], semantic-release's choice: reverting a
+// released change changes released behaviour); [semver.None] makes such
+// reverts release nothing by themselves. A commit is a revert when git
+// wrote it (a "This reverts commit <sha>." line, whatever its subject, or
+// a `Revert "…"` subject), and the revert of a released change when the
+// reverted commit is not in the range. A revert that is itself a
+// Conventional Commit calls for the higher of this level and its own.
+func WithRevertLevel(l semver.Level) PlanOption { return func(c *planConfig) { c.revert = l } }
 
 // WithChannel computes a pre-release on channel ch (alpha, beta, rc).
 func WithChannel(ch semver.Channel) PlanOption {
@@ -378,10 +389,15 @@ func WithLogOptions(opts ...LogOption) PlanOption {
 // for the rules: 0.x mode, channels, graduation, lines). A Release-As footer
 // on the newest commit that has one sets the version explicitly.
 //
+// A revert and the commit it reverts cancel out when both are in the range
+// (a revert of a revert brings the original back); a revert whose target
+// is not in the range, a change already released, calls for
+// [WithRevertLevel] (a patch by default).
+//
 // Nothing releasable is not an error: Plan.Releasable is false and
 // Plan.Next repeats the latest release.
 func Next(ctx context.Context, repo *git.Repository, to plumbing.Hash, scheme semver.Scheme, opts ...PlanOption) (Plan, error) {
-	var cfg planConfig
+	cfg := planConfig{revert: semver.Patch}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -407,12 +423,12 @@ func Next(ctx context.Context, repo *git.Repository, to plumbing.Hash, scheme se
 			releaseAs, releaseAsCommit = c.ReleaseAs, c.Hash
 		}
 	}
-	reverted := revertedIn(p.Commits)
-	for _, c := range p.Commits {
-		if reverted(c.Hash) {
-			continue // reverted within the same range: it ships nothing
+	cancelled := cancelledReverts(p.Commits)
+	for i, c := range p.Commits {
+		if cancelled[i] {
+			continue // a revert and its target in the same range ship nothing
 		}
-		lvl := commitLevel(c, cfg.rules)
+		lvl := commitLevel(c, cfg)
 		if lvl > p.Level {
 			p.Level = lvl
 		}
@@ -467,50 +483,82 @@ func Next(ctx context.Context, repo *git.Repository, to plumbing.Hash, scheme se
 
 // levelSince returns the bump level of the commits in from..to.
 func levelSince(ctx context.Context, repo *git.Repository, from, to plumbing.Hash, cfg planConfig) (semver.Level, error) {
-	lvl := semver.None
+	var cs []Commit
 	for c, err := range Log(ctx, repo, Range{From: []plumbing.Hash{from}, To: to}, cfg.log...) {
 		if err != nil {
-			return lvl, err
+			return semver.None, err
 		}
-		lvl = max(lvl, commitLevel(c, cfg.rules))
+		cs = append(cs, c)
+	}
+	lvl := semver.None
+	cancelled := cancelledReverts(cs)
+	for i, c := range cs {
+		if !cancelled[i] {
+			lvl = max(lvl, commitLevel(c, cfg))
+		}
 	}
 	return lvl, nil
 }
 
-// revertedIn returns a predicate telling whether a commit is reverted by
-// another commit of cs (by the "This reverts commit <sha>" line, full or
-// abbreviated), so that a change and its revert in one release cancel out,
-// as they do in the changelog.
-func revertedIn(cs []Commit) func(hash string) bool {
-	var targets []string
-	for _, c := range cs {
-		if c.Revert != nil && len(c.Revert.Hash) >= 7 {
-			targets = append(targets, strings.ToLower(c.Revert.Hash))
+// cancelledReverts marks the commits of cs (newest first) that a revert in
+// cs cancels, and those reverts: a change and its revert in one release
+// cancel out, as they do in the changelog. The reverted commit is named by
+// the "This reverts commit <sha>" line, full or abbreviated (at least 7
+// digits). Reverts are taken newest first, so that a revert of a revert
+// cancels the first revert, which then no longer cancels the original.
+func cancelledReverts(cs []Commit) []bool {
+	cancelled := make([]bool, len(cs))
+	var byPrefix map[string]int // first 7 digits of a hash → index+1, built on need
+	for i, c := range cs {
+		if cancelled[i] || c.Revert == nil || len(c.Revert.Hash) < 7 {
+			continue
 		}
-	}
-	return func(hash string) bool {
-		for _, t := range targets {
-			if strings.HasPrefix(hash, t) {
-				return true
+		if byPrefix == nil {
+			byPrefix = make(map[string]int, len(cs))
+			for j := len(cs) - 1; j >= 0; j-- {
+				if len(cs[j].Hash) >= 7 {
+					byPrefix[strings.ToLower(cs[j].Hash[:7])] = j + 1
+				}
 			}
 		}
-		return false
+		target := strings.ToLower(c.Revert.Hash)
+		j := byPrefix[target[:7]] - 1
+		if j >= 0 && !strings.HasPrefix(strings.ToLower(cs[j].Hash), target) {
+			// Two commits share the first 7 digits: look at each.
+			j = slices.IndexFunc(cs, func(x Commit) bool { return strings.HasPrefix(strings.ToLower(x.Hash), target) })
+		}
+		if j < 0 || j == i || cancelled[j] {
+			continue
+		}
+		cancelled[i], cancelled[j] = true, true
 	}
+	return cancelled
 }
 
-// commitLevel is the bump a commit calls for. Fixups and merges are
-// otherwise ignored, but a pull-request merge whose title is a Conventional
-// Commit counts by its title: with WithFirstParent the merged commits are not
-// read, and without it counting both cannot raise the highest level twice.
-func commitLevel(c Commit, rules semver.Rules) semver.Level {
+// isRevert reports a commit git revert wrote (or one that says it reverts a
+// commit): a "This reverts commit" line or a `Revert "…"` subject.
+func isRevert(c Commit) bool {
+	return c.Revert != nil && c.Merge == nil && (c.Revert.Hash != "" || c.Revert.Header != "")
+}
+
+// commitLevel is the bump a commit that no revert of its range cancels
+// calls for. Fixups and merges are otherwise ignored, but a pull-request
+// merge whose title is a Conventional Commit counts by its title: with
+// WithFirstParent the merged commits are not read, and without it counting
+// both cannot raise the highest level twice. A revert (its target not in
+// the range: a released change) calls for at least cfg.revert.
+func commitLevel(c Commit, cfg planConfig) semver.Level {
 	if c.Merge != nil && c.Merge.Title != "" {
 		if m, err := Parse(c.Merge.Title); err == nil && m.Conventional {
-			return rules.Max(m.Changes())
+			return cfg.rules.Max(m.Changes())
 		}
 		return semver.None
+	}
+	if isRevert(c) {
+		return max(cfg.revert, cfg.rules.Max(c.Changes()))
 	}
 	if c.Ignored {
 		return semver.None
 	}
-	return rules.Max(c.Changes())
+	return cfg.rules.Max(c.Changes())
 }

@@ -245,3 +245,82 @@ func TestNextRevertCancels(t *testing.T) {
 	p = plan(t, g, "HEAD", semverV())
 	assert.Equal(t, "v1.3.1", p.Tag)
 }
+
+// TestNextRevertOfReleased: a revert of a change already released is a
+// change of its own (a patch by default, WithRevertLevel otherwise),
+// recognised from "This reverts commit <sha>." whatever the subject looks
+// like: git's own form, GitHub's truncated form (vuejs/core #13406) or a
+// subject that is not a Conventional Commit.
+func TestNextRevertOfReleased(t *testing.T) {
+	subjects := map[string]func(fix string) string{
+		"git revert": nil,
+		"github truncated": func(fix string) string {
+			return "Revert \"fix(compiler-sfc): add scoping tag to trailing universal selector (#1…\" (#13406)\n\n" +
+				"…3391)\"\n\nThis reverts commit " + fix + ".\n"
+		},
+		"not conventional": func(fix string) string {
+			return "Undo the scoping change\n\nIt broke nested selectors.\n\nThis reverts commit " + fix[:12] + ".\n"
+		},
+		"conventional revert": func(fix string) string {
+			return "revert: add scoping tag to trailing universal selector\n\nThis reverts commit " + fix + ".\n"
+		},
+	}
+	for name, msg := range subjects {
+		t.Run(name, func(t *testing.T) {
+			g := gittest.New(t)
+			g.Commit("feat: a")
+			fix := g.Commit("fix(compiler-sfc): add scoping tag to trailing universal selector (#13391)")
+			g.Tag("v3.5.17", "HEAD")
+			if msg == nil {
+				g.Revert(fix)
+			} else {
+				g.Commit(msg(fix))
+			}
+			p := plan(t, g, "HEAD", semverV())
+			assert.True(t, p.Releasable, "reverting a released fix changes released behaviour")
+			assert.Equal(t, semver.Patch, p.Level)
+			assert.Equal(t, "v3.5.18", p.Tag)
+
+			assert.False(t, plan(t, g, "HEAD", semverV(), commits.WithRevertLevel(semver.None)).Releasable)
+			assert.Equal(t, "v3.6.0", plan(t, g, "HEAD", semverV(), commits.WithRevertLevel(semver.Minor)).Tag)
+		})
+	}
+}
+
+// TestNextRevertOfRevert: in one range a revert of a revert brings the
+// original change back; a revert of a released revert is a patch.
+func TestNextRevertOfRevert(t *testing.T) {
+	g := gittest.New(t)
+	g.Commit("fix: a")
+	g.Tag("v1.3.0", "HEAD")
+	feat := g.Commit("feat: risky")
+	r := g.Revert(feat)
+	assert.False(t, plan(t, g, "HEAD", semverV()).Releasable, "the feature was reverted")
+	g.Revert(r)
+	p := plan(t, g, "HEAD", semverV())
+	assert.Equal(t, "v1.4.0", p.Tag, "the revert was reverted: the feature ships")
+	assert.Len(t, p.Commits, 3)
+
+	// Released feature and revert, then the revert is reverted.
+	g2 := gittest.New(t)
+	g2.Commit("fix: a")
+	feat = g2.Commit("feat: risky")
+	r = g2.Revert(feat)
+	g2.Tag("v1.4.0", "HEAD")
+	g2.Revert(r)
+	p = plan(t, g2, "HEAD", semverV())
+	assert.Equal(t, semver.Patch, p.Level, "a revert of a released commit")
+	assert.Equal(t, "v1.4.1", p.Tag)
+}
+
+// TestNextRevertInRangeCancelsBoth: a revert whose target is in the range
+// cancels it and is no release of its own, whatever its type.
+func TestNextRevertInRangeCancelsBoth(t *testing.T) {
+	g := gittest.New(t)
+	g.Commit("fix: a")
+	g.Tag("v1.3.0", "HEAD")
+	fix := g.Commit("fix: risky")
+	g.Commit("revert: risky fix\n\nThis reverts commit " + fix[:7] + ".\n")
+	p := plan(t, g, "HEAD", semverV())
+	assert.False(t, p.Releasable, "a fix and its revert in one range ship nothing")
+}

@@ -59,17 +59,47 @@ func changeHeader(line string) (string, bool) {
 	return h, true
 }
 
-// addExtras parses the body paragraphs that are headers as further
-// changes. A change runs until the next one or the end of the body.
-func addExtras(m *Message, text string, b *body, cfg *parseConfig) {
-	var starts []int
-	for _, s := range b.starts {
-		if _, ok := changeHeader(firstLine(text[s:])); ok {
-			starts = append(starts, s)
+// addAdditional reads release-please's additional headers: the trailing
+// run of body paragraphs that each start with an unindented header. Every
+// unindented header line of the run starts a change, which runs until the
+// next one or the end of the body.
+func addAdditional(m *Message, text string, b *body, cfg *parseConfig) {
+	from := -1
+	for i := len(b.paras) - 1; i >= 0; i-- {
+		p := b.paras[i]
+		if !p.change {
+			break
 		}
+		if _, ok := changeHeader(firstLine(text[p.off:])); !ok {
+			break
+		}
+		from = p.off
 	}
-	if len(starts) == 0 {
+	if from < 0 {
 		return
+	}
+	var starts []int
+	inner := b.inner
+	for _, p := range b.paras {
+		if p.off < from {
+			continue
+		}
+		for len(inner) > 0 && inner[0] < p.off {
+			if inner[0] > from {
+				if _, ok := changeHeader(firstLine(text[inner[0]:])); ok {
+					starts = append(starts, inner[0])
+				}
+			}
+			inner = inner[1:]
+		}
+		starts = append(starts, p.off)
+	}
+	for _, s := range inner {
+		if s > from {
+			if _, ok := changeHeader(firstLine(text[s:])); ok {
+				starts = append(starts, s)
+			}
+		}
 	}
 	var set changeSet
 	for i, s := range starts {
@@ -77,7 +107,11 @@ func addExtras(m *Message, text string, b *body, cfg *parseConfig) {
 		if i+1 < len(starts) {
 			end = starts[i+1]
 		}
-		set.addExtra(m, parseSegment(text[s:end], cfg))
+		x := parseSegment(text[s:end], cfg)
+		if x.Conventional {
+			x.Origin = OriginAdditional
+		}
+		set.addExtra(m, x)
 	}
 }
 
@@ -120,7 +154,8 @@ func stripPR(s string) string {
 	return strings.TrimRight(s[:strings.LastIndex(s, "(#")], " ")
 }
 
-// parseSegment parses one change of a squash body or override: its
+// parseSegment parses one change of an override block or of the additional
+// headers: its
 // first line (without bullet) is the header, and the following lines,
 // without their common indentation, its body and footers.
 func parseSegment(seg string, cfg *parseConfig) Message {
