@@ -48,6 +48,7 @@ func cmdChangelog(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	write := fs.String("write", "", "update `FILE` (a CHANGELOG.md) in place instead of printing")
 	component := fs.String("component", "", "monorepo component `NAME`: tags NAME/vX.Y.Z")
 	path := fs.String("path", "", "only commits touching `DIR` (defaults to the component name with --component)")
+	cf := addChangeFlags(fs)
 	tmplFile := fs.String("template", "", "render with the text/template in `FILE` (data: changelog.Notes)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, changelogUsage)
@@ -114,7 +115,7 @@ func cmdChangelog(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 
 	if *all {
-		hopts := []changelog.HistoryOption{}
+		hopts := []changelog.HistoryOption{changelog.WithParseOptions(cf.parseOptions()...)}
 		if *unreleased {
 			hopts = append(hopts, changelog.WithUnreleased())
 		}
@@ -144,7 +145,7 @@ func cmdChangelog(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return err
 		}
 	} else {
-		rel, err := oneRelease(ctx, repo, to, scheme, *since, *version, *unreleased, *path)
+		rel, err := oneRelease(ctx, repo, to, scheme, *since, *version, *unreleased, *path, cf.parseOptions())
 		if err != nil {
 			return err
 		}
@@ -187,7 +188,7 @@ func cmdChangelog(ctx context.Context, args []string, stdout, stderr io.Writer) 
 }
 
 // oneRelease reads the commits of one release: since..to.
-func oneRelease(ctx context.Context, repo *git.Repository, to plumbing.Hash, scheme semver.Scheme, since, version string, unreleased bool, path string) (changelog.Release, error) {
+func oneRelease(ctx context.Context, repo *git.Repository, to plumbing.Hash, scheme semver.Scheme, since, version string, unreleased bool, path string, popts []commits.ParseOption) (changelog.Release, error) {
 	rel := changelog.Release{Version: version}
 	tags, err := commits.Tags(ctx, repo, scheme)
 	if err != nil {
@@ -219,7 +220,7 @@ func oneRelease(ctx context.Context, repo *git.Repository, to plumbing.Hash, sch
 			rel.Previous = prev.Tag
 		}
 	}
-	var opts []commits.LogOption
+	opts := []commits.LogOption{commits.WithParseOptions(popts...)}
 	if path != "" {
 		opts = append(opts, commits.WithPaths(path))
 	}

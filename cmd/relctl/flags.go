@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-git/go-git/v5"
 
+	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/internal/atomicfile"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
@@ -274,6 +275,32 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// changeFlags are the message conventions beyond the Conventional Commits
+// specification that parse, next, log and changelog read only when asked:
+// --override (a BEGIN_COMMIT_OVERRIDE block replaces the header's changes)
+// and --additional (release-please's additional headers at the end of the
+// body). By default a commit yields its header and its footers only.
+type changeFlags struct{ override, additional *bool }
+
+func addChangeFlags(fs *flag.FlagSet) changeFlags {
+	return changeFlags{
+		override:   fs.Bool("override", false, "read a BEGIN_COMMIT_OVERRIDE block (its changes replace the header's)"),
+		additional: fs.Bool("additional", false, "read release-please's additional Conventional Commit headers at the end of the body"),
+	}
+}
+
+// parseOptions returns the commits.ParseOption of the flags given.
+func (c changeFlags) parseOptions() []commits.ParseOption {
+	var opts []commits.ParseOption
+	if *c.override {
+		opts = append(opts, commits.WithOverride())
+	}
+	if *c.additional {
+		opts = append(opts, commits.WithAdditionalHeaders())
+	}
+	return opts
 }
 
 // writeVerdict writes the JSON result of a verification and returns

@@ -34,6 +34,7 @@ func cmdLog(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	path := fs.String("path", "", "only commits touching `DIR`")
 	firstParent := fs.Bool("first-parent", false, "follow only the first parent of merges")
 	useDemo := fs.Bool("demo", false, "run on a demo repository created for the occasion")
+	cf := addChangeFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: relctl log [flags]\n\nPrints the commits of since..rev (git rev-list semantics), newest first, one\nJSON object per line with the parsed Conventional Commit.\n\nFlags:")
 		fs.PrintDefaults()
@@ -62,7 +63,7 @@ func cmdLog(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		r.From = []plumbing.Hash{from}
 	}
-	var opts []commits.LogOption
+	opts := []commits.LogOption{commits.WithParseOptions(cf.parseOptions()...)}
 	if *path != "" {
 		opts = append(opts, commits.WithPaths(*path))
 	}

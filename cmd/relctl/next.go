@@ -45,6 +45,7 @@ func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	majorAtZero := fs.Bool("major-at-zero", false, "breaking changes bump major even at 0.x")
 	asJSON := fs.Bool("json", false, "print a JSON object")
 	useDemo := fs.Bool("demo", false, "run on a demo repository created for the occasion")
+	cf := addChangeFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: relctl next [flags]\n\nPrints the next release tag computed from the Conventional Commits since the\nprevious release tag reachable from --rev.\n\nFlags:")
 		fs.PrintDefaults()
@@ -63,6 +64,9 @@ func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	var opts []commits.PlanOption
+	if po := cf.parseOptions(); len(po) > 0 {
+		opts = append(opts, commits.WithLogOptions(commits.WithParseOptions(po...)))
+	}
 	if *channel != "" {
 		ch, err := semver.ParseChannel(*channel)
 		if err != nil {

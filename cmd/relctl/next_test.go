@@ -169,3 +169,30 @@ func TestNextCheckedOutBranch(t *testing.T) {
 	assert.Equal(t, "v1.2.2", res.Next)
 	assert.Equal(t, "hotfix/1.2.1-PROJ-9", res.Branch)
 }
+
+// The conventions beyond the specification are read only when asked: a
+// squash commit whose override block holds a feature and whose
+// additional header is a breaking change counts by its header alone
+// unless --override or --additional is given.
+func TestNextChangeConventions(t *testing.T) {
+	g := gittest.New(t)
+	g.Commit("feat: first")
+	g.Tag("v1.0.0", "HEAD")
+	g.Commit("fix: squash of two pull requests (#7)\n\nBEGIN_COMMIT_OVERRIDE\nfeat: add export\nEND_COMMIT_OVERRIDE\n")
+	g.Commit("fix: tidy parser\n\nfeat!: drop the v1 API\n")
+	for _, tc := range []struct {
+		flags []string
+		want  string
+	}{
+		{nil, "v1.0.1"},
+		{[]string{"--override"}, "v1.1.0"},
+		{[]string{"--additional"}, "v2.0.0"},
+	} {
+		out, errOut, code := relctl(t, "", append([]string{"next", "--repo", g.Dir}, tc.flags...)...)
+		require.Equal(t, 0, code, errOut)
+		assert.Equal(t, tc.want+"\n", out, "next %v", tc.flags)
+		out, errOut, code = relctl(t, "", append([]string{"changelog", "--repo", g.Dir, "--unreleased", "--format", "json"}, tc.flags...)...)
+		require.Equal(t, 0, code, errOut)
+		assert.Equal(t, len(tc.flags) > 0 && tc.flags[0] == "--override", strings.Contains(out, "add export"), "changelog %v:\n%s", tc.flags, out)
+	}
+}

@@ -16,8 +16,7 @@ func cmdParse(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	asJSON := fs.Bool("json", false, "print a JSON object")
 	lenient := fs.Bool("lenient", false, "best-effort parse of messages that bend the specification")
 	strict := fs.Bool("strict", false, "exit 1 when the message is not a Conventional Commit")
-	override := fs.Bool("override", false, "read a BEGIN_COMMIT_OVERRIDE block (its changes replace the header's)")
-	additional := fs.Bool("additional", false, "read release-please's additional Conventional Commit headers at the end of the body")
+	cf := addChangeFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: relctl parse [flags] < message\n\nParses one commit message read from standard input and shows the changes it\nyields. By default only the header and the footers count (Conventional Commits\n1.0): a squash body's bullets are never changes.\n\nFlags:")
 		fs.PrintDefaults()
@@ -37,12 +36,7 @@ func cmdParse(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if *lenient {
 		popts = append(popts, commits.WithLenient())
 	}
-	if *override {
-		popts = append(popts, commits.WithOverride())
-	}
-	if *additional {
-		popts = append(popts, commits.WithAdditionalHeaders())
-	}
+	popts = append(popts, cf.parseOptions()...)
 	m, perr := commits.Parse(string(data), popts...)
 	if errors.Is(perr, commits.ErrInvalidUTF8) || errors.Is(perr, commits.ErrControlChar) || errors.Is(perr, commits.ErrTooLong) || errors.Is(perr, commits.ErrEmpty) {
 		return usageError{perr}
