@@ -92,6 +92,8 @@ const depsRules = `
 
 	# The programs: the CLI and the examples use every product package.
 	PRODUCT, internal/atomicfile, internal/strictjson, GIT, golang.org/x/crypto < cmd/relctl;
+	# A measuring tool of the repository: releasekit's predictions of real releases.
+	PRODUCT, GIT < internal/cmd/predict;
 	PRODUCT, GIT, golang.org/x/crypto < examples/internal/demo;
 	PRODUCT, examples/internal/demo, internal/testkit/..., GIT < examples/internal/demotest;
 	PRODUCT, examples/internal/..., internal/demohistory, internal/testkit/...,
