@@ -77,6 +77,7 @@ func reachable(ctx context.Context, store *objectStore, shallow map[plumbing.Has
 func reachWalk(ctx context.Context, store *objectStore, shallow map[plumbing.Hash]bool, graph *commitGraph, tips, candidates []plumbing.Hash) ([]bool, error) {
 	out := make([]bool, len(candidates))
 	reader := newCommitReader(store, nil)
+	reader.aheadAfter = 8192 // see commitReader.aheadAfter
 	defer reader.close()
 
 	words := (len(candidates) + 63) / 64
