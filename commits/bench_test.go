@@ -2,6 +2,7 @@ package commits_test
 
 import (
 	"fmt"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -142,4 +143,51 @@ func BenchmarkParseShapes(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkNextSideBranchPrereleases computes the next version on main
+// while 29 pre-releases of a higher version sit on a branch that is not
+// merged: 100 commits forked 2,000 first-parent commits below HEAD of a
+// 10k-commit generated history (the shape of a web framework's next-minor
+// branch). Without a commit-graph the candidates are decided by one walk
+// down to the fork; with one, by generation numbers.
+func BenchmarkNextSideBranchPrereleases(b *testing.B) {
+	g := gittest.Synthetic(b, gittest.Spec{Commits: 10000, TagEvery: 50, Unreleased: 20, Seed: 1})
+	fork := g.RevParse("HEAD~2000")
+	var stream strings.Builder
+	when := gittest.CommitTime(20000).Unix()
+	for i := range 100 {
+		fmt.Fprintf(&stream, "commit refs/heads/next\nmark :%d\ncommitter B <b@example.com> %d +0000\ndata <<EOT\nfeat!: next %d\nEOT\n", i+1, when+int64(i), i)
+		if i == 0 {
+			fmt.Fprintf(&stream, "from %s\n", fork)
+		}
+		stream.WriteString("\n")
+		if k := i - 70; k >= 1 {
+			fmt.Fprintf(&stream, "reset refs/tags/v999.0.0-rc.%d\nfrom :%d\n\n", k, i+1)
+		}
+	}
+	cmd := exec.CommandContext(b.Context(), "git", "fast-import", "--quiet")
+	cmd.Dir, cmd.Env, cmd.Stdin = g.Dir, g.Env(), strings.NewReader(stream.String())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("fast-import: %v: %s", err, out)
+	}
+	run := func(b *testing.B) {
+		repo := g.GoGit(b)
+		head, err := commits.Resolve(repo, "HEAD")
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			p, err := commits.Next(b.Context(), repo, head, semver.Scheme{Prefix: "v"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if strings.HasPrefix(p.Previous.Latest.Tag, "v999") {
+				b.Fatalf("previous %s: a pre-release of the side branch", p.Previous.Latest.Tag)
+			}
+		}
+	}
+	b.Run("commit-date", run)
+	g.Git("commit-graph", "write", "--reachable")
+	b.Run("commit-graph", run)
 }

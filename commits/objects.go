@@ -41,6 +41,10 @@ type objectStore struct {
 	baseMu    sync.Mutex
 	baseCache map[baseKey][]byte // delta bases, bounded by baseBudget
 	baseBytes int
+
+	repo      *git.Repository
+	graphOnce sync.Once
+	graph     *commitGraph // nil when the repository has no usable commit-graph
 }
 
 type baseKey struct {
@@ -65,7 +69,7 @@ const (
 var errCorruptPack = errors.New("commits: corrupt packfile")
 
 func newObjectStore(repo *git.Repository) *objectStore {
-	s := &objectStore{fallback: repo.Storer, baseCache: make(map[baseKey][]byte)}
+	s := &objectStore{fallback: repo.Storer, baseCache: make(map[baseKey][]byte), repo: repo}
 	fsStorage, ok := repo.Storer.(*filesystem.Storage)
 	if !ok {
 		return s
@@ -93,7 +97,21 @@ func newObjectStore(repo *git.Repository) *objectStore {
 	return s
 }
 
+// commitGraph returns the repository's commit-graph, opened on first use,
+// or nil when there is none.
+func (s *objectStore) commitGraph() *commitGraph {
+	s.graphOnce.Do(func() {
+		if s.repo != nil {
+			s.graph = openCommitGraph(s.repo)
+		}
+	})
+	return s.graph
+}
+
 func (s *objectStore) close() {
+	s.graphOnce.Do(func() {}) // no graph opened after close
+	s.graph.close()
+	s.graph = nil
 	for _, p := range s.packs {
 		p.close()
 	}

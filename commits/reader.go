@@ -20,6 +20,11 @@ type commitReader struct {
 	build func(h plumbing.Hash, rc rawCommit) any // optional per-commit work done on the workers
 
 	reads int // synchronous reads so far
+	// aheadAfter overrides readAheadAfter when set: walks that usually
+	// read a few thousand commits scattered over the pack (the candidate
+	// tags' reachability) are cheaper read one by one than paying for the
+	// offset table, which scans every entry of the pack.
+	aheadAfter int
 
 	// read-ahead state, used by the walker goroutine only (slots is shared
 	// with the workers through each slot's done channel).
@@ -117,7 +122,11 @@ func (r *commitReader) get(h plumbing.Hash) (decoded, error) {
 		built = r.build(h, rc)
 	}
 	r.reads++
-	if !r.ahead && r.reads == readAheadAfter && inPack {
+	after := readAheadAfter
+	if r.aheadAfter > 0 {
+		after = r.aheadAfter
+	}
+	if !r.ahead && r.reads == after && inPack {
 		r.startReadAhead(pi, off)
 	}
 	return decoded{rc: rc, built: built}, nil

@@ -125,8 +125,9 @@ func peel(store *objectStore, h plumbing.Hash) (commit plumbing.Hash, annotated,
 // history: the walk starts at from and stops at the first final-release
 // tags it meets, as `git describe` does, and only tags with a version at
 // least as high as those (tagging out of order, release branches, the same
-// version on another commit) are checked for reachability, each with a walk
-// down to its merge base.
+// version on another commit) are checked for reachability, all in one walk
+// down to their common history with the frontier, bounded by the
+// commit-graph's generation numbers when the repository has one.
 //
 // Errors: [semver.ErrAmbiguousVersion] (through *semver.AmbiguousError)
 // when two tags with the same version point at different commits;
@@ -229,22 +230,26 @@ func reachableTags(ctx context.Context, store *objectStore, shallow map[plumbing
 		}
 	}
 	slices.SortFunc(above, func(a, b int) int { return -tags[a].Version.Compare(tags[b].Version) })
-	for _, i := range above {
-		if reach[i] {
+	// One walk decides all of them (bounded by generation numbers when
+	// the repository has a commit-graph).
+	cands := make([]plumbing.Hash, len(above))
+	for k, i := range above {
+		cands[k] = tags[i].Commit
+	}
+	ok, err := reachable(ctx, store, shallow, frontier, cands)
+	if err != nil {
+		return nil, err
+	}
+	for k, i := range above {
+		if reach[i] || !ok[k] {
 			continue
 		}
-		ok, err := isAncestor(ctx, store, shallow, tags[i].Commit, frontier)
-		if err != nil {
-			return nil, err
+		reach[i] = true
+		for _, j := range byCommit[tags[i].Commit] {
+			reach[j] = true
 		}
-		if ok {
-			reach[i] = true
-			for _, j := range byCommit[tags[i].Commit] {
-				reach[j] = true
-			}
-			if !tags[i].Version.IsPrerelease() && (best < 0 || tags[i].Version.Compare(tags[best].Version) > 0) {
-				break
-			}
+		if !tags[i].Version.IsPrerelease() && (best < 0 || tags[i].Version.Compare(tags[best].Version) > 0) {
+			break
 		}
 	}
 	var out []TaggedVersion
@@ -254,71 +259,6 @@ func reachableTags(ctx context.Context, store *objectStore, shallow map[plumbing
 		}
 	}
 	return out, nil
-}
-
-// isAncestor reports whether target is reachable from any of tips, by
-// painting down from both sides in commit-date order until target is
-// reached from the tips or every queued commit is reachable from both (git's
-// paint_down_to_common). The answer does not depend on commit dates being
-// right; only the amount of work does.
-func isAncestor(ctx context.Context, store *objectStore, shallow map[plumbing.Hash]bool, target plumbing.Hash, tips []plumbing.Hash) (bool, error) {
-	const fromTips, fromTarget = 1, 2
-	reader := newCommitReader(store, nil)
-	defer reader.close()
-	w := newWalker(ctx, store, reader, shallow)
-	paint := make(map[plumbing.Hash]uint8)
-	queue := func(h plumbing.Hash, f uint8) error {
-		if paint[h]&f == f {
-			return nil
-		}
-		paint[h] |= f
-		n, err := w.node(h)
-		if err != nil {
-			if errors.Is(err, ErrIncompleteHistory) {
-				return nil
-			}
-			return err
-		}
-		w.push(n)
-		return nil
-	}
-	for _, t := range tips {
-		if t == target {
-			return true, nil
-		}
-		if err := queue(t, fromTips); err != nil {
-			return false, err
-		}
-	}
-	if err := queue(target, fromTarget); err != nil {
-		return false, err
-	}
-	for w.queue.Len() > 0 {
-		if err := ctx.Err(); err != nil {
-			return false, err
-		}
-		if paint[target]&fromTips != 0 {
-			return true, nil
-		}
-		nonStale := false
-		for _, q := range w.queue {
-			if paint[q.hash] != fromTips|fromTarget {
-				nonStale = true
-				break
-			}
-		}
-		if !nonStale {
-			return false, nil
-		}
-		n := heap.Pop(&w.queue).(*wnode)
-		f := paint[n.hash]
-		for _, ph := range n.parents {
-			if err := queue(ph, f); err != nil {
-				return false, err
-			}
-		}
-	}
-	return paint[target]&fromTips != 0, nil
 }
 
 // Plan is the result of [Next]: what was released before, which commits
