@@ -88,6 +88,7 @@ const depsRules = `
 	PRODUCT, internal/demohistory, internal/testkit/gittest, GIT, golang.org/x/crypto
 	  < internal/testkit/audittest;
 	NONE < internal/testkit/golden;
+	signature, SIGNING < internal/testkit/keytest;
 	NONE < internal; # this test
 
 	# The programs: the CLI and the examples use every product package.

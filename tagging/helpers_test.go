@@ -2,7 +2,6 @@ package tagging_test
 
 import (
 	"bytes"
-	"crypto"
 	"io"
 	"os"
 	"os/exec"
@@ -11,10 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/releasekit/releasekit/internal/testkit/keytest"
+
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
-	"github.com/ProtonMail/go-crypto/openpgp/packet"
-	"github.com/ProtonMail/go-crypto/openpgp/s2k"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/stretchr/testify/require"
@@ -25,20 +24,21 @@ import (
 	"github.com/releasekit/releasekit/tagging"
 )
 
+// Key helpers shared with the other packages' tests (internal/testkit/keytest).
+var (
+	need           = keytest.Need
+	pgpKey         = keytest.PGPKey
+	armoredPublic  = keytest.ArmoredPublic
+	armoredPrivate = keytest.ArmoredPrivate
+	sshKey         = keytest.SSHKey
+	sshSigner      = keytest.SSHSigner
+)
+
 // tagger is the fixed tagger of the tests.
 var tagger = tagging.Identity{Name: "Release Bot", Email: "bot@example.com", When: time.Unix(1767610800, 0).In(time.FixedZone("", 3600))}
 
 // verifyAt is the verification time of the tests.
 var verifyAt = time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
-
-func need(t testing.TB, bins ...string) {
-	t.Helper()
-	for _, b := range bins {
-		if _, err := exec.LookPath(b); err != nil {
-			t.Skipf("%s is not installed (.ci/run installs it): %v", b, err)
-		}
-	}
-}
 
 type fixture struct {
 	g      *gittest.Repo
@@ -122,49 +122,6 @@ func (f *fixture) catTag(t testing.TB, name string) []byte {
 	return []byte(f.must(t, nil, "git", "cat-file", "tag", name))
 }
 
-// pgpKey generates an OpenPGP key with go-crypto: "rsa" (3072 bits) or
-// "ed25519" (EdDSA, readable by gpg 2.2).
-func pgpKey(t testing.TB, kind string, mod func(*packet.Config)) *openpgp.Entity {
-	t.Helper()
-	cfg := &packet.Config{DefaultHash: crypto.SHA256, Time: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }}
-	switch kind {
-	case "rsa":
-		cfg.Algorithm, cfg.RSABits = packet.PubKeyAlgoRSA, 2048
-	case "ed25519":
-		cfg.Algorithm = packet.PubKeyAlgoEdDSA
-	}
-	if mod != nil {
-		mod(cfg)
-	}
-	e, err := openpgp.NewEntity("Release Bot", "", "bot@example.com", cfg)
-	require.NoError(t, err)
-	return e
-}
-
-func armoredPublic(t testing.TB, e *openpgp.Entity) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	w, err := armorEncode(&b, openpgp.PublicKeyType)
-	require.NoError(t, err)
-	require.NoError(t, e.Serialize(w))
-	require.NoError(t, w.Close())
-	return b.Bytes()
-}
-
-func armoredPrivate(t testing.TB, e *openpgp.Entity, passphrase string) []byte {
-	t.Helper()
-	if passphrase != "" {
-		fast := &packet.Config{S2KConfig: &s2k.Config{S2KMode: s2k.IteratedSaltedS2K, S2KCount: 65536}}
-		require.NoError(t, e.EncryptPrivateKeys([]byte(passphrase), fast))
-	}
-	var b bytes.Buffer
-	w, err := armorEncode(&b, openpgp.PrivateKeyType)
-	require.NoError(t, err)
-	require.NoError(t, e.SerializePrivateWithoutSigning(w, nil))
-	require.NoError(t, w.Close())
-	return b.Bytes()
-}
-
 func pgpSigner(t testing.TB, e *openpgp.Entity) *signature.OpenPGPSigner {
 	t.Helper()
 	s, err := signature.NewOpenPGPSignerFromEntity(e, signature.WithClock(func() time.Time { return time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC) }))
@@ -177,33 +134,6 @@ func pgpVerifier(t testing.TB, e *openpgp.Entity) *signature.OpenPGPVerifier {
 	v, err := signature.NewOpenPGPVerifier(bytes.NewReader(armoredPublic(t, e)))
 	require.NoError(t, err)
 	return v
-}
-
-// sshKey generates a key with ssh-keygen in dir and returns the private key
-// path.
-func sshKey(t testing.TB, typ string) string {
-	t.Helper()
-	need(t, "ssh-keygen")
-	dir := t.TempDir()
-	path := filepath.Join(dir, "id_"+typ)
-	args := []string{"-q", "-t", typ, "-N", "", "-C", "bot@example.com", "-f", path}
-	if typ == "rsa" {
-		args = append(args, "-b", "3072")
-	}
-	out, err := exec.Command("ssh-keygen", args...).CombinedOutput()
-	require.NoError(t, err, string(out))
-	return path
-}
-
-func sshSigner(t testing.TB, keyPath, namespace string) *signature.SSHSigner {
-	t.Helper()
-	pemBytes, err := os.ReadFile(keyPath)
-	require.NoError(t, err)
-	k, err := signature.ParseSSHPrivateKey(pemBytes, nil)
-	require.NoError(t, err)
-	s, err := signature.NewSSHSigner(k, namespace)
-	require.NoError(t, err)
-	return s
 }
 
 // allowedSigners writes an allowed_signers file trusting the key at keyPath
