@@ -96,15 +96,11 @@ func cmdChangelog(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	}
 
-	repo, demo, err := openRepo(*repoDir, stderr)
+	repo, to, demo, err := openRepoAt(*repoDir, *rev, false, stderr)
 	if err != nil {
 		return err
 	}
 	defer demo.remove()
-	to, err := commits.Resolve(repo, *rev)
-	if err != nil {
-		return usageError{err}
-	}
 	var buildOpts []changelog.Option
 	if links, ok := originLinks(repo); ok {
 		buildOpts = append(buildOpts, changelog.WithLinks(links))

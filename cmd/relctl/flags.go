@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/internal/atomicfile"
@@ -252,6 +253,26 @@ func openRepo(dir string, stderr io.Writer) (*git.Repository, demoDir, error) {
 	}
 	fmt.Fprintln(stderr, "relctl: no git repository here")
 	return openDemo(stderr)
+}
+
+// openRepoAt opens the repository (openRepo, or the demo repository with
+// useDemo) and resolves rev in it. The caller removes the demo directory;
+// on error nothing is left behind.
+func openRepoAt(dir, rev string, useDemo bool, stderr io.Writer) (*git.Repository, plumbing.Hash, demoDir, error) {
+	open := openRepo
+	if useDemo {
+		open = func(string, io.Writer) (*git.Repository, demoDir, error) { return openDemo(stderr) }
+	}
+	repo, demo, err := open(dir, stderr)
+	if err != nil {
+		return nil, plumbing.ZeroHash, "", err
+	}
+	h, err := commits.Resolve(repo, rev)
+	if err != nil {
+		demo.remove()
+		return nil, plumbing.ZeroHash, "", usageError{err}
+	}
+	return repo, h, demo, nil
 }
 
 // openDemo creates and opens the demo repository.

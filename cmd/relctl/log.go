@@ -7,7 +7,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/releasekit/releasekit/commits"
@@ -42,19 +41,11 @@ func cmdLog(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
 	}
-	open := openRepo
-	if *useDemo {
-		open = func(string, io.Writer) (*git.Repository, demoDir, error) { return openDemo(stderr) }
-	}
-	repo, demo, err := open(*repoDir, stderr)
+	repo, to, demo, err := openRepoAt(*repoDir, *rev, *useDemo, stderr)
 	if err != nil {
 		return err
 	}
 	defer demo.remove()
-	to, err := commits.Resolve(repo, *rev)
-	if err != nil {
-		return usageError{err}
-	}
 	r := commits.Range{To: to}
 	if *since != "" {
 		from, err := commits.Resolve(repo, *since)

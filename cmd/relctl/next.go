@@ -94,19 +94,11 @@ func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		opts = append(opts, commits.WithLogOptions(commits.WithPaths(*path)))
 	}
 
-	open := openRepo
-	if *useDemo {
-		open = func(string, io.Writer) (*git.Repository, demoDir, error) { return openDemo(stderr) }
-	}
-	repo, demo, err := open(*repoDir, stderr)
+	repo, head, demo, err := openRepoAt(*repoDir, *rev, *useDemo, stderr)
 	if err != nil {
 		return err
 	}
 	defer demo.remove()
-	head, err := commits.Resolve(repo, *rev)
-	if err != nil {
-		return usageError{err}
-	}
 	lineBranch := *branch
 	if !branchSet {
 		lineBranch = checkedOutBranch(repo, *rev)

@@ -11,7 +11,6 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 
-	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/semver"
 	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
@@ -78,15 +77,11 @@ func cmdTag(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	repo, demo, err := openRepo(*repoDir, stderr)
+	repo, target, demo, err := openRepoAt(*repoDir, *rev, false, stderr)
 	if err != nil {
 		return err
 	}
 	defer demo.remove()
-	target, err := commits.Resolve(repo, *rev)
-	if err != nil {
-		return usageError{err}
-	}
 	tagger, err := taggerIdentity(repo, *taggerFlag)
 	if err != nil {
 		return err
