@@ -10,7 +10,6 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/examples/internal/demotest"
@@ -72,7 +71,7 @@ func TestRun(t *testing.T) {
 		t.Errorf("squash commit: %d parents, message %q", squash.NumParents(), squash.Message)
 	}
 	// The changelog in the tagged tree documents the release.
-	cl := fileAt(t, rc, "CHANGELOG.md")
+	cl := demotest.FileAt(t, rc, "CHANGELOG.md")
 	for _, want := range []string{"v1.3.0", "accept gift cards", "SHOP-42"} {
 		if !strings.Contains(cl, want) {
 			t.Errorf("CHANGELOG.md lacks %q:\n%s", want, cl)
@@ -166,17 +165,4 @@ func TestRunRepo(t *testing.T) {
 	if _, err := tagging.Verify(t.Context(), repo, "v1.0.1", demotest.TagVerifier(t, filepath.Join(dir, "work")), time.Now()); err != nil {
 		t.Errorf("v1.0.1: %v", err)
 	}
-}
-
-func fileAt(t *testing.T, c *object.Commit, name string) string {
-	t.Helper()
-	f, err := c.File(name)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	s, err := f.Contents()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }

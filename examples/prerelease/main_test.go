@@ -86,13 +86,5 @@ func fileAt(t *testing.T, repo *git.Repository, h plumbing.Hash, name string) st
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := c.File(name)
-	if err != nil {
-		t.Fatalf("%s at %s: %v", name, h, err)
-	}
-	s, err := f.Contents()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return demotest.FileAt(t, c, name)
 }

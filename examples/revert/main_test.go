@@ -9,7 +9,6 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/examples/internal/demo"
@@ -73,7 +72,7 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a, b := content(t, oc, "pricing.go"), content(t, nc, "pricing.go"); a != b {
+	if a, b := demotest.FileAt(t, oc, "pricing.go"), demotest.FileAt(t, nc, "pricing.go"); a != b {
 		t.Errorf("pricing.go at v2.1.0 is not v2.0.0's:\n%s\n%s", a, b)
 	}
 	if _, err := nc.File("banner.go"); err == nil {
@@ -84,7 +83,7 @@ func TestRun(t *testing.T) {
 	}
 
 	// The changelog: #501 and its revert cancel; the banner's revert shows.
-	cl := content(t, nc, "CHANGELOG.md")
+	cl := demotest.FileAt(t, nc, "CHANGELOG.md")
 	for _, want := range []string{"## v2.1.0", "save items for later", "show a sale banner"} {
 		if !strings.Contains(cl, want) {
 			t.Errorf("CHANGELOG.md lacks %q:\n%s", want, cl)
@@ -128,19 +127,6 @@ func TestRun(t *testing.T) {
 	if !ok || prod.Release != "v2.1.0" || !rec.HasDigest(prod.Digest) {
 		t.Errorf("prod = %+v", prod)
 	}
-}
-
-func content(t *testing.T, c *object.Commit, name string) string {
-	t.Helper()
-	f, err := c.File(name)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	s, err := f.Contents()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 // TestRunRepo reverts a commit of an existing repository with -repo and

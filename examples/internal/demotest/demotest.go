@@ -16,6 +16,7 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/internal/testkit/golden"
@@ -74,4 +75,19 @@ func ReleasedRepo(t testing.TB, path, tag string) (*git.Repository, plumbing.Has
 		t.Fatal(err)
 	}
 	return repo, h
+}
+
+// FileAt returns the content of the file name in commit c, failing t when
+// the commit has no such file.
+func FileAt(t testing.TB, c *object.Commit, name string) string {
+	t.Helper()
+	f, err := c.File(name)
+	if err != nil {
+		t.Fatalf("%s at %s: %v", name, c.Hash, err)
+	}
+	s, err := f.Contents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
