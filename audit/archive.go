@@ -168,7 +168,9 @@ const headerAllowance = 8 << 10
 // errArchiveCap is the cause when a decompressed stream exceeds its cap.
 var errArchiveCap = errors.New("decompressed stream over its limit")
 
-// capReader fails once more than left bytes were read.
+// capReader fails once more than left bytes were read. A stream that
+// ends exactly at the cap reads to its end (io.EOF), as the bundle
+// reader's limit does.
 type capReader struct {
 	r    io.Reader
 	left int64
@@ -176,7 +178,16 @@ type capReader struct {
 
 func (c *capReader) Read(p []byte) (int, error) {
 	if c.left <= 0 {
-		return 0, errArchiveCap
+		// Tell a stream that ended exactly at the cap from a longer one.
+		var one [1]byte
+		n, err := c.r.Read(one[:])
+		if n > 0 {
+			return 0, errArchiveCap
+		}
+		if err == nil {
+			return 0, nil
+		}
+		return 0, err
 	}
 	if int64(len(p)) > c.left {
 		p = p[:c.left]
