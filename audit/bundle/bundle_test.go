@@ -672,3 +672,15 @@ func formatReason(err error) string {
 	}
 	return ""
 }
+
+// resignCheckpoint signs a checkpoint of the whole log as it is now and
+// makes it the fixture's checkpoint.
+func (f *bundleFixture) resignCheckpoint(t *testing.T) {
+	t.Helper()
+	entries, err := f.store.Entries(t.Context())
+	require.NoError(t, err)
+	cp, err := manifest.NewCheckpoint(entries)
+	require.NoError(t, err)
+	f.src.Checkpoint, f.src.CheckpointSig, err = manifest.SignCheckpoint(t.Context(), cp, f.cpSigner)
+	require.NoError(t, err)
+}

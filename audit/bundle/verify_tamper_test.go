@@ -139,12 +139,7 @@ func TestVerifyManifestRollbackAway(t *testing.T) {
 		_, err = manifest.PromoteManifest(ctx, f.store, manifest.ManifestRequest{Manifest: m, Digest: d, Env: "dev"}, clock)
 		require.NoError(t, err)
 	}
-	entries, err := f.store.Entries(ctx)
-	require.NoError(t, err)
-	cp, err := manifest.NewCheckpoint(entries)
-	require.NoError(t, err)
-	f.src.Checkpoint, f.src.CheckpointSig, err = manifest.SignCheckpoint(ctx, cp, f.cpSigner)
-	require.NoError(t, err)
+	f.resignCheckpoint(t)
 	rb, err := manifest.RollbackManifest(ctx, f.store, manifest.RollbackRequest{Env: "dev", Approver: "alice@example.com", Reason: "errors"}, clock)
 	require.NoError(t, err)
 	pinsDigest, _ := pins.Digest()
@@ -161,12 +156,7 @@ func TestVerifyManifestRollbackAway(t *testing.T) {
 	assert.Contains(t, c.Detail, fmt.Sprintf("entries %d are after the signed checkpoint", rb.Seq))
 
 	// With a checkpoint that covers it, the rollback is listed.
-	entries, err = f.store.Entries(ctx)
-	require.NoError(t, err)
-	cp, err = manifest.NewCheckpoint(entries)
-	require.NoError(t, err)
-	f.src.Checkpoint, f.src.CheckpointSig, err = manifest.SignCheckpoint(ctx, cp, f.cpSigner)
-	require.NoError(t, err)
+	f.resignCheckpoint(t)
 	rep, _ = bundle.Verify(ctx, buildBundle(t, f), f.keys)
 	c, _ = rep.Check("promotions")
 	assert.Equal(t, audit.Verified, c.Status, c.Detail)

@@ -411,12 +411,7 @@ func TestVerifyManifestPromotion(t *testing.T) {
 	_, err = manifest.PromoteManifest(ctx, f.store, manifest.ManifestRequest{Manifest: m, Digest: d, Env: "dev"},
 		manifest.WithClock(func() time.Time { return time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC) }))
 	require.NoError(t, err)
-	entries, err := f.store.Entries(ctx)
-	require.NoError(t, err)
-	cp, err := manifest.NewCheckpoint(entries)
-	require.NoError(t, err)
-	f.src.Checkpoint, f.src.CheckpointSig, err = manifest.SignCheckpoint(ctx, cp, f.cpSigner)
-	require.NoError(t, err)
+	f.resignCheckpoint(t)
 
 	b := buildBundle(t, f)
 	name := "manifests/" + strings.TrimPrefix(d, "sha256:") + ".json"
