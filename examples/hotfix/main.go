@@ -214,7 +214,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			previous = pp.Base
 		}
 	}
-	prodBuild, err := buildAndRecord(ctx, work, product, prodTag, previous, prodCommit,
+	prodBuild, err := demo.BuildRelease(ctx, work, product, prodTag, previous, prodCommit,
 		[]commits.Commit{{Hash: prodCommit.String(), Message: pmsg}}, clk)
 	if err != nil {
 		return fmt.Errorf("2. build %s: %w", prodTag, err)
@@ -347,7 +347,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// 6. One artifact, its SBOM and signed provenance, and the release
 	// record: the incident, the release it repairs, and that release's
 	// artifact as the rollback target.
-	b, err := buildAndRecord(ctx, work, product, plan.Tag, plan.Base, tip, plan.Commits, clk)
+	b, err := demo.BuildRelease(ctx, work, product, plan.Tag, plan.Base, tip, plan.Commits, clk)
 	if err != nil {
 		return fmt.Errorf("6. build: %w", err)
 	}
