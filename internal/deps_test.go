@@ -63,19 +63,22 @@ const depsRules = `
 	# The product packages, lowest first.
 	# semver's tests use Masterminds/semver as an oracle; its code imports nothing.
 	NONE < semver;
+	# The one place identities are normalised and compared (Unicode
+	# normalisation, PRECIS and case folding are golang.org/x/text's).
+	golang.org/x/text < identity;
 	SIGNING < signature;
 	semver, GIT, github.com/leodido/go-conventionalcommits < commits;
 	signature, internal/strictjson, SBOMFORMATS < sbom;
 	semver, commits, internal/atomicfile, GIT < changelog;
 	semver, signature, GIT < tagging;
-	semver, signature, internal/atomicfile, internal/strictjson, GIT < manifest;
-	semver, commits, sbom, changelog, tagging, manifest, signature,
+	semver, signature, identity, internal/atomicfile, internal/strictjson, GIT < manifest;
+	semver, commits, sbom, changelog, tagging, manifest, signature, identity,
 	  internal/strictjson, internal/textsafe, gopkg.in/yaml.v3 < policy;
 	semver, commits, sbom, changelog, tagging, manifest, policy, signature,
 	  internal/atomicfile, internal/strictjson, internal/textsafe, GIT < AUDITDEPS < audit;
 	audit, AUDITDEPS < audit/bundle, audit/metrics;
 
-	semver, signature, commits, sbom, changelog, tagging, manifest, policy,
+	semver, signature, identity, commits, sbom, changelog, tagging, manifest, policy,
 	  audit, audit/bundle, audit/metrics < PRODUCT;
 
 	# The demonstration history that examples/audit plays on and

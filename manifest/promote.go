@@ -331,11 +331,11 @@ func (c config) appendPromotion(ctx context.Context, st Log, decide func(hist []
 // checkApproval refuses a request without the approval env needs, or with
 // an incomplete emergency-change record.
 func (c config) checkApproval(env, approver, reason string, em *EmergencyChange) error {
-	if c.approval[env] && (approver == "" || reason == "") {
+	if c.approval[env] && (invisible(approver) || invisible(reason)) {
 		return fmt.Errorf("%w: %s needs an approver and a reason", ErrApprovalRequired, env)
 	}
-	if em != nil && (em.Reason == "" || em.Scope == "" || em.Approver == "" || em.RollbackPlan == "" || em.FollowUp == "") {
-		return fmt.Errorf("%w: emergency change needs reason, scope, approver, rollback plan and follow-up", ErrApprovalRequired)
+	if em != nil {
+		return checkEmergency(em)
 	}
 	return nil
 }
@@ -346,7 +346,7 @@ func (c config) checkRollback(req RollbackRequest) error {
 	if !slices.Contains(c.order, req.Env) {
 		return fmt.Errorf("%w: %q (order %v)", ErrUnknownEnv, req.Env, c.order)
 	}
-	if req.Approver == "" || req.Reason == "" {
+	if invisible(req.Approver) || invisible(req.Reason) {
 		return fmt.Errorf("%w: rollback of %s needs an approver and a reason", ErrApprovalRequired, req.Env)
 	}
 	return c.checkApproval(req.Env, req.Approver, req.Reason, req.Emergency)

@@ -7,9 +7,11 @@ import (
 	"io"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/releasekit/releasekit/identity"
 	"github.com/releasekit/releasekit/signature"
 	"gopkg.in/yaml.v3"
 )
@@ -112,6 +114,9 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 //	      staging: {identities: [staging-bot@example.com], approvers: [dave]}
 //	  REL-SBOM-001: {provenance_keys: ["-----BEGIN PUBLIC KEY-----\n..."]}
 //	advisory: false   # true reports failures without enforcing them
+//	people:           # person: their e-mail addresses and logins (Policy.People)
+//	  carol: [carol@example.com, carol-gh]
+//	max_exception_lifetime: 90d   # or 2160h; the default is 90 days
 //	exceptions:
 //	  - {id: EXC-7, owner: ..., type: temporary, expires: 2026-03-01, ...}
 //
@@ -121,8 +126,11 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 // (provenance_keys: PEM public keys) are set as their fields, the other controls take {} or
 // null. Unknown keys, unknown control IDs, duplicate keys and bad values
 // (an invalid pattern, day, HH:MM time or time zone) are a *[ConfigError]
-// with the line they are on. A file enabling no control is a ConfigError
-// wrapping [ErrEmptyPolicy].
+// with the line they are on, and so are a people mapping that
+// identity.NewDirectory refuses (an identity that does not normalise, an
+// alias of two people) and a max_exception_lifetime that is not a positive
+// number of days ("90d") or a Go duration ("2160h"). A file enabling no
+// control is a ConfigError wrapping [ErrEmptyPolicy].
 func ReadConfig(r io.Reader) (Policy, error) {
 	data, err := io.ReadAll(io.LimitReader(r, 1<<20+1))
 	if err != nil {
@@ -184,14 +192,58 @@ func ReadConfig(r io.Reader) (Policy, error) {
 					return Policy{}, cfgErr(v.Content[j], "exception %q: type %q is not temporary or permanent", e.ID, e.Type)
 				}
 			}
+		case "people":
+			var people map[string][]string
+			if err := decodeStrict(v, &people); err != nil {
+				return Policy{}, err
+			}
+			d, err := identity.NewDirectory(people)
+			if err != nil {
+				return Policy{}, cfgErr(v, "people: %v", err)
+			}
+			p.People = d
+		case "max_exception_lifetime":
+			d, err := parseLifetime(v)
+			if err != nil {
+				return Policy{}, err
+			}
+			p.MaxExceptionLifetime = d
 		default:
-			return Policy{}, cfgErr(k, "unknown key %q (want controls, exceptions, advisory)", k.Value)
+			return Policy{}, cfgErr(k, "unknown key %q (want controls, exceptions, advisory, people, max_exception_lifetime)", k.Value)
 		}
 	}
 	if len(p.Controls) == 0 {
 		return Policy{}, &ConfigError{Line: root.Line, Msg: "no controls enabled: an empty policy allows nothing", Err: ErrEmptyPolicy}
 	}
 	return p, nil
+}
+
+// parseLifetime reads max_exception_lifetime: a positive whole number of
+// days ("90d") or a positive Go duration ("2160h").
+func parseLifetime(v *yaml.Node) (time.Duration, error) {
+	bad := func() (time.Duration, error) {
+		return 0, cfgErr(v, "max_exception_lifetime %q: want a positive number of days (90d) or a duration (2160h)", v.Value)
+	}
+	if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
+		return bad()
+	}
+	var d time.Duration
+	if n, ok := strings.CutSuffix(v.Value, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days <= 0 || days > 100*366 || strings.HasPrefix(n, "+") {
+			return bad()
+		}
+		d = time.Duration(days) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(v.Value); err != nil {
+			return bad()
+		}
+	}
+	if d <= 0 {
+		return bad()
+	}
+	return d, nil
 }
 
 func loadControl(k, v *yaml.Node) (Control, error) {

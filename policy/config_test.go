@@ -205,3 +205,41 @@ func TestConfigRejects(t *testing.T) {
 		})
 	}
 }
+
+// people: maps a person's identities (Policy.People) and
+// max_exception_lifetime bounds exceptions; bad values are errors with
+// their line.
+func TestReadConfigPeopleAndLifetime(t *testing.T) {
+	p, err := policy.ReadConfig(strings.NewReader("controls: {REL-SOD-001: {}}\npeople:\n  carol: [carol@example.com, carol-gh]\nmax_exception_lifetime: 30d\n"))
+	require.NoError(t, err)
+	assert.Equal(t, 30*24*time.Hour, p.MaxExceptionLifetime)
+	same, err := p.People.Same("Carol-GH", "carol@example.com")
+	require.NoError(t, err)
+	assert.True(t, same)
+	p, err = policy.ReadConfig(strings.NewReader("controls: {REL-SOD-001: {}}\nmax_exception_lifetime: 2160h\n"))
+	require.NoError(t, err)
+	assert.Equal(t, policy.DefaultMaxExceptionLifetime, p.MaxExceptionLifetime)
+	assert.Nil(t, p.People)
+
+	for _, tc := range []struct {
+		name, yaml string
+		line       int
+		msg        string
+	}{
+		{"invisible alias", "controls: {REL-SOD-001: {}}\npeople:\n  carol: [\"carol\\u200b@example.com\"]\n", 3, "invisible character"},
+		{"shared alias", "controls: {REL-SOD-001: {}}\npeople:\n  carol: [x]\n  dave: [X]\n", 3, `"X" is listed for "carol" too`},
+		{"not a list", "controls: {REL-SOD-001: {}}\npeople:\n  carol: x\n", 3, "want a list"},
+		{"zero lifetime", "controls: {REL-SOD-001: {}}\nmax_exception_lifetime: 0d\n", 2, "max_exception_lifetime"},
+		{"negative lifetime", "controls: {REL-SOD-001: {}}\nmax_exception_lifetime: -5h\n", 2, "max_exception_lifetime"},
+		{"no unit", "controls: {REL-SOD-001: {}}\nmax_exception_lifetime: 90\n", 2, "max_exception_lifetime"},
+		{"a list", "controls: {REL-SOD-001: {}}\nmax_exception_lifetime: [90d]\n", 2, "max_exception_lifetime"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := policy.ReadConfig(strings.NewReader(tc.yaml))
+			var ce *policy.ConfigError
+			require.True(t, errors.As(err, &ce), "%v", err)
+			assert.Equal(t, tc.line, ce.Line, ce.Msg)
+			assert.Contains(t, ce.Msg, tc.msg)
+		})
+	}
+}

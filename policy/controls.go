@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/identity"
 )
 
 // DefaultBranchPatterns returns the approved branch types of §2.8.3.1 plus the
@@ -139,7 +140,12 @@ func (LinearHistory) Evaluate(_ context.Context, f Facts) Result {
 // (Facts.Deployment with Environment "production"), a deployment approver
 // who is neither the author, the releaser nor one of the pull request's
 // approvers (§1.21.3.2: a PR approver is never the sole approver of the
-// production gate).
+// production gate), and an emergency-change approver who is none of them
+// either. Identities are compared with Facts.People's Conflict (package
+// identity): "ada", "ADA", "@ada", "ａｄａ" and "ada@example.com" may all
+// be ada. An identity that does not normalise (an invisible, control or
+// mixed-script character: "ada" plus a zero-width space, "аda" with a
+// Cyrillic а) fails the control; blank approvers are ignored.
 type SeparationOfDuties struct{}
 
 // Meta describes the control.
@@ -153,14 +159,25 @@ func (SeparationOfDuties) Evaluate(_ context.Context, f Facts) Result {
 	if pr == nil {
 		return missing("no pull-request data (--pr)")
 	}
-	if strings.TrimSpace(pr.Author) == "" {
+	if blank(pr.Author) {
 		return missing("pull request has no author")
 	}
+	people := f.People()
 	ev := []Evidence{{Kind: "field", Value: pr.Author, Note: "author"}}
+	if _, err := identity.Normalize(pr.Author); err != nil {
+		return invalidIdentity("the pull request's author", err, ev...)
+	}
 	var independent []string
 	for _, a := range pr.Approvers {
 		ev = append(ev, Evidence{Kind: "field", Value: a, Note: "approver"})
-		if strings.TrimSpace(a) != "" && !samePerson(a, pr.Author) {
+		if blank(a) {
+			continue
+		}
+		same, err := people.Conflict(a, pr.Author)
+		if err != nil {
+			return invalidIdentity("the pull request's approver", err, ev...)
+		}
+		if !same {
 			independent = append(independent, a)
 		}
 	}
@@ -168,17 +185,40 @@ func (SeparationOfDuties) Evaluate(_ context.Context, f Facts) Result {
 		return fail(fmt.Sprintf("pull request #%d by %s has no approver other than its author; get a review from another maintainer", pr.Number, pr.Author), ev...)
 	}
 	if d := f.Deployment; d != nil && d.Environment == "production" {
+		if !blank(d.Releaser) {
+			if _, err := identity.Normalize(d.Releaser); err != nil {
+				return invalidIdentity("the releaser", err, ev...)
+			}
+		}
+		duties := append([]string{pr.Author, d.Releaser}, pr.Approvers...)
 		var gate []string
 		for _, a := range d.Approvers {
 			ev = append(ev, Evidence{Kind: "field", Value: a, Note: "production approver"})
-			busy := samePerson(a, pr.Author) || samePerson(a, d.Releaser) ||
-				slices.ContainsFunc(pr.Approvers, func(p string) bool { return samePerson(p, a) })
-			if strings.TrimSpace(a) != "" && !busy {
+			if blank(a) {
+				continue
+			}
+			busy, err := conflictsWith(people, a, duties...)
+			if err != nil {
+				return invalidIdentity("the production approver", err, ev...)
+			}
+			if !busy {
 				gate = append(gate, a)
 			}
 		}
 		if len(gate) == 0 {
 			return fail("the production deployment has no approver independent of the author, the releaser and the code reviewers; have the deployment gate approved by another designated approver", ev...)
+		}
+		if em := d.Emergency; em != nil && !blank(em.Approver) {
+			// ChangeWindow reports the emergency approver as evidence; here
+			// it is evidence only when it fails.
+			emEv := append(ev, Evidence{Kind: "field", Value: em.Approver, Note: "emergency approver"})
+			busy, err := conflictsWith(people, em.Approver, duties...)
+			if err != nil {
+				return invalidIdentity("the emergency-change approver", err, emEv...)
+			}
+			if busy {
+				return fail(fmt.Sprintf("the emergency change is approved by %s, who is the author, the releaser or a code reviewer; have it approved by another designated approver", em.Approver), emEv...)
+			}
 		}
 		return pass(fmt.Sprintf("pull request #%d approved by %s; production approved by %s", pr.Number, strings.Join(independent, ", "), strings.Join(gate, ", ")), ev...)
 	}
@@ -221,7 +261,11 @@ func (c SignedTag) Evaluate(_ context.Context, f Facts) Result {
 	if len(c.Identities) == 0 {
 		return fail("no allowed release identities are configured; list the CI identities that may sign release tags", ev...)
 	}
-	if !identityAllowed(v.Signer.Identity, c.Identities) {
+	allowed, err := identityAllowed(f.People(), v.Signer.Identity, c.Identities)
+	if err != nil {
+		return invalidIdentity("the allowed release identity", err, ev...)
+	}
+	if !allowed {
 		return fail(fmt.Sprintf("tag %s is signed by %q, which is not an allowed release identity (%s)", t.Name, v.Signer.Identity, strings.Join(c.Identities, ", ")), ev...)
 	}
 	if t.Expected != "" && !strings.EqualFold(t.Expected, v.Commit.String()) {
@@ -230,13 +274,17 @@ func (c SignedTag) Evaluate(_ context.Context, f Facts) Result {
 	return pass(fmt.Sprintf("tag %s is signed by %s", t.Name, v.Signer.Identity), ev...)
 }
 
-// samePerson reports whether two names denote the same person: equal up
-// to case and surrounding white space.
-func samePerson(a, b string) bool {
-	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
-}
-
-func identityAllowed(id string, allowed []string) bool {
+// identityAllowed reports whether the verified signer identity id (an SSH
+// principal, principals separated by commas, or an OpenPGP "Name <email>")
+// is one of allowed, through people: each principal and the e-mail address
+// are tried, and those that do not normalise (a display name) match
+// nothing. An allowed identity that does not normalise is an error.
+func identityAllowed(people *identity.Directory, id string, allowed []string) (bool, error) {
+	for _, a := range allowed {
+		if _, err := identity.Normalize(a); err != nil {
+			return false, err
+		}
+	}
 	var cands []string
 	for _, p := range strings.Split(id, ",") {
 		cands = append(cands, strings.TrimSpace(p))
@@ -244,14 +292,16 @@ func identityAllowed(id string, allowed []string) bool {
 	if i, j := strings.LastIndex(id, "<"), strings.LastIndex(id, ">"); i >= 0 && j > i {
 		cands = append(cands, id[i+1:j])
 	}
-	for _, a := range allowed {
-		for _, c := range cands {
-			if c != "" && strings.EqualFold(a, c) {
-				return true
-			}
+	for _, c := range cands {
+		if _, err := identity.Normalize(c); err != nil {
+			continue
+		}
+		ok, err := people.Contains(allowed, c)
+		if err != nil || ok {
+			return ok, err
 		}
 	}
-	return false
+	return false, nil
 }
 
 // HotfixFromTag (REL-HOTFIX-001) requires a hotfix branch to be cut from the

@@ -24,6 +24,9 @@ type Environment struct {
 // deployment approver to be one that environment allows and a verified
 // release tag (Facts.Tag) to be signed by a key of that environment when it
 // lists keys. An empty Environments, or one without "production", fails.
+// Identities and approvers are compared with Facts.People (package
+// identity: Same and Contains, strict); one that does not normalise fails
+// the control.
 type EnvironmentSeparation struct {
 	Environments map[string]Environment
 }
@@ -47,6 +50,7 @@ func (c EnvironmentSeparation) Evaluate(_ context.Context, f Facts) Result {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	people := f.People()
 	var bad, ev []Evidence
 	for _, n := range names {
 		if n == "production" {
@@ -54,7 +58,11 @@ func (c EnvironmentSeparation) Evaluate(_ context.Context, f Facts) Result {
 		}
 		env := c.Environments[n]
 		for _, id := range prod.Identities {
-			if containsFold(env.Identities, id) {
+			shared, err := people.Contains(env.Identities, id)
+			if err != nil {
+				return invalidIdentity("the "+n+" or production identity", err)
+			}
+			if shared {
 				bad = append(bad, Evidence{Kind: "field", Value: id, Note: "identity allowed in production and " + n})
 			}
 		}
@@ -74,7 +82,11 @@ func (c EnvironmentSeparation) Evaluate(_ context.Context, f Facts) Result {
 			}
 			for _, a := range d.Approvers {
 				e := Evidence{Kind: "field", Value: a, Note: "may approve " + d.Environment}
-				if !containsFold(env.Approvers, a) {
+				listed, err := people.Contains(env.Approvers, a)
+				if err != nil {
+					return invalidIdentity("the "+d.Environment+" approver", err, append(ev, e)...)
+				}
+				if !listed {
 					e.Note = "may not approve " + d.Environment
 					bad = append(bad, e)
 				}
@@ -97,6 +109,8 @@ func (c EnvironmentSeparation) Evaluate(_ context.Context, f Facts) Result {
 	return pass(fmt.Sprintf("production credentials are separate from %s", strings.Join(slices.DeleteFunc(names, func(n string) bool { return n == "production" }), ", ")), ev...)
 }
 
+// containsFold reports whether s is one of list up to case (key
+// fingerprints; identities are compared through package identity).
 func containsFold(list []string, s string) bool {
 	return slices.ContainsFunc(list, func(x string) bool { return x != "" && strings.EqualFold(x, s) })
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/identity"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/tagging"
 )
@@ -60,6 +61,9 @@ type Facts struct {
 	Promotions []manifest.Promotion `json:"promotions,omitempty"`
 	// Promotion is the promotion requested and not yet logged.
 	Promotion *manifest.Promotion `json:"promotion,omitempty"`
+
+	// people is Policy.People, set by Evaluate (see [Facts.People]).
+	people *identity.Directory
 }
 
 // A Tag is a release tag and what tagging.Verify said about it. Exactly one

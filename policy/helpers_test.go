@@ -136,6 +136,6 @@ func (c funcControl) Evaluate(ctx context.Context, _ policy.Facts) policy.Result
 
 func testException(controls ...string) policy.Exception {
 	return policy.Exception{ID: "EX-1", Owner: "o", Type: "temporary", Policy: "p", Controls: controls, Scope: "s", Risk: "r",
-		Compensating: "c", Requester: "alice", Approvers: []string{"bob"}, Expires: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
+		Compensating: "c", Requester: "alice", Approvers: []string{"bob"}, Expires: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC),
 		Rollback: "rb", Evidence: []string{"https://x"}}
 }

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/releasekit/releasekit/identity"
 )
 
 // ErrMissingEvidence is the cause of a fail when the facts a control needs
@@ -111,6 +114,17 @@ type Policy struct {
 	// enforced; the report records it (Report.Advisory) and Err still
 	// reports the failures.
 	Advisory bool
+	// People maps the e-mail addresses and logins of each person to that
+	// person; the controls see it as [Facts.People] and compare identities
+	// through it (separation of duties, approvers, exceptions). Nil maps
+	// nobody: identities are still normalised, and refused when they do
+	// not normalise.
+	People *identity.Directory
+	// MaxExceptionLifetime bounds how far ahead of the evaluation time
+	// (and of its approval, when recorded) a temporary exception may
+	// expire; zero means [DefaultMaxExceptionLifetime]. An exception past
+	// the bound waives nothing.
+	MaxExceptionLifetime time.Duration
 }
 
 // A Report is the outcome of [Evaluate]: one Result per control, in the
@@ -150,19 +164,21 @@ func (r Report) Counts() map[Status]int {
 	return m
 }
 
-// Evaluate runs every control of p on f and applies p's exceptions. It never
+// Evaluate runs every control of p on f, with p.People as f's directory of
+// people ([Facts.People]), and applies p's exceptions. It never
 // turns an error into a pass: a control without an ID, one that panics,
 // returns Err with another status, or returns an unknown status (Waived
 // included: only exceptions waive) fails with [ErrControlFailed]. Time-based checks use f.Now, never the wall clock.
 // Evaluate is safe for concurrent use if the controls are.
 func Evaluate(ctx context.Context, p Policy, f Facts) Report {
 	r := Report{Advisory: p.Advisory}
+	f.people = p.People
 	for _, c := range p.Controls {
 		res := evalOne(ctx, c, f)
 		// Only a decided fail may be waived: an evaluator that errored,
 		// panicked or was cancelled (ErrControlFailed) decided nothing.
 		if res.Status == Fail && !errors.Is(res.Err, ErrControlFailed) {
-			res = waive(res, p.Exceptions, f)
+			res = waive(res, p, f)
 		}
 		r.Results = append(r.Results, res)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/releasekit/releasekit/identity"
 	"github.com/releasekit/releasekit/manifest"
 )
 
@@ -86,7 +87,9 @@ func (w Window) String() string {
 
 // ChangeWindow (REL-WINDOW-001) allows a deployment to one of Environments
 // (nil: "production") only inside one of Windows and outside every Freeze,
-// or with a complete [manifest.EmergencyChange] record (§1.21.3.5). The deployment
+// or with a complete [manifest.EmergencyChange] record (§1.21.3.5): every
+// field but ID holds something visible, and the approver is a valid
+// identity (package identity). The deployment
 // time is Facts.Deployment.At, or Facts.Now when that is zero. No windows
 // means every normal change fails.
 type ChangeWindow struct {
@@ -125,6 +128,9 @@ func (c ChangeWindow) Evaluate(_ context.Context, f Facts) Result {
 		if miss := missingEmergency(e); len(miss) > 0 {
 			return fail(fmt.Sprintf("emergency-change record lacks %s; complete it", strings.Join(miss, ", ")), ev...)
 		}
+		if _, err := identity.Normalize(e.Approver); err != nil {
+			return invalidIdentity("the emergency-change approver", err, ev...)
+		}
 		ev = append(ev, Evidence{Kind: "field", Value: e.Approver, Note: "emergency approver"})
 		return pass("emergency change approved by "+e.Approver+": "+e.Reason, ev...)
 	}
@@ -160,12 +166,14 @@ func (c ChangeWindow) Evaluate(_ context.Context, f Facts) Result {
 		at.UTC().Format(time.RFC3339), strings.Join(names, "; ")), ev...)
 }
 
-// missingEmergency names the fields an emergency-change record lacks, by
-// the names the report has always used.
+// missingEmergency names the fields an emergency-change record lacks
+// (empty, or nothing visible: see manifest.EmergencyChange.Missing), by the
+// names the report has always used.
 func missingEmergency(e *manifest.EmergencyChange) []string {
+	missing := e.Missing()
 	var m []string
-	for _, f := range []struct{ name, v string }{{"reason", e.Reason}, {"approver", e.Approver}, {"scope", e.Scope}, {"rollback", e.RollbackPlan}, {"follow_ups", e.FollowUp}} {
-		if strings.TrimSpace(f.v) == "" {
+	for _, f := range []struct{ name, field string }{{"reason", "reason"}, {"approver", "approver"}, {"scope", "scope"}, {"rollback", "rollback_plan"}, {"follow_ups", "follow_up"}} {
+		if slices.Contains(missing, f.field) {
 			m = append(m, f.name)
 		}
 	}

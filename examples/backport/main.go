@@ -272,8 +272,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			policy.SameDigest{},
 		}},
 		Facts: policy.Facts{
-			PullRequest: &policy.PullRequest{Number: 411, Author: developer, Approvers: []string{reviewer}, Labels: []string{"backport"}, Head: bpBranch, Base: releaseBranch},
-			Deployment:  &policy.Deployment{Releaser: releaser},
+			PullRequest: &policy.PullRequest{Number: 411, Author: demo.Email(developer), Approvers: []string{demo.Email(reviewer)}, Labels: []string{"backport"}, Head: bpBranch, Base: releaseBranch},
+			Deployment:  &policy.Deployment{Releaser: demo.Email(releaser)},
 			Record:      &rec,
 		},
 	}
@@ -287,7 +287,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		req := manifest.PromoteRequest{Release: rec.Tag, Env: env, Digest: digest}
 		if env == "prod" {
 			now = rec.Window.Start.Add(5 * time.Minute)
-			req.Approver, req.Reason = approver, "security fix SEC-40 for 1.4 customers"
+			req.Approver, req.Reason = demo.Email(approver), "security fix SEC-40 for 1.4 customers"
 		}
 		if _, err := manifest.Promote(ctx, store, req, opts...); err != nil {
 			return fmt.Errorf("8. promote to %s: %w", env, err)

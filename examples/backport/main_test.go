@@ -129,7 +129,7 @@ func TestRun(t *testing.T) {
 		t.Fatalf("log: %v", err)
 	}
 	prod, ok := manifest.Current(log, "prod")
-	if !ok || prod.Release != "v1.4.1" || !rec.HasDigest(prod.Digest) || prod.Approver != "Cleo Approver" || prod.Window != "Tue 10:00-12:00 UTC" {
+	if !ok || prod.Release != "v1.4.1" || !rec.HasDigest(prod.Digest) || prod.Approver != "cleo@example.com" || prod.Window != "Tue 10:00-12:00 UTC" {
 		t.Errorf("prod = %+v", prod)
 	}
 }

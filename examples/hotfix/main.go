@@ -240,13 +240,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return append(o, manifest.WithTagVerifier(tagging.NewRepoVerifier(repo, tagVerifier)))
 	}
 	prodRec := prodBuild.Record
-	prodGate := releaseGate(prodRec, policy.PullRequest{Number: pmsg.PR, Author: pc.Author.Name, Approvers: []string{reviewer}}, nil)
+	prodGate := releaseGate(prodRec, policy.PullRequest{Number: pmsg.PR, Author: pc.Author.Email, Approvers: []string{demo.Email(reviewer)}}, nil)
 	for _, env := range []string{"dev", "staging", "prod"} {
 		now = now.Add(10 * time.Minute)
 		req := manifest.PromoteRequest{Release: prodTag, Env: env, Digest: prodBuild.Digest}
 		if env == "prod" {
 			now = prodRec.Window.Start.Add(5 * time.Minute)
-			req.Approver, req.Reason = approver, "release "+prodTag+" approved, CHG-21"
+			req.Approver, req.Reason = demo.Email(approver), "release "+prodTag+" approved, CHG-21"
 		}
 		if _, err := manifest.Promote(ctx, store, req, opts(prodGate)...); err != nil {
 			return fmt.Errorf("2. promote %s to %s: %w", prodTag, env, err)
@@ -377,7 +377,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("7. %w", err)
 	}
-	hotfixGate := releaseGate(rec, demo.PullRequest(plan.Commits, reviewer), hf)
+	hotfixGate := releaseGate(rec, demo.PullRequest(plan.Commits, demo.Email(reviewer)), hf)
 	now = incident.Add(20 * time.Minute)
 	for _, env := range []string{"dev", "staging"} {
 		now = now.Add(10 * time.Minute)
@@ -387,7 +387,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		say(7, "promoted %s to %s (log entry %d)", rec.Tag, env, e.Seq)
 	}
-	req := manifest.PromoteRequest{Release: rec.Tag, Env: "prod", Digest: b.Digest, Approver: approver, Reason: ticket + ": stop double charges"}
+	req := manifest.PromoteRequest{Release: rec.Tag, Env: "prod", Digest: b.Digest, Approver: demo.Email(approver), Reason: ticket + ": stop double charges"}
 	now = now.Add(10 * time.Minute)
 	_, err = manifest.Promote(ctx, store, req, opts(hotfixGate)...)
 	var denied *policy.DeniedError
@@ -399,7 +399,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ID:           "CHG-E-" + ticket,
 		Reason:       ticket + ": customers charged twice when a declined card is retried; " + prodTag + " is in production",
 		Scope:        product + " " + rec.Tag + ": the fix of " + branch + " only, to prod",
-		Approver:     approver,
+		Approver:     demo.Email(approver),
 		RollbackPlan: "redeploy " + prodTag + " " + cur.Digest + " (no rebuild)",
 	}
 	if *repoPath != "" {
@@ -519,7 +519,7 @@ func releaseGate(rec manifest.Record, pr policy.PullRequest, hf *policy.Hotfix) 
 		Policy: policy.Policy{Controls: controls},
 		Facts: policy.Facts{
 			PullRequest: &pr,
-			Deployment:  &policy.Deployment{Releaser: releaser},
+			Deployment:  &policy.Deployment{Releaser: demo.Email(releaser)},
 			Record:      &rec,
 			Hotfix:      hf,
 		},

@@ -161,12 +161,12 @@ func TestRun(t *testing.T) {
 		}
 		switch p.Release {
 		case "v1.4.2":
-			if p.Emergency != nil || p.Window == "" || p.Approver != approver {
+			if p.Emergency != nil || p.Window == "" || p.Approver != demo.Email(approver) {
 				t.Errorf("v1.4.2 prod = %+v", p)
 			}
 		case "v1.4.3":
 			em := p.Emergency
-			if p.Window != "" || em == nil || em.Reason == "" || em.Scope == "" || em.Approver != approver || em.RollbackPlan == "" || em.FollowUp == "" {
+			if p.Window != "" || em == nil || em.Reason == "" || em.Scope == "" || em.Approver != demo.Email(approver) || em.RollbackPlan == "" || em.FollowUp == "" {
 				t.Errorf("v1.4.3 prod = %+v, emergency %+v", p, em)
 			}
 			if p.Digest != subject.Digest() {

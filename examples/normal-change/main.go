@@ -328,7 +328,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// of the digest the earlier environments ran (REL-DIGEST-001). The
 	// decision is bound to this record (REL-GATE-001).
 	now := clk.T
-	pr := demo.PullRequest(plan.Commits, reviewer)
+	pr := demo.PullRequest(plan.Commits, demo.Email(reviewer))
 	gate := policy.Gate{
 		Policy: policy.Policy{Controls: []policy.Control{
 			policy.ChangeWindow{Windows: []policy.Window{demo.WeeklyWindow(window)}},
@@ -338,7 +338,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}},
 		Facts: policy.Facts{
 			PullRequest: &pr,
-			Deployment:  &policy.Deployment{Releaser: releaser},
+			Deployment:  &policy.Deployment{Releaser: demo.Email(releaser)},
 			Record:      &rec,
 		},
 	}
@@ -362,9 +362,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		what, approver string
 		at             time.Time
 	}{
-		{"before the window", approver, window.Start.Add(-time.Hour)},
+		{"before the window", demo.Email(approver), window.Start.Add(-time.Hour)},
 		{"approved by the author", pr.Author, window.Start.Add(5 * time.Minute)},
-		{"approved by the code reviewer", reviewer, window.Start.Add(10 * time.Minute)},
+		{"approved by the code reviewer", demo.Email(reviewer), window.Start.Add(10 * time.Minute)},
 	} {
 		now = try.at
 		_, err = manifest.Promote(ctx, store, manifest.PromoteRequest{
@@ -378,7 +378,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	now = window.Start.Add(15 * time.Minute)
 	e, err := manifest.Promote(ctx, store, manifest.PromoteRequest{
-		Release: rec.Tag, Env: "prod", Digest: subject.Digest(), Approver: approver, Reason: "CHG-7 approved",
+		Release: rec.Tag, Env: "prod", Digest: subject.Digest(), Approver: demo.Email(approver), Reason: "CHG-7 approved",
 	}, opts...)
 	if err != nil {
 		return fmt.Errorf("9. promote to prod: %w", err)

@@ -136,7 +136,7 @@ func TestRun(t *testing.T) {
 		t.Errorf("promotions %s, want dev,staging,prod", got)
 	}
 	prod, ok := manifest.Current(entries, "prod")
-	if !ok || prod.Approver != "Cleo Approver" || prod.Window != "Tue 10:00-12:00 UTC" {
+	if !ok || prod.Approver != "cleo@example.com" || prod.Window != "Tue 10:00-12:00 UTC" {
 		t.Errorf("prod = %+v", prod)
 	}
 }

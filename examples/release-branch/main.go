@@ -232,7 +232,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// and reviewer (REL-SOD-001), of the complete record (REL-RECORD-001)
 	// and of the digest dev and staging ran (REL-DIGEST-001).
 	now := clk.T
-	pr := demo.PullRequest(rplan.Commits, reviewer)
+	pr := demo.PullRequest(rplan.Commits, demo.Email(reviewer))
 	gate := policy.Gate{
 		Policy: policy.Policy{Controls: []policy.Control{
 			policy.ChangeWindow{Windows: []policy.Window{demo.WeeklyWindow(rec.Window)}},
@@ -242,7 +242,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}},
 		Facts: policy.Facts{
 			PullRequest: &pr,
-			Deployment:  &policy.Deployment{Releaser: releaser},
+			Deployment:  &policy.Deployment{Releaser: demo.Email(releaser)},
 			Record:      &rec,
 		},
 	}
@@ -256,7 +256,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		req := manifest.PromoteRequest{Release: rec.Tag, Env: env, Digest: digest}
 		if env == "prod" {
 			now = rec.Window.Start.Add(5 * time.Minute)
-			req.Approver, req.Reason = approver, "go/no-go approved, CHG-14"
+			req.Approver, req.Reason = demo.Email(approver), "go/no-go approved, CHG-14"
 		}
 		e, err := manifest.Promote(ctx, store, req, opts...)
 		if err != nil {

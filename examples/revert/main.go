@@ -109,8 +109,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				policy.SameDigest{},
 			}},
 			Facts: policy.Facts{
-				PullRequest: &policy.PullRequest{Number: pr, Author: developer, Approvers: []string{reviewer}},
-				Deployment:  &policy.Deployment{Releaser: releaser},
+				PullRequest: &policy.PullRequest{Number: pr, Author: demo.Email(developer), Approvers: []string{demo.Email(reviewer)}},
+				Deployment:  &policy.Deployment{Releaser: demo.Email(releaser)},
 				Record:      &rec,
 			},
 		}
@@ -125,7 +125,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			req := manifest.PromoteRequest{Release: rec.Tag, Env: env, Digest: digest}
 			if env == "prod" {
 				now = rec.Window.Start.Add(5 * time.Minute)
-				req.Approver, req.Reason = approver, "release "+rec.Tag+" approved"
+				req.Approver, req.Reason = demo.Email(approver), "release "+rec.Tag+" approved"
 			}
 			if _, err := manifest.Promote(ctx, store, req, opts...); err != nil {
 				return fmt.Errorf("promote %s to %s: %w", rec.Tag, env, err)

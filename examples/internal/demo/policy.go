@@ -34,12 +34,13 @@ func Refusal(denied *policy.DeniedError) string {
 
 // PullRequest is the pull request of a release's commits cs (newest first)
 // as the forge reports it: the newest change with a PR number and its
-// author (the newest commit's when none has one), approved by approvers.
+// author's e-mail address, the identity the policy compares (the newest
+// commit's when none has one), approved by approvers.
 func PullRequest(cs []commits.Commit, approvers ...string) policy.PullRequest {
 	pr := policy.PullRequest{Approvers: approvers}
 	for i, c := range cs {
 		if i == 0 || (c.PR != 0 && pr.Number == 0) {
-			pr.Number, pr.Author = c.PR, c.Author.Name
+			pr.Number, pr.Author = c.PR, c.Author.Email
 		}
 	}
 	return pr

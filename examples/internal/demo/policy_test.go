@@ -46,10 +46,10 @@ func TestPullRequest(t *testing.T) {
 	require.Len(t, cs, 3)
 
 	// The newest change with a PR number, not the release commit.
-	assert.Equal(t, policy.PullRequest{Number: 7, Author: "Ben Reviewer", Approvers: []string{"Cleo Approver"}},
-		demo.PullRequest(cs, "Cleo Approver"))
+	assert.Equal(t, policy.PullRequest{Number: 7, Author: "ben@example.com", Approvers: []string{"cleo@example.com"}},
+		demo.PullRequest(cs, "cleo@example.com"))
 	// With no PR number at all: the newest commit, number 0.
-	assert.Equal(t, policy.PullRequest{Author: "Release Bot"}, demo.PullRequest(cs[:1]))
+	assert.Equal(t, policy.PullRequest{Author: "release-bot@example.com"}, demo.PullRequest(cs[:1]))
 	assert.Equal(t, policy.PullRequest{}, demo.PullRequest(nil))
 }
 
