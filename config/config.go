@@ -198,11 +198,12 @@ func (k KeySet) Empty() bool {
 // KeyInfo describes one trusted key, for an auditor: its fingerprint
 // ("SHA256:..." for SSH keys, the hex SHA-256 of the public key for PEM
 // keys), its type and, for allowed_signers entries, the principals it may
-// sign as.
+// sign as and the namespaces it may sign in.
 type KeyInfo struct {
 	Fingerprint string   `json:"fingerprint"`
 	Type        string   `json:"type"`
 	Principals  []string `json:"principals,omitempty"`
+	Namespaces  []string `json:"namespaces,omitempty"` // the signature namespaces it may sign in; none: any
 }
 
 // Keys returns what the configuration found in the key file path (an

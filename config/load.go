@@ -795,14 +795,17 @@ func (l *loader) keySet(r rawKeySet, name string) KeySet {
 		} else if len(signers) == 0 {
 			l.add(path, "trust.%s.allowed_signers %s: no key", name, r.AllowedSigners)
 		} else {
+			var infos []KeyInfo
 			for _, s := range signers {
 				sum := sha256.Sum256(s.Key.Marshal())
-				l.keys[k.AllowedSigners] = append(l.keys[k.AllowedSigners], KeyInfo{
+				infos = append(infos, KeyInfo{
 					Fingerprint: "SHA256:" + base64.RawStdEncoding.EncodeToString(sum[:]),
 					Type:        s.Key.Type(),
 					Principals:  slices.Clone(s.Principals),
+					Namespaces:  slices.Clone(s.Namespaces),
 				})
 			}
+			l.keys[k.AllowedSigners] = infos
 		}
 	}
 	if k.Keyring != "" {
@@ -863,7 +866,11 @@ func (l *loader) policyRef() PolicyRef {
 					at = &yaml.Node{Line: ce.Line, Column: 1}
 				}
 			}
-			l.addAt(at, "/policy", "policy: "+policyMsg(err))
+			msg := err.Error()
+			if ce != nil {
+				msg = ce.Msg
+			}
+			l.addAt(at, "/policy", "policy: "+msg)
 			return ref
 		}
 		ref.Policy = &p
@@ -934,6 +941,10 @@ func (l *loader) environments(raws []rawEnv, pol PolicyRef) []Environment {
 	var out []Environment
 	for i, r := range raws {
 		at := func(keys ...string) []string { return append([]string{"environments", strconv.Itoa(i)}, keys...) }
+		// Production only when the file says true: a value of the wrong type
+		// is the schema's problem, not a production environment.
+		prod := nodeAt(l.root, at("production"))
+		r.Production = prod != nil && prod.Kind == yaml.ScalarNode && prod.ShortTag() == "!!bool" && r.Production
 		e := Environment{Name: r.Name, Production: r.Production, Controls: r.Controls}
 		if seen[r.Name] {
 			l.add(at("name"), "environment %q is defined twice", r.Name)
