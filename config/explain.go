@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/releasekit/releasekit/internal/textsafe"
+	"github.com/releasekit/releasekit/policy"
 )
 
 // ErrUnknownEnvironment is returned by [Config.Explain] for an environment
@@ -81,6 +82,7 @@ type envExplained struct {
 	Controls    []controlView `json:"controls"`
 	Windows     []string      `json:"windows"`
 	Freezes     []freezeView  `json:"freezes"`
+	WindowsFrom string        `json:"windows_from"` // "configuration", "policy" or "" when none
 }
 
 type permission struct {
@@ -159,6 +161,9 @@ func (c *Config) rel(p string) string {
 
 func (c *Config) explanation(env string) (*explanation, error) {
 	x := &explanation{File: filepath.ToSlash(c.File), Version: c.Version, Order: c.Order()}
+	if x.File == "" {
+		x.File = FileName
+	}
 	if x.Order == nil {
 		x.Order = []string{}
 	}
@@ -197,10 +202,17 @@ func (c *Config) explanation(env string) (*explanation, error) {
 			}
 			v.Controls = append(v.Controls, controlView{ID: id, Title: m.Title, Section: m.Section, Source: src})
 		}
-		for _, w := range e.Windows {
+		windows, freezes := e.Windows, e.Freezes
+		if len(windows) > 0 || len(freezes) > 0 {
+			v.WindowsFrom = "configuration"
+		} else if cw, ok := c.policyWindow(e); ok {
+			windows, freezes = cw.Windows, cw.Freezes
+			v.WindowsFrom = "policy"
+		}
+		for _, w := range windows {
 			v.Windows = append(v.Windows, w.String())
 		}
-		for _, f := range e.Freezes {
+		for _, f := range freezes {
 			v.Freezes = append(v.Freezes, freezeView{From: f.From.Format(time.RFC3339), To: f.To.Format(time.RFC3339), Reason: f.Reason})
 		}
 		x.Environments = append(x.Environments, v)
@@ -246,6 +258,24 @@ func (c *Config) explanation(env string) (*explanation, error) {
 	x.Exceptions = exceptionView{MaxLifetime: strconv.Itoa(days) + "d", Days: days, Default: c.Exceptions.Default || c.Exceptions.MaxLifetime == 0}
 	x.Stores = storesView{Store: c.rel(c.Stores.Store), GitStore: c.rel(c.Stores.GitStore)}
 	return x, nil
+}
+
+// policyWindow returns the policy's change-window control when it applies
+// to e: it lists e, or it lists no environment and e is production.
+func (c *Config) policyWindow(e Environment) (policy.ChangeWindow, bool) {
+	if c.Policy.Policy == nil {
+		return policy.ChangeWindow{}, false
+	}
+	for _, ctl := range c.Policy.Policy.Controls {
+		cw, ok := ctl.(policy.ChangeWindow)
+		if !ok {
+			continue
+		}
+		if (cw.Environments == nil && e.Production) || slices.Contains(cw.Environments, e.Name) {
+			return cw, true
+		}
+	}
+	return policy.ChangeWindow{}, false
 }
 
 func (c *Config) keyList(path string) []KeyInfo {
@@ -338,7 +368,7 @@ func (x *explanation) text(b *bytes.Buffer) {
 			if i == 0 {
 				label = "windows:"
 			}
-			fmt.Fprintf(b, "  %-10s %s\n", label, w)
+			fmt.Fprintf(b, "  %-10s %s%s\n", label, w, fromPolicy(e.WindowsFrom))
 		}
 		if len(e.Freezes) == 0 {
 			fmt.Fprintf(b, "  %-10s %s\n", "freezes:", "none")
@@ -348,7 +378,7 @@ func (x *explanation) text(b *bytes.Buffer) {
 			if i == 0 {
 				label = "freezes:"
 			}
-			fmt.Fprintf(b, "  %-10s %s until %s: %s\n", label, f.From, f.To, safe(f.Reason))
+			fmt.Fprintf(b, "  %-10s %s until %s: %s%s\n", label, f.From, f.To, safe(f.Reason), fromPolicy(e.WindowsFrom))
 		}
 	}
 	b.WriteString("\nTrusted keys\n")
@@ -378,6 +408,13 @@ func (x *explanation) text(b *bytes.Buffer) {
 	}
 	fmt.Fprintf(b, "Exceptions: at most %d days%s\n", x.Exceptions.Days, def)
 	fmt.Fprintf(b, "Evidence store: %s\n", x.storesText())
+}
+
+func fromPolicy(src string) string {
+	if src == "policy" {
+		return " (from the policy)"
+	}
+	return ""
 }
 
 func sourceText(src string) string {
@@ -457,15 +494,14 @@ func (x *explanation) markdown(b *bytes.Buffer) {
 		if len(e.Windows) == 0 {
 			b.WriteString("none, any time.\n")
 		} else {
-			b.WriteString(md(strings.Join(e.Windows, "; ")) + ".\n")
+			b.WriteString(md(strings.Join(e.Windows, "; ")) + fromPolicy(e.WindowsFrom) + ".\n")
 		}
-		b.WriteString("\nFreezes: ")
 		if len(e.Freezes) == 0 {
-			b.WriteString("none.\n")
+			b.WriteString("\nFreezes: none.\n")
 		} else {
-			b.WriteString("\n\n")
+			b.WriteString("\nFreezes:\n\n")
 			for _, f := range e.Freezes {
-				fmt.Fprintf(b, "- %s until %s: %s\n", f.From, f.To, md(f.Reason))
+				fmt.Fprintf(b, "- %s until %s: %s%s\n", f.From, f.To, md(f.Reason), fromPolicy(e.WindowsFrom))
 			}
 		}
 	}

@@ -107,12 +107,13 @@ func Find(dir string) (string, error) {
 func ReadFile(path string) (*Config, error) {
 	data, err := readRegular(path)
 	if err != nil {
-		return nil, &Error{File: path, Problems: []Problem{{Msg: err.Error()}}}
+		return nil, &Error{File: path, Problems: []Problem{{Msg: "cannot read the configuration: " + err.Error()}}}
 	}
 	return Parse(data, path)
 }
 
 // readRegular reads the regular file at path, of at most MaxFileSize bytes.
+// Its errors do not repeat the path.
 // It refuses anything else before opening it, so that a FIFO or a device
 // cannot block or flood the reader, and checks after opening that the file
 // is still the one it looked at.
@@ -120,11 +121,11 @@ func readRegular(path string) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%s: no such file", path)
+			return nil, errors.New("no such file")
 		}
 		return nil, err
 	}
-	if err := regular(path, fi); err != nil {
+	if err := regular(fi); err != nil {
 		return nil, err
 	}
 	f, err := os.Open(path)
@@ -137,9 +138,9 @@ func readRegular(path string) ([]byte, error) {
 		return nil, err
 	}
 	if !os.SameFile(fi, fi2) {
-		return nil, fmt.Errorf("%s: changed while being opened", path)
+		return nil, errors.New("changed while being opened")
 	}
-	if err := regular(path, fi2); err != nil {
+	if err := regular(fi2); err != nil {
 		return nil, err
 	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
@@ -147,27 +148,27 @@ func readRegular(path string) ([]byte, error) {
 		return nil, err
 	}
 	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, MaxFileSize)
+		return nil, fmt.Errorf("larger than %d bytes", MaxFileSize)
 	}
 	return data, nil
 }
 
-func regular(path string, fi os.FileInfo) error {
+func regular(fi os.FileInfo) error {
 	m := fi.Mode()
 	switch {
 	case m.IsRegular():
 		if fi.Size() > MaxFileSize {
-			return fmt.Errorf("%s: larger than %d bytes", path, MaxFileSize)
+			return fmt.Errorf("larger than %d bytes", MaxFileSize)
 		}
 		return nil
 	case m.IsDir():
-		return fmt.Errorf("%s: is a directory, not a regular file", path)
+		return errors.New("is a directory, not a regular file")
 	case m&os.ModeNamedPipe != 0:
-		return fmt.Errorf("%s: is a FIFO, not a regular file", path)
+		return errors.New("is a FIFO, not a regular file")
 	case m&(os.ModeDevice|os.ModeCharDevice) != 0:
-		return fmt.Errorf("%s: is a device, not a regular file", path)
+		return errors.New("is a device, not a regular file")
 	}
-	return fmt.Errorf("%s: not a regular file", path)
+	return errors.New("not a regular file")
 }
 
 // Parse reads a configuration from data; file is the path it came from
@@ -203,16 +204,36 @@ type loader struct {
 	data       []byte
 	root       *yaml.Node
 	problems   []Problem
+	truncated  bool
 	keys       map[string][]KeyInfo
+}
+
+// MaxProblems bounds the problems an [*Error] lists; one more says that
+// more were found.
+const MaxProblems = 100
+
+// full reports whether MaxProblems problems have been recorded.
+func (l *loader) full() bool {
+	if len(l.problems) >= MaxProblems {
+		l.truncated = true
+		return true
+	}
+	return false
 }
 
 // add records a problem at the node found at path (a JSON pointer's tokens).
 func (l *loader) add(path []string, format string, args ...any) {
+	if l.full() {
+		return
+	}
 	n := nodeAt(l.root, path)
 	l.addAt(n, pointer(path), fmt.Sprintf(format, args...))
 }
 
 func (l *loader) addAt(n *yaml.Node, path, msg string) {
+	if l.full() {
+		return
+	}
 	p := Problem{Path: path, Msg: msg}
 	if n != nil {
 		p.Line, p.Column = n.Line, n.Column
@@ -229,7 +250,11 @@ func (l *loader) sorted() []Problem {
 		}
 		return a.Column - b.Column
 	})
-	return slices.CompactFunc(ps, func(a, b Problem) bool { return a == b })
+	ps = slices.CompactFunc(ps, func(a, b Problem) bool { return a == b })
+	if l.truncated {
+		ps = append(ps, Problem{Msg: fmt.Sprintf("more problems not shown: at most %d are reported", MaxProblems)})
+	}
+	return ps
 }
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): `)
@@ -284,14 +309,34 @@ func (l *loader) parse(data []byte) *Config {
 	inst := l.instance(l.root, nil)
 	l.validateSchema(inst)
 	var raw rawConfig
-	_ = l.root.Decode(&raw) // type errors are the schema's problems; check what decoded
+	if js, err := json.Marshal(inst); err == nil {
+		_ = json.Unmarshal(js, &raw) // type errors are the schema's problems; check what decoded
+	}
 	return l.check(&raw)
+}
+
+// A step is the last token of a JSON pointer and the pointer before it
+// (nil for the document): paths shared by every node below, so that
+// building them is linear in the size of the document.
+type step struct {
+	parent *step
+	tok    string
+}
+
+// pointer returns the JSON pointer of s.
+func (s *step) pointer() string {
+	var toks []string
+	for ; s != nil; s = s.parent {
+		toks = append(toks, s.tok)
+	}
+	slices.Reverse(toks)
+	return pointer(toks)
 }
 
 // instance converts n into the JSON value the schema validates, and reports
 // what YAML has and JSON does not: aliases, custom tags, duplicate keys,
 // non-string keys, non-finite numbers.
-func (l *loader) instance(n *yaml.Node, path []string) any {
+func (l *loader) instance(n *yaml.Node, path *step) any {
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
@@ -299,26 +344,26 @@ func (l *loader) instance(n *yaml.Node, path []string) any {
 		}
 		return l.instance(n.Content[0], path)
 	case yaml.AliasNode:
-		l.addAt(n, pointer(path), "aliases are not allowed: write the value out")
+		l.addAt(n, path.pointer(), "aliases are not allowed: write the value out")
 		return nil
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if k.Kind != yaml.ScalarNode || (k.ShortTag() != "!!str" && k.ShortTag() != "!!int" && k.ShortTag() != "!!bool") {
-				l.addAt(k, pointer(path), "a key must be a string")
+				l.addAt(k, path.pointer(), "a key must be a string")
 				continue
 			}
 			if _, dup := m[k.Value]; dup {
-				l.addAt(k, pointer(append(slices.Clone(path), k.Value)), fmt.Sprintf("key %q already defined", k.Value))
+				l.addAt(k, (&step{path, k.Value}).pointer(), fmt.Sprintf("key %q already defined", k.Value))
 			}
-			m[k.Value] = l.instance(v, append(slices.Clone(path), k.Value))
+			m[k.Value] = l.instance(v, &step{path, k.Value})
 		}
 		return m
 	case yaml.SequenceNode:
 		s := make([]any, len(n.Content))
 		for i, c := range n.Content {
-			s[i] = l.instance(c, append(slices.Clone(path), strconv.Itoa(i)))
+			s[i] = l.instance(c, &step{path, strconv.Itoa(i)})
 		}
 		return s
 	}
@@ -328,28 +373,28 @@ func (l *loader) instance(n *yaml.Node, path []string) any {
 	case "!!bool":
 		var b bool
 		if err := n.Decode(&b); err != nil {
-			l.addAt(n, pointer(path), fmt.Sprintf("%q is not a boolean", n.Value))
+			l.addAt(n, path.pointer(), fmt.Sprintf("%q is not a boolean", n.Value))
 			return n.Value
 		}
 		return b
 	case "!!int":
 		var i int64
 		if err := n.Decode(&i); err != nil {
-			l.addAt(n, pointer(path), fmt.Sprintf("%q: integer out of range", n.Value))
+			l.addAt(n, path.pointer(), fmt.Sprintf("%q: integer out of range", n.Value))
 			return nil
 		}
 		return json.Number(strconv.FormatInt(i, 10))
 	case "!!float":
 		var f float64
 		if err := n.Decode(&f); err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			l.addAt(n, pointer(path), fmt.Sprintf("%q is not a finite number", n.Value))
+			l.addAt(n, path.pointer(), fmt.Sprintf("%q is not a finite number", n.Value))
 			return nil
 		}
 		return json.Number(strconv.FormatFloat(f, 'g', -1, 64))
 	case "!!str", "!!timestamp":
 		return n.Value
 	}
-	l.addAt(n, pointer(path), fmt.Sprintf("tag %s is not allowed", n.Tag))
+	l.addAt(n, path.pointer(), fmt.Sprintf("tag %s is not allowed", n.Tag))
 	return n.Value
 }
 
@@ -369,6 +414,9 @@ func (l *loader) validateSchema(inst any) {
 		return
 	}
 	for _, leaf := range leaves(ve) {
+		if l.full() {
+			return
+		}
 		l.schemaProblem(cs, leaf)
 	}
 }
@@ -392,6 +440,9 @@ func (l *loader) schemaProblem(cs *compiledSchema, ve *jsonschema.ValidationErro
 	case *kind.AdditionalProperties:
 		known := cs.properties(ve.SchemaURL)
 		for _, p := range k.Properties {
+			if l.full() {
+				return
+			}
 			key := keyAt(l.root, path, p)
 			msg := fmt.Sprintf("unknown key %q", p)
 			if where != "" {
@@ -411,6 +462,11 @@ func (l *loader) schemaProblem(cs *compiledSchema, ve *jsonschema.ValidationErro
 	case *kind.Type:
 		l.add(path, "%s: want %s, got %s", orDoc(where), strings.Join(k.Want, " or "), k.Got)
 		return
+	case *kind.Pattern:
+		if desc := cs.keyword(ve.SchemaURL, "description"); desc != "" {
+			l.add(path, "%s: %q: want %s", orDoc(where), k.Got, desc)
+			return
+		}
 	case *kind.PropertyNames:
 		l.addAt(keyAt(l.root, path, k.Property), pointer(append(slices.Clone(path), k.Property)),
 			fmt.Sprintf("%s: key %q is not allowed here", orDoc(where), k.Property))
@@ -429,9 +485,19 @@ func orDoc(where string) string {
 	return where
 }
 
-// properties returns the keys the object schema at schemaURL (absolute,
-// with a JSON pointer fragment) declares, sorted.
-func (cs *compiledSchema) properties(url string) []string {
+// keyword returns the string value of keyword in the schema at url, or "".
+func (cs *compiledSchema) keyword(url, keyword string) string {
+	m, ok := cs.at(url).(map[string]any)
+	if !ok {
+		return ""
+	}
+	s, _ := m[keyword].(string)
+	return s
+}
+
+// at returns the schema at url (absolute, with a JSON pointer fragment) in
+// the schema document.
+func (cs *compiledSchema) at(url string) any {
 	_, frag, _ := strings.Cut(url, "#")
 	v := cs.doc
 	for tok := range strings.SplitSeq(strings.TrimPrefix(frag, "/"), "/") {
@@ -445,7 +511,12 @@ func (cs *compiledSchema) properties(url string) []string {
 		}
 		v = m[tok]
 	}
-	m, ok := v.(map[string]any)
+	return v
+}
+
+// properties returns the keys the object schema at url declares, sorted.
+func (cs *compiledSchema) properties(url string) []string {
+	m, ok := cs.at(url).(map[string]any)
 	if !ok {
 		return nil
 	}
@@ -543,77 +614,78 @@ func human(path []string) string {
 	return b.String()
 }
 
-// The raw form of the file, decoded after the schema has been checked.
+// The raw form of the file, decoded from the JSON instance (linear in its
+// size, unlike yaml.v3's decoder on many keys) after the schema check.
 type rawConfig struct {
-	Version    int            `yaml:"version"`
-	Components []rawComponent `yaml:"components"`
+	Version    int            `json:"version"`
+	Components []rawComponent `json:"components"`
 	Changelog  struct {
 		Sections []struct {
-			Type   string `yaml:"type"`
-			Title  string `yaml:"title"`
-			Hidden bool   `yaml:"hidden"`
-		} `yaml:"sections"`
-		TicketPattern string `yaml:"ticket_pattern"`
+			Type   string `json:"type"`
+			Title  string `json:"title"`
+			Hidden bool   `json:"hidden"`
+		} `json:"sections"`
+		TicketPattern string `json:"ticket_pattern"`
 		Links         struct {
-			Commit  string `yaml:"commit"`
-			PR      string `yaml:"pr"`
-			Ticket  string `yaml:"ticket"`
-			Compare string `yaml:"compare"`
-		} `yaml:"links"`
-	} `yaml:"changelog"`
+			Commit  string `json:"commit"`
+			PR      string `json:"pr"`
+			Ticket  string `json:"ticket"`
+			Compare string `json:"compare"`
+		} `json:"links"`
+	} `json:"changelog"`
 	Trust struct {
-		Tags        rawKeySet `yaml:"tags"`
-		Provenance  rawKeySet `yaml:"provenance"`
-		Manifests   rawKeySet `yaml:"manifests"`
-		Checkpoints rawKeySet `yaml:"checkpoints"`
-	} `yaml:"trust"`
-	Environments []rawEnv            `yaml:"environments"`
-	People       map[string][]string `yaml:"people"`
+		Tags        rawKeySet `json:"tags"`
+		Provenance  rawKeySet `json:"provenance"`
+		Manifests   rawKeySet `json:"manifests"`
+		Checkpoints rawKeySet `json:"checkpoints"`
+	} `json:"trust"`
+	Environments []rawEnv            `json:"environments"`
+	People       map[string][]string `json:"people"`
 	Exceptions   struct {
-		MaxLifetime string `yaml:"max_lifetime"`
-	} `yaml:"exceptions"`
+		MaxLifetime string `json:"max_lifetime"`
+	} `json:"exceptions"`
 	Stores struct {
-		Store    string `yaml:"store"`
-		GitStore string `yaml:"git_store"`
-	} `yaml:"stores"`
+		Store    string `json:"store"`
+		GitStore string `json:"git_store"`
+	} `json:"stores"`
 	Identity struct {
 		Issuers []struct {
-			Issuer   string `yaml:"issuer"`
-			Audience string `yaml:"audience"`
-			JWKS     string `yaml:"jwks"`
-		} `yaml:"issuers"`
-	} `yaml:"identity"`
+			Issuer   string `json:"issuer"`
+			Audience string `json:"audience"`
+			JWKS     string `json:"jwks"`
+		} `json:"issuers"`
+	} `json:"identity"`
 }
 
 type rawComponent struct {
-	Name            string   `yaml:"name"`
-	Path            string   `yaml:"path"`
-	TagPrefix       *string  `yaml:"tag_prefix"`
-	Scheme          string   `yaml:"scheme"`
-	ZeroMajor       string   `yaml:"zero_major"`
-	Channels        []string `yaml:"channels"`
-	InitialVersion  string   `yaml:"initial_version"`
-	ReleaseBranches []string `yaml:"release_branches"`
-	HotfixBranches  []string `yaml:"hotfix_branches"`
+	Name            string   `json:"name"`
+	Path            string   `json:"path"`
+	TagPrefix       *string  `json:"tag_prefix"`
+	Scheme          string   `json:"scheme"`
+	ZeroMajor       string   `json:"zero_major"`
+	Channels        []string `json:"channels"`
+	InitialVersion  string   `json:"initial_version"`
+	ReleaseBranches []string `json:"release_branches"`
+	HotfixBranches  []string `json:"hotfix_branches"`
 }
 
 type rawKeySet struct {
-	AllowedSigners string   `yaml:"allowed_signers"`
-	Keyring        string   `yaml:"keyring"`
-	Keys           []string `yaml:"keys"`
+	AllowedSigners string   `json:"allowed_signers"`
+	Keyring        string   `json:"keyring"`
+	Keys           []string `json:"keys"`
 }
 
 type rawEnv struct {
-	Name        string   `yaml:"name"`
-	Production  bool     `yaml:"production"`
-	Approvers   []string `yaml:"approvers"`
+	Name        string   `json:"name"`
+	Production  bool     `json:"production"`
+	Approvers   []string `json:"approvers"`
 	Permissions struct {
-		Deploy    []string `yaml:"deploy"`
-		Approve   []string `yaml:"approve"`
-		Rollback  []string `yaml:"rollback"`
-		Configure []string `yaml:"configure"`
-	} `yaml:"permissions"`
-	Controls []string `yaml:"controls"`
+		Deploy    []string `json:"deploy"`
+		Approve   []string `json:"approve"`
+		Rollback  []string `json:"rollback"`
+		Configure []string `json:"configure"`
+	} `json:"permissions"`
+	Controls []string `json:"controls"`
 }
 
 // configControls are the controls the configuration itself provides the
@@ -659,7 +731,7 @@ func (l *loader) check(raw *rawConfig) *Config {
 		if is.JWKS != "" {
 			jwks = l.abs(is.JWKS)
 			if _, err := readRegular(jwks); err != nil {
-				l.add([]string{"identity", "issuers", strconv.Itoa(i), "jwks"}, "identity.issuers[%d].jwks: %v", i, err)
+				l.add([]string{"identity", "issuers", strconv.Itoa(i), "jwks"}, "identity.issuers[%d].jwks %s: %v", i, is.JWKS, err)
 			}
 		}
 		cfg.Identity.Issuers = append(cfg.Identity.Issuers, Issuer{Issuer: is.Issuer, Audience: is.Audience, JWKS: jwks})
@@ -789,7 +861,7 @@ func (l *loader) keySet(r rawKeySet, name string) KeySet {
 	if k.AllowedSigners != "" {
 		path := append(slices.Clone(at), "allowed_signers")
 		if data, err := readRegular(k.AllowedSigners); err != nil {
-			l.add(path, "trust.%s.allowed_signers: %v", name, err)
+			l.add(path, "trust.%s.allowed_signers %s: %v", name, r.AllowedSigners, err)
 		} else if signers, err := signature.ParseAllowedSigners(data); err != nil {
 			l.add(path, "trust.%s.allowed_signers %s: %v", name, r.AllowedSigners, err)
 		} else if len(signers) == 0 {
@@ -811,7 +883,7 @@ func (l *loader) keySet(r rawKeySet, name string) KeySet {
 	if k.Keyring != "" {
 		path := append(slices.Clone(at), "keyring")
 		if data, err := readRegular(k.Keyring); err != nil {
-			l.add(path, "trust.%s.keyring: %v", name, err)
+			l.add(path, "trust.%s.keyring %s: %v", name, r.Keyring, err)
 		} else if _, err := signature.NewOpenPGPVerifier(bytes.NewReader(data)); err != nil {
 			l.add(path, "trust.%s.keyring %s: %v", name, r.Keyring, err)
 		}
@@ -821,7 +893,7 @@ func (l *loader) keySet(r rawKeySet, name string) KeySet {
 		k.Keys = append(k.Keys, abs)
 		path := append(slices.Clone(at), "keys", strconv.Itoa(i))
 		if data, err := readRegular(abs); err != nil {
-			l.add(path, "trust.%s.keys[%d]: %v", name, i, err)
+			l.add(path, "trust.%s.keys[%d] %s: %v", name, i, p, err)
 		} else if v, err := signature.ParsePublicKeyPEM(data); err != nil {
 			l.add(path, "trust.%s.keys[%d] %s: %v", name, i, p, err)
 		} else {
@@ -844,7 +916,7 @@ func (l *loader) policyRef() PolicyRef {
 		ref := PolicyRef{File: l.abs(n.Value)}
 		data, err := readRegular(ref.File)
 		if err != nil {
-			l.addAt(n, "/policy", "policy: "+err.Error())
+			l.addAt(n, "/policy", fmt.Sprintf("policy file %s: %v", n.Value, err))
 			return ref
 		}
 		p, err := policy.ReadConfig(bytes.NewReader(data))
@@ -976,6 +1048,9 @@ func (l *loader) environments(raws []rawEnv, pol PolicyRef) []Environment {
 			e.Windows, e.Freezes = l.windows(r.Name, winNode, frzNode, at)
 		}
 		for j, id := range r.Controls {
+			if !controlIDRE.MatchString(id) {
+				continue // the schema reported it
+			}
 			if _, ok := known[id]; !ok {
 				l.add(at("controls", strconv.Itoa(j)), "environment %q: unknown control %s", r.Name, id)
 				continue
@@ -1066,6 +1141,8 @@ func (l *loader) people(people map[string][]string) {
 		}
 	}
 }
+
+var controlIDRE = regexp.MustCompile(`^REL-[A-Z]+-[0-9]{3}$`)
 
 var lifetimeRE = regexp.MustCompile(`^([1-9][0-9]{0,2})d$`)
 
