@@ -75,8 +75,14 @@ const depsRules = `
 	  internal/atomicfile, internal/strictjson, internal/textsafe, GIT < AUDITDEPS < audit;
 	audit, AUDITDEPS < audit/bundle, audit/metrics;
 
+	# The release configuration: it reads the policy with policy's reader,
+	# keys with signature, versions with semver, and validates the file
+	# against its JSON Schema. (identity joins it when that package lands.)
+	policy, signature, semver, internal/strictjson, internal/textsafe,
+	  gopkg.in/yaml.v3, github.com/santhosh-tekuri/jsonschema/v6 < config;
+
 	semver, signature, commits, sbom, changelog, tagging, manifest, policy,
-	  audit, audit/bundle, audit/metrics < PRODUCT;
+	  audit, audit/bundle, audit/metrics, config < PRODUCT;
 
 	# The demonstration history that examples/audit plays on and
 	# internal/testkit/audittest gives the tests: a helper, not the API.
