@@ -78,8 +78,14 @@ const depsRules = `
 	  internal/atomicfile, internal/strictjson, internal/textsafe, GIT < AUDITDEPS < audit;
 	audit, AUDITDEPS < audit/bundle, audit/metrics;
 
+	# The release configuration: it reads the policy with policy's reader,
+	# keys with signature, identities with identity, versions with semver,
+	# and validates the file against its JSON Schema.
+	policy, manifest, signature, identity, semver, internal/strictjson, internal/textsafe,
+	  gopkg.in/yaml.v3, github.com/santhosh-tekuri/jsonschema/v6 < config;
+
 	semver, signature, identity, commits, sbom, changelog, tagging, manifest, policy,
-	  audit, audit/bundle, audit/metrics < PRODUCT;
+	  audit, audit/bundle, audit/metrics, config < PRODUCT;
 
 	# The demonstration history that examples/audit plays on and
 	# internal/testkit/audittest gives the tests: a helper, not the API.

@@ -262,6 +262,8 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return cmdProvenance(ctx, args[1:], stdin, stdout, stderr)
 	case "audit":
 		return cmdAudit(ctx, args[1:], stdin, stdout, stderr)
+	case "config":
+		return cmdConfig(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
