@@ -25,7 +25,9 @@ func (onlyVerify) VerifyTag(context.Context, string, time.Time) (signature.Ident
 // record's.
 type movedTag struct{ onlyVerify }
 
-func (movedTag) TagCommit(context.Context, string) (string, error) { return strings.Repeat("b", 40), nil }
+func (movedTag) TagCommit(context.Context, string) (string, error) {
+	return strings.Repeat("b", 40), nil
+}
 
 // listed is an Authorizer allowing the identities per action.
 type listed map[manifest.Action][]string

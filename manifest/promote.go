@@ -129,7 +129,7 @@ type RollbackRequest struct {
 	Env       string
 	Approver  string
 	Reason    string
-	Releaser  string // who triggers the rollback; an Authorizer checks it
+	Releaser  string           // who triggers the rollback; an Authorizer checks it
 	Emergency *EmergencyChange // for a rollback outside the window
 }
 
