@@ -1,0 +1,1086 @@
+package config
+
+import (
+	"bytes"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"gopkg.in/yaml.v3"
+
+	"github.com/releasekit/releasekit/policy"
+	"github.com/releasekit/releasekit/semver"
+	"github.com/releasekit/releasekit/signature"
+)
+
+//go:embed schema.json
+var schemaJSON []byte
+
+// Schema returns the JSON Schema (2020-12) of the configuration file, as
+// shipped in config/schema.json. The caller owns the returned slice.
+func Schema() []byte { return bytes.Clone(schemaJSON) }
+
+const schemaURL = "https://github.com/releasekit/releasekit/config/schema.json"
+
+// compiled compiles the embedded schema once; a compiled schema is
+// immutable and safe to share. It also keeps the schema document, to name
+// the keys an object allows.
+var compiled = sync.OnceValues(func() (*compiledSchema, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
+	if err != nil {
+		return nil, err
+	}
+	c := jsonschema.NewCompiler()
+	c.UseLoader(noLoader{})
+	if err := c.AddResource(schemaURL, doc); err != nil {
+		return nil, err
+	}
+	s, err := c.Compile(schemaURL)
+	if err != nil {
+		return nil, err
+	}
+	return &compiledSchema{schema: s, doc: doc}, nil
+})
+
+type compiledSchema struct {
+	schema *jsonschema.Schema
+	doc    any
+}
+
+// noLoader refuses every URL not added as a resource: no network, no files.
+type noLoader struct{}
+
+func (noLoader) Load(url string) (any, error) {
+	return nil, fmt.Errorf("schema %s is not embedded", url)
+}
+
+// Find returns the path of the configuration file ([FileName]) for the
+// directory dir: in dir, else in its parents up to the root of the git
+// repository dir is in (the directory holding .git). Outside a repository
+// only dir is searched. It returns [ErrNotFound] when there is none.
+func Find(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("config: find in %s: %w", dir, err)
+	}
+	dirs := []string{abs}
+	for d := abs; ; {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			break
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			dirs = dirs[:1] // not in a repository: dir only
+			break
+		}
+		d = parent
+		dirs = append(dirs, d)
+	}
+	for _, d := range dirs {
+		p := filepath.Join(d, FileName)
+		if _, err := os.Lstat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%w in %s or its parents up to the repository root", ErrNotFound, abs)
+}
+
+// ReadFile reads and checks the configuration file at path: a regular file
+// (FIFOs, devices and directories are refused before they are opened) of at
+// most [MaxFileSize] bytes, then [Parse]. Every error is an *[Error]
+// matching [ErrInvalid].
+func ReadFile(path string) (*Config, error) {
+	data, err := readRegular(path)
+	if err != nil {
+		return nil, &Error{File: path, Problems: []Problem{{Msg: err.Error()}}}
+	}
+	return Parse(data, path)
+}
+
+// readRegular reads the regular file at path, of at most MaxFileSize bytes.
+// It refuses anything else before opening it, so that a FIFO or a device
+// cannot block or flood the reader, and checks after opening that the file
+// is still the one it looked at.
+func readRegular(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such file", path)
+		}
+		return nil, err
+	}
+	if err := regular(path, fi); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi2, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !os.SameFile(fi, fi2) {
+		return nil, fmt.Errorf("%s: changed while being opened", path)
+	}
+	if err := regular(path, fi2); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, MaxFileSize)
+	}
+	return data, nil
+}
+
+func regular(path string, fi os.FileInfo) error {
+	m := fi.Mode()
+	switch {
+	case m.IsRegular():
+		if fi.Size() > MaxFileSize {
+			return fmt.Errorf("%s: larger than %d bytes", path, MaxFileSize)
+		}
+		return nil
+	case m.IsDir():
+		return fmt.Errorf("%s: is a directory, not a regular file", path)
+	case m&os.ModeNamedPipe != 0:
+		return fmt.Errorf("%s: is a FIFO, not a regular file", path)
+	case m&(os.ModeDevice|os.ModeCharDevice) != 0:
+		return fmt.Errorf("%s: is a device, not a regular file", path)
+	}
+	return fmt.Errorf("%s: not a regular file", path)
+}
+
+// Parse reads a configuration from data; file is the path it came from
+// ("" for the current directory's [FileName]): problems name it, and the
+// relative paths of the configuration resolve against its directory. Parse
+// reads the files the configuration names (keys, the policy file), each a
+// regular file of at most [MaxFileSize] bytes.
+//
+// Every problem is reported, not only the first: YAML syntax, duplicate
+// keys, aliases, schema violations (unknown keys, wrong types), then the
+// rules (unique environment names, approvers for each production
+// environment, known control IDs, files that exist and parse, valid
+// patterns, windows and time limits). The error is an *[Error] matching
+// [ErrInvalid], with the line and column of each problem. A version other
+// than 1 is refused on its own.
+func Parse(data []byte, file string) (*Config, error) {
+	l := &loader{file: file, base: "."}
+	if file != "" {
+		l.base = filepath.Dir(file)
+	}
+	if abs, err := filepath.Abs(l.base); err == nil {
+		l.base = abs
+	}
+	cfg := l.parse(data)
+	if len(l.problems) > 0 {
+		return nil, &Error{File: file, Problems: l.sorted()}
+	}
+	return cfg, nil
+}
+
+type loader struct {
+	file, base string
+	data       []byte
+	root       *yaml.Node
+	problems   []Problem
+	keys       map[string][]KeyInfo
+}
+
+// add records a problem at the node found at path (a JSON pointer's tokens).
+func (l *loader) add(path []string, format string, args ...any) {
+	n := nodeAt(l.root, path)
+	l.addAt(n, pointer(path), fmt.Sprintf(format, args...))
+}
+
+func (l *loader) addAt(n *yaml.Node, path, msg string) {
+	p := Problem{Path: path, Msg: msg}
+	if n != nil {
+		p.Line, p.Column = n.Line, n.Column
+	}
+	l.problems = append(l.problems, p)
+}
+
+// sorted returns the problems by position, without repeats.
+func (l *loader) sorted() []Problem {
+	ps := slices.Clone(l.problems)
+	slices.SortStableFunc(ps, func(a, b Problem) int {
+		if a.Line != b.Line {
+			return a.Line - b.Line
+		}
+		return a.Column - b.Column
+	})
+	return slices.CompactFunc(ps, func(a, b Problem) bool { return a == b })
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): `)
+
+func (l *loader) parse(data []byte) *Config {
+	l.data = data
+	if len(data) > MaxFileSize {
+		l.addAt(nil, "", fmt.Sprintf("larger than %d bytes", MaxFileSize))
+		return nil
+	}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			l.addAt(nil, "", "empty file: a configuration starts with version: 1")
+			return nil
+		}
+		msg := err.Error()
+		p := Problem{Msg: strings.TrimPrefix(msg, "yaml: ")}
+		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+			p.Line, _ = strconv.Atoi(m[1])
+			p.Column = 1
+			p.Msg = "YAML syntax: " + msg[len(m[0]):]
+		}
+		l.problems = append(l.problems, p)
+		return nil
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		if err != nil {
+			l.addAt(nil, "", "YAML syntax: "+strings.TrimPrefix(err.Error(), "yaml: "))
+		} else {
+			l.addAt(&extra, "", "more than one YAML document")
+		}
+		return nil
+	}
+	if len(doc.Content) == 0 {
+		l.addAt(nil, "", "empty file: a configuration starts with version: 1")
+		return nil
+	}
+	l.root = doc.Content[0]
+	if l.root.Kind != yaml.MappingNode {
+		l.addAt(l.root, "", "want a mapping (version: 1, environments: ...)")
+		return nil
+	}
+	// A version this package does not know is refused on its own: its
+	// other keys may mean something else.
+	if v := mapValue(l.root, "version"); v != nil && v.Kind == yaml.ScalarNode && v.ShortTag() == "!!int" && v.Value != "1" {
+		l.addAt(v, "/version", fmt.Sprintf("version %s is not supported: this releasekit reads version 1", v.Value))
+		return nil
+	}
+	inst := l.instance(l.root, nil)
+	l.validateSchema(inst)
+	var raw rawConfig
+	_ = l.root.Decode(&raw) // type errors are the schema's problems; check what decoded
+	return l.check(&raw)
+}
+
+// instance converts n into the JSON value the schema validates, and reports
+// what YAML has and JSON does not: aliases, custom tags, duplicate keys,
+// non-string keys, non-finite numbers.
+func (l *loader) instance(n *yaml.Node, path []string) any {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil
+		}
+		return l.instance(n.Content[0], path)
+	case yaml.AliasNode:
+		l.addAt(n, pointer(path), "aliases are not allowed: write the value out")
+		return nil
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Kind != yaml.ScalarNode || (k.ShortTag() != "!!str" && k.ShortTag() != "!!int" && k.ShortTag() != "!!bool") {
+				l.addAt(k, pointer(path), "a key must be a string")
+				continue
+			}
+			if _, dup := m[k.Value]; dup {
+				l.addAt(k, pointer(append(slices.Clone(path), k.Value)), fmt.Sprintf("key %q already defined", k.Value))
+			}
+			m[k.Value] = l.instance(v, append(slices.Clone(path), k.Value))
+		}
+		return m
+	case yaml.SequenceNode:
+		s := make([]any, len(n.Content))
+		for i, c := range n.Content {
+			s[i] = l.instance(c, append(slices.Clone(path), strconv.Itoa(i)))
+		}
+		return s
+	}
+	switch n.ShortTag() {
+	case "!!null":
+		return nil
+	case "!!bool":
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			l.addAt(n, pointer(path), fmt.Sprintf("%q is not a boolean", n.Value))
+			return n.Value
+		}
+		return b
+	case "!!int":
+		var i int64
+		if err := n.Decode(&i); err != nil {
+			l.addAt(n, pointer(path), fmt.Sprintf("%q: integer out of range", n.Value))
+			return nil
+		}
+		return json.Number(strconv.FormatInt(i, 10))
+	case "!!float":
+		var f float64
+		if err := n.Decode(&f); err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			l.addAt(n, pointer(path), fmt.Sprintf("%q is not a finite number", n.Value))
+			return nil
+		}
+		return json.Number(strconv.FormatFloat(f, 'g', -1, 64))
+	case "!!str", "!!timestamp":
+		return n.Value
+	}
+	l.addAt(n, pointer(path), fmt.Sprintf("tag %s is not allowed", n.Tag))
+	return n.Value
+}
+
+func (l *loader) validateSchema(inst any) {
+	cs, err := compiled()
+	if err != nil {
+		l.addAt(nil, "", "the embedded schema does not compile: "+err.Error())
+		return
+	}
+	err = cs.schema.Validate(inst)
+	if err == nil {
+		return
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		l.addAt(nil, "", err.Error())
+		return
+	}
+	for _, leaf := range leaves(ve) {
+		l.schemaProblem(cs, leaf)
+	}
+}
+
+// leaves returns the errors of ve that have no causes: the violations.
+func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if len(ve.Causes) == 0 {
+		return []*jsonschema.ValidationError{ve}
+	}
+	var out []*jsonschema.ValidationError
+	for _, c := range ve.Causes {
+		out = append(out, leaves(c)...)
+	}
+	return out
+}
+
+func (l *loader) schemaProblem(cs *compiledSchema, ve *jsonschema.ValidationError) {
+	path := ve.InstanceLocation
+	where := human(path)
+	switch k := ve.ErrorKind.(type) {
+	case *kind.AdditionalProperties:
+		known := cs.properties(ve.SchemaURL)
+		for _, p := range k.Properties {
+			key := keyAt(l.root, path, p)
+			msg := fmt.Sprintf("unknown key %q", p)
+			if where != "" {
+				msg = fmt.Sprintf("%s: unknown key %q", where, p)
+			}
+			if len(known) > 0 {
+				msg += " (want " + strings.Join(known, ", ") + ")"
+			}
+			l.addAt(key, pointer(append(slices.Clone(path), p)), msg)
+		}
+		return
+	case *kind.Required:
+		for _, p := range k.Missing {
+			l.add(path, "%s: missing key %q", orDoc(where), p)
+		}
+		return
+	case *kind.Type:
+		l.add(path, "%s: want %s, got %s", orDoc(where), strings.Join(k.Want, " or "), k.Got)
+		return
+	case *kind.PropertyNames:
+		l.addAt(keyAt(l.root, path, k.Property), pointer(append(slices.Clone(path), k.Property)),
+			fmt.Sprintf("%s: key %q is not allowed here", orDoc(where), k.Property))
+		return
+	}
+	// The library's own wording: "at '': MSG" for a bare error.
+	msg := (&jsonschema.ValidationError{ErrorKind: ve.ErrorKind}).Error()
+	msg = strings.TrimPrefix(msg, "at '': ")
+	l.add(path, "%s: %s", orDoc(where), msg)
+}
+
+func orDoc(where string) string {
+	if where == "" {
+		return "configuration"
+	}
+	return where
+}
+
+// properties returns the keys the object schema at schemaURL (absolute,
+// with a JSON pointer fragment) declares, sorted.
+func (cs *compiledSchema) properties(url string) []string {
+	_, frag, _ := strings.Cut(url, "#")
+	v := cs.doc
+	for tok := range strings.SplitSeq(strings.TrimPrefix(frag, "/"), "/") {
+		if tok == "" {
+			continue
+		}
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[tok]
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil
+	}
+	props, ok := m["properties"].(map[string]any)
+	if !ok {
+		return nil
+	}
+	keys := make([]string, 0, len(props))
+	for k := range props {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// nodeAt returns the node at path under root, or the deepest node on the
+// way when path goes further than the document.
+func nodeAt(root *yaml.Node, path []string) *yaml.Node {
+	n := root
+	for _, tok := range path {
+		if n == nil {
+			return nil
+		}
+		var next *yaml.Node
+		switch n.Kind {
+		case yaml.MappingNode:
+			next = mapValue(n, tok)
+		case yaml.SequenceNode:
+			if i, err := strconv.Atoi(tok); err == nil && i >= 0 && i < len(n.Content) {
+				next = n.Content[i]
+			}
+		}
+		if next == nil {
+			return n
+		}
+		n = next
+	}
+	return n
+}
+
+// keyAt returns the key node of key in the mapping at path (the last one
+// when it repeats), or the mapping.
+func keyAt(root *yaml.Node, path []string, key string) *yaml.Node {
+	n := nodeAt(root, path)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return n
+	}
+	var found *yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			found = n.Content[i]
+		}
+	}
+	if found == nil {
+		return n
+	}
+	return found
+}
+
+// mapValue returns the value of key in the mapping m (the last one when
+// the key repeats, as the decoded document has it), or nil.
+func mapValue(m *yaml.Node, key string) *yaml.Node {
+	var v *yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Kind == yaml.ScalarNode && m.Content[i].Value == key {
+			v = m.Content[i+1]
+		}
+	}
+	return v
+}
+
+// pointer returns the JSON pointer of path.
+func pointer(path []string) string {
+	var b strings.Builder
+	for _, tok := range path {
+		b.WriteByte('/')
+		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(tok, "~", "~0"), "/", "~1"))
+	}
+	return b.String()
+}
+
+// human returns path as a reader writes it: environments[2].approvers.
+func human(path []string) string {
+	var b strings.Builder
+	for i, tok := range path {
+		if _, err := strconv.Atoi(tok); err == nil && i > 0 {
+			b.WriteString("[" + tok + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(tok)
+	}
+	return b.String()
+}
+
+// The raw form of the file, decoded after the schema has been checked.
+type rawConfig struct {
+	Version    int            `yaml:"version"`
+	Components []rawComponent `yaml:"components"`
+	Changelog  struct {
+		Sections []struct {
+			Type   string `yaml:"type"`
+			Title  string `yaml:"title"`
+			Hidden bool   `yaml:"hidden"`
+		} `yaml:"sections"`
+		TicketPattern string `yaml:"ticket_pattern"`
+		Links         struct {
+			Commit  string `yaml:"commit"`
+			PR      string `yaml:"pr"`
+			Ticket  string `yaml:"ticket"`
+			Compare string `yaml:"compare"`
+		} `yaml:"links"`
+	} `yaml:"changelog"`
+	Trust struct {
+		Tags        rawKeySet `yaml:"tags"`
+		Provenance  rawKeySet `yaml:"provenance"`
+		Manifests   rawKeySet `yaml:"manifests"`
+		Checkpoints rawKeySet `yaml:"checkpoints"`
+	} `yaml:"trust"`
+	Environments []rawEnv            `yaml:"environments"`
+	People       map[string][]string `yaml:"people"`
+	Exceptions   struct {
+		MaxLifetime string `yaml:"max_lifetime"`
+	} `yaml:"exceptions"`
+	Stores struct {
+		Store    string `yaml:"store"`
+		GitStore string `yaml:"git_store"`
+	} `yaml:"stores"`
+	Identity struct {
+		Issuers []struct {
+			Issuer   string `yaml:"issuer"`
+			Audience string `yaml:"audience"`
+			JWKS     string `yaml:"jwks"`
+		} `yaml:"issuers"`
+	} `yaml:"identity"`
+}
+
+type rawComponent struct {
+	Name            string   `yaml:"name"`
+	Path            string   `yaml:"path"`
+	TagPrefix       *string  `yaml:"tag_prefix"`
+	Scheme          string   `yaml:"scheme"`
+	ZeroMajor       string   `yaml:"zero_major"`
+	Channels        []string `yaml:"channels"`
+	InitialVersion  string   `yaml:"initial_version"`
+	ReleaseBranches []string `yaml:"release_branches"`
+	HotfixBranches  []string `yaml:"hotfix_branches"`
+}
+
+type rawKeySet struct {
+	AllowedSigners string   `yaml:"allowed_signers"`
+	Keyring        string   `yaml:"keyring"`
+	Keys           []string `yaml:"keys"`
+}
+
+type rawEnv struct {
+	Name        string   `yaml:"name"`
+	Production  bool     `yaml:"production"`
+	Approvers   []string `yaml:"approvers"`
+	Permissions struct {
+		Deploy    []string `yaml:"deploy"`
+		Approve   []string `yaml:"approve"`
+		Rollback  []string `yaml:"rollback"`
+		Configure []string `yaml:"configure"`
+	} `yaml:"permissions"`
+	Controls []string `yaml:"controls"`
+}
+
+// configControls are the controls the configuration itself provides the
+// parameters of, so an environment may list them without the policy
+// enabling them: REL-ENV-001 (the environments' permissions) and
+// REL-WINDOW-001 (their windows and freezes).
+var configControls = []string{"REL-ENV-001", "REL-WINDOW-001"}
+
+// knownControls returns the IDs of policy's built-in controls and of the
+// gate's own.
+func knownControls() map[string]policy.Meta {
+	known := map[string]policy.Meta{}
+	for _, c := range policy.Default().Controls {
+		known[c.Meta().ID] = c.Meta()
+	}
+	known["REL-GATE-001"] = policy.Meta{ID: "REL-GATE-001", Title: "The promotion decision is bound to the record or manifest promoted", Section: "§1.12.3.5, §1.31.3.3"}
+	return known
+}
+
+// check applies the rules to what decoded and builds the Config.
+func (l *loader) check(raw *rawConfig) *Config {
+	cfg := &Config{Version: raw.Version, File: l.file, People: raw.People}
+	l.keys = map[string][]KeyInfo{}
+
+	cfg.Components = l.components(raw.Components)
+	cfg.Changelog = l.changelog(raw)
+	cfg.Trust = Trust{
+		Tags:        l.keySet(raw.Trust.Tags, "tags"),
+		Provenance:  l.keySet(raw.Trust.Provenance, "provenance"),
+		Manifests:   l.keySet(raw.Trust.Manifests, "manifests"),
+		Checkpoints: l.keySet(raw.Trust.Checkpoints, "checkpoints"),
+	}
+	cfg.Policy = l.policyRef()
+	cfg.Environments = l.environments(raw.Environments, cfg.Policy)
+	l.people(raw.People)
+	cfg.Exceptions = l.exceptions(raw.Exceptions.MaxLifetime)
+	if raw.Stores.Store != "" && raw.Stores.GitStore != "" {
+		l.add([]string{"stores"}, "stores: give store or git_store, not both")
+	}
+	cfg.Stores = Stores{Store: l.abs(raw.Stores.Store), GitStore: l.abs(raw.Stores.GitStore)}
+	for i, is := range raw.Identity.Issuers {
+		jwks := ""
+		if is.JWKS != "" {
+			jwks = l.abs(is.JWKS)
+			if _, err := readRegular(jwks); err != nil {
+				l.add([]string{"identity", "issuers", strconv.Itoa(i), "jwks"}, "identity.issuers[%d].jwks: %v", i, err)
+			}
+		}
+		cfg.Identity.Issuers = append(cfg.Identity.Issuers, Issuer{Issuer: is.Issuer, Audience: is.Audience, JWKS: jwks})
+	}
+	cfg.keys = l.keys
+	return cfg
+}
+
+// abs resolves p against the directory of the file.
+func (l *loader) abs(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(l.base, filepath.FromSlash(p))
+}
+
+func (l *loader) components(raws []rawComponent) []Component {
+	var out []Component
+	names := map[string]bool{}
+	prefixes := map[string]int{}
+	for i, r := range raws {
+		at := func(key string) []string {
+			p := []string{"components", strconv.Itoa(i)}
+			if key != "" {
+				p = append(p, key)
+			}
+			return p
+		}
+		c := Component{Name: r.Name, Path: r.Path, Scheme: r.Scheme, ZeroMajor: r.ZeroMajor, Channels: r.Channels,
+			InitialVersion: r.InitialVersion, ReleaseBranches: r.ReleaseBranches, HotfixBranches: r.HotfixBranches}
+		if names[r.Name] {
+			l.add(at("name"), "component %q is defined twice", r.Name)
+		}
+		names[r.Name] = true
+		switch {
+		case r.TagPrefix != nil:
+			c.TagPrefix = *r.TagPrefix
+		case len(raws) == 1:
+			c.TagPrefix = "v"
+		default:
+			c.TagPrefix = r.Name + "/v"
+		}
+		if j, dup := prefixes[c.TagPrefix]; dup {
+			l.add(at("tag_prefix"), "components %q and %q both tag %sX.Y.Z: give each its own tag_prefix", raws[j].Name, r.Name, c.TagPrefix)
+		}
+		prefixes[c.TagPrefix] = i
+		if c.Scheme == "" {
+			c.Scheme = "semver"
+		}
+		if c.ZeroMajor == "" {
+			c.ZeroMajor = "pre-major"
+		}
+		if c.InitialVersion == "" {
+			c.InitialVersion = "0.1.0"
+		} else if _, err := semver.Parse(c.InitialVersion); err != nil {
+			l.add(at("initial_version"), "components[%d].initial_version: %v", i, err)
+		}
+		if r.Path != "" {
+			if !filepath.IsLocal(filepath.FromSlash(r.Path)) && r.Path != "." {
+				l.add(at("path"), "components[%d].path %q: want a directory inside the repository", i, r.Path)
+			} else if fi, err := os.Stat(l.abs(r.Path)); err != nil || !fi.IsDir() {
+				l.add(at("path"), "components[%d].path %q: no such directory", i, r.Path)
+			}
+		}
+		for _, key := range []string{"release_branches", "hotfix_branches"} {
+			pats := r.ReleaseBranches
+			if key == "hotfix_branches" {
+				pats = r.HotfixBranches
+			}
+			for j, p := range pats {
+				if _, err := regexp.Compile(p); err != nil {
+					l.add(append(at(key), strconv.Itoa(j)), "components[%d].%s: pattern %q: %v", i, key, p, err)
+				}
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+var placeholderRE = regexp.MustCompile(`\{[^{}]*\}`)
+
+func (l *loader) changelog(raw *rawConfig) Changelog {
+	r := raw.Changelog
+	var c Changelog
+	types := map[string]bool{}
+	for i, s := range r.Sections {
+		if types[s.Type] {
+			l.add([]string{"changelog", "sections", strconv.Itoa(i), "type"}, "changelog.sections[%d]: type %q has two sections", i, s.Type)
+		}
+		types[s.Type] = true
+		c.Sections = append(c.Sections, Section{Type: s.Type, Title: s.Title, Hidden: s.Hidden})
+	}
+	c.TicketPattern = r.TicketPattern
+	if r.TicketPattern != "" {
+		if _, err := regexp.Compile(r.TicketPattern); err != nil {
+			l.add([]string{"changelog", "ticket_pattern"}, "changelog.ticket_pattern: %v", err)
+		}
+	}
+	c.Links = Links{Commit: r.Links.Commit, PR: r.Links.PR, Ticket: r.Links.Ticket, Compare: r.Links.Compare}
+	for _, t := range []struct {
+		key, tmpl string
+		allowed   []string
+	}{
+		{"commit", c.Links.Commit, []string{"{hash}"}},
+		{"pr", c.Links.PR, []string{"{pr}"}},
+		{"ticket", c.Links.Ticket, []string{"{ticket}"}},
+		{"compare", c.Links.Compare, []string{"{from}", "{to}"}},
+	} {
+		for _, ph := range placeholderRE.FindAllString(t.tmpl, -1) {
+			if !slices.Contains(t.allowed, ph) {
+				l.add([]string{"changelog", "links", t.key}, "changelog.links.%s: placeholder %s is not one of %s", t.key, ph, strings.Join(t.allowed, ", "))
+			}
+		}
+	}
+	return c
+}
+
+// keySet checks and resolves the key files of trust.<name>, and reads the
+// keys they hold.
+func (l *loader) keySet(r rawKeySet, name string) KeySet {
+	at := []string{"trust", name}
+	if r.AllowedSigners != "" && r.Keyring != "" {
+		l.add(at, "trust.%s: give allowed_signers or keyring, not both", name)
+	}
+	k := KeySet{AllowedSigners: l.abs(r.AllowedSigners), Keyring: l.abs(r.Keyring)}
+	if k.AllowedSigners != "" {
+		path := append(slices.Clone(at), "allowed_signers")
+		if data, err := readRegular(k.AllowedSigners); err != nil {
+			l.add(path, "trust.%s.allowed_signers: %v", name, err)
+		} else if signers, err := signature.ParseAllowedSigners(data); err != nil {
+			l.add(path, "trust.%s.allowed_signers %s: %v", name, r.AllowedSigners, err)
+		} else if len(signers) == 0 {
+			l.add(path, "trust.%s.allowed_signers %s: no key", name, r.AllowedSigners)
+		} else {
+			var infos []KeyInfo
+			for _, s := range signers {
+				sum := sha256.Sum256(s.Key.Marshal())
+				infos = append(infos, KeyInfo{
+					Fingerprint: "SHA256:" + base64.RawStdEncoding.EncodeToString(sum[:]),
+					Type:        s.Key.Type(),
+					Principals:  slices.Clone(s.Principals),
+					Namespaces:  slices.Clone(s.Namespaces),
+				})
+			}
+			l.keys[k.AllowedSigners] = infos
+		}
+	}
+	if k.Keyring != "" {
+		path := append(slices.Clone(at), "keyring")
+		if data, err := readRegular(k.Keyring); err != nil {
+			l.add(path, "trust.%s.keyring: %v", name, err)
+		} else if _, err := signature.NewOpenPGPVerifier(bytes.NewReader(data)); err != nil {
+			l.add(path, "trust.%s.keyring %s: %v", name, r.Keyring, err)
+		}
+	}
+	for i, p := range r.Keys {
+		abs := l.abs(p)
+		k.Keys = append(k.Keys, abs)
+		path := append(slices.Clone(at), "keys", strconv.Itoa(i))
+		if data, err := readRegular(abs); err != nil {
+			l.add(path, "trust.%s.keys[%d]: %v", name, i, err)
+		} else if v, err := signature.ParsePublicKeyPEM(data); err != nil {
+			l.add(path, "trust.%s.keys[%d] %s: %v", name, i, p, err)
+		} else {
+			l.keys[abs] = []KeyInfo{{Fingerprint: v.KeyID(), Type: "public key (PEM)"}}
+		}
+	}
+	return k
+}
+
+// policyRef reads the policy the configuration names, with
+// policy.ReadConfig: the file, or the inline mapping cut out of the
+// configuration with its line numbers kept.
+func (l *loader) policyRef() PolicyRef {
+	n := mapValue(l.root, "policy")
+	if n == nil || (n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null") {
+		return PolicyRef{}
+	}
+	switch {
+	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str" && n.Value != "":
+		ref := PolicyRef{File: l.abs(n.Value)}
+		data, err := readRegular(ref.File)
+		if err != nil {
+			l.addAt(n, "/policy", "policy: "+err.Error())
+			return ref
+		}
+		p, err := policy.ReadConfig(bytes.NewReader(data))
+		if err != nil {
+			l.addAt(n, "/policy", fmt.Sprintf("policy file %s: %v", n.Value, policyMsg(err)))
+			return ref
+		}
+		ref.Policy = &p
+		return ref
+	case n.Kind == yaml.MappingNode:
+		ref := PolicyRef{Inline: true}
+		p, err := policy.ReadConfig(strings.NewReader(l.inline(n)))
+		if err != nil {
+			at := n
+			var ce *policy.ConfigError
+			if errors.As(err, &ce) && ce.Line > 0 {
+				at = firstOnLine(n, ce.Line)
+				if at == nil {
+					at = &yaml.Node{Line: ce.Line, Column: 1}
+				}
+			}
+			msg := err.Error()
+			if ce != nil {
+				msg = ce.Msg
+			}
+			l.addAt(at, "/policy", "policy: "+msg)
+			return ref
+		}
+		ref.Policy = &p
+		return ref
+	}
+	return PolicyRef{} // the schema reported it
+}
+
+// policyMsg returns a policy.ReadConfig error without its prefix and line
+// (the problem has the line).
+func policyMsg(err error) string {
+	var ce *policy.ConfigError
+	if errors.As(err, &ce) {
+		if ce.Line > 0 {
+			return fmt.Sprintf("line %d: %s", ce.Line, ce.Msg)
+		}
+		return ce.Msg
+	}
+	return err.Error()
+}
+
+// inline returns the text of the mapping n, the value of the top-level key
+// policy, at the same lines as in the file: blank lines before it, the text
+// before its first column blanked, up to the next top-level key.
+func (l *loader) inline(n *yaml.Node) string {
+	lines := strings.SplitAfter(string(l.data), "\n")
+	end := len(lines) // exclusive, 0-based
+	for i := 0; i+1 < len(l.root.Content); i += 2 {
+		if k := l.root.Content[i]; k.Line > n.Line && k.Line-1 < end {
+			end = k.Line - 1
+		}
+	}
+	var b strings.Builder
+	for i := 0; i < n.Line-1 && i < len(lines); i++ {
+		b.WriteByte('\n')
+	}
+	for i := n.Line - 1; i < end; i++ {
+		line := lines[i]
+		if i == n.Line-1 {
+			r := []rune(line)
+			for j := 0; j < n.Column-1 && j < len(r); j++ {
+				r[j] = ' '
+			}
+			line = string(r)
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+// firstOnLine returns the first node of the tree n on line, or nil.
+func firstOnLine(n *yaml.Node, line int) *yaml.Node {
+	if n.Line == line {
+		return n
+	}
+	for _, c := range n.Content {
+		if f := firstOnLine(c, line); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+func (l *loader) environments(raws []rawEnv, pol PolicyRef) []Environment {
+	known := knownControls()
+	enabled := pol.ControlIDs()
+	seen := map[string]bool{}
+	var out []Environment
+	for i, r := range raws {
+		at := func(keys ...string) []string { return append([]string{"environments", strconv.Itoa(i)}, keys...) }
+		// Production only when the file says true: a value of the wrong type
+		// is the schema's problem, not a production environment.
+		prod := nodeAt(l.root, at("production"))
+		r.Production = prod != nil && prod.Kind == yaml.ScalarNode && prod.ShortTag() == "!!bool" && r.Production
+		e := Environment{Name: r.Name, Production: r.Production, Controls: r.Controls}
+		if seen[r.Name] {
+			l.add(at("name"), "environment %q is defined twice", r.Name)
+		}
+		seen[r.Name] = true
+		e.Permissions = Permissions{Deploy: r.Permissions.Deploy, Approve: r.Permissions.Approve,
+			Rollback: r.Permissions.Rollback, Configure: r.Permissions.Configure}
+		switch {
+		case r.Approvers != nil && r.Permissions.Approve != nil:
+			l.add(at("approvers"), "environment %q: approvers is short for permissions.approve: give one of them", r.Name)
+		case r.Approvers != nil:
+			e.Permissions.Approve = r.Approvers
+		}
+		e.Approvers = e.Permissions.Approve
+		if r.Production && len(e.Approvers) == 0 {
+			l.add(at("name"), "environment %q is production and names no approvers: list who may approve there (approvers: [...])", r.Name)
+		}
+		l.identities(at("approvers"), r.Approvers)
+		l.identities(at("permissions", "deploy"), r.Permissions.Deploy)
+		l.identities(at("permissions", "approve"), r.Permissions.Approve)
+		l.identities(at("permissions", "rollback"), r.Permissions.Rollback)
+		l.identities(at("permissions", "configure"), r.Permissions.Configure)
+
+		// Windows and freezes are read by the policy's own reader, as
+		// REL-WINDOW-001 parameters.
+		envNode := nodeAt(l.root, at())
+		winNode, frzNode := mapValue(envNode, "windows"), mapValue(envNode, "freezes")
+		if winNode != nil || frzNode != nil {
+			e.Windows, e.Freezes = l.windows(r.Name, winNode, frzNode, at)
+		}
+		for j, id := range r.Controls {
+			if _, ok := known[id]; !ok {
+				l.add(at("controls", strconv.Itoa(j)), "environment %q: unknown control %s", r.Name, id)
+				continue
+			}
+			provided := slices.Contains(configControls, id) && (id != "REL-WINDOW-001" || len(e.Windows) > 0 || len(e.Freezes) > 0)
+			if pol.Policy != nil && !provided && !slices.Contains(enabled, id) {
+				l.add(at("controls", strconv.Itoa(j)), "environment %q: control %s gates it but the policy does not enable it", r.Name, id)
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func (l *loader) windows(env string, win, frz *yaml.Node, at func(...string) []string) ([]Window, []Freeze) {
+	params := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	if win != nil {
+		params.Content = append(params.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "windows"}, win)
+	}
+	if frz != nil {
+		params.Content = append(params.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "freezes"}, frz)
+	}
+	doc := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{
+		{Kind: yaml.ScalarNode, Tag: "!!str", Value: "controls"},
+		{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{
+			{Kind: yaml.ScalarNode, Tag: "!!str", Value: "REL-WINDOW-001"}, params,
+		}},
+	}}
+	text, err := yaml.Marshal(doc)
+	if err != nil {
+		l.add(at("windows"), "environment %q: windows: %v", env, err)
+		return nil, nil
+	}
+	p, err := policy.ReadConfig(bytes.NewReader(text))
+	if err != nil {
+		key := "windows"
+		if win == nil {
+			key = "freezes"
+		}
+		var ce *policy.ConfigError
+		msg := err.Error()
+		if errors.As(err, &ce) {
+			msg = ce.Msg
+		}
+		l.add(at(key), "environment %q: %s", env, msg)
+		return nil, nil
+	}
+	for _, c := range p.Controls {
+		if cw, ok := c.(policy.ChangeWindow); ok {
+			return cw.Windows, cw.Freezes
+		}
+	}
+	return nil, nil
+}
+
+// identities checks the identities of a list.
+func (l *loader) identities(path []string, ids []string) {
+	for i, id := range ids {
+		if msg := badIdentity(id); msg != "" {
+			l.add(append(slices.Clone(path), strconv.Itoa(i)), "%s[%d]: identity %q: %s", human(path), i, id, msg)
+		}
+	}
+}
+
+func (l *loader) people(people map[string][]string) {
+	owner := map[string]string{}
+	persons := make([]string, 0, len(people))
+	for p := range people {
+		persons = append(persons, p)
+	}
+	slices.Sort(persons)
+	for _, p := range persons {
+		owner[strings.ToLower(strings.TrimSpace(p))] = p
+	}
+	for _, p := range persons {
+		path := []string{"people", p}
+		if msg := badIdentity(p); msg != "" {
+			l.add(path, "people: person %q: %s", p, msg)
+		}
+		l.identities(path, people[p])
+		for i, a := range people[p] {
+			k := strings.ToLower(strings.TrimSpace(a))
+			if o, ok := owner[k]; ok && o != p {
+				l.add(append(slices.Clone(path), strconv.Itoa(i)), "people: %q is listed for both %q and %q", a, o, p)
+				continue
+			}
+			owner[k] = p
+		}
+	}
+}
+
+var lifetimeRE = regexp.MustCompile(`^([1-9][0-9]{0,2})d$`)
+
+func (l *loader) exceptions(s string) ExceptionRules {
+	if s == "" {
+		return ExceptionRules{MaxLifetime: DefaultMaxExceptionLifetime, Default: true}
+	}
+	m := lifetimeRE.FindStringSubmatch(s)
+	if m == nil {
+		return ExceptionRules{MaxLifetime: DefaultMaxExceptionLifetime, Default: true} // the schema reported it
+	}
+	days, _ := strconv.Atoi(m[1])
+	d := time.Duration(days) * 24 * time.Hour
+	if d > LimitMaxExceptionLifetime {
+		l.add([]string{"exceptions", "max_lifetime"}, "exceptions.max_lifetime %s: at most %dd", s, int(LimitMaxExceptionLifetime/(24*time.Hour)))
+	}
+	return ExceptionRules{MaxLifetime: d}
+}
