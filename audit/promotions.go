@@ -39,21 +39,21 @@ func (b *builder) promotions(lg *promotionLog) {
 		case !b.rec.HasDigest(p.Digest):
 			l.Status, l.Reason = Failed, "the promoted digest is not one of the record's artifacts"
 			l.Err = &TrailError{Reason: ReasonDigestMismatch, Detail: fmt.Sprintf("%s promoted %s", p.Env, p.Digest)}
-		case p.Env == prod && (p.Approver == "" || p.Reason == ""):
-			l.Status, l.Reason = Gap, "the production promotion has no approver or reason"
-			l.Err = fmt.Errorf("%w: %s", ErrMissingEvidence, l.Reason)
-		case p.Env == prod && p.Window == "" && p.Emergency == nil:
-			l.Status, l.Reason = Gap, "the production promotion names no change window and no emergency record"
-			l.Err = fmt.Errorf("%w: %s", ErrMissingEvidence, l.Reason)
 		case outOfOrder[e.Seq] != nil:
 			oe := outOfOrder[e.Seq]
 			l.Status, l.Reason = Failed, strings.TrimPrefix(oe.Error(), "manifest: ")
 			l.Err = &TrailError{Reason: ReasonOrder, Detail: l.Reason, Err: oe}
-		case p.Emergency != nil && !emergencyComplete(p.Emergency):
-			l.Status, l.Reason = Gap, "the emergency-change record is incomplete"
-			l.Err = fmt.Errorf("%w: %s", ErrMissingEvidence, l.Reason)
 		case len(p.Unsafe) > 0:
 			l.Status, l.Reason = Gap, "let through by unsafe option(s): "+strings.Join(p.Unsafe, ", ")
+			l.Err = fmt.Errorf("%w: %s", ErrMissingEvidence, l.Reason)
+		case (p.Env == prod || p.Production) && (p.Approver == "" || p.Reason == ""):
+			l.Status, l.Reason = Gap, "the production promotion has no approver or reason"
+			l.Err = fmt.Errorf("%w: %s", ErrMissingEvidence, l.Reason)
+		case (p.Env == prod || p.Production) && p.Window == "" && p.Emergency == nil:
+			l.Status, l.Reason = Gap, "the production promotion names no change window and no emergency record"
+			l.Err = fmt.Errorf("%w: %s", ErrMissingEvidence, l.Reason)
+		case p.Emergency != nil && !emergencyComplete(p.Emergency):
+			l.Status, l.Reason = Gap, "the emergency-change record is incomplete"
 			l.Err = fmt.Errorf("%w: %s", ErrMissingEvidence, l.Reason)
 		default:
 			l.Reason = promotionReason(p) + "; " + reason
