@@ -25,6 +25,10 @@ func (b *builder) promotions(lg *promotionLog) {
 		b.add(b.gap(StepPromotion, "", "the log holds no promotion of "+b.rec.Tag, nil))
 	}
 	prod := b.src.production()
+	outOfOrder := map[uint64]*manifest.OrderError{}
+	for _, oe := range manifest.CheckOrder(lg.entries, b.src.Order) {
+		outOfOrder[oe.Seq] = oe
+	}
 	for _, e := range proms {
 		p := e.Promotion
 		info := promotionInfo(e, lg.entries)
@@ -35,10 +39,17 @@ func (b *builder) promotions(lg *promotionLog) {
 		case !b.rec.HasDigest(p.Digest):
 			l.Status, l.Reason = Failed, "the promoted digest is not one of the record's artifacts"
 			l.Err = &TrailError{Reason: ReasonDigestMismatch, Detail: fmt.Sprintf("%s promoted %s", p.Env, p.Digest)}
-		case p.Env == prod && (p.Approver == "" || p.Reason == ""):
+		case outOfOrder[e.Seq] != nil:
+			oe := outOfOrder[e.Seq]
+			l.Status, l.Reason = Failed, strings.TrimPrefix(oe.Error(), "manifest: ")
+			l.Err = &TrailError{Reason: ReasonOrder, Detail: l.Reason, Err: oe}
+		case len(p.Unsafe) > 0:
+			l.Status, l.Reason = Gap, "let through by unsafe option(s): "+strings.Join(p.Unsafe, ", ")
+			l.Err = fmt.Errorf("%w: %s", ErrMissingEvidence, l.Reason)
+		case (p.Env == prod || p.Production) && (p.Approver == "" || p.Reason == ""):
 			l.Status, l.Reason = Gap, "the production promotion has no approver or reason"
 			l.Err = fmt.Errorf("%w: %s", ErrMissingEvidence, l.Reason)
-		case p.Env == prod && p.Window == "" && p.Emergency == nil:
+		case (p.Env == prod || p.Production) && p.Window == "" && p.Emergency == nil:
 			l.Status, l.Reason = Gap, "the production promotion names no change window and no emergency record"
 			l.Err = fmt.Errorf("%w: %s", ErrMissingEvidence, l.Reason)
 		case p.Emergency != nil && !emergencyComplete(p.Emergency):

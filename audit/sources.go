@@ -58,6 +58,11 @@ type Sources struct {
 	// Production is the environment that counts as production; "" means
 	// "prod".
 	Production string
+	// Order is the configured promotion order (the release
+	// configuration's environments); nil checks each promotion against
+	// the order it recorded. A promotion that skipped an environment of it
+	// fails (ReasonOrder).
+	Order []string
 	// At is the verification time for signatures (keys expired or revoked
 	// since are reported as such); zero means time.Now(). Never a date
 	// taken from the signed data.

@@ -48,6 +48,10 @@ const (
 	// failed controls, or no control at all (then Err wraps
 	// policy.ErrEmptyPolicy).
 	ReasonGateFailed = "gate report has failed controls"
+	// ReasonOrder: a promotion skipped an environment of the promotion
+	// order, or was decided under another order than the configured one
+	// (Err is the *manifest.OrderError).
+	ReasonOrder = "promotion left the promotion order"
 )
 
 // A TrailError reports what Trail, Lookup or Compare found wrong with the

@@ -17,7 +17,7 @@ func TestDeploymentEvent(t *testing.T) {
 	ctx := t.Context()
 	rec := completeRecord("v1.0.0", "app")
 	st := newStore(t, rec)
-	e, err := manifest.Promote(ctx, st, req("v1.0.0", "dev", "app"), manifest.WithClock(clock()))
+	e, err := promote(ctx, st, req("v1.0.0", "dev", "app"), manifest.WithClock(clock()))
 	require.NoError(t, err)
 
 	expires := verifyAt.Add(time.Hour)

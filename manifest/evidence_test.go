@@ -230,7 +230,7 @@ func TestPromotionGateEvidence(t *testing.T) {
 		opts := []manifest.Option{manifest.WithClock(clock()), manifest.WithGate(reportGate)}
 		promoteAll(t, st, "v1.0.0", "app1", opts...)
 		promoteAll(t, st, "v2.0.0", "app2", opts...)
-		_, err = manifest.Rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "bob", Reason: "error rate"}, opts...)
+		_, err = rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "bob", Reason: "error rate"}, opts...)
 		require.NoError(t, err)
 		sm := signedManifest{m: sampleManifest()}
 		sm.digest, err = sm.m.Digest()
@@ -240,7 +240,7 @@ func TestPromotionGateEvidence(t *testing.T) {
 		cm.digest, err = cm.m.Digest()
 		require.NoError(t, err)
 		promoteManifestAll(t, st, cm, opts...)
-		_, err = manifest.RollbackManifest(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "bob", Reason: "error rate"}, opts...)
+		_, err = rollbackManifest(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "bob", Reason: "error rate"}, opts...)
 		require.NoError(t, err)
 
 		st, err = open(dir)
@@ -275,7 +275,7 @@ func TestPromotionGateEvidenceRefusedOrEmpty(t *testing.T) {
 	refuse := evidenceGate{func(ctx context.Context, in manifest.GateInput) (string, []byte, error) {
 		return "", []byte("the report that denied"), denied
 	}}
-	_, err = manifest.Promote(ctx, st, req("v1.0.0", "dev", "app"), manifest.WithGate(refuse))
+	_, err = promote(ctx, st, req("v1.0.0", "dev", "app"), manifest.WithGate(refuse))
 	var ge *manifest.GateError
 	require.ErrorAs(t, err, &ge)
 	assert.ErrorIs(t, err, manifest.ErrGateRefused)
@@ -286,7 +286,7 @@ func TestPromotionGateEvidenceRefusedOrEmpty(t *testing.T) {
 
 	// No evidence: no digest.
 	none := evidenceGate{func(ctx context.Context, in manifest.GateInput) (string, []byte, error) { return "w", nil, nil }}
-	e, err := manifest.Promote(ctx, st, req("v1.0.0", "dev", "app"), manifest.WithGate(none))
+	e, err := promote(ctx, st, req("v1.0.0", "dev", "app"), manifest.WithGate(none))
 	require.NoError(t, err)
 	assert.Empty(t, e.Promotion.Gate)
 	assert.Equal(t, "w", e.Promotion.Window)
@@ -299,7 +299,7 @@ func TestPromotionGateEvidenceRefusedOrEmpty(t *testing.T) {
 	logOnly.Store = st
 	_, ok := any(logOnly).(manifest.EvidenceStore)
 	require.False(t, ok)
-	e, err = manifest.Promote(ctx, logOnly, req("v1.0.0", "staging", "app"), manifest.WithGate(reportGate))
+	e, err = promote(ctx, logOnly, req("v1.0.0", "staging", "app"), manifest.WithGate(reportGate))
 	require.NoError(t, err)
 	assert.Equal(t, manifest.Digest(reportOf("v1.0.0", "staging", "")), e.Promotion.Gate)
 	_, err = st.Evidence(ctx, e.Promotion.Gate)

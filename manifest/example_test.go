@@ -37,6 +37,40 @@ func exampleRecord(tag, artifact string) manifest.Record {
 }
 
 // fixedClock is a clock that advances one minute per reading.
+// exampleTags stands for tagging.NewRepoVerifier(repo, keys), which
+// verifies a release tag's signature in the repository and says which
+// commit it points to: here every tag is signed by the release key and
+// points to exampleRecord's commit.
+type exampleTags struct{}
+
+func (exampleTags) VerifyTag(_ context.Context, tag string, _ time.Time) (signature.Identity, error) {
+	return signature.Identity{Format: signature.SSH, Identity: "release@example.com"}, nil
+}
+
+func (exampleTags) TagCommit(context.Context, string) (string, error) {
+	return strings.Repeat("1", 40), nil
+}
+
+// team stands for the release configuration (config.Config), which says
+// who may do what in each environment: identities per action.
+type team map[manifest.Action][]string
+
+func (t team) Authorize(env string, a manifest.Action, who string) error {
+	for _, id := range t[a] {
+		if id == who {
+			return nil
+		}
+	}
+	return fmt.Errorf("%q may not %s in %s", who, a, env)
+}
+
+// exampleTeam: ci-bot deploys, alice and bob approve and roll back.
+var exampleTeam = team{
+	manifest.ActionDeploy:   {"ci-bot"},
+	manifest.ActionRollback: {"ci-bot"},
+	manifest.ActionApprove:  {"alice@example.com", "bob@example.com"},
+}
+
 func fixedClock() func() time.Time {
 	t := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 	return func() time.Time { t = t.Add(time.Minute); return t }
@@ -73,34 +107,74 @@ func ExamplePromote() {
 		return
 	}
 	digest := rec.Artifacts[0].Digest
-	clock := manifest.WithClock(fixedClock())
+	// Production (the last environment) fails closed: its promotions need
+	// the release tag verified and the releaser and approver authorised.
+	opts := []manifest.Option{
+		manifest.WithClock(fixedClock()),
+		manifest.WithTagVerifier(exampleTags{}),
+		manifest.WithAuthorizer(exampleTeam),
+	}
 	for _, env := range []string{"dev", "staging", "prod"} {
 		e, err := manifest.Promote(ctx, st, manifest.PromoteRequest{
-			Release: "v1.4.2", Env: env, Digest: digest,
+			Release: "v1.4.2", Env: env, Digest: digest, Releaser: "ci-bot",
 			Approver: "alice@example.com", Reason: "CHG-1234 approved",
-		}, clock)
+		}, opts...)
 		if err != nil {
 			fmt.Println(err)
 			return
 		}
-		fmt.Printf("#%d %s %s at %s\n", e.Seq, e.Promotion.Release, e.Promotion.Env, e.Promotion.PromotedAt.Format(time.Kitchen))
+		p := e.Promotion
+		fmt.Printf("#%d %s %s at %s, production %t, tag signed by %s\n", e.Seq, p.Release, p.Env, p.PromotedAt.Format(time.Kitchen), p.Production, p.TagSigner.Identity)
 	}
 
 	// A rebuilt artifact cannot reach production under the same version.
 	_, err := manifest.Promote(ctx, st, manifest.PromoteRequest{
-		Release: "v1.4.2", Env: "prod", Digest: manifest.Digest([]byte("rebuilt")),
+		Release: "v1.4.2", Env: "prod", Digest: manifest.Digest([]byte("rebuilt")), Releaser: "ci-bot",
 		Approver: "alice@example.com", Reason: "again",
-	}, clock)
+	}, opts...)
 	fmt.Println(errors.Is(err, &manifest.RefusalError{Reason: "digest not in the release record"}))
+
+	// Nor can an approver the configuration does not list approve it.
+	_, err = manifest.Promote(ctx, st, manifest.PromoteRequest{
+		Release: "v1.4.2", Env: "prod", Digest: digest, Releaser: "ci-bot",
+		Approver: "mallory@example.com", Reason: "looks fine",
+	}, opts...)
+	fmt.Println(errors.Is(err, &manifest.RefusalError{Reason: "approver not authorized"}))
 
 	_, err = manifest.VerifyStore(ctx, st, nil)
 	fmt.Println("log verifies:", err == nil)
 	// Output:
-	// #1 v1.4.2 dev at 9:02AM
-	// #2 v1.4.2 staging at 9:04AM
-	// #3 v1.4.2 prod at 9:06AM
+	// #1 v1.4.2 dev at 9:02AM, production false, tag signed by release@example.com
+	// #2 v1.4.2 staging at 9:04AM, production false, tag signed by release@example.com
+	// #3 v1.4.2 prod at 9:06AM, production true, tag signed by release@example.com
+	// true
 	// true
 	// log verifies: true
+}
+
+// Without a tag verifier and an authorizer, a promotion into production
+// is refused: nothing reaches it on defaults.
+func ExampleWithProduction() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "manifest-example")
+	defer os.RemoveAll(dir)
+	st, _ := manifest.NewDirStore(dir)
+	rec := exampleRecord("v1.4.2", "app-1.4.2")
+	_ = st.PutRecord(ctx, rec)
+
+	// Here "live" is production; "dev" and "canary" are not.
+	order := []manifest.Option{manifest.WithOrder("dev", "canary", "live"), manifest.WithProduction("live")}
+	for _, env := range []string{"dev", "canary", "live"} {
+		_, err := manifest.Promote(ctx, st, manifest.PromoteRequest{
+			Release: "v1.4.2", Env: env, Digest: rec.Artifacts[0].Digest, Releaser: "ci-bot",
+			Approver: "alice@example.com", Reason: "CHG-1234 approved",
+		}, order...)
+		fmt.Printf("%s: %v\n", env, err)
+	}
+	// Output:
+	// dev: <nil>
+	// canary: <nil>
+	// live: manifest: no authorization for production: live is a production environment: configure who may deploy and approve there (an Authorizer, such as the release configuration)
 }
 
 func ExampleRollback() {
@@ -110,14 +184,16 @@ func ExampleRollback() {
 	st, _ := manifest.NewDirStore(dir)
 	clock := manifest.WithClock(fixedClock())
 
+	trust := []manifest.Option{clock, manifest.WithTagVerifier(exampleTags{}), manifest.WithAuthorizer(exampleTeam)}
+
 	for _, tag := range []string{"v1.4.2", "v1.5.0"} {
 		rec := exampleRecord(tag, "app-"+tag)
 		_ = st.PutRecord(ctx, rec)
 		for _, env := range []string{"dev", "staging", "prod"} {
 			_, err := manifest.Promote(ctx, st, manifest.PromoteRequest{
-				Release: tag, Env: env, Digest: rec.Artifacts[0].Digest,
+				Release: tag, Env: env, Digest: rec.Artifacts[0].Digest, Releaser: "ci-bot",
 				Approver: "alice@example.com", Reason: "approved",
-			}, clock)
+			}, trust...)
 			if err != nil {
 				fmt.Println(err)
 				return
@@ -125,7 +201,7 @@ func ExampleRollback() {
 		}
 	}
 
-	e, err := manifest.Rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "bob@example.com", Reason: "error rate above SLO"}, clock)
+	e, err := manifest.Rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Releaser: "ci-bot", Approver: "bob@example.com", Reason: "error rate above SLO"}, trust...)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -224,7 +300,7 @@ func ExamplePromoteManifest() {
 	defer os.RemoveAll(dir)
 	st, _ := manifest.NewDirStore(dir)
 	signer, verifier := exampleSSHKeys()
-	opts := []manifest.Option{manifest.WithClock(fixedClock()), manifest.WithManifestVerifier(verifier)}
+	opts := []manifest.Option{manifest.WithClock(fixedClock()), manifest.WithManifestVerifier(verifier), manifest.WithAuthorizer(exampleTeam)}
 
 	pin := func(name, api string) manifest.Manifest {
 		return manifest.Manifest{Name: name, Repos: []manifest.Repo{
@@ -239,7 +315,7 @@ func ExamplePromoteManifest() {
 		sig, _ := manifest.Sign(ctx, m, signer)
 		for _, env := range []string{"dev", "staging", "prod"} {
 			e, err := manifest.PromoteManifest(ctx, st, manifest.ManifestRequest{
-				Manifest: m, Digest: digest, Signature: sig, Env: env,
+				Manifest: m, Digest: digest, Signature: sig, Env: env, Releaser: "ci-bot",
 				Approver: "alice@example.com", Reason: "CHG-1300 approved",
 			}, opts...)
 			if err != nil {
@@ -257,11 +333,11 @@ func ExamplePromoteManifest() {
 	digest, _ := rebuilt.Digest()
 	sig, _ := manifest.Sign(ctx, rebuilt, signer)
 	_, err := manifest.PromoteManifest(ctx, st, manifest.ManifestRequest{
-		Manifest: rebuilt, Digest: digest, Signature: sig, Env: "staging",
+		Manifest: rebuilt, Digest: digest, Signature: sig, Env: "staging", Releaser: "ci-bot",
 	}, opts...)
 	fmt.Println("rebuilt to staging:", errors.Is(err, &manifest.DriftError{}))
 
-	e, err := manifest.RollbackManifest(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "bob@example.com", Reason: "error rate above SLO"}, opts...)
+	e, err := manifest.RollbackManifest(ctx, st, manifest.RollbackRequest{Env: "prod", Releaser: "ci-bot", Approver: "bob@example.com", Reason: "error rate above SLO"}, opts...)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -91,6 +91,22 @@ type Promotion struct {
 	// policy.Gate, its report), kept in the store when it is an
 	// [EvidenceStore]; "" when the gate gave none.
 	Gate string `json:"gate,omitempty"`
+	// Releaser is who triggered the promotion or rollback.
+	Releaser string `json:"releaser,omitempty"`
+	// Order is the promotion order the promotion was decided under, and
+	// Production whether Env was a production environment in it.
+	Order      []string `json:"order,omitempty"`
+	Production bool     `json:"production,omitempty"`
+	// TagSigner is who signed the release tag, as verified at promotion
+	// (nil when no tag was verified).
+	TagSigner *signature.Identity `json:"tag_signer,omitempty"`
+	// Unsafe names the options that weakened a check to let this
+	// promotion through ([WithSkipSignatureUnsafe], relctl's
+	// --order-unsafe); the audit trail flags every one.
+	Unsafe []string `json:"unsafe,omitempty"`
+	// Config is the digest of the release configuration the promotion was
+	// decided under ([WithConfigDigest]), or "".
+	Config string `json:"config,omitempty"`
 }
 
 // A PromoteRequest asks [Promote] to promote Release's artifact Digest to
@@ -101,6 +117,7 @@ type PromoteRequest struct {
 	Digest    string
 	Approver  string
 	Reason    string
+	Releaser  string           // who triggers the promotion; an Authorizer checks it
 	Emergency *EmergencyChange // for a change outside the window
 }
 
@@ -112,6 +129,7 @@ type RollbackRequest struct {
 	Env       string
 	Approver  string
 	Reason    string
+	Releaser  string           // who triggers the rollback; an Authorizer checks it
 	Emergency *EmergencyChange // for a rollback outside the window
 }
 
@@ -154,6 +172,14 @@ type config struct {
 	gate     Gate
 	tags     TagVerifier
 	sigs     signature.Verifier
+
+	production        []string // production environments, when productionSet
+	productionSet     bool
+	auth              Authorizer
+	skipSignature     bool
+	skipAuthorization bool
+	unsafe            []string // recorded in Promotion.Unsafe
+	configDigest      string
 }
 
 // WithOrder sets the environments in promotion order (default dev, staging,
@@ -268,16 +294,19 @@ func Promote(ctx context.Context, st Store, req PromoteRequest, opts ...Option) 
 	if err := c.checkApproval(req.Env, req.Approver, req.Reason, req.Emergency); err != nil {
 		return Entry{}, err
 	}
-	if c.tags != nil {
-		if _, err := c.tags.VerifyTag(ctx, rec.Tag, requested); err != nil {
-			return Entry{}, refused("release tag signature does not verify", err, "%s", rec.Tag)
-		}
+	if err := c.authorize(req.Env, ActionDeploy, req.Releaser, req.Approver); err != nil {
+		return Entry{}, err
+	}
+	signer, err := c.verifyTag(ctx, req.Env, rec, requested)
+	if err != nil {
+		return Entry{}, err
 	}
 	p := Promotion{
 		Release: req.Release, Env: req.Env, Digest: req.Digest,
 		Approver: req.Approver, Reason: req.Reason,
-		RequestedAt: requested, Emergency: req.Emergency,
+		RequestedAt: requested, Emergency: req.Emergency, TagSigner: signer,
 	}
+	c.stamp(&p, req.Releaser)
 	return c.appendPromotion(ctx, st, func(hist []Promotion) (Promotion, GateInput, error) {
 		if idx > 0 {
 			prevEnv := c.order[idx-1]
@@ -428,6 +457,9 @@ func Rollback(ctx context.Context, st Store, req RollbackRequest, opts ...Option
 	if err := c.checkRollback(req); err != nil {
 		return Entry{}, err
 	}
+	if err := c.authorize(req.Env, ActionRollback, req.Releaser, req.Approver); err != nil {
+		return Entry{}, err
+	}
 	env := req.Env
 	return c.appendPromotion(ctx, st, func(hist []Promotion) (Promotion, GateInput, error) {
 		cur, ok := latest(hist, env, false)
@@ -442,11 +474,20 @@ func Rollback(ctx context.Context, st Store, req RollbackRequest, opts ...Option
 		if err != nil {
 			return Promotion{}, GateInput{}, fmt.Errorf("rollback %s: %w", env, err)
 		}
-		return Promotion{
+		if rec.Tag != target.Release {
+			return Promotion{}, GateInput{}, fmt.Errorf("rollback %s: %w: the store returned the record of %q", env, ErrInvalidRecord, rec.Tag)
+		}
+		signer, err := c.verifyTag(ctx, env, rec, requested)
+		if err != nil {
+			return Promotion{}, GateInput{}, err
+		}
+		p := Promotion{
 			Release: target.Release, Env: env, Digest: target.Digest,
 			Approver: req.Approver, Reason: req.Reason, RequestedAt: requested,
-			RollbackFrom: cur.Release, Emergency: req.Emergency,
-		}, GateInput{Record: rec}, nil
+			RollbackFrom: cur.Release, Emergency: req.Emergency, TagSigner: signer,
+		}
+		c.stamp(&p, req.Releaser)
+		return p, GateInput{Record: rec}, nil
 	})
 }
 

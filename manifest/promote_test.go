@@ -69,7 +69,7 @@ func req(release, env, artifact string) manifest.PromoteRequest {
 func promoteAll(t *testing.T, st manifest.Store, release, artifact string, opts ...manifest.Option) {
 	t.Helper()
 	for _, env := range []string{"dev", "staging", "prod"} {
-		_, err := manifest.Promote(t.Context(), st, req(release, env, artifact), opts...)
+		_, err := promote(t.Context(), st, req(release, env, artifact), opts...)
 		require.NoError(t, err, env)
 	}
 }
@@ -90,6 +90,8 @@ func testPromoteRecordsEverything(t *testing.T, newStore storeFactory) {
 		RequestedAt: time.Date(2026, 1, 5, 9, 5, 0, 0, time.UTC),
 		PromotedAt:  time.Date(2026, 1, 5, 9, 6, 0, 0, time.UTC),
 		Window:      "weekday-09-11",
+		Releaser:    "ci-bot", Order: []string{"dev", "staging", "prod"}, Production: true,
+		TagSigner: &signature.Identity{Format: signature.SSH, Identity: "release@example.com"},
 	}, *p)
 	cur, ok := manifest.Current(entries, "prod")
 	assert.True(t, ok)
@@ -116,16 +118,16 @@ func testPromoteRefusals(t *testing.T, newStore storeFactory) {
 		{name: "digest not in record", req: req("v1.0.0", "dev", "other"), want: &manifest.RefusalError{Reason: "digest not in the release record"}},
 		{name: "skipped dev", req: req("v1.0.0", "staging", "app"), want: &manifest.RefusalError{Reason: "previous environment skipped"}},
 		{name: "skipped staging", setup: func(t *testing.T, st manifest.Store) {
-			_, err := manifest.Promote(t.Context(), st, req("v1.0.0", "dev", "app"))
+			_, err := promote(t.Context(), st, req("v1.0.0", "dev", "app"))
 			require.NoError(t, err)
 		}, req: req("v1.0.0", "prod", "app"), want: &manifest.RefusalError{Reason: "previous environment skipped"}},
 		{name: "rebuild drift", setup: func(t *testing.T, st manifest.Store) {
-			_, err := manifest.Promote(t.Context(), st, req("v3.0.0", "dev", "app3"))
+			_, err := promote(t.Context(), st, req("v3.0.0", "dev", "app3"))
 			require.NoError(t, err)
 		}, req: req("v3.0.0", "staging", "rebuilt"), want: &manifest.DriftError{}},
 		{name: "no approver for prod", setup: func(t *testing.T, st manifest.Store) {
 			for _, env := range []string{"dev", "staging"} {
-				_, err := manifest.Promote(t.Context(), st, req("v1.0.0", env, "app"))
+				_, err := promote(t.Context(), st, req("v1.0.0", env, "app"))
 				require.NoError(t, err)
 			}
 		}, req: manifest.PromoteRequest{Release: "v1.0.0", Env: "prod", Digest: digestOf("app"), Reason: "why"}, want: manifest.ErrApprovalRequired},
@@ -148,7 +150,7 @@ func testPromoteRefusals(t *testing.T, newStore storeFactory) {
 			}
 			before, err := st.Entries(t.Context())
 			require.NoError(t, err)
-			_, err = manifest.Promote(t.Context(), st, tt.req, append(tt.opts, manifest.WithClock(clock()))...)
+			_, err = promote(t.Context(), st, tt.req, append(tt.opts, manifest.WithClock(clock()))...)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, tt.want)
 			after, err := st.Entries(t.Context())
@@ -162,15 +164,15 @@ func testPromoteErrorDetails(t *testing.T, newStore storeFactory) {
 	r := completeRecord("v3.0.0", "app3")
 	r.Artifacts = append(r.Artifacts, manifest.Artifact{Name: "rebuilt", Digest: digestOf("rebuilt")})
 	st := newStore(t, r)
-	_, err := manifest.Promote(t.Context(), st, req("v3.0.0", "dev", "app3"))
+	_, err := promote(t.Context(), st, req("v3.0.0", "dev", "app3"))
 	require.NoError(t, err)
-	_, err = manifest.Promote(t.Context(), st, req("v3.0.0", "staging", "rebuilt"))
+	_, err = promote(t.Context(), st, req("v3.0.0", "staging", "rebuilt"))
 	var de *manifest.DriftError
 	require.ErrorAs(t, err, &de)
 	assert.Equal(t, manifest.DriftError{Release: "v3.0.0", Env: "staging", Previous: "dev", Ran: digestOf("app3"), Got: digestOf("rebuilt")}, *de)
 
 	gateErr := errors.New("author is the sole approver")
-	_, err = manifest.Promote(t.Context(), st, req("v3.0.0", "staging", "app3"), manifest.WithGate(manifest.GateFunc(
+	_, err = promote(t.Context(), st, req("v3.0.0", "staging", "app3"), manifest.WithGate(manifest.GateFunc(
 		func(ctx context.Context, in manifest.GateInput) (string, error) {
 			assert.Equal(t, "v3.0.0", in.Record.Tag)
 			assert.Len(t, in.History, 1)
@@ -185,13 +187,13 @@ func testPromoteErrorDetails(t *testing.T, newStore storeFactory) {
 func testPromoteCustomOrder(t *testing.T, newStore storeFactory) {
 	st := newStore(t, completeRecord("v1.0.0", "app"))
 	opts := []manifest.Option{manifest.WithOrder("test", "live"), manifest.WithClock(clock())}
-	_, err := manifest.Promote(t.Context(), st, req("v1.0.0", "dev", "app"), opts...)
+	_, err := promote(t.Context(), st, req("v1.0.0", "dev", "app"), opts...)
 	assert.ErrorIs(t, err, manifest.ErrUnknownEnv)
-	_, err = manifest.Promote(t.Context(), st, req("v1.0.0", "test", "app"), opts...)
+	_, err = promote(t.Context(), st, req("v1.0.0", "test", "app"), opts...)
 	require.NoError(t, err)
-	_, err = manifest.Promote(t.Context(), st, manifest.PromoteRequest{Release: "v1.0.0", Env: "live", Digest: digestOf("app")}, opts...)
+	_, err = promote(t.Context(), st, manifest.PromoteRequest{Release: "v1.0.0", Env: "live", Digest: digestOf("app")}, opts...)
 	assert.ErrorIs(t, err, manifest.ErrApprovalRequired, "the last environment needs approval by default")
-	_, err = manifest.Promote(t.Context(), st, req("v1.0.0", "live", "app"), opts...)
+	_, err = promote(t.Context(), st, req("v1.0.0", "live", "app"), opts...)
 	require.NoError(t, err)
 }
 
@@ -202,15 +204,15 @@ func testRollback(t *testing.T, newStore storeFactory) {
 	st := newStore(t, completeRecord("v1.0.0", "app"), v2, v3)
 	opts := []manifest.Option{manifest.WithClock(clock())}
 
-	_, err := manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
+	_, err := rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
 	assert.ErrorIs(t, err, &manifest.RefusalError{Reason: "no known-good release to roll back to"})
-	_, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "", Reason: "incident"}, opts...)
+	_, err = rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "", Reason: "incident"}, opts...)
 	assert.ErrorIs(t, err, manifest.ErrApprovalRequired)
-	_, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "mars", Approver: "alice", Reason: "incident"}, opts...)
+	_, err = rollback(t.Context(), st, manifest.RollbackRequest{Env: "mars", Approver: "alice", Reason: "incident"}, opts...)
 	assert.ErrorIs(t, err, manifest.ErrUnknownEnv)
 
 	promoteAll(t, st, "v1.0.0", "app", opts...)
-	_, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
+	_, err = rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
 	assert.ErrorIs(t, err, &manifest.RefusalError{Reason: "no known-good release to roll back to"}, "nothing before the first release")
 
 	promoteAll(t, st, "v1.1.0", "app-1.1", opts...)
@@ -225,16 +227,16 @@ func testRollback(t *testing.T, newStore storeFactory) {
 		}
 		return "", nil
 	}))
-	_, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "error rate"}, append(opts, nightGate)...)
+	_, err = rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "error rate"}, append(opts, nightGate)...)
 	assert.ErrorIs(t, err, manifest.ErrGateRefused)
 	em := manifest.EmergencyChange{ID: "CHG-E-1", Reason: "error rate", Scope: "prod", Approver: "carol", RollbackPlan: "roll forward v1.2.0", FollowUp: "post-incident review"}
 	incomplete := em
 	incomplete.FollowUp = ""
-	_, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "error rate", Emergency: &incomplete}, append(opts, nightGate)...)
+	_, err = rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "error rate", Emergency: &incomplete}, append(opts, nightGate)...)
 	assert.ErrorIs(t, err, manifest.ErrApprovalRequired)
 
 	// v1.2.0 is bad: back to v1.1.0, the previous release prod ran.
-	e, err := manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "error rate", Emergency: &em}, append(opts, nightGate)...)
+	e, err := rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "error rate", Emergency: &em}, append(opts, nightGate)...)
 	require.NoError(t, err)
 	require.NotNil(t, e.Promotion.Emergency)
 	assert.Equal(t, em, *e.Promotion.Emergency, "the emergency record is logged with the rollback")
@@ -243,7 +245,7 @@ func testRollback(t *testing.T, newStore storeFactory) {
 	assert.Equal(t, "v1.2.0", e.Promotion.RollbackFrom)
 
 	// v1.1.0 is bad too: its record names v1.0.0 as known-good.
-	e, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "still failing"}, opts...)
+	e, err = rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "still failing"}, opts...)
 	require.NoError(t, err)
 	assert.Equal(t, "v1.0.0", e.Promotion.Release)
 	assert.Equal(t, digestOf("app"), e.Promotion.Digest)
@@ -262,7 +264,7 @@ func testPromoteConcurrentCAS(t *testing.T, newStore storeFactory) {
 	errs := make(chan error, 8)
 	for range 8 {
 		go func() {
-			_, err := manifest.Promote(t.Context(), st, req("v1.0.0", "dev", "app"))
+			_, err := promote(t.Context(), st, req("v1.0.0", "dev", "app"))
 			errs <- err
 		}()
 	}
@@ -280,7 +282,7 @@ func TestPromoteRefusesTamperedLog(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, st.PutRecord(t.Context(), completeRecord("v1.0.0", "app")))
 	for range 2 {
-		_, err := manifest.Promote(t.Context(), st, req("v1.0.0", "dev", "app"))
+		_, err := promote(t.Context(), st, req("v1.0.0", "dev", "app"))
 		require.NoError(t, err)
 	}
 	files, err := filepath.Glob(filepath.Join(dir, "log", "*.json"))
@@ -288,9 +290,9 @@ func TestPromoteRefusesTamperedLog(t *testing.T) {
 	b, err := os.ReadFile(files[0])
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(files[0], []byte(strings.Replace(string(b), "alice", "mallory", 1)), 0o644))
-	_, err = manifest.Promote(t.Context(), st, req("v1.0.0", "staging", "app"))
+	_, err = promote(t.Context(), st, req("v1.0.0", "staging", "app"))
 	assert.ErrorIs(t, err, manifest.ErrTampered)
-	_, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "dev", Approver: "alice", Reason: "r"})
+	_, err = rollback(t.Context(), st, manifest.RollbackRequest{Env: "dev", Approver: "alice", Reason: "r"})
 	assert.ErrorIs(t, err, manifest.ErrTampered)
 }
 
@@ -300,7 +302,7 @@ func TestPromoteSeveralArtifacts(t *testing.T) {
 	st := newStore(t, r)
 	for _, env := range []string{"dev", "staging"} {
 		for _, a := range []string{"app", "cli"} {
-			_, err := manifest.Promote(t.Context(), st, req("v1.0.0", env, a))
+			_, err := promote(t.Context(), st, req("v1.0.0", env, a))
 			require.NoError(t, err, env+" "+a)
 		}
 	}
@@ -333,7 +335,7 @@ func TestPromoteRecordUnderWrongName(t *testing.T) {
 	tags := &listTags{signed: []string{"v1.0.0"}}
 	// A store that returns whatever it holds, as another Store might.
 	loose := looseStore{st, rec}
-	if _, err := manifest.Promote(ctx, loose, manifest.PromoteRequest{
+	if _, err := promote(ctx, loose, manifest.PromoteRequest{
 		Release: "v2.0.0", Env: "dev", Digest: rec.Artifacts[0].Digest,
 	}, manifest.WithTagVerifier(tags), manifest.WithClock(clock())); err == nil {
 		t.Errorf("promoted v2.0.0 on the record of v1.0.0 (tag verified: %v)", tags.verified)
@@ -351,13 +353,19 @@ func (l looseStore) Record(context.Context, string) (manifest.Record, error) { r
 // records every tag it is asked about.
 type listTags struct {
 	signed   []string
+	all      bool // every tag is signed
 	verified []string
 }
 
 func (l *listTags) VerifyTag(_ context.Context, tag string, _ time.Time) (signature.Identity, error) {
 	l.verified = append(l.verified, tag)
-	if !slices.Contains(l.signed, tag) {
+	if !l.all && !slices.Contains(l.signed, tag) {
 		return signature.Identity{}, errors.New("unsigned tag")
 	}
 	return signature.Identity{Format: signature.SSH, Identity: "release@example.com"}, nil
+}
+
+// TagCommit says every tag points to completeRecord's commit.
+func (l *listTags) TagCommit(context.Context, string) (string, error) {
+	return strings.Repeat("a", 40), nil
 }

@@ -17,6 +17,7 @@ type ManifestRequest struct {
 	Env       string
 	Approver  string
 	Reason    string
+	Releaser  string           // who triggers the promotion; an Authorizer checks it
 	Emergency *EmergencyChange // for a change outside the window
 }
 
@@ -93,6 +94,12 @@ func PromoteManifest(ctx context.Context, st Log, req ManifestRequest, opts ...O
 	if err := c.checkApproval(req.Env, req.Approver, req.Reason, req.Emergency); err != nil {
 		return Entry{}, err
 	}
+	if err := c.authorize(req.Env, ActionDeploy, req.Releaser, req.Approver); err != nil {
+		return Entry{}, err
+	}
+	if err := c.requireManifestVerifier(req.Env, m.Name); err != nil {
+		return Entry{}, err
+	}
 	if c.sigs != nil {
 		if len(req.Signature) == 0 {
 			return Entry{}, badSignature(fmt.Errorf("manifest %s %s is not signed", m.Name, req.Digest))
@@ -106,6 +113,7 @@ func PromoteManifest(ctx context.Context, st Log, req ManifestRequest, opts ...O
 		Approver: req.Approver, Reason: req.Reason,
 		RequestedAt: requested, Emergency: req.Emergency, Manifest: &m,
 	}
+	c.stamp(&p, req.Releaser)
 	return c.appendPromotion(ctx, st, func(hist []Promotion) (Promotion, GateInput, error) {
 		if idx > 0 {
 			prevEnv := c.order[idx-1]
@@ -156,6 +164,9 @@ func RollbackManifest(ctx context.Context, st Log, req RollbackRequest, opts ...
 	if err := c.checkRollback(req); err != nil {
 		return Entry{}, err
 	}
+	if err := c.authorize(req.Env, ActionRollback, req.Releaser, req.Approver); err != nil {
+		return Entry{}, err
+	}
 	env := req.Env
 	return c.appendPromotion(ctx, st, func(hist []Promotion) (Promotion, GateInput, error) {
 		cur, ok := latest(hist, env, true)
@@ -171,11 +182,13 @@ func RollbackManifest(ctx context.Context, st Log, req RollbackRequest, opts ...
 			return Promotion{}, GateInput{}, fmt.Errorf("rollback %s: logged manifest %s: %w", env, target.Digest, &RefusalError{Reason: "manifest content does not match its digest"})
 		}
 		gm := m.normalize()
-		return Promotion{
+		p := Promotion{
 			Release: target.Release, Env: env, Digest: target.Digest,
 			Approver: req.Approver, Reason: req.Reason, RequestedAt: requested,
 			RollbackFrom: cur.Digest, Manifest: &m, Emergency: req.Emergency,
-		}, GateInput{Manifest: &gm}, nil
+		}
+		c.stamp(&p, req.Releaser)
+		return p, GateInput{Manifest: &gm}, nil
 	})
 }
 

@@ -76,7 +76,7 @@ func changedManifest() manifest.Manifest {
 func promoteManifestAll(t *testing.T, st manifest.Log, sm signedManifest, opts ...manifest.Option) {
 	t.Helper()
 	for _, env := range []string{"dev", "staging", "prod"} {
-		_, err := manifest.PromoteManifest(t.Context(), st, sm.req(env), opts...)
+		_, err := promoteManifest(t.Context(), st, sm.req(env), opts...)
 		require.NoError(t, err, env)
 	}
 }
@@ -128,7 +128,7 @@ func testManifestRecordsEverything(t *testing.T, open openStore) {
 	em := &manifest.EmergencyChange{Reason: "outage", Scope: "api", Approver: "carol", RollbackPlan: "redeploy", FollowUp: "PIR-1"}
 	r := sm.req("prod")
 	r.Emergency = em
-	e, err := manifest.PromoteManifest(t.Context(), st, r, manifest.WithClock(clock()))
+	e, err := promoteManifest(t.Context(), st, r, manifest.WithClock(clock()))
 	require.NoError(t, err)
 	assert.Equal(t, em, e.Promotion.Emergency)
 }
@@ -155,7 +155,7 @@ func testManifestRefusals(t *testing.T, open openStore) {
 	}
 	promote := func(env string, m signedManifest) func(t *testing.T, st manifest.Store) {
 		return func(t *testing.T, st manifest.Store) {
-			_, err := manifest.PromoteManifest(t.Context(), st, m.req(env))
+			_, err := promoteManifest(t.Context(), st, m.req(env))
 			require.NoError(t, err)
 		}
 	}
@@ -206,7 +206,7 @@ func testManifestRefusals(t *testing.T, open openStore) {
 			}
 			before, err := st.Entries(t.Context())
 			require.NoError(t, err)
-			_, err = manifest.PromoteManifest(t.Context(), reopen(), tt.req, append(tt.opts, manifest.WithClock(clock()))...)
+			_, err = promoteManifest(t.Context(), reopen(), tt.req, append(tt.opts, manifest.WithClock(clock()))...)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, tt.want)
 			after, err := st.Entries(t.Context())
@@ -224,12 +224,12 @@ func testManifestNewCandidate(t *testing.T, open openStore) {
 	require.NotEqual(t, old.digest, changed.digest, "any change yields a new digest")
 	st, reopen := open(t)
 	for _, env := range []string{"dev", "staging"} {
-		_, err := manifest.PromoteManifest(t.Context(), st, old.req(env), opts...)
+		_, err := promoteManifest(t.Context(), st, old.req(env), opts...)
 		require.NoError(t, err)
 	}
 	// The changed manifest is a new candidate: it starts again at dev.
 	for _, env := range []string{"staging", "prod"} {
-		_, err := manifest.PromoteManifest(t.Context(), reopen(), changed.req(env), opts...)
+		_, err := promoteManifest(t.Context(), reopen(), changed.req(env), opts...)
 		assert.ErrorIs(t, err, &manifest.DriftError{}, env)
 	}
 	promoteManifestAll(t, reopen(), changed, opts...)
@@ -246,15 +246,15 @@ func testManifestErrorDetails(t *testing.T, open openStore) {
 	sm := signManifest(t, signer, sampleManifest())
 	changed := signManifest(t, signer, changedManifest())
 	st, _ := open(t)
-	_, err := manifest.PromoteManifest(t.Context(), st, sm.req("dev"))
+	_, err := promoteManifest(t.Context(), st, sm.req("dev"))
 	require.NoError(t, err)
-	_, err = manifest.PromoteManifest(t.Context(), st, changed.req("staging"))
+	_, err = promoteManifest(t.Context(), st, changed.req("staging"))
 	var de *manifest.DriftError
 	require.ErrorAs(t, err, &de)
 	assert.Equal(t, manifest.DriftError{Release: "2026.01", Env: "staging", Previous: "dev", Ran: sm.digest, Got: changed.digest}, *de)
 
 	gateErr := errors.New("author is the sole approver")
-	_, err = manifest.PromoteManifest(t.Context(), st, sm.req("staging"), manifest.WithGate(manifest.GateFunc(
+	_, err = promoteManifest(t.Context(), st, sm.req("staging"), manifest.WithGate(manifest.GateFunc(
 		func(ctx context.Context, in manifest.GateInput) (string, error) {
 			assert.Len(t, in.History, 1)
 			return "", gateErr
@@ -274,21 +274,21 @@ func testManifestRollback(t *testing.T, open openStore) {
 	m2 := signManifest(t, signer, second)
 	st, reopen := open(t)
 
-	_, err := manifest.RollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
+	_, err := rollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
 	assert.ErrorIs(t, err, &manifest.RefusalError{Reason: "no known-good release to roll back to"}, "nothing promoted")
-	_, err = manifest.RollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "", Reason: "incident"}, opts...)
+	_, err = rollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "", Reason: "incident"}, opts...)
 	assert.ErrorIs(t, err, manifest.ErrApprovalRequired)
-	_, err = manifest.RollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: ""}, opts...)
+	_, err = rollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: ""}, opts...)
 	assert.ErrorIs(t, err, manifest.ErrApprovalRequired)
-	_, err = manifest.RollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "mars", Approver: "alice", Reason: "incident"}, opts...)
+	_, err = rollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "mars", Approver: "alice", Reason: "incident"}, opts...)
 	assert.ErrorIs(t, err, manifest.ErrUnknownEnv)
 
 	promoteManifestAll(t, st, m1, opts...)
-	_, err = manifest.RollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
+	_, err = rollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
 	assert.ErrorIs(t, err, &manifest.RefusalError{Reason: "no known-good release to roll back to"}, "nothing before the first manifest")
 	promoteManifestAll(t, st, m2, opts...)
 
-	_, err = manifest.RollbackManifest(t.Context(), reopen(), manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, append(opts, manifest.WithGate(manifest.GateFunc(
+	_, err = rollbackManifest(t.Context(), reopen(), manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, append(opts, manifest.WithGate(manifest.GateFunc(
 		func(ctx context.Context, in manifest.GateInput) (string, error) {
 			require.NotNil(t, in.Manifest)
 			assert.Equal(t, m1.digest, in.Promotion.Digest)
@@ -296,7 +296,7 @@ func testManifestRollback(t *testing.T, open openStore) {
 		})))...)
 	assert.ErrorIs(t, err, manifest.ErrGateRefused)
 
-	e, err := manifest.RollbackManifest(t.Context(), reopen(), manifest.RollbackRequest{Env: "prod", Approver: "bob", Reason: "error rate"}, opts...)
+	e, err := rollbackManifest(t.Context(), reopen(), manifest.RollbackRequest{Env: "prod", Approver: "bob", Reason: "error rate"}, opts...)
 	require.NoError(t, err)
 	p := e.Promotion
 	assert.Equal(t, "2026.01", p.Release)
@@ -308,7 +308,7 @@ func testManifestRollback(t *testing.T, open openStore) {
 
 	// m1 (rolled back to) is now current and m2 was rolled back from:
 	// there is nothing left to return to.
-	_, err = manifest.RollbackManifest(t.Context(), reopen(), manifest.RollbackRequest{Env: "prod", Approver: "bob", Reason: "still failing"}, opts...)
+	_, err = rollbackManifest(t.Context(), reopen(), manifest.RollbackRequest{Env: "prod", Approver: "bob", Reason: "still failing"}, opts...)
 	assert.ErrorIs(t, err, &manifest.RefusalError{Reason: "no known-good release to roll back to"})
 
 	entries, err := manifest.VerifyStore(t.Context(), reopen(), nil)
@@ -324,7 +324,7 @@ func testManifestRollback(t *testing.T, open openStore) {
 	m3 := signManifest(t, signer, third)
 	promoteManifestAll(t, st, m3, opts...)
 	em := manifest.EmergencyChange{Reason: "checkout down", Scope: "prod", Approver: "carol", RollbackPlan: "promote 2026.03 again", FollowUp: "review"}
-	e, err = manifest.RollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "bob", Reason: "again", Emergency: &em}, opts...)
+	e, err = rollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "bob", Reason: "again", Emergency: &em}, opts...)
 	require.NoError(t, err)
 	assert.Equal(t, m1.digest, e.Promotion.Digest)
 	assert.Equal(t, m3.digest, e.Promotion.RollbackFrom)
@@ -343,25 +343,25 @@ func testManifestMixedWithRecords(t *testing.T, open openStore) {
 	m := sampleManifest()
 	m.Name = "v1.0.0"
 	sm := signManifest(t, signer, m)
-	_, err := manifest.PromoteManifest(t.Context(), st, sm.req("dev"), opts...)
+	_, err := promoteManifest(t.Context(), st, sm.req("dev"), opts...)
 	require.NoError(t, err)
-	_, err = manifest.Promote(t.Context(), st, req("v1.0.0", "staging", "app"), opts...)
+	_, err = promote(t.Context(), st, req("v1.0.0", "staging", "app"), opts...)
 	assert.ErrorIs(t, err, &manifest.RefusalError{Reason: "previous environment skipped"})
-	_, err = manifest.PromoteManifest(t.Context(), st, sm.req("staging"), opts...)
+	_, err = promoteManifest(t.Context(), st, sm.req("staging"), opts...)
 	require.NoError(t, err)
 
 	promoteAll(t, st, "v1.0.0", "app", opts...)
 	promoteAll(t, st, "v1.1.0", "app-1.1", opts...)
-	_, err = manifest.PromoteManifest(t.Context(), st, sm.req("prod"), opts...)
+	_, err = promoteManifest(t.Context(), st, sm.req("prod"), opts...)
 	require.NoError(t, err)
 
 	// Record rollback ignores the manifest prod now runs, and the reverse.
-	e, err := manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
+	e, err := rollback(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
 	require.NoError(t, err)
 	assert.Nil(t, e.Promotion.Manifest)
 	assert.Equal(t, "v1.0.0", e.Promotion.Release)
 	assert.Equal(t, "v1.1.0", e.Promotion.RollbackFrom)
-	_, err = manifest.RollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
+	_, err = rollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "incident"}, opts...)
 	assert.ErrorIs(t, err, &manifest.RefusalError{Reason: "no known-good release to roll back to"})
 }
 
@@ -376,7 +376,7 @@ func testManifestConcurrentCAS(t *testing.T, open openStore) {
 			s = reopen()
 		}
 		go func() {
-			_, err := manifest.PromoteManifest(t.Context(), s, sm.req("dev"))
+			_, err := promoteManifest(t.Context(), s, sm.req("dev"))
 			errs <- err
 		}()
 	}
@@ -395,7 +395,7 @@ func TestPromoteManifestRefusesTamperedLog(t *testing.T) {
 	st, err := manifest.NewDirStore(dir)
 	require.NoError(t, err)
 	for _, env := range []string{"dev", "staging"} {
-		_, err := manifest.PromoteManifest(t.Context(), st, sm.req(env))
+		_, err := promoteManifest(t.Context(), st, sm.req(env))
 		require.NoError(t, err)
 	}
 	files, err := filepath.Glob(filepath.Join(dir, "log", "*.json"))
@@ -404,9 +404,9 @@ func TestPromoteManifestRefusesTamperedLog(t *testing.T) {
 	b, err := os.ReadFile(files[0])
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(files[0], []byte(strings.Replace(string(b), "alice", "mallory", 1)), 0o644))
-	_, err = manifest.PromoteManifest(t.Context(), st, sm.req("prod"))
+	_, err = promoteManifest(t.Context(), st, sm.req("prod"))
 	assert.ErrorIs(t, err, manifest.ErrTampered)
-	_, err = manifest.RollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "dev", Approver: "alice", Reason: "r"})
+	_, err = rollbackManifest(t.Context(), st, manifest.RollbackRequest{Env: "dev", Approver: "alice", Reason: "r"})
 	assert.ErrorIs(t, err, manifest.ErrTampered)
 
 	// Rewriting a logged repo's artifact digest no longer matches the

@@ -215,7 +215,7 @@ func TestGateEvidenceLogged(t *testing.T) {
 			g := policy.Gate{Policy: gatePolicy(), Facts: gateFacts()}
 			st := stagedStore(t, git, g)
 			at := manifest.WithClock(fixedClock(time.Date(2026, 3, 2, 10, 0, 0, 0, berlin)))
-			_, err := manifest.Promote(ctx, st, prodRequest(), manifest.WithGate(g), at)
+			_, err := promote(ctx, st, prodRequest(), manifest.WithGate(g), at)
 			require.NoError(t, err)
 			es, ok := st.(manifest.EvidenceStore)
 			require.True(t, ok)

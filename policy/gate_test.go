@@ -63,7 +63,7 @@ func stagedStore(t *testing.T, git bool, g policy.Gate) manifest.Store {
 	// Friday night is fine for lower environments: they have no window.
 	clock := manifest.WithClock(fixedClock(time.Date(2026, 3, 6, 22, 0, 0, 0, berlin)))
 	for _, env := range []string{"dev", "staging"} {
-		e, err := manifest.Promote(ctx, st, manifest.PromoteRequest{Release: "v1.4.2", Env: env, Digest: build1}, manifest.WithGate(g), clock)
+		e, err := promote(ctx, st, manifest.PromoteRequest{Release: "v1.4.2", Env: env, Digest: build1}, manifest.WithGate(g), clock)
 		require.NoError(t, err, env)
 		assert.Empty(t, e.Promotion.Window)
 	}
@@ -88,7 +88,7 @@ func TestGatePromote(t *testing.T) {
 			t.Run("outside the window", func(t *testing.T) {
 				st := stagedStore(t, git, g)
 				at := time.Date(2026, 3, 6, 22, 0, 0, 0, berlin) // Friday
-				_, err := manifest.Promote(ctx, st, prodRequest(), manifest.WithGate(g), manifest.WithClock(fixedClock(at)))
+				_, err := promote(ctx, st, prodRequest(), manifest.WithGate(g), manifest.WithClock(fixedClock(at)))
 				var ge *manifest.GateError
 				require.ErrorAs(t, err, &ge)
 				assert.ErrorIs(t, err, manifest.ErrGateRefused)
@@ -103,7 +103,7 @@ func TestGatePromote(t *testing.T) {
 			t.Run("in a freeze", func(t *testing.T) {
 				st := stagedStore(t, git, g)
 				at := time.Date(2026, 12, 21, 10, 0, 0, 0, berlin) // a Monday in the freeze
-				_, err := manifest.Promote(ctx, st, prodRequest(), manifest.WithGate(g), manifest.WithClock(fixedClock(at)))
+				_, err := promote(ctx, st, prodRequest(), manifest.WithGate(g), manifest.WithClock(fixedClock(at)))
 				var ge *manifest.GateError
 				require.ErrorAs(t, err, &ge)
 				assert.Contains(t, err.Error(), "year end")
@@ -111,7 +111,7 @@ func TestGatePromote(t *testing.T) {
 			t.Run("inside the window", func(t *testing.T) {
 				st := stagedStore(t, git, g)
 				// 08:30 UTC is 09:30 in Berlin (CET) on Monday.
-				e, err := manifest.Promote(ctx, st, prodRequest(), manifest.WithGate(g), manifest.WithClock(fixedClock(time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC))))
+				e, err := promote(ctx, st, prodRequest(), manifest.WithGate(g), manifest.WithClock(fixedClock(time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC))))
 				require.NoError(t, err)
 				assert.Equal(t, "Mon,Tue,Wed,Thu 09:00-16:00 Europe/Berlin", e.Promotion.Window)
 				assert.Len(t, promotions(t, st), 3)
@@ -122,7 +122,7 @@ func TestGatePromote(t *testing.T) {
 				req.Emergency = &manifest.EmergencyChange{ID: "EMG-1", Reason: "INC-7 outage", Scope: "app", Approver: "dave",
 					RollbackPlan: "redeploy v1.4.1", FollowUp: "PIR-7"}
 				at := time.Date(2026, 12, 24, 3, 0, 0, 0, berlin) // in the freeze, at night
-				e, err := manifest.Promote(ctx, st, req, manifest.WithGate(g), manifest.WithClock(fixedClock(at)))
+				e, err := promote(ctx, st, req, manifest.WithGate(g), manifest.WithClock(fixedClock(at)))
 				require.NoError(t, err)
 				assert.Empty(t, e.Promotion.Window)
 				assert.Equal(t, "EMG-1", e.Promotion.Emergency.ID)
@@ -131,7 +131,7 @@ func TestGatePromote(t *testing.T) {
 				st := stagedStore(t, git, g)
 				req := prodRequest()
 				req.Approver = "bob"
-				_, err := manifest.Promote(ctx, st, req, manifest.WithGate(g), manifest.WithClock(fixedClock(time.Date(2026, 3, 2, 10, 0, 0, 0, berlin))))
+				_, err := promote(ctx, st, req, manifest.WithGate(g), manifest.WithClock(fixedClock(time.Date(2026, 3, 2, 10, 0, 0, 0, berlin))))
 				require.ErrorIs(t, err, manifest.ErrGateRefused)
 				assert.Contains(t, err.Error(), "REL-SOD-001")
 				assert.NotContains(t, err.Error(), "REL-WINDOW-001")
@@ -153,7 +153,7 @@ func TestGateBindsToEvaluatedRecord(t *testing.T) {
 	st, err := manifest.NewDirStore(t.TempDir())
 	require.NoError(t, err)
 	require.NoError(t, st.PutRecord(ctx, completeRecord(t, "v1.4.2")))
-	_, err = manifest.Promote(ctx, st, manifest.PromoteRequest{Release: "v1.4.2", Env: "dev", Digest: build1}, manifest.WithGate(g), inWindow)
+	_, err = promote(ctx, st, manifest.PromoteRequest{Release: "v1.4.2", Env: "dev", Digest: build1}, manifest.WithGate(g), inWindow)
 	require.ErrorIs(t, err, manifest.ErrGateRefused)
 	assert.ErrorIs(t, err, &policy.ReportError{Reason: "evaluated content differs from the promoted content"})
 	assert.Contains(t, err.Error(), "REL-GATE-001")
@@ -162,7 +162,7 @@ func TestGateBindsToEvaluatedRecord(t *testing.T) {
 	st2, err := manifest.NewDirStore(t.TempDir())
 	require.NoError(t, err)
 	require.NoError(t, st2.PutRecord(ctx, approved))
-	_, err = manifest.Promote(ctx, st2, manifest.PromoteRequest{Release: "v1.4.2", Env: "dev", Digest: build1}, manifest.WithGate(g), inWindow)
+	_, err = promote(ctx, st2, manifest.PromoteRequest{Release: "v1.4.2", Env: "dev", Digest: build1}, manifest.WithGate(g), inWindow)
 	require.NoError(t, err)
 
 	// A digest that is not the record's, or another release, is refused
@@ -202,7 +202,7 @@ func TestGateManifest(t *testing.T) {
 	st, err := manifest.NewDirStore(t.TempDir())
 	require.NoError(t, err)
 	for _, env := range []string{"dev", "staging", "prod"} {
-		e, err := manifest.PromoteManifest(ctx, st, manifest.ManifestRequest{Manifest: approved, Digest: digest, Env: env, Approver: "carol", Reason: "CHG-1300"}, manifest.WithGate(g), clock)
+		e, err := promoteManifest(ctx, st, manifest.ManifestRequest{Manifest: approved, Digest: digest, Env: env, Approver: "carol", Reason: "CHG-1300"}, manifest.WithGate(g), clock)
 		require.NoError(t, err, env)
 		if env == "prod" {
 			assert.Equal(t, "Mon,Tue,Wed,Thu 09:00-16:00 Europe/Berlin", e.Promotion.Window)
@@ -213,7 +213,7 @@ func TestGateManifest(t *testing.T) {
 	other := repo(build2)
 	od, err := other.Digest()
 	require.NoError(t, err)
-	_, err = manifest.PromoteManifest(ctx, st, manifest.ManifestRequest{Manifest: other, Digest: od, Env: "dev"}, manifest.WithGate(g), clock)
+	_, err = promoteManifest(ctx, st, manifest.ManifestRequest{Manifest: other, Digest: od, Env: "dev"}, manifest.WithGate(g), clock)
 	require.ErrorIs(t, err, manifest.ErrGateRefused)
 	assert.ErrorIs(t, err, &policy.ReportError{Reason: "evaluated content differs from the promoted content"})
 
@@ -299,16 +299,16 @@ func TestGateRollback(t *testing.T) {
 		for _, env := range []string{"dev", "staging", "prod"} {
 			req := prodRequest()
 			req.Release, req.Env = tag, env
-			_, err := manifest.Promote(ctx, st, req, manifest.WithGate(g), manifest.WithClock(fixedClock(monday)))
+			_, err := promote(ctx, st, req, manifest.WithGate(g), manifest.WithClock(fixedClock(monday)))
 			require.NoError(t, err, tag+" "+env)
 		}
 	}
 	friday := time.Date(2026, 3, 6, 22, 0, 0, 0, berlin)
-	_, err = manifest.Rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "carol", Reason: "error rate"}, manifest.WithGate(g), manifest.WithClock(fixedClock(friday)))
+	_, err = rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "carol", Reason: "error rate"}, manifest.WithGate(g), manifest.WithClock(fixedClock(friday)))
 	require.ErrorIs(t, err, manifest.ErrGateRefused)
 	assert.Contains(t, err.Error(), "REL-WINDOW-001")
 
-	e, err := manifest.Rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "carol", Reason: "error rate"}, manifest.WithGate(g), manifest.WithClock(fixedClock(monday.Add(time.Hour))))
+	e, err := rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "carol", Reason: "error rate"}, manifest.WithGate(g), manifest.WithClock(fixedClock(monday.Add(time.Hour))))
 	require.NoError(t, err)
 	assert.Equal(t, "v1.4.1", e.Promotion.Release)
 	assert.Equal(t, "v1.4.2", e.Promotion.RollbackFrom)
@@ -318,7 +318,7 @@ func TestGateRollback(t *testing.T) {
 	approved := completeRecord(t, "v1.4.2")
 	bound := g
 	bound.Facts.Record = &approved
-	_, err = manifest.Rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "carol", Reason: "error rate"}, manifest.WithGate(bound), manifest.WithClock(fixedClock(monday.Add(2*time.Hour))))
+	_, err = rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "carol", Reason: "error rate"}, manifest.WithGate(bound), manifest.WithClock(fixedClock(monday.Add(2*time.Hour))))
 	assert.ErrorIs(t, err, &policy.ReportError{Reason: "evaluated content differs from the promoted content"})
 }
 

@@ -129,11 +129,11 @@ func TestSameDigest(t *testing.T) {
 		st := newStore(t)
 		for _, env := range []string{"dev", "staging"} {
 			for _, d := range []string{build1, worker} {
-				_, err := manifest.Promote(ctx, st, manifest.PromoteRequest{Release: "v1.4.2", Env: env, Digest: d}, clock)
+				_, err := promote(ctx, st, manifest.PromoteRequest{Release: "v1.4.2", Env: env, Digest: d}, clock)
 				require.NoError(t, err)
 			}
 		}
-		_, err := manifest.Promote(ctx, st, manifest.PromoteRequest{Release: "v1.4.2", Env: "prod", Digest: build1, Approver: "carol", Reason: "CHG-1234"}, clock)
+		_, err := promote(ctx, st, manifest.PromoteRequest{Release: "v1.4.2", Env: "prod", Digest: build1, Approver: "carol", Reason: "CHG-1234"}, clock)
 		require.NoError(t, err)
 		res := eval(t, policy.SameDigest{}, policy.Facts{Record: &rec, Promotions: promotions(t, st)})
 		assert.Equal(t, policy.Pass, res.Status, res.Reason)
@@ -177,7 +177,7 @@ func TestSameDigest(t *testing.T) {
 	t.Run("request drifts from the log", func(t *testing.T) {
 		st := newStore(t)
 		for _, env := range []string{"dev", "staging"} {
-			_, err := manifest.Promote(ctx, st, manifest.PromoteRequest{Release: "v1.4.2", Env: env, Digest: build1}, clock)
+			_, err := promote(ctx, st, manifest.PromoteRequest{Release: "v1.4.2", Env: env, Digest: build1}, clock)
 			require.NoError(t, err)
 		}
 		res := eval(t, policy.SameDigest{}, policy.Facts{Promotions: promotions(t, st),

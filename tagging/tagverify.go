@@ -141,3 +141,28 @@ func (r *RepoVerifier) VerifyTag(ctx context.Context, name string, at time.Time)
 	}
 	return res.Signer, nil
 }
+
+// TagCommit returns the full SHA of the commit the annotated tag name
+// points to, so that manifest.Promote can check that a release record's
+// commit is the commit its tag names. It implements manifest.TagTarget.
+func (r *RepoVerifier) TagCommit(ctx context.Context, name string) (string, error) {
+	if r == nil || r.repo == nil {
+		return "", fmt.Errorf("tagging: tag %s: no repository", name)
+	}
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	ref, err := r.repo.Tag(name)
+	if err != nil {
+		return "", fmt.Errorf("tagging: tag %s: %w", name, err)
+	}
+	obj, err := r.repo.TagObject(ref.Hash())
+	if err != nil {
+		return "", fmt.Errorf("tagging: tag %s is not an annotated tag: %w", name, err)
+	}
+	c, err := obj.Commit()
+	if err != nil {
+		return "", fmt.Errorf("tagging: tag %s does not point to a commit: %w", name, err)
+	}
+	return c.Hash.String(), nil
+}

@@ -139,7 +139,7 @@ func newBundleFixture(t testing.TB) *bundleFixture {
 	gate := policy.Gate{Policy: policy.Policy{Controls: []policy.Control{policy.RecordComplete{}}}}
 	clock := manifest.WithClock(func() time.Time { return time.Date(2026, 1, 5, 11, 0, 0, 0, time.UTC) })
 	for _, envName := range []string{"dev", "staging", "prod"} {
-		_, err := manifest.Promote(ctx, st, manifest.PromoteRequest{
+		_, err := promote(ctx, st, manifest.PromoteRequest{
 			Release: "v1.0.0", Env: envName, Digest: subj.Digest(),
 			Approver: "alice@example.com", Reason: "CHG-1 approved",
 		}, manifest.WithGate(gate), clock)

@@ -200,6 +200,12 @@ type Keys struct {
 	// verification time (the default of [Build]) has none: with At zero its
 	// signatures are then "not checked".
 	At time.Time
+	// Order is the configured promotion order (the release
+	// configuration's environments). A promotion of the release that
+	// skipped an environment of it, or was decided under another order,
+	// fails the promotions check; nil checks each promotion against the
+	// order it recorded.
+	Order []string
 }
 
 // A Report is the outcome of [Verify]: every check, in a fixed
@@ -811,9 +817,13 @@ func (v *verifier) checkPromotions() {
 		return
 	}
 	var errs, polErrs []error
-	var uncovered, ungated []string
+	var uncovered, ungated, unsafe []string
 	var proms, results, reports, rollbacks int
 	about := newBundleAbout(v.rec)
+	outOfOrder := map[uint64]*manifest.OrderError{}
+	for _, oe := range manifest.CheckOrder(v.entries, v.keys.Order) {
+		outOfOrder[oe.Seq] = oe
+	}
 	for _, e := range v.entries {
 		if !about.concerns(e) {
 			continue
@@ -831,6 +841,12 @@ func (v *verifier) checkPromotions() {
 		}
 		p := e.Promotion
 		proms++
+		if oe := outOfOrder[seq]; oe != nil {
+			errs = append(errs, fmt.Errorf("%w: %w", errPromotion, oe))
+		}
+		if len(p.Unsafe) > 0 {
+			unsafe = append(unsafe, fmt.Sprintf("entry %d (%s)", seq, strings.Join(p.Unsafe, ", ")))
+		}
 		if p.Manifest == nil {
 			if p.Release != v.rec.Tag {
 				// A rollback away from the release: it promotes another
@@ -858,10 +874,13 @@ func (v *verifier) checkPromotions() {
 	if len(uncovered) > 0 {
 		detail = "; entries " + strings.Join(uncovered, ", ") + " are after the signed checkpoint"
 	}
+	if len(unsafe) > 0 {
+		detail += "; checks skipped by unsafe options in " + strings.Join(unsafe, ", ")
+	}
 	switch {
 	case len(errs) > 0:
 		v.fail(checkNamePromotions, errs, "")
-	case len(uncovered) > 0:
+	case len(uncovered) > 0 || len(unsafe) > 0:
 		v.notChecked(checkNamePromotions, promotionsDetail(proms, rollbacks, results)+detail)
 	default:
 		v.pass(checkNamePromotions, promotionsDetail(proms, rollbacks, results))

@@ -136,11 +136,11 @@ func TestVerifyManifestRollbackAway(t *testing.T) {
 	for _, m := range []manifest.Manifest{old, pins} {
 		d, err := m.Digest()
 		require.NoError(t, err)
-		_, err = manifest.PromoteManifest(ctx, f.store, manifest.ManifestRequest{Manifest: m, Digest: d, Env: "dev"}, clock)
+		_, err = promoteManifest(ctx, f.store, manifest.ManifestRequest{Manifest: m, Digest: d, Env: "dev"}, clock)
 		require.NoError(t, err)
 	}
 	f.resignCheckpoint(t)
-	rb, err := manifest.RollbackManifest(ctx, f.store, manifest.RollbackRequest{Env: "dev", Approver: "alice@example.com", Reason: "errors"}, clock)
+	rb, err := rollbackManifest(ctx, f.store, manifest.RollbackRequest{Env: "dev", Approver: "alice@example.com", Reason: "errors"}, clock)
 	require.NoError(t, err)
 	pinsDigest, _ := pins.Digest()
 	require.Equal(t, pinsDigest, rb.Promotion.RollbackFrom)

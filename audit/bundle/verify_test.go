@@ -408,7 +408,7 @@ func TestVerifyManifestPromotion(t *testing.T) {
 	}}
 	d, err := m.Digest()
 	require.NoError(t, err)
-	_, err = manifest.PromoteManifest(ctx, f.store, manifest.ManifestRequest{Manifest: m, Digest: d, Env: "dev"},
+	_, err = promoteManifest(ctx, f.store, manifest.ManifestRequest{Manifest: m, Digest: d, Env: "dev"},
 		manifest.WithClock(func() time.Time { return time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC) }))
 	require.NoError(t, err)
 	f.resignCheckpoint(t)

@@ -176,6 +176,7 @@ type auditFlags struct {
 	repo, evidence            *string
 	checkpoint, checkpointSig *string
 	production, at, prefix    *string
+	config                    *string
 }
 
 func addAuditFlags(fs *flag.FlagSet) auditFlags {
@@ -186,7 +187,8 @@ func addAuditFlags(fs *flag.FlagSet) auditFlags {
 		evidence:      fs.String("evidence", ".", "`DIR` where the SBOM and provenance references of the records (dist/app.cdx.json) resolve"),
 		checkpoint:    fs.String("checkpoint", "", "signed checkpoint `FILE` of the promotion log (relctl log verify --write-checkpoint, signed in namespace "+manifest.Namespace+"): proves the log was not cut"),
 		checkpointSig: fs.String("checkpoint-sig", "", "signature `FILE` of the checkpoint (default: checkpoint FILE + .sig)"),
-		production:    fs.String("production", "prod", "the production environment `ENV`"),
+		production:    fs.String("production", "", "the production environment `ENV` (default: the configuration's first production environment, else prod)"),
+		config:        addConfigFlag(fs),
 		at:            fs.String("at", "", "verification `TIME` of signatures, RFC 3339 or \"now\" (default now)"),
 		prefix:        fs.String("prefix", "v", "release tag `PREFIX` before the version"),
 	}
@@ -204,10 +206,28 @@ func (a auditFlags) sources() (src audit.Sources, done func(), err error) {
 	if src.At, err = parseAuditTime("--at", *a.at); err != nil {
 		return src, done, err
 	}
-	if *a.production == "" {
-		return src, done, usagef("--production is empty")
+	cfgDir := *a.repo
+	if cfgDir == "" {
+		cfgDir = "."
+	}
+	cfg, err := loadConfig(*a.config, cfgDir)
+	if err != nil {
+		return src, done, err
 	}
 	src.Production = *a.production
+	if cfg != nil {
+		// The configured order: a promotion that skipped one of its
+		// environments, or was decided under another order, fails.
+		src.Order = cfg.Order()
+		for _, e := range cfg.Environments {
+			if e.Production && src.Production == "" {
+				src.Production = e.Name
+			}
+		}
+	}
+	if src.Production == "" {
+		src.Production = "prod"
+	}
 	src.Scheme = &semver.Scheme{Prefix: *a.prefix}
 	if src.Checkpoint, src.CheckpointSig, err = readSignedCheckpoint(*a.checkpoint, *a.checkpointSig); err != nil {
 		return src, done, err
@@ -648,6 +668,7 @@ func auditVerifyBundle(ctx context.Context, args []string, stdout, stderr io.Wri
 	fs := newFlags("audit verify-bundle", stderr)
 	kf := addKeyFlags(fs)
 	atFlag := fs.String("at", "", "verify signatures at `TIME`, RFC 3339 or \"now\" (default: the time the bundle records, when it was built with --at; else now)")
+	cfgFlag := addConfigFlag(fs)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, `Usage: relctl audit verify-bundle [--allowed-signers FILE | --keyring FILE] [--provenance-key FILE]... [--at TIME] [--json] BUNDLE
@@ -682,6 +703,13 @@ Examples:
 	var keys bundle.Keys
 	if keys.Tag, keys.Checkpoint, keys.Provenance, err = kf.verifiers(); err != nil {
 		return err
+	}
+	cfg, err := loadConfig(*cfgFlag, ".")
+	if err != nil {
+		return err
+	}
+	if cfg != nil {
+		keys.Order = cfg.Order()
 	}
 	if keys.At, err = parseAuditTime("--at", *atFlag); err != nil {
 		return err

@@ -287,14 +287,14 @@ func TestCIOutputsOfCommands(t *testing.T) {
 		d2 := releaseRecord(t, g, store, "v1.1.0", "build 2")
 		for _, rel := range [][2]string{{"v1.0.0", d1}, {"v1.1.0", d2}} {
 			for _, env := range []string{"dev", "staging", "prod"} {
-				_, errOut, code := runTagCmd(t, cmdPromote, "--store", store, "--release", rel[0], "--env", env, "--digest", rel[1], "--approver", "alice", "--reason", "ok")
+				_, errOut, code := runTagCmd(t, cmdPromote, "--repo", g.Dir, "--releaser", "release-bot", "--store", store, "--release", rel[0], "--env", env, "--digest", rel[1], "--approver", "alice", "--reason", "ok")
 				require.Equal(t, 0, code, errOut)
 			}
 		}
-		code, output, _, stderr := ciRelctl(t, "rollback", "--store", store, "--env", "prod", "--approver", "bob", "--reason", "errors")
+		code, output, _, stderr := ciRelctl(t, "rollback", "--repo", g.Dir, "--releaser", "release-bot", "--store", store, "--env", "prod", "--approver", "bob", "--reason", "errors")
 		require.Equal(t, 0, code, stderr)
 		assert.Equal(t, "release=v1.0.0\nenv=prod\ndigest="+d1+"\n", output)
-		code, output, _, stderr = ciRelctl(t, "promote", "--store", store, "--release", "v1.1.0", "--env", "prod", "--digest", d2, "--approver", "carol", "--reason", "fixed")
+		code, output, _, stderr = ciRelctl(t, "promote", "--repo", g.Dir, "--releaser", "release-bot", "--store", store, "--release", "v1.1.0", "--env", "prod", "--digest", d2, "--approver", "carol", "--reason", "fixed")
 		require.Equal(t, 0, code, stderr)
 		assert.Equal(t, "release=v1.1.0\nenv=prod\ndigest="+d2+"\n", output)
 	})

@@ -13,7 +13,7 @@ func TestGitStoreCommands(t *testing.T) {
 	g := evidenceRepo(t)
 	d := releaseRecordIn(t, g, []string{"--git-store", g.Dir}, "v1.0.0", "build 1")
 	for _, env := range []string{"dev", "staging", "prod"} {
-		_, errOut, code := runTagCmd(t, cmdPromote, "--git-store", g.Dir, "--release", "v1.0.0", "--env", env, "--digest", d, "--approver", "alice", "--reason", "ok")
+		_, errOut, code := runTagCmd(t, cmdPromote, "--repo", g.Dir, "--releaser", "release-bot", "--git-store", g.Dir, "--release", "v1.0.0", "--env", env, "--digest", d, "--approver", "alice", "--reason", "ok")
 		require.Equal(t, 0, code, errOut)
 	}
 	out, errOut, code := runTagCmd(t, cmdAuditLog, "verify", "--git-store", g.Dir)

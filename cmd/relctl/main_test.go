@@ -106,13 +106,47 @@ func releaseRecordIn(t *testing.T, g *gittest.Repo, store []string, tag, content
 	return manifest.Digest([]byte(content))
 }
 
+// evidenceRepo returns a repository with two releases, v1.0.0 and v1.1.0,
+// whose tags are signed by the key its release configuration
+// (.releasekit.yaml, testConfig) trusts: promotions into prod pass with
+// --repo g.Dir --releaser release-bot and an approver among alice, bob
+// and carol.
 func evidenceRepo(t *testing.T) *gittest.Repo {
+	t.Helper()
 	g := gittest.New(t)
+	key, allowed := tagSSHKey(t)
+	b, err := os.ReadFile(allowed)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(g.Dir, "allowed_signers"), b, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(g.Dir, ".releasekit.yaml"), []byte(testConfig), 0o644))
 	c1 := g.Commit("feat: first (#1)\n\nRefs: PROJ-1\n")
-	g.Tag("v1.0.0", c1)
+	signTag(t, g, key, "v1.0.0", c1)
 	c2 := g.Commit("fix: second (#2)\n\nRefs: PROJ-2\n")
-	g.Tag("v1.1.0", c2)
+	signTag(t, g, key, "v1.1.0", c2)
 	return g
+}
+
+// testConfig is evidenceRepo's release configuration.
+const testConfig = `version: 1
+trust:
+  tags:
+    allowed_signers: allowed_signers
+environments:
+  - name: dev
+  - name: staging
+  - name: prod
+    production: true
+    approvers: [alice, bob, carol]
+    permissions:
+      deploy: [release-bot]
+      rollback: [release-bot]
+`
+
+// signTag makes the SSH-signed release tag name at rev with relctl tag.
+func signTag(t *testing.T, g *gittest.Repo, key, name, rev string) {
+	t.Helper()
+	_, errOut, code := runTagCmd(t, cmdTag, "--repo", g.Dir, "--name", name, "--rev", rev, "--sign", "ssh", "--key", key, "--tagger", "Release Bot <bot@example.com>")
+	require.Equal(t, 0, code, errOut)
 }
 
 func TestUsageErrors(t *testing.T) {

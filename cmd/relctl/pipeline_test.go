@@ -53,6 +53,22 @@ func TestPipelineComposed(t *testing.T) {
   REL-RECORD-001: {}
   REL-DIGEST-001: {}
 `), 0o644))
+	// The minimal release configuration: the key that signs release tags,
+	// and who may approve production.
+	b, err := os.ReadFile(allowed)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(g.Dir, "allowed_signers"), b, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(g.Dir, ".releasekit.yaml"), []byte(`version: 1
+trust:
+  tags:
+    allowed_signers: allowed_signers
+environments:
+  - name: dev
+  - name: staging
+  - name: prod
+    production: true
+    approvers: [cleo]
+`), 0o644))
 	t.Chdir(g.Dir)
 
 	sh := func(args ...string) string {
@@ -100,7 +116,7 @@ func TestPipelineComposed(t *testing.T) {
 	require.NoError(t, os.WriteFile("dist/pr.json", []byte(`{"number": 2, "author": "ada", "approvers": ["ben"], "merge_method": "squash", "head": "feature/SHOP-2-gift-cards", "base": "main"}`), 0o644))
 	for _, p := range []struct{ env, approver string }{{"dev", "ci"}, {"staging", "ci"}, {"prod", "cleo"}} {
 		sh("promote", "--git-store", ".", "--release", tag, "--env", p.env, "--digest", digest,
-			"--approver", p.approver, "--reason", "CHG-2 "+p.env, "--allowed-signers", allowed, "--repo", ".",
+			"--approver", p.approver, "--reason", "CHG-2 "+p.env,
 			"--policy", policyFile, "--pr", "dist/pr.json", "--releaser", "github-actions")
 	}
 	cp := filepath.Join(keys, "checkpoint.json")

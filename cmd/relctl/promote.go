@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/signature"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -19,15 +20,12 @@ func cmdPromote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	approver := fs.String("approver", "", "approver identity `ID`")
 	reason := fs.String("reason", "", "the approval rationale `TEXT`")
 	emergency := fs.String("emergency", "", "emergency-change record `FILE` (JSON: id, reason, scope, approver, rollback_plan, follow_up)")
-	keyring := fs.String("keyring", "", "verify the release tag against the OpenPGP keys in `FILE`")
-	allowed := fs.String("allowed-signers", "", "verify the release tag against the SSH allowed_signers `FILE`")
-	repoDir := fs.String("repo", "", "repository `DIR` holding the release tag (with --keyring or --allowed-signers)")
-	order := fs.String("order", "dev,staging,prod", "promotion `ORDER` of environments, comma-separated")
+	pf := addPromotionFlags(fs, true)
 	manifestFile := fs.String("manifest", "", "promote the signed multi-repo manifest in `FILE` instead of a record (--keyring or --allowed-signers then verify its signature)")
 	sigFile := fs.String("sig", "", "with --manifest, the manifest's signature `FILE` (default: manifest FILE + .sig)")
 	gf := addGateFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: relctl promote --store DIR --release TAG --env ENV --digest D --approver ID --reason TEXT [--emergency FILE] [--keyring FILE | --allowed-signers FILE]\n                      [--policy FILE [--pr FILE] [--releaser ID]]\n       relctl promote --store DIR --manifest FILE [--sig FILE] [--digest D] --env ENV --approver ID --reason TEXT [--emergency FILE] [--keyring FILE | --allowed-signers FILE]\n\nPromotes the exact artifact digest (or, with --manifest, the manifest's\ncontent digest) to the next environment and logs it. Refused (exit 1) on\nrebuild drift, a skipped environment, an incomplete record, a tag or\nmanifest signature that does not verify, or a missing approval.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: relctl promote --store DIR --release TAG --env ENV --digest D --releaser ID --approver ID --reason TEXT [--emergency FILE]\n                      [--config FILE] [--keyring FILE | --allowed-signers FILE] [--policy FILE] [--pr FILE]\n       relctl promote --store DIR --manifest FILE [--sig FILE] [--digest D] --env ENV --releaser ID --approver ID --reason TEXT [--emergency FILE]\n\nPromotes the exact artifact digest (or, with --manifest, the manifest's\ncontent digest) to the next environment of the release configuration\n(.releasekit.yaml, or --config FILE) and logs it. Refused (exit 1) on\nrebuild drift, a skipped environment, an incomplete record, a tag or\nmanifest signature that does not verify, or a missing approval. A\npromotion into production is refused unless the release tag verifies\nagainst the configured trust (trust.tags) and points to the record's\ncommit, the releaser and the approver are authorised there, and the\nconfigured controls pass; without a configuration it is refused.\n\nFlags:")
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, ciHelp+"release, env, digest (RELCTL_ENV=prod ...).")
 	}
@@ -43,14 +41,10 @@ func cmdPromote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if *manifestFile != "" && *env == "" {
 		return usagef("--env is required")
 	}
-	if *manifestFile != "" && *repoDir != "" {
+	if *manifestFile != "" && *pf.repo != "" {
 		return usagef("--repo verifies a release tag; with --manifest the manifest's signature is verified")
 	}
 	st, err := sf.open()
-	if err != nil {
-		return err
-	}
-	opts, err := gf.options(*order)
 	if err != nil {
 		return err
 	}
@@ -58,29 +52,33 @@ func cmdPromote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return err
 	}
+	ns := tagging.GitNamespace
+	if *manifestFile != "" {
+		ns = manifest.Namespace
+	}
+	d, v, err := pf.decide(*env, ns, *manifestFile == "", stderr)
+	if err != nil {
+		return err
+	}
+	gf.releaser = pf.releaser
+	gate, err := d.gate(gf, *env)
+	if err != nil {
+		return err
+	}
+	opts := d.opts
+	if gate != nil {
+		opts = append(opts, gate)
+	}
 	if *manifestFile != "" {
 		return promoteManifest(ctx, st, manifestRequest{
-			file: *manifestFile, sig: *sigFile, release: *release, digest: *digest,
-			keyring: *keyring, allowed: *allowed,
-			req: manifest.ManifestRequest{Env: *env, Approver: *approver, Reason: *reason, Emergency: em},
+			file: *manifestFile, sig: *sigFile, release: *release, digest: *digest, verifier: v,
+			req: manifest.ManifestRequest{Env: *env, Releaser: *pf.releaser, Approver: *approver, Reason: *reason, Emergency: em},
 		}, opts, stdout, *sf.json)
 	}
-	req := manifest.PromoteRequest{Release: *release, Env: *env, Digest: *digest, Approver: *approver, Reason: *reason, Emergency: em}
-	if *keyring != "" || *allowed != "" {
-		tv, err := trustedKeys(*keyring, *allowed, "", tagging.GitNamespace)
-		if err != nil {
-			return err
-		}
-		repo, demo, err := openRepo(*repoDir, stderr)
-		if err != nil {
-			return err
-		}
-		defer demo.remove()
-		opts = append(opts, manifest.WithTagVerifier(tagging.NewRepoVerifier(repo, tv)))
-	}
+	req := manifest.PromoteRequest{Release: *release, Env: *env, Digest: *digest, Releaser: *pf.releaser, Approver: *approver, Reason: *reason, Emergency: em}
 	e, err := manifest.Promote(ctx, st, req, opts...)
 	if err != nil {
-		return evidenceErr(err)
+		return unsafeHint(evidenceErr(err))
 	}
 	return printPromotion(ctx, stdout, e, *sf.json)
 }
@@ -88,7 +86,7 @@ func cmdPromote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 // manifestRequest is `relctl promote --manifest`'s input.
 type manifestRequest struct {
 	file, sig, release, digest string
-	keyring, allowed           string
+	verifier                   signature.Verifier       // the trusted keys, or nil
 	req                        manifest.ManifestRequest // Env, Approver, Reason, Emergency
 }
 
@@ -110,19 +108,16 @@ func promoteManifest(ctx context.Context, st manifest.Store, mr manifestRequest,
 	if sigPath == "" {
 		sigPath = mr.file + ".sig"
 	}
-	if mr.keyring != "" || mr.allowed != "" {
-		v, err := trustedKeys(mr.keyring, mr.allowed, "", manifest.Namespace)
-		if err != nil {
-			return err
-		}
+	if mr.verifier != nil {
+		var err error
 		if req.Signature, err = readSmallFile(sigPath); err != nil {
 			return err
 		}
-		opts = append(opts, manifest.WithManifestVerifier(v))
+		opts = append(opts, manifest.WithManifestVerifier(mr.verifier))
 	}
 	e, err := manifest.PromoteManifest(ctx, st, req, opts...)
 	if err != nil {
-		return evidenceErr(err)
+		return unsafeHint(evidenceErr(err))
 	}
 	return printPromotion(ctx, stdout, e, asJSON)
 }

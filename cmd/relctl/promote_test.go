@@ -50,7 +50,7 @@ func TestPromoteWithPolicy(t *testing.T) {
 	pr := write("pr.json", `{"number": 2, "author": "alice", "approvers": ["bob"]}`)
 
 	promote := func(env, approver, policyFile string, extra ...string) (string, string, int) {
-		args := append([]string{"--store", store, "--release", "v1.1.0", "--env", env, "--digest", d,
+		args := append([]string{"--repo", g.Dir, "--store", store, "--release", "v1.1.0", "--env", env, "--digest", d,
 			"--approver", approver, "--reason", "CHG-1", "--policy", policyFile, "--pr", pr, "--releaser", "release-bot"}, extra...)
 		return runTagCmd(t, cmdPromote, args...)
 	}
@@ -78,7 +78,7 @@ func TestPromoteWithPolicy(t *testing.T) {
 	_, err := os.Stat(filepath.Join(store, "evidence", strings.TrimPrefix(res.Promotion.Gate, "sha256:")))
 	assert.NoError(t, err, "the policy report is kept in the store")
 
-	_, _, code = runTagCmd(t, cmdPromote, "--store", store, "--release", "v1.1.0", "--env", "prod", "--digest", d, "--approver", "bob", "--reason", "x", "--pr", pr)
+	_, _, code = runTagCmd(t, cmdPromote, "--repo", g.Dir, "--releaser", "release-bot", "--store", store, "--release", "v1.1.0", "--env", "prod", "--digest", d, "--approver", "bob", "--reason", "x", "--pr", pr)
 	assert.Equal(t, 2, code, "--pr without --policy")
 	_, _, code = promote("prod", "bob", write("bad.yml", "controls:\n  REL-NOPE-001: {}\n"))
 	assert.Equal(t, 2, code, "an unknown control is bad input")
@@ -91,7 +91,7 @@ func TestPromoteRollbackAndLogCommands(t *testing.T) {
 	d2 := releaseRecord(t, g, store, "v1.1.0", "build 2")
 
 	promote := func(tag, env, digest string, extra ...string) (string, string, int) {
-		args := append([]string{"--store", store, "--release", tag, "--env", env, "--digest", digest, "--approver", "alice", "--reason", "ok"}, extra...)
+		args := append([]string{"--repo", g.Dir, "--releaser", "release-bot", "--store", store, "--release", tag, "--env", env, "--digest", digest, "--approver", "alice", "--reason", "ok"}, extra...)
 		return runTagCmd(t, cmdPromote, args...)
 	}
 	for _, tag := range []string{"v1.0.0", "v1.1.0"} {
@@ -110,14 +110,14 @@ func TestPromoteRollbackAndLogCommands(t *testing.T) {
 	_, errOut, code := promote("v1.1.0", "prod", d1)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "not in the release record")
-	_, errOut, code = runTagCmd(t, cmdPromote, "--store", store, "--release", "v1.1.0", "--env", "prod", "--digest", d2)
+	_, errOut, code = runTagCmd(t, cmdPromote, "--repo", g.Dir, "--releaser", "release-bot", "--store", store, "--release", "v1.1.0", "--env", "prod", "--digest", d2)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "approval required")
 	_, _, code = promote("v1.1.0", "mars", d2)
 	assert.Equal(t, 2, code)
 
 	// Roll prod back to v1.0.0's published digest.
-	out, errOut, code := runTagCmd(t, cmdRollback, "--store", store, "--env", "prod", "--approver", "bob", "--reason", "errors", "--json")
+	out, errOut, code := runTagCmd(t, cmdRollback, "--repo", g.Dir, "--releaser", "release-bot", "--store", store, "--env", "prod", "--approver", "bob", "--reason", "errors", "--json")
 	require.Equal(t, 0, code, errOut)
 	var res promoteResult
 	require.NoError(t, json.Unmarshal([]byte(out), &res))
@@ -175,18 +175,18 @@ func TestPromoteEmergencyAndHelp(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.json")
 	require.NoError(t, os.WriteFile(bad, []byte(`{"reason":"outage","colour":"red"}`), 0o644))
 
-	_, _, code := runTagCmd(t, cmdPromote, "--store", store, "--release", "v1.0.0", "--env", "dev", "--digest", d, "--emergency", bad)
+	_, _, code := runTagCmd(t, cmdPromote, "--repo", g.Dir, "--releaser", "release-bot", "--store", store, "--release", "v1.0.0", "--env", "dev", "--digest", d, "--emergency", bad)
 	assert.Equal(t, 2, code, "unknown field in the emergency record")
-	out, errOut, code := runTagCmd(t, cmdPromote, "--store", store, "--release", "v1.0.0", "--env", "dev", "--digest", d, "--emergency", em, "--json")
+	out, errOut, code := runTagCmd(t, cmdPromote, "--repo", g.Dir, "--releaser", "release-bot", "--store", store, "--release", "v1.0.0", "--env", "dev", "--digest", d, "--emergency", em, "--json")
 	require.Equal(t, 0, code, errOut)
 	var res promoteResult
 	require.NoError(t, json.Unmarshal([]byte(out), &res))
 	require.NotNil(t, res.Promotion.Emergency)
 	assert.Equal(t, "EMG-1", res.Promotion.Emergency.ID)
 
-	_, _, code = runTagCmd(t, cmdPromote, "--store", store, "--release", "v1.0.0", "--env", "dev", "--digest", "sha256:00")
+	_, _, code = runTagCmd(t, cmdPromote, "--repo", g.Dir, "--releaser", "release-bot", "--store", store, "--release", "v1.0.0", "--env", "dev", "--digest", "sha256:00")
 	assert.Equal(t, 2, code, "malformed digest")
-	_, _, code = runTagCmd(t, cmdRollback, "--store", store, "--env", "prod", "--approver", "a", "--reason", "r")
+	_, _, code = runTagCmd(t, cmdRollback, "--repo", g.Dir, "--releaser", "release-bot", "--store", store, "--env", "prod", "--approver", "alice", "--reason", "r")
 	assert.Equal(t, 1, code, "nothing to roll back to")
 
 	for _, c := range []struct {
@@ -235,8 +235,11 @@ func TestPromoteManifestCommands(t *testing.T) {
 			d1 := build("2026.01", m1, "api=v1.0.0", "web=v1.0.0")
 			d2 := build("2026.02", m2, "api=v1.0.0", "web=v1.1.0")
 
+			// The configuration names prod's approvers; the keys are the
+			// flags' (they override the configuration's trust).
+			cfg := []string{"--config", filepath.Join(g.Dir, ".releasekit.yaml"), "--releaser", "release-bot"}
 			promote := func(file, env string, extra ...string) (string, string, int) {
-				return runTagCmd(t, cmdPromote, append(with("--manifest", file, "--env", env, "--approver", "alice", "--reason", "ok", "--allowed-signers", allowed), extra...)...)
+				return runTagCmd(t, cmdPromote, append(with(append(cfg, "--manifest", file, "--env", env, "--approver", "alice", "--reason", "ok", "--allowed-signers", allowed)...), extra...)...)
 			}
 			for _, env := range []string{"dev", "staging", "prod"} {
 				out, errOut, code := promote(m1, env, "--json")
@@ -255,7 +258,7 @@ func TestPromoteManifestCommands(t *testing.T) {
 			assert.Equal(t, 1, code)
 			assert.Contains(t, errOut, "previous environment skipped")
 			_, otherAllowed := tagSSHKey(t)
-			_, errOut, code = runTagCmd(t, cmdPromote, with("--manifest", m2, "--env", "dev", "--allowed-signers", otherAllowed)...)
+			_, errOut, code = runTagCmd(t, cmdPromote, with(append(cfg, "--manifest", m2, "--env", "dev", "--allowed-signers", otherAllowed)...)...)
 			assert.Equal(t, 1, code)
 			assert.Contains(t, errOut, "signature does not verify")
 			_, errOut, code = promote(m2, "dev", "--digest", d1)
@@ -279,7 +282,7 @@ func TestPromoteManifestCommands(t *testing.T) {
 				_, errOut, code := promote(m2, env)
 				require.Equal(t, 0, code, errOut)
 			}
-			_, errOut, code = runTagCmd(t, cmdPromote, with("--manifest", m2, "--env", "prod", "--allowed-signers", allowed)...)
+			_, errOut, code = runTagCmd(t, cmdPromote, with(append(cfg, "--manifest", m2, "--env", "prod", "--allowed-signers", allowed)...)...)
 			assert.Equal(t, 1, code)
 			assert.Contains(t, errOut, "approval required")
 			out, errOut, code := promote(m2, "prod")
@@ -288,7 +291,7 @@ func TestPromoteManifestCommands(t *testing.T) {
 
 			// Roll prod back from 2026.02 to 2026.01's published digest.
 			rollback := func(file string, extra ...string) (string, string, int) {
-				return runTagCmd(t, cmdRollback, append(with("--manifest", file, "--env", "prod", "--approver", "bob", "--reason", "errors"), extra...)...)
+				return runTagCmd(t, cmdRollback, append(with(append(cfg, "--manifest", file, "--env", "prod", "--approver", "bob", "--reason", "errors")...), extra...)...)
 			}
 			_, errOut, code = rollback(m1)
 			assert.Equal(t, 1, code, "prod does not run m1")

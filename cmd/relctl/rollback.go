@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/tagging"
 )
 
 // cmdRollback implements `relctl rollback`.
@@ -16,12 +17,12 @@ func cmdRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	env := fs.String("env", "", "environment `ENV` to roll back (required)")
 	approver := fs.String("approver", "", "approver identity `ID` (required)")
 	reason := fs.String("reason", "", "the rationale `TEXT` (required)")
-	order := fs.String("order", "dev,staging,prod", "promotion `ORDER` of environments, comma-separated")
+	pf := addPromotionFlags(fs, true)
 	manifestFile := fs.String("manifest", "", "roll back from the multi-repo manifest in `FILE`, which ENV must run now, to the previous manifest ENV ran")
 	gf := addGateFlags(fs)
 	emergency := fs.String("emergency", "", "emergency-change record `FILE` of a rollback outside the change window (JSON: id, reason, scope, approver, rollback_plan, follow_up)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: relctl rollback --store DIR --env ENV --approver ID --reason TEXT [--manifest FILE] [--emergency FILE]\n                       [--policy FILE [--pr FILE] [--releaser ID]]\n\nRedeploys the last known-good release's published digest (never a rebuild);\nwith --manifest, the last known-good manifest's.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: relctl rollback --store DIR --env ENV --releaser ID --approver ID --reason TEXT [--manifest FILE] [--emergency FILE]\n                       [--config FILE] [--keyring FILE | --allowed-signers FILE] [--policy FILE] [--pr FILE]\n\nRedeploys the last known-good release's published digest (never a rebuild);\nwith --manifest, the last known-good manifest's. A rollback of production\nverifies the known-good release's tag against the configured trust and\nneeds a releaser allowed to roll back there and an authorised approver.\n\nFlags:")
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, ciHelp+"release, env, digest (RELCTL_RELEASE=v1.4.1 ...).")
 	}
@@ -35,15 +36,24 @@ func cmdRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if err != nil {
 		return err
 	}
-	opts, err := gf.options(*order)
-	if err != nil {
-		return err
-	}
 	em, err := readEmergency(*emergency)
 	if err != nil {
 		return err
 	}
-	req := manifest.RollbackRequest{Env: *env, Approver: *approver, Reason: *reason, Emergency: em}
+	d, _, err := pf.decide(*env, tagging.GitNamespace, *manifestFile == "", stderr)
+	if err != nil {
+		return err
+	}
+	gf.releaser = pf.releaser
+	gate, err := d.gate(gf, *env)
+	if err != nil {
+		return err
+	}
+	opts := d.opts
+	if gate != nil {
+		opts = append(opts, gate)
+	}
+	req := manifest.RollbackRequest{Env: *env, Releaser: *pf.releaser, Approver: *approver, Reason: *reason, Emergency: em}
 	var e manifest.Entry
 	if *manifestFile != "" {
 		e, err = rollbackManifest(ctx, st, *manifestFile, req, opts...)

@@ -20,7 +20,7 @@ func TestRollbackEmergency(t *testing.T) {
 	d2 := releaseRecord(t, g, store, "v1.1.0", "build 2")
 	for _, rel := range []struct{ tag, digest string }{{"v1.0.0", d1}, {"v1.1.0", d2}} {
 		for _, env := range []string{"dev", "staging", "prod"} {
-			_, errOut, code := runTagCmd(t, cmdPromote, "--store", store, "--release", rel.tag, "--env", env, "--digest", rel.digest, "--approver", "carol", "--reason", "ok")
+			_, errOut, code := runTagCmd(t, cmdPromote, "--repo", g.Dir, "--releaser", "release-bot", "--store", store, "--release", rel.tag, "--env", env, "--digest", rel.digest, "--approver", "carol", "--reason", "ok")
 			require.Equal(t, 0, code, errOut)
 		}
 	}
@@ -37,7 +37,7 @@ func TestRollbackEmergency(t *testing.T) {
 	require.NoError(t, os.WriteFile(emergency, []byte(`{"id": "CHG-E-7", "reason": "checkout errors", "scope": "prod", "approver": "dana", "rollback_plan": "promote v1.1.0 again", "follow_up": "post-incident review"}`), 0o644))
 
 	rollback := func(extra ...string) (string, string, int) {
-		return runTagCmd(t, cmdRollback, append([]string{"--store", store, "--env", "prod", "--approver", "carol", "--reason", "INC-7", "--policy", frozen}, extra...)...)
+		return runTagCmd(t, cmdRollback, append([]string{"--repo", g.Dir, "--releaser", "release-bot", "--store", store, "--env", "prod", "--approver", "carol", "--reason", "INC-7", "--policy", frozen}, extra...)...)
 	}
 	_, errOut, code := rollback()
 	assert.Equal(t, 1, code)

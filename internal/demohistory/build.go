@@ -395,7 +395,7 @@ func (b *builder) promoteAll(tag string, dev, staging, prod time.Time, em *manif
 	r, _ := b.f.Release(tag)
 	for i, at := range []time.Time{dev, staging, prod} {
 		req := manifest.PromoteRequest{
-			Release: tag, Env: Envs[i], Digest: r.Digest,
+			Release: tag, Env: Envs[i], Digest: r.Digest, Releaser: Releaser,
 			Approver: Approver, Reason: "CHG-" + r.Version + " approved for " + Envs[i],
 		}
 		if Envs[i] == "prod" && em != nil {
@@ -404,15 +404,18 @@ func (b *builder) promoteAll(tag string, dev, staging, prod time.Time, em *manif
 		_, err := manifest.Promote(b.ctx, b.f.Store, req,
 			manifest.WithGate(b.gate(tag)),
 			manifest.WithClock(func() time.Time { return at }),
-			manifest.WithTagVerifier(tagging.NewRepoVerifier(b.f.Repo, b.f.Keys.TagVerifier)))
+			manifest.WithTagVerifier(tagging.NewRepoVerifier(b.f.Repo, b.f.Keys.TagVerifier)),
+			manifest.WithAuthorizer(team{}))
 		b.check(err, "promote "+tag+" to "+Envs[i])
 	}
 }
 
 // rollback rolls prod back from from to to at at.
 func (b *builder) rollback(from, to string, at time.Time, reason string) {
-	_, err := manifest.Rollback(b.ctx, b.f.Store, manifest.RollbackRequest{Env: "prod", Approver: Approver, Reason: reason},
-		manifest.WithGate(b.gate(to)), manifest.WithClock(func() time.Time { return at }))
+	_, err := manifest.Rollback(b.ctx, b.f.Store, manifest.RollbackRequest{Env: "prod", Releaser: Releaser, Approver: Approver, Reason: reason},
+		manifest.WithGate(b.gate(to)), manifest.WithClock(func() time.Time { return at }),
+		manifest.WithTagVerifier(tagging.NewRepoVerifier(b.f.Repo, b.f.Keys.TagVerifier)),
+		manifest.WithAuthorizer(team{}))
 	b.check(err, "roll back "+from)
 	b.f.Rollback = Rollback{From: from, To: to, At: at, Approver: Approver, Reason: reason}
 }

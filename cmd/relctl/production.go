@@ -1,0 +1,292 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/go-git/go-git/v5"
+
+	"github.com/releasekit/releasekit/config"
+	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/policy"
+	"github.com/releasekit/releasekit/signature"
+	"github.com/releasekit/releasekit/tagging"
+)
+
+// This file decides what a promotion or rollback must pass (§1.12.3.4,
+// §1.21.3.1–§1.21.3.2): the release configuration gives the order, the
+// production environments, who may do what and the trusted keys; flags
+// override it; nothing reaches production on defaults.
+
+// defaultOrder is the promotion order without a configuration.
+var defaultOrder = []string{"dev", "staging", "prod"}
+
+// errNoConfig refuses a production promotion without a release
+// configuration (exit 1).
+var errNoConfig = errors.New("relctl: no release configuration")
+
+// promotionFlags are the flags of promote and rollback that say what the
+// promotion is decided under.
+type promotionFlags struct {
+	config        *string
+	orderUnsafe   *string
+	skipSignature *bool
+	releaser      *string
+	repo          *string
+	keyring       *string
+	allowed       *string
+}
+
+func addPromotionFlags(fs *flag.FlagSet, withKeys bool) promotionFlags {
+	pf := promotionFlags{
+		config:        addConfigFlag(fs),
+		orderUnsafe:   fs.String("order-unsafe", "", "UNSAFE: promote in this `ORDER` of environments (comma-separated) instead of the configuration's; recorded in the log entry, and the audit trail flags every environment it skips"),
+		skipSignature: fs.Bool("skip-signature-unsafe", false, "UNSAFE: promote into production without verifying the release tag's (or manifest's) signature; recorded in the log entry"),
+		releaser:      fs.String("releaser", "", "the identity `ID` that starts this promotion: authorised against the configuration (required for production) and checked for separation of duties"),
+		repo:          new(string),
+		keyring:       new(string),
+		allowed:       new(string),
+	}
+	if withKeys {
+		pf.keyring = fs.String("keyring", "", "verify the release tag (or manifest) against the OpenPGP keys in `FILE` instead of the configuration's trust.tags")
+		pf.allowed = fs.String("allowed-signers", "", "verify the release tag (or manifest) against the SSH allowed_signers `FILE` instead of the configuration's trust.tags")
+		pf.repo = fs.String("repo", "", "repository `DIR` holding the release tag (default: the repository around the working directory)")
+	}
+	return pf
+}
+
+// A decision is what a promotion or rollback is decided under.
+type decision struct {
+	cfg  *config.Config
+	opts []manifest.Option
+	// production is the first production environment (what the policy
+	// gate treats as production).
+	production string
+	// prodEnv reports whether env is a production environment.
+	prodEnv bool
+}
+
+// decide loads the configuration and returns the options of a promotion or
+// rollback into env. tagNS is the namespace of the signatures the trusted
+// keys check (tagging.GitNamespace for tags, manifest.Namespace for
+// manifests); needTags says whether a tag verifier over the repository is
+// wanted (record promotions), as opposed to a bare signature verifier
+// (manifests), which is returned.
+func (pf promotionFlags) decide(env, tagNS string, needTags bool, stderr io.Writer) (decision, signature.Verifier, error) {
+	var d decision
+	cfgDir := *pf.repo
+	if cfgDir == "" {
+		cfgDir = "."
+	}
+	cfg, err := loadConfig(*pf.config, cfgDir)
+	if err != nil {
+		return d, nil, err
+	}
+	d.cfg = cfg
+	order := defaultOrder
+	var prods []string
+	if cfg != nil {
+		order = cfg.Order()
+		for _, e := range cfg.Environments {
+			if e.Production {
+				prods = append(prods, e.Name)
+			}
+		}
+	}
+	if *pf.orderUnsafe != "" {
+		order = splitList(*pf.orderUnsafe)
+		if len(order) == 0 {
+			return d, nil, usagef("--order-unsafe is empty")
+		}
+		d.opts = append(d.opts, manifest.WithUnsafe("order-unsafe"))
+		fmt.Fprintf(stderr, "relctl: warning: --order-unsafe %s overrides the promotion order; the log entry records it\n", *pf.orderUnsafe)
+	}
+	if cfg == nil {
+		// Without a configuration, "prod" and the last environment of the
+		// order are production: both fail closed.
+		prods = []string{"prod", order[len(order)-1]}
+	}
+	if !slices.Contains(order, env) && cfg != nil {
+		return d, nil, usagef("--env %s: not an environment of %s (%v)", env, cfg.File, order)
+	}
+	d.opts = append(d.opts, manifest.WithOrder(order...), manifest.WithProduction(prods...))
+	d.prodEnv = slices.Contains(prods, env)
+	if len(prods) > 0 {
+		d.production = prods[0]
+		if d.prodEnv {
+			d.production = env
+		}
+	}
+	if d.prodEnv && cfg == nil {
+		return d, nil, fmt.Errorf("%w: %s is production, and promotions into production are refused without one: write %s at the repository root (or pass --config FILE) naming the trusted tag keys (trust.tags) and who may approve (environments[].approvers); `relctl config validate` checks it and `relctl config explain` prints the access policy it sets",
+			errNoConfig, env, config.FileName)
+	}
+	if cfg != nil {
+		d.opts = append(d.opts, manifest.WithAuthorizer(authorizer{cfg}))
+		digest, err := configDigest(cfg.File)
+		if err != nil {
+			return d, nil, err
+		}
+		d.opts = append(d.opts, manifest.WithConfigDigest(digest))
+	}
+	if *pf.skipSignature {
+		fmt.Fprintln(stderr, "relctl: warning: --skip-signature-unsafe: the release signature is not verified; the log entry records it")
+		d.opts = append(d.opts, manifest.WithSkipSignatureUnsafe())
+	}
+	v, err := pf.verifier(cfg, tagNS, d.prodEnv)
+	if err != nil || v == nil {
+		return d, nil, err
+	}
+	if !needTags {
+		return d, v, nil
+	}
+	repo, err := pf.openRepo()
+	if err != nil {
+		return d, nil, err
+	}
+	d.opts = append(d.opts, manifest.WithTagVerifier(tagging.NewRepoVerifier(repo, v)))
+	return d, v, nil
+}
+
+// verifier returns the verifier of the flags' keys, else, for a
+// production environment, of the configuration's trust.tags
+// (trust.manifests for manifests), else nil: outside production a tag is
+// verified only when a key flag asks for it.
+func (pf promotionFlags) verifier(cfg *config.Config, ns string, production bool) (signature.Verifier, error) {
+	if *pf.keyring != "" || *pf.allowed != "" {
+		return trustedKeys(*pf.keyring, *pf.allowed, "", ns)
+	}
+	if cfg == nil || !production {
+		return nil, nil
+	}
+	ks := cfg.Trust.Tags
+	if ns == manifest.Namespace && !cfg.Trust.Manifests.Empty() {
+		ks = cfg.Trust.Manifests
+	}
+	switch {
+	case ks.AllowedSigners != "" && ks.Keyring != "":
+		return nil, usagef("%s: trust names both an allowed_signers file and a keyring; relctl verifies against one", cfg.File)
+	case ks.AllowedSigners != "" || ks.Keyring != "":
+		return trustedKeys(ks.Keyring, ks.AllowedSigners, "", ns)
+	}
+	return nil, nil
+}
+
+// openRepo opens --repo, or the repository around the working directory.
+func (pf promotionFlags) openRepo() (*git.Repository, error) {
+	dir := *pf.repo
+	if dir == "" {
+		dir = "."
+	}
+	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
+	if err != nil {
+		return nil, usageError{fmt.Errorf("the release tag is verified in a repository: open %s: %w (pass --repo DIR)", dir, err)}
+	}
+	return repo, nil
+}
+
+// authorizer adapts the configuration to manifest.Authorizer.
+type authorizer struct{ cfg *config.Config }
+
+// Authorize asks the configuration.
+func (a authorizer) Authorize(env string, action manifest.Action, who string) error {
+	return a.cfg.Authorize(env, config.Action(action), who)
+}
+
+// configDigest returns the sha256 digest of the configuration file, which
+// the log entry records.
+func configDigest(file string) (string, error) {
+	b, err := readSmallFile(file)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
+}
+
+// gate returns the policy gate of the promotion: --policy, else the
+// configuration's policy; nil when neither names one. The environment's
+// configured controls must all be enabled by that policy.
+func (d decision) gate(g gateFlags, env string) (manifest.Option, error) {
+	var p *policy.Policy
+	if *g.config != "" {
+		b, err := readSmallFile(*g.config)
+		if err != nil {
+			return nil, err
+		}
+		pp, err := policy.ReadConfig(bytes.NewReader(b))
+		if err != nil {
+			return nil, usageError{fmt.Errorf("--policy %s: %w", *g.config, err)}
+		}
+		p = &pp
+	} else if d.cfg != nil && d.cfg.Policy.Policy != nil {
+		pp := *d.cfg.Policy.Policy
+		p = &pp
+	}
+	if d.cfg != nil {
+		if e, ok := d.cfg.Env(env); ok && len(e.Controls) > 0 {
+			var have []string
+			if p != nil {
+				for _, c := range p.Controls {
+					have = append(have, c.Meta().ID)
+				}
+			}
+			for _, id := range e.Controls {
+				if !slices.Contains(have, id) {
+					return nil, fmt.Errorf("%w: %s is gated by %s (%s), which the policy does not enable; name the policy in the configuration or with --policy",
+						errControlMissing, env, id, d.cfg.File)
+				}
+			}
+		}
+	}
+	if p == nil {
+		if *g.pr != "" {
+			return nil, usagef("--pr needs a policy (--policy FILE or the configuration's policy)")
+		}
+		return nil, nil
+	}
+	f, err := g.facts()
+	if err != nil {
+		return nil, err
+	}
+	return manifest.WithGate(policy.Gate{Policy: *p, Facts: f, Production: d.production}), nil
+}
+
+// errControlMissing refuses a promotion whose environment is gated by a
+// control the policy does not enable (exit 1).
+var errControlMissing = errors.New("relctl: a configured control is not enabled")
+
+// withReleaser sets the releaser of the gate's facts.
+func withReleaser(f *policy.Facts, releaser string) {
+	if releaser == "" {
+		return
+	}
+	if f.Deployment == nil {
+		f.Deployment = &policy.Deployment{}
+	}
+	f.Deployment.Releaser = releaser
+}
+
+// hinted is a refusal with what to do about it.
+type hinted struct {
+	err  error
+	hint string
+}
+
+func (h hinted) Error() string { return h.err.Error() + "\n" + h.hint }
+func (h hinted) Unwrap() error { return h.err }
+
+// unsafeHint says, under a refusal for want of a verified signature, how
+// to configure one and which -unsafe flag skips it.
+func unsafeHint(err error) error {
+	if errors.Is(err, &manifest.RefusalError{Reason: "release tag not verified"}) || errors.Is(err, &manifest.RefusalError{Reason: "manifest signature not verified"}) {
+		return hinted{err, "relctl: name the keys that sign releases in the configuration (trust.tags: allowed_signers or keyring) or with --allowed-signers/--keyring; --skip-signature-unsafe promotes without the check and records that in the log entry"}
+	}
+	return err
+}

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/releasekit/releasekit/config"
+	"github.com/releasekit/releasekit/internal/testkit/gittest"
+	"github.com/releasekit/releasekit/manifest"
+)
+
+// minimalConfig is the minimal release configuration of issue 19's
+// contract: the key that signs release tags and who may approve prod.
+const minimalConfig = `version: 1
+trust:
+  tags:
+    allowed_signers: allowed_signers   # path relative to the file
+environments:
+  - name: dev
+  - name: staging
+  - name: prod
+    production: true
+    approvers: [cleo@example.com]     # identities allowed to approve here
+`
+
+// prodCase is a release v1.0.0 promoted to dev and staging, ready for
+// prod: the repository (with cfg as .releasekit.yaml unless it is empty),
+// its store and the artifact's digest.
+type prodCase struct {
+	g      *gittest.Repo
+	store  string
+	digest string
+}
+
+// newProdCase makes the release; sign says how its tag is made: "trusted"
+// (signed by the key allowed_signers trusts), "untrusted" (signed by
+// another key) or "unsigned" (a lightweight tag).
+func newProdCase(t *testing.T, cfg, sign string) prodCase {
+	t.Helper()
+	g := gittest.New(t)
+	key, allowed := tagSSHKey(t)
+	b, err := os.ReadFile(allowed)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(g.Dir, "allowed_signers"), b, 0o644))
+	if cfg != "" {
+		require.NoError(t, os.WriteFile(filepath.Join(g.Dir, config.FileName), []byte(cfg), 0o644))
+	}
+	c1 := g.Commit("feat: first (#1)\n\nRefs: PROJ-1\n")
+	switch sign {
+	case "trusted":
+		signTag(t, g, key, "v1.0.0", c1)
+	case "untrusted":
+		other, _ := tagSSHKey(t)
+		signTag(t, g, other, "v1.0.0", c1)
+	default:
+		g.Tag("v1.0.0", c1)
+	}
+	pc := prodCase{g: g, store: t.TempDir()}
+	pc.digest = releaseRecord(t, g, pc.store, "v1.0.0", "build 1")
+	for _, env := range []string{"dev", "staging"} {
+		_, errOut, code := pc.promote(t, env, "ci", "--releaser", "release-bot")
+		require.Equal(t, 0, code, errOut)
+	}
+	return pc
+}
+
+func (pc prodCase) promote(t *testing.T, env, approver string, extra ...string) (string, string, int) {
+	t.Helper()
+	args := append([]string{"--repo", pc.g.Dir, "--store", pc.store, "--release", "v1.0.0", "--env", env,
+		"--digest", pc.digest, "--approver", approver, "--reason", "CHG-1 " + env}, extra...)
+	return runTagCmd(t, cmdPromote, args...)
+}
+
+// lastEntry returns the store's last promotion.
+func (pc prodCase) lastEntry(t *testing.T) manifest.Promotion {
+	t.Helper()
+	st, err := manifest.NewDirStore(pc.store)
+	require.NoError(t, err)
+	entries, err := manifest.VerifyStore(t.Context(), st, nil)
+	require.NoError(t, err)
+	require.NotEmpty(t, entries)
+	p := entries[len(entries)-1].Promotion
+	require.NotNil(t, p)
+	return *p
+}
+
+// TestProductionFailsClosed is issue 19's "what it must show": with only
+// the minimal configuration, a release whose tag is signed by a trusted
+// key reaches prod approved by a listed identity; each missing check is a
+// refusal at prod (exit 1) naming it, and a skipped check passes only with
+// its -unsafe flag, which the log entry records.
+func TestProductionFailsClosed(t *testing.T) {
+	t.Run("passes with every check", func(t *testing.T) {
+		pc := newProdCase(t, minimalConfig, "trusted")
+		out, errOut, code := pc.promote(t, "prod", "cleo@example.com", "--releaser", "release-bot", "--json")
+		require.Equal(t, 0, code, errOut)
+		var res promoteResult
+		require.NoError(t, json.Unmarshal([]byte(out), &res))
+		p := pc.lastEntry(t)
+		assert.True(t, p.Production)
+		assert.Equal(t, []string{"dev", "staging", "prod"}, p.Order)
+		assert.Equal(t, "release-bot", p.Releaser)
+		require.NotNil(t, p.TagSigner, "the tag's signer is recorded")
+		assert.Equal(t, "bot@example.com", p.TagSigner.Identity)
+		assert.True(t, strings.HasPrefix(p.Config, "sha256:"), "the configuration's digest is recorded")
+		assert.Empty(t, p.Unsafe)
+	})
+
+	refusals := []struct {
+		name, cfg, sign, approver string
+		extra                     []string
+		want                      error
+		says                      string
+	}{
+		{"unsigned tag", minimalConfig, "unsigned", "cleo@example.com", nil,
+			&manifest.RefusalError{Reason: "release tag signature does not verify"}, "signature does not verify"},
+		{"tag signed by an untrusted key", minimalConfig, "untrusted", "cleo@example.com", nil,
+			&manifest.RefusalError{Reason: "release tag signature does not verify"}, "signature does not verify"},
+		{"approver not authorised for prod", minimalConfig, "trusted", "mallory@example.com", nil,
+			config.ErrNotAuthorized, "approver not authorized"},
+		{"approver authorised in look only (zero-width space)", minimalConfig, "trusted", "cleo@example.com\u200b", nil,
+			config.ErrNotAuthorized, "approver not authorized"},
+		{"releaser not authorised", minimalConfig + "    permissions:\n      deploy: [release-bot]\n", "trusted", "cleo@example.com",
+			[]string{"--releaser", "intern"}, config.ErrNotAuthorized, "releaser not authorized"},
+		{"no releaser", minimalConfig, "trusted", "cleo@example.com", []string{"--releaser", ""},
+			config.ErrNotAuthorized, "releaser not authorized"},
+		{"no configuration", "", "trusted", "cleo@example.com", []string{"--allowed-signers", "ALLOWED"},
+			errNoConfig, "no release configuration"},
+		{"no trusted keys configured", strings.Replace(minimalConfig, "trust:\n  tags:\n    allowed_signers: allowed_signers   # path relative to the file\n", "", 1), "trusted", "cleo@example.com", nil,
+			&manifest.RefusalError{Reason: "release tag not verified"}, "--skip-signature-unsafe"},
+	}
+	for _, tt := range refusals {
+		t.Run(tt.name, func(t *testing.T) {
+			pc := newProdCase(t, tt.cfg, tt.sign)
+			args := []string{"--releaser", "release-bot"}
+			for _, a := range tt.extra {
+				args = append(args, strings.ReplaceAll(a, "ALLOWED", filepath.Join(pc.g.Dir, "allowed_signers")))
+			}
+			// The library refusal, typed.
+			var errOut strings.Builder
+			err := cmdPromote(t.Context(), append([]string{"--repo", pc.g.Dir, "--store", pc.store, "--release", "v1.0.0", "--env", "prod",
+				"--digest", pc.digest, "--approver", tt.approver, "--reason", "CHG-1 prod"}, args...), strings.NewReader(""), &errOut, &errOut)
+			require.Error(t, err)
+			assert.True(t, errors.Is(err, tt.want), "%v is not %v", err, tt.want)
+			// The command: exit 1, naming the check.
+			_, msg, code := pc.promote(t, "prod", tt.approver, args...)
+			assert.Equal(t, 1, code, msg)
+			assert.Contains(t, msg, tt.says)
+			st, err := manifest.NewDirStore(pc.store)
+			require.NoError(t, err)
+			entries, err := st.Entries(t.Context())
+			require.NoError(t, err)
+			assert.Len(t, entries, 2, "nothing reached prod")
+		})
+	}
+
+	t.Run("a skipped check passes only with its -unsafe flag, recorded", func(t *testing.T) {
+		noTrust := strings.Replace(minimalConfig, "trust:\n  tags:\n    allowed_signers: allowed_signers   # path relative to the file\n", "", 1)
+		pc := newProdCase(t, noTrust, "unsigned")
+		_, errOut, code := pc.promote(t, "prod", "cleo@example.com", "--releaser", "release-bot", "--skip-signature-unsafe")
+		require.Equal(t, 0, code, errOut)
+		assert.Contains(t, errOut, "--skip-signature-unsafe")
+		assert.Equal(t, []string{manifest.UnsafeSkipSignature}, pc.lastEntry(t).Unsafe)
+		// The audit trail flags it.
+		out, _, code := runTagCmd(t, cmdAudit, "trail", "--store", pc.store, "--repo", pc.g.Dir, "--release", "v1.0.0")
+		assert.NotEqual(t, 0, code)
+		assert.Contains(t, out, "unsafe option(s): "+manifest.UnsafeSkipSignature)
+	})
+
+	t.Run("--order-unsafe is recorded and the trail flags the order", func(t *testing.T) {
+		pc := newProdCase(t, minimalConfig, "trusted")
+		_, errOut, code := pc.promote(t, "prod", "cleo@example.com", "--releaser", "release-bot", "--order", "dev,prod")
+		assert.Equal(t, 2, code, "--order is gone: "+errOut)
+		_, errOut, code = pc.promote(t, "prod", "cleo@example.com", "--releaser", "release-bot", "--order-unsafe", "dev,prod")
+		require.Equal(t, 0, code, errOut)
+		assert.Contains(t, errOut, "--order-unsafe")
+		p := pc.lastEntry(t)
+		assert.Equal(t, []string{"dev", "prod"}, p.Order)
+		assert.Equal(t, []string{"order-unsafe"}, p.Unsafe)
+		out, _, code := runTagCmd(t, cmdAudit, "trail", "--store", pc.store, "--repo", pc.g.Dir, "--release", "v1.0.0")
+		assert.Equal(t, 1, code)
+		assert.Contains(t, out, "promoted to prod under the order dev,prod, not the configured one")
+	})
+}
