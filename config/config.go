@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/releasekit/releasekit/identity"
+	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 )
 
@@ -86,15 +87,17 @@ func (e *Error) Error() string {
 // Unwrap returns [ErrInvalid].
 func (e *Error) Unwrap() error { return ErrInvalid }
 
-// An Action is what an identity does in an environment.
-type Action string
+// An Action is what an identity does in an environment: manifest's, so
+// that a *Config is the manifest.Authorizer of promotions
+// (manifest.WithAuthorizer(cfg)).
+type Action = manifest.Action
 
 // The actions an environment's permissions name.
 const (
-	ActionDeploy    Action = "deploy"    // trigger a deployment (promote)
-	ActionApprove   Action = "approve"   // approve a deployment
-	ActionRollback  Action = "rollback"  // roll the environment back
-	ActionConfigure Action = "configure" // change the environment's configuration
+	ActionDeploy    = manifest.ActionDeploy    // trigger a deployment (promote)
+	ActionApprove   = manifest.ActionApprove   // approve a deployment
+	ActionRollback  = manifest.ActionRollback  // roll the environment back
+	ActionConfigure = manifest.ActionConfigure // change the environment's configuration
 )
 
 // Actions returns the actions in the order [Config.Explain] lists them.
@@ -365,6 +368,9 @@ func (c *Config) Authorize(env string, a Action, who string) error {
 	}
 	return deny("not listed for " + string(a) + " in " + env)
 }
+
+// A *Config decides who may do what in promotions.
+var _ manifest.Authorizer = (*Config)(nil)
 
 // Directory returns the identity directory of People: the one place
 // identities are compared (normalised, and e-mail addresses and logins

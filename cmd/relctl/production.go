@@ -128,7 +128,7 @@ func (pf promotionFlags) decide(env, tagNS string, needTags bool, stderr io.Writ
 			errNoConfig, env, config.FileName)
 	}
 	if cfg != nil {
-		d.opts = append(d.opts, manifest.WithAuthorizer(authorizer{cfg}))
+		d.opts = append(d.opts, manifest.WithAuthorizer(cfg))
 		digest, err := configDigest(cfg.File)
 		if err != nil {
 			return d, nil, err
@@ -191,14 +191,6 @@ func (pf promotionFlags) openRepo() (*git.Repository, error) {
 	return repo, nil
 }
 
-// authorizer adapts the configuration to manifest.Authorizer.
-type authorizer struct{ cfg *config.Config }
-
-// Authorize asks the configuration.
-func (a authorizer) Authorize(env string, action manifest.Action, who string) error {
-	return a.cfg.Authorize(env, config.Action(action), who)
-}
-
 // configDigest returns the sha256 digest of the configuration file, which
 // the log entry records.
 func configDigest(file string) (string, error) {
@@ -250,6 +242,20 @@ func (d decision) gate(g gateFlags, env string) (manifest.Option, error) {
 			return nil, usagef("--pr needs a policy (--policy FILE or the configuration's policy)")
 		}
 		return nil, nil
+	}
+	if d.cfg != nil {
+		// One directory of people and one exception lifetime: the
+		// configuration's, unless the policy file sets its own.
+		if p.People == nil {
+			dir, err := d.cfg.Directory()
+			if err != nil {
+				return nil, usageError{fmt.Errorf("%s: people: %w", d.cfg.File, err)}
+			}
+			p.People = dir
+		}
+		if p.MaxExceptionLifetime == 0 || !d.cfg.Exceptions.Default {
+			p.MaxExceptionLifetime = d.cfg.Exceptions.MaxLifetime
+		}
 	}
 	f, err := g.facts()
 	if err != nil {
