@@ -252,7 +252,7 @@ func readSignedCheckpoint(file, sigFile string) (data, sig []byte, err error) {
 		}
 		return nil, nil, nil
 	}
-	if data, err = readSmallFile(file); err != nil {
+	if data, err = readInput("--checkpoint", file, maxInputFile); err != nil {
 		return nil, nil, err
 	}
 	if sigFile == "" {
@@ -261,7 +261,7 @@ func readSignedCheckpoint(file, sigFile string) (data, sig []byte, err error) {
 			return nil, nil, usagef("--checkpoint %s: no signature %s: give --checkpoint-sig FILE", file, sigFile)
 		}
 	}
-	if sig, err = readSmallFile(sigFile); err != nil {
+	if sig, err = readInput("--checkpoint-sig", sigFile, maxInputFile); err != nil {
 		return nil, nil, err
 	}
 	return data, sig, nil
@@ -626,9 +626,9 @@ func readBundleArg(path string) (*bundle.Bundle, error) {
 		defer root.Close()
 		return bundle.ReadDir(root.FS())
 	}
-	f, err := os.Open(path)
+	f, err := openInput("", path)
 	if err != nil {
-		return nil, usageError{err}
+		return nil, err
 	}
 	defer f.Close()
 	return bundle.Read(f)
@@ -829,7 +829,7 @@ Examples:
 	}
 	var incs []metrics.Incident
 	if *incidents != "" {
-		data, err := readSmallFile(*incidents)
+		data, err := readInput("--incidents", *incidents, maxInputFile)
 		if err != nil {
 			return err
 		}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"text/template"
@@ -80,9 +79,9 @@ func cmdChangelog(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	var tmpl *template.Template
 	if *tmplFile != "" {
-		text, err := os.ReadFile(*tmplFile)
+		text, err := readInput("--template", *tmplFile, maxInputFile)
 		if err != nil {
-			return usageError{fmt.Errorf("--template: %w", err)}
+			return err
 		}
 		if tmpl, err = changelog.ParseTemplate(filepath.Base(*tmplFile), string(text)); err != nil {
 			return usageError{err}

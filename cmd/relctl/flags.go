@@ -18,6 +18,7 @@ import (
 
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/internal/atomicfile"
+	"github.com/releasekit/releasekit/internal/boundedfile"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
@@ -212,7 +213,7 @@ func evidenceErr(err error) error {
 func sbomErr(err error) error {
 	for _, e := range []error{sbom.ErrInvalidReference, sbom.ErrMalformed, sbom.ErrWrongFormat, sbom.ErrUnsupportedSpecVersion,
 		sbom.ErrTooLarge, sbom.ErrInvalid, sbom.ErrNotGoBinary, sbom.ErrNotGoModule, signature.ErrInvalidKey,
-		sbom.ErrInvalidDigest, os.ErrNotExist} {
+		sbom.ErrInvalidDigest, os.ErrNotExist, boundedfile.ErrNotRegular, boundedfile.ErrTooLarge} {
 		if errors.Is(err, e) {
 			return usageError{err}
 		}

@@ -119,7 +119,7 @@ func cmdAuditLog(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	}
 	var cp *manifest.Checkpoint
 	if *cpFile != "" {
-		data, err := readSmallFile(*cpFile)
+		data, err := readInput("--checkpoint", *cpFile, maxInputFile)
 		if err != nil {
 			return err
 		}
@@ -194,7 +194,7 @@ func readCheckpoint(ctx context.Context, data []byte, file, sigFile, keyring, al
 	if sigFile == "" {
 		sigFile = file + ".sig"
 	}
-	sig, err := readSmallFile(sigFile)
+	sig, err := readInput("--checkpoint-sig", sigFile, maxInputFile)
 	if err != nil {
 		return manifest.Checkpoint{}, err
 	}
