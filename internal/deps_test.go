@@ -92,7 +92,8 @@ const depsRules = `
 	NONE < internal; # this test
 
 	# The programs: the CLI and the examples use every product package.
-	PRODUCT, internal/atomicfile, internal/boundedfile, internal/strictjson, GIT, golang.org/x/crypto < cmd/relctl;
+	PRODUCT, internal/atomicfile, internal/boundedfile, internal/strictjson, internal/textsafe,
+	  GIT, golang.org/x/crypto < cmd/relctl;
 	# A measuring tool of the repository: releasekit's predictions of real releases.
 	PRODUCT, GIT < internal/cmd/predict;
 	PRODUCT, GIT, golang.org/x/crypto < examples/internal/demo;

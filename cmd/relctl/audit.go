@@ -226,22 +226,12 @@ func (a auditFlags) sources() (src audit.Sources, done func(), err error) {
 	return src, func() { _ = root.Close() }, nil
 }
 
-// openAuditRepo opens dir, or the repository around the working directory.
-// Unlike openRepo it never falls back to a demo repository: an audit of
-// a made-up history answers nothing.
+// openAuditRepo opens dir, or the repository around the working directory
+// (openRepo: never a demo repository; an audit of a made-up history
+// answers nothing).
 func openAuditRepo(dir string) (*git.Repository, error) {
-	if dir != "" {
-		repo, _, err := openRepo(dir, io.Discard) // with a dir, openRepo makes no demo
-		return repo, err
-	}
-	repo, err := git.PlainOpenWithOptions(".", &git.PlainOpenOptions{DetectDotGit: true})
-	if errors.Is(err, git.ErrRepositoryNotExists) {
-		return nil, usagef("no git repository here: give --repo DIR")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("open repository: %w", err)
-	}
-	return repo, nil
+	repo, _, err := openRepo(dir, io.Discard)
+	return repo, err
 }
 
 // readSignedCheckpoint reads --checkpoint and its signature.

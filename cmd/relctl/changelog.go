@@ -36,7 +36,7 @@ Flags:`
 // cmdChangelog is `relctl changelog`.
 func cmdChangelog(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("changelog", stderr)
-	repoDir := fs.String("repo", "", "repository `DIR` (default: the repository here, else a demo repository)")
+	repoDir := fs.String("repo", "", "repository `DIR` (default: the repository around the working directory; none is an error, exit 2)")
 	since := fs.String("since", "", "previous release `REV` (default: the previous release tag reachable from --rev)")
 	rev := fs.String("rev", "HEAD", "last `REV`ision of the release")
 	version := fs.String("version", "", "version `TAG` of the release (default: the tag at --rev, else Unreleased)")
@@ -48,6 +48,7 @@ func cmdChangelog(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	component := fs.String("component", "", "monorepo component `NAME`: tags NAME/vX.Y.Z")
 	path := fs.String("path", "", "only commits touching `DIR` (defaults to the component name with --component)")
 	cf := addChangeFlags(fs)
+	useDemo := fs.Bool("demo", false, "run on a demo repository created for the occasion (not with --repo or --write)")
 	tmplFile := fs.String("template", "", "render with the text/template in `FILE` (data: changelog.Notes)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, changelogUsage)
@@ -95,7 +96,10 @@ func cmdChangelog(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	}
 
-	repo, to, demo, err := openRepoAt(*repoDir, *rev, false, stderr)
+	if *useDemo && *write != "" {
+		return usagef("--demo cannot be combined with --write")
+	}
+	repo, to, demo, err := openRepoAt(*repoDir, *rev, *useDemo, stderr)
 	if err != nil {
 		return err
 	}

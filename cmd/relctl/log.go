@@ -27,7 +27,7 @@ type logLine struct {
 
 func cmdLog(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("log", stderr)
-	repoDir := fs.String("repo", "", "repository `DIR` (default: the repository here, else a demo repository)")
+	repoDir := fs.String("repo", "", "repository `DIR` (default: the repository around the working directory; none is an error, exit 2)")
 	since := fs.String("since", "", "exclude commits reachable from `REV` (e.g. the previous release tag)")
 	rev := fs.String("rev", "HEAD", "last `REV`ision of the range")
 	path := fs.String("path", "", "only commits touching `DIR`")

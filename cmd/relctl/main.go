@@ -8,9 +8,9 @@
 //
 // Usage:
 //
-//	relctl next  [--repo DIR] [--rev REV] [--prefix v] [--component NAME] [--channel alpha|beta|rc] [--branch BRANCH] [--json]
+//	relctl next  [--repo DIR | --demo] [--rev REV] [--prefix v] [--component NAME] [--channel alpha|beta|rc] [--branch BRANCH] [--json]
 //	relctl parse [--json] < message
-//	relctl log   [--repo DIR] [--since REV] [--rev REV] [--path DIR] [--first-parent]
+//	relctl log   [--repo DIR | --demo] [--since REV] [--rev REV] [--path DIR] [--first-parent]
 //	relctl changelog [--since REV] [--rev REV] [--version TAG] [--format markdown|keepachangelog|json] [--all] [--write FILE] ...
 //	relctl tag   --name TAG --rev REV (--sign openpgp --key FILE | --sign ssh --key FILE | --unsigned) [--passphrase-env VAR] [--tagger "Name <email>"] [--message-file FILE] [--push REMOTE] [--repo DIR] [--json]
 //	relctl verify --tag TAG (--keyring FILE | --allowed-signers FILE) [--repo DIR] [--json]
@@ -28,9 +28,10 @@
 //	relctl audit report --since DATE --until DATE [--format html|markdown|json] --out FILE ...
 //	relctl audit compare --from TAG --to TAG (--store DIR | --git-store REPO) ...
 //
-// With --demo, or with no --repo and no git repository in the working
-// directory, next and log run on a demo repository they create in a
-// temporary directory (and remove), so
+// Commands that read a git repository use --repo DIR, else the repository
+// around the working directory; outside one they exit 2 naming the
+// directory. Only with --demo do next, log and changelog run on a demo
+// repository they create in a temporary directory (and remove), so
 //
 //	go run ./cmd/relctl next --demo --json
 //
@@ -109,8 +110,8 @@ Usage:
   relctl next  [--repo DIR | --demo] [--rev REV] [--prefix v] [--component NAME] [--channel alpha|beta|rc]
                [--branch release/X.Y|hotfix/X.Y.Z-ID] [--json]   (default: the branch checked out)
   relctl parse [--json] < message
-  relctl log   [--repo DIR] [--since REV] [--rev REV] [--path DIR] [--first-parent]
-  relctl changelog [--repo DIR] [--since REV] [--rev REV] [--version TAG] [--date YYYY-MM-DD]
+  relctl log   [--repo DIR | --demo] [--since REV] [--rev REV] [--path DIR] [--first-parent]
+  relctl changelog [--repo DIR | --demo] [--since REV] [--rev REV] [--version TAG] [--date YYYY-MM-DD]
                [--format markdown|keepachangelog|json] [--all] [--unreleased] [--write FILE]
                [--component NAME --path DIR] [--template FILE]
   relctl tag   --name TAG --rev REV (--sign openpgp --key FILE | --sign ssh --key FILE | --unsigned)
