@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -180,10 +181,47 @@ func cmdChangelog(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if errors.Is(err, changelog.ErrUnsafePath) {
 			return usageError{err}
 		}
+		if errors.Is(err, changelog.ErrAlreadyDocumented) {
+			same, serr := documentedAlike(filepath.Join(root, *write), out.notes, f)
+			if serr != nil {
+				return serr
+			}
+			if same {
+				fmt.Fprintf(stderr, "relctl: %s already documents %s with the same content: unchanged\n", *write, versionsOf(out.notes))
+				return nil
+			}
+		}
 		return err
 	}
 	fmt.Fprintf(stderr, "relctl: updated %s\n", *write)
 	return nil
+}
+
+// documentedAlike reports whether the CHANGELOG at path already holds
+// exactly the sections of notes: replacing them changes no byte. Then
+// --write is a successful no-op (a re-run CI job must not fail); a
+// different section for a documented version stays ErrAlreadyDocumented.
+func documentedAlike(path string, notes []changelog.Notes, f changelog.Format) (bool, error) {
+	data, err := readInput("--write", path, maxDocumentFile)
+	if err != nil {
+		return false, err
+	}
+	out := data
+	for _, n := range notes {
+		if out, err = changelog.Insert(out, n, changelog.WithFormat(f), changelog.WithReplace()); err != nil {
+			return false, err
+		}
+	}
+	return bytes.Equal(out, data), nil
+}
+
+// versionsOf lists the versions of notes, for a message.
+func versionsOf(notes []changelog.Notes) string {
+	vs := make([]string, len(notes))
+	for i, n := range notes {
+		vs[i] = n.Version
+	}
+	return strings.Join(vs, ", ")
 }
 
 // oneRelease reads the commits of one release: since..to.
