@@ -27,6 +27,10 @@ changelog of the whole history, one section per release tag, newest first.
 With --write FILE the sections are added to FILE (a CHANGELOG.md) in place:
 on top, replacing an Unreleased section, every other byte kept, written
 atomically. FILE is relative to --repo (default: the current directory).
+A version FILE already documents with the same content is a successful
+no-op (a re-run CI job does not fail); different content for a documented
+version is refused (exit 1). Outside a git repository it exits 2 (give
+--repo DIR, or --demo for a demo repository, without --write).
 
 Without --date the date is the commit date of --rev, so the output is
 reproducible. Without --version the version is the release tag at --rev,
