@@ -68,7 +68,7 @@ const depsRules = `
 	signature, internal/boundedfile, internal/strictjson, SBOMFORMATS < sbom;
 	semver, commits, internal/atomicfile, GIT < changelog;
 	semver, signature, GIT < tagging;
-	semver, signature, internal/atomicfile, internal/strictjson, GIT < manifest;
+	semver, signature, internal/atomicfile, internal/boundedfile, internal/strictjson, GIT < manifest;
 	semver, commits, sbom, changelog, tagging, manifest, signature,
 	  internal/strictjson, internal/textsafe, gopkg.in/yaml.v3 < policy;
 	semver, commits, sbom, changelog, tagging, manifest, policy, signature,
