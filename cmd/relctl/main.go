@@ -8,10 +8,10 @@
 //
 // Usage:
 //
-//	relctl next  [--repo DIR | --demo] [--rev REV] [--prefix v] [--component NAME] [--channel alpha|beta|rc] [--branch BRANCH] [--json]
+//	relctl next  [--repo DIR | --demo] [--rev REV] [--prefix v] [--component NAME] [--channel alpha|beta|rc] [--branch BRANCH] [--strict] [--json]
 //	relctl parse [--json] < message
 //	relctl log   [--repo DIR | --demo] [--since REV] [--rev REV] [--path DIR] [--first-parent]
-//	relctl changelog [--since REV] [--rev REV] [--version TAG] [--format markdown|keepachangelog|json] [--all] [--write FILE] ...
+//	relctl changelog [--repo DIR | --demo] [--since REV] [--rev REV] [--version TAG] [--format markdown|keepachangelog|json] [--all] [--write FILE] ...
 //	relctl tag   --name TAG --rev REV (--sign openpgp --key FILE | --sign ssh --key FILE | --unsigned) [--passphrase-env VAR] [--tagger "Name <email>"] [--message-file FILE] [--push REMOTE] [--repo DIR] [--json]
 //	relctl verify --tag TAG (--keyring FILE | --allowed-signers FILE) [--repo DIR] [--json]
 //	relctl sbom [generate|check|attest] ...
@@ -47,8 +47,11 @@
 // Exit codes: 0 success; 1 the operation failed (a control or verification
 // failed, an audit trail has gaps or failed links, an evidence bundle fails
 // verification, the repository could not be read); 2 bad usage or bad input
-// (an unknown release included). relctl audit report exits 0 even when the
-// report lists gaps.
+// (an unknown release included: also a missing git repository, and a file
+// input that is not a regular file or is larger than its bound, 1 MiB for
+// keys, policies, manifests and signatures, 64 MiB for SBOMs and envelopes).
+// relctl audit report exits 0 even when the report lists gaps; relctl next
+// --strict exits 1 when a commit of the range is not a Conventional Commit.
 //
 // Under GitHub Actions (GITHUB_ACTIONS=true) next, verify, tag, changelog,
 // policy, promote, rollback and audit write step outputs to $GITHUB_OUTPUT
@@ -108,7 +111,7 @@ const usage = `relctl: releases from Conventional Commits
 
 Usage:
   relctl next  [--repo DIR | --demo] [--rev REV] [--prefix v] [--component NAME] [--channel alpha|beta|rc]
-               [--branch release/X.Y|hotfix/X.Y.Z-ID] [--json]   (default: the branch checked out)
+               [--branch release/X.Y|hotfix/X.Y.Z-ID] [--strict] [--json]   (default: the branch checked out)
   relctl parse [--json] < message
   relctl log   [--repo DIR | --demo] [--since REV] [--rev REV] [--path DIR] [--first-parent]
   relctl changelog [--repo DIR | --demo] [--since REV] [--rev REV] [--version TAG] [--date YYYY-MM-DD]
