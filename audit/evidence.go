@@ -67,11 +67,19 @@ func evidencePath(evidence fs.FS, ref string) (string, error) {
 	return p, nil
 }
 
-// readEvidence reads ref from the evidence, at most limit bytes.
-func readEvidence(evidence fs.FS, ref string, limit int64) ([]byte, error) {
-	p, err := evidencePath(evidence, ref)
+// openEvidence opens p (ref as recorded) of the evidence, a regular file
+// only: its type is checked before the open, so that a FIFO planted in the
+// evidence does not block it, and again on the opened file.
+func openEvidence(evidence fs.FS, p, ref string) (fs.File, error) {
+	fi, err := fs.Stat(evidence, p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s: %w", ErrMissingEvidence, ref, err)
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("open %s: %w", ref, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("open %s: not a regular file (%v)", ref, fi.Mode().Type())
 	}
 	f, err := evidence.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -79,6 +87,26 @@ func readEvidence(evidence fs.FS, ref string, limit int64) ([]byte, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", ref, err)
+	}
+	if fi, err = f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		if err == nil {
+			err = fmt.Errorf("not a regular file (%v)", fi.Mode().Type())
+		}
+		return nil, fmt.Errorf("open %s: %w", ref, err)
+	}
+	return f, nil
+}
+
+// readEvidence reads ref from the evidence, at most limit bytes.
+func readEvidence(evidence fs.FS, ref string, limit int64) ([]byte, error) {
+	p, err := evidencePath(evidence, ref)
+	if err != nil {
+		return nil, err
+	}
+	f, err := openEvidence(evidence, p, ref)
+	if err != nil {
+		return nil, err
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
@@ -97,12 +125,9 @@ func hashFile(evidence fs.FS, ref string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	f, err := evidence.Open(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("%w: %s: %w", ErrMissingEvidence, ref, err)
-	}
+	f, err := openEvidence(evidence, p, ref)
 	if err != nil {
-		return "", fmt.Errorf("open %s: %w", ref, err)
+		return "", err
 	}
 	defer f.Close()
 	h := sha256.New()

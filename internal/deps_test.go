@@ -58,7 +58,7 @@ const depsRules = `
 	DSSE, github.com/CycloneDX/cyclonedx-go, github.com/santhosh-tekuri/jsonschema/v6 < SBOMFORMATS;
 
 	# Product helpers: the standard library only.
-	NONE < internal/atomicfile, internal/strictjson, internal/textsafe;
+	NONE < internal/atomicfile, internal/boundedfile, internal/strictjson, internal/textsafe;
 
 	# The product packages, lowest first.
 	# semver's tests use Masterminds/semver as an oracle; its code imports nothing.
@@ -68,10 +68,10 @@ const depsRules = `
 	golang.org/x/text < identity;
 	SIGNING < signature;
 	semver, GIT, github.com/leodido/go-conventionalcommits < commits;
-	signature, internal/strictjson, SBOMFORMATS < sbom;
+	signature, internal/boundedfile, internal/strictjson, SBOMFORMATS < sbom;
 	semver, commits, internal/atomicfile, GIT < changelog;
 	semver, signature, GIT < tagging;
-	semver, signature, identity, internal/atomicfile, internal/strictjson, GIT < manifest;
+	semver, signature, identity, internal/atomicfile, internal/boundedfile, internal/strictjson, GIT < manifest;
 	semver, commits, sbom, changelog, tagging, manifest, signature, identity,
 	  internal/strictjson, internal/textsafe, gopkg.in/yaml.v3 < policy;
 	semver, commits, sbom, changelog, tagging, manifest, policy, signature,
@@ -101,7 +101,8 @@ const depsRules = `
 	NONE < internal; # this test
 
 	# The programs: the CLI and the examples use every product package.
-	PRODUCT, internal/atomicfile, internal/strictjson, GIT, golang.org/x/crypto < cmd/relctl;
+	PRODUCT, internal/atomicfile, internal/boundedfile, internal/strictjson, internal/textsafe,
+	  GIT, golang.org/x/crypto < cmd/relctl;
 	# A measuring tool of the repository: releasekit's predictions of real releases.
 	PRODUCT, GIT < internal/cmd/predict;
 	PRODUCT, GIT, golang.org/x/crypto < examples/internal/demo;

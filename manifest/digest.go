@@ -179,6 +179,8 @@ func writeString(buf *bytes.Buffer, s string) {
 // fold: there only identical keys are duplicates.
 func decodeStrict(data []byte, v any) error {
 	return strictjson.Unmarshal(data, v, strictjson.Options{Fold: func(path []string) bool {
-		return !slices.ContainsFunc(path, func(k string) bool { return strictjson.FoldKey(k) == strictjson.FoldKey("extra") })
+		// strings.EqualFold is FoldKey equality, without allocating: this
+		// runs once per object with its path, at most DefaultMaxDepth long.
+		return !slices.ContainsFunc(path, func(k string) bool { return strings.EqualFold(k, "extra") })
 	}})
 }

@@ -177,7 +177,7 @@ func (d *DirTransport) Pending(ctx context.Context) ([]SignedEvent, error) {
 		if !strings.HasSuffix(de.Name(), ".event.json") {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join(d.dir, de.Name()))
+		b, err := readStored(filepath.Join(d.dir, de.Name()))
 		if err != nil {
 			return nil, fmt.Errorf("read event: %w", err)
 		}

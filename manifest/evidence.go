@@ -141,7 +141,7 @@ func (s *DirStore) Evidence(ctx context.Context, digest string) ([]byte, error) 
 	if err != nil {
 		return nil, err
 	}
-	b, err := os.ReadFile(filepath.Join(s.evidenceDir(), name))
+	b, err := readStored(filepath.Join(s.evidenceDir(), name))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%w: evidence %s", ErrNotFound, digest)
 	}

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/releasekit/releasekit/internal/atomicfile"
+	"github.com/releasekit/releasekit/internal/boundedfile"
 )
 
 // Errors returned by stores.
@@ -66,6 +67,10 @@ type Log interface {
 // seen half-written. A writer killed mid-append leaves at most a temporary
 // file, which readers ignore.
 //
+// Every file is read as a regular file of at most MaxStoredFile bytes: a
+// FIFO, a device or a directory planted in the store, or a larger file, is
+// an error, never a hang.
+//
 // A DirStore is safe for concurrent use by goroutines and processes.
 type DirStore struct {
 	dir string
@@ -93,7 +98,7 @@ func (s *DirStore) Record(ctx context.Context, tag string) (Record, error) {
 	if err := validName(tag); err != nil {
 		return Record{}, err
 	}
-	b, err := os.ReadFile(filepath.Join(s.dir, "records", tag+".json"))
+	b, err := readStored(filepath.Join(s.dir, "records", tag+".json"))
 	if errors.Is(err, os.ErrNotExist) {
 		return Record{}, fmt.Errorf("%w: record %s", ErrNotFound, tag)
 	}
@@ -196,7 +201,7 @@ func (s *DirStore) entryPath(seq uint64) string {
 }
 
 func (s *DirStore) readEntry(seq uint64) (Entry, error) {
-	b, err := os.ReadFile(s.entryPath(seq))
+	b, err := readStored(s.entryPath(seq))
 	if err != nil {
 		return Entry{}, fmt.Errorf("read log entry %d: %w", seq, err)
 	}
@@ -313,4 +318,14 @@ func VerifyStore(ctx context.Context, st Log, cp *Checkpoint) ([]Entry, error) {
 		return nil, err
 	}
 	return entries, VerifyLog(entries, cp)
+}
+
+// MaxStoredFile bounds each file a [DirStore] or an event directory reads:
+// a record, a log entry, a piece of evidence, an event.
+const MaxStoredFile = 64 << 20
+
+// readStored reads the regular file path of a store, of at most
+// MaxStoredFile bytes; a missing file is reported as os.ReadFile does.
+func readStored(path string) ([]byte, error) {
+	return boundedfile.ReadFile(path, MaxStoredFile)
 }

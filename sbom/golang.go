@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
@@ -18,6 +17,8 @@ import (
 	"strings"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
+
+	"github.com/releasekit/releasekit/internal/boundedfile"
 )
 
 // FromBinary returns the SBOM of a built Go binary read from bin (size
@@ -45,8 +46,10 @@ func FromBinary(name string, bin io.ReaderAt, size int64, opts ...Option) (*Docu
 }
 
 // FromBinaryFile is FromBinary for the file at path, named by its base name.
+// path must name a regular file: a FIFO, a device or a directory is refused
+// at once instead of being waited on or read without end.
 func FromBinaryFile(path string, opts ...Option) (*Document, error) {
-	f, err := os.Open(path)
+	f, err := boundedfile.Open(path) // a regular file: a FIFO or device is refused, not waited on
 	if err != nil {
 		return nil, fmt.Errorf("sbom for binary: %w", err)
 	}
@@ -126,17 +129,18 @@ type goListModule struct {
 // requirements go.mod names, at the versions it names, and nothing more.
 // metadata.component is the main module, without digests: bind it to a
 // built artifact with WithSubject. It returns ErrNotGoModule when dir has
-// no readable go.mod, ErrUnsupportedSpecVersion, and ctx's error.
+// no readable go.mod (go.mod and go.sum must be regular files of at most
+// DefaultMaxSize bytes), ErrUnsupportedSpecVersion, and ctx's error.
 func FromModule(ctx context.Context, dir string, opts ...Option) (*Document, error) {
 	c, err := newConfig(opts)
 	if err != nil {
 		return nil, fmt.Errorf("sbom for module %s: %w", dir, err)
 	}
-	gomod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	gomod, err := boundedfile.ReadFile(filepath.Join(dir, "go.mod"), DefaultMaxSize)
 	if err != nil {
 		return nil, fmt.Errorf("sbom for module %s: %w: %v", dir, ErrNotGoModule, err)
 	}
-	gosum, err := os.ReadFile(filepath.Join(dir, "go.sum"))
+	gosum, err := boundedfile.ReadFile(filepath.Join(dir, "go.sum"), DefaultMaxSize)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("sbom for module %s: %w", dir, err)
 	}

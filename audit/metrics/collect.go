@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"slices"
 	"strings"
@@ -317,13 +318,46 @@ func provenance(ctx context.Context, src audit.Sources, rec manifest.Record) Hea
 }
 
 // read reads a location recorded in a record from fsys; only
-// relative, slash-separated paths inside it are accepted.
+// relative, slash-separated paths inside it are accepted, naming a regular
+// file (checked before the open, so that a FIFO does not block it, and on
+// the opened file) of at most sbom.DefaultMaxSize bytes.
 func read(fsys fs.FS, ref string) ([]byte, error) {
 	name := strings.TrimPrefix(ref, "./")
 	if !fs.ValidPath(name) {
 		return nil, fmt.Errorf("not a path inside the evidence directory")
 	}
-	return fs.ReadFile(fsys, name)
+	notRegular := func(fi fs.FileInfo) error {
+		if fi.Mode().IsRegular() {
+			return nil
+		}
+		return fmt.Errorf("%s: not a regular file (%v)", name, fi.Mode().Type())
+	}
+	fi, err := fs.Stat(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := notRegular(fi); err != nil {
+		return nil, err
+	}
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err = f.Stat(); err != nil {
+		return nil, err
+	}
+	if err := notRegular(fi); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, sbom.DefaultMaxSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > sbom.DefaultMaxSize {
+		return nil, fmt.Errorf("%s: %w: over %d bytes", name, sbom.ErrTooLarge, sbom.DefaultMaxSize)
+	}
+	return data, nil
 }
 
 // readCommits fills r's first commit: the commits of the tag not

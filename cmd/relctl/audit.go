@@ -246,22 +246,12 @@ func (a auditFlags) sources() (src audit.Sources, done func(), err error) {
 	return src, func() { _ = root.Close() }, nil
 }
 
-// openAuditRepo opens dir, or the repository around the working directory.
-// Unlike openRepo it never falls back to a demo repository: an audit of
-// a made-up history answers nothing.
+// openAuditRepo opens dir, or the repository around the working directory
+// (openRepo: never a demo repository; an audit of a made-up history
+// answers nothing).
 func openAuditRepo(dir string) (*git.Repository, error) {
-	if dir != "" {
-		repo, _, err := openRepo(dir, io.Discard) // with a dir, openRepo makes no demo
-		return repo, err
-	}
-	repo, err := git.PlainOpenWithOptions(".", &git.PlainOpenOptions{DetectDotGit: true})
-	if errors.Is(err, git.ErrRepositoryNotExists) {
-		return nil, usagef("no git repository here: give --repo DIR")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("open repository: %w", err)
-	}
-	return repo, nil
+	repo, _, err := openRepo(dir, io.Discard)
+	return repo, err
 }
 
 // readSignedCheckpoint reads --checkpoint and its signature.
@@ -272,7 +262,7 @@ func readSignedCheckpoint(file, sigFile string) (data, sig []byte, err error) {
 		}
 		return nil, nil, nil
 	}
-	if data, err = readSmallFile(file); err != nil {
+	if data, err = readInput("--checkpoint", file, maxInputFile); err != nil {
 		return nil, nil, err
 	}
 	if sigFile == "" {
@@ -281,7 +271,7 @@ func readSignedCheckpoint(file, sigFile string) (data, sig []byte, err error) {
 			return nil, nil, usagef("--checkpoint %s: no signature %s: give --checkpoint-sig FILE", file, sigFile)
 		}
 	}
-	if sig, err = readSmallFile(sigFile); err != nil {
+	if sig, err = readInput("--checkpoint-sig", sigFile, maxInputFile); err != nil {
 		return nil, nil, err
 	}
 	return data, sig, nil
@@ -646,9 +636,9 @@ func readBundleArg(path string) (*bundle.Bundle, error) {
 		defer root.Close()
 		return bundle.ReadDir(root.FS())
 	}
-	f, err := os.Open(path)
+	f, err := openInput("", path)
 	if err != nil {
-		return nil, usageError{err}
+		return nil, err
 	}
 	defer f.Close()
 	return bundle.Read(f)
@@ -857,7 +847,7 @@ Examples:
 	}
 	var incs []metrics.Incident
 	if *incidents != "" {
-		data, err := readSmallFile(*incidents)
+		data, err := readInput("--incidents", *incidents, maxInputFile)
 		if err != nil {
 			return err
 		}

@@ -2,11 +2,11 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"text/template"
@@ -27,6 +27,10 @@ changelog of the whole history, one section per release tag, newest first.
 With --write FILE the sections are added to FILE (a CHANGELOG.md) in place:
 on top, replacing an Unreleased section, every other byte kept, written
 atomically. FILE is relative to --repo (default: the current directory).
+A version FILE already documents with the same content is a successful
+no-op (a re-run CI job does not fail); different content for a documented
+version is refused (exit 1). Outside a git repository it exits 2 (give
+--repo DIR, or --demo for a demo repository, without --write).
 
 Without --date the date is the commit date of --rev, so the output is
 reproducible. Without --version the version is the release tag at --rev,
@@ -37,7 +41,7 @@ Flags:`
 // cmdChangelog is `relctl changelog`.
 func cmdChangelog(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("changelog", stderr)
-	repoDir := fs.String("repo", "", "repository `DIR` (default: the repository here, else a demo repository)")
+	repoDir := fs.String("repo", "", "repository `DIR` (default: the repository around the working directory; none is an error, exit 2)")
 	since := fs.String("since", "", "previous release `REV` (default: the previous release tag reachable from --rev)")
 	rev := fs.String("rev", "HEAD", "last `REV`ision of the release")
 	version := fs.String("version", "", "version `TAG` of the release (default: the tag at --rev, else Unreleased)")
@@ -49,6 +53,7 @@ func cmdChangelog(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	component := fs.String("component", "", "monorepo component `NAME`: tags NAME/vX.Y.Z")
 	path := fs.String("path", "", "only commits touching `DIR` (defaults to the component name with --component)")
 	cf := addChangeFlags(fs)
+	useDemo := fs.Bool("demo", false, "run on a demo repository created for the occasion (not with --repo or --write)")
 	tmplFile := fs.String("template", "", "render with the text/template in `FILE` (data: changelog.Notes)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, changelogUsage)
@@ -80,9 +85,9 @@ func cmdChangelog(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	var tmpl *template.Template
 	if *tmplFile != "" {
-		text, err := os.ReadFile(*tmplFile)
+		text, err := readInput("--template", *tmplFile, maxInputFile)
 		if err != nil {
-			return usageError{fmt.Errorf("--template: %w", err)}
+			return err
 		}
 		if tmpl, err = changelog.ParseTemplate(filepath.Base(*tmplFile), string(text)); err != nil {
 			return usageError{err}
@@ -96,7 +101,10 @@ func cmdChangelog(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	}
 
-	repo, to, demo, err := openRepoAt(*repoDir, *rev, false, stderr)
+	if *useDemo && *write != "" {
+		return usagef("--demo cannot be combined with --write")
+	}
+	repo, to, demo, err := openRepoAt(*repoDir, *rev, *useDemo, stderr)
 	if err != nil {
 		return err
 	}
@@ -177,10 +185,47 @@ func cmdChangelog(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if errors.Is(err, changelog.ErrUnsafePath) {
 			return usageError{err}
 		}
+		if errors.Is(err, changelog.ErrAlreadyDocumented) {
+			same, serr := documentedAlike(filepath.Join(root, *write), out.notes, f)
+			if serr != nil {
+				return serr
+			}
+			if same {
+				fmt.Fprintf(stderr, "relctl: %s already documents %s with the same content: unchanged\n", *write, versionsOf(out.notes))
+				return nil
+			}
+		}
 		return err
 	}
 	fmt.Fprintf(stderr, "relctl: updated %s\n", *write)
 	return nil
+}
+
+// documentedAlike reports whether the CHANGELOG at path already holds
+// exactly the sections of notes: replacing them changes no byte. Then
+// --write is a successful no-op (a re-run CI job must not fail); a
+// different section for a documented version stays ErrAlreadyDocumented.
+func documentedAlike(path string, notes []changelog.Notes, f changelog.Format) (bool, error) {
+	data, err := readInput("--write", path, maxDocumentFile)
+	if err != nil {
+		return false, err
+	}
+	out := data
+	for _, n := range notes {
+		if out, err = changelog.Insert(out, n, changelog.WithFormat(f), changelog.WithReplace()); err != nil {
+			return false, err
+		}
+	}
+	return bytes.Equal(out, data), nil
+}
+
+// versionsOf lists the versions of notes, for a message.
+func versionsOf(notes []changelog.Notes) string {
+	vs := make([]string, len(notes))
+	for i, n := range notes {
+		vs[i] = n.Version
+	}
+	return strings.Join(vs, ", ")
 }
 
 // oneRelease reads the commits of one release: since..to.

@@ -114,10 +114,22 @@ func TestChangelogWrite(t *testing.T) {
 	assert.True(t, strings.HasSuffix(s, "\r\n\r\n## [0.9.0] - 2025-01-01\r\n\r\n- old\r\n"), s)
 	assert.NotContains(t, s, "Unreleased")
 
-	_, _, code = changelogCmd(t, "--repo", g.Dir, "--rev", "v2.0.0", "--write", "CHANGELOG.md")
-	assert.Equal(t, 1, code, "already documented")
+	// The same section again (a re-run CI job): a successful no-op.
+	_, errOut, code = changelogCmd(t, "--repo", g.Dir, "--rev", "v2.0.0", "--write", "CHANGELOG.md")
+	assert.Equal(t, 0, code, "already documented alike: %s", errOut)
+	assert.Contains(t, errOut, "CHANGELOG.md already documents v2.0.0 with the same content: unchanged")
 	again, _ := os.ReadFile(path)
 	assert.Equal(t, s, string(again))
+
+	// A different section for a documented version is still refused.
+	edited := strings.Replace(s, "third", "third, edited by hand", 1)
+	require.NotEqual(t, s, edited)
+	require.NoError(t, os.WriteFile(path, []byte(edited), 0o644))
+	_, errOut, code = changelogCmd(t, "--repo", g.Dir, "--rev", "v2.0.0", "--write", "CHANGELOG.md")
+	assert.Equal(t, 1, code, "already documented, differently")
+	again, _ = os.ReadFile(path)
+	assert.Equal(t, edited, string(again))
+	require.NoError(t, os.WriteFile(path, []byte(s), 0o644))
 
 	// --all adds only what is missing.
 	_, errOut, code = changelogCmd(t, "--repo", g.Dir, "--all", "--unreleased", "--write", "CHANGELOG.md")

@@ -285,6 +285,7 @@ func reportNext(rep *ciReport, res nextResult) {
 	rep.set("next", res.Next)
 	rep.set("version", res.Version)
 	rep.set("bump", res.Bump)
+	rep.set("level", res.Level)
 	rep.set("commits", strconv.Itoa(res.Commits))
 	rep.set("releasable", strconv.FormatBool(res.Releasable))
 }

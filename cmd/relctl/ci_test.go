@@ -94,7 +94,7 @@ func TestCISubprocess(t *testing.T) {
 		require.Equal(t, 0, code, stderr)
 		assert.Equal(t, "v1.0.1\n", stdout)
 		assert.NotContains(t, stderr, "::error")
-		assert.Equal(t, "previous=v1.0.0\nnext=v1.0.1\nversion=1.0.1\nbump=patch\ncommits=1\nreleasable=true\n", readFile(t, output))
+		assert.Equal(t, "previous=v1.0.0\nnext=v1.0.1\nversion=1.0.1\nbump=patch\nlevel=patch\ncommits=1\nreleasable=true\n", readFile(t, output))
 		sum := readFile(t, summary)
 		assert.Contains(t, sum, "### relctl next\n")
 		assert.Contains(t, sum, "| Output | Value |\n|---|---|\n")
@@ -151,7 +151,7 @@ func TestCISubprocess(t *testing.T) {
 		dir := t.TempDir()
 		_, stderr, code := ciRun(t, bin, dir, []string{"GITLAB_CI=true"}, "next", "--repo", g.Dir)
 		require.Equal(t, 0, code, stderr)
-		assert.Equal(t, "RELCTL_PREVIOUS=v1.0.0\nRELCTL_NEXT=v1.0.1\nRELCTL_VERSION=1.0.1\nRELCTL_BUMP=patch\nRELCTL_COMMITS=1\nRELCTL_RELEASABLE=true\n",
+		assert.Equal(t, "RELCTL_PREVIOUS=v1.0.0\nRELCTL_NEXT=v1.0.1\nRELCTL_VERSION=1.0.1\nRELCTL_BUMP=patch\nRELCTL_LEVEL=patch\nRELCTL_COMMITS=1\nRELCTL_RELEASABLE=true\n",
 			readFile(t, filepath.Join(dir, "relctl.env")))
 		assert.NotContains(t, stderr, "::error")
 	})

@@ -18,6 +18,7 @@ import (
 
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/internal/atomicfile"
+	"github.com/releasekit/releasekit/internal/boundedfile"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
@@ -130,7 +131,7 @@ func addGateFlags(fs *flag.FlagSet) gateFlags {
 func (g gateFlags) facts() (policy.Facts, error) {
 	var f policy.Facts
 	if *g.pr != "" {
-		b, err := readSmallFile(*g.pr)
+		b, err := readInput("--pr", *g.pr, maxInputFile)
 		if err != nil {
 			return f, err
 		}
@@ -172,7 +173,7 @@ func evidenceErr(err error) error {
 func sbomErr(err error) error {
 	for _, e := range []error{sbom.ErrInvalidReference, sbom.ErrMalformed, sbom.ErrWrongFormat, sbom.ErrUnsupportedSpecVersion,
 		sbom.ErrTooLarge, sbom.ErrInvalid, sbom.ErrNotGoBinary, sbom.ErrNotGoModule, signature.ErrInvalidKey,
-		sbom.ErrInvalidDigest, os.ErrNotExist} {
+		sbom.ErrInvalidDigest, os.ErrNotExist, boundedfile.ErrNotRegular, boundedfile.ErrTooLarge} {
 		if errors.Is(err, e) {
 			return usageError{err}
 		}
@@ -190,15 +191,28 @@ func (d demoDir) remove() {
 	}
 }
 
-// openRepo opens dir, or the repository around the working directory, or
-// creates the demo repository when there is none and dir is empty. The
-// caller removes the demo repository when done.
+// A noRepoError is a command that needs a git repository run where there
+// is none: outside a repository without --repo (exit 2). The demo
+// repository is only ever used with --demo.
+type noRepoError struct{ Dir string }
+
+func (e *noRepoError) Error() string {
+	return fmt.Sprintf("no git repository in %s: run it in a repository, give --repo DIR (or --demo for a demo repository, where the command has it)", e.Dir)
+}
+
+// openRepo opens dir, or the repository around the working directory: a
+// usage error (exit 2) naming the directory when there is none. It never
+// makes a demo repository (the demoDir it returns is always empty: see
+// openRepoAt for --demo).
 func openRepo(dir string, stderr io.Writer) (*git.Repository, demoDir, error) {
 	if dir != "" {
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 			return nil, "", usagef("--repo %s: not a directory", dir)
 		}
 		repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
+		if errors.Is(err, git.ErrRepositoryNotExists) {
+			return nil, "", usageError{&noRepoError{Dir: dir}}
+		}
 		if err != nil {
 			return nil, "", usageError{fmt.Errorf("open repository %s: %w", dir, err)}
 		}
@@ -211,16 +225,22 @@ func openRepo(dir string, stderr io.Writer) (*git.Repository, demoDir, error) {
 	if !errors.Is(err, git.ErrRepositoryNotExists) {
 		return nil, "", fmt.Errorf("open repository: %w", err)
 	}
-	fmt.Fprintln(stderr, "relctl: no git repository here")
-	return openDemo(stderr)
+	wd, werr := filepath.Abs(".")
+	if werr != nil {
+		wd = "."
+	}
+	return nil, "", usageError{&noRepoError{Dir: wd}}
 }
 
-// openRepoAt opens the repository (openRepo, or the demo repository with
-// useDemo) and resolves rev in it. The caller removes the demo directory;
-// on error nothing is left behind.
+// openRepoAt opens the repository (openRepo, or with useDemo, that is
+// --demo, the demo repository) and resolves rev in it. The caller removes
+// the demo directory; on error nothing is left behind.
 func openRepoAt(dir, rev string, useDemo bool, stderr io.Writer) (*git.Repository, plumbing.Hash, demoDir, error) {
 	open := openRepo
 	if useDemo {
+		if dir != "" {
+			return nil, plumbing.ZeroHash, "", usagef("--demo and --repo exclude each other")
+		}
 		open = func(string, io.Writer) (*git.Repository, demoDir, error) { return openDemo(stderr) }
 	}
 	repo, demo, err := open(dir, stderr)

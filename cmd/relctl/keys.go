@@ -27,7 +27,7 @@ func trustedKeys(keyring, allowed, principal, ns string) (signature.Verifier, er
 		return nil, usagef("give exactly one of --keyring and --allowed-signers")
 	}
 	if keyring != "" {
-		b, err := readSmallFile(keyring)
+		b, err := readInput("--keyring", keyring, maxInputFile)
 		if err != nil {
 			return nil, err
 		}
@@ -37,7 +37,7 @@ func trustedKeys(keyring, allowed, principal, ns string) (signature.Verifier, er
 		}
 		return v, nil
 	}
-	b, err := readSmallFile(allowed)
+	b, err := readInput("--allowed-signers", allowed, maxInputFile)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +60,7 @@ func tagSigner(format, keyFile string, passphrase []byte) (signature.Signer, sig
 	case "":
 		return nil, nil, nil
 	case "openpgp":
-		key, err := readSmallFile(keyFile)
+		key, err := readInput("--key", keyFile, maxInputFile)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -87,7 +87,7 @@ func tagSigner(format, keyFile string, passphrase []byte) (signature.Signer, sig
 // private key the ssh-agent at SSH_AUTH_SOCK holds (as git's user.signingKey).
 // It also returns the public key.
 func sshSignerFromFile(path string, passphrase []byte) (*signature.SSHSigner, ssh.PublicKey, error) {
-	b, err := readSmallFile(path)
+	b, err := readInput("--key", path, maxInputFile)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -126,7 +126,7 @@ func sshSignerFromFile(path string, passphrase []byte) (*signature.SSHSigner, ss
 // and returns a signer for evidence (manifests, log checkpoints): SSH in
 // namespace manifest.Namespace, or OpenPGP.
 func evidenceSigner(flag, file, format, passEnv string) (signature.Signer, error) {
-	keyData, err := readSmallFile(file)
+	keyData, err := readInput(flag, file, maxInputFile)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +154,7 @@ func evidenceSigner(flag, file, format, passEnv string) (signature.Signer, error
 // provenanceKey reads the PEM public key in file (flag names it in
 // errors) that provenance envelopes are verified with.
 func provenanceKey(flag, file string) (*signature.KeyVerifier, error) {
-	data, err := readSmallFile(file)
+	data, err := readInput(flag, file, maxInputFile)
 	if err != nil {
 		return nil, err
 	}
@@ -168,9 +168,9 @@ func provenanceKey(flag, file string) (*signature.KeyVerifier, error) {
 // provenanceKeyFile reads the PEM public key in file, for
 // `relctl provenance verify --key`.
 func provenanceKeyFile(file string) (*signature.KeyVerifier, error) {
-	keyPEM, err := os.ReadFile(file)
+	keyPEM, err := readInput("--key", file, maxInputFile)
 	if err != nil {
-		return nil, usageError{err}
+		return nil, err
 	}
 	v, err := signature.ParsePublicKeyPEM(keyPEM)
 	if err != nil {
@@ -182,9 +182,9 @@ func provenanceKeyFile(file string) (*signature.KeyVerifier, error) {
 // provenanceSigner reads the PEM (PKCS #8) private key in file that
 // statements and provenance are signed with.
 func provenanceSigner(file string) (*signature.KeySigner, error) {
-	keyPEM, err := os.ReadFile(file)
+	keyPEM, err := readInput("--key", file, maxInputFile)
 	if err != nil {
-		return nil, usageError{err}
+		return nil, err
 	}
 	s, err := signature.ParsePrivateKeyPEM(keyPEM)
 	if err != nil {
@@ -204,7 +204,7 @@ func readPassphrase(env, file string) ([]byte, error) {
 		}
 		return []byte(v), nil
 	case file != "":
-		b, err := readSmallFile(file)
+		b, err := readInput("--passphrase-file", file, maxInputFile)
 		if err != nil {
 			return nil, err
 		}

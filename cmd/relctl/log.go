@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -27,7 +28,7 @@ type logLine struct {
 
 func cmdLog(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("log", stderr)
-	repoDir := fs.String("repo", "", "repository `DIR` (default: the repository here, else a demo repository)")
+	repoDir := fs.String("repo", "", "repository `DIR` (default: the repository around the working directory; none is an error, exit 2)")
 	since := fs.String("since", "", "exclude commits reachable from `REV` (e.g. the previous release tag)")
 	rev := fs.String("rev", "HEAD", "last `REV`ision of the range")
 	path := fs.String("path", "", "only commits touching `DIR`")
@@ -97,7 +98,7 @@ func cmdAuditLog(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	signFormat := fs.String("sign-format", "ssh", "with --sign-key, the key format: `ssh` or openpgp")
 	signPassEnv := fs.String("passphrase-env", "", "with --sign-key, read the key passphrase from the environment variable `VAR`")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: relctl log verify --store DIR [--checkpoint FILE [--keyring FILE | --allowed-signers FILE]] [--write-checkpoint FILE [--sign-key KEY]]\n\nChecks the promotion log's hash chain, and against a checkpoint, truncation;\nwith --write-checkpoint, writes the verified head (signed with --sign-key, to\nFILE.sig) for the next verification and for relctl audit.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: relctl log verify --store DIR [--checkpoint FILE [--keyring FILE | --allowed-signers FILE]] [--write-checkpoint FILE [--sign-key KEY]]\n\nChecks the promotion log's hash chain, and against a checkpoint, truncation;\nwith --write-checkpoint, writes the verified head (signed with --sign-key, to\nFILE.sig) for the next verification and for relctl audit.\n\nThe checkpoint's signature (--checkpoint-sig, default FILE.sig) is verified only\nwith --keyring or --allowed-signers; without a key it is reported as \"not\nchecked (no key given)\" (checkpoint_signature in the JSON), never as valid.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -118,16 +119,17 @@ func cmdAuditLog(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		return err
 	}
 	var cp *manifest.Checkpoint
+	cpStatus := cpSigNoCheckpoint
 	if *cpFile != "" {
-		data, err := readSmallFile(*cpFile)
+		data, err := readInput("--checkpoint", *cpFile, maxInputFile)
 		if err != nil {
 			return err
 		}
-		c, err := readCheckpoint(ctx, data, *cpFile, *cpSig, *keyring, *allowed)
+		c, status, err := readCheckpoint(ctx, data, *cpFile, *cpSig, *keyring, *allowed)
 		if err != nil {
 			return err
 		}
-		cp = &c
+		cp, cpStatus = &c, status
 	}
 	entries, verr := manifest.VerifyStore(ctx, st, cp)
 	if verr != nil && entries == nil {
@@ -135,11 +137,15 @@ func cmdAuditLog(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	}
 	head, herr := manifest.NewCheckpoint(entries)
 	res := struct {
-		Valid   bool   `json:"valid"`
+		Valid   bool   `json:"valid"` // the hash chain (and, with --checkpoint, no truncation)
 		Entries int    `json:"entries"`
 		Head    string `json:"head"`
-		Error   string `json:"error,omitempty"`
-	}{Valid: verr == nil, Entries: len(entries), Head: head.Head}
+		// CheckpointSignature says what became of the checkpoint's
+		// signature: one of the cpSig constants, never "valid" unless a
+		// key verified it.
+		CheckpointSignature string `json:"checkpoint_signature"`
+		Error               string `json:"error,omitempty"`
+	}{Valid: verr == nil, Entries: len(entries), Head: head.Head, CheckpointSignature: cpStatus}
 	if verr != nil {
 		res.Error = verr.Error()
 	} else if herr != nil {
@@ -172,10 +178,28 @@ func cmdAuditLog(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		return verr
 	}
 	fmt.Fprintf(stdout, "log verifies: %d entries, head %s\n", res.Entries, orNone(res.Head))
+	if *cpFile != "" {
+		fmt.Fprintf(stdout, "checkpoint signature: %s\n", cpStatus)
+	}
 	return nil
 }
 
-func readCheckpoint(ctx context.Context, data []byte, file, sigFile, keyring, allowed string) (manifest.Checkpoint, error) {
+// What `relctl log verify` says of the checkpoint's signature
+// (checkpoint_signature in the JSON).
+const (
+	cpSigNoCheckpoint = "no checkpoint"
+	cpSigValid        = "valid"
+	cpSigNotChecked   = "not checked (no key given)"
+	cpSigUnsigned     = "none (unsigned checkpoint)"
+)
+
+// readCheckpoint reads the checkpoint data of file and says what became of
+// its signature (sigFile, else file + ".sig"). With a key (keyring or
+// allowed) the signature must verify: cpSigValid, or an error. Without a
+// key it is never read and never called valid: cpSigNotChecked when there
+// is one (--checkpoint-sig given, or file.sig exists, even garbage),
+// cpSigUnsigned when there is none.
+func readCheckpoint(ctx context.Context, data []byte, file, sigFile, keyring, allowed string) (manifest.Checkpoint, string, error) {
 	if keyring == "" && allowed == "" {
 		var w struct {
 			Type  string `json:"type"`
@@ -183,20 +207,30 @@ func readCheckpoint(ctx context.Context, data []byte, file, sigFile, keyring, al
 			Head  string `json:"head"`
 		}
 		if err := strictjson.Unmarshal(data, &w, strictjson.Options{}); err != nil {
-			return manifest.Checkpoint{}, usagef("--checkpoint %s: %v", file, err)
+			return manifest.Checkpoint{}, "", usagef("--checkpoint %s: %v", file, err)
 		}
-		return manifest.Checkpoint{Count: w.Count, Head: w.Head}, nil
+		status := cpSigUnsigned
+		if sigFile != "" {
+			status = cpSigNotChecked
+		} else if _, err := os.Lstat(file + ".sig"); err == nil {
+			status = cpSigNotChecked
+		}
+		return manifest.Checkpoint{Count: w.Count, Head: w.Head}, status, nil
 	}
 	v, err := trustedKeys(keyring, allowed, "", manifest.Namespace)
 	if err != nil {
-		return manifest.Checkpoint{}, err
+		return manifest.Checkpoint{}, "", err
 	}
 	if sigFile == "" {
 		sigFile = file + ".sig"
 	}
-	sig, err := readSmallFile(sigFile)
+	sig, err := readInput("--checkpoint-sig", sigFile, maxInputFile)
 	if err != nil {
-		return manifest.Checkpoint{}, err
+		return manifest.Checkpoint{}, "", err
 	}
-	return manifest.OpenCheckpoint(ctx, data, sig, v, time.Now())
+	cp, err := manifest.OpenCheckpoint(ctx, data, sig, v, time.Now())
+	if err != nil {
+		return manifest.Checkpoint{}, "", err
+	}
+	return cp, cpSigValid, nil
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -44,4 +46,54 @@ func TestLogVerifyRouting(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(out), &res))
 	assert.Equal(t, true, res["valid"])
 	assert.Equal(t, float64(0), res["entries"])
+}
+
+// TestLogVerifyCheckpointSignature: without a key the checkpoint's
+// signature is reported as not checked, never as valid, even when it is
+// garbage; with a key a good one is valid and a garbage one fails.
+func TestLogVerifyCheckpointSignature(t *testing.T) {
+	key, allowed := tagSSHKey(t)
+	store := t.TempDir()
+	cp := filepath.Join(t.TempDir(), "checkpoint.json")
+	_, errOut, code := relctl(t, "", "log", "verify", "--store", store, "--write-checkpoint", cp, "--sign-key", key)
+	require.Equal(t, 0, code, errOut)
+	require.FileExists(t, cp+".sig")
+
+	status := func(args ...string) (string, int) {
+		t.Helper()
+		out, errOut, code := relctl(t, "", append([]string{"log", "verify", "--store", store, "--checkpoint", cp, "--json"}, args...)...)
+		if code != 0 {
+			return errOut, code
+		}
+		var res map[string]any
+		require.NoError(t, json.Unmarshal([]byte(out), &res), out)
+		require.Contains(t, res, "checkpoint_signature")
+		return res["checkpoint_signature"].(string), code
+	}
+	got, code := status()
+	assert.Equal(t, 0, code)
+	assert.Equal(t, "not checked (no key given)", got)
+	got, code = status("--allowed-signers", allowed)
+	assert.Equal(t, 0, code)
+	assert.Equal(t, "valid", got)
+
+	out, errOut, code := relctl(t, "", "log", "verify", "--store", store, "--checkpoint", cp)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "\ncheckpoint signature: not checked (no key given)\n")
+
+	require.NoError(t, os.WriteFile(cp+".sig", []byte("garbage"), 0o644))
+	got, code = status()
+	assert.Equal(t, 0, code)
+	assert.Equal(t, "not checked (no key given)", got, "a garbage signature without a key is still not checked")
+	_, code = status("--allowed-signers", allowed)
+	assert.Equal(t, 1, code, "with a key a garbage signature fails")
+
+	require.NoError(t, os.Remove(cp+".sig"))
+	got, code = status()
+	assert.Equal(t, 0, code)
+	assert.Equal(t, "none (unsigned checkpoint)", got)
+
+	out, errOut, code = relctl(t, "", "log", "verify", "--store", store, "--json")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, `"checkpoint_signature": "no checkpoint"`)
 }

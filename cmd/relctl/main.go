@@ -8,10 +8,10 @@
 //
 // Usage:
 //
-//	relctl next  [--repo DIR] [--rev REV] [--prefix v] [--component NAME] [--channel alpha|beta|rc] [--branch BRANCH] [--json]
+//	relctl next  [--repo DIR | --demo] [--rev REV] [--prefix v] [--component NAME] [--channel alpha|beta|rc] [--branch BRANCH] [--strict] [--json]
 //	relctl parse [--json] < message
-//	relctl log   [--repo DIR] [--since REV] [--rev REV] [--path DIR] [--first-parent]
-//	relctl changelog [--since REV] [--rev REV] [--version TAG] [--format markdown|keepachangelog|json] [--all] [--write FILE] ...
+//	relctl log   [--repo DIR | --demo] [--since REV] [--rev REV] [--path DIR] [--first-parent]
+//	relctl changelog [--repo DIR | --demo] [--since REV] [--rev REV] [--version TAG] [--format markdown|keepachangelog|json] [--all] [--write FILE] ...
 //	relctl tag   --name TAG --rev REV (--sign openpgp --key FILE | --sign ssh --key FILE | --unsigned) [--passphrase-env VAR] [--tagger "Name <email>"] [--message-file FILE] [--push REMOTE] [--repo DIR] [--json]
 //	relctl verify --tag TAG (--keyring FILE | --allowed-signers FILE) [--repo DIR] [--json]
 //	relctl sbom [generate|check|attest] ...
@@ -28,9 +28,10 @@
 //	relctl audit report --since DATE --until DATE [--format html|markdown|json] --out FILE ...
 //	relctl audit compare --from TAG --to TAG (--store DIR | --git-store REPO) ...
 //
-// With --demo, or with no --repo and no git repository in the working
-// directory, next and log run on a demo repository they create in a
-// temporary directory (and remove), so
+// Commands that read a git repository use --repo DIR, else the repository
+// around the working directory; outside one they exit 2 naming the
+// directory. Only with --demo do next, log and changelog run on a demo
+// repository they create in a temporary directory (and remove), so
 //
 //	go run ./cmd/relctl next --demo --json
 //
@@ -46,8 +47,11 @@
 // Exit codes: 0 success; 1 the operation failed (a control or verification
 // failed, an audit trail has gaps or failed links, an evidence bundle fails
 // verification, the repository could not be read); 2 bad usage or bad input
-// (an unknown release included). relctl audit report exits 0 even when the
-// report lists gaps.
+// (an unknown release included: also a missing git repository, and a file
+// input that is not a regular file or is larger than its bound, 1 MiB for
+// keys, policies, manifests and signatures, 64 MiB for SBOMs and envelopes).
+// relctl audit report exits 0 even when the report lists gaps; relctl next
+// --strict exits 1 when a commit of the range is not a Conventional Commit.
 //
 // Under GitHub Actions (GITHUB_ACTIONS=true) next, verify, tag, changelog,
 // policy, promote, rollback and audit write step outputs to $GITHUB_OUTPUT
@@ -107,10 +111,10 @@ const usage = `relctl: releases from Conventional Commits
 
 Usage:
   relctl next  [--repo DIR | --demo] [--rev REV] [--prefix v] [--component NAME] [--channel alpha|beta|rc]
-               [--branch release/X.Y|hotfix/X.Y.Z-ID] [--json]   (default: the branch checked out)
+               [--branch release/X.Y|hotfix/X.Y.Z-ID] [--strict] [--json]   (default: the branch checked out)
   relctl parse [--json] < message
-  relctl log   [--repo DIR] [--since REV] [--rev REV] [--path DIR] [--first-parent]
-  relctl changelog [--repo DIR] [--since REV] [--rev REV] [--version TAG] [--date YYYY-MM-DD]
+  relctl log   [--repo DIR | --demo] [--since REV] [--rev REV] [--path DIR] [--first-parent]
+  relctl changelog [--repo DIR | --demo] [--since REV] [--rev REV] [--version TAG] [--date YYYY-MM-DD]
                [--format markdown|keepachangelog|json] [--all] [--unreleased] [--write FILE]
                [--component NAME --path DIR] [--template FILE]
   relctl tag   --name TAG --rev REV (--sign openpgp --key FILE | --sign ssh --key FILE | --unsigned)

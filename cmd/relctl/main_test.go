@@ -175,7 +175,8 @@ func TestUsageErrors(t *testing.T) {
 }
 
 // TestBinaryDemo builds relctl and runs it where there is no repository:
-// next and log then work on the demo repository, as the README shows.
+// next exits 2 naming the directory (no made-up answer), and with --demo
+// works on the demo repository, as the README shows.
 func TestBinaryDemo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
@@ -185,26 +186,41 @@ func TestBinaryDemo(t *testing.T) {
 	build.Stderr = os.Stderr
 	require.NoError(t, build.Run())
 	dir := t.TempDir()
+	env := append(withoutCI(os.Environ()), "GIT_CEILING_DIRECTORIES="+filepath.Dir(dir))
+
 	cmd := exec.Command(bin, "next", "--json")
 	cmd.Dir = dir
-	cmd.Env = append(withoutCI(os.Environ()), "GIT_CEILING_DIRECTORIES="+filepath.Dir(dir))
+	cmd.Env = env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
+	var ee *exec.ExitError
+	require.True(t, errors.As(err, &ee), "next outside a repository: %v", err)
+	assert.Equal(t, 2, ee.ExitCode())
+	assert.Empty(t, out)
+	assert.Contains(t, stderr.String(), "no git repository in "+dir)
+
+	cmd = exec.Command(bin, "next", "--demo", "--json")
+	cmd.Dir = dir
+	cmd.Env = env
+	stderr.Reset()
+	cmd.Stderr = &stderr
+	out, err = cmd.Output()
 	require.NoError(t, err, stderr.String())
 	var res nextResult
 	require.NoError(t, json.Unmarshal(out, &res))
 	assert.Equal(t, "v1.2.0", res.Previous)
 	assert.Equal(t, "v1.3.0", res.Next)
 	assert.Equal(t, "minor", res.Bump)
+	assert.Equal(t, "minor", res.Level)
 	assert.True(t, res.Demo)
 	assert.Contains(t, stderr.String(), "demo repository")
+	assert.Contains(t, stderr.String(), " update readme\n", "the demo's non-conventional commit is listed")
 
-	cmd = exec.Command(bin, "next", "--channel", "delta")
+	cmd = exec.Command(bin, "next", "--demo", "--channel", "delta")
 	cmd.Dir = dir
 	cmd.Env = withoutCI(os.Environ())
 	err = cmd.Run()
-	var ee *exec.ExitError
 	require.True(t, errors.As(err, &ee))
 	assert.Equal(t, 2, ee.ExitCode())
 }

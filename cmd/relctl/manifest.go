@@ -99,7 +99,7 @@ func cmdManifest(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		if *file == "" || *key == "" || fs.NArg() > 0 {
 			return usagef("--manifest and --key are required")
 		}
-		data, err := readSmallFile(*file)
+		data, err := readInput("--manifest", *file, maxInputFile)
 		if err != nil {
 			return err
 		}
@@ -141,7 +141,7 @@ func cmdManifest(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		if err != nil {
 			return err
 		}
-		data, err := readSmallFile(*file)
+		data, err := readInput("--manifest", *file, maxInputFile)
 		if err != nil {
 			return err
 		}
@@ -149,7 +149,7 @@ func cmdManifest(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		if sigPath == "" {
 			sigPath = *file + ".sig"
 		}
-		s, err := readSmallFile(sigPath)
+		s, err := readInput("--sig", sigPath, maxInputFile)
 		if err != nil {
 			return err
 		}
@@ -178,7 +178,7 @@ func cmdManifest(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		}
 		var ms [2]manifest.Manifest
 		for i := range 2 {
-			data, err := readSmallFile(fs.Arg(i))
+			data, err := readInput("", fs.Arg(i), maxInputFile)
 			if err != nil {
 				return err
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/internal/textsafe"
 	"github.com/releasekit/releasekit/semver"
 )
 
@@ -19,7 +20,8 @@ import (
 type nextResult struct {
 	Previous   string   `json:"previous"`          // latest release tag reachable, "" when none
 	Next       string   `json:"next"`              // tag to create; equals previous when nothing is releasable
-	Bump       string   `json:"bump"`              // major|minor|patch|none
+	Bump       string   `json:"bump"`              // major|minor|patch|none: the increment applied, base -> version
+	Level      string   `json:"level"`             // major|minor|patch|none: the highest change level of the commits
 	Commits    int      `json:"commits"`           // commits considered (base..rev)
 	Version    string   `json:"version"`           // next without the tag prefix
 	Base       string   `json:"base"`              // final release the commits are counted from
@@ -33,7 +35,7 @@ type nextResult struct {
 
 func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("next", stderr)
-	repoDir := fs.String("repo", "", "repository `DIR` (default: the repository here, else a demo repository)")
+	repoDir := fs.String("repo", "", "repository `DIR` (default: the repository around the working directory; none is an error, exit 2)")
 	rev := fs.String("rev", "HEAD", "`REV`ision to release")
 	prefix := fs.String("prefix", "v", "tag `PREFIX` before the version")
 	component := fs.String("component", "", "monorepo component `NAME`: tags NAME/vX.Y.Z (see --sep)")
@@ -44,14 +46,15 @@ func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	initial := fs.String("initial", "0.1.0", "`VERSION` of the first release when no tag exists")
 	majorAtZero := fs.Bool("major-at-zero", false, "breaking changes bump major even at 0.x")
 	asJSON := fs.Bool("json", false, "print a JSON object")
-	useDemo := fs.Bool("demo", false, "run on a demo repository created for the occasion")
+	useDemo := fs.Bool("demo", false, "run on a demo repository created for the occasion (not with --repo)")
+	strict := fs.Bool("strict", false, "fail (exit 1) when a commit of the range is not a Conventional Commit")
 	cf := addChangeFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: relctl next [flags]\n\nPrints the next release tag computed from the Conventional Commits since the\nprevious release tag reachable from --rev.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: relctl next [flags]\n\nPrints the next release tag computed from the Conventional Commits since the\nprevious release tag reachable from --rev. Outside a git repository it exits 2\n(give --repo DIR, or --demo for a demo repository).\n\nCommits of the range that are not Conventional Commits count for no release:\neach is listed on stderr (short hash and subject), with or without --json, and\n--strict makes them an error (exit 1). In the JSON, bump is the increment\napplied to the version (v0.3.0 -> v0.4.0 is minor, even for a breaking change\nunder the 0.x rule) and level the highest change level found (major there).\n\nFlags:")
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, "\nOn a release or hotfix branch (release/X.Y, hotfix/X.Y.Z-ID) only patch releases\nof line X.Y are allowed (policy §1.10.3.3, §1.10.3.4); a feature or breaking\nchange there is refused (exit 1). Without --branch the branch is the one checked\nout (HEAD) when --rev is HEAD, or --rev itself when it names a local branch.\nA detached HEAD, or any other branch, applies no branch rule: CI checkouts are\noften detached, so there give --branch (--branch \"$GITHUB_REF_NAME\",\n--branch \"$CI_COMMIT_REF_NAME\"). --branch BRANCH wins over the branch checked\nout; --branch \"\" applies none. The JSON says which branch's rule applied.")
 		fmt.Fprintln(stderr, "\nExamples:\n  relctl next --json\n  relctl next --channel rc\n  relctl next --component api --json\n  relctl next --branch release/1.4")
-		fmt.Fprintln(stderr, ciHelp+"previous, next, version, bump, commits, releasable (RELCTL_NEXT=v1.3.0 ...).")
+		fmt.Fprintln(stderr, ciHelp+"previous, next, version, bump, level, commits, releasable (RELCTL_NEXT=v1.3.0 ...).")
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
@@ -118,7 +121,8 @@ func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	res := nextResult{
 		Previous:   plan.Previous.Latest.Tag,
 		Next:       plan.Tag,
-		Bump:       plan.Level.String(),
+		Bump:       appliedBump(plan).String(),
+		Level:      plan.Level.String(),
 		Commits:    len(plan.Commits),
 		Version:    plan.Next.String(),
 		Base:       plan.Base,
@@ -134,10 +138,16 @@ func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			res.Version = ""
 		}
 	}
+	var skipped []commits.Commit
 	for _, c := range plan.Commits {
 		if !c.Conventional && !c.Ignored && c.Revert == nil && c.Merge == nil {
 			res.Skipped = append(res.Skipped, c.Hash)
+			skipped = append(skipped, c)
 		}
+	}
+	listNonConventional(stderr, skipped)
+	if *strict && len(skipped) > 0 {
+		return &nonConventionalError{Commits: res.Skipped}
 	}
 	reportNext(ciFrom(ctx), res)
 	if *asJSON {
@@ -145,6 +155,52 @@ func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintln(stdout, res.Next)
 	return nil
+}
+
+// appliedBump is the increment from the base release (the latest final
+// release, 0.0.0 when there is none) to the version planned, read off the
+// two versions: a breaking change at 0.x bumps the minor (plan.Level says
+// major), a line or Release-As decides what it decides. None when nothing
+// is releasable or the core version does not move.
+func appliedBump(plan commits.Plan) semver.Level {
+	if !plan.Releasable {
+		return semver.None
+	}
+	var base, next semver.Version
+	if plan.Previous.HasStable {
+		base = plan.Previous.Stable.Version.Core()
+	}
+	next = plan.Next.Core()
+	switch {
+	case next.Major() != base.Major():
+		return semver.Major
+	case next.Minor() != base.Minor():
+		return semver.Minor
+	case next.Patch() != base.Patch():
+		return semver.Patch
+	}
+	return semver.None
+}
+
+// listNonConventional writes each commit that is not a Conventional Commit,
+// short hash and subject (terminal-safe), to stderr: a fix written as
+// "Fix the crash" would otherwise be silently left out of the release.
+func listNonConventional(stderr io.Writer, cs []commits.Commit) {
+	if len(cs) == 0 {
+		return
+	}
+	fmt.Fprintf(stderr, "relctl: %d commit(s) of the range are not Conventional Commits and count for no release:\n", len(cs))
+	for _, c := range cs {
+		fmt.Fprintf(stderr, "  %s %s\n", c.Hash[:min(len(c.Hash), 7)], textsafe.OneLine(c.Subject))
+	}
+}
+
+// A nonConventionalError is `relctl next --strict` refusing a range with
+// commits that are not Conventional Commits (exit 1).
+type nonConventionalError struct{ Commits []string }
+
+func (e *nonConventionalError) Error() string {
+	return fmt.Sprintf("--strict: %d commit(s) of the range are not Conventional Commits (listed above): reword them or exclude them from the range", len(e.Commits))
 }
 
 // checkedOutBranch returns the short name of the branch rev stands for: the

@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -194,5 +197,100 @@ func TestNextChangeConventions(t *testing.T) {
 		out, errOut, code = relctl(t, "", append([]string{"changelog", "--repo", g.Dir, "--unreleased", "--format", "json"}, tc.flags...)...)
 		require.Equal(t, 0, code, errOut)
 		assert.Equal(t, len(tc.flags) > 0 && tc.flags[0] == "--override", strings.Contains(out, "add export"), "changelog %v:\n%s", tc.flags, out)
+	}
+}
+
+// TestOutsideRepository: next, log and changelog outside a git repository
+// exit 2 naming the directory; none of them falls back to the demo
+// repository without --demo (a CI step in the wrong directory must not get
+// a made-up version).
+func TestOutsideRepository(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"next", "--repo", dir},
+		{"next", "--repo", dir, "--json"},
+		{"log", "--repo", dir},
+		{"changelog", "--repo", dir},
+		{"verify", "--tag", "v1.0.0", "--repo", dir, "--allowed-signers", writeAllowedSigners(t)},
+	} {
+		out, errOut, code := relctl(t, "", args...)
+		assert.Equal(t, 2, code, "%v: %s", args, errOut)
+		assert.Empty(t, out, "%v", args)
+		assert.Contains(t, errOut, "no git repository in "+dir, "%v", args)
+		assert.NotContains(t, errOut, "running on a demo repository", "%v", args)
+	}
+	_, errOut, code := relctl(t, "", "next", "--demo", "--repo", dir)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "--demo and --repo exclude each other")
+	_, errOut, code = relctl(t, "", "changelog", "--demo", "--write", "CHANGELOG.md")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "--demo cannot be combined with --write")
+	out, errOut, code := relctl(t, "", "changelog", "--demo", "--format", "json")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, `"previous": "v1.2.0"`)
+}
+
+// writeAllowedSigners writes an allowed_signers file (its key is never
+// used) and returns its path.
+func writeAllowedSigners(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "allowed_signers")
+	require.NoError(t, os.WriteFile(p, []byte("bot@example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAa3kXRr5DXSUS8r2ZHZCQz5hZqDTb5VfMbM1wGvfcZJ\n"), 0o644))
+	return p
+}
+
+// TestNextNonConventional: the non-conventional commits of the range are
+// listed on stderr, one line each (short hash and sanitised subject), in
+// both output modes; --strict makes them exit 1.
+func TestNextNonConventional(t *testing.T) {
+	g := gittest.New(t)
+	g.Commit("feat: first")
+	g.AnnotatedTag("v1.0.0", "HEAD", "Release v1.0.0")
+	bad := g.Commit("Fix the crash\x1b[31m on empty input")
+	for _, args := range [][]string{{"next", "--repo", g.Dir}, {"next", "--repo", g.Dir, "--json"}} {
+		out, errOut, code := relctl(t, "", args...)
+		require.Equal(t, 0, code, errOut)
+		assert.Contains(t, out, "v1.0.0", "%v: nothing releasable", args)
+		assert.Contains(t, errOut, "1 commit(s) of the range are not Conventional Commits")
+		assert.Contains(t, errOut, "\n  "+bad[:7]+" Fix the crash\\x1b[31m on empty input\n", "%v", args)
+		assert.NotContains(t, errOut, "\x1b", "%v: the subject is sanitised", args)
+	}
+	out, errOut, code := relctl(t, "", "next", "--repo", g.Dir, "--json", "--strict")
+	assert.Equal(t, 1, code, errOut)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, "--strict: 1 commit(s) of the range are not Conventional Commits")
+	var nce *nonConventionalError
+	err := run(t.Context(), []string{"next", "--repo", g.Dir, "--strict"}, strings.NewReader(""), io.Discard, io.Discard)
+	require.ErrorAs(t, err, &nce)
+	assert.Equal(t, []string{bad}, nce.Commits)
+
+}
+
+// TestNextBumpIsApplied: bump is the increment applied to the version and
+// level the highest change level: at 0.x a breaking change bumps the
+// minor (bump "minor", level "major").
+func TestNextBumpIsApplied(t *testing.T) {
+	g := gittest.New(t)
+	g.Commit("feat: first")
+	g.AnnotatedTag("v0.3.0", "HEAD", "Release v0.3.0")
+	g.Commit("feat!: drop the old API")
+	out, errOut, code := relctl(t, "", "next", "--repo", g.Dir, "--json")
+	require.Equal(t, 0, code, errOut)
+	var res map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &res))
+	assert.Equal(t, "v0.4.0", res["next"])
+	assert.Equal(t, "minor", res["bump"])
+	assert.Equal(t, "major", res["level"])
+
+	out, errOut, code = relctl(t, "", "next", "--repo", g.Dir, "--json", "--major-at-zero")
+	require.Equal(t, 0, code, errOut)
+	require.NoError(t, json.Unmarshal([]byte(out), &res))
+	assert.Equal(t, "v1.0.0", res["next"])
+	assert.Equal(t, "major", res["bump"])
+	assert.Equal(t, "major", res["level"])
+
+	// Every field name of the contract is still there.
+	for _, k := range []string{"previous", "next", "bump", "level", "commits", "version", "base", "releasable", "commit"} {
+		assert.Contains(t, res, k)
 	}
 }

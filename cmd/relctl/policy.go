@@ -88,7 +88,7 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	p := policy.Default()
 	configName := ".github/release-policy.yml"
 	if *configFile != "" {
-		b, err := readSmallFile(*configFile)
+		b, err := readInput("--config", *configFile, maxInputFile)
 		if err != nil {
 			return err
 		}
@@ -105,7 +105,7 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	var rec *manifest.Record
 	if *record != "" {
-		b, err := readSmallFile(*record)
+		b, err := readInput("--record", *record, maxInputFile)
 		if err != nil {
 			return err
 		}
@@ -123,7 +123,7 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	var promote *policy.PromotionRequest
 	if *promotion != "" {
-		b, err := readSmallFile(*promotion)
+		b, err := readInput("--promotion", *promotion, maxInputFile)
 		if err != nil {
 			return err
 		}
@@ -136,7 +136,7 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if *prFile != "" {
 		var r io.Reader = stdin
 		if *prFile != "-" {
-			b, err := readSmallFile(*prFile)
+			b, err := readInput("--pr", *prFile, maxInputFile)
 			if err != nil {
 				return err
 			}
@@ -159,7 +159,7 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return usagef("--sbom and --provenance need --artifact")
 	}
 	if *deployment != "" {
-		b, err := readSmallFile(*deployment)
+		b, err := readInput("--deployment", *deployment, maxInputFile)
 		if err != nil {
 			return err
 		}
@@ -241,9 +241,9 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 
 // readArtifact digests the artifact file and reads its SBOM and provenance.
 func readArtifact(file, bomFile, provFile string) (policy.Artifact, error) {
-	r, err := os.Open(file)
+	r, err := openInput("--artifact", file)
 	if err != nil {
-		return policy.Artifact{}, usageError{err}
+		return policy.Artifact{}, err
 	}
 	defer r.Close()
 	subj, err := sbom.SubjectOf(filepath.Base(file), r)
@@ -252,13 +252,13 @@ func readArtifact(file, bomFile, provFile string) (policy.Artifact, error) {
 	}
 	a := policy.Artifact{Name: subj.Name, Digest: "sha256:" + subj.SHA256}
 	if bomFile != "" {
-		if a.SBOM, err = os.ReadFile(bomFile); err != nil {
-			return a, usageError{err}
+		if a.SBOM, err = readInput("--sbom", bomFile, maxDocumentFile); err != nil {
+			return a, err
 		}
 	}
 	if provFile != "" {
-		if a.Provenance, err = os.ReadFile(provFile); err != nil {
-			return a, usageError{err}
+		if a.Provenance, err = readInput("--provenance", provFile, maxDocumentFile); err != nil {
+			return a, err
 		}
 	}
 	return a, nil

@@ -194,7 +194,7 @@ func (pf promotionFlags) openRepo() (*git.Repository, error) {
 // configDigest returns the sha256 digest of the configuration file, which
 // the log entry records.
 func configDigest(file string) (string, error) {
-	b, err := readSmallFile(file)
+	b, err := readInput("--config", file, maxInputFile)
 	if err != nil {
 		return "", err
 	}
@@ -208,7 +208,7 @@ func configDigest(file string) (string, error) {
 func (d decision) gate(g gateFlags, env string) (manifest.Option, error) {
 	var p *policy.Policy
 	if *g.config != "" {
-		b, err := readSmallFile(*g.config)
+		b, err := readInput("--policy", *g.config, maxInputFile)
 		if err != nil {
 			return nil, err
 		}

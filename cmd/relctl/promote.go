@@ -110,7 +110,7 @@ func promoteManifest(ctx context.Context, st manifest.Store, mr manifestRequest,
 	}
 	if mr.verifier != nil {
 		var err error
-		if req.Signature, err = readSmallFile(sigPath); err != nil {
+		if req.Signature, err = readInput("--sig", sigPath, maxInputFile); err != nil {
 			return err
 		}
 		opts = append(opts, manifest.WithManifestVerifier(mr.verifier))

@@ -137,9 +137,9 @@ func provenanceVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	env, err := os.ReadFile(*envFile)
+	env, err := readInput("--envelope", *envFile, maxDocumentFile)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
 	s, err := subjectOfFile(*artifact)
 	if err != nil {

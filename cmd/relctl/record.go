@@ -10,7 +10,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -98,12 +97,17 @@ func cmdRecord(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		a := manifest.Artifact{Name: *name, URI: *uri, Digest: *digest}
 		if *file != "" {
-			data, err := os.ReadFile(*file)
+			f, err := openInput("--file", *file)
 			if err != nil {
-				return usageError{err}
+				return err
 			}
-			s256, s512 := sha256.Sum256(data), sha512.Sum512(data)
-			a.Digest, a.SHA512 = "sha256:"+hex.EncodeToString(s256[:]), "sha512:"+hex.EncodeToString(s512[:])
+			h256, h512 := sha256.New(), sha512.New()
+			_, err = io.Copy(io.MultiWriter(h256, h512), f)
+			f.Close()
+			if err != nil {
+				return err
+			}
+			a.Digest, a.SHA512 = "sha256:"+hex.EncodeToString(h256.Sum(nil)), "sha512:"+hex.EncodeToString(h512.Sum(nil))
 		}
 		if rec, err = rec.WithArtifact(a); err != nil {
 			return evidenceErr(err)
@@ -112,9 +116,9 @@ func cmdRecord(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		if *art == "" || *sbomFile == "" {
 			return usagef("--artifact and --sbom are required")
 		}
-		data, err := os.ReadFile(*sbomFile)
+		data, err := readInput("--sbom", *sbomFile, maxDocumentFile)
 		if err != nil {
-			return usageError{err}
+			return err
 		}
 		i := slices.IndexFunc(rec.Artifacts, func(a manifest.Artifact) bool { return strings.EqualFold(a.Name, *art) })
 		if i < 0 {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -142,7 +141,7 @@ func artifactSBOM(path string, merges []string, opts []sbom.Option) (*sbom.Docum
 	}
 	var others []*sbom.Document
 	for _, m := range merges {
-		o, err := decodeFile(m, "")
+		o, err := decodeFile("--merge", m, "")
 		if err != nil {
 			return nil, err
 		}
@@ -186,7 +185,7 @@ func sbomCheck(args []string, stdout, stderr io.Writer) error {
 	}
 	doc, err := func() (*sbom.Document, error) {
 		if *sum != "" {
-			data, err := os.ReadFile(*sbomFile)
+			data, err := readInput("--sbom", *sbomFile, maxDocumentFile)
 			if err != nil {
 				return nil, err
 			}
@@ -199,7 +198,7 @@ func sbomCheck(args []string, stdout, stderr io.Writer) error {
 			ref := sbom.Reference{Location: filepath.Base(*sbomFile), MediaType: sbom.MediaType(f, sbom.DefaultSpec), SHA256: strings.ToLower(*sum)}
 			return ref.Open(data, s)
 		}
-		doc, err := decodeFile(*sbomFile, *format)
+		doc, err := decodeFile("--sbom", *sbomFile, *format)
 		if err != nil {
 			return nil, err
 		}
@@ -251,7 +250,7 @@ func sbomAttest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return sbomErr(err)
 	}
-	doc, err := decodeFile(*sbomFile, "")
+	doc, err := decodeFile("--sbom", *sbomFile, "")
 	if err != nil {
 		return sbomErr(err)
 	}
@@ -276,12 +275,12 @@ func fileFormat(path, format string) (sbom.Format, error) {
 	return sbom.JSON, nil
 }
 
-func decodeFile(path, format string) (*sbom.Document, error) {
+func decodeFile(flag, path, format string) (*sbom.Document, error) {
 	f, err := fileFormat(path, format)
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(path)
+	data, err := readInput(flag, path, maxDocumentFile)
 	if err != nil {
 		return nil, err
 	}

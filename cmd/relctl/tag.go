@@ -88,7 +88,7 @@ func cmdTag(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	msg := "Release " + *name + "\n"
 	if *msgFile != "" {
-		b, err := readSmallFile(*msgFile)
+		b, err := readInput("--message-file", *msgFile, maxInputFile)
 		if err != nil {
 			return err
 		}
