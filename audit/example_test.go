@@ -16,6 +16,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/releasekit/releasekit/audit"
+	"github.com/releasekit/releasekit/config"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
@@ -94,11 +95,22 @@ func ExampleTrail() {
 		policy.ChangeWindow{Windows: []policy.Window{{Days: []time.Weekday{time.Monday}, Start: "09:00", End: "16:00"}}},
 		policy.RecordComplete{},
 	}}}
+	// Production needs the tag verified against the trusted keys and the
+	// releaser and approver authorised by the release configuration.
+	cfg, err := config.Parse([]byte(`version: 1
+environments:
+  - {name: dev}
+  - {name: staging}
+  - {name: prod, production: true, approvers: [carol@example.com], permissions: {deploy: [bot@example.com]}}
+`), "")
+	must(err)
+	tags := tagging.NewRepoVerifier(repo, signature.NewSSHVerifier(signers, tagging.GitNamespace))
 	for i, env := range []string{"dev", "staging", "prod"} {
 		at := monday.Add(time.Duration(2+i) * time.Hour)
 		_, err := manifest.Promote(ctx, st, manifest.PromoteRequest{
-			Release: "v1.0.0", Env: env, Digest: app.Digest(), Approver: "carol@example.com", Reason: "CHG-1 approved",
-		}, manifest.WithGate(gate), manifest.WithClock(func() time.Time { return at }))
+			Release: "v1.0.0", Env: env, Digest: app.Digest(), Releaser: "bot@example.com", Approver: "carol@example.com", Reason: "CHG-1 approved",
+		}, manifest.WithGate(gate), manifest.WithClock(func() time.Time { return at }),
+			manifest.WithOrder(cfg.Order()...), manifest.WithAuthorizer(cfg), manifest.WithTagVerifier(tags))
 		must(err)
 	}
 

@@ -15,8 +15,10 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/config"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // Example loads a policy, gathers the facts of a repository (its commits,
@@ -100,6 +102,19 @@ controls:
 	// true
 }
 
+// exampleTags stands for tagging.NewRepoVerifier(repo, keys), which
+// verifies a release tag's signature and says which commit it names: here
+// every tag is signed and names the examples' record commit.
+type exampleTags struct{}
+
+func (exampleTags) VerifyTag(context.Context, string, time.Time) (signature.Identity, error) {
+	return signature.Identity{Format: signature.SSH, Identity: "release-bot@example.com"}, nil
+}
+
+func (exampleTags) TagCommit(context.Context, string) (string, error) {
+	return strings.Repeat("1", 40), nil
+}
+
 // ExampleGate enforces a change window on manifest's promotions: a
 // production promotion on a Friday night is refused, on a Monday morning it
 // is allowed and logged with the window used.
@@ -144,9 +159,24 @@ controls:
 	gate := policy.Gate{Policy: p, Facts: policy.Facts{
 		PullRequest: &policy.PullRequest{Number: 42, Author: "alice", Approvers: []string{"bob"}},
 	}}
+	// Production also needs the release tag verified and the releaser and
+	// approver authorised: the release configuration says who may.
+	cfg, err := config.Parse([]byte(`version: 1
+environments:
+  - name: dev
+  - name: staging
+  - name: prod
+    production: true
+    approvers: [carol]
+    permissions: {deploy: [release-bot]}
+`), "")
+	if err != nil {
+		log.Fatal(err)
+	}
 	promote := func(env string, at time.Time) {
-		req := manifest.PromoteRequest{Release: "v1.4.2", Env: env, Digest: app, Approver: "carol", Reason: "CHG-1234 approved"}
-		e, err := manifest.Promote(ctx, st, req, manifest.WithGate(gate), manifest.WithClock(func() time.Time { return at }))
+		req := manifest.PromoteRequest{Release: "v1.4.2", Env: env, Digest: app, Releaser: "release-bot", Approver: "carol", Reason: "CHG-1234 approved"}
+		e, err := manifest.Promote(ctx, st, req, manifest.WithGate(gate), manifest.WithClock(func() time.Time { return at }),
+			manifest.WithOrder(cfg.Order()...), manifest.WithAuthorizer(cfg), manifest.WithTagVerifier(exampleTags{}))
 		var denied *policy.DeniedError
 		switch {
 		case errors.As(err, &denied):

@@ -20,6 +20,7 @@ import (
 
 	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/audit/bundle"
+	"github.com/releasekit/releasekit/config"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
@@ -91,10 +92,23 @@ func ExampleBuild() {
 		Window:      manifest.Window{Start: when, End: when.Add(2 * time.Hour)},
 	}))
 	gate := policy.Gate{Policy: policy.Policy{Controls: []policy.Control{policy.RecordComplete{}}}}
+	// Production needs the tag verified and the releaser and approver
+	// authorised by the release configuration.
+	cfg, err := config.Parse([]byte(`version: 1
+environments:
+  - {name: dev}
+  - {name: staging}
+  - {name: prod, production: true, approvers: [alice@example.com], permissions: {deploy: [bot@example.com]}}
+`), "")
+	bundleMust(err)
+	releaseSigners, err := signature.ParseAllowedSigners(append([]byte("bot@example.com "), ssh.MarshalAuthorizedKey(releaseKey.PublicKey())...))
+	bundleMust(err)
+	tags := tagging.NewRepoVerifier(repo, signature.NewSSHVerifier(releaseSigners, tagging.GitNamespace))
 	for _, env := range []string{"dev", "staging", "prod"} {
 		_, err := manifest.Promote(ctx, st, manifest.PromoteRequest{
-			Release: "v1.0.0", Env: env, Digest: app.Digest(), Approver: "alice@example.com", Reason: "CHG-1",
-		}, manifest.WithGate(gate), manifest.WithClock(func() time.Time { return when.Add(time.Hour) }))
+			Release: "v1.0.0", Env: env, Digest: app.Digest(), Releaser: "bot@example.com", Approver: "alice@example.com", Reason: "CHG-1",
+		}, manifest.WithGate(gate), manifest.WithClock(func() time.Time { return when.Add(time.Hour) }),
+			manifest.WithOrder(cfg.Order()...), manifest.WithAuthorizer(cfg), manifest.WithTagVerifier(tags))
 		bundleMust(err)
 	}
 	entries, err := st.Entries(ctx)
