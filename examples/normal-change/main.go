@@ -14,7 +14,13 @@
 // With -repo PATH it releases the HEAD of an existing repository instead
 // (steps 1–3, which fake the pull request, are skipped); -ssh-key names the
 // tag signing key (a new key is generated otherwise) and -dir keeps the
-// evidence (store, artifacts, allowed_signers) in a directory of your choice.
+// evidence (store, artifacts, allowed_signers, .releasekit.yaml) in a
+// directory of your choice.
+//
+// The promotions read the team's release configuration (.releasekit.yaml,
+// package config): the promotion order, who may approve prod and who may
+// deploy there. Production fails closed: without it, or with an approver
+// it does not list, prod is refused.
 package main
 
 import (
@@ -34,6 +40,7 @@ import (
 
 	"github.com/releasekit/releasekit/changelog"
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/config"
 	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
@@ -342,14 +349,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			Record:      &rec,
 		},
 	}
+	// The release configuration the team keeps beside allowed_signers: the
+	// promotion order, and who may do what in prod. Being a listed approver
+	// is not enough to approve a change: REL-SOD-001 still refuses its
+	// author and its reviewer. Production fails closed without it.
+	cfg, err := demo.WriteConfig(work, demo.Team{
+		Approvers: []string{demo.Email(developer), demo.Email(reviewer), demo.Email(approver)},
+		Releaser:  demo.Email(releaser),
+	})
+	if err != nil {
+		return fmt.Errorf("9. release configuration: %w", err)
+	}
+	say(9, "release configuration %s: %s", config.FileName, demo.DescribeConfig(cfg))
 	opts := []manifest.Option{
+		manifest.WithOrder(cfg.Order()...),
+		manifest.WithAuthorizer(cfg),
 		manifest.WithClock(func() time.Time { return now }),
 		manifest.WithGate(gate),
 		manifest.WithTagVerifier(tagging.NewRepoVerifier(repo, tagVerifier)),
 	}
 	for _, env := range []string{"dev", "staging"} {
 		now = now.Add(10 * time.Minute)
-		e, err := manifest.Promote(ctx, store, manifest.PromoteRequest{Release: rec.Tag, Env: env, Digest: subject.Digest()}, opts...)
+		e, err := manifest.Promote(ctx, store, manifest.PromoteRequest{Release: rec.Tag, Env: env, Digest: subject.Digest(), Releaser: demo.Email(releaser)}, opts...)
 		if err != nil {
 			return fmt.Errorf("9. promote to %s: %w", env, err)
 		}
@@ -368,7 +389,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	} {
 		now = try.at
 		_, err = manifest.Promote(ctx, store, manifest.PromoteRequest{
-			Release: rec.Tag, Env: "prod", Digest: subject.Digest(), Approver: try.approver, Reason: "CHG-7 approved",
+			Release: rec.Tag, Env: "prod", Digest: subject.Digest(), Approver: try.approver, Reason: "CHG-7 approved", Releaser: demo.Email(releaser),
 		}, opts...)
 		var denied *policy.DeniedError
 		if !errors.Is(err, manifest.ErrGateRefused) || !errors.As(err, &denied) {
@@ -376,9 +397,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		say(9, "prod %s refused by %s", try.what, demo.Refusal(denied))
 	}
+	// Someone the configuration does not list may not approve prod at all.
+	_, err = manifest.Promote(ctx, store, manifest.PromoteRequest{
+		Release: rec.Tag, Env: "prod", Digest: subject.Digest(), Approver: demo.Email("Dan Outsider"), Reason: "CHG-7 approved", Releaser: demo.Email(releaser),
+	}, opts...)
+	var notListed *config.AuthError
+	if !errors.Is(err, config.ErrNotAuthorized) || !errors.As(err, &notListed) {
+		return fmt.Errorf("9. promote to prod approved by someone unlisted: want config.ErrNotAuthorized, got %v", err)
+	}
+	say(9, "prod approved by %s refused by the configuration: %s", notListed.Identity, notListed.Reason)
 	now = window.Start.Add(15 * time.Minute)
 	e, err := manifest.Promote(ctx, store, manifest.PromoteRequest{
-		Release: rec.Tag, Env: "prod", Digest: subject.Digest(), Approver: demo.Email(approver), Reason: "CHG-7 approved",
+		Release: rec.Tag, Env: "prod", Digest: subject.Digest(), Approver: demo.Email(approver), Reason: "CHG-7 approved", Releaser: demo.Email(releaser),
 	}, opts...)
 	if err != nil {
 		return fmt.Errorf("9. promote to prod: %w", err)

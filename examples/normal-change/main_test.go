@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -111,6 +112,7 @@ func TestRun(t *testing.T) {
 		"prod before the window refused by REL-WINDOW-001",
 		"prod approved by the author refused by REL-SOD-001",
 		"prod approved by the code reviewer refused by REL-SOD-001",
+		"prod approved by someone@example.com refused by the configuration",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q", want)
@@ -138,6 +140,13 @@ func TestRun(t *testing.T) {
 	prod, ok := manifest.Current(entries, "prod")
 	if !ok || prod.Approver != "cleo@example.com" || prod.Window != "Tue 10:00-12:00 UTC" {
 		t.Errorf("prod = %+v", prod)
+	}
+	// It was decided under the release configuration the run left beside
+	// allowed_signers: its order, its production environment, its releaser,
+	// with no check skipped.
+	cfg := demotest.Config(t, dir)
+	if !slices.Equal(prod.Order, cfg.Order()) || !prod.Production || prod.Releaser != "release-bot@example.com" || len(prod.Unsafe) != 0 {
+		t.Errorf("prod decided under order %v, production %v, releaser %q, unsafe %v", prod.Order, prod.Production, prod.Releaser, prod.Unsafe)
 	}
 }
 

@@ -29,6 +29,15 @@
 // [SetupSigning] does both for an example's workspace and returns the
 // [Keys]: the tag signer, the parsed allowed_signers and a [Keys.Verifier].
 //
+// # Release configuration
+//
+// [WriteConfig] writes the release configuration (.releasekit.yaml) of an
+// example's [Team] beside its allowed_signers and reads it back with
+// config.ReadFile: the promotion order, and who may approve, deploy to and
+// roll back production. The examples promote with its order and as its
+// authorizer, since production promotions fail closed without one;
+// [DescribeConfig] sums it up for a step.
+//
 // # Workspaces
 //
 // [Workspace] returns the directory an example works in: the one -dir

@@ -1,7 +1,8 @@
 // Package demotest holds the test helpers that the tests of the release
 // workflows under examples/ share: [Golden] compares a run's printed steps
 // with testdata/want.txt, and [AllowedSigners] and [TagVerifier] read back
-// the allowed_signers file a run left in its workspace. [ReleasedRepo]
+// the allowed_signers file a run left in its workspace, [Config] its
+// release configuration. [ReleasedRepo]
 // makes the repository with one release that the -repo tests start from.
 //
 // Importing demotest registers the -update flag of
@@ -18,6 +19,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
+	"github.com/releasekit/releasekit/config"
 	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/internal/testkit/golden"
 	"github.com/releasekit/releasekit/signature"
@@ -54,6 +56,17 @@ func AllowedSigners(t testing.TB, dir string) []signature.AllowedSigner {
 func TagVerifier(t testing.TB, dir string) *signature.SSHVerifier {
 	t.Helper()
 	return signature.NewSSHVerifier(AllowedSigners(t, dir), tagging.GitNamespace)
+}
+
+// Config reads the release configuration in dir (config.FileName), a
+// workspace a run kept, failing t if it cannot.
+func Config(t testing.TB, dir string) *config.Config {
+	t.Helper()
+	cfg, err := config.ReadFile(filepath.Join(dir, config.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }
 
 // ReleasedRepo creates a repository at path with one released commit, as
