@@ -10,7 +10,8 @@
 //
 //	go run ./examples/backport
 //
-// -dir keeps the workspace (repository, store, allowed_signers). With -repo
+// -dir keeps the workspace (repository, store, allowed_signers,
+// .releasekit.yaml). With -repo
 // PATH and -commit SHA it backports that commit of an existing repository to
 // -line X.Y (release/X.Y must exist and be tagged).
 package main
@@ -32,6 +33,7 @@ import (
 
 	"github.com/releasekit/releasekit/changelog"
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/config"
 	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
@@ -277,14 +279,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			Record:      &rec,
 		},
 	}
+	// The release configuration: the order, and who may approve and
+	// deploy to prod. Production promotions fail closed without it.
+	cfg, err := demo.WriteConfig(work, demo.Team{Approvers: []string{demo.Email(approver)}, Releaser: demo.Email(releaser)})
+	if err != nil {
+		return fmt.Errorf("8. release configuration: %w", err)
+	}
+	say(8, "release configuration %s: %s", config.FileName, demo.DescribeConfig(cfg))
 	opts := []manifest.Option{
+		manifest.WithOrder(cfg.Order()...),
+		manifest.WithAuthorizer(cfg),
 		manifest.WithClock(func() time.Time { return now }),
 		manifest.WithGate(gate),
 		manifest.WithTagVerifier(tagging.NewRepoVerifier(repo, tagVerifier)),
 	}
-	for _, env := range []string{"dev", "staging", "prod"} {
+	for _, env := range cfg.Order() {
 		now = now.Add(10 * time.Minute)
-		req := manifest.PromoteRequest{Release: rec.Tag, Env: env, Digest: digest}
+		req := manifest.PromoteRequest{Release: rec.Tag, Env: env, Digest: digest, Releaser: demo.Email(releaser)}
 		if env == "prod" {
 			now = rec.Window.Start.Add(5 * time.Minute)
 			req.Approver, req.Reason = demo.Email(approver), "security fix SEC-40 for 1.4 customers"

@@ -132,6 +132,10 @@ func TestRun(t *testing.T) {
 	if !ok || prod.Release != "v1.4.1" || !rec.HasDigest(prod.Digest) || prod.Approver != "cleo@example.com" || prod.Window != "Tue 10:00-12:00 UTC" {
 		t.Errorf("prod = %+v", prod)
 	}
+	// Decided under the release configuration the run kept, by its releaser.
+	if err := demotest.Config(t, dir).Authorize("prod", manifest.ActionDeploy, prod.Releaser); err != nil || !prod.Production || len(prod.Unsafe) != 0 {
+		t.Errorf("prod releaser %q (%v), production %v, unsafe %v", prod.Releaser, err, prod.Production, prod.Unsafe)
+	}
 }
 
 // TestRunRepo backports a fix of an existing repository with -repo,
