@@ -11,9 +11,9 @@
 //	go run ./examples/backport
 //
 // -dir keeps the workspace (repository, store, allowed_signers,
-// .releasekit.yaml). With -repo
-// PATH and -commit SHA it backports that commit of an existing repository to
-// -line X.Y (release/X.Y must exist and be tagged).
+// .releasekit.yaml). With -repo PATH and -commit SHA it backports that
+// commit of an existing repository to -line X.Y (release/X.Y must exist and
+// be tagged).
 package main
 
 import (

@@ -11,9 +11,10 @@
 //
 //	go run ./examples/release-branch
 //
-// -dir keeps the workspace (repository, store, allowed_signers). With -repo
-// PATH it cuts, tags and promotes release/X.Y from the main branch of an
-// existing repository (the demonstration commits of steps 3–5 are skipped).
+// -dir keeps the workspace (repository, store, allowed_signers,
+// .releasekit.yaml). With -repo PATH it cuts, tags and promotes release/X.Y
+// from the main branch of an existing repository (the demonstration commits
+// of steps 3–5 are skipped).
 package main
 
 import (
@@ -31,6 +32,7 @@ import (
 
 	"github.com/releasekit/releasekit/changelog"
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/config"
 	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
@@ -246,14 +248,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			Record:      &rec,
 		},
 	}
+	// The release configuration: the order, and who may approve and
+	// deploy to prod. Production promotions fail closed without it.
+	cfg, err := demo.WriteConfig(work, demo.Team{Approvers: []string{demo.Email(approver)}, Releaser: demo.Email(releaser)})
+	if err != nil {
+		return fmt.Errorf("7. release configuration: %w", err)
+	}
+	say(7, "release configuration %s: %s", config.FileName, demo.DescribeConfig(cfg))
 	opts := []manifest.Option{
+		manifest.WithOrder(cfg.Order()...),
+		manifest.WithAuthorizer(cfg),
 		manifest.WithClock(func() time.Time { return now }),
 		manifest.WithGate(gate),
 		manifest.WithTagVerifier(tagging.NewRepoVerifier(repo, tagVerifier)),
 	}
-	for _, env := range []string{"dev", "staging", "prod"} {
+	for _, env := range cfg.Order() {
 		now = now.Add(10 * time.Minute)
-		req := manifest.PromoteRequest{Release: rec.Tag, Env: env, Digest: digest}
+		req := manifest.PromoteRequest{Release: rec.Tag, Env: env, Digest: digest, Releaser: demo.Email(releaser)}
 		if env == "prod" {
 			now = rec.Window.Start.Add(5 * time.Minute)
 			req.Approver, req.Reason = demo.Email(approver), "go/no-go approved, CHG-14"

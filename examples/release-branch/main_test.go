@@ -124,6 +124,12 @@ func TestRun(t *testing.T) {
 	if !ok || prod.Release != "v1.4.0" || prod.Approver == "" || !rec.HasDigest(prod.Digest) {
 		t.Errorf("prod = %+v", prod)
 	}
+	// Decided under the release configuration the run kept: its approver,
+	// its releaser, no check skipped.
+	cfg := demotest.Config(t, dir)
+	if cfg.Authorize("prod", manifest.ActionApprove, prod.Approver) != nil || cfg.Authorize("prod", manifest.ActionDeploy, prod.Releaser) != nil || len(prod.Unsafe) != 0 {
+		t.Errorf("prod approver %q, releaser %q, unsafe %v: not what %s allows", prod.Approver, prod.Releaser, prod.Unsafe, cfg.File)
+	}
 }
 
 func branchTip(t *testing.T, repo *git.Repository, name string) plumbing.Hash {
