@@ -10,9 +10,9 @@
 //
 //	go run ./examples/revert
 //
-// -dir keeps the workspace (repository, store, allowed_signers). With -repo
-// PATH and -commit SHA it reverts that commit on the main branch of an
-// existing repository and releases the result.
+// -dir keeps the workspace (repository, store, allowed_signers,
+// .releasekit.yaml). With -repo PATH and -commit SHA it reverts that commit
+// on the main branch of an existing repository and releases the result.
 package main
 
 import (
@@ -30,6 +30,7 @@ import (
 
 	"github.com/releasekit/releasekit/changelog"
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/config"
 	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
@@ -93,6 +94,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("1. store: %w", err)
 	}
+	// The release configuration: the order, and who may approve and
+	// deploy to prod. Production promotions fail closed without it.
+	cfg, err := demo.WriteConfig(work, demo.Team{Approvers: []string{demo.Email(approver)}, Releaser: demo.Email(releaser)})
+	if err != nil {
+		return fmt.Errorf("1. release configuration: %w", err)
+	}
+	say(1, "release configuration %s: %s", config.FileName, demo.DescribeConfig(cfg))
 	var repo *git.Repository
 	now := clk.T
 	// promote takes a release dev → staging → prod through the release
@@ -115,14 +123,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			},
 		}
 		opts := []manifest.Option{
+			manifest.WithOrder(cfg.Order()...),
+			manifest.WithAuthorizer(cfg),
 			manifest.WithClock(func() time.Time { return now }),
 			manifest.WithGate(gate),
 			manifest.WithTagVerifier(tagging.NewRepoVerifier(repo, tagVerifier)),
 		}
 		now = clk.T
-		for _, env := range []string{"dev", "staging", "prod"} {
+		for _, env := range cfg.Order() {
 			now = now.Add(10 * time.Minute)
-			req := manifest.PromoteRequest{Release: rec.Tag, Env: env, Digest: digest}
+			req := manifest.PromoteRequest{Release: rec.Tag, Env: env, Digest: digest, Releaser: demo.Email(releaser)}
 			if env == "prod" {
 				now = rec.Window.Start.Add(5 * time.Minute)
 				req.Approver, req.Reason = demo.Email(approver), "release "+rec.Tag+" approved"

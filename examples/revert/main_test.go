@@ -127,6 +127,16 @@ func TestRun(t *testing.T) {
 	if !ok || prod.Release != "v2.1.0" || !rec.HasDigest(prod.Digest) {
 		t.Errorf("prod = %+v", prod)
 	}
+	// Both releases reached prod under the release configuration the run
+	// kept: its approver, its releaser, no check skipped.
+	cfg := demotest.Config(t, dir)
+	for _, e := range entries {
+		if p := e.Promotion; p != nil && p.Env == "prod" {
+			if cfg.Authorize("prod", manifest.ActionApprove, p.Approver) != nil || cfg.Authorize("prod", manifest.ActionDeploy, p.Releaser) != nil || len(p.Unsafe) != 0 {
+				t.Errorf("%s in prod: approver %q, releaser %q, unsafe %v", p.Release, p.Approver, p.Releaser, p.Unsafe)
+			}
+		}
+	}
 }
 
 // TestRunRepo reverts a commit of an existing repository with -repo and
