@@ -20,6 +20,7 @@ import (
 	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/audit/bundle"
 	"github.com/releasekit/releasekit/audit/metrics"
+	"github.com/releasekit/releasekit/config"
 	"github.com/releasekit/releasekit/internal/strictjson"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/semver"
@@ -169,6 +170,32 @@ func (k keyFlags) verifiers() (signature.Verifier, signature.Verifier, []signatu
 	return tv, cv, pv, nil
 }
 
+// verifiersOr is verifiers, or, when no key flag is given, the
+// configuration's trusted keys: trust.tags, trust.checkpoints and
+// trust.provenance.
+func (k keyFlags) verifiersOr(cfg *config.Config) (signature.Verifier, signature.Verifier, []signature.Verifier, error) {
+	if cfg == nil || *k.allowed != "" || *k.keyring != "" || len(*k.provenance) > 0 {
+		return k.verifiers()
+	}
+	tv, err := keySetVerifier(cfg, cfg.Trust.Tags, tagging.GitNamespace)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cv, err := keySetVerifier(cfg, cfg.Trust.Checkpoints, manifest.Namespace)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var pv []signature.Verifier
+	for _, file := range cfg.Trust.Provenance.Keys {
+		v, err := provenanceKey("trust.provenance.keys", file)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		pv = append(pv, v)
+	}
+	return tv, cv, pv, nil
+}
+
 // auditFlags are the flags the audit subcommands that read a store share.
 type auditFlags struct {
 	store                     storeFlags
@@ -197,21 +224,21 @@ func addAuditFlags(fs *flag.FlagSet) auditFlags {
 // sources opens what the flags name. The caller calls done when finished.
 func (a auditFlags) sources() (src audit.Sources, done func(), err error) {
 	done = func() {}
-	if src.Store, err = a.store.open(); err != nil {
-		return src, done, err
-	}
-	if src.TagVerifier, src.CheckpointVerifier, src.ProvenanceVerifiers, err = a.keys.verifiers(); err != nil {
-		return src, done, err
-	}
-	if src.At, err = parseAuditTime("--at", *a.at); err != nil {
-		return src, done, err
-	}
 	cfgDir := *a.repo
 	if cfgDir == "" {
 		cfgDir = "."
 	}
 	cfg, err := loadConfig(*a.config, cfgDir)
 	if err != nil {
+		return src, done, err
+	}
+	if src.Store, err = configStore(a.store, cfg); err != nil {
+		return src, done, err
+	}
+	if src.TagVerifier, src.CheckpointVerifier, src.ProvenanceVerifiers, err = a.keys.verifiersOr(cfg); err != nil {
+		return src, done, err
+	}
+	if src.At, err = parseAuditTime("--at", *a.at); err != nil {
 		return src, done, err
 	}
 	src.Production = *a.production
@@ -691,11 +718,11 @@ Examples:
 		return usagef("give one BUNDLE (a .tar.gz file or a directory)")
 	}
 	var keys bundle.Keys
-	if keys.Tag, keys.Checkpoint, keys.Provenance, err = kf.verifiers(); err != nil {
-		return err
-	}
 	cfg, err := loadConfig(*cfgFlag, ".")
 	if err != nil {
+		return err
+	}
+	if keys.Tag, keys.Checkpoint, keys.Provenance, err = kf.verifiersOr(cfg); err != nil {
 		return err
 	}
 	if cfg != nil {

@@ -53,6 +53,7 @@ func buildRelctl(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "relctl")
 	cmd := exec.CommandContext(t.Context(), "go", "build", "-o", bin, ".")
+	cmd.Dir = filepath.Join(moduleRoot, "cmd", "relctl")
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "go build: %s", out)
 	return bin

@@ -29,7 +29,7 @@ func runConfig(t *testing.T, args ...string) (string, string, int) {
 // .releasekit.yaml files and examples/**/releasekit*.yaml.
 func exampleConfigs(t *testing.T) []string {
 	t.Helper()
-	root := filepath.Join("..", "..")
+	root := moduleRoot
 	var files []string
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -117,7 +117,7 @@ func TestConfigValidateNotRegular(t *testing.T) {
 }
 
 func TestConfigExplain(t *testing.T) {
-	f := filepath.Join("..", "..", "examples", "ci", "releasekit.yaml")
+	f := filepath.Join(moduleRoot, "examples", "ci", "releasekit.yaml")
 	out, errOut, code := runConfig(t, "explain", "--config", f, "--env", "prod", "--format", "markdown")
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "## Environment prod")

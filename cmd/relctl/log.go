@@ -97,8 +97,9 @@ func cmdAuditLog(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	signKey := fs.String("sign-key", "", "with --write-checkpoint, sign the checkpoint with the private key in `FILE` (namespace "+manifest.Namespace+" for SSH) and write the signature to FILE.sig")
 	signFormat := fs.String("sign-format", "ssh", "with --sign-key, the key format: `ssh` or openpgp")
 	signPassEnv := fs.String("passphrase-env", "", "with --sign-key, read the key passphrase from the environment variable `VAR`")
+	cfgFlag := addConfigFlag(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: relctl log verify --store DIR [--checkpoint FILE [--keyring FILE | --allowed-signers FILE]] [--write-checkpoint FILE [--sign-key KEY]]\n\nChecks the promotion log's hash chain, and against a checkpoint, truncation;\nwith --write-checkpoint, writes the verified head (signed with --sign-key, to\nFILE.sig) for the next verification and for relctl audit.\n\nThe checkpoint's signature (--checkpoint-sig, default FILE.sig) is verified only\nwith --keyring or --allowed-signers; without a key it is reported as \"not\nchecked (no key given)\" (checkpoint_signature in the JSON), never as valid.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: relctl log verify --store DIR [--checkpoint FILE [--keyring FILE | --allowed-signers FILE]] [--write-checkpoint FILE [--sign-key KEY]]\n\nChecks the promotion log's hash chain, and against a checkpoint, truncation;\nwith --write-checkpoint, writes the verified head (signed with --sign-key, to\nFILE.sig) for the next verification and for relctl audit.\n\nThe checkpoint's signature (--checkpoint-sig, default FILE.sig) is verified only\nwith --keyring or --allowed-signers, else the release configuration's\ntrust.checkpoints; without a key it is reported as \"not checked (no key\ngiven)\" (checkpoint_signature in the JSON), never as valid.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -114,7 +115,14 @@ func cmdAuditLog(ctx context.Context, args []string, stdin io.Reader, stdout, st
 			return err
 		}
 	}
-	st, err := sf.open()
+	cfg, err := loadConfig(*cfgFlag, ".")
+	if err != nil {
+		return err
+	}
+	if *keyring == "" && *allowed == "" && cfg != nil {
+		*keyring, *allowed = cfg.Trust.Checkpoints.Keyring, cfg.Trust.Checkpoints.AllowedSigners
+	}
+	st, err := configStore(sf, cfg)
 	if err != nil {
 		return err
 	}

@@ -183,6 +183,7 @@ func TestBinaryDemo(t *testing.T) {
 	}
 	bin := filepath.Join(t.TempDir(), "relctl")
 	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = filepath.Join(moduleRoot, "cmd", "relctl")
 	build.Stderr = os.Stderr
 	require.NoError(t, build.Run())
 	dir := t.TempDir()

@@ -169,6 +169,13 @@ func (pf promotionFlags) verifier(cfg *config.Config, ns string, production bool
 	if ns == manifest.Namespace && !cfg.Trust.Manifests.Empty() {
 		ks = cfg.Trust.Manifests
 	}
+	return keySetVerifier(cfg, ks, ns)
+}
+
+// keySetVerifier returns the verifier of a configured key set's
+// allowed_signers file or keyring, in namespace ns; nil when it names
+// neither.
+func keySetVerifier(cfg *config.Config, ks config.KeySet, ns string) (signature.Verifier, error) {
 	switch {
 	case ks.AllowedSigners != "" && ks.Keyring != "":
 		return nil, usagef("%s: trust names both an allowed_signers file and a keyring; relctl verifies against one", cfg.File)
@@ -176,6 +183,20 @@ func (pf promotionFlags) verifier(cfg *config.Config, ns string, production bool
 		return trustedKeys(ks.Keyring, ks.AllowedSigners, "", ns)
 	}
 	return nil, nil
+}
+
+// configStore returns the store flags' store, or the configuration's
+// (stores.store or stores.git_store) when no store flag is given.
+func configStore(sf storeFlags, cfg *config.Config) (manifest.Store, error) {
+	if *sf.dir == "" && *sf.gitRepo == "" && cfg != nil {
+		switch {
+		case cfg.Stores.Store != "":
+			return manifest.NewDirStore(cfg.Stores.Store)
+		case cfg.Stores.GitStore != "":
+			return openGitStore(cfg.Stores.GitStore)
+		}
+	}
+	return sf.open()
 }
 
 // openRepo opens --repo, or the repository around the working directory.

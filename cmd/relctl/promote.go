@@ -44,10 +44,6 @@ func cmdPromote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if *manifestFile != "" && *pf.repo != "" {
 		return usagef("--repo verifies a release tag; with --manifest the manifest's signature is verified")
 	}
-	st, err := sf.open()
-	if err != nil {
-		return err
-	}
 	em, err := readEmergency(*emergency)
 	if err != nil {
 		return err
@@ -57,6 +53,10 @@ func cmdPromote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		ns = manifest.Namespace
 	}
 	d, v, err := pf.decide(*env, ns, *manifestFile == "", stderr)
+	if err != nil {
+		return err
+	}
+	st, err := configStore(sf, d.cfg)
 	if err != nil {
 		return err
 	}

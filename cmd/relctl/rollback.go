@@ -32,15 +32,15 @@ func cmdRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if *env == "" {
 		return usagef("--env is required")
 	}
-	st, err := sf.open()
-	if err != nil {
-		return err
-	}
 	em, err := readEmergency(*emergency)
 	if err != nil {
 		return err
 	}
 	d, _, err := pf.decide(*env, tagging.GitNamespace, *manifestFile == "", stderr)
+	if err != nil {
+		return err
+	}
+	st, err := configStore(sf, d.cfg)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/releasekit/releasekit/config"
 	"github.com/releasekit/releasekit/tagging"
 )
 
@@ -33,8 +34,9 @@ func cmdVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	atFlag := fs.String("at", "", "verification `TIME` (RFC 3339; default now); never the tagger date")
 	repoDir := fs.String("repo", "", "repository `DIR` (default: the repository here)")
 	asJSON := fs.Bool("json", false, "print a JSON object")
+	cfgFlag := addConfigFlag(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: relctl verify --tag TAG (--keyring FILE | --allowed-signers FILE) [flags]\n\nVerifies a signed release tag against trusted keys. Exit 0 only when the tag\nis valid.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: relctl verify --tag TAG [--keyring FILE | --allowed-signers FILE] [flags]\n\nVerifies a signed release tag against trusted keys: the flags', else the\nrelease configuration's trust.tags. Exit 0 only when the tag is valid.\n\nFlags:")
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, "\nExample:\n  relctl verify --tag v1.2.3 --allowed-signers .github/allowed_signers --json")
 		fmt.Fprintln(stderr, ciHelp+"tag, commit, signer, fingerprint, format, valid (RELCTL_VALID=true ...).")
@@ -44,6 +46,20 @@ func cmdVerify(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	if *name == "" {
 		return usagef("--tag is required")
+	}
+	if *keyring == "" && *allowed == "" {
+		dir := *repoDir
+		if dir == "" {
+			dir = "."
+		}
+		cfg, err := loadConfig(*cfgFlag, dir)
+		if err != nil {
+			return err
+		}
+		if cfg == nil || cfg.Trust.Tags.Empty() {
+			return usagef("give exactly one of --keyring and --allowed-signers (or configure trust.tags in %s)", config.FileName)
+		}
+		*keyring, *allowed = cfg.Trust.Tags.Keyring, cfg.Trust.Tags.AllowedSigners
 	}
 	if (*keyring == "") == (*allowed == "") {
 		return usagef("give exactly one of --keyring and --allowed-signers")
