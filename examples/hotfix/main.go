@@ -15,12 +15,19 @@
 //	go run ./examples/hotfix
 //
 // -dir keeps the workspace (repository, store, policy reports, artifacts,
-// allowed_signers). With -repo PATH and -branch hotfix/X.Y.Z-TICKET it
-// releases that hotfix branch of an existing repository (cut from the
-// release tag it repairs) and forward-ports its commits to main; the
-// demonstration commits of steps 1 and 3 are skipped, and the new store
-// first records the release the branch repairs as the one in production.
-// -ssh-key names the tag signing key (a new key is generated otherwise).
+// allowed_signers, .releasekit.yaml). With -repo PATH and -branch
+// hotfix/X.Y.Z-TICKET it releases that hotfix branch of an existing
+// repository (cut from the release tag it repairs) and forward-ports its
+// commits to main; the demonstration commits of steps 1 and 3 are skipped,
+// and the new store first promotes the release the branch repairs to
+// production. -ssh-key names the tag signing key (a new key is generated
+// otherwise); with -repo, it must be the key that signed the release the
+// branch repairs, since a production promotion whose tag does not verify
+// is refused.
+//
+// Every promotion reads the team's release configuration (.releasekit.yaml,
+// package config): the promotion order, who may approve prod and who may
+// deploy there. Production fails closed without it.
 package main
 
 import (
@@ -42,6 +49,7 @@ import (
 
 	"github.com/releasekit/releasekit/changelog"
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/config"
 	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
@@ -227,23 +235,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := store.PutRecord(ctx, prodBuild.Record); err != nil {
 		return fmt.Errorf("2. record %s: %w", prodTag, err)
 	}
+	// The release configuration: the order, and who may approve and
+	// deploy to prod. Production promotions fail closed without it.
+	cfg, err := demo.WriteConfig(work, demo.Team{Approvers: []string{demo.Email(approver)}, Releaser: demo.Email(releaser)})
+	if err != nil {
+		return fmt.Errorf("2. release configuration: %w", err)
+	}
+	say(2, "release configuration %s: %s", config.FileName, demo.DescribeConfig(cfg))
 	now := clk.T
-	// opts are the promotion options: the clock, the gate, and the check of
-	// the release tag's signature against allowed_signers. With -repo, the
-	// release in production was signed by a key this example does not know:
-	// only the hotfix's tag is checked.
+	// opts are the promotion options: the configuration's order and access
+	// policy, the clock, the gate, and the check of the release tag's
+	// signature against allowed_signers (with -repo too: a production
+	// release whose tag does not verify is refused).
 	opts := func(gate policy.Gate) []manifest.Option {
-		o := []manifest.Option{manifest.WithClock(func() time.Time { return now }), manifest.WithGate(gate)}
-		if *repoPath != "" && gate.Facts.Record.Tag == prodTag {
-			return o
+		return []manifest.Option{
+			manifest.WithOrder(cfg.Order()...),
+			manifest.WithAuthorizer(cfg),
+			manifest.WithClock(func() time.Time { return now }),
+			manifest.WithGate(gate),
+			manifest.WithTagVerifier(tagging.NewRepoVerifier(repo, tagVerifier)),
 		}
-		return append(o, manifest.WithTagVerifier(tagging.NewRepoVerifier(repo, tagVerifier)))
 	}
 	prodRec := prodBuild.Record
 	prodGate := releaseGate(prodRec, policy.PullRequest{Number: pmsg.PR, Author: pc.Author.Email, Approvers: []string{demo.Email(reviewer)}}, nil)
-	for _, env := range []string{"dev", "staging", "prod"} {
+	for _, env := range cfg.Order() {
 		now = now.Add(10 * time.Minute)
-		req := manifest.PromoteRequest{Release: prodTag, Env: env, Digest: prodBuild.Digest}
+		req := manifest.PromoteRequest{Release: prodTag, Env: env, Digest: prodBuild.Digest, Releaser: demo.Email(releaser)}
 		if env == "prod" {
 			now = prodRec.Window.Start.Add(5 * time.Minute)
 			req.Approver, req.Reason = demo.Email(approver), "release "+prodTag+" approved, CHG-21"
@@ -381,13 +398,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	now = incident.Add(20 * time.Minute)
 	for _, env := range []string{"dev", "staging"} {
 		now = now.Add(10 * time.Minute)
-		e, err := manifest.Promote(ctx, store, manifest.PromoteRequest{Release: rec.Tag, Env: env, Digest: b.Digest}, opts(hotfixGate)...)
+		e, err := manifest.Promote(ctx, store, manifest.PromoteRequest{Release: rec.Tag, Env: env, Digest: b.Digest, Releaser: demo.Email(releaser)}, opts(hotfixGate)...)
 		if err != nil {
 			return fmt.Errorf("7. promote to %s: %w", env, err)
 		}
 		say(7, "promoted %s to %s (log entry %d)", rec.Tag, env, e.Seq)
 	}
-	req := manifest.PromoteRequest{Release: rec.Tag, Env: "prod", Digest: b.Digest, Approver: demo.Email(approver), Reason: ticket + ": stop double charges"}
+	req := manifest.PromoteRequest{Release: rec.Tag, Env: "prod", Digest: b.Digest, Approver: demo.Email(approver), Reason: ticket + ": stop double charges", Releaser: demo.Email(releaser)}
 	now = now.Add(10 * time.Minute)
 	_, err = manifest.Promote(ctx, store, req, opts(hotfixGate)...)
 	var denied *policy.DeniedError

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/examples/internal/demo"
@@ -156,6 +158,9 @@ func TestRun(t *testing.T) {
 			t.Fatalf("entry %d is not a promotion", e.Seq)
 		}
 		got = append(got, p.Release+" "+p.Env)
+		if p.Releaser != demo.Email(releaser) || len(p.Unsafe) != 0 {
+			t.Errorf("%s %s: releaser %q, unsafe %v", p.Release, p.Env, p.Releaser, p.Unsafe)
+		}
 		if p.Env != "prod" {
 			continue
 		}
@@ -216,10 +221,13 @@ func TestRun(t *testing.T) {
 }
 
 // TestRunRepo releases the hotfix branch of an existing repository with
-// -repo and -branch.
+// -repo and -branch; the release it repairs was signed by the key -ssh-key
+// names.
 func TestRunRepo(t *testing.T) {
 	dir := t.TempDir()
 	repo, base := demotest.ReleasedRepo(t, filepath.Join(dir, "repo"), "v2.0.0")
+	keyFile, key := demotest.SSHKeyFile(t, dir, "release_key")
+	signTag(t, repo, "v2.0.0", base, key)
 	if _, err := demo.Commit(repo, map[string]string{"b.go": "package a\n\n// B is new.\n"}, "feat: b (#2)\n\nRefs: OPS-2", developer, demo.Epoch().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +242,7 @@ func TestRunRepo(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, errOut bytes.Buffer
-	args := []string{"-repo", filepath.Join(dir, "repo"), "-branch", "hotfix/2.0.1-OPS-9", "-dir", filepath.Join(dir, "work")}
+	args := []string{"-repo", filepath.Join(dir, "repo"), "-branch", "hotfix/2.0.1-OPS-9", "-dir", filepath.Join(dir, "work"), "-ssh-key", keyFile}
 	if err := run(t.Context(), args, &out, &errOut); err != nil {
 		t.Fatalf("run: %v\n%s%s", err, out.String(), errOut.String())
 	}
@@ -266,6 +274,45 @@ func TestRunRepo(t *testing.T) {
 	}
 	if !strings.Contains(c.Message, "(cherry picked from commit "+fix.String()+")") {
 		t.Errorf("main's tip %q is not the forward-port of %s", c.Message, fix)
+	}
+}
+
+// TestRunRepoUnsignedProduction: with -repo, a release in production whose
+// tag does not verify against allowed_signers is not promoted to prod, so
+// the hotfix of it is not released either. Production fails closed.
+func TestRunRepoUnsignedProduction(t *testing.T) {
+	dir := t.TempDir()
+	repo, base := demotest.ReleasedRepo(t, filepath.Join(dir, "repo"), "v2.0.0")
+	if err := repo.Storer.SetReference(plumbing.NewHashReference(plumbing.NewBranchReferenceName("hotfix/2.0.1-OPS-9"), base)); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	args := []string{"-repo", filepath.Join(dir, "repo"), "-branch", "hotfix/2.0.1-OPS-9", "-dir", filepath.Join(dir, "work")}
+	err := run(t.Context(), args, &out, &errOut)
+	if !errors.Is(err, &manifest.RefusalError{Reason: "release tag signature does not verify"}) || !errors.Is(err, tagging.ErrUnsigned) {
+		t.Fatalf("run on an unsigned production tag: %v, want a refusal of the unsigned tag", err)
+	}
+	if _, err := repo.Tag("v2.0.1"); err == nil {
+		t.Errorf("v2.0.1 was tagged although its production release does not verify")
+	}
+}
+
+// signTag replaces the tag name with an annotated tag of target signed by
+// key, as the release's pipeline made it.
+func signTag(t *testing.T, repo *git.Repository, name string, target plumbing.Hash, key ssh.Signer) {
+	t.Helper()
+	if err := repo.DeleteTag(name); err != nil {
+		t.Fatal(err)
+	}
+	signer, err := signature.NewSSHSigner(key, tagging.GitNamespace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tagging.Create(t.Context(), repo, tagging.Request{
+		Name: name, Target: target, Message: "Release " + name,
+		Tagger: tagging.Identity{Name: releaser, Email: demo.Email(releaser), When: demo.Epoch()},
+	}, signer); err != nil {
+		t.Fatal(err)
 	}
 }
 

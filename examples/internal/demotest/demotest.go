@@ -2,7 +2,7 @@
 // workflows under examples/ share: [Golden] compares a run's printed steps
 // with testdata/want.txt, and [AllowedSigners] and [TagVerifier] read back
 // the allowed_signers file a run left in its workspace, [Config] its
-// release configuration. [ReleasedRepo]
+// release configuration; [SSHKeyFile] writes a key for -ssh-key. [ReleasedRepo]
 // makes the repository with one release that the -repo tests start from.
 //
 // Importing demotest registers the -update flag of
@@ -11,6 +11,8 @@
 package demotest
 
 import (
+	"crypto/ed25519"
+	"encoding/pem"
 	"os"
 	"path/filepath"
 	"testing"
@@ -18,6 +20,7 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/releasekit/releasekit/config"
 	"github.com/releasekit/releasekit/examples/internal/demo"
@@ -67,6 +70,29 @@ func Config(t testing.TB, dir string) *config.Config {
 		t.Fatal(err)
 	}
 	return cfg
+}
+
+// SSHKeyFile writes a new Ed25519 OpenSSH private key, unencrypted, to
+// dir/name, as -ssh-key reads it, and returns its path and the key.
+func SSHKeyFile(t testing.TB, dir, name string) (string, ssh.Signer) {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	key, err := ssh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, key
 }
 
 // ReleasedRepo creates a repository at path with one released commit, as
