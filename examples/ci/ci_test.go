@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/releasekit/releasekit/config"
 	"github.com/releasekit/releasekit/policy"
 )
 
@@ -33,7 +34,7 @@ func TestGitHubActionsPinned(t *testing.T) {
 	}
 	s := string(data)
 	for _, want := range []string{"environment: production", "needs: [release, promote-staging]", "relctl tag --name", "relctl record check", "relctl promote",
-		"--policy .github/release-policy.yml", "relctl audit bundle", "relctl audit verify-bundle"} {
+		".releasekit.yaml", "relctl audit bundle", "relctl audit verify-bundle"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("github-release.yml lacks %q", want)
 		}
@@ -85,5 +86,48 @@ func TestReleasePolicy(t *testing.T) {
 		if !slices.Contains(ids, want) {
 			t.Errorf("release-policy.yml lacks %s (has %v)", want, ids)
 		}
+	}
+}
+
+// TestPipelinesRelyOnTheConfiguration checks that the pipelines take keys,
+// policy and order from .releasekit.yaml (releasekit.yaml here) instead of
+// repeating them as flags, and that the configuration they rely on loads
+// and makes production fail closed.
+func TestPipelinesRelyOnTheConfiguration(t *testing.T) {
+	for _, file := range []string{"github-release.yml", "gitlab-release.yml"} {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		joined := strings.ReplaceAll(string(data), "\\\n", " ")
+		for _, line := range strings.Split(joined, "\n") {
+			if !regexp.MustCompile(`relctl (promote|rollback|verify|log verify|audit)`).MatchString(line) {
+				continue
+			}
+			for _, flag := range []string{"--allowed-signers", "--keyring", "--policy", "--order", "--provenance-key", "--skip-signature-unsafe"} {
+				if strings.Contains(line, flag) {
+					t.Errorf("%s repeats %s, which the configuration holds: %s", file, flag, strings.TrimSpace(line))
+				}
+			}
+		}
+	}
+	cfg, err := config.ReadFile("releasekit.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod, ok := cfg.Env("prod")
+	if !ok || !prod.Production || len(prod.Approvers) == 0 {
+		t.Fatalf("prod is not a production environment with approvers: %+v", prod)
+	}
+	if cfg.Trust.Tags.Empty() || cfg.Policy.Policy == nil {
+		t.Fatal("the configuration names no tag keys or no policy")
+	}
+	for _, releaser := range []string{"github-actions", "gitlab-ci"} {
+		if err := cfg.Authorize("prod", config.ActionDeploy, releaser); err != nil {
+			t.Errorf("the pipelines' releaser %s: %v", releaser, err)
+		}
+	}
+	if err := cfg.Authorize("prod", config.ActionApprove, "github-actions"); err == nil {
+		t.Error("the pipeline's own identity may approve production")
 	}
 }
