@@ -13,9 +13,14 @@
 //
 //	go run ./examples/deploy-agent
 //
-// -dir keeps the workspace (repository, store, storage, events, envs). With
-// -repo PATH the release is the HEAD of that repository, which the example
-// tags with the next version.
+// -dir keeps the workspace (repository, store, storage, events, envs, the
+// allowed_signers files and .releasekit.yaml). With -repo PATH the release
+// is the HEAD of that repository, which the example tags with the next
+// version.
+//
+// The promoter reads the team's release configuration (.releasekit.yaml,
+// package config): the environments staging and prod, who may approve prod
+// and who may deploy there. Production promotions fail closed without it.
 package main
 
 import (
@@ -33,6 +38,7 @@ import (
 	"github.com/go-git/go-git/v5"
 
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/config"
 	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/sbom"
@@ -102,11 +108,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("1. allowed_signers: %w", err)
 	}
 	eventVerifier := signature.NewSSHVerifier(allowed, manifest.Namespace)
+	// The promoter trusts the same key for release tags, in their own
+	// allowed_signers file, which the release configuration names.
+	tagSigners := demo.AllowedSigners(demo.Email(releaser), tagging.GitNamespace, key.PublicKey())
+	if err := os.WriteFile(filepath.Join(work, "tag_allowed_signers"), tagSigners, 0o644); err != nil {
+		return fmt.Errorf("1. tag_allowed_signers: %w", err)
+	}
+	tagAllowed, err := signature.ParseAllowedSigners(tagSigners)
+	if err != nil {
+		return fmt.Errorf("1. tag_allowed_signers: %w", err)
+	}
+	cfg, err := demo.WriteConfig(work, demo.Team{
+		Order: []string{"staging", "prod"}, AllowedSigners: "tag_allowed_signers",
+		Approvers: []string{demo.Email(reviewer)}, Releaser: demo.Email(releaser),
+	})
+	if err != nil {
+		return fmt.Errorf("1. release configuration: %w", err)
+	}
 	store, err := manifest.NewDirStore(filepath.Join(work, "store"))
 	if err != nil {
 		return fmt.Errorf("1. store: %w", err)
 	}
 	say(1, "promoter key trusted by the agents for namespace %q only", manifest.Namespace)
+	say(1, "release configuration %s: %s", config.FileName, demo.DescribeConfig(cfg))
 
 	// 2. The release: a signed tag, its artifact uploaded to storage by
 	// digest, and a complete release record.
@@ -188,7 +212,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// The queues and agents, one per environment.
 	queues := map[string]*manifest.DirTransport{}
 	agents := map[string]*agent{}
-	for _, env := range []string{"staging", "prod"} {
+	for _, env := range cfg.Order() {
 		q, err := manifest.NewDirTransport(filepath.Join(work, "events", env))
 		if err != nil {
 			return fmt.Errorf("queue %s: %w", env, err)
@@ -199,10 +223,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	now := clk.T
 	opts := []manifest.Option{
-		manifest.WithOrder("staging", "prod"),
+		manifest.WithOrder(cfg.Order()...),
+		manifest.WithAuthorizer(cfg),
 		manifest.WithClock(func() time.Time { return now }),
-		manifest.WithTagVerifier(tagging.NewRepoVerifier(repo,
-			signature.NewSSHVerifier([]signature.AllowedSigner{{Principals: []string{demo.Email(releaser)}, Key: key.PublicKey()}}, tagging.GitNamespace))),
+		manifest.WithTagVerifier(tagging.NewRepoVerifier(repo, signature.NewSSHVerifier(tagAllowed, tagging.GitNamespace))),
 	}
 	// publish signs the event of a logged promotion, valid until expires,
 	// and puts it on the queue of the promotion's environment.
@@ -231,7 +255,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// The staging agent is down for an hour, so the event goes stale and
 	// is refused; the promoter re-issues it and the agent deploys.
 	now = now.Add(10 * time.Minute)
-	stagingEntry, err := manifest.Promote(ctx, store, manifest.PromoteRequest{Release: rec.Tag, Env: "staging", Digest: subject.Digest()}, opts...)
+	stagingEntry, err := manifest.Promote(ctx, store, manifest.PromoteRequest{Release: rec.Tag, Env: "staging", Digest: subject.Digest(), Releaser: demo.Email(releaser)}, opts...)
 	if err != nil {
 		return fmt.Errorf("3. promote to staging: %w", err)
 	}
@@ -281,14 +305,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// prod agent deploys it.
 	now = rec.Window.Start.Add(5 * time.Minute)
 	prodEntry, err := manifest.Promote(ctx, store, manifest.PromoteRequest{Release: rec.Tag, Env: "prod", Digest: subject.Digest(),
-		Approver: reviewer, Reason: "CHG-31 approved"}, opts...)
+		Approver: demo.Email(reviewer), Reason: "CHG-31 approved", Releaser: demo.Email(releaser)}, opts...)
 	if err != nil {
 		return fmt.Errorf("5. promote to prod: %w", err)
 	}
 	if _, err := publish(prodEntry, now.Add(15*time.Minute)); err != nil {
 		return fmt.Errorf("5. publish: %w", err)
 	}
-	say(5, "promoted %s to prod, approved by %s (log entry %d); signed event published", rec.Tag, reviewer, prodEntry.Seq)
+	say(5, "promoted %s to prod, approved by %s (log entry %d); signed event published", rec.Tag, prodEntry.Promotion.Approver, prodEntry.Seq)
 
 	// 6. Before the prod agent runs, the artifact in storage is replaced
 	// (same name, other bytes): the agent checks the digest of what it

@@ -48,6 +48,12 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	digest := rec.Artifacts[0].Digest
+	// prod was approved and triggered by whom the release configuration the
+	// run kept allows, with no check skipped.
+	cfg := demotest.Config(t, dir)
+	if cfg.Authorize("prod", manifest.ActionApprove, prod.Approver) != nil || cfg.Authorize("prod", manifest.ActionDeploy, prod.Releaser) != nil || len(prod.Unsafe) != 0 {
+		t.Errorf("prod approver %q, releaser %q, unsafe %v: not what %s allows", prod.Approver, prod.Releaser, prod.Unsafe, cfg.File)
+	}
 
 	// The release tag is signed by the promoter's key.
 	allowed := demotest.AllowedSigners(t, dir)
