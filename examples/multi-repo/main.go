@@ -10,9 +10,15 @@
 //
 //	go run ./examples/multi-repo
 //
-// -dir keeps the workspace (repositories, store, manifests, allowed_signers).
-// With -repo PATH the library is that repository (its HEAD must call for a
-// release); the two services are still built in the workspace.
+// -dir keeps the workspace (repositories, store, manifests, allowed_signers,
+// .releasekit.yaml). With -repo PATH the library is that repository (its
+// HEAD must call for a release); the two services are still built in the
+// workspace.
+//
+// The promotions and the rollback read the team's release configuration
+// (.releasekit.yaml, package config): the promotion order, who may approve
+// prod and who may deploy to and roll back prod. Production fails closed
+// without it.
 package main
 
 import (
@@ -31,6 +37,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/config"
 	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
@@ -107,6 +114,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("1. store: %w", err)
 	}
 	say(1, "release key trusted by allowed_signers for namespaces %q and %q", tagging.GitNamespace, manifest.Namespace)
+	// The release configuration: the order, who may approve prod and who
+	// may deploy to and roll back prod, and the keys trusted for tags and
+	// manifests. Production promotions fail closed without it.
+	cfg, err := demo.WriteConfig(work, demo.Team{Approvers: []string{demo.Email(approver)}, Releaser: demo.Email(releaser), Manifests: true})
+	if err != nil {
+		return fmt.Errorf("1. release configuration: %w", err)
+	}
+	say(1, "release configuration %s: %s", config.FileName, demo.DescribeConfig(cfg))
 
 	// tagRelease computes the next version of c's HEAD, tags it, and
 	// returns the verified tag and the pinned repository entry.
@@ -209,6 +224,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}}}
 	now := demo.Epoch()
 	opts := []manifest.Option{
+		manifest.WithOrder(cfg.Order()...),
+		manifest.WithAuthorizer(cfg),
 		manifest.WithClock(func() time.Time { return now }),
 		manifest.WithGate(gate),
 		manifest.WithManifestVerifier(manifestVerifier),
@@ -239,12 +256,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		integrationPassed[d] = true // the suite ran against exactly this set
 		now = start
-		for _, env := range []string{"dev", "staging", "prod"} {
-			req := manifest.ManifestRequest{Manifest: m, Digest: d, Signature: sig, Env: env}
+		for _, env := range cfg.Order() {
+			req := manifest.ManifestRequest{Manifest: m, Digest: d, Signature: sig, Env: env, Releaser: demo.Email(releaser)}
 			now = now.Add(10 * time.Minute)
 			if env == "prod" {
 				now = window.Start.Add(5 * time.Minute)
-				req.Approver, req.Reason = approver, "go/no-go for "+m.Name
+				req.Approver, req.Reason = demo.Email(approver), "go/no-go for "+m.Name
 			}
 			if _, err := manifest.PromoteManifest(ctx, store, req, opts...); err != nil {
 				return "", fmt.Errorf("promote %s to %s: %w", m.Name, env, err)
@@ -332,7 +349,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("6. %w", err)
 	}
 	now = clk.Next()
-	_, err = manifest.PromoteManifest(ctx, store, manifest.ManifestRequest{Manifest: altered, Digest: ad, Signature: sig, Env: "dev"}, opts...)
+	_, err = manifest.PromoteManifest(ctx, store, manifest.ManifestRequest{Manifest: altered, Digest: ad, Signature: sig, Env: "dev", Releaser: demo.Email(releaser)}, opts...)
 	if !errors.Is(err, signature.ErrBadSignature) {
 		return fmt.Errorf("6. altered manifest: want ErrBadSignature, got %v", err)
 	}
@@ -349,7 +366,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// its published digest, with an approval. Nothing is rebuilt.
 	if *repoPath == "" {
 		now = window.Start.Add(time.Hour)
-		e, err := manifest.RollbackManifest(ctx, store, manifest.RollbackRequest{Env: "prod", Approver: approver, Reason: "INC-88: invoice totals off by a cent"}, opts...)
+		e, err := manifest.RollbackManifest(ctx, store, manifest.RollbackRequest{Env: "prod", Approver: demo.Email(approver), Reason: "INC-88: invoice totals off by a cent", Releaser: demo.Email(releaser)}, opts...)
 		if err != nil {
 			return fmt.Errorf("8. rollback: %w", err)
 		}

@@ -119,6 +119,21 @@ func TestRun(t *testing.T) {
 	if last.RollbackFrom != newDigest || last.Approver == "" || last.Reason == "" {
 		t.Errorf("rollback entry = %+v", last)
 	}
+	// Every promotion and the rollback are what the release configuration
+	// the run kept allows, with no check skipped.
+	cfg := demotest.Config(t, dir)
+	for _, e := range entries {
+		p, action := e.Promotion, manifest.ActionDeploy
+		if p.RollbackFrom != "" {
+			action = manifest.ActionRollback
+		}
+		if err := cfg.Authorize(p.Env, action, p.Releaser); err != nil || len(p.Unsafe) != 0 {
+			t.Errorf("entry %d: releaser %q (%v), unsafe %v", e.Seq, p.Releaser, err, p.Unsafe)
+		}
+		if p.Env == "prod" && cfg.Authorize("prod", manifest.ActionApprove, p.Approver) != nil {
+			t.Errorf("entry %d: prod approved by %q", e.Seq, p.Approver)
+		}
+	}
 	first := entries[0].Promotion
 	prod, _ := manifest.Current(entries, "prod")
 	staging, _ := manifest.Current(entries, "staging")

@@ -70,7 +70,7 @@ func WriteConfig(dir string, team Team) (*config.Config, error) {
 
 // DescribeConfig sums cfg up in one line for a step: the promotion order,
 // who approves, deploys to and rolls back each production environment, and
-// the file that holds the keys trusted for release tags.
+// the files that hold the keys trusted for release tags and manifests.
 func DescribeConfig(cfg *config.Config) string {
 	parts := []string{strings.Join(cfg.Order(), " → ")}
 	for _, e := range cfg.Environments {
@@ -86,11 +86,19 @@ func DescribeConfig(cfg *config.Config) string {
 		}
 		parts = append(parts, fmt.Sprintf("%s approved by %s, %s", e.Name, list(approve), who))
 	}
-	tags := "no key trusted for release tags"
-	if f := cfg.Trust.Tags.AllowedSigners; f != "" {
-		tags = "release tags trusted from " + filepath.Base(f)
+	tags, manifests := cfg.Trust.Tags.AllowedSigners, cfg.Trust.Manifests.AllowedSigners
+	switch {
+	case tags == "":
+		parts = append(parts, "no key trusted for release tags")
+	case tags == manifests:
+		parts = append(parts, "release tags and manifests trusted from "+filepath.Base(tags))
+	default:
+		parts = append(parts, "release tags trusted from "+filepath.Base(tags))
 	}
-	return strings.Join(append(parts, tags), "; ")
+	if manifests != "" && manifests != tags {
+		parts = append(parts, "manifests trusted from "+filepath.Base(manifests))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // list joins ids, or says "anyone" for none.

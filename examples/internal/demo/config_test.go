@@ -69,7 +69,7 @@ func TestWriteConfigTeam(t *testing.T) {
 	assert.Equal(t, []string{"staging", "live"}, cfg.Order())
 	assert.Equal(t, filepath.Join(work, "tag_signers"), cfg.Trust.Manifests.AllowedSigners)
 	require.NoError(t, cfg.Authorize("live", manifest.ActionApprove, "ben@example.com"))
-	assert.Equal(t, "staging → live; live approved by ben@example.com, cleo@example.com, deployed and rolled back by release-bot@example.com; release tags trusted from tag_signers",
+	assert.Equal(t, "staging → live; live approved by ben@example.com, cleo@example.com, deployed and rolled back by release-bot@example.com; release tags and manifests trusted from tag_signers",
 		demo.DescribeConfig(cfg))
 }
 
