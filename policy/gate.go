@@ -119,7 +119,7 @@ func (g Gate) Evaluate(ctx context.Context, in manifest.GateInput) Report {
 	if prod == "" {
 		prod = "prod"
 	}
-	if env == prod {
+	if env == prod || p.Production {
 		env = "production"
 	}
 	d := &Deployment{Environment: env, At: p.RequestedAt}

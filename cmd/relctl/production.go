@@ -242,6 +242,15 @@ func (d decision) gate(g gateFlags, env string) (manifest.Option, error) {
 		pp := *d.cfg.Policy.Policy
 		p = &pp
 	}
+	if e, ok := d.envConfig(env); ok && (len(e.Windows) > 0 || len(e.Freezes) > 0) {
+		// The environment's own change windows: enforced as REL-WINDOW-001
+		// for it, in place of the policy's.
+		if p == nil {
+			p = &policy.Policy{}
+		}
+		p.Controls = slices.DeleteFunc(slices.Clone(p.Controls), func(c policy.Control) bool { return c.Meta().ID == "REL-WINDOW-001" })
+		p.Controls = append(p.Controls, policy.ChangeWindow{Windows: e.Windows, Freezes: e.Freezes, Environments: []string{gateEnv(e)}})
+	}
 	if d.cfg != nil {
 		if e, ok := d.cfg.Env(env); ok && len(e.Controls) > 0 {
 			var have []string
@@ -251,6 +260,11 @@ func (d decision) gate(g gateFlags, env string) (manifest.Option, error) {
 				}
 			}
 			for _, id := range e.Controls {
+				// REL-ENV-001 (who may deploy and approve where) is the
+				// configuration's permissions, which the Authorizer checks.
+				if id == "REL-ENV-001" {
+					continue
+				}
 				if !slices.Contains(have, id) {
 					return nil, fmt.Errorf("%w: %s is gated by %s (%s), which the policy does not enable; name the policy in the configuration or with --policy",
 						errControlMissing, env, id, d.cfg.File)
@@ -283,6 +297,23 @@ func (d decision) gate(g gateFlags, env string) (manifest.Option, error) {
 		return nil, err
 	}
 	return manifest.WithGate(policy.Gate{Policy: *p, Facts: f, Production: d.production}), nil
+}
+
+// envConfig returns the configuration of env, if any.
+func (d decision) envConfig(env string) (config.Environment, bool) {
+	if d.cfg == nil {
+		return config.Environment{}, false
+	}
+	return d.cfg.Env(env)
+}
+
+// gateEnv is the name the policy's controls see for e: "production" for a
+// production environment (policy.Gate maps it so), else its name.
+func gateEnv(e config.Environment) string {
+	if e.Production {
+		return "production"
+	}
+	return e.Name
 }
 
 // errControlMissing refuses a promotion whose environment is gated by a

@@ -188,4 +188,20 @@ func TestProductionFailsClosed(t *testing.T) {
 		assert.Equal(t, 1, code)
 		assert.Contains(t, out, "promoted to prod under the order dev,prod, not the configured one")
 	})
+
+	t.Run("the environment's controls gate it", func(t *testing.T) {
+		pc := newProdCase(t, minimalConfig+"    controls: [REL-ENV-001, REL-SOD-001]\n", "trusted")
+		_, errOut, code := pc.promote(t, "prod", "cleo@example.com", "--releaser", "release-bot")
+		assert.Equal(t, 1, code)
+		assert.Contains(t, errOut, "REL-SOD-001", "a control the configuration names but no policy enables refuses")
+	})
+
+	t.Run("the environment's own freeze is enforced", func(t *testing.T) {
+		frozen := minimalConfig + "    windows: [{days: [mon, tue, wed, thu, fri, sat, sun], start: \"00:00\", end: \"23:59\"}]\n" +
+			"    freezes: [{from: 2000-01-01T00:00:00Z, to: 2100-01-01T00:00:00Z, reason: change freeze}]\n"
+		pc := newProdCase(t, frozen, "trusted")
+		_, errOut, code := pc.promote(t, "prod", "cleo@example.com", "--releaser", "release-bot")
+		assert.Equal(t, 1, code, errOut)
+		assert.Contains(t, errOut, "REL-WINDOW-001")
+	})
 }
