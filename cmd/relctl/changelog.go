@@ -50,7 +50,8 @@ func cmdChangelog(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	all := fs.Bool("all", false, "the whole history: one section per release tag, newest first")
 	unreleased := fs.Bool("unreleased", false, "the commits after the last release tag, as an Unreleased section")
 	write := fs.String("write", "", "update `FILE` (a CHANGELOG.md) in place instead of printing")
-	component := fs.String("component", "", "monorepo component `NAME`: tags NAME/vX.Y.Z")
+	component := fs.String("component", "", "monorepo component `NAME`: tags NAME/vX.Y.Z, or as the configuration's component of that name says")
+	cfgFlag := addConfigFlag(fs)
 	path := fs.String("path", "", "only commits touching `DIR` (defaults to the component name with --component)")
 	cf := addChangeFlags(fs)
 	useDemo := fs.Bool("demo", false, "run on a demo repository created for the occasion (not with --repo or --write)")
@@ -93,8 +94,15 @@ func cmdChangelog(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return usageError{err}
 		}
 	}
-	scheme := semver.Scheme{Prefix: "v"}
-	if *component != "" {
+	prefix, configured := "v", false
+	if !*useDemo {
+		var err error
+		if configured, err = componentDefaults(fs, *cfgFlag, *repoDir, component, &prefix, path, nil, nil); err != nil {
+			return err
+		}
+	}
+	scheme := semver.Scheme{Prefix: prefix}
+	if *component != "" && !configured {
 		scheme = semver.ComponentScheme(*component, "/")
 		if *path == "" {
 			*path = *component

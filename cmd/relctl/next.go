@@ -12,6 +12,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/config"
 	"github.com/releasekit/releasekit/internal/textsafe"
 	"github.com/releasekit/releasekit/semver"
 )
@@ -48,6 +49,7 @@ func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	asJSON := fs.Bool("json", false, "print a JSON object")
 	useDemo := fs.Bool("demo", false, "run on a demo repository created for the occasion (not with --repo)")
 	strict := fs.Bool("strict", false, "fail (exit 1) when a commit of the range is not a Conventional Commit")
+	cfgFlag := addConfigFlag(fs)
 	cf := addChangeFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: relctl next [flags]\n\nPrints the next release tag computed from the Conventional Commits since the\nprevious release tag reachable from --rev. Outside a git repository it exits 2\n(give --repo DIR, or --demo for a demo repository).\n\nCommits of the range that are not Conventional Commits count for no release:\neach is listed on stderr (short hash and subject), with or without --json, and\n--strict makes them an error (exit 1). In the JSON, bump is the increment\napplied to the version (v0.3.0 -> v0.4.0 is minor, even for a breaking change\nunder the 0.x rule) and level the highest change level found (major there).\n\nFlags:")
@@ -59,8 +61,15 @@ func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
 	}
+	configured := false
+	if !*useDemo {
+		var err error
+		if configured, err = componentDefaults(fs, *cfgFlag, *repoDir, component, prefix, path, initial, majorAtZero); err != nil {
+			return err
+		}
+	}
 	scheme := semver.Scheme{Prefix: *prefix}
-	if *component != "" {
+	if *component != "" && !configured {
 		scheme = semver.Scheme{Prefix: *component + *sep + *prefix}
 		if *path == "" {
 			*path = *component
@@ -220,4 +229,50 @@ func checkedOutBranch(repo *git.Repository, rev string) string {
 		return ""
 	}
 	return name.Short()
+}
+
+// componentDefaults fills the flags a command was not given from the
+// release configuration's components: with --component NAME, that
+// component; without, the only component. Its tag prefix, path, initial
+// version and 0.x mode become the defaults of --prefix, --path, --initial
+// and --major-at-zero. A --component the configuration does not list is
+// refused when it lists components. It reports whether the configuration
+// gave the component's tag prefix (which then includes its name).
+func componentDefaults(fs *flag.FlagSet, cfgFile, repoDir string, component, prefix, path, initial *string, majorAtZero *bool) (bool, error) {
+	dir := repoDir
+	if dir == "" {
+		dir = "."
+	}
+	cfg, err := loadConfig(cfgFile, dir)
+	if err != nil || cfg == nil || len(cfg.Components) == 0 {
+		return false, err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var comp *config.Component
+	for i, c := range cfg.Components {
+		if c.Name == *component || (*component == "" && len(cfg.Components) == 1) {
+			comp = &cfg.Components[i]
+		}
+	}
+	if comp == nil {
+		if *component != "" {
+			return false, usagef("--component %s: %s lists no such component", *component, cfg.File)
+		}
+		return false, nil
+	}
+	configured := false
+	if !set["prefix"] && comp.TagPrefix != "" {
+		*prefix, configured = comp.TagPrefix, *component != ""
+	}
+	if !set["path"] && comp.Path != "" && comp.Path != "." {
+		*path = comp.Path
+	}
+	if initial != nil && !set["initial"] && comp.InitialVersion != "" {
+		*initial = comp.InitialVersion
+	}
+	if majorAtZero != nil && !set["major-at-zero"] && comp.ZeroMajor == "major" {
+		*majorAtZero = true
+	}
+	return configured, nil
 }

@@ -294,3 +294,33 @@ func TestNextBumpIsApplied(t *testing.T) {
 		assert.Contains(t, res, k)
 	}
 }
+
+// TestNextReadsComponents: next takes the tag prefix, path and initial
+// version of the release configuration's components; flags override them.
+func TestNextReadsComponents(t *testing.T) {
+	g := gittest.New(t)
+	require.NoError(t, os.WriteFile(filepath.Join(g.Dir, ".releasekit.yaml"), []byte(`version: 1
+components:
+  - name: api
+    path: services/api
+    tag_prefix: api-v
+    initial_version: 0.3.0
+  - name: web
+    path: web
+`), 0o644))
+	g.Tag("api-v1.0.0", g.Commit("feat: first\n"))
+	g.CommitFiles("feat(api): more\n", map[string]string{"services/api/x.go": "package api\n"})
+	g.CommitFiles("fix(web): a fix\n", map[string]string{"web/index.html": "<p>\n"})
+	next := func(args ...string) string {
+		t.Helper()
+		out, errOut, code := relctl(t, "", append([]string{"next", "--repo", g.Dir}, args...)...)
+		require.Equal(t, 0, code, errOut)
+		return strings.TrimSpace(out)
+	}
+	assert.Equal(t, "api-v1.1.0", next("--component", "api"))
+	assert.Equal(t, "web/v0.1.0", next("--component", "web"), "the default prefix of a component is NAME/v")
+	assert.Equal(t, "api-v1.1.0", next("--component", "api", "--path", "services"))
+	_, errOut, code := relctl(t, "", "next", "--repo", g.Dir, "--component", "db")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "no such component")
+}
