@@ -182,6 +182,11 @@ func Log(ctx context.Context, repo *git.Repository, r Range, opts ...LogOption) 
 			// selected are parsed at the end, on all cores. Commits of the
 			// excluded side are never parsed.
 			reader.syncBuild = nil
+			// Read-ahead decodes the pack's neighbours of the commits
+			// read, whatever branch they are on, and a window beyond the
+			// range's boundary: for the size of a release that costs more
+			// than it saves. A range that turns out long still gets it.
+			reader.aheadAfter = readAheadAfterRange
 			if trees != nil {
 				reader.syncBuild = func(_ plumbing.Hash, rc rawCommit) any {
 					var b logBuilt

@@ -40,6 +40,7 @@ type commitReader struct {
 	slots    map[uint64]*slot
 	lastPos  int
 	frontier int // furthest scheduled position in the current direction
+	evictAt  int // slots above which evict makes its next pass
 	dir      int
 	jobs     chan job
 	wg       sync.WaitGroup
@@ -63,6 +64,10 @@ type slot struct {
 // starts, so that short walks (the commits since the last release) never
 // pay for starting the workers.
 const readAheadAfter = 64
+
+// readAheadAfterRange is readAheadAfter for a range walk (Log with From):
+// a release's commits are read one by one, as git does.
+const readAheadAfterRange = 4096
 
 // readAheadAmortize bounds the cost of the pack order of a pack without a
 // reverse index: read-ahead starts only once the walk has read one commit
@@ -270,10 +275,15 @@ func (r *commitReader) schedule(pos int) {
 
 // evict drops finished read-ahead results far behind the walker (commits on
 // branches the walk never reached), keeping memory bounded.
+//
+// A pass looks at every slot, so it runs only once the slots have doubled
+// since the last pass left them: its cost is amortized over the slots
+// scheduled, however many stay near the walker.
 func (r *commitReader) evict(pos int) {
-	if len(r.slots) <= 4*readAheadWindow {
+	if len(r.slots) <= max(4*readAheadWindow, r.evictAt) {
 		return
 	}
+	defer func() { r.evictAt = 2 * len(r.slots) }()
 	for off, s := range r.slots {
 		if s.pos-pos > 2*readAheadWindow*readAheadSpread || pos-s.pos > 2*readAheadWindow*readAheadSpread {
 			select {
