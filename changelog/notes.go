@@ -208,6 +208,16 @@ func Build(rel Release, opts ...Option) Notes {
 	// Oldest first, so that the first occurrence of a duplicate wins.
 	for i := len(rel.Commits) - 1; i >= 0; i-- {
 		c := rel.Commits[i]
+		if !cancelled[i] && isSquashMerge(c) {
+			// Bitbucket's squash keeps its merge subject and has one
+			// parent: the pull request's title is its only change.
+			if m, err := commits.Parse(c.Merge.Title); err == nil && m.Conventional {
+				add(newItem(c, m, "", 0, cfg.links))
+			} else {
+				n.Skipped = append(n.Skipped, c.Hash)
+			}
+			continue
+		}
 		if cancelled[i] || c.Merge != nil || (c.Ignored && c.Revert == nil) {
 			continue
 		}
@@ -386,4 +396,11 @@ func trimPR(desc string, pr int) string {
 		return desc
 	}
 	return strings.TrimSpace(strings.TrimSuffix(desc, "(#"+strconv.Itoa(pr)+")"))
+}
+
+// isSquashMerge reports a commit with one parent whose message is a pull
+// request merge with a title: Bitbucket Cloud's squash strategy writes
+// "Merged in <branch> (pull request #n)" and the title after it.
+func isSquashMerge(c commits.Commit) bool {
+	return c.Merge != nil && c.Merge.Kind == commits.MergePullRequest && c.Merge.Title != "" && len(c.Parents) == 1
 }

@@ -140,6 +140,12 @@ func TestBuild(t *testing.T) {
 			[]entry{{"Features", a, "one", ""}}},
 		{"merges and fixups left out",
 			[]commits.Commit{parse(a, "Merge branch 'x'\n"), parse(b, "fixup! feat: one\n")}, nil},
+		{"bitbucket squash listed by its title, its merge left out",
+			[]commits.Commit{
+				withParents(parse(a, "Merged in feature/login (pull request #42)\n\nfeat: add login\n\n* feat!: drop basic auth\n* fix: lint\n\nApproved-by: Jane Doe\n"), o),
+				withParents(parse(b, "Merged in feature/x (pull request #12)\n\nfeat(api): add the endpoint\n"), o, c),
+			},
+			[]entry{{"Features", a, "add login", ""}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -202,4 +208,10 @@ func TestBuildOverrideBreakingNote(t *testing.T) {
 			assert.Equal(t, tc.want, notes)
 		})
 	}
+}
+
+// withParents sets the parents of c.
+func withParents(c commits.Commit, parents ...string) commits.Commit {
+	c.Parents = parents
+	return c
 }

@@ -87,6 +87,9 @@ func (b *body) scan(m *Message, text string, restOff, footersFrom int) {
 	cur := -1      // index in m.Footers of the footer being read
 	curStart := 0  // offset of its value in text
 	contig := true // its value is text[curStart:end of its last line]
+	// emptyValue: the current footer is a breaking token with an empty
+	// value so far ("BREAKING CHANGE:" then the note in the next lines).
+	emptyValue := false
 	for s := restOff; s < n; {
 		if text[s] == '\n' && s < b.bodyEnd {
 			// An empty line of the body (the final paragraph has none).
@@ -138,10 +141,17 @@ func (b *body) scan(m *Message, text string, restOff, footersFrom int) {
 				break
 			}
 			key, vi, kind := "", 0, footerOther
+			startsEmpty := false
 			if isFence(line) {
 				fence = !fence
 			} else if !fence {
 				key, vi, kind = footerLine(line)
+				if kind == footerEmptyBreaking {
+					kind = footerOther
+					if !isBlank(text[e:]) {
+						kind, startsEmpty = footerToken, true
+					}
+				}
 			}
 			if kind == footerOther {
 				// A continuation line (Conventional Commits rule 10),
@@ -153,6 +163,18 @@ func (b *body) scan(m *Message, text string, restOff, footersFrom int) {
 				if isBlank(line) {
 					blanks++
 					break
+				}
+				if emptyValue {
+					// The first line of a value that started empty: the
+					// value starts here, without the blank lines before.
+					emptyValue, blanks = false, 0
+					if contig {
+						curStart = s
+					} else {
+						bufFor = -1
+						m.Footers[cur].Value = ""
+						curStart, contig = s, true
+					}
 				}
 				if contig {
 					m.Footers[cur].Value = strings.TrimRight(text[curStart:e], " \t")
@@ -191,6 +213,7 @@ func (b *body) scan(m *Message, text string, restOff, footersFrom int) {
 			}
 			m.Footers = append(m.Footers, Footer{Key: key, Value: strings.TrimRight(line[vi:], " \t")})
 			cur, curStart, contig = len(m.Footers)-1, s+vi, true
+			emptyValue = startsEmpty
 		case s < b.bodyEnd:
 			blank := isBlank(line)
 			if b.wantStarts && !blank {
@@ -240,7 +263,8 @@ func breakingParagraph(text string, from int) int {
 			prevBlank = true
 		default:
 			if prevBlank && !fence && line[0] == 'B' {
-				if key, _, kind := footerLine(line); kind == footerToken && isBreakingKey(key) {
+				key, _, kind := footerLine(line)
+				if kind == footerToken && isBreakingKey(key) || kind == footerEmptyBreaking && !isBlank(text[e:]) {
 					return s
 				}
 			}
@@ -280,7 +304,8 @@ func isFooterBlock(p string) bool {
 	for len(p) > 0 {
 		line := firstLine(p)
 		if _, ok := cherryPick(line); !ok {
-			if _, _, kind := footerLine(line); kind == footerOther {
+			_, _, kind := footerLine(line)
+			if kind == footerOther || kind == footerEmptyBreaking && isBlank(p[len(line):]) {
 				return false
 			}
 			// "fix: x" reads as a footer but is a further change.

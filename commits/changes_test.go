@@ -20,6 +20,7 @@ type changeShape struct {
 	notes   []string        // BreakingNotes of the message
 	revert  *commits.Revert
 	pr      int
+	merge   *commits.Merge // a merge (or Bitbucket squash) subject: Changes() is empty, the release counts Merge.Title
 }
 
 const (
@@ -64,20 +65,37 @@ var changeShapes = []changeShape{
 	{name: "gitlab-squash-title", in: "feat(api): paginate the project list",
 		changes: []semver.Change{{Type: "feat", Scope: "api"}}, origins: []string{commits.OriginHeader}},
 	{name: "gitlab-merge-commit", in: "Merge branch 'feat/paginate' into 'main'\n\nfeat(api): paginate the project list\n\n" +
-		"Closes #1203\n\nSee merge request gitlab-org/cli!1777", pr: 1777},
+		"Closes #1203\n\nSee merge request gitlab-org/cli!1777", pr: 1777,
+		merge: &commits.Merge{PR: 1777, Source: "feat/paginate", Kind: commits.MergeMergeRequest, Title: "feat(api): paginate the project list"}},
 	// GitLab's %{all_commits} variable: "* " and each commit's message.
 	{name: "gitlab-all-commits", in: "feat(api): paginate the project list\n\n* feat(api): paginate the project list\n\n" +
 		"Adds page and per_page.\nChangelog: added\n\n* fix!: wip, drop the old cursor\n\n* docs: mention pagination",
 		changes: []semver.Change{{Type: "feat", Scope: "api"}}, origins: []string{commits.OriginHeader}},
 	// Bitbucket Cloud's default squash message (reproduced by Atlassian's
 	// atlascode, PullRequestPage.tsx): "Merged in <branch> (pull request
-	// #n)", the title, the commits as bullets, the approvals. The subject
-	// is not a Conventional Commit: no change until the merger edits it.
+	// #n)", the title, the commits as bullets (each commit's whole
+	// message, joined by one newline), the approvals. The subject is a
+	// pull-request merge subject: the message has no change of its own,
+	// the release counts its title (feat: a minor release) and the
+	// changelog lists the title for a commit with one parent (a squash).
+	// The bullets, even a breaking one, add nothing.
 	{name: "bitbucket-squash-default", in: "Merged in feature/PROJ-12-login (pull request #42)\n\nfeat: add login\n\n" +
-		"* feat!: drop basic auth\n* fix: lint\n\nApproved-by: Jane Doe"},
+		"* feat!: drop basic auth\n* fix: lint\n\nApproved-by: Jane Doe", pr: 42,
+		merge: &commits.Merge{PR: 42, Source: "feature/PROJ-12-login", Kind: commits.MergePullRequest, Title: "feat: add login"}},
+	{name: "bitbucket-squash-commit-bodies", in: "Merged in bugfix/timeouts (pull request #7)\n\nfix(http): retry on timeouts\n\n" +
+		"* fix(http): retry on timeouts\n\nThe client gave up after one try.\n* refactor!: new transport\n\nBREAKING CHANGE: Transport is an interface\n" +
+		"* chore: lint\n\nApproved-by: Jane Doe <jane@example.com>\nApproved-by: John Roe <john@example.com>", pr: 7,
+		merge: &commits.Merge{PR: 7, Source: "bugfix/timeouts", Kind: commits.MergePullRequest, Title: "fix(http): retry on timeouts"}},
+	// Bitbucket Cloud's merge-commit strategy: the same subject, the
+	// title, the approvals (the merged commits are the merge's parents).
+	{name: "bitbucket-merge-commit", in: "Merged in feature/x (pull request #12)\n\nfeat(api): add the endpoint\n\n" +
+		"Approved-by: Jane Doe <jane@example.com>", pr: 12,
+		merge: &commits.Merge{PR: 12, Source: "feature/x", Kind: commits.MergePullRequest, Title: "feat(api): add the endpoint"}},
 	{name: "bitbucket-squash-edited", in: "feat: add login (pull request #42)\n\n* feat!: drop basic auth\n* fix: lint\n\n" +
 		"Approved-by: Jane Doe",
-		changes: []semver.Change{{Type: "feat"}}, origins: []string{commits.OriginHeader}},
+		changes: []semver.Change{{Type: "feat"}}, origins: []string{commits.OriginHeader}, pr: 42},
+	// Not Bitbucket's shape: a branch with a space, no number.
+	{name: "bitbucket-lookalike", in: "Merged in the fix (pull request #x)\n\nfeat: y"},
 	// git merge --squash (Bitbucket Data Center's squash, and manual
 	// squashes): "Squashed commit of the following:" and each commit's log,
 	// its message indented; an indented BREAKING CHANGE is not a footer.
@@ -105,6 +123,21 @@ var changeShapes = []changeShape{
 		"BREAKING CHANGE: the config moves; move yours with\n\n    mv ~/.relctl ~/.config/relctl\n",
 		changes: []semver.Change{{Type: "fix", Scope: "config", Breaking: true}}, origins: []string{commits.OriginHeader},
 		notes: []string{"the config moves; move yours with\n\n    mv ~/.relctl ~/.config/relctl"}},
+	// Angular's habit: "BREAKING CHANGE:" alone on its line, the note in
+	// the next paragraph(s). The value runs to the next footer token; a
+	// lone token with nothing after it is not a footer (no note to give).
+	{name: "breaking-empty-token-note-below", in: "feat(config): drop the foo option\n\nBREAKING CHANGE:\n\nThe foo option was removed",
+		changes: []semver.Change{{Type: "feat", Scope: "config", Breaking: true}}, origins: []string{commits.OriginHeader},
+		notes: []string{"The foo option was removed"}},
+	{name: "breaking-empty-token-paragraphs-then-refs", in: "refactor: new config loader\n\nBREAKING-CHANGE:\n\nThe foo option was removed.\n\n" +
+		"    bar: true\n\nRefs: #31",
+		changes: []semver.Change{{Type: "refactor", Breaking: true}}, origins: []string{commits.OriginHeader},
+		notes: []string{"The foo option was removed.\n\n    bar: true"}},
+	{name: "breaking-empty-token-next-line", in: "fix: x\n\nBREAKING CHANGE:\nThe foo option was removed\n",
+		changes: []semver.Change{{Type: "fix", Breaking: true}}, origins: []string{commits.OriginHeader},
+		notes: []string{"The foo option was removed"}},
+	{name: "breaking-empty-token-alone", in: "fix: x\n\nBREAKING CHANGE:",
+		changes: []semver.Change{{Type: "fix"}}, origins: []string{commits.OriginHeader}},
 	// In a fenced block "listen: :8080" is YAML, not a footer.
 	{name: "breaking-fenced-code", in: "feat(server)!: one listener\n\nBREAKING-CHANGE: `listeners` is now `listen`:\n\n" +
 		"```yaml\nlisten: :8080\n```\n\nSigned-off-by: Jane Doe <jane@example.com>",
@@ -162,6 +195,7 @@ func TestChangeShapes(t *testing.T) {
 			assert.Equal(t, c.notes, nonBang(m), "breaking notes")
 			assert.Equal(t, c.revert, m.Revert, "revert")
 			assert.Equal(t, c.pr, m.PR, "pr")
+			assert.Equal(t, c.merge, m.Merge, "merge")
 			if m.Breaking {
 				require.NotEmpty(t, m.BreakingFrom)
 			} else {

@@ -17,3 +17,7 @@ func Reachable(ctx context.Context, repo *git.Repository, tips, candidates []plu
 	defer store.close()
 	return reachable(ctx, store, nil, tips, candidates)
 }
+
+// ObjectReads is the number of commits decoded by history walks plus the
+// pack index entries read to order packs, since the process started.
+func ObjectReads() int64 { return objectReads.Load() }

@@ -9,6 +9,11 @@ const (
 	footerToken              // "Key: value"
 	footerHash               // "Key #value"
 	footerBadBreaking        // a misspelt breaking-change token
+	// footerEmptyBreaking is "BREAKING CHANGE:" (or "BREAKING-CHANGE:")
+	// with nothing after it, the Angular habit of putting the note in the
+	// next paragraph: a token whose value is the text that follows, when
+	// some text follows (the callers look ahead), else not a token.
+	footerEmptyBreaking
 )
 
 // footerLine classifies one line of a footer block and returns the key
@@ -21,6 +26,9 @@ const (
 // not a token).
 func footerLine(line string) (key string, vi int, kind int) {
 	const bc = "BREAKING CHANGE: "
+	if k, rest, ok := strings.Cut(line, ":"); ok && isBreakingKey(k) && isBlank(rest) {
+		return k, len(line), footerEmptyBreaking
+	}
 	if strings.HasPrefix(line, bc) {
 		if !isBlank(line[len(bc):]) {
 			return line[:len(bc)-2], len(bc), footerToken

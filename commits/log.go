@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-git/go-git/v5"
@@ -162,7 +165,7 @@ func Log(ctx context.Context, repo *git.Repository, r Range, opts ...LogOption) 
 			trees = newTreeIndex(store)
 		}
 		build := func(h plumbing.Hash, rc rawCommit) any {
-			b := logBuilt{commit: buildCommit(h, rc, cfg.parse)}
+			b := logBuilt{commit: buildCommit(h, rc, cfg.parse), complete: true}
 			if trees != nil {
 				// Path lookups for history simplification, done on the
 				// workers; on error the walker looks them up itself.
@@ -172,6 +175,26 @@ func Log(ctx context.Context, repo *git.Repository, r Range, opts ...LogOption) 
 		}
 		reader := newCommitReader(store, build)
 		defer reader.close()
+		if len(r.From) > 0 {
+			// A range is buffered until the walk has proven which commits
+			// are outside it: the walker reads commits (and only the path
+			// ids it needs to simplify), and the messages of the commits
+			// selected are parsed at the end, on all cores. Commits of the
+			// excluded side are never parsed.
+			reader.syncBuild = nil
+			// Read-ahead decodes the pack's neighbours of the commits
+			// read, whatever branch they are on, and a window beyond the
+			// range's boundary: for the size of a release that costs more
+			// than it saves. A range that turns out long still gets it.
+			reader.aheadAfter = readAheadAfterRange
+			if trees != nil {
+				reader.syncBuild = func(_ plumbing.Hash, rc rawCommit) any {
+					var b logBuilt
+					b.paths, _ = trees.ids(rc.tree, paths)
+					return b
+				}
+			}
+		}
 		shallow, err := shallowSet(repo)
 		if err != nil {
 			yield(Commit{}, err)
@@ -180,6 +203,7 @@ func Log(ctx context.Context, repo *git.Repository, r Range, opts ...LogOption) 
 		w := newWalker(ctx, store, reader, shallow)
 		w.firstParent = cfg.firstParent
 		w.setPaths(cfg.paths, trees)
+		w.prepare = func(sel []*wnode) { buildAll(sel, cfg.parse) }
 		for _, h := range r.From {
 			if err := w.add(h, true); err != nil {
 				yield(Commit{}, err)
@@ -194,7 +218,7 @@ func Log(ctx context.Context, repo *git.Repository, r Range, opts ...LogOption) 
 		err = w.run(func(n *wnode) bool {
 			b, ok := n.dec.built.(logBuilt)
 			c := b.commit
-			if !ok {
+			if !ok || !b.complete {
 				c = buildCommit(n.hash, n.dec.rc, cfg.parse)
 			}
 			if !yield(c, nil) {
@@ -226,8 +250,44 @@ func shallowSet(repo *git.Repository) (map[plumbing.Hash]bool, error) {
 
 // logBuilt is what Log's read-ahead workers prepare for each commit.
 type logBuilt struct {
-	commit Commit
-	paths  []plumbing.Hash
+	commit   Commit
+	complete bool // commit is built
+	paths    []plumbing.Hash
+}
+
+// buildAll builds the Commit of every node that does not have it yet, on
+// all cores, keeping the path ids the walk already has.
+func buildAll(ns []*wnode, opts []ParseOption) {
+	var todo []*wnode
+	for _, n := range ns {
+		if b, ok := n.dec.built.(logBuilt); !ok || !b.complete {
+			todo = append(todo, n)
+		}
+	}
+	if len(todo) == 0 {
+		return
+	}
+	workers := min(runtime.GOMAXPROCS(0), (len(todo)+63)/64)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(64)) - 64
+				if i >= len(todo) {
+					return
+				}
+				for _, n := range todo[i:min(i+64, len(todo))] {
+					b, _ := n.dec.built.(logBuilt)
+					b.commit, b.complete = buildCommit(n.hash, n.dec.rc, opts), true
+					n.dec.built = b
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func (b logBuilt) pathIDs() []plumbing.Hash { return b.paths }

@@ -23,7 +23,10 @@ type Revert struct {
 
 // The kinds of merge, the values of Merge.Kind.
 const (
-	// MergePullRequest is GitHub's "Merge pull request #n from user/branch".
+	// MergePullRequest is GitHub's "Merge pull request #n from user/branch"
+	// and Bitbucket Cloud's "Merged in branch (pull request #n)". Bitbucket
+	// writes that subject for its squash strategy too (one parent): the
+	// squash's change is then its Title, the pull request's title.
 	MergePullRequest = "pull-request"
 	// MergeMergeRequest is GitLab's "Merge branch 'x' into 'y'" with a
 	// "See merge request group/project!n" line.
@@ -301,7 +304,13 @@ func WithMaxLength(n int) ParseOption {
 // commit's bullet list of intermediate commits, never adds a change. A
 // footer's value runs until the next footer token, blank lines included,
 // so a BREAKING CHANGE footer followed by a list or a code block is read
-// whole. [WithOverride] and [WithAdditionalHeaders] enable the two
+// whole; "BREAKING CHANGE:" alone on its line with the note in the
+// following lines or paragraphs (Angular's habit) is a breaking footer
+// whose value is that note (alone at the end of the message, with no note
+// after it, it is not a footer). Merge subjects (git, GitHub, GitLab, and
+// Bitbucket Cloud's "Merged in <branch> (pull request #n)", which its
+// squash strategy writes too) yield no change: [Message.Merge] holds the
+// pull request's title. [WithOverride] and [WithAdditionalHeaders] enable the two
 // documented ways to carry several changes in one commit; the metadata
 // (subject, body, footers, tickets …) stay those of the real message.
 //
@@ -403,7 +412,7 @@ func parse(message string, cfg *parseConfig, nested bool) (Message, parseInfo) {
 	switch {
 	case isFixup(subject):
 		m.Ignored = true
-	case strings.HasPrefix(subject, "Merge "):
+	case strings.HasPrefix(subject, "Merge "), strings.HasPrefix(subject, "Merged in "):
 		if mg := parseMerge(subject); mg != nil {
 			m.Ignored = true
 			if mg.Kind == MergeBranch && b.mergeRequest > 0 {

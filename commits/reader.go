@@ -2,8 +2,8 @@ package commits
 
 import (
 	"runtime"
-	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -18,6 +18,10 @@ import (
 type commitReader struct {
 	store *objectStore
 	build func(h plumbing.Hash, rc rawCommit) any // optional per-commit work done on the workers
+	// syncBuild is the work done for a commit read by the walker itself
+	// (newCommitReader sets it to build); a walk that buffers its result
+	// sets a lighter one and builds what it selects in parallel later.
+	syncBuild func(h plumbing.Hash, rc rawCommit) any
 
 	reads int // synchronous reads so far
 	// aheadAfter overrides readAheadAfter when set: walks that usually
@@ -29,13 +33,14 @@ type commitReader struct {
 	// read-ahead state, used by the walker goroutine only (slots is shared
 	// with the workers through each slot's done channel).
 	ahead    bool
+	tried    bool // read-ahead was considered (and maybe refused)
 	pack     int
-	offsets  []uint64 // commit offsets in pack, ascending
-	idxPos   []int32  // index position of each offset's object
-	sched    []uint64 // bitset over offsets: scheduled or consumed
+	order    *packOrder // the pack's entries in pack order
+	sched    []uint64   // bitset over order positions: scheduled or consumed
 	slots    map[uint64]*slot
 	lastPos  int
 	frontier int // furthest scheduled position in the current direction
+	evictAt  int // slots above which evict makes its next pass
 	dir      int
 	jobs     chan job
 	wg       sync.WaitGroup
@@ -57,11 +62,33 @@ type slot struct {
 
 // readAheadAfter is the number of commits read one by one before read-ahead
 // starts, so that short walks (the commits since the last release) never
-// pay for building the offset table.
+// pay for starting the workers.
 const readAheadAfter = 64
+
+// readAheadAfterRange is readAheadAfter for a range walk (Log with From):
+// a release's commits are read one by one, as git does.
+const readAheadAfterRange = 4096
+
+// readAheadAmortize bounds the cost of the pack order of a pack without a
+// reverse index: read-ahead starts only once the walk has read one commit
+// for every readAheadAmortize entries of the pack, so sorting the pack's
+// offsets never costs more than a fixed share of the walk itself, and a
+// short range of a large history (one release) reads only its own commits,
+// as `git log A..B` does.
+const readAheadAmortize = 16
+
+// objectReads counts the commits decoded (by the walker or the read-ahead
+// workers) and the pack index entries read to order a pack, for the tests
+// that show a range costs work in proportion to its size, not to the
+// history behind it.
+var objectReads atomic.Int64
 
 // readAheadWindow is how many commits ahead of the walker are scheduled.
 const readAheadWindow = 512
+
+// readAheadSpread is how many pack entries per commit the scheduling window
+// spans, for packs that interleave commits with their trees and blobs.
+const readAheadSpread = 4
 
 // decoded is one commit handed to the walker.
 type decoded struct {
@@ -70,7 +97,7 @@ type decoded struct {
 }
 
 func newCommitReader(store *objectStore, build func(plumbing.Hash, rawCommit) any) *commitReader {
-	return &commitReader{store: store, build: build}
+	return &commitReader{store: store, build: build, syncBuild: build}
 }
 
 func (r *commitReader) close() {
@@ -92,7 +119,7 @@ func (r *commitReader) get(h plumbing.Hash) (decoded, error) {
 			if s.err == nil && s.hash == h {
 				return decoded{rc: s.rc, built: s.built}, nil
 			}
-		} else if pos, ok := r.position(off); ok {
+		} else if pos, ok := r.order.search(off); ok {
 			r.schedule(pos)
 		}
 	}
@@ -118,39 +145,46 @@ func (r *commitReader) get(h plumbing.Hash) (decoded, error) {
 		return decoded{}, err
 	}
 	var built any
-	if r.build != nil {
-		built = r.build(h, rc)
+	if r.syncBuild != nil {
+		built = r.syncBuild(h, rc)
 	}
 	r.reads++
-	after := readAheadAfter
-	if r.aheadAfter > 0 {
-		after = r.aheadAfter
-	}
-	if !r.ahead && r.reads == after && inPack {
+	objectReads.Add(1)
+	if !r.ahead && !r.tried && inPack && r.reads >= r.threshold(pi) {
 		r.startReadAhead(pi, off)
 	}
 	return decoded{rc: rc, built: built}, nil
 }
 
-func (r *commitReader) position(off uint64) (int, bool) {
-	i := sort.Search(len(r.offsets), func(i int) bool { return r.offsets[i] >= off })
-	if i < len(r.offsets) && r.offsets[i] == off {
-		return i, true
+// threshold is the number of synchronous reads after which read-ahead in
+// pack pi starts: readAheadAfter (or aheadAfter), and for a pack without a
+// reverse index at least one read per readAheadAmortize entries.
+func (r *commitReader) threshold(pi int) int {
+	after := readAheadAfter
+	if r.aheadAfter > 0 {
+		after = r.aheadAfter
 	}
-	return 0, false
+	if p := r.store.packs[pi]; !p.hasReverseIndex() {
+		after = max(after, p.count/readAheadAmortize)
+	}
+	return after
 }
 
 func (r *commitReader) startReadAhead(pi int, off uint64) {
+	r.tried = true
 	p := r.store.packs[pi]
-	r.offsets, r.idxPos = p.commitOffsets()
-	pos, ok := r.position(off)
-	if !ok || len(r.offsets) < 2*readAheadAfter {
-		r.offsets = nil
+	if p.count < 2*readAheadAfter {
+		return
+	}
+	r.order = p.order()
+	pos, ok := r.order.search(off)
+	if !ok {
+		r.order = nil
 		return
 	}
 	r.ahead = true
 	r.pack = pi
-	r.sched = make([]uint64, (len(r.offsets)+63)/64)
+	r.sched = make([]uint64, (r.order.len()+63)/64)
 	r.slots = make(map[uint64]*slot)
 	r.lastPos = pos
 	r.frontier = pos
@@ -181,6 +215,7 @@ func (r *commitReader) work(pi int) {
 			if s.err == nil && r.build != nil {
 				s.built = r.build(s.hash, s.rc)
 			}
+			objectReads.Add(1)
 		}
 		close(s.done)
 	}
@@ -205,15 +240,23 @@ func (r *commitReader) schedule(pos int) {
 	if d < 0 && r.frontier > pos {
 		r.frontier = pos
 	}
-	limit := pos + d*readAheadWindow
-	for i := r.frontier + d; i >= 0 && i < len(r.offsets) && (d > 0 && i <= limit || d < 0 && i >= limit); i += d {
+	// The window counts pack entries: trees and blobs between the commits
+	// (fast-import interleaves them) are skipped from their header byte and
+	// the channel's capacity bounds the commits in flight.
+	p := r.store.packs[r.pack]
+	limit := pos + d*readAheadWindow*readAheadSpread
+	for i := r.frontier + d; i >= 0 && i < r.order.len() && (d > 0 && i <= limit || d < 0 && i >= limit); i += d {
 		r.frontier = i
 		if r.bit(i) {
 			continue
 		}
+		off, ip := r.order.at(i)
+		if !p.isCommit(off) {
+			r.setBit(i)
+			continue
+		}
 		r.setBit(i)
-		s := &slot{pos: i, done: make(chan struct{}), hash: r.store.packs[r.pack].hashAt(int(r.idxPos[i]))}
-		off := r.offsets[i]
+		s := &slot{pos: i, done: make(chan struct{}), hash: p.hashAt(ip)}
 		r.slots[off] = s
 		select {
 		case r.jobs <- job{offset: off, s: s}:
@@ -232,12 +275,17 @@ func (r *commitReader) schedule(pos int) {
 
 // evict drops finished read-ahead results far behind the walker (commits on
 // branches the walk never reached), keeping memory bounded.
+//
+// A pass looks at every slot, so it runs only once the slots have doubled
+// since the last pass left them: its cost is amortized over the slots
+// scheduled, however many stay near the walker.
 func (r *commitReader) evict(pos int) {
-	if len(r.slots) <= 4*readAheadWindow {
+	if len(r.slots) <= max(4*readAheadWindow, r.evictAt) {
 		return
 	}
+	defer func() { r.evictAt = 2 * len(r.slots) }()
 	for off, s := range r.slots {
-		if s.pos-pos > 2*readAheadWindow || pos-s.pos > 2*readAheadWindow {
+		if s.pos-pos > 2*readAheadWindow*readAheadSpread || pos-s.pos > 2*readAheadWindow*readAheadSpread {
 			select {
 			case <-s.done:
 				delete(r.slots, off)

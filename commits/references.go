@@ -68,7 +68,12 @@ func subjectPR(s string) int {
 	}
 	i := strings.LastIndex(s, "(#")
 	if i < 0 {
-		return 0
+		// Bitbucket's "(pull request #n)".
+		const bb = "(pull request #"
+		if i = strings.LastIndex(s, bb); i < 0 {
+			return 0
+		}
+		return atoi(s[i+len(bb) : len(s)-1])
 	}
 	return atoi(s[i+2 : len(s)-1])
 }
@@ -120,8 +125,22 @@ func isFixup(s string) bool {
 	return strings.HasPrefix(s, "fixup! ") || strings.HasPrefix(s, "squash! ") || strings.HasPrefix(s, "amend! ")
 }
 
-// parseMerge recognises the merge subjects of git, GitHub and GitLab.
+// parseMerge recognises the merge subjects of git, GitHub, GitLab and
+// Bitbucket Cloud.
 func parseMerge(s string) *Merge {
+	// Bitbucket Cloud, for its merge-commit and squash strategies alike:
+	// "Merged in <branch> (pull request #<n>)".
+	if rest, ok := strings.CutPrefix(s, "Merged in "); ok {
+		i := strings.LastIndex(rest, " (pull request #")
+		if i <= 0 || !strings.HasSuffix(rest, ")") {
+			return nil
+		}
+		pr := atoi(rest[i+len(" (pull request #") : len(rest)-1])
+		if pr == 0 || strings.ContainsAny(rest[:i], " \t") {
+			return nil
+		}
+		return &Merge{PR: pr, Source: rest[:i], Kind: MergePullRequest}
+	}
 	if rest, ok := strings.CutPrefix(s, "Merge pull request #"); ok {
 		i := 0
 		for i < len(rest) && isDigit(rest[i]) {

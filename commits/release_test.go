@@ -230,6 +230,22 @@ func TestNextFirstParentMergeTitle(t *testing.T) {
 	assert.Equal(t, "v1.1.0", p.Tag)
 }
 
+// TestNextBitbucketSquash: Bitbucket Cloud's squash keeps the subject
+// "Merged in <branch> (pull request #n)" on a commit with one parent: the
+// release counts the pull request's title, never the bullets of the
+// squashed commits.
+func TestNextBitbucketSquash(t *testing.T) {
+	g := gittest.New(t)
+	g.Commit("feat: a")
+	g.Tag("v1.0.0", "HEAD")
+	g.Commit("Merged in feature/login (pull request #42)\n\nfeat: add login\n\n* feat!: drop basic auth\n* fix: lint\n\nApproved-by: Jane Doe")
+	p := plan(t, g, "HEAD", semverV())
+	assert.Equal(t, "v1.1.0", p.Tag)
+	g.Commit("Merged in bugfix/x (pull request #43)\n\nfix!: drop the old flag\n\nApproved-by: Jane Doe")
+	p = plan(t, g, "HEAD", semverV())
+	assert.Equal(t, "v2.0.0", p.Tag)
+}
+
 // TestNextRevertCancels: a feature and its revert in one range call for no
 // release, as they cancel out in the changelog.
 func TestNextRevertCancels(t *testing.T) {

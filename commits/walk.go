@@ -55,6 +55,9 @@ type walker struct {
 	shallow     map[plumbing.Hash]bool
 	limited     bool // there are uninteresting commits: buffer until final
 	incomplete  error
+	// prepare, when set, is called once with the commits a limited walk
+	// selected, before they are emitted.
+	prepare func([]*wnode)
 	// done holds the commits a streaming walk has finished with, one bit
 	// per packed object, so their nodes can be dropped.
 	done *objectSet
@@ -455,10 +458,16 @@ func (w *walker) run(emit func(n *wnode) bool) error {
 			}
 		}
 	}
+	sel := out[:0]
 	for _, n := range out {
-		if n.flags&(flagUninteresting|flagTreesame) != 0 {
-			continue
+		if n.flags&(flagUninteresting|flagTreesame) == 0 {
+			sel = append(sel, n)
 		}
+	}
+	if w.prepare != nil {
+		w.prepare(sel)
+	}
+	for _, n := range sel {
 		if !emit(n) {
 			return nil
 		}

@@ -219,8 +219,20 @@ func existing(repo *git.Repository, req Request, h plumbing.Hash) (*Tag, error) 
 
 // readObject returns the raw bytes and type of an object.
 func readObject(repo *git.Repository, h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
+	return readObjectOf(repo, h, true)
+}
+
+// readObjectOf is readObject; without content it may return only the type.
+// A packed object is read from the pack index on disk (see packedObject);
+// everything else through go-git.
+func readObjectOf(repo *git.Repository, h plumbing.Hash, content bool) (plumbing.ObjectType, []byte, error) {
 	if h.IsZero() {
 		return 0, nil, &Error{Reason: "object not found"}
+	}
+	if dir := objectsDir(repo); dir != "" && !isLoose(dir, h) {
+		if typ, raw, err := packedObject(dir, h, content); err == nil {
+			return typ, raw, nil
+		}
 	}
 	eo, err := repo.Storer.EncodedObject(plumbing.AnyObject, h)
 	if errors.Is(err, plumbing.ErrObjectNotFound) {
@@ -239,7 +251,7 @@ func readObject(repo *git.Repository, h plumbing.Hash) (plumbing.ObjectType, []b
 }
 
 func isCommit(repo *git.Repository, h plumbing.Hash) error {
-	typ, _, err := readObject(repo, h)
+	typ, _, err := readObjectOf(repo, h, false)
 	if err != nil {
 		return err
 	}
@@ -331,18 +343,9 @@ func readRef(gitDir, name string) (plumbing.Hash, bool, error) {
 	if err != nil {
 		return plumbing.ZeroHash, false, err
 	}
-	conflict := false
-	for _, line := range strings.Split(string(b), "\n") {
-		h, n, ok := strings.Cut(strings.TrimSuffix(line, "\r"), " ")
-		if !ok || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if n == name {
-			return plumbing.NewHash(h), true, nil
-		}
-		if strings.HasPrefix(n, name+"/") || strings.HasPrefix(name, n+"/") {
-			conflict = true
-		}
+	h, found, conflict := packedRef(b, name)
+	if found {
+		return h, true, nil
 	}
 	if conflict {
 		return plumbing.ZeroHash, false, inTheWay
@@ -460,4 +463,151 @@ func createRef(ctx context.Context, gitDir, name string, h plumbing.Hash, timeou
 		d.Close()
 	}
 	return h, nil
+}
+
+// packedRef looks name up in the content of a packed-refs file. conflict
+// reports a reference that is a directory or a file in name's path (either
+// makes name unusable). A file git wrote sorted (its header says so) is
+// bisected, as git does, so the cost follows the depth of the search, not
+// the number of tags; any other file is read line by line.
+func packedRef(b []byte, name string) (h plumbing.Hash, found, conflict bool) {
+	if hdr, _, _ := bytes.Cut(b, []byte("\n")); bytes.HasPrefix(hdr, []byte("# pack-refs with:")) &&
+		bytes.Contains(append(hdr[len("# pack-refs with:"):], ' '), []byte(" sorted ")) {
+		p := packedRefs(b)
+		if v, ok := p.find(name); ok {
+			return v, true, false
+		}
+		// A reference under name/ sorts right after name+"/"; one that is
+		// a directory of name is one of its leading paths.
+		if n, ok := p.recordName(p.lowerBound(name + "/")); ok && strings.HasPrefix(n, name+"/") {
+			conflict = true
+		}
+		for i := strings.IndexByte(name, '/'); i >= 0; i = nextSlash(name, i) {
+			if _, ok := p.find(name[:i]); ok {
+				conflict = true
+			}
+		}
+		return plumbing.ZeroHash, false, conflict
+	}
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		hx, n, ok := bytes.Cut(line, []byte(" "))
+		if !ok || len(line) > 0 && line[0] == '#' {
+			continue
+		}
+		if string(n) == name {
+			return plumbing.NewHash(string(hx)), true, false
+		}
+		if len(n) > len(name) && n[len(name)] == '/' && string(n[:len(name)]) == name ||
+			len(name) > len(n) && name[len(n)] == '/' && name[:len(n)] == string(n) {
+			conflict = true
+		}
+	}
+	return plumbing.ZeroHash, false, conflict
+}
+
+func nextSlash(s string, i int) int {
+	j := strings.IndexByte(s[i+1:], '/')
+	if j < 0 {
+		return -1
+	}
+	return i + 1 + j
+}
+
+// packedRefs is the content of a sorted packed-refs file: lines
+// "<hex> <name>", each maybe followed by a "^<hex>" peeled line, after
+// "#" header lines.
+type packedRefs []byte
+
+// recordStart returns the start of the record holding byte off: the start
+// of its line, or of the line before when that line is a peeled "^" line.
+func (p packedRefs) recordStart(off int) int {
+	s := bytes.LastIndexByte(p[:off], '\n') + 1
+	for s < len(p) && (p[s] == '^' || p[s] == '#') && s > 0 {
+		s = bytes.LastIndexByte(p[:s-1], '\n') + 1
+	}
+	return s
+}
+
+// record returns the hash and name of the record starting at s, and the
+// start of the next record.
+func (p packedRefs) record(s int) (hx, name string, next int) {
+	line := p[s:]
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+		next = s + i + 1
+	} else {
+		next = len(p)
+	}
+	for next < len(p) && p[next] == '^' {
+		if i := bytes.IndexByte(p[next:], '\n'); i >= 0 {
+			next += i + 1
+		} else {
+			next = len(p)
+		}
+	}
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	h, n, ok := bytes.Cut(line, []byte(" "))
+	if !ok || len(line) > 0 && line[0] == '#' {
+		return "", "", next
+	}
+	return string(h), string(n), next
+}
+
+// first returns the start of the first record, after the header lines.
+func (p packedRefs) first() int {
+	s := 0
+	for s < len(p) && p[s] == '#' {
+		i := bytes.IndexByte(p[s:], '\n')
+		if i < 0 {
+			return len(p)
+		}
+		s += i + 1
+	}
+	return s
+}
+
+// lowerBound returns the start of the first record whose name is not
+// below key.
+func (p packedRefs) lowerBound(key string) int {
+	lo, hi := p.first(), len(p)
+	for lo < hi {
+		mid := p.recordStart(lo + (hi-lo)/2)
+		if mid < lo {
+			mid = lo
+		}
+		_, n, next := p.record(mid)
+		if n < key {
+			lo = next
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+func (p packedRefs) recordName(s int) (string, bool) {
+	if s >= len(p) {
+		return "", false
+	}
+	_, n, _ := p.record(s)
+	return n, n != ""
+}
+
+func (p packedRefs) find(name string) (plumbing.Hash, bool) {
+	s := p.lowerBound(name)
+	if s >= len(p) {
+		return plumbing.ZeroHash, false
+	}
+	hx, n, _ := p.record(s)
+	if n != name {
+		return plumbing.ZeroHash, false
+	}
+	return plumbing.NewHash(hx), true
 }

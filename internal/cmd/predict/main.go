@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	go run ./internal/cmd/predict -repo DIR [-prefix v] [-last 60] [-override] [-additional] [-json]
+//	go run ./internal/cmd/predict -repo DIR [-prefix v] [-last 60] [-override] [-additional] [-path DIR] [-json]
 //
 // DIR is a repository on disk: a work tree or a bare git directory (a mirror
 // is enough). The releases are the stable tags of the scheme (-prefix,
@@ -39,8 +39,20 @@
 //
 // -override and -additional parse with commits.WithOverride and
 // commits.WithAdditionalHeaders (release-please's conventions, off by
-// default as in relctl). -json writes one JSON object with the releases and
-// the summary.
+// default as in relctl). -path DIR counts only the commits that touch DIR,
+// as `relctl next --path` does: for a monorepo whose vX.Y.Z tags release
+// one of its packages (vitejs/vite: -path packages/vite), so that the
+// features of the other packages are not counted. -json writes one JSON
+// object with the releases and the summary.
+//
+// Reproducing the figures of issue 18 (the repositories are public; any
+// clone or mirror will do):
+//
+//	git clone https://github.com/vitejs/vite /tmp/vite
+//	go run ./internal/cmd/predict -repo /tmp/vite -last 60
+//	go run ./internal/cmd/predict -repo /tmp/vite -last 60 -path packages/vite
+//
+// and scripts/bench-next for the whole-command timings of relctl next.
 //
 // Exit codes: 0 the report was written (whatever the agreement); 1 the
 // repository could not be read; 2 bad usage.
@@ -148,6 +160,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	override := fs.Bool("override", false, "read BEGIN_COMMIT_OVERRIDE blocks")
 	additional := fs.Bool("additional", false, "read release-please's additional Conventional Commit headers")
 	asJSON := fs.Bool("json", false, "write JSON")
+	var paths []string
+	fs.Func("path", "only count commits touching `DIR` (repeatable): one package of a monorepo whose tags are the whole repository's", func(p string) error {
+		paths = append(paths, p)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -164,6 +181,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if *additional {
 		opts.Parse = append(opts.Parse, commits.WithAdditionalHeaders())
+	}
+	if len(paths) > 0 {
+		opts.Plan = append(opts.Plan, commits.WithLogOptions(commits.WithPaths(paths...)))
 	}
 	rep, err := Predict(ctx, *dir, opts)
 	if err != nil {
@@ -264,7 +284,7 @@ func predictOne(ctx context.Context, v *view, tags []commits.TaggedVersion, t co
 	if err != nil {
 		return fail(err)
 	}
-	plan, err := commits.Next(ctx, repo, t.Commit, opts.Scheme, commits.WithLogOptions(commits.WithParseOptions(opts.Parse...)))
+	plan, err := commits.Next(ctx, repo, t.Commit, opts.Scheme, append([]commits.PlanOption{commits.WithLogOptions(commits.WithParseOptions(opts.Parse...))}, opts.Plan...)...)
 	if err != nil {
 		return fail(err)
 	}
