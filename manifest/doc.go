@@ -126,6 +126,28 @@
 // emergency-change record used. [Rollback] promotes the last known-good
 // release's already-published digest again.
 //
+// # Production fails closed
+//
+// A promotion or rollback into a production environment ([WithProduction];
+// by default the last of the order) is refused unless every check it needs
+// was made (§1.12.3.4, §1.21.3.1–§1.21.3.2): a [TagVerifier] that is also a
+// [TagTarget] verifies the release tag and says it points to the record's
+// commit (tagging.RepoVerifier does both; for manifests,
+// [WithManifestVerifier]), and an [Authorizer] ([WithAuthorizer]; a
+// config.Config is one) allows the releaser (PromoteRequest.Releaser) and
+// the approver. Nothing reaches production on defaults: each missing check
+// is a [RefusalError] naming it ("release tag not verified", "no
+// authorization for production", "record commit is not the tag's
+// commit", "approver not authorized" ...). The only ways around a check
+// are the options named ...Unsafe ([WithSkipSignatureUnsafe],
+// [WithSkipAuthorizationUnsafe]), never a default, and each promotion
+// records what it was decided under: its releaser, order, production flag,
+// the tag's signer, the configuration's digest, and in Unsafe every option
+// that let it through ([WithUnsafe] adds the caller's own, such as relctl's
+// --order-unsafe). [CheckOrder] finds logged promotions that skipped an
+// environment or left the configured order; the audit trail and the
+// evidence-bundle verifier report them.
+//
 // A gate that is an [EvidenceGate] (policy.Gate is) also returns the
 // evidence it decided on, the policy report; its digest is logged in
 // Promotion.Gate and, when the store is an [EvidenceStore] (DirStore and
