@@ -106,7 +106,7 @@ const depsRules = `
 	# A measuring tool of the repository: releasekit's predictions of real releases.
 	PRODUCT, GIT < internal/cmd/predict;
 	PRODUCT, GIT, golang.org/x/crypto < examples/internal/demo;
-	PRODUCT, examples/internal/demo, internal/testkit/..., GIT < examples/internal/demotest;
+	PRODUCT, examples/internal/demo, internal/testkit/..., GIT, golang.org/x/crypto < examples/internal/demotest;
 	PRODUCT, examples/internal/..., internal/demohistory, internal/testkit/...,
 	  GIT, golang.org/x/crypto
 	  < examples/audit, examples/backport, examples/ci, examples/deploy-agent,
