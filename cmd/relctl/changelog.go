@@ -163,9 +163,9 @@ func cmdChangelog(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		rel.Date = when
 		if when.IsZero() {
-			c, err := repo.CommitObject(to)
+			c, err := tipCommit(ctx, repo, to)
 			if err != nil {
-				return fmt.Errorf("read commit %s: %w", to, err)
+				return err
 			}
 			rel.Date = c.Committer.When.UTC()
 		}
@@ -283,11 +283,14 @@ func oneRelease(ctx context.Context, repo *git.Repository, to plumbing.Hash, sch
 func previousRelease(ctx context.Context, repo *git.Repository, to plumbing.Hash, scheme semver.Scheme, unreleased bool) (semver.Release, error) {
 	starts := []plumbing.Hash{to}
 	if !unreleased {
-		c, err := repo.CommitObject(to)
+		c, err := tipCommit(ctx, repo, to)
 		if err != nil {
-			return semver.Release{}, fmt.Errorf("read commit %s: %w", to, err)
+			return semver.Release{}, err
 		}
-		starts = c.ParentHashes
+		starts = starts[:0]
+		for _, p := range c.Parents {
+			starts = append(starts, plumbing.NewHash(p))
+		}
 	}
 	var best semver.Release
 	for _, h := range starts {
@@ -395,4 +398,20 @@ func (o *output) end() error {
 	}
 	_, err := io.WriteString(o.w, tail)
 	return err
+}
+
+// tipCommit reads commit to through commits' reader, which reads one
+// object from the pack index on disk, where go-git's CommitObject first
+// maps every pack index of the repository (a second on a large history).
+func tipCommit(ctx context.Context, repo *git.Repository, to plumbing.Hash) (commits.Commit, error) {
+	for c, err := range commits.Log(ctx, repo, commits.Range{To: to}) {
+		if err != nil {
+			return commits.Commit{}, fmt.Errorf("read commit %s: %w", to, err)
+		}
+		if c.Hash == to.String() {
+			return c, nil
+		}
+		break
+	}
+	return commits.Commit{}, fmt.Errorf("read commit %s: not found", to)
 }
