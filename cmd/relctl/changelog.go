@@ -239,11 +239,11 @@ func versionsOf(notes []changelog.Notes) string {
 // oneRelease reads the commits of one release: since..to.
 func oneRelease(ctx context.Context, repo *git.Repository, to plumbing.Hash, scheme semver.Scheme, since, version string, unreleased bool, path string, popts []commits.ParseOption) (changelog.Release, error) {
 	rel := changelog.Release{Version: version}
-	tags, err := commits.Tags(ctx, repo, scheme)
-	if err != nil {
-		return rel, err
-	}
 	if version == "" && !unreleased {
+		tags, err := commits.Tags(ctx, repo, scheme)
+		if err != nil {
+			return rel, err
+		}
 		for _, t := range tags { // highest first
 			if t.Commit == to {
 				rel.Version = t.Name
@@ -273,6 +273,7 @@ func oneRelease(ctx context.Context, repo *git.Repository, to plumbing.Hash, sch
 	if path != "" {
 		opts = append(opts, commits.WithPaths(path))
 	}
+	var err error
 	rel.Commits, err = changelog.Commits(ctx, repo, r, opts...)
 	return rel, err
 }
