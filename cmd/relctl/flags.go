@@ -17,6 +17,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/config"
 	"github.com/releasekit/releasekit/internal/atomicfile"
 	"github.com/releasekit/releasekit/internal/boundedfile"
 	"github.com/releasekit/releasekit/manifest"
@@ -99,7 +100,20 @@ func (s storeFlags) open() (manifest.Store, error) {
 	case *s.gitRepo != "":
 		return openGitStore(*s.gitRepo)
 	}
-	return nil, usagef("--store DIR or --git-store REPO is required")
+	// The release configuration's store (stores: store or git_store).
+	cfg, err := loadConfig("", ".")
+	if err != nil {
+		return nil, err
+	}
+	if cfg != nil {
+		switch {
+		case cfg.Stores.Store != "":
+			return manifest.NewDirStore(cfg.Stores.Store)
+		case cfg.Stores.GitStore != "":
+			return openGitStore(cfg.Stores.GitStore)
+		}
+	}
+	return nil, usagef("--store DIR or --git-store REPO is required (or stores: in %s)", config.FileName)
 }
 
 // openGitStore opens the evidence store kept in a git repository under

@@ -137,6 +137,16 @@ func cmdManifest(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		if *file == "" || fs.NArg() > 0 {
 			return usagef("--manifest is required")
 		}
+		if *keyring == "" && *allowed == "" {
+			// The release configuration's trust.manifests.
+			cfg, err := loadConfig("", ".")
+			if err != nil {
+				return err
+			}
+			if cfg != nil {
+				*keyring, *allowed = cfg.Trust.Manifests.Keyring, cfg.Trust.Manifests.AllowedSigners
+			}
+		}
 		v, err := trustedKeys(*keyring, *allowed, *principal, manifest.Namespace)
 		if err != nil {
 			return err

@@ -205,3 +205,21 @@ func TestProductionFailsClosed(t *testing.T) {
 		assert.Contains(t, errOut, "REL-WINDOW-001")
 	})
 }
+
+// TestCommandsReadTheConfiguration: without their flags, the store, the
+// checkpoint keys and the tag keys come from .releasekit.yaml.
+func TestCommandsReadTheConfiguration(t *testing.T) {
+	pc := newProdCase(t, minimalConfig+"stores:\n  store: evidence\n", "trusted")
+	// Move the store where the configuration says it is.
+	require.NoError(t, os.Rename(pc.store, filepath.Join(pc.g.Dir, "evidence")))
+	t.Chdir(pc.g.Dir)
+	out, errOut, code := relctl(t, "", "log", "verify", "--json")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, `"entries": 2`)
+	out, errOut, code = relctl(t, "", "verify", "--tag", "v1.0.0")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "bot@example.com")
+	_, errOut, code = relctl(t, "", "promote", "--release", "v1.0.0", "--env", "prod", "--digest", pc.digest,
+		"--releaser", "release-bot", "--approver", "cleo@example.com", "--reason", "CHG-1")
+	require.Equal(t, 0, code, errOut)
+}

@@ -10,7 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/releasekit/releasekit/config"
 	"github.com/releasekit/releasekit/sbom"
+	"github.com/releasekit/releasekit/signature"
 )
 
 // provenanceResult is the JSON contract of `relctl provenance --json`
@@ -119,7 +121,7 @@ func provenanceVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 	fs := newFlags("provenance verify", stderr)
 	envFile := fs.String("envelope", "", "DSSE envelope `FILE`")
 	artifact := fs.String("artifact", "", "artifact `FILE` the provenance must be about")
-	keyFile := fs.String("key", "", "trusted PEM public (or private) `KEY`")
+	keyFile := fs.String("key", "", "trusted PEM public (or private) `KEY` (default: the release configuration's trust.provenance.keys)")
 	asJSON := fs.Bool("json", false, "print the verified provenance as JSON")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "relctl provenance verify: check a signed provenance envelope against a key and an artifact\n\n", sbomUsage, "\nFlags:\n")
@@ -129,13 +131,34 @@ func provenanceVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
 	}
-	if *envFile == "" || *artifact == "" || *keyFile == "" {
+	if *envFile == "" || *artifact == "" {
 		fs.Usage()
 		return usagef("--envelope, --artifact and --key are required")
 	}
-	v, err := provenanceKeyFile(*keyFile)
-	if err != nil {
-		return err
+	var vs []*signature.KeyVerifier
+	if *keyFile != "" {
+		v, err := provenanceKeyFile(*keyFile)
+		if err != nil {
+			return err
+		}
+		vs = append(vs, v)
+	} else {
+		// The release configuration's trust.provenance keys.
+		cfg, err := loadConfig("", ".")
+		if err != nil {
+			return err
+		}
+		if cfg == nil || len(cfg.Trust.Provenance.Keys) == 0 {
+			fs.Usage()
+			return usagef("--envelope, --artifact and --key are required (or trust.provenance.keys in %s)", config.FileName)
+		}
+		for _, file := range cfg.Trust.Provenance.Keys {
+			v, err := provenanceKey("trust.provenance.keys", file)
+			if err != nil {
+				return err
+			}
+			vs = append(vs, v)
+		}
 	}
 	env, err := readInput("--envelope", *envFile, maxDocumentFile)
 	if err != nil {
@@ -145,7 +168,15 @@ func provenanceVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err != nil {
 		return sbomErr(err)
 	}
-	p, err := sbom.VerifyProvenance(ctx, env, s, time.Now(), v) // a bare key has no validity window
+	// The first trusted key that verifies it signed it.
+	var p sbom.Provenance
+	var v *signature.KeyVerifier
+	for _, k := range vs {
+		if p, err = sbom.VerifyProvenance(ctx, env, s, time.Now(), k); err == nil { // a bare key has no validity window
+			v = k
+			break
+		}
+	}
 	if err != nil {
 		return err
 	}
