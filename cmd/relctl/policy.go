@@ -24,7 +24,7 @@ import (
 
 func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("policy", stderr)
-	configFile := fs.String("config", "", "policy `FILE` (YAML or JSON); default: every built-in control, strictest")
+	configFile := fs.String("config", "", "policy `FILE` (YAML or JSON); default: the policy the release configuration (.releasekit.yaml) names, else every built-in control, strictest")
 	repoDir := fs.String("repo", "", "repository `DIR` (default: the repository here)")
 	rng := fs.String("range", "HEAD", "commit `RANGE` to check (A..B, or REV for its whole history)")
 	record := fs.String("record", "", "release record `FILE` (manifest's JSON form): checked by REL-RECORD-001 and REL-DIGEST-001")
@@ -96,6 +96,23 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			return usageError{fmt.Errorf("--config %s: %w", *configFile, err)}
 		}
 		configName = *configFile
+	} else {
+		// The release configuration's policy, when it names one.
+		dir := *repoDir
+		if dir == "" {
+			dir = "."
+		}
+		cfg, err := loadConfig("", dir)
+		if err != nil {
+			return err
+		}
+		if cfg != nil && cfg.Policy.Policy != nil {
+			p = *cfg.Policy.Policy
+			if dir, err := cfg.Directory(); err == nil && p.People == nil {
+				p.People = dir
+			}
+			configName = cfg.File
+		}
 	}
 	if *promotion != "" && *record == "" {
 		return usagef("--promotion needs --record: the promotion is decided on the record it promotes")
