@@ -127,6 +127,12 @@ func TestPipelinesRelyOnTheConfiguration(t *testing.T) {
 			t.Errorf("the pipelines' releaser %s: %v", releaser, err)
 		}
 	}
+	// dev and staging take the actor who triggered the run as approver.
+	for _, env := range []string{"dev", "staging"} {
+		if err := cfg.Authorize(env, config.ActionApprove, "some-developer"); err != nil {
+			t.Errorf("the pipelines' %s approver: %v", env, err)
+		}
+	}
 	if err := cfg.Authorize("prod", config.ActionApprove, "github-actions"); err == nil {
 		t.Error("the pipeline's own identity may approve production")
 	}
