@@ -369,8 +369,23 @@ func (c *Config) Authorize(env string, a Action, who string) error {
 	return deny("not listed for " + string(a) + " in " + env)
 }
 
-// A *Config decides who may do what in promotions.
-var _ manifest.Authorizer = (*Config)(nil)
+// A *Config decides who may do what in promotions, and whether two
+// identities may be one person.
+var (
+	_ manifest.Authorizer = (*Config)(nil)
+	_ manifest.Separator  = (*Config)(nil)
+)
+
+// Conflict reports whether a and b may be the same person, through the
+// people directory ([identity.Directory.Conflict]): manifest refuses a
+// production approver who may be the releaser.
+func (c *Config) Conflict(a, b string) (bool, error) {
+	dir, err := c.Directory()
+	if err != nil {
+		return false, err
+	}
+	return dir.Conflict(a, b)
+}
 
 // Directory returns the identity directory of People: the one place
 // identities are compared (normalised, and e-mail addresses and logins

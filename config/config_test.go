@@ -383,11 +383,13 @@ func TestFind(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, filepath.Join(repo, config.FileName), got)
 
-	// A configuration in a subdirectory wins over the root's.
+	// A configuration in a subdirectory is never the one: only the
+	// repository root's governs (a file anyone can add in a subdirectory
+	// must not choose the trust roots and approvers).
 	require.NoError(t, os.WriteFile(filepath.Join(repo, "a", config.FileName), []byte(minimal), 0o644))
 	got, err = config.Find(sub)
 	require.NoError(t, err)
-	assert.Equal(t, filepath.Join(repo, "a", config.FileName), got)
+	assert.Equal(t, filepath.Join(repo, config.FileName), got)
 
 	// Nothing above the repository root is looked at.
 	outer := dir(t, map[string]string{config.FileName: minimal, "repo/.git/HEAD": "", "repo/src/keep": ""})

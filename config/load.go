@@ -70,35 +70,34 @@ func (noLoader) Load(url string) (any, error) {
 	return nil, fmt.Errorf("schema %s is not embedded", url)
 }
 
-// Find returns the path of the configuration file ([FileName]) for the
-// directory dir: in dir, else in its parents up to the root of the git
-// repository dir is in (the directory holding .git). Outside a repository
-// only dir is searched. It returns [ErrNotFound] when there is none.
+// Find returns the path of the configuration file ([FileName]) that governs
+// the directory dir: the one at the root of the git repository dir is in
+// (the directory holding .git), never one in a subdirectory, which anyone
+// able to add a file could otherwise use to choose their own trust roots
+// and approvers. Outside a repository only dir itself is searched. It
+// returns [ErrNotFound] when there is none.
 func Find(dir string) (string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return "", fmt.Errorf("config: find in %s: %w", dir, err)
 	}
-	dirs := []string{abs}
+	root := abs
 	for d := abs; ; {
 		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			root = d
 			break
 		}
 		parent := filepath.Dir(d)
 		if parent == d {
-			dirs = dirs[:1] // not in a repository: dir only
-			break
+			break // not in a repository: dir only
 		}
 		d = parent
-		dirs = append(dirs, d)
 	}
-	for _, d := range dirs {
-		p := filepath.Join(d, FileName)
-		if _, err := os.Lstat(p); err == nil {
-			return p, nil
-		}
+	p := filepath.Join(root, FileName)
+	if _, err := os.Lstat(p); err == nil {
+		return p, nil
 	}
-	return "", fmt.Errorf("%w in %s or its parents up to the repository root", ErrNotFound, abs)
+	return "", fmt.Errorf("%w at the repository root %s", ErrNotFound, root)
 }
 
 // ReadFile reads and checks the configuration file at path: a regular file

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/releasekit/releasekit/identity"
+
 	"github.com/releasekit/releasekit/signature"
 )
 
@@ -32,6 +34,15 @@ const (
 // configuration's environments and people.
 type Authorizer interface {
 	Authorize(env string, action Action, who string) error
+}
+
+// A Separator says whether two identities may be the same person (the
+// conservative comparison separation of duties needs: an e-mail address
+// and a login of one person conflict). config.Config implements it with
+// its people directory; without one, identities conflict when they are
+// equal after identity.Normalize.
+type Separator interface {
+	Conflict(a, b string) (bool, error)
 }
 
 // A TagTarget says which commit a release tag points to.
@@ -127,10 +138,12 @@ func (c config) stamp(p *Promotion, releaser string) {
 }
 
 // authorize checks the releaser (for action) and the approver of a
-// production promotion or rollback. Outside production it checks nothing
-// unless an Authorizer is set, which is then consulted for every
-// environment.
-func (c config) authorize(env string, action Action, releaser, approver string) error {
+// production promotion or rollback, and the approver of its emergency
+// record. Outside production it checks nothing unless an Authorizer is
+// set, which is then consulted for every environment. In production the
+// approver, and an emergency record's approver, may not be the releaser
+// (§1.21.3.2), whatever the policy says.
+func (c config) authorize(env string, action Action, releaser, approver string, em *EmergencyChange) error {
 	if c.auth == nil {
 		if c.isProduction(env) && !c.skipAuthorization {
 			return refused("no authorization for production", nil,
@@ -145,6 +158,38 @@ func (c config) authorize(env string, action Action, releaser, approver string) 
 		if err := c.auth.Authorize(env, ActionApprove, approver); err != nil {
 			return refused("approver not authorized", err, "approve in %s", env)
 		}
+	}
+	if !c.isProduction(env) {
+		return nil
+	}
+	if err := c.separate(releaser, approver, "approver"); err != nil {
+		return err
+	}
+	if em != nil {
+		if err := c.auth.Authorize(env, ActionApprove, em.Approver); err != nil {
+			return refused("emergency approver not authorized", err, "approve in %s", env)
+		}
+		if err := c.separate(releaser, em.Approver, "emergency approver"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// separate refuses when who (the approver) may be the releaser.
+func (c config) separate(releaser, who, role string) error {
+	var same bool
+	var err error
+	if sep, ok := c.auth.(Separator); ok {
+		same, err = sep.Conflict(releaser, who)
+	} else {
+		same, err = (*identity.Directory)(nil).Conflict(releaser, who)
+	}
+	if err != nil {
+		return refused(role+" is the releaser", err, "%q and %q cannot be compared", releaser, who)
+	}
+	if same {
+		return refused(role+" is the releaser", nil, "%q started the promotion and cannot approve it", releaser)
 	}
 	return nil
 }

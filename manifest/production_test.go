@@ -78,6 +78,16 @@ func TestProductionFailsClosed(t *testing.T) {
 		{"no releaser", func(r *manifest.PromoteRequest) { r.Releaser = "" }, []manifest.Option{signed, auth}, "releaser not authorized"},
 		{"approver not authorized", func(r *manifest.PromoteRequest) { r.Approver = "mallory" }, []manifest.Option{signed, auth}, "approver not authorized"},
 		{"production named elsewhere", nil, []manifest.Option{manifest.WithProduction("staging", "prod"), signed}, "no authorization for production"},
+		{"the approver is the releaser", func(r *manifest.PromoteRequest) { r.Releaser, r.Approver = "alice", "alice" },
+			[]manifest.Option{signed, manifest.WithAuthorizer(listed{manifest.ActionDeploy: {"alice"}, manifest.ActionApprove: {"alice"}})}, "approver is the releaser"},
+		{"the approver is the releaser, in other letters", func(r *manifest.PromoteRequest) { r.Releaser, r.Approver = "ALICE", "alice" },
+			[]manifest.Option{signed, manifest.WithAuthorizer(listed{manifest.ActionDeploy: {"ALICE"}, manifest.ActionApprove: {"alice"}})}, "approver is the releaser"},
+		{"emergency approver not authorized", func(r *manifest.PromoteRequest) {
+			r.Emergency = &manifest.EmergencyChange{Reason: "outage", Scope: "api", Approver: "dan", RollbackPlan: "redeploy", FollowUp: "PIR-1"}
+		}, []manifest.Option{signed, auth}, "emergency approver not authorized"},
+		{"emergency approver is the releaser", func(r *manifest.PromoteRequest) {
+			r.Emergency = &manifest.EmergencyChange{Reason: "outage", Scope: "api", Approver: "ci-bot", RollbackPlan: "redeploy", FollowUp: "PIR-1"}
+		}, []manifest.Option{signed, manifest.WithAuthorizer(listed{manifest.ActionDeploy: {"ci-bot"}, manifest.ActionApprove: {"alice", "ci-bot"}})}, "emergency approver is the releaser"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

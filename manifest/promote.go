@@ -294,7 +294,7 @@ func Promote(ctx context.Context, st Store, req PromoteRequest, opts ...Option) 
 	if err := c.checkApproval(req.Env, req.Approver, req.Reason, req.Emergency); err != nil {
 		return Entry{}, err
 	}
-	if err := c.authorize(req.Env, ActionDeploy, req.Releaser, req.Approver); err != nil {
+	if err := c.authorize(req.Env, ActionDeploy, req.Releaser, req.Approver, req.Emergency); err != nil {
 		return Entry{}, err
 	}
 	signer, err := c.verifyTag(ctx, req.Env, rec, requested)
@@ -457,7 +457,7 @@ func Rollback(ctx context.Context, st Store, req RollbackRequest, opts ...Option
 	if err := c.checkRollback(req); err != nil {
 		return Entry{}, err
 	}
-	if err := c.authorize(req.Env, ActionRollback, req.Releaser, req.Approver); err != nil {
+	if err := c.authorize(req.Env, ActionRollback, req.Releaser, req.Approver, req.Emergency); err != nil {
 		return Entry{}, err
 	}
 	env := req.Env

@@ -94,7 +94,7 @@ func PromoteManifest(ctx context.Context, st Log, req ManifestRequest, opts ...O
 	if err := c.checkApproval(req.Env, req.Approver, req.Reason, req.Emergency); err != nil {
 		return Entry{}, err
 	}
-	if err := c.authorize(req.Env, ActionDeploy, req.Releaser, req.Approver); err != nil {
+	if err := c.authorize(req.Env, ActionDeploy, req.Releaser, req.Approver, req.Emergency); err != nil {
 		return Entry{}, err
 	}
 	if err := c.requireManifestVerifier(req.Env, m.Name); err != nil {
@@ -164,7 +164,7 @@ func RollbackManifest(ctx context.Context, st Log, req RollbackRequest, opts ...
 	if err := c.checkRollback(req); err != nil {
 		return Entry{}, err
 	}
-	if err := c.authorize(req.Env, ActionRollback, req.Releaser, req.Approver); err != nil {
+	if err := c.authorize(req.Env, ActionRollback, req.Releaser, req.Approver, req.Emergency); err != nil {
 		return Entry{}, err
 	}
 	env := req.Env

@@ -136,7 +136,7 @@ environments:
   - name: staging
   - name: prod
     production: true
-    approvers: [alice, bob, carol]
+    approvers: [alice, bob, carol, dana]
     permissions:
       deploy: [release-bot]
       rollback: [release-bot]

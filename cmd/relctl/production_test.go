@@ -129,6 +129,8 @@ func TestProductionFailsClosed(t *testing.T) {
 			config.ErrNotAuthorized, "approver not authorized"},
 		{"releaser not authorised", minimalConfig + "    permissions:\n      deploy: [release-bot]\n", "trusted", "cleo@example.com",
 			[]string{"--releaser", "intern"}, config.ErrNotAuthorized, "releaser not authorized"},
+		{"the approver is the releaser", minimalConfig, "trusted", "cleo@example.com", []string{"--releaser", "cleo@example.com"},
+			&manifest.RefusalError{Reason: "approver is the releaser"}, "approver is the releaser"},
 		{"no releaser", minimalConfig, "trusted", "cleo@example.com", []string{"--releaser", ""},
 			config.ErrNotAuthorized, "releaser not authorized"},
 		{"no configuration", "", "trusted", "cleo@example.com", []string{"--allowed-signers", "ALLOWED"},
