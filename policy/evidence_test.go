@@ -242,14 +242,15 @@ func TestGateEvidenceUnencodable(t *testing.T) {
 	ctx := context.Background()
 	ex := validException()
 	ex.Controls = []string{"REL-SOD-001"}
-	// A temporary exception cannot expire that far ahead
-	// (MaxExceptionLifetime); a permanent one's review date can.
-	ex.Type, ex.Expires, ex.Review = "permanent", time.Time{}, time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	// A permanent exception reviewed in the year 10000 (at most
+	// MaxReviewInterval after a request made then) cannot be written as
+	// RFC 3339.
+	ex.Type, ex.Expires, ex.Review = "permanent", time.Time{}, time.Date(10000, 3, 1, 0, 0, 0, 0, time.UTC)
 	p := gatePolicy()
 	p.Exceptions = []policy.Exception{ex}
 	g := policy.Gate{Policy: p, Facts: gateFacts()}
 	in := manifest.GateInput{Record: completeRecord(t, "v1.4.2"), Promotion: manifest.Promotion{Release: "v1.4.2", Env: "prod", Digest: build1,
-		Approver: "bob", RequestedAt: time.Date(2026, 3, 2, 10, 0, 0, 0, berlin)}} // bob reviewed the code: waived
+		Approver: "bob", RequestedAt: time.Date(10000, 1, 3, 10, 0, 0, 0, berlin)}} // bob reviewed the code: waived
 	_, err := g.Allow(ctx, in)
 	require.NoError(t, err)
 	_, ev, err := g.AllowEvidence(ctx, in)

@@ -28,7 +28,7 @@ const DefaultMaxExceptionLifetime = 90 * 24 * time.Hour
 // policy's maximum lifetime ([DefaultMaxExceptionLifetime]) after the
 // evaluation time, and after Approved when that is recorded: an expiry of
 // 9999-12-31 waives nothing. (A permanent exception is bounded by its
-// Review date, which the maximum lifetime does not limit.) Requester and Approvers are identities (package
+// Review date, which may lie at most [MaxReviewInterval] ahead.) Requester and Approvers are identities (package
 // identity): an approver who may be the requester ("ada" and
 // "ada@example.com") does not count, and one that does not normalise
 // ("ada" plus a zero-width space) invalidates the exception.
@@ -63,6 +63,11 @@ type exceptionConfig struct {
 func WithPeople(people *identity.Directory) ExceptionOption {
 	return func(c *exceptionConfig) { c.people = people }
 }
+
+// MaxReviewInterval is the longest a permanent exception may go before its
+// next review (§1.32: exceptions are reconsidered periodically): a review
+// date further ahead waives nothing.
+const MaxReviewInterval = 366 * 24 * time.Hour
 
 // WithMaxLifetime sets the longest an exception may run (default, and
 // when d is not positive, [DefaultMaxExceptionLifetime]).
@@ -115,6 +120,8 @@ func (e Exception) Problems(now time.Time, opts ...ExceptionOption) []string {
 			p = append(p, "permanent exception without review date")
 		} else if !now.Before(e.Review) {
 			p = append(p, "review overdue since "+e.Review.UTC().Format(time.RFC3339))
+		} else if !now.IsZero() && e.Review.Sub(now) > MaxReviewInterval {
+			p = append(p, fmt.Sprintf("review %s is more than %s after the evaluation time: a permanent exception is reconsidered at least yearly", e.Review.UTC().Format("2006-01-02"), days(MaxReviewInterval)))
 		}
 	default:
 		p = append(p, fmt.Sprintf("type %q is not temporary or permanent", e.Type))

@@ -3,6 +3,7 @@ package policy_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,4 +105,22 @@ func TestExceptionBlankApprover(t *testing.T) {
 	assert.Empty(t, e.Problems(now))
 	e.Expires = now
 	assert.NotEmpty(t, e.Problems(now), "expires exactly at the evaluation instant")
+}
+
+// TestPermanentExceptionReviewBounded: a permanent exception is
+// reconsidered at least yearly; a review date further ahead (9999-12-31)
+// waives nothing.
+func TestPermanentExceptionReviewBounded(t *testing.T) {
+	now := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	e := validException()
+	e.Type, e.Expires = "permanent", time.Time{}
+	e.Review = now.AddDate(0, 11, 0)
+	if p := e.Problems(now); len(p) != 0 {
+		t.Fatalf("a review 11 months ahead: %v", p)
+	}
+	e.Review = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+	p := e.Problems(now)
+	if len(p) != 1 || !strings.Contains(p[0], "reconsidered at least yearly") {
+		t.Fatalf("a review in 9999: %v", p)
+	}
 }

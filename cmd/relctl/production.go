@@ -29,7 +29,7 @@ var defaultOrder = []string{"dev", "staging", "prod"}
 
 // errNoConfig refuses a production promotion without a release
 // configuration (exit 1).
-var errNoConfig = errors.New("relctl: no release configuration")
+var errNoConfig = errors.New("no release configuration")
 
 // promotionFlags are the flags of promote and rollback that say what the
 // promotion is decided under.
@@ -37,6 +37,7 @@ type promotionFlags struct {
 	config        *string
 	orderUnsafe   *string
 	skipSignature *bool
+	trustOverride *bool
 	releaser      *string
 	repo          *string
 	keyring       *string
@@ -48,6 +49,7 @@ func addPromotionFlags(fs *flag.FlagSet, withKeys bool) promotionFlags {
 		config:        addConfigFlag(fs),
 		orderUnsafe:   fs.String("order-unsafe", "", "UNSAFE: promote in this `ORDER` of environments (comma-separated) instead of the configuration's; recorded in the log entry, and the audit trail flags every environment it skips"),
 		skipSignature: fs.Bool("skip-signature-unsafe", false, "UNSAFE: promote into production without verifying the release tag's (or manifest's) signature; recorded in the log entry"),
+		trustOverride: fs.Bool("trust-override-unsafe", false, "UNSAFE: in production, verify against --keyring/--allowed-signers instead of the configuration's trust; recorded in the log entry"),
 		releaser:      fs.String("releaser", "", "the identity `ID` that starts this promotion: authorised against the configuration (required for production) and checked for separation of duties"),
 		repo:          new(string),
 		keyring:       new(string),
@@ -135,13 +137,27 @@ func (pf promotionFlags) decide(env, tagNS string, needTags bool, stderr io.Writ
 		}
 		d.opts = append(d.opts, manifest.WithConfigDigest(digest))
 	}
-	if *pf.skipSignature {
-		fmt.Fprintln(stderr, "relctl: warning: --skip-signature-unsafe: the release signature is not verified; the log entry records it")
-		d.opts = append(d.opts, manifest.WithSkipSignatureUnsafe())
+	if d.prodEnv && cfg != nil && (*pf.keyring != "" || *pf.allowed != "") {
+		// The configuration is the production trust root: keys given on
+		// the command line replace it only when asked by name.
+		if !*pf.trustOverride {
+			return d, nil, usagef("in production the release is verified against %s's trust; --keyring/--allowed-signers replace it only with --trust-override-unsafe", cfg.File)
+		}
+		fmt.Fprintln(stderr, "relctl: warning: --trust-override-unsafe: production trusts the keys on the command line, not the configuration's; the log entry records it")
+		d.opts = append(d.opts, manifest.WithUnsafe("trust-override-unsafe"))
 	}
 	v, err := pf.verifier(cfg, tagNS, d.prodEnv)
-	if err != nil || v == nil {
+	if err != nil {
 		return d, nil, err
+	}
+	if *pf.skipSignature {
+		d.opts = append(d.opts, manifest.WithSkipSignatureUnsafe())
+		if v == nil && d.prodEnv {
+			fmt.Fprintln(stderr, "relctl: warning: --skip-signature-unsafe: the release signature is not verified; the log entry records it")
+		}
+	}
+	if v == nil {
+		return d, nil, nil
 	}
 	if !needTags {
 		return d, v, nil
@@ -228,6 +244,11 @@ func configDigest(file string) (string, error) {
 // configured controls must all be enabled by that policy.
 func (d decision) gate(g gateFlags, env string) (manifest.Option, error) {
 	var p *policy.Policy
+	if d.cfg != nil && d.cfg.Policy.Policy != nil {
+		pp := *d.cfg.Policy.Policy
+		pp.Controls = slices.Clone(pp.Controls)
+		p = &pp
+	}
 	if *g.config != "" {
 		b, err := readInput("--policy", *g.config, maxInputFile)
 		if err != nil {
@@ -237,10 +258,17 @@ func (d decision) gate(g gateFlags, env string) (manifest.Option, error) {
 		if err != nil {
 			return nil, usageError{fmt.Errorf("--policy %s: %w", *g.config, err)}
 		}
-		p = &pp
-	} else if d.cfg != nil && d.cfg.Policy.Policy != nil {
-		pp := *d.cfg.Policy.Policy
-		p = &pp
+		if p == nil {
+			p = &pp
+		} else {
+			// --policy adds controls to the configured policy; it never
+			// removes or weakens one (the configured control wins).
+			for _, c := range pp.Controls {
+				if !slices.ContainsFunc(p.Controls, func(x policy.Control) bool { return x.Meta().ID == c.Meta().ID }) {
+					p.Controls = append(p.Controls, c)
+				}
+			}
+		}
 	}
 	if e, ok := d.envConfig(env); ok && (len(e.Windows) > 0 || len(e.Freezes) > 0) {
 		// The environment's own change windows: enforced as REL-WINDOW-001
@@ -318,7 +346,7 @@ func gateEnv(e config.Environment) string {
 
 // errControlMissing refuses a promotion whose environment is gated by a
 // control the policy does not enable (exit 1).
-var errControlMissing = errors.New("relctl: a configured control is not enabled")
+var errControlMissing = errors.New("a configured control is not enabled")
 
 // withReleaser sets the releaser of the gate's facts.
 func withReleaser(f *policy.Facts, releaser string) {

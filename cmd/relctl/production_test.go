@@ -206,6 +206,30 @@ func TestProductionFailsClosed(t *testing.T) {
 		assert.Equal(t, 1, code, errOut)
 		assert.Contains(t, errOut, "REL-WINDOW-001")
 	})
+	t.Run("key flags replace the configured trust only with --trust-override-unsafe", func(t *testing.T) {
+		pc := newProdCase(t, minimalConfig, "untrusted")
+		evil := filepath.Join(t.TempDir(), "evil_signers")
+		// Any allowed_signers file will do for the refusal: it is refused before it is read.
+		require.NoError(t, os.WriteFile(evil, []byte("x@example.com ssh-ed25519 AAAA\n"), 0o644))
+		_, errOut, code := pc.promote(t, "prod", "cleo@example.com", "--releaser", "release-bot", "--allowed-signers", evil)
+		assert.Equal(t, 2, code, errOut)
+		assert.Contains(t, errOut, "--trust-override-unsafe")
+	})
+
+	t.Run("--policy adds controls and never removes a configured one", func(t *testing.T) {
+		pc := newProdCase(t, minimalConfig, "trusted")
+		// The configuration gains a policy once the release is in staging.
+		cfg := minimalConfig + "policy:\n  controls:\n    REL-SOD-001: {}\n"
+		require.NoError(t, os.WriteFile(filepath.Join(pc.g.Dir, config.FileName), []byte(cfg), 0o644))
+		dir := t.TempDir()
+		pr := filepath.Join(dir, "pr.json")
+		require.NoError(t, os.WriteFile(pr, []byte(`{"number": 1, "author": "cleo@example.com", "approvers": ["ben"]}`), 0o644))
+		weak := filepath.Join(dir, "weak.yml")
+		require.NoError(t, os.WriteFile(weak, []byte("controls:\n  REL-RECORD-001: {}\n"), 0o644))
+		_, errOut, code := pc.promote(t, "prod", "cleo@example.com", "--releaser", "release-bot", "--pr", pr, "--policy", weak)
+		assert.Equal(t, 1, code, errOut)
+		assert.Contains(t, errOut, "REL-SOD-001", "the author may not approve, whatever --policy says")
+	})
 }
 
 // TestCommandsReadTheConfiguration: without their flags, the store, the

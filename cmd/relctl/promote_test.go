@@ -237,9 +237,18 @@ func TestPromoteManifestCommands(t *testing.T) {
 
 			// The configuration names prod's approvers; the keys are the
 			// flags' (they override the configuration's trust).
-			cfg := []string{"--config", filepath.Join(g.Dir, ".releasekit.yaml"), "--releaser", "release-bot"}
+			// The manifests' signing key is the configuration's trust.manifests.
+			b, err := os.ReadFile(allowed)
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "manifest_signers"), b, 0o644))
+			tagSigners, err := os.ReadFile(filepath.Join(g.Dir, "allowed_signers"))
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "allowed_signers"), tagSigners, 0o644))
+			withManifests := strings.Replace(testConfig, "environments:", "  manifests:\n    allowed_signers: manifest_signers\nenvironments:", 1)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "releasekit.yaml"), []byte(withManifests), 0o644))
+			cfg := []string{"--config", filepath.Join(dir, "releasekit.yaml"), "--releaser", "release-bot"}
 			promote := func(file, env string, extra ...string) (string, string, int) {
-				return runTagCmd(t, cmdPromote, append(with(append(cfg, "--manifest", file, "--env", env, "--approver", "alice", "--reason", "ok", "--allowed-signers", allowed)...), extra...)...)
+				return runTagCmd(t, cmdPromote, append(with(append(cfg, "--manifest", file, "--env", env, "--approver", "alice", "--reason", "ok")...), extra...)...)
 			}
 			for _, env := range []string{"dev", "staging", "prod"} {
 				out, errOut, code := promote(m1, env, "--json")
@@ -270,11 +279,11 @@ func TestPromoteManifestCommands(t *testing.T) {
 			assert.Equal(t, 2, code, "--sig without --manifest")
 
 			// A manifest edited after signing is refused.
-			b, err := os.ReadFile(m2)
+			b, err = os.ReadFile(m2)
 			require.NoError(t, err)
 			edited := filepath.Join(dir, "edited.json")
 			require.NoError(t, os.WriteFile(edited, []byte(strings.Replace(string(b), "2026.02", "2026.09", 1)), 0o644))
-			_, errOut, code = promote(edited, "dev", "--sig", m2+".sig")
+			_, errOut, code = promote(edited, "dev", "--sig", m2+".sig", "--allowed-signers", allowed)
 			assert.Equal(t, 1, code)
 			assert.Contains(t, errOut, "signature does not verify")
 
@@ -282,7 +291,7 @@ func TestPromoteManifestCommands(t *testing.T) {
 				_, errOut, code := promote(m2, env)
 				require.Equal(t, 0, code, errOut)
 			}
-			_, errOut, code = runTagCmd(t, cmdPromote, with(append(cfg, "--manifest", m2, "--env", "prod", "--allowed-signers", allowed)...)...)
+			_, errOut, code = runTagCmd(t, cmdPromote, with(append(cfg, "--manifest", m2, "--env", "prod")...)...)
 			assert.Equal(t, 1, code)
 			assert.Contains(t, errOut, "approval required")
 			out, errOut, code := promote(m2, "prod")
