@@ -219,3 +219,30 @@ func TestCheckOrder(t *testing.T) {
 	assert.Equal(t, "staging", errs[0].Skipped)
 	assert.Equal(t, uint64(2), errs[0].Seq)
 }
+
+// TestManifestRollbackToUnverifiedFailsClosed: a manifest that reached
+// production without a verified signature is no known-good target for a
+// production rollback unless the rollback skips the check too (recorded).
+func TestManifestRollbackToUnverifiedFailsClosed(t *testing.T) {
+	signer, verifier, _ := sshKeys(t, manifest.Namespace)
+	first := signManifest(t, signer, sampleManifest())
+	second := signManifest(t, signer, changedManifest())
+	st := newStore(t)
+	auth := manifest.WithAuthorizer(prodTeam)
+	promoteAll := func(sm signedManifest, opts ...manifest.Option) {
+		for _, env := range []string{"dev", "staging", "prod"} {
+			r := sm.req(env)
+			r.Releaser = "ci-bot"
+			_, err := manifest.PromoteManifest(t.Context(), st, r, append([]manifest.Option{auth}, opts...)...)
+			require.NoError(t, err, env)
+		}
+	}
+	promoteAll(first, manifest.WithSkipSignatureUnsafe()) // never verified
+	promoteAll(second, manifest.WithManifestVerifier(verifier))
+	rb := manifest.RollbackRequest{Env: "prod", Releaser: "ci-bot", Approver: "alice", Reason: "errors"}
+	_, err := manifest.RollbackManifest(t.Context(), st, rb, auth)
+	assert.ErrorIs(t, err, &manifest.RefusalError{Reason: "manifest signature not verified"})
+	e, err := manifest.RollbackManifest(t.Context(), st, rb, auth, manifest.WithSkipSignatureUnsafe())
+	require.NoError(t, err)
+	assert.Equal(t, []string{manifest.UnsafeSkipSignature}, e.Promotion.Unsafe)
+}

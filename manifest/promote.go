@@ -97,8 +97,9 @@ type Promotion struct {
 	// Production whether Env was a production environment in it.
 	Order      []string `json:"order,omitempty"`
 	Production bool     `json:"production,omitempty"`
-	// TagSigner is who signed the release tag, as verified at promotion
-	// (nil when no tag was verified).
+	// TagSigner is who signed the release tag (for a manifest promotion,
+	// the manifest), as verified at promotion; nil when nothing was
+	// verified. A production rollback to a manifest needs it.
 	TagSigner *signature.Identity `json:"tag_signer,omitempty"`
 	// Unsafe names the options that weakened a check to let this
 	// promotion through ([WithSkipSignatureUnsafe], relctl's

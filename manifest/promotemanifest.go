@@ -100,18 +100,21 @@ func PromoteManifest(ctx context.Context, st Log, req ManifestRequest, opts ...O
 	if err := c.requireManifestVerifier(req.Env, m.Name); err != nil {
 		return Entry{}, err
 	}
+	var signer *signature.Identity
 	if c.sigs != nil {
 		if len(req.Signature) == 0 {
 			return Entry{}, badSignature(fmt.Errorf("manifest %s %s is not signed", m.Name, req.Digest))
 		}
-		if _, err := c.sigs.Verify(ctx, data, req.Signature, requested); err != nil {
+		id, err := c.sigs.Verify(ctx, data, req.Signature, requested)
+		if err != nil {
 			return Entry{}, badSignature(fmt.Errorf("manifest %s %s: %w", m.Name, req.Digest, err))
 		}
+		signer = &id
 	}
 	p := Promotion{
 		Release: m.Name, Env: req.Env, Digest: req.Digest,
 		Approver: req.Approver, Reason: req.Reason,
-		RequestedAt: requested, Emergency: req.Emergency, Manifest: &m,
+		RequestedAt: requested, Emergency: req.Emergency, Manifest: &m, TagSigner: signer,
 	}
 	c.stamp(&p, req.Releaser)
 	return c.appendPromotion(ctx, st, func(hist []Promotion) (Promotion, GateInput, error) {
@@ -177,6 +180,10 @@ func RollbackManifest(ctx context.Context, st Log, req RollbackRequest, opts ...
 		if err != nil {
 			return Promotion{}, GateInput{}, err
 		}
+		if c.isProduction(env) && target.TagSigner == nil && !c.skipSignature {
+			return Promotion{}, GateInput{}, refused("manifest signature not verified", nil,
+				"%s is a production environment: the known-good manifest %s %s was promoted without a verified signature, so rolling back to it needs WithSkipSignatureUnsafe", env, target.Release, target.Digest)
+		}
 		m := target.Manifest.normalize()
 		if d, err := m.Digest(); err != nil || d != target.Digest {
 			return Promotion{}, GateInput{}, fmt.Errorf("rollback %s: logged manifest %s: %w", env, target.Digest, &RefusalError{Reason: "manifest content does not match its digest"})
@@ -185,9 +192,12 @@ func RollbackManifest(ctx context.Context, st Log, req RollbackRequest, opts ...
 		p := Promotion{
 			Release: target.Release, Env: env, Digest: target.Digest,
 			Approver: req.Approver, Reason: req.Reason, RequestedAt: requested,
-			RollbackFrom: cur.Digest, Manifest: &m, Emergency: req.Emergency,
+			RollbackFrom: cur.Digest, Manifest: &m, Emergency: req.Emergency, TagSigner: target.TagSigner,
 		}
 		c.stamp(&p, req.Releaser)
+		if p.Production && target.TagSigner == nil {
+			p.Unsafe = append(p.Unsafe, UnsafeSkipSignature)
+		}
 		return p, GateInput{Manifest: &gm}, nil
 	})
 }
