@@ -287,9 +287,21 @@ func (d decision) gate(g gateFlags, env string) (manifest.Option, error) {
 					have = append(have, c.Meta().ID)
 				}
 			}
+			if slices.Contains(e.Controls, "REL-ENV-001") {
+				// Environment separation, from the configuration's
+				// permissions: production's deployers and approvers must
+				// be restricted and shared with no other environment.
+				sep, err := envSeparation(d.cfg, e)
+				if err != nil {
+					return nil, err
+				}
+				if p == nil {
+					p = &policy.Policy{}
+				}
+				p.Controls = slices.DeleteFunc(p.Controls, func(c policy.Control) bool { return c.Meta().ID == "REL-ENV-001" })
+				p.Controls = append(p.Controls, sep)
+			}
 			for _, id := range e.Controls {
-				// REL-ENV-001 (who may deploy and approve where) is the
-				// configuration's permissions, which the Authorizer checks.
 				if id == "REL-ENV-001" {
 					continue
 				}
@@ -325,6 +337,24 @@ func (d decision) gate(g gateFlags, env string) (manifest.Option, error) {
 		return nil, err
 	}
 	return manifest.WithGate(policy.Gate{Policy: *p, Facts: f, Production: d.production}), nil
+}
+
+// envSeparation builds REL-ENV-001 from the configuration: each
+// environment's deployers (permissions.deploy) and approvers. It refuses a
+// production environment whose deployers are not restricted by identity,
+// which nothing could then separate.
+func envSeparation(cfg *config.Config, gated config.Environment) (policy.EnvironmentSeparation, error) {
+	sep := policy.EnvironmentSeparation{Environments: map[string]policy.Environment{}}
+	for _, e := range cfg.Environments {
+		deployers, restricted := e.Allowed(config.ActionDeploy)
+		if e.Production && !restricted {
+			return sep, fmt.Errorf("%w: %s is gated by REL-ENV-001 (%s), but who may deploy to %s is not restricted: list permissions.deploy",
+				errControlMissing, gated.Name, cfg.File, e.Name)
+		}
+		approvers, _ := e.Allowed(config.ActionApprove)
+		sep.Environments[gateEnv(e)] = policy.Environment{Identities: deployers, Approvers: approvers}
+	}
+	return sep, nil
 }
 
 // envConfig returns the configuration of env, if any.

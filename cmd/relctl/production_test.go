@@ -192,10 +192,30 @@ func TestProductionFailsClosed(t *testing.T) {
 	})
 
 	t.Run("the environment's controls gate it", func(t *testing.T) {
-		pc := newProdCase(t, minimalConfig+"    controls: [REL-ENV-001, REL-SOD-001]\n", "trusted")
+		pc := newProdCase(t, minimalConfig+"    controls: [REL-SOD-001]\n", "trusted")
 		_, errOut, code := pc.promote(t, "prod", "cleo@example.com", "--releaser", "release-bot")
 		assert.Equal(t, 1, code)
 		assert.Contains(t, errOut, "REL-SOD-001", "a control the configuration names but no policy enables refuses")
+	})
+
+	t.Run("REL-ENV-001 separates production's deployers from the other environments'", func(t *testing.T) {
+		shared := strings.Replace(minimalConfig, "  - name: dev\n", "  - name: dev\n    permissions: {deploy: [release-bot]}\n", 1) +
+			"    permissions: {deploy: [release-bot]}\n    controls: [REL-ENV-001]\n"
+		pc := newProdCase(t, shared, "trusted")
+		_, errOut, code := pc.promote(t, "prod", "cleo@example.com", "--releaser", "release-bot")
+		assert.Equal(t, 1, code, errOut)
+		assert.Contains(t, errOut, "REL-ENV-001")
+		// An unrestricted production deployer cannot be separated.
+		pc = newProdCase(t, minimalConfig+"    controls: [REL-ENV-001]\n", "trusted")
+		_, errOut, code = pc.promote(t, "prod", "cleo@example.com", "--releaser", "release-bot")
+		assert.Equal(t, 1, code, errOut)
+		assert.Contains(t, errOut, "not restricted")
+		// Separate deployers pass.
+		separate := strings.Replace(minimalConfig, "  - name: dev\n", "  - name: dev\n    permissions: {deploy: [release-bot]}\n", 1) +
+			"    permissions: {deploy: [prod-bot]}\n    controls: [REL-ENV-001]\n"
+		pc = newProdCase(t, separate, "trusted")
+		_, errOut, code = pc.promote(t, "prod", "cleo@example.com", "--releaser", "prod-bot")
+		assert.Equal(t, 0, code, errOut)
 	})
 
 	t.Run("the environment's own freeze is enforced", func(t *testing.T) {

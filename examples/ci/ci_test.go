@@ -122,10 +122,15 @@ func TestPipelinesRelyOnTheConfiguration(t *testing.T) {
 	if cfg.Trust.Tags.Empty() || cfg.Policy.Policy == nil {
 		t.Fatal("the configuration names no tag keys or no policy")
 	}
-	for _, releaser := range []string{"github-actions", "gitlab-ci"} {
-		if err := cfg.Authorize("prod", config.ActionDeploy, releaser); err != nil {
-			t.Errorf("the pipelines' releaser %s: %v", releaser, err)
+	for _, env := range []string{"dev", "staging", "prod"} {
+		for _, ci := range []string{"github-actions", "gitlab-ci"} {
+			if err := cfg.Authorize(env, config.ActionDeploy, ci+"@"+env); err != nil {
+				t.Errorf("the pipelines' releaser in %s: %v", env, err)
+			}
 		}
+	}
+	if err := cfg.Authorize("prod", config.ActionDeploy, "github-actions@staging"); err == nil {
+		t.Error("the staging job's identity may deploy to production")
 	}
 	// dev and staging take the actor who triggered the run as approver.
 	for _, env := range []string{"dev", "staging"} {
@@ -133,7 +138,7 @@ func TestPipelinesRelyOnTheConfiguration(t *testing.T) {
 			t.Errorf("the pipelines' %s approver: %v", env, err)
 		}
 	}
-	if err := cfg.Authorize("prod", config.ActionApprove, "github-actions"); err == nil {
+	if err := cfg.Authorize("prod", config.ActionApprove, "github-actions@prod"); err == nil {
 		t.Error("the pipeline's own identity may approve production")
 	}
 }
