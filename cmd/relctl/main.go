@@ -13,13 +13,13 @@
 //	relctl log   [--repo DIR | --demo] [--since REV] [--rev REV] [--path DIR] [--first-parent]
 //	relctl changelog [--repo DIR | --demo] [--since REV] [--rev REV] [--version TAG] [--format markdown|keepachangelog|json] [--all] [--write FILE] ...
 //	relctl tag   --name TAG --rev REV (--sign openpgp --key FILE | --sign ssh --key FILE | --unsigned) [--passphrase-env VAR] [--tagger "Name <email>"] [--message-file FILE] [--push REMOTE] [--repo DIR] [--json]
-//	relctl verify --tag TAG (--keyring FILE | --allowed-signers FILE) [--repo DIR] [--json]
+//	relctl verify --tag TAG [--keyring FILE | --allowed-signers FILE] [--repo DIR] [--json]
 //	relctl sbom [generate|check|attest] ...
 //	relctl provenance [verify] ...
 //	relctl record init|add-artifact|attach-sbom|set|check|show --release TAG ...
 //	relctl manifest build|sign|verify|diff ...
-//	relctl promote --release TAG --env ENV --digest D --approver ID --reason TEXT ...
-//	relctl rollback --env ENV --approver ID --reason TEXT ...
+//	relctl promote --release TAG --env ENV --digest D --releaser ID --approver ID --reason TEXT ...
+//	relctl rollback --env ENV --releaser ID --approver ID --reason TEXT ...
 //	relctl log verify [--checkpoint FILE] ...
 //	relctl policy [--config FILE] [--range A..B] [--pr FILE] [--format text|json|sarif|junit] ...
 //	relctl audit trail (--release TAG | --digest D | --commit SHA | --ticket ID) (--store DIR | --git-store REPO) ...
@@ -120,7 +120,7 @@ Usage:
   relctl tag   --name TAG --rev REV (--sign openpgp --key FILE | --sign ssh --key FILE | --unsigned)
                [--passphrase-env VAR | --passphrase-file FILE] [--tagger "Name <email>"]
                [--message-file FILE] [--push REMOTE] [--prefix v] [--repo DIR] [--json]
-  relctl verify --tag TAG (--keyring FILE | --allowed-signers FILE) [--principal P] [--at RFC3339] [--repo DIR] [--json]
+  relctl verify --tag TAG [--keyring FILE | --allowed-signers FILE] [--principal P] [--at RFC3339] [--repo DIR] [--json]
   relctl sbom  [generate] (--binary FILE | --module DIR [--artifact FILE] | --artifact FILE) [--format json|xml] [--spec 1.6] [--out FILE]
   relctl sbom  check --sbom FILE --artifact FILE [--json]
   relctl sbom  attest --sbom FILE --artifact FILE [--key FILE] [--out FILE]
@@ -128,12 +128,15 @@ Usage:
   relctl provenance verify --envelope FILE --artifact FILE --key FILE [--json]
   relctl record init|add-artifact|attach-sbom|set|check|show --release TAG (--store DIR | --git-store REPO) [--json] ...
   relctl manifest build|sign|verify|diff ...
-  relctl promote --release TAG --env ENV --digest sha256:HEX --approver ID --reason TEXT [--emergency FILE]
-               [--keyring FILE | --allowed-signers FILE] [--policy FILE [--pr FILE] [--releaser ID]]
-               (--store DIR | --git-store REPO) [--json]
-  relctl promote --manifest FILE [--sig FILE] --env ENV --approver ID --reason TEXT ...   (a multi-repo manifest)
-  relctl rollback --env ENV --approver ID --reason TEXT [--manifest FILE] [--emergency FILE] [--policy FILE ...]
-               (--store DIR | --git-store REPO) [--json]
+  relctl promote --release TAG --env ENV --digest sha256:HEX --releaser ID --approver ID --reason TEXT [--emergency FILE]
+               [--config FILE] [--pr FILE] [--policy FILE] [--store DIR | --git-store REPO] [--json]
+               (production: refused unless .releasekit.yaml's trust, permissions and controls pass;
+                only --skip-signature-unsafe, --order-unsafe, --trust-override-unsafe and
+                --config-override-unsafe weaken a check, each recorded in the log entry)
+  relctl promote --manifest FILE [--sig FILE] --env ENV --releaser ID --approver ID --reason TEXT ...   (a multi-repo manifest)
+  relctl rollback --env ENV --releaser ID --approver ID --reason TEXT [--manifest FILE] [--emergency FILE] [--policy FILE ...]
+               [--store DIR | --git-store REPO] [--json]
+  relctl config validate|explain [--config FILE] [--env ENV] [--format text|markdown|json]
   relctl log verify [--checkpoint FILE] (--store DIR | --git-store REPO) [--json]
   relctl policy [--config FILE] [--repo DIR] [--range A..B] [--record FILE [--promotion FILE]] [--pr FILE]
                [--format text|json|sarif|junit]   (exit 1 when a control fails)

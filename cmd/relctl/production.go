@@ -38,6 +38,7 @@ type promotionFlags struct {
 	orderUnsafe   *string
 	skipSignature *bool
 	trustOverride *bool
+	cfgOverride   *bool
 	releaser      *string
 	repo          *string
 	keyring       *string
@@ -49,6 +50,7 @@ func addPromotionFlags(fs *flag.FlagSet, withKeys bool) promotionFlags {
 		config:        addConfigFlag(fs),
 		orderUnsafe:   fs.String("order-unsafe", "", "UNSAFE: promote in this `ORDER` of environments (comma-separated) instead of the configuration's; recorded in the log entry, and the audit trail flags every environment it skips"),
 		skipSignature: fs.Bool("skip-signature-unsafe", false, "UNSAFE: promote into production without verifying the release tag's (or manifest's) signature; recorded in the log entry"),
+		cfgOverride:   fs.Bool("config-override-unsafe", false, "UNSAFE: in production, decide under --config FILE although the repository has its own, different .releasekit.yaml; recorded in the log entry"),
 		trustOverride: fs.Bool("trust-override-unsafe", false, "UNSAFE: in production, verify against --keyring/--allowed-signers instead of the configuration's trust; recorded in the log entry"),
 		releaser:      fs.String("releaser", "", "the identity `ID` that starts this promotion: authorised against the configuration (required for production) and checked for separation of duties"),
 		repo:          new(string),
@@ -136,6 +138,17 @@ func (pf promotionFlags) decide(env, tagNS string, needTags bool, stderr io.Writ
 			return d, nil, err
 		}
 		d.opts = append(d.opts, manifest.WithConfigDigest(digest))
+	}
+	if d.prodEnv && cfg != nil && *pf.config != "" {
+		// A configuration named on the command line must not replace the
+		// repository's own for production without saying so.
+		if own, err := config.Find(cfgDir); err == nil && !sameFile(own, cfg.File) {
+			if !*pf.cfgOverride {
+				return d, nil, usagef("--config %s: the repository's configuration is %s; production is decided under it unless --config-override-unsafe", *pf.config, own)
+			}
+			fmt.Fprintln(stderr, "relctl: warning: --config-override-unsafe: production is decided under", cfg.File, "not the repository's", own, "; the log entry records it")
+			d.opts = append(d.opts, manifest.WithUnsafe("config-override-unsafe"))
+		}
 	}
 	if d.prodEnv && cfg != nil && (*pf.keyring != "" || *pf.allowed != "") {
 		// The configuration is the production trust root: keys given on
@@ -337,6 +350,14 @@ func (d decision) gate(g gateFlags, env string) (manifest.Option, error) {
 		return nil, err
 	}
 	return manifest.WithGate(policy.Gate{Policy: *p, Facts: f, Production: d.production}), nil
+}
+
+// sameFile reports whether two paths hold the same bytes (the same file,
+// or a copy of it).
+func sameFile(a, b string) bool {
+	x, err1 := readInput("--config", a, maxInputFile)
+	y, err2 := readInput("--config", b, maxInputFile)
+	return err1 == nil && err2 == nil && bytes.Equal(x, y)
 }
 
 // envSeparation builds REL-ENV-001 from the configuration: each

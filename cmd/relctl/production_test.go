@@ -236,6 +236,22 @@ func TestProductionFailsClosed(t *testing.T) {
 		assert.Contains(t, errOut, "--trust-override-unsafe")
 	})
 
+	t.Run("--config replaces the repository's configuration only with --config-override-unsafe", func(t *testing.T) {
+		pc := newProdCase(t, minimalConfig, "trusted")
+		other := filepath.Join(pc.g.Dir, "sub", "mine.yaml")
+		require.NoError(t, os.MkdirAll(filepath.Dir(other), 0o755))
+		b, err := os.ReadFile(filepath.Join(pc.g.Dir, "allowed_signers"))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(pc.g.Dir, "sub", "allowed_signers"), b, 0o644))
+		require.NoError(t, os.WriteFile(other, []byte(strings.Replace(minimalConfig, "cleo@example.com", "mallory@example.com", 1)), 0o644))
+		_, errOut, code := pc.promote(t, "prod", "mallory@example.com", "--releaser", "release-bot", "--config", other)
+		assert.Equal(t, 2, code, errOut)
+		assert.Contains(t, errOut, "--config-override-unsafe")
+		_, errOut, code = pc.promote(t, "prod", "mallory@example.com", "--releaser", "release-bot", "--config", other, "--config-override-unsafe")
+		require.Equal(t, 0, code, errOut)
+		assert.Equal(t, []string{"config-override-unsafe"}, pc.lastEntry(t).Unsafe)
+	})
+
 	t.Run("--policy adds controls and never removes a configured one", func(t *testing.T) {
 		pc := newProdCase(t, minimalConfig, "trusted")
 		// The configuration gains a policy once the release is in staging.
