@@ -81,6 +81,7 @@ type storeFlags struct {
 	dir     *string
 	gitRepo *string
 	json    *bool
+	create  bool // the command may create the directory store (record init)
 }
 
 func addStoreFlags(fs *flag.FlagSet) storeFlags {
@@ -96,6 +97,13 @@ func (s storeFlags) open() (manifest.Store, error) {
 	case *s.dir != "" && *s.gitRepo != "":
 		return nil, usagef("give only one of --store and --git-store")
 	case *s.dir != "":
+		if !s.create {
+			// Only record init makes a store: a command that reads one
+			// must not answer from an empty store it just created.
+			if fi, err := os.Stat(*s.dir); err != nil || !fi.IsDir() {
+				return nil, usagef("--store %s: no evidence store there (relctl record init creates one)", *s.dir)
+			}
+		}
 		return manifest.NewDirStore(*s.dir)
 	case *s.gitRepo != "":
 		return openGitStore(*s.gitRepo)

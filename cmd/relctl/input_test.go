@@ -31,6 +31,9 @@ func TestInputNotRegular(t *testing.T) {
 		t.Fatal(err)
 	}
 	store := filepath.Join(dir, "store")
+	if err := os.Mkdir(store, 0o755); err != nil { // an (empty) evidence store
+		t.Fatal(err)
+	}
 	inputs := map[string]string{"fifo": fifo, "directory": t.TempDir()}
 	if fi, err := os.Stat("/dev/zero"); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
 		inputs["/dev/zero"] = "/dev/zero"

@@ -97,3 +97,20 @@ func TestLogVerifyCheckpointSignature(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, `"checkpoint_signature": "no checkpoint"`)
 }
+
+// TestReadingAMissingStore: a command that reads the evidence store refuses
+// a directory that is not there (exit 2) and does not create it; only
+// record init makes a store.
+func TestReadingAMissingStore(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no-store")
+	for _, args := range [][]string{
+		{"log", "verify", "--store", missing},
+		{"record", "show", "--store", missing, "--release", "v1.0.0"},
+	} {
+		_, errOut, code := relctl(t, "", args...)
+		assert.Equal(t, 2, code, "%v: %s", args, errOut)
+		assert.Contains(t, errOut, "no evidence store there")
+		_, err := os.Stat(missing)
+		assert.True(t, os.IsNotExist(err), "%v created the store", args)
+	}
+}

@@ -70,6 +70,7 @@ func cmdRecord(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if *release == "" {
 		return usagef("--release is required")
 	}
+	sf.create = sub == "init"
 	st, err := sf.open()
 	if err != nil {
 		return err
