@@ -202,6 +202,13 @@ func (c *Config) explanation(env string) (*explanation, error) {
 			}
 			v.Controls = append(v.Controls, controlView{ID: id, Title: m.Title, Section: m.Section, Source: src})
 		}
+		// The policy's controls gate every promotion, listed here or not.
+		for _, id := range enabled {
+			if !slices.Contains(e.Controls, id) {
+				m := known[id]
+				v.Controls = append(v.Controls, controlView{ID: id, Title: m.Title, Section: m.Section, Source: "policy"})
+			}
+		}
 		windows, freezes := e.Windows, e.Freezes
 		if len(windows) > 0 || len(freezes) > 0 {
 			v.WindowsFrom = "configuration"

@@ -185,7 +185,7 @@ func (pf promotionFlags) decide(env, tagNS string, needTags bool, stderr io.Writ
 
 // verifier returns the verifier of the flags' keys, else, for a
 // production environment, of the configuration's trust.tags
-// (trust.manifests for manifests), else nil: outside production a tag is
+// (trust.manifests, and only it, for manifests), else nil: outside production a tag is
 // verified only when a key flag asks for it.
 func (pf promotionFlags) verifier(cfg *config.Config, ns string, production bool) (signature.Verifier, error) {
 	if *pf.keyring != "" || *pf.allowed != "" {
@@ -195,8 +195,8 @@ func (pf promotionFlags) verifier(cfg *config.Config, ns string, production bool
 		return nil, nil
 	}
 	ks := cfg.Trust.Tags
-	if ns == manifest.Namespace && !cfg.Trust.Manifests.Empty() {
-		ks = cfg.Trust.Manifests
+	if ns == manifest.Namespace {
+		ks = cfg.Trust.Manifests // manifests trust trust.manifests only
 	}
 	return keySetVerifier(cfg, ks, ns)
 }
