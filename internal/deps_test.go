@@ -98,6 +98,7 @@ const depsRules = `
 	  < internal/testkit/audittest;
 	NONE < internal/testkit/golden;
 	signature, SIGNING < internal/testkit/keytest;
+	manifest, signature < internal/testkit/trusttest;
 	NONE < internal; # this test
 
 	# The programs: the CLI and the examples use every product package.

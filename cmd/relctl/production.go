@@ -183,6 +183,30 @@ func (pf promotionFlags) decide(env, tagNS string, needTags bool, stderr io.Writ
 	return d, v, nil
 }
 
+// prepare decides a promotion or rollback into env (decide), opens its
+// store (the flags', else the configuration's) and returns the options,
+// the policy gate included, with the trusted-keys verifier decide found.
+func (pf promotionFlags) prepare(sf storeFlags, gf gateFlags, env, ns string, needTags bool, stderr io.Writer) (manifest.Store, []manifest.Option, signature.Verifier, error) {
+	d, v, err := pf.decide(env, ns, needTags, stderr)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	st, err := configStore(sf, d.cfg)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	gf.releaser = pf.releaser
+	gate, err := d.gate(gf, env)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	opts := d.opts
+	if gate != nil {
+		opts = append(opts, gate)
+	}
+	return st, opts, v, nil
+}
+
 // verifier returns the verifier of the flags' keys, else, for a
 // production environment, of the configuration's trust.tags
 // (trust.manifests, and only it, for manifests), else nil: outside production a tag is

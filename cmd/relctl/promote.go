@@ -52,22 +52,9 @@ func cmdPromote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if *manifestFile != "" {
 		ns = manifest.Namespace
 	}
-	d, v, err := pf.decide(*env, ns, *manifestFile == "", stderr)
+	st, opts, v, err := pf.prepare(sf, gf, *env, ns, *manifestFile == "", stderr)
 	if err != nil {
 		return err
-	}
-	st, err := configStore(sf, d.cfg)
-	if err != nil {
-		return err
-	}
-	gf.releaser = pf.releaser
-	gate, err := d.gate(gf, *env)
-	if err != nil {
-		return err
-	}
-	opts := d.opts
-	if gate != nil {
-		opts = append(opts, gate)
 	}
 	if *manifestFile != "" {
 		return promoteManifest(ctx, st, manifestRequest{

@@ -36,22 +36,9 @@ func cmdRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if err != nil {
 		return err
 	}
-	d, _, err := pf.decide(*env, tagging.GitNamespace, *manifestFile == "", stderr)
+	st, opts, _, err := pf.prepare(sf, gf, *env, tagging.GitNamespace, *manifestFile == "", stderr)
 	if err != nil {
 		return err
-	}
-	st, err := configStore(sf, d.cfg)
-	if err != nil {
-		return err
-	}
-	gf.releaser = pf.releaser
-	gate, err := d.gate(gf, *env)
-	if err != nil {
-		return err
-	}
-	opts := d.opts
-	if gate != nil {
-		opts = append(opts, gate)
 	}
 	req := manifest.RollbackRequest{Env: *env, Releaser: *pf.releaser, Approver: *approver, Reason: *reason, Emergency: em}
 	var e manifest.Entry
