@@ -34,9 +34,12 @@ func TestParseDeepRefused(t *testing.T) {
 			if err := parse.fn(data); !errors.Is(err, strictjson.ErrTooDeep) {
 				t.Fatalf("%s(depth %d) = %v, want ErrTooDeep", parse.name, depth, err)
 			}
-			allocs[i] = testing.AllocsPerRun(5, func() { _ = parse.fn(data) })
+			allocs[i] = testing.AllocsPerRun(20, func() { _ = parse.fn(data) })
 		}
-		if allocs[1] > allocs[0] {
+		// Walking the nesting would cost thousands of allocations more at
+		// ten times the depth; a few either way are the runtime's (the race
+		// detector empties sync.Pools at random).
+		if allocs[1] > 2*allocs[0] {
 			t.Errorf("%s: %v allocations at depth 9999, %v at depth 999: the work grows with the depth", parse.name, allocs[1], allocs[0])
 		}
 	}
