@@ -31,12 +31,14 @@ const (
 // entry carries the hash of the one before it (Prev), so that an edit,
 // removal, reordering or insertion breaks the chain; see [VerifyLog].
 type Entry struct {
-	Seq       uint64        `json:"seq"`                 // 1 for the first entry
-	Prev      string        `json:"prev"`                // Hash of entry Seq-1; "" for the first
-	Kind      string        `json:"kind"`                // KindPromotion, KindDeployResult or KindNote
-	Promotion *Promotion    `json:"promotion,omitempty"` // for KindPromotion
-	Note      string        `json:"note,omitempty"`      // for KindNote
-	Result    *DeployResult `json:"result,omitempty"`    // for KindDeployResult
+	Seq       uint64        `json:"seq"`                  // 1 for the first entry
+	Prev      string        `json:"prev"`                 // Hash of entry Seq-1; "" for the first
+	Kind      string        `json:"kind"`                 // KindPromotion, KindDenied, KindDeployment, KindDeployResult or KindNote
+	Promotion *Promotion    `json:"promotion,omitempty"`  // for KindPromotion
+	Note      string        `json:"note,omitempty"`       // for KindNote
+	Result    *DeployResult `json:"result,omitempty"`     // for KindDeployResult
+	Denial    *Denial       `json:"denial,omitempty"`     // for KindDenied
+	Deploy    *Deployment   `json:"deployment,omitempty"` // for KindDeployment
 }
 
 // Hash returns the entry's identity: the SHA-256 digest of its canonical

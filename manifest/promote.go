@@ -91,8 +91,11 @@ type Promotion struct {
 	// policy.Gate, its report), kept in the store when it is an
 	// [EvidenceStore]; "" when the gate gave none.
 	Gate string `json:"gate,omitempty"`
-	// Releaser is who triggered the promotion or rollback.
+	// Releaser is who triggered the promotion or rollback, and Actor the
+	// same identity with how it was established (a verified CI token or
+	// typed); Actor is nil in entries written before it existed.
 	Releaser string `json:"releaser,omitempty"`
+	Actor    *Actor `json:"actor,omitempty"`
 	// Order is the promotion order the promotion was decided under, and
 	// Production whether Env was a production environment in it.
 	Order      []string `json:"order,omitempty"`
@@ -119,6 +122,7 @@ type PromoteRequest struct {
 	Approver  string
 	Reason    string
 	Releaser  string           // who triggers the promotion; an Authorizer checks it
+	Actor     *Actor           // Releaser with how it was established; its Name must be Releaser
 	Emergency *EmergencyChange // for a change outside the window
 }
 
@@ -131,6 +135,7 @@ type RollbackRequest struct {
 	Approver  string
 	Reason    string
 	Releaser  string           // who triggers the rollback; an Authorizer checks it
+	Actor     *Actor           // Releaser with how it was established; its Name must be Releaser
 	Emergency *EmergencyChange // for a rollback outside the window
 }
 
