@@ -85,8 +85,9 @@ const depsRules = `
 
 	# The release configuration: it reads the policy with policy's reader,
 	# keys with signature, identities with identity, versions with semver,
-	# and validates the file against its JSON Schema.
-	policy, manifest, signature, identity, semver, internal/strictjson, internal/textsafe,
+	# verifies CI tokens with idtoken, and validates the file against its
+	# JSON Schema.
+	policy, manifest, signature, identity, idtoken, semver, internal/strictjson, internal/textsafe,
 	  gopkg.in/yaml.v3, github.com/santhosh-tekuri/jsonschema/v6 < config;
 
 	semver, signature, identity, idtoken, commits, sbom, changelog, tagging, manifest, policy,
