@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/releasekit/releasekit/identity"
+	"github.com/releasekit/releasekit/idtoken"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 )
@@ -137,9 +138,11 @@ type Config struct {
 	Policy       PolicyRef           // the release policy, from a file or inline
 	Exceptions   ExceptionRules      // limits on policy exceptions
 	Stores       Stores              // where the evidence is kept
-	Identity     IdentityConfig      // reserved: authenticated CI identities (OIDC issuers)
+	Identity     IdentityConfig      // the CI systems whose OIDC ID tokens identify who acts
 
-	keys map[string][]KeyInfo // absolute key file path -> the keys it holds
+	keys     map[string][]KeyInfo     // absolute key file path -> the keys it holds
+	jwks     map[string][]byte        // absolute JWKS file path -> its content, as parsed
+	jwksKeys map[string][]idtoken.Key // absolute JWKS file path -> its usable keys
 }
 
 // A Component is one released unit of the repository.
@@ -224,6 +227,10 @@ type Environment struct {
 	Controls    []string    // IDs of the controls that gate it (REL-...)
 	Windows     []Window    // change windows; none: any time
 	Freezes     []Freeze    // change freezes
+	// VerifiedIdentity: whoever acts here must be identified by an OIDC
+	// token of identity.issuers (verified_identity; by default true for a
+	// production environment when issuers are configured).
+	VerifiedIdentity bool
 }
 
 // Permissions list, per action, the identities (people, e-mail addresses or
@@ -293,19 +300,6 @@ type ExceptionRules struct {
 // git repository (GitStore), both absolute; at most one is set.
 type Stores struct {
 	Store, GitStore string
-}
-
-// IdentityConfig is reserved for authenticated CI identities: the OIDC
-// issuers whose tokens are trusted. The configuration accepts and checks
-// its shape; no command uses it yet.
-type IdentityConfig struct {
-	Issuers []Issuer
-}
-
-// An Issuer is a trusted OIDC token issuer, the audience its tokens must
-// name, and optionally its pinned keys (JWKS, an absolute path).
-type Issuer struct {
-	Issuer, Audience, JWKS string
 }
 
 // Order returns the environment names in promotion order.

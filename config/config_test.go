@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/config"
+	"github.com/releasekit/releasekit/internal/testkit/tokentest"
 )
 
 // signersLine is an allowed_signers entry (the CI example's key).
@@ -220,7 +221,7 @@ func TestProblems(t *testing.T) {
 			[]string{"3:19: changelog.ticket_pattern:", "4:19: changelog.links.commit: placeholder {sha}", `5:45: changelog.sections[1]: type "feat" has two sections`}},
 		{"identity issuer", "version: 1\nidentity:\n  issuers: [{issuer: 'http://x', audience: a, jwks: nope.json}]\n",
 			[]string{`3:22: identity.issuers[0].issuer: "http://x": want an https:// URL`, "3:53: identity.issuers[0].jwks nope.json: no such file"}},
-		{"identity unknown key", "version: 1\nidentity:\n  issuers: [{issuer: 'https://x', audience: a, subject: s}]\n", []string{`3:48: identity.issuers[0]: unknown key "subject" (want audience, issuer, jwks)`}},
+		{"identity unknown key", "version: 1\nidentity:\n  issuers: [{issuer: 'https://x', audience: a, subject: s}]\n", []string{`3:48: identity.issuers[0]: unknown key "subject" (want audience, claims, issuer, jwks, name_claim)`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := parse(t, tc.content, "sub/x", "")
@@ -270,7 +271,7 @@ exceptions: {max_lifetime: 400d}
 		`7:17: environments[0].production: want boolean, got string`,
 		`8:11: environment "dev" is defined twice`,
 		`9:11: environment "prod" is production and names no approvers: list who may approve there (approvers: [...])`,
-		`11:5: environments[2]: unknown key "aprovers" (want approvers, controls, freezes, name, permissions, production, windows)`,
+		`11:5: environments[2]: unknown key "aprovers" (want approvers, controls, freezes, name, permissions, production, verified_identity, windows)`,
 		`12:16: environment "prod": unknown control REL-NOPE-001`,
 		`15:3: key "cleo" already defined`,
 		`16:28: exceptions.max_lifetime 400d: at most 366d`,
@@ -305,7 +306,7 @@ exceptions: {max_lifetime: 30d}
 stores: {store: evidence}
 identity:
   issuers: [{issuer: "https://token.actions.githubusercontent.com", audience: releasekit, jwks: jwks.json}]
-`, "api/go.mod", "", "web/index.html", "", "jwks.json", "{}", "keys/p.pub", "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEADDLALabGLhSgBgy42E40cVQeU/wV7e2jCVqyDLKbsG0=\n-----END PUBLIC KEY-----\n")
+`, "api/go.mod", "", "web/index.html", "", "jwks.json", string(tokentest.JWKS(t, tokentest.Ed25519Key("k1", 1))), "keys/p.pub", "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEADDLALabGLhSgBgy42E40cVQeU/wV7e2jCVqyDLKbsG0=\n-----END PUBLIC KEY-----\n")
 	require.NoError(t, err)
 	require.Len(t, cfg.Components, 2)
 	assert.Equal(t, config.Component{Name: "api", Path: "api", TagPrefix: "api/v", Scheme: "semver", ZeroMajor: "major", Channels: []string{"rc"}, InitialVersion: "1.0.0", ReleaseBranches: []string{"^release/"}}, cfg.Components[0])
@@ -331,6 +332,9 @@ identity:
 	require.Len(t, cfg.Identity.Issuers, 1)
 	assert.Equal(t, "releasekit", cfg.Identity.Issuers[0].Audience)
 	assert.True(t, filepath.IsAbs(cfg.Identity.Issuers[0].JWKS))
+	assert.True(t, prod.VerifiedIdentity, "production with issuers: verified identities by default")
+	staging, _ := cfg.Env("staging")
+	assert.False(t, staging.VerifiedIdentity)
 	require.Len(t, cfg.Trust.Provenance.Keys, 1)
 	assert.Len(t, cfg.Keys(cfg.Trust.Provenance.Keys[0]), 1)
 }

@@ -68,6 +68,7 @@ type explanation struct {
 	Order        []string        `json:"order"`
 	Environments []envExplained  `json:"environments"`
 	Trust        []trustSet      `json:"trust"`
+	Identity     identityView    `json:"identity"`
 	People       []personAliases `json:"people"`
 	Policy       *policyView     `json:"policy"`
 	Exceptions   exceptionView   `json:"exceptions"`
@@ -75,14 +76,17 @@ type explanation struct {
 }
 
 type envExplained struct {
-	Name        string        `json:"name"`
-	Position    int           `json:"position"` // 1-based, in the promotion order
-	Production  bool          `json:"production"`
-	Permissions []permission  `json:"permissions"`
-	Controls    []controlView `json:"controls"`
-	Windows     []string      `json:"windows"`
-	Freezes     []freezeView  `json:"freezes"`
-	WindowsFrom string        `json:"windows_from"` // "configuration", "policy" or "" when none
+	Name        string       `json:"name"`
+	Position    int          `json:"position"` // 1-based, in the promotion order
+	Production  bool         `json:"production"`
+	Permissions []permission `json:"permissions"`
+	// VerifiedIdentity: an OIDC token of identity.issuers must identify
+	// whoever acts here.
+	VerifiedIdentity bool          `json:"verified_identity"`
+	Controls         []controlView `json:"controls"`
+	Windows          []string      `json:"windows"`
+	Freezes          []freezeView  `json:"freezes"`
+	WindowsFrom      string        `json:"windows_from"` // "configuration", "policy" or "" when none
 }
 
 type permission struct {
@@ -116,6 +120,35 @@ type trustSet struct {
 type keyFile struct {
 	Path string    `json:"path"`
 	Keys []KeyInfo `json:"keys"`
+}
+
+type identityView struct {
+	Issuers []issuerView `json:"issuers"`
+}
+
+type issuerView struct {
+	Issuer    string      `json:"issuer"`
+	Audience  string      `json:"audience"`
+	JWKS      *jwksView   `json:"jwks"` // null: discovered and fetched over HTTPS
+	NameClaim string      `json:"name_claim"`
+	Claims    []claimView `json:"claims"` // none: every token of the issuer for the audience
+}
+
+type jwksView struct {
+	Path string    `json:"path"`
+	Keys []jwkView `json:"keys"`
+}
+
+type jwkView struct {
+	ID         string `json:"kid"`
+	Type       string `json:"type"`
+	Algorithm  string `json:"alg"`
+	Thumbprint string `json:"thumbprint"` // RFC 7638, SHA-256, base64url
+}
+
+type claimView struct {
+	Claim  string   `json:"claim"`
+	Values []string `json:"values"` // any one; * matches any run of characters
 }
 
 type personAliases struct {
@@ -179,7 +212,8 @@ func (c *Config) explanation(env string) (*explanation, error) {
 		if env != "" && e.Name != env {
 			continue
 		}
-		v := envExplained{Name: e.Name, Position: i + 1, Production: e.Production, Controls: []controlView{}, Windows: []string{}, Freezes: []freezeView{}}
+		v := envExplained{Name: e.Name, Position: i + 1, Production: e.Production, VerifiedIdentity: e.VerifiedIdentity,
+			Controls: []controlView{}, Windows: []string{}, Freezes: []freezeView{}}
 		for _, a := range Actions() {
 			ids, restricted := e.Allowed(a)
 			p := permission{Action: a, Restricted: restricted, Identities: slices.Clone(ids)}
@@ -244,6 +278,20 @@ func (c *Config) explanation(env string) (*explanation, error) {
 			s.Keys = append(s.Keys, keyFile{Path: c.rel(p), Keys: c.keyList(p)})
 		}
 		x.Trust = append(x.Trust, s)
+	}
+	x.Identity.Issuers = []issuerView{}
+	for _, is := range c.Identity.Issuers {
+		iv := issuerView{Issuer: is.Issuer, Audience: is.Audience, NameClaim: is.nameClaim(), Claims: []claimView{}}
+		if is.JWKS != "" {
+			iv.JWKS = &jwksView{Path: c.rel(is.JWKS), Keys: []jwkView{}}
+			for _, k := range c.jwksKeys[is.JWKS] {
+				iv.JWKS.Keys = append(iv.JWKS.Keys, jwkView{ID: k.ID, Type: k.Type, Algorithm: k.Algorithm, Thumbprint: k.Thumbprint})
+			}
+		}
+		for _, claim := range sortedKeys(is.Claims) {
+			iv.Claims = append(iv.Claims, claimView{Claim: claim, Values: slices.Clone(is.Claims[claim])})
+		}
+		x.Identity.Issuers = append(x.Identity.Issuers, iv)
 	}
 	persons := make([]string, 0, len(c.People))
 	for p := range c.People {
@@ -357,6 +405,7 @@ func (x *explanation) text(b *bytes.Buffer) {
 		for _, p := range e.Permissions {
 			fmt.Fprintf(b, "  %-10s %s\n", string(p.Action)+":", p.describe())
 		}
+		fmt.Fprintf(b, "  %-10s %s\n", "identity:", e.identityText())
 		if len(e.Controls) == 0 {
 			fmt.Fprintf(b, "  %-10s %s\n", "controls:", "none listed")
 		}
@@ -400,6 +449,21 @@ func (x *explanation) text(b *bytes.Buffer) {
 			fmt.Fprintf(b, "    %s\n", l)
 		}
 	}
+	b.WriteString("\nIdentities from CI (OIDC ID tokens)\n")
+	if len(x.Identity.Issuers) == 0 {
+		b.WriteString("  " + noIssuers + "\n")
+	}
+	for _, is := range x.Identity.Issuers {
+		fmt.Fprintf(b, "  %s for audience %s\n", safe(is.Issuer), safe(is.Audience))
+		fmt.Fprintf(b, "    %-9s %s\n", "keys:", is.keysText())
+		if is.JWKS != nil {
+			for _, k := range is.JWKS.Keys {
+				fmt.Fprintf(b, "    %-9s %s\n", "", k.text())
+			}
+		}
+		fmt.Fprintf(b, "    %-9s claim %s\n", "actor:", safe(is.NameClaim))
+		fmt.Fprintf(b, "    %-9s %s\n", "requires:", is.claimsText(safe))
+	}
 	b.WriteString("\nPeople\n")
 	if len(x.People) == 0 {
 		b.WriteString("  none: identities are compared as written (case-insensitively)\n")
@@ -415,6 +479,51 @@ func (x *explanation) text(b *bytes.Buffer) {
 	}
 	fmt.Fprintf(b, "Exceptions: at most %d days%s\n", x.Exceptions.Days, def)
 	fmt.Fprintf(b, "Evidence store: %s\n", x.storesText())
+}
+
+// noIssuers is what the documented access policy says without issuers.
+const noIssuers = "none configured: identities are as typed, recorded as unverified"
+
+func (e envExplained) identityText() string {
+	if e.VerifiedIdentity {
+		return "verified: an OIDC token of identity.issuers must identify who acts"
+	}
+	return "as typed: recorded as unverified"
+}
+
+func (is issuerView) keysText() string {
+	if is.JWKS == nil {
+		return "discovered from the issuer and fetched over HTTPS"
+	}
+	return "pinned in " + safe(is.JWKS.Path)
+}
+
+func (k jwkView) text() string {
+	s := k.Type
+	if k.ID != "" {
+		s += " kid " + safe(k.ID)
+	}
+	if k.Algorithm != "" {
+		s += " (" + k.Algorithm + ")"
+	}
+	return s + " thumbprint " + k.Thumbprint
+}
+
+// claimsText says which tokens of the issuer are accepted; esc escapes
+// configuration text for the format.
+func (is issuerView) claimsText(esc func(string) string) string {
+	if len(is.Claims) == 0 {
+		return "nothing more: every token of the issuer for the audience (any repository or project it serves)"
+	}
+	parts := make([]string, len(is.Claims))
+	for i, c := range is.Claims {
+		values := make([]string, len(c.Values))
+		for j, v := range c.Values {
+			values[j] = esc(v)
+		}
+		parts[i] = esc(c.Claim) + " is " + strings.Join(values, " or ")
+	}
+	return strings.Join(parts, "; ")
 }
 
 func fromPolicy(src string) string {
@@ -490,6 +599,7 @@ func (x *explanation) markdown(b *bytes.Buffer) {
 			}
 			fmt.Fprintf(b, "| %s | %s |\n", p.Action, who)
 		}
+		fmt.Fprintf(b, "\nIdentity: %s.\n", e.identityText())
 		b.WriteString("\nControls that gate it:\n\n")
 		if len(e.Controls) == 0 {
 			b.WriteString("- none listed\n")
@@ -536,6 +646,23 @@ func (x *explanation) markdown(b *bytes.Buffer) {
 		}
 		if rows == 0 {
 			fmt.Fprintf(b, "| %s | none configured: not verified against this configuration | | | |\n", s.Purpose)
+		}
+	}
+	b.WriteString("\n## Identities from CI (OIDC ID tokens)\n\n")
+	if len(x.Identity.Issuers) == 0 {
+		b.WriteString(strings.ToUpper(noIssuers[:1]) + noIssuers[1:] + ".\n")
+	} else {
+		b.WriteString("| Issuer | Audience | Keys | Actor | Tokens accepted |\n|---|---|---|---|---|\n")
+		for _, is := range x.Identity.Issuers {
+			keys := md(is.keysText())
+			if is.JWKS != nil {
+				keys = "pinned in `" + md(is.JWKS.Path) + "`"
+				for _, k := range is.JWKS.Keys {
+					keys += "<br>" + md(k.text())
+				}
+			}
+			code := func(s string) string { return "`" + md(s) + "`" }
+			fmt.Fprintf(b, "| %s | %s | %s | claim %s | %s |\n", md(is.Issuer), md(is.Audience), keys, code(is.NameClaim), is.claimsText(code))
 		}
 	}
 	b.WriteString("\n## People\n\n")

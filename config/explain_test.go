@@ -36,6 +36,22 @@ func TestExplainGolden(t *testing.T) {
 	}
 }
 
+// TestExplainIdentityGolden keeps the documented access policy of a
+// configuration with OIDC issuers: pinned and discovered keys, name claims,
+// claims constraints and each environment's verified_identity.
+func TestExplainIdentityGolden(t *testing.T) {
+	cfg, err := config.ReadFile(filepath.Join("testdata", "identity", "releasekit.yaml"))
+	require.NoError(t, err)
+	for _, format := range []string{"text", "markdown", "json"} {
+		t.Run(format, func(t *testing.T) {
+			var b bytes.Buffer
+			require.NoError(t, cfg.Explain(&b, "", format))
+			ext := map[string]string{"text": "txt", "markdown": "md", "json": "json"}[format]
+			golden.Check(t, filepath.Join("testdata", "explain-identity."+ext), b.Bytes())
+		})
+	}
+}
+
 func TestExplainJSONFields(t *testing.T) {
 	cfg, err := parse(t, minimal)
 	require.NoError(t, err)

@@ -30,6 +30,8 @@ func FuzzParse(f *testing.F) {
 		"- a\n- b\n",
 		"{",
 		"version: 1\n---\n",
+		"version: 1\nenvironments: [{name: prod, production: true, approvers: [a], verified_identity: false}]\nidentity:\n  issuers: [{issuer: 'https://x', audience: a, name_claim: actor, claims: {repository: acme/*, ref: [refs/heads/main]}}]\n",
+		"version: 1\nenvironments: [{name: dev, verified_identity: true}]\n",
 	} {
 		f.Add([]byte(seed))
 	}

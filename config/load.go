@@ -24,6 +24,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/releasekit/releasekit/identity"
+	"github.com/releasekit/releasekit/idtoken"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/semver"
 	"github.com/releasekit/releasekit/signature"
@@ -422,8 +423,10 @@ func (l *loader) validateSchema(inst any) {
 }
 
 // leaves returns the errors of ve that have no causes: the violations.
+// A key refused by propertyNames is a leaf: its causes are about the key
+// as a value of its own, without a place in the document.
 func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
-	if len(ve.Causes) == 0 {
+	if _, ok := ve.ErrorKind.(*kind.PropertyNames); ok || len(ve.Causes) == 0 {
 		return []*jsonschema.ValidationError{ve}
 	}
 	var out []*jsonschema.ValidationError
@@ -468,8 +471,13 @@ func (l *loader) schemaProblem(cs *compiledSchema, ve *jsonschema.ValidationErro
 			return
 		}
 	case *kind.PropertyNames:
-		l.addAt(keyAt(l.root, path, k.Property), pointer(append(slices.Clone(path), k.Property)),
-			fmt.Sprintf("%s: key %q is not allowed here", orDoc(where), k.Property))
+		msg := fmt.Sprintf("%s: key %q is not allowed here", orDoc(where), k.Property)
+		if why := leaves(&jsonschema.ValidationError{Causes: ve.Causes}); len(ve.Causes) > 0 && len(why) > 0 {
+			if desc := cs.keyword(why[0].SchemaURL, "description"); desc != "" {
+				msg += ": want " + desc
+			}
+		}
+		l.addAt(keyAt(l.root, path, k.Property), pointer(append(slices.Clone(path), k.Property)), msg)
 		return
 	}
 	// The library's own wording: "at '': MSG" for a bare error.
@@ -649,12 +657,16 @@ type rawConfig struct {
 		GitStore string `json:"git_store"`
 	} `json:"stores"`
 	Identity struct {
-		Issuers []struct {
-			Issuer   string `json:"issuer"`
-			Audience string `json:"audience"`
-			JWKS     string `json:"jwks"`
-		} `json:"issuers"`
+		Issuers []rawIssuer `json:"issuers"`
 	} `json:"identity"`
+}
+
+type rawIssuer struct {
+	Issuer    string         `json:"issuer"`
+	Audience  string         `json:"audience"`
+	JWKS      string         `json:"jwks"`
+	NameClaim string         `json:"name_claim"`
+	Claims    map[string]any `json:"claims"` // a string or a list of strings
 }
 
 type rawComponent struct {
@@ -685,7 +697,8 @@ type rawEnv struct {
 		Rollback  []string `json:"rollback"`
 		Configure []string `json:"configure"`
 	} `json:"permissions"`
-	Controls []string `json:"controls"`
+	Controls         []string `json:"controls"`
+	VerifiedIdentity *bool    `json:"verified_identity"`
 }
 
 // configControls are the controls the configuration itself provides the
@@ -726,18 +739,89 @@ func (l *loader) check(raw *rawConfig) *Config {
 		l.add([]string{"stores"}, "stores: give store or git_store, not both")
 	}
 	cfg.Stores = Stores{Store: l.abs(raw.Stores.Store), GitStore: l.abs(raw.Stores.GitStore)}
-	for i, is := range raw.Identity.Issuers {
-		jwks := ""
-		if is.JWKS != "" {
-			jwks = l.abs(is.JWKS)
-			if _, err := readRegular(jwks); err != nil {
-				l.add([]string{"identity", "issuers", strconv.Itoa(i), "jwks"}, "identity.issuers[%d].jwks %s: %v", i, is.JWKS, err)
-			}
-		}
-		cfg.Identity.Issuers = append(cfg.Identity.Issuers, Issuer{Issuer: is.Issuer, Audience: is.Audience, JWKS: jwks})
-	}
+	cfg.Identity.Issuers, cfg.jwks, cfg.jwksKeys = l.issuers(raw.Identity.Issuers)
+	l.verifiedIdentity(raw.Environments, cfg)
 	cfg.keys = l.keys
 	return cfg
+}
+
+// verifiedClaims are the claims the verifier checks itself: a claims
+// constraint on them says nothing more (issuer and audience say it).
+var verifiedClaims = []string{"iss", "aud", "exp", "nbf", "iat"}
+
+// issuers checks identity.issuers and reads their pinned keys.
+func (l *loader) issuers(raws []rawIssuer) ([]Issuer, map[string][]byte, map[string][]idtoken.Key) {
+	var out []Issuer
+	jwks := map[string][]byte{}
+	jwksKeys := map[string][]idtoken.Key{}
+	seen := map[string]bool{}
+	for i, r := range raws {
+		at := func(keys ...string) []string {
+			return append([]string{"identity", "issuers", strconv.Itoa(i)}, keys...)
+		}
+		if seen[r.Issuer] {
+			l.add(at("issuer"), "identity.issuers[%d]: issuer %q is listed twice", i, r.Issuer)
+		}
+		seen[r.Issuer] = true
+		is := Issuer{Issuer: r.Issuer, Audience: r.Audience, NameClaim: r.NameClaim}
+		if r.JWKS != "" {
+			is.JWKS = l.abs(r.JWKS)
+			if data, err := readRegular(is.JWKS); err != nil {
+				l.add(at("jwks"), "identity.issuers[%d].jwks %s: %v", i, r.JWKS, err)
+			} else if keys, err := idtoken.ParseKeySet(data); err != nil {
+				l.add(at("jwks"), "identity.issuers[%d].jwks %s: %s", i, r.JWKS, strings.TrimPrefix(err.Error(), idtoken.ErrKeys.Error()+": "))
+			} else {
+				jwks[is.JWKS], jwksKeys[is.JWKS] = data, keys
+			}
+		}
+		for _, claim := range sortedKeys(r.Claims) {
+			if slices.Contains(verifiedClaims, claim) {
+				l.add(at("claims", claim), "identity.issuers[%d].claims: %s is checked by the verifier itself: give issuer and audience", i, claim)
+				continue
+			}
+			var values []string
+			switch v := r.Claims[claim].(type) {
+			case string:
+				values = []string{v}
+			case []any:
+				for _, x := range v {
+					if s, ok := x.(string); ok {
+						values = append(values, s)
+					}
+				}
+			}
+			if len(values) == 0 {
+				continue // the schema reported it
+			}
+			if is.Claims == nil {
+				is.Claims = map[string][]string{}
+			}
+			is.Claims[claim] = values
+		}
+		out = append(out, is)
+	}
+	return out, jwks, jwksKeys
+}
+
+// verifiedIdentity sets each environment's VerifiedIdentity: as the file
+// says, else true for production when issuers are configured. True
+// without issuers is a problem: no token could satisfy it.
+func (l *loader) verifiedIdentity(raws []rawEnv, cfg *Config) {
+	for i := range cfg.Environments {
+		e := &cfg.Environments[i]
+		e.VerifiedIdentity = e.Production && len(cfg.Identity.Issuers) > 0
+		if i >= len(raws) || raws[i].VerifiedIdentity == nil {
+			continue
+		}
+		path := []string{"environments", strconv.Itoa(i), "verified_identity"}
+		if n := nodeAt(l.root, path); n == nil || n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
+			continue // the schema reported it
+		}
+		e.VerifiedIdentity = *raws[i].VerifiedIdentity
+		if e.VerifiedIdentity && len(cfg.Identity.Issuers) == 0 {
+			l.add(path, "environment %q: verified_identity needs identity.issuers: name the CI systems whose OIDC tokens identify who acts", e.Name)
+		}
+	}
 }
 
 // abs resolves p against the directory of the file.

@@ -56,6 +56,9 @@ const depsRules = `
 	github.com/ProtonMail/go-crypto, github.com/hiddeco/sshsig, golang.org/x/crypto < SIGNING;
 	github.com/secure-systems-lab/go-securesystemslib < DSSE;
 	DSSE, github.com/CycloneDX/cyclonedx-go, github.com/santhosh-tekuri/jsonschema/v6 < SBOMFORMATS;
+	# OpenID Connect: go-jose parses and verifies JWS and JWKs, go-oidc
+	# discovers issuers and checks ID tokens.
+	github.com/coreos/go-oidc/v3, github.com/go-jose/go-jose/v4 < OIDC;
 
 	# Product helpers: the standard library only.
 	NONE < internal/atomicfile, internal/boundedfile, internal/strictjson, internal/textsafe;
@@ -67,6 +70,8 @@ const depsRules = `
 	# normalisation, PRECIS and case folding are golang.org/x/text's).
 	golang.org/x/text < identity;
 	SIGNING < signature;
+	# CI ID tokens verified (OIDC): a leaf beside signature.
+	OIDC, internal/strictjson, internal/textsafe < idtoken;
 	semver, GIT, github.com/leodido/go-conventionalcommits < commits;
 	signature, internal/boundedfile, internal/strictjson, SBOMFORMATS < sbom;
 	semver, commits, internal/atomicfile, GIT < changelog;
@@ -80,11 +85,12 @@ const depsRules = `
 
 	# The release configuration: it reads the policy with policy's reader,
 	# keys with signature, identities with identity, versions with semver,
-	# and validates the file against its JSON Schema.
-	policy, manifest, signature, identity, semver, internal/strictjson, internal/textsafe,
+	# verifies CI tokens with idtoken, and validates the file against its
+	# JSON Schema.
+	policy, manifest, signature, identity, idtoken, semver, internal/strictjson, internal/textsafe,
 	  gopkg.in/yaml.v3, github.com/santhosh-tekuri/jsonschema/v6 < config;
 
-	semver, signature, identity, commits, sbom, changelog, tagging, manifest, policy,
+	semver, signature, identity, idtoken, commits, sbom, changelog, tagging, manifest, policy,
 	  audit, audit/bundle, audit/metrics, config < PRODUCT;
 
 	# The demonstration history that examples/audit plays on and
@@ -99,6 +105,7 @@ const depsRules = `
 	NONE < internal/testkit/golden;
 	signature, SIGNING < internal/testkit/keytest;
 	manifest, signature < internal/testkit/trusttest;
+	github.com/go-jose/go-jose/v4 < internal/testkit/tokentest;
 	NONE < internal; # this test
 
 	# The programs: the CLI and the examples use every product package.
