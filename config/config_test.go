@@ -221,6 +221,8 @@ func TestProblems(t *testing.T) {
 			[]string{"3:19: changelog.ticket_pattern:", "4:19: changelog.links.commit: placeholder {sha}", `5:45: changelog.sections[1]: type "feat" has two sections`}},
 		{"identity issuer", "version: 1\nidentity:\n  issuers: [{issuer: 'http://x', audience: a, jwks: nope.json}]\n",
 			[]string{`3:22: identity.issuers[0].issuer: "http://x": want an https:// URL`, "3:53: identity.issuers[0].jwks nope.json: no such file"}},
+		{"identity issuer without claims", "version: 1\nidentity:\n  issuers: [{issuer: 'https://token.actions.githubusercontent.com', audience: a}]\n",
+			[]string{"3:22: identity.issuers[0]: claims is required: name what every token must say (repository, ref or sub), since https://token.actions.githubusercontent.com may also issue tokens to other repositories"}},
 		{"identity unknown key", "version: 1\nidentity:\n  issuers: [{issuer: 'https://x', audience: a, subject: s}]\n", []string{`3:48: identity.issuers[0]: unknown key "subject" (want audience, claims, issuer, jwks, name_claim)`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -305,7 +307,7 @@ policy:
 exceptions: {max_lifetime: 30d}
 stores: {store: evidence}
 identity:
-  issuers: [{issuer: "https://token.actions.githubusercontent.com", audience: releasekit, jwks: jwks.json}]
+  issuers: [{issuer: "https://token.actions.githubusercontent.com", audience: releasekit, jwks: jwks.json, claims: {repository: acme/shop}}]
 `, "api/go.mod", "", "web/index.html", "", "jwks.json", string(tokentest.JWKS(t, tokentest.Ed25519Key("k1", 1))), "keys/p.pub", "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEADDLALabGLhSgBgy42E40cVQeU/wV7e2jCVqyDLKbsG0=\n-----END PUBLIC KEY-----\n")
 	require.NoError(t, err)
 	require.Len(t, cfg.Components, 2)

@@ -66,7 +66,7 @@
 //	      audience: releasekit
 //	      jwks: jwks.json       # optional pinned keys; absent: discovered and fetched over HTTPS
 //	      name_claim: actor     # the claim naming the actor for the permissions (default sub)
-//	      claims:               # what a token must carry; * matches any characters
+//	      claims:               # required: what a token must carry; * matches any characters
 //	        repository: acme/shop
 //	        ref: [refs/heads/main, refs/tags/v*]
 //
@@ -111,8 +111,8 @@
 // value or a list of values, * matching any run of characters). An
 // issuer such as GitHub's signs the tokens of every repository it hosts,
 // and a job chooses its token's audience: claims is what narrows the
-// issuer to the repositories, refs and environments that may act here.
-// [Config.Explain] says so of an issuer without claims.
+// issuer to the repositories, refs and environments that may act here, so
+// an issuer without claims is a validation error.
 //
 // [Config.VerifyToken] verifies a token (package idtoken: signature
 // against the issuer's keys, algorithm allow-list, issuer, audience,

@@ -513,7 +513,7 @@ func (k jwkView) text() string {
 // configuration text for the format.
 func (is issuerView) claimsText(esc func(string) string) string {
 	if len(is.Claims) == 0 {
-		return "nothing more: every token of the issuer for the audience (any repository or project it serves)"
+		return "(none: the configuration is invalid without claims)"
 	}
 	parts := make([]string, len(is.Claims))
 	for i, c := range is.Claims {

@@ -240,7 +240,7 @@ identity:
 }
 
 func TestVerifiedIdentity(t *testing.T) {
-	const issuers = "identity:\n  issuers: [{issuer: 'https://token.actions.githubusercontent.com', audience: releasekit}]\n"
+	const issuers = "identity:\n  issuers: [{issuer: 'https://token.actions.githubusercontent.com', audience: releasekit, claims: {repository: acme/shop}}]\n"
 	for _, tc := range []struct {
 		name    string
 		content string

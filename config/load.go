@@ -798,6 +798,12 @@ func (l *loader) issuers(raws []rawIssuer) ([]Issuer, map[string][]byte, map[str
 			}
 			is.Claims[claim] = values
 		}
+		if len(r.Claims) == 0 {
+			// An issuer such as GitHub's serves tokens to every repository
+			// on it, with any audience a job asks for: without a required
+			// claim a token from someone else's repository would pass.
+			l.add(at("issuer"), "identity.issuers[%d]: claims is required: name what every token must say (repository, ref or sub), since %s may also issue tokens to other repositories", i, r.Issuer)
+		}
 		out = append(out, is)
 	}
 	return out, jwks, jwksKeys
