@@ -359,3 +359,19 @@ func TestGateRequestWithoutTime(t *testing.T) {
 	_, err = g.Allow(ctx, manifest.GateInput{Record: rec, Promotion: manifest.Promotion{Release: "v1.4.2", Env: "prod", Digest: build1, Approver: "carol", RequestedAt: f.Now}})
 	assert.NoError(t, err)
 }
+
+// A DeniedError names the controls that refused: failed results only,
+// each once, in the report's order.
+func TestDeniedErrorControls(t *testing.T) {
+	meta := func(id string) policy.Meta { return policy.Meta{ID: id} }
+	de := &policy.DeniedError{Release: "v1", Env: "prod", Report: policy.Report{Results: []policy.Result{
+		{Control: meta("REL-GATE-001"), Status: policy.Pass},
+		{Control: meta("REL-WINDOW-001"), Status: policy.Fail},
+		{Control: meta("REL-SOD-001"), Status: policy.Waived, Waiver: &policy.Exception{}},
+		{Control: meta("REL-RECORD-001"), Status: policy.NotApplicable},
+		{Control: meta("REL-DIGEST-001"), Status: policy.Fail},
+		{Control: meta("REL-WINDOW-001"), Status: policy.Fail},
+	}}}
+	assert.Equal(t, []string{"REL-WINDOW-001", "REL-DIGEST-001"}, de.Controls())
+	assert.Empty(t, (&policy.DeniedError{}).Controls(), "an empty policy: no control refused")
+}
