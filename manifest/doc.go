@@ -38,10 +38,18 @@
 //     [ManifestRequest], [WithManifestVerifier]
 //   - Deployment events: [Event], [NewEvent], [SignEvent], [OpenEvent],
 //     [SignedEvent], [DirTransport], [DeployResult], [RecordResult]
-//   - Stores: [Store], [Records], [Log], [DirStore], [GitStore], [VerifyStore]
+//   - Attempts: [Actor], [ActorClaims], [TokenSummary], [Denial], [Deny],
+//     [Controls], [WithVerifiedIdentity], [DenialError], [KindDenied]
+//   - Deployments: [DeploymentReport], [ReportDeployment], [Deployment],
+//     [TreeChanges], [PreviousRelease], [ChangedFiles], [FileChange],
+//     [ChangedFilesSummary], [ParseChangedFiles], [RevisionError],
+//     [KindDeployment]
+//   - Stores: [Store], [Records], [Log], [DirStore], [GitStore], [VerifyStore];
+//     retention
 //   - Errors: the sentinels callers branch on ([ErrInvalidRecord],
-//     [ErrNotFound], [ErrApprovalRequired], ...), and [RefusalError] and
-//     [FormatError], whose Reason tells the other failures apart
+//     [ErrNotFound], [ErrApprovalRequired], ...), and [RefusalError],
+//     [FormatError] and [FieldError], whose Reason tells the other failures
+//     apart
 //
 // # Release records
 //
@@ -213,12 +221,130 @@
 // for a directory; other transports are the caller's). The agent verifies it
 // offline with [OpenEvent], which refuses a bad signature ([signature.ErrBadSignature])
 // and an expired event ([ErrEventExpired]), acts, and reports a
-// [DeployResult], which [RecordResult] appends to the log as its own entry.
+// [DeployResult], which [RecordResult] appends to the log as its own entry
+// (or a [DeploymentReport], which [ReportDeployment] checks against the
+// promotion and logs with its targets and changed files).
+//
+// # Attempts
+//
+// Every attempt is evidence (§1.5.2, §1.21.3.3–§1.21.3.4): not only the
+// promotions that went through, but the ones a control stopped. Promote,
+// Rollback, PromoteManifest, RollbackManifest and ReportDeployment log
+// each refusal as a [KindDenied] entry in the same hash chain before
+// returning it: a [Denial] with what was asked (Action "promote",
+// "rollback", "promote-manifest", "rollback-manifest" or "deploy-report";
+// the release, environment, digest, approver and reason requested), who
+// asked (an [Actor]), the refusal's text, bounded to [MaxRefusal] bytes,
+// the IDs of the controls that refused ([Controls]) and, for a gate's
+// refusal, the digest of the evidence it decided on (kept in an
+// [EvidenceStore]). The refusal is returned unchanged (errors.Is and
+// errors.As work as before), with the denial entry. A denial is appended
+// with compare-and-swap, like a promotion: one decided on the log (a
+// skipped environment, a drift, the gate) is decided again when another
+// writer appended first, so it is logged once, on the log it was decided
+// on, or not at all when the new log lets the request through. Nothing is
+// appended to a log that does not verify, after the context is done, or
+// when the store fails: the refusal then comes joined with a
+// *[DenialError] saying why it was not logged. [Deny] logs a refusal of
+// the caller's own the same way (relctl logs a CI token that does not
+// verify).
+//
+// Who acted is an [Actor]: verified from a CI system's OIDC ID token
+// (package config turns a token into one: Verified, the issuer and
+// subject, the run's claims and a summary of the token, never the token
+// itself), or typed. A request's Releaser with no Actor is logged as an
+// Actor of that name, unverified. A request with an Actor takes its name
+// as the releaser, and refuses another Releaser ("actor is not the
+// releaser"). [WithVerifiedIdentity] names the environments where only a
+// verified actor may promote, roll back or report a deployment ("verified
+// identity required"). Each [Promotion] records its Releaser and Actor.
+//
+// [Controls] names the controls of the release policy (package policy,
+// which manifest does not import) that a refusal answers to: those of a
+// gate's refusal (policy.DeniedError reports its failed controls), and
+// those whose check manifest makes itself:
+//
+//	refusal                                           control
+//	*DriftError; "digest not in the release record"   REL-DIGEST-001  the same artifact digest in every environment
+//	*FormatError "release record incomplete"          REL-RECORD-001  the release record is complete
+//	"release tag not verified", "release tag
+//	  signature does not verify", "record commit not
+//	  checked", "record commit is not the tag's
+//	  commit"                                         REL-TAG-001     the release tag is signed and not moved
+//	"no authorization for production", "releaser not
+//	  authorized", "approver not authorized",
+//	  "emergency approver not authorized"             REL-ENV-001     who may deploy and approve in each environment
+//	"approver is the releaser", "emergency approver
+//	  is the releaser"; ErrApprovalRequired without
+//	  an approver                                     REL-SOD-001     approved by someone other than who made the change
+//	ErrApprovalRequired for an incomplete
+//	  emergency-change record                         REL-WINDOW-001  a change window, or a complete emergency record
+//
+// Other refusals answer to no control and name none: an unknown
+// environment, a missing record, a malformed digest or manifest, a
+// skipped environment, a manifest whose content or signature does not
+// check out, no known-good release, a missing reason, the actor checks.
+//
+// # Deployments
+//
+// A promotion says what may run; a deployment says what happened. The job
+// that deploys reports it with [ReportDeployment]: started, succeeded, or
+// failed with its error; the targets (servers, clusters) it deployed to;
+// the branch and commit; who reports it; and the files that changed. It
+// is logged as a [KindDeployment] entry, a [Deployment] bound to the
+// promotion it carries out (its Seq and digest): a report of a release
+// the environment was not promoted to is refused, and logged as a denial.
+// Bad input is a *[FieldError] naming the field, and is not logged.
+//
+// The files that changed are a [ChangedFiles] manifest: each path added,
+// modified or deleted between what the environment ran before
+// ([PreviousRelease]) and the release, with the SHA-256 of its content
+// before and after. [TreeChanges] computes it from the git trees of two
+// release tags (submodules are skipped; at most [MaxChangedFiles] files are
+// listed, all counted). ReportDeployment keeps the manifest as evidence
+// in the store, by digest, and logs its summary ([ChangedFilesSummary]);
+// [ParseChangedFiles] reads it back.
+//
+//	entries, err := st.Entries(ctx)
+//	from, _ := manifest.PreviousRelease(entries, "prod", "v1.4.2")
+//	changes, err := manifest.TreeChanges(ctx, repo, from, "v1.4.2")
+//	_, err = manifest.ReportDeployment(ctx, st, manifest.DeploymentReport{
+//		Release: "v1.4.2", Env: "prod", Result: manifest.ResultSucceeded,
+//		Targets: []string{"k8s/prod-eu"}, Actor: &actor, Changes: changes,
+//	}, manifest.WithVerifiedIdentity("prod"))
+//
+// # Retention
+//
+// No function of this package deletes a log entry, a record or a piece of
+// evidence, or rewrites a log entry: the log only grows, evidence is only
+// added, and a record is only replaced by one that keeps every artifact
+// digest it published. Keeping them for the
+// audit period (12 months by default) is the operator's part, and the
+// stores leave it in the hands of tools made for it:
+//
+//   - DirStore: back the directory up (or sync it) to storage that keeps
+//     versions or refuses deletion for the retention period, such as an
+//     object-storage bucket with versioning and a retention lock (WORM),
+//     and restore by copying back. Files are written once under their
+//     sequence number or digest, so an incremental copy is complete.
+//     Keep a signed [Checkpoint] apart from the directory, so that a
+//     restored copy is checked for truncation ([VerifyStore]).
+//   - GitStore: push [LogRef] to a remote that protects it: a protected
+//     ref on the hosting service, or receive.denyDeletes and
+//     receive.denyNonFastForwards set on the receiving repository (git
+//     config), so the ref can neither be deleted nor rewritten; git's
+//     garbage collection never removes what a ref reaches. Mirror it to a
+//     second remote or a bundle in WORM storage for the retention period.
+//
+// A log kept longer than the period is still a valid log: entries are
+// never expired by this package, and cutting an old prefix off would
+// break the chain, so archive a whole log and start a new store instead.
 //
 // # Concurrency
 //
 // All functions and DirStore are safe for concurrent use. Promote,
-// Rollback, PromoteManifest and RollbackManifest append with compare-and-swap on the log length and re-check the
-// log when another writer got there first. Slices in returned values are
+// Rollback, PromoteManifest, RollbackManifest, ReportDeployment and Deny
+// append with compare-and-swap on the log length and re-check the log
+// when another writer got there first. Slices in returned values are
 // owned by the caller.
 package manifest

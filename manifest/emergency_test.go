@@ -53,13 +53,19 @@ func TestPromoteEmergencyRefused(t *testing.T) {
 			st := newStore(t, completeRecord("v1.0.0", "app"))
 			r := req("v1.0.0", "dev", "app")
 			r.Emergency = em
-			_, err := manifest.Promote(t.Context(), st, r, manifest.WithClock(clock()))
+			e, err := manifest.Promote(t.Context(), st, r, manifest.WithClock(clock()))
 			assert.ErrorIs(t, err, manifest.ErrApprovalRequired)
-			_, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "dev", Approver: "carol", Reason: "why", Emergency: em}, manifest.WithClock(clock()))
+			requireDenied(t, st, nil, e, err, manifest.AttemptPromote, []string{"REL-WINDOW-001"})
+			before, err := st.Entries(t.Context())
+			require.NoError(t, err)
+			e, err = manifest.Rollback(t.Context(), st, manifest.RollbackRequest{Env: "dev", Approver: "carol", Reason: "why", Emergency: em}, manifest.WithClock(clock()))
 			assert.ErrorIs(t, err, manifest.ErrApprovalRequired)
+			requireDenied(t, st, before, e, err, manifest.AttemptRollback, []string{"REL-WINDOW-001"})
 			entries, err := st.Entries(t.Context())
 			require.NoError(t, err)
-			assert.Empty(t, entries)
+			for _, e := range entries {
+				assert.Equal(t, manifest.KindDenied, e.Kind, "nothing but the denials is logged")
+			}
 		})
 	}
 	st := newStore(t, completeRecord("v1.0.0", "app"))

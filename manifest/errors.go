@@ -3,8 +3,8 @@ package manifest
 import "fmt"
 
 // A RefusalError is a refusal that callers tell apart by its Reason rather
-// than by a sentinel: of [Promote], [Rollback], [PromoteManifest] and
-// [RollbackManifest] (a digest not in the record, a skipped environment, a
+// than by a sentinel: of [Promote], [Rollback], [PromoteManifest],
+// [RollbackManifest] and [ReportDeployment] (a digest not in the record, a skipped environment, a
 // tag signature that does not verify, no known-good release, a manifest
 // that does not hash to its digest) and of a [Store] (a republished
 // version, a locked [GitStore]). Reason is one of these short lower-case
@@ -17,6 +17,14 @@ import "fmt"
 //	"manifest content does not match its digest"
 //	"artifact digest changed for a published version"
 //	"store reference is locked"
+//	"actor has no name"
+//	"actor is not the releaser"
+//	"verified identity required"
+//	"release not promoted to the environment"
+//
+// and those of production's checks ([WithProduction]: "release tag not
+// verified", "no authorization for production", "approver is the
+// releaser", ...).
 //
 // A [DriftError] and a [GateError] carry the other refusals' details.
 type RefusalError struct {
@@ -43,8 +51,9 @@ func (e *RefusalError) Is(target error) bool {
 // rather than by a sentinel. It is wrapped in the error of [ParseRecord]
 // ([ErrInvalidRecord]) or [ParseManifest] ([ErrInvalidManifest]) for an
 // unsupported version or duplicate artifact names, returned by
-// [ParseEntry], [NewEvent], [SignEvent], [OpenEvent] and
-// [DirTransport.Pending] for a malformed log entry or event, and by
+// [ParseEntry], [NewEvent], [SignEvent], [OpenEvent],
+// [DirTransport.Pending] and [ParseChangedFiles] for a malformed log entry,
+// event or changed-files manifest, and by
 // [CheckReport.Err] for an incomplete record. Reason is one of:
 //
 //	"unsupported format version"
@@ -52,6 +61,7 @@ func (e *RefusalError) Is(target error) bool {
 //	"invalid log entry"
 //	"invalid deployment event"
 //	"release record incomplete"
+//	"invalid changed files"
 type FormatError struct {
 	Reason string // what is wrong, see above
 	Detail string // where and which value; may be empty

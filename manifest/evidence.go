@@ -25,7 +25,8 @@ var ErrEvidenceDigest = errors.New("manifest: evidence does not match its digest
 // [WithGate] is an EvidenceGate, [Promote], [Rollback], [PromoteManifest]
 // and [RollbackManifest] call AllowEvidence instead of Allow and record
 // the evidence's digest in [Promotion].Gate. The evidence returned with a
-// refusal is ignored. policy.Gate implements it.
+// refusal is kept the same way and named in the [Denial] logged
+// (Denial.Gate). policy.Gate implements it.
 type EvidenceGate interface {
 	Gate
 	AllowEvidence(ctx context.Context, in GateInput) (window string, evidence []byte, err error)
@@ -35,8 +36,9 @@ type EvidenceGate interface {
 // by their [Digest]. [DirStore] and [GitStore] implement it. When the store
 // given to Promote, Rollback, PromoteManifest or RollbackManifest is an
 // EvidenceStore, they store the gate's evidence before logging the
-// promotion; otherwise the log holds only its digest and keeping the
-// evidence is the caller's job.
+// promotion (or the denial); otherwise the log holds only its digest and
+// keeping the evidence is the caller's job. [ReportDeployment] keeps the
+// changed-files manifest of a deployment there, and needs one to.
 type EvidenceStore interface {
 	// PutEvidence stores data atomically and returns its digest. Storing
 	// the same bytes again returns the same digest and no error.
@@ -58,35 +60,37 @@ var errEvidenceKept = errors.New("manifest: evidence already stored")
 // gateDecision consults c.gate about in, through AllowEvidence when it is
 // an [EvidenceGate], and returns the change window and the digest of the
 // evidence ("" without evidence), stored first in st when st is an
-// [EvidenceStore]. A refusal is a *GateError.
-func (c config) gateDecision(ctx context.Context, st any, in GateInput) (window, gate string, err error) {
+// [EvidenceStore]. A refusal is returned as no, a *GateError, with the
+// digest of the evidence it gave (stored the same way); err is a failure
+// to store the evidence.
+func (c config) gateDecision(ctx context.Context, st any, in GateInput) (window, gate string, no *GateError, err error) {
 	eg, ok := c.gate.(EvidenceGate)
 	if !ok {
 		w, err := c.gate.Allow(ctx, in)
 		if err != nil {
-			return "", "", &GateError{Env: in.Promotion.Env, Err: err}
+			return "", "", &GateError{Env: in.Promotion.Env, Err: err}, nil
 		}
-		return w, "", nil
+		return w, "", nil, nil
 	}
-	w, ev, err := eg.AllowEvidence(ctx, in)
-	if err != nil {
-		return "", "", &GateError{Env: in.Promotion.Env, Err: err}
+	w, ev, gerr := eg.AllowEvidence(ctx, in)
+	if gerr != nil {
+		no, w = &GateError{Env: in.Promotion.Env, Err: gerr}, ""
 	}
 	if len(ev) == 0 {
-		return w, "", nil
+		return w, "", no, nil
 	}
 	es, ok := st.(EvidenceStore)
 	if !ok {
-		return w, Digest(ev), nil
+		return w, Digest(ev), no, nil
 	}
 	d, err := es.PutEvidence(ctx, ev)
 	if err != nil {
-		return "", "", fmt.Errorf("store gate evidence for %s: %w", in.Promotion.Env, err)
+		return "", "", no, fmt.Errorf("store gate evidence for %s: %w", in.Promotion.Env, err)
 	}
 	if d != Digest(ev) {
-		return "", "", fmt.Errorf("store gate evidence for %s: %w: the store returned %s", in.Promotion.Env, ErrEvidenceDigest, d)
+		return "", "", no, fmt.Errorf("store gate evidence for %s: %w: the store returned %s", in.Promotion.Env, ErrEvidenceDigest, d)
 	}
-	return w, d, nil
+	return w, d, no, nil
 }
 
 // evidenceName returns the file name of digest's blob, its 64 hex digits.

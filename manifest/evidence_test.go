@@ -270,23 +270,27 @@ func TestPromotionGateEvidenceRefusedOrEmpty(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, st.PutRecord(ctx, completeRecord("v1.0.0", "app")))
 
-	// A refusal is a GateError as with any gate; its evidence is ignored.
+	// A refusal is a GateError as with any gate; its evidence is kept and
+	// named by the denial logged.
 	denied := errors.New("outside the change window")
 	refuse := evidenceGate{func(ctx context.Context, in manifest.GateInput) (string, []byte, error) {
-		return "", []byte("the report that denied"), denied
+		return "w", []byte("the report that denied"), denied
 	}}
-	_, err = promote(ctx, st, req("v1.0.0", "dev", "app"), manifest.WithGate(refuse))
+	e, err := promote(ctx, st, req("v1.0.0", "dev", "app"), manifest.WithGate(refuse))
 	var ge *manifest.GateError
 	require.ErrorAs(t, err, &ge)
 	assert.ErrorIs(t, err, manifest.ErrGateRefused)
 	assert.ErrorIs(t, err, denied)
 	assert.Equal(t, "dev", ge.Env)
-	_, err = st.Evidence(ctx, digestOf("the report that denied"))
-	assert.ErrorIs(t, err, manifest.ErrNotFound)
+	d := requireDenied(t, st, nil, e, err, manifest.AttemptPromote, nil)
+	assert.Equal(t, digestOf("the report that denied"), d.Gate)
+	ev, err := st.Evidence(ctx, d.Gate)
+	require.NoError(t, err)
+	assert.Equal(t, "the report that denied", string(ev))
 
 	// No evidence: no digest.
 	none := evidenceGate{func(ctx context.Context, in manifest.GateInput) (string, []byte, error) { return "w", nil, nil }}
-	e, err := promote(ctx, st, req("v1.0.0", "dev", "app"), manifest.WithGate(none))
+	e, err = promote(ctx, st, req("v1.0.0", "dev", "app"), manifest.WithGate(none))
 	require.NoError(t, err)
 	assert.Empty(t, e.Promotion.Gate)
 	assert.Equal(t, "w", e.Promotion.Window)

@@ -362,3 +362,111 @@ func ExamplePromoteManifest() {
 	//   web v2.0.0 sha256:08b96fd2
 	// log verifies: true
 }
+
+// Every refused attempt is evidence: Promote logs its refusals as denied
+// entries, with who asked and the controls that refused, in the same chain
+// as the promotions; Deny logs a refusal of the caller's own.
+func ExampleDeny() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "manifest-example")
+	defer os.RemoveAll(dir)
+	st, _ := manifest.NewDirStore(dir)
+	rec := exampleRecord("v1.4.2", "app-1.4.2")
+	_ = st.PutRecord(ctx, rec)
+	opts := []manifest.Option{manifest.WithClock(fixedClock()), manifest.WithTagVerifier(exampleTags{}), manifest.WithAuthorizer(exampleTeam)}
+	promote := func(env, approver string) error {
+		_, err := manifest.Promote(ctx, st, manifest.PromoteRequest{
+			Release: "v1.4.2", Env: env, Digest: rec.Artifacts[0].Digest, Releaser: "ci-bot",
+			Approver: approver, Reason: "CHG-1234 approved",
+		}, opts...)
+		return err
+	}
+	_ = promote("dev", "alice@example.com")
+	_ = promote("prod", "alice@example.com") // staging skipped
+	_ = promote("staging", "alice@example.com")
+	err := promote("prod", "mallory@example.com") // not an approver of prod
+	fmt.Println("controls:", manifest.Controls(err))
+
+	// A refusal of the caller's own, such as a CI token that did not
+	// verify (relctl logs those).
+	_, _ = manifest.Deny(ctx, st, manifest.Denial{
+		Action: manifest.AttemptPromote, Release: "v1.4.2", Env: "prod",
+		Actor: &manifest.Actor{Name: "ci-bot"}, Refusal: "idtoken: token expired",
+		At: time.Date(2026, 1, 5, 9, 30, 0, 0, time.UTC),
+	})
+
+	entries, err := manifest.VerifyStore(ctx, st, nil)
+	for _, e := range entries {
+		switch e.Kind {
+		case manifest.KindPromotion:
+			fmt.Printf("#%d promoted %s to %s\n", e.Seq, e.Promotion.Release, e.Promotion.Env)
+		case manifest.KindDenied:
+			d := e.Denial
+			fmt.Printf("#%d denied %s %s to %s at %s, asked by %s (verified %t), controls %v\n    %s\n",
+				e.Seq, d.Action, d.Release, d.Env, d.At.Format(time.Kitchen), d.Actor.Name, d.Actor.Verified, d.Controls, d.Refusal)
+		}
+	}
+	fmt.Println("log verifies:", err == nil)
+	// Output:
+	// controls: [REL-ENV-001]
+	// #1 promoted v1.4.2 to dev
+	// #2 denied promote v1.4.2 to prod at 9:03AM, asked by ci-bot (verified false), controls []
+	//     manifest: previous environment skipped: v1.4.2 never reached staging before prod
+	// #3 promoted v1.4.2 to staging
+	// #4 denied promote v1.4.2 to prod at 9:06AM, asked by ci-bot (verified false), controls [REL-ENV-001]
+	//     manifest: approver not authorized: approve in prod: "mallory@example.com" may not approve in prod
+	// #5 denied promote v1.4.2 to prod at 9:30AM, asked by ci-bot (verified false), controls []
+	//     idtoken: token expired
+	// log verifies: true
+}
+
+// A deployment job reports what happened to the release it deployed:
+// started, then succeeded or failed, and where. A report of a release the
+// environment was not promoted to is refused, and that is logged too.
+func ExampleReportDeployment() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "manifest-example")
+	defer os.RemoveAll(dir)
+	st, _ := manifest.NewDirStore(dir)
+	rec := exampleRecord("v1.4.2", "app-1.4.2")
+	_ = st.PutRecord(ctx, rec)
+	clock := manifest.WithClock(fixedClock())
+	_, err := manifest.Promote(ctx, st, manifest.PromoteRequest{
+		Release: "v1.4.2", Env: "dev", Digest: rec.Artifacts[0].Digest, Releaser: "ci-bot",
+	}, clock)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, r := range []manifest.DeploymentReport{
+		{Release: "v1.4.2", Env: "dev", Result: manifest.ResultStarted, Targets: []string{"k8s/dev-eu"}, Branch: "main"},
+		{Release: "v1.4.2", Env: "dev", Result: manifest.ResultFailed, Error: "readiness probe failed on 2 of 3 pods", Targets: []string{"k8s/dev-eu"}, Branch: "main"},
+		{Release: "v1.4.2", Env: "staging", Result: manifest.ResultSucceeded},
+		{Release: "v1.4.2", Env: "dev", Result: "done"},
+	} {
+		e, err := manifest.ReportDeployment(ctx, st, r, clock)
+		var fe *manifest.FieldError
+		switch {
+		case errors.As(err, &fe):
+			fmt.Printf("bad report: %s: %s\n", fe.Field, fe.Reason)
+		case err != nil:
+			fmt.Printf("#%d %s\n", e.Seq, err)
+		default:
+			d := e.Deploy
+			fmt.Printf("#%d %s %s in %s on %v from %s (promotion #%d, commit %s…): %s\n",
+				e.Seq, d.Release, d.Digest[:15], d.Env, d.Targets, d.Branch, d.Promotion, d.Commit[:7], d.Result)
+			if d.Error != "" {
+				fmt.Println("    error:", d.Error)
+			}
+		}
+	}
+	_, err = manifest.VerifyStore(ctx, st, nil)
+	fmt.Println("log verifies:", err == nil)
+	// Output:
+	// #2 v1.4.2 sha256:60c5764e in dev on [k8s/dev-eu] from main (promotion #1, commit 1111111…): started
+	// #3 v1.4.2 sha256:60c5764e in dev on [k8s/dev-eu] from main (promotion #1, commit 1111111…): failed
+	//     error: readiness probe failed on 2 of 3 pods
+	// #4 manifest: release not promoted to the environment: v1.4.2 was not promoted to staging: nothing was promoted to staging
+	// bad report: result: unknown result
+	// log verifies: true
+}

@@ -60,6 +60,10 @@ func MarshalEntry(e Entry) ([]byte, error) {
 // ParseEntry decodes one log entry strictly; its errors are a *[FormatError]
 // "invalid log entry".
 // The manifest of a manifest promotion must hash to the promotion's digest.
+// A [KindDenied] entry must hold a Denial with a refusal and a
+// [KindDeployment] entry a Deployment with a known result (and neither
+// may appear in another kind), and the digests they name must be digests.
+// Entries written before these kinds existed parse and hash as they did.
 func ParseEntry(data []byte) (Entry, error) {
 	var e Entry
 	if err := decodeStrict(data, &e); err != nil {
@@ -83,7 +87,49 @@ func ParseEntry(data []byte) (Entry, error) {
 			return Entry{}, malformed("invalid log entry", nil, "promoted manifest does not hash to %s", p.Digest)
 		}
 	}
+	if err := checkAttempt(e); err != nil {
+		return Entry{}, err
+	}
 	return e, nil
+}
+
+// checkAttempt checks the entries of every attempt: a KindDenied entry
+// holds a Denial with a refusal, a KindDeployment entry a Deployment with a
+// known result, each only in its own kind, and the digests they name
+// (evidence, the promoted artifact, the changed files) are digests.
+func checkAttempt(e Entry) error {
+	if (e.Kind == KindDenied) != (e.Denial != nil) {
+		return malformed("invalid log entry", nil, "kind %q with denial %t", e.Kind, e.Denial != nil)
+	}
+	if (e.Kind == KindDeployment) != (e.Deploy != nil) {
+		return malformed("invalid log entry", nil, "kind %q with deployment %t", e.Kind, e.Deploy != nil)
+	}
+	if d := e.Denial; d != nil {
+		if invisible(d.Refusal) {
+			return malformed("invalid log entry", nil, "denial without a refusal")
+		}
+		if d.Gate != "" {
+			if err := ValidateDigest(d.Gate); err != nil {
+				return malformed("invalid log entry", err, "denial gate")
+			}
+		}
+	}
+	if d := e.Deploy; d != nil {
+		if !knownResult(d.Result) {
+			return malformed("invalid log entry", nil, "deployment result %q", d.Result)
+		}
+		if d.Digest != "" {
+			if err := ValidateDigest(d.Digest); err != nil {
+				return malformed("invalid log entry", err, "deployment digest")
+			}
+		}
+		if d.Changes != nil {
+			if err := ValidateDigest(d.Changes.Digest); err != nil {
+				return malformed("invalid log entry", err, "deployment changes")
+			}
+		}
+	}
+	return nil
 }
 
 // A ChainError reports where a log's hash chain breaks.

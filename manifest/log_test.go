@@ -177,3 +177,73 @@ func FuzzParseEntry(f *testing.F) {
 		}
 	})
 }
+
+// oldLogHead is the checkpoint of testdata/oldlog: a DirStore written by
+// the code before denials and deployment outcomes existed (see its
+// README).
+var oldLogHead = manifest.Checkpoint{Count: 12, Head: "sha256:247ac60e68ef396ed7d902ff17a58304fe46847bad5f87b63338daaa305c466e"}
+
+// Old logs still verify, entry for entry as written, and the new kinds of
+// entries append to them in the same chain.
+func TestOldLogStillVerifies(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	require.NoError(t, os.CopyFS(dir, os.DirFS(filepath.Join("testdata", "oldlog"))))
+	st, err := manifest.NewDirStore(dir)
+	require.NoError(t, err)
+	entries, err := manifest.VerifyStore(ctx, st, &oldLogHead)
+	require.NoError(t, err)
+	require.Len(t, entries, 12)
+	kinds := map[string]int{}
+	manifests := 0
+	for _, e := range entries {
+		kinds[e.Kind]++
+		if e.Promotion != nil && e.Promotion.Manifest != nil {
+			manifests++
+		}
+		assert.Nil(t, e.Denial)
+		assert.Nil(t, e.Deploy)
+		if e.Promotion != nil {
+			assert.Nil(t, e.Promotion.Actor, "written before actors")
+			_, err := st.Evidence(ctx, e.Promotion.Gate)
+			require.NoError(t, err, "gate evidence of entry %d", e.Seq)
+		}
+		// Each file is the canonical form of what it parses to: the new
+		// fields change neither the bytes nor the hashes of old entries.
+		b, err := os.ReadFile(filepath.Join(dir, "log", fmt.Sprintf("%020d.json", e.Seq)))
+		require.NoError(t, err)
+		again, err := manifest.MarshalEntry(e)
+		require.NoError(t, err)
+		assert.Equal(t, string(b), string(again), "entry %d", e.Seq)
+	}
+	assert.Equal(t, map[string]int{manifest.KindPromotion: 10, manifest.KindNote: 1, manifest.KindDeployResult: 1}, kinds)
+	assert.Equal(t, 3, manifests, "a manifest's promotions")
+	assert.Empty(t, manifest.CheckOrder(entries, nil))
+
+	// New entries after the old ones: a refused promotion, a promotion by
+	// a verified actor, a deployment outcome and a denial of one's own.
+	_, err = manifest.Promote(ctx, st, req("v1.1.0", "dev", "app-9"))
+	assert.ErrorIs(t, err, &manifest.RefusalError{Reason: "digest not in the release record"})
+	r := req("v1.1.0", "dev", "app-1.1.0")
+	r.Actor = verifiedActor("ci-bot")
+	_, err = manifest.Promote(ctx, st, r)
+	require.NoError(t, err)
+	_, err = manifest.ReportDeployment(ctx, st, manifest.DeploymentReport{Release: "v1.1.0", Env: "dev", Result: manifest.ResultFailed, Error: "crash loop", Targets: []string{"k8s/dev"}})
+	require.NoError(t, err)
+	_, err = manifest.Deny(ctx, st, manifest.Denial{Action: manifest.AttemptDeployReport, Release: "v1.1.0", Env: "prod", Refusal: "idtoken: token expired"})
+	require.NoError(t, err)
+
+	st, err = manifest.NewDirStore(dir)
+	require.NoError(t, err)
+	entries, err = manifest.VerifyStore(ctx, st, &oldLogHead)
+	require.NoError(t, err, "the old checkpoint still holds")
+	require.Len(t, entries, 16)
+	var got []string
+	for _, e := range entries[12:] {
+		got = append(got, e.Kind)
+	}
+	assert.Equal(t, []string{manifest.KindDenied, manifest.KindPromotion, manifest.KindDeployment, manifest.KindDenied}, got)
+	cp, err := manifest.NewCheckpoint(entries)
+	require.NoError(t, err)
+	require.NoError(t, manifest.VerifyLog(entries, &cp))
+}

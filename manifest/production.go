@@ -117,12 +117,14 @@ func (c config) isProduction(env string) bool {
 	return slices.Contains(c.production, env)
 }
 
-// stamp records what the promotion was decided under, with the unsafe
+// stamp records who promoted (the releaser and the actor, verified or
+// typed) and what the promotion was decided under, with the unsafe
 // options that let it through: those named with WithUnsafe, and
 // skip-signature-unsafe or skip-authorization-unsafe when the check they
 // skip would have refused.
-func (c config) stamp(p *Promotion, releaser string) {
+func (c config) stamp(p *Promotion, releaser string, actor *Actor) {
 	p.Releaser = releaser
+	p.Actor = actor.clone()
 	p.Order = slices.Clone(c.order)
 	p.Production = c.isProduction(p.Env)
 	p.Unsafe = slices.Clone(c.unsafe)

@@ -63,31 +63,37 @@ func TestProductionFailsClosed(t *testing.T) {
 	auth := manifest.WithAuthorizer(prodTeam)
 	prodReq := req("v1.0.0", "prod", "app")
 	prodReq.Releaser = "ci-bot"
+	const (
+		tag = "REL-TAG-001"
+		env = "REL-ENV-001"
+		sod = "REL-SOD-001"
+	)
 	tests := []struct {
-		name   string
-		mutate func(*manifest.PromoteRequest)
-		opts   []manifest.Option
-		reason string
+		name    string
+		mutate  func(*manifest.PromoteRequest)
+		opts    []manifest.Option
+		reason  string
+		control string // the control the denial names
 	}{
-		{"no tag verifier", nil, []manifest.Option{auth}, "release tag not verified"},
-		{"tag does not verify", nil, []manifest.Option{manifest.WithTagVerifier(&listTags{}), auth}, "release tag signature does not verify"},
-		{"verifier cannot name the commit", nil, []manifest.Option{manifest.WithTagVerifier(onlyVerify{}), auth}, "record commit not checked"},
-		{"tag names another commit", nil, []manifest.Option{manifest.WithTagVerifier(movedTag{}), auth}, "record commit is not the tag's commit"},
-		{"no authorizer", nil, []manifest.Option{signed}, "no authorization for production"},
-		{"releaser not authorized", func(r *manifest.PromoteRequest) { r.Releaser = "mallory" }, []manifest.Option{signed, auth}, "releaser not authorized"},
-		{"no releaser", func(r *manifest.PromoteRequest) { r.Releaser = "" }, []manifest.Option{signed, auth}, "releaser not authorized"},
-		{"approver not authorized", func(r *manifest.PromoteRequest) { r.Approver = "mallory" }, []manifest.Option{signed, auth}, "approver not authorized"},
-		{"production named elsewhere", nil, []manifest.Option{manifest.WithProduction("staging", "prod"), signed}, "no authorization for production"},
+		{"no tag verifier", nil, []manifest.Option{auth}, "release tag not verified", tag},
+		{"tag does not verify", nil, []manifest.Option{manifest.WithTagVerifier(&listTags{}), auth}, "release tag signature does not verify", tag},
+		{"verifier cannot name the commit", nil, []manifest.Option{manifest.WithTagVerifier(onlyVerify{}), auth}, "record commit not checked", tag},
+		{"tag names another commit", nil, []manifest.Option{manifest.WithTagVerifier(movedTag{}), auth}, "record commit is not the tag's commit", tag},
+		{"no authorizer", nil, []manifest.Option{signed}, "no authorization for production", env},
+		{"releaser not authorized", func(r *manifest.PromoteRequest) { r.Releaser = "mallory" }, []manifest.Option{signed, auth}, "releaser not authorized", env},
+		{"no releaser", func(r *manifest.PromoteRequest) { r.Releaser = "" }, []manifest.Option{signed, auth}, "releaser not authorized", env},
+		{"approver not authorized", func(r *manifest.PromoteRequest) { r.Approver = "mallory" }, []manifest.Option{signed, auth}, "approver not authorized", env},
+		{"production named elsewhere", nil, []manifest.Option{manifest.WithProduction("staging", "prod"), signed}, "no authorization for production", env},
 		{"the approver is the releaser", func(r *manifest.PromoteRequest) { r.Releaser, r.Approver = "alice", "alice" },
-			[]manifest.Option{signed, manifest.WithAuthorizer(listed{manifest.ActionDeploy: {"alice"}, manifest.ActionApprove: {"alice"}})}, "approver is the releaser"},
+			[]manifest.Option{signed, manifest.WithAuthorizer(listed{manifest.ActionDeploy: {"alice"}, manifest.ActionApprove: {"alice"}})}, "approver is the releaser", sod},
 		{"the approver is the releaser, in other letters", func(r *manifest.PromoteRequest) { r.Releaser, r.Approver = "ALICE", "alice" },
-			[]manifest.Option{signed, manifest.WithAuthorizer(listed{manifest.ActionDeploy: {"ALICE"}, manifest.ActionApprove: {"alice"}})}, "approver is the releaser"},
+			[]manifest.Option{signed, manifest.WithAuthorizer(listed{manifest.ActionDeploy: {"ALICE"}, manifest.ActionApprove: {"alice"}})}, "approver is the releaser", sod},
 		{"emergency approver not authorized", func(r *manifest.PromoteRequest) {
 			r.Emergency = &manifest.EmergencyChange{Reason: "outage", Scope: "api", Approver: "dan", RollbackPlan: "redeploy", FollowUp: "PIR-1"}
-		}, []manifest.Option{signed, auth}, "emergency approver not authorized"},
+		}, []manifest.Option{signed, auth}, "emergency approver not authorized", env},
 		{"emergency approver is the releaser", func(r *manifest.PromoteRequest) {
 			r.Emergency = &manifest.EmergencyChange{Reason: "outage", Scope: "api", Approver: "ci-bot", RollbackPlan: "redeploy", FollowUp: "PIR-1"}
-		}, []manifest.Option{signed, manifest.WithAuthorizer(listed{manifest.ActionDeploy: {"ci-bot"}, manifest.ActionApprove: {"alice", "ci-bot"}})}, "emergency approver is the releaser"},
+		}, []manifest.Option{signed, manifest.WithAuthorizer(listed{manifest.ActionDeploy: {"ci-bot"}, manifest.ActionApprove: {"alice", "ci-bot"}})}, "emergency approver is the releaser", sod},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,12 +102,19 @@ func TestProductionFailsClosed(t *testing.T) {
 			if tt.mutate != nil {
 				tt.mutate(&r)
 			}
-			_, err := manifest.Promote(t.Context(), st, r, tt.opts...)
+			before, err := st.Entries(t.Context())
+			require.NoError(t, err)
+			require.Len(t, before, 2)
+			e, err := manifest.Promote(t.Context(), st, r, tt.opts...)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, &manifest.RefusalError{Reason: tt.reason})
-			entries, err := st.Entries(t.Context())
-			require.NoError(t, err)
-			assert.Len(t, entries, 2, "a refused promotion appends nothing")
+			// A refused promotion appends its denial and nothing else.
+			d := requireDenied(t, st, before, e, err, manifest.AttemptPromote, []string{tt.control})
+			if r.Releaser == "" {
+				assert.Nil(t, d.Actor, "nobody said who asked")
+			} else {
+				assert.Equal(t, &manifest.Actor{Name: r.Releaser}, d.Actor)
+			}
 		})
 	}
 

@@ -186,6 +186,7 @@ type config struct {
 	skipAuthorization bool
 	unsafe            []string // recorded in Promotion.Unsafe
 	configDigest      string
+	verified          []string // environments that need a verified identity
 }
 
 // WithOrder sets the environments in promotion order (default dev, staging,
@@ -248,111 +249,179 @@ const maxAppendRetries = 100
 // Promote promotes req.Release's artifact req.Digest to req.Env and appends
 // the promotion to the log. In order, it refuses with:
 //   - ErrUnknownEnv if Env is not in the order;
+//   - a *RefusalError "actor has no name" or "actor is not the releaser"
+//     if req.Actor has no name or another than req.Releaser (an empty
+//     Releaser is the Actor's name), and "verified identity required" if
+//     Env needs one ([WithVerifiedIdentity]) and the Actor is not verified;
 //   - ErrNotFound if the store has no record for Release;
 //   - a *FormatError "release record incomplete" (the record's
 //     [CheckReport] error) if the record is incomplete;
 //   - ErrInvalidDigest, or a *RefusalError "digest not in the release
 //     record" if Digest is not one of the record's artifacts;
+//   - ErrApprovalRequired if Env needs an approval and Approver or Reason
+//     is empty, or an emergency record lacks a field;
+//   - a *RefusalError of production's checks (see [WithProduction]): no
+//     authorization, the releaser or approver not authorized or the same;
+//   - a *RefusalError "release tag signature does not verify" (wrapping the
+//     verifier's error) if a TagVerifier is set and the tag does not verify;
 //   - a *RefusalError "previous environment skipped" if Release was never
 //     promoted to the environment before Env;
 //   - a *DriftError if that environment never ran
 //     Digest for Release (it ran another: a rebuild between environments);
-//   - ErrApprovalRequired if Env needs an approval and Approver or Reason
-//     is empty, or an emergency record lacks a field;
-//   - a *RefusalError "release tag signature does not verify" (wrapping the
-//     verifier's error) if a TagVerifier is set and the tag does not verify;
 //   - a *GateError (ErrGateRefused) if the Gate refuses;
 //   - a *ChainError (ErrTampered) if the log does not verify: nothing is
 //     decided on, or appended to, a tampered history.
 //
+// Every refusal is logged before it is returned: a [KindDenied] entry
+// with the request's facts, its Actor (req.Actor, or a typed Actor named
+// Releaser), the refusal, its [Controls] and the digest of the gate's
+// evidence when the gate gave some; Promote then returns that entry with
+// the refusal, unchanged. Nothing is appended to a log that does not
+// verify, after ctx is done, or when the store fails: the refusal is then
+// returned joined with a *[DenialError] saying why it was not logged.
+//
 // The checks are made against the log as read, ignoring manifest
 // promotions ([PromoteManifest]); the append is a compare-and-swap on its
-// length, so a concurrent append makes Promote re-read and check again.
+// length, so a concurrent append makes Promote re-read and check again
+// (a denial decided on the log, by the gate, the order or the digests,
+// too: it is logged once, on the log it was decided on).
 //
 // When the Gate is an [EvidenceGate], the logged Promotion's Gate is the
 // digest of the evidence it allowed on, stored first with PutEvidence
 // when st is an [EvidenceStore] (an error storing it is returned and
-// nothing is logged). This holds for Rollback, PromoteManifest and
-// RollbackManifest too.
+// nothing is logged); the evidence of a refusal is stored and named by
+// the denial the same way. This holds for Rollback, PromoteManifest and
+// RollbackManifest too. The logged Promotion's Releaser and Actor say who
+// promoted.
 func Promote(ctx context.Context, st Store, req PromoteRequest, opts ...Option) (Entry, error) {
 	c := newConfig(opts)
 	requested := c.now().UTC()
+	a := newAttempt(st, Denial{Action: AttemptPromote, Release: req.Release, Env: req.Env, Digest: req.Digest,
+		Approver: req.Approver, Reason: req.Reason, At: requested}, req.Releaser, req.Actor)
 	idx := slices.Index(c.order, req.Env)
 	if idx < 0 {
-		return Entry{}, fmt.Errorf("%w: %q (order %v)", ErrUnknownEnv, req.Env, c.order)
+		return a.refuse(ctx, fmt.Errorf("%w: %q (order %v)", ErrUnknownEnv, req.Env, c.order))
+	}
+	releaser, actor, err := c.identify(req.Env, req.Releaser, req.Actor)
+	if err != nil {
+		return a.refuse(ctx, err)
 	}
 	rec, err := st.Record(ctx, req.Release)
 	if err != nil {
-		return Entry{}, fmt.Errorf("promote %s: %w", req.Release, err)
+		err = fmt.Errorf("promote %s: %w", req.Release, err)
+		if !recordRefused(err) {
+			return Entry{}, err
+		}
+		return a.refuse(ctx, err)
 	}
 	if rec.Tag != req.Release {
-		return Entry{}, fmt.Errorf("promote %s: %w: the store returned the record of %q", req.Release, ErrInvalidRecord, rec.Tag)
+		return a.refuse(ctx, fmt.Errorf("promote %s: %w: the store returned the record of %q", req.Release, ErrInvalidRecord, rec.Tag))
 	}
 	if err := Check(rec).Err(); err != nil {
-		return Entry{}, fmt.Errorf("promote %s: %w", req.Release, err)
+		return a.refuse(ctx, fmt.Errorf("promote %s: %w", req.Release, err))
 	}
 	if err := ValidateDigest(req.Digest); err != nil {
-		return Entry{}, fmt.Errorf("promote %s: %w", req.Release, err)
+		return a.refuse(ctx, fmt.Errorf("promote %s: %w", req.Release, err))
 	}
 	if !rec.HasDigest(req.Digest) {
-		return Entry{}, refused("digest not in the release record", nil, "%s has no artifact %s", req.Release, req.Digest)
+		return a.refuse(ctx, refused("digest not in the release record", nil, "%s has no artifact %s", req.Release, req.Digest))
 	}
 	if err := c.checkApproval(req.Env, req.Approver, req.Reason, req.Emergency); err != nil {
-		return Entry{}, err
+		return a.refuse(ctx, err)
 	}
-	if err := c.authorize(req.Env, ActionDeploy, req.Releaser, req.Approver, req.Emergency); err != nil {
-		return Entry{}, err
+	if err := c.authorize(req.Env, ActionDeploy, releaser, req.Approver, req.Emergency); err != nil {
+		return a.refuse(ctx, err)
 	}
 	signer, err := c.verifyTag(ctx, req.Env, rec, requested)
 	if err != nil {
-		return Entry{}, err
+		return a.refuse(ctx, err)
 	}
 	p := Promotion{
 		Release: req.Release, Env: req.Env, Digest: req.Digest,
 		Approver: req.Approver, Reason: req.Reason,
 		RequestedAt: requested, Emergency: req.Emergency, TagSigner: signer,
 	}
-	c.stamp(&p, req.Releaser)
-	return c.appendPromotion(ctx, st, func(hist []Promotion) (Promotion, GateInput, error) {
+	c.stamp(&p, releaser, actor)
+	return c.appendPromotion(ctx, st, a, func(hist []Promotion) (Promotion, GateInput, error) {
 		if idx > 0 {
 			prevEnv := c.order[idx-1]
 			ran, ok := lastDigest(hist, req.Release, prevEnv)
 			if !ok {
-				return p, GateInput{}, refused("previous environment skipped", nil, "%s never reached %s before %s", req.Release, prevEnv, req.Env)
+				return p, GateInput{}, refusal{refused("previous environment skipped", nil, "%s never reached %s before %s", req.Release, prevEnv, req.Env)}
 			}
 			if !ranDigest(hist, req.Release, prevEnv, req.Digest) {
-				return p, GateInput{}, &DriftError{Release: req.Release, Env: req.Env, Previous: prevEnv, Ran: ran, Got: req.Digest}
+				return p, GateInput{}, refusal{&DriftError{Release: req.Release, Env: req.Env, Previous: prevEnv, Ran: ran, Got: req.Digest}}
 			}
 		}
 		return p, GateInput{Record: rec}, nil
 	})
 }
 
+// recordRefused reports whether err, from looking up a release record, is
+// a refusal (no such record, or none that is valid under that name) rather
+// than a failure of the store.
+func recordRefused(err error) bool {
+	return errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalidRecord) || errors.Is(err, ErrInvalidName)
+}
+
+// A refusal is an error of appendPromotion's decide that refuses the
+// request (and is logged as a denial), as opposed to a failure to read the
+// store.
+type refusal struct{ err error }
+
+func (r refusal) Error() string { return r.err.Error() }
+
 // appendPromotion is the compare-and-swap loop of Promote, Rollback,
 // PromoteManifest and RollbackManifest: it reads the verified log, has
 // decide check the request against the history and return the promotion
 // (and the gate's input without Promotion and History, which it fills),
-// consults the gate, and appends. When another writer appended first, it
-// starts over on the new log.
-func (c config) appendPromotion(ctx context.Context, st Log, decide func(hist []Promotion) (Promotion, GateInput, error)) (Entry, error) {
+// consults the gate, and appends the promotion, or a's denial when decide
+// (with a refusal) or the gate refused. When another writer appended
+// first, it starts over on the new log.
+func (c config) appendPromotion(ctx context.Context, st Log, a *attempt, decide func(hist []Promotion) (Promotion, GateInput, error)) (Entry, error) {
+	var last error // the refusal of the last round, when its denial lost the race
 	for range maxAppendRetries {
 		entries, err := readLog(ctx, st)
 		if err != nil {
+			if last != nil {
+				return Entry{}, notLogged(last, err)
+			}
 			return Entry{}, err
 		}
 		hist := promotions(entries)
 		p, in, err := decide(hist)
 		if err != nil {
-			return Entry{}, err
+			r, ok := err.(refusal)
+			if !ok {
+				return Entry{}, err
+			}
+			e, conflict, err := a.refuseAt(ctx, entries, r.err, "", &p)
+			if conflict {
+				last = r.err
+				continue
+			}
+			return e, err
 		}
 		if c.gate != nil {
 			in.Promotion, in.History = p, hist
-			w, g, err := c.gateDecision(ctx, st, in)
+			w, g, no, err := c.gateDecision(ctx, st, in)
 			if err != nil {
+				if no != nil {
+					return Entry{}, notLogged(no, err)
+				}
 				return Entry{}, err
+			}
+			if no != nil {
+				e, conflict, err := a.refuseAt(ctx, entries, no, g, &p)
+				if conflict {
+					last = no
+					continue
+				}
+				return e, err
 			}
 			p.Window, p.Gate = w, g
 		}
+		last = nil
 		p.PromotedAt = c.now().UTC()
 		e, err := st.Append(ctx, Entry{Seq: uint64(len(entries)) + 1, Kind: KindPromotion, Promotion: &p})
 		if errors.Is(err, ErrConflict) {
@@ -360,31 +429,56 @@ func (c config) appendPromotion(ctx context.Context, st Log, decide func(hist []
 		}
 		return e, err
 	}
-	return Entry{}, fmt.Errorf("%w: gave up after %d attempts", ErrConflict, maxAppendRetries)
+	err := fmt.Errorf("%w: gave up after %d attempts", ErrConflict, maxAppendRetries)
+	if last != nil {
+		return Entry{}, notLogged(last, err)
+	}
+	return Entry{}, err
 }
 
 // checkApproval refuses a request without the approval env needs, or with
 // an incomplete emergency-change record.
 func (c config) checkApproval(env, approver, reason string, em *EmergencyChange) error {
 	if c.approval[env] && (invisible(approver) || invisible(reason)) {
-		return fmt.Errorf("%w: %s needs an approver and a reason", ErrApprovalRequired, env)
+		err := fmt.Errorf("%w: %s needs an approver and a reason", ErrApprovalRequired, env)
+		if invisible(approver) {
+			// Nobody approved: the approval separation of duties asks for.
+			return withControls(err, controlSoD)
+		}
+		return err
 	}
 	if em != nil {
-		return checkEmergency(em)
+		if err := checkEmergency(em); err != nil {
+			// The record a change outside the window needs.
+			return withControls(err, controlWindow)
+		}
 	}
 	return nil
 }
 
-// checkRollback refuses a rollback of an unknown environment, one without
-// an approver and a reason, or one with an incomplete emergency record.
-func (c config) checkRollback(req RollbackRequest) error {
+// checkRollback refuses a rollback of an unknown environment, one whose
+// actor is not its releaser or not verified where it must be, one without
+// an approver and a reason, or one with an incomplete emergency record. It
+// returns the releaser and the actor.
+func (c config) checkRollback(req RollbackRequest) (string, *Actor, error) {
 	if !slices.Contains(c.order, req.Env) {
-		return fmt.Errorf("%w: %q (order %v)", ErrUnknownEnv, req.Env, c.order)
+		return "", nil, fmt.Errorf("%w: %q (order %v)", ErrUnknownEnv, req.Env, c.order)
+	}
+	releaser, actor, err := c.identify(req.Env, req.Releaser, req.Actor)
+	if err != nil {
+		return "", nil, err
 	}
 	if invisible(req.Approver) || invisible(req.Reason) {
-		return fmt.Errorf("%w: rollback of %s needs an approver and a reason", ErrApprovalRequired, req.Env)
+		err := fmt.Errorf("%w: rollback of %s needs an approver and a reason", ErrApprovalRequired, req.Env)
+		if invisible(req.Approver) {
+			return "", nil, withControls(err, controlSoD)
+		}
+		return "", nil, err
 	}
-	return c.checkApproval(req.Env, req.Approver, req.Reason, req.Emergency)
+	if err := c.checkApproval(req.Env, req.Approver, req.Reason, req.Emergency); err != nil {
+		return "", nil, err
+	}
+	return releaser, actor, nil
 }
 
 // readLog reads the log and refuses to build on one that does not verify:
@@ -453,46 +547,54 @@ func latest(hist []Promotion, env string, manifests bool) (Promotion, bool) {
 // emergency-change record of a rollback outside the window in
 // req.Emergency, consults the Gate, and
 // returns a *RefusalError "no known-good release to roll back to" when there is nothing to return
-// to. The logged Promotion has RollbackFrom set. Rollback considers record
+// to. req.Actor and req.Releaser are checked as Promote checks them, and
+// every refusal is logged as a [KindDenied] entry as Promote logs it
+// (Action "rollback"). The logged Promotion has RollbackFrom set. Rollback considers record
 // promotions only; [RollbackManifest] rolls back manifests. It restores one digest: the
 // one of the known-good release that env ran last; a release of several
 // artifacts needs a Promote for each other artifact.
 func Rollback(ctx context.Context, st Store, req RollbackRequest, opts ...Option) (Entry, error) {
 	c := newConfig(opts)
 	requested := c.now().UTC()
-	if err := c.checkRollback(req); err != nil {
-		return Entry{}, err
+	a := newAttempt(st, Denial{Action: AttemptRollback, Env: req.Env, Approver: req.Approver, Reason: req.Reason, At: requested}, req.Releaser, req.Actor)
+	releaser, actor, err := c.checkRollback(req)
+	if err != nil {
+		return a.refuse(ctx, err)
 	}
-	if err := c.authorize(req.Env, ActionRollback, req.Releaser, req.Approver, req.Emergency); err != nil {
-		return Entry{}, err
+	if err := c.authorize(req.Env, ActionRollback, releaser, req.Approver, req.Emergency); err != nil {
+		return a.refuse(ctx, err)
 	}
 	env := req.Env
-	return c.appendPromotion(ctx, st, func(hist []Promotion) (Promotion, GateInput, error) {
+	return c.appendPromotion(ctx, st, a, func(hist []Promotion) (Promotion, GateInput, error) {
 		cur, ok := latest(hist, env, false)
 		if !ok {
-			return Promotion{}, GateInput{}, refused("no known-good release to roll back to", nil, "nothing was promoted to %s", env)
+			return Promotion{}, GateInput{}, refusal{refused("no known-good release to roll back to", nil, "nothing was promoted to %s", env)}
 		}
 		target, err := knownGood(ctx, st, hist, env, cur)
 		if err != nil {
-			return Promotion{}, GateInput{}, err
+			return Promotion{}, GateInput{}, refusal{err}
 		}
 		rec, err := st.Record(ctx, target.Release)
 		if err != nil {
-			return Promotion{}, GateInput{}, fmt.Errorf("rollback %s: %w", env, err)
+			err = fmt.Errorf("rollback %s: %w", env, err)
+			if recordRefused(err) {
+				return target, GateInput{}, refusal{err}
+			}
+			return Promotion{}, GateInput{}, err
 		}
 		if rec.Tag != target.Release {
-			return Promotion{}, GateInput{}, fmt.Errorf("rollback %s: %w: the store returned the record of %q", env, ErrInvalidRecord, rec.Tag)
+			return target, GateInput{}, refusal{fmt.Errorf("rollback %s: %w: the store returned the record of %q", env, ErrInvalidRecord, rec.Tag)}
 		}
 		signer, err := c.verifyTag(ctx, env, rec, requested)
 		if err != nil {
-			return Promotion{}, GateInput{}, err
+			return target, GateInput{}, refusal{err}
 		}
 		p := Promotion{
 			Release: target.Release, Env: env, Digest: target.Digest,
 			Approver: req.Approver, Reason: req.Reason, RequestedAt: requested,
 			RollbackFrom: cur.Release, Emergency: req.Emergency, TagSigner: signer,
 		}
-		c.stamp(&p, req.Releaser)
+		c.stamp(&p, releaser, actor)
 		return p, GateInput{Record: rec}, nil
 	})
 }

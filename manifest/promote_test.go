@@ -90,7 +90,7 @@ func testPromoteRecordsEverything(t *testing.T, newStore storeFactory) {
 		RequestedAt: time.Date(2026, 1, 5, 9, 5, 0, 0, time.UTC),
 		PromotedAt:  time.Date(2026, 1, 5, 9, 6, 0, 0, time.UTC),
 		Window:      "weekday-09-11",
-		Releaser:    "ci-bot", Order: []string{"dev", "staging", "prod"}, Production: true,
+		Releaser:    "ci-bot", Actor: &manifest.Actor{Name: "ci-bot"}, Order: []string{"dev", "staging", "prod"}, Production: true,
 		TagSigner: &signature.Identity{Format: signature.SSH, Identity: "release@example.com"},
 	}, *p)
 	cur, ok := manifest.Current(entries, "prod")
@@ -105,17 +105,18 @@ func testPromoteRefusals(t *testing.T, newStore storeFactory) {
 	twoArtifacts.Artifacts = append(twoArtifacts.Artifacts, manifest.Artifact{Name: "rebuilt", Digest: digestOf("rebuilt")})
 
 	tests := []struct {
-		name  string
-		setup func(t *testing.T, st manifest.Store)
-		req   manifest.PromoteRequest
-		opts  []manifest.Option
-		want  error
+		name     string
+		setup    func(t *testing.T, st manifest.Store)
+		req      manifest.PromoteRequest
+		opts     []manifest.Option
+		want     error
+		controls []string // the controls the denial names
 	}{
 		{name: "unknown env", req: req("v1.0.0", "qa", "app"), want: manifest.ErrUnknownEnv},
 		{name: "no record", req: req("v9.0.0", "dev", "app"), want: manifest.ErrNotFound},
-		{name: "incomplete record", req: req("v2.0.0", "dev", "app2"), want: &manifest.FormatError{Reason: "release record incomplete"}},
+		{name: "incomplete record", req: req("v2.0.0", "dev", "app2"), want: &manifest.FormatError{Reason: "release record incomplete"}, controls: []string{"REL-RECORD-001"}},
 		{name: "malformed digest", req: manifest.PromoteRequest{Release: "v1.0.0", Env: "dev", Digest: "sha256:nope"}, want: manifest.ErrInvalidDigest},
-		{name: "digest not in record", req: req("v1.0.0", "dev", "other"), want: &manifest.RefusalError{Reason: "digest not in the release record"}},
+		{name: "digest not in record", req: req("v1.0.0", "dev", "other"), want: &manifest.RefusalError{Reason: "digest not in the release record"}, controls: []string{"REL-DIGEST-001"}},
 		{name: "skipped dev", req: req("v1.0.0", "staging", "app"), want: &manifest.RefusalError{Reason: "previous environment skipped"}},
 		{name: "skipped staging", setup: func(t *testing.T, st manifest.Store) {
 			_, err := promote(t.Context(), st, req("v1.0.0", "dev", "app"))
@@ -124,19 +125,19 @@ func testPromoteRefusals(t *testing.T, newStore storeFactory) {
 		{name: "rebuild drift", setup: func(t *testing.T, st manifest.Store) {
 			_, err := promote(t.Context(), st, req("v3.0.0", "dev", "app3"))
 			require.NoError(t, err)
-		}, req: req("v3.0.0", "staging", "rebuilt"), want: &manifest.DriftError{}},
+		}, req: req("v3.0.0", "staging", "rebuilt"), want: &manifest.DriftError{}, controls: []string{"REL-DIGEST-001"}},
 		{name: "no approver for prod", setup: func(t *testing.T, st manifest.Store) {
 			for _, env := range []string{"dev", "staging"} {
 				_, err := promote(t.Context(), st, req("v1.0.0", env, "app"))
 				require.NoError(t, err)
 			}
-		}, req: manifest.PromoteRequest{Release: "v1.0.0", Env: "prod", Digest: digestOf("app"), Reason: "why"}, want: manifest.ErrApprovalRequired},
+		}, req: manifest.PromoteRequest{Release: "v1.0.0", Env: "prod", Digest: digestOf("app"), Reason: "why"}, want: manifest.ErrApprovalRequired, controls: []string{"REL-SOD-001"}},
 		{name: "no reason where required", req: manifest.PromoteRequest{Release: "v1.0.0", Env: "dev", Digest: digestOf("app"), Approver: "bob"},
 			opts: []manifest.Option{manifest.WithApprovalRequired("dev")}, want: manifest.ErrApprovalRequired},
 		{name: "incomplete emergency record", req: manifest.PromoteRequest{Release: "v1.0.0", Env: "dev", Digest: digestOf("app"), Emergency: &manifest.EmergencyChange{Reason: "outage"}},
-			want: manifest.ErrApprovalRequired},
+			want: manifest.ErrApprovalRequired, controls: []string{"REL-WINDOW-001"}},
 		{name: "tag signature", req: req("v1.0.0", "dev", "app"),
-			opts: []manifest.Option{manifest.WithTagVerifier(&listTags{})}, want: &manifest.RefusalError{Reason: "release tag signature does not verify"}},
+			opts: []manifest.Option{manifest.WithTagVerifier(&listTags{})}, want: &manifest.RefusalError{Reason: "release tag signature does not verify"}, controls: []string{"REL-TAG-001"}},
 		{name: "gate", req: req("v1.0.0", "dev", "app"),
 			opts: []manifest.Option{manifest.WithGate(manifest.GateFunc(func(ctx context.Context, in manifest.GateInput) (string, error) {
 				return "", errors.New("outside change window")
@@ -150,12 +151,19 @@ func testPromoteRefusals(t *testing.T, newStore storeFactory) {
 			}
 			before, err := st.Entries(t.Context())
 			require.NoError(t, err)
-			_, err = promote(t.Context(), st, tt.req, append(tt.opts, manifest.WithClock(clock()))...)
+			e, err := promote(t.Context(), st, tt.req, append(tt.opts, manifest.WithClock(clock()))...)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, tt.want)
-			after, err := st.Entries(t.Context())
-			require.NoError(t, err)
-			assert.Equal(t, before, after, "a refused promotion logs nothing")
+			// The refusal is logged, and nothing else: one denial with the
+			// request's facts, who asked and the controls that refused.
+			d := requireDenied(t, st, before, e, err, manifest.AttemptPromote, tt.controls)
+			assert.Equal(t, tt.req.Release, d.Release)
+			assert.Equal(t, tt.req.Env, d.Env)
+			assert.Equal(t, tt.req.Digest, d.Digest)
+			assert.Equal(t, tt.req.Approver, d.Approver)
+			assert.Equal(t, tt.req.Reason, d.Reason)
+			assert.Equal(t, &manifest.Actor{Name: "ci-bot"}, d.Actor, "a typed releaser is an unverified actor")
+			assert.Equal(t, time.Date(2026, 1, 5, 9, 1, 0, 0, time.UTC), d.At, "the time of the request")
 		})
 	}
 }

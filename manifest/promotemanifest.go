@@ -18,6 +18,7 @@ type ManifestRequest struct {
 	Approver  string
 	Reason    string
 	Releaser  string           // who triggers the promotion; an Authorizer checks it
+	Actor     *Actor           // Releaser with how it was established; its Name must be Releaser
 	Emergency *EmergencyChange // for a change outside the window
 }
 
@@ -42,7 +43,9 @@ func checkPinned(m Manifest) error {
 
 // PromoteManifest promotes the coordinated release req.Manifest, identified
 // by its content digest req.Digest, to req.Env and appends the promotion to
-// the log, with the same rules as [Promote]. The logged [Promotion] has
+// the log, with the same rules as [Promote], req.Actor and the logging of
+// every refusal (Action "promote-manifest", Release the manifest's name)
+// included. The logged [Promotion] has
 // Release set to the manifest's name, Digest to its content digest and
 // Manifest to the manifest itself, so the log holds every repository's
 // artifact digests. In order, it refuses with:
@@ -72,42 +75,48 @@ func checkPinned(m Manifest) error {
 func PromoteManifest(ctx context.Context, st Log, req ManifestRequest, opts ...Option) (Entry, error) {
 	c := newConfig(opts)
 	requested := c.now().UTC()
+	m := req.Manifest
+	a := newAttempt(st, Denial{Action: AttemptPromoteManifest, Release: m.Name, Env: req.Env, Digest: req.Digest,
+		Approver: req.Approver, Reason: req.Reason, At: requested}, req.Releaser, req.Actor)
 	idx := slices.Index(c.order, req.Env)
 	if idx < 0 {
-		return Entry{}, fmt.Errorf("%w: %q (order %v)", ErrUnknownEnv, req.Env, c.order)
+		return a.refuse(ctx, fmt.Errorf("%w: %q (order %v)", ErrUnknownEnv, req.Env, c.order))
 	}
-	m := req.Manifest
+	releaser, actor, err := c.identify(req.Env, req.Releaser, req.Actor)
+	if err != nil {
+		return a.refuse(ctx, err)
+	}
 	if err := ValidateDigest(req.Digest); err != nil {
-		return Entry{}, fmt.Errorf("promote manifest %s: %w", m.Name, err)
+		return a.refuse(ctx, fmt.Errorf("promote manifest %s: %w", m.Name, err))
 	}
 	data, err := Marshal(m)
 	if err != nil {
-		return Entry{}, fmt.Errorf("promote manifest %s: %w", m.Name, err)
+		return a.refuse(ctx, fmt.Errorf("promote manifest %s: %w", m.Name, err))
 	}
 	m = m.normalize()
 	if err := checkPinned(m); err != nil {
-		return Entry{}, err
+		return a.refuse(ctx, err)
 	}
 	if got := Digest(data); got != req.Digest {
-		return Entry{}, refused("manifest content does not match its digest", nil, "%s hashes to %s, not %s", m.Name, got, req.Digest)
+		return a.refuse(ctx, refused("manifest content does not match its digest", nil, "%s hashes to %s, not %s", m.Name, got, req.Digest))
 	}
 	if err := c.checkApproval(req.Env, req.Approver, req.Reason, req.Emergency); err != nil {
-		return Entry{}, err
+		return a.refuse(ctx, err)
 	}
-	if err := c.authorize(req.Env, ActionDeploy, req.Releaser, req.Approver, req.Emergency); err != nil {
-		return Entry{}, err
+	if err := c.authorize(req.Env, ActionDeploy, releaser, req.Approver, req.Emergency); err != nil {
+		return a.refuse(ctx, err)
 	}
 	if err := c.requireManifestVerifier(req.Env, m.Name); err != nil {
-		return Entry{}, err
+		return a.refuse(ctx, err)
 	}
 	var signer *signature.Identity
 	if c.sigs != nil {
 		if len(req.Signature) == 0 {
-			return Entry{}, badSignature(fmt.Errorf("manifest %s %s is not signed", m.Name, req.Digest))
+			return a.refuse(ctx, badSignature(fmt.Errorf("manifest %s %s is not signed", m.Name, req.Digest)))
 		}
 		id, err := c.sigs.Verify(ctx, data, req.Signature, requested)
 		if err != nil {
-			return Entry{}, badSignature(fmt.Errorf("manifest %s %s: %w", m.Name, req.Digest, err))
+			return a.refuse(ctx, badSignature(fmt.Errorf("manifest %s %s: %w", m.Name, req.Digest, err)))
 		}
 		signer = &id
 	}
@@ -116,16 +125,16 @@ func PromoteManifest(ctx context.Context, st Log, req ManifestRequest, opts ...O
 		Approver: req.Approver, Reason: req.Reason,
 		RequestedAt: requested, Emergency: req.Emergency, Manifest: &m, TagSigner: signer,
 	}
-	c.stamp(&p, req.Releaser)
-	return c.appendPromotion(ctx, st, func(hist []Promotion) (Promotion, GateInput, error) {
+	c.stamp(&p, releaser, actor)
+	return c.appendPromotion(ctx, st, a, func(hist []Promotion) (Promotion, GateInput, error) {
 		if idx > 0 {
 			prevEnv := c.order[idx-1]
 			if !ranManifest(hist, prevEnv, req.Digest) {
 				ran, ok := lastManifest(hist, m.Name, prevEnv)
 				if !ok {
-					return p, GateInput{}, refused("previous environment skipped", nil, "manifest %s %s never reached %s before %s", m.Name, req.Digest, prevEnv, req.Env)
+					return p, GateInput{}, refusal{refused("previous environment skipped", nil, "manifest %s %s never reached %s before %s", m.Name, req.Digest, prevEnv, req.Env)}
 				}
-				return p, GateInput{}, &DriftError{Release: m.Name, Env: req.Env, Previous: prevEnv, Ran: ran, Got: req.Digest}
+				return p, GateInput{}, refusal{&DriftError{Release: m.Name, Env: req.Env, Previous: prevEnv, Ran: ran, Got: req.Digest}}
 			}
 		}
 		gm := m.normalize()
@@ -161,32 +170,36 @@ func lastManifest(hist []Promotion, name, env string) (string, bool) {
 // release to roll back to" when env never ran a manifest or ran only one. The logged
 // [Promotion] has Manifest set and RollbackFrom set to the digest of the
 // manifest replaced. RollbackManifest considers manifest promotions only.
+// Like Rollback, it checks req.Actor and logs every refusal (Action
+// "rollback-manifest").
 func RollbackManifest(ctx context.Context, st Log, req RollbackRequest, opts ...Option) (Entry, error) {
 	c := newConfig(opts)
 	requested := c.now().UTC()
-	if err := c.checkRollback(req); err != nil {
-		return Entry{}, err
+	a := newAttempt(st, Denial{Action: AttemptRollbackManifest, Env: req.Env, Approver: req.Approver, Reason: req.Reason, At: requested}, req.Releaser, req.Actor)
+	releaser, actor, err := c.checkRollback(req)
+	if err != nil {
+		return a.refuse(ctx, err)
 	}
-	if err := c.authorize(req.Env, ActionRollback, req.Releaser, req.Approver, req.Emergency); err != nil {
-		return Entry{}, err
+	if err := c.authorize(req.Env, ActionRollback, releaser, req.Approver, req.Emergency); err != nil {
+		return a.refuse(ctx, err)
 	}
 	env := req.Env
-	return c.appendPromotion(ctx, st, func(hist []Promotion) (Promotion, GateInput, error) {
+	return c.appendPromotion(ctx, st, a, func(hist []Promotion) (Promotion, GateInput, error) {
 		cur, ok := latest(hist, env, true)
 		if !ok {
-			return Promotion{}, GateInput{}, refused("no known-good release to roll back to", nil, "no manifest was promoted to %s", env)
+			return Promotion{}, GateInput{}, refusal{refused("no known-good release to roll back to", nil, "no manifest was promoted to %s", env)}
 		}
 		target, err := knownGoodManifest(hist, env, cur)
 		if err != nil {
-			return Promotion{}, GateInput{}, err
+			return Promotion{}, GateInput{}, refusal{err}
 		}
 		if c.isProduction(env) && target.TagSigner == nil && !c.skipSignature {
-			return Promotion{}, GateInput{}, refused("manifest signature not verified", nil,
-				"%s is a production environment: the known-good manifest %s %s was promoted without a verified signature, so rolling back to it needs WithSkipSignatureUnsafe", env, target.Release, target.Digest)
+			return target, GateInput{}, refusal{refused("manifest signature not verified", nil,
+				"%s is a production environment: the known-good manifest %s %s was promoted without a verified signature, so rolling back to it needs WithSkipSignatureUnsafe", env, target.Release, target.Digest)}
 		}
 		m := target.Manifest.normalize()
 		if d, err := m.Digest(); err != nil || d != target.Digest {
-			return Promotion{}, GateInput{}, fmt.Errorf("rollback %s: logged manifest %s: %w", env, target.Digest, &RefusalError{Reason: "manifest content does not match its digest"})
+			return target, GateInput{}, refusal{fmt.Errorf("rollback %s: logged manifest %s: %w", env, target.Digest, &RefusalError{Reason: "manifest content does not match its digest"})}
 		}
 		gm := m.normalize()
 		p := Promotion{
@@ -194,7 +207,7 @@ func RollbackManifest(ctx context.Context, st Log, req RollbackRequest, opts ...
 			Approver: req.Approver, Reason: req.Reason, RequestedAt: requested,
 			RollbackFrom: cur.Digest, Manifest: &m, Emergency: req.Emergency, TagSigner: target.TagSigner,
 		}
-		c.stamp(&p, req.Releaser)
+		c.stamp(&p, releaser, actor)
 		if p.Production && target.TagSigner == nil {
 			p.Unsafe = append(p.Unsafe, UnsafeSkipSignature)
 		}

@@ -162,11 +162,12 @@ func testManifestRefusals(t *testing.T, open openStore) {
 	signed := []manifest.Option{manifest.WithManifestVerifier(verifier)}
 
 	tests := []struct {
-		name  string
-		setup []func(t *testing.T, st manifest.Store)
-		req   manifest.ManifestRequest
-		opts  []manifest.Option
-		want  error
+		name     string
+		setup    []func(t *testing.T, st manifest.Store)
+		req      manifest.ManifestRequest
+		opts     []manifest.Option
+		want     error
+		controls []string // the controls the denial names
 	}{
 		{name: "unknown env", req: sm.req("qa"), want: manifest.ErrUnknownEnv},
 		{name: "malformed digest", req: with("dev", func(r *manifest.ManifestRequest) { r.Digest = "sha256:nope" }), want: manifest.ErrInvalidDigest},
@@ -181,17 +182,17 @@ func testManifestRefusals(t *testing.T, open openStore) {
 		{name: "signature of another manifest", req: with("dev", func(r *manifest.ManifestRequest) { r.Signature = changed.sig }), opts: signed, want: signature.ErrBadSignature},
 		{name: "skipped dev", req: sm.req("staging"), want: &manifest.RefusalError{Reason: "previous environment skipped"}},
 		{name: "skipped staging", setup: []func(*testing.T, manifest.Store){promote("dev", sm)}, req: sm.req("prod"), want: &manifest.RefusalError{Reason: "previous environment skipped"}},
-		{name: "dev ran another build", setup: []func(*testing.T, manifest.Store){promote("dev", changed)}, req: sm.req("staging"), want: &manifest.DriftError{}},
-		{name: "changed after staging", setup: []func(*testing.T, manifest.Store){promote("dev", sm), promote("staging", sm)}, req: changed.req("prod"), want: &manifest.DriftError{}},
+		{name: "dev ran another build", setup: []func(*testing.T, manifest.Store){promote("dev", changed)}, req: sm.req("staging"), want: &manifest.DriftError{}, controls: []string{"REL-DIGEST-001"}},
+		{name: "changed after staging", setup: []func(*testing.T, manifest.Store){promote("dev", sm), promote("staging", sm)}, req: changed.req("prod"), want: &manifest.DriftError{}, controls: []string{"REL-DIGEST-001"}},
 		{name: "prod needs approver", setup: []func(*testing.T, manifest.Store){promote("dev", sm), promote("staging", sm)},
-			req: with("prod", func(r *manifest.ManifestRequest) { r.Approver = "" }), want: manifest.ErrApprovalRequired},
+			req: with("prod", func(r *manifest.ManifestRequest) { r.Approver = "" }), want: manifest.ErrApprovalRequired, controls: []string{"REL-SOD-001"}},
 		{name: "prod needs reason", setup: []func(*testing.T, manifest.Store){promote("dev", sm), promote("staging", sm)},
 			req: with("prod", func(r *manifest.ManifestRequest) { r.Reason = "" }), want: manifest.ErrApprovalRequired},
 		{name: "staging approval configured", setup: []func(*testing.T, manifest.Store){promote("dev", sm)},
-			req: with("staging", func(r *manifest.ManifestRequest) { r.Approver = "" }), opts: []manifest.Option{manifest.WithApprovalRequired("staging")}, want: manifest.ErrApprovalRequired},
+			req: with("staging", func(r *manifest.ManifestRequest) { r.Approver = "" }), opts: []manifest.Option{manifest.WithApprovalRequired("staging")}, want: manifest.ErrApprovalRequired, controls: []string{"REL-SOD-001"}},
 		{name: "incomplete emergency record", req: with("dev", func(r *manifest.ManifestRequest) {
 			r.Emergency = &manifest.EmergencyChange{Reason: "outage"}
-		}), want: manifest.ErrApprovalRequired},
+		}), want: manifest.ErrApprovalRequired, controls: []string{"REL-WINDOW-001"}},
 		{name: "gate refuses", req: sm.req("dev"), opts: []manifest.Option{manifest.WithGate(manifest.GateFunc(
 			func(context.Context, manifest.GateInput) (string, error) {
 				return "", errors.New("outside the change window")
@@ -206,12 +207,14 @@ func testManifestRefusals(t *testing.T, open openStore) {
 			}
 			before, err := st.Entries(t.Context())
 			require.NoError(t, err)
-			_, err = promoteManifest(t.Context(), reopen(), tt.req, append(tt.opts, manifest.WithClock(clock()))...)
+			e, err := promoteManifest(t.Context(), reopen(), tt.req, append(tt.opts, manifest.WithClock(clock()))...)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, tt.want)
-			after, err := st.Entries(t.Context())
-			require.NoError(t, err)
-			assert.Equal(t, before, after, "a refused promotion logs nothing")
+			d := requireDenied(t, reopen(), before, e, err, manifest.AttemptPromoteManifest, tt.controls)
+			assert.Equal(t, tt.req.Manifest.Name, d.Release)
+			assert.Equal(t, tt.req.Env, d.Env)
+			assert.Equal(t, tt.req.Digest, d.Digest)
+			assert.Equal(t, &manifest.Actor{Name: "ci-bot"}, d.Actor)
 		})
 	}
 }

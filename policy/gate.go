@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/releasekit/releasekit/manifest"
@@ -227,6 +228,21 @@ type DeniedError struct {
 // Error names the promotion and every failed control with its reason.
 func (e *DeniedError) Error() string {
 	return fmt.Sprintf("policy: promotion of %s %s to %s denied: %v", e.Release, e.Digest, e.Env, e.Report.Err())
+}
+
+// Controls returns the IDs of the controls whose result failed (waived,
+// passed and not-applicable results did not refuse), each once, in the
+// order of the report; REL-GATE-001 among them when the decision could not
+// be bound to the promoted record or manifest. manifest.Controls finds
+// them in the error manifest returns, for the denial it logs.
+func (e *DeniedError) Controls() []string {
+	var ids []string
+	for _, r := range e.Report.Results {
+		if r.Status == Fail && !slices.Contains(ids, r.Control.ID) {
+			ids = append(ids, r.Control.ID)
+		}
+	}
+	return ids
 }
 
 // Unwrap returns the report's error (a *[ReportError] "controls failed", or

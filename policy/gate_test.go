@@ -1,6 +1,7 @@
 package policy_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -88,7 +89,7 @@ func TestGatePromote(t *testing.T) {
 			t.Run("outside the window", func(t *testing.T) {
 				st := stagedStore(t, git, g)
 				at := time.Date(2026, 3, 6, 22, 0, 0, 0, berlin) // Friday
-				_, err := promote(ctx, st, prodRequest(), manifest.WithGate(g), manifest.WithClock(fixedClock(at)))
+				e, err := promote(ctx, st, prodRequest(), manifest.WithGate(g), manifest.WithClock(fixedClock(at)))
 				var ge *manifest.GateError
 				require.ErrorAs(t, err, &ge)
 				assert.ErrorIs(t, err, manifest.ErrGateRefused)
@@ -98,7 +99,28 @@ func TestGatePromote(t *testing.T) {
 				assert.Equal(t, "prod", de.Env)
 				assert.Contains(t, err.Error(), "REL-WINDOW-001")
 				assert.Contains(t, err.Error(), "outside every change window")
-				assert.Len(t, promotions(t, st), 2, "nothing logged")
+				assert.Len(t, promotions(t, st), 2, "no promotion logged")
+
+				// The refusal is logged: a denial naming the failed control
+				// and the report the gate decided on, kept as evidence.
+				assert.Equal(t, []string{"REL-WINDOW-001"}, de.Controls())
+				assert.Equal(t, []string{"REL-WINDOW-001"}, manifest.Controls(err))
+				entries, err := manifest.VerifyStore(ctx, st, nil)
+				require.NoError(t, err)
+				require.Len(t, entries, 3)
+				assert.Equal(t, entries[2], e)
+				require.Equal(t, manifest.KindDenied, e.Kind)
+				d := e.Denial
+				assert.Equal(t, []string{"REL-WINDOW-001"}, d.Controls)
+				assert.Equal(t, manifest.AttemptPromote, d.Action)
+				assert.Equal(t, "v1.4.2", d.Release)
+				assert.Equal(t, build1, d.Digest)
+				assert.Equal(t, "carol", d.Approver)
+				ev, err := st.(manifest.EvidenceStore).Evidence(ctx, d.Gate)
+				require.NoError(t, err)
+				rep, err := policy.ReadReport(bytes.NewReader(ev))
+				require.NoError(t, err)
+				assert.Equal(t, de.Report.Err().Error(), rep.Err().Error(), "the report that refused")
 			})
 			t.Run("in a freeze", func(t *testing.T) {
 				st := stagedStore(t, git, g)
@@ -157,6 +179,7 @@ func TestGateBindsToEvaluatedRecord(t *testing.T) {
 	require.ErrorIs(t, err, manifest.ErrGateRefused)
 	assert.ErrorIs(t, err, &policy.ReportError{Reason: "evaluated content differs from the promoted content"})
 	assert.Contains(t, err.Error(), "REL-GATE-001")
+	assert.Contains(t, manifest.Controls(err), "REL-GATE-001", "the denial names the binding")
 
 	// The approved record itself passes.
 	st2, err := manifest.NewDirStore(t.TempDir())
@@ -358,4 +381,21 @@ func TestGateRequestWithoutTime(t *testing.T) {
 	assert.ErrorIs(t, err, &policy.ReportError{Reason: "controls failed"})
 	_, err = g.Allow(ctx, manifest.GateInput{Record: rec, Promotion: manifest.Promotion{Release: "v1.4.2", Env: "prod", Digest: build1, Approver: "carol", RequestedAt: f.Now}})
 	assert.NoError(t, err)
+}
+
+// A DeniedError names the controls that refused: failed results only,
+// each once, in the report's order.
+func TestDeniedErrorControls(t *testing.T) {
+	meta := func(id string) policy.Meta { return policy.Meta{ID: id} }
+	de := &policy.DeniedError{Release: "v1", Env: "prod", Report: policy.Report{Results: []policy.Result{
+		{Control: meta("REL-GATE-001"), Status: policy.Pass},
+		{Control: meta("REL-WINDOW-001"), Status: policy.Fail},
+		{Control: meta("REL-SOD-001"), Status: policy.Waived, Waiver: &policy.Exception{}},
+		{Control: meta("REL-RECORD-001"), Status: policy.NotApplicable},
+		{Control: meta("REL-DIGEST-001"), Status: policy.Fail},
+		{Control: meta("REL-WINDOW-001"), Status: policy.Fail},
+	}}}
+	assert.Equal(t, []string{"REL-WINDOW-001", "REL-DIGEST-001"}, de.Controls())
+	assert.Equal(t, de.Controls(), manifest.Controls(&manifest.GateError{Env: "prod", Err: de}))
+	assert.Empty(t, (&policy.DeniedError{}).Controls(), "an empty policy: no control refused")
 }

@@ -157,9 +157,32 @@ func TestProductionFailsClosed(t *testing.T) {
 			assert.Contains(t, msg, tt.says)
 			st, err := manifest.NewDirStore(pc.store)
 			require.NoError(t, err)
-			entries, err := st.Entries(t.Context())
+			entries, err := manifest.VerifyStore(t.Context(), st, nil)
 			require.NoError(t, err)
-			assert.Len(t, entries, 2, "nothing reached prod")
+			// Nothing reached prod; each of the two attempts the library
+			// refused is logged as a denial naming its control (relctl
+			// refuses a missing configuration before the library).
+			promotions, denials := 0, 0
+			for _, e := range entries {
+				switch e.Kind {
+				case manifest.KindPromotion:
+					promotions++
+					assert.NotEqual(t, "prod", e.Promotion.Env)
+				case manifest.KindDenied:
+					denials++
+					assert.Equal(t, "prod", e.Denial.Env)
+					assert.Equal(t, "v1.0.0", e.Denial.Release)
+					assert.Len(t, e.Denial.Controls, 1, "%+v", e.Denial)
+				default:
+					t.Errorf("entry %d: %s", e.Seq, e.Kind)
+				}
+			}
+			assert.Equal(t, 2, promotions, "nothing reached prod")
+			if errors.Is(tt.want, errNoConfig) {
+				assert.Zero(t, denials)
+			} else {
+				assert.Equal(t, 2, denials, "each refused attempt is logged")
+			}
 		})
 	}
 

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/internal/testkit/gittest"
+	"github.com/releasekit/releasekit/manifest"
 )
 
 // TestPromoteWithPolicy decides promotions with --policy: production is
@@ -115,6 +116,21 @@ func TestPromoteRollbackAndLogCommands(t *testing.T) {
 	assert.Contains(t, errOut, "approval required")
 	_, _, code = promote("v1.1.0", "mars", d2)
 	assert.Equal(t, 2, code)
+	// The two refusals are logged (the unknown environment is refused as
+	// usage, before the log is opened).
+	st, err := manifest.NewDirStore(store)
+	require.NoError(t, err)
+	entries, err := manifest.VerifyStore(t.Context(), st, nil)
+	require.NoError(t, err)
+	require.Len(t, entries, 8)
+	for i, want := range []struct{ says, control string }{{"not in the release record", "REL-DIGEST-001"}, {"approval required", "REL-SOD-001"}} {
+		d := entries[6+i].Denial
+		require.NotNil(t, d, "entry %d", 7+i)
+		assert.Contains(t, d.Refusal, want.says)
+		assert.Equal(t, []string{want.control}, d.Controls)
+		assert.Equal(t, "v1.1.0", d.Release)
+		assert.Equal(t, &manifest.Actor{Name: "release-bot"}, d.Actor)
+	}
 
 	// Roll prod back to v1.0.0's published digest.
 	out, errOut, code := runTagCmd(t, cmdRollback, "--repo", g.Dir, "--releaser", "release-bot", "--store", store, "--env", "prod", "--approver", "bob", "--reason", "errors", "--json")
@@ -129,11 +145,11 @@ func TestPromoteRollbackAndLogCommands(t *testing.T) {
 	cp := filepath.Join(t.TempDir(), "checkpoint.json")
 	out, errOut, code = runTagCmd(t, cmdAuditLog, "verify", "--store", store, "--write-checkpoint", cp)
 	require.Equal(t, 0, code, errOut)
-	assert.Contains(t, out, "7 entries")
+	assert.Contains(t, out, "9 entries")
 	files, err := filepath.Glob(filepath.Join(store, "log", "*.json"))
 	require.NoError(t, err)
-	require.Len(t, files, 7)
-	require.NoError(t, os.Remove(files[6]))
+	require.Len(t, files, 9)
+	require.NoError(t, os.Remove(files[8]))
 	_, _, code = runTagCmd(t, cmdAuditLog, "verify", "--store", store)
 	assert.Equal(t, 0, code, "a clean cut is invisible without a checkpoint")
 	out, _, code = runTagCmd(t, cmdAuditLog, "verify", "--store", store, "--checkpoint", cp, "--json")
@@ -318,7 +334,9 @@ func TestPromoteManifestCommands(t *testing.T) {
 
 			out, errOut, code = runTagCmd(t, cmdAuditLog, append([]string{"verify"}, storeArgs...)...)
 			require.Equal(t, 0, code, errOut)
-			assert.Contains(t, out, "7 entries")
+			// 7 promotions and the 6 refusals manifest logged (skipped
+			// environment, two signatures, digest, approval, no known-good).
+			assert.Contains(t, out, "13 entries")
 		})
 	}
 }

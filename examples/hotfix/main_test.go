@@ -146,13 +146,21 @@ func TestRun(t *testing.T) {
 
 	// The log: v1.4.2 went dev → staging → prod inside its window; v1.4.3
 	// went dev → staging → prod with a complete emergency record and no
-	// window. The refusals left nothing.
+	// window. The two refusals at prod are logged between, each with the
+	// control that refused it.
 	entries, err := manifest.VerifyStore(ctx, store, nil)
 	if err != nil {
 		t.Fatalf("log: %v", err)
 	}
-	var got []string
+	var got, denied []string
 	for _, e := range entries {
+		if d := e.Denial; e.Kind == manifest.KindDenied && d != nil {
+			if d.Release != "v1.4.3" || d.Env != "prod" || d.Digest != subject.Digest() || d.Actor == nil || d.Actor.Name != demo.Email(releaser) {
+				t.Errorf("entry %d: %+v", e.Seq, d)
+			}
+			denied = append(denied, strings.Join(d.Controls, ","))
+			continue
+		}
 		p := e.Promotion
 		if p == nil {
 			t.Fatalf("entry %d is not a promotion", e.Seq)
@@ -181,6 +189,9 @@ func TestRun(t *testing.T) {
 	}
 	if s := strings.Join(got, ", "); s != "v1.4.2 dev, v1.4.2 staging, v1.4.2 prod, v1.4.3 dev, v1.4.3 staging, v1.4.3 prod" {
 		t.Errorf("promotions: %s", s)
+	}
+	if s := strings.Join(denied, "; "); s != "REL-WINDOW-001; REL-WINDOW-001" {
+		t.Errorf("denied attempts' controls: %s", s)
 	}
 	if !strings.Contains(out.String(), "without an emergency-change record refused by REL-WINDOW-001") {
 		t.Errorf("output lacks the REL-WINDOW-001 refusal")

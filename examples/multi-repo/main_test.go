@@ -106,13 +106,24 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	var seq []string
+	var promotions []manifest.Entry
 	for _, e := range entries {
+		if d := e.Denial; e.Kind == manifest.KindDenied && d != nil {
+			// The manifest swapped after signing, refused and logged.
+			if d.Action != manifest.AttemptPromoteManifest || d.Release != "2026.02" || d.Env != "dev" || d.Digest == newDigest ||
+				!strings.Contains(d.Refusal, "bad signature") || len(d.Controls) != 0 {
+				t.Errorf("entry %d: %+v", e.Seq, d)
+			}
+			seq = append(seq, "denied:"+d.Release+"@"+d.Env)
+			continue
+		}
 		if e.Promotion == nil || e.Promotion.Manifest == nil {
 			t.Fatalf("entry %d is not a manifest promotion: %+v", e.Seq, e)
 		}
 		seq = append(seq, e.Promotion.Release+"@"+e.Promotion.Env)
+		promotions = append(promotions, e)
 	}
-	if got := strings.Join(seq, " "); got != "2026.01@dev 2026.01@staging 2026.01@prod 2026.02@dev 2026.02@staging 2026.02@prod 2026.01@prod" {
+	if got := strings.Join(seq, " "); got != "2026.01@dev 2026.01@staging 2026.01@prod denied:2026.02@dev 2026.02@dev 2026.02@staging 2026.02@prod 2026.01@prod" {
 		t.Errorf("log = %s", got)
 	}
 	last := entries[len(entries)-1].Promotion
@@ -122,7 +133,7 @@ func TestRun(t *testing.T) {
 	// Every promotion and the rollback are what the release configuration
 	// the run kept allows, with no check skipped.
 	cfg := demotest.Config(t, dir)
-	for _, e := range entries {
+	for _, e := range promotions {
 		p, action := e.Promotion, manifest.ActionDeploy
 		if p.RollbackFrom != "" {
 			action = manifest.ActionRollback

@@ -376,9 +376,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		say(9, "promoted %s to %s (log entry %d)", rec.Tag, env, e.Seq)
 	}
-	// Refused, and nothing logged: a request before the window opens, the
-	// change's own author approving it, and its code reviewer as the only
-	// production approver.
+	// Refused, each refusal logged as a denied entry: a request before the
+	// window opens, the change's own author approving it, and its code
+	// reviewer as the only production approver.
 	for _, try := range []struct {
 		what, approver string
 		at             time.Time

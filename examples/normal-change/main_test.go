@@ -119,15 +119,24 @@ func TestRun(t *testing.T) {
 		}
 	}
 
-	// The log verifies, holds dev, staging, prod (the refusals left nothing),
-	// all of the same digest, and prod's approval is by the change approver
+	// The log verifies, holds dev, staging, prod, all of the same digest,
+	// and between them the four refused attempts at prod, each with the
+	// controls that refused it; prod's approval is by the change approver
 	// (neither the author nor the code reviewer) inside the policy's window.
 	entries, err := manifest.VerifyStore(t.Context(), store, nil)
 	if err != nil {
 		t.Fatalf("log: %v", err)
 	}
-	var envs []string
+	var envs, denied []string
 	for _, e := range entries {
+		if d := e.Denial; e.Kind == manifest.KindDenied && d != nil {
+			if d.Action != manifest.AttemptPromote || d.Release != rec.Tag || d.Env != "prod" || d.Digest != subject.Digest() ||
+				d.Actor == nil || d.Actor.Name != "release-bot@example.com" {
+				t.Errorf("entry %d: %+v", e.Seq, d)
+			}
+			denied = append(denied, d.Approver+" "+strings.Join(d.Controls, ","))
+			continue
+		}
 		if e.Promotion == nil || e.Promotion.Digest != subject.Digest() {
 			t.Errorf("entry %d: %+v", e.Seq, e)
 			continue
@@ -136,6 +145,9 @@ func TestRun(t *testing.T) {
 	}
 	if got := strings.Join(envs, ","); got != "dev,staging,prod" {
 		t.Errorf("promotions %s, want dev,staging,prod", got)
+	}
+	if want := []string{"cleo@example.com REL-WINDOW-001", "ada@example.com REL-SOD-001", "ben@example.com REL-SOD-001", "someone@example.com REL-ENV-001"}; !slices.Equal(denied, want) {
+		t.Errorf("denied attempts %q, want %q", denied, want)
 	}
 	prod, ok := manifest.Current(entries, "prod")
 	if !ok || prod.Approver != "cleo@example.com" || prod.Window != "Tue 10:00-12:00 UTC" {
