@@ -70,20 +70,26 @@ func (f identityFlags) actor(ctx context.Context, cfg *config.Config) (*manifest
 		return &manifest.Actor{Name: *f.releaser}, nil
 	}
 	if cfg == nil || len(cfg.Identity.Issuers) == 0 {
-		return nil, fmt.Errorf("%w: an ID token was given, but no trusted issuer is configured (identity.issuers in %s)", errIdentity, config.FileName)
+		return nil, identityRefusal(fmt.Errorf("%w: an ID token was given, but no trusted issuer is configured (identity.issuers in %s)", errIdentity, config.FileName))
 	}
 	a, err := cfg.VerifyToken(ctx, raw)
 	if err != nil {
-		return nil, err
+		return nil, identityRefusal(err)
 	}
 	if *f.releaser != "" {
 		same, err := cfg.Conflict(a.Name, *f.releaser)
 		if err != nil {
-			return nil, err
+			return nil, identityRefusal(err)
 		}
 		if !same {
-			return nil, fmt.Errorf("%w: --releaser %q is not the token's identity %q", errIdentity, *f.releaser, a.Name)
+			return nil, identityRefusal(fmt.Errorf("%w: --releaser %q is not the token's identity %q", errIdentity, *f.releaser, a.Name))
 		}
 	}
 	return &a, nil
+}
+
+// identityRefusal is a refusal to act on an identity that could not be
+// established; it answers to REL-ENV-001 (who may act in an environment).
+func identityRefusal(err error) error {
+	return &controlError{err, []string{"REL-ENV-001"}}
 }

@@ -61,7 +61,7 @@ type shownActor struct {
 	Subject  string `json:"subject,omitempty"`
 }
 
-func cmdLogShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func cmdLogShow(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("log show", stderr)
 	sf := addStoreFlags(fs)
 	env := fs.String("env", "", "only entries about environment `ENV`")

@@ -253,7 +253,7 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			return cmdAuditLog(ctx, args[1:], stdin, stdout, stderr)
 		}
 		if len(args) > 1 && args[1] == "show" {
-			return cmdLogShow(ctx, args[2:], stdout, stderr)
+			return cmdLogShow(ctx, args[2:], stdin, stdout, stderr)
 		}
 		return cmdLog(ctx, args[1:], stdout, stderr)
 	case "policy":
@@ -280,6 +280,8 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return cmdAudit(ctx, args[1:], stdin, stdout, stderr)
 	case "config":
 		return cmdConfig(ctx, args[1:], stdout, stderr)
+	case "deploy":
+		return cmdDeploy(ctx, args[1:], stdin, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
