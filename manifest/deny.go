@@ -258,7 +258,8 @@ func ownControls(err error) []string {
 			return []string{controlDigest}
 		case "release tag not verified", "release tag signature does not verify", "record commit not checked", "record commit is not the tag's commit":
 			return []string{controlTag}
-		case "no authorization for production", "releaser not authorized", "approver not authorized", "emergency approver not authorized":
+		case "no authorization for production", "releaser not authorized", "approver not authorized", "emergency approver not authorized",
+			"verified identity required", "actor is not the releaser":
 			return []string{controlEnv}
 		case "approver is the releaser", "emergency approver is the releaser":
 			return []string{controlSoD}

@@ -449,7 +449,8 @@ func TestControls(t *testing.T) {
 		{"emergency approver", refusal("emergency approver not authorized"), []string{"REL-ENV-001"}},
 		{"approver is releaser", refusal("approver is the releaser"), []string{"REL-SOD-001"}},
 		{"emergency approver is releaser", refusal("emergency approver is the releaser"), []string{"REL-SOD-001"}},
-		{"verified identity", refusal("verified identity required"), nil},
+		{"verified identity", refusal("verified identity required"), []string{"REL-ENV-001"}},
+		{"actor is not the releaser", refusal("actor is not the releaser"), []string{"REL-ENV-001"}},
 		{"a gate's controls", &manifest.GateError{Env: "prod", Err: controlsErr{"REL-WINDOW-001", "REL-SOD-001"}}, []string{"REL-WINDOW-001", "REL-SOD-001"}},
 		{"a gate without", &manifest.GateError{Env: "prod", Err: errors.New("no")}, nil},
 		{"each once, in order", errors.Join(controlsErr{"REL-B", "REL-A"}, refusal("approver is the releaser"), controlsErr{"REL-A", "REL-SOD-001"}),
@@ -498,9 +499,10 @@ func TestRequestActor(t *testing.T) {
 		releaser string
 		actor    *manifest.Actor
 		reason   string
+		controls []string
 	}{
-		{"another releaser", "mallory", verifiedActor("ci-bot"), "actor is not the releaser"},
-		{"an actor without a name", "", &manifest.Actor{Verified: true, Issuer: "i", Subject: "s"}, "actor has no name"},
+		{"another releaser", "mallory", verifiedActor("ci-bot"), "actor is not the releaser", []string{"REL-ENV-001"}},
+		{"an actor without a name", "", &manifest.Actor{Verified: true, Issuer: "i", Subject: "s"}, "actor has no name", nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			before, err := st.Entries(ctx)
@@ -509,13 +511,13 @@ func TestRequestActor(t *testing.T) {
 			r.Releaser, r.Actor = tt.releaser, tt.actor
 			e, err := manifest.Promote(ctx, st, r, manifest.WithClock(clock()))
 			assert.ErrorIs(t, err, &manifest.RefusalError{Reason: tt.reason})
-			d := requireDenied(t, st, before, e, err, manifest.AttemptPromote, nil)
+			d := requireDenied(t, st, before, e, err, manifest.AttemptPromote, tt.controls)
 			assert.Equal(t, tt.actor, d.Actor, "the actor that asked is logged")
 
 			before = append(before, e)
 			e, err = manifest.Rollback(ctx, st, manifest.RollbackRequest{Env: "dev", Approver: "alice", Reason: "r", Releaser: tt.releaser, Actor: tt.actor})
 			assert.ErrorIs(t, err, &manifest.RefusalError{Reason: tt.reason})
-			requireDenied(t, st, before, e, err, manifest.AttemptRollback, nil)
+			requireDenied(t, st, before, e, err, manifest.AttemptRollback, tt.controls)
 		})
 	}
 }
@@ -589,7 +591,7 @@ func TestVerifiedIdentity(t *testing.T) {
 				require.NoError(t, err)
 				e, err := at.try(a)
 				assert.ErrorIs(t, err, &manifest.RefusalError{Reason: "verified identity required"})
-				d := requireDenied(t, st, before, e, err, at.action, nil)
+				d := requireDenied(t, st, before, e, err, at.action, []string{"REL-ENV-001"})
 				assert.Equal(t, a, d.Actor)
 			}
 			e, err := at.try(verifiedActor("ci-bot"))

@@ -273,7 +273,8 @@
 //	  commit"                                         REL-TAG-001     the release tag is signed and not moved
 //	"no authorization for production", "releaser not
 //	  authorized", "approver not authorized",
-//	  "emergency approver not authorized"             REL-ENV-001     who may deploy and approve in each environment
+//	  "emergency approver not authorized", "verified
+//	  identity required", "actor is not the releaser" REL-ENV-001     who may deploy and approve in each environment
 //	"approver is the releaser", "emergency approver
 //	  is the releaser"; ErrApprovalRequired without
 //	  an approver                                     REL-SOD-001     approved by someone other than who made the change
@@ -283,7 +284,8 @@
 // Other refusals answer to no control and name none: an unknown
 // environment, a missing record, a malformed digest or manifest, a
 // skipped environment, a manifest whose content or signature does not
-// check out, no known-good release, a missing reason, the actor checks.
+// check out, no known-good release, a missing reason, an actor without a
+// name.
 //
 // # Deployments
 //

@@ -104,7 +104,7 @@ func ciCommand(args []string) string {
 		return ""
 	}
 	switch args[0] {
-	case "log", "sbom", "provenance", "record", "manifest", "audit":
+	case "log", "sbom", "provenance", "record", "manifest", "audit", "deploy":
 		if len(args) > 1 && !strings.HasPrefix(args[1], "-") {
 			return args[0] + " " + args[1]
 		}

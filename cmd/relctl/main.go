@@ -21,6 +21,8 @@
 //	relctl promote --release TAG --env ENV --digest D --releaser ID --approver ID --reason TEXT ...
 //	relctl rollback --env ENV --releaser ID --approver ID --reason TEXT ...
 //	relctl log verify [--checkpoint FILE] ...
+//	relctl log show [--json] [--env ENV] [--release TAG] ...
+//	relctl deploy report --release TAG --env ENV --result started|succeeded|failed [--error TEXT] [--target NAME]... [--id-token FILE] ...
 //	relctl policy [--config FILE] [--range A..B] [--pr FILE] [--format text|json|sarif|junit] ...
 //	relctl audit trail (--release TAG | --digest D | --commit SHA | --ticket ID) (--store DIR | --git-store REPO) ...
 //	relctl audit bundle --release TAG --out FILE (--store DIR | --git-store REPO) ...
@@ -138,6 +140,10 @@ Usage:
                [--store DIR | --git-store REPO] [--json]
   relctl config validate|explain [--config FILE] [--env ENV] [--format text|markdown|json]
   relctl log verify [--checkpoint FILE] (--store DIR | --git-store REPO) [--json]
+  relctl log show [--env ENV] [--release TAG] (--store DIR | --git-store REPO) [--json]
+               (every entry: who, verified or typed; what; when; where; result; why)
+  relctl deploy report --release TAG --env ENV --result started|succeeded|failed [--error TEXT]
+               [--target NAME]... [--id-token FILE] [--repo DIR] (--store DIR | --git-store REPO) [--json]
   relctl policy [--config FILE] [--repo DIR] [--range A..B] [--record FILE [--promotion FILE]] [--pr FILE]
                [--format text|json|sarif|junit]   (exit 1 when a control fails)
   relctl audit trail (--release TAG | --digest sha256:HEX | --commit SHA | --ticket ID)
@@ -246,6 +252,9 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		if len(args) > 1 && args[1] == "verify" {
 			return cmdAuditLog(ctx, args[1:], stdin, stdout, stderr)
 		}
+		if len(args) > 1 && args[1] == "show" {
+			return cmdLogShow(ctx, args[2:], stdin, stdout, stderr)
+		}
 		return cmdLog(ctx, args[1:], stdout, stderr)
 	case "policy":
 		return cmdPolicy(ctx, args[1:], stdin, stdout, stderr)
@@ -271,6 +280,8 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return cmdAudit(ctx, args[1:], stdin, stdout, stderr)
 	case "config":
 		return cmdConfig(ctx, args[1:], stdout, stderr)
+	case "deploy":
+		return cmdDeploy(ctx, args[1:], stdin, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -29,7 +30,18 @@ var defaultOrder = []string{"dev", "staging", "prod"}
 
 // errNoConfig refuses a production promotion without a release
 // configuration (exit 1).
-var errNoConfig = errors.New("no release configuration")
+var errNoConfig = &controlError{errors.New("no release configuration"), []string{"REL-ENV-001"}}
+
+// A controlError is a refusal relctl makes itself, with the IDs of the
+// controls it answers to (manifest.Controls reads them for the log).
+type controlError struct {
+	err      error
+	controls []string
+}
+
+func (e *controlError) Error() string      { return e.err.Error() }
+func (e *controlError) Unwrap() error      { return e.err }
+func (e *controlError) Controls() []string { return e.controls }
 
 // promotionFlags are the flags of promote and rollback that say what the
 // promotion is decided under.
@@ -40,6 +52,7 @@ type promotionFlags struct {
 	trustOverride *bool
 	cfgOverride   *bool
 	releaser      *string
+	idToken       *string
 	repo          *string
 	keyring       *string
 	allowed       *string
@@ -52,7 +65,8 @@ func addPromotionFlags(fs *flag.FlagSet, withKeys bool) promotionFlags {
 		skipSignature: fs.Bool("skip-signature-unsafe", false, "UNSAFE: promote into production without verifying the release tag's (or manifest's) signature; recorded in the log entry"),
 		cfgOverride:   fs.Bool("config-override-unsafe", false, "UNSAFE: in production, decide under --config FILE although the repository has its own, different .releasekit.yaml; recorded in the log entry"),
 		trustOverride: fs.Bool("trust-override-unsafe", false, "UNSAFE: in production, verify against --keyring/--allowed-signers instead of the configuration's trust; recorded in the log entry"),
-		releaser:      fs.String("releaser", "", "the identity `ID` that starts this promotion: authorised against the configuration (required for production) and checked for separation of duties"),
+		releaser:      fs.String("releaser", "", "the identity `ID` that starts this promotion, typed (logged as unverified): authorised against the configuration (required for production) and checked for separation of duties; with --id-token it must be the token's identity"),
+		idToken:       addIDTokenFlag(fs),
 		repo:          new(string),
 		keyring:       new(string),
 		allowed:       new(string),
@@ -184,27 +198,57 @@ func (pf promotionFlags) decide(env, tagNS string, needTags bool, stderr io.Writ
 }
 
 // prepare decides a promotion or rollback into env (decide), opens its
-// store (the flags', else the configuration's) and returns the options,
-// the policy gate included, with the trusted-keys verifier decide found.
-func (pf promotionFlags) prepare(sf storeFlags, gf gateFlags, env, ns string, needTags bool, stderr io.Writer) (manifest.Store, []manifest.Option, signature.Verifier, error) {
-	d, v, err := pf.decide(env, ns, needTags, stderr)
-	if err != nil {
-		return nil, nil, nil, err
+// store (the flags', else the configuration's), establishes who acts (a
+// verified CI token, or the typed --releaser) and returns the options, the
+// policy gate included, with the trusted-keys verifier decide found. A
+// refusal here (production without a configuration, a token that does not
+// verify) is logged as a denial of attempt before it is returned; bad
+// usage is not an attempt and is not logged.
+func (pf promotionFlags) prepare(ctx context.Context, sf storeFlags, gf gateFlags, attempt manifest.Denial, ns string, needTags bool, stderr io.Writer) (manifest.Store, []manifest.Option, signature.Verifier, *manifest.Actor, error) {
+	d, v, derr := pf.decide(attempt.Env, ns, needTags, stderr)
+	var usage usageError
+	if derr != nil && (errors.As(derr, &usage) || d.cfg == nil && !errors.Is(derr, errNoConfig)) {
+		return nil, nil, nil, nil, derr
 	}
 	st, err := configStore(sf, d.cfg)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, errors.Join(derr, err)
+	}
+	attempt.Actor = &manifest.Actor{Name: *pf.releaser}
+	if *pf.releaser == "" {
+		attempt.Actor = nil
+	}
+	if derr != nil {
+		return nil, nil, nil, nil, logRefusal(ctx, st, attempt, derr)
+	}
+	actor, err := pf.identity().actor(ctx, d.cfg)
+	if err != nil {
+		if errors.As(err, &usage) {
+			return nil, nil, nil, nil, err
+		}
+		return nil, nil, nil, nil, logRefusal(ctx, st, attempt, err)
+	}
+	if actor != nil {
+		*pf.releaser = actor.Name // the gate's facts and the request name the verified identity
+	}
+	if d.cfg != nil {
+		d.opts = append(d.opts, manifest.WithVerifiedIdentity(d.cfg.VerifiedIdentityEnvs()...))
 	}
 	gf.releaser = pf.releaser
-	gate, err := d.gate(gf, env)
+	gate, err := d.gate(gf, attempt.Env)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	opts := d.opts
 	if gate != nil {
 		opts = append(opts, gate)
 	}
-	return st, opts, v, nil
+	return st, opts, v, actor, nil
+}
+
+// identity returns the flags that say who acts.
+func (pf promotionFlags) identity() identityFlags {
+	return identityFlags{idToken: pf.idToken, releaser: pf.releaser}
 }
 
 // verifier returns the verifier of the flags' keys, else, for a

@@ -52,17 +52,22 @@ func cmdPromote(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if *manifestFile != "" {
 		ns = manifest.Namespace
 	}
-	st, opts, v, err := pf.prepare(sf, gf, *env, ns, *manifestFile == "", stderr)
+	action := manifest.AttemptPromote
+	if *manifestFile != "" {
+		action = manifest.AttemptPromoteManifest
+	}
+	attempt := manifest.Denial{Action: action, Release: *release, Env: *env, Digest: *digest, Approver: *approver, Reason: *reason}
+	st, opts, v, actor, err := pf.prepare(ctx, sf, gf, attempt, ns, *manifestFile == "", stderr)
 	if err != nil {
 		return err
 	}
 	if *manifestFile != "" {
 		return promoteManifest(ctx, st, manifestRequest{
 			file: *manifestFile, sig: *sigFile, release: *release, digest: *digest, verifier: v,
-			req: manifest.ManifestRequest{Env: *env, Releaser: *pf.releaser, Approver: *approver, Reason: *reason, Emergency: em},
+			req: manifest.ManifestRequest{Env: *env, Releaser: *pf.releaser, Actor: actor, Approver: *approver, Reason: *reason, Emergency: em},
 		}, opts, stdout, *sf.json)
 	}
-	req := manifest.PromoteRequest{Release: *release, Env: *env, Digest: *digest, Releaser: *pf.releaser, Approver: *approver, Reason: *reason, Emergency: em}
+	req := manifest.PromoteRequest{Release: *release, Env: *env, Digest: *digest, Releaser: *pf.releaser, Actor: actor, Approver: *approver, Reason: *reason, Emergency: em}
 	e, err := manifest.Promote(ctx, st, req, opts...)
 	if err != nil {
 		return unsafeHint(evidenceErr(err))

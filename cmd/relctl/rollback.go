@@ -36,14 +36,23 @@ func cmdRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if err != nil {
 		return err
 	}
-	st, opts, _, err := pf.prepare(sf, gf, *env, tagging.GitNamespace, *manifestFile == "", stderr)
+	action := manifest.AttemptRollback
+	if *manifestFile != "" {
+		action = manifest.AttemptRollbackManifest
+	}
+	attempt := manifest.Denial{Action: action, Env: *env, Approver: *approver, Reason: *reason}
+	st, opts, _, actor, err := pf.prepare(ctx, sf, gf, attempt, tagging.GitNamespace, *manifestFile == "", stderr)
 	if err != nil {
 		return err
 	}
-	req := manifest.RollbackRequest{Env: *env, Releaser: *pf.releaser, Approver: *approver, Reason: *reason, Emergency: em}
+	req := manifest.RollbackRequest{Env: *env, Releaser: *pf.releaser, Actor: actor, Approver: *approver, Reason: *reason, Emergency: em}
 	var e manifest.Entry
 	if *manifestFile != "" {
 		e, err = rollbackManifest(ctx, st, *manifestFile, req, opts...)
+		if errors.Is(err, errNotRunning) {
+			attempt.Actor = actor
+			err = logRefusal(ctx, st, attempt, err)
+		}
 	} else {
 		e, err = manifest.Rollback(ctx, st, req, opts...)
 	}
