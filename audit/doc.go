@@ -25,6 +25,29 @@
 // the evidence contradicts the record); [TrailReport.Err] joins the gaps
 // and failures.
 //
+// # Every attempt (§1.21.3.3, §1.21.3.4)
+//
+// The trail also shows, in log order among the promotions, every attempt
+// about the release the log holds: the refused ones (manifest.KindDenied:
+// action, environment, who asked — a name, verified from a CI token with
+// its issuer and subject or typed — the controls that refused it, the
+// refusal, when; [StepDenied], [DenialInfo]) and the outcomes of its
+// deployments (manifest.KindDeployment: started, succeeded or failed with
+// the error, the targets, branch and commit, who reported it, when;
+// [StepDeployment], [DeploymentInfo]), each followed by the changed-files
+// manifest it names, read from the store's evidence and checked with
+// [VerifyChangedFiles] ([StepChanges], [ChangesInfo]). Promotions show who
+// triggered them ([PromotionInfo].Actor). The findings stay factual: a
+// refused attempt is evidence that a control worked, never a gap; a
+// production deployment that failed with no later success of the release
+// there fails the trail ([ReasonDeploymentFailed]); a deployment naming a
+// digest that is not the record's fails ([ReasonDigestMismatch]); a
+// changed-files manifest that is missing is a gap, one that does not match
+// its entry fails ([ReasonChangedFiles]); and where the configuration
+// requires a verified identity ([Sources].VerifiedIdentity), a promotion,
+// rollback or deployment outcome by a typed one is a gap, as a promotion let
+// through by an unsafe option is ([ReasonUnverifiedActor]).
+//
 // [Lookup] and [LookupTicket] answer the reverse question: which production
 // releases contain a commit or a ticket, following backports and
 // forward-ports through the "(cherry picked from commit …)" lines that

@@ -145,3 +145,24 @@ environments:
 	// verified gate prod
 	// gaps: true
 }
+
+// ExampleVerifyChangedFiles checks a changed-files manifest against the
+// summary a deployment outcome's log entry keeps of it: the bytes must hash
+// to its digest, and their content agree with its counts.
+func ExampleVerifyChangedFiles() {
+	data := []byte(`{"from":"v1.1.0","to":"v1.2.0","to_tree":"4b825dc642cb6eb9a060e54bf8d69288fbee4904","total":2,` +
+		`"files":[{"path":"app/search.go","change":"added","sha256":"8e01f8e1e4b5"},` +
+		`{"path":"app/config.yaml","change":"deleted","previous":"eb9387a01456"}]}`)
+	sum := manifest.ChangedFilesSummary{Digest: manifest.Digest(data), From: "v1.1.0", Files: 2, Added: 1, Deleted: 1}
+
+	cf, err := audit.VerifyChangedFiles(data, sum)
+	fmt.Println(cf.To, cf.Total, err)
+
+	// The same summary over edited bytes.
+	_, err = audit.VerifyChangedFiles(bytes.Replace(data, []byte("search.go"), []byte("secret.go"), 1), sum)
+	var te *audit.TrailError
+	fmt.Println(errors.As(err, &te) && te.Reason == audit.ReasonChangedFiles, errors.Is(err, manifest.ErrEvidenceDigest))
+	// Output:
+	// v1.2.0 2 <nil>
+	// true true
+}

@@ -11,8 +11,10 @@ import (
 	"github.com/releasekit/releasekit/policy"
 )
 
-// promotions adds the log link, then each promotion of the release with
-// the gate that decided it, then each rollback away from the release.
+// promotions adds the log link; then, in log order, each promotion of the
+// release with the gate that decided it, each refused attempt about it and
+// each of its deployment outcomes with the changed-files manifest it names;
+// then each rollback away from the release.
 func (b *builder) promotions(lg *promotionLog) {
 	b.add(lg.link)
 	var proms []manifest.Entry
@@ -29,11 +31,23 @@ func (b *builder) promotions(lg *promotionLog) {
 	for _, oe := range manifest.CheckOrder(lg.entries, b.src.Order) {
 		outOfOrder[oe.Seq] = oe
 	}
-	for _, e := range proms {
+	changesSeen := map[changesKey]bool{}
+	for _, e := range lg.entries {
+		switch {
+		case e.Denial != nil && e.Denial.Release == b.rec.Tag:
+			b.denial(lg, e)
+			continue
+		case e.Deploy != nil && e.Deploy.Release == b.rec.Tag:
+			b.deployment(lg, e, changesSeen)
+			continue
+		case e.Promotion == nil || e.Promotion.Manifest != nil || e.Promotion.Release != b.rec.Tag:
+			continue
+		}
 		p := e.Promotion
 		info := promotionInfo(e, lg.entries)
 		st, reason, err := lg.entryStatus(e)
 		l := Link{Step: StepPromotion, ID: p.Env, Promotion: info, Status: st, Reason: reason, Err: err}
+		gapReason, gapErr, unverified := b.unverifiedGap(p.Env, p.Actor, p.Releaser)
 		switch {
 		case st == Failed:
 		case !b.rec.HasDigest(p.Digest):
@@ -46,6 +60,8 @@ func (b *builder) promotions(lg *promotionLog) {
 		case len(p.Unsafe) > 0:
 			l.Status, l.Reason = Gap, "let through by unsafe option(s): "+strings.Join(p.Unsafe, ", ")
 			l.Err = fmt.Errorf("%w: %s", ErrMissingEvidence, l.Reason)
+		case unverified:
+			l.Status, l.Reason, l.Err = Gap, gapReason, gapErr
 		case (p.Env == prod || p.Production) && (p.Approver == "" || p.Reason == ""):
 			l.Status, l.Reason = Gap, "the production promotion has no approver or reason"
 			l.Err = fmt.Errorf("%w: %s", ErrMissingEvidence, l.Reason)
@@ -67,17 +83,21 @@ func (b *builder) promotions(lg *promotionLog) {
 			continue
 		}
 		st, reason, err := lg.entryStatus(e)
-		b.add(Link{
+		l := Link{
 			Step: StepRollback, ID: p.Env, Status: st, Err: err,
-			Reason:    fmt.Sprintf("rolled back to %s at %s, approved by %s: %s; %s", p.Release, p.PromotedAt.UTC().Format(time.RFC3339), p.Approver, p.Reason, reason),
+			Reason:    fmt.Sprintf("rolled back to %s at %s%s, approved by %s: %s; %s", p.Release, p.PromotedAt.UTC().Format(time.RFC3339), byActor(p), p.Approver, p.Reason, reason),
 			Promotion: promotionInfo(e, lg.entries),
-		})
+		}
+		if gapReason, gapErr, unverified := b.unverifiedGap(p.Env, p.Actor, p.Releaser); unverified && st != Failed {
+			l.Status, l.Reason, l.Err = Gap, gapReason, gapErr
+		}
+		b.add(l)
 	}
 }
 
 // promotionReason describes a promotion in one line.
 func promotionReason(p *manifest.Promotion) string {
-	s := fmt.Sprintf("promoted at %s", p.PromotedAt.UTC().Format(time.RFC3339))
+	s := fmt.Sprintf("promoted at %s", p.PromotedAt.UTC().Format(time.RFC3339)) + byActor(p)
 	if p.Approver != "" {
 		s += ", approved by " + p.Approver
 	}
@@ -96,6 +116,14 @@ func promotionReason(p *manifest.Promotion) string {
 	return s
 }
 
+// byActor is " by " and who triggered p, or "" when no one is recorded.
+func byActor(p *manifest.Promotion) string {
+	if who := actorText(p.Actor, p.Releaser); who != "" {
+		return " by " + who
+	}
+	return ""
+}
+
 func emergencyComplete(em *manifest.EmergencyChange) bool {
 	return em.Reason != "" && em.Scope != "" && em.Approver != "" && em.RollbackPlan != "" && em.FollowUp != ""
 }
@@ -107,7 +135,7 @@ func promotionInfo(e manifest.Entry, entries []manifest.Entry) *PromotionInfo {
 	info := &PromotionInfo{
 		Seq: e.Seq, Release: p.Release, Env: p.Env, Digest: p.Digest, Approver: p.Approver, Reason: p.Reason,
 		RequestedAt: p.RequestedAt, PromotedAt: p.PromotedAt, Window: p.Window, Emergency: p.Emergency,
-		RollbackFrom: p.RollbackFrom, Gate: p.Gate,
+		RollbackFrom: p.RollbackFrom, Gate: p.Gate, Releaser: p.Releaser, Actor: p.Actor,
 	}
 	for _, n := range entries {
 		q := n.Promotion

@@ -63,6 +63,14 @@ type Sources struct {
 	// the order it recorded. A promotion that skipped an environment of it
 	// fails (ReasonOrder).
 	Order []string
+	// VerifiedIdentity names the environments whose promotions, rollbacks
+	// and deployment reports need an identity verified from a CI token
+	// (the release configuration's, config.VerifiedIdentityEnvs). A
+	// promotion, rollback or deployment outcome there whose actor was
+	// typed, or not recorded, is a gap (ReasonUnverifiedActor). Elsewhere
+	// the trail shows who acted and whether it was verified, and judges
+	// nothing.
+	VerifiedIdentity []string
 	// At is the verification time for signatures (keys expired or revoked
 	// since are reported as such); zero means time.Now(). Never a date
 	// taken from the signed data.

@@ -52,6 +52,20 @@ const (
 	// order, or was decided under another order than the configured one
 	// (Err is the *manifest.OrderError).
 	ReasonOrder = "promotion left the promotion order"
+	// ReasonUnverifiedActor: a promotion, rollback or deployment outcome
+	// into an environment of Sources.VerifiedIdentity was made by an
+	// identity that was typed or not recorded, not verified from a CI
+	// token (the error of a gap, with ErrMissingEvidence).
+	ReasonUnverifiedActor = "actor is not a verified identity"
+	// ReasonDeploymentFailed: a deployment of the release to production
+	// failed, and no later deployment of it there succeeded.
+	ReasonDeploymentFailed = "production deployment failed and never succeeded later"
+	// ReasonChangedFiles: the changed-files manifest a deployment outcome
+	// names is not the one it summarises: it does not hash to the digest
+	// (then manifest.ErrEvidenceDigest is wrapped too), does not decode
+	// strictly, is malformed, or disagrees with the entry's summary. See
+	// VerifyChangedFiles.
+	ReasonChangedFiles = "changed-files manifest does not match its deployment"
 )
 
 // A TrailError reports what Trail, Lookup or Compare found wrong with the
@@ -131,6 +145,9 @@ const (
 	StepPromotion   Step = "promotion"    // a promotion of the release
 	StepGate        Step = "gate"         // the policy report that gated a promotion
 	StepRollback    Step = "rollback"     // a rollback away from the release
+	StepDenied      Step = "denied"       // a refused attempt to promote, roll back or report a deployment of the release
+	StepDeployment  Step = "deployment"   // a deployment outcome of the release: started, succeeded or failed
+	StepChanges     Step = "changes"      // the changed-files manifest a deployment outcome names
 )
 
 // A Query selects what Trail reconstructs. Set exactly one field.
@@ -215,6 +232,9 @@ type Link struct {
 	Log        *LogInfo        `json:"log,omitempty"`
 	Promotion  *PromotionInfo  `json:"promotion,omitempty"`
 	Gate       *GateInfo       `json:"gate,omitempty"`
+	Denial     *DenialInfo     `json:"denial,omitempty"`
+	Deployment *DeploymentInfo `json:"deployment,omitempty"`
+	Changes    *ChangesInfo    `json:"changes,omitempty"`
 }
 
 // CommitInfo describes a commit of a release.
@@ -294,6 +314,12 @@ type PromotionInfo struct {
 	Emergency    *manifest.EmergencyChange `json:"emergency,omitempty"`
 	RollbackFrom string                    `json:"rollback_from,omitempty"`
 	Gate         string                    `json:"gate,omitempty"` // digest of the gate's report
+	// Releaser is who triggered the promotion, and Actor the same identity
+	// with how it was established: verified from a CI token (with its
+	// issuer and subject) or typed. Entries written before identities were
+	// recorded have no Actor.
+	Releaser string          `json:"releaser,omitempty"`
+	Actor    *manifest.Actor `json:"actor,omitempty"`
 	// ReplacedBy is the release the environment ran next, at ReplacedAt;
 	// RolledBack is true when that was a rollback away from this release.
 	ReplacedBy string    `json:"replaced_by,omitempty"`
@@ -311,6 +337,46 @@ type GateInfo struct {
 	// FailedControls those that failed.
 	Controls       []string `json:"controls,omitempty"`
 	FailedControls []string `json:"failed_controls,omitempty"`
+}
+
+// DenialInfo describes one refused attempt about the release (a
+// manifest.KindDenied entry): what was asked, by whom (verified or typed),
+// which controls refused it and why, and when.
+type DenialInfo struct {
+	Seq uint64 `json:"seq"`
+	manifest.Denial
+}
+
+// DeploymentInfo describes one deployment outcome of the release (a
+// manifest.KindDeployment entry): its result and error, the environment
+// and targets, the branch and commit, the changed files' summary, who
+// reported it and when.
+type DeploymentInfo struct {
+	Seq uint64 `json:"seq"`
+	manifest.Deployment
+	// Outcome is, for a started deployment, the entry that reported how it
+	// ended (the next succeeded or failed outcome of the release in the
+	// same environment); 0 when none was logged.
+	Outcome uint64 `json:"outcome,omitempty"`
+	// Succeeded is, for a failed deployment, the entry of a later
+	// deployment of the release to the same environment that succeeded;
+	// 0 when none was logged.
+	Succeeded uint64 `json:"succeeded,omitempty"`
+}
+
+// ChangesInfo describes the changed-files manifest a deployment outcome
+// names (manifest.ChangedFiles, stored as evidence by its digest): the
+// entry's summary and, once the manifest was read and verified, what it
+// compares.
+type ChangesInfo struct {
+	Seq uint64 `json:"seq"` // the deployment entry that names it
+	Env string `json:"env"`
+	manifest.ChangedFilesSummary
+	// To is the release the manifest compares From with, and Total the
+	// files it counts as changed (listed or not); both are read from the
+	// manifest, zero when it could not be read.
+	To    string `json:"to,omitempty"`
+	Total int    `json:"total,omitempty"`
 }
 
 // Err returns nil when every link of every release is verified or

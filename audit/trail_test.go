@@ -384,7 +384,7 @@ func TestTrailGapsAndFailures(t *testing.T) {
 			name: "checkpoint edited",
 			change: func(t *testing.T, f *audittest.Fixture, r audittest.Release) audit.Sources {
 				src := f.Sources
-				src.Checkpoint = bytes.Replace(src.Checkpoint, []byte(`"count":19`), []byte(`"count":18`), 1)
+				src.Checkpoint = bytes.Replace(src.Checkpoint, []byte(`"count":37`), []byte(`"count":36`), 1)
 				require.NotEqual(t, f.Sources.Checkpoint, src.Checkpoint)
 				return src
 			},
@@ -405,7 +405,7 @@ func TestTrailGapsAndFailures(t *testing.T) {
 		{
 			name: "log truncated",
 			change: func(t *testing.T, f *audittest.Fixture, r audittest.Release) audit.Sources {
-				require.NoError(t, os.Remove(filepath.Join(f.StoreDir, "log", "00000000000000000019.json")))
+				require.NoError(t, os.Remove(filepath.Join(f.StoreDir, "log", "00000000000000000037.json")))
 				return f.Sources
 			},
 			step: audit.StepLog, id: func(audittest.Release) string { return "promotions" },

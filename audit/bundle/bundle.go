@@ -61,6 +61,7 @@ const (
 	logDir      = "log/entries/"
 	policyDir   = "policy/"
 	manifestDir = "manifests/"
+	changesDir  = "changes/"
 )
 
 // Errors of [Build].
@@ -68,8 +69,8 @@ var (
 	// ErrSource is returned (wrapped) by Build when a source
 	// it needs is missing or cannot be read: no store or repository, no
 	// record, no annotated release tag, an SBOM or provenance reference
-	// that is not a path inside audit.Sources.Evidence, a policy report the store
-	// does not hold.
+	// that is not a path inside audit.Sources.Evidence, a policy report or a
+	// changed-files manifest the store does not hold.
 	ErrSource = errors.New("audit: bundle source missing or unreadable")
 )
 
@@ -199,12 +200,15 @@ type evidenceReader interface {
 //	                               the hex of its SHA-256 (Promotion.Gate)
 //	manifests/HEX.json             each multi-repo manifest promoted that pins the release (its tag at
 //	                               the record's commit), canonical (manifest.Marshal), named by its digest
+//	changes/HEX.json               each changed-files manifest (manifest.ChangedFiles) that a deployment
+//	                               outcome of the release names (Deployment.Changes), as stored, named by
+//	                               the hex of its SHA-256
 //
 // The log is included from its first entry, so that the verifier can
 // recompute the hash chain, up to N, the larger of the checkpoint's count
 // and the last entry about the release (its promotions, rollbacks to it
-// and away from it, deploy results, manifest promotions that pin it and
-// manifest rollbacks away from those).
+// and away from it, deploy results, deployment outcomes, refused attempts,
+// manifest promotions that pin it and manifest rollbacks away from those).
 // With a checkpoint covering every entry about the release, the verifier
 // proves against the signed head that nothing was cut or rewritten; entries
 // after the checkpoint are chained but not covered, and Verify says
@@ -216,8 +220,8 @@ type evidenceReader interface {
 // The release tag must be an annotated tag (reading it needs src.Repo).
 // The SBOM and provenance are read from src.Evidence when the record names
 // them; a record without them gives a bundle without them, which fails
-// verification. Policy reports are read from src.Store, which must then be a
-// [manifest.EvidenceStore]. A release without a record is an error wrapping
+// verification. Policy reports and changed-files manifests are read from
+// src.Store, which must then be a [manifest.EvidenceStore]. A release without a record is an error wrapping
 // [audit.ErrUnknownRelease] and manifest.ErrNotFound; anything else missing or
 // unreadable is an error wrapping [ErrSource].
 //
@@ -341,7 +345,25 @@ func Build(ctx context.Context, src audit.Sources, release string) (*Bundle, err
 			return nil, fmt.Errorf("build bundle %s: marshal log entry %d: %w", release, i+1, err)
 		}
 		files[entryName(uint64(i)+1)] = data
-		if !about.concerns(e) || e.Promotion == nil {
+		if !about.concerns(e) {
+			continue
+		}
+		if d := e.Deploy; d != nil && d.Changes != nil {
+			if ev == nil {
+				if ev, err = evidenceOf(src.Store); err != nil {
+					return nil, fmt.Errorf("build bundle %s: changed-files manifest %s: %w", release, d.Changes.Digest, err)
+				}
+			}
+			if err := manifest.ValidateDigest(d.Changes.Digest); err != nil {
+				return nil, fmt.Errorf("build bundle %s: log entry %d: %w", release, i+1, err)
+			}
+			data, err := ev.Evidence(ctx, d.Changes.Digest)
+			if err != nil {
+				return nil, fmt.Errorf("build bundle %s: %w: changed-files manifest %s: %w", release, ErrSource, d.Changes.Digest, err)
+			}
+			files[changesName(d.Changes.Digest)] = data
+		}
+		if e.Promotion == nil {
 			continue
 		}
 		p := e.Promotion
@@ -359,9 +381,8 @@ func Build(ctx context.Context, src audit.Sources, release string) (*Bundle, err
 			return nil, fmt.Errorf("build bundle %s: log entry %d: %w", release, i+1, err)
 		}
 		if ev == nil {
-			var ok bool
-			if ev, ok = src.Store.(evidenceReader); !ok {
-				return nil, fmt.Errorf("build bundle %s: %w: policy report %s: the store keeps no evidence", release, ErrSource, p.Gate)
+			if ev, err = evidenceOf(src.Store); err != nil {
+				return nil, fmt.Errorf("build bundle %s: policy report %s: %w", release, p.Gate, err)
 			}
 		}
 		data, err = ev.Evidence(ctx, p.Gate)
@@ -392,6 +413,21 @@ func Build(ctx context.Context, src audit.Sources, release string) (*Bundle, err
 	return b, nil
 }
 
+// evidenceOf returns st as an evidenceReader, or an error wrapping
+// ErrSource when it keeps no evidence.
+func evidenceOf(st manifest.Store) (evidenceReader, error) {
+	ev, ok := st.(evidenceReader)
+	if !ok {
+		return nil, fmt.Errorf("%w: the store keeps no evidence", ErrSource)
+	}
+	return ev, nil
+}
+
+// changesName is the bundle file of the changed-files manifest of digest.
+func changesName(digest string) string {
+	return changesDir + strings.TrimPrefix(digest, "sha256:") + ".json"
+}
+
 // releaseFilter tells which log entries are about the release of rec. Feed it
 // the log in order: a manifest rollback is about the release when the
 // manifest it replaced, promoted earlier, pinned it.
@@ -407,7 +443,8 @@ func newBundleAbout(rec manifest.Record) *releaseFilter {
 // concerns reports whether e, the next entry of the log, is about the
 // release: a promotion of it (a rollback to it included), a rollback away
 // from it, a manifest promotion pinning its tag at its commit, a manifest
-// rollback away from such a manifest, or a deploy result of it.
+// rollback away from such a manifest, a deploy result or a deployment
+// outcome of it, or a refused attempt about it.
 func (a *releaseFilter) concerns(e manifest.Entry) bool {
 	if p := e.Promotion; p != nil {
 		if p.Manifest == nil {
@@ -421,6 +458,12 @@ func (a *releaseFilter) concerns(e manifest.Entry) bool {
 	}
 	if r := e.Result; r != nil {
 		return r.Release == a.rec.Tag
+	}
+	if d := e.Deploy; d != nil {
+		return d.Release == a.rec.Tag
+	}
+	if d := e.Denial; d != nil {
+		return d.Release == a.rec.Tag
 	}
 	return false
 }

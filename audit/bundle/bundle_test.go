@@ -43,6 +43,7 @@ type bundleFixture struct {
 	src      audit.Sources
 	keys     bundle.Keys
 	store    *manifest.DirStore
+	storeDir string // the store's directory
 	evidence fstest.MapFS
 	otherTag []byte // v0.9.0's raw tag object, signed by the same key
 	otherEnv []byte // a provenance envelope of another artifact, same key
@@ -117,7 +118,8 @@ func newBundleFixture(t testing.TB) *bundleFixture {
 		"provenance/app.intoto.json": {Data: env},
 	}
 
-	st, err := manifest.NewDirStore(t.TempDir())
+	storeDir := t.TempDir()
+	st, err := manifest.NewDirStore(storeDir)
 	require.NoError(t, err)
 	rec := manifest.Record{
 		Version:     manifest.RecordVersion,
@@ -178,6 +180,7 @@ func newBundleFixture(t testing.TB) *bundleFixture {
 			Checkpoint: cpVerify,
 		},
 		store:    st,
+		storeDir: storeDir,
 		evidence: evidence,
 		otherTag: otherTag.Bytes(),
 		otherEnv: otherEnv,
@@ -371,7 +374,7 @@ func TestBuildVerifies(t *testing.T) {
 	}
 	assert.Equal(t, []string{
 		"index=pass", "files=pass", "record=pass", "tag=pass", "tag-signature=pass",
-		"sbom=pass", "provenance=pass", "log=pass", "checkpoint=pass", "promotions=pass", "policy=pass",
+		"sbom=pass", "provenance=pass", "log=pass", "checkpoint=pass", "promotions=pass", "policy=pass", "changes=pass",
 	}, got)
 	c, ok := rep.Check("promotions")
 	require.True(t, ok)

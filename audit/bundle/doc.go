@@ -7,7 +7,10 @@
 // [Build] reads an [audit.Sources] and collects one release's evidence into
 // a [Bundle]: the record, the tag object and its verification, SBOM,
 // provenance envelope, the log from its first entry with the signed
-// checkpoint, the gating policy reports, and an [Index] of SHA-256 digests.
+// checkpoint (its promotions, refused attempts and deployment outcomes
+// among the entries), the gating policy reports, the changed-files
+// manifests its deployment outcomes name, and an [Index] of SHA-256
+// digests.
 // The same inputs give the same bytes ([Bundle.WriteTarGz],
 // [Bundle.WriteDir]).
 //
@@ -19,7 +22,10 @@
 // the hash chain offline with the auditor's [Keys] only, never with a key
 // found in the bundle, and returns a [Report] of every [Check]; each check
 // is [audit.Verified] ("pass"), [audit.Failed] ("fail") or
-// [audit.Recorded] ("not-checked": it could not be made, never a pass).
+// [audit.Recorded] ("not-checked": it could not be made, never a pass). A
+// changed-files manifest is checked against the digest and summary of the
+// log entry that names it (audit.VerifyChangedFiles); a bundle built before
+// deployment outcomes were logged has none and still verifies.
 //
 // A Bundle is not safe for concurrent modification; its methods that only
 // read it may run concurrently.

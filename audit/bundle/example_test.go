@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"log"
 	"os"
@@ -29,9 +30,10 @@ import (
 )
 
 // ExampleBuild records a release (signed tag, SBOM, signed
-// provenance, record, gated promotions to production, signed checkpoint of
-// the log), builds its evidence bundle, writes it as a tar.gz, reads it
-// back and verifies it offline with the auditor's keys.
+// provenance, record, gated promotions to production, the production
+// deployment's outcome with the files it changed, signed checkpoint of the
+// log), builds its evidence bundle, writes it as a tar.gz, reads it back
+// and verifies it offline with the auditor's keys.
 func ExampleBuild() {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "bundle-example")
@@ -111,6 +113,22 @@ environments:
 			manifest.WithOrder(cfg.Order()...), manifest.WithAuthorizer(cfg), manifest.WithTagVerifier(tags))
 		bundleMust(err)
 	}
+	// The production deployment succeeded on web-1. It was the first, so
+	// every file was added; the manifest of the changed files is evidence
+	// in the store, and the log entry names it by its digest.
+	mainSum := sha256.Sum256([]byte("package main\n"))
+	changed, err := json.Marshal(manifest.ChangedFiles{To: "v1.0.0", ToTree: commit.String(), Total: 1, Files: []manifest.FileChange{
+		{Path: "main.go", Change: "added", SHA256: hex.EncodeToString(mainSum[:])},
+	}})
+	bundleMust(err)
+	changedDigest, err := st.PutEvidence(ctx, changed)
+	bundleMust(err)
+	_, err = st.Append(ctx, manifest.Entry{Kind: manifest.KindDeployment, Deploy: &manifest.Deployment{
+		Release: "v1.0.0", Env: "prod", Result: manifest.ResultSucceeded, Targets: []string{"web-1"},
+		Digest: app.Digest(), Commit: commit.String(), Actor: &manifest.Actor{Name: "bot@example.com"},
+		Changes: &manifest.ChangedFilesSummary{Digest: changedDigest, Files: 1, Added: 1}, At: when.Add(time.Hour + 5*time.Minute),
+	}})
+	bundleMust(err)
 	entries, err := st.Entries(ctx)
 	bundleMust(err)
 	cp, err := manifest.NewCheckpoint(entries)
@@ -132,8 +150,8 @@ environments:
 	var archive bytes.Buffer
 	bundleMust(b.WriteTarGz(&archive))
 	for _, name := range b.Names() {
-		if strings.HasPrefix(name, "policy/") {
-			name = "policy/HEX.json" // HEX: the SHA-256 of the report, the promotions' Gate digest
+		if dir, _, ok := strings.Cut(name, "/"); ok && (dir == "policy" || dir == "changes") {
+			name = dir + "/HEX.json" // HEX: the SHA-256 of the report (the promotions' Gate digest) or of the changed files
 		}
 		fmt.Println(name)
 	}
@@ -156,6 +174,7 @@ environments:
 	}
 	fmt.Println("verdict:", bundle.StatusText(rep.Status()), err)
 	// Output:
+	// changes/HEX.json
 	// evidence/app.cdx.json
 	// evidence/app.intoto.json
 	// index.json
@@ -164,6 +183,7 @@ environments:
 	// log/entries/00000000000000000001.json
 	// log/entries/00000000000000000002.json
 	// log/entries/00000000000000000003.json
+	// log/entries/00000000000000000004.json
 	// policy/HEX.json
 	// record.json
 	// tag/object
@@ -180,6 +200,7 @@ environments:
 	// checkpoint    pass
 	// promotions    pass
 	// policy        pass
+	// changes       pass
 	// verdict: pass <nil>
 }
 

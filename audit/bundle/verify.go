@@ -41,7 +41,8 @@ const (
 	// ReasonUnexpectedFile reports a file, listed or not, that no part
 	// of the bundle refers to: not the record's SBOM or provenance, not a
 	// log entry, not a report or manifest of one of the release's
-	// promotions.
+	// promotions, not a changed-files manifest of one of its deployment
+	// outcomes.
 	ReasonUnexpectedFile = "bundle file has no place in the bundle"
 	// ReasonRecord reports a release record that is missing, does not
 	// parse (manifest.ParseRecord), is not canonical, or names another
@@ -75,6 +76,14 @@ const (
 	// names but the bundle lacks, that does not hash to that digest, does
 	// not parse (policy.ReadReport), or denies.
 	ReasonPolicy = "policy report does not match its promotion"
+	// ReasonChanges reports a changed-files manifest that a deployment
+	// outcome of the release names (Deployment.Changes) but the bundle
+	// lacks, or that does not verify against the entry
+	// (audit.VerifyChangedFiles: it does not hash to the digest, then
+	// manifest.ErrEvidenceDigest is wrapped too, is malformed, or disagrees
+	// with the entry's summary), or two entries that summarise one
+	// manifest differently.
+	ReasonChanges = "changed-files manifest does not match its deployment"
 )
 
 // Errors of [Verify], reached through a *[CheckError] in [Report.Err]
@@ -105,6 +114,7 @@ var (
 	errCheckpoint     = errors.New("audit: " + ReasonCheckpoint)
 	errPromotion      = errors.New("audit: " + ReasonPromotion)
 	errPolicy         = errors.New("audit: " + ReasonPolicy)
+	errChanges        = errors.New("audit: " + ReasonChanges)
 )
 
 // A DigestError reports a bundle file that does not match the index:
@@ -292,12 +302,13 @@ const (
 	checkNameCheckpoint = "checkpoint"
 	checkNamePromotions = "promotions"
 	checkNamePolicy     = "policy"
+	checkNameChanges    = "changes"
 )
 
 var checkOrder = []string{
 	checkNameIndex, checkNameFiles, checkNameRecord, checkNameTag,
 	checkNameTagSig, checkNameSBOM, checkNameProvenance, checkNameLog,
-	checkNameCheckpoint, checkNamePromotions, checkNamePolicy,
+	checkNameCheckpoint, checkNamePromotions, checkNamePolicy, checkNameChanges,
 }
 
 // Verify checks b offline against the auditor's keys and returns a
@@ -333,16 +344,24 @@ var checkOrder = []string{
 //   - checkpoint: keys.Checkpoint accepts the checkpoint's signature
 //     (errSignature) and the log reaches it and has its head
 //     (errCheckpoint and manifest.ErrTruncated or ErrTampered);
-//   - promotions: every promotion (rollbacks to the release included) and
-//     deploy result of the release in the log carries a digest of the
-//     record's artifacts (a rollback away from the release, also a manifest
-//     rollback away from a manifest that pinned it, is listed but carries
-//     the other release's digest), and every
+//   - promotions: every promotion (rollbacks to the release included),
+//     deploy result and deployment outcome of the release in the log
+//     carries a digest of the record's artifacts (a rollback away from the
+//     release, also a manifest rollback away from a manifest that pinned
+//     it, is listed but carries the other release's digest; a deployment
+//     outcome may name none), and every
 //     manifest promoted that pins the release is in the bundle and pins only
-//     those digests (errPromotion);
+//     those digests (errPromotion); refused attempts about the release are
+//     counted, never judged: the log's chain is their evidence;
 //   - policy: for each of those promotions with a Gate digest, the bundle
 //     holds a policy report with that digest, which parses
-//     (policy.ReadReport) and allows (errPolicy).
+//     (policy.ReadReport) and allows (errPolicy);
+//   - changes: for each deployment outcome of the release that names a
+//     changed-files manifest (Deployment.Changes), the bundle holds it and
+//     it verifies against the entry's summary (audit.VerifyChangedFiles),
+//     and no two entries summarise one manifest differently (errChanges).
+//     A bundle without deployment outcomes, such as one built before they
+//     were logged, passes it.
 //
 // A check that needs a key the auditor did not give (tag-signature,
 // provenance, checkpoint), a checkpoint the bundle lacks, or a promotion
@@ -398,7 +417,8 @@ type verifier struct {
 	// approved are the digests of the records the gates of the covered
 	// promotions of the release approved (REL-GATE-001), with the entries.
 	approved map[string][]string
-	reports  map[string]reportResult // policy reports read, by digest
+	reports  map[string]reportResult  // policy reports read, by digest
+	changes  map[string]changesResult // changed-files manifests read, by digest
 	buildTag *TagResult
 	entries  []manifest.Entry // parsed, in sequence order
 	entOK    bool             // every entry file parsed
@@ -522,7 +542,7 @@ func (v *verifier) canPlace(name string) bool {
 	switch {
 	case strings.HasPrefix(name, evidenceDir):
 		return v.recOK
-	case strings.HasPrefix(name, policyDir), strings.HasPrefix(name, manifestDir):
+	case strings.HasPrefix(name, policyDir), strings.HasPrefix(name, manifestDir), strings.HasPrefix(name, changesDir):
 		return v.recOK && v.entOK
 	}
 	return true
@@ -814,11 +834,13 @@ func (v *verifier) checkPromotions() {
 		}
 		v.fail(checkNamePromotions, []error{fmt.Errorf("%w: %s", errPromotion, missing)}, "")
 		v.fail(checkNamePolicy, []error{fmt.Errorf("%w: %s", errPolicy, missing)}, "")
+		v.fail(checkNameChanges, []error{fmt.Errorf("%w: %s", errChanges, missing)}, "")
 		return
 	}
-	var errs, polErrs []error
+	var errs, polErrs, chErrs []error
 	var uncovered, ungated, unsafe []string
 	var proms, results, reports, rollbacks int
+	var c attemptCounts
 	about := newBundleAbout(v.rec)
 	outOfOrder := map[uint64]*manifest.OrderError{}
 	for _, oe := range manifest.CheckOrder(v.entries, v.keys.Order) {
@@ -836,6 +858,24 @@ func (v *verifier) checkPromotions() {
 			results++
 			if !v.rec.HasDigest(r.Digest) {
 				errs = append(errs, fmt.Errorf("%w: entry %d: deploy result for %s, not an artifact of %s", errPromotion, seq, r.Digest, v.rec.Tag))
+			}
+			continue
+		}
+		if e.Denial != nil {
+			c.denied++
+			continue
+		}
+		if d := e.Deploy; d != nil {
+			c.deployments++
+			if d.Result == manifest.ResultFailed {
+				c.failed++
+			}
+			if d.Digest != "" && !v.rec.HasDigest(d.Digest) {
+				errs = append(errs, fmt.Errorf("%w: entry %d: deployment outcome for %s, not an artifact of %s", errPromotion, seq, d.Digest, v.rec.Tag))
+			}
+			if d.Changes != nil {
+				c.changes++
+				chErrs = append(chErrs, v.checkChanges(seq, *d.Changes)...)
 			}
 			continue
 		}
@@ -881,9 +921,15 @@ func (v *verifier) checkPromotions() {
 	case len(errs) > 0:
 		v.fail(checkNamePromotions, errs, "")
 	case len(uncovered) > 0 || len(unsafe) > 0:
-		v.notChecked(checkNamePromotions, promotionsDetail(proms, rollbacks, results)+detail)
+		v.notChecked(checkNamePromotions, promotionsDetail(proms, rollbacks, results, c)+detail)
 	default:
-		v.pass(checkNamePromotions, promotionsDetail(proms, rollbacks, results))
+		v.pass(checkNamePromotions, promotionsDetail(proms, rollbacks, results, c))
+	}
+	switch {
+	case c.changes == 0:
+		v.pass(checkNameChanges, "no deployment outcome of the release names a changed-files manifest")
+	default:
+		v.fail(checkNameChanges, chErrs, fmt.Sprintf("%d changed-files manifest(s) named by %d deployment outcome(s) match their entries", len(v.changes), c.changes))
 	}
 	switch {
 	case len(polErrs) > 0:
@@ -895,12 +941,68 @@ func (v *verifier) checkPromotions() {
 	}
 }
 
-func promotionsDetail(proms, rollbacks, results int) string {
+// attemptCounts counts the deployment outcomes and refused attempts of the
+// release in the log.
+type attemptCounts struct {
+	deployments, failed, changes, denied int
+}
+
+func promotionsDetail(proms, rollbacks, results int, c attemptCounts) string {
 	s := fmt.Sprintf("%d promotion(s) and %d deploy result(s) match the record", proms-rollbacks, results)
+	if c.deployments > 0 {
+		s += fmt.Sprintf("; %d deployment outcome(s) (%d failed) match it", c.deployments, c.failed)
+	}
 	if rollbacks > 0 {
 		s += fmt.Sprintf("; %d rollback(s) away from the release", rollbacks)
 	}
+	if c.denied > 0 {
+		s += fmt.Sprintf("; %d refused attempt(s) logged", c.denied)
+	}
 	return s
+}
+
+// changesResult is what checkChanges learned of one changed-files
+// manifest: the first entry that named it, its summary there, and whether
+// the manifest verified against it.
+type changesResult struct {
+	seq uint64
+	sum manifest.ChangedFilesSummary
+	err error
+}
+
+// checkChanges checks the changed-files manifest that the deployment outcome
+// in entry seq summarises as sum. Each manifest is read once, however many
+// entries name it (entries after the checkpoint, which anyone can append,
+// could name one large manifest thousands of times): a later entry must
+// summarise it as the first did.
+func (v *verifier) checkChanges(seq uint64, sum manifest.ChangedFilesSummary) []error {
+	if err := manifest.ValidateDigest(sum.Digest); err != nil {
+		return []error{fmt.Errorf("%w: entry %d: %w", errChanges, seq, err)}
+	}
+	if r, ok := v.changes[sum.Digest]; ok {
+		if r.sum != sum {
+			return []error{fmt.Errorf("%w: entry %d summarises changed-files manifest %s otherwise than entry %d", errChanges, seq, sum.Digest, r.seq)}
+		}
+		if r.err != nil {
+			return []error{fmt.Errorf("%w: entry %d: %w", errChanges, seq, r.err)}
+		}
+		return nil
+	}
+	if v.changes == nil {
+		v.changes = map[string]changesResult{}
+	}
+	r := changesResult{seq: seq, sum: sum}
+	name := changesName(sum.Digest)
+	if data, ok := v.file(name); !ok {
+		r.err = fmt.Errorf("changed-files manifest %s not in the bundle", sum.Digest)
+	} else if _, err := audit.VerifyChangedFiles(data, sum); err != nil {
+		r.err = fmt.Errorf("%s: %w", name, err)
+	}
+	v.changes[sum.Digest] = r
+	if r.err != nil {
+		return []error{fmt.Errorf("%w: entry %d: %w", errChanges, seq, r.err)}
+	}
+	return nil
 }
 
 // checkManifest checks the manifest file of manifest promotion p (in entry
@@ -1049,6 +1151,7 @@ var reasons = []struct {
 	{errCheckpoint, ReasonCheckpoint},
 	{errPromotion, ReasonPromotion},
 	{errPolicy, ReasonPolicy},
+	{errChanges, ReasonChanges},
 }
 
 // reasonOf returns the reason of the first error of this package in err's

@@ -28,8 +28,9 @@ import (
 // and a verifier for it); the record of each release the log promotes;
 // the first commit of each release's changes, for lead time; each
 // release's evidence (tag signature, SBOM, provenance, record
-// completeness); and the policy reports that gated promotions, when the
-// store is a manifest.EvidenceStore.
+// completeness); and the policy reports that gated promotions and the
+// changed-files manifests that deployment outcomes name, when the store is
+// a manifest.EvidenceStore (checked with audit.VerifyChangedFiles).
 //
 // The changes of a release are the commits of `git rev-list TAG --not
 // EARLIER...`, where EARLIER are the tags of the same component (the same
@@ -107,7 +108,46 @@ func Collect(ctx context.Context, src audit.Sources) (*History, error) {
 		}
 		h.Gates = append(h.Gates, g)
 	}
+	read := map[manifest.ChangedFilesSummary]HealthItem{}
+	for _, e := range entries {
+		d := e.Deploy
+		if e.Kind != manifest.KindDeployment || d == nil || d.Changes == nil {
+			continue
+		}
+		c := HistoryChanges{Seq: e.Seq, Release: d.Release, Env: d.Env, Digest: d.Changes.Digest}
+		k := *d.Changes
+		st, ok := read[k]
+		if !ok {
+			st = readChanges(ctx, evs, *d.Changes)
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			read[k] = st
+		}
+		c.State = st
+		h.Changes = append(h.Changes, c)
+	}
 	return h, nil
+}
+
+// readChanges reads the changed-files manifest sum names from evs and
+// checks it against sum.
+func readChanges(ctx context.Context, evs manifest.EvidenceStore, sum manifest.ChangedFilesSummary) HealthItem {
+	if evs == nil {
+		return HealthItem{State: audit.Gap, Detail: "the store keeps no changed-files evidence"}
+	}
+	data, err := evs.Evidence(ctx, sum.Digest)
+	switch {
+	case errors.Is(err, manifest.ErrNotFound):
+		return HealthItem{State: audit.Gap, Detail: "manifest " + sum.Digest + " is not in the store"}
+	case err != nil:
+		return HealthItem{State: audit.Failed, Detail: err.Error()}
+	}
+	cf, err := audit.VerifyChangedFiles(data, sum)
+	if err != nil {
+		return HealthItem{State: audit.Failed, Detail: err.Error()}
+	}
+	return HealthItem{State: audit.Verified, Detail: fmt.Sprintf("manifest %s: %s from %s to %s", sum.Digest, count(cf.Total, "file|files"), cmp.Or(cf.From, "(first deployment)"), cf.To)}
 }
 
 func readGate(ctx context.Context, evs manifest.EvidenceStore, e manifest.Entry) HistoryGate {

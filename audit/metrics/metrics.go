@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/big"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/releasekit/releasekit/audit"
@@ -44,8 +46,24 @@ type History struct {
 	// Gates are the policy reports that gated promotions (Promotion.Gate),
 	// in log order.
 	Gates []HistoryGate `json:"gates"`
+	// Changes are the changed-files manifests that deployment outcomes
+	// name (Deployment.Changes), in log order.
+	Changes []HistoryChanges `json:"changes"`
 	// Gaps are what could not be read or verified while collecting.
 	Gaps []HealthGap `json:"gaps"`
+}
+
+// A HistoryChanges is the changed-files manifest one deployment outcome
+// names, read from the store's evidence by the digest the entry holds and
+// checked against the entry's summary (audit.VerifyChangedFiles).
+type HistoryChanges struct {
+	Seq     uint64 `json:"seq"` // the deployment outcome's log entry
+	Release string `json:"release"`
+	Env     string `json:"env"`
+	Digest  string `json:"digest"` // Deployment.Changes.Digest
+	// State is audit.Verified when the manifest was read and matches the
+	// entry.
+	State HealthItem `json:"state"`
 }
 
 // A HistoryRelease is one release of a History: its record, the first
@@ -200,6 +218,17 @@ type ComponentSummary struct {
 	// DeployResults: deploy agents' results (log KindDeployResult entries)
 	// that succeeded, of those reported in the period, in any environment.
 	DeployResults RatioFigure `json:"deploy_results"`
+	// DeploymentOutcomes (the deployment success rate): deployment
+	// attempts reported in the log (KindDeployment entries) that
+	// succeeded, over the attempts of the period, in any environment. An
+	// attempt is a started outcome closed by the next succeeded or failed
+	// outcome of the release in its environment, or an outcome reported
+	// without a start; one started with no outcome logged is counted, and
+	// never as a success. It is dated by its first entry.
+	DeploymentOutcomes RatioFigure `json:"deployment_outcomes"`
+	// Refused: the attempts a control refused (KindDenied entries) in the
+	// period, per environment and control.
+	Refused RefusalFigure `json:"refused"`
 	// GateControls: results "pass" in the policy reports that gated the
 	// promotions of the period (any environment), over results "pass",
 	// "fail" and "waived" ("not-applicable" is not counted).
@@ -351,6 +380,56 @@ func (f FrequencyFigure) MarshalJSON() ([]byte, error) {
 	return json.Marshal(o)
 }
 
+// A RefusalFigure counts the attempts refused in the period (log
+// KindDenied entries: promotions, rollbacks, deployment reports), per
+// environment and per control. A period without refusals has count 0: the
+// log is the evidence of their absence. It has no data when the log was
+// not read (LogRead false: the History has no log entries and its Log is
+// not audit.Verified).
+type RefusalFigure struct {
+	Count   int           `json:"-"`
+	LogRead bool          `json:"-"`
+	Envs    []EnvRefusals `json:"-"` // sorted by environment
+	Samples []Sample      `json:"-"` // one per refused attempt, in log order
+}
+
+// Known reports whether the figure has data.
+func (f RefusalFigure) Known() bool { return f.LogRead }
+
+// MarshalJSON writes the figure with "no_data" when it has none.
+func (f RefusalFigure) MarshalJSON() ([]byte, error) {
+	type out struct {
+		Count   int           `json:"count"`
+		NoData  bool          `json:"no_data"`
+		Envs    []EnvRefusals `json:"envs"`
+		Samples []Sample      `json:"samples"`
+	}
+	o := out{Count: f.Count, NoData: !f.Known(), Envs: f.Envs, Samples: f.Samples}
+	if o.Envs == nil {
+		o.Envs = []EnvRefusals{}
+	}
+	if o.Samples == nil {
+		o.Samples = []Sample{}
+	}
+	return json.Marshal(o)
+}
+
+// EnvRefusals are the refused attempts of one environment.
+type EnvRefusals struct {
+	Env   string `json:"env"`
+	Count int    `json:"count"`
+	// Controls count the refusals by the control IDs they name, sorted by
+	// ID; a refusal that names no control counts under "", last. A
+	// refusal naming two controls counts for each.
+	Controls []ControlCount `json:"controls"`
+}
+
+// A ControlCount is how many refusals named one control.
+type ControlCount struct {
+	Control string `json:"control"`
+	Count   int    `json:"count"`
+}
+
 // Compute computes the delivery metrics of h over [since, until).
 // It is pure and safe for concurrent use: the same History, period and
 // incidents give the same Summary, and h and incidents are only read. The
@@ -388,8 +467,9 @@ func (f FrequencyFigure) MarshalJSON() ([]byte, error) {
 //     time when given; else the failure has no restore sample (and
 //     BuildReport lists it as a gap). It is reported for the failed
 //     deployments of the period.
-//   - Checks, deploy results and gate controls are pass rates as described
-//     on [ComponentSummary].
+//   - Checks, deploy results, deployment outcomes and gate controls are
+//     pass rates, and refused attempts a count, as described on
+//     [ComponentSummary].
 //
 // Mean, median and 90th percentile are defined on [DurationFigure].
 func Compute(h *History, since, until time.Time, incidents []Incident) Summary {
@@ -428,11 +508,27 @@ type deploy struct {
 	resolveID string
 }
 
+// attempt is one deployment attempt reported in the log: a started
+// outcome and the outcome that closed it, or an outcome alone.
+type attempt struct {
+	release, env string
+	seqs         []uint64
+	at           time.Time // of its first entry
+	result       string    // manifest.ResultSucceeded, ResultFailed, or "" when no outcome was logged
+	err          string
+	targets      []string
+	// later is, for a failed attempt, the first later attempt of the
+	// release in its environment that succeeded, and envLater the first
+	// later attempt there of any release that succeeded.
+	later, envLater *attempt
+}
+
 type history struct {
 	h        *History
 	prod     string
 	releases map[string]*HistoryRelease
-	deploys  []*deploy // production deployments and rollbacks, log order
+	deploys  []*deploy  // production deployments and rollbacks, log order
+	attempts []*attempt // deployment attempts, by their first entry
 	// promotedAt maps a log Seq of a promotion to its time.
 	promotedAt map[uint64]time.Time
 	// firstAny is each release's first promotion in any environment.
@@ -500,7 +596,60 @@ func model(h *History, incidents []Incident) *history {
 		m.deploys = append(m.deploys, cur)
 	}
 	m.attributeFailures(incidents)
+	m.deploymentAttempts()
 	return m
+}
+
+// deploymentAttempts groups the deployment outcomes of the log into
+// attempts: a started outcome opens one for its release and environment,
+// the next succeeded or failed outcome there closes it (or is an attempt
+// of its own when none is open), and a start while one is open leaves the
+// open one without an outcome.
+func (m *history) deploymentAttempts() {
+	type key struct{ release, env string }
+	open := map[key]*attempt{}
+	for _, e := range m.h.Entries {
+		d := e.Deploy
+		if e.Kind != manifest.KindDeployment || d == nil {
+			continue
+		}
+		k := key{d.Release, d.Env}
+		switch d.Result {
+		case manifest.ResultStarted:
+			a := &attempt{release: d.Release, env: d.Env, seqs: []uint64{e.Seq}, at: d.At, targets: d.Targets}
+			open[k] = a
+			m.attempts = append(m.attempts, a)
+		case manifest.ResultSucceeded, manifest.ResultFailed:
+			a := open[k]
+			delete(open, k)
+			if a == nil {
+				a = &attempt{release: d.Release, env: d.Env, at: d.At}
+				m.attempts = append(m.attempts, a)
+			}
+			a.seqs = append(a.seqs, e.Seq)
+			a.result, a.err = d.Result, d.Error
+			if len(d.Targets) > 0 {
+				a.targets = d.Targets
+			}
+		}
+	}
+	for i, a := range m.attempts {
+		if a.result != manifest.ResultFailed {
+			continue
+		}
+		for _, n := range m.attempts[i+1:] {
+			if n.env != a.env || n.result != manifest.ResultSucceeded {
+				continue
+			}
+			if a.envLater == nil {
+				a.envLater = n
+			}
+			if n.release == a.release {
+				a.later = n
+				break
+			}
+		}
+	}
 }
 
 func (d *deploy) names(release string) bool {
@@ -686,6 +835,14 @@ func (m *history) components(since, until time.Time) []string {
 		if e.Kind == manifest.KindDeployResult && e.Result != nil && in(e.Result.At, since, until) {
 			add(m.component(e.Result.Release))
 		}
+		if e.Kind == manifest.KindDenied && e.Denial != nil && e.Denial.Release != "" && in(e.Denial.At, since, until) {
+			add(m.component(e.Denial.Release))
+		}
+	}
+	for _, a := range m.attempts {
+		if in(a.at, since, until) {
+			add(m.component(a.release))
+		}
 	}
 	for _, r := range m.h.Releases {
 		if t, ok := m.firstAny[r.Tag]; ok && in(t, since, until) {
@@ -784,6 +941,62 @@ func (m *history) compute(since, until time.Time, component *string) ComponentSu
 		}
 		c.DeployResults.Samples = append(c.DeployResults.Samples, Sample{Release: r.Release, Seqs: []uint64{e.Seq}, From: r.At, Hit: r.Succeeded, Note: fmt.Sprintf("deploy to %s %s", r.Env, succeeded(r.Succeeded))})
 	}
+	// Deployment outcomes.
+	for _, a := range m.attempts {
+		if !in(a.at, since, until) || !mine(a.release) {
+			continue
+		}
+		hit := a.result == manifest.ResultSucceeded
+		c.DeploymentOutcomes.Den++
+		if hit {
+			c.DeploymentOutcomes.Num++
+		}
+		c.DeploymentOutcomes.Samples = append(c.DeploymentOutcomes.Samples, Sample{
+			Release: a.release, Seqs: slices.Clone(a.seqs), From: a.at, Hit: hit, Refs: slices.Clone(a.targets), Note: a.note(),
+		})
+	}
+	// Refused attempts.
+	c.Refused.LogRead = logRead
+	envs := map[string]*EnvRefusals{}
+	for _, e := range m.h.Entries {
+		d := e.Denial
+		if e.Kind != manifest.KindDenied || d == nil || !in(d.At, since, until) || !mine(d.Release) {
+			continue
+		}
+		c.Refused.Count++
+		c.Refused.Samples = append(c.Refused.Samples, Sample{
+			Release: d.Release, Seqs: []uint64{e.Seq}, Refs: slices.Clone(d.Controls), From: d.At, Note: refusalNote(d),
+		})
+		er := envs[d.Env]
+		if er == nil {
+			er = &EnvRefusals{Env: d.Env}
+			envs[d.Env] = er
+		}
+		er.Count++
+		controls := d.Controls
+		if len(controls) == 0 {
+			controls = []string{""}
+		}
+		for _, id := range controls {
+			i := slices.IndexFunc(er.Controls, func(cc ControlCount) bool { return cc.Control == id })
+			if i < 0 {
+				er.Controls = append(er.Controls, ControlCount{Control: id})
+				i = len(er.Controls) - 1
+			}
+			er.Controls[i].Count++
+		}
+	}
+	for _, env := range slices.Sorted(maps.Keys(envs)) {
+		er := envs[env]
+		slices.SortFunc(er.Controls, func(a, b ControlCount) int {
+			switch {
+			case a.Control == "" || b.Control == "":
+				return cmp.Compare(b.Control, a.Control) // "" last
+			}
+			return cmp.Compare(a.Control, b.Control)
+		})
+		c.Refused.Envs = append(c.Refused.Envs, *er)
+	}
 	// Gate reports of the promotions of the period.
 	for _, g := range m.h.Gates {
 		t, ok := m.promotedAt[g.Seq]
@@ -806,6 +1019,46 @@ func (m *history) compute(since, until time.Time, component *string) ComponentSu
 		}
 	}
 	return c
+}
+
+// note says in words what happened to the attempt.
+func (a *attempt) note() string {
+	s := "deployment to " + a.env + " "
+	switch a.result {
+	case manifest.ResultSucceeded:
+		return s + "succeeded"
+	case manifest.ResultFailed:
+		s += "failed: " + a.err
+		if a.later != nil {
+			s += fmt.Sprintf(" (succeeded later, seq %d)", a.later.seqs[len(a.later.seqs)-1])
+		}
+		return s
+	}
+	return s + "started, no outcome logged"
+}
+
+// refusalNote says in words what was refused, by whom and by which
+// controls.
+func refusalNote(d *manifest.Denial) string {
+	s := fmt.Sprintf("%s to %s refused", d.Action, d.Env)
+	if w := actorText(d.Actor); w != "" {
+		s += ", requested by " + w
+	}
+	if len(d.Controls) > 0 {
+		s += " by " + strings.Join(d.Controls, ", ")
+	}
+	return s
+}
+
+// actorText says who acted and how that is known, "" for no one.
+func actorText(a *manifest.Actor) string {
+	switch {
+	case a == nil:
+		return ""
+	case a.Verified:
+		return fmt.Sprintf("%s (verified: %s, subject %s)", a.Name, a.Issuer, a.Subject)
+	}
+	return a.Name + " (typed, not verified)"
 }
 
 func (d *deploy) restoreSample() (Sample, bool) {

@@ -140,6 +140,70 @@ func november() *metrics.History {
 	return &b.h
 }
 
+// deploy logs a deployment outcome.
+func (b *historyBuilder) deploy(release, env, result, errText, when string, changes *manifest.ChangedFilesSummary) uint64 {
+	seq := uint64(len(b.h.Entries) + 1)
+	b.h.Entries = append(b.h.Entries, manifest.Entry{Seq: seq, Kind: manifest.KindDeployment, Deploy: &manifest.Deployment{
+		Release: release, Env: env, Result: result, Error: errText, Targets: []string{"web-1", "web-2"},
+		Branch: "main", Commit: "c0ffee" + release, Actor: &manifest.Actor{Name: "deploy-bot", Verified: true, Issuer: "https://ci.example.com", Subject: "shop:deploy"},
+		Changes: changes, At: at(when),
+	}})
+	return seq
+}
+
+// deny logs a refused attempt.
+func (b *historyBuilder) deny(action, release, env, when string, actor *manifest.Actor, refusal string, controls ...string) uint64 {
+	seq := uint64(len(b.h.Entries) + 1)
+	b.h.Entries = append(b.h.Entries, manifest.Entry{Seq: seq, Kind: manifest.KindDenied, Denial: &manifest.Denial{
+		Action: action, Release: release, Env: env, Actor: actor, Approver: "carol@example.com", Refusal: refusal, Controls: controls, At: at(when),
+	}})
+	return seq
+}
+
+// withAttempts adds to november() the refused attempts and the deployment
+// outcomes of the period, logged after seq 17 (a store's Append numbers
+// what it is given in order; times are what the tests compute with):
+//
+//	seq  what                                    when
+//	18   denied promote v1.2.0 prod (typed)      11-12 09:30   REL-SOD-001
+//	19   denied promote v1.2.2 prod (verified)   11-18 21:30   REL-WINDOW-001
+//	20   denied rollback prod, no control        11-20 09:00
+//	21   started   v1.2.1 prod, changes c121     11-17 10:02
+//	22   failed    v1.2.1 prod                   11-17 10:06   web-2: readiness probe timed out
+//	23   started   v1.2.1 prod, changes c121     11-17 10:20
+//	24   succeeded v1.2.1 prod                   11-17 10:25   (attempts 21+22 failed, 23+24 succeeded)
+//	25   failed    api/v2.0.1 staging            11-12 10:30   no later success; not production
+//	26   started   v1.3.0 prod, changes c130     11-24 10:02   no outcome logged
+//	27   succeeded v1.4.0 prod                   12-01 10:05   after the period
+//
+// Deployment success rate: attempts 21-22 (failed), 23-24 (succeeded), 25
+// (failed), 26 (no outcome): 1 of 4. Refused: prod 3 (REL-SOD-001 1,
+// REL-WINDOW-001 1, none 1). The manifest c121 verified; c130 is not in
+// the store.
+func withAttempts(h *metrics.History) *metrics.History {
+	b := historyBuilder{h: *h}
+	b.deny("promote", "v1.2.0", "prod", "2026-11-12 09:30", &manifest.Actor{Name: "mallory@example.com"},
+		"policy: promotion of v1.2.0 to prod denied: REL-SOD-001: the approver approved the pull request", "REL-SOD-001")
+	b.deny("promote", "v1.2.2", "prod", "2026-11-18 21:30", &manifest.Actor{Name: "release-bot", Verified: true, Issuer: "https://ci.example.com", Subject: "shop:release"},
+		"policy: promotion of v1.2.2 to prod denied: REL-WINDOW-001: outside the change window", "REL-WINDOW-001")
+	b.deny("rollback", "", "prod", "2026-11-20 09:00", &manifest.Actor{Name: "dave@example.com"}, "manifest: dave@example.com may not roll back in prod")
+	c121 := &manifest.ChangedFilesSummary{Digest: "sha256:c121", From: "v1.1.0", Files: 3, Added: 1, Modified: 2}
+	c130 := &manifest.ChangedFilesSummary{Digest: "sha256:c130", From: "v1.2.2", Files: 2, Added: 1, Deleted: 1}
+	s21 := b.deploy("v1.2.1", "prod", manifest.ResultStarted, "", "2026-11-17 10:02", c121)
+	b.deploy("v1.2.1", "prod", manifest.ResultFailed, "web-2: readiness probe timed out", "2026-11-17 10:06", nil)
+	s23 := b.deploy("v1.2.1", "prod", manifest.ResultStarted, "", "2026-11-17 10:20", c121)
+	b.deploy("v1.2.1", "prod", manifest.ResultSucceeded, "", "2026-11-17 10:25", nil)
+	b.deploy("api/v2.0.1", "staging", manifest.ResultFailed, "migration 42 failed", "2026-11-12 10:30", nil)
+	s26 := b.deploy("v1.3.0", "prod", manifest.ResultStarted, "", "2026-11-24 10:02", c130)
+	b.deploy("v1.4.0", "prod", manifest.ResultSucceeded, "", "2026-12-01 10:05", nil)
+	b.h.Changes = []metrics.HistoryChanges{
+		{Seq: s21, Release: "v1.2.1", Env: "prod", Digest: c121.Digest, State: metrics.HealthItem{State: audit.Verified, Detail: "manifest sha256:c121: 3 files from v1.1.0 to v1.2.1"}},
+		{Seq: s23, Release: "v1.2.1", Env: "prod", Digest: c121.Digest, State: metrics.HealthItem{State: audit.Verified, Detail: "manifest sha256:c121: 3 files from v1.1.0 to v1.2.1"}},
+		{Seq: s26, Release: "v1.3.0", Env: "prod", Digest: c130.Digest, State: metrics.HealthItem{State: audit.Gap, Detail: "manifest sha256:c130 is not in the store"}},
+	}
+	return &b.h
+}
+
 var (
 	novSince = at("2026-11-02 00:00")
 	novUntil = at("2026-11-30 00:00")
@@ -216,6 +280,62 @@ func TestComputeOverall(t *testing.T) {
 	assert.Equal(t, 4, o.GateControls.Den)
 }
 
+func TestComputeAttempts(t *testing.T) {
+	o := metrics.Compute(withAttempts(november()), novSince, novUntil, nil).Overall
+
+	// Attempts: 21+22 failed, 23+24 succeeded, 25 failed, 26 started with
+	// no outcome (not a success); 27 is after the period. 1 of 4.
+	f := o.DeploymentOutcomes
+	assert.Equal(t, [2]int{1, 4}, [2]int{f.Num, f.Den})
+	var got []string
+	for _, x := range f.Samples {
+		got = append(got, fmt.Sprintf("%s %v %t %s", x.Release, x.Seqs, x.Hit, x.Note))
+	}
+	assert.Equal(t, []string{
+		"v1.2.1 [21 22] false deployment to prod failed: web-2: readiness probe timed out (succeeded later, seq 24)",
+		"v1.2.1 [23 24] true deployment to prod succeeded",
+		"api/v2.0.1 [25] false deployment to staging failed: migration 42 failed",
+		"v1.3.0 [26] false deployment to prod started, no outcome logged",
+	}, got)
+	assert.Equal(t, at("2026-11-17 10:02"), f.Samples[0].From, "an attempt is dated by its first entry")
+	assert.Equal(t, []string{"web-1", "web-2"}, f.Samples[0].Refs)
+
+	// Refused: three in prod, one naming no control.
+	r := o.Refused
+	require.True(t, r.Known())
+	assert.Equal(t, 3, r.Count)
+	assert.Equal(t, []metrics.EnvRefusals{{Env: "prod", Count: 3, Controls: []metrics.ControlCount{
+		{Control: "REL-SOD-001", Count: 1}, {Control: "REL-WINDOW-001", Count: 1}, {Control: "", Count: 1},
+	}}}, r.Envs)
+	require.Len(t, r.Samples, 3)
+	assert.Equal(t, []uint64{19}, r.Samples[1].Seqs)
+	assert.Equal(t, "promote to prod refused, requested by release-bot (verified: https://ci.example.com, subject shop:release) by REL-WINDOW-001", r.Samples[1].Note)
+	assert.Equal(t, "promote to prod refused, requested by mallory@example.com (typed, not verified) by REL-SOD-001", r.Samples[0].Note)
+
+	// The earlier figures do not move.
+	assert.Equal(t, 8, o.Deployments.Count)
+	assert.Equal(t, [2]int{1, 2}, [2]int{o.DeployResults.Num, o.DeployResults.Den})
+
+	// Per component: api has the staging failure, shop the rest and the
+	// refusals of its releases; the rollback refusal names no release, so
+	// only the overall figure counts it.
+	m := metrics.Compute(withAttempts(november()), novSince, novUntil, nil)
+	byName := map[string]metrics.ComponentSummary{}
+	for _, c := range m.Components {
+		byName[c.Component] = c
+	}
+	assert.Equal(t, 1, byName["api"].DeploymentOutcomes.Den)
+	assert.Equal(t, 3, byName["shop"].DeploymentOutcomes.Den)
+	assert.Equal(t, 2, byName["shop"].Refused.Count)
+	assert.NotContains(t, byName, "")
+
+	// A week without any: a real 0 refusals, no deployment outcome data.
+	w := metrics.Compute(withAttempts(november()), at("2026-11-02 00:00"), at("2026-11-09 00:00"), nil).Overall
+	assert.True(t, w.Refused.Known())
+	assert.Equal(t, 0, w.Refused.Count)
+	assert.False(t, w.DeploymentOutcomes.Known())
+}
+
 func TestComputeComponents(t *testing.T) {
 	m := metrics.Compute(november(), novSince, novUntil, nil)
 	require.Len(t, m.Components, 2)
@@ -283,11 +403,14 @@ func TestComputeNoData(t *testing.T) {
 		assert.False(t, o.Checks.Known())
 		assert.False(t, o.DeployResults.Known())
 		assert.False(t, o.GateControls.Known())
+		assert.False(t, o.DeploymentOutcomes.Known())
+		assert.True(t, o.Refused.Known(), "the log shows none: a real 0")
 	})
 	t.Run("empty history", func(t *testing.T) {
 		o := metrics.Compute(&metrics.History{}, novSince, novUntil, nil).Overall
 		assert.False(t, o.Deployments.Known(), "no log read: no data")
 		assert.False(t, o.LeadTime.Known())
+		assert.False(t, o.Refused.Known(), "no log read: no data")
 	})
 	t.Run("empty period", func(t *testing.T) {
 		o := metrics.Compute(november(), novUntil, novSince, nil).Overall

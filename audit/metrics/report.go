@@ -16,8 +16,9 @@ import (
 
 // A HealthReport is the monthly release health report of §1.7.5: the
 // delivery metrics of a period with their weekly trend, the releases
-// deployed to production with the state of their evidence, the emergency
-// changes, exceptions and rollbacks used, and the gaps found. BuildReport
+// deployed to production with the state of their evidence and the files
+// they changed, the emergency changes, exceptions and rollbacks used, the
+// attempts refused and the deployments that failed, and the gaps found. BuildReport
 // makes one; WriteHTML, WriteMarkdown and WriteJSON write it. A
 // HealthReport is a value: writing it does not change it, and the same
 // report is always written as the same bytes.
@@ -48,6 +49,13 @@ type HealthReport struct {
 	Exceptions []HealthException `json:"exceptions"`
 	// Rollbacks are the rollbacks of the period, in log order.
 	Rollbacks []HealthRollback `json:"rollbacks"`
+	// Refusals are the attempts refused in the period (promotions,
+	// rollbacks, deployment reports), in log order; Metrics counts them
+	// per environment and control.
+	Refusals []HealthRefusal `json:"refusals"`
+	// FailedDeployments are the deployment outcomes of the period, in any
+	// environment, that failed, in log order.
+	FailedDeployments []HealthDeployment `json:"failed_deployments"`
 	// Gaps are the evidence missing or failing and the facts the metrics
 	// could not place, for the period.
 	Gaps []HealthGap `json:"gaps"`
@@ -80,6 +88,11 @@ type HealthRelease struct {
 	Complete   HealthItem `json:"complete"`
 	Approvals  HealthItem `json:"approvals"`
 	Gate       HealthItem `json:"gate"`
+	// Changes are the changed-files manifests its production deployment
+	// outcomes of the period name, each once, in log order: what changed
+	// from the release production ran before. Empty when no outcome named
+	// one.
+	Changes []HealthChanges `json:"changes"`
 	// Failed reports a failed change and Failure why.
 	Failed  bool   `json:"failed"`
 	Failure string `json:"failure,omitempty"`
@@ -127,6 +140,48 @@ type HealthException struct {
 	Control   string `json:"control"`
 	Exception string `json:"exception"`
 	Gate      string `json:"gate"` // the gate report's digest
+}
+
+// A HealthChanges is the changed-files manifest a production deployment
+// outcome names: the entry's summary (the release compared with, the
+// counts) and the state of the manifest in the store's evidence.
+type HealthChanges struct {
+	Seq uint64 `json:"seq"` // the deployment outcome's log entry
+	manifest.ChangedFilesSummary
+	State HealthItem `json:"state"`
+}
+
+// A HealthRefusal is one refused attempt: what was asked, by whom (an
+// Actor verified from a CI token, or typed), the controls that refused it
+// and why.
+type HealthRefusal struct {
+	Seq      uint64          `json:"seq"`
+	Action   string          `json:"action"`
+	Release  string          `json:"release,omitempty"`
+	Env      string          `json:"env"`
+	At       time.Time       `json:"at"`
+	Actor    *manifest.Actor `json:"actor,omitempty"`
+	Approver string          `json:"approver,omitempty"`
+	Controls []string        `json:"controls"`
+	Refusal  string          `json:"refusal"`
+}
+
+// A HealthDeployment is one failed deployment outcome: where (Env and
+// Targets), what (Release, Branch, Commit), the error, who reported it, and
+// whether a later deployment of the release there succeeded.
+type HealthDeployment struct {
+	Seq     uint64          `json:"seq"`
+	Release string          `json:"release"`
+	Env     string          `json:"env"`
+	At      time.Time       `json:"at"`
+	Targets []string        `json:"targets"`
+	Error   string          `json:"error"`
+	Branch  string          `json:"branch,omitempty"`
+	Commit  string          `json:"commit,omitempty"`
+	Actor   *manifest.Actor `json:"actor,omitempty"`
+	// Succeeded is the log entry of a later deployment of the release to
+	// the same environment that succeeded; 0 when none was logged.
+	Succeeded uint64 `json:"succeeded,omitempty"`
 }
 
 // A HealthRollback is one logged rollback.
@@ -219,6 +274,55 @@ func BuildReport(h *History, since, until time.Time, incidents []Incident, gener
 			hr.Failure = joinUnique(hr.Failure, join(d.reasons))
 		}
 	}
+	changes := map[uint64]HistoryChanges{}
+	for _, c := range h.Changes {
+		changes[c.Seq] = c
+	}
+	var attemptGaps []HealthGap
+	for _, e := range h.Entries {
+		switch {
+		case e.Kind == manifest.KindDenied && e.Denial != nil && in(e.Denial.At, since, until):
+			d := e.Denial
+			rep.Refusals = append(rep.Refusals, HealthRefusal{Seq: e.Seq, Action: d.Action, Release: d.Release, Env: d.Env,
+				At: d.At.UTC(), Actor: d.Actor, Approver: d.Approver, Controls: nonNil(d.Controls), Refusal: d.Refusal})
+		case e.Kind == manifest.KindDeployment && e.Deploy != nil && in(e.Deploy.At, since, until):
+			d := e.Deploy
+			if d.Result == manifest.ResultFailed {
+				rep.FailedDeployments = append(rep.FailedDeployments, HealthDeployment{Seq: e.Seq, Release: d.Release, Env: d.Env,
+					At: d.At.UTC(), Targets: nonNil(d.Targets), Error: d.Error, Branch: d.Branch, Commit: d.Commit, Actor: d.Actor,
+					Succeeded: laterSuccess(h.Entries, e)})
+			}
+			if d.Changes == nil {
+				continue
+			}
+			c, ok := changes[e.Seq]
+			st := c.State
+			if !ok {
+				st = HealthItem{State: audit.Gap, Detail: "manifest " + d.Changes.Digest + " not read"}
+			}
+			if !st.OK() {
+				attemptGaps = append(attemptGaps, HealthGap{Release: d.Release, Seq: e.Seq,
+					What: "Changed files of the deployment to " + d.Env + " " + StatusLabel(item(st).State) + ": " + st.Detail})
+			}
+			hr, ok := byTag[d.Release]
+			if !ok || d.Env != m.prod || slices.ContainsFunc(hr.Changes, func(x HealthChanges) bool { return x.ChangedFilesSummary == *d.Changes }) {
+				continue
+			}
+			hr.Changes = append(hr.Changes, HealthChanges{Seq: e.Seq, ChangedFilesSummary: *d.Changes, State: item(st)})
+		}
+	}
+	for _, a := range m.attempts {
+		if a.env != m.prod || !in(a.at, since, until) {
+			continue
+		}
+		switch {
+		case a.result == "":
+			attemptGaps = append(attemptGaps, HealthGap{Release: a.release, Seq: a.seqs[0], What: "deployment to " + a.env + " started with no outcome logged"})
+		case a.result == manifest.ResultFailed && a.envLater == nil:
+			attemptGaps = append(attemptGaps, HealthGap{Release: a.release, Seq: a.seqs[len(a.seqs)-1],
+				What: "deployment to " + a.env + " failed (" + a.err + ") and no later deployment there succeeded: what it runs is not shown"})
+		}
+	}
 	for _, hr := range byTag {
 		rep.Releases = append(rep.Releases, *hr)
 	}
@@ -262,6 +366,7 @@ func BuildReport(h *History, since, until time.Time, incidents []Incident, gener
 			gaps = append(gaps, HealthGap{Release: g.Release, Seq: g.Seq, What: "gate report to " + g.Env + " " + g.Digest + " does not allow the promotion"})
 		}
 	}
+	gaps = append(gaps, attemptGaps...)
 	for _, d := range m.deploys {
 		if d.forward() && d.failed && in(d.at, since, until) {
 			if _, ok := d.restoreSample(); !ok {
@@ -274,6 +379,18 @@ func BuildReport(h *History, since, until time.Time, incidents []Incident, gener
 	})
 	rep.Gaps = slices.Compact(gaps)
 	return rep
+}
+
+// laterSuccess returns the log entry of the first deployment outcome after
+// e of the same release to the same environment that succeeded, 0 when
+// there is none.
+func laterSuccess(entries []manifest.Entry, e manifest.Entry) uint64 {
+	for _, n := range entries {
+		if d := n.Deploy; n.Seq > e.Seq && d != nil && d.Release == e.Deploy.Release && d.Env == e.Deploy.Env && d.Result == manifest.ResultSucceeded {
+			return n.Seq
+		}
+	}
+	return 0
 }
 
 // item returns i, or missing "not recorded" for the zero item.
@@ -292,7 +409,7 @@ func joinUnique(a, b string) string {
 }
 
 func newRelease(m *history, tag string) *HealthRelease {
-	hr := &HealthRelease{Tag: tag, Component: m.component(tag)}
+	hr := &HealthRelease{Tag: tag, Component: m.component(tag), Changes: []HealthChanges{}}
 	r, ok := m.releases[tag]
 	if !ok {
 		na := HealthItem{State: audit.Gap, Detail: "not collected (no release record read)"}
@@ -400,6 +517,8 @@ func (r *HealthReport) jsonForm() HealthReport {
 	c.Emergencies = nonNil(c.Emergencies)
 	c.Exceptions = nonNil(c.Exceptions)
 	c.Rollbacks = nonNil(c.Rollbacks)
+	c.Refusals = nonNil(c.Refusals)
+	c.FailedDeployments = nonNil(c.FailedDeployments)
 	c.Gaps = nonNil(c.Gaps)
 	c.Metrics.Components = nonNil(c.Metrics.Components)
 	return c
@@ -437,6 +556,24 @@ func figures(c ComponentSummary) []figure {
 		}
 		return figure{Name: name, Value: percent(f), Detail: fmt.Sprintf("%d of %s", f.Num, count(f.Den, what)), Known: true}
 	}
+	outcomes := ratio("Deployment success rate", c.DeploymentOutcomes, "deployment attempt|deployment attempts")
+	if c.DeploymentOutcomes.Known() {
+		failed, none := 0, 0
+		for _, x := range c.DeploymentOutcomes.Samples {
+			switch {
+			case x.Hit:
+			case strings.HasSuffix(x.Note, "started, no outcome logged"):
+				none++
+			default:
+				failed++
+			}
+		}
+		outcomes.Detail += fmt.Sprintf(" (%d failed, %d with no outcome)", failed, none)
+	}
+	refused := figure{Name: "Refused attempts", Value: "no data", Detail: "the log was not read"}
+	if c.Refused.Known() {
+		refused = figure{Name: "Refused attempts", Value: fmt.Sprint(c.Refused.Count), Detail: refusalsText(c.Refused), Known: true}
+	}
 	freq := figure{Name: "Deployment frequency", Value: "no data", Detail: "the log was not read"}
 	if c.Deployments.Known() {
 		freq = figure{Name: "Deployment frequency", Value: fmt.Sprintf("%.2f / week", c.Deployments.PerWeek()),
@@ -448,9 +585,100 @@ func figures(c ComponentSummary) []figure {
 		ratio("Change failure rate", c.ChangeFailure, "production deployment|production deployments"),
 		dur("Time to restore", c.Restore, "restoration|restorations", true),
 		ratio("Release checks passed", c.Checks, "recorded check|recorded checks"),
-		ratio("Deployments succeeded", c.DeployResults, "deploy result|deploy results"),
+		outcomes,
+		ratio("Deploy agent results succeeded", c.DeployResults, "deploy result|deploy results"),
 		ratio("Gate controls passed", c.GateControls, "gate control result|gate control results"),
+		refused,
 	}
+}
+
+// refusalsText describes the refused attempts per environment: "prod: 2
+// (REL-WINDOW-001 1, no control named 1)", or "none".
+func refusalsText(f RefusalFigure) string {
+	if len(f.Envs) == 0 {
+		return "none"
+	}
+	var envs []string
+	for _, e := range f.Envs {
+		envs = append(envs, fmt.Sprintf("%s: %d (%s)", e.Env, e.Count, controlsText(e)))
+	}
+	return strings.Join(envs, "; ")
+}
+
+// controlsText counts an environment's refusals by control:
+// "REL-WINDOW-001 1, no control named 1".
+func controlsText(e EnvRefusals) string {
+	var cs []string
+	for _, c := range e.Controls {
+		cs = append(cs, fmt.Sprintf("%s %d", cmp.Or(c.Control, "no control named"), c.Count))
+	}
+	return strings.Join(cs, ", ")
+}
+
+// changesText describes the changed files of a production release:
+// "4 since v1.1.0 (2 added, 1 modified, 1 deleted)", each manifest that is
+// not OK followed by its state; "none reported" without any.
+func changesText(cs []HealthChanges) string {
+	if len(cs) == 0 {
+		return "none reported"
+	}
+	var out []string
+	for _, c := range cs {
+		since := "since " + c.From
+		if c.From == "" {
+			since = "in the first deployment"
+		}
+		s := fmt.Sprintf("%s %s (%d added, %d modified, %d deleted", count(c.Files, "file|files"), since, c.Added, c.Modified, c.Deleted)
+		if c.Truncated {
+			s += ", list truncated"
+		}
+		s += ")"
+		if !c.State.OK() {
+			s += " " + StatusLabel(c.State.State)
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, "; ")
+}
+
+// refusalText describes a refused attempt in one line.
+func refusalText(r HealthRefusal) string {
+	s := fmt.Sprintf("%s: %s", timeText(r.At), r.Action)
+	if r.Release != "" {
+		s += " " + r.Release
+	}
+	s += fmt.Sprintf(" to %s (seq %d)", r.Env, r.Seq)
+	if w := actorText(r.Actor); w != "" {
+		s += " requested by " + w
+	}
+	if r.Approver != "" {
+		s += ", approver " + r.Approver
+	}
+	controls := "no control named"
+	if len(r.Controls) > 0 {
+		controls = strings.Join(r.Controls, ", ")
+	}
+	return s + ": refused by " + controls + ": " + r.Refusal
+}
+
+// failedDeploymentText describes a failed deployment in one line.
+func failedDeploymentText(d HealthDeployment) string {
+	s := fmt.Sprintf("%s: %s to %s", timeText(d.At), d.Release, d.Env)
+	if len(d.Targets) > 0 {
+		s += " on " + strings.Join(d.Targets, ", ")
+	}
+	s += fmt.Sprintf(" (seq %d)", d.Seq)
+	if d.Branch != "" || d.Commit != "" {
+		s += fmt.Sprintf(", branch %s commit %s", cmp.Or(d.Branch, "-"), cmp.Or(d.Commit, "-"))
+	}
+	if w := actorText(d.Actor); w != "" {
+		s += ", reported by " + w
+	}
+	s += " failed: " + d.Error
+	if d.Succeeded != 0 {
+		return s + fmt.Sprintf("; succeeded later (seq %d)", d.Succeeded)
+	}
+	return s + "; no later success logged"
 }
 
 // count writes "1 thing" or "n things"; what is "thing|things".
@@ -522,7 +750,7 @@ func componentText(c string) string {
 // sampleText describes a sample in one line for people.
 func sampleText(s Sample) string {
 	var b strings.Builder
-	b.WriteString(s.Release)
+	b.WriteString(cmp.Or(s.Release, "(no release)"))
 	if len(s.Seqs) > 0 {
 		b.WriteString(" · seq " + seqsText(s.Seqs))
 	}
@@ -554,8 +782,10 @@ func evidenceLists(c ComponentSummary) []evidenceList {
 		{"Change failure rate (hit = failed)", c.ChangeFailure.Samples, true},
 		{"Time to restore", c.Restore.Samples, false},
 		{"Release checks (hit = passed)", c.Checks.Samples, true},
-		{"Deploy results (hit = succeeded)", c.DeployResults.Samples, true},
+		{"Deployment outcomes (hit = succeeded)", c.DeploymentOutcomes.Samples, true},
+		{"Deploy agent results (hit = succeeded)", c.DeployResults.Samples, true},
 		{"Gate controls (hit = pass)", c.GateControls.Samples, true},
+		{"Refused attempts", c.Refused.Samples, false},
 	}
 }
 
@@ -594,8 +824,9 @@ func md(s string) string {
 
 // WriteMarkdown writes the report as Markdown (CommonMark with GitHub
 // tables): headline figures, components, the weekly trend, releases with
-// their evidence, emergency changes, exceptions, rollbacks, gaps, and the
-// samples of each figure. Text from records is escaped.
+// their evidence and changed files, emergency changes, exceptions,
+// rollbacks, refused attempts, failed deployments, gaps, and the samples
+// of each figure. Text from records is escaped.
 func (r *HealthReport) WriteMarkdown(w io.Writer) error {
 	var b bytes.Buffer
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
@@ -620,10 +851,10 @@ func (r *HealthReport) WriteMarkdown(w io.Writer) error {
 	p("| Gaps | %d | see below |\n\n", len(r.Gaps))
 
 	if len(r.Metrics.Components) > 0 {
-		p("## Per component\n\n| Component | Lead time (median) | Deployments | Change failure rate | Time to restore (median) | Checks passed | Gate controls passed |\n|---|---|---|---|---|---|---|\n")
+		p("## Per component\n\n| Component | Lead time (median) | Deployments | Change failure rate | Time to restore (median) | Checks passed | Deployment success rate | Gate controls passed | Refused attempts |\n|---|---|---|---|---|---|---|---|---|\n")
 		for _, c := range r.Metrics.Components {
 			f := figures(c)
-			p("| %s | %s | %d | %s | %s | %s | %s |\n", md(componentText(c.Component)), f[0].Value, c.Deployments.Count, f[2].Value, f[3].Value, f[4].Value, f[6].Value)
+			p("| %s | %s | %d | %s | %s | %s | %s | %s | %s |\n", md(componentText(c.Component)), f[0].Value, c.Deployments.Count, f[2].Value, f[3].Value, f[4].Value, f[5].Value, f[7].Value, f[8].Value)
 		}
 		p("\n")
 	}
@@ -641,12 +872,13 @@ func (r *HealthReport) WriteMarkdown(w io.Writer) error {
 	if len(r.Releases) == 0 {
 		p("No release was deployed to production in the period.\n\n")
 	} else {
-		p("| Release | Component | Deployed | Signed tag | SBOM | Provenance | Complete record | Approvals | Gate report | Failed change |\n|---|---|---|---|---|---|---|---|---|---|\n")
+		p("| Release | Component | Deployed | Signed tag | SBOM | Provenance | Complete record | Approvals | Gate report | Changed files | Failed change |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, rel := range r.Releases {
 			p("| %s | %s | %s", md(rel.Tag), md(componentText(rel.Component)), timeText(rel.Deployed))
 			for _, it := range rel.Items() {
 				p(" | %s", StatusLabel(it.Item.State))
 			}
+			p(" | %s", md(changesText(rel.Changes)))
 			failed := "no"
 			if rel.Failed {
 				failed = "yes: " + md(rel.Failure)
@@ -685,6 +917,30 @@ func (r *HealthReport) WriteMarkdown(w io.Writer) error {
 		p("- %s: %s rolled back from %s to %s (seq %d), approved by %s: %s\n", timeText(rb.At), md(rb.Env), md(rb.From), md(rb.To), rb.Seq, md(rb.Approver), md(rb.Reason))
 	}
 	if len(r.Rollbacks) > 0 {
+		p("\n")
+	}
+	p("## Refused attempts\n\n")
+	if len(r.Refusals) == 0 {
+		p("None.\n\n")
+	} else {
+		p("| Environment | Refused | By control |\n|---|---|---|\n")
+		for _, e := range r.Metrics.Overall.Refused.Envs {
+			p("| %s | %d | %s |\n", md(e.Env), e.Count, md(controlsText(e)))
+		}
+		p("\n")
+		for _, x := range r.Refusals {
+			p("- %s\n", md(refusalText(x)))
+		}
+		p("\n")
+	}
+	p("## Failed deployments\n\n")
+	if len(r.FailedDeployments) == 0 {
+		p("None.\n\n")
+	}
+	for _, d := range r.FailedDeployments {
+		p("- %s\n", md(failedDeploymentText(d)))
+	}
+	if len(r.FailedDeployments) > 0 {
 		p("\n")
 	}
 	p("## Gaps\n\n")
@@ -742,5 +998,8 @@ const definitions = `- Production deployment: a promotion to the production envi
 - Change failure rate: production deployments of the period that a rollback replaced, that a later release's record names as hotfix_for, or that an incident names, over all production deployments of the period.
 - Time to restore: from the failed deployment (or the rollback that put its release back, or its incident's opening) to the first later production promotion that rolls it back or deploys its hotfix (else the incident's resolution).
 - Median and p90: nearest rank over the N samples sorted ascending, the value of rank ceil(P/100 × N); for an even N the median is the lower middle value. Mean: sum over N.
+- Deployment success rate: deployment attempts reported in the log that succeeded, over the attempts of the period, in any environment; an attempt is a started outcome closed by the next succeeded or failed outcome of the release in its environment, or an outcome reported alone; one started with no outcome logged counts, never as a success. Deploy agents' results are counted apart.
 - Pass rates: release checks recorded in records of releases first promoted in the period; deploy agents' results in the period (any environment); gate report control results of the period's promotions (pass over pass, fail and waived).
+- Refused attempts: promotions, rollbacks and deployment reports refused in the period (denied log entries), per environment and by the control IDs they name; zero refusals is a real 0.
+- Changed files: the changed-files manifests that production deployment outcomes name (files that differ from what production ran before, by SHA-256), checked against their digest and the entry's summary.
 - A figure without samples is "no data", never 0.`

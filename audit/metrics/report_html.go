@@ -15,8 +15,9 @@ import (
 // WriteHTML writes the report as one self-contained HTML page: inline CSS
 // and inline SVG charts, no script, no external asset, nothing fetched.
 // Headline figures come first, then the four delivery metrics trended by
-// ISO week, the releases with their evidence, emergency changes,
-// exceptions, rollbacks, gaps and the samples behind every figure. Every
+// ISO week, the releases with their evidence and changed files, emergency
+// changes, exceptions, rollbacks, refused attempts, failed deployments,
+// gaps and the samples behind every figure. Every
 // status has a text label as well as a colour, each chart is an <svg
 // role="img"> with a <title> and a <desc> holding its data, and the page
 // prints on A4 or Letter. Text from records is escaped by html/template,
@@ -260,6 +261,10 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"stclass": func(s audit.Status) string { return "st-" + stateClass(s) },
 	"label":   StatusLabel,
 	"sticon":  stateIcon,
+	"changes": changesText,
+	"refusal": refusalText,
+	"failed":  failedDeploymentText,
+	"ctrls":   controlsText,
 }).Parse(html))
 
 func stateClass(s audit.Status) string {
@@ -389,7 +394,7 @@ code { font-size: 12.5px; }
 {{if .Components}}<section aria-labelledby="h-components">
 <h2 id="h-components">Per component</h2>
 <table>
-<thead><tr><th scope="col">Component</th><th scope="col">Deployments</th><th scope="col">Lead time (median)</th><th scope="col">Change failure rate</th><th scope="col">Time to restore (median)</th><th scope="col">Release checks passed</th><th scope="col">Deployments succeeded</th><th scope="col">Gate controls passed</th></tr></thead>
+<thead><tr><th scope="col">Component</th><th scope="col">Deployments</th><th scope="col">Lead time (median)</th><th scope="col">Change failure rate</th><th scope="col">Time to restore (median)</th><th scope="col">Release checks passed</th><th scope="col">Deployment success rate</th><th scope="col">Deploy agent results succeeded</th><th scope="col">Gate controls passed</th><th scope="col">Refused attempts</th></tr></thead>
 <tbody>
 {{range .Components}}<tr><th scope="row">{{.Name}}</th><td class="num">{{.Deploys}}</td>{{range $i, $f := .Figures}}{{if and (ne $i 1)}}<td class="num{{if not $f.Known}} nodata-text{{end}}" title="{{$f.Detail}}">{{$f.Value}}</td>{{end}}{{end}}</tr>
 {{end}}</tbody>
@@ -399,9 +404,9 @@ code { font-size: 12.5px; }
 <section aria-labelledby="h-releases">
 <h2 id="h-releases">Releases deployed to production</h2>
 {{if .R.Releases}}<table>
-<thead><tr><th scope="col">Release</th><th scope="col">Component</th><th scope="col">Deployed</th><th scope="col">Signed tag</th><th scope="col">SBOM</th><th scope="col">Provenance</th><th scope="col">Complete record</th><th scope="col">Approvals</th><th scope="col">Gate report</th><th scope="col">Failed change</th></tr></thead>
+<thead><tr><th scope="col">Release</th><th scope="col">Component</th><th scope="col">Deployed</th><th scope="col">Signed tag</th><th scope="col">SBOM</th><th scope="col">Provenance</th><th scope="col">Complete record</th><th scope="col">Approvals</th><th scope="col">Gate report</th><th scope="col">Changed files</th><th scope="col">Failed change</th></tr></thead>
 <tbody>
-{{range .R.Releases}}<tr><th scope="row">{{.Tag}}</th><td>{{comp .Component}}</td><td>{{time .Deployed}}<br><small>seq {{seqs .Seqs}}</small></td>{{range .Items}}<td><span class="st {{stclass .Item.State}}" title="{{.Item.Detail}}">{{sticon .Item.State}} {{label .Item.State}}</span></td>{{end}}<td class="long">{{if .Failed}}<span class="st st-failed">✗ yes</span> {{.Failure}}{{else}}<span class="st st-ok">✓ no</span>{{end}}</td></tr>
+{{range .R.Releases}}<tr><th scope="row">{{.Tag}}</th><td>{{comp .Component}}</td><td>{{time .Deployed}}<br><small>seq {{seqs .Seqs}}</small></td>{{range .Items}}<td><span class="st {{stclass .Item.State}}" title="{{.Item.Detail}}">{{sticon .Item.State}} {{label .Item.State}}</span></td>{{end}}<td class="long{{if not .Changes}} nodata-text{{end}}">{{changes .Changes}}</td><td class="long">{{if .Failed}}<span class="st st-failed">✗ yes</span> {{.Failure}}{{else}}<span class="st st-ok">✓ no</span>{{end}}</td></tr>
 {{end}}</tbody>
 </table>{{else}}<p class="nodata-text">No release was deployed to production in the period.</p>{{end}}
 </section>
@@ -434,6 +439,26 @@ code { font-size: 12.5px; }
 {{range .R.Rollbacks}}<tr><th scope="row">{{time .At}}<br><small>seq {{.Seq}}</small></th><td>{{.Env}}</td><td>{{.From}}</td><td>{{.To}}</td><td class="long">{{.Approver}}</td><td class="long">{{.Reason}}</td></tr>
 {{end}}</tbody>
 </table>{{else}}<p class="nodata-text">None.</p>{{end}}
+</section>
+
+<section aria-labelledby="h-refused">
+<h2 id="h-refused">Refused attempts</h2>
+{{if .R.Refusals}}<table>
+<thead><tr><th scope="col">Environment</th><th scope="col">Refused</th><th scope="col">By control</th></tr></thead>
+<tbody>
+{{range .R.Metrics.Overall.Refused.Envs}}<tr><th scope="row">{{.Env}}</th><td class="num">{{.Count}}</td><td>{{ctrls .}}</td></tr>
+{{end}}</tbody>
+</table>
+<ul>
+{{range .R.Refusals}}<li>{{refusal .}}</li>
+{{end}}</ul>{{else}}<p class="nodata-text">None.</p>{{end}}
+</section>
+
+<section aria-labelledby="h-failed-deployments">
+<h2 id="h-failed-deployments">Failed deployments</h2>
+{{if .R.FailedDeployments}}<ul>
+{{range .R.FailedDeployments}}<li><span class="st st-failed">✗ failed</span> {{failed .}}</li>
+{{end}}</ul>{{else}}<p class="nodata-text">None.</p>{{end}}
 </section>
 
 <section aria-labelledby="h-gaps">

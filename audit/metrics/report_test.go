@@ -3,6 +3,7 @@ package metrics_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,10 +19,11 @@ import (
 
 var novGenerated = at("2026-12-01 06:00")
 
-// novReport is the report of november() with a record text meant to
-// break out of HTML and Markdown.
+// novReport is the report of november() with its refused attempts and
+// deployment outcomes (withAttempts), and a record text meant to break out
+// of HTML and Markdown.
 func novReport() *metrics.HealthReport {
-	h := november()
+	h := withAttempts(november())
 	for i := range h.Entries {
 		if p := h.Entries[i].Promotion; p != nil && p.RollbackFrom != "" {
 			p.Reason = "error rate <script>alert(1)</script> | [x](http://evil.example)"
@@ -108,6 +110,85 @@ func TestBuildReport(t *testing.T) {
 	assert.Contains(t, gaps, "v1.3.0: SBOM missing: the record names no SBOM")
 	assert.Contains(t, gaps, "api/v2.0.1: Approvals missing: seq 11 has no approver or reason")
 	assert.NotContains(t, strings.Join(gaps, "\n"), "v1.4.0", "outside the period")
+}
+
+// TestBuildReportAttempts: the report lists the refused attempts and the
+// failed deployments of the period, each production release's changed
+// files, and, as gaps, a production deployment started with no outcome
+// and a changed-files manifest that is not in the store.
+func TestBuildReportAttempts(t *testing.T) {
+	rep := novReport()
+
+	var refused []string
+	for _, r := range rep.Refusals {
+		refused = append(refused, fmt.Sprintf("%d %s %s %s %v", r.Seq, r.Action, r.Release, r.Env, r.Controls))
+	}
+	assert.Equal(t, []string{
+		"18 promote v1.2.0 prod [REL-SOD-001]",
+		"19 promote v1.2.2 prod [REL-WINDOW-001]",
+		"20 rollback  prod []",
+	}, refused)
+	assert.True(t, rep.Refusals[1].Actor.Verified)
+	assert.Equal(t, "https://ci.example.com", rep.Refusals[1].Actor.Issuer)
+
+	require.Len(t, rep.FailedDeployments, 2)
+	fd := rep.FailedDeployments[0]
+	assert.Equal(t, metrics.HealthDeployment{Seq: 22, Release: "v1.2.1", Env: "prod", At: at("2026-11-17 10:06"),
+		Targets: []string{"web-1", "web-2"}, Error: "web-2: readiness probe timed out", Branch: "main", Commit: "c0ffeev1.2.1",
+		Actor: fd.Actor, Succeeded: 24}, fd)
+	assert.Equal(t, uint64(0), rep.FailedDeployments[1].Succeeded, "the staging failure was never followed by a success")
+
+	byTag := map[string]metrics.HealthRelease{}
+	for _, r := range rep.Releases {
+		byTag[r.Tag] = r
+	}
+	require.Len(t, byTag["v1.2.1"].Changes, 1, "named twice, listed once")
+	c := byTag["v1.2.1"].Changes[0]
+	assert.Equal(t, uint64(21), c.Seq)
+	assert.Equal(t, "v1.1.0", c.From)
+	assert.Equal(t, 3, c.Files)
+	assert.True(t, c.State.OK())
+	assert.Equal(t, audit.Gap, byTag["v1.3.0"].Changes[0].State.State)
+	assert.Empty(t, byTag["v1.0.0"].Changes)
+
+	var gaps []string
+	for _, g := range rep.Gaps {
+		gaps = append(gaps, fmt.Sprintf("%s %d: %s", g.Release, g.Seq, g.What))
+	}
+	assert.Contains(t, gaps, "v1.3.0 26: deployment to prod started with no outcome logged")
+	assert.Contains(t, gaps, "v1.3.0 26: Changed files of the deployment to prod missing: manifest sha256:c130 is not in the store")
+	for _, g := range gaps {
+		assert.NotContains(t, g, "readiness probe", "the failure was followed by a success")
+		assert.NotContains(t, g, "migration 42", "not production")
+	}
+
+	f := rep.Metrics.Overall.DeploymentOutcomes
+	assert.Equal(t, [2]int{1, 4}, [2]int{f.Num, f.Den})
+}
+
+// A production deployment that failed, with no later successful deployment
+// there, leaves what production runs unshown: a gap.
+func TestBuildReportFailedDeploymentGap(t *testing.T) {
+	var b historyBuilder
+	b.h.Production, b.h.Log = "prod", ok()
+	b.promote("prod", "v1.0.0", "2026-11-10 10:00")
+	b.deploy("v1.0.0", "prod", manifest.ResultFailed, "image pull failed", "2026-11-10 10:05", nil)
+	rep := metrics.BuildReport(&b.h, novSince, novUntil, nil, novGenerated)
+	var gaps []string
+	for _, g := range rep.Gaps {
+		gaps = append(gaps, g.What)
+	}
+	assert.Contains(t, gaps, "deployment to prod failed (image pull failed) and no later deployment there succeeded: what it runs is not shown")
+
+	// A rollback whose deployment succeeded shows what runs.
+	b.promote("prod", "v0.9.0", "2026-11-10 11:00", func(p *manifest.Promotion) { p.RollbackFrom = "v1.0.0" })
+	b.deploy("v0.9.0", "prod", manifest.ResultSucceeded, "", "2026-11-10 11:05", nil)
+	rep = metrics.BuildReport(&b.h, novSince, novUntil, nil, novGenerated)
+	for _, g := range rep.Gaps {
+		assert.NotContains(t, g.What, "image pull failed")
+	}
+	require.Len(t, rep.FailedDeployments, 1)
+	assert.Equal(t, uint64(0), rep.FailedDeployments[0].Succeeded, "v1.0.0 itself never succeeded")
 }
 
 func TestBuildReportGaps(t *testing.T) {

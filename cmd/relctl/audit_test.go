@@ -282,7 +282,7 @@ func TestAuditBundle(t *testing.T) {
 		auditJSON(t, out, &res)
 		assert.Equal(t, "pass", res.Result)
 		assert.Equal(t, "v1.2.2", res.Release)
-		assert.Len(t, res.Checks, 11)
+		assert.Len(t, res.Checks, 12)
 	})
 
 	t.Run("not checked without keys", func(t *testing.T) {

@@ -154,8 +154,71 @@ func describe(l audit.Link) string {
 	case l.Gate != nil:
 		g := l.Gate
 		return fmt.Sprintf("%s%s: policy report %s: %s (%s)", head, g.Env, shortDigest(g.Digest), sortedCounts(g.Counts), strings.Join(g.Controls, " "))
+	case l.Denial != nil:
+		d := l.Denial
+		return fmt.Sprintf("%s%s %s refused %s (entry %d) by %s, requested by %s, approver %s: %s",
+			head, d.Env, d.Action, when(d.At), d.Seq, controlList(d.Controls), who(d.Actor), d.Approver, d.Refusal)
+	case l.Deployment != nil:
+		d := l.Deployment
+		s := fmt.Sprintf("%s%s %s", head, d.Env, d.Result)
+		if d.Error != "" {
+			s += " (" + d.Error + ")"
+		}
+		s += fmt.Sprintf(" on %s %s (entry %d), %s on %s", strings.Join(d.Targets, ", "), when(d.At), d.Seq, short(d.Commit), d.Branch)
+		if c := d.Changes; c != nil {
+			s += ", " + changedFiles(c.Files, c.Added, c.Modified, c.Deleted, c.From)
+		}
+		s += ", reported by " + who(d.Actor)
+		switch {
+		case d.Outcome != 0:
+			s += fmt.Sprintf("; outcome in entry %d", d.Outcome)
+		case d.Succeeded != 0:
+			s += fmt.Sprintf("; succeeded in entry %d", d.Succeeded)
+		}
+		return s
+	case l.Changes != nil:
+		c := l.Changes
+		return fmt.Sprintf("%s%s: changed-files manifest %s of entry %d: %s from %s to %s, each with its SHA-256",
+			head, c.Env, shortDigest(c.Digest), c.Seq, plural(c.Total, "file"), c.From, c.To)
 	}
 	return head + l.ID + ": " + l.Reason
+}
+
+// who says who acted and how it is known.
+func who(a *manifest.Actor) string {
+	switch {
+	case a == nil:
+		return "(not recorded)"
+	case a.Verified:
+		return fmt.Sprintf("%s (verified: %s, subject %s)", a.Name, a.Issuer, a.Subject)
+	}
+	return a.Name + " (typed, not verified)"
+}
+
+// controlList names the controls of a refusal.
+func controlList(ids []string) string {
+	if len(ids) == 0 {
+		return "no control named"
+	}
+	return strings.Join(ids, ", ")
+}
+
+// changedFiles summarises a changed-files manifest: "4 files changed since
+// v1.1.0 (2 added, 1 modified, 1 deleted)".
+func changedFiles(files, added, modified, deleted int, from string) string {
+	since := "since " + from
+	if from == "" {
+		since = "in the first deployment"
+	}
+	return fmt.Sprintf("%s changed %s (%d added, %d modified, %d deleted)", plural(files, "file"), since, added, modified, deleted)
+}
+
+// plural is "1 file" or "n files".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // quote prints lines indented under a step.

@@ -13,7 +13,14 @@
 // change and forward-ported to main, and v1.3.0. Every tag is signed, every
 // artifact has its SBOM and signed provenance, every promotion went through
 // the release policy's gate, and the promotion log has a signed checkpoint.
-// Then it audits that history:
+// The log also holds every attempt: two refused promotions (one by the
+// change window, one by an identity that may not deploy) and the outcome of
+// each production deployment, with its targets and the files it changed
+// (v1.2.1's first deployment failed and was run again).
+// Then it audits that history; the trails show who acted (verified from a
+// CI token, or typed), the refused attempts and the deployment outcomes,
+// and the report the deployment success rate and the refused attempts per
+// environment:
 //
 //	go run ./examples/audit
 //
@@ -285,6 +292,22 @@ func historyStep(ctx context.Context, s setup, f *demohistory.History, say sayFu
 		lines = append(lines, line)
 	}
 	quote(stdout, lines...)
+	// Every attempt is in the log too: the refused ones, and the outcome of
+	// each production deployment.
+	var refused, outcomes, failed []string
+	for _, e := range entries {
+		switch {
+		case e.Denial != nil:
+			refused = append(refused, fmt.Sprintf("%s %s to %s (entry %d), by %s", e.Denial.Action, e.Denial.Release, e.Denial.Env, e.Seq, controlList(e.Denial.Controls)))
+		case e.Deploy != nil:
+			outcomes = append(outcomes, fmt.Sprint(e.Seq))
+			if e.Deploy.Result == manifest.ResultFailed {
+				failed = append(failed, fmt.Sprintf("%s on %s (entry %d): %s", e.Deploy.Release, strings.Join(e.Deploy.Targets, ", "), e.Seq, e.Deploy.Error))
+			}
+		}
+	}
+	say(1, "the log also holds %d refused attempt(s) and %d deployment outcome(s), %d failed", len(refused), len(outcomes), len(failed))
+	quote(stdout, append(prefix("refused ", refused), prefix("failed ", failed)...)...)
 	cur, ok := manifest.Current(entries, "prod")
 	if !ok {
 		return errors.New("1. nothing runs in prod")
@@ -537,6 +560,32 @@ func reportStep(ctx context.Context, s setup, step int, from, to time.Time, say 
 	} else {
 		lines = append(lines, "time to restore: no data")
 	}
+	if f := m.DeploymentOutcomes; f.Known() {
+		lines = append(lines, fmt.Sprintf("deployment success rate: %.1f%% (%d of %d deployment attempts reported in the log)", f.Percent(), f.Num, f.Den))
+		for _, x := range f.Samples {
+			if !x.Hit {
+				lines = append(lines, fmt.Sprintf("  %s on %s (%s): %s", x.Release, strings.Join(x.Refs, ", "), entries(x.Seqs), x.Note))
+			}
+		}
+	} else {
+		lines = append(lines, "deployment success rate: no data")
+	}
+	if f := m.Refused; f.Known() {
+		lines = append(lines, fmt.Sprintf("refused attempts: %d", f.Count))
+		for _, e := range f.Envs {
+			var cs []string
+			for _, c := range e.Controls {
+				name := c.Control
+				if name == "" {
+					name = "no control named"
+				}
+				cs = append(cs, fmt.Sprintf("%s %d", name, c.Count))
+			}
+			lines = append(lines, fmt.Sprintf("  %s: %d (%s)", e.Env, e.Count, strings.Join(cs, ", ")))
+		}
+	} else {
+		lines = append(lines, "refused attempts: no data")
+	}
 	quote(stdout, lines...)
 
 	rep := metrics.BuildReport(h, from, to, nil, s.now)
@@ -565,8 +614,8 @@ func reportStep(ctx context.Context, s setup, step int, from, to time.Time, say 
 			complete++
 		}
 	}
-	say(step, "release-health report %s: %d releases deployed, %d with complete evidence, %d emergency change(s), %d rollback(s), %d exception(s), %d gap(s)",
-		strings.Join(files, ", "), len(rep.Releases), complete, len(rep.Emergencies), len(rep.Rollbacks), len(rep.Exceptions), len(rep.Gaps))
+	say(step, "release-health report %s: %d releases deployed, %d with complete evidence, %d emergency change(s), %d rollback(s), %d exception(s), %d refused attempt(s), %d failed deployment(s), %d gap(s)",
+		strings.Join(files, ", "), len(rep.Releases), complete, len(rep.Emergencies), len(rep.Rollbacks), len(rep.Exceptions), len(rep.Refusals), len(rep.FailedDeployments), len(rep.Gaps))
 	return nil
 }
 
@@ -748,4 +797,13 @@ func sortedCounts(counts map[string]int) string {
 		out = append(out, fmt.Sprintf("%d %s", counts[k], k))
 	}
 	return strings.Join(out, ", ")
+}
+
+// prefix returns lines, each after p.
+func prefix(p string, lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = p + l
+	}
+	return out
 }

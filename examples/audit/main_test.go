@@ -61,7 +61,7 @@ func TestRun(t *testing.T) {
 	if err != nil || rep.Status() != audit.Verified {
 		t.Fatalf("bundle v1.2.2: %v, %v", rep.Status(), err)
 	}
-	if rep.Release != "v1.2.2" || rep.Checkpoint == nil || rep.Checkpoint.Count != 19 {
+	if rep.Release != "v1.2.2" || rep.Checkpoint == nil || rep.Checkpoint.Count != 37 {
 		t.Errorf("bundle of %s, checkpoint %+v", rep.Release, rep.Checkpoint)
 	}
 
@@ -81,7 +81,7 @@ func TestRun(t *testing.T) {
 		t.Errorf("tampered bundle: %v, want bundle.ErrDigest, bundle.ErrLog and manifest.ErrTampered", err)
 	}
 	var de *bundle.DigestError
-	if !errors.As(err, &de) || de.Name != "log/entries/00000000000000000016.json" {
+	if !errors.As(err, &de) || de.Name != "log/entries/00000000000000000029.json" {
 		t.Errorf("tampered bundle: digest error %+v, want the prod promotion's entry", de)
 	}
 	edited, ok := tb.File(de.Name)
@@ -109,10 +109,26 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	var health struct {
-		Releases    []struct{ Tag string } `json:"releases"`
+		Releases []struct {
+			Tag     string
+			Changes []struct {
+				From  string
+				Files int
+			}
+		} `json:"releases"`
 		Emergencies []struct{ Release string }
 		Rollbacks   []struct{ From, To string }
-		Gaps        []json.RawMessage `json:"gaps"`
+		Refusals    []struct {
+			Release  string
+			Controls []string
+			Actor    struct{ Verified bool }
+		}
+		FailedDeployments []struct {
+			Release   string
+			Error     string
+			Succeeded uint64
+		} `json:"failed_deployments"`
+		Gaps []json.RawMessage `json:"gaps"`
 	}
 	if err := json.Unmarshal(js, &health); err != nil {
 		t.Fatal(err)
@@ -120,6 +136,25 @@ func TestRun(t *testing.T) {
 	if len(health.Releases) != 6 || len(health.Emergencies) != 1 || health.Emergencies[0].Release != "v1.2.2" ||
 		len(health.Rollbacks) != 1 || health.Rollbacks[0].From != "v1.2.0" || len(health.Gaps) != 0 {
 		t.Errorf("JSON report: %+v", health)
+	}
+	// The refused attempts (the window's refusal by a verified identity, the
+	// author's by a typed one), the failed deployment that was run again,
+	// and what each production release changed.
+	if len(health.Refusals) != 2 || health.Refusals[0].Release != "v1.2.2" || len(health.Refusals[0].Controls) != 1 ||
+		health.Refusals[0].Controls[0] != "REL-WINDOW-001" || !health.Refusals[0].Actor.Verified || health.Refusals[1].Actor.Verified {
+		t.Errorf("JSON report refusals: %+v", health.Refusals)
+	}
+	if len(health.FailedDeployments) != 1 || health.FailedDeployments[0].Release != "v1.2.1" || health.FailedDeployments[0].Succeeded == 0 {
+		t.Errorf("JSON report failed deployments: %+v", health.FailedDeployments)
+	}
+	for _, r := range health.Releases {
+		want := 1
+		if r.Tag == "v1.1.0" {
+			want = 2 // deployed, and deployed again by the rollback of v1.2.0
+		}
+		if len(r.Changes) != want || r.Changes[0].Files == 0 || (r.Tag == "v1.2.2" && r.Changes[0].From != "v1.2.1") {
+			t.Errorf("JSON report: changed files of %s: %+v", r.Tag, r.Changes)
+		}
 	}
 
 	// The trail of v1.2.2, from the workspace: no gap, and prod reached by
@@ -139,6 +174,22 @@ func TestRun(t *testing.T) {
 	}
 	if tr.Releases[0].HotfixFor != "v1.2.1" || tr.Releases[0].Incident != demohistory.Incident {
 		t.Errorf("v1.2.2 hotfix for %q, incident %q", tr.Releases[0].HotfixFor, tr.Releases[0].Incident)
+	}
+	// Before it, the same promotion without the emergency record, refused
+	// by the change window; after it, the deployment's outcome and the
+	// verified manifest of the files it changed.
+	denied, ok := tr.Releases[0].Find(audit.StepDenied, "prod")
+	if !ok || denied.Status != audit.Verified || len(denied.Denial.Controls) != 1 || denied.Denial.Controls[0] != "REL-WINDOW-001" ||
+		denied.Denial.Actor == nil || !denied.Denial.Actor.Verified || denied.Denial.Seq >= prod.Promotion.Seq {
+		t.Errorf("refused attempt of v1.2.2: %+v", denied)
+	}
+	deps := tr.Releases[0].Steps(audit.StepDeployment)
+	if len(deps) != 2 || deps[0].Deployment.Result != manifest.ResultStarted || deps[1].Deployment.Result != manifest.ResultSucceeded ||
+		deps[0].Deployment.Outcome != deps[1].Deployment.Seq || strings.Join(deps[1].Deployment.Targets, " ") != strings.Join(demohistory.ProdTargets, " ") {
+		t.Errorf("deployment outcomes of v1.2.2: %+v", deps)
+	}
+	if ch, ok := tr.Releases[0].Find(audit.StepChanges, "prod"); !ok || ch.Status != audit.Verified || ch.Changes.From != "v1.2.1" || ch.Changes.Added != 1 {
+		t.Errorf("changed files of v1.2.2: %+v", ch)
 	}
 
 	// The gap: the same trail on the evidence without the SBOM.
@@ -171,7 +222,7 @@ func TestRun(t *testing.T) {
 	for _, want := range []string{
 		" 2. Who deployed v1.2.2 and why? trail v1.2.1..v1.2.2",
 		" 5. verified offline with the auditor's keys (" + filepath.Join(dir, "keys", "allowed_signers"),
-		"): pass (19 log entries, checkpoint of 19)",
+		"): pass (37 log entries, checkpoint of 37)",
 		"report/release-health-2026-01.html",
 	} {
 		if !strings.Contains(out.String(), want) {

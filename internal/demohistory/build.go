@@ -6,6 +6,10 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -42,6 +46,21 @@ type builder struct {
 	f      *History
 	scm    semver.Scheme
 	run    int // CI run number
+	// running is the release production runs, as its last deployment
+	// reported; failFirst, when set, is the error the next production
+	// deployment fails with before it is run again.
+	running   string
+	failFirst string
+}
+
+// attempt is a refused attempt to promote a release to production, made
+// before its promotion: by releaser at at, verified from a CI token or
+// typed; plain leaves out the emergency-change record of the promotion.
+type attempt struct {
+	at       time.Time
+	releaser string
+	verified bool
+	plain    bool
 }
 
 // failure is the panic value of builder.check, recovered by Build: the
@@ -158,7 +177,7 @@ func (b *builder) history() {
 		"app/config.yaml": "currency: EUR\n",
 	})
 	b.release("v1.0.0", "main", "", day(5, 12, 0), 1)
-	b.promoteAll("v1.0.0", day(5, 12, 10), day(5, 12, 20), day(5, 13, 0), nil)
+	b.promoteAll("v1.0.0", day(5, 12, 10), day(5, 12, 20), day(5, 13, 0), nil, nil)
 
 	c.Checkout = b.commit(day(6, 10, 0), "feat(checkout): add the checkout flow (#2)\n\nRefs: SHOP-2\n", map[string]string{
 		"app/checkout.go": "package shop\n\n// Checkout pays for a cart.\n",
@@ -167,7 +186,7 @@ func (b *builder) history() {
 		"app/cart.go": "package shop\n\n// Cart holds items; totals are rounded to cents.\n",
 	})
 	b.release("v1.1.0", "main", "v1.0.0", day(7, 12, 0), 3)
-	b.promoteAll("v1.1.0", day(7, 12, 10), day(7, 12, 20), day(8, 10, 0), nil)
+	b.promoteAll("v1.1.0", day(7, 12, 10), day(7, 12, 20), day(8, 10, 0), nil, nil)
 
 	c.Search = b.commit(day(12, 10, 0), "feat(search): add product search (#4)\n\nRefs: SHOP-4\n", map[string]string{
 		"app/search.go":        "package shop\n\n// Search finds products.\n",
@@ -176,7 +195,7 @@ func (b *builder) history() {
 		"app/README.md":        "# Shop\n\nCart, checkout and search.\n",
 	})
 	b.release("v1.2.0", "main", "v1.1.0", day(13, 9, 0), 4)
-	b.promoteAll("v1.2.0", day(13, 9, 10), day(13, 9, 20), day(13, 10, 0), nil)
+	b.promoteAll("v1.2.0", day(13, 9, 10), day(13, 9, 20), day(13, 10, 0), nil, nil)
 	b.rollback("v1.2.0", "v1.1.0", day(13, 14, 0), "SHOP-4 search doubles the error rate")
 
 	// A fix on main, backported to release/1.2 and released as v1.2.1.
@@ -187,7 +206,10 @@ func (b *builder) history() {
 	b.checkout("release/1.2")
 	c.Backport = b.cherryPick(day(14, 9, 30), c.Fix)
 	b.release("v1.2.1", "release/1.2", "v1.2.0", day(14, 10, 0), 8)
-	b.promoteAll("v1.2.1", day(14, 10, 10), day(14, 10, 20), day(14, 11, 0), nil)
+	// Its first production deployment fails on one server and is run
+	// again.
+	b.failFirst = "shop-2: readiness probe failed after 120s: payment gateway unreachable"
+	b.promoteAll("v1.2.1", day(14, 10, 10), day(14, 10, 20), day(14, 11, 0), nil, nil)
 
 	// Incident INC123 on a Saturday night: a hotfix cut from the
 	// production tag, promoted as an emergency change.
@@ -197,6 +219,8 @@ func (b *builder) history() {
 		"app/payment.go": "package shop\n\n// Pay retries gateway timeouts.\n",
 	})
 	b.release("v1.2.2", "hotfix/1.2.2-INC123", "v1.2.1", day(17, 1, 30), 7)
+	// The first attempt names no emergency-change record: the change
+	// window refuses it, and the refusal is logged.
 	b.promoteAll("v1.2.2", day(17, 1, 40), day(17, 1, 50), day(17, 2, 0), &manifest.EmergencyChange{
 		ID:           Incident,
 		Reason:       "INC123: payment gateway timeouts fail every checkout",
@@ -204,7 +228,7 @@ func (b *builder) history() {
 		Approver:     IncidentCommander,
 		RollbackPlan: "redeploy v1.2.1 (" + f.Releases[3].Digest + ")",
 		FollowUp:     "PIR-123 post-incident review; forward-port to main",
-	})
+	}, &attempt{at: day(17, 1, 55), releaser: Releaser, verified: true, plain: true})
 
 	// Back on main: a feature, the forward-port of the hotfix, v1.3.0.
 	b.checkout("main")
@@ -213,7 +237,9 @@ func (b *builder) history() {
 	})
 	c.ForwardPort = b.cherryPick(day(19, 9, 30), c.Hotfix)
 	b.release("v1.3.0", "main", "v1.2.0", day(19, 12, 0), 6)
-	b.promoteAll("v1.3.0", day(19, 12, 10), day(19, 12, 20), day(20, 10, 0), nil)
+	// The pull request's author, typing her own name, tries to deploy it
+	// to production: she may not, and the refusal is logged.
+	b.promoteAll("v1.3.0", day(19, 12, 10), day(19, 12, 20), day(20, 10, 0), nil, &attempt{at: day(20, 9, 45), releaser: Author})
 }
 
 // finish signs the checkpoint, fills the releases' promotions and the
@@ -229,8 +255,13 @@ func (b *builder) finish() {
 	for i := range f.Releases {
 		r := &f.Releases[i]
 		for _, e := range entries {
-			if p := e.Promotion; p != nil && p.Manifest == nil && p.Release == r.Tag {
-				r.Promotions = append(r.Promotions, *p)
+			switch {
+			case e.Promotion != nil && e.Promotion.Manifest == nil && e.Promotion.Release == r.Tag:
+				r.Promotions = append(r.Promotions, *e.Promotion)
+			case e.Denial != nil && e.Denial.Release == r.Tag:
+				r.Refused = append(r.Refused, *e.Denial)
+			case e.Deploy != nil && e.Deploy.Release == r.Tag:
+				r.Deployments = append(r.Deployments, *e.Deploy)
 			}
 		}
 	}
@@ -389,35 +420,209 @@ func (b *builder) gate(tag string) policy.Gate {
 	return g
 }
 
-// promoteAll promotes tag to dev, staging and prod at the given times;
-// em makes the production promotion an emergency change.
-func (b *builder) promoteAll(tag string, dev, staging, prod time.Time, em *manifest.EmergencyChange) {
+// promoteAll promotes tag to dev, staging and prod at the given times,
+// then deploys it to production; em makes the production promotion an
+// emergency change, and refused is an attempt to promote it to production
+// that is refused first.
+func (b *builder) promoteAll(tag string, dev, staging, prod time.Time, em *manifest.EmergencyChange, refused *attempt) {
 	r, _ := b.f.Release(tag)
 	for i, at := range []time.Time{dev, staging, prod} {
 		req := manifest.PromoteRequest{
-			Release: tag, Env: Envs[i], Digest: r.Digest, Releaser: Releaser,
+			Release: tag, Env: Envs[i], Digest: r.Digest, Releaser: Releaser, Actor: b.actor(r, "release", Envs[i]),
 			Approver: Approver, Reason: "CHG-" + r.Version + " approved for " + Envs[i],
 		}
 		if Envs[i] == "prod" && em != nil {
 			req.Approver, req.Reason, req.Emergency = IncidentCommander, em.Reason, em
 		}
-		_, err := manifest.Promote(b.ctx, b.f.Store, req,
-			manifest.WithGate(b.gate(tag)),
-			manifest.WithClock(func() time.Time { return at }),
-			manifest.WithTagVerifier(tagging.NewRepoVerifier(b.f.Repo, b.f.Keys.TagVerifier)),
-			manifest.WithAuthorizer(team{}))
+		if Envs[i] == "prod" && refused != nil {
+			tried := req
+			tried.Releaser, tried.Actor = refused.releaser, &manifest.Actor{Name: refused.releaser}
+			if refused.verified {
+				tried.Actor = b.actor(r, "release", Envs[i])
+			}
+			if refused.plain {
+				tried.Emergency = nil
+			}
+			b.refuse(tried, refused.at)
+		}
+		e, err := manifest.Promote(b.ctx, b.f.Store, req, b.promoteOptions(tag, at)...)
 		b.check(err, "promote "+tag+" to "+Envs[i])
+		if Envs[i] == "prod" {
+			b.deploy(tag, e.Seq, at)
+		}
 	}
 }
 
-// rollback rolls prod back from from to to at at.
-func (b *builder) rollback(from, to string, at time.Time, reason string) {
-	_, err := manifest.Rollback(b.ctx, b.f.Store, manifest.RollbackRequest{Env: "prod", Releaser: Releaser, Approver: Approver, Reason: reason},
-		manifest.WithGate(b.gate(to)), manifest.WithClock(func() time.Time { return at }),
+// promoteOptions are the options of every promotion of tag, at at.
+func (b *builder) promoteOptions(tag string, at time.Time) []manifest.Option {
+	return []manifest.Option{
+		manifest.WithGate(b.gate(tag)),
+		manifest.WithClock(func() time.Time { return at }),
 		manifest.WithTagVerifier(tagging.NewRepoVerifier(b.f.Repo, b.f.Keys.TagVerifier)),
-		manifest.WithAuthorizer(team{}))
+		manifest.WithAuthorizer(team{}),
+	}
+}
+
+// rollback rolls prod back from from to to at at, then deploys to.
+func (b *builder) rollback(from, to string, at time.Time, reason string) {
+	r, _ := b.f.Release(to)
+	e, err := manifest.Rollback(b.ctx, b.f.Store, manifest.RollbackRequest{Env: "prod", Releaser: Releaser, Actor: b.actor(r, "rollback", "prod"), Approver: Approver, Reason: reason},
+		b.promoteOptions(to, at)...)
 	b.check(err, "roll back "+from)
 	b.f.Rollback = Rollback{From: from, To: to, At: at, Approver: Approver, Reason: reason}
+	b.deploy(to, e.Seq, at)
+}
+
+// actor is the identity the CI system's OIDC token gives the release bot in
+// workflow for release r in env, as the release configuration maps it
+// (manifest.Actor, verified).
+func (b *builder) actor(r Release, workflow, env string) *manifest.Actor {
+	return &manifest.Actor{
+		Name: Releaser, Verified: true, Issuer: CIIssuer,
+		Subject: "repo:shop:environment:" + env,
+		Claims: &manifest.ActorClaims{
+			Actor: Releaser, Repository: "shop", Ref: "refs/tags/" + r.Tag, Commit: r.Commit,
+			Workflow: workflow, Run: fmt.Sprint(100 + b.run), Environment: env,
+		},
+	}
+}
+
+// refuse makes the promotion req at at, which the history's controls
+// refuse, and logs the refusal as a manifest.KindDenied entry, unless
+// manifest.Promote logged it itself.
+func (b *builder) refuse(req manifest.PromoteRequest, at time.Time) {
+	before, err := b.f.Store.Entries(b.ctx)
+	b.check(err, "entries")
+	_, perr := manifest.Promote(b.ctx, b.f.Store, req, b.promoteOptions(req.Release, at)...)
+	if perr == nil {
+		b.check(errors.New("allowed"), "refused promotion of "+req.Release+" to "+req.Env)
+	}
+	after, err := b.f.Store.Entries(b.ctx)
+	b.check(err, "entries")
+	if len(after) > len(before) {
+		return // logged by manifest.Promote
+	}
+	refusal := perr.Error()
+	if len(refusal) > maxRefusal {
+		refusal = strings.ToValidUTF8(refusal[:maxRefusal], "") + "…"
+	}
+	_, err = b.f.Store.Append(b.ctx, manifest.Entry{Kind: manifest.KindDenied, Denial: &manifest.Denial{
+		Action: "promote", Release: req.Release, Env: req.Env, Digest: req.Digest, Actor: req.Actor,
+		Approver: req.Approver, Reason: req.Reason, Refusal: refusal, Controls: controls(perr), At: at,
+	}})
+	b.check(err, "log the refused promotion of "+req.Release)
+}
+
+// maxRefusal bounds the refusal text of a denied entry.
+const maxRefusal = 2048
+
+// controls returns the IDs of the controls that refused err: those of the
+// first error in its tree that names them (a Controls method), else the
+// failed controls of the policy gate's report.
+func controls(err error) []string {
+	var named interface{ Controls() []string }
+	if errors.As(err, &named) {
+		return named.Controls()
+	}
+	var denied *policy.DeniedError
+	if !errors.As(err, &denied) {
+		return nil
+	}
+	var ids []string
+	for _, r := range denied.Report.Results {
+		if r.Status == policy.Fail {
+			ids = append(ids, r.Control.ID)
+		}
+	}
+	return ids
+}
+
+// deploy reports the production deployment of tag carried out for the
+// promotion in log entry seq at at: started a minute later, naming the
+// manifest of the files that changed since what production ran, then
+// succeeded four minutes after that (after a failure and a second start
+// when failFirst is set).
+func (b *builder) deploy(tag string, seq uint64, at time.Time) {
+	r, _ := b.f.Release(tag)
+	changes := b.changedFiles(r)
+	d := manifest.Deployment{
+		Release: tag, Env: "prod", Targets: ProdTargets, Digest: r.Digest, Branch: r.Branch, Commit: r.Commit,
+		Promotion: seq, Actor: b.actor(r, "deploy", "prod"),
+	}
+	report := func(result, errText string, when time.Time, changes *manifest.ChangedFilesSummary) {
+		e := d
+		e.Targets = slices.Clone(d.Targets)
+		e.Result, e.Error, e.At, e.Changes = result, errText, when, changes
+		_, err := b.f.Store.Append(b.ctx, manifest.Entry{Kind: manifest.KindDeployment, Deploy: &e})
+		b.check(err, "report the deployment of "+tag)
+	}
+	start := at.Add(time.Minute)
+	report(manifest.ResultStarted, "", start, changes)
+	if b.failFirst != "" {
+		report(manifest.ResultFailed, b.failFirst, start.Add(3*time.Minute), nil)
+		b.failFirst = ""
+		start = start.Add(9 * time.Minute)
+		report(manifest.ResultStarted, "", start, changes)
+	}
+	report(manifest.ResultSucceeded, "", start.Add(4*time.Minute), nil)
+	b.running = tag
+}
+
+// changedFiles stores, as evidence, the manifest of the files of r's
+// artifact that differ from those of the release production runs (all of
+// them for the first deployment), and returns its summary.
+func (b *builder) changedFiles(r Release) *manifest.ChangedFilesSummary {
+	cf := manifest.ChangedFiles{From: b.running, To: r.Tag, ToTree: r.Digest, Files: []manifest.FileChange{}}
+	before := map[string]string{}
+	if prev, ok := b.f.Release(b.running); ok {
+		before, cf.FromTree = prev.Files, prev.Digest
+	}
+	sum := func(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) }
+	for _, p := range slices.Sorted(maps.Keys(mergeKeys(before, r.Files))) {
+		old, had := before[p]
+		cur, has := r.Files[p]
+		switch {
+		case !had:
+			cf.Files = append(cf.Files, manifest.FileChange{Path: p, Change: "added", SHA256: sum(cur)})
+		case !has:
+			cf.Files = append(cf.Files, manifest.FileChange{Path: p, Change: "deleted", Previous: sum(old)})
+		case old != cur:
+			cf.Files = append(cf.Files, manifest.FileChange{Path: p, Change: "modified", SHA256: sum(cur), Previous: sum(old)})
+		}
+	}
+	cf.Total = len(cf.Files)
+	data, err := json.Marshal(cf)
+	b.check(err, "changed files of "+r.Tag)
+	es, ok := b.f.Store.(manifest.EvidenceStore)
+	if !ok {
+		b.check(errors.New("the store keeps no evidence"), "changed files of "+r.Tag)
+	}
+	d, err := es.PutEvidence(b.ctx, data)
+	b.check(err, "store the changed files of "+r.Tag)
+	s := &manifest.ChangedFilesSummary{Digest: d, From: cf.From, Files: cf.Total}
+	for _, f := range cf.Files {
+		switch f.Change {
+		case "added":
+			s.Added++
+		case "modified":
+			s.Modified++
+		case "deleted":
+			s.Deleted++
+		}
+	}
+	return s
+}
+
+// mergeKeys returns a map with the keys of a and b.
+func mergeKeys(a, b map[string]string) map[string]bool {
+	out := map[string]bool{}
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
 }
 
 // commit writes files (removing those whose content is "") under the work

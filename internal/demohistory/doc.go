@@ -3,8 +3,9 @@
 // artifacts with their SBOMs and signed provenance, complete release
 // records, gated promotions dev → staging → prod inside a change window, a
 // backport on a release branch, a production rollback, a hotfix promoted as
-// an emergency change and forward-ported to main, and a signed checkpoint of
-// the promotion log. It is the history examples/audit plays on, and the one
+// an emergency change and forward-ported to main, refused attempts and the
+// outcome of every production deployment with the files it changed, and a
+// signed checkpoint of the promotion log. It is the history examples/audit plays on, and the one
 // internal/testkit/audittest gives the tests of the audit package and its
 // users. It is not part of the releasekit API: no product package imports
 // it (internal/deps_test.go).
@@ -36,6 +37,19 @@
 // window, with a complete emergency-change record) and v1.3.0, which runs at
 // the end. Every promotion goes through a policy.Gate with ChangeWindow,
 // SeparationOfDuties, RecordComplete and SameDigest.
+//
+// Two attempts are refused and logged as manifest.KindDenied entries: v1.2.2
+// first promoted to prod without its emergency-change record (refused by
+// REL-WINDOW-001), and v1.3.0 promoted to prod by the pull requests' author,
+// typing her own name, whom the history's authorizer does not allow to
+// deploy. The release bot's promotions, rollback and deployment reports
+// carry the identity a CI system's OIDC token gives it ([CIIssuer],
+// verified); the author's is typed. After every production promotion and the
+// rollback, the deployment's outcome is logged (manifest.KindDeployment):
+// started on [ProdTargets], naming the manifest of the artifact files that
+// changed since what production ran (stored as evidence), then succeeded;
+// v1.2.1's first deployment fails on shop-2 and is run again. Until
+// manifest.Promote logs refusals itself, the history logs them.
 //
 // # Directories
 //

@@ -31,8 +31,16 @@ const (
 	ArtifactName      = "shop.tar.gz"             // the artifact of every release
 )
 
+// CIIssuer is the issuer of the CI system's OIDC tokens that the release
+// bot's actions are verified from (manifest.Actor.Issuer).
+const CIIssuer = "https://ci.example.com/oidc"
+
 // Envs are the environments in promotion order.
 var Envs = []string{"dev", "staging", "prod"}
+
+// ProdTargets are the servers a production deployment reports
+// (manifest.Deployment.Targets).
+var ProdTargets = []string{"shop-1", "shop-2"}
 
 // An Option configures Build.
 type Option func(*config)
@@ -122,6 +130,10 @@ type Release struct {
 	// Promotions are the promotions of this release as logged, oldest first
 	// (the rollback to it included).
 	Promotions []manifest.Promotion
+	// Refused are the refused attempts to promote it, and Deployments the
+	// outcomes of its production deployments, as logged, oldest first.
+	Refused     []manifest.Denial
+	Deployments []manifest.Deployment
 }
 
 // Commits names the commits of the history (full hashes).

@@ -35,8 +35,15 @@ const (
 	ArtifactName      = demohistory.ArtifactName      // the artifact of every release
 )
 
+// CIIssuer is the issuer of the CI tokens the release bot's actions are
+// verified from.
+const CIIssuer = demohistory.CIIssuer
+
 // Envs are the environments in promotion order.
 var Envs = demohistory.Envs
+
+// ProdTargets are the servers a production deployment reports.
+var ProdTargets = demohistory.ProdTargets
 
 // The history's parts, as demohistory names them.
 type (

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/internal/demohistory"
 	"github.com/releasekit/releasekit/internal/testkit/audittest"
 	"github.com/releasekit/releasekit/manifest"
@@ -88,23 +89,48 @@ func TestHistory(t *testing.T) {
 	assert.Equal(t, []manifest.PR{{Ref: "#8", OriginalPR: "#5", OriginalSHA: c.Fix}}, bp.Record.PRs)
 
 	// The log verifies against the signed checkpoint, and holds the
-	// gated promotions, the rollback and the emergency change.
+	// gated promotions, the rollback and the emergency change, two refused
+	// attempts and the production deployments' outcomes.
 	entries, err := manifest.VerifyStore(ctx, f.Store, nil)
 	require.NoError(t, err)
 	cp, err := manifest.OpenCheckpoint(ctx, f.Sources.Checkpoint, f.Sources.CheckpointSig, f.Keys.LogVerifier, f.At)
 	require.NoError(t, err)
 	assert.Equal(t, f.Checkpoint, cp)
 	require.NoError(t, manifest.VerifyLog(entries, &cp))
-	assert.Len(t, entries, 19)
+	assert.Len(t, entries, 37)
 	cur, ok := manifest.Current(entries, "prod")
 	require.True(t, ok)
 	assert.Equal(t, "v1.3.0", cur.Release)
 	es, ok := f.Store.(manifest.EvidenceStore)
 	require.True(t, ok)
-	var emergencies, rollbacks int
+	var emergencies, rollbacks, promotions int
+	var refused []string
+	outcomes := map[string]int{}
 	for _, e := range entries {
+		if d := e.Denial; d != nil {
+			refused = append(refused, d.Release+" "+d.Env+" "+strings.Join(d.Controls, ","))
+			assert.NotEmpty(t, d.Refusal)
+			require.NotNil(t, d.Actor)
+			continue
+		}
+		if d := e.Deploy; d != nil {
+			outcomes[d.Result]++
+			assert.Equal(t, "prod", d.Env)
+			assert.Equal(t, audittest.ProdTargets, d.Targets)
+			require.NotNil(t, d.Actor)
+			assert.True(t, d.Actor.Verified)
+			assert.Equal(t, audittest.CIIssuer, d.Actor.Issuer)
+			if d.Changes != nil {
+				data, err := es.Evidence(ctx, d.Changes.Digest)
+				require.NoError(t, err)
+				_, err = audit.VerifyChangedFiles(data, *d.Changes)
+				require.NoError(t, err, "entry %d", e.Seq)
+			}
+			continue
+		}
 		p := e.Promotion
 		require.NotNil(t, p)
+		promotions++
 		require.NotEmpty(t, p.Gate, "promotion %d has no gate report", e.Seq)
 		_, err := es.Evidence(ctx, p.Gate)
 		require.NoError(t, err)
@@ -124,6 +150,19 @@ func TestHistory(t *testing.T) {
 	}
 	assert.Equal(t, 1, emergencies)
 	assert.Equal(t, 1, rollbacks)
+	assert.Equal(t, 19, promotions)
+	// The hotfix first tried without its emergency record, and the author
+	// who may not deploy.
+	assert.Equal(t, []string{"v1.2.2 prod REL-WINDOW-001", "v1.3.0 prod "}, refused)
+	// Seven production deployments (the rollback's included), v1.2.1's run
+	// twice after its first failed.
+	assert.Equal(t, map[string]int{manifest.ResultStarted: 8, manifest.ResultFailed: 1, manifest.ResultSucceeded: 7}, outcomes)
+	v121, _ := f.Release("v1.2.1")
+	require.Len(t, v121.Deployments, 4)
+	assert.Equal(t, manifest.ResultFailed, v121.Deployments[1].Result)
+	v122, _ := f.Release("v1.2.2")
+	require.Len(t, v122.Refused, 1)
+	assert.True(t, v122.Refused[0].Actor.Verified)
 }
 
 func TestDeterministic(t *testing.T) {
@@ -161,7 +200,7 @@ func TestGitStore(t *testing.T) {
 	require.True(t, ok)
 	entries, err := manifest.VerifyStore(context.Background(), f.Store, &f.Checkpoint)
 	require.NoError(t, err)
-	assert.Len(t, entries, 19)
+	assert.Len(t, entries, 37)
 	// The evidence travels with the code, under the log ref.
 	ref := f.Git.Git("rev-parse", manifest.LogRef)
 	assert.Len(t, strings.TrimSpace(ref), 40)
