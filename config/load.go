@@ -471,6 +471,8 @@ func (l *loader) schemaProblem(cs *compiledSchema, ve *jsonschema.ValidationErro
 			return
 		}
 	case *kind.PropertyNames:
+		path = propertyPath(l.root, path, k.Property)
+		where = human(path)
 		msg := fmt.Sprintf("%s: key %q is not allowed here", orDoc(where), k.Property)
 		if why := leaves(&jsonschema.ValidationError{Causes: ve.Causes}); len(ve.Causes) > 0 && len(why) > 0 {
 			if desc := cs.keyword(why[0].SchemaURL, "description"); desc != "" {
@@ -563,6 +565,57 @@ func nodeAt(root *yaml.Node, path []string) *yaml.Node {
 		n = next
 	}
 	return n
+}
+
+// propertyPath returns the path of the mapping that holds key, for a
+// propertyNames error the validator reported at path. The validator
+// (santhosh-tekuri/jsonschema/v6) keeps that error's instance location as
+// a slice that its later appends for sibling values may overwrite, so
+// path has the right length but not always the right tokens: the mapping
+// at path is taken when it holds key, else the mapping at the same depth
+// that holds key and shares most tokens with path (the first in the
+// document on a tie).
+func propertyPath(root *yaml.Node, path []string, key string) []string {
+	best, score := []string(nil), -1
+	var walk func(n *yaml.Node, at []string)
+	walk = func(n *yaml.Node, at []string) {
+		if n == nil {
+			return
+		}
+		if len(at) == len(path) {
+			if n.Kind == yaml.MappingNode && mapValue(n, key) != nil {
+				same := 0
+				for i := range at {
+					if at[i] == path[i] {
+						same++
+					}
+				}
+				if same > score {
+					best, score = slices.Clone(at), same
+				}
+			}
+			return
+		}
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				walk(c, at)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				walk(n.Content[i+1], append(at, n.Content[i].Value))
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				walk(c, append(at, strconv.Itoa(i)))
+			}
+		}
+	}
+	walk(root, make([]string, 0, len(path)))
+	if best == nil {
+		return path
+	}
+	return best
 }
 
 // keyAt returns the key node of key in the mapping at path (the last one

@@ -152,8 +152,8 @@ func TestHistory(t *testing.T) {
 	assert.Equal(t, 1, rollbacks)
 	assert.Equal(t, 19, promotions)
 	// The hotfix first tried without its emergency record, and the author
-	// who may not deploy.
-	assert.Equal(t, []string{"v1.2.2 prod REL-WINDOW-001", "v1.3.0 prod "}, refused)
+	// who may not deploy (REL-ENV-001: who may act in an environment).
+	assert.Equal(t, []string{"v1.2.2 prod REL-WINDOW-001", "v1.3.0 prod REL-ENV-001"}, refused)
 	// Seven production deployments (the rollback's included), v1.2.1's run
 	// twice after its first failed.
 	assert.Equal(t, map[string]int{manifest.ResultStarted: 8, manifest.ResultFailed: 1, manifest.ResultSucceeded: 7}, outcomes)
