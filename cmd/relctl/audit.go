@@ -246,6 +246,9 @@ func (a auditFlags) sources() (src audit.Sources, done func(), err error) {
 		// The configured order: a promotion that skipped one of its
 		// environments, or was decided under another order, fails.
 		src.Order = cfg.Order()
+		// Where the configuration requires a verified identity, an entry
+		// made by a typed one is a gap.
+		src.VerifiedIdentity = cfg.VerifiedIdentityEnvs()
 		for _, e := range cfg.Environments {
 			if e.Production && src.Production == "" {
 				src.Production = e.Name
