@@ -5,12 +5,15 @@ package ci
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/releasekit/releasekit/config"
+	"github.com/releasekit/releasekit/internal/testkit/tokentest"
 	"github.com/releasekit/releasekit/policy"
 )
 
@@ -122,15 +125,16 @@ func TestPipelinesRelyOnTheConfiguration(t *testing.T) {
 	if cfg.Trust.Tags.Empty() || cfg.Policy.Policy == nil {
 		t.Fatal("the configuration names no tag keys or no policy")
 	}
-	for _, env := range []string{"dev", "staging", "prod"} {
-		for _, ci := range []string{"github-actions", "gitlab-ci"} {
-			if err := cfg.Authorize(env, config.ActionDeploy, ci+"@"+env); err != nil {
-				t.Errorf("the pipelines' releaser in %s: %v", env, err)
+	// Each environment's job deploys as its own identity, the environment
+	// its CI token names, and none deploys elsewhere.
+	jobs := map[string]string{"dev": "dev", "staging": "staging", "prod": "production"}
+	for env := range jobs {
+		for other, otherJob := range jobs {
+			err := cfg.Authorize(env, config.ActionDeploy, otherJob)
+			if (other == env) != (err == nil) {
+				t.Errorf("%s's job deploying to %s: %v", other, env, err)
 			}
 		}
-	}
-	if err := cfg.Authorize("prod", config.ActionDeploy, "github-actions@staging"); err == nil {
-		t.Error("the staging job's identity may deploy to production")
 	}
 	// dev and staging take the actor who triggered the run as approver.
 	for _, env := range []string{"dev", "staging"} {
@@ -138,7 +142,160 @@ func TestPipelinesRelyOnTheConfiguration(t *testing.T) {
 			t.Errorf("the pipelines' %s approver: %v", env, err)
 		}
 	}
-	if err := cfg.Authorize("prod", config.ActionApprove, "github-actions@prod"); err == nil {
+	if err := cfg.Authorize("prod", config.ActionApprove, "production"); err == nil {
 		t.Error("the pipeline's own identity may approve production")
+	}
+}
+
+// TestPipelinesProveWhoActs checks that the pipelines hand relctl the job's
+// OIDC ID token on every promotion and deployment report, report each
+// deployment's outcome (a failure too) and show the log.
+func TestPipelinesProveWhoActs(t *testing.T) {
+	data, err := os.ReadFile("github-release.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gh := strings.ReplaceAll(string(data), "\\\n", " ")
+	for _, job := range []string{"promote-dev", "promote-staging", "promote-prod"} {
+		i := strings.Index(gh, "\n  "+job+":\n")
+		if i < 0 {
+			t.Fatalf("github-release.yml has no job %s", job)
+		}
+		body := gh[i+1:]
+		if j := regexp.MustCompile(`\n  [\w-]+:\n`).FindStringIndex(body[1:]); j != nil {
+			body = body[:j[0]+1]
+		}
+		for _, want := range []string{
+			"id-token: write",
+			`curl -sSf -H "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN"`,
+			`"$ACTIONS_ID_TOKEN_REQUEST_URL&audience=releasekit" | jq -r .value > "$RUNNER_TEMP/id-token"`,
+			"--result started", "--result succeeded", "--result failed --error",
+			"if: failure() && steps.deploy.outcome == 'failure'",
+			"relctl log show",
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("github-release.yml %s lacks %q", job, want)
+			}
+		}
+		checkIdentityFlags(t, "github-release.yml "+job, body, true)
+	}
+
+	data, err = os.ReadFile("gitlab-release.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gl := strings.ReplaceAll(string(data), "\\\n", " ")
+	i := strings.Index(gl, "\n.promote:\n")
+	if i < 0 {
+		t.Fatal("gitlab-release.yml has no .promote job")
+	}
+	promote := gl[i:]
+	for _, want := range []string{
+		"id_tokens:\n    RELCTL_ID_TOKEN:\n      aud: releasekit",
+		"--result started", "--result succeeded", "--result failed --error",
+		"after_script:", `[ "$CI_JOB_STATUS" = failed ]`,
+		"relctl log show",
+	} {
+		if !strings.Contains(promote, want) {
+			t.Errorf("gitlab-release.yml .promote lacks %q", want)
+		}
+	}
+	checkIdentityFlags(t, "gitlab-release.yml .promote", promote, false)
+	for _, job := range []string{"promote-dev", "promote-staging", "promote-prod"} {
+		if !regexp.MustCompile(`\n` + job + `:\n  extends: \.promote\n`).MatchString(gl) {
+			t.Errorf("gitlab-release.yml %s does not extend .promote", job)
+		}
+	}
+}
+
+// checkIdentityFlags checks that in text every relctl promote and deploy
+// report names who acts by the job's token (--id-token FILE when file, else
+// $RELCTL_ID_TOKEN, which needs no flag), never by a typed --releaser, and
+// that every deploy report names its target.
+func checkIdentityFlags(t *testing.T, where, text string, file bool) {
+	t.Helper()
+	n := 0
+	for _, line := range strings.Split(text, "\n") {
+		if !regexp.MustCompile(`^\s*(- )?relctl (promote|deploy report) `).MatchString(line) {
+			continue
+		}
+		n++
+		if strings.Contains(line, "--releaser") {
+			t.Errorf("%s types who acts: %s", where, strings.TrimSpace(line))
+		}
+		if file != strings.Contains(line, `--id-token "$RUNNER_TEMP/id-token"`) {
+			t.Errorf("%s: --id-token: %s", where, strings.TrimSpace(line))
+		}
+		if strings.Contains(line, "deploy report") && !strings.Contains(line, `--target "$DEPLOY_TARGET"`) {
+			t.Errorf("%s reports no target: %s", where, strings.TrimSpace(line))
+		}
+	}
+	if n < 4 {
+		t.Errorf("%s: %d relctl promote and deploy report lines, want 4", where, n)
+	}
+}
+
+// TestConfigurationTrustsTheCIs checks that the configuration trusts GitHub
+// Actions' and GitLab's ID tokens for this repository's main branch only,
+// names the job by its environment, and requires a verified identity in
+// production: a token of each CI's production job is the identity that
+// deploys to prod; one of another repository or branch is refused.
+func TestConfigurationTrustsTheCIs(t *testing.T) {
+	cfg, err := config.ReadFile("releasekit.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.VerifiedIdentityEnvs(); !slices.Equal(got, []string{"prod"}) {
+		t.Errorf("verified identity required in %v, want [prod]", got)
+	}
+	issuers := map[string]config.Issuer{}
+	for _, is := range cfg.Identity.Issuers {
+		issuers[is.Issuer] = is
+		if is.Audience != "releasekit" || is.JWKS != "" || is.NameClaim != "environment" || len(is.Claims) == 0 {
+			t.Errorf("issuer %+v", is)
+		}
+	}
+	const github, gitlab = "https://token.actions.githubusercontent.com", "https://gitlab.com"
+	if len(issuers) != 2 || !slices.Equal(issuers[github].Claims["repository"], []string{"example/app"}) ||
+		!slices.Equal(issuers[gitlab].Claims["project_path"], []string{"example/app"}) {
+		t.Fatalf("issuers %+v", cfg.Identity.Issuers)
+	}
+
+	// The issuers' keys are fetched over HTTPS; here they are pinned, in a
+	// copy of the configuration, to a key the test signs with.
+	key := tokentest.ECKey(t, "ci-1")
+	jwks := filepath.Join(t.TempDir(), "jwks.json")
+	if err := os.WriteFile(jwks, tokentest.JWKS(t, key), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for i := range cfg.Identity.Issuers {
+		cfg.Identity.Issuers[i].JWKS = jwks
+	}
+	at := time.Now()
+	for _, c := range []struct {
+		name   string
+		claims map[string]any
+		want   string // the identity, "" for a refusal
+	}{
+		{"GitHub production job", tokentest.GitHub(github, "releasekit", at, map[string]any{"repository": "example/app", "environment": "production"}), "production"},
+		{"GitLab production job", tokentest.GitLab(gitlab, "releasekit", at, map[string]any{"project_path": "example/app"}), "production"},
+		{"GitHub staging job", tokentest.GitHub(github, "releasekit", at, map[string]any{"repository": "example/app", "environment": "staging"}), "staging"},
+		{"GitHub, other repository", tokentest.GitHub(github, "releasekit", at, map[string]any{"repository": "mallory/app", "environment": "production"}), ""},
+		{"GitHub, feature branch", tokentest.GitHub(github, "releasekit", at, map[string]any{"repository": "example/app", "environment": "production", "ref": "refs/heads/feature/x"}), ""},
+		{"GitLab, unprotected ref", tokentest.GitLab(gitlab, "releasekit", at, map[string]any{"project_path": "example/app", "ref_protected": "false"}), ""},
+		{"GitHub, other audience", tokentest.GitHub(github, "sts.amazonaws.com", at, map[string]any{"repository": "example/app", "environment": "production"}), ""},
+	} {
+		a, err := cfg.VerifyToken(t.Context(), []byte(key.Sign(t, c.claims)))
+		switch {
+		case c.want == "" && err == nil:
+			t.Errorf("%s: accepted as %q", c.name, a.Name)
+		case c.want != "" && err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.want != "" && (a.Name != c.want || !a.Verified):
+			t.Errorf("%s: actor %+v, want %q", c.name, a, c.want)
+		}
+	}
+	if err := cfg.Authorize("prod", config.ActionDeploy, "production"); err != nil {
+		t.Errorf("the production job may not deploy to prod: %v", err)
 	}
 }

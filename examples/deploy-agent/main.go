@@ -4,9 +4,13 @@
 // to a storage directory. An agent next to each environment picks events up,
 // verifies the signature, the expiry, the environment and the artifact's
 // digest, deploys (copies the artifact from storage into the environment's
-// directory) and records the outcome in the promotion log. A stale event, a
-// tampered one and one replayed into the wrong environment are refused and
-// recorded as such.
+// directory its hosts serve from), health-checks the release on each host
+// and records the outcome in the promotion log: started, then succeeded, or
+// failed with the error, on the agent's targets. A stale event, a tampered
+// one, one replayed into the wrong environment and one whose artifact in
+// storage was swapped are refused and recorded as such; a deployment whose
+// health check fails on one host is recorded as failed, and deployed again
+// from a new event once the host is fixed.
 //
 // With no arguments it builds a throwaway repository, keys, storage and
 // environments:
@@ -209,7 +213,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	say(2, "release %s: tag signed, artifact %s uploaded to storage, record complete", plan.Tag, subject.Digest())
 
-	// The queues and agents, one per environment.
+	// The queues and agents, one per environment, each deploying to its
+	// hosts. A host answers its health check unless it is down.
+	down := map[string]bool{}
+	health := func(target, release string) error {
+		if down[target] {
+			return fmt.Errorf("GET https://%s/healthz answered 503 Service Unavailable", target)
+		}
+		return nil
+	}
+	hosts := map[string][]string{"staging": {"web-staging-1"}, "prod": {"web-prod-1", "web-prod-2"}}
 	queues := map[string]*manifest.DirTransport{}
 	agents := map[string]*agent{}
 	for _, env := range cfg.Order() {
@@ -218,8 +231,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("queue %s: %w", env, err)
 		}
 		queues[env] = q
-		agents[env] = &agent{name: env + "-agent-1", env: env, queue: q, verifier: eventVerifier,
-			storage: storage, envDir: filepath.Join(work, "envs", env), store: store}
+		agents[env] = &agent{name: env + "-agent-1", env: env, targets: hosts[env], order: cfg.Order(), queue: q, verifier: eventVerifier,
+			storage: storage, envDir: filepath.Join(work, "envs", env), store: store, health: health}
 	}
 	now := clk.T
 	opts := []manifest.Option{
@@ -241,13 +254,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return se, queues[e.Promotion.Env].Publish(ctx, se)
 	}
-	report := func(step int, rs []manifest.DeployResult) {
-		for _, r := range rs {
-			outcome := "REFUSED"
-			if r.Succeeded {
-				outcome = "OK"
+	report := func(step int, outs []outcome) {
+		for _, o := range outs {
+			switch o.result {
+			case resultRefused:
+				say(step, "%s: REFUSED %s — %s (log entry %d)", o.agent, orDash(o.release), o.detail, o.seqs[0])
+			case manifest.ResultSucceeded:
+				say(step, "%s: OK %s on %s — %s; started (log entry %d), succeeded (log entry %d)",
+					o.agent, o.release, strings.Join(o.targets, ", "), o.detail, o.seqs[0], o.seqs[1])
+			default:
+				say(step, "%s: FAILED %s on %s — %s; started (log entry %d), failed (log entry %d)",
+					o.agent, o.release, strings.Join(o.targets, ", "), o.detail, o.seqs[0], o.seqs[1])
 			}
-			say(step, "%s: %s %s — %s", r.Agent, outcome, orDash(r.Release), strings.TrimPrefix(r.Changed, "refused: "))
 		}
 	}
 
@@ -294,7 +312,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := queues["prod"].Publish(ctx, se); err != nil {
 			return fmt.Errorf("4. publish: %w", err)
 		}
-		rs, err = agents["prod"].run(ctx, now.Add(time.Duration(2+i)*time.Minute))
+		rs, err = agents["prod"].run(ctx, now.Add(time.Duration(5+i)*time.Minute))
 		if err != nil {
 			return fmt.Errorf("4. prod agent: %w", err)
 		}
@@ -316,8 +334,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// 6. Before the prod agent runs, the artifact in storage is replaced
 	// (same name, other bytes): the agent checks the digest of what it
-	// fetched and refuses. CI re-uploads the recorded artifact, the
-	// promoter re-issues the event, and the agent deploys.
+	// fetched and refuses. CI re-uploads the recorded artifact and the
+	// promoter re-issues the event; the agent deploys, but web-prod-2 is
+	// down for maintenance and fails its health check: the deployment is
+	// reported failed, with the error, and prod is not switched.
 	stored := filepath.Join(artDir, artName)
 	swap := func(data []byte) error {
 		if err := os.Remove(stored); err != nil {
@@ -336,6 +356,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := swap(art); err != nil {
 		return fmt.Errorf("6. re-upload: %w", err)
 	}
+	down["web-prod-2"] = true
 	now = now.Add(5 * time.Minute)
 	if _, err := publish(prodEntry, now.Add(15*time.Minute)); err != nil {
 		return fmt.Errorf("6. re-issue: %w", err)
@@ -346,22 +367,45 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	report(6, rs)
 
-	// 7. The evidence: the log verifies and holds every outcome.
+	// 7. web-prod-2 is back; the promoter re-issues the event and the
+	// agent deploys.
+	delete(down, "web-prod-2")
+	now = now.Add(10 * time.Minute)
+	if _, err := publish(prodEntry, now.Add(15*time.Minute)); err != nil {
+		return fmt.Errorf("7. re-issue: %w", err)
+	}
+	rs, err = agents["prod"].run(ctx, now.Add(time.Minute))
+	if err != nil {
+		return fmt.Errorf("7. prod agent: %w", err)
+	}
+	report(7, rs)
+
+	// 8. The evidence: the log verifies and holds every outcome — each
+	// refused event, and each deployment started, failed with its error or
+	// succeeded, on the agent's targets.
 	entries, err := manifest.VerifyStore(ctx, store, nil)
 	if err != nil {
-		return fmt.Errorf("7. verify log: %w", err)
+		return fmt.Errorf("8. verify log: %w", err)
 	}
-	ok, refused := 0, 0
+	promotions, refused := 0, 0
+	results := map[string]int{}
+	var prodDeploys []manifest.Entry
 	for _, e := range entries {
-		if e.Result != nil {
-			if e.Result.Succeeded {
-				ok++
-			} else {
-				refused++
+		switch {
+		case e.Promotion != nil:
+			promotions++
+		case e.Result != nil && !e.Result.Succeeded:
+			refused++
+		case e.Deploy != nil:
+			results[e.Deploy.Result]++
+			if e.Deploy.Env == "prod" {
+				prodDeploys = append(prodDeploys, e)
 			}
 		}
 	}
-	say(7, "log of %d entries verifies: 2 promotions, %d deployments, %d refusals", len(entries), ok, refused)
+	say(8, "log of %d entries verifies: %d promotions, %d refused events, %d deployments started, %d succeeded, %d failed; prod's, as `relctl log show` prints them:",
+		len(entries), promotions, refused, results[manifest.ResultStarted], results[manifest.ResultSucceeded], results[manifest.ResultFailed])
+	demo.ShowLog(stdout, prodDeploys)
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,8 +21,8 @@ import (
 
 // TestRun plays the event-driven deployment in a kept workspace and checks
 // the outcome: what each environment's directory holds, the queues are
-// drained, and the log verifies and records every deployment and refusal in
-// order, each for the right reason.
+// drained, and the log verifies and records every refused event and every
+// deployment's outcome in order, each for the right reason.
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
 	var out, errOut bytes.Buffer
@@ -66,23 +67,29 @@ func TestRun(t *testing.T) {
 		t.Errorf("tag %s: %v", rec.Tag, err)
 	}
 
-	// Every result, in order: who, whether it deployed, and why not.
+	// Every refused event, in order: which agent, and why.
 	want := []struct {
 		agent string
-		ok    bool
 		why   string
 	}{
-		{"staging-agent-1", false, "expired"},
-		{"staging-agent-1", true, "deployed"},
-		{"prod-agent-1", false, "bad signature"},
-		{"prod-agent-1", false, `event for "staging"`},
-		{"prod-agent-1", false, "artifact in storage has digest"},
-		{"prod-agent-1", true, "deployed"},
+		{"staging-agent-1", "expired"},
+		{"prod-agent-1", "bad signature"},
+		{"prod-agent-1", `event for "staging"`},
+		{"prod-agent-1", "artifact in storage has digest"},
 	}
 	var results []manifest.DeployResult
+	var deploys []manifest.Deployment
+	var seqs []uint64
 	for _, e := range entries {
-		if e.Kind == manifest.KindDeployResult {
+		switch e.Kind {
+		case manifest.KindDeployResult:
 			results = append(results, *e.Result)
+		case manifest.KindDeployment:
+			deploys = append(deploys, *e.Deploy)
+			seqs = append(seqs, e.Seq)
+		case manifest.KindPromotion:
+		default:
+			t.Errorf("entry %d: unexpected %s", e.Seq, e.Kind)
 		}
 	}
 	if len(results) != len(want) {
@@ -90,17 +97,45 @@ func TestRun(t *testing.T) {
 	}
 	for i, w := range want {
 		r := results[i]
-		if r.Agent != w.agent || r.Succeeded != w.ok || !strings.Contains(r.Changed, w.why) {
-			t.Errorf("result %d = %+v, want %s ok=%v %q", i, r, w.agent, w.ok, w.why)
-		}
-		if r.Succeeded && r.Digest != digest {
-			t.Errorf("result %d deployed %s, the record has %s", i, r.Digest, digest)
+		if r.Agent != w.agent || r.Succeeded || !strings.Contains(r.Changed, w.why) {
+			t.Errorf("result %d = %+v, want %s refused %q", i, r, w.agent, w.why)
 		}
 	}
 
-	// Each environment runs exactly the recorded artifact, and its marker
-	// names the event of the last successful result there.
-	for env, last := range map[string]manifest.DeployResult{"staging": results[1], "prod": results[5]} {
+	// Every deployment, in order: where, on which targets, its result, and
+	// a failure's error; each of the release its environment was promoted
+	// to, by the agent, at the recorded digest and commit.
+	wantDeploys := []struct {
+		env, result string
+		targets     []string
+		err         string
+	}{
+		{"staging", manifest.ResultStarted, []string{"web-staging-1"}, ""},
+		{"staging", manifest.ResultSucceeded, []string{"web-staging-1"}, ""},
+		{"prod", manifest.ResultStarted, []string{"web-prod-1", "web-prod-2"}, ""},
+		{"prod", manifest.ResultFailed, []string{"web-prod-1", "web-prod-2"}, "health check failed on web-prod-2: GET https://web-prod-2/healthz answered 503 Service Unavailable"},
+		{"prod", manifest.ResultStarted, []string{"web-prod-1", "web-prod-2"}, ""},
+		{"prod", manifest.ResultSucceeded, []string{"web-prod-1", "web-prod-2"}, ""},
+	}
+	if len(deploys) != len(wantDeploys) {
+		t.Fatalf("%d deployments, want %d: %+v", len(deploys), len(wantDeploys), deploys)
+	}
+	for i, w := range wantDeploys {
+		d := deploys[i]
+		if d.Env != w.env || d.Result != w.result || !slices.Equal(d.Targets, w.targets) || !strings.HasPrefix(d.Error, w.err) || (w.err == "") != (d.Error == "") {
+			t.Errorf("deployment %d (entry %d) = %+v, want %+v", i, seqs[i], d, w)
+		}
+		if d.Release != rec.Tag || d.Digest != digest || d.Commit != rec.Commit || d.Actor == nil || d.Actor.Name != w.env+"-agent-1" || d.Actor.Verified {
+			t.Errorf("deployment %d (entry %d) = %+v", i, seqs[i], d)
+		}
+		if p, ok := manifest.Current(entries[:d.Promotion], w.env); !ok || p.Release != rec.Tag || entries[d.Promotion-1].Promotion == nil {
+			t.Errorf("deployment %d (entry %d) names promotion %d", i, seqs[i], d.Promotion)
+		}
+	}
+
+	// Each environment runs exactly the recorded artifact, its marker says
+	// so, and its queue is drained.
+	for _, env := range []string{"staging", "prod"} {
 		data, err := os.ReadFile(filepath.Join(dir, "envs", env, rec.Artifacts[0].Name))
 		if err != nil {
 			t.Fatalf("%s: %v", env, err)
@@ -113,8 +148,9 @@ func TestRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(string(marker), "event="+last.Event) || !strings.Contains(string(marker), "digest="+digest) {
-			t.Errorf("%s marker %q does not name event %s", env, marker, last.Event)
+		if !strings.Contains(string(marker), "release="+rec.Tag+"\n") || !strings.Contains(string(marker), "digest="+digest+"\n") ||
+			!strings.Contains(string(marker), "event=sha256:") {
+			t.Errorf("%s marker %q", env, marker)
 		}
 		q, err := manifest.NewDirTransport(filepath.Join(dir, "events", env))
 		if err != nil {

@@ -19,8 +19,16 @@
 //
 // The promotions read the team's release configuration (.releasekit.yaml,
 // package config): the promotion order, who may approve prod and who may
-// deploy there. Production fails closed: without it, or with an approver
-// it does not list, prod is refused.
+// deploy there, and the CI system whose OIDC ID tokens say who acts.
+// Production fails closed: without it, with an approver it does not list,
+// or with an identity typed rather than verified from a CI token, prod is
+// refused.
+//
+// Every attempt is evidence: each refusal is logged as a denied entry,
+// beside the promotions, in the same hash chain; the deploy job reports the
+// outcome of the production deployment (started, succeeded) with its
+// targets and the manifest of files changed since v1.2.0; and the example
+// ends by printing the log as `relctl log show` does.
 package main
 
 import (
@@ -42,6 +50,7 @@ import (
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/config"
 	"github.com/releasekit/releasekit/examples/internal/demo"
+	"github.com/releasekit/releasekit/idtoken"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
@@ -93,17 +102,78 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	clk := &demo.Clock{}
 	if *repoPath != "" {
 		clk.T = time.Now().UTC().Truncate(time.Minute)
+	} else {
+		// v1.2.0 was released and deployed a week before the change.
+		clk.T = demo.Epoch().AddDate(0, 0, -7)
 	}
+	scheme := semver.Scheme{Prefix: "v"}
 
-	// 1. The repository: a service already released as v1.2.0 (signed tag).
+	// 1. The keys, the evidence store, and the release configuration the
+	// team keeps beside allowed_signers: the promotion order, who may do
+	// what in prod, and the CI system whose OIDC ID tokens say who acts
+	// (its issuer, its keys pinned in ci-jwks.json, tokens of
+	// shop/checkout's jobs only). Being a listed approver is not enough to
+	// approve a change: REL-SOD-001 still refuses its author and its
+	// reviewer. Production fails closed without it.
 	keys, err := demo.SetupSigning(work, *keyPath)
 	if err != nil {
 		return fmt.Errorf("1. %w", err)
 	}
 	tagSigner, tagVerifier := keys.Tag, keys.Verifier(tagging.GitNamespace)
+	store, err := manifest.NewDirStore(filepath.Join(work, "store"))
+	if err != nil {
+		return fmt.Errorf("1. store: %w", err)
+	}
+	ci := demo.NewCI()
+	cfg, err := demo.WriteConfig(work, demo.Team{
+		Approvers: []string{demo.Email(developer), demo.Email(reviewer), demo.Email(approver)},
+		Releaser:  demo.Email(releaser),
+		CI:        ci, Repository: repository,
+	})
+	if err != nil {
+		return fmt.Errorf("1. release configuration: %w", err)
+	}
+	say(1, "release configuration %s: %s", config.FileName, demo.DescribeConfig(cfg))
 
-	var repo *git.Repository
+	// now is the time of the promotions; verified is who acts at that
+	// time: the identity in the ID token the CI gives the job that deploys
+	// commit to env, verified against the configuration (the pinned keys,
+	// the issuer, the audience, the expiry, the repository claim) at now.
+	now := clk.T
 	branch := "main"
+	verified := func(env, commit, run string) (*manifest.Actor, error) {
+		raw, err := ci.Token(demo.CIJob{
+			Repository: repository, Ref: "refs/heads/" + branch, Commit: commit,
+			Workflow: repository + "/.ci/release.yml@refs/heads/" + branch, Run: run,
+			Environment: env, Actor: demo.Email(releaser), At: now,
+		})
+		if err != nil {
+			return nil, err
+		}
+		a, err := cfg.VerifyToken(ctx, raw, idtoken.WithClock(func() time.Time { return now }))
+		if err != nil {
+			return nil, err
+		}
+		return &a, nil
+	}
+	// opts are the promotion options: the configuration's order, access
+	// policy and the environments that need a verified identity (prod),
+	// the clock, the release policy as the gate, and the check of the
+	// release tag's signature.
+	var repo *git.Repository
+	opts := func(gate policy.Gate) []manifest.Option {
+		return []manifest.Option{
+			manifest.WithOrder(cfg.Order()...),
+			manifest.WithAuthorizer(cfg),
+			manifest.WithVerifiedIdentity(cfg.VerifiedIdentityEnvs()...),
+			manifest.WithClock(func() time.Time { return now }),
+			manifest.WithGate(gate),
+			manifest.WithTagVerifier(tagging.NewRepoVerifier(repo, tagVerifier)),
+		}
+	}
+
+	// The repository: a service already released as v1.2.0 (signed tag)
+	// and running in prod.
 	if *repoPath != "" {
 		repo, err = git.PlainOpen(*repoPath)
 		if err != nil {
@@ -120,9 +190,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("1. init: %w", err)
 		}
+		const msg = "feat(checkout): pay by card (#1)\n\nRefs: SHOP-1"
 		first, err := demo.Commit(repo, map[string]string{
 			"checkout.go": "package checkout\n\n// Pay charges a card.\nfunc Pay() {}\n",
-		}, "feat(checkout): pay by card (#1)\n\nRefs: SHOP-1", developer, clk.Next())
+		}, msg, developer, clk.Next())
 		if err != nil {
 			return fmt.Errorf("1. first commit: %w", err)
 		}
@@ -132,7 +203,40 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}, tagSigner); err != nil {
 			return fmt.Errorf("1. tag v1.2.0: %w", err)
 		}
-		say(1, "repository with main at %s, released as v1.2.0", first.String()[:12])
+		say(1, "repository with main at %s, released as v1.2.0 on %s", first.String()[:12], clk.T.Format("Mon 2006-01-02"))
+
+		// v1.2.0 went dev → staging → prod through the same gate, each
+		// promotion by the pipeline's job with its ID token.
+		parsed, err := commits.Parse(msg)
+		if err != nil {
+			return fmt.Errorf("1. v1.2.0: %w", err)
+		}
+		b, err := demo.BuildRelease(ctx, work, product, "v1.2.0", "none", first, []commits.Commit{{Hash: first.String(), Message: parsed}}, clk)
+		if err != nil {
+			return fmt.Errorf("1. build v1.2.0: %w", err)
+		}
+		if err := store.PutRecord(ctx, b.Record); err != nil {
+			return fmt.Errorf("1. record v1.2.0: %w", err)
+		}
+		gate := releaseGate(b.Record, policy.PullRequest{Number: 1, Author: demo.Email(developer), Approvers: []string{demo.Email(reviewer)}})
+		var last manifest.Entry
+		for _, env := range cfg.Order() {
+			now = now.Add(10 * time.Minute)
+			req := manifest.PromoteRequest{Release: "v1.2.0", Env: env, Digest: b.Digest}
+			if env == "prod" {
+				now = b.Record.Window.Start.Add(5 * time.Minute)
+				req.Approver, req.Reason = demo.Email(approver), "CHG-3 approved"
+			}
+			if req.Actor, err = verified(env, first.String(), "1017"); err != nil {
+				return fmt.Errorf("1. identity for %s: %w", env, err)
+			}
+			if last, err = manifest.Promote(ctx, store, req, opts(gate)...); err != nil {
+				return fmt.Errorf("1. promote v1.2.0 to %s: %w", env, err)
+			}
+		}
+		say(1, "v1.2.0 promoted dev → staging → prod by %s (log entries 1–%d); prod approved by %s on %s inside the window %s",
+			whoActed(last.Promotion.Actor, false), last.Seq, last.Promotion.Approver, now.Format("Mon 2006-01-02 15:04"), last.Promotion.Window)
+		clk.T = demo.Epoch() // a week later
 
 		// 2. A feature branch named after its ticket, with work-in-progress
 		// commits that only the pull request sees.
@@ -146,6 +250,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		if _, err := demo.Commit(repo, map[string]string{
 			"giftcard.go": "package checkout\n\n// GiftCard is a prepaid card.\ntype GiftCard struct{ Balance int }\n\n// PayWithGiftCard charges a gift card.\nfunc PayWithGiftCard(GiftCard) {}\n",
+			"checkout.go": "package checkout\n\n// Pay charges a card; PayWithGiftCard charges a gift card.\nfunc Pay() {}\n",
 		}, "address review comments", developer, clk.Next()); err != nil {
 			return fmt.Errorf("2. commit: %w", err)
 		}
@@ -163,7 +268,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	// 4. The next version, from the commits since the last release.
-	scheme := semver.Scheme{Prefix: "v"}
 	tip, err := demo.Head(repo, branch)
 	if err != nil {
 		return fmt.Errorf("4. next version: %w", err)
@@ -286,10 +390,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// 8. The release record (§1.20.3.1): everything an auditor asks for,
 	// checked complete before anything is promoted.
-	store, err := manifest.NewDirStore(filepath.Join(work, "store"))
-	if err != nil {
-		return fmt.Errorf("8. store: %w", err)
-	}
 	var tickets []string
 	var prs []manifest.PR
 	for _, c := range plan.Commits {
@@ -333,12 +433,177 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// someone independent of the pull request's author, its reviewers and
 	// the releaser (REL-SOD-001), of a complete record (REL-RECORD-001) and
 	// of the digest the earlier environments ran (REL-DIGEST-001). The
-	// decision is bound to this record (REL-GATE-001).
-	now := clk.T
+	// decision is bound to this record (REL-GATE-001). Each promotion is
+	// made by the pipeline's job for that environment, with its ID token.
+	now = clk.T
 	pr := demo.PullRequest(plan.Commits, demo.Email(reviewer))
-	gate := policy.Gate{
+	gate := releaseGate(rec, pr)
+	const run = "1042" // the CI run that built the release, buildID
+	for _, env := range []string{"dev", "staging"} {
+		now = now.Add(10 * time.Minute)
+		actor, err := verified(env, rec.Commit, run)
+		if err != nil {
+			return fmt.Errorf("9. identity for %s: %w", env, err)
+		}
+		e, err := manifest.Promote(ctx, store, manifest.PromoteRequest{Release: rec.Tag, Env: env, Digest: subject.Digest(), Actor: actor}, opts(gate)...)
+		if err != nil {
+			return fmt.Errorf("9. promote to %s: %w", env, err)
+		}
+		say(9, "promoted %s to %s by %s (log entry %d)", rec.Tag, env, whoActed(e.Promotion.Actor, false), e.Seq)
+	}
+	// Refused, each refusal logged as a denied entry with the controls
+	// that refused it: a request before the window opens, the change's
+	// own author approving it, and its code reviewer as the only
+	// production approver.
+	prodReq := func(approverEmail string) (manifest.PromoteRequest, error) {
+		actor, err := verified("prod", rec.Commit, run)
+		return manifest.PromoteRequest{
+			Release: rec.Tag, Env: "prod", Digest: subject.Digest(), Approver: approverEmail, Reason: "CHG-7 approved", Actor: actor,
+		}, err
+	}
+	for _, try := range []struct {
+		what, approver string
+		at             time.Time
+	}{
+		{"before the window", demo.Email(approver), window.Start.Add(-time.Hour)},
+		{"approved by the author", pr.Author, window.Start.Add(5 * time.Minute)},
+		{"approved by the code reviewer", demo.Email(reviewer), window.Start.Add(10 * time.Minute)},
+	} {
+		now = try.at
+		req, err := prodReq(try.approver)
+		if err != nil {
+			return fmt.Errorf("9. identity for prod: %w", err)
+		}
+		d, err := manifest.Promote(ctx, store, req, opts(gate)...)
+		var denied *policy.DeniedError
+		if !errors.Is(err, manifest.ErrGateRefused) || !errors.As(err, &denied) {
+			return fmt.Errorf("9. promote to prod %s: want a policy refusal, got %v", try.what, err)
+		}
+		say(9, "prod %s refused (log entry %d) by %s", try.what, d.Seq, demo.Refusal(denied))
+	}
+	// Someone the configuration does not list may not approve prod at all.
+	now = now.Add(time.Minute)
+	req, err := prodReq(demo.Email("Dan Outsider"))
+	if err != nil {
+		return fmt.Errorf("9. identity for prod: %w", err)
+	}
+	d, err := manifest.Promote(ctx, store, req, opts(gate)...)
+	var notListed *config.AuthError
+	if !errors.Is(err, config.ErrNotAuthorized) || !errors.As(err, &notListed) {
+		return fmt.Errorf("9. promote to prod approved by someone unlisted: want config.ErrNotAuthorized, got %v", err)
+	}
+	say(9, "prod approved by %s refused (log entry %d) by the configuration: %s", notListed.Identity, d.Seq, notListed.Reason)
+	// Nor may anyone promote to prod under a name typed on a laptop
+	// (relctl promote --releaser ...) rather than the identity of a CI
+	// job's token: prod requires a verified identity.
+	now = now.Add(time.Minute)
+	d, err = manifest.Promote(ctx, store, manifest.PromoteRequest{
+		Release: rec.Tag, Env: "prod", Digest: subject.Digest(), Approver: demo.Email(approver), Reason: "CHG-7 approved", Releaser: demo.Email(releaser),
+	}, opts(gate)...)
+	var unverified *manifest.RefusalError
+	if !errors.As(err, &unverified) || unverified.Reason != "verified identity required" {
+		return fmt.Errorf("9. promote to prod with a typed identity: want a refusal \"verified identity required\", got %v", err)
+	}
+	say(9, "prod promoted by %s as a typed name, without a CI token, refused (log entry %d) by %s: %s",
+		demo.Email(releaser), d.Seq, strings.Join(manifest.Controls(err), ", "), unverified.Reason)
+	now = window.Start.Add(15 * time.Minute)
+	if req, err = prodReq(demo.Email(approver)); err != nil {
+		return fmt.Errorf("9. identity for prod: %w", err)
+	}
+	e, err := manifest.Promote(ctx, store, req, opts(gate)...)
+	if err != nil {
+		return fmt.Errorf("9. promote to prod: %w", err)
+	}
+	say(9, "promoted %s to prod by %s, approved by %s inside the window %s (log entry %d)",
+		rec.Tag, whoActed(e.Promotion.Actor, true), e.Promotion.Approver, e.Promotion.Window, e.Seq)
+
+	// 10. The deploy job rolls the release out and reports the outcome,
+	// with its own ID token: started, then succeeded, on its targets, with
+	// the branch, and the manifest of the files that changed since what
+	// prod ran before (path and sha256 of each, from the git trees of the
+	// two release tags), kept as evidence in the store, its digest in the
+	// entry.
+	history, err := manifest.VerifyStore(ctx, store, nil)
+	if err != nil {
+		return fmt.Errorf("10. verify log: %w", err)
+	}
+	prev, _ := manifest.PreviousRelease(history, "prod", rec.Tag) // "" on a first deployment: every file is added
+	changes, err := manifest.TreeChanges(ctx, repo, prev, rec.Tag)
+	if err != nil {
+		return fmt.Errorf("10. changed files: %w", err)
+	}
+	var reported []uint64
+	for _, result := range []string{manifest.ResultStarted, manifest.ResultSucceeded} {
+		now = now.Add(2 * time.Minute)
+		actor, err := verified("prod", rec.Commit, run)
+		if err != nil {
+			return fmt.Errorf("10. identity for prod: %w", err)
+		}
+		d, err := manifest.ReportDeployment(ctx, store, manifest.DeploymentReport{
+			Release: rec.Tag, Env: "prod", Result: result, Targets: []string{"k8s/prod-eu-1"},
+			Branch: branch, Actor: actor, Changes: changes,
+		}, opts(gate)...)
+		if err != nil {
+			return fmt.Errorf("10. report deployment %s: %w", result, err)
+		}
+		reported = append(reported, d.Seq)
+	}
+	since := "(first deployment)"
+	if prev != "" {
+		since = "since " + prev + ", which prod ran before"
+	}
+	say(10, "deployment of %s (from %s) to prod, targets k8s/prod-eu-1, reported by the deploy job with its ID token: started (log entry %d), succeeded (log entry %d); files changed %s: %d",
+		rec.Tag, branch, reported[0], reported[1], since, changes.Total)
+	for i, f := range changes.Files {
+		if i == maxFilesShown {
+			fmt.Fprintf(stdout, "    | … and %d more\n", changes.Total-maxFilesShown)
+			break
+		}
+		sum := f.SHA256
+		if f.Change == manifest.ChangeDeleted {
+			sum = f.Previous
+		}
+		fmt.Fprintf(stdout, "    | %-8s %s sha256:%s…\n", f.Change, f.Path, sum[:12])
+	}
+
+	// 11. The evidence: the log's hash chain verifies, prod runs the
+	// digest that was built, signed and recorded, and the log holds every
+	// attempt — the promotions, the refusals with the controls that
+	// refused them, and the deployment's outcome — each with who acted.
+	logEntries, err := manifest.VerifyStore(ctx, store, nil)
+	if err != nil {
+		return fmt.Errorf("11. verify log: %w", err)
+	}
+	cur, ok := manifest.Current(logEntries, "prod")
+	if !ok || cur.Digest != subject.Digest() {
+		return fmt.Errorf("11. prod does not run %s", subject.Digest())
+	}
+	say(11, "log of %d entries verifies; prod runs %s %s; the log as `relctl log show` prints it:", len(logEntries), cur.Release, cur.Digest)
+	demo.ShowLog(stdout, logEntries)
+	return nil
+}
+
+// repository is the repository on the CI, the only one whose jobs' ID
+// tokens the release configuration accepts; product is the artifact's
+// name.
+const (
+	repository = "shop/checkout"
+	product    = "checkout"
+)
+
+// maxFilesShown bounds the changed files step 10 lists.
+const maxFilesShown = 10
+
+// releaseGate is the release policy as the promotion gate of rec: the
+// change window (the weekly window that holds the record's planned one,
+// REL-WINDOW-001), separation of duties between the pull request and the
+// production approver (REL-SOD-001), a complete record (REL-RECORD-001)
+// and the same digest in every environment (REL-DIGEST-001). The decision
+// is bound to rec (REL-GATE-001).
+func releaseGate(rec manifest.Record, pr policy.PullRequest) policy.Gate {
+	return policy.Gate{
 		Policy: policy.Policy{Controls: []policy.Control{
-			policy.ChangeWindow{Windows: []policy.Window{demo.WeeklyWindow(window)}},
+			policy.ChangeWindow{Windows: []policy.Window{demo.WeeklyWindow(rec.Window)}},
 			policy.SeparationOfDuties{},
 			policy.RecordComplete{},
 			policy.SameDigest{},
@@ -349,82 +614,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			Record:      &rec,
 		},
 	}
-	// The release configuration the team keeps beside allowed_signers: the
-	// promotion order, and who may do what in prod. Being a listed approver
-	// is not enough to approve a change: REL-SOD-001 still refuses its
-	// author and its reviewer. Production fails closed without it.
-	cfg, err := demo.WriteConfig(work, demo.Team{
-		Approvers: []string{demo.Email(developer), demo.Email(reviewer), demo.Email(approver)},
-		Releaser:  demo.Email(releaser),
-	})
-	if err != nil {
-		return fmt.Errorf("9. release configuration: %w", err)
-	}
-	say(9, "release configuration %s: %s", config.FileName, demo.DescribeConfig(cfg))
-	opts := []manifest.Option{
-		manifest.WithOrder(cfg.Order()...),
-		manifest.WithAuthorizer(cfg),
-		manifest.WithClock(func() time.Time { return now }),
-		manifest.WithGate(gate),
-		manifest.WithTagVerifier(tagging.NewRepoVerifier(repo, tagVerifier)),
-	}
-	for _, env := range []string{"dev", "staging"} {
-		now = now.Add(10 * time.Minute)
-		e, err := manifest.Promote(ctx, store, manifest.PromoteRequest{Release: rec.Tag, Env: env, Digest: subject.Digest(), Releaser: demo.Email(releaser)}, opts...)
-		if err != nil {
-			return fmt.Errorf("9. promote to %s: %w", env, err)
-		}
-		say(9, "promoted %s to %s (log entry %d)", rec.Tag, env, e.Seq)
-	}
-	// Refused, each refusal logged as a denied entry: a request before the
-	// window opens, the change's own author approving it, and its code
-	// reviewer as the only production approver.
-	for _, try := range []struct {
-		what, approver string
-		at             time.Time
-	}{
-		{"before the window", demo.Email(approver), window.Start.Add(-time.Hour)},
-		{"approved by the author", pr.Author, window.Start.Add(5 * time.Minute)},
-		{"approved by the code reviewer", demo.Email(reviewer), window.Start.Add(10 * time.Minute)},
-	} {
-		now = try.at
-		_, err = manifest.Promote(ctx, store, manifest.PromoteRequest{
-			Release: rec.Tag, Env: "prod", Digest: subject.Digest(), Approver: try.approver, Reason: "CHG-7 approved", Releaser: demo.Email(releaser),
-		}, opts...)
-		var denied *policy.DeniedError
-		if !errors.Is(err, manifest.ErrGateRefused) || !errors.As(err, &denied) {
-			return fmt.Errorf("9. promote to prod %s: want a policy refusal, got %v", try.what, err)
-		}
-		say(9, "prod %s refused by %s", try.what, demo.Refusal(denied))
-	}
-	// Someone the configuration does not list may not approve prod at all.
-	_, err = manifest.Promote(ctx, store, manifest.PromoteRequest{
-		Release: rec.Tag, Env: "prod", Digest: subject.Digest(), Approver: demo.Email("Dan Outsider"), Reason: "CHG-7 approved", Releaser: demo.Email(releaser),
-	}, opts...)
-	var notListed *config.AuthError
-	if !errors.Is(err, config.ErrNotAuthorized) || !errors.As(err, &notListed) {
-		return fmt.Errorf("9. promote to prod approved by someone unlisted: want config.ErrNotAuthorized, got %v", err)
-	}
-	say(9, "prod approved by %s refused by the configuration: %s", notListed.Identity, notListed.Reason)
-	now = window.Start.Add(15 * time.Minute)
-	e, err := manifest.Promote(ctx, store, manifest.PromoteRequest{
-		Release: rec.Tag, Env: "prod", Digest: subject.Digest(), Approver: demo.Email(approver), Reason: "CHG-7 approved", Releaser: demo.Email(releaser),
-	}, opts...)
-	if err != nil {
-		return fmt.Errorf("9. promote to prod: %w", err)
-	}
-	say(9, "promoted %s to prod, approved by %s inside the window %s (log entry %d)", rec.Tag, e.Promotion.Approver, e.Promotion.Window, e.Seq)
+}
 
-	// 10. The evidence: the log's hash chain verifies and prod runs the
-	// digest that was built, signed and recorded.
-	logEntries, err := manifest.VerifyStore(ctx, store, nil)
-	if err != nil {
-		return fmt.Errorf("10. verify log: %w", err)
+// whoActed says who acted and how it is known: verified from a CI job's
+// ID token (with its subject when long), or typed.
+func whoActed(a *manifest.Actor, long bool) string {
+	switch {
+	case a == nil:
+		return "nobody recorded"
+	case a.Verified && long:
+		return fmt.Sprintf("%s, verified from the job's ID token (issuer %s, subject %s)", a.Name, a.Issuer, a.Subject)
+	case a.Verified:
+		return a.Name + ", verified from the job's ID token"
 	}
-	cur, ok := manifest.Current(logEntries, "prod")
-	if !ok || cur.Digest != subject.Digest() {
-		return fmt.Errorf("10. prod does not run %s", subject.Digest())
-	}
-	say(10, "log of %d entries verifies; prod runs %s %s", len(logEntries), cur.Release, cur.Digest)
-	return nil
+	return a.Name + " (typed)"
 }

@@ -1,7 +1,9 @@
 package demo
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -28,7 +30,21 @@ type Team struct {
 	// Manifests also trusts AllowedSigners for signed multi-repo
 	// manifests.
 	Manifests bool
+	// CI, when set, is the CI system whose OIDC ID tokens say who acts:
+	// the configuration trusts its issuer for the tokens of Repository's
+	// jobs (claims: repository), with its keys pinned in ci-jwks.json
+	// beside the configuration, and names the actor by the token's actor
+	// claim. Production then requires a verified identity (the default of
+	// verified_identity once identity.issuers is set).
+	CI *CI
+	// Repository is the only repository whose CI tokens are trusted;
+	// required with CI.
+	Repository string
 }
+
+// JWKSFile is the file, beside the configuration, in which [WriteConfig]
+// pins the keys of a [Team]'s CI.
+const JWKSFile = "ci-jwks.json"
 
 // WriteConfig writes team's release configuration to dir/.releasekit.yaml
 // (config.FileName) and reads it back with config.ReadFile, as every step
@@ -36,6 +52,10 @@ type Team struct {
 // one on disk. Use the result as the promotions' order and authorizer:
 //
 //	manifest.WithOrder(cfg.Order()...), manifest.WithAuthorizer(cfg)
+//
+// With team.CI it also writes the CI's keys to dir/ci-jwks.json
+// ([JWKSFile]), and the promotions need manifest.WithVerifiedIdentity(
+// cfg.VerifiedIdentityEnvs()...) and an Actor from cfg.VerifyToken.
 //
 // An error of the file itself is a *config.Error (config.ErrInvalid).
 func WriteConfig(dir string, team Team) (*config.Config, error) {
@@ -60,6 +80,21 @@ func WriteConfig(dir string, team Team) (*config.Config, error) {
 			fmt.Fprintf(&b, "    production: true\n    approvers: [%s]\n", strings.Join(team.Approvers, ", "))
 			fmt.Fprintf(&b, "    permissions:\n      deploy: [%s]\n      rollback: [%s]\n", team.Releaser, team.Releaser)
 		}
+	}
+	if team.CI != nil {
+		if team.Repository == "" {
+			return nil, errors.New("demo: a team's CI needs the repository its tokens are trusted for")
+		}
+		jwks, err := team.CI.JWKS()
+		if err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(dir, JWKSFile), jwks, 0o644); err != nil {
+			return nil, err
+		}
+		b.WriteString("# Who acts: the identity in the CI job's OIDC ID token, verified against\n# the issuer's pinned keys, from this repository's jobs only.\n")
+		fmt.Fprintf(&b, "identity:\n  issuers:\n    - issuer: %s\n      audience: %s\n      jwks: %s\n", team.CI.Issuer, CIAudience, JWKSFile)
+		fmt.Fprintf(&b, "      name_claim: actor\n      claims:\n        repository: %s\n", team.Repository)
 	}
 	path := filepath.Join(dir, config.FileName)
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
@@ -97,6 +132,16 @@ func DescribeConfig(cfg *config.Config) string {
 	}
 	if manifests != "" && manifests != tags {
 		parts = append(parts, "manifests trusted from "+filepath.Base(manifests))
+	}
+	for _, is := range cfg.Identity.Issuers {
+		var want []string
+		for _, claim := range slices.Sorted(maps.Keys(is.Claims)) {
+			want = append(want, claim+" "+strings.Join(is.Claims[claim], " or "))
+		}
+		parts = append(parts, fmt.Sprintf("who acts verified from ID tokens of %s (%s)", is.Issuer, strings.Join(want, ", ")))
+	}
+	if envs := cfg.VerifiedIdentityEnvs(); len(envs) > 0 {
+		parts = append(parts, "a verified identity required in "+strings.Join(envs, ", "))
 	}
 	return strings.Join(parts, "; ")
 }

@@ -38,6 +38,25 @@
 // authorizer, since production promotions fail closed without one;
 // [DescribeConfig] sums it up for a step.
 //
+// # CI identities
+//
+// [CI] is a demonstration CI system: an OpenID Connect issuer
+// ([CIIssuer], https://ci.example.com) that gives each job ([CIJob]) an ID
+// token saying which repository, ref, commit, run and environment it is,
+// signed with a fixed Ed25519 key (so tokens are the same on every run).
+// A [Team] with a CI writes a configuration that trusts it, with its keys
+// pinned in ci-jwks.json ([JWKSFile]), for one repository's jobs;
+// production then requires an identity verified from such a token
+// (config.Config.VerifyToken, manifest.WithVerifiedIdentity). A real
+// pipeline reads its token from the CI instead (see examples/ci).
+//
+// # The log
+//
+// [ShowLog] prints a verified log as `relctl log show` does: each entry's
+// seq, time, result, action, release and environment, who acted (verified
+// or typed), and its approver, targets, files changed, refusal, controls
+// or error.
+//
 // # Workspaces
 //
 // [Workspace] returns the directory an example works in: the one -dir

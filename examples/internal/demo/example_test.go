@@ -1,11 +1,14 @@
 package demo_test
 
 import (
+	"context"
 	"fmt"
 	"log"
 	"os"
+	"time"
 
 	"github.com/releasekit/releasekit/examples/internal/demo"
+	"github.com/releasekit/releasekit/idtoken"
 )
 
 // A pull request squash-merged into main, then a fix cherry-picked with -x
@@ -55,4 +58,43 @@ func Example() {
 	//
 	// Refs: OPS-2
 	// (cherry picked from commit 9b6fbbde87c00aa40b5db79708d343e9a5104299)
+}
+
+// A team whose CI's ID tokens say who acts: the configuration pins the
+// demonstration CI's keys, and the deploy job's token verifies into the
+// identity that promotes to prod.
+func ExampleCI() {
+	dir, err := os.MkdirTemp("", "demo-ci-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	if _, err := demo.SetupSigning(dir, ""); err != nil {
+		log.Fatal(err)
+	}
+	ci := demo.NewCI()
+	cfg, err := demo.WriteConfig(dir, demo.Team{
+		Approvers: []string{"cleo@example.com"}, Releaser: "release-bot@example.com",
+		CI: ci, Repository: "shop/checkout",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	at := demo.Epoch()
+	raw, err := ci.Token(demo.CIJob{
+		Repository: "shop/checkout", Ref: "refs/heads/main", Commit: "0e69c53bc995460f7b86b05dc701164f780440a9",
+		Run: "1042", Environment: "prod", Actor: "release-bot@example.com", At: at,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	actor, err := cfg.VerifyToken(context.Background(), raw, idtoken.WithClock(func() time.Time { return at }))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(actor.Name, actor.Verified, actor.Subject)
+	fmt.Println("verified identity required in", cfg.VerifiedIdentityEnvs())
+	// Output:
+	// release-bot@example.com true repo:shop/checkout:environment:prod
+	// verified identity required in [prod]
 }
