@@ -113,7 +113,7 @@ const depsRules = `
 	  GIT, golang.org/x/crypto < cmd/relctl;
 	# A measuring tool of the repository: releasekit's predictions of real releases.
 	PRODUCT, GIT < internal/cmd/predict;
-	PRODUCT, GIT, golang.org/x/crypto < examples/internal/demo;
+	PRODUCT, GIT, golang.org/x/crypto, github.com/go-jose/go-jose/v4 < examples/internal/demo;
 	PRODUCT, examples/internal/demo, internal/testkit/..., GIT, golang.org/x/crypto < examples/internal/demotest;
 	PRODUCT, examples/internal/..., internal/demohistory, internal/testkit/...,
 	  GIT, golang.org/x/crypto

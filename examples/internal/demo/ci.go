@@ -3,10 +3,11 @@ package demo
 import (
 	"bytes"
 	"crypto/ed25519"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
 )
 
 // The demonstration CI system's OpenID Connect issuer and the audience its
@@ -47,18 +48,10 @@ func NewCI() *CI {
 // JWKS returns the CI's public JSON Web Key Set, the file a release
 // configuration pins as its issuer's jwks.
 func (ci *CI) JWKS() ([]byte, error) {
-	type jwk struct {
-		Kty string `json:"kty"`
-		Crv string `json:"crv"`
-		X   string `json:"x"`
-		Kid string `json:"kid"`
-		Alg string `json:"alg"`
-		Use string `json:"use"`
-	}
-	pub := ci.key.Public().(ed25519.PublicKey)
-	data, err := json.MarshalIndent(struct {
-		Keys []jwk `json:"keys"`
-	}{[]jwk{{Kty: "OKP", Crv: "Ed25519", X: base64.RawURLEncoding.EncodeToString(pub), Kid: ci.KeyID, Alg: "EdDSA", Use: "sig"}}}, "", "  ")
+	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{
+		Key: ci.key.Public(), KeyID: ci.KeyID, Algorithm: string(jose.EdDSA), Use: "sig",
+	}}}
+	data, err := json.MarshalIndent(set, "", "  ")
 	if err != nil {
 		return nil, err
 	}
@@ -101,11 +94,12 @@ func (ci *CI) Claims(job CIJob) map[string]any {
 }
 
 // Token returns job's ID token: the compact JWS of [CI.Claims], typed JWT,
-// signed with EdDSA under KeyID — what a job writes to the file it passes
-// as relctl's --id-token. Ed25519 signatures are deterministic, so the
-// same job gives the same token.
+// signed with EdDSA under KeyID by go-jose — what a job writes to the file
+// it passes as relctl's --id-token. Ed25519 signatures are deterministic,
+// so the same job gives the same token.
 func (ci *CI) Token(job CIJob) ([]byte, error) {
-	header, err := json.Marshal(map[string]string{"alg": "EdDSA", "kid": ci.KeyID, "typ": "JWT"})
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.EdDSA, Key: ci.key},
+		(&jose.SignerOptions{}).WithType("JWT").WithHeader(jose.HeaderKey("kid"), ci.KeyID))
 	if err != nil {
 		return nil, err
 	}
@@ -113,8 +107,13 @@ func (ci *CI) Token(job CIJob) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	enc := base64.RawURLEncoding
-	signed := enc.EncodeToString(header) + "." + enc.EncodeToString(payload)
-	sig := ed25519.Sign(ci.key, []byte(signed))
-	return []byte(signed + "." + enc.EncodeToString(sig)), nil
+	jws, err := signer.Sign(payload)
+	if err != nil {
+		return nil, err
+	}
+	compact, err := jws.CompactSerialize()
+	if err != nil {
+		return nil, err
+	}
+	return []byte(compact), nil
 }
