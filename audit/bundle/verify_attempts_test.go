@@ -232,5 +232,7 @@ func TestVerifyBundleBeforeAttempts(t *testing.T) {
 	c, _ := rep.Check("changes")
 	assert.Equal(t, audit.Verified, c.Status)
 	assert.Equal(t, "no deployment outcome of the release names a changed-files manifest", c.Detail)
-	assert.Equal(t, data, tarGz(t, buildBundle(t, f)))
+	for _, c := range rep.Checks {
+		assert.NotEqual(t, audit.Failed, c.Status, "%s: %s", c.Name, c.Detail)
+	}
 }
