@@ -112,13 +112,15 @@
 // issuer such as GitHub's signs the tokens of every repository it hosts,
 // and a job chooses its token's audience: claims is what narrows the
 // issuer to the repositories, refs and environments that may act here, so
-// an issuer without claims is a validation error.
+// an issuer without claims is a validation error, and so is a value made
+// of nothing but * (or white space), which would accept any token.
 //
 // [Config.VerifyToken] verifies a token (package idtoken: signature
 // against the issuer's keys, algorithm allow-list, issuer, audience,
 // expiry, not-before), checks claims and returns a verified
 // manifest.Actor, its claims mapped from GitHub Actions' and GitLab CI's
-// names; a refusal is an *idtoken.TokenError naming who the token claims
+// names and its token summarised (digest, and the thumbprint of the key
+// that verified it); a refusal is an *idtoken.TokenError naming who the token claims
 // to be, matching an idtoken sentinel or [ErrClaims]. Each environment's
 // verified_identity says whether a verified identity is required there
 // ([Config.VerifiedIdentity], [Config.VerifiedIdentityEnvs] for

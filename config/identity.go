@@ -74,7 +74,9 @@ type IdentityConfig struct {
 // must match every claim listed, each with one of its values: this is how
 // a shared issuer (every repository on GitHub has a token of
 // token.actions.githubusercontent.com) is narrowed to one repository,
-// branch or environment.
+// branch or environment. A value made of nothing but * and white space
+// would accept any token, so the configuration refuses it (as it refuses
+// an issuer without claims).
 type Issuer struct {
 	Issuer, Audience, JWKS string
 	NameClaim              string
@@ -123,7 +125,9 @@ func (c *Config) VerifiedIdentityEnvs() []string {
 // with Verified true, Name the issuer's name claim, Issuer and Subject
 // the token's, Claims what the token says of the run (mapped from GitHub
 // Actions' and GitLab CI's claim names, see below) and Token its summary
-// (ID, audience, validity, digest). The token is not kept.
+// (ID, audience, validity, digest, and Key, the RFC 7638 thumbprint of the
+// issuer's key that verified it: idtoken.Token.KeyThumbprint). The token
+// is not kept.
 //
 // A refusal is a *idtoken.TokenError naming the issuer and subject the
 // token claims: matching an idtoken sentinel when the token does not
@@ -207,7 +211,7 @@ func (c *Config) VerifyToken(ctx context.Context, raw []byte, opts ...idtoken.Op
 		Claims:   actorClaims(tok.Claims),
 		Token: &manifest.TokenSummary{
 			ID: tok.ID, Audience: tok.Audience, IssuedAt: tok.IssuedAt, NotBefore: tok.NotBefore,
-			Expires: tok.Expires, Digest: tok.Digest,
+			Expires: tok.Expires, Digest: tok.Digest, Key: tok.KeyThumbprint,
 		},
 	}, nil
 }

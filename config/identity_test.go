@@ -67,6 +67,9 @@ func TestVerifyTokenGitHub(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, actor.Token)
 	assert.True(t, strings.HasPrefix(actor.Token.Digest, "sha256:"))
+	keys, err := idtoken.ParseKeySet(tokentest.JWKS(t, key))
+	require.NoError(t, err)
+	require.Len(t, keys, 1)
 	assert.Equal(t, manifest.Actor{
 		Name:     "octocat",
 		Verified: true,
@@ -84,9 +87,9 @@ func TestVerifyTokenGitHub(t *testing.T) {
 		Token: &manifest.TokenSummary{
 			ID: "a1b2c3", Audience: []string{"releasekit"},
 			IssuedAt: issuedAt, NotBefore: issuedAt, Expires: issuedAt.Add(5 * time.Minute),
-			Digest: actor.Token.Digest,
+			Digest: actor.Token.Digest, Key: keys[0].Thumbprint,
 		},
-	}, actor)
+	}, actor, "the key that verified the token is the pinned key, by its thumbprint")
 
 	// A release tag matches refs/tags/v*.
 	raw = key.Sign(t, tokentest.GitHub(githubIssuer, "releasekit", issuedAt, map[string]any{"ref": "refs/tags/v1.4.0", "workflow_ref": nil}))
@@ -204,6 +207,10 @@ identity:
 	require.NoError(t, err)
 	assert.Equal(t, "project_path:acme/shop:ref_type:branch:ref:main", actor.Name, "the subject names the actor by default")
 	assert.True(t, actor.Verified)
+	keys, err := idtoken.ParseKeySet(tokentest.JWKS(t, key))
+	require.NoError(t, err)
+	require.Len(t, keys, 1)
+	assert.Equal(t, keys[0].Thumbprint, actor.Token.Key, "the served key that verified the token")
 	assert.Equal(t, srv.URL, actor.Issuer)
 	assert.Equal(t, &manifest.ActorClaims{
 		Actor:       "cleo",
@@ -307,6 +314,16 @@ func TestIdentityProblems(t *testing.T) {
 			[]string{`6:16: identity.issuers[0].claims: key "repo sitory" is not allowed here: want a claim name`}},
 		{"empty claim values", "version: 1\nidentity:\n  issuers:\n    - issuer: https://x\n      audience: a\n      claims: {ref: [], repository: ''}\n", nil,
 			[]string{"6:21: identity.issuers[0].claims.ref: minItems", "6:37: identity.issuers[0].claims.repository: minLength"}},
+		{"claim of only *", "version: 1\nidentity:\n  issuers:\n    - issuer: https://x\n      audience: a\n      claims: {repository: '*'}\n", nil,
+			[]string{"6:28: identity.issuers[0].claims.repository: a value of only * constrains nothing"}},
+		{"claim of only **", "version: 1\nidentity:\n  issuers:\n    - issuer: https://x\n      audience: a\n      claims: {repository: acme/shop, ref: '**'}\n", nil,
+			[]string{"6:44: identity.issuers[0].claims.ref: a value of only * constrains nothing"}},
+		{"claim of * and spaces", "version: 1\nidentity:\n  issuers:\n    - issuer: https://x\n      audience: a\n      claims: {sub: ' * '}\n", nil,
+			[]string{"6:21: identity.issuers[0].claims.sub: a value of only * constrains nothing"}},
+		{"claim of white space", "version: 1\nidentity:\n  issuers:\n    - issuer: https://x\n      audience: a\n      claims: {sub: '  '}\n", nil,
+			[]string{"6:21: identity.issuers[0].claims.sub: a blank value constrains nothing"}},
+		{"a * among the values", "version: 1\nidentity:\n  issuers:\n    - issuer: https://x\n      audience: a\n      claims:\n        ref: [refs/heads/main, '*']\n", nil,
+			[]string{"7:32: identity.issuers[0].claims.ref: a value of only * constrains nothing"}},
 		{"claim value a number", "version: 1\nidentity:\n  issuers:\n    - issuer: https://x\n      audience: a\n      claims: {run_id: 7}\n", nil,
 			[]string{"6:24: identity.issuers[0].claims.run_id: want string or array, got number"}},
 		{"bad name claim", "version: 1\nidentity:\n  issuers:\n    - issuer: https://x\n      audience: a\n      name_claim: 'user login'\n", nil,

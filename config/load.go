@@ -846,6 +846,7 @@ func (l *loader) issuers(raws []rawIssuer) ([]Issuer, map[string][]byte, map[str
 			if len(values) == 0 {
 				continue // the schema reported it
 			}
+			l.wildcardClaim(i, claim, r.Claims[claim], at)
 			if is.Claims == nil {
 				is.Claims = map[string][]string{}
 			}
@@ -860,6 +861,33 @@ func (l *loader) issuers(raws []rawIssuer) ([]Issuer, map[string][]byte, map[str
 		out = append(out, is)
 	}
 	return out, jwks, jwksKeys
+}
+
+// wildcardClaim refuses a value of the claims of issuer i that is made of
+// nothing but * and white space: it matches any token's claim, so the
+// claim would narrow nothing down while passing the "claims is required"
+// rule. raw is the claim's value as decoded: a string or a list.
+func (l *loader) wildcardClaim(i int, claim string, raw any, at func(keys ...string) []string) {
+	check := func(v string, path []string) {
+		if v == "" || strings.TrimSpace(strings.ReplaceAll(v, "*", "")) != "" {
+			return // "" is the schema's to report (minLength)
+		}
+		what := "a value of only *"
+		if !strings.Contains(v, "*") {
+			what = "a blank value"
+		}
+		l.add(path, "identity.issuers[%d].claims.%s: %s constrains nothing: name the %s every token must carry", i, safe(claim), what, safe(claim))
+	}
+	switch v := raw.(type) {
+	case string:
+		check(v, at("claims", claim))
+	case []any:
+		for j, x := range v {
+			if s, ok := x.(string); ok {
+				check(s, at("claims", claim, strconv.Itoa(j)))
+			}
+		}
+	}
 }
 
 // verifiedIdentity sets each environment's VerifiedIdentity: as the file

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -42,10 +43,12 @@ const MaxLeeway = 5 * time.Minute
 // Sentinel errors of [Verifier.Verify]. Each refusal is a *[TokenError]
 // whose Err matches exactly one of them.
 var (
-	// ErrMalformed: not a compact JWS of at most MaxTokenSize bytes, a
-	// payload that is not one JSON object (duplicate claims included), or
-	// a required claim (iss, sub, aud, exp, iat) missing or of the wrong
-	// type.
+	// ErrMalformed: not a compact JWS of at most MaxTokenSize bytes made
+	// of base64url and dots only (white space or a control character
+	// inside it included), a header naming critical extensions (crit, or
+	// b64), a payload that is not one JSON object (duplicate claims
+	// included), or a required claim (iss, sub, aud, exp, iat) missing or
+	// of the wrong type.
 	ErrMalformed = errors.New("idtoken: malformed token")
 	// ErrAlgorithm: the alg header is "none" or not in the allow-list.
 	ErrAlgorithm = errors.New("idtoken: signature algorithm not allowed")
@@ -253,10 +256,12 @@ func NewVerifier(issuers []Issuer, opts ...Option) (*Verifier, error) {
 }
 
 // A Token is a verified ID token: its standard claims, every claim
-// (Claims, numbers as json.Number), and Digest, "sha256:" and the
-// lower-case hex SHA-256 of the compact token that was verified (raw
-// without surrounding white space), which identifies the token in
-// evidence without keeping it. A Token belongs to the caller.
+// (Claims, numbers as json.Number), Digest, "sha256:" and the lower-case
+// hex SHA-256 of the compact token that was verified (raw without
+// surrounding white space), which identifies the token in evidence
+// without keeping it, and KeyThumbprint, the RFC 7638 SHA-256 thumbprint
+// (base64url, as [Key].Thumbprint lists it) of the issuer's key that
+// verified its signature. A Token belongs to the caller.
 type Token struct {
 	Issuer, Subject string
 	Audience        []string
@@ -266,17 +271,24 @@ type Token struct {
 	Expires         time.Time
 	Claims          map[string]any
 	Digest          string
+	KeyThumbprint   string
 }
 
 // Verify verifies raw, a compact JWS ID token (surrounding white space,
 // such as a file's final newline, is ignored), and returns its claims. It
 // checks in this order and refuses with a *[TokenError] that matches:
-//   - [ErrMalformed]: more than [MaxTokenSize] bytes, or not a compact JWS
-//     with one signature;
+//   - [ErrMalformed]: more than [MaxTokenSize] bytes; a byte inside the
+//     token that is neither base64url (A-Z, a-z, 0-9, "-", "_") nor "."
+//     (white space, a control character, "=" padding: the base64
+//     decoder would skip a line break, so one token would have several
+//     digests); or not a compact JWS with one signature;
 //   - [ErrAlgorithm]: alg is not one of [Algorithms] ("none" included);
 //   - [ErrMalformed]: a payload that is not one JSON object or names a
 //     claim twice (also in another case: "iss" and "ISS"), or a required
 //     claim (iss, sub, aud, exp, iat) missing or of the wrong type;
+//   - [ErrMalformed]: a header with a crit (critical extensions) or b64
+//     parameter: an ID token uses no extension, and one the verifier
+//     does not implement must not be ignored (RFC 7515 §4.1.11);
 //   - [ErrIssuer]: iss is not a trusted issuer's URL;
 //   - [ErrKeys]: the issuer's keys cannot be discovered or fetched (ctx
 //     ending included: the error matches ctx's error too);
@@ -301,6 +313,9 @@ func (v *Verifier) Verify(ctx context.Context, raw []byte) (*Token, error) {
 	compact := strings.TrimSpace(string(raw))
 	if compact == "" {
 		return nil, &TokenError{Err: fmt.Errorf("%w: empty", ErrMalformed)}
+	}
+	if i := strings.IndexFunc(compact, func(r rune) bool { return !isCompactChar(r) }); i >= 0 {
+		return nil, &TokenError{Err: fmt.Errorf("%w: byte %d is %s: a compact JWS is base64url and dots only", ErrMalformed, i, describe(compact[i:]))}
 	}
 	jws, err := jose.ParseSignedCompact(compact, algorithms)
 	if err != nil {
@@ -330,6 +345,11 @@ func (v *Verifier) Verify(ctx context.Context, raw []byte) (*Token, error) {
 	}
 	if err != nil {
 		return fail(err)
+	}
+	for _, name := range []jose.HeaderKey{"crit", "b64"} {
+		if _, ok := header.ExtraHeaders[name]; ok {
+			return fail(fmt.Errorf("%w: header parameter %q: the token asks for an extension an ID token does not use", ErrMalformed, string(name)))
+		}
 	}
 	is := v.issuers[c.iss]
 	if is == nil {
@@ -394,9 +414,31 @@ func (v *Verifier) Verify(ctx context.Context, raw []byte) (*Token, error) {
 	return &Token{
 		Issuer: c.iss, Subject: c.sub, Audience: c.aud, ID: c.jti,
 		IssuedAt: c.iat, NotBefore: c.nbf, Expires: c.exp,
-		Claims: c.all,
-		Digest: "sha256:" + hex.EncodeToString(sum[:]),
+		Claims:        c.all,
+		Digest:        "sha256:" + hex.EncodeToString(sum[:]),
+		KeyThumbprint: signer.info.Thumbprint,
 	}, nil
+}
+
+// isCompactChar reports whether r may appear in a compact JWS: base64url
+// without padding, and the dots between its parts.
+func isCompactChar(r rune) bool {
+	return 'A' <= r && r <= 'Z' || 'a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-' || r == '_' || r == '.'
+}
+
+// describe names the character s starts with for an error, without
+// repeating the token: its kind and code point.
+func describe(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	switch {
+	case r == utf8.RuneError && size <= 1:
+		return "not UTF-8"
+	case unicode.IsSpace(r):
+		return fmt.Sprintf("white space (%U)", r)
+	case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+		return fmt.Sprintf("a control character (%U)", r)
+	}
+	return fmt.Sprintf("%U", r)
 }
 
 // claims are the standard claims of a payload, and all of them.

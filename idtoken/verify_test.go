@@ -89,6 +89,14 @@ func (f *fixture) claims(extra map[string]any) map[string]any {
 
 func TestVerifyAccepts(t *testing.T) {
 	f := newFixture(t)
+	keys, err := idtoken.ParseKeySet(tokentest.JWKS(t, f.rsa, f.ec))
+	require.NoError(t, err)
+	thumbprint := map[string]string{}
+	for _, k := range keys {
+		thumbprint[k.ID] = k.Thumbprint
+	}
+	require.Len(t, thumbprint, 2)
+	require.NotEqual(t, thumbprint[f.rsa.ID], thumbprint[f.ec.ID])
 	for name, v := range f.verifiers(t) {
 		for _, k := range []*tokentest.Key{f.rsa, f.ec} {
 			t.Run(name+"/"+string(k.Alg), func(t *testing.T) {
@@ -107,6 +115,7 @@ func TestVerifyAccepts(t *testing.T) {
 				assert.Equal(t, json.Number(tok.Claims["exp"].(json.Number)), tok.Claims["exp"])
 				sum := sha256.Sum256([]byte(raw))
 				assert.Equal(t, "sha256:"+hex.EncodeToString(sum[:]), tok.Digest, "the digest of the token, without the file's newline")
+				assert.Equal(t, thumbprint[k.ID], tok.KeyThumbprint, "the key that verified it, as ParseKeySet lists it")
 			})
 		}
 	}
@@ -197,6 +206,40 @@ func TestVerifyRefuses(t *testing.T) {
 		{name: "JSON serialization", token: func(t *testing.T) string {
 			return `{"payload":"e30","protected":"eyJhbGciOiJSUzI1NiJ9","signature":"AA"}`
 		}, want: idtoken.ErrMalformed, iss: "-", sub: "-"},
+		{name: "line break inside", token: func(t *testing.T) string {
+			// The base64 decoder skips it: the same token under another digest.
+			raw := f.rsa.Sign(t, f.claims(nil))
+			return raw[:40] + "\r\n" + raw[40:]
+		}, want: idtoken.ErrMalformed, iss: "-", sub: "-", detail: "byte 40 is white space (U+000D)"},
+		{name: "line break in the signature", token: func(t *testing.T) string {
+			raw := f.rsa.Sign(t, f.claims(nil))
+			return raw[:len(raw)-10] + "\n" + raw[len(raw)-10:]
+		}, want: idtoken.ErrMalformed, iss: "-", sub: "-", detail: "white space (U+000A)"},
+		{name: "space inside", token: func(t *testing.T) string {
+			parts := strings.Split(f.rsa.Sign(t, f.claims(nil)), ".")
+			return parts[0] + ". " + parts[1] + "." + parts[2]
+		}, want: idtoken.ErrMalformed, iss: "-", sub: "-", detail: "white space (U+0020)"},
+		{name: "control character inside", token: func(t *testing.T) string {
+			raw := f.rsa.Sign(t, f.claims(nil))
+			return raw[:20] + "\x00" + raw[20:]
+		}, want: idtoken.ErrMalformed, iss: "-", sub: "-", detail: "a control character (U+0000)"},
+		{name: "format character inside", token: func(t *testing.T) string {
+			raw := f.rsa.Sign(t, f.claims(nil))
+			return raw[:20] + "\u200b" + raw[20:]
+		}, want: idtoken.ErrMalformed, iss: "-", sub: "-", detail: "a control character (U+200B)"},
+		{name: "padding", token: func(t *testing.T) string {
+			parts := strings.Split(f.rsa.Sign(t, f.claims(nil)), ".")
+			return parts[0] + "." + parts[1] + "==." + parts[2]
+		}, want: idtoken.ErrMalformed, iss: "-", sub: "-", detail: "U+003D"},
+		{name: "critical extension", token: func(t *testing.T) string {
+			return signWith(t, f.rsa, (&jose.SignerOptions{}).WithHeader("exp-ext", "x").WithCritical("exp-ext"), f.claims(nil))
+		}, want: idtoken.ErrMalformed, detail: `header parameter "crit"`},
+		{name: "critical extension the verifier knows", token: func(t *testing.T) string {
+			return signWith(t, f.rsa, (&jose.SignerOptions{}).WithHeader("b64", true).WithCritical("b64"), f.claims(nil))
+		}, want: idtoken.ErrMalformed, detail: `header parameter "crit"`},
+		{name: "b64 without crit", token: func(t *testing.T) string {
+			return signWith(t, f.rsa, (&jose.SignerOptions{}).WithHeader("b64", true), f.claims(nil))
+		}, want: idtoken.ErrMalformed, detail: `header parameter "b64"`},
 		{name: "too large", token: func(t *testing.T) string {
 			return f.rsa.Sign(t, f.claims(map[string]any{"pad": strings.Repeat("x", idtoken.MaxTokenSize)}))
 		}, want: idtoken.ErrMalformed, iss: "-", sub: "-", detail: "larger than"},
@@ -235,6 +278,21 @@ func TestVerifyRefuses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// signWith signs claims with k as tokentest does, with the header opts
+// say.
+func signWith(t *testing.T, k *tokentest.Key, opts *jose.SignerOptions, claims map[string]any) string {
+	t.Helper()
+	s, err := jose.NewSigner(jose.SigningKey{Algorithm: k.Alg, Key: jose.JSONWebKey{Key: k.Private, KeyID: k.ID}}, opts.WithType("JWT"))
+	require.NoError(t, err)
+	payload, err := json.Marshal(claims)
+	require.NoError(t, err)
+	obj, err := s.Sign(payload)
+	require.NoError(t, err)
+	raw, err := obj.CompactSerialize()
+	require.NoError(t, err)
+	return raw
 }
 
 // TestVerifyLeeway: a token expired less than the leeway ago is accepted;

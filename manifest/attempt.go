@@ -53,21 +53,26 @@ type ActorClaims struct {
 }
 
 // A TokenSummary identifies the token an Actor was verified from without
-// keeping the token: its ID, audience, validity and the SHA-256 digest of
-// its bytes.
+// keeping the token: its ID, audience, validity, the SHA-256 digest of
+// its bytes and the key that verified its signature (Key, the RFC 7638
+// SHA-256 thumbprint of that JWK, base64url-encoded as
+// idtoken.Key.Thumbprint lists it; "" in entries written before it was
+// recorded).
 type TokenSummary struct {
 	ID        string    `json:"id,omitempty"` // jti
 	Audience  []string  `json:"audience,omitempty"`
 	IssuedAt  time.Time `json:"issued_at,omitzero"`
 	NotBefore time.Time `json:"not_before,omitzero"`
 	Expires   time.Time `json:"expires,omitzero"`
-	Digest    string    `json:"digest"` // sha256:HEX of the compact JWT
+	Digest    string    `json:"digest"`        // sha256:HEX of the compact JWT
+	Key       string    `json:"key,omitempty"` // RFC 7638 thumbprint of the verifying key
 }
 
 // A Denial is a refused attempt, logged as a [KindDenied] entry in the
 // same hash chain as the promotions: what was asked (Action, Release, Env,
 // Digest), by whom (Actor, Approver), why it was refused (Refusal, and the
-// IDs of the controls that refused), and when.
+// IDs of the controls that refused), under which release configuration
+// (Config, its digest: [WithConfigDigest]), and when.
 type Denial struct {
 	Action   string    `json:"action"` // "promote", "rollback", "promote-manifest", "rollback-manifest", "deploy-report"
 	Release  string    `json:"release,omitempty"`
@@ -79,6 +84,7 @@ type Denial struct {
 	Refusal  string    `json:"refusal"`            // why it was refused (the error, bounded)
 	Controls []string  `json:"controls,omitempty"` // the control IDs that refused (REL-...)
 	Gate     string    `json:"gate,omitempty"`     // digest of the gate's evidence, when it gave some
+	Config   string    `json:"config,omitempty"`   // digest of the release configuration decided under, or ""
 	At       time.Time `json:"at"`
 }
 
@@ -86,7 +92,9 @@ type Denial struct {
 // logged as a [KindDeployment] entry: started, succeeded, or failed with
 // Error; where (Env and the Targets named: servers, clusters); what
 // (Release, Digest, Branch, Commit, and the summary of the files that
-// changed since what Env ran before); who reported it; and when.
+// changed since what Env ran before); who reported it; under which
+// release configuration (Config, its digest: [WithConfigDigest]) and with
+// which checks weakened (Unsafe, as in [Promotion.Unsafe]); and when.
 type Deployment struct {
 	Release   string               `json:"release"`
 	Env       string               `json:"env"`
@@ -99,6 +107,8 @@ type Deployment struct {
 	Promotion uint64               `json:"promotion,omitempty"` // Seq of the promotion entry carried out
 	Actor     *Actor               `json:"actor,omitempty"`
 	Changes   *ChangedFilesSummary `json:"changes,omitempty"`
+	Config    string               `json:"config,omitempty"` // digest of the release configuration, or ""
+	Unsafe    []string             `json:"unsafe,omitempty"` // options that weakened a check to let the report through
 	At        time.Time            `json:"at"`
 }
 

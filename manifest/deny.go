@@ -25,22 +25,46 @@ const (
 	AttemptDeployReport     = "deploy-report"
 )
 
+// attempts are the Actions a Denial may log.
+var attempts = []string{AttemptPromote, AttemptRollback, AttemptPromoteManifest, AttemptRollbackManifest, AttemptDeployReport}
+
 // MaxRefusal bounds, in bytes, each text field of a logged [Denial]: the
 // refusal, and the release, environment, digest, approver and reason the
-// request gave. [Deny] cuts a longer text at a character boundary and ends
-// it with "…", so a refusal is always logged, whatever its length.
+// request gave, and each control ID. [Deny] cuts a longer text at a
+// character boundary and ends it with "…", so a refusal is always logged,
+// whatever its length.
 const MaxRefusal = 2048
 
-// A FieldError is an input [Deny] or [ReportDeployment] cannot log as it
-// is: Field names the field (the JSON name: "action", "refusal", "result",
-// "error", "targets", "commit", "changes", ...), and Reason says what is
-// wrong, one of these short lower-case phrases:
+// Bounds of an [Actor]: each of its text fields (the name, issuer,
+// subject, each claim, the token's ID, digest, key and each audience) is
+// at most 1 KiB, and the token names at most 16 audiences. [Deny] cuts a
+// longer field (ending it with "…") and keeps 15 audiences and "…";
+// Promote, Rollback, PromoteManifest, RollbackManifest and
+// ReportDeployment refuse such an actor (a *[FieldError] "too long" or
+// "too many").
+const (
+	maxActorField = 1 << 10
+	maxAudiences  = 16
+)
+
+// A FieldError is an input [Deny], [ReportDeployment] or a promotion
+// cannot log as it is: Field names the field (the JSON name: "action",
+// "refusal", "config", "result", "error", "targets", "commit", "changes",
+// "actor", "releaser", and an actor's own as "actor.name",
+// "actor.claims.ref", "actor.token.audience", ...), and Reason says what
+// is wrong, one of these short lower-case phrases:
 //
 //	"required"                 the field is empty or holds nothing visible
+//	                           (a deployment report without an actor, or
+//	                           one without a name)
+//	"unknown action"           a Denial's Action is not one of the Attempt
+//	                           constants
 //	"unknown result"           Result is not started, succeeded or failed
 //	"only for a failed result" Error given with another result
-//	"too long"                 longer than its bound
-//	"too many"                 more targets than MaxTargets
+//	"too long"                 longer than its bound (an actor's field:
+//	                           1 KiB; a releaser: 1 KiB)
+//	"too many"                 more targets than MaxTargets, or more than
+//	                           16 audiences of an actor's token
 //	"duplicate"                a target named twice
 //	"control character"        a control, format or bidi character
 //	"invalid UTF-8"            text that is not UTF-8
@@ -82,10 +106,14 @@ func badField(field, reason string, err error, format string, args ...any) *Fiel
 // ReportDeployment do with each refusal; call it for the refusals of your
 // own (relctl logs a CI token that does not verify this way).
 //
-// d.Action and d.Refusal are required (a *[FieldError] "required"); each
-// text field is cut to [MaxRefusal] bytes; d.Gate, when set, must be a
-// valid digest (a *FieldError "invalid digest"); a zero d.At is the time
-// now. Deny reads the log first and appends nothing to one that does not
+// d.Action and d.Refusal are required (a *[FieldError] "required"), and
+// d.Action must be one of [AttemptPromote], [AttemptRollback],
+// [AttemptPromoteManifest], [AttemptRollbackManifest] and
+// [AttemptDeployReport] (a *FieldError "unknown action"); each text field
+// is cut to [MaxRefusal] bytes, and each of d.Actor's to 1 KiB (its token
+// to 16 audiences), so whatever the caller passes the entry stays small;
+// d.Gate and d.Config, when set, must be valid digests (a *FieldError
+// "invalid digest"); a zero d.At is the time now. Deny reads the log first and appends nothing to one that does not
 // verify (a *[ChainError], [ErrTampered]); the append is a compare-and-swap
 // on the log's length, retried when another writer got there first, so
 // the denial is logged exactly once.
@@ -93,12 +121,20 @@ func Deny(ctx context.Context, st Log, d Denial) (Entry, error) {
 	if invisible(d.Action) {
 		return Entry{}, badField("action", "required", nil, "")
 	}
+	if !slices.Contains(attempts, d.Action) {
+		return Entry{}, badField("action", "unknown action", nil, "%q: want %s", bound(d.Action, MaxRefusal), strings.Join(attempts, ", "))
+	}
 	if invisible(d.Refusal) {
 		return Entry{}, badField("refusal", "required", nil, "")
 	}
 	if d.Gate != "" {
 		if err := ValidateDigest(d.Gate); err != nil {
 			return Entry{}, badField("gate", "invalid digest", err, "")
+		}
+	}
+	if d.Config != "" {
+		if err := ValidateDigest(d.Config); err != nil {
+			return Entry{}, badField("config", "invalid digest", err, "")
 		}
 	}
 	if d.At.IsZero() {
@@ -130,16 +166,90 @@ func appendAt(ctx context.Context, st Log, entries []Entry, e Entry) (Entry, err
 	return st.Append(ctx, e)
 }
 
-// boundDenial returns d with its text fields cut to MaxRefusal bytes of
-// valid UTF-8, its time in UTC, and its slices and actor copied.
+// boundDenial returns d with its text fields and control IDs cut to
+// MaxRefusal bytes of valid UTF-8, its actor bounded (boundActor), its
+// time in UTC, and its slices and actor copied.
 func boundDenial(d Denial) Denial {
-	for _, s := range []*string{&d.Action, &d.Release, &d.Env, &d.Digest, &d.Approver, &d.Reason, &d.Refusal} {
+	for _, s := range []*string{&d.Action, &d.Release, &d.Env, &d.Digest, &d.Approver, &d.Reason, &d.Refusal, &d.Config} {
 		*s = bound(*s, MaxRefusal)
 	}
 	d.At = d.At.UTC()
 	d.Controls = slices.Clone(d.Controls)
-	d.Actor = d.Actor.clone()
+	for i := range d.Controls {
+		d.Controls[i] = bound(d.Controls[i], MaxRefusal)
+	}
+	d.Actor = boundActor(d.Actor)
 	return d
+}
+
+// An actorField is one text field of an Actor, with its JSON path.
+type actorField struct {
+	name string
+	p    *string
+}
+
+// fields returns a's text fields, the token's audiences included.
+func (a *Actor) fields() []actorField {
+	fs := []actorField{{"actor.name", &a.Name}, {"actor.issuer", &a.Issuer}, {"actor.subject", &a.Subject}}
+	if c := a.Claims; c != nil {
+		fs = append(fs, actorField{"actor.claims.actor", &c.Actor}, actorField{"actor.claims.repository", &c.Repository},
+			actorField{"actor.claims.ref", &c.Ref}, actorField{"actor.claims.commit", &c.Commit},
+			actorField{"actor.claims.workflow", &c.Workflow}, actorField{"actor.claims.run", &c.Run},
+			actorField{"actor.claims.environment", &c.Environment})
+	}
+	if t := a.Token; t != nil {
+		fs = append(fs, actorField{"actor.token.id", &t.ID}, actorField{"actor.token.digest", &t.Digest}, actorField{"actor.token.key", &t.Key})
+		for i := range t.Audience {
+			fs = append(fs, actorField{"actor.token.audience", &t.Audience[i]})
+		}
+	}
+	return fs
+}
+
+// boundActor returns a copy of a (nil for nil) with each text field cut to
+// maxActorField bytes of valid UTF-8, ending with "…" when cut, and its
+// token's audiences to maxAudiences, the last "…" when there were more.
+func boundActor(a *Actor) *Actor {
+	c := a.clone()
+	if c == nil {
+		return nil
+	}
+	if c.Token != nil && len(c.Token.Audience) > maxAudiences {
+		c.Token.Audience = append(c.Token.Audience[:maxAudiences-1], "…")
+	}
+	for _, f := range c.fields() {
+		*f.p = bound(*f.p, maxActorField)
+	}
+	return c
+}
+
+// checkActor refuses, with a *FieldError, an actor with a text field
+// longer than maxActorField bytes ("too long") or a token of more than
+// maxAudiences audiences ("too many"): a request's actor is logged as it
+// is, so it must fit.
+func checkActor(a *Actor) error {
+	if a == nil {
+		return nil
+	}
+	if a.Token != nil && len(a.Token.Audience) > maxAudiences {
+		return badField("actor.token.audience", "too many", nil, "%d, at most %d", len(a.Token.Audience), maxAudiences)
+	}
+	for _, f := range a.fields() {
+		if len(*f.p) > maxActorField {
+			return badField(f.name, "too long", nil, "%d bytes, at most %d", len(*f.p), maxActorField)
+		}
+	}
+	return nil
+}
+
+// checkRequester refuses, with a *FieldError, a request whose actor
+// (checkActor) or typed releaser (longer than maxActorField bytes: it is
+// logged as the actor's name) cannot be logged as it is.
+func checkRequester(releaser string, actor *Actor) error {
+	if len(releaser) > maxActorField {
+		return badField("releaser", "too long", nil, "%d bytes, at most %d", len(releaser), maxActorField)
+	}
+	return checkActor(actor)
 }
 
 // bound returns s as valid UTF-8 of at most n bytes: a longer s is cut at
@@ -190,7 +300,10 @@ func (a *Actor) clone() *Actor {
 //	  "record commit is not the tag's commit"     REL-TAG-001
 //	*RefusalError "no authorization for production",
 //	  "releaser not authorized", "approver not authorized",
-//	  "emergency approver not authorized"         REL-ENV-001
+//	  "emergency approver not authorized",
+//	  "reporter not authorized",
+//	  "verified identity required",
+//	  "actor is not the releaser"                 REL-ENV-001
 //	*RefusalError "approver is the releaser",
 //	  "emergency approver is the releaser"        REL-SOD-001
 //	ErrApprovalRequired without an approver       REL-SOD-001
@@ -259,7 +372,7 @@ func ownControls(err error) []string {
 		case "release tag not verified", "release tag signature does not verify", "record commit not checked", "record commit is not the tag's commit":
 			return []string{controlTag}
 		case "no authorization for production", "releaser not authorized", "approver not authorized", "emergency approver not authorized",
-			"verified identity required", "actor is not the releaser":
+			"reporter not authorized", "verified identity required", "actor is not the releaser":
 			return []string{controlEnv}
 		case "approver is the releaser", "emergency approver is the releaser":
 			return []string{controlSoD}
@@ -295,10 +408,12 @@ type attempt struct {
 	d  Denial
 }
 
-// newAttempt returns the attempt of action with the request's facts in d
+// newAttempt returns the attempt of action with the request's facts in d,
+// the digest of the configuration it is decided under (WithConfigDigest)
 // and its actor: req's Actor, or a typed Actor named releaser when only
 // that was given.
-func newAttempt(st Log, d Denial, releaser string, actor *Actor) *attempt {
+func (c config) newAttempt(st Log, d Denial, releaser string, actor *Actor) *attempt {
+	d.Config = c.configDigest
 	switch {
 	case actor != nil:
 		d.Actor = actor.clone()

@@ -123,6 +123,10 @@ func TestDenyRefusesBadInput(t *testing.T) {
 		{"no refusal", func(d *manifest.Denial) { d.Refusal = "" }, &manifest.FieldError{Field: "refusal", Reason: "required"}},
 		{"invisible refusal", func(d *manifest.Denial) { d.Refusal = "\u200b\t" }, &manifest.FieldError{Field: "refusal", Reason: "required"}},
 		{"gate not a digest", func(d *manifest.Denial) { d.Gate = "sha256:nope" }, &manifest.FieldError{Field: "gate", Reason: "invalid digest"}},
+		{"config not a digest", func(d *manifest.Denial) { d.Config = "releasekit.yaml" }, &manifest.FieldError{Field: "config", Reason: "invalid digest"}},
+		{"unknown action", func(d *manifest.Denial) { d.Action = "deploy" }, &manifest.FieldError{Field: "action", Reason: "unknown action"}},
+		{"an action in another case", func(d *manifest.Denial) { d.Action = "Promote" }, &manifest.FieldError{Field: "action", Reason: "unknown action"}},
+		{"an action of free text", func(d *manifest.Denial) { d.Action = strings.Repeat("x", 10*manifest.MaxRefusal) }, &manifest.FieldError{Field: "action", Reason: "unknown action"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			d := ok
@@ -451,6 +455,7 @@ func TestControls(t *testing.T) {
 		{"emergency approver is releaser", refusal("emergency approver is the releaser"), []string{"REL-SOD-001"}},
 		{"verified identity", refusal("verified identity required"), []string{"REL-ENV-001"}},
 		{"actor is not the releaser", refusal("actor is not the releaser"), []string{"REL-ENV-001"}},
+		{"reporter", refusal("reporter not authorized"), []string{"REL-ENV-001"}},
 		{"a gate's controls", &manifest.GateError{Env: "prod", Err: controlsErr{"REL-WINDOW-001", "REL-SOD-001"}}, []string{"REL-WINDOW-001", "REL-SOD-001"}},
 		{"a gate without", &manifest.GateError{Env: "prod", Err: errors.New("no")}, nil},
 		{"each once, in order", errors.Join(controlsErr{"REL-B", "REL-A"}, refusal("approver is the releaser"), controlsErr{"REL-A", "REL-SOD-001"}),
@@ -590,6 +595,15 @@ func TestVerifiedIdentity(t *testing.T) {
 				before, err := st.Entries(ctx)
 				require.NoError(t, err)
 				e, err := at.try(a)
+				if a == nil && at.action == manifest.AttemptDeployReport {
+					// A report names who made it: without an actor it is
+					// bad input, refused before any check and not logged.
+					assert.ErrorIs(t, err, &manifest.FieldError{Field: "actor", Reason: "required"})
+					after, err := st.Entries(ctx)
+					require.NoError(t, err)
+					assert.Equal(t, before, after, "bad input is not logged")
+					continue
+				}
 				assert.ErrorIs(t, err, &manifest.RefusalError{Reason: "verified identity required"})
 				d := requireDenied(t, st, before, e, err, at.action, []string{"REL-ENV-001"})
 				assert.Equal(t, a, d.Actor)
@@ -644,3 +658,239 @@ func TestRollbackRefusalsLogged(t *testing.T) {
 var reportDenies = evidenceGate{func(ctx context.Context, in manifest.GateInput) (string, []byte, error) {
 	return "", []byte("denied " + in.Promotion.Release + " in " + in.Promotion.Env), controlsErr{"REL-WINDOW-001"}
 }}
+
+// Deny logs every Attempt action.
+func TestDenyActions(t *testing.T) {
+	st := newStore(t)
+	for _, a := range []string{manifest.AttemptPromote, manifest.AttemptRollback, manifest.AttemptPromoteManifest, manifest.AttemptRollbackManifest, manifest.AttemptDeployReport} {
+		e, err := manifest.Deny(t.Context(), st, manifest.Denial{Action: a, Env: "prod", Refusal: "refused"})
+		require.NoError(t, err, a)
+		assert.Equal(t, a, e.Denial.Action)
+	}
+}
+
+// hugeActor is an actor whose every text field is n bytes, with n
+// audiences.
+func hugeActor(n int) *manifest.Actor {
+	big := strings.Repeat("é", n/2)
+	aud := make([]string, n)
+	for i := range aud {
+		aud[i] = "aud"
+	}
+	aud[0] = big
+	return &manifest.Actor{
+		Name: big, Verified: true, Issuer: big, Subject: big,
+		Claims: &manifest.ActorClaims{Actor: big, Repository: big, Ref: big, Commit: big, Workflow: big, Run: big, Environment: big},
+		Token:  &manifest.TokenSummary{ID: big, Audience: aud, Digest: big, Key: big},
+	}
+}
+
+// Deny bounds the actor it logs, whatever the caller passes: each field
+// to 1 KiB, marked where cut, and the token's audiences to 16.
+func TestDenyBoundsActor(t *testing.T) {
+	st := newStore(t)
+	huge := hugeActor(4096)
+	e, err := manifest.Deny(t.Context(), st, manifest.Denial{Action: manifest.AttemptPromote, Env: "prod", Refusal: "refused", Actor: huge})
+	require.NoError(t, err)
+	a := e.Denial.Actor
+	require.NotNil(t, a)
+	fields := []string{a.Name, a.Issuer, a.Subject, a.Claims.Actor, a.Claims.Repository, a.Claims.Ref, a.Claims.Commit,
+		a.Claims.Workflow, a.Claims.Run, a.Claims.Environment, a.Token.ID, a.Token.Digest, a.Token.Key, a.Token.Audience[0]}
+	for i, f := range fields {
+		assert.LessOrEqual(t, len(f), 1024, "field %d", i)
+		assert.Greater(t, len(f), 1000, "field %d", i)
+		assert.True(t, utf8.ValidString(f), "field %d", i)
+		assert.True(t, strings.HasSuffix(f, "…"), "field %d: cut, and marked", i)
+	}
+	assert.Len(t, a.Token.Audience, 16)
+	assert.Equal(t, "…", a.Token.Audience[15], "audiences cut, and marked")
+	assert.Equal(t, 4096, len(huge.Name), "the caller's actor is not changed")
+	assert.Len(t, huge.Token.Audience, 4096)
+
+	// What fits is logged as it is.
+	e, err = manifest.Deny(t.Context(), st, manifest.Denial{Action: manifest.AttemptPromote, Env: "prod", Refusal: "refused", Actor: verifiedActor("ci-bot")})
+	require.NoError(t, err)
+	assert.Equal(t, verifiedActor("ci-bot"), e.Denial.Actor)
+	_, err = manifest.VerifyStore(t.Context(), st, nil)
+	require.NoError(t, err)
+}
+
+// A 64 MiB actor name: refused by every request that logs its actor as
+// it is, bounded by Deny, and refused by the store itself when appended
+// as it is. The log stays readable.
+func TestOversizedActor(t *testing.T) {
+	ctx := t.Context()
+	name := strings.Repeat("n", 64<<20)
+	eachStore(t, func(t *testing.T, dir string, open func(string) (manifest.Store, error)) {
+		st, err := open(dir)
+		require.NoError(t, err)
+		require.NoError(t, st.PutRecord(ctx, completeRecord("v1.0.0", "app")))
+		promoteAll(t, st, "v1.0.0", "app")
+		before, err := st.Entries(ctx)
+		require.NoError(t, err)
+		actor := &manifest.Actor{Name: name}
+		unchanged := func(t *testing.T) {
+			t.Helper()
+			after, err := manifest.VerifyStore(ctx, st, nil)
+			require.NoError(t, err, "the log is readable")
+			assert.Equal(t, before, after, "nothing logged")
+		}
+		tooLong := &manifest.FieldError{Field: "actor.name", Reason: "too long"}
+
+		_, err = manifest.ReportDeployment(ctx, st, manifest.DeploymentReport{Release: "v1.0.0", Env: "prod", Result: manifest.ResultSucceeded, Actor: actor}, manifest.WithAuthorizer(allowAll{}))
+		assert.ErrorIs(t, err, tooLong)
+		unchanged(t)
+		r := req("v1.0.0", "dev", "app")
+		r.Actor = actor
+		_, err = promote(ctx, st, r)
+		assert.ErrorIs(t, err, tooLong)
+		r = req("v1.0.0", "dev", "app")
+		r.Releaser = name
+		_, err = promote(ctx, st, r)
+		assert.ErrorIs(t, err, &manifest.FieldError{Field: "releaser", Reason: "too long"})
+		_, err = rollback(ctx, st, manifest.RollbackRequest{Env: "dev", Approver: "alice", Reason: "r", Actor: actor, Releaser: name})
+		assert.ErrorIs(t, err, &manifest.FieldError{Field: "releaser", Reason: "too long"})
+		_, err = rollback(ctx, st, manifest.RollbackRequest{Env: "dev", Approver: "alice", Reason: "r", Actor: actor})
+		assert.ErrorIs(t, err, tooLong)
+		sm := signedManifest{m: sampleManifest()}
+		sm.digest, err = sm.m.Digest()
+		require.NoError(t, err)
+		mr := sm.req("dev")
+		mr.Actor = actor
+		_, err = promoteManifest(ctx, st, mr)
+		assert.ErrorIs(t, err, tooLong)
+		_, err = rollbackManifest(ctx, st, manifest.RollbackRequest{Env: "dev", Approver: "alice", Reason: "r", Actor: actor})
+		assert.ErrorIs(t, err, tooLong)
+		var fe *manifest.FieldError
+		require.ErrorAs(t, err, &fe)
+		assert.Equal(t, "manifest: actor.name: too long: 67108864 bytes, at most 1024", fe.Error(), "the name itself is not repeated")
+		unchanged(t)
+
+		// Appended as it is, the entry would be larger than a store reads
+		// back: the store refuses it, and writes nothing.
+		d := manifest.Deployment{Release: "v1.0.0", Env: "prod", Result: manifest.ResultSucceeded, Actor: actor, At: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}
+		_, err = st.Append(ctx, manifest.Entry{Kind: manifest.KindDeployment, Deploy: &d})
+		assert.ErrorIs(t, err, &manifest.RefusalError{Reason: "log entry too large"})
+		assert.Less(t, len(err.Error()), 200, "the entry is not repeated")
+		unchanged(t)
+		if _, ok := st.(*manifest.DirStore); ok {
+			left, err := filepath.Glob(filepath.Join(dir, "log", ".tmp-*"))
+			require.NoError(t, err)
+			assert.Empty(t, left, "no temporary file left")
+		}
+		reopened, err := open(dir)
+		require.NoError(t, err)
+		after, err := manifest.VerifyStore(ctx, reopened, nil)
+		require.NoError(t, err)
+		assert.Equal(t, before, after)
+
+		// Deny bounds it: the denial is logged, and the log still reads.
+		e, err := manifest.Deny(ctx, st, manifest.Denial{Action: manifest.AttemptDeployReport, Release: "v1.0.0", Env: "prod", Refusal: "idtoken: token expired", Actor: actor})
+		require.NoError(t, err)
+		assert.LessOrEqual(t, len(e.Denial.Actor.Name), 1024)
+		reopened, err = open(dir)
+		require.NoError(t, err)
+		after, err = manifest.VerifyStore(ctx, reopened, nil)
+		require.NoError(t, err)
+		assert.Equal(t, append(before, e), after)
+	})
+}
+
+// A store takes an entry up to MaxStoredFile bytes, which it reads back,
+// and refuses one byte more.
+func TestStoreEntryBound(t *testing.T) {
+	ctx := t.Context()
+	e := manifest.Entry{Seq: 1, Kind: manifest.KindNote, Note: "n"}
+	small, err := manifest.MarshalEntry(e)
+	require.NoError(t, err)
+	e.Note = strings.Repeat("n", manifest.MaxStoredFile-len(small)+2)
+	eachStore(t, func(t *testing.T, dir string, open func(string) (manifest.Store, error)) {
+		st, err := open(dir)
+		require.NoError(t, err)
+		_, err = st.Append(ctx, e)
+		assert.ErrorIs(t, err, &manifest.RefusalError{Reason: "log entry too large"})
+		assert.Contains(t, err.Error(), fmt.Sprintf("%d bytes, at most %d", manifest.MaxStoredFile+1, manifest.MaxStoredFile))
+		entries, err := st.Entries(ctx)
+		require.NoError(t, err)
+		assert.Empty(t, entries, "nothing written")
+	})
+
+	st, err := manifest.NewDirStore(t.TempDir())
+	require.NoError(t, err)
+	e.Note = e.Note[1:]
+	b, err := manifest.MarshalEntry(e)
+	require.NoError(t, err)
+	require.Equal(t, manifest.MaxStoredFile, len(b))
+	_, err = st.Append(ctx, e)
+	require.NoError(t, err)
+	entries, err := manifest.VerifyStore(ctx, st, nil)
+	require.NoError(t, err, "the largest entry reads back")
+	require.Len(t, entries, 1)
+	assert.Equal(t, len(e.Note), len(entries[0].Note))
+}
+
+// Every refusal, and every deployment, names the configuration it was
+// decided under; without one, the entries are as they were.
+func TestConfigDigestLogged(t *testing.T) {
+	ctx := t.Context()
+	cfg := digestOf("releasekit.yaml")
+	withCfg := manifest.WithConfigDigest(cfg)
+	st := newStore(t, completeRecord("v1.0.0", "app"))
+	promoteAll(t, st, "v1.0.0", "app")
+	sm := signedManifest{m: sampleManifest()}
+	var err error
+	sm.digest, err = sm.m.Digest()
+	require.NoError(t, err)
+	rb := manifest.RollbackRequest{Env: "qa", Approver: "alice", Reason: "r"}
+	for _, tt := range []struct {
+		action string
+		try    func(opts ...manifest.Option) (manifest.Entry, error)
+	}{
+		{manifest.AttemptPromote, func(opts ...manifest.Option) (manifest.Entry, error) {
+			return promote(ctx, st, req("v1.0.0", "qa", "app"), opts...)
+		}},
+		{manifest.AttemptRollback, func(opts ...manifest.Option) (manifest.Entry, error) { return rollback(ctx, st, rb, opts...) }},
+		{manifest.AttemptPromoteManifest, func(opts ...manifest.Option) (manifest.Entry, error) {
+			return promoteManifest(ctx, st, sm.req("qa"), opts...)
+		}},
+		{manifest.AttemptRollbackManifest, func(opts ...manifest.Option) (manifest.Entry, error) {
+			return rollbackManifest(ctx, st, rb, opts...)
+		}},
+		{manifest.AttemptDeployReport, func(opts ...manifest.Option) (manifest.Entry, error) {
+			return manifest.ReportDeployment(ctx, st, manifest.DeploymentReport{Release: "v1.0.0", Env: "qa", Result: manifest.ResultStarted, Actor: typed}, opts...)
+		}},
+	} {
+		t.Run(tt.action, func(t *testing.T) {
+			e, err := tt.try(withCfg)
+			assert.ErrorIs(t, err, manifest.ErrUnknownEnv)
+			require.NotNil(t, e.Denial)
+			assert.Equal(t, tt.action, e.Denial.Action)
+			assert.Equal(t, cfg, e.Denial.Config)
+			e, err = tt.try()
+			assert.ErrorIs(t, err, manifest.ErrUnknownEnv)
+			require.NotNil(t, e.Denial)
+			assert.Empty(t, e.Denial.Config)
+			b, err := manifest.MarshalEntry(e)
+			require.NoError(t, err)
+			assert.NotContains(t, string(b), `"config"`, "no configuration, no field: entries as before")
+		})
+	}
+	e, err := manifest.ReportDeployment(ctx, st, manifest.DeploymentReport{Release: "v1.0.0", Env: "prod", Result: manifest.ResultStarted, Actor: typed},
+		withCfg, manifest.WithAuthorizer(allowAll{}))
+	require.NoError(t, err)
+	assert.Equal(t, cfg, e.Deploy.Config)
+	e, err = manifest.ReportDeployment(ctx, st, manifest.DeploymentReport{Release: "v1.0.0", Env: "prod", Result: manifest.ResultSucceeded, Actor: typed},
+		manifest.WithAuthorizer(allowAll{}))
+	require.NoError(t, err)
+	assert.Empty(t, e.Deploy.Config)
+	b, err := manifest.MarshalEntry(e)
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), `"config"`)
+	assert.NotContains(t, string(b), `"unsafe"`)
+
+	e, err = manifest.Deny(ctx, st, manifest.Denial{Action: manifest.AttemptPromote, Env: "prod", Refusal: "r", Config: cfg})
+	require.NoError(t, err)
+	assert.Equal(t, cfg, e.Denial.Config)
+	_, err = manifest.VerifyStore(ctx, st, nil)
+	require.NoError(t, err)
+}

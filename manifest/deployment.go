@@ -31,9 +31,10 @@ const (
 // to [ReportDeployment]: the release it deployed to Env, the Result
 // (ResultStarted, ResultSucceeded or ResultFailed, with Error for a
 // failure), the Targets it deployed to (servers, clusters), the Branch and
-// Commit it deployed, who reports it (Actor: verified from a CI token, or
-// typed) and the files that changed since what Env ran before ([TreeChanges]
-// between [PreviousRelease] and Release).
+// Commit it deployed, who reports it (Actor, required: verified from a CI
+// token, or typed; an [Authorizer] decides whether it may) and the files
+// that changed since what Env ran before ([TreeChanges] between
+// [PreviousRelease] and Release).
 type DeploymentReport struct {
 	Release string
 	Env     string
@@ -50,9 +51,10 @@ type DeploymentReport struct {
 // a [KindDeployment] entry and returns it. The entry's Digest and
 // Promotion are those of the promotion Env carried out (the latest
 // promotion to Env, which must be of r.Release), its Commit the release
-// record's, and its Changes the summary of r.Changes, which is stored first
-// as evidence (its canonical JSON, by digest) in st, so st must then be an
-// [EvidenceStore].
+// record's, its Actor who reported it, its Config the configuration's
+// digest ([WithConfigDigest]), and its Changes the summary of r.Changes,
+// which is stored first as evidence (its canonical JSON, by digest) in st,
+// so st must then be an [EvidenceStore].
 //
 // A report that cannot be logged as it is is refused, and nothing is
 // logged, with a *[FieldError] naming the field:
@@ -60,6 +62,10 @@ type DeploymentReport struct {
 //     ("unknown result"), Error empty for a failure ("required") or given
 //     with another result ("only for a failed result"), or longer than
 //     [MaxDeploymentError] bytes ("too long"), or not UTF-8 ("invalid UTF-8");
+//   - no Actor, or one without a name ("actor", "required": a deployment
+//     is reported by someone), or an Actor with a field longer than 1 KiB
+//     ("too long", Field "actor.name", "actor.claims.ref", ...) or more
+//     than 16 token audiences ("too many");
 //   - a target empty ("required"), with a control, format or bidi
 //     character ("control character"), longer than 256 bytes ("too long"),
 //     named twice ("duplicate"), or more than [MaxTargets] ("too many"); a
@@ -70,28 +76,39 @@ type DeploymentReport struct {
 //     release Env ran before ("not from the previous release",
 //     [PreviousRelease]), inconsistent ("invalid changes": see
 //     [ParseChangedFiles]), or given to a store that is no EvidenceStore
-//     ("store keeps no evidence");
+//     ("store keeps no evidence").
 //
-// and with ErrUnknownEnv for an environment not in the order ([WithOrder])
-// and ErrNotFound for a release without a record. A report of a release
-// that Env does not run (it was never promoted there, or another was
-// promoted since) is refused with a *[RefusalError] "release not promoted
-// to the environment", and one without a verified identity where
-// [WithVerifiedIdentity] requires it with "verified identity required":
-// these refusals are logged as [KindDenied] entries (Action
-// "deploy-report"), as [Promote] logs its refusals. Like Promote, it
-// never appends to a log that does not verify, and appends with
-// compare-and-swap, checking the promotion again on the new log when
-// another writer got there first. Of the options, WithOrder, WithClock (the
-// entry's time) and WithVerifiedIdentity apply.
+// Every other refusal is logged as a [KindDenied] entry (Action
+// "deploy-report", the Actor, the configuration's digest), as [Promote]
+// logs its refusals, and returned with it:
+//   - ErrUnknownEnv for an environment not in the order ([WithOrder]);
+//   - a *[RefusalError] "verified identity required" for an Actor that is
+//     not verified where [WithVerifiedIdentity] requires one;
+//   - a *RefusalError "reporter not authorized" (wrapping the
+//     Authorizer's error) when an Authorizer ([WithAuthorizer]) does not
+//     allow the Actor's name [ActionDeploy] in Env, and "no authorization
+//     for production" when Env is a production environment
+//     ([WithProduction]; by default the last of the order) and no
+//     Authorizer is set, unless [WithSkipAuthorizationUnsafe] lets it
+//     through (the entry's Unsafe then names it): both answer to
+//     REL-ENV-001 ([Controls]);
+//   - ErrNotFound (or ErrInvalidRecord, ErrInvalidName) for a release
+//     without a valid record; a store that fails is returned, not logged;
+//   - a *RefusalError "release not promoted to the environment" for a
+//     release that Env does not run (it was never promoted there, or
+//     another was promoted since).
+//
+// Like Promote, it never appends to a log that does not verify, and
+// appends with compare-and-swap, checking the promotion again on the new
+// log when another writer got there first. Of the options, WithOrder,
+// WithClock (the entry's time), WithVerifiedIdentity, WithProduction,
+// WithAuthorizer, WithSkipAuthorizationUnsafe, WithConfigDigest and
+// WithUnsafe (recorded in the entry's Unsafe) apply.
 func ReportDeployment(ctx context.Context, st Store, r DeploymentReport, opts ...Option) (Entry, error) {
 	c := newConfig(opts)
 	at := c.now().UTC()
 	if err := r.check(); err != nil {
 		return Entry{}, err
-	}
-	if !slices.Contains(c.order, r.Env) {
-		return Entry{}, fmt.Errorf("report deployment of %s: %w: %q (order %v)", r.Release, ErrUnknownEnv, r.Env, c.order)
 	}
 	var es EvidenceStore
 	if r.Changes != nil {
@@ -103,23 +120,38 @@ func ReportDeployment(ctx context.Context, st Store, r DeploymentReport, opts ..
 			return Entry{}, badField("changes", "not this release", nil, "changes to %q, report of %q", r.Changes.To, r.Release)
 		}
 	}
-	a := newAttempt(st, Denial{Action: AttemptDeployReport, Release: r.Release, Env: r.Env, At: at}, "", r.Actor)
+	a := c.newAttempt(st, Denial{Action: AttemptDeployReport, Release: r.Release, Env: r.Env, At: at}, "", r.Actor)
+	if !slices.Contains(c.order, r.Env) {
+		return a.refuse(ctx, fmt.Errorf("report deployment of %s: %w: %q (order %v)", r.Release, ErrUnknownEnv, r.Env, c.order))
+	}
 	_, actor, err := c.identify(r.Env, "", r.Actor)
+	if err != nil {
+		return a.refuse(ctx, err)
+	}
+	skipped, err := c.authorizeReporter(r.Env, actor.Name)
 	if err != nil {
 		return a.refuse(ctx, err)
 	}
 	rec, err := st.Record(ctx, r.Release)
 	if err != nil {
-		return Entry{}, fmt.Errorf("report deployment of %s: %w", r.Release, err)
+		err = fmt.Errorf("report deployment of %s: %w", r.Release, err)
+		if !recordRefused(err) {
+			return Entry{}, err
+		}
+		return a.refuse(ctx, err)
 	}
 	if rec.Tag != r.Release {
-		return Entry{}, fmt.Errorf("report deployment of %s: %w: the store returned the record of %q", r.Release, ErrInvalidRecord, rec.Tag)
+		return a.refuse(ctx, fmt.Errorf("report deployment of %s: %w: the store returned the record of %q", r.Release, ErrInvalidRecord, rec.Tag))
 	}
 	commit := strings.ToLower(r.Commit)
 	if commit == "" {
 		commit = rec.Commit
 	} else if commit != rec.Commit {
 		return Entry{}, badField("commit", "not the release's commit", nil, "%s deployed, the record of %s says %s", r.Commit, r.Release, rec.Commit)
+	}
+	unsafe := slices.Clone(c.unsafe)
+	if skipped != "" {
+		unsafe = append(unsafe, skipped)
 	}
 	var summary *ChangedFilesSummary
 	var evidence []byte
@@ -177,7 +209,8 @@ func ReportDeployment(ctx context.Context, st Store, r DeploymentReport, opts ..
 		d := Deployment{
 			Release: r.Release, Env: r.Env, Result: r.Result, Error: r.Error,
 			Targets: slices.Clone(r.Targets), Digest: p.Digest, Branch: r.Branch, Commit: commit,
-			Promotion: seq, Actor: actor, Changes: summary, At: at,
+			Promotion: seq, Actor: actor, Changes: summary, Config: c.configDigest,
+			Unsafe: slices.Clone(unsafe), At: at,
 		}
 		if d.Changes != nil {
 			cs := *d.Changes
@@ -200,6 +233,12 @@ func ReportDeployment(ctx context.Context, st Store, r DeploymentReport, opts ..
 func (r DeploymentReport) check() error {
 	if invisible(r.Release) {
 		return badField("release", "required", nil, "")
+	}
+	if r.Actor == nil || invisible(r.Actor.Name) {
+		return badField("actor", "required", nil, "a deployment is reported by someone: an identity verified from a CI token, or typed")
+	}
+	if err := checkActor(r.Actor); err != nil {
+		return err
 	}
 	if !knownResult(r.Result) {
 		return badField("result", "unknown result", nil, "%q: want %s, %s or %s", r.Result, ResultStarted, ResultSucceeded, ResultFailed)

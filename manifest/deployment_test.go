@@ -1,7 +1,10 @@
 package manifest_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +14,9 @@ import (
 
 	"github.com/releasekit/releasekit/manifest"
 )
+
+// typed is a reporter typed on the command line: unverified.
+var typed = &manifest.Actor{Name: "deploy-bot"}
 
 func TestReportDeployment(t *testing.T) {
 	eachStore(t, func(t *testing.T, dir string, open func(string) (manifest.Store, error)) {
@@ -22,12 +28,12 @@ func TestReportDeployment(t *testing.T) {
 		require.NoError(t, err)
 		opts := []manifest.Option{manifest.WithClock(clock())}
 
-		e, err := manifest.ReportDeployment(ctx, st, manifest.DeploymentReport{Release: "v1.0.0", Env: "dev", Result: manifest.ResultStarted}, opts...)
+		e, err := manifest.ReportDeployment(ctx, st, manifest.DeploymentReport{Release: "v1.0.0", Env: "dev", Result: manifest.ResultStarted, Actor: typed}, opts...)
 		require.NoError(t, err)
 		assert.Equal(t, manifest.KindDeployment, e.Kind)
 		assert.Equal(t, manifest.Deployment{
 			Release: "v1.0.0", Env: "dev", Result: "started", Digest: digestOf("app"),
-			Commit: strings.Repeat("a", 40), Promotion: p.Seq, At: time.Date(2026, 1, 5, 9, 1, 0, 0, time.UTC),
+			Commit: strings.Repeat("a", 40), Promotion: p.Seq, Actor: typed, At: time.Date(2026, 1, 5, 9, 1, 0, 0, time.UTC),
 		}, *e.Deploy, "the digest and the commit are the promotion's and the record's")
 
 		targets := []string{"web-1.eu", "web-2.eu", "k8s/prod-eu"}
@@ -45,6 +51,7 @@ func TestReportDeployment(t *testing.T) {
 
 		e, err = manifest.ReportDeployment(ctx, st, manifest.DeploymentReport{
 			Release: "v1.0.0", Env: "dev", Result: manifest.ResultFailed, Error: "health check: 503 from web-2.eu\nrolled back by the agent", Targets: []string{"web-2.eu"},
+			Actor: typed,
 		}, opts...)
 		require.NoError(t, err)
 		assert.Equal(t, "failed", e.Deploy.Result)
@@ -70,8 +77,9 @@ func TestReportDeploymentRefusesBadInput(t *testing.T) {
 	st := newStore(t, completeRecord("v1.0.0", "app"))
 	_, err := promote(ctx, st, req("v1.0.0", "dev", "app"))
 	require.NoError(t, err)
-	ok := manifest.DeploymentReport{Release: "v1.0.0", Env: "dev", Result: manifest.ResultSucceeded}
+	ok := manifest.DeploymentReport{Release: "v1.0.0", Env: "dev", Result: manifest.ResultSucceeded, Actor: verifiedActor("deploy-bot")}
 	many := make([]string, manifest.MaxTargets+1)
+	kib := strings.Repeat("x", 1024)
 	for i := range many {
 		many[i] = "t" + strings.Repeat("x", i)
 	}
@@ -83,6 +91,25 @@ func TestReportDeploymentRefusesBadInput(t *testing.T) {
 		reason string
 	}{
 		{"no release", func(r *manifest.DeploymentReport) { r.Release = "" }, "release", "required"},
+		{"no actor", func(r *manifest.DeploymentReport) { r.Actor = nil }, "actor", "required"},
+		{"an actor without a name", func(r *manifest.DeploymentReport) {
+			r.Actor = &manifest.Actor{Verified: true, Issuer: "i", Subject: "s"}
+		}, "actor", "required"},
+		{"an actor named by white space", func(r *manifest.DeploymentReport) { r.Actor = &manifest.Actor{Name: " \u200b"} }, "actor", "required"},
+		{"an actor name too long", func(r *manifest.DeploymentReport) { r.Actor = &manifest.Actor{Name: kib + "x"} }, "actor.name", "too long"},
+		{"a subject too long", func(r *manifest.DeploymentReport) { r.Actor = verifiedActor("deploy-bot"); r.Actor.Subject = kib + "x" }, "actor.subject", "too long"},
+		{"a claim too long", func(r *manifest.DeploymentReport) {
+			r.Actor = verifiedActor("deploy-bot")
+			r.Actor.Claims.Workflow = kib + "x"
+		}, "actor.claims.workflow", "too long"},
+		{"a token audience too long", func(r *manifest.DeploymentReport) {
+			r.Actor = verifiedActor("deploy-bot")
+			r.Actor.Token.Audience = append(r.Actor.Token.Audience, kib+"x")
+		}, "actor.token.audience", "too long"},
+		{"too many token audiences", func(r *manifest.DeploymentReport) {
+			r.Actor = verifiedActor("deploy-bot")
+			r.Actor.Token.Audience = make([]string, 17)
+		}, "actor.token.audience", "too many"},
 		{"no result", func(r *manifest.DeploymentReport) { r.Result = "" }, "result", "unknown result"},
 		{"unknown result", func(r *manifest.DeploymentReport) { r.Result = "done" }, "result", "unknown result"},
 		{"denied is no outcome", func(r *manifest.DeploymentReport) { r.Result = manifest.ResultDenied }, "result", "unknown result"},
@@ -144,24 +171,125 @@ func TestReportDeploymentRefusesBadInput(t *testing.T) {
 		})
 	}
 
+	// An unknown environment and a release without a record are refusals,
+	// not bad input: logged, as Promote logs them.
 	before, err := st.Entries(ctx)
 	require.NoError(t, err)
-	_, err = manifest.ReportDeployment(ctx, st, manifest.DeploymentReport{Release: "v1.0.0", Env: "qa", Result: manifest.ResultStarted})
+	e, err := manifest.ReportDeployment(ctx, st, manifest.DeploymentReport{Release: "v1.0.0", Env: "qa", Result: manifest.ResultStarted, Actor: typed})
 	assert.ErrorIs(t, err, manifest.ErrUnknownEnv)
-	_, err = manifest.ReportDeployment(ctx, st, manifest.DeploymentReport{Release: "v9.0.0", Env: "dev", Result: manifest.ResultStarted})
+	d := requireDenied(t, st, before, e, err, manifest.AttemptDeployReport, nil)
+	assert.Equal(t, "qa", d.Env)
+	assert.Equal(t, typed, d.Actor)
+	before = append(before, e)
+	e, err = manifest.ReportDeployment(ctx, st, manifest.DeploymentReport{Release: "v9.0.0", Env: "dev", Result: manifest.ResultStarted, Actor: typed})
 	assert.ErrorIs(t, err, manifest.ErrNotFound)
+	d = requireDenied(t, st, before, e, err, manifest.AttemptDeployReport, nil)
+	assert.Equal(t, "v9.0.0", d.Release)
+	before = append(before, e)
 
 	// Changes are evidence: a store that cannot keep evidence fails closed.
 	var logOnly struct{ manifest.Store }
 	logOnly.Store = st
-	_, err = manifest.ReportDeployment(ctx, logOnly, manifest.DeploymentReport{Release: "v1.0.0", Env: "dev", Result: manifest.ResultStarted, Changes: changes})
+	_, err = manifest.ReportDeployment(ctx, logOnly, manifest.DeploymentReport{Release: "v1.0.0", Env: "dev", Result: manifest.ResultStarted, Changes: changes, Actor: typed})
 	assert.ErrorIs(t, err, &manifest.FieldError{Field: "changes", Reason: "store keeps no evidence"})
 	ds := st.(*manifest.DirStore)
-	_, err = manifest.ReportDeployment(ctx, failingEvidence{ds}, manifest.DeploymentReport{Release: "v1.0.0", Env: "dev", Result: manifest.ResultStarted, Changes: changes})
+	_, err = manifest.ReportDeployment(ctx, failingEvidence{ds}, manifest.DeploymentReport{Release: "v1.0.0", Env: "dev", Result: manifest.ResultStarted, Changes: changes, Actor: typed})
 	assert.ErrorContains(t, err, "bucket read-only")
 	after, err := st.Entries(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, before, after, "nothing logged")
+
+	// A store that fails to read a record is no refusal: returned, not
+	// logged.
+	disk := errors.New("disk offline")
+	_, err = manifest.ReportDeployment(ctx, brokenRecords{st, disk}, manifest.DeploymentReport{Release: "v1.0.0", Env: "dev", Result: manifest.ResultStarted, Actor: typed})
+	assert.ErrorIs(t, err, disk)
+	after, err = st.Entries(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "nothing logged")
+}
+
+// brokenRecords is a store whose records cannot be read.
+type brokenRecords struct {
+	manifest.Store
+	err error
+}
+
+func (b brokenRecords) Record(context.Context, string) (manifest.Record, error) {
+	return manifest.Record{}, b.err
+}
+
+// recordingAuth is an Authorizer that allows who is in allow and records
+// every question.
+type recordingAuth struct {
+	allow []string
+	asked *[]string
+}
+
+func (a recordingAuth) Authorize(env string, action manifest.Action, who string) error {
+	*a.asked = append(*a.asked, fmt.Sprintf("%s %s %s", env, action, who))
+	if slices.Contains(a.allow, who) {
+		return nil
+	}
+	return fmt.Errorf("%s may not %s in %s", who, action, env)
+}
+
+// A deployment report is authorised like a promotion: an Authorizer
+// decides whether the reporter may deploy to the environment, and a
+// production environment fails closed without one.
+func TestReportDeploymentAuthorization(t *testing.T) {
+	ctx := t.Context()
+	st := newStore(t, completeRecord("v1.0.0", "app"))
+	promoteAll(t, st, "v1.0.0", "app")
+	report := func(env string, actor *manifest.Actor, opts ...manifest.Option) (manifest.Entry, error) {
+		return manifest.ReportDeployment(ctx, st, manifest.DeploymentReport{Release: "v1.0.0", Env: env, Result: manifest.ResultSucceeded, Actor: actor},
+			append([]manifest.Option{manifest.WithClock(clock())}, opts...)...)
+	}
+	const env = "REL-ENV-001"
+	var asked []string
+	auth := manifest.WithAuthorizer(recordingAuth{allow: []string{"deploy-bot"}, asked: &asked})
+	for _, tt := range []struct {
+		name   string
+		env    string
+		actor  *manifest.Actor
+		opts   []manifest.Option
+		reason string // "" when the report is logged
+		unsafe []string
+		asked  []string
+	}{
+		{"production without an authorizer", "prod", verifiedActor("deploy-bot"), nil, "no authorization for production", nil, nil},
+		{"a production named", "staging", typed, []manifest.Option{manifest.WithProduction("staging")}, "no authorization for production", nil, nil},
+		{"the reporter not allowed", "prod", &manifest.Actor{Name: "mallory"}, []manifest.Option{auth}, "reporter not authorized", nil, []string{"prod deploy mallory"}},
+		{"the reporter not allowed outside production", "dev", &manifest.Actor{Name: "mallory"}, []manifest.Option{auth}, "reporter not authorized", nil, []string{"dev deploy mallory"}},
+		{"a verified reporter not allowed", "prod", verifiedActor("ci-bot"), []manifest.Option{auth}, "reporter not authorized", nil, []string{"prod deploy ci-bot"}},
+		{"the reporter allowed", "prod", verifiedActor("deploy-bot"), []manifest.Option{auth}, "", nil, []string{"prod deploy deploy-bot"}},
+		{"no authorizer outside production", "dev", typed, nil, "", nil, nil},
+		{"production no longer", "prod", typed, []manifest.Option{manifest.WithProduction("staging")}, "", nil, nil},
+		{"the check skipped, and recorded", "prod", typed, []manifest.Option{manifest.WithSkipAuthorizationUnsafe(), manifest.WithUnsafe("order-unsafe")}, "",
+			[]string{"order-unsafe", manifest.UnsafeSkipAuthorization}, nil},
+		{"a skip that skips nothing", "prod", verifiedActor("deploy-bot"), []manifest.Option{auth, manifest.WithSkipAuthorizationUnsafe()}, "", nil, []string{"prod deploy deploy-bot"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			asked = nil
+			before, err := st.Entries(ctx)
+			require.NoError(t, err)
+			e, err := report(tt.env, tt.actor, tt.opts...)
+			assert.Equal(t, tt.asked, asked, "the authorizer is asked whether the reporter may deploy")
+			if tt.reason == "" {
+				require.NoError(t, err)
+				require.NotNil(t, e.Deploy)
+				assert.Equal(t, tt.actor, e.Deploy.Actor)
+				assert.Equal(t, tt.unsafe, e.Deploy.Unsafe)
+				return
+			}
+			assert.ErrorIs(t, err, &manifest.RefusalError{Reason: tt.reason})
+			d := requireDenied(t, st, before, e, err, manifest.AttemptDeployReport, []string{env})
+			assert.Equal(t, tt.actor, d.Actor)
+			assert.Equal(t, tt.env, d.Env)
+		})
+	}
+	_, err := report("prod", &manifest.Actor{Name: "mallory"}, auth)
+	assert.ErrorContains(t, err, "mallory may not deploy in prod", "the authorizer's reason")
 }
 
 // A report of a release the environment does not run is refused and
@@ -227,7 +355,7 @@ func TestReportDeploymentChanges(t *testing.T) {
 		from, _ := manifest.PreviousRelease(entries, "dev", release)
 		changes, err := manifest.TreeChanges(ctx, repo, from, release)
 		require.NoError(t, err)
-		e, err := manifest.ReportDeployment(ctx, st, manifest.DeploymentReport{Release: release, Env: "dev", Result: manifest.ResultSucceeded, Changes: changes})
+		e, err := manifest.ReportDeployment(ctx, st, manifest.DeploymentReport{Release: release, Env: "dev", Result: manifest.ResultSucceeded, Changes: changes, Actor: typed})
 		require.NoError(t, err)
 		require.NotNil(t, e.Deploy.Changes)
 		ev, err := es.Evidence(ctx, e.Deploy.Changes.Digest)
@@ -251,7 +379,7 @@ func TestReportDeploymentChanges(t *testing.T) {
 	// A truncated manifest says so in the summary.
 	cf, err := manifest.TreeChangesBounded(ctx, repo, "v1.0.0", "v2.0.0", 2)
 	require.NoError(t, err)
-	e, err = manifest.ReportDeployment(ctx, st, manifest.DeploymentReport{Release: "v2.0.0", Env: "dev", Result: manifest.ResultFailed, Error: "timeout", Changes: cf})
+	e, err = manifest.ReportDeployment(ctx, st, manifest.DeploymentReport{Release: "v2.0.0", Env: "dev", Result: manifest.ResultFailed, Error: "timeout", Changes: cf, Actor: typed})
 	require.NoError(t, err)
 	assert.Equal(t, manifest.ChangedFilesSummary{Digest: e.Deploy.Changes.Digest, From: "v1.0.0", Files: 7, Modified: 1, Deleted: 1, Truncated: true}, *e.Deploy.Changes)
 	_, err = manifest.VerifyStore(ctx, st, nil)

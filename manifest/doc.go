@@ -235,9 +235,10 @@
 // "rollback", "promote-manifest", "rollback-manifest" or "deploy-report";
 // the release, environment, digest, approver and reason requested), who
 // asked (an [Actor]), the refusal's text, bounded to [MaxRefusal] bytes,
-// the IDs of the controls that refused ([Controls]) and, for a gate's
-// refusal, the digest of the evidence it decided on (kept in an
-// [EvidenceStore]). The refusal is returned unchanged (errors.Is and
+// the IDs of the controls that refused ([Controls]), the digest of the
+// release configuration it was decided under ([WithConfigDigest]) and,
+// for a gate's refusal, the digest of the evidence it decided on (kept in
+// an [EvidenceStore]). The refusal is returned unchanged (errors.Is and
 // errors.As work as before), with the denial entry. A denial is appended
 // with compare-and-swap, like a promotion: one decided on the log (a
 // skipped environment, a drift, the gate) is decided again when another
@@ -247,7 +248,17 @@
 // when the store fails: the refusal then comes joined with a
 // *[DenialError] saying why it was not logged. [Deny] logs a refusal of
 // the caller's own the same way (relctl logs a CI token that does not
-// verify).
+// verify); its Action is one of the Attempt constants, and it bounds
+// every text it logs (the actor's fields to 1 KiB each), so no input
+// makes an entry too large to be read back.
+//
+// Bad input is refused with a *[FieldError] naming the field, and is not
+// logged: an actor with a field longer than 1 KiB or a token of more than
+// 16 audiences, or a releaser longer than 1 KiB, in a promotion or a
+// rollback; and the malformed fields of a deployment report (below). A
+// store refuses to append an entry whose canonical JSON is over
+// [MaxStoredFile] bytes (a *[RefusalError] "log entry too large"), which
+// it could not read back.
 //
 // Who acted is an [Actor]: verified from a CI system's OIDC ID token
 // (package config turns a token into one: Verified, the issuer and
@@ -273,8 +284,9 @@
 //	  commit"                                         REL-TAG-001     the release tag is signed and not moved
 //	"no authorization for production", "releaser not
 //	  authorized", "approver not authorized",
-//	  "emergency approver not authorized", "verified
-//	  identity required", "actor is not the releaser" REL-ENV-001     who may deploy and approve in each environment
+//	  "emergency approver not authorized", "reporter
+//	  not authorized", "verified identity required",
+//	  "actor is not the releaser"                     REL-ENV-001     who may deploy and approve in each environment
 //	"approver is the releaser", "emergency approver
 //	  is the releaser"; ErrApprovalRequired without
 //	  an approver                                     REL-SOD-001     approved by someone other than who made the change
@@ -294,9 +306,18 @@
 // failed with its error; the targets (servers, clusters) it deployed to;
 // the branch and commit; who reports it; and the files that changed. It
 // is logged as a [KindDeployment] entry, a [Deployment] bound to the
-// promotion it carries out (its Seq and digest): a report of a release
-// the environment was not promoted to is refused, and logged as a denial.
-// Bad input is a *[FieldError] naming the field, and is not logged.
+// promotion it carries out (its Seq and digest). A deployment is reported
+// by someone: a report needs an [Actor] with a name, and an [Authorizer]
+// ([WithAuthorizer]) decides whether that actor may deploy to the
+// environment ([ActionDeploy]); without one, a report for a production
+// environment is refused ("no authorization for production"), as a
+// production promotion is, unless [WithSkipAuthorizationUnsafe] lets it
+// through and the entry's Unsafe says so. A report refused by these
+// checks, or for an unknown environment, a release without a record, a
+// release the environment was not promoted to, or an identity that is not
+// verified where one is required, is logged as a denial. Bad input (no
+// actor, a malformed field) is a *[FieldError] naming the field, and is
+// not logged.
 //
 // The files that changed are a [ChangedFiles] manifest: each path added,
 // modified or deleted between what the environment ran before
@@ -313,7 +334,7 @@
 //	_, err = manifest.ReportDeployment(ctx, st, manifest.DeploymentReport{
 //		Release: "v1.4.2", Env: "prod", Result: manifest.ResultSucceeded,
 //		Targets: []string{"k8s/prod-eu"}, Actor: &actor, Changes: changes,
-//	}, manifest.WithVerifiedIdentity("prod"))
+//	}, manifest.WithVerifiedIdentity("prod"), manifest.WithAuthorizer(cfg))
 //
 // # Retention
 //

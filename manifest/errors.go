@@ -7,7 +7,7 @@ import "fmt"
 // [RollbackManifest] and [ReportDeployment] (a digest not in the record, a skipped environment, a
 // tag signature that does not verify, no known-good release, a manifest
 // that does not hash to its digest) and of a [Store] (a republished
-// version, a locked [GitStore]). Reason is one of these short lower-case
+// version, a locked [GitStore], a log entry too large to be read back). Reason is one of these short lower-case
 // phrases:
 //
 //	"digest not in the release record"
@@ -17,6 +17,7 @@ import "fmt"
 //	"manifest content does not match its digest"
 //	"artifact digest changed for a published version"
 //	"store reference is locked"
+//	"log entry too large"
 //	"actor has no name"
 //	"actor is not the releaser"
 //	"verified identity required"
@@ -24,7 +25,7 @@ import "fmt"
 //
 // and those of production's checks ([WithProduction]: "release tag not
 // verified", "no authorization for production", "approver is the
-// releaser", ...).
+// releaser", "reporter not authorized", ...).
 //
 // A [DriftError] and a [GateError] carry the other refusals' details.
 type RefusalError struct {

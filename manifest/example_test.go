@@ -438,11 +438,14 @@ func ExampleReportDeployment() {
 		fmt.Println(err)
 		return
 	}
+	// The reporter: a typed identity here; a CI job passes the one
+	// config.VerifyToken verified from its OIDC token.
+	bot := &manifest.Actor{Name: "deploy-bot"}
 	for _, r := range []manifest.DeploymentReport{
-		{Release: "v1.4.2", Env: "dev", Result: manifest.ResultStarted, Targets: []string{"k8s/dev-eu"}, Branch: "main"},
-		{Release: "v1.4.2", Env: "dev", Result: manifest.ResultFailed, Error: "readiness probe failed on 2 of 3 pods", Targets: []string{"k8s/dev-eu"}, Branch: "main"},
-		{Release: "v1.4.2", Env: "staging", Result: manifest.ResultSucceeded},
-		{Release: "v1.4.2", Env: "dev", Result: "done"},
+		{Release: "v1.4.2", Env: "dev", Result: manifest.ResultStarted, Targets: []string{"k8s/dev-eu"}, Branch: "main", Actor: bot},
+		{Release: "v1.4.2", Env: "dev", Result: manifest.ResultFailed, Error: "readiness probe failed on 2 of 3 pods", Targets: []string{"k8s/dev-eu"}, Branch: "main", Actor: bot},
+		{Release: "v1.4.2", Env: "staging", Result: manifest.ResultSucceeded, Actor: bot},
+		{Release: "v1.4.2", Env: "dev", Result: "done", Actor: bot},
 	} {
 		e, err := manifest.ReportDeployment(ctx, st, r, clock)
 		var fe *manifest.FieldError

@@ -41,6 +41,10 @@ const lockTimeout = 30 * time.Second
 // no entry is lost; a writer killed at any point leaves the ref at the old
 // or the new commit, never half-written.
 //
+// Append refuses an entry whose canonical JSON is over [MaxStoredFile]
+// bytes (a *[RefusalError] "log entry too large"; nothing is committed),
+// as a DirStore does, so that its log can always be read by either.
+//
 // A GitStore is safe for concurrent use: it serializes its own use of the
 // repository handle, which go-git does not make safe for concurrent use, so
 // do not use that *git.Repository elsewhere at the same time (open another
@@ -206,7 +210,7 @@ func (s *GitStore) Append(ctx context.Context, e Entry) (Entry, error) {
 		}
 		out = e
 		out.Seq, out.Prev = next, prev
-		data, err := MarshalEntry(out)
+		data, err := marshalStored(out)
 		if err != nil {
 			return "", nil, err
 		}

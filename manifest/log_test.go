@@ -228,7 +228,7 @@ func TestOldLogStillVerifies(t *testing.T) {
 	r.Actor = verifiedActor("ci-bot")
 	_, err = manifest.Promote(ctx, st, r)
 	require.NoError(t, err)
-	_, err = manifest.ReportDeployment(ctx, st, manifest.DeploymentReport{Release: "v1.1.0", Env: "dev", Result: manifest.ResultFailed, Error: "crash loop", Targets: []string{"k8s/dev"}})
+	_, err = manifest.ReportDeployment(ctx, st, manifest.DeploymentReport{Release: "v1.1.0", Env: "dev", Result: manifest.ResultFailed, Error: "crash loop", Targets: []string{"k8s/dev"}, Actor: verifiedActor("ci-bot")})
 	require.NoError(t, err)
 	_, err = manifest.Deny(ctx, st, manifest.Denial{Action: manifest.AttemptDeployReport, Release: "v1.1.0", Env: "prod", Refusal: "idtoken: token expired"})
 	require.NoError(t, err)

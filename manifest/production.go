@@ -61,20 +61,24 @@ const (
 // WithProduction names the production environments: a promotion or
 // rollback into one is refused unless its release tag (or manifest
 // signature) verifies, the record's commit is the tag's commit, and an
-// [Authorizer] allows the releaser and the approver. The default is the
-// last environment of the order.
+// [Authorizer] allows the releaser and the approver; a deployment report
+// there is refused unless an Authorizer allows the reporter. The default
+// is the last environment of the order.
 func WithProduction(envs ...string) Option {
 	return func(c *config) { c.production = slices.Clone(envs); c.productionSet = true }
 }
 
-// WithAuthorizer sets who may do what in which environment. Without one,
-// production promotions are refused.
+// WithAuthorizer sets who may do what in which environment: the releaser
+// and approver of a promotion or rollback, and the reporter of a
+// deployment ([ReportDeployment] asks it for [ActionDeploy]). Without one,
+// production promotions, rollbacks and deployment reports are refused.
 func WithAuthorizer(a Authorizer) Option {
 	return func(c *config) { c.auth = a }
 }
 
 // WithConfigDigest records the digest of the release configuration the
-// promotion was decided under in [Promotion.Config].
+// promotion, the refusal or the deployment report was decided under in
+// [Promotion.Config], [Denial.Config] and [Deployment.Config].
 func WithConfigDigest(d string) Option {
 	return func(c *config) { c.configDigest = d }
 }
@@ -87,9 +91,10 @@ func WithSkipSignatureUnsafe() Option {
 	return func(c *config) { c.skipSignature = true }
 }
 
-// WithSkipAuthorizationUnsafe lets a production promotion through without
-// an [Authorizer]. A promotion it lets through names it in Unsafe, like
-// [WithSkipSignatureUnsafe].
+// WithSkipAuthorizationUnsafe lets a production promotion, rollback or
+// deployment report through without an [Authorizer]. A promotion or
+// deployment it lets through names it in Unsafe ([Promotion.Unsafe],
+// [Deployment.Unsafe]), like [WithSkipSignatureUnsafe].
 func WithSkipAuthorizationUnsafe() Option {
 	return func(c *config) { c.skipAuthorization = true }
 }
@@ -176,6 +181,28 @@ func (c config) authorize(env string, action Action, releaser, approver string, 
 		}
 	}
 	return nil
+}
+
+// authorizeReporter checks who reports a deployment to env: an Authorizer,
+// when set, must allow reporter to deploy there ("reporter not
+// authorized"); without one, a production environment is refused ("no
+// authorization for production") unless WithSkipAuthorizationUnsafe was
+// given. It returns the unsafe option that let the report through, or "".
+func (c config) authorizeReporter(env, reporter string) (string, error) {
+	if c.auth == nil {
+		if !c.isProduction(env) {
+			return "", nil
+		}
+		if !c.skipAuthorization {
+			return "", refused("no authorization for production", nil,
+				"%s is a production environment: configure who may report deployments there (an Authorizer, such as the release configuration)", env)
+		}
+		return UnsafeSkipAuthorization, nil
+	}
+	if err := c.auth.Authorize(env, ActionDeploy, reporter); err != nil {
+		return "", refused("reporter not authorized", err, "%s in %s", ActionDeploy, env)
+	}
+	return "", nil
 }
 
 // separate refuses when who (the approver) may be the releaser.

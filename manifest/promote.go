@@ -248,6 +248,9 @@ const maxAppendRetries = 100
 
 // Promote promotes req.Release's artifact req.Digest to req.Env and appends
 // the promotion to the log. In order, it refuses with:
+//   - a *FieldError "too long" or "too many" if req.Actor has a field
+//     longer than 1 KiB or more than 16 token audiences, or Releaser is
+//     longer than 1 KiB: bad input, which is not logged;
 //   - ErrUnknownEnv if Env is not in the order;
 //   - a *RefusalError "actor has no name" or "actor is not the releaser"
 //     if req.Actor has no name or another than req.Releaser (an empty
@@ -272,9 +275,10 @@ const maxAppendRetries = 100
 //   - a *ChainError (ErrTampered) if the log does not verify: nothing is
 //     decided on, or appended to, a tampered history.
 //
-// Every refusal is logged before it is returned: a [KindDenied] entry
-// with the request's facts, its Actor (req.Actor, or a typed Actor named
-// Releaser), the refusal, its [Controls] and the digest of the gate's
+// Every refusal but that bad input is logged before it is returned: a
+// [KindDenied] entry with the request's facts, its Actor (req.Actor, or a
+// typed Actor named Releaser), the refusal, its [Controls], the digest of
+// the configuration ([WithConfigDigest]) and the digest of the gate's
 // evidence when the gate gave some; Promote then returns that entry with
 // the refusal, unchanged. Nothing is appended to a log that does not
 // verify, after ctx is done, or when the store fails: the refusal is then
@@ -296,7 +300,10 @@ const maxAppendRetries = 100
 func Promote(ctx context.Context, st Store, req PromoteRequest, opts ...Option) (Entry, error) {
 	c := newConfig(opts)
 	requested := c.now().UTC()
-	a := newAttempt(st, Denial{Action: AttemptPromote, Release: req.Release, Env: req.Env, Digest: req.Digest,
+	if err := checkRequester(req.Releaser, req.Actor); err != nil {
+		return Entry{}, err
+	}
+	a := c.newAttempt(st, Denial{Action: AttemptPromote, Release: req.Release, Env: req.Env, Digest: req.Digest,
 		Approver: req.Approver, Reason: req.Reason, At: requested}, req.Releaser, req.Actor)
 	idx := slices.Index(c.order, req.Env)
 	if idx < 0 {
@@ -547,16 +554,19 @@ func latest(hist []Promotion, env string, manifests bool) (Promotion, bool) {
 // emergency-change record of a rollback outside the window in
 // req.Emergency, consults the Gate, and
 // returns a *RefusalError "no known-good release to roll back to" when there is nothing to return
-// to. req.Actor and req.Releaser are checked as Promote checks them, and
-// every refusal is logged as a [KindDenied] entry as Promote logs it
-// (Action "rollback"). The logged Promotion has RollbackFrom set. Rollback considers record
+// to. req.Actor and req.Releaser are checked as Promote checks them (an
+// oversized one is a *FieldError, not logged), and every other refusal is
+// logged as a [KindDenied] entry as Promote logs it (Action "rollback"). The logged Promotion has RollbackFrom set. Rollback considers record
 // promotions only; [RollbackManifest] rolls back manifests. It restores one digest: the
 // one of the known-good release that env ran last; a release of several
 // artifacts needs a Promote for each other artifact.
 func Rollback(ctx context.Context, st Store, req RollbackRequest, opts ...Option) (Entry, error) {
 	c := newConfig(opts)
 	requested := c.now().UTC()
-	a := newAttempt(st, Denial{Action: AttemptRollback, Env: req.Env, Approver: req.Approver, Reason: req.Reason, At: requested}, req.Releaser, req.Actor)
+	if err := checkRequester(req.Releaser, req.Actor); err != nil {
+		return Entry{}, err
+	}
+	a := c.newAttempt(st, Denial{Action: AttemptRollback, Env: req.Env, Approver: req.Approver, Reason: req.Reason, At: requested}, req.Releaser, req.Actor)
 	releaser, actor, err := c.checkRollback(req)
 	if err != nil {
 		return a.refuse(ctx, err)

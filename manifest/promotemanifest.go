@@ -49,6 +49,8 @@ func checkPinned(m Manifest) error {
 // Release set to the manifest's name, Digest to its content digest and
 // Manifest to the manifest itself, so the log holds every repository's
 // artifact digests. In order, it refuses with:
+//   - a *FieldError if req.Actor or req.Releaser is oversized, as Promote
+//     refuses it (not logged);
 //   - ErrUnknownEnv if Env is not in the order;
 //   - ErrInvalidDigest if Digest is malformed;
 //   - ErrInvalidManifest if the manifest is malformed or pins a repository
@@ -75,8 +77,11 @@ func checkPinned(m Manifest) error {
 func PromoteManifest(ctx context.Context, st Log, req ManifestRequest, opts ...Option) (Entry, error) {
 	c := newConfig(opts)
 	requested := c.now().UTC()
+	if err := checkRequester(req.Releaser, req.Actor); err != nil {
+		return Entry{}, err
+	}
 	m := req.Manifest
-	a := newAttempt(st, Denial{Action: AttemptPromoteManifest, Release: m.Name, Env: req.Env, Digest: req.Digest,
+	a := c.newAttempt(st, Denial{Action: AttemptPromoteManifest, Release: m.Name, Env: req.Env, Digest: req.Digest,
 		Approver: req.Approver, Reason: req.Reason, At: requested}, req.Releaser, req.Actor)
 	idx := slices.Index(c.order, req.Env)
 	if idx < 0 {
@@ -170,12 +175,15 @@ func lastManifest(hist []Promotion, name, env string) (string, bool) {
 // release to roll back to" when env never ran a manifest or ran only one. The logged
 // [Promotion] has Manifest set and RollbackFrom set to the digest of the
 // manifest replaced. RollbackManifest considers manifest promotions only.
-// Like Rollback, it checks req.Actor and logs every refusal (Action
-// "rollback-manifest").
+// Like Rollback, it checks req.Actor and logs every refusal but an
+// oversized actor's (Action "rollback-manifest").
 func RollbackManifest(ctx context.Context, st Log, req RollbackRequest, opts ...Option) (Entry, error) {
 	c := newConfig(opts)
 	requested := c.now().UTC()
-	a := newAttempt(st, Denial{Action: AttemptRollbackManifest, Env: req.Env, Approver: req.Approver, Reason: req.Reason, At: requested}, req.Releaser, req.Actor)
+	if err := checkRequester(req.Releaser, req.Actor); err != nil {
+		return Entry{}, err
+	}
+	a := c.newAttempt(st, Denial{Action: AttemptRollbackManifest, Env: req.Env, Approver: req.Approver, Reason: req.Reason, At: requested}, req.Releaser, req.Actor)
 	releaser, actor, err := c.checkRollback(req)
 	if err != nil {
 		return a.refuse(ctx, err)

@@ -50,6 +50,10 @@ type Log interface {
 	// Append adds e at the end of the log, filling Prev (and Seq when zero)
 	// and returning the entry as stored. When e.Seq is set and is not the
 	// next Seq it returns an error wrapping ErrConflict (compare-and-swap).
+	// A store that reads entries back with a bound refuses to write a
+	// larger one ([DirStore] and [GitStore]: a *RefusalError "log entry
+	// too large" for one whose canonical JSON is over [MaxStoredFile]
+	// bytes), so that no entry makes the log unreadable.
 	Append(ctx context.Context, e Entry) (Entry, error)
 }
 
@@ -69,7 +73,8 @@ type Log interface {
 //
 // Every file is read as a regular file of at most MaxStoredFile bytes: a
 // FIFO, a device or a directory planted in the store, or a larger file, is
-// an error, never a hang.
+// an error, never a hang. Append therefore writes no larger entry (a
+// *[RefusalError] "log entry too large"; nothing is written).
 //
 // A DirStore is safe for concurrent use by goroutines and processes.
 type DirStore struct {
@@ -276,7 +281,7 @@ func (s *DirStore) Append(ctx context.Context, e Entry) (Entry, error) {
 // link writes e to a synced temporary file and links it to its sequence
 // name. It returns false if another writer holds that name.
 func (s *DirStore) link(e Entry) (bool, error) {
-	data, err := MarshalEntry(e)
+	data, err := marshalStored(e)
 	if err != nil {
 		return false, err
 	}
@@ -321,8 +326,23 @@ func VerifyStore(ctx context.Context, st Log, cp *Checkpoint) ([]Entry, error) {
 }
 
 // MaxStoredFile bounds each file a [DirStore] or an event directory reads:
-// a record, a log entry, a piece of evidence, an event.
+// a record, a log entry, a piece of evidence, an event. [DirStore] and
+// [GitStore] refuse to append a larger log entry.
 const MaxStoredFile = 64 << 20
+
+// marshalStored returns e's canonical JSON, the bytes a store writes, and
+// refuses an entry of more than MaxStoredFile bytes, which a DirStore
+// could not read back: written, it would make the log unreadable.
+func marshalStored(e Entry) ([]byte, error) {
+	data, err := MarshalEntry(e)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxStoredFile {
+		return nil, refused("log entry too large", nil, "entry %d (%s): %d bytes, at most %d", e.Seq, bound(e.Kind, 64), len(data), MaxStoredFile)
+	}
+	return data, nil
+}
 
 // readStored reads the regular file path of a store, of at most
 // MaxStoredFile bytes; a missing file is reported as os.ReadFile does.
