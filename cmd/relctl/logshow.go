@@ -179,7 +179,7 @@ func writeShownEntry(w io.Writer, s shownEntry) {
 	if s.Env != "" {
 		what += " → " + s.Env
 	}
-	fmt.Fprintf(w, "#%d %s %-9s %s %s\n", s.Seq, s.At.UTC().Format(time.RFC3339), s.Result, s.Action, textsafe.OneLine(strings.TrimSpace(what)))
+	fmt.Fprintf(w, "#%d %s %-9s %s %s\n", s.Seq, s.At.UTC().Format(time.RFC3339), textsafe.OneLine(s.Result), textsafe.OneLine(s.Action), textsafe.OneLine(strings.TrimSpace(what)))
 	fmt.Fprintf(w, "    by %s\n", describeActor(s.Actor))
 	if s.Approver != "" {
 		fmt.Fprintf(w, "    approved by %s (typed)\n", textsafe.OneLine(s.Approver))
