@@ -393,3 +393,19 @@ func TestPromoteGuardRefusalsLogged(t *testing.T) {
 	assert.Equal(t, "denied", all[len(all)-1]["result"])
 	assert.Equal(t, []any{"REL-ENV-001"}, all[len(all)-1]["controls"])
 }
+
+func TestLogShowCheckpoint(t *testing.T) {
+	_, store, _, _ := identityRepo(t)
+	cp := filepath.Join(t.TempDir(), "checkpoint.json")
+	_, errOut, code := runTagCmd(t, cmdAuditLog, "verify", "--store", store, "--write-checkpoint", cp)
+	require.Equal(t, 0, code, errOut)
+	_, errOut, code = runTagCmd(t, cmdLogShow, "--store", store, "--checkpoint", cp)
+	require.Equal(t, 0, code, errOut)
+
+	files, err := filepath.Glob(filepath.Join(store, "log", "*.json"))
+	require.NoError(t, err)
+	require.NoError(t, os.Remove(files[len(files)-1]))
+	_, errOut, code = runTagCmd(t, cmdLogShow, "--store", store, "--checkpoint", cp)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "truncated")
+}
