@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/go-git/go-git/v5"
 
 	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/tagging"
 )
 
 // listFlag is a flag that may be repeated (--target a --target b).
@@ -45,11 +47,9 @@ func cmdDeploy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.Var(&targets, "target", "a server, cluster or other `NAME` deployed to (repeat for each)")
 	branch := fs.String("branch", "", "the `BRANCH` the release was built from (default: the verified token's ref)")
 	commit := fs.String("commit", "", "the `SHA` deployed (default: the release record's commit; must match it)")
-	repoDir := fs.String("repo", "", "repository `DIR` holding the release tags, to list the files that changed since what ENV ran before (default: the repository around the working directory)")
-	idf := addIdentityFlags(fs)
-	cfgFlag := addConfigFlag(fs)
+	pf := addReportFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: relctl deploy report --release TAG --env ENV --result started|succeeded|failed [--error TEXT]\n                          [--target NAME]... (--id-token FILE | --releaser ID) [--branch B] [--commit SHA] [--repo DIR]\n                          (--store DIR | --git-store REPO) [--json]\n\nRecords the outcome of deploying a promoted release as its own log entry:\nthe result (a failure with its error), the targets, the branch and commit,\nwho reported it (verified from a CI OIDC token, or typed), and a manifest of\nthe files that changed since the release ENV ran before (path and sha256,\nfrom the git trees of the two release tags; kept in the store, its digest in\nthe entry). A release that was not promoted to ENV is refused (exit 1) and\nthe refusal is logged.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: relctl deploy report --release TAG --env ENV --result started|succeeded|failed [--error TEXT]\n                          [--target NAME]... (--id-token FILE | --releaser ID) [--branch B] [--commit SHA] [--repo DIR]\n                          [--config FILE] (--store DIR | --git-store REPO) [--json]\n\nRecords the outcome of deploying a promoted release as its own log entry:\nthe result (a failure with its error), the targets, the branch and commit,\nwho reported it (verified from a CI OIDC token, or typed), and a manifest of\nthe files that changed since the release ENV ran before (path and sha256,\nfrom the git trees of the two releases' recorded commits; kept in the store,\nits digest in the entry). The reporter must be allowed to deploy to ENV; a\nproduction environment needs the release configuration (and, when it says\nso, a verified identity). A release that was not promoted to ENV is refused\n(exit 1), and every refusal is logged.\n\nFlags:")
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, ciHelp+"release, env, result (RELCTL_RESULT=failed ...).")
 	}
@@ -67,40 +67,25 @@ func cmdDeploy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if (*result == manifest.ResultFailed) != (*errText != "") {
 		return usagef("--error is required with --result failed, and only with it")
 	}
-	cfgDir := *repoDir
-	if cfgDir == "" {
-		cfgDir = "."
+	if *pf.idToken == "" && os.Getenv(tokenEnv) == "" && *pf.releaser == "" {
+		return usagef("who reports the deployment: --id-token FILE (or $%s), or --releaser ID", tokenEnv)
 	}
-	cfg, err := loadConfig(*cfgFlag, cfgDir)
+	attempt := manifest.Denial{Action: manifest.AttemptDeployReport, Release: *release, Env: *env}
+	d, st, _, actor, err := pf.establish(ctx, sf, attempt, tagging.GitNamespace, false, stderr)
 	if err != nil {
 		return err
-	}
-	st, err := configStore(sf, cfg)
-	if err != nil {
-		return err
-	}
-	opts := []manifest.Option{manifest.WithOrder(defaultOrder...)}
-	if cfg != nil {
-		opts = []manifest.Option{manifest.WithOrder(cfg.Order()...), manifest.WithVerifiedIdentity(cfg.VerifiedIdentityEnvs()...)}
-	}
-	attempt := manifest.Denial{Action: "deploy-report", Release: *release, Env: *env}
-	actor, err := idf.actor(ctx, cfg)
-	if err != nil {
-		return logRefusal(ctx, st, attempt, err)
 	}
 	rep := manifest.DeploymentReport{
 		Release: *release, Env: *env, Result: *result, Error: *errText,
 		Targets: targets, Branch: *branch, Commit: *commit, Actor: actor,
 	}
-	if rep.Branch == "" && actor.Verified && actor.Claims != nil {
+	if rep.Branch == "" && actor.Verified && actor.Claims != nil && strings.HasPrefix(actor.Claims.Ref, "refs/heads/") {
 		rep.Branch = strings.TrimPrefix(actor.Claims.Ref, "refs/heads/")
 	}
-	changes, err := changedFiles(ctx, st, *repoDir, *release, *env)
-	if err != nil {
+	if rep.Changes, err = changedFiles(ctx, st, *pf.repo, *release, *env); err != nil {
 		return err
 	}
-	rep.Changes = changes
-	e, err := manifest.ReportDeployment(ctx, st, rep, opts...)
+	e, err := manifest.ReportDeployment(ctx, st, rep, d.opts...)
 	if err != nil {
 		return evidenceErr(err)
 	}
@@ -116,9 +101,9 @@ func cmdDeploy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if *sf.json {
 		return writeJSON(stdout, deployResult{Seq: e.Seq, Hash: h, Deployment: *e.Deploy})
 	}
-	d := e.Deploy
-	fmt.Fprintf(stdout, "deployment of %s to %s %s (log #%d)\n", d.Release, d.Env, d.Result, e.Seq)
-	if c := d.Changes; c != nil {
+	dep := e.Deploy
+	fmt.Fprintf(stdout, "deployment of %s to %s %s (log #%d)\n", dep.Release, dep.Env, dep.Result, e.Seq)
+	if c := dep.Changes; c != nil {
 		fmt.Fprintf(stdout, "files changed: %d (%d added, %d modified, %d deleted), manifest %s\n", c.Files, c.Added, c.Modified, c.Deleted, c.Digest)
 	}
 	return nil
@@ -126,21 +111,44 @@ func cmdDeploy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 
 // changedFiles lists the files that differ between the release env ran
 // before release was promoted there and release, from the git trees of
-// their tags in the repository dir (or around the working directory).
-func changedFiles(ctx context.Context, st manifest.Log, dir, release, env string) (*manifest.ChangedFiles, error) {
-	if dir == "" {
-		dir = "."
+// their recorded commits (never of tags that may have moved since) in the
+// repository dir (or around the working directory). Without a record of
+// release there is nothing to compare: ReportDeployment refuses the
+// report, and logs it.
+func changedFiles(ctx context.Context, st manifest.Store, dir, release, env string) (*manifest.ChangedFiles, error) {
+	rec, err := st.Record(ctx, release)
+	if errors.Is(err, manifest.ErrNotFound) || errors.Is(err, manifest.ErrInvalidName) {
+		return nil, nil
 	}
-	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
 	if err != nil {
-		return nil, usageError{fmt.Errorf("the files changed are listed from the release tags' trees: open %s: %w (pass --repo DIR)", dir, err)}
+		return nil, err
 	}
 	entries, err := manifest.VerifyStore(ctx, st, nil)
 	if err != nil {
 		return nil, err
 	}
-	prev, _ := manifest.PreviousRelease(entries, env, release)
-	return manifest.TreeChanges(ctx, repo, prev, release)
+	from := ""
+	prev, ok := manifest.PreviousRelease(entries, env, release)
+	if ok {
+		prec, err := st.Record(ctx, prev)
+		if err != nil {
+			return nil, fmt.Errorf("the files changed since %s: %w", prev, err)
+		}
+		from = prec.Commit
+	}
+	if dir == "" {
+		dir = "."
+	}
+	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
+	if err != nil {
+		return nil, usageError{fmt.Errorf("the files changed are listed from the releases' recorded commits: open %s: %w (pass --repo DIR)", dir, err)}
+	}
+	cf, err := manifest.TreeChanges(ctx, repo, from, rec.Commit)
+	if err != nil {
+		return nil, err
+	}
+	cf.From, cf.To = prev, release
+	return cf, nil
 }
 
 // logRefusal appends the refused attempt d to the log, with cause as its

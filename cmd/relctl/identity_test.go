@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/releasekit/releasekit/internal/testkit/gittest"
 	"github.com/releasekit/releasekit/internal/testkit/tokentest"
 	"github.com/releasekit/releasekit/manifest"
 )
@@ -291,4 +293,119 @@ func TestLogShowRefusesATamperedLog(t *testing.T) {
 	_, errOut, code := runTagCmd(t, cmdLogShow, "--store", store)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "tampered")
+}
+
+// Every refusal of a deployment report is logged, and a report is decided
+// under the repository's configuration like a promotion.
+func TestDeployReportFailsClosed(t *testing.T) {
+	dir, store, key, digests := identityRepo(t)
+	report := func(args ...string) (string, string, int) {
+		return runTagCmd(t, cmdDeploy, append([]string{"report", "--store", store}, args...)...)
+	}
+	lastLogged := func() map[string]any {
+		all := logShow(t, store)
+		return all[len(all)-1]
+	}
+	_, errOut, code := runTagCmd(t, cmdPromote, "--repo", dir, "--store", store, "--release", "v1.0.0", "--env", "prod",
+		"--digest", digests["v1.0.0"], "--approver", "alice", "--reason", "ok", "--id-token", tokenFile(t, key, nil))
+	require.Equal(t, 0, code, errOut)
+
+	// Nobody named: bad usage, never a panic, never "nobody" logged.
+	before := len(logShow(t, store))
+	_, errOut, code = report("--repo", dir, "--release", "v1.0.0", "--env", "dev", "--result", "started")
+	assert.Equal(t, 2, code, errOut)
+	assert.Contains(t, errOut, "who reports the deployment")
+	assert.Len(t, logShow(t, store), before)
+
+	// Another configuration than the repository's, for production: refused
+	// without --config-override-unsafe, and logged.
+	lax := filepath.Join(t.TempDir(), "lax.yaml")
+	require.NoError(t, os.WriteFile(lax, []byte("version: 1\nenvironments:\n  - name: dev\n  - name: staging\n  - name: prod\n    production: true\n    approvers: [alice]\n"), 0o644))
+	_, errOut, code = report("--repo", dir, "--config", lax, "--release", "v1.0.0", "--env", "prod", "--result", "succeeded", "--releaser", "mallory")
+	assert.Equal(t, 2, code, errOut)
+	assert.Contains(t, errOut, "--config-override-unsafe")
+	e := lastLogged()
+	assert.Equal(t, "denied", e["result"])
+	assert.Equal(t, "deploy-report", e["action"])
+	assert.Equal(t, []any{"REL-ENV-001"}, e["controls"])
+
+	// No configuration at all (a checkout without one): production refused
+	// and logged.
+	bare := t.TempDir()
+	require.NoError(t, exec.Command("git", "init", "-q", bare).Run())
+	_, errOut, code = report("--repo", bare, "--release", "v1.0.0", "--env", "prod", "--result", "succeeded", "--releaser", "mallory")
+	assert.Equal(t, 1, code, errOut)
+	assert.Contains(t, errOut, "no release configuration")
+	assert.Equal(t, "denied", lastLogged()["result"])
+
+	// A typed identity in prod, which requires a verified one.
+	_, errOut, code = report("--repo", dir, "--release", "v1.0.0", "--env", "prod", "--result", "succeeded", "--releaser", "release-bot")
+	assert.Equal(t, 1, code, errOut)
+	assert.Contains(t, errOut, "verified identity required")
+	assert.Equal(t, "denied", lastLogged()["result"])
+
+	// A verified identity that may not deploy to prod.
+	_, errOut, code = report("--repo", dir, "--release", "v1.0.0", "--env", "prod", "--result", "succeeded", "--id-token", tokenFile(t, key, map[string]any{"actor": "hubot"}))
+	assert.Equal(t, 1, code, errOut)
+	assert.Equal(t, "denied", lastLogged()["result"])
+
+	// A release with no record: refused and logged.
+	_, errOut, code = report("--repo", dir, "--release", "v9.9.9", "--env", "dev", "--result", "succeeded", "--releaser", "deployer")
+	assert.Equal(t, 1, code, errOut)
+	e = lastLogged()
+	assert.Equal(t, "denied", e["result"])
+	assert.Equal(t, "v9.9.9", e["release"])
+
+	// The files changed come from the releases' recorded commits: a tag
+	// moved since to a commit with another file changes nothing.
+	g := gittest.Open(t, dir)
+	moved := g.CommitFiles("chore: not released", map[string]string{"backdoor.sh": "#!/bin/sh\n"})
+	require.NoError(t, exec.Command("git", "-C", dir, "tag", "-f", "v1.1.0", moved).Run())
+	for _, env := range []string{"dev", "staging"} {
+		_, errOut, code := runTagCmd(t, cmdPromote, "--repo", dir, "--store", store, "--release", "v1.1.0", "--env", env,
+			"--digest", digests["v1.1.0"], "--releaser", "release-bot", "--approver", "alice", "--reason", "ok")
+		require.Equal(t, 0, code, errOut)
+	}
+	out, errOut, code := report("--repo", dir, "--release", "v1.1.0", "--env", "staging", "--result", "succeeded", "--releaser", "deployer", "--json")
+	require.Equal(t, 0, code, errOut)
+	var res deployResult
+	require.NoError(t, json.Unmarshal([]byte(out), &res))
+	hexDigest := strings.TrimPrefix(res.Deployment.Changes.Digest, "sha256:")
+	cf, err := manifest.ParseChangedFiles(mustRead(t, filepath.Join(store, "evidence", hexDigest)))
+	require.NoError(t, err)
+	for _, f := range cf.Files {
+		assert.NotEqual(t, "backdoor.sh", f.Path, "a moved tag does not change what was deployed")
+	}
+	assert.Equal(t, "v1.0.0", cf.From)
+}
+
+// Refusals relctl makes before the library decides are logged too.
+func TestPromoteGuardRefusalsLogged(t *testing.T) {
+	dir, store, key, digests := identityRepo(t)
+	_, allowed := tagSSHKey(t)
+	before := len(logShow(t, store))
+	_, errOut, code := runTagCmd(t, cmdPromote, "--repo", dir, "--store", store, "--release", "v1.0.0", "--env", "prod",
+		"--digest", digests["v1.0.0"], "--approver", "alice", "--reason", "ok", "--id-token", tokenFile(t, key, nil), "--allowed-signers", allowed)
+	assert.Equal(t, 2, code, errOut)
+	assert.Contains(t, errOut, "--trust-override-unsafe")
+	all := logShow(t, store)
+	require.Len(t, all, before+1)
+	assert.Equal(t, "denied", all[len(all)-1]["result"])
+	assert.Equal(t, []any{"REL-ENV-001"}, all[len(all)-1]["controls"])
+}
+
+func TestLogShowCheckpoint(t *testing.T) {
+	_, store, _, _ := identityRepo(t)
+	cp := filepath.Join(t.TempDir(), "checkpoint.json")
+	_, errOut, code := runTagCmd(t, cmdAuditLog, "verify", "--store", store, "--write-checkpoint", cp)
+	require.Equal(t, 0, code, errOut)
+	_, errOut, code = runTagCmd(t, cmdLogShow, "--store", store, "--checkpoint", cp)
+	require.Equal(t, 0, code, errOut)
+
+	files, err := filepath.Glob(filepath.Join(store, "log", "*.json"))
+	require.NoError(t, err)
+	require.NoError(t, os.Remove(files[len(files)-1]))
+	_, errOut, code = runTagCmd(t, cmdLogShow, "--store", store, "--checkpoint", cp)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "truncated")
 }

@@ -66,9 +66,12 @@ func cmdLogShow(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	sf := addStoreFlags(fs)
 	env := fs.String("env", "", "only entries about environment `ENV`")
 	release := fs.String("release", "", "only entries about release `TAG`")
+	cpFile := fs.String("checkpoint", "", "checkpoint `FILE` (relctl log verify --write-checkpoint) the log must extend: a truncated log is not shown")
+	keyring := fs.String("keyring", "", "verify the checkpoint's signature with the OpenPGP keys in `FILE`")
+	allowed := fs.String("allowed-signers", "", "verify the checkpoint's signature with the SSH allowed_signers `FILE`")
 	cfgFlag := addConfigFlag(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: relctl log show [--json] [--env ENV] [--release TAG] (--store DIR | --git-store REPO)\n\nVerifies the evidence log's hash chain and prints every entry: who acted\n(verified from a CI token or typed), what (release, digest, commit, branch,\nfiles changed), when, where (environment, targets), the result (allowed,\ndenied, started, succeeded, failed) and why. A log that does not verify is\nnot shown (exit 1).\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: relctl log show [--json] [--env ENV] [--release TAG] [--checkpoint FILE] (--store DIR | --git-store REPO)\n\nVerifies the evidence log's hash chain (and, with --checkpoint, that it was\nnot cut) and prints every entry: who acted (verified from a CI token or\ntyped), what (release, digest, commit, branch, files changed), when, where\n(environment, targets), the result (allowed, denied, started, succeeded,\nfailed) and why. A log that does not verify is not shown (exit 1).\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -82,7 +85,22 @@ func cmdLogShow(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	entries, err := manifest.VerifyStore(ctx, st, nil)
+	if *keyring == "" && *allowed == "" && cfg != nil {
+		*keyring, *allowed = cfg.Trust.Checkpoints.Keyring, cfg.Trust.Checkpoints.AllowedSigners
+	}
+	var cp *manifest.Checkpoint
+	if *cpFile != "" {
+		data, err := readInput("--checkpoint", *cpFile, maxInputFile)
+		if err != nil {
+			return err
+		}
+		c, _, err := readCheckpoint(ctx, data, *cpFile, "", *keyring, *allowed)
+		if err != nil {
+			return err
+		}
+		cp = &c
+	}
+	entries, err := manifest.VerifyStore(ctx, st, cp)
 	if err != nil {
 		return err
 	}
@@ -179,7 +197,7 @@ func writeShownEntry(w io.Writer, s shownEntry) {
 	if s.Env != "" {
 		what += " → " + s.Env
 	}
-	fmt.Fprintf(w, "#%d %s %-9s %s %s\n", s.Seq, s.At.UTC().Format(time.RFC3339), s.Result, s.Action, textsafe.OneLine(strings.TrimSpace(what)))
+	fmt.Fprintf(w, "#%d %s %-9s %s %s\n", s.Seq, s.At.UTC().Format(time.RFC3339), textsafe.OneLine(s.Result), textsafe.OneLine(s.Action), textsafe.OneLine(strings.TrimSpace(what)))
 	fmt.Fprintf(w, "    by %s\n", describeActor(s.Actor))
 	if s.Approver != "" {
 		fmt.Fprintf(w, "    approved by %s (typed)\n", textsafe.OneLine(s.Approver))

@@ -43,6 +43,14 @@ func (e *controlError) Error() string      { return e.err.Error() }
 func (e *controlError) Unwrap() error      { return e.err }
 func (e *controlError) Controls() []string { return e.controls }
 
+// guardRefusal marks a production guard's refusal (a configuration or
+// keys named on the command line in place of the repository's, without
+// the -unsafe flag that allows it): still bad usage (exit 2), and logged
+// as a denial of the attempt, answering to REL-ENV-001.
+func guardRefusal(err error) error {
+	return &controlError{err, []string{"REL-ENV-001"}}
+}
+
 // promotionFlags are the flags of promote and rollback that say what the
 // promotion is decided under.
 type promotionFlags struct {
@@ -77,6 +85,24 @@ func addPromotionFlags(fs *flag.FlagSet, withKeys bool) promotionFlags {
 		pf.repo = fs.String("repo", "", "repository `DIR` holding the release tag (default: the repository around the working directory)")
 	}
 	return pf
+}
+
+// addReportFlags are the flags of deploy report that say what it is decided
+// under: the configuration (and its production guard), the order override,
+// the repository and who acts. Signature and trust flags do not apply.
+func addReportFlags(fs *flag.FlagSet) promotionFlags {
+	return promotionFlags{
+		config:        addConfigFlag(fs),
+		orderUnsafe:   fs.String("order-unsafe", "", "UNSAFE: report in this `ORDER` of environments (comma-separated) instead of the configuration's; recorded in the log entry"),
+		skipSignature: new(bool),
+		cfgOverride:   fs.Bool("config-override-unsafe", false, "UNSAFE: in production, decide under --config FILE although the repository has its own, different .releasekit.yaml; recorded in the log entry"),
+		trustOverride: new(bool),
+		releaser:      fs.String("releaser", "", "the identity `ID` that reports, typed (logged as unverified); with --id-token it must be the token's identity"),
+		idToken:       addIDTokenFlag(fs),
+		repo:          fs.String("repo", "", "repository `DIR` holding the releases' commits, to list the files that changed since what ENV ran before, and its .releasekit.yaml (default: the repository around the working directory)"),
+		keyring:       new(string),
+		allowed:       new(string),
+	}
 }
 
 // A decision is what a promotion or rollback is decided under.
@@ -158,7 +184,7 @@ func (pf promotionFlags) decide(env, tagNS string, needTags bool, stderr io.Writ
 		// repository's own for production without saying so.
 		if own, err := config.Find(cfgDir); err == nil && !sameFile(own, cfg.File) {
 			if !*pf.cfgOverride {
-				return d, nil, usagef("--config %s: the repository's configuration is %s; production is decided under it unless --config-override-unsafe", *pf.config, own)
+				return d, nil, guardRefusal(usagef("--config %s: the repository's configuration is %s; production is decided under it unless --config-override-unsafe", *pf.config, own))
 			}
 			fmt.Fprintln(stderr, "relctl: warning: --config-override-unsafe: production is decided under", cfg.File, "not the repository's", own, "; the log entry records it")
 			d.opts = append(d.opts, manifest.WithUnsafe("config-override-unsafe"))
@@ -168,7 +194,7 @@ func (pf promotionFlags) decide(env, tagNS string, needTags bool, stderr io.Writ
 		// The configuration is the production trust root: keys given on
 		// the command line replace it only when asked by name.
 		if !*pf.trustOverride {
-			return d, nil, usagef("in production the release is verified against %s's trust; --keyring/--allowed-signers replace it only with --trust-override-unsafe", cfg.File)
+			return d, nil, guardRefusal(usagef("in production the release is verified against %s's trust; --keyring/--allowed-signers replace it only with --trust-override-unsafe", cfg.File))
 		}
 		fmt.Fprintln(stderr, "relctl: warning: --trust-override-unsafe: production trusts the keys on the command line, not the configuration's; the log entry records it")
 		d.opts = append(d.opts, manifest.WithUnsafe("trust-override-unsafe"))
@@ -197,46 +223,22 @@ func (pf promotionFlags) decide(env, tagNS string, needTags bool, stderr io.Writ
 	return d, v, nil
 }
 
-// prepare decides a promotion or rollback into env (decide), opens its
-// store (the flags', else the configuration's), establishes who acts (a
-// verified CI token, or the typed --releaser) and returns the options, the
-// policy gate included, with the trusted-keys verifier decide found. A
-// refusal here (production without a configuration, a token that does not
-// verify) is logged as a denial of attempt before it is returned; bad
-// usage is not an attempt and is not logged.
+// prepare decides a promotion or rollback into env (establish) and returns
+// the options, the policy gate included, with the trusted-keys verifier
+// decide found. A refusal to build the gate is logged like establish's.
 func (pf promotionFlags) prepare(ctx context.Context, sf storeFlags, gf gateFlags, attempt manifest.Denial, ns string, needTags bool, stderr io.Writer) (manifest.Store, []manifest.Option, signature.Verifier, *manifest.Actor, error) {
-	d, v, derr := pf.decide(attempt.Env, ns, needTags, stderr)
-	var usage usageError
-	if derr != nil && (errors.As(derr, &usage) || d.cfg == nil && !errors.Is(derr, errNoConfig)) {
-		return nil, nil, nil, nil, derr
-	}
-	st, err := configStore(sf, d.cfg)
+	d, st, v, actor, err := pf.establish(ctx, sf, attempt, ns, needTags, stderr)
 	if err != nil {
-		return nil, nil, nil, nil, errors.Join(derr, err)
-	}
-	attempt.Actor = &manifest.Actor{Name: *pf.releaser}
-	if *pf.releaser == "" {
-		attempt.Actor = nil
-	}
-	if derr != nil {
-		return nil, nil, nil, nil, logRefusal(ctx, st, attempt, derr)
-	}
-	actor, err := pf.identity().actor(ctx, d.cfg)
-	if err != nil {
-		if errors.As(err, &usage) {
-			return nil, nil, nil, nil, err
-		}
-		return nil, nil, nil, nil, logRefusal(ctx, st, attempt, err)
-	}
-	if actor != nil {
-		*pf.releaser = actor.Name // the gate's facts and the request name the verified identity
-	}
-	if d.cfg != nil {
-		d.opts = append(d.opts, manifest.WithVerifiedIdentity(d.cfg.VerifiedIdentityEnvs()...))
+		return nil, nil, nil, nil, err
 	}
 	gf.releaser = pf.releaser
 	gate, err := d.gate(gf, attempt.Env)
 	if err != nil {
+		var usage usageError
+		if !errors.As(err, &usage) {
+			attempt.Actor = actor
+			err = logRefusal(ctx, st, attempt, err)
+		}
 		return nil, nil, nil, nil, err
 	}
 	opts := d.opts
@@ -244,6 +246,47 @@ func (pf promotionFlags) prepare(ctx context.Context, sf storeFlags, gf gateFlag
 		opts = append(opts, gate)
 	}
 	return st, opts, v, actor, nil
+}
+
+// establish decides an action in attempt.Env (decide), opens its store
+// (the flags', else the configuration's) and establishes who acts (a
+// verified CI token, or the typed --releaser). A refusal here (production
+// without a configuration, a production guard such as --config without
+// --config-override-unsafe, a token that does not verify) is logged as a
+// denial of attempt before it is returned; other bad usage is not an
+// attempt and is not logged.
+func (pf promotionFlags) establish(ctx context.Context, sf storeFlags, attempt manifest.Denial, ns string, needTags bool, stderr io.Writer) (decision, manifest.Store, signature.Verifier, *manifest.Actor, error) {
+	d, v, derr := pf.decide(attempt.Env, ns, needTags, stderr)
+	var usage usageError
+	var guard *controlError
+	logged := derr == nil || errors.As(derr, &guard) || !errors.As(derr, &usage) && (d.cfg != nil || errors.Is(derr, errNoConfig))
+	if !logged {
+		return d, nil, nil, nil, derr
+	}
+	st, err := configStore(sf, d.cfg)
+	if err != nil {
+		return d, nil, nil, nil, errors.Join(derr, err)
+	}
+	if *pf.releaser != "" {
+		attempt.Actor = &manifest.Actor{Name: *pf.releaser}
+	}
+	if derr != nil {
+		return d, nil, nil, nil, logRefusal(ctx, st, attempt, derr)
+	}
+	actor, err := pf.identity().actor(ctx, d.cfg)
+	if err != nil {
+		if errors.As(err, &usage) {
+			return d, nil, nil, nil, err
+		}
+		return d, nil, nil, nil, logRefusal(ctx, st, attempt, err)
+	}
+	if actor != nil {
+		*pf.releaser = actor.Name // the gate's facts and the request name the verified identity
+	}
+	if d.cfg != nil {
+		d.opts = append(d.opts, manifest.WithVerifiedIdentity(d.cfg.VerifiedIdentityEnvs()...))
+	}
+	return d, st, v, actor, nil
 }
 
 // identity returns the flags that say who acts.

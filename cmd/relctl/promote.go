@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/signature"
@@ -103,7 +105,12 @@ func promoteManifest(ctx context.Context, st manifest.Store, mr manifestRequest,
 	if mr.verifier != nil {
 		var err error
 		if req.Signature, err = readInput("--sig", sigPath, maxInputFile); err != nil {
-			return err
+			if !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+			// No signature: an attempt to promote an unsigned manifest,
+			// which PromoteManifest refuses and logs.
+			req.Signature = nil
 		}
 		opts = append(opts, manifest.WithManifestVerifier(mr.verifier))
 	}
