@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/releasekit/releasekit/idtoken"
 	"github.com/releasekit/releasekit/internal/testkit/gittest"
 	"github.com/releasekit/releasekit/internal/testkit/tokentest"
 	"github.com/releasekit/releasekit/manifest"
@@ -112,6 +113,7 @@ func TestPromoteWithIDToken(t *testing.T) {
 	assert.Equal(t, "prod", e["env"])
 	assert.Equal(t, map[string]any{"name": "release-bot", "verified": false}, e["actor"])
 	assert.Equal(t, []any{"REL-ENV-001"}, e["controls"])
+	assert.Regexp(t, "^sha256:[0-9a-f]{64}$", e["config"], "the configuration it was decided under")
 
 	// Tokens that must not establish an identity: each refused (exit 1)
 	// and logged as a denial naming REL-ENV-001.
@@ -147,7 +149,7 @@ func TestPromoteWithIDToken(t *testing.T) {
 	assert.Contains(t, errOut, "releaser not authorized")
 	e = last()
 	assert.Equal(t, "denied", e["result"])
-	assert.Equal(t, map[string]any{"name": "hubot", "verified": true, "issuer": githubIssuer, "subject": "repo:acme/shop:environment:prod"}, e["actor"])
+	assert.Equal(t, shownVerified(t, key, "hubot"), e["actor"])
 
 	// --releaser and the token must agree.
 	_, errOut, code = promote("--id-token", tokenFile(t, key, nil), "--releaser", "release-bot")
@@ -170,7 +172,7 @@ func TestPromoteWithIDToken(t *testing.T) {
 	assert.Equal(t, "octocat", res.Promotion.Releaser)
 	e = last()
 	assert.Equal(t, "allowed", e["result"])
-	assert.Equal(t, map[string]any{"name": "octocat", "verified": true, "issuer": githubIssuer, "subject": "repo:acme/shop:environment:prod"}, e["actor"])
+	assert.Equal(t, shownVerified(t, key, "octocat"), e["actor"])
 
 	// The token can come from the environment (GitLab CI's id_tokens).
 	t.Setenv(tokenEnv, strings.TrimSpace(string(mustRead(t, tokenFile(t, key, nil)))))
@@ -260,7 +262,7 @@ func TestDeployReport(t *testing.T) {
 	assert.Equal(t, []any{"web-1", "web-2"}, e["targets"])
 	assert.Equal(t, "health check failed on web-2: HTTP 503", e["error"])
 	assert.Equal(t, "main", e["branch"], "from the verified token's ref")
-	assert.Equal(t, map[string]any{"name": "octocat", "verified": true, "issuer": githubIssuer, "subject": "repo:acme/shop:environment:prod"}, e["actor"])
+	assert.Equal(t, shownVerified(t, key, "octocat"), e["actor"])
 	fc := e["files_changed"].(map[string]any)
 	assert.Equal(t, "v1.0.0", fc["from"])
 	for _, s := range got {
@@ -328,6 +330,7 @@ func TestDeployReportFailsClosed(t *testing.T) {
 	assert.Equal(t, "denied", e["result"])
 	assert.Equal(t, "deploy-report", e["action"])
 	assert.Equal(t, []any{"REL-ENV-001"}, e["controls"])
+	assert.Regexp(t, "^sha256:", e["config"], "relctl's own refusals name the configuration too")
 
 	// No configuration at all (a checkout without one): production refused
 	// and logged.
@@ -408,4 +411,13 @@ func TestLogShowCheckpoint(t *testing.T) {
 	_, errOut, code = runTagCmd(t, cmdLogShow, "--store", store, "--checkpoint", cp)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "truncated")
+}
+
+// shownVerified is how log show --json shows name, verified from a token
+// that key signed: with the issuer, the subject and the key's thumbprint.
+func shownVerified(t *testing.T, key *tokentest.Key, name string) map[string]any {
+	t.Helper()
+	keys, err := idtoken.ParseKeySet(tokentest.JWKS(t, key))
+	require.NoError(t, err)
+	return map[string]any{"name": name, "verified": true, "issuer": githubIssuer, "subject": "repo:acme/shop:environment:prod", "key": keys[0].Thumbprint}
 }

@@ -48,7 +48,10 @@ type shownEntry struct {
 	Error    string   `json:"error,omitempty"`
 	Controls []string `json:"controls"`
 	Unsafe   []string `json:"unsafe,omitempty"`
-	Hash     string   `json:"hash"`
+	// Config is the digest of the release configuration the entry was
+	// decided under ("" when none was).
+	Config string `json:"config,omitempty"`
+	Hash   string `json:"hash"`
 }
 
 // shownActor is who acted. Verified is true only for an identity taken
@@ -59,6 +62,9 @@ type shownActor struct {
 	Verified bool   `json:"verified"`
 	Issuer   string `json:"issuer,omitempty"`
 	Subject  string `json:"subject,omitempty"`
+	// Key is the thumbprint (RFC 7638) of the issuer's key that verified
+	// the token.
+	Key string `json:"key,omitempty"`
 }
 
 func cmdLogShow(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -145,13 +151,13 @@ func showEntry(e manifest.Entry) (shownEntry, error) {
 			s.Action += "-manifest"
 		}
 		s.Release, s.Env, s.Digest, s.Approver, s.Reason = p.Release, p.Env, p.Digest, p.Approver, p.Reason
-		s.RollbackFrom, s.At, s.Unsafe = p.RollbackFrom, p.PromotedAt, p.Unsafe
+		s.RollbackFrom, s.At, s.Unsafe, s.Config = p.RollbackFrom, p.PromotedAt, p.Unsafe, p.Config
 		s.Actor = actorOf(p.Actor, p.Releaser)
 	case e.Kind == manifest.KindDenied && e.Denial != nil:
 		d := e.Denial
 		s.Action, s.Result = d.Action, manifest.ResultDenied
 		s.Release, s.Env, s.Digest, s.Approver, s.Reason = d.Release, d.Env, d.Digest, d.Approver, d.Reason
-		s.Refusal, s.At = d.Refusal, d.At
+		s.Refusal, s.At, s.Config = d.Refusal, d.At, d.Config
 		s.Actor = actorOf(d.Actor, "")
 		s.Controls = append(s.Controls, d.Controls...)
 	case e.Kind == manifest.KindDeployment && e.Deploy != nil:
@@ -159,7 +165,7 @@ func showEntry(e manifest.Entry) (shownEntry, error) {
 		s.Action, s.Result = "deploy", d.Result
 		s.Release, s.Env, s.Digest, s.Commit, s.Branch = d.Release, d.Env, d.Digest, d.Commit, d.Branch
 		s.Targets = append(s.Targets, d.Targets...)
-		s.Error, s.At, s.FilesChanged = d.Error, d.At, d.Changes
+		s.Error, s.At, s.FilesChanged, s.Config, s.Unsafe = d.Error, d.At, d.Changes, d.Config, d.Unsafe
 		s.Actor = actorOf(d.Actor, "")
 	case e.Kind == manifest.KindDeployResult && e.Result != nil:
 		r := e.Result
@@ -187,7 +193,11 @@ func actorOf(a *manifest.Actor, releaser string) shownActor {
 	if a == nil {
 		return shownActor{Name: releaser}
 	}
-	return shownActor{Name: a.Name, Verified: a.Verified, Issuer: a.Issuer, Subject: a.Subject}
+	s := shownActor{Name: a.Name, Verified: a.Verified, Issuer: a.Issuer, Subject: a.Subject}
+	if a.Token != nil {
+		s.Key = a.Token.Key
+	}
+	return s
 }
 
 // writeShownEntry writes one entry as text: a header line, then indented
@@ -241,6 +251,9 @@ func writeShownEntry(w io.Writer, s shownEntry) {
 	if len(s.Unsafe) > 0 {
 		fmt.Fprintf(w, "    UNSAFE: %s\n", textsafe.OneLine(strings.Join(s.Unsafe, ", ")))
 	}
+	if s.Config != "" {
+		fmt.Fprintf(w, "    configuration %s\n", textsafe.OneLine(s.Config))
+	}
 }
 
 // describeActor says who acted and how it is known.
@@ -252,5 +265,9 @@ func describeActor(a shownActor) string {
 	if !a.Verified {
 		return name + " (unverified: typed)"
 	}
-	return fmt.Sprintf("%s (verified: %s, subject %s)", name, textsafe.OneLine(a.Issuer), textsafe.OneLine(a.Subject))
+	key := ""
+	if a.Key != "" {
+		key = ", key " + textsafe.OneLine(a.Key)
+	}
+	return fmt.Sprintf("%s (verified: %s, subject %s%s)", name, textsafe.OneLine(a.Issuer), textsafe.OneLine(a.Subject), key)
 }

@@ -62,8 +62,11 @@ type promotionFlags struct {
 	releaser      *string
 	idToken       *string
 	repo          *string
-	keyring       *string
-	allowed       *string
+	// configDigest is set by establish: the digest of the configuration
+	// decided under, which the denials relctl logs record.
+	configDigest *string
+	keyring      *string
+	allowed      *string
 }
 
 func addPromotionFlags(fs *flag.FlagSet, withKeys bool) promotionFlags {
@@ -75,6 +78,7 @@ func addPromotionFlags(fs *flag.FlagSet, withKeys bool) promotionFlags {
 		trustOverride: fs.Bool("trust-override-unsafe", false, "UNSAFE: in production, verify against --keyring/--allowed-signers instead of the configuration's trust; recorded in the log entry"),
 		releaser:      fs.String("releaser", "", "the identity `ID` that starts this promotion, typed (logged as unverified): authorised against the configuration (required for production) and checked for separation of duties; with --id-token it must be the token's identity"),
 		idToken:       addIDTokenFlag(fs),
+		configDigest:  new(string),
 		repo:          new(string),
 		keyring:       new(string),
 		allowed:       new(string),
@@ -99,6 +103,7 @@ func addReportFlags(fs *flag.FlagSet) promotionFlags {
 		trustOverride: new(bool),
 		releaser:      fs.String("releaser", "", "the identity `ID` that reports, typed (logged as unverified); with --id-token it must be the token's identity"),
 		idToken:       addIDTokenFlag(fs),
+		configDigest:  new(string),
 		repo:          fs.String("repo", "", "repository `DIR` holding the releases' commits, to list the files that changed since what ENV ran before, and its .releasekit.yaml (default: the repository around the working directory)"),
 		keyring:       new(string),
 		allowed:       new(string),
@@ -114,6 +119,8 @@ type decision struct {
 	production string
 	// prodEnv reports whether env is a production environment.
 	prodEnv bool
+	// configDigest is the digest of the configuration decided under, or "".
+	configDigest string
 }
 
 // decide loads the configuration and returns the options of a promotion or
@@ -178,6 +185,7 @@ func (pf promotionFlags) decide(env, tagNS string, needTags bool, stderr io.Writ
 			return d, nil, err
 		}
 		d.opts = append(d.opts, manifest.WithConfigDigest(digest))
+		d.configDigest = digest
 	}
 	if d.prodEnv && cfg != nil && *pf.config != "" {
 		// A configuration named on the command line must not replace the
@@ -236,7 +244,7 @@ func (pf promotionFlags) prepare(ctx context.Context, sf storeFlags, gf gateFlag
 	if err != nil {
 		var usage usageError
 		if !errors.As(err, &usage) {
-			attempt.Actor = actor
+			attempt.Actor, attempt.Config = actor, d.configDigest
 			err = logRefusal(ctx, st, attempt, err)
 		}
 		return nil, nil, nil, nil, err
@@ -270,6 +278,8 @@ func (pf promotionFlags) establish(ctx context.Context, sf storeFlags, attempt m
 	if *pf.releaser != "" {
 		attempt.Actor = &manifest.Actor{Name: *pf.releaser}
 	}
+	attempt.Config = d.configDigest
+	*pf.configDigest = d.configDigest
 	if derr != nil {
 		return d, nil, nil, nil, logRefusal(ctx, st, attempt, derr)
 	}

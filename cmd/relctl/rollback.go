@@ -50,7 +50,7 @@ func cmdRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if *manifestFile != "" {
 		e, err = rollbackManifest(ctx, st, *manifestFile, req, opts...)
 		if errors.Is(err, errNotRunning) {
-			attempt.Actor = actor
+			attempt.Actor, attempt.Config = actor, *pf.configDigest
 			err = logRefusal(ctx, st, attempt, err)
 		}
 	} else {
