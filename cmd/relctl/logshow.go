@@ -219,7 +219,7 @@ func writeShownEntry(w io.Writer, s shownEntry) {
 		fmt.Fprintf(w, "    digest %s\n", textsafe.OneLine(s.Digest))
 	}
 	if s.Commit != "" || s.Branch != "" {
-		fmt.Fprintf(w, "    commit %s on %s\n", textsafe.OneLine(orNone(s.Commit)), textsafe.OneLine(orNone(s.Branch)))
+		fmt.Fprintf(w, "    commit %s%s\n", textsafe.OneLine(orNone(s.Commit)), onBranch(s.Branch))
 	}
 	if c := s.FilesChanged; c != nil {
 		from := "first deployment"
@@ -270,4 +270,12 @@ func describeActor(a shownActor) string {
 		key = ", key " + textsafe.OneLine(a.Key)
 	}
 	return fmt.Sprintf("%s (verified: %s, subject %s%s)", name, textsafe.OneLine(a.Issuer), textsafe.OneLine(a.Subject), key)
+}
+
+// onBranch is " on BRANCH", or "" when no branch was recorded.
+func onBranch(b string) string {
+	if b == "" {
+		return ""
+	}
+	return " on " + textsafe.OneLine(b)
 }

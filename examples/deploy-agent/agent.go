@@ -36,8 +36,9 @@ import (
 type agent struct {
 	name     string
 	env      string
-	targets  []string // the hosts it deploys to
-	order    []string // the environments in promotion order
+	targets  []string            // the hosts it deploys to
+	order    []string            // the environments in promotion order
+	auth     manifest.Authorizer // who may report deployments where (the release configuration)
 	queue    *manifest.DirTransport
 	verifier signature.Verifier
 	storage  string // artifacts by digest: storage/sha256-HEX/NAME
@@ -114,7 +115,7 @@ func (a *agent) handle(ctx context.Context, se manifest.SignedEvent, at time.Tim
 		e, err := manifest.ReportDeployment(ctx, a.store, manifest.DeploymentReport{
 			Release: ev.Release, Env: a.env, Result: result, Error: errText, Targets: a.targets,
 			Actor: &manifest.Actor{Name: a.name},
-		}, manifest.WithOrder(a.order...), manifest.WithClock(func() time.Time { return at }))
+		}, manifest.WithOrder(a.order...), manifest.WithAuthorizer(a.auth), manifest.WithClock(func() time.Time { return at }))
 		if e.Seq != 0 {
 			o.seqs = append(o.seqs, e.Seq)
 		}

@@ -125,6 +125,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, err := demo.WriteConfig(work, demo.Team{
 		Order: []string{"staging", "prod"}, AllowedSigners: "tag_allowed_signers",
 		Approvers: []string{demo.Email(reviewer)}, Releaser: demo.Email(releaser),
+		Deployers: []string{"prod-agent-1"}, // reports the deployments it makes to prod
 	})
 	if err != nil {
 		return fmt.Errorf("1. release configuration: %w", err)
@@ -231,7 +232,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("queue %s: %w", env, err)
 		}
 		queues[env] = q
-		agents[env] = &agent{name: env + "-agent-1", env: env, targets: hosts[env], order: cfg.Order(), queue: q, verifier: eventVerifier,
+		agents[env] = &agent{name: env + "-agent-1", env: env, targets: hosts[env], order: cfg.Order(), auth: cfg, queue: q, verifier: eventVerifier,
 			storage: storage, envDir: filepath.Join(work, "envs", env), store: store, health: health}
 	}
 	now := clk.T

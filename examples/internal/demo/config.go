@@ -23,6 +23,9 @@ type Team struct {
 	// Releaser is the pipeline's identity ([Email]): it deploys to and
 	// rolls back production.
 	Releaser string
+	// Deployers may also deploy to production besides Releaser: the
+	// identities of deploy agents that report the deployments they make.
+	Deployers []string
 	// AllowedSigners is the allowed_signers file, relative to the
 	// configuration, whose keys may sign release tags (default
 	// allowed_signers, the file [SetupSigning] writes).
@@ -78,7 +81,7 @@ func WriteConfig(dir string, team Team) (*config.Config, error) {
 		fmt.Fprintf(&b, "  - name: %s\n", env)
 		if i == len(order)-1 {
 			fmt.Fprintf(&b, "    production: true\n    approvers: [%s]\n", strings.Join(team.Approvers, ", "))
-			fmt.Fprintf(&b, "    permissions:\n      deploy: [%s]\n      rollback: [%s]\n", team.Releaser, team.Releaser)
+			fmt.Fprintf(&b, "    permissions:\n      deploy: [%s]\n      rollback: [%s]\n", strings.Join(append([]string{team.Releaser}, team.Deployers...), ", "), team.Releaser)
 		}
 	}
 	if team.CI != nil {

@@ -95,7 +95,11 @@ func logLines(e manifest.Entry) []string {
 		add("targets %s", strings.Join(s.targets, ", "))
 	}
 	if s.commit != "" || s.branch != "" {
-		add("commit %s on %s", orNone(s.commit), orNone(s.branch))
+		if s.branch != "" {
+			add("commit %s on %s", orNone(s.commit), s.branch)
+		} else {
+			add("commit %s", orNone(s.commit))
+		}
 	}
 	if c := s.changes; c != nil {
 		from := "first deployment"
