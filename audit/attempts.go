@@ -198,6 +198,9 @@ func (b *builder) deployment(lg *promotionLog, e manifest.Entry, changesSeen map
 	case d.Digest != "" && !b.rec.HasDigest(d.Digest):
 		l.Status, l.Reason = Failed, "the deployed digest is not one of the record's artifacts"
 		l.Err = &TrailError{Reason: ReasonDigestMismatch, Detail: fmt.Sprintf("%s deployed %s", d.Env, d.Digest)}
+	case len(d.Unsafe) > 0:
+		l.Status, l.Reason = Gap, "reported through unsafe option(s): "+strings.Join(d.Unsafe, ", ")
+		l.Err = fmt.Errorf("%w: %s", ErrMissingEvidence, l.Reason)
 	case unverified:
 		l.Status, l.Reason, l.Err = Gap, gapReason, gapErr
 	case prod && d.Result == manifest.ResultFailed && info.Succeeded == 0:

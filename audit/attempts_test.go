@@ -602,3 +602,19 @@ func TestVerifyChangedFiles(t *testing.T) {
 		assert.Contains(t, te.Detail, "lists 10001 files, more than 10000")
 	})
 }
+
+// TestTrailDeploymentUnsafe: a deployment report let through by an unsafe
+// option (skip-authorization-unsafe in production) is a gap, as a
+// promotion let through by one is.
+func TestTrailDeploymentUnsafe(t *testing.T) {
+	l := newAttemptLog(t)
+	l.promote("prod", attemptAt(2, 10, 0), ciActor)
+	l.append(manifest.Entry{Kind: manifest.KindDeployment, Deploy: &manifest.Deployment{
+		Release: "v1.0.0", Env: "prod", Result: manifest.ResultSucceeded, Actor: ciActor, At: attemptAt(2, 10, 5),
+		Unsafe: []string{manifest.UnsafeSkipAuthorization},
+	}})
+	d := l.trail(l.sources()).Steps(audit.StepDeployment)[0]
+	assert.Equal(t, audit.Gap, d.Status)
+	assert.Equal(t, "reported through unsafe option(s): skip-authorization-unsafe", d.Reason)
+	assert.ErrorIs(t, d.Err, audit.ErrMissingEvidence)
+}
