@@ -7,7 +7,7 @@ import "fmt"
 // [RollbackManifest] and [ReportDeployment] (a digest not in the record, a skipped environment, a
 // tag signature that does not verify, no known-good release, a manifest
 // that does not hash to its digest) and of a [Store] (a republished
-// version, a locked [GitStore], a log entry too large to be read back). Reason is one of these short lower-case
+// version, a locked [GitStore], a log entry or evidence too large to be read back). Reason is one of these short lower-case
 // phrases:
 //
 //	"digest not in the release record"
@@ -18,6 +18,7 @@ import "fmt"
 //	"artifact digest changed for a published version"
 //	"store reference is locked"
 //	"log entry too large"
+//	"evidence too large"
 //	"actor has no name"
 //	"actor is not the releaser"
 //	"verified identity required"

@@ -101,6 +101,16 @@ func evidenceName(digest string) (string, error) {
 	return strings.TrimPrefix(digest, "sha256:"), nil
 }
 
+// checkEvidenceSize refuses evidence that a store could not read back (a
+// *RefusalError "evidence too large"): a store never keeps what it then
+// refuses to read.
+func checkEvidenceSize(data []byte) error {
+	if len(data) > MaxStoredFile {
+		return refused("evidence too large", nil, "%d bytes, at most %d", len(data), MaxStoredFile)
+	}
+	return nil
+}
+
 // checkEvidence returns data if it hashes to digest.
 func checkEvidence(data []byte, digest string) ([]byte, error) {
 	if got := Digest(data); got != digest {
@@ -115,6 +125,9 @@ func (s *DirStore) evidenceDir() string { return filepath.Join(s.dir, "evidence"
 // evidence/HEX atomically, or leaves the file as it is when it already
 // holds data. A blob file that was edited is written again.
 func (s *DirStore) PutEvidence(ctx context.Context, data []byte) (string, error) {
+	if err := checkEvidenceSize(data); err != nil {
+		return "", err
+	}
 	d := Digest(data)
 	name, _ := evidenceName(d)
 	for range maxEvidenceRetries {
@@ -159,6 +172,9 @@ func (s *DirStore) Evidence(ctx context.Context, digest string) ([]byte, error) 
 // under [LogRef], with the compare-and-swap of every GitStore change, or
 // commits nothing when that blob already holds data.
 func (s *GitStore) PutEvidence(ctx context.Context, data []byte) (string, error) {
+	if err := checkEvidenceSize(data); err != nil {
+		return "", err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d := Digest(data)

@@ -343,3 +343,18 @@ func TestEntryGateFormat(t *testing.T) {
 		assert.ErrorIs(t, err, manifest.ErrInvalidDigest, bad)
 	}
 }
+
+// Evidence a store could not read back is refused before anything is
+// written, by both stores.
+func TestEvidenceTooLarge(t *testing.T) {
+	eachStore(t, func(t *testing.T, dir string, open func(string) (manifest.Store, error)) {
+		st, err := open(dir)
+		require.NoError(t, err)
+		es := evidenceStoreOf(t, st)
+		big := make([]byte, manifest.MaxStoredFile+1)
+		_, err = es.PutEvidence(t.Context(), big)
+		assert.ErrorIs(t, err, &manifest.RefusalError{Reason: "evidence too large"})
+		_, err = es.Evidence(t.Context(), manifest.Digest(big))
+		assert.ErrorIs(t, err, manifest.ErrNotFound, "nothing was written")
+	})
+}

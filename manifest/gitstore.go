@@ -18,6 +18,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/releasekit/releasekit/internal/boundedfile"
 )
 
 // LogRef is the reference under which a [GitStore] keeps records and the log.
@@ -85,17 +86,23 @@ func (s *GitStore) head() (plumbing.Hash, *object.Tree, error) {
 	return ref.Hash(), t, nil
 }
 
+// readBlob reads the file at path of t, of at most MaxStoredFile bytes as
+// a DirStore reads its files: a larger blob (planted in the ref by hand) is
+// a *boundedfile.Error (boundedfile.ErrTooLarge), never read into memory.
 func readBlob(t *object.Tree, path string) ([]byte, error) {
 	f, err := t.File(path)
 	if err != nil {
 		return nil, err
+	}
+	if f.Size > MaxStoredFile {
+		return nil, &boundedfile.Error{Path: path, Reason: fmt.Sprintf("larger than %d bytes", MaxStoredFile), Err: boundedfile.ErrTooLarge}
 	}
 	r, err := f.Reader()
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	return io.ReadAll(r)
+	return io.ReadAll(io.LimitReader(r, MaxStoredFile))
 }
 
 // Record implements [Store].
