@@ -48,6 +48,11 @@
 // rollback or deployment outcome by a typed one is a gap, as a promotion let
 // through by an unsafe option is ([ReasonUnverifiedActor]).
 //
+// [ViewEntry] flattens one log entry into a [LogEntry], the log as an
+// auditor reads it entry by entry (who, verified or typed; what; when;
+// where; the result; why) and what relctl log show prints
+// ([LogEntry.WriteText], or its JSON).
+//
 // [Lookup] and [LookupTicket] answer the reverse question: which production
 // releases contain a commit or a ticket, following backports and
 // forward-ports through the "(cherry picked from commit …)" lines that

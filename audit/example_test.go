@@ -166,3 +166,29 @@ func ExampleVerifyChangedFiles() {
 	// v1.2.0 2 <nil>
 	// true true
 }
+
+// ExampleViewEntry prints a refused promotion as relctl log show does.
+func ExampleViewEntry() {
+	e := manifest.Entry{Seq: 7, Kind: manifest.KindDenied, Denial: &manifest.Denial{
+		Action: manifest.AttemptPromote, Release: "v1.3.0", Env: "prod", Approver: "ben",
+		Actor:    &manifest.Actor{Name: "octocat", Verified: true, Issuer: "https://token.actions.githubusercontent.com", Subject: "repo:acme/shop:environment:prod"},
+		Refusal:  "the code reviewer may not approve production",
+		Controls: []string{"REL-SOD-001"},
+		At:       time.Date(2026, 1, 6, 10, 10, 0, 0, time.UTC),
+	}}
+	v, err := audit.ViewEntry(e)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(v.Result, v.Actor.Verified, v.Controls)
+	if err := v.WriteText(os.Stdout); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// denied true [REL-SOD-001]
+	// #7 2026-01-06T10:10:00Z denied    promote v1.3.0 → prod
+	//     by octocat (verified: https://token.actions.githubusercontent.com, subject repo:acme/shop:environment:prod)
+	//     approved by ben (typed)
+	//     refused: the code reviewer may not approve production
+	//     controls: REL-SOD-001
+}

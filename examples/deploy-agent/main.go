@@ -406,8 +406,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	say(8, "log of %d entries verifies: %d promotions, %d refused events, %d deployments started, %d succeeded, %d failed; prod's, as `relctl log show` prints them:",
 		len(entries), promotions, refused, results[manifest.ResultStarted], results[manifest.ResultSucceeded], results[manifest.ResultFailed])
-	demo.ShowLog(stdout, prodDeploys)
-	return nil
+	return demo.ShowLog(stdout, prodDeploys)
 }
 
 func orDash(s string) string {

