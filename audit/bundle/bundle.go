@@ -196,8 +196,10 @@ type evidenceReader interface {
 //	                               paths the record names (Record.SBOM.Ref, Record.Provenance.Ref)
 //	log/entries/SEQ.json           log entries 1..N (manifest.MarshalEntry), SEQ zero-padded to 20 digits
 //	log/checkpoint.json, .sig      the signed checkpoint of the log and its signature, when src has one
-//	policy/HEX.json                each policy report that gated a promotion of the release, named by
-//	                               the hex of its SHA-256 (Promotion.Gate)
+//	policy/HEX.json                each policy report that gated a promotion of the release, or refused
+//	                               an attempt about it, named by the hex of its SHA-256
+//	                               (Promotion.Gate, Denial.Gate); Verify requires the first to allow
+//	                               and the second to deny
 //	manifests/HEX.json             each multi-repo manifest promoted that pins the release (its tag at
 //	                               the record's commit), canonical (manifest.Marshal), named by its digest
 //	changes/HEX.json               each changed-files manifest (manifest.ChangedFiles) that a deployment
@@ -362,6 +364,22 @@ func Build(ctx context.Context, src audit.Sources, release string) (*Bundle, err
 				return nil, fmt.Errorf("build bundle %s: %w: changed-files manifest %s: %w", release, ErrSource, d.Changes.Digest, err)
 			}
 			files[changesName(d.Changes.Digest)] = data
+		}
+		if d := e.Denial; d != nil && d.Gate != "" {
+			// The report of the gate that refused: the evidence of why.
+			if err := manifest.ValidateDigest(d.Gate); err != nil {
+				return nil, fmt.Errorf("build bundle %s: log entry %d: %w", release, i+1, err)
+			}
+			if ev == nil {
+				if ev, err = evidenceOf(src.Store); err != nil {
+					return nil, fmt.Errorf("build bundle %s: policy report %s: %w", release, d.Gate, err)
+				}
+			}
+			data, err := ev.Evidence(ctx, d.Gate)
+			if err != nil {
+				return nil, fmt.Errorf("build bundle %s: %w: policy report %s: %w", release, ErrSource, d.Gate, err)
+			}
+			files[policyDir+strings.TrimPrefix(d.Gate, "sha256:")+".json"] = data
 		}
 		if e.Promotion == nil {
 			continue

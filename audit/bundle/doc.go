@@ -8,7 +8,8 @@
 // a [Bundle]: the record, the tag object and its verification, SBOM,
 // provenance envelope, the log from its first entry with the signed
 // checkpoint (its promotions, refused attempts and deployment outcomes
-// among the entries), the gating policy reports, the changed-files
+// among the entries), the policy reports that allowed its promotions and
+// refused its attempts, the changed-files
 // manifests its deployment outcomes name, and an [Index] of SHA-256
 // digests.
 // The same inputs give the same bytes ([Bundle.WriteTarGz],

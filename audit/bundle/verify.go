@@ -861,8 +861,12 @@ func (v *verifier) checkPromotions() {
 			}
 			continue
 		}
-		if e.Denial != nil {
+		if d := e.Denial; d != nil {
 			c.denied++
+			if d.Gate != "" {
+				c.deniedReports++
+				polErrs = append(polErrs, v.checkDenialReport(seq, d.Gate)...)
+			}
 			continue
 		}
 		if d := e.Deploy; d != nil {
@@ -936,15 +940,39 @@ func (v *verifier) checkPromotions() {
 		v.fail(checkNamePolicy, polErrs, "")
 	case len(ungated) > 0:
 		v.notChecked(checkNamePolicy, "promotions in entries "+strings.Join(ungated, ", ")+" name no policy report")
+	case c.deniedReports > 0:
+		v.pass(checkNamePolicy, fmt.Sprintf("%d policy reports match their promotions and allow them; %d match the refused attempts that name them and deny them", reports, c.deniedReports))
 	default:
 		v.pass(checkNamePolicy, fmt.Sprintf("%d policy reports match their promotions and allow them", reports))
 	}
 }
 
+// checkDenialReport checks the report of the gate that refused the
+// attempt logged as entry seq: it is in the bundle, hashes to gate, parses
+// and denies (a report that allows cannot be why an attempt was refused).
+func (v *verifier) checkDenialReport(seq uint64, gate string) []error {
+	name := policyDir + strings.TrimPrefix(gate, "sha256:") + ".json"
+	data, ok := v.file(name)
+	if !ok {
+		return []error{fmt.Errorf("%w: entry %d: policy report %s of the refused attempt not in the bundle", errPolicy, seq, gate)}
+	}
+	if got := manifest.Digest(data); got != gate {
+		return []error{fmt.Errorf("%w: entry %d: %s hashes to %s, the refused attempt's gate is %s", errPolicy, seq, name, got, gate)}
+	}
+	rep, err := parseReport(data)
+	if err != nil {
+		return []error{fmt.Errorf("%w: entry %d: %w", errPolicy, seq, err)}
+	}
+	if rep.Err() == nil {
+		return []error{fmt.Errorf("%w: entry %d: the policy report %s allows the attempt the log says it refused", errPolicy, seq, gate)}
+	}
+	return nil
+}
+
 // attemptCounts counts the deployment outcomes and refused attempts of the
 // release in the log.
 type attemptCounts struct {
-	deployments, failed, changes, denied int
+	deployments, failed, changes, denied, deniedReports int
 }
 
 func promotionsDetail(proms, rollbacks, results int, c attemptCounts) string {

@@ -16,6 +16,7 @@ import (
 	"github.com/releasekit/releasekit/audit"
 	"github.com/releasekit/releasekit/audit/bundle"
 	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/policy"
 )
 
 // attemptChanges is what changed from v0.9.0 to v1.0.0.
@@ -235,4 +236,54 @@ func TestVerifyBundleBeforeAttempts(t *testing.T) {
 	for _, c := range rep.Checks {
 		assert.NotEqual(t, audit.Failed, c.Status, "%s: %s", c.Name, c.Detail)
 	}
+}
+
+// TestBundleCarriesRefusingReports: the report of a gate that refused an
+// attempt is carried beside the denial and verified: in the bundle,
+// hashing to the entry's gate digest, and denying. A denial naming a
+// report that allows fails.
+func TestBundleCarriesRefusingReports(t *testing.T) {
+	f := newBundleFixture(t)
+	ctx := t.Context()
+	digest := mustRecord(t, f).Artifacts[0].Digest
+	closed := policy.Gate{Policy: policy.Policy{Controls: []policy.Control{policy.ChangeWindow{Windows: []policy.Window{{
+		Days: []time.Weekday{time.Sunday}, Start: "10:00", End: "11:00", Zone: "UTC",
+	}}}}}}
+	e, err := promote(ctx, f.store, manifest.PromoteRequest{
+		Release: "v1.0.0", Env: "prod", Digest: digest, Approver: "alice@example.com", Reason: "again",
+	}, manifest.WithGate(closed), manifest.WithClock(func() time.Time { return time.Date(2026, 1, 5, 11, 30, 0, 0, time.UTC) }))
+	require.Error(t, err)
+	require.NotNil(t, e.Denial)
+	require.NotEmpty(t, e.Denial.Gate, "the refusing gate's report is evidence")
+	f.resignCheckpoint(t)
+
+	b := buildBundle(t, f)
+	name := "policy/" + strings.TrimPrefix(e.Denial.Gate, "sha256:") + ".json"
+	data, ok := b.File(name)
+	require.True(t, ok, "the refusing report is in the bundle")
+	assert.Equal(t, e.Denial.Gate, manifest.Digest(data))
+	rep, err := bundle.Verify(ctx, b, f.keys)
+	require.NoError(t, err)
+	c, _ := rep.Check("policy")
+	assert.Equal(t, audit.Verified, c.Status, c.Detail)
+	assert.Contains(t, c.Detail, "1 match the refused attempts that name them and deny them")
+
+	// A denial that names the report of an allowed promotion.
+	entries, err := f.store.Entries(ctx)
+	require.NoError(t, err)
+	var allowing string
+	for _, x := range entries {
+		if x.Promotion != nil && x.Promotion.Gate != "" {
+			allowing = x.Promotion.Gate
+		}
+	}
+	require.NotEmpty(t, allowing)
+	_, err = manifest.Deny(ctx, f.store, manifest.Denial{Action: manifest.AttemptPromote, Release: "v1.0.0", Env: "prod", Refusal: "refused", Gate: allowing})
+	require.NoError(t, err)
+	f.resignCheckpoint(t)
+	rep, err = bundle.Verify(ctx, buildBundle(t, f), f.keys)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "allows the attempt the log says it refused")
+	c, _ = rep.Check("policy")
+	assert.Equal(t, audit.Failed, c.Status)
 }
