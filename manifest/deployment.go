@@ -132,16 +132,12 @@ func ReportDeployment(ctx context.Context, st Store, r DeploymentReport, opts ..
 	if err != nil {
 		return a.refuse(ctx, err)
 	}
-	rec, err := st.Record(ctx, r.Release)
-	if err != nil {
-		err = fmt.Errorf("report deployment of %s: %w", r.Release, err)
-		if !recordRefused(err) {
-			return Entry{}, err
-		}
+	rec, refusedRec, err := lookupRecord(ctx, st, "report deployment of "+r.Release, r.Release)
+	if refusedRec {
 		return a.refuse(ctx, err)
 	}
-	if rec.Tag != r.Release {
-		return a.refuse(ctx, fmt.Errorf("report deployment of %s: %w: the store returned the record of %q", r.Release, ErrInvalidRecord, rec.Tag))
+	if err != nil {
+		return Entry{}, err
 	}
 	commit := strings.ToLower(r.Commit)
 	if commit == "" {

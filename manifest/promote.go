@@ -313,16 +313,12 @@ func Promote(ctx context.Context, st Store, req PromoteRequest, opts ...Option) 
 	if err != nil {
 		return a.refuse(ctx, err)
 	}
-	rec, err := st.Record(ctx, req.Release)
-	if err != nil {
-		err = fmt.Errorf("promote %s: %w", req.Release, err)
-		if !recordRefused(err) {
-			return Entry{}, err
-		}
+	rec, refusedRec, err := lookupRecord(ctx, st, "promote "+req.Release, req.Release)
+	if refusedRec {
 		return a.refuse(ctx, err)
 	}
-	if rec.Tag != req.Release {
-		return a.refuse(ctx, fmt.Errorf("promote %s: %w: the store returned the record of %q", req.Release, ErrInvalidRecord, rec.Tag))
+	if err != nil {
+		return Entry{}, err
 	}
 	if err := Check(rec).Err(); err != nil {
 		return a.refuse(ctx, fmt.Errorf("promote %s: %w", req.Release, err))
@@ -364,11 +360,21 @@ func Promote(ctx context.Context, st Store, req PromoteRequest, opts ...Option) 
 	})
 }
 
-// recordRefused reports whether err, from looking up a release record, is
-// a refusal (no such record, or none that is valid under that name) rather
-// than a failure of the store.
-func recordRefused(err error) bool {
-	return errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalidRecord) || errors.Is(err, ErrInvalidName)
+// lookupRecord returns the record of release from st, errors prefixed
+// with op ("promote v1.3.0"). refused says that the error refuses the
+// request, to be logged as a denial: no such record, none that is valid
+// under that name, or the record of another tag; otherwise the store
+// failed.
+func lookupRecord(ctx context.Context, st Records, op, release string) (rec Record, refused bool, err error) {
+	rec, err = st.Record(ctx, release)
+	if err != nil {
+		refused := errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalidRecord) || errors.Is(err, ErrInvalidName)
+		return Record{}, refused, fmt.Errorf("%s: %w", op, err)
+	}
+	if rec.Tag != release {
+		return Record{}, true, fmt.Errorf("%s: %w: the store returned the record of %q", op, ErrInvalidRecord, rec.Tag)
+	}
+	return rec, false, nil
 }
 
 // A refusal is an error of appendPromotion's decide that refuses the
@@ -584,16 +590,12 @@ func Rollback(ctx context.Context, st Store, req RollbackRequest, opts ...Option
 		if err != nil {
 			return Promotion{}, GateInput{}, refusal{err}
 		}
-		rec, err := st.Record(ctx, target.Release)
-		if err != nil {
-			err = fmt.Errorf("rollback %s: %w", env, err)
-			if recordRefused(err) {
-				return target, GateInput{}, refusal{err}
-			}
-			return Promotion{}, GateInput{}, err
+		rec, refusedRec, err := lookupRecord(ctx, st, "rollback "+env, target.Release)
+		if refusedRec {
+			return target, GateInput{}, refusal{err}
 		}
-		if rec.Tag != target.Release {
-			return target, GateInput{}, refusal{fmt.Errorf("rollback %s: %w: the store returned the record of %q", env, ErrInvalidRecord, rec.Tag)}
+		if err != nil {
+			return Promotion{}, GateInput{}, err
 		}
 		signer, err := c.verifyTag(ctx, env, rec, requested)
 		if err != nil {

@@ -79,7 +79,7 @@ func cmdDeploy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		Release: *release, Env: *env, Result: *result, Error: *errText,
 		Targets: targets, Branch: *branch, Commit: *commit, Actor: actor,
 	}
-	if rep.Branch == "" && actor.Verified && actor.Claims != nil && strings.HasPrefix(actor.Claims.Ref, "refs/heads/") {
+	if rep.Branch == "" && actor != nil && actor.Verified && actor.Claims != nil && strings.HasPrefix(actor.Claims.Ref, "refs/heads/") {
 		rep.Branch = strings.TrimPrefix(actor.Claims.Ref, "refs/heads/")
 	}
 	if rep.Changes, err = changedFiles(ctx, st, *pf.repo, *release, *env); err != nil {

@@ -141,6 +141,12 @@ func Claims(issuer, audience, subject string, at time.Time, extra map[string]any
 		"nbf": at.Unix(),
 		"exp": at.Add(5 * time.Minute).Unix(),
 	}
+	return with(c, extra)
+}
+
+// with adds extra to claims c, replacing claims of the same name; a nil
+// value deletes the claim. It returns c.
+func with(c, extra map[string]any) map[string]any {
 	for k, v := range extra {
 		if v == nil {
 			delete(c, k)
@@ -174,14 +180,7 @@ func GitHub(issuer, audience string, at time.Time, extra map[string]any) map[str
 		"runner_environment":    "github-hosted",
 		"repository_visibility": "private",
 	})
-	for k, v := range extra {
-		if v == nil {
-			delete(c, k)
-			continue
-		}
-		c[k] = v
-	}
-	return c
+	return with(c, extra)
 }
 
 // GitLab returns the claims of a GitLab CI ID token (id_tokens) of the
@@ -209,14 +208,7 @@ func GitLab(issuer, audience string, at time.Time, extra map[string]any) map[str
 		"ci_config_ref_uri":     "gitlab.example.com/acme/shop//.gitlab-ci.yml@refs/heads/main",
 		"runner_environment":    "gitlab-hosted",
 	})
-	for k, v := range extra {
-		if v == nil {
-			delete(c, k)
-			continue
-		}
-		c[k] = v
-	}
-	return c
+	return with(c, extra)
 }
 
 // A Server is an OpenID Connect issuer on 127.0.0.1 over HTTPS: its URL is
