@@ -618,7 +618,9 @@ func (s *Store) Entries(ctx context.Context) ([]manifest.Entry, error) {
 }
 
 // Checkpoint names a stored checkpoint: the tree size it is of.
-func checkpointTag(size uint64) string { return "releasekit-checkpoint-" + strconv.FormatUint(size, 10) }
+func checkpointTag(size uint64) string {
+	return "releasekit-checkpoint-" + strconv.FormatUint(size, 10)
+}
 
 // PutCheckpoint stores note, a signed checkpoint of the log at size
 // entries (a C2SP tlog-checkpoint signed note, or any signed form), as an
