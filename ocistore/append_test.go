@@ -21,7 +21,7 @@ import (
 const (
 	helperRepoEnv = "RELEASEKIT_OCISTORE_HELPER_REPO"
 	helperIDEnv   = "RELEASEKIT_OCISTORE_HELPER_ID"
-	perWriter     = 4
+	perWriter     = 3
 )
 
 // TestHelperProcess is not a test: the concurrency and crash tests run the

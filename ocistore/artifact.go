@@ -109,8 +109,10 @@ func (s *Store) emptyConfig(ctx context.Context) (ocispec.Descriptor, error) {
 	if _, ok := s.cache.get(d.Digest); ok {
 		return d, nil
 	}
-	if _, err := s.pushBlob(ctx, ocispec.MediaTypeEmptyJSON, ocispec.DescriptorEmptyJSON.Data); err != nil {
-		return d, err
+	if ok, err := s.repo.Blobs().Exists(ctx, d); err != nil || !ok {
+		if _, err := s.pushBlob(ctx, ocispec.MediaTypeEmptyJSON, ocispec.DescriptorEmptyJSON.Data); err != nil {
+			return d, err
+		}
 	}
 	s.cache.put(d.Digest, ocispec.DescriptorEmptyJSON.Data)
 	return d, nil

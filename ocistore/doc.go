@@ -30,12 +30,12 @@
 //     entries not yet in a full page.
 //   - Pages: the entry index (each entry's digest and size) and the tree's
 //     nodes (one sequence per tree level, tlog.NodeID order) are kept in
-//     pages of 64 items; level k+1 of a sequence lists the digests of the
+//     pages of 32 items; level k+1 of a sequence lists the digests of the
 //     full pages of level k. A full page never changes; a manifest
 //     ([ArtifactTypeLogSeal]) names it, and the entries it indexes, so
 //     that garbage collection keeps them. An append therefore writes the
 //     entry, the partial page of each sequence it changes (on average
-//     two, at most one per tree level, each at most 64×40 bytes) and the
+//     two, at most one per tree level, each at most 32×40 bytes) and the
 //     head: O(log N) small blobs, never the whole log; an inclusion or
 //     consistency proof reads O(log N) hashes, a page at a time.
 //   - A release record is an artifact ([ArtifactTypeRecord]) tagged
@@ -49,6 +49,10 @@
 //     the referrers tag schema ("sha256-<hex>") of a registry without it.
 //   - A signed checkpoint is an artifact tagged
 //     "releasekit-checkpoint-<size>", written once ([Store.PutCheckpoint]).
+//
+// A writer that loses a compare-and-swap leaves the blobs it pushed for
+// its attempt, which no head names and garbage collection reclaims, and,
+// when its attempt filled a page, that page's seal manifest.
 //
 // The store relies on manifests pushed by digest being kept: distribution's
 // garbage collector keeps them unless told to delete untagged manifests,

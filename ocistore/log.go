@@ -22,7 +22,7 @@ import (
 const LogTag = "releasekit-log"
 
 // pageWidth is the number of items in a full page.
-const pageWidth = 64
+const pageWidth = 32
 
 // Item sizes: an entry is its blob's raw SHA-256 and its size (8 bytes,
 // big-endian); a node and a page reference are a raw SHA-256.
@@ -350,7 +350,7 @@ func (s *Store) attempts() int { return s.cfg.maxCASAttempts }
 // Append implements [manifest.Log]. It writes the entry as a blob named by
 // its digest (its [manifest.Entry.Hash]), the pages of the tree and of the
 // entry index that the entry changes (O(log N) blobs of at most
-// 64×40 bytes; on average two), and moves the head only by
+// 32×40 bytes; on average two), and moves the head only by
 // compare-and-swap: the head tag's update carries If-Match: "<old head
 // digest>" (If-None-Match: * for the first entry), and when another
 // writer moved it first the append starts again on the new head, so that
@@ -566,7 +566,7 @@ const fetchWorkers = 8
 // Entries implements [manifest.Log]: the whole log in Seq order, each
 // entry checked against the digest the index gives (use
 // [manifest.VerifyLog] to check the chain and the tree). It reads one
-// page per 64 entries and the entries themselves, a few at a time.
+// page per 32 entries and the entries themselves, a few at a time.
 func (s *Store) Entries(ctx context.Context) ([]manifest.Entry, error) {
 	h, err := s.readHead(ctx)
 	if err != nil {

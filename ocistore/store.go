@@ -537,8 +537,10 @@ func (s *Store) putTag(ctx context.Context, tag string, old digest.Digest, media
 		return d, nil
 	case statusOf(err) == http.StatusPreconditionFailed || x.status == http.StatusPreconditionFailed:
 		return d, fmt.Errorf("ocistore: update tag %s: %w", tag, errPrecondition)
-	case x.sent && x.status == 0 && ctx.Err() == nil:
-		return d, fmt.Errorf("ocistore: update tag %s: %w: %v", tag, ErrOutcomeUnknown, err)
+	case x.sent && x.status == 0:
+		// Sent, and no answer (a broken connection, or ctx ended while
+		// waiting): the registry may have applied it.
+		return d, fmt.Errorf("ocistore: update tag %s: %w: %w", tag, ErrOutcomeUnknown, err)
 	}
 	return d, registryErr("update tag "+tag, err)
 }
@@ -573,11 +575,10 @@ func (s *Store) canWrite(ctx context.Context) error {
 }
 
 func (s *Store) probe(ctx context.Context) error {
-	cfg, err := s.pushBlob(ctx, ocispec.MediaTypeEmptyJSON, ocispec.DescriptorEmptyJSON.Data)
+	cfg, err := s.emptyConfig(ctx)
 	if err != nil {
 		return err
 	}
-	cfg.Data = ocispec.DescriptorEmptyJSON.Data
 	m := ocispec.Manifest{
 		Versioned:    specVersion,
 		MediaType:    ocispec.MediaTypeImageManifest,

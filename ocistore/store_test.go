@@ -96,7 +96,7 @@ func TestAppendAndProve(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, entries)
 
-	const n = 150 // more than two full pages of 64
+	const n = 100 // three full pages of 32 and a partial one, two levels
 	var mem tlog.Tree
 	for i := range n {
 		e, err := st.Append(ctx, note(fmt.Sprint("entry ", i)))
