@@ -64,6 +64,9 @@ func checkLog(t *testing.T, st *ocistore.Store, want []string) []manifest.Entry 
 	tr, err := st.Tree(ctx)
 	require.NoError(t, err)
 	require.Equal(t, mem, tr, "the head's tree is the tree of the entries")
+	vt, err := manifest.VerifyTree(ctx, st) // entry by entry, as an auditor would
+	require.NoError(t, err)
+	require.Equal(t, tr, vt)
 	root, err := tr.Root()
 	require.NoError(t, err)
 	for _, i := range []uint64{0, tr.Size / 2, tr.Size - 1} {

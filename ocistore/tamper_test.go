@@ -87,6 +87,8 @@ func TestTamperEntry(t *testing.T) {
 	require.ErrorIs(t, err, manifest.ErrTampered)
 	_, err = st.Entries(ctx)
 	require.ErrorIs(t, err, manifest.ErrTampered)
+	_, err = manifest.VerifyTree(ctx, st)
+	require.ErrorIs(t, err, manifest.ErrTampered)
 	_, err = st.Append(ctx, note("more")) // the head and the last entry are intact
 	require.NoError(t, err)
 }
@@ -116,6 +118,8 @@ func TestTruncateAndRewrite(t *testing.T) {
 	tr, err := st.Tree(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, uint64(6), tr.Size, "a tree smaller than the checkpoint's: truncated")
+	_, err = manifest.VerifyExtends(ctx, st, 10, root10)
+	require.ErrorIs(t, err, manifest.ErrTruncated)
 
 	appendNotes(t, st, "c", 6) // and grown again to 12
 	_, err = manifest.VerifyStore(ctx, st, &cp)
@@ -126,6 +130,10 @@ func TestTruncateAndRewrite(t *testing.T) {
 	p, err := tlog.ConsistencyProof(ctx, st, 10, 12)
 	require.NoError(t, err)
 	require.ErrorIs(t, tlog.VerifyConsistency(10, 12, p, root10, root12), tlog.ErrProof)
+	_, err = manifest.VerifyExtends(ctx, st, 10, root10)
+	require.ErrorIs(t, err, tlog.ErrProof)
+	_, err = manifest.VerifyTree(ctx, st) // the grown log is consistent in itself
+	require.NoError(t, err)
 }
 
 // TestForgedHead: a head whose tree state does not match the stored
