@@ -326,6 +326,20 @@ func OpenCheckpoint(msg []byte, known note.Verifiers) (Checkpoint, *note.Note, e
 	return c, n, nil
 }
 
+// ParseSignedCheckpoint returns the checkpoint a signed note msg claims,
+// verifying no signature: what [OpenCheckpoint] returns once a trusted key
+// verified it, for choosing that key (by the checkpoint's origin) or for
+// showing what an unverified checkpoint says. It checks the note's shape
+// as note.Open does and returns a [*CheckpointError] wrapping [ErrFormat]
+// for a malformed note or checkpoint text.
+func ParseSignedCheckpoint(msg []byte) (Checkpoint, error) {
+	text, _, err := splitNote(msg)
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	return ParseCheckpoint([]byte(text))
+}
+
 // openNote is note.Open with its errors made ours.
 func openNote(msg []byte, known note.Verifiers) (*note.Note, error) {
 	if _, _, err := splitNote(msg); err != nil {

@@ -251,3 +251,20 @@ func TestParseSSHKey(t *testing.T) {
 	assert.Equal(t, "not a private key", reason([]byte("garbage"), nil))
 	assert.Equal(t, "not a private key", reason(nil, nil))
 }
+
+func TestParseSignedCheckpoint(t *testing.T) {
+	c := testCheckpoint(9)
+	msg, err := tlog.SignCheckpoint(c, testSigner(t, c.Origin))
+	require.NoError(t, err)
+	got, err := tlog.ParseSignedCheckpoint(msg)
+	require.NoError(t, err)
+	assert.Equal(t, c, got)
+	// Not verified: a changed size parses.
+	got, err = tlog.ParseSignedCheckpoint([]byte(strings.Replace(string(msg), "\n9\n", "\n10\n", 1)))
+	require.NoError(t, err)
+	assert.Equal(t, uint64(10), got.Size)
+	for _, bad := range []string{"", string(msg[:len(msg)-1]), "example.com/log\n9\n\n— example.com/log AAAAAAA=\n"} {
+		_, err := tlog.ParseSignedCheckpoint([]byte(bad))
+		assert.ErrorIs(t, err, tlog.ErrFormat, "%q", bad)
+	}
+}
