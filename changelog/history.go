@@ -298,12 +298,31 @@ func Commits(ctx context.Context, repo *git.Repository, r commits.Range, opts ..
 }
 
 func collect(ctx context.Context, repo *git.Repository, r commits.Range, opts []commits.LogOption) ([]commits.Commit, error) {
-	var out []commits.Commit
+	// Commits are large values (hundreds of bytes each): gathered in
+	// fixed-size chunks and copied once into a slice of the exact length,
+	// a range of thousands of commits is not copied again at every
+	// doubling of one growing slice.
+	const chunk = 256
+	var chunks [][]commits.Commit
+	cur := make([]commits.Commit, 0, 16)
+	n := 0
 	for c, err := range commits.Log(ctx, repo, r, opts...) {
 		if err != nil {
 			return nil, fmt.Errorf("read commits: %w", err)
 		}
-		out = append(out, c)
+		if len(cur) == cap(cur) && cap(cur) >= chunk {
+			chunks = append(chunks, cur)
+			cur = make([]commits.Commit, 0, chunk)
+		}
+		cur = append(cur, c)
+		n++
 	}
-	return out, nil
+	if len(chunks) == 0 {
+		return slices.Clip(cur), nil
+	}
+	out := make([]commits.Commit, 0, n)
+	for _, ch := range chunks {
+		out = append(out, ch...)
+	}
+	return append(out, cur...), nil
 }

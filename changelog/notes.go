@@ -194,8 +194,10 @@ func Build(rel Release, opts ...Option) Notes {
 		}
 	}
 
-	seen := map[string]bool{}
-	var items []item
+	// One item per commit in the common case: sized once, not regrown
+	// (an item is a few hundred bytes).
+	seen := make(map[string]bool, len(rel.Commits))
+	items := make([]item, 0, len(rel.Commits))
 	add := func(it item) {
 		if it.key != "" {
 			if seen[it.key] {

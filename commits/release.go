@@ -302,8 +302,12 @@ func WithVersionOptions(opts ...semver.Option) PlanOption {
 // reverts release nothing by themselves. A commit is a revert when git
 // wrote it (a "This reverts commit <sha>." line, whatever its subject, or
 // a `Revert "…"` subject), and the revert of a released change when the
-// reverted commit is not in the range. A revert that is itself a
-// Conventional Commit calls for the higher of this level and its own.
+// reverted commit is not in the range. A Conventional Commit of type
+// "revert" without that line (a squashed pull request,
+// `revert(server): drain stdin (#20885)`) names no target, so nothing in
+// the range can cancel it: it is the revert of a released change too. A
+// revert that is itself a Conventional Commit calls for the higher of this
+// level and its own.
 func WithRevertLevel(l semver.Level) PlanOption { return func(c *planConfig) { c.revert = l } }
 
 // WithChannel computes a pre-release on channel ch (alpha, beta, rc).
@@ -494,7 +498,7 @@ func commitLevel(c Commit, cfg planConfig) semver.Level {
 		}
 		return semver.None
 	}
-	if isRevert(c) {
+	if isRevert(c) || (c.Conventional && c.Merge == nil && strings.EqualFold(c.Type, "revert")) {
 		return max(cfg.revert, cfg.rules.Max(c.Changes()))
 	}
 	if c.Ignored {

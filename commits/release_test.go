@@ -280,6 +280,12 @@ func TestNextRevertOfReleased(t *testing.T) {
 		"conventional revert": func(fix string) string {
 			return "revert: add scoping tag to trailing universal selector\n\nThis reverts commit " + fix + ".\n"
 		},
+		// vitejs/vite v7.1.9: a Conventional revert header and no
+		// "This reverts commit" line (the squash of a reviewed pull
+		// request); its target is unknown, so it is a released change.
+		"conventional revert header only": func(string) string {
+			return "revert(server): drain stdin when not interactive (#20885)\n"
+		},
 	}
 	for name, msg := range subjects {
 		t.Run(name, func(t *testing.T) {

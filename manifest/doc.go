@@ -30,6 +30,9 @@
 //     [Sign], [Open], [Diff], [Namespace]
 //   - The log: [Entry], [VerifyLog], [Checkpoint], [SignCheckpoint],
 //     [OpenCheckpoint], [ChainError]
+//   - The log's Merkle tree: [TreeLog], [LeafData], [EntryLeafHash],
+//     [VerifyTree], [ProveEntry], [InclusionProof], [ParseInclusionProof],
+//     [ProveConsistency], [VerifyExtends]
 //   - Promotion and rollback: [Promote], [Rollback], [PromoteRequest], [RollbackRequest], [Promotion],
 //     [Gate], [TagVerifier], [DriftError], [GateError], [RefusalError],
 //     [Current]
@@ -116,6 +119,20 @@
 // alone cannot show that its tail was cut off or its last entry rewritten;
 // a [Checkpoint] (count and head hash), signed with [SignCheckpoint] and kept
 // apart from the log, can ([ErrTruncated]).
+//
+// A [TreeLog] also keeps the RFC 6962 Merkle tree of its entries (package
+// tlog; leaf i is the canonical JSON of the entry whose Seq is i+1), so
+// the log's cost does not grow with its length: an append writes O(log N)
+// node hashes and never reads the log; [ProveEntry] shows one entry is in
+// a checkpointed tree with O(log N) hashes ([InclusionProof], which
+// transparency-dev/merkle's verifier checks alone); [ProveConsistency] and
+// [VerifyExtends] show that a newer tree extends an older one, so a log
+// cut back ([ErrTruncated]) or rewritten (tlog.ErrProof) between two
+// checkpoints is caught without reading its entries. [VerifyTree] reads
+// every entry once, streaming, and checks both the chain and that the
+// entries rebuild the stored tree. [DirStore] is a TreeLog;
+// the chain stays, so logs written before the tree still verify, and a
+// store gains its tree on first use.
 //
 // # Promotion
 //
@@ -350,8 +367,9 @@
 //     object-storage bucket with versioning and a retention lock (WORM),
 //     and restore by copying back. Files are written once under their
 //     sequence number or digest, so an incremental copy is complete.
-//     Keep a signed [Checkpoint] apart from the directory, so that a
-//     restored copy is checked for truncation ([VerifyStore]).
+//     Keep a signed checkpoint (the tree's size and root) apart from the
+//     directory, so that a restored copy is checked for truncation and
+//     rewriting ([VerifyExtends]; [VerifyStore] with a [Checkpoint]).
 //   - GitStore: push [LogRef] to a remote that protects it: a protected
 //     ref on the hosting service, or receive.denyDeletes and
 //     receive.denyNonFastForwards set on the receiving repository (git

@@ -63,27 +63,42 @@ type Log interface {
 //	log/00000000000000000001.json  one log entry per file, never rewritten
 //	evidence/HEX          gate evidence ([EvidenceStore]) named by the 64 hex
 //	                      digits of its SHA-256 digest, written atomically
+//	tree/                 the log's Merkle tree ([TreeLog]): state (the
+//	                      committed tree), nodes/ (its node hashes, one file
+//	                      per level), promotions (the promotion entries, an
+//	                      index), lock
 //
 // A log entry is written to a temporary file, synced, and then hard-linked to
 // its sequence name, which fails if another writer took that name: of
-// concurrent appenders (goroutines or processes) exactly one wins each Seq and
-// the others retry on the new head, so no entry is lost and no file is ever
-// seen half-written. A writer killed mid-append leaves at most a temporary
-// file, which readers ignore.
+// concurrent appenders (goroutines or processes) exactly one wins each Seq,
+// so no entry is lost and no file is ever seen half-written. Appenders take
+// an exclusive lock on tree/lock (flock(2) on unix, which the kernel
+// releases when a writer dies) and, holding it, add the entry to the tree
+// and commit the tree by renaming tree/state: the next Seq is the committed
+// tree's size plus one, so an append reads no directory and costs the same
+// at a million entries as at ten. A writer killed mid-append leaves at most
+// a temporary file, which readers ignore, and an entry linked but not yet
+// in the tree, which the next writer adds after checking its place in the
+// hash chain (a store written before the tree existed gains its tree the
+// same way, on first use). The tree is never built over a broken chain:
+// Append then returns a *[ChainError] and writes nothing.
 //
 // Every file is read as a regular file of at most MaxStoredFile bytes: a
 // FIFO, a device or a directory planted in the store, or a larger file, is
 // an error, never a hang. Append therefore writes no larger entry (a
 // *[RefusalError] "log entry too large"; nothing is written).
 //
-// A DirStore is safe for concurrent use by goroutines and processes.
+// A DirStore is a [TreeLog] and is safe for concurrent use by goroutines
+// and processes.
 type DirStore struct {
 	dir string
 }
 
+var _ TreeLog = (*DirStore)(nil)
+
 // NewDirStore returns a store in dir, creating its subdirectories.
 func NewDirStore(dir string) (*DirStore, error) {
-	for _, sub := range []string{"records", "log", "evidence"} {
+	for _, sub := range []string{"records", "log", "evidence", "tree"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			return nil, fmt.Errorf("open store %s: %w", dir, err)
 		}
@@ -238,53 +253,59 @@ func (s *DirStore) Entries(ctx context.Context) ([]Entry, error) {
 	return out, nil
 }
 
-// Append implements [Store].
+// Append implements [Store]. Under the store's lock (tree/lock) it
+// catches the tree up over entries linked but not yet in it (each checked
+// against the chain), links e at the tree's next Seq and adds it to the
+// tree: it reads the state file and stats one name, never the log, so its
+// cost does not grow with the log's length (the O(log N) node writes
+// aside). It returns a *[ChainError] (ErrTampered), and appends nothing,
+// when an entry it catches up over breaks the chain.
 func (s *DirStore) Append(ctx context.Context, e Entry) (Entry, error) {
-	cas := e.Seq != 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return Entry{}, err
-		}
-		seqs, err := s.seqs()
-		if err != nil {
-			return Entry{}, err
-		}
-		next, prev := uint64(1), ""
-		if len(seqs) > 0 {
-			last := seqs[len(seqs)-1]
-			head, err := s.readEntry(last)
-			if err != nil {
-				return Entry{}, err
-			}
-			if prev, err = head.Hash(); err != nil {
-				return Entry{}, err
-			}
-			next = last + 1
-		}
-		if cas && e.Seq != next {
-			return Entry{}, fmt.Errorf("%w: seq %d, log is at %d", ErrConflict, e.Seq, next-1)
-		}
-		e.Seq, e.Prev = next, prev
-		ok, err := s.link(e)
-		if err != nil {
-			return Entry{}, err
-		}
-		if ok {
-			return e, nil
-		}
-		if cas {
-			return Entry{}, fmt.Errorf("%w: seq %d taken", ErrConflict, e.Seq)
-		}
+	if err := ctx.Err(); err != nil {
+		return Entry{}, err
 	}
+	want := e.Seq
+	err := s.withTree(ctx, func(w *treeWriter) error {
+		for {
+			next := w.st.tree.Size + 1
+			if want != 0 && want != next {
+				return fmt.Errorf("%w: seq %d, log is at %d", ErrConflict, want, next-1)
+			}
+			e.Seq, e.Prev = next, w.st.headDigest()
+			data, err := marshalStored(e)
+			if err != nil {
+				return err
+			}
+			ok, err := s.link(next, data)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				// A writer that does not take the lock (an older
+				// releasekit) linked it first: add its entry and retry.
+				if err := w.catchUp(ctx); err != nil {
+					return err
+				}
+				if w.st.tree.Size < next {
+					return fmt.Errorf("append log: entry %d exists but cannot be read", next)
+				}
+				continue
+			}
+			if err := w.add(data, e.Kind == KindPromotion); err != nil {
+				return err
+			}
+			return w.commit()
+		}
+	})
+	if err != nil {
+		return Entry{}, err
+	}
+	return e, nil
 }
 
-// link writes e to a synced temporary file and links it to its sequence
-// name. It returns false if another writer holds that name.
-func (s *DirStore) link(e Entry) (bool, error) {
-	data, err := marshalStored(e)
-	if err != nil {
-		return false, err
-	}
+// link writes data to a synced temporary file and links it to the name of
+// entry seq. It returns false if another writer holds that name.
+func (s *DirStore) link(seq uint64, data []byte) (bool, error) {
 	f, err := os.CreateTemp(s.logDir(), ".tmp-*")
 	if err != nil {
 		return false, fmt.Errorf("append log: %w", err)
@@ -302,15 +323,14 @@ func (s *DirStore) link(e Entry) (bool, error) {
 	if err := f.Close(); err != nil {
 		return false, fmt.Errorf("append log: %w", err)
 	}
-	if err := os.Link(tmp, s.entryPath(e.Seq)); err != nil {
+	if err := os.Link(tmp, s.entryPath(seq)); err != nil {
 		if errors.Is(err, os.ErrExist) {
 			return false, nil
 		}
 		return false, fmt.Errorf("append log: %w", err)
 	}
-	if d, err := os.Open(s.logDir()); err == nil {
-		d.Sync()
-		d.Close()
+	if err := syncDir(s.logDir()); err != nil {
+		return false, fmt.Errorf("append log: %w", err)
 	}
 	return true, nil
 }

@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/releasekit/releasekit/audit"
 )
@@ -25,7 +26,7 @@ import (
 // page's own text after it, is written visibly as "(U+202E)".
 func (r *HealthReport) WriteHTML(w io.Writer) error {
 	var buf bytes.Buffer
-	if err := htmlTemplate.Execute(&buf, htmlView(r)); err != nil {
+	if err := htmlTemplate().Execute(&buf, htmlView(r)); err != nil {
 		return fmt.Errorf("render report: %w", err)
 	}
 	out := buf.Bytes()
@@ -252,20 +253,24 @@ func axisLabel(v float64) string {
 	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
 }
 
-var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"time":    timeText,
-	"seqs":    seqsText,
-	"sample":  sampleText,
-	"gap":     gapText,
-	"comp":    componentText,
-	"stclass": func(s audit.Status) string { return "st-" + stateClass(s) },
-	"label":   StatusLabel,
-	"sticon":  stateIcon,
-	"changes": changesText,
-	"refusal": refusalText,
-	"failed":  failedDeploymentText,
-	"ctrls":   controlsText,
-}).Parse(html))
+// htmlTemplate is parsed on first use, not at start-up: every program that
+// links this package (relctl among them) would otherwise pay for it.
+var htmlTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(template.FuncMap{
+		"time":    timeText,
+		"seqs":    seqsText,
+		"sample":  sampleText,
+		"gap":     gapText,
+		"comp":    componentText,
+		"stclass": func(s audit.Status) string { return "st-" + stateClass(s) },
+		"label":   StatusLabel,
+		"sticon":  stateIcon,
+		"changes": changesText,
+		"refusal": refusalText,
+		"failed":  failedDeploymentText,
+		"ctrls":   controlsText,
+	}).Parse(html))
+})
 
 func stateClass(s audit.Status) string {
 	switch s {
