@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"github.com/releasekit/releasekit/internal/strictjson"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/signature"
+	"github.com/releasekit/releasekit/tlog"
 )
 
 // logLine is one line of `relctl log`: the commit and its parse. It
@@ -97,14 +99,27 @@ func cmdAuditLog(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	signKey := fs.String("sign-key", "", "with --write-checkpoint, sign the checkpoint with the private key in `FILE` (namespace "+manifest.Namespace+" for SSH) and write the signature to FILE.sig")
 	signFormat := fs.String("sign-format", "ssh", "with --sign-key, the key format: `ssh` or openpgp")
 	signPassEnv := fs.String("passphrase-env", "", "with --sign-key, read the key passphrase from the environment variable `VAR`")
+	from := fs.String("from", "", "with --to: the older signed checkpoint `FILE` (relctl log checkpoint); exit 0 only when --to's tree extends it")
+	to := fs.String("to", "", "with --from: the newer signed checkpoint `FILE`")
+	noteKey := fs.String("note-key", "", "verify signed-note checkpoints with the note verifier keys in `FILE` (relctl log checkpoint --write-vkey)")
 	cfgFlag := addConfigFlag(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: relctl log verify --store DIR [--checkpoint FILE [--keyring FILE | --allowed-signers FILE]] [--write-checkpoint FILE [--sign-key KEY]]\n\nChecks the promotion log's hash chain, and against a checkpoint, truncation;\nwith --write-checkpoint, writes the verified head (signed with --sign-key, to\nFILE.sig) for the next verification and for relctl audit.\n\nThe checkpoint's signature (--checkpoint-sig, default FILE.sig) is verified only\nwith --keyring or --allowed-signers, else the release configuration's\ntrust.checkpoints; without a key it is reported as \"not checked (no key\ngiven)\" (checkpoint_signature in the JSON), never as valid.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: relctl log verify --store DIR [--checkpoint FILE [--keyring FILE | --allowed-signers FILE]] [--write-checkpoint FILE [--sign-key KEY]]\n       relctl log verify --from OLD --to NEW [--allowed-signers FILE | --note-key FILE] --store DIR [--json]\n\nChecks the promotion log's hash chain (and, for a store that keeps the log's\nMerkle tree, that the entries rebuild it, reading each entry once), and against\na checkpoint, truncation; with --write-checkpoint, writes the verified head\n(signed with --sign-key, to FILE.sig) for the next verification and for relctl\naudit. --checkpoint also takes a signed-note checkpoint (relctl log\ncheckpoint): the log's tree must extend it.\n\nThe checkpoint's signature (--checkpoint-sig, default FILE.sig) is verified only\nwith --keyring or --allowed-signers, else the release configuration's\ntrust.checkpoints; without a key it is reported as \"not checked (no key\ngiven)\" (checkpoint_signature in the JSON), never as valid. Signed-note\ncheckpoints are verified with --note-key, or the Ed25519 keys of\n--allowed-signers or trust.checkpoints.\n\nWith --from and --to, checks two signed-note checkpoints: exit 0 only when\nNEW's tree extends OLD's by a consistency proof read from the store (a log cut\nback to an older state, or with an entry rewritten, between the two fails:\nexit 1). The JSON has consistent, from and to (file, origin, tree_size,\nroot_hash, signature), hashes (the proof) and error.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
 	}
+	if (*from == "") != (*to == "") {
+		return usagef("give both --from and --to")
+	}
+	if *from != "" && (*cpFile != "" || *writeCP != "" || *signKey != "") {
+		return usagef("--from and --to check two checkpoints: not with --checkpoint, --write-checkpoint or --sign-key")
+	}
+	if *noteKey != "" && *allowed != "" {
+		return usagef("give only one of --note-key and --allowed-signers")
+	}
+	flagKeyring, flagAllowed := *keyring, *allowed
 	if *signKey != "" && *writeCP == "" {
 		return usagef("--sign-key needs --write-checkpoint")
 	}
@@ -119,6 +134,9 @@ func cmdAuditLog(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if err != nil {
 		return err
 	}
+	if *from != "" {
+		return verifyConsistency(ctx, sf, cfg, *from, *to, *noteKey, flagAllowed, flagKeyring, stdout)
+	}
 	if *keyring == "" && *allowed == "" && cfg != nil {
 		*keyring, *allowed = cfg.Trust.Checkpoints.Keyring, cfg.Trust.Checkpoints.AllowedSigners
 	}
@@ -127,33 +145,63 @@ func cmdAuditLog(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		return err
 	}
 	var cp *manifest.Checkpoint
+	var noteCP *tlog.Checkpoint
 	cpStatus := cpSigNoCheckpoint
 	if *cpFile != "" {
 		data, err := readInput("--checkpoint", *cpFile, maxInputFile)
 		if err != nil {
 			return err
 		}
-		c, status, err := readCheckpoint(ctx, data, *cpFile, *cpSig, *keyring, *allowed)
+		if isNoteCheckpoint(data) {
+			trust, err := noteKeys(*noteKey, flagAllowed, flagKeyring, cfg)
+			if err != nil {
+				return err
+			}
+			c, status, err := trust.read("--checkpoint", *cpFile)
+			if err != nil {
+				return err
+			}
+			noteCP, cpStatus = &c, status
+		} else {
+			c, status, err := readCheckpoint(ctx, data, *cpFile, *cpSig, *keyring, *allowed)
+			if err != nil {
+				return err
+			}
+			cp, cpStatus = &c, status
+		}
+	}
+	var (
+		count      uint64
+		head       manifest.Checkpoint
+		verr, herr error
+	)
+	if tl, ok := st.(manifest.TreeLog); ok {
+		count, head, verr, err = verifyTreeLog(ctx, tl, cp, noteCP)
 		if err != nil {
 			return err
 		}
-		cp, cpStatus = &c, status
+	} else {
+		if noteCP != nil {
+			return usagef("--checkpoint %s: a signed-note checkpoint needs a store that keeps the log's Merkle tree", *cpFile)
+		}
+		entries, err := manifest.VerifyStore(ctx, st, cp)
+		if err != nil && entries == nil {
+			return err
+		}
+		verr = err
+		count = uint64(len(entries))
+		head, herr = manifest.NewCheckpoint(entries)
 	}
-	entries, verr := manifest.VerifyStore(ctx, st, cp)
-	if verr != nil && entries == nil {
-		return verr
-	}
-	head, herr := manifest.NewCheckpoint(entries)
 	res := struct {
 		Valid   bool   `json:"valid"` // the hash chain (and, with --checkpoint, no truncation)
-		Entries int    `json:"entries"`
+		Entries uint64 `json:"entries"`
 		Head    string `json:"head"`
 		// CheckpointSignature says what became of the checkpoint's
 		// signature: one of the cpSig constants, never "valid" unless a
 		// key verified it.
 		CheckpointSignature string `json:"checkpoint_signature"`
 		Error               string `json:"error,omitempty"`
-	}{Valid: verr == nil, Entries: len(entries), Head: head.Head, CheckpointSignature: cpStatus}
+	}{Valid: verr == nil, Entries: count, Head: head.Head, CheckpointSignature: cpStatus}
 	if verr != nil {
 		res.Error = verr.Error()
 	} else if herr != nil {
@@ -241,4 +289,57 @@ func readCheckpoint(ctx context.Context, data []byte, file, sigFile, keyring, al
 		return manifest.Checkpoint{}, "", err
 	}
 	return cp, cpSigValid, nil
+}
+
+// isNoteCheckpoint tells a signed-note checkpoint (relctl log checkpoint)
+// from the JSON checkpoint of --write-checkpoint.
+func isNoteCheckpoint(data []byte) bool {
+	t := bytes.TrimLeft(data, " \t\r\n")
+	return len(t) > 0 && t[0] != '{'
+}
+
+// verifyTreeLog is `relctl log verify` of a store that keeps the log's
+// Merkle tree: manifest.VerifyTree reads every entry once, streaming (a
+// 1,000,000-entry log in minutes, in constant memory), then the
+// checkpoints are checked with O(log N) reads: the JSON checkpoint's head
+// entry (as manifest.VerifyLog checks it), a signed-note checkpoint's tree
+// by a consistency proof. verr is the verification's failure; err an
+// error that stops the command.
+func verifyTreeLog(ctx context.Context, tl manifest.TreeLog, cp *manifest.Checkpoint, noteCP *tlog.Checkpoint) (count uint64, head manifest.Checkpoint, verr, err error) {
+	tr, verr := manifest.VerifyTree(ctx, tl)
+	if verr != nil {
+		if ctx.Err() != nil {
+			return 0, head, nil, ctx.Err()
+		}
+		stored, err := tl.Tree(ctx)
+		if err != nil {
+			return 0, head, nil, err
+		}
+		return stored.Size, head, verr, nil
+	}
+	if tr.Size > 0 {
+		last, err := tl.Entry(ctx, tr.Size)
+		if err != nil {
+			return 0, head, nil, err
+		}
+		if head.Head, err = last.Hash(); err != nil {
+			return 0, head, nil, err
+		}
+		head.Count = tr.Size
+	}
+	switch {
+	case cp != nil && tr.Size < cp.Count:
+		verr = fmt.Errorf("%w: %d entries, checkpoint has %d", manifest.ErrTruncated, tr.Size, cp.Count)
+	case cp != nil && cp.Count > 0:
+		e, err := tl.Entry(ctx, cp.Count)
+		if err != nil {
+			return 0, head, nil, err
+		}
+		if got, err := e.Hash(); err != nil || got != cp.Head {
+			verr = &manifest.ChainError{Index: int(cp.Count - 1), Seq: cp.Count, Reason: "does not match the checkpoint head"}
+		}
+	case noteCP != nil:
+		_, verr = manifest.VerifyExtends(ctx, tl, noteCP.Size, noteCP.Root)
+	}
+	return tr.Size, head, verr, nil
 }

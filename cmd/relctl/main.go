@@ -21,6 +21,9 @@
 //	relctl promote --release TAG --env ENV --digest D --releaser ID --approver ID --reason TEXT ...
 //	relctl rollback --env ENV --releaser ID --approver ID --reason TEXT ...
 //	relctl log verify [--checkpoint FILE] ...
+//	relctl log verify --from OLD --to NEW ...
+//	relctl log checkpoint --sign-key KEY [--origin ORIGIN] ...
+//	relctl log prove --entry N [--checkpoint FILE] ...
 //	relctl log show [--json] [--env ENV] [--release TAG] ...
 //	relctl deploy report --release TAG --env ENV --result started|succeeded|failed [--error TEXT] [--target NAME]... [--id-token FILE] ...
 //	relctl policy [--config FILE] [--range A..B] [--pr FILE] [--format text|json|sarif|junit] ...
@@ -140,6 +143,12 @@ Usage:
                [--store DIR | --git-store REPO] [--json]
   relctl config validate|explain [--config FILE] [--env ENV] [--format text|markdown|json]
   relctl log verify [--checkpoint FILE] (--store DIR | --git-store REPO) [--json]
+  relctl log verify --from OLD --to NEW [--allowed-signers FILE | --note-key FILE] (--store DIR | --git-store REPO) [--json]
+               (exit 0 only when NEW's tree extends OLD's: a log cut back or rewritten fails)
+  relctl log checkpoint --sign-key KEY [--origin ORIGIN] [--previous FILE] (--store DIR | --git-store REPO)
+               (a C2SP tlog-checkpoint of the log's Merkle tree, signed as a note, on stdout)
+  relctl log prove --entry N [--checkpoint FILE [--allowed-signers FILE | --note-key FILE]]
+               (--store DIR | --git-store REPO) [--json]   (the entry's inclusion proof, as JSON)
   relctl log show [--env ENV] [--release TAG] (--store DIR | --git-store REPO) [--json]
                (every entry: who, verified or typed; what; when; where; result; why)
   relctl deploy report --release TAG --env ENV --result started|succeeded|failed [--error TEXT]
@@ -254,6 +263,12 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		}
 		if len(args) > 1 && args[1] == "show" {
 			return cmdLogShow(ctx, args[2:], stdin, stdout, stderr)
+		}
+		if len(args) > 1 && args[1] == "checkpoint" {
+			return cmdLogCheckpoint(ctx, args[2:], stdout, stderr)
+		}
+		if len(args) > 1 && args[1] == "prove" {
+			return cmdLogProve(ctx, args[2:], stdout, stderr)
 		}
 		return cmdLog(ctx, args[1:], stdout, stderr)
 	case "policy":
