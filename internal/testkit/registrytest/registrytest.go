@@ -77,7 +77,7 @@ func Binary(t testing.TB) string {
 		p = filepath.Join(cache, "releasekit", "registry", "registry")
 	}
 	if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
-		missing(t, fmt.Sprintf("registry binary %s: %v (build it: see internal/testkit/registrytest)", p, err))
+		missing(t, fmt.Sprintf("registry binary %s: %v (build it with scripts/build-registry and set %s, or run ./scripts/test)", p, err, EnvBinary))
 	}
 	return p
 }
