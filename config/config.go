@@ -297,9 +297,12 @@ type ExceptionRules struct {
 }
 
 // Stores says where the evidence is kept: a directory store (Store) or a
-// git repository (GitStore), both absolute; at most one is set.
+// git repository (GitStore), both absolute, or an OCI registry repository
+// (OCIStore, host[:port]/repository, opened with package ocistore); at
+// most one is set.
 type Stores struct {
 	Store, GitStore string
+	OCIStore        string
 }
 
 // Order returns the environment names in promotion order.

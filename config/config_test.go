@@ -211,6 +211,8 @@ func TestProblems(t *testing.T) {
 		{"max lifetime", "version: 1\nexceptions: {max_lifetime: 400d}\n", []string{"2:28: exceptions.max_lifetime 400d: at most 366d"}},
 		{"max lifetime unit", "version: 1\nexceptions: {max_lifetime: 2w}\n", []string{`2:28: exceptions.max_lifetime: "2w": want N days (90d), at most 366d`}},
 		{"stores both", "version: 1\nstores: {store: a, git_store: b}\n", []string{"2:9: stores: give store or git_store, not both"}},
+		{"oci store with a scheme", "version: 1\nstores: {oci_store: \"https://registry.example.com/team/evidence\"}\n", []string{"2:21: stores.oci_store: \"https://registry.example.com/team/evidence\": want an OCI registry repository, host[:port]/repository (no scheme, tag or digest)"}},
+		{"stores dir and oci", "version: 1\nstores: {store: a, oci_store: registry.example.com/team/evidence}\n", []string{"2:9: stores: give one of store, git_store and oci_store"}},
 		{"component twice", "version: 1\ncomponents: [{name: api}, {name: api}]\n", []string{`2:34: component "api" is defined twice`, `2:27: components "api" and "api" both tag api/vX.Y.Z`}},
 		{"component bad version", "version: 1\ncomponents: [{name: api, initial_version: v1}]\n", []string{"2:43: components[0].initial_version:"}},
 		{"component bad path", "version: 1\ncomponents: [{name: api, path: ../up}]\n", []string{`2:32: components[0].path "../up": want a directory inside the repository`}},

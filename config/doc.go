@@ -59,7 +59,7 @@
 //	  cleo: [cleo@example.com, cleo-gh]
 //	policy: release-policy.yml  # a policy.ReadConfig file, or the same mapping inline
 //	exceptions: {max_lifetime: 90d}
-//	stores: {git_store: .}      # or store: DIR
+//	stores: {git_store: .}      # or store: DIR, or oci_store: registry.example.com/team/evidence
 //	identity:                   # who acts, from the CI system's OIDC ID token
 //	  issuers:
 //	    - issuer: https://token.actions.githubusercontent.com

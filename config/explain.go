@@ -172,6 +172,7 @@ type exceptionView struct {
 type storesView struct {
 	Store    string `json:"store,omitempty"`
 	GitStore string `json:"git_store,omitempty"`
+	OCIStore string `json:"oci_store,omitempty"`
 }
 
 // rel returns p relative to the configuration's directory, with slashes.
@@ -311,7 +312,7 @@ func (c *Config) explanation(env string) (*explanation, error) {
 	}
 	days := int(lt / (24 * time.Hour))
 	x.Exceptions = exceptionView{MaxLifetime: strconv.Itoa(days) + "d", Days: days, Default: c.Exceptions.Default || c.Exceptions.MaxLifetime == 0}
-	x.Stores = storesView{Store: c.rel(c.Stores.Store), GitStore: c.rel(c.Stores.GitStore)}
+	x.Stores = storesView{Store: c.rel(c.Stores.Store), GitStore: c.rel(c.Stores.GitStore), OCIStore: c.Stores.OCIStore}
 	return x, nil
 }
 
@@ -564,6 +565,8 @@ func (x *explanation) storesText() string {
 		return "directory " + safe(x.Stores.Store)
 	case x.Stores.GitStore != "":
 		return "git repository " + safe(x.Stores.GitStore) + " (refs/releasekit/log)"
+	case x.Stores.OCIStore != "":
+		return "OCI registry repository " + safe(x.Stores.OCIStore)
 	}
 	return "none configured (given per command)"
 }

@@ -708,6 +708,7 @@ type rawConfig struct {
 	Stores struct {
 		Store    string `json:"store"`
 		GitStore string `json:"git_store"`
+		OCIStore string `json:"oci_store"`
 	} `json:"stores"`
 	Identity struct {
 		Issuers []rawIssuer `json:"issuers"`
@@ -788,10 +789,14 @@ func (l *loader) check(raw *rawConfig) *Config {
 	cfg.Environments = l.environments(raw.Environments, cfg.Policy)
 	l.people(raw.People)
 	cfg.Exceptions = l.exceptions(raw.Exceptions.MaxLifetime)
-	if raw.Stores.Store != "" && raw.Stores.GitStore != "" {
-		l.add([]string{"stores"}, "stores: give store or git_store, not both")
+	if n := countSet(raw.Stores.Store, raw.Stores.GitStore, raw.Stores.OCIStore); n > 1 {
+		if raw.Stores.OCIStore == "" {
+			l.add([]string{"stores"}, "stores: give store or git_store, not both")
+		} else {
+			l.add([]string{"stores"}, "stores: give one of store, git_store and oci_store")
+		}
 	}
-	cfg.Stores = Stores{Store: l.abs(raw.Stores.Store), GitStore: l.abs(raw.Stores.GitStore)}
+	cfg.Stores = Stores{Store: l.abs(raw.Stores.Store), GitStore: l.abs(raw.Stores.GitStore), OCIStore: raw.Stores.OCIStore}
 	cfg.Identity.Issuers, cfg.jwks, cfg.jwksKeys = l.issuers(raw.Identity.Issuers)
 	l.verifiedIdentity(raw.Environments, cfg)
 	cfg.keys = l.keys
@@ -1337,4 +1342,15 @@ func (l *loader) exceptions(s string) ExceptionRules {
 		l.add([]string{"exceptions", "max_lifetime"}, "exceptions.max_lifetime %s: at most %dd", s, int(LimitMaxExceptionLifetime/(24*time.Hour)))
 	}
 	return ExceptionRules{MaxLifetime: d}
+}
+
+// countSet returns how many of ss are not empty.
+func countSet(ss ...string) int {
+	n := 0
+	for _, s := range ss {
+		if s != "" {
+			n++
+		}
+	}
+	return n
 }

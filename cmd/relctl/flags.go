@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -21,6 +22,7 @@ import (
 	"github.com/releasekit/releasekit/internal/atomicfile"
 	"github.com/releasekit/releasekit/internal/boundedfile"
 	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/ocistore"
 	"github.com/releasekit/releasekit/policy"
 	"github.com/releasekit/releasekit/sbom"
 	"github.com/releasekit/releasekit/signature"
@@ -80,6 +82,7 @@ func subcommand(args []string, names ...string) (string, []string, error) {
 type storeFlags struct {
 	dir     *string
 	gitRepo *string
+	oci     *string
 	json    *bool
 	create  bool // the command may create the directory store (record init)
 }
@@ -88,14 +91,23 @@ func addStoreFlags(fs *flag.FlagSet) storeFlags {
 	return storeFlags{
 		dir:     fs.String("store", "", "evidence store `DIR` (directory store)"),
 		gitRepo: fs.String("git-store", "", "keep the evidence in the git repository `REPO` under refs/releasekit/log"),
+		oci:     fs.String("oci-store", "", "keep the evidence in the OCI registry repository `REF` (host[:port]/repository; credentials from the Docker configuration, plain HTTP only to 127.0.0.1, ::1 and localhost)"),
 		json:    fs.Bool("json", false, "print JSON"),
 	}
 }
 
 func (s storeFlags) open() (manifest.Store, error) {
+	oci := ""
+	if s.oci != nil {
+		oci = *s.oci
+	}
 	switch {
 	case *s.dir != "" && *s.gitRepo != "":
 		return nil, usagef("give only one of --store and --git-store")
+	case oci != "" && (*s.dir != "" || *s.gitRepo != ""):
+		return nil, usagef("give only one of --store, --git-store and --oci-store")
+	case oci != "":
+		return openOCIStore("--oci-store", oci)
 	case *s.dir != "":
 		if !s.create {
 			// Only record init makes a store: a command that reads one
@@ -119,9 +131,26 @@ func (s storeFlags) open() (manifest.Store, error) {
 			return manifest.NewDirStore(cfg.Stores.Store)
 		case cfg.Stores.GitStore != "":
 			return openGitStore(cfg.Stores.GitStore)
+		case cfg.Stores.OCIStore != "":
+			return openOCIStore("stores.oci_store", cfg.Stores.OCIStore)
 		}
 	}
 	return nil, usagef("--store DIR or --git-store REPO is required (or stores: in %s)", config.FileName)
+}
+
+// openOCIStore opens the evidence store kept in the OCI registry
+// repository ref (package ocistore): credentials from the Docker
+// configuration, never from argv. Opening only checks that the registry
+// answers; a registry that does not enforce conditional tag updates is
+// refused at the first write.
+func openOCIStore(what, ref string) (manifest.Store, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	st, err := ocistore.Open(ctx, ref, ocistore.WithDockerConfig(""))
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", what, ref, err)
+	}
+	return st, nil
 }
 
 // openGitStore opens the evidence store kept in a git repository under

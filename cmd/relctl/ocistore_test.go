@@ -1,0 +1,44 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/releasekit/releasekit/internal/testkit/registrytest"
+	"github.com/releasekit/releasekit/manifest"
+)
+
+// TestOCIStoreFlag keeps a release record and reads the log through
+// --oci-store on a real registry on 127.0.0.1, and is refused (never
+// raced) by a registry that does not enforce conditional tag updates.
+func TestOCIStoreFlag(t *testing.T) {
+	g := evidenceRepo(t)
+	reg := registrytest.Start(t)
+	ref := reg.Repo("team/evidence")
+
+	out, errOut, code := runTagCmd(t, cmdRecord, "init", "--oci-store", ref, "--release", "v1.1.0", "--repo", g.Dir, "--json")
+	require.Equal(t, 0, code, errOut)
+	rec, err := manifest.ParseRecord([]byte(out))
+	require.NoError(t, err)
+
+	out, errOut, code = runTagCmd(t, cmdRecord, "show", "--oci-store", ref, "--release", "v1.1.0", "--json")
+	require.Equal(t, 0, code, errOut)
+	back, err := manifest.ParseRecord([]byte(out))
+	require.NoError(t, err)
+	assert.Equal(t, rec.Commit, back.Commit, "the record read back from the registry")
+
+	_, _, code = runTagCmd(t, cmdRecord, "init", "--oci-store", ref, "--release", "v1.1.0", "--repo", g.Dir)
+	assert.Equal(t, 1, code, "init never overwrites, on a registry too")
+
+	_, errOut, code = runTagCmd(t, cmdRecord, "show", "--oci-store", ref, "--store", t.TempDir(), "--release", "v1.1.0")
+	assert.Equal(t, 2, code, "one store at a time")
+	assert.Contains(t, errOut, "--oci-store")
+
+	plain := registrytest.Start(t, registrytest.WithoutPreconditions())
+	_, errOut, code = runTagCmd(t, cmdRecord, "init", "--oci-store", plain.Repo("team/evidence"), "--release", "v1.1.0", "--repo", g.Dir)
+	assert.Equal(t, 1, code, "a registry that ignores preconditions is refused at the first write")
+	assert.True(t, strings.Contains(errOut, "precondition") || strings.Contains(errOut, "conditional"), errOut)
+}
