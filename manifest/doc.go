@@ -130,7 +130,7 @@
 // cut back ([ErrTruncated]) or rewritten (tlog.ErrProof) between two
 // checkpoints is caught without reading its entries. [VerifyTree] reads
 // every entry once, streaming, and checks both the chain and that the
-// entries rebuild the stored tree. [DirStore] is a TreeLog;
+// entries rebuild the stored tree. [DirStore] and [GitStore] are TreeLogs;
 // the chain stays, so logs written before the tree still verify, and a
 // store gains its tree on first use.
 //
