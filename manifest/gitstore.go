@@ -215,7 +215,7 @@ func (s *GitStore) Append(ctx context.Context, e Entry) (Entry, error) {
 		if err != nil {
 			return nil, fmt.Errorf("append log: %w", err)
 		}
-		if err := w.add(data, blob, out.Kind == KindPromotion); err != nil {
+		if err := w.add(data, blob, indexed(out)); err != nil {
 			return nil, err
 		}
 		edits, err := w.finish()

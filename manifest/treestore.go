@@ -3,6 +3,7 @@ package manifest
 import (
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -263,3 +264,50 @@ func headHash(d string) ([32]byte, error) {
 	}
 	return h, nil
 }
+
+// committedEntry decodes raw, read as entry seq, and checks that it is the
+// tree's leaf seq-1, whose hash is leaf. Bytes that are the leaf itself
+// (what Append wrote: canonical JSON) were checked when they joined the
+// tree and are bound to it by their hash, so they are decoded without
+// strictjson's checks and without re-encoding, which a promotion reads
+// for every earlier promotion; other bytes (an entry a foreign writer
+// linked in another form) are parsed strictly and their canonical form
+// compared with the leaf. It returns a *ChainError (ErrTampered) for an
+// entry that is not the leaf.
+func committedEntry(raw []byte, seq uint64, leaf tlog.Hash) (Entry, error) {
+	var e Entry
+	if tlog.LeafHash(raw) == leaf {
+		if err := json.Unmarshal(raw, &e); err != nil {
+			return Entry{}, malformed("invalid log entry", err, "entry %d", seq)
+		}
+		var err error
+		if e, err = checkEntry(e); err != nil {
+			return Entry{}, err
+		}
+	} else {
+		var err error
+		if e, err = ParseEntry(raw); err != nil {
+			return Entry{}, fmt.Errorf("read log entry %d: %w", seq, err)
+		}
+		if got, err := EntryLeafHash(e); err != nil || got != leaf {
+			return Entry{}, &ChainError{Index: int(seq - 1), Seq: seq, Reason: "does not match the tree (entry edited since it was added)"}
+		}
+	}
+	if e.Seq != seq {
+		return Entry{}, &ChainError{Index: int(seq - 1), Seq: e.Seq, Reason: fmt.Sprintf("stored as entry %d (entry renamed)", seq)}
+	}
+	return e, nil
+}
+
+// leafOf reads the hash of leaf seq-1 from nodes.
+func leafOf(ctx context.Context, nodes tlog.NodeReader, seq uint64) (tlog.Hash, error) {
+	hs, err := nodes.ReadNodes(ctx, []tlog.NodeID{{Level: 0, Index: seq - 1}})
+	if err != nil {
+		return tlog.Hash{}, err
+	}
+	return hs[0], nil
+}
+
+// indexed reports whether e goes in a store's promotion index: the
+// entries Promote's history is made of.
+func indexed(e Entry) bool { return e.Kind == KindPromotion && e.Promotion != nil }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/releasekit/releasekit/internal/boundedfile"
 	"github.com/releasekit/releasekit/tlog"
 )
 
@@ -20,7 +21,8 @@ import (
 //
 //	tree/state       the committed tree (dirState), replaced by rename
 //	tree/nodes/LL    tlog.FileNodes: the hash of node {LL, i} at 32·i
-//	tree/promotions  the promotion entries of the committed tree, in order
+//	tree/promotions  the Seq of each promotion entry of the committed tree,
+//	                 8 bytes big-endian each, in order: the promotion index
 //	tree/lock        flock(2)ed while the tree changes
 //
 // state is the commit point: nodes and promotions are written (and
@@ -220,7 +222,7 @@ func (w *treeWriter) catchUp(ctx context.Context) (err error) {
 		if err != nil {
 			return &ChainError{Index: int(seq - 1), Seq: seq, Reason: err.Error()}
 		}
-		if err := w.add(data, e.Kind == KindPromotion); err != nil {
+		if err := w.add(data, indexed(e)); err != nil {
 			return err
 		}
 		if w.st.tree.Size%catchUpBatch == 0 {
@@ -254,13 +256,10 @@ func (w *treeWriter) add(data []byte, promotion bool) error {
 				return fmt.Errorf("add entry %d to the tree: %w", seq, err)
 			}
 		}
-		rec := binary.BigEndian.AppendUint64(make([]byte, 0, 12+len(data)), seq)
-		rec = binary.BigEndian.AppendUint32(rec, uint32(len(data)))
-		rec = append(rec, data...)
-		if _, err := w.index.WriteAt(rec, w.st.index); err != nil {
+		if _, err := w.index.WriteAt(binary.BigEndian.AppendUint64(nil, seq), w.st.index); err != nil {
 			return fmt.Errorf("add entry %d to the tree: %w", seq, err)
 		}
-		w.st.index += int64(len(rec))
+		w.st.index += 8
 	}
 	w.st.head = sha256.Sum256(data)
 	w.dirty = true
@@ -346,33 +345,18 @@ func (s *DirStore) Entry(ctx context.Context, seq uint64) (Entry, error) {
 	if err != nil {
 		return Entry{}, fmt.Errorf("read log entry %d: %w", seq, err)
 	}
-	e, err := ParseEntry(b)
+	leaf, err := leafOf(ctx, dirNodes{s}, seq)
 	if err != nil {
-		return Entry{}, fmt.Errorf("read log entry %d: %w", seq, err)
-	}
-	if err := s.checkLeaf(ctx, seq, e); err != nil {
 		return Entry{}, err
 	}
-	return e, nil
+	return committedEntry(b, seq, leaf)
 }
 
-// checkLeaf checks that e, read as entry seq, is the tree's leaf seq-1.
-func (s *DirStore) checkLeaf(ctx context.Context, seq uint64, e Entry) error {
-	if e.Seq != seq {
-		return &ChainError{Index: int(seq - 1), Seq: e.Seq, Reason: fmt.Sprintf("stored as entry %d (entry renamed)", seq)}
-	}
-	leaf, err := EntryLeafHash(e)
-	if err != nil {
-		return &ChainError{Index: int(seq - 1), Seq: seq, Reason: err.Error()}
-	}
-	hs, err := s.readNodes(ctx, []tlog.NodeID{{Level: 0, Index: seq - 1}})
-	if err != nil {
-		return err
-	}
-	if hs[0] != leaf {
-		return &ChainError{Index: int(seq - 1), Seq: seq, Reason: "does not match the tree (entry edited since it was added)"}
-	}
-	return nil
+// dirNodes reads a DirStore's node files, committed or not.
+type dirNodes struct{ s *DirStore }
+
+func (n dirNodes) ReadNodes(ctx context.Context, ids []tlog.NodeID) ([]tlog.Hash, error) {
+	return n.s.readNodes(ctx, ids)
 }
 
 // ReadNodes implements [TreeLog] (tlog.NodeReader): it returns nodes of
@@ -398,4 +382,71 @@ func (s *DirStore) readNodes(ctx context.Context, ids []tlog.NodeID) ([]tlog.Has
 	}
 	defer nodes.Close()
 	return nodes.ReadNodes(ctx, ids)
+}
+
+// Promotions returns the committed tree's size and its promotion entries
+// in Seq order: the index (tree/promotions) names them, and each is read
+// from log/ and checked against the tree's leaf (a *[ChainError] for one
+// rewritten since), so that a promotion reads the promotions it decides
+// on and nothing else of the log. Promote, Rollback, PromoteManifest and
+// RollbackManifest decide on it.
+func (s *DirStore) Promotions(ctx context.Context) (uint64, []Entry, error) {
+	st, err := s.committed(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	var idx []byte
+	if st.index > 0 {
+		f, err := boundedfile.Open(filepath.Join(s.treeDir(), "promotions"))
+		if err != nil {
+			return 0, nil, fmt.Errorf("read promotion index: %w", err)
+		}
+		idx = make([]byte, st.index)
+		_, err = f.ReadAt(idx, 0)
+		f.Close()
+		if err != nil {
+			return 0, nil, fmt.Errorf("%w: promotion index shorter than its %d committed bytes: %v", ErrTampered, st.index, err)
+		}
+	}
+	if len(idx)%8 != 0 {
+		return 0, nil, fmt.Errorf("%w: promotion index of %d bytes", ErrTampered, len(idx))
+	}
+	ids := make([]tlog.NodeID, len(idx)/8)
+	for i := range ids {
+		seq := binary.BigEndian.Uint64(idx[8*i:])
+		if seq == 0 || seq > st.tree.Size || (i > 0 && seq <= ids[i-1].Index+1) {
+			return 0, nil, fmt.Errorf("%w: promotion index names entry %d in a tree of %d", ErrTampered, seq, st.tree.Size)
+		}
+		ids[i] = tlog.NodeID{Level: 0, Index: seq - 1}
+	}
+	nodes, err := tlog.OpenFileNodes(filepath.Join(s.treeDir(), "nodes"))
+	if err != nil {
+		return 0, nil, err
+	}
+	defer nodes.Close()
+	leaves, err := nodes.ReadNodes(ctx, ids)
+	if err != nil {
+		return 0, nil, err
+	}
+	out := make([]Entry, len(ids))
+	for i, id := range ids {
+		if err := ctx.Err(); err != nil {
+			return 0, nil, err
+		}
+		seq := id.Index + 1
+		b, err := readStored(s.entryPath(seq))
+		if errors.Is(err, fs.ErrNotExist) {
+			return 0, nil, fmt.Errorf("%w: log entry %d of the tree of %d is gone", ErrTruncated, seq, st.tree.Size)
+		}
+		if err != nil {
+			return 0, nil, fmt.Errorf("read log entry %d: %w", seq, err)
+		}
+		if out[i], err = committedEntry(b, seq, leaves[i]); err != nil {
+			return 0, nil, err
+		}
+		if !indexed(out[i]) {
+			return 0, nil, fmt.Errorf("%w: promotion index names entry %d of kind %q", ErrTampered, seq, out[i].Kind)
+		}
+	}
+	return st.tree.Size, out, nil
 }

@@ -255,7 +255,7 @@ func (s *GitStore) openTree(ctx context.Context, root *object.Tree) (*gitTree, e
 		if err != nil {
 			return nil, &ChainError{Index: int(seq - 1), Seq: seq, Reason: err.Error()}
 		}
-		if err := w.add(data, h, e.Kind == KindPromotion); err != nil {
+		if err := w.add(data, h, indexed(e)); err != nil {
 			return nil, err
 		}
 	}
@@ -411,33 +411,11 @@ func (s *GitStore) Entry(ctx context.Context, seq uint64) (Entry, error) {
 	if err != nil {
 		return Entry{}, fmt.Errorf("read log entry %d: %w", seq, err)
 	}
-	e, err := ParseEntry(b)
+	leaf, err := leafOf(ctx, &gitNodes{g: g, chunks: map[chunkKey][]byte{}}, seq)
 	if err != nil {
-		return Entry{}, fmt.Errorf("read log entry %d: %w", seq, err)
-	}
-	if err := checkLeaf(ctx, &gitNodes{g: g, chunks: map[chunkKey][]byte{}}, seq, e); err != nil {
 		return Entry{}, err
 	}
-	return e, nil
-}
-
-// checkLeaf checks that e, read as entry seq, is the tree's leaf seq-1.
-func checkLeaf(ctx context.Context, nodes tlog.NodeReader, seq uint64, e Entry) error {
-	if e.Seq != seq {
-		return &ChainError{Index: int(seq - 1), Seq: e.Seq, Reason: fmt.Sprintf("stored as entry %d (entry renamed)", seq)}
-	}
-	leaf, err := EntryLeafHash(e)
-	if err != nil {
-		return &ChainError{Index: int(seq - 1), Seq: seq, Reason: err.Error()}
-	}
-	hs, err := nodes.ReadNodes(ctx, []tlog.NodeID{{Level: 0, Index: seq - 1}})
-	if err != nil {
-		return err
-	}
-	if hs[0] != leaf {
-		return &ChainError{Index: int(seq - 1), Seq: seq, Reason: "does not match the tree (entry edited since it was added)"}
-	}
-	return nil
+	return committedEntry(b, seq, leaf)
 }
 
 // ReadNodes implements [TreeLog] (tlog.NodeReader): it returns nodes of
@@ -613,9 +591,9 @@ func (s *GitStore) writeEdited(t *object.Tree, edits map[string]plumbing.Hash) (
 }
 
 // Promotions returns the committed tree's size and its promotion entries
-// in Seq order, read from the promotion index (tree/promotions) and each
-// checked against the tree's leaves: O(promotions) blobs read, not the
-// log. Promote, Rollback, PromoteManifest and RollbackManifest decide on
+// in Seq order: the index (tree/promotions) names them, and each is read
+// from log/ and checked against the tree's leaf (a *[ChainError] for one
+// rewritten since): O(promotions) blobs read, not the log. Promote, Rollback, PromoteManifest and RollbackManifest decide on
 // it.
 func (s *GitStore) Promotions(ctx context.Context) (uint64, []Entry, error) {
 	s.mu.Lock()
@@ -630,21 +608,33 @@ func (s *GitStore) Promotions(ctx context.Context) (uint64, []Entry, error) {
 	}
 	out := make([]Entry, 0, len(blobs))
 	for _, sb := range blobs {
+		if err := ctx.Err(); err != nil {
+			return 0, nil, err
+		}
 		if sb.seq > w.st.tree.Size {
 			return 0, nil, fmt.Errorf("%w: promotion index names entry %d of a tree of %d", ErrTampered, sb.seq, w.st.tree.Size)
 		}
-		b, err := s.readGitBlob(sb.hash, sb.path)
+		// The entry under log/, which the index's blob must be.
+		h, path, ok, err := w.g.entryBlob(sb.seq)
 		if err != nil {
-			return 0, nil, fmt.Errorf("read log entry %d: %w", sb.seq, err)
-		}
-		e, err := ParseEntry(b)
-		if err != nil {
-			return 0, nil, fmt.Errorf("read log entry %d: %w", sb.seq, err)
-		}
-		if err := checkLeaf(ctx, w.nodes, sb.seq, e); err != nil {
 			return 0, nil, err
 		}
-		if e.Kind != KindPromotion || e.Promotion == nil {
+		if !ok {
+			return 0, nil, fmt.Errorf("%w: log entry %d of the tree of %d is gone", ErrTruncated, sb.seq, w.st.tree.Size)
+		}
+		b, err := s.readGitBlob(h, path)
+		if err != nil {
+			return 0, nil, fmt.Errorf("read log entry %d: %w", sb.seq, err)
+		}
+		leaf, err := leafOf(ctx, w.nodes, sb.seq)
+		if err != nil {
+			return 0, nil, err
+		}
+		e, err := committedEntry(b, sb.seq, leaf)
+		if err != nil {
+			return 0, nil, err
+		}
+		if !indexed(e) {
 			return 0, nil, fmt.Errorf("%w: promotion index names entry %d of kind %q", ErrTampered, sb.seq, e.Kind)
 		}
 		out = append(out, e)
