@@ -273,7 +273,12 @@ const maxAppendRetries = 100
 //     Digest for Release (it ran another: a rebuild between environments);
 //   - a *GateError (ErrGateRefused) if the Gate refuses;
 //   - a *ChainError (ErrTampered) if the log does not verify: nothing is
-//     decided on, or appended to, a tampered history.
+//     decided on, or appended to, a tampered history. On a store that
+//     keeps a Merkle tree and indexes its promotions ([DirStore],
+//     [GitStore]) what is verified is the committed tree, whose chain the
+//     store checked as each entry joined it, and every promotion read,
+//     against its leaf; the other entries are not read again ([VerifyTree]
+//     reads them all).
 //
 // Every refusal but that bad input is logged before it is returned: a
 // [KindDenied] entry with the request's facts, its Actor (req.Actor, or a

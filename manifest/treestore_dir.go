@@ -21,8 +21,10 @@ import (
 //
 //	tree/state       the committed tree (dirState), replaced by rename
 //	tree/nodes/LL    tlog.FileNodes: the hash of node {LL, i} at 32·i
-//	tree/promotions  the Seq of each promotion entry of the committed tree,
-//	                 8 bytes big-endian each, in order: the promotion index
+//	tree/promotions  the promotion index: for each promotion entry of the
+//	                 committed tree, in order, a record (indexRecord) of
+//	                 its Seq, the size and modification time its file had
+//	                 when it joined the tree, and its bytes
 //	tree/lock        flock(2)ed while the tree changes
 //
 // state is the commit point: nodes and promotions are written (and
@@ -256,10 +258,15 @@ func (w *treeWriter) add(data []byte, promotion bool) error {
 				return fmt.Errorf("add entry %d to the tree: %w", seq, err)
 			}
 		}
-		if _, err := w.index.WriteAt(binary.BigEndian.AppendUint64(nil, seq), w.st.index); err != nil {
+		fi, err := os.Lstat(w.s.entryPath(seq))
+		if err != nil {
 			return fmt.Errorf("add entry %d to the tree: %w", seq, err)
 		}
-		w.st.index += 8
+		rec := appendIndexRecord(nil, seq, fi, data)
+		if _, err := w.index.WriteAt(rec, w.st.index); err != nil {
+			return fmt.Errorf("add entry %d to the tree: %w", seq, err)
+		}
+		w.st.index += int64(len(rec))
 	}
 	w.st.head = sha256.Sum256(data)
 	w.dirty = true
@@ -384,12 +391,31 @@ func (s *DirStore) readNodes(ctx context.Context, ids []tlog.NodeID) ([]tlog.Has
 	return nodes.ReadNodes(ctx, ids)
 }
 
+// An index record is one promotion entry in tree/promotions: its Seq, the
+// size and modification time (ns) its file had when it joined the tree
+// (8 bytes each, big-endian), the length of its bytes (4) and its bytes,
+// which are the tree's leaf: the index is bound to the tree by the leaf
+// hash, whatever else may have changed it.
+const indexHeader = 8 + 8 + 8 + 4
+
+func appendIndexRecord(b []byte, seq uint64, fi os.FileInfo, data []byte) []byte {
+	b = binary.BigEndian.AppendUint64(b, seq)
+	b = binary.BigEndian.AppendUint64(b, uint64(fi.Size()))
+	b = binary.BigEndian.AppendUint64(b, uint64(fi.ModTime().UnixNano()))
+	b = binary.BigEndian.AppendUint32(b, uint32(len(data)))
+	return append(b, data...)
+}
+
 // Promotions returns the committed tree's size and its promotion entries
-// in Seq order: the index (tree/promotions) names them, and each is read
-// from log/ and checked against the tree's leaf (a *[ChainError] for one
-// rewritten since), so that a promotion reads the promotions it decides
-// on and nothing else of the log. Promote, Rollback, PromoteManifest and
-// RollbackManifest decide on it.
+// in Seq order, from the promotion index (tree/promotions), which holds
+// their bytes: each is checked against the tree's leaf (its hash), and its
+// file in log/ is stat'ed, and read and checked too only when its size or
+// modification time is not the one it had when it joined the tree (a
+// rewritten entry is a *[ChainError], ErrTampered; a missing one
+// ErrTruncated; a copied store whose times changed reads every file once
+// more). A promotion thus reads the index, one hash and one stat per
+// promotion, and nothing else of the log. Promote, Rollback,
+// PromoteManifest and RollbackManifest decide on it.
 func (s *DirStore) Promotions(ctx context.Context) (uint64, []Entry, error) {
 	st, err := s.committed(ctx)
 	if err != nil {
@@ -408,16 +434,28 @@ func (s *DirStore) Promotions(ctx context.Context) (uint64, []Entry, error) {
 			return 0, nil, fmt.Errorf("%w: promotion index shorter than its %d committed bytes: %v", ErrTampered, st.index, err)
 		}
 	}
-	if len(idx)%8 != 0 {
-		return 0, nil, fmt.Errorf("%w: promotion index of %d bytes", ErrTampered, len(idx))
+	type rec struct {
+		seq, size, mtime uint64
+		data             []byte
 	}
-	ids := make([]tlog.NodeID, len(idx)/8)
-	for i := range ids {
-		seq := binary.BigEndian.Uint64(idx[8*i:])
-		if seq == 0 || seq > st.tree.Size || (i > 0 && seq <= ids[i-1].Index+1) {
-			return 0, nil, fmt.Errorf("%w: promotion index names entry %d in a tree of %d", ErrTampered, seq, st.tree.Size)
+	var recs []rec
+	var ids []tlog.NodeID
+	for off := 0; off < len(idx); {
+		if len(idx)-off < indexHeader {
+			return 0, nil, fmt.Errorf("%w: promotion index: record at %d cut short", ErrTampered, off)
 		}
-		ids[i] = tlog.NodeID{Level: 0, Index: seq - 1}
+		r := rec{seq: binary.BigEndian.Uint64(idx[off:]), size: binary.BigEndian.Uint64(idx[off+8:]), mtime: binary.BigEndian.Uint64(idx[off+16:])}
+		n := int(binary.BigEndian.Uint32(idx[off+24:]))
+		off += indexHeader
+		if n > len(idx)-off {
+			return 0, nil, fmt.Errorf("%w: promotion index: record of entry %d cut short", ErrTampered, r.seq)
+		}
+		r.data, off = idx[off:off+n], off+n
+		if r.seq == 0 || r.seq > st.tree.Size || (len(recs) > 0 && r.seq <= recs[len(recs)-1].seq) {
+			return 0, nil, fmt.Errorf("%w: promotion index names entry %d in a tree of %d", ErrTampered, r.seq, st.tree.Size)
+		}
+		recs = append(recs, r)
+		ids = append(ids, tlog.NodeID{Level: 0, Index: r.seq - 1})
 	}
 	nodes, err := tlog.OpenFileNodes(filepath.Join(s.treeDir(), "nodes"))
 	if err != nil {
@@ -428,25 +466,46 @@ func (s *DirStore) Promotions(ctx context.Context) (uint64, []Entry, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	out := make([]Entry, len(ids))
-	for i, id := range ids {
+	out := make([]Entry, len(recs))
+	for i, r := range recs {
 		if err := ctx.Err(); err != nil {
 			return 0, nil, err
 		}
-		seq := id.Index + 1
-		b, err := readStored(s.entryPath(seq))
-		if errors.Is(err, fs.ErrNotExist) {
-			return 0, nil, fmt.Errorf("%w: log entry %d of the tree of %d is gone", ErrTruncated, seq, st.tree.Size)
+		// The index holds the leaves' bytes themselves.
+		if tlog.LeafHash(r.data) != leaves[i] {
+			return 0, nil, &ChainError{Index: int(r.seq - 1), Seq: r.seq, Reason: "the promotion index does not hold the tree's entry"}
 		}
-		if err != nil {
-			return 0, nil, fmt.Errorf("read log entry %d: %w", seq, err)
+		if out[i], err = leafEntry(r.data, r.seq); err != nil {
+			return 0, nil, fmt.Errorf("promotion index: %w", err)
 		}
-		if out[i], err = committedEntry(b, seq, leaves[i]); err != nil {
+		if err := s.checkFile(r.seq, r.size, r.mtime, leaves[i]); err != nil {
 			return 0, nil, err
 		}
 		if !indexed(out[i]) {
-			return 0, nil, fmt.Errorf("%w: promotion index names entry %d of kind %q", ErrTampered, seq, out[i].Kind)
+			return 0, nil, fmt.Errorf("%w: promotion index names entry %d of kind %q", ErrTampered, r.seq, out[i].Kind)
 		}
 	}
 	return st.tree.Size, out, nil
+}
+
+// checkFile checks that the file of entry seq is still the tree's leaf:
+// by its size and modification time when they are those it had when it
+// joined the tree, by reading and hashing it when not.
+func (s *DirStore) checkFile(seq, size, mtime uint64, leaf tlog.Hash) error {
+	fi, err := os.Lstat(s.entryPath(seq))
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w: log entry %d of the tree is gone", ErrTruncated, seq)
+	}
+	if err != nil {
+		return fmt.Errorf("read log entry %d: %w", seq, err)
+	}
+	if fi.Mode().IsRegular() && uint64(fi.Size()) == size && uint64(fi.ModTime().UnixNano()) == mtime {
+		return nil
+	}
+	b, err := readStored(s.entryPath(seq))
+	if err != nil {
+		return fmt.Errorf("read log entry %d: %w", seq, err)
+	}
+	_, err = committedEntry(b, seq, leaf)
+	return err
 }

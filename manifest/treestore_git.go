@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -640,4 +641,55 @@ func (s *GitStore) Promotions(ctx context.Context) (uint64, []Entry, error) {
 		out = append(out, e)
 	}
 	return w.st.tree.Size, out, nil
+}
+
+// scanEntries reads entries 1 to size of LogRef's head, in order, each
+// checked against its leaf, from one snapshot and keeping the trees and
+// chunks it walks through until it is past them: [VerifyTree] reads a
+// long log this way instead of looking each entry up from the ref.
+func (s *GitStore) scanEntries(ctx context.Context, size uint64, fn func(Entry) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, st, err := s.headTree()
+	if err != nil {
+		return err
+	}
+	if size > st.tree.Size {
+		return fmt.Errorf("%w: %w: the log has %d entries, %d were asked for", ErrNotFound, ErrTruncated, st.tree.Size, size)
+	}
+	nodes := &gitNodes{g: g, chunks: map[chunkKey][]byte{}}
+	for seq := uint64(1); seq <= size; seq++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if seq%1000 == 0 { // the shard of seq-1 is read through
+			delete(g.dirs, path.Dir(shardPath("log", seq-1)))
+		}
+		if seq > 1 && (seq-1)%chunkHashes == 0 {
+			delete(nodes.chunks, chunkKey{0, (seq - 2) / chunkHashes})
+		}
+		h, name, ok, err := g.entryBlob(seq)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("%w: %w: log entry %d of the tree of %d is gone", ErrNotFound, ErrTruncated, seq, st.tree.Size)
+		}
+		b, err := s.readGitBlob(h, name)
+		if err != nil {
+			return fmt.Errorf("read log entry %d: %w", seq, err)
+		}
+		leaf, err := leafOf(ctx, nodes, seq)
+		if err != nil {
+			return err
+		}
+		e, err := committedEntry(b, seq, leaf)
+		if err != nil {
+			return err
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -1,11 +1,12 @@
 package manifest_test
 
 import (
+	"bytes"
 	"context"
-	"encoding/binary"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -48,23 +49,56 @@ func TestPromoteReadsPromotionsOnly(t *testing.T) {
 	assert.ErrorIs(t, err, manifest.ErrTampered)
 }
 
-// TestPromotionIndexTampered: an index that names an entry that is not a
-// promotion, or beyond the tree, is refused.
+// TestPromotionIndexTampered: an index whose records are not the tree's
+// entries (an entry's bytes edited in the index, a record cut short, an
+// entry that is not a promotion) is refused: the index is bound to the
+// tree by the leaf hashes.
 func TestPromotionIndexTampered(t *testing.T) {
+	ctx := t.Context()
+	for name, edit := range map[string]func([]byte) []byte{
+		"edited":    func(b []byte) []byte { return bytes.Replace(b, []byte("alice"), []byte("malic"), 1) },
+		"cut short": func(b []byte) []byte { return b[:len(b)-10] },
+		"garbage":   func(b []byte) []byte { return bytes.Repeat([]byte{7}, len(b)) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			st, err := manifest.NewDirStore(dir)
+			require.NoError(t, err)
+			require.NoError(t, st.PutRecord(ctx, completeRecord("v1.0.0", "app")))
+			appendNotes(t, st, 0, 2)
+			_, err = promote(ctx, st, req("v1.0.0", "dev", "app")) // entry 3
+			require.NoError(t, err)
+			idx := filepath.Join(dir, "tree", "promotions")
+			b, err := os.ReadFile(idx)
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(idx, edit(b), 0o644))
+			_, err = promote(ctx, st, req("v1.0.0", "staging", "app"))
+			assert.ErrorIs(t, err, manifest.ErrTampered)
+		})
+	}
+}
+
+// TestPromotionsCopiedStore: a store copied without its files' times
+// (cp without -p) reads every promotion's file once more, and still
+// promotes; a promotion entry rewritten in place is caught either way.
+func TestPromotionsCopiedStore(t *testing.T) {
 	ctx := t.Context()
 	dir := t.TempDir()
 	st, err := manifest.NewDirStore(dir)
 	require.NoError(t, err)
 	require.NoError(t, st.PutRecord(ctx, completeRecord("v1.0.0", "app")))
-	appendNotes(t, st, 0, 2)
-	_, err = promote(ctx, st, req("v1.0.0", "dev", "app")) // entry 3
+	_, err = promote(ctx, st, req("v1.0.0", "dev", "app"))
 	require.NoError(t, err)
-	idx := filepath.Join(dir, "tree", "promotions")
-	for _, seq := range []uint64{2, 9} {
-		require.NoError(t, os.WriteFile(idx, binary.BigEndian.AppendUint64(nil, seq), 0o644))
-		_, err = promote(ctx, st, req("v1.0.0", "staging", "app"))
-		assert.ErrorIs(t, err, manifest.ErrTampered, "seq %d", seq)
-	}
+	past := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	require.NoError(t, os.Chtimes(entryFile(dir, 1), past, past))
+	_, err = promote(ctx, st, req("v1.0.0", "staging", "app"))
+	require.NoError(t, err)
+
+	b, err := os.ReadFile(entryFile(dir, 2))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(entryFile(dir, 2), bytes.Replace(b, []byte("alice"), []byte("mallory"), 1), 0o644))
+	_, err = promote(ctx, st, req("v1.0.0", "prod", "app"))
+	assert.ErrorIs(t, err, manifest.ErrTampered)
 }
 
 // TestPromoteOnStoreWithoutTree: a store written before the tree (log/
