@@ -1,12 +1,14 @@
 package manifest
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/bits"
 	"os"
@@ -421,69 +423,64 @@ func (s *DirStore) Promotions(ctx context.Context) (uint64, []Entry, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	var idx []byte
-	if st.index > 0 {
-		f, err := boundedfile.Open(filepath.Join(s.treeDir(), "promotions"))
-		if err != nil {
-			return 0, nil, fmt.Errorf("read promotion index: %w", err)
-		}
-		idx = make([]byte, st.index)
-		_, err = f.ReadAt(idx, 0)
-		f.Close()
-		if err != nil {
-			return 0, nil, fmt.Errorf("%w: promotion index shorter than its %d committed bytes: %v", ErrTampered, st.index, err)
-		}
+	if st.index == 0 {
+		return st.tree.Size, nil, nil
 	}
-	type rec struct {
-		seq, size, mtime uint64
-		data             []byte
+	f, err := boundedfile.Open(filepath.Join(s.treeDir(), "promotions"))
+	if err != nil {
+		return 0, nil, fmt.Errorf("read promotion index: %w", err)
 	}
-	var recs []rec
-	var ids []tlog.NodeID
-	for off := 0; off < len(idx); {
-		if len(idx)-off < indexHeader {
-			return 0, nil, fmt.Errorf("%w: promotion index: record at %d cut short", ErrTampered, off)
-		}
-		r := rec{seq: binary.BigEndian.Uint64(idx[off:]), size: binary.BigEndian.Uint64(idx[off+8:]), mtime: binary.BigEndian.Uint64(idx[off+16:])}
-		n := int(binary.BigEndian.Uint32(idx[off+24:]))
-		off += indexHeader
-		if n > len(idx)-off {
-			return 0, nil, fmt.Errorf("%w: promotion index: record of entry %d cut short", ErrTampered, r.seq)
-		}
-		r.data, off = idx[off:off+n], off+n
-		if r.seq == 0 || r.seq > st.tree.Size || (len(recs) > 0 && r.seq <= recs[len(recs)-1].seq) {
-			return 0, nil, fmt.Errorf("%w: promotion index names entry %d in a tree of %d", ErrTampered, r.seq, st.tree.Size)
-		}
-		recs = append(recs, r)
-		ids = append(ids, tlog.NodeID{Level: 0, Index: r.seq - 1})
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || fi.Size() < st.index {
+		return 0, nil, fmt.Errorf("%w: promotion index shorter than its %d committed bytes", ErrTampered, st.index)
 	}
 	nodes, err := tlog.OpenFileNodes(filepath.Join(s.treeDir(), "nodes"))
 	if err != nil {
 		return 0, nil, err
 	}
 	defer nodes.Close()
-	leaves, err := nodes.ReadNodes(ctx, ids)
-	if err != nil {
-		return 0, nil, err
-	}
-	out := make([]Entry, len(recs))
-	for i, r := range recs {
+	r := bufio.NewReaderSize(io.NewSectionReader(f, 0, st.index), 1<<16)
+	var out []Entry
+	var hdr [indexHeader]byte
+	for last := uint64(0); ; {
 		if err := ctx.Err(); err != nil {
 			return 0, nil, err
 		}
-		// The index holds the leaves' bytes themselves.
-		if tlog.LeafHash(r.data) != leaves[i] {
-			return 0, nil, &ChainError{Index: int(r.seq - 1), Seq: r.seq, Reason: "the promotion index does not hold the tree's entry"}
+		if _, err := io.ReadFull(r, hdr[:]); err == io.EOF {
+			break
+		} else if err != nil {
+			return 0, nil, fmt.Errorf("%w: promotion index: record cut short after entry %d", ErrTampered, last)
 		}
-		if out[i], err = leafEntry(r.data, r.seq); err != nil {
-			return 0, nil, fmt.Errorf("promotion index: %w", err)
+		seq := binary.BigEndian.Uint64(hdr[:])
+		size, mtime := binary.BigEndian.Uint64(hdr[8:]), binary.BigEndian.Uint64(hdr[16:])
+		n := binary.BigEndian.Uint32(hdr[24:])
+		if seq <= last || seq > st.tree.Size || n > MaxStoredFile {
+			return 0, nil, fmt.Errorf("%w: promotion index names entry %d (of %d bytes) after entry %d in a tree of %d", ErrTampered, seq, n, last, st.tree.Size)
 		}
-		if err := s.checkFile(r.seq, r.size, r.mtime, leaves[i]); err != nil {
+		last = seq
+		data := make([]byte, n)
+		if _, err := io.ReadFull(r, data); err != nil {
+			return 0, nil, fmt.Errorf("%w: promotion index: entry %d cut short", ErrTampered, seq)
+		}
+		leaf, err := leafOf(ctx, nodes, seq)
+		if err != nil {
 			return 0, nil, err
 		}
-		if !indexed(out[i]) {
-			return 0, nil, fmt.Errorf("%w: promotion index names entry %d of kind %q", ErrTampered, r.seq, out[i].Kind)
+		// The index holds the leaves' bytes themselves.
+		if tlog.LeafHash(data) != leaf {
+			return 0, nil, &ChainError{Index: int(seq - 1), Seq: seq, Reason: "the promotion index does not hold the tree's entry"}
 		}
+		e, err := leafEntry(data, seq)
+		if err != nil {
+			return 0, nil, fmt.Errorf("promotion index: %w", err)
+		}
+		if !indexed(e) {
+			return 0, nil, fmt.Errorf("%w: promotion index names entry %d of kind %q", ErrTampered, seq, e.Kind)
+		}
+		if err := s.checkFile(seq, size, mtime, leaf); err != nil {
+			return 0, nil, err
+		}
+		out = append(out, e)
 	}
 	return st.tree.Size, out, nil
 }
