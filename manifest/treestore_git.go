@@ -3,6 +3,7 @@ package manifest
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"path"
@@ -31,8 +32,10 @@ import (
 //	tree/nodes/LL/C/CCC            chunk C·1000+CCC of level LL: the
 //	                               hashes of nodes {LL, 64·chunk} to
 //	                               {LL, 64·chunk+63}, 32 bytes each
-//	tree/promotions/M/KKK/SEQ.json the promotion entries (the same blobs as
-//	                               in log/): the promotion index
+//	tree/promotions/C/CCC          the promotion index: chunk C·1000+CCC
+//	                               holds the records (gitPromotion) of
+//	                               promotions 16·chunk to 16·chunk+15; the
+//	                               state's index length is their number
 //
 // An append commits the entry, the nodes it completes (at most one chunk
 // per level), the index and the state in one commit, which the ref's
@@ -214,6 +217,7 @@ type gitTree struct {
 	nodes *gitNodes
 	st    dirState
 	dirty map[chunkKey]bool
+	promo map[uint64][]byte        // index chunks changed
 	edits map[string]plumbing.Hash // path → blob
 	added int
 }
@@ -226,7 +230,7 @@ func (s *GitStore) openTree(ctx context.Context, root *object.Tree) (*gitTree, e
 	if err != nil {
 		return nil, err
 	}
-	w := &gitTree{g: g, nodes: &gitNodes{g: g, chunks: map[chunkKey][]byte{}}, st: st, dirty: map[chunkKey]bool{}, edits: map[string]plumbing.Hash{}}
+	w := &gitTree{g: g, nodes: &gitNodes{g: g, chunks: map[chunkKey][]byte{}}, st: st, dirty: map[chunkKey]bool{}, promo: map[uint64][]byte{}, edits: map[string]plumbing.Hash{}}
 	for seq := st.tree.Size + 1; ; seq++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -279,7 +283,9 @@ func (w *gitTree) add(data []byte, blob plumbing.Hash, promotion bool) error {
 		return fmt.Errorf("add entry %d to the tree: %w", seq, err)
 	}
 	if promotion {
-		w.edits[shardPath("tree/promotions", seq)] = blob
+		if err := w.addPromotion(seq, blob, data); err != nil {
+			return fmt.Errorf("add entry %d to the tree: %w", seq, err)
+		}
 	}
 	w.st.head = sha256.Sum256(data)
 	w.added++
@@ -317,6 +323,13 @@ func (w *gitTree) finish() (map[string]plumbing.Hash, error) {
 			return nil, err
 		}
 		w.edits[k.path()] = h
+	}
+	for k, c := range w.promo {
+		h, err := w.g.s.writeBlob(c)
+		if err != nil {
+			return nil, err
+		}
+		w.edits[promoChunkPath(k)] = h
 	}
 	h, err := w.g.s.writeBlob(w.st.marshal())
 	if err != nil {
@@ -591,11 +604,60 @@ func (s *GitStore) writeEdited(t *object.Tree, edits map[string]plumbing.Hash) (
 	return s.writeTree(es)
 }
 
+// The promotion index of a GitStore: records of promoChunk promotions
+// per blob, each its Seq (8 bytes, big-endian), the hash of its blob in
+// log/ (20), the length of its bytes (4) and its bytes, the tree's leaf
+// (none, length 0, for an entry over promoInline bytes, which is read
+// from log/). An append rewrites the last chunk only: at most
+// promoChunk·promoInline bytes.
+const (
+	promoChunk   = 16
+	promoInline  = 64 << 10
+	promoHeader  = 8 + 20 + 4
+	maxPromoBlob = promoChunk * (promoHeader + promoInline)
+)
+
+func promoChunkPath(k uint64) string {
+	return fmt.Sprintf("tree/promotions/%d/%03d", k/1000, k%1000)
+}
+
+// addPromotion adds entry seq, stored as blob, to the promotion index.
+func (w *gitTree) addPromotion(seq uint64, blob plumbing.Hash, data []byte) error {
+	n := uint64(w.st.index)
+	k := n / promoChunk
+	c, ok := w.promo[k]
+	if !ok && n%promoChunk != 0 {
+		h, found, err := w.g.file(promoChunkPath(k))
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("%w: promotion index chunk %d is gone", ErrTampered, k)
+		}
+		if c, err = w.g.s.readGitBlob(h, promoChunkPath(k)); err != nil {
+			return err
+		}
+	}
+	if len(data) > promoInline {
+		data = nil
+	}
+	c = binary.BigEndian.AppendUint64(c[:len(c):len(c)], seq)
+	c = append(c, blob[:]...)
+	c = binary.BigEndian.AppendUint32(c, uint32(len(data)))
+	w.promo[k] = append(c, data...)
+	w.st.index++
+	return nil
+}
+
 // Promotions returns the committed tree's size and its promotion entries
-// in Seq order: the index (tree/promotions) names them, and each is read
-// from log/ and checked against the tree's leaf (a *[ChainError] for one
-// rewritten since): O(promotions) blobs read, not the log. Promote, Rollback, PromoteManifest and RollbackManifest decide on
-// it.
+// in Seq order, from the promotion index (tree/promotions), which holds
+// their bytes: each is checked against the tree's leaf (its hash), and
+// the blob of its entry in log/ is looked up, and read and checked too
+// only when it is not the blob the entry was stored as (a rewritten
+// entry is a *[ChainError], ErrTampered; a missing one ErrTruncated). A
+// promotion thus reads one index blob per 16 promotions and the log/
+// trees that name them, not the log. Promote, Rollback, PromoteManifest
+// and RollbackManifest decide on it.
 func (s *GitStore) Promotions(ctx context.Context) (uint64, []Entry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -603,44 +665,91 @@ func (s *GitStore) Promotions(ctx context.Context) (uint64, []Entry, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	blobs, err := w.g.walkSeqs(ctx, "tree/promotions")
-	if err != nil {
-		return 0, nil, err
-	}
-	out := make([]Entry, 0, len(blobs))
-	for _, sb := range blobs {
+	count := uint64(w.st.index)
+	out := make([]Entry, 0, min(count, 1<<20))
+	last := uint64(0)
+	for k := uint64(0); k*promoChunk < count; k++ {
 		if err := ctx.Err(); err != nil {
 			return 0, nil, err
 		}
-		if sb.seq > w.st.tree.Size {
-			return 0, nil, fmt.Errorf("%w: promotion index names entry %d of a tree of %d", ErrTampered, sb.seq, w.st.tree.Size)
-		}
-		// The entry under log/, which the index's blob must be.
-		h, path, ok, err := w.g.entryBlob(sb.seq)
+		h, ok, err := w.g.file(promoChunkPath(k))
 		if err != nil {
 			return 0, nil, err
 		}
 		if !ok {
-			return 0, nil, fmt.Errorf("%w: log entry %d of the tree of %d is gone", ErrTruncated, sb.seq, w.st.tree.Size)
+			return 0, nil, fmt.Errorf("%w: promotion index chunk %d is gone", ErrTampered, k)
 		}
-		b, err := s.readGitBlob(h, path)
-		if err != nil {
-			return 0, nil, fmt.Errorf("read log entry %d: %w", sb.seq, err)
-		}
-		leaf, err := leafOf(ctx, w.nodes, sb.seq)
+		c, err := s.readGitBlob(h, promoChunkPath(k))
 		if err != nil {
 			return 0, nil, err
 		}
-		e, err := committedEntry(b, sb.seq, leaf)
-		if err != nil {
-			return 0, nil, err
+		if len(c) > maxPromoBlob {
+			return 0, nil, fmt.Errorf("%w: promotion index chunk %d of %d bytes", ErrTampered, k, len(c))
 		}
-		if !indexed(e) {
-			return 0, nil, fmt.Errorf("%w: promotion index names entry %d of kind %q", ErrTampered, sb.seq, e.Kind)
+		want := min(promoChunk, count-k*promoChunk)
+		for range want {
+			if len(c) < promoHeader {
+				return 0, nil, fmt.Errorf("%w: promotion index chunk %d cut short", ErrTampered, k)
+			}
+			seq := binary.BigEndian.Uint64(c)
+			blob := plumbing.Hash(c[8:28])
+			n := int(binary.BigEndian.Uint32(c[28:]))
+			c = c[promoHeader:]
+			if seq <= last || seq > w.st.tree.Size || n > len(c) {
+				return 0, nil, fmt.Errorf("%w: promotion index names entry %d after entry %d in a tree of %d", ErrTampered, seq, last, w.st.tree.Size)
+			}
+			last = seq
+			data := c[:n]
+			c = c[n:]
+			e, err := s.indexedEntry(ctx, w, seq, blob, data)
+			if err != nil {
+				return 0, nil, err
+			}
+			out = append(out, e)
 		}
-		out = append(out, e)
+		if len(c) != 0 {
+			return 0, nil, fmt.Errorf("%w: promotion index chunk %d holds more than its records", ErrTampered, k)
+		}
 	}
 	return w.st.tree.Size, out, nil
+}
+
+// indexedEntry returns promotion entry seq of the index: data (the leaf,
+// or nil when not inlined), stored in log/ as blob.
+func (s *GitStore) indexedEntry(ctx context.Context, w *gitTree, seq uint64, blob plumbing.Hash, data []byte) (Entry, error) {
+	leaf, err := leafOf(ctx, w.nodes, seq)
+	if err != nil {
+		return Entry{}, err
+	}
+	h, name, ok, err := w.g.entryBlob(seq)
+	if err != nil {
+		return Entry{}, err
+	}
+	if !ok {
+		return Entry{}, fmt.Errorf("%w: log entry %d of the tree of %d is gone", ErrTruncated, seq, w.st.tree.Size)
+	}
+	var e Entry
+	if data != nil && h == blob {
+		// The index holds the leaf's bytes themselves.
+		if tlog.LeafHash(data) != leaf {
+			return Entry{}, &ChainError{Index: int(seq - 1), Seq: seq, Reason: "the promotion index does not hold the tree's entry"}
+		}
+		if e, err = leafEntry(data, seq); err != nil {
+			return Entry{}, fmt.Errorf("promotion index: %w", err)
+		}
+	} else {
+		b, err := s.readGitBlob(h, name)
+		if err != nil {
+			return Entry{}, fmt.Errorf("read log entry %d: %w", seq, err)
+		}
+		if e, err = committedEntry(b, seq, leaf); err != nil {
+			return Entry{}, err
+		}
+	}
+	if !indexed(e) {
+		return Entry{}, fmt.Errorf("%w: promotion index names entry %d of kind %q", ErrTampered, seq, e.Kind)
+	}
+	return e, nil
 }
 
 // scanEntries reads entries 1 to size of LogRef's head, in order, each

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-git/go-git/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -126,4 +127,57 @@ func TestPromoteOnStoreWithoutTree(t *testing.T) {
 	assert.Equal(t, []uint64{1, 5, 6}, []uint64{es[0].Seq, es[1].Seq, es[2].Seq})
 	_, err = manifest.VerifyTree(ctx, st)
 	require.NoError(t, err)
+}
+
+// TestGitStorePromoteRefusesTamperedLog: on a GitStore too, a promotion
+// entry rewritten in log/ (a new commit with another blob) is refused by
+// the next promotion, whose history comes from the index.
+func TestGitStorePromoteRefusesTamperedLog(t *testing.T) {
+	ctx := t.Context()
+	repo, err := git.PlainInit(t.TempDir(), false)
+	require.NoError(t, err)
+	st, err := manifest.NewGitStore(repo)
+	require.NoError(t, err)
+	require.NoError(t, st.PutRecord(ctx, completeRecord("v1.0.0", "app")))
+	for range 2 {
+		_, err := promote(ctx, st, req("v1.0.0", "dev", "app"))
+		require.NoError(t, err)
+	}
+	appendNotes(t, st, 0, 20)
+	_, es, err := st.Promotions(ctx)
+	require.NoError(t, err)
+	require.Len(t, es, 2)
+	tamperGit(t, repo, 1, func(e *manifest.Entry) { e.Promotion.Approver = "mallory" })
+	_, err = promote(ctx, st, req("v1.0.0", "staging", "app"))
+	assert.ErrorIs(t, err, manifest.ErrTampered)
+	_, err = rollback(ctx, st, manifest.RollbackRequest{Env: "dev", Approver: "alice", Reason: "r"})
+	assert.ErrorIs(t, err, manifest.ErrTampered)
+}
+
+// TestGitStorePromotionIndexChunks: the index of a GitStore spans several
+// blobs (16 promotions each) and reads back whole, in order.
+func TestGitStorePromotionIndexChunks(t *testing.T) {
+	ctx := t.Context()
+	repo, err := git.PlainInit(t.TempDir(), false)
+	require.NoError(t, err)
+	st, err := manifest.NewGitStore(repo)
+	require.NoError(t, err)
+	var want []uint64
+	for i := range 40 {
+		if i%3 == 0 {
+			appendNotes(t, st, i, i+1)
+			continue
+		}
+		e, err := st.Append(ctx, manifest.Entry{Kind: manifest.KindPromotion, Promotion: &manifest.Promotion{Release: "v1", Env: "dev", Digest: digestOf("a")}})
+		require.NoError(t, err)
+		want = append(want, e.Seq)
+	}
+	size, es, err := st.Promotions(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(40), size)
+	var got []uint64
+	for _, e := range es {
+		got = append(got, e.Seq)
+	}
+	assert.Equal(t, want, got)
 }
