@@ -112,6 +112,8 @@ const depsRules = `
 	PRODUCT, internal/demohistory, internal/testkit/gittest, GIT, golang.org/x/crypto
 	  < internal/testkit/audittest;
 	NONE < internal/testkit/golden;
+	# The suite every manifest.Store with a Merkle tree passes.
+	manifest, tlog < internal/testkit/storetest;
 	signature, SIGNING < internal/testkit/keytest;
 	manifest, signature < internal/testkit/trusttest;
 	github.com/go-jose/go-jose/v4 < internal/testkit/tokentest;

@@ -47,8 +47,8 @@
 //     [TreeChanges], [PreviousRelease], [ChangedFiles], [FileChange],
 //     [ChangedFilesSummary], [ParseChangedFiles], [RevisionError],
 //     [KindDeployment]
-//   - Stores: [Store], [Records], [Log], [DirStore], [GitStore], [VerifyStore];
-//     retention
+//   - Stores: [Store], [Records], [Log], [DirStore], [GitStore], [VerifyStore],
+//     [DirStore.Promotions], [GitStore.Promotions]; retention
 //   - Errors: the sentinels callers branch on ([ErrInvalidRecord],
 //     [ErrNotFound], [ErrApprovalRequired], ...), and [RefusalError],
 //     [FormatError] and [FieldError], whose Reason tells the other failures
@@ -130,9 +130,13 @@
 // cut back ([ErrTruncated]) or rewritten (tlog.ErrProof) between two
 // checkpoints is caught without reading its entries. [VerifyTree] reads
 // every entry once, streaming, and checks both the chain and that the
-// entries rebuild the stored tree. [DirStore] is a TreeLog;
+// entries rebuild the stored tree. [DirStore] and [GitStore] are TreeLogs;
 // the chain stays, so logs written before the tree still verify, and a
-// store gains its tree on first use.
+// store gains its tree on first use. They also index their promotion
+// entries ([DirStore.Promotions]), bound to the tree by the leaf hashes,
+// so that [Promote] and [Rollback] read the promotions they decide on
+// and trust the committed tree, whose chain the store checked as each
+// entry joined it, for the rest of the log.
 //
 // # Promotion
 //

@@ -8,14 +8,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/releasekit/releasekit/internal/boundedfile"
@@ -30,8 +28,22 @@ const lockTimeout = 30 * time.Second
 // A GitStore keeps records and the log in the repository itself, as a
 // history of commits under [LogRef] (so the evidence travels with the code
 // when that ref is pushed and fetched). Each commit's tree holds
-// records/TAG.json, log/SEQ.json and evidence/HEX, laid out as in a
-// [DirStore].
+// records/TAG.json, evidence/HEX and the log, which is a [TreeLog]:
+//
+//	log/M/KKK/SEQ.json      entry SEQ (20 digits; M = SEQ/10⁶, KKK =
+//	                        SEQ/10³ mod 10³), so that no tree object lists
+//	                        more than a thousand entries
+//	log/SEQ.json            entries of a ref written before that layout,
+//	                        read as they are
+//	tree/state              the committed Merkle tree of the log
+//	tree/nodes/LL/C/CCC     its node hashes, 64 per blob and level
+//	tree/promotions/…/SEQ.json  the promotion entries, an index
+//
+// An append commits the entry with the tree nodes it completes and the
+// new state: O(log N) small blobs and trees, never a tree object listing
+// every entry, so its cost does not grow with the log. A ref written
+// before the tree gains it on first use (one commit, after checking the
+// hash chain of the entries it holds).
 //
 // Every change is a new commit whose parent is the current head, and the
 // reference moves by compare-and-swap, the way git itself updates a ref:
@@ -55,6 +67,8 @@ type GitStore struct {
 	repo   *git.Repository
 	refDir string // the git directory holding refs/
 }
+
+var _ TreeLog = (*GitStore)(nil)
 
 // NewGitStore returns the store kept in repo, which must be on disk.
 func NewGitStore(repo *git.Repository) (*GitStore, error) {
@@ -156,34 +170,8 @@ func (s *GitStore) PutRecord(ctx context.Context, r Record) error {
 	})
 }
 
-// logEntries lists the log of tree t in Seq order.
-func logEntries(t *object.Tree) ([]Entry, error) {
-	if t == nil {
-		return nil, nil
-	}
-	lt, err := t.Tree("log")
-	if errors.Is(err, object.ErrDirectoryNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read log: %w", err)
-	}
-	var out []Entry
-	for _, te := range lt.Entries {
-		b, err := readBlob(lt, te.Name)
-		if err != nil {
-			return nil, fmt.Errorf("read log entry %s: %w", te.Name, err)
-		}
-		e, err := ParseEntry(b)
-		if err != nil {
-			return nil, fmt.Errorf("read log entry %s: %w", te.Name, err)
-		}
-		out = append(out, e)
-	}
-	return out, nil
-}
-
-// Entries implements [Store].
+// Entries implements [Store]: every entry under log/, in both layouts, in
+// Seq order.
 func (s *GitStore) Entries(ctx context.Context) ([]Entry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -191,37 +179,48 @@ func (s *GitStore) Entries(ctx context.Context) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	return logEntries(t)
+	return s.logEntries(ctx, t)
 }
 
-// Append implements [Store].
+// Append implements [Store]. It commits the entry, the tree nodes it
+// completes, the promotion index and the tree's state in one commit
+// (O(log N) small objects; it reads no other entry), after catching the
+// tree up over entries a ref written before the tree holds (each checked
+// against the chain: a *[ChainError], and nothing committed, when one
+// breaks it).
 func (s *GitStore) Append(ctx context.Context, e Entry) (Entry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cas := e.Seq != 0
+	want := e.Seq
 	var out Entry
-	err := s.update(ctx, "log", func(t *object.Tree) (string, []byte, error) {
-		entries, err := logEntries(t)
+	err := s.updateTree(ctx, "log", func(t *object.Tree) (map[string]plumbing.Hash, error) {
+		w, err := s.openTree(ctx, t)
 		if err != nil {
-			return "", nil, err
+			return nil, err
 		}
-		next, prev := uint64(1), ""
-		if n := len(entries); n > 0 {
-			next = entries[n-1].Seq + 1
-			if prev, err = entries[n-1].Hash(); err != nil {
-				return "", nil, err
-			}
-		}
-		if cas && e.Seq != next {
-			return "", nil, fmt.Errorf("%w: seq %d, log is at %d", ErrConflict, e.Seq, next-1)
+		next := w.st.tree.Size + 1
+		if want != 0 && want != next {
+			return nil, fmt.Errorf("%w: seq %d, log is at %d", ErrConflict, want, next-1)
 		}
 		out = e
-		out.Seq, out.Prev = next, prev
+		out.Seq, out.Prev = next, w.st.headDigest()
 		data, err := marshalStored(out)
 		if err != nil {
-			return "", nil, err
+			return nil, err
 		}
-		return fmt.Sprintf("log/%0*d.json", seqWidth, next), data, nil
+		blob, err := s.writeBlob(data)
+		if err != nil {
+			return nil, fmt.Errorf("append log: %w", err)
+		}
+		if err := w.add(data, blob, indexed(out)); err != nil {
+			return nil, err
+		}
+		edits, err := w.finish()
+		if err != nil {
+			return nil, err
+		}
+		edits[shardPath("log", next)] = blob
+		return edits, nil
 	})
 	if err != nil {
 		return Entry{}, err
@@ -233,6 +232,23 @@ func (s *GitStore) Append(ctx context.Context, e Entry) (Entry, error) {
 // ref by compare-and-swap, retrying on a lost race. An edit that returns an
 // empty path changes nothing.
 func (s *GitStore) update(ctx context.Context, what string, edit func(*object.Tree) (string, []byte, error)) error {
+	return s.updateTree(ctx, what, func(t *object.Tree) (map[string]plumbing.Hash, error) {
+		path, data, err := edit(t)
+		if err != nil || path == "" {
+			return nil, err
+		}
+		h, err := s.writeBlob(data)
+		if err != nil {
+			return nil, fmt.Errorf("write %s: %w", what, err)
+		}
+		return map[string]plumbing.Hash{path: h}, nil
+	})
+}
+
+// updateTree sets the files edit returns (path → blob) in the tree of
+// LogRef's head, commits, and moves the ref by compare-and-swap, retrying
+// on a lost race. An edit that returns nothing changes nothing.
+func (s *GitStore) updateTree(ctx context.Context, what string, edit func(*object.Tree) (map[string]plumbing.Hash, error)) error {
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -241,14 +257,14 @@ func (s *GitStore) update(ctx context.Context, what string, edit func(*object.Tr
 		if err != nil {
 			return err
 		}
-		path, data, err := edit(t)
+		edits, err := edit(t)
 		if err != nil {
 			return err
 		}
-		if path == "" {
+		if len(edits) == 0 {
 			return nil
 		}
-		c, err := s.commit(old, t, path, data, what)
+		c, err := s.commit(old, t, edits, what)
 		if err != nil {
 			return fmt.Errorf("write %s: %w", what, err)
 		}
@@ -269,36 +285,9 @@ func (s *GitStore) writeObject(typ plumbing.ObjectType, enc func(plumbing.Encode
 	return s.repo.Storer.SetEncodedObject(obj)
 }
 
-// commit writes a commit on parent whose tree is t plus path = data.
-func (s *GitStore) commit(parent plumbing.Hash, t *object.Tree, path string, data []byte, what string) (plumbing.Hash, error) {
-	blob, err := s.writeObject(plumbing.BlobObject, func(o plumbing.EncodedObject) error {
-		w, err := o.Writer()
-		if err != nil {
-			return err
-		}
-		if _, err := w.Write(data); err != nil {
-			return err
-		}
-		return w.Close()
-	})
-	if err != nil {
-		return plumbing.ZeroHash, err
-	}
-	dir, name, _ := strings.Cut(path, "/")
-	var root, sub []object.TreeEntry
-	if t != nil {
-		root = slices.Clone(t.Entries)
-		if st, err := t.Tree(dir); err == nil {
-			sub = slices.Clone(st.Entries)
-		}
-	}
-	sub = setEntry(sub, object.TreeEntry{Name: name, Mode: filemode.Regular, Hash: blob})
-	subHash, err := s.writeTree(sub)
-	if err != nil {
-		return plumbing.ZeroHash, err
-	}
-	root = setEntry(root, object.TreeEntry{Name: dir, Mode: filemode.Dir, Hash: subHash})
-	rootHash, err := s.writeTree(root)
+// commit writes a commit on parent whose tree is t with edits.
+func (s *GitStore) commit(parent plumbing.Hash, t *object.Tree, edits map[string]plumbing.Hash, what string) (plumbing.Hash, error) {
+	rootHash, err := s.writeEdited(t, edits)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
@@ -308,21 +297,6 @@ func (s *GitStore) commit(parent plumbing.Hash, t *object.Tree, path string, dat
 		c.ParentHashes = []plumbing.Hash{parent}
 	}
 	return s.writeObject(plumbing.CommitObject, c.Encode)
-}
-
-// setEntry replaces or inserts e, keeping git's tree order (names of
-// regular files sort plainly; a directory sorts as if named "dir/").
-func setEntry(es []object.TreeEntry, e object.TreeEntry) []object.TreeEntry {
-	es = slices.DeleteFunc(es, func(x object.TreeEntry) bool { return x.Name == e.Name })
-	es = append(es, e)
-	key := func(x object.TreeEntry) string {
-		if x.Mode == filemode.Dir {
-			return x.Name + "/"
-		}
-		return x.Name
-	}
-	slices.SortFunc(es, func(a, b object.TreeEntry) int { return strings.Compare(key(a), key(b)) })
-	return es
 }
 
 func (s *GitStore) writeTree(es []object.TreeEntry) (plumbing.Hash, error) {

@@ -69,6 +69,11 @@ func ParseEntry(data []byte) (Entry, error) {
 	if err := decodeStrict(data, &e); err != nil {
 		return Entry{}, malformed("invalid log entry", err, "")
 	}
+	return checkEntry(e)
+}
+
+// checkEntry makes ParseEntry's checks of a decoded entry.
+func checkEntry(e Entry) (Entry, error) {
 	if e.Seq == 0 {
 		return Entry{}, malformed("invalid log entry", nil, "seq 0")
 	}

@@ -273,7 +273,12 @@ const maxAppendRetries = 100
 //     Digest for Release (it ran another: a rebuild between environments);
 //   - a *GateError (ErrGateRefused) if the Gate refuses;
 //   - a *ChainError (ErrTampered) if the log does not verify: nothing is
-//     decided on, or appended to, a tampered history.
+//     decided on, or appended to, a tampered history. On a store that
+//     keeps a Merkle tree and indexes its promotions ([DirStore],
+//     [GitStore]) what is verified is the committed tree, whose chain the
+//     store checked as each entry joined it, and every promotion read,
+//     against its leaf; the other entries are not read again ([VerifyTree]
+//     reads them all).
 //
 // Every refusal but that bad input is logged before it is returned: a
 // [KindDenied] entry with the request's facts, its Actor (req.Actor, or a
@@ -385,7 +390,8 @@ type refusal struct{ err error }
 func (r refusal) Error() string { return r.err.Error() }
 
 // appendPromotion is the compare-and-swap loop of Promote, Rollback,
-// PromoteManifest and RollbackManifest: it reads the verified log, has
+// PromoteManifest and RollbackManifest: it reads the verified history
+// (readHistory: the promotions and the log's length), has
 // decide check the request against the history and return the promotion
 // (and the gate's input without Promotion and History, which it fills),
 // consults the gate, and appends the promotion, or a's denial when decide
@@ -394,21 +400,20 @@ func (r refusal) Error() string { return r.err.Error() }
 func (c config) appendPromotion(ctx context.Context, st Log, a *attempt, decide func(hist []Promotion) (Promotion, GateInput, error)) (Entry, error) {
 	var last error // the refusal of the last round, when its denial lost the race
 	for range maxAppendRetries {
-		entries, err := readLog(ctx, st)
+		size, hist, err := readHistory(ctx, st)
 		if err != nil {
 			if last != nil {
 				return Entry{}, notLogged(last, err)
 			}
 			return Entry{}, err
 		}
-		hist := promotions(entries)
 		p, in, err := decide(hist)
 		if err != nil {
 			r, ok := err.(refusal)
 			if !ok {
 				return Entry{}, err
 			}
-			e, conflict, err := a.refuseAt(ctx, entries, r.err, "", &p)
+			e, conflict, err := a.refuseAfter(ctx, size, r.err, "", &p)
 			if conflict {
 				last = r.err
 				continue
@@ -425,7 +430,7 @@ func (c config) appendPromotion(ctx context.Context, st Log, a *attempt, decide 
 				return Entry{}, err
 			}
 			if no != nil {
-				e, conflict, err := a.refuseAt(ctx, entries, no, g, &p)
+				e, conflict, err := a.refuseAfter(ctx, size, no, g, &p)
 				if conflict {
 					last = no
 					continue
@@ -436,7 +441,7 @@ func (c config) appendPromotion(ctx context.Context, st Log, a *attempt, decide 
 		}
 		last = nil
 		p.PromotedAt = c.now().UTC()
-		e, err := st.Append(ctx, Entry{Seq: uint64(len(entries)) + 1, Kind: KindPromotion, Promotion: &p})
+		e, err := st.Append(ctx, Entry{Seq: size + 1, Kind: KindPromotion, Promotion: &p})
 		if errors.Is(err, ErrConflict) {
 			continue
 		}
@@ -505,6 +510,52 @@ func readLog(ctx context.Context, st Log) ([]Entry, error) {
 		return nil, err
 	}
 	return entries, nil
+}
+
+// A promotionIndex is a log that indexes its promotion entries
+// ([DirStore.Promotions], [GitStore.Promotions]): it returns the length
+// of its committed tree and those entries, each checked against the
+// tree's leaf.
+type promotionIndex interface {
+	Promotions(ctx context.Context) (size uint64, promotions []Entry, err error)
+}
+
+// readHistory returns the length of the log and its promotions, oldest
+// first, refusing to build on a log that does not verify. A store that
+// keeps a Merkle tree and indexes its promotions is trusted for the chain
+// of its committed tree, which it checked as each entry joined the tree,
+// and returns only the promotions, each checked against the tree's leaf:
+// a promotion reads what it decides on, not the whole log. Any other
+// store's log is read whole and verified ([VerifyLog]).
+func readHistory(ctx context.Context, st Log) (uint64, []Promotion, error) {
+	if pi, ok := st.(promotionIndex); ok {
+		size, es, err := pi.Promotions(ctx)
+		if err != nil {
+			return 0, nil, err
+		}
+		return size, promotions(es), nil
+	}
+	entries, err := readLog(ctx, st)
+	if err != nil {
+		return 0, nil, err
+	}
+	return uint64(len(entries)), promotions(entries), nil
+}
+
+// refuseAfter is refuseAt for a refusal decided on a log of size entries.
+func (a *attempt) refuseAfter(ctx context.Context, size uint64, err error, gate string, p *Promotion) (e Entry, conflict bool, rerr error) {
+	d := a.denial(err, gate, p)
+	if cerr := ctx.Err(); cerr != nil {
+		return Entry{}, false, notLogged(err, cerr)
+	}
+	e, lerr := a.st.Append(ctx, Entry{Seq: size + 1, Kind: KindDenied, Denial: &d})
+	if errors.Is(lerr, ErrConflict) {
+		return Entry{}, true, nil
+	}
+	if lerr != nil {
+		return Entry{}, false, notLogged(err, lerr)
+	}
+	return e, false, err
 }
 
 // lastDigest returns the digest of release's latest promotion to env.

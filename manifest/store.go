@@ -291,7 +291,7 @@ func (s *DirStore) Append(ctx context.Context, e Entry) (Entry, error) {
 				}
 				continue
 			}
-			if err := w.add(data, e.Kind == KindPromotion); err != nil {
+			if err := w.add(data, indexed(e)); err != nil {
 				return err
 			}
 			return w.commit()

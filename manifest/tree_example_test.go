@@ -2,6 +2,7 @@ package manifest_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -62,4 +63,54 @@ func ExampleVerifyTree() {
 	fmt.Println(tr.Size, err)
 	// Output:
 	// 3 <nil>
+}
+
+// A log cut back to fewer entries than a checkpoint saw, or cut back and
+// grown again, is caught by comparing the checkpoint with the store's
+// tree: O(log N) hashes, no entry read.
+func ExampleVerifyExtends() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "store")
+	defer os.RemoveAll(dir)
+	backup, _ := os.MkdirTemp("", "backup")
+	defer os.RemoveAll(backup)
+	st, _ := manifest.NewDirStore(dir)
+	for i := range 3 {
+		st.Append(ctx, manifest.Entry{Kind: manifest.KindNote, Note: fmt.Sprint("note ", i)})
+	}
+	os.CopyFS(backup, os.DirFS(dir)) // a copy of the store at 3 entries
+	for i := 3; i < 6; i++ {
+		st.Append(ctx, manifest.Entry{Kind: manifest.KindNote, Note: fmt.Sprint("note ", i)})
+	}
+	cp, _ := st.Tree(ctx) // the checkpoint: 6 entries
+	root, _ := cp.Root()
+
+	old, _ := manifest.NewDirStore(backup) // the older copy, restored
+	_, err := manifest.VerifyExtends(ctx, old, cp.Size, root)
+	fmt.Println(errors.Is(err, manifest.ErrTruncated))
+	for i := range 4 {
+		old.Append(ctx, manifest.Entry{Kind: manifest.KindNote, Note: fmt.Sprint("other ", i)})
+	}
+	_, err = manifest.VerifyExtends(ctx, old, cp.Size, root)
+	fmt.Println(errors.Is(err, tlog.ErrProof))
+	// Output:
+	// true
+	// true
+}
+
+// A store with a tree indexes its promotion entries: Promote reads them,
+// not the whole log.
+func ExampleDirStore_Promotions() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "store")
+	defer os.RemoveAll(dir)
+	st, _ := manifest.NewDirStore(dir)
+	st.Append(ctx, manifest.Entry{Kind: manifest.KindNote, Note: "freeze lifted"})
+	st.Append(ctx, manifest.Entry{Kind: manifest.KindPromotion, Promotion: &manifest.Promotion{
+		Release: "v1.4.2", Env: "dev", Digest: manifest.Digest([]byte("app")),
+	}})
+	size, promotions, err := st.Promotions(ctx)
+	fmt.Println(size, len(promotions), promotions[0].Seq, promotions[0].Promotion.Env, err)
+	// Output:
+	// 2 1 2 dev <nil>
 }

@@ -2,7 +2,7 @@ package manifest
 
 import (
 	"context"
-	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -37,32 +37,49 @@ func VerifyTree(ctx context.Context, tl TreeLog) (tlog.Tree, error) {
 	}
 	var got tlog.Tree
 	prev := ""
-	for seq := uint64(1); seq <= want.Size; seq++ {
-		if err := ctx.Err(); err != nil {
-			return tlog.Tree{}, err
-		}
-		e, err := tl.Entry(ctx, seq)
-		if errors.Is(err, ErrNotFound) && !errors.Is(err, ErrTruncated) {
-			err = fmt.Errorf("%w: %w", ErrTruncated, err)
-		}
-		if err != nil {
-			return tlog.Tree{}, err
-		}
+	seq := uint64(0)
+	check := func(e Entry) error {
+		seq++
 		i := int(seq - 1)
 		if e.Seq != seq {
-			return tlog.Tree{}, &ChainError{Index: i, Seq: e.Seq, Reason: fmt.Sprintf("seq %d, want %d (entry removed, reordered or inserted)", e.Seq, seq)}
+			return &ChainError{Index: i, Seq: e.Seq, Reason: fmt.Sprintf("seq %d, want %d (entry removed, reordered or inserted)", e.Seq, seq)}
 		}
 		if e.Prev != prev {
-			return tlog.Tree{}, &ChainError{Index: i, Seq: seq, Reason: "prev does not match the hash of the entry before (entry edited, removed, reordered or inserted)"}
+			return &ChainError{Index: i, Seq: seq, Reason: "prev does not match the hash of the entry before (entry edited, removed, reordered or inserted)"}
 		}
 		data, err := LeafData(e)
 		if err != nil {
-			return tlog.Tree{}, &ChainError{Index: i, Seq: seq, Reason: err.Error()}
+			return &ChainError{Index: i, Seq: seq, Reason: err.Error()}
 		}
 		if err := got.Append(tlog.LeafHash(data), nil); err != nil {
-			return tlog.Tree{}, err
+			return err
 		}
 		prev = Digest(data)
+		return nil
+	}
+	if sc, ok := tl.(entryScanner); ok {
+		if err := sc.scanEntries(ctx, want.Size, check); err != nil {
+			return tlog.Tree{}, err
+		}
+	} else {
+		for s := uint64(1); s <= want.Size; s++ {
+			if err := ctx.Err(); err != nil {
+				return tlog.Tree{}, err
+			}
+			e, err := tl.Entry(ctx, s)
+			if errors.Is(err, ErrNotFound) && !errors.Is(err, ErrTruncated) {
+				err = fmt.Errorf("%w: %w", ErrTruncated, err)
+			}
+			if err != nil {
+				return tlog.Tree{}, err
+			}
+			if err := check(e); err != nil {
+				return tlog.Tree{}, err
+			}
+		}
+	}
+	if seq != want.Size {
+		return tlog.Tree{}, fmt.Errorf("%w: read %d entries of a tree of %d", ErrTruncated, seq, want.Size)
 	}
 	gotRoot, err := got.Root()
 	if err != nil {
@@ -249,17 +266,65 @@ func VerifyExtends(ctx context.Context, tl TreeLog, size uint64, root tlog.Hash)
 	return tr, nil
 }
 
-// headHash is the 32 bytes of a "sha256:" digest, or zero for "".
-func headHash(d string) ([32]byte, error) {
-	var h [32]byte
-	if d == "" {
-		return h, nil
-	}
-	if len(d) != len("sha256:")+64 || d[:7] != "sha256:" {
-		return h, fmt.Errorf("%w: %q", ErrInvalidDigest, d)
-	}
-	if _, err := hex.Decode(h[:], []byte(d[7:])); err != nil {
-		return h, fmt.Errorf("%w: %q", ErrInvalidDigest, d)
-	}
-	return h, nil
+// An entryScanner reads entries 1 to size of its committed tree in
+// order, each checked against its leaf, faster than Entry one by one
+// ([GitStore]).
+type entryScanner interface {
+	scanEntries(ctx context.Context, size uint64, fn func(Entry) error) error
 }
+
+// committedEntry decodes raw, read as entry seq, and checks that it is the
+// tree's leaf seq-1, whose hash is leaf. Bytes that are the leaf itself
+// (what Append wrote: canonical JSON) were checked when they joined the
+// tree and are bound to it by their hash, so they are decoded without
+// strictjson's checks and without re-encoding, which a promotion reads
+// for every earlier promotion; other bytes (an entry a foreign writer
+// linked in another form) are parsed strictly and their canonical form
+// compared with the leaf. It returns a *ChainError (ErrTampered) for an
+// entry that is not the leaf.
+func committedEntry(raw []byte, seq uint64, leaf tlog.Hash) (Entry, error) {
+	if tlog.LeafHash(raw) == leaf {
+		return leafEntry(raw, seq)
+	}
+	e, err := ParseEntry(raw)
+	if err != nil {
+		return Entry{}, fmt.Errorf("read log entry %d: %w", seq, err)
+	}
+	if got, err := EntryLeafHash(e); err != nil || got != leaf {
+		return Entry{}, &ChainError{Index: int(seq - 1), Seq: seq, Reason: "does not match the tree (entry edited since it was added)"}
+	}
+	if e.Seq != seq {
+		return Entry{}, &ChainError{Index: int(seq - 1), Seq: e.Seq, Reason: fmt.Sprintf("stored as entry %d (entry renamed)", seq)}
+	}
+	return e, nil
+}
+
+// leafEntry decodes the bytes of leaf seq-1, which the caller checked
+// against the tree (see committedEntry).
+func leafEntry(leaf []byte, seq uint64) (Entry, error) {
+	var e Entry
+	if err := json.Unmarshal(leaf, &e); err != nil {
+		return Entry{}, malformed("invalid log entry", err, "entry %d", seq)
+	}
+	e, err := checkEntry(e)
+	if err != nil {
+		return Entry{}, err
+	}
+	if e.Seq != seq {
+		return Entry{}, &ChainError{Index: int(seq - 1), Seq: e.Seq, Reason: fmt.Sprintf("stored as entry %d (entry renamed)", seq)}
+	}
+	return e, nil
+}
+
+// leafOf reads the hash of leaf seq-1 from nodes.
+func leafOf(ctx context.Context, nodes tlog.NodeReader, seq uint64) (tlog.Hash, error) {
+	hs, err := nodes.ReadNodes(ctx, []tlog.NodeID{{Level: 0, Index: seq - 1}})
+	if err != nil {
+		return tlog.Hash{}, err
+	}
+	return hs[0], nil
+}
+
+// indexed reports whether e goes in a store's promotion index: the
+// entries Promote's history is made of.
+func indexed(e Entry) bool { return e.Kind == KindPromotion && e.Promotion != nil }

@@ -1,18 +1,21 @@
 package manifest
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/bits"
 	"os"
 	"path/filepath"
 	"slices"
 
+	"github.com/releasekit/releasekit/internal/boundedfile"
 	"github.com/releasekit/releasekit/tlog"
 )
 
@@ -20,7 +23,10 @@ import (
 //
 //	tree/state       the committed tree (dirState), replaced by rename
 //	tree/nodes/LL    tlog.FileNodes: the hash of node {LL, i} at 32·i
-//	tree/promotions  the promotion entries of the committed tree, in order
+//	tree/promotions  the promotion index: for each promotion entry of the
+//	                 committed tree, in order, a record (indexRecord) of
+//	                 its Seq, the size and modification time its file had
+//	                 when it joined the tree, and its bytes
 //	tree/lock        flock(2)ed while the tree changes
 //
 // state is the commit point: nodes and promotions are written (and
@@ -220,7 +226,7 @@ func (w *treeWriter) catchUp(ctx context.Context) (err error) {
 		if err != nil {
 			return &ChainError{Index: int(seq - 1), Seq: seq, Reason: err.Error()}
 		}
-		if err := w.add(data, e.Kind == KindPromotion); err != nil {
+		if err := w.add(data, indexed(e)); err != nil {
 			return err
 		}
 		if w.st.tree.Size%catchUpBatch == 0 {
@@ -254,9 +260,11 @@ func (w *treeWriter) add(data []byte, promotion bool) error {
 				return fmt.Errorf("add entry %d to the tree: %w", seq, err)
 			}
 		}
-		rec := binary.BigEndian.AppendUint64(make([]byte, 0, 12+len(data)), seq)
-		rec = binary.BigEndian.AppendUint32(rec, uint32(len(data)))
-		rec = append(rec, data...)
+		fi, err := os.Lstat(w.s.entryPath(seq))
+		if err != nil {
+			return fmt.Errorf("add entry %d to the tree: %w", seq, err)
+		}
+		rec := appendIndexRecord(nil, seq, fi, data)
 		if _, err := w.index.WriteAt(rec, w.st.index); err != nil {
 			return fmt.Errorf("add entry %d to the tree: %w", seq, err)
 		}
@@ -346,33 +354,18 @@ func (s *DirStore) Entry(ctx context.Context, seq uint64) (Entry, error) {
 	if err != nil {
 		return Entry{}, fmt.Errorf("read log entry %d: %w", seq, err)
 	}
-	e, err := ParseEntry(b)
+	leaf, err := leafOf(ctx, dirNodes{s}, seq)
 	if err != nil {
-		return Entry{}, fmt.Errorf("read log entry %d: %w", seq, err)
-	}
-	if err := s.checkLeaf(ctx, seq, e); err != nil {
 		return Entry{}, err
 	}
-	return e, nil
+	return committedEntry(b, seq, leaf)
 }
 
-// checkLeaf checks that e, read as entry seq, is the tree's leaf seq-1.
-func (s *DirStore) checkLeaf(ctx context.Context, seq uint64, e Entry) error {
-	if e.Seq != seq {
-		return &ChainError{Index: int(seq - 1), Seq: e.Seq, Reason: fmt.Sprintf("stored as entry %d (entry renamed)", seq)}
-	}
-	leaf, err := EntryLeafHash(e)
-	if err != nil {
-		return &ChainError{Index: int(seq - 1), Seq: seq, Reason: err.Error()}
-	}
-	hs, err := s.readNodes(ctx, []tlog.NodeID{{Level: 0, Index: seq - 1}})
-	if err != nil {
-		return err
-	}
-	if hs[0] != leaf {
-		return &ChainError{Index: int(seq - 1), Seq: seq, Reason: "does not match the tree (entry edited since it was added)"}
-	}
-	return nil
+// dirNodes reads a DirStore's node files, committed or not.
+type dirNodes struct{ s *DirStore }
+
+func (n dirNodes) ReadNodes(ctx context.Context, ids []tlog.NodeID) ([]tlog.Hash, error) {
+	return n.s.readNodes(ctx, ids)
 }
 
 // ReadNodes implements [TreeLog] (tlog.NodeReader): it returns nodes of
@@ -398,4 +391,118 @@ func (s *DirStore) readNodes(ctx context.Context, ids []tlog.NodeID) ([]tlog.Has
 	}
 	defer nodes.Close()
 	return nodes.ReadNodes(ctx, ids)
+}
+
+// An index record is one promotion entry in tree/promotions: its Seq, the
+// size and modification time (ns) its file had when it joined the tree
+// (8 bytes each, big-endian), the length of its bytes (4) and its bytes,
+// which are the tree's leaf: the index is bound to the tree by the leaf
+// hash, whatever else may have changed it.
+const indexHeader = 8 + 8 + 8 + 4
+
+func appendIndexRecord(b []byte, seq uint64, fi os.FileInfo, data []byte) []byte {
+	b = binary.BigEndian.AppendUint64(b, seq)
+	b = binary.BigEndian.AppendUint64(b, uint64(fi.Size()))
+	b = binary.BigEndian.AppendUint64(b, uint64(fi.ModTime().UnixNano()))
+	b = binary.BigEndian.AppendUint32(b, uint32(len(data)))
+	return append(b, data...)
+}
+
+// Promotions returns the committed tree's size and its promotion entries
+// in Seq order, from the promotion index (tree/promotions), which holds
+// their bytes: each is checked against the tree's leaf (its hash), and its
+// file in log/ is stat'ed, and read and checked too only when its size or
+// modification time is not the one it had when it joined the tree (a
+// rewritten entry is a *[ChainError], ErrTampered; a missing one
+// ErrTruncated; a copied store whose times changed reads every file once
+// more). A promotion thus reads the index, one hash and one stat per
+// promotion, and nothing else of the log. Promote, Rollback,
+// PromoteManifest and RollbackManifest decide on it.
+func (s *DirStore) Promotions(ctx context.Context) (uint64, []Entry, error) {
+	st, err := s.committed(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	if st.index == 0 {
+		return st.tree.Size, nil, nil
+	}
+	f, err := boundedfile.Open(filepath.Join(s.treeDir(), "promotions"))
+	if err != nil {
+		return 0, nil, fmt.Errorf("read promotion index: %w", err)
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || fi.Size() < st.index {
+		return 0, nil, fmt.Errorf("%w: promotion index shorter than its %d committed bytes", ErrTampered, st.index)
+	}
+	nodes, err := tlog.OpenFileNodes(filepath.Join(s.treeDir(), "nodes"))
+	if err != nil {
+		return 0, nil, err
+	}
+	defer nodes.Close()
+	r := bufio.NewReaderSize(io.NewSectionReader(f, 0, st.index), 1<<16)
+	var out []Entry
+	var hdr [indexHeader]byte
+	for last := uint64(0); ; {
+		if err := ctx.Err(); err != nil {
+			return 0, nil, err
+		}
+		if _, err := io.ReadFull(r, hdr[:]); err == io.EOF {
+			break
+		} else if err != nil {
+			return 0, nil, fmt.Errorf("%w: promotion index: record cut short after entry %d", ErrTampered, last)
+		}
+		seq := binary.BigEndian.Uint64(hdr[:])
+		size, mtime := binary.BigEndian.Uint64(hdr[8:]), binary.BigEndian.Uint64(hdr[16:])
+		n := binary.BigEndian.Uint32(hdr[24:])
+		if seq <= last || seq > st.tree.Size || n > MaxStoredFile {
+			return 0, nil, fmt.Errorf("%w: promotion index names entry %d (of %d bytes) after entry %d in a tree of %d", ErrTampered, seq, n, last, st.tree.Size)
+		}
+		last = seq
+		data := make([]byte, n)
+		if _, err := io.ReadFull(r, data); err != nil {
+			return 0, nil, fmt.Errorf("%w: promotion index: entry %d cut short", ErrTampered, seq)
+		}
+		leaf, err := leafOf(ctx, nodes, seq)
+		if err != nil {
+			return 0, nil, err
+		}
+		// The index holds the leaves' bytes themselves.
+		if tlog.LeafHash(data) != leaf {
+			return 0, nil, &ChainError{Index: int(seq - 1), Seq: seq, Reason: "the promotion index does not hold the tree's entry"}
+		}
+		e, err := leafEntry(data, seq)
+		if err != nil {
+			return 0, nil, fmt.Errorf("promotion index: %w", err)
+		}
+		if !indexed(e) {
+			return 0, nil, fmt.Errorf("%w: promotion index names entry %d of kind %q", ErrTampered, seq, e.Kind)
+		}
+		if err := s.checkFile(seq, size, mtime, leaf); err != nil {
+			return 0, nil, err
+		}
+		out = append(out, e)
+	}
+	return st.tree.Size, out, nil
+}
+
+// checkFile checks that the file of entry seq is still the tree's leaf:
+// by its size and modification time when they are those it had when it
+// joined the tree, by reading and hashing it when not.
+func (s *DirStore) checkFile(seq, size, mtime uint64, leaf tlog.Hash) error {
+	fi, err := os.Lstat(s.entryPath(seq))
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w: log entry %d of the tree is gone", ErrTruncated, seq)
+	}
+	if err != nil {
+		return fmt.Errorf("read log entry %d: %w", seq, err)
+	}
+	if fi.Mode().IsRegular() && uint64(fi.Size()) == size && uint64(fi.ModTime().UnixNano()) == mtime {
+		return nil
+	}
+	b, err := readStored(s.entryPath(seq))
+	if err != nil {
+		return fmt.Errorf("read log entry %d: %w", seq, err)
+	}
+	_, err = committedEntry(b, seq, leaf)
+	return err
 }

@@ -42,13 +42,20 @@ func appendNotes(t *testing.T, st manifest.Log, from, to int) {
 	}
 }
 
-// TestDirStoreTree: the tree a DirStore keeps is the RFC 6962 tree of its
-// entries; every inclusion proof verifies with transparency-dev/merkle's
-// verifier alone, and every consistency proof with tlog's.
-func TestDirStoreTree(t *testing.T) {
+// TestStoreTree: the tree a DirStore or a GitStore keeps is the RFC 6962
+// tree of its entries; every inclusion proof verifies with
+// transparency-dev/merkle's verifier alone, and every consistency proof
+// with tlog's.
+func TestStoreTree(t *testing.T) {
+	eachStore(t, func(t *testing.T, dir string, open func(string) (manifest.Store, error)) {
+		s, err := open(dir)
+		require.NoError(t, err)
+		testTree(t, s.(manifest.TreeLog))
+	})
+}
+
+func testTree(t *testing.T, st manifest.TreeLog) {
 	ctx := t.Context()
-	st, err := manifest.NewDirStore(t.TempDir())
-	require.NoError(t, err)
 	tr, err := st.Tree(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, uint64(0), tr.Size)
