@@ -37,7 +37,7 @@ const lockTimeout = 30 * time.Second
 //	                        read as they are
 //	tree/state              the committed Merkle tree of the log
 //	tree/nodes/LL/C/CCC     its node hashes, 64 per blob and level
-//	tree/promotions/…/SEQ.json  the promotion entries, an index
+//	tree/promotions/C/CCC   the promotion entries, 16 per blob: an index
 //
 // An append commits the entry with the tree nodes it completes and the
 // new state: O(log N) small blobs and trees, never a tree object listing

@@ -233,7 +233,16 @@ func newConfig(opts []Option) config {
 }
 
 func promotions(entries []Entry) []Promotion {
-	var out []Promotion
+	n := 0
+	for _, e := range entries {
+		if e.Kind == KindPromotion && e.Promotion != nil {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]Promotion, 0, n)
 	for _, e := range entries {
 		if e.Kind == KindPromotion && e.Promotion != nil {
 			out = append(out, *e.Promotion)

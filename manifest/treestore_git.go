@@ -28,12 +28,12 @@ import (
 //	log/SEQ.json                   entries of a ref written before the
 //	                               sharded layout (read, never written)
 //	tree/state                     the committed tree (dirState; its index
-//	                               length is unused)
+//	                               length is the number of promotions)
 //	tree/nodes/LL/C/CCC            chunk C·1000+CCC of level LL: the
 //	                               hashes of nodes {LL, 64·chunk} to
 //	                               {LL, 64·chunk+63}, 32 bytes each
 //	tree/promotions/C/CCC          the promotion index: chunk C·1000+CCC
-//	                               holds the records (gitPromotion) of
+//	                               holds the records (promoHeader) of
 //	                               promotions 16·chunk to 16·chunk+15; the
 //	                               state's index length is their number
 //
