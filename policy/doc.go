@@ -108,6 +108,23 @@
 //	report.WriteSARIF(os.Stdout, ".github/release-policy.yml")
 //	if err := report.Err(); err != nil { ... } // deny
 //
+// # Traceability
+//
+// The release policy the module serves is embedded in the package
+// (release-policy.md, [ReleasePolicy]). [ParseRequirements] extracts its
+// MUST sentences, each with a stable ID: its section and its ordinal among
+// the section's MUST sentences ("§1.21.3.2/2"). [Traceability] returns the
+// matrix that traces every one of them ([Trace]): automated, with the
+// built-in controls that enforce it ([ControlRequirements], the controls'
+// own metadata) and the APIs of the module and the tests that prove it;
+// automatable, with what would enforce it; or organisational, with why only
+// people can meet it. The data lives in traceability.yaml, which records a
+// fingerprint of each sentence ([Requirement.Sum]), so that [ParseMatrix]
+// refuses the matrix when the policy's text changes until the entry is
+// reviewed. docs/policy-matrix.md is the matrix in Markdown
+// ([Matrix.WriteMarkdown]; a test regenerates it with -update) and
+// `relctl policy controls [--format markdown|json]` prints it.
+//
 // Evaluate, the controls and the writers are safe for concurrent use; the
 // slices and maps of Facts belong to the caller and are only read.
 package policy

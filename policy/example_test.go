@@ -266,3 +266,37 @@ func ExampleReadReport() {
 	// REL-DIGEST-001 pass
 	// allowed: true
 }
+
+// ExampleTraceability looks up how one MUST sentence of the release
+// policy is met, and counts the sentences of each status.
+func ExampleTraceability() {
+	m, err := policy.Traceability()
+	if err != nil {
+		log.Fatal(err)
+	}
+	t, _ := m.Lookup("§1.21.3.2/2")
+	fmt.Println(t.Text)
+	fmt.Println(t.Status, t.Controls)
+	c := m.Counts()
+	fmt.Println(c.Total == c.Automated+c.Automatable+c.Organisational)
+	// Output:
+	// A PR approver (code review) MUST NOT be the sole approver for the production deployment gate.
+	// automated [REL-SOD-001]
+	// true
+}
+
+// ExampleParseRequirements extracts the MUST sentences of a policy with
+// their IDs.
+func ExampleParseRequirements() {
+	text := "## 1.4 Tags\n\nTags **MUST** be signed. Tags SHOULD be short.\n\n- Tags **MUST NOT** move.\n"
+	reqs, err := policy.ParseRequirements([]byte(text))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, r := range reqs {
+		fmt.Println(r.ID, r.Text)
+	}
+	// Output:
+	// §1.4/1 Tags MUST be signed.
+	// §1.4/2 Tags MUST NOT move.
+}

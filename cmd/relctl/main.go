@@ -27,6 +27,7 @@
 //	relctl log show [--json] [--env ENV] [--release TAG] ...
 //	relctl deploy report --release TAG --env ENV --result started|succeeded|failed [--error TEXT] [--target NAME]... [--id-token FILE] ...
 //	relctl policy [--config FILE] [--range A..B] [--pr FILE] [--format text|json|sarif|junit] ...
+//	relctl policy controls [--format markdown|json]
 //	relctl audit trail (--release TAG | --digest D | --commit SHA | --ticket ID) (--store DIR | --git-store REPO) ...
 //	relctl audit bundle --release TAG --out FILE (--store DIR | --git-store REPO) ...
 //	relctl audit verify-bundle [--allowed-signers FILE | --keyring FILE] [--provenance-key FILE] BUNDLE
@@ -155,6 +156,8 @@ Usage:
                [--target NAME]... [--id-token FILE] [--repo DIR] (--store DIR | --git-store REPO) [--json]
   relctl policy [--config FILE] [--repo DIR] [--range A..B] [--record FILE [--promotion FILE]] [--pr FILE]
                [--format text|json|sarif|junit]   (exit 1 when a control fails)
+  relctl policy controls [--format markdown|json]   (every MUST of the policy: the controls, APIs and
+               tests that meet it, or why people must)
   relctl audit trail (--release TAG | --digest sha256:HEX | --commit SHA | --ticket ID)
                (--store DIR | --git-store REPO) [--repo DIR] [--evidence DIR]
                [--allowed-signers FILE | --keyring FILE] [--provenance-key FILE] [--checkpoint FILE]

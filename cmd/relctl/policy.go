@@ -23,6 +23,9 @@ import (
 )
 
 func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "controls" {
+		return cmdPolicyControls(args[1:], stdout, stderr)
+	}
 	fs := newFlags("policy", stderr)
 	configFile := fs.String("config", "", "policy `FILE` (YAML or JSON); default: the policy the release configuration (.releasekit.yaml) names, else every built-in control, strictest")
 	repoDir := fs.String("repo", "", "repository `DIR` (default: the repository here)")
@@ -48,6 +51,7 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		fmt.Fprintln(stderr, "Usage: relctl policy [--config FILE] [--repo DIR] [--range A..B] [--pr FILE] [--tag TAG --allowed-signers FILE]\n                     [--hotfix BRANCH --production-tag TAG] [--release-branch BRANCH --cutoff RFC3339]\n                     [--artifact FILE --sbom FILE --provenance FILE] [--deployment FILE] [--record FILE [--promotion FILE]]\n                     [--now RFC3339] [--format text|json|sarif|junit]\n\nEvaluates the release policy on a repository. Exit 0 when every control\npasses (or is waived or not applicable) or the policy is advisory, 1 when one\nfails, 2 on bad input.\n\nFlags:")
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, "\nA promotion request (--promotion) is JSON; history is the promotion log so far\n(default: the record's \"promotions\"), requested_at defaults to --now, and the\nenvironment \"prod\" is checked as production:\n  {\"release\": \"v1.4.2\", \"env\": \"prod\", \"digest\": \"sha256:...\", \"approver\": \"carol\",\n   \"reason\": \"CHG-1234\", \"requested_at\": \"2026-03-02T10:00:00+01:00\",\n   \"emergency\": {\"reason\": \"...\", \"scope\": \"...\", \"approver\": \"...\", \"rollback_plan\": \"...\", \"follow_up\": \"...\"},\n   \"history\": [{\"release\": \"v1.4.2\", \"env\": \"staging\", \"digest\": \"sha256:...\", \"requested_at\": \"...\", \"promoted_at\": \"...\"}]}")
+		fmt.Fprintln(stderr, "\nrelctl policy controls [--format markdown|json] prints the policy's traceability matrix.")
 		fmt.Fprintln(stderr, "\nExample:\n  relctl policy --config .github/release-policy.yml --range v1.2.0..HEAD --pr pr.json --format sarif > policy.sarif\n  relctl policy --config promote-policy.yml --pr pr.json --record v1.4.2.json --promotion promote.json")
 		fmt.Fprintln(stderr, ciHelp+"result (allow or deny), failed (the number of failed controls);\nthe summary has one row per failed control (RELCTL_RESULT=deny ...).")
 	}
