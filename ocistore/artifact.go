@@ -258,7 +258,11 @@ func (s *Store) indexReferrer(ctx context.Context, subject, d ocispec.Descriptor
 // Referrers lists the artifacts attached to the manifest subject (a
 // digest) in the store's repository, of artifactType only when it is not
 // empty: through the referrers API, or the referrers tag schema of a
-// registry without it, as cosign and oras discover them.
+// registry without it, as cosign and oras discover them. It reads each
+// listed manifest (checked against its digest) and returns its artifact
+// type and annotations; a listed manifest whose subject is another digest,
+// or whose artifact type is not the one listed, is a *TamperError. More
+// than 10,000 referrers is an error wrapping [ErrTooLarge].
 func (s *Store) Referrers(ctx context.Context, subject, artifactType string) ([]Referrer, error) {
 	if err := manifest.ValidateDigest(subject); err != nil {
 		return nil, err
@@ -267,20 +271,71 @@ func (s *Store) Referrers(ctx context.Context, subject, artifactType string) ([]
 	if err != nil {
 		return nil, registryErr("resolve subject "+subject, err)
 	}
-	var out []Referrer
+	var listed []ocispec.Descriptor
 	err = s.read.Referrers(ctx, desc, artifactType, func(rs []ocispec.Descriptor) error {
-		for _, r := range rs {
-			out = append(out, Referrer{Digest: r.Digest.String(), ArtifactType: r.ArtifactType, Size: r.Size, Annotations: r.Annotations})
-			if len(out) > 100000 {
-				return fmt.Errorf("%w: over 100000 referrers", ErrTooLarge)
-			}
+		listed = append(listed, rs...)
+		if len(listed) > maxReferrers {
+			return fmt.Errorf("%w: over %d referrers", ErrTooLarge, maxReferrers)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, registryErr("referrers of "+subject, err)
 	}
+	out := make([]Referrer, 0, len(listed))
+	for _, r := range listed {
+		ref, err := s.referrer(ctx, desc.Digest, r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ref)
+	}
 	return out, nil
+}
+
+// maxReferrers bounds the referrers Referrers lists (and reads).
+const maxReferrers = 10000
+
+// referrer reads the manifest r that a referrers list names for subject
+// and returns it as a Referrer, from the manifest itself: a list is the
+// registry's word (and, in the referrers tag schema, an index anyone with
+// push access writes), the manifest is checked against its digest. A
+// manifest whose subject is not subject, or whose artifact type is not the
+// one listed, is a *TamperError: another artifact passed off as this
+// subject's, or as another kind.
+func (s *Store) referrer(ctx context.Context, subject digest.Digest, r ocispec.Descriptor) (Referrer, error) {
+	what := "referrer " + r.Digest.String() + " of " + subject.String()
+	if err := manifest.ValidateDigest(r.Digest.String()); err != nil {
+		return Referrer{}, &TamperError{Object: what, Reason: err.Error()}
+	}
+	d, data, err := s.fetchManifest(ctx, r.Digest.String(), what)
+	if err != nil {
+		return Referrer{}, err
+	}
+	var m struct {
+		ArtifactType string              `json:"artifactType"`
+		Config       *ocispec.Descriptor `json:"config"`
+		Subject      *ocispec.Descriptor `json:"subject"`
+		Annotations  map[string]string   `json:"annotations"`
+	}
+	if err := parseIndex(data, &m); err != nil {
+		return Referrer{}, &TamperError{Object: what, Reason: fmt.Sprintf("not a manifest (%v)", err)}
+	}
+	if m.Subject == nil || m.Subject.Digest != subject {
+		got := "none"
+		if m.Subject != nil {
+			got = m.Subject.Digest.String()
+		}
+		return Referrer{}, &TamperError{Object: what, Reason: "listed as a referrer, but its subject is " + got}
+	}
+	at := m.ArtifactType
+	if at == "" && m.Config != nil {
+		at = m.Config.MediaType // OCI 1.1: an image manifest without artifactType
+	}
+	if at != r.ArtifactType {
+		return Referrer{}, &TamperError{Object: what, Reason: fmt.Sprintf("listed as %q, but its artifact type is %q", r.ArtifactType, at)}
+	}
+	return Referrer{Digest: d.Digest.String(), ArtifactType: at, Size: d.Size, Annotations: m.Annotations}, nil
 }
 
 // An Artifact is an attached artifact read back.

@@ -77,12 +77,15 @@
 //
 // A registry that ignores the preconditions would let the update through,
 // so the store does not trust them blindly: before its first tag update a
-// Store probes the registry once, with a tag update whose If-Match cannot
-// hold, and only a 412 counts as enforcement. On a registry that applied
-// the probe, every write that needs a compare-and-swap fails closed with
-// an [*UnsupportedError] ([ErrUnsupported]), unless the store was opened
-// with [WithSingleWriterUnsafe]: the caller then promises that it is the
-// only writer, and every manifest the store writes says so
+// Store probes the registry once, on a probe tag it creates if need be
+// (If-None-Match: *): once the tag exists, a tag update with
+// If-None-Match: * and one whose If-Match cannot hold must both be
+// refused with 412 (a registry that refuses If-Match only on a missing
+// tag is not taken for one that enforces it). On a registry that applied
+// a probe update, every write that needs a compare-and-swap fails closed
+// with an [*UnsupportedError] ([ErrUnsupported]), unless the store was
+// opened with [WithSingleWriterUnsafe]: the caller then promises that it
+// is the only writer, and every manifest the store writes says so
 // ([AnnotationWriter]). Evidence and attached artifacts with a registry
 // that has the referrers API need no tag update and work everywhere.
 //

@@ -358,6 +358,9 @@ func (s *Store) attempts() int { return s.cfg.maxCASAttempts }
 // machines, every entry lands exactly once. When e.Seq is set and is not
 // the next Seq it returns an error wrapping manifest.ErrConflict.
 //
+// A head whose tree state does not match its stored nodes is a
+// *TamperError, as for [Store.Tree]: it is not grown.
+//
 // On a registry that does not enforce the preconditions it returns an
 // *UnsupportedError, unless the store was opened with
 // [WithSingleWriterUnsafe]. When the head update got no answer it returns
@@ -374,6 +377,12 @@ func (s *Store) Append(ctx context.Context, e manifest.Entry) (manifest.Entry, e
 		}
 		h, err := s.readHead(ctx)
 		if err != nil {
+			return manifest.Entry{}, err
+		}
+		// The append grows the head's tree state and stores the nodes it
+		// computes: a state that is not its nodes' would be built on, and
+		// hidden once a subtree closes over it.
+		if err := s.checkRange(ctx, h); err != nil {
 			return manifest.Entry{}, err
 		}
 		n := h.tree.Size

@@ -5,6 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -129,4 +133,79 @@ func TestConcurrentAttach(t *testing.T) {
 		require.NoError(t, err)
 	}
 	assert.Len(t, registrytest.Discover(t, repo, img, ocistore.ArtifactTypeGateReport), 12)
+}
+
+// noReferrersAPI is a front of reg without the referrers API (404), as
+// registries before OCI distribution 1.1: clients read the referrers tag
+// schema ("sha256-<hex>"), an index anyone with push access can write.
+func noReferrersAPI(t *testing.T, reg *registrytest.Registry) string {
+	t.Helper()
+	target, err := url.Parse("http://" + reg.Host)
+	require.NoError(t, err)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "/referrers/") {
+			http.NotFound(w, r)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://")
+}
+
+// TestReferrersForgedIndex: a referrers tag schema index that lists
+// another image's SBOM, or an artifact under another artifact type, does
+// not make it a referrer of the subject: Referrers checks each listed
+// manifest's subject and artifact type and refuses the index.
+func TestReferrersForgedIndex(t *testing.T) {
+	ctx := t.Context()
+	st, reg := open(t, "releases/app")
+	repo := reg.Repo("releases/app")
+	imgA := pushImage(t, repo, "app A")
+	imgB := pushImage(t, repo, "app B")
+	_, err := st.Attach(ctx, ocistore.AttachRequest{Subject: imgB, ArtifactType: ocistore.ArtifactTypeSBOM, Data: []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"serialNumber":"B"}`)})
+	require.NoError(t, err)
+	_, err = st.Attach(ctx, ocistore.AttachRequest{Subject: imgA, ArtifactType: ocistore.ArtifactTypeGateReport, Data: []byte(`{"gate":"A"}`)})
+	require.NoError(t, err)
+	refsB, err := st.Referrers(ctx, imgB, "")
+	require.NoError(t, err)
+	require.Len(t, refsB, 1)
+	refsA, err := st.Referrers(ctx, imgA, "")
+	require.NoError(t, err)
+	require.Len(t, refsA, 1)
+	desc := func(r ocistore.Referrer, artifactType string) ocispec.Descriptor {
+		return ocispec.Descriptor{MediaType: ocispec.MediaTypeImageManifest, Digest: digest.Digest(r.Digest), Size: r.Size, ArtifactType: artifactType}
+	}
+	front, err := ocistore.Open(ctx, noReferrersAPI(t, reg)+"/releases/app")
+	require.NoError(t, err)
+	putIndex := func(ds ...ocispec.Descriptor) {
+		t.Helper()
+		data, err := json.Marshal(ocispec.Index{Versioned: specs.Versioned{SchemaVersion: 2}, MediaType: ocispec.MediaTypeImageIndex, Manifests: ds})
+		require.NoError(t, err)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPut, "http://"+manifestURL(repo, "sha256-"+strings.TrimPrefix(imgA, "sha256:")), bytes.NewReader(data))
+		req.Header.Set("Content-Type", ocispec.MediaTypeImageIndex)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusCreated, resp.StatusCode)
+	}
+
+	// The honest index lists A's gate report.
+	putIndex(desc(refsA[0], ocistore.ArtifactTypeGateReport))
+	rs, err := front.Referrers(ctx, imgA, "")
+	require.NoError(t, err)
+	assert.Equal(t, []string{ocistore.ArtifactTypeGateReport}, types(rs))
+
+	// B's SBOM listed as A's: A would seem to have an SBOM.
+	putIndex(desc(refsA[0], ocistore.ArtifactTypeGateReport), desc(refsB[0], ocistore.ArtifactTypeSBOM))
+	_, err = front.Referrers(ctx, imgA, ocistore.ArtifactTypeSBOM)
+	require.ErrorIs(t, err, manifest.ErrTampered)
+	_, err = front.Referrers(ctx, imgA, "")
+	require.ErrorIs(t, err, manifest.ErrTampered)
+
+	// A's gate report listed as an SBOM.
+	putIndex(desc(refsA[0], ocistore.ArtifactTypeSBOM))
+	_, err = front.Referrers(ctx, imgA, ocistore.ArtifactTypeSBOM)
+	require.ErrorIs(t, err, manifest.ErrTampered)
 }

@@ -551,8 +551,10 @@ const probeTag = "releasekit-precondition-probe"
 
 // canWrite returns nil when the store may update tags: the registry
 // enforces preconditions, or the caller chose [WithSingleWriterUnsafe].
-// The registry is probed once: a tag update with If-Match naming a digest
-// the probe tag cannot hold must be refused with 412.
+// The registry is probed once, on the probe tag, which the probe creates
+// with If-None-Match: * if need be: once it exists, a tag update with
+// If-None-Match: * and one with If-Match naming a digest the tag cannot
+// hold must both be refused with 412.
 func (s *Store) canWrite(ctx context.Context) error {
 	s.probeMu.Lock()
 	defer s.probeMu.Unlock()
@@ -590,6 +592,27 @@ func (s *Store) probe(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// The probe tag must exist for the test to mean anything: a registry
+	// may refuse If-Match on a missing tag only because it is missing,
+	// and let it through, unchecked, on an existing one. If-None-Match: *
+	// creates it once (the same bytes every time); sent again, now that
+	// it exists, it must be refused.
+	_, err = s.putTag(ctx, probeTag, "", ocispec.MediaTypeImageManifest, data)
+	switch {
+	case err == nil:
+		_, err = s.putTag(ctx, probeTag, "", ocispec.MediaTypeImageManifest, data)
+		if err == nil {
+			s.enforce = false // If-None-Match: * ignored
+			return nil
+		}
+		if !errors.Is(err, errPrecondition) {
+			return err
+		}
+	case !errors.Is(err, errPrecondition):
+		return err
+	}
+	// The tag exists: If-Match naming a digest it cannot hold must be
+	// refused.
 	never := digest.Digest("sha256:" + strings.Repeat("0", 64))
 	_, err = s.putTag(ctx, probeTag, never, ocispec.MediaTypeImageManifest, data)
 	switch {

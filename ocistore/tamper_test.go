@@ -163,3 +163,32 @@ func TestForgedHead(t *testing.T) {
 	_, err = st.Append(ctx, note("x"))
 	require.ErrorIs(t, err, manifest.ErrTampered)
 }
+
+// TestAppendToForgedHead: an append reads the head's tree state to grow
+// it; a head whose state does not match the stored nodes is refused, not
+// grown: the nodes the append would store are computed from the forged
+// state, and once a subtree closes over them the head agrees with its
+// nodes again (Tree would no longer see the forgery).
+func TestAppendToForgedHead(t *testing.T) {
+	ctx := t.Context()
+	st, reg := open(t, "releases/log")
+	repo := reg.Repo("releases/log")
+	appendNotes(t, st, "a", 5)
+	var m ocispec.Manifest
+	require.NoError(t, json.Unmarshal(headBytes(t, repo), &m))
+	tb, err := hex.DecodeString(m.Annotations["org.releasekit.log.tree"])
+	require.NoError(t, err)
+	tb[len(tb)-1] ^= 1 // the last range hash: leaf 5
+	m.Annotations["org.releasekit.log.tree"] = hex.EncodeToString(tb)
+	forged, err := json.Marshal(m)
+	require.NoError(t, err)
+	forceHead(t, repo, forged)
+	_, err = st.Tree(ctx)
+	require.ErrorIs(t, err, manifest.ErrTampered)
+
+	_, err = st.Append(ctx, note("a-5"))
+	require.ErrorIs(t, err, manifest.ErrTampered)
+	assert.Equal(t, forged, headBytes(t, repo), "the head did not move")
+	_, err = st.Tree(ctx)
+	require.ErrorIs(t, err, manifest.ErrTampered, "the forgery is still seen")
+}

@@ -304,8 +304,11 @@ func SignCheckpoint(c Checkpoint, signers ...note.Signer) ([]byte, error) {
 // OpenCheckpoint verifies the signed note msg with the trusted keys known
 // and parses its text as a checkpoint ([ParseCheckpoint]). Like note.Open,
 // signatures by keys known does not hold are ignored, and the note must
-// carry at least one good signature by a key it holds and no bad one.
-// It also returns the note, whose Sigs are the verified signatures.
+// carry at least one good signature by a key it holds and no bad one;
+// unlike note.Open, it refuses a note with two signature lines by one key
+// (note.Open would verify the first and drop the other unread) or a
+// signature in a non-canonical base64 spelling, as malformed. It also
+// returns the note, whose Sigs are the verified signatures.
 //
 // It returns a [*SignatureError] wrapping [ErrUnknownKey] when no
 // signature is by a key of known, or [ErrBadSignature] when one of them
@@ -385,8 +388,11 @@ type sigLine struct {
 // splitNote checks the shape note.Open requires of a signed note (UTF-8
 // without control characters but newline; text, a blank line, then
 // signature lines "— name base64(keyID||sig)"; at most maxSignatures
-// lines) and returns its text and its signature lines. Any other shape is
-// a [*CheckpointError].
+// lines) and returns its text and its signature lines. It is stricter than
+// note.Open, so that a signed note has one encoding and no unverified
+// signature line: the base64 must be canonical (padded, zero padding
+// bits), and no two lines may be by one key (name and key ID). Any other
+// shape is a [*CheckpointError].
 func splitNote(msg []byte) (string, []sigLine, error) {
 	if len(msg) > MaxNoteSize {
 		return "", nil, &CheckpointError{Reason: fmt.Sprintf("signed note of %d bytes exceeds %d", len(msg), MaxNoteSize)}
@@ -410,14 +416,29 @@ func splitNote(msg []byte) (string, []sigLine, error) {
 		return "", nil, &CheckpointError{Reason: fmt.Sprintf("%d signature lines, at most %d", len(lines), maxSignatures)}
 	}
 	sigs := make([]sigLine, 0, len(lines))
+	type key struct {
+		name string
+		hash uint32
+	}
+	seen := make(map[key]bool, len(lines))
 	for i, line := range lines {
 		rest, ok := strings.CutPrefix(line, "— ")
 		name, b64, _ := strings.Cut(rest, " ")
-		raw, err := base64.StdEncoding.DecodeString(b64)
-		if !ok || checkName(name) != nil || b64 == "" || err != nil || len(raw) < 5 {
+		raw, err := base64.StdEncoding.Strict().DecodeString(b64)
+		// Strict decoding still accepts a line break inside the base64 (none
+		// is left here) but not non-zero padding bits; the re-encoding
+		// check makes the spelling unique.
+		if !ok || checkName(name) != nil || b64 == "" || err != nil || len(raw) < 5 || base64.StdEncoding.EncodeToString(raw) != b64 {
 			return "", nil, &CheckpointError{Reason: fmt.Sprintf("signature line %d is not \"— name base64(keyID||signature)\"", i+1)}
 		}
-		sigs = append(sigs, sigLine{name: name, hash: binary.BigEndian.Uint32(raw), sig: raw[4:], line: line})
+		k := key{name, binary.BigEndian.Uint32(raw)}
+		if seen[k] {
+			// note.Open verifies the first signature of a key and drops the
+			// others unread: a second line is unverified text.
+			return "", nil, &CheckpointError{Reason: fmt.Sprintf("signature line %d: a second signature by key %s+%08x", i+1, bound(name), k.hash)}
+		}
+		seen[k] = true
+		sigs = append(sigs, sigLine{name: name, hash: k.hash, sig: raw[4:], line: line})
 	}
 	return text, sigs, nil
 }

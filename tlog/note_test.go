@@ -268,3 +268,45 @@ func TestParseSignedCheckpoint(t *testing.T) {
 		assert.ErrorIs(t, err, tlog.ErrFormat, "%q", bad)
 	}
 }
+
+// TestOpenCheckpointRefusesAmbiguousSignatures: note.Open verifies only the
+// first signature line of a key and drops the others unread, and decodes
+// base64 leniently; a checkpoint with a second, forged line by the trusted
+// key, or a signature written in another base64 spelling, is one signed
+// note with two encodings. Both are refused as malformed.
+func TestOpenCheckpointRefusesAmbiguousSignatures(t *testing.T) {
+	c := testCheckpoint(5)
+	msg, err := tlog.SignCheckpoint(c, testSigner(t, c.Origin))
+	require.NoError(t, err)
+	known := tlog.Ed25519Keys{testKey(1).Public().(ed25519.PublicKey)}
+	_, _, err = tlog.OpenCheckpoint(msg, known)
+	require.NoError(t, err)
+
+	text, sigs, _ := strings.Cut(string(msg), "\n\n")
+	line := strings.TrimSuffix(sigs, "\n")
+	b64 := strings.Fields(line)[2]
+	raw, err := base64.StdEncoding.DecodeString(b64)
+	require.NoError(t, err)
+	forged := append([]byte(nil), raw...)
+	forged[len(forged)-1] ^= 0xff
+	// 68 bytes of key ID and signature: the last base64 digit carries two
+	// bits that canonical encoding leaves zero.
+	require.Equal(t, 2, len(raw)%3)
+	last := strings.IndexByte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", b64[len(b64)-2])
+	lenient := b64[:len(b64)-2] + string("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[last|1]) + "="
+	lr, err := base64.StdEncoding.DecodeString(lenient)
+	require.NoError(t, err)
+	require.Equal(t, raw, lr, "the same bytes in another spelling")
+
+	for name, bad := range map[string]string{
+		"same line twice":            text + "\n\n" + sigs + sigs,
+		"forged second line":         text + "\n\n" + sigs + "— example.com/log " + base64.StdEncoding.EncodeToString(forged) + "\n",
+		"non-canonical base64":       text + "\n\n— example.com/log " + lenient + "\n",
+		"base64 without its padding": text + "\n\n— example.com/log " + strings.TrimRight(b64, "=") + "\n",
+	} {
+		_, _, err := tlog.OpenCheckpoint([]byte(bad), known)
+		assert.ErrorIs(t, err, tlog.ErrFormat, name)
+		_, err = tlog.ParseSignedCheckpoint([]byte(bad))
+		assert.ErrorIs(t, err, tlog.ErrFormat, name)
+	}
+}

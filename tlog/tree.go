@@ -21,14 +21,16 @@ type Hash [HashSize]byte
 // String returns h in lower-case hexadecimal.
 func (h Hash) String() string { return hex.EncodeToString(h[:]) }
 
-// ParseHash parses the 64 hexadecimal digits of a Hash.
+// ParseHash parses the 64 lower-case hexadecimal digits of a Hash, the
+// one spelling [Hash.String] writes: upper-case digits are an error, so
+// that two strings never name one hash.
 func ParseHash(s string) (Hash, error) {
 	var h Hash
 	if len(s) != 2*HashSize {
 		return h, fmt.Errorf("%w: hash %q: want %d hexadecimal digits", ErrFormat, bound(s), 2*HashSize)
 	}
-	if _, err := hex.Decode(h[:], []byte(s)); err != nil {
-		return h, fmt.Errorf("%w: hash %q: not hexadecimal", ErrFormat, bound(s))
+	if _, err := hex.Decode(h[:], []byte(s)); err != nil || hex.EncodeToString(h[:]) != s {
+		return Hash{}, fmt.Errorf("%w: hash %q: not lower-case hexadecimal", ErrFormat, bound(s))
 	}
 	return h, nil
 }

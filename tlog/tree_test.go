@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/transparency-dev/merkle/proof"
@@ -173,5 +174,20 @@ func TestFileNodes(t *testing.T) {
 	}
 	if _, err := fn.ReadNodes(ctx, []tlog.NodeID{{Level: 9, Index: 0}}); !errors.Is(err, tlog.ErrMissingNode) {
 		t.Fatalf("level never written: %v, want ErrMissingNode", err)
+	}
+}
+
+// TestParseHashCanonical: a hash has one spelling, lower-case hexadecimal
+// as Hash.String writes it; an upper-case spelling of the same bytes is
+// refused, so that two strings never name one hash.
+func TestParseHashCanonical(t *testing.T) {
+	h := tlog.LeafHash([]byte("x"))
+	if got, err := tlog.ParseHash(h.String()); err != nil || got != h {
+		t.Fatalf("ParseHash(%s) = %s, %v", h, got, err)
+	}
+	for _, bad := range []string{strings.ToUpper(h.String()), "A" + h.String()[1:], h.String()[:63] + "F"} {
+		if _, err := tlog.ParseHash(bad); !errors.Is(err, tlog.ErrFormat) {
+			t.Errorf("ParseHash(%s): %v, want ErrFormat", bad, err)
+		}
 	}
 }

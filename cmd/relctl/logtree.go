@@ -238,8 +238,10 @@ func (t noteTrust) read(flag, file string) (tlog.Checkpoint, string, error) {
 // noteKeys returns the trust of signed-note checkpoints: the verifier keys
 // in noteKeyFile, else the Ed25519 keys of the allowed_signers file, else
 // the configuration's trust.checkpoints (its allowed_signers and PEM
-// keys). An OpenPGP keyring cannot verify a note: given as keyring, it is
-// a usage error; configured alone, the checkpoint is not checked.
+// keys). An OpenPGP keyring cannot verify a note: given as keyring, or
+// configured with no Ed25519 key beside it, it is a usage error (a
+// configured trust is never skipped). Only when no key is given or
+// configured is the checkpoint not checked.
 func noteKeys(noteKeyFile, allowed, keyring string, cfg *config.Config) (noteTrust, error) {
 	switch {
 	case noteKeyFile != "" && allowed != "":
@@ -287,6 +289,11 @@ func noteKeys(noteKeyFile, allowed, keyring string, cfg *config.Config) (noteTru
 		}
 	}
 	if len(keys) == 0 {
+		if !cfg.Trust.Checkpoints.Empty() {
+			// Keys are configured for checkpoints: a checkpoint they cannot
+			// verify is not used unchecked.
+			return noteTrust{}, usagef("trust.checkpoints names no Ed25519 key (an allowed_signers entry or a PEM public key): a signed-note checkpoint cannot be verified with an OpenPGP or other key; give --note-key or --allowed-signers")
+		}
 		return noteTrust{}, nil
 	}
 	return ed25519Trust(keys), nil

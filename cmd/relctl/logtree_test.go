@@ -1,17 +1,25 @@
 package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/transparency-dev/merkle/proof"
@@ -500,4 +508,47 @@ func TestLogTreeEntryLeaf(t *testing.T) {
 	leaf, err := manifest.EntryLeafHash(e)
 	require.NoError(t, err)
 	assert.Equal(t, hex.EncodeToString(sum[:]), leaf.String())
+}
+
+// TestLogNoteCheckpointConfiguredTrustFailsClosed: the release
+// configuration trusts keys for checkpoints, but none can verify a signed
+// note (an OpenPGP keyring, an ECDSA PEM key): a signed-note checkpoint
+// is then refused, never used with its signature unchecked.
+func TestLogNoteCheckpointConfiguredTrustFailsClosed(t *testing.T) {
+	key, _ := tagSSHKey(t)
+	store := t.TempDir()
+	noteLog(t, store, 5, plainNote)
+	cp5 := checkpointFile(t, store, key)
+	noteLog(t, store, 7, plainNote)
+	cp7 := checkpointFile(t, store, key)
+
+	dir := t.TempDir()
+	e, err := openpgp.NewEntity("Release Bot", "", "bot@example.com", &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA})
+	require.NoError(t, err)
+	tagWriteArmored(t, filepath.Join(dir, "pub.asc"), openpgp.PublicKeyType, func(w io.Writer) error { return e.Serialize(w) })
+	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	der, err := x509.MarshalPKIXPublicKey(&ec.PublicKey)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "ec.pem"), pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o644))
+
+	for name, trust := range map[string]string{
+		"keyring":   "    keyring: pub.asc\n",
+		"ecdsa key": "    keys: [ec.pem]\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := filepath.Join(dir, name+".yaml")
+			require.NoError(t, os.WriteFile(cfg, []byte("version: 1\ntrust:\n  checkpoints:\n"+trust+"environments:\n  - name: prod\n"), 0o644))
+			for what, args := range map[string][]string{
+				"prove":       {"log", "prove", "--store", store, "--entry", "1", "--checkpoint", cp5, "--config", cfg},
+				"verify":      {"log", "verify", "--store", store, "--checkpoint", cp5, "--config", cfg},
+				"verify from": {"log", "verify", "--store", store, "--from", cp5, "--to", cp7, "--config", cfg},
+			} {
+				out, errOut, code := relctl(t, "", args...)
+				assert.NotEqual(t, 0, code, "%s: %s", what, out)
+				assert.Contains(t, errOut, "trust.checkpoints", what)
+				assert.NotContains(t, out, "not checked", what)
+			}
+		})
+	}
 }
