@@ -120,22 +120,44 @@ func (s storeFlags) open() (manifest.Store, error) {
 	case *s.gitRepo != "":
 		return openGitStore(*s.gitRepo)
 	}
-	// The release configuration's store (stores: store or git_store).
+	// The release configuration's store (stores: store, git_store or
+	// oci_store).
 	cfg, err := loadConfig("", ".")
 	if err != nil {
 		return nil, err
 	}
-	if cfg != nil {
-		switch {
-		case cfg.Stores.Store != "":
-			return manifest.NewDirStore(cfg.Stores.Store)
-		case cfg.Stores.GitStore != "":
-			return openGitStore(cfg.Stores.GitStore)
-		case cfg.Stores.OCIStore != "":
-			return openOCIStore("stores.oci_store", cfg.Stores.OCIStore)
-		}
+	if st, ok, err := configuredStore(cfg); ok {
+		return st, err
 	}
 	return nil, usagef("--store DIR or --git-store REPO is required (or stores: in %s)", config.FileName)
+}
+
+// given reports whether a store flag was given.
+func (s storeFlags) given() bool {
+	return *s.dir != "" || *s.gitRepo != "" || (s.oci != nil && *s.oci != "")
+}
+
+// configuredStore opens the store the release configuration names
+// (stores: store, git_store or oci_store); ok is false when cfg is nil or
+// names none.
+func configuredStore(cfg *config.Config) (st manifest.Store, ok bool, err error) {
+	if cfg == nil {
+		return nil, false, nil
+	}
+	switch {
+	case cfg.Stores.Store != "":
+		st, err = manifest.NewDirStore(cfg.Stores.Store)
+	case cfg.Stores.GitStore != "":
+		st, err = openGitStore(cfg.Stores.GitStore)
+	case cfg.Stores.OCIStore != "":
+		st, err = openOCIStore("stores.oci_store", cfg.Stores.OCIStore)
+	default:
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, true, err
+	}
+	return st, true, nil
 }
 
 // openOCIStore opens the evidence store kept in the OCI registry

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/releasekit/releasekit/config"
 	"github.com/releasekit/releasekit/internal/testkit/registrytest"
 	"github.com/releasekit/releasekit/manifest"
 )
@@ -41,4 +42,20 @@ func TestOCIStoreFlag(t *testing.T) {
 	_, errOut, code = runTagCmd(t, cmdRecord, "init", "--oci-store", plain.Repo("team/evidence"), "--release", "v1.1.0", "--repo", g.Dir)
 	assert.Equal(t, 1, code, "a registry that ignores preconditions is refused at the first write")
 	assert.True(t, strings.Contains(errOut, "precondition") || strings.Contains(errOut, "conditional"), errOut)
+}
+
+// TestConfigStoreFlagWins: a store flag overrides the configuration's
+// store, --oci-store included (it was once ignored in favour of a
+// configured directory store).
+func TestConfigStoreFlagWins(t *testing.T) {
+	dir := t.TempDir()
+	cfg := &config.Config{Stores: config.Stores{Store: dir}}
+	empty, oci := "", "127.0.0.1:1/not/reachable"
+	_, err := configStore(storeFlags{dir: &empty, gitRepo: &empty, oci: &oci}, cfg)
+	require.Error(t, err, "the configured directory store must not stand in for --oci-store")
+	assert.Contains(t, err.Error(), "--oci-store")
+
+	st, err := configStore(storeFlags{dir: &empty, gitRepo: &empty, oci: &empty}, cfg)
+	require.NoError(t, err)
+	assert.IsType(t, &manifest.DirStore{}, st, "without a flag, the configured store")
 }

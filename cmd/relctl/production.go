@@ -338,12 +338,9 @@ func keySetVerifier(cfg *config.Config, ks config.KeySet, ns string) (signature.
 // configStore returns the store flags' store, or the configuration's
 // (stores.store or stores.git_store) when no store flag is given.
 func configStore(sf storeFlags, cfg *config.Config) (manifest.Store, error) {
-	if *sf.dir == "" && *sf.gitRepo == "" && cfg != nil {
-		switch {
-		case cfg.Stores.Store != "":
-			return manifest.NewDirStore(cfg.Stores.Store)
-		case cfg.Stores.GitStore != "":
-			return openGitStore(cfg.Stores.GitStore)
+	if !sf.given() {
+		if st, ok, err := configuredStore(cfg); ok {
+			return st, err
 		}
 	}
 	return sf.open()
