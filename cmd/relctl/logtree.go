@@ -33,6 +33,16 @@ const defaultOriginPrefix = "releasekit/log/"
 
 // treeLog returns st's Merkle tree view, or a usage error for a store
 // that keeps none.
+// configTreeLog opens the store the flags or cfg name (configStore) and
+// returns it as the TreeLog the log's tree commands need.
+func configTreeLog(sf storeFlags, cfg *config.Config) (manifest.TreeLog, error) {
+	st, err := configStore(sf, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return treeLog(st)
+}
+
 func treeLog(st manifest.Store) (manifest.TreeLog, error) {
 	tl, ok := st.(manifest.TreeLog)
 	if !ok {
@@ -115,11 +125,7 @@ func cmdLogCheckpoint(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	st, err := configStore(sf, cfg)
-	if err != nil {
-		return err
-	}
-	tl, err := treeLog(st)
+	tl, err := configTreeLog(sf, cfg)
 	if err != nil {
 		return err
 	}
@@ -382,11 +388,7 @@ func cmdLogProve(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	st, err := configStore(sf, cfg)
-	if err != nil {
-		return err
-	}
-	tl, err := treeLog(st)
+	tl, err := configTreeLog(sf, cfg)
 	if err != nil {
 		return err
 	}
@@ -490,11 +492,7 @@ func verifyConsistency(ctx context.Context, sf storeFlags, cfg *config.Config, f
 	var proof []tlog.Hash
 	if older.Origin == newer.Origin && older.Size > 0 && older.Size < newer.Size {
 		// Only then is there a proof to read, from the store.
-		st, err := configStore(sf, cfg)
-		if err != nil {
-			return err
-		}
-		tl, err := treeLog(st)
+		tl, err := configTreeLog(sf, cfg)
 		if err != nil {
 			return err
 		}
