@@ -16,10 +16,14 @@ import (
 // (environment, targets); the result; and why. relctl log show prints it.
 
 // Results [ViewEntry] gives entries that are not deployments or denials: a
-// promotion or rollback the controls allowed, and a note.
+// promotion or rollback the controls allowed, a note, an incident and a
+// post-incident review.
 const (
-	ResultAllowed = "allowed"
-	ResultNoted   = "noted"
+	ResultAllowed  = "allowed"
+	ResultNoted    = "noted"
+	ResultOpen     = "open"     // an incident recorded while open
+	ResultClosed   = "closed"   // an incident recorded closed (recovery declared)
+	ResultReviewed = "reviewed" // a post-incident review
 )
 
 // A LogEntry is one entry of the evidence log flattened for reading, what
@@ -28,9 +32,9 @@ const (
 // actor (verified, issuer, subject), reason, controls.
 type LogEntry struct {
 	Seq     uint64   `json:"seq"`
-	Kind    string   `json:"kind"`   // the log entry's kind: promotion, denied, deployment, deploy-result, note
-	Action  string   `json:"action"` // promote, rollback, promote-manifest, rollback-manifest, deploy-report, deploy, note
-	Result  string   `json:"result"` // allowed, denied, started, succeeded, failed, noted
+	Kind    string   `json:"kind"`   // the log entry's kind: promotion, denied, deployment, deploy-result, note, incident, review
+	Action  string   `json:"action"` // promote, rollback, promote-manifest, rollback-manifest, deploy-report, deploy, note, incident, review
+	Result  string   `json:"result"` // allowed, denied, started, succeeded, failed, noted, open, closed, reviewed
 	Release string   `json:"release,omitempty"`
 	Env     string   `json:"env,omitempty"`
 	Targets []string `json:"targets"`
@@ -117,6 +121,21 @@ func ViewEntry(e manifest.Entry) (LogEntry, error) {
 		}
 		s.Release, s.Env, s.Digest, s.At = r.Release, r.Env, r.Digest, r.At
 		s.Actor = LogActor{Name: r.Agent}
+	case e.Kind == manifest.KindIncident && e.Incident != nil:
+		i := e.Incident
+		s.Action, s.Result, s.At = "incident", ResultOpen, i.ImpactStart
+		if !i.ImpactEnd.IsZero() {
+			s.Result, s.At = ResultClosed, i.ImpactEnd
+		}
+		s.Release, s.Env, s.Digest, s.Commit = i.Release, i.Env, i.Digest, i.Commit
+		s.Reason = i.ID + " " + i.Severity + ": " + i.Summary
+		s.Approver = strings.Join(i.Approvers, ", ")
+		s.Actor = LogActor{Name: i.Reporter}
+	case e.Kind == manifest.KindReview && e.Review != nil:
+		r := e.Review
+		s.Action, s.Result, s.At = "review", ResultReviewed, r.CompletedAt
+		s.Release, s.Reason = r.Release, "post-incident review of "+r.Emergency+": "+r.Summary
+		s.Actor = LogActor{Name: r.Reviewer}
 	case e.Kind == manifest.KindNote:
 		s.Action, s.Result, s.Reason = "note", ResultNoted, e.Note
 	default:

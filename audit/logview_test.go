@@ -75,3 +75,36 @@ func TestLogEntryWriteText(t *testing.T) {
     reason: cut release/1.3
 `, b.String())
 }
+
+// Incidents and post-incident reviews read as what they are, never as
+// "unknown".
+func TestViewIncidentAndReview(t *testing.T) {
+	start := time.Date(2026, 3, 6, 21, 40, 0, 0, time.UTC)
+	open := &manifest.Incident{ID: "INC-7", Severity: manifest.SeverityCritical, Summary: "checkout down", Env: "prod",
+		ImpactStart: start, Release: "v1.3.0", Reporter: "erin"}
+	closed := *open
+	closed.ImpactEnd, closed.Approvers = start.Add(time.Hour), []string{"oncall@example.com"}
+	var b strings.Builder
+	for _, e := range []manifest.Entry{
+		{Seq: 1, Kind: manifest.KindIncident, Incident: open},
+		{Seq: 2, Kind: manifest.KindIncident, Incident: &closed},
+		{Seq: 3, Kind: manifest.KindReview, Review: &manifest.Review{Emergency: "INC-7", Reviewer: "frank", Release: "v1.3.1",
+			Summary: "pool exhausted", CompletedAt: start.Add(20 * time.Hour)}},
+	} {
+		v, err := audit.ViewEntry(e)
+		require.NoError(t, err)
+		assert.NotEqual(t, "unknown", v.Result)
+		require.NoError(t, v.WriteText(&b))
+	}
+	assert.Equal(t, `#1 2026-03-06T21:40:00Z open      incident v1.3.0 → prod
+    by erin (unverified: typed)
+    reason: INC-7 SEV1: checkout down
+#2 2026-03-06T22:40:00Z closed    incident v1.3.0 → prod
+    by erin (unverified: typed)
+    approved by oncall@example.com (typed)
+    reason: INC-7 SEV1: checkout down
+#3 2026-03-07T17:40:00Z reviewed  review v1.3.1
+    by frank (unverified: typed)
+    reason: post-incident review of INC-7: pool exhausted
+`, b.String())
+}

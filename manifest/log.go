@@ -33,12 +33,14 @@ const (
 type Entry struct {
 	Seq       uint64        `json:"seq"`                  // 1 for the first entry
 	Prev      string        `json:"prev"`                 // Hash of entry Seq-1; "" for the first
-	Kind      string        `json:"kind"`                 // KindPromotion, KindDenied, KindDeployment, KindDeployResult or KindNote
+	Kind      string        `json:"kind"`                 // KindPromotion, KindDenied, KindDeployment, KindDeployResult, KindIncident, KindReview or KindNote
 	Promotion *Promotion    `json:"promotion,omitempty"`  // for KindPromotion
 	Note      string        `json:"note,omitempty"`       // for KindNote
 	Result    *DeployResult `json:"result,omitempty"`     // for KindDeployResult
 	Denial    *Denial       `json:"denial,omitempty"`     // for KindDenied
 	Deploy    *Deployment   `json:"deployment,omitempty"` // for KindDeployment
+	Incident  *Incident     `json:"incident,omitempty"`   // for KindIncident
+	Review    *Review       `json:"review,omitempty"`     // for KindReview
 }
 
 // Hash returns the entry's identity: the SHA-256 digest of its canonical
@@ -108,6 +110,12 @@ func checkAttempt(e Entry) error {
 	}
 	if (e.Kind == KindDeployment) != (e.Deploy != nil) {
 		return malformed("invalid log entry", nil, "kind %q with deployment %t", e.Kind, e.Deploy != nil)
+	}
+	if (e.Kind == KindIncident) != (e.Incident != nil) {
+		return malformed("invalid log entry", nil, "kind %q with incident %t", e.Kind, e.Incident != nil)
+	}
+	if (e.Kind == KindReview) != (e.Review != nil) {
+		return malformed("invalid log entry", nil, "kind %q with review %t", e.Kind, e.Review != nil)
 	}
 	if d := e.Denial; d != nil {
 		if invisible(d.Refusal) {

@@ -70,6 +70,11 @@ type EmergencyChange struct {
 	Approver     string `json:"approver"`
 	RollbackPlan string `json:"rollback_plan"`
 	FollowUp     string `json:"follow_up"`
+	// Expires bounds the emergency in time (§1.21.3.6: break-glass access
+	// is time-bounded): the change it covers must happen before it. Zero
+	// in records written before it existed; policy's REL-BREAKGLASS-001
+	// requires it.
+	Expires time.Time `json:"expires,omitzero"`
 }
 
 // A Promotion is one environment-by-environment promotion as logged: what
@@ -478,6 +483,10 @@ func (c config) checkApproval(env, approver, reason string, em *EmergencyChange)
 		if err := checkEmergency(em); err != nil {
 			// The record a change outside the window needs.
 			return withControls(err, controlWindow)
+		}
+		if now := c.now(); !em.Expires.IsZero() && !now.Before(em.Expires) {
+			// A time-bounded emergency is over (§1.21.3.6).
+			return withControls(fmt.Errorf("%w: emergency change %s expired at %s", ErrApprovalRequired, em.ID, em.Expires.UTC().Format(time.RFC3339)), controlWindow)
 		}
 	}
 	return nil

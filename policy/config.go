@@ -46,13 +46,25 @@ func cfgErr(n *yaml.Node, format string, args ...any) error {
 
 // Default returns a policy with every built-in control in its strictest
 // setting and no exception. Controls that need parameters (SignedTag's
-// identities, ChangeWindow's windows) fail until they are configured.
+// identities, ChangeWindow's windows, BreakGlass's approvers) fail until
+// they are configured. MainReleasable is not among them: it judges main's
+// check results, which only CI has, against the checks the configuration
+// names.
 func Default() Policy {
 	return Policy{Controls: []Control{
 		BranchNames{}, ConventionalCommits{}, LinearHistory{}, SignedTag{}, ChangeWindow{}, SeparationOfDuties{},
 		HotfixFromTag{}, ForwardPort{}, ReleaseCutoff{}, RequiredFiles{}, PinnedPipelines{}, PinnedInputs{}, FeatureFlags{},
 		EnvironmentSeparation{}, ArtifactEvidence{}, RecordComplete{}, SameDigest{},
+		BreakGlass{}, IncidentRecords{},
 	}}
+}
+
+// Builtin returns every built-in control in its zero form: those of
+// [Default], then those that mean something only once configured
+// ([MainReleasable], whose checks only the configuration names).
+// ReadConfig enables any of them by its ID.
+func Builtin() []Control {
+	return append(Default().Controls, MainReleasable{})
 }
 
 type noParams struct{}
@@ -73,11 +85,33 @@ type windowParams struct {
 		End   string   `yaml:"end"`
 		Zone  string   `yaml:"zone"`
 	} `yaml:"windows"`
-	Freezes []struct {
-		From   time.Time `yaml:"from"`
-		To     time.Time `yaml:"to"`
-		Reason string    `yaml:"reason"`
-	} `yaml:"freezes"`
+	Freezes []freezeParams `yaml:"freezes"`
+}
+
+type freezeParams struct {
+	From         time.Time `yaml:"from"`
+	To           time.Time `yaml:"to"`
+	Reason       string    `yaml:"reason"`
+	Approver     string    `yaml:"approver"`
+	Scope        string    `yaml:"scope"`
+	ExitCriteria string    `yaml:"exit_criteria"`
+	Ticket       string    `yaml:"ticket"`
+}
+
+func (f freezeParams) freeze() Freeze {
+	return Freeze{From: f.From, To: f.To, Reason: f.Reason, Approver: f.Approver, Scope: f.Scope, ExitCriteria: f.ExitCriteria, Ticket: f.Ticket}
+}
+
+type breakGlassParams struct {
+	Approvers    []string `yaml:"approvers"`
+	MaxDuration  string   `yaml:"max_duration"`
+	ReviewWithin string   `yaml:"review_within"`
+}
+
+type mainParams struct {
+	Branch  string         `yaml:"branch"`
+	Checks  []string       `yaml:"checks"`
+	Freezes []freezeParams `yaml:"freezes"`
 }
 
 type repoParams struct {
@@ -113,6 +147,12 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 //	      production: {identities: [release-bot@example.com], keys: ["SHA256:..."], approvers: [carol]}
 //	      staging: {identities: [staging-bot@example.com], approvers: [dave]}
 //	  REL-SBOM-001: {provenance_keys: ["-----BEGIN PUBLIC KEY-----\n..."]}
+//	  REL-BREAKGLASS-001: {approvers: [oncall-manager@example.com], max_duration: 8h, review_within: 3d}
+//	  REL-INCIDENT-001: {}
+//	  REL-FREEZE-001:
+//	    checks: [build, test, sast]
+//	    freezes: [{from: 2026-12-18T00:00:00Z, to: 2027-01-04T00:00:00Z, reason: year end,
+//	               approver: carol, scope: feature merges to main, exit_criteria: release 3.0 shipped}]
 //	advisory: false   # true reports failures without enforcing them
 //	people:           # person: their e-mail addresses and logins (Policy.People)
 //	  carol: [carol@example.com, carol-gh]
@@ -321,6 +361,15 @@ func loadControl(k, v *yaml.Node) (Control, error) {
 			c.Verifiers = append(c.Verifiers, kv)
 		}
 		return c, nil
+	case "REL-BREAKGLASS-001":
+		return loadBreakGlass(v)
+	case "REL-INCIDENT-001":
+		if err := decodeStrict(v, &noParams{}); err != nil {
+			return nil, err
+		}
+		return IncidentRecords{}, nil
+	case "REL-FREEZE-001":
+		return loadMainReleasable(v)
 	case "REL-FLAG-001":
 		var pr flagParams
 		if err := decodeStrict(v, &pr); err != nil {
@@ -359,9 +408,69 @@ func loadWindows(v *yaml.Node) (Control, error) {
 		if f.From.IsZero() || !f.To.After(f.From) {
 			return nil, cfgErr(seqItem(v, "freezes", i), "freeze needs from and a later to")
 		}
-		c.Freezes = append(c.Freezes, Freeze{From: f.From, To: f.To, Reason: f.Reason})
+		c.Freezes = append(c.Freezes, f.freeze())
 	}
 	return c, nil
+}
+
+func loadBreakGlass(v *yaml.Node) (Control, error) {
+	var pr breakGlassParams
+	if err := decodeStrict(v, &pr); err != nil {
+		return nil, err
+	}
+	if len(pr.Approvers) == 0 {
+		return nil, cfgErr(v, "REL-BREAKGLASS-001: approvers: name the emergency approval path (the on-call managers)")
+	}
+	for i, a := range pr.Approvers {
+		if _, err := identity.Normalize(a); err != nil {
+			return nil, cfgErr(seqItem(v, "approvers", i), "approver %q: %v", a, err)
+		}
+	}
+	c := BreakGlass{Approvers: pr.Approvers}
+	for _, d := range []struct {
+		key, val string
+		to       *time.Duration
+	}{{"max_duration", pr.MaxDuration, &c.MaxDuration}, {"review_within", pr.ReviewWithin, &c.ReviewWithin}} {
+		if d.val == "" {
+			continue
+		}
+		n := mapValue(v, d.key)
+		dur, err := parseLifetime(n)
+		if err != nil {
+			return nil, cfgErr(n, "%s %q: want a positive number of days (1d) or a duration (4h)", d.key, d.val)
+		}
+		*d.to = dur
+	}
+	return c, nil
+}
+
+func loadMainReleasable(v *yaml.Node) (Control, error) {
+	var pr mainParams
+	if err := decodeStrict(v, &pr); err != nil {
+		return nil, err
+	}
+	if len(pr.Checks) == 0 {
+		return nil, cfgErr(v, "REL-FREEZE-001: checks: list the checks that make main releasable")
+	}
+	c := MainReleasable{Branch: pr.Branch, Checks: pr.Checks}
+	for i, f := range pr.Freezes {
+		fr := f.freeze()
+		if miss := fr.Missing(); len(miss) > 0 {
+			return nil, cfgErr(seqItem(v, "freezes", i), "freeze is not approved and recorded: it lacks %s", strings.Join(miss, ", "))
+		}
+		c.Freezes = append(c.Freezes, fr)
+	}
+	return c, nil
+}
+
+// mapValue returns the value of key in the mapping m, or m.
+func mapValue(m *yaml.Node, key string) *yaml.Node {
+	for j := 0; j+1 < len(m.Content); j += 2 {
+		if m.Content[j].Value == key {
+			return m.Content[j+1]
+		}
+	}
+	return m
 }
 
 func dayOf(abbr string) time.Weekday {

@@ -33,8 +33,13 @@
 //   - REL-SBOM-001 [ArtifactEvidence]: §1.31.3.5; SOC 2 CC7.1, CC8.1
 //   - REL-RECORD-001 [RecordComplete]: §1.20.3.1, §2.4; SOC 2 CC8.1
 //   - REL-DIGEST-001 [SameDigest]: §1.12.3.5, §1.13.3.2; SOC 2 CC6.8, CC8.1
+//   - REL-BREAKGLASS-001 [BreakGlass]: §1.21.3.6, §1.32.3.2; SOC 2 CC6.3, CC7.4, CC8.1
+//   - REL-INCIDENT-001 [IncidentRecords]: §1.22.5.2, §1.22.3; SOC 2 CC7.4, CC7.5
+//   - REL-FREEZE-001 [MainReleasable]: §1.21.2, §1.22.3, §1.32.3.1; SOC 2 CC8.1
 //
-// [Default] enables all of them in their strictest form. A [Gate] adds
+// [Builtin] returns them all. [Default] enables all of them in their
+// strictest form but REL-FREEZE-001, which judges main's CI check results
+// against the checks a configuration names. A [Gate] adds
 // REL-GATE-001 to each promotion it decides: the decision is bound to the
 // record or manifest promoted (§1.12.3.5, §1.31.3.3; CC8.1).
 //

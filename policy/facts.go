@@ -61,6 +61,15 @@ type Facts struct {
 	Promotions []manifest.Promotion `json:"promotions,omitempty"`
 	// Promotion is the promotion requested and not yet logged.
 	Promotion *manifest.Promotion `json:"promotion,omitempty"`
+	// Incidents are the incidents to check, the latest state of each
+	// (manifest.Incidents of the log), for [IncidentRecords].
+	Incidents []manifest.Incident `json:"incidents,omitempty"`
+	// Reviews are the post-incident reviews logged (manifest.Reviews),
+	// for [BreakGlass].
+	Reviews []manifest.Review `json:"reviews,omitempty"`
+	// Main is the main line's head and its check results, for
+	// [MainReleasable].
+	Main *MainLine `json:"main,omitempty"`
 
 	// people is Policy.People, set by Evaluate (see [Facts.People]).
 	people *identity.Directory

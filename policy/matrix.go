@@ -250,10 +250,10 @@ func parseMatrix(policyText, traceData []byte, builtinPolicy bool) (Matrix, erro
 }
 
 // builtinControlIDs are the IDs of the built-in controls: those of
-// [Default] and the gate's REL-GATE-001.
+// [Builtin] and the gate's REL-GATE-001.
 func builtinControlIDs() []string {
 	var ids []string
-	for _, c := range Default().Controls {
+	for _, c := range Builtin() {
 		ids = append(ids, c.Meta().ID)
 	}
 	return append(ids, bindMeta.ID)

@@ -113,7 +113,7 @@ func TestMatrix(t *testing.T) {
 	require.Len(t, m.Traces, len(reqs))
 
 	builtin := map[string]bool{"REL-GATE-001": true}
-	for _, c := range policy.Default().Controls {
+	for _, c := range policy.Builtin() {
 		builtin[c.Meta().ID] = true
 	}
 	for id := range builtin {

@@ -22,12 +22,21 @@ type Window struct {
 	Zone  string         `json:"zone"`
 }
 
-// A Freeze forbids production changes from From (inclusive) to To
-// (exclusive), windows notwithstanding.
+// A Freeze forbids changes from From (inclusive) to To (exclusive): for
+// [ChangeWindow], production changes, windows notwithstanding; for
+// [MainReleasable], it is the approved freeze under which main may be
+// unreleasable. An approved, recorded freeze ([Freeze.Missing]) names
+// who approved it, its Scope (what is blocked and why), its Reason, its
+// ExitCriteria (and re-enable plan) and, optionally, the Ticket that
+// records it.
 type Freeze struct {
-	From   time.Time `json:"from"`
-	To     time.Time `json:"to"`
-	Reason string    `json:"reason"`
+	From         time.Time `json:"from"`
+	To           time.Time `json:"to"`
+	Reason       string    `json:"reason"`
+	Approver     string    `json:"approver,omitempty"`
+	Scope        string    `json:"scope,omitempty"`
+	ExitCriteria string    `json:"exit_criteria,omitempty"`
+	Ticket       string    `json:"ticket,omitempty"`
 }
 
 // contains reports whether t falls in w.

@@ -154,6 +154,8 @@ Usage:
                (every entry: who, verified or typed; what; when; where; result; why)
   relctl deploy report --release TAG --env ENV --result started|succeeded|failed [--error TEXT]
                [--target NAME]... [--id-token FILE] [--repo DIR] (--store DIR | --git-store REPO) [--json]
+  relctl incident record|review --file FILE (--store DIR | --git-store REPO) [--json]
+               (an incident record of §1.22.5.2, or the post-incident review of an emergency change)
   relctl policy [--config FILE] [--repo DIR] [--range A..B] [--record FILE [--promotion FILE]] [--pr FILE]
                [--format text|json|sarif|junit]   (exit 1 when a control fails)
   relctl policy controls [--format markdown|json]   (every MUST of the policy: the controls, APIs and
@@ -300,6 +302,8 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return cmdConfig(ctx, args[1:], stdout, stderr)
 	case "deploy":
 		return cmdDeploy(ctx, args[1:], stdin, stdout, stderr)
+	case "incident":
+		return cmdIncident(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

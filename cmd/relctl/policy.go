@@ -47,8 +47,14 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	deployment := fs.String("deployment", "", "deployment `FILE` (JSON: environment, at, approvers, releaser, emergency)")
 	nowFlag := fs.String("now", "", "evaluation `TIME` (RFC 3339; default now): windows, expiry and flag dates use it")
 	format := fs.String("format", "text", "output `FORMAT`: text, json, sarif or junit")
+	mainFile := fs.String("main-checks", "", "main-line `FILE` for REL-FREEZE-001 (JSON: branch, commit, checks [{name, passed, url}]): its head's CI check results")
+	logStore := storeFlags{
+		dir:     fs.String("store", "", "evidence store `DIR` whose log gives the facts: promotions, incidents and post-incident reviews (REL-DIGEST-001, REL-BREAKGLASS-001, REL-INCIDENT-001)"),
+		gitRepo: fs.String("git-store", "", "as --store, the evidence kept in the git repository `REPO`"),
+		oci:     fs.String("oci-store", "", "as --store, the evidence kept in the OCI registry repository `REF`"),
+	}
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: relctl policy [--config FILE] [--repo DIR] [--range A..B] [--pr FILE] [--tag TAG --allowed-signers FILE]\n                     [--hotfix BRANCH --production-tag TAG] [--release-branch BRANCH --cutoff RFC3339]\n                     [--artifact FILE --sbom FILE --provenance FILE] [--deployment FILE] [--record FILE [--promotion FILE]]\n                     [--now RFC3339] [--format text|json|sarif|junit]\n\nEvaluates the release policy on a repository. Exit 0 when every control\npasses (or is waived or not applicable) or the policy is advisory, 1 when one\nfails, 2 on bad input.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: relctl policy [--config FILE] [--repo DIR] [--range A..B] [--pr FILE] [--tag TAG --allowed-signers FILE]\n                     [--hotfix BRANCH --production-tag TAG] [--release-branch BRANCH --cutoff RFC3339]\n                     [--artifact FILE --sbom FILE --provenance FILE] [--deployment FILE] [--record FILE [--promotion FILE]]\n                     [--main-checks FILE] [--store DIR | --git-store REPO | --oci-store REF]\n                     [--now RFC3339] [--format text|json|sarif|junit]\n\nEvaluates the release policy on a repository. Exit 0 when every control\npasses (or is waived or not applicable) or the policy is advisory, 1 when one\nfails, 2 on bad input.\n\nFlags:")
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, "\nA promotion request (--promotion) is JSON; history is the promotion log so far\n(default: the record's \"promotions\"), requested_at defaults to --now, and the\nenvironment \"prod\" is checked as production:\n  {\"release\": \"v1.4.2\", \"env\": \"prod\", \"digest\": \"sha256:...\", \"approver\": \"carol\",\n   \"reason\": \"CHG-1234\", \"requested_at\": \"2026-03-02T10:00:00+01:00\",\n   \"emergency\": {\"reason\": \"...\", \"scope\": \"...\", \"approver\": \"...\", \"rollback_plan\": \"...\", \"follow_up\": \"...\"},\n   \"history\": [{\"release\": \"v1.4.2\", \"env\": \"staging\", \"digest\": \"sha256:...\", \"requested_at\": \"...\", \"promoted_at\": \"...\"}]}")
 		fmt.Fprintln(stderr, "\nrelctl policy controls [--format markdown|json] prints the policy's traceability matrix.")
@@ -187,6 +193,22 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		f.Deployment = &policy.Deployment{}
 		if err := strictjson.Unmarshal(b, f.Deployment, strictjson.Options{}); err != nil {
 			return usageError{fmt.Errorf("--deployment %s: %w", *deployment, err)}
+		}
+	}
+
+	if *mainFile != "" {
+		b, err := readInput("--main-checks", *mainFile, maxInputFile)
+		if err != nil {
+			return err
+		}
+		f.Main = &policy.MainLine{}
+		if err := strictjson.Unmarshal(b, f.Main, strictjson.Options{}); err != nil {
+			return usageError{fmt.Errorf("--main-checks %s: %w", *mainFile, err)}
+		}
+	}
+	if logStore.given() {
+		if err := gatherLog(ctx, logStore, &f); err != nil {
+			return err
 		}
 	}
 
@@ -405,4 +427,34 @@ func patchID(repo *git.Repository, h plumbing.Hash) (string, error) {
 		return "", fmt.Errorf("diff %s: %w", h, err)
 	}
 	return policy.PatchID([]byte(patch.String())), nil
+}
+
+// gatherLog reads the facts a policy takes from the evidence log: the
+// promotions (unless a record gave them), the latest state of each
+// incident and the post-incident reviews. A log that does not verify is
+// an error, never facts.
+func gatherLog(ctx context.Context, sf storeFlags, f *policy.Facts) error {
+	st, err := sf.open()
+	if err != nil {
+		return err
+	}
+	entries, err := st.Entries(ctx)
+	if err != nil {
+		return err
+	}
+	if err := manifest.VerifyLog(entries, nil); err != nil {
+		return err
+	}
+	proms := []manifest.Promotion{}
+	for _, e := range entries {
+		if e.Kind == manifest.KindPromotion && e.Promotion != nil {
+			proms = append(proms, *e.Promotion)
+		}
+	}
+	if f.Promotions == nil {
+		f.Promotions = proms
+	}
+	f.Incidents = manifest.Incidents(entries)
+	f.Reviews = manifest.Reviews(entries)
+	return nil
 }
