@@ -75,3 +75,25 @@ func TestReadBypasses(t *testing.T) {
 		assert.Error(t, err, bad)
 	}
 }
+
+// FuzzReadGateFacts: the readers of --checks, --bypasses and --protection
+// never panic, and what they accept evaluates without a panic.
+func FuzzReadGateFacts(f *testing.F) {
+	for _, s := range []string{`[]`, `null`, `[{"name": "unit", "passed": true, "findings": {"critical": 1}}]`,
+		`[{"id": "B", "kind": "quarantine", "check": "sast", "scope": "branch:main", "expires": "2026-02-02T00:00:00Z"}]`,
+		`[{"branch": "main", "require_pull_request": true, "enforce_admins": true, "required_approving_review_count": 2, "require_code_owner_reviews": true, "dismiss_stale_reviews": true, "required_status_checks": [], "required_signatures": false, "allow_force_pushes": false, "allow_deletions": false}]`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		facts := policy.Facts{Now: at, PullRequest: &policy.PullRequest{Number: 1, Author: "a", Base: "main", HeadSHA: strings.Repeat("a", 40)}}
+		facts.Checks, _ = policy.ReadChecks(strings.NewReader(s))
+		facts.Bypasses, _ = policy.ReadBypasses(strings.NewReader(s))
+		facts.Protection, _ = policy.ReadBranchProtection(strings.NewReader(s))
+		r := policy.Evaluate(context.Background(), policy.Policy{Controls: []policy.Control{policy.RequiredChecks{}, policy.BypassRecords{}, policy.ProtectedBranches{}}}, facts)
+		for _, res := range r.Results {
+			if res.Status == policy.Fail && res.Reason == "" {
+				t.Fatalf("%s failed without a reason", res.Control.ID)
+			}
+		}
+	})
+}
