@@ -54,7 +54,7 @@ func Default() Policy {
 		BranchNames{}, ConventionalCommits{}, LinearHistory{}, SignedTag{}, ChangeWindow{}, SeparationOfDuties{},
 		HotfixFromTag{}, ForwardPort{}, ReleaseCutoff{}, RequiredFiles{}, PinnedPipelines{}, PinnedInputs{}, FeatureFlags{},
 		EnvironmentSeparation{}, ArtifactEvidence{}, RecordComplete{}, SameDigest{},
-		RequiredChecks{}, BypassRecords{}, ProtectedBranches{}, ReviewApprovals{},
+		RequiredChecks{}, BypassRecords{}, ProtectedBranches{}, ReviewApprovals{}, BackportProvenance{},
 	}}
 }
 
@@ -153,6 +153,7 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 //	    required_checks: ["ci / test", "ci / sast"]   # default: REL-CHECKS-001's merge list
 //	    require_signed_commits: true
 //	  REL-REVIEW-001: {min_approvals: 2, require_code_owners: false}
+//	  REL-BACKPORT-001: {}
 //	advisory: false   # true reports failures without enforcing them
 //	people:           # person: their e-mail addresses and logins (Policy.People)
 //	  carol: [carol@example.com, carol-gh]
@@ -329,7 +330,7 @@ func parseLifetime(key string, v *yaml.Node) (time.Duration, error) {
 
 func loadControl(k, v *yaml.Node) (Control, error) {
 	switch k.Value {
-	case "REL-COMMIT-001", "REL-HISTORY-001", "REL-SOD-001", "REL-HOTFIX-001", "REL-HOTFIX-002", "REL-RELBRANCH-001", "REL-PIPE-001", "REL-DEPS-001", "REL-RECORD-001", "REL-DIGEST-001":
+	case "REL-COMMIT-001", "REL-HISTORY-001", "REL-SOD-001", "REL-HOTFIX-001", "REL-HOTFIX-002", "REL-RELBRANCH-001", "REL-PIPE-001", "REL-DEPS-001", "REL-RECORD-001", "REL-DIGEST-001", "REL-BACKPORT-001":
 		if err := decodeStrict(v, &noParams{}); err != nil {
 			return nil, err
 		}
@@ -352,6 +353,8 @@ func loadControl(k, v *yaml.Node) (Control, error) {
 			return RecordComplete{}, nil
 		case "REL-DIGEST-001":
 			return SameDigest{}, nil
+		case "REL-BACKPORT-001":
+			return BackportProvenance{}, nil
 		default:
 			return PinnedInputs{}, nil
 		}

@@ -37,6 +37,7 @@
 //   - REL-BYPASS-001 [BypassRecords]: §1.13.3.5, §1.29; SOC 2 CC8.1
 //   - REL-PROTECT-001 [ProtectedBranches]: §1.11.3.2, §1.21.3.1, §1.21.5.1; SOC 2 CC6.1, CC8.1
 //   - REL-REVIEW-001 [ReviewApprovals]: §1.21.3.1, §1.11.5.1; SOC 2 CC6.3, CC8.1
+//   - REL-BACKPORT-001 [BackportProvenance]: §1.11.3.4, §1.27.2; SOC 2 CC8.1
 //
 // [Default] enables all of them in their strictest form. A [Gate] adds
 // REL-GATE-001 to each promotion it decides: the decision is bound to the

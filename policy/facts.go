@@ -69,6 +69,9 @@ type Facts struct {
 	// ([ReadBypasses]), checked by [BypassRecords] and honoured by
 	// [RequiredChecks].
 	Bypasses []Bypass `json:"bypasses,omitempty"`
+	// MainCommits are the hashes of main's commits (git rev-list main), from
+	// which [BackportProvenance] requires a backport to be cherry-picked.
+	MainCommits []string `json:"main_commits,omitempty"`
 	// Protection is the branch-protection configuration the forge reports
 	// for the repository's branches ([ReadBranchProtection]), checked by
 	// [ProtectedBranches].

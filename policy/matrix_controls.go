@@ -100,6 +100,10 @@ var controlTrace = map[string]struct {
 		requirements: []string{"§1.3.2/2", "§1.6.3/6", "§1.10.3.1/2", "§1.11.3.2/2", "§1.11.3.2/3", "§1.11.5.1/4", "§1.13.3.4/1", "§1.21.3.1/3", "§1.23.3/4", "§1.30.3.3/1"},
 		tests:        []string{"policy.TestReviewApprovals"},
 	},
+	"REL-BACKPORT-001": {
+		requirements: []string{"§1.11.3.4/1", "§1.11.3.4/2", "§1.23.3/8", "§1.27.2/1", "§1.27.2/2", "§1.27.2/3"},
+		tests:        []string{"policy.TestBackportProvenance"},
+	},
 }
 
 // ControlRequirements returns the IDs of the release policy's MUST

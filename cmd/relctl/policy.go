@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5"
@@ -38,7 +39,7 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	keyring := fs.String("keyring", "", "with --tag, trust the armored OpenPGP keys in `FILE`")
 	hotfix := fs.String("hotfix", "", "hotfix `BRANCH` to check: cut from --production-tag, forward-ported to --main")
 	prodTag := fs.String("production-tag", "", "with --hotfix, the production `TAG`")
-	mainRef := fs.String("main", "main", "with --hotfix or --release-branch, the main-line `BRANCH`")
+	mainRef := fs.String("main", "main", "with --hotfix, --release-branch or a --pr into a release/* branch (a backport), the main-line `BRANCH`")
 	relBranch := fs.String("release-branch", "", "release `BRANCH` to check for features after --cutoff")
 	cutoff := fs.String("cutoff", "", "with --release-branch, the cutoff `TIME` (RFC 3339)")
 	artifactFile := fs.String("artifact", "", "release artifact `FILE` whose SBOM and provenance to check")
@@ -228,6 +229,20 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	defer demo.remove()
 	if err := gatherRepo(ctx, repo, *rng, &f); err != nil {
 		return err
+	}
+	if pr := f.PullRequest; pr != nil && strings.HasPrefix(pr.Base, "release/") {
+		// A backport: REL-BACKPORT-001 needs main's commits.
+		r, err := commits.ResolveRange(repo, *mainRef)
+		if err != nil {
+			return usageError{fmt.Errorf("--main %s: %w", *mainRef, err)}
+		}
+		f.MainCommits = []string{}
+		for c, err := range commits.Log(ctx, repo, r) {
+			if err != nil {
+				return err
+			}
+			f.MainCommits = append(f.MainCommits, c.Hash)
+		}
 	}
 	if *hotfix != "" {
 		if f.Hotfix, err = gatherHotfix(ctx, repo, *hotfix, *prodTag, *mainRef); err != nil {

@@ -121,7 +121,7 @@ func TestPolicyDefaultIsStrict(t *testing.T) {
 	g, _, pr := policyRepo(t)
 	out, _, code := runPolicy(t, "", "--repo", g.Dir, "--pr", pr)
 	assert.Equal(t, 1, code)
-	assert.Contains(t, out, "21 controls")
+	assert.Contains(t, out, "22 controls")
 }
 
 func TestPolicyBadInput(t *testing.T) {
@@ -548,4 +548,23 @@ func TestPolicyGateFactsBadInput(t *testing.T) {
 	}
 	_, errOut, code := runPolicy(t, "", "--config", config, "--repo", g.Dir, "--checks", filepath.Join(dir, "absent.json"))
 	assert.Equal(t, 2, code, errOut)
+}
+
+// TestPolicyBackport: a pull request into release/* is a backport, and
+// relctl gathers main's commits for REL-BACKPORT-001.
+func TestPolicyBackport(t *testing.T) {
+	g := gittest.New(t)
+	g.Commit("feat: base ABC-1")
+	g.Branch("release/1.2", "")
+	fix := g.CommitFiles("fix: timeout ABC-2", map[string]string{"a.txt": "fixed\n"})
+	g.Checkout("release/1.2")
+	g.CherryPick(fix)
+	dir := t.TempDir()
+	config := filepath.Join(dir, "policy.yml")
+	require.NoError(t, os.WriteFile(config, []byte("controls:\n  REL-BACKPORT-001: {}\n"), 0o644))
+	pr := filepath.Join(dir, "pr.json")
+	require.NoError(t, os.WriteFile(pr, []byte(`{"number": 9, "author": "alice", "base": "release/1.2", "labels": ["backport", "backport:1.2"]}`), 0o644))
+	out, errOut, code := runPolicy(t, "", "--config", config, "--repo", g.Dir, "--range", "main..release/1.2", "--pr", pr)
+	require.Equal(t, 0, code, errOut+out)
+	assert.Contains(t, out, "cherry-picked from "+fix+" on main")
 }
