@@ -76,11 +76,30 @@ type SBOMRef struct {
 	Digest string `json:"digest"`
 }
 
-// A CheckResult is the result of one required gate at release time.
+// A CheckResult is the result of one required gate at release time. Kind,
+// Commit and Findings are what a scan or test run reports beyond its
+// outcome; they are optional (a record without them keeps its JSON form).
 type CheckResult struct {
 	Name   string `json:"name"`
 	Passed bool   `json:"passed"`
 	URL    string `json:"url,omitempty"` // evidence
+	// Kind is what the check does: "lint", "test", "build", "sast",
+	// "dast", "dependency-scan", "license-scan", "secret-scan", "sbom", or
+	// another lower-case word the policy names.
+	Kind string `json:"kind,omitempty"`
+	// Commit is the full SHA the check ran on.
+	Commit string `json:"commit,omitempty"`
+	// Findings are the open findings a scan reported, by severity; nil
+	// when the check reports none (a test run).
+	Findings *Findings `json:"findings,omitempty"`
+}
+
+// Findings count a scan's open findings by severity.
+type Findings struct {
+	Critical int `json:"critical,omitempty"`
+	High     int `json:"high,omitempty"`
+	Medium   int `json:"medium,omitempty"`
+	Low      int `json:"low,omitempty"`
 }
 
 // A RollbackPlan is the rollback method and the last known-good release.
@@ -227,7 +246,8 @@ func (c CheckReport) Err() error {
 
 // Check returns every missing or malformed field of r against §1.20.3.1:
 // a vMAJOR.MINOR.PATCH tag, a full commit SHA, at least one ticket, PR,
-// artifact and required check (all passed), build provenance, the SBOM
+// artifact and required check (all passed; a check's commit, when
+// recorded, a full SHA and its findings counts not negative), build provenance, the SBOM
 // reference and digest, a rollback plan with a last known-good version
 // (its digest optional for a first release), a non-nil known-issues list
 // and a production window. It never stops at the first problem.
@@ -319,6 +339,12 @@ func Check(r Record) CheckReport {
 		}
 		if !c.Passed {
 			add(fmt.Sprintf("checks[%d].passed", i), "required check %q did not pass", c.Name)
+		}
+		if c.Commit != "" && !isCommit(c.Commit) {
+			add(fmt.Sprintf("checks[%d].commit", i), "%q is not a full lowercase commit SHA", c.Commit)
+		}
+		if f := c.Findings; f != nil && (f.Critical < 0 || f.High < 0 || f.Medium < 0 || f.Low < 0) {
+			add(fmt.Sprintf("checks[%d].findings", i), "negative count")
 		}
 	}
 	if r.Rollback.Method == "" {

@@ -92,14 +92,33 @@ func TestCheckReportsEveryProblem(t *testing.T) {
 	r.Commit = "ABC"
 	r.Artifacts = append(r.Artifacts, manifest.Artifact{Name: "App", Digest: "sha256:xyz"})
 	r.Checks[0].Passed = false
+	r.Checks = append(r.Checks, manifest.CheckResult{Name: "sast", Passed: true, Kind: "sast", Commit: "abc", Findings: &manifest.Findings{High: -1}})
 	r.Window.End = r.Window.Start
 	rep = manifest.Check(r)
 	fields = nil
 	for _, p := range rep.Problems {
 		fields = append(fields, p.Field)
 	}
-	assert.Equal(t, []string{"tag", "commit", "artifacts[1].name", "artifacts[1].digest", "checks[0].passed", "production_window"}, fields)
+	assert.Equal(t, []string{"tag", "commit", "artifacts[1].name", "artifacts[1].digest", "checks[0].passed", "checks[1].commit", "checks[1].findings", "production_window"}, fields)
 	assert.True(t, errors.Is(rep.Err(), &manifest.FormatError{Reason: "release record incomplete"}))
+}
+
+// TestCheckResultScanFields: a check's kind, commit and findings round-trip,
+// and a record without them keeps its JSON form.
+func TestCheckResultScanFields(t *testing.T) {
+	r := completeRecord("v1.2.0", "app")
+	old, err := manifest.MarshalRecord(r)
+	require.NoError(t, err)
+	assert.NotContains(t, string(old), `"kind"`)
+	assert.NotContains(t, string(old), `"findings"`)
+	r.Checks = append(r.Checks, manifest.CheckResult{Name: "semgrep", Passed: true, Kind: "sast", Commit: r.Commit, Findings: &manifest.Findings{Critical: 1, Low: 3}})
+	b, err := manifest.MarshalRecord(r)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"findings":{"critical":1,"low":3}`)
+	back, err := manifest.ParseRecord(b)
+	require.NoError(t, err)
+	assert.Equal(t, r.Checks, back.Checks)
+	assert.Empty(t, manifest.Check(back).Problems)
 }
 
 func TestWithArtifact(t *testing.T) {

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,6 +58,7 @@ func Default() Policy {
 		HotfixFromTag{}, ForwardPort{}, ReleaseCutoff{}, RequiredFiles{}, PinnedPipelines{}, PinnedInputs{}, FeatureFlags{},
 		EnvironmentSeparation{}, ArtifactEvidence{}, RecordComplete{}, SameDigest{},
 		BreakGlass{}, IncidentRecords{},
+		RequiredChecks{}, BypassRecords{}, ProtectedBranches{}, ReviewApprovals{}, BackportProvenance{},
 	}}
 }
 
@@ -126,6 +129,29 @@ type flagParams struct {
 	Registry string `yaml:"registry"`
 }
 
+type checksParams struct {
+	Environments map[string][]string `yaml:"environments"`
+	Merge        []string            `yaml:"merge"`
+	BlockOn      []string            `yaml:"block_on"`
+}
+
+type bypassParams struct {
+	MaxLifetime *string `yaml:"max_lifetime"`
+}
+
+type protectParams struct {
+	Branches               []string `yaml:"branches"`
+	MinApprovals           *int     `yaml:"min_approvals"`
+	CodeOwnersReplaceCount bool     `yaml:"code_owners_replace_count"`
+	RequiredChecks         []string `yaml:"required_checks"`
+	RequireSignedCommits   bool     `yaml:"require_signed_commits"`
+}
+
+type reviewParams struct {
+	MinApprovals      *int `yaml:"min_approvals"`
+	RequireCodeOwners bool `yaml:"require_code_owners"`
+}
+
 var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 
 // ReadConfig reads a policy from YAML or JSON (JSON is read as YAML):
@@ -153,6 +179,21 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 //	    checks: [build, test, sast]
 //	    freezes: [{from: 2026-12-18T00:00:00Z, to: 2027-01-04T00:00:00Z, reason: year end,
 //	               approver: carol, scope: feature merges to main, exit_criteria: release 3.0 shipped}]
+//	  REL-CHECKS-001:
+//	    environments:
+//	      production: [test, sast, dependency-scan, secret-scan]
+//	      staging: [test]
+//	    merge: [lint, test, sast, dependency-scan]
+//	    block_on: [critical, high]
+//	  REL-BYPASS-001: {max_lifetime: 30d}
+//	  REL-PROTECT-001:
+//	    branches: [main, release/*, hotfix/*]
+//	    min_approvals: 2
+//	    code_owners_replace_count: false
+//	    required_checks: ["ci / test", "ci / sast"]   # default: REL-CHECKS-001's merge list
+//	    require_signed_commits: true
+//	  REL-REVIEW-001: {min_approvals: 2, require_code_owners: false}
+//	  REL-BACKPORT-001: {}
 //	advisory: false   # true reports failures without enforcing them
 //	people:           # person: their e-mail addresses and logins (Policy.People)
 //	  carol: [carol@example.com, carol-gh]
@@ -162,9 +203,17 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 //
 // Each control listed is enabled, in file order; the parameters of
 // [BranchNames], [SignedTag], [ChangeWindow], [RequiredFiles],
-// [FeatureFlags], [EnvironmentSeparation] and [ArtifactEvidence]
-// (provenance_keys: PEM public keys) are set as their fields, the other controls take {} or
-// null. Unknown keys, unknown control IDs, duplicate keys and bad values
+// [FeatureFlags], [EnvironmentSeparation], [ArtifactEvidence]
+// (provenance_keys: PEM public keys), [RequiredChecks] (block_on:
+// severities, critical among them), [BypassRecords] (max_lifetime: as
+// max_exception_lifetime; it also bounds the bypasses REL-CHECKS-001
+// accepts), [ProtectedBranches] (required_checks defaults to
+// REL-CHECKS-001's merge list when that is configured) and
+// [ReviewApprovals] are set as their fields, the other controls take {} or
+// null. An environment of REL-CHECKS-001 without checks, an empty merge or
+// required_checks list, a block_on without critical or with an unknown
+// severity, a min_approvals below 2 (§1.21.3.1/3) and an invalid branch
+// pattern are ConfigErrors too. Unknown keys, unknown control IDs, duplicate keys and bad values
 // (an invalid pattern, day, HH:MM time or time zone) are a *[ConfigError]
 // with the line they are on, and so are a people mapping that
 // identity.NewDirectory refuses (an identity that does not normalise, an
@@ -243,7 +292,7 @@ func ReadConfig(r io.Reader) (Policy, error) {
 			}
 			p.People = d
 		case "max_exception_lifetime":
-			d, err := parseLifetime(v)
+			d, err := parseLifetime("max_exception_lifetime", v)
 			if err != nil {
 				return Policy{}, err
 			}
@@ -255,14 +304,47 @@ func ReadConfig(r io.Reader) (Policy, error) {
 	if len(p.Controls) == 0 {
 		return Policy{}, &ConfigError{Line: root.Line, Msg: "no controls enabled: an empty policy allows nothing", Err: ErrEmptyPolicy}
 	}
+	linkGates(p.Controls)
 	return p, nil
 }
 
-// parseLifetime reads max_exception_lifetime: a positive whole number of
-// days ("90d") or a positive Go duration ("2160h").
-func parseLifetime(v *yaml.Node) (time.Duration, error) {
+// linkGates shares settings between the gate controls of one
+// configuration: REL-CHECKS-001 honours bypasses for as long as
+// REL-BYPASS-001 allows them, and REL-PROTECT-001 requires REL-CHECKS-001's
+// merge checks when it names none of its own.
+func linkGates(cs []Control) {
+	var checks *RequiredChecks
+	var bypass *BypassRecords
+	for _, c := range cs {
+		switch c := c.(type) {
+		case RequiredChecks:
+			checks = &c
+		case BypassRecords:
+			bypass = &c
+		}
+	}
+	for i, c := range cs {
+		switch c := c.(type) {
+		case RequiredChecks:
+			if bypass != nil && c.MaxBypassLifetime == 0 {
+				c.MaxBypassLifetime = bypass.MaxLifetime
+				cs[i] = c
+			}
+		case ProtectedBranches:
+			if checks != nil && c.RequiredChecks == nil && checks.Merge != nil {
+				c.RequiredChecks = slices.Clone(checks.Merge)
+				cs[i] = c
+			}
+		}
+	}
+}
+
+// parseLifetime reads the lifetime key (max_exception_lifetime, ...): a
+// positive whole number of days ("90d") or a positive Go duration
+// ("2160h").
+func parseLifetime(key string, v *yaml.Node) (time.Duration, error) {
 	bad := func() (time.Duration, error) {
-		return 0, cfgErr(v, "max_exception_lifetime %q: want a positive number of days (90d) or a duration (2160h)", v.Value)
+		return 0, cfgErr(v, "%s %q: want a positive number of days (90d) or a duration (2160h)", key, v.Value)
 	}
 	if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
 		return bad()
@@ -288,7 +370,7 @@ func parseLifetime(v *yaml.Node) (time.Duration, error) {
 
 func loadControl(k, v *yaml.Node) (Control, error) {
 	switch k.Value {
-	case "REL-COMMIT-001", "REL-HISTORY-001", "REL-SOD-001", "REL-HOTFIX-001", "REL-HOTFIX-002", "REL-RELBRANCH-001", "REL-PIPE-001", "REL-DEPS-001", "REL-RECORD-001", "REL-DIGEST-001":
+	case "REL-COMMIT-001", "REL-HISTORY-001", "REL-SOD-001", "REL-HOTFIX-001", "REL-HOTFIX-002", "REL-RELBRANCH-001", "REL-PIPE-001", "REL-DEPS-001", "REL-RECORD-001", "REL-DIGEST-001", "REL-BACKPORT-001":
 		if err := decodeStrict(v, &noParams{}); err != nil {
 			return nil, err
 		}
@@ -311,6 +393,8 @@ func loadControl(k, v *yaml.Node) (Control, error) {
 			return RecordComplete{}, nil
 		case "REL-DIGEST-001":
 			return SameDigest{}, nil
+		case "REL-BACKPORT-001":
+			return BackportProvenance{}, nil
 		default:
 			return PinnedInputs{}, nil
 		}
@@ -376,8 +460,122 @@ func loadControl(k, v *yaml.Node) (Control, error) {
 			return nil, err
 		}
 		return FeatureFlags{Registry: pr.Registry}, nil
+	case "REL-CHECKS-001":
+		return loadChecks(v)
+	case "REL-BYPASS-001":
+		var pr bypassParams
+		if err := decodeStrict(v, &pr); err != nil {
+			return nil, err
+		}
+		var c BypassRecords
+		if n := mapValue(v, "max_lifetime"); n != nil {
+			d, err := parseLifetime("max_lifetime", n)
+			if err != nil {
+				return nil, err
+			}
+			c.MaxLifetime = d
+		}
+		return c, nil
+	case "REL-PROTECT-001":
+		var pr protectParams
+		if err := decodeStrict(v, &pr); err != nil {
+			return nil, err
+		}
+		for i, b := range pr.Branches {
+			if _, err := path.Match(b, ""); err != nil || strings.TrimSpace(b) == "" {
+				return nil, cfgErr(seqItem(v, "branches", i), "branch pattern %q: want a branch name or a path.Match pattern (release/*)", b)
+			}
+		}
+		if pr.RequiredChecks != nil && len(pr.RequiredChecks) == 0 {
+			return nil, cfgErr(mapValue(v, "required_checks"), "required_checks: list the status checks protected branches must require, or leave it out")
+		}
+		if err := noBlank(v, "required_checks", pr.RequiredChecks); err != nil {
+			return nil, err
+		}
+		c := ProtectedBranches{Branches: pr.Branches, CodeOwnersReplaceCount: pr.CodeOwnersReplaceCount, RequiredChecks: pr.RequiredChecks, RequireSignedCommits: pr.RequireSignedCommits}
+		if pr.MinApprovals != nil {
+			if *pr.MinApprovals < DefaultMinApprovals {
+				return nil, cfgErr(mapValue(v, "min_approvals"), "min_approvals %d: §1.21.3.1 requires at least %d", *pr.MinApprovals, DefaultMinApprovals)
+			}
+			c.MinApprovals = *pr.MinApprovals
+		}
+		return c, nil
+	case "REL-REVIEW-001":
+		var pr reviewParams
+		if err := decodeStrict(v, &pr); err != nil {
+			return nil, err
+		}
+		c := ReviewApprovals{RequireCodeOwners: pr.RequireCodeOwners}
+		if pr.MinApprovals != nil {
+			if *pr.MinApprovals < DefaultMinApprovals {
+				return nil, cfgErr(mapValue(v, "min_approvals"), "min_approvals %d: §1.21.3.1 requires at least %d", *pr.MinApprovals, DefaultMinApprovals)
+			}
+			c.MinApprovals = *pr.MinApprovals
+		}
+		return c, nil
 	}
 	return nil, cfgErr(k, "unknown control %q", k.Value)
+}
+
+func loadChecks(v *yaml.Node) (Control, error) {
+	var pr checksParams
+	if err := decodeStrict(v, &pr); err != nil {
+		return nil, err
+	}
+	c := RequiredChecks{Environments: pr.Environments, Merge: pr.Merge}
+	envs := mapValue(v, "environments")
+	if pr.Environments != nil && len(pr.Environments) == 0 {
+		return nil, cfgErr(envs, "environments: name each environment with the checks its promotions require, or leave it out")
+	}
+	for j := 0; envs != nil && j+1 < len(envs.Content); j += 2 {
+		name := envs.Content[j].Value
+		if len(pr.Environments[name]) == 0 {
+			return nil, cfgErr(envs.Content[j], "environment %q lists no required checks", name)
+		}
+		if err := noBlank(envs, name, pr.Environments[name]); err != nil {
+			return nil, err
+		}
+	}
+	if pr.Merge != nil && len(pr.Merge) == 0 {
+		return nil, cfgErr(mapValue(v, "merge"), "merge: list the checks a pull request requires, or leave it out")
+	}
+	if err := noBlank(v, "merge", pr.Merge); err != nil {
+		return nil, err
+	}
+	if pr.BlockOn != nil {
+		for i, s := range pr.BlockOn {
+			switch Severity(s) {
+			case Critical, High, Medium, Low:
+				c.BlockOn = append(c.BlockOn, Severity(s))
+			default:
+				return nil, cfgErr(seqItem(v, "block_on", i), "block_on %q: want critical, high, medium or low", s)
+			}
+		}
+		if !slices.Contains(c.BlockOn, Critical) {
+			return nil, cfgErr(mapValue(v, "block_on"), "block_on must include critical (§1.7.3: block promotion on criticals)")
+		}
+	}
+	return c, nil
+}
+
+// mapValue returns the value of key in the mapping m, or nil.
+func mapValue(m *yaml.Node, key string) *yaml.Node {
+	for j := 0; j+1 < len(m.Content); j += 2 {
+		if m.Content[j].Value == key {
+			return m.Content[j+1]
+		}
+	}
+	return nil
+}
+
+// noBlank refuses an empty entry of list, the value of key in m.
+func noBlank(m *yaml.Node, key string, list []string) error {
+	for i, s := range list {
+		if strings.TrimSpace(s) == "" {
+			return cfgErr(seqItem(m, key, i), "%s: empty entry", key)
+		}
+	}
+	return nil
 }
 
 func loadWindows(v *yaml.Node) (Control, error) {
@@ -435,9 +633,9 @@ func loadBreakGlass(v *yaml.Node) (Control, error) {
 			continue
 		}
 		n := mapValue(v, d.key)
-		dur, err := parseLifetime(n)
+		dur, err := parseLifetime(d.key, n)
 		if err != nil {
-			return nil, cfgErr(n, "%s %q: want a positive number of days (1d) or a duration (4h)", d.key, d.val)
+			return nil, err
 		}
 		*d.to = dur
 	}
@@ -461,16 +659,6 @@ func loadMainReleasable(v *yaml.Node) (Control, error) {
 		c.Freezes = append(c.Freezes, fr)
 	}
 	return c, nil
-}
-
-// mapValue returns the value of key in the mapping m, or m.
-func mapValue(m *yaml.Node, key string) *yaml.Node {
-	for j := 0; j+1 < len(m.Content); j += 2 {
-		if m.Content[j].Value == key {
-			return m.Content[j+1]
-		}
-	}
-	return m
 }
 
 func dayOf(abbr string) time.Weekday {

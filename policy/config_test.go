@@ -77,6 +77,44 @@ func TestLoad(t *testing.T) {
 	assert.Equal(t, []policy.Control{policy.SignedTag{Identities: []string{"ci"}}}, p.Controls)
 }
 
+// TestLoadGates reads the parameters of the merge and promotion gates:
+// REL-CHECKS-001, REL-BYPASS-001, REL-PROTECT-001 and REL-REVIEW-001.
+func TestLoadGates(t *testing.T) {
+	p, err := policy.ReadConfig(strings.NewReader(`controls:
+  REL-CHECKS-001:
+    environments:
+      production: [test, sast, dependency-scan, secret-scan]
+      staging: [test]
+    merge: [lint, test]
+    block_on: [critical, high]
+  REL-BYPASS-001: {max_lifetime: 14d}
+  REL-PROTECT-001:
+    branches: [main, release/*]
+    min_approvals: 3
+    code_owners_replace_count: true
+    require_signed_commits: true
+  REL-REVIEW-001: {min_approvals: 2, require_code_owners: true}
+`))
+	require.NoError(t, err)
+	require.Len(t, p.Controls, 4)
+	assert.Equal(t, policy.RequiredChecks{
+		Environments:      map[string][]string{"production": {"test", "sast", "dependency-scan", "secret-scan"}, "staging": {"test"}},
+		Merge:             []string{"lint", "test"},
+		BlockOn:           []policy.Severity{policy.Critical, policy.High},
+		MaxBypassLifetime: 14 * 24 * time.Hour, // REL-BYPASS-001's bound
+	}, p.Controls[0])
+	assert.Equal(t, policy.BypassRecords{MaxLifetime: 14 * 24 * time.Hour}, p.Controls[1])
+	assert.Equal(t, policy.ProtectedBranches{Branches: []string{"main", "release/*"}, MinApprovals: 3, CodeOwnersReplaceCount: true,
+		RequiredChecks: []string{"lint", "test"}, RequireSignedCommits: true}, p.Controls[2], "required checks default to the merge list")
+	assert.Equal(t, policy.ReviewApprovals{MinApprovals: 2, RequireCodeOwners: true}, p.Controls[3])
+
+	// {} and null take the defaults; the protection's own checks win.
+	p, err = policy.ReadConfig(strings.NewReader("controls:\n  REL-CHECKS-001: {merge: [test]}\n  REL-BYPASS-001:\n  REL-PROTECT-001: {required_checks: [ci]}\n  REL-REVIEW-001: {}\n"))
+	require.NoError(t, err)
+	assert.Equal(t, []policy.Control{policy.RequiredChecks{Merge: []string{"test"}}, policy.BypassRecords{},
+		policy.ProtectedBranches{RequiredChecks: []string{"ci"}}, policy.ReviewApprovals{}}, p.Controls)
+}
+
 func TestLoadErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, in string
@@ -111,6 +149,22 @@ func TestLoadErrors(t *testing.T) {
 		{"two documents", "controls: {REL-SOD-001: {}}\n---\ncontrols: {}\n", 2, "more than one", false},
 		{"syntax", "controls: [\n", 1, "", false},
 		{"bad number", "controls:\n  REL-FLAG-001:\n    registry: [a]\n", 3, "cannot unmarshal", false},
+		{"checks environment without checks", "controls:\n  REL-CHECKS-001:\n    environments:\n      production: [test]\n      staging: []\n", 5, `environment "staging" lists no required checks`, false},
+		{"checks empty environments", "controls:\n  REL-CHECKS-001:\n    environments: {}\n", 3, "environments: name each environment", false},
+		{"checks empty merge", "controls:\n  REL-CHECKS-001:\n    merge: []\n", 3, "merge: list the checks", false},
+		{"checks blank entry", "controls:\n  REL-CHECKS-001:\n    merge:\n      - test\n      - ''\n", 5, "merge: empty entry", false},
+		{"checks bad severity", "controls:\n  REL-CHECKS-001:\n    block_on:\n      - critical\n      - severe\n", 5, `block_on "severe"`, false},
+		{"checks block_on without critical", "controls:\n  REL-CHECKS-001:\n    block_on: [high]\n", 3, "must include critical", false},
+		{"checks key typo", "controls:\n  REL-CHECKS-001:\n    environment: {production: [test]}\n", 3, `unknown key "environment" (want environments, merge, block_on)`, false},
+		{"checks list as mapping", "controls:\n  REL-CHECKS-001:\n    environments:\n      production: {test: true}\n", 4, "want a list", false},
+		{"bypass lifetime", "controls:\n  REL-BYPASS-001:\n    max_lifetime: forever\n", 3, `max_lifetime "forever"`, false},
+		{"bypass lifetime negative", "controls:\n  REL-BYPASS-001: {max_lifetime: -1d}\n", 2, "max_lifetime", false},
+		{"bypass key typo", "controls:\n  REL-BYPASS-001: {max_days: 3}\n", 2, `unknown key "max_days" (want max_lifetime)`, false},
+		{"protect bad pattern", "controls:\n  REL-PROTECT-001:\n    branches:\n      - main\n      - 'release/['\n", 5, "branch pattern", false},
+		{"protect one approval", "controls:\n  REL-PROTECT-001:\n    min_approvals: 1\n", 3, "requires at least 2", false},
+		{"protect empty checks", "controls:\n  REL-PROTECT-001:\n    required_checks: []\n", 3, "required_checks", false},
+		{"review one approval", "controls:\n  REL-REVIEW-001: {min_approvals: 0}\n", 2, "requires at least 2", false},
+		{"review key typo", "controls:\n  REL-REVIEW-001: {codeowners: true}\n", 2, `unknown key "codeowners"`, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := policy.ReadConfig(strings.NewReader(tc.in))
@@ -126,7 +180,7 @@ func TestLoadErrors(t *testing.T) {
 
 func TestDefaultIsStrict(t *testing.T) {
 	r := policy.Evaluate(context.Background(), policy.Default(), policy.Facts{})
-	assert.Len(t, r.Results, 19)
+	assert.Len(t, r.Results, 24)
 	assert.ErrorIs(t, r.Err(), &policy.ReportError{Reason: "controls failed"}, "nothing gathered must never pass")
 	for _, res := range r.Results {
 		assert.NotEqual(t, policy.Pass, res.Status, res.Control.ID)

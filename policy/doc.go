@@ -36,6 +36,11 @@
 //   - REL-BREAKGLASS-001 [BreakGlass]: §1.21.3.6, §1.32.3.2; SOC 2 CC6.3, CC7.4, CC8.1
 //   - REL-INCIDENT-001 [IncidentRecords]: §1.22.5.2, §1.22.3; SOC 2 CC7.4, CC7.5
 //   - REL-FREEZE-001 [MainReleasable]: §1.21.2, §1.22.3, §1.32.3.1; SOC 2 CC8.1
+//   - REL-CHECKS-001 [RequiredChecks]: §1.13.3.1, §1.13.3.4, §1.20.3.1, §2.9; SOC 2 CC7.1, CC8.1
+//   - REL-BYPASS-001 [BypassRecords]: §1.13.3.5, §1.29; SOC 2 CC8.1
+//   - REL-PROTECT-001 [ProtectedBranches]: §1.11.3.2, §1.21.3.1, §1.21.5.1; SOC 2 CC6.1, CC8.1
+//   - REL-REVIEW-001 [ReviewApprovals]: §1.21.3.1, §1.11.5.1; SOC 2 CC6.3, CC8.1
+//   - REL-BACKPORT-001 [BackportProvenance]: §1.11.3.4, §1.27.2; SOC 2 CC8.1
 //
 // [Builtin] returns them all. [Default] enables all of them in their
 // strictest form but REL-FREEZE-001, which judges main's CI check results

@@ -70,6 +70,21 @@ type Facts struct {
 	// Main is the main line's head and its check results, for
 	// [MainReleasable].
 	Main *MainLine `json:"main,omitempty"`
+	// Checks are the check results a CI system reported for the merge or
+	// promotion evaluated ([ReadChecks]); when nil, [RequiredChecks] reads
+	// the record's (Record.Checks) or the pull request's.
+	Checks []manifest.CheckResult `json:"checks,omitempty"`
+	// Bypasses are the recorded gate bypasses and test quarantines
+	// ([ReadBypasses]), checked by [BypassRecords] and honoured by
+	// [RequiredChecks].
+	Bypasses []Bypass `json:"bypasses,omitempty"`
+	// MainCommits are the hashes of main's commits (git rev-list main), from
+	// which [BackportProvenance] requires a backport to be cherry-picked.
+	MainCommits []string `json:"main_commits,omitempty"`
+	// Protection is the branch-protection configuration the forge reports
+	// for the repository's branches ([ReadBranchProtection]), checked by
+	// [ProtectedBranches].
+	Protection []BranchProtection `json:"protection,omitempty"`
 
 	// people is Policy.People, set by Evaluate (see [Facts.People]).
 	people *identity.Directory
@@ -138,23 +153,59 @@ type ReleaseBranch struct {
 //	  "checks": {"build": "success", "test": "success"},
 //	  "merge_method": "squash",
 //	  "head": "feature/ABC-1-add-timeout",
-//	  "base": "main"
+//	  "base": "main",
+//	  "head_sha": "4f2a…(40 hex)",
+//	  "reviews": [
+//	    {"user": "bob", "state": "APPROVED", "commit_id": "4f2a…", "submitted_at": "2026-03-02T09:30:00Z"}
+//	  ],
+//	  "changed_files": ["api/handler.go"]
 //	}
 //
-// merge_method is "squash", "rebase" or "merge".
+// merge_method is "squash", "rebase" or "merge". checks maps a check name
+// to the status the forge reports for the head commit ("success" passes).
+// head_sha is the head commit, reviews the reviews as the forge lists them
+// (state "APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED" or
+// "PENDING"; commit_id the commit reviewed) and changed_files the paths the
+// pull request changes, which [ReviewApprovals] matches against
+// CODEOWNERS. approvers is the older, commit-less form of the approvals
+// ([SeparationOfDuties] reads it).
 type PullRequest struct {
-	Number      int               `json:"number"`
-	Author      string            `json:"author"`
-	Approvers   []string          `json:"approvers"`
-	Labels      []string          `json:"labels"`
-	Checks      map[string]string `json:"checks"`
-	MergeMethod string            `json:"merge_method"`
-	Head        string            `json:"head"`
-	Base        string            `json:"base"`
+	Number       int               `json:"number"`
+	Author       string            `json:"author"`
+	Approvers    []string          `json:"approvers"`
+	Labels       []string          `json:"labels"`
+	Checks       map[string]string `json:"checks"`
+	MergeMethod  string            `json:"merge_method"`
+	Head         string            `json:"head"`
+	Base         string            `json:"base"`
+	HeadSHA      string            `json:"head_sha,omitempty"`
+	Reviews      []Review          `json:"reviews,omitempty"`
+	ChangedFiles []string          `json:"changed_files,omitempty"`
 }
 
-// ReadPullRequest reads a [PullRequest] in its JSON form. Unknown fields
-// and trailing data are errors.
+// A Review is one review of a pull request as the forge reports it: who
+// (User), the outcome (State: "APPROVED", "CHANGES_REQUESTED",
+// "COMMENTED", "DISMISSED" or "PENDING"), the commit reviewed (CommitID)
+// and when it was submitted.
+type Review struct {
+	User        string    `json:"user"`
+	State       string    `json:"state"`
+	CommitID    string    `json:"commit_id"`
+	SubmittedAt time.Time `json:"submitted_at,omitzero"`
+}
+
+// The review states of [Review].
+const (
+	ReviewApproved         = "APPROVED"
+	ReviewChangesRequested = "CHANGES_REQUESTED"
+	ReviewCommented        = "COMMENTED"
+	ReviewDismissed        = "DISMISSED"
+	ReviewPending          = "PENDING"
+)
+
+// ReadPullRequest reads a [PullRequest] in its JSON form. Unknown fields,
+// trailing data, an unknown merge_method and an unknown review state are
+// errors.
 func ReadPullRequest(r io.Reader) (*PullRequest, error) {
 	var pr PullRequest
 	if err := readStrictJSON(r, &pr, false); err != nil {
@@ -164,6 +215,13 @@ func ReadPullRequest(r io.Reader) (*PullRequest, error) {
 	case "", "squash", "rebase", "merge":
 	default:
 		return nil, fmt.Errorf("policy: parse pull request: merge_method %q: want squash, rebase or merge", pr.MergeMethod)
+	}
+	for i, r := range pr.Reviews {
+		switch r.State {
+		case ReviewApproved, ReviewChangesRequested, ReviewCommented, ReviewDismissed, ReviewPending:
+		default:
+			return nil, fmt.Errorf("policy: parse pull request: reviews[%d].state %q: want APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED or PENDING", i, r.State)
+		}
 	}
 	return &pr, nil
 }

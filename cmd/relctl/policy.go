@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5"
@@ -38,13 +39,16 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	keyring := fs.String("keyring", "", "with --tag, trust the armored OpenPGP keys in `FILE`")
 	hotfix := fs.String("hotfix", "", "hotfix `BRANCH` to check: cut from --production-tag, forward-ported to --main")
 	prodTag := fs.String("production-tag", "", "with --hotfix, the production `TAG`")
-	mainRef := fs.String("main", "main", "with --hotfix or --release-branch, the main-line `BRANCH`")
+	mainRef := fs.String("main", "main", "with --hotfix, --release-branch or a --pr into a release/* branch (a backport), the main-line `BRANCH`")
 	relBranch := fs.String("release-branch", "", "release `BRANCH` to check for features after --cutoff")
 	cutoff := fs.String("cutoff", "", "with --release-branch, the cutoff `TIME` (RFC 3339)")
 	artifactFile := fs.String("artifact", "", "release artifact `FILE` whose SBOM and provenance to check")
 	sbomFile := fs.String("sbom", "", "with --artifact, its CycloneDX JSON SBOM `FILE`")
 	provFile := fs.String("provenance", "", "with --artifact, its DSSE provenance envelope `FILE` (keys: REL-SBOM-001 provenance_keys)")
 	deployment := fs.String("deployment", "", "deployment `FILE` (JSON: environment, at, approvers, releaser, emergency)")
+	checksFile := fs.String("checks", "", "check results `FILE` (JSON list: name, passed, url, kind, commit, findings) for REL-CHECKS-001; default: the record's checks, or the pull request's")
+	bypassFile := fs.String("bypasses", "", "gate bypass and test quarantine records `FILE` (JSON list), checked by REL-BYPASS-001 and honoured by REL-CHECKS-001")
+	protectionFile := fs.String("protection", "", "branch-protection snapshot `FILE` (JSON list, as the forge reports it) for REL-PROTECT-001")
 	nowFlag := fs.String("now", "", "evaluation `TIME` (RFC 3339; default now): windows, expiry and flag dates use it")
 	format := fs.String("format", "text", "output `FORMAT`: text, json, sarif or junit")
 	mainFile := fs.String("main-checks", "", "main-line `FILE` for REL-FREEZE-001 (JSON: branch, commit, checks [{name, passed, url}]): its head's CI check results")
@@ -54,9 +58,10 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		oci:     fs.String("oci-store", "", "as --store, the evidence kept in the OCI registry repository `REF`"),
 	}
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: relctl policy [--config FILE] [--repo DIR] [--range A..B] [--pr FILE] [--tag TAG --allowed-signers FILE]\n                     [--hotfix BRANCH --production-tag TAG] [--release-branch BRANCH --cutoff RFC3339]\n                     [--artifact FILE --sbom FILE --provenance FILE] [--deployment FILE] [--record FILE [--promotion FILE]]\n                     [--main-checks FILE] [--store DIR | --git-store REPO | --oci-store REF]\n                     [--now RFC3339] [--format text|json|sarif|junit]\n\nEvaluates the release policy on a repository. Exit 0 when every control\npasses (or is waived or not applicable) or the policy is advisory, 1 when one\nfails, 2 on bad input.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: relctl policy [--config FILE] [--repo DIR] [--range A..B] [--pr FILE] [--tag TAG --allowed-signers FILE]\n                     [--hotfix BRANCH --production-tag TAG] [--release-branch BRANCH --cutoff RFC3339]\n                     [--artifact FILE --sbom FILE --provenance FILE] [--deployment FILE] [--record FILE [--promotion FILE]]\n                     [--checks FILE] [--bypasses FILE] [--protection FILE]\n                     [--main-checks FILE] [--store DIR | --git-store REPO | --oci-store REF]\n                     [--now RFC3339] [--format text|json|sarif|junit]\n\nEvaluates the release policy on a repository. Exit 0 when every control\npasses (or is waived or not applicable) or the policy is advisory, 1 when one\nfails, 2 on bad input.\n\nFlags:")
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, "\nA promotion request (--promotion) is JSON; history is the promotion log so far\n(default: the record's \"promotions\"), requested_at defaults to --now, and the\nenvironment \"prod\" is checked as production:\n  {\"release\": \"v1.4.2\", \"env\": \"prod\", \"digest\": \"sha256:...\", \"approver\": \"carol\",\n   \"reason\": \"CHG-1234\", \"requested_at\": \"2026-03-02T10:00:00+01:00\",\n   \"emergency\": {\"reason\": \"...\", \"scope\": \"...\", \"approver\": \"...\", \"rollback_plan\": \"...\", \"follow_up\": \"...\"},\n   \"history\": [{\"release\": \"v1.4.2\", \"env\": \"staging\", \"digest\": \"sha256:...\", \"requested_at\": \"...\", \"promoted_at\": \"...\"}]}")
+		fmt.Fprintln(stderr, "\nThe pull request (--pr) may carry what the forge reports about its reviews:\n  {\"number\": 7, \"author\": \"alice\", \"base\": \"main\", \"head_sha\": \"<40 hex>\", \"checks\": {\"test\": \"success\"},\n   \"reviews\": [{\"user\": \"bob\", \"state\": \"APPROVED\", \"commit_id\": \"<40 hex>\", \"submitted_at\": \"...\"}],\n   \"changed_files\": [\"api/handler.go\"]}\nCheck results (--checks): [{\"name\": \"semgrep\", \"kind\": \"sast\", \"passed\": true, \"commit\": \"<40 hex>\",\n   \"findings\": {\"critical\": 0, \"high\": 2}, \"url\": \"...\"}]\nBypasses (--bypasses): [{\"id\": \"BYP-1\", \"kind\": \"bypass|quarantine\", \"check\": \"test\",\n   \"scope\": \"environment:production|release:v1.4.2|branch:main\", \"ticket\": \"ABC-1\", \"approver\": \"carol\",\n   \"requester\": \"alice\", \"rationale\": \"...\", \"remediation_plan\": \"...\", \"expires\": \"RFC 3339\", \"security\": false}]\nBranch protection (--protection): [{\"branch\": \"main\", \"require_pull_request\": true, \"enforce_admins\": true,\n   \"required_approving_review_count\": 2, \"require_code_owner_reviews\": true, \"dismiss_stale_reviews\": true,\n   \"required_status_checks\": [\"ci / test\"], \"required_signatures\": false, \"allow_force_pushes\": false,\n   \"allow_deletions\": false}]  (every key required)")
 		fmt.Fprintln(stderr, "\nrelctl policy controls [--format markdown|json] prints the policy's traceability matrix.")
 		fmt.Fprintln(stderr, "\nExample:\n  relctl policy --config .github/release-policy.yml --range v1.2.0..HEAD --pr pr.json --format sarif > policy.sarif\n  relctl policy --config promote-policy.yml --pr pr.json --record v1.4.2.json --promotion promote.json")
 		fmt.Fprintln(stderr, ciHelp+"result (allow or deny), failed (the number of failed controls);\nthe summary has one row per failed control (RELCTL_RESULT=deny ...).")
@@ -185,6 +190,33 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	} else if *sbomFile != "" || *provFile != "" {
 		return usagef("--sbom and --provenance need --artifact")
 	}
+	if *checksFile != "" {
+		b, err := readInput("--checks", *checksFile, maxInputFile)
+		if err != nil {
+			return err
+		}
+		if f.Checks, err = policy.ReadChecks(bytes.NewReader(b)); err != nil {
+			return usageError{fmt.Errorf("--checks %s: %w", *checksFile, err)}
+		}
+	}
+	if *bypassFile != "" {
+		b, err := readInput("--bypasses", *bypassFile, maxInputFile)
+		if err != nil {
+			return err
+		}
+		if f.Bypasses, err = policy.ReadBypasses(bytes.NewReader(b)); err != nil {
+			return usageError{fmt.Errorf("--bypasses %s: %w", *bypassFile, err)}
+		}
+	}
+	if *protectionFile != "" {
+		b, err := readInput("--protection", *protectionFile, maxInputFile)
+		if err != nil {
+			return err
+		}
+		if f.Protection, err = policy.ReadBranchProtection(bytes.NewReader(b)); err != nil {
+			return usageError{fmt.Errorf("--protection %s: %w", *protectionFile, err)}
+		}
+	}
 	if *deployment != "" {
 		b, err := readInput("--deployment", *deployment, maxInputFile)
 		if err != nil {
@@ -219,6 +251,20 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	defer demo.remove()
 	if err := gatherRepo(ctx, repo, *rng, &f); err != nil {
 		return err
+	}
+	if pr := f.PullRequest; pr != nil && strings.HasPrefix(pr.Base, "release/") {
+		// A backport: REL-BACKPORT-001 needs main's commits.
+		r, err := commits.ResolveRange(repo, *mainRef)
+		if err != nil {
+			return usageError{fmt.Errorf("--main %s: %w", *mainRef, err)}
+		}
+		f.MainCommits = []string{}
+		for c, err := range commits.Log(ctx, repo, r) {
+			if err != nil {
+				return err
+			}
+			f.MainCommits = append(f.MainCommits, c.Hash)
+		}
 	}
 	if *hotfix != "" {
 		if f.Hotfix, err = gatherHotfix(ctx, repo, *hotfix, *prodTag, *mainRef); err != nil {

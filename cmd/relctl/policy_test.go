@@ -121,7 +121,7 @@ func TestPolicyDefaultIsStrict(t *testing.T) {
 	g, _, pr := policyRepo(t)
 	out, _, code := runPolicy(t, "", "--repo", g.Dir, "--pr", pr)
 	assert.Equal(t, 1, code)
-	assert.Contains(t, out, "19 controls")
+	assert.Contains(t, out, "24 controls")
 }
 
 func TestPolicyBadInput(t *testing.T) {
@@ -471,4 +471,100 @@ func TestPolicyArtifact(t *testing.T) {
 
 	_, _, code = runPolicy(t, "", "--config", config, "--repo", g.Dir, "--sbom", bomFile)
 	assert.Equal(t, 2, code)
+}
+
+// TestPolicyGateFacts: the check results, bypass records and branch
+// protection given by --checks, --bypasses and --protection, and the
+// reviews of --pr, reach REL-CHECKS-001, REL-BYPASS-001, REL-PROTECT-001 and
+// REL-REVIEW-001.
+func TestPolicyGateFacts(t *testing.T) {
+	g := gittest.New(t)
+	head := g.Commit("feat: greet ABC-2")
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+		return p
+	}
+	config := write("policy.yml", "controls:\n  REL-CHECKS-001: {merge: [test, sast]}\n  REL-BYPASS-001: {max_lifetime: 14d}\n  REL-PROTECT-001:\n  REL-REVIEW-001:\n")
+	pr := write("pr.json", `{"number": 7, "author": "alice", "base": "main", "head_sha": "`+head+`",
+	  "reviews": [{"user": "bob", "state": "APPROVED", "commit_id": "`+head+`"}, {"user": "carol", "state": "APPROVED", "commit_id": "`+head+`"}]}`)
+	checks := write("checks.json", `[{"name": "unit", "kind": "test", "passed": true, "commit": "`+head+`"},
+	  {"name": "semgrep", "kind": "sast", "passed": false, "commit": "`+head+`", "findings": {"high": 1}}]`)
+	bypasses := write("bypasses.json", `[{"id": "BYP-1", "kind": "bypass", "check": "sast", "scope": "branch:main", "ticket": "SEC-4",
+	  "approver": "carol", "requester": "alice", "rationale": "scanner outage", "remediation_plan": "re-run in SEC-4",
+	  "expires": "2026-03-10T00:00:00Z", "security": true}]`)
+	protection := write("protection.json", `[{"branch": "main", "require_pull_request": true, "enforce_admins": true,
+	  "required_approving_review_count": 2, "require_code_owner_reviews": false, "dismiss_stale_reviews": true,
+	  "required_status_checks": ["test", "sast"], "required_signatures": false, "allow_force_pushes": false, "allow_deletions": false}]`)
+	args := []string{"--config", config, "--repo", g.Dir, "--pr", pr, "--checks", checks, "--bypasses", bypasses, "--protection", protection,
+		"--now", "2026-03-01T00:00:00Z", "--format", "json"}
+	out, errOut, code := runPolicy(t, "", args...)
+	require.Equal(t, 0, code, errOut+out)
+	var got struct {
+		Results []struct {
+			Control struct{ ID string }
+			Status  string
+			Reason  string
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &got))
+	status := map[string]string{}
+	for _, r := range got.Results {
+		status[r.Control.ID] = r.Status
+	}
+	assert.Equal(t, map[string]string{"REL-CHECKS-001": "pass", "REL-BYPASS-001": "pass", "REL-PROTECT-001": "pass", "REL-REVIEW-001": "pass"}, status)
+	assert.Contains(t, out, "BYP-1")
+
+	// Past its expiry the bypass covers nothing: both controls fail.
+	args[len(args)-3] = "2026-03-11T00:00:00Z"
+	out, _, code = runPolicy(t, "", args...)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "expired on")
+	assert.Contains(t, out, "sast (failed)")
+}
+
+func TestPolicyGateFactsBadInput(t *testing.T) {
+	g, config, pr := policyRepo(t)
+	dir := t.TempDir()
+	for _, tc := range []struct{ flag, body, msg string }{
+		{"--checks", `[{"name": "unit", "passed": true, "verdict": "ok"}]`, "unknown field"},
+		{"--checks", `{"name": "unit"}`, "parse checks"},
+		{"--bypasses", `[{"id": "BYP-1", "id": "BYP-2"}]`, "duplicate key"},
+		{"--bypasses", `null`, "want a list"},
+		{"--protection", `[{"branch": "main"}]`, "missing require_pull_request"},
+		{"--protection", `[] trailing`, "parse branch protection"},
+		{"--pr", `{"number": 7, "reviews": [{"user": "bob", "state": "LGTM"}]}`, `state "LGTM"`},
+	} {
+		t.Run(tc.flag, func(t *testing.T) {
+			file := filepath.Join(dir, "in.json")
+			require.NoError(t, os.WriteFile(file, []byte(tc.body), 0o644))
+			args := []string{"--config", config, "--repo", g.Dir, "--pr", pr, tc.flag, file}
+			_, errOut, code := runPolicy(t, "", args...)
+			assert.Equal(t, 2, code, errOut)
+			assert.Contains(t, errOut, tc.flag)
+			assert.Contains(t, errOut, tc.msg)
+		})
+	}
+	_, errOut, code := runPolicy(t, "", "--config", config, "--repo", g.Dir, "--checks", filepath.Join(dir, "absent.json"))
+	assert.Equal(t, 2, code, errOut)
+}
+
+// TestPolicyBackport: a pull request into release/* is a backport, and
+// relctl gathers main's commits for REL-BACKPORT-001.
+func TestPolicyBackport(t *testing.T) {
+	g := gittest.New(t)
+	g.Commit("feat: base ABC-1")
+	g.Branch("release/1.2", "")
+	fix := g.CommitFiles("fix: timeout ABC-2", map[string]string{"a.txt": "fixed\n"})
+	g.Checkout("release/1.2")
+	g.CherryPick(fix)
+	dir := t.TempDir()
+	config := filepath.Join(dir, "policy.yml")
+	require.NoError(t, os.WriteFile(config, []byte("controls:\n  REL-BACKPORT-001: {}\n"), 0o644))
+	pr := filepath.Join(dir, "pr.json")
+	require.NoError(t, os.WriteFile(pr, []byte(`{"number": 9, "author": "alice", "base": "release/1.2", "labels": ["backport", "backport:1.2"]}`), 0o644))
+	out, errOut, code := runPolicy(t, "", "--config", config, "--repo", g.Dir, "--range", "main..release/1.2", "--pr", pr)
+	require.Equal(t, 0, code, errOut+out)
+	assert.Contains(t, out, "cherry-picked from "+fix+" on main")
 }
