@@ -51,7 +51,7 @@ func Default() Policy {
 	return Policy{Controls: []Control{
 		BranchNames{}, ConventionalCommits{}, LinearHistory{}, SignedTag{}, ChangeWindow{}, SeparationOfDuties{},
 		HotfixFromTag{}, ForwardPort{}, ReleaseCutoff{}, RequiredFiles{}, PinnedPipelines{}, PinnedInputs{}, FeatureFlags{},
-		EnvironmentSeparation{}, ArtifactEvidence{}, RecordComplete{}, SameDigest{},
+		EnvironmentSeparation{}, ArtifactEvidence{}, RecordComplete{}, SameDigest{}, ReleaseNotes{},
 	}}
 }
 
@@ -113,6 +113,7 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 //	      production: {identities: [release-bot@example.com], keys: ["SHA256:..."], approvers: [carol]}
 //	      staging: {identities: [staging-bot@example.com], approvers: [dave]}
 //	  REL-SBOM-001: {provenance_keys: ["-----BEGIN PUBLIC KEY-----\n..."]}
+//	  REL-NOTES-001: {}   # or {sections: [Summary, ...]} (default: ReleaseNotesSections)
 //	advisory: false   # true reports failures without enforcing them
 //	people:           # person: their e-mail addresses and logins (Policy.People)
 //	  carol: [carol@example.com, carol-gh]
@@ -122,8 +123,9 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 //
 // Each control listed is enabled, in file order; the parameters of
 // [BranchNames], [SignedTag], [ChangeWindow], [RequiredFiles],
-// [FeatureFlags], [EnvironmentSeparation] and [ArtifactEvidence]
-// (provenance_keys: PEM public keys) are set as their fields, the other controls take {} or
+// [FeatureFlags], [EnvironmentSeparation], [ArtifactEvidence]
+// (provenance_keys: PEM public keys) and [ReleaseNotes] (sections: the
+// required headings; an empty list is an error) are set as their fields, the other controls take {} or
 // null. Unknown keys, unknown control IDs, duplicate keys and bad values
 // (an invalid pattern, day, HH:MM time or time zone) are a *[ConfigError]
 // with the line they are on, and so are a people mapping that
@@ -327,6 +329,24 @@ func loadControl(k, v *yaml.Node) (Control, error) {
 			return nil, err
 		}
 		return FeatureFlags{Registry: pr.Registry}, nil
+	case "REL-NOTES-001":
+		var pr struct {
+			Sections []string `yaml:"sections"`
+		}
+		if err := decodeStrict(v, &pr); err != nil {
+			return nil, err
+		}
+		for j := 0; j+1 < len(v.Content); j += 2 {
+			if v.Content[j].Value == "sections" && len(pr.Sections) == 0 {
+				return nil, cfgErr(v.Content[j+1], "sections: empty list (omit it for the policy's sections)")
+			}
+		}
+		for i, s := range pr.Sections {
+			if strings.TrimSpace(s) == "" {
+				return nil, cfgErr(seqItem(v, "sections", i), "empty section heading")
+			}
+		}
+		return ReleaseNotes{Sections: pr.Sections}, nil
 	}
 	return nil, cfgErr(k, "unknown control %q", k.Value)
 }
