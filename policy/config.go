@@ -51,7 +51,7 @@ func Default() Policy {
 	return Policy{Controls: []Control{
 		BranchNames{}, ConventionalCommits{}, LinearHistory{}, SignedTag{}, ChangeWindow{}, SeparationOfDuties{},
 		HotfixFromTag{}, ForwardPort{}, ReleaseCutoff{}, RequiredFiles{}, PinnedPipelines{}, PinnedInputs{}, FeatureFlags{},
-		EnvironmentSeparation{}, ArtifactEvidence{}, RecordComplete{}, SameDigest{}, ReleaseNotes{},
+		EnvironmentSeparation{}, ArtifactEvidence{}, RecordComplete{}, SameDigest{}, ReleaseNotes{}, DependencyOrder{},
 	}}
 }
 
@@ -113,6 +113,7 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 //	      production: {identities: [release-bot@example.com], keys: ["SHA256:..."], approvers: [carol]}
 //	      staging: {identities: [staging-bot@example.com], approvers: [dave]}
 //	  REL-SBOM-001: {provenance_keys: ["-----BEGIN PUBLIC KEY-----\n..."]}
+//	  REL-ORDER-001: {}
 //	  REL-NOTES-001: {}   # or {sections: [Summary, ...]} (default: ReleaseNotesSections)
 //	advisory: false   # true reports failures without enforcing them
 //	people:           # person: their e-mail addresses and logins (Policy.People)
@@ -329,6 +330,11 @@ func loadControl(k, v *yaml.Node) (Control, error) {
 			return nil, err
 		}
 		return FeatureFlags{Registry: pr.Registry}, nil
+	case "REL-ORDER-001":
+		if err := decodeStrict(v, &noParams{}); err != nil {
+			return nil, err
+		}
+		return DependencyOrder{}, nil
 	case "REL-NOTES-001":
 		var pr struct {
 			Sections []string `yaml:"sections"`

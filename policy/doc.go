@@ -34,6 +34,7 @@
 //   - REL-RECORD-001 [RecordComplete]: §1.20.3.1, §2.4; SOC 2 CC8.1
 //   - REL-DIGEST-001 [SameDigest]: §1.12.3.5, §1.13.3.2; SOC 2 CC6.8, CC8.1
 //   - REL-NOTES-001 [ReleaseNotes]: §1.20.3.2, §1.20.5.1, §1.20.6.1, §2.6.3.1; SOC 2 CC8.1
+//   - REL-ORDER-001 [DependencyOrder]: §1.18.3.4; SOC 2 CC8.1
 //
 // [Default] enables all of them in their strictest form. A [Gate] adds
 // REL-GATE-001 to each promotion it decides: the decision is bound to the

@@ -61,6 +61,10 @@ type Facts struct {
 	Promotions []manifest.Promotion `json:"promotions,omitempty"`
 	// Promotion is the promotion requested and not yet logged.
 	Promotion *manifest.Promotion `json:"promotion,omitempty"`
+	// ReleaseOrder are the repositories of Manifest in the order their
+	// releases were made or are promoted, first first, for
+	// [DependencyOrder].
+	ReleaseOrder []string `json:"release_order,omitempty"`
 	// ReleaseNotes are the Markdown release notes of the release evaluated
 	// (Record's), as relctl release-notes and changelog.WriteReleaseNotes
 	// write them, for [ReleaseNotes]; nil when none were found.
