@@ -32,10 +32,13 @@
 // [Write] renders notes as Markdown in the conventional-changelog style
 // ([Markdown]), in the Keep a Changelog style ([KeepAChangelog]) or as JSON
 // ([JSON]); [WriteTemplate] runs a user text/template (see [ParseTemplate]
-// for its functions and data); [WriteReleaseNotes] fills the §2.6.3.1
-// release notes from [Metadata] the caller provides (tag, commit, artifacts
-// and digests, SBOM and provenance links, checks, promotions, rollback
-// target).
+// for its functions and data); [WriteReleaseNotes] (Markdown) and
+// [WriteReleaseNotesJSON] fill the release notes of §1.20.3.2 and the
+// §2.6.3.1 template, every section of [ReleaseNotesSections] (summary,
+// highlights, customer-impacting changes, fixes, operational notes, known
+// issues, risks, artifacts and digests, SBOM and provenance, checks,
+// approvals and promotions, rollback plan), from [Metadata] the caller
+// provides: data nobody recorded is printed as such, never guessed.
 //
 // # Escaping
 //

@@ -100,3 +100,56 @@ func ExampleEscape() {
 	// Output:
 	// &lt;script&gt;x&lt;/script&gt; \[a\](javascript:y) \#\# \[9.9.9\]
 }
+
+// Write the §2.6 release notes of a release: every section is there, and
+// one whose data nobody recorded says so instead of guessing.
+func ExampleWriteReleaseNotes() {
+	notes := changelog.Build(changelog.Release{
+		Version:  "v1.3.0",
+		Previous: "v1.2.0",
+		Commits: []commits.Commit{
+			commit("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "fix(api): reject empty names\n"),
+			commit("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "feat(api): paginate listings (#42)\n"),
+		},
+	})
+	meta := changelog.Metadata{
+		Commit:      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		Artifacts:   []changelog.Artifact{{Name: "app", Digest: "sha256:" + strings.Repeat("ab", 32)}},
+		KnownIssues: []string{}, // recorded: there are none
+		Rollback:    changelog.Rollback{Method: "redeploy", Version: "v1.2.0", Digest: "sha256:" + strings.Repeat("cd", 32)},
+	}
+	var b bytes.Buffer
+	if err := changelog.WriteReleaseNotes(&b, notes, meta); err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, line := range strings.Split(b.String(), "\n") {
+		if strings.HasPrefix(line, "#") || strings.Contains(line, "not recorded") || line == "None." || strings.HasPrefix(line, "v1.3.0") {
+			fmt.Println(line)
+		}
+	}
+	// Output:
+	// # Release v1.3.0
+	// ## Summary
+	// v1.3.0 (changes since v1.2.0): 1 feature, 1 bug fix, 0 security fixes, 0 breaking changes.
+	// ## Highlights
+	// ## Release metadata
+	// ## Customer-impacting changes
+	// - Deprecations: none in the changelog, others not recorded
+	// ## Fixes
+	// ## Operational notes
+	// - Runbook and configuration changes: not recorded
+	// - Feature flags/config gates: not recorded
+	// ## Known issues
+	// None.
+	// ## Risks and mitigations
+	// - Mitigations and monitoring: not recorded
+	// ## Artifacts
+	// ## SBOM and provenance
+	// ## Validation evidence
+	// - Required checks summary: not recorded
+	// ## Approvals and promotion status
+	// - Promotions: not recorded
+	// - Deployments: not recorded
+	// ## Rollback plan
+}

@@ -73,6 +73,11 @@ type Repo struct {
 	Artifacts  []Artifact `json:"artifacts"`
 	SBOM       string     `json:"sbom,omitempty"`
 	Provenance string     `json:"provenance,omitempty"`
+	// DependsOn names the repositories of the manifest this one depends
+	// on (its libraries), which must be released before it (§1.18.3.4; see
+	// [CheckDependencyOrder]). Absent from the JSON when empty, so the
+	// canonical form and digest of a manifest without it do not change.
+	DependsOn []string `json:"depends_on,omitempty"`
 }
 
 // normalize returns a copy of m with the version set and repos and
@@ -86,6 +91,11 @@ func (m Manifest) normalize() Manifest {
 			r.Artifacts = []Artifact{}
 		}
 		slices.SortFunc(r.Artifacts, func(a, b Artifact) int { return strings.Compare(a.Name, b.Name) })
+		if len(r.DependsOn) > 0 {
+			r.DependsOn = slices.Compact(slices.Sorted(slices.Values(r.DependsOn)))
+		} else {
+			r.DependsOn = nil
+		}
 		repos[i] = r
 	}
 	slices.SortFunc(repos, func(a, b Repo) int { return strings.Compare(a.Name, b.Name) })

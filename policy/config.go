@@ -59,6 +59,7 @@ func Default() Policy {
 		EnvironmentSeparation{}, ArtifactEvidence{}, RecordComplete{}, SameDigest{},
 		BreakGlass{}, IncidentRecords{},
 		RequiredChecks{}, BypassRecords{}, ProtectedBranches{}, ReviewApprovals{}, BackportProvenance{},
+		ReleaseNotes{}, DependencyOrder{},
 	}}
 }
 
@@ -194,6 +195,8 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 //	    require_signed_commits: true
 //	  REL-REVIEW-001: {min_approvals: 2, require_code_owners: false}
 //	  REL-BACKPORT-001: {}
+//	  REL-ORDER-001: {}
+//	  REL-NOTES-001: {}   # or {sections: [Summary, ...]} (default: ReleaseNotesSections)
 //	advisory: false   # true reports failures without enforcing them
 //	people:           # person: their e-mail addresses and logins (Policy.People)
 //	  carol: [carol@example.com, carol-gh]
@@ -208,12 +211,17 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 // severities, critical among them), [BypassRecords] (max_lifetime: as
 // max_exception_lifetime; it also bounds the bypasses REL-CHECKS-001
 // accepts), [ProtectedBranches] (required_checks defaults to
-// REL-CHECKS-001's merge list when that is configured) and
-// [ReviewApprovals] are set as their fields, the other controls take {} or
+// REL-CHECKS-001's merge list when that is configured), [ReviewApprovals],
+// [BreakGlass] (approvers; max_duration and review_within as
+// max_exception_lifetime), [MainReleasable] (checks; freezes recorded
+// whole) and [ReleaseNotes] (sections: the required headings; an empty
+// list is an error) are set as their fields, the other controls take {} or
 // null. An environment of REL-CHECKS-001 without checks, an empty merge or
 // required_checks list, a block_on without critical or with an unknown
-// severity, a min_approvals below 2 (§1.21.3.1/3) and an invalid branch
-// pattern are ConfigErrors too. Unknown keys, unknown control IDs, duplicate keys and bad values
+// severity, a min_approvals below 2 (§1.21.3.1/3), an invalid branch
+// pattern, REL-BREAKGLASS-001 without approvers and a REL-FREEZE-001
+// freeze without approver, scope, reason or exit criteria are
+// ConfigErrors too. Unknown keys, unknown control IDs, duplicate keys and bad values
 // (an invalid pattern, day, HH:MM time or time zone) are a *[ConfigError]
 // with the line they are on, and so are a people mapping that
 // identity.NewDirectory refuses (an identity that does not normalise, an
@@ -513,6 +521,29 @@ func loadControl(k, v *yaml.Node) (Control, error) {
 			c.MinApprovals = *pr.MinApprovals
 		}
 		return c, nil
+	case "REL-ORDER-001":
+		if err := decodeStrict(v, &noParams{}); err != nil {
+			return nil, err
+		}
+		return DependencyOrder{}, nil
+	case "REL-NOTES-001":
+		var pr struct {
+			Sections []string `yaml:"sections"`
+		}
+		if err := decodeStrict(v, &pr); err != nil {
+			return nil, err
+		}
+		for j := 0; j+1 < len(v.Content); j += 2 {
+			if v.Content[j].Value == "sections" && len(pr.Sections) == 0 {
+				return nil, cfgErr(v.Content[j+1], "sections: empty list (omit it for the policy's sections)")
+			}
+		}
+		for i, s := range pr.Sections {
+			if strings.TrimSpace(s) == "" {
+				return nil, cfgErr(seqItem(v, "sections", i), "empty section heading")
+			}
+		}
+		return ReleaseNotes{Sections: pr.Sections}, nil
 	}
 	return nil, cfgErr(k, "unknown control %q", k.Value)
 }

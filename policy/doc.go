@@ -41,6 +41,8 @@
 //   - REL-PROTECT-001 [ProtectedBranches]: §1.11.3.2, §1.21.3.1, §1.21.5.1; SOC 2 CC6.1, CC8.1
 //   - REL-REVIEW-001 [ReviewApprovals]: §1.21.3.1, §1.11.5.1; SOC 2 CC6.3, CC8.1
 //   - REL-BACKPORT-001 [BackportProvenance]: §1.11.3.4, §1.27.2; SOC 2 CC8.1
+//   - REL-NOTES-001 [ReleaseNotes]: §1.20.3.2, §1.20.5.1, §1.20.6.1, §2.6.3.1; SOC 2 CC8.1
+//   - REL-ORDER-001 [DependencyOrder]: §1.18.3.4; SOC 2 CC8.1
 //
 // [Builtin] returns them all. [Default] enables all of them in their
 // strictest form but REL-FREEZE-001, which judges main's CI check results

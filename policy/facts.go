@@ -85,6 +85,14 @@ type Facts struct {
 	// for the repository's branches ([ReadBranchProtection]), checked by
 	// [ProtectedBranches].
 	Protection []BranchProtection `json:"protection,omitempty"`
+	// ReleaseOrder are the repositories of Manifest in the order their
+	// releases were made or are promoted, first first, for
+	// [DependencyOrder].
+	ReleaseOrder []string `json:"release_order,omitempty"`
+	// ReleaseNotes are the Markdown release notes of the release evaluated
+	// (Record's), as relctl release-notes and changelog.WriteReleaseNotes
+	// write them, for [ReleaseNotes]; nil when none were found.
+	ReleaseNotes []byte `json:"-"`
 
 	// people is Policy.People, set by Evaluate (see [Facts.People]).
 	people *identity.Directory

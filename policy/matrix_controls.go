@@ -92,6 +92,14 @@ var controlTrace = map[string]struct {
 		requirements: []string{"§1.3.2/5", "§1.3.3/2", "§1.6.3/8", "§1.6.3/10", "§1.8.2/3", "§1.9.3.2/2", "§1.11.3.2/5", "§1.13.3.3/1", "§1.13.3.3/2", "§1.13.5.3/2", "§1.14.3/8", "§1.15.3.5/3", "§1.16.3.1/3", "§1.18.3.2/4", "§1.19.3.1/2", "§1.19.5.1/2", "§1.19.5.2/2", "§1.20.3.1/14", "§1.21.3.5/1", "§1.21.3.5/2", "§1.21.3.5/3", "§1.21.5.1/7", "§1.22.3/3", "§1.22.5.2/6", "§1.23.3/6", "§1.24.2/5", "§1.25.2/5", "§1.31.3.3/1", "§1.32.3.2/1", "§1.32.3.2/4", "§2.7.2/4"},
 		tests:        []string{"policy.TestChangeWindow"},
 	},
+	"REL-NOTES-001": {
+		requirements: []string{"§1.20.3.2/1", "§1.20.3.2/3", "§1.20.3.2/4", "§1.20.5.1/3", "§1.20.6.1/1"},
+		tests:        []string{"policy.TestReleaseNotes", "changelog.TestReleaseNotesEverySection", "cmd/relctl.TestReleaseNotesCommand"},
+	},
+	"REL-ORDER-001": {
+		requirements: []string{"§1.18.3.4/1"},
+		tests:        []string{"policy.TestDependencyOrder", "manifest.TestCheckDependencyOrder"},
+	},
 	"REL-SBOM-001": {
 		requirements: []string{"§1.7.3/9", "§1.12.3.3/3", "§1.12.3.4/3", "§1.12.6.1/3", "§1.14.3/9", "§1.20.3.1/9", "§1.20.3.5/1", "§1.20.3.5/2", "§1.20.5.1/5", "§1.21.5.1/3", "§1.23.3/5", "§1.25.2/4", "§1.30.3.3/5", "§1.31.3.3/1", "§1.31.3.5/1", "§1.31.3.5/2", "§1.31.3.5/3"},
 		tests:        []string{"policy.TestArtifactEvidence"},

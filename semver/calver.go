@@ -9,22 +9,41 @@ import (
 )
 
 // A CalVer is a calendar version YYYY.0M.MICRO, the optional scheme of
-// policy §1.12.5 (tag v2026.02.0). Year and month say which release train it
-// belongs to; Micro counts releases within the month from 0, and is also how
-// a hotfix of a train is written ([CalVer.BumpMicro]).
+// policy §1.12.5 (tag v2026.02.0), or YYYY.0M.MICRO.HOTFIX, a hotfix of
+// that release (tag v2026.02.0.1). Year and month say which release train
+// it belongs to; Micro counts the train's releases within the month from
+// 0; Hotfix, from 1, counts the hotfixes of release YYYY.0M.MICRO, and is
+// 0 for the release itself.
+//
+// How hotfixes are written (the §1.12.5 decision record asks it be
+// documented): a hotfix of v2026.02.0 is v2026.02.0.1, then v2026.02.0.2,
+// made with [CalVer.NextHotfix]; the next train release is v2026.02.1
+// ([CalVer.Next]). The two can never be the same version: a train release
+// has three components and a hotfix four, with a hotfix number of at least
+// 1 (ParseCalVer refuses YYYY.0M.MICRO.0), so however many hotfixes and
+// train releases a month has, neither takes the other's tag. The hotfix
+// names the release it patches (its first three components), which is how
+// a hotfix or backport relates to the prior CalVer tag, and it sorts after
+// that release and before the train's next one: 2026.02.0 < 2026.02.0.1 <
+// 2026.02.0.2 < 2026.02.1. A pre-release suffix (2026.02.0-hotfix.1) was
+// not chosen because SemVer orders it before the release it patches. All
+// artifacts of a release share its one version and tag.
 //
 // A CalVer is not a [Version]: its zero-padded month is not strict SemVer.
 // The zero CalVer, 0000.00.0, is not a valid calendar version but sorts
 // before every one, so CalVer{}.Next(t) gives the first release.
 type CalVer struct {
-	Year  int    // 1000 to 9999
-	Month int    // 1 to 12
-	Micro uint64 // release within the month
+	Year   int    // 1000 to 9999
+	Month  int    // 1 to 12
+	Micro  uint64 // release within the month
+	Hotfix uint64 // hotfix of release YYYY.0M.MICRO, from 1; 0 for the release itself
 }
 
 // ParseCalVer parses s as YYYY.0M.MICRO: a four-digit year from 1000, a
 // two-digit month from 01 to 12, and a micro number without leading zeros
-// that fits in a uint64, such as 2026.02.0. s has no "v" prefix (see
+// that fits in a uint64, such as 2026.02.0; or as YYYY.0M.MICRO.HOTFIX, a
+// hotfix numbered from 1 (2026.02.0.1; 2026.02.0.0 is refused, so that one
+// version has one spelling). s has no "v" prefix (see
 // [Scheme.ParseCalVer]) and is at most [MaxLength] bytes.
 //
 // Every error is a [*ParseError] that matches [ErrInvalidCalVer]; its Reason
@@ -80,15 +99,41 @@ func scanCalVer(s string) (CalVer, scanFail) {
 	if c.Micro, i, fail = scanNumber(s, i, sectionMicro); fail.kind != failNone {
 		return CalVer{}, fail
 	}
+	if i < len(s) && s[i] == '.' {
+		start := i + 1
+		if c.Hotfix, i, fail = scanNumber(s, start, sectionHotfix); fail.kind != failNone {
+			return CalVer{}, fail
+		}
+		if c.Hotfix == 0 {
+			return CalVer{}, scanFail{kind: failHotfixZero, section: sectionHotfix, pos: start}
+		}
+		if i < len(s) {
+			return CalVer{}, scanFail{kind: failUnexpected, section: sectionHotfix, pos: i}
+		}
+	}
 	if i < len(s) {
 		return CalVer{}, scanFail{kind: failUnexpected, section: sectionMicro, pos: i}
 	}
 	return c, scanFail{}
 }
 
-// String returns c as YYYY.0M.MICRO, such as 2026.02.0.
+// String returns c as YYYY.0M.MICRO, such as 2026.02.0, or for a hotfix
+// YYYY.0M.MICRO.HOTFIX, such as 2026.02.0.1.
 func (c CalVer) String() string {
+	if c.Hotfix > 0 {
+		return fmt.Sprintf("%04d.%02d.%d.%d", c.Year, c.Month, c.Micro, c.Hotfix)
+	}
 	return fmt.Sprintf("%04d.%02d.%d", c.Year, c.Month, c.Micro)
+}
+
+// IsHotfix reports whether c is a hotfix (Hotfix > 0).
+func (c CalVer) IsHotfix() bool { return c.Hotfix > 0 }
+
+// Release returns the release c is a hotfix of (c without its hotfix
+// number), or c itself.
+func (c CalVer) Release() CalVer {
+	c.Hotfix = 0
+	return c
 }
 
 // Compare returns -1, 0 or +1 as c is before, equal to or after o.
@@ -99,13 +144,17 @@ func (c CalVer) Compare(o CalVer) int {
 	if d := cmp.Compare(c.Month, o.Month); d != 0 {
 		return d
 	}
-	return cmp.Compare(c.Micro, o.Micro)
+	if d := cmp.Compare(c.Micro, o.Micro); d != 0 {
+		return d
+	}
+	return cmp.Compare(c.Hotfix, o.Hotfix)
 }
 
-// Next returns the calendar version of a release made at t, after c: in c's
-// year and month (of t in UTC) it is the next micro, 2026.02.0 → 2026.02.1;
-// in a later month it is that month's first release, 2026.03.0. The result
-// depends only on c and t.
+// Next returns the calendar version of the train release made at t, after
+// c: in c's year and month (of t in UTC) it is the next micro, 2026.02.0 →
+// 2026.02.1 (and after a hotfix, 2026.02.0.1 → 2026.02.1); in a later month
+// it is that month's first release, 2026.03.0. It is never a hotfix. The
+// result depends only on c and t.
 //
 // Next returns [ErrNotIncreasing] when t is before c's month (the clock went
 // back), [ErrInvalidCalVer] when t's year is not between 1000 and 9999, and
@@ -124,14 +173,29 @@ func (c CalVer) Next(t time.Time) (CalVer, error) {
 	return now, nil
 }
 
-// BumpMicro returns c with the next micro number, in the same year and
-// month: the hotfix of a train, 2026.02.0 → 2026.02.1, whatever the date. It
-// returns a [*ValueError] when the micro number would pass the largest uint64.
+// BumpMicro returns the next release of c's train in the same year and
+// month, 2026.02.0 → 2026.02.1 (2026.02.0.3 → 2026.02.1), whatever the date;
+// it is never a hotfix (see [CalVer.NextHotfix]). It returns a
+// [*ValueError] when the micro number would pass the largest uint64.
 func (c CalVer) BumpMicro() (CalVer, error) {
 	if c.Micro == math.MaxUint64 {
 		return CalVer{}, &ValueError{Op: fmt.Sprintf("bump micro of %s", c), Reason: "version number overflows"}
 	}
 	c.Micro++
+	c.Hotfix = 0
+	return c, nil
+}
+
+// NextHotfix returns the next hotfix of the release c is or patches:
+// 2026.02.0 → 2026.02.0.1, 2026.02.0.1 → 2026.02.0.2, whatever the date. It
+// can never equal a train release ([CalVer.Next], [CalVer.BumpMicro]):
+// those have no hotfix number. It returns a [*ValueError] when the hotfix
+// number would pass the largest uint64.
+func (c CalVer) NextHotfix() (CalVer, error) {
+	if c.Hotfix == math.MaxUint64 {
+		return CalVer{}, &ValueError{Op: fmt.Sprintf("next hotfix of %s", c), Reason: "version number overflows"}
+	}
+	c.Hotfix++
 	return c, nil
 }
 

@@ -20,6 +20,8 @@ var validCalVers = []struct {
 	{"2026.12.17", semver.CalVer{Year: 2026, Month: 12, Micro: 17}},
 	{"1000.01.0", semver.CalVer{Year: 1000, Month: 1}},
 	{"9999.10.18446744073709551615", semver.CalVer{Year: 9999, Month: 10, Micro: 18446744073709551615}},
+	{"2026.02.0.1", semver.CalVer{Year: 2026, Month: 2, Micro: 0, Hotfix: 1}},
+	{"2026.02.3.12", semver.CalVer{Year: 2026, Month: 2, Micro: 3, Hotfix: 12}},
 }
 
 var invalidCalVers = []struct {
@@ -38,6 +40,11 @@ var invalidCalVers = []struct {
 	{"2026.02.01", leadingZero, 8},
 	{"2026.02.99999999999999999999999", numberOverflow, 8},
 	{"2026.02.0-rc.1", semver.ErrInvalidCalVer, 9},
+	{"2026.02.0.0", semver.ErrInvalidCalVer, 10},
+	{"2026.02.0.01", leadingZero, 10},
+	{"2026.02.0.", semver.ErrInvalidCalVer, 10},
+	{"2026.02.0.1.1", semver.ErrInvalidCalVer, 11},
+	{"2026.02.0.1-rc", semver.ErrInvalidCalVer, 11},
 	{"2026.02.0\n", semver.ErrInvalidCalVer, 9},
 	{"26.02.0", semver.ErrInvalidCalVer, 2},
 	{"0999.02.0", semver.ErrInvalidCalVer, 0},
@@ -71,7 +78,7 @@ func TestParseCalVer(t *testing.T) {
 }
 
 func TestCalVerCompare(t *testing.T) {
-	ordered := []string{"2025.12.3", "2026.01.0", "2026.02.0", "2026.02.1", "2026.02.10", "2026.10.0", "2027.01.0"}
+	ordered := []string{"2025.12.3", "2026.01.0", "2026.02.0", "2026.02.0.1", "2026.02.0.2", "2026.02.0.10", "2026.02.1", "2026.02.10", "2026.10.0", "2027.01.0"}
 	for i, a := range ordered {
 		for j, b := range ordered {
 			want := 0
@@ -202,4 +209,32 @@ func TestSelectCalVer(t *testing.T) {
 			assert.Equal(t, tt.tag, tag)
 		})
 	}
+}
+
+// The hotfix of a release and the train's next release are never the same
+// version, whatever the month and however many of each were made.
+func TestCalVerHotfixNeverCollidesWithTrain(t *testing.T) {
+	feb := time.Date(2026, time.February, 20, 12, 0, 0, 0, time.UTC)
+	rel := semver.CalVer{Year: 2026, Month: 2}
+	hotfix, err := rel.NextHotfix()
+	require.NoError(t, err)
+	train, err := rel.Next(feb)
+	require.NoError(t, err)
+	assert.Equal(t, "2026.02.0.1", hotfix.String())
+	assert.Equal(t, "2026.02.1", train.String(), "the issue's collision: both were 2026.02.1")
+	assert.True(t, hotfix.IsHotfix())
+	assert.Equal(t, rel, hotfix.Release())
+	second, err := hotfix.NextHotfix()
+	require.NoError(t, err)
+	assert.Equal(t, "2026.02.0.2", second.String())
+	after, err := second.Next(feb)
+	require.NoError(t, err)
+	assert.Equal(t, "2026.02.1", after.String(), "a train release after hotfixes")
+	bumped, err := second.BumpMicro()
+	require.NoError(t, err)
+	assert.Equal(t, train, bumped)
+	_, err = semver.CalVer{Year: 2026, Month: 2, Hotfix: 18446744073709551615}.NextHotfix()
+	var ve *semver.ValueError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "version number overflows", ve.Reason)
 }

@@ -98,9 +98,11 @@
 // type because the zero-padded month is not strict SemVer. [CalVer.Next] is
 // deterministic: it takes the release time as a parameter, gives the next
 // micro within the month and MICRO 0 in a later month, and refuses a clock
-// that went back. Patch and hotfix releases of a train keep its year and
-// month and increase MICRO ([CalVer.BumpMicro]): 2026.02.0 → 2026.02.1. All
-// artifacts of a release share its one version and tag.
+// that went back. Train releases in a month increase MICRO
+// ([CalVer.BumpMicro]): 2026.02.0 → 2026.02.1. A hotfix of a release adds a
+// fourth number from 1 ([CalVer.NextHotfix]): 2026.02.0 → 2026.02.0.1, so a
+// hotfix and the next train release never share a tag (see [CalVer] for the
+// decision). All artifacts of a release share its one version and tag.
 //
 // # Concurrency and ownership
 //

@@ -241,11 +241,11 @@ func ExampleCalVer_Next() {
 	fmt.Println(scheme.FormatCalVer(next))
 	next, _ = latest.Next(mar)
 	fmt.Println(scheme.FormatCalVer(next))
-	hotfix, _ := latest.BumpMicro()
+	hotfix, _ := latest.NextHotfix() // a hotfix never takes the next train release's tag
 	fmt.Println(scheme.FormatCalVer(hotfix))
 	// Output:
 	// 2026.02.0 v2026.02.0 true
 	// v2026.02.1
 	// v2026.03.0
-	// v2026.02.1
+	// v2026.02.0.1
 }

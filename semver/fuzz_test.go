@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	mm "github.com/Masterminds/semver/v3"
 	"github.com/stretchr/testify/assert"
@@ -204,5 +205,47 @@ func FuzzCalVer(f *testing.F) {
 		require.Zero(t, c.Compare(c))
 		require.GreaterOrEqual(t, c.Month, 1)
 		require.LessOrEqual(t, c.Month, 12)
+	})
+}
+
+// FuzzCalVerHotfix checks that a hotfix (NextHotfix) of any calendar
+// version never equals a train release after it (Next at any time,
+// BumpMicro), round-trips through its string, and sorts after the release
+// it patches and before the train's next release.
+func FuzzCalVerHotfix(f *testing.F) {
+	f.Add(2026, 2, uint64(0), uint64(0), int64(1771588800))
+	f.Add(2026, 2, uint64(3), uint64(2), int64(1772323200))
+	f.Add(9999, 12, uint64(18446744073709551614), uint64(5), int64(0))
+	f.Fuzz(func(t *testing.T, year, month int, micro, hotfix uint64, unix int64) {
+		if year < 1000 || year > 9999 || month < 1 || month > 12 {
+			return
+		}
+		c := semver.CalVer{Year: year, Month: month, Micro: micro, Hotfix: hotfix}
+		h, err := c.NextHotfix()
+		if err != nil {
+			return // overflow, a typed error
+		}
+		p, err := semver.ParseCalVer(h.String())
+		if err != nil || p != h {
+			t.Fatalf("hotfix %v does not round-trip: %v %v", h, p, err)
+		}
+		if h.Compare(c) <= 0 || h.Release() != c.Release() {
+			t.Fatalf("hotfix %v does not patch %v", h, c)
+		}
+		trains := []semver.CalVer{}
+		if n, err := c.Next(time.Unix(unix, 0)); err == nil {
+			trains = append(trains, n)
+		}
+		if n, err := c.BumpMicro(); err == nil {
+			trains = append(trains, n)
+			if h.Compare(n) >= 0 {
+				t.Fatalf("hotfix %v does not sort before the next train release %v", h, n)
+			}
+		}
+		for _, n := range trains {
+			if n.IsHotfix() || n.String() == h.String() || n == h {
+				t.Fatalf("train release %v collides with hotfix %v", n, h)
+			}
+		}
 	})
 }

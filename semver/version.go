@@ -312,6 +312,7 @@ const (
 	failMonth        // CalVer month out of 01-12
 	failYear         // CalVer year not 4 digits from 1000
 	failBadCharIdent // byte not allowed in an identifier
+	failHotfixZero   // CalVer hotfix number 0 (hotfixes count from 1)
 )
 
 type section uint8
@@ -325,10 +326,11 @@ const (
 	sectionYear
 	sectionMonth
 	sectionMicro
+	sectionHotfix
 )
 
 func (s section) String() string {
-	return [...]string{"major", "minor", "patch", "pre-release", "build metadata", "year", "month", "micro"}[s]
+	return [...]string{"major", "minor", "patch", "pre-release", "build metadata", "year", "month", "micro", "hotfix"}[s]
 }
 
 type scanFail struct {
@@ -373,6 +375,8 @@ func (f scanFail) parseError(s string) *ParseError {
 		e.Reason = "month: want two digits from 01 to 12"
 	case failYear:
 		e.Reason = "year: want four digits from 1000"
+	case failHotfixZero:
+		e.Reason = "hotfix: want a number from 1 (YYYY.0M.MICRO is the release itself)"
 	}
 	return e
 }

@@ -12,6 +12,7 @@
 //	relctl parse [--json] < message
 //	relctl log   [--repo DIR | --demo] [--since REV] [--rev REV] [--path DIR] [--first-parent]
 //	relctl changelog [--repo DIR | --demo] [--since REV] [--rev REV] [--version TAG] [--format markdown|keepachangelog|json] [--all] [--write FILE] ...
+//	relctl release-notes --release TAG [--format markdown|json] [--out FILE] (--store DIR | --git-store REPO | --oci-store REF) ...
 //	relctl tag   --name TAG --rev REV (--sign openpgp --key FILE | --sign ssh --key FILE | --unsigned) [--passphrase-env VAR] [--tagger "Name <email>"] [--message-file FILE] [--push REMOTE] [--repo DIR] [--json]
 //	relctl verify --tag TAG [--keyring FILE | --allowed-signers FILE] [--repo DIR] [--json]
 //	relctl sbom [generate|check|attest] ...
@@ -123,6 +124,8 @@ Usage:
   relctl changelog [--repo DIR | --demo] [--since REV] [--rev REV] [--version TAG] [--date YYYY-MM-DD]
                [--format markdown|keepachangelog|json] [--all] [--unreleased] [--write FILE]
                [--component NAME --path DIR] [--template FILE]
+  relctl release-notes --release TAG [--repo DIR] [--format markdown|json] [--out FILE]
+               (--store DIR | --git-store REPO | --oci-store REF)   (§2.6 notes from the record, changelog and log)
   relctl tag   --name TAG --rev REV (--sign openpgp --key FILE | --sign ssh --key FILE | --unsigned)
                [--passphrase-env VAR | --passphrase-file FILE] [--tagger "Name <email>"]
                [--message-file FILE] [--push REMOTE] [--prefix v] [--repo DIR] [--json]
@@ -288,6 +291,8 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return cmdRollback(ctx, args[1:], stdin, stdout, stderr)
 	case "changelog":
 		return cmdChangelog(ctx, args[1:], stdout, stderr)
+	case "release-notes":
+		return cmdReleaseNotes(ctx, args[1:], stdout, stderr)
 	case "tag":
 		return cmdTag(ctx, args[1:], stdin, stdout, stderr)
 	case "verify":

@@ -32,6 +32,12 @@ type nextResult struct {
 	Demo       bool     `json:"demo,omitempty"`    // true when run on the built-in demo repository
 	Branch     string   `json:"branch,omitempty"`  // release or hotfix branch whose patch-line rule applied
 	Skipped    []string `json:"nonconventional,omitempty"`
+	// Scheme is "calver" for a component with scheme calver (absent for
+	// SemVer). Its bump is then "month" (the first release of a month),
+	// "micro" (another release of the month), "hotfix" (on a hotfix
+	// branch: YYYY.0M.MICRO.HOTFIX) or "none", and base is the previous
+	// release.
+	Scheme string `json:"scheme,omitempty"`
 }
 
 func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -73,6 +79,31 @@ func cmdNext(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		scheme = semver.Scheme{Prefix: *component + *sep + *prefix}
 		if *path == "" {
 			*path = *component
+		}
+	}
+	if !*useDemo {
+		calver, err := componentCalVer(*cfgFlag, *repoDir, *component)
+		if err != nil {
+			return err
+		}
+		if calver {
+			if *channel != "" {
+				return usagef("--channel: component %s uses CalVer, which has no pre-release channels", *component)
+			}
+			res, skipped, err := nextCalVer(ctx, *repoDir, *rev, *branch, scheme, *path, cf.parseOptions(), stderr)
+			if err != nil {
+				return err
+			}
+			listNonConventional(stderr, skipped)
+			if *strict && len(skipped) > 0 {
+				return &nonConventionalError{Commits: res.Skipped}
+			}
+			reportNext(ciFrom(ctx), res)
+			if *asJSON {
+				return writeJSON(stdout, res)
+			}
+			fmt.Fprintln(stdout, res.Next)
+			return nil
 		}
 	}
 	var opts []commits.PlanOption

@@ -324,3 +324,61 @@ components:
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "no such component")
 }
+
+// TestNextCalVer: a component with scheme calver gets calendar versions
+// from the month of the released commit, and a hotfix branch a hotfix that
+// never takes the next train release's tag (§1.12.3.2, §1.12.5).
+func TestNextCalVer(t *testing.T) {
+	g := gittest.New(t) // commits are dated January 2026
+	require.NoError(t, os.WriteFile(filepath.Join(g.Dir, ".releasekit.yaml"), []byte("version: 1\ncomponents:\n  - name: app\n    path: .\n    scheme: calver\n"), 0o644))
+	next := func(args ...string) map[string]any {
+		t.Helper()
+		out, errOut, code := relctl(t, "", append([]string{"next", "--repo", g.Dir, "--json"}, args...)...)
+		require.Equal(t, 0, code, errOut)
+		var res map[string]any
+		require.NoError(t, json.Unmarshal([]byte(out), &res))
+		return res
+	}
+	first := g.Commit("feat: first\n")
+	res := next()
+	assert.Equal(t, "v2026.01.0", res["next"], "the first release of the month")
+	assert.Equal(t, "month", res["bump"])
+	assert.Equal(t, "calver", res["scheme"])
+	assert.Equal(t, true, res["releasable"])
+	for _, k := range []string{"previous", "next", "bump", "level", "commits", "version", "base", "releasable", "commit"} {
+		assert.Contains(t, res, k, "the JSON contract keeps its fields")
+	}
+	g.AnnotatedTag("v2026.01.0", first, "v2026.01.0")
+
+	res = next()
+	assert.Equal(t, false, res["releasable"], "nothing since the tag")
+	assert.Equal(t, "v2026.01.0", res["next"])
+
+	g.Commit("fix: train fix\n")
+	train := next()
+	assert.Equal(t, "v2026.01.1", train["next"])
+	assert.Equal(t, "micro", train["bump"])
+	assert.Equal(t, "v2026.01.0", train["previous"])
+
+	// A hotfix of v2026.01.0 in the same month.
+	g.Branch("hotfix/2026.01.0-INC-1", "v2026.01.0")
+	g.Checkout("hotfix/2026.01.0-INC-1")
+	h := g.Commit("fix: urgent\n")
+	hot := next()
+	assert.Equal(t, "v2026.01.0.1", hot["next"])
+	assert.Equal(t, "hotfix", hot["bump"])
+	assert.Equal(t, "hotfix/2026.01.0-INC-1", hot["branch"])
+	assert.NotEqual(t, train["next"], hot["next"], "the hotfix and the next train release never collide")
+	g.AnnotatedTag("v2026.01.0.1", h, "v2026.01.0.1")
+	g.Commit("fix: again\n")
+	assert.Equal(t, "v2026.01.0.2", next()["next"])
+
+	// Back on main: the train's next release is still v2026.01.1.
+	g.Checkout("main")
+	assert.Equal(t, "v2026.01.1", next()["next"])
+	assert.Equal(t, "v2026.01.1", next("--branch", "")["next"])
+
+	_, errOut, code := relctl(t, "", "next", "--repo", g.Dir, "--channel", "rc")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "CalVer")
+}
