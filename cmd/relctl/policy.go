@@ -51,6 +51,10 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	protectionFile := fs.String("protection", "", "branch-protection snapshot `FILE` (JSON list, as the forge reports it) for REL-PROTECT-001")
 	nowFlag := fs.String("now", "", "evaluation `TIME` (RFC 3339; default now): windows, expiry and flag dates use it")
 	format := fs.String("format", "text", "output `FORMAT`: text, json, sarif or junit")
+	notesFile := fs.String("release-notes", "", "the release's release notes `FILE` (Markdown, as relctl release-notes writes them): checked by REL-NOTES-001")
+	manifestFile := fs.String("manifest", "", "multi-repo manifest `FILE` (manifest's JSON form) of a coordinated release: checked by REL-ORDER-001 with --release-order")
+	var releaseOrder listFlag
+	fs.Var(&releaseOrder, "release-order", "with --manifest, the `REPO` released next, in order (repeat, or comma-separated): libraries before their dependents")
 	mainFile := fs.String("main-checks", "", "main-line `FILE` for REL-FREEZE-001 (JSON: branch, commit, checks [{name, passed, url}]): its head's CI check results")
 	logStore := storeFlags{
 		dir:     fs.String("store", "", "evidence store `DIR` whose log gives the facts: promotions, incidents and post-incident reviews (REL-DIGEST-001, REL-BREAKGLASS-001, REL-INCIDENT-001)"),
@@ -58,7 +62,7 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		oci:     fs.String("oci-store", "", "as --store, the evidence kept in the OCI registry repository `REF`"),
 	}
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: relctl policy [--config FILE] [--repo DIR] [--range A..B] [--pr FILE] [--tag TAG --allowed-signers FILE]\n                     [--hotfix BRANCH --production-tag TAG] [--release-branch BRANCH --cutoff RFC3339]\n                     [--artifact FILE --sbom FILE --provenance FILE] [--deployment FILE] [--record FILE [--promotion FILE]]\n                     [--checks FILE] [--bypasses FILE] [--protection FILE]\n                     [--main-checks FILE] [--store DIR | --git-store REPO | --oci-store REF]\n                     [--now RFC3339] [--format text|json|sarif|junit]\n\nEvaluates the release policy on a repository. Exit 0 when every control\npasses (or is waived or not applicable) or the policy is advisory, 1 when one\nfails, 2 on bad input.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: relctl policy [--config FILE] [--repo DIR] [--range A..B] [--pr FILE] [--tag TAG --allowed-signers FILE]\n                     [--hotfix BRANCH --production-tag TAG] [--release-branch BRANCH --cutoff RFC3339]\n                     [--artifact FILE --sbom FILE --provenance FILE] [--deployment FILE] [--record FILE [--promotion FILE]]\n                     [--checks FILE] [--bypasses FILE] [--protection FILE]\n                     [--main-checks FILE] [--store DIR | --git-store REPO | --oci-store REF]\n                     [--release-notes FILE] [--manifest FILE --release-order REPO,...]\n                     [--now RFC3339] [--format text|json|sarif|junit]\n\nEvaluates the release policy on a repository. Exit 0 when every control\npasses (or is waived or not applicable) or the policy is advisory, 1 when one\nfails, 2 on bad input.\n\nFlags:")
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, "\nA promotion request (--promotion) is JSON; history is the promotion log so far\n(default: the record's \"promotions\"), requested_at defaults to --now, and the\nenvironment \"prod\" is checked as production:\n  {\"release\": \"v1.4.2\", \"env\": \"prod\", \"digest\": \"sha256:...\", \"approver\": \"carol\",\n   \"reason\": \"CHG-1234\", \"requested_at\": \"2026-03-02T10:00:00+01:00\",\n   \"emergency\": {\"reason\": \"...\", \"scope\": \"...\", \"approver\": \"...\", \"rollback_plan\": \"...\", \"follow_up\": \"...\"},\n   \"history\": [{\"release\": \"v1.4.2\", \"env\": \"staging\", \"digest\": \"sha256:...\", \"requested_at\": \"...\", \"promoted_at\": \"...\"}]}")
 		fmt.Fprintln(stderr, "\nThe pull request (--pr) may carry what the forge reports about its reviews:\n  {\"number\": 7, \"author\": \"alice\", \"base\": \"main\", \"head_sha\": \"<40 hex>\", \"checks\": {\"test\": \"success\"},\n   \"reviews\": [{\"user\": \"bob\", \"state\": \"APPROVED\", \"commit_id\": \"<40 hex>\", \"submitted_at\": \"...\"}],\n   \"changed_files\": [\"api/handler.go\"]}\nCheck results (--checks): [{\"name\": \"semgrep\", \"kind\": \"sast\", \"passed\": true, \"commit\": \"<40 hex>\",\n   \"findings\": {\"critical\": 0, \"high\": 2}, \"url\": \"...\"}]\nBypasses (--bypasses): [{\"id\": \"BYP-1\", \"kind\": \"bypass|quarantine\", \"check\": \"test\",\n   \"scope\": \"environment:production|release:v1.4.2|branch:main\", \"ticket\": \"ABC-1\", \"approver\": \"carol\",\n   \"requester\": \"alice\", \"rationale\": \"...\", \"remediation_plan\": \"...\", \"expires\": \"RFC 3339\", \"security\": false}]\nBranch protection (--protection): [{\"branch\": \"main\", \"require_pull_request\": true, \"enforce_admins\": true,\n   \"required_approving_review_count\": 2, \"require_code_owner_reviews\": true, \"dismiss_stale_reviews\": true,\n   \"required_status_checks\": [\"ci / test\"], \"required_signatures\": false, \"allow_force_pushes\": false,\n   \"allow_deletions\": false}]  (every key required)")
@@ -228,6 +232,33 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 	}
 
+	if *notesFile != "" {
+		b, err := readInput("--release-notes", *notesFile, maxInputFile)
+		if err != nil {
+			return err
+		}
+		f.ReleaseNotes = b
+	}
+	if *manifestFile != "" {
+		b, err := readInput("--manifest", *manifestFile, maxInputFile)
+		if err != nil {
+			return err
+		}
+		m, err := manifest.ParseManifest(b)
+		if err != nil {
+			return usageError{fmt.Errorf("--manifest %s: %w", *manifestFile, err)}
+		}
+		f.Manifest = &m
+		for _, r := range releaseOrder {
+			for _, name := range strings.Split(r, ",") {
+				if name = strings.TrimSpace(name); name != "" {
+					f.ReleaseOrder = append(f.ReleaseOrder, name)
+				}
+			}
+		}
+	} else if len(releaseOrder) > 0 {
+		return usagef("--release-order needs --manifest: the order is checked against the manifest's dependencies")
+	}
 	if *mainFile != "" {
 		b, err := readInput("--main-checks", *mainFile, maxInputFile)
 		if err != nil {
