@@ -218,7 +218,7 @@
 // A [Store] keeps records and the log. [DirStore] keeps them as files:
 // records are replaced atomically (temporary file, fsync, rename) and never
 // change or drop an artifact digest once published (a [RefusalError]), and a
-// record stored under another release's name is refused; each log entry is
+// record stored under another release's name is refused ([CheckRecordTag]); each log entry is
 // its own file, written completely and then hard-linked to its sequence
 // number, which only one writer can win. Appends are therefore safe across
 // goroutines and processes, and a writer killed mid-append leaves the store

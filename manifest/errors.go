@@ -24,6 +24,7 @@ import "fmt"
 //	"actor is not the releaser"
 //	"verified identity required"
 //	"release not promoted to the environment"
+//	"record tag is not the release"
 //
 // and those of production's checks ([WithProduction]: "release tag not
 // verified", "no authorization for production", "approver is the

@@ -385,8 +385,8 @@ func lookupRecord(ctx context.Context, st Records, op, release string) (rec Reco
 		refused := errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalidRecord) || errors.Is(err, ErrInvalidName)
 		return Record{}, refused, fmt.Errorf("%s: %w", op, err)
 	}
-	if rec.Tag != release {
-		return Record{}, true, fmt.Errorf("%s: %w: the store returned the record of %q", op, ErrInvalidRecord, rec.Tag)
+	if err := CheckRecordTag(release, rec); err != nil {
+		return Record{}, true, fmt.Errorf("%s: %w", op, err)
 	}
 	return rec, false, nil
 }
