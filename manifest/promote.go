@@ -276,6 +276,15 @@ const maxAppendRetries = 100
 //     authorization, the releaser or approver not authorized or the same;
 //   - a *RefusalError "release tag signature does not verify" (wrapping the
 //     verifier's error) if a TagVerifier is set and the tag does not verify;
+//   - a *[RollbackTargetError] if Env is a production environment, the
+//     log shows production ran a release before, and the record's
+//     rollback target is not a release that ran in production with its
+//     digest ([CheckRollbackTarget]; a first release names
+//     [RollbackNone]). A log with no production promotion yet (a first
+//     release, or a store started after production began) cannot tell a
+//     target released before the store from one never released: that is
+//     then left to the policy gate's REL-ROLLBACK-001, which fails
+//     without the target's record;
 //   - a *RefusalError "previous environment skipped" if Release was never
 //     promoted to the environment before Env;
 //   - a *DriftError if that environment never ran
@@ -360,6 +369,14 @@ func Promote(ctx context.Context, st Store, req PromoteRequest, opts ...Option) 
 	}
 	c.stamp(&p, releaser, actor)
 	return c.appendPromotion(ctx, st, a, func(hist []Promotion) (Promotion, GateInput, error) {
+		if c.isProduction(req.Env) && c.ranProduction(hist) {
+			if err := c.checkRollbackTarget(ctx, st, rec, hist); err != nil {
+				if _, ok := errors.AsType[*RollbackTargetError](err); ok {
+					return p, GateInput{}, refusal{err}
+				}
+				return p, GateInput{}, err
+			}
+		}
 		if idx > 0 {
 			prevEnv := c.order[idx-1]
 			ran, ok := lastDigest(hist, req.Release, prevEnv)

@@ -52,6 +52,7 @@ func Default() Policy {
 		BranchNames{}, ConventionalCommits{}, LinearHistory{}, SignedTag{}, ChangeWindow{}, SeparationOfDuties{},
 		HotfixFromTag{}, ForwardPort{}, ReleaseCutoff{}, RequiredFiles{}, PinnedPipelines{}, PinnedInputs{}, FeatureFlags{},
 		EnvironmentSeparation{}, ArtifactEvidence{}, RecordComplete{}, SameDigest{},
+		RollbackTarget{},
 	}}
 }
 
@@ -113,6 +114,7 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 //	      production: {identities: [release-bot@example.com], keys: ["SHA256:..."], approvers: [carol]}
 //	      staging: {identities: [staging-bot@example.com], approvers: [dave]}
 //	  REL-SBOM-001: {provenance_keys: ["-----BEGIN PUBLIC KEY-----\n..."]}
+//	  REL-ROLLBACK-001: {environments: [production]}
 //	advisory: false   # true reports failures without enforcing them
 //	people:           # person: their e-mail addresses and logins (Policy.People)
 //	  carol: [carol@example.com, carol-gh]
@@ -122,8 +124,9 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 //
 // Each control listed is enabled, in file order; the parameters of
 // [BranchNames], [SignedTag], [ChangeWindow], [RequiredFiles],
-// [FeatureFlags], [EnvironmentSeparation] and [ArtifactEvidence]
-// (provenance_keys: PEM public keys) are set as their fields, the other controls take {} or
+// [FeatureFlags], [EnvironmentSeparation], [ArtifactEvidence]
+// (provenance_keys: PEM public keys) and [RollbackTarget] (environments:
+// production environments besides those the log marks) are set as their fields, the other controls take {} or
 // null. Unknown keys, unknown control IDs, duplicate keys and bad values
 // (an invalid pattern, day, HH:MM time or time zone) are a *[ConfigError]
 // with the line they are on, and so are a people mapping that
@@ -321,6 +324,12 @@ func loadControl(k, v *yaml.Node) (Control, error) {
 			c.Verifiers = append(c.Verifiers, kv)
 		}
 		return c, nil
+	case "REL-ROLLBACK-001":
+		envs, err := productionEnvs(v)
+		if err != nil {
+			return nil, err
+		}
+		return RollbackTarget{Environments: envs}, nil
 	case "REL-FLAG-001":
 		var pr flagParams
 		if err := decodeStrict(v, &pr); err != nil {
@@ -329,6 +338,24 @@ func loadControl(k, v *yaml.Node) (Control, error) {
 		return FeatureFlags{Registry: pr.Registry}, nil
 	}
 	return nil, cfgErr(k, "unknown control %q", k.Value)
+}
+
+// productionEnvs decodes the parameters of a lifecycle control,
+// {environments: [NAME, ...]}: production environments besides those the
+// log marks as production. An empty name is an error.
+func productionEnvs(v *yaml.Node) ([]string, error) {
+	var pr struct {
+		Environments []string `yaml:"environments"`
+	}
+	if err := decodeStrict(v, &pr); err != nil {
+		return nil, err
+	}
+	for i, e := range pr.Environments {
+		if strings.TrimSpace(e) == "" {
+			return nil, cfgErr(seqItem(v, "environments", i), "empty environment name")
+		}
+	}
+	return pr.Environments, nil
 }
 
 func loadWindows(v *yaml.Node) (Control, error) {

@@ -33,6 +33,7 @@
 //   - REL-SBOM-001 [ArtifactEvidence]: §1.31.3.5; SOC 2 CC7.1, CC8.1
 //   - REL-RECORD-001 [RecordComplete]: §1.20.3.1, §2.4; SOC 2 CC8.1
 //   - REL-DIGEST-001 [SameDigest]: §1.12.3.5, §1.13.3.2; SOC 2 CC6.8, CC8.1
+//   - REL-ROLLBACK-001 [RollbackTarget]: §1.13.5.3, §1.20.5.1; SOC 2 CC7.5, CC8.1
 //
 // [Default] enables all of them in their strictest form. A [Gate] adds
 // REL-GATE-001 to each promotion it decides: the decision is bound to the

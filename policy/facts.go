@@ -61,6 +61,10 @@ type Facts struct {
 	Promotions []manifest.Promotion `json:"promotions,omitempty"`
 	// Promotion is the promotion requested and not yet logged.
 	Promotion *manifest.Promotion `json:"promotion,omitempty"`
+	// RollbackTarget is the release record Record's rollback.version
+	// names, as the store holds it (nil when it holds none, or it was not
+	// gathered), for [RollbackTarget].
+	RollbackTarget *manifest.Record `json:"rollback_target,omitempty"`
 
 	// people is Policy.People, set by Evaluate (see [Facts.People]).
 	people *identity.Directory

@@ -107,7 +107,18 @@ func releaseRecordIn(t *testing.T, g *gittest.Repo, store []string, tag, content
 	require.Equal(t, 0, code, errOut)
 	_, errOut, code = run("attach-sbom", "--artifact", "app", "--sbom", sbomFile)
 	require.Equal(t, 0, code, errOut)
-	_, errOut, code = run("set", completeRecordArgs...)
+	set := completeRecordArgs
+	if tag != "v1.0.0" {
+		// A later release names v1.0.0, when the store has it, as its
+		// rollback target (Promote checks it once production ran a release).
+		prev, _, code := runTagCmd(t, cmdRecord, append([]string{"show", "--release", "v1.0.0", "--json"}, store...)...)
+		if code == 0 {
+			r, err := manifest.ParseRecord([]byte(prev))
+			require.NoError(t, err)
+			set = append(slices.Clone(set), "rollback.version=v1.0.0", "rollback.digest="+r.Artifacts[0].Digest)
+		}
+	}
+	_, errOut, code = run("set", set...)
 	require.Equal(t, 0, code, errOut)
 	out, errOut, code := run("check")
 	require.Equal(t, 0, code, out+errOut)
