@@ -27,6 +27,7 @@ import "fmt"
 //	"record tag is not the release"
 //	"sbom names no subject"
 //	"sbom describes another artifact"
+//	"rollback crosses an irreversible migration"
 //
 // and those of production's checks ([WithProduction]: "release tag not
 // verified", "no authorization for production", "approver is the
