@@ -535,7 +535,7 @@ func TestVerifiedIdentity(t *testing.T) {
 	var err error
 	sm.digest, err = sm.m.Digest()
 	require.NoError(t, err)
-	st := newStore(t, completeRecord("v1.0.0", "app"), completeRecord("v1.1.0", "app11"))
+	st := newStore(t, completeRecord("v1.0.0", "app"), withTarget("v1.1.0", "app11", "v1.0.0", digestOf("app")))
 	verified := manifest.WithVerifiedIdentity("staging", "prod")
 	for _, rel := range []struct{ tag, art string }{{"v1.0.0", "app"}, {"v1.1.0", "app11"}} {
 		for _, env := range []string{"dev", "staging", "prod"} {
@@ -623,7 +623,7 @@ func TestVerifiedIdentity(t *testing.T) {
 // rollback would have redeployed.
 func TestRollbackRefusalsLogged(t *testing.T) {
 	ctx := t.Context()
-	st := newStore(t, completeRecord("v1.0.0", "app"), completeRecord("v1.1.0", "app11"))
+	st := newStore(t, completeRecord("v1.0.0", "app"), withTarget("v1.1.0", "app11", "v1.0.0", digestOf("app")))
 	rb := manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "error rate"}
 	e, err := rollback(ctx, st, rb)
 	assert.ErrorIs(t, err, &manifest.RefusalError{Reason: "no known-good release to roll back to"})

@@ -296,7 +296,7 @@ func TestReportDeploymentAuthorization(t *testing.T) {
 // logged as a denial.
 func TestReportDeploymentNotPromoted(t *testing.T) {
 	ctx := t.Context()
-	st := newStore(t, completeRecord("v1.0.0", "app"), completeRecord("v1.1.0", "app11"))
+	st := newStore(t, completeRecord("v1.0.0", "app"), withTarget("v1.1.0", "app11", "v1.0.0", digestOf("app")))
 	report := func(release, env string) (manifest.Entry, error) {
 		return manifest.ReportDeployment(ctx, st, manifest.DeploymentReport{
 			Release: release, Env: env, Result: manifest.ResultSucceeded, Targets: []string{"web-1"}, Actor: verifiedActor("deploy-bot"),
@@ -346,7 +346,7 @@ func TestReportDeploymentChanges(t *testing.T) {
 	ctx := t.Context()
 	r := changesRepo(t)
 	repo := r.GoGit(t)
-	st := newStore(t, completeRecord("v1.0.0", "app"), completeRecord("v2.0.0", "app2"))
+	st := newStore(t, completeRecord("v1.0.0", "app"), withTarget("v2.0.0", "app2", "v1.0.0", digestOf("app")))
 	es := evidenceStoreOf(t, st)
 	deploy := func(release string) manifest.Entry {
 		t.Helper()

@@ -35,7 +35,8 @@
 //     [ProveConsistency], [VerifyExtends]
 //   - Promotion and rollback: [Promote], [Rollback], [PromoteRequest], [RollbackRequest], [Promotion],
 //     [Gate], [TagVerifier], [DriftError], [GateError], [RefusalError],
-//     [Current]
+//     [Current], [CheckRollbackTarget], [RollbackTargetError], [Migration],
+//     [CheckRecordTag]
 //   - Gate evidence: [EvidenceGate], [EvidenceStore], [ErrEvidenceDigest]
 //   - Promoting a manifest: [PromoteManifest], [RollbackManifest],
 //     [ManifestRequest], [WithManifestVerifier]
@@ -153,7 +154,14 @@
 // logged [Promotion] holds the environment, digest, approver, rationale,
 // timestamps from the injected clock ([WithClock]), and the change window or
 // emergency-change record used. [Rollback] promotes the last known-good
-// release's already-published digest again.
+// release's already-published digest again, records how
+// ([RollbackRequest].Mechanism: redeploy, feature-flag, config or hotfix),
+// and refuses to roll back across a release whose record marks a
+// [Migration] without a safe rollback unless the request says why it is
+// safe (RollbackRequest.AcrossMigration, recorded). A production promotion
+// checks the record's rollback target ([CheckRollbackTarget]: a release
+// that ran in production with that digest; [RollbackNone] for a first
+// release).
 //
 // # Production fails closed
 //
@@ -218,7 +226,7 @@
 // A [Store] keeps records and the log. [DirStore] keeps them as files:
 // records are replaced atomically (temporary file, fsync, rename) and never
 // change or drop an artifact digest once published (a [RefusalError]), and a
-// record stored under another release's name is refused; each log entry is
+// record stored under another release's name is refused ([CheckRecordTag]); each log entry is
 // its own file, written completely and then hard-linked to its sequence
 // number, which only one writer can win. Appends are therefore safe across
 // goroutines and processes, and a writer killed mid-append leaves the store

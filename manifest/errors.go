@@ -4,7 +4,7 @@ import "fmt"
 
 // A RefusalError is a refusal that callers tell apart by its Reason rather
 // than by a sentinel: of [Promote], [Rollback], [PromoteManifest],
-// [RollbackManifest] and [ReportDeployment] (a digest not in the record, a skipped environment, a
+// [RollbackManifest], [ReportDeployment] and [Record.WithSBOM] (a digest not in the record, a skipped environment, a
 // tag signature that does not verify, no known-good release, a manifest
 // that does not hash to its digest) and of a [Store] (a republished
 // version, a locked [GitStore], a log entry or evidence too large to be read back). Reason is one of these short lower-case
@@ -24,6 +24,10 @@ import "fmt"
 //	"actor is not the releaser"
 //	"verified identity required"
 //	"release not promoted to the environment"
+//	"record tag is not the release"
+//	"sbom names no subject"
+//	"sbom describes another artifact"
+//	"rollback crosses an irreversible migration"
 //
 // and those of production's checks ([WithProduction]: "release tag not
 // verified", "no authorization for production", "approver is the

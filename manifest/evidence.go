@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -217,4 +218,52 @@ func (s *GitStore) Evidence(ctx context.Context, digest string) ([]byte, error) 
 		return nil, fmt.Errorf("read evidence %s: %w", digest, err)
 	}
 	return checkEvidence(b, digest)
+}
+
+// An SBOMDocument is an SBOM as [Record.WithSBOM] needs it: read from its
+// bytes (package sbom's *Document, from sbom.Read, is one), SubjectDigest
+// returns the "sha256:<hex>" digest of the artifact the SBOM describes
+// (CycloneDX metadata.component's SHA-256 hash), or an error when it
+// names none.
+type SBOMDocument interface {
+	SubjectDigest() (string, error)
+}
+
+// WithSBOM returns a copy of r with the SBOM data attached to its artifact
+// named artifact (case-insensitively): the artifact's SBOM is the digest of
+// data, and when r has no SBOM reference yet, r.SBOM becomes ref with that
+// digest. doc is data as read (sbom.Read). The SBOM is checked against
+// the record when it is attached (§1.31.3.5, §1.20.3.1), not only by a
+// later audit: WithSBOM returns, and r is left unchanged,
+//   - a *[FieldError] "sbom" "required" for empty data or a nil doc, and
+//     "artifact" "not in the record" for an artifact r does not have;
+//   - a *[RefusalError] "sbom names no subject" (wrapping doc's error) when
+//     doc names no artifact digest, and "sbom describes another artifact"
+//     when the digest it names is not the artifact's: the SBOM of another
+//     build, or of another artifact, must not be recorded for this one.
+func (r Record) WithSBOM(artifact, ref string, data []byte, doc SBOMDocument) (Record, error) {
+	if len(data) == 0 || doc == nil {
+		return r, badField("sbom", "required", nil, "the SBOM's bytes and the document read from them")
+	}
+	i := slices.IndexFunc(r.Artifacts, func(a Artifact) bool { return strings.EqualFold(a.Name, artifact) })
+	if i < 0 {
+		return r, badField("artifact", "not in the record", nil, "record %s has no artifact %q", r.Tag, artifact)
+	}
+	a := r.Artifacts[i]
+	subject, err := doc.SubjectDigest()
+	if err != nil {
+		return r, refused("sbom names no subject", err, "SBOM for %s %s", r.Tag, a.Name)
+	}
+	if subject != a.Digest {
+		return r, refused("sbom describes another artifact", nil, "SBOM for %s %s describes %s, the artifact is %s", r.Tag, a.Name, subject, a.Digest)
+	}
+	a.SBOM = Digest(data)
+	out, err := r.WithArtifact(a)
+	if err != nil {
+		return r, err
+	}
+	if out.SBOM.Ref == "" {
+		out.SBOM = SBOMRef{Ref: ref, Digest: a.SBOM}
+	}
+	return out, nil
 }

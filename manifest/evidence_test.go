@@ -224,7 +224,7 @@ func TestPromotionGateEvidence(t *testing.T) {
 		ctx := t.Context()
 		st, err := open(dir)
 		require.NoError(t, err)
-		for _, r := range []manifest.Record{completeRecord("v1.0.0", "app1"), completeRecord("v2.0.0", "app2")} {
+		for _, r := range []manifest.Record{completeRecord("v1.0.0", "app1"), withTarget("v2.0.0", "app2", "v1.0.0", digestOf("app1"))} {
 			require.NoError(t, st.PutRecord(ctx, r))
 		}
 		opts := []manifest.Option{manifest.WithClock(clock()), manifest.WithGate(reportGate)}

@@ -186,9 +186,12 @@ func ExampleRollback() {
 
 	trust := []manifest.Option{clock, manifest.WithTagVerifier(exampleTags{}), manifest.WithAuthorizer(exampleTeam)}
 
+	prev := manifest.RollbackPlan{Method: "none: first release", Version: manifest.RollbackNone}
 	for _, tag := range []string{"v1.4.2", "v1.5.0"} {
 		rec := exampleRecord(tag, "app-"+tag)
+		rec.Rollback = prev // the release production ran before, with its digest
 		_ = st.PutRecord(ctx, rec)
+		prev = manifest.RollbackPlan{Method: "redeploy", Version: tag, Digest: rec.Artifacts[0].Digest}
 		for _, env := range []string{"dev", "staging", "prod"} {
 			_, err := manifest.Promote(ctx, st, manifest.PromoteRequest{
 				Release: tag, Env: env, Digest: rec.Artifacts[0].Digest, Releaser: "ci-bot",

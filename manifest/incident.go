@@ -30,16 +30,11 @@ const (
 	SeverityLow      = "SEV4"
 )
 
-// Rollback mechanisms (§1.22.3 and §1.22.5.1: feature flag or
-// configuration, redeploy of the prior artifact, hotfix), and "none" for
-// an incident resolved without rolling anything back.
-const (
-	MechanismFeatureFlag = "feature-flag"
-	MechanismConfig      = "config"
-	MechanismRedeploy    = "redeploy"
-	MechanismHotfix      = "hotfix"
-	MechanismNone        = "none"
-)
+// MechanismNone is the mechanism of an incident resolved without rolling
+// anything back; an incident's Mechanism is otherwise one of a
+// rollback's (MechanismRedeploy, MechanismFeatureFlag, MechanismConfig,
+// MechanismHotfix; §1.22.3 and §1.22.5.1).
+const MechanismNone = "none"
 
 // Bounds of an [Incident] and a [Review].
 const (

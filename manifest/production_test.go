@@ -154,7 +154,7 @@ func TestProductionFailsClosed(t *testing.T) {
 }
 
 func TestRollbackIntoProductionFailsClosed(t *testing.T) {
-	st := newStore(t, completeRecord("v1.0.0", "app"), completeRecord("v1.1.0", "app11"))
+	st := newStore(t, completeRecord("v1.0.0", "app"), withTarget("v1.1.0", "app11", "v1.0.0", digestOf("app")))
 	for _, rel := range []struct{ tag, art string }{{"v1.0.0", "app"}, {"v1.1.0", "app11"}} {
 		for _, env := range []string{"dev", "staging", "prod"} {
 			_, err := promote(t.Context(), st, req(rel.tag, env, rel.art))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/releasekit/releasekit/signature"
@@ -116,6 +117,14 @@ type Promotion struct {
 	// Config is the digest of the release configuration the promotion was
 	// decided under ([WithConfigDigest]), or "".
 	Config string `json:"config,omitempty"`
+	// Mechanism is how a rollback was carried out
+	// ([RollbackRequest].Mechanism), "" for a promotion and in entries
+	// written before it existed.
+	Mechanism string `json:"mechanism,omitempty"`
+	// AcrossMigration is the override of a rollback across an
+	// irreversible migration ([RollbackRequest].AcrossMigration), with the
+	// releases crossed, or "".
+	AcrossMigration string `json:"across_migration,omitempty"`
 }
 
 // A PromoteRequest asks [Promote] to promote Release's artifact Digest to
@@ -142,6 +151,15 @@ type RollbackRequest struct {
 	Releaser  string           // who triggers the rollback; an Authorizer checks it
 	Actor     *Actor           // Releaser with how it was established; its Name must be Releaser
 	Emergency *EmergencyChange // for a rollback outside the window
+	// Mechanism is how the rollback is carried out: MechanismRedeploy
+	// (the default when empty), MechanismFeatureFlag, MechanismConfig or
+	// MechanismHotfix; it is recorded in the Promotion (§1.22.3).
+	Mechanism string
+	// AcrossMigration, when set, is why rolling back across a release
+	// with an irreversible migration is safe this time (the forward fix
+	// applied, the data restored): [Rollback] then rolls back and records
+	// it in the Promotion instead of refusing.
+	AcrossMigration string
 }
 
 // A GateInput is what a [Gate] decides on.
@@ -281,6 +299,15 @@ const maxAppendRetries = 100
 //     authorization, the releaser or approver not authorized or the same;
 //   - a *RefusalError "release tag signature does not verify" (wrapping the
 //     verifier's error) if a TagVerifier is set and the tag does not verify;
+//   - a *[RollbackTargetError] if Env is a production environment, the
+//     log shows production ran a release before, and the record's
+//     rollback target is not a release that ran in production with its
+//     digest ([CheckRollbackTarget]; a first release names
+//     [RollbackNone]). A log with no production promotion yet (a first
+//     release, or a store started after production began) cannot tell a
+//     target released before the store from one never released: that is
+//     then left to the policy gate's REL-ROLLBACK-001, which fails
+//     without the target's record;
 //   - a *RefusalError "previous environment skipped" if Release was never
 //     promoted to the environment before Env;
 //   - a *DriftError if that environment never ran
@@ -365,6 +392,14 @@ func Promote(ctx context.Context, st Store, req PromoteRequest, opts ...Option) 
 	}
 	c.stamp(&p, releaser, actor)
 	return c.appendPromotion(ctx, st, a, func(hist []Promotion) (Promotion, GateInput, error) {
+		if c.isProduction(req.Env) && c.ranProduction(hist) {
+			if err := c.checkRollbackTarget(ctx, st, rec, hist); err != nil {
+				if _, ok := errors.AsType[*RollbackTargetError](err); ok {
+					return p, GateInput{}, refusal{err}
+				}
+				return p, GateInput{}, err
+			}
+		}
 		if idx > 0 {
 			prevEnv := c.order[idx-1]
 			ran, ok := lastDigest(hist, req.Release, prevEnv)
@@ -390,8 +425,8 @@ func lookupRecord(ctx context.Context, st Records, op, release string) (rec Reco
 		refused := errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalidRecord) || errors.Is(err, ErrInvalidName)
 		return Record{}, refused, fmt.Errorf("%s: %w", op, err)
 	}
-	if rec.Tag != release {
-		return Record{}, true, fmt.Errorf("%s: %w: the store returned the record of %q", op, ErrInvalidRecord, rec.Tag)
+	if err := CheckRecordTag(release, rec); err != nil {
+		return Record{}, true, fmt.Errorf("%s: %w", op, err)
 	}
 	return rec, false, nil
 }
@@ -629,7 +664,13 @@ func latest(hist []Promotion, env string, manifests bool) (Promotion, bool) {
 // emergency-change record of a rollback outside the window in
 // req.Emergency, consults the Gate, and
 // returns a *RefusalError "no known-good release to roll back to" when there is nothing to return
-// to. req.Actor and req.Releaser are checked as Promote checks them (an
+// to. It refuses, with a *RefusalError "rollback crosses an irreversible
+// migration", to roll env back across a release whose record marks a
+// [Migration] without a safe rollback (one env ran after the target, up to
+// the one it runs now), unless req.AcrossMigration says why it is safe,
+// which is recorded with the releases crossed. req.Mechanism is recorded
+// (MechanismRedeploy when empty; another value is a *FieldError
+// "mechanism" "unknown mechanism", not logged). req.Actor and req.Releaser are checked as Promote checks them (an
 // oversized one is a *FieldError, not logged), and every other refusal is
 // logged as a [KindDenied] entry as Promote logs it (Action "rollback"). The logged Promotion has RollbackFrom set. Rollback considers record
 // promotions only; [RollbackManifest] rolls back manifests. It restores one digest: the
@@ -639,6 +680,10 @@ func Rollback(ctx context.Context, st Store, req RollbackRequest, opts ...Option
 	c := newConfig(opts)
 	requested := c.now().UTC()
 	if err := checkRequester(req.Releaser, req.Actor); err != nil {
+		return Entry{}, err
+	}
+	mechanism, err := req.mechanism()
+	if err != nil {
 		return Entry{}, err
 	}
 	a := c.newAttempt(st, Denial{Action: AttemptRollback, Env: req.Env, Approver: req.Approver, Reason: req.Reason, At: requested}, req.Releaser, req.Actor)
@@ -666,6 +711,21 @@ func Rollback(ctx context.Context, st Store, req RollbackRequest, opts ...Option
 		if err != nil {
 			return Promotion{}, GateInput{}, err
 		}
+		crossed, refusedRec, err := crossedMigrations(ctx, st, hist, env, target)
+		if refusedRec {
+			return target, GateInput{}, refusal{err}
+		}
+		if err != nil {
+			return Promotion{}, GateInput{}, err
+		}
+		override := ""
+		if len(crossed) > 0 {
+			if invisible(req.AcrossMigration) {
+				return target, GateInput{}, refusal{refused(reasonMigration, nil, "rolling %s back from %s to %s crosses %s: apply the forward fix instead, or give the reason rolling back is safe (AcrossMigration)",
+					env, cur.Release, target.Release, strings.Join(crossed, ", "))}
+			}
+			override = req.AcrossMigration + " (crosses " + strings.Join(crossed, ", ") + ")"
+		}
 		signer, err := c.verifyTag(ctx, env, rec, requested)
 		if err != nil {
 			return target, GateInput{}, refusal{err}
@@ -674,6 +734,7 @@ func Rollback(ctx context.Context, st Store, req RollbackRequest, opts ...Option
 			Release: target.Release, Env: env, Digest: target.Digest,
 			Approver: req.Approver, Reason: req.Reason, RequestedAt: requested,
 			RollbackFrom: cur.Release, Emergency: req.Emergency, TagSigner: signer,
+			Mechanism: mechanism, AcrossMigration: override,
 		}
 		c.stamp(&p, releaser, actor)
 		return p, GateInput{Record: rec}, nil

@@ -209,6 +209,7 @@ func testRollback(t *testing.T, newStore storeFactory) {
 	v2 := completeRecord("v1.1.0", "app-1.1")
 	v2.Rollback = manifest.RollbackPlan{Method: "redeploy", Version: "v1.0.0", Digest: digestOf("app")}
 	v3 := completeRecord("v1.2.0", "app-1.2")
+	v3.Rollback = manifest.RollbackPlan{Method: "redeploy", Version: "v1.1.0", Digest: digestOf("app-1.1")}
 	st := newStore(t, completeRecord("v1.0.0", "app"), v2, v3)
 	opts := []manifest.Option{manifest.WithClock(clock())}
 

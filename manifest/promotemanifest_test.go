@@ -339,7 +339,9 @@ func testManifestMixedWithRecords(t *testing.T, open openStore) {
 	signer, _, _ := sshKeys(t, manifest.Namespace)
 	opts := []manifest.Option{manifest.WithClock(clock())}
 	st, _ := open(t)
-	for _, r := range []manifest.Record{completeRecord("v1.0.0", "app"), completeRecord("v1.1.0", "app-1.1")} {
+	v11 := completeRecord("v1.1.0", "app-1.1")
+	v11.Rollback = manifest.RollbackPlan{Method: "redeploy", Version: "v1.0.0", Digest: digestOf("app")}
+	for _, r := range []manifest.Record{completeRecord("v1.0.0", "app"), v11} {
 		require.NoError(t, st.PutRecord(t.Context(), r))
 	}
 	// A manifest named like a release does not count as that release.

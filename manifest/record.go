@@ -38,6 +38,7 @@ type Record struct {
 	Checks      []CheckResult `json:"checks,omitempty"`     // required-check results at release time
 	Promotions  []Promotion   `json:"promotions,omitempty"` // promotion log (filled from the store's log)
 	Rollback    RollbackPlan  `json:"rollback"`             // method and last known-good version
+	Migration   *Migration    `json:"migration,omitempty"`  // a data migration the release crosses, or nil
 	KnownIssues []string      `json:"known_issues"`         // known issues, mitigations, monitoring notes; empty (not null) for none
 	Window      Window        `json:"production_window"`    // planned production window
 	Extra       Extras        `json:"extra,omitempty"`      // free-form KEY=VALUE annotations
@@ -355,6 +356,14 @@ func Check(r Record) CheckReport {
 	}
 	if r.Rollback.Digest != "" && ValidateDigest(r.Rollback.Digest) != nil {
 		add("rollback.digest", "%q is not sha256:<64 lowercase hex>", r.Rollback.Digest)
+	}
+	if m := r.Migration; m != nil {
+		if strings.TrimSpace(m.Description) == "" {
+			add("migration.description", "missing: say what the migration changes")
+		}
+		if m.Irreversible() && strings.TrimSpace(m.ForwardFix) == "" {
+			add("migration.forward_fix", "missing: a migration without a safe rollback needs its forward-only remediation")
+		}
 	}
 	if r.KnownIssues == nil {
 		add("known_issues", "missing: record known issues, or an empty list for none")

@@ -137,11 +137,30 @@ func parseStoredRecord(b []byte, tag string) (Record, error) {
 	if err != nil {
 		return Record{}, fmt.Errorf("read record %s: %w", tag, err)
 	}
-	if r.Tag != tag {
-		return Record{}, fmt.Errorf("%w: record stored as %q has tag %q", ErrInvalidRecord, tag, r.Tag)
+	if err := CheckRecordTag(tag, r); err != nil {
+		return Record{}, err
 	}
 	return r, nil
 }
+
+// CheckRecordTag returns nil when r is the record of release: its Tag is
+// release, exactly. Otherwise it returns a *[RefusalError] "record tag is
+// not the release" that wraps [ErrInvalidRecord]: a record stored, fetched
+// or promoted under another release's name (a record of v2.0.1-rc.1 filed
+// as v2.0.0) must not stand in for that release (§1.20.5.1, §1.20.3.1),
+// since its tag signature, commit, rollback target and artifacts are
+// another release's. Every [Store] of this module refuses such a record
+// when reading it, and [Promote], [Rollback], [ReportDeployment] and
+// [RecordVerification] refuse one a store returns.
+func CheckRecordTag(release string, r Record) error {
+	if r.Tag == release {
+		return nil
+	}
+	return refused(reasonRecordTag, ErrInvalidRecord, "record stored as %q has tag %q", release, r.Tag)
+}
+
+// reasonRecordTag is the Reason of [CheckRecordTag]'s refusal.
+const reasonRecordTag = "record tag is not the release"
 
 // PutRecord implements [Store].
 func (s *DirStore) PutRecord(ctx context.Context, r Record) error {

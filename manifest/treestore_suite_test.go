@@ -3,10 +3,13 @@ package manifest_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/stretchr/testify/require"
 
@@ -41,6 +44,9 @@ func TestDirStoreSuite(t *testing.T) {
 		},
 		Retree: func(t *testing.T, loc string) {
 			require.NoError(t, os.RemoveAll(filepath.Join(loc, "tree")))
+		},
+		PlantRecord: func(t *testing.T, loc, name string, data []byte) {
+			require.NoError(t, os.WriteFile(filepath.Join(loc, "records", name+".json"), data, 0o644))
 		},
 	})
 }
@@ -114,6 +120,10 @@ func TestGitStoreSuite(t *testing.T) {
 				TreeHash: put((&object.Tree{Entries: es}).Encode), ParentHashes: []plumbing.Hash{c.Hash}}
 			require.NoError(t, repo.Storer.SetReference(plumbing.NewHashReference(manifest.LogRef, put(nc.Encode))))
 		},
+		// A commit adding records/NAME.json to the head's tree.
+		PlantRecord: func(t *testing.T, loc, name string, data []byte) {
+			plantGitRecord(t, openRepo(t, loc), name, data)
+		},
 		// A writer killed while holding the ref lock leaves it, as git
 		// does; the operator removes it once no writer runs.
 		AfterKill: func(t *testing.T, loc string) {
@@ -123,4 +133,49 @@ func TestGitStoreSuite(t *testing.T) {
 			}
 		},
 	})
+}
+
+// plantGitRecord commits data as records/NAME.json on the store's ref,
+// behind the store's back.
+func plantGitRecord(t *testing.T, repo *git.Repository, name string, data []byte) {
+	t.Helper()
+	put := func(enc func(plumbing.EncodedObject) error) plumbing.Hash {
+		o := repo.Storer.NewEncodedObject()
+		require.NoError(t, enc(o))
+		h, err := repo.Storer.SetEncodedObject(o)
+		require.NoError(t, err)
+		return h
+	}
+	blob := put(func(o plumbing.EncodedObject) error {
+		o.SetType(plumbing.BlobObject)
+		w, err := o.Writer()
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(data); err != nil {
+			return err
+		}
+		return w.Close()
+	})
+	ref, err := repo.Reference(manifest.LogRef, true)
+	require.NoError(t, err)
+	c, err := repo.CommitObject(ref.Hash())
+	require.NoError(t, err)
+	root, err := c.Tree()
+	require.NoError(t, err)
+	records, err := root.Tree("records")
+	require.NoError(t, err)
+	es := append([]object.TreeEntry(nil), records.Entries...)
+	es = append(es, object.TreeEntry{Name: name + ".json", Mode: filemode.Regular, Hash: blob})
+	slices.SortFunc(es, func(a, b object.TreeEntry) int { return strings.Compare(a.Name, b.Name) })
+	sub := put((&object.Tree{Entries: es}).Encode)
+	top := append([]object.TreeEntry(nil), root.Entries...)
+	for i := range top {
+		if top[i].Name == "records" {
+			top[i].Hash = sub
+		}
+	}
+	nc := &object.Commit{Author: c.Author, Committer: c.Committer, Message: "planted\n",
+		TreeHash: put((&object.Tree{Entries: top}).Encode), ParentHashes: []plumbing.Hash{c.Hash}}
+	require.NoError(t, repo.Storer.SetReference(plumbing.NewHashReference(manifest.LogRef, put(nc.Encode))))
 }

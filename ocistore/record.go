@@ -46,8 +46,8 @@ func (s *Store) readRecord(ctx context.Context, tag string) (manifest.Record, di
 	if err != nil {
 		return manifest.Record{}, "", fmt.Errorf("read record %s: %w", tag, err)
 	}
-	if r.Tag != tag {
-		return manifest.Record{}, "", fmt.Errorf("%w: record stored as %q has tag %q", manifest.ErrInvalidRecord, tag, r.Tag)
+	if err := manifest.CheckRecordTag(tag, r); err != nil {
+		return manifest.Record{}, "", err
 	}
 	return r, d.Digest, nil
 }

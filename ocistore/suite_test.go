@@ -1,11 +1,15 @@
 package ocistore_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,5 +86,31 @@ func TestOCIStoreSuite(t *testing.T) {
 			}
 			t.Fatalf("no head of size %d in %s", size, loc)
 		},
+		// The manifest of data's record, as the store tagged it, tagged
+		// again for name by hand (the registry's API, not the store).
+		PlantRecord: func(t *testing.T, loc, name string, data []byte) {
+			rec, err := manifest.ParseRecord(data)
+			require.NoError(t, err)
+			get, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, "http://"+manifestURL(loc, recordTag(rec.Tag)), nil)
+			get.Header.Set("Accept", ocispec.MediaTypeImageManifest)
+			resp, err := http.DefaultClient.Do(get)
+			require.NoError(t, err)
+			m, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			require.NoError(t, err)
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			req, _ := http.NewRequestWithContext(t.Context(), http.MethodPut, "http://"+manifestURL(loc, recordTag(name)), bytes.NewReader(m))
+			req.Header.Set("Content-Type", ocispec.MediaTypeImageManifest)
+			resp, err = http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+			require.Equal(t, http.StatusCreated, resp.StatusCode)
+		},
 	})
+}
+
+// recordTag is the OCI tag the store gives the record of release.
+func recordTag(release string) string {
+	sum := sha256.Sum256([]byte(release))
+	return "releasekit-record-" + hex.EncodeToString(sum[:])
 }

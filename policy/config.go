@@ -60,6 +60,7 @@ func Default() Policy {
 		BreakGlass{}, IncidentRecords{},
 		RequiredChecks{}, BypassRecords{}, ProtectedBranches{}, ReviewApprovals{}, BackportProvenance{},
 		ReleaseNotes{}, DependencyOrder{},
+		RollbackTarget{},
 	}}
 }
 
@@ -197,6 +198,7 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 //	  REL-BACKPORT-001: {}
 //	  REL-ORDER-001: {}
 //	  REL-NOTES-001: {}   # or {sections: [Summary, ...]} (default: ReleaseNotesSections)
+//	  REL-ROLLBACK-001: {environments: [production]}
 //	advisory: false   # true reports failures without enforcing them
 //	people:           # person: their e-mail addresses and logins (Policy.People)
 //	  carol: [carol@example.com, carol-gh]
@@ -214,7 +216,7 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 // REL-CHECKS-001's merge list when that is configured), [ReviewApprovals],
 // [BreakGlass] (approvers; max_duration and review_within as
 // max_exception_lifetime), [MainReleasable] (checks; freezes recorded
-// whole) and [ReleaseNotes] (sections: the required headings; an empty
+// whole), [RollbackTarget] (environments) and [ReleaseNotes] (sections: the required headings; an empty
 // list is an error) are set as their fields, the other controls take {} or
 // null. An environment of REL-CHECKS-001 without checks, an empty merge or
 // required_checks list, a block_on without critical or with an unknown
@@ -462,6 +464,12 @@ func loadControl(k, v *yaml.Node) (Control, error) {
 		return IncidentRecords{}, nil
 	case "REL-FREEZE-001":
 		return loadMainReleasable(v)
+	case "REL-ROLLBACK-001":
+		envs, err := productionEnvs(v)
+		if err != nil {
+			return nil, err
+		}
+		return RollbackTarget{Environments: envs}, nil
 	case "REL-FLAG-001":
 		var pr flagParams
 		if err := decodeStrict(v, &pr); err != nil {
@@ -607,6 +615,24 @@ func noBlank(m *yaml.Node, key string, list []string) error {
 		}
 	}
 	return nil
+}
+
+// productionEnvs decodes the parameters of a lifecycle control,
+// {environments: [NAME, ...]}: production environments besides those the
+// log marks as production. An empty name is an error.
+func productionEnvs(v *yaml.Node) ([]string, error) {
+	var pr struct {
+		Environments []string `yaml:"environments"`
+	}
+	if err := decodeStrict(v, &pr); err != nil {
+		return nil, err
+	}
+	for i, e := range pr.Environments {
+		if strings.TrimSpace(e) == "" {
+			return nil, cfgErr(seqItem(v, "environments", i), "empty environment name")
+		}
+	}
+	return pr.Environments, nil
 }
 
 func loadWindows(v *yaml.Node) (Control, error) {

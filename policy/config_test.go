@@ -132,6 +132,8 @@ func TestLoadErrors(t *testing.T) {
 		{"params on record control", "controls:\n  REL-SOD-001: {}\n  REL-RECORD-001:\n    fields: [tag]\n", 4, `unknown key "fields"`, false},
 		{"params on digest control", "controls:\n  REL-DIGEST-001: [prod]\n", 2, "want a mapping", false},
 		{"record control typo", "controls:\n  REL-RECORDS-001: {}\n", 2, `unknown control "REL-RECORDS-001"`, false},
+		{"rollback environments typo", "controls:\n  REL-ROLLBACK-001:\n    environment: [prod]\n", 3, `unknown key "environment"`, false},
+		{"rollback empty environment", "controls:\n  REL-ROLLBACK-001:\n    environments:\n      - prod\n      - ''\n", 5, "empty environment name", false},
 		{"bad pattern", "controls:\n  REL-BRANCH-001:\n    patterns:\n      - '^main$'\n      - '('\n", 5, "pattern", false},
 		{"bad day", "controls:\n  REL-WINDOW-001:\n    windows:\n      - {days: [funday], start: '09:00', end: '10:00'}\n", 4, "funday", false},
 		{"bad time", "controls:\n  REL-WINDOW-001:\n    windows:\n      - {days: [mon], start: '9am', end: '10:00'}\n", 4, "HH:MM", false},
@@ -180,7 +182,7 @@ func TestLoadErrors(t *testing.T) {
 
 func TestDefaultIsStrict(t *testing.T) {
 	r := policy.Evaluate(context.Background(), policy.Default(), policy.Facts{})
-	assert.Len(t, r.Results, 26)
+	assert.Len(t, r.Results, 27)
 	assert.ErrorIs(t, r.Err(), &policy.ReportError{Reason: "controls failed"}, "nothing gathered must never pass")
 	for _, res := range r.Results {
 		assert.NotEqual(t, policy.Pass, res.Status, res.Control.ID)

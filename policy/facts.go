@@ -93,6 +93,10 @@ type Facts struct {
 	// (Record's), as relctl release-notes and changelog.WriteReleaseNotes
 	// write them, for [ReleaseNotes]; nil when none were found.
 	ReleaseNotes []byte `json:"-"`
+	// RollbackTarget is the release record Record's rollback.version
+	// names, as the store holds it (nil when it holds none, or it was not
+	// gathered), for [RollbackTarget].
+	RollbackTarget *manifest.Record `json:"rollback_target,omitempty"`
 
 	// people is Policy.People, set by Evaluate (see [Facts.People]).
 	people *identity.Directory

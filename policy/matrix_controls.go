@@ -100,6 +100,10 @@ var controlTrace = map[string]struct {
 		requirements: []string{"§1.18.3.4/1"},
 		tests:        []string{"policy.TestDependencyOrder", "manifest.TestCheckDependencyOrder"},
 	},
+	"REL-ROLLBACK-001": {
+		requirements: []string{"§1.13.5.3/4", "§1.20.5.1/7"},
+		tests:        []string{"policy.TestRollbackTarget", "manifest.TestCheckRollbackTarget", "manifest.TestPromoteRollbackTarget"},
+	},
 	"REL-SBOM-001": {
 		requirements: []string{"§1.7.3/9", "§1.12.3.3/3", "§1.12.3.4/3", "§1.12.6.1/3", "§1.14.3/9", "§1.20.3.1/9", "§1.20.3.5/1", "§1.20.3.5/2", "§1.20.5.1/5", "§1.21.5.1/3", "§1.23.3/5", "§1.25.2/4", "§1.30.3.3/5", "§1.31.3.3/1", "§1.31.3.5/1", "§1.31.3.5/2", "§1.31.3.5/3"},
 		tests:        []string{"policy.TestArtifactEvidence"},

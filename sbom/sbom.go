@@ -221,6 +221,18 @@ func (d *Document) Subject() (Subject, error) {
 	return s, nil
 }
 
+// SubjectDigest returns the "sha256:<hex>" digest of the artifact the SBOM
+// describes ([Document.Subject]), or ErrNoSubject as Subject does. It is
+// what a release record checks an SBOM against when it is attached
+// (manifest.Record.WithSBOM).
+func (d *Document) SubjectDigest() (string, error) {
+	s, err := d.Subject()
+	if err != nil {
+		return "", err
+	}
+	return s.Digest(), nil
+}
+
 // Component returns the subject component (metadata.component) and whether
 // the document has one.
 func (d *Document) Component() (Component, bool) {

@@ -131,7 +131,7 @@ func newBundleFixture(t testing.TB) *bundleFixture {
 		Provenance:  manifest.Provenance{BuildID: "run-7", Ref: "provenance/app.intoto.json"},
 		SBOM:        manifest.SBOMRef{Ref: "sbom/app.cdx.json", Digest: manifest.Digest(sbomBytes)},
 		Checks:      []manifest.CheckResult{{Name: "unit", Passed: true}},
-		Rollback:    manifest.RollbackPlan{Method: "redeploy previous digest", Version: "v0.9.0"},
+		Rollback:    manifest.RollbackPlan{Method: "redeploy previous digest", Version: manifest.RollbackNone},
 		KnownIssues: []string{},
 		Window:      manifest.Window{Start: tagAt, End: tagAt.Add(48 * time.Hour)},
 	}

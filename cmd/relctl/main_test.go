@@ -12,12 +12,14 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/internal/testkit/gittest"
 	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/sbom"
 )
 
 // relctl runs the command in-process and returns stdout, stderr and the
@@ -88,7 +90,13 @@ func releaseRecordIn(t *testing.T, g *gittest.Repo, store []string, tag, content
 	art := filepath.Join(dir, "app.bin")
 	require.NoError(t, os.WriteFile(art, []byte(content), 0o644))
 	sbomFile := filepath.Join(dir, "sbom.json")
-	require.NoError(t, os.WriteFile(sbomFile, []byte(`{"bomFormat":"CycloneDX"}`), 0o644))
+	subject, err := sbom.SubjectOf("app.bin", strings.NewReader(content))
+	require.NoError(t, err)
+	doc, err := sbom.ForArtifact(subject, sbom.WithTimestamp(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)))
+	require.NoError(t, err)
+	bom, err := doc.Bytes(sbom.JSON)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(sbomFile, bom, 0o644))
 
 	run := func(sub string, args ...string) (string, string, int) {
 		return runTagCmd(t, cmdRecord, append(append([]string{sub, "--release", tag}, store...), args...)...)
@@ -99,7 +107,18 @@ func releaseRecordIn(t *testing.T, g *gittest.Repo, store []string, tag, content
 	require.Equal(t, 0, code, errOut)
 	_, errOut, code = run("attach-sbom", "--artifact", "app", "--sbom", sbomFile)
 	require.Equal(t, 0, code, errOut)
-	_, errOut, code = run("set", completeRecordArgs...)
+	set := completeRecordArgs
+	if tag != "v1.0.0" {
+		// A later release names v1.0.0, when the store has it, as its
+		// rollback target (Promote checks it once production ran a release).
+		prev, _, code := runTagCmd(t, cmdRecord, append([]string{"show", "--release", "v1.0.0", "--json"}, store...)...)
+		if code == 0 {
+			r, err := manifest.ParseRecord([]byte(prev))
+			require.NoError(t, err)
+			set = append(slices.Clone(set), "rollback.version=v1.0.0", "rollback.digest="+r.Artifacts[0].Digest)
+		}
+	}
+	_, errOut, code = run("set", set...)
 	require.Equal(t, 0, code, errOut)
 	out, errOut, code := run("check")
 	require.Equal(t, 0, code, out+errOut)

@@ -44,7 +44,7 @@ func TestManifestCommands(t *testing.T) {
 
 	out, errOut, code = runTagCmd(t, cmdManifest, "diff", m1, m2)
 	require.Equal(t, 0, code, errOut)
-	assert.Contains(t, out, "~ web: tag, commit, artifacts")
+	assert.Contains(t, out, "~ web: tag, commit, sbom, artifacts") // each build's SBOM describes its own artifact
 	out, _, code = runTagCmd(t, cmdManifest, "diff", m1, m1)
 	assert.Equal(t, 0, code)
 	assert.Equal(t, "no changes\n", out)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/sbom"
 	"github.com/releasekit/releasekit/semver"
 )
 
@@ -121,17 +122,22 @@ func cmdRecord(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		if err != nil {
 			return err
 		}
-		i := slices.IndexFunc(rec.Artifacts, func(a manifest.Artifact) bool { return strings.EqualFold(a.Name, *art) })
-		if i < 0 {
-			return usagef("record %s has no artifact %q", *release, *art)
-		}
-		a := rec.Artifacts[i]
-		a.SBOM = manifest.Digest(data)
-		if rec, err = rec.WithArtifact(a); err != nil {
+		f, err := fileFormat(*sbomFile, "")
+		if err != nil {
 			return err
 		}
-		if rec.SBOM.Ref == "" {
-			rec.SBOM = manifest.SBOMRef{Ref: *sbomFile, Digest: a.SBOM}
+		doc, err := sbom.Read(bytes.NewReader(data), f)
+		if err != nil {
+			return fmt.Errorf("%s: %w", *sbomFile, err)
+		}
+		// The SBOM must describe the record's artifact (§1.31.3.5):
+		// checked here, when it is attached.
+		if rec, err = rec.WithSBOM(*art, *sbomFile, data, doc); err != nil {
+			var fe *manifest.FieldError
+			if errors.As(err, &fe) && fe.Field == "artifact" {
+				return usagef("record %s has no artifact %q", *release, *art)
+			}
+			return err
 		}
 	case "set":
 		if fs.NArg() == 0 {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -9,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/manifest"
+	"github.com/releasekit/releasekit/sbom"
 )
 
 func TestRecordCommands(t *testing.T) {
@@ -59,4 +62,58 @@ func TestRecordCommands(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "artifact app "+d)
 	assert.Contains(t, out, "incomplete")
+}
+
+// TestRecordAttachSBOM: attach-sbom checks, when it attaches, that the
+// SBOM describes the record's artifact (§1.31.3.5): another build's SBOM
+// or one naming no subject is refused (exit 1) and the record unchanged.
+func TestRecordAttachSBOM(t *testing.T) {
+	g := evidenceRepo(t)
+	store := t.TempDir()
+	dir := t.TempDir()
+	writeSBOM := func(name, content string) string {
+		s, err := sbom.SubjectOf("app.bin", strings.NewReader(content))
+		require.NoError(t, err)
+		doc, err := sbom.ForArtifact(s, sbom.WithSerialNumber("urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79"))
+		require.NoError(t, err)
+		b, err := doc.Bytes(sbom.JSON)
+		require.NoError(t, err)
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, b, 0o644))
+		return p
+	}
+	rel := func(args ...string) (string, string, int) {
+		return runTagCmd(t, cmdRecord, append([]string{args[0], "--store", store, "--release", "v1.1.0"}, args[1:]...)...)
+	}
+	_, errOut, code := rel("init", "--repo", g.Dir)
+	require.Equal(t, 0, code, errOut)
+	_, errOut, code = rel("add-artifact", "--name", "app", "--digest", manifest.Digest([]byte("build-1")))
+	require.Equal(t, 0, code, errOut)
+
+	_, errOut, code = rel("attach-sbom", "--artifact", "app", "--sbom", writeSBOM("other.cdx.json", "build-2"))
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "sbom describes another artifact")
+	noSubject := filepath.Join(dir, "nosubject.cdx.json")
+	require.NoError(t, os.WriteFile(noSubject, []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","version":1}`), 0o644))
+	_, errOut, code = rel("attach-sbom", "--artifact", "app", "--sbom", noSubject)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "sbom names no subject")
+	_, _, code = rel("attach-sbom", "--artifact", "web", "--sbom", writeSBOM("web.cdx.json", "build-1"))
+	assert.Equal(t, 2, code, "no such artifact")
+	out, _, code := rel("show", "--json")
+	require.Equal(t, 0, code)
+	rec, err := manifest.ParseRecord([]byte(out))
+	require.NoError(t, err)
+	assert.Empty(t, rec.Artifacts[0].SBOM)
+	assert.Empty(t, rec.SBOM.Digest)
+
+	good := writeSBOM("app.cdx.json", "build-1")
+	out, errOut, code = rel("attach-sbom", "--artifact", "app", "--sbom", good, "--json")
+	require.Equal(t, 0, code, errOut)
+	rec, err = manifest.ParseRecord([]byte(out))
+	require.NoError(t, err)
+	b, err := os.ReadFile(good)
+	require.NoError(t, err)
+	assert.Equal(t, manifest.Digest(b), rec.Artifacts[0].SBOM)
+	assert.Equal(t, manifest.SBOMRef{Ref: good, Digest: manifest.Digest(b)}, rec.SBOM)
 }

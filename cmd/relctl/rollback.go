@@ -20,6 +20,8 @@ func cmdRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	pf := addPromotionFlags(fs, true)
 	manifestFile := fs.String("manifest", "", "roll back from the multi-repo manifest in `FILE`, which ENV must run now, to the previous manifest ENV ran")
 	gf := addGateFlags(fs)
+	mechanism := fs.String("mechanism", "", "how the rollback is carried out: `M` redeploy (the default), feature-flag, config or hotfix; recorded in the log")
+	acrossMigration := fs.String("across-migration", "", "why rolling back across a release with an irreversible migration is safe (`TEXT`, recorded); without it such a rollback is refused")
 	emergency := fs.String("emergency", "", "emergency-change record `FILE` of a rollback outside the change window (JSON: id, reason, scope, approver, rollback_plan, follow_up)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: relctl rollback --store DIR --env ENV --releaser ID --approver ID --reason TEXT [--manifest FILE] [--emergency FILE]\n                       [--config FILE] [--keyring FILE | --allowed-signers FILE] [--policy FILE] [--pr FILE]\n\nRedeploys the last known-good release's published digest (never a rebuild);\nwith --manifest, the last known-good manifest's. A rollback of production\nverifies the known-good release's tag against the configured trust and\nneeds a releaser allowed to roll back there and an authorised approver.\n\nFlags:")
@@ -45,7 +47,8 @@ func cmdRollback(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if err != nil {
 		return err
 	}
-	req := manifest.RollbackRequest{Env: *env, Releaser: *pf.releaser, Actor: actor, Approver: *approver, Reason: *reason, Emergency: em}
+	req := manifest.RollbackRequest{Env: *env, Releaser: *pf.releaser, Actor: actor, Approver: *approver, Reason: *reason, Emergency: em,
+		Mechanism: *mechanism, AcrossMigration: *acrossMigration}
 	var e manifest.Entry
 	if *manifestFile != "" {
 		e, err = rollbackManifest(ctx, st, *manifestFile, req, opts...)

@@ -51,3 +51,34 @@ func TestRollbackEmergency(t *testing.T) {
 	assert.Equal(t, "CHG-E-7", res.Promotion.Emergency.ID)
 	assert.NotEmpty(t, res.Promotion.Gate, "the policy report's digest is logged")
 }
+
+// TestRollbackMechanism: --mechanism is validated (exit 2 for an unknown
+// one) and recorded in the rollback's log entry.
+func TestRollbackMechanism(t *testing.T) {
+	g := evidenceRepo(t)
+	store := t.TempDir()
+	d1 := releaseRecord(t, g, store, "v1.0.0", "build 1")
+	d2 := releaseRecord(t, g, store, "v1.1.0", "build 2")
+	for _, rel := range []struct{ tag, digest string }{{"v1.0.0", d1}, {"v1.1.0", d2}} {
+		for _, env := range []string{"dev", "staging", "prod"} {
+			_, errOut, code := runTagCmd(t, cmdPromote, "--repo", g.Dir, "--releaser", "release-bot", "--store", store, "--release", rel.tag, "--env", env, "--digest", rel.digest, "--approver", "carol", "--reason", "ok")
+			require.Equal(t, 0, code, errOut)
+		}
+	}
+	rollback := func(extra ...string) (string, string, int) {
+		return runTagCmd(t, cmdRollback, append([]string{"--repo", g.Dir, "--releaser", "release-bot", "--store", store, "--env", "prod", "--approver", "carol", "--reason", "INC-7", "--json"}, extra...)...)
+	}
+	_, errOut, code := rollback("--mechanism", "prayer")
+	assert.NotEqual(t, 0, code)
+	assert.Contains(t, errOut, "unknown mechanism")
+	out, errOut, code := rollback("--mechanism", "feature-flag")
+	require.Equal(t, 0, code, errOut)
+	var e struct {
+		Promotion struct {
+			Release, Mechanism string
+		} `json:"promotion"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &e), out)
+	assert.Equal(t, "v1.0.0", e.Promotion.Release)
+	assert.Equal(t, "feature-flag", e.Promotion.Mechanism)
+}

@@ -17,6 +17,11 @@
 //     an entry on, with its chain mended and its tree rebuilt, verifies on
 //     its own but is caught by a consistency proof against an older
 //     checkpoint (tlog.ErrProof).
+//   - MisfiledRecord (when Store.PlantRecord is set): a record whose tag
+//     is not the release it is filed as (a v2.0.1-rc.1 record filed as
+//     v2.0.0) is refused by the store's Record and by manifest.Promote
+//     with manifest.CheckRecordTag's refusal, logged as a denial
+//     (§1.20.5.1, §1.20.3.1).
 //   - Truncate: a log cut back to fewer entries (an old backup restored, a
 //     ref reset) is caught against a checkpoint of the longer log
 //     (manifest.ErrTruncated), and, once grown again past it, by the
@@ -90,6 +95,12 @@ type Store struct {
 	// store is used again: the operator's step a store may need (a
 	// GitStore's ref lock left by a killed writer, as git's own).
 	AfterKill func(t *testing.T, loc string)
+	// PlantRecord, when set, files data (a record's JSON) in the store
+	// under the release name name behind the store's back, as a record
+	// copied or renamed by hand would be: the MisfiledRecord test then
+	// checks that the store and Promote refuse it. A store that cannot
+	// hold a record under another name leaves it nil.
+	PlantRecord func(t *testing.T, loc, name string, data []byte)
 }
 
 // The environment of a child appender.
@@ -112,6 +123,51 @@ func Run(t *testing.T, s Store) {
 	t.Run("SIGKILL", func(t *testing.T) { testKill(t, s) })
 	t.Run("Tamper", func(t *testing.T) { testTamper(t, s) })
 	t.Run("Truncate", func(t *testing.T) { testTruncate(t, s) })
+	if s.PlantRecord != nil {
+		t.Run("MisfiledRecord", func(t *testing.T) { testMisfiledRecord(t, s) })
+	}
+}
+
+// testMisfiledRecord files a record of v2.0.1-rc.1 as v2.0.0 and checks
+// that reading it and promoting v2.0.0 are refused.
+func testMisfiledRecord(t *testing.T, s Store) {
+	ctx := context.Background()
+	loc := s.New(t)
+	reopen := func() manifest.Store {
+		st, err := s.Open(loc)
+		if err != nil {
+			t.Fatalf("open store: %v", err)
+		}
+		return st
+	}
+	st := reopen()
+	rc := manifest.Record{
+		Version: manifest.RecordVersion, Tag: "v2.0.1-rc.1", Commit: strings.Repeat("c", 40),
+		Artifacts: []manifest.Artifact{{Name: "app", Digest: "sha256:" + strings.Repeat("a", 64)}},
+	}
+	if err := st.PutRecord(ctx, rc); err != nil {
+		t.Fatalf("PutRecord: %v", err)
+	}
+	data, err := manifest.MarshalRecord(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.PlantRecord(t, loc, "v2.0.0", data)
+	st = reopen()
+	want := &manifest.RefusalError{Reason: "record tag is not the release"}
+	if _, err := st.Record(ctx, "v2.0.0"); !errors.Is(err, want) || !errors.Is(err, manifest.ErrInvalidRecord) {
+		t.Fatalf("Record(v2.0.0) of a record tagged v2.0.1-rc.1: %v, want %v wrapping ErrInvalidRecord", err, want)
+	}
+	if got, err := st.Record(ctx, "v2.0.1-rc.1"); err != nil || got.Tag != rc.Tag {
+		t.Fatalf("Record(v2.0.1-rc.1) = %q, %v; want the record", got.Tag, err)
+	}
+	e, err := manifest.Promote(ctx, st, manifest.PromoteRequest{Release: "v2.0.0", Env: "dev", Digest: rc.Artifacts[0].Digest, Releaser: "rel"})
+	if !errors.Is(err, want) {
+		t.Fatalf("Promote(v2.0.0) of a misfiled record: %v, want %v", err, want)
+	}
+	if e.Kind != manifest.KindDenied || e.Denial == nil || e.Denial.Release != "v2.0.0" {
+		t.Fatalf("Promote(v2.0.0) logged %+v, want a denial of v2.0.0", e)
+	}
 }
 
 func open(t *testing.T, s Store, loc string) manifest.TreeLog {

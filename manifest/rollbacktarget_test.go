@@ -1,0 +1,130 @@
+package manifest_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/releasekit/releasekit/manifest"
+)
+
+// withTarget returns the complete record of release (artifact content
+// artifact) whose rollback target is version with digest.
+func withTarget(release, artifact, version, digest string) manifest.Record {
+	r := completeRecord(release, artifact)
+	r.Rollback = manifest.RollbackPlan{Method: "redeploy", Version: version, Digest: digest}
+	return r
+}
+
+// TestCheckRollbackTarget: a record's rollback target must be a release
+// the store holds, carrying the digest named, that ran in production
+// (§1.13.5.3, §1.20.5.1); a first release names none, which holds only
+// while production ran no other release. Every store.
+func TestCheckRollbackTarget(t *testing.T) {
+	for _, s := range stores {
+		t.Run(s.name, func(t *testing.T) {
+			ctx := t.Context()
+			st, err := s.open(newDir(t, s.init))
+			require.NoError(t, err)
+			opts := []manifest.Option{manifest.WithClock(clock())}
+			first := completeRecord("v1.0.0", "app-1.0") // rollback.version "none"
+			require.NoError(t, st.PutRecord(ctx, first))
+			require.NoError(t, manifest.CheckRollbackTarget(ctx, st, first, opts...), "a first release names no target")
+			staged := completeRecord("v1.0.1", "app-1.0.1")
+			require.NoError(t, st.PutRecord(ctx, staged))
+			promoteAll(t, st, "v1.0.0", "app-1.0", opts...)
+			for _, env := range []string{"dev", "staging"} {
+				_, err := promote(ctx, st, req("v1.0.1", env, "app-1.0.1"), opts...)
+				require.NoError(t, err)
+			}
+			require.NoError(t, manifest.CheckRollbackTarget(ctx, st, first, opts...), "still the first release once in production")
+
+			tests := []struct {
+				name   string
+				rec    manifest.Record
+				reason string // "" for none
+			}{
+				{"released to production", withTarget("v1.1.0", "app-1.1", "v1.0.0", digestOf("app-1.0")), ""},
+				{"released, no digest named", withTarget("v1.1.0", "app-1.1", "v1.0.0", ""), ""},
+				{"first release after another", withTarget("v1.1.0", "app-1.1", "none (first release)", ""), "not the first release"},
+				{"no target", withTarget("v1.1.0", "app-1.1", " ", ""), "no rollback target"},
+				{"itself", withTarget("v1.1.0", "app-1.1", "v1.1.0", ""), "names the release itself"},
+				{"never released", withTarget("v1.1.0", "app-1.1", "v9.9.9", ""), "not released"},
+				{"not a release name", withTarget("v1.1.0", "app-1.1", "../v1.0.0", ""), "not released"},
+				{"digest of another artifact", withTarget("v1.1.0", "app-1.1", "v1.0.0", digestOf("app-1.0.1")), "digest differs"},
+				{"never in production", withTarget("v1.1.0", "app-1.1", "v1.0.1", digestOf("app-1.0.1")), "never in production"},
+			}
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					err := manifest.CheckRollbackTarget(ctx, st, tt.rec, opts...)
+					if tt.reason == "" {
+						require.NoError(t, err)
+						return
+					}
+					require.ErrorIs(t, err, &manifest.RollbackTargetError{Reason: tt.reason})
+					var te *manifest.RollbackTargetError
+					require.ErrorAs(t, err, &te)
+					assert.Equal(t, "v1.1.0", te.Release)
+					assert.Equal(t, tt.rec.Rollback.Version, te.Target)
+				})
+			}
+
+			// A release whose production promotion ran another digest
+			// than the one named: v1.0.1's record holds both artifacts.
+			two := completeRecord("v1.2.0", "app-1.2")
+			two.Artifacts = append(two.Artifacts, manifest.Artifact{Name: "tools", Digest: digestOf("tools-1.2")})
+			two.Rollback = manifest.RollbackPlan{Method: "redeploy", Version: "v1.0.0", Digest: digestOf("app-1.0")}
+			require.NoError(t, st.PutRecord(ctx, two))
+			promoteAll(t, st, "v1.2.0", "app-1.2", opts...)
+			bad := withTarget("v1.3.0", "app-1.3", "v1.2.0", digestOf("tools-1.2"))
+			err = manifest.CheckRollbackTarget(ctx, st, bad, opts...)
+			require.ErrorIs(t, err, &manifest.RollbackTargetError{Reason: "digest differs"})
+			assert.Contains(t, err.Error(), "ran "+digestOf("app-1.2")+" in production")
+		})
+	}
+}
+
+// TestPromoteRollbackTarget: Promote refuses to promote to production a
+// record whose rollback target fails, logging the denial for
+// REL-ROLLBACK-001; other environments do not check it.
+func TestPromoteRollbackTarget(t *testing.T) {
+	ctx := t.Context()
+	opts := []manifest.Option{manifest.WithClock(clock())}
+	bogus := withTarget("v1.1.0", "app-1.1", "v9.9.9", "")
+	st := newStore(t, completeRecord("v1.0.0", "app-1.0"), bogus)
+	promoteAll(t, st, "v1.0.0", "app-1.0", opts...)
+	for _, env := range []string{"dev", "staging"} {
+		_, err := promote(ctx, st, req("v1.1.0", env, "app-1.1"), opts...)
+		require.NoError(t, err, env)
+	}
+	e, err := promote(ctx, st, req("v1.1.0", "prod", "app-1.1"), opts...)
+	require.ErrorIs(t, err, &manifest.RollbackTargetError{Reason: "not released"})
+	require.Equal(t, manifest.KindDenied, e.Kind)
+	assert.Contains(t, e.Denial.Controls, "REL-ROLLBACK-001")
+	assert.Equal(t, []string{"REL-ROLLBACK-001"}, manifest.Controls(err))
+
+	// Fixed: the record names the release production runs.
+	good := withTarget("v1.1.0", "app-1.1", "v1.0.0", digestOf("app-1.0"))
+	require.NoError(t, st.PutRecord(ctx, good))
+	_, err = promote(ctx, st, req("v1.1.0", "prod", "app-1.1"), opts...)
+	require.NoError(t, err)
+
+	// A store that fails is returned, not taken for a refusal.
+	_, err = manifest.Promote(ctx, failingRecords{st}, req("v1.1.0", "prod", "app-1.1"), append(trusted(), opts...)...)
+	require.Error(t, err)
+	assert.False(t, errors.Is(err, &manifest.RollbackTargetError{}))
+}
+
+// failingRecords is a store whose Record fails for every release but
+// v1.1.0.
+type failingRecords struct{ manifest.Store }
+
+func (f failingRecords) Record(ctx context.Context, tag string) (manifest.Record, error) {
+	if tag == "v1.1.0" {
+		return f.Store.Record(ctx, tag)
+	}
+	return manifest.Record{}, errors.New("disk on fire")
+}
