@@ -17,13 +17,14 @@ import (
 
 // Results [ViewEntry] gives entries that are not deployments or denials: a
 // promotion or rollback the controls allowed, a note, an incident and a
-// post-incident review.
+// post-incident review, a verification.
 const (
 	ResultAllowed  = "allowed"
 	ResultNoted    = "noted"
 	ResultOpen     = "open"     // an incident recorded while open
 	ResultClosed   = "closed"   // an incident recorded closed (recovery declared)
 	ResultReviewed = "reviewed" // a post-incident review
+	ResultVerified = "verified" // a verification whose checks all passed (one with a failed check is "failed")
 )
 
 // A LogEntry is one entry of the evidence log flattened for reading, what
@@ -32,9 +33,9 @@ const (
 // actor (verified, issuer, subject), reason, controls.
 type LogEntry struct {
 	Seq     uint64   `json:"seq"`
-	Kind    string   `json:"kind"`   // the log entry's kind: promotion, denied, deployment, deploy-result, note, incident, review
-	Action  string   `json:"action"` // promote, rollback, promote-manifest, rollback-manifest, deploy-report, deploy, note, incident, review
-	Result  string   `json:"result"` // allowed, denied, started, succeeded, failed, noted, open, closed, reviewed
+	Kind    string   `json:"kind"`   // the log entry's kind: promotion, denied, deployment, deploy-result, note, incident, review, verification
+	Action  string   `json:"action"` // promote, rollback, promote-manifest, rollback-manifest, deploy-report, deploy, note, incident, review, verify, verify-recovery
+	Result  string   `json:"result"` // allowed, denied, started, succeeded, failed, noted, open, closed, reviewed, verified
 	Release string   `json:"release,omitempty"`
 	Env     string   `json:"env,omitempty"`
 	Targets []string `json:"targets"`
@@ -136,6 +137,29 @@ func ViewEntry(e manifest.Entry) (LogEntry, error) {
 		s.Action, s.Result, s.At = "review", ResultReviewed, r.CompletedAt
 		s.Release, s.Reason = r.Release, "post-incident review of "+r.Emergency+": "+r.Summary
 		s.Actor = LogActor{Name: r.Reviewer}
+	case e.Kind == manifest.KindVerification && e.Verification != nil:
+		v := e.Verification
+		s.Action, s.Result, s.At = "verify", ResultVerified, v.At
+		if !v.Passed() {
+			s.Result = manifest.ResultFailed
+		}
+		if v.Recovery {
+			s.Action = "verify-recovery"
+		}
+		s.Release, s.Env, s.Digest = v.Release, v.Env, v.Digest
+		s.Actor = LogActor{Name: v.Verifier}
+		var checks []string
+		for _, c := range v.Checks {
+			outcome := "passed"
+			if !c.Passed {
+				outcome = "FAILED"
+			}
+			checks = append(checks, c.Name+" "+outcome)
+		}
+		s.Reason = strings.Join(checks, ", ")
+		if v.Recovery {
+			s.Reason = "recovery from " + v.Incident + ": " + s.Reason
+		}
 	case e.Kind == manifest.KindNote:
 		s.Action, s.Result, s.Reason = "note", ResultNoted, e.Note
 	default:

@@ -108,3 +108,29 @@ func TestViewIncidentAndReview(t *testing.T) {
     reason: post-incident review of INC-7: pool exhausted
 `, b.String())
 }
+
+// A verification reads as verified, or failed when a check failed, with
+// its checks as the reason.
+func TestViewVerification(t *testing.T) {
+	at := time.Date(2026, 3, 6, 22, 10, 0, 0, time.UTC)
+	ok := &manifest.Verification{Release: "v1.3.0", Env: "prod", Digest: manifest.Digest([]byte("app")), Promotion: 4, Verifier: "erin", At: at,
+		Checks: []manifest.CheckResult{{Name: "smoke", Passed: true}, {Name: "error-rate", Passed: true}}}
+	bad := *ok
+	bad.Checks = []manifest.CheckResult{{Name: "smoke", Passed: true}, {Name: "error-rate", Passed: false}}
+	bad.Recovery, bad.Incident = true, "INC-7"
+	var b strings.Builder
+	for i, v := range []*manifest.Verification{ok, &bad} {
+		s, err := audit.ViewEntry(manifest.Entry{Seq: uint64(i + 1), Kind: manifest.KindVerification, Verification: v})
+		require.NoError(t, err)
+		require.NoError(t, s.WriteText(&b))
+	}
+	assert.Equal(t, `#1 2026-03-06T22:10:00Z verified  verify v1.3.0 → prod
+    by erin (unverified: typed)
+    digest sha256:a172cedcae47474b615c54d510a5d84a8dea3032e958587430b413538be3f333
+    reason: smoke passed, error-rate passed
+#2 2026-03-06T22:10:00Z failed    verify-recovery v1.3.0 → prod
+    by erin (unverified: typed)
+    digest sha256:a172cedcae47474b615c54d510a5d84a8dea3032e958587430b413538be3f333
+    reason: recovery from INC-7: smoke passed, error-rate FAILED
+`, b.String())
+}

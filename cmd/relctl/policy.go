@@ -508,7 +508,7 @@ func patchID(repo *git.Repository, h plumbing.Hash) (string, error) {
 
 // gatherLog reads the facts a policy takes from the evidence log: the
 // promotions (unless a record gave them), the latest state of each
-// incident and the post-incident reviews. A log that does not verify is
+// incident, the post-incident reviews and the verifications. A log that does not verify is
 // an error, never facts.
 func gatherLog(ctx context.Context, sf storeFlags, f *policy.Facts) error {
 	st, err := sf.open()
@@ -533,5 +533,6 @@ func gatherLog(ctx context.Context, sf storeFlags, f *policy.Facts) error {
 	}
 	f.Incidents = manifest.Incidents(entries)
 	f.Reviews = manifest.Reviews(entries)
+	f.Verifications = manifest.Verifications(entries)
 	return nil
 }
