@@ -102,7 +102,7 @@ var controlTrace = map[string]struct {
 	},
 	"REL-ROLLBACK-001": {
 		requirements: []string{"§1.13.5.3/4", "§1.20.5.1/7"},
-		tests:        []string{"policy.TestRollbackTarget", "manifest.TestCheckRollbackTarget", "manifest.TestPromoteRollbackTarget"},
+		tests:        []string{"policy.TestRollbackTarget", "manifest.TestCheckRollbackTarget", "manifest.TestPromoteRollbackTarget", "policy.TestGateRollbackTarget", "manifest.TestPromoteGateRollbackTarget"},
 	},
 	"REL-VERIFY-001": {
 		requirements: []string{"§1.13.5.3/3", "§1.17.3.2/2", "§1.22.3.4/2", "§1.22.5.2/7"},

@@ -83,3 +83,34 @@ func TestVerifyProductionCommand(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, out, "failed [error-rate]")
 }
+
+// relctl policy --record with a store reads the store's record of the
+// rollback target for REL-ROLLBACK-001: it passes once v1.4.1 is released
+// and ran in production, and fails while the store has no record of it.
+func TestPolicyRollbackTargetFromStore(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	storeDir := filepath.Join(dir, "store")
+	st, err := manifest.NewDirStore(storeDir)
+	require.NoError(t, err)
+	record := recordFile(t, dir, true, manifest.Digest([]byte("app 1.4.2"))) // v1.4.2, rollback to v1.4.1
+	cfg := filepath.Join(dir, "policy.yml")
+	require.NoError(t, os.WriteFile(cfg, []byte("controls:\n  REL-ROLLBACK-001: {}\n"), 0o644))
+	args := []string{"--config", cfg, "--repo", history(t).Dir, "--record", record, "--store", storeDir, "--format", "json", "--now", "2026-03-02T10:00:00Z"}
+
+	out, _, code := runPolicy(t, "", args...)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "missing evidence: the record of rollback target v1.4.1")
+
+	prev, err := manifest.ParseRecord(mustRead(t, recordFile(t, t.TempDir(), true, manifest.Digest([]byte("app 1.4.1")))))
+	require.NoError(t, err)
+	prev.Tag, prev.Rollback = "v1.4.1", manifest.RollbackPlan{Method: "remove the deployment", Version: manifest.RollbackNone}
+	require.NoError(t, st.PutRecord(ctx, prev))
+	_, err = manifest.Promote(ctx, st, manifest.PromoteRequest{Release: "v1.4.1", Env: "production", Digest: prev.Artifacts[0].Digest, Releaser: "ci-bot", Approver: "carol", Reason: "CHG-1"},
+		manifest.WithClock(func() time.Time { return time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC) }), manifest.WithOrder("production"),
+		manifest.WithSkipSignatureUnsafe(), manifest.WithSkipAuthorizationUnsafe())
+	require.NoError(t, err)
+	out, errOut, code := runPolicy(t, "", args...)
+	assert.Equal(t, 0, code, "%s\n%s", out, errOut)
+	assert.Contains(t, out, "rollback target v1.4.1 of v1.4.2 ran in production (production)")
+}
