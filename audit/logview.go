@@ -17,7 +17,7 @@ import (
 
 // Results [ViewEntry] gives entries that are not deployments or denials: a
 // promotion or rollback the controls allowed, a note, an incident and a
-// post-incident review, a verification.
+// post-incident review, a verification, a configuration or flag change.
 const (
 	ResultAllowed  = "allowed"
 	ResultNoted    = "noted"
@@ -25,6 +25,7 @@ const (
 	ResultClosed   = "closed"   // an incident recorded closed (recovery declared)
 	ResultReviewed = "reviewed" // a post-incident review
 	ResultVerified = "verified" // a verification whose checks all passed (one with a failed check is "failed")
+	ResultChanged  = "changed"  // a configuration or feature-flag change
 )
 
 // A LogEntry is one entry of the evidence log flattened for reading, what
@@ -33,9 +34,9 @@ const (
 // actor (verified, issuer, subject), reason, controls.
 type LogEntry struct {
 	Seq     uint64   `json:"seq"`
-	Kind    string   `json:"kind"`   // the log entry's kind: promotion, denied, deployment, deploy-result, note, incident, review, verification
-	Action  string   `json:"action"` // promote, rollback, promote-manifest, rollback-manifest, deploy-report, deploy, note, incident, review, verify, verify-recovery
-	Result  string   `json:"result"` // allowed, denied, started, succeeded, failed, noted, open, closed, reviewed, verified
+	Kind    string   `json:"kind"`   // the log entry's kind: promotion, denied, deployment, deploy-result, note, incident, review, verification, change
+	Action  string   `json:"action"` // promote, rollback, promote-manifest, rollback-manifest, deploy-report, deploy, note, incident, review, verify, verify-recovery, flag-change, config-change
+	Result  string   `json:"result"` // allowed, denied, started, succeeded, failed, noted, open, closed, reviewed, verified, changed
 	Release string   `json:"release,omitempty"`
 	Env     string   `json:"env,omitempty"`
 	Targets []string `json:"targets"`
@@ -160,6 +161,22 @@ func ViewEntry(e manifest.Entry) (LogEntry, error) {
 		if v.Recovery {
 			s.Reason = "recovery from " + v.Incident + ": " + s.Reason
 		}
+	case e.Kind == manifest.KindChange && e.Change != nil:
+		c := e.Change
+		s.Action, s.Result, s.At = c.Kind+"-change", ResultChanged, c.At
+		s.Env, s.Approver = c.Env, c.Approver
+		s.Actor = LogActor{Name: c.Actor}
+		s.Reason = fmt.Sprintf("%s %q → %q (%s", c.Name, c.Before, c.After, c.Ticket)
+		if c.PR != "" {
+			s.Reason += ", " + c.PR
+		}
+		switch {
+		case c.Emergency != "":
+			s.Reason += ", emergency " + c.Emergency
+		case c.Window != "":
+			s.Reason += ", window " + c.Window
+		}
+		s.Reason += "): " + c.Reason
 	case e.Kind == manifest.KindNote:
 		s.Action, s.Result, s.Reason = "note", ResultNoted, e.Note
 	default:

@@ -134,3 +134,20 @@ func TestViewVerification(t *testing.T) {
     reason: recovery from INC-7: smoke passed, error-rate FAILED
 `, b.String())
 }
+
+// A configuration or flag change reads as changed, with who made and who
+// approved it, and what changed.
+func TestViewChange(t *testing.T) {
+	c := &manifest.Change{Kind: manifest.ChangeFlag, Name: "checkout.new-flow", Env: "prod", Before: "10%", After: "50%",
+		Actor: "dana@example.com", Approver: "carol@example.com", Ticket: "CHG-88", At: time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC),
+		Window: "tue-10-12", Reason: "ramp"}
+	s, err := audit.ViewEntry(manifest.Entry{Seq: 1, Kind: manifest.KindChange, Change: c})
+	require.NoError(t, err)
+	var b strings.Builder
+	require.NoError(t, s.WriteText(&b))
+	assert.Equal(t, `#1 2026-03-03T10:00:00Z changed   flag-change → prod
+    by dana@example.com (unverified: typed)
+    approved by carol@example.com (typed)
+    reason: checkout.new-flow "10%" → "50%" (CHG-88, window tue-10-12): ramp
+`, b.String())
+}

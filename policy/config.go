@@ -61,7 +61,7 @@ func Default() Policy {
 		RequiredChecks{}, BypassRecords{}, ProtectedBranches{}, ReviewApprovals{}, BackportProvenance{},
 		ReleaseNotes{}, DependencyOrder{},
 		RollbackTarget{},
-		VerifyProduction{},
+		VerifyProduction{}, ChangeRecords{},
 	}}
 }
 
@@ -201,6 +201,7 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 //	  REL-NOTES-001: {}   # or {sections: [Summary, ...]} (default: ReleaseNotesSections)
 //	  REL-ROLLBACK-001: {environments: [production]}
 //	  REL-VERIFY-001: {environments: [production], within: 1h}
+//	  REL-CHANGE-001: {environments: [live]}   # besides prod, production and the log's
 //	advisory: false   # true reports failures without enforcing them
 //	people:           # person: their e-mail addresses and logins (Policy.People)
 //	  carol: [carol@example.com, carol-gh]
@@ -218,7 +219,7 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 // REL-CHECKS-001's merge list when that is configured), [ReviewApprovals],
 // [BreakGlass] (approvers; max_duration and review_within as
 // max_exception_lifetime), [MainReleasable] (checks; freezes recorded
-// whole), [RollbackTarget] (environments), [VerifyProduction] (environments;
+// whole), [RollbackTarget] and [ChangeRecords] (environments), [VerifyProduction] (environments;
 // within, as max_exception_lifetime, default 1h) and [ReleaseNotes] (sections: the required headings; an empty
 // list is an error) are set as their fields, the other controls take {} or
 // null. An environment of REL-CHECKS-001 without checks, an empty merge or
@@ -475,6 +476,12 @@ func loadControl(k, v *yaml.Node) (Control, error) {
 		return RollbackTarget{Environments: envs}, nil
 	case "REL-VERIFY-001":
 		return loadVerify(v)
+	case "REL-CHANGE-001":
+		envs, err := productionEnvs(v)
+		if err != nil {
+			return nil, err
+		}
+		return ChangeRecords{Environments: envs}, nil
 	case "REL-FLAG-001":
 		var pr flagParams
 		if err := decodeStrict(v, &pr); err != nil {

@@ -70,6 +70,9 @@ type Facts struct {
 	// Verifications are the verifications of environments logged after
 	// promotions (manifest.Verifications), for [VerifyProduction].
 	Verifications []manifest.Verification `json:"verifications,omitempty"`
+	// Changes are the configuration and feature-flag changes logged
+	// (manifest.LoggedChanges), for [ChangeRecords].
+	Changes []manifest.Change `json:"changes,omitempty"`
 	// Main is the main line's head and its check results, for
 	// [MainReleasable].
 	Main *MainLine `json:"main,omitempty"`

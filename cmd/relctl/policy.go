@@ -508,7 +508,8 @@ func patchID(repo *git.Repository, h plumbing.Hash) (string, error) {
 
 // gatherLog reads the facts a policy takes from the evidence log: the
 // promotions (unless a record gave them), the latest state of each
-// incident, the post-incident reviews and the verifications; and, given a
+// incident, the post-incident reviews, the verifications and the
+// configuration and flag changes; and, given a
 // record, the store's record of its rollback target. A log that does not verify is
 // an error, never facts.
 func gatherLog(ctx context.Context, sf storeFlags, f *policy.Facts) error {
@@ -535,6 +536,7 @@ func gatherLog(ctx context.Context, sf storeFlags, f *policy.Facts) error {
 	f.Incidents = manifest.Incidents(entries)
 	f.Reviews = manifest.Reviews(entries)
 	f.Verifications = manifest.Verifications(entries)
+	f.Changes = manifest.LoggedChanges(entries)
 	if r := f.Record; r != nil && f.RollbackTarget == nil {
 		// REL-ROLLBACK-001 needs the store's record of the rollback target.
 		v := r.Rollback.Version
