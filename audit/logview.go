@@ -17,13 +17,15 @@ import (
 
 // Results [ViewEntry] gives entries that are not deployments or denials: a
 // promotion or rollback the controls allowed, a note, an incident and a
-// post-incident review.
+// post-incident review, a verification, a configuration or flag change.
 const (
 	ResultAllowed  = "allowed"
 	ResultNoted    = "noted"
 	ResultOpen     = "open"     // an incident recorded while open
 	ResultClosed   = "closed"   // an incident recorded closed (recovery declared)
 	ResultReviewed = "reviewed" // a post-incident review
+	ResultVerified = "verified" // a verification whose checks all passed (one with a failed check is "failed")
+	ResultChanged  = "changed"  // a configuration or feature-flag change
 )
 
 // A LogEntry is one entry of the evidence log flattened for reading, what
@@ -32,9 +34,9 @@ const (
 // actor (verified, issuer, subject), reason, controls.
 type LogEntry struct {
 	Seq     uint64   `json:"seq"`
-	Kind    string   `json:"kind"`   // the log entry's kind: promotion, denied, deployment, deploy-result, note, incident, review
-	Action  string   `json:"action"` // promote, rollback, promote-manifest, rollback-manifest, deploy-report, deploy, note, incident, review
-	Result  string   `json:"result"` // allowed, denied, started, succeeded, failed, noted, open, closed, reviewed
+	Kind    string   `json:"kind"`   // the log entry's kind: promotion, denied, deployment, deploy-result, note, incident, review, verification, change
+	Action  string   `json:"action"` // promote, rollback, promote-manifest, rollback-manifest, deploy-report, deploy, note, incident, review, verify, verify-recovery, flag-change, config-change
+	Result  string   `json:"result"` // allowed, denied, started, succeeded, failed, noted, open, closed, reviewed, verified, changed
 	Release string   `json:"release,omitempty"`
 	Env     string   `json:"env,omitempty"`
 	Targets []string `json:"targets"`
@@ -136,6 +138,45 @@ func ViewEntry(e manifest.Entry) (LogEntry, error) {
 		s.Action, s.Result, s.At = "review", ResultReviewed, r.CompletedAt
 		s.Release, s.Reason = r.Release, "post-incident review of "+r.Emergency+": "+r.Summary
 		s.Actor = LogActor{Name: r.Reviewer}
+	case e.Kind == manifest.KindVerification && e.Verification != nil:
+		v := e.Verification
+		s.Action, s.Result, s.At = "verify", ResultVerified, v.At
+		if !v.Passed() {
+			s.Result = manifest.ResultFailed
+		}
+		if v.Recovery {
+			s.Action = "verify-recovery"
+		}
+		s.Release, s.Env, s.Digest = v.Release, v.Env, v.Digest
+		s.Actor = LogActor{Name: v.Verifier}
+		var checks []string
+		for _, c := range v.Checks {
+			outcome := "passed"
+			if !c.Passed {
+				outcome = "FAILED"
+			}
+			checks = append(checks, c.Name+" "+outcome)
+		}
+		s.Reason = strings.Join(checks, ", ")
+		if v.Recovery {
+			s.Reason = "recovery from " + v.Incident + ": " + s.Reason
+		}
+	case e.Kind == manifest.KindChange && e.Change != nil:
+		c := e.Change
+		s.Action, s.Result, s.At = c.Kind+"-change", ResultChanged, c.At
+		s.Env, s.Approver = c.Env, c.Approver
+		s.Actor = LogActor{Name: c.Actor}
+		s.Reason = fmt.Sprintf("%s %q → %q (%s", c.Name, c.Before, c.After, c.Ticket)
+		if c.PR != "" {
+			s.Reason += ", " + c.PR
+		}
+		switch {
+		case c.Emergency != "":
+			s.Reason += ", emergency " + c.Emergency
+		case c.Window != "":
+			s.Reason += ", window " + c.Window
+		}
+		s.Reason += "): " + c.Reason
 	case e.Kind == manifest.KindNote:
 		s.Action, s.Result, s.Reason = "note", ResultNoted, e.Note
 	default:

@@ -108,3 +108,46 @@ func TestViewIncidentAndReview(t *testing.T) {
     reason: post-incident review of INC-7: pool exhausted
 `, b.String())
 }
+
+// A verification reads as verified, or failed when a check failed, with
+// its checks as the reason.
+func TestViewVerification(t *testing.T) {
+	at := time.Date(2026, 3, 6, 22, 10, 0, 0, time.UTC)
+	ok := &manifest.Verification{Release: "v1.3.0", Env: "prod", Digest: manifest.Digest([]byte("app")), Promotion: 4, Verifier: "erin", At: at,
+		Checks: []manifest.CheckResult{{Name: "smoke", Passed: true}, {Name: "error-rate", Passed: true}}}
+	bad := *ok
+	bad.Checks = []manifest.CheckResult{{Name: "smoke", Passed: true}, {Name: "error-rate", Passed: false}}
+	bad.Recovery, bad.Incident = true, "INC-7"
+	var b strings.Builder
+	for i, v := range []*manifest.Verification{ok, &bad} {
+		s, err := audit.ViewEntry(manifest.Entry{Seq: uint64(i + 1), Kind: manifest.KindVerification, Verification: v})
+		require.NoError(t, err)
+		require.NoError(t, s.WriteText(&b))
+	}
+	assert.Equal(t, `#1 2026-03-06T22:10:00Z verified  verify v1.3.0 → prod
+    by erin (unverified: typed)
+    digest sha256:a172cedcae47474b615c54d510a5d84a8dea3032e958587430b413538be3f333
+    reason: smoke passed, error-rate passed
+#2 2026-03-06T22:10:00Z failed    verify-recovery v1.3.0 → prod
+    by erin (unverified: typed)
+    digest sha256:a172cedcae47474b615c54d510a5d84a8dea3032e958587430b413538be3f333
+    reason: recovery from INC-7: smoke passed, error-rate FAILED
+`, b.String())
+}
+
+// A configuration or flag change reads as changed, with who made and who
+// approved it, and what changed.
+func TestViewChange(t *testing.T) {
+	c := &manifest.Change{Kind: manifest.ChangeFlag, Name: "checkout.new-flow", Env: "prod", Before: "10%", After: "50%",
+		Actor: "dana@example.com", Approver: "carol@example.com", Ticket: "CHG-88", At: time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC),
+		Window: "tue-10-12", Reason: "ramp"}
+	s, err := audit.ViewEntry(manifest.Entry{Seq: 1, Kind: manifest.KindChange, Change: c})
+	require.NoError(t, err)
+	var b strings.Builder
+	require.NoError(t, s.WriteText(&b))
+	assert.Equal(t, `#1 2026-03-03T10:00:00Z changed   flag-change → prod
+    by dana@example.com (unverified: typed)
+    approved by carol@example.com (typed)
+    reason: checkout.new-flow "10%" → "50%" (CHG-88, window tue-10-12): ramp
+`, b.String())
+}

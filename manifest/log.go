@@ -33,7 +33,7 @@ const (
 type Entry struct {
 	Seq       uint64        `json:"seq"`                  // 1 for the first entry
 	Prev      string        `json:"prev"`                 // Hash of entry Seq-1; "" for the first
-	Kind      string        `json:"kind"`                 // KindPromotion, KindDenied, KindDeployment, KindDeployResult, KindIncident, KindReview or KindNote
+	Kind      string        `json:"kind"`                 // KindPromotion, KindDenied, KindDeployment, KindDeployResult, KindIncident, KindReview, KindVerification, KindChange or KindNote
 	Promotion *Promotion    `json:"promotion,omitempty"`  // for KindPromotion
 	Note      string        `json:"note,omitempty"`       // for KindNote
 	Result    *DeployResult `json:"result,omitempty"`     // for KindDeployResult
@@ -41,6 +41,10 @@ type Entry struct {
 	Deploy    *Deployment   `json:"deployment,omitempty"` // for KindDeployment
 	Incident  *Incident     `json:"incident,omitempty"`   // for KindIncident
 	Review    *Review       `json:"review,omitempty"`     // for KindReview
+	// Verification is for KindVerification.
+	Verification *Verification `json:"verification,omitempty"`
+	// Change is for KindChange.
+	Change *Change `json:"change,omitempty"`
 }
 
 // Hash returns the entry's identity: the SHA-256 digest of its canonical
@@ -116,6 +120,25 @@ func checkAttempt(e Entry) error {
 	}
 	if (e.Kind == KindReview) != (e.Review != nil) {
 		return malformed("invalid log entry", nil, "kind %q with review %t", e.Kind, e.Review != nil)
+	}
+	if (e.Kind == KindVerification) != (e.Verification != nil) {
+		return malformed("invalid log entry", nil, "kind %q with verification %t", e.Kind, e.Verification != nil)
+	}
+	if (e.Kind == KindChange) != (e.Change != nil) {
+		return malformed("invalid log entry", nil, "kind %q with change %t", e.Kind, e.Change != nil)
+	}
+	if c := e.Change; c != nil {
+		if err := c.Check(); err != nil {
+			return malformed("invalid log entry", err, "change")
+		}
+	}
+	if v := e.Verification; v != nil {
+		if len(v.Checks) == 0 {
+			return malformed("invalid log entry", nil, "verification without checks")
+		}
+		if err := ValidateDigest(v.Digest); err != nil {
+			return malformed("invalid log entry", err, "verification digest")
+		}
 	}
 	if d := e.Denial; d != nil {
 		if invisible(d.Refusal) {

@@ -168,6 +168,33 @@ type GateInput struct {
 	Manifest  *Manifest   // the manifest promoted, or nil for a record
 	Promotion Promotion   // the promotion about to be logged
 	History   []Promotion // every earlier promotion in the log, oldest first
+	// RollbackTarget is the store's record of the release Record's
+	// rollback.version names, when the store holds a valid one; nil when
+	// it names none (or "none" for a first release, or the release
+	// itself), or the store has no valid record of it.
+	RollbackTarget *Record
+}
+
+// gateTarget returns the record rec's rollback target names, for
+// GateInput.RollbackTarget: nil without a gate, when rec names no other
+// release, or when st has no valid record of it; a store that fails is an
+// error.
+func (c config) gateTarget(ctx context.Context, st Records, rec Record) (*Record, error) {
+	v := rec.Rollback.Version
+	if c.gate == nil || invisible(v) || IsFirstRelease(v) || v == rec.Tag {
+		return nil, nil
+	}
+	t, err := st.Record(ctx, v)
+	if err == nil {
+		err = CheckRecordTag(v, t)
+	}
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalidRecord) || errors.Is(err, ErrInvalidName) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read rollback target %s of %s: %w", v, rec.Tag, err)
+	}
+	return &t, nil
 }
 
 // A Gate decides rules manifest does not own, such as change windows and
@@ -410,7 +437,11 @@ func Promote(ctx context.Context, st Store, req PromoteRequest, opts ...Option) 
 				return p, GateInput{}, refusal{&DriftError{Release: req.Release, Env: req.Env, Previous: prevEnv, Ran: ran, Got: req.Digest}}
 			}
 		}
-		return p, GateInput{Record: rec}, nil
+		target, err := c.gateTarget(ctx, st, rec)
+		if err != nil {
+			return p, GateInput{}, err
+		}
+		return p, GateInput{Record: rec, RollbackTarget: target}, nil
 	})
 }
 
@@ -737,7 +768,11 @@ func Rollback(ctx context.Context, st Store, req RollbackRequest, opts ...Option
 			Mechanism: mechanism, AcrossMigration: override,
 		}
 		c.stamp(&p, releaser, actor)
-		return p, GateInput{Record: rec}, nil
+		rt, err := c.gateTarget(ctx, st, rec)
+		if err != nil {
+			return Promotion{}, GateInput{}, err
+		}
+		return p, GateInput{Record: rec, RollbackTarget: rt}, nil
 	})
 }
 

@@ -128,3 +128,32 @@ func (f failingRecords) Record(ctx context.Context, tag string) (manifest.Record
 	}
 	return manifest.Record{}, errors.New("disk on fire")
 }
+
+// TestPromoteGateRollbackTarget: Promote and Rollback hand the gate the
+// store's record of the rollback target (GateInput.RollbackTarget), nil
+// when the record names none or the store has no valid record of it.
+func TestPromoteGateRollbackTarget(t *testing.T) {
+	ctx := t.Context()
+	st := newStore(t, completeRecord("v1.0.0", "app"), withTarget("v1.1.0", "app11", "v1.0.0", digestOf("app")),
+		withTarget("v1.2.0", "app12", "v9.9.9", ""))
+	var got []*manifest.Record
+	gate := manifest.WithGate(manifest.GateFunc(func(_ context.Context, in manifest.GateInput) (string, error) {
+		got = append(got, in.RollbackTarget)
+		return "", nil
+	}))
+	_, err := promote(ctx, st, req("v1.0.0", "dev", "app"), gate)
+	require.NoError(t, err)
+	_, err = promote(ctx, st, req("v1.1.0", "dev", "app11"), gate)
+	require.NoError(t, err)
+	_, err = promote(ctx, st, req("v1.2.0", "dev", "app12"), gate)
+	require.NoError(t, err)
+	_, err = rollback(ctx, st, manifest.RollbackRequest{Env: "dev", Approver: "alice", Reason: "errors"}, gate) // back to v1.1.0
+	require.NoError(t, err)
+	require.Len(t, got, 4)
+	assert.Nil(t, got[0], "a first release names no target")
+	require.NotNil(t, got[1])
+	assert.Equal(t, "v1.0.0", got[1].Tag)
+	assert.Nil(t, got[2], "v9.9.9 was never released")
+	require.NotNil(t, got[3], "the rollback target's own target")
+	assert.Equal(t, "v1.0.0", got[3].Tag)
+}

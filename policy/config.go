@@ -61,6 +61,7 @@ func Default() Policy {
 		RequiredChecks{}, BypassRecords{}, ProtectedBranches{}, ReviewApprovals{}, BackportProvenance{},
 		ReleaseNotes{}, DependencyOrder{},
 		RollbackTarget{},
+		VerifyProduction{}, ChangeRecords{},
 	}}
 }
 
@@ -199,6 +200,8 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 //	  REL-ORDER-001: {}
 //	  REL-NOTES-001: {}   # or {sections: [Summary, ...]} (default: ReleaseNotesSections)
 //	  REL-ROLLBACK-001: {environments: [production]}
+//	  REL-VERIFY-001: {environments: [production], within: 1h}
+//	  REL-CHANGE-001: {environments: [live]}   # besides prod, production and the log's
 //	advisory: false   # true reports failures without enforcing them
 //	people:           # person: their e-mail addresses and logins (Policy.People)
 //	  carol: [carol@example.com, carol-gh]
@@ -216,7 +219,8 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 // REL-CHECKS-001's merge list when that is configured), [ReviewApprovals],
 // [BreakGlass] (approvers; max_duration and review_within as
 // max_exception_lifetime), [MainReleasable] (checks; freezes recorded
-// whole), [RollbackTarget] (environments) and [ReleaseNotes] (sections: the required headings; an empty
+// whole), [RollbackTarget] and [ChangeRecords] (environments), [VerifyProduction] (environments;
+// within, as max_exception_lifetime, default 1h) and [ReleaseNotes] (sections: the required headings; an empty
 // list is an error) are set as their fields, the other controls take {} or
 // null. An environment of REL-CHECKS-001 without checks, an empty merge or
 // required_checks list, a block_on without critical or with an unknown
@@ -470,6 +474,14 @@ func loadControl(k, v *yaml.Node) (Control, error) {
 			return nil, err
 		}
 		return RollbackTarget{Environments: envs}, nil
+	case "REL-VERIFY-001":
+		return loadVerify(v)
+	case "REL-CHANGE-001":
+		envs, err := productionEnvs(v)
+		if err != nil {
+			return nil, err
+		}
+		return ChangeRecords{Environments: envs}, nil
 	case "REL-FLAG-001":
 		var pr flagParams
 		if err := decodeStrict(v, &pr); err != nil {
@@ -615,6 +627,30 @@ func noBlank(m *yaml.Node, key string, list []string) error {
 		}
 	}
 	return nil
+}
+
+// loadVerify decodes REL-VERIFY-001's {environments: [NAME, ...],
+// within: 1h}; within is a positive duration ("1h", "30m", "1d").
+func loadVerify(v *yaml.Node) (Control, error) {
+	var pr struct {
+		Environments []string `yaml:"environments"`
+		Within       string   `yaml:"within"`
+	}
+	if err := decodeStrict(v, &pr); err != nil {
+		return nil, err
+	}
+	if err := noBlank(v, "environments", pr.Environments); err != nil {
+		return nil, err
+	}
+	c := VerifyProduction{Environments: pr.Environments}
+	if n := mapValue(v, "within"); n != nil {
+		d, err := parseLifetime("within", n)
+		if err != nil {
+			return nil, err
+		}
+		c.Within = d
+	}
+	return c, nil
 }
 
 // productionEnvs decodes the parameters of a lifecycle control,

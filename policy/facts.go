@@ -67,6 +67,12 @@ type Facts struct {
 	// Reviews are the post-incident reviews logged (manifest.Reviews),
 	// for [BreakGlass].
 	Reviews []manifest.Review `json:"reviews,omitempty"`
+	// Verifications are the verifications of environments logged after
+	// promotions (manifest.Verifications), for [VerifyProduction].
+	Verifications []manifest.Verification `json:"verifications,omitempty"`
+	// Changes are the configuration and feature-flag changes logged
+	// (manifest.LoggedChanges), for [ChangeRecords].
+	Changes []manifest.Change `json:"changes,omitempty"`
 	// Main is the main line's head and its check results, for
 	// [MainReleasable].
 	Main *MainLine `json:"main,omitempty"`

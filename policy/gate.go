@@ -30,8 +30,9 @@ import (
 // request, the gate sets Facts.Now and the deployment time to the
 // request's time (manifest's injected clock), Facts.Deployment (the
 // environment, the approver and the emergency-change record), Facts.Record
-// (the promoted record; nil for a manifest), Facts.Manifest (for a
-// manifest), Facts.Promotions (the log) and Facts.Promotion.
+// (the promoted record; nil for a manifest), Facts.RollbackTarget (the
+// record of its rollback target, as the store holds it), Facts.Manifest
+// (for a manifest), Facts.Promotions (the log) and Facts.Promotion.
 //
 // A Facts.Record binds the gate to that release: such a gate refuses any
 // other, a rollback included. Leave Facts.Record and Facts.Manifest nil for
@@ -137,6 +138,7 @@ func (g Gate) Evaluate(ctx context.Context, in manifest.GateInput) Report {
 	} else {
 		rec := in.Record
 		f.Record = &rec
+		f.RollbackTarget = in.RollbackTarget
 	}
 	f.Promotions = append([]manifest.Promotion{}, in.History...)
 	f.Promotion = &p

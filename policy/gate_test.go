@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -398,4 +399,32 @@ func TestDeniedErrorControls(t *testing.T) {
 	assert.Equal(t, []string{"REL-WINDOW-001", "REL-DIGEST-001"}, de.Controls())
 	assert.Equal(t, de.Controls(), manifest.Controls(&manifest.GateError{Env: "prod", Err: de}))
 	assert.Empty(t, (&policy.DeniedError{}).Controls(), "an empty policy: no control refused")
+}
+
+// TestGateRollbackTarget: manifest.Promote hands the gate the record of the
+// rollback target the store holds (GateInput.RollbackTarget), so
+// REL-ROLLBACK-001 in a gate passes for a released target that ran in
+// production and fails for one never released — in production and in
+// the environments before it, where Promote itself does not check it.
+func TestGateRollbackTarget(t *testing.T) {
+	ctx := t.Context()
+	build143 := manifest.Digest([]byte("app binary, build run-3\n"))
+	l := newLifecycle(t) // v1.4.1 ran in prod; v1.4.2 rolls back to it
+	g := policy.Gate{Policy: policy.Policy{Controls: []policy.Control{
+		policy.RecordComplete{}, policy.SameDigest{}, policy.RollbackTarget{}, policy.VerifyProduction{},
+	}}}
+	opts := append(slices.Clone(l.opts), manifest.WithGate(g))
+	for _, env := range []string{"dev", "staging", "prod"} {
+		_, err := manifest.Promote(ctx, l.st, manifest.PromoteRequest{Release: "v1.4.2", Env: env, Digest: build2, Releaser: "ci-bot", Approver: "carol", Reason: "CHG-1"}, opts...)
+		require.NoError(t, err, env)
+	}
+	unreleased := completeRecord(t, "v1.4.3")
+	unreleased.Artifacts = []manifest.Artifact{{Name: "app", Digest: build143}}
+	unreleased.Rollback = manifest.RollbackPlan{Method: "redeploy", Version: "v9.9.9"}
+	require.NoError(t, l.st.PutRecord(ctx, unreleased))
+	_, err := manifest.Promote(ctx, l.st, manifest.PromoteRequest{Release: "v1.4.3", Env: "dev", Digest: build143, Releaser: "ci-bot", Approver: "carol", Reason: "CHG-1"}, opts...)
+	var de *policy.DeniedError
+	require.ErrorAs(t, err, &de)
+	assert.Equal(t, []string{"REL-ROLLBACK-001"}, de.Controls())
+	assert.Contains(t, err.Error(), "v9.9.9")
 }

@@ -12,7 +12,7 @@ import (
 // This file holds the controls of the release lifecycle after the tag:
 // the rollback target (REL-ROLLBACK-001), migrations without a safe
 // rollback (REL-MIGRATION-001) and verification of production after a
-// promotion (REL-VERIFY-001).
+// promotion (REL-VERIFY-001, in verify.go).
 
 // RollbackTarget (REL-ROLLBACK-001) requires the rollback instructions of
 // Facts.Record to reference a known-good release (§1.13.5.3, §1.20.5.1):

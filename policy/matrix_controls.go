@@ -102,7 +102,15 @@ var controlTrace = map[string]struct {
 	},
 	"REL-ROLLBACK-001": {
 		requirements: []string{"§1.13.5.3/4", "§1.20.5.1/7"},
-		tests:        []string{"policy.TestRollbackTarget", "manifest.TestCheckRollbackTarget", "manifest.TestPromoteRollbackTarget"},
+		tests:        []string{"policy.TestRollbackTarget", "manifest.TestCheckRollbackTarget", "manifest.TestPromoteRollbackTarget", "policy.TestGateRollbackTarget", "manifest.TestPromoteGateRollbackTarget"},
+	},
+	"REL-VERIFY-001": {
+		requirements: []string{"§1.13.5.3/3", "§1.17.3.2/2", "§1.22.3.4/2", "§1.22.5.2/7"},
+		tests:        []string{"policy.TestVerifyProduction", "manifest.TestRecordVerification", "cmd/relctl.TestVerifyProductionCommand"},
+	},
+	"REL-CHANGE-001": {
+		requirements: []string{"§1.17.3.1/3", "§1.17.3.1/4", "§1.17.3.4/2", "§1.17.3.4/3", "§1.19.3.2/2", "§1.19.3.2/3", "§1.19.3.4/1", "§1.19.3.4/2", "§1.19.5.1/3", "§1.22.3.3/1"},
+		tests:        []string{"policy.TestChangeRecords", "manifest.TestRecordChange", "cmd/relctl.TestChangeCommandAndPolicy"},
 	},
 	"REL-SBOM-001": {
 		requirements: []string{"§1.7.3/9", "§1.12.3.3/3", "§1.12.3.4/3", "§1.12.6.1/3", "§1.14.3/9", "§1.20.3.1/9", "§1.20.3.5/1", "§1.20.3.5/2", "§1.20.5.1/5", "§1.21.5.1/3", "§1.23.3/5", "§1.25.2/4", "§1.30.3.3/5", "§1.31.3.3/1", "§1.31.3.5/1", "§1.31.3.5/2", "§1.31.3.5/3"},

@@ -159,6 +159,10 @@ Usage:
                [--target NAME]... [--id-token FILE] [--repo DIR] (--store DIR | --git-store REPO) [--json]
   relctl incident record|review --file FILE (--store DIR | --git-store REPO) [--json]
                (an incident record of §1.22.5.2, or the post-incident review of an emergency change)
+  relctl verify-production --release TAG --env ENV --check NAME=pass|fail[=URL]... --verifier ID [--incident ID]
+               (--store DIR | --git-store REPO) [--json]   (smoke tests and monitoring checks after a promotion)
+  relctl change record --file FILE (--store DIR | --git-store REPO) [--json]
+               (a configuration or feature-flag change, logged as a production change)
   relctl policy [--config FILE] [--repo DIR] [--range A..B] [--record FILE [--promotion FILE]] [--pr FILE]
                [--format text|json|sarif|junit]   (exit 1 when a control fails)
   relctl policy controls [--format markdown|json]   (every MUST of the policy: the controls, APIs and
@@ -309,6 +313,10 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return cmdDeploy(ctx, args[1:], stdin, stdout, stderr)
 	case "incident":
 		return cmdIncident(ctx, args[1:], stdout, stderr)
+	case "verify-production":
+		return cmdVerifyProduction(ctx, args[1:], stdout, stderr)
+	case "change":
+		return cmdChange(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -508,7 +508,9 @@ func patchID(repo *git.Repository, h plumbing.Hash) (string, error) {
 
 // gatherLog reads the facts a policy takes from the evidence log: the
 // promotions (unless a record gave them), the latest state of each
-// incident and the post-incident reviews. A log that does not verify is
+// incident, the post-incident reviews, the verifications and the
+// configuration and flag changes; and, given a
+// record, the store's record of its rollback target. A log that does not verify is
 // an error, never facts.
 func gatherLog(ctx context.Context, sf storeFlags, f *policy.Facts) error {
 	st, err := sf.open()
@@ -533,5 +535,25 @@ func gatherLog(ctx context.Context, sf storeFlags, f *policy.Facts) error {
 	}
 	f.Incidents = manifest.Incidents(entries)
 	f.Reviews = manifest.Reviews(entries)
+	f.Verifications = manifest.Verifications(entries)
+	f.Changes = manifest.LoggedChanges(entries)
+	if r := f.Record; r != nil && f.RollbackTarget == nil {
+		// REL-ROLLBACK-001 needs the store's record of the rollback target.
+		v := r.Rollback.Version
+		if strings.TrimSpace(v) != "" && !manifest.IsFirstRelease(v) && v != r.Tag {
+			t, err := st.Record(ctx, v)
+			if err == nil {
+				err = manifest.CheckRecordTag(v, t)
+			}
+			switch {
+			case err == nil:
+				f.RollbackTarget = &t
+			case errors.Is(err, manifest.ErrNotFound), errors.Is(err, manifest.ErrInvalidRecord), errors.Is(err, manifest.ErrInvalidName):
+				// Never released: REL-ROLLBACK-001 fails for want of it.
+			default:
+				return fmt.Errorf("read rollback target %s: %w", v, err)
+			}
+		}
+	}
 	return nil
 }
