@@ -61,6 +61,7 @@ func Default() Policy {
 		RequiredChecks{}, BypassRecords{}, ProtectedBranches{}, ReviewApprovals{}, BackportProvenance{},
 		ReleaseNotes{}, DependencyOrder{},
 		RollbackTarget{},
+		PullRequestTemplate{},
 	}}
 }
 
@@ -199,6 +200,7 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 //	  REL-ORDER-001: {}
 //	  REL-NOTES-001: {}   # or {sections: [Summary, ...]} (default: ReleaseNotesSections)
 //	  REL-ROLLBACK-001: {environments: [production]}
+//	  REL-PRTEMPLATE-001: {headings: {rollout: Rollout plan}, migration_field: Data migration}   # defaults: the §2.5.3 template
 //	advisory: false   # true reports failures without enforcing them
 //	people:           # person: their e-mail addresses and logins (Policy.People)
 //	  carol: [carol@example.com, carol-gh]
@@ -230,6 +232,10 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 // alias of two people) and a max_exception_lifetime that is not a positive
 // number of days ("90d") or a Go duration ("2160h"). A file enabling no
 // control is a ConfigError wrapping [ErrEmptyPolicy].
+//
+// [PullRequestTemplate] takes headings (part → heading phrase of an
+// equivalent template; an unknown part or an empty phrase is a
+// ConfigError) and migration_field.
 func ReadConfig(r io.Reader) (Policy, error) {
 	data, err := io.ReadAll(io.LimitReader(r, 1<<20+1))
 	if err != nil {
@@ -380,6 +386,8 @@ func parseLifetime(key string, v *yaml.Node) (time.Duration, error) {
 
 func loadControl(k, v *yaml.Node) (Control, error) {
 	switch k.Value {
+	case "REL-PRTEMPLATE-001":
+		return loadPRTemplate(v)
 	case "REL-COMMIT-001", "REL-HISTORY-001", "REL-SOD-001", "REL-HOTFIX-001", "REL-HOTFIX-002", "REL-RELBRANCH-001", "REL-PIPE-001", "REL-DEPS-001", "REL-RECORD-001", "REL-DIGEST-001", "REL-BACKPORT-001":
 		if err := decodeStrict(v, &noParams{}); err != nil {
 			return nil, err

@@ -170,7 +170,8 @@ type ReleaseBranch struct {
 //	  "reviews": [
 //	    {"user": "bob", "state": "APPROVED", "commit_id": "4f2a…", "submitted_at": "2026-03-02T09:30:00Z"}
 //	  ],
-//	  "changed_files": ["api/handler.go"]
+//	  "changed_files": ["api/handler.go"],
+//	  "body": "## Ticket / Change record\n- Ticket: https://…"
 //	}
 //
 // merge_method is "squash", "rebase" or "merge". checks maps a check name
@@ -179,7 +180,8 @@ type ReleaseBranch struct {
 // (state "APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED" or
 // "PENDING"; commit_id the commit reviewed) and changed_files the paths the
 // pull request changes, which [ReviewApprovals] matches against
-// CODEOWNERS. approvers is the older, commit-less form of the approvals
+// CODEOWNERS. body is the description (Markdown), which
+// [PullRequestTemplate] reads. approvers is the older, commit-less form of the approvals
 // ([SeparationOfDuties] reads it).
 type PullRequest struct {
 	Number       int               `json:"number"`
@@ -193,6 +195,7 @@ type PullRequest struct {
 	HeadSHA      string            `json:"head_sha,omitempty"`
 	Reviews      []Review          `json:"reviews,omitempty"`
 	ChangedFiles []string          `json:"changed_files,omitempty"`
+	Body         string            `json:"body,omitempty"`
 }
 
 // A Review is one review of a pull request as the forge reports it: who

@@ -128,6 +128,10 @@ var controlTrace = map[string]struct {
 		requirements: []string{"§1.11.3.4/1", "§1.11.3.4/2", "§1.23.3/8", "§1.27.2/1", "§1.27.2/2", "§1.27.2/3", "§2.8.2/2"},
 		tests:        []string{"policy.TestBackportProvenance"},
 	},
+	"REL-PRTEMPLATE-001": {
+		requirements: []string{"§2.3/1", "§2.4/1", "§2.5.2/1", "§2.5.2/2", "§2.5.2/3", "§2.5.2/4", "§2.5.3/1"},
+		tests:        []string{"policy.TestPullRequestTemplate", "policy.TestReadConfigPRTemplate"},
+	},
 }
 
 // ControlRequirements returns the IDs of the release policy's MUST
