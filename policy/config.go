@@ -61,7 +61,7 @@ func Default() Policy {
 		RequiredChecks{}, BypassRecords{}, ProtectedBranches{}, ReviewApprovals{}, BackportProvenance{},
 		ReleaseNotes{}, DependencyOrder{},
 		RollbackTarget{},
-		PullRequestTemplate{},
+		PullRequestTemplate{}, NoSecrets{},
 	}}
 }
 
@@ -201,6 +201,7 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 //	  REL-NOTES-001: {}   # or {sections: [Summary, ...]} (default: ReleaseNotesSections)
 //	  REL-ROLLBACK-001: {environments: [production]}
 //	  REL-PRTEMPLATE-001: {headings: {rollout: Rollout plan}, migration_field: Data migration}   # defaults: the §2.5.3 template
+//	  REL-SECRETS-001: {allow_paths: [testdata/*]}   # files not scanned (throw-away test keys)
 //	advisory: false   # true reports failures without enforcing them
 //	people:           # person: their e-mail addresses and logins (Policy.People)
 //	  carol: [carol@example.com, carol-gh]
@@ -235,7 +236,8 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 //
 // [PullRequestTemplate] takes headings (part → heading phrase of an
 // equivalent template; an unknown part or an empty phrase is a
-// ConfigError) and migration_field.
+// ConfigError) and migration_field; [NoSecrets] takes allow_paths
+// (path.Match patterns; an invalid one is a ConfigError).
 func ReadConfig(r io.Reader) (Policy, error) {
 	data, err := io.ReadAll(io.LimitReader(r, 1<<20+1))
 	if err != nil {
@@ -388,6 +390,8 @@ func loadControl(k, v *yaml.Node) (Control, error) {
 	switch k.Value {
 	case "REL-PRTEMPLATE-001":
 		return loadPRTemplate(v)
+	case "REL-SECRETS-001":
+		return loadNoSecrets(v)
 	case "REL-COMMIT-001", "REL-HISTORY-001", "REL-SOD-001", "REL-HOTFIX-001", "REL-HOTFIX-002", "REL-RELBRANCH-001", "REL-PIPE-001", "REL-DEPS-001", "REL-RECORD-001", "REL-DIGEST-001", "REL-BACKPORT-001":
 		if err := decodeStrict(v, &noParams{}); err != nil {
 			return nil, err

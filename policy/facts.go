@@ -245,11 +245,13 @@ func ReadPullRequest(r io.Reader) (*PullRequest, error) {
 // repository's work tree (os.DirFS(dir)) or any fs.FS: the repository
 // files of §2.5 and §1.21, CI workflows, Dockerfiles, compose and
 // Kubernetes manifests, lockfiles, feature-flag registries, and extra, the
-// paths of further files (for example Config.FlagRegistry). Missing files
-// are skipped. Lockfiles (go.sum, package-lock.json, yarn.lock,
+// paths of further files (for example Config.FlagRegistry), and every
+// other text file up to 1 MiB, which [NoSecrets] scans (binary files — a
+// NUL byte in the first 8000 bytes, git's test — and larger text files
+// are skipped). Missing files are skipped. Lockfiles (go.sum, package-lock.json, yarn.lock,
 // pnpm-lock.yaml, Cargo.lock, poetry.lock, uv.lock, Gemfile.lock), which
 // the controls only need to find, are recorded with empty content when
-// larger than 1 MiB; any other file larger than 1 MiB is an error.
+// larger than 1 MiB; any other file of those larger than 1 MiB is an error.
 // Directories named .git, node_modules and vendor are not entered.
 func ReadFiles(fsys fs.FS, extra ...string) (map[string][]byte, error) {
 	files := map[string][]byte{}
@@ -268,14 +270,25 @@ func ReadFiles(fsys fs.FS, extra ...string) (map[string][]byte, error) {
 			}
 			return nil
 		}
-		if !want[p] && !interesting(p) {
-			return nil
-		}
 		info, err := d.Info()
 		if err != nil {
 			return err
 		}
 		if !info.Mode().IsRegular() {
+			return nil
+		}
+		if !want[p] && !interesting(p) {
+			// Any other text file, for the secret scan (REL-SECRETS-001).
+			if info.Size() > maxFile {
+				return nil
+			}
+			b, err := fs.ReadFile(fsys, p)
+			if err != nil {
+				return err
+			}
+			if !bytes.Contains(b[:min(len(b), 8000)], []byte{0}) {
+				files[p] = bytes.Clone(b)
+			}
 			return nil
 		}
 		if info.Size() > maxFile {

@@ -132,6 +132,10 @@ var controlTrace = map[string]struct {
 		requirements: []string{"§2.3/1", "§2.4/1", "§2.5.2/1", "§2.5.2/2", "§2.5.2/3", "§2.5.2/4", "§2.5.3/1"},
 		tests:        []string{"policy.TestPullRequestTemplate", "policy.TestReadConfigPRTemplate"},
 	},
+	"REL-SECRETS-001": {
+		requirements: []string{"§1.19.3.3/1", "§1.19.5.1/4"},
+		tests:        []string{"policy.TestNoSecrets", "policy.TestScanSecrets"},
+	},
 }
 
 // ControlRequirements returns the IDs of the release policy's MUST

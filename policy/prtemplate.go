@@ -281,7 +281,7 @@ func (c PullRequestTemplate) Evaluate(_ context.Context, f Facts) Result {
 	}
 	if len(bad) > 0 {
 		return fail(fmt.Sprintf("the description of pull request #%d does not fill %d required part(s) of the §2.5 PR template: %s; fill them in (ticket link, rollout and rollback guidance, test evidence, security testing or N/A with rationale, expand/contract declaration)",
-			pr.Number, len(bad), prNotes(bad)), ev...)
+			pr.Number, len(bad), notes(bad)), ev...)
 	}
 	return pass(fmt.Sprintf("the description of pull request #%d fills the §2.5 PR template's required parts", pr.Number), ev...)
 }
@@ -291,14 +291,6 @@ func fieldOr(field, value string) string {
 		return field
 	}
 	return value
-}
-
-func prNotes(ev []Evidence) string {
-	s := make([]string, len(ev))
-	for i, e := range ev {
-		s[i] = e.Value + " (" + e.Note + ")"
-	}
-	return strings.Join(s, "; ")
 }
 
 // migration finds the expand/contract declaration among the sections.
