@@ -61,7 +61,7 @@ func Default() Policy {
 		RequiredChecks{}, BypassRecords{}, ProtectedBranches{}, ReviewApprovals{}, BackportProvenance{},
 		ReleaseNotes{}, DependencyOrder{},
 		RollbackTarget{},
-		PullRequestTemplate{}, NoSecrets{},
+		PullRequestTemplate{}, NoSecrets{}, ReleaseBranchFromMain{}, ReleaseFixesOnMain{},
 	}}
 }
 
@@ -202,6 +202,8 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 //	  REL-ROLLBACK-001: {environments: [production]}
 //	  REL-PRTEMPLATE-001: {headings: {rollout: Rollout plan}, migration_field: Data migration}   # defaults: the §2.5.3 template
 //	  REL-SECRETS-001: {allow_paths: [testdata/*]}   # files not scanned (throw-away test keys)
+//	  REL-RELBRANCH-002: {}
+//	  REL-RELBRANCH-003: {}
 //	advisory: false   # true reports failures without enforcing them
 //	people:           # person: their e-mail addresses and logins (Policy.People)
 //	  carol: [carol@example.com, carol-gh]
@@ -392,6 +394,14 @@ func loadControl(k, v *yaml.Node) (Control, error) {
 		return loadPRTemplate(v)
 	case "REL-SECRETS-001":
 		return loadNoSecrets(v)
+	case "REL-RELBRANCH-002", "REL-RELBRANCH-003":
+		if err := decodeStrict(v, &noParams{}); err != nil {
+			return nil, err
+		}
+		if k.Value == "REL-RELBRANCH-002" {
+			return ReleaseBranchFromMain{}, nil
+		}
+		return ReleaseFixesOnMain{}, nil
 	case "REL-COMMIT-001", "REL-HISTORY-001", "REL-SOD-001", "REL-HOTFIX-001", "REL-HOTFIX-002", "REL-RELBRANCH-001", "REL-PIPE-001", "REL-DEPS-001", "REL-RECORD-001", "REL-DIGEST-001", "REL-BACKPORT-001":
 		if err := decodeStrict(v, &noParams{}); err != nil {
 			return nil, err

@@ -152,6 +152,19 @@ type ReleaseBranch struct {
 	Cutoff time.Time `json:"cutoff"`
 	// Commits are the branch's commits since it left main.
 	Commits []commits.Commit `json:"commits"`
+	// ForkPoint is the merge base of the branch and main: the commit of
+	// main it was cut from, for [ReleaseBranchFromMain].
+	ForkPoint string `json:"fork_point,omitempty"`
+	// CutoffCommit and Captain are the cutoff commit and the Release
+	// Captain recorded for the cut (§1.15.3.1/2).
+	CutoffCommit string `json:"cutoff_commit,omitempty"`
+	Captain      string `json:"captain,omitempty"`
+	// Main are main's commits after ForkPoint, and PatchIDs the [PatchID]
+	// of each commit (branch or main), for [ReleaseFixesOnMain].
+	Main     []commits.Commit  `json:"main,omitempty"`
+	PatchIDs map[string]string `json:"patch_ids,omitempty"`
+	// Exceptions are the approved release-branch-only changes (§1.15.3.3/1).
+	Exceptions []BranchException `json:"exceptions,omitempty"`
 }
 
 // A PullRequest is the pull-request data the caller supplies, in this JSON

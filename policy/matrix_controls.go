@@ -136,6 +136,14 @@ var controlTrace = map[string]struct {
 		requirements: []string{"§1.19.3.3/1", "§1.19.5.1/4"},
 		tests:        []string{"policy.TestNoSecrets", "policy.TestScanSecrets"},
 	},
+	"REL-RELBRANCH-002": {
+		requirements: []string{"§1.14.3/5", "§1.15.3.1/2"},
+		tests:        []string{"policy.TestReleaseBranchFromMain", "cmd/relctl.TestPolicyReleaseBranchFromMain"},
+	},
+	"REL-RELBRANCH-003": {
+		requirements: []string{"§1.15.3.3/1", "§1.15.3.3/2", "§1.15.3.3/3", "§1.15.3.6/1", "§1.25.2/3", "§1.25.4.1/2"},
+		tests:        []string{"policy.TestReleaseFixesOnMain", "cmd/relctl.TestPolicyReleaseBranchFromMain"},
+	},
 }
 
 // ControlRequirements returns the IDs of the release policy's MUST
