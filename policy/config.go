@@ -62,6 +62,7 @@ func Default() Policy {
 		ReleaseNotes{}, DependencyOrder{},
 		RollbackTarget{},
 		PullRequestTemplate{}, NoSecrets{}, ReleaseBranchFromMain{}, ReleaseFixesOnMain{},
+		GoNoGoDecision{},
 	}}
 }
 
@@ -204,6 +205,7 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 //	  REL-SECRETS-001: {allow_paths: [testdata/*]}   # files not scanned (throw-away test keys)
 //	  REL-RELBRANCH-002: {}
 //	  REL-RELBRANCH-003: {}
+//	  REL-GONOGO-001: {environments: [prod-eu]}   # production besides "production" and the log's marks
 //	advisory: false   # true reports failures without enforcing them
 //	people:           # person: their e-mail addresses and logins (Policy.People)
 //	  carol: [carol@example.com, carol-gh]
@@ -239,7 +241,8 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 // [PullRequestTemplate] takes headings (part → heading phrase of an
 // equivalent template; an unknown part or an empty phrase is a
 // ConfigError) and migration_field; [NoSecrets] takes allow_paths
-// (path.Match patterns; an invalid one is a ConfigError).
+// (path.Match patterns; an invalid one is a ConfigError); [GoNoGoDecision]
+// takes environments, as [RollbackTarget].
 func ReadConfig(r io.Reader) (Policy, error) {
 	data, err := io.ReadAll(io.LimitReader(r, 1<<20+1))
 	if err != nil {
@@ -394,6 +397,8 @@ func loadControl(k, v *yaml.Node) (Control, error) {
 		return loadPRTemplate(v)
 	case "REL-SECRETS-001":
 		return loadNoSecrets(v)
+	case "REL-GONOGO-001":
+		return loadGoNoGo(v)
 	case "REL-RELBRANCH-002", "REL-RELBRANCH-003":
 		if err := decodeStrict(v, &noParams{}); err != nil {
 			return nil, err

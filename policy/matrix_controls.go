@@ -144,6 +144,10 @@ var controlTrace = map[string]struct {
 		requirements: []string{"§1.15.3.3/1", "§1.15.3.3/2", "§1.15.3.3/3", "§1.15.3.6/1", "§1.25.2/3", "§1.25.4.1/2"},
 		tests:        []string{"policy.TestReleaseFixesOnMain", "cmd/relctl.TestPolicyReleaseBranchFromMain"},
 	},
+	"REL-GONOGO-001": {
+		requirements: []string{"§1.14.3/10", "§2.6.2/2"},
+		tests:        []string{"policy.TestGoNoGoDecision", "manifest.TestCheckGoNoGo"},
+	},
 }
 
 // ControlRequirements returns the IDs of the release policy's MUST
