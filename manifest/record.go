@@ -39,9 +39,67 @@ type Record struct {
 	Promotions  []Promotion   `json:"promotions,omitempty"` // promotion log (filled from the store's log)
 	Rollback    RollbackPlan  `json:"rollback"`             // method and last known-good version
 	Migration   *Migration    `json:"migration,omitempty"`  // a data migration the release crosses, or nil
+	GoNoGo      *GoNoGo       `json:"go_no_go,omitempty"`   // the go/no-go decision for production, or nil
 	KnownIssues []string      `json:"known_issues"`         // known issues, mitigations, monitoring notes; empty (not null) for none
 	Window      Window        `json:"production_window"`    // planned production window
 	Extra       Extras        `json:"extra,omitempty"`      // free-form KEY=VALUE annotations
+}
+
+// A GoNoGo is the go/no-go decision of a release for production (§1.14.3/10:
+// decision, attendees, risks accepted, rollback plan and approver;
+// §2.6.2/2: made by the Release Manager or a delegated approver): Decision
+// is [Go] or [NoGo], Risks the risks accepted (an empty list for none), At
+// when the decision was made. [Check] reports a GoNoGo missing any of
+// them; policy's REL-GONOGO-001 requires a "go" before a production
+// promotion.
+type GoNoGo struct {
+	Decision     string    `json:"decision"`
+	Approver     string    `json:"approver"`
+	Attendees    []string  `json:"attendees"`
+	Risks        []string  `json:"risks"`
+	RollbackPlan string    `json:"rollback_plan"`
+	At           time.Time `json:"at"`
+}
+
+// The decisions of a [GoNoGo].
+const (
+	Go   = "go"
+	NoGo = "no-go"
+)
+
+// Problems returns what g lacks or gets wrong, as field (relative to
+// "go_no_go.") and message pairs, in field order; nil when complete.
+func (g GoNoGo) Problems() []Problem {
+	var ps []Problem
+	add := func(field, msg string) { ps = append(ps, Problem{Field: field, Message: msg}) }
+	switch g.Decision {
+	case Go, NoGo:
+	case "":
+		add("decision", "missing: go or no-go")
+	default:
+		add("decision", fmt.Sprintf("%q is not go or no-go", g.Decision))
+	}
+	if strings.TrimSpace(g.Approver) == "" {
+		add("approver", "missing: the Release Manager or delegated approver")
+	}
+	if len(g.Attendees) == 0 {
+		add("attendees", "missing: who took part in the decision")
+	}
+	for i, a := range g.Attendees {
+		if strings.TrimSpace(a) == "" {
+			add(fmt.Sprintf("attendees[%d]", i), "empty")
+		}
+	}
+	if g.Risks == nil {
+		add("risks", "missing: the risks accepted, or an empty list for none")
+	}
+	if strings.TrimSpace(g.RollbackPlan) == "" {
+		add("rollback_plan", "missing")
+	}
+	if g.At.IsZero() {
+		add("at", "missing: when the decision was made")
+	}
+	return ps
 }
 
 // Extras are free-form annotations of a record.
@@ -250,7 +308,8 @@ func (c CheckReport) Err() error {
 // artifact and required check (all passed; a check's commit, when
 // recorded, a full SHA and its findings counts not negative), build provenance, the SBOM
 // reference and digest, a rollback plan with a last known-good version
-// (its digest optional for a first release), a non-nil known-issues list
+// (its digest optional for a first release), a go/no-go decision complete
+// when there is one ([GoNoGo.Problems]), a non-nil known-issues list
 // and a production window. It never stops at the first problem.
 func Check(r Record) CheckReport {
 	rep := CheckReport{Tag: r.Tag}
@@ -363,6 +422,11 @@ func Check(r Record) CheckReport {
 		}
 		if m.Irreversible() && strings.TrimSpace(m.ForwardFix) == "" {
 			add("migration.forward_fix", "missing: a migration without a safe rollback needs its forward-only remediation")
+		}
+	}
+	if r.GoNoGo != nil {
+		for _, p := range r.GoNoGo.Problems() {
+			add("go_no_go."+p.Field, "%s", p.Message)
 		}
 	}
 	if r.KnownIssues == nil {

@@ -62,6 +62,8 @@ func Default() Policy {
 		ReleaseNotes{}, DependencyOrder{},
 		RollbackTarget{},
 		VerifyProduction{}, ChangeRecords{},
+		PullRequestTemplate{}, NoSecrets{}, ReleaseBranchFromMain{}, ReleaseFixesOnMain{},
+		GoNoGoDecision{},
 	}}
 }
 
@@ -202,6 +204,11 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 //	  REL-ROLLBACK-001: {environments: [production]}
 //	  REL-VERIFY-001: {environments: [production], within: 1h}
 //	  REL-CHANGE-001: {environments: [live]}   # besides prod, production and the log's
+//	  REL-PRTEMPLATE-001: {headings: {rollout: Rollout plan}, migration_field: Data migration}   # defaults: the §2.5.3 template
+//	  REL-SECRETS-001: {allow_paths: [testdata/*]}   # files not scanned (throw-away test keys)
+//	  REL-RELBRANCH-002: {}
+//	  REL-RELBRANCH-003: {}
+//	  REL-GONOGO-001: {environments: [prod-eu]}   # production besides "production" and the log's marks
 //	advisory: false   # true reports failures without enforcing them
 //	people:           # person: their e-mail addresses and logins (Policy.People)
 //	  carol: [carol@example.com, carol-gh]
@@ -234,6 +241,12 @@ var dayRE = regexp.MustCompile(`^(?i)(sun|mon|tue|wed|thu|fri|sat)`)
 // alias of two people) and a max_exception_lifetime that is not a positive
 // number of days ("90d") or a Go duration ("2160h"). A file enabling no
 // control is a ConfigError wrapping [ErrEmptyPolicy].
+//
+// [PullRequestTemplate] takes headings (part → heading phrase of an
+// equivalent template; an unknown part or an empty phrase is a
+// ConfigError) and migration_field; [NoSecrets] takes allow_paths
+// (path.Match patterns; an invalid one is a ConfigError); [GoNoGoDecision]
+// takes environments, as [RollbackTarget].
 func ReadConfig(r io.Reader) (Policy, error) {
 	data, err := io.ReadAll(io.LimitReader(r, 1<<20+1))
 	if err != nil {
@@ -384,6 +397,20 @@ func parseLifetime(key string, v *yaml.Node) (time.Duration, error) {
 
 func loadControl(k, v *yaml.Node) (Control, error) {
 	switch k.Value {
+	case "REL-PRTEMPLATE-001":
+		return loadPRTemplate(v)
+	case "REL-SECRETS-001":
+		return loadNoSecrets(v)
+	case "REL-GONOGO-001":
+		return loadGoNoGo(v)
+	case "REL-RELBRANCH-002", "REL-RELBRANCH-003":
+		if err := decodeStrict(v, &noParams{}); err != nil {
+			return nil, err
+		}
+		if k.Value == "REL-RELBRANCH-002" {
+			return ReleaseBranchFromMain{}, nil
+		}
+		return ReleaseFixesOnMain{}, nil
 	case "REL-COMMIT-001", "REL-HISTORY-001", "REL-SOD-001", "REL-HOTFIX-001", "REL-HOTFIX-002", "REL-RELBRANCH-001", "REL-PIPE-001", "REL-DEPS-001", "REL-RECORD-001", "REL-DIGEST-001", "REL-BACKPORT-001":
 		if err := decodeStrict(v, &noParams{}); err != nil {
 			return nil, err

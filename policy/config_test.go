@@ -182,7 +182,7 @@ func TestLoadErrors(t *testing.T) {
 
 func TestDefaultIsStrict(t *testing.T) {
 	r := policy.Evaluate(context.Background(), policy.Default(), policy.Facts{})
-	assert.Len(t, r.Results, 29)
+	assert.Len(t, r.Results, 34)
 	assert.ErrorIs(t, r.Err(), &policy.ReportError{Reason: "controls failed"}, "nothing gathered must never pass")
 	for _, res := range r.Results {
 		assert.NotEqual(t, policy.Pass, res.Status, res.Control.ID)

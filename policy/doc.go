@@ -46,6 +46,11 @@
 //   - REL-ROLLBACK-001 [RollbackTarget]: §1.13.5.3, §1.20.5.1; SOC 2 CC7.5, CC8.1
 //   - REL-VERIFY-001 [VerifyProduction]: §1.13.5.3, §1.17.3, §1.22.3.4; SOC 2 CC7.1, CC8.1
 //   - REL-CHANGE-001 [ChangeRecords]: §1.17.3, §1.19.3, §1.22.3.3; SOC 2 CC8.1
+//   - REL-PRTEMPLATE-001 [PullRequestTemplate]: §2.5.2, §2.5.3; SOC 2 CC8.1
+//   - REL-SECRETS-001 [NoSecrets]: §1.19.3.3, §1.19.5.1; SOC 2 CC6.1, CC6.7
+//   - REL-RELBRANCH-002 [ReleaseBranchFromMain]: §1.14.3, §1.15.3.1; SOC 2 CC8.1
+//   - REL-RELBRANCH-003 [ReleaseFixesOnMain]: §1.15.3.3, §1.25.2, §1.25.4.1; SOC 2 CC8.1
+//   - REL-GONOGO-001 [GoNoGoDecision]: §1.14.3, §2.6.2; SOC 2 CC8.1
 //
 // [Builtin] returns them all. [Default] enables all of them in their
 // strictest form but REL-FREEZE-001, which judges main's CI check results

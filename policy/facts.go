@@ -158,6 +158,19 @@ type ReleaseBranch struct {
 	Cutoff time.Time `json:"cutoff"`
 	// Commits are the branch's commits since it left main.
 	Commits []commits.Commit `json:"commits"`
+	// ForkPoint is the merge base of the branch and main: the commit of
+	// main it was cut from, for [ReleaseBranchFromMain].
+	ForkPoint string `json:"fork_point,omitempty"`
+	// CutoffCommit and Captain are the cutoff commit and the Release
+	// Captain recorded for the cut (§1.15.3.1/2).
+	CutoffCommit string `json:"cutoff_commit,omitempty"`
+	Captain      string `json:"captain,omitempty"`
+	// Main are main's commits after ForkPoint, and PatchIDs the [PatchID]
+	// of each commit (branch or main), for [ReleaseFixesOnMain].
+	Main     []commits.Commit  `json:"main,omitempty"`
+	PatchIDs map[string]string `json:"patch_ids,omitempty"`
+	// Exceptions are the approved release-branch-only changes (§1.15.3.3/1).
+	Exceptions []BranchException `json:"exceptions,omitempty"`
 }
 
 // A PullRequest is the pull-request data the caller supplies, in this JSON
@@ -176,7 +189,8 @@ type ReleaseBranch struct {
 //	  "reviews": [
 //	    {"user": "bob", "state": "APPROVED", "commit_id": "4f2a…", "submitted_at": "2026-03-02T09:30:00Z"}
 //	  ],
-//	  "changed_files": ["api/handler.go"]
+//	  "changed_files": ["api/handler.go"],
+//	  "body": "## Ticket / Change record\n- Ticket: https://…"
 //	}
 //
 // merge_method is "squash", "rebase" or "merge". checks maps a check name
@@ -185,7 +199,8 @@ type ReleaseBranch struct {
 // (state "APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED" or
 // "PENDING"; commit_id the commit reviewed) and changed_files the paths the
 // pull request changes, which [ReviewApprovals] matches against
-// CODEOWNERS. approvers is the older, commit-less form of the approvals
+// CODEOWNERS. body is the description (Markdown), which
+// [PullRequestTemplate] reads. approvers is the older, commit-less form of the approvals
 // ([SeparationOfDuties] reads it).
 type PullRequest struct {
 	Number       int               `json:"number"`
@@ -199,6 +214,7 @@ type PullRequest struct {
 	HeadSHA      string            `json:"head_sha,omitempty"`
 	Reviews      []Review          `json:"reviews,omitempty"`
 	ChangedFiles []string          `json:"changed_files,omitempty"`
+	Body         string            `json:"body,omitempty"`
 }
 
 // A Review is one review of a pull request as the forge reports it: who
@@ -248,11 +264,13 @@ func ReadPullRequest(r io.Reader) (*PullRequest, error) {
 // repository's work tree (os.DirFS(dir)) or any fs.FS: the repository
 // files of §2.5 and §1.21, CI workflows, Dockerfiles, compose and
 // Kubernetes manifests, lockfiles, feature-flag registries, and extra, the
-// paths of further files (for example Config.FlagRegistry). Missing files
-// are skipped. Lockfiles (go.sum, package-lock.json, yarn.lock,
+// paths of further files (for example Config.FlagRegistry), and every
+// other text file up to 1 MiB, which [NoSecrets] scans (binary files — a
+// NUL byte in the first 8000 bytes, git's test — and larger text files
+// are skipped). Missing files are skipped. Lockfiles (go.sum, package-lock.json, yarn.lock,
 // pnpm-lock.yaml, Cargo.lock, poetry.lock, uv.lock, Gemfile.lock), which
 // the controls only need to find, are recorded with empty content when
-// larger than 1 MiB; any other file larger than 1 MiB is an error.
+// larger than 1 MiB; any other file of those larger than 1 MiB is an error.
 // Directories named .git, node_modules and vendor are not entered.
 func ReadFiles(fsys fs.FS, extra ...string) (map[string][]byte, error) {
 	files := map[string][]byte{}
@@ -271,14 +289,25 @@ func ReadFiles(fsys fs.FS, extra ...string) (map[string][]byte, error) {
 			}
 			return nil
 		}
-		if !want[p] && !interesting(p) {
-			return nil
-		}
 		info, err := d.Info()
 		if err != nil {
 			return err
 		}
 		if !info.Mode().IsRegular() {
+			return nil
+		}
+		if !want[p] && !interesting(p) {
+			// Any other text file, for the secret scan (REL-SECRETS-001).
+			if info.Size() > maxFile {
+				return nil
+			}
+			b, err := fs.ReadFile(fsys, p)
+			if err != nil {
+				return err
+			}
+			if !bytes.Contains(b[:min(len(b), 8000)], []byte{0}) {
+				files[p] = bytes.Clone(b)
+			}
 			return nil
 		}
 		if info.Size() > maxFile {

@@ -42,6 +42,9 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	mainRef := fs.String("main", "main", "with --hotfix, --release-branch or a --pr into a release/* branch (a backport), the main-line `BRANCH`")
 	relBranch := fs.String("release-branch", "", "release `BRANCH` to check for features after --cutoff")
 	cutoff := fs.String("cutoff", "", "with --release-branch, the cutoff `TIME` (RFC 3339)")
+	cutoffCommit := fs.String("cutoff-commit", "", "with --release-branch, the recorded cutoff `COMMIT` of main it must be cut from (REL-RELBRANCH-002)")
+	captain := fs.String("release-captain", "", "with --release-branch, the Release Captain `NAME` recorded for the cut (REL-RELBRANCH-002)")
+	branchExc := fs.String("branch-exceptions", "", "with --release-branch, approved release-branch-only changes `FILE` (JSON list: commit, reason, approver, ticket) for REL-RELBRANCH-003")
 	artifactFile := fs.String("artifact", "", "release artifact `FILE` whose SBOM and provenance to check")
 	sbomFile := fs.String("sbom", "", "with --artifact, its CycloneDX JSON SBOM `FILE`")
 	provFile := fs.String("provenance", "", "with --artifact, its DSSE provenance envelope `FILE` (keys: REL-SBOM-001 provenance_keys)")
@@ -62,7 +65,7 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		oci:     fs.String("oci-store", "", "as --store, the evidence kept in the OCI registry repository `REF`"),
 	}
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: relctl policy [--config FILE] [--repo DIR] [--range A..B] [--pr FILE] [--tag TAG --allowed-signers FILE]\n                     [--hotfix BRANCH --production-tag TAG] [--release-branch BRANCH --cutoff RFC3339]\n                     [--artifact FILE --sbom FILE --provenance FILE] [--deployment FILE] [--record FILE [--promotion FILE]]\n                     [--checks FILE] [--bypasses FILE] [--protection FILE]\n                     [--main-checks FILE] [--store DIR | --git-store REPO | --oci-store REF]\n                     [--release-notes FILE] [--manifest FILE --release-order REPO,...]\n                     [--now RFC3339] [--format text|json|sarif|junit]\n\nEvaluates the release policy on a repository. Exit 0 when every control\npasses (or is waived or not applicable) or the policy is advisory, 1 when one\nfails, 2 on bad input.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: relctl policy [--config FILE] [--repo DIR] [--range A..B] [--pr FILE] [--tag TAG --allowed-signers FILE]\n                     [--hotfix BRANCH --production-tag TAG] [--release-branch BRANCH --cutoff RFC3339 [--cutoff-commit REV --release-captain NAME] [--branch-exceptions FILE]]\n                     [--artifact FILE --sbom FILE --provenance FILE] [--deployment FILE] [--record FILE [--promotion FILE]]\n                     [--checks FILE] [--bypasses FILE] [--protection FILE]\n                     [--main-checks FILE] [--store DIR | --git-store REPO | --oci-store REF]\n                     [--release-notes FILE] [--manifest FILE --release-order REPO,...]\n                     [--now RFC3339] [--format text|json|sarif|junit]\n\nEvaluates the release policy on a repository. Exit 0 when every control\npasses (or is waived or not applicable) or the policy is advisory, 1 when one\nfails, 2 on bad input.\n\nFlags:")
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, "\nA promotion request (--promotion) is JSON; history is the promotion log so far\n(default: the record's \"promotions\"), requested_at defaults to --now, and the\nenvironment \"prod\" is checked as production:\n  {\"release\": \"v1.4.2\", \"env\": \"prod\", \"digest\": \"sha256:...\", \"approver\": \"carol\",\n   \"reason\": \"CHG-1234\", \"requested_at\": \"2026-03-02T10:00:00+01:00\",\n   \"emergency\": {\"reason\": \"...\", \"scope\": \"...\", \"approver\": \"...\", \"rollback_plan\": \"...\", \"follow_up\": \"...\"},\n   \"history\": [{\"release\": \"v1.4.2\", \"env\": \"staging\", \"digest\": \"sha256:...\", \"requested_at\": \"...\", \"promoted_at\": \"...\"}]}")
 		fmt.Fprintln(stderr, "\nThe pull request (--pr) may carry what the forge reports about its reviews:\n  {\"number\": 7, \"author\": \"alice\", \"base\": \"main\", \"head_sha\": \"<40 hex>\", \"checks\": {\"test\": \"success\"},\n   \"reviews\": [{\"user\": \"bob\", \"state\": \"APPROVED\", \"commit_id\": \"<40 hex>\", \"submitted_at\": \"...\"}],\n   \"changed_files\": [\"api/handler.go\"]}\nCheck results (--checks): [{\"name\": \"semgrep\", \"kind\": \"sast\", \"passed\": true, \"commit\": \"<40 hex>\",\n   \"findings\": {\"critical\": 0, \"high\": 2}, \"url\": \"...\"}]\nBypasses (--bypasses): [{\"id\": \"BYP-1\", \"kind\": \"bypass|quarantine\", \"check\": \"test\",\n   \"scope\": \"environment:production|release:v1.4.2|branch:main\", \"ticket\": \"ABC-1\", \"approver\": \"carol\",\n   \"requester\": \"alice\", \"rationale\": \"...\", \"remediation_plan\": \"...\", \"expires\": \"RFC 3339\", \"security\": false}]\nBranch protection (--protection): [{\"branch\": \"main\", \"require_pull_request\": true, \"enforce_admins\": true,\n   \"required_approving_review_count\": 2, \"require_code_owner_reviews\": true, \"dismiss_stale_reviews\": true,\n   \"required_status_checks\": [\"ci / test\"], \"required_signatures\": false, \"allow_force_pushes\": false,\n   \"allow_deletions\": false}]  (every key required)")
@@ -303,17 +306,28 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 	}
 	if *relBranch != "" {
-		r, err := commits.ResolveRange(repo, *mainRef+".."+*relBranch)
-		if err != nil {
-			return usageError{fmt.Errorf("--release-branch %s: %w", *relBranch, err)}
+		if f.ReleaseBranch, err = gatherReleaseBranch(ctx, repo, *relBranch, *mainRef, cut); err != nil {
+			return err
 		}
-		f.ReleaseBranch = &policy.ReleaseBranch{Name: *relBranch, Cutoff: cut, Commits: []commits.Commit{}}
-		for c, err := range commits.Log(ctx, repo, r) {
+		f.ReleaseBranch.Captain = *captain
+		if *cutoffCommit != "" {
+			h, err := commits.Resolve(repo, *cutoffCommit)
 			if err != nil {
-				return err
+				return usageError{fmt.Errorf("--cutoff-commit %s: %w", *cutoffCommit, err)}
 			}
-			f.ReleaseBranch.Commits = append(f.ReleaseBranch.Commits, c)
+			f.ReleaseBranch.CutoffCommit = h.String()
 		}
+		if *branchExc != "" {
+			b, err := os.ReadFile(*branchExc)
+			if err != nil {
+				return usageError{err}
+			}
+			if f.ReleaseBranch.Exceptions, err = policy.ReadBranchExceptions(bytes.NewReader(b)); err != nil {
+				return usageError{fmt.Errorf("--branch-exceptions: %w", err)}
+			}
+		}
+	} else if *cutoffCommit != "" || *captain != "" || *branchExc != "" {
+		return usagef("--cutoff-commit, --release-captain and --branch-exceptions go with --release-branch")
 	}
 	if *tag != "" {
 		v, err := trustedKeys(*keyring, *allowed, "", tagging.GitNamespace)
@@ -483,6 +497,58 @@ func gatherHotfix(ctx context.Context, repo *git.Repository, branch, prodTag, ma
 		return nil, err
 	}
 	return h, nil
+}
+
+// gatherReleaseBranch fills the release-branch facts: the branch's commits
+// since it left main (main..branch), its fork point from main, main's
+// commits after the fork point, and the patch IDs of both.
+func gatherReleaseBranch(ctx context.Context, repo *git.Repository, branch, mainRef string, cut time.Time) (*policy.ReleaseBranch, error) {
+	tip, err := commits.Resolve(repo, branch)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--release-branch %s: %w", branch, err)}
+	}
+	mainTip, err := commits.Resolve(repo, mainRef)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--main %s: %w", mainRef, err)}
+	}
+	a, err := repo.CommitObject(tip)
+	if err != nil {
+		return nil, err
+	}
+	b, err := repo.CommitObject(mainTip)
+	if err != nil {
+		return nil, err
+	}
+	bases, err := a.MergeBase(b)
+	if err != nil {
+		return nil, fmt.Errorf("merge base of %s and %s: %w", branch, mainRef, err)
+	}
+	if len(bases) == 0 {
+		return nil, usagef("--release-branch %s shares no history with %s", branch, mainRef)
+	}
+	rb := &policy.ReleaseBranch{Name: branch, Cutoff: cut, ForkPoint: bases[0].Hash.String(), PatchIDs: map[string]string{}}
+	logRange := func(from, to plumbing.Hash) ([]commits.Commit, error) {
+		out := []commits.Commit{}
+		for c, err := range commits.Log(ctx, repo, commits.Range{From: []plumbing.Hash{from}, To: to}) {
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, c)
+			id, err := patchID(repo, plumbing.NewHash(c.Hash))
+			if err != nil {
+				return nil, err
+			}
+			rb.PatchIDs[c.Hash] = id
+		}
+		return out, nil
+	}
+	if rb.Commits, err = logRange(mainTip, tip); err != nil {
+		return nil, err
+	}
+	if rb.Main, err = logRange(bases[0].Hash, mainTip); err != nil {
+		return nil, err
+	}
+	return rb, nil
 }
 
 // patchID is policy.PatchID of the diff a single-parent commit introduces

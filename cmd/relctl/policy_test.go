@@ -121,7 +121,7 @@ func TestPolicyDefaultIsStrict(t *testing.T) {
 	g, _, pr := policyRepo(t)
 	out, _, code := runPolicy(t, "", "--repo", g.Dir, "--pr", pr)
 	assert.Equal(t, 1, code)
-	assert.Contains(t, out, "29 controls")
+	assert.Contains(t, out, "34 controls")
 }
 
 func TestPolicyBadInput(t *testing.T) {
