@@ -87,7 +87,9 @@ func (RequiredChecks) Meta() Meta {
 // ReadChecks reads a JSON list of check results in manifest's form
 // (manifest.CheckResult: name, passed, url, kind, commit, findings), the
 // checks a CI system reports for a merge or a promotion. Unknown fields,
-// duplicate keys and trailing data are errors.
+// duplicate keys and trailing data are errors, and so is a result without
+// a name, with a commit that is not a full lowercase SHA (40 or 64 hex digits), or
+// with a negative finding count.
 func ReadChecks(r io.Reader) ([]manifest.CheckResult, error) {
 	var cs []manifest.CheckResult
 	if err := readStrictJSON(r, &cs, true); err != nil {
@@ -96,7 +98,23 @@ func ReadChecks(r io.Reader) ([]manifest.CheckResult, error) {
 	if cs == nil {
 		return nil, fmt.Errorf("policy: parse checks: want a list of check results, not null")
 	}
+	for i, ch := range cs {
+		switch {
+		case strings.TrimSpace(ch.Name) == "":
+			return nil, fmt.Errorf("policy: parse checks: [%d]: missing name", i)
+		case ch.Commit != "" && !fullCommitRE.MatchString(ch.Commit):
+			return nil, fmt.Errorf("policy: parse checks: [%d] %s: commit %q is not a full lowercase SHA", i, ch.Name, ch.Commit)
+		case negativeFindings(ch.Findings):
+			return nil, fmt.Errorf("policy: parse checks: [%d] %s: negative finding count", i, ch.Name)
+		}
+	}
 	return cs, nil
+}
+
+// negativeFindings reports whether f has a negative count: a malformed
+// result, never "no finding".
+func negativeFindings(f *manifest.Findings) bool {
+	return f != nil && (f.Critical < 0 || f.High < 0 || f.Medium < 0 || f.Low < 0)
 }
 
 // Evaluate checks f.Checks, f.Record, f.PullRequest and f.Bypasses.
@@ -292,6 +310,9 @@ func checkProblems(ch manifest.CheckResult, want string, block []Severity) []str
 		p = append(p, "does not record the commit it ran on")
 	case !strings.EqualFold(ch.Commit, want):
 		p = append(p, "ran on "+short(ch.Commit)+", not "+short(want))
+	}
+	if negativeFindings(ch.Findings) {
+		p = append(p, "negative finding count: malformed result")
 	}
 	if fs := ch.Findings; fs != nil {
 		for _, s := range []Severity{Critical, High, Medium, Low} {

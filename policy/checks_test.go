@@ -119,7 +119,10 @@ func TestReadChecks(t *testing.T) {
 	cs, err := policy.ReadChecks(strings.NewReader(`[{"name": "semgrep", "kind": "sast", "passed": true, "commit": "` + strings.Repeat("a", 40) + `", "findings": {"high": 1}}]`))
 	require.NoError(t, err)
 	assert.Equal(t, []manifest.CheckResult{{Name: "semgrep", Kind: "sast", Passed: true, Commit: strings.Repeat("a", 40), Findings: &manifest.Findings{High: 1}}}, cs)
-	for _, bad := range []string{`null`, `{}`, `[{"name": "x", "passed": true, "colour": 1}]`, `[{"name": "x", "name": "y"}]`, `[] []`} {
+	sha := strings.Repeat("a", 40)
+	for _, bad := range []string{`null`, `{}`, `[{"name": "x", "passed": true, "colour": 1}]`, `[{"name": "x", "name": "y"}]`, `[] []`,
+		`[{"name": "", "passed": true}]`, `[{"name": "sast", "passed": true, "commit": "abc123"}]`,
+		`[{"name": "sast", "kind": "sast", "passed": true, "commit": "` + sha + `", "findings": {"critical": -3}}]`} {
 		_, err := policy.ReadChecks(strings.NewReader(bad))
 		assert.Error(t, err, bad)
 	}
@@ -219,4 +222,17 @@ func TestRequiredChecksSecurityKindCase(t *testing.T) {
 
 	q.Check = "SAST"
 	assert.Contains(t, q.Problems(at), "a security check cannot be quarantined (§1.29.3.1); fix it, or record an approved security bypass")
+}
+
+// TestRequiredChecksNegativeFindings: a negative finding count is a
+// malformed result, never "no finding", whether or not ReadChecks read it.
+func TestRequiredChecksNegativeFindings(t *testing.T) {
+	release, _ := gateRepo(t)
+	_, err := policy.ReadChecks(strings.NewReader(`[{"name":"sast","kind":"sast","passed":true,"commit":"` + release + `","findings":{"critical":-3}}]`))
+	require.ErrorContains(t, err, "negative finding count")
+
+	res := eval(t, policy.RequiredChecks{Merge: []string{"sast"}}, policy.Facts{Now: at, PullRequest: &policy.PullRequest{Number: 7, Author: "alice", Base: "main", HeadSHA: release},
+		Checks: []manifest.CheckResult{{Name: "sast", Kind: "sast", Passed: true, Commit: release, Findings: &manifest.Findings{Critical: -3}}}})
+	assert.Equal(t, policy.Fail, res.Status, res.Reason)
+	assert.Contains(t, res.Reason, "negative finding count: malformed result")
 }
