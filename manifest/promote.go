@@ -676,8 +676,8 @@ func latest(hist []Promotion, env string, manifests bool) (Promotion, bool) {
 // Rollback redeploys the last known-good release to req.Env by promoting its
 // already-published digest again (§1.22.3.3: never a rebuild). The
 // known-good release is the current record's rollback target if env ran it
-// before, otherwise the latest earlier release env ran that was not itself
-// rolled back from. Rollback needs an approver and reason like any
+// before, otherwise the latest earlier release env ran; neither may be a
+// release rolled back from and not promoted to env again since. Rollback needs an approver and reason like any
 // approval-gated promotion (ErrApprovalRequired), takes the
 // emergency-change record of a rollback outside the window in
 // req.Emergency, consults the Gate, and
@@ -755,15 +755,23 @@ func Rollback(ctx context.Context, st Store, req RollbackRequest, opts ...Option
 	})
 }
 
+// knownGood returns the promotion Rollback returns env to: the current
+// record's rollback target, else the latest earlier release env ran. A
+// release rolled back from (in any environment) and not promoted to env
+// since is not known-good, nor is the current one.
 func knownGood(ctx context.Context, st Store, hist []Promotion, env string, cur Promotion) (Promotion, error) {
-	bad := map[string]bool{cur.Release: true}
+	bad := map[string]bool{}
 	hist = slices.DeleteFunc(slices.Clone(hist), func(p Promotion) bool { return p.Manifest != nil })
 	for _, p := range hist {
+		if p.Env == env {
+			bad[p.Release] = false
+		}
 		if p.RollbackFrom != "" {
 			bad[p.RollbackFrom] = true
 		}
 	}
-	if rec, err := st.Record(ctx, cur.Release); err == nil && rec.Rollback.Version != "" {
+	bad[cur.Release] = true
+	if rec, err := st.Record(ctx, cur.Release); err == nil && rec.Rollback.Version != "" && !bad[rec.Rollback.Version] {
 		for i := len(hist) - 1; i >= 0; i-- {
 			p := hist[i]
 			if p.Env == env && p.Release == rec.Rollback.Version && (rec.Rollback.Digest == "" || rec.Rollback.Digest == p.Digest) {
