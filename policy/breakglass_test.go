@@ -218,9 +218,14 @@ func TestMainReleasable(t *testing.T) {
 	ctl := policy.MainReleasable{Checks: []string{"build", "test"}}
 	frozen := ctl
 	frozen.Freezes = []policy.Freeze{freeze}
-	green := &policy.MainLine{Branch: "main", Commit: head, Checks: []manifest.CheckResult{{Name: "build", Passed: true}, {Name: "test", Passed: true}}}
-	red := &policy.MainLine{Branch: "main", Commit: head, Checks: []manifest.CheckResult{{Name: "build", Passed: true}, {Name: "test", Passed: false}}}
-	partial := &policy.MainLine{Branch: "main", Commit: head, Checks: []manifest.CheckResult{{Name: "build", Passed: true}}}
+	green := &policy.MainLine{Branch: "main", Commit: head, Checks: []manifest.CheckResult{{Name: "build", Passed: true, Commit: head}, {Name: "test", Passed: true, Commit: head}}}
+	red := &policy.MainLine{Branch: "main", Commit: head, Checks: []manifest.CheckResult{{Name: "build", Passed: true, Commit: head}, {Name: "test", Passed: false, Commit: head}}}
+	partial := &policy.MainLine{Branch: "main", Commit: head, Checks: []manifest.CheckResult{{Name: "build", Passed: true, Commit: head}}}
+	older := strings.Repeat("b", 40)
+	stale := &policy.MainLine{Branch: "main", Commit: head, Checks: []manifest.CheckResult{{Name: "build", Passed: true, Commit: head}, {Name: "test", Passed: true, Commit: older}}}
+	unnamed := &policy.MainLine{Branch: "main", Commit: head, Checks: []manifest.CheckResult{{Name: "build", Passed: true, Commit: head}, {Name: "test", Passed: true}}}
+	rerun := &policy.MainLine{Branch: "main", Commit: head, Checks: []manifest.CheckResult{{Name: "build", Passed: true, Commit: head}, {Name: "test", Passed: true, Commit: head}, {Name: "test", Passed: false, Commit: head}}}
+	critical := &policy.MainLine{Branch: "main", Commit: head, Checks: []manifest.CheckResult{{Name: "build", Passed: true, Commit: head}, {Name: "test", Passed: true, Commit: head, Findings: &manifest.Findings{Critical: 1}}}}
 	unapproved := ctl
 	unapproved.Freezes = []policy.Freeze{{From: freeze.From, To: freeze.To, Reason: "x"}}
 	for _, c := range []struct {
@@ -233,6 +238,10 @@ func TestMainReleasable(t *testing.T) {
 		{"green", ctl, policy.Facts{Now: t0, Main: green}, policy.Pass, "is releasable"},
 		{"red", ctl, policy.Facts{Now: t0, Main: red}, policy.Fail, "test (failed)"},
 		{"check not run", ctl, policy.Facts{Now: t0, Main: partial}, policy.Fail, "test (not run)"},
+		{"check of another commit", ctl, policy.Facts{Now: t0, Main: stale}, policy.Fail, "test (ran on bbbbbbbbbbbb, not dddddddddddd)"},
+		{"check without its commit", ctl, policy.Facts{Now: t0, Main: unnamed}, policy.Fail, "test (does not record the commit it ran on)"},
+		{"failing re-run after a pass", ctl, policy.Facts{Now: t0, Main: rerun}, policy.Fail, "test (failed)"},
+		{"critical finding", ctl, policy.Facts{Now: t0, Main: critical}, policy.Fail, "test (1 critical finding(s))"},
 		{"red under a freeze", frozen, policy.Facts{Now: t0, Main: red}, policy.Pass, "frozen (feature merges to main"},
 		{"red after the freeze", frozen, policy.Facts{Now: t0.Add(24 * time.Hour), Main: red}, policy.Fail, "not releasable"},
 		{"unapproved freeze", unapproved, policy.Facts{Now: t0, Main: red}, policy.Fail, "lacks approver, scope, exit_criteria"},
