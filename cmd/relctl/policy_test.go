@@ -521,7 +521,7 @@ func TestPolicyGateFacts(t *testing.T) {
 	out, _, code = runPolicy(t, "", args...)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, out, "expired on")
-	assert.Contains(t, out, "sast (failed)")
+	assert.Contains(t, out, "sast (semgrep: failed)")
 }
 
 func TestPolicyGateFactsBadInput(t *testing.T) {
