@@ -17,10 +17,12 @@ import (
 // given by the caller (relctl release-notes or a release service fills it
 // from its manifest record and log; changelog does not import manifest).
 //
-// Nothing is guessed. An empty string prints as "not provided". A list
-// distinguishes "not recorded" from "none": a nil list is data nobody
-// recorded (printed "Not recorded."), an empty non-nil list says there is
-// none (printed "None."), as the record's known_issues does.
+// Nothing is guessed. An empty string prints as "not provided"
+// ([NotProvided]). A list distinguishes "not recorded" from "none": a nil
+// list is data nobody recorded (printed "Not recorded.", [NotRecorded]),
+// an empty non-nil list says there is none (printed "None."), as the
+// record's known_issues does. [IsPlaceholder] tells the placeholders
+// apart.
 type Metadata struct {
 	Tag          string     `json:"tag"`           // release tag, vMAJOR.MINOR.PATCH
 	Signed       bool       `json:"signed"`        // the tag is annotated and signed
@@ -53,6 +55,39 @@ type Metadata struct {
 	Mitigations      []string `json:"mitigations"`   // risk mitigations and monitoring to watch
 	KnownIssues      []string `json:"known_issues"`
 	Rollback         Rollback `json:"rollback"`
+}
+
+// The placeholders the release notes print where data is absent (see
+// [Metadata]): NotProvided for a value nobody gave, NotRecorded for a list
+// nobody recorded ("Not recorded." on a line of its own). "None." and
+// "none" say instead that there is none. [IsPlaceholder] recognises them.
+const (
+	NotProvided = "not provided"
+	NotRecorded = "not recorded"
+)
+
+// IsPlaceholder reports whether a line of release notes says only that its
+// data is absent: "Not recorded.", or an item whose value is one of the
+// placeholders ("- Risk level: not provided", "- Rollback artifact
+// version/digest: not provided / not provided"). "None.", "none" and a
+// value that says more ("none in the changelog, others not recorded") are
+// not placeholders.
+func IsPlaceholder(line string) bool {
+	s := strings.TrimSpace(line)
+	s = strings.TrimSpace(strings.TrimPrefix(s, "- "))
+	if _, v, ok := strings.Cut(s, ": "); ok {
+		s = v
+	}
+	s = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(s), "."))
+	if s == "" {
+		return false
+	}
+	for _, part := range strings.Split(s, " / ") {
+		if p := strings.TrimSpace(part); p != NotProvided && p != NotRecorded {
+			return false
+		}
+	}
+	return true
 }
 
 // Artifact is one published artifact of a release.
@@ -150,13 +185,13 @@ func releaseNotesTemplate() *template.Template {
 	return template.Must(template.New("releasenotes").Funcs(templateFuncs()).Funcs(template.FuncMap{
 		"or_na": func(s string) string {
 			if s == "" {
-				return "not provided"
+				return NotProvided
 			}
 			return Escape(s)
 		},
 		"link": func(s string) string {
 			if s == "" {
-				return "not provided"
+				return NotProvided
 			}
 			if !strings.HasPrefix(s, "https://") && !strings.HasPrefix(s, "http://") {
 				return Escape(s) // not a web link: printed as text, never linked
@@ -172,7 +207,7 @@ func releaseNotesTemplate() *template.Template {
 		"short": func(h string) string { return Escape(short(h)) }, // hashes are text too
 		"when": func(t time.Time) string {
 			if t.IsZero() {
-				return "not provided"
+				return NotProvided
 			}
 			return t.UTC().Format(time.RFC3339)
 		},

@@ -93,3 +93,31 @@ func TestReleaseNotesJSON(t *testing.T) {
 	assert.Equal(t, "- slow start\n", doc.Sections[6].Markdown)
 	assert.Equal(t, []string{"slow start"}, doc.Metadata.KnownIssues)
 }
+
+// TestIsPlaceholder: the lines the release notes print for absent data
+// are placeholders; "None.", "none" and any value are not.
+func TestIsPlaceholder(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, changelog.WriteReleaseNotes(&b, changelog.Notes{}, changelog.Metadata{Tag: "v1.0.0"}))
+	var got []string
+	for _, line := range strings.Split(b.String(), "\n") {
+		if changelog.IsPlaceholder(line) {
+			got = append(got, line)
+		}
+	}
+	assert.Equal(t, []string{
+		"- Source branch: not provided", "- Commit SHA: not provided",
+		"- Runbook and configuration changes: not recorded", "- Feature flags/config gates: not recorded",
+		"Not recorded.", // known issues
+		"- Risk level: not provided", "- Mitigations and monitoring: not recorded",
+		"Not recorded.", // artifacts
+		"- Build provenance (SLSA attestation): not provided", "- SBOM: not provided",
+		"- CI pipeline run: not provided", "- Required checks summary: not recorded",
+		"- Production window: not provided", "- Promotions: not recorded", "- Deployments: not recorded",
+		"- Rollback method: not provided", "- Rollback artifact version/digest: not provided / not provided", "- Rollback steps: not provided",
+	}, got)
+	for _, line := range []string{"", "None.", "- Features: none", "- Deprecations: none in the changelog, others not recorded",
+		"- Runbook and configuration changes:", "- Rollback artifact version/digest: v1.0.0 / not provided", "- Rollback method: redeploy"} {
+		assert.False(t, changelog.IsPlaceholder(line), line)
+	}
+}

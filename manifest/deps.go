@@ -16,6 +16,8 @@ import (
 //     other in a circle, so no order can release libraries first;
 //   - "dependent before its library": the order releases Repo before
 //     DependsOn, a repository it depends on;
+//   - "duplicate repo": the manifest pins Repo twice, so which of its
+//     dependencies hold is ambiguous;
 //   - "not in the order": Repo is pinned by the manifest but the order
 //     does not release it ("released twice": it releases it twice; "not
 //     in the manifest": it releases a repository the manifest does not
@@ -41,12 +43,15 @@ func (e *DependencyError) Error() string {
 // ReleaseOrder returns an order in which the repositories of m can be
 // released with every library before its dependents ([Repo].DependsOn): a
 // topological order, ties broken by name, so the result depends only on
-// m. A dependency on a repository m does not pin, or a cycle, is a
-// *[DependencyError].
+// m. A repository pinned twice, a dependency on a repository m does not
+// pin, or a cycle, is a *[DependencyError].
 func ReleaseOrder(m Manifest) ([]string, error) {
 	m = m.normalize()
 	pinned := map[string]Repo{}
 	for _, r := range m.Repos {
+		if _, twice := pinned[r.Name]; twice {
+			return nil, &DependencyError{Reason: "duplicate repo", Repo: r.Name}
+		}
 		pinned[r.Name] = r
 	}
 	for _, r := range m.Repos {
@@ -96,8 +101,8 @@ func ReleaseOrder(m Manifest) ([]string, error) {
 // order they are (or were) released or promoted, puts every library
 // before the repositories that depend on it (§1.18.3.4), and releases
 // each repository of m exactly once. It returns nil or a
-// *[DependencyError]: an unknown dependency or a cycle (as
-// [ReleaseOrder]), "not in the order", "released twice", "not in the
+// *[DependencyError]: a duplicate repo, an unknown dependency or a cycle
+// (as [ReleaseOrder]), "not in the order", "released twice", "not in the
 // manifest", or "dependent
 // before its library" naming the first dependent found before its
 // library. A manifest that declares no dependency accepts any order of

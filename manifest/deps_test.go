@@ -42,6 +42,8 @@ func TestCheckDependencyOrder(t *testing.T) {
 		{"missing from the order", chain, []string{"lib", "svc"}, "not in the order", "web", ""},
 		{"twice", chain, []string{"lib", "svc", "lib", "web"}, "released twice", "lib", ""},
 		{"stranger", chain, []string{"lib", "svc", "web", "db"}, "not in the manifest", "db", ""},
+		{"duplicate repo hides a dependency", manifest.Manifest{Name: "train", Repos: []manifest.Repo{{Name: "svc"}, {Name: "svc", DependsOn: []string{"lib"}}, {Name: "lib"}}},
+			[]string{"svc", "lib"}, "duplicate repo", "svc", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -158,7 +158,9 @@
 // ([RollbackRequest].Mechanism: redeploy, feature-flag, config or hotfix),
 // and refuses to roll back across a release whose record marks a
 // [Migration] without a safe rollback unless the request says why it is
-// safe (RollbackRequest.AcrossMigration, recorded). A production promotion
+// safe (RollbackRequest.AcrossMigration, recorded); [Promote] of a release
+// the environment ran before is the same step back and is refused the same
+// way (PromoteRequest.AcrossMigration). A production promotion
 // checks the record's rollback target ([CheckRollbackTarget]: a release
 // that ran in production with that digest; [RollbackNone] for a first
 // release).

@@ -87,3 +87,45 @@ func orNone(s string) string {
 	}
 	return s
 }
+
+// migrationOverride returns the refusal to take env back from release
+// from to release to across the releases crossed, or, when override says
+// why that is safe, what the Promotion records ("" when nothing is
+// crossed).
+func migrationOverride(env, from, to string, crossed []string, override string) (string, error) {
+	if len(crossed) == 0 {
+		return "", nil
+	}
+	if invisible(override) {
+		return "", refused(reasonMigration, nil, "rolling %s back from %s to %s crosses %s: apply the forward fix instead, or give the reason rolling back is safe (AcrossMigration)",
+			env, from, to, strings.Join(crossed, ", "))
+	}
+	return override + " (crosses " + strings.Join(crossed, ", ") + ")", nil
+}
+
+// promoteAcrossMigration applies [Rollback]'s migration guard to a
+// promotion: promoting a release that req.Env ran before, after which it
+// ran another, takes the environment back to it. It returns what the
+// Promotion records as crossed (see migrationOverride), or the refusal
+// (refused true) or store failure of crossedMigrations.
+func promoteAcrossMigration(ctx context.Context, st Records, hist []Promotion, req PromoteRequest) (override string, refused bool, err error) {
+	cur, ok := latest(hist, req.Env, false)
+	if !ok || cur.Release == req.Release {
+		return "", false, nil
+	}
+	target, ran := Promotion{}, false
+	for _, p := range hist {
+		if p.Manifest == nil && p.Env == req.Env && p.Release == req.Release {
+			target, ran = p, true
+		}
+	}
+	if !ran {
+		return "", false, nil // a release new to env goes forward
+	}
+	crossed, refusedRec, err := crossedMigrations(ctx, st, hist, req.Env, target)
+	if err != nil {
+		return "", refusedRec, err
+	}
+	override, err = migrationOverride(req.Env, cur.Release, req.Release, crossed, req.AcrossMigration)
+	return override, err != nil, err
+}

@@ -70,3 +70,40 @@ func TestCheckMigration(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, r.Migration, back.Migration)
 }
+
+// TestPromoteAcrossMigration: Promote of a release the environment ran
+// before takes it back across the releases it ran since, as Rollback
+// does: across an irreversible migration it is refused and logged, unless
+// the request says why it is safe, which is recorded (§1.22.3.3).
+func TestPromoteAcrossMigration(t *testing.T) {
+	ctx := t.Context()
+	v11 := withTarget("v1.1.0", "app-1.1", "v1.0.0", digestOf("app"))
+	v12 := withTarget("v1.2.0", "app-1.2", "v1.1.0", digestOf("app-1.1"))
+	v12.Migration = &manifest.Migration{Description: "drop column users.nickname", ForwardFix: "restore from backup"}
+	st := newStore(t, completeRecord("v1.0.0", "app"), v11, v12)
+	opts := []manifest.Option{manifest.WithClock(clock())}
+	promoteAll(t, st, "v1.0.0", "app", opts...)
+	promoteAll(t, st, "v1.1.0", "app-1.1", opts...)
+	promoteAll(t, st, "v1.2.0", "app-1.2", opts...)
+
+	// Rollback refuses: v1.2.0 -> v1.1.0 crosses v1.2.0's migration.
+	_, err := rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "INC-7"}, opts...)
+	require.ErrorIs(t, err, &manifest.RefusalError{Reason: "rollback crosses an irreversible migration"})
+
+	// Promote of v1.1.0 again is the same step back, refused the same way.
+	e, err := promote(ctx, st, req("v1.1.0", "prod", "app-1.1"), opts...)
+	require.ErrorIs(t, err, &manifest.RefusalError{Reason: "rollback crosses an irreversible migration"})
+	assert.Contains(t, err.Error(), "v1.2.0 (drop column users.nickname; forward fix: restore from backup)")
+	require.Equal(t, manifest.KindDenied, e.Kind, "the refusal is logged")
+
+	over := req("v1.1.0", "prod", "app-1.1")
+	over.AcrossMigration = "nicknames restored (INC-7)"
+	e, err = promote(ctx, st, over, opts...)
+	require.NoError(t, err)
+	assert.Equal(t, "nicknames restored (INC-7) (crosses v1.2.0 (drop column users.nickname; forward fix: restore from backup))", e.Promotion.AcrossMigration)
+
+	// Going forward again crosses nothing: v1.2.0 ran, and its migration stays.
+	e, err = promote(ctx, st, req("v1.2.0", "prod", "app-1.2"), opts...)
+	require.NoError(t, err)
+	assert.Empty(t, e.Promotion.AcrossMigration)
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/releasekit/releasekit/signature"
@@ -138,6 +137,11 @@ type PromoteRequest struct {
 	Releaser  string           // who triggers the promotion; an Authorizer checks it
 	Actor     *Actor           // Releaser with how it was established; its Name must be Releaser
 	Emergency *EmergencyChange // for a change outside the window
+	// AcrossMigration, when set, is why taking Env back to a release it
+	// ran before, across a release with an irreversible migration, is
+	// safe this time: [Promote] then promotes and records it in the
+	// Promotion instead of refusing, as [RollbackRequest].AcrossMigration.
+	AcrossMigration string
 }
 
 // A RollbackRequest asks [Rollback] or [RollbackManifest] to redeploy the
@@ -339,6 +343,12 @@ const maxAppendRetries = 100
 //     promoted to the environment before Env;
 //   - a *DriftError if that environment never ran
 //     Digest for Release (it ran another: a rebuild between environments);
+//   - a *RefusalError "rollback crosses an irreversible migration" if Env
+//     ran Release before and has since run a release whose record marks
+//     a [Migration] without a safe rollback: promoting Release again
+//     takes Env back across it, as [Rollback] would, and is refused the
+//     same way unless req.AcrossMigration says why it is safe (recorded
+//     in the Promotion with the releases crossed);
 //   - a *GateError (ErrGateRefused) if the Gate refuses;
 //   - a *ChainError (ErrTampered) if the log does not verify: nothing is
 //     decided on, or appended to, a tampered history. On a store that
@@ -437,6 +447,14 @@ func Promote(ctx context.Context, st Store, req PromoteRequest, opts ...Option) 
 				return p, GateInput{}, refusal{&DriftError{Release: req.Release, Env: req.Env, Previous: prevEnv, Ran: ran, Got: req.Digest}}
 			}
 		}
+		override, refusedRec, err := promoteAcrossMigration(ctx, st, hist, req)
+		if refusedRec {
+			return p, GateInput{}, refusal{err}
+		}
+		if err != nil {
+			return p, GateInput{}, err
+		}
+		p.AcrossMigration = override
 		target, err := c.gateTarget(ctx, st, rec)
 		if err != nil {
 			return p, GateInput{}, err
@@ -689,8 +707,8 @@ func latest(hist []Promotion, env string, manifests bool) (Promotion, bool) {
 // Rollback redeploys the last known-good release to req.Env by promoting its
 // already-published digest again (§1.22.3.3: never a rebuild). The
 // known-good release is the current record's rollback target if env ran it
-// before, otherwise the latest earlier release env ran that was not itself
-// rolled back from. Rollback needs an approver and reason like any
+// before, otherwise the latest earlier release env ran; neither may be a
+// release rolled back from and not promoted to env again since. Rollback needs an approver and reason like any
 // approval-gated promotion (ErrApprovalRequired), takes the
 // emergency-change record of a rollback outside the window in
 // req.Emergency, consults the Gate, and
@@ -749,13 +767,9 @@ func Rollback(ctx context.Context, st Store, req RollbackRequest, opts ...Option
 		if err != nil {
 			return Promotion{}, GateInput{}, err
 		}
-		override := ""
-		if len(crossed) > 0 {
-			if invisible(req.AcrossMigration) {
-				return target, GateInput{}, refusal{refused(reasonMigration, nil, "rolling %s back from %s to %s crosses %s: apply the forward fix instead, or give the reason rolling back is safe (AcrossMigration)",
-					env, cur.Release, target.Release, strings.Join(crossed, ", "))}
-			}
-			override = req.AcrossMigration + " (crosses " + strings.Join(crossed, ", ") + ")"
+		override, err := migrationOverride(env, cur.Release, target.Release, crossed, req.AcrossMigration)
+		if err != nil {
+			return target, GateInput{}, refusal{err}
 		}
 		signer, err := c.verifyTag(ctx, env, rec, requested)
 		if err != nil {
@@ -776,15 +790,23 @@ func Rollback(ctx context.Context, st Store, req RollbackRequest, opts ...Option
 	})
 }
 
+// knownGood returns the promotion Rollback returns env to: the current
+// record's rollback target, else the latest earlier release env ran. A
+// release rolled back from (in any environment) and not promoted to env
+// since is not known-good, nor is the current one.
 func knownGood(ctx context.Context, st Store, hist []Promotion, env string, cur Promotion) (Promotion, error) {
-	bad := map[string]bool{cur.Release: true}
+	bad := map[string]bool{}
 	hist = slices.DeleteFunc(slices.Clone(hist), func(p Promotion) bool { return p.Manifest != nil })
 	for _, p := range hist {
+		if p.Env == env {
+			bad[p.Release] = false
+		}
 		if p.RollbackFrom != "" {
 			bad[p.RollbackFrom] = true
 		}
 	}
-	if rec, err := st.Record(ctx, cur.Release); err == nil && rec.Rollback.Version != "" {
+	bad[cur.Release] = true
+	if rec, err := st.Record(ctx, cur.Release); err == nil && rec.Rollback.Version != "" && !bad[rec.Rollback.Version] {
 		for i := len(hist) - 1; i >= 0; i-- {
 			p := hist[i]
 			if p.Env == env && p.Release == rec.Rollback.Version && (rec.Rollback.Digest == "" || rec.Rollback.Digest == p.Digest) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // This file checks a release record's rollback target (§1.13.5.3,
@@ -30,6 +31,7 @@ const controlRollback = "REL-ROLLBACK-001"
 //	"digest differs"          rollback.digest is not one of the target's
 //	                          artifacts, or not one that ran in production
 //	"never in production"     the target was never promoted to a production environment
+//	"rolled back from"        production was rolled back from the target and has not run it since
 //	"not the first release"   rollback.version is "none", but production ran another release before
 type RollbackTargetError struct {
 	Release string // the record checked
@@ -72,7 +74,9 @@ func IsFirstRelease(version string) bool {
 // holds, which carries rec.Rollback.Digest (when given) and which was
 // promoted to a production environment (by default the last of the
 // order; [WithOrder], [WithProduction]) with that digest, as the
-// verified log says. A first release names no target
+// verified log says, and which production was not rolled back from
+// since (a release rolled back from is known-good again only once
+// production runs it again). A first release names no target
 // ([IsFirstRelease]); that is accepted only while production has run no
 // other release. Otherwise it returns a *[RollbackTargetError] saying
 // why; a store that cannot be read, or a log that does not verify (a
@@ -127,6 +131,9 @@ func (c config) checkRollbackTarget(ctx context.Context, st Records, rec Record,
 	for _, p := range hist {
 		if inProduction(p) && p.Release == rb.Version {
 			if rb.Digest == "" || p.Digest == rb.Digest {
+				if from, ok := rolledBackFrom(hist, rb.Version, inProduction); ok {
+					return no("rolled back from", "%s rolled back from %s at %s and has not run it since: name a known-good release", from.Env, rb.Version, from.PromotedAt.UTC().Format(time.RFC3339))
+				}
 				return nil
 			}
 			ran = append(ran, p.Digest)
@@ -147,4 +154,25 @@ func (c config) ranProduction(hist []Promotion) bool {
 		}
 	}
 	return false
+}
+
+// rolledBackFrom returns the rollback from release when it is the latest
+// of the record promotions of hist that in selects which run release or
+// roll back from it: the environment was rolled back from release and
+// has not run it since.
+func rolledBackFrom(hist []Promotion, release string, in func(Promotion) bool) (Promotion, bool) {
+	var from Promotion
+	bad := false
+	for _, p := range hist {
+		if p.Manifest != nil || !in(p) {
+			continue
+		}
+		switch {
+		case p.Release == release:
+			bad = false
+		case p.RollbackFrom == release:
+			from, bad = p, true
+		}
+	}
+	return from, bad
 }

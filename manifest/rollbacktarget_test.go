@@ -157,3 +157,42 @@ func TestPromoteGateRollbackTarget(t *testing.T) {
 	require.NotNil(t, got[3], "the rollback target's own target")
 	assert.Equal(t, "v1.0.0", got[3].Tag)
 }
+
+// TestRollbackTargetRolledBackFrom: a release production was rolled back
+// from is no known-good rollback target (§1.13.5.3) until production runs
+// it again: CheckRollbackTarget refuses it, and so does Promote; Rollback
+// does not return to it, even when the current record names it.
+func TestRollbackTargetRolledBackFrom(t *testing.T) {
+	ctx := t.Context()
+	v11 := withTarget("v1.1.0", "app-1.1", "v1.0.0", digestOf("app"))
+	v12 := withTarget("v1.2.0", "app-1.2", "v1.1.0", digestOf("app-1.1")) // names the bad release
+	st := newStore(t, completeRecord("v1.0.0", "app"), v11, v12)
+	opts := []manifest.Option{manifest.WithClock(clock())}
+	promoteAll(t, st, "v1.0.0", "app", opts...)
+	promoteAll(t, st, "v1.1.0", "app-1.1", opts...)
+	e, err := rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "alice", Reason: "INC-9 v1.1.0 corrupts carts"}, opts...)
+	require.NoError(t, err)
+	require.Equal(t, "v1.0.0", e.Promotion.Release)
+
+	err = manifest.CheckRollbackTarget(ctx, st, v12, opts...)
+	require.ErrorIs(t, err, &manifest.RollbackTargetError{Reason: "rolled back from"})
+	assert.Contains(t, err.Error(), "prod rolled back from v1.1.0 at ")
+	for _, env := range []string{"dev", "staging"} {
+		_, err := promote(ctx, st, req("v1.2.0", env, "app-1.2"), opts...)
+		require.NoError(t, err, env)
+	}
+	_, err = promote(ctx, st, req("v1.2.0", "prod", "app-1.2"), opts...)
+	require.ErrorIs(t, err, &manifest.RollbackTargetError{Reason: "rolled back from"})
+
+	// Rollback of staging, which runs v1.2.0 (whose record names v1.1.0),
+	// skips v1.1.0: production rolled back from it.
+	e, err = rollback(ctx, st, manifest.RollbackRequest{Env: "staging", Approver: "alice", Reason: "INC-10"}, opts...)
+	require.NoError(t, err)
+	assert.Equal(t, "v1.0.0", e.Promotion.Release)
+
+	// Production runs v1.1.0 again (the cause was elsewhere): it is
+	// known-good again.
+	_, err = promote(ctx, st, req("v1.1.0", "prod", "app-1.1"), opts...)
+	require.NoError(t, err)
+	require.NoError(t, manifest.CheckRollbackTarget(ctx, st, v12, opts...))
+}

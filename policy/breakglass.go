@@ -28,8 +28,9 @@ const (
 //   - a post-incident review for every emergency change in the promotion
 //     log (Facts.Promotions, or Facts.Record's): a [manifest.Review]
 //     (Facts.Reviews, from the log) of that record and release, completed
-//     within ReviewWithin of the change. A review not yet due is evidence,
-//     not a fail; an overdue or late one fails.
+//     within ReviewWithin of the change, and not after Facts.Now (a review
+//     dated in the future has not happened). A review not yet due is
+//     evidence, not a fail; an overdue or late one fails.
 //
 // It evaluates the emergency record of Facts.Promotion or
 // Facts.Deployment and the emergency changes already logged; without any
@@ -53,11 +54,10 @@ var errNoEmergencyApprovers = errors.New("policy: REL-BREAKGLASS-001 has no emer
 // Evaluate checks the emergency records of f.
 func (c BreakGlass) Evaluate(_ context.Context, f Facts) Result {
 	type current struct {
-		em        *manifest.EmergencyChange
-		at        time.Time
-		approvers []string
-		releaser  string
-		what      string
+		em   *manifest.EmergencyChange
+		at   time.Time
+		busy []string // the approvers and releaser of the change
+		what string
 	}
 	var now []current
 	if p := f.Promotion; p != nil && p.Emergency != nil {
@@ -65,14 +65,18 @@ func (c BreakGlass) Evaluate(_ context.Context, f Facts) Result {
 		if at.IsZero() {
 			at = f.Now
 		}
-		now = append(now, current{p.Emergency, at, []string{p.Approver}, "", "promotion of " + p.Release + " to " + p.Env})
+		busy := []string{p.Approver, p.Releaser}
+		if p.Actor != nil {
+			busy = append(busy, p.Actor.Name)
+		}
+		now = append(now, current{p.Emergency, at, busy, "promotion of " + p.Release + " to " + p.Env})
 	}
 	if d := f.Deployment; d != nil && d.Emergency != nil {
 		at := d.At
 		if at.IsZero() {
 			at = f.Now
 		}
-		now = append(now, current{d.Emergency, at, d.Approvers, d.Releaser, "deployment to " + d.Environment})
+		now = append(now, current{d.Emergency, at, append(slices.Clone(d.Approvers), d.Releaser), "deployment to " + d.Environment})
 	}
 	logged := f.Promotions
 	if logged == nil && f.Record != nil {
@@ -116,7 +120,7 @@ func (c BreakGlass) Evaluate(_ context.Context, f Facts) Result {
 		if !in {
 			return fail(fmt.Sprintf("emergency change %s was approved by %s, who is not on the emergency approval path (%d approver(s) configured); have an on-call manager approve it (§1.21.3.6)", em.ID, em.Approver, len(c.Approvers)), ev...)
 		}
-		busy, err := conflictsWith(people, em.Approver, append(slices.Clone(cur.approvers), cur.releaser)...)
+		busy, err := conflictsWith(people, em.Approver, cur.busy...)
 		if err != nil {
 			return invalidIdentity("an approver of the emergency change", err, ev...)
 		}
@@ -160,6 +164,12 @@ func (c BreakGlass) Evaluate(_ context.Context, f Facts) Result {
 		r := f.Reviews[i]
 		if err := r.Check(); err != nil {
 			return fail(fmt.Sprintf("the post-incident review of emergency change %s is incomplete: %v", em.ID, err), ev...)
+		}
+		if f.Now.IsZero() {
+			return missing("the evaluation time, to tell whether the post-incident review of emergency change " + em.ID + " has happened")
+		}
+		if r.CompletedAt.After(f.Now) {
+			return fail(fmt.Sprintf("the post-incident review of emergency change %s is dated %s, after the evaluation time %s: a review is evidence once it happened; record it when it is complete", em.ID, stamp(r.CompletedAt), stamp(f.Now)), ev...)
 		}
 		if r.CompletedAt.After(due) {
 			return fail(fmt.Sprintf("the post-incident review of emergency change %s was completed at %s, after its deadline %s; record why under an exception", em.ID, stamp(r.CompletedAt), stamp(due)), ev...)

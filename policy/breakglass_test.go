@@ -82,6 +82,18 @@ func TestBreakGlass(t *testing.T) {
 		{"review not yet due", ctl, policy.Facts{Now: t0.Add(10 * time.Hour), Promotions: logged}, policy.Pass, ""},
 		{"review overdue", ctl, policy.Facts{Now: t0.Add(25 * time.Hour), Promotions: logged}, policy.Fail, "was due at 2026-03-07T22:00:00Z and is not logged"},
 		{"review on time", ctl, policy.Facts{Now: t0.Add(72 * time.Hour), Promotions: logged, Reviews: []manifest.Review{review(t0.Add(20 * time.Hour))}}, policy.Pass, ""},
+		{"review dated in the future", ctl, policy.Facts{Now: t0.Add(10 * time.Hour), Promotions: logged, Reviews: []manifest.Review{review(t0.Add(20 * time.Hour))}}, policy.Fail, "after the evaluation time"},
+		{"review without evaluation time", ctl, policy.Facts{Promotions: logged, Reviews: []manifest.Review{review(t0.Add(20 * time.Hour))}}, policy.Fail, "missing evidence"},
+		{"releaser of the promotion approves its emergency", ctl, policy.Facts{Now: t0, Promotion: &manifest.Promotion{Release: "v1.4.2", Env: "staging", Approver: "carol",
+			Releaser: "olga", RequestedAt: t0, Emergency: func() *manifest.EmergencyChange {
+				e := breakGlassRecord()
+				e.Approver = "olga"
+				return e
+			}()}}, policy.Fail, "separate person"},
+		{"actor of the promotion approves its emergency", ctl, policy.Facts{Now: t0, Promotion: &manifest.Promotion{Release: "v1.4.2", Env: "staging", Approver: "carol",
+			Actor: &manifest.Actor{Name: "oncall@example.com"}, RequestedAt: t0, Emergency: breakGlassRecord()}}, policy.Fail, "separate person"},
+		{"promotion released by another", ctl, policy.Facts{Now: t0, Promotion: &manifest.Promotion{Release: "v1.4.2", Env: "staging", Approver: "carol",
+			Releaser: "bot@example.com", RequestedAt: t0, Emergency: breakGlassRecord()}}, policy.Pass, "separate approval"},
 		{"review late", ctl, policy.Facts{Now: t0.Add(72 * time.Hour), Promotions: logged, Reviews: []manifest.Review{review(t0.Add(30 * time.Hour))}}, policy.Fail, "after its deadline"},
 		{"review of another release", ctl, policy.Facts{Now: t0.Add(72 * time.Hour), Promotions: logged, Reviews: []manifest.Review{func() manifest.Review {
 			r := review(t0.Add(20 * time.Hour))
@@ -168,6 +180,9 @@ func TestIncidentRecords(t *testing.T) {
 	noSev.Severity = ""
 	otherEm := closed
 	otherEm.Emergency = "INC-99"
+	future := closed
+	future.ImpactEnd = start.AddDate(10, 0, 0)
+	now := start.Add(2 * time.Hour)
 	for _, c := range []struct {
 		name   string
 		facts  policy.Facts
@@ -175,12 +190,15 @@ func TestIncidentRecords(t *testing.T) {
 		reason string
 	}{
 		{"none", policy.Facts{}, policy.NotApplicable, "no incident given"},
-		{"open", policy.Facts{Incidents: []manifest.Incident{open}}, policy.Pass, "1 open"},
-		{"closed", policy.Facts{Incidents: []manifest.Incident{closed}, Promotions: logged}, policy.Pass, "0 open"},
-		{"no severity", policy.Facts{Incidents: []manifest.Incident{noSev}}, policy.Fail, "severity: unknown severity"},
-		{"recovery not verified", policy.Facts{Incidents: []manifest.Incident{broken}, Promotions: logged}, policy.Fail, "verification[0]: failed"},
-		{"emergency not in the log", policy.Facts{Incidents: []manifest.Incident{otherEm}, Promotions: logged}, policy.Fail, "INC-99"},
-		{"no log to link", policy.Facts{Incidents: []manifest.Incident{closed}}, policy.Fail, "missing evidence"},
+		{"open", policy.Facts{Now: now, Incidents: []manifest.Incident{open}}, policy.Pass, "1 open"},
+		{"closed", policy.Facts{Now: now, Incidents: []manifest.Incident{closed}, Promotions: logged}, policy.Pass, "0 open"},
+		{"no severity", policy.Facts{Now: now, Incidents: []manifest.Incident{noSev}}, policy.Fail, "severity: unknown severity"},
+		{"recovery not verified", policy.Facts{Now: now, Incidents: []manifest.Incident{broken}, Promotions: logged}, policy.Fail, "verification[0]: failed"},
+		{"emergency not in the log", policy.Facts{Now: now, Incidents: []manifest.Incident{otherEm}, Promotions: logged}, policy.Fail, "INC-99"},
+		{"no log to link", policy.Facts{Now: now, Incidents: []manifest.Incident{closed}}, policy.Fail, "missing evidence"},
+		{"closed in the future", policy.Facts{Now: now, Incidents: []manifest.Incident{future}, Promotions: logged}, policy.Fail, "impact_end 2036-03-06T22:00:00Z, after the evaluation time"},
+		{"opened in the future", policy.Facts{Now: start.Add(-time.Minute), Incidents: []manifest.Incident{open}}, policy.Fail, "impact_start"},
+		{"no evaluation time", policy.Facts{Incidents: []manifest.Incident{open}}, policy.Fail, "missing evidence"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := policy.IncidentRecords{}.Evaluate(context.Background(), c.facts)
@@ -200,9 +218,14 @@ func TestMainReleasable(t *testing.T) {
 	ctl := policy.MainReleasable{Checks: []string{"build", "test"}}
 	frozen := ctl
 	frozen.Freezes = []policy.Freeze{freeze}
-	green := &policy.MainLine{Branch: "main", Commit: head, Checks: []manifest.CheckResult{{Name: "build", Passed: true}, {Name: "test", Passed: true}}}
-	red := &policy.MainLine{Branch: "main", Commit: head, Checks: []manifest.CheckResult{{Name: "build", Passed: true}, {Name: "test", Passed: false}}}
-	partial := &policy.MainLine{Branch: "main", Commit: head, Checks: []manifest.CheckResult{{Name: "build", Passed: true}}}
+	green := &policy.MainLine{Branch: "main", Commit: head, Checks: []manifest.CheckResult{{Name: "build", Passed: true, Commit: head}, {Name: "test", Passed: true, Commit: head}}}
+	red := &policy.MainLine{Branch: "main", Commit: head, Checks: []manifest.CheckResult{{Name: "build", Passed: true, Commit: head}, {Name: "test", Passed: false, Commit: head}}}
+	partial := &policy.MainLine{Branch: "main", Commit: head, Checks: []manifest.CheckResult{{Name: "build", Passed: true, Commit: head}}}
+	older := strings.Repeat("b", 40)
+	stale := &policy.MainLine{Branch: "main", Commit: head, Checks: []manifest.CheckResult{{Name: "build", Passed: true, Commit: head}, {Name: "test", Passed: true, Commit: older}}}
+	unnamed := &policy.MainLine{Branch: "main", Commit: head, Checks: []manifest.CheckResult{{Name: "build", Passed: true, Commit: head}, {Name: "test", Passed: true}}}
+	rerun := &policy.MainLine{Branch: "main", Commit: head, Checks: []manifest.CheckResult{{Name: "build", Passed: true, Commit: head}, {Name: "test", Passed: true, Commit: head}, {Name: "test", Passed: false, Commit: head}}}
+	critical := &policy.MainLine{Branch: "main", Commit: head, Checks: []manifest.CheckResult{{Name: "build", Passed: true, Commit: head}, {Name: "test", Passed: true, Commit: head, Findings: &manifest.Findings{Critical: 1}}}}
 	unapproved := ctl
 	unapproved.Freezes = []policy.Freeze{{From: freeze.From, To: freeze.To, Reason: "x"}}
 	for _, c := range []struct {
@@ -215,6 +238,10 @@ func TestMainReleasable(t *testing.T) {
 		{"green", ctl, policy.Facts{Now: t0, Main: green}, policy.Pass, "is releasable"},
 		{"red", ctl, policy.Facts{Now: t0, Main: red}, policy.Fail, "test (failed)"},
 		{"check not run", ctl, policy.Facts{Now: t0, Main: partial}, policy.Fail, "test (not run)"},
+		{"check of another commit", ctl, policy.Facts{Now: t0, Main: stale}, policy.Fail, "test (ran on bbbbbbbbbbbb, not dddddddddddd)"},
+		{"check without its commit", ctl, policy.Facts{Now: t0, Main: unnamed}, policy.Fail, "test (does not record the commit it ran on)"},
+		{"failing re-run after a pass", ctl, policy.Facts{Now: t0, Main: rerun}, policy.Fail, "test (failed)"},
+		{"critical finding", ctl, policy.Facts{Now: t0, Main: critical}, policy.Fail, "test (1 critical finding(s))"},
 		{"red under a freeze", frozen, policy.Facts{Now: t0, Main: red}, policy.Pass, "frozen (feature merges to main"},
 		{"red after the freeze", frozen, policy.Facts{Now: t0.Add(24 * time.Hour), Main: red}, policy.Fail, "not releasable"},
 		{"unapproved freeze", unapproved, policy.Facts{Now: t0, Main: red}, policy.Fail, "lacks approver, scope, exit_criteria"},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/releasekit/releasekit/identity"
+	"github.com/releasekit/releasekit/manifest"
 )
 
 // DefaultMaxBypassLifetime is the longest a gate bypass or a test
@@ -56,7 +57,9 @@ func SecurityCheckKinds() []string {
 //
 // Kind is "bypass" ([BypassGate]) or "quarantine" ([BypassQuarantine]).
 // Check is the required check it covers, as the policy names it (a check
-// name or kind, "sast") or as the check reports its name ("semgrep").
+// name or kind, "sast": then every check satisfying it), or the one check
+// it covers, as the check reports its name ("semgrep": then that check
+// only, not another of its kind).
 // Scope is where it applies: "environment:NAME" (a promotion or deployment
 // to that environment), "release:TAG" (every promotion of that release) or
 // "branch:NAME" (merges into that branch). Expires is the remediation
@@ -157,17 +160,18 @@ func (b Bypass) Problems(now time.Time, opts ...ExceptionOption) []string {
 	return p
 }
 
-// covers reports whether b covers the required check req (satisfied by the
-// checks named names, of kinds kinds) in one of scopes ("environment:E",
-// ...). It does not validate b: callers check Problems first.
-func (b Bypass) covers(req string, names, kinds []string, scopes []string) bool {
-	if b.Check != req && !slices.Contains(names, b.Check) {
+// covers reports whether b covers the problems of the check ch, which
+// satisfies the required check req, in one of scopes ("environment:E",
+// ...): b names ch or req. With ch nil (no check satisfies req) b must
+// name req. It does not validate b: callers check Problems first.
+func (b Bypass) covers(req string, ch *manifest.CheckResult, scopes []string) bool {
+	if b.Check != req && (ch == nil || b.Check != ch.Name) {
 		return false
 	}
 	if _, _, ok := b.scopeOf(); !ok || !slices.Contains(scopes, b.Scope) {
 		return false
 	}
-	security := isSecurityCheck(req) || slices.ContainsFunc(kinds, isSecurityCheck) || slices.ContainsFunc(names, isSecurityCheck)
+	security := isSecurityCheck(req) || ch != nil && (isSecurityCheck(ch.Kind) || isSecurityCheck(ch.Name))
 	if security && (!b.Security || b.Kind != BypassGate) {
 		return false
 	}
@@ -175,8 +179,10 @@ func (b Bypass) covers(req string, names, kinds []string, scopes []string) bool 
 }
 
 // isSecurityCheck reports whether the check name or kind s is one of
-// SecurityCheckKinds.
-func isSecurityCheck(s string) bool { return slices.Contains(SecurityCheckKinds(), s) }
+// SecurityCheckKinds, compared without case: "SAST" is a SAST.
+func isSecurityCheck(s string) bool {
+	return slices.ContainsFunc(SecurityCheckKinds(), func(k string) bool { return strings.EqualFold(k, s) })
+}
 
 // BypassRecords (REL-BYPASS-001) requires every gate bypass and test
 // quarantine presented (Facts.Bypasses) to be a valid record (§1.13.3.5/1-2,
@@ -234,11 +240,12 @@ func orDefault(d, def time.Duration) time.Duration {
 	return d
 }
 
-// validBypass returns the first valid record of bs covering req, or nil.
-func validBypass(bs []Bypass, now time.Time, people *identity.Directory, max time.Duration, req string, names, kinds []string, scopes []string) *Bypass {
+// validBypass returns the first valid record of bs covering the check ch
+// of req (nil: req is missing), or nil.
+func validBypass(bs []Bypass, now time.Time, people *identity.Directory, max time.Duration, req string, ch *manifest.CheckResult, scopes []string) *Bypass {
 	for i := range bs {
 		b := bs[i]
-		if !b.covers(req, names, kinds, scopes) {
+		if !b.covers(req, ch, scopes) {
 			continue
 		}
 		if len(b.Problems(now, WithPeople(people), WithMaxLifetime(max))) == 0 {

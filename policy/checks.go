@@ -39,16 +39,24 @@ func DefaultRequiredChecks() []string {
 //
 // A required check is named by the name or the kind of the checks that
 // satisfy it ("sast" is satisfied by a check named "sast" or by a check
-// "semgrep" of kind "sast"). It fails when no check satisfies it, or when
-// one of those that do failed, does not say which commit it ran on, ran on
-// another commit, or reports an open finding at a blocking severity
-// (BlockOn; nil means [Critical]: a critical SAST finding blocks even a
-// passing scan). A valid [Bypass] (see [BypassRecords]; bounded by
-// MaxBypassLifetime, zero meaning [DefaultMaxBypassLifetime]) for exactly
-// that check and scope ("environment:E" or "release:TAG" for a promotion,
-// "branch:BASE" for a merge) accepts such a check; a security check (see
-// [SecurityCheckKinds]) only under a bypass of kind "bypass" marked
-// security. The evidence lists every check looked at.
+// "semgrep" of kind "sast"). When it names a kind (one of
+// [DefaultRequiredChecks] or [SecurityCheckKinds], or the kind a check
+// declares; kinds are compared without case), a check that declares
+// another kind does not satisfy it by its name: a check named "sast" of
+// kind "lint" is no SAST ("named sast but of kind lint"). It fails when no
+// check satisfies it, or when one of those that do failed, does not say
+// which commit it ran on, ran on another commit, reports a negative
+// finding count (a malformed result), or reports an open finding at a
+// blocking severity (BlockOn; nil means [Critical]: a critical SAST
+// finding blocks even a passing scan). A valid [Bypass] (see
+// [BypassRecords]; bounded by MaxBypassLifetime, zero meaning
+// [DefaultMaxBypassLifetime]) in the scope evaluated ("environment:E" or
+// "release:TAG" for a promotion, "branch:BASE" for a merge) accepts such a
+// check when it names that check, or the required check itself (then every
+// check satisfying it): the quarantine of the flaky "e2e" does not cover a
+// failing "unit" of the same kind. A security check (see
+// [SecurityCheckKinds]) is accepted only under a bypass of kind "bypass"
+// marked security. The evidence lists every check looked at.
 //
 // Configuration: with neither Environments nor Merge set (the zero value,
 // [Default]), [DefaultRequiredChecks] are required for merges and for
@@ -79,7 +87,9 @@ func (RequiredChecks) Meta() Meta {
 // ReadChecks reads a JSON list of check results in manifest's form
 // (manifest.CheckResult: name, passed, url, kind, commit, findings), the
 // checks a CI system reports for a merge or a promotion. Unknown fields,
-// duplicate keys and trailing data are errors.
+// duplicate keys and trailing data are errors, and so is a result without
+// a name, with a commit that is not a full lowercase SHA (40 or 64 hex digits), or
+// with a negative finding count.
 func ReadChecks(r io.Reader) ([]manifest.CheckResult, error) {
 	var cs []manifest.CheckResult
 	if err := readStrictJSON(r, &cs, true); err != nil {
@@ -88,7 +98,23 @@ func ReadChecks(r io.Reader) ([]manifest.CheckResult, error) {
 	if cs == nil {
 		return nil, fmt.Errorf("policy: parse checks: want a list of check results, not null")
 	}
+	for i, ch := range cs {
+		switch {
+		case strings.TrimSpace(ch.Name) == "":
+			return nil, fmt.Errorf("policy: parse checks: [%d]: missing name", i)
+		case ch.Commit != "" && !fullCommitRE.MatchString(ch.Commit):
+			return nil, fmt.Errorf("policy: parse checks: [%d] %s: commit %q is not a full lowercase SHA", i, ch.Name, ch.Commit)
+		case negativeFindings(ch.Findings):
+			return nil, fmt.Errorf("policy: parse checks: [%d] %s: negative finding count", i, ch.Name)
+		}
+	}
 	return cs, nil
+}
+
+// negativeFindings reports whether f has a negative count: a malformed
+// result, never "no finding".
+func negativeFindings(f *manifest.Findings) bool {
+	return f != nil && (f.Critical < 0 || f.High < 0 || f.Medium < 0 || f.Low < 0)
 }
 
 // Evaluate checks f.Checks, f.Record, f.PullRequest and f.Bypasses.
@@ -193,39 +219,49 @@ func (c RequiredChecks) Evaluate(_ context.Context, f Facts) Result {
 
 	var ev, bad []Evidence
 	for _, req := range required {
-		var names, kinds, probs []string
-		var matched []manifest.CheckResult
+		kind := isKind(req, checks)
+		var probs, mismatched []string
+		matched := 0
 		for _, ch := range checks {
-			if ch.Name != req && (ch.Kind == "" || ch.Kind != req) {
+			if !satisfies(req, kind, ch) {
+				if ch.Name == req && ch.Kind != "" {
+					mismatched = append(mismatched, "named "+req+" but of kind "+ch.Kind)
+				}
 				continue
 			}
-			matched = append(matched, ch)
-			names = append(names, ch.Name)
-			if ch.Kind != "" {
-				kinds = append(kinds, ch.Kind)
-			}
+			matched++
 			p := checkProblems(ch, commit, block)
-			probs = append(probs, p...)
-			e := Evidence{Kind: "check", Value: ch.Name, Note: checkNote(req, ch, p)}
-			if len(p) > 0 {
-				e.Note = req + ": " + strings.Join(p, ", ")
+			ev = append(ev, Evidence{Kind: "check", Value: ch.Name, Note: checkNote(req, ch, p)})
+			if len(p) == 0 {
+				continue
 			}
+			// A bypass covers the check it names, or the whole requirement:
+			// the quarantine of one check of a kind is not that of another.
+			if b := validBypass(f.Bypasses, f.Now, f.People(), c.MaxBypassLifetime, req, &ch, scopes); b != nil {
+				ev = append(ev, bypassEvidence(b, ch.Name, p))
+				continue
+			}
+			if ch.Name != req {
+				p = []string{ch.Name + ": " + strings.Join(p, ", ")}
+			}
+			probs = append(probs, p...)
+		}
+		if matched == 0 {
+			p := []string{"missing"}
+			if len(mismatched) > 0 {
+				p = []string{"missing: " + strings.Join(mismatched, ", ")}
+			}
+			if b := validBypass(f.Bypasses, f.Now, f.People(), c.MaxBypassLifetime, req, nil, scopes); b != nil {
+				ev = append(ev, bypassEvidence(b, req, p))
+				continue
+			}
+			e := Evidence{Kind: "check", Value: req, Note: strings.Join(p, ", ")}
+			bad = append(bad, e)
 			ev = append(ev, e)
-		}
-		if len(matched) == 0 {
-			probs = append(probs, "missing")
-		}
-		if len(probs) == 0 {
 			continue
 		}
-		if b := validBypass(f.Bypasses, f.Now, f.People(), c.MaxBypassLifetime, req, names, kinds, scopes); b != nil {
-			ev = append(ev, Evidence{Kind: "bypass", Value: b.ID, Note: fmt.Sprintf("%s %s accepted (%s) under %s, ticket %s, until %s", b.Kind, req, strings.Join(probs, ", "), b.Scope, b.Ticket, b.Expires.UTC().Format("2006-01-02"))})
-			continue
-		}
-		e := Evidence{Kind: "check", Value: req, Note: strings.Join(probs, ", ")}
-		bad = append(bad, e)
-		if len(matched) == 0 {
-			ev = append(ev, e)
+		if len(probs) > 0 {
+			bad = append(bad, Evidence{Kind: "check", Value: req, Note: strings.Join(probs, "; ")})
 		}
 	}
 	if len(bad) > 0 {
@@ -233,6 +269,33 @@ func (c RequiredChecks) Evaluate(_ context.Context, f Facts) Result {
 			len(bad), what, short(commit), notes(bad)), ev...)
 	}
 	return pass(fmt.Sprintf("the %d required check(s) of %s passed on %s (%s)", len(required), what, short(commit), strings.Join(required, ", ")), ev...)
+}
+
+// isKind reports whether the required check req names a kind of check
+// rather than one check: one of [DefaultRequiredChecks] or
+// [SecurityCheckKinds], or the kind of one of checks (compared without
+// case).
+func isKind(req string, checks []manifest.CheckResult) bool {
+	if slices.ContainsFunc(DefaultRequiredChecks(), func(k string) bool { return strings.EqualFold(k, req) }) || isSecurityCheck(req) {
+		return true
+	}
+	return slices.ContainsFunc(checks, func(ch manifest.CheckResult) bool { return strings.EqualFold(ch.Kind, req) })
+}
+
+// satisfies reports whether ch satisfies the required check req (a kind
+// when kind is set): by its declared kind (compared without case), or by
+// its name when it declares no kind or req is no kind. A check whose
+// declared kind is another does not satisfy a kind by its name: a lint
+// check named "sast" is no SAST.
+func satisfies(req string, kind bool, ch manifest.CheckResult) bool {
+	if ch.Kind != "" && strings.EqualFold(ch.Kind, req) {
+		return true
+	}
+	return ch.Name == req && (ch.Kind == "" || !kind)
+}
+
+func bypassEvidence(b *Bypass, what string, probs []string) Evidence {
+	return Evidence{Kind: "bypass", Value: b.ID, Note: fmt.Sprintf("%s %s accepted (%s) under %s, ticket %s, until %s", b.Kind, what, strings.Join(probs, ", "), b.Scope, b.Ticket, b.Expires.UTC().Format("2006-01-02"))}
 }
 
 // checkProblems returns why ch does not satisfy a required check for the
@@ -247,6 +310,9 @@ func checkProblems(ch manifest.CheckResult, want string, block []Severity) []str
 		p = append(p, "does not record the commit it ran on")
 	case !strings.EqualFold(ch.Commit, want):
 		p = append(p, "ran on "+short(ch.Commit)+", not "+short(want))
+	}
+	if negativeFindings(ch.Findings) {
+		p = append(p, "negative finding count: malformed result")
 	}
 	if fs := ch.Findings; fs != nil {
 		for _, s := range []Severity{Critical, High, Medium, Low} {

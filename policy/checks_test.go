@@ -119,8 +119,120 @@ func TestReadChecks(t *testing.T) {
 	cs, err := policy.ReadChecks(strings.NewReader(`[{"name": "semgrep", "kind": "sast", "passed": true, "commit": "` + strings.Repeat("a", 40) + `", "findings": {"high": 1}}]`))
 	require.NoError(t, err)
 	assert.Equal(t, []manifest.CheckResult{{Name: "semgrep", Kind: "sast", Passed: true, Commit: strings.Repeat("a", 40), Findings: &manifest.Findings{High: 1}}}, cs)
-	for _, bad := range []string{`null`, `{}`, `[{"name": "x", "passed": true, "colour": 1}]`, `[{"name": "x", "name": "y"}]`, `[] []`} {
+	sha := strings.Repeat("a", 40)
+	for _, bad := range []string{`null`, `{}`, `[{"name": "x", "passed": true, "colour": 1}]`, `[{"name": "x", "name": "y"}]`, `[] []`,
+		`[{"name": "", "passed": true}]`, `[{"name": "sast", "passed": true, "commit": "abc123"}]`,
+		`[{"name": "sast", "kind": "sast", "passed": true, "commit": "` + sha + `", "findings": {"critical": -3}}]`} {
 		_, err := policy.ReadChecks(strings.NewReader(bad))
 		assert.Error(t, err, bad)
 	}
+}
+
+// TestRequiredChecksBypassCoversItsCheck: a bypass that names one check
+// covers that check only, not the other checks of the required kind; one
+// that names the requirement covers every check satisfying it.
+func TestRequiredChecksBypassCoversItsCheck(t *testing.T) {
+	release, _ := gateRepo(t)
+	pr := &policy.PullRequest{Number: 7, Author: "alice", Base: "main", HeadSHA: release}
+	quarantine := func(check string) policy.Bypass {
+		b := validBypass(check, "branch:main")
+		b.Kind, b.Rationale = policy.BypassQuarantine, "flaky"
+		return b
+	}
+	security := func(check string) policy.Bypass {
+		b := validBypass(check, "branch:main")
+		b.Security = true
+		return b
+	}
+	e2e := manifest.CheckResult{Name: "e2e", Kind: "test", Passed: false, Commit: release}
+	unit := manifest.CheckResult{Name: "unit", Kind: "test", Passed: false, Commit: release}
+	unitOK := unit
+	unitOK.Passed = true
+	semgrep := manifest.CheckResult{Name: "semgrep", Kind: "sast", Passed: false, Commit: release}
+	codeql := manifest.CheckResult{Name: "codeql", Kind: "sast", Passed: false, Commit: release}
+	tests := []struct {
+		name     string
+		merge    []string
+		checks   []manifest.CheckResult
+		bypass   policy.Bypass
+		want     policy.Status
+		contains string
+	}{
+		{"quarantine of e2e leaves a failing unit", []string{"test"}, []manifest.CheckResult{e2e, unit}, quarantine("e2e"), policy.Fail, "test (unit: failed)"},
+		{"quarantine of e2e with unit passing", []string{"test"}, []manifest.CheckResult{e2e, unitOK}, quarantine("e2e"), policy.Pass, ""},
+		{"quarantine of the requirement covers both", []string{"test"}, []manifest.CheckResult{e2e, unit}, quarantine("test"), policy.Pass, ""},
+		{"security bypass of semgrep leaves codeql", []string{"sast"}, []manifest.CheckResult{semgrep, codeql}, security("semgrep"), policy.Fail, "codeql: failed"},
+		{"security bypass of sast covers both", []string{"sast"}, []manifest.CheckResult{semgrep, codeql}, security("sast"), policy.Pass, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := eval(t, policy.RequiredChecks{Merge: tt.merge}, policy.Facts{Now: at, PullRequest: pr, Checks: tt.checks, Bypasses: []policy.Bypass{tt.bypass}})
+			assert.Equal(t, tt.want, res.Status, res.Reason)
+			assert.Contains(t, res.Reason, tt.contains)
+		})
+	}
+}
+
+// TestRequiredChecksKindNotByName: a required kind is satisfied by the
+// checks of that kind; a check named after it that declares another kind
+// is not one of them (a lint check named "sast" is no SAST), while a
+// required name that is no kind matches the check of that name.
+func TestRequiredChecksKindNotByName(t *testing.T) {
+	release, _ := gateRepo(t)
+	pr := &policy.PullRequest{Number: 7, Author: "alice", Base: "main", HeadSHA: release}
+	tests := []struct {
+		name     string
+		merge    []string
+		checks   []manifest.CheckResult
+		want     policy.Status
+		contains string
+	}{
+		{"lint named sast", []string{"sast"}, []manifest.CheckResult{{Name: "sast", Kind: "lint", Passed: true, Commit: release}}, policy.Fail, "sast (missing: named sast but of kind lint)"},
+		{"test named dependency-scan", []string{"dependency-scan"}, []manifest.CheckResult{{Name: "dependency-scan", Kind: "test", Passed: true, Commit: release}}, policy.Fail, "of kind test"},
+		{"check named sast without a kind", []string{"sast"}, []manifest.CheckResult{{Name: "sast", Passed: true, Commit: release}}, policy.Pass, ""},
+		{"kind in another case", []string{"sast"}, []manifest.CheckResult{{Name: "semgrep", Kind: "SAST", Passed: true, Commit: release}}, policy.Pass, ""},
+		{"a name that is no kind", []string{"integration"}, []manifest.CheckResult{{Name: "integration", Kind: "test", Passed: true, Commit: release}}, policy.Pass, ""},
+		{"a name another check uses as its kind", []string{"e2e"}, []manifest.CheckResult{{Name: "e2e", Kind: "test", Passed: true, Commit: release}, {Name: "cypress", Kind: "e2e", Passed: false, Commit: release}}, policy.Fail, "cypress: failed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := eval(t, policy.RequiredChecks{Merge: tt.merge}, policy.Facts{Now: at, PullRequest: pr, Checks: tt.checks})
+			assert.Equal(t, tt.want, res.Status, res.Reason)
+			assert.Contains(t, res.Reason, tt.contains)
+		})
+	}
+}
+
+// TestRequiredChecksSecurityKindCase: a security kind keeps its status in
+// any case: a configuration requiring "SAST" cannot have its failing
+// scanner quarantined (§1.29.3.1), and a quarantine naming "SAST" is
+// invalid.
+func TestRequiredChecksSecurityKindCase(t *testing.T) {
+	release, _ := gateRepo(t)
+	p, err := policy.ReadConfig(strings.NewReader("controls:\n  REL-CHECKS-001:\n    merge: [SAST]\n"))
+	require.NoError(t, err)
+	q := validBypass("semgrep", "branch:main")
+	q.Kind = policy.BypassQuarantine
+	f := policy.Facts{Now: at, PullRequest: &policy.PullRequest{Number: 7, Author: "alice", Base: "main", HeadSHA: release},
+		Checks:   []manifest.CheckResult{{Name: "semgrep", Kind: "SAST", Passed: false, Commit: release}},
+		Bypasses: []policy.Bypass{q}}
+	res := eval(t, p.Controls[0], f)
+	assert.Equal(t, policy.Fail, res.Status, res.Reason)
+	assert.Contains(t, res.Reason, "SAST (semgrep: failed)")
+
+	q.Check = "SAST"
+	assert.Contains(t, q.Problems(at), "a security check cannot be quarantined (§1.29.3.1); fix it, or record an approved security bypass")
+}
+
+// TestRequiredChecksNegativeFindings: a negative finding count is a
+// malformed result, never "no finding", whether or not ReadChecks read it.
+func TestRequiredChecksNegativeFindings(t *testing.T) {
+	release, _ := gateRepo(t)
+	_, err := policy.ReadChecks(strings.NewReader(`[{"name":"sast","kind":"sast","passed":true,"commit":"` + release + `","findings":{"critical":-3}}]`))
+	require.ErrorContains(t, err, "negative finding count")
+
+	res := eval(t, policy.RequiredChecks{Merge: []string{"sast"}}, policy.Facts{Now: at, PullRequest: &policy.PullRequest{Number: 7, Author: "alice", Base: "main", HeadSHA: release},
+		Checks: []manifest.CheckResult{{Name: "sast", Kind: "sast", Passed: true, Commit: release, Findings: &manifest.Findings{Critical: -3}}}})
+	assert.Equal(t, policy.Fail, res.Status, res.Reason)
+	assert.Contains(t, res.Reason, "negative finding count: malformed result")
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -25,7 +24,10 @@ type MainLine struct {
 // times unless an approved, recorded freeze exists (§1.21.2, §1.6.3,
 // §1.10.3.1, §1.11.3.1, §1.22.3, §1.32.3.1): every check of Checks passed
 // on Facts.Main's head commit, or a freeze of Freezes is in force at
-// Facts.Now. Each freeze must be recorded whole ([Freeze.Missing]:
+// Facts.Now. Every result of a check counts (a failed re-run is not hidden
+// by a passing run), and each must name the head commit it ran on
+// (CheckResult.Commit: a result of another commit, or of none named, is no
+// evidence for the head) and report no open critical finding. Each freeze must be recorded whole ([Freeze.Missing]:
 // approver, scope — what merges are blocked — reason, exit criteria, and
 // a From before To, so it is time-bounded), and a freeze is in force
 // only when so recorded. Branch is the main line's name ("main" when
@@ -73,15 +75,29 @@ func (c MainReleasable) Evaluate(_ context.Context, f Facts) Result {
 	ev := []Evidence{{Kind: "commit", Value: m.Commit, Note: branch + " head"}}
 	var broken []string
 	for _, name := range c.Checks {
-		i := slices.IndexFunc(m.Checks, func(r manifest.CheckResult) bool { return r.Name == name })
+		// Every result of the check counts: a failing re-run is not hidden
+		// by a passing run listed first, and a result of another commit (or
+		// of none named) is no evidence for the head.
+		var probs []string
+		n := 0
+		for _, r := range m.Checks {
+			if r.Name != name {
+				continue
+			}
+			n++
+			p := checkProblems(r, m.Commit, []Severity{Critical})
+			if len(p) == 0 {
+				ev = append(ev, Evidence{Kind: "field", Value: name, Note: "passed " + r.URL})
+				continue
+			}
+			probs = append(probs, p...)
+			ev = append(ev, Evidence{Kind: "field", Value: name, Note: strings.Join(p, ", ") + " " + r.URL})
+		}
 		switch {
-		case i < 0:
+		case n == 0:
 			broken = append(broken, name+" (not run)")
-		case !m.Checks[i].Passed:
-			broken = append(broken, name+" (failed)")
-			ev = append(ev, Evidence{Kind: "field", Value: name, Note: "failed " + m.Checks[i].URL})
-		default:
-			ev = append(ev, Evidence{Kind: "field", Value: name, Note: "passed " + m.Checks[i].URL})
+		case len(probs) > 0:
+			broken = append(broken, name+" ("+strings.Join(probs, ", ")+")")
 		}
 	}
 	if len(broken) == 0 {

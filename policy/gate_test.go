@@ -338,11 +338,17 @@ func TestGateRollback(t *testing.T) {
 	assert.Equal(t, "v1.4.2", e.Promotion.RollbackFrom)
 	assert.NotEmpty(t, e.Promotion.Window)
 
-	// A gate bound to the v1.4.2 record serves only v1.4.2.
+	// A gate bound to the v1.4.2 record serves only v1.4.2: production runs
+	// v1.4.2 again (a rollback does not return to the release it runs),
+	// and the rollback to v1.4.1 is refused.
+	req := prodRequest()
+	req.Release, req.Env = "v1.4.2", "prod"
+	_, err = promote(ctx, st, req, manifest.WithGate(g), manifest.WithClock(fixedClock(monday.Add(2*time.Hour))))
+	require.NoError(t, err)
 	approved := completeRecord(t, "v1.4.2")
 	bound := g
 	bound.Facts.Record = &approved
-	_, err = rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "carol", Reason: "error rate"}, manifest.WithGate(bound), manifest.WithClock(fixedClock(monday.Add(2*time.Hour))))
+	_, err = rollback(ctx, st, manifest.RollbackRequest{Env: "prod", Approver: "carol", Reason: "error rate"}, manifest.WithGate(bound), manifest.WithClock(fixedClock(monday.Add(3*time.Hour))))
 	assert.ErrorIs(t, err, &policy.ReportError{Reason: "evaluated content differs from the promoted content"})
 }
 

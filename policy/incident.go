@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/releasekit/releasekit/manifest"
 )
@@ -18,9 +19,10 @@ import (
 // and follow-up actions mapped to controls, tests or gates
 // ([manifest.Incident.Check]). An incident closed under an emergency
 // record must name one that is in the promotion log (Facts.Promotions, or
-// Facts.Record's); without the log that is missing evidence. Open
-// incidents are listed as evidence. Without incidents the control is not
-// applicable.
+// Facts.Record's); without the log that is missing evidence. An impact
+// start or end after Facts.Now fails (recovery declared in advance), and
+// without Facts.Now that is missing evidence. Open incidents are listed as
+// evidence. Without incidents the control is not applicable.
 type IncidentRecords struct{}
 
 // Meta describes the control.
@@ -37,11 +39,22 @@ func (IncidentRecords) Evaluate(_ context.Context, f Facts) Result {
 	if logged == nil && f.Record != nil {
 		logged = f.Record.Promotions
 	}
+	if f.Now.IsZero() {
+		return missing("the evaluation time, to tell whether the incidents' impact windows have begun and ended")
+	}
 	var ev []Evidence
 	open := 0
 	for _, i := range f.Incidents {
 		if err := i.Check(); err != nil {
 			return fail(fmt.Sprintf("incident %s is not audit-ready: %v; record it again with the field (§1.22.5.2)", i.ID, err), ev...)
+		}
+		for _, t := range []struct {
+			name string
+			at   time.Time
+		}{{"impact_start", i.ImpactStart}, {"impact_end", i.ImpactEnd}} {
+			if t.at.After(f.Now) {
+				return fail(fmt.Sprintf("incident %s has %s %s, after the evaluation time %s: recovery is declared once it happened, not in advance (§1.22.3.4); record the time it happened", i.ID, t.name, stamp(t.at), stamp(f.Now)), ev...)
+			}
 		}
 		note := fmt.Sprintf("%s incident in %s, %s", i.Severity, i.Env, i.Release)
 		if i.ImpactEnd.IsZero() {

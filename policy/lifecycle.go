@@ -21,7 +21,9 @@ import (
 // given, and which ran in production with it: a promotion of it in
 // Facts.Promotions (or the record's own promotions) to a production
 // environment (Promotion.Production, or an environment named in
-// Environments). A first release says rollback.version "none" (or "none
+// Environments), and which production was not rolled back from since (a
+// release rolled back from is known-good again only once production runs
+// it again). A first release says rollback.version "none" (or "none
 // (reason)", manifest.IsFirstRelease), which passes only while the log
 // shows no production promotion of another release. Without the target's
 // record, or without a log for a first release, the control fails with
@@ -37,6 +39,26 @@ type RollbackTarget struct {
 // Meta describes the control.
 func (RollbackTarget) Meta() Meta {
 	return Meta{ID: "REL-ROLLBACK-001", Title: "The rollback target is a release that ran in production", Section: "§1.13.5.3, §1.20.5.1", Criteria: []string{"CC7.5", "CC8.1"}, Severity: High}
+}
+
+// rolledBackFrom returns the production rollback from release when it is
+// the latest production promotion that runs release or rolls back from
+// it: production has not run release since it was rolled back from.
+func (c RollbackTarget) rolledBackFrom(log []manifest.Promotion, release string) (manifest.Promotion, bool) {
+	var from manifest.Promotion
+	bad := false
+	for _, p := range log {
+		if !c.production(p) {
+			continue
+		}
+		switch {
+		case p.Release == release:
+			bad = false
+		case p.RollbackFrom == release:
+			from, bad = p, true
+		}
+	}
+	return from, bad
 }
 
 // production reports whether p is a record promotion to production.
@@ -92,6 +114,10 @@ func (c RollbackTarget) Evaluate(_ context.Context, f Facts) Result {
 		if c.production(p) && p.Release == rb.Version {
 			if rb.Digest == "" || p.Digest == rb.Digest {
 				ev = append(ev, Evidence{Kind: "promotion", Value: p.Digest, Note: fmt.Sprintf("%s ran in %s at %s", rb.Version, p.Env, p.PromotedAt.UTC().Format("2006-01-02T15:04:05Z"))})
+				if from, ok := c.rolledBackFrom(log, rb.Version); ok {
+					ev = append(ev, Evidence{Kind: "promotion", Value: from.Release, Note: fmt.Sprintf("%s rolled back from %s at %s", from.Env, rb.Version, from.PromotedAt.UTC().Format("2006-01-02T15:04:05Z"))})
+					return fail(fmt.Sprintf("rollback target %s of %s was rolled back from in production (%s) and has not run there since: it is not known-good; name a release production ran without rolling back", rb.Version, r.Tag, from.Env), ev...)
+				}
 				return pass(fmt.Sprintf("rollback target %s of %s ran in production (%s)", rb.Version, r.Tag, p.Env), ev...)
 			}
 			ran = append(ran, p.Digest)

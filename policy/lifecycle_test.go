@@ -121,6 +121,27 @@ func TestRollbackTarget(t *testing.T) {
 	assert.Equal(t, policy.Pass, res.Status, res.Reason)
 }
 
+// TestRollbackTargetRolledBackFrom: REL-ROLLBACK-001 fails a rollback
+// target production was rolled back from (it is not known-good), until
+// production runs it again.
+func TestRollbackTargetRolledBackFrom(t *testing.T) {
+	l := newLifecycle(t)
+	l.promote(t, "v1.4.2", build2, "dev", "staging", "prod")
+	_, err := manifest.Rollback(t.Context(), l.st, manifest.RollbackRequest{Env: "prod", Approver: "carol", Reason: "INC-9 v1.4.2 corrupts carts", Releaser: "ci-bot"}, l.opts...)
+	require.NoError(t, err)
+	v142 := l.record(t, "v1.4.2")
+	next := completeRecord(t, "v1.4.3")
+	next.Rollback = manifest.RollbackPlan{Method: "redeploy", Version: "v1.4.2", Digest: build2}
+
+	res := eval(t, policy.RollbackTarget{}, policy.Facts{Record: &next, RollbackTarget: v142, Promotions: l.promotions(t)})
+	assert.Equal(t, policy.Fail, res.Status, res.Reason)
+	assert.Contains(t, res.Reason, "rollback target v1.4.2 of v1.4.3 was rolled back from in production (prod)")
+
+	l.promote(t, "v1.4.2", build2, "prod")
+	res = eval(t, policy.RollbackTarget{}, policy.Facts{Record: &next, RollbackTarget: v142, Promotions: l.promotions(t)})
+	assert.Equal(t, policy.Pass, res.Status, res.Reason)
+}
+
 // TestLifecycleConfig: the lifecycle controls are configured through the
 // release configuration's policy.
 func TestLifecycleConfig(t *testing.T) {

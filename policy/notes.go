@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/releasekit/releasekit/changelog"
 )
 
 // ReleaseNotesSections returns the sections release notes must have, by
@@ -31,8 +34,15 @@ func ReleaseNotesSections() []string {
 // on a VCS platform must still include all required fields). It reads
 // Facts.ReleaseNotes, the Markdown notes (as relctl release-notes and
 // changelog.WriteReleaseNotes write them): each "## " heading outside a
-// fenced code block is a section, compared case-insensitively; a section
-// whose body is blank counts as missing; when the notes have a "# " title
+// fenced code block and outside HTML comments is a section, compared
+// case-insensitively; a section whose body is blank (or only a comment)
+// counts as missing, and so does one of the sections §1.20.3.2 says notes
+// MUST include (Summary, Highlights, Customer-impacting changes, Fixes,
+// Operational notes, Known issues, Artifacts, Rollback plan) whose body
+// says only that its data was not recorded: the placeholders
+// changelog.WriteReleaseNotes prints for absent data ("Not recorded.",
+// "- Rollback method: not provided"; [changelog.IsPlaceholder]), while
+// "None." records that there is none; when the notes have a "# " title
 // and Facts.Record names the release, the title must name its tag (notes
 // of another release are not this release's).
 //
@@ -91,6 +101,9 @@ func (c ReleaseNotes) Evaluate(_ context.Context, f Facts) Result {
 		case strings.TrimSpace(body) == "":
 			absent = append(absent, w)
 			ev = append(ev, Evidence{Kind: "section", Value: w, Note: "empty"})
+		case mustRecord(w) && !recorded(body):
+			absent = append(absent, w+" (not recorded)")
+			ev = append(ev, Evidence{Kind: "section", Value: w, Note: "not recorded: only placeholders"})
 		default:
 			ev = append(ev, Evidence{Kind: "section", Value: w, Note: "present"})
 		}
@@ -102,14 +115,49 @@ func (c ReleaseNotes) Evaluate(_ context.Context, f Facts) Result {
 	return pass(fmt.Sprintf("the release notes of %s have all %d required sections", name, len(want)), ev...)
 }
 
+// recordedSections are the sections §1.20.3.2 says release notes MUST
+// include (summary and highlights, customer-impacting changes, fixes,
+// operational notes, known issues, artifacts with digests, rollback
+// instructions): one that says only that its data was not recorded
+// counts as missing.
+var recordedSections = []string{"summary", "highlights", "customer-impacting changes", "fixes", "operational notes",
+	"known issues", "artifacts", "rollback plan"}
+
+// mustRecord reports whether the section headed h is one of
+// recordedSections.
+func mustRecord(h string) bool {
+	return slices.Contains(recordedSections, strings.ToLower(strings.TrimSpace(h)))
+}
+
+// recorded reports whether a section body records something: a line that
+// is neither blank, nor a bare label ("- Bug fixes:"), nor one of the
+// placeholders changelog.WriteReleaseNotes prints for absent data
+// ([changelog.IsPlaceholder]: "Not recorded.", "- X: not provided").
+// "None." records that there is none.
+func recorded(body string) bool {
+	for _, line := range strings.Split(body, "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || strings.HasSuffix(t, ":") || changelog.IsPlaceholder(t) {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
 // notesHeadings returns the "# " title of Markdown notes and the body of
 // each "## " section by lower-case heading (a heading given twice keeps
-// both bodies). Headings inside fenced code blocks are text.
+// both bodies). Headings inside fenced code blocks are text; HTML comments
+// ("<!-- ... -->", over several lines too) outside them are not rendered,
+// so the headings and text in them count for nothing.
 func notesHeadings(md []byte) (title string, sections map[string]string) {
 	sections = map[string]string{}
 	var cur string
-	inSection, fence := false, ""
+	inSection, fence, comment := false, "", false
 	for _, line := range strings.Split(strings.ReplaceAll(string(md), "\r\n", "\n"), "\n") {
+		if fence == "" {
+			line, comment = uncomment(line, comment)
+		}
 		trimmed := strings.TrimLeft(line, " ")
 		if len(line)-len(trimmed) < 4 {
 			if f := fenceOf(trimmed); f != "" {
@@ -143,6 +191,29 @@ func notesHeadings(md []byte) (title string, sections map[string]string) {
 		}
 	}
 	return title, sections
+}
+
+// uncomment returns line without its HTML comments, the comment open at
+// its start when in is set, and whether a comment is still open at its
+// end.
+func uncomment(line string, in bool) (string, bool) {
+	var b strings.Builder
+	for {
+		if in {
+			_, rest, ok := strings.Cut(line, "-->")
+			if !ok {
+				return b.String(), true
+			}
+			line, in = rest, false
+			continue
+		}
+		before, rest, ok := strings.Cut(line, "<!--")
+		b.WriteString(before)
+		if !ok {
+			return b.String(), false
+		}
+		line, in = rest, true
+	}
 }
 
 // atxHeading returns the text of an ATX heading of exactly level, without

@@ -1,6 +1,7 @@
 package policy_test
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/releasekit/releasekit/changelog"
 	"github.com/releasekit/releasekit/manifest"
 	"github.com/releasekit/releasekit/policy"
 )
@@ -100,6 +102,68 @@ func TestReadConfigReleaseNotes(t *testing.T) {
 			var ce *policy.ConfigError
 			require.ErrorAs(t, err, &ce)
 			assert.Equal(t, tc.line, ce.Line, "%v", err)
+		})
+	}
+}
+
+// TestReleaseNotesNotRecorded: notes generated with nothing recorded for a
+// section §1.20.3.2 says they MUST include ("Not recorded.", "not
+// provided") lack that section; "None." records that there is none.
+func TestReleaseNotesNotRecorded(t *testing.T) {
+	rec := &manifest.Record{Tag: "v1.0.0"}
+	gen := func(m changelog.Metadata) []byte {
+		var b bytes.Buffer
+		require.NoError(t, changelog.WriteReleaseNotes(&b, changelog.Notes{}, m))
+		return b.Bytes()
+	}
+	res := policy.ReleaseNotes{}.Evaluate(t.Context(), policy.Facts{Record: rec, ReleaseNotes: gen(changelog.Metadata{Tag: "v1.0.0"})})
+	assert.Equal(t, policy.Fail, res.Status, res.Reason)
+	assert.Contains(t, res.Reason, "4 required section(s): Operational notes (not recorded), Known issues (not recorded), Artifacts (not recorded), Rollback plan (not recorded);")
+
+	explicit := changelog.Metadata{Tag: "v1.0.0", OperationalNotes: []string{}, FeatureFlags: []string{}, KnownIssues: []string{},
+		Artifacts: []changelog.Artifact{{Name: "app", Digest: "sha256:" + strings.Repeat("a", 64)}},
+		Rollback:  changelog.Rollback{Method: "redeploy", Version: "v0.9.0", Digest: "sha256:" + strings.Repeat("b", 64)}}
+	res = policy.ReleaseNotes{}.Evaluate(t.Context(), policy.Facts{Record: rec, ReleaseNotes: gen(explicit)})
+	assert.Equal(t, policy.Pass, res.Status, res.Reason)
+
+	// Written by hand: "None." passes, a placeholder alone does not.
+	doc := strings.Replace(string(notesDoc("v1.0.0", policy.ReleaseNotesSections()...)), "## Fixes\n\nNone.\n", "## Fixes\n\n- Bug fixes: not provided\n- Security fixes: Not recorded.\n", 1)
+	res = policy.ReleaseNotes{}.Evaluate(t.Context(), policy.Facts{Record: rec, ReleaseNotes: []byte(doc)})
+	assert.Equal(t, policy.Fail, res.Status, res.Reason)
+	assert.Contains(t, res.Reason, ": Fixes (not recorded);")
+}
+
+// TestReleaseNotesHTMLComment: headings and text inside HTML comments are
+// not rendered, so they count for nothing.
+func TestReleaseNotesHTMLComment(t *testing.T) {
+	rec := &manifest.Record{Tag: "v1.0.0"}
+	var b strings.Builder
+	b.WriteString("# v1.0.0\n\n<!--\n")
+	for _, s := range policy.ReleaseNotesSections() {
+		b.WriteString("## " + s + "\n\nTODO\n\n")
+	}
+	b.WriteString("-->\n")
+	res := policy.ReleaseNotes{}.Evaluate(t.Context(), policy.Facts{Record: rec, ReleaseNotes: []byte(b.String())})
+	assert.Equal(t, policy.Fail, res.Status, res.Reason)
+	assert.Contains(t, res.Reason, "13 required section(s)")
+
+	all := string(notesDoc("v1.0.0", policy.ReleaseNotesSections()...))
+	for name, tc := range map[string]struct {
+		doc    string
+		want   policy.Status
+		reason string
+	}{
+		"body only a comment":     {strings.Replace(all, "## Known issues\n\nNone.\n", "## Known issues\n\n<!-- None. -->\n", 1), policy.Fail, ": Known issues;"},
+		"comment over lines":      {strings.Replace(all, "## Known issues\n\nNone.\n", "## Known issues\n\n<!-- TODO\nlist them\n-->\n", 1), policy.Fail, ": Known issues;"},
+		"text after a comment":    {strings.Replace(all, "## Known issues\n\nNone.\n", "## Known issues\n\n<!-- TODO --> None.\n", 1), policy.Pass, ""},
+		"heading with a comment":  {strings.Replace(all, "## Known issues\n", "## Known issues <!-- keep -->\n", 1), policy.Pass, ""},
+		"comment in a code block": {strings.Replace(all, "## Known issues\n\nNone.\n", "## Known issues\n\n```\n<!--\n```\n", 1), policy.Pass, ""},
+		"unterminated comment":    {strings.Replace(all, "## Artifacts\n", "<!--\n## Artifacts\n", 1), policy.Fail, "Artifacts, SBOM and provenance"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := policy.ReleaseNotes{}.Evaluate(t.Context(), policy.Facts{Record: rec, ReleaseNotes: []byte(tc.doc)})
+			assert.Equal(t, tc.want, res.Status, res.Reason)
+			assert.Contains(t, res.Reason, tc.reason)
 		})
 	}
 }

@@ -16,8 +16,9 @@ import (
 // (manifest.Repo.DependsOn); the order is Facts.ReleaseOrder, the
 // manifest's repositories in the order their releases were made (for
 // example by tag date) or are to be promoted. It fails on a dependent
-// released before its library, a dependency cycle or an unknown
-// dependency (manifest.CheckDependencyOrder), and with
+// released before its library, a dependency cycle, an unknown dependency
+// or a repository the manifest pins twice (manifest.CheckDependencyOrder;
+// a manifest built without manifest.ParseManifest may hold one), and with
 // [ErrMissingEvidence] when the manifest declares dependencies and no
 // order is given. Without a manifest, or with one that declares no
 // dependency, the control is not applicable.
@@ -44,7 +45,7 @@ func (DependencyOrder) Evaluate(_ context.Context, f Facts) Result {
 		return na("manifest " + m.Name + " declares no dependency between its repositories")
 	}
 	if _, err := manifest.ReleaseOrder(*m); err != nil {
-		return fail(fmt.Sprintf("manifest %s: %v; fix the manifest's depends_on", m.Name, err), deps...)
+		return fail(fmt.Sprintf("manifest %s: %v; fix the manifest's repos and depends_on", m.Name, err), deps...)
 	}
 	if f.ReleaseOrder == nil {
 		return missing("the order in which the repositories of manifest " + m.Name + " were released")

@@ -19,6 +19,7 @@ func TestDependencyOrder(t *testing.T) {
 	chain := &manifest.Manifest{Name: "2026.02", Repos: []manifest.Repo{repo("lib"), repo("svc", "lib"), repo("web", "svc")}}
 	cycle := &manifest.Manifest{Name: "2026.03", Repos: []manifest.Repo{repo("lib", "svc"), repo("svc", "lib")}}
 	plain := &manifest.Manifest{Name: "2026.04", Repos: []manifest.Repo{repo("lib"), repo("svc")}}
+	duplicate := &manifest.Manifest{Name: "2026.05", Repos: []manifest.Repo{repo("svc"), repo("svc", "lib"), repo("lib")}} // not parsed: built in code
 	tests := []struct {
 		name    string
 		facts   policy.Facts
@@ -29,6 +30,7 @@ func TestDependencyOrder(t *testing.T) {
 		{"libraries first", policy.Facts{Manifest: chain, ReleaseOrder: []string{"lib", "svc", "web"}}, policy.Pass, false, "every library released before its dependents"},
 		{"dependent first", policy.Facts{Manifest: chain, ReleaseOrder: []string{"svc", "lib", "web"}}, policy.Fail, false, "svc was released before lib"},
 		{"cycle", policy.Facts{Manifest: cycle, ReleaseOrder: []string{"lib", "svc"}}, policy.Fail, false, "dependency cycle"},
+		{"duplicate repository hides a dependency", policy.Facts{Manifest: duplicate, ReleaseOrder: []string{"svc", "lib"}}, policy.Fail, false, "duplicate repo: svc"},
 		{"repository missing from the order", policy.Facts{Manifest: chain, ReleaseOrder: []string{"lib", "svc"}}, policy.Fail, false, "not in the order"},
 		{"no order", policy.Facts{Manifest: chain}, policy.Fail, true, "missing evidence"},
 		{"no manifest", policy.Facts{ReleaseOrder: []string{"lib"}}, policy.NotApplicable, false, "no manifest"},

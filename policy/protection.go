@@ -133,12 +133,16 @@ const DefaultMinApprovals = 2
 // being rebased).
 //
 // The branches checked are those of Branches (path.Match patterns; nil:
-// [DefaultProtectedBranches]): each pattern without a wildcard ("main"),
+// [DefaultProtectedBranches]): each pattern itself ("main", "release/*"),
 // each branch of Facts.Branches a pattern matches, and each snapshot of
 // Facts.Protection whose branch a pattern matches or is. A branch is
 // covered by the snapshot of its name, else by the first rule pattern that
-// matches it; one not covered fails with [ErrMissingEvidence] (gather the
-// forge's snapshot, or protect it). Each snapshot must require pull
+// matches it; a pattern by the rule of that pattern (forges report rules
+// by pattern), else by the first rule that matches every branch it
+// matches ("*/*" covers "release/*"; a rule for "release/1.2" does not).
+// One not covered fails with [ErrMissingEvidence] (gather the forge's
+// snapshot, or protect it): release/* and hotfix/* are checked even when
+// no such branch exists yet, or none is in the clone. Each snapshot must require pull
 // requests and bind administrators (no direct pushes), forbid force pushes
 // and deletions, require at least MinApprovals approving reviews (zero:
 // [DefaultMinApprovals]; with CodeOwnersReplaceCount, one code-owner
@@ -189,7 +193,7 @@ func (c ProtectedBranches) Evaluate(_ context.Context, f Facts) Result {
 		}
 	}
 	for _, p := range pats {
-		if !strings.ContainsAny(p, `*?[\`) {
+		if !isPattern(p) {
 			add(p)
 		}
 	}
@@ -203,6 +207,9 @@ func (c ProtectedBranches) Evaluate(_ context.Context, f Facts) Result {
 			add(s.Branch)
 		}
 	}
+	for _, p := range pats {
+		add(p) // a pattern is checked against the snapshot itself, whatever branches exist
+	}
 	var ev, bad []Evidence
 	unprotected := false
 	checked := map[string]bool{}
@@ -211,6 +218,9 @@ func (c ProtectedBranches) Evaluate(_ context.Context, f Facts) Result {
 		if s == nil {
 			unprotected = true
 			e := Evidence{Kind: "branch", Value: b, Note: "no protection snapshot: unprotected, or not gathered"}
+			if isPattern(b) {
+				e.Note = "no protection rule for the pattern: the branches it names are unprotected, or the rule not gathered"
+			}
 			bad = append(bad, e)
 			ev = append(ev, e)
 			continue
@@ -240,7 +250,9 @@ func (c ProtectedBranches) Evaluate(_ context.Context, f Facts) Result {
 }
 
 // coveringProtection returns the snapshot of branch b, else the first
-// rule pattern matching it, else nil.
+// rule pattern covering it, else nil. b may be a pattern itself
+// ("release/*"): a rule covers it when it matches every branch b matches
+// (see covers).
 func coveringProtection(ps []BranchProtection, b string) *BranchProtection {
 	for i := range ps {
 		if ps[i].Branch == b {
@@ -248,11 +260,34 @@ func coveringProtection(ps []BranchProtection, b string) *BranchProtection {
 		}
 	}
 	for i := range ps {
-		if ok, _ := path.Match(ps[i].Branch, b); ok {
+		if covers(ps[i].Branch, b) {
 			return &ps[i]
 		}
 	}
 	return nil
+}
+
+// isPattern reports whether b is a path.Match pattern rather than a
+// branch name.
+func isPattern(b string) bool { return strings.ContainsAny(b, `*?[\`) }
+
+// covers reports whether the rule pattern rule matches every branch b
+// matches, b a branch name or a pattern. For a pattern b, rule must match
+// b's own text with wildcards "*" only: each wildcard of b (which never
+// spans a "/") is then taken by a "*" of rule, which takes whatever b's
+// wildcard would. A rule with "?", "[" or an escape is compared with the
+// pattern by equality only (coveringProtection): "release/?" matches the
+// text "release/*" but not "release/1.0".
+func covers(rule, b string) bool {
+	if !isPattern(b) {
+		ok, _ := path.Match(rule, b)
+		return ok
+	}
+	if strings.ContainsAny(rule, `?[\`) {
+		return false
+	}
+	ok, _ := path.Match(rule, b)
+	return ok
 }
 
 func (c ProtectedBranches) problems(s BranchProtection, min int) []string {

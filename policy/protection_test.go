@@ -63,6 +63,44 @@ func TestProtectedBranches(t *testing.T) {
 	assert.Equal(t, policy.Fail, eval(t, policy.ProtectedBranches{}, policy.Facts{}).Status)
 }
 
+// TestProtectedBranchesPatterns: each configured pattern is checked
+// against the snapshot itself, whatever branches the clone has: a pattern
+// no rule covers is missing evidence (§1.21.3.1).
+func TestProtectedBranchesPatterns(t *testing.T) {
+	main := protected("main")
+	tests := []struct {
+		name     string
+		c        policy.ProtectedBranches
+		ps       []policy.BranchProtection
+		want     policy.Status
+		contains string
+	}{
+		{"main only", policy.ProtectedBranches{}, []policy.BranchProtection{main}, policy.Fail,
+			"2 protected branch(es) are not protected as required: release/* (no protection rule for the pattern"},
+		{"a rule per pattern", policy.ProtectedBranches{}, []policy.BranchProtection{main, protected("release/*"), protected("hotfix/*")}, policy.Pass, "3 protected branch(es)"},
+		{"a broader rule", policy.ProtectedBranches{}, []policy.BranchProtection{main, protected("*/*")}, policy.Pass, ""},
+		{"a broader rule that allows force pushes", policy.ProtectedBranches{}, []policy.BranchProtection{main, func() policy.BranchProtection {
+			p := protected("*/*")
+			p.AllowForcePushes = true
+			return p
+		}()}, policy.Fail, "release/* (rule */*: force pushes allowed"},
+		{"a rule of one release branch", policy.ProtectedBranches{}, []policy.BranchProtection{main, protected("release/1.2"), protected("hotfix/*")}, policy.Fail, "release/* (no protection rule"},
+		{"a rule narrower than the pattern", policy.ProtectedBranches{}, []policy.BranchProtection{main, protected("release/?"), protected("hotfix/*")}, policy.Fail, "release/* (no protection rule"},
+		{"a rule of another prefix", policy.ProtectedBranches{}, []policy.BranchProtection{main, protected("rel*"), protected("hotfix/*")}, policy.Fail, "release/* (no protection rule"},
+		{"configured to main", policy.ProtectedBranches{Branches: []string{"main"}}, []policy.BranchProtection{main}, policy.Pass, "1 protected branch(es)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := eval(t, tt.c, policy.Facts{Protection: tt.ps})
+			assert.Equal(t, tt.want, res.Status, res.Reason)
+			assert.Contains(t, res.Reason, tt.contains)
+			if strings.Contains(tt.contains, "no protection rule") {
+				assert.ErrorIs(t, res.Err, policy.ErrMissingEvidence)
+			}
+		})
+	}
+}
+
 func TestReadBranchProtection(t *testing.T) {
 	const one = `{"branch": "main", "require_pull_request": true, "enforce_admins": true, "required_approving_review_count": 2,
 	  "require_code_owner_reviews": true, "dismiss_stale_reviews": true, "required_status_checks": ["ci / test"],

@@ -1,8 +1,6 @@
 package policy
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -205,20 +203,22 @@ type ownersRule struct {
 	owners  []string
 }
 
-// parseOwnerRules reads CODEOWNERS rules with their owners.
+// parseOwnerRules reads CODEOWNERS rules with their owners. Every line is
+// read, however long (a line-length limit that stopped the parse would
+// drop the later rules, which win: an earlier catch-all owner would then
+// own what a later rule gives to another team).
 func parseOwnerRules(b []byte) []ownersRule {
 	var rules []ownersRule
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
+	forLines(b, func(_ int, line string) {
+		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
-			continue
+			return
 		}
 		if i := strings.Index(line, " #"); i >= 0 {
 			line = line[:i]
 		}
 		fields := strings.Fields(line)
 		rules = append(rules, ownersRule{pattern: fields[0], owners: fields[1:]})
-	}
+	})
 	return rules
 }

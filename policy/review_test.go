@@ -76,6 +76,25 @@ func TestReviewApprovals(t *testing.T) {
 	// Not applicable never: a merge without pull-request data is missing evidence.
 }
 
+// TestReviewApprovalsLongCodeownersLine: a CODEOWNERS line longer than a
+// line buffer (64 KiB) does not end the parse: the rules after it still
+// win over an earlier catch-all owner.
+func TestReviewApprovalsLongCodeownersLine(t *testing.T) {
+	g := gittest.New(t)
+	g.CommitFiles("chore: owners ABC-1", map[string]string{"CODEOWNERS": "* @bob\n# " + strings.Repeat("x", 70000) + "\n/secure/ @secteam-lead\n"})
+	head := g.CommitFiles("feat: keys ABC-2", map[string]string{"secure/keys.go": "package secure\n"})
+	fs := files(t, g)
+	pr := func(approver string) *policy.PullRequest {
+		return &policy.PullRequest{Number: 7, Author: "alice", HeadSHA: head, ChangedFiles: []string{"secure/keys.go"},
+			Reviews: []policy.Review{{User: approver, State: policy.ReviewApproved, CommitID: head}}}
+	}
+	res := eval(t, policy.ReviewApprovals{}, policy.Facts{PullRequest: pr("bob"), Files: fs})
+	assert.Equal(t, policy.Fail, res.Status, res.Reason)
+	assert.Contains(t, res.Reason, "no owner of secure/keys.go (@secteam-lead) approved")
+	res = eval(t, policy.ReviewApprovals{}, policy.Facts{PullRequest: pr("secteam-lead"), Files: fs})
+	assert.Equal(t, policy.Pass, res.Status, res.Reason)
+}
+
 func TestReadPullRequestReviews(t *testing.T) {
 	pr, err := policy.ReadPullRequest(strings.NewReader(`{"number": 7, "author": "alice", "head_sha": "` + strings.Repeat("a", 40) + `",
 	  "reviews": [{"user": "bob", "state": "APPROVED", "commit_id": "` + strings.Repeat("a", 40) + `", "submitted_at": "2026-02-01T10:00:00Z"}],

@@ -61,7 +61,7 @@ func TestIncidentCommandAndPolicy(t *testing.T) {
   REL-INCIDENT-001: {}
   REL-FREEZE-001: {checks: [build, test]}
 `)
-	main := write("main.json", `{"branch": "main", "commit": "`+commit+`", "checks": [{"name": "build", "passed": true}, {"name": "test", "passed": true}]}`)
+	main := write("main.json", `{"branch": "main", "commit": "`+commit+`", "checks": [{"name": "build", "passed": true, "commit": "`+commit+`"}, {"name": "test", "passed": true, "commit": "`+commit+`"}]}`)
 	args := []string{"--config", cfg, "--repo", history(t).Dir, "--main-checks", main, "--store", storeDir, "--format", "json"}
 	out, errOut, code = runPolicy(t, "", append(args, "--now", "2026-03-08T09:00:00Z")...)
 	assert.Equal(t, 1, code, errOut)

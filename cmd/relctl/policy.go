@@ -58,7 +58,7 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	manifestFile := fs.String("manifest", "", "multi-repo manifest `FILE` (manifest's JSON form) of a coordinated release: checked by REL-ORDER-001 with --release-order")
 	var releaseOrder listFlag
 	fs.Var(&releaseOrder, "release-order", "with --manifest, the `REPO` released next, in order (repeat, or comma-separated): libraries before their dependents")
-	mainFile := fs.String("main-checks", "", "main-line `FILE` for REL-FREEZE-001 (JSON: branch, commit, checks [{name, passed, url}]): its head's CI check results")
+	mainFile := fs.String("main-checks", "", "main-line `FILE` for REL-FREEZE-001 (JSON: branch, commit, checks [{name, passed, commit, url}]): its head's CI check results")
 	logStore := storeFlags{
 		dir:     fs.String("store", "", "evidence store `DIR` whose log gives the facts: promotions, incidents and post-incident reviews (REL-DIGEST-001, REL-BREAKGLASS-001, REL-INCIDENT-001)"),
 		gitRepo: fs.String("git-store", "", "as --store, the evidence kept in the git repository `REPO`"),

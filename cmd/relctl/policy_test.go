@@ -494,9 +494,12 @@ func TestPolicyGateFacts(t *testing.T) {
 	bypasses := write("bypasses.json", `[{"id": "BYP-1", "kind": "bypass", "check": "sast", "scope": "branch:main", "ticket": "SEC-4",
 	  "approver": "carol", "requester": "alice", "rationale": "scanner outage", "remediation_plan": "re-run in SEC-4",
 	  "expires": "2026-03-10T00:00:00Z", "security": true}]`)
-	protection := write("protection.json", `[{"branch": "main", "require_pull_request": true, "enforce_admins": true,
+	rule := func(branch string) string {
+		return `{"branch": "` + branch + `", "require_pull_request": true, "enforce_admins": true,
 	  "required_approving_review_count": 2, "require_code_owner_reviews": false, "dismiss_stale_reviews": true,
-	  "required_status_checks": ["test", "sast"], "required_signatures": false, "allow_force_pushes": false, "allow_deletions": false}]`)
+	  "required_status_checks": ["test", "sast"], "required_signatures": false, "allow_force_pushes": false, "allow_deletions": false}`
+	}
+	protection := write("protection.json", `[`+rule("main")+`, `+rule("release/*")+`, `+rule("hotfix/*")+`]`)
 	args := []string{"--config", config, "--repo", g.Dir, "--pr", pr, "--checks", checks, "--bypasses", bypasses, "--protection", protection,
 		"--now", "2026-03-01T00:00:00Z", "--format", "json"}
 	out, errOut, code := runPolicy(t, "", args...)
@@ -521,7 +524,7 @@ func TestPolicyGateFacts(t *testing.T) {
 	out, _, code = runPolicy(t, "", args...)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, out, "expired on")
-	assert.Contains(t, out, "sast (failed)")
+	assert.Contains(t, out, "sast (semgrep: failed)")
 }
 
 func TestPolicyGateFactsBadInput(t *testing.T) {
