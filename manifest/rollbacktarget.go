@@ -105,7 +105,12 @@ func (c config) checkRollbackTarget(ctx context.Context, st Records, rec Record,
 	case invisible(rb.Version):
 		return no("no rollback target", "name the last known-good release in rollback.version (%q for a first release)", RollbackNone)
 	case IsFirstRelease(rb.Version):
+		// Production ran no other release before this one first ran
+		// there: a rollback to the first release later stays valid.
 		for _, p := range hist {
+			if inProduction(p) && p.Release == rec.Tag {
+				break
+			}
 			if inProduction(p) && p.Release != rec.Tag {
 				return no("not the first release", "%s ran %s in production: name it (or a later known-good release) as the rollback target", p.Env, p.Release)
 			}

@@ -85,7 +85,12 @@ func (c RollbackTarget) Evaluate(_ context.Context, f Facts) Result {
 		if log == nil {
 			return missing("the promotion log, to show that " + r.Tag + " is a first release")
 		}
+		// Production ran no other release before this one first ran
+		// there: a rollback to the first release later stays valid.
 		for _, p := range log {
+			if c.production(p) && p.Release == r.Tag {
+				break
+			}
 			if c.production(p) && p.Release != r.Tag {
 				ev = append(ev, Evidence{Kind: "promotion", Value: p.Release, Note: "ran in " + p.Env})
 				return fail(fmt.Sprintf("release %s says it is a first release, but %s ran %s in production: name it (or a later known-good release) as rollback.version with its digest", r.Tag, p.Env, p.Release), ev...)

@@ -152,3 +152,24 @@ func TestLifecycleConfig(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []policy.Control{policy.RollbackTarget{}}, p.Controls)
 }
+
+// A first release stays a valid rollback target after later releases: a
+// rollback to it is not refused because production has since run others.
+// A release that claims to be the first after another ran is refused.
+func TestRollbackTargetFirstReleaseLater(t *testing.T) {
+	first := completeRecord(t, "v1.0.0")
+	first.Rollback = manifest.RollbackPlan{Method: "uninstall", Version: "none (first release)"}
+	log := []manifest.Promotion{
+		{Release: "v1.0.0", Env: "production", Production: true},
+		{Release: "v1.1.0", Env: "production", Production: true},
+		{Release: "v1.0.0", Env: "production", Production: true, RollbackFrom: "v1.1.0"},
+	}
+	res := eval(t, policy.RollbackTarget{}, policy.Facts{Record: &first, Promotions: log})
+	assert.Equal(t, policy.Pass, res.Status, res.Reason)
+
+	late := completeRecord(t, "v1.2.0")
+	late.Rollback = manifest.RollbackPlan{Method: "uninstall", Version: "none"}
+	res = eval(t, policy.RollbackTarget{}, policy.Facts{Record: &late, Promotions: log})
+	assert.Equal(t, policy.Fail, res.Status, res.Reason)
+	assert.Contains(t, res.Reason, "says it is a first release")
+}
