@@ -89,7 +89,7 @@ const depsRules = `
 	semver, signature, GIT < tagging;
 	semver, signature, identity, tlog, internal/atomicfile, internal/boundedfile, internal/strictjson, GIT < manifest;
 	# Release PRs planned from git: versions, changelogs, version files.
-	semver, commits, changelog, versionfile, GIT < releasepr;
+	semver, commits, changelog, versionfile, signature, GIT < releasepr;
 	# The forge interface: pull-request facts in policy's form.
 	policy < forge;
 	# The evidence store on an OCI registry: a manifest.Store beside DirStore and GitStore.
