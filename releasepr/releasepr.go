@@ -484,3 +484,55 @@ func peel(repo *git.Repository, h plumbing.Hash) (plumbing.Hash, error) {
 	}
 	return h, nil
 }
+
+// Notes returns the changelog section of a pending release: the commits
+// from the component's previous final release to the release commit,
+// under the tag's name, dated date.
+func Notes(ctx context.Context, repo *git.Repository, p Pending, c Component, date time.Time, opts ...changelog.Option) (string, error) {
+	h := plumbing.NewHash(p.Commit)
+	scheme := semver.Scheme{Prefix: c.prefix()}
+	prev, err := commits.Previous(ctx, repo, h, scheme)
+	if err != nil {
+		return "", err
+	}
+	r := commits.Range{To: h}
+	previous := ""
+	if prev.HasStable {
+		r.From = []plumbing.Hash{plumbing.NewHash(prev.Stable.Commit)}
+		previous = prev.Stable.Tag
+	}
+	var logOpts []commits.LogOption
+	if p := strings.Trim(c.Path, "/"); p != "" && p != "." {
+		logOpts = append(logOpts, commits.WithPaths(p))
+	}
+	cs, err := changelog.Commits(ctx, repo, r, logOpts...)
+	if err != nil {
+		return "", err
+	}
+	notes := changelog.Build(changelog.Release{Version: p.Tag, Previous: previous, Date: date, Commits: cs}, opts...)
+	var b bytes.Buffer
+	if err := changelog.Write(&b, notes, changelog.Markdown); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+var prNumberRE = regexp.MustCompile(` \(#([0-9]+)\)$`)
+
+// PRNumber returns the pull request number a squash merge commit's
+// subject ends with (" (#14)"), and false when it has none.
+func PRNumber(message string) (int, bool) {
+	subject, _, _ := strings.Cut(message, "\n")
+	m := prNumberRE.FindStringSubmatch(strings.TrimSpace(subject))
+	if m == nil {
+		return 0, false
+	}
+	n := 0
+	for _, d := range m[1] {
+		n = n*10 + int(d-'0')
+		if n > 1<<30 {
+			return 0, false
+		}
+	}
+	return n, n > 0
+}

@@ -210,3 +210,29 @@ func TestParseBodyRefused(t *testing.T) {
 		assert.Error(t, err, b)
 	}
 }
+
+func TestNotesAndPRNumber(t *testing.T) {
+	ctx := context.Background()
+	g := shop(t)
+	p, err := releasepr.Plan(ctx, request(g, t))
+	require.NoError(t, err)
+	merged := merge(t, g, p, 14)
+	pending, err := releasepr.Find(ctx, g.GoGit(t), "main", request(g, t).Components)
+	require.NoError(t, err)
+	require.Len(t, pending, 1)
+	notes, err := releasepr.Notes(ctx, g.GoGit(t), pending[0], releasepr.Component{}, day)
+	require.NoError(t, err)
+	assert.Contains(t, notes, "v1.3.0")
+	assert.Contains(t, notes, "pay by invoice")
+	assert.Contains(t, notes, "rounding")
+	assert.NotContains(t, notes, "first", "the previous release's changes are not repeated")
+
+	msg := g.Git("log", "-1", "--format=%B", merged)
+	n, ok := releasepr.PRNumber(msg)
+	assert.True(t, ok)
+	assert.Equal(t, 14, n)
+	for _, m := range []string{"chore(release): v1.3.0", "x (#)", "x (#0)", "x (#99999999999999999999)"} {
+		_, ok := releasepr.PRNumber(m)
+		assert.False(t, ok, m)
+	}
+}
