@@ -139,6 +139,7 @@ type Config struct {
 	Exceptions   ExceptionRules      // limits on policy exceptions
 	Stores       Stores              // where the evidence is kept
 	Identity     IdentityConfig      // the CI systems whose OIDC ID tokens identify who acts
+	Forge        Forge               // the code-hosting service; Kind "" when none is configured
 
 	keys     map[string][]KeyInfo     // absolute key file path -> the keys it holds
 	jwks     map[string][]byte        // absolute JWKS file path -> its content, as parsed
@@ -156,6 +157,17 @@ type Component struct {
 	InitialVersion  string   // the first release when no tag exists (default 0.1.0)
 	ReleaseBranches []string // regular expressions of release branch names
 	HotfixBranches  []string // regular expressions of hotfix branch names
+	VersionFiles    []string // files holding the version, slash-separated, relative to the configuration's directory
+	ChangelogFile   string   // the changelog a release PR prepends the release to ("" none)
+}
+
+// Forge names the code-hosting service release PRs, releases and
+// statuses go to: Kind "github", "gitlab" or "gitea", the API's URL, the
+// Repository ("owner/name") and the Base branch release PRs target. The
+// token is never in the configuration: package forge reads it from the
+// environment.
+type Forge struct {
+	Kind, URL, Repository, Base string
 }
 
 // Changelog holds the changelog settings, under the names package changelog

@@ -182,6 +182,12 @@ func TestProblems(t *testing.T) {
 		{"production without approvers", "version: 1\nenvironments:\n  - name: dev\n  - name: prod\n    production: true\n", []string{`4:11: environment "prod" is production and names no approvers`}},
 		{"empty approvers", "version: 1\nenvironments:\n  - name: prod\n    production: true\n    approvers: []\n", []string{`3:11: environment "prod" is production and names no approvers`, "5:16: environments[0].approvers: minItems"}},
 		{"approvers twice", "version: 1\nenvironments:\n  - name: prod\n    production: true\n    approvers: [a]\n    permissions: {approve: [b]}\n", []string{"5:16: environment \"prod\": approvers is short for permissions.approve"}},
+		{"forge http", "version: 1\nforge: {kind: github, url: \"http://ghe.example.com/api/v3\", repository: o/r}\n", []string{`2:28: forge.url "http://ghe.example.com/api/v3": plain http only to 127.0.0.1`}},
+		{"forge url with credentials", "version: 1\nforge: {kind: gitea, url: \"https://bot:secret@gitea.example.com\", repository: o/r}\n", []string{`2:27: forge.url "https://bot:xxxxx@gitea.example.com": credentials do not belong`}},
+		{"gitea without url", "version: 1\nforge: {kind: gitea, repository: o/r}\n", []string{"2:8: forge.url: a gitea forge needs its URL"}},
+		{"forge kind", "version: 1\nforge: {kind: bitbucket, repository: o/r}\n", []string{"2:15: forge.kind:"}},
+		{"forge token key", "version: 1\nforge: {kind: github, repository: o/r, token: ghp_x}\n", []string{`2:40: forge: unknown key "token"`}},
+		{"version file outside", "version: 1\ncomponents: [{name: app, version_files: [../x/package.json]}]\n", []string{`components[0].version_files[0] "../x/package.json": want a file inside the repository`}},
 		{"duplicate environment", "version: 1\nenvironments:\n  - name: dev\n  - name: dev\n", []string{`4:11: environment "dev" is defined twice`}},
 		{"bad environment name", "version: 1\nenvironments:\n  - name: Prod Env\n", []string{`3:11: environments[0].name: "Prod Env": want lower-case letters`}},
 		{"unknown control", "version: 1\nenvironments:\n  - name: dev\n    controls: [REL-NOPE-001]\n", []string{`4:16: environment "dev": unknown control REL-NOPE-001`}},
@@ -426,4 +432,24 @@ func TestErrorText(t *testing.T) {
 	assert.True(t, errors.Is(e, config.ErrInvalid))
 	ae := &config.AuthError{Env: "prod", Action: config.ActionApprove, Identity: "x\n", Reason: "r"}
 	assert.Equal(t, `config: "x\n" may not approve in prod: r`, ae.Error())
+}
+
+// The forge and the version files a release PR edits come from the
+// configuration; the token never does.
+func TestForgeAndVersionFiles(t *testing.T) {
+	cfg, err := config.Parse([]byte(`version: 1
+forge: {kind: gitea, url: "http://127.0.0.1:3000", repository: shop/app, base: dev}
+components:
+  - name: app
+    version_files: [composer.json, ./web/package.json]
+    changelog_file: CHANGELOG.md
+`), filepath.Join(t.TempDir(), config.FileName))
+	require.NoError(t, err)
+	assert.Equal(t, config.Forge{Kind: "gitea", URL: "http://127.0.0.1:3000", Repository: "shop/app", Base: "dev"}, cfg.Forge)
+	assert.Equal(t, []string{"composer.json", "web/package.json"}, cfg.Components[0].VersionFiles)
+	assert.Equal(t, "CHANGELOG.md", cfg.Components[0].ChangelogFile)
+
+	cfg, err = config.Parse([]byte("version: 1\nforge: {kind: github, repository: o/r}\n"), filepath.Join(t.TempDir(), config.FileName))
+	require.NoError(t, err)
+	assert.Equal(t, config.Forge{Kind: "github", URL: "https://api.github.com", Repository: "o/r", Base: "main"}, cfg.Forge)
 }

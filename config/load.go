@@ -10,7 +10,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
+	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -705,6 +708,12 @@ type rawConfig struct {
 	Exceptions   struct {
 		MaxLifetime string `json:"max_lifetime"`
 	} `json:"exceptions"`
+	Forge struct {
+		Kind       string `json:"kind"`
+		URL        string `json:"url"`
+		Repository string `json:"repository"`
+		Base       string `json:"base"`
+	} `json:"forge"`
 	Stores struct {
 		Store    string `json:"store"`
 		GitStore string `json:"git_store"`
@@ -733,6 +742,8 @@ type rawComponent struct {
 	InitialVersion  string   `json:"initial_version"`
 	ReleaseBranches []string `json:"release_branches"`
 	HotfixBranches  []string `json:"hotfix_branches"`
+	VersionFiles    []string `json:"version_files"`
+	ChangelogFile   string   `json:"changelog_file"`
 }
 
 type rawKeySet struct {
@@ -797,6 +808,7 @@ func (l *loader) check(raw *rawConfig) *Config {
 		}
 	}
 	cfg.Stores = Stores{Store: l.abs(raw.Stores.Store), GitStore: l.abs(raw.Stores.GitStore), OCIStore: raw.Stores.OCIStore}
+	cfg.Forge = l.forge(raw.Forge.Kind, raw.Forge.URL, raw.Forge.Repository, raw.Forge.Base)
 	cfg.Identity.Issuers, cfg.jwks, cfg.jwksKeys = l.issuers(raw.Identity.Issuers)
 	l.verifiedIdentity(raw.Environments, cfg)
 	cfg.keys = l.keys
@@ -937,7 +949,18 @@ func (l *loader) components(raws []rawComponent) []Component {
 			return p
 		}
 		c := Component{Name: r.Name, Path: r.Path, Scheme: r.Scheme, ZeroMajor: r.ZeroMajor, Channels: r.Channels,
-			InitialVersion: r.InitialVersion, ReleaseBranches: r.ReleaseBranches, HotfixBranches: r.HotfixBranches}
+			InitialVersion: r.InitialVersion, ReleaseBranches: r.ReleaseBranches, HotfixBranches: r.HotfixBranches,
+			ChangelogFile: r.ChangelogFile}
+		for j, f := range r.VersionFiles {
+			if !filepath.IsLocal(filepath.FromSlash(f)) {
+				l.add(append(at("version_files"), strconv.Itoa(j)), "components[%d].version_files[%d] %q: want a file inside the repository", i, j, f)
+				continue
+			}
+			c.VersionFiles = append(c.VersionFiles, path.Clean(f))
+		}
+		if r.ChangelogFile != "" && !filepath.IsLocal(filepath.FromSlash(r.ChangelogFile)) {
+			l.add(at("changelog_file"), "components[%d].changelog_file %q: want a file inside the repository", i, r.ChangelogFile)
+		}
 		if names[r.Name] {
 			l.add(at("name"), "component %q is defined twice", r.Name)
 		}
@@ -1353,4 +1376,44 @@ func countSet(ss ...string) int {
 		}
 	}
 	return n
+}
+
+// forge reads the forge section: kind, the API's URL (plain HTTP only to
+// a loopback address), the repository and the base branch.
+func (l *loader) forge(kind, rawURL, repo, base string) Forge {
+	if kind == "" {
+		return Forge{}
+	}
+	f := Forge{Kind: kind, URL: rawURL, Repository: repo, Base: base}
+	if f.Base == "" {
+		f.Base = "main"
+	}
+	switch {
+	case f.URL == "" && kind == "github":
+		f.URL = "https://api.github.com"
+	case f.URL == "" && kind == "gitlab":
+		f.URL = "https://gitlab.com"
+	case f.URL == "":
+		l.add([]string{"forge", "url"}, "forge.url: a %s forge needs its URL", kind)
+		return f
+	}
+	u, err := url.Parse(f.URL)
+	switch {
+	case err == nil && u.User != nil:
+		// Never echo a credential back.
+		l.add([]string{"forge", "url"}, "forge.url %q: credentials do not belong in the configuration: the token comes from the environment", u.Redacted())
+	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.RawQuery != "" || u.Fragment != "":
+		l.add([]string{"forge", "url"}, "forge.url: want https://host[/path], without credentials, query or fragment")
+	case u.Scheme == "http" && !loopbackHost(u.Hostname()):
+		l.add([]string{"forge", "url"}, "forge.url %q: plain http only to 127.0.0.1, ::1 or localhost; use https", rawURL)
+	}
+	return f
+}
+
+func loopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }

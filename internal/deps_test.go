@@ -75,6 +75,10 @@ const depsRules = `
 	# normalisation, PRECIS and case folding are golang.org/x/text's).
 	golang.org/x/text < identity;
 	SIGNING < signature;
+	# Version files edited in place: each format read with its standard
+	# parser (encoding/json, encoding/xml, go/parser, yaml.v3, and go-toml's
+	# parser, which reports byte ranges), never rewritten from a model.
+	gopkg.in/yaml.v3, github.com/pelletier/go-toml/v2 < versionfile;
 	# The Merkle tree, proofs and checkpoints of the promotion log: a leaf.
 	TLOG, internal/strictjson < tlog;
 	# CI ID tokens verified (OIDC): a leaf beside signature.
@@ -84,6 +88,10 @@ const depsRules = `
 	semver, commits, internal/atomicfile, GIT < changelog;
 	semver, signature, GIT < tagging;
 	semver, signature, identity, tlog, internal/atomicfile, internal/boundedfile, internal/strictjson, GIT < manifest;
+	# Release PRs planned from git: versions, changelogs, version files.
+	semver, commits, changelog, versionfile, signature, GIT < releasepr;
+	# The forge interface: pull-request facts in policy's form.
+	policy < forge;
 	# The evidence store on an OCI registry: a manifest.Store beside DirStore and GitStore.
 	manifest, tlog, signature, internal/boundedfile, internal/strictjson, OCI < ocistore;
 	semver, commits, sbom, changelog, tagging, manifest, signature, identity,
@@ -100,7 +108,7 @@ const depsRules = `
 	  gopkg.in/yaml.v3, github.com/santhosh-tekuri/jsonschema/v6 < config;
 
 	semver, signature, identity, idtoken, tlog, commits, sbom, changelog, tagging, manifest, ocistore, policy,
-	  audit, audit/bundle, audit/metrics, config < PRODUCT;
+	  audit, audit/bundle, audit/metrics, config, versionfile, releasepr, forge < PRODUCT;
 
 	# The demonstration history that examples/audit plays on and
 	# internal/testkit/audittest gives the tests: a helper, not the API.

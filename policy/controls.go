@@ -24,8 +24,13 @@ func DefaultBranchPatterns() []string {
 	}
 }
 
-// BranchNames (REL-BRANCH-001) requires every branch in Facts.Branches to
-// match one of Patterns (regular expressions; nil: [DefaultBranchPatterns]); a bad pattern fails the control.
+// BranchNames (REL-BRANCH-001) requires every branch checked to match one
+// of Patterns (regular expressions; nil: [DefaultBranchPatterns]); a bad
+// pattern fails the control. With a pull request (Facts.PullRequest), the
+// branch checked is the pull request's head branch as the forge reports
+// it — what is being merged, not the clone's local branches — and a pull
+// request without a head branch is missing evidence; without one, every
+// branch of Facts.Branches is checked.
 type BranchNames struct {
 	Patterns []string
 }
@@ -49,11 +54,18 @@ func (c BranchNames) Evaluate(_ context.Context, f Facts) Result {
 		}
 		res = append(res, re)
 	}
-	if len(f.Branches) == 0 {
+	branches := f.Branches
+	if pr := f.PullRequest; pr != nil {
+		if blank(pr.Head) {
+			return missing(fmt.Sprintf("pull request #%d has no head branch (read it from the forge: relctl pr facts)", pr.Number))
+		}
+		branches = []string{pr.Head}
+	}
+	if len(branches) == 0 {
 		return missing("no branch names")
 	}
 	var bad, ev []Evidence
-	for _, b := range f.Branches {
+	for _, b := range branches {
 		ok := slices.ContainsFunc(res, func(re *regexp.Regexp) bool { return re.MatchString(b) })
 		e := Evidence{Kind: "branch", Value: b, Note: "matches"}
 		if !ok {
@@ -65,7 +77,7 @@ func (c BranchNames) Evaluate(_ context.Context, f Facts) Result {
 	if len(bad) > 0 {
 		return fail(fmt.Sprintf("%d branch name(s) match no approved pattern (%s); rename them, e.g. feature/ABC-123-short-topic", len(bad), joinValues(bad)), ev...)
 	}
-	return pass(fmt.Sprintf("%d branch name(s) match the approved patterns", len(f.Branches)), ev...)
+	return pass(fmt.Sprintf("%d branch name(s) match the approved patterns", len(branches)), ev...)
 }
 
 // ConventionalCommits (REL-COMMIT-001) requires every commit of the range

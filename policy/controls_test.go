@@ -252,3 +252,18 @@ func TestSeparationOfDutiesWhitespace(t *testing.T) {
 		})
 	}
 }
+
+// With a pull request, the branch checked is its head branch as the forge
+// reports it: a PR from my-quick-fix fails even when every local branch
+// of the clone is well named.
+func TestBranchNamesPullRequestHead(t *testing.T) {
+	local := []string{"main", "feature/ABC-1-x"}
+	res := eval(t, policy.BranchNames{}, policy.Facts{Branches: local, PullRequest: &policy.PullRequest{Number: 9, Head: "my-quick-fix", Base: "main"}})
+	assert.Equal(t, policy.Fail, res.Status, res.Reason)
+	assert.Equal(t, []policy.Evidence{{Kind: "branch", Value: "my-quick-fix", Note: "matches no approved pattern"}}, res.Evidence)
+	res = eval(t, policy.BranchNames{}, policy.Facts{Branches: []string{"my-stuff"}, PullRequest: &policy.PullRequest{Number: 9, Head: "feature/ABC-2-invoice"}})
+	assert.Equal(t, policy.Pass, res.Status, "the clone's local branches are not what is merged: %s", res.Reason)
+	res = eval(t, policy.BranchNames{}, policy.Facts{Branches: local, PullRequest: &policy.PullRequest{Number: 9}})
+	assert.Equal(t, policy.Fail, res.Status)
+	assert.ErrorIs(t, res.Err, policy.ErrMissingEvidence)
+}

@@ -157,6 +157,13 @@ Usage:
                (every entry: who, verified or typed; what; when; where; result; why)
   relctl deploy report --release TAG --env ENV --result started|succeeded|failed [--error TEXT]
                [--target NAME]... [--id-token FILE] [--repo DIR] (--store DIR | --git-store REPO) [--json]
+  relctl release-pr [--component NAME] [--dry-run] --sign ssh|openpgp --key FILE [--json]
+               (plan the release PR from git: versions, changelog, version files; signed commit, opened on the forge)
+  relctl release --sign ssh|openpgp --key FILE (--store DIR | --no-record) [--json]
+               (after the merge: the signed tag, pushed; the forge release with notes; the release record)
+  relctl pr facts --pr N [--out pr.json]   (the pull request's facts from the forge, for relctl policy --pr)
+  relctl pr comment --pr N --body-file FILE
+  relctl status commit|deployment|issue ...   (commit and deployment statuses, the deployment report issue)
   relctl incident record|review --file FILE (--store DIR | --git-store REPO) [--json]
                (an incident record of §1.22.5.2, or the post-incident review of an emergency change)
   relctl verify-production --release TAG --env ENV --check NAME=pass|fail[=URL]... --verifier ID [--incident ID]
@@ -311,6 +318,14 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return cmdConfig(ctx, args[1:], stdout, stderr)
 	case "deploy":
 		return cmdDeploy(ctx, args[1:], stdin, stdout, stderr)
+	case "release-pr":
+		return cmdReleasePR(ctx, args[1:], stdout, stderr)
+	case "release":
+		return cmdRelease(ctx, args[1:], stdout, stderr)
+	case "pr":
+		return cmdPR(ctx, args[1:], stdout, stderr)
+	case "status":
+		return cmdStatus(ctx, args[1:], stdout, stderr)
 	case "incident":
 		return cmdIncident(ctx, args[1:], stdout, stderr)
 	case "verify-production":

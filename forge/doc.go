@@ -1,0 +1,14 @@
+// Package forge is the small interface releasekit needs from a
+// code-hosting service — read a pull request's facts, open or update the
+// release pull request, label and comment, publish a release, set commit
+// and deployment statuses, open or update the deployment report issue —
+// with its implementations for GitHub (forge/github, go-github), GitLab
+// (forge/gitlab, GitLab's client-go) and Gitea (forge/gitea, Gitea's SDK).
+//
+// The facts that gate production come from the forge's API, not from a
+// person or a shell script: [PullRequest.Facts] gives the release policy
+// the author, the reviews at the head commit, the head and base branches,
+// the labels and the checks (policy §1.11.3.2, §1.12.6.1, §1.21.3.1).
+// Tokens come from the environment ([Token]), never from a command line
+// or output.
+package forge

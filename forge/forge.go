@@ -1,0 +1,264 @@
+package forge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/releasekit/releasekit/policy"
+)
+
+// A Forge is a code-hosting service's API for one repository: GitHub,
+// GitLab or Gitea (packages forge/github, forge/gitlab, forge/gitea). Every
+// call takes a context; a call the service refuses is an *[APIError]
+// wrapping one of the package's errors. Implementations page through
+// lists and wait out rate limits within the context's deadline.
+type Forge interface {
+	// PullRequest returns the facts of pull (merge) request number.
+	PullRequest(ctx context.Context, number int) (PullRequest, error)
+	// FindPullRequest returns the open pull request from head into base,
+	// and false when there is none.
+	FindPullRequest(ctx context.Context, head, base string) (PullRequest, bool, error)
+	// OpenPullRequest opens a pull request from r.Head into r.Base, or,
+	// when one is open from r.Head into r.Base, updates its title, body
+	// and labels. It returns the request as it then is.
+	OpenPullRequest(ctx context.Context, r NewPullRequest) (PullRequest, error)
+	// SetLabels sets the labels of an issue or pull request to labels,
+	// creating labels the repository does not have.
+	SetLabels(ctx context.Context, number int, labels []string) error
+	// Comment adds a comment to an issue or pull request.
+	Comment(ctx context.Context, number int, body string) (Comment, error)
+	// CreateRelease publishes a release of an existing tag with notes and,
+	// when given, assets. A release of the tag that exists is returned as
+	// it is (with Existed set), never created twice.
+	CreateRelease(ctx context.Context, r NewRelease) (Release, error)
+	// SetCommitStatus sets a commit status (CI-style) on a commit.
+	SetCommitStatus(ctx context.Context, sha string, s CommitStatus) error
+	// SetDeploymentStatus records a deployment of a ref to an environment
+	// and its outcome.
+	SetDeploymentStatus(ctx context.Context, d DeploymentStatus) error
+	// UpsertIssue opens an issue, or updates the open issue with the same
+	// title: the deployment status report of seed 000.
+	UpsertIssue(ctx context.Context, i NewIssue) (Issue, error)
+}
+
+// A PullRequest is what a forge reports about a pull (merge) request: the
+// facts the release policy decides on.
+type PullRequest struct {
+	Number       int       `json:"number"`
+	URL          string    `json:"url"`
+	State        string    `json:"state"` // StateOpen, StateClosed or StateMerged
+	Title        string    `json:"title"`
+	Body         string    `json:"body"`
+	Author       string    `json:"author"`
+	Head         string    `json:"head"` // the head branch
+	Base         string    `json:"base"` // the base branch
+	HeadSHA      string    `json:"head_sha"`
+	MergeSHA     string    `json:"merge_sha,omitempty"`    // the commit the merge made on the base
+	MergeMethod  string    `json:"merge_method,omitempty"` // squash, rebase or merge, when merged and known
+	Labels       []string  `json:"labels"`
+	Reviews      []Review  `json:"reviews"`
+	Commits      []string  `json:"commits"` // the pull request's commit SHAs, oldest first
+	Checks       []Check   `json:"checks"`  // the checks of the head commit
+	ChangedFiles []string  `json:"changed_files"`
+	MergedAt     time.Time `json:"merged_at,omitzero"`
+}
+
+// The states of a [PullRequest].
+const (
+	StateOpen   = "open"
+	StateClosed = "closed"
+	StateMerged = "merged"
+)
+
+// A Review is one review with the reviewer's identity, its state
+// (policy.ReviewApproved, ...) and the commit it reviewed.
+type Review = policy.Review
+
+// A Check is one check (or commit status) of a commit: its name, its
+// outcome (CheckSuccess, CheckFailure, CheckPending, CheckSkipped), a link,
+// and whether branch protection requires it.
+type Check struct {
+	Name     string `json:"name"`
+	Outcome  string `json:"outcome"`
+	URL      string `json:"url,omitempty"`
+	Required bool   `json:"required"`
+}
+
+// The outcomes of a [Check] and the states of a [CommitStatus].
+const (
+	CheckSuccess = "success"
+	CheckFailure = "failure"
+	CheckPending = "pending"
+	CheckSkipped = "skipped"
+	CheckError   = "error"
+)
+
+// A NewPullRequest is a pull request to open or update.
+type NewPullRequest struct {
+	Head, Base  string
+	Title, Body string
+	Labels      []string
+}
+
+// A Comment is a comment on an issue or pull request.
+type Comment struct {
+	ID  int64  `json:"id"`
+	URL string `json:"url"`
+}
+
+// A NewRelease is a release to publish on the forge: of Tag (which must
+// exist), named Name, with the Markdown Notes, a pre-release or not, and
+// Assets (files to upload).
+type NewRelease struct {
+	Tag        string
+	Name       string
+	Notes      string
+	Prerelease bool
+	Assets     []Asset
+}
+
+// An Asset is a file attached to a release.
+type Asset struct {
+	Name        string
+	ContentType string
+	Data        []byte
+}
+
+// A Release is a release as the forge has it.
+type Release struct {
+	ID      int64  `json:"id"`
+	Tag     string `json:"tag"`
+	URL     string `json:"url"`
+	Existed bool   `json:"existed"` // it was there already: nothing was created
+}
+
+// A CommitStatus is a status set on a commit: a Context (the name shown),
+// a State (CheckSuccess, CheckFailure, CheckPending, CheckError), a
+// Description and a link.
+type CommitStatus struct {
+	Context     string
+	State       string
+	Description string
+	URL         string
+}
+
+// A DeploymentStatus is the outcome of deploying Ref (a tag or commit) to
+// Environment: State is DeploySuccess, DeployFailure, DeployInProgress or
+// DeployQueued.
+type DeploymentStatus struct {
+	Ref         string
+	Environment string
+	State       string
+	Description string
+	URL         string
+}
+
+// The states of a [DeploymentStatus].
+const (
+	DeploySuccess    = "success"
+	DeployFailure    = "failure"
+	DeployInProgress = "in_progress"
+	DeployQueued     = "queued"
+)
+
+// A NewIssue is an issue to open, or to update when an open issue has the
+// same Title.
+type NewIssue struct {
+	Title  string
+	Body   string
+	Labels []string
+}
+
+// An Issue is an issue as the forge has it.
+type Issue struct {
+	Number  int    `json:"number"`
+	URL     string `json:"url"`
+	Created bool   `json:"created"` // opened by this call, not updated
+}
+
+// Errors a forge call is refused with, inside an *APIError.
+var (
+	ErrNotFound     = errors.New("forge: not found")
+	ErrUnauthorized = errors.New("forge: unauthorized") // a missing, expired or insufficient token
+	ErrRateLimited  = errors.New("forge: rate limited") // the limit did not reset within the context's deadline
+	ErrConflict     = errors.New("forge: conflict")     // the state changed under the call (a stale head, an existing name)
+	ErrInvalid      = errors.New("forge: invalid request")
+	ErrUnavailable  = errors.New("forge: service unavailable")
+)
+
+// An APIError is a call the forge refused: the Method and Path called,
+// the HTTP Status and the forge's Message, wrapping one of the package's
+// errors (ErrNotFound, ...).
+type APIError struct {
+	Forge   string // "github", "gitlab", "gitea"
+	Method  string
+	Path    string
+	Status  int
+	Message string
+	Err     error
+}
+
+// Error returns "forge: github: GET /repos/o/r/pulls/1: 404 Not Found".
+func (e *APIError) Error() string {
+	msg := fmt.Sprintf("forge: %s: %s %s: %d", e.Forge, e.Method, e.Path, e.Status)
+	if e.Message != "" {
+		msg += " " + e.Message
+	}
+	return msg
+}
+
+// Unwrap returns the package error.
+func (e *APIError) Unwrap() error { return e.Err }
+
+// ErrorFor maps an HTTP status to the package's error: 404 ErrNotFound,
+// 401 and 403 ErrUnauthorized, 429 ErrRateLimited, 409 and 412
+// ErrConflict, 422 and other 4xx ErrInvalid, 5xx ErrUnavailable.
+func ErrorFor(status int) error {
+	switch {
+	case status == 404:
+		return ErrNotFound
+	case status == 401 || status == 403:
+		return ErrUnauthorized
+	case status == 429:
+		return ErrRateLimited
+	case status == 409 || status == 412:
+		return ErrConflict
+	case status >= 400 && status < 500:
+		return ErrInvalid
+	default:
+		return ErrUnavailable
+	}
+}
+
+// Facts returns the pull request in the form the release policy reads
+// (policy.PullRequest): the author, the reviews and the approvers (the
+// reviewers whose latest review approves the head commit), the labels,
+// the checks of the head commit by name, the merge method, the head and
+// base branches, the head commit and the files changed.
+func (pr PullRequest) Facts() *policy.PullRequest {
+	f := &policy.PullRequest{Number: pr.Number, Author: pr.Author, Approvers: []string{}, Labels: append([]string{}, pr.Labels...),
+		Checks: map[string]string{}, MergeMethod: pr.MergeMethod, Head: pr.Head, Base: pr.Base, HeadSHA: pr.HeadSHA,
+		Reviews: append([]Review{}, pr.Reviews...), ChangedFiles: append([]string{}, pr.ChangedFiles...)}
+	latest := map[string]Review{}
+	var order []string
+	for _, r := range pr.Reviews {
+		if r.State == policy.ReviewCommented || r.State == policy.ReviewPending {
+			continue
+		}
+		if _, ok := latest[r.User]; !ok {
+			order = append(order, r.User)
+		}
+		latest[r.User] = r
+	}
+	for _, u := range order {
+		if r := latest[u]; r.State == policy.ReviewApproved && r.CommitID == pr.HeadSHA && pr.HeadSHA != "" {
+			f.Approvers = append(f.Approvers, u)
+		}
+	}
+	for _, c := range pr.Checks {
+		f.Checks[c.Name] = c.Outcome
+	}
+	return f
+}

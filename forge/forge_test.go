@@ -1,0 +1,59 @@
+package forge_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/releasekit/releasekit/forge"
+	"github.com/releasekit/releasekit/policy"
+)
+
+func TestFacts(t *testing.T) {
+	head := "3f1c2a0b9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a"
+	pr := forge.PullRequest{Number: 7, Author: "alice", Head: "feature/ABC-1-x", Base: "main", HeadSHA: head, MergeMethod: "squash",
+		Labels: []string{"release"},
+		Reviews: []forge.Review{
+			{User: "bob", State: policy.ReviewApproved, CommitID: "0000000000000000000000000000000000000000"}, // stale
+			{User: "carol", State: policy.ReviewApproved, CommitID: head},
+			{User: "carol", State: policy.ReviewCommented, CommitID: head}, // a comment keeps the approval
+			{User: "dave", State: policy.ReviewApproved, CommitID: head},
+			{User: "dave", State: policy.ReviewDismissed, CommitID: head}, // dismissed
+		},
+		Checks: []forge.Check{{Name: "test", Outcome: forge.CheckSuccess}, {Name: "sast", Outcome: forge.CheckFailure}}}
+	f := pr.Facts()
+	assert.Equal(t, []string{"carol"}, f.Approvers)
+	assert.Equal(t, map[string]string{"test": "success", "sast": "failure"}, f.Checks)
+	assert.Equal(t, "feature/ABC-1-x", f.Head)
+	assert.Len(t, f.Reviews, 5, "every review is kept for REL-REVIEW-001")
+	f.Labels[0] = "changed"
+	assert.Equal(t, "release", pr.Labels[0], "the facts are a copy")
+}
+
+func TestToken(t *testing.T) {
+	t.Setenv("RELEASEKIT_GITHUB_TOKEN", "")
+	t.Setenv("GITHUB_TOKEN", "")
+	t.Setenv("GH_TOKEN", "")
+	_, _, err := forge.Token("github")
+	assert.ErrorIs(t, err, forge.ErrUnauthorized)
+	t.Setenv("GH_TOKEN", "ghs_x")
+	tok, from, err := forge.Token("github")
+	require.NoError(t, err)
+	assert.Equal(t, "ghs_x", tok)
+	assert.Equal(t, "GH_TOKEN", from)
+	_, _, err = forge.Token("bitbucket")
+	assert.ErrorIs(t, err, forge.ErrInvalid)
+}
+
+func TestAPIError(t *testing.T) {
+	err := error(&forge.APIError{Forge: "github", Method: "GET", Path: "/repos/o/r/pulls/1", Status: 404, Message: "Not Found", Err: forge.ErrorFor(404)})
+	assert.ErrorIs(t, err, forge.ErrNotFound)
+	assert.Equal(t, "forge: github: GET /repos/o/r/pulls/1: 404 Not Found", err.Error())
+	var ae *forge.APIError
+	assert.True(t, errors.As(err, &ae))
+	for status, want := range map[int]error{401: forge.ErrUnauthorized, 403: forge.ErrUnauthorized, 409: forge.ErrConflict, 422: forge.ErrInvalid, 429: forge.ErrRateLimited, 502: forge.ErrUnavailable} {
+		assert.ErrorIs(t, forge.ErrorFor(status), want, status)
+	}
+}

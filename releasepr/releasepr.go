@@ -1,0 +1,538 @@
+package releasepr
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/releasekit/releasekit/changelog"
+	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/semver"
+	"github.com/releasekit/releasekit/versionfile"
+)
+
+// A Component is one released unit of the repository, as the release
+// configuration describes it (config.Component).
+type Component struct {
+	Name         string         // "" for a repository released as a whole
+	Path         string         // the directory whose commits count; "" or "." the whole repository
+	TagPrefix    string         // tags are TagPrefix + version; "" means "v"
+	VersionFiles []string       // files holding the version, slash-separated from the repository root
+	Changelog    string         // the changelog file to prepend the release to ("" none)
+	Channel      semver.Channel // a pre-release channel (alpha, beta, rc) for a pre-release PR; "" for a final release
+}
+
+func (c Component) prefix() string {
+	if c.TagPrefix == "" {
+		return "v"
+	}
+	return c.TagPrefix
+}
+
+// A Request is what [Plan] plans from: the repository, the base branch the
+// release PR targets and the components.
+type Request struct {
+	Repo       *git.Repository
+	Base       string      // the base branch ("main")
+	Components []Component // at least one
+	Now        time.Time   // the date of the changelog section
+	// Changelog are the changelog options (sections, links), as
+	// configured.
+	Changelog []changelog.Option
+}
+
+// A Release is one component's part of a release PR.
+type Release struct {
+	Component string       `json:"component,omitempty"`
+	Previous  string       `json:"previous,omitempty"` // the previous release tag
+	Version   string       `json:"version"`            // the version, without prefix
+	Tag       string       `json:"tag"`                // the tag the merge will create
+	Level     semver.Level `json:"-"`
+	Commits   int          `json:"commits"` // the commits released
+	Notes     string       `json:"-"`       // the changelog section, Markdown
+}
+
+// An Edit is a file the release PR changes: its content at the base and
+// its content in the PR.
+type Edit struct {
+	Path   string
+	Before []byte
+	After  []byte
+}
+
+// A Pending release is a release PR already merged whose tag does not
+// exist yet: a run that was missed or failed. [Plan] reports it, and the
+// release is made from Commit (tag, forge release, record) before any new
+// release PR is planned.
+type Pending struct {
+	Commit    string `json:"commit"`
+	Component string `json:"component,omitempty"`
+	Version   string `json:"version"`
+	Tag       string `json:"tag"`
+}
+
+// State is what the repository calls for.
+type State string
+
+// The states of a [ReleasePlan].
+const (
+	StateOpen    State = "open"    // changes to release: open or update the release PR
+	StatePending State = "pending" // a merged release PR is not tagged yet: release it first
+	StateNone    State = "none"    // nothing to release
+)
+
+// A ReleasePlan is everything a release PR is: its branch, title and body
+// (with a machine-readable block), the files it edits and what happens
+// when it is merged. It is computed from git alone; labels a forge shows
+// are a mirror of State, never an input.
+type ReleasePlan struct {
+	State      State     `json:"state"`
+	Base       string    `json:"base"`
+	BaseCommit string    `json:"base_commit"`
+	Branch     string    `json:"branch,omitempty"`
+	Title      string    `json:"title,omitempty"`
+	Body       string    `json:"-"`
+	Labels     []string  `json:"labels"`
+	Releases   []Release `json:"releases"`
+	Edits      []Edit    `json:"-"`
+	Pending    []Pending `json:"pending"`
+	OnMerge    []string  `json:"on_merge"`
+}
+
+// Errors of [Plan] and [Find].
+var (
+	// ErrConfig: the request or a component is not usable (no base, no
+	// component, a version file that does not exist at the base).
+	ErrConfig = errors.New("releasepr: invalid request")
+	// ErrTagElsewhere: a merged release commit names a tag that exists on
+	// another commit. Tags never move; a person must look.
+	ErrTagElsewhere = errors.New("releasepr: release tag exists on another commit")
+)
+
+// TitlePrefix starts the title of every release PR, and so the subject of
+// the squash commit that merges it ("chore(release): v1.3.0", or
+// "chore(release): api v1.3.0, web v2.0.0"). [Plan] recognises a merged
+// release PR by it, with the tags it names.
+const TitlePrefix = "chore(release): "
+
+// BranchPrefix starts the branch of every release PR:
+// "releasekit/release/<base>", with "/<component>" for a PR of one
+// component.
+const BranchPrefix = "releasekit/release/"
+
+// Labels mirrored on the release PR: pending while open, tagged once
+// released. They are a mirror of git, never read back.
+const (
+	LabelPending = "autorelease: pending"
+	LabelTagged  = "autorelease: tagged"
+)
+
+var releaseSubjectRE = regexp.MustCompile(`^chore\(release\): (.+?)(?: \(#[0-9]+\))?$`)
+
+// Plan plans the release PR of req: for each component, the version its
+// commits since its last release call for ([commits.Next]), the changelog
+// section ([changelog.Build]), the version files and changelog it edits
+// (every other byte kept: [versionfile.Update]); the branch, title and
+// body; and what the merge does. When a merged release PR on the base has
+// no tag yet, nothing new is planned: State is StatePending and Pending
+// lists the releases to make first, so a missed run heals on the next
+// one, and never releases twice.
+func Plan(ctx context.Context, req Request) (ReleasePlan, error) {
+	if req.Repo == nil || strings.TrimSpace(req.Base) == "" || len(req.Components) == 0 {
+		return ReleasePlan{}, fmt.Errorf("%w: a repository, a base branch and at least one component are needed", ErrConfig)
+	}
+	names := map[string]bool{}
+	for _, c := range req.Components {
+		if names[c.Name] {
+			return ReleasePlan{}, fmt.Errorf("%w: component %q given twice", ErrConfig, c.Name)
+		}
+		names[c.Name] = true
+		if len(req.Components) > 1 && c.Name == "" {
+			return ReleasePlan{}, fmt.Errorf("%w: with several components each needs a name", ErrConfig)
+		}
+	}
+	head, err := req.Repo.ResolveRevision(plumbing.Revision("refs/heads/" + req.Base))
+	if err != nil {
+		return ReleasePlan{}, fmt.Errorf("%w: base branch %q: %v", ErrConfig, req.Base, err)
+	}
+	p := ReleasePlan{Base: req.Base, BaseCommit: head.String(), Labels: []string{}, Releases: []Release{}, Pending: []Pending{}, OnMerge: []string{}}
+	pending, err := Find(ctx, req.Repo, req.Base, req.Components)
+	if err != nil {
+		return ReleasePlan{}, err
+	}
+	if len(pending) > 0 {
+		p.State, p.Pending = StatePending, pending
+		for _, pd := range pending {
+			p.OnMerge = append(p.OnMerge, fmt.Sprintf("release %s from the merged release commit %s", pd.Tag, pd.Commit[:12]))
+		}
+		return p, nil
+	}
+	base, err := req.Repo.CommitObject(*head)
+	if err != nil {
+		return ReleasePlan{}, err
+	}
+	edits := map[string]*Edit{}
+	var order []string
+	for _, c := range req.Components {
+		rel, ok, err := planComponent(ctx, req, c, *head)
+		if err != nil {
+			return ReleasePlan{}, err
+		}
+		if !ok {
+			continue
+		}
+		for _, f := range c.VersionFiles {
+			if err := edit(base, edits, &order, f, func(b []byte) ([]byte, error) {
+				k, _ := versionfile.KindOf(f)
+				return versionfile.Update(k, b, rel.Version)
+			}); err != nil {
+				return ReleasePlan{}, err
+			}
+		}
+		if c.Changelog != "" {
+			if err := edit(base, edits, &order, c.Changelog, func(b []byte) ([]byte, error) { return prepend(b, rel.Notes), nil }); err != nil {
+				return ReleasePlan{}, err
+			}
+		}
+		p.Releases = append(p.Releases, rel)
+	}
+	for _, path := range order {
+		p.Edits = append(p.Edits, *edits[path])
+	}
+	if len(p.Releases) == 0 {
+		p.State = StateNone
+		return p, nil
+	}
+	p.State = StateOpen
+	p.Labels = []string{LabelPending}
+	p.Branch = BranchPrefix + req.Base
+	if len(req.Components) == 1 && req.Components[0].Name != "" {
+		p.Branch += "/" + req.Components[0].Name
+	}
+	tags := make([]string, len(p.Releases))
+	for i, r := range p.Releases {
+		tags[i] = r.Tag
+		p.OnMerge = append(p.OnMerge, fmt.Sprintf("tag %s (annotated, signed) at the merge commit on %s, publish its release with these notes, and record it", r.Tag, req.Base))
+	}
+	p.Title = TitlePrefix + strings.Join(tags, ", ")
+	p.Body, err = body(p)
+	if err != nil {
+		return ReleasePlan{}, err
+	}
+	return p, nil
+}
+
+func planComponent(ctx context.Context, req Request, c Component, head plumbing.Hash) (Release, bool, error) {
+	scheme := semver.Scheme{Prefix: c.prefix()}
+	var opts []commits.PlanOption
+	var logOpts []commits.LogOption
+	if p := strings.Trim(c.Path, "/"); p != "" && p != "." {
+		logOpts = append(logOpts, commits.WithPaths(p))
+		opts = append(opts, commits.WithLogOptions(logOpts...))
+	}
+	if c.Channel != "" {
+		opts = append(opts, commits.WithChannel(c.Channel))
+	}
+	plan, err := commits.Next(ctx, req.Repo, head, scheme, opts...)
+	if err != nil {
+		return Release{}, false, fmt.Errorf("releasepr: component %q: %w", c.Name, err)
+	}
+	if !plan.Releasable {
+		return Release{}, false, nil
+	}
+	rel := Release{Component: c.Name, Version: plan.Next.String(), Tag: plan.Tag, Level: plan.Level, Commits: len(plan.Commits)}
+	if plan.Previous.HasLatest {
+		rel.Previous = plan.Previous.Latest.Tag
+	}
+	notes := changelog.Build(changelog.Release{Version: plan.Tag, Previous: rel.Previous, Date: req.Now, Commits: plan.Commits}, req.Changelog...)
+	var b bytes.Buffer
+	if err := changelog.Write(&b, notes, changelog.Markdown); err != nil {
+		return Release{}, false, err
+	}
+	rel.Notes = b.String()
+	return rel, true, nil
+}
+
+// edit applies f to the file at path as the base has it (or as an earlier
+// component's edit left it).
+func edit(base *object.Commit, edits map[string]*Edit, order *[]string, p string, f func([]byte) ([]byte, error)) error {
+	clean := path.Clean(strings.TrimPrefix(p, "./"))
+	if clean == "." || strings.HasPrefix(clean, "../") || path.IsAbs(clean) {
+		return fmt.Errorf("%w: file %q is not inside the repository", ErrConfig, p)
+	}
+	e, ok := edits[clean]
+	if !ok {
+		file, err := base.File(clean)
+		var before []byte
+		switch {
+		case errors.Is(err, object.ErrFileNotFound):
+			return fmt.Errorf("%w: version file %q does not exist at %s", ErrConfig, clean, base.Hash.String()[:12])
+		case err != nil:
+			return err
+		}
+		s, err := file.Contents()
+		if err != nil {
+			return err
+		}
+		before = []byte(s)
+		e = &Edit{Path: clean, Before: before, After: before}
+		edits[clean] = e
+		*order = append(*order, clean)
+	}
+	after, err := f(e.After)
+	if err != nil {
+		return fmt.Errorf("releasepr: %s: %w", clean, err)
+	}
+	e.After = after
+	return nil
+}
+
+// prepend puts section before the first release heading ("## ") of a
+// changelog, after its title, or at the top.
+func prepend(doc []byte, section string) []byte {
+	sec := []byte(strings.TrimRight(section, "\n") + "\n\n")
+	i := 0
+	for i < len(doc) {
+		line := doc[i:]
+		if j := bytes.IndexByte(line, '\n'); j >= 0 {
+			line = line[:j+1]
+		}
+		if bytes.HasPrefix(line, []byte("## ")) {
+			break
+		}
+		i += len(line)
+	}
+	if i == len(doc) && !bytes.HasPrefix(doc, []byte("# ")) {
+		i = 0
+	}
+	out := make([]byte, 0, len(doc)+len(sec)+1)
+	out = append(out, doc[:i]...)
+	if i > 0 && !bytes.HasSuffix(out, []byte("\n\n")) {
+		out = append(out, '\n')
+	}
+	out = append(out, sec...)
+	return append(out, doc[i:]...)
+}
+
+// planBlock is the machine-readable block of a release PR body.
+type planBlock struct {
+	Base     string    `json:"base"`
+	Commit   string    `json:"base_commit"`
+	Releases []Release `json:"releases"`
+}
+
+const (
+	blockOpen  = "<!-- releasekit:plan\n"
+	blockClose = "\n-->\n"
+)
+
+func body(p ReleasePlan) (string, error) {
+	var b strings.Builder
+	b.WriteString(":robot: This release PR was planned by releasekit from the history of `" + p.Base + "`. Merge it (squash, keeping the title) to release:\n\n")
+	for _, r := range p.Releases {
+		prev := r.Previous
+		if prev == "" {
+			prev = "no earlier release"
+		}
+		fmt.Fprintf(&b, "- **%s** (%s, %d commit(s) since %s)\n", r.Tag, levelName(r.Level), r.Commits, prev)
+	}
+	b.WriteString("\nOn merge:\n\n")
+	for _, m := range p.OnMerge {
+		b.WriteString("- " + m + "\n")
+	}
+	for _, r := range p.Releases {
+		b.WriteString("\n---\n\n")
+		b.WriteString(strings.TrimRight(r.Notes, "\n") + "\n")
+	}
+	blk, err := json.MarshalIndent(planBlock{Base: p.Base, Commit: p.BaseCommit, Releases: p.Releases}, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	b.WriteString("\n" + blockOpen + string(blk) + blockClose)
+	return b.String(), nil
+}
+
+func levelName(l semver.Level) string {
+	s := l.String()
+	if s == "" {
+		return "release"
+	}
+	return s
+}
+
+// ParseBody reads the machine-readable block of a release PR body: the
+// releases it plans and the base commit it was planned at. A body
+// without the block, or with one that does not parse, is an error.
+func ParseBody(body string) (base, commit string, releases []Release, err error) {
+	i := strings.LastIndex(body, blockOpen)
+	if i < 0 {
+		return "", "", nil, errors.New("releasepr: no releasekit:plan block in the body")
+	}
+	rest := body[i+len(blockOpen):]
+	j := strings.Index(rest, blockClose)
+	if j < 0 {
+		return "", "", nil, errors.New("releasepr: releasekit:plan block not closed")
+	}
+	var blk planBlock
+	dec := json.NewDecoder(strings.NewReader(rest[:j]))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&blk); err != nil {
+		return "", "", nil, fmt.Errorf("releasepr: releasekit:plan block: %w", err)
+	}
+	return blk.Base, blk.Commit, blk.Releases, nil
+}
+
+// Find returns the merged release PRs on base (first-parent history,
+// newest first) whose tags do not exist yet: each commit whose subject is
+// a release PR's title ([TitlePrefix], with the " (#N)" a squash merge
+// adds) names the tags it releases; a tag of one of components that does
+// not exist is pending. A tag that exists on another commit is an error
+// wrapping ErrTagElsewhere. The search stops at the first release commit
+// all of whose tags exist: everything older was released.
+func Find(ctx context.Context, repo *git.Repository, base string, components []Component) ([]Pending, error) {
+	head, err := repo.ResolveRevision(plumbing.Revision("refs/heads/" + base))
+	if err != nil {
+		return nil, fmt.Errorf("%w: base branch %q: %v", ErrConfig, base, err)
+	}
+	c, err := repo.CommitObject(*head)
+	if err != nil {
+		return nil, err
+	}
+	var out []Pending
+	for c != nil {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		subject, _, _ := strings.Cut(c.Message, "\n")
+		if m := releaseSubjectRE.FindStringSubmatch(strings.TrimSpace(subject)); m != nil {
+			allTagged := true
+			for _, tag := range strings.Split(m[1], ", ") {
+				comp, version, ok := componentOf(components, tag)
+				if !ok {
+					continue
+				}
+				ref, err := repo.Tag(tag)
+				switch {
+				case errors.Is(err, git.ErrTagNotFound):
+					allTagged = false
+					out = append(out, Pending{Commit: c.Hash.String(), Component: comp, Version: version, Tag: tag})
+				case err != nil:
+					return nil, err
+				default:
+					target, err := peel(repo, ref.Hash())
+					if err != nil {
+						return nil, err
+					}
+					if target != c.Hash {
+						return nil, fmt.Errorf("%w: %s is on %s, the release commit is %s", ErrTagElsewhere, tag, target.String()[:12], c.Hash.String()[:12])
+					}
+				}
+			}
+			if allTagged {
+				break
+			}
+		}
+		if c.NumParents() == 0 {
+			break
+		}
+		if c, err = c.Parent(0); err != nil {
+			return nil, err
+		}
+	}
+	slices.Reverse(out) // oldest first: the order to release them in
+	return out, nil
+}
+
+// componentOf finds the component whose prefix tag has and the version it
+// names.
+func componentOf(components []Component, tag string) (name, version string, ok bool) {
+	best := -1
+	for i, c := range components {
+		if rest, found := strings.CutPrefix(tag, c.prefix()); found {
+			if _, err := semver.Parse(rest); err != nil {
+				continue
+			}
+			if best < 0 || len(c.prefix()) > len(components[best].prefix()) {
+				best, version = i, rest
+			}
+		}
+	}
+	if best < 0 {
+		return "", "", false
+	}
+	return components[best].Name, version, true
+}
+
+func peel(repo *git.Repository, h plumbing.Hash) (plumbing.Hash, error) {
+	if t, err := repo.TagObject(h); err == nil {
+		c, err := t.Commit()
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		return c.Hash, nil
+	}
+	return h, nil
+}
+
+// Notes returns the changelog section of a pending release: the commits
+// from the component's previous final release to the release commit,
+// under the tag's name, dated date.
+func Notes(ctx context.Context, repo *git.Repository, p Pending, c Component, date time.Time, opts ...changelog.Option) (string, error) {
+	h := plumbing.NewHash(p.Commit)
+	scheme := semver.Scheme{Prefix: c.prefix()}
+	prev, err := commits.Previous(ctx, repo, h, scheme)
+	if err != nil {
+		return "", err
+	}
+	r := commits.Range{To: h}
+	previous := ""
+	if prev.HasStable {
+		r.From = []plumbing.Hash{plumbing.NewHash(prev.Stable.Commit)}
+		previous = prev.Stable.Tag
+	}
+	var logOpts []commits.LogOption
+	if p := strings.Trim(c.Path, "/"); p != "" && p != "." {
+		logOpts = append(logOpts, commits.WithPaths(p))
+	}
+	cs, err := changelog.Commits(ctx, repo, r, logOpts...)
+	if err != nil {
+		return "", err
+	}
+	notes := changelog.Build(changelog.Release{Version: p.Tag, Previous: previous, Date: date, Commits: cs}, opts...)
+	var b bytes.Buffer
+	if err := changelog.Write(&b, notes, changelog.Markdown); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+var prNumberRE = regexp.MustCompile(` \(#([0-9]+)\)$`)
+
+// PRNumber returns the pull request number a squash merge commit's
+// subject ends with (" (#14)"), and false when it has none.
+func PRNumber(message string) (int, bool) {
+	subject, _, _ := strings.Cut(message, "\n")
+	m := prNumberRE.FindStringSubmatch(strings.TrimSpace(subject))
+	if m == nil {
+		return 0, false
+	}
+	n := 0
+	for _, d := range m[1] {
+		n = n*10 + int(d-'0')
+		if n > 1<<30 {
+			return 0, false
+		}
+	}
+	return n, n > 0
+}

@@ -1,0 +1,238 @@
+package releasepr_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/releasekit/releasekit/internal/testkit/gittest"
+	"github.com/releasekit/releasekit/releasepr"
+)
+
+var day = time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
+
+// shop is a Magento-like repository (seed 000): composer.json and
+// package.json carry the version, CHANGELOG.md the history; v1.2.0 is
+// released and two changes followed.
+func shop(t *testing.T) *gittest.Repo {
+	g := gittest.New(t)
+	g.CommitFiles("feat: first ABC-1", map[string]string{
+		"composer.json": "{\n    \"name\": \"shop/app\",\n    \"version\": \"1.2.0\"\n}\n",
+		"package.json":  "{\r\n\t\"name\": \"shop-theme\",\r\n\t\"version\": \"1.2.0\"\r\n}\r\n",
+		"CHANGELOG.md":  "# Changelog\n\n## v1.2.0\n\n- first\n",
+	})
+	g.AnnotatedTag("v1.2.0", "HEAD", "Release v1.2.0")
+	g.CommitFiles("feat(checkout): pay by invoice (#12)\n\nRefs: ABC-2", map[string]string{"app/checkout.php": "<?php\n"})
+	g.CommitFiles("fix: rounding (#13)\n\nRefs: ABC-3", map[string]string{"app/tax.php": "<?php\n"})
+	return g
+}
+
+func request(g *gittest.Repo, t *testing.T) releasepr.Request {
+	return releasepr.Request{Repo: g.GoGit(t), Base: "main", Now: day, Components: []releasepr.Component{{
+		VersionFiles: []string{"composer.json", "package.json"}, Changelog: "CHANGELOG.md"}}}
+}
+
+// merge applies a plan's edits on its branch and squash-merges it into
+// main with the title GitHub's squash merge gives ("title (#N)").
+func merge(t *testing.T, g *gittest.Repo, p releasepr.ReleasePlan, pr int) string {
+	t.Helper()
+	g.Branch(p.Branch, "main")
+	g.Checkout(p.Branch)
+	files := map[string]string{}
+	for _, e := range p.Edits {
+		files[e.Path] = string(e.After)
+	}
+	g.CommitFiles(p.Title, files)
+	g.Checkout("main")
+	return g.SquashMerge(p.Branch, p.Title+" (#"+strconv.Itoa(pr)+")")
+}
+
+func TestPlan(t *testing.T) {
+	ctx := context.Background()
+	g := shop(t)
+	p, err := releasepr.Plan(ctx, request(g, t))
+	require.NoError(t, err)
+	assert.Equal(t, releasepr.StateOpen, p.State)
+	assert.Equal(t, "releasekit/release/main", p.Branch)
+	assert.Equal(t, "chore(release): v1.3.0", p.Title)
+	assert.Equal(t, []string{releasepr.LabelPending}, p.Labels)
+	require.Len(t, p.Releases, 1)
+	r := p.Releases[0]
+	assert.Equal(t, "1.3.0", r.Version)
+	assert.Equal(t, "v1.2.0", r.Previous)
+	assert.Equal(t, 2, r.Commits)
+	assert.Contains(t, r.Notes, "pay by invoice")
+	assert.Contains(t, r.Notes, "rounding")
+
+	require.Len(t, p.Edits, 3)
+	byPath := map[string]releasepr.Edit{}
+	for _, e := range p.Edits {
+		byPath[e.Path] = e
+	}
+	assert.Equal(t, "{\n    \"name\": \"shop/app\",\n    \"version\": \"1.3.0\"\n}\n", string(byPath["composer.json"].After))
+	assert.Equal(t, "{\r\n\t\"name\": \"shop-theme\",\r\n\t\"version\": \"1.3.0\"\r\n}\r\n", string(byPath["package.json"].After), "CRLF and tabs kept")
+	cl := string(byPath["CHANGELOG.md"].After)
+	assert.True(t, strings.HasPrefix(cl, "# Changelog\n\n## "), cl)
+	assert.Less(t, strings.Index(cl, "v1.3.0"), strings.Index(cl, "## v1.2.0"), "the new release comes first")
+
+	// The body carries the plan as a block a later run can read.
+	base, commit, rels, err := releasepr.ParseBody(p.Body)
+	require.NoError(t, err)
+	assert.Equal(t, "main", base)
+	assert.Equal(t, p.BaseCommit, commit)
+	require.Len(t, rels, 1)
+	assert.Equal(t, "v1.3.0", rels[0].Tag)
+	assert.Contains(t, p.Body, "On merge:")
+}
+
+// A release PR merged while the bot did not run is found from git alone on
+// the next run, released once, and never proposed again.
+func TestMissedRunHeals(t *testing.T) {
+	ctx := context.Background()
+	g := shop(t)
+	p, err := releasepr.Plan(ctx, request(g, t))
+	require.NoError(t, err)
+	merged := merge(t, g, p, 14)
+
+	// The bot missed the merge. Its next run (after more work landed)
+	// finds the merged release commit and plans nothing new until it is
+	// released.
+	g.CommitFiles("feat: wishlist (#15)", map[string]string{"app/wish.php": "<?php\n"})
+	for range 2 {
+		again, err := releasepr.Plan(ctx, request(g, t))
+		require.NoError(t, err)
+		assert.Equal(t, releasepr.StatePending, again.State)
+		assert.Equal(t, []releasepr.Pending{{Commit: merged, Version: "1.3.0", Tag: "v1.3.0"}}, again.Pending)
+		assert.Empty(t, again.Edits)
+	}
+
+	// Released (tagged at the release commit): nothing is pending, and
+	// the next plan releases only what came after.
+	g.AnnotatedTag("v1.3.0", merged, "Release v1.3.0")
+	pending, err := releasepr.Find(ctx, g.GoGit(t), "main", request(g, t).Components)
+	require.NoError(t, err)
+	assert.Empty(t, pending)
+	next, err := releasepr.Plan(ctx, request(g, t))
+	require.NoError(t, err)
+	assert.Equal(t, releasepr.StateOpen, next.State)
+	assert.Equal(t, "chore(release): v1.4.0", next.Title)
+	assert.Equal(t, 1, next.Releases[0].Commits, "only the wishlist")
+}
+
+// A tag that exists on another commit than the merged release commit is
+// never moved: the run stops with ErrTagElsewhere.
+func TestTagElsewhere(t *testing.T) {
+	ctx := context.Background()
+	g := shop(t)
+	p, err := releasepr.Plan(ctx, request(g, t))
+	require.NoError(t, err)
+	g.AnnotatedTag("v1.3.0", "HEAD", "someone tagged by hand")
+	merge(t, g, p, 14)
+	_, err = releasepr.Plan(ctx, request(g, t))
+	assert.ErrorIs(t, err, releasepr.ErrTagElsewhere)
+}
+
+func TestNothingToRelease(t *testing.T) {
+	ctx := context.Background()
+	g := shop(t)
+	g.AnnotatedTag("v1.2.1", "HEAD", "x")
+	g.CommitFiles("docs: words", map[string]string{"README.md": "x\n"})
+	p, err := releasepr.Plan(ctx, request(g, t))
+	require.NoError(t, err)
+	assert.Equal(t, releasepr.StateNone, p.State)
+	assert.Empty(t, p.Title)
+	assert.Empty(t, p.Edits)
+}
+
+// Components are planned apart, each from the commits under its path.
+func TestPlanComponents(t *testing.T) {
+	ctx := context.Background()
+	g := gittest.New(t)
+	g.CommitFiles("feat: start", map[string]string{
+		"api/go.mod": "module x\n", "api/version.go": "package api\n\nconst Version = \"0.4.0\"\n",
+		"web/package.json": "{\"version\": \"2.0.0\"}\n",
+	})
+	g.AnnotatedTag("api/v0.4.0", "HEAD", "api")
+	g.AnnotatedTag("web/v2.0.0", "HEAD", "web")
+	g.CommitFiles("fix(api): timeout", map[string]string{"api/h.go": "package api\n"})
+	req := releasepr.Request{Repo: g.GoGit(t), Base: "main", Now: day, Components: []releasepr.Component{
+		{Name: "api", Path: "api", TagPrefix: "api/v", VersionFiles: []string{"api/version.go"}},
+		{Name: "web", Path: "web", TagPrefix: "web/v", VersionFiles: []string{"web/package.json"}},
+	}}
+	p, err := releasepr.Plan(ctx, req)
+	require.NoError(t, err)
+	require.Len(t, p.Releases, 1, "web has no change")
+	assert.Equal(t, "api/v0.4.1", p.Releases[0].Tag)
+	assert.Equal(t, "chore(release): api/v0.4.1", p.Title)
+	require.Len(t, p.Edits, 1)
+	assert.Equal(t, "package api\n\nconst Version = \"0.4.1\"\n", string(p.Edits[0].After))
+
+	// Merged: the api tag is pending, the web component is untouched.
+	merged := merge(t, g, p, 3)
+	pending, err := releasepr.Find(ctx, g.GoGit(t), "main", req.Components)
+	require.NoError(t, err)
+	assert.Equal(t, []releasepr.Pending{{Commit: merged, Component: "api", Version: "0.4.1", Tag: "api/v0.4.1"}}, pending)
+}
+
+func TestPlanRefused(t *testing.T) {
+	ctx := context.Background()
+	g := shop(t)
+	for name, req := range map[string]releasepr.Request{
+		"no base":         {Repo: g.GoGit(t), Components: []releasepr.Component{{}}},
+		"unknown base":    {Repo: g.GoGit(t), Base: "develop", Components: []releasepr.Component{{}}},
+		"no component":    {Repo: g.GoGit(t), Base: "main"},
+		"missing file":    {Repo: g.GoGit(t), Base: "main", Components: []releasepr.Component{{VersionFiles: []string{"pom.xml"}}}},
+		"file outside":    {Repo: g.GoGit(t), Base: "main", Components: []releasepr.Component{{VersionFiles: []string{"../x/package.json"}}}},
+		"unnamed of many": {Repo: g.GoGit(t), Base: "main", Components: []releasepr.Component{{}, {Name: "b"}}},
+		"twice":           {Repo: g.GoGit(t), Base: "main", Components: []releasepr.Component{{Name: "a"}, {Name: "a"}}},
+	} {
+		_, err := releasepr.Plan(ctx, req)
+		assert.ErrorIs(t, err, releasepr.ErrConfig, name)
+	}
+	// A version file the updater cannot edit stops the plan.
+	require.NoError(t, os.WriteFile(filepath.Join(g.Dir, "x"), nil, 0o644))
+	g.CommitFiles("fix: y", map[string]string{"Chart.yaml": "version: |\n  1.2.0\n"})
+	_, err := releasepr.Plan(ctx, releasepr.Request{Repo: g.GoGit(t), Base: "main", Components: []releasepr.Component{{VersionFiles: []string{"Chart.yaml"}}}})
+	assert.Error(t, err)
+	assert.Contains(t, err.Error(), "Chart.yaml")
+}
+
+func TestParseBodyRefused(t *testing.T) {
+	for _, b := range []string{"", "no block", "<!-- releasekit:plan\n{\"base\": \"main\"", "<!-- releasekit:plan\n{\"base\": 1}\n-->\n", "<!-- releasekit:plan\n{\"bse\": \"main\"}\n-->\n"} {
+		_, _, _, err := releasepr.ParseBody(b)
+		assert.Error(t, err, b)
+	}
+}
+
+func TestNotesAndPRNumber(t *testing.T) {
+	ctx := context.Background()
+	g := shop(t)
+	p, err := releasepr.Plan(ctx, request(g, t))
+	require.NoError(t, err)
+	merged := merge(t, g, p, 14)
+	pending, err := releasepr.Find(ctx, g.GoGit(t), "main", request(g, t).Components)
+	require.NoError(t, err)
+	require.Len(t, pending, 1)
+	notes, err := releasepr.Notes(ctx, g.GoGit(t), pending[0], releasepr.Component{}, day)
+	require.NoError(t, err)
+	assert.Contains(t, notes, "v1.3.0")
+	assert.Contains(t, notes, "pay by invoice")
+	assert.Contains(t, notes, "rounding")
+	assert.NotContains(t, notes, "first", "the previous release's changes are not repeated")
+
+	msg := g.Git("log", "-1", "--format=%B", merged)
+	n, ok := releasepr.PRNumber(msg)
+	assert.True(t, ok)
+	assert.Equal(t, 14, n)
+	for _, m := range []string{"chore(release): v1.3.0", "x (#)", "x (#0)", "x (#99999999999999999999)"} {
+		_, ok := releasepr.PRNumber(m)
+		assert.False(t, ok, m)
+	}
+}

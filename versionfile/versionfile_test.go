@@ -1,0 +1,173 @@
+package versionfile_test
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/releasekit/releasekit/internal/testkit/golden"
+	"github.com/releasekit/releasekit/versionfile"
+)
+
+// Each testdata/NAME.d/input is a version file with unusual formatting
+// (comments, CRLF, tabs, odd key order, decoys that must not change);
+// want is the file with the version set to 2.0.0-rc.1, byte for byte.
+func TestGolden(t *testing.T) {
+	dirs, err := filepath.Glob("testdata/*.d")
+	require.NoError(t, err)
+	require.Len(t, dirs, len(versionfile.Kinds()), "a golden file per kind")
+	seen := map[versionfile.Kind]bool{}
+	for _, dir := range dirs {
+		name := strings.TrimSuffix(filepath.Base(dir), ".d")
+		t.Run(name, func(t *testing.T) {
+			k, _ := versionfile.KindOf(name)
+			seen[k] = true
+			in, err := os.ReadFile(filepath.Join(dir, "input"))
+			require.NoError(t, err)
+			before, err := versionfile.Version(k, in)
+			require.NoError(t, err)
+			assert.Equal(t, "1.2.3", before)
+			out, err := versionfile.Update(k, in, "2.0.0-rc.1")
+			require.NoError(t, err)
+			golden.Check(t, filepath.Join(dir, "want"), out)
+			after, err := versionfile.Version(k, out)
+			require.NoError(t, err)
+			assert.Equal(t, "2.0.0-rc.1", after)
+			assertOnlyVersionsChanged(t, k, in, out, "2.0.0-rc.1")
+			// Setting the version back gives the input again.
+			back, err := versionfile.Update(k, out, "1.2.3")
+			require.NoError(t, err)
+			assert.Equal(t, string(in), string(back))
+		})
+	}
+	assert.Len(t, seen, len(versionfile.Kinds()))
+}
+
+// assertOnlyVersionsChanged checks out is in with each span Find reports
+// replaced by version, and nothing else.
+func assertOnlyVersionsChanged(t *testing.T, k versionfile.Kind, in, out []byte, version string) {
+	t.Helper()
+	spans, err := versionfile.Find(k, in)
+	require.NoError(t, err)
+	var want bytes.Buffer
+	last := 0
+	for _, s := range spans {
+		want.Write(in[last:s.Start])
+		want.WriteString(version)
+		last = s.End
+	}
+	want.Write(in[last:])
+	assert.Equal(t, want.String(), string(out))
+	// Line endings and tabs are kept.
+	assert.Equal(t, bytes.Count(in, []byte("\r\n")), bytes.Count(out, []byte("\r\n")))
+	assert.Equal(t, bytes.Count(in, []byte("\t")), bytes.Count(out, []byte("\t")))
+}
+
+func TestKindOf(t *testing.T) {
+	for name, want := range map[string]versionfile.Kind{
+		"package.json": versionfile.PackageJSON, "web/package-lock.json": versionfile.PackageLock,
+		"composer.json": versionfile.Composer, "charts/checkout/Chart.yaml": versionfile.HelmChart,
+		"pom.xml": versionfile.Maven, "Cargo.toml": versionfile.Cargo, "pyproject.toml": versionfile.PyProject,
+		"internal/version/version.go": versionfile.GoSource, `win\dir\package.json`: versionfile.PackageJSON,
+	} {
+		k, ok := versionfile.KindOf(name)
+		assert.True(t, ok, name)
+		assert.Equal(t, want, k, name)
+	}
+	k, ok := versionfile.KindOf("README.md")
+	assert.False(t, ok)
+	assert.Equal(t, versionfile.Marked, k)
+}
+
+// Files the package must refuse, each with the error a caller branches on.
+func TestRefused(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		kind versionfile.Kind
+		in   string
+		want error
+	}{
+		{"json syntax", versionfile.PackageJSON, `{"version": "1.2.3",}`, versionfile.ErrSyntax},
+		{"json no version", versionfile.Composer, `{"name": "shop/theme"}`, versionfile.ErrNoVersion},
+		{"json duplicate", versionfile.PackageJSON, `{"version": "1.2.3", "version": "1.2.4"}`, versionfile.ErrAmbiguous},
+		{"json escaped", versionfile.PackageJSON, `{"version": "1.2.\u0033"}`, versionfile.ErrUnsupported},
+		{"json number", versionfile.PackageJSON, `{"version": 1.2}`, versionfile.ErrUnsupported},
+		{"json array root", versionfile.PackageJSON, `[{"version": "1.2.3"}]`, versionfile.ErrNoVersion},
+		{"lock disagrees", versionfile.PackageLock, `{"version": "1.2.3", "packages": {"": {"version": "1.2.4"}}}`, versionfile.ErrAmbiguous},
+		{"yaml duplicate", versionfile.HelmChart, "version: 1.2.3\nversion: 1.2.4\n", versionfile.ErrAmbiguous},
+		{"yaml block", versionfile.HelmChart, "version: |\n  1.2.3\n", versionfile.ErrUnsupported},
+		{"yaml escaped", versionfile.HelmChart, "version: \"1.2.\\x33\"\n", versionfile.ErrUnsupported},
+		{"yaml alias", versionfile.HelmChart, "v: &v 1.2.3\nversion: *v\n", versionfile.ErrUnsupported},
+		{"yaml two docs", versionfile.HelmChart, "version: 1.2.3\n---\nversion: 1.2.3\n", versionfile.ErrUnsupported},
+		{"yaml no version", versionfile.HelmChart, "name: x\n", versionfile.ErrNoVersion},
+		{"pom inherits", versionfile.Maven, "<project><parent><version>1</version></parent></project>", versionfile.ErrNoVersion},
+		{"pom property", versionfile.Maven, "<project><version>${revision}</version></project>", versionfile.ErrUnsupported},
+		{"pom entity", versionfile.Maven, "<project><version>1.2.&#51;</version></project>", versionfile.ErrUnsupported},
+		{"pom comment inside", versionfile.Maven, "<project><version><!-- x -->1.2.3</version></project>", versionfile.ErrUnsupported},
+		{"pom other root", versionfile.Maven, "<settings><version>1.2.3</version></settings>", versionfile.ErrNoVersion},
+		{"pom syntax", versionfile.Maven, "<project><version>1.2.3</project>", versionfile.ErrSyntax},
+		{"cargo workspace", versionfile.Cargo, "[package]\nname = \"x\"\nversion.workspace = true\n", versionfile.ErrNoVersion},
+		{"cargo multiline", versionfile.Cargo, "[package]\nversion = \"\"\"1.2.3\"\"\"\n", versionfile.ErrUnsupported},
+		{"cargo escaped", versionfile.Cargo, "[package]\nversion = \"1.2.\\u0033\"\n", versionfile.ErrUnsupported},
+		{"cargo syntax", versionfile.Cargo, "[package\nversion = \"1.2.3\"\n", versionfile.ErrSyntax},
+		{"cargo duplicate", versionfile.Cargo, "[package]\nversion = \"1.2.3\"\nversion = \"1.2.3\"\n", versionfile.ErrAmbiguous},
+		{"pyproject dynamic", versionfile.PyProject, "[project]\nname = \"x\"\ndynamic = [\"version\"]\n", versionfile.ErrNoVersion},
+		{"go no const", versionfile.GoSource, "package v\nconst Name = \"x\"\n", versionfile.ErrNoVersion},
+		{"go not a string", versionfile.GoSource, "package v\nconst Version = 3\n", versionfile.ErrUnsupported},
+		{"go escaped", versionfile.GoSource, "package v\nconst Version = \"1.2.\\x33\"\n", versionfile.ErrUnsupported},
+		{"go in a function", versionfile.GoSource, "package v\nfunc f() { const Version = \"1.2.3\"; _ = Version }\n", versionfile.ErrNoVersion},
+		{"go syntax", versionfile.GoSource, "package v\nconst Version = \n", versionfile.ErrSyntax},
+		{"marker without version", versionfile.Marked, "see docs <!-- x-releasekit-version -->\n", versionfile.ErrNoVersion},
+		{"no marker", versionfile.Marked, "version 1.2.3\n", versionfile.ErrNoVersion},
+		{"block not closed", versionfile.Marked, "x-releasekit-start-version\n1.2.3\n", versionfile.ErrSyntax},
+		{"markers disagree", versionfile.Marked, "1.2.3 x-releasekit-version\n1.2.4 x-releasekit-version\n", versionfile.ErrAmbiguous},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := versionfile.Update(c.kind, []byte(c.in), "2.0.0")
+			assert.Nil(t, out)
+			require.ErrorIs(t, err, c.want)
+			var e *versionfile.Error
+			require.True(t, errors.As(err, &e), "%T", err)
+			assert.Equal(t, c.kind, e.Kind)
+		})
+	}
+}
+
+// A version that could break the file's syntax is refused before any
+// file is read.
+func TestInvalidVersion(t *testing.T) {
+	for _, v := range []string{"", "1.2.3\"", "1.2.3\n", "1.2.3 # x", "-1", "1.2.3<", "1.2.3'", strings.Repeat("1", 129)} {
+		_, err := versionfile.Update(versionfile.PackageJSON, []byte(`{"version": "1.0.0"}`), v)
+		assert.ErrorIs(t, err, versionfile.ErrInvalidVersion, "%q", v)
+	}
+}
+
+func TestWithIdentAndMarker(t *testing.T) {
+	src := []byte("package main\n\nvar version = \"0.9.0\"\n")
+	out, err := versionfile.Update(versionfile.GoSource, src, "1.0.0", versionfile.WithIdent("version"))
+	require.NoError(t, err)
+	assert.Equal(t, "package main\n\nvar version = \"1.0.0\"\n", string(out))
+	_, err = versionfile.Update(versionfile.GoSource, src, "1.0.0")
+	assert.ErrorIs(t, err, versionfile.ErrNoVersion)
+
+	doc := []byte("Download v0.9.0 (bump-me)\n")
+	out, err = versionfile.Update(versionfile.Marked, doc, "1.0.0", versionfile.WithMarker("bump-me"))
+	require.NoError(t, err)
+	assert.Equal(t, "Download v1.0.0 (bump-me)\n", string(out))
+}
+
+// A CalVer hotfix (four numbers) is a version too.
+func TestCalVerVersions(t *testing.T) {
+	out, err := versionfile.Update(versionfile.Marked, []byte("release 2026.02.1 x-releasekit-version\n"), "2026.02.1.1")
+	require.NoError(t, err)
+	assert.Equal(t, "release 2026.02.1.1 x-releasekit-version\n", string(out))
+	out, err = versionfile.Update(versionfile.PackageJSON, []byte(`{"version":"2026.2.1"}`), "2026.2.1.1")
+	require.NoError(t, err)
+	assert.Equal(t, `{"version":"2026.2.1.1"}`, string(out))
+}
