@@ -11,4 +11,12 @@
 // the labels and the checks (policy §1.11.3.2, §1.12.6.1, §1.21.3.1).
 // Tokens come from the environment ([Token]), never from a command line
 // or output.
+//
+// # Implementations
+//
+//	package       client                                  tested against
+//	forge/github  github.com/google/go-github/v75         recorded api.github.com traffic (@octokit/fixtures),
+//	                                                      every request validated by GitHub's OpenAPI description
+//	forge/gitlab  gitlab.com/gitlab-org/api/client-go/v2  the responses client-go's own tests ship
+//	forge/gitea   code.gitea.io/sdk/gitea                 a Gitea server on 127.0.0.1
 package forge

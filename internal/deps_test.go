@@ -92,6 +92,9 @@ const depsRules = `
 	semver, commits, changelog, versionfile, signature, GIT < releasepr;
 	# The forge interface: pull-request facts in policy's form.
 	policy < forge;
+	# The forges' API clients, each behind forge's interface and only there.
+	forge, github.com/google/go-github/v75 < forge/github;
+	forge, policy, gitlab.com/gitlab-org/api/client-go/v2 < forge/gitlab;
 	# The evidence store on an OCI registry: a manifest.Store beside DirStore and GitStore.
 	manifest, tlog, signature, internal/boundedfile, internal/strictjson, OCI < ocistore;
 	semver, commits, sbom, changelog, tagging, manifest, signature, identity,
@@ -108,7 +111,7 @@ const depsRules = `
 	  gopkg.in/yaml.v3, github.com/santhosh-tekuri/jsonschema/v6 < config;
 
 	semver, signature, identity, idtoken, tlog, commits, sbom, changelog, tagging, manifest, ocistore, policy,
-	  audit, audit/bundle, audit/metrics, config, versionfile, releasepr, forge < PRODUCT;
+	  audit, audit/bundle, audit/metrics, config, versionfile, releasepr, forge, forge/github, forge/gitlab < PRODUCT;
 
 	# The demonstration history that examples/audit plays on and
 	# internal/testkit/audittest gives the tests: a helper, not the API.

@@ -1,0 +1,196 @@
+package github
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	gh "github.com/google/go-github/v75/github"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/releasekit/releasekit/forge"
+)
+
+func TestMergeMethod(t *testing.T) {
+	const head, other = "6dcb09b5b57875f334f61aebed695e2e4193db5e", "e5bd3914e2e596debea16f433f57875b5b90bcd6"
+	for _, tc := range []struct {
+		name             string
+		parents          int
+		merge, msg, last string
+		want             string
+	}{
+		{"merge commit", 2, other, "Merge pull request #7 from o/feature", "fix: x", "merge"},
+		{"octopus", 3, other, "Merge", "fix: x", "merge"},
+		{"fast-forward", 1, head, "fix: x", "fix: x", "rebase"},
+		{"rebased", 1, other, "fix: x\n\nbody\n", "fix: x\n\nbody", "rebase"},
+		{"squashed", 1, other, "fix: x (#7)\n\n* fix: x\n* fix: y", "fix: y", "squash"},
+		{"squashed one commit", 1, other, "fix: x (#7)", "fix: x", "squash"},
+		{"no commits listed", 1, other, "fix: x", "", "squash"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, mergeMethod(tc.parents, tc.merge, head, tc.msg, tc.last))
+		})
+	}
+}
+
+// TestRequiredFrom decodes the branch protection GitHub returned in the
+// recorded branch-protection scenario (required status check "foo/bar").
+func TestRequiredFrom(t *testing.T) {
+	dir := os.Getenv("RELEASEKIT_FORGE_FIXTURES")
+	if dir == "" {
+		t.Skip("RELEASEKIT_FORGE_FIXTURES is unset: run scripts/fetch-forge-fixtures and export its output (scripts/test does)")
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "octokit-fixtures", "api.github.com", "branch-protection", "normalized-fixture.json"))
+	require.NoError(t, err)
+	var recs []struct {
+		Response json.RawMessage `json:"response"`
+	}
+	require.NoError(t, json.Unmarshal(data, &recs))
+	var p gh.Protection
+	require.NoError(t, json.Unmarshal(recs[2].Response, &p))
+	rules := []*gh.RequiredStatusChecksBranchRule{{Parameters: gh.RequiredStatusChecksRuleParameters{RequiredStatusChecks: []*gh.RuleStatusCheck{{Context: "ci/test"}}}}}
+	req := requiredFrom(&p, rules)
+	assert.Equal(t, map[string]bool{"foo/bar": true, "ci/test": true}, req)
+	assert.Empty(t, requiredFrom(nil, nil), "an unprotected branch requires nothing")
+
+	checks := checksOf([]*gh.CheckRun{{Name: gh.Ptr("ci/test"), Status: gh.Ptr("completed"), Conclusion: gh.Ptr("neutral")}},
+		[]*gh.RepoStatus{{Context: gh.Ptr("lint"), State: gh.Ptr("error")}}, req)
+	assert.Equal(t, []forge.Check{
+		{Name: "ci/test", Outcome: forge.CheckSuccess, Required: true},
+		{Name: "lint", Outcome: forge.CheckError},
+		{Name: "foo/bar", Outcome: forge.CheckPending, Required: true}, // required, not reported
+	}, checks)
+}
+
+func TestRunOutcome(t *testing.T) {
+	for _, tc := range [][3]string{
+		{"queued", "", forge.CheckPending}, {"in_progress", "", forge.CheckPending},
+		{"completed", "success", forge.CheckSuccess}, {"completed", "neutral", forge.CheckSuccess},
+		{"completed", "skipped", forge.CheckSkipped}, {"completed", "failure", forge.CheckFailure},
+		{"completed", "cancelled", forge.CheckFailure}, {"completed", "timed_out", forge.CheckFailure},
+		{"completed", "action_required", forge.CheckFailure}, {"completed", "stale", forge.CheckFailure},
+	} {
+		assert.Equal(t, tc[2], runOutcome(tc[0], tc[1]), "%s/%s", tc[0], tc[1])
+	}
+}
+
+// rateLimited serves GitHub's documented primary rate-limit refusal (403,
+// X-RateLimit-Remaining 0, the reset as epoch seconds) for the first
+// `refusals` requests, then the given body.
+func rateLimited(t *testing.T, refusals int32, reset time.Time, secondary bool) (*httptest.Server, *atomic.Int32) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		if n.Add(1) <= refusals {
+			if secondary {
+				w.Header().Set("Retry-After", "30")
+				w.WriteHeader(http.StatusForbidden)
+				w.Write([]byte(`{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`))
+				return
+			}
+			w.Header().Set("X-RateLimit-Limit", "5000")
+			w.Header().Set("X-RateLimit-Remaining", "0")
+			w.Header().Set("X-RateLimit-Used", "5000")
+			w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
+			w.Header().Set("X-RateLimit-Resource", "core")
+			w.WriteHeader(http.StatusForbidden)
+			w.Write([]byte(`{"message":"API rate limit exceeded for user ID 1.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}`))
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+		w.Write([]byte(`{"id":1,"html_url":"https://github.com/o/r/issues/1#issuecomment-1"}`))
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+// fakeClock makes the client's waits count instead of pass.
+func fakeClock(c *Client, now time.Time) *[]time.Duration {
+	var waits []time.Duration
+	c.now = func() time.Time { return now }
+	c.sleep = func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }
+	return &waits
+}
+
+func TestRateLimitWait(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	t.Run("primary", func(t *testing.T) {
+		srv, n := rateLimited(t, 1, now.Add(30*time.Second), false)
+		c, err := New(srv.Client(), srv.URL, "o", "r", "t")
+		require.NoError(t, err)
+		waits := fakeClock(c, now)
+		_, err = c.Comment(context.Background(), 1, "x")
+		require.NoError(t, err)
+		assert.Equal(t, []time.Duration{31 * time.Second}, *waits, "until the reset, and a second")
+		assert.Equal(t, int32(2), n.Load())
+	})
+	t.Run("secondary", func(t *testing.T) {
+		srv, n := rateLimited(t, 1, now, true)
+		c, err := New(srv.Client(), srv.URL, "o", "r", "t")
+		require.NoError(t, err)
+		waits := fakeClock(c, now)
+		_, err = c.Comment(context.Background(), 1, "x")
+		require.NoError(t, err)
+		assert.Equal(t, []time.Duration{30 * time.Second}, *waits, "Retry-After")
+		assert.Equal(t, int32(2), n.Load())
+	})
+	t.Run("refused past the deadline", func(t *testing.T) {
+		srv, n := rateLimited(t, 1, time.Now().Add(time.Hour), false)
+		c, err := New(srv.Client(), srv.URL, "o", "r", "t")
+		require.NoError(t, err)
+		waits := fakeClock(c, time.Now())
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		_, err = c.Comment(ctx, 1, "x")
+		assert.ErrorIs(t, err, forge.ErrRateLimited)
+		var ae *forge.APIError
+		require.True(t, errors.As(err, &ae))
+		assert.Equal(t, "POST", ae.Method)
+		assert.Equal(t, "/api/v3/repos/o/r/issues/1/comments", ae.Path)
+		assert.Empty(t, *waits)
+		assert.Equal(t, int32(1), n.Load())
+	})
+	t.Run("refused past the maximum wait", func(t *testing.T) {
+		srv, _ := rateLimited(t, 1, now.Add(time.Hour), false)
+		c, err := New(srv.Client(), srv.URL, "o", "r", "t", WithMaxRateLimitWait(10*time.Minute))
+		require.NoError(t, err)
+		waits := fakeClock(c, now)
+		_, err = c.Comment(context.Background(), 1, "x")
+		assert.ErrorIs(t, err, forge.ErrRateLimited)
+		assert.Empty(t, *waits)
+	})
+	t.Run("gives up after retries", func(t *testing.T) {
+		srv, n := rateLimited(t, 100, now.Add(time.Second), false)
+		c, err := New(srv.Client(), srv.URL, "o", "r", "t")
+		require.NoError(t, err)
+		waits := fakeClock(c, now)
+		_, err = c.Comment(context.Background(), 1, "x")
+		assert.ErrorIs(t, err, forge.ErrRateLimited)
+		assert.Len(t, *waits, maxRetries)
+		assert.Equal(t, int32(maxRetries+1), n.Load())
+	})
+}
+
+// TestUnauthorized maps GitHub's documented 401 ("Bad credentials").
+func TestUnauthorized(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusUnauthorized)
+		w.Write([]byte(`{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest","status":"401"}`))
+	}))
+	defer srv.Close()
+	c, err := New(srv.Client(), srv.URL, "o", "r", "expired")
+	require.NoError(t, err)
+	err = c.SetCommitStatus(context.Background(), "0000000000000000000000000000000000000001", forge.CommitStatus{Context: "c", State: forge.CheckSuccess})
+	assert.ErrorIs(t, err, forge.ErrUnauthorized)
+	assert.EqualError(t, err, "forge: github: POST /api/v3/repos/o/r/statuses/0000000000000000000000000000000000000001: 401 Bad credentials")
+}

@@ -1,0 +1,235 @@
+package github
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/url"
+	"slices"
+	"strings"
+
+	gh "github.com/google/go-github/v75/github"
+
+	"github.com/releasekit/releasekit/forge"
+)
+
+// LabelColor is the color of the labels [Client.SetLabels] creates.
+const LabelColor = "ededed"
+
+// SetLabels sets the labels of issue or pull request number to labels.
+// It first creates, with [LabelColor], the labels the repository does not
+// have (label names compare without case, as on GitHub), so that a label
+// GitHub refuses (422, forge.ErrInvalid) is reported as such; a label
+// created meanwhile by another run is no error.
+func (c *Client) SetLabels(ctx context.Context, number int, labels []string) error {
+	have, err := all(ctx, c, func(ctx context.Context, o gh.ListOptions) ([]*gh.Label, *gh.Response, error) {
+		return c.gh.Issues.ListLabels(ctx, c.owner, c.repo, &o)
+	})
+	if err != nil {
+		return err
+	}
+	for _, name := range labels {
+		if slices.ContainsFunc(have, func(l *gh.Label) bool { return strings.EqualFold(l.GetName(), name) }) {
+			continue
+		}
+		err := c.call(ctx, func(ctx context.Context) (r *gh.Response, err error) {
+			_, r, err = c.gh.Issues.CreateLabel(ctx, c.owner, c.repo, &gh.Label{Name: gh.Ptr(name), Color: gh.Ptr(LabelColor)})
+			return r, err
+		})
+		if err != nil && !alreadyExists(err) {
+			return err
+		}
+	}
+	if len(labels) == 0 {
+		return c.call(ctx, func(ctx context.Context) (*gh.Response, error) {
+			return c.gh.Issues.RemoveLabelsForIssue(ctx, c.owner, c.repo, number)
+		})
+	}
+	// The object form GitHub's description asks for ({"labels": [...]}):
+	// go-github sends a bare array, which the description does not list.
+	u := fmt.Sprintf("repos/%s/%s/issues/%d/labels", c.owner, c.repo, number)
+	return c.call(ctx, func(ctx context.Context) (*gh.Response, error) {
+		req, err := c.gh.NewRequest("PUT", u, struct {
+			Labels []string `json:"labels"`
+		}{labels})
+		if err != nil {
+			return nil, err
+		}
+		return c.gh.Do(ctx, req, nil)
+	})
+}
+
+// alreadyExists says whether err is GitHub's 422 "already_exists".
+func alreadyExists(err error) bool {
+	var e *forge.APIError
+	return errors.As(err, &e) && e.Status == 422 && strings.Contains(e.Message, " already_exists)")
+}
+
+// Comment adds a comment to issue or pull request number.
+func (c *Client) Comment(ctx context.Context, number int, body string) (forge.Comment, error) {
+	var ic *gh.IssueComment
+	err := c.call(ctx, func(ctx context.Context) (r *gh.Response, err error) {
+		ic, r, err = c.gh.Issues.CreateComment(ctx, c.owner, c.repo, number, &gh.IssueComment{Body: gh.Ptr(body)})
+		return r, err
+	})
+	if err != nil {
+		return forge.Comment{}, err
+	}
+	return forge.Comment{ID: ic.GetID(), URL: ic.GetHTMLURL()}, nil
+}
+
+// CreateRelease publishes the release of r.Tag: it gets the release of
+// the tag first and creates it only when GitHub has none (404); a release
+// that exists is kept as it is (Existed set) and only the assets it lacks
+// (by name) are uploaded, so that a run that failed between the two heals.
+// A draft release is not found by its tag: GitHub lists drafts only.
+func (c *Client) CreateRelease(ctx context.Context, r forge.NewRelease) (forge.Release, error) {
+	var rel *gh.RepositoryRelease
+	existed := true
+	err := c.call(ctx, func(ctx context.Context) (resp *gh.Response, err error) {
+		rel, resp, err = c.gh.Repositories.GetReleaseByTag(ctx, c.owner, c.repo, r.Tag)
+		return resp, err
+	})
+	if isStatus(err, 404) {
+		existed = false
+		err = c.call(ctx, func(ctx context.Context) (resp *gh.Response, err error) {
+			rel, resp, err = c.gh.Repositories.CreateRelease(ctx, c.owner, c.repo, &gh.RepositoryRelease{TagName: gh.Ptr(r.Tag),
+				Name: gh.Ptr(r.Name), Body: gh.Ptr(r.Notes), Prerelease: gh.Ptr(r.Prerelease), Draft: gh.Ptr(false)})
+			return resp, err
+		})
+	}
+	if err != nil {
+		return forge.Release{}, err
+	}
+	for _, a := range r.Assets {
+		if slices.ContainsFunc(rel.Assets, func(x *gh.ReleaseAsset) bool { return x.GetName() == a.Name }) {
+			continue
+		}
+		ct := a.ContentType
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		u := fmt.Sprintf("repos/%s/%s/releases/%d/assets?name=%s", c.owner, c.repo, rel.GetID(), queryEscape(a.Name))
+		err := c.call(ctx, func(ctx context.Context) (*gh.Response, error) {
+			req, err := c.gh.NewUploadRequest(u, bytes.NewReader(a.Data), int64(len(a.Data)), ct)
+			if err != nil {
+				return nil, err
+			}
+			return c.gh.Do(ctx, req, nil)
+		})
+		if err != nil {
+			return forge.Release{}, fmt.Errorf("upload asset %s: %w", a.Name, err)
+		}
+	}
+	return forge.Release{ID: rel.GetID(), Tag: rel.GetTagName(), URL: rel.GetHTMLURL(), Existed: existed}, nil
+}
+
+// SetCommitStatus creates a commit status on sha.
+func (c *Client) SetCommitStatus(ctx context.Context, sha string, s forge.CommitStatus) error {
+	st := &gh.RepoStatus{State: gh.Ptr(s.State), Context: gh.Ptr(s.Context)}
+	if s.Description != "" {
+		st.Description = gh.Ptr(s.Description)
+	}
+	if s.URL != "" {
+		st.TargetURL = gh.Ptr(s.URL)
+	}
+	return c.call(ctx, func(ctx context.Context) (r *gh.Response, err error) {
+		_, r, err = c.gh.Repositories.CreateStatus(ctx, c.owner, c.repo, sha, st)
+		return r, err
+	})
+}
+
+// SetDeploymentStatus records a deployment of d.Ref to d.Environment
+// (auto_merge false) and then its status: one deployment per call, each
+// call being one attempt to deploy. required_contexts is left out, so
+// GitHub refuses (409, forge.ErrConflict) a deployment of a ref whose
+// commit statuses have not all passed, unless the client has
+// [WithoutDeploymentChecksUnsafe].
+func (c *Client) SetDeploymentStatus(ctx context.Context, d forge.DeploymentStatus) error {
+	req := &gh.DeploymentRequest{Ref: gh.Ptr(d.Ref), Environment: gh.Ptr(d.Environment), AutoMerge: gh.Ptr(false)}
+	if d.Description != "" {
+		req.Description = gh.Ptr(d.Description)
+	}
+	if c.skipContexts {
+		req.RequiredContexts = &[]string{}
+	}
+	var id int64
+	err := c.call(ctx, func(ctx context.Context) (r *gh.Response, err error) {
+		var dep *gh.Deployment
+		dep, r, err = c.gh.Repositories.CreateDeployment(ctx, c.owner, c.repo, req)
+		id = dep.GetID()
+		return r, err
+	})
+	if err != nil {
+		return err
+	}
+	sr := &gh.DeploymentStatusRequest{State: gh.Ptr(d.State)}
+	if d.Description != "" {
+		sr.Description = gh.Ptr(d.Description)
+	}
+	if d.URL != "" {
+		sr.LogURL = gh.Ptr(d.URL)
+	}
+	return c.call(ctx, func(ctx context.Context) (r *gh.Response, err error) {
+		_, r, err = c.gh.Repositories.CreateDeploymentStatus(ctx, c.owner, c.repo, id, sr)
+		return r, err
+	})
+}
+
+// UpsertIssue updates the body of the open issue titled exactly i.Title
+// (searched among the open issues with all of i.Labels, every page; pull
+// requests are skipped), or opens the issue with i.Labels.
+func (c *Client) UpsertIssue(ctx context.Context, i forge.NewIssue) (forge.Issue, error) {
+	var found *gh.Issue
+	o := &gh.IssueListByRepoOptions{State: "open", Labels: i.Labels, Sort: "created", Direction: "asc"}
+	_, err := all(ctx, c, func(ctx context.Context, lo gh.ListOptions) ([]*gh.Issue, *gh.Response, error) {
+		if found != nil {
+			return nil, nil, nil
+		}
+		o.ListOptions = lo
+		list, r, err := c.gh.Issues.ListByRepo(ctx, c.owner, c.repo, o)
+		for _, is := range list {
+			if !is.IsPullRequest() && is.GetTitle() == i.Title {
+				found = is
+				return nil, nil, err
+			}
+		}
+		return nil, r, err
+	})
+	if err != nil {
+		return forge.Issue{}, err
+	}
+	if found != nil {
+		var is *gh.Issue
+		err := c.call(ctx, func(ctx context.Context) (r *gh.Response, err error) {
+			is, r, err = c.gh.Issues.Edit(ctx, c.owner, c.repo, found.GetNumber(), &gh.IssueRequest{Body: gh.Ptr(i.Body)})
+			return r, err
+		})
+		if err != nil {
+			return forge.Issue{}, err
+		}
+		return forge.Issue{Number: is.GetNumber(), URL: is.GetHTMLURL()}, nil
+	}
+	req := &gh.IssueRequest{Title: gh.Ptr(i.Title), Body: gh.Ptr(i.Body)}
+	if len(i.Labels) > 0 {
+		req.Labels = &i.Labels
+	}
+	var is *gh.Issue
+	err = c.call(ctx, func(ctx context.Context) (r *gh.Response, err error) {
+		is, r, err = c.gh.Issues.Create(ctx, c.owner, c.repo, req)
+		return r, err
+	})
+	if err != nil {
+		return forge.Issue{}, err
+	}
+	return forge.Issue{Number: is.GetNumber(), URL: is.GetHTMLURL(), Created: true}, nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	return slices.Sorted(maps.Keys(m))
+}
+
+// queryEscape escapes a query value.
+func queryEscape(s string) string { return url.QueryEscape(s) }
