@@ -92,6 +92,8 @@ const depsRules = `
 	semver, commits, changelog, versionfile, GIT < releasepr;
 	# The forge interface: pull-request facts in policy's form.
 	policy < forge;
+	# Gitea's forge, on Gitea's SDK.
+	forge, policy, code.gitea.io/sdk/gitea < forge/gitea;
 	# The evidence store on an OCI registry: a manifest.Store beside DirStore and GitStore.
 	manifest, tlog, signature, internal/boundedfile, internal/strictjson, OCI < ocistore;
 	semver, commits, sbom, changelog, tagging, manifest, signature, identity,
@@ -127,6 +129,8 @@ const depsRules = `
 	github.com/go-jose/go-jose/v4 < internal/testkit/tokentest;
 	# A real OCI registry (distribution's, built from its own module) on 127.0.0.1.
 	NONE < internal/testkit/registrytest;
+	# A real Gitea (built from its own module by scripts/build-gitea) on 127.0.0.1.
+	NONE < internal/testkit/giteatest;
 	NONE < internal; # this test
 
 	# The programs: the CLI and the examples use every product package.
