@@ -88,13 +88,19 @@ func (sh *shop) feature(t *testing.T, branch, msg string, files map[string]strin
 // reviewer squash-merge it with the title kept ("title (#N)").
 func (sh *shop) approveAndMerge(t *testing.T, pr forge.PullRequest, reviewers ...giteatest.User) {
 	t.Helper()
+	sh.approveAndMergeAs(t, "squash", pr, reviewers...)
+}
+
+func (sh *shop) approveAndMergeAs(t *testing.T, style string, pr forge.PullRequest, reviewers ...giteatest.User) {
+	t.Helper()
 	require.NoError(t, sh.asBot.SetCommitStatus(t.Context(), pr.HeadSHA, forge.CommitStatus{Context: "ci/test", State: forge.CheckSuccess, Description: "tests passed"}))
 	for _, r := range reviewers {
 		sh.s.API(t, r, "POST", fmt.Sprintf("/repos/shop/magento/pulls/%d/reviews", pr.Number),
 			map[string]any{"event": "APPROVED", "body": "LGTM", "commit_id": pr.HeadSHA}, nil)
 	}
+	sh.s.WaitMergeable(t, pr.Number)
 	sh.s.API(t, sh.s.Reviewer, "POST", fmt.Sprintf("/repos/shop/magento/pulls/%d/merge", pr.Number), map[string]any{
-		"Do": "squash", "MergeTitleField": pr.Title + " (#" + strconv.Itoa(pr.Number) + ")", "MergeMessageField": "",
+		"Do": style, "MergeTitleField": pr.Title + " (#" + strconv.Itoa(pr.Number) + ")", "MergeMessageField": "",
 		"head_commit_id": pr.HeadSHA,
 	}, nil)
 }
@@ -388,6 +394,17 @@ func TestSeed000(t *testing.T) {
 	res := policy.BranchNames{}.Evaluate(ctx, policy.Facts{Now: day, PullRequest: qf.Facts(), Branches: []string{qf.Head}})
 	assert.Equal(t, policy.Fail, res.Status)
 	assert.Contains(t, res.Reason, "my-quick-fix")
+
+	// Gitea does not record how a pull request was merged: the forge
+	// infers it from the merge commit.
+	for _, style := range []string{"merge", "rebase"} {
+		pr := sh.feature(t, "chore/ABC-9-"+style, "chore: tidy for a "+style, map[string]string{"docs/" + style + ".md": style + "\n"})
+		sh.approveAndMergeAs(t, style, pr, s.Reviewer)
+		f, err := sh.read.PullRequest(ctx, pr.Number)
+		require.NoError(t, err)
+		assert.Equal(t, forge.StateMerged, f.State)
+		assert.Equal(t, style, f.MergeMethod)
+	}
 
 	t.Run("errors", func(t *testing.T) { checkErrors(t, sh) })
 }

@@ -128,10 +128,6 @@ DEFAULT_KEEP_EMAIL_PRIVATE = true
 [mailer]
 ENABLED = false
 
-[picture]
-DISABLE_GRAVATAR = true
-ENABLE_FEDERATED_AVATAR = false
-
 [oauth2]
 ENABLED = false
 
@@ -348,6 +344,20 @@ func (s *Server) WaitPull(t testing.TB, number int, sha string) {
 		}
 		resp, data := s.request(t, "", "", s.Admin.Token, "GET", fmt.Sprintf("/repos/%s/%s/pulls/%d", s.Owner, s.Repo, number), nil)
 		return resp.StatusCode == http.StatusOK && json.Unmarshal(data, &p) == nil && p.Head.Sha == sha
+	})
+}
+
+// WaitMergeable waits until Gitea has checked that pull request number
+// merges cleanly (it does so in a queue after each push; a merge asked
+// before is refused with "Please try again later").
+func (s *Server) WaitMergeable(t testing.TB, number int) {
+	t.Helper()
+	s.Eventually(t, fmt.Sprintf("pull request #%d mergeable", number), func() bool {
+		var p struct {
+			Mergeable bool `json:"mergeable"`
+		}
+		resp, data := s.request(t, "", "", s.Admin.Token, "GET", fmt.Sprintf("/repos/%s/%s/pulls/%d", s.Owner, s.Repo, number), nil)
+		return resp.StatusCode == http.StatusOK && json.Unmarshal(data, &p) == nil && p.Mergeable
 	})
 }
 
