@@ -32,7 +32,7 @@ type shop struct {
 	dev *gittest.Repo // the developer's clone
 	bot *gittest.Repo // the release bot's clone
 	// As each user, the forge.
-	asDev, asReviewer, asBot *gitea.Forge
+	asDev, asBot *gitea.Forge
 	// read is the bot's forge with one item a page: every list is paged.
 	read *gitea.Forge
 }
@@ -46,8 +46,14 @@ func newForge(t *testing.T, s *giteatest.Server, u giteatest.User, opts ...gitea
 
 func setUp(t *testing.T) *shop {
 	s := giteatest.Start(t)
-	sh := &shop{s: s, asDev: newForge(t, s, s.Developer), asReviewer: newForge(t, s, s.Reviewer), asBot: newForge(t, s, s.Bot),
-		read: newForge(t, s, s.Bot, gitea.WithPageSize(1))}
+	// The bot reads its token from the environment, as in CI.
+	t.Setenv("RELEASEKIT_GITEA_TOKEN", s.Bot.Token)
+	token, from, err := forge.Token("gitea")
+	require.NoError(t, err)
+	require.Equal(t, "RELEASEKIT_GITEA_TOKEN", from)
+	bot, err := gitea.New(s.URL, s.Owner, s.Repo, token)
+	require.NoError(t, err)
+	sh := &shop{s: s, asDev: newForge(t, s, s.Developer), asBot: bot, read: newForge(t, s, s.Bot, gitea.WithPageSize(1))}
 	sh.dev = gittest.New(t)
 	sh.dev.CommitFiles("feat: the shop ABC-0", map[string]string{
 		"composer.json":      "{\n    \"name\": \"shop/magento\",\n    \"type\": \"project\",\n    \"version\": \"1.2.0\",\n    \"require\": {\n        \"magento/product-community-edition\": \"2.4.7\"\n    }\n}\n",
