@@ -95,6 +95,8 @@ const depsRules = `
 	# The forges' API clients, each behind forge's interface and only there.
 	forge, github.com/google/go-github/v75 < forge/github;
 	forge, policy, gitlab.com/gitlab-org/api/client-go/v2 < forge/gitlab;
+	# Gitea's forge, on Gitea's SDK.
+	forge, policy, code.gitea.io/sdk/gitea < forge/gitea;
 	# The evidence store on an OCI registry: a manifest.Store beside DirStore and GitStore.
 	manifest, tlog, signature, internal/boundedfile, internal/strictjson, OCI < ocistore;
 	semver, commits, sbom, changelog, tagging, manifest, signature, identity,
@@ -111,7 +113,7 @@ const depsRules = `
 	  gopkg.in/yaml.v3, github.com/santhosh-tekuri/jsonschema/v6 < config;
 
 	semver, signature, identity, idtoken, tlog, commits, sbom, changelog, tagging, manifest, ocistore, policy,
-	  audit, audit/bundle, audit/metrics, config, versionfile, releasepr, forge, forge/github, forge/gitlab < PRODUCT;
+	  audit, audit/bundle, audit/metrics, config, versionfile, releasepr, forge, forge/github, forge/gitlab, forge/gitea < PRODUCT;
 
 	# The demonstration history that examples/audit plays on and
 	# internal/testkit/audittest gives the tests: a helper, not the API.
@@ -130,6 +132,8 @@ const depsRules = `
 	github.com/go-jose/go-jose/v4 < internal/testkit/tokentest;
 	# A real OCI registry (distribution's, built from its own module) on 127.0.0.1.
 	NONE < internal/testkit/registrytest;
+	# A real Gitea (built from its own module by scripts/build-gitea) on 127.0.0.1.
+	NONE < internal/testkit/giteatest;
 	NONE < internal; # this test
 
 	# The programs: the CLI and the examples use every product package.

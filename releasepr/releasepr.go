@@ -401,45 +401,66 @@ func ParseBody(body string) (base, commit string, releases []Release, err error)
 // wrapping ErrTagElsewhere. The search stops at the first release commit
 // all of whose tags exist: everything older was released.
 func Find(ctx context.Context, repo *git.Repository, base string, components []Component) ([]Pending, error) {
+	pending, _, err := scan(ctx, repo, base, components)
+	return pending, err
+}
+
+// Released returns the tags of the newest merged release PR on base whose
+// tags all exist (each on that commit), as Pending values: what a run
+// that died after tagging but before publishing the forge release (or
+// pushing the tag) must finish. It is empty when no release PR was
+// merged. Errors as [Find].
+func Released(ctx context.Context, repo *git.Repository, base string, components []Component) ([]Pending, error) {
+	_, released, err := scan(ctx, repo, base, components)
+	return released, err
+}
+
+// scan walks base's first-parent history for release commits: those whose
+// tags (of components) do not exist, newest first until the first release
+// commit whose tags all exist, and that commit's tags. A release commit
+// naming no tag of components is passed over.
+func scan(ctx context.Context, repo *git.Repository, base string, components []Component) (pending, released []Pending, err error) {
 	head, err := repo.ResolveRevision(plumbing.Revision("refs/heads/" + base))
 	if err != nil {
-		return nil, fmt.Errorf("%w: base branch %q: %v", ErrConfig, base, err)
+		return nil, nil, fmt.Errorf("%w: base branch %q: %v", ErrConfig, base, err)
 	}
 	c, err := repo.CommitObject(*head)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var out []Pending
 	for c != nil {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		subject, _, _ := strings.Cut(c.Message, "\n")
 		if m := releaseSubjectRE.FindStringSubmatch(strings.TrimSpace(subject)); m != nil {
-			allTagged := true
+			var here, tagged []Pending
 			for _, tag := range strings.Split(m[1], ", ") {
 				comp, version, ok := componentOf(components, tag)
 				if !ok {
 					continue
 				}
+				p := Pending{Commit: c.Hash.String(), Component: comp, Version: version, Tag: tag}
 				ref, err := repo.Tag(tag)
 				switch {
 				case errors.Is(err, git.ErrTagNotFound):
-					allTagged = false
-					out = append(out, Pending{Commit: c.Hash.String(), Component: comp, Version: version, Tag: tag})
+					here = append(here, p)
 				case err != nil:
-					return nil, err
+					return nil, nil, err
 				default:
 					target, err := peel(repo, ref.Hash())
 					if err != nil {
-						return nil, err
+						return nil, nil, err
 					}
 					if target != c.Hash {
-						return nil, fmt.Errorf("%w: %s is on %s, the release commit is %s", ErrTagElsewhere, tag, target.String()[:12], c.Hash.String()[:12])
+						return nil, nil, fmt.Errorf("%w: %s is on %s, the release commit is %s", ErrTagElsewhere, tag, target.String()[:12], c.Hash.String()[:12])
 					}
+					tagged = append(tagged, p)
 				}
 			}
-			if allTagged {
+			pending = append(pending, here...)
+			if len(here) == 0 && len(tagged) > 0 {
+				released = tagged
 				break
 			}
 		}
@@ -447,11 +468,11 @@ func Find(ctx context.Context, repo *git.Repository, base string, components []C
 			break
 		}
 		if c, err = c.Parent(0); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	slices.Reverse(out) // oldest first: the order to release them in
-	return out, nil
+	slices.Reverse(pending) // oldest first: the order to release them in
+	return pending, released, nil
 }
 
 // componentOf finds the component whose prefix tag has and the version it

@@ -9,6 +9,7 @@ import (
 
 	"github.com/releasekit/releasekit/config"
 	"github.com/releasekit/releasekit/forge"
+	"github.com/releasekit/releasekit/forge/gitea"
 	"github.com/releasekit/releasekit/forge/github"
 	"github.com/releasekit/releasekit/forge/gitlab"
 )
@@ -25,6 +26,10 @@ func init() {
 			base = ""
 		}
 		return github.New(forgeHTTP, base, owner, repo, token)
+	}
+	forgeOpeners["gitea"] = func(_ context.Context, f config.Forge, token string) (forge.Forge, error) {
+		owner, repo, _ := strings.Cut(f.Repository, "/")
+		return gitea.New(f.URL, owner, repo, token, gitea.WithHTTPClient(forgeHTTP))
 	}
 	forgeOpeners["gitlab"] = func(_ context.Context, f config.Forge, token string) (forge.Forge, error) {
 		var opts []gitlab.Option

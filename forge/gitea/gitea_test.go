@@ -1,0 +1,90 @@
+package gitea_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/releasekit/releasekit/forge"
+	"github.com/releasekit/releasekit/forge/gitea"
+)
+
+// TestRateLimited: a 429 is retried after Retry-After with the same body;
+// one that would outlast the context's deadline is ErrRateLimited.
+func TestRateLimited(t *testing.T) {
+	var mu sync.Mutex
+	var bodies []string
+	wait := "0"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		bodies = append(bodies, string(b))
+		if len(bodies)%2 == 1 {
+			w.Header().Set("Retry-After", wait)
+			w.WriteHeader(http.StatusTooManyRequests)
+			fmt.Fprint(w, `{"message":"slow down"}`)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprint(w, `{"id":7,"html_url":"http://gitea/shop/magento/pulls/3#issuecomment-7"}`)
+	}))
+	defer srv.Close()
+	f, err := gitea.New(srv.URL, "shop", "magento", "tok")
+	require.NoError(t, err)
+	c, err := f.Comment(t.Context(), 3, "released")
+	require.NoError(t, err)
+	assert.Equal(t, int64(7), c.ID)
+	require.Len(t, bodies, 2)
+	assert.Equal(t, bodies[0], bodies[1], "the body is sent again")
+
+	wait = "3600"
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	_, err = f.Comment(ctx, 3, "released")
+	assert.ErrorIs(t, err, forge.ErrRateLimited)
+}
+
+// TestPages: lists are read page by page, following Link headers.
+func TestPages(t *testing.T) {
+	labels := []map[string]any{{"id": 1, "name": "a"}, {"id": 2, "name": "b"}, {"id": 3, "name": "autorelease: pending"}}
+	var replaced []int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == "GET" && r.URL.Path == "/api/v1/repos/shop/magento/labels":
+			page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+			limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+			require.Equal(t, 1, limit)
+			if page < len(labels) {
+				w.Header().Set("Link", fmt.Sprintf(`<%s/api/v1/repos/shop/magento/labels?limit=1&page=%d>; rel="next"`, "http://"+r.Host, page+1))
+			}
+			if page > len(labels) {
+				fmt.Fprint(w, `[]`)
+				return
+			}
+			json.NewEncoder(w).Encode(labels[page-1 : page])
+		case r.Method == "PUT" && r.URL.Path == "/api/v1/repos/shop/magento/issues/4/labels":
+			var body struct{ Labels []int64 }
+			json.NewDecoder(r.Body).Decode(&body)
+			replaced = body.Labels
+			fmt.Fprint(w, `[]`)
+		default:
+			http.Error(w, `{"message":"no"}`, http.StatusNotFound)
+		}
+	}))
+	defer srv.Close()
+	f, err := gitea.New(srv.URL, "shop", "magento", "tok", gitea.WithPageSize(1))
+	require.NoError(t, err)
+	require.NoError(t, f.SetLabels(t.Context(), 4, []string{"autorelease: pending", "a"}))
+	assert.Equal(t, []int64{3, 1}, replaced)
+}
