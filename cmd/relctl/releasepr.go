@@ -267,7 +267,7 @@ func cmdRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	sf := addStoreFlagsNoJSON(fs)
 	noRecord := fs.Bool("no-record", false, "do not write the release record (the evidence store is then not needed)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: relctl release --sign ssh|openpgp --key FILE [--component NAME] [--remote origin]\n                     (--store DIR | --git-store REPO | --oci-store REF | --no-record) [--json]\n\nReleases every merged release PR of the base branch whose tag does not exist\nyet, oldest first: the annotated tag, signed, at the release commit, pushed;\nthe forge release with the changelog as notes; the PR labelled\n\"autorelease: tagged\" with a comment; the release record in the store. It\nfinds the merged release PRs from git, so a run that was missed heals on the\nnext, and it never releases twice (an existing tag at the commit is done;\nat another commit it stops, exit 1).\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: relctl release --sign ssh|openpgp --key FILE [--component NAME] [--remote origin]\n                     (--store DIR | --git-store REPO | --oci-store REF | --no-record) [--json]\n\nReleases every merged release PR of the base branch whose tag does not exist\nyet, oldest first, and finishes the newest one already tagged (a run that\ndied after tagging): the annotated tag, signed, at the release commit, pushed;\nthe forge release with the changelog as notes; the PR labelled\n\"autorelease: tagged\" with a comment; the release record in the store. It\nfinds the merged release PRs from git, so a run that was missed heals on the\nnext, and it never releases twice (an existing tag at the commit is done;\nat another commit it stops, exit 1).\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -304,6 +304,15 @@ func cmdRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	// The newest release already tagged is finished too (pushed, published,
+	// recorded: each step is idempotent), so a run that died after tagging
+	// heals on the next.
+	released, err := releasepr.Released(ctx, repo, fc.Base, comps)
+	if err != nil {
+		return err
+	}
+	tagged := len(released)
+	pending = append(released, pending...)
 	res := releaseResult{Releases: []releasedOne{}}
 	if len(pending) == 0 {
 		if *rf.asJSON {
@@ -320,7 +329,7 @@ func cmdRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	for _, p := range pending {
+	for i, p := range pending {
 		comp := comps[0]
 		for _, c := range comps {
 			if c.Name == p.Component {
@@ -332,18 +341,23 @@ func cmdRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return err
 		}
 		one := releasedOne{Tag: p.Tag, Commit: p.Commit}
-		tag, err := tagging.Create(ctx, repo, tagging.Request{Name: p.Tag, Target: plumbing.NewHash(p.Commit), Tagger: tagger, Message: "Release " + p.Tag + "\n\n" + notes},
-			signer, tagging.WithScheme(semver.Scheme{Prefix: prefixOf(comp)}))
-		if err != nil {
-			return err
-		}
-		if !tag.Created {
-			if _, err := tagging.Verify(ctx, repo, tag.Name, own, time.Now()); err != nil {
-				return fmt.Errorf("tag %s exists at %s but is not signed with --key %s: %w", tag.Name, tag.Target, *rf.keyFile, err)
+		if i >= tagged {
+			// Not tagged yet: the signed tag, made here. (A tagged release
+			// is on its commit already, Released checked; its signature is
+			// REL-TAG-001's to judge, by the trusted keys.)
+			tag, err := tagging.Create(ctx, repo, tagging.Request{Name: p.Tag, Target: plumbing.NewHash(p.Commit), Tagger: tagger, Message: "Release " + p.Tag + "\n\n" + notes},
+				signer, tagging.WithScheme(semver.Scheme{Prefix: prefixOf(comp)}))
+			if err != nil {
+				return err
 			}
+			if !tag.Created {
+				if _, err := tagging.Verify(ctx, repo, tag.Name, own, time.Now()); err != nil {
+					return fmt.Errorf("tag %s exists at %s but is not signed with --key %s: %w", tag.Name, tag.Target, *rf.keyFile, err)
+				}
+			}
+			one.TagCreated = tag.Created
 		}
-		one.TagCreated = tag.Created
-		if err := tagging.Push(ctx, repo, *rf.remote, tag.Name); err != nil {
+		if err := tagging.Push(ctx, repo, *rf.remote, p.Tag); err != nil {
 			return err
 		}
 		v, _ := semver.Parse(p.Version)
@@ -372,17 +386,23 @@ func cmdRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			}
 			one.Record = wrote
 		}
+		if !one.TagCreated && rel.Existed && !one.Record {
+			continue // nothing was missing: not reported
+		}
 		res.Releases = append(res.Releases, one)
 		if !*rf.asJSON {
 			state := "released"
-			if !tag.Created && rel.Existed {
-				state = "was released already"
+			if !one.TagCreated {
+				state = "finished (the tag existed)"
 			}
 			fmt.Fprintf(stdout, "%s %s: %s (commit %s)\n", p.Tag, state, rel.URL, p.Commit)
 		}
 	}
 	if *rf.asJSON {
 		return writeJSON(stdout, res)
+	}
+	if len(res.Releases) == 0 {
+		fmt.Fprintln(stdout, "nothing to release on "+fc.Base+": every merged release PR is released")
 	}
 	return nil
 }
