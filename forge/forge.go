@@ -237,6 +237,13 @@ func ErrorFor(status int) error {
 // reviewers whose latest review approves the head commit), the labels,
 // the checks of the head commit by name, the merge method, the head and
 // base branches, the head commit and the files changed.
+//
+// Several checks can report under one name (a check run and a commit
+// status, two apps, a workflow of the pull request itself posting
+// "build"): the name keeps the worst outcome of them, failure or error
+// before pending before any other before skipped before success, so a
+// later success never hides a failure and a pending check is never read
+// as done.
 func (pr PullRequest) Facts() *policy.PullRequest {
 	f := &policy.PullRequest{Number: pr.Number, Author: pr.Author, Approvers: []string{}, Labels: append([]string{}, pr.Labels...),
 		Checks: map[string]string{}, MergeMethod: pr.MergeMethod, Head: pr.Head, Base: pr.Base, HeadSHA: pr.HeadSHA,
@@ -258,7 +265,26 @@ func (pr PullRequest) Facts() *policy.PullRequest {
 		}
 	}
 	for _, c := range pr.Checks {
-		f.Checks[c.Name] = c.Outcome
+		if o, ok := f.Checks[c.Name]; !ok || severity(c.Outcome) > severity(o) {
+			f.Checks[c.Name] = c.Outcome
+		}
 	}
 	return f
+}
+
+// severity orders check outcomes for [PullRequest.Facts]: the greater,
+// the worse. An outcome it does not know counts as a failure.
+func severity(outcome string) int {
+	switch outcome {
+	case CheckSuccess:
+		return 0
+	case CheckSkipped:
+		return 1
+	case CheckPending:
+		return 3
+	case CheckFailure, CheckError:
+		return 4
+	default:
+		return 4
+	}
 }
