@@ -188,6 +188,17 @@ var (
 	ErrUnavailable  = errors.New("forge: service unavailable")
 )
 
+// MaxPages bounds the pages of one list a client reads (100 000 items at
+// GitHub's and GitLab's 100 a page). A list whose next page is not after
+// the current one, or that has more pages, is an *[APIError] wrapping
+// ErrUnavailable with the Message [PaginationMessage]: a hostile or broken
+// server cannot keep a client reading forever.
+const MaxPages = 1000
+
+// PaginationMessage is the Message of the *[APIError] a list whose
+// pagination does not end is refused with ([MaxPages]).
+const PaginationMessage = "pagination does not end"
+
 // An APIError is a call the forge refused: the Method and Path called,
 // the HTTP Status and the forge's Message, wrapping one of the package's
 // errors (ErrNotFound, ...).

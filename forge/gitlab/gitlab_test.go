@@ -2,12 +2,18 @@ package gitlab_test
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/forge"
+	glf "github.com/releasekit/releasekit/forge/gitlab"
 	"github.com/releasekit/releasekit/policy"
 )
 
@@ -66,4 +72,39 @@ func TestWrites(t *testing.T) {
 		"POST /api/v4/projects/1/issues <- issues_test.go:558",
 		"GET /api/v4/projects/1/releases/v0.1 <- releases_test.go:49",
 	}, r.sources())
+}
+
+// A hostile or broken server whose X-Next-Page names the same page (or
+// one past forge.MaxPages) is not followed forever.
+func TestPaginationMustAdvance(t *testing.T) {
+	for _, next := range []string{"1", "1001"} {
+		var n atomic.Int64
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n.Add(1)
+			w.Header().Set("Content-Type", "application/json")
+			switch r.URL.Path {
+			case "/api/v4/projects/1":
+				fmt.Fprint(w, `{"id":1}`)
+			case "/api/v4/projects/1/approvals":
+				fmt.Fprint(w, `{"reset_approvals_on_push":true}`)
+			case "/api/v4/projects/1/merge_requests/1":
+				fmt.Fprint(w, `{"iid":1,"state":"opened","sha":"abc","source_branch":"x","target_branch":"main","author":{"username":"a"}}`)
+			case "/api/v4/projects/1/merge_requests/1/approvals":
+				fmt.Fprint(w, `{"approved_by":[]}`)
+			case "/api/v4/projects/1/merge_requests/1/commits":
+				w.Header().Set("X-Next-Page", next)
+				fmt.Fprint(w, `[{"id":"abc"}]`)
+			default:
+				fmt.Fprint(w, `[]`)
+			}
+		}))
+		c, err := glf.New(srv.Client(), srv.URL, "1", "tok")
+		require.NoError(t, err)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		_, err = c.PullRequest(ctx, 1)
+		cancel()
+		srv.Close()
+		assert.ErrorIs(t, err, forge.ErrUnavailable, "next page %s", next)
+		assert.Less(t, n.Load(), int64(20), "the client followed page %s again and again", next)
+	}
 }
