@@ -291,6 +291,10 @@ func edit(base *object.Commit, edits map[string]*Edit, order *[]string, p string
 			return fmt.Errorf("%w: version file %q does not exist at %s", ErrConfig, clean, base.Hash.String()[:12])
 		case err != nil:
 			return err
+		case file.Mode != filemode.Regular && file.Mode != filemode.Executable && file.Mode != filemode.Deprecated:
+			// A symbolic link's content is its target's path: editing it
+			// would replace the link with a file.
+			return fmt.Errorf("%w: %q is not a regular file at %s (a symbolic link?): name the file itself", ErrConfig, clean, base.Hash.String()[:12])
 		}
 		s, err := file.Contents()
 		if err != nil {
