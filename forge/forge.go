@@ -188,6 +188,17 @@ var (
 	ErrUnavailable  = errors.New("forge: service unavailable")
 )
 
+// MaxPages bounds the pages of one list a client reads (100 000 items at
+// GitHub's and GitLab's 100 a page). A list whose next page is not after
+// the current one, or that has more pages, is an *[APIError] wrapping
+// ErrUnavailable with the Message [PaginationMessage]: a hostile or broken
+// server cannot keep a client reading forever.
+const MaxPages = 1000
+
+// PaginationMessage is the Message of the *[APIError] a list whose
+// pagination does not end is refused with ([MaxPages]).
+const PaginationMessage = "pagination does not end"
+
 // An APIError is a call the forge refused: the Method and Path called,
 // the HTTP Status and the forge's Message, wrapping one of the package's
 // errors (ErrNotFound, ...).
@@ -237,6 +248,13 @@ func ErrorFor(status int) error {
 // reviewers whose latest review approves the head commit), the labels,
 // the checks of the head commit by name, the merge method, the head and
 // base branches, the head commit and the files changed.
+//
+// Several checks can report under one name (a check run and a commit
+// status, two apps, a workflow of the pull request itself posting
+// "build"): the name keeps the worst outcome of them, failure or error
+// before pending before any other before skipped before success, so a
+// later success never hides a failure and a pending check is never read
+// as done.
 func (pr PullRequest) Facts() *policy.PullRequest {
 	f := &policy.PullRequest{Number: pr.Number, Author: pr.Author, Approvers: []string{}, Labels: append([]string{}, pr.Labels...),
 		Checks: map[string]string{}, MergeMethod: pr.MergeMethod, Head: pr.Head, Base: pr.Base, HeadSHA: pr.HeadSHA,
@@ -258,7 +276,26 @@ func (pr PullRequest) Facts() *policy.PullRequest {
 		}
 	}
 	for _, c := range pr.Checks {
-		f.Checks[c.Name] = c.Outcome
+		if o, ok := f.Checks[c.Name]; !ok || severity(c.Outcome) > severity(o) {
+			f.Checks[c.Name] = c.Outcome
+		}
 	}
 	return f
+}
+
+// severity orders check outcomes for [PullRequest.Facts]: the greater,
+// the worse. An outcome it does not know counts as a failure.
+func severity(outcome string) int {
+	switch outcome {
+	case CheckSuccess:
+		return 0
+	case CheckSkipped:
+		return 1
+	case CheckPending:
+		return 3
+	case CheckFailure, CheckError:
+		return 4
+	default:
+		return 4
+	}
 }

@@ -57,3 +57,23 @@ func TestAPIError(t *testing.T) {
 		assert.ErrorIs(t, forge.ErrorFor(status), want, status)
 	}
 }
+
+// Two checks report under one name (a check run and a commit status, two
+// apps, or a workflow of the pull request posting "build" itself): the
+// facts keep the worst, never whichever came last.
+func TestFactsDuplicateCheckName(t *testing.T) {
+	for name, c := range map[string]struct {
+		checks []forge.Check
+		want   string
+	}{
+		"failure then success": {[]forge.Check{{Name: "build", Outcome: forge.CheckFailure, Required: true}, {Name: "build", Outcome: forge.CheckSuccess}}, forge.CheckFailure},
+		"success then failure": {[]forge.Check{{Name: "build", Outcome: forge.CheckSuccess}, {Name: "build", Outcome: forge.CheckFailure}}, forge.CheckFailure},
+		"pending then success": {[]forge.Check{{Name: "build", Outcome: forge.CheckPending, Required: true}, {Name: "build", Outcome: forge.CheckSuccess}}, forge.CheckPending},
+		"error then pending":   {[]forge.Check{{Name: "build", Outcome: forge.CheckError}, {Name: "build", Outcome: forge.CheckPending}}, forge.CheckError},
+		"skipped then success": {[]forge.Check{{Name: "build", Outcome: forge.CheckSkipped}, {Name: "build", Outcome: forge.CheckSuccess}}, forge.CheckSkipped},
+		"unknown then success": {[]forge.Check{{Name: "build", Outcome: "cancelled"}, {Name: "build", Outcome: forge.CheckSuccess}}, "cancelled"},
+	} {
+		pr := forge.PullRequest{Number: 1, HeadSHA: "abc", Checks: c.checks}
+		assert.Equal(t, c.want, pr.Facts().Checks["build"], name)
+	}
+}

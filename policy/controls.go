@@ -13,7 +13,9 @@ import (
 )
 
 // DefaultBranchPatterns returns the approved branch types of §2.8.3.1 plus the
-// main line.
+// main line, and the branch of releasekit's own release PR
+// (releasepr.BranchPrefix + base, with "/<component>" for a PR of one
+// component) into the main line or a release branch.
 func DefaultBranchPatterns() []string {
 	return []string{
 		`^main$`,
@@ -21,6 +23,7 @@ func DefaultBranchPatterns() []string {
 		`^release/[0-9]+\.[0-9]+$`,
 		`^hotfix/[0-9]+\.[0-9]+\.[0-9]+-[A-Z]+-[0-9]+$`,
 		`^chore/[A-Z]+-[0-9]+-[a-z0-9-]+$`,
+		`^releasekit/release/(main|release/[0-9]+\.[0-9]+)(/[A-Za-z0-9][A-Za-z0-9._-]*)?$`,
 	}
 }
 

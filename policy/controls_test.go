@@ -41,6 +41,19 @@ func TestBranchNames(t *testing.T) {
 	assert.ErrorIs(t, res.Err, policy.ErrMissingEvidence)
 }
 
+// The bot's own release PR branch (releasepr.BranchPrefix + base, with
+// "/<component>" for one component) passes the default patterns.
+func TestBranchNamesReleasePR(t *testing.T) {
+	for _, b := range []string{"releasekit/release/main", "releasekit/release/main/api", "releasekit/release/release/1.4", "releasekit/release/release/1.4/web-ui"} {
+		res := eval(t, policy.BranchNames{}, policy.Facts{PullRequest: &policy.PullRequest{Number: 1, Head: b, Base: "main"}})
+		assert.Equal(t, policy.Pass, res.Status, "%s: %s", b, res.Reason)
+	}
+	for _, b := range []string{"releasekit/release/", "releasekit/release/develop", "releasekit/release/main/", "releasekit/release/main/a/b", "releasekit/release/main/-x", "releasekit/other/main"} {
+		res := eval(t, policy.BranchNames{}, policy.Facts{PullRequest: &policy.PullRequest{Number: 1, Head: b, Base: "main"}})
+		assert.Equal(t, policy.Fail, res.Status, b)
+	}
+}
+
 func refNames(t *testing.T, g *gittest.Repo) []string {
 	t.Helper()
 	return splitLines(g.Git("for-each-ref", "--format=%(refname:short)", "refs/heads/"))

@@ -46,7 +46,9 @@ type CommitRequest struct {
 // verify-commit` accepts it, and a forge verifies it the same way.
 //
 // A request without a signer is ErrUnsigned; an edit of a path outside
-// the repository, an empty message or a parent that is not a commit is
+// the repository, of a path git refuses (".git" in any case or spelling,
+// "git~1", a name ending in a dot or a space, a backslash or a colon), of
+// a symbolic link, an empty message or a parent that is not a commit is
 // ErrConfig; a branch that moved during the call is an error wrapping
 // storage.ErrReferenceHasChanged. Nothing is written to a branch unless
 // the whole commit was made and checked.
@@ -67,7 +69,7 @@ func Commit(ctx context.Context, repo *git.Repository, req CommitRequest) (plumb
 	files := map[string][]byte{}
 	for _, e := range req.Edits {
 		p := path.Clean(e.Path)
-		if p == "." || p == ".." || strings.HasPrefix(p, "../") || path.IsAbs(p) || strings.Contains(p, "\x00") || slices.Contains(strings.Split(p, "/"), ".git") {
+		if p == "." || p == ".." || strings.HasPrefix(p, "../") || path.IsAbs(p) || strings.Contains(p, "\x00") || slices.ContainsFunc(strings.Split(p, "/"), gitRefuses) {
 			return plumbing.ZeroHash, fmt.Errorf("%w: edit of %q is not a file of the repository", ErrConfig, e.Path)
 		}
 		files[p] = e.After
@@ -138,6 +140,31 @@ func Commit(ctx context.Context, repo *git.Repository, req CommitRequest) (plumb
 	return h, nil
 }
 
+// gitRefuses reports whether git refuses a path component in a tree
+// (verify_path with core.protectNTFS and core.protectHFS, as fsck's
+// hasDotgit): ".git" in any case, also with trailing dots or spaces, its
+// NTFS short name "git~1", ".git" with HFS+-ignored code points; and
+// what NTFS cannot name faithfully: a backslash or a colon (alternate
+// data streams), a trailing dot or space (Windows drops them).
+func gitRefuses(name string) bool {
+	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, "\\:") || strings.HasSuffix(name, ".") || strings.HasSuffix(name, " ") {
+		return true
+	}
+	folded := strings.ToLower(strings.Map(func(r rune) rune {
+		if hfsIgnored(r) {
+			return -1
+		}
+		return r
+	}, name))
+	return folded == ".git" || folded == "git~1"
+}
+
+// hfsIgnored are the code points HFS+ ignores in names (git's
+// is_hfs_dotgit).
+func hfsIgnored(r rune) bool {
+	return (r >= 0x200c && r <= 0x200f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x206a && r <= 0x206f) || r == 0xfeff
+}
+
 func encodeUnsigned(s storer.EncodedObjectStorer, c *object.Commit) ([]byte, error) {
 	obj := s.NewEncodedObject()
 	if err := c.EncodeWithoutSignature(obj); err != nil {
@@ -191,11 +218,12 @@ func writeTree(s storer.EncodedObjectStorer, t *object.Tree, files map[string][]
 			entries = append(entries, object.TreeEntry{Name: p, Mode: filemode.Regular, Hash: h})
 		case entries[i].Mode == filemode.Dir || entries[i].Mode == filemode.Submodule:
 			return plumbing.ZeroHash, fmt.Errorf("%w: %q is a directory in the repository", ErrConfig, p)
+		case entries[i].Mode == filemode.Symlink:
+			// Writing the edit would replace the link with a file
+			// holding the edit of the link's target path.
+			return plumbing.ZeroHash, fmt.Errorf("%w: %q is a symbolic link in the repository: name the file it links to", ErrConfig, p)
 		default:
 			entries[i].Hash = h
-			if entries[i].Mode == filemode.Symlink {
-				entries[i].Mode = filemode.Regular
-			}
 		}
 	}
 	for dir, fs := range sub {

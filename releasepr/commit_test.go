@@ -153,3 +153,53 @@ func TestCommitRefused(t *testing.T) {
 type failing struct{}
 
 func (failing) Sign(context.Context, io.Reader) ([]byte, error) { return nil, errors.New("agent gone") }
+
+// CHANGELOG.md is a symbolic link to docs/CHANGELOG.md: the release PR
+// never replaces the link with a file holding the section and the link's
+// target path. Plan refuses the link; Commit refuses to write over one.
+func TestSymlinkChangelogRefused(t *testing.T) {
+	ctx := context.Background()
+	g := shop(t)
+	require.NoError(t, os.MkdirAll(filepath.Join(g.Dir, "docs"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(g.Dir, "docs", "CHANGELOG.md"), []byte("# Changelog\n\n## v1.2.0\n"), 0o644))
+	require.NoError(t, os.Remove(filepath.Join(g.Dir, "CHANGELOG.md")))
+	require.NoError(t, os.Symlink("docs/CHANGELOG.md", filepath.Join(g.Dir, "CHANGELOG.md")))
+	g.Git("add", "-A")
+	g.Commit("docs: move the changelog")
+	g.CommitFiles("feat: more", map[string]string{"app/x.php": "<?php\n"})
+	_, err := releasepr.Plan(ctx, request(g, t))
+	assert.ErrorIs(t, err, releasepr.ErrConfig)
+	assert.ErrorContains(t, err, "CHANGELOG.md")
+
+	base := g.Git("rev-parse", "HEAD")
+	_, err = releasepr.Commit(ctx, g.GoGit(t), releasepr.CommitRequest{Parent: plumbing.NewHash(strings.TrimSpace(base)),
+		Edits: []releasepr.Edit{{Path: "CHANGELOG.md", After: []byte("## v1.3.0\n")}}, Message: "chore(release): v1.3.0", Author: bot,
+		Signer: keytest.SSHSigner(t, keytest.SSHKey(t, "ed25519"), "git")})
+	assert.ErrorIs(t, err, releasepr.ErrConfig)
+	assert.Contains(t, g.Git("ls-tree", "HEAD", "CHANGELOG.md"), "120000", "the link is untouched")
+}
+
+// An edit under a path git refuses in a tree (fsck's hasDotgit: ".git"
+// case-folded, with trailing dots, its NTFS short name, with HFS+-ignored
+// code points) is refused as ".git" is: a case-insensitive or NTFS
+// checkout would write into .git, and a remote with receive.fsckObjects
+// rejects the push.
+func TestCommitRefusesDotGitSpellings(t *testing.T) {
+	g, p := planned(t)
+	for _, path := range []string{".git/config", ".GIT/hooks/post-checkout", ".Git/config", "git~1/config", "GIT~1/config", ".git./config", ".git /config",
+		"a/.gIt/config", ".g\u200cit/config", "\ufeff.git/config", "a/b:c", "a\\b", "CHANGELOG.md."} {
+		_, err := releasepr.Commit(context.Background(), g.GoGit(t), releasepr.CommitRequest{Parent: plumbing.NewHash(p.BaseCommit),
+			Edits: []releasepr.Edit{{Path: path, After: []byte("#!/bin/sh\n")}}, Message: "x", Author: bot,
+			Signer: keytest.SSHSigner(t, keytest.SSHKey(t, "ed25519"), "git")})
+		assert.ErrorIs(t, err, releasepr.ErrConfig, path)
+	}
+	// Names that only look alike are files like any other.
+	for _, path := range []string{".github/release.yml", ".gitignore", "git~2/x", "docs/.git-blame-ignore-revs"} {
+		_, err := releasepr.Commit(context.Background(), g.GoGit(t), releasepr.CommitRequest{Parent: plumbing.NewHash(p.BaseCommit),
+			Edits: []releasepr.Edit{{Path: path, After: []byte("x\n")}}, Message: "x", Author: bot,
+			Signer: keytest.SSHSigner(t, keytest.SSHKey(t, "ed25519"), "git")})
+		assert.NoError(t, err, path)
+	}
+	out, err := run(t, g, nil, "git", "fsck", "--strict", "--no-dangling")
+	assert.NoError(t, err, out)
+}

@@ -9,7 +9,10 @@
 //
 // The state lives in git, not in labels: a merged release PR is the
 // commit on the base branch whose subject is the PR's title
-// ([TitlePrefix], as a squash merge keeps it), and it is released when its
+// ([TitlePrefix], as a squash merge keeps it) and whose tree carries the
+// release it names — every version file holds the version, the changelog
+// gained its section, the version follows the latest release ([Skip]); a
+// subject alone is only a claim, never released. It is released when its
 // tags exist on that commit ([Find]). A run that was missed or failed
 // therefore heals on the next run — [Plan] reports the merged, untagged
 // release as StatePending and plans nothing new until it is released —

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/releasekit/releasekit/changelog"
@@ -108,6 +109,9 @@ type ReleasePlan struct {
 	Edits      []Edit    `json:"-"`
 	Pending    []Pending `json:"pending"`
 	OnMerge    []string  `json:"on_merge"`
+	// Skipped are the commits whose subject claims a release they do not
+	// carry ([Skip]): never released, reported.
+	Skipped []Skip `json:"skipped,omitempty"`
 }
 
 // Errors of [Plan] and [Find].
@@ -147,7 +151,10 @@ var releaseSubjectRE = regexp.MustCompile(`^chore\(release\): (.+?)(?: \(#[0-9]+
 // body; and what the merge does. When a merged release PR on the base has
 // no tag yet, nothing new is planned: State is StatePending and Pending
 // lists the releases to make first, so a missed run heals on the next
-// one, and never releases twice.
+// one, and never releases twice. A commit whose subject claims a release
+// its tree does not carry is never pending: Skipped reports it ([Skip]).
+// A component needs a version file or a changelog to carry its version:
+// one with neither is refused (ErrConfig).
 func Plan(ctx context.Context, req Request) (ReleasePlan, error) {
 	if req.Repo == nil || strings.TrimSpace(req.Base) == "" || len(req.Components) == 0 {
 		return ReleasePlan{}, fmt.Errorf("%w: a repository, a base branch and at least one component are needed", ErrConfig)
@@ -161,17 +168,21 @@ func Plan(ctx context.Context, req Request) (ReleasePlan, error) {
 		if len(req.Components) > 1 && c.Name == "" {
 			return ReleasePlan{}, fmt.Errorf("%w: with several components each needs a name", ErrConfig)
 		}
+		if len(c.VersionFiles) == 0 && c.Changelog == "" {
+			return ReleasePlan{}, fmt.Errorf("%w: component %q has no version file and no changelog: its merged release PR could not be recognised", ErrConfig, c.Name)
+		}
 	}
 	head, err := req.Repo.ResolveRevision(plumbing.Revision("refs/heads/" + req.Base))
 	if err != nil {
 		return ReleasePlan{}, fmt.Errorf("%w: base branch %q: %v", ErrConfig, req.Base, err)
 	}
 	p := ReleasePlan{Base: req.Base, BaseCommit: head.String(), Labels: []string{}, Releases: []Release{}, Pending: []Pending{}, OnMerge: []string{}}
-	pending, err := Find(ctx, req.Repo, req.Base, req.Components)
+	found, err := scan(ctx, req.Repo, req.Base, req.Components)
 	if err != nil {
 		return ReleasePlan{}, err
 	}
-	if len(pending) > 0 {
+	p.Skipped = found.skipped
+	if pending := found.pending; len(pending) > 0 {
 		p.State, p.Pending = StatePending, pending
 		for _, pd := range pending {
 			p.OnMerge = append(p.OnMerge, fmt.Sprintf("release %s from the merged release commit %s", pd.Tag, pd.Commit[:12]))
@@ -280,6 +291,10 @@ func edit(base *object.Commit, edits map[string]*Edit, order *[]string, p string
 			return fmt.Errorf("%w: version file %q does not exist at %s", ErrConfig, clean, base.Hash.String()[:12])
 		case err != nil:
 			return err
+		case file.Mode != filemode.Regular && file.Mode != filemode.Executable && file.Mode != filemode.Deprecated:
+			// A symbolic link's content is its target's path: editing it
+			// would replace the link with a file.
+			return fmt.Errorf("%w: %q is not a regular file at %s (a symbolic link?): name the file itself", ErrConfig, clean, base.Hash.String()[:12])
 		}
 		s, err := file.Contents()
 		if err != nil {
@@ -397,12 +412,14 @@ func ParseBody(body string) (base, commit string, releases []Release, err error)
 // newest first) whose tags do not exist yet: each commit whose subject is
 // a release PR's title ([TitlePrefix], with the " (#N)" a squash merge
 // adds) names the tags it releases; a tag of one of components that does
-// not exist is pending. A tag that exists on another commit is an error
-// wrapping ErrTagElsewhere. The search stops at the first release commit
-// all of whose tags exist: everything older was released.
+// not exist is pending when the commit carries the release (see [Skipped]).
+// A tag that exists on another commit than a commit carrying it is an
+// error wrapping ErrTagElsewhere. The search for a component stops at the
+// first release commit on which one of its tags exists: everything older
+// was released. It stops when every component is found, or at the root.
 func Find(ctx context.Context, repo *git.Repository, base string, components []Component) ([]Pending, error) {
-	pending, _, err := scan(ctx, repo, base, components)
-	return pending, err
+	s, err := scan(ctx, repo, base, components)
+	return s.pending, err
 }
 
 // Released returns the tags of the newest merged release PR on base whose
@@ -411,73 +428,265 @@ func Find(ctx context.Context, repo *git.Repository, base string, components []C
 // pushing the tag) must finish. It is empty when no release PR was
 // merged. Errors as [Find].
 func Released(ctx context.Context, repo *git.Repository, base string, components []Component) ([]Pending, error) {
-	_, released, err := scan(ctx, repo, base, components)
-	return released, err
+	s, err := scan(ctx, repo, base, components)
+	return s.released, err
+}
+
+// A Skip is a commit on the base whose subject names a release its tree
+// does not carry. A subject is only a claim (any pull request can be
+// titled "chore(release): v9.9.9"): a merged release PR is recognised by
+// what it changed. An untagged tag of a component is released from a
+// commit only when, at that commit,
+//
+//   - every version file of the component ([Component.VersionFiles])
+//     holds exactly the version ([versionfile.Version]);
+//   - the component's changelog, when it has one, has a section headed
+//     with the tag that its first parent's changelog does not have (this
+//     is what carries the version of a component without version files);
+//   - the version is greater (SemVer precedence) than the component's
+//     latest release reachable from the commit's first parent.
+//
+// A component with neither version files nor a changelog cannot carry a
+// release, so its release commits are never recognised ([Plan] refuses
+// it).
+type Skip struct {
+	Commit string `json:"commit"`
+	Tag    string `json:"tag"`
+	Reason string `json:"reason"` // a short lower-case phrase
+}
+
+// Skipped returns the commits [Find] passed over, newest first: commits
+// whose subject names a release of components that they do not carry
+// ([Skip]). They are never released; a caller reports them. Errors as
+// [Find].
+func Skipped(ctx context.Context, repo *git.Repository, base string, components []Component) ([]Skip, error) {
+	s, err := scan(ctx, repo, base, components)
+	return s.skipped, err
+}
+
+type scanned struct {
+	pending, released []Pending
+	skipped           []Skip
 }
 
 // scan walks base's first-parent history for release commits: those whose
-// tags (of components) do not exist, newest first until the first release
-// commit whose tags all exist, and that commit's tags. A release commit
-// naming no tag of components is passed over.
-func scan(ctx context.Context, repo *git.Repository, base string, components []Component) (pending, released []Pending, err error) {
+// tags (of components) do not exist and which carry them, newest first;
+// for each component until the first release commit one of its tags
+// exists on; the tags of the newest release commit whose tags all exist;
+// and the commits that claim a release they do not carry. A release
+// commit naming no tag of components is passed over.
+func scan(ctx context.Context, repo *git.Repository, base string, components []Component) (scanned, error) {
+	var s scanned
 	head, err := repo.ResolveRevision(plumbing.Revision("refs/heads/" + base))
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: base branch %q: %v", ErrConfig, base, err)
+		return s, fmt.Errorf("%w: base branch %q: %v", ErrConfig, base, err)
 	}
 	c, err := repo.CommitObject(*head)
 	if err != nil {
-		return nil, nil, err
+		return s, err
 	}
-	for c != nil {
+	open := map[string]bool{}
+	for _, comp := range components {
+		open[comp.Name] = true
+	}
+	for c != nil && len(open) > 0 {
 		if err := ctx.Err(); err != nil {
-			return nil, nil, err
+			return scanned{}, err
 		}
 		subject, _, _ := strings.Cut(c.Message, "\n")
 		if m := releaseSubjectRE.FindStringSubmatch(strings.TrimSpace(subject)); m != nil {
 			var here, tagged []Pending
 			for _, tag := range strings.Split(m[1], ", ") {
-				comp, version, ok := componentOf(components, tag)
-				if !ok {
+				i, version, ok := componentOf(components, tag)
+				if !ok || !open[components[i].Name] {
 					continue
 				}
-				p := Pending{Commit: c.Hash.String(), Component: comp, Version: version, Tag: tag}
+				comp := components[i]
+				p := Pending{Commit: c.Hash.String(), Component: comp.Name, Version: version, Tag: tag}
+				skip := func(reason string) {
+					s.skipped = append(s.skipped, Skip{Commit: p.Commit, Tag: tag, Reason: reason})
+				}
 				ref, err := repo.Tag(tag)
 				switch {
 				case errors.Is(err, git.ErrTagNotFound):
+					reason, err := carries(c, comp, version, tag)
+					if err == nil && reason == "" {
+						reason, err = follows(ctx, repo, c, comp, version)
+					}
+					if err != nil {
+						return scanned{}, err
+					}
+					if reason != "" {
+						skip(reason)
+						continue
+					}
 					here = append(here, p)
 				case err != nil:
-					return nil, nil, err
+					return scanned{}, err
 				default:
 					target, err := peel(repo, ref.Hash())
 					if err != nil {
-						return nil, nil, err
+						return scanned{}, err
 					}
 					if target != c.Hash {
-						return nil, nil, fmt.Errorf("%w: %s is on %s, the release commit is %s", ErrTagElsewhere, tag, target.String()[:12], c.Hash.String()[:12])
+						// A subject alone does not block the releases:
+						// only a commit that carries the release does.
+						reason, err := carries(c, comp, version, tag)
+						if err != nil {
+							return scanned{}, err
+						}
+						if reason != "" {
+							skip(reason)
+							continue
+						}
+						return scanned{}, fmt.Errorf("%w: %s is on %s, the release commit is %s", ErrTagElsewhere, tag, target.String()[:12], c.Hash.String()[:12])
 					}
 					tagged = append(tagged, p)
 				}
 			}
-			pending = append(pending, here...)
-			if len(here) == 0 && len(tagged) > 0 {
-				released = tagged
-				break
+			s.pending = append(s.pending, here...)
+			for _, p := range tagged {
+				delete(open, p.Component)
+			}
+			if s.released == nil && len(here) == 0 && len(tagged) > 0 {
+				s.released = tagged
 			}
 		}
 		if c.NumParents() == 0 {
 			break
 		}
 		if c, err = c.Parent(0); err != nil {
-			return nil, nil, err
+			return scanned{}, err
 		}
 	}
-	slices.Reverse(pending) // oldest first: the order to release them in
-	return pending, released, nil
+	slices.Reverse(s.pending) // oldest first: the order to release them in
+	return s, nil
 }
 
-// componentOf finds the component whose prefix tag has and the version it
-// names.
-func componentOf(components []Component, tag string) (name, version string, ok bool) {
+// carries says why release commit c does not carry version (tag) of comp
+// in its files, "" when it does ([Skip]).
+func carries(c *object.Commit, comp Component, version, tag string) (string, error) {
+	if len(comp.VersionFiles) == 0 && comp.Changelog == "" {
+		return "the component has no version file and no changelog to carry the version", nil
+	}
+	for _, f := range comp.VersionFiles {
+		clean := path.Clean(strings.TrimPrefix(f, "./"))
+		data, ok, err := fileAt(c, clean)
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			return fmt.Sprintf("version file %s does not exist", clean), nil
+		}
+		k, _ := versionfile.KindOf(clean)
+		got, err := versionfile.Version(k, data)
+		if err != nil {
+			return fmt.Sprintf("version file %s has no version", clean), nil
+		}
+		if got != version {
+			return fmt.Sprintf("version file %s holds %s", clean, got), nil
+		}
+	}
+	if comp.Changelog == "" {
+		return "", nil
+	}
+	clean := path.Clean(strings.TrimPrefix(comp.Changelog, "./"))
+	head := tagHeading(tag)
+	data, ok, err := fileAt(c, clean)
+	if err != nil {
+		return "", err
+	}
+	if !ok || !hasHeading(data, head) {
+		return fmt.Sprintf("changelog %s has no section %s", clean, tag), nil
+	}
+	if c.NumParents() > 0 {
+		parent, err := c.Parent(0)
+		if err != nil {
+			return "", err
+		}
+		data, ok, err := fileAt(parent, clean)
+		if err != nil {
+			return "", err
+		}
+		if ok && hasHeading(data, head) {
+			return fmt.Sprintf("changelog %s had the section %s before", clean, tag), nil
+		}
+	}
+	return "", nil
+}
+
+// follows says why version does not follow comp's latest release
+// reachable from c's first parent, "" when it does.
+func follows(ctx context.Context, repo *git.Repository, c *object.Commit, comp Component, version string) (string, error) {
+	v, err := semver.Parse(version)
+	if err != nil {
+		return "not a version", nil
+	}
+	if c.NumParents() == 0 {
+		return "", nil
+	}
+	prev, err := commits.Previous(ctx, repo, c.ParentHashes[0], semver.Scheme{Prefix: comp.prefix()})
+	if err != nil {
+		return "", err
+	}
+	if prev.HasLatest && semver.Compare(v, prev.Latest.Version) <= 0 {
+		return fmt.Sprintf("not after the latest release %s", prev.Latest.Tag), nil
+	}
+	return "", nil
+}
+
+// fileAt returns the content of the regular file p at c, and false when
+// there is none.
+func fileAt(c *object.Commit, p string) ([]byte, bool, error) {
+	f, err := c.File(p)
+	if errors.Is(err, object.ErrFileNotFound) || errors.Is(err, object.ErrDirectoryNotFound) || errors.Is(err, object.ErrEntryNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if !f.Mode.IsFile() || f.Mode == filemode.Symlink {
+		return nil, false, nil
+	}
+	s, err := f.Contents()
+	if err != nil {
+		return nil, false, err
+	}
+	return []byte(s), true, nil
+}
+
+// tagHeading is the start of the changelog heading of tag, as
+// [changelog.Write] renders it in Markdown (escaped, without link and
+// date).
+func tagHeading(tag string) string {
+	var b bytes.Buffer
+	_ = changelog.Write(&b, changelog.Build(changelog.Release{Version: tag}), changelog.Markdown)
+	line, _, _ := strings.Cut(b.String(), "\n")
+	return strings.TrimSpace(strings.TrimPrefix(line, "## "))
+}
+
+// hasHeading reports whether the changelog doc has a level-2 heading of
+// the release whose escaped name is head: "## head", "## head (date)" or
+// "## [head](link)...".
+func hasHeading(doc []byte, head string) bool {
+	for line := range strings.Lines(string(doc)) {
+		rest, ok := strings.CutPrefix(strings.TrimRight(line, "\r\n"), "## ")
+		if !ok {
+			continue
+		}
+		if after, ok := strings.CutPrefix(rest, "["+head+"]"); ok && (after == "" || after[0] == '(' || after[0] == ' ') {
+			return true
+		}
+		if after, ok := strings.CutPrefix(rest, head); ok && (after == "" || after[0] == ' ') {
+			return true
+		}
+	}
+	return false
+}
+
+// componentOf finds the component whose prefix tag has (its index in
+// components) and the version it names.
+func componentOf(components []Component, tag string) (index int, version string, ok bool) {
 	best := -1
 	for i, c := range components {
 		if rest, found := strings.CutPrefix(tag, c.prefix()); found {
@@ -490,9 +699,9 @@ func componentOf(components []Component, tag string) (name, version string, ok b
 		}
 	}
 	if best < 0 {
-		return "", "", false
+		return 0, "", false
 	}
-	return components[best].Name, version, true
+	return best, version, true
 }
 
 func peel(repo *git.Repository, h plumbing.Hash) (plumbing.Hash, error) {

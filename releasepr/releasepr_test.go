@@ -236,3 +236,124 @@ func TestNotesAndPRNumber(t *testing.T) {
 		assert.False(t, ok, m)
 	}
 }
+
+// A subject is only a claim: a pull request titled "chore(release):
+// v9.9.9" (squash merge makes the title the subject), or a direct push,
+// is not a release PR when its tree does not carry the version. It is
+// never pending, and Plan reports it.
+func TestFindCraftedSubjectIsNotARelease(t *testing.T) {
+	ctx := context.Background()
+	g := shop(t)
+	crafted := g.CommitFiles("chore(release): v9.9.9 (#66)", map[string]string{"app/evil.php": "<?php\n"})
+	pending, err := releasepr.Find(ctx, g.GoGit(t), "main", request(g, t).Components)
+	require.NoError(t, err)
+	assert.Empty(t, pending, "a commit that only claims a release in its subject is released")
+	skipped, err := releasepr.Skipped(ctx, g.GoGit(t), "main", request(g, t).Components)
+	require.NoError(t, err)
+	assert.Equal(t, []releasepr.Skip{{Commit: crafted, Tag: "v9.9.9", Reason: "version file composer.json holds 1.2.0"}}, skipped)
+	p, err := releasepr.Plan(ctx, request(g, t))
+	require.NoError(t, err)
+	assert.Equal(t, releasepr.StateOpen, p.State)
+	assert.Equal(t, skipped, p.Skipped)
+}
+
+// A crafted release commit whose files do carry the version, but whose
+// version does not follow the latest release, is not released either.
+func TestFindCraftedSubjectOlderVersion(t *testing.T) {
+	ctx := context.Background()
+	g := shop(t)
+	g.CommitFiles("chore(release): v0.0.1", map[string]string{"app/evil.php": "<?php\n"})
+	pending, err := releasepr.Find(ctx, g.GoGit(t), "main", request(g, t).Components)
+	require.NoError(t, err)
+	assert.Empty(t, pending, "v0.0.1 would be tagged after v1.2.0")
+
+	older := g.CommitFiles("chore(release): v1.1.9", map[string]string{
+		"composer.json": "{\n    \"name\": \"shop/app\",\n    \"version\": \"1.1.9\"\n}\n",
+		"package.json":  "{\"version\": \"1.1.9\"}\n",
+		"CHANGELOG.md":  "# Changelog\n\n## v1.1.9\n\n## v1.2.0\n\n- first\n",
+	})
+	pending, err = releasepr.Find(ctx, g.GoGit(t), "main", request(g, t).Components)
+	require.NoError(t, err)
+	assert.Empty(t, pending, "v1.1.9 would be tagged after v1.2.0")
+	skipped, err := releasepr.Skipped(ctx, g.GoGit(t), "main", request(g, t).Components)
+	require.NoError(t, err)
+	require.NotEmpty(t, skipped)
+	assert.Equal(t, releasepr.Skip{Commit: older, Tag: "v1.1.9", Reason: "not after the latest release v1.2.0"}, skipped[0])
+}
+
+// A crafted subject naming a tag that exists on another commit does not
+// block every later run with ErrTagElsewhere: it carries no release.
+func TestFindCraftedSubjectNamingExistingTag(t *testing.T) {
+	ctx := context.Background()
+	g := shop(t)
+	g.CommitFiles("chore(release): v1.2.0 (#70)", map[string]string{"app/evil.php": "<?php\n"})
+	p, err := releasepr.Plan(ctx, request(g, t))
+	require.NoError(t, err)
+	assert.Equal(t, releasepr.StateOpen, p.State)
+	require.Len(t, p.Skipped, 1)
+	assert.Equal(t, "v1.2.0", p.Skipped[0].Tag)
+}
+
+// A component without version files carries its version in its
+// changelog: the release commit must add the tag's section.
+func TestFindChangelogOnlyComponent(t *testing.T) {
+	ctx := context.Background()
+	g := shop(t)
+	comps := []releasepr.Component{{TagPrefix: "v", Changelog: "CHANGELOG.md"}}
+	g.CommitFiles("chore(release): v1.3.0 (#71)", map[string]string{"app/evil.php": "<?php\n"})
+	pending, err := releasepr.Find(ctx, g.GoGit(t), "main", comps)
+	require.NoError(t, err)
+	assert.Empty(t, pending, "no new changelog section")
+
+	p, err := releasepr.Plan(ctx, releasepr.Request{Repo: g.GoGit(t), Base: "main", Now: day, Components: comps})
+	require.NoError(t, err)
+	merged := merge(t, g, p, 72)
+	pending, err = releasepr.Find(ctx, g.GoGit(t), "main", comps)
+	require.NoError(t, err)
+	assert.Equal(t, []releasepr.Pending{{Commit: merged, Version: "1.3.0", Tag: "v1.3.0"}}, pending)
+
+	// Neither version files nor a changelog: nothing could carry the
+	// version, so Plan refuses the component and Find recognises nothing.
+	_, err = releasepr.Plan(ctx, releasepr.Request{Repo: g.GoGit(t), Base: "main", Components: []releasepr.Component{{}}})
+	assert.ErrorIs(t, err, releasepr.ErrConfig)
+	pending, err = releasepr.Find(ctx, g.GoGit(t), "main", []releasepr.Component{{}})
+	require.NoError(t, err)
+	assert.Empty(t, pending)
+}
+
+// Two components released by separate PRs (relctl release-pr
+// --component). web's release PR is merged and the bot misses it; api's
+// release PR is merged and released after it. The web release is still
+// found: the search stops per component.
+func TestFindOtherComponentReleaseDoesNotHidePending(t *testing.T) {
+	ctx := context.Background()
+	g := shop(t)
+	comps := []releasepr.Component{{Name: "api", TagPrefix: "api-v", Changelog: "api/CHANGELOG.md"}, {Name: "web", TagPrefix: "web-v", Changelog: "web/CHANGELOG.md"}}
+	g.AnnotatedTag("api-v1.0.0", "HEAD", "r")
+	g.AnnotatedTag("web-v1.0.0", "HEAD", "r")
+	g.CommitFiles("feat: x", map[string]string{"web/a": "1"})
+	webRel := g.CommitFiles("chore(release): web-v1.1.0 (#20)", map[string]string{"web/CHANGELOG.md": "## web-v1.1.0\n"})
+	g.CommitFiles("feat: y", map[string]string{"api/a": "1"})
+	apiRel := g.CommitFiles("chore(release): api-v1.1.0 (#21)", map[string]string{"api/CHANGELOG.md": "## api-v1.1.0\n"})
+	g.AnnotatedTag("api-v1.1.0", apiRel, "r")
+	pending, err := releasepr.Find(ctx, g.GoGit(t), "main", comps)
+	require.NoError(t, err)
+	assert.Equal(t, []releasepr.Pending{{Commit: webRel, Component: "web", Version: "1.1.0", Tag: "web-v1.1.0"}}, pending)
+}
+
+// A commit whose release subject names no configured component does not
+// stop the search: an older merged release PR is still found.
+func TestFindForeignSubjectDoesNotHidePending(t *testing.T) {
+	ctx := context.Background()
+	g := shop(t)
+	p, err := releasepr.Plan(ctx, request(g, t))
+	require.NoError(t, err)
+	merged := merge(t, g, p, 14)
+	g.CommitFiles("chore(release): docs refresh", map[string]string{"README": "x"})
+	pending, err := releasepr.Find(ctx, g.GoGit(t), "main", request(g, t).Components)
+	require.NoError(t, err)
+	assert.Equal(t, []releasepr.Pending{{Commit: merged, Version: "1.3.0", Tag: "v1.3.0"}}, pending)
+	again, err := releasepr.Plan(ctx, request(g, t))
+	require.NoError(t, err)
+	assert.Equal(t, releasepr.StatePending, again.State, "no second release PR for the same version")
+}

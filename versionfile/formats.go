@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/pelletier/go-toml/v2/unstable"
@@ -23,6 +24,9 @@ import (
 
 // maxFile bounds the files the package reads: a version file is small.
 const maxFile = 16 << 20
+
+// maxDepth bounds the nesting of a JSON version file (ErrUnsupported).
+const maxDepth = 512
 
 func syntaxErr(k Kind, data []byte, off int, err error) error {
 	line := 0
@@ -65,6 +69,13 @@ func findJSON(k Kind, data []byte, paths [][]string) ([]Span, error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
+	// Only the paths' depth is tracked: a value deeper than the longest
+	// path is on none, and its path is never built (a deep document costs
+	// O(depth) a value, not O(depth) copies).
+	longest := 0
+	for _, p := range paths {
+		longest = max(longest, len(p))
+	}
 	var stack []frame
 	found := map[int]Span{}
 	var order []int
@@ -90,8 +101,8 @@ func findJSON(k Kind, data []byte, paths [][]string) ([]Span, error) {
 						continue
 					}
 					top.key, top.wantKey, isKey = tok.(string), false, true
-				} else {
-					here = append(slices.Clone(top.path), top.key)
+				} else if top.tracked && len(top.path) < longest {
+					here = append(top.path[:len(top.path):len(top.path)], top.key)
 				}
 			} else {
 				here = nil // array elements are never on a path
@@ -104,13 +115,19 @@ func findJSON(k Kind, data []byte, paths [][]string) ([]Span, error) {
 		case json.Delim:
 			switch t {
 			case '{':
+				if len(stack) >= maxDepth {
+					return nil, &Error{Kind: k, Line: lineAt(data, before+1), Reason: fmt.Sprintf("nested deeper than %d", maxDepth), Err: ErrUnsupported}
+				}
 				path := here
 				if len(stack) == 0 {
 					path = []string{}
 				}
-				stack = append(stack, frame{object: true, wantKey: true, path: path})
+				stack = append(stack, frame{object: true, wantKey: true, path: path, tracked: path != nil})
 				continue
 			case '[':
+				if len(stack) >= maxDepth {
+					return nil, &Error{Kind: k, Line: lineAt(data, before+1), Reason: fmt.Sprintf("nested deeper than %d", maxDepth), Err: ErrUnsupported}
+				}
 				stack = append(stack, frame{})
 				continue
 			case ']':
@@ -171,11 +188,14 @@ func onPath(stack []frame) bool {
 }
 
 // A frame is a JSON container being read: an object (with the key whose
-// value comes next and the path from the root) or an array.
+// value comes next and, when tracked, the path from the root) or an
+// array. An object is tracked when it is on a path no longer than the
+// longest path looked for, inside objects only.
 type frame struct {
 	object  bool
 	key     string
 	wantKey bool
+	tracked bool
 	path    []string
 }
 
@@ -198,6 +218,22 @@ func markValueDone(top *frame) {
 func findYAML(k Kind, data []byte) ([]Span, error) {
 	if len(data) > maxFile {
 		return nil, &Error{Kind: k, Reason: "file too large", Err: ErrSyntax}
+	}
+	// yaml.v3 also breaks lines at a lone CR and at U+0085, U+2028 and
+	// U+2029; positions are counted by LF (yamlOffset), so such a file
+	// is refused rather than misread.
+	if i := bytes.IndexFunc(data, func(r rune) bool { return r == 0x85 || r == 0x2028 || r == 0x2029 }); i >= 0 {
+		return nil, &Error{Kind: k, Line: lineAt(data, i), Reason: "a line break other than LF or CRLF", Err: ErrUnsupported}
+	}
+	for i := bytes.IndexByte(data, '\r'); i >= 0; {
+		if i+1 >= len(data) || data[i+1] != '\n' {
+			return nil, &Error{Kind: k, Line: lineAt(data, i), Reason: "a line break other than LF or CRLF", Err: ErrUnsupported}
+		}
+		j := bytes.IndexByte(data[i+1:], '\r')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
 	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -293,6 +329,9 @@ func yamlOffset(data []byte, line, col int) (int, bool) {
 	return off, off <= len(data)
 }
 
+// xmlBlanks are XML's white space characters.
+const xmlBlanks = " \t\r\n"
+
 // findXML finds project/version in a pom.xml.
 func findXML(k Kind, data []byte) ([]Span, error) {
 	if len(data) > maxFile {
@@ -336,11 +375,17 @@ func findXML(k Kind, data []byte) ([]Span, error) {
 			if !ok {
 				return nil, &Error{Kind: k, Line: lineAt(data, start), Reason: "project/version holds no text", Err: ErrUnsupported}
 			}
-			value := strings.TrimSpace(string(cd)) // cd is the decoder's buffer until the next Token
+			// XML's white space only: the value and its bytes are trimmed
+			// alike, and other white space (U+00A0, U+0085, which
+			// strings.TrimSpace would also drop) is refused.
+			value := strings.Trim(string(cd), xmlBlanks) // cd is the decoder's buffer until the next Token
 			end := int(dec.InputOffset())
 			raw := string(data[start:end])
-			lead := len(raw) - len(strings.TrimLeft(raw, " \t\r\n"))
-			trimmed := strings.TrimSpace(raw)
+			lead := len(raw) - len(strings.TrimLeft(raw, xmlBlanks))
+			trimmed := strings.Trim(raw, xmlBlanks)
+			if strings.IndexFunc(value, unicode.IsSpace) >= 0 {
+				return nil, &Error{Kind: k, Line: lineAt(data, start), Reason: "project/version holds white space", Err: ErrUnsupported}
+			}
 			next, err := dec.Token()
 			if err != nil {
 				return nil, syntaxErr(k, data, end, err)
@@ -427,13 +472,20 @@ func findTOML(k Kind, data []byte, paths [][]string) ([]Span, error) {
 		}
 		return nil, syntaxErr(k, data, off, err)
 	}
+	// Every path that is set is a version: pyproject.toml may carry both
+	// [project].version and [tool.poetry].version (Poetry 1.x builds from
+	// the latter); both are edited, and Find refuses them when they
+	// disagree.
+	var spans []Span
 	for i, f := range found {
-		switch {
-		case len(f) > 1:
+		if len(f) > 1 {
 			return nil, &Error{Kind: k, Line: f[1].Line, Reason: fmt.Sprintf("%s is given twice", strings.Join(paths[i], ".")), Err: ErrAmbiguous}
-		case len(f) == 1:
-			return f, nil
 		}
+		spans = append(spans, f...)
+	}
+	if len(spans) > 0 {
+		slices.SortFunc(spans, func(a, b Span) int { return a.Start - b.Start })
+		return spans, nil
 	}
 	if dynamic {
 		return nil, &Error{Kind: k, Reason: "project.dynamic lists version: the build backend computes it", Err: ErrNoVersion}

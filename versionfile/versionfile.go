@@ -21,7 +21,7 @@ const (
 	HelmChart   Kind = "Chart.yaml"        // Helm: the top-level version (appVersion is the application's, left alone)
 	Maven       Kind = "pom.xml"           // Maven: project/version (not parent/version, not a dependency's)
 	Cargo       Kind = "Cargo.toml"        // Cargo: package.version
-	PyProject   Kind = "pyproject.toml"    // PEP 621 project.version, or tool.poetry.version
+	PyProject   Kind = "pyproject.toml"    // PEP 621 project.version and tool.poetry.version
 	GoSource    Kind = "go"                // Go: const (or var) Version = "..." at the top level
 	Marked      Kind = "marker"            // any file: versions on lines marked x-releasekit-version
 )
@@ -121,8 +121,13 @@ var versionRE = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z.+-]{0,127}$`)
 
 // Find returns every place data, a file of kind k, holds its version, in
 // file order. A file holding it in more than one place (package-lock.json
-// v2 and v3, a Marked file with several marked lines) has a span for
-// each; when the places disagree, it is an *[Error] wrapping ErrAmbiguous.
+// v2 and v3, pyproject.toml with [project] and [tool.poetry], a Marked
+// file with several marked lines) has a span for each; when the places
+// disagree, it is an *[Error] wrapping ErrAmbiguous. Each span's bytes
+// are exactly its Value: a version written otherwise (white space other
+// than XML's inside a pom's version, a YAML file breaking lines other
+// than by LF or CRLF) is refused with ErrUnsupported. A JSON file nested
+// deeper than 512 is ErrUnsupported.
 //
 // Where the version is, by kind:
 //   - PackageJSON and Composer: the top-level "version" string;
@@ -131,8 +136,8 @@ var versionRE = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z.+-]{0,127}$`)
 //   - HelmChart: the top-level version of Chart.yaml;
 //   - Maven: the version element that is a direct child of the project
 //     root (project/version);
-//   - Cargo: version in [package]; PyProject: version in [project], else
-//     in [tool.poetry];
+//   - Cargo: version in [package]; PyProject: version in [project] and
+//     in [tool.poetry], each that is set (they must agree);
 //   - GoSource: the string constant or variable named Version (or
 //     [WithIdent]) declared at the top level;
 //   - Marked: on each line holding the marker ("x-releasekit-version", or
@@ -172,6 +177,12 @@ func Find(k Kind, data []byte, opts ...Option) ([]Span, error) {
 	}
 	if len(spans) == 0 {
 		return nil, &Error{Kind: k, Reason: "no version found", Err: ErrNoVersion}
+	}
+	// A span is the version's bytes, or Find refuses the file.
+	for _, s := range spans {
+		if s.Start < 0 || s.End > len(data) || s.Start > s.End || string(data[s.Start:s.End]) != s.Value {
+			return nil, &Error{Kind: k, Line: s.Line, Reason: "the version is not written as it reads", Err: ErrUnsupported}
+		}
 	}
 	for _, s := range spans[1:] {
 		if s.Value != spans[0].Value {

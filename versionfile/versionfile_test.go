@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -170,4 +171,94 @@ func TestCalVerVersions(t *testing.T) {
 	out, err = versionfile.Update(versionfile.PackageJSON, []byte(`{"version":"2026.2.1"}`), "2026.2.1.1")
 	require.NoError(t, err)
 	assert.Equal(t, `{"version":"2026.2.1.1"}`, string(out))
+}
+
+// pyproject.toml with both [project].version and [tool.poetry].version:
+// both are edited (Poetry 1.x builds from the latter); when they
+// disagree the file is ambiguous.
+func TestPyProjectBothVersions(t *testing.T) {
+	in := "[project]\nversion = \"1.0.0\"\n[tool.poetry]\nversion = \"1.0.0\"\n"
+	out, err := versionfile.Update(versionfile.PyProject, []byte(in), "2.0.0")
+	require.NoError(t, err)
+	assert.Equal(t, "[project]\nversion = \"2.0.0\"\n[tool.poetry]\nversion = \"2.0.0\"\n", string(out))
+
+	_, err = versionfile.Find(versionfile.PyProject, []byte("[tool.poetry]\nversion = \"1.0.0\"\n[project]\nversion = \"1.1.0\"\n"))
+	assert.ErrorIs(t, err, versionfile.ErrAmbiguous)
+	v, err := versionfile.Version(versionfile.PyProject, []byte("[tool.poetry]\nname = \"x\"\nversion = \"1.0.0\"\n"))
+	require.NoError(t, err)
+	assert.Equal(t, "1.0.0", v)
+}
+
+// A span is the version's bytes: a pom whose version holds white space
+// XML does not trim (U+00A0), or a Chart.yaml breaking lines by a lone CR
+// (yaml.v3 counts it, so the span would be another key's value), is
+// refused rather than given a wrong span.
+func TestSpanIsTheVersion(t *testing.T) {
+	for name, c := range map[string]struct {
+		k    versionfile.Kind
+		data string
+	}{
+		"pom NBSP":         {versionfile.Maven, "<project><version>\u00a01.0.0</version></project>"},
+		"pom NEL":          {versionfile.Maven, "<project><version>1.0.0\u0085</version></project>"},
+		"Chart.yaml CR":    {versionfile.HelmChart, "# c\rversion: 1.0.0\nappVers: 1.0.0\n"},
+		"Chart.yaml LS":    {versionfile.HelmChart, "# c\u2028version: 1.0.0\nappVers: 1.0.0\n"},
+		"Chart.yaml NEL":   {versionfile.HelmChart, "# c\u0085version: 1.0.0\nappVers: 1.0.0\n"},
+		"Chart.yaml endCR": {versionfile.HelmChart, "version: 1.0.0\r"},
+	} {
+		spans, err := versionfile.Find(c.k, []byte(c.data))
+		if err == nil {
+			for _, s := range spans {
+				assert.Equal(t, s.Value, c.data[s.Start:s.End], name)
+			}
+			continue
+		}
+		assert.ErrorIs(t, err, versionfile.ErrUnsupported, name)
+	}
+	// XML's own blanks and CRLF stay fine.
+	spans, err := versionfile.Find(versionfile.Maven, []byte("<project><version>\r\n  1.0.0\t</version></project>"))
+	require.NoError(t, err)
+	assert.Equal(t, versionfile.Span{Start: 22, End: 27, Line: 2, Value: "1.0.0"}, spans[0])
+	spans, err = versionfile.Find(versionfile.HelmChart, []byte("# c\r\nversion: 1.0.0\r\n"))
+	require.NoError(t, err)
+	assert.Equal(t, 14, spans[0].Start)
+}
+
+// deepJSON is a package.json with a version at the top and values nested
+// depth objects deep.
+func deepJSON(depth, values int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"version":"1.0.0",`)
+	b.WriteString(strings.Repeat(`"a":{`, depth))
+	b.WriteString(`"k":0`)
+	b.WriteString(strings.Repeat(`,"k":0`, values))
+	b.WriteString(strings.Repeat(`}`, depth))
+	b.WriteString(`}`)
+	return b.Bytes()
+}
+
+// A deeply nested package.json (a pull request can add one) costs work
+// in proportion to its size, not to its depth times its values: no path
+// deeper than the version's is built. Nesting beyond 512 is refused.
+func TestDeepJSONBounded(t *testing.T) {
+	_, err := versionfile.Find(versionfile.PackageJSON, deepJSON(600, 1))
+	assert.ErrorIs(t, err, versionfile.ErrUnsupported)
+	_, err = versionfile.Find(versionfile.PackageJSON, []byte(`{"version":"1.0.0","a":`+strings.Repeat("[", 600)+strings.Repeat("]", 600)+`}`))
+	assert.ErrorIs(t, err, versionfile.ErrUnsupported)
+
+	allocated := func(data []byte) uint64 {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		out, err := versionfile.Update(versionfile.PackageJSON, data, "2.0.0")
+		runtime.ReadMemStats(&after)
+		require.NoError(t, err)
+		assert.True(t, bytes.HasPrefix(out, []byte(`{"version":"2.0.0",`)))
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	// The same values 500 deep and 1 deep (the deep file is a little
+	// larger): the work differs by the file's size, not by depth × values
+	// (8 kB of path a value, 160 MB, before paths were bounded).
+	deep, flat := allocated(deepJSON(500, 20000)), allocated(deepJSON(1, 20500))
+	t.Logf("bytes allocated: %d 500 deep, %d 1 deep", deep, flat)
+	assert.Less(t, deep, 2*flat, "bytes allocated grow with depth × values")
 }

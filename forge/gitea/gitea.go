@@ -103,7 +103,7 @@ func apiError(ctx context.Context, op string, resp *sdk.Response, err error) err
 }
 
 // pages calls list for each page until the last (Gitea's Link header has
-// no "next"; a short or empty page ends it too).
+// no "next"; a short or empty page ends it too), at most forge.MaxPages.
 func pages[T any](ctx context.Context, f *Forge, op string, list func(sdk.ListOptions) ([]T, *sdk.Response, error)) ([]T, error) {
 	var out []T
 	opt := sdk.ListOptions{Page: 1, PageSize: f.pageSize}
@@ -116,18 +116,21 @@ func pages[T any](ctx context.Context, f *Forge, op string, list func(sdk.ListOp
 			return nil, apiError(ctx, op, resp, err)
 		}
 		out = append(out, items...)
+		next := opt.Page + 1
 		switch {
 		case len(items) == 0:
 			return out, nil
 		case resp != nil && resp.NextPage > opt.Page:
-			opt.Page = resp.NextPage
+			next = resp.NextPage
 		case resp != nil && resp.Header.Get("Link") != "":
 			return out, nil // a Link header without "next": the last page
 		case len(items) < opt.PageSize:
 			return out, nil
-		default:
-			opt.Page++
 		}
+		if next > forge.MaxPages {
+			return nil, &forge.APIError{Forge: "gitea", Message: forge.PaginationMessage, Err: forge.ErrUnavailable}
+		}
+		opt.Page = next
 	}
 }
 

@@ -88,3 +88,23 @@ func TestPages(t *testing.T) {
 	require.NoError(t, f.SetLabels(t.Context(), 4, []string{"autorelease: pending", "a"}))
 	assert.Equal(t, []int64{3, 1}, replaced)
 }
+
+// TestPagesBounded: a server that answers full pages forever (no Link
+// header) is not read forever: past forge.MaxPages the list is refused.
+func TestPagesBounded(t *testing.T) {
+	var n int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n++
+		if r.URL.Path == "/api/v1/repos/shop/magento/labels" {
+			fmt.Fprint(w, `[{"id":1,"name":"a"}]`)
+			return
+		}
+		http.Error(w, `{"message":"no"}`, http.StatusNotFound)
+	}))
+	defer srv.Close()
+	f, err := gitea.New(srv.URL, "shop", "magento", "tok", gitea.WithPageSize(1))
+	require.NoError(t, err)
+	err = f.SetLabels(t.Context(), 4, []string{"b"})
+	assert.ErrorIs(t, err, forge.ErrUnavailable)
+	assert.LessOrEqual(t, n, forge.MaxPages, "requests")
+}

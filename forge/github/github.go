@@ -213,7 +213,8 @@ func isStatus(err error, status int) bool {
 const perPage = 100
 
 // all calls list for every page, from the first, and returns the items of
-// all pages in order.
+// all pages in order. A next page that is not after the current one, or
+// past forge.MaxPages, is an error wrapping forge.ErrUnavailable.
 func all[T any](ctx context.Context, c *Client, list func(ctx context.Context, o gh.ListOptions) ([]T, *gh.Response, error)) ([]T, error) {
 	var out []T
 	o := gh.ListOptions{PerPage: perPage, Page: 1}
@@ -233,6 +234,17 @@ func all[T any](ctx context.Context, c *Client, list func(ctx context.Context, o
 		if resp == nil || resp.NextPage == 0 {
 			return out, nil
 		}
+		if resp.NextPage <= o.Page || resp.NextPage > forge.MaxPages {
+			return nil, &forge.APIError{Forge: "github", Path: pathOf(resp), Message: forge.PaginationMessage, Err: forge.ErrUnavailable}
+		}
 		o.Page = resp.NextPage
 	}
+}
+
+// pathOf is the path resp answered, "" when unknown.
+func pathOf(resp *gh.Response) string {
+	if resp == nil || resp.Response == nil || resp.Request == nil || resp.Request.URL == nil {
+		return ""
+	}
+	return resp.Request.URL.Path
 }

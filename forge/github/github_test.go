@@ -3,12 +3,18 @@ package github_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/forge"
+	ghf "github.com/releasekit/releasekit/forge/github"
 	"github.com/releasekit/releasekit/policy"
 )
 
@@ -199,4 +205,39 @@ func TestUpsertIssue(t *testing.T) {
 		assert.Equal(t, forge.Issue{Number: 1, URL: "https://github.com/octokit-fixture-org/add-labels-to-issue/issues/1", Created: true}, is)
 		assert.Equal(t, append(pages, "POST "+repoPath+"/issues <- recorded add-labels-to-issue"), sourcesOf(r.sources()))
 	})
+}
+
+// A hostile or broken server whose Link header names the same page (or
+// an earlier one) as the next page is not followed forever: the list is
+// refused as unavailable after one round.
+func TestPaginationMustAdvance(t *testing.T) {
+	for _, next := range []int{1, 1001} {
+		var n atomic.Int64
+		var srv *httptest.Server
+		srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n.Add(1)
+			w.Header().Set("Content-Type", "application/json")
+			switch r.URL.Path {
+			case "/api/v3/repos/o/r/pulls/1":
+				fmt.Fprint(w, `{"number":1,"state":"open","user":{"login":"a"},"head":{"ref":"x","sha":"abc"},"base":{"ref":"main"}}`)
+			case "/api/v3/repos/o/r/pulls/1/reviews":
+				w.Header().Set("Link", fmt.Sprintf(`<%s/api/v3/repos/o/r/pulls/1/reviews?page=%d>; rel="next"`, srv.URL, next))
+				fmt.Fprint(w, `[{"user":{"login":"b"},"state":"APPROVED","commit_id":"abc"}]`)
+			default:
+				fmt.Fprint(w, `[]`)
+			}
+		}))
+		c, err := ghf.New(srv.Client(), srv.URL, "o", "r", "tok")
+		require.NoError(t, err)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		_, err = c.PullRequest(ctx, 1)
+		cancel()
+		srv.Close()
+		assert.ErrorIs(t, err, forge.ErrUnavailable, "next page %d", next)
+		var e *forge.APIError
+		if assert.ErrorAs(t, err, &e) {
+			assert.Equal(t, forge.PaginationMessage, e.Message)
+		}
+		assert.Less(t, n.Load(), int64(10), "the client followed page %d again and again", next)
+	}
 }

@@ -12,12 +12,16 @@
 // [Client.PullRequest] reads the merge request, its approvals
 // (GET merge_requests/:iid/approvals, approved_by), its reviewers' states,
 // every page of its commits and diffs (a rename counts both paths) and
-// the commit statuses of its head. GitLab's approvals carry no commit:
-// each approval is taken as an APPROVED review of the merge request's head
-// at read time. That is right where the project resets approvals on push
-// ("Remove all approvals when commits are added to the source branch");
-// where it does not, an approval given before the last push reads as one
-// of the head. A reviewer whose state is requested_changes gives a
+// the commit statuses of its head. GitLab's approvals carry no commit, so
+// an approval is taken as an APPROVED review of the merge request's head
+// only when that is proven: the project resets approvals on push
+// (GET projects/:id/approvals, reset_approvals_on_push: "Remove all
+// approvals when commits are added to the source branch"), or the
+// approval was given after the head was pushed (the newest diff version,
+// GET merge_requests/:iid/versions, whose head_commit_sha is the head).
+// Any other approval (settings unreadable, approvals kept on push, no
+// such version) is an APPROVED review of no commit, which no policy
+// counts for the head: fail closed. A reviewer whose state is requested_changes gives a
 // CHANGES_REQUESTED review. The merge method is the squash flag
 // ("squash"), a merge commit ("merge") or neither, a fast-forward
 // ("rebase"). GitLab has no list of required checks in its free API:
@@ -55,6 +59,8 @@
 //	call                                   response
 //	GET  merge_requests/:iid               testdata/get_merge_request.json
 //	GET  merge_requests/:iid/approvals     testdata/get_merge_request_approvals.json
+//	GET  projects/:id/approvals            projects_test.go (reset_approvals_on_push false)
+//	GET  merge_requests/:iid/versions      none of its own: commits_test.go ([{"id":1}], no version of the head)
 //	GET  merge_requests/:iid/reviewers     merge_requests_test.go
 //	GET  merge_requests/:iid/commits       testdata/list_merge_request_context_commits.json (no test of its own)
 //	GET  merge_requests/:iid/diffs         testdata/list_merge_request_diff.json

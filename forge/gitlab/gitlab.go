@@ -173,7 +173,9 @@ func isStatus(err error, status int) bool {
 
 const perPage = 100
 
-// all calls list for every page and returns the items in order.
+// all calls list for every page and returns the items in order. A next
+// page that is not after the current one, or past forge.MaxPages, is an
+// error wrapping forge.ErrUnavailable.
 func all[T any](ctx context.Context, c *Client, list func(o gl.ListOptions, opt gl.RequestOptionFunc) ([]T, *gl.Response, error)) ([]T, error) {
 	var out []T
 	o := gl.ListOptions{PerPage: perPage, Page: 1}
@@ -194,6 +196,9 @@ func all[T any](ctx context.Context, c *Client, list func(o gl.ListOptions, opt 
 		}
 		if next == 0 {
 			return out, nil
+		}
+		if next <= o.Page || next > forge.MaxPages {
+			return nil, &forge.APIError{Forge: "gitlab", Message: forge.PaginationMessage, Err: forge.ErrUnavailable}
 		}
 		o.Page = next
 	}

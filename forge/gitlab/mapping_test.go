@@ -41,12 +41,21 @@ func TestReviewsAtHead(t *testing.T) {
 		{User: &gl.BasicUser{Username: "carol"}, State: "requested_changes", CreatedAt: &at},
 		{User: &gl.BasicUser{Username: "dave"}, State: "reviewed"},
 	}
-	got := reviews(ap, rv, "h1")
+	got := reviews(ap, rv, "h1", approvalTime{reset: true})
 	assert.Equal(t, []forge.Review{
 		{User: "bob", State: policy.ReviewApproved, CommitID: "h1", SubmittedAt: at},
 		{User: "carol", State: policy.ReviewChangesRequested, CommitID: "h1", SubmittedAt: at},
 	}, got)
-	assert.Equal(t, []forge.Review{}, reviews(nil, nil, "h1"))
+	assert.Equal(t, []forge.Review{}, reviews(nil, nil, "h1", approvalTime{reset: true}))
+
+	// Approvals kept on push: an approval is of the head only when given
+	// after the head was pushed.
+	for since, want := range map[time.Time]string{{}: "", at.Add(-time.Second): "h1", at: "", at.Add(time.Hour): ""} {
+		got := reviews(ap, nil, "h1", approvalTime{since: since})
+		assert.Equal(t, []forge.Review{{User: "bob", State: policy.ReviewApproved, CommitID: want, SubmittedAt: at}}, got, since)
+	}
+	noTime := &gl.MergeRequestApprovals{ApprovedBy: []*gl.MergeRequestApproverUser{{User: &gl.BasicUser{Username: "bob"}}}}
+	assert.Empty(t, reviews(noTime, nil, "h1", approvalTime{since: at})[0].CommitID, "an approval of unknown time")
 }
 
 func TestStatusOutcome(t *testing.T) {

@@ -3,9 +3,11 @@ package gitlab
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	gl "gitlab.com/gitlab-org/api/client-go/v2"
 
@@ -16,6 +18,16 @@ import (
 // PullRequest returns the facts of merge request number (its IID): the
 // merge request, its approvals and reviewers, its commits and changed
 // paths (every page), and the commit statuses of its head commit.
+//
+// GitLab's approvals name who approved, not the commit approved. An
+// approval is one of the head only when that is proven: the project
+// resets approvals on push (its approval settings say
+// reset_approvals_on_push), or the approval was given after the head
+// was pushed (the newest diff version of the merge request whose head is
+// the head commit was created before it). Otherwise (settings not
+// readable, approvals kept on push, no such version) the approval is
+// kept with no commit, and no policy counts it as an approval of the
+// head.
 func (c *Client) PullRequest(ctx context.Context, number int) (forge.PullRequest, error) {
 	iid := int64(number)
 	var mr *gl.MergeRequest
@@ -54,7 +66,11 @@ func (c *Client) PullRequest(ctx context.Context, number int) (forge.PullRequest
 	if err != nil {
 		return forge.PullRequest{}, err
 	}
-	pr.Reviews = reviews(ap, reviewers, mr.SHA)
+	at, err := c.approvalsAt(ctx, iid, ap, mr.SHA)
+	if err != nil {
+		return forge.PullRequest{}, err
+	}
+	pr.Reviews = reviews(ap, reviewers, mr.SHA, at)
 	commits, err := all(ctx, c, func(o gl.ListOptions, opt gl.RequestOptionFunc) ([]*gl.Commit, *gl.Response, error) {
 		return c.gl.MergeRequests.GetMergeRequestCommits(c.project, iid, &gl.GetMergeRequestCommitsOptions{ListOptions: o}, opt)
 	})
@@ -122,22 +138,74 @@ func mergeMethod(squash bool, squashSHA, mergeSHA, headSHA string) (method, sha 
 	}
 }
 
+// An approvalTime says which approvals are of the head: all of them when
+// the project resets approvals on push, else those given after since
+// (none when since is zero).
+type approvalTime struct {
+	reset bool
+	since time.Time
+}
+
+func (a approvalTime) ofHead(approved *time.Time) bool {
+	return a.reset || (!a.since.IsZero() && approved != nil && approved.After(a.since))
+}
+
+// approvalsAt reads what proves an approval is of the head (see
+// [Client.PullRequest]): the project's reset_approvals_on_push and, when
+// approvals are kept on push, when head was pushed. Settings the token
+// may not read (404, 403: GitLab Free, a narrow token) count as approvals
+// kept on push.
+func (c *Client) approvalsAt(ctx context.Context, iid int64, ap *gl.MergeRequestApprovals, head string) (approvalTime, error) {
+	if ap == nil || len(ap.ApprovedBy) == 0 || head == "" {
+		return approvalTime{}, nil
+	}
+	var settings *gl.ProjectApprovals
+	err := c.call(ctx, func(opt gl.RequestOptionFunc) (r *gl.Response, err error) {
+		settings, r, err = c.gl.Projects.GetApprovalConfiguration(c.project, opt)
+		return r, err
+	})
+	switch {
+	case err == nil:
+		if settings != nil && settings.ResetApprovalsOnPush {
+			return approvalTime{reset: true}, nil
+		}
+	case isStatus(err, http.StatusNotFound) || isStatus(err, http.StatusForbidden):
+	default:
+		return approvalTime{}, err
+	}
+	versions, err := all(ctx, c, func(o gl.ListOptions, opt gl.RequestOptionFunc) ([]*gl.MergeRequestDiffVersion, *gl.Response, error) {
+		return c.gl.MergeRequests.GetMergeRequestDiffVersions(c.project, iid, &gl.GetMergeRequestDiffVersionsOptions{ListOptions: o}, opt)
+	})
+	if err != nil {
+		return approvalTime{}, err
+	}
+	var at approvalTime
+	for _, v := range versions {
+		if v != nil && v.HeadCommitSHA == head && v.CreatedAt != nil && v.CreatedAt.After(at.since) {
+			at.since = *v.CreatedAt
+		}
+	}
+	return at, nil
+}
+
 // reviews maps the approvals and the reviewers' states to reviews.
-// GitLab's approvals API gives who approved, not the commit approved: each
-// approval is taken as of head, the merge request's head at read time.
-// This holds where the project resets approvals on push ("Remove all
-// approvals when commits are added to the source branch"); where it does
-// not, an approval given before the last push reads as one of the head.
-// A reviewer whose state is requested_changes gives a CHANGES_REQUESTED
-// review, of the same head.
-func reviews(ap *gl.MergeRequestApprovals, reviewers []*gl.MergeRequestReviewer, head string) []forge.Review {
+// GitLab's approvals API gives who approved, not the commit approved: an
+// approval is taken as of head only when at proves it (the project resets
+// approvals on push, or the approval came after head was pushed); any
+// other approval has no CommitID, so it is no approval of the head. A
+// reviewer whose state is requested_changes gives a CHANGES_REQUESTED
+// review, of head.
+func reviews(ap *gl.MergeRequestApprovals, reviewers []*gl.MergeRequestReviewer, head string, at approvalTime) []forge.Review {
 	out := []forge.Review{}
 	if ap != nil {
 		for _, a := range ap.ApprovedBy {
 			if a == nil || a.User == nil {
 				continue
 			}
-			r := forge.Review{User: a.User.Username, State: policy.ReviewApproved, CommitID: head}
+			r := forge.Review{User: a.User.Username, State: policy.ReviewApproved}
+			if at.ofHead(a.ApprovedAt) {
+				r.CommitID = head
+			}
 			if a.ApprovedAt != nil {
 				r.SubmittedAt = *a.ApprovedAt
 			}
