@@ -247,7 +247,8 @@ func dirOr(d string) string {
 
 // releaseResult is the JSON contract of `relctl release --json`.
 type releaseResult struct {
-	Releases []releasedOne `json:"releases"`
+	Releases []releasedOne    `json:"releases"`
+	Skipped  []releasepr.Skip `json:"skipped,omitempty"`
 }
 
 type releasedOne struct {
@@ -311,9 +312,18 @@ func cmdRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	// A commit titled as a release PR that does not carry the release is
+	// never released; say so, so that a person looks.
+	skipped, err := releasepr.Skipped(ctx, repo, fc.Base, comps)
+	if err != nil {
+		return err
+	}
+	for _, sk := range skipped {
+		fmt.Fprintf(stderr, "relctl: not released: %s claims %s but %s\n", sk.Commit, sk.Tag, sk.Reason)
+	}
 	tagged := len(released)
 	pending = append(released, pending...)
-	res := releaseResult{Releases: []releasedOne{}}
+	res := releaseResult{Releases: []releasedOne{}, Skipped: skipped}
 	if len(pending) == 0 {
 		if *rf.asJSON {
 			return writeJSON(stdout, res)
