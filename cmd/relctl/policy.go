@@ -197,41 +197,27 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	} else if *sbomFile != "" || *provFile != "" {
 		return usagef("--sbom and --provenance need --artifact")
 	}
-	if *checksFile != "" {
-		b, err := readInput("--checks", *checksFile, maxInputFile)
-		if err != nil {
+	for _, in := range []struct {
+		flag, file string
+		parse      func([]byte) error
+	}{
+		{"--checks", *checksFile, func(b []byte) (err error) { f.Checks, err = policy.ReadChecks(bytes.NewReader(b)); return err }},
+		{"--bypasses", *bypassFile, func(b []byte) (err error) { f.Bypasses, err = policy.ReadBypasses(bytes.NewReader(b)); return err }},
+		{"--protection", *protectionFile, func(b []byte) (err error) {
+			f.Protection, err = policy.ReadBranchProtection(bytes.NewReader(b))
 			return err
-		}
-		if f.Checks, err = policy.ReadChecks(bytes.NewReader(b)); err != nil {
-			return usageError{fmt.Errorf("--checks %s: %w", *checksFile, err)}
-		}
-	}
-	if *bypassFile != "" {
-		b, err := readInput("--bypasses", *bypassFile, maxInputFile)
-		if err != nil {
+		}},
+		{"--deployment", *deployment, func(b []byte) error {
+			f.Deployment = &policy.Deployment{}
+			return strictjson.Unmarshal(b, f.Deployment, strictjson.Options{})
+		}},
+		{"--main-checks", *mainFile, func(b []byte) error {
+			f.Main = &policy.MainLine{}
+			return strictjson.Unmarshal(b, f.Main, strictjson.Options{})
+		}},
+	} {
+		if err := readFlagFile(in.flag, in.file, in.parse); err != nil {
 			return err
-		}
-		if f.Bypasses, err = policy.ReadBypasses(bytes.NewReader(b)); err != nil {
-			return usageError{fmt.Errorf("--bypasses %s: %w", *bypassFile, err)}
-		}
-	}
-	if *protectionFile != "" {
-		b, err := readInput("--protection", *protectionFile, maxInputFile)
-		if err != nil {
-			return err
-		}
-		if f.Protection, err = policy.ReadBranchProtection(bytes.NewReader(b)); err != nil {
-			return usageError{fmt.Errorf("--protection %s: %w", *protectionFile, err)}
-		}
-	}
-	if *deployment != "" {
-		b, err := readInput("--deployment", *deployment, maxInputFile)
-		if err != nil {
-			return err
-		}
-		f.Deployment = &policy.Deployment{}
-		if err := strictjson.Unmarshal(b, f.Deployment, strictjson.Options{}); err != nil {
-			return usageError{fmt.Errorf("--deployment %s: %w", *deployment, err)}
 		}
 	}
 
@@ -261,16 +247,6 @@ func cmdPolicy(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 	} else if len(releaseOrder) > 0 {
 		return usagef("--release-order needs --manifest: the order is checked against the manifest's dependencies")
-	}
-	if *mainFile != "" {
-		b, err := readInput("--main-checks", *mainFile, maxInputFile)
-		if err != nil {
-			return err
-		}
-		f.Main = &policy.MainLine{}
-		if err := strictjson.Unmarshal(b, f.Main, strictjson.Options{}); err != nil {
-			return usageError{fmt.Errorf("--main-checks %s: %w", *mainFile, err)}
-		}
 	}
 	if logStore.given() {
 		if err := gatherLog(ctx, logStore, &f); err != nil {
@@ -620,6 +596,23 @@ func gatherLog(ctx context.Context, sf storeFlags, f *policy.Facts) error {
 				return fmt.Errorf("read rollback target %s: %w", v, err)
 			}
 		}
+	}
+	return nil
+}
+
+// readFlagFile reads the file a flag names (nothing when it names none)
+// and hands it to parse; a parse error is bad input (exit 2) naming the
+// flag and the file.
+func readFlagFile(flag, file string, parse func([]byte) error) error {
+	if file == "" {
+		return nil
+	}
+	b, err := readInput(flag, file, maxInputFile)
+	if err != nil {
+		return err
+	}
+	if err := parse(b); err != nil {
+		return usageError{fmt.Errorf("%s %s: %w", flag, file, err)}
 	}
 	return nil
 }
