@@ -164,17 +164,46 @@ ROOT_PATH = {{dir}}/log
 
 const adminPassword = "admin-password-1"
 
+// An Option changes the server [Start] runs.
+type Option func(*options)
+
+type options struct {
+	ini   []string
+	setup []func(t testing.TB, dir string)
+}
+
+// WithIni appends text to the server's app.ini: whole sections of Gitea's
+// configuration, such as [repository.signing].
+func WithIni(text string) Option {
+	return func(o *options) { o.ini = append(o.ini, text) }
+}
+
+// WithSetup calls f before the server first runs, with the server's work
+// directory: Gitea's processes have HOME=dir/home, and git run by Gitea
+// has HOME=dir/data/home (its [git] HOME_PATH), where a test puts, say, the
+// GnuPG keyring of the server's signing key.
+func WithSetup(f func(t testing.TB, dir string)) Option {
+	return func(o *options) { o.setup = append(o.setup, f) }
+}
+
 // Start starts a server with a new database in t.TempDir(), creates the
 // users and the repository, and stops the server when t ends.
-func Start(t testing.TB) *Server {
+func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	bin := Binary(t)
 	dir := t.TempDir()
 	port := freePort(t)
 	static := filepath.Join(filepath.Dir(bin), "static")
 	conf := filepath.Join(dir, "app.ini")
 	ini := strings.NewReplacer("{{dir}}", filepath.ToSlash(dir), "{{port}}", fmt.Sprint(port), "{{static}}", filepath.ToSlash(static)).Replace(appIni)
-	for _, d := range []string{"data", "repos", "log", "home"} {
+	for _, text := range o.ini {
+		ini += "\n" + text + "\n"
+	}
+	for _, d := range []string{"data", "data/home", "repos", "log", "home"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -184,6 +213,9 @@ func Start(t testing.TB) *Server {
 	}
 	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", port), Owner: "shop", Repo: "magento", bin: bin, dir: dir, conf: conf, logs: &tail{}}
 	s.env = cleanEnv(dir)
+	for _, f := range o.setup {
+		f(t, dir)
+	}
 
 	// The database, then the administrator and its token, with Gitea's CLI.
 	s.cli(t, "migrate")
