@@ -43,3 +43,47 @@ func TestReleased(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, pending)
 }
+
+// ScanHistory is Find, Released and Skipped in one walk: at every stage
+// of a release its three lists are theirs.
+func TestScanHistoryIsFindReleasedSkipped(t *testing.T) {
+	ctx := context.Background()
+	g := shop(t)
+	comps := request(g, t).Components
+	check := func(stage string) {
+		t.Helper()
+		repo := g.GoGit(t)
+		s, err := releasepr.ScanHistory(ctx, repo, "main", comps)
+		require.NoError(t, err, stage)
+		find, err := releasepr.Find(ctx, repo, "main", comps)
+		require.NoError(t, err, stage)
+		rel, err := releasepr.Released(ctx, repo, "main", comps)
+		require.NoError(t, err, stage)
+		skip, err := releasepr.Skipped(ctx, repo, "main", comps)
+		require.NoError(t, err, stage)
+		assert.Equal(t, find, s.Pending, stage)
+		assert.Equal(t, rel, s.Released, stage)
+		assert.Equal(t, skip, s.Skipped, stage)
+	}
+	check("nothing merged")
+	p, err := releasepr.Plan(ctx, request(g, t))
+	require.NoError(t, err)
+	merged := merge(t, g, p, 14)
+	check("release PR merged")
+	s, err := releasepr.ScanHistory(ctx, g.GoGit(t), "main", comps)
+	require.NoError(t, err)
+	require.Len(t, s.Pending, 1)
+	assert.Equal(t, merged, s.Pending[0].Commit)
+
+	g.AnnotatedTag("v1.3.0", merged, "Release v1.3.0")
+	check("tagged")
+	g.CommitFiles("chore(release): v9.9.9 (#21)", map[string]string{"claim.txt": "x\n"})
+	check("a commit claiming a release it does not carry")
+	s, err = releasepr.ScanHistory(ctx, g.GoGit(t), "main", comps)
+	require.NoError(t, err)
+	require.Len(t, s.Skipped, 1)
+	assert.Equal(t, "v9.9.9", s.Skipped[0].Tag)
+
+	_, err = releasepr.ScanHistory(ctx, g.GoGit(t), "no-such-branch", comps)
+	assert.ErrorIs(t, err, releasepr.ErrConfig)
+}

@@ -464,6 +464,31 @@ func Skipped(ctx context.Context, repo *git.Repository, base string, components 
 	return s.skipped, err
 }
 
+// A Scan is what one walk of the base branch's history finds: what [Find],
+// [Released] and [Skipped] each return. A caller that needs more than one
+// of them calls [ScanHistory] once.
+type Scan struct {
+	// Pending are the merged release PRs whose tags do not exist yet,
+	// oldest first ([Find]).
+	Pending []Pending
+	// Released are the tags of the newest merged release PR whose tags
+	// all exist ([Released]).
+	Released []Pending
+	// Skipped are the commits that claim a release they do not carry,
+	// newest first ([Skipped]).
+	Skipped []Skip
+}
+
+// ScanHistory walks base's first-parent history once and returns what
+// [Find], [Released] and [Skipped] return. Errors as [Find].
+func ScanHistory(ctx context.Context, repo *git.Repository, base string, components []Component) (Scan, error) {
+	s, err := scan(ctx, repo, base, components)
+	if err != nil {
+		return Scan{}, err
+	}
+	return Scan{Pending: s.pending, Released: s.released, Skipped: s.skipped}, nil
+}
+
 type scanned struct {
 	pending, released []Pending
 	skipped           []Skip

@@ -298,26 +298,20 @@ func cmdRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer demo.remove()
-	pending, err := releasepr.Find(ctx, repo, fc.Base, comps)
+	// One walk of the base's history: the merged release PRs to tag, the
+	// newest release already tagged (finished too — pushed, published,
+	// recorded: each step is idempotent — so a run that died after
+	// tagging heals on the next), and the commits titled as a release PR
+	// that do not carry the release (never released; reported, so that a
+	// person looks).
+	scan, err := releasepr.ScanHistory(ctx, repo, fc.Base, comps)
 	if errors.Is(err, releasepr.ErrConfig) {
 		return usageError{err}
 	}
 	if err != nil {
 		return err
 	}
-	// The newest release already tagged is finished too (pushed, published,
-	// recorded: each step is idempotent), so a run that died after tagging
-	// heals on the next.
-	released, err := releasepr.Released(ctx, repo, fc.Base, comps)
-	if err != nil {
-		return err
-	}
-	// A commit titled as a release PR that does not carry the release is
-	// never released; say so, so that a person looks.
-	skipped, err := releasepr.Skipped(ctx, repo, fc.Base, comps)
-	if err != nil {
-		return err
-	}
+	pending, released, skipped := scan.Pending, scan.Released, scan.Skipped
 	for _, sk := range skipped {
 		fmt.Fprintf(stderr, "relctl: not released: %s claims %s but %s\n", sk.Commit, sk.Tag, sk.Reason)
 	}
