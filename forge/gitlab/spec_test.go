@@ -9,10 +9,15 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The endpoints the client calls, with the parameters GitLab's REST API
@@ -288,12 +293,12 @@ func checkRequest(r *http.Request, body []byte) error {
 	if e == nil {
 		return fail("no such endpoint in the reference")
 	}
-	sent := map[string]any{} // name -> value (string from a query or form, JSON value from a body)
+	sent := map[string]any{} // name -> value: a textValue from a query or form, a JSON value from a body
 	for k, vs := range r.URL.Query() {
 		if len(vs) != 1 {
 			return fail("query parameter %s sent %d times", k, len(vs))
 		}
-		sent[k] = vs[0]
+		sent[k] = textValue(vs[0])
 	}
 	form := map[string]bool{}
 	ct, ctParams, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -323,7 +328,7 @@ func checkRequest(r *http.Request, body []byte) error {
 				return fail("multipart body: %v", err)
 			}
 			form[part.FormName()] = part.FileName() != ""
-			sent[part.FormName()] = ""
+			sent[part.FormName()] = textValue("")
 		}
 	case ct == "application/x-www-form-urlencoded":
 		vals, err := url.ParseQuery(string(body))
@@ -331,7 +336,7 @@ func checkRequest(r *http.Request, body []byte) error {
 			return fail("form body: %v", err)
 		}
 		for k, vs := range vals {
-			sent[k] = vs[0]
+			sent[k] = textValue(vs[0])
 		}
 	default:
 		return fail("body of type %q", ct)
@@ -368,7 +373,7 @@ func checkRequest(r *http.Request, body []byte) error {
 			continue
 		}
 		if p.in == inPath {
-			if err := p.check(pathVals[p.name]); err != nil {
+			if err := p.check(textValue(pathVals[p.name])); err != nil {
 				return fail("path parameter %s: %v", p.name, err)
 			}
 			continue
@@ -389,10 +394,14 @@ func (e *endpoint) param(name string) *param {
 	return nil
 }
 
+// A textValue is a parameter sent as text (a query, a form or a path):
+// its type is what it parses as. A JSON body's values carry their type.
+type textValue string
+
 func isInteger(v any) bool {
 	switch x := v.(type) {
-	case string:
-		_, err := strconv.ParseInt(x, 10, 64)
+	case textValue:
+		_, err := strconv.ParseInt(string(x), 10, 64)
 		return err == nil
 	case json.Number:
 		_, err := x.Int64()
@@ -410,15 +419,13 @@ func (p *param) check(v any) error {
 			return fmt.Errorf("want an integer, got %#v", v)
 		}
 	case tIDOrPath:
-		if s, ok := v.(string); !ok || s == "" {
-			if !isInteger(v) {
-				return fmt.Errorf("want an ID or a path, got %#v", v)
-			}
+		if s, ok := v.(textValue); !ok || s == "" {
+			return fmt.Errorf("want an ID or a path, got %#v", v)
 		}
 	case tBoolean:
 		switch x := v.(type) {
 		case bool:
-		case string:
+		case textValue:
 			if x != "true" && x != "false" {
 				return fmt.Errorf("want a boolean, got %q", x)
 			}
@@ -426,7 +433,9 @@ func (p *param) check(v any) error {
 			return fmt.Errorf("want a boolean, got %#v", v)
 		}
 	case tString, tDatetime:
-		if _, ok := v.(string); !ok {
+		switch v.(type) {
+		case string, textValue:
+		default:
 			return fmt.Errorf("want a string, got %#v", v)
 		}
 	case tArray:
@@ -441,9 +450,131 @@ func (p *param) check(v any) error {
 		return fmt.Errorf("type %s cannot be checked", p.typ)
 	}
 	if p.values != nil {
-		if s, _ := v.(string); !slices.Contains(p.values, s) {
+		s, ok := v.(string)
+		if t, isText := v.(textValue); isText {
+			s, ok = string(t), true
+		}
+		if !ok || !slices.Contains(p.values, s) {
 			return fmt.Errorf("%#v is none of the documented values %v", v, p.values)
 		}
 	}
 	return nil
+}
+
+// The checker itself: a request that conforms passes, and each kind of
+// non-conforming request fails with a SpecError.
+func TestSpecChecker(t *testing.T) {
+	jsonReq := func(method, path, body string) (*http.Request, []byte) {
+		r := httptest.NewRequest(method, "http://gitlab.test"+path, nil)
+		r.Header.Set("Content-Type", "application/json")
+		return r, []byte(body)
+	}
+	upload := func(file bool) (*http.Request, []byte) {
+		var b bytes.Buffer
+		w := multipart.NewWriter(&b)
+		if file {
+			fw, _ := w.CreateFormFile("file", "a.tar.gz")
+			fw.Write([]byte("x"))
+		} else {
+			w.WriteField("file", "x")
+		}
+		w.Close()
+		r := httptest.NewRequest("POST", "http://gitlab.test/api/v4/projects/1/uploads", nil)
+		r.Header.Set("Content-Type", w.FormDataContentType())
+		return r, b.Bytes()
+	}
+	get := func(path string) (*http.Request, []byte) {
+		return httptest.NewRequest("GET", "http://gitlab.test"+path, nil), nil
+	}
+	const deploy = `{"environment":"production","sha":"a91957a858320c0e17f3a0eca7cfacbff50ea29a","ref":"main","tag":false,"status":"success"}`
+	for _, tc := range []struct {
+		name   string
+		req    func() (*http.Request, []byte)
+		reason string // "" when the request conforms
+	}{
+		{"deployment", func() (*http.Request, []byte) { return jsonReq("POST", "/api/v4/projects/1/deployments", deploy) }, ""},
+		{"project path", func() (*http.Request, []byte) {
+			return get("/api/v4/projects/group%2Fshop/merge_requests?state=opened&source_branch=a%2Fb&target_branch=main")
+		}, ""},
+		{"list page", func() (*http.Request, []byte) {
+			return get("/api/v4/projects/1/issues?state=opened&page=2&per_page=100")
+		}, ""},
+		{"upload", func() (*http.Request, []byte) { return upload(true) }, ""},
+		{"tag name with a slash", func() (*http.Request, []byte) { return get("/api/v4/projects/1/releases/release%2Fv1") }, ""},
+
+		{"undocumented endpoint", func() (*http.Request, []byte) { return get("/api/v4/projects/1/merge_requests/1/pipelines") },
+			"no such endpoint in the reference"},
+		{"undocumented method", func() (*http.Request, []byte) { return jsonReq("DELETE", "/api/v4/projects/1/merge_requests/1", "") },
+			"no such endpoint in the reference"},
+		{"outside the API", func() (*http.Request, []byte) { return get("/projects/1/issues") }, "not under /api/v4"},
+		{"undocumented parameter", func() (*http.Request, []byte) {
+			// confidential is documented for issue notes, not merge request notes.
+			return jsonReq("POST", "/api/v4/projects/1/merge_requests/1/notes", `{"body":"x","confidential":true}`)
+		}, "parameter confidential is not documented for POST /projects/:id/merge_requests/:merge_request_iid/notes (" + docNotes + ")"},
+		{"required parameter missing", func() (*http.Request, []byte) {
+			return jsonReq("POST", "/api/v4/projects/1/deployments", `{"environment":"production","sha":"a","ref":"main","status":"success"}`)
+		}, "required parameter tag is missing (" + docDeploy + ")"},
+		{"boolean as a string in JSON", func() (*http.Request, []byte) {
+			return jsonReq("POST", "/api/v4/projects/1/deployments", strings.Replace(deploy, `"tag":false`, `"tag":"false"`, 1))
+		}, `tag: want a boolean, got "false"`},
+		{"boolean query not a boolean", func() (*http.Request, []byte) {
+			return get("/api/v4/projects/1/releases/v1?include_html_description=yes")
+		},
+			`include_html_description: want a boolean, got "yes"`},
+		{"string as an array", func() (*http.Request, []byte) {
+			return jsonReq("PUT", "/api/v4/projects/1/merge_requests/1", `{"labels":["a","b"]}`)
+		}, "labels: want a string, got []interface {}{\"a\", \"b\"}"},
+		{"integer path parameter", func() (*http.Request, []byte) {
+			return jsonReq("PUT", "/api/v4/projects/1/issues/six", `{"title":"x"}`)
+		},
+			`path parameter issue_iid: want an integer, got "six"`},
+		{"undocumented value", func() (*http.Request, []byte) {
+			return jsonReq("POST", "/api/v4/projects/1/deployments", strings.Replace(deploy, `"success"`, `"created"`, 1))
+		}, `status: "created" is none of the documented values [running success failed canceled]`},
+		{"page on a single object", func() (*http.Request, []byte) { return get("/api/v4/projects/1/merge_requests/1/reviewers?page=1") },
+			"parameter page is not documented for GET /projects/:id/merge_requests/:merge_request_iid/reviewers (" + docMR + ")"},
+		{"page not an integer", func() (*http.Request, []byte) { return get("/api/v4/projects/1/issues?page=two") },
+			"page is not an integer: two"},
+		{"file not a file part", func() (*http.Request, []byte) { return upload(false) }, "file must be a file part of a multipart form"},
+		{"parameter in the query and the body", func() (*http.Request, []byte) {
+			return jsonReq("POST", "/api/v4/projects/1/issues?title=a", `{"title":"b"}`)
+		}, "parameter title sent in the query and the body"},
+		{"body not JSON", func() (*http.Request, []byte) { return jsonReq("POST", "/api/v4/projects/1/issues", `title=a`) },
+			"body is not a JSON object: invalid character 'i' in literal true (expecting 'r')"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, body := tc.req()
+			err := checkRequest(req, body)
+			if tc.reason == "" {
+				require.NoError(t, err)
+				return
+			}
+			var se *SpecError
+			require.ErrorAs(t, err, &se)
+			assert.Equal(t, tc.reason, se.Reason)
+			assert.Equal(t, req.Method, se.Method)
+		})
+	}
+}
+
+// Every documented endpoint names its page, and every parameter has a
+// type the checker knows: a typo in the table would otherwise let any
+// value through.
+func TestSpecTable(t *testing.T) {
+	known := []string{tInteger, tString, tBoolean, tIDOrPath, tArray, tHash, tDatetime, tFileField}
+	seen := map[string]bool{}
+	for _, e := range documented {
+		key := e.method + " " + e.path
+		assert.False(t, seen[key], "%s listed twice", key)
+		seen[key] = true
+		assert.Regexp(t, `^doc/api/[a-z_/]+\.md@[0-9a-f]{40}$`, e.doc, key)
+		for _, p := range e.params {
+			assert.Contains(t, known, p.typ, "%s %s", key, p.name)
+			assert.Contains(t, []string{inPath, inQuery, inForm}, p.in, "%s %s", key, p.name)
+			if p.in == inPath {
+				assert.Contains(t, e.path, ":"+p.name, "%s: path parameter %s", key, p.name)
+				assert.True(t, p.required, "%s: path parameter %s", key, p.name)
+			}
+		}
+	}
 }
