@@ -55,7 +55,7 @@ func useMergeRequest(r *replay) {
 	r.use("PUT", mrPath, "testdata/get_merge_request.json")
 }
 
-// readRequests is the method and path of every request after the first
+// paths is the method and path of every request after the first
 // skip.
 func (r *replay) paths(skip int) []string {
 	var out []string
@@ -206,11 +206,10 @@ func TestCreateReleaseExisting(t *testing.T) {
 func TestSetDeploymentStatusCreates(t *testing.T) {
 	const commit = "6104942438c14ec7bd21c6cd5bd995272b3faff6" // testdata/get_commit.json
 	for name, tc := range map[string]struct {
-		ref, state       string
-		tagSource        string
-		wantTag          bool
-		wantStatus       string
-		wantTagLookupRef string
+		ref, state string
+		tagSource  string
+		wantTag    bool
+		wantStatus string
 	}{
 		"branch, success": {ref: "main", state: forge.DeploySuccess, tagSource: resp404, wantStatus: "success"},
 		"tag, queued":     {ref: "v5.0.0", state: forge.DeployQueued, tagSource: "tags_test.go:74", wantTag: true, wantStatus: "running"},
