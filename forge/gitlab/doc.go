@@ -34,8 +34,11 @@
 // GitLab creates the labels it lacks. [Client.CreateRelease] gets the
 // release of the tag first (404: creates it); an asset is uploaded to the
 // project and linked to the release. [Client.SetDeploymentStatus]
-// resolves the ref to its commit, asks whether it is a tag, and creates
-// the deployment with its status.
+// resolves the ref to its commit and updates the deployment of that ref
+// and commit to the environment that is still running; otherwise it asks
+// whether the ref is a tag and creates the deployment with its status.
+// GitLab takes running, success, failed and canceled: in_progress and
+// queued are both running.
 //
 // # Errors and rate limits
 //
@@ -47,14 +50,32 @@
 //
 // # What the tests rest on
 //
-// GitLab's official OpenAPI description lives in gitlab-org/gitlab's
-// repository only (doc/api/openapi/openapi_v2.yaml), which no registry
-// this project reaches serves, so requests are not validated against it.
-// The responses are those GitLab's client-go v2 ships with its own tests,
-// from the module go.mod requires (scripts/fetch-forge-fixtures copies its
-// testdata and test sources): its testdata/*.json, and the JSON its test
-// handlers write, found by the method and path each was registered for.
-// They are GitLab's documented example responses, not recorded traffic.
+// The tests answer the client with the responses GitLab's client-go v2
+// ships with its own tests, from the module go.mod requires
+// (scripts/fetch-forge-fixtures copies its testdata and test sources):
+// its testdata/*.json, and the JSON its test handlers write, found by the
+// method and path each was registered for. They are GitLab's documented
+// example responses, not recorded traffic. Where client-go ships none for
+// an endpoint (creating or updating a merge request, a commit by branch
+// name), the one it ships for the same entity answers, and the test says
+// so; client-go's own error responses answer the refusals.
+//
+// Every request the client sends in those tests is checked against
+// GitLab's REST API reference: the endpoint is documented, no
+// undocumented parameter is sent, every required one is, and each has the
+// documented type and, where the reference lists them, a documented
+// value (spec_test.go holds the table of endpoints, parameters, types and
+// citations). The reference pages were read from gitlabhq/gitlabhq, the
+// GitHub mirror of GitLab's repository: doc/api/merge_requests.md,
+// issues.md, notes.md, releases/_index.md and releases/links.md at commit
+// 6e370d70120dba1fb6e4a3542f44f3e7da3caff2; merge_request_approvals.md
+// at 003efb27fc4d; deployments.md at 0351d9ed8363; tags.md at
+// 017a6c129d6a; project_markdown_uploads.md at 0286e4c628d6; commits.md
+// at 00359ec1bcc6 (an older page: the commit and status endpoints the
+// client calls are unchanged since). GitLab's OpenAPI description
+// (doc/api/openapi/openapi_v3.yaml in gitlab-org/gitlab) is not used: it
+// lives only in that repository, several gigabytes to fetch, and no
+// registry this project or its CI reaches serves it.
 //
 //	call                                   response
 //	GET  merge_requests/:iid               testdata/get_merge_request.json
@@ -65,16 +86,21 @@
 //	GET  merge_requests/:iid/commits       testdata/list_merge_request_context_commits.json (no test of its own)
 //	GET  merge_requests/:iid/diffs         testdata/list_merge_request_diff.json
 //	GET  repository/commits/:sha/statuses  commits_test.go ([{"id":1}])
+//	GET  merge_requests                    testdata/get_merge_requests.json
+//	POST, PUT merge_requests[/:iid]        none of its own: testdata/get_merge_request.json
 //	POST merge_requests/:iid/notes         notes_test.go
 //	POST statuses/:sha                     commits_test.go
-//	GET, POST issues                       issues_test.go
-//	GET  releases/:tag                     releases_test.go
-//	merge method, approvals at the head, status outcomes, 429 waits,
-//	404/401/409/422                        unit tests
-//
-// Not covered by a shipped response yet: creating and updating a merge
-// request (OpenPullRequest, SetLabels), release links and uploads,
-// deployments.
+//	GET, POST issues                       issues_test.go, epic_issues_test.go (issues with numbers)
+//	PUT  issues/:iid                       issues_test.go
+//	GET, POST releases[/:tag]              releases_test.go
+//	POST uploads                           project_markdown_uploads_test.go
+//	POST releases/:tag/assets/links        releaselinks_test.go
+//	GET  repository/commits/:ref           testdata/get_commit.json
+//	GET  repository/tags/:tag              tags_test.go
+//	GET, POST deployments                  deployments_test.go
+//	4xx, 5xx refusals                      search_test.go, orbit_test.go, group_hooks_test.go
+//	PUT  deployments/:id, merge method, approvals at the head, status
+//	outcomes, 429 waits                    the tests' own servers and unit tests
 //
 // A Client is safe for concurrent use.
 package gitlab

@@ -1,11 +1,15 @@
 package gitlab_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -90,7 +94,7 @@ var loadCanned = sync.OnceValues(func() ([]canned, error) {
 	for _, af := range parsed {
 		ast.Inspect(af, func(n ast.Node) bool {
 			if fd, ok := n.(*ast.FuncDecl); ok && fd.Body != nil {
-				out = append(out, handlers(fset, dir, fd.Body, locals(fd.Body, consts), consts)...)
+				out = append(out, handlers(fset, dir, fd, locals(fd.Body, consts), consts)...)
 				return false
 			}
 			return true
@@ -121,10 +125,10 @@ func locals(body *ast.BlockStmt, consts map[string]string) map[string]string {
 }
 
 // handlers returns the responses of the HandleFunc calls in body.
-func handlers(fset *token.FileSet, dir string, body *ast.BlockStmt, vars, consts map[string]string) []canned {
+func handlers(fset *token.FileSet, dir string, fd *ast.FuncDecl, vars, consts map[string]string) []canned {
 	var out []canned
 	{
-		ast.Inspect(body, func(n ast.Node) bool {
+		ast.Inspect(fd.Body, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
 			if !ok || len(call.Args) != 2 {
 				return true
@@ -139,6 +143,7 @@ func handlers(fset *token.FileSet, dir string, body *ast.BlockStmt, vars, consts
 			}
 			c := canned{pattern: pattern(path), status: http.StatusOK, source: filepath.Base(fset.Position(call.Pos()).Filename) + ":" + strconv.Itoa(fset.Position(call.Pos()).Line)}
 			found := false
+			var table []canned // responses of a table-driven test (Fprint(w, tc.response))
 			ast.Inspect(fn.Body, func(n ast.Node) bool {
 				ce, ok := n.(*ast.CallExpr)
 				if !ok {
@@ -159,6 +164,22 @@ func handlers(fset *token.FileSet, dir string, body *ast.BlockStmt, vars, consts
 				case (name == "Fprint" || name == "Fprintf" || name == "Fprintln") && len(ce.Args) >= 2:
 					if s, ok := stringLit(ce.Args[1], consts); ok {
 						c.body, found = s, true
+					} else if sel, ok := ce.Args[1].(*ast.SelectorExpr); ok {
+						table = append(table, tableResponses(fset, fd, sel.Sel.Name)...)
+					}
+				case name == "mustWriteJSONResponse" && len(ce.Args) == 3:
+					if v, ok := literal(ce.Args[2]); ok {
+						if data, err := json.Marshal(v); err == nil {
+							c.body, found = string(data), true
+						}
+					}
+				case name == "Error" && len(ce.Args) == 3 && isPkg(ce.Fun, "http"):
+					// http.Error(w, message, status): a text body.
+					if s, ok := stringLit(ce.Args[1], consts); ok {
+						c.body, found = s+"\n", true
+					}
+					if sel, ok := ce.Args[2].(*ast.SelectorExpr); ok {
+						c.status = statusCodes[sel.Sel.Name]
 					}
 				case name == "mustWriteHTTPResponse" && len(ce.Args) == 3:
 					if s, ok := stringLit(ce.Args[2], consts); ok {
@@ -174,8 +195,12 @@ func handlers(fset *token.FileSet, dir string, body *ast.BlockStmt, vars, consts
 				}
 				return true
 			})
-			if found && c.method != "" && c.status != 0 {
+			if found && c.status != 0 {
 				out = append(out, c)
+			}
+			for _, tc := range table {
+				tc.method, tc.pattern, tc.status = c.method, c.pattern, c.status
+				out = append(out, tc)
 			}
 			return true
 		})
@@ -183,7 +208,99 @@ func handlers(fset *token.FileSet, dir string, body *ast.BlockStmt, vars, consts
 	return out
 }
 
-var statusCodes = map[string]int{"StatusOK": 200, "StatusCreated": 201, "StatusAccepted": 202, "StatusNoContent": 204}
+var statusCodes = map[string]int{"StatusOK": 200, "StatusCreated": 201, "StatusAccepted": 202, "StatusNoContent": 204,
+	"StatusBadRequest": 400, "StatusUnauthorized": 401, "StatusForbidden": 403, "StatusNotFound": 404, "StatusConflict": 409,
+	"StatusUnprocessableEntity": 422, "StatusTooManyRequests": 429, "StatusInternalServerError": 500, "StatusServiceUnavailable": 503}
+
+// isPkg reports whether fun is a selector on the identifier pkg.
+func isPkg(fun ast.Expr, pkg string) bool {
+	sel, ok := fun.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	id, ok := sel.X.(*ast.Ident)
+	return ok && id.Name == pkg
+}
+
+// tableResponses returns the responses of a table-driven test: the
+// string values of the field named field in fd's composite literals, each
+// with its FILE:LINE.
+func tableResponses(fset *token.FileSet, fd *ast.FuncDecl, field string) []canned {
+	var out []canned
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		kv, ok := n.(*ast.KeyValueExpr)
+		if !ok {
+			return true
+		}
+		if k, ok := kv.Key.(*ast.Ident); ok && k.Name == field {
+			if s, ok := stringLit(kv.Value, nil); ok {
+				pos := fset.Position(kv.Pos())
+				out = append(out, canned{source: filepath.Base(pos.Filename) + ":" + strconv.Itoa(pos.Line), body: s})
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// literal evaluates a Go composite literal of JSON values
+// (map[string]any{...}, []map[string]any{...}, strings, numbers, true,
+// false, nil) as mustWriteJSONResponse would encode it.
+func literal(e ast.Expr) (any, bool) {
+	switch v := e.(type) {
+	case *ast.BasicLit:
+		switch v.Kind {
+		case token.STRING:
+			s, err := strconv.Unquote(v.Value)
+			return s, err == nil
+		case token.INT, token.FLOAT:
+			return json.Number(v.Value), true
+		}
+	case *ast.Ident:
+		switch v.Name {
+		case "true":
+			return true, true
+		case "false":
+			return false, true
+		case "nil":
+			return nil, true
+		}
+	case *ast.CompositeLit:
+		if _, isMap := v.Type.(*ast.MapType); isMap {
+			m := map[string]any{}
+			for _, el := range v.Elts {
+				kv, ok := el.(*ast.KeyValueExpr)
+				if !ok {
+					return nil, false
+				}
+				k, ok := stringLit(kv.Key, nil)
+				val, ok2 := literal(kv.Value)
+				if !ok || !ok2 {
+					return nil, false
+				}
+				m[k] = val
+			}
+			return m, true
+		}
+		var list []any
+		for _, el := range v.Elts {
+			if inner, ok := el.(*ast.CompositeLit); ok && inner.Type == nil {
+				// an element of []map[string]any{{...}}: its type is elided.
+				if at, ok := v.Type.(*ast.ArrayType); ok {
+					inner = &ast.CompositeLit{Type: at.Elt, Elts: inner.Elts}
+				}
+				el = inner
+			}
+			val, ok := literal(el)
+			if !ok {
+				return nil, false
+			}
+			list = append(list, val)
+		}
+		return list, true
+	}
+	return nil, false
+}
 
 func stringLit(e ast.Expr, consts map[string]string) (string, bool) {
 	switch v := e.(type) {
@@ -199,8 +316,13 @@ func stringLit(e ast.Expr, consts map[string]string) (string, bool) {
 	return "", false
 }
 
-// A served is what answered one request.
-type served struct{ Method, Path, Source string }
+// A served is one request and what answered it.
+type served struct {
+	Method, Path, Source string
+	Query                url.Values
+	ContentType          string
+	Body                 []byte
+}
 
 // replay answers each request with the canned response of the same
 // method and path pattern chosen by the test (use), else the first one
@@ -240,14 +362,29 @@ func (r *replay) client(opts ...gitlab.Option) *gitlab.Client {
 }
 
 func (r *replay) serve(w http.ResponseWriter, req *http.Request) {
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		r.t.Errorf("%s %s: read the body: %v", req.Method, req.URL.Path, err)
+		return
+	}
+	// Every request must conform to GitLab's REST API reference
+	// (spec_test.go).
+	if err := checkRequest(req, body); err != nil {
+		r.t.Errorf("a request GitLab's API reference does not allow: %v", err)
+		http.Error(w, `{"message":"400 Bad request"}`, http.StatusBadRequest)
+		return
+	}
 	p := pattern(req.URL.Path)
 	want := r.chosen[req.Method+" "+p]
 	for _, c := range r.canned {
-		if want != "" && c.source != want || want == "" && (c.method != req.Method || c.pattern != p) {
+		// Unless a test chooses one, only a success answers: client-go's
+		// error responses are chosen explicitly.
+		if want != "" && c.source != want || want == "" && (c.method != req.Method || c.pattern != p || c.status >= 300) {
 			continue
 		}
 		r.mu.Lock()
-		r.served = append(r.served, served{req.Method, req.URL.Path, c.source})
+		r.served = append(r.served, served{Method: req.Method, Path: req.URL.Path, Source: c.source, Query: req.URL.Query(),
+			ContentType: req.Header.Get("Content-Type"), Body: body})
 		r.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(c.status)
@@ -266,4 +403,30 @@ func (r *replay) sources() []string {
 		out = append(out, s.Method+" "+s.Path+" <- "+s.Source)
 	}
 	return out
+}
+
+// request returns the i-th request served (from 0).
+func (r *replay) request(i int) served {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	require.Less(r.t, i, len(r.served))
+	return r.served[i]
+}
+
+// conforming wraps a test's own handler with the check of every request
+// against GitLab's REST API reference.
+func conforming(t *testing.T, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, err := io.ReadAll(req.Body)
+		if err == nil {
+			err = checkRequest(req, body)
+		}
+		if err != nil {
+			t.Errorf("a request GitLab's API reference does not allow: %v", err)
+			http.Error(w, `{"message":"400 Bad request"}`, http.StatusBadRequest)
+			return
+		}
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		h.ServeHTTP(w, req)
+	})
 }

@@ -95,19 +95,48 @@ func buildState(s string) gl.BuildStateValue {
 	}
 }
 
-// SetDeploymentStatus records a deployment of d.Ref to d.Environment with
-// its status (success, failed, running for in_progress, created for
-// queued). GitLab wants the commit and whether the ref is a tag: the ref
-// is resolved (GET repository/commits/:ref) and looked up among the tags
-// (a 404 there: a branch).
+// SetDeploymentStatus records the deployment of d.Ref to d.Environment
+// and its status. GitLab's API takes running, success, failed and
+// canceled: in_progress and queued are both running (GitLab has no queued
+// status to set), failure is failed; any other state is refused with
+// forge.ErrInvalid before anything is sent. The ref is resolved to its
+// commit (GET repository/commits/:ref). A deployment of that ref and
+// commit to the environment still running (GET deployments, status
+// running) is updated to the status; otherwise a deployment is created
+// with it, marked a tag when the ref is one (GET repository/tags/:ref; a
+// 404 there: a branch).
 func (c *Client) SetDeploymentStatus(ctx context.Context, d forge.DeploymentStatus) error {
+	st, err := deployStatus(d.State)
+	if err != nil {
+		return err
+	}
 	var cm *gl.Commit
-	err := c.call(ctx, func(opt gl.RequestOptionFunc) (r *gl.Response, err error) {
+	err = c.call(ctx, func(opt gl.RequestOptionFunc) (r *gl.Response, err error) {
 		cm, r, err = c.gl.Commits.GetCommit(c.project, d.Ref, nil, opt)
 		return r, err
 	})
 	if err != nil {
 		return err
+	}
+	running, err := all(ctx, c, func(o gl.ListOptions, opt gl.RequestOptionFunc) ([]*gl.Deployment, *gl.Response, error) {
+		return c.gl.Deployments.ListProjectDeployments(c.project, &gl.ListProjectDeploymentsOptions{ListOptions: o,
+			Environment: gl.Ptr(d.Environment), Status: gl.Ptr(string(gl.DeploymentStatusRunning)), OrderBy: gl.Ptr("id"), Sort: gl.Ptr("desc")}, opt)
+	})
+	if err != nil {
+		return err
+	}
+	for _, dep := range running {
+		// The list is filtered by status and environment: check both here
+		// too, so a server that ignores a filter cannot make another
+		// deployment's status change.
+		if dep == nil || dep.Ref != d.Ref || dep.SHA != cm.ID || dep.Status != string(gl.DeploymentStatusRunning) ||
+			dep.Environment == nil || dep.Environment.Name != d.Environment {
+			continue
+		}
+		return c.call(ctx, func(opt gl.RequestOptionFunc) (r *gl.Response, err error) {
+			_, r, err = c.gl.Deployments.UpdateProjectDeployment(c.project, dep.ID, &gl.UpdateProjectDeploymentOptions{Status: &st}, opt)
+			return r, err
+		})
 	}
 	tag := true
 	err = c.call(ctx, func(opt gl.RequestOptionFunc) (r *gl.Response, err error) {
@@ -120,7 +149,6 @@ func (c *Client) SetDeploymentStatus(ctx context.Context, d forge.DeploymentStat
 	case err != nil:
 		return err
 	}
-	st := deployStatus(d.State)
 	return c.call(ctx, func(opt gl.RequestOptionFunc) (r *gl.Response, err error) {
 		_, r, err = c.gl.Deployments.CreateProjectDeployment(c.project, &gl.CreateProjectDeploymentOptions{Environment: gl.Ptr(d.Environment),
 			Ref: gl.Ptr(d.Ref), SHA: gl.Ptr(cm.ID), Tag: gl.Ptr(tag), Status: &st}, opt)
@@ -128,16 +156,18 @@ func (c *Client) SetDeploymentStatus(ctx context.Context, d forge.DeploymentStat
 	})
 }
 
-func deployStatus(s string) gl.DeploymentStatusValue {
+// deployStatus maps a forge deployment state to the status GitLab's API
+// takes (running, success, failed, canceled).
+func deployStatus(s string) (gl.DeploymentStatusValue, error) {
 	switch s {
 	case forge.DeploySuccess:
-		return gl.DeploymentStatusSuccess
+		return gl.DeploymentStatusSuccess, nil
 	case forge.DeployFailure:
-		return gl.DeploymentStatusFailed
-	case forge.DeployInProgress:
-		return gl.DeploymentStatusRunning
+		return gl.DeploymentStatusFailed, nil
+	case forge.DeployInProgress, forge.DeployQueued:
+		return gl.DeploymentStatusRunning, nil
 	default:
-		return gl.DeploymentStatusCreated
+		return "", fmt.Errorf("%w: gitlab: deployment state %q is none of success, failure, in_progress, queued", forge.ErrInvalid, s)
 	}
 }
 
@@ -169,7 +199,12 @@ func (c *Client) UpsertIssue(ctx context.Context, i forge.NewIssue) (forge.Issue
 		if err != nil {
 			return forge.Issue{}, err
 		}
-		return forge.Issue{Number: int(up.IID), URL: up.WebURL}, nil
+		// The issue updated is the one listed: its number cannot change.
+		url := up.WebURL
+		if url == "" {
+			url = is.WebURL
+		}
+		return forge.Issue{Number: int(is.IID), URL: url}, nil
 	}
 	var is *gl.Issue
 	err = c.call(ctx, func(opt gl.RequestOptionFunc) (r *gl.Response, err error) {
