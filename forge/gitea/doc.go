@@ -33,5 +33,10 @@
 //	report := policy.Evaluate(ctx, pol, policy.Facts{PullRequest: pr.Facts(), Branches: []string{pr.Head}})
 //
 // The end-to-end test plays seed 000 against a real Gitea started on
-// 127.0.0.1 (internal/testkit/giteatest).
+// 127.0.0.1 (internal/testkit/giteatest). TestReleasePRPassesRequireSignedCommits
+// shows on such a server, which signs its merges with a GnuPG key, that a
+// release PR whose commit releasepr.Commit signed (OpenPGP or SSH, the key
+// verified on the bot's account) merges into a branch protected by
+// "require signed commits", and that unsigned commits, commits by a key
+// on no account and direct pushes are refused.
 package gitea
