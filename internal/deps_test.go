@@ -66,7 +66,7 @@ const depsRules = `
 	oras.land/oras-go/v2, github.com/opencontainers/image-spec, github.com/opencontainers/go-digest < OCI;
 
 	# Product helpers: the standard library only.
-	NONE < internal/atomicfile, internal/boundedfile, internal/strictjson, internal/textsafe;
+	NONE < internal/atomicfile, internal/boundedfile, internal/ratelimit, internal/strictjson, internal/textsafe;
 
 	# The product packages, lowest first.
 	# semver's tests use Masterminds/semver as an oracle; its code imports nothing.
@@ -93,10 +93,10 @@ const depsRules = `
 	# The forge interface: pull-request facts in policy's form.
 	policy < forge;
 	# The forges' API clients, each behind forge's interface and only there.
-	forge, github.com/google/go-github/v75 < forge/github;
-	forge, policy, gitlab.com/gitlab-org/api/client-go/v2 < forge/gitlab;
+	forge, internal/ratelimit, github.com/google/go-github/v75 < forge/github;
+	forge, policy, internal/ratelimit, gitlab.com/gitlab-org/api/client-go/v2 < forge/gitlab;
 	# Gitea's forge, on Gitea's SDK.
-	forge, policy, code.gitea.io/sdk/gitea < forge/gitea;
+	forge, policy, internal/ratelimit, code.gitea.io/sdk/gitea < forge/gitea;
 	# The evidence store on an OCI registry: a manifest.Store beside DirStore and GitStore.
 	manifest, tlog, signature, internal/boundedfile, internal/strictjson, OCI < ocistore;
 	semver, commits, sbom, changelog, tagging, manifest, signature, identity,

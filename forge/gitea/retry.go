@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/releasekit/releasekit/internal/ratelimit"
 )
 
 // retryTransport waits out rate limits. Gitea does not limit API calls
@@ -50,12 +52,8 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
-		timer := time.NewTimer(max(wait, 0))
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return nil, ctx.Err()
-		case <-timer.C:
+		if err := ratelimit.Sleep(ctx, max(wait, 0)); err != nil {
+			return nil, err
 		}
 		req = next
 	}

@@ -11,6 +11,7 @@ import (
 	gh "github.com/google/go-github/v75/github"
 
 	"github.com/releasekit/releasekit/forge"
+	"github.com/releasekit/releasekit/internal/ratelimit"
 )
 
 // A Client is the [forge.Forge] of one GitHub (or GitHub Enterprise
@@ -18,12 +19,9 @@ import (
 type Client struct {
 	gh           *gh.Client
 	owner, repo  string
-	maxWait      time.Duration
 	skipContexts bool
-	// now and sleep are the clock of the rate-limit waits (tests count
-	// the waits instead of taking them).
-	now   func() time.Time
-	sleep func(ctx context.Context, d time.Duration) error
+	// wait takes the rate-limit waits (tests replace its clock).
+	wait ratelimit.Waiter
 }
 
 // An Option changes a setting of [New].
@@ -38,7 +36,7 @@ const DefaultMaxRateLimitWait = 10 * time.Minute
 // call never waits: a rate-limited call fails at once with
 // forge.ErrRateLimited.
 func WithMaxRateLimitWait(d time.Duration) Option {
-	return func(c *Client) { c.maxWait = d }
+	return func(c *Client) { c.wait.Max = d }
 }
 
 // WithoutDeploymentChecksUnsafe creates deployments with an empty
@@ -71,7 +69,7 @@ func New(httpClient *http.Client, baseURL, owner, repo, token string, opts ...Op
 			return nil, fmt.Errorf("%w: github: base URL: %v", forge.ErrInvalid, err)
 		}
 	}
-	c := &Client{gh: g, owner: owner, repo: repo, maxWait: DefaultMaxRateLimitWait, now: time.Now, sleep: sleepCtx}
+	c := &Client{gh: g, owner: owner, repo: repo, wait: ratelimit.New(DefaultMaxRateLimitWait)}
 	for _, o := range opts {
 		o(c)
 	}
@@ -99,10 +97,7 @@ func (c *Client) call(ctx context.Context, fn func(ctx context.Context) (*gh.Res
 		if !limited {
 			return c.mapError(err)
 		}
-		if attempt >= maxRetries || !c.fits(ctx, wait) {
-			return c.rateLimited(err)
-		}
-		if serr := c.sleep(ctx, wait); serr != nil {
+		if attempt >= maxRetries || !c.wait.Wait(ctx, wait) {
 			return c.rateLimited(err)
 		}
 	}
@@ -115,7 +110,7 @@ func (c *Client) call(ctx context.Context, fn func(ctx context.Context) (*gh.Res
 func (c *Client) rateLimitWait(err error) (time.Duration, bool) {
 	var rl *gh.RateLimitError
 	if errors.As(err, &rl) {
-		return max(rl.Rate.Reset.Sub(c.now())+time.Second, 0), true
+		return max(rl.Rate.Reset.Sub(c.wait.Now())+time.Second, 0), true
 	}
 	var ab *gh.AbuseRateLimitError
 	if errors.As(err, &ab) {
@@ -125,29 +120,6 @@ func (c *Client) rateLimitWait(err error) (time.Duration, bool) {
 		return time.Minute, true
 	}
 	return 0, false
-}
-
-// fits says whether a wait of d ends within the maximum wait and before
-// the context's deadline.
-func (c *Client) fits(ctx context.Context, d time.Duration) bool {
-	if d > c.maxWait {
-		return false
-	}
-	if dl, ok := ctx.Deadline(); ok && !c.now().Add(d).Before(dl) {
-		return false
-	}
-	return true
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // rateLimited is the *forge.APIError of a rate limit not waited out.

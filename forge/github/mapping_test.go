@@ -116,8 +116,8 @@ func rateLimited(t *testing.T, refusals int32, reset time.Time, secondary bool) 
 // fakeClock makes the client's waits count instead of pass.
 func fakeClock(c *Client, now time.Time) *[]time.Duration {
 	var waits []time.Duration
-	c.now = func() time.Time { return now }
-	c.sleep = func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }
+	c.wait.Now = func() time.Time { return now }
+	c.wait.Sleep = func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }
 	return &waits
 }
 

@@ -11,6 +11,7 @@ import (
 	gl "gitlab.com/gitlab-org/api/client-go/v2"
 
 	"github.com/releasekit/releasekit/forge"
+	"github.com/releasekit/releasekit/internal/ratelimit"
 )
 
 // A Client is the [forge.Forge] of one GitLab project. It is safe for
@@ -18,11 +19,9 @@ import (
 type Client struct {
 	gl      *gl.Client
 	project string // the project's ID or its path ("group/name")
-	maxWait time.Duration
-	// now and sleep are the clock of the rate-limit waits.
-	now   func() time.Time
-	sleep func(ctx context.Context, d time.Duration) error
-	job   bool
+	// wait takes the rate-limit waits (tests replace its clock).
+	wait ratelimit.Waiter
+	job  bool
 }
 
 // An Option changes a setting of [New].
@@ -35,7 +34,7 @@ const DefaultMaxRateLimitWait = 10 * time.Minute
 // WithMaxRateLimitWait sets how long a call waits at most for a rate
 // limit (and never past its context's deadline); zero never waits.
 func WithMaxRateLimitWait(d time.Duration) Option {
-	return func(c *Client) { c.maxWait = d }
+	return func(c *Client) { c.wait.Max = d }
 }
 
 // WithJobToken sends the token as a CI job token (JOB-TOKEN, GitLab's
@@ -54,7 +53,7 @@ func New(httpClient *http.Client, baseURL, project, token string, opts ...Option
 	if project == "" {
 		return nil, fmt.Errorf("%w: gitlab: no project", forge.ErrInvalid)
 	}
-	c := &Client{project: project, maxWait: DefaultMaxRateLimitWait, now: time.Now, sleep: sleepCtx}
+	c := &Client{project: project, wait: ratelimit.New(DefaultMaxRateLimitWait)}
 	for _, o := range opts {
 		o(c)
 	}
@@ -96,10 +95,7 @@ func (c *Client) call(ctx context.Context, fn func(opt gl.RequestOptionFunc) (*g
 			return e
 		}
 		wait := c.rateLimitWait(resp)
-		if attempt >= maxRetries || !c.fits(ctx, wait) {
-			return e
-		}
-		if c.sleep(ctx, wait) != nil {
+		if attempt >= maxRetries || !c.wait.Wait(ctx, wait) {
 			return e
 		}
 	}
@@ -113,31 +109,10 @@ func (c *Client) rateLimitWait(resp *gl.Response) time.Duration {
 			return time.Duration(s) * time.Second
 		}
 		if s, err := strconv.ParseInt(resp.Header.Get("RateLimit-Reset"), 10, 64); err == nil {
-			return max(time.Unix(s, 0).Sub(c.now())+time.Second, 0)
+			return max(time.Unix(s, 0).Sub(c.wait.Now())+time.Second, 0)
 		}
 	}
 	return time.Minute
-}
-
-func (c *Client) fits(ctx context.Context, d time.Duration) bool {
-	if d > c.maxWait {
-		return false
-	}
-	if dl, ok := ctx.Deadline(); ok && !c.now().Add(d).Before(dl) {
-		return false
-	}
-	return true
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // mapError turns a client-go *ErrorResponse (or its ErrNotFound, which

@@ -90,8 +90,8 @@ func TestRateLimit(t *testing.T) {
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	fake := func(c *Client, now time.Time) *[]time.Duration {
 		var waits []time.Duration
-		c.now = func() time.Time { return now }
-		c.sleep = func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }
+		c.wait.Now = func() time.Time { return now }
+		c.wait.Sleep = func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }
 		return &waits
 	}
 	t.Run("waits for the reset", func(t *testing.T) {
