@@ -1,43 +1,22 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/releasekit/releasekit/manifest"
 )
 
 // relctl change record logs a flag or configuration change, refuses one
 // its actor approved, and relctl policy --store reads the changes back for
 // REL-CHANGE-001.
 func TestChangeCommandAndPolicy(t *testing.T) {
-	ctx := t.Context()
-	dir := t.TempDir()
-	storeDir := filepath.Join(dir, "store")
-	st, err := manifest.NewDirStore(storeDir)
-	require.NoError(t, err)
-	digest := manifest.Digest([]byte("app"))
-	rec, err := manifest.ParseRecord(mustRead(t, recordFile(t, dir, true, digest)))
-	require.NoError(t, err)
-	require.NoError(t, st.PutRecord(ctx, rec))
-	at := time.Date(2026, 3, 6, 22, 0, 0, 0, time.UTC)
-	em := &manifest.EmergencyChange{ID: "INC-7", Reason: "checkout down", Scope: "api", Approver: "oncall@example.com",
-		RollbackPlan: "redeploy v1.4.1", FollowUp: "PIR-7", Expires: at.Add(4 * time.Hour)}
-	_, err = manifest.Promote(ctx, st, manifest.PromoteRequest{Release: "v1.4.2", Env: "canary", Digest: digest, Approver: "carol",
-		Reason: "hotfix", Emergency: em}, manifest.WithClock(func() time.Time { return at }), manifest.WithOrder("canary", "production"))
-	require.NoError(t, err)
-
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
-		return p
-	}
+	f := newStoreFixture(t)
+	storeDir := f.storeDir
+	f.emergencyCanary(t, time.Date(2026, 3, 6, 22, 0, 0, 0, time.UTC))
+	write := func(name, content string) string { return f.write(t, name, content) }
 	flag := write("flag.json", `{"kind": "flag", "name": "checkout.new-flow", "env": "production", "before": "10%", "after": "50%",
   "actor": "dana@example.com", "approver": "carol@example.com", "ticket": "CHG-88", "at": "2026-03-03T10:00:00Z",
   "window": "tue-10-12", "reason": "ramp after a clean 10% day"}`)

@@ -1,44 +1,22 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/releasekit/releasekit/manifest"
 )
 
 // An incident and the review of an emergency change go into the log with
 // relctl incident, and relctl policy --store reads them back for
 // REL-INCIDENT-001 and REL-BREAKGLASS-001; REL-FREEZE-001 judges --main.
 func TestIncidentCommandAndPolicy(t *testing.T) {
-	ctx := t.Context()
-	dir := t.TempDir()
-	storeDir := filepath.Join(dir, "store")
-	st, err := manifest.NewDirStore(storeDir)
-	require.NoError(t, err)
-	digest := manifest.Digest([]byte("app"))
-	rec, err := manifest.ParseRecord(mustRead(t, recordFile(t, dir, true, digest)))
-	require.NoError(t, err)
-	commit := rec.Commit
-	require.NoError(t, st.PutRecord(ctx, rec))
-	at := time.Date(2026, 3, 6, 22, 0, 0, 0, time.UTC)
-	em := &manifest.EmergencyChange{ID: "INC-7", Reason: "checkout down", Scope: "api", Approver: "oncall@example.com",
-		RollbackPlan: "redeploy v1.4.1", FollowUp: "PIR-7", Expires: at.Add(4 * time.Hour)}
-	_, err = manifest.Promote(ctx, st, manifest.PromoteRequest{Release: "v1.4.2", Env: "canary", Digest: digest, Approver: "carol",
-		Reason: "hotfix", Emergency: em}, manifest.WithClock(func() time.Time { return at }), manifest.WithOrder("canary", "production"))
-	require.NoError(t, err)
-
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
-		return p
-	}
+	f := newStoreFixture(t)
+	commit, storeDir := f.rec.Commit, f.storeDir
+	f.emergencyCanary(t, time.Date(2026, 3, 6, 22, 0, 0, 0, time.UTC))
+	write := func(name, content string) string { return f.write(t, name, content) }
 	incident := write("incident.json", `{"id": "INC-7", "severity": "SEV1", "summary": "checkout down", "env": "production",
   "impact_start": "2026-03-06T21:40:00Z", "impact_end": "2026-03-06T22:30:00Z", "release": "v1.4.1", "reporter": "erin",
   "mechanism": "hotfix", "approvers": ["oncall@example.com"], "emergency": "INC-7",

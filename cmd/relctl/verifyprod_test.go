@@ -17,19 +17,13 @@ import (
 // REL-VERIFY-001.
 func TestVerifyProductionCommand(t *testing.T) {
 	ctx := t.Context()
-	dir := t.TempDir()
-	storeDir := filepath.Join(dir, "store")
-	st, err := manifest.NewDirStore(storeDir)
-	require.NoError(t, err)
-	digest := manifest.Digest([]byte("app"))
-	rec, err := manifest.ParseRecord(mustRead(t, recordFile(t, dir, true, digest)))
-	require.NoError(t, err)
-	require.NoError(t, st.PutRecord(ctx, rec))
+	f := newStoreFixture(t)
+	dir, storeDir, st, digest := f.dir, f.storeDir, f.st, f.digest
 	// Promoted ten minutes before the verification (which relctl stamps
 	// with the time now).
 	promoted := time.Now().UTC().Add(-10 * time.Minute).Truncate(time.Second)
 	for _, env := range []string{"staging", "production"} {
-		_, err = manifest.Promote(ctx, st, manifest.PromoteRequest{Release: "v1.4.2", Env: env, Digest: digest, Releaser: "ci-bot", Approver: "carol", Reason: "CHG-1234"},
+		_, err := manifest.Promote(ctx, st, manifest.PromoteRequest{Release: "v1.4.2", Env: env, Digest: digest, Releaser: "ci-bot", Approver: "carol", Reason: "CHG-1234"},
 			manifest.WithClock(func() time.Time { return promoted }), manifest.WithOrder("staging", "production"),
 			manifest.WithSkipSignatureUnsafe(), manifest.WithSkipAuthorizationUnsafe())
 		require.NoError(t, err, env)
