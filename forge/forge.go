@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"strings"
 	"time"
 
 	"github.com/releasekit/releasekit/policy"
@@ -46,23 +48,28 @@ type Forge interface {
 // A PullRequest is what a forge reports about a pull (merge) request: the
 // facts the release policy decides on.
 type PullRequest struct {
-	Number       int       `json:"number"`
-	URL          string    `json:"url"`
-	State        string    `json:"state"` // StateOpen, StateClosed or StateMerged
-	Title        string    `json:"title"`
-	Body         string    `json:"body"`
-	Author       string    `json:"author"`
-	Head         string    `json:"head"` // the head branch
-	Base         string    `json:"base"` // the base branch
-	HeadSHA      string    `json:"head_sha"`
-	MergeSHA     string    `json:"merge_sha,omitempty"`    // the commit the merge made on the base
-	MergeMethod  string    `json:"merge_method,omitempty"` // squash, rebase or merge, when merged and known
-	Labels       []string  `json:"labels"`
-	Reviews      []Review  `json:"reviews"`
-	Commits      []string  `json:"commits"` // the pull request's commit SHAs, oldest first
-	Checks       []Check   `json:"checks"`  // the checks of the head commit
-	ChangedFiles []string  `json:"changed_files"`
-	MergedAt     time.Time `json:"merged_at,omitzero"`
+	Number int    `json:"number"`
+	URL    string `json:"url"`
+	State  string `json:"state"` // StateOpen, StateClosed or StateMerged
+	Title  string `json:"title"`
+	Body   string `json:"body"`
+	Author string `json:"author"`
+	Head   string `json:"head"` // the head branch
+	Base   string `json:"base"` // the base branch
+	// HeadRepository and BaseRepository are the full names
+	// ("owner/name") of the repositories the head and base branches are
+	// in: they differ for a pull request from a fork.
+	HeadRepository string    `json:"head_repository"`
+	BaseRepository string    `json:"base_repository"`
+	HeadSHA        string    `json:"head_sha"`
+	MergeSHA       string    `json:"merge_sha,omitempty"`    // the commit the merge made on the base
+	MergeMethod    string    `json:"merge_method,omitempty"` // squash, rebase or merge, when merged and known
+	Labels         []string  `json:"labels"`
+	Reviews        []Review  `json:"reviews"`
+	Commits        []string  `json:"commits"` // the pull request's commit SHAs, oldest first
+	Checks         []Check   `json:"checks"`  // the checks of the head commit
+	ChangedFiles   []string  `json:"changed_files"`
+	MergedAt       time.Time `json:"merged_at,omitzero"`
 }
 
 // The states of a [PullRequest].
@@ -245,7 +252,8 @@ func ErrorFor(status int) error {
 
 // Facts returns the pull request in the form the release policy reads
 // (policy.PullRequest): the author, the reviews and the approvers (the
-// reviewers whose latest review approves the head commit), the labels,
+// reviewers whose latest review approves the head commit and who may
+// approve, Review.CanApprove), the labels,
 // the checks of the head commit by name, the merge method, the head and
 // base branches, the head commit and the files changed.
 //
@@ -255,9 +263,22 @@ func ErrorFor(status int) error {
 // before pending before any other before skipped before success, so a
 // later success never hides a failure and a pending check is never read
 // as done.
+//
+// The head branch of a pull request from another repository (a fork: its
+// HeadRepository is not its BaseRepository, or either is unknown) is
+// "owner/name:branch", so that a fork's "main" or "release/1.2" is never
+// read as the repository's own branch (REL-BRANCH-001).
 func (pr PullRequest) Facts() *policy.PullRequest {
+	head := pr.Head
+	if pr.HeadRepository == "" || !strings.EqualFold(pr.HeadRepository, pr.BaseRepository) {
+		repo := pr.HeadRepository
+		if repo == "" {
+			repo = "unknown-repository"
+		}
+		head = repo + ":" + pr.Head
+	}
 	f := &policy.PullRequest{Number: pr.Number, Author: pr.Author, Approvers: []string{}, Labels: append([]string{}, pr.Labels...),
-		Checks: map[string]string{}, MergeMethod: pr.MergeMethod, Head: pr.Head, Base: pr.Base, HeadSHA: pr.HeadSHA,
+		Checks: map[string]string{}, MergeMethod: pr.MergeMethod, Head: head, Base: pr.Base, HeadSHA: pr.HeadSHA,
 		Reviews: append([]Review{}, pr.Reviews...), ChangedFiles: append([]string{}, pr.ChangedFiles...)}
 	latest := map[string]Review{}
 	var order []string
@@ -271,7 +292,7 @@ func (pr PullRequest) Facts() *policy.PullRequest {
 		latest[r.User] = r
 	}
 	for _, u := range order {
-		if r := latest[u]; r.State == policy.ReviewApproved && r.CommitID == pr.HeadSHA && pr.HeadSHA != "" {
+		if r := latest[u]; r.State == policy.ReviewApproved && r.CanApprove && r.CommitID == pr.HeadSHA && pr.HeadSHA != "" {
 			f.Approvers = append(f.Approvers, u)
 		}
 	}
@@ -298,4 +319,34 @@ func severity(outcome string) int {
 	default:
 		return 4
 	}
+}
+
+// ErrRedirect is the error of a request the forge redirected to another
+// scheme, host or port ([SameHostRedirects]).
+var ErrRedirect = errors.New("forge: redirect to another host refused")
+
+// SameHostRedirects returns a copy of c (http.DefaultClient when nil)
+// that follows a redirect only to the same scheme, host and port as the
+// request redirected (at most ten), and refuses any other with an error
+// wrapping ErrRedirect. Go's client sends the Authorization header to any
+// host a redirect names when the caller set it on the request — as the
+// forges' SDKs do — so a forge (or whoever answers in its name) that
+// redirects elsewhere would otherwise receive the token there and answer
+// with facts of its own. Every client of the forge packages uses it.
+func SameHostRedirects(c *http.Client) *http.Client {
+	if c == nil {
+		c = http.DefaultClient
+	}
+	cp := *c
+	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return fmt.Errorf("%w: stopped after 10 redirects", ErrRedirect)
+		}
+		from := via[0].URL
+		if req.URL.Scheme != from.Scheme || !strings.EqualFold(req.URL.Host, from.Host) {
+			return fmt.Errorf("%w: %s://%s redirected to %s://%s", ErrRedirect, from.Scheme, from.Host, req.URL.Scheme, req.URL.Host)
+		}
+		return nil
+	}
+	return &cp
 }

@@ -1,7 +1,12 @@
 package forge_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,22 +19,90 @@ import (
 func TestFacts(t *testing.T) {
 	head := "3f1c2a0b9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a"
 	pr := forge.PullRequest{Number: 7, Author: "alice", Head: "feature/ABC-1-x", Base: "main", HeadSHA: head, MergeMethod: "squash",
+		HeadRepository: "shop/magento", BaseRepository: "Shop/Magento",
 		Labels: []string{"release"},
 		Reviews: []forge.Review{
-			{User: "bob", State: policy.ReviewApproved, CommitID: "0000000000000000000000000000000000000000"}, // stale
-			{User: "carol", State: policy.ReviewApproved, CommitID: head},
+			{User: "bob", State: policy.ReviewApproved, CommitID: "0000000000000000000000000000000000000000", CanApprove: true}, // stale
+			{User: "carol", State: policy.ReviewApproved, CommitID: head, CanApprove: true},
 			{User: "carol", State: policy.ReviewCommented, CommitID: head}, // a comment keeps the approval
-			{User: "dave", State: policy.ReviewApproved, CommitID: head},
-			{User: "dave", State: policy.ReviewDismissed, CommitID: head}, // dismissed
+			{User: "dave", State: policy.ReviewApproved, CommitID: head, CanApprove: true},
+			{User: "dave", State: policy.ReviewDismissed, CommitID: head},   // dismissed
+			{User: "mallory", State: policy.ReviewApproved, CommitID: head}, // no write access
 		},
 		Checks: []forge.Check{{Name: "test", Outcome: forge.CheckSuccess}, {Name: "sast", Outcome: forge.CheckFailure}}}
 	f := pr.Facts()
 	assert.Equal(t, []string{"carol"}, f.Approvers)
 	assert.Equal(t, map[string]string{"test": "success", "sast": "failure"}, f.Checks)
 	assert.Equal(t, "feature/ABC-1-x", f.Head)
-	assert.Len(t, f.Reviews, 5, "every review is kept for REL-REVIEW-001")
+	assert.Len(t, f.Reviews, 6, "every review is kept for REL-REVIEW-001")
 	f.Labels[0] = "changed"
 	assert.Equal(t, "release", pr.Labels[0], "the facts are a copy")
+}
+
+// The head branch of a pull request from a fork (or from a repository the
+// forge did not name) is never read as the repository's own branch.
+func TestFactsForkHead(t *testing.T) {
+	for _, c := range []struct{ head, base, want string }{
+		{"shop/magento", "shop/magento", "main"},
+		{"mallory/magento", "shop/magento", "mallory/magento:main"},
+		{"", "shop/magento", "unknown-repository:main"},
+		{"shop/magento", "", "shop/magento:main"},
+	} {
+		pr := forge.PullRequest{Number: 1, Head: "main", Base: "main", HeadRepository: c.head, BaseRepository: c.base}
+		assert.Equal(t, c.want, pr.Facts().Head, "%s into %s", c.head, c.base)
+	}
+	// REL-BRANCH-001 refuses the fork's "main" that it accepts from the
+	// repository itself.
+	ctl := policy.BranchNames{}
+	for head, want := range map[string]policy.Status{"shop/magento": policy.Pass, "mallory/magento": policy.Fail} {
+		pr := forge.PullRequest{Number: 1, Head: "main", Base: "main", HeadRepository: head, BaseRepository: "shop/magento"}
+		res := ctl.Evaluate(context.Background(), policy.Facts{PullRequest: pr.Facts()})
+		assert.Equal(t, want, res.Status, "%s: %s", head, res.Reason)
+	}
+}
+
+// A redirect to another host, scheme or port is refused before the token
+// goes there; one on the same host is followed.
+func TestSameHostRedirects(t *testing.T) {
+	var leaked atomic.Bool
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			leaked.Store(true)
+		}
+		fmt.Fprint(w, `{"facts": "forged"}`)
+	}))
+	defer other.Close()
+	forgeSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/away":
+			http.Redirect(w, r, other.URL+"/x", http.StatusFound)
+		case "/here":
+			http.Redirect(w, r, "/ok", http.StatusTemporaryRedirect)
+		case "/loop":
+			http.Redirect(w, r, "/loop", http.StatusFound)
+		default:
+			fmt.Fprint(w, "ok")
+		}
+	}))
+	defer forgeSrv.Close()
+	c := forge.SameHostRedirects(forgeSrv.Client())
+	get := func(path string) (*http.Response, error) {
+		req, err := http.NewRequest("GET", forgeSrv.URL+path, nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer secret-token")
+		return c.Do(req)
+	}
+	_, err := get("/away")
+	assert.ErrorIs(t, err, forge.ErrRedirect)
+	assert.False(t, leaked.Load(), "the token reached the other host")
+	resp, err := get("/here")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	_, err = get("/loop")
+	assert.ErrorIs(t, err, forge.ErrRedirect)
+	assert.NotNil(t, forge.SameHostRedirects(nil).CheckRedirect)
+	assert.Nil(t, http.DefaultClient.CheckRedirect, "the client given is not changed")
 }
 
 func TestToken(t *testing.T) {

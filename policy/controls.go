@@ -31,8 +31,10 @@ func DefaultBranchPatterns() []string {
 // of Patterns (regular expressions; nil: [DefaultBranchPatterns]); a bad
 // pattern fails the control. With a pull request (Facts.PullRequest), the
 // branch checked is the pull request's head branch as the forge reports
-// it — what is being merged, not the clone's local branches — and a pull
-// request without a head branch is missing evidence; without one, every
+// it — what is being merged, not the clone's local branches; a branch of
+// a fork is "owner/name:branch" (forge.PullRequest.Facts), which no
+// pattern anchored at a branch name matches — and a pull request without
+// a head branch is missing evidence; without one, every
 // branch of Facts.Branches is checked.
 type BranchNames struct {
 	Patterns []string

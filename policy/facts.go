@@ -220,12 +220,19 @@ type PullRequest struct {
 // A Review is one review of a pull request as the forge reports it: who
 // (User), the outcome (State: "APPROVED", "CHANGES_REQUESTED",
 // "COMMENTED", "DISMISSED" or "PENDING"), the commit reviewed (CommitID)
-// and when it was submitted.
+// and when it was submitted. CanApprove says the forge reports that the
+// reviewer may approve the pull request: write access to the repository
+// (GitHub: the collaborator permission write, maintain or admin; Gitea:
+// an official review; GitLab: an approval, which only an eligible
+// approver can give). An approval without it — a sock-puppet account, a
+// reader, an outside contributor — does not count ([ReviewApprovals]);
+// a hand-written review without "can_approve": true counts for nothing.
 type Review struct {
 	User        string    `json:"user"`
 	State       string    `json:"state"`
 	CommitID    string    `json:"commit_id"`
 	SubmittedAt time.Time `json:"submitted_at,omitzero"`
+	CanApprove  bool      `json:"can_approve"`
 }
 
 // The review states of [Review].

@@ -25,7 +25,9 @@ import (
 // request for changes; a dismissal clears them). An approval counts only
 // at the head commit and only from someone who cannot be the author;
 // identities are compared through Facts.People (Conflict: "ada" and
-// "ada@example.com" may be one person, and two such approvals count once).
+// "ada@example.com" may be one person, and two such approvals count once),
+// and only from a reviewer the forge reports may approve (Review.CanApprove:
+// write access), so approvals from accounts without it count for nothing.
 // Without pull-request data, its head commit or its reviews, the control
 // fails with [ErrMissingEvidence]. [SeparationOfDuties] keeps checking the
 // older, commit-less "approvers" list.
@@ -68,9 +70,10 @@ func (c ReviewApprovals) Evaluate(_ context.Context, f Facts) Result {
 		slices.SortStableFunc(reviews, func(a, b Review) int { return a.SubmittedAt.Compare(b.SubmittedAt) })
 	}
 	type latest struct {
-		user  string
-		state string
-		sha   string
+		user       string
+		state      string
+		sha        string
+		canApprove bool
 	}
 	var order []latest
 	for _, r := range reviews {
@@ -91,9 +94,9 @@ func (c ReviewApprovals) Evaluate(_ context.Context, f Facts) Result {
 				order[i].state = ReviewCommented
 			}
 		case ReviewDismissed:
-			order[i].state, order[i].sha = "", ""
+			order[i].state, order[i].sha, order[i].canApprove = "", "", false
 		default:
-			order[i].state, order[i].sha = r.State, r.CommitID
+			order[i].state, order[i].sha, order[i].canApprove = r.State, r.CommitID, r.CanApprove
 		}
 	}
 	var approvers, bad []string
@@ -117,6 +120,8 @@ func (c ReviewApprovals) Evaluate(_ context.Context, f Facts) Result {
 				e.Note = "approval by the author does not count"
 			case !strings.EqualFold(l.sha, pr.HeadSHA):
 				e.Note = "approved " + short(l.sha) + ", not the head " + short(pr.HeadSHA) + ": does not count"
+			case !l.canApprove:
+				e.Note = "approval by someone the forge does not report as able to approve (no write access): does not count"
 			case dup:
 				e.Note = "approval by someone already counted"
 			default:

@@ -22,6 +22,10 @@ func TestReviewApprovals(t *testing.T) {
 	fs := files(t, g)
 
 	approve := func(user, sha string) policy.Review {
+		return policy.Review{User: user, State: policy.ReviewApproved, CommitID: sha, CanApprove: true}
+	}
+	// outsider is an approval by someone without write access.
+	outsider := func(user, sha string) policy.Review {
 		return policy.Review{User: user, State: policy.ReviewApproved, CommitID: sha}
 	}
 	pr := func(changed []string, rs ...policy.Review) *policy.PullRequest {
@@ -42,6 +46,10 @@ func TestReviewApprovals(t *testing.T) {
 		{"code owner and count given", policy.ReviewApprovals{RequireCodeOwners: true}, pr(api, approve("bob", head), approve("carol", head)), policy.Pass, false, ""},
 		{"code owner missing for a file", policy.ReviewApprovals{RequireCodeOwners: true}, pr([]string{"api/handler.go", "docs/x.md"}, approve("bob", head), approve("carol", head)), policy.Fail, false, "no owner of docs/x.md (@dora, @erin) approved"},
 		{"team owner approves nothing", policy.ReviewApprovals{}, pr([]string{"main.go"}, approve("bob", head)), policy.Fail, false, "main.go has no owner who is a person"},
+		{"approvals without write access", policy.ReviewApprovals{}, pr(nil, outsider("sock1", head), outsider("sock2", head)), policy.Fail, false, "0 approval(s)"},
+		{"one of two without write access", policy.ReviewApprovals{}, pr(nil, approve("carol", head), outsider("sock1", head)), policy.Fail, false, "1 approval(s)"},
+		{"a code owner without write access", policy.ReviewApprovals{}, pr(api, outsider("bob", head)), policy.Fail, false, "no owner of api/handler.go (@bob) approved"},
+		{"write access lost with a later approval", policy.ReviewApprovals{}, pr(nil, approve("carol", head), approve("dave", first), outsider("dave", head)), policy.Fail, false, "1 approval(s)"},
 		{"approval of an older commit", policy.ReviewApprovals{}, pr(nil, approve("carol", first), approve("dave", head)), policy.Fail, false, "1 approval(s) at the head"},
 		{"approval by the author", policy.ReviewApprovals{}, pr(nil, approve("alice@example.com", head), approve("dave", head)), policy.Fail, false, "1 approval(s)"},
 		{"one person twice", policy.ReviewApprovals{}, pr(nil, approve("dave", head), approve("dave@example.com", head)), policy.Fail, false, "1 approval(s)"},
@@ -86,7 +94,7 @@ func TestReviewApprovalsLongCodeownersLine(t *testing.T) {
 	fs := files(t, g)
 	pr := func(approver string) *policy.PullRequest {
 		return &policy.PullRequest{Number: 7, Author: "alice", HeadSHA: head, ChangedFiles: []string{"secure/keys.go"},
-			Reviews: []policy.Review{{User: approver, State: policy.ReviewApproved, CommitID: head}}}
+			Reviews: []policy.Review{{User: approver, State: policy.ReviewApproved, CommitID: head, CanApprove: true}}}
 	}
 	res := eval(t, policy.ReviewApprovals{}, policy.Facts{PullRequest: pr("bob"), Files: fs})
 	assert.Equal(t, policy.Fail, res.Status, res.Reason)

@@ -488,7 +488,7 @@ func TestPolicyGateFacts(t *testing.T) {
 	}
 	config := write("policy.yml", "controls:\n  REL-CHECKS-001: {merge: [test, sast]}\n  REL-BYPASS-001: {max_lifetime: 14d}\n  REL-PROTECT-001:\n  REL-REVIEW-001:\n")
 	pr := write("pr.json", `{"number": 7, "author": "alice", "base": "main", "head_sha": "`+head+`",
-	  "reviews": [{"user": "bob", "state": "APPROVED", "commit_id": "`+head+`"}, {"user": "carol", "state": "APPROVED", "commit_id": "`+head+`"}]}`)
+	  "reviews": [{"user": "bob", "state": "APPROVED", "commit_id": "`+head+`", "can_approve": true}, {"user": "carol", "state": "APPROVED", "commit_id": "`+head+`", "can_approve": true}]}`)
 	checks := write("checks.json", `[{"name": "unit", "kind": "test", "passed": true, "commit": "`+head+`"},
 	  {"name": "semgrep", "kind": "sast", "passed": false, "commit": "`+head+`", "findings": {"high": 1}}]`)
 	bypasses := write("bypasses.json", `[{"id": "BYP-1", "kind": "bypass", "check": "sast", "scope": "branch:main", "ticket": "SEC-4",
