@@ -1,43 +1,73 @@
 // Command prerelease plays the pre-release → release flow of seed
-// 000_0ae270b4bf3520f5 ("SOC 2 compliant release workflow"): merged
-// Conventional Commits open a pre-release PR (version bump and changelog on a
-// branch); merging it publishes v1.3.0-beta.1 to staging; more fixes give
-// -beta.2; a release PR finalises the changelog, and merging it publishes
-// v1.3.0. Every PR body and the deployment-status comment a bot would post
-// are printed, so the audit trail lives in the pull requests.
+// 000_0ae270b4bf3520f5 ("SOC 2 compliant release workflow") against a real
+// forge: a Gitea server it starts on 127.0.0.1, with the people of the seed
+// as its users — ada writes the changes, ben reviews and merges them, and
+// release-bot plans, signs and publishes the releases.
 //
-// With no arguments it builds a throwaway repository and keys:
+//  1. The repository shop/magento, a Magento 2 application whose
+//     composer.json carries the version, is released as v1.2.0 (a signed
+//     annotated tag); main is protected: pull requests only, one approval,
+//     the ci/test check, stale approvals dismissed, squash merges only.
+//  2. ada's feature and fix pull requests, with Conventional Commit titles,
+//     pass ci/test, ben approves them and squash-merges them.
+//  3. The release bot plans the pre-release PR from git (releasepr.Plan):
+//     composer.json and CHANGELOG.md edited, a commit it signs itself
+//     (releasepr.Commit), pushed to its branch, the PR opened with the body
+//     releasepr writes (forge.Forge.OpenPullRequest).
+//  4. ben approves and merges it. On its next run the bot recognises the
+//     merged release commit on main (releasepr.Find), tags it (signed),
+//     pushes the tag, publishes the forge release (a pre-release for a beta)
+//     with its notes, labels the PR, sets the commit status and the
+//     deployment status, posts the deployment status comment on the PR and
+//     opens or updates the deployment status issue (forge.Forge.UpsertIssue).
+//  5. More fixes give v1.3.0-beta.2 the same way; then the release PR
+//     v1.3.0, whose release is final and goes to production.
+//  6. The bot runs once more: it releases nothing twice (releasepr.Released
+//     says v1.3.0 is done; the forge release exists).
+//  7. Everything is read back through the forge's API — the releases, the
+//     pull requests with their authors, approvers and checks, the comments,
+//     the issue, the commit statuses — and the tags are fetched and their
+//     signatures verified (tagging.List, tagging.Verify).
 //
+// It needs the Gitea binary that scripts/build-gitea builds:
+//
+//	export RELEASEKIT_GITEA_BIN=$(./scripts/build-gitea)
 //	go run ./examples/prerelease
 //
-// -dir keeps the workspace (repository, allowed_signers) in a directory.
-// With -repo PATH it plays the same flow on the main branch of an existing
-// repository whose last stable release is tagged vX.Y.Z: it adds the release
-// commits and tags there (the demonstration fixes of steps 5 are skipped).
+// or -gitea-bin PATH. The developers' and the bot's git traffic goes over
+// HTTP with go-git (no git binary needed); the bot's API calls go through the
+// forge/gitea client with the bot's token. In a CI job the bot reads its
+// token from the environment (forge.Token("gitea"): RELEASEKIT_GITEA_TOKEN
+// or GITEA_TOKEN); here it is the token the server gave its account.
+//
+// -dir keeps the workspace: the clones (ada/, bot/, audit/), the
+// allowed_signers file and the Gitea server's directory (gitea/: its
+// app.ini, SQLite database and repositories). -ssh-key signs with that
+// OpenSSH private key instead of a new Ed25519 key. There is no -repo: the
+// flow needs a forge whose people, protection rules and pull requests it
+// controls, so it plays on the repository it creates on its own server.
+//
+// The output is the same on every run but for what the server or the keys
+// make: commit SHAs (Gitea makes the squash commits, at its clock; the
+// release commits carry a signature by a new key) and the server's port.
+// The test compares it with testdata/want.txt after demotest.Normalize,
+// which names each SHA by its order of appearance (<commit-1>, ...) and
+// replaces the port.
 package main
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
-
-	"github.com/releasekit/releasekit/changelog"
-	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/examples/internal/demo"
+	"github.com/releasekit/releasekit/internal/testkit/giteatest"
 	"github.com/releasekit/releasekit/semver"
-	"github.com/releasekit/releasekit/signature"
-	"github.com/releasekit/releasekit/tagging"
 )
 
 func main() {
@@ -47,264 +77,130 @@ func main() {
 	}
 }
 
-const (
-	developer = "Ada Developer"
-	reviewer  = "Ben Reviewer"
-	releaser  = "Release Bot"
-)
+// A starter starts the Gitea server from the binary bin, its work
+// directory in dir ("" for a temporary one), and returns it with the
+// function that stops it.
+type starter func(ctx context.Context, bin, dir string) (*giteatest.Server, func() error, error)
 
-// flow is the state the steps share.
-type flow struct {
-	ctx    context.Context
-	repo   *git.Repository
-	clk    *demo.Clock
-	signer *signature.SSHSigner
-	verify *signature.SSHVerifier
-	out    io.Writer
-	step   int
-	nextPR int
-	real   bool // working on a repository given with -repo
+// startGitea starts the server with giteatest.Run.
+func startGitea(ctx context.Context, bin, dir string) (*giteatest.Server, func() error, error) {
+	var opts []giteatest.Option
+	if dir != "" {
+		opts = append(opts, giteatest.WithDir(dir))
+	}
+	s, err := giteatest.Run(ctx, bin, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, s.Close, nil
 }
 
-func (f *flow) say(format string, a ...any) {
-	fmt.Fprintf(f.out, "%2d. %s\n", f.step, fmt.Sprintf(format, a...))
-}
-
-// run is the whole example. main_test.go calls it, so it writes to stdout and
-// stderr and returns an error instead of exiting.
+// run is the whole example. main_test.go calls it (through runWith), so it
+// writes to stdout and stderr and returns an error instead of exiting.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return runWith(ctx, args, stdout, stderr, startGitea)
+}
+
+// runWith is run with the server started by start.
+func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, start starter) (err error) {
 	fs := flag.NewFlagSet("prerelease", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	repoPath := fs.String("repo", "", "use this repository (its main branch) instead of a temporary one")
-	keyPath := fs.String("ssh-key", "", "SSH private key that signs the tags (default: a new Ed25519 key)")
-	keep := fs.String("dir", "", "keep the workspace in this directory")
+	bin := fs.String("gitea-bin", os.Getenv(giteatest.EnvBinary), "the Gitea `binary` (default $"+giteatest.EnvBinary+", built by scripts/build-gitea)")
+	keyPath := fs.String("ssh-key", "", "SSH private key that signs the release commits and tags (default: a new Ed25519 key)")
+	keep := fs.String("dir", "", "keep the workspace (clones, allowed_signers, the Gitea server's directory) in this directory")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
+	if err := giteatest.CheckBinary(*bin); err != nil {
+		return fmt.Errorf("the Gitea server: %w", err)
+	}
 	work, cleanup, err := demo.Workspace(*keep, "prerelease-")
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	f := &flow{ctx: ctx, clk: &demo.Clock{}, out: stdout, nextPR: 270, real: *repoPath != ""}
-	if *repoPath != "" {
-		f.clk.T = time.Now().UTC().Truncate(time.Minute)
+	serverDir := ""
+	if *keep != "" {
+		serverDir = filepath.Join(work, "gitea")
 	}
-
-	// 1. Keys and the repository, with v1.2.0 released and two changes
-	// squash-merged since.
-	f.step = 1
-	keys, err := demo.SetupSigning(work, *keyPath)
+	srv, stop, err := start(ctx, *bin, serverDir)
 	if err != nil {
-		return fmt.Errorf("1. %w", err)
+		return fmt.Errorf("the Gitea server: %w", err)
 	}
-	f.signer, f.verify = keys.Tag, keys.Verifier(tagging.GitNamespace)
-	if *repoPath != "" {
-		if f.repo, err = git.PlainOpen(*repoPath); err != nil {
-			return fmt.Errorf("1. open repository: %w", err)
-		}
-		if err := demo.Checkout(f.repo, "main", false); err != nil {
-			return fmt.Errorf("1. checkout main: %w", err)
-		}
-		f.say("repository %s, branch main", *repoPath)
-	} else {
-		if f.repo, err = demo.Init(filepath.Join(work, "repo")); err != nil {
-			return fmt.Errorf("1. init: %w", err)
-		}
-		first, err := demo.Commit(f.repo, map[string]string{"VERSION": "1.2.0\n", "catalog.go": "package shop\n"},
-			"feat(catalog): list products (#200)\n\nRefs: MAG-1", developer, f.clk.Next())
-		if err != nil {
-			return fmt.Errorf("1. commit: %w", err)
-		}
-		if err := f.tag("v1.2.0", first); err != nil {
-			return fmt.Errorf("1. %w", err)
-		}
-		for _, c := range []struct{ file, msg string }{
-			{"bundle.go", "feat(catalog): sell product bundles (#261)\n\nRefs: MAG-12"},
-			{"cart.go", "fix(cart): keep the cart across logins (#262)\n\nRefs: MAG-15"},
-		} {
-			if _, err := demo.Commit(f.repo, map[string]string{c.file: "package shop\n"}, c.msg, developer, f.clk.Next()); err != nil {
-				return fmt.Errorf("1. commit: %w", err)
-			}
-		}
-		f.say("repository with v1.2.0 and PRs #261 (feat) and #262 (fix) merged on main")
-	}
-
-	// 2–4. The first pre-release: PR, merge, tag, staging.
-	if err := f.release(2, semver.Beta); err != nil {
+	defer func() { err = errors.Join(err, stop()) }()
+	f, err := newFlow(ctx, srv, work, *keyPath, stdout)
+	if err != nil {
 		return err
 	}
-
-	// 5. Staging testing finds two bugs; their fixes are squash-merged.
-	f.step = 5
-	if *repoPath == "" {
-		for _, c := range []struct{ file, content, msg string }{
-			{"cart.go", "package shop\n\n// Totals are rounded.\n", "fix(cart): round totals to the currency's precision (#273)\n\nRefs: MAG-21"},
-			{"bundle.go", "package shop\n\n// Bundles are discounted.\n", "fix(catalog): price bundles after discounts (#274)\n\nRefs: MAG-22"},
-		} {
-			if _, err := demo.Commit(f.repo, map[string]string{c.file: c.content}, c.msg, developer, f.clk.Next()); err != nil {
-				return fmt.Errorf("5. commit: %w", err)
-			}
-		}
-		f.say("fixes #273 and #274 merged on main after testing v1.3.0-beta.1 on staging")
-	} else {
-		f.say("skipped: no demonstration fixes on a real repository")
-	}
-
-	// 6–8. The second pre-release.
-	if err := f.release(6, semver.Beta); err != nil {
-		return err
-	}
-
-	// 9–11. The release PR graduates the pre-releases to v1.3.0 with the
-	// whole changelog since v1.2.0, and production gets it.
-	return f.release(9, "")
+	return f.play()
 }
 
-// release plays one pre-release (channel set) or release (channel empty):
-// the PR with the version bump and changelog, its squash merge, the signed
-// tag, and the deployment status comment. It uses three step numbers.
-func (f *flow) release(step int, ch semver.Channel) error {
-	ctx, repo := f.ctx, f.repo
-	f.step = step
-	kind := "pre-release"
-	if ch == "" {
-		kind = "release"
-	}
-	scheme := semver.Scheme{Prefix: "v"}
-	tip, err := demo.Head(repo, "main")
-	if err != nil {
-		return fmt.Errorf("%d. %s PR: %w", step, kind, err)
-	}
-	var popts []commits.PlanOption
-	if ch != "" {
-		popts = append(popts, commits.WithChannel(ch))
-	}
-	plan, err := commits.Next(ctx, repo, tip, scheme, popts...)
-	if err != nil {
-		return fmt.Errorf("%d. %s PR: next version: %w", step, kind, err)
-	}
-	if !plan.Releasable && ch != "" && f.real {
-		f.say("skipped: no change since %s for another pre-release", plan.Previous.Latest.Tag)
-		return nil
-	}
-	if !plan.Releasable {
-		return fmt.Errorf("%d. %s PR: nothing to release since %s", step, kind, plan.Base)
-	}
-	// A pre-release documents what changed since the previous tag, pre-release
-	// included; the release documents everything since the last stable one.
-	rel := changelog.Release{Version: plan.Tag, Previous: plan.Base, Date: f.clk.Next(), Commits: plan.Commits}
-	if ch != "" && plan.Previous.HasLatest {
-		from, err := commits.Resolve(repo, plan.Previous.Latest.Tag)
-		if err != nil {
-			return fmt.Errorf("%d. %s PR: %w", step, kind, err)
-		}
-		if rel.Commits, err = changelog.Commits(ctx, repo, commits.Range{From: []plumbing.Hash{from}, To: tip}); err != nil {
-			return fmt.Errorf("%d. %s PR: %w", step, kind, err)
-		}
-		rel.Previous = plan.Previous.Latest.Tag
-	}
-	notes := changelog.Build(rel)
+// play is the flow, step by step.
+func (f *flow) play() error {
+	// 1. The server and its people.
+	f.say("Gitea on %s: repository %s/%s; %s writes changes, %s reviews and merges, %s releases",
+		f.srv.URL, f.srv.Owner, f.srv.Repo, f.srv.Developer.Name, f.srv.Reviewer.Name, f.srv.Bot.Name)
 
-	// The PR branch: the version bump and the changelog, one commit by the
-	// release bot (nobody pushes to main directly).
-	pr := f.nextPR
-	f.nextPR++
-	branch := "release-bot/" + plan.Tag
-	if err := demo.Checkout(repo, branch, true); err != nil {
-		return fmt.Errorf("%d. %s PR: %w", step, kind, err)
-	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		return fmt.Errorf("%d. %s PR: %w", step, kind, err)
-	}
-	root := wt.Filesystem.Root()
-	if err := changelog.UpdateFile(root, "CHANGELOG.md", []changelog.Notes{notes}); err != nil {
-		return fmt.Errorf("%d. %s PR: changelog: %w", step, kind, err)
-	}
-	title := fmt.Sprintf("chore(release): %s %s", kind, plan.Tag)
-	if _, err := demo.Commit(repo, map[string]string{
-		"VERSION":      strings.TrimPrefix(plan.Tag, "v") + "\n",
-		"CHANGELOG.md": mustRead(filepath.Join(root, "CHANGELOG.md")),
-	}, title, releaser, f.clk.Next()); err != nil {
-		return fmt.Errorf("%d. %s PR: %w", step, kind, err)
-	}
-	var body bytes.Buffer
-	fmt.Fprintf(&body, ":robot: I have created a %s *beep* *boop*\n\n", kind)
-	if err := changelog.Write(&body, notes, changelog.Markdown); err != nil {
-		return fmt.Errorf("%d. %s PR: %w", step, kind, err)
-	}
-	fmt.Fprintf(&body, "\nVersion bump: VERSION = %s. Merging this PR tags %s and deploys it to %s.", strings.TrimPrefix(plan.Tag, "v"), plan.Tag, envOf(ch))
-	f.say("%s PR #%d %q from %s, %d change(s); body:", kind, pr, title, branch, entries(notes))
-	demo.Quote(f.out, body.String())
-
-	// The squash merge, approved by a reviewer: main gets the PR title.
-	f.step++
-	merged, err := demo.SquashMerge(repo, "main", branch, fmt.Sprintf("%s (#%d)", title, pr), reviewer, f.clk.Next())
-	if err != nil {
-		return fmt.Errorf("%d. merge PR #%d: %w", f.step, pr, err)
-	}
-	// The version is recomputed on the merged commit: it must be the one the
-	// PR announced, or a change slipped in between.
-	again, err := commits.Next(ctx, repo, merged, scheme, popts...)
-	if err != nil || again.Tag != plan.Tag {
-		return fmt.Errorf("%d. merge PR #%d: main now calls for %s, the PR announced %s (%v)", f.step, pr, again.Tag, plan.Tag, err)
-	}
-	if err := f.tag(plan.Tag, merged); err != nil {
+	// 2. v1.2.0, released before the flow starts, and main protected.
+	if err := f.initial(); err != nil {
 		return fmt.Errorf("%d. %w", f.step, err)
 	}
-	ver, err := tagging.Verify(ctx, repo, plan.Tag, f.verify, f.clk.Next())
+
+	// 3–4. ada's changes since v1.2.0.
+	if err := f.changes(
+		change{"feature/MAG-12-bundles", "feat(catalog): sell product bundles", "Refs: MAG-12", "app/code/Shop/Catalog/Bundle.php", "<?php\n// Bundles of products.\n"},
+		change{"fix/MAG-15-cart", "fix(cart): keep the cart across logins", "Refs: MAG-15", "app/code/Shop/Cart/Session.php", "<?php\n// The cart outlives the session.\n"},
+	); err != nil {
+		return err
+	}
+
+	// 5–7. The first pre-release: PR, merge, release to staging.
+	if err := f.cycle(semver.Beta); err != nil {
+		return err
+	}
+
+	// 8–9. Testing on staging finds two bugs; their fixes are merged.
+	if err := f.changes(
+		change{"fix/MAG-21-totals", "fix(cart): round totals to the currency's precision", "Refs: MAG-21", "app/code/Shop/Cart/Totals.php", "<?php\n// Totals are rounded.\n"},
+		change{"fix/MAG-22-bundle-price", "fix(catalog): price bundles after discounts", "Refs: MAG-22", "app/code/Shop/Catalog/Bundle.php", "<?php\n// Bundles of products, discounted.\n"},
+	); err != nil {
+		return err
+	}
+
+	// 10–12. The second pre-release.
+	if err := f.cycle(semver.Beta); err != nil {
+		return err
+	}
+
+	// 13–15. The release PR graduates the pre-releases to v1.3.0, with the
+	// whole changelog since v1.2.0, and production gets it.
+	if err := f.cycle(""); err != nil {
+		return err
+	}
+
+	// 16. The bot runs again: nothing is released twice.
+	f.next()
+	rep, err := f.bot.run(f.ctx, "")
 	if err != nil {
-		return fmt.Errorf("%d. verify %s: %w", f.step, plan.Tag, err)
+		return fmt.Errorf("%d. the bot: %w", f.step, err)
 	}
-	f.say("merged PR #%d by %s as %s; tag %s signed, %s signature good (%s)",
-		pr, reviewer, merged.String()[:12], ver.Tag, ver.Signer.Format, ver.Signer.Identity)
+	if len(rep.released) > 0 || rep.opened != nil {
+		return fmt.Errorf("%d. the bot acted again: %d release(s), PR %v", f.step, len(rep.released), rep.opened)
+	}
+	for _, d := range rep.done {
+		f.say("the bot runs again: nothing to do — %s is released (releasepr.Released: its tag is at %s; the forge release exists)", d.Tag, d.Commit)
+	}
+	if len(rep.done) == 0 {
+		return fmt.Errorf("%d. releasepr.Released found no release on main", f.step)
+	}
 
-	// The deployment and the status comment the bot posts on the PR.
-	f.step++
-	sum := sha256.Sum256([]byte("shop " + plan.Tag + " " + merged.String()))
-	comment := fmt.Sprintf("**Deployment status** for %s: :white_check_mark: success\n\n"+
-		"| | |\n|---|---|\n| environment | %s |\n| commit | %s |\n| artifact | sha256:%s |\n| tag signature | %s, %s |\n| run | https://ci.example.com/shop/runs/%d |",
-		plan.Tag, envOf(ch), merged, hex.EncodeToString(sum[:]), ver.Signer.Format, ver.Signer.Identity, 9000+pr)
-	f.say("deployed %s to %s; comment on PR #%d:", plan.Tag, envOf(ch), pr)
-	demo.Quote(f.out, comment)
-	return nil
+	// 17. Read it all back through the forge's API.
+	f.next()
+	return f.readBack()
 }
 
-// tag creates the signed release tag name at target.
-func (f *flow) tag(name string, target plumbing.Hash) error {
-	_, err := tagging.Create(f.ctx, f.repo, tagging.Request{
-		Name: name, Target: target, Message: "Release " + name,
-		Tagger: tagging.Identity{Name: releaser, Email: demo.Email(releaser), When: f.clk.Next()},
-	}, f.signer)
-	if err != nil {
-		return fmt.Errorf("tag %s: %w", name, err)
-	}
-	return nil
-}
-
-func envOf(ch semver.Channel) string {
-	if ch == "" {
-		return "production"
-	}
-	return "staging"
-}
-
-func entries(n changelog.Notes) int {
-	k := 0
-	for _, s := range n.Sections {
-		k += len(s.Entries)
-	}
-	return k
-}
-
-func mustRead(name string) string {
-	data, err := os.ReadFile(name)
-	if err != nil {
-		return ""
-	}
-	return string(data)
-}
+// tick is one minute later than the last fixed time the flow used.
+func (f *flow) tick() time.Time { return f.clk.Next() }

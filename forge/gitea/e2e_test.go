@@ -321,6 +321,14 @@ func TestSeed000(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, found)
 	assert.Equal(t, plan.Title, final.Title)
+	// The merged pre-release PR keeps its own head, approvals and checks,
+	// though its branch now carries the release PR's commit.
+	require.NotEqual(t, betaPR.HeadSHA, final.HeadSHA)
+	betaAfter, err := sh.read.PullRequest(ctx, beta.Number)
+	require.NoError(t, err)
+	assert.Equal(t, betaPR.HeadSHA, betaAfter.HeadSHA)
+	assert.Equal(t, []string{"ben"}, betaAfter.Facts().Approvers)
+	assert.Equal(t, []forge.Check{{Name: "ci/test", Outcome: forge.CheckSuccess, Required: true}}, betaAfter.Checks)
 	sh.approveAndMerge(t, final, s.Reviewer)
 
 	// 5. The next run heals it: one tag, one release; later runs make none.

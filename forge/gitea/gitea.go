@@ -178,6 +178,14 @@ func (f *Forge) PullRequest(ctx context.Context, number int) (forge.PullRequest,
 	for _, cm := range cs {
 		out.Commits = append(out.Commits, cm.SHA)
 	}
+	// Gitea reports a merged pull request's head as the tip of its head
+	// branch while that branch exists, even when the branch has moved on
+	// since (a release bot reuses its branch for the next release PR). Its
+	// commits come from the pull request's own ref: the last one is the head
+	// that was reviewed, checked and merged.
+	if out.State == forge.StateMerged && len(cs) > 0 {
+		out.HeadSHA = cs[len(cs)-1].SHA
+	}
 	files, err := pages(ctx, f, "list files", func(o sdk.ListOptions) ([]*sdk.ChangedFile, *sdk.Response, error) {
 		return c.ListPullRequestFiles(f.owner, f.repo, pr.Index, sdk.ListPullRequestFilesOptions{ListOptions: o})
 	})

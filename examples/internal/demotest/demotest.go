@@ -4,6 +4,8 @@
 // the allowed_signers file a run left in its workspace, [Config] its
 // release configuration; [SSHKeyFile] writes a key for -ssh-key. [ReleasedRepo]
 // makes the repository with one release that the -repo tests start from.
+// [Normalize] makes the output of a run against a server (commit SHAs the
+// server or a new key made, its port) comparable with a golden file.
 //
 // Importing demotest registers the -update flag of
 // internal/testkit/golden (go test -update rewrites testdata/want.txt
@@ -13,8 +15,11 @@ package demotest
 import (
 	"crypto/ed25519"
 	"encoding/pem"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/go-git/go-git/v5"
@@ -129,4 +134,41 @@ func FileAt(t testing.TB, c *object.Commit, name string) string {
 		t.Fatal(err)
 	}
 	return s
+}
+
+var (
+	localURL = regexp.MustCompile(`http://127\.0\.0\.1:[0-9]+`)
+	hexRun   = regexp.MustCompile(`\b[0-9a-f]{7,40}\b`)
+)
+
+// Normalize returns out with what differs from run to run against a
+// server replaced by stable names, for [Golden]: "http://127.0.0.1:PORT"
+// for the server's address, and "<commit-N>" for each full commit SHA (40
+// hexadecimal digits), N counting the SHAs in order of first appearance. A
+// shorter run of 7 to 39 hexadecimal digits that starts a SHA of out (an
+// abbreviated SHA, as changelogs print them) gets that SHA's name; any
+// other text, 64-digit digests included, is kept. Commits a server makes
+// (squash merges, at its clock) and commits signed with a new key differ on
+// every run; their order in the output does not.
+func Normalize(out []byte) []byte {
+	s := localURL.ReplaceAllString(string(out), "http://127.0.0.1:PORT")
+	names := map[string]string{}
+	var full []string
+	for _, h := range hexRun.FindAllString(s, -1) {
+		if len(h) == 40 && names[h] == "" {
+			names[h] = fmt.Sprintf("<commit-%d>", len(names)+1)
+			full = append(full, h)
+		}
+	}
+	return []byte(hexRun.ReplaceAllStringFunc(s, func(h string) string {
+		if n := names[h]; n != "" {
+			return n
+		}
+		for _, f := range full {
+			if strings.HasPrefix(f, h) {
+				return names[f]
+			}
+		}
+		return h
+	}))
 }

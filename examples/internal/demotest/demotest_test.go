@@ -113,3 +113,18 @@ func TestReleasedRepo(t *testing.T) {
 	_, err = git.PlainOpen(path)
 	assert.NoError(t, err)
 }
+
+func TestNormalize(t *testing.T) {
+	a := strings.Repeat("a1", 20)
+	b := "0123456789abcdef0123456789abcdef01234567"
+	digest := strings.Repeat("c3", 32)
+	in := "PR #1 (" + b[:7] + ") merged as " + a + " at http://127.0.0.1:43151/shop/pulls/1\n" +
+		"tag at " + b + ", again " + a[:12] + "; sha256:" + digest + "; not a SHA: deadbeef0, 1234567\n"
+	want := "PR #1 (<commit-2>) merged as <commit-1> at http://127.0.0.1:PORT/shop/pulls/1\n" +
+		"tag at <commit-2>, again <commit-1>; sha256:" + digest + "; not a SHA: deadbeef0, 1234567\n"
+	assert.Equal(t, want, string(Normalize([]byte(in))))
+	// Another run, other SHAs in the same places: the same text.
+	c, d := strings.Repeat("e9", 20), strings.Repeat("7f", 20)
+	again := strings.NewReplacer(a, c, a[:12], c[:12], b, d, b[:7], d[:7], "43151", "38001").Replace(in)
+	assert.Equal(t, want, string(Normalize([]byte(again))))
+}
