@@ -131,9 +131,10 @@ const depsRules = `
 	manifest, signature < internal/testkit/trusttest;
 	github.com/go-jose/go-jose/v4 < internal/testkit/tokentest;
 	# A real OCI registry (distribution's, built from its own module) on 127.0.0.1.
-	NONE < internal/testkit/registrytest;
+	NONE < internal/testkit/logtail;
+	internal/testkit/logtail < internal/testkit/registrytest;
 	# A real Gitea (built from its own module by scripts/build-gitea) on 127.0.0.1.
-	NONE < internal/testkit/giteatest;
+	internal/testkit/logtail < internal/testkit/giteatest;
 	NONE < internal; # this test
 
 	# The programs: the CLI and the examples use every product package.

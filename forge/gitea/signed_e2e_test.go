@@ -290,7 +290,8 @@ DEFAULT_TRUST_MODEL = collaborator
 // install imports the key into the keyring of the git Gitea runs: Gitea
 // sets GNUPGHOME to $HOME/.gnupg of its git, dir/data/home (modules/git
 // git.go).
-func (k serverKey) install(t testing.TB, dir string) {
+func (k serverKey) install(tb giteatest.TB, dir string) {
+	t := tb.(testing.TB) // giteatest.Start passes the test on
 	home := gnupgHome(t, filepath.Join(dir, "data", "home", ".gnupg"))
 	gpg(t, home, k.secret, "--import")
 }

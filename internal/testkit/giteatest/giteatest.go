@@ -16,7 +16,7 @@
 // # Two APIs
 //
 // A test calls [Start], which stops the server when the test ends, and
-// the methods that take a testing.TB ([Server.API], [Server.WaitBranch],
+// the methods that take a TB ([Server.API], [Server.WaitBranch],
 // ...), which fail the test on an error. A program, such as
 // examples/prerelease, calls [Run] and [Server.Close], and the methods
 // that take a context and return an error ([Server.Do],
@@ -32,13 +32,25 @@ import (
 	"context"
 	"errors"
 	"os"
-	"testing"
 )
+
+// TB is the part of testing.TB the test API uses: a *testing.T or
+// *testing.B is one. The package does not import testing, so that a
+// program (examples/prerelease) that starts a server with [Run] does not
+// link it.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Fatal(args ...any)
+	Skip(args ...any)
+	Cleanup(func())
+	TempDir() string
+}
 
 // Binary returns the path of the Gitea binary, skipping t when
 // RELEASEKIT_GITEA_BIN is unset (failing it under CI=true) and failing it
 // when the variable names no file.
-func Binary(t testing.TB) string {
+func Binary(t TB) string {
 	t.Helper()
 	p := os.Getenv(EnvBinary)
 	if p == "" {
@@ -58,7 +70,7 @@ func Binary(t testing.TB) string {
 // creates the users and the repository, and stops the server when t
 // ends. It skips t as [Binary] does, and fails it when the server does
 // not start.
-func Start(t testing.TB, opts ...Option) *Server {
+func Start(t TB, opts ...Option) *Server {
 	t.Helper()
 	bin := Binary(t)
 	s, err := run(context.Background(), t, bin, append([]Option{WithDir(t.TempDir())}, opts...))
@@ -74,19 +86,19 @@ func Start(t testing.TB, opts ...Option) *Server {
 // repository stops being empty, a branch and the heads of its pull
 // requests move a moment after git push returns): a test waits for the
 // state it needs before the next call.
-func (s *Server) Eventually(t testing.TB, what string, done func() bool) {
+func (s *Server) Eventually(t TB, what string, done func() bool) {
 	t.Helper()
 	s.fatal(t, s.Poll(context.Background(), what, func(context.Context) (bool, error) { return done(), nil }))
 }
 
 // WaitBranch waits until the API shows branch of the repository at sha.
-func (s *Server) WaitBranch(t testing.TB, branch, sha string) {
+func (s *Server) WaitBranch(t TB, branch, sha string) {
 	t.Helper()
 	s.fatal(t, s.AwaitBranch(context.Background(), branch, sha))
 }
 
 // WaitPull waits until the API shows pull request number with head sha.
-func (s *Server) WaitPull(t testing.TB, number int, sha string) {
+func (s *Server) WaitPull(t TB, number int, sha string) {
 	t.Helper()
 	s.fatal(t, s.AwaitPull(context.Background(), number, sha))
 }
@@ -94,13 +106,13 @@ func (s *Server) WaitPull(t testing.TB, number int, sha string) {
 // WaitMergeable waits until Gitea has checked that pull request number
 // merges cleanly (it does so in a queue after each push; a merge asked
 // before is refused with "Please try again later").
-func (s *Server) WaitMergeable(t testing.TB, number int) {
+func (s *Server) WaitMergeable(t TB, number int) {
 	t.Helper()
 	s.fatal(t, s.AwaitMergeable(context.Background(), number))
 }
 
 // fatal fails t with err: a wait that timed out with the server's log.
-func (s *Server) fatal(t testing.TB, err error) {
+func (s *Server) fatal(t TB, err error) {
 	t.Helper()
 	if err == nil {
 		return
@@ -113,7 +125,7 @@ func (s *Server) fatal(t testing.TB, err error) {
 
 // CreateUser creates user name (email name@shop.example) as the
 // administrator, with a token of every scope.
-func (s *Server) CreateUser(t testing.TB, name string) User {
+func (s *Server) CreateUser(t TB, name string) User {
 	t.Helper()
 	u, err := s.AddUser(context.Background(), name)
 	if err != nil {
@@ -125,7 +137,7 @@ func (s *Server) CreateUser(t testing.TB, name string) User {
 // API calls the API as as (with its token): path is under /api/v1; body,
 // when not nil, is sent as JSON; the answer is decoded into out when not
 // nil. A status other than 2xx fails t.
-func (s *Server) API(t testing.TB, as User, method, path string, body, out any) {
+func (s *Server) API(t TB, as User, method, path string, body, out any) {
 	t.Helper()
 	if err := s.Do(context.Background(), as, method, path, body, out); err != nil {
 		t.Fatal(err)
@@ -133,7 +145,7 @@ func (s *Server) API(t testing.TB, as User, method, path string, body, out any) 
 }
 
 // Status calls the API as as and returns the status, without failing.
-func (s *Server) Status(t testing.TB, as User, method, path string, body any) int {
+func (s *Server) Status(t TB, as User, method, path string, body any) int {
 	t.Helper()
 	code, err := s.StatusCode(context.Background(), as, method, path, body)
 	if err != nil {

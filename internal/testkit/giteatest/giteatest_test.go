@@ -54,7 +54,7 @@ func TestRunRefuses(t *testing.T) {
 	require.NoError(t, os.WriteFile(fake, []byte("#!/bin/sh\nexit 1\n"), 0o755))
 	called := false
 	dir := filepath.Join(t.TempDir(), "srv")
-	_, err = giteatest.Run(ctx, fake, giteatest.WithDir(dir), giteatest.WithSetup(func(testing.TB, string) { called = true }))
+	_, err = giteatest.Run(ctx, fake, giteatest.WithDir(dir), giteatest.WithSetup(func(giteatest.TB, string) { called = true }))
 	assert.ErrorIs(t, err, giteatest.ErrNeedsTest)
 	assert.False(t, called)
 

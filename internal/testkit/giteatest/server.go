@@ -18,8 +18,9 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"testing"
 	"time"
+
+	"github.com/releasekit/releasekit/internal/testkit/logtail"
 )
 
 // EnvBinary names the Gitea binary.
@@ -82,7 +83,7 @@ type Server struct {
 	ownDir         bool // dir was made by Run: Close removes it
 	env            []string
 	cmd            *exec.Cmd
-	logs           *tail
+	logs           *logtail.Tail
 	exited         chan struct{}
 	closeOnce      sync.Once
 	closeErr       error
@@ -174,7 +175,7 @@ type Option func(*options)
 type options struct {
 	ini   []string
 	dir   string
-	setup []func(tb testing.TB, dir string) error
+	setup []func(tb TB, dir string) error
 }
 
 // WithIni appends text to the server's app.ini: whole sections of Gitea's
@@ -188,9 +189,9 @@ func WithIni(text string) Option {
 // has HOME=dir/data/home (its [git] HOME_PATH), where a test puts, say, the
 // GnuPG keyring of the server's signing key. It needs a test: [Run] refuses
 // it with [ErrNeedsTest] ([WithPrepare] is its form for a program).
-func WithSetup(f func(t testing.TB, dir string)) Option {
+func WithSetup(f func(t TB, dir string)) Option {
 	return func(o *options) {
-		o.setup = append(o.setup, func(tb testing.TB, dir string) error {
+		o.setup = append(o.setup, func(tb TB, dir string) error {
 			if tb == nil {
 				return ErrNeedsTest
 			}
@@ -205,7 +206,7 @@ func WithSetup(f func(t testing.TB, dir string)) Option {
 // stops [Run] (or fails the test of [Start]).
 func WithPrepare(f func(dir string) error) Option {
 	return func(o *options) {
-		o.setup = append(o.setup, func(_ testing.TB, dir string) error { return f(dir) })
+		o.setup = append(o.setup, func(_ TB, dir string) error { return f(dir) })
 	}
 }
 
@@ -230,7 +231,7 @@ func Run(ctx context.Context, bin string, opts ...Option) (*Server, error) {
 
 // run is Run and Start: tb, when not nil, is given to WithSetup's
 // functions.
-func run(ctx context.Context, tb testing.TB, bin string, opts []Option) (_ *Server, err error) {
+func run(ctx context.Context, tb TB, bin string, opts []Option) (_ *Server, err error) {
 	var o options
 	for _, opt := range opts {
 		opt(&o)
@@ -238,7 +239,7 @@ func run(ctx context.Context, tb testing.TB, bin string, opts []Option) (_ *Serv
 	if err := CheckBinary(bin); err != nil {
 		return nil, err
 	}
-	s := &Server{Owner: "shop", Repo: "magento", bin: bin, dir: o.dir, logs: &tail{}}
+	s := &Server{Owner: "shop", Repo: "magento", bin: bin, dir: o.dir, logs: &logtail.Tail{Max: 300}}
 	if s.dir == "" {
 		if s.dir, err = os.MkdirTemp("", "giteatest-"); err != nil {
 			return nil, fmt.Errorf("giteatest: %w", err)
@@ -322,11 +323,14 @@ func run(ctx context.Context, tb testing.TB, bin string, opts []Option) (_ *Serv
 }
 
 // cleanEnv is the environment of the Gitea processes: the caller's, less
-// git's variables, with HOME in dir.
+// git's variables and the caller's GnuPG and SSH agents, with HOME in dir.
 func cleanEnv(dir string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "GIT_") || strings.HasPrefix(kv, "GITEA_") || strings.HasPrefix(kv, "HOME=") {
+		// The caller's keyrings and agents are not the server's: Gitea
+		// signs with the keyring under its own git HOME.
+		if strings.HasPrefix(kv, "GIT_") || strings.HasPrefix(kv, "GITEA_") || strings.HasPrefix(kv, "HOME=") ||
+			strings.HasPrefix(kv, "GNUPGHOME=") || strings.HasPrefix(kv, "SSH_AUTH_SOCK=") || strings.HasPrefix(kv, "GPG_AGENT_INFO=") {
 			continue
 		}
 		env = append(env, kv)
@@ -372,7 +376,7 @@ func (s *Server) start(ctx context.Context) error {
 		sc := bufio.NewScanner(pr)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		for sc.Scan() {
-			s.logs.add(sc.Text())
+			s.logs.Add(sc.Text())
 		}
 		io.Copy(io.Discard, pr)
 	}()
@@ -626,25 +630,4 @@ func (s *Server) request(ctx context.Context, user, password, token, method, pat
 		return answer{}, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	return answer{Status: resp.StatusCode, StatusText: resp.Status, Body: data}, nil
-}
-
-// tail keeps the last lines of a log.
-type tail struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *tail) add(s string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.lines) >= 300 {
-		l.lines = l.lines[1:]
-	}
-	l.lines = append(l.lines, s)
-}
-
-func (l *tail) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.lines, "\n")
 }

@@ -30,10 +30,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/releasekit/releasekit/internal/testkit/logtail"
 )
 
 // EnvBinary names the registry binary.
@@ -47,7 +48,7 @@ type Registry struct {
 	Root string
 
 	cmd  *exec.Cmd
-	logs *tail
+	logs *logtail.Tail
 }
 
 // An Option changes the registry started.
@@ -156,7 +157,7 @@ func Start(t testing.TB, opts ...Option) *Registry {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start registry: %v", err)
 	}
-	r := &Registry{Root: root, cmd: cmd, logs: &tail{}}
+	r := &Registry{Root: root, cmd: cmd, logs: &logtail.Tail{Max: 200}}
 	t.Cleanup(r.stop)
 	addr := make(chan string, 1)
 	go func() {
@@ -165,7 +166,7 @@ func Start(t testing.TB, opts ...Option) *Registry {
 		sent := false
 		for sc.Scan() {
 			line := sc.Text()
-			r.logs.add(line)
+			r.logs.Add(line)
 			if m := listening.FindStringSubmatch(line); m != nil && !sent {
 				addr <- m[1]
 				sent = true
@@ -260,25 +261,4 @@ func Discover(t testing.TB, repo, subject, artifactType string) []Referrer {
 		t.Fatalf("discover %s: %v\n%s", args, err, out.String())
 	}
 	return rs
-}
-
-// tail keeps the last lines of a log.
-type tail struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *tail) add(s string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.lines) >= 200 {
-		l.lines = l.lines[1:]
-	}
-	l.lines = append(l.lines, s)
-}
-
-func (l *tail) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.lines, "\n")
 }
