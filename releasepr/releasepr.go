@@ -787,15 +787,34 @@ func peel(repo *git.Repository, h plumbing.Hash) (plumbing.Hash, error) {
 	return h, nil
 }
 
-// Notes returns the changelog section of a pending release: the commits
-// from the component's previous final release to the release commit,
-// under the tag's name, dated date.
+// Notes returns the changelog section of a release made from a merged
+// release PR: the commits from the component's previous final release to
+// the release commit, under the tag's name, dated date. The previous
+// release is the highest final release reachable from the release
+// commit's first parent, so the notes are the same before and after the
+// release is tagged: a release finished by a later run (its tag made,
+// its forge release not) gets the notes the first run would have given
+// it. A previous release that is not before p's version (SemVer
+// precedence) is an error: the history does not follow its releases.
 func Notes(ctx context.Context, repo *git.Repository, p Pending, c Component, date time.Time, opts ...changelog.Option) (string, error) {
 	h := plumbing.NewHash(p.Commit)
 	scheme := semver.Scheme{Prefix: c.prefix()}
-	prev, err := commits.Previous(ctx, repo, h, scheme)
+	rc, err := repo.CommitObject(h)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("releasepr: notes of %s: release commit %s: %w", p.Tag, p.Commit, err)
+	}
+	var prev semver.Previous
+	if rc.NumParents() > 0 {
+		if prev, err = commits.Previous(ctx, repo, rc.ParentHashes[0], scheme); err != nil {
+			return "", err
+		}
+	}
+	v, err := semver.Parse(p.Version)
+	if err != nil {
+		return "", fmt.Errorf("releasepr: notes of %s: %w", p.Tag, err)
+	}
+	if prev.HasStable && semver.Compare(prev.Stable.Version, v) >= 0 {
+		return "", fmt.Errorf("releasepr: notes of %s: the previous release %s is not before it", p.Tag, prev.Stable.Tag)
 	}
 	r := commits.Range{To: h}
 	previous := ""

@@ -277,6 +277,31 @@ func TestNotesAndPRNumber(t *testing.T) {
 	assert.Contains(t, notes, "rounding")
 	assert.NotContains(t, notes, "first", "the previous release's changes are not repeated")
 
+	// Tagged (a run that died after tagging, finished by the next): the
+	// notes are the ones it had while pending, not an empty range from
+	// its own tag.
+	g.AnnotatedTag("v1.3.0", merged, "Release v1.3.0")
+	released, err := releasepr.Released(ctx, g.GoGit(t), "main", request(g, t).Components)
+	require.NoError(t, err)
+	require.Equal(t, pending, released)
+	again, err := releasepr.Notes(ctx, g.GoGit(t), released[0], releasepr.Component{}, day)
+	require.NoError(t, err)
+	assert.Equal(t, notes, again)
+	// A later release's notes start at v1.3.0.
+	g.CommitFiles("feat: wishlist (#15)", map[string]string{"app/wish.php": "<?php\n"})
+	p2, err := releasepr.Plan(ctx, request(g, t))
+	require.NoError(t, err)
+	require.Equal(t, "chore(release): v1.4.0", p2.Title)
+	g.Git("branch", "-D", p2.Branch)
+	next := merge(t, g, p2, 16)
+	later, err := releasepr.Notes(ctx, g.GoGit(t), releasepr.Pending{Commit: next, Version: "1.4.0", Tag: "v1.4.0"}, releasepr.Component{}, day)
+	require.NoError(t, err)
+	assert.Contains(t, later, "wishlist")
+	assert.NotContains(t, later, "pay by invoice")
+	// A release that is not after the release before it has no notes.
+	_, err = releasepr.Notes(ctx, g.GoGit(t), releasepr.Pending{Commit: next, Version: "1.3.0", Tag: "v1.3.0"}, releasepr.Component{}, day)
+	assert.ErrorContains(t, err, "the previous release v1.3.0 is not before it")
+
 	msg := g.Git("log", "-1", "--format=%B", merged)
 	n, ok := releasepr.PRNumber(msg)
 	assert.True(t, ok)
