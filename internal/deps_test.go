@@ -89,7 +89,7 @@ const depsRules = `
 	semver, signature, GIT < tagging;
 	semver, signature, identity, tlog, internal/atomicfile, internal/boundedfile, internal/strictjson, GIT < manifest;
 	# Release PRs planned from git: versions, changelogs, version files.
-	semver, commits, changelog, versionfile, signature, GIT < releasepr;
+	semver, commits, changelog, versionfile, signature, internal/strictjson, GIT < releasepr;
 	# The forge interface: pull-request facts in policy's form.
 	policy < forge;
 	# The forges' API clients, each behind forge's interface and only there.

@@ -2,6 +2,7 @@ package releasepr_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -61,4 +62,23 @@ func ExamplePlan() {
 	//     "version": "1.3.0"
 	// }
 	// tag v1.3.0 (annotated, signed) at the merge commit on main, publish its release with these notes, and record it
+}
+
+func ExampleParseBody() {
+	// A body as GitHub's web editor saves it (CRLF), then one whose block
+	// gives a key twice, then one without a block.
+	body := "Release v1.3.0\r\n\r\n<!-- releasekit:plan\r\n{\"base\": \"main\", \"base_commit\": \"4b825dc6\", \"releases\": [{\"version\": \"1.3.0\", \"tag\": \"v1.3.0\", \"commits\": 2}]}\r\n-->\r\n"
+	base, commit, releases, err := releasepr.ParseBody(body)
+	fmt.Println(base, commit, releases[0].Tag, err)
+
+	_, _, _, err = releasepr.ParseBody("<!-- releasekit:plan\n{\"base\": \"main\", \"base\": \"evil\"}\n-->\n")
+	var be *releasepr.BodyError
+	fmt.Println(errors.As(err, &be), be.Reason)
+
+	_, _, _, err = releasepr.ParseBody("Bump the dependencies")
+	fmt.Println(errors.Is(err, releasepr.ErrNoPlan))
+	// Output:
+	// main 4b825dc6 v1.3.0 <nil>
+	// true a key given twice
+	// true
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/releasekit/releasekit/changelog"
 	"github.com/releasekit/releasekit/commits"
+	"github.com/releasekit/releasekit/internal/strictjson"
 	"github.com/releasekit/releasekit/semver"
 	"github.com/releasekit/releasekit/versionfile"
 )
@@ -386,24 +387,70 @@ func levelName(l semver.Level) string {
 	return s
 }
 
+// ErrNoPlan: a pull request body holds no releasekit:plan block (it is
+// not a release PR's body, or the block was deleted). Returned by
+// [ParseBody].
+var ErrNoPlan = errors.New("releasepr: no releasekit:plan block in the body")
+
+// A BodyError reports a releasekit:plan block that is not a plan
+// ([ParseBody]). Reason is a short lower-case phrase: "block not closed",
+// "a key given twice", "data after the plan", "nested too deeply", "not a
+// plan" (malformed JSON, an unknown key, a value of the wrong type); Err
+// is the decoder's error, when there is one.
+type BodyError struct {
+	Reason string
+	Err    error
+}
+
+// Error returns "releasepr: releasekit:plan block: REASON[: ERR]".
+func (e *BodyError) Error() string {
+	if e.Err == nil {
+		return "releasepr: releasekit:plan block: " + e.Reason
+	}
+	return "releasepr: releasekit:plan block: " + e.Reason + ": " + e.Err.Error()
+}
+
+// Unwrap returns the decoder's error.
+func (e *BodyError) Unwrap() error { return e.Err }
+
 // ParseBody reads the machine-readable block of a release PR body: the
-// releases it plans and the base commit it was planned at. A body
-// without the block, or with one that does not parse, is an error.
+// releases it plans and the base commit it was planned at. The block is
+// the last "<!-- releasekit:plan" line of the body up to a line "-->"; it
+// holds exactly one JSON object, read strictly. Line endings are
+// normalised first, so a body a web editor saved with CRLF reads as the
+// body that was written.
+//
+// A body without the block is ErrNoPlan. A block that is not a plan is a
+// *[BodyError]: one not closed, one with a key given twice (in any case:
+// encoding/json would keep the last, so {"base": "main", "base": "evil"}
+// means "evil" to one reader and "main" to another), one with data after
+// the object, one with a key or value a plan does not have.
 func ParseBody(body string) (base, commit string, releases []Release, err error) {
+	body = strings.ReplaceAll(body, "\r\n", "\n")
 	i := strings.LastIndex(body, blockOpen)
 	if i < 0 {
-		return "", "", nil, errors.New("releasepr: no releasekit:plan block in the body")
+		return "", "", nil, ErrNoPlan
 	}
 	rest := body[i+len(blockOpen):]
-	j := strings.Index(rest, blockClose)
-	if j < 0 {
-		return "", "", nil, errors.New("releasepr: releasekit:plan block not closed")
+	// The block ends at a line "-->": before a line break, or at the end
+	// of a body whose final line break an editor dropped.
+	end := strings.TrimSuffix(blockClose, "\n")
+	j := strings.Index(rest, end)
+	if j < 0 || (len(rest) > j+len(end) && rest[j+len(end)] != '\n') {
+		return "", "", nil, &BodyError{Reason: "block not closed"}
 	}
 	var blk planBlock
-	dec := json.NewDecoder(strings.NewReader(rest[:j]))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&blk); err != nil {
-		return "", "", nil, fmt.Errorf("releasepr: releasekit:plan block: %w", err)
+	if err := strictjson.Unmarshal([]byte(rest[:j]), &blk, strictjson.Options{}); err != nil {
+		reason := "not a plan"
+		switch {
+		case errors.Is(err, strictjson.ErrDuplicateKey):
+			reason = "a key given twice"
+		case errors.Is(err, strictjson.ErrTrailingData):
+			reason = "data after the plan"
+		case errors.Is(err, strictjson.ErrTooDeep):
+			reason = "nested too deeply"
+		}
+		return "", "", nil, &BodyError{Reason: reason, Err: err}
 	}
 	return blk.Base, blk.Commit, blk.Releases, nil
 }
@@ -740,15 +787,34 @@ func peel(repo *git.Repository, h plumbing.Hash) (plumbing.Hash, error) {
 	return h, nil
 }
 
-// Notes returns the changelog section of a pending release: the commits
-// from the component's previous final release to the release commit,
-// under the tag's name, dated date.
+// Notes returns the changelog section of a release made from a merged
+// release PR: the commits from the component's previous final release to
+// the release commit, under the tag's name, dated date. The previous
+// release is the highest final release reachable from the release
+// commit's first parent, so the notes are the same before and after the
+// release is tagged: a release finished by a later run (its tag made,
+// its forge release not) gets the notes the first run would have given
+// it. A previous release that is not before p's version (SemVer
+// precedence) is an error: the history does not follow its releases.
 func Notes(ctx context.Context, repo *git.Repository, p Pending, c Component, date time.Time, opts ...changelog.Option) (string, error) {
 	h := plumbing.NewHash(p.Commit)
 	scheme := semver.Scheme{Prefix: c.prefix()}
-	prev, err := commits.Previous(ctx, repo, h, scheme)
+	rc, err := repo.CommitObject(h)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("releasepr: notes of %s: release commit %s: %w", p.Tag, p.Commit, err)
+	}
+	var prev semver.Previous
+	if rc.NumParents() > 0 {
+		if prev, err = commits.Previous(ctx, repo, rc.ParentHashes[0], scheme); err != nil {
+			return "", err
+		}
+	}
+	v, err := semver.Parse(p.Version)
+	if err != nil {
+		return "", fmt.Errorf("releasepr: notes of %s: %w", p.Tag, err)
+	}
+	if prev.HasStable && semver.Compare(prev.Stable.Version, v) >= 0 {
+		return "", fmt.Errorf("releasepr: notes of %s: the previous release %s is not before it", p.Tag, prev.Stable.Tag)
 	}
 	r := commits.Range{To: h}
 	previous := ""

@@ -2,6 +2,7 @@ package releasepr_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -205,9 +206,58 @@ func TestPlanRefused(t *testing.T) {
 }
 
 func TestParseBodyRefused(t *testing.T) {
-	for _, b := range []string{"", "no block", "<!-- releasekit:plan\n{\"base\": \"main\"", "<!-- releasekit:plan\n{\"base\": 1}\n-->\n", "<!-- releasekit:plan\n{\"bse\": \"main\"}\n-->\n"} {
-		_, _, _, err := releasepr.ParseBody(b)
-		assert.Error(t, err, b)
+	const open = "x\n<!-- releasekit:plan\n"
+	for _, c := range []struct {
+		name, body string
+		reason     string // "" for ErrNoPlan
+	}{
+		{"empty", "", ""},
+		{"no block", "no block", ""},
+		{"not closed", "<!-- releasekit:plan\n{\"base\": \"main\"", "block not closed"},
+		{"closed mid-line", open + "{\"base\": \"main\"}\n--> x\n", "block not closed"},
+		{"wrong type", "<!-- releasekit:plan\n{\"base\": 1}\n-->\n", "not a plan"},
+		{"unknown key", "<!-- releasekit:plan\n{\"bse\": \"main\"}\n-->\n", "not a plan"},
+		{"duplicate key", open + `{"base":"main","base_commit":"abc","releases":[],"base":"evil"}` + "\n-->\n", "a key given twice"},
+		{"duplicate key in another case", open + `{"base":"main","base_commit":"abc","releases":[],"Base":"evil"}` + "\n-->\n", "a key given twice"},
+		{"duplicate key in a release", open + `{"base":"main","base_commit":"abc","releases":[{"tag":"v1.3.0","version":"1.3.0","tag":"v9.9.9","commits":1}]}` + "\n-->\n", "a key given twice"},
+		{"trailing value", open + `{"base":"main","base_commit":"abc","releases":[]} {"base":"evil"}` + "\n-->\n", "data after the plan"},
+		{"two values", open + `{"base":"main","base_commit":"abc","releases":[]}` + "\n[]\n-->\n", "data after the plan"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			base, commit, rels, err := releasepr.ParseBody(c.body)
+			assert.Empty(t, base)
+			assert.Empty(t, commit)
+			assert.Nil(t, rels)
+			if c.reason == "" {
+				require.ErrorIs(t, err, releasepr.ErrNoPlan)
+				return
+			}
+			var be *releasepr.BodyError
+			require.True(t, errors.As(err, &be), "%v", err)
+			assert.Equal(t, c.reason, be.Reason)
+			assert.NotErrorIs(t, err, releasepr.ErrNoPlan)
+		})
+	}
+}
+
+// GitHub's web editor saves a body it edited with CRLF line endings, and
+// an editor may drop the final line break: the plan reads the same.
+func TestParseBodyEdited(t *testing.T) {
+	p, err := releasepr.Plan(context.Background(), request(shop(t), t))
+	require.NoError(t, err)
+	base, commit, rels, err := releasepr.ParseBody(p.Body)
+	require.NoError(t, err)
+	require.Len(t, rels, 1)
+	for name, body := range map[string]string{
+		"crlf":                      strings.ReplaceAll(p.Body, "\n", "\r\n"),
+		"no final line break":       strings.TrimSuffix(p.Body, "\n"),
+		"crlf, no final line break": strings.TrimSuffix(strings.ReplaceAll(p.Body, "\n", "\r\n"), "\r\n"),
+	} {
+		b, c, r, err := releasepr.ParseBody(body)
+		require.NoError(t, err, name)
+		assert.Equal(t, base, b, name)
+		assert.Equal(t, commit, c, name)
+		assert.Equal(t, rels, r, name)
 	}
 }
 
@@ -226,6 +276,31 @@ func TestNotesAndPRNumber(t *testing.T) {
 	assert.Contains(t, notes, "pay by invoice")
 	assert.Contains(t, notes, "rounding")
 	assert.NotContains(t, notes, "first", "the previous release's changes are not repeated")
+
+	// Tagged (a run that died after tagging, finished by the next): the
+	// notes are the ones it had while pending, not an empty range from
+	// its own tag.
+	g.AnnotatedTag("v1.3.0", merged, "Release v1.3.0")
+	released, err := releasepr.Released(ctx, g.GoGit(t), "main", request(g, t).Components)
+	require.NoError(t, err)
+	require.Equal(t, pending, released)
+	again, err := releasepr.Notes(ctx, g.GoGit(t), released[0], releasepr.Component{}, day)
+	require.NoError(t, err)
+	assert.Equal(t, notes, again)
+	// A later release's notes start at v1.3.0.
+	g.CommitFiles("feat: wishlist (#15)", map[string]string{"app/wish.php": "<?php\n"})
+	p2, err := releasepr.Plan(ctx, request(g, t))
+	require.NoError(t, err)
+	require.Equal(t, "chore(release): v1.4.0", p2.Title)
+	g.Git("branch", "-D", p2.Branch)
+	next := merge(t, g, p2, 16)
+	later, err := releasepr.Notes(ctx, g.GoGit(t), releasepr.Pending{Commit: next, Version: "1.4.0", Tag: "v1.4.0"}, releasepr.Component{}, day)
+	require.NoError(t, err)
+	assert.Contains(t, later, "wishlist")
+	assert.NotContains(t, later, "pay by invoice")
+	// A release that is not after the release before it has no notes.
+	_, err = releasepr.Notes(ctx, g.GoGit(t), releasepr.Pending{Commit: next, Version: "1.3.0", Tag: "v1.3.0"}, releasepr.Component{}, day)
+	assert.ErrorContains(t, err, "the previous release v1.3.0 is not before it")
 
 	msg := g.Git("log", "-1", "--format=%B", merged)
 	n, ok := releasepr.PRNumber(msg)

@@ -4,7 +4,8 @@
 // application has it), Chart.yaml (Helm), pom.xml (Maven), Cargo.toml,
 // pyproject.toml (PEP 621 or Poetry), a Go const or var Version, and any
 // other file by a marker comment (x-releasekit-version on a line, or a
-// block between x-releasekit-start-version and x-releasekit-end). A
+// block between x-releasekit-start-version and x-releasekit-end; each
+// such line must carry exactly one version, see [Find]). A
 // release pull request edits them; the tag names the same version
 // (policy §1.12.3: the version of a release is the one its files and its
 // tag agree on).

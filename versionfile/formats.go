@@ -585,7 +585,9 @@ const (
 )
 
 // findMarked finds the version of each line holding marker, and of each
-// line between the block markers.
+// line between the block markers. Each such line holds exactly one
+// version: a line with two or more is ErrAmbiguous (a marked line without
+// one is ErrNoVersion; a line of a block without one is left alone).
 func findMarked(k Kind, data []byte, marker string) ([]Span, error) {
 	if len(data) > maxFile {
 		return nil, &Error{Kind: k, Reason: "file too large", Err: ErrSyntax}
@@ -612,9 +614,20 @@ func findMarked(k Kind, data []byte, marker string) ([]Span, error) {
 		case inBlock && bytes.Contains(line, []byte(BlockEnd)):
 			inBlock = false
 		case inBlock || bytes.Contains(line, []byte(marker)):
-			if loc := markedVersionRE.FindSubmatchIndex(line); loc != nil {
+			// At most two matches are needed to tell one version from
+			// several: the line is not searched further.
+			locs := markedVersionRE.FindAllSubmatchIndex(line, 2)
+			switch {
+			case len(locs) > 1:
+				// An address (10.0.0.1), a base image's version (node:20.11.1)
+				// or a second version beside the release's: which one is the
+				// release's cannot be told, so none is edited.
+				return nil, &Error{Kind: k, Line: n, Reason: fmt.Sprintf("the line holds more than one version (%s and %s)",
+					line[locs[0][2]:locs[0][3]], line[locs[1][2]:locs[1][3]]), Err: ErrAmbiguous}
+			case len(locs) == 1:
+				loc := locs[0]
 				spans = append(spans, Span{Start: off + loc[2], End: off + loc[3], Line: n, Value: string(line[loc[2]:loc[3]])})
-			} else if !inBlock {
+			case !inBlock:
 				return nil, &Error{Kind: k, Line: n, Reason: "marked line without a version", Err: ErrNoVersion}
 			}
 		}

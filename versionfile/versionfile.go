@@ -57,7 +57,8 @@ var (
 	// version.workspace, a pyproject.toml with a dynamic version, a
 	// composer.json without "version", a file without a marker).
 	ErrNoVersion = errors.New("versionfile: no version")
-	// ErrAmbiguous: the version is given twice (a duplicate key).
+	// ErrAmbiguous: the version is given twice (a duplicate key), the
+	// places disagree, or a marked line holds more than one version.
 	ErrAmbiguous = errors.New("versionfile: version given twice")
 	// ErrUnsupported: the version is written in a form that cannot be
 	// replaced byte for byte (escapes, a multi-line or folded string, a
@@ -141,10 +142,15 @@ var versionRE = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z.+-]{0,127}$`)
 //   - GoSource: the string constant or variable named Version (or
 //     [WithIdent]) declared at the top level;
 //   - Marked: on each line holding the marker ("x-releasekit-version", or
-//     [WithMarker]), the first version on the line (1.2.3, v1.2.3,
-//     2026.02.1, with any pre-release and build); between a line holding
+//     [WithMarker]), the version on the line (1.2.3, v1.2.3, 2026.02.1,
+//     2026.02.0.1, with any pre-release and build); between a line holding
 //     "x-releasekit-start-version" and one holding "x-releasekit-end",
-//     the first version of every line.
+//     the version of every line that has one. Such a line must carry
+//     exactly one version-like string: a line with two or more (an IPv4
+//     address such as 10.0.0.1 reads as a version, and so does a base
+//     image's tag in "FROM node:20.11.1 # app 1.2.0 x-releasekit-version")
+//     is ErrAmbiguous, and nothing is edited: move the other version to a
+//     line of its own.
 func Find(k Kind, data []byte, opts ...Option) ([]Span, error) {
 	o := options{ident: "Version", marker: DefaultMarker}
 	for _, f := range opts {

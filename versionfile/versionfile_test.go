@@ -128,6 +128,10 @@ func TestRefused(t *testing.T) {
 		{"no marker", versionfile.Marked, "version 1.2.3\n", versionfile.ErrNoVersion},
 		{"block not closed", versionfile.Marked, "x-releasekit-start-version\n1.2.3\n", versionfile.ErrSyntax},
 		{"markers disagree", versionfile.Marked, "1.2.3 x-releasekit-version\n1.2.4 x-releasekit-version\n", versionfile.ErrAmbiguous},
+		{"marker with an address", versionfile.Marked, "url: http://10.0.0.1/app-1.2.0.tgz # x-releasekit-version\n", versionfile.ErrAmbiguous},
+		{"marker with two versions", versionfile.Marked, "FROM node:20.11.1 # app 1.2.0 x-releasekit-version\n", versionfile.ErrAmbiguous},
+		{"marker with the version twice", versionfile.Marked, "https://x.example/v1.2.0/app-1.2.0.tgz x-releasekit-version\n", versionfile.ErrAmbiguous},
+		{"block line with two versions", versionfile.Marked, "x-releasekit-start-version\nFROM node:20.11.1 AS app-1.2.0\nx-releasekit-end\n", versionfile.ErrAmbiguous},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			out, err := versionfile.Update(c.kind, []byte(c.in), "2.0.0")
@@ -138,6 +142,42 @@ func TestRefused(t *testing.T) {
 			assert.Equal(t, c.kind, e.Kind)
 		})
 	}
+}
+
+// A marked line must carry exactly one version: with two or more (an IPv4
+// address reads as a version, so does a base image's tag), which one is
+// the release's cannot be told, and the file is refused with the line and
+// both versions named; the first of them is never edited.
+func TestMarkedLineWithSeveralVersions(t *testing.T) {
+	for _, c := range []struct {
+		name, in string
+		line     int
+		reason   string
+	}{
+		{"address", "# app\nurl: http://10.0.0.1/app-1.2.0.tgz # x-releasekit-version\n", 2, "the line holds more than one version (10.0.0.1 and 1.2.0)"},
+		{"base image", "FROM node:20.11.1 # app 1.2.0 x-releasekit-version\n", 1, "the line holds more than one version (20.11.1 and 1.2.0)"},
+		{"in a block", "x-releasekit-start-version\nv1.2.0\nnode 20.11.1, app v1.2.0\nx-releasekit-end\n", 3, "the line holds more than one version (20.11.1 and 1.2.0)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := versionfile.Find(versionfile.Marked, []byte(c.in))
+			var e *versionfile.Error
+			require.True(t, errors.As(err, &e), "%v", err)
+			assert.ErrorIs(t, err, versionfile.ErrAmbiguous)
+			assert.Equal(t, c.line, e.Line)
+			assert.Equal(t, c.reason, e.Reason)
+			_, err = versionfile.Version(versionfile.Marked, []byte(c.in))
+			assert.ErrorIs(t, err, versionfile.ErrAmbiguous)
+			out, err := versionfile.Update(versionfile.Marked, []byte(c.in), "1.3.0")
+			assert.ErrorIs(t, err, versionfile.ErrAmbiguous)
+			assert.Nil(t, out, "nothing is written")
+		})
+	}
+	// One version on the marked line (an unmarked line may hold others):
+	// that one is edited, and only it.
+	in := "FROM node:20.11.1\nLABEL version=1.2.0 # x-releasekit-version\n"
+	out, err := versionfile.Update(versionfile.Marked, []byte(in), "1.3.0")
+	require.NoError(t, err)
+	assert.Equal(t, "FROM node:20.11.1\nLABEL version=1.3.0 # x-releasekit-version\n", string(out))
 }
 
 // A version that could break the file's syntax is refused before any

@@ -131,6 +131,30 @@ func TestReleaseOnGitea(t *testing.T) {
 	assert.Contains(t, out, "v1.3.0 finished (the tag existed)")
 	s.API(t, s.Admin, "GET", "/repos/shop/magento/releases", nil, &releases)
 	require.Len(t, releases, 1)
+	assert.Contains(t, releases[0].Body, "pay by invoice", "the finished release has the notes of the first")
+
+	// A tag at a release commit that is not signed by the bot (no
+	// trust.tags here) is never published: a lightweight v1.4.0 at the
+	// next merged release commit stops the run, nothing pushed.
+	dev.Git("fetch", s.CloneURL(s.Developer), "main")
+	dev.Git("reset", "-q", "--hard", "FETCH_HEAD")
+	dev.CommitFiles("feat(checkout): gift cards ABC-2", map[string]string{"app/gift.php": "<?php\n"})
+	relCommit := dev.CommitFiles("chore(release): v1.4.0 (#99)", map[string]string{
+		"composer.json": "{\n    \"name\": \"shop/magento\",\n    \"version\": \"1.4.0\"\n}\n",
+		"CHANGELOG.md":  "# Changelog\n\n## v1.4.0\n\n- gift cards\n\n## v1.3.0\n\n## v1.2.0\n\n- the shop\n",
+	})
+	dev.Git("push", s.CloneURL(s.Developer), "main")
+	s.WaitBranch(t, "main", relCommit)
+	sync()
+	bot.Tag("v1.4.0", relCommit)
+	_, errOut, code = relctl(t, "", append([]string{"release", "--no-record"}, sign...)...)
+	assert.Equal(t, 1, code, errOut)
+	assert.Contains(t, errOut, "release tag v1.4.0 at "+relCommit+": lightweight tag")
+	s.API(t, s.Admin, "GET", "/repos/shop/magento/releases", nil, &releases)
+	assert.Len(t, releases, 1, "nothing published")
+	var tags []struct{ Name string }
+	s.API(t, s.Admin, "GET", "/repos/shop/magento/tags", nil, &tags)
+	assert.Len(t, tags, 2, "v1.2.0 and v1.3.0 only: nothing pushed")
 
 	// The PR's facts, from the forge, in policy's form.
 	out, errOut, code = relctl(t, "", "pr", "facts", "--repo", bot.Dir, "--pr", strconv.Itoa(n))

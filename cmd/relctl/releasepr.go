@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"slices"
 	"strings"
 	"time"
 
@@ -268,7 +269,7 @@ func cmdRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	sf := addStoreFlagsNoJSON(fs)
 	noRecord := fs.Bool("no-record", false, "do not write the release record (the evidence store is then not needed)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: relctl release --sign ssh|openpgp --key FILE [--component NAME] [--remote origin]\n                     (--store DIR | --git-store REPO | --oci-store REF | --no-record) [--json]\n\nReleases every merged release PR of the base branch whose tag does not exist\nyet, oldest first, and finishes the newest one already tagged (a run that\ndied after tagging): the annotated tag, signed, at the release commit, pushed;\nthe forge release with the changelog as notes; the PR labelled\n\"autorelease: tagged\" with a comment; the release record in the store. It\nfinds the merged release PRs from git, so a run that was missed heals on the\nnext, and it never releases twice (an existing tag at the commit is done;\nat another commit it stops, exit 1).\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: relctl release --sign ssh|openpgp --key FILE [--component NAME] [--remote origin]\n                     (--store DIR | --git-store REPO | --oci-store REF | --no-record) [--json]\n\nReleases every merged release PR of the base branch whose tag does not exist\nyet, oldest first, and finishes the newest one already tagged (a run that\ndied after tagging): the annotated tag, signed, at the release commit, pushed;\nthe forge release with the changelog as notes; the PR labelled\n\"autorelease: tagged\" with a comment; the release record in the store. It\nfinds the merged release PRs from git, so a run that was missed heals on the\nnext, and it never releases twice (an existing tag at the commit is done;\nat another commit it stops, exit 1). An existing tag is pushed and published\nonly when it verifies: an annotated tag signed by a key of trust.tags (by\n--key when the configuration names no trust.tags); a lightweight, unsigned\nor foreign tag stops the run (exit 1) with nothing pushed. The PR named by\nthe release commit's subject (#N) is labelled and commented on only when\nthe forge reports it merged from the release branch as that commit.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -325,6 +326,19 @@ func cmdRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintln(stdout, "no merged release PR to release on "+fc.Base)
 		return nil
 	}
+	// A tag that exists is published only when it is a release tag: signed
+	// by a key trusted for tags. Every one is checked before anything is
+	// pushed or published, so a lightweight or foreign tag at a release
+	// commit stops the run with nothing out.
+	trust, err := releaseTagTrust(cfg, own, *rf.keyFile)
+	if err != nil {
+		return err
+	}
+	for _, p := range released {
+		if err := trust.verify(ctx, repo, p.Tag, p.Commit); err != nil {
+			return err
+		}
+	}
 	fg, _, err := rf.forge.open(ctx, cfg)
 	if err != nil {
 		return err
@@ -347,16 +361,18 @@ func cmdRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		one := releasedOne{Tag: p.Tag, Commit: p.Commit}
 		if i >= tagged {
 			// Not tagged yet: the signed tag, made here. (A tagged release
-			// is on its commit already, Released checked; its signature is
-			// REL-TAG-001's to judge, by the trusted keys.)
+			// is on its commit already, Released checked, and its tag was
+			// verified above.)
 			tag, err := tagging.Create(ctx, repo, tagging.Request{Name: p.Tag, Target: plumbing.NewHash(p.Commit), Tagger: tagger, Message: "Release " + p.Tag + "\n\n" + notes},
 				signer, tagging.WithScheme(semver.Scheme{Prefix: prefixOf(comp)}))
 			if err != nil {
 				return err
 			}
 			if !tag.Created {
-				if _, err := tagging.Verify(ctx, repo, tag.Name, own, time.Now()); err != nil {
-					return fmt.Errorf("tag %s exists at %s but is not signed with --key %s: %w", tag.Name, tag.Target, *rf.keyFile, err)
+				// Made since the scan, by someone else perhaps: published
+				// only when it verifies, as a tag found by the scan.
+				if err := trust.verify(ctx, repo, tag.Name, p.Commit); err != nil {
+					return err
 				}
 			}
 			one.TagCreated = tag.Created
@@ -372,13 +388,24 @@ func cmdRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		one.Release, one.Existed = rel.URL, rel.Existed
 		if c, err := repo.CommitObject(plumbing.NewHash(p.Commit)); err == nil {
 			if n, ok := releasepr.PRNumber(c.Message); ok {
-				one.PR = n
-				if err := fg.SetLabels(ctx, n, []string{releasepr.LabelTagged}); err != nil {
+				// The subject's "(#N)" is only a claim: the label and the
+				// comment go to N only when the forge says N is the
+				// release PR whose merge made this commit.
+				why, err := notReleasePR(ctx, fg, n, p, fc.Base)
+				if err != nil {
 					return err
 				}
-				if !rel.Existed {
-					if _, err := fg.Comment(ctx, n, fmt.Sprintf(":rocket: Released as %s: %s", p.Tag, rel.URL)); err != nil {
+				if why != "" {
+					fmt.Fprintf(stderr, "relctl: %s: #%d not labelled or commented on: %s\n", p.Tag, n, why)
+				} else {
+					one.PR = n
+					if err := fg.SetLabels(ctx, n, []string{releasepr.LabelTagged}); err != nil {
 						return err
+					}
+					if !rel.Existed {
+						if _, err := fg.Comment(ctx, n, fmt.Sprintf(":rocket: Released as %s: %s", p.Tag, rel.URL)); err != nil {
+							return err
+						}
 					}
 				}
 			}
@@ -409,6 +436,128 @@ func cmdRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintln(stdout, "nothing to release on "+fc.Base+": every merged release PR is released")
 	}
 	return nil
+}
+
+// tagTrust is what relctl release verifies an existing release tag
+// against: the configuration's trust.tags, or, when the configuration
+// names none, the bot's own key (--key).
+type tagTrust struct {
+	v    signature.Verifier
+	name string // says which keys, for messages
+}
+
+// releaseTagTrust returns the trust for release tags: trust.tags' allowed_signers
+// file or keyring, as relctl verify reads them; the verifier of the
+// signing key own only when the configuration names no tag trust.
+func releaseTagTrust(cfg *config.Config, own signature.Verifier, keyFile string) (tagTrust, error) {
+	if cfg == nil || cfg.Trust.Tags.Empty() {
+		if own == nil {
+			return tagTrust{}, usagef("release tags are verified: give --sign and --key, or configure trust.tags in %s", config.FileName)
+		}
+		return tagTrust{v: own, name: "the signing key --key " + keyFile + " (the configuration names no trust.tags)"}, nil
+	}
+	v, err := keySetVerifier(cfg, cfg.Trust.Tags, tagging.GitNamespace)
+	if err != nil {
+		return tagTrust{}, err
+	}
+	if v == nil {
+		// PEM keys only: release tags are not verified against them, and
+		// the bot's key is no stand-in for keys the configuration names.
+		return tagTrust{}, usagef("%s: trust.tags names no allowed_signers file or keyring: release tags cannot be verified", cfg.File)
+	}
+	ks := cfg.Trust.Tags.AllowedSigners
+	if ks == "" {
+		ks = cfg.Trust.Tags.Keyring
+	}
+	return tagTrust{v: v, name: "trust.tags (" + ks + ")"}, nil
+}
+
+// A releaseTagError stops relctl release at a release tag that exists but
+// is not a release tag it may publish: nothing of it is pushed, published,
+// labelled or recorded (exit 1).
+type releaseTagError struct {
+	Tag, Commit string
+	// Reason is a short lower-case phrase: "lightweight tag", "unsigned
+	// tag", "signed by a key not trusted for release tags", "bad
+	// signature", "signing key expired", "tag at another commit", "tag
+	// does not verify".
+	Reason string
+	Trust  string // the keys it was verified against
+	Err    error
+}
+
+func (e *releaseTagError) Error() string {
+	msg := fmt.Sprintf("release tag %s at %s: %s (verified against %s); nothing pushed or published", e.Tag, e.Commit, e.Reason, e.Trust)
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *releaseTagError) Unwrap() error { return e.Err }
+
+// verify checks that tag is an annotated tag of commit signed by a key of
+// t, now; else a *releaseTagError.
+func (t tagTrust) verify(ctx context.Context, repo *git.Repository, tag, commit string) error {
+	res, err := tagging.Verify(ctx, repo, tag, t.v, time.Now())
+	if err == nil {
+		if res.Commit.String() == commit {
+			return nil
+		}
+		return &releaseTagError{Tag: tag, Commit: commit, Reason: "tag at another commit", Trust: t.name,
+			Err: fmt.Errorf("it points at %s", res.Commit)}
+	}
+	reason := "tag does not verify"
+	switch {
+	case errors.Is(err, tagging.ErrUnsigned):
+		reason = "unsigned tag"
+		if ref, rerr := repo.Tag(tag); rerr == nil {
+			if _, terr := repo.TagObject(ref.Hash()); errors.Is(terr, plumbing.ErrObjectNotFound) {
+				reason = "lightweight tag"
+			}
+		}
+	case errors.Is(err, signature.ErrUntrustedKey):
+		reason = "signed by a key not trusted for release tags"
+	case errors.Is(err, signature.ErrBadSignature):
+		reason = "bad signature"
+	case errors.Is(err, signature.ErrKeyExpired):
+		reason = "signing key expired"
+	}
+	return &releaseTagError{Tag: tag, Commit: commit, Reason: reason, Trust: t.name, Err: err}
+}
+
+// notReleasePR says why pull request n, as the forge reports it, is not
+// the release PR that made release p's commit on base ("" when it is):
+// merged, into base, from the release branch release-pr plans
+// (releasepr.BranchPrefix+base, with "/"+component for a PR of one
+// component) in the repository itself, its merge commit the release
+// commit. A number the forge does not know is not it; other forge errors
+// are returned.
+func notReleasePR(ctx context.Context, fg forge.Forge, n int, p releasepr.Pending, base string) (string, error) {
+	pr, err := fg.PullRequest(ctx, n)
+	if errors.Is(err, forge.ErrNotFound) {
+		return "the forge has no pull request of that number", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	branches := []string{releasepr.BranchPrefix + base}
+	if p.Component != "" {
+		branches = append(branches, releasepr.BranchPrefix+base+"/"+p.Component)
+	}
+	switch {
+	case pr.State != forge.StateMerged:
+		return fmt.Sprintf("it is not merged (state %q)", pr.State), nil
+	case !strings.EqualFold(pr.MergeSHA, p.Commit):
+		return fmt.Sprintf("its merge commit %q is not the release commit", pr.MergeSHA), nil
+	case pr.Base != base:
+		return fmt.Sprintf("its base branch %q is not %s", pr.Base, base), nil
+	case !slices.Contains(branches, pr.Head):
+		return fmt.Sprintf("its head branch %q is not the release branch %s", pr.Head, strings.Join(branches, " or ")), nil
+	case pr.HeadRepository != "" && pr.BaseRepository != "" && !strings.EqualFold(pr.HeadRepository, pr.BaseRepository):
+		return fmt.Sprintf("it is from another repository (%s)", pr.HeadRepository), nil
+	}
+	return "", nil
 }
 
 func prefixOf(c releasepr.Component) string {

@@ -1,15 +1,22 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/releasekit/releasekit/config"
+	"github.com/releasekit/releasekit/forge"
 	"github.com/releasekit/releasekit/internal/testkit/gittest"
+	"github.com/releasekit/releasekit/internal/testkit/keytest"
 )
 
 // shopRepo is a Magento-like repository (seed 000) with its release
@@ -84,4 +91,234 @@ func TestForgeFromCI(t *testing.T) {
 	f = forgeFromCI(env(map[string]string{"GITEA_ACTIONS": "true", "GITHUB_ACTIONS": "true", "GITHUB_SERVER_URL": "https://gitea.example.com", "GITHUB_REPOSITORY": "o/r"}))
 	assert.Equal(t, "gitea", f.Kind, "Gitea Actions also sets GITHUB_ACTIONS")
 	assert.Empty(t, forgeFromCI(env(nil)).Kind)
+}
+
+// releaseForge is a forge.Forge that records what relctl release
+// publishes: releases, labels and comments. pr answers PullRequest.
+type releaseForge struct {
+	pr       func(n int) (forge.PullRequest, error)
+	releases []forge.NewRelease
+	labels   map[int][]string
+	comments map[int][]string
+}
+
+var errUnexpected = errors.New("releaseForge: call not expected in this test")
+
+func (f *releaseForge) PullRequest(_ context.Context, n int) (forge.PullRequest, error) {
+	return f.pr(n)
+}
+func (f *releaseForge) FindPullRequest(context.Context, string, string) (forge.PullRequest, bool, error) {
+	return forge.PullRequest{}, false, errUnexpected
+}
+func (f *releaseForge) OpenPullRequest(context.Context, forge.NewPullRequest) (forge.PullRequest, error) {
+	return forge.PullRequest{}, errUnexpected
+}
+func (f *releaseForge) SetLabels(_ context.Context, n int, l []string) error {
+	f.labels[n] = l
+	return nil
+}
+func (f *releaseForge) Comment(_ context.Context, n int, body string) (forge.Comment, error) {
+	f.comments[n] = append(f.comments[n], body)
+	return forge.Comment{ID: 1}, nil
+}
+func (f *releaseForge) CreateRelease(_ context.Context, r forge.NewRelease) (forge.Release, error) {
+	for _, old := range f.releases {
+		if old.Tag == r.Tag {
+			return forge.Release{ID: 1, Tag: r.Tag, URL: "https://forge.example/releases/" + r.Tag, Existed: true}, nil
+		}
+	}
+	f.releases = append(f.releases, r)
+	return forge.Release{ID: 1, Tag: r.Tag, URL: "https://forge.example/releases/" + r.Tag}, nil
+}
+func (f *releaseForge) SetCommitStatus(context.Context, string, forge.CommitStatus) error {
+	return errUnexpected
+}
+func (f *releaseForge) SetDeploymentStatus(context.Context, forge.DeploymentStatus) error {
+	return errUnexpected
+}
+func (f *releaseForge) UpsertIssue(context.Context, forge.NewIssue) (forge.Issue, error) {
+	return forge.Issue{}, errUnexpected
+}
+
+// releaseSetup is shopRepo with a bare remote, the forge of its
+// configuration replaced by a releaseForge, the release PR #14 merged
+// (its squash commit on main, returned) and the bot's SSH key.
+func releaseSetup(t *testing.T) (g, remote *gittest.Repo, fake *releaseForge, merged, key string) {
+	fake = &releaseForge{labels: map[int][]string{}, comments: map[int][]string{}}
+	old := forgeOpeners["gitea"]
+	forgeOpeners["gitea"] = func(context.Context, config.Forge, string) (forge.Forge, error) { return fake, nil }
+	t.Cleanup(func() { forgeOpeners["gitea"] = old })
+	t.Setenv("RELEASEKIT_GITEA_TOKEN", "tok")
+	for _, k := range []string{"GITHUB_ACTIONS", "GITLAB_CI", "GITEA_ACTIONS"} {
+		t.Setenv(k, "")
+	}
+	g = shopRepo(t)
+	remote = gittest.New(t)
+	remote.Git("config", "receive.denyCurrentBranch", "ignore")
+	g.Git("remote", "add", "origin", remote.Dir)
+	merged = g.CommitFiles("chore(release): v1.3.0 (#14)", map[string]string{
+		"composer.json": "{\n    \"name\": \"shop/app\",\n    \"version\": \"1.3.0\"\n}\n",
+		"package.json":  "{\"name\": \"theme\", \"version\": \"1.3.0\"}\n",
+		"CHANGELOG.md":  "# Changelog\n\n## v1.3.0\n\n- pay by invoice\n\n## v1.2.0\n",
+	})
+	fake.pr = func(n int) (forge.PullRequest, error) {
+		if n != 14 {
+			return forge.PullRequest{}, &forge.APIError{Forge: "gitea", Status: 404, Err: forge.ErrNotFound}
+		}
+		return forge.PullRequest{Number: 14, State: forge.StateMerged, Head: "releasekit/release/main", Base: "main",
+			HeadRepository: "shop/app", BaseRepository: "shop/app", MergeSHA: merged}, nil
+	}
+	return g, remote, fake, merged, keytest.SSHKey(t, "ed25519")
+}
+
+// signedTag makes the release tag v1.3.0 at rev signed with the SSH key
+// file key, as relctl tag makes it.
+func signedTag(t *testing.T, g *gittest.Repo, rev, key string) {
+	t.Helper()
+	_, errOut, code := relctl(t, "", "tag", "--repo", g.Dir, "--name", "v1.3.0", "--rev", rev, "--sign", "ssh", "--key", key, "--tagger", "Release Bot <bot@shop.example>")
+	require.Equal(t, 0, code, errOut)
+}
+
+// A release commit already tagged (a run that died after tagging) is
+// finished only when its tag verifies: signed by the bot's key when the
+// configuration names no trust.tags. It is then pushed and published with
+// the notes it would have had (the changes since v1.2.0), and the PR is
+// labelled. A lightweight tag, an unsigned annotated tag and a tag signed
+// by another key stop the run (exit 1) with nothing pushed, published,
+// labelled or commented on.
+func TestReleaseVerifiesAnExistingTag(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		tag    func(t *testing.T, g *gittest.Repo, merged, key string)
+		reason string // "" when the release is finished
+	}{
+		{"signed by the bot", func(t *testing.T, g *gittest.Repo, merged, key string) { signedTag(t, g, merged, key) }, ""},
+		{"lightweight", func(t *testing.T, g *gittest.Repo, merged, _ string) { g.Tag("v1.3.0", merged) }, "lightweight tag"},
+		{"unsigned", func(t *testing.T, g *gittest.Repo, merged, _ string) {
+			g.AnnotatedTag("v1.3.0", merged, "Release v1.3.0")
+		}, "unsigned tag"},
+		{"signed by another key", func(t *testing.T, g *gittest.Repo, merged, _ string) {
+			signedTag(t, g, merged, keytest.SSHKey(t, "ed25519"))
+		}, "signed by a key not trusted for release tags"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g, remote, fake, merged, key := releaseSetup(t)
+			c.tag(t, g, merged, key)
+			out, errOut, code := relctl(t, "", "release", "--repo", g.Dir, "--sign", "ssh", "--key", key, "--no-record", "--json")
+			if c.reason != "" {
+				assert.Equal(t, 1, code, "stdout %s stderr %s", out, errOut)
+				assert.Contains(t, errOut, "release tag v1.3.0 at "+merged+": "+c.reason)
+				assert.Contains(t, errOut, "the configuration names no trust.tags")
+				assert.Empty(t, fake.releases, "nothing published")
+				assert.Empty(t, fake.labels, "nothing labelled")
+				assert.Empty(t, fake.comments, "nothing commented on")
+				assert.Empty(t, remote.Git("tag", "--list"), "nothing pushed")
+				return
+			}
+			require.Equal(t, 0, code, errOut)
+			var res releaseResult
+			require.NoError(t, json.Unmarshal([]byte(out), &res))
+			require.Len(t, res.Releases, 1)
+			assert.Equal(t, releasedOne{Tag: "v1.3.0", Commit: merged, Release: "https://forge.example/releases/v1.3.0", PR: 14}, res.Releases[0])
+			require.Len(t, fake.releases, 1)
+			assert.Contains(t, fake.releases[0].Notes, "pay by invoice", "the notes of a finished release are its changes")
+			assert.NotContains(t, fake.releases[0].Notes, "first", "and only its changes")
+			assert.Equal(t, map[int][]string{14: {"autorelease: tagged"}}, fake.labels)
+			assert.Equal(t, g.RevParse("v1.3.0"), remote.RevParse("v1.3.0"), "the signed tag is pushed")
+		})
+	}
+}
+
+// With trust.tags configured, an existing release tag is verified
+// against those keys, as relctl verify does, and not against the bot's
+// key: a tag signed by a trusted release manager is finished, one signed
+// by the bot's key alone (not in trust.tags) is refused.
+func TestReleaseVerifiesAnExistingTagWithTrustTags(t *testing.T) {
+	manager := func(t *testing.T) (key, allowed string) {
+		key = keytest.SSHKey(t, "ed25519")
+		pub, err := os.ReadFile(key + ".pub")
+		require.NoError(t, err)
+		allowed = filepath.Join(t.TempDir(), "allowed_signers")
+		require.NoError(t, os.WriteFile(allowed, []byte("manager@shop.example namespaces=\"git\" "+string(pub)), 0o644))
+		return key, allowed
+	}
+	configure := func(t *testing.T, g *gittest.Repo, allowed string) {
+		cfg, err := os.ReadFile(filepath.Join(g.Dir, ".releasekit.yaml"))
+		require.NoError(t, err)
+		cfg = append(cfg, fmt.Sprintf("trust:\n  tags:\n    allowed_signers: %q\n", allowed)...)
+		require.NoError(t, os.WriteFile(filepath.Join(g.Dir, ".releasekit.yaml"), cfg, 0o644))
+	}
+	t.Run("signed by a trusted key", func(t *testing.T) {
+		g, remote, fake, merged, bot := releaseSetup(t)
+		mkey, allowed := manager(t)
+		configure(t, g, allowed)
+		signedTag(t, g, merged, mkey)
+		_, errOut, code := relctl(t, "", "release", "--repo", g.Dir, "--sign", "ssh", "--key", bot, "--no-record")
+		require.Equal(t, 0, code, errOut)
+		assert.Len(t, fake.releases, 1)
+		assert.Equal(t, g.RevParse("v1.3.0"), remote.RevParse("v1.3.0"))
+	})
+	t.Run("signed by the bot, not trusted", func(t *testing.T) {
+		g, remote, fake, merged, bot := releaseSetup(t)
+		_, allowed := manager(t)
+		configure(t, g, allowed)
+		signedTag(t, g, merged, bot)
+		_, errOut, code := relctl(t, "", "release", "--repo", g.Dir, "--sign", "ssh", "--key", bot, "--no-record")
+		assert.Equal(t, 1, code, errOut)
+		assert.Contains(t, errOut, "release tag v1.3.0 at "+merged+": signed by a key not trusted for release tags (verified against trust.tags")
+		assert.Empty(t, fake.releases)
+		assert.Empty(t, remote.Git("tag", "--list"))
+	})
+}
+
+// The "(#N)" of a release commit's subject is only a claim: the PR is
+// labelled and commented on only when the forge reports it merged into
+// the base from the release branch, with the release commit as its merge
+// commit. Otherwise the release is still made and the PR left alone,
+// with a line on stderr.
+func TestReleaseLabelsOnlyTheReleasePR(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		edit func(pr *forge.PullRequest)
+		why  string
+	}{
+		{"the release PR", func(*forge.PullRequest) {}, ""},
+		{"open", func(pr *forge.PullRequest) { pr.State, pr.MergeSHA = forge.StateOpen, "" }, `it is not merged (state "open")`},
+		{"another merge commit", func(pr *forge.PullRequest) { pr.MergeSHA = strings.Repeat("ab", 20) }, "is not the release commit"},
+		{"another head branch", func(pr *forge.PullRequest) { pr.Head = "feature/invoice" }, `its head branch "feature/invoice" is not the release branch`},
+		{"another base", func(pr *forge.PullRequest) { pr.Base = "develop" }, `its base branch "develop" is not main`},
+		{"from a fork", func(pr *forge.PullRequest) { pr.HeadRepository = "mallory/app" }, "it is from another repository (mallory/app)"},
+		{"no such PR", nil, "the forge has no pull request of that number"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g, _, fake, _, key := releaseSetup(t)
+			orig := fake.pr
+			fake.pr = func(n int) (forge.PullRequest, error) {
+				pr, err := orig(n)
+				if c.edit == nil {
+					return forge.PullRequest{}, &forge.APIError{Forge: "gitea", Status: 404, Err: forge.ErrNotFound}
+				}
+				c.edit(&pr)
+				return pr, err
+			}
+			out, errOut, code := relctl(t, "", "release", "--repo", g.Dir, "--sign", "ssh", "--key", key, "--no-record", "--json")
+			require.Equal(t, 0, code, errOut)
+			var res releaseResult
+			require.NoError(t, json.Unmarshal([]byte(out), &res))
+			require.Len(t, res.Releases, 1)
+			assert.True(t, res.Releases[0].TagCreated)
+			assert.Len(t, fake.releases, 1, "the release is made")
+			if c.why == "" {
+				assert.Equal(t, 14, res.Releases[0].PR)
+				assert.Equal(t, map[int][]string{14: {"autorelease: tagged"}}, fake.labels)
+				assert.Len(t, fake.comments[14], 1)
+				return
+			}
+			assert.Zero(t, res.Releases[0].PR)
+			assert.Empty(t, fake.labels)
+			assert.Empty(t, fake.comments)
+			assert.Contains(t, errOut, "relctl: v1.3.0: #14 not labelled or commented on: ")
+			assert.Contains(t, errOut, c.why)
+		})
+	}
 }
