@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/releasekit/releasekit/releasepr"
+	"github.com/releasekit/releasekit/semver"
 )
 
 // Released names the newest merged release PR whose tags exist: what a
@@ -86,4 +87,53 @@ func TestScanHistoryIsFindReleasedSkipped(t *testing.T) {
 
 	_, err = releasepr.ScanHistory(ctx, g.GoGit(t), "no-such-branch", comps)
 	assert.ErrorIs(t, err, releasepr.ErrConfig)
+}
+
+// A pre-release documents what changed since the release before it,
+// pre-release included, and the final release everything since the last
+// final one — in the plan (body, CHANGELOG.md) and in Notes alike.
+func TestPrereleaseNotesStartAtThePreviousPrerelease(t *testing.T) {
+	ctx := context.Background()
+	g := shop(t)
+	beta := func() releasepr.Request {
+		r := request(g, t)
+		r.Components[0].Channel = semver.Beta
+		return r
+	}
+	p1, err := releasepr.Plan(ctx, beta())
+	require.NoError(t, err)
+	require.Len(t, p1.Releases, 1)
+	assert.Equal(t, "v1.3.0-beta.1", p1.Releases[0].Tag)
+	assert.Equal(t, 2, p1.Releases[0].Commits)
+	m1 := merge(t, g, p1, 14)
+	g.AnnotatedTag("v1.3.0-beta.1", m1, "Release v1.3.0-beta.1")
+	g.Git("branch", "-D", p1.Branch) // deleted on merge, as the forges do
+
+	g.CommitFiles("fix(cart): totals rounded (#15)\n\nRefs: ABC-4", map[string]string{"app/cart.php": "<?php\n"})
+	p2, err := releasepr.Plan(ctx, beta())
+	require.NoError(t, err)
+	r2 := p2.Releases[0]
+	assert.Equal(t, "v1.3.0-beta.2", r2.Tag)
+	assert.Equal(t, "v1.3.0-beta.1", r2.Previous)
+	assert.Equal(t, 1, r2.Commits, "only the fix after beta.1")
+	assert.Contains(t, r2.Notes, "totals rounded")
+	assert.NotContains(t, r2.Notes, "pay by invoice", "beta.1's changes are beta.1's")
+	m2 := merge(t, g, p2, 16)
+	notes, err := releasepr.Notes(ctx, g.GoGit(t), releasepr.Pending{Commit: m2, Version: "1.3.0-beta.2", Tag: "v1.3.0-beta.2"}, beta().Components[0], day)
+	require.NoError(t, err)
+	assert.Equal(t, r2.Notes, notes, "Notes agrees with the plan")
+	g.AnnotatedTag("v1.3.0-beta.2", m2, "Release v1.3.0-beta.2")
+	g.Git("branch", "-D", p2.Branch)
+
+	final, err := releasepr.Plan(ctx, request(g, t))
+	require.NoError(t, err)
+	rf := final.Releases[0]
+	assert.Equal(t, "v1.3.0", rf.Tag)
+	for _, s := range []string{"pay by invoice", "rounding", "totals rounded"} {
+		assert.Contains(t, rf.Notes, s, "the final release lists everything since v1.2.0")
+	}
+	mf := merge(t, g, final, 17)
+	notes, err = releasepr.Notes(ctx, g.GoGit(t), releasepr.Pending{Commit: mf, Version: "1.3.0", Tag: "v1.3.0"}, request(g, t).Components[0], day)
+	require.NoError(t, err)
+	assert.Equal(t, rf.Notes, notes)
 }

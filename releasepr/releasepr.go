@@ -267,7 +267,17 @@ func planComponent(ctx context.Context, req Request, c Component, head plumbing.
 	if plan.Previous.HasLatest {
 		rel.Previous = plan.Previous.Latest.Tag
 	}
-	notes := changelog.Build(changelog.Release{Version: plan.Tag, Previous: rel.Previous, Date: req.Now, Commits: plan.Commits}, req.Changelog...)
+	cs := plan.Commits
+	// A pre-release documents what changed since the release before it,
+	// pre-release included (beta.2 lists what came after beta.1); a final
+	// release everything since the last final one ([Notes] agrees).
+	if base, ok := notesBase(plan.Previous, plan.Next); ok && base.Tag != plan.Base {
+		if cs, err = changelog.Commits(ctx, req.Repo, commits.Range{From: []plumbing.Hash{plumbing.NewHash(base.Commit)}, To: head}, logOpts...); err != nil {
+			return Release{}, false, fmt.Errorf("releasepr: component %q: %w", c.Name, err)
+		}
+		rel.Commits = len(cs)
+	}
+	notes := changelog.Build(changelog.Release{Version: plan.Tag, Previous: rel.Previous, Date: req.Now, Commits: cs}, req.Changelog...)
 	var b bytes.Buffer
 	if err := changelog.Write(&b, notes, changelog.Markdown); err != nil {
 		return Release{}, false, err
@@ -788,14 +798,17 @@ func peel(repo *git.Repository, h plumbing.Hash) (plumbing.Hash, error) {
 }
 
 // Notes returns the changelog section of a release made from a merged
-// release PR: the commits from the component's previous final release to
-// the release commit, under the tag's name, dated date. The previous
-// release is the highest final release reachable from the release
-// commit's first parent, so the notes are the same before and after the
-// release is tagged: a release finished by a later run (its tag made,
-// its forge release not) gets the notes the first run would have given
-// it. A previous release that is not before p's version (SemVer
-// precedence) is an error: the history does not follow its releases.
+// release PR: the commits from the component's previous release to the
+// release commit, under the tag's name, dated date. The previous release
+// of a final release is the highest final release reachable from the
+// release commit's first parent; that of a pre-release the highest
+// release, pre-releases included (v1.3.0-beta.2 documents what came after
+// v1.3.0-beta.1; v1.3.0 everything since v1.2.0), as [Plan] writes them.
+// The notes are the same before and after the release is tagged: a
+// release finished by a later run (its tag made, its forge release not)
+// gets the notes the first run would have given it. A previous release
+// that is not before p's version (SemVer precedence) is an error: the
+// history does not follow its releases.
 func Notes(ctx context.Context, repo *git.Repository, p Pending, c Component, date time.Time, opts ...changelog.Option) (string, error) {
 	h := plumbing.NewHash(p.Commit)
 	scheme := semver.Scheme{Prefix: c.prefix()}
@@ -818,9 +831,9 @@ func Notes(ctx context.Context, repo *git.Repository, p Pending, c Component, da
 	}
 	r := commits.Range{To: h}
 	previous := ""
-	if prev.HasStable {
-		r.From = []plumbing.Hash{plumbing.NewHash(prev.Stable.Commit)}
-		previous = prev.Stable.Tag
+	if base, ok := notesBase(prev, v); ok {
+		r.From = []plumbing.Hash{plumbing.NewHash(base.Commit)}
+		previous = base.Tag
 	}
 	var logOpts []commits.LogOption
 	if p := strings.Trim(c.Path, "/"); p != "" && p != "." {
@@ -856,4 +869,15 @@ func PRNumber(message string) (int, bool) {
 		}
 	}
 	return n, n > 0
+}
+
+// notesBase is the release the notes of version v start after: for a
+// pre-release the highest release before it, pre-releases included; for
+// a final release the highest final release. ok is false when there is
+// none (the notes start at the root).
+func notesBase(prev semver.Previous, v semver.Version) (semver.Release, bool) {
+	if v.Prerelease() != "" && prev.HasLatest && semver.Compare(prev.Latest.Version, v) < 0 {
+		return prev.Latest, true
+	}
+	return prev.Stable, prev.HasStable
 }
