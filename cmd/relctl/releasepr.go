@@ -368,12 +368,19 @@ func cmdRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			if err != nil {
 				return err
 			}
-			if !tag.Created {
-				// Made since the scan, by someone else perhaps: published
-				// only when it verifies, as a tag found by the scan.
-				if err := trust.verify(ctx, repo, tag.Name, p.Commit); err != nil {
-					return err
+			// Published only when it verifies, as a tag found by the scan
+			// does: one made since the scan (by someone else perhaps), and
+			// one made here with a key trust.tags does not name — a tag
+			// every later check (relctl verify, REL-TAG-001) would refuse.
+			// A tag made here that does not verify is removed: it was
+			// never pushed.
+			if err := trust.verify(ctx, repo, tag.Name, p.Commit); err != nil {
+				if tag.Created {
+					if derr := repo.DeleteTag(tag.Name); derr != nil {
+						return fmt.Errorf("%w (the local tag could not be removed: %v)", err, derr)
+					}
 				}
+				return err
 			}
 			one.TagCreated = tag.Created
 		}

@@ -269,6 +269,32 @@ func TestReleaseVerifiesAnExistingTagWithTrustTags(t *testing.T) {
 		assert.Empty(t, fake.releases)
 		assert.Empty(t, remote.Git("tag", "--list"))
 	})
+	// The tag relctl release makes itself is held to trust.tags too: a
+	// bot whose key trust.tags does not name publishes nothing, and the
+	// tag it made is not left behind.
+	t.Run("made by a bot not trusted", func(t *testing.T) {
+		g, remote, fake, merged, bot := releaseSetup(t)
+		_, allowed := manager(t)
+		configure(t, g, allowed)
+		_, errOut, code := relctl(t, "", "release", "--repo", g.Dir, "--sign", "ssh", "--key", bot, "--no-record")
+		assert.Equal(t, 1, code, errOut)
+		assert.Contains(t, errOut, "release tag v1.3.0 at "+merged+": signed by a key not trusted for release tags")
+		assert.Empty(t, fake.releases)
+		assert.Empty(t, remote.Git("tag", "--list"), "nothing pushed")
+		assert.Empty(t, g.Git("tag", "--list", "v1.3.0"), "the untrusted tag is removed")
+	})
+	t.Run("made by a trusted bot", func(t *testing.T) {
+		g, remote, fake, _, bot := releaseSetup(t)
+		pub, err := os.ReadFile(bot + ".pub")
+		require.NoError(t, err)
+		allowed := filepath.Join(t.TempDir(), "allowed_signers")
+		require.NoError(t, os.WriteFile(allowed, []byte("bot@shop.example namespaces=\"git\" "+string(pub)), 0o644))
+		configure(t, g, allowed)
+		_, errOut, code := relctl(t, "", "release", "--repo", g.Dir, "--sign", "ssh", "--key", bot, "--no-record")
+		require.Equal(t, 0, code, errOut)
+		assert.Len(t, fake.releases, 1)
+		assert.Equal(t, g.RevParse("v1.3.0"), remote.RevParse("v1.3.0"))
+	})
 }
 
 // The "(#N)" of a release commit's subject is only a claim: the PR is
