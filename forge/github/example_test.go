@@ -20,3 +20,19 @@ func ExampleNew() {
 	// <nil>
 	// true
 }
+
+// UpsertIssue fails with an *IdentityError, and writes no issue, when
+// GitHub names the token's account neither through GET /user nor through
+// GraphQL's viewer: an issue of the report's title may be anyone's.
+func ExampleIdentityError() {
+	refused := &forge.APIError{Forge: "github", Method: "GET", Path: "/api/v3/user", Status: 403,
+		Message: "Resource not accessible by integration", Err: forge.ErrUnauthorized}
+	err := fmt.Errorf("deployment report: %w", &github.IdentityError{Reason: "neither GET /user nor the GraphQL viewer names it",
+		Err: errors.Join(refused, errors.New("graphql viewer: no login"))})
+	var ie *github.IdentityError
+	fmt.Println(errors.As(err, &ie), errors.Is(err, forge.ErrUnauthorized))
+	fmt.Println(err)
+	// Output:
+	// true true
+	// deployment report: forge: github: the token's account is unknown: neither GET /user nor the GraphQL viewer names it: forge: github: GET /api/v3/user: 403 Resource not accessible by integration; graphql viewer: no login
+}

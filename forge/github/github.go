@@ -55,11 +55,19 @@ func WithoutDeploymentChecksUnsafe() Option {
 // are added when missing). token is sent as a bearer token; callers take
 // it from [forge.Token]("github"), never from a command line. An empty
 // token makes anonymous calls (public repositories, a low rate limit).
+//
+// The client works on a copy of httpClient that follows a redirect only
+// to the scheme, host and port of the request redirected
+// ([forge.SameHostRedirects]): go-github puts the token on every request
+// its transport sends, a redirected one included, so a redirect elsewhere
+// would carry the token there. A call redirected elsewhere fails with a
+// *forge.APIError wrapping forge.ErrRedirect and nothing goes to the
+// other host.
 func New(httpClient *http.Client, baseURL, owner, repo, token string, opts ...Option) (*Client, error) {
 	if owner == "" || repo == "" || strings.Contains(owner, "/") || strings.Contains(repo, "/") {
 		return nil, fmt.Errorf("%w: github: repository %q/%q: want an owner and a name", forge.ErrInvalid, owner, repo)
 	}
-	g := gh.NewClient(httpClient)
+	g := gh.NewClient(forge.SameHostRedirects(httpClient))
 	if token != "" {
 		g = g.WithAuthToken(token)
 	}
@@ -89,13 +97,13 @@ const maxRetries = 3
 func (c *Client) call(ctx context.Context, fn func(ctx context.Context) (*gh.Response, error)) error {
 	ctx = context.WithValue(ctx, gh.BypassRateLimitCheck, true)
 	for attempt := 0; ; attempt++ {
-		_, err := fn(ctx)
+		resp, err := fn(ctx)
 		if err == nil {
 			return nil
 		}
 		wait, limited := c.rateLimitWait(err)
 		if !limited {
-			return c.mapError(err)
+			return c.mapError(err, resp)
 		}
 		if attempt >= maxRetries || !c.wait.Wait(ctx, wait) {
 			return c.rateLimited(err)
@@ -138,9 +146,17 @@ func (c *Client) rateLimited(err error) error {
 	return e
 }
 
-// mapError turns go-github's error responses into *forge.APIError;
-// other errors (the network, the context) are returned wrapped.
-func (c *Client) mapError(err error) error {
+// mapError turns go-github's error responses, and a redirect refused
+// (resp is then the redirect), into *forge.APIError; other errors (the
+// network, the context) are returned wrapped.
+func (c *Client) mapError(err error, resp *gh.Response) error {
+	if errors.Is(err, forge.ErrRedirect) {
+		e := &forge.APIError{Forge: "github", Message: "refused: " + redirectDetail(err), Err: forge.ErrRedirect}
+		if resp != nil {
+			fillRequest(e, resp.Response)
+		}
+		return e
+	}
 	var er *gh.ErrorResponse
 	if errors.As(err, &er) {
 		e := &forge.APIError{Forge: "github", Message: er.Message}
@@ -160,6 +176,17 @@ func (c *Client) mapError(err error) error {
 		return e
 	}
 	return fmt.Errorf("forge: github: %w", err)
+}
+
+// redirectDetail is what the refusal of a redirect says after
+// forge.ErrRedirect's own text: where from and where to.
+func redirectDetail(err error) string {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if s, ok := strings.CutPrefix(e.Error(), forge.ErrRedirect.Error()+": "); ok {
+			return s
+		}
+	}
+	return forge.ErrRedirect.Error()
 }
 
 func fillRequest(e *forge.APIError, resp *http.Response) {

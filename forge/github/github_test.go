@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -39,9 +40,11 @@ func TestPullRequest(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, forge.PullRequest{Number: 1347, URL: "https://github.com/octocat/Hello-World/pull/1347", State: forge.StateOpen,
 		Title: "Amazing new feature", Body: "Please pull these awesome changes in!", Author: "octocat", Head: "new-topic", Base: "master",
+		HeadRepository: "octocat/Hello-World", BaseRepository: "octocat/Hello-World",
 		HeadSHA: head, Labels: []string{"bug"},
+		// The description's example says octocat is an admin.
 		Reviews: []forge.Review{{User: "octocat", State: policy.ReviewApproved, CommitID: "ecdd80bb57125d7ba9641ffaa4d7d2c19d3f3091",
-			SubmittedAt: pr.Reviews[0].SubmittedAt}},
+			SubmittedAt: pr.Reviews[0].SubmittedAt, CanApprove: true}},
 		Commits: []string{head},
 		Checks: []forge.Check{
 			{Name: "mighty_readme", Outcome: forge.CheckSuccess, URL: "https://github.com/github/hello-world/runs/4"},
@@ -51,9 +54,11 @@ func TestPullRequest(t *testing.T) {
 		ChangedFiles: []string{"file1.txt"}}, pr)
 	assert.Equal(t, "2019-11-17T17:43:43Z", pr.Reviews[0].SubmittedAt.UTC().Format("2006-01-02T15:04:05Z"))
 	assert.Empty(t, pr.Facts().Approvers, "the approval is of another commit than the head")
+	assert.Equal(t, "new-topic", pr.Facts().Head, "a branch of the repository itself")
 	assert.Equal(t, []string{
 		"GET " + repoPath + "/pulls/1347 <- openapi pulls/get",
 		"GET " + repoPath + "/pulls/1347/reviews <- openapi pulls/list-reviews",
+		"GET " + repoPath + "/collaborators/octocat/permission <- openapi repos/get-collaborator-permission-level",
 		"GET " + repoPath + "/pulls/1347/commits <- openapi pulls/list-commits",
 		"GET " + repoPath + "/pulls/1347/files <- openapi pulls/list-files",
 		"GET " + repoPath + "/branches/master <- openapi repos/get-branch",
@@ -61,6 +66,46 @@ func TestPullRequest(t *testing.T) {
 		"GET " + repoPath + "/commits/" + head + "/check-runs <- openapi checks/list-for-ref",
 		"GET " + repoPath + "/commits/" + head + "/status <- recorded create-status",
 	}, sourcesOf(r.sources()))
+}
+
+// An approval counts only from a reviewer GitHub says has write access:
+// when GitHub does not say (404: not a collaborator; 403: the token may
+// not read permissions) the review cannot approve, and any other refusal
+// fails the call rather than guess.
+func TestPullRequestReviewerStanding(t *testing.T) {
+	perm := repoPath + "/collaborators/octocat/permission"
+	for _, tc := range []struct {
+		name    string
+		answer  func(r *replay)
+		source  string
+		wantErr error
+	}{
+		// GitHub's recorded 404 (branch-protection).
+		{"not a collaborator", func(r *replay) { r.force("GET", perm, "branch-protection", 0) }, "recorded branch-protection", nil},
+		{"permissions not readable", func(r *replay) { r.refuse("GET", perm, http.StatusForbidden, "Resource not accessible by integration") }, "refused 403", nil},
+		{"server error", func(r *replay) { r.refuse("GET", perm, http.StatusBadGateway, "Server Error") }, "refused 502", forge.ErrUnavailable},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newReplay(t)
+			tc.answer(r)
+			pr, err := r.client().PullRequest(context.Background(), 1347)
+			assert.Contains(t, sourcesOf(r.sources()), "GET "+perm+" <- "+tc.source)
+			if tc.wantErr != nil {
+				assert.ErrorIs(t, err, tc.wantErr)
+				var ae *forge.APIError
+				require.ErrorAs(t, err, &ae)
+				assert.Equal(t, "/api/v3"+perm, ae.Path)
+				return
+			}
+			require.NoError(t, err)
+			require.Len(t, pr.Reviews, 1)
+			assert.Equal(t, "octocat", pr.Reviews[0].User)
+			assert.False(t, pr.Reviews[0].CanApprove)
+			// Were the approval of the head, it would still not count.
+			pr.Reviews[0].CommitID = pr.HeadSHA
+			assert.Empty(t, pr.Facts().Approvers)
+		})
+	}
 }
 
 func TestPullRequestNotFound(t *testing.T) {
@@ -142,6 +187,7 @@ func TestCreateRelease(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, forge.Release{ID: 1000, Tag: "v1.0.0", URL: "https://github.com/octokit-fixture-org/release-assets/releases/tag/v1.0.0", Existed: true}, rel)
 		assert.Equal(t, []string{
+			"GET " + repoPath + "/git/ref/tags/v1.0.0 <- openapi git/get-ref",
 			"GET " + repoPath + "/releases/tags/v1.0.0 <- recorded release-assets",
 			"POST " + repoPath + "/releases/1000/assets <- recorded release-assets",
 		}, sourcesOf(r.sources()))
@@ -153,7 +199,32 @@ func TestCreateRelease(t *testing.T) {
 		require.NoError(t, err)
 		assert.False(t, rel.Existed)
 		assert.Equal(t, int64(1), rel.ID)
-		assert.Equal(t, "POST "+repoPath+"/releases <- openapi repos/create-release", sourcesOf(r.sources())[1])
+		assert.Equal(t, []string{
+			"GET " + repoPath + "/git/ref/tags/v2.0.0 <- openapi git/get-ref",
+			"GET " + repoPath + "/releases/tags/v2.0.0 <- recorded branch-protection",
+			"POST " + repoPath + "/releases <- openapi repos/create-release",
+		}, sourcesOf(r.sources()))
+	})
+	// GitHub creates the tag of a release it does not have, unsigned, at
+	// the default branch: a release of a tag the repository lacks is
+	// refused before anything is created.
+	t.Run("no such tag", func(t *testing.T) {
+		r := newReplay(t)
+		r.force("GET", repoPath+"/git/ref/tags/v9.9.9", "branch-protection", 0) // GitHub's recorded 404
+		_, err := r.client().CreateRelease(context.Background(), forge.NewRelease{Tag: "v9.9.9", Name: "v9.9.9", Notes: "notes"})
+		assert.ErrorIs(t, err, forge.ErrNotFound)
+		var ae *forge.APIError
+		require.ErrorAs(t, err, &ae)
+		assert.Equal(t, "/api/v3"+repoPath+"/git/ref/tags/v9.9.9", ae.Path)
+		assert.ErrorContains(t, err, "release of tag v9.9.9: the repository has no such tag")
+		assert.Equal(t, []string{"GET " + repoPath + "/git/ref/tags/v9.9.9 <- recorded branch-protection"}, sourcesOf(r.sources()),
+			"nothing is created")
+	})
+	t.Run("no tag named", func(t *testing.T) {
+		r := newReplay(t)
+		_, err := r.client().CreateRelease(context.Background(), forge.NewRelease{Name: "v9.9.9"})
+		assert.ErrorIs(t, err, forge.ErrInvalid)
+		assert.Empty(t, r.sources())
 	})
 	t.Run("upload refused", func(t *testing.T) {
 		r := newReplay(t, "release-assets-conflict")
@@ -191,20 +262,149 @@ func TestUpsertIssue(t *testing.T) {
 		"GET " + repoPath + "/issues <- recorded paginate-issues",
 		"GET " + repoPath + "/issues <- recorded paginate-issues",
 	}
-	t.Run("update on the last page", func(t *testing.T) {
+	// The recorded issues were opened by octokit-fixture-user-a, the
+	// account of the recording's token: add-labels-to-issue recorded that
+	// account as the author of the issue the token opened, and that
+	// account answers GET /user when the token is to be the same.
+	asRecorder := func(r *replay) { r.forceRecordedPart("GET", "/user", "add-labels-to-issue", 0, "user") }
+	recorder := "GET /user <- recorded add-labels-to-issue (user)"
+	t.Run("update our own on the last page", func(t *testing.T) {
 		r := newReplay(t, "paginate-issues")
+		asRecorder(r)
 		is, err := r.client().UpsertIssue(context.Background(), forge.NewIssue{Title: "Test issue 1", Body: "deployed v1.2.0"})
 		require.NoError(t, err)
 		assert.False(t, is.Created)
-		assert.Equal(t, append(pages, "PATCH "+repoPath+"/issues/1 <- openapi issues/update"), sourcesOf(r.sources()))
+		want := append([]string{recorder}, pages...)
+		assert.Equal(t, append(want, "PATCH "+repoPath+"/issues/1 <- openapi issues/update"), sourcesOf(r.sources()))
+	})
+	// The description's example of GET /user is octocat: the issue of
+	// that title opened by octokit-fixture-user-a is someone else's.
+	t.Run("someone else's is left alone", func(t *testing.T) {
+		r := newReplay(t, "paginate-issues", "add-labels-to-issue")
+		is, err := r.client().UpsertIssue(context.Background(), forge.NewIssue{Title: "Test issue 1", Body: "deployed v1.2.0"})
+		require.NoError(t, err)
+		assert.True(t, is.Created)
+		want := append([]string{"GET /user <- openapi users/get-authenticated"}, pages...)
+		assert.Equal(t, append(want, "POST "+repoPath+"/issues <- recorded add-labels-to-issue"), sourcesOf(r.sources()))
 	})
 	t.Run("create", func(t *testing.T) {
 		r := newReplay(t, "paginate-issues", "add-labels-to-issue")
+		asRecorder(r)
 		is, err := r.client().UpsertIssue(context.Background(), forge.NewIssue{Title: "Issue without a label", Body: "deployed v1.2.0"})
 		require.NoError(t, err)
 		assert.Equal(t, forge.Issue{Number: 1, URL: "https://github.com/octokit-fixture-org/add-labels-to-issue/issues/1", Created: true}, is)
-		assert.Equal(t, append(pages, "POST "+repoPath+"/issues <- recorded add-labels-to-issue"), sourcesOf(r.sources()))
+		want := append([]string{recorder}, pages...)
+		assert.Equal(t, append(want, "POST "+repoPath+"/issues <- recorded add-labels-to-issue"), sourcesOf(r.sources()))
 	})
+}
+
+// A GitHub App installation token may not read GET /user (403): the
+// client asks GraphQL's viewer, which names the app's bot account. The
+// GraphQL answers below are written here, in the form GitHub's GraphQL
+// documentation gives for `query { viewer { login } }`: GitHub's OpenAPI
+// description covers the REST API only.
+func TestUpsertIssueAsApp(t *testing.T) {
+	const forbidden = "Resource not accessible by integration" // GitHub's refusal of an installation token
+	t.Run("viewer", func(t *testing.T) {
+		r := newReplay(t, "paginate-issues", "add-labels-to-issue")
+		r.refuse("GET", "/user", http.StatusForbidden, forbidden)
+		r.graphql = func(q string) (int, string) {
+			assert.Equal(t, "query { viewer { login } }", q)
+			return http.StatusOK, `{"data":{"viewer":{"login":"releasekit[bot]"}}}`
+		}
+		is, err := r.client().UpsertIssue(context.Background(), forge.NewIssue{Title: "Test issue 1", Body: "deployed v1.2.0"})
+		require.NoError(t, err)
+		assert.True(t, is.Created, "Test issue 1 is octokit-fixture-user-a's")
+		got := sourcesOf(r.sources())
+		assert.Equal(t, []string{"GET /user <- refused 403", "POST /graphql <- graphql query { viewer { login } }"}, got[:2])
+		assert.Equal(t, "POST "+repoPath+"/issues <- recorded add-labels-to-issue", got[len(got)-1])
+	})
+	for _, tc := range []struct {
+		name   string
+		status int
+		answer string
+	}{
+		{"viewer refused", http.StatusOK, `{"errors":[{"type":"FORBIDDEN","message":"` + forbidden + `"}]}`},
+		{"graphql refused", http.StatusUnauthorized, `{"message":"Bad credentials","documentation_url":"https://docs.github.com/graphql"}`},
+		{"no login", http.StatusOK, `{"data":{"viewer":null}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newReplay(t, "paginate-issues", "add-labels-to-issue")
+			r.refuse("GET", "/user", http.StatusForbidden, forbidden)
+			r.graphql = func(string) (int, string) { return tc.status, tc.answer }
+			_, err := r.client().UpsertIssue(context.Background(), forge.NewIssue{Title: "Test issue 1", Body: "deployed v1.2.0"})
+			var ie *ghf.IdentityError
+			require.ErrorAs(t, err, &ie)
+			assert.Equal(t, "neither GET /user nor the GraphQL viewer names it", ie.Reason)
+			assert.NotContains(t, err.Error(), "\n")
+			assert.ErrorIs(t, err, forge.ErrUnauthorized, "GitHub's 403 on GET /user is kept")
+			assert.Equal(t, []string{"GET /user <- refused 403", "POST /graphql <- graphql query { viewer { login } }"}, sourcesOf(r.sources()),
+				"no issue is read or written")
+		})
+	}
+	// A refusal of GET /user other than 403 is the error itself.
+	t.Run("user unavailable", func(t *testing.T) {
+		r := newReplay(t)
+		r.refuse("GET", "/user", http.StatusServiceUnavailable, "Service Unavailable")
+		_, err := r.client().UpsertIssue(context.Background(), forge.NewIssue{Title: "Test issue 1", Body: "deployed v1.2.0"})
+		assert.ErrorIs(t, err, forge.ErrUnavailable)
+		assert.Equal(t, []string{"GET /user <- refused 503"}, sourcesOf(r.sources()))
+	})
+}
+
+// A redirect to another host (or port) is refused before anything goes
+// there, so the token never leaves the forge's host; one on the same
+// host is followed, token included.
+func TestRedirectToAnotherHost(t *testing.T) {
+	var seen atomic.Int64
+	var leaked atomic.Value
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen.Add(1)
+		if a := r.Header.Get("Authorization"); a != "" {
+			leaked.Store(a)
+		}
+		w.WriteHeader(http.StatusNotFound)
+	}))
+	defer other.Close()
+	var sameHostAuth atomic.Value
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/v3/repos/o/r/pulls/1":
+			http.Redirect(w, r, other.URL+r.URL.Path, http.StatusFound)
+		case "/api/v3/repos/o/r/pulls/2":
+			http.Redirect(w, r, strings.Replace(other.URL, "127.0.0.1", "localhost", 1)+r.URL.Path, http.StatusMovedPermanently)
+		case "/api/v3/repos/o/r/pulls/3":
+			http.Redirect(w, r, "/api/v3/repositories/1/pulls/3", http.StatusMovedPermanently)
+		default:
+			sameHostAuth.Store(r.Header.Get("Authorization"))
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}`)
+		}
+	}))
+	defer origin.Close()
+	c, err := ghf.New(origin.Client(), origin.URL, "o", "r", "ghp_SECRET")
+	require.NoError(t, err)
+	for _, n := range []int{1, 2} {
+		_, err := c.PullRequest(context.Background(), n)
+		assert.ErrorIs(t, err, forge.ErrRedirect, "pull %d", n)
+		var ae *forge.APIError
+		if assert.ErrorAs(t, err, &ae, "pull %d", n) {
+			assert.Equal(t, "GET", ae.Method)
+			assert.Equal(t, fmt.Sprintf("/api/v3/repos/o/r/pulls/%d", n), ae.Path)
+			assert.Contains(t, []int{http.StatusFound, http.StatusMovedPermanently}, ae.Status)
+			assert.Contains(t, ae.Message, "redirected to http://")
+		}
+	}
+	assert.Zero(t, seen.Load(), "the other host was called")
+	assert.Nil(t, leaked.Load(), "the token reached the other host")
+	// The same host: followed, with the token.
+	_, err = c.PullRequest(context.Background(), 3)
+	assert.ErrorIs(t, err, forge.ErrNotFound)
+	assert.NotErrorIs(t, err, forge.ErrRedirect)
+	assert.Equal(t, "Bearer ghp_SECRET", sameHostAuth.Load())
+	// The client given is not changed.
+	assert.Nil(t, origin.Client().CheckRedirect)
 }
 
 // A hostile or broken server whose Link header names the same page (or

@@ -59,7 +59,7 @@ func TestRequiredFrom(t *testing.T) {
 	require.NoError(t, json.Unmarshal(recs[2].Response, &p))
 	rules := []*gh.RequiredStatusChecksBranchRule{{Parameters: gh.RequiredStatusChecksRuleParameters{RequiredStatusChecks: []*gh.RuleStatusCheck{{Context: "ci/test"}}}}}
 	req := requiredFrom(&p, rules)
-	assert.Equal(t, map[string]bool{"foo/bar": true, "ci/test": true}, req)
+	assert.Equal(t, requirements{"foo/bar": {}, "ci/test": {}}, req, "app_id null: any source")
 	assert.Empty(t, requiredFrom(nil, nil), "an unprotected branch requires nothing")
 
 	checks := checksOf([]*gh.CheckRun{{Name: gh.Ptr("ci/test"), Status: gh.Ptr("completed"), Conclusion: gh.Ptr("neutral")}},
@@ -69,6 +69,151 @@ func TestRequiredFrom(t *testing.T) {
 		{Name: "lint", Outcome: forge.CheckError},
 		{Name: "foo/bar", Outcome: forge.CheckPending, Required: true}, // required, not reported
 	}, checks)
+}
+
+// A required check bound to an app (branch protection's app_id, a
+// ruleset's integration_id) is met only by a check run of that app: a
+// commit status, which anyone allowed to post statuses can set, or
+// another app's run of the same name, is not taken for it, and while the
+// app has not reported the name reads as pending in the facts.
+func TestRequiredChecksBoundToAnApp(t *testing.T) {
+	const actions, other = 15368, 999
+	p := &gh.Protection{RequiredStatusChecks: &gh.RequiredStatusChecks{Contexts: &[]string{"build", "lint", "any"},
+		Checks: &[]*gh.RequiredStatusCheck{{Context: "build", AppID: gh.Ptr(int64(actions))}, {Context: "any", AppID: gh.Ptr(int64(-1))}}}}
+	rules := []*gh.RequiredStatusChecksBranchRule{{Parameters: gh.RequiredStatusChecksRuleParameters{
+		RequiredStatusChecks: []*gh.RuleStatusCheck{{Context: "lint", IntegrationID: gh.Ptr(int64(other))}, {Context: "build", IntegrationID: gh.Ptr(int64(actions))}}}}}
+	req := requiredFrom(p, rules)
+	assert.Equal(t, requirements{"build": {actions}, "lint": {other}, "any": {}}, req)
+
+	run := func(name string, app int64, status, conclusion string) *gh.CheckRun {
+		return &gh.CheckRun{Name: gh.Ptr(name), App: &gh.App{ID: gh.Ptr(app)}, Status: gh.Ptr(status), Conclusion: gh.Ptr(conclusion)}
+	}
+	status := func(name, state string) *gh.RepoStatus {
+		return &gh.RepoStatus{Context: gh.Ptr(name), State: gh.Ptr(state)}
+	}
+	for _, tc := range []struct {
+		name     string
+		runs     []*gh.CheckRun
+		statuses []*gh.RepoStatus
+		want     []forge.Check
+		facts    map[string]string
+	}{
+		{"a commit status of the name", nil, []*gh.RepoStatus{status("build", "success"), status("lint", "success"), status("any", "success")},
+			[]forge.Check{{Name: "build", Outcome: forge.CheckSuccess}, {Name: "lint", Outcome: forge.CheckSuccess}, {Name: "any", Outcome: forge.CheckSuccess, Required: true},
+				{Name: "build", Outcome: forge.CheckPending, Required: true}, {Name: "lint", Outcome: forge.CheckPending, Required: true}},
+			map[string]string{"build": forge.CheckPending, "lint": forge.CheckPending, "any": forge.CheckSuccess}},
+		{"another app's run", []*gh.CheckRun{run("build", other, "completed", "success"), run("lint", actions, "completed", "success"), run("any", other, "completed", "success")}, nil,
+			[]forge.Check{{Name: "build", Outcome: forge.CheckSuccess}, {Name: "lint", Outcome: forge.CheckSuccess}, {Name: "any", Outcome: forge.CheckSuccess, Required: true},
+				{Name: "build", Outcome: forge.CheckPending, Required: true}, {Name: "lint", Outcome: forge.CheckPending, Required: true}},
+			map[string]string{"build": forge.CheckPending, "lint": forge.CheckPending, "any": forge.CheckSuccess}},
+		{"the app's run, still running, and a spoofed success", []*gh.CheckRun{run("build", actions, "in_progress", ""), run("build", other, "completed", "success")},
+			[]*gh.RepoStatus{status("build", "success")},
+			[]forge.Check{{Name: "build", Outcome: forge.CheckPending, Required: true}, {Name: "build", Outcome: forge.CheckSuccess}, {Name: "build", Outcome: forge.CheckSuccess},
+				{Name: "any", Outcome: forge.CheckPending, Required: true}, {Name: "lint", Outcome: forge.CheckPending, Required: true}},
+			map[string]string{"build": forge.CheckPending, "lint": forge.CheckPending, "any": forge.CheckPending}},
+		{"the apps' runs", []*gh.CheckRun{run("build", actions, "completed", "success"), run("lint", other, "completed", "success"), run("any", actions, "completed", "success")}, nil,
+			[]forge.Check{{Name: "build", Outcome: forge.CheckSuccess, Required: true}, {Name: "lint", Outcome: forge.CheckSuccess, Required: true}, {Name: "any", Outcome: forge.CheckSuccess, Required: true}},
+			map[string]string{"build": forge.CheckSuccess, "lint": forge.CheckSuccess, "any": forge.CheckSuccess}},
+		{"a failure from anyone still fails", []*gh.CheckRun{run("build", actions, "completed", "success"), run("lint", other, "completed", "success"), run("any", actions, "completed", "success")},
+			[]*gh.RepoStatus{status("build", "failure")},
+			[]forge.Check{{Name: "build", Outcome: forge.CheckSuccess, Required: true}, {Name: "lint", Outcome: forge.CheckSuccess, Required: true}, {Name: "any", Outcome: forge.CheckSuccess, Required: true},
+				{Name: "build", Outcome: forge.CheckFailure}},
+			map[string]string{"build": forge.CheckFailure, "lint": forge.CheckSuccess, "any": forge.CheckSuccess}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			checks := checksOf(tc.runs, tc.statuses, req)
+			assert.Equal(t, tc.want, checks)
+			assert.Equal(t, tc.facts, forge.PullRequest{Checks: checks}.Facts().Checks)
+		})
+	}
+}
+
+// The head and base repositories come from head.repo and base.repo; the
+// head repository of a pull request whose fork was deleted is null, and
+// then unknown.
+func TestPullOf(t *testing.T) {
+	repo := func(name string) *gh.Repository { return &gh.Repository{FullName: gh.Ptr(name)} }
+	for _, tc := range []struct {
+		name       string
+		head, base *gh.Repository
+		wantHead   string
+		wantFacts  string
+	}{
+		{"the repository's branch", repo("shop/app"), repo("shop/app"), "shop/app", "main"},
+		{"a fork", repo("mallory/app"), repo("shop/app"), "mallory/app", "mallory/app:main"},
+		{"a deleted fork", nil, repo("shop/app"), "", "unknown-repository:main"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &gh.PullRequest{Number: gh.Ptr(7), State: gh.Ptr("open"), Head: &gh.PullRequestBranch{Ref: gh.Ptr("main"), Repo: tc.head},
+				Base: &gh.PullRequestBranch{Ref: gh.Ptr("main"), Repo: tc.base}}
+			pr := pullOf(p)
+			assert.Equal(t, tc.wantHead, pr.HeadRepository)
+			assert.Equal(t, "shop/app", pr.BaseRepository)
+			assert.Equal(t, tc.wantFacts, pr.Facts().Head)
+			// The release pull request is never taken from a fork.
+			assert.Equal(t, tc.wantFacts == "main", sameRepoHead(p, "main", "main"))
+		})
+	}
+}
+
+// Each reviewer's standing is asked once, whatever the number of their
+// reviews; a review of a deleted account (no user) cannot approve.
+func TestReviewsOf(t *testing.T) {
+	review := func(user, state string) *gh.PullRequestReview {
+		r := &gh.PullRequestReview{State: gh.Ptr(state), CommitID: gh.Ptr("abc")}
+		if user != "" {
+			r.User = &gh.User{Login: gh.Ptr(user)}
+		}
+		return r
+	}
+	var asked []string
+	got, err := reviewsOf([]*gh.PullRequestReview{review("ada", "COMMENTED"), review("bob", "APPROVED"), review("ada", "APPROVED"), review("", "APPROVED")},
+		func(user string) (bool, error) { asked = append(asked, user); return user == "ada", nil })
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ada", "bob"}, asked)
+	assert.Equal(t, []forge.Review{
+		{User: "ada", State: "COMMENTED", CommitID: "abc", CanApprove: true},
+		{User: "bob", State: "APPROVED", CommitID: "abc"},
+		{User: "ada", State: "APPROVED", CommitID: "abc", CanApprove: true},
+		{User: "", State: "APPROVED", CommitID: "abc"},
+	}, got)
+	_, err = reviewsOf([]*gh.PullRequestReview{review("ada", "APPROVED")}, func(string) (bool, error) { return false, forge.ErrUnavailable })
+	assert.ErrorIs(t, err, forge.ErrUnavailable)
+}
+
+func TestCanApprove(t *testing.T) {
+	for perm, want := range map[string]bool{"admin": true, "maintain": true, "write": true, "triage": false, "read": false, "none": false, "": false, "Admin": false} {
+		got, err := canApprove(&gh.RepositoryPermissionLevel{Permission: gh.Ptr(perm), RoleName: gh.Ptr(perm)}, nil)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "%q", perm)
+	}
+	got, err := canApprove(nil, nil)
+	require.NoError(t, err)
+	assert.False(t, got, "no answer")
+	for status, want := range map[int]error{404: nil, 403: nil, 401: forge.ErrUnauthorized, 500: forge.ErrUnavailable} {
+		refusal := &forge.APIError{Forge: "github", Status: status, Err: forge.ErrorFor(status)}
+		got, err := canApprove(&gh.RepositoryPermissionLevel{Permission: gh.Ptr("admin")}, refusal)
+		assert.False(t, got, "%d", status)
+		if want == nil {
+			assert.NoError(t, err, "%d", status)
+		} else {
+			assert.ErrorIs(t, err, want, "%d", status)
+		}
+	}
+}
+
+func TestGraphQLURL(t *testing.T) {
+	for base, want := range map[string]string{
+		"":                                  "https://api.github.com/graphql",
+		"https://ghe.example.com":           "https://ghe.example.com/api/graphql",
+		"https://ghe.example.com/api/v3/":   "https://ghe.example.com/api/graphql",
+		"https://example.com/github/":       "https://example.com/github/api/graphql",
+		"https://example.com/github/api/v3": "https://example.com/github/api/graphql",
+	} {
+		c, err := New(nil, base, "o", "r", "")
+		require.NoError(t, err)
+		assert.Equal(t, want, c.graphQLURL(), "%q", base)
+	}
 }
 
 func TestRunOutcome(t *testing.T) {

@@ -53,6 +53,53 @@ func fixturesDir(t *testing.T) string {
 type description struct {
 	doc    *openapi3.T
 	router routers.Router
+	multi  []multiSegment
+}
+
+// A multiSegment is a path of the description with a parameter the
+// description marks x-multi-segment (git/ref/{ref}: "tags/v1.0.0"), which
+// kin-openapi's router matches as one segment only: match finds the path
+// with the parameter spanning segments.
+type multiSegment struct {
+	match *regexp.Regexp // the parameter is the group "multi"
+}
+
+// multiSegments lists the paths of doc with x-multi-segment parameters.
+func multiSegments(doc *openapi3.T) []multiSegment {
+	var out []multiSegment
+	for _, path := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(path)
+		for _, op := range item.Operations() {
+			for _, p := range append(slices.Clone(item.Parameters), op.Parameters...) {
+				if p.Value == nil || p.Value.In != openapi3.ParameterInPath || p.Value.Extensions["x-multi-segment"] != true {
+					continue
+				}
+				expr := regexp.QuoteMeta(path)
+				expr = strings.Replace(expr, regexp.QuoteMeta("{"+p.Value.Name+"}"), "(?P<multi>.+)", 1)
+				expr = quotedParam.ReplaceAllString(expr, "[^/]+")
+				out = append(out, multiSegment{regexp.MustCompile("^" + expr + "$")})
+			}
+		}
+	}
+	return out
+}
+
+// encodeMulti returns u with the slashes of an x-multi-segment
+// parameter escaped (%2F), so that the router matches it as one segment,
+// and false when no such path matches u.
+func (d *description) encodeMulti(u *url.URL) (*url.URL, bool) {
+	for _, m := range d.multi {
+		loc := m.match.FindStringSubmatchIndex(u.Path)
+		if loc == nil {
+			continue
+		}
+		g := m.match.SubexpIndex("multi")
+		start, end := loc[2*g], loc[2*g+1]
+		v := *u
+		v.RawPath = u.Path[:start] + url.PathEscape(u.Path[start:end]) + u.Path[end:]
+		return &v, true
+	}
+	return nil, false
 }
 
 var loadDescription = sync.OnceValues(func() (*description, error) {
@@ -66,7 +113,7 @@ var loadDescription = sync.OnceValues(func() (*description, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &description{doc: doc, router: router}, nil
+	return &description{doc: doc, router: router, multi: multiSegments(doc)}, nil
 })
 
 // An exchange is one recorded request and its response.
@@ -79,6 +126,9 @@ type exchange struct {
 	headers  map[string]any
 	body     json.RawMessage
 	used     bool
+	// source names what answers when it is not the recorded exchange
+	// itself (a refusal, a part of a recorded response).
+	source string
 }
 
 // A served is what answered one request: "recorded SCENARIO" or
@@ -102,6 +152,9 @@ type replay struct {
 	forced  map[string]*exchange
 	served  []served
 	invalid []string
+	// graphql answers POST /api/graphql, which GitHub's OpenAPI
+	// description (REST only) does not describe; nil: the test fails.
+	graphql func(query string) (status int, body string)
 }
 
 // newReplay starts a server replaying the named scenarios.
@@ -134,6 +187,28 @@ func (r *replay) force(method, path, scenario string, i int) {
 	r.forced[strings.ToUpper(method)+" "+normalise(path)] = ex[i]
 }
 
+// forceRecordedPart answers method path with the member named field of
+// the response of recorded exchange number i of scenario (a part of what
+// GitHub answered, such as the account that opened an issue).
+func (r *replay) forceRecordedPart(method, path, scenario string, i int, field string) {
+	ex := loadScenario(r.t, fixturesDir(r.t), scenario)[i]
+	var obj map[string]json.RawMessage
+	require.NoError(r.t, json.Unmarshal(ex.body, &obj))
+	part, ok := obj[field]
+	require.True(r.t, ok, "%s #%d has no %q", scenario, i, field)
+	r.forced[strings.ToUpper(method)+" "+normalise(path)] = &exchange{source: "recorded " + scenario + " (" + field + ")", status: http.StatusOK,
+		headers: map[string]any{"content-type": "application/json; charset=utf-8"}, body: part}
+}
+
+// refuse answers method path with status and GitHub's error body
+// (basic-error: message and documentation_url), as GitHub refuses a call.
+func (r *replay) refuse(method, path string, status int, message string) {
+	body, err := json.Marshal(map[string]string{"message": message, "documentation_url": "https://docs.github.com/rest"})
+	require.NoError(r.t, err)
+	r.forced[strings.ToUpper(method)+" "+normalise(path)] = &exchange{source: "refused " + strconv.Itoa(status), status: status,
+		headers: map[string]any{"content-type": "application/json; charset=utf-8"}, body: body}
+}
+
 // sources returns the sources that answered, in order.
 func (r *replay) sources() []served {
 	r.mu.Lock()
@@ -144,6 +219,8 @@ func (r *replay) sources() []served {
 var (
 	recordedRepo = regexp.MustCompile(`^/repos/octokit-fixture-org/[^/]+|^/repositories/1000`)
 	apiPrefix    = regexp.MustCompile(`^/api/(v3|uploads)`)
+	// quotedParam is a path parameter ({name}) in a regexp.QuoteMeta'd path.
+	quotedParam = regexp.MustCompile(`\\\{[^/]+?\\\}`)
 )
 
 // normalise maps a recorded or requested path to the test repository.
@@ -179,6 +256,10 @@ func loadScenario(t *testing.T, dir, name string) []*exchange {
 
 func (r *replay) serve(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
+	if req.URL.Path == "/api/graphql" {
+		r.serveGraphQL(w, req, body)
+		return
+	}
 	path := apiPrefix.ReplaceAllString(req.URL.Path, "")
 	route := r.validate(req, path, body)
 
@@ -200,7 +281,11 @@ func (r *replay) serve(w http.ResponseWriter, req *http.Request) {
 	}
 	r.mu.Unlock()
 	if ex != nil {
-		r.record(req.Method, path, "recorded "+ex.scenario)
+		source := ex.source
+		if source == "" {
+			source = "recorded " + ex.scenario
+		}
+		r.record(req.Method, path, source)
 		r.writeRecorded(w, ex)
 		return
 	}
@@ -218,6 +303,34 @@ func (r *replay) serve(w http.ResponseWriter, req *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(example)
+}
+
+// serveGraphQL answers a GraphQL call, checked to be what GitHub's
+// GraphQL endpoint takes (a POST of a JSON object with the query), with
+// the test's graphql function.
+func (r *replay) serveGraphQL(w http.ResponseWriter, req *http.Request, body []byte) {
+	var call struct {
+		Query string `json:"query"`
+	}
+	switch {
+	case req.Method != http.MethodPost:
+		r.t.Errorf("graphql: %s, want POST", req.Method)
+	case !strings.HasPrefix(req.Header.Get("Content-Type"), "application/json"):
+		r.t.Errorf("graphql: Content-Type %q, want application/json", req.Header.Get("Content-Type"))
+	case json.Unmarshal(body, &call) != nil || call.Query == "":
+		r.t.Errorf("graphql: body %q is not a JSON object with a query", body)
+	case r.graphql == nil:
+		r.t.Errorf("graphql: unexpected query %q", call.Query)
+	}
+	if r.graphql == nil {
+		http.Error(w, "no graphql", http.StatusNotImplemented)
+		return
+	}
+	status, answer := r.graphql(call.Query)
+	r.record(req.Method, "/graphql", "graphql "+call.Query)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	io.WriteString(w, answer)
 }
 
 func (r *replay) record(method, path, source string) {
@@ -241,6 +354,12 @@ func (r *replay) validate(req *http.Request, path string, body []byte) *routers.
 	vr.RequestURI = ""
 	vr.Body = io.NopCloser(bytes.NewReader(body))
 	route, params, err := r.desc.router.FindRoute(vr)
+	if err != nil {
+		if mu, ok := r.desc.encodeMulti(u); ok {
+			vr.URL = mu
+			route, params, err = r.desc.router.FindRoute(vr)
+		}
+	}
 	if err != nil {
 		r.t.Errorf("%s %s: not in GitHub's OpenAPI description: %v", req.Method, path, err)
 		return nil

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -80,15 +79,33 @@ func (c *Client) Comment(ctx context.Context, number int, body string) (forge.Co
 	return forge.Comment{ID: ic.GetID(), URL: ic.GetHTMLURL()}, nil
 }
 
-// CreateRelease publishes the release of r.Tag: it gets the release of
-// the tag first and creates it only when GitHub has none (404); a release
-// that exists is kept as it is (Existed set) and only the assets it lacks
-// (by name) are uploaded, so that a run that failed between the two heals.
-// A draft release is not found by its tag: GitHub lists drafts only.
+// CreateRelease publishes the release of r.Tag, a tag the repository
+// must have: it first checks that refs/tags/r.Tag exists ("Get a
+// reference"), because GitHub would otherwise create the tag itself,
+// unsigned, at the head of the default branch; a tag it does not have is
+// a *forge.APIError wrapping forge.ErrNotFound and nothing is created.
+// It then gets the release of the tag and creates it only when GitHub has
+// none (404); a release that exists is kept as it is (Existed set) and
+// only the assets it lacks (by name) are uploaded, so that a run that
+// failed between the two heals. A draft release is not found by its tag:
+// GitHub lists drafts only.
 func (c *Client) CreateRelease(ctx context.Context, r forge.NewRelease) (forge.Release, error) {
+	if r.Tag == "" {
+		return forge.Release{}, fmt.Errorf("%w: github: a release needs a tag", forge.ErrInvalid)
+	}
+	err := c.call(ctx, func(ctx context.Context) (resp *gh.Response, err error) {
+		_, resp, err = c.gh.Git.GetRef(ctx, c.owner, c.repo, "tags/"+r.Tag)
+		return resp, err
+	})
+	switch {
+	case isStatus(err, 404):
+		return forge.Release{}, fmt.Errorf("release of tag %s: the repository has no such tag: %w", r.Tag, err)
+	case err != nil:
+		return forge.Release{}, fmt.Errorf("release of tag %s: %w", r.Tag, err)
+	}
 	var rel *gh.RepositoryRelease
 	existed := true
-	err := c.call(ctx, func(ctx context.Context) (resp *gh.Response, err error) {
+	err = c.call(ctx, func(ctx context.Context) (resp *gh.Response, err error) {
 		rel, resp, err = c.gh.Repositories.GetReleaseByTag(ctx, c.owner, c.repo, r.Tag)
 		return resp, err
 	})
@@ -179,19 +196,31 @@ func (c *Client) SetDeploymentStatus(ctx context.Context, d forge.DeploymentStat
 }
 
 // UpsertIssue updates the body of the open issue titled exactly i.Title
-// (searched among the open issues with all of i.Labels, every page; pull
-// requests are skipped), or opens the issue with i.Labels.
+// that the token's own account opened (searched among the open issues
+// with all of i.Labels, every page; pull requests are skipped), or opens
+// the issue with i.Labels. An issue of that title opened by anyone else
+// (anyone may open issues on a public repository, and its author may
+// edit it) is left alone, so the report is never written where another
+// account controls it. Who the token is comes from "Get the
+// authenticated user" or, when GitHub refuses that (403: a GitHub App
+// installation token), from GraphQL's viewer ("<app-slug>[bot]"); when
+// neither says, UpsertIssue fails with an *[IdentityError] and writes
+// nothing.
 func (c *Client) UpsertIssue(ctx context.Context, i forge.NewIssue) (forge.Issue, error) {
+	self, err := c.identity(ctx)
+	if err != nil {
+		return forge.Issue{}, err
+	}
 	var found *gh.Issue
 	o := &gh.IssueListByRepoOptions{State: "open", Labels: i.Labels, Sort: "created", Direction: "asc"}
-	_, err := all(ctx, c, func(ctx context.Context, lo gh.ListOptions) ([]*gh.Issue, *gh.Response, error) {
+	_, err = all(ctx, c, func(ctx context.Context, lo gh.ListOptions) ([]*gh.Issue, *gh.Response, error) {
 		if found != nil {
 			return nil, nil, nil
 		}
 		o.ListOptions = lo
 		list, r, err := c.gh.Issues.ListByRepo(ctx, c.owner, c.repo, o)
 		for _, is := range list {
-			if !is.IsPullRequest() && is.GetTitle() == i.Title {
+			if !is.IsPullRequest() && is.GetTitle() == i.Title && strings.EqualFold(is.GetUser().GetLogin(), self) {
 				found = is
 				return nil, nil, err
 			}
@@ -227,8 +256,93 @@ func (c *Client) UpsertIssue(ctx context.Context, i forge.NewIssue) (forge.Issue
 	return forge.Issue{Number: is.GetNumber(), URL: is.GetHTMLURL(), Created: true}, nil
 }
 
-func sortedKeys(m map[string]bool) []string {
-	return slices.Sorted(maps.Keys(m))
+// An IdentityError is the error of [Client.UpsertIssue] when GitHub says
+// neither through "Get the authenticated user" nor through GraphQL's
+// viewer which account the token is: Err joins both refusals (a
+// *forge.APIError for each refused call, so errors.Is(err,
+// forge.ErrUnauthorized) holds when GitHub refused the token).
+type IdentityError struct {
+	Reason string // a short lower-case phrase
+	Err    error
+}
+
+// Error returns "forge: github: the token's account is unknown: REASON:
+// ERR", the refusals separated by "; ".
+func (e *IdentityError) Error() string {
+	msg := "forge: github: the token's account is unknown: " + e.Reason
+	if e.Err != nil {
+		msg += ": " + strings.ReplaceAll(e.Err.Error(), "\n", "; ")
+	}
+	return msg
+}
+
+// Unwrap returns the refusals.
+func (e *IdentityError) Unwrap() error { return e.Err }
+
+// viewerQuery is the GraphQL query of the token's own login.
+const viewerQuery = "query { viewer { login } }"
+
+// identity returns the login of the token's account: GET /user, or, when
+// GitHub refuses it with 403 (as it does an App installation token),
+// GraphQL's viewer. Other refusals of GET /user are returned as they are.
+func (c *Client) identity(ctx context.Context) (string, error) {
+	var u *gh.User
+	userErr := c.call(ctx, func(ctx context.Context) (r *gh.Response, err error) {
+		u, r, err = c.gh.Users.Get(ctx, "")
+		return r, err
+	})
+	switch {
+	case userErr == nil && u.GetLogin() != "":
+		return u.GetLogin(), nil
+	case userErr == nil:
+		userErr = errors.New("GET /user named no login")
+	case !isStatus(userErr, 403):
+		return "", userErr
+	}
+	var out struct {
+		Data struct {
+			Viewer struct {
+				Login string `json:"login"`
+			} `json:"viewer"`
+		} `json:"data"`
+		Errors []struct {
+			Message string `json:"message"`
+		} `json:"errors"`
+	}
+	gqlErr := c.call(ctx, func(ctx context.Context) (*gh.Response, error) {
+		req, err := c.gh.NewRequest("POST", c.graphQLURL(), map[string]string{"query": viewerQuery})
+		if err != nil {
+			return nil, err
+		}
+		return c.gh.Do(ctx, req, &out)
+	})
+	switch {
+	case gqlErr != nil:
+	case len(out.Errors) > 0:
+		msgs := make([]string, len(out.Errors))
+		for k, e := range out.Errors {
+			msgs[k] = e.Message
+		}
+		gqlErr = fmt.Errorf("graphql viewer: %s", strings.Join(msgs, "; "))
+	case out.Data.Viewer.Login == "":
+		gqlErr = errors.New("graphql viewer: no login")
+	default:
+		return out.Data.Viewer.Login, nil
+	}
+	return "", &IdentityError{Reason: "neither GET /user nor the GraphQL viewer names it", Err: errors.Join(userErr, gqlErr)}
+}
+
+// graphQLURL is the GraphQL endpoint of the client's server:
+// https://api.github.com/graphql, or /api/graphql on a GitHub Enterprise
+// Server (whose REST API is under /api/v3/).
+func (c *Client) graphQLURL() string {
+	u := *c.gh.BaseURL
+	if p, ok := strings.CutSuffix(u.Path, "/api/v3/"); ok {
+		u.Path = p + "/api/graphql"
+	} else {
+		u.Path = strings.TrimSuffix(u.Path, "/") + "/graphql"
+	}
+	return u.String()
 }
 
 // queryEscape escapes a query value.
