@@ -15,8 +15,10 @@ import (
 )
 
 // forgeHTTP is the HTTP client of every forge call: a whole-call timeout
-// backs up the contexts.
-var forgeHTTP = &http.Client{Timeout: 2 * time.Minute}
+// backs up the contexts, and a redirect is followed only to the same
+// scheme, host and port (forge.SameHostRedirects), so the token never
+// goes to another host a forge, or whoever answers in its name, names.
+var forgeHTTP = forge.SameHostRedirects(&http.Client{Timeout: 2 * time.Minute})
 
 func init() {
 	forgeOpeners["github"] = func(_ context.Context, f config.Forge, token string) (forge.Forge, error) {

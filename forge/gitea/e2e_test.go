@@ -1,11 +1,15 @@
 package gitea_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -190,6 +194,15 @@ type apiRelease struct {
 	} `json:"assets"`
 }
 
+type apiIssue struct {
+	Number int    `json:"number"`
+	Title  string `json:"title"`
+	Body   string `json:"body"`
+	Labels []struct {
+		Name string `json:"name"`
+	} `json:"labels"`
+}
+
 type apiPull struct {
 	Number int    `json:"number"`
 	Title  string `json:"title"`
@@ -221,9 +234,15 @@ func TestSeed000(t *testing.T) {
 	sh := setUp(t)
 	s := sh.s
 
-	// 1. The feature PR, approved by two reviewers at its head, merged (squash).
+	// 1. The feature PR, approved by two reviewers at its head, merged
+	// (squash). mallory, who has no write access to the public
+	// repository, approves it too: Gitea takes the review but not as
+	// official, and it counts for nothing.
 	feat := sh.feature(t, "feature/ABC-1-invoice", "feat(invoice): export invoices as PDF\n\nRefs: ABC-1",
 		map[string]string{"app/code/Shop/Invoice/Pdf.php": "<?php\n// invoice PDF\n"})
+	mallory := s.CreateUser(t, "mallory")
+	s.API(t, mallory, "POST", fmt.Sprintf("/repos/shop/magento/pulls/%d/reviews", feat.Number),
+		map[string]any{"event": "APPROVED", "body": "LGTM", "commit_id": feat.HeadSHA}, nil)
 	sh.approveAndMerge(t, feat, s.Reviewer, s.Reviewer2)
 	facts, err := sh.read.PullRequest(ctx, feat.Number)
 	require.NoError(t, err)
@@ -231,16 +250,22 @@ func TestSeed000(t *testing.T) {
 	assert.Equal(t, "ada", facts.Author)
 	assert.Equal(t, "feature/ABC-1-invoice", facts.Head)
 	assert.Equal(t, "main", facts.Base)
+	assert.Equal(t, "shop/magento", facts.HeadRepository)
+	assert.Equal(t, "shop/magento", facts.BaseRepository)
 	assert.Equal(t, feat.HeadSHA, facts.HeadSHA)
 	assert.Equal(t, "squash", facts.MergeMethod)
 	assert.Equal(t, []string{feat.HeadSHA}, facts.Commits)
 	assert.Equal(t, []string{"app/code/Shop/Invoice/Pdf.php"}, facts.ChangedFiles)
 	assert.Equal(t, []forge.Check{{Name: "ci/test", Outcome: forge.CheckSuccess, Required: true}}, facts.Checks)
-	require.Len(t, facts.Reviews, 2, "read one page at a time")
+	require.Len(t, facts.Reviews, 3, "read one page at a time")
+	official := map[string]bool{}
 	for _, r := range facts.Reviews {
 		assert.Equal(t, policy.ReviewApproved, r.State)
 		assert.Equal(t, feat.HeadSHA, r.CommitID)
+		official[r.User] = r.CanApprove
 	}
+	assert.Equal(t, map[string]bool{"ben": true, "cleo": true, "mallory": false}, official,
+		"ben and cleo are collaborators with write access: their reviews are official")
 	sh.dev.Git("fetch", s.CloneURL(s.Developer), "+main:refs/remotes/origin/main")
 	assert.Equal(t, sh.dev.RevParse("origin/main"), facts.MergeSHA)
 	assert.Equal(t, "feat(invoice): export invoices as PDF (#1)", strings.TrimSpace(sh.dev.Git("log", "-1", "--format=%s", "origin/main")))
@@ -365,28 +390,31 @@ func TestSeed000(t *testing.T) {
 	assert.ElementsMatch(t, []string{"v1.2.0", "v1.3.0-beta.1", "v1.3.0"}, names)
 
 	// 6. The deployment: a deployment status on v1.3.0 and the status
-	// report issue, opened then updated.
+	// report issue, opened then updated. mallory opened an issue with
+	// that title first: it is left alone, and the bot opens its own.
 	require.NoError(t, sh.asBot.SetDeploymentStatus(ctx, forge.DeploymentStatus{Ref: "v1.3.0", Environment: "production", State: forge.DeploySuccess, Description: "v1.3.0 live"}))
+	var planted struct {
+		Number int `json:"number"`
+	}
+	s.API(t, mallory, "POST", "/repos/shop/magento/issues", map[string]any{"title": "Deployment status", "body": "production: v6.6.6"}, &planted)
 	issue, err := sh.asBot.UpsertIssue(ctx, forge.NewIssue{Title: "Deployment status", Body: "staging: v1.3.0-beta.1", Labels: []string{"deployment"}})
 	require.NoError(t, err)
 	assert.True(t, issue.Created)
+	assert.NotEqual(t, planted.Number, issue.Number)
 	issue2, err := sh.asBot.UpsertIssue(ctx, forge.NewIssue{Title: "Deployment status", Body: "staging: v1.3.0-beta.1\nproduction: v1.3.0", Labels: []string{"deployment", "production"}})
 	require.NoError(t, err)
 	assert.False(t, issue2.Created)
 	assert.Equal(t, issue.Number, issue2.Number)
-	var issues []struct {
-		Number int    `json:"number"`
-		Title  string `json:"title"`
-		Body   string `json:"body"`
-		Labels []struct {
-			Name string `json:"name"`
-		} `json:"labels"`
-	}
+	var issues []apiIssue
 	s.API(t, s.Bot, "GET", "/repos/shop/magento/issues?type=issues&state=open", nil, &issues)
-	require.Len(t, issues, 1)
-	assert.Equal(t, "staging: v1.3.0-beta.1\nproduction: v1.3.0", issues[0].Body)
+	require.Len(t, issues, 2)
+	slices.SortFunc(issues, func(a, b apiIssue) int { return a.Number - b.Number })
+	assert.Equal(t, planted.Number, issues[0].Number)
+	assert.Equal(t, "production: v6.6.6", issues[0].Body, "mallory's issue is left alone")
+	assert.Equal(t, issue.Number, issues[1].Number)
+	assert.Equal(t, "staging: v1.3.0-beta.1\nproduction: v1.3.0", issues[1].Body)
 	var ln []string
-	for _, l := range issues[0].Labels {
+	for _, l := range issues[1].Labels {
 		ln = append(ln, l.Name)
 	}
 	assert.ElementsMatch(t, []string{"deployment", "production"}, ln)
@@ -420,7 +448,35 @@ func TestSeed000(t *testing.T) {
 		assert.Equal(t, style, f.MergeMethod)
 	}
 
+	t.Run("fork", func(t *testing.T) { checkFork(t, sh, mallory) })
 	t.Run("errors", func(t *testing.T) { checkErrors(t, sh) })
+}
+
+// checkFork: a pull request from mallory's fork, whose branch is named
+// main, reads as the fork's main, which no branch pattern of the
+// repository matches.
+func checkFork(t *testing.T, sh *shop, mallory giteatest.User) {
+	ctx := t.Context()
+	s := sh.s
+	s.API(t, mallory, "POST", "/repos/shop/magento/forks", map[string]any{}, nil)
+	fork := strings.Replace(s.CloneURL(mallory), "/shop/magento.git", "/mallory/magento.git", 1)
+	sh.dev.Git("fetch", s.CloneURL(s.Developer), "+main:refs/remotes/origin/main")
+	sh.dev.Git("checkout", "-B", "fork-main", "origin/main")
+	sh.dev.CommitFiles("feat: a change from a fork", map[string]string{"app/etc/fork.php": "<?php\n"})
+	sh.dev.Git("push", "-f", fork, "fork-main:main")
+	var pull apiPull
+	s.API(t, mallory, "POST", "/repos/shop/magento/pulls", map[string]any{"head": "mallory:main", "base": "main", "title": "feat: a change from a fork"}, &pull)
+	pr, err := sh.read.PullRequest(ctx, pull.Number)
+	require.NoError(t, err)
+	assert.Equal(t, "main", pr.Head)
+	assert.Equal(t, "mallory/magento", pr.HeadRepository)
+	assert.Equal(t, "shop/magento", pr.BaseRepository)
+	assert.Equal(t, "mallory/magento:main", pr.Facts().Head)
+	res := policy.BranchNames{}.Evaluate(ctx, policy.Facts{Now: day, PullRequest: pr.Facts(), Branches: []string{pr.Facts().Head}})
+	assert.Equal(t, policy.Fail, res.Status, "a fork's main is not the repository's: %s", res.Reason)
+	_, found, err := sh.asBot.FindPullRequest(ctx, "main", "main")
+	require.NoError(t, err)
+	assert.False(t, found, "a fork's pull request is not the bot's")
 }
 
 const http200 = 200
@@ -434,8 +490,25 @@ func checkErrors(t *testing.T, sh *shop) {
 	require.True(t, errors.As(err, &ae), "%v", err)
 	assert.Equal(t, 404, ae.Status)
 	assert.ErrorIs(t, err, forge.ErrNotFound)
-	_, err = sh.asBot.CreateRelease(ctx, forge.NewRelease{Tag: "v9.9.9"})
+	_, err = sh.asBot.CreateRelease(ctx, forge.NewRelease{Tag: "v9.9.9", Notes: "x"})
 	assert.ErrorIs(t, err, forge.ErrNotFound, "no release without its tag")
+	require.True(t, errors.As(err, &ae), "%v", err)
+	assert.Equal(t, "/api/v1/repos/shop/magento/tags/v9.9.9", ae.Path)
+	assert.Equal(t, 404, sh.s.Status(t, sh.s.Bot, "GET", "/repos/shop/magento/tags/v9.9.9", nil), "no tag was made")
+	assert.Equal(t, 404, sh.s.Status(t, sh.s.Bot, "GET", "/repos/shop/magento/releases/tags/v9.9.9", nil), "no release was made")
+	// A token that may write issues but not read its user cannot keep
+	// the report: nothing is read or written.
+	scoped := scopedToken(t, sh.s, sh.s.Bot, "write:issue", "write:repository")
+	_, err = newForge(t, sh.s, giteatest.User{Token: scoped}).UpsertIssue(ctx, forge.NewIssue{Title: "Scoped report", Body: "x"})
+	require.ErrorIs(t, err, gitea.ErrUnknownUser)
+	assert.ErrorIs(t, err, forge.ErrUnauthorized)
+	require.True(t, errors.As(err, &ae), "%v", err)
+	assert.Equal(t, "/api/v1/user", ae.Path)
+	var open []apiIssue
+	sh.s.API(t, sh.s.Bot, "GET", "/repos/shop/magento/issues?type=issues&state=open", nil, &open)
+	for _, is := range open {
+		assert.NotEqual(t, "Scoped report", is.Title)
+	}
 	bad := newForge(t, sh.s, giteatest.User{Token: strings.Repeat("0", 40)})
 	_, err = bad.Comment(ctx, 1, "x")
 	assert.ErrorIs(t, err, forge.ErrUnauthorized)
@@ -444,4 +517,26 @@ func checkErrors(t *testing.T, sh *shop) {
 	cancel()
 	_, err = sh.asBot.PullRequest(cctx, 1)
 	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// scopedToken makes a token of u with only scopes (Gitea creates tokens
+// only for a user who signs in with a password).
+func scopedToken(t *testing.T, s *giteatest.Server, u giteatest.User, scopes ...string) string {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{"name": "scoped", "scopes": scopes})
+	require.NoError(t, err)
+	req, err := http.NewRequestWithContext(t.Context(), "POST", s.URL+"/api/v1/users/"+u.Name+"/tokens", bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.SetBasicAuth(u.Name, u.Password)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+	var tok struct {
+		SHA1 string `json:"sha1"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&tok))
+	require.NotEmpty(t, tok.SHA1)
+	return tok.SHA1
 }

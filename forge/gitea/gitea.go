@@ -10,10 +10,13 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	sdk "code.gitea.io/sdk/gitea"
 
 	"github.com/releasekit/releasekit/forge"
+	"github.com/releasekit/releasekit/internal/ratelimit"
 	"github.com/releasekit/releasekit/policy"
 )
 
@@ -23,6 +26,9 @@ type Forge struct {
 	url, owner, repo, token string
 	hc                      *http.Client
 	pageSize                int
+
+	mu sync.Mutex
+	me *sdk.User // the token's user, once read
 }
 
 var _ forge.Forge = (*Forge)(nil)
@@ -33,12 +39,25 @@ type Option func(*config)
 type config struct {
 	hc       *http.Client
 	pageSize int
+	maxWait  time.Duration
 }
 
-// WithHTTPClient makes the calls with hc (its transport is wrapped to
-// wait out rate limits); the default is a client of its own on
-// http.DefaultTransport.
+// WithHTTPClient makes the calls with a copy of hc whose transport is
+// wrapped to wait out rate limits and which follows redirects only to
+// the same scheme, host and port ([forge.SameHostRedirects]); the
+// default is such a client on http.DefaultTransport. hc itself is not
+// changed.
 func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.hc = hc } }
+
+// DefaultMaxRateLimitWait is how long a call waits at most for a rate
+// limit when no [WithMaxRateLimitWait] is given.
+const DefaultMaxRateLimitWait = 10 * time.Minute
+
+// WithMaxRateLimitWait sets how long a call waits at most for a rate
+// limit (and never past its context's deadline); zero never waits. A
+// 429 (or a 503 with Retry-After) that asks for longer is returned at
+// once, as forge.ErrRateLimited (forge.ErrUnavailable).
+func WithMaxRateLimitWait(d time.Duration) Option { return func(c *config) { c.maxWait = d } }
 
 // WithPageSize asks for n items a page (Gitea caps it at its
 // MAX_RESPONSE_ITEMS, 50 by default); tests use small pages to exercise
@@ -49,6 +68,11 @@ func WithPageSize(n int) Option { return func(c *config) { c.pageSize = n } }
 // baseURL ("https://gitea.example.com", without /api/v1), calling it with
 // token (from [forge.Token], never from a command line). It makes no
 // call.
+//
+// A redirect to another scheme, host or port is refused before it is
+// followed (an error wrapping [forge.ErrRedirect]): Go forwards the
+// Authorization header the SDK sets to another port of the same host,
+// and the answer would come from a server that is not the forge.
 func New(baseURL, owner, repo, token string, opts ...Option) (*Forge, error) {
 	if baseURL == "" || owner == "" || repo == "" {
 		return nil, fmt.Errorf("%w: gitea: a server URL, an owner and a repository are needed", forge.ErrInvalid)
@@ -56,19 +80,16 @@ func New(baseURL, owner, repo, token string, opts ...Option) (*Forge, error) {
 	if token == "" {
 		return nil, fmt.Errorf("%w: gitea: no token", forge.ErrUnauthorized)
 	}
-	c := config{pageSize: 50}
+	c := config{pageSize: 50, maxWait: DefaultMaxRateLimitWait}
 	for _, o := range opts {
 		o(&c)
 	}
-	base := http.DefaultTransport
-	hc := &http.Client{}
-	if c.hc != nil {
-		*hc = *c.hc
-		if c.hc.Transport != nil {
-			base = c.hc.Transport
-		}
+	hc := forge.SameHostRedirects(c.hc) // a copy: c.hc is not changed
+	base := hc.Transport
+	if base == nil {
+		base = http.DefaultTransport
 	}
-	hc.Transport = &retryTransport{base: base}
+	hc.Transport = &retryTransport{base: base, wait: ratelimit.New(c.maxWait)}
 	if c.pageSize <= 0 {
 		c.pageSize = 50
 	}
@@ -99,7 +120,7 @@ func apiError(ctx context.Context, op string, resp *sdk.Response, err error) err
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return fmt.Errorf("gitea: %s: %w", op, ctxErr)
 	}
-	return fmt.Errorf("gitea: %s: %w: %v", op, forge.ErrUnavailable, err)
+	return fmt.Errorf("gitea: %s: %w: %w", op, forge.ErrUnavailable, err)
 }
 
 // pages calls list for each page until the last (Gitea's Link header has
@@ -135,8 +156,10 @@ func pages[T any](ctx context.Context, f *Forge, op string, list func(sdk.ListOp
 }
 
 // PullRequest returns the facts of pull request number: its author,
-// branches and head commit, labels, every review (state and the commit
-// it reviewed), its commits (oldest first), changed files, the latest
+// branches and the full names of their repositories ("owner/name": a
+// fork's head is in the fork), head commit, labels, every review (state,
+// the commit it reviewed and, as Review.CanApprove, whether Gitea counts
+// it as official), its commits (oldest first), changed files, the latest
 // status of each context on the head commit (Required when the base
 // branch's protection lists the context), and, once merged, the merge
 // commit and the merge method.
@@ -220,9 +243,15 @@ func pullRequest(pr *sdk.PullRequest) forge.PullRequest {
 	}
 	if pr.Head != nil {
 		out.Head, out.HeadSHA = pr.Head.Ref, pr.Head.Sha
+		if pr.Head.Repository != nil {
+			out.HeadRepository = pr.Head.Repository.FullName
+		}
 	}
 	if pr.Base != nil {
 		out.Base = pr.Base.Ref
+		if pr.Base.Repository != nil {
+			out.BaseRepository = pr.Base.Repository.FullName
+		}
 	}
 	if pr.HasMerged && pr.MergedCommitID != nil {
 		out.MergeSHA = *pr.MergedCommitID
@@ -236,9 +265,14 @@ func pullRequest(pr *sdk.PullRequest) forge.PullRequest {
 	return out
 }
 
-// review maps a Gitea review; a review request is not a review.
+// review maps a Gitea review; a review request is not a review. The
+// reviewer may approve (CanApprove) when Gitea marks the review official:
+// it counts towards the base branch's required approvals (a reviewer on
+// the protection's approvals allowlist or, without one, with write
+// access; with no protection, write access; see IsOfficialReviewer in
+// Gitea's models/issues/review.go).
 func review(r *sdk.PullReview) (forge.Review, bool) {
-	rv := forge.Review{CommitID: r.CommitID, SubmittedAt: r.Submitted.UTC()}
+	rv := forge.Review{CommitID: r.CommitID, SubmittedAt: r.Submitted.UTC(), CanApprove: r.Official}
 	if r.Reviewer != nil {
 		rv.User = r.Reviewer.UserName
 	}
@@ -539,9 +573,12 @@ func (f *Forge) Comment(ctx context.Context, number int, body string) (forge.Com
 	return forge.Comment{ID: cm.ID, URL: cm.HTMLURL}, nil
 }
 
-// CreateRelease publishes the release of r.Tag, which must exist (Gitea
-// would otherwise create the tag on the default branch): a release of
-// the tag that exists is returned with Existed set, never made twice.
+// CreateRelease publishes the release of r.Tag, which must exist: a
+// release of the tag that exists is returned with Existed set, never made
+// twice. Gitea would create a missing tag from the default branch, so the
+// tag is read first (GET /repos/{owner}/{repo}/tags/{tag}); a missing
+// tag is the *forge.APIError of that 404, wrapping forge.ErrNotFound,
+// and nothing is created.
 // Assets the release lacks, by name, are uploaded in both cases, so a
 // run that failed mid-way completes them.
 func (f *Forge) CreateRelease(ctx context.Context, r forge.NewRelease) (forge.Release, error) {
@@ -652,14 +689,22 @@ func (f *Forge) SetDeploymentStatus(ctx context.Context, d forge.DeploymentStatu
 	return f.SetCommitStatus(ctx, cm.SHA, s)
 }
 
-// UpsertIssue opens issue i, or, when an open issue has the same title,
-// replaces its body (and its labels when i.Labels is not nil). The oldest
-// such issue is the one updated.
+// UpsertIssue opens issue i, or, when an open issue with the same title
+// was opened by the token's user, replaces its body (and its labels when
+// i.Labels is not nil). The oldest such issue is the one updated. An
+// issue with the title that someone else opened is left alone: its
+// author could edit the report at will. The token's user is read once
+// (GET /user); when Gitea does not say who it is the call fails, before
+// anything is written, with an error wrapping [ErrUnknownUser].
 func (f *Forge) UpsertIssue(ctx context.Context, i forge.NewIssue) (forge.Issue, error) {
 	if strings.TrimSpace(i.Title) == "" {
 		return forge.Issue{}, fmt.Errorf("%w: gitea: an issue needs a title", forge.ErrInvalid)
 	}
 	c, err := f.client(ctx)
+	if err != nil {
+		return forge.Issue{}, err
+	}
+	me, err := f.self(ctx, c)
 	if err != nil {
 		return forge.Issue{}, err
 	}
@@ -671,7 +716,7 @@ func (f *Forge) UpsertIssue(ctx context.Context, i forge.NewIssue) (forge.Issue,
 	}
 	var found *sdk.Issue
 	for _, is := range issues {
-		if is.Title == i.Title && is.PullRequest == nil && (found == nil || is.Index < found.Index) {
+		if is.Title == i.Title && is.PullRequest == nil && is.Poster != nil && is.Poster.ID == me.ID && (found == nil || is.Index < found.Index) {
 			found = is
 		}
 	}
@@ -696,4 +741,42 @@ func (f *Forge) UpsertIssue(ctx context.Context, i forge.NewIssue) (forge.Issue,
 		}
 	}
 	return forge.Issue{Number: int(found.Index), URL: found.HTMLURL}, nil
+}
+
+// ErrUnknownUser is wrapped by the error of a write that must know whose
+// token it has ([Forge.UpsertIssue]) when Gitea does not say (GET /user
+// refused, or answered without a user).
+var ErrUnknownUser = errors.New("gitea: the token's user is unknown")
+
+// self returns the token's user (GET /user), read on the first call; a
+// failed read is not kept. A refusal is an *forge.APIError wrapping
+// [ErrUnknownUser] and the error of its status.
+func (f *Forge) self(ctx context.Context, c *sdk.Client) (*sdk.User, error) {
+	f.mu.Lock()
+	me := f.me
+	f.mu.Unlock()
+	if me != nil {
+		return me, nil
+	}
+	const why = "issue reports need a token that can read its user (GET /user)"
+	me, resp, err := c.GetMyUserInfo()
+	if err != nil {
+		err = apiError(ctx, "get the token's user", resp, err)
+		var ae *forge.APIError
+		if !errors.As(err, &ae) {
+			return nil, fmt.Errorf("%w: %s: %w", ErrUnknownUser, why, err)
+		}
+		e := *ae
+		e.Message = ae.Message + ": " + why
+		e.Err = errors.Join(ErrUnknownUser, ae.Err)
+		return nil, &e
+	}
+	if me == nil || me.ID <= 0 {
+		return nil, &forge.APIError{Forge: "gitea", Method: http.MethodGet, Path: "/api/v1/user", Status: http.StatusOK,
+			Message: "the answer names no user: " + why, Err: errors.Join(ErrUnknownUser, forge.ErrUnauthorized)}
+	}
+	f.mu.Lock()
+	f.me = me
+	f.mu.Unlock()
+	return me, nil
 }

@@ -108,3 +108,90 @@ func TestPagesBounded(t *testing.T) {
 	assert.ErrorIs(t, err, forge.ErrUnavailable)
 	assert.LessOrEqual(t, n, forge.MaxPages, "requests")
 }
+
+// TestRateLimitWaitBounded: a Retry-After beyond the maximum wait (an
+// hour, or an HTTP date a year away) returns the 429 at once, even with
+// no deadline on the context; a wait within it is taken.
+func TestRateLimitWaitBounded(t *testing.T) {
+	for name, tc := range map[string]struct {
+		retryAfter string
+		opts       []gitea.Option
+		want       int // requests made
+	}{
+		"an hour":            {"3600", nil, 1},
+		"a date a year away": {time.Now().AddDate(1, 0, 0).UTC().Format(http.TimeFormat), nil, 1},
+		"beyond a set max":   {"2", []gitea.Option{gitea.WithMaxRateLimitWait(time.Second)}, 1},
+		"within a set max":   {"1", []gitea.Option{gitea.WithMaxRateLimitWait(time.Second)}, 2},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var mu sync.Mutex
+			n := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				defer mu.Unlock()
+				n++
+				if n > 1 {
+					w.WriteHeader(http.StatusCreated)
+					fmt.Fprint(w, `{"id":7}`)
+					return
+				}
+				w.Header().Set("Retry-After", tc.retryAfter)
+				w.WriteHeader(http.StatusTooManyRequests)
+				fmt.Fprint(w, `{"message":"slow down"}`)
+			}))
+			defer srv.Close()
+			opts := append([]gitea.Option{gitea.WithHTTPClient(&http.Client{})}, tc.opts...)
+			f, err := gitea.New(srv.URL, "shop", "magento", "tok", opts...)
+			require.NoError(t, err)
+			done := make(chan error, 1)
+			go func() {
+				_, err := f.Comment(context.Background(), 3, "released")
+				done <- err
+			}()
+			select {
+			case err = <-done:
+			case <-time.After(time.Minute):
+				t.Fatalf("still waiting after a minute: the wait Retry-After %s asks is not bounded", tc.retryAfter)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			assert.Equal(t, tc.want, n, "requests")
+			if tc.want == 1 {
+				assert.ErrorIs(t, err, forge.ErrRateLimited)
+			} else {
+				assert.NoError(t, err)
+			}
+		})
+	}
+}
+
+// TestRedirectKeepsTheToken: a redirect to another server (another port
+// on 127.0.0.1, to which Go would send the Authorization header the SDK
+// sets) is refused before it is followed, with forge.ErrRedirect.
+func TestRedirectKeepsTheToken(t *testing.T) {
+	var mu sync.Mutex
+	var elsewhere []string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		elsewhere = append(elsewhere, r.Method+" "+r.URL.Path+" "+r.Header.Get("Authorization"))
+		fmt.Fprint(w, `{"number":1,"state":"open","user":{"login":"mallory"}}`)
+	}))
+	defer other.Close()
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusFound)
+	}))
+	defer origin.Close()
+	hc := origin.Client()
+	f, err := gitea.New(origin.URL, "shop", "magento", "SECRET-GITEA-TOKEN", gitea.WithHTTPClient(hc))
+	require.NoError(t, err)
+	_, err = f.PullRequest(t.Context(), 1)
+	require.ErrorIs(t, err, forge.ErrRedirect)
+	assert.ErrorIs(t, err, forge.ErrUnavailable)
+	_, err = f.Comment(t.Context(), 1, "x")
+	require.ErrorIs(t, err, forge.ErrRedirect)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Empty(t, elsewhere, "no request reached the other server")
+	assert.Nil(t, hc.CheckRedirect, "the client given is not changed")
+}

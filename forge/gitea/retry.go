@@ -12,11 +12,13 @@ import (
 // retryTransport waits out rate limits. Gitea does not limit API calls
 // itself, but a proxy in front of it may: a 429 or a 503 with a
 // Retry-After header is retried after the time asked (1s, 2s, 4s when it
-// asks none), at most four times, while the request's context has the
-// time. Otherwise the answer goes to the caller, which reports a 429 as
-// forge.ErrRateLimited.
+// asks none), at most four times, when the wait fits: within the
+// client's maximum wait ([WithMaxRateLimitWait]) and before the
+// request's context deadline. Otherwise the answer goes to the caller at
+// once, which reports a 429 as forge.ErrRateLimited.
 type retryTransport struct {
 	base http.RoundTripper
+	wait ratelimit.Waiter
 }
 
 const maxRetries = 4
@@ -36,9 +38,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if s, err := strconv.Atoi(retryAfter); err == nil && s >= 0 {
 			wait = time.Duration(s) * time.Second
 		} else if at, err := http.ParseTime(retryAfter); err == nil {
-			wait = time.Until(at)
+			wait = max(at.Sub(t.wait.Now()), 0)
 		}
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+		if !t.wait.Fits(ctx, wait) {
 			return resp, nil
 		}
 		next := req.Clone(ctx)
@@ -52,7 +54,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
-		if err := ratelimit.Sleep(ctx, max(wait, 0)); err != nil {
+		if err := t.wait.Sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 		req = next

@@ -21,19 +21,36 @@
 // GET merge_requests/:iid/versions, whose head_commit_sha is the head).
 // Any other approval (settings unreadable, approvals kept on push, no
 // such version) is an APPROVED review of no commit, which no policy
-// counts for the head: fail closed. A reviewer whose state is requested_changes gives a
+// counts for the head: fail closed. An approval may count
+// (Review.CanApprove) only when its user is a member of the project with
+// at least the Developer role (GET projects/:id/members/all/:user_id,
+// inherited and invited memberships included, once a user and call): an
+// approval by a Guest, a Reporter or a user who is no member counts for
+// nothing, and a membership that cannot be read fails the call. A
+// reviewer whose state is requested_changes gives a
 // CHANGES_REQUESTED review. The merge method is the squash flag
 // ("squash"), a merge commit ("merge") or neither, a fast-forward
 // ("rebase"). GitLab has no list of required checks in its free API:
-// every check's Required is false.
+// every check's Required is false. BaseRepository is the project's path
+// (GET projects/:id, read once a client); HeadRepository is the same for
+// a merge request within the project, the source project's path for one
+// from a fork (GET projects/:source_project_id), and "" when the token
+// may not read the fork, so that forge.PullRequest.Facts never takes a
+// fork's branch for the project's own.
 //
 // # Writes
 //
 // GitLab numbers issues and merge requests apart: [Client.SetLabels] and
 // [Client.Comment] act on merge requests, [Client.UpsertIssue] on issues.
 // GitLab creates the labels it lacks. [Client.CreateRelease] gets the
-// release of the tag first (404: creates it); an asset is uploaded to the
-// project and linked to the release. [Client.SetDeploymentStatus]
+// release of the tag first (404: reads the tag, and creates the release
+// only when the tag exists, never sending the ref GitLab would make a
+// missing tag from); an asset is uploaded to the project and linked to
+// the release. [Client.UpsertIssue] updates only an open issue with the
+// title that the token's user opened (GET /user, read once a client);
+// when GitLab will not say whose the token is — a CI job token may not
+// read its user — it fails with [ErrUnknownUser] before anything is
+// written. [Client.SetDeploymentStatus]
 // resolves the ref to its commit and updates the deployment of that ref
 // and commit to the environment that is still running; otherwise it asks
 // whether the ref is a tag and creates the deployment with its status.
@@ -47,6 +64,12 @@
 // [WithMaxRateLimitWait] and before the context's deadline, up to three
 // times; otherwise it fails with forge.ErrRateLimited. Every refusal is a
 // *[forge.APIError] wrapping [forge.ErrorFor] of its status.
+//
+// The HTTP client given to [New] is copied with
+// [forge.SameHostRedirects]: client-go sends the token in its own
+// PRIVATE-TOKEN or JOB-TOKEN header, which Go forwards to any host a
+// redirect names, so a redirect to another scheme, host or port is
+// refused before it is followed (an error wrapping forge.ErrRedirect).
 //
 // # What the tests rest on
 //
@@ -70,14 +93,19 @@
 // issues.md, notes.md, releases/_index.md and releases/links.md at commit
 // 6e370d70120dba1fb6e4a3542f44f3e7da3caff2; merge_request_approvals.md
 // at 003efb27fc4d; deployments.md at 0351d9ed8363; tags.md at
-// 017a6c129d6a; project_markdown_uploads.md at 0286e4c628d6; commits.md
-// at 00359ec1bcc6 (an older page: the commit and status endpoints the
-// client calls are unchanged since). GitLab's OpenAPI description
+// 017a6c129d6a; project_markdown_uploads.md at 0286e4c628d6;
+// project_members.md at 3e2ec3b62446 (the page members.md was split
+// into); commits.md at 00359ec1bcc6, projects.md at 330eac18cef6 and
+// users.md at 849f9995d97c (older pages: the endpoints the client calls,
+// GET projects/:id and GET /user, are unchanged since). GitLab's OpenAPI description
 // (doc/api/openapi/openapi_v3.yaml in gitlab-org/gitlab) is not used: it
 // lives only in that repository, several gigabytes to fetch, and no
 // registry this project or its CI reaches serves it.
 //
 //	call                                   response
+//	GET  projects/:id                      none with a path: projects_test.go (a restored project)
+//	GET  members/all/:user_id              project_members_test.go (access_level 30)
+//	GET  /user                             none of its own: testdata/get_user.json; gitlab_test.go ({})
 //	GET  merge_requests/:iid               testdata/get_merge_request.json
 //	GET  merge_requests/:iid/approvals     testdata/get_merge_request_approvals.json
 //	GET  projects/:id/approvals            projects_test.go (reset_approvals_on_push false)
@@ -100,7 +128,9 @@
 //	GET, POST deployments                  deployments_test.go
 //	4xx, 5xx refusals                      search_test.go, orbit_test.go, group_hooks_test.go
 //	PUT  deployments/:id, merge method, approvals at the head, status
-//	outcomes, 429 waits                    the tests' own servers and unit tests
+//	outcomes, 429 waits, roles below
+//	Developer, forks, one's own issue,
+//	redirects                              the tests' own servers and unit tests
 //
 // A Client is safe for concurrent use.
 package gitlab

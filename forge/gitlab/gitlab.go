@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	gl "gitlab.com/gitlab-org/api/client-go/v2"
@@ -22,6 +23,10 @@ type Client struct {
 	// wait takes the rate-limit waits (tests replace its clock).
 	wait ratelimit.Waiter
 	job  bool
+
+	mu   sync.Mutex
+	path string   // the project's path_with_namespace, once read
+	me   *gl.User // the token's user, once read
 }
 
 // An Option changes a setting of [New].
@@ -46,9 +51,16 @@ func WithJobToken() Option {
 // New returns the client of project (its numeric ID or its full path,
 // "group/subgroup/name") on GitLab at baseURL ("" for gitlab.com; a
 // self-managed instance's URL otherwise, to which "/api/v4/" is added).
-// httpClient may be nil. token comes from [forge.Token]("gitlab"), never
-// from a command line. client-go's own retries are turned off: rate
-// limits are waited out here, within the context's deadline.
+// httpClient may be nil (http.DefaultClient's settings). token comes
+// from [forge.Token]("gitlab"), never from a command line. client-go's
+// own retries are turned off: rate limits are waited out here, within
+// the context's deadline.
+//
+// The calls go through a copy of httpClient that follows redirects only
+// to the same scheme, host and port ([forge.SameHostRedirects]): Go
+// forwards the PRIVATE-TOKEN and JOB-TOKEN headers client-go sets to
+// any host a redirect names, so a redirect elsewhere is refused (an
+// error wrapping [forge.ErrRedirect]) before it is followed.
 func New(httpClient *http.Client, baseURL, project, token string, opts ...Option) (*Client, error) {
 	if project == "" {
 		return nil, fmt.Errorf("%w: gitlab: no project", forge.ErrInvalid)
@@ -57,10 +69,7 @@ func New(httpClient *http.Client, baseURL, project, token string, opts ...Option
 	for _, o := range opts {
 		o(c)
 	}
-	copts := []gl.ClientOptionFunc{gl.WithoutRetries()}
-	if httpClient != nil {
-		copts = append(copts, gl.WithHTTPClient(httpClient))
-	}
+	copts := []gl.ClientOptionFunc{gl.WithoutRetries(), gl.WithHTTPClient(forge.SameHostRedirects(httpClient))}
 	if baseURL != "" {
 		copts = append(copts, gl.WithBaseURL(baseURL))
 	}

@@ -40,17 +40,23 @@ func TestPullRequest(t *testing.T) {
 	assert.Equal(t, head, pr.HeadSHA)
 	assert.Contains(t, pr.Labels, "database::reviewed")
 	require.Len(t, pr.Reviews, 1, "reviewers user1 (unreviewed) and user2 (reviewed) give no review")
-	assert.Equal(t, forge.Review{User: "root", State: policy.ReviewApproved, SubmittedAt: pr.Reviews[0].SubmittedAt}, pr.Reviews[0])
+	assert.Equal(t, forge.Review{User: "root", State: policy.ReviewApproved, SubmittedAt: pr.Reviews[0].SubmittedAt, CanApprove: true}, pr.Reviews[0],
+		"root (ID 1) is a member with access level 30, Developer")
 	assert.Empty(t, pr.Facts().Approvers, "the project keeps approvals on push and no diff version proves the approval came after the head")
+	assert.Equal(t, projectFullPath, pr.BaseRepository)
+	assert.Equal(t, projectFullPath, pr.HeadRepository, "source_project_id is target_project_id")
+	assert.Equal(t, "delete-designs-v2", pr.Facts().Head)
 	assert.Equal(t, []string{"4a24d82dbca5c11c61556f3b35ca472b7463187e"}, pr.Commits)
 	assert.Equal(t, []string{"README", "VERSION"}, pr.ChangedFiles)
 	assert.Equal(t, []forge.Check{{Outcome: forge.CheckPending}}, pr.Checks, "client-go's statuses response is [{\"id\":1}]")
 	assert.Equal(t, []string{
 		"GET " + mrPath + " <- testdata/get_merge_request.json",
+		"GET /api/v4/projects/1 <- " + projectSource,
 		"GET " + mrPath + "/approvals <- testdata/get_merge_request_approvals.json",
 		"GET " + mrPath + "/reviewers <- merge_requests_test.go:397",
 		"GET /api/v4/projects/1/approvals <- projects_test.go:820",
 		"GET " + mrPath + "/versions <- commits_test.go:74",
+		"GET /api/v4/projects/1/members/all/1 <- project_members_test.go:233",
 		"GET " + mrPath + "/commits <- testdata/list_merge_request_context_commits.json",
 		"GET " + mrPath + "/diffs <- testdata/list_merge_request_diff.json",
 		"GET /api/v4/projects/1/repository/commits/" + head + "/statuses <- commits_test.go:74",
@@ -64,6 +70,8 @@ func TestWrites(t *testing.T) {
 	_, err := c.Comment(ctx, 1, "released")
 	require.NoError(t, err)
 	require.NoError(t, c.SetCommitStatus(ctx, "b0b3a907f41409829b307a28b82fdbd552ee5a27", forge.CommitStatus{Context: "release", State: forge.CheckSuccess}))
+	// client-go ships no response of GET /user: its single user answers.
+	r.use("GET", "/api/v4/user", "testdata/get_user.json")
 	is, err := r.client().UpsertIssue(ctx, forge.NewIssue{Title: "Deployment status", Body: "deployed"})
 	require.NoError(t, err)
 	assert.True(t, is.Created)
@@ -74,6 +82,7 @@ func TestWrites(t *testing.T) {
 	assert.Equal(t, []string{
 		"POST " + mrPath + "/notes <- notes_test.go:663",
 		"POST /api/v4/projects/1/statuses/b0b3a907f41409829b307a28b82fdbd552ee5a27 <- commits_test.go:122",
+		"GET /api/v4/user <- testdata/get_user.json",
 		"GET /api/v4/projects/1/issues <- issues_test.go:401",
 		"POST /api/v4/projects/1/issues <- issues_test.go:558",
 		"GET /api/v4/projects/1/releases/v0.1 <- releases_test.go:49",
@@ -90,7 +99,7 @@ func TestPaginationMustAdvance(t *testing.T) {
 			w.Header().Set("Content-Type", "application/json")
 			switch r.URL.Path {
 			case "/api/v4/projects/1":
-				fmt.Fprint(w, `{"id":1}`)
+				fmt.Fprint(w, `{"id":1,"path_with_namespace":"shop/app"}`)
 			case "/api/v4/projects/1/approvals":
 				fmt.Fprint(w, `{"reset_approvals_on_push":true}`)
 			case "/api/v4/projects/1/merge_requests/1":
@@ -141,8 +150,12 @@ func TestStaleApprovalNotCounted(t *testing.T) {
 				fmt.Fprint(w, c.settings)
 			case "/api/v4/projects/1/merge_requests/1":
 				fmt.Fprint(w, `{"iid":1,"state":"opened","sha":"head2","source_branch":"feature/ABC-1-x","target_branch":"main","author":{"username":"a"}}`)
+			case "/api/v4/projects/1":
+				fmt.Fprint(w, `{"id":1,"path_with_namespace":"shop/app"}`)
+			case "/api/v4/projects/1/members/all/5":
+				fmt.Fprint(w, `{"id":5,"username":"b","access_level":30}`)
 			case "/api/v4/projects/1/merge_requests/1/approvals":
-				fmt.Fprint(w, `{"approved_by":[{"user":{"username":"b"},"approved_at":"2026-01-01T10:00:00Z"}]}`)
+				fmt.Fprint(w, `{"approved_by":[{"user":{"id":5,"username":"b"},"approved_at":"2026-01-01T10:00:00Z"}]}`)
 			case "/api/v4/projects/1/merge_requests/1/versions":
 				fmt.Fprint(w, c.versions)
 			case "/api/v4/projects/1/merge_requests/1/commits":

@@ -36,26 +36,30 @@ func TestMergeMethod(t *testing.T) {
 
 func TestReviewsAtHead(t *testing.T) {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	ap := &gl.MergeRequestApprovals{ApprovedBy: []*gl.MergeRequestApproverUser{{User: &gl.BasicUser{Username: "bob"}, ApprovedAt: &at}, nil}}
+	ap := &gl.MergeRequestApprovals{ApprovedBy: []*gl.MergeRequestApproverUser{{User: &gl.BasicUser{ID: 7, Username: "bob"}, ApprovedAt: &at},
+		{User: &gl.BasicUser{ID: 8, Username: "guest"}, ApprovedAt: &at}, nil}}
+	may := map[int64]bool{7: true, 8: false}
 	rv := []*gl.MergeRequestReviewer{
 		{User: &gl.BasicUser{Username: "carol"}, State: "requested_changes", CreatedAt: &at},
 		{User: &gl.BasicUser{Username: "dave"}, State: "reviewed"},
 	}
-	got := reviews(ap, rv, "h1", approvalTime{reset: true})
+	got := reviews(ap, rv, "h1", approvalTime{reset: true}, may)
 	assert.Equal(t, []forge.Review{
-		{User: "bob", State: policy.ReviewApproved, CommitID: "h1", SubmittedAt: at},
+		{User: "bob", State: policy.ReviewApproved, CommitID: "h1", SubmittedAt: at, CanApprove: true},
+		{User: "guest", State: policy.ReviewApproved, CommitID: "h1", SubmittedAt: at},
 		{User: "carol", State: policy.ReviewChangesRequested, CommitID: "h1", SubmittedAt: at},
 	}, got)
-	assert.Equal(t, []forge.Review{}, reviews(nil, nil, "h1", approvalTime{reset: true}))
+	assert.Equal(t, []forge.Review{}, reviews(nil, nil, "h1", approvalTime{reset: true}, may))
+	assert.False(t, reviews(ap, nil, "h1", approvalTime{reset: true}, nil)[0].CanApprove, "a user whose role is unknown may not approve")
 
 	// Approvals kept on push: an approval is of the head only when given
 	// after the head was pushed.
 	for since, want := range map[time.Time]string{{}: "", at.Add(-time.Second): "h1", at: "", at.Add(time.Hour): ""} {
-		got := reviews(ap, nil, "h1", approvalTime{since: since})
-		assert.Equal(t, []forge.Review{{User: "bob", State: policy.ReviewApproved, CommitID: want, SubmittedAt: at}}, got, since)
+		got := reviews(ap, nil, "h1", approvalTime{since: since}, may)
+		assert.Equal(t, forge.Review{User: "bob", State: policy.ReviewApproved, CommitID: want, SubmittedAt: at, CanApprove: true}, got[0], since)
 	}
 	noTime := &gl.MergeRequestApprovals{ApprovedBy: []*gl.MergeRequestApproverUser{{User: &gl.BasicUser{Username: "bob"}}}}
-	assert.Empty(t, reviews(noTime, nil, "h1", approvalTime{since: at})[0].CommitID, "an approval of unknown time")
+	assert.Empty(t, reviews(noTime, nil, "h1", approvalTime{since: at}, may)[0].CommitID, "an approval of unknown time")
 }
 
 func TestStatusOutcome(t *testing.T) {

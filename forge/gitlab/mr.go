@@ -19,6 +19,18 @@ import (
 // merge request, its approvals and reviewers, its commits and changed
 // paths (every page), and the commit statuses of its head commit.
 //
+// BaseRepository is the project's path (GET /projects/:id, read once).
+// HeadRepository is the same when the source project is the target
+// project; for a merge request from a fork it is the source project's
+// path (GET /projects/:source_project_id), or "" when the token may not
+// read it.
+//
+// An approval may count (Review.CanApprove) only when its user is a
+// member of the project with at least the Developer role
+// (GET /projects/:id/members/all/:user_id, once a user and call): an
+// approval by a user who is no member, or a Guest or Reporter, counts
+// for nothing.
+//
 // GitLab's approvals name who approved, not the commit approved. An
 // approval is one of the head only when that is proven: the project
 // resets approvals on push (its approval settings say
@@ -41,6 +53,9 @@ func (c *Client) PullRequest(ctx context.Context, number int) (forge.PullRequest
 	pr := forge.PullRequest{Number: int(mr.IID), URL: mr.WebURL, State: mrState(mr.State), Title: mr.Title, Body: mr.Description,
 		Head: mr.SourceBranch, Base: mr.TargetBranch, HeadSHA: mr.SHA, Labels: append([]string{}, mr.Labels...),
 		Reviews: []forge.Review{}, Commits: []string{}, Checks: []forge.Check{}, ChangedFiles: []string{}}
+	if pr.HeadRepository, pr.BaseRepository, err = c.repositories(ctx, mr); err != nil {
+		return forge.PullRequest{}, err
+	}
 	if mr.Author != nil {
 		pr.Author = mr.Author.Username
 	}
@@ -70,7 +85,18 @@ func (c *Client) PullRequest(ctx context.Context, number int) (forge.PullRequest
 	if err != nil {
 		return forge.PullRequest{}, err
 	}
-	pr.Reviews = reviews(ap, reviewers, mr.SHA, at)
+	may := map[int64]bool{}
+	if ap != nil {
+		for _, a := range ap.ApprovedBy {
+			if a == nil || a.User == nil {
+				continue
+			}
+			if _, err := c.mayApprove(ctx, a.User.ID, may); err != nil {
+				return forge.PullRequest{}, err
+			}
+		}
+	}
+	pr.Reviews = reviews(ap, reviewers, mr.SHA, at, may)
 	commits, err := all(ctx, c, func(o gl.ListOptions, opt gl.RequestOptionFunc) ([]*gl.Commit, *gl.Response, error) {
 		return c.gl.MergeRequests.GetMergeRequestCommits(c.project, iid, &gl.GetMergeRequestCommitsOptions{ListOptions: o}, opt)
 	})
@@ -192,17 +218,18 @@ func (c *Client) approvalsAt(ctx context.Context, iid int64, ap *gl.MergeRequest
 // GitLab's approvals API gives who approved, not the commit approved: an
 // approval is taken as of head only when at proves it (the project resets
 // approvals on push, or the approval came after head was pushed); any
-// other approval has no CommitID, so it is no approval of the head. A
-// reviewer whose state is requested_changes gives a CHANGES_REQUESTED
-// review, of head.
-func reviews(ap *gl.MergeRequestApprovals, reviewers []*gl.MergeRequestReviewer, head string, at approvalTime) []forge.Review {
+// other approval has no CommitID, so it is no approval of the head. An
+// approval may count (CanApprove) only when may says so of its user's
+// ID. A reviewer whose state is requested_changes gives a
+// CHANGES_REQUESTED review, of head.
+func reviews(ap *gl.MergeRequestApprovals, reviewers []*gl.MergeRequestReviewer, head string, at approvalTime, may map[int64]bool) []forge.Review {
 	out := []forge.Review{}
 	if ap != nil {
 		for _, a := range ap.ApprovedBy {
 			if a == nil || a.User == nil {
 				continue
 			}
-			r := forge.Review{User: a.User.Username, State: policy.ReviewApproved}
+			r := forge.Review{User: a.User.Username, State: policy.ReviewApproved, CanApprove: may[a.User.ID]}
 			if at.ofHead(a.ApprovedAt) {
 				r.CommitID = head
 			}

@@ -31,6 +31,13 @@ import (
 // ($RELEASEKIT_FORGE_FIXTURES/client-go), which also holds client-go's
 // test sources.
 
+// projectSource is the project every replay answers GET /projects/:id
+// with, and its path.
+const (
+	projectSource   = "projects_test.go:1947"
+	projectFullPath = "namespace/test-project"
+)
+
 // A canned is one response of client-go's tests.
 type canned struct {
 	method, pattern, source string
@@ -343,6 +350,10 @@ func newReplay(t *testing.T) *replay {
 	require.NoError(t, err)
 	require.NotEmpty(t, cs)
 	r := &replay{t: t, canned: cs, chosen: map[string]string{}}
+	// client-go ships no GET of a single project that has its
+	// path_with_namespace: its restored project ("namespace/test-project",
+	// the Project entity a GET returns) answers.
+	r.use("GET", "/api/v4/projects/1", projectSource)
 	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
 	t.Cleanup(r.srv.Close)
 	return r

@@ -81,6 +81,9 @@ const (
 	docUploads   = "doc/api/project_markdown_uploads.md@0286e4c628d68960d0ca9e961d82c3ea6ac90633"
 	docTags      = "doc/api/tags.md@017a6c129d6a9e4ad9fec792cd84f88641d7dbfe"
 	docDeploy    = "doc/api/deployments.md@0351d9ed83635ce3258e2d09ba92b46a7cdcfa61"
+	docProjects  = "doc/api/projects.md@330eac18cef61a4f58b3601265f7b631d2311cd0"
+	docMembers   = "doc/api/project_members.md@3e2ec3b6244690b7c2dd21beb4dc1c07b0a837c8"
+	docUsers     = "doc/api/users.md@849f9995d97c85d88b36a40ee563f7dd51fdc3f1"
 )
 
 var (
@@ -90,6 +93,16 @@ var (
 )
 
 var documented = []endpoint{
+	// Get single project.
+	{method: "GET", path: "/projects/:id", doc: docProjects, params: []param{pProject,
+		{name: "statistics", in: inQuery, typ: tBoolean},
+		{name: "license", in: inQuery, typ: tBoolean},
+		{name: "with_custom_attributes", in: inQuery, typ: tBoolean}}},
+	// Get a member of a project, including inherited and invited members.
+	{method: "GET", path: "/projects/:id/members/all/:user_id", doc: docMembers, params: []param{pProject,
+		{name: "user_id", in: inPath, typ: tInteger, required: true}}},
+	// User: the currently authenticated user.
+	{method: "GET", path: "/user", doc: docUsers},
 	// Get single MR.
 	{method: "GET", path: "/projects/:id/merge_requests/:merge_request_iid", doc: docMR, params: []param{pProject, pMR,
 		{name: "include_diverged_commits_count", in: inQuery, typ: tBoolean},

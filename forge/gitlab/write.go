@@ -16,7 +16,16 @@ import (
 // it is (Existed set). Each asset the release lacks (by link name) is
 // uploaded to the project (POST /projects/:id/uploads) and linked to the
 // release (a release link of type "other").
+//
+// The tag must exist: before a release is created the tag is read
+// (GET repository/tags/:tag), and a missing tag is the *forge.APIError
+// of that 404, wrapping forge.ErrNotFound, with nothing created. The
+// release is created without a ref, so GitLab itself refuses to make the
+// tag should it vanish meanwhile.
 func (c *Client) CreateRelease(ctx context.Context, r forge.NewRelease) (forge.Release, error) {
+	if r.Tag == "" {
+		return forge.Release{}, fmt.Errorf("%w: gitlab: a release needs a tag", forge.ErrInvalid)
+	}
 	var rel *gl.Release
 	existed := true
 	err := c.call(ctx, func(opt gl.RequestOptionFunc) (resp *gl.Response, err error) {
@@ -25,6 +34,13 @@ func (c *Client) CreateRelease(ctx context.Context, r forge.NewRelease) (forge.R
 	})
 	if isStatus(err, 404) {
 		existed = false
+		err = c.call(ctx, func(opt gl.RequestOptionFunc) (resp *gl.Response, err error) {
+			_, resp, err = c.gl.Tags.GetTag(c.project, r.Tag, opt)
+			return resp, err
+		})
+		if err != nil {
+			return forge.Release{}, err
+		}
 		err = c.call(ctx, func(opt gl.RequestOptionFunc) (resp *gl.Response, err error) {
 			rel, resp, err = c.gl.Releases.CreateRelease(c.project, &gl.CreateReleaseOptions{TagName: gl.Ptr(r.Tag), Name: gl.Ptr(r.Name),
 				Description: gl.Ptr(r.Notes)}, opt)
@@ -172,9 +188,21 @@ func deployStatus(s string) (gl.DeploymentStatusValue, error) {
 }
 
 // UpsertIssue updates the description of the open issue titled exactly
-// i.Title (searched among the open issues with all of i.Labels, every
-// page), or opens the issue with i.Labels.
+// i.Title that the token's user opened (searched among the open issues
+// with all of i.Labels, every page), or opens the issue with i.Labels.
+// An issue with the title that someone else opened is left alone: its
+// author could edit the report at will. The token's user is read once
+// (GET /user); when GitLab does not say who it is (a CI job token may
+// not read its user) the call fails, before anything is written, with a
+// *forge.APIError wrapping [ErrUnknownUser].
 func (c *Client) UpsertIssue(ctx context.Context, i forge.NewIssue) (forge.Issue, error) {
+	if i.Title == "" {
+		return forge.Issue{}, fmt.Errorf("%w: gitlab: an issue needs a title", forge.ErrInvalid)
+	}
+	me, err := c.self(ctx)
+	if err != nil {
+		return forge.Issue{}, err
+	}
 	var labels *gl.LabelOptions
 	if len(i.Labels) > 0 {
 		l := gl.LabelOptions(i.Labels)
@@ -188,7 +216,7 @@ func (c *Client) UpsertIssue(ctx context.Context, i forge.NewIssue) (forge.Issue
 		return forge.Issue{}, err
 	}
 	for _, is := range issues {
-		if is.Title != i.Title {
+		if is == nil || is.Title != i.Title || is.Author == nil || is.Author.ID != me.ID {
 			continue
 		}
 		var up *gl.Issue

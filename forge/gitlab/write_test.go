@@ -163,6 +163,7 @@ func TestSetLabels(t *testing.T) {
 func TestCreateReleaseCreatesWithAssets(t *testing.T) {
 	r := newReplay(t)
 	r.use("GET", projectPath+"/releases/v0.1", resp404)
+	r.use("GET", projectPath+"/repository/tags/v0.1", "tags_test.go:74")
 	// The create release link test's response with link_type other.
 	r.use("POST", projectPath+"/releases/v0.1/assets/links", "releaselinks_test.go:97")
 	rel, err := r.client().CreateRelease(context.Background(), forge.NewRelease{Tag: "v0.1", Name: "v0.1", Notes: "## Features\n- x",
@@ -172,13 +173,15 @@ func TestCreateReleaseCreatesWithAssets(t *testing.T) {
 	assert.Equal(t, "v0.1", rel.Tag)
 	assert.Equal(t, []string{
 		"GET " + projectPath + "/releases/v0.1 <- " + resp404,
+		"GET " + projectPath + "/repository/tags/v0.1 <- tags_test.go:74",
 		"POST " + projectPath + "/releases <- releases_test.go:64",
 		"POST " + projectPath + "/uploads <- project_markdown_uploads_test.go:18",
 		"POST " + projectPath + "/releases/v0.1/assets/links <- releaselinks_test.go:97",
 	}, r.sources())
-	assert.Equal(t, map[string]any{"tag_name": "v0.1", "name": "v0.1", "description": "## Features\n- x"}, jsonBody(t, r.request(1)))
+	assert.Equal(t, map[string]any{"tag_name": "v0.1", "name": "v0.1", "description": "## Features\n- x"}, jsonBody(t, r.request(2)),
+		"no ref: GitLab would make a missing tag from it")
 
-	up := r.request(2)
+	up := r.request(3)
 	mt, params, err := mime.ParseMediaType(up.ContentType)
 	require.NoError(t, err)
 	require.Equal(t, "multipart/form-data", mt)
@@ -192,7 +195,26 @@ func TestCreateReleaseCreatesWithAssets(t *testing.T) {
 
 	// The link points at the upload's full_path on the instance.
 	assert.Equal(t, map[string]any{"name": "app_linux_amd64.tar.gz", "link_type": "other",
-		"url": r.srv.URL + "/-/project/1234/uploads/66dbcd21ec5d24ed6ea225176098d52b/dk.png"}, jsonBody(t, r.request(3)))
+		"url": r.srv.URL + "/-/project/1234/uploads/66dbcd21ec5d24ed6ea225176098d52b/dk.png"}, jsonBody(t, r.request(4)))
+}
+
+// A release of a tag the project does not have is refused with the 404
+// of the tag, and nothing is created: the client never sends the ref
+// GitLab would make the tag from.
+func TestCreateReleaseOfMissingTag(t *testing.T) {
+	r := newReplay(t)
+	r.use("GET", projectPath+"/releases/v9.9.9", resp404)
+	r.use("GET", projectPath+"/repository/tags/v9.9.9", resp404)
+	_, err := r.client().CreateRelease(context.Background(), forge.NewRelease{Tag: "v9.9.9", Name: "v9.9.9", Notes: "x"})
+	require.ErrorIs(t, err, forge.ErrNotFound)
+	var ae *forge.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, projectPath+"/repository/tags/v9.9.9", ae.Path)
+	assert.Equal(t, []string{"GET " + projectPath + "/releases/v9.9.9", "GET " + projectPath + "/repository/tags/v9.9.9"}, r.paths(0),
+		"nothing is created")
+
+	_, err = r.client().CreateRelease(context.Background(), forge.NewRelease{})
+	assert.ErrorIs(t, err, forge.ErrInvalid, "no tag")
 }
 
 func TestCreateReleaseExisting(t *testing.T) {
@@ -282,24 +304,106 @@ func TestSetDeploymentStatusRefusesUnknownState(t *testing.T) {
 	assert.Empty(t, r.sources(), "nothing is sent")
 }
 
-func TestUpsertIssueUpdatesTheOpenOne(t *testing.T) {
+// An open issue with the title that someone else opened is left alone:
+// the token's user (client-go's single user, john_smith, ID 1) did not
+// open client-go's listed issue (venky333, ID 13), so a new one is
+// opened.
+func TestUpsertIssueLeavesOthersIssues(t *testing.T) {
 	r := newReplay(t)
+	// client-go ships no response of GET /user: its single user answers.
+	r.use("GET", "/api/v4/user", "testdata/get_user.json")
 	// client-go's list of project issues has no issue number: its list of
 	// an epic's issues (the same Issue entity) answers.
 	r.use("GET", projectPath+"/issues", "epic_issues_test.go:15")
-	r.use("PUT", projectPath+"/issues/6", "issues_test.go:586")
-	is, err := r.client().UpsertIssue(context.Background(), forge.NewIssue{Title: "Consequatur vero maxime deserunt laboriosam est voluptas dolorem.",
-		Body: "v1.2.0: production ok", Labels: []string{"deployment"}})
+	c := r.client()
+	const title = "Consequatur vero maxime deserunt laboriosam est voluptas dolorem."
+	is, err := c.UpsertIssue(context.Background(), forge.NewIssue{Title: title, Body: "v1.2.0: production ok", Labels: []string{"deployment"}})
 	require.NoError(t, err)
-	assert.Equal(t, forge.Issue{Number: 6, URL: "http://localhost:3001/h5bp/html5-boilerplate/issues/6"}, is,
-		"updated, not created; the PUT response has no web_url: the listed issue's")
+	assert.True(t, is.Created, "venky333's issue is not updated")
 	assert.Equal(t, []string{
+		"GET /api/v4/user <- testdata/get_user.json",
 		"GET " + projectPath + "/issues <- epic_issues_test.go:15",
-		"PUT " + projectPath + "/issues/6 <- issues_test.go:586",
+		"POST " + projectPath + "/issues <- issues_test.go:558",
 	}, r.sources())
 	assert.Equal(t, url.Values{"state": {"opened"}, "labels": {"deployment"}, "order_by": {"created_at"}, "sort": {"asc"},
-		"page": {"1"}, "per_page": {"100"}}, r.request(0).Query)
-	assert.Equal(t, map[string]any{"description": "v1.2.0: production ok"}, jsonBody(t, r.request(1)), "only the description changes")
+		"page": {"1"}, "per_page": {"100"}}, r.request(1).Query)
+	assert.Equal(t, map[string]any{"title": title, "description": "v1.2.0: production ok", "labels": "deployment"}, jsonBody(t, r.request(2)))
+
+	_, err = c.UpsertIssue(context.Background(), forge.NewIssue{Title: title, Body: "again"})
+	require.NoError(t, err)
+	assert.Equal(t, "GET "+projectPath+"/issues", r.paths(3)[0], "the user is read once a client")
+}
+
+// When GitLab does not say whose the token is, no issue is read or
+// written: an answer without a user, and a CI job token, which GitLab
+// refuses GET /user.
+func TestUpsertIssueUnknownUser(t *testing.T) {
+	for name, tc := range map[string]struct {
+		source string
+		opts   []glf.Option
+		status int
+		want   []error
+		says   string
+	}{
+		// client-go's test of a cookie jar answers GET /user with {}.
+		"no user":   {source: "gitlab_test.go:961", status: 200, want: []error{forge.ErrUnauthorized}, says: "the answer names no user"},
+		"job token": {source: resp403, opts: []glf.Option{glf.WithJobToken()}, status: 403, want: []error{forge.ErrUnauthorized}, says: "a CI job token cannot"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := newReplay(t)
+			r.use("GET", "/api/v4/user", tc.source)
+			_, err := r.client(tc.opts...).UpsertIssue(context.Background(), forge.NewIssue{Title: "Deployment status", Body: "x"})
+			require.ErrorIs(t, err, glf.ErrUnknownUser)
+			for _, w := range tc.want {
+				assert.ErrorIs(t, err, w)
+			}
+			var ae *forge.APIError
+			require.ErrorAs(t, err, &ae)
+			assert.Equal(t, tc.status, ae.Status)
+			assert.Equal(t, "/api/v4/user", ae.Path)
+			assert.Contains(t, ae.Message, tc.says)
+			assert.Contains(t, err.Error(), "issue reports need a token that can read its user")
+			assert.Equal(t, []string{"GET /api/v4/user"}, r.paths(0), "nothing else is sent")
+		})
+	}
+}
+
+// The token's user's own open issue with the title is the one updated,
+// even when someone else opened one with the title before. client-go
+// ships no user and issue list of the same person: this test's own
+// server answers, with documented shapes, and its requests are checked
+// against the reference too.
+func TestUpsertIssueUpdatesItsOwn(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	var update map[string]any
+	srv := httptest.NewServer(conforming(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, r.Method+" "+r.URL.Path)
+		w.Header().Set("Content-Type", "application/json")
+		switch r.Method + " " + r.URL.Path {
+		case "GET /api/v4/user":
+			fmt.Fprint(w, `{"id":42,"username":"release-bot"}`)
+		case "GET /api/v4/projects/1/issues":
+			fmt.Fprint(w, `[{"id":100,"iid":3,"title":"Deployment status","state":"opened","author":{"id":66,"username":"mallory"},"web_url":"https://gitlab.example/shop/app/-/issues/3"},
+				{"id":101,"iid":4,"title":"Deployment status","state":"opened","author":{"id":42,"username":"release-bot"},"web_url":"https://gitlab.example/shop/app/-/issues/4"}]`)
+		case "PUT /api/v4/projects/1/issues/4":
+			require.NoError(t, json.NewDecoder(r.Body).Decode(&update))
+			fmt.Fprint(w, `{"id":101,"iid":4,"web_url":"https://gitlab.example/shop/app/-/issues/4"}`)
+		default:
+			http.Error(w, `{"message":"404 Not Found"}`, http.StatusNotFound)
+		}
+	})))
+	defer srv.Close()
+	c, err := glf.New(srv.Client(), srv.URL, "1", "glpat-test")
+	require.NoError(t, err)
+	is, err := c.UpsertIssue(context.Background(), forge.NewIssue{Title: "Deployment status", Body: "production: v1.3.0"})
+	require.NoError(t, err)
+	assert.Equal(t, forge.Issue{Number: 4, URL: "https://gitlab.example/shop/app/-/issues/4"}, is)
+	assert.Equal(t, []string{"GET /api/v4/user", "GET /api/v4/projects/1/issues", "PUT /api/v4/projects/1/issues/4"}, got,
+		"mallory's older issue #3 is left alone")
+	assert.Equal(t, map[string]any{"description": "production: v1.3.0"}, update, "only the description changes")
 }
 
 // Each write call refused by GitLab with one of client-go's shipped error
@@ -347,12 +451,18 @@ func TestWriteErrors(t *testing.T) {
 			call: func(c *glf.Client) error {
 				return c.SetDeploymentStatus(ctx, forge.DeploymentStatus{Ref: "main", Environment: "production", State: forge.DeploySuccess})
 			}, want: forge.ErrUnauthorized, method: "GET", path: projectPath + "/repository/tags/main", status: 403},
-		{name: "issue: update not found", use: [][3]string{{"GET", projectPath + "/issues", "epic_issues_test.go:15"},
-			{"PUT", projectPath + "/issues/6", resp404}},
+		{name: "release: tag lookup forbidden", use: [][3]string{{"GET", projectPath + "/releases/v0.1", resp404},
+			{"GET", projectPath + "/repository/tags/v0.1", resp403}},
 			call: func(c *glf.Client) error {
-				_, err := c.UpsertIssue(ctx, forge.NewIssue{Title: "Consequatur vero maxime deserunt laboriosam est voluptas dolorem."})
+				_, err := c.CreateRelease(ctx, forge.NewRelease{Tag: "v0.1"})
 				return err
-			}, want: forge.ErrNotFound, method: "PUT", path: projectPath + "/issues/6", status: 404},
+			}, want: forge.ErrUnauthorized, method: "GET", path: projectPath + "/repository/tags/v0.1", status: 403},
+		{name: "issue: list unavailable", use: [][3]string{{"GET", "/api/v4/user", "testdata/get_user.json"},
+			{"GET", projectPath + "/issues", resp503}},
+			call: func(c *glf.Client) error {
+				_, err := c.UpsertIssue(ctx, forge.NewIssue{Title: "Deployment status"})
+				return err
+			}, want: forge.ErrUnavailable, method: "GET", path: projectPath + "/issues", status: 503},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newReplay(t)
