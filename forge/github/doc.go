@@ -62,10 +62,13 @@
 // missing tag itself, unsigned, at the head of the default branch, so a
 // missing tag is a *forge.APIError wrapping forge.ErrNotFound and nothing
 // is created. It then gets the release of the tag (404: creates it) and
-// uploads only the assets it lacks. [Client.SetDeploymentStatus] creates a
-// deployment (auto_merge false; required_contexts left out, so GitHub
-// checks the ref's statuses, unless [WithoutDeploymentChecksUnsafe]) and
-// its status. [Client.SetLabels] creates missing labels, then replaces the
+// uploads only the assets it lacks. [Client.SetDeploymentStatus] adds the
+// status to the deployment of the ref to the environment that the token's
+// account created and that is still under way (queued, pending,
+// in_progress: one deployment from queued to success, as on GitLab), or
+// creates a deployment (auto_merge false; required_contexts left out, so
+// GitHub checks the ref's statuses, unless [WithoutDeploymentChecksUnsafe])
+// and its status. [Client.SetLabels] creates missing labels, then replaces the
 // labels.
 //
 // [Client.UpsertIssue] updates only an issue the token's own account
@@ -133,6 +136,7 @@
 //	POST   releases                   yes                 openapi example
 //	POST   releases/{id}/assets       yes                 recorded (release-assets; 422: release-assets-conflict)
 //	POST   statuses/{sha}             yes                 recorded (create-status)
+//	GET    deployments, .../statuses  yes                 openapi example; which one is continued: unit test
 //	POST   deployments, .../statuses  yes                 openapi example
 //	GET    issues (5 pages)           yes                 recorded (paginate-issues)
 //	POST   issues                     yes                 recorded (add-labels-to-issue)

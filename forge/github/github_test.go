@@ -244,11 +244,29 @@ func TestSetCommitStatus(t *testing.T) {
 }
 
 func TestSetDeploymentStatus(t *testing.T) {
+	// Nothing under way of v1.2.0 (the description's example deployment is
+	// of topic-branch): a new deployment and its status.
 	r := newReplay(t)
 	err := r.client().SetDeploymentStatus(context.Background(), forge.DeploymentStatus{Ref: "v1.2.0", Environment: "production",
 		State: forge.DeploySuccess, Description: "deployed", URL: "https://ci.example.com/run/1"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{
+		"GET /user <- openapi users/get-authenticated",
+		"GET " + repoPath + "/deployments <- openapi repos/list-deployments",
+		"POST " + repoPath + "/deployments <- openapi repos/create-deployment",
+		"POST " + repoPath + "/deployments/1/statuses <- openapi repos/create-deployment-status",
+	}, sourcesOf(r.sources()))
+
+	// The example deployment of topic-branch to production is octocat's
+	// (the token's account in the examples), but its latest status is
+	// success: it is finished, so a new deployment is created.
+	r = newReplay(t)
+	err = r.client().SetDeploymentStatus(context.Background(), forge.DeploymentStatus{Ref: "topic-branch", Environment: "production", State: forge.DeployInProgress})
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		"GET /user <- openapi users/get-authenticated",
+		"GET " + repoPath + "/deployments <- openapi repos/list-deployments",
+		"GET " + repoPath + "/deployments/1/statuses <- openapi repos/list-deployment-statuses",
 		"POST " + repoPath + "/deployments <- openapi repos/create-deployment",
 		"POST " + repoPath + "/deployments/1/statuses <- openapi repos/create-deployment-status",
 	}, sourcesOf(r.sources()))

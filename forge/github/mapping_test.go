@@ -339,3 +339,38 @@ func TestUnauthorized(t *testing.T) {
 	assert.ErrorIs(t, err, forge.ErrUnauthorized)
 	assert.EqualError(t, err, "forge: github: POST /api/v3/repos/o/r/statuses/0000000000000000000000000000000000000001: 401 Bad credentials")
 }
+
+// A deployment under way (queued, pending, in_progress, or no status
+// yet) of the same ref and environment by the token's own account is
+// continued; a finished one, another account's, or another ref's or
+// environment's (a server that ignored the filters) is not.
+func TestContinuedDeployment(t *testing.T) {
+	dep := func(id int64, ref, env, creator string) *gh.Deployment {
+		return &gh.Deployment{ID: gh.Ptr(id), Ref: gh.Ptr(ref), Environment: gh.Ptr(env), Creator: &gh.User{Login: gh.Ptr(creator)}}
+	}
+	d := forge.DeploymentStatus{Ref: "v1.2.0", Environment: "production", State: forge.DeploySuccess}
+	states := map[int64]string{1: "in_progress", 2: "success", 3: "queued", 4: "", 5: "failure"}
+	latest := func(id int64) (string, error) { return states[id], nil }
+	for name, c := range map[string]struct {
+		deps []*gh.Deployment
+		want int64
+	}{
+		"ours, in progress":    {[]*gh.Deployment{dep(1, "v1.2.0", "production", "Release-Bot")}, 1},
+		"ours, queued":         {[]*gh.Deployment{dep(3, "v1.2.0", "production", "release-bot")}, 3},
+		"ours, no status yet":  {[]*gh.Deployment{dep(4, "v1.2.0", "production", "release-bot")}, 4},
+		"ours, finished":       {[]*gh.Deployment{dep(2, "v1.2.0", "production", "release-bot"), dep(1, "v1.2.0", "production", "release-bot")}, 0},
+		"ours, failed":         {[]*gh.Deployment{dep(5, "v1.2.0", "production", "release-bot")}, 0},
+		"another account's":    {[]*gh.Deployment{dep(1, "v1.2.0", "production", "mallory")}, 0},
+		"another ref":          {[]*gh.Deployment{dep(1, "v1.2.1", "production", "release-bot")}, 0},
+		"another environment":  {[]*gh.Deployment{dep(1, "v1.2.0", "staging", "release-bot")}, 0},
+		"another's, then ours": {[]*gh.Deployment{dep(5, "v1.2.0", "production", "mallory"), dep(1, "v1.2.0", "production", "release-bot")}, 1},
+		"nothing deployed":     {nil, 0},
+	} {
+		got, err := continued(c.deps, "release-bot", d, latest)
+		require.NoError(t, err, name)
+		assert.Equal(t, c.want, got, name)
+	}
+	_, err := continued([]*gh.Deployment{dep(1, "v1.2.0", "production", "release-bot")}, "release-bot", d,
+		func(int64) (string, error) { return "", errors.New("boom") })
+	assert.Error(t, err, "a status that cannot be read fails the call")
+}

@@ -158,9 +158,11 @@ func (c *Client) SetCommitStatus(ctx context.Context, sha string, s forge.Commit
 	})
 }
 
-// SetDeploymentStatus records a deployment of d.Ref to d.Environment
-// (auto_merge false) and then its status: one deployment per call, each
-// call being one attempt to deploy. required_contexts is left out, so
+// SetDeploymentStatus records the status of a deployment of d.Ref to
+// d.Environment. The deployment is the one under way that this token's
+// account created (its latest status queued, pending or in_progress:
+// queued → in_progress → success is one deployment, as on GitLab), or
+// else a new one (auto_merge false). required_contexts is left out, so
 // GitHub refuses (409, forge.ErrConflict) a deployment of a ref whose
 // commit statuses have not all passed, unless the client has
 // [WithoutDeploymentChecksUnsafe].
@@ -172,15 +174,20 @@ func (c *Client) SetDeploymentStatus(ctx context.Context, d forge.DeploymentStat
 	if c.skipContexts {
 		req.RequiredContexts = &[]string{}
 	}
-	var id int64
-	err := c.call(ctx, func(ctx context.Context) (r *gh.Response, err error) {
-		var dep *gh.Deployment
-		dep, r, err = c.gh.Repositories.CreateDeployment(ctx, c.owner, c.repo, req)
-		id = dep.GetID()
-		return r, err
-	})
+	id, err := c.runningDeployment(ctx, d)
 	if err != nil {
 		return err
+	}
+	if id == 0 {
+		err = c.call(ctx, func(ctx context.Context) (r *gh.Response, err error) {
+			var dep *gh.Deployment
+			dep, r, err = c.gh.Repositories.CreateDeployment(ctx, c.owner, c.repo, req)
+			id = dep.GetID()
+			return r, err
+		})
+		if err != nil {
+			return err
+		}
 	}
 	sr := &gh.DeploymentStatusRequest{State: gh.Ptr(d.State)}
 	if d.Description != "" {
@@ -193,6 +200,66 @@ func (c *Client) SetDeploymentStatus(ctx context.Context, d forge.DeploymentStat
 		_, r, err = c.gh.Repositories.CreateDeploymentStatus(ctx, c.owner, c.repo, id, sr)
 		return r, err
 	})
+}
+
+// runningDeployment returns the ID of the deployment that d continues:
+// the newest deployment of d.Ref to d.Environment (among the newest
+// hundred) that the token's own account created, when its latest status
+// is still queued, pending or in_progress; 0 when there is none, so a
+// new deployment is created. When who the token is cannot be learned (an
+// *IdentityError), nothing is continued.
+func (c *Client) runningDeployment(ctx context.Context, d forge.DeploymentStatus) (int64, error) {
+	self, err := c.identity(ctx)
+	var ie *IdentityError
+	if errors.As(err, &ie) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	var deps []*gh.Deployment
+	err = c.call(ctx, func(ctx context.Context) (r *gh.Response, err error) {
+		deps, r, err = c.gh.Repositories.ListDeployments(ctx, c.owner, c.repo, &gh.DeploymentsListOptions{
+			Ref: d.Ref, Environment: d.Environment, ListOptions: gh.ListOptions{PerPage: perPage}})
+		return r, err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return continued(deps, self, d, func(id int64) (string, error) {
+		var sts []*gh.DeploymentStatus
+		err := c.call(ctx, func(ctx context.Context) (r *gh.Response, err error) {
+			sts, r, err = c.gh.Repositories.ListDeploymentStatuses(ctx, c.owner, c.repo, id, &gh.ListOptions{PerPage: 1})
+			return r, err
+		})
+		if err != nil || len(sts) == 0 {
+			return "", err
+		}
+		return sts[0].GetState(), nil
+	})
+}
+
+// continued picks, among deps (newest first, as GitHub lists them), the
+// newest deployment of d.Ref to d.Environment created by self; it is
+// continued when its latest status (latest) is queued, pending or
+// in_progress, or when it has none yet. The filters GitHub applied are
+// checked again: a server that ignores them continues nothing else.
+func continued(deps []*gh.Deployment, self string, d forge.DeploymentStatus, latest func(id int64) (string, error)) (int64, error) {
+	for _, dep := range deps {
+		if dep.GetRef() != d.Ref || dep.GetEnvironment() != d.Environment || !strings.EqualFold(dep.GetCreator().GetLogin(), self) {
+			continue
+		}
+		state, err := latest(dep.GetID())
+		if err != nil {
+			return 0, err
+		}
+		switch state {
+		case "", "queued", "pending", "in_progress":
+			return dep.GetID(), nil
+		}
+		return 0, nil // our newest is finished: a new deployment
+	}
+	return 0, nil
 }
 
 // UpsertIssue updates the body of the open issue titled exactly i.Title
