@@ -125,7 +125,7 @@ func TestReleasePRPassesRequireSignedCommits(t *testing.T) {
 	require.NoError(t, err)
 	s.API(t, s.Bot, "POST", "/user/gpg_keys", map[string]any{"armored_public_key": string(keytest.ArmoredPublic(t, botKey)), "armored_signature": string(sig)}, &gk)
 	require.True(t, gk.Verified, "the bot's OpenPGP key is verified")
-	require.Equal(t, fmt.Sprintf("%X", botKey.PrimaryKey.KeyId), gk.KeyID)
+	require.Equal(t, fmt.Sprintf("%016X", botKey.PrimaryKey.KeyId), gk.KeyID)
 
 	t.Run("openpgp", func(t *testing.T) {
 		pr, head := sh.releasePR(t, "1.3.0", botPGP)
