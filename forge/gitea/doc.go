@@ -29,7 +29,11 @@
 //
 // [Forge.CreateRelease] reads the tag first: Gitea would make a missing
 // tag from the default branch, so a missing tag is an *forge.APIError
-// wrapping forge.ErrNotFound and nothing is created.
+// wrapping forge.ErrNotFound and nothing is created. Gitea records a
+// pushed tag in a queue, as a tag-only release row; a release created
+// while that runs can meet the row half-way (a 500, or a 409 with no
+// release to read), so the idempotent read-or-create is tried again, up
+// to three times within the context.
 // [Forge.UpsertIssue] updates only an open issue with the title that the
 // token's user opened (GET /user, read once); someone else's issue with
 // that title is left alone and the bot opens its own. A token that may

@@ -589,28 +589,25 @@ func (f *Forge) CreateRelease(ctx context.Context, r forge.NewRelease) (forge.Re
 	if err != nil {
 		return forge.Release{}, err
 	}
-	existed := true
-	rel, resp, err := c.GetReleaseByTag(f.owner, f.repo, r.Tag)
-	if err != nil {
-		if err = apiError(ctx, "get release", resp, err); !errors.Is(err, forge.ErrNotFound) {
+	// Gitea records a pushed tag in a queue, as a tag-only release row; a
+	// release created while that runs can meet the row half-way (a 500 on
+	// the unique key, or a 409 and then no release to read). Creating is
+	// idempotent — the release of the tag is read first, and Gitea turns a
+	// tag-only row into the release — so the whole step is tried again,
+	// three times at most, a moment later.
+	var rel *sdk.Release
+	var existed bool
+	for attempt := 0; ; attempt++ {
+		var again bool
+		rel, existed, again, err = f.createRelease(ctx, c, r)
+		if err == nil {
+			break
+		}
+		if !again || attempt == 2 {
 			return forge.Release{}, err
 		}
-		if _, resp, err := c.GetTag(f.owner, f.repo, r.Tag); err != nil {
-			return forge.Release{}, apiError(ctx, "get tag "+r.Tag, resp, err)
-		}
-		name := cmp.Or(r.Name, r.Tag)
-		rel, resp, err = c.CreateRelease(f.owner, f.repo, sdk.CreateReleaseOption{TagName: r.Tag, Title: name, Note: r.Notes, IsPrerelease: r.Prerelease})
-		existed = false
-		if err != nil {
-			cerr := apiError(ctx, "create release", resp, err)
-			if !errors.Is(cerr, forge.ErrConflict) {
-				return forge.Release{}, cerr
-			}
-			// Another run made it meanwhile.
-			if rel, resp, err = c.GetReleaseByTag(f.owner, f.repo, r.Tag); err != nil {
-				return forge.Release{}, apiError(ctx, "get release", resp, err)
-			}
-			existed = true
+		if serr := ratelimit.Sleep(ctx, time.Duration(250<<attempt)*time.Millisecond); serr != nil {
+			return forge.Release{}, err
 		}
 	}
 	have := map[string]bool{}
@@ -626,6 +623,40 @@ func (f *Forge) CreateRelease(ctx context.Context, r forge.NewRelease) (forge.Re
 		}
 	}
 	return forge.Release{ID: rel.ID, Tag: rel.TagName, URL: rel.HTMLURL, Existed: existed}, nil
+}
+
+// createRelease reads the release of r.Tag or creates it; again says that
+// an error may be Gitea's tag queue racing the creation (see
+// CreateRelease).
+func (f *Forge) createRelease(ctx context.Context, c *sdk.Client, r forge.NewRelease) (rel *sdk.Release, existed, again bool, err error) {
+	rel, resp, err := c.GetReleaseByTag(f.owner, f.repo, r.Tag)
+	if err == nil {
+		return rel, true, false, nil
+	}
+	if err = apiError(ctx, "get release", resp, err); !errors.Is(err, forge.ErrNotFound) {
+		return nil, false, false, err
+	}
+	if _, resp, err := c.GetTag(f.owner, f.repo, r.Tag); err != nil {
+		return nil, false, false, apiError(ctx, "get tag "+r.Tag, resp, err)
+	}
+	name := cmp.Or(r.Name, r.Tag)
+	rel, resp, err = c.CreateRelease(f.owner, f.repo, sdk.CreateReleaseOption{TagName: r.Tag, Title: name, Note: r.Notes, IsPrerelease: r.Prerelease})
+	if err == nil {
+		return rel, false, false, nil
+	}
+	cerr := apiError(ctx, "create release", resp, err)
+	if errors.Is(cerr, forge.ErrUnavailable) {
+		return nil, false, true, cerr
+	}
+	if !errors.Is(cerr, forge.ErrConflict) {
+		return nil, false, false, cerr
+	}
+	// Another run made it meanwhile, or the tag queue's row is there.
+	if rel, resp, err = c.GetReleaseByTag(f.owner, f.repo, r.Tag); err != nil {
+		gerr := apiError(ctx, "get release", resp, err)
+		return nil, false, errors.Is(gerr, forge.ErrNotFound), gerr
+	}
+	return rel, true, false, nil
 }
 
 // SetCommitStatus sets status s on commit sha (s.State: success,

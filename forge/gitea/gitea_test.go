@@ -195,3 +195,71 @@ func TestRedirectKeepsTheToken(t *testing.T) {
 	assert.Empty(t, elsewhere, "no request reached the other server")
 	assert.Nil(t, hc.CheckRedirect, "the client given is not changed")
 }
+
+// Gitea records a pushed tag in a queue as a tag-only release row; a
+// release created meanwhile meets the row half-way: a 500 on the unique
+// key, or a 409 and then no release to read. CreateRelease tries the
+// whole idempotent step again, three times at most; a 500 that stays is
+// an error (ErrUnavailable), and nothing else is retried.
+func TestCreateReleaseRacingTheTagQueue(t *testing.T) {
+	for name, c := range map[string]struct {
+		posts    []int // the status of each POST releases, in turn
+		reread   int   // the status of GET releases/tags after a 409
+		want     error
+		wantPost int
+	}{
+		"500, then created":        {posts: []int{500, 201}, wantPost: 2},
+		"409, no release, then it": {posts: []int{409, 201}, reread: 404, wantPost: 2},
+		"500 three times":          {posts: []int{500, 500, 500}, want: forge.ErrUnavailable, wantPost: 3},
+		"422 is not retried":       {posts: []int{422}, want: forge.ErrInvalid, wantPost: 1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var mu sync.Mutex
+			posts := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				defer mu.Unlock()
+				w.Header().Set("Content-Type", "application/json")
+				switch {
+				case r.URL.Path == "/api/v1/version":
+					fmt.Fprint(w, `{"version":"1.27.3"}`)
+				case r.Method == "GET" && r.URL.Path == "/api/v1/repos/shop/magento/releases/tags/v1.3.0":
+					if posts > 0 && c.reread != 0 {
+						w.WriteHeader(c.reread)
+					} else {
+						w.WriteHeader(http.StatusNotFound)
+					}
+					fmt.Fprint(w, `{"message":"Not Found"}`)
+				case r.Method == "GET" && r.URL.Path == "/api/v1/repos/shop/magento/tags/v1.3.0":
+					fmt.Fprint(w, `{"name":"v1.3.0","id":"aaaa"}`)
+				case r.Method == "POST" && r.URL.Path == "/api/v1/repos/shop/magento/releases":
+					status := c.posts[min(posts, len(c.posts)-1)]
+					posts++
+					w.WriteHeader(status)
+					if status == http.StatusCreated {
+						fmt.Fprint(w, `{"id":9,"tag_name":"v1.3.0","html_url":"http://gitea/shop/magento/releases/tag/v1.3.0"}`)
+						return
+					}
+					fmt.Fprint(w, `{"message":"refused"}`)
+				default:
+					t.Errorf("unexpected %s %s", r.Method, r.URL.Path)
+					w.WriteHeader(http.StatusNotImplemented)
+				}
+			}))
+			defer srv.Close()
+			f, err := gitea.New(srv.URL, "shop", "magento", "tok")
+			require.NoError(t, err)
+			rel, err := f.CreateRelease(t.Context(), forge.NewRelease{Tag: "v1.3.0", Notes: "notes"})
+			mu.Lock()
+			defer mu.Unlock()
+			assert.Equal(t, c.wantPost, posts)
+			if c.want != nil {
+				assert.ErrorIs(t, err, c.want)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, int64(9), rel.ID)
+			assert.False(t, rel.Existed)
+		})
+	}
+}
