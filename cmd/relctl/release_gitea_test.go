@@ -80,9 +80,8 @@ func TestReleaseOnGitea(t *testing.T) {
 	// A reviewer squash-merges it with the title kept.
 	n := opened.PR.Number
 	s.WaitPull(t, n, again.Commit)
-	s.WaitMergeable(t, n)
-	s.API(t, s.Reviewer, "POST", fmt.Sprintf("/repos/shop/magento/pulls/%d/merge", n), map[string]any{
-		"Do": "squash", "MergeTitleField": opened.PR.Title + " (#" + strconv.Itoa(n) + ")", "MergeMessageField": ""}, nil)
+	s.Merge(t, s.Reviewer, n, map[string]any{
+		"Do": "squash", "MergeTitleField": opened.PR.Title + " (#" + strconv.Itoa(n) + ")", "MergeMessageField": ""})
 	s.Eventually(t, "the merge on main", func() bool {
 		sync()
 		return strings.HasPrefix(bot.Git("log", "-1", "--format=%s", "main"), "chore(release): v1.3.0")

@@ -230,13 +230,10 @@ func (f *flow) pass(pr forge.PullRequest, message string) (forge.PullRequest, er
 	if err := s.Do(ctx, s.Reviewer, "POST", path+"/reviews", map[string]any{"event": "APPROVED", "body": "LGTM", "commit_id": pr.HeadSHA}, nil); err != nil {
 		return forge.PullRequest{}, fmt.Errorf("approve: %w", err)
 	}
-	if err := s.AwaitMergeable(ctx, pr.Number); err != nil {
-		return forge.PullRequest{}, err
-	}
-	if err := s.Do(ctx, s.Reviewer, "POST", path+"/merge", map[string]any{
+	if err := s.MergePull(ctx, s.Reviewer, pr.Number, map[string]any{
 		"Do": "squash", "MergeTitleField": pr.Title + " (#" + strconv.Itoa(pr.Number) + ")", "MergeMessageField": message,
 		"head_commit_id": pr.HeadSHA,
-	}, nil); err != nil {
+	}); err != nil {
 		return forge.PullRequest{}, fmt.Errorf("merge: %w", err)
 	}
 	merged, err := f.asDev.PullRequest(ctx, pr.Number)

@@ -108,11 +108,10 @@ func (sh *shop) approveAndMergeAs(t *testing.T, style string, pr forge.PullReque
 		sh.s.API(t, r, "POST", fmt.Sprintf("/repos/shop/magento/pulls/%d/reviews", pr.Number),
 			map[string]any{"event": "APPROVED", "body": "LGTM", "commit_id": pr.HeadSHA}, nil)
 	}
-	sh.s.WaitMergeable(t, pr.Number)
-	sh.s.API(t, sh.s.Reviewer, "POST", fmt.Sprintf("/repos/shop/magento/pulls/%d/merge", pr.Number), map[string]any{
+	sh.s.Merge(t, sh.s.Reviewer, pr.Number, map[string]any{
 		"Do": style, "MergeTitleField": pr.Title + " (#" + strconv.Itoa(pr.Number) + ")", "MergeMessageField": "",
 		"head_commit_id": pr.HeadSHA,
-	}, nil)
+	})
 }
 
 // run is one run of the release bot on main: from git alone, release

@@ -111,6 +111,13 @@ func (s *Server) WaitMergeable(t TB, number int) {
 	s.fatal(t, s.AwaitMergeable(context.Background(), number))
 }
 
+// Merge merges pull request number as as ([Server.MergePull]), failing t
+// when Gitea refuses it.
+func (s *Server) Merge(t TB, as User, number int, body map[string]any) {
+	t.Helper()
+	s.fatal(t, s.MergePull(context.Background(), as, number, body))
+}
+
 // fatal fails t with err: a wait that timed out with the server's log.
 func (s *Server) fatal(t TB, err error) {
 	t.Helper()

@@ -512,6 +512,38 @@ func (s *Server) AwaitMergeable(ctx context.Context, number int) error {
 	})
 }
 
+// NotChecked is Gitea's answer (405) to a merge asked while it checks the
+// pull request again after a push to its base or head: not a refusal, a
+// request to ask later.
+const NotChecked = "Please try again later"
+
+// MergePull merges pull request number as as, with the merge options of
+// Gitea's API (body: "Do", "MergeTitleField", "head_commit_id", ...): it
+// waits until Gitea has checked the pull request ([Server.AwaitMergeable])
+// and asks again while Gitea answers [NotChecked] (it checks again in a
+// queue after each push), until the merge is done or refused for another
+// reason (an *[APIError]) or the wait times out ([ErrTimeout]).
+func (s *Server) MergePull(ctx context.Context, as User, number int, body map[string]any) error {
+	path := fmt.Sprintf("/repos/%s/%s/pulls/%d/merge", s.Owner, s.Repo, number)
+	var refusal error
+	err := s.Poll(ctx, fmt.Sprintf("pull request #%d merged", number), func(ctx context.Context) (bool, error) {
+		if err := s.AwaitMergeable(ctx, number); err != nil {
+			return false, err
+		}
+		err := s.Do(ctx, as, "POST", path, body, nil)
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Status == http.StatusMethodNotAllowed && strings.Contains(ae.Body, NotChecked) {
+			return false, nil
+		}
+		refusal = err
+		return true, nil
+	})
+	if err != nil {
+		return err
+	}
+	return refusal
+}
+
 // Logs returns the server's last lines of log.
 func (s *Server) Logs() string { return s.logs.String() }
 
