@@ -161,7 +161,7 @@ Usage:
                (plan the release PR from git: versions, changelog, version files; signed commit, opened on the forge)
   relctl release --sign ssh|openpgp --key FILE (--store DIR | --no-record) [--json]
                (after the merge: the signed tag, pushed; the forge release with notes; the release record)
-  relctl pr facts --pr N [--out pr.json]   (the pull request's facts from the forge, for relctl policy --pr)
+  relctl pr facts (--pr N | --commit SHA) [--out pr.json]   (the pull request's facts from the forge, for relctl policy --pr)
   relctl pr comment --pr N --body-file FILE
   relctl status commit|deployment|issue ...   (commit and deployment statuses, the deployment report issue)
   relctl incident record|review --file FILE (--store DIR | --git-store REPO) [--json]

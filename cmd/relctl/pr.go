@@ -7,8 +7,11 @@ import (
 	"io"
 	"regexp"
 	"strconv"
+	"strings"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/releasekit/releasekit/forge"
+	"github.com/releasekit/releasekit/releasepr"
 )
 
 // cmdPR implements `relctl pr facts|comment`.
@@ -19,17 +22,18 @@ func cmdPR(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fs := newFlags("pr "+sub, stderr)
 	ff := addForgeFlags(fs)
-	number := fs.Int("pr", 0, "the pull (merge) request `NUMBER` (required)")
+	number := fs.Int("pr", 0, "the pull (merge) request `NUMBER` (required, or --commit)")
 	repoDir := fs.String("repo", "", "repository `DIR` whose configuration names the forge (default: here)")
-	var out, bodyFile *string
+	var out, bodyFile, commit *string
 	if sub == "facts" {
 		out = fs.String("out", "", "write the facts to `FILE` (atomically) instead of standard output")
+		commit = fs.String("commit", "", "instead of --pr: the pull request whose merge made commit `SHA` (a full SHA of the repository; its subject's \"(#N)\" names it, and the forge must report N merged as SHA)")
 	} else {
 		bodyFile = fs.String("body-file", "", "the comment's Markdown `FILE` (- for standard input; required)")
 	}
 	fs.Usage = func() {
 		if sub == "facts" {
-			fmt.Fprintln(stderr, "Usage: relctl pr facts --pr N [--out pr.json]\n\nReads the pull request's facts from the forge's API (token from the\nenvironment) — author, reviews at the head commit, head and base branches,\nlabels, checks, merge method, changed files — in the JSON form relctl policy\n--pr reads, so the controls that gate production read the forge, not a\nscript.\n\nFlags:")
+			fmt.Fprintln(stderr, "Usage: relctl pr facts (--pr N | --commit SHA) [--out pr.json]\n\nReads the pull request's facts from the forge's API (token from the\nenvironment) — author, reviews at the head commit, head and base branches,\nlabels, checks, merge method, changed files — in the JSON form relctl policy\n--pr reads, so the controls that gate production read the forge, not a\nscript.\n\nFlags:")
 		} else {
 			fmt.Fprintln(stderr, "Usage: relctl pr comment --pr N --body-file FILE\n\nComments on the pull request (the status comment of seed 000).\n\nFlags:")
 		}
@@ -38,8 +42,19 @@ func cmdPR(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
 	}
-	if *number <= 0 {
-		return usagef("--pr N is required (a positive number)")
+	byCommit := commit != nil && *commit != ""
+	switch {
+	case byCommit && *number != 0:
+		return usagef("give --pr or --commit, not both")
+	case byCommit && !fullSHA.MatchString(*commit):
+		return usagef("--commit %q: want a full commit SHA", *commit)
+	case !byCommit && *number <= 0:
+		return usagef("--pr N is required (a positive number), or --commit SHA")
+	}
+	if byCommit {
+		if *number, err = prOfCommit(*repoDir, *commit, stderr); err != nil {
+			return err
+		}
 	}
 	var body []byte
 	if sub == "comment" {
@@ -75,6 +90,10 @@ func cmdPR(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if byCommit && (pr.State != forge.StateMerged || !strings.EqualFold(pr.MergeSHA, *commit)) {
+		// The subject's "(#N)" is only a claim, which anyone can write.
+		return &prCommitError{Commit: *commit, PR: *number, State: pr.State, MergeSHA: pr.MergeSHA}
+	}
 	facts, err := json.MarshalIndent(pr.Facts(), "", "  ")
 	if err != nil {
 		return err
@@ -85,6 +104,37 @@ func cmdPR(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return writeFileAtomic(*out, facts)
+}
+
+// prOfCommit returns the pull request number the subject of commit sha
+// (in the repository dir) names: " (#N)", as a squash or merge of pull
+// request N writes it.
+func prOfCommit(dir, sha string, stderr io.Writer) (int, error) {
+	repo, demo, err := openRepo(dir, stderr)
+	if err != nil {
+		return 0, err
+	}
+	defer demo.remove()
+	c, err := repo.CommitObject(plumbing.NewHash(sha))
+	if err != nil {
+		return 0, usagef("--commit %s: not a commit of the repository: %v", sha, err)
+	}
+	n, ok := releasepr.PRNumber(c.Message)
+	if !ok {
+		return 0, usagef("--commit %s: its subject names no pull request (\" (#N)\"): give --pr", sha)
+	}
+	return n, nil
+}
+
+// A prCommitError is a commit whose subject names pull request PR, which
+// the forge does not report merged as that commit (exit 1).
+type prCommitError struct {
+	Commit, State, MergeSHA string
+	PR                      int
+}
+
+func (e *prCommitError) Error() string {
+	return fmt.Sprintf("commit %s names pull request #%d, which the forge reports %s with merge commit %q, not this commit", e.Commit, e.PR, e.State, e.MergeSHA)
 }
 
 var fullSHA = regexp.MustCompile(`^([0-9a-f]{40}|[0-9a-f]{64})$`)

@@ -162,6 +162,21 @@ func TestReleaseOnGitea(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(out), &facts))
 	assert.Equal(t, "releasekit/release/main", facts["head"])
 	assert.Equal(t, "release-bot", facts["author"])
+
+	// The same facts found from the merge commit, as a pipeline on main
+	// finds them; a commit that only claims the PR in its subject is
+	// refused.
+	var merged struct {
+		MergeSHA string `json:"merge_commit_sha"`
+	}
+	s.API(t, s.Admin, "GET", fmt.Sprintf("/repos/shop/magento/pulls/%d", n), nil, &merged)
+	byCommit, errOut, code := relctl(t, "", "pr", "facts", "--repo", bot.Dir, "--commit", merged.MergeSHA)
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, out, byCommit)
+	claim := bot.CommitFiles(fmt.Sprintf("chore: not the release (#%d)", n), map[string]string{"claim.txt": "x\n"})
+	_, errOut, code = relctl(t, "", "pr", "facts", "--repo", bot.Dir, "--commit", claim)
+	assert.Equal(t, 1, code, errOut)
+	assert.Contains(t, errOut, fmt.Sprintf("commit %s names pull request #%d, which the forge reports merged with merge commit %q, not this commit", claim, n, merged.MergeSHA))
 }
 
 // runIn runs a binary in g's isolated environment plus extra.

@@ -62,6 +62,8 @@ func TestReleaseCommandsRefuse(t *testing.T) {
 		"unknown component":     {"release-pr", "--repo", g.Dir, "--dry-run", "--component", "api"},
 		"release without store": {"release", "--repo", g.Dir, "--sign", "ssh", "--key", filepath.Join(g.Dir, "nokey")},
 		"pr facts without pr":   {"pr", "facts", "--repo", g.Dir},
+		"pr and commit":         {"pr", "facts", "--repo", g.Dir, "--pr", "3", "--commit", g.RevParse("HEAD")},
+		"short commit":          {"pr", "facts", "--repo", g.Dir, "--commit", g.RevParse("HEAD")[:12]},
 		"status bad sha":        {"status", "commit", "--repo", g.Dir, "--sha", "abc", "--state", "success"},
 		"status bad state":      {"status", "deployment", "--repo", g.Dir, "--ref", "v1", "--env", "prod", "--state", "done"},
 		"no token":              {"pr", "facts", "--repo", g.Dir, "--pr", "3"},
@@ -70,6 +72,17 @@ func TestReleaseCommandsRefuse(t *testing.T) {
 		_, errOut, code := relctl(t, "", args...)
 		assert.Equal(t, 2, code, "%s: %s", name, errOut)
 	}
+	// --commit finds the pull request by the subject's "(#N)": a commit
+	// without one, or not in the repository, is a usage error before
+	// the forge is asked.
+	t.Setenv("RELEASEKIT_GITEA_TOKEN", "tok")
+	plain := g.CommitFiles("fix: no pull request named", map[string]string{"x.txt": "x\n"})
+	for commit, want := range map[string]string{plain: "its subject names no pull request", strings.Repeat("ab", 20): "not a commit of the repository"} {
+		_, errOut, code := relctl(t, "", "pr", "facts", "--repo", g.Dir, "--commit", commit, "--forge", "gitea", "--forge-url", "https://gitea.example.com", "--forge-repo", "o/r")
+		assert.Equal(t, 2, code, errOut)
+		assert.Contains(t, errOut, want)
+	}
+	t.Setenv("RELEASEKIT_GITEA_TOKEN", "")
 	// No forge anywhere: a usage error, never a guess.
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, ".releasekit.yaml"), []byte("version: 1\n"), 0o644))

@@ -37,13 +37,19 @@ func TestGitHubActionsPinned(t *testing.T) {
 	}
 	s := string(data)
 	for _, want := range []string{"environment: production", "needs: [release, promote-staging]", "relctl tag --name", "relctl record check", "relctl promote",
-		".releasekit.yaml", "relctl audit bundle", "relctl audit verify-bundle"} {
+		".releasekit.yaml", "relctl audit bundle", "relctl audit verify-bundle", "relctl pr facts --commit"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("github-release.yml lacks %q", want)
 		}
 	}
 	if strings.Contains(s, "pull_request_target") {
 		t.Error("github-release.yml runs on pull_request_target")
+	}
+	// The facts that gate production come from the forge through relctl,
+	// not from a script's reading of the API (issue: "relctl pr facts
+	// replaces the shell in the pipelines").
+	if strings.Contains(s, "gh api \"repos/$GITHUB_REPOSITORY/pulls") || strings.Contains(s, "commits/$GITHUB_SHA/pulls") {
+		t.Error("github-release.yml builds the pull request's facts with gh api: use relctl pr facts")
 	}
 }
 
