@@ -129,6 +129,8 @@ func TestPrereleaseNotesStartAtThePreviousPrerelease(t *testing.T) {
 	require.NoError(t, err)
 	rf := final.Releases[0]
 	assert.Equal(t, "v1.3.0", rf.Tag)
+	assert.Equal(t, "v1.2.0", rf.Previous, "the final release follows the last final release, as its notes do")
+	assert.Equal(t, 5, rf.Commits, "pay by invoice, rounding, totals rounded and the two betas' release commits")
 	for _, s := range []string{"pay by invoice", "rounding", "totals rounded"} {
 		assert.Contains(t, rf.Notes, s, "the final release lists everything since v1.2.0")
 	}

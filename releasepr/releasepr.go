@@ -271,11 +271,18 @@ func planComponent(ctx context.Context, req Request, c Component, head plumbing.
 	// A pre-release documents what changed since the release before it,
 	// pre-release included (beta.2 lists what came after beta.1); a final
 	// release everything since the last final one ([Notes] agrees).
-	if base, ok := notesBase(plan.Previous, plan.Next); ok && base.Tag != plan.Base {
-		if cs, err = changelog.Commits(ctx, req.Repo, commits.Range{From: []plumbing.Hash{plumbing.NewHash(base.Commit)}, To: head}, logOpts...); err != nil {
-			return Release{}, false, fmt.Errorf("releasepr: component %q: %w", c.Name, err)
+	if base, ok := notesBase(plan.Previous, plan.Next); ok {
+		// Previous is the release the notes start after: the body's
+		// "N commit(s) since", the plan block and the compare link agree
+		// with the notes (a final release after betas follows the last
+		// final release, not the last beta).
+		rel.Previous = base.Tag
+		if base.Tag != plan.Base {
+			if cs, err = changelog.Commits(ctx, req.Repo, commits.Range{From: []plumbing.Hash{plumbing.NewHash(base.Commit)}, To: head}, logOpts...); err != nil {
+				return Release{}, false, fmt.Errorf("releasepr: component %q: %w", c.Name, err)
+			}
+			rel.Commits = len(cs)
 		}
-		rel.Commits = len(cs)
 	}
 	notes := changelog.Build(changelog.Release{Version: plan.Tag, Previous: rel.Previous, Date: req.Now, Commits: cs}, req.Changelog...)
 	var b bytes.Buffer
