@@ -400,7 +400,9 @@ func TestSeed000(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, issue.Created)
 	assert.NotEqual(t, planted.Number, issue.Number)
-	issue2, err := sh.asBot.UpsertIssue(ctx, forge.NewIssue{Title: "Deployment status", Body: "staging: v1.3.0-beta.1\nproduction: v1.3.0", Labels: []string{"deployment", "production"}})
+	// A title with spaces around it (a value from a YAML variable) is the
+	// title Gitea keeps, trimmed: the same issue, not a new one each run.
+	issue2, err := sh.asBot.UpsertIssue(ctx, forge.NewIssue{Title: " Deployment status ", Body: "staging: v1.3.0-beta.1\nproduction: v1.3.0", Labels: []string{"deployment", "production"}})
 	require.NoError(t, err)
 	assert.False(t, issue2.Created)
 	assert.Equal(t, issue.Number, issue2.Number)

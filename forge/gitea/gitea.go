@@ -728,7 +728,10 @@ func (f *Forge) SetDeploymentStatus(ctx context.Context, d forge.DeploymentStatu
 // (GET /user); when Gitea does not say who it is the call fails, before
 // anything is written, with an error wrapping [ErrUnknownUser].
 func (f *Forge) UpsertIssue(ctx context.Context, i forge.NewIssue) (forge.Issue, error) {
-	if strings.TrimSpace(i.Title) == "" {
+	// Gitea trims the title of the issue it creates: the title looked for
+	// is the one it keeps, or the bot would open a new issue on every run.
+	i.Title = strings.TrimSpace(i.Title)
+	if i.Title == "" {
 		return forge.Issue{}, fmt.Errorf("%w: gitea: an issue needs a title", forge.ErrInvalid)
 	}
 	c, err := f.client(ctx)
@@ -747,7 +750,7 @@ func (f *Forge) UpsertIssue(ctx context.Context, i forge.NewIssue) (forge.Issue,
 	}
 	var found *sdk.Issue
 	for _, is := range issues {
-		if is.Title == i.Title && is.PullRequest == nil && is.Poster != nil && is.Poster.ID == me.ID && (found == nil || is.Index < found.Index) {
+		if strings.TrimSpace(is.Title) == i.Title && is.PullRequest == nil && is.Poster != nil && is.Poster.ID == me.ID && (found == nil || is.Index < found.Index) {
 			found = is
 		}
 	}

@@ -274,6 +274,12 @@ func continued(deps []*gh.Deployment, self string, d forge.DeploymentStatus, lat
 // neither says, UpsertIssue fails with an *[IdentityError] and writes
 // nothing.
 func (c *Client) UpsertIssue(ctx context.Context, i forge.NewIssue) (forge.Issue, error) {
+	// Forges trim the title of the issue they create: the title looked
+	// for is the one kept, or the bot would open a new issue on every run.
+	i.Title = strings.TrimSpace(i.Title)
+	if i.Title == "" {
+		return forge.Issue{}, fmt.Errorf("%w: github: an issue needs a title", forge.ErrInvalid)
+	}
 	self, err := c.identity(ctx)
 	if err != nil {
 		return forge.Issue{}, err
@@ -287,7 +293,7 @@ func (c *Client) UpsertIssue(ctx context.Context, i forge.NewIssue) (forge.Issue
 		o.ListOptions = lo
 		list, r, err := c.gh.Issues.ListByRepo(ctx, c.owner, c.repo, o)
 		for _, is := range list {
-			if !is.IsPullRequest() && is.GetTitle() == i.Title && strings.EqualFold(is.GetUser().GetLogin(), self) {
+			if !is.IsPullRequest() && strings.TrimSpace(is.GetTitle()) == i.Title && strings.EqualFold(is.GetUser().GetLogin(), self) {
 				found = is
 				return nil, nil, err
 			}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	gl "gitlab.com/gitlab-org/api/client-go/v2"
 
@@ -196,6 +197,9 @@ func deployStatus(s string) (gl.DeploymentStatusValue, error) {
 // not read its user) the call fails, before anything is written, with a
 // *forge.APIError wrapping [ErrUnknownUser].
 func (c *Client) UpsertIssue(ctx context.Context, i forge.NewIssue) (forge.Issue, error) {
+	// Forges trim the title of the issue they create: the title looked
+	// for is the one kept, or the bot would open a new issue on every run.
+	i.Title = strings.TrimSpace(i.Title)
 	if i.Title == "" {
 		return forge.Issue{}, fmt.Errorf("%w: gitlab: an issue needs a title", forge.ErrInvalid)
 	}
@@ -216,7 +220,7 @@ func (c *Client) UpsertIssue(ctx context.Context, i forge.NewIssue) (forge.Issue
 		return forge.Issue{}, err
 	}
 	for _, is := range issues {
-		if is == nil || is.Title != i.Title || is.Author == nil || is.Author.ID != me.ID {
+		if is == nil || strings.TrimSpace(is.Title) != i.Title || is.Author == nil || is.Author.ID != me.ID {
 			continue
 		}
 		var up *gl.Issue
