@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -85,7 +86,9 @@ func TestSameHostRedirects(t *testing.T) {
 		}
 	}))
 	defer forgeSrv.Close()
-	c := forge.SameHostRedirects(forgeSrv.Client())
+	base := forgeSrv.Client()
+	base.Timeout = 10 * time.Second // without the rule, /loop would be followed until the test's deadline
+	c := forge.SameHostRedirects(base)
 	get := func(path string) (*http.Response, error) {
 		req, err := http.NewRequest("GET", forgeSrv.URL+path, nil)
 		require.NoError(t, err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -537,7 +538,8 @@ func (t tagTrust) verify(ctx context.Context, repo *git.Repository, tag, commit 
 // the release PR that made release p's commit on base ("" when it is):
 // merged, into base, from the release branch release-pr plans
 // (releasepr.BranchPrefix+base, with "/"+component for a PR of one
-// component) in the repository itself, its merge commit the release
+// component) in the repository itself (a head repository the forge does
+// not name is not), its merge commit the release
 // commit. A number the forge does not know is not it; other forge errors
 // are returned.
 func notReleasePR(ctx context.Context, fg forge.Forge, n int, p releasepr.Pending, base string) (string, error) {
@@ -561,8 +563,10 @@ func notReleasePR(ctx context.Context, fg forge.Forge, n int, p releasepr.Pendin
 		return fmt.Sprintf("its base branch %q is not %s", pr.Base, base), nil
 	case !slices.Contains(branches, pr.Head):
 		return fmt.Sprintf("its head branch %q is not the release branch %s", pr.Head, strings.Join(branches, " or ")), nil
-	case pr.HeadRepository != "" && pr.BaseRepository != "" && !strings.EqualFold(pr.HeadRepository, pr.BaseRepository):
-		return fmt.Sprintf("it is from another repository (%s)", pr.HeadRepository), nil
+	case pr.HeadRepository == "" || !strings.EqualFold(pr.HeadRepository, pr.BaseRepository):
+		// An unknown head repository (a deleted fork, a source project the
+		// token cannot read) is not the repository itself, as in Facts.
+		return fmt.Sprintf("it is from another repository (%s)", cmp.Or(pr.HeadRepository, "unknown")), nil
 	}
 	return "", nil
 }

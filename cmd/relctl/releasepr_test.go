@@ -327,6 +327,7 @@ func TestReleaseLabelsOnlyTheReleasePR(t *testing.T) {
 		{"another head branch", func(pr *forge.PullRequest) { pr.Head = "feature/invoice" }, `its head branch "feature/invoice" is not the release branch`},
 		{"another base", func(pr *forge.PullRequest) { pr.Base = "develop" }, `its base branch "develop" is not main`},
 		{"from a fork", func(pr *forge.PullRequest) { pr.HeadRepository = "mallory/app" }, "it is from another repository (mallory/app)"},
+		{"from an unknown repository", func(pr *forge.PullRequest) { pr.HeadRepository = "" }, "it is from another repository (unknown)"},
 		{"no such PR", nil, "the forge has no pull request of that number"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
