@@ -212,6 +212,36 @@ func cmdReleasePR(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return nil
 }
 
+// remoteHasTag says whether remote has refs/tags/tag pointing at the same
+// object as the repository's tag (git ls-remote).
+func remoteHasTag(ctx context.Context, repo *git.Repository, remote, tag string) (bool, error) {
+	local, err := repo.Tag(tag)
+	if err != nil {
+		return false, err
+	}
+	dir, err := workDir(repo)
+	if err != nil {
+		return false, err
+	}
+	if strings.HasPrefix(remote, "-") {
+		return false, usagef("--remote %q: not a remote", remote)
+	}
+	cmd := exec.CommandContext(ctx, "git", "ls-remote", "--tags", "--", remote, "refs/tags/"+tag)
+	cmd.Dir = dir
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return false, fmt.Errorf("ls-remote %s: %v: %s", remote, err, strings.TrimSpace(errb.String()))
+	}
+	for _, line := range strings.Split(out.String(), "\n") {
+		hash, ref, ok := strings.Cut(strings.TrimSpace(line), "\t")
+		if ok && ref == "refs/tags/"+tag {
+			return hash == local.Hash().String(), nil
+		}
+	}
+	return false, nil
+}
+
 // pushBranch pushes commit h to refs/heads/branch of remote, replacing
 // the bot's branch (it is rebuilt from the base on every run).
 func pushBranch(ctx context.Context, repo *git.Repository, remote string, h plumbing.Hash, branch string) error {
@@ -251,6 +281,17 @@ func dirOr(d string) string {
 type releaseResult struct {
 	Releases []releasedOne    `json:"releases"`
 	Skipped  []releasepr.Skip `json:"skipped,omitempty"`
+	// NotFinished are releases tagged and pushed before whose tag does not
+	// verify now (a key rotated since): left as they are.
+	NotFinished []notFinished `json:"not_finished,omitempty"`
+}
+
+// A notFinished release was tagged and pushed before; its tag does not
+// verify now, so it is not published or recorded again.
+type notFinished struct {
+	Tag    string `json:"tag"`
+	Commit string `json:"commit"`
+	Reason string `json:"reason"`
 }
 
 type releasedOne struct {
@@ -317,28 +358,48 @@ func cmdRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	for _, sk := range skipped {
 		fmt.Fprintf(stderr, "relctl: not released: %s claims %s but %s\n", sk.Commit, sk.Tag, sk.Reason)
 	}
-	tagged := len(released)
-	pending = append(released, pending...)
+	// A tag that exists is published only when it is a release tag: signed
+	// by a key trusted for tags. Every one is checked before anything is
+	// pushed or published, so a lightweight or foreign tag at a release
+	// commit stops the run with nothing out — unless the remote has that
+	// very tag already: then it was released before (and verified then),
+	// and a key rotated since must not stop every later release. It is
+	// left as it is, and said so.
+	trust, err := releaseTagTrust(cfg, own, *rf.keyFile)
+	if err != nil {
+		return err
+	}
 	res := releaseResult{Releases: []releasedOne{}, Skipped: skipped}
+	var finish []releasepr.Pending
+	for _, p := range released {
+		verr := trust.verify(ctx, repo, p.Tag, p.Commit)
+		if verr == nil {
+			finish = append(finish, p)
+			continue
+		}
+		out, err := remoteHasTag(ctx, repo, *rf.remote, p.Tag)
+		if err != nil {
+			return err
+		}
+		if !out {
+			return verr
+		}
+		var rte *releaseTagError
+		reason := verr.Error()
+		if errors.As(verr, &rte) {
+			reason = rte.Reason
+		}
+		res.NotFinished = append(res.NotFinished, notFinished{Tag: p.Tag, Commit: p.Commit, Reason: reason})
+		fmt.Fprintf(stderr, "relctl: %s is on %s already and is not finished again: its tag does not verify now (%s)\n", p.Tag, *rf.remote, reason)
+	}
+	tagged := len(finish)
+	pending = append(finish, pending...)
 	if len(pending) == 0 {
 		if *rf.asJSON {
 			return writeJSON(stdout, res)
 		}
 		fmt.Fprintln(stdout, "no merged release PR to release on "+fc.Base)
 		return nil
-	}
-	// A tag that exists is published only when it is a release tag: signed
-	// by a key trusted for tags. Every one is checked before anything is
-	// pushed or published, so a lightweight or foreign tag at a release
-	// commit stops the run with nothing out.
-	trust, err := releaseTagTrust(cfg, own, *rf.keyFile)
-	if err != nil {
-		return err
-	}
-	for _, p := range released {
-		if err := trust.verify(ctx, repo, p.Tag, p.Commit); err != nil {
-			return err
-		}
 	}
 	fg, _, err := rf.forge.open(ctx, cfg)
 	if err != nil {

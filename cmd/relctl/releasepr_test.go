@@ -362,3 +362,41 @@ func TestReleaseLabelsOnlyTheReleasePR(t *testing.T) {
 		})
 	}
 }
+
+// A key rotation does not stop later releases: the last release, tagged
+// with the old key and pushed, no longer verifies with the new key, but
+// the remote has that very tag, so it is left as it is (and said so) and
+// the next release goes out. The same untrusted tag not on the remote is
+// still refused (TestReleaseVerifiesAnExistingTag).
+func TestReleaseAfterKeyRotation(t *testing.T) {
+	g, remote, fake, merged, oldKey := releaseSetup(t)
+	_, errOut, code := relctl(t, "", "release", "--repo", g.Dir, "--sign", "ssh", "--key", oldKey, "--no-record")
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, g.RevParse("v1.3.0"), remote.RevParse("v1.3.0"))
+
+	next := g.CommitFiles("chore(release): v1.3.1 (#16)", map[string]string{
+		"composer.json": "{\n    \"name\": \"shop/app\",\n    \"version\": \"1.3.1\"\n}\n",
+		"package.json":  "{\"name\": \"theme\", \"version\": \"1.3.1\"}\n",
+		"CHANGELOG.md":  "# Changelog\n\n## v1.3.1\n\n- fix\n\n## v1.3.0\n\n- pay by invoice\n\n## v1.2.0\n",
+	})
+	fake.pr = func(n int) (forge.PullRequest, error) {
+		sha := map[int]string{14: merged, 16: next}[n]
+		if sha == "" {
+			return forge.PullRequest{}, &forge.APIError{Forge: "gitea", Status: 404, Err: forge.ErrNotFound}
+		}
+		return forge.PullRequest{Number: n, State: forge.StateMerged, Head: "releasekit/release/main", Base: "main",
+			HeadRepository: "shop/app", BaseRepository: "shop/app", MergeSHA: sha}, nil
+	}
+	newKey := keytest.SSHKey(t, "ed25519")
+	out, errOut, code := relctl(t, "", "release", "--repo", g.Dir, "--sign", "ssh", "--key", newKey, "--no-record", "--json")
+	require.Equal(t, 0, code, errOut)
+	var res releaseResult
+	require.NoError(t, json.Unmarshal([]byte(out), &res))
+	require.Len(t, res.Releases, 1)
+	assert.Equal(t, "v1.3.1", res.Releases[0].Tag)
+	assert.True(t, res.Releases[0].TagCreated)
+	assert.Equal(t, []notFinished{{Tag: "v1.3.0", Commit: merged, Reason: "signed by a key not trusted for release tags"}}, res.NotFinished)
+	assert.Contains(t, errOut, "v1.3.0 is on origin already and is not finished again")
+	assert.Equal(t, g.RevParse("v1.3.1"), remote.RevParse("v1.3.1"))
+	assert.Len(t, fake.releases, 2)
+}
