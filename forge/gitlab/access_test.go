@@ -109,14 +109,18 @@ func mrServer(t *testing.T, src int, approvals string, members map[string]string
 const shopProject = `{"id":1,"path_with_namespace":"shop/app"}`
 
 // An approval counts only from a member with at least the Developer
-// role: not from a Reporter, nor from someone who is no member (404).
-// A failure to read a membership fails the call.
+// role: not from a Reporter, nor from someone who is no member (404),
+// nor from a user whose membership answers another user (an answer
+// about someone else is no answer about the approver). A failure to read
+// a membership fails the call.
 func TestApprovalNeedsDeveloper(t *testing.T) {
 	approvals := `{"approved_by":[{"user":{"id":5,"username":"dev"}},{"user":{"id":6,"username":"reporter"}},
-		{"user":{"id":7,"username":"sock"}},{"user":{"id":8,"username":"maintainer"}}]}`
+		{"user":{"id":7,"username":"sock"}},{"user":{"id":8,"username":"maintainer"}},{"user":{"id":9,"username":"stranger"}}]}`
 	members := map[string]string{
 		"5": `{"id":5,"username":"dev","access_level":30}`,
 		"6": `{"id":6,"username":"reporter","access_level":20}`,
+		// Asked about user 7, the answer is of user 5 as a Maintainer.
+		"7": `{"id":5,"username":"dev","access_level":40}`,
 		"8": `{"id":8,"username":"maintainer","access_level":40}`,
 	}
 	c := mrServer(t, 1, approvals, members, map[string]string{"1": shopProject})
@@ -127,7 +131,7 @@ func TestApprovalNeedsDeveloper(t *testing.T) {
 		assert.Equal(t, policy.ReviewApproved, r.State)
 		may[r.User] = r.CanApprove
 	}
-	assert.Equal(t, map[string]bool{"dev": true, "reporter": false, "sock": false, "maintainer": true}, may)
+	assert.Equal(t, map[string]bool{"dev": true, "reporter": false, "sock": false, "maintainer": true, "stranger": false}, may)
 	assert.Equal(t, []string{"dev", "maintainer"}, pr.Facts().Approvers)
 
 	members["5"] = "500 "

@@ -40,6 +40,13 @@
 //
 // # Writes
 //
+// [Client.FindPullRequest] and [Client.OpenPullRequest] take an open
+// merge request for the one from head into base only when it is the
+// project's own: GitLab lists the merge requests from forks too, and one
+// whose source_project_id is not its target_project_id, or that names
+// either as 0, is never found, read or rewritten (OpenPullRequest opens
+// the project's own beside it).
+//
 // GitLab numbers issues and merge requests apart: [Client.SetLabels] and
 // [Client.Comment] act on merge requests, [Client.UpsertIssue] on issues.
 // GitLab creates the labels it lacks. [Client.CreateRelease] gets the
@@ -81,7 +88,9 @@
 // example responses, not recorded traffic. Where client-go ships none for
 // an endpoint (creating or updating a merge request, a commit by branch
 // name), the one it ships for the same entity answers, and the test says
-// so; client-go's own error responses answer the refusals.
+// so; client-go's own error responses answer the refusals. Where a test
+// needs what client-go never answers (a fork's merge request in the
+// list), it edits the shipped response and says so.
 //
 // Every request the client sends in those tests is checked against
 // GitLab's REST API reference: the endpoint is documented, no
@@ -114,7 +123,7 @@
 //	GET  merge_requests/:iid/commits       testdata/list_merge_request_context_commits.json (no test of its own)
 //	GET  merge_requests/:iid/diffs         testdata/list_merge_request_diff.json
 //	GET  repository/commits/:sha/statuses  commits_test.go ([{"id":1}])
-//	GET  merge_requests                    testdata/get_merge_requests.json
+//	GET  merge_requests                    testdata/get_merge_requests.json (forks: ids, a branch edited)
 //	POST, PUT merge_requests[/:iid]        none of its own: testdata/get_merge_request.json
 //	POST merge_requests/:iid/notes         notes_test.go
 //	POST statuses/:sha                     commits_test.go

@@ -266,7 +266,10 @@ func statusOutcome(s string) string {
 	}
 }
 
-// FindPullRequest returns the open merge request from head into base.
+// FindPullRequest returns the open merge request from the project's
+// own branch head into base. GitLab lists the merge requests from forks
+// too: one whose source project is not its target project, or that
+// names either as 0 (no answer), is never taken for it.
 func (c *Client) FindPullRequest(ctx context.Context, head, base string) (forge.PullRequest, bool, error) {
 	iid, err := c.findOpen(ctx, head, base)
 	if err != nil || iid == 0 {
@@ -276,6 +279,11 @@ func (c *Client) FindPullRequest(ctx context.Context, head, base string) (forge.
 	return pr, err == nil, err
 }
 
+// findOpen returns the IID of the open merge request from head into base
+// within the project, or 0. A fork's merge request from a branch of the
+// same name is skipped (its source_project_id is not its
+// target_project_id), and so is one that names no project (0): a fork's
+// merge request is never rewritten as the project's own.
 func (c *Client) findOpen(ctx context.Context, head, base string) (int64, error) {
 	var list []*gl.BasicMergeRequest
 	err := c.call(ctx, func(opt gl.RequestOptionFunc) (r *gl.Response, err error) {
@@ -287,6 +295,9 @@ func (c *Client) findOpen(ctx context.Context, head, base string) (int64, error)
 		return 0, err
 	}
 	for _, m := range list {
+		if m == nil || m.SourceProjectID == 0 || m.SourceProjectID != m.TargetProjectID {
+			continue
+		}
 		if m.SourceBranch == head && m.TargetBranch == base {
 			return m.IID, nil
 		}
@@ -296,7 +307,9 @@ func (c *Client) findOpen(ctx context.Context, head, base string) (int64, error)
 
 // OpenPullRequest opens the merge request from r.Head into r.Base with
 // r.Labels, or updates the title, description and labels of the open one
-// (GitLab creates labels it does not have).
+// from the project's own branch (GitLab creates labels it does not
+// have). A fork's merge request from a branch of the same name is left
+// alone: a new one is opened beside it.
 func (c *Client) OpenPullRequest(ctx context.Context, r forge.NewPullRequest) (forge.PullRequest, error) {
 	iid, err := c.findOpen(ctx, r.Head, r.Base)
 	if err != nil {

@@ -340,6 +340,7 @@ type replay struct {
 	srv    *httptest.Server
 	canned []canned
 	chosen map[string]string // method+pattern -> source
+	edits  map[string]func(string) string
 	mu     sync.Mutex
 	served []served
 }
@@ -349,7 +350,7 @@ func newReplay(t *testing.T) *replay {
 	cs, err := loadCanned()
 	require.NoError(t, err)
 	require.NotEmpty(t, cs)
-	r := &replay{t: t, canned: cs, chosen: map[string]string{}}
+	r := &replay{t: t, canned: cs, chosen: map[string]string{}, edits: map[string]func(string) string{}}
 	// client-go ships no GET of a single project that has its
 	// path_with_namespace: its restored project ("namespace/test-project",
 	// the Project entity a GET returns) answers.
@@ -364,6 +365,13 @@ func newReplay(t *testing.T) *replay {
 // another path.
 func (r *replay) use(method, path, source string) {
 	r.chosen[method+" "+pattern(path)] = source
+}
+
+// edit answers method path with its response as edit changes it. A test
+// edits a shipped response only where it must set what client-go's
+// tests never answer, and says so.
+func (r *replay) edit(method, path string, edit func(body string) string) {
+	r.edits[method+" "+pattern(path)] = edit
 }
 
 func (r *replay) client(opts ...gitlab.Option) *gitlab.Client {
@@ -393,13 +401,17 @@ func (r *replay) serve(w http.ResponseWriter, req *http.Request) {
 		if want != "" && c.source != want || want == "" && (c.method != req.Method || c.pattern != p || c.status >= 300) {
 			continue
 		}
+		answer, source := c.body, c.source
+		if edit := r.edits[req.Method+" "+p]; edit != nil {
+			answer, source = edit(answer), source+" (edited)"
+		}
 		r.mu.Lock()
-		r.served = append(r.served, served{Method: req.Method, Path: req.URL.Path, Source: c.source, Query: req.URL.Query(),
+		r.served = append(r.served, served{Method: req.Method, Path: req.URL.Path, Source: source, Query: req.URL.Query(),
 			ContentType: req.Header.Get("Content-Type"), Body: body})
 		r.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(c.status)
-		w.Write([]byte(c.body))
+		w.Write([]byte(answer))
 		return
 	}
 	r.t.Errorf("%s %s: client-go's tests have no response for it", req.Method, req.URL.Path)

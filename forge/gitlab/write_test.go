@@ -141,6 +141,106 @@ func TestFindPullRequest(t *testing.T) {
 	})
 }
 
+// editMergeRequests answers the merge request list with
+// testdata/get_merge_requests.json as edit changes its merge requests
+// (decoded with their numbers kept as written).
+func editMergeRequests(t *testing.T, r *replay, edit func(mrs []map[string]any)) {
+	r.edit("GET", projectPath+"/merge_requests", func(body string) string {
+		d := json.NewDecoder(strings.NewReader(body))
+		d.UseNumber()
+		var mrs []map[string]any
+		require.NoError(t, d.Decode(&mrs))
+		require.Len(t, mrs, 3, "testdata/get_merge_requests.json")
+		edit(mrs)
+		out, err := json.Marshal(mrs)
+		require.NoError(t, err)
+		return string(out)
+	})
+}
+
+// GitLab lists the merge requests from forks among a project's own. A
+// fork's merge request from a branch named like the project's is not the
+// project's: it is neither found nor rewritten, and a new merge request
+// is opened beside it. One that names no source or target project (0,
+// absent) is not taken either: fail closed.
+func TestFindAndOpenSkipForks(t *testing.T) {
+	for name, edit := range map[string]func(mr map[string]any){
+		// client-go ships merge requests within one project only
+		// (source_project_id = target_project_id = 278964): the test sets
+		// the first one's source project to a fork's.
+		"from a fork": func(mr map[string]any) { mr["source_project_id"] = json.Number("9") },
+		// The project ids removed: a merge request that does not say
+		// where it comes from.
+		"no source project": func(mr map[string]any) { delete(mr, "source_project_id") },
+		"no target project": func(mr map[string]any) { mr["target_project_id"] = json.Number("0") },
+		// Equal, but no answer: both 0.
+		"no projects": func(mr map[string]any) { delete(mr, "source_project_id"); delete(mr, "target_project_id") },
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := newReplay(t)
+			useMergeRequest(r)
+			editMergeRequests(t, r, func(mrs []map[string]any) {
+				require.Equal(t, listedHead, mrs[0]["source_branch"])
+				edit(mrs[0])
+			})
+			_, ok, err := r.client().FindPullRequest(context.Background(), listedHead, "master")
+			require.NoError(t, err)
+			assert.False(t, ok, "the listed merge request is not the project's own")
+			assert.Equal(t, []string{"GET " + projectPath + "/merge_requests"}, r.paths(0), "and it is not read")
+
+			pr, err := r.client().OpenPullRequest(context.Background(), forge.NewPullRequest{Head: listedHead, Base: "master",
+				Title: "chore: release 1.2.0", Body: "## 1.2.0", Labels: []string{"autorelease: pending"}})
+			require.NoError(t, err)
+			assert.Equal(t, gotIID, pr.Number, "the merge request created")
+			assert.Equal(t, []string{
+				"GET " + projectPath + "/merge_requests",
+				"GET " + projectPath + "/merge_requests",
+				"POST " + projectPath + "/merge_requests",
+				"GET " + projectPath + fmt.Sprintf("/merge_requests/%d", gotIID),
+			}, r.paths(0)[:4], "created, not the listed one updated")
+			for _, p := range r.paths(0) {
+				assert.NotContains(t, p, "/merge_requests/"+listedIID, "the listed merge request is neither read nor written")
+				assert.False(t, strings.HasPrefix(p, "PUT "), "no update: %s", p)
+			}
+			assert.Equal(t, map[string]any{"source_branch": listedHead, "target_branch": "master", "title": "chore: release 1.2.0",
+				"description": "## 1.2.0", "labels": "autorelease: pending"}, jsonBody(t, r.request(2)))
+		})
+	}
+}
+
+// A fork's merge request listed before the project's own, from a branch
+// of the same name: the project's own is found and updated.
+func TestOpenPullRequestUpdatesTheOwnBesideAFork(t *testing.T) {
+	r := newReplay(t)
+	useMergeRequest(r)
+	// client-go ships no fork's merge request, nor two from one branch:
+	// the test makes the first listed one a fork's (source_project_id)
+	// and gives the second, the project's own, the first one's branch.
+	editMergeRequests(t, r, func(mrs []map[string]any) {
+		mrs[0]["source_project_id"] = json.Number("9")
+		mrs[1]["source_branch"] = listedHead
+	})
+	const ownIID = "15441"
+	pr, ok, err := r.client().FindPullRequest(context.Background(), listedHead, "master")
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, gotIID, pr.Number)
+	assert.Equal(t, "GET "+projectPath+"/merge_requests/"+ownIID, r.paths(1)[0], "the project's own is read, not the fork's")
+
+	skip := len(r.sources())
+	_, err = r.client().OpenPullRequest(context.Background(), forge.NewPullRequest{Head: listedHead, Base: "master",
+		Title: "chore: release 1.2.0", Body: "## 1.2.0", Labels: []string{"autorelease: pending"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		"GET " + projectPath + "/merge_requests",
+		"PUT " + projectPath + "/merge_requests/" + ownIID,
+		"GET " + projectPath + "/merge_requests/" + ownIID,
+	}, r.paths(skip)[:3])
+	for _, p := range r.paths(0) {
+		assert.NotContains(t, p, "/merge_requests/"+listedIID, "the fork's merge request is neither read nor written")
+	}
+}
+
 func TestSetLabels(t *testing.T) {
 	for name, tc := range map[string]struct {
 		labels []string
