@@ -2,7 +2,9 @@
 // release-please flow uses them, from git alone: for each component of the
 // release configuration, the version its Conventional Commits call for
 // since its last release, its changelog section, the version files and
-// changelog the PR edits (every other byte kept, package versionfile), the
+// changelog the PR edits (every other byte kept, package versionfile;
+// each version file must hold the latest release's version before, so
+// the bytes replaced are known to be the version), the
 // branch, title and body (with a machine-readable block, [ParseBody]) and
 // what the merge does (policy §1.12.3: a signed tag per release; §1.20.3:
 // release notes).

@@ -118,7 +118,8 @@ type ReleasePlan struct {
 // Errors of [Plan] and [Find].
 var (
 	// ErrConfig: the request or a component is not usable (no base, no
-	// component, a version file that does not exist at the base).
+	// component, a version file that does not exist at the base, or one
+	// that does not hold the version of the component's latest release).
 	ErrConfig = errors.New("releasepr: invalid request")
 	// ErrTagElsewhere: a merged release commit names a tag that exists on
 	// another commit. Tags never move; a person must look.
@@ -155,7 +156,13 @@ var releaseSubjectRE = regexp.MustCompile(`^chore\(release\): (.+?)(?: \(#[0-9]+
 // one, and never releases twice. A commit whose subject claims a release
 // its tree does not carry is never pending: Skipped reports it ([Skip]).
 // A component needs a version file or a changelog to carry its version:
-// one with neither is refused (ErrConfig).
+// one with neither is refused (ErrConfig). Each version file must hold
+// the version of the component's latest release, pre-releases included
+// (the release the plan follows; any version before the first release):
+// the value the PR replaces is then known to be the version, not, say, a
+// marked line's "1.2.0-linux-amd64" that is a version followed by a file
+// name. A file holding another value is refused (ErrConfig, naming the
+// file, what it holds and the release expected).
 func Plan(ctx context.Context, req Request) (ReleasePlan, error) {
 	if req.Repo == nil || strings.TrimSpace(req.Base) == "" || len(req.Components) == 0 {
 		return ReleasePlan{}, fmt.Errorf("%w: a repository, a base branch and at least one component are needed", ErrConfig)
@@ -197,7 +204,7 @@ func Plan(ctx context.Context, req Request) (ReleasePlan, error) {
 	edits := map[string]*Edit{}
 	var order []string
 	for _, c := range req.Components {
-		rel, ok, err := planComponent(ctx, req, c, *head)
+		rel, latest, ok, err := planComponent(ctx, req, c, *head)
 		if err != nil {
 			return ReleasePlan{}, err
 		}
@@ -205,15 +212,18 @@ func Plan(ctx context.Context, req Request) (ReleasePlan, error) {
 			continue
 		}
 		for _, f := range c.VersionFiles {
-			if err := edit(base, edits, &order, f, func(b []byte) ([]byte, error) {
-				k, _ := versionfile.KindOf(f)
+			if err := edit(base, edits, &order, f, func(clean string, b []byte) ([]byte, error) {
+				k, _ := versionfile.KindOf(clean)
+				if err := holdsLatest(k, clean, b, c, latest); err != nil {
+					return nil, err
+				}
 				return versionfile.Update(k, b, rel.Version)
 			}); err != nil {
 				return ReleasePlan{}, err
 			}
 		}
 		if c.Changelog != "" {
-			if err := edit(base, edits, &order, c.Changelog, func(b []byte) ([]byte, error) { return prepend(b, rel.Notes), nil }); err != nil {
+			if err := edit(base, edits, &order, c.Changelog, func(_ string, b []byte) ([]byte, error) { return prepend(b, rel.Notes), nil }); err != nil {
 				return ReleasePlan{}, err
 			}
 		}
@@ -245,7 +255,40 @@ func Plan(ctx context.Context, req Request) (ReleasePlan, error) {
 	return p, nil
 }
 
-func planComponent(ctx context.Context, req Request, c Component, head plumbing.Hash) (Release, bool, error) {
+// holdsLatest says whether version file clean (data, of kind k) holds the
+// version of the component's latest release, pre-releases included:
+// the version the release PR replaces. A file that holds another value
+// is an ErrConfig: the value found is not the release's version (a
+// marked line's "1.2.0-linux-amd64" is a version followed by a file
+// name), or the file was not kept with the releases; editing it would
+// change bytes that are not the version. latest is nil when the
+// component has no release yet: any version is then the first one's
+// predecessor.
+func holdsLatest(k versionfile.Kind, clean string, data []byte, c Component, latest *semver.Release) error {
+	if latest == nil {
+		return nil
+	}
+	spans, err := versionfile.Find(k, data)
+	if err != nil {
+		return err
+	}
+	want := latest.Version.String()
+	for _, s := range spans {
+		if s.Value != want {
+			of := "the component"
+			if c.Name != "" {
+				of = fmt.Sprintf("component %q", c.Name)
+			}
+			return fmt.Errorf("%w: %s holds %s, the latest release of %s is %s (tag %s): the version file must hold the version of the latest release before a release PR changes it (line %d)",
+				ErrConfig, clean, s.Value, of, want, latest.Tag, s.Line)
+		}
+	}
+	return nil
+}
+
+// planComponent plans c's release; latest is its latest release,
+// pre-releases included (nil when there is none).
+func planComponent(ctx context.Context, req Request, c Component, head plumbing.Hash) (Release, *semver.Release, bool, error) {
 	scheme := semver.Scheme{Prefix: c.prefix()}
 	var opts []commits.PlanOption
 	var logOpts []commits.LogOption
@@ -258,14 +301,16 @@ func planComponent(ctx context.Context, req Request, c Component, head plumbing.
 	}
 	plan, err := commits.Next(ctx, req.Repo, head, scheme, opts...)
 	if err != nil {
-		return Release{}, false, fmt.Errorf("releasepr: component %q: %w", c.Name, err)
+		return Release{}, nil, false, fmt.Errorf("releasepr: component %q: %w", c.Name, err)
 	}
 	if !plan.Releasable {
-		return Release{}, false, nil
+		return Release{}, nil, false, nil
 	}
 	rel := Release{Component: c.Name, Version: plan.Next.String(), Tag: plan.Tag, Level: plan.Level, Commits: len(plan.Commits)}
+	var latest *semver.Release
 	if plan.Previous.HasLatest {
 		rel.Previous = plan.Previous.Latest.Tag
+		latest = &plan.Previous.Latest
 	}
 	cs := plan.Commits
 	// A pre-release documents what changed since the release before it,
@@ -279,7 +324,7 @@ func planComponent(ctx context.Context, req Request, c Component, head plumbing.
 		rel.Previous = base.Tag
 		if base.Tag != plan.Base {
 			if cs, err = changelog.Commits(ctx, req.Repo, commits.Range{From: []plumbing.Hash{plumbing.NewHash(base.Commit)}, To: head}, logOpts...); err != nil {
-				return Release{}, false, fmt.Errorf("releasepr: component %q: %w", c.Name, err)
+				return Release{}, nil, false, fmt.Errorf("releasepr: component %q: %w", c.Name, err)
 			}
 			rel.Commits = len(cs)
 		}
@@ -287,15 +332,16 @@ func planComponent(ctx context.Context, req Request, c Component, head plumbing.
 	notes := changelog.Build(changelog.Release{Version: plan.Tag, Previous: rel.Previous, Date: req.Now, Commits: cs}, req.Changelog...)
 	var b bytes.Buffer
 	if err := changelog.Write(&b, notes, changelog.Markdown); err != nil {
-		return Release{}, false, err
+		return Release{}, nil, false, err
 	}
 	rel.Notes = b.String()
-	return rel, true, nil
+	return rel, latest, true, nil
 }
 
 // edit applies f to the file at path as the base has it (or as an earlier
-// component's edit left it).
-func edit(base *object.Commit, edits map[string]*Edit, order *[]string, p string, f func([]byte) ([]byte, error)) error {
+// component's edit left it); f gets the cleaned path. An ErrConfig from f
+// names the file and is returned as it is.
+func edit(base *object.Commit, edits map[string]*Edit, order *[]string, p string, f func(clean string, b []byte) ([]byte, error)) error {
 	clean := path.Clean(strings.TrimPrefix(p, "./"))
 	if clean == "." || strings.HasPrefix(clean, "../") || path.IsAbs(clean) {
 		return fmt.Errorf("%w: file %q is not inside the repository", ErrConfig, p)
@@ -323,7 +369,10 @@ func edit(base *object.Commit, edits map[string]*Edit, order *[]string, p string
 		edits[clean] = e
 		*order = append(*order, clean)
 	}
-	after, err := f(e.After)
+	after, err := f(clean, e.After)
+	if errors.Is(err, ErrConfig) {
+		return err // it names the file
+	}
 	if err != nil {
 		return fmt.Errorf("releasepr: %s: %w", clean, err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/releasekit/releasekit/internal/testkit/gittest"
 	"github.com/releasekit/releasekit/releasepr"
+	"github.com/releasekit/releasekit/versionfile"
 )
 
 var day = time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
@@ -431,4 +432,76 @@ func TestFindForeignSubjectDoesNotHidePending(t *testing.T) {
 	again, err := releasepr.Plan(ctx, request(g, t))
 	require.NoError(t, err)
 	assert.Equal(t, releasepr.StatePending, again.State, "no second release PR for the same version")
+}
+
+// A version file must hold the version of the component's latest release
+// (pre-releases included) before the release PR changes it: a value that
+// is not the release's version (a marked line's version followed by a
+// file name) or a file not kept with the releases is refused with the
+// file, what it holds and what was expected, and nothing is planned.
+func TestPlanVersionFileHoldsTheLatestRelease(t *testing.T) {
+	ctx := context.Background()
+	t.Run("marked line with a file name", func(t *testing.T) {
+		g := gittest.New(t)
+		g.CommitFiles("feat: first", map[string]string{
+			"INSTALL.md": "curl -LO https://dl.example/app-1.2.0-linux-amd64 # x-releasekit-version\n",
+		})
+		g.AnnotatedTag("v1.2.0", "HEAD", "Release v1.2.0")
+		g.CommitFiles("fix: rounding", map[string]string{"tax.php": "<?php\n"})
+		_, err := releasepr.Plan(ctx, releasepr.Request{Repo: g.GoGit(t), Base: "main", Now: day,
+			Components: []releasepr.Component{{VersionFiles: []string{"INSTALL.md"}}}})
+		require.ErrorIs(t, err, releasepr.ErrConfig)
+		assert.Equal(t, "releasepr: invalid request: INSTALL.md holds 1.2.0-linux-amd64, the latest release of the component is 1.2.0 (tag v1.2.0):"+
+			" the version file must hold the version of the latest release before a release PR changes it (line 1)", err.Error())
+	})
+	t.Run("marked line with a file extension", func(t *testing.T) {
+		g := gittest.New(t)
+		g.CommitFiles("feat: first", map[string]string{
+			"INSTALL.md": "curl -LO https://dl.example/app-1.2.0-linux-amd64.tar.gz # x-releasekit-version\n",
+		})
+		g.AnnotatedTag("v1.2.0", "HEAD", "Release v1.2.0")
+		g.CommitFiles("fix: rounding", map[string]string{"tax.php": "<?php\n"})
+		_, err := releasepr.Plan(ctx, releasepr.Request{Repo: g.GoGit(t), Base: "main", Now: day,
+			Components: []releasepr.Component{{VersionFiles: []string{"INSTALL.md"}}}})
+		require.ErrorIs(t, err, versionfile.ErrAmbiguous)
+		assert.Contains(t, err.Error(), "INSTALL.md")
+		assert.Contains(t, err.Error(), "ends in the file extension .gz")
+	})
+	t.Run("manifest out of step", func(t *testing.T) {
+		g := shop(t)
+		g.CommitFiles("chore: edit by hand", map[string]string{
+			"composer.json": "{\n    \"name\": \"shop/app\",\n    \"version\": \"1.2.0-linux-amd64.tar.gz\"\n}\n",
+		})
+		_, err := releasepr.Plan(ctx, request(g, t))
+		require.ErrorIs(t, err, releasepr.ErrConfig)
+		assert.Contains(t, err.Error(), "composer.json holds 1.2.0-linux-amd64.tar.gz, the latest release of the component is 1.2.0 (tag v1.2.0)")
+	})
+	t.Run("named component after a pre-release", func(t *testing.T) {
+		g := gittest.New(t)
+		g.CommitFiles("feat(api): first", map[string]string{"api/version.go": "package api\n\nconst Version = \"1.2.0\"\n"})
+		g.AnnotatedTag("api/v1.2.0", "HEAD", "api")
+		g.CommitFiles("feat(api): more", map[string]string{"api/h.go": "package api\n", "api/version.go": "package api\n\nconst Version = \"1.3.0-beta.1\"\n"})
+		g.AnnotatedTag("api/v1.3.0-beta.1", "HEAD", "api beta")
+		g.CommitFiles("fix(api): timeout", map[string]string{"api/t.go": "package api\n"})
+		comp := releasepr.Component{Name: "api", Path: "api", TagPrefix: "api/v", VersionFiles: []string{"api/version.go"}}
+		p, err := releasepr.Plan(ctx, releasepr.Request{Repo: g.GoGit(t), Base: "main", Now: day, Components: []releasepr.Component{comp}})
+		require.NoError(t, err, "the file holds the latest release, a pre-release")
+		require.Len(t, p.Edits, 1)
+		assert.Equal(t, "package api\n\nconst Version = \"1.3.0\"\n", string(p.Edits[0].After))
+
+		g.CommitFiles("fix(api): revert the version", map[string]string{"api/version.go": "package api\n\nconst Version = \"1.2.0\"\n"})
+		_, err = releasepr.Plan(ctx, releasepr.Request{Repo: g.GoGit(t), Base: "main", Now: day, Components: []releasepr.Component{comp}})
+		require.ErrorIs(t, err, releasepr.ErrConfig)
+		assert.Contains(t, err.Error(), `api/version.go holds 1.2.0, the latest release of component "api" is 1.3.0-beta.1 (tag api/v1.3.0-beta.1)`)
+	})
+	t.Run("no release yet", func(t *testing.T) {
+		g := gittest.New(t)
+		g.CommitFiles("feat: first", map[string]string{"package.json": "{\"version\": \"0.0.0-development\"}\n"})
+		p, err := releasepr.Plan(ctx, releasepr.Request{Repo: g.GoGit(t), Base: "main", Now: day,
+			Components: []releasepr.Component{{VersionFiles: []string{"package.json"}}}})
+		require.NoError(t, err, "no release to compare with: the first one replaces whatever the file holds")
+		require.Len(t, p.Releases, 1)
+		require.Len(t, p.Edits, 1)
+		assert.Equal(t, "{\"version\": \""+p.Releases[0].Version+"\"}\n", string(p.Edits[0].After))
+	})
 }

@@ -5,7 +5,9 @@
 // pyproject.toml (PEP 621 or Poetry), a Go const or var Version, and any
 // other file by a marker comment (x-releasekit-version on a line, or a
 // block between x-releasekit-start-version and x-releasekit-end; each
-// such line must carry exactly one version, see [Find]). A
+// such line must carry one version, written once or several times, and
+// not directly followed by a file name such as "-linux-amd64.tar.gz",
+// see [Find]). A
 // release pull request edits them; the tag names the same version
 // (policy §1.12.3: the version of a release is the one its files and its
 // tag agree on).

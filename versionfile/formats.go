@@ -584,10 +584,39 @@ const (
 	BlockEnd   = "x-releasekit-end"
 )
 
+// fileExtensions are the file extensions a marked line's pre-release or
+// build must not end in: "app-1.2.0-linux-amd64.tar.gz" is a version
+// followed by a file name, not the pre-release "linux-amd64.tar.gz".
+var fileExtensions = map[string]bool{
+	"tar": true, "gz": true, "tgz": true, "zip": true, "xz": true, "bz2": true,
+	"deb": true, "rpm": true, "exe": true, "dmg": true, "msi": true, "jar": true,
+	"whl": true, "apk": true, "pkg": true, "sha256": true, "sig": true, "asc": true,
+}
+
+// fileExtension returns the file extension version ends in (its last
+// dot-separated identifier of pre-release or build, [fileExtensions],
+// in any case), "" when it ends in none.
+func fileExtension(version string) string {
+	i := strings.IndexAny(version, "-+")
+	if i < 0 {
+		return ""
+	}
+	id := version[i+1:]
+	if j := strings.LastIndexAny(id, ".+"); j >= 0 {
+		id = id[j+1:]
+	}
+	if fileExtensions[strings.ToLower(id)] {
+		return id
+	}
+	return ""
+}
+
 // findMarked finds the version of each line holding marker, and of each
-// line between the block markers. Each such line holds exactly one
-// version: a line with two or more is ErrAmbiguous (a marked line without
-// one is ErrNoVersion; a line of a block without one is left alone).
+// line between the block markers. Each such line holds one version,
+// written once or several times (a span for each): a line with two
+// different ones, or with one whose pre-release or build ends in a file
+// extension, is ErrAmbiguous (a marked line without one is ErrNoVersion;
+// a line of a block without one is left alone).
 func findMarked(k Kind, data []byte, marker string) ([]Span, error) {
 	if len(data) > maxFile {
 		return nil, &Error{Kind: k, Reason: "file too large", Err: ErrSyntax}
@@ -614,21 +643,27 @@ func findMarked(k Kind, data []byte, marker string) ([]Span, error) {
 		case inBlock && bytes.Contains(line, []byte(BlockEnd)):
 			inBlock = false
 		case inBlock || bytes.Contains(line, []byte(marker)):
-			// At most two matches are needed to tell one version from
-			// several: the line is not searched further.
-			locs := markedVersionRE.FindAllSubmatchIndex(line, 2)
-			switch {
-			case len(locs) > 1:
-				// An address (10.0.0.1), a base image's version (node:20.11.1)
-				// or a second version beside the release's: which one is the
-				// release's cannot be told, so none is edited.
-				return nil, &Error{Kind: k, Line: n, Reason: fmt.Sprintf("the line holds more than one version (%s and %s)",
-					line[locs[0][2]:locs[0][3]], line[locs[1][2]:locs[1][3]]), Err: ErrAmbiguous}
-			case len(locs) == 1:
-				loc := locs[0]
-				spans = append(spans, Span{Start: off + loc[2], End: off + loc[3], Line: n, Value: string(line[loc[2]:loc[3]])})
-			case !inBlock:
+			locs := markedVersionRE.FindAllSubmatchIndex(line, -1)
+			if len(locs) == 0 && !inBlock {
 				return nil, &Error{Kind: k, Line: n, Reason: "marked line without a version", Err: ErrNoVersion}
+			}
+			for _, loc := range locs {
+				v := string(line[loc[2]:loc[3]])
+				if first := string(line[locs[0][2]:locs[0][3]]); v != first {
+					// An address (10.0.0.1), a base image's version
+					// (node:20.11.1) or a second version beside the
+					// release's: which one is the release's cannot be
+					// told, so none is edited. The same version written
+					// twice (a download URL's directory and file name)
+					// is one version, and each is edited.
+					return nil, &Error{Kind: k, Line: n, Reason: fmt.Sprintf("the line holds more than one version (%s and %s)", first, v), Err: ErrAmbiguous}
+				}
+				if ext := fileExtension(v); ext != "" {
+					// A pre-release is legal SemVer, so "1.2.0-linux-amd64.tar.gz"
+					// reads as one; editing it would delete the file name.
+					return nil, &Error{Kind: k, Line: n, Reason: fmt.Sprintf("the version %s ends in the file extension .%s: a version followed by a file name cannot be told from a pre-release", v, ext), Err: ErrAmbiguous}
+				}
+				spans = append(spans, Span{Start: off + loc[2], End: off + loc[3], Line: n, Value: v})
 			}
 		}
 		off = next

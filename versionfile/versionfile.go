@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path"
 	"regexp"
-	"slices"
 	"strings"
 )
 
@@ -58,7 +57,9 @@ var (
 	// composer.json without "version", a file without a marker).
 	ErrNoVersion = errors.New("versionfile: no version")
 	// ErrAmbiguous: the version is given twice (a duplicate key), the
-	// places disagree, or a marked line holds more than one version.
+	// places disagree, a marked line holds two different versions, or
+	// a marked line's version may be followed by a file name (its
+	// pre-release or build ends in a file extension, see [Find]).
 	ErrAmbiguous = errors.New("versionfile: version given twice")
 	// ErrUnsupported: the version is written in a form that cannot be
 	// replaced byte for byte (escapes, a multi-line or folded string, a
@@ -146,11 +147,26 @@ var versionRE = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z.+-]{0,127}$`)
 //     2026.02.0.1, with any pre-release and build); between a line holding
 //     "x-releasekit-start-version" and one holding "x-releasekit-end",
 //     the version of every line that has one. Such a line must carry
-//     exactly one version-like string: a line with two or more (an IPv4
-//     address such as 10.0.0.1 reads as a version, and so does a base
-//     image's tag in "FROM node:20.11.1 # app 1.2.0 x-releasekit-version")
-//     is ErrAmbiguous, and nothing is edited: move the other version to a
-//     line of its own.
+//     one version; it may write it several times, and each is a span
+//     ("curl -LO https://dl.example/v1.2.0/app-1.2.0.tgz" has two, and
+//     [Update] edits both). A line with two different version-like
+//     strings (an IPv4 address such as 10.0.0.1 reads as a version, and
+//     so does a base image's tag in "FROM node:20.11.1 # app 1.2.0
+//     x-releasekit-version") is ErrAmbiguous, and nothing is edited: move
+//     the other version to a line of its own. So is a version whose
+//     pre-release or build ends in a well-known file extension (its last
+//     dot-separated identifier, in any case, is tar, gz, tgz, zip, xz,
+//     bz2, deb, rpm, exe, dmg, msi, jar, whl, apk, pkg, sha256, sig or
+//     asc): "app-1.2.0-linux-amd64.tar.gz" reads as the legal SemVer
+//     1.2.0-linux-amd64.tar.gz, and editing it would delete the file
+//     name. Write such a version where no file name follows it, or
+//     follow it by a character other than "-", "." or "+"
+//     (app-1.2.0_linux_amd64.tar.gz);
+//     a caller that knows the version the file should hold compares it
+//     with [Version] (release PRs do). For the same reason, a marked
+//     version directly followed by a file extension ("app-1.2.0.tgz")
+//     cannot be set to a pre-release: "app-1.3.0-rc.1.tgz" does not read
+//     back, and Update refuses it.
 func Find(k Kind, data []byte, opts ...Option) ([]Span, error) {
 	o := options{ident: "Version", marker: DefaultMarker}
 	for _, f := range opts {
@@ -211,8 +227,10 @@ func Version(k Kind, data []byte, opts ...Option) (string, error) {
 // by version, and every other byte as it was: comments, key order,
 // indentation, tabs, line endings (CRLF stays CRLF), a missing final
 // newline. It then finds the version again in the result and checks it is
-// version at the same places, so an edit that would change the file's
-// meaning is never returned. data is not modified.
+// version at the same places, every one of them (a marked line writing
+// the version twice has both edited and both read back), so an edit that
+// would change the file's meaning is never returned. data is not
+// modified.
 //
 // A version that is not a plain version string is an *[Error] wrapping
 // ErrInvalidVersion; the errors of Find are returned as they are.
@@ -237,7 +255,14 @@ func Update(k Kind, data []byte, version string, opts ...Option) ([]byte, error)
 	if err != nil {
 		return nil, fmt.Errorf("versionfile: %s: the edited file does not read back: %w", k, err)
 	}
-	if len(got) != len(spans) || slices.ContainsFunc(got, func(s Span) bool { return s.Value != version }) {
+	// Every span had the same value (Find), so the i-th moved by i times
+	// the difference in length.
+	shift := len(version) - len(spans[0].Value)
+	same := len(got) == len(spans)
+	for i := 0; same && i < len(got); i++ {
+		same = got[i].Value == version && got[i].Start == spans[i].Start+i*shift
+	}
+	if !same {
 		return nil, &Error{Kind: k, Reason: "the edited file does not read back with the new version", Err: ErrUnsupported}
 	}
 	return out.Bytes(), nil

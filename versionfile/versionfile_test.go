@@ -130,7 +130,8 @@ func TestRefused(t *testing.T) {
 		{"markers disagree", versionfile.Marked, "1.2.3 x-releasekit-version\n1.2.4 x-releasekit-version\n", versionfile.ErrAmbiguous},
 		{"marker with an address", versionfile.Marked, "url: http://10.0.0.1/app-1.2.0.tgz # x-releasekit-version\n", versionfile.ErrAmbiguous},
 		{"marker with two versions", versionfile.Marked, "FROM node:20.11.1 # app 1.2.0 x-releasekit-version\n", versionfile.ErrAmbiguous},
-		{"marker with the version twice", versionfile.Marked, "https://x.example/v1.2.0/app-1.2.0.tgz x-releasekit-version\n", versionfile.ErrAmbiguous},
+		{"marker with a file name", versionfile.Marked, "https://x.example/app-1.2.0-linux-amd64.tar.gz x-releasekit-version\n", versionfile.ErrAmbiguous},
+		{"block line with a file name", versionfile.Marked, "x-releasekit-start-version\nhttps://x.example/app-1.2.0-rc.1.zip\nx-releasekit-end\n", versionfile.ErrAmbiguous},
 		{"block line with two versions", versionfile.Marked, "x-releasekit-start-version\nFROM node:20.11.1 AS app-1.2.0\nx-releasekit-end\n", versionfile.ErrAmbiguous},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -178,6 +179,98 @@ func TestMarkedLineWithSeveralVersions(t *testing.T) {
 	out, err := versionfile.Update(versionfile.Marked, []byte(in), "1.3.0")
 	require.NoError(t, err)
 	assert.Equal(t, "FROM node:20.11.1\nLABEL version=1.3.0 # x-releasekit-version\n", string(out))
+}
+
+// A marked line may write its one version several times (a download URL's
+// directory and file name, a block line with the version in a comment):
+// Find gives a span for each, Update edits them all and nothing else.
+// Different versions on one line stay ambiguous.
+func TestMarkedLineWithTheVersionTwice(t *testing.T) {
+	for _, c := range []struct {
+		name, in, want string
+		values         int
+	}{
+		{"download URL", "curl -LO https://dl.example/v1.2.0/app-1.2.0.tgz # x-releasekit-version\n",
+			"curl -LO https://dl.example/v1.3.0/app-1.3.0.tgz # x-releasekit-version\n", 2},
+		{"block line", "<!-- x-releasekit-start-version -->\ngo install example.com/app@v1.2.0 # docs for 1.2.0\n<!-- x-releasekit-end -->\n",
+			"<!-- x-releasekit-start-version -->\ngo install example.com/app@v1.3.0 # docs for 1.3.0\n<!-- x-releasekit-end -->\n", 2},
+		{"three times, CRLF", "1.2.0 1.2.0,1.2.0\tx-releasekit-version\r\nversion 1.2.0 x-releasekit-version\r\n",
+			"1.3.0 1.3.0,1.3.0\tx-releasekit-version\r\nversion 1.3.0 x-releasekit-version\r\n", 4},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			spans, err := versionfile.Find(versionfile.Marked, []byte(c.in))
+			require.NoError(t, err)
+			require.Len(t, spans, c.values)
+			for i, s := range spans {
+				assert.Equal(t, "1.2.0", s.Value)
+				assert.Equal(t, "1.2.0", c.in[s.Start:s.End])
+				if i > 0 {
+					assert.Greater(t, s.Start, spans[i-1].End, "in file order, not overlapping")
+				}
+			}
+			out, err := versionfile.Update(versionfile.Marked, []byte(c.in), "1.3.0")
+			require.NoError(t, err)
+			assert.Equal(t, c.want, string(out))
+			assertOnlyVersionsChanged(t, versionfile.Marked, []byte(c.in), out, "1.3.0")
+			// A longer version moves the later spans; they still read back.
+			out, err = versionfile.Update(versionfile.Marked, []byte(c.in), "10.20.30")
+			require.NoError(t, err)
+			assert.Equal(t, strings.ReplaceAll(c.in, "1.2.0", "10.20.30"), string(out))
+		})
+	}
+	// Different versions on one line: the first two are named.
+	_, err := versionfile.Find(versionfile.Marked, []byte("https://dl.example/v1.2.0/app-1.2.1.tgz # x-releasekit-version\n"))
+	var e *versionfile.Error
+	require.True(t, errors.As(err, &e), "%v", err)
+	assert.ErrorIs(t, err, versionfile.ErrAmbiguous)
+	assert.Equal(t, "the line holds more than one version (1.2.0 and 1.2.1)", e.Reason)
+}
+
+// A version followed by a file name reads as one pre-release
+// ("1.2.0-linux-amd64.tar.gz" is legal SemVer): on a marked line, a
+// pre-release or build ending in a well-known file extension is refused,
+// never edited (which would delete the file name).
+func TestMarkedVersionWithAFileName(t *testing.T) {
+	for _, c := range []struct{ in, reason string }{
+		{"url: https://dl.example/app-1.2.0-linux-amd64.tar.gz # x-releasekit-version\n",
+			"the version 1.2.0-linux-amd64.tar.gz ends in the file extension .gz: a version followed by a file name cannot be told from a pre-release"},
+		{"x-releasekit-start-version\nhttps://dl.example/app-1.2.0-rc.1.ZIP\nx-releasekit-end\n",
+			"the version 1.2.0-rc.1.ZIP ends in the file extension .ZIP: a version followed by a file name cannot be told from a pre-release"},
+		{"sum app-1.2.0+build.7.sha256 x-releasekit-version\n",
+			"the version 1.2.0+build.7.sha256 ends in the file extension .sha256: a version followed by a file name cannot be told from a pre-release"},
+		{"app_1.2.0-1.deb x-releasekit-version\n",
+			"the version 1.2.0-1.deb ends in the file extension .deb: a version followed by a file name cannot be told from a pre-release"},
+	} {
+		_, err := versionfile.Find(versionfile.Marked, []byte(c.in))
+		var e *versionfile.Error
+		require.True(t, errors.As(err, &e), "%q: %v", c.in, err)
+		assert.ErrorIs(t, err, versionfile.ErrAmbiguous)
+		assert.Equal(t, c.reason, e.Reason)
+		out, err := versionfile.Update(versionfile.Marked, []byte(c.in), "1.3.0")
+		assert.ErrorIs(t, err, versionfile.ErrAmbiguous)
+		assert.Nil(t, out, "nothing is written")
+	}
+	// A pre-release whose last identifier is no file extension is one.
+	for in, want := range map[string]string{
+		"app 1.2.0-linux-amd64 x-releasekit-version\n": "1.2.0-linux-amd64",
+		"app 1.2.0-rc.1 x-releasekit-version\n":        "1.2.0-rc.1",
+		"app 1.2.0-tarball x-releasekit-version\n":     "1.2.0-tarball",
+		"app-1.2.0.tgz x-releasekit-version\n":         "1.2.0",
+	} {
+		v, err := versionfile.Version(versionfile.Marked, []byte(in))
+		require.NoError(t, err, in)
+		assert.Equal(t, want, v)
+	}
+	// The file name directly after a version is why a pre-release cannot
+	// be set there: "app-1.3.0-rc.1.tgz" would read as one version. The
+	// edit is refused, not written.
+	out, err := versionfile.Update(versionfile.Marked, []byte("app-1.2.0.tgz x-releasekit-version\n"), "1.3.0-rc.1")
+	assert.ErrorIs(t, err, versionfile.ErrAmbiguous)
+	assert.Nil(t, out)
+	// Other kinds hold the version in a field of its own: no such rule.
+	out, err = versionfile.Update(versionfile.PackageJSON, []byte(`{"version": "1.2.0-x.tar"}`), "1.3.0")
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"version": "1.3.0"}`, string(out))
 }
 
 // A version that could break the file's syntax is refused before any
