@@ -107,8 +107,18 @@ func pemBody(lines []string) bool {
 		if i > 200 {
 			return false
 		}
-		l = strings.Trim(strings.TrimSpace(l), `"',\n`)
-		l = strings.TrimSuffix(strings.TrimSuffix(l, `\n`), `\n"`)
+		// Peel the quoting of a key kept in source (quotes, a comma, a
+		// concatenating "+", a literal \n), not the characters "\" and "n"
+		// of the body: a body line ending in "n" is base64 like any other.
+		l = strings.TrimSpace(l)
+		for prev := ""; prev != l; {
+			prev = l
+			// A "+" joining quoted strings, not a body's last "+".
+			if t := strings.TrimSpace(strings.TrimSuffix(l, "+")); t != l && strings.ContainsAny(t[max(len(t)-1, 0):], "\"'`") {
+				l = t
+			}
+			l = strings.TrimSuffix(strings.Trim(l, "\"',`"), `\n`)
+		}
 		switch {
 		case strings.HasPrefix(l, "-----END"):
 			return n >= 64

@@ -42,6 +42,11 @@ func TestScanSecrets(t *testing.T) {
 	must := []struct{ name, path, text, rule string }{
 		{"PEM private key", "deploy/key.pem", key, "private-key"},
 		{"PEM key in a Go string", "internal/k.go", "const k = `" + key + "`\n", "private-key"},
+		// An Ed25519 PKCS#8 body is one line of 64 characters; one in
+		// 64 ends in "n", which must not be taken for quoting.
+		{"PEM body line ending in n", "deploy/ed.pem", "-----BEGIN " + "PRIVATE KEY-----\n" + strings.Repeat("MC4CAQAw", 7) + "Ilunnn/n\n-----END " + "PRIVATE KEY-----\n", "private-key"},
+		{"PEM body line ending in +", "deploy/ed2.pem", "-----BEGIN " + "PRIVATE KEY-----\n" + strings.Repeat("MC4CAQAw", 7) + "Ilu+nn/+\n-----END " + "PRIVATE KEY-----\n", "private-key"},
+		{"PEM body in quoted lines", "internal/k.js", "const k = \"-----BEGIN " + "PRIVATE KEY-----\\n\" +\n  \"" + strings.Repeat("MC4CAQAw", 8) + "\\n\" +\n  \"-----END " + "PRIVATE KEY-----\\n\";\n", "private-key"},
 		{"AWS access key", "scripts/upload.sh", "export AWS_ACCESS_KEY_ID=AKIA" + "Q3LMZ7RTW2PX5YBN\n", "aws-access-key-id"},
 		{"GitHub PAT", "ci.yml", "token: " + tok("gh"+"p_", 36) + "\n", "github-pat"},
 		{"GitHub fine-grained PAT", "x.txt", tok("github"+"_pat_", 82), "github-fine-grained-pat"},
