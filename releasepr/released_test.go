@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/releasekit/releasekit/internal/testkit/gittest"
 	"github.com/releasekit/releasekit/releasepr"
 	"github.com/releasekit/releasekit/semver"
 )
@@ -138,4 +139,30 @@ func TestPrereleaseNotesStartAtThePreviousPrerelease(t *testing.T) {
 	notes, err = releasepr.Notes(ctx, g.GoGit(t), releasepr.Pending{Commit: mf, Version: "1.3.0", Tag: "v1.3.0"}, request(g, t).Components[0], day)
 	require.NoError(t, err)
 	assert.Equal(t, rf.Notes, notes)
+}
+
+// A version file that writes its version with a "v" (const Version =
+// "v1.2.0", as Go programs often do) keeps it: the release PR writes
+// "v1.3.0", and the merged release commit is recognised by it.
+func TestVersionFileWithAV(t *testing.T) {
+	ctx := context.Background()
+	g := gittest.New(t)
+	g.CommitFiles("feat: first ABC-1", map[string]string{
+		"version.go":   "package shop\n\n// Version is the release.\nconst Version = \"v1.2.0\"\n",
+		"CHANGELOG.md": "# Changelog\n\n## v1.2.0\n\n- first\n",
+	})
+	g.AnnotatedTag("v1.2.0", "HEAD", "Release v1.2.0")
+	g.CommitFiles("feat(api): orders (#21)", map[string]string{"orders.go": "package shop\n"})
+	req := releasepr.Request{Repo: g.GoGit(t), Base: "main", Now: day, Components: []releasepr.Component{{
+		VersionFiles: []string{"version.go"}, Changelog: "CHANGELOG.md"}}}
+	p, err := releasepr.Plan(ctx, req)
+	require.NoError(t, err)
+	require.Len(t, p.Edits, 2)
+	assert.Equal(t, "package shop\n\n// Version is the release.\nconst Version = \"v1.3.0\"\n", string(p.Edits[0].After))
+	merged := merge(t, g, p, 22)
+	pending, err := releasepr.Find(ctx, g.GoGit(t), "main", req.Components)
+	require.NoError(t, err)
+	require.Len(t, pending, 1)
+	assert.Equal(t, releasepr.Pending{Commit: merged, Version: "1.3.0", Tag: "v1.3.0"}, pending[0])
+
 }

@@ -214,10 +214,12 @@ func Plan(ctx context.Context, req Request) (ReleasePlan, error) {
 		for _, f := range c.VersionFiles {
 			if err := edit(base, edits, &order, f, func(clean string, b []byte) ([]byte, error) {
 				k, _ := versionfile.KindOf(clean)
-				if err := holdsLatest(k, clean, b, c, latest); err != nil {
+				v, err := holdsLatest(k, clean, b, c, latest)
+				if err != nil {
 					return nil, err
 				}
-				return versionfile.Update(k, b, rel.Version)
+				// The file's own spelling is kept: "v1.2.0" becomes "v1.3.0".
+				return versionfile.Update(k, b, v+rel.Version)
 			}); err != nil {
 				return ReleasePlan{}, err
 			}
@@ -257,33 +259,40 @@ func Plan(ctx context.Context, req Request) (ReleasePlan, error) {
 
 // holdsLatest says whether version file clean (data, of kind k) holds the
 // version of the component's latest release, pre-releases included:
-// the version the release PR replaces. A file that holds another value
+// the version the release PR replaces, written bare ("1.2.0") or with a
+// "v" ("v1.2.0", as Go programs often write it) — v is "v" then, and the
+// new version is written the same way. A file that holds another value
 // is an ErrConfig: the value found is not the release's version (a
 // marked line's "1.2.0-linux-amd64" is a version followed by a file
 // name), or the file was not kept with the releases; editing it would
 // change bytes that are not the version. latest is nil when the
 // component has no release yet: any version is then the first one's
-// predecessor.
-func holdsLatest(k versionfile.Kind, clean string, data []byte, c Component, latest *semver.Release) error {
-	if latest == nil {
-		return nil
-	}
+// predecessor, and its spelling is kept as well.
+func holdsLatest(k versionfile.Kind, clean string, data []byte, c Component, latest *semver.Release) (v string, err error) {
 	spans, err := versionfile.Find(k, data)
 	if err != nil {
-		return err
+		return "", err
+	}
+	// Every span holds the same value (versionfile refuses a file whose
+	// versions differ), so the first tells the spelling.
+	if len(spans) > 0 && strings.HasPrefix(spans[0].Value, "v") {
+		v = "v"
+	}
+	if latest == nil {
+		return v, nil
 	}
 	want := latest.Version.String()
 	for _, s := range spans {
-		if s.Value != want {
+		if s.Value != v+want {
 			of := "the component"
 			if c.Name != "" {
 				of = fmt.Sprintf("component %q", c.Name)
 			}
-			return fmt.Errorf("%w: %s holds %s, the latest release of %s is %s (tag %s): the version file must hold the version of the latest release before a release PR changes it (line %d)",
+			return "", fmt.Errorf("%w: %s holds %s, the latest release of %s is %s (tag %s): the version file must hold the version of the latest release before a release PR changes it (line %d)",
 				ErrConfig, clean, s.Value, of, want, latest.Tag, s.Line)
 		}
 	}
-	return nil
+	return v, nil
 }
 
 // planComponent plans c's release; latest is its latest release,
@@ -552,7 +561,8 @@ func Released(ctx context.Context, repo *git.Repository, base string, components
 // commit only when, at that commit,
 //
 //   - every version file of the component ([Component.VersionFiles])
-//     holds exactly the version ([versionfile.Version]);
+//     holds exactly the version ([versionfile.Version]), bare or with a
+//     "v" ("v1.3.0", as Go programs often write it);
 //   - the component's changelog, when it has one, has a section headed
 //     with the tag that its first parent's changelog does not have (this
 //     is what carries the version of a component without version files);
@@ -721,7 +731,7 @@ func carries(c *object.Commit, comp Component, version, tag string) (string, err
 		if err != nil {
 			return fmt.Sprintf("version file %s has no version", clean), nil
 		}
-		if got != version {
+		if got != version && got != "v"+version {
 			return fmt.Sprintf("version file %s holds %s", clean, got), nil
 		}
 	}
