@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/releasekit/releasekit/commits"
 	"github.com/releasekit/releasekit/forge"
-	"github.com/releasekit/releasekit/releasepr"
 )
 
 // cmdPR implements `relctl pr facts|comment`.
@@ -27,7 +27,7 @@ func cmdPR(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var out, bodyFile, commit *string
 	if sub == "facts" {
 		out = fs.String("out", "", "write the facts to `FILE` (atomically) instead of standard output")
-		commit = fs.String("commit", "", "instead of --pr: the pull request whose merge made commit `SHA` (a full SHA of the repository; its subject's \"(#N)\" names it, and the forge must report N merged as SHA)")
+		commit = fs.String("commit", "", "instead of --pr: the pull request whose merge made commit `SHA` (a full SHA of the repository; its message names it — \" (#N)\", \"Merge pull request #N\", \"See merge request …!N\" — and the forge must report N merged as SHA)")
 	} else {
 		bodyFile = fs.String("body-file", "", "the comment's Markdown `FILE` (- for standard input; required)")
 	}
@@ -106,9 +106,9 @@ func cmdPR(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return writeFileAtomic(*out, facts)
 }
 
-// prOfCommit returns the pull request number the subject of commit sha
-// (in the repository dir) names: " (#N)", as a squash or merge of pull
-// request N writes it.
+// prOfCommit returns the pull (merge) request number the message of
+// commit sha (in the repository dir) names, as the forge's squash or
+// merge of request N writes it.
 func prOfCommit(dir, sha string, stderr io.Writer) (int, error) {
 	repo, demo, err := openRepo(dir, stderr)
 	if err != nil {
@@ -119,11 +119,14 @@ func prOfCommit(dir, sha string, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, usagef("--commit %s: not a commit of the repository: %v", sha, err)
 	}
-	n, ok := releasepr.PRNumber(c.Message)
-	if !ok {
-		return 0, usagef("--commit %s: its subject names no pull request (\" (#N)\"): give --pr", sha)
+	// A message that is not a Conventional Commit still names its request
+	// (commits.Parse fills PR either way): GitHub's squash " (#N)" and
+	// "Merge pull request #N", GitLab's "See merge request group/project!N".
+	m, _ := commits.Parse(c.Message)
+	if m.PR <= 0 {
+		return 0, usagef("--commit %s: its message names no pull or merge request (\" (#N)\", \"Merge pull request #N\", \"See merge request …!N\"): give --pr", sha)
 	}
-	return n, nil
+	return m.PR, nil
 }
 
 // A prCommitError is a commit whose subject names pull request PR, which

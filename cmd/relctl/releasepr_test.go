@@ -77,7 +77,7 @@ func TestReleaseCommandsRefuse(t *testing.T) {
 	// the forge is asked.
 	t.Setenv("RELEASEKIT_GITEA_TOKEN", "tok")
 	plain := g.CommitFiles("fix: no pull request named", map[string]string{"x.txt": "x\n"})
-	for commit, want := range map[string]string{plain: "its subject names no pull request", strings.Repeat("ab", 20): "not a commit of the repository"} {
+	for commit, want := range map[string]string{plain: "its message names no pull or merge request", strings.Repeat("ab", 20): "not a commit of the repository"} {
 		_, errOut, code := relctl(t, "", "pr", "facts", "--repo", g.Dir, "--commit", commit, "--forge", "gitea", "--forge-url", "https://gitea.example.com", "--forge-repo", "o/r")
 		assert.Equal(t, 2, code, errOut)
 		assert.Contains(t, errOut, want)
@@ -399,4 +399,33 @@ func TestReleaseAfterKeyRotation(t *testing.T) {
 	assert.Contains(t, errOut, "v1.3.0 is on origin already and is not finished again")
 	assert.Equal(t, g.RevParse("v1.3.1"), remote.RevParse("v1.3.1"))
 	assert.Len(t, fake.releases, 2)
+}
+
+// pr facts --commit reads the request a merge commit's message names in
+// each forge's words — GitLab's "See merge request group/project!N",
+// GitHub's "Merge pull request #N" — and gives its facts only when the
+// forge reports it merged as that very commit.
+func TestPRFactsByCommitMessage(t *testing.T) {
+	g, _, fake, _, _ := releaseSetup(t)
+	for _, c := range []struct{ name, message string }{
+		{"GitLab merge commit", "Merge branch 'feature/ABC-7-orders' into 'main'\n\nfeat(api): orders\n\nSee merge request shop/app!14"},
+		{"GitHub merge commit", "Merge pull request #14 from ada/feature/ABC-7-orders\n\nfeat(api): orders"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			merge := g.CommitFiles(c.message, map[string]string{"orders.go": c.name})
+			fake.pr = func(n int) (forge.PullRequest, error) {
+				require.Equal(t, 14, n)
+				return forge.PullRequest{Number: 14, State: forge.StateMerged, Author: "ada", Head: "feature/ABC-7-orders", Base: "main",
+					HeadRepository: "shop/app", BaseRepository: "shop/app", HeadSHA: "abc", MergeSHA: merge}, nil
+			}
+			out, errOut, code := relctl(t, "", "pr", "facts", "--repo", g.Dir, "--commit", merge)
+			require.Equal(t, 0, code, errOut)
+			assert.Contains(t, out, `"head": "feature/ABC-7-orders"`)
+			// The same number claimed by another commit is refused.
+			claim := g.CommitFiles(c.message, map[string]string{"claim.txt": c.name})
+			_, errOut, code = relctl(t, "", "pr", "facts", "--repo", g.Dir, "--commit", claim)
+			assert.Equal(t, 1, code, errOut)
+			assert.Contains(t, errOut, "names pull request #14, which the forge reports merged")
+		})
+	}
 }

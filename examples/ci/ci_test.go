@@ -61,6 +61,9 @@ func TestGitLabProductionProtected(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := string(data)
+	if !strings.Contains(s, "relctl pr facts --commit") || !strings.Contains(s, "--pr dist/pr.json") {
+		t.Error("gitlab-release.yml does not gate promotions on the merge request's facts from relctl pr facts")
+	}
 	i := strings.Index(s, "\npromote-prod:")
 	if i < 0 {
 		t.Fatal("no promote-prod job")
