@@ -30,13 +30,9 @@ func cmdChange(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *file == "" {
 		return usagef("--file is required")
 	}
-	b, err := readInput("--file", *file, maxInputFile)
-	if err != nil {
-		return err
-	}
 	var c manifest.Change
-	if err := strictjson.Unmarshal(b, &c, strictjson.Options{}); err != nil {
-		return usageError{fmt.Errorf("--file %s: %w", *file, err)}
+	if err := readFlagFile("--file", *file, func(b []byte) error { return strictjson.Unmarshal(b, &c, strictjson.Options{}) }); err != nil {
+		return err
 	}
 	st, err := sf.open()
 	if err != nil {

@@ -30,8 +30,13 @@ func cmdIncident(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *file == "" {
 		return usagef("--file is required")
 	}
-	b, err := readInput("--file", *file, maxInputFile)
-	if err != nil {
+	var inc manifest.Incident
+	var rev manifest.Review
+	into := any(&rev)
+	if sub == "record" {
+		into = &inc
+	}
+	if err := readFlagFile("--file", *file, func(b []byte) error { return strictjson.Unmarshal(b, into, strictjson.Options{}) }); err != nil {
 		return err
 	}
 	st, err := sf.open()
@@ -39,23 +44,13 @@ func cmdIncident(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	var e manifest.Entry
-	switch sub {
-	case "record":
-		var i manifest.Incident
-		if err := strictjson.Unmarshal(b, &i, strictjson.Options{}); err != nil {
-			return usageError{fmt.Errorf("--file %s: %w", *file, err)}
-		}
-		if e, err = manifest.RecordIncident(ctx, st, i); err != nil {
-			return refusal(err)
-		}
-	default:
-		var r manifest.Review
-		if err := strictjson.Unmarshal(b, &r, strictjson.Options{}); err != nil {
-			return usageError{fmt.Errorf("--file %s: %w", *file, err)}
-		}
-		if e, err = manifest.RecordReview(ctx, st, r); err != nil {
-			return refusal(err)
-		}
+	if sub == "record" {
+		e, err = manifest.RecordIncident(ctx, st, inc)
+	} else {
+		e, err = manifest.RecordReview(ctx, st, rev)
+	}
+	if err != nil {
+		return refusal(err)
 	}
 	if *sf.json {
 		return writeJSON(stdout, e)

@@ -93,6 +93,17 @@ func (rf releaseFlags) components(cfg *config.Config) ([]releasepr.Component, er
 	return out, nil
 }
 
+// configured reads the configuration of --repo and the components to
+// plan from it ([releaseFlags.components]).
+func (rf releaseFlags) configured() (*config.Config, []releasepr.Component, error) {
+	cfg, err := loadConfig("", dirOr(*rf.repoDir))
+	if err != nil {
+		return nil, nil, err
+	}
+	comps, err := rf.components(cfg)
+	return cfg, comps, err
+}
+
 // signer returns the signer release commits and tags are signed with,
 // and a verifier of its key.
 func (rf releaseFlags) signer() (signature.Signer, signature.Verifier, error) {
@@ -121,11 +132,7 @@ func cmdReleasePR(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
 	}
-	cfg, err := loadConfig("", dirOr(*rf.repoDir))
-	if err != nil {
-		return err
-	}
-	comps, err := rf.components(cfg)
+	cfg, comps, err := rf.configured()
 	if err != nil {
 		return err
 	}
@@ -317,11 +324,7 @@ func cmdRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
 	}
-	cfg, err := loadConfig("", dirOr(*rf.repoDir))
-	if err != nil {
-		return err
-	}
-	comps, err := rf.components(cfg)
+	cfg, comps, err := rf.configured()
 	if err != nil {
 		return err
 	}
